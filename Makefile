@@ -1,0 +1,52 @@
+# sessionlint: one plain Makefile.  `make` builds build/sessionlint with a C11
+# compiler and make only; `make check` runs every test.
+CC      ?= cc
+CSTD    := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
+WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+           -Wwrite-strings -Wformat=2 -Wno-unused-parameter
+OPT     ?= -O2 -g
+CFLAGS  ?=
+ifeq ($(CI),true)
+WARN    += -Werror
+endif
+ALL_CFLAGS = $(CSTD) $(WARN) $(OPT) $(CFLAGS) -Isrc
+LDLIBS  := -lpthread -lm
+
+SRCS    := $(wildcard src/*.c) $(wildcard src/rules/*.c)
+HDRS    := $(wildcard src/*.h) $(wildcard src/*.def) $(wildcard src/*.inc)
+B       ?= build
+OBJS    := $(patsubst src/%.c,$(B)/obj/%.o,$(SRCS))
+BIN     := $(B)/sessionlint
+
+.PHONY: all check asan ubsan tsan fuzz bench format clean
+all: $(BIN)
+
+$(BIN): $(OBJS)
+	$(CC) $(ALL_CFLAGS) -o $@ $(OBJS) $(LDFLAGS) $(LDLIBS)
+
+$(B)/obj/%.o: src/%.c $(HDRS) Makefile
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+# Sanitizer builds live in their own folders so they never mix objects.
+asan:
+	$(MAKE) B=build/asan OPT="-O1 -g -fsanitize=address -fno-omit-frame-pointer" LDFLAGS="-fsanitize=address"
+ubsan:
+	$(MAKE) B=build/ubsan OPT="-O1 -g -fsanitize=undefined -fno-sanitize-recover=undefined" LDFLAGS="-fsanitize=undefined"
+tsan:
+	$(MAKE) B=build/tsan OPT="-O1 -g -fsanitize=thread" LDFLAGS="-fsanitize=thread"
+
+check: all
+	@sh tests/run_all.sh
+
+fuzz:
+	@sh tests/fuzz/build.sh
+
+bench: all
+	@sh bench/run.sh
+
+format:
+	clang-format -i src/*.c src/*.h
+
+clean:
+	rm -rf build

@@ -1,0 +1,135 @@
+/*
+ * arena.c - bump allocator.  Blocks are chained; a request larger than the
+ * default block gets a block of its own, so big token arrays do not waste
+ * the rest of a normal block.
+ */
+#include "arena.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define BLOCK_SIZE (64 * 1024)
+#define ALIGN 16
+
+typedef struct Block {
+    struct Block *next; /* older block */
+    size_t size;        /* usable bytes in data */
+    size_t used;        /* bytes handed out */
+    _Alignas(ALIGN) unsigned char data[];
+} Block;
+
+struct Arena {
+    Block *head;  /* newest block, where allocation happens */
+    size_t total; /* bytes handed out over all blocks */
+};
+
+static void oom(size_t n)
+{
+    fprintf(stderr, "sessionlint: out of memory (%zu bytes)\n", n);
+    abort();
+}
+
+void *xmalloc(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+    if (!p)
+        oom(n);
+    return p;
+}
+
+void *xrealloc(void *p, size_t n)
+{
+    void *q = realloc(p, n ? n : 1);
+    if (!q)
+        oom(n);
+    return q;
+}
+
+void *xcalloc(size_t n, size_t size)
+{
+    void *p = calloc(n ? n : 1, size ? size : 1);
+    if (!p)
+        oom(n * size);
+    return p;
+}
+
+static Block *block_new(size_t size, Block *next)
+{
+    Block *b = xmalloc(sizeof(Block) + size);
+    b->next = next;
+    b->size = size;
+    b->used = 0;
+    return b;
+}
+
+Arena *arena_new(void)
+{
+    Arena *a = xcalloc(1, sizeof *a);
+    a->head = block_new(BLOCK_SIZE, NULL);
+    return a;
+}
+
+void arena_free(Arena *a)
+{
+    if (!a)
+        return;
+    for (Block *b = a->head, *next; b; b = next) {
+        next = b->next;
+        free(b);
+    }
+    free(a);
+}
+
+void arena_reset(Arena *a)
+{
+    /* Keep one default-size block: the common case reuses it at no cost. */
+    Block *keep = NULL;
+    for (Block *b = a->head, *next; b; b = next) {
+        next = b->next;
+        if (!keep && b->size == BLOCK_SIZE)
+            keep = b;
+        else
+            free(b);
+    }
+    if (!keep)
+        keep = block_new(BLOCK_SIZE, NULL);
+    keep->next = NULL;
+    keep->used = 0;
+    a->head = keep;
+    a->total = 0;
+}
+
+void *arena_alloc(Arena *a, size_t n)
+{
+    n = (n + ALIGN - 1) & ~(size_t)(ALIGN - 1);
+    Block *b = a->head;
+    if (b->size - b->used < n) {
+        if (n > BLOCK_SIZE / 4) {
+            /* A big request gets its own block behind the current one. */
+            Block *big = block_new(n, b->next);
+            b->next = big;
+            big->used = n;
+            a->total += n;
+            memset(big->data, 0, n);
+            return big->data;
+        }
+        b = a->head = block_new(BLOCK_SIZE, b);
+    }
+    void *p = b->data + b->used;
+    b->used += n;
+    a->total += n;
+    memset(p, 0, n);
+    return p;
+}
+
+char *arena_strndup(Arena *a, const char *s, size_t n)
+{
+    char *p = arena_alloc(a, n + 1);
+    memcpy(p, s, n);
+    p[n] = 0;
+    return p;
+}
+
+size_t arena_used(const Arena *a) { return a->total; }

@@ -1,0 +1,84 @@
+/*
+ * ast.c - node allocation, kind and enum names, and the generic child walk,
+ * all generated from ast.def.
+ */
+#include "ast.h"
+
+static const char *const kind_names[] = {
+#define AST(K, C, FL) #K,
+#include "ast.def"
+#undef AST
+};
+
+static const unsigned char kind_cats[] = {
+#define AST(K, C, FL) CAT_##C,
+#include "ast.def"
+#undef AST
+};
+
+static const char *const enum_names[] = {
+#define AST_ENUMS
+#define AST(K, C, FL)
+#define ENUM(G, N) #N,
+#include "ast.def"
+#undef ENUM
+#undef AST
+#undef AST_ENUMS
+};
+
+Node *ast_new(Arena *a, int kind)
+{
+    Node *n = arena_alloc(a, sizeof *n);
+    n->kind = (uint8_t)kind;
+    return n;
+}
+
+const char *ast_kind_name(int kind) { return kind_names[kind]; }
+
+int ast_category(int kind) { return kind_cats[kind]; }
+
+const char *ast_enum_name(int value) { return enum_names[value]; }
+
+typedef void (*ChildFn)(Node *, Node *, void *);
+
+static void visit_list(Node *n, NodeList *l, ChildFn fn, void *arg)
+{
+    for (int i = 0; i < l->n; i++)
+        if (l->items[i])
+            fn(n, l->items[i], arg);
+}
+
+/* Per field kind: what the child walk does with a field. */
+#define W_NODE(x) if (x) fn(n, x, arg);
+#define W_OPT(x) W_NODE(x)
+#define W_OPTS(x) W_NODE(x)
+#define W_LIST(x) visit_list(n, &(x), fn, arg);
+#define W_OLIST(x) W_LIST(x)
+#define W_ID(x)
+#define W_OPTID(x)
+#define W_IDLIST(x)
+#define W_INT(x)
+#define W_CTX(x)
+#define W_BOOLOP(x)
+#define W_OP(x)
+#define W_UNARYOP(x)
+#define W_CMPS(x)
+#define W_CONST(x)
+#define W_SINGLETON(x)
+#define W_NONE(x)
+
+void ast_children(Node *n, ChildFn fn, void *arg)
+{
+    switch (n->kind) {
+#define F(T, name) W_##T(f->name)
+#define AST(K, C, FL)                                                          \
+    case NODE_##K: {                                                           \
+        struct AST_##K *f = &n->v.K;                                           \
+        (void)f;                                                               \
+        FL break;                                                              \
+    }
+#include "ast.def"
+#undef AST
+#undef F
+    }
+}

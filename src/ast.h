@@ -1,0 +1,138 @@
+/*
+ * ast.h - the syntax tree.  Node kinds, fields and positions are CPython's
+ * `ast` module's (see ast.def), so CPython is the oracle for the parser.
+ *
+ * Every node lives in the arena of the file it came from and is never freed
+ * on its own.  Positions: lineno/end_lineno 1-based, col_offset/end_col_offset
+ * 0-based UTF-8 byte offsets, as in CPython; kinds without positions in
+ * CPython (Module, arguments, comprehension, withitem, match_case) keep
+ * zeros.  Identifiers are interned per file: equal names are equal pointers.
+ */
+#ifndef SL_AST_H
+#define SL_AST_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "arena.h"
+
+typedef struct Node Node;
+
+typedef struct NodeList {
+    Node **items; /* n items; NULL only in OLIST fields (Dict keys, kw_defaults) */
+    int n;
+} NodeList;
+
+typedef struct IdList {
+    const char **items; /* n interned identifiers */
+    int n;
+} IdList;
+
+typedef struct CmpList {
+    uint8_t *items; /* n CmpOp values */
+    int n;
+} CmpList;
+
+typedef enum ConstKind {
+    CONST_NONE,
+    CONST_TRUE,
+    CONST_FALSE,
+    CONST_ELLIPSIS,
+    CONST_INT,     /* s: the literal as written (prefix, underscores) */
+    CONST_FLOAT,   /* s: the literal as written */
+    CONST_COMPLEX, /* s: the literal as written, with its j */
+    CONST_STR,     /* s: decoded UTF-8; lone surrogates as 3-byte sequences */
+    CONST_BYTES,   /* s: the decoded bytes */
+} ConstKind;
+
+typedef struct Const {
+    uint8_t kind;  /* ConstKind */
+    uint32_t len;  /* bytes in s (strings may hold NUL) */
+    const char *s; /* NUL-terminated too; NULL for None/True/False/... */
+} Const;
+
+typedef enum NodeKind {
+#define AST(K, C, FL) NODE_##K,
+#include "ast.def"
+#undef AST
+    NODE__COUNT
+} NodeKind;
+
+typedef enum NodeCategory {
+    CAT_MOD, CAT_STMT, CAT_EXPR, CAT_COMPREHENSION, CAT_HANDLER, CAT_ARGUMENTS,
+    CAT_ARG, CAT_KEYWORD, CAT_ALIAS, CAT_WITHITEM, CAT_MATCHCASE, CAT_PATTERN,
+    CAT_TYPEPARAM,
+} NodeCategory;
+
+#define AST_ENUMS
+#define AST(K, C, FL)
+typedef enum AstEnum {
+#define ENUM(G, N) G##_##N,
+#include "ast.def"
+#undef ENUM
+} AstEnum;
+#undef AST
+#undef AST_ENUMS
+/* The enum constants are CTX_Load, OP_Add, CMP_NotIn, UNARYOP_Not, ... */
+
+/* C types of the field kinds of ast.def. */
+typedef Node *AST_T_NODE;
+typedef Node *AST_T_OPT;
+typedef Node *AST_T_OPTS;
+typedef NodeList AST_T_LIST;
+typedef NodeList AST_T_OLIST;
+typedef const char *AST_T_ID;
+typedef const char *AST_T_OPTID;
+typedef IdList AST_T_IDLIST;
+typedef int AST_T_INT;
+typedef uint8_t AST_T_CTX;
+typedef uint8_t AST_T_BOOLOP;
+typedef uint8_t AST_T_OP;
+typedef uint8_t AST_T_UNARYOP;
+typedef CmpList AST_T_CMPS;
+typedef Const AST_T_CONST;
+typedef Const AST_T_SINGLETON;
+typedef char AST_T_NONE;
+
+/* One named struct per kind: struct AST_Call { Node *func; ... }. */
+#define F(T, name) AST_T_##T name;
+#define AST(K, C, FL) struct AST_##K { FL };
+#include "ast.def"
+#undef AST
+
+struct Node {
+    uint8_t kind;           /* NodeKind */
+    int32_t lineno;         /* CPython's positions; see the top of this file */
+    int32_t col_offset;
+    int32_t end_lineno;
+    int32_t end_col_offset;
+    union {
+#define AST(K, C, FL) struct AST_##K K;
+#include "ast.def"
+#undef AST
+    } v;                    /* fields of the kind: n->v.Call.func */
+};
+#undef F
+
+/* A new node of kind k with zeroed fields, in a.  Not thread-safe per arena. */
+Node *ast_new(Arena *a, int kind);
+/* "Call", "arguments", ... */
+const char *ast_kind_name(int kind);
+/* The category (CAT_EXPR, ...) of a kind. */
+int ast_category(int kind);
+/* "Load", "Add", "NotIn", ...: the name of an AstEnum constant. */
+const char *ast_enum_name(int value);
+
+/*
+ * Calls fn(node, child, arg) for each non-NULL child node of n, in field
+ * order (the order of the dump).  Does not recurse.
+ */
+void ast_children(Node *n, void (*fn)(Node *parent, Node *child, void *arg), void *arg);
+
+/*
+ * The canonical dump of tools/pyast_dump.py for one module, byte for byte
+ * (without the "# path" header line).  Defined in astdump.c.
+ */
+void ast_dump(FILE *out, const Node *module);
+
+#endif

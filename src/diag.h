@@ -1,0 +1,42 @@
+/*
+ * diag.h - findings: what every stage that judges the analyzed code produces
+ * (syntax errors from the parser, defects from the rules), and what the
+ * reporters print.  A finding's strings live in its file's arena until the
+ * driver copies what it keeps into the run's arena.
+ */
+#ifndef SL_DIAG_H
+#define SL_DIAG_H
+
+#include <stddef.h>
+
+#include "arena.h"
+
+typedef struct TraceStep {
+    const char *path; /* file of this step (another module for cross-file paths) */
+    int line;         /* 1-based */
+    int col;          /* 0-based UTF-8 byte column, as in the AST */
+    const char *note; /* "session acquired here" */
+} TraceStep;
+
+typedef struct Finding {
+    const char *code;    /* rule code: "SL000", "SL103" */
+    const char *path;    /* the file, as reported */
+    int line, col;       /* start: 1-based line, 0-based UTF-8 byte column */
+    int end_line, end_col; /* end, same convention; equal to start if unknown */
+    const char *message; /* one sentence, no trailing period */
+    TraceStep *trace;    /* the witness path, ntrace steps, in order */
+    int ntrace;
+} Finding;
+
+typedef struct FindingList {
+    Finding *items; /* heap array, grown with diag_add */
+    size_t n, cap;
+} FindingList;
+
+/* Appends a copy of *f (the strings it points to are not copied). */
+void diag_add(FindingList *l, const Finding *f);
+/* Sorts by path, line, column, code: the order of every output format. */
+void diag_sort(FindingList *l);
+void diag_free(FindingList *l);
+
+#endif

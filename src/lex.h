@@ -1,0 +1,74 @@
+/*
+ * lex.h - the tokenizer: decoded source text -> an array of tokens.
+ *
+ * The whole file is tokenized up front into one array in the file's arena,
+ * so the parser can look ahead and back freely.  The token stream follows
+ * CPython's tokenizer: NEWLINE ends a logical line, INDENT/DEDENT bracket
+ * blocks, blank and comment-only lines and line joins (implicit inside
+ * brackets, explicit with a backslash) produce nothing.  Hard keywords get
+ * their own kinds (TOK_IF, ...); soft keywords stay TOK_NAME.
+ *
+ * f-strings and t-strings are split as in CPython 3.12+ (PEP 701):
+ * FSTRING_START (prefix and quote), then FSTRING_MIDDLE runs of literal text
+ * (raw source text, escapes and doubled braces not yet decoded), and for each
+ * replacement field the ordinary tokens of its expression between LBRACE and
+ * RBRACE, with EXCLAMATION NAME for a conversion, COLON then FSTRING_MIDDLE
+ * runs (and nested fields) for a format spec, and finally FSTRING_END.
+ *
+ * A lexical error (bad character, unterminated string, inconsistent dedent)
+ * yields a TOK_ERRORTOKEN carrying its message; the lexer then resumes at a
+ * sensible point so the parser can report and resynchronize.  The last token
+ * is always TOK_ENDMARKER.
+ */
+#ifndef SL_LEX_H
+#define SL_LEX_H
+
+#include <stdint.h>
+
+#include "arena.h"
+#include "source.h"
+
+typedef enum TokenKind {
+#define TOK(name, text) TOK_##name,
+#define KW(name, text) TOK_##name,
+#include "token.def"
+#undef TOK
+#undef KW
+    TOK__COUNT
+} TokenKind;
+
+typedef struct Token {
+    uint8_t kind;      /* TokenKind */
+    uint32_t off;      /* byte offset of the token's first byte in Source.text */
+    uint32_t len;      /* bytes of source text the token spans */
+    int32_t line;      /* 1-based line of the first byte */
+    int32_t col;       /* 0-based UTF-8 byte column of the first byte */
+    int32_t end_line;  /* line of the byte after the last */
+    int32_t end_col;   /* column of the byte after the last */
+    const char *msg;   /* TOK_ERRORTOKEN only: what is wrong (static or arena) */
+} Token;
+
+typedef struct Comment {
+    uint32_t off, len; /* the comment's text from '#' to the line end */
+    int32_t line;      /* its line */
+} Comment;
+
+typedef struct Lexed {
+    Token *toks;       /* ntoks tokens, last is TOK_ENDMARKER */
+    int ntoks;
+    Comment *comments; /* every comment, in order (for noqa and friends) */
+    int ncomments;
+} Lexed;
+
+/*
+ * Tokenizes src into *out, allocating from a.  Never fails: errors become
+ * TOK_ERRORTOKEN tokens.  Thread-safe.
+ */
+void lex_source(Arena *a, const Source *src, Lexed *out);
+
+/* A token kind's name ("NAME", "LPAR", "if") for debug output and messages. */
+const char *lex_kind_name(int kind);
+/* A token kind's spelling or description ("(", "name") for messages. */
+const char *lex_kind_text(int kind);
+
+#endif
