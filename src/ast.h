@@ -135,4 +135,11 @@ void ast_children(Node *n, void (*fn)(Node *parent, Node *child, void *arg), voi
  */
 void ast_dump(FILE *out, const Node *module);
 
+/*
+ * The script's canon() of one constant (e.g. "int:0xff", "str:\"a\\n\""),
+ * for tests: writes at most cap-1 bytes and a NUL into buf, like snprintf,
+ * and returns the length of the whole form.  Defined in astdump.c.
+ */
+size_t astdump_const(char *buf, size_t cap, const Const *c);
+
 #endif

@@ -32,16 +32,23 @@ int strlit_prefix(const char *s, size_t n, size_t *prefix_len);
 
 typedef struct StrlitError {
     size_t off;      /* byte offset into the body where the bad escape starts */
-    const char *msg; /* static text: "(unicode error) 'unicodeescape' ..." */
+    const char *msg; /* CPython's SyntaxError text, "(unicode error)
+                        'unicodeescape' codec can't decode bytes in position
+                        0-1: truncated \xXX escape": static, or in text[]
+                        when it carries positions, so copy it to keep it */
+    char text[160];  /* storage for a message with positions */
 } StrlitError;
 
 /*
  * Decodes body[0..n) (the text between the quotes, or one f-string text
  * run) under flags.  Appends the result to the growable buffer *buf (heap,
- * *len and *cap updated).  Returns 0, or -1 with *err set for an escape that
- * CPython rejects (bad \x, \u, \U, unknown \N{name}) or a non-ASCII character
- * in a bytes literal.  Invalid escapes that CPython only warns about stay as
- * written.  Thread-safe.
+ * *len and *cap updated; it grows by at most n bytes).  Returns 0, or -1
+ * with *err set for an escape that CPython rejects (bad \x, \u, \U, unknown
+ * \N{name}) or a non-ASCII character in a bytes literal; *buf then holds the
+ * text decoded before the error.  Invalid escapes that CPython only warns
+ * about stay as written.  The positions in unicode error messages count as
+ * CPython's do (a non-ASCII character counts 10, and an f-string text run
+ * restarts after each doubled brace).  Thread-safe.
  */
 int strlit_decode(const char *body, size_t n, int flags, char **buf, size_t *len,
                   size_t *cap, StrlitError *err);

@@ -17,21 +17,29 @@ int uni_is_xid_start(uint32_t cp);
 int uni_is_xid_continue(uint32_t cp);
 
 /*
- * The code point named name[0..n) (case-insensitive, as unicodedata.lookup,
- * including aliases and algorithmic names such as CJK UNIFIED IDEOGRAPH-4E00
- * and HANGUL SYLLABLE GA), or -1.
+ * The code point named name[0..n), or -1: what CPython's \N{name} accepts.
+ * Case-insensitive, as unicodedata.lookup, including aliases ("LINE FEED")
+ * and names spelled with the code point (CJK COMPATIBILITY IDEOGRAPH-F900);
+ * named sequences are not characters.  The two families that CPython
+ * computes, HANGUL SYLLABLE GA and CJK UNIFIED IDEOGRAPH-4E00, must be
+ * uppercase there, and so here.
  */
 int32_t uni_lookup(const char *name, size_t n);
 
 /*
  * NFKC of the UTF-8 identifier s[0..n), written to out (which has room for
  * outcap bytes); returns the length written, or -1 if out is too small.
- * ASCII input is returned unchanged.
+ * ASCII input is returned unchanged; NFKC can grow text (up to 18 code
+ * points from one), so size out generously and retry on -1.  An invalid
+ * UTF-8 byte counts as U+FFFD.
  */
 long uni_nfkc(const char *s, size_t n, char *out, size_t outcap);
 
 /* Decodes one UTF-8 sequence at s (n bytes available): the code point and
- * its length in *len, or -1 (with *len = 1) for an invalid sequence. */
+ * its length in *len, or -1 (with *len = 1) for an invalid sequence
+ * (overlong, truncated, beyond U+10FFFF).  Encoded surrogates (ED A0 80) are
+ * accepted, as uni_encode_utf8 writes them for decoded literals; code that
+ * validates source text rejects 0xD800..0xDFFF itself. */
 int32_t uni_decode_utf8(const char *s, size_t n, int *len);
 
 /* Encodes cp as UTF-8 (surrogates too) into out[4]; returns the length. */

@@ -1,0 +1,53 @@
+/*
+ * diag.c - the finding list: a heap array that stages append to, and the
+ * one order every output format uses.  The list never owns the strings its
+ * findings point to (they live in the file's arena).
+ */
+#include "diag.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void diag_add(FindingList *l, const Finding *f)
+{
+    if (l->n == l->cap) {
+        l->cap = l->cap ? 2 * l->cap : 8;
+        l->items = xrealloc(l->items, l->cap * sizeof *l->items);
+    }
+    l->items[l->n++] = *f;
+}
+
+static int cmp_str(const char *a, const char *b)
+{
+    return strcmp(a ? a : "", b ? b : "");
+}
+
+static int cmp_int(int a, int b) { return (a > b) - (a < b); }
+
+/* Path, line, column and code decide; the rest only makes the order total,
+ * so that equal keys never depend on qsort's whims. */
+static int cmp_finding(const void *pa, const void *pb)
+{
+    const Finding *a = pa, *b = pb;
+    int c;
+    if ((c = cmp_str(a->path, b->path)) || (c = cmp_int(a->line, b->line)) ||
+        (c = cmp_int(a->col, b->col)) || (c = cmp_str(a->code, b->code)) ||
+        (c = cmp_int(a->end_line, b->end_line)) ||
+        (c = cmp_int(a->end_col, b->end_col)) ||
+        (c = cmp_str(a->message, b->message)))
+        return c;
+    return cmp_int(a->ntrace, b->ntrace);
+}
+
+void diag_sort(FindingList *l)
+{
+    if (l->n > 1)
+        qsort(l->items, l->n, sizeof *l->items, cmp_finding);
+}
+
+void diag_free(FindingList *l)
+{
+    free(l->items);
+    l->items = NULL;
+    l->n = l->cap = 0;
+}

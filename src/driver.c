@@ -1,0 +1,382 @@
+/*
+ * driver.c - discovery, the per-file stages on the pool, and the merge.
+ *
+ * Workers share nothing mutable: each file has its own arena for the
+ * pipeline, each worker its own "keep" arena for what survives the file
+ * (findings converted to report form), and each file its own result slot.
+ * The main thread reads the slots only after pool_for returns.
+ */
+#include "driver.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "diag.h"
+#include "lex.h"
+#include "parse.h"
+#include "pool.h"
+#include "source.h"
+
+#define SNIPPET_MAX 160 /* bytes of a long line quoted around a finding */
+
+typedef struct FileResult {
+    ReportItem *items;    /* kept findings, in the keep arena of a worker */
+    size_t n;
+    const char *io_error; /* why the file could not be read, or NULL */
+    size_t bytes, lines;  /* size of the decoded source */
+    int analyzed;         /* read (decoded or not) */
+} FileResult;
+
+typedef struct Run {
+    const DriverOptions *o;
+    const char **files;   /* sorted, unique, report form */
+    size_t nfiles;
+    FileResult *results;  /* one slot per file */
+    Arena **keep;         /* one arena per worker */
+} Run;
+
+/* ---- positions as users read them ---- */
+
+/* 1-based code-point column of byte column col on line; past the end of
+ * the line (an error at the line end) each byte counts as one more. */
+static int column(const Source *src, int line, int col)
+{
+    if (col < 0)
+        col = 0;
+    if (!src || line < 1 || line > src->nlines)
+        return col + 1;
+    size_t len;
+    source_line(src, line, &len);
+    if ((size_t)col <= len)
+        return source_column(src, line, col);
+    return source_column(src, line, (int)len) + (col - (int)len);
+}
+
+static int is_cont(char c) { return ((unsigned char)c & 0xC0) == 0x80; }
+
+/*
+ * Appends the code point at *p (advancing it) to *o in printable form:
+ * a tab as four spaces, a control character as its Unicode control
+ * picture.  Returns the display width added.
+ */
+static int put_char(const char **p, const char *end, char **o)
+{
+    unsigned char c = (unsigned char)**p;
+    (*p)++;
+    if (c == '\t') {
+        memcpy(*o, "    ", 4);
+        *o += 4;
+        return 4;
+    }
+    if (c < 0x20 || c == 0x7F) {
+        unsigned cp = c == 0x7F ? 0x2421 : 0x2400 + c;
+        *(*o)++ = (char)(0xE0 | (cp >> 12));
+        *(*o)++ = (char)(0x80 | ((cp >> 6) & 0x3F));
+        *(*o)++ = (char)(0x80 | (cp & 0x3F));
+        return 1;
+    }
+    *(*o)++ = (char)c;
+    while (*p < end && is_cont(**p))
+        *(*o)++ = *(*p)++;
+    return 1;
+}
+
+/* The bytes [lo, hi) of a long line to quote: about SNIPPET_MAX bytes
+ * around start, cut at code-point boundaries. */
+static void window(const char *text, size_t len, size_t start, size_t *lo, size_t *hi)
+{
+    *lo = 0, *hi = len;
+    if (len <= SNIPPET_MAX)
+        return;
+    *lo = start > SNIPPET_MAX / 4 ? start - SNIPPET_MAX / 4 : 0;
+    while (*lo > 0 && is_cont(text[*lo]))
+        (*lo)--;
+    *hi = *lo + SNIPPET_MAX < len ? *lo + SNIPPET_MAX : len;
+    while (*hi < len && is_cont(text[*hi]))
+        (*hi)++;
+}
+
+/* Fills it->snippet and the underline from the finding's start line. */
+static void make_snippet(Arena *keep, const Source *src, const Finding *f, ReportItem *it)
+{
+    if (!src || f->line < 1 || f->line > src->nlines)
+        return;
+    size_t len, lo, hi;
+    const char *text = source_line(src, f->line, &len);
+    size_t start = f->col < 0 ? 0 : (size_t)f->col > len ? len : (size_t)f->col;
+    size_t end = start;
+    if (f->end_line > f->line)
+        end = len;
+    else if (f->end_line == f->line && f->end_col > f->col)
+        end = (size_t)f->end_col > len ? len : (size_t)f->end_col;
+    window(text, len, start, &lo, &hi);
+    char *buf = arena_alloc(keep, (hi - lo) * 4 + 8), *o = buf;
+    int dc = 0, cs = -1, ce = -1;
+    if (lo > 0)
+        memcpy(o, "...", 3), o += 3, dc += 3;
+    for (const char *p = text + lo; p < text + hi;) {
+        size_t b = (size_t)(p - text);
+        if (cs < 0 && b >= start)
+            cs = dc;
+        if (ce < 0 && b >= end)
+            ce = dc;
+        dc += put_char(&p, text + hi, &o);
+    }
+    if (cs < 0)
+        cs = dc;
+    if (ce < 0)
+        ce = dc;
+    if (hi < len)
+        memcpy(o, "...", 3), o += 3;
+    *o = 0;
+    it->snippet = buf;
+    it->caret_col = cs;
+    it->caret_len = ce > cs ? ce - cs : 1;
+}
+
+/* ---- per file ---- */
+
+static const char *keep_str(Arena *keep, const char *s)
+{
+    return s ? arena_strndup(keep, s, strlen(s)) : "";
+}
+
+static void keep_trace(Arena *keep, const Source *src, const Finding *f, ReportItem *it)
+{
+    it->ntrace = f->ntrace;
+    it->trace = arena_alloc(keep, (size_t)f->ntrace * sizeof *it->trace);
+    for (int i = 0; i < f->ntrace; i++) {
+        const TraceStep *s = &f->trace[i];
+        int here = !s->path || strcmp(s->path, it->path) == 0;
+        ReportStep *d = &it->trace[i];
+        d->path = here ? it->path : keep_str(keep, s->path);
+        d->line = s->line > 0 ? s->line : 1;
+        d->column = here ? column(src, d->line, s->col) : s->col + 1;
+        d->note = keep_str(keep, s->note);
+    }
+}
+
+/* Converts f (from the file's arena) into *it (in keep); src may be NULL. */
+static void keep_finding(Arena *keep, const Source *src, const char *path, const Finding *f,
+                         ReportItem *it)
+{
+    const Rule *rule = rules_lookup(f->code);
+    it->code = rule ? rule->code : keep_str(keep, f->code);
+    it->name = rule ? rule->name : it->code;
+    it->severity = rule ? (int)rule->severity : SEV_ERROR;
+    it->message = keep_str(keep, f->message);
+    it->path = path;
+    it->line = f->line > 0 ? f->line : 1;
+    it->column = column(src, it->line, f->col);
+    if (f->end_line > it->line || (f->end_line == it->line && f->end_col >= f->col)) {
+        it->end_line = f->end_line;
+        it->end_column = column(src, f->end_line, f->end_col);
+    } else {
+        it->end_line = it->line;
+        it->end_column = it->column;
+    }
+    keep_trace(keep, src, f, it);
+    make_snippet(keep, src, f, it);
+}
+
+static void keep_findings(const Run *run, size_t i, Arena *keep, const Source *src,
+                          FindingList *fl)
+{
+    const RuleSelect *sel = run->o->select;
+    FileResult *r = &run->results[i];
+    diag_sort(fl);
+    r->items = arena_alloc(keep, fl->n * sizeof *r->items);
+    for (size_t k = 0; k < fl->n; k++)
+        if (!sel || rules_selected(sel, fl->items[k].code))
+            keep_finding(keep, src, run->files[i], &fl->items[k], &r->items[r->n++]);
+}
+
+/* The per-file stages, on a pool thread. */
+static void check_file(void *arg, size_t i, int worker)
+{
+    Run *run = arg;
+    FileResult *r = &run->results[i];
+    Arena *keep = run->keep[worker], *a = arena_new();
+    Source src;
+    SourceError err = {0};
+    FindingList fl = {0};
+    SourceStatus st = source_load(a, run->files[i], &src, &err);
+    if (st == SRC_IO_ERROR) {
+        r->io_error = keep_str(keep, err.msg);
+    } else if (st == SRC_DECODE_ERROR) {
+        r->analyzed = 1;
+        Finding f = {.code = "SL000", .path = run->files[i], .line = err.line > 0 ? err.line : 1,
+                     .message = err.msg};
+        f.end_line = f.line;
+        diag_add(&fl, &f);
+    } else {
+        r->analyzed = 1;
+        r->bytes = src.len;
+        r->lines = (size_t)src.nlines;
+        Lexed lx;
+        lex_source(a, &src, &lx);
+        parse_module(a, &src, &lx, &fl);
+    }
+    if (run->o->mode == DRIVER_CHECK)
+        keep_findings(run, i, keep, st == SRC_OK ? &src : NULL, &fl);
+    diag_free(&fl);
+    arena_free(a);
+}
+
+/* ---- discovery ---- */
+
+static int cmp_path(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+void driver_discover(Arena *a, const DriverOptions *o, WalkPaths *files, WalkErrors *errs)
+{
+    char *cwd = getcwd(NULL, 0);
+    static const char *const dot[] = {"."};
+    const char *const *paths = o->npaths ? o->paths : dot;
+    size_t npaths = o->npaths ? o->npaths : 1;
+    for (size_t i = 0; i < npaths; i++)
+        walk_path(a, paths[i], cwd, files, errs);
+    free(cwd);
+    if (files->n > 1)
+        qsort(files->items, files->n, sizeof *files->items, cmp_path);
+    size_t k = 0;
+    for (size_t i = 0; i < files->n; i++)
+        if (k == 0 || strcmp(files->items[i], files->items[k - 1]) != 0)
+            files->items[k++] = files->items[i];
+    files->n = k;
+}
+
+/* ---- merge ---- */
+
+static int cmp_int(int a, int b) { return (a > b) - (a < b); }
+
+/* The order of diag_sort, on report items (code-point columns keep the
+ * order of byte columns). */
+static int cmp_item(const void *pa, const void *pb)
+{
+    const ReportItem *a = pa, *b = pb;
+    int c;
+    if ((c = strcmp(a->path, b->path)) || (c = cmp_int(a->line, b->line)) ||
+        (c = cmp_int(a->column, b->column)) || (c = strcmp(a->code, b->code)) ||
+        (c = cmp_int(a->end_line, b->end_line)) ||
+        (c = cmp_int(a->end_column, b->end_column)))
+        return c;
+    return strcmp(a->message, b->message);
+}
+
+/* Each slot is sorted and slots follow the sorted file list, so the
+ * concatenation is sorted already; a check keeps that assumption honest
+ * when later stages report into other files. */
+static void merge_items(Arena *a, const Run *run, Report *out)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < run->nfiles; i++)
+        total += run->results[i].n;
+    out->items = arena_alloc(a, total * sizeof *out->items);
+    int sorted = 1;
+    for (size_t i = 0; i < run->nfiles; i++)
+        for (size_t k = 0; k < run->results[i].n; k++) {
+            out->items[out->n] = run->results[i].items[k];
+            if (out->n && cmp_item(&out->items[out->n - 1], &out->items[out->n]) > 0)
+                sorted = 0;
+            out->n++;
+        }
+    if (!sorted)
+        qsort(out->items, out->n, sizeof *out->items, cmp_item);
+}
+
+static int cmp_error(const void *pa, const void *pb)
+{
+    const ReportError *a = pa, *b = pb;
+    int c = strcmp(a->path, b->path);
+    return c ? c : strcmp(a->msg, b->msg);
+}
+
+static void merge_errors(Arena *a, const Run *run, const WalkErrors *werrs, Report *out)
+{
+    out->errors = arena_alloc(a, (werrs->n + run->nfiles) * sizeof *out->errors);
+    for (size_t i = 0; i < werrs->n; i++)
+        out->errors[out->nerrors++] = (ReportError){werrs->items[i].path, werrs->items[i].msg};
+    for (size_t i = 0; i < run->nfiles; i++) {
+        const FileResult *r = &run->results[i];
+        if (r->io_error)
+            out->errors[out->nerrors++] = (ReportError){run->files[i], r->io_error};
+        out->files += r->analyzed;
+        out->bytes += r->bytes;
+        out->lines += r->lines;
+    }
+    qsort(out->errors, out->nerrors, sizeof *out->errors, cmp_error);
+}
+
+static int cmp_count(const void *pa, const void *pb)
+{
+    const ReportCount *a = pa, *b = pb;
+    if (a->count != b->count)
+        return a->count > b->count ? -1 : 1;
+    return strcmp(a->code, b->code);
+}
+
+static void count_codes(Arena *a, Report *out)
+{
+    out->counts = arena_alloc(a, out->n * sizeof *out->counts);
+    for (size_t i = 0; i < out->n; i++) {
+        const ReportItem *it = &out->items[i];
+        size_t k = 0;
+        while (k < out->ncounts && strcmp(out->counts[k].code, it->code) != 0)
+            k++;
+        if (k == out->ncounts)
+            out->counts[out->ncounts++] = (ReportCount){it->code, it->name, 0};
+        out->counts[k].count++;
+    }
+    qsort(out->counts, out->ncounts, sizeof *out->counts, cmp_count);
+}
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void driver_run(const DriverOptions *o, Report *out)
+{
+    memset(out, 0, sizeof *out);
+    Arena *a = arena_new();
+    WalkPaths files = {0};
+    WalkErrors werrs = {0};
+    driver_discover(a, o, &files, &werrs);
+
+    int jobs = o->jobs >= 1 ? o->jobs : pool_default_jobs();
+    if ((size_t)jobs > files.n)
+        jobs = files.n ? (int)files.n : 1;
+    Run run = {o, files.items, files.n, NULL, NULL};
+    run.results = arena_alloc(a, (files.n + 1) * sizeof *run.results);
+    out->narenas = jobs + 1;
+    out->arenas = xcalloc((size_t)out->narenas, sizeof *out->arenas);
+    out->arenas[0] = a;
+    for (int k = 0; k < jobs; k++)
+        out->arenas[k + 1] = arena_new();
+    run.keep = out->arenas + 1;
+
+    double t0 = now();
+    pool_for(jobs, files.n, check_file, &run);
+    out->seconds = now() - t0;
+
+    merge_items(a, &run, out);
+    merge_errors(a, &run, &werrs, out);
+    count_codes(a, out);
+    VEC_FREE(&files);
+    VEC_FREE(&werrs);
+}
+
+void driver_free(Report *r)
+{
+    for (int k = 0; k < r->narenas; k++)
+        arena_free(r->arenas[k]);
+    free(r->arenas);
+    memset(r, 0, sizeof *r);
+}

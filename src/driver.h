@@ -1,0 +1,52 @@
+/*
+ * driver.h - one run of the analysis: the paths given -> the files to
+ * analyze (walk.h) -> the per-file stages on the thread pool (load, lex,
+ * parse; later resolve and summarize) -> one Report (report.h).
+ *
+ * Each file gets a fresh arena that is freed as soon as its findings are
+ * copied out, so memory is bounded by the files in flight, not by the run.
+ * Each file's result goes into the slot of its index in the sorted file
+ * list and the slots are merged in index order, so the report is the same,
+ * byte for byte, for any number of threads.
+ */
+#ifndef SL_DRIVER_H
+#define SL_DRIVER_H
+
+#include <stddef.h>
+
+#include "report.h"
+#include "rules.h"
+#include "walk.h"
+
+typedef enum DriverMode {
+    DRIVER_CHECK, /* keep the selected findings */
+    DRIVER_PARSE, /* load, lex and parse, keep only the counts (debug parse) */
+} DriverMode;
+
+typedef struct DriverOptions {
+    const char *const *paths; /* files and folders as given; none means "." */
+    size_t npaths;
+    int jobs;                 /* threads; < 1 means one per processor */
+    const RuleSelect *select; /* which findings to keep; NULL keeps all */
+    DriverMode mode;
+} DriverOptions;
+
+/*
+ * Runs the analysis and fills *out.  Files and folders that cannot be read
+ * are listed in out->errors (the run goes on with the rest); nothing is
+ * printed.  Free *out with driver_free.  Uses the pool internally; call it
+ * from one thread at a time.
+ */
+void driver_run(const DriverOptions *o, Report *out);
+
+/*
+ * Only the discovery step of driver_run: appends the sorted, duplicate-free
+ * files to analyze to *files and what could not be read to *errs (strings
+ * in a).  For `sessionlint debug files`.
+ */
+void driver_discover(Arena *a, const DriverOptions *o, WalkPaths *files, WalkErrors *errs);
+
+/* Frees everything a report of driver_run holds. */
+void driver_free(Report *r);
+
+#endif

@@ -1,0 +1,433 @@
+/*
+ * main.c - the command line: arguments -> options -> one command (check,
+ * rule, debug) -> an exit status.  The only place that exits: every other
+ * module returns a status or a report, and main turns it into the exit code
+ * that CI gates on (0 no findings, 1 findings, 2 usage or I/O error).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "arena.h"
+#include "debug.h"
+#include "driver.h"
+#include "report.h"
+#include "rules.h"
+
+#define SL_VERSION "0.1.0"
+
+enum { EXIT_CLEAN = 0, EXIT_FINDINGS = 1, EXIT_TROUBLE = 2 };
+enum { FMT_TEXT, FMT_JSON, FMT_GITHUB };
+enum { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER };
+
+/* Where a flag is accepted. */
+enum { IN_CHECK = 1, IN_DEBUG = 2 };
+
+typedef enum FlagId {
+    F_FORMAT, F_SELECT, F_IGNORE, F_JOBS, F_OUTPUT, F_COLOR, F_STATISTICS,
+    F_EXIT_ZERO, F_QUIET, F_VERSION, F_HELP, F_LIST,
+} FlagId;
+
+typedef struct Flag {
+    const char *name; /* "--format" */
+    char letter;      /* short form, or 0 */
+    char has_value;   /* takes a value: "--format json" or "--format=json" */
+    char where;       /* IN_CHECK | IN_DEBUG */
+    FlagId id;
+} Flag;
+
+static const Flag flags[] = {
+    {"--format", 0, 1, IN_CHECK, F_FORMAT},
+    {"--select", 0, 1, IN_CHECK, F_SELECT},
+    {"--ignore", 0, 1, IN_CHECK, F_IGNORE},
+    {"--jobs", 'j', 1, IN_CHECK | IN_DEBUG, F_JOBS},
+    {"--output", 'o', 1, IN_CHECK, F_OUTPUT},
+    {"--color", 0, 1, IN_CHECK, F_COLOR},
+    {"--statistics", 0, 0, IN_CHECK, F_STATISTICS},
+    {"--exit-zero", 0, 0, IN_CHECK, F_EXIT_ZERO},
+    {"--quiet", 'q', 0, IN_CHECK, F_QUIET},
+    {"--version", 'V', 0, IN_CHECK, F_VERSION},
+    {"--help", 'h', 0, IN_CHECK | IN_DEBUG, F_HELP},
+    {"--list", 0, 1, IN_DEBUG, F_LIST},
+};
+
+typedef VEC(const char *) StrVec;
+
+typedef struct Options {
+    Arena *a;                       /* strings made from the arguments */
+    StrVec paths, select, ignore;   /* as given; selectors split at commas */
+    int format, color, jobs;        /* FMT_*, COLOR_*, 0 = default */
+    int statistics, exit_zero, quiet, version, help;
+    const char *output;             /* --output FILE, or NULL for stdout */
+} Options;
+
+static const char usage_text[] =
+    "usage: sessionlint [OPTIONS] [PATH ...]     check files and folders (default: .)\n"
+    "       sessionlint rule [CODE]              list the rules, or explain one\n"
+    "       sessionlint debug tokens FILE        the token stream\n"
+    "       sessionlint debug ast FILE...        the canonical AST dump (--list FILE)\n"
+    "       sessionlint debug parse PATH...      parse and time (--jobs N, --list FILE)\n"
+    "       sessionlint debug files [PATH ...]   the files a check would analyze\n"
+    "\n"
+    "options:\n"
+    "  --format FORMAT   text (default), json or github\n"
+    "  --select CODES    report only these codes or prefixes (SL1,SL101; repeatable)\n"
+    "  --ignore CODES    do not report these codes or prefixes\n"
+    "  -j, --jobs N      threads (default: one per processor)\n"
+    "  -o, --output FILE write the report to FILE\n"
+    "  --color WHEN      auto (default; honours NO_COLOR), always or never\n"
+    "  --statistics      print counts per code instead of each finding\n"
+    "  --exit-zero       exit 0 even when there are findings\n"
+    "  -q, --quiet       print findings only, no summary\n"
+    "  -V, --version     print the version\n"
+    "  -h, --help        print this help\n"
+    "\n"
+    "exit status: 0 no findings, 1 findings, 2 usage or I/O error\n";
+
+static int usage(const char *what, const char *arg)
+{
+    fprintf(stderr, "sessionlint: error: %s%s\nTry 'sessionlint --help'.\n", what,
+            arg ? arg : "");
+    return EXIT_TROUBLE;
+}
+
+/* ---- parsing flags ---- */
+
+/* The flag arg names ("--jobs", "--jobs=4", "-j", "-j4"), with an attached
+ * value in *val; NULL if none. */
+static const Flag *find_flag(const char *arg, const char **val)
+{
+    *val = NULL;
+    for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++) {
+        const Flag *f = &flags[i];
+        size_t n = strlen(f->name);
+        if (strncmp(arg, f->name, n) == 0 && (arg[n] == 0 || arg[n] == '=')) {
+            *val = arg[n] ? arg + n + 1 : NULL;
+            return f;
+        }
+        if (f->letter && arg[0] == '-' && arg[1] == f->letter) {
+            if (arg[2] && !f->has_value)
+                continue;
+            *val = arg[2] ? arg + 2 : NULL;
+            return f;
+        }
+    }
+    return NULL;
+}
+
+/* Appends the comma-separated selectors of val to v, upper-cased. */
+static int add_selectors(Options *o, StrVec *v, const char *val)
+{
+    for (const char *p = val; *p;) {
+        const char *e = strchr(p, ',');
+        size_t n = e ? (size_t)(e - p) : strlen(p);
+        char *s = arena_strndup(o->a, p, n);
+        for (char *c = s; *c; c++)
+            if (*c >= 'a' && *c <= 'z')
+                *c = (char)(*c - 'a' + 'A');
+        if (!rules_valid_selector(s))
+            return usage("not a rule code or prefix: ", s);
+        VEC_PUSH(v, s);
+        p += n + (e != NULL);
+    }
+    return 0;
+}
+
+static int set_format(Options *o, const char *val)
+{
+    if (strcmp(val, "text") == 0)
+        o->format = FMT_TEXT;
+    else if (strcmp(val, "json") == 0)
+        o->format = FMT_JSON;
+    else if (strcmp(val, "github") == 0)
+        o->format = FMT_GITHUB;
+    else if (strcmp(val, "sarif") == 0)
+        return usage("--format sarif is not yet supported", NULL);
+    else
+        return usage("--format must be text, json or github, not ", val);
+    return 0;
+}
+
+static int set_color(Options *o, const char *val)
+{
+    if (strcmp(val, "auto") == 0)
+        o->color = COLOR_AUTO;
+    else if (strcmp(val, "always") == 0)
+        o->color = COLOR_ALWAYS;
+    else if (strcmp(val, "never") == 0)
+        o->color = COLOR_NEVER;
+    else
+        return usage("--color must be auto, always or never, not ", val);
+    return 0;
+}
+
+static int set_jobs(Options *o, const char *val)
+{
+    char *end;
+    errno = 0;
+    long n = strtol(val, &end, 10);
+    if (errno || end == val || *end || n < 0 || n > 4096)
+        return usage("--jobs needs a number from 0 to 4096, not ", val);
+    o->jobs = (int)n;
+    return 0;
+}
+
+/* Reads paths from file, one a line (blank lines skipped), as
+ * tools/pyast_dump.py --list does. */
+static int read_list(Options *o, const char *file)
+{
+    FILE *f = fopen(file, "r");
+    if (!f) {
+        fprintf(stderr, "sessionlint: %s: %s\n", file, strerror(errno));
+        return EXIT_TROUBLE;
+    }
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    while ((n = getline(&line, &cap, f)) > 0) {
+        if (line[n - 1] == '\n')
+            n--;
+        if (strspn(line, " \t\r\n\f\v") >= (size_t)n)
+            continue;
+        VEC_PUSH(&o->paths, arena_strndup(o->a, line, (size_t)n));
+    }
+    free(line);
+    fclose(f);
+    return 0;
+}
+
+static int apply_flag(Options *o, FlagId id, const char *val)
+{
+    switch (id) {
+    case F_FORMAT: return set_format(o, val);
+    case F_SELECT: return add_selectors(o, &o->select, val);
+    case F_IGNORE: return add_selectors(o, &o->ignore, val);
+    case F_JOBS: return set_jobs(o, val);
+    case F_OUTPUT: o->output = val; return 0;
+    case F_COLOR: return set_color(o, val);
+    case F_STATISTICS: o->statistics = 1; return 0;
+    case F_EXIT_ZERO: o->exit_zero = 1; return 0;
+    case F_QUIET: o->quiet = 1; return 0;
+    case F_VERSION: o->version = 1; return 0;
+    case F_HELP: o->help = 1; return 0;
+    case F_LIST: return read_list(o, val);
+    }
+    return 0;
+}
+
+/* Flags (accepted where `where` says) and paths from argv[start..]. */
+static int parse_args(Options *o, int argc, char **argv, int start, int where)
+{
+    int only_paths = 0;
+    for (int i = start; i < argc; i++) {
+        const char *arg = argv[i], *val;
+        if (only_paths || arg[0] != '-' || arg[1] == 0) {
+            if (strcmp(arg, "-") == 0)
+                return usage("reading standard input is not yet supported", NULL);
+            VEC_PUSH(&o->paths, arg);
+            continue;
+        }
+        if (strcmp(arg, "--") == 0) {
+            only_paths = 1;
+            continue;
+        }
+        const Flag *f = find_flag(arg, &val);
+        if (!f || !(f->where & where))
+            return usage(f ? "option not valid here: " : "unknown option: ", arg);
+        if (f->has_value && !val) {
+            if (i + 1 >= argc)
+                return usage("missing value for ", arg);
+            val = argv[++i];
+        } else if (!f->has_value && val) {
+            return usage("option takes no value: ", arg);
+        }
+        int st = apply_flag(o, f->id, val);
+        if (st)
+            return st;
+    }
+    return 0;
+}
+
+/* ---- commands ---- */
+
+static int want_color(int when, FILE *out)
+{
+    if (when != COLOR_AUTO)
+        return when == COLOR_ALWAYS;
+    const char *no = getenv("NO_COLOR"), *term = getenv("TERM");
+    if ((no && *no) || (term && strcmp(term, "dumb") == 0))
+        return 0;
+    return isatty(fileno(out));
+}
+
+static void print_errors(const Report *r)
+{
+    for (size_t i = 0; i < r->nerrors; i++)
+        fprintf(stderr, "sessionlint: %s: %s\n", r->errors[i].path, r->errors[i].msg);
+}
+
+static void write_report(const Options *o, const Report *r, FILE *out)
+{
+    ReportOptions ro = {want_color(o->color, out), o->quiet};
+    if (o->format == FMT_JSON && o->statistics)
+        report_json_statistics(out, r);
+    else if (o->format == FMT_JSON)
+        report_json_write(out, r);
+    else if (o->format == FMT_GITHUB)
+        report_github_write(out, r);
+    else if (o->statistics)
+        report_text_statistics(out, r, &ro);
+    else
+        report_text_write(out, r, &ro);
+}
+
+/* Flushes and closes out (unless stdout); 2 if anything failed to write. */
+static int finish_output(FILE *out, const char *name)
+{
+    int bad = fflush(out) != 0 || ferror(out);
+    if (out != stdout && fclose(out) != 0)
+        bad = 1;
+    if (bad)
+        fprintf(stderr, "sessionlint: %s: write failed\n", name ? name : "standard output");
+    return bad;
+}
+
+static int cmd_check(Options *o)
+{
+    FILE *out = stdout;
+    if (o->output && !(out = fopen(o->output, "w"))) {
+        fprintf(stderr, "sessionlint: %s: %s\n", o->output, strerror(errno));
+        return EXIT_TROUBLE;
+    }
+    RuleSelect sel = {o->select.items, (int)o->select.n, o->ignore.items, (int)o->ignore.n};
+    DriverOptions d = {o->paths.items, o->paths.n, o->jobs, &sel, DRIVER_CHECK};
+    Report r;
+    driver_run(&d, &r);
+    print_errors(&r);
+    write_report(o, &r, out);
+    int status = r.nerrors ? EXIT_TROUBLE : r.n && !o->exit_zero ? EXIT_FINDINGS : EXIT_CLEAN;
+    if (out != stdout && finish_output(out, o->output))
+        status = EXIT_TROUBLE;
+    driver_free(&r);
+    return status;
+}
+
+static int cmd_rule(int argc, char **argv)
+{
+    if (argc > 3)
+        return usage("rule takes at most one code", NULL);
+    if (argc == 3) {
+        const Rule *r = rules_lookup(argv[2]);
+        if (!r) {
+            fprintf(stderr, "sessionlint: unknown rule: %s\n", argv[2]);
+            return EXIT_TROUBLE;
+        }
+        printf("%s (%s)\n\nseverity: %s\n\n%s.\n", r->code, r->name,
+               rules_severity_name(r->severity), r->summary);
+        return 0;
+    }
+    for (int i = 0; i < RULE__COUNT; i++) {
+        const Rule *r = rules_get(i);
+        printf("%-6s %-28s %-8s %s\n", r->code, r->name, rules_severity_name(r->severity),
+               r->summary);
+    }
+    return 0;
+}
+
+/* debug parse: the per-file stages without reporting, timed. */
+static int cmd_debug_parse(Options *o)
+{
+    if (!o->paths.n)
+        return usage("debug parse needs a PATH or --list FILE", NULL);
+    DriverOptions d = {o->paths.items, o->paths.n, o->jobs ? o->jobs : 1, NULL, DRIVER_PARSE};
+    Report r;
+    driver_run(&d, &r);
+    print_errors(&r);
+    printf("files=%zu bytes=%zu lines=%zu seconds=%.3f\n", r.files, r.bytes, r.lines,
+           r.seconds);
+    int status = r.nerrors ? EXIT_TROUBLE : EXIT_CLEAN;
+    driver_free(&r);
+    return status;
+}
+
+/* debug files: what a check of the same paths would analyze. */
+static int cmd_debug_files(Options *o)
+{
+    DriverOptions d = {o->paths.items, o->paths.n, 1, NULL, DRIVER_PARSE};
+    WalkPaths files = {0};
+    WalkErrors errs = {0};
+    driver_discover(o->a, &d, &files, &errs);
+    for (size_t i = 0; i < errs.n; i++)
+        fprintf(stderr, "sessionlint: %s: %s\n", errs.items[i].path, errs.items[i].msg);
+    for (size_t i = 0; i < files.n; i++)
+        puts(files.items[i]);
+    int status = errs.n ? EXIT_TROUBLE : EXIT_CLEAN;
+    VEC_FREE(&files);
+    VEC_FREE(&errs);
+    return status;
+}
+
+static int cmd_debug(Options *o, int argc, char **argv)
+{
+    const char *view = argc > 2 ? argv[2] : "";
+    int st = parse_args(o, argc, argv, 3, IN_DEBUG);
+    if (st)
+        return st;
+    if (o->help) {
+        fputs(usage_text, stdout);
+        return 0;
+    }
+    if (strcmp(view, "tokens") == 0) {
+        if (o->paths.n != 1)
+            return usage("debug tokens takes one FILE", NULL);
+        return debug_tokens(stdout, o->paths.items[0]);
+    }
+    if (strcmp(view, "ast") == 0) {
+        if (!o->paths.n)
+            return usage("debug ast needs a FILE or --list FILE", NULL);
+        return debug_ast(stdout, o->paths.items, o->paths.n);
+    }
+    if (strcmp(view, "parse") == 0)
+        return cmd_debug_parse(o);
+    if (strcmp(view, "files") == 0)
+        return cmd_debug_files(o);
+    if (strcmp(view, "cfg") == 0)
+        return usage("debug cfg is not yet supported", NULL);
+    return usage("debug needs a view: tokens, ast, parse or files; not ", view);
+}
+
+static int run(Options *o, int argc, char **argv)
+{
+    if (argc > 1 && strcmp(argv[1], "rule") == 0)
+        return cmd_rule(argc, argv);
+    if (argc > 1 && strcmp(argv[1], "debug") == 0)
+        return cmd_debug(o, argc, argv);
+    int st = parse_args(o, argc, argv, 1, IN_CHECK);
+    if (st)
+        return st;
+    if (o->help) {
+        fputs(usage_text, stdout);
+        return 0;
+    }
+    if (o->version) {
+        puts("sessionlint " SL_VERSION);
+        return 0;
+    }
+    return cmd_check(o);
+}
+
+int main(int argc, char **argv)
+{
+    Options o = {0};
+    o.a = arena_new();
+    int status = run(&o, argc, argv);
+    if (finish_output(stdout, NULL))
+        status = EXIT_TROUBLE;
+    VEC_FREE(&o.paths);
+    VEC_FREE(&o.select);
+    VEC_FREE(&o.ignore);
+    arena_free(o.a);
+    exit(status);
+}

@@ -1,0 +1,91 @@
+/*
+ * report.h - the end of the pipeline: a run's findings, in their final
+ * order and with positions as users read them, and the formatters that
+ * print them (report_text.c, report_json.c, report_github.c).
+ *
+ * A Report is built by the driver once every file's arena is gone, so it
+ * carries what printing needs from the source: 1-based code-point columns
+ * and a copy of the line to quote.  Formatters only read it, and write
+ * nothing but the FILE they are given.
+ */
+#ifndef SL_REPORT_H
+#define SL_REPORT_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "arena.h"
+
+typedef struct ReportStep {
+    const char *path; /* the file of this step */
+    int line;         /* 1-based */
+    int column;       /* 1-based, in code points */
+    const char *note; /* "session acquired here" */
+} ReportStep;
+
+typedef struct ReportItem {
+    const char *code;     /* "SL000" */
+    const char *name;     /* "syntax-error" (the code again if not registered) */
+    int severity;         /* Severity (rules.h) */
+    const char *message;  /* one sentence, no trailing period */
+    const char *path;     /* the file, relative to the working directory */
+    int line, column;     /* start: 1-based line, 1-based code-point column */
+    int end_line, end_column; /* end, same convention */
+    ReportStep *trace;    /* the witness path, ntrace steps */
+    int ntrace;
+    const char *snippet;  /* the start line to quote, made printable; NULL if none */
+    int caret_col;        /* 0-based display column of the underline in snippet */
+    int caret_len;        /* width of the underline, at least 1 */
+} ReportItem;
+
+typedef struct ReportError {
+    const char *path; /* the file or folder that could not be read */
+    const char *msg;  /* why */
+} ReportError;
+
+typedef struct ReportCount {
+    const char *code; /* "SL000" */
+    const char *name; /* "syntax-error" */
+    size_t count;     /* findings with this code */
+} ReportCount;
+
+typedef struct Report {
+    ReportItem *items;   /* sorted by path, line, column, code */
+    size_t n;
+    ReportError *errors; /* I/O failures, sorted by path */
+    size_t nerrors;
+    ReportCount *counts; /* findings per code, most frequent first, then by code */
+    size_t ncounts;
+    size_t files;        /* files analyzed (read and decoded or not) */
+    size_t bytes;        /* bytes of decoded source analyzed */
+    size_t lines;        /* lines of source analyzed */
+    double seconds;      /* wall time of the per-file stages */
+    Arena **arenas;      /* memory of the strings above; driver_free frees */
+    int narenas;
+} Report;
+
+typedef struct ReportOptions {
+    int color; /* ANSI colors (text only) */
+    int quiet; /* findings only: no summary line */
+} ReportOptions;
+
+/*
+ * rustc/Ruff-style text: "path:line:col: CODE message", the quoted line with
+ * an underline, trace steps as "= note:" lines, then a summary line.
+ */
+void report_text_write(FILE *out, const Report *r, const ReportOptions *o);
+/* Counts per code, most frequent first: "COUNT<TAB>CODE<TAB>name". */
+void report_text_statistics(FILE *out, const Report *r, const ReportOptions *o);
+
+/* The versioned JSON document of DESIGN.md ("version": 1). */
+void report_json_write(FILE *out, const Report *r);
+/* Counts per code as a JSON array of {"code", "name", "count"}. */
+void report_json_statistics(FILE *out, const Report *r);
+/* Writes s as a JSON string literal (quotes included); invalid UTF-8
+ * becomes U+FFFD.  Shared with the other JSON-speaking formatters. */
+void report_json_string(FILE *out, const char *s);
+
+/* GitHub Actions workflow commands: one "::error file=...::message" a finding. */
+void report_github_write(FILE *out, const Report *r);
+
+#endif

@@ -1,0 +1,107 @@
+/*
+ * report_text.c - findings as people read them, in the style of rustc and
+ * Ruff: a "path:line:col: CODE message" header that editors can jump to,
+ * the offending line under a "|" gutter with the span underlined, the
+ * witness path as "= note:" lines, and one summary line at the end.
+ */
+#include <string.h>
+
+#include "report.h"
+#include "rules.h"
+
+/* ANSI escapes; empty strings when color is off. */
+typedef struct Palette {
+    const char *bold, *gutter, *reset;
+    const char *sev[3]; /* by Severity: error, warning, note */
+} Palette;
+
+static Palette palette(int color)
+{
+    if (!color)
+        return (Palette){"", "", "", {"", "", ""}};
+    return (Palette){"\033[1m", "\033[1;34m", "\033[0m",
+                     {"\033[1;31m", "\033[1;33m", "\033[1;36m"}};
+}
+
+static int digits(int n)
+{
+    int d = 1;
+    while (n >= 10)
+        n /= 10, d++;
+    return d;
+}
+
+/* The quoted line and its underline, under a gutter w columns wide. */
+static void snippet(FILE *out, const ReportItem *it, int w, const Palette *c,
+                    const char *sev)
+{
+    fprintf(out, "%s%*s |%s\n", c->gutter, w, "", c->reset);
+    fprintf(out, "%s%*d |%s %s\n", c->gutter, w, it->line, c->reset, it->snippet);
+    fprintf(out, "%s%*s |%s %*s%s", c->gutter, w, "", c->reset, it->caret_col, "", sev);
+    for (int i = 0; i < it->caret_len; i++)
+        fputc('^', out);
+    fprintf(out, "%s\n%s%*s |%s\n", c->reset, c->gutter, w, "", c->reset);
+}
+
+static void item(FILE *out, const ReportItem *it, const Palette *c)
+{
+    const char *sev = c->sev[it->severity < 3 ? it->severity : SEV_NOTE];
+    fprintf(out, "%s%s:%d:%d:%s %s%s%s %s\n", c->bold, it->path, it->line, it->column,
+            c->reset, sev, it->code, c->reset, it->message);
+    int w = digits(it->line);
+    if (it->snippet)
+        snippet(out, it, w, c, sev);
+    for (int i = 0; i < it->ntrace; i++) {
+        const ReportStep *s = &it->trace[i];
+        fprintf(out, "%s%*s =%s %snote%s: %s:%d:%d: %s\n", c->gutter, w, "", c->reset,
+                c->bold, c->reset, s->path, s->line, s->column, s->note);
+    }
+    fputc('\n', out);
+}
+
+/* Files that have at least one finding (items are sorted by path). */
+static size_t files_with_findings(const Report *r)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < r->n; i++)
+        n += i == 0 || strcmp(r->items[i].path, r->items[i - 1].path) != 0;
+    return n;
+}
+
+static void summary(FILE *out, const Report *r)
+{
+    if (r->n) {
+        size_t nf = files_with_findings(r);
+        fprintf(out, "Found %zu finding%s in %zu file%s.\n", r->n, r->n == 1 ? "" : "s",
+                nf, nf == 1 ? "" : "s");
+    } else if (r->nerrors) {
+        fprintf(out, "No findings, but %zu path%s could not be read.\n", r->nerrors,
+                r->nerrors == 1 ? "" : "s");
+    } else {
+        fputs("All checks passed!\n", out);
+    }
+}
+
+void report_text_write(FILE *out, const Report *r, const ReportOptions *o)
+{
+    Palette c = palette(o->color);
+    for (size_t i = 0; i < r->n; i++)
+        item(out, &r->items[i], &c);
+    if (!o->quiet)
+        summary(out, r);
+}
+
+void report_text_statistics(FILE *out, const Report *r, const ReportOptions *o)
+{
+    Palette c = palette(o->color);
+    int w = 1;
+    for (size_t i = 0; i < r->ncounts; i++)
+        if (digits((int)r->counts[i].count) > w)
+            w = digits((int)r->counts[i].count);
+    for (size_t i = 0; i < r->ncounts; i++) {
+        const ReportCount *k = &r->counts[i];
+        fprintf(out, "%*zu\t%s%s%s\t%s\n", w, k->count, c.bold, k->code, c.reset, k->name);
+    }
+    if (!o->quiet)
+        summary(out, r);
+}

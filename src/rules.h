@@ -1,0 +1,64 @@
+/*
+ * rules.h - the rule registry (generated from rules.def) and the
+ * --select/--ignore selection of rules by code or code prefix.
+ *
+ * The registry is immutable static data: every function here is pure and
+ * thread-safe.
+ */
+#ifndef SL_RULES_H
+#define SL_RULES_H
+
+typedef enum Severity {
+    SEV_ERROR,
+    SEV_WARNING,
+    SEV_NOTE,
+} Severity;
+
+typedef enum RuleId {
+#define RULE(code, name, sev, summary) RULE_##code,
+#include "rules.def"
+#undef RULE
+    RULE__COUNT
+} RuleId;
+
+typedef struct Rule {
+    const char *code;    /* "SL000" */
+    const char *name;    /* "syntax-error" */
+    Severity severity;   /* default severity */
+    const char *summary; /* one line: what the rule finds */
+} Rule;
+
+/* The rule with this code (exact, upper case), or NULL. */
+const Rule *rules_lookup(const char *code);
+/* The rule with this id, 0 <= id < RULE__COUNT. */
+const Rule *rules_get(int id);
+/* "error", "warning", "note". */
+const char *rules_severity_name(int sev);
+
+/*
+ * A selection as given by --select and --ignore: codes or code prefixes
+ * ("SL1", "SL101"; "ALL" means every code).  nselect == 0 selects every
+ * rule.  The arrays are the caller's.
+ */
+typedef struct RuleSelect {
+    const char *const *select;
+    int nselect;
+    const char *const *ignore;
+    int nignore;
+} RuleSelect;
+
+/*
+ * Is a selector well formed: "ALL", or "SL" followed by at most three
+ * digits?  Prefixes of codes that no rule has yet are accepted, so that a
+ * configuration written for a newer version still loads.
+ */
+int rules_valid_selector(const char *sel);
+
+/*
+ * Does the selection keep findings of code?  As in Ruff, the most specific
+ * selector wins: the longest matching --select prefix must be longer than
+ * the longest matching --ignore prefix (an exact tie goes to --ignore).
+ */
+int rules_selected(const RuleSelect *s, const char *code);
+
+#endif
