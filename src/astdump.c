@@ -523,8 +523,12 @@ static void out_position(Out *o, const Node *n, int in_fs)
 /* `<indent><label>: <Kind> <position> <scalars>`, or a None/[] line. */
 static void out_line(Out *o, const Item *it)
 {
-    for (int i = 0; i < it->depth; i++)
-        out_mem(o, "  ", 2);
+    static const char spaces[] = "                                ";
+    for (size_t left = 2 * (size_t)it->depth; left > 0;) {
+        size_t k = left < sizeof spaces - 1 ? left : sizeof spaces - 1;
+        out_mem(o, spaces, k);
+        left -= k;
+    }
     out_str(o, it->label);
     if (it->idx >= 0) {
         out_char(o, '[');

@@ -641,7 +641,7 @@ static void fstring_start(Lexer *L, const char *start, const char *q, int raw, i
     char quote = *q;
     int qsize = (q[1] == quote && q[2] == quote) ? 3 : 1;
     if (L->nmodes >= MAX_FSTRING) {
-        error_here(L, start, tstring ? "too many nested t-strings" : "too many nested f-strings");
+        error_here(L, q + qsize - 1, "too many nested f-strings or t-strings");
         lex_string(L, start, q);
         return;
     }
@@ -660,33 +660,66 @@ static void fstring_start(Lexer *L, const char *start, const char *q, int raw, i
     L->p = q + qsize;
 }
 
+/*
+ * Prefix letters are a set of bits (1 b, 2 r, 4 u, 8 f, 16 t), each letter
+ * at most once; CPython 3.14 rejects the incompatible pairs, naming the
+ * first in this order.  NULL for a valid prefix.
+ */
+static const char *prefix_clash(int bits)
+{
+    static const struct { int bits; const char *msg; } pairs[] = {
+        {4 | 1, "'u' and 'b' prefixes are incompatible"},
+        {4 | 2, "'u' and 'r' prefixes are incompatible"},
+        {4 | 8, "'u' and 'f' prefixes are incompatible"},
+        {4 | 16, "'u' and 't' prefixes are incompatible"},
+        {1 | 8, "'b' and 'f' prefixes are incompatible"},
+        {1 | 16, "'b' and 't' prefixes are incompatible"},
+        {8 | 16, "'f' and 't' prefixes are incompatible"},
+    };
+    for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++)
+        if ((bits & pairs[i].bits) == pairs[i].bits)
+            return pairs[i].msg;
+    return NULL;
+}
+
+/* The bit of a prefix letter, or 0. */
+static int prefix_bit(int c)
+{
+    switch (c | 0x20) {
+    case 'b': return 1;
+    case 'r': return 2;
+    case 'u': return 4;
+    case 'f': return 8;
+    case 't': return 16;
+    default: return 0;
+    }
+}
+
 /* A name or keyword, or the prefix letters of a string. */
 static void lex_name(Lexer *L, const char *start)
 {
     const char *q = start;
-    int b = 0, r = 0, u = 0, f = 0, t = 0;
-    for (;;) {
-        int c = *q | 0x20;
-        if (!(b || u || f || t) && c == 'b')
-            b = 1;
-        else if (!(b || u || r || f || t) && c == 'u')
-            u = 1;
-        else if (!(r || u) && c == 'r')
-            r = 1;
-        else if (!(f || b || u || t) && c == 'f')
-            f = 1;
-        else if (!(t || b || u || f) && c == 't')
-            t = 1;
-        else
-            break;
+    int bits = 0, bit;
+    while ((bit = prefix_bit((unsigned char)*q)) != 0 && !(bits & bit)) {
+        bits |= bit;
         q++;
-        if (*q == '"' || *q == '\'') {
-            if (f || t)
-                fstring_start(L, start, q, r, t);
-            else
-                lex_string(L, start, q);
-            return;
+        if (*q != '"' && *q != '\'')
+            continue;
+        const char *clash = prefix_clash(bits);
+        if (clash) {
+            /* skip the literal, but report only the prefix */
+            int sline = L->line;
+            const char *sbol = L->bol;
+            size_t n0 = L->ntoks;
+            lex_string(L, start, q);
+            L->ntoks = n0;
+            error_at(L, start, sline, sbol, clash);
+        } else if (bits & (8 | 16)) {
+            fstring_start(L, start, q, bits & 2, bits & 16);
+        } else {
+            lex_string(L, start, q);
         }
+        return;
     }
     int nonascii = 0;
     while (is_id_char((unsigned char)*q))

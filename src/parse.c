@@ -226,33 +226,48 @@ Node *pp_node_span(Parser *p, int kind, const Node *start, const Node *end)
 static void statement(Parser *p);
 static Node *simple_stmt(Parser *p);
 
-/* The node n ends where its last statement (or item) ends. */
-static void end_at_last(Node *n, NodeList body)
+/*
+ * A compound statement ends where its last token does, NEWLINE, INDENT and
+ * DEDENT aside: so a trailing ';' counts, as in CPython.
+ */
+static void end_at_last(Parser *p, Node *n)
 {
-    if (body.n) {
-        Node *last = body.items[body.n - 1];
-        n->end_lineno = last->end_lineno;
-        n->end_col_offset = last->end_col_offset;
-    }
+    int i = p->pos - 1;
+    while (i > 0 && (p->tok[i].kind == TOK_NEWLINE || p->tok[i].kind == TOK_INDENT ||
+                     p->tok[i].kind == TOK_DEDENT))
+        i--;
+    pp_set_end(n, &p->tok[i]);
 }
 
-/* Skips to just after the NEWLINE ending the current logical line. */
+/* Skips an indented block whose INDENT is the current token. */
+static void skip_block(Parser *p)
+{
+    int lvl = 0;
+    do {
+        int k = pp_next(p)->kind;
+        lvl += (k == TOK_INDENT) - (k == TOK_DEDENT);
+    } while (lvl > 0 && KIND(p) != TOK_ENDMARKER);
+}
+
+/*
+ * Error recovery: skips to just after the NEWLINE ending the current
+ * logical line, and past the indented block that follows it, which belongs
+ * to the statement that failed.
+ */
 static void skip_line(Parser *p)
 {
     while (KIND(p) != TOK_ENDMARKER) {
-        int k = pp_next(p)->kind;
-        if (k == TOK_NEWLINE)
+        int k = KIND(p);
+        if (k == TOK_INDENT) {
+            skip_block(p);
             return;
-        if (k == TOK_INDENT || k == TOK_DEDENT) {
-            p->pos--; /* let the block structure see it */
-            if (k == TOK_INDENT) {
-                /* an unexpected indented block: skip it whole */
-                int lvl = 0;
-                do {
-                    k = pp_next(p)->kind;
-                    lvl += (k == TOK_INDENT) - (k == TOK_DEDENT);
-                } while (lvl > 0 && KIND(p) != TOK_ENDMARKER);
-            }
+        }
+        if (k == TOK_DEDENT)
+            return;
+        pp_next(p);
+        if (k == TOK_NEWLINE) {
+            if (KIND(p) == TOK_INDENT)
+                skip_block(p);
             return;
         }
     }
@@ -646,7 +661,6 @@ static Node *if_stmt(Parser *p)
     Node *n = pp_node(p, NODE_If, kw, kw);
     n->v.If.test = pe_named_expression(p);
     n->v.If.body = pp_block(p);
-    end_at_last(n, n->v.If.body);
     if (KIND(p) == TOK_ELIF) {
         int mark = p->nstk;
         pp_push(p, if_stmt(p));
@@ -654,7 +668,7 @@ static Node *if_stmt(Parser *p)
     } else if (pp_accept(p, TOK_ELSE)) {
         n->v.If.orelse = pp_block(p);
     }
-    end_at_last(n, n->v.If.orelse);
+    end_at_last(p, n);
     return n;
 }
 
@@ -667,8 +681,7 @@ static Node *while_stmt(Parser *p)
     n->v.While.body = pp_block(p);
     if (pp_accept(p, TOK_ELSE))
         n->v.While.orelse = pp_block(p);
-    end_at_last(n, n->v.While.body);
-    end_at_last(n, n->v.While.orelse);
+    end_at_last(p, n);
     return n;
 }
 
@@ -684,8 +697,7 @@ static Node *for_stmt(Parser *p, const Token *start, int async)
     n->v.For.body = pp_block(p);
     if (pp_accept(p, TOK_ELSE))
         n->v.For.orelse = pp_block(p);
-    end_at_last(n, n->v.For.body);
-    end_at_last(n, n->v.For.orelse);
+    end_at_last(p, n);
     return n;
 }
 
@@ -695,7 +707,7 @@ static Node *with_item(Parser *p)
     Node *w = ast_new(p->a, NODE_withitem);
     w->v.withitem.context_expr = pe_expression(p);
     if (pp_accept(p, TOK_AS)) {
-        Node *t = pe_star_targets(p);
+        Node *t = pe_star_target(p);
         pe_set_context(p, t, CTX_Store);
         w->v.withitem.optional_vars = t;
     }
@@ -742,7 +754,7 @@ static Node *with_stmt(Parser *p, const Token *start, int async)
     }
     n->v.With.items = pp_list(p, mark);
     n->v.With.body = pp_block(p);
-    end_at_last(n, n->v.With.body);
+    end_at_last(p, n);
     return n;
 }
 
@@ -779,7 +791,7 @@ static Node *except_block(Parser *p, int *star)
         pp_error_at(p, TOK(p), "expected one or more exception types");
     }
     h->v.ExceptHandler.body = pp_block(p);
-    end_at_last(h, h->v.ExceptHandler.body);
+    end_at_last(p, h);
     return h;
 }
 
@@ -801,10 +813,7 @@ static Node *try_stmt(Parser *p)
         n->v.Try.finalbody = pp_block(p);
     else if (!n->v.Try.handlers.n)
         pp_error_at(p, TOK(p), "expected 'except' or 'finally' block");
-    end_at_last(n, n->v.Try.body);
-    end_at_last(n, n->v.Try.handlers);
-    end_at_last(n, n->v.Try.orelse);
-    end_at_last(n, n->v.Try.finalbody);
+    end_at_last(p, n);
     return n;
 }
 
@@ -835,7 +844,7 @@ static Node *function_def(Parser *p, NodeList decos, const Token *start, int asy
     pp_enter(p);
     n->v.FunctionDef.body = pp_block(p);
     pp_leave(p);
-    end_at_last(n, n->v.FunctionDef.body);
+    end_at_last(p, n);
     return n;
 }
 
@@ -857,7 +866,7 @@ static Node *class_def(Parser *p, NodeList decos, const Token *start)
     pp_enter(p);
     n->v.ClassDef.body = pp_block(p);
     pp_leave(p);
-    end_at_last(n, n->v.ClassDef.body);
+    end_at_last(p, n);
     return n;
 }
 
@@ -925,9 +934,7 @@ static Node *match_stmt(Parser *p)
     }
     pp_accept(p, TOK_DEDENT);
     n->v.Match.cases = pp_list(p, mark);
-    Node *last = n->v.Match.cases.n ? n->v.Match.cases.items[n->v.Match.cases.n - 1] : NULL;
-    if (last)
-        end_at_last(n, last->v.match_case.body);
+    end_at_last(p, n);
     return n;
 }
 

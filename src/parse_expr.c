@@ -304,6 +304,17 @@ static Node *starred(Parser *p)
     return n;
 }
 
+/* starred_expression -> '*' expression (call arguments, subscripts) */
+static Node *starred_expression(Parser *p)
+{
+    const Token *t = pp_next(p);
+    Node *v = pe_expression(p);
+    Node *n = pp_node(p, NODE_Starred, t, pp_prev(p));
+    n->v.Starred.value = v;
+    n->v.Starred.ctx = CTX_Load;
+    return n;
+}
+
 /* star_named_expression -> '*' bitwise_or | named_expression */
 Node *pe_star_named_expression(Parser *p)
 {
@@ -356,6 +367,12 @@ Node *pe_star_targets(Parser *p)
     while (pp_accept(p, TOK_COMMA) && starts_expression(KIND(p)))
         pp_push(p, KIND(p) == TOK_STAR ? starred(p) : pe_bitwise_or(p));
     return tuple_from(p, mark, start);
+}
+
+/* star_target -> '*' star_target | target (one, no commas) */
+Node *pe_star_target(Parser *p)
+{
+    return KIND(p) == TOK_STAR ? starred(p) : pe_bitwise_or(p);
 }
 
 /* yield_expr -> 'yield' 'from' expression | 'yield' [star_expressions] */
@@ -434,7 +451,7 @@ static Node *slice(Parser *p)
 {
     const Token *start = TOK(p);
     if (KIND(p) == TOK_STAR)
-        return starred(p);
+        return starred_expression(p);
     Node *lower = NULL;
     if (KIND(p) != TOK_COLON) {
         lower = pe_named_expression(p);
@@ -513,7 +530,7 @@ void pe_call_args(Parser *p, Node *call)
             seen_dstar |= t->kind == TOK_DOUBLESTAR;
             pp_push(p, keyword_arg(p));
         } else {
-            Node *a = pe_star_named_expression(p);
+            Node *a = KIND(p) == TOK_STAR ? starred_expression(p) : pe_named_expression(p);
             if (a->kind == NODE_Starred && seen_dstar)
                 pp_error_node(p, a, "iterable argument unpacking follows keyword argument unpacking");
             if (a->kind != NODE_Starred && seen_kw)

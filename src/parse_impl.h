@@ -74,7 +74,8 @@ Node *pe_expressions(Parser *p);        /* a, b -> Tuple if commas (no star) */
 Node *pe_yield_expr(Parser *p);
 Node *pe_disjunction(Parser *p);
 Node *pe_bitwise_or(Parser *p);
-Node *pe_star_targets(Parser *p);       /* for-loop and comprehension targets */
+Node *pe_star_targets(Parser *p);
+Node *pe_star_target(Parser *p);        /* one target, e.g. after 'as' */       /* for-loop and comprehension targets */
 Node *pe_annotation_star(Parser *p);    /* '*' bitwise_or allowed (3.11 *args: *Ts) */
 Node *pe_arguments(Parser *p, int lambda);  /* parameter lists */
 void pe_call_args(Parser *p, Node *call);   /* after '(' up to and with ')' */

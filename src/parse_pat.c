@@ -196,11 +196,12 @@ static Node *paren_pattern(Parser *p, const Token *start)
     if (pp_accept(p, TOK_RPAR))
         return pat_node(p, NODE_MatchSequence, start);
     Node *first = star_or_pattern(p);
-    if (pp_accept(p, TOK_RPAR) && first->kind != NODE_MatchStar)
-        return first;
+    int closed = pp_accept(p, TOK_RPAR);
+    if (closed && first->kind != NODE_MatchStar)
+        return first; /* a group: the pattern itself */
     int mark = p->nstk;
     pp_push(p, first);
-    if (pp_prev(p)->kind != TOK_RPAR) {
+    if (!closed) {
         pp_expect(p, TOK_COMMA, "',' or ')'");
         pattern_items(p, TOK_RPAR);
     }

@@ -63,39 +63,45 @@ int strlit_prefix(const char *s, size_t n, size_t *prefix_len)
 
 /* ---- errors -------------------------------------------------------------- */
 
-/* The position CPython's unicode-escape decoder gives offset off: characters
- * since the start of the unit, a non-ASCII one counting 10 (\UXXXXXXXX) and a
- * backslash before one counting 6 (\u005c). */
+/*
+ * The position CPython's unicode-escape decoder gives offset off.  It sees
+ * the unit (from base) after a pass that rewrote each non-ASCII character
+ * as \UXXXXXXXX (10 characters) and a backslash before one (or at the end)
+ * as \u005c (6), a backslash and the ASCII character after it being copied
+ * as a pair.
+ */
 static size_t vpos(const Decoder *d, size_t off)
 {
     size_t p = 0;
+    int paired = 0; /* the previous byte was a backslash that takes this one */
     for (size_t i = d->base; i < off; i++) {
         unsigned char c = (unsigned char)d->s[i];
-        if (c >= 0x80)
+        if (c >= 0x80) {
             p += (c & 0xC0) == 0xC0 ? 10 : 0;
-        else if (c == '\\' && i + 1 < d->n && (unsigned char)d->s[i + 1] >= 0x80)
-            p += 6;
-        else
+            paired = 0;
+        } else if (paired) {
             p++;
+            paired = 0;
+        } else if (c == '\\') {
+            int lone = i + 1 >= d->n || (unsigned char)d->s[i + 1] >= 0x80;
+            p += lone ? 6 : 1;
+            paired = !lone;
+        } else {
+            p++;
+        }
     }
     return p;
 }
 
-/* A unicode escape error over body[start..end); returns -1. */
+/* A unicode escape error over body[start..end) (always two bytes or more);
+ * returns -1. */
 static int unicode_error(const Decoder *d, size_t start, size_t end, const char *reason)
 {
     StrlitError *e = d->err;
-    size_t a = vpos(d, start), b = vpos(d, end);
-    if (b - a == 1)
-        snprintf(e->text, sizeof e->text,
-                 "(unicode error) 'unicodeescape' codec can't decode byte 0x%02x in "
-                 "position %zu: %s",
-                 (unsigned char)d->s[start], a, reason);
-    else
-        snprintf(e->text, sizeof e->text,
-                 "(unicode error) 'unicodeescape' codec can't decode bytes in position "
-                 "%zu-%zu: %s",
-                 a, b - 1, reason);
+    snprintf(e->text, sizeof e->text,
+             "(unicode error) 'unicodeescape' codec can't decode bytes in position "
+             "%zu-%zu: %s",
+             vpos(d, start), vpos(d, end) - 1, reason);
     e->off = start;
     e->msg = e->text;
     return -1;

@@ -136,13 +136,12 @@ static int match_jamo(const char *const *names, int count, const char *s, size_t
 /* "HANGUL SYLLABLE GAG" -> U+AC01; s is the part after the prefix. */
 static int32_t hangul_lookup(const char *s, size_t n)
 {
-    size_t k;
-    int l = match_jamo(uni_jamo_lead, JAMO_L_COUNT, s, n, &k);
-    s += k, n -= k;
-    int v = match_jamo(uni_jamo_vowel, JAMO_V_COUNT, s, n, &k);
-    s += k, n -= k;
-    int t = match_jamo(uni_jamo_tail, JAMO_T_COUNT, s, n, &k);
-    if (l < 0 || v < 0 || t < 0 || n != k)
+    size_t kl, kv, kt;
+    int l = match_jamo(uni_jamo_lead, JAMO_L_COUNT, s, n, &kl);
+    int v = match_jamo(uni_jamo_vowel, JAMO_V_COUNT, s + kl, n - kl, &kv);
+    int t = match_jamo(uni_jamo_tail, JAMO_T_COUNT, s + kl + kv, n - kl - kv, &kt);
+    /* Greedy, as CPython: "GAGG" is GA + GG, never a second reading. */
+    if (l < 0 || v < 0 || t < 0 || kl + kv + kt != n)
         return -1;
     return (int32_t)(HANGUL_BASE + ((uint32_t)l * JAMO_V_COUNT + (uint32_t)v) * JAMO_T_COUNT +
                      (uint32_t)t);
