@@ -4,6 +4,8 @@
  */
 #include "ast.h"
 
+#include <stddef.h>
+
 static const char *const kind_names[] = {
 #define AST(K, C, FL) #K,
 #include "ast.def"
@@ -26,9 +28,17 @@ static const char *const enum_names[] = {
 #undef AST_ENUMS
 };
 
+/* Bytes a node of each kind needs: the header plus its own fields only,
+ * so a Name takes a third of what the union's largest member would. */
+static const unsigned short kind_sizes[] = {
+#define AST(K, C, FL) (unsigned short)(offsetof(Node, v) + sizeof(struct AST_##K)),
+#include "ast.def"
+#undef AST
+};
+
 Node *ast_new(Arena *a, int kind)
 {
-    Node *n = arena_alloc(a, sizeof *n);
+    Node *n = arena_alloc(a, kind_sizes[kind]);
     n->kind = (uint8_t)kind;
     return n;
 }

@@ -114,7 +114,11 @@ struct Node {
 };
 #undef F
 
-/* A new node of kind k with zeroed fields, in a.  Not thread-safe per arena. */
+/*
+ * A new node of kind k with zeroed fields, in a.  Only the fields of its own
+ * kind are allocated: never change a node's kind to one with a larger struct
+ * (Try <-> TryStar, Global <-> Nonlocal and the like share layouts).
+ */
 Node *ast_new(Arena *a, int kind);
 /* "Call", "arguments", ... */
 const char *ast_kind_name(int kind);

@@ -516,9 +516,11 @@ static void lex_number(Lexer *L, const char *p)
         L->p = q;
         return;
     }
-    /* resume after the whole malformed literal */
+    /* resume after the whole malformed literal, and after the error */
+    const Token *err = &L->toks[L->ntoks - 1];
+    const char *after = L->text + err->off + err->len;
     q = p;
-    while (is_id_char((unsigned char)*q) || *q == '.')
+    while (is_id_char((unsigned char)*q) || *q == '.' || q < after)
         q++;
     L->p = q;
 }

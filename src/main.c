@@ -319,7 +319,12 @@ static int cmd_rule(int argc, char **argv)
     if (argc > 3)
         return usage("rule takes at most one code", NULL);
     if (argc == 3) {
-        const Rule *r = rules_lookup(argv[2]);
+        char code[16];
+        snprintf(code, sizeof code, "%s", argv[2]);
+        for (char *c = code; *c; c++)
+            if (*c >= 'a' && *c <= 'z')
+                *c = (char)(*c - 'a' + 'A');
+        const Rule *r = rules_lookup(code);
         if (!r) {
             fprintf(stderr, "sessionlint: unknown rule: %s\n", argv[2]);
             return EXIT_TROUBLE;

@@ -144,30 +144,36 @@ static uint32_t hash(const char *s, size_t n)
     return h;
 }
 
+static void intern_grow(Parser *p)
+{
+    uint32_t cap = p->capnames ? 2 * p->capnames : 512;
+    InternSlot *t = xcalloc(cap, sizeof *t);
+    for (uint32_t i = 0; i < p->capnames; i++) {
+        InternSlot x = p->names[i];
+        if (!x.s)
+            continue;
+        uint32_t j = x.hash & (cap - 1);
+        while (t[j].s)
+            j = (j + 1) & (cap - 1);
+        t[j] = x;
+    }
+    free(p->names);
+    p->names = t;
+    p->capnames = cap;
+}
+
 const char *pp_intern(Parser *p, const char *s, size_t n)
 {
-    if (p->nnames * 2 >= p->capnames) {
-        uint32_t cap = p->capnames ? 2 * p->capnames : 1024;
-        const char **t = xcalloc(cap, sizeof *t);
-        for (uint32_t i = 0; i < p->capnames; i++) {
-            const char *x = p->names[i];
-            if (!x)
-                continue;
-            uint32_t j = hash(x, strlen(x)) & (cap - 1);
-            while (t[j])
-                j = (j + 1) & (cap - 1);
-            t[j] = x;
-        }
-        free(p->names);
-        p->names = t;
-        p->capnames = cap;
-    }
-    uint32_t j = hash(s, n) & (p->capnames - 1);
-    for (const char *x; (x = p->names[j]); j = (j + 1) & (p->capnames - 1))
-        if (!strncmp(x, s, n) && x[n] == 0)
-            return x;
+    if (p->nnames * 2 >= p->capnames)
+        intern_grow(p);
+    uint32_t h = hash(s, n), mask = p->capnames - 1, j = h & mask;
+    for (InternSlot *x; (x = &p->names[j])->s; j = (j + 1) & mask)
+        if (x->hash == h && x->len == n && !memcmp(x->s, s, n))
+            return x->s;
     p->nnames++;
-    return p->names[j] = arena_strndup(p->a, s, n);
+    p->names[j].hash = h;
+    p->names[j].len = (uint32_t)n;
+    return p->names[j].s = arena_strndup(p->a, s, n);
 }
 
 const char *pp_name(Parser *p, const Token *t)

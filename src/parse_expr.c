@@ -52,17 +52,28 @@ static Node *tuple_from(Parser *p, int mark, const Token *start)
 
 /* ------------------------------------------------------------ operators */
 
-static const struct {
-    uint8_t tok, op;
-} binops[6][5] = {
-    {{TOK_VBAR, OP_BitOr}},
-    {{TOK_CIRCUMFLEX, OP_BitXor}},
-    {{TOK_AMPER, OP_BitAnd}},
-    {{TOK_LEFTSHIFT, OP_LShift}, {TOK_RIGHTSHIFT, OP_RShift}},
-    {{TOK_PLUS, OP_Add}, {TOK_MINUS, OP_Sub}},
-    {{TOK_STAR, OP_Mult}, {TOK_SLASH, OP_Div}, {TOK_DOUBLESLASH, OP_FloorDiv},
-     {TOK_PERCENT, OP_Mod}, {TOK_AT, OP_MatMult}},
-};
+/*
+ * Binary operator precedence, lowest first: | ^ & (<< >>) (+ -) (* / // % @).
+ * 0: not a binary operator.  *op receives the AST operator.
+ */
+static int binary_level(int kind, int *op)
+{
+    switch (kind) {
+    case TOK_VBAR: *op = OP_BitOr; return 1;
+    case TOK_CIRCUMFLEX: *op = OP_BitXor; return 2;
+    case TOK_AMPER: *op = OP_BitAnd; return 3;
+    case TOK_LEFTSHIFT: *op = OP_LShift; return 4;
+    case TOK_RIGHTSHIFT: *op = OP_RShift; return 4;
+    case TOK_PLUS: *op = OP_Add; return 5;
+    case TOK_MINUS: *op = OP_Sub; return 5;
+    case TOK_STAR: *op = OP_Mult; return 6;
+    case TOK_SLASH: *op = OP_Div; return 6;
+    case TOK_DOUBLESLASH: *op = OP_FloorDiv; return 6;
+    case TOK_PERCENT: *op = OP_Mod; return 6;
+    case TOK_AT: *op = OP_MatMult; return 6;
+    default: return 0;
+    }
+}
 
 static Node *factor(Parser *p);
 
@@ -113,19 +124,18 @@ static Node *factor(Parser *p)
     return n;
 }
 
-/* bitwise_or .. term: left-associative binary operators by level */
-static Node *binary(Parser *p, int level)
+/*
+ * bitwise_or .. term: left-associative binary operators, by precedence
+ * climbing (one call per operand instead of one per precedence level).
+ * Every BinOp of a left-leaning chain starts at the chain's first token.
+ */
+static Node *binary(Parser *p, int minlevel)
 {
-    if (level == 6)
-        return factor(p);
     const Token *start = TOK(p);
-    Node *left = binary(p, level + 1);
+    Node *left = factor(p);
     for (;;) {
-        int k = KIND(p), op = -1;
-        for (int i = 0; i < 5 && binops[level][i].tok; i++)
-            if (binops[level][i].tok == k)
-                op = binops[level][i].op;
-        if (op < 0)
+        int op, level = binary_level(KIND(p), &op);
+        if (level < minlevel || level == 0)
             return left;
         pp_next(p);
         Node *right = binary(p, level + 1);
@@ -137,7 +147,7 @@ static Node *binary(Parser *p, int level)
     }
 }
 
-Node *pe_bitwise_or(Parser *p) { return binary(p, 0); }
+Node *pe_bitwise_or(Parser *p) { return binary(p, 1); }
 
 /* The comparison operator at the current token, consumed; -1 if none. */
 static int compare_op(Parser *p)

@@ -17,6 +17,11 @@
 
 #include "parse.h"
 
+typedef struct InternSlot {
+    const char *s;        /* the interned copy, NULL for an empty slot */
+    uint32_t hash, len;
+} InternSlot;
+
 typedef struct Parser {
     Arena *a;             /* owns every node, list and name */
     const Source *src;
@@ -30,7 +35,7 @@ typedef struct Parser {
     jmp_buf *recover;     /* innermost statement loop's landing pad */
     void **stk;           /* scratch stack for lists under construction */
     int nstk, capstk;
-    const char **names;   /* intern table: open addressing, power-of-two size */
+    InternSlot *names;    /* intern table: open addressing, power-of-two size */
     uint32_t nnames, capnames;
     char *sbuf;           /* scratch buffer for decoding string literals */
     size_t slen, scap;
