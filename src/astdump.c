@@ -50,6 +50,13 @@ static void out_char(Out *o, char c)
 
 static void out_mem(Out *o, const char *s, size_t len)
 {
+    /* Most pieces are a few bytes: a loop beats a call to memcpy. */
+    if (len <= 16 && o->cap - o->n >= len) {
+        for (size_t i = 0; i < len; i++)
+            o->buf[o->n + i] = s[i];
+        o->n += len;
+        return;
+    }
     while (len > 0) {
         if (o->n == o->cap)
             out_room(o);

@@ -74,6 +74,27 @@ static _Noreturn void fail(Parser *p, int line, int col, int eline, int ecol, co
     longjmp(*p->recover, 1);
 }
 
+/*
+ * CPython reports a tokenizer error found anywhere after a parser error in
+ * place of it (it tokenizes the rest of the file before giving up), and an
+ * unclosed bracket on an earlier line likewise.  Returns the error token
+ * that wins over a parser error at line, or NULL.
+ */
+static const Token *tokenizer_error_after(Parser *p, int line)
+{
+    for (int i = p->pos; i < p->ntok; i++) {
+        const Token *t = &p->tok[i];
+        if (t->kind != TOK_ERRORTOKEN)
+            continue;
+        int unclosed = t->msg && strstr(t->msg, "was never closed");
+        if (!unclosed || t->line < line)
+            return t;
+        if (unclosed)
+            return NULL;
+    }
+    return NULL;
+}
+
 _Noreturn void pp_error_at(Parser *p, const Token *t, const char *fmt, ...)
 {
     char buf[512];
@@ -81,6 +102,18 @@ _Noreturn void pp_error_at(Parser *p, const Token *t, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
+    if (t->kind == TOK_ENDMARKER || t->kind == TOK_DEDENT) {
+        /* at the end of the file CPython points at the last line with text */
+        const Token *q = t;
+        while (q > p->tok && (q->kind == TOK_ENDMARKER || q->kind == TOK_DEDENT))
+            q--;
+        t = q;
+    }
+    if (t->kind != TOK_ERRORTOKEN && p->nerrors == 0) {
+        const Token *e = tokenizer_error_after(p, t->line);
+        if (e)
+            t = e;
+    }
     /* An error token carries the tokenizer's message: it wins. */
     const char *msg = t->kind == TOK_ERRORTOKEN && t->msg ? t->msg : buf;
     fail(p, t->line, t->col, t->end_line, t->end_col, msg);
@@ -93,6 +126,9 @@ _Noreturn void pp_error_node(Parser *p, const Node *n, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
+    const Token *e = p->nerrors == 0 ? tokenizer_error_after(p, n->lineno) : NULL;
+    if (e)
+        fail(p, e->line, e->col, e->end_line, e->end_col, e->msg ? e->msg : buf);
     fail(p, n->lineno, n->col_offset, n->end_lineno, n->end_col_offset, buf);
 }
 
