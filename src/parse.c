@@ -1038,6 +1038,7 @@ ParseResult parse_module(Arena *a, const Source *src, const Lexed *lx, FindingLi
     p.a = a;
     p.src = src;
     p.tok = lx->toks;
+    p.lx = lx;
     p.ntok = lx->ntoks;
     p.errs = errs;
     jmp_buf top;

@@ -25,6 +25,7 @@ typedef struct InternSlot {
 typedef struct Parser {
     Arena *a;             /* owns every node, list and name */
     const Source *src;
+    const Lexed *lx;      /* the tokenizer's output: tokens and comments */
     const Token *tok;     /* the token array; tok[ntok-1] is ENDMARKER */
     int ntok;
     int pos;              /* index of the current token */

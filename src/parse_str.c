@@ -116,15 +116,30 @@ static int conversion(Parser *p)
  */
 static void debug_text(Parser *p, StrRun *r, const Token *open)
 {
-    const char *s = p->src->text + open->off + 1;
-    size_t n = TOK(p)->off - (open->off + 1);
+    uint32_t from = open->off + 1, to = TOK(p)->off;
     Node *prev = p->nstk > r->mark ? p->stk[p->nstk - 1] : NULL;
     p->slen = 0;
     if (prev && prev->kind == NODE_Constant) {
         decode(p, open, prev->v.Constant.value.s, prev->v.Constant.value.len, STRLIT_RAW);
         p->nstk--;
     }
-    add_text(p, r, open, s, n, STRLIT_RAW);
+    /* the text as written, less any comments (3.12+ allows them there) */
+    int lo = 0, hi = p->lx->ncomments; /* first comment at or after from */
+    while (lo < hi) {
+        int mid = (lo + hi) / 2;
+        if (p->lx->comments[mid].off < from)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (int i = lo; i < p->lx->ncomments && from < to; i++) {
+        const Comment *c = &p->lx->comments[i];
+        if (c->off >= to)
+            break;
+        add_text(p, r, open, p->src->text + from, c->off - from, STRLIT_RAW);
+        from = c->off + c->len;
+    }
+    add_text(p, r, open, p->src->text + from, to - from, STRLIT_RAW);
     flush(p, r);
 }
 
