@@ -33,7 +33,7 @@
 typedef struct Mode {
     uint8_t regular;   /* 1: lexing expression tokens; 0: literal text */
     uint8_t in_spec;   /* literal text is a format spec */
-    uint8_t raw;       /* r prefix: backslashes escape nothing we care about */
+    uint8_t raw;       /* r prefix: a backslash and N{...} are plain text */
     uint8_t tstring;   /* t prefix: emit TSTRING_* kinds */
     char quote;        /* ' or " */
     int qsize;         /* 1 or 3 */
@@ -59,29 +59,42 @@ typedef struct Lexer {
     int altind[MAX_INDENT];  /* columns, tabs as one column (TabError check) */
     int level;               /* open brackets */
     char paren[MAX_LEVEL];   /* which bracket, innermost last */
-    int paren_line[MAX_LEVEL];
-    int paren_col[MAX_LEVEL];
-    const char *paren_at[MAX_LEVEL];
+    int paren_line[MAX_LEVEL];         /* its line, for "does not match" */
+    int paren_col[MAX_LEVEL];          /* its column, for "never closed" */
+    const char *paren_at[MAX_LEVEL];   /* the bracket itself */
     int nmodes;              /* entries in mode, at least 1 */
     Mode mode[MAX_FSTRING + 1];
     int done;                /* ENDMARKER emitted */
-    Token *toks;             /* heap, copied into the arena at the end */
-    size_t ntoks, cap;
-    Comment *cms;
-    size_t ncms, cmcap;
+    Token *toks;             /* in the arena: becomes Lexed.toks */
+    size_t ntoks, cap;       /* tokens in toks, and its room */
+    Comment *cms;            /* heap, copied into the arena at the end */
+    size_t ncms, cmcap;      /* comments in cms, and its room */
 } Lexer;
 
 /* ---- token output ---------------------------------------------------- */
+
+/*
+ * The token array lives in the arena from the start, sized for a typical
+ * file (about one token per six bytes of Python; len / 4 covers nearly
+ * all), so the common case writes each token once.  A denser file moves
+ * to an array twice the size; the old one stays behind in the arena.
+ */
+static void grow_tokens(Lexer *L)
+{
+    size_t cap = L->cap * 2;
+    Token *t = arena_alloc(L->arena, cap * sizeof *t);
+    memcpy(t, L->toks, L->ntoks * sizeof *t);
+    L->toks = t;
+    L->cap = cap;
+}
 
 /* Appends a token from start (on line sline, which began at sbol) to stop
  * (on the current line). */
 static Token *push(Lexer *L, int kind, const char *start, const char *stop, int sline,
                    const char *sbol)
 {
-    if (L->ntoks == L->cap) {
-        L->cap = L->cap ? 2 * L->cap : 256;
-        L->toks = xrealloc(L->toks, L->cap * sizeof *L->toks);
-    }
+    if (L->ntoks == L->cap)
+        grow_tokens(L);
     Token *t = &L->toks[L->ntoks++];
     t->kind = (uint8_t)kind;
     t->off = (uint32_t)(start - L->text);
@@ -166,35 +179,61 @@ static int string_letter(const Mode *m)
 
 /* ---- characters -------------------------------------------------------- */
 
+/* Character classes of bytes: names take every byte >= 128 and let
+ * valid_identifier sort them out afterwards, as CPython does. */
+enum { C_START = 1, C_DIGIT = 2 };
+#define S C_START
+#define D C_DIGIT
+static const unsigned char char_class[256] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    D, D, D, D, D, D, D, D, D, D, 0, 0, 0, 0, 0, 0,
+    0, S, S, S, S, S, S, S, S, S, S, S, S, S, S, S,
+    S, S, S, S, S, S, S, S, S, S, S, 0, 0, 0, 0, S,
+    0, S, S, S, S, S, S, S, S, S, S, S, S, S, S, S,
+    S, S, S, S, S, S, S, S, S, S, S, 0, 0, 0, 0, 0,
+    S, S, S, S, S, S, S, S, S, S, S, S, S, S, S, S,
+    S, S, S, S, S, S, S, S, S, S, S, S, S, S, S, S,
+    S, S, S, S, S, S, S, S, S, S, S, S, S, S, S, S,
+    S, S, S, S, S, S, S, S, S, S, S, S, S, S, S, S,
+    S, S, S, S, S, S, S, S, S, S, S, S, S, S, S, S,
+    S, S, S, S, S, S, S, S, S, S, S, S, S, S, S, S,
+    S, S, S, S, S, S, S, S, S, S, S, S, S, S, S, S,
+    S, S, S, S, S, S, S, S, S, S, S, S, S, S, S, S,
+};
+#undef S
+#undef D
+
 static int is_digit(int c) { return c >= '0' && c <= '9'; }
 static int is_xdigit(int c)
 {
     return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
-static int is_id_start(int c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c >= 128;
-}
-static int is_id_char(int c) { return is_id_start(c) || is_digit(c); }
+static int is_id_start(int c) { return char_class[c & 0xFF] & C_START; }
+static int is_id_char(int c) { return char_class[c & 0xFF] != 0; }
 
 /*
- * Python's str.isprintable, approximately: what CPython's messages need to
- * choose between "invalid character" and "invalid non-printable character".
- * Controls, separators other than space, format characters, surrogates and
- * unassigned noncharacters are not printable.
+ * Python's str.isprintable, to choose between CPython's "invalid character"
+ * and "invalid non-printable character" messages: the assigned code points
+ * that are not printable (controls, format characters, separators other
+ * than space, surrogates, private use; from python3's unicodedata).
+ * Unassigned code points count as printable here, the one difference.
  */
 static int printable(uint32_t cp)
 {
-    if (cp < 0x20 || (cp >= 0x7F && cp <= 0xA0) || cp == 0xAD)
-        return 0;
-    if ((cp >= 0x2000 && cp <= 0x200F) || (cp >= 0x2028 && cp <= 0x202F) ||
-        (cp >= 0x205F && cp <= 0x206F) || cp == 0x3000 || cp == 0x1680 ||
-        cp == 0xFEFF || (cp >= 0xFFF9 && cp <= 0xFFFB) || cp == 0x180E)
-        return 0;
-    if ((cp >= 0xD800 && cp <= 0xDFFF) || (cp >= 0xE000 && cp <= 0xF8FF) ||
-        (cp & 0xFFFE) == 0xFFFE || cp >= 0xF0000 ||
-        (cp >= 0xE0000 && cp <= 0xE0FFF) || (cp >= 0x110BD && cp <= 0x110BD))
-        return 0;
+    static const uint32_t ranges[][2] = {
+        {0x0, 0x1F}, {0x7F, 0xA0}, {0xAD, 0xAD}, {0x600, 0x605}, {0x61C, 0x61C},
+        {0x6DD, 0x6DD}, {0x70F, 0x70F}, {0x890, 0x891}, {0x8E2, 0x8E2}, {0x1680, 0x1680},
+        {0x180E, 0x180E}, {0x2000, 0x200F}, {0x2028, 0x202F}, {0x205F, 0x2064},
+        {0x2066, 0x206F}, {0x3000, 0x3000}, {0xD800, 0xF8FF}, {0xFEFF, 0xFEFF},
+        {0xFFF9, 0xFFFB}, {0x110BD, 0x110BD}, {0x110CD, 0x110CD}, {0x13430, 0x13438},
+        {0x1BCA0, 0x1BCA3}, {0x1D173, 0x1D17A}, {0xE0001, 0xE0001}, {0xE0020, 0xE007F},
+        {0xF0000, 0xFFFFD}, {0x100000, 0x10FFFD},
+    };
+    for (size_t i = 0; i < sizeof ranges / sizeof ranges[0]; i++)
+        if (cp >= ranges[i][0] && cp <= ranges[i][1])
+            return 0;
     return 1;
 }
 
@@ -266,7 +305,7 @@ static int set_indent(Lexer *L, int col, int altcol)
     }
     if (col > L->ind[top]) {
         if (top + 1 >= MAX_INDENT) {
-            error_here(L, L->p, "too many levels of indentation");
+            error_here(L, L->bol, "too many levels of indentation");
             return 0;
         }
         L->pendin++;
@@ -322,7 +361,8 @@ static int indentation(Lexer *L, int *blank)
         p++;
     }
     L->p = p;
-    *blank = *p == '#' || *p == '\n';
+    /* the end of input counts as a line end: CPython appends a '\n' */
+    *blank = *p == '#' || *p == '\n' || p >= L->end;
     if (*blank || L->level > 0)
         return 1;
     if (cont_col)
@@ -777,6 +817,9 @@ static void lex_fstring(Lexer *L, Mode *m)
     if (*q == m->quote && (m->qsize == 1 || (q[1] == m->quote && q[2] == m->quote))) {
         emit(L, m->tstring ? TOK_TSTRING_END : TOK_FSTRING_END, q, q + m->qsize);
         L->p = q + m->qsize;
+        /* a field left open ("f'{x:'") is the parser's error to report;
+         * closing its brackets here lets it resynchronize on the line end */
+        L->level = m->level0;
         L->nmodes--;
         return;
     }
@@ -1076,12 +1119,12 @@ static void lex_regular(Lexer *L, Mode *m)
             continue;
         }
         if (*p == '\\') {
-            if (p[1] != '\n') {
+            if (p[1] != '\n' && p + 1 < L->end) {
                 error_here(L, p + 1, "unexpected character after line continuation character");
                 L->p = p + 1;
                 return;
             }
-            if (p + 2 >= L->end) {
+            if (p + 2 >= L->end) { /* CPython sees the '\n' it appends, then EOF */
                 error_here(L, p + 1, "unexpected EOF while parsing");
                 L->p = L->end;
                 return;
@@ -1108,8 +1151,8 @@ void lex_source(Arena *a, const Source *src, Lexed *out)
     L->nmodes = 1;
     L->mode[0].regular = 1;
     L->mode[0].expr_depth = -1;
-    L->cap = src->len / 3 + 64;
-    L->toks = xmalloc(L->cap * sizeof *L->toks);
+    L->cap = src->len / 4 + 64;
+    L->toks = arena_alloc(a, L->cap * sizeof *L->toks);
     const char *last_p = NULL;
     size_t last_n = (size_t)-1;
     int stalls = 0;
@@ -1134,13 +1177,11 @@ void lex_source(Arena *a, const Source *src, Lexed *out)
         last_n = L->ntoks;
     }
     out->ntoks = (int)L->ntoks;
-    out->toks = arena_alloc(a, L->ntoks * sizeof *out->toks);
-    memcpy(out->toks, L->toks, L->ntoks * sizeof *out->toks);
+    out->toks = L->toks;
     out->ncomments = (int)L->ncms;
     out->comments = arena_alloc(a, (L->ncms ? L->ncms : 1) * sizeof *out->comments);
     if (L->ncms)
         memcpy(out->comments, L->cms, L->ncms * sizeof *out->comments);
-    free(L->toks);
     free(L->cms);
     free(L);
 }

@@ -17,6 +17,7 @@
 #include "source.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -114,13 +115,18 @@ static const char *const codec_names[] = {
     "utf-8", "iso-8859-1", "ascii", "cp1252", "iso-8859-15", "koi8-r",
 };
 
-/* Records a decode error: msg, then arg (may be NULL), then tail. */
-static SourceStatus fail(SourceError *err, int line, const char *msg, const char *arg,
-                         const char *tail)
+/* Records a decode error at line (CPython's SyntaxError lineno). */
+#if defined(__GNUC__)
+__attribute__((format(printf, 3, 4)))
+#endif
+static SourceStatus fail(SourceError *err, int line, const char *fmt, ...)
 {
     if (err) {
+        va_list ap;
+        va_start(ap, fmt);
         err->line = line;
-        snprintf(err->msg, sizeof err->msg, "%s%s%s", msg, arg ? arg : "", tail);
+        vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+        va_end(ap);
     }
     return SRC_DECODE_ERROR;
 }
@@ -303,8 +309,9 @@ static size_t copy_translated(char *o, const char *s, size_t n)
     return (size_t)(o - start);
 }
 
-/* Decodes a single-byte codec strictly into o; returns the length or -1. */
-static long decode_table(char *o, const unsigned char *s, size_t n, Codec codec)
+/* Decodes a single-byte codec strictly into o; returns the length, or -1
+ * with *bad at the offset of the first byte the codec does not map. */
+static long decode_table(char *o, const unsigned char *s, size_t n, Codec codec, size_t *bad)
 {
     const uint16_t *hi = codec == CODEC_CP1252 ? cp1252_hi
                          : codec == CODEC_ISO8859_15 ? iso8859_15_hi
@@ -314,12 +321,12 @@ static long decode_table(char *o, const unsigned char *s, size_t n, Codec codec)
         unsigned c = s[i];
         uint32_t cp = c;
         if (c >= 0x80) {
-            if (codec == CODEC_ASCII)
-                return -1;
             if (hi)
                 cp = hi[c - 0x80];
-            if (cp == UNDEF)
+            if (codec == CODEC_ASCII || cp == UNDEF) {
+                *bad = i;
                 return -1;
+            }
         }
         o += put_utf8(o, cp);
     }
@@ -329,15 +336,14 @@ static long decode_table(char *o, const unsigned char *s, size_t n, Codec codec)
 /*
  * Where the lazily decoded text has invalid UTF-8: the 1-based line of the
  * first invalid byte outside a comment (CPython skips comments without
- * decoding them), or 0 if every invalid byte is in a comment.  *in_comment
- * says whether any invalid byte was seen at all.  A rough scan of strings
- * is enough: it only decides which bytes a comment hides.
+ * decoding them), with *bad pointing at it, or 0 if every invalid byte is
+ * in a comment.  A rough scan of strings is enough: it only decides which
+ * bytes a comment hides.
  */
-static int first_bad_line(const unsigned char *s, size_t n, int *any_bad)
+static int first_bad_line(const unsigned char *s, size_t n, const unsigned char **bad)
 {
     const unsigned char *end = s + n, *p = s;
     int line = 1;
-    *any_bad = 0;
     while (p < end) {
         unsigned c = *p;
         if (c == '\n') {
@@ -345,7 +351,6 @@ static int first_bad_line(const unsigned char *s, size_t n, int *any_bad)
         } else if (c == '#') {
             while (p < end && *p != '\n') {
                 int k = utf8_seq(p, end);
-                *any_bad |= k == 0;
                 p += k ? k : 1;
             }
         } else if (c == '\'' || c == '"') {
@@ -365,7 +370,7 @@ static int first_bad_line(const unsigned char *s, size_t n, int *any_bad)
                     break;
                 int k = utf8_seq(p, end);
                 if (!k) {
-                    *any_bad = 1;
+                    *bad = p;
                     return line;
                 }
                 line += *p == '\n';
@@ -374,7 +379,7 @@ static int first_bad_line(const unsigned char *s, size_t n, int *any_bad)
         } else {
             int k = utf8_seq(p, end);
             if (!k) {
-                *any_bad = 1;
+                *bad = p;
                 return line;
             }
             p += k;
@@ -403,8 +408,9 @@ static char *replace_bad(Arena *a, const char *t, size_t *n)
     return start;
 }
 
-/* Is t[0..n) valid UTF-8?  Checks eight ASCII bytes at a time. */
-static int utf8_valid(const char *t, size_t n)
+/* The first invalid UTF-8 byte of t[0..n), or NULL if there is none.
+ * Checks eight ASCII bytes at a time. */
+static const unsigned char *utf8_invalid(const char *t, size_t n)
 {
     const unsigned char *s = (const unsigned char *)t, *end = s + n;
     while (s < end) {
@@ -418,10 +424,29 @@ static int utf8_valid(const char *t, size_t n)
         }
         int k = utf8_seq(s, end);
         if (!k)
-            return 0;
+            return s;
         s += k;
     }
-    return 1;
+    return NULL;
+}
+
+/* Python's reason for the invalid UTF-8 sequence at s. */
+static const char *utf8_reason(const unsigned char *s, const unsigned char *end)
+{
+    unsigned c = s[0];
+    if (c < 0xC2 || c > 0xF4)
+        return "invalid start byte";
+    int n = c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+    for (int i = 1; i < n; i++) {
+        if (s + i >= end)
+            return "unexpected end of data";
+        if ((s[i] & 0xC0) != 0x80 || (i == 1 && ((c == 0xE0 && s[1] < 0xA0) ||
+                                                 (c == 0xED && s[1] > 0x9F) ||
+                                                 (c == 0xF0 && s[1] < 0x90) ||
+                                                 (c == 0xF4 && s[1] > 0x8F))))
+            return "invalid continuation byte";
+    }
+    return "invalid start byte";
 }
 
 static void build_lines(Arena *a, Source *out)
@@ -449,14 +474,15 @@ static SourceStatus decode_body(Arena *a, const char *b, size_t n, int codec, in
     if (codec == CODEC_UTF8) {
         char *t = arena_alloc(a, n + 1);
         size_t len = copy_translated(t, b, n);
-        if (!utf8_valid(t, len)) {
-            int any_bad;
-            int line = first_bad_line((const unsigned char *)t, len, &any_bad);
-            if (!lazy)
-                return fail(err, 0, "'utf-8' codec can't decode the source: invalid UTF-8", NULL, "");
+        const unsigned char *bad = utf8_invalid(t, len), *end = (unsigned char *)t + len;
+        if (bad && !lazy)
+            return fail(err, 0, "'utf-8' codec can't decode byte 0x%02x in position %zu: %s",
+                        *bad, (size_t)(bad - (const unsigned char *)t), utf8_reason(bad, end));
+        if (bad) {
+            int line = first_bad_line((const unsigned char *)t, len, &bad);
             if (line)
-                return fail(err, line, "(unicode error) 'utf-8' codec can't decode bytes: invalid UTF-8",
-                            NULL, "");
+                return fail(err, line, "(unicode error) 'utf-8' codec can't decode byte 0x%02x: %s",
+                            *bad, utf8_reason(bad, end));
             t = replace_bad(a, t, &len);
         }
         out->text = t;
@@ -464,12 +490,17 @@ static SourceStatus decode_body(Arena *a, const char *b, size_t n, int codec, in
         return SRC_OK;
     }
     char *tmp = xmalloc(n + 1);
-    size_t tn = copy_translated(tmp, b, n);
+    size_t tn = copy_translated(tmp, b, n), bad = 0;
     char *t = arena_alloc(a, 3 * tn + 1);
-    long len = decode_table(t, (const unsigned char *)tmp, tn, (Codec)codec);
+    long len = decode_table(t, (const unsigned char *)tmp, tn, (Codec)codec, &bad);
+    unsigned byte = len < 0 ? (unsigned char)tmp[bad] : 0;
     free(tmp);
+    if (len < 0 && codec == CODEC_ASCII)
+        return fail(err, 0, "'ascii' codec can't decode byte 0x%02x in position %zu: "
+                            "ordinal not in range(128)", byte, bad);
     if (len < 0)
-        return fail(err, 0, "'", codec_names[codec], "' codec can't decode a byte of the source");
+        return fail(err, 0, "'charmap' codec can't decode byte 0x%02x in position %zu: "
+                            "character maps to <undefined>", byte, bad);
     out->text = t;
     out->len = (size_t)len;
     return SRC_OK;
@@ -488,11 +519,11 @@ SourceStatus source_from_bytes(Arena *a, const char *path, const char *bytes, si
     }
     SourceStatus st = SRC_OK;
     if (n > UINT32_MAX - 16) {
-        st = fail(err, 0, "source file too large", NULL, "");
+        st = fail(err, 0, "source file too large");
         goto done;
     }
     if (memchr(bytes, '\0', n)) {
-        st = fail(err, 1, "source code string cannot contain null bytes", NULL, "");
+        st = fail(err, 1, "source code string cannot contain null bytes");
         goto done;
     }
     if (n >= 3 && !memcmp(bytes, "\xEF\xBB\xBF", 3)) {
@@ -504,14 +535,14 @@ SourceStatus source_from_bytes(Arena *a, const char *path, const char *bytes, si
     if (find_declaration(bytes, n, spec, sizeof spec)) {
         const char *name = normal_name(spec);
         if (out->had_bom && strcmp(name, "utf-8") != 0) {
-            st = fail(err, 0, "encoding problem: ", name, " with BOM");
+            st = fail(err, 0, "encoding problem: %s with BOM", name);
             goto done;
         }
         if (strcmp(name, "utf-8") != 0) {
             lazy = 0;
             codec = lookup_codec(name);
             if (codec < 0) {
-                st = fail(err, 0, "unknown encoding: ", name, "");
+                st = fail(err, 0, "unknown encoding: %s", name);
                 goto done;
             }
         }
