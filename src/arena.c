@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #define BLOCK_SIZE (64 * 1024)
 #define ALIGN 8 /* enough for every object we allocate; 16 would pad small nodes */
@@ -55,14 +56,37 @@ void *xcalloc(size_t n, size_t size)
     return p;
 }
 
+/*
+ * Blocks of MAP_MIN bytes and more are mapped directly: the kernel hands out
+ * zeroed pages on first touch, so a generous reservation (the token array of
+ * a big file) costs only what is used, whatever malloc's thresholds are.
+ */
+#define MAP_MIN (1024 * 1024)
+
 static Block *block_new(size_t size, Block *next)
 {
     /* Zeroed once here, so allocations need no memset of their own. */
-    Block *b = xcalloc(1, sizeof(Block) + size);
+    Block *b;
+    if (sizeof(Block) + size >= MAP_MIN) {
+        b = mmap(NULL, sizeof(Block) + size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+                 -1, 0);
+        if (b == MAP_FAILED)
+            oom(size);
+    } else {
+        b = xcalloc(1, sizeof(Block) + size);
+    }
     b->next = next;
     b->size = size;
     b->used = 0;
     return b;
+}
+
+static void block_free(Block *b)
+{
+    if (sizeof(Block) + b->size >= MAP_MIN)
+        munmap(b, sizeof(Block) + b->size);
+    else
+        free(b);
 }
 
 Arena *arena_new(void)
@@ -78,7 +102,7 @@ void arena_free(Arena *a)
         return;
     for (Block *b = a->head, *next; b; b = next) {
         next = b->next;
-        free(b);
+        block_free(b);
     }
     free(a);
 }
@@ -92,7 +116,7 @@ void arena_reset(Arena *a)
         if (!keep && b->size == BLOCK_SIZE)
             keep = b;
         else
-            free(b);
+            block_free(b);
     }
     if (!keep)
         keep = block_new(BLOCK_SIZE, NULL);

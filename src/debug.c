@@ -52,11 +52,13 @@ int debug_tokens(FILE *out, const char *path)
         lex_source(a, &src, &lx);
         for (int i = 0; i < lx.ntoks; i++) {
             const Token *t = &lx.toks[i];
-            fprintf(out, "%d:%d-%d:%d %s ", t->line, t->col, t->end_line, t->end_col,
+            int eline, ecol;
+            lex_end(&src, t, &eline, &ecol);
+            fprintf(out, "%d:%d-%d:%d %s ", t->line, lex_col(&src, t), eline, ecol,
                     lex_kind_name(t->kind));
             put_text(out, src.text + t->off, t->len);
-            if (t->kind == TOK_ERRORTOKEN && t->msg)
-                fprintf(out, " (%s)", t->msg);
+            if (t->kind == TOK_ERRORTOKEN && lex_error_message(&lx, t))
+                fprintf(out, " (%s)", lex_error_message(&lx, t));
             fputc('\n', out);
         }
     }

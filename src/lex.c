@@ -65,8 +65,10 @@ typedef struct Lexer {
     int nmodes;              /* entries in mode, at least 1 */
     Mode mode[MAX_FSTRING + 1];
     int done;                /* ENDMARKER emitted */
-    Token *toks;             /* in the arena: becomes Lexed.toks */
+    Token *toks;             /* heap, handed to the arena: becomes Lexed.toks */
     size_t ntoks, cap;       /* tokens in toks, and its room */
+    LexError *errs;          /* heap, copied into the arena at the end */
+    size_t nerrs, errcap;    /* entries in errs, and its room */
     Comment *cms;            /* heap, copied into the arena at the end */
     size_t ncms, cmcap;      /* comments in cms, and its room */
 } Lexer;
@@ -100,11 +102,20 @@ static Token *push(Lexer *L, int kind, const char *start, const char *stop, int 
     t->off = (uint32_t)(start - L->text);
     t->len = (uint32_t)(stop - start);
     t->line = sline;
-    t->col = (int32_t)(start - sbol);
-    t->end_line = L->line;
-    t->end_col = (int32_t)(stop - L->bol);
-    t->msg = NULL;
+    t->multiline = sline != L->line;
+    (void)sbol;
     return t;
+}
+
+/* Records msg as the message of the error token t (the newest token). */
+static void set_message(Lexer *L, const Token *t, const char *msg)
+{
+    if (L->nerrs == L->errcap) {
+        L->errcap = L->errcap ? 2 * L->errcap : 16;
+        L->errs = xrealloc(L->errs, L->errcap * sizeof *L->errs);
+    }
+    L->errs[L->nerrs].tok = (int)(t - L->toks);
+    L->errs[L->nerrs++].msg = msg;
 }
 
 /* A token that starts and ends on the current line. */
@@ -125,9 +136,8 @@ static void error_at(Lexer *L, const char *at, int line, const char *bol, const 
     else
         n = 0;
     Token *t = push(L, TOK_ERRORTOKEN, at, at + n, line, bol);
-    t->end_line = line;
-    t->end_col = (int32_t)(at + n - bol);
-    t->msg = msg;
+    t->multiline = 0;
+    set_message(L, t, msg);
 }
 
 /* An error on the current line. */
@@ -496,8 +506,8 @@ static const char *zero_number(Lexer *L, const char *start, const char **q_out, 
     }
     if (nonzero) {
         Token *t = push(L, TOK_ERRORTOKEN, start, zeros_end, L->line, L->bol);
-        t->msg = "leading zeros in decimal integer literals are not permitted; "
-                 "use an 0o prefix for octal integers";
+        set_message(L, t, "leading zeros in decimal integer literals are not permitted; "
+                          "use an 0o prefix for octal integers");
         return NULL;
     }
     if (!end_of_number(L, q, "invalid decimal literal"))
@@ -1027,8 +1037,7 @@ static void lex_eof(Lexer *L)
     L->nmodes = 1;
     int last = L->ntoks ? L->toks[L->ntoks - 1].kind : TOK_NEWLINE;
     if (last != TOK_NEWLINE && last != TOK_INDENT && last != TOK_DEDENT) {
-        Token *t = emit(L, TOK_NEWLINE, p, p);
-        t->end_col++;
+        emit(L, TOK_NEWLINE, p, p);
         L->line++;
         L->bol = p;
         return;
@@ -1151,7 +1160,7 @@ void lex_source(Arena *a, const Source *src, Lexed *out)
     L->nmodes = 1;
     L->mode[0].regular = 1;
     L->mode[0].expr_depth = -1;
-    L->cap = src->len / 4 + 64;
+    L->cap = src->len / 2 + 64; /* reserved, not touched: see arena.c */
     L->toks = arena_alloc(a, L->cap * sizeof *L->toks);
     const char *last_p = NULL;
     size_t last_n = (size_t)-1;
@@ -1182,8 +1191,52 @@ void lex_source(Arena *a, const Source *src, Lexed *out)
     out->comments = arena_alloc(a, (L->ncms ? L->ncms : 1) * sizeof *out->comments);
     if (L->ncms)
         memcpy(out->comments, L->cms, L->ncms * sizeof *out->comments);
+    out->nerrors = (int)L->nerrs;
+    out->errors = arena_alloc(a, (L->nerrs ? L->nerrs : 1) * sizeof *out->errors);
+    if (L->nerrs)
+        memcpy(out->errors, L->errs, L->nerrs * sizeof *out->errors);
+    free(L->errs);
     free(L->cms);
     free(L);
+}
+
+int lex_col(const Source *s, const Token *t)
+{
+    int i = t->line - 1 <= s->nlines ? t->line - 1 : s->nlines;
+    return (int)(t->off - s->lines[i]);
+}
+
+void lex_end(const Source *s, const Token *t, int *line, int *col)
+{
+    uint32_t end = t->off + t->len;
+    int lo = t->line - 1 <= s->nlines ? t->line - 1 : s->nlines;
+    if (t->multiline) { /* the last line start at or before end */
+        int hi = s->nlines;
+        while (lo < hi) {
+            int mid = (lo + hi + 1) / 2;
+            if (s->lines[mid] <= end)
+                lo = mid;
+            else
+                hi = mid - 1;
+        }
+    }
+    *line = lo + 1;
+    *col = (int)(end - s->lines[lo]);
+    if (t->kind == TOK_NEWLINE && t->len == 0)
+        (*col)++; /* the NEWLINE CPython adds at a file's end spans one column */
+}
+
+const char *lex_error_message(const Lexed *lx, const Token *t)
+{
+    int i = (int)(t - lx->toks), lo = 0, hi = lx->nerrors;
+    while (lo < hi) { /* errors are recorded in token order */
+        int mid = (lo + hi) / 2;
+        if (lx->errors[mid].tok < i)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < lx->nerrors && lx->errors[lo].tok == i ? lx->errors[lo].msg : NULL;
 }
 
 static const char *const kind_names[] = {

@@ -37,15 +37,17 @@ typedef enum TokenKind {
     TOK__COUNT
 } TokenKind;
 
+/*
+ * 16 bytes: a file has one token per 3 to 7 bytes of text, and all of them
+ * live at once, so columns are derived from the line table (lex_col,
+ * lex_end) rather than stored.
+ */
 typedef struct Token {
-    uint8_t kind;      /* TokenKind */
     uint32_t off;      /* byte offset of the token's first byte in Source.text */
     uint32_t len;      /* bytes of source text the token spans */
     int32_t line;      /* 1-based line of the first byte */
-    int32_t col;       /* 0-based UTF-8 byte column of the first byte */
-    int32_t end_line;  /* line of the byte after the last */
-    int32_t end_col;   /* column of the byte after the last */
-    const char *msg;   /* TOK_ERRORTOKEN only: what is wrong (static or arena) */
+    uint8_t kind;      /* TokenKind */
+    uint8_t multiline; /* the token's text crosses a line end */
 } Token;
 
 typedef struct Comment {
@@ -53,9 +55,16 @@ typedef struct Comment {
     int32_t line;      /* its line */
 } Comment;
 
+typedef struct LexError {
+    int tok;           /* index of the TOK_ERRORTOKEN in Lexed.toks */
+    const char *msg;   /* what is wrong (static or in the arena) */
+} LexError;
+
 typedef struct Lexed {
     Token *toks;       /* ntoks tokens, last is TOK_ENDMARKER */
     int ntoks;
+    LexError *errors;  /* the message of each error token, by token index */
+    int nerrors;
     Comment *comments; /* every comment, in order (for noqa and friends) */
     int ncomments;
 } Lexed;
@@ -65,6 +74,14 @@ typedef struct Lexed {
  * TOK_ERRORTOKEN tokens.  Thread-safe.
  */
 void lex_source(Arena *a, const Source *src, Lexed *out);
+
+/* 0-based UTF-8 byte column of t's first byte (CPython's col_offset). */
+int lex_col(const Source *s, const Token *t);
+/* Line and column just after t's last byte (CPython's end positions). */
+void lex_end(const Source *s, const Token *t, int *line, int *col);
+
+/* The message of the error token t (a token of lx), or NULL. */
+const char *lex_error_message(const Lexed *lx, const Token *t);
 
 /* A token kind's name ("NAME", "LPAR", "if") for debug output and messages. */
 const char *lex_kind_name(int kind);

@@ -48,7 +48,7 @@ const Token *pp_expect(Parser *p, int kind, const char *what)
     if (KIND(p) != kind) {
         const Token *t = TOK(p);
         if (t->kind == TOK_ERRORTOKEN)
-            pp_error_at(p, t, "%s", t->msg ? t->msg : "invalid token");
+            pp_error_at(p, t, "%s", MSG(p, t) ? MSG(p, t) : "invalid token");
         pp_error_at(p, t, "expected %s", what);
     }
     return pp_next(p);
@@ -74,6 +74,13 @@ static _Noreturn void fail(Parser *p, int line, int col, int eline, int ecol, co
     longjmp(*p->recover, 1);
 }
 
+static _Noreturn void fail_at(Parser *p, const Token *t, const char *msg)
+{
+    int eline, ecol;
+    lex_end(p->src, t, &eline, &ecol);
+    fail(p, t->line, lex_col(p->src, t), eline, ecol, msg);
+}
+
 /*
  * CPython reports a tokenizer error found anywhere after a parser error in
  * place of it (it tokenizes the rest of the file before giving up), and an
@@ -86,7 +93,7 @@ static const Token *tokenizer_error_after(Parser *p, int line)
         const Token *t = &p->tok[i];
         if (t->kind != TOK_ERRORTOKEN)
             continue;
-        int unclosed = t->msg && strstr(t->msg, "was never closed");
+        int unclosed = MSG(p, t) && strstr(MSG(p, t), "was never closed");
         if (!unclosed || t->line < line)
             return t;
         if (unclosed)
@@ -115,8 +122,8 @@ _Noreturn void pp_error_at(Parser *p, const Token *t, const char *fmt, ...)
             t = e;
     }
     /* An error token carries the tokenizer's message: it wins. */
-    const char *msg = t->kind == TOK_ERRORTOKEN && t->msg ? t->msg : buf;
-    fail(p, t->line, t->col, t->end_line, t->end_col, msg);
+    const char *msg = t->kind == TOK_ERRORTOKEN && MSG(p, t) ? MSG(p, t) : buf;
+    fail_at(p, t, msg);
 }
 
 _Noreturn void pp_error_node(Parser *p, const Node *n, const char *fmt, ...)
@@ -128,7 +135,7 @@ _Noreturn void pp_error_node(Parser *p, const Node *n, const char *fmt, ...)
     va_end(ap);
     const Token *e = p->nerrors == 0 ? tokenizer_error_after(p, n->lineno) : NULL;
     if (e)
-        fail(p, e->line, e->col, e->end_line, e->end_col, e->msg ? e->msg : buf);
+        fail_at(p, e, MSG(p, e) ? MSG(p, e) : buf);
     fail(p, n->lineno, n->col_offset, n->end_lineno, n->end_col_offset, buf);
 }
 
@@ -231,25 +238,27 @@ const char *pp_name(Parser *p, const Token *t)
 
 /* ------------------------------------------------------------ positions */
 
-void pp_set_start(Node *n, const Token *t)
+void pp_set_start(Parser *p, Node *n, const Token *t)
 {
     n->lineno = t->line;
-    n->col_offset = t->col;
+    n->col_offset = lex_col(p->src, t);
 }
 
-void pp_set_end(Node *n, const Token *t)
+void pp_set_end(Parser *p, Node *n, const Token *t)
 {
-    n->end_lineno = t->end_line;
-    n->end_col_offset = t->end_col;
+    int line, col;
+    lex_end(p->src, t, &line, &col);
+    n->end_lineno = line;
+    n->end_col_offset = col;
 }
 
-void pp_end_prev(Parser *p, Node *n) { pp_set_end(n, pp_prev(p)); }
+void pp_end_prev(Parser *p, Node *n) { pp_set_end(p, n, pp_prev(p)); }
 
 Node *pp_node(Parser *p, int kind, const Token *start, const Token *end)
 {
     Node *n = ast_new(p->a, kind);
-    pp_set_start(n, start);
-    pp_set_end(n, end);
+    pp_set_start(p, n, start);
+    pp_set_end(p, n, end);
     return n;
 }
 
@@ -278,7 +287,7 @@ static void end_at_last(Parser *p, Node *n)
     while (i > 0 && (p->tok[i].kind == TOK_NEWLINE || p->tok[i].kind == TOK_INDENT ||
                      p->tok[i].kind == TOK_DEDENT))
         i--;
-    pp_set_end(n, &p->tok[i]);
+    pp_set_end(p, n, &p->tok[i]);
 }
 
 /* Skips an indented block whose INDENT is the current token. */
@@ -404,7 +413,7 @@ static Node *import_name(Parser *p, const Token *kw)
         al->v.alias.name = dotted_name(p);
         if (pp_accept(p, TOK_AS))
             al->v.alias.asname = pp_name(p, pp_expect(p, TOK_NAME, "a name"));
-        pp_set_start(al, start);
+        pp_set_start(p, al, start);
         pp_end_prev(p, al);
         pp_push(p, al);
     } while (pp_accept(p, TOK_COMMA));
@@ -425,7 +434,7 @@ static NodeList import_from_names(Parser *p, int paren)
         al->v.alias.name = pp_name(p, t);
         if (pp_accept(p, TOK_AS))
             al->v.alias.asname = pp_name(p, pp_expect(p, TOK_NAME, "a name"));
-        pp_set_start(al, t);
+        pp_set_start(p, al, t);
         pp_end_prev(p, al);
         pp_push(p, al);
     } while (pp_accept(p, TOK_COMMA));
@@ -548,7 +557,7 @@ static Node *ann_assign(Parser *p, Node *target, const Token *start)
     n->v.AnnAssign.simple = kind == NODE_Name && start->kind != TOK_LPAR;
     if (pp_accept(p, TOK_EQUAL))
         n->v.AnnAssign.value = assign_rhs(p);
-    pp_set_start(n, start);
+    pp_set_start(p, n, start);
     pp_end_prev(p, n);
     return n;
 }
@@ -572,7 +581,7 @@ static Node *expr_or_assign(Parser *p)
         Node *n = ast_new(p->a, NODE_Assign);
         n->v.Assign.targets = pp_list(p, mark);
         n->v.Assign.value = value;
-        pp_set_start(n, start);
+        pp_set_start(p, n, start);
         pp_end_prev(p, n);
         return n;
     }
@@ -587,7 +596,7 @@ static Node *expr_or_assign(Parser *p)
         n->v.AugAssign.target = first;
         n->v.AugAssign.op = (uint8_t)op;
         n->v.AugAssign.value = assign_rhs(p);
-        pp_set_start(n, start);
+        pp_set_start(p, n, start);
         pp_end_prev(p, n);
         return n;
     }
@@ -609,7 +618,7 @@ static Node *type_alias(Parser *p)
     n->v.TypeAlias.type_params = pe_type_params(p);
     pp_expect(p, TOK_EQUAL, "'='");
     n->v.TypeAlias.value = pe_expression(p);
-    pp_set_start(n, kw);
+    pp_set_start(p, n, kw);
     pp_end_prev(p, n);
     return n;
 }
@@ -690,7 +699,7 @@ static void simple_stmts(Parser *p)
     if (KIND(p) != TOK_NEWLINE) {
         const Token *t = TOK(p);
         if (t->kind == TOK_ERRORTOKEN)
-            pp_error_at(p, t, "%s", t->msg);
+            pp_error_at(p, t, "%s", MSG(p, t));
         pp_error_at(p, t, "invalid syntax");
     }
     pp_next(p);
@@ -1025,7 +1034,7 @@ static void statement(Parser *p)
         }
         break;
     case TOK_ERRORTOKEN:
-        pp_error_at(p, t, "%s", t->msg ? t->msg : "invalid token");
+        pp_error_at(p, t, "%s", MSG(p, t) ? MSG(p, t) : "invalid token");
     default:
         break;
     }

@@ -253,7 +253,7 @@ static Node *lambdef(Parser *p)
     n->v.Lambda.args = pe_arguments(p, 1);
     pp_expect(p, TOK_COLON, "':'");
     n->v.Lambda.body = pe_expression(p);
-    pp_set_start(n, t);
+    pp_set_start(p, n, t);
     pp_end_prev(p, n);
     return n;
 }
@@ -475,7 +475,7 @@ static Node *slice(Parser *p)
         n->v.Slice.upper = pe_expression(p);
     if (pp_accept(p, TOK_COLON) && KIND(p) != TOK_COMMA && KIND(p) != TOK_RSQB)
         n->v.Slice.step = pe_expression(p);
-    pp_set_start(n, start);
+    pp_set_start(p, n, start);
     pp_end_prev(p, n);
     return n;
 }
@@ -512,7 +512,7 @@ static Node *keyword_arg(Parser *p)
         pp_next(p); /* '=' */
         k->v.keyword.value = pe_expression(p);
     }
-    pp_set_start(k, t);
+    pp_set_start(p, k, t);
     pp_end_prev(p, k);
     return k;
 }
@@ -551,8 +551,8 @@ void pe_call_args(Parser *p, Node *call)
                 Node *g = ast_new(p->a, NODE_GeneratorExp);
                 g->v.GeneratorExp.elt = a;
                 comprehensions_into(p, g, &g->v.GeneratorExp.generators);
-                pp_set_start(g, lpar);
-                pp_set_end(g, TOK(p));
+                pp_set_start(p, g, lpar);
+                pp_set_end(p, g, TOK(p));
                 if (p->nstk > mark || KIND(p) != TOK_RPAR)
                     pp_error_node(p, g, "Generator expression must be parenthesized");
                 a = g;
@@ -611,7 +611,7 @@ static Node *primary(Parser *p)
         default:
             return e;
         }
-        pp_set_start(n, start);
+        pp_set_start(p, n, start);
         pp_end_prev(p, n);
         e = n;
     }
@@ -654,7 +654,7 @@ static Node *comprehension(Parser *p, int kind, Node *elt, const Token *open, in
     n->v.ListComp.elt = elt; /* ListComp, SetComp, GeneratorExp share a layout */
     comprehensions_into(p, n, &n->v.ListComp.generators);
     pp_expect(p, close, close == TOK_RPAR ? "')'" : close == TOK_RSQB ? "']'" : "'}'");
-    pp_set_start(n, open);
+    pp_set_start(p, n, open);
     pp_end_prev(p, n);
     return n;
 }
@@ -772,7 +772,7 @@ static Node *brace(Parser *p)
             n->v.DictComp.value = value;
             comprehensions_into(p, n, &n->v.DictComp.generators);
             pp_expect(p, TOK_RBRACE, "'}'");
-            pp_set_start(n, open);
+            pp_set_start(p, n, open);
             pp_end_prev(p, n);
             return n;
         }
@@ -815,7 +815,7 @@ static Node *atom(Parser *p)
     case TOK_LPAR: pp_enter(p); n = paren(p); pp_leave(p); return n;
     case TOK_LSQB: pp_enter(p); n = list(p); pp_leave(p); return n;
     case TOK_LBRACE: pp_enter(p); n = brace(p); pp_leave(p); return n;
-    case TOK_ERRORTOKEN: pp_error_at(p, t, "%s", t->msg ? t->msg : "invalid token");
+    case TOK_ERRORTOKEN: pp_error_at(p, t, "%s", MSG(p, t) ? MSG(p, t) : "invalid token");
     case TOK_ENDMARKER: pp_error_at(p, t, "unexpected end of file");
     case TOK_NEWLINE: case TOK_INDENT: case TOK_DEDENT:
         pp_error_at(p, t, "invalid syntax");
@@ -936,7 +936,7 @@ NodeList pe_type_params(Parser *p)
             if (pp_accept(p, TOK_EQUAL))
                 tp->v.TypeVar.default_value = pe_expression(p);
         }
-        pp_set_start(tp, t);
+        pp_set_start(p, tp, t);
         pp_end_prev(p, tp);
         pp_push(p, tp);
     } while (pp_accept(p, TOK_COMMA));

@@ -45,6 +45,7 @@ typedef struct Parser {
 /* --- parse.c: tokens, errors, lists, names, positions --- */
 #define TOK(p) (&(p)->tok[(p)->pos])
 #define KIND(p) ((p)->tok[(p)->pos].kind)
+#define MSG(p, t) lex_error_message((p)->lx, (t))
 #define PEEK(p, k) ((p)->tok[(p)->pos + (k) < (p)->ntok ? (p)->pos + (k) : (p)->ntok - 1].kind)
 
 const Token *pp_next(Parser *p);                  /* consume, return the consumed */
@@ -64,8 +65,8 @@ const char *pp_name(Parser *p, const Token *t);    /* interned (NFKC) name */
 
 Node *pp_node(Parser *p, int kind, const Token *start, const Token *end);
 Node *pp_node_span(Parser *p, int kind, const Node *start, const Node *end);
-void pp_set_start(Node *n, const Token *t);
-void pp_set_end(Node *n, const Token *t);
+void pp_set_start(Parser *p, Node *n, const Token *t);
+void pp_set_end(Parser *p, Node *n, const Token *t);
 const Token *pp_prev(Parser *p);                   /* the last consumed token */
 void pp_end_prev(Parser *p, Node *n);              /* n ends at the last consumed */
 

@@ -13,7 +13,7 @@ static Node *pattern(Parser *p);
 static Node *pat_node(Parser *p, int kind, const Token *start)
 {
     Node *n = ast_new(p->a, kind);
-    pp_set_start(n, start);
+    pp_set_start(p, n, start);
     pp_end_prev(p, n);
     return n;
 }
@@ -62,7 +62,7 @@ static Node *dotted_value(Parser *p)
         a->v.Attribute.value = v;
         a->v.Attribute.attr = pp_name(p, pp_expect(p, TOK_NAME, "a name"));
         a->v.Attribute.ctx = CTX_Load;
-        pp_set_start(a, start);
+        pp_set_start(p, a, start);
         pp_end_prev(p, a);
         v = a;
     }

@@ -93,7 +93,7 @@ static void fstring_parts(Parser *p, StrRun *r, int flags, int stop, int depth)
             return;
         } else {
             pp_error_at(p, t, t->kind == TOK_ERRORTOKEN ? "%s" : "f-string: expecting '}'",
-                        t->msg ? t->msg : "");
+                        MSG(p, t) ? MSG(p, t) : "");
         }
     }
 }

@@ -36,8 +36,9 @@ static void check(const Source *s, const Lexed *lx)
         if (t->kind == TOK_ERRORTOKEN || t->kind == TOK_NEWLINE || t->kind == TOK_DEDENT ||
             t->kind == TOK_ENDMARKER)
             continue;
-        if (t->off < last || !at(s, t->line, t->col, t->off) ||
-            !at(s, t->end_line, t->end_col, t->off + t->len))
+        int tcol = lex_col(s, t), tel, tec;
+        lex_end(s, t, &tel, &tec);
+        if (t->off < last || !at(s, t->line, tcol, t->off) || !at(s, tel, tec, t->off + t->len))
             abort();
         last = t->off;
     }

@@ -81,12 +81,14 @@ static void check_tok(const char *text, int i, const char *kind, int line, int c
         return;
     }
     const Token *t = &lx.toks[i];
+    int tcol = lex_col(&s, t), tel, tec;
+    lex_end(&s, t, &tel, &tec);
     snprintf(what, sizeof what,
              "%.40s token %d: got %s %d,%d-%d,%d '%.*s', want %s %d,%d-%d,%d '%s'", text, i,
-             lex_kind_name(t->kind), t->line, t->col, t->end_line, t->end_col, (int)t->len,
+             lex_kind_name(t->kind), t->line, tcol, tel, tec, (int)t->len,
              s.text + t->off, kind, line, col, eline, ecol, spelling);
-    ok(!strcmp(lex_kind_name(t->kind), kind) && t->line == line && t->col == col &&
-           t->end_line == eline && t->end_col == ecol && t->len == strlen(spelling) &&
+    ok(!strcmp(lex_kind_name(t->kind), kind) && t->line == line && tcol == col &&
+           tel == eline && tec == ecol && t->len == strlen(spelling) &&
            !memcmp(s.text + t->off, spelling, t->len),
        what);
     arena_free(a);
@@ -108,10 +110,11 @@ static void check_error(const char *text, const char *msg, int line, int offset)
         snprintf(what, sizeof what, "%.50s: no error, want \"%s\"", text, msg);
         ok(0, what);
     } else {
-        int off = source_column(&s, t->line, t->col);
-        snprintf(what, sizeof what, "%.50s: got \"%s\" %d:%d, want \"%s\" %d:%d", text, t->msg,
-                 t->line, off, msg, line, offset);
-        ok(!strcmp(t->msg, msg) && t->line == line && off == offset, what);
+        int off = source_column(&s, t->line, lex_col(&s, t));
+        const char *got = lex_error_message(&lx, t);
+        snprintf(what, sizeof what, "%.50s: got \"%s\" %d:%d, want \"%s\" %d:%d", text,
+                 got ? got : "(none)", t->line, off, msg, line, offset);
+        ok(got && !strcmp(got, msg) && t->line == line && off == offset, what);
     }
     arena_free(a);
 }
@@ -124,7 +127,7 @@ static void check_no_error(const char *text)
     Arena *a = lex_text(text, strlen(text), &s, &lx);
     for (int i = 0; i < lx.ntoks; i++)
         if (lx.toks[i].kind == TOK_ERRORTOKEN) {
-            snprintf(what, sizeof what, "%.50s: unexpected error \"%s\"", text, lx.toks[i].msg);
+            snprintf(what, sizeof what, "%.50s: unexpected error \"%s\"", text, lex_error_message(&lx, &lx.toks[i]));
             ok(0, what);
             arena_free(a);
             return;
@@ -460,17 +463,18 @@ static void check_file(const char *path)
     for (int i = 0; i < lx.ntoks; i++) {
         const Token *t = &lx.toks[i];
         if (t->kind == TOK_ERRORTOKEN) {
-            snprintf(what, sizeof what, "%s:%d:%d: %s", path, t->line, t->col, t->msg);
+            snprintf(what, sizeof what, "%s:%d:%d: %s", path, t->line, lex_col(&s, t), lex_error_message(&lx, t));
             ok(0, what);
             arena_free(a);
             return;
         }
         if (t->kind == TOK_NEWLINE || t->kind == TOK_DEDENT || t->kind == TOK_ENDMARKER)
             continue;
-        if (!position_of(&s, t->line, t->col, t->off) ||
-            !position_of(&s, t->end_line, t->end_col, t->off + t->len)) {
+        int tcol = lex_col(&s, t), tel, tec;
+        lex_end(&s, t, &tel, &tec);
+        if (!position_of(&s, t->line, tcol, t->off) || !position_of(&s, tel, tec, t->off + t->len)) {
             snprintf(what, sizeof what, "%s: token %d (%s) at %d:%d-%d:%d disagrees with offset",
-                     path, i, lex_kind_name(t->kind), t->line, t->col, t->end_line, t->end_col);
+                     path, i, lex_kind_name(t->kind), t->line, tcol, tel, tec);
             ok(0, what);
             arena_free(a);
             return;
