@@ -8,6 +8,8 @@
  */
 #include "driver.h"
 
+#include "analyze.h"
+
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -194,6 +196,21 @@ static void keep_findings(const Run *run, size_t i, Arena *keep, const Source *s
 }
 
 /* The per-file stages, on a pool thread. */
+/* The module name of a file: its path without the extension, dotted.
+ * (The project's package layout is worked out by modgraph.) */
+static const char *module_name(Arena *a, const char *path)
+{
+    size_t n = strlen(path);
+    char *s = arena_strndup(a, path, n);
+    char *dot = strrchr(s, '.');
+    if (dot && (!strcmp(dot, ".py") || !strcmp(dot, ".pyi")))
+        *dot = 0;
+    for (char *p = s; *p; p++)
+        if (*p == '/')
+            *p = '.';
+    return s;
+}
+
 static void check_file(void *arg, size_t i, int worker)
 {
     Run *run = arg;
@@ -217,7 +234,9 @@ static void check_file(void *arg, size_t i, int worker)
         r->lines = (size_t)src.nlines;
         Lexed lx;
         lex_source(a, &src, &lx);
-        parse_module(a, &src, &lx, &fl);
+        ParseResult pr = parse_module(a, &src, &lx, &fl);
+        if (run->o->mode == DRIVER_CHECK)
+            analyze_module(a, &src, &lx, pr.module, module_name(a, run->files[i]), &fl);
     }
     if (run->o->mode == DRIVER_CHECK)
         keep_findings(run, i, keep, st == SRC_OK ? &src : NULL, &fl);

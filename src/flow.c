@@ -1,0 +1,1022 @@
+/*
+ * flow.c - the typestate dataflow over one function's CFG (see flow.h).
+ *
+ * Resources are identified by their acquisition site (the call or with-item
+ * that makes them), so a loop re-acquires the same resource: a new one
+ * replaces the old, and the old leaks if it was still open and unreachable.
+ * A path (disjunct) is a small fixed-size struct; the witness of each
+ * resource is a persistent list shared between paths, so copying a path is
+ * cheap.  The worklist visits each distinct path at each step once: the
+ * number of distinct paths per step is capped, so the work is bounded by
+ * steps x FLOW_MAX_PATHS.
+ */
+#include "flow.h"
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lex.h"
+#include "model.h"
+
+#define EVAL_MAX_DEPTH 64 /* expression nesting followed for effects */
+
+enum { RS_NONE, RS_OPEN, RS_RELEASED, RS_GONE, RS_REOPENED };
+enum { VAR_UNKNOWN = -1, VAR_NONE = -2 }; /* var[] values besides a resource */
+enum { FLAG_UNKNOWN, FLAG_TRUE, FLAG_FALSE };
+
+typedef struct Ev {
+    int line, col;
+    const char *note;
+    const struct Ev *prev; /* older event */
+    int n;                 /* length of the list ending here */
+} Ev;
+
+typedef struct Path {
+    uint8_t res[FLOW_MAX_RES];       /* RS_* per site */
+    uint8_t held[FLOW_MAX_RES];      /* released by an enclosing with at its exit */
+    int8_t var[FLOW_MAX_VARS];       /* site held by each name, or VAR_* */
+    uint8_t flag[FLOW_MAX_FLAGS];    /* FLAG_* per flag */
+    const Ev *ev[FLOW_MAX_RES];      /* witness per site, newest first */
+    const Ev *raised;                /* on an exception path: what raised */
+    uint8_t raised_at_yield;         /* ... and it was a yield */
+    uint8_t reported[FLOW_MAX_RES];  /* a leak of this site was reported */
+    const Node *reopened[FLOW_MAX_RES]; /* RS_REOPENED: the use that reopened it */
+    const Node *ret;                 /* the return statement being executed */
+} Path;
+
+typedef struct PathSet {
+    Path *p;   /* FLOW_MAX_PATHS slots (arena) */
+    int n;     /* paths held */
+    int done;  /* paths already propagated */
+} PathSet;
+
+typedef struct Site {
+    const Node *node;  /* the acquiring Call (or withitem) */
+    Val val;           /* what it acquires */
+    int parent;        /* site of the connection a cursor came from, or -1 */
+    const Node *with;  /* the withitem whose exit releases it, or NULL */
+    const char *name;  /* the first local name bound to it, or NULL */
+} Site;
+
+typedef struct Report {
+    FlowReport r;
+    int site;
+} Report;
+
+typedef struct Ctx {
+    Arena *a;
+    const FlowEnv *env;
+    const Cfg *g;
+    const Scope *scope;
+    Site site[FLOW_MAX_RES];
+    int nsites;
+    const char *vars[FLOW_MAX_VARS];
+    int nvars;
+    const char *flags[FLOW_MAX_FLAGS];
+    int nflags;
+    PathSet *in;       /* per step */
+    int *work;         /* worklist of step indices */
+    int nwork;
+    uint8_t *queued;
+    Report *reports;
+    int nreports, capreports;
+    const CfgStep *step; /* the step being interpreted */
+    uint32_t acquired;   /* sites acquired by the current step (bitmask) */
+    int depth;
+} Ctx;
+
+/* ------------------------------------------------------------- witness */
+
+static const Ev *ev_push(Ctx *c, const Ev *prev, const Node *at, const char *note)
+{
+    if (prev && prev->n >= FLOW_MAX_EVENTS)
+        return prev;
+    Ev *e = arena_alloc(c->a, sizeof *e);
+    e->line = at ? at->lineno : 0;
+    e->col = at ? at->col_offset : 0;
+    e->note = note;
+    e->prev = prev;
+    e->n = prev ? prev->n + 1 : 1;
+    return e;
+}
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+static const char *fmt(Ctx *c, const char *f, ...)
+{
+    va_list ap;
+    va_start(ap, f);
+    int n = vsnprintf(NULL, 0, f, ap);
+    va_end(ap);
+    char *s = arena_alloc(c->a, (size_t)n + 1);
+    va_start(ap, f);
+    vsnprintf(s, (size_t)n + 1, f, ap);
+    va_end(ap);
+    return s;
+}
+
+static void report(Ctx *c, int problem, int site, const Node *at, const Ev *events)
+{
+    for (int i = 0; i < c->nreports; i++) /* one report per problem, site and place */
+        if (c->reports[i].r.problem == problem && c->reports[i].site == site &&
+            c->reports[i].r.at == at)
+            return;
+    if (c->nreports == c->capreports) {
+        c->capreports = c->capreports ? 2 * c->capreports : 8;
+        Report *r = arena_alloc(c->a, (size_t)c->capreports * sizeof *r);
+        if (c->nreports)
+            memcpy(r, c->reports, (size_t)c->nreports * sizeof *r);
+        c->reports = r;
+    }
+    Report *r = &c->reports[c->nreports++];
+    int n = events ? events->n : 0;
+    FlowEvent *ev = arena_alloc(c->a, (size_t)(n ? n : 1) * sizeof *ev);
+    for (const Ev *e = events; e; e = e->prev) {
+        --n;
+        ev[n].line = e->line;
+        ev[n].col = e->col;
+        ev[n].note = e->note;
+    }
+    r->site = site;
+    r->r.problem = problem;
+    r->r.res_kind = c->site[site].val.kind;
+    r->r.var = NULL;
+    r->r.at = at;
+    r->r.events = ev;
+    r->r.nevents = events ? events->n : 0;
+}
+
+/* ------------------------------------------------------------- names */
+
+static int var_index(Ctx *c, const char *name, int create)
+{
+    for (int i = 0; i < c->nvars; i++)
+        if (c->vars[i] == name || !strcmp(c->vars[i], name))
+            return i;
+    if (!create || c->nvars == FLOW_MAX_VARS)
+        return -1;
+    c->vars[c->nvars] = name;
+    return c->nvars++;
+}
+
+/* The site a Name holds on path p, or a VAR_* value. */
+static int held_by(Ctx *c, const Path *p, const Node *e)
+{
+    if (!e || e->kind != NODE_Name)
+        return VAR_UNKNOWN;
+    int v = var_index(c, e->v.Name.id, 0);
+    return v < 0 ? VAR_UNKNOWN : p->var[v];
+}
+
+static const char *noun(Ctx *c, int site) { return model_res(c->site[site].val.kind)->noun; }
+
+/* The key of a flag test: a Name or a dotted attribute chain, else NULL. */
+static const char *flag_key(Ctx *c, const Node *e)
+{
+    if (e->kind == NODE_Name)
+        return e->v.Name.id;
+    if (e->kind != NODE_Attribute || e->v.Attribute.value->kind != NODE_Name)
+        return NULL;
+    const char *base = e->v.Attribute.value->v.Name.id, *attr = e->v.Attribute.attr;
+    size_t n = strlen(base) + strlen(attr) + 2;
+    char *s = arena_alloc(c->a, n);
+    snprintf(s, n, "%s.%s", base, attr);
+    return s;
+}
+
+static int flag_index(Ctx *c, const char *key, int create)
+{
+    if (!key)
+        return -1;
+    for (int i = 0; i < c->nflags; i++)
+        if (!strcmp(c->flags[i], key))
+            return i;
+    if (!create || c->nflags == FLOW_MAX_FLAGS)
+        return -1;
+    c->flags[c->nflags] = key;
+    return c->nflags++;
+}
+
+/* ------------------------------------------------------------- values */
+
+static Val unknown(void)
+{
+    Val v = {VAL_UNKNOWN, 0, 0, NULL};
+    return v;
+}
+
+static Val eval_global(Ctx *c, const Scope *s, const Node *e, int depth);
+
+/* The value of a name used in scope s that no tracked local holds. */
+static Val name_value(Ctx *c, const Scope *s, const Node *e, int depth)
+{
+    const Scope *where = NULL;
+    const Binding *b = scope_lookup(c->env->scopes, s, e->v.Name.id, &where);
+    Val v = unknown();
+    if (!b)
+        return v;
+    if (b->kind == BIND_IMPORT || b->kind == BIND_DEF || b->kind == BIND_CLASS) {
+        v.tag = b->qualname ? VAL_QUAL : VAL_UNKNOWN;
+        v.qual = b->qualname;
+        return v;
+    }
+    /* a name bound once at module level (engine = create_engine(...)) */
+    if (b->value && where && where->kind == SCOPE_MODULE && depth < 8)
+        return eval_global(c, where, b->value, depth + 1);
+    return v;
+}
+
+/* The value of a module-level expression: factories and library names. */
+static Val eval_global(Ctx *c, const Scope *s, const Node *e, int depth)
+{
+    const char *q;
+    switch (e->kind) {
+    case NODE_Name:
+        return name_value(c, s, e, depth);
+    case NODE_Attribute:
+        q = scope_qualname(c->env->scopes, s, e);
+        if (q) {
+            Val v = {VAL_QUAL, 0, 0, q};
+            return v;
+        }
+        return unknown();
+    case NODE_Await:
+        return eval_global(c, s, e->v.Await.value, depth);
+    case NODE_Call: {
+        Val f = eval_global(c, s, e->v.Call.func, depth);
+        const char *cls = NULL;
+        for (int i = 0; i < e->v.Call.keywords.n; i++) {
+            const Node *k = e->v.Call.keywords.items[i];
+            if (k->v.keyword.arg && !strcmp(k->v.keyword.arg, "class_"))
+                cls = scope_qualname(c->env->scopes, s, k->v.keyword.value);
+        }
+        Val v = model_call(&f, e, cls);
+        return v.tag == VAL_RESOURCE ? unknown() : v; /* a module-level resource: SL201's */
+    }
+    default:
+        return unknown();
+    }
+}
+
+/* ------------------------------------------------------------- effects */
+
+static void release(Ctx *c, Path *p, int r, const Node *at, int by_with)
+{
+    const ResInfo *ri = model_res(c->site[r].val.kind);
+    if (p->res[r] == RS_RELEASED) {
+        int harm = ri->twice;
+        if (harm != HARM_NONE) {
+            const Ev *e = ev_push(c, p->ev[r], at, fmt(c, "%s released again here", noun(c, r)));
+            report(c, FLOW_DOUBLE_RELEASE, r, at, e);
+        }
+        return;
+    }
+    if (p->res[r] != RS_OPEN && p->res[r] != RS_REOPENED)
+        return;
+    p->res[r] = RS_RELEASED;
+    p->ev[r] = ev_push(c, p->ev[r], at,
+                       by_with ? "released here, at the end of the with block" : "released here");
+    for (int i = 0; i < c->nsites; i++) /* a closed connection closes its cursors */
+        if (c->site[i].parent == r && p->res[i] == RS_OPEN) {
+            p->res[i] = RS_RELEASED;
+            p->ev[i] = ev_push(c, p->ev[i], at, "closed here with its connection");
+        }
+}
+
+static void use(Ctx *c, Path *p, int r, const Node *at)
+{
+    if (p->res[r] != RS_RELEASED)
+        return;
+    if (model_res(c->site[r].val.kind)->after == AFTER_REOPENS) {
+        /* the session checks out a new connection: a problem if nothing
+         * releases it again, which the exit check decides */
+        p->res[r] = RS_REOPENED;
+        p->reopened[r] = at;
+        p->ev[r] = ev_push(c, p->ev[r], at, "used here after close: this opens a new connection");
+        return;
+    }
+    const Ev *e = ev_push(c, p->ev[r], at, fmt(c, "%s used here after release", noun(c, r)));
+    report(c, FLOW_USE_AFTER, r, at, e);
+}
+
+static void gone(Path *p, int r)
+{
+    if (r >= 0 && (p->res[r] == RS_OPEN || p->res[r] == RS_REOPENED))
+        p->res[r] = RS_GONE;
+}
+
+/* The site for an acquisition at node, created on first sight; -1 if full. */
+static int site_for(Ctx *c, const Node *node, Val v, int parent)
+{
+    for (int i = 0; i < c->nsites; i++)
+        if (c->site[i].node == node)
+            return i;
+    if (c->nsites == FLOW_MAX_RES)
+        return -1;
+    Site *s = &c->site[c->nsites];
+    s->node = node;
+    s->val = v;
+    s->parent = parent;
+    s->with = NULL;
+    s->name = NULL;
+    return c->nsites++;
+}
+
+static int acquire(Ctx *c, Path *p, const Node *node, Val v, int parent)
+{
+    int r = site_for(c, node, v, parent);
+    if (r < 0)
+        return -1;
+    p->res[r] = RS_OPEN;
+    p->held[r] = 0;
+    p->reported[r] = 0;
+    p->ev[r] = ev_push(c, NULL, node, fmt(c, "%s acquired here", noun(c, r)));
+    c->acquired |= 1u << r;
+    return r;
+}
+
+typedef struct Res {
+    int site; /* the resource the expression evaluates to, or -1 */
+    Val val;  /* its value otherwise */
+    int closing; /* contextlib.closing(x): site is x */
+} Res;
+
+static Res eval(Ctx *c, Path *p, const Node *e);
+
+static int is_storing_method(const char *m)
+{
+    static const char *const names[] = {"append", "add", "extend", "insert", "put", "put_nowait",
+                                        "setdefault", "update", "appendleft", "enter_context",
+                                        "enter_async_context", "push", "callback",
+                                        "push_async_callback", "register"};
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+        if (!strcmp(m, names[i]))
+            return 1;
+    return 0;
+}
+
+/* Arguments of a call: evaluated, and resources stored by it handed off. */
+static void call_args(Ctx *c, Path *p, const Node *call, int stores)
+{
+    const NodeList *args = &call->v.Call.args;
+    for (int i = 0; i < args->n; i++) {
+        const Node *a = args->items[i];
+        if (a->kind == NODE_Attribute && stores) /* stack.callback(s.close) */
+            a = a->v.Attribute.value;
+        Res r = eval(c, p, a);
+        if (stores && r.site >= 0)
+            gone(p, r.site);
+    }
+    for (int i = 0; i < call->v.Call.keywords.n; i++) {
+        Res r = eval(c, p, call->v.Call.keywords.items[i]->v.keyword.value);
+        if (stores && r.site >= 0)
+            gone(p, r.site);
+    }
+}
+
+/* recv.m(...) where recv evaluated to rv */
+static Res method_call(Ctx *c, Path *p, const Node *call, Res rv, const char *m)
+{
+    Res out = {-1, unknown(), 0};
+    Val made = {0};
+    int with_only = 0;
+    Val recv = rv.site >= 0 ? c->site[rv.site].val : rv.val;
+    MethodEffect eff = model_method(&recv, m, &made, &with_only);
+    if (eff == EFF_RELEASE_ARG && call->v.Call.args.n > 0) {
+        Res a = eval(c, p, call->v.Call.args.items[0]);
+        call_args(c, p, call, 0);
+        if (a.site >= 0)
+            release(c, p, a.site, call, 0);
+        return out;
+    }
+    int stores = rv.site < 0 && recv.tag != VAL_RESOURCE && is_storing_method(m);
+    call_args(c, p, call, stores);
+    if (rv.site >= 0) {
+        if (eff == EFF_RELEASE)
+            release(c, p, rv.site, call, 0);
+        else if (eff == EFF_USE || eff == EFF_ACQUIRE || eff == EFF_NONE)
+            use(c, p, rv.site, call);
+    }
+    if (eff == EFF_ACQUIRE && (!with_only || (c->step->kind == STEP_WITH_ENTER))) {
+        out.site = acquire(c, p, call, made, rv.site);
+        out.val = made;
+    }
+    return out;
+}
+
+static Res call_value(Ctx *c, Path *p, const Node *call)
+{
+    const Node *f = call->v.Call.func;
+    if (f->kind == NODE_Attribute) {
+        const char *q = scope_qualname(c->env->scopes, c->scope, f);
+        if (!q || held_by(c, p, f->v.Attribute.value) >= 0) {
+            Res rv = eval(c, p, f->v.Attribute.value);
+            return method_call(c, p, call, rv, f->v.Attribute.attr);
+        }
+    }
+    Res fv = eval(c, p, f);
+    Res out = {-1, unknown(), 0};
+    if (fv.val.tag == VAL_QUAL && !strcmp(fv.val.qual, "contextlib.closing") &&
+        call->v.Call.args.n == 1) {
+        out = eval(c, p, call->v.Call.args.items[0]);
+        out.closing = 1;
+        return out;
+    }
+    const char *cls = NULL;
+    for (int i = 0; i < call->v.Call.keywords.n; i++) {
+        const Node *k = call->v.Call.keywords.items[i];
+        if (k->v.keyword.arg && !strcmp(k->v.keyword.arg, "class_"))
+            cls = scope_qualname(c->env->scopes, c->scope, k->v.keyword.value);
+    }
+    Val v = model_call(&fv.val, call, cls);
+    call_args(c, p, call, 0);
+    if (v.tag == VAL_RESOURCE) {
+        out.site = acquire(c, p, call, v, -1);
+        out.val = v;
+    } else {
+        out.val = v;
+    }
+    return out;
+}
+
+typedef struct EvalKids {
+    Ctx *c;
+    Path *p;
+} EvalKids;
+
+static void eval_kid(Node *parent, Node *child, void *arg)
+{
+    EvalKids *k = arg;
+    (void)parent;
+    eval(k->c, k->p, child);
+}
+
+/* Evaluates e for its effects on p; returns what it evaluates to. */
+static Res eval(Ctx *c, Path *p, const Node *e)
+{
+    Res out = {-1, unknown(), 0};
+    if (!e || ++c->depth > EVAL_MAX_DEPTH) {
+        c->depth -= e != NULL;
+        return out;
+    }
+    switch (e->kind) {
+    case NODE_Name: {
+        int h = held_by(c, p, e);
+        if (h >= 0) {
+            out.site = h;
+            out.val = c->site[h].val;
+        } else if (h == VAR_UNKNOWN && var_index(c, e->v.Name.id, 0) < 0) {
+            out.val = name_value(c, c->scope, e, 0);
+        }
+        break;
+    }
+    case NODE_Attribute: {
+        const char *q = scope_qualname(c->env->scopes, c->scope, e);
+        if (q) {
+            out.val.tag = VAL_QUAL;
+            out.val.qual = q;
+        } else {
+            eval(c, p, e->v.Attribute.value);
+        }
+        break;
+    }
+    case NODE_Call:
+        out = call_value(c, p, e);
+        break;
+    case NODE_Await:
+        out = eval(c, p, e->v.Await.value);
+        break;
+    case NODE_Lambda:
+        break; /* its body runs later, if at all */
+    case NODE_NamedExpr: {
+        out = eval(c, p, e->v.NamedExpr.value);
+        int v = var_index(c, e->v.NamedExpr.target->v.Name.id, out.site >= 0);
+        if (v >= 0)
+            p->var[v] = (int8_t)(out.site >= 0 ? out.site : VAR_UNKNOWN);
+        break;
+    }
+    case NODE_Yield:
+    case NODE_YieldFrom:
+        out = eval(c, p, e->v.Yield.value); /* YieldFrom shares the layout */
+        break;
+    default: {
+        /* everything else: evaluate the children for their effects */
+        EvalKids k = {c, p};
+        ast_children((Node *)e, eval_kid, &k);
+        break;
+    }
+    }
+    c->depth--;
+    return out;
+}
+
+/* ------------------------------------------------------------- binding */
+
+/* Is site r held by some name other than var v on p? */
+static int aliased(const Ctx *c, const Path *p, int r, int v)
+{
+    for (int i = 0; i < c->nvars; i++)
+        if (i != v && p->var[i] == r)
+            return 1;
+    return 0;
+}
+
+/* A name is about to stop holding what it held: an open resource that
+ * nothing else holds is lost. */
+static void overwrite(Ctx *c, Path *p, int v, const Node *at)
+{
+    int r = p->var[v];
+    if (r < 0 || p->held[r] || aliased(c, p, r, v))
+        return;
+    if (p->res[r] == RS_OPEN || p->res[r] == RS_REOPENED) {
+        const char *note = fmt(c, "`%s` is rebound here while still open", c->vars[v]);
+        const Ev *e = ev_push(c, p->ev[r], at, note);
+        report(c, p->res[r] == RS_REOPENED ? FLOW_USE_AFTER : FLOW_LEAK, r,
+               p->res[r] == RS_REOPENED ? p->reopened[r] : c->site[r].node, e);
+        p->res[r] = RS_GONE;
+    }
+}
+
+static void bind_name(Ctx *c, Path *p, const char *name, int value, const Node *at)
+{
+    int v = var_index(c, name, value >= 0);
+    if (v < 0)
+        return;
+    if (p->var[v] != value)
+        overwrite(c, p, v, at);
+    p->var[v] = (int8_t)value;
+    if (value >= 0 && !c->site[value].name)
+        c->site[value].name = c->vars[v];
+    int f = flag_index(c, name, 0);
+    if (f >= 0)
+        p->flag[f] = FLAG_UNKNOWN;
+}
+
+/* Binds target to the result r of the right-hand side. */
+static void bind(Ctx *c, Path *p, const Node *target, Res r, const Node *value)
+{
+    switch (target->kind) {
+    case NODE_Name: {
+        int f = flag_index(c, target->v.Name.id, 0);
+        int held = r.site >= 0 ? r.site : VAR_UNKNOWN;
+        if (value && value->kind == NODE_Constant && value->v.Constant.value.kind == CONST_NONE)
+            held = VAR_NONE;
+        bind_name(c, p, target->v.Name.id, held, target);
+        if (value && value->kind == NODE_Constant) {
+            int k = value->v.Constant.value.kind;
+            if (f < 0 && (k == CONST_TRUE || k == CONST_FALSE))
+                f = flag_index(c, target->v.Name.id, 1);
+            if (f >= 0)
+                p->flag[f] = k == CONST_TRUE ? FLAG_TRUE : k == CONST_FALSE ? FLAG_FALSE : FLAG_UNKNOWN;
+        }
+        break;
+    }
+    case NODE_Attribute: {
+        eval(c, p, target->v.Attribute.value);
+        gone(p, r.site); /* stored on an object: it outlives this call */
+        const char *key = flag_key(c, target);
+        int f = flag_index(c, key, value && value->kind == NODE_Constant);
+        if (f >= 0) {
+            int k = value && value->kind == NODE_Constant ? value->v.Constant.value.kind : -1;
+            p->flag[f] = k == CONST_TRUE ? FLAG_TRUE : k == CONST_FALSE ? FLAG_FALSE : FLAG_UNKNOWN;
+        }
+        break;
+    }
+    case NODE_Subscript:
+        eval(c, p, target->v.Subscript.value);
+        eval(c, p, target->v.Subscript.slice);
+        gone(p, r.site);
+        break;
+    case NODE_Tuple:
+    case NODE_List:
+    case NODE_Starred:
+    default: {
+        /* unpacking: each name gets something we do not follow */
+        Res none = {-1, unknown(), 0};
+        gone(p, r.site);
+        if (target->kind == NODE_Starred) {
+            bind(c, p, target->v.Starred.value, none, NULL);
+        } else if (target->kind == NODE_Tuple || target->kind == NODE_List) {
+            for (int i = 0; i < target->v.Tuple.elts.n; i++)
+                bind(c, p, target->v.Tuple.elts.items[i], none, NULL);
+        }
+        break;
+    }
+    }
+}
+
+/* ------------------------------------------------------------- steps */
+
+static void step_assign(Ctx *c, Path *p, const Node *n)
+{
+    switch (n->kind) {
+    case NODE_Assign: {
+        Res r = eval(c, p, n->v.Assign.value);
+        for (int i = 0; i < n->v.Assign.targets.n; i++)
+            bind(c, p, n->v.Assign.targets.items[i], r, n->v.Assign.value);
+        if (r.site >= 0 && n->v.Assign.targets.n > 1)
+            gone(p, r.site);
+        break;
+    }
+    case NODE_AnnAssign:
+        if (n->v.AnnAssign.value) {
+            Res r = eval(c, p, n->v.AnnAssign.value);
+            bind(c, p, n->v.AnnAssign.target, r, n->v.AnnAssign.value);
+        }
+        break;
+    case NODE_AugAssign: {
+        Res r = eval(c, p, n->v.AugAssign.value);
+        gone(p, r.site);
+        Res none = {-1, unknown(), 0};
+        if (n->v.AugAssign.target->kind != NODE_Name)
+            bind(c, p, n->v.AugAssign.target, none, NULL);
+        break;
+    }
+    default:
+        eval(c, p, n);
+    }
+}
+
+/* An acquisition whose result nobody keeps. */
+static void dropped(Ctx *c, Path *p, Res r, const Node *at)
+{
+    if (r.site < 0 || p->res[r.site] != RS_OPEN || p->held[r.site] || aliased(c, p, r.site, -1))
+        return;
+    const Ev *e = ev_push(c, p->ev[r.site], at, "the result is not kept, so nothing can release it");
+    report(c, FLOW_LEAK, r.site, c->site[r.site].node, e);
+    p->res[r.site] = RS_GONE;
+}
+
+static void step_with_enter(Ctx *c, Path *p, const Node *item)
+{
+    const Node *ce = item->v.withitem.context_expr;
+    Res r = eval(c, p, ce);
+    int releases = 0;
+    if (r.closing) {
+        releases = r.site >= 0;
+    } else if (r.site >= 0) {
+        Val recv = {0}, value = {0};
+        const char *m = NULL;
+        const Node *call = ce->kind == NODE_Await ? ce->v.Await.value : ce;
+        if (call->kind == NODE_Call && call->v.Call.func->kind == NODE_Attribute) {
+            Res rv = {-1, unknown(), 0};
+            const Node *recv_node = call->v.Call.func->v.Attribute.value;
+            int h = held_by(c, p, recv_node);
+            rv.site = h >= 0 ? h : -1;
+            recv = rv.site >= 0 ? c->site[rv.site].val : eval_global(c, c->scope, recv_node, 0);
+            m = call->v.Call.func->v.Attribute.attr;
+        }
+        releases = model_with(&c->site[r.site].val, m ? &recv : NULL, m, &value);
+    }
+    if (releases && r.site >= 0) {
+        p->held[r.site] = 1;
+        c->site[r.site].with = item;
+    }
+    if (item->v.withitem.optional_vars)
+        bind(c, p, item->v.withitem.optional_vars, r, NULL);
+    else if (!releases && !r.closing && r.site >= 0 && (c->acquired >> r.site & 1))
+        dropped(c, p, r, ce);
+}
+
+static void step_with_exit(Ctx *c, Path *p, const Node *item, const CfgStep *st)
+{
+    for (int r = 0; r < c->nsites; r++) {
+        if (!p->held[r] || c->site[r].with != item)
+            continue;
+        p->held[r] = 0;
+        if (p->res[r] == RS_RELEASED) {
+            /* closed inside a with that closes it again */
+            if (model_res(c->site[r].val.kind)->twice != HARM_NONE) {
+                const Ev *e = ev_push(c, p->ev[r], item->v.withitem.context_expr,
+                                      "released again at the end of the with block");
+                report(c, FLOW_DOUBLE_RELEASE, r, item->v.withitem.context_expr, e);
+            }
+            continue;
+        }
+        release(c, p, r, item->v.withitem.context_expr, 1);
+    }
+    (void)st;
+}
+
+/* The leaks on path p when the function exits there. */
+static void step_exit(Ctx *c, Path *p, const CfgStep *st, const Node *last)
+{
+    for (int r = 0; r < c->nsites; r++) {
+        if ((p->res[r] != RS_OPEN && p->res[r] != RS_REOPENED) || p->held[r] || p->reported[r])
+            continue;
+        const Ev *e = p->ev[r];
+        int problem = FLOW_LEAK;
+        const Node *at = c->site[r].node;
+        if (st->kind == STEP_RAISE_EXIT && p->raised) {
+            Ev *x = arena_alloc(c->a, sizeof *x);
+            *x = *p->raised;
+            x->prev = e;
+            x->n = e ? e->n + 1 : 1;
+            e = x;
+            e = ev_push(c, e, NULL, "the exception leaves the function without releasing it");
+            if (p->raised_at_yield)
+                problem = FLOW_LEAK_AT_YIELD;
+        } else {
+            e = ev_push(c, e, last, "the function returns without releasing it");
+        }
+        if (p->res[r] == RS_REOPENED) {
+            problem = FLOW_USE_AFTER;
+            at = p->reopened[r];
+        }
+        report(c, problem, r, at, e);
+        p->reported[r] = 1;
+    }
+}
+
+/* ------------------------------------------------------------- branches */
+
+/*
+ * What path p knows of test: 1 true, 0 false, -1 unknown.  *flag gets the
+ * flag the test reads (or -1) and *var the name whose None-ness it reads
+ * (or -1); *neg says the test is their negation.
+ */
+static int truth(Ctx *c, const Path *p, const Node *test, int *flag, int *var, int *neg)
+{
+    *flag = *var = -1;
+    *neg = 0;
+    while (test->kind == NODE_UnaryOp && test->v.UnaryOp.op == UNARYOP_Not) {
+        *neg = !*neg;
+        test = test->v.UnaryOp.operand;
+    }
+    int none_test = 0; /* the test is `x is None` (then truth means "is None") */
+    if (test->kind == NODE_Compare && test->v.Compare.ops.n == 1 &&
+        (test->v.Compare.ops.items[0] == CMP_Is || test->v.Compare.ops.items[0] == CMP_IsNot)) {
+        const Node *rhs = test->v.Compare.comparators.items[0];
+        if (rhs->kind != NODE_Constant || rhs->v.Constant.value.kind != CONST_NONE)
+            return -1;
+        none_test = 1;
+        if (test->v.Compare.ops.items[0] == CMP_IsNot)
+            *neg = !*neg;
+        test = test->v.Compare.left;
+    }
+    int t = -1;
+    if (test->kind == NODE_Name && (*var = var_index(c, test->v.Name.id, 0)) >= 0) {
+        int h = p->var[*var];
+        if (h >= 0 && p->res[h] != RS_GONE)
+            t = none_test ? 0 : 1; /* holds a resource: not None, truthy */
+        else if (h == VAR_NONE)
+            t = none_test ? 1 : 0;
+        if (!none_test && h != VAR_NONE && !(h >= 0))
+            *var = -1;
+    }
+    if (t < 0 && !none_test) {
+        *flag = flag_index(c, flag_key(c, test), 1);
+        if (*flag >= 0 && p->flag[*flag] != FLAG_UNKNOWN)
+            t = p->flag[*flag] == FLAG_TRUE;
+    }
+    if (none_test)
+        *var = *var >= 0 ? *var : -1;
+    else if (t < 0)
+        *var = -1;
+    (void)none_test;
+    return t < 0 ? -1 : (*neg ? !t : t);
+}
+
+/* ------------------------------------------------------------- worklist */
+
+static int same_path(const Ctx *c, const Path *a, const Path *b)
+{
+    return !memcmp(a->res, b->res, (size_t)c->nsites) && !memcmp(a->held, b->held, (size_t)c->nsites) &&
+           !memcmp(a->var, b->var, sizeof a->var) && !memcmp(a->flag, b->flag, sizeof a->flag) &&
+           !memcmp(a->reported, b->reported, (size_t)c->nsites);
+}
+
+static void add_path(Ctx *c, int s, const Path *p)
+{
+    PathSet *ps = &c->in[s];
+    for (int i = 0; i < ps->n; i++)
+        if (same_path(c, &ps->p[i], p))
+            return;
+    if (ps->n == FLOW_MAX_PATHS)
+        return; /* over the cap: this path is not followed further */
+    if (!ps->p)
+        ps->p = arena_alloc(c->a, FLOW_MAX_PATHS * sizeof *ps->p);
+    ps->p[ps->n++] = *p;
+    if (!c->queued[s]) {
+        c->queued[s] = 1;
+        c->work[c->nwork++] = s;
+    }
+}
+
+typedef struct YieldSearch {
+    int found, depth;
+} YieldSearch;
+
+static void yield_kid(Node *parent, Node *child, void *arg)
+{
+    YieldSearch *y = arg;
+    (void)parent;
+    if (y->found || y->depth > EVAL_MAX_DEPTH || child->kind == NODE_Lambda)
+        return;
+    if (child->kind == NODE_Yield || child->kind == NODE_YieldFrom) {
+        y->found = 1;
+        return;
+    }
+    y->depth++;
+    ast_children(child, yield_kid, y);
+    y->depth--;
+}
+
+/* Does the expression or simple statement n contain a yield? */
+static int contains_yield(const Node *n)
+{
+    if (!n)
+        return 0;
+    if (n->kind == NODE_Yield || n->kind == NODE_YieldFrom)
+        return 1;
+    YieldSearch y = {0, 0};
+    ast_children((Node *)n, yield_kid, &y);
+    return y.found;
+}
+
+/* The effects of step st on path p (in place). */
+static void effects(Ctx *c, Path *p, const CfgStep *st)
+{
+    const Node *n = st->node;
+    switch (st->kind) {
+    case STEP_EXPR: {
+        Res r = eval(c, p, n);
+        if (r.site >= 0 && (c->acquired >> r.site & 1))
+            dropped(c, p, r, n);
+        break;
+    }
+    case STEP_COND:
+        eval(c, p, n);
+        break;
+    case STEP_ASSIGN:
+        step_assign(c, p, n);
+        break;
+    case STEP_DELETE:
+        for (int i = 0; n && i < n->v.Delete.targets.n; i++) {
+            const Node *t = n->v.Delete.targets.items[i];
+            if (t->kind == NODE_Name) {
+                int v = var_index(c, t->v.Name.id, 0);
+                if (v >= 0) {
+                    gone(p, p->var[v]);
+                    p->var[v] = VAR_UNKNOWN;
+                }
+            }
+        }
+        break;
+    case STEP_RETURN: {
+        const Node *v = n ? n->v.Return.value : NULL;
+        Res r = eval(c, p, v);
+        gone(p, r.site); /* ownership goes to the caller */
+        if (v && (v->kind == NODE_Tuple || v->kind == NODE_List))
+            for (int i = 0; i < v->v.Tuple.elts.n; i++)
+                gone(p, held_by(c, p, v->v.Tuple.elts.items[i]));
+        p->ret = n;
+        break;
+    }
+    case STEP_RAISE:
+        if (n && n->kind == NODE_Raise)
+            eval(c, p, n->v.Raise.exc);
+        break;
+    case STEP_WITH_ENTER:
+        step_with_enter(c, p, n);
+        break;
+    case STEP_WITH_EXIT:
+    case STEP_WITH_EXIT_EXC:
+        step_with_exit(c, p, n, st);
+        break;
+    case STEP_FOR_NEXT: {
+        Res none = {-1, unknown(), 0};
+        if (n && (n->kind == NODE_For || n->kind == NODE_AsyncFor))
+            bind(c, p, n->v.For.target, none, NULL);
+        break;
+    }
+    case STEP_EXCEPT:
+        if (n && n->v.ExceptHandler.name)
+            bind_name(c, p, n->v.ExceptHandler.name, VAR_UNKNOWN, n);
+        p->raised = NULL;
+        p->raised_at_yield = 0;
+        break;
+    default:
+        break;
+    }
+}
+
+/* Sends p (after step s) along the normal edges of s. */
+static void follow(Ctx *c, const CfgStep *st, Path *p)
+{
+    if (st->kind != STEP_COND || st->nsucc != 2) {
+        for (int i = 0; i < st->nsucc; i++)
+            add_path(c, st->succ[i], p);
+        return;
+    }
+    int flag, var, neg;
+    int t = truth(c, p, st->node, &flag, &var, &neg);
+    for (int b = 0; b < 2; b++) {
+        int value = b == 0; /* succ[0]: the test is true */
+        if (t >= 0 && t != value)
+            continue; /* this path cannot go that way */
+        Path q = *p;
+        int raw = neg ? !value : value; /* the value of the flag / None test itself */
+        if (flag >= 0)
+            q.flag[flag] = raw ? FLAG_TRUE : FLAG_FALSE;
+        add_path(c, st->succ[b], &q);
+    }
+    (void)var;
+}
+
+static void transfer(Ctx *c, int s, const Path *in)
+{
+    const CfgStep *st = &c->g->steps[s];
+    Path p = *in;
+    c->step = st;
+    c->acquired = 0;
+    if (st->kind == STEP_EXIT || st->kind == STEP_RAISE_EXIT) {
+        step_exit(c, &p, st, p.ret);
+        return;
+    }
+    effects(c, &p, st);
+    follow(c, st, &p);
+    if (st->exc >= 0 && (st->may_raise || st->kind == STEP_RAISE)) {
+        /* the exception may come before this step's bindings and
+         * acquisitions take effect; its releases are assumed done */
+        Path q = p;
+        memcpy(q.var, in->var, sizeof q.var);
+        for (int r = 0; r < c->nsites; r++) {
+            if (c->acquired >> r & 1) {
+                q.res[r] = r < FLOW_MAX_RES && in->res[r] != RS_OPEN ? in->res[r] : RS_NONE;
+                q.ev[r] = in->ev[r];
+            }
+        }
+        if (st->kind == STEP_WITH_EXIT_EXC) {
+            /* keep the original exception */
+        } else {
+            int y = contains_yield(st->node);
+            Ev *e = arena_alloc(c->a, sizeof *e);
+            e->line = st->node ? st->node->lineno : st->line;
+            e->col = st->node ? st->node->col_offset : 0;
+            e->note = y ? "an exception is thrown into the generator at this yield"
+                   : st->kind == STEP_RAISE ? "an exception is raised here"
+                                            : "this may raise";
+            e->n = 1;
+            q.raised = e;
+            q.raised_at_yield = (uint8_t)y;
+        }
+        add_path(c, st->exc, &q);
+    }
+}
+
+static int cmp_report(const void *x, const void *y)
+{
+    const Report *a = x, *b = y;
+    int la = a->r.at ? a->r.at->lineno : 0, lb = b->r.at ? b->r.at->lineno : 0;
+    if (la != lb)
+        return la < lb ? -1 : 1;
+    int ca = a->r.at ? a->r.at->col_offset : 0, cb = b->r.at ? b->r.at->col_offset : 0;
+    if (ca != cb)
+        return ca < cb ? -1 : 1;
+    if (a->r.problem != b->r.problem)
+        return a->r.problem < b->r.problem ? -1 : 1;
+    return a->site - b->site;
+}
+
+void flow_function(Arena *scratch, const FlowEnv *env, Node *func)
+{
+    Cfg *g = cfg_build(scratch, func);
+    if (!g || g->nsteps == 0)
+        return;
+    Ctx c;
+    memset(&c, 0, sizeof c);
+    c.a = scratch;
+    c.env = env;
+    c.g = g;
+    c.scope = scope_of(env->scopes, func);
+    if (!c.scope)
+        c.scope = scope_module(env->scopes);
+    c.in = arena_alloc(scratch, (size_t)g->nsteps * sizeof *c.in);
+    c.work = arena_alloc(scratch, (size_t)g->nsteps * sizeof *c.work);
+    c.queued = arena_alloc(scratch, (size_t)g->nsteps);
+    Path start;
+    memset(&start, 0, sizeof start);
+    memset(start.var, 0xff, sizeof start.var); /* VAR_UNKNOWN */
+    add_path(&c, g->entry, &start);
+    while (c.nwork > 0) {
+        int s = c.work[--c.nwork];
+        c.queued[s] = 0;
+        PathSet *ps = &c.in[s];
+        while (ps->done < ps->n) {
+            Path p = ps->p[ps->done++];
+            transfer(&c, s, &p);
+        }
+    }
+    if (c.nreports > 1)
+        qsort(c.reports, (size_t)c.nreports, sizeof *c.reports, cmp_report);
+    for (int i = 0; i < c.nreports; i++) {
+        c.reports[i].r.var = c.site[c.reports[i].site].name;
+        c.reports[i].r.site = c.site[c.reports[i].site].node;
+        env->sink(env->sink_arg, &c.reports[i].r);
+    }
+}

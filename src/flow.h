@@ -1,0 +1,71 @@
+/*
+ * flow.h - the typestate dataflow: follows every resource a function
+ * acquires (model.h) along every path of its control-flow graph (cfg.h),
+ * exceptional paths included, and reports what goes wrong with the path
+ * that makes it go wrong.
+ *
+ * Each program point holds a small set of disjuncts (FLOW_MAX_PATHS); a
+ * disjunct knows, per resource, whether it is open, released or handed off,
+ * which local names hold which resource, what boolean flags are known on
+ * this path (so `if own: s.close()` pairs with `if own: s = Session()`),
+ * and the events that led there (the witness).  Beyond the cap, disjuncts
+ * are merged, which can only lose precision, never soundness of the
+ * reports' paths.  The analysis is intra-procedural: unknown callees borrow
+ * what they are given without releasing it.
+ */
+#ifndef SL_FLOW_H
+#define SL_FLOW_H
+
+#include "arena.h"
+#include "ast.h"
+#include "cfg.h"
+#include "scope.h"
+#include "source.h"
+
+#define FLOW_MAX_PATHS 8     /* disjuncts kept per program point */
+#define FLOW_MAX_RES 16      /* resources followed per function */
+#define FLOW_MAX_VARS 32     /* local names that can hold them */
+#define FLOW_MAX_FLAGS 16    /* boolean flags followed per path */
+#define FLOW_MAX_EVENTS 12   /* witness steps kept per resource */
+
+typedef enum FlowProblem {
+    FLOW_DOUBLE_RELEASE,  /* released again: severity from the model's Harm */
+    FLOW_USE_AFTER,       /* used after release */
+    FLOW_LEAK,            /* open when the function exits on some path */
+    FLOW_LEAK_AT_YIELD,   /* open at a yield whose thrown exception skips the release */
+} FlowProblem;
+
+typedef struct FlowEvent {
+    int line, col;        /* where (1-based line, 0-based byte column) */
+    const char *note;     /* "session acquired here" */
+} FlowEvent;
+
+typedef struct FlowReport {
+    int problem;          /* FlowProblem */
+    int res_kind;         /* ResKind of the resource */
+    const char *var;      /* the local name that held it, or NULL */
+    const Node *site;     /* where it was acquired */
+    const Node *at;       /* the node the finding points at */
+    const FlowEvent *events; /* the witness path, in order */
+    int nevents;
+} FlowReport;
+
+/* Called for each problem found; reports of one function come in a
+ * deterministic order. */
+typedef void (*FlowSink)(void *arg, const FlowReport *r);
+
+typedef struct FlowEnv {
+    const Source *src;
+    const ScopeTable *scopes;
+    FlowSink sink;
+    void *sink_arg;
+} FlowEnv;
+
+/*
+ * Analyzes one function (or the module body, or a lambda): builds its CFG
+ * in scratch and runs the dataflow, calling env->sink for each problem.
+ * scratch may be reset by the caller afterwards.  Thread-safe.
+ */
+void flow_function(Arena *scratch, const FlowEnv *env, Node *func);
+
+#endif

@@ -1,0 +1,190 @@
+/*
+ * model.c - the resource table of DESIGN.md as data: the rows of each
+ * resource kind, the library names that make factories and resources, and
+ * the methods that acquire, use and release.  Facts come from the libraries'
+ * documentation: SQLAlchemy's Session.close() is idempotent and leaves the
+ * session usable (its next use checks out a new connection); psycopg2's
+ * `with conn:` ends a transaction but does not close; psycopg 3 closes;
+ * psycopg2's pool raises or hands a connection out twice on a second
+ * putconn(); asyncpg's release() of a released proxy is a no-op.
+ */
+#include "model.h"
+
+#include <string.h>
+
+static const ResInfo res_table[RES__COUNT] = {
+    [RES_NONE] = {"value", "", 0, AFTER_RAISES, HARM_NONE},
+    [RES_SESSION] = {"session", "close()", 1, AFTER_REOPENS, HARM_REDUNDANT},
+    [RES_CONNECTION] = {"connection", "close()", 1, AFTER_RAISES, HARM_REDUNDANT},
+    [RES_DBAPI] = {"connection", "close()", 0, AFTER_RAISES, HARM_REDUNDANT},
+    [RES_PGCONN] = {"connection", "close()", 1, AFTER_RAISES, HARM_REDUNDANT},
+    [RES_POOLED] = {"pooled connection", "putconn()", 1, AFTER_SHARED, HARM_DOUBLE},
+    [RES_APOOLED] = {"pooled connection", "release()", 1, AFTER_RAISES, HARM_NONE},
+    [RES_CURSOR] = {"cursor", "close()", 1, AFTER_RAISES, HARM_REDUNDANT},
+};
+
+/* Library callables: what calling them gives. */
+static const struct {
+    const char *qual;
+    unsigned char tag, kind, is_async;
+} callables[] = {
+    {"sqlalchemy.orm.sessionmaker", VAL_FACTORY, FAC_SESSIONMAKER, 0},
+    {"sqlalchemy.orm.session.sessionmaker", VAL_FACTORY, FAC_SESSIONMAKER, 0},
+    {"sqlalchemy.ext.asyncio.async_sessionmaker", VAL_FACTORY, FAC_SESSIONMAKER, 1},
+    {"sqlalchemy.ext.asyncio.session.async_sessionmaker", VAL_FACTORY, FAC_SESSIONMAKER, 1},
+    {"sqlalchemy.orm.scoped_session", VAL_FACTORY, FAC_SCOPED, 0},
+    {"sqlalchemy.ext.asyncio.async_scoped_session", VAL_FACTORY, FAC_SCOPED, 1},
+    {"sqlalchemy.create_engine", VAL_FACTORY, FAC_ENGINE, 0},
+    {"sqlalchemy.engine.create_engine", VAL_FACTORY, FAC_ENGINE, 0},
+    {"sqlmodel.create_engine", VAL_FACTORY, FAC_ENGINE, 0},
+    {"sqlalchemy.ext.asyncio.create_async_engine", VAL_FACTORY, FAC_ENGINE, 1},
+    {"sqlalchemy.orm.Session", VAL_RESOURCE, RES_SESSION, 0},
+    {"sqlalchemy.orm.session.Session", VAL_RESOURCE, RES_SESSION, 0},
+    {"sqlmodel.Session", VAL_RESOURCE, RES_SESSION, 0},
+    {"sqlmodel.orm.session.Session", VAL_RESOURCE, RES_SESSION, 0},
+    {"sqlalchemy.ext.asyncio.AsyncSession", VAL_RESOURCE, RES_SESSION, 1},
+    {"sqlmodel.ext.asyncio.session.AsyncSession", VAL_RESOURCE, RES_SESSION, 1},
+    {"psycopg2.connect", VAL_RESOURCE, RES_DBAPI, 0},
+    {"psycopg.connect", VAL_RESOURCE, RES_PGCONN, 0},
+    {"psycopg.Connection.connect", VAL_RESOURCE, RES_PGCONN, 0},
+    {"psycopg.AsyncConnection.connect", VAL_RESOURCE, RES_PGCONN, 1},
+    {"asyncpg.connect", VAL_RESOURCE, RES_PGCONN, 1},
+    {"psycopg2.pool.SimpleConnectionPool", VAL_FACTORY, FAC_PG2POOL, 0},
+    {"psycopg2.pool.ThreadedConnectionPool", VAL_FACTORY, FAC_PG2POOL, 0},
+    {"psycopg_pool.ConnectionPool", VAL_FACTORY, FAC_PGPOOL, 0},
+    {"psycopg_pool.AsyncConnectionPool", VAL_FACTORY, FAC_PGPOOL, 1},
+    {"asyncpg.create_pool", VAL_FACTORY, FAC_APGPOOL, 1},
+    {"contextlib.ExitStack", VAL_FACTORY, FAC_EXITSTACK, 0},
+    {"contextlib.AsyncExitStack", VAL_FACTORY, FAC_EXITSTACK, 1},
+};
+
+/* Methods of factories and resources. */
+typedef struct MethodRow {
+    unsigned char tag, kind; /* the receiver */
+    const char *name;        /* NULL: any other method of this receiver */
+    unsigned char effect;    /* MethodEffect */
+    unsigned char made;      /* ResKind made by EFF_ACQUIRE */
+    unsigned char with_only; /* acquires only as a context manager */
+} MethodRow;
+
+static const MethodRow methods[] = {
+    {VAL_FACTORY, FAC_ENGINE, "connect", EFF_ACQUIRE, RES_CONNECTION, 0},
+    {VAL_FACTORY, FAC_ENGINE, "begin", EFF_ACQUIRE, RES_CONNECTION, 1},
+    {VAL_FACTORY, FAC_ENGINE, "raw_connection", EFF_ACQUIRE, RES_DBAPI, 0},
+    {VAL_FACTORY, FAC_SESSIONMAKER, "begin", EFF_ACQUIRE, RES_SESSION, 1},
+    {VAL_FACTORY, FAC_PG2POOL, "getconn", EFF_ACQUIRE, RES_POOLED, 0},
+    {VAL_FACTORY, FAC_PG2POOL, "putconn", EFF_RELEASE_ARG, 0, 0},
+    {VAL_FACTORY, FAC_PGPOOL, "getconn", EFF_ACQUIRE, RES_POOLED, 0},
+    {VAL_FACTORY, FAC_PGPOOL, "putconn", EFF_RELEASE_ARG, 0, 0},
+    {VAL_FACTORY, FAC_PGPOOL, "connection", EFF_ACQUIRE, RES_POOLED, 1},
+    {VAL_FACTORY, FAC_APGPOOL, "acquire", EFF_ACQUIRE, RES_APOOLED, 0},
+    {VAL_FACTORY, FAC_APGPOOL, "release", EFF_RELEASE_ARG, 0, 0},
+    {VAL_RESOURCE, RES_SESSION, "close", EFF_RELEASE, 0, 0},
+    {VAL_RESOURCE, RES_SESSION, "in_transaction", EFF_SAFE, 0, 0},
+    {VAL_RESOURCE, RES_SESSION, "is_active", EFF_SAFE, 0, 0},
+    {VAL_RESOURCE, RES_SESSION, "begin", EFF_SAFE, 0, 0}, /* `with s.begin():` on a live session */
+    {VAL_RESOURCE, RES_SESSION, NULL, EFF_USE, 0, 0},
+    {VAL_RESOURCE, RES_CONNECTION, "close", EFF_RELEASE, 0, 0},
+    {VAL_RESOURCE, RES_CONNECTION, "invalidate", EFF_RELEASE, 0, 0},
+    {VAL_RESOURCE, RES_CONNECTION, NULL, EFF_USE, 0, 0},
+    {VAL_RESOURCE, RES_DBAPI, "close", EFF_RELEASE, 0, 0},
+    {VAL_RESOURCE, RES_DBAPI, "cursor", EFF_ACQUIRE, RES_CURSOR, 0},
+    {VAL_RESOURCE, RES_DBAPI, NULL, EFF_USE, 0, 0},
+    {VAL_RESOURCE, RES_PGCONN, "close", EFF_RELEASE, 0, 0},
+    {VAL_RESOURCE, RES_PGCONN, "cursor", EFF_ACQUIRE, RES_CURSOR, 0},
+    {VAL_RESOURCE, RES_PGCONN, "is_closed", EFF_SAFE, 0, 0},
+    {VAL_RESOURCE, RES_PGCONN, NULL, EFF_USE, 0, 0},
+    {VAL_RESOURCE, RES_POOLED, "cursor", EFF_ACQUIRE, RES_CURSOR, 0},
+    {VAL_RESOURCE, RES_POOLED, NULL, EFF_USE, 0, 0},
+    {VAL_RESOURCE, RES_APOOLED, NULL, EFF_USE, 0, 0},
+    {VAL_RESOURCE, RES_CURSOR, "close", EFF_RELEASE, 0, 0},
+    {VAL_RESOURCE, RES_CURSOR, NULL, EFF_USE, 0, 0},
+};
+
+const ResInfo *model_res(int kind) { return &res_table[kind < RES__COUNT ? kind : RES_NONE]; }
+
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && !strcmp(s + n - m, suffix) && (n == m || s[n - m - 1] == '.');
+}
+
+Val model_call(const Val *callee, const Node *call, const char *class_qual)
+{
+    Val v = {VAL_UNKNOWN, 0, 0, NULL};
+    (void)call;
+    if (callee->tag == VAL_QUAL && callee->qual) {
+        for (size_t i = 0; i < sizeof callables / sizeof *callables; i++) {
+            if (strcmp(callables[i].qual, callee->qual))
+                continue;
+            v.tag = callables[i].tag;
+            v.kind = callables[i].kind;
+            v.is_async = callables[i].is_async;
+            if (v.kind == FAC_SESSIONMAKER && v.tag == VAL_FACTORY && class_qual &&
+                ends_with(class_qual, "AsyncSession"))
+                v.is_async = 1;
+            return v;
+        }
+        return v;
+    }
+    if (callee->tag == VAL_FACTORY && callee->kind == FAC_SESSIONMAKER) {
+        v.tag = VAL_RESOURCE;
+        v.kind = RES_SESSION;
+        v.is_async = callee->is_async;
+    }
+    /* a scoped_session registry call returns the registry's session: not ours */
+    return v;
+}
+
+MethodEffect model_method(const Val *recv, const char *method, Val *made, int *in_with_only)
+{
+    *in_with_only = 0;
+    if (recv->tag != VAL_FACTORY && recv->tag != VAL_RESOURCE)
+        return EFF_NONE;
+    for (size_t i = 0; i < sizeof methods / sizeof *methods; i++) {
+        const MethodRow *m = &methods[i];
+        if (m->tag != recv->tag || m->kind != recv->kind)
+            continue;
+        if (m->name && strcmp(m->name, method))
+            continue;
+        if (m->effect == EFF_ACQUIRE) {
+            made->tag = VAL_RESOURCE;
+            made->kind = m->made;
+            made->is_async = recv->is_async;
+            made->qual = NULL;
+            *in_with_only = m->with_only;
+        }
+        return (MethodEffect)m->effect;
+    }
+    return EFF_NONE;
+}
+
+int model_with(const Val *v, const Val *recv, const char *method, Val *value)
+{
+    if (method && recv) {
+        int with_only;
+        Val made = {0};
+        if (model_method(recv, method, &made, &with_only) == EFF_ACQUIRE) {
+            *value = made;
+            return 1; /* engine.begin(), sessionmaker.begin(), pool.connection() ... */
+        }
+        if (recv->tag == VAL_RESOURCE) {
+            value->tag = VAL_UNKNOWN; /* `with s.begin():` yields a transaction */
+            return 0;
+        }
+    }
+    *value = *v;
+    return v->tag == VAL_RESOURCE && model_res(v->kind)->with_releases;
+}
+
+int model_known_library(const char *qual)
+{
+    static const char *const roots[] = {"sqlalchemy", "sqlmodel", "psycopg2", "psycopg",
+                                        "psycopg_pool", "asyncpg", "fastapi", "starlette"};
+    for (size_t i = 0; i < sizeof roots / sizeof *roots; i++) {
+        size_t n = strlen(roots[i]);
+        if (!strncmp(qual, roots[i], n) && (qual[n] == 0 || qual[n] == '.'))
+            return 1;
+    }
+    return 0;
+}

@@ -1,0 +1,113 @@
+/*
+ * model.h - the resource model: which calls acquire a database resource,
+ * which operations release it, which merely use it, and how harmful a use
+ * after release or a second release is.  One table of data (model.c), read
+ * by the dataflow; the rules take their severities from it.
+ *
+ * Values are abstracted to what the model cares about: a known library
+ * name ("sqlalchemy.orm.sessionmaker"), a factory (an engine, a
+ * sessionmaker, a pool: they make resources but are not released), or a
+ * resource of some kind.  Everything else is VAL_UNKNOWN.
+ *
+ * The table is immutable static data: every function here is pure and
+ * thread-safe.
+ */
+#ifndef SL_MODEL_H
+#define SL_MODEL_H
+
+#include "ast.h"
+
+typedef enum ResKind {
+    RES_NONE,
+    RES_SESSION,     /* SQLAlchemy / SQLModel Session, AsyncSession */
+    RES_CONNECTION,  /* SQLAlchemy Connection, AsyncConnection */
+    RES_DBAPI,       /* psycopg2 connection, engine.raw_connection() */
+    RES_PGCONN,      /* psycopg 3 connection, asyncpg connection */
+    RES_POOLED,      /* psycopg2 pool / psycopg_pool connection from getconn() */
+    RES_APOOLED,     /* asyncpg pool connection from acquire() */
+    RES_CURSOR,      /* DB-API cursor */
+    RES__COUNT
+} ResKind;
+
+typedef enum FactoryKind {
+    FAC_NONE,
+    FAC_ENGINE,       /* create_engine / create_async_engine */
+    FAC_SESSIONMAKER, /* sessionmaker / async_sessionmaker */
+    FAC_SCOPED,       /* scoped_session registry: owns its sessions */
+    FAC_PG2POOL,      /* psycopg2.pool.*ConnectionPool */
+    FAC_PGPOOL,       /* psycopg_pool.ConnectionPool / AsyncConnectionPool */
+    FAC_APGPOOL,      /* asyncpg.create_pool */
+    FAC_EXITSTACK,    /* contextlib.ExitStack / AsyncExitStack */
+    FAC__COUNT
+} FactoryKind;
+
+/* What a second release does. */
+typedef enum Harm {
+    HARM_NONE,       /* a no-op: not reported */
+    HARM_REDUNDANT,  /* idempotent: SL106, off by default */
+    HARM_DOUBLE,     /* harmful: SL101 */
+} Harm;
+
+/* What a use after release does. */
+typedef enum AfterRelease {
+    AFTER_REOPENS,   /* a session checks out a new connection nobody releases */
+    AFTER_RAISES,    /* the object raises (ResourceClosedError, InterfaceError) */
+    AFTER_SHARED,    /* the pool may already have handed it to another request */
+} AfterRelease;
+
+typedef struct ResInfo {
+    const char *noun;       /* "session", "connection", "pooled connection", "cursor" */
+    const char *release;    /* how it is released, for messages: "close()", "putconn()" */
+    unsigned char with_releases; /* `with x:` / `async with x:` releases it at exit */
+    unsigned char after;    /* AfterRelease */
+    unsigned char twice;    /* Harm of a second release */
+} ResInfo;
+
+typedef enum ValTag { VAL_UNKNOWN, VAL_QUAL, VAL_FACTORY, VAL_RESOURCE } ValTag;
+
+typedef struct Val {
+    unsigned char tag;  /* ValTag */
+    unsigned char kind; /* FactoryKind or ResKind */
+    unsigned char is_async;
+    const char *qual;   /* VAL_QUAL: the dotted name */
+} Val;
+
+/* The table row of a resource kind. */
+const ResInfo *model_res(int kind);
+
+/*
+ * What calling callee gives, where callee is the value of the call's
+ * function expression: a factory, a resource (an acquisition), a library
+ * name, or unknown.  call is the Call node (its keywords are read, e.g.
+ * sessionmaker(class_=AsyncSession)); class_qual is the qualified name of
+ * its class_= argument, or NULL.
+ */
+Val model_call(const Val *callee, const Node *call, const char *class_qual);
+
+typedef enum MethodEffect {
+    EFF_NONE,        /* not something the model knows */
+    EFF_USE,         /* uses the receiver (a query, a commit, a fetch) */
+    EFF_SAFE,        /* harmless even after release (a state check) */
+    EFF_RELEASE,     /* releases the receiver: close() */
+    EFF_RELEASE_ARG, /* releases its first argument: pool.putconn(c), pool.release(c) */
+    EFF_ACQUIRE,     /* returns a new resource: conn.cursor(), engine.connect() */
+} MethodEffect;
+
+/*
+ * The effect of calling recv.method(...).  For EFF_ACQUIRE, *made gets the
+ * new resource's value; *in_with_only is set when the method acquires only
+ * as a context manager (engine.begin(), pool.connection()).
+ */
+MethodEffect model_method(const Val *recv, const char *method, Val *made, int *in_with_only);
+
+/*
+ * `with E as x` where E has value v: does leaving the block release x (or
+ * E itself, for `with resource:`)?  *value receives what x is bound to.
+ * For a method call E = recv.m(), pass recv's value and m; else m = NULL.
+ */
+int model_with(const Val *v, const Val *recv, const char *method, Val *value);
+
+/* Is qual a library the model knows (so its module is worth analyzing)? */
+int model_known_library(const char *qual);
+
+#endif

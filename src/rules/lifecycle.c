@@ -1,0 +1,153 @@
+/*
+ * lifecycle.c - SL101 double-release, SL102 use-after-release, SL103
+ * release-skipped, SL104 unguarded-yield-dependency, SL106
+ * redundant-release: the wording of each finding and its witness path.
+ * Which problem is which rule, and how severe, follows the resource model:
+ * a second release is SL101 only where the model says it harms (a pool),
+ * and SL106 where it is idempotent.
+ */
+#include "rules/lifecycle.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "model.h"
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+static const char *msg(Arena *a, const char *f, ...)
+{
+    va_list ap;
+    va_start(ap, f);
+    int n = vsnprintf(NULL, 0, f, ap);
+    va_end(ap);
+    char *s = arena_alloc(a, (size_t)n + 1);
+    va_start(ap, f);
+    vsnprintf(s, (size_t)n + 1, f, ap);
+    va_end(ap);
+    return s;
+}
+
+/* The source text of a one-line node, shortened: "SessionLocal()". */
+static const char *text_of(Arena *a, const Source *src, const Node *n)
+{
+    if (!n || n->lineno != n->end_lineno || n->lineno < 1 || n->lineno > src->nlines)
+        return "it";
+    const char *s = src->text + src->lines[n->lineno - 1] + n->col_offset;
+    int len = n->end_col_offset - n->col_offset;
+    if (len > 40) /* keep the callee and elide the arguments */
+        return msg(a, "%.*s...", 36, s);
+    return msg(a, "%.*s", len, s);
+}
+
+/* "session `db`" or "session from `SessionLocal()`". */
+static const char *what(Arena *a, const Source *src, const FlowReport *r)
+{
+    const char *noun = model_res(r->res_kind)->noun;
+    if (r->var)
+        return msg(a, "%s `%s`", noun, r->var);
+    return msg(a, "%s from `%s`", noun, text_of(a, src, r->site));
+}
+
+/* The line of the last event whose note starts with prefix, or 0. */
+static int event_line(const FlowReport *r, const char *prefix)
+{
+    for (int i = r->nevents - 1; i >= 0; i--)
+        if (r->events[i].note && !strncmp(r->events[i].note, prefix, strlen(prefix)))
+            return r->events[i].line;
+    return 0;
+}
+
+static const char *leak_message(Arena *a, const char *w, const FlowReport *r)
+{
+    int raised = event_line(r, "this may raise");
+    int thrown = event_line(r, "an exception is raised");
+    int rebound = event_line(r, "`");
+    int returns = event_line(r, "the function returns");
+    if (event_line(r, "the result is not kept"))
+        return msg(a, "%s is acquired and dropped: nothing releases it", w);
+    if (rebound)
+        return msg(a, "%s is rebound on line %d while still open, so the first one is never released", w,
+                   rebound);
+    if (raised)
+        return msg(a, "%s is not released if the call on line %d raises", w, raised);
+    if (thrown)
+        return msg(a, "%s is not released when the exception on line %d is raised", w, thrown);
+    if (returns)
+        return msg(a, "%s is not released when the function returns on line %d", w, returns);
+    return msg(a, "%s is not released on every path out of the function", w);
+}
+
+void lifecycle_report(void *arg, const FlowReport *r)
+{
+    LifecycleSink *k = arg;
+    const ResInfo *ri = model_res(r->res_kind);
+    const char *w = what(k->a, k->src, r);
+    Finding f = {0};
+    switch (r->problem) {
+    case FLOW_DOUBLE_RELEASE:
+        if (ri->twice == HARM_DOUBLE) {
+            f.code = "SL101";
+            f.message = msg(k->a, "%s is released twice: the pool may already have handed it to "
+                                  "another request, which now shares it", w);
+        } else {
+            f.code = "SL106";
+            f.message = msg(k->a, "%s is released twice; the second %s does nothing", w,
+                            ri->release);
+        }
+        break;
+    case FLOW_USE_AFTER:
+        f.code = "SL102";
+        f.message = ri->after == AFTER_REOPENS
+                        ? msg(k->a, "%s is used after close: this checks out a new connection "
+                                    "that nothing releases", w)
+                    : ri->after == AFTER_SHARED
+                        ? msg(k->a, "%s is used after it went back to the pool, where another "
+                                    "request may already hold it", w)
+                        : msg(k->a, "%s is used after it was released", w);
+        break;
+    case FLOW_LEAK_AT_YIELD:
+        f.code = "SL104";
+        f.message = msg(k->a, "%s is yielded and released after the yield without try/finally: "
+                              "an exception thrown in at the yield skips the release", w);
+        break;
+    default:
+        if (r->res_kind == RES_CURSOR)
+            return; /* a cursor left open goes with its connection or the garbage collector */
+        f.code = "SL103";
+        f.message = leak_message(k->a, w, r);
+        break;
+    }
+    const Node *at = r->at ? r->at : r->site;
+    if (r->problem == FLOW_LEAK_AT_YIELD) { /* reported at the yield */
+        for (int i = r->nevents - 1; i >= 0; i--)
+            if (r->events[i].note && strstr(r->events[i].note, "at this yield")) {
+                f.line = r->events[i].line;
+                f.col = r->events[i].col;
+                break;
+            }
+    }
+    if (!f.line && at) {
+        f.line = at->lineno;
+        f.col = at->col_offset;
+        f.end_line = at->end_lineno;
+        f.end_col = at->end_col_offset;
+    }
+    if (!f.end_line) {
+        f.end_line = f.line;
+        f.end_col = f.col;
+    }
+    f.path = k->src->path;
+    f.trace = arena_alloc(k->a, (size_t)(r->nevents ? r->nevents : 1) * sizeof *f.trace);
+    for (int i = 0; i < r->nevents; i++) {
+        f.trace[f.ntrace].path = k->src->path;
+        f.trace[f.ntrace].line = r->events[i].line ? r->events[i].line : f.line;
+        f.trace[f.ntrace].col = r->events[i].line ? r->events[i].col : f.col;
+        const char *note = r->events[i].note ? r->events[i].note : "";
+        f.trace[f.ntrace].note = arena_strndup(k->a, note, strlen(note)); /* outlives the scratch */
+        f.ntrace++;
+    }
+    diag_add(k->out, &f);
+}

@@ -1,0 +1,20 @@
+/*
+ * lifecycle.h - the lifecycle rule family, SL101 to SL106: turns what the
+ * dataflow finds (flow.h) into findings with messages and witness paths.
+ */
+#ifndef SL_LIFECYCLE_H
+#define SL_LIFECYCLE_H
+
+#include "diag.h"
+#include "flow.h"
+
+typedef struct LifecycleSink {
+    Arena *a;           /* the file's arena: messages and traces */
+    const Source *src;
+    FindingList *out;
+} LifecycleSink;
+
+/* A FlowSink: arg is a LifecycleSink. */
+void lifecycle_report(void *arg, const FlowReport *r);
+
+#endif
