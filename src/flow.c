@@ -23,7 +23,11 @@
 
 #define EVAL_MAX_DEPTH 64 /* expression nesting followed for effects */
 
-enum { RS_NONE, RS_OPEN, RS_RELEASED, RS_GONE, RS_REOPENED };
+/*
+ * RS_IDLE: a session made but not used yet.  SQLAlchemy checks a connection
+ * out lazily, on first use, so an idle session holds nothing to leak.
+ */
+enum { RS_NONE, RS_OPEN, RS_RELEASED, RS_GONE, RS_REOPENED, RS_IDLE };
 enum { VAR_UNKNOWN = -1, VAR_NONE = -2 }; /* var[] values besides a resource */
 enum { FLAG_UNKNOWN, FLAG_TRUE, FLAG_FALSE };
 
@@ -74,6 +78,7 @@ typedef struct Ctx {
     Site site[FLOW_MAX_RES];
     int nsites;
     const char *vars[FLOW_MAX_VARS];
+    Val var_val[FLOW_MAX_VARS]; /* a factory a local name was bound to (any path) */
     int nvars;
     const char *flags[FLOW_MAX_FLAGS];
     int nflags;
@@ -85,7 +90,9 @@ typedef struct Ctx {
     int nreports, capreports;
     const CfgStep *step; /* the step being interpreted */
     uint32_t acquired;   /* sites acquired by the current step (bitmask) */
+    uint32_t lent;       /* idle sessions the current step handed to unseen code */
     int depth;
+    int resumed_not_thrown; /* a pytest fixture: its yield never raises */
 } Ctx;
 
 /* ------------------------------------------------------------- witness */
@@ -210,6 +217,7 @@ static Val unknown(void)
 }
 
 static Val eval_global(Ctx *c, const Scope *s, const Node *e, int depth);
+static Val call_bind(Ctx *c, const Scope *s, const Node *call);
 
 /* The value of a name used in scope s that no tracked local holds. */
 static Val name_value(Ctx *c, const Scope *s, const Node *e, int depth)
@@ -228,6 +236,20 @@ static Val name_value(Ctx *c, const Scope *s, const Node *e, int depth)
     if (b->value && where && where->kind == SCOPE_MODULE && depth < 8)
         return eval_global(c, where, b->value, depth + 1);
     return v;
+}
+
+/* The value of a call's bind= (or first positional) argument, as far as
+ * module-level values go. */
+static Val call_bind(Ctx *c, const Scope *s, const Node *call)
+{
+    for (int i = 0; i < call->v.Call.keywords.n; i++) {
+        const Node *k = call->v.Call.keywords.items[i];
+        if (k->v.keyword.arg && !strcmp(k->v.keyword.arg, "bind"))
+            return eval_global(c, s, k->v.keyword.value, 1);
+    }
+    if (call->v.Call.args.n > 0)
+        return eval_global(c, s, call->v.Call.args.items[0], 1);
+    return unknown();
 }
 
 /* The value of a module-level expression: factories and library names. */
@@ -254,7 +276,8 @@ static Val eval_global(Ctx *c, const Scope *s, const Node *e, int depth)
             if (k->v.keyword.arg && !strcmp(k->v.keyword.arg, "class_"))
                 cls = scope_qualname(c->env->scopes, s, k->v.keyword.value);
         }
-        Val v = model_call(&f, e, cls);
+        Val bind = call_bind(c, s, e);
+        Val v = model_call(&f, e, cls, &bind);
         return v.tag == VAL_RESOURCE ? unknown() : v; /* a module-level resource: SL201's */
     }
     default:
@@ -275,7 +298,7 @@ static void release(Ctx *c, Path *p, int r, const Node *at, int by_with)
         }
         return;
     }
-    if (p->res[r] != RS_OPEN && p->res[r] != RS_REOPENED)
+    if (p->res[r] != RS_OPEN && p->res[r] != RS_REOPENED && p->res[r] != RS_IDLE)
         return;
     p->res[r] = RS_RELEASED;
     p->ev[r] = ev_push(c, p->ev[r], at,
@@ -289,6 +312,8 @@ static void release(Ctx *c, Path *p, int r, const Node *at, int by_with)
 
 static void use(Ctx *c, Path *p, int r, const Node *at)
 {
+    if (p->res[r] == RS_IDLE)
+        p->res[r] = RS_OPEN;
     if (p->res[r] != RS_RELEASED)
         return;
     if (model_res(c->site[r].val.kind)->after == AFTER_REOPENS) {
@@ -305,8 +330,21 @@ static void use(Ctx *c, Path *p, int r, const Node *at)
 
 static void gone(Path *p, int r)
 {
-    if (r >= 0 && (p->res[r] == RS_OPEN || p->res[r] == RS_REOPENED))
+    if (r >= 0 && (p->res[r] == RS_OPEN || p->res[r] == RS_REOPENED || p->res[r] == RS_IDLE))
         p->res[r] = RS_GONE;
+}
+
+/*
+ * Handing a resource to code we do not see: an idle session gets used.
+ * If that very call raises, the session may never have been used, so the
+ * exception path keeps it idle (see transfer).
+ */
+static void lent(Ctx *c, Path *p, int r)
+{
+    if (r >= 0 && p->res[r] == RS_IDLE) {
+        p->res[r] = RS_OPEN;
+        c->lent |= 1u << r;
+    }
 }
 
 /* The site for an acquisition at node, created on first sight; -1 if full. */
@@ -331,7 +369,7 @@ static int acquire(Ctx *c, Path *p, const Node *node, Val v, int parent)
     int r = site_for(c, node, v, parent);
     if (r < 0)
         return -1;
-    p->res[r] = RS_OPEN;
+    p->res[r] = v.kind == RES_SESSION ? RS_IDLE : RS_OPEN;
     p->held[r] = 0;
     p->reported[r] = 0;
     p->ev[r] = ev_push(c, NULL, node, fmt(c, "%s acquired here", noun(c, r)));
@@ -368,11 +406,13 @@ static void call_args(Ctx *c, Path *p, const Node *call, int stores)
         if (a->kind == NODE_Attribute && stores) /* stack.callback(s.close) */
             a = a->v.Attribute.value;
         Res r = eval(c, p, a);
+        lent(c, p, r.site);
         if (stores && r.site >= 0)
             gone(p, r.site);
     }
     for (int i = 0; i < call->v.Call.keywords.n; i++) {
         Res r = eval(c, p, call->v.Call.keywords.items[i]->v.keyword.value);
+        lent(c, p, r.site);
         if (stores && r.site >= 0)
             gone(p, r.site);
     }
@@ -408,6 +448,21 @@ static Res method_call(Ctx *c, Path *p, const Node *call, Res rv, const char *m)
     return out;
 }
 
+/* The value of a name or attribute without evaluating it for effects. */
+static Val peek_value(Ctx *c, const Path *p, const Node *e)
+{
+    if (e->kind == NODE_Name) {
+        int v = var_index(c, e->v.Name.id, 0);
+        if (v >= 0 && p->var[v] >= 0)
+            return c->site[p->var[v]].val;
+        if (v >= 0 && c->var_val[v].tag != VAL_UNKNOWN)
+            return c->var_val[v];
+        if (v >= 0)
+            return unknown();
+    }
+    return eval_global(c, c->scope, e, 0);
+}
+
 static Res call_value(Ctx *c, Path *p, const Node *call)
 {
     const Node *f = call->v.Call.func;
@@ -432,7 +487,15 @@ static Res call_value(Ctx *c, Path *p, const Node *call)
         if (k->v.keyword.arg && !strcmp(k->v.keyword.arg, "class_"))
             cls = scope_qualname(c->env->scopes, c->scope, k->v.keyword.value);
     }
-    Val v = model_call(&fv.val, call, cls);
+    Val bind = unknown();
+    for (int i = 0; i < call->v.Call.keywords.n; i++) {
+        const Node *k = call->v.Call.keywords.items[i];
+        if (k->v.keyword.arg && !strcmp(k->v.keyword.arg, "bind"))
+            bind = peek_value(c, p, k->v.keyword.value);
+    }
+    if (bind.tag == VAL_UNKNOWN && call->v.Call.args.n > 0)
+        bind = peek_value(c, p, call->v.Call.args.items[0]);
+    Val v = model_call(&fv.val, call, cls, &bind);
     call_args(c, p, call, 0);
     if (v.tag == VAL_RESOURCE) {
         out.site = acquire(c, p, call, v, -1);
@@ -466,10 +529,13 @@ static Res eval(Ctx *c, Path *p, const Node *e)
     switch (e->kind) {
     case NODE_Name: {
         int h = held_by(c, p, e);
+        int v = var_index(c, e->v.Name.id, 0);
         if (h >= 0) {
             out.site = h;
             out.val = c->site[h].val;
-        } else if (h == VAR_UNKNOWN && var_index(c, e->v.Name.id, 0) < 0) {
+        } else if (v >= 0 && c->var_val[v].tag != VAL_UNKNOWN) {
+            out.val = c->var_val[v];
+        } else if (h == VAR_UNKNOWN && v < 0) {
             out.val = name_value(c, c->scope, e, 0);
         }
         break;
@@ -502,6 +568,8 @@ static Res eval(Ctx *c, Path *p, const Node *e)
     case NODE_Yield:
     case NODE_YieldFrom:
         out = eval(c, p, e->v.Yield.value); /* YieldFrom shares the layout */
+        lent(c, p, out.site); /* the consumer will use it */
+        out.site = -1;
         break;
     default: {
         /* everything else: evaluate the children for their effects */
@@ -532,6 +600,8 @@ static void overwrite(Ctx *c, Path *p, int v, const Node *at)
     int r = p->var[v];
     if (r < 0 || p->held[r] || aliased(c, p, r, v))
         return;
+    if (p->res[r] == RS_IDLE)
+        p->res[r] = RS_GONE;
     if (p->res[r] == RS_OPEN || p->res[r] == RS_REOPENED) {
         const char *note = fmt(c, "`%s` is rebound here while still open", c->vars[v]);
         const Ev *e = ev_push(c, p->ev[r], at, note);
@@ -563,6 +633,11 @@ static void bind(Ctx *c, Path *p, const Node *target, Res r, const Node *value)
     case NODE_Name: {
         int f = flag_index(c, target->v.Name.id, 0);
         int held = r.site >= 0 ? r.site : VAR_UNKNOWN;
+        if (r.site < 0 && r.val.tag == VAL_FACTORY) {
+            int v = var_index(c, target->v.Name.id, 1);
+            if (v >= 0)
+                c->var_val[v] = r.val;
+        }
         if (value && value->kind == NODE_Constant && value->v.Constant.value.kind == CONST_NONE)
             held = VAR_NONE;
         bind_name(c, p, target->v.Name.id, held, target);
@@ -718,6 +793,8 @@ static void step_exit(Ctx *c, Path *p, const CfgStep *st, const Node *last)
             x->n = e ? e->n + 1 : 1;
             e = x;
             e = ev_push(c, e, NULL, "the exception leaves the function without releasing it");
+            if (p->raised_at_yield && c->resumed_not_thrown)
+                continue; /* pytest resumes a fixture with next(): nothing is thrown in */
             if (p->raised_at_yield)
                 problem = FLOW_LEAK_AT_YIELD;
         } else {
@@ -934,6 +1011,7 @@ static void transfer(Ctx *c, int s, const Path *in)
     Path p = *in;
     c->step = st;
     c->acquired = 0;
+    c->lent = 0;
     if (st->kind == STEP_EXIT || st->kind == STEP_RAISE_EXIT) {
         step_exit(c, &p, st, p.ret);
         return;
@@ -946,8 +1024,10 @@ static void transfer(Ctx *c, int s, const Path *in)
         Path q = p;
         memcpy(q.var, in->var, sizeof q.var);
         for (int r = 0; r < c->nsites; r++) {
+            if ((c->lent >> r & 1) && q.res[r] == RS_OPEN)
+                q.res[r] = RS_IDLE;
             if (c->acquired >> r & 1) {
-                q.res[r] = r < FLOW_MAX_RES && in->res[r] != RS_OPEN ? in->res[r] : RS_NONE;
+                q.res[r] = in->res[r] != RS_OPEN && in->res[r] != RS_IDLE ? in->res[r] : RS_NONE;
                 q.ev[r] = in->ev[r];
             }
         }
@@ -983,6 +1063,23 @@ static int cmp_report(const void *x, const void *y)
     return a->site - b->site;
 }
 
+/* Is func decorated as a pytest fixture (pytest.fixture, pytest_asyncio.fixture)? */
+static int is_fixture(Ctx *c, const Node *func)
+{
+    if (func->kind != NODE_FunctionDef && func->kind != NODE_AsyncFunctionDef)
+        return 0;
+    const Scope *mod = scope_module(c->env->scopes);
+    for (int i = 0; i < func->v.FunctionDef.decorator_list.n; i++) {
+        const Node *d = func->v.FunctionDef.decorator_list.items[i];
+        if (d->kind == NODE_Call)
+            d = d->v.Call.func;
+        const char *q = scope_qualname(c->env->scopes, mod, d);
+        if (q && !strncmp(q, "pytest", 6) && strstr(q, "fixture"))
+            return 1;
+    }
+    return 0;
+}
+
 void flow_function(Arena *scratch, const FlowEnv *env, Node *func)
 {
     Cfg *g = cfg_build(scratch, func);
@@ -994,6 +1091,7 @@ void flow_function(Arena *scratch, const FlowEnv *env, Node *func)
     c.env = env;
     c.g = g;
     c.scope = scope_of(env->scopes, func);
+    c.resumed_not_thrown = is_fixture(&c, func);
     if (!c.scope)
         c.scope = scope_module(env->scopes);
     c.in = arena_alloc(scratch, (size_t)g->nsteps * sizeof *c.in);

@@ -109,7 +109,7 @@ static int ends_with(const char *s, const char *suffix)
     return n >= m && !strcmp(s + n - m, suffix) && (n == m || s[n - m - 1] == '.');
 }
 
-Val model_call(const Val *callee, const Node *call, const char *class_qual)
+Val model_call(const Val *callee, const Node *call, const char *class_qual, const Val *bind)
 {
     Val v = {VAL_UNKNOWN, 0, 0, NULL};
     (void)call;
@@ -123,6 +123,9 @@ Val model_call(const Val *callee, const Node *call, const char *class_qual)
             if (v.kind == FAC_SESSIONMAKER && v.tag == VAL_FACTORY && class_qual &&
                 ends_with(class_qual, "AsyncSession"))
                 v.is_async = 1;
+            if (v.tag == VAL_RESOURCE && v.kind == RES_SESSION &&
+                !(bind && bind->tag == VAL_FACTORY && bind->kind == FAC_ENGINE))
+                v.tag = VAL_UNKNOWN; /* bound to a connection someone else owns */
             return v;
         }
         return v;

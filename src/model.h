@@ -80,9 +80,12 @@ const ResInfo *model_res(int kind);
  * function expression: a factory, a resource (an acquisition), a library
  * name, or unknown.  call is the Call node (its keywords are read, e.g.
  * sessionmaker(class_=AsyncSession)); class_qual is the qualified name of
- * its class_= argument, or NULL.
+ * its class_= argument, or NULL; bind the value of its bind (or first
+ * positional) argument, or NULL.  A Session built directly on something
+ * other than a known engine (a connection, op.get_bind()) does not own a
+ * pooled connection: it is not a resource.
  */
-Val model_call(const Val *callee, const Node *call, const char *class_qual);
+Val model_call(const Val *callee, const Node *call, const char *class_qual, const Val *bind);
 
 typedef enum MethodEffect {
     EFF_NONE,        /* not something the model knows */
