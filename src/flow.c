@@ -568,7 +568,8 @@ static Res eval(Ctx *c, Path *p, const Node *e)
     case NODE_Yield:
     case NODE_YieldFrom:
         out = eval(c, p, e->v.Yield.value); /* YieldFrom shares the layout */
-        lent(c, p, out.site); /* the consumer will use it */
+        if (out.site >= 0 && p->res[out.site] == RS_IDLE)
+            p->res[out.site] = RS_OPEN; /* the consumer uses it before anything is thrown in */
         out.site = -1;
         break;
     default: {
@@ -1018,7 +1019,12 @@ static void transfer(Ctx *c, int s, const Path *in)
     }
     effects(c, &p, st);
     follow(c, st, &p);
-    if (st->exc >= 0 && (st->may_raise || st->kind == STEP_RAISE)) {
+    /* A call inside a finally body that raises is not followed: cleanup code
+     * (logging, untracking) before a close() would otherwise make every
+     * finally a leak, and the exception it raises is rarely the one that
+     * matters. */
+    int in_cleanup = st->is_finally_copy && st->kind != STEP_RAISE;
+    if (st->exc >= 0 && (st->may_raise || st->kind == STEP_RAISE) && !in_cleanup) {
         /* the exception may come before this step's bindings and
          * acquisitions take effect; its releases are assumed done */
         Path q = p;
