@@ -17,6 +17,7 @@
 #define WALK_MAX_DEPTH 200 /* nesting of defs and classes followed */
 
 typedef struct Walk {
+    LifecycleSink *sink;
     Arena *scratch;
     const FlowEnv *env;
     int depth;
@@ -31,6 +32,7 @@ static void visit(Node *parent, Node *n, void *arg)
     if (n->kind == NODE_FunctionDef || n->kind == NODE_AsyncFunctionDef) {
         flow_function(w->scratch, w->env, n);
         arena_reset(w->scratch);
+        lifecycle_delegation(w->sink, n);
     }
     if (ast_category(n->kind) == CAT_EXPR && n->kind != NODE_Lambda)
         return; /* no statements below, except in lambdas, which we skip */
@@ -47,7 +49,7 @@ void analyze_module(Arena *a, const Source *src, const Lexed *lx, Node *module,
     LifecycleSink sink = {a, src, &found};
     FlowEnv env = {src, scopes, lifecycle_report, &sink};
     Arena *scratch = arena_new();
-    Walk w = {scratch, &env, 0};
+    Walk w = {&sink, scratch, &env, 0};
     flow_function(scratch, &env, module);
     arena_reset(scratch);
     ast_children(module, visit, &w);

@@ -1,12 +1,16 @@
 /*
- * debug.c - `sessionlint debug tokens` and `debug ast`.  Each file gets its
- * own arena, freed before the next, so a list of thousands of files runs in
- * the memory of the largest.
+ * debug.c - `sessionlint debug tokens`, `debug ast` and `debug cfg`.  Each
+ * file gets its own arena, freed before the next, so a list of thousands of
+ * files runs in the memory of the largest.
  */
 #include "debug.h"
 
+#include <stdlib.h>
+#include <string.h>
+
 #include "arena.h"
 #include "ast.h"
+#include "cfg.h"
 #include "diag.h"
 #include "lex.h"
 #include "parse.h"
@@ -101,6 +105,187 @@ int debug_ast(FILE *out, const char *const *paths, size_t n)
         fprintf(out, "# %s\n", paths[i]);
         if (ast_one(out, paths[i]))
             status = 2;
+    }
+    return status;
+}
+
+/* ---- debug cfg ---- */
+
+/* A function to dump: its node, its dotted name, its place among the
+ * functions found (to keep the sort stable). */
+typedef struct CfgFn {
+    Node *fn;
+    const char *name;
+    size_t seq;
+} CfgFn;
+
+typedef VEC(CfgFn) CfgFns;
+
+/* A node still to visit and the dotted name of the def or class around it. */
+typedef struct CfgVisit {
+    Node *n;
+    const char *prefix;
+} CfgVisit;
+
+typedef struct CfgWalk {
+    Arena *a;
+    VEC(CfgVisit) todo;
+    const char *prefix; /* for push_kid */
+} CfgWalk;
+
+static void push_kid(Node *parent, Node *child, void *arg)
+{
+    CfgWalk *w = arg;
+    VEC_PUSH(&w->todo, ((CfgVisit){child, w->prefix}));
+}
+
+static void push_nodes(CfgWalk *w, NodeList l, const char *prefix)
+{
+    for (int i = 0; i < l.n; i++)
+        if (l.items[i])
+            VEC_PUSH(&w->todo, ((CfgVisit){l.items[i], prefix}));
+}
+
+static const char *dotted(Arena *a, const char *prefix, const char *name)
+{
+    size_t np = strlen(prefix), nn = strlen(name);
+    char *s = arena_alloc(a, np + nn + 2);
+    if (np) {
+        memcpy(s, prefix, np);
+        s[np++] = '.';
+    }
+    memcpy(s + np, name, nn + 1);
+    return s;
+}
+
+/* What a def, class or lambda evaluates where it stands keeps the outer
+ * name; its body gets its own.  Returns 0 for other nodes. */
+static int push_scope(CfgWalk *w, CfgFns *fns, Node *n, const char *prefix)
+{
+    const char *name;
+    switch (n->kind) {
+    case NODE_FunctionDef:
+    case NODE_AsyncFunctionDef: {
+        struct AST_FunctionDef *d = &n->v.FunctionDef;
+        struct AST_AsyncFunctionDef *ad = &n->v.AsyncFunctionDef;
+        int async = n->kind == NODE_AsyncFunctionDef;
+        name = dotted(w->a, prefix, async ? ad->name : d->name);
+        push_nodes(w, async ? ad->decorator_list : d->decorator_list, prefix);
+        VEC_PUSH(&w->todo, ((CfgVisit){async ? ad->args : d->args, prefix}));
+        push_nodes(w, async ? ad->body : d->body, name);
+        break;
+    }
+    case NODE_Lambda:
+        name = dotted(w->a, prefix, "<lambda>");
+        VEC_PUSH(&w->todo, ((CfgVisit){n->v.Lambda.args, prefix}));
+        VEC_PUSH(&w->todo, ((CfgVisit){n->v.Lambda.body, name}));
+        break;
+    case NODE_ClassDef:
+        name = dotted(w->a, prefix, n->v.ClassDef.name);
+        push_nodes(w, n->v.ClassDef.decorator_list, prefix);
+        push_nodes(w, n->v.ClassDef.bases, prefix);
+        push_nodes(w, n->v.ClassDef.keywords, prefix);
+        push_nodes(w, n->v.ClassDef.body, name);
+        return 1;
+    default:
+        return 0;
+    }
+    VEC_PUSH(fns, ((CfgFn){n, name, fns->n}));
+    return 1;
+}
+
+static int cmp_fn(const void *x, const void *y)
+{
+    const CfgFn *a = x, *b = y;
+    if (a->fn->lineno != b->fn->lineno)
+        return a->fn->lineno < b->fn->lineno ? -1 : 1;
+    if (a->fn->col_offset != b->fn->col_offset)
+        return a->fn->col_offset < b->fn->col_offset ? -1 : 1;
+    return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+/* Every function and lambda of the module, in source order.  An explicit
+ * stack: expressions can nest far deeper than statements. */
+static void find_functions(Arena *a, Node *module, CfgFns *fns)
+{
+    CfgWalk w = {a, {0}, ""};
+    VEC_PUSH(&w.todo, ((CfgVisit){module, ""}));
+    while (w.todo.n) {
+        CfgVisit v = w.todo.items[--w.todo.n];
+        if (!v.n || push_scope(&w, fns, v.n, v.prefix))
+            continue;
+        w.prefix = v.prefix;
+        ast_children(v.n, push_kid, &w);
+    }
+    VEC_FREE(&w.todo);
+    if (fns->n)
+        qsort(fns->items, fns->n, sizeof *fns->items, cmp_fn);
+}
+
+/* One graph, built in a scratch arena reset afterwards; 1 if it is broken. */
+static int cfg_one(FILE *out, Arena *scratch, Node *fn, const Source *src)
+{
+    char why[200];
+    int bad = 0;
+    Cfg *g = cfg_build(scratch, fn);
+    cfg_dump(out, g, src);
+    if (g->truncated)
+        fputs("# truncated\n", out);
+    if (cfg_verify(g, why, sizeof why)) {
+        fprintf(out, "error: cfg_verify: %s\n", why);
+        bad = 1;
+    }
+    arena_reset(scratch);
+    return bad;
+}
+
+/* The graphs of one file; 2 if it cannot be read or decoded, 1 if a graph
+ * is broken. */
+static int cfg_file(FILE *out, const char *path)
+{
+    Arena *a = arena_new(), *scratch = arena_new();
+    Source src;
+    SourceError err = {0};
+    int status = 0;
+    SourceStatus st = source_load(a, path, &src, &err);
+    if (st != SRC_OK) {
+        if (st == SRC_IO_ERROR)
+            fprintf(stderr, "sessionlint: %s: %s\n", path, err.msg);
+        else
+            fprintf(out, "error: line %d: %s\n", err.line, err.msg);
+        status = 2;
+    } else {
+        Lexed lx;
+        FindingList errs = {0};
+        CfgFns fns = {0};
+        lex_source(a, &src, &lx);
+        ParseResult r = parse_module(a, &src, &lx, &errs);
+        if (r.nerrors)
+            fprintf(out, "error: line %d\n", r.error_line);
+        fputs("# module\n", out);
+        status |= cfg_one(out, scratch, r.module, &src);
+        find_functions(a, r.module, &fns);
+        for (size_t i = 0; i < fns.n; i++) {
+            fprintf(out, "# %s (line %d)\n", fns.items[i].name, fns.items[i].fn->lineno);
+            status |= cfg_one(out, scratch, fns.items[i].fn, &src);
+        }
+        VEC_FREE(&fns);
+        diag_free(&errs);
+    }
+    arena_free(scratch);
+    arena_free(a);
+    return status;
+}
+
+int debug_cfg(FILE *out, const char *const *paths, size_t n)
+{
+    int status = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (n > 1)
+            fprintf(out, "# file: %s\n", paths[i]);
+        int st = cfg_file(out, paths[i]);
+        if (st > status)
+            status = st;
     }
     return status;
 }

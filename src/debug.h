@@ -1,7 +1,7 @@
 /*
  * debug.h - the developer views behind `sessionlint debug`: the token
- * stream and the canonical AST dump that is compared with CPython's
- * (tools/pyast_dump.py).  They print to the FILE given and report I/O
+ * stream, the canonical AST dump that is compared with CPython's
+ * (tools/pyast_dump.py), and the control-flow graphs.  They print to the FILE given and report I/O
  * problems on stderr; they never exit.
  */
 #ifndef SL_DEBUG_H
@@ -25,5 +25,17 @@ int debug_tokens(FILE *out, const char *path);
  * with nothing after it).  Files are done one at a time, in order.
  */
 int debug_ast(FILE *out, const char *const *paths, size_t n);
+
+/*
+ * For each path (a "# file: PATH" line first when there are several): the
+ * control-flow graph of the module body ("# module") and of every function
+ * and lambda in source order ("# C.method (line 10)"), as cfg_dump prints
+ * them; "error: line N" first when the file has a syntax error (the graphs
+ * of what parsed follow), "# truncated" after a graph cut short, and
+ * "error: cfg_verify: ..." if a graph breaks its invariants (our bug).
+ * Returns 0, 1 if a graph failed cfg_verify, or 2 if some file could not be
+ * read or decoded.
+ */
+int debug_cfg(FILE *out, const char *const *paths, size_t n);
 
 #endif

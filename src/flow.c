@@ -46,8 +46,11 @@ typedef struct Path {
     const Ev *ev[FLOW_MAX_RES];      /* witness per site, newest first */
     const Ev *raised;                /* on an exception path: what raised */
     uint8_t raised_at_yield;         /* ... and it was a yield */
+    uint8_t handling_yield;          /* in an except clause: handling's raised_at_yield */
+    const Ev *handling;              /* in an except clause: what raised (for `raise`) */
     uint8_t reported[FLOW_MAX_RES];  /* a leak of this site was reported */
     const Node *reopened[FLOW_MAX_RES]; /* RS_REOPENED: the use that reopened it */
+    const Node *released_at[FLOW_MAX_RES]; /* RS_RELEASED: the release */
     const Node *ret;                 /* the return statement being executed */
 } Path;
 
@@ -91,8 +94,10 @@ typedef struct Ctx {
     const CfgStep *step; /* the step being interpreted */
     uint32_t acquired;   /* sites acquired by the current step (bitmask) */
     uint32_t lent;       /* idle sessions the current step handed to unseen code */
+    uint32_t released;   /* sites the current step released */
     int depth;
     int resumed_not_thrown; /* a pytest fixture: its yield never raises */
+    int catch_all_exception; /* sync code: `except Exception` catches what calls raise */
 } Ctx;
 
 /* ------------------------------------------------------------- witness */
@@ -235,6 +240,15 @@ static Val name_value(Ctx *c, const Scope *s, const Node *e, int depth)
     /* a name bound once at module level (engine = create_engine(...)) */
     if (b->value && where && where->kind == SCOPE_MODULE && depth < 8)
         return eval_global(c, where, b->value, depth + 1);
+    /* `pool: asyncpg.Pool` at module level, assigned at startup */
+    if (b->def && b->def->kind == NODE_AnnAssign && where && where->kind == SCOPE_MODULE) {
+        const Node *ann = b->def->v.AnnAssign.annotation;
+        if (ann->kind == NODE_Subscript) /* Optional[asyncpg.Pool] */
+            ann = ann->v.Subscript.slice;
+        if (ann->kind == NODE_BinOp) /* asyncpg.Pool | None */
+            ann = ann->v.BinOp.left;
+        return model_type(scope_qualname(c->env->scopes, where, ann));
+    }
     return v;
 }
 
@@ -301,6 +315,8 @@ static void release(Ctx *c, Path *p, int r, const Node *at, int by_with)
     if (p->res[r] != RS_OPEN && p->res[r] != RS_REOPENED && p->res[r] != RS_IDLE)
         return;
     p->res[r] = RS_RELEASED;
+    p->released_at[r] = at;
+    c->released |= 1u << r;
     p->ev[r] = ev_push(c, p->ev[r], at,
                        by_with ? "released here, at the end of the with block" : "released here");
     for (int i = 0; i < c->nsites; i++) /* a closed connection closes its cursors */
@@ -326,6 +342,7 @@ static void use(Ctx *c, Path *p, int r, const Node *at)
     }
     const Ev *e = ev_push(c, p->ev[r], at, fmt(c, "%s used here after release", noun(c, r)));
     report(c, FLOW_USE_AFTER, r, at, e);
+    p->res[r] = RS_GONE; /* one report per path: later uses follow from this one */
 }
 
 static void gone(Path *p, int r)
@@ -407,8 +424,8 @@ static void call_args(Ctx *c, Path *p, const Node *call, int stores)
             a = a->v.Attribute.value;
         Res r = eval(c, p, a);
         lent(c, p, r.site);
-        if (stores && r.site >= 0)
-            gone(p, r.site);
+        if (r.site >= 0 && (stores || (c->acquired >> r.site & 1)))
+            gone(p, r.site); /* stored, or made just to be handed over */
     }
     for (int i = 0; i < call->v.Call.keywords.n; i++) {
         Res r = eval(c, p, call->v.Call.keywords.items[i]->v.keyword.value);
@@ -612,6 +629,15 @@ static void overwrite(Ctx *c, Path *p, int v, const Node *at)
     }
 }
 
+/* Rebinding name makes the flags about it unknown: `name`, `name is None`. */
+static void forget_flags(Ctx *c, Path *p, const char *name)
+{
+    size_t n = strlen(name);
+    for (int i = 0; i < c->nflags; i++)
+        if (!strncmp(c->flags[i], name, n) && (c->flags[i][n] == 0 || c->flags[i][n] == ' '))
+            p->flag[i] = FLAG_UNKNOWN;
+}
+
 static void bind_name(Ctx *c, Path *p, const char *name, int value, const Node *at)
 {
     int v = var_index(c, name, value >= 0);
@@ -622,9 +648,7 @@ static void bind_name(Ctx *c, Path *p, const char *name, int value, const Node *
     p->var[v] = (int8_t)value;
     if (value >= 0 && !c->site[value].name)
         c->site[value].name = c->vars[v];
-    int f = flag_index(c, name, 0);
-    if (f >= 0)
-        p->flag[f] = FLAG_UNKNOWN;
+    forget_flags(c, p, name);
 }
 
 /* Binds target to the result r of the right-hand side. */
@@ -769,7 +793,9 @@ static void step_with_exit(Ctx *c, Path *p, const Node *item, const CfgStep *st)
             if (model_res(c->site[r].val.kind)->twice != HARM_NONE) {
                 const Ev *e = ev_push(c, p->ev[r], item->v.withitem.context_expr,
                                       "released again at the end of the with block");
-                report(c, FLOW_DOUBLE_RELEASE, r, item->v.withitem.context_expr, e);
+                /* the block's exit is the second release: reported on the with */
+                const Node *at = item->v.withitem.context_expr;
+                report(c, FLOW_DOUBLE_RELEASE, r, at, e);
             }
             continue;
         }
@@ -848,6 +874,12 @@ static int truth(Ctx *c, const Path *p, const Node *test, int *flag, int *var, i
     }
     if (t < 0 && !none_test) {
         *flag = flag_index(c, flag_key(c, test), 1);
+        if (*flag >= 0 && p->flag[*flag] != FLAG_UNKNOWN)
+            t = p->flag[*flag] == FLAG_TRUE;
+    }
+    if (none_test && t < 0 && test->kind == NODE_Name) {
+        /* `x is None` on a name we do not follow: a flag of its own */
+        *flag = flag_index(c, fmt(c, "%s is None", test->v.Name.id), 1);
         if (*flag >= 0 && p->flag[*flag] != FLAG_UNKNOWN)
             t = p->flag[*flag] == FLAG_TRUE;
     }
@@ -975,6 +1007,8 @@ static void effects(Ctx *c, Path *p, const CfgStep *st)
     case STEP_EXCEPT:
         if (n && n->v.ExceptHandler.name)
             bind_name(c, p, n->v.ExceptHandler.name, VAR_UNKNOWN, n);
+        p->handling = p->raised;
+        p->handling_yield = p->raised_at_yield;
         p->raised = NULL;
         p->raised_at_yield = 0;
         break;
@@ -986,6 +1020,19 @@ static void effects(Ctx *c, Path *p, const CfgStep *st)
 /* Sends p (after step s) along the normal edges of s. */
 static void follow(Ctx *c, const CfgStep *st, Path *p)
 {
+    if (st->kind == STEP_DISPATCH && c->catch_all_exception && st->node &&
+        st->nsucc == st->node->v.Try.handlers.n + 1) {
+        /* in sync code `except Exception` sees everything a call raises */
+        const NodeList *h = &st->node->v.Try.handlers;
+        for (int i = 0; i < h->n; i++) {
+            const Node *t = h->items[i]->v.ExceptHandler.type;
+            if (t && t->kind == NODE_Name && !strcmp(t->v.Name.id, "Exception")) {
+                for (int j = 0; j < st->nsucc - 1; j++)
+                    add_path(c, st->succ[j], p);
+                return;
+            }
+        }
+    }
     if (st->kind != STEP_COND || st->nsucc != 2) {
         for (int i = 0; i < st->nsucc; i++)
             add_path(c, st->succ[i], p);
@@ -1013,6 +1060,7 @@ static void transfer(Ctx *c, int s, const Path *in)
     c->step = st;
     c->acquired = 0;
     c->lent = 0;
+    c->released = 0;
     if (st->kind == STEP_EXIT || st->kind == STEP_RAISE_EXIT) {
         step_exit(c, &p, st, p.ret);
         return;
@@ -1032,6 +1080,18 @@ static void transfer(Ctx *c, int s, const Path *in)
         for (int r = 0; r < c->nsites; r++) {
             if ((c->lent >> r & 1) && q.res[r] == RS_OPEN)
                 q.res[r] = RS_IDLE;
+            if ((c->released >> r & 1) && !st->is_finally_copy && st->kind != STEP_WITH_EXIT &&
+                st->kind != STEP_WITH_EXIT_EXC) {
+                /* the release call itself raised: a pool did not take the
+                 * connection back; a close() that raised has cleaned up as far
+                 * as it could, so neither a leak nor a use is sure */
+                if (model_res(c->site[r].val.kind)->twice == HARM_DOUBLE) {
+                    q.res[r] = in->res[r];
+                    q.ev[r] = in->ev[r];
+                } else {
+                    q.res[r] = RS_GONE;
+                }
+            }
             if (c->acquired >> r & 1) {
                 q.res[r] = in->res[r] != RS_OPEN && in->res[r] != RS_IDLE ? in->res[r] : RS_NONE;
                 q.ev[r] = in->ev[r];
@@ -1039,6 +1099,10 @@ static void transfer(Ctx *c, int s, const Path *in)
         }
         if (st->kind == STEP_WITH_EXIT_EXC) {
             /* keep the original exception */
+        } else if (st->kind == STEP_RAISE && st->node && st->node->kind == NODE_Raise &&
+                   !st->node->v.Raise.exc && p.handling) {
+            q.raised = p.handling; /* a bare raise: the handled exception goes on */
+            q.raised_at_yield = p.handling_yield;
         } else {
             int y = contains_yield(st->node);
             Ev *e = arena_alloc(c->a, sizeof *e);
@@ -1098,6 +1162,7 @@ void flow_function(Arena *scratch, const FlowEnv *env, Node *func)
     c.g = g;
     c.scope = scope_of(env->scopes, func);
     c.resumed_not_thrown = is_fixture(&c, func);
+    c.catch_all_exception = func->kind != NODE_AsyncFunctionDef;
     if (!c.scope)
         c.scope = scope_module(env->scopes);
     c.in = arena_alloc(scratch, (size_t)g->nsteps * sizeof *c.in);

@@ -68,12 +68,14 @@ static const char usage_text[] =
     "       sessionlint rule [CODE]              list the rules, or explain one\n"
     "       sessionlint debug tokens FILE        the token stream\n"
     "       sessionlint debug ast FILE...        the canonical AST dump (--list FILE)\n"
+    "       sessionlint debug cfg FILE...        control-flow graphs per function (--list FILE)\n"
     "       sessionlint debug parse PATH...      parse and time (--jobs N, --list FILE)\n"
     "       sessionlint debug files [PATH ...]   the files a check would analyze\n"
     "\n"
     "options:\n"
     "  --format FORMAT   text (default), json or github\n"
-    "  --select CODES    report only these codes or prefixes (SL1,SL101; repeatable)\n"
+    "  --select CODES    report only these codes or prefixes (SL1,SL101; repeatable);\n"
+    "                    rules off by default need their code or family (SL106, SL1)\n"
     "  --ignore CODES    do not report these codes or prefixes\n"
     "  -j, --jobs N      threads (default: one per processor)\n"
     "  -o, --output FILE write the report to FILE\n"
@@ -314,6 +316,40 @@ static int cmd_check(Options *o)
     return status;
 }
 
+/* Writes text with each line indented by four spaces (a page's examples). */
+static void put_indented(const char *text)
+{
+    for (const char *p = text; *p;) {
+        const char *e = strchr(p, '\n');
+        size_t n = e ? (size_t)(e - p) + 1 : strlen(p);
+        if (n > 1)
+            fputs("    ", stdout);
+        fwrite(p, 1, n, stdout);
+        p += n;
+    }
+}
+
+/* `sessionlint rule CODE`: the rule's page. */
+static void print_page(const Rule *r, const RulePage *pg)
+{
+    printf("%s  %s\nseverity: %s\n", r->code, r->name, rules_severity_name(r->severity));
+    if (r->enabled)
+        printf("default:  on\n");
+    else
+        printf("default:  off (enable with --select %s)\n", r->code);
+    printf("summary:  %s\n", r->summary);
+    if (!pg)
+        return;
+    printf("\nWhat it finds\n\n");
+    fputs(pg->finds, stdout);
+    printf("\nWhy it matters\n\n");
+    fputs(pg->why, stdout);
+    printf("\nBad\n\n");
+    put_indented(pg->bad);
+    printf("\nFixed\n\n");
+    put_indented(pg->fixed);
+}
+
 static int cmd_rule(int argc, char **argv)
 {
     if (argc > 3)
@@ -329,14 +365,13 @@ static int cmd_rule(int argc, char **argv)
             fprintf(stderr, "sessionlint: unknown rule: %s\n", argv[2]);
             return EXIT_TROUBLE;
         }
-        printf("%s (%s)\n\nseverity: %s\n\n%s.\n", r->code, r->name,
-               rules_severity_name(r->severity), r->summary);
+        print_page(r, rules_page(r));
         return 0;
     }
     for (int i = 0; i < RULE__COUNT; i++) {
         const Rule *r = rules_get(i);
-        printf("%-6s %-28s %-8s %s\n", r->code, r->name, rules_severity_name(r->severity),
-               r->summary);
+        printf("%-6s %-27s %-8s %-4s %s\n", r->code, r->name, rules_severity_name(r->severity),
+               r->enabled ? "on" : "off", r->summary);
     }
     return 0;
 }
@@ -398,9 +433,12 @@ static int cmd_debug(Options *o, int argc, char **argv)
         return cmd_debug_parse(o);
     if (strcmp(view, "files") == 0)
         return cmd_debug_files(o);
-    if (strcmp(view, "cfg") == 0)
-        return usage("debug cfg is not yet supported", NULL);
-    return usage("debug needs a view: tokens, ast, parse or files; not ", view);
+    if (strcmp(view, "cfg") == 0) {
+        if (!o->paths.n)
+            return usage("debug cfg needs a FILE or --list FILE", NULL);
+        return debug_cfg(stdout, o->paths.items, o->paths.n);
+    }
+    return usage("debug needs a view: tokens, ast, cfg, parse or files; not ", view);
 }
 
 static int run(Options *o, int argc, char **argv)

@@ -18,8 +18,10 @@ static const ResInfo res_table[RES__COUNT] = {
     [RES_CONNECTION] = {"connection", "close()", 1, AFTER_RAISES, HARM_REDUNDANT},
     [RES_DBAPI] = {"connection", "close()", 0, AFTER_RAISES, HARM_REDUNDANT},
     [RES_PGCONN] = {"connection", "close()", 1, AFTER_RAISES, HARM_REDUNDANT},
-    [RES_POOLED] = {"pooled connection", "putconn()", 1, AFTER_SHARED, HARM_DOUBLE},
-    [RES_APOOLED] = {"pooled connection", "release()", 1, AFTER_RAISES, HARM_NONE},
+    /* `with conn:` on a pooled connection ends a transaction; the pool's own
+     * context manager (pool.connection(), pool.acquire()) returns it */
+    [RES_POOLED] = {"pooled connection", "putconn()", 0, AFTER_SHARED, HARM_DOUBLE},
+    [RES_APOOLED] = {"pooled connection", "release()", 0, AFTER_RAISES, HARM_NONE},
     [RES_CURSOR] = {"cursor", "close()", 1, AFTER_RAISES, HARM_REDUNDANT},
 };
 
@@ -178,6 +180,39 @@ int model_with(const Val *v, const Val *recv, const char *method, Val *value)
     }
     *value = *v;
     return v->tag == VAL_RESOURCE && model_res(v->kind)->with_releases;
+}
+
+/* Type names: what a value annotated with them is. */
+static const struct {
+    const char *qual;
+    unsigned char tag, kind, is_async;
+} types[] = {
+    {"asyncpg.Pool", VAL_FACTORY, FAC_APGPOOL, 1},
+    {"asyncpg.pool.Pool", VAL_FACTORY, FAC_APGPOOL, 1},
+    {"psycopg_pool.ConnectionPool", VAL_FACTORY, FAC_PGPOOL, 0},
+    {"psycopg_pool.AsyncConnectionPool", VAL_FACTORY, FAC_PGPOOL, 1},
+    {"psycopg2.pool.SimpleConnectionPool", VAL_FACTORY, FAC_PG2POOL, 0},
+    {"psycopg2.pool.ThreadedConnectionPool", VAL_FACTORY, FAC_PG2POOL, 0},
+    {"psycopg2.pool.AbstractConnectionPool", VAL_FACTORY, FAC_PG2POOL, 0},
+    {"sqlalchemy.Engine", VAL_FACTORY, FAC_ENGINE, 0},
+    {"sqlalchemy.engine.Engine", VAL_FACTORY, FAC_ENGINE, 0},
+    {"sqlalchemy.ext.asyncio.AsyncEngine", VAL_FACTORY, FAC_ENGINE, 1},
+    {"sqlalchemy.orm.sessionmaker", VAL_FACTORY, FAC_SESSIONMAKER, 0},
+    {"sqlalchemy.ext.asyncio.async_sessionmaker", VAL_FACTORY, FAC_SESSIONMAKER, 1},
+};
+
+Val model_type(const char *qual)
+{
+    Val v = {VAL_UNKNOWN, 0, 0, NULL};
+    for (size_t i = 0; qual && i < sizeof types / sizeof *types; i++) {
+        if (strcmp(types[i].qual, qual))
+            continue;
+        v.tag = types[i].tag;
+        v.kind = types[i].kind;
+        v.is_async = types[i].is_async;
+        break;
+    }
+    return v;
 }
 
 int model_known_library(const char *qual)

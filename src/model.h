@@ -110,6 +110,12 @@ MethodEffect model_method(const Val *recv, const char *method, Val *made, int *i
  */
 int model_with(const Val *v, const Val *recv, const char *method, Val *value);
 
+/*
+ * What a value annotated with the type qual is: `pool: asyncpg.Pool` is an
+ * asyncpg pool, `db: Session` a session.  VAL_UNKNOWN for other types.
+ */
+Val model_type(const char *qual);
+
 /* Is qual a library the model knows (so its module is worth analyzing)? */
 int model_known_library(const char *qual);
 

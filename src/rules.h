@@ -1,6 +1,7 @@
 /*
- * rules.h - the rule registry (generated from rules.def) and the
- * --select/--ignore selection of rules by code or code prefix.
+ * rules.h - the rule registry (generated from rules.def), each rule's page
+ * (rulepages.def) and the --select/--ignore selection of rules by code or
+ * code prefix.
  *
  * The registry is immutable static data: every function here is pure and
  * thread-safe.
@@ -15,7 +16,7 @@ typedef enum Severity {
 } Severity;
 
 typedef enum RuleId {
-#define RULE(code, name, sev, summary) RULE_##code,
+#define RULE(code, name, sev, on, summary) RULE_##code,
 #include "rules.def"
 #undef RULE
     RULE__COUNT
@@ -25,20 +26,31 @@ typedef struct Rule {
     const char *code;    /* "SL000" */
     const char *name;    /* "syntax-error" */
     Severity severity;   /* default severity */
+    int enabled;         /* 1: on by default; 0: only an explicit --select */
     const char *summary; /* one line: what the rule finds */
 } Rule;
+
+/* A rule's page, for `sessionlint rule CODE`; every string ends in "\n". */
+typedef struct RulePage {
+    const char *finds; /* what it finds: a paragraph wrapped at 76 columns */
+    const char *why;   /* why it matters: the concrete harm, a paragraph */
+    const char *bad;   /* a bad example: Python source, not indented */
+    const char *fixed; /* the same example fixed */
+} RulePage;
 
 /* The rule with this code (exact, upper case), or NULL. */
 const Rule *rules_lookup(const char *code);
 /* The rule with this id, 0 <= id < RULE__COUNT. */
 const Rule *rules_get(int id);
+/* The page of r (from rules_lookup or rules_get), or NULL if it has none. */
+const RulePage *rules_page(const Rule *r);
 /* "error", "warning", "note". */
 const char *rules_severity_name(int sev);
 
 /*
  * A selection as given by --select and --ignore: codes or code prefixes
  * ("SL1", "SL101"; "ALL" means every code).  nselect == 0 selects every
- * rule.  The arrays are the caller's.
+ * rule that is on by default.  The arrays are the caller's.
  */
 typedef struct RuleSelect {
     const char *const *select;
@@ -57,7 +69,10 @@ int rules_valid_selector(const char *sel);
 /*
  * Does the selection keep findings of code?  As in Ruff, the most specific
  * selector wins: the longest matching --select prefix must be longer than
- * the longest matching --ignore prefix (an exact tie goes to --ignore).
+ * the longest matching --ignore prefix (an exact tie goes to --ignore).  A
+ * rule that is off by default is only selected by its own code or a prefix
+ * with a family digit ("SL106", "SL1"), never by "ALL", "SL" or no --select.
+ * Codes that no rule has are treated as on by default.
  */
 int rules_selected(const RuleSelect *s, const char *code);
 

@@ -151,3 +151,75 @@ void lifecycle_report(void *arg, const FlowReport *r)
     }
     diag_add(k->out, &f);
 }
+
+/* ---- SL104 delegation: `async for x in gen(): yield x` ---- */
+
+typedef struct Deleg {
+    LifecycleSink *k;
+    const Node *loop; /* the AsyncFor being searched */
+    int depth;
+} Deleg;
+
+/* Finds `yield <loop target>` below n (not in nested functions). */
+static void find_reyield(Node *parent, Node *n, void *arg)
+{
+    Deleg *d = arg;
+    (void)parent;
+    if (d->depth > 100 || n->kind == NODE_FunctionDef || n->kind == NODE_AsyncFunctionDef ||
+        n->kind == NODE_Lambda || n->kind == NODE_ClassDef)
+        return;
+    const Node *t = d->loop->v.AsyncFor.target;
+    if (n->kind == NODE_Yield && n->v.Yield.value && n->v.Yield.value->kind == NODE_Name &&
+        t->kind == NODE_Name && !strcmp(n->v.Yield.value->v.Name.id, t->v.Name.id)) {
+        LifecycleSink *k = d->k;
+        const Node *call = d->loop->v.AsyncFor.iter;
+        Finding f = {0};
+        f.code = "SL104";
+        f.path = k->src->path;
+        f.line = n->lineno;
+        f.col = n->col_offset;
+        f.end_line = n->end_lineno;
+        f.end_col = n->end_col_offset;
+        f.message = msg(k->a, "`%s` is re-yielded from `async for` over `%s`: when the endpoint "
+                              "raises, the inner generator is not closed and its cleanup does not run",
+                        t->v.Name.id, text_of(k->a, k->src, call));
+        f.trace = arena_alloc(k->a, 2 * sizeof *f.trace);
+        f.trace[0] = (TraceStep){k->src->path, call->lineno, call->col_offset,
+                                 "the inner generator is iterated here"};
+        f.trace[1] = (TraceStep){k->src->path, n->lineno, n->col_offset,
+                                 "an exception thrown in here leaves the inner generator suspended"};
+        f.ntrace = 2;
+        diag_add(k->out, &f);
+        return;
+    }
+    d->depth++;
+    ast_children(n, find_reyield, d);
+    d->depth--;
+}
+
+static void find_async_for(Node *parent, Node *n, void *arg)
+{
+    Deleg *d = arg;
+    (void)parent;
+    if (d->depth > 100 || n->kind == NODE_FunctionDef || n->kind == NODE_AsyncFunctionDef ||
+        n->kind == NODE_Lambda || n->kind == NODE_ClassDef)
+        return;
+    if (n->kind == NODE_AsyncFor && n->v.AsyncFor.iter->kind == NODE_Call) {
+        Deleg inner = {d->k, n, 0};
+        for (int i = 0; i < n->v.AsyncFor.body.n; i++)
+            find_reyield(n, n->v.AsyncFor.body.items[i], &inner);
+        return;
+    }
+    d->depth++;
+    ast_children(n, find_async_for, d);
+    d->depth--;
+}
+
+void lifecycle_delegation(LifecycleSink *k, const Node *func)
+{
+    if (func->kind != NODE_AsyncFunctionDef)
+        return;
+    Deleg d = {k, NULL, 0};
+    for (int i = 0; i < func->v.AsyncFunctionDef.body.n; i++)
+        find_async_for((Node *)func, func->v.AsyncFunctionDef.body.items[i], &d);
+}

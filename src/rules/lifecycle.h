@@ -17,4 +17,8 @@ typedef struct LifecycleSink {
 /* A FlowSink: arg is a LifecycleSink. */
 void lifecycle_report(void *arg, const FlowReport *r);
 
+/* SL104's syntactic half: an async generator that re-yields what it gets
+ * from `async for` over another generator. */
+void lifecycle_delegation(LifecycleSink *k, const Node *func);
+
 #endif

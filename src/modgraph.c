@@ -1,0 +1,505 @@
+/*
+ * modgraph.c - the link stage's module map: dotted names of files, the
+ * project's modules sorted by name, and the chase of a qualified name
+ * through re-exports to the binding that defines it.
+ *
+ * Names are found by binary search over sorted arrays built once at
+ * modgraph_freeze, so a frozen project is never written again and any
+ * number of threads may resolve at once.  A resolve works in fixed stack
+ * buffers and never allocates.  The part of a qualified name left after
+ * the binding it resolves to is reported as a suffix of the caller's own
+ * string; a chase whose remainder would not be one stops a hop earlier.
+ */
+#include "modgraph.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define PATH_BUF 4096  /* longest path modgraph_module_name looks at */
+#define MAX_COMPS 256  /* components of such a path */
+#define ALT_LEVELS 4   /* folders above a module tried for fallback names */
+
+typedef struct NameRef {
+    const char *name;          /* a dotted module name */
+    const ProjectModule *mod;  /* the module it names */
+} NameRef;
+
+struct Project {
+    Arena *a;                  /* strings and the frozen arrays */
+    VEC(ProjectModule) added;  /* modules before freezing, on the heap */
+    ProjectModule *mods;       /* after: sorted by name, one per name (the .py,
+                                  then the first path) */
+    int nmods;
+    NameRef *names;            /* each module's own name, in the same order */
+    NameRef *alts;             /* fallback names from the path, sorted; none is */
+    int nalts;                 /* also a module's own name */
+    int frozen;
+};
+
+/* --- module names of files ------------------------------------------------- */
+
+/* Could s[0..n) be a package name in a dotted import? */
+static int is_ident(const char *s, size_t n)
+{
+    if (n == 0 || (s[0] >= '0' && s[0] <= '9'))
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (!(c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+              (c >= '0' && c <= '9') || c >= 0x80))
+            return 0;
+    }
+    return 1;
+}
+
+/*
+ * Splits the path in buf (modified in place) into comps, resolving "." and
+ * ".." by text (a ".." above the start is kept).  Returns the count, or -1
+ * when there are more than max.
+ */
+static int split_path(char *buf, const char **comps, int max)
+{
+    int n = 0;
+    for (char *s = buf; *s;) {
+        while (*s == '/')
+            *s++ = '\0';
+        if (!*s)
+            break;
+        char *c = s;
+        while (*s && *s != '/')
+            s++;
+        if (*s)
+            *s++ = '\0';
+        if (strcmp(c, ".") == 0)
+            continue;
+        if (strcmp(c, "..") == 0 && n > 0 && strcmp(comps[n - 1], "..") != 0) {
+            n--;
+            continue;
+        }
+        if (n == max)
+            return -1;
+        comps[n++] = c;
+    }
+    return n;
+}
+
+/* Does the folder comps[0..count) hold __init__.py or __init__.pyi? */
+static int has_init(const char *const *comps, int count, int absolute)
+{
+    char p[PATH_BUF];
+    size_t n = 0;
+    for (int i = 0; i < count; i++) {
+        size_t l = strlen(comps[i]);
+        if (n + l + 2 >= sizeof p)
+            return 0;
+        if (i > 0 || absolute)
+            p[n++] = '/';
+        memcpy(p + n, comps[i], l);
+        n += l;
+    }
+    if (n + sizeof "/__init__.pyi" > sizeof p)
+        return 0;
+    struct stat st;
+    memcpy(p + n, "/__init__.py", sizeof "/__init__.py");
+    if (stat(p, &st) == 0 && S_ISREG(st.st_mode))
+        return 1;
+    memcpy(p + n, "/__init__.pyi", sizeof "/__init__.pyi");
+    return stat(p, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* path made absolute (when the working folder is known) in buf. */
+static int absolute_path(const char *path, char *buf, size_t cap)
+{
+    size_t n = 0, lp = strlen(path);
+    int absolute = path[0] == '/';
+    if (!absolute && getcwd(buf, cap) && strlen(buf) + lp + 2 < cap) {
+        n = strlen(buf);
+        buf[n++] = '/';
+        absolute = 1;
+    }
+    if (n + lp + 1 > cap)
+        lp = cap - n - 1; /* too long to matter: the name comes out short */
+    memcpy(buf + n, path, lp);
+    buf[n + lp] = '\0';
+    return absolute;
+}
+
+const char *modgraph_module_name(Arena *a, const char *path, int *is_package)
+{
+    char buf[PATH_BUF];
+    const char *comps[MAX_COMPS];
+    int absolute = absolute_path(path, buf, sizeof buf);
+    int n = split_path(buf, comps, MAX_COMPS);
+    *is_package = 0;
+    if (n <= 0)
+        return "";
+    const char *last = comps[n - 1];
+    size_t stem = strlen(last);
+    if (stem > 3 && strcmp(last + stem - 3, ".py") == 0)
+        stem -= 3;
+    else if (stem > 4 && strcmp(last + stem - 4, ".pyi") == 0)
+        stem -= 4;
+    int pkg = stem == 8 && memcmp(last, "__init__", 8) == 0;
+    if (pkg && n < 2)
+        return "__init__";
+    /* comps[top .. n-2] are the packages the module sits in */
+    int top = pkg ? n - 2 : n - 1;
+    for (int i = top - 1; i >= 0 && is_ident(comps[i], strlen(comps[i])); i--) {
+        if (!has_init(comps, i + 1, absolute))
+            break;
+        top = i;
+    }
+    size_t len = pkg ? 0 : stem;
+    for (int i = top; i < n - 1; i++)
+        len += strlen(comps[i]) + 1;
+    char *s = arena_alloc(a, len + 1), *w = s;
+    for (int i = top; i < n - 1; i++) {
+        size_t l = strlen(comps[i]);
+        if (w > s)
+            *w++ = '.';
+        memcpy(w, comps[i], l);
+        w += l;
+    }
+    if (!pkg) {
+        if (w > s)
+            *w++ = '.';
+        memcpy(w, last, stem);
+    }
+    *is_package = pkg;
+    return s;
+}
+
+/* --- building the project -------------------------------------------------- */
+
+Project *modgraph_new(Arena *a)
+{
+    Project *p = arena_alloc(a, sizeof *p);
+    p->a = a;
+    return p;
+}
+
+void modgraph_add(Project *p, const char *name, const char *path, int is_package,
+                  Node *module, const ScopeTable *scopes)
+{
+    ProjectModule m = {arena_strndup(p->a, name, strlen(name)),
+                       arena_strndup(p->a, path, strlen(path)), is_package, module, scopes};
+    VEC_PUSH(&p->added, m);
+}
+
+static int is_stub(const char *path)
+{
+    size_t n = strlen(path);
+    return n >= 4 && strcmp(path + n - 4, ".pyi") == 0;
+}
+
+/* By name; for one name the .py before the .pyi, then by path. */
+static int cmp_module(const void *x, const void *y)
+{
+    const ProjectModule *a = x, *b = y;
+    int c = strcmp(a->name, b->name);
+    if (c)
+        return c;
+    if (is_stub(a->path) != is_stub(b->path))
+        return is_stub(a->path) - is_stub(b->path);
+    return strcmp(a->path, b->path);
+}
+
+static int cmp_ref(const void *x, const void *y)
+{
+    const NameRef *a = x, *b = y;
+    int c = strcmp(a->name, b->name);
+    return c ? c : cmp_module(a->mod, b->mod);
+}
+
+/* The entry of refs[0..n) (sorted) named q[0..len), or NULL. */
+static const ProjectModule *search(const NameRef *refs, int n, const char *q, size_t len)
+{
+    int lo = 0, hi = n;
+    while (lo < hi) {
+        int mid = lo + (hi - lo) / 2;
+        const char *s = refs[mid].name;
+        int c = strncmp(s, q, len);
+        if (c == 0)
+            c = s[len] != '\0';
+        if (c == 0)
+            return refs[mid].mod;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+/*
+ * Fallback names for a module in a folder without __init__.py, which Python
+ * imports as a namespace package when the project root is on sys.path:
+ * app/db.py is "db" by the rule, and also "app.db" here.
+ */
+static void add_alts(Project *p, const ProjectModule *m, void *vec)
+{
+    VEC(NameRef) *alts = vec;
+    char buf[PATH_BUF];
+    const char *comps[MAX_COMPS];
+    size_t lp = strlen(m->path);
+    if (lp >= sizeof buf)
+        return;
+    memcpy(buf, m->path, lp + 1);
+    int n = split_path(buf, comps, MAX_COMPS), k = 1;
+    if (n <= 0)
+        return;
+    for (const char *s = m->name; *s; s++)
+        k += *s == '.';
+    const char *name = m->name;
+    for (int i = (m->is_package ? n - 1 - k : n - k) - 1, lv = 0; i >= 0 && lv < ALT_LEVELS;
+         i--, lv++) {
+        if (!is_ident(comps[i], strlen(comps[i])))
+            break;
+        size_t lc = strlen(comps[i]), ln = strlen(name);
+        char *s = arena_alloc(p->a, lc + ln + 2);
+        memcpy(s, comps[i], lc);
+        s[lc] = '.';
+        memcpy(s + lc + 1, name, ln);
+        name = s;
+        VEC_PUSH(alts, ((NameRef){name, m}));
+    }
+}
+
+/* Sorts the modules added and keeps the first of each name in p->mods;
+ * returns the whole sorted list, duplicates included. */
+static ProjectModule *sort_modules(Project *p, size_t n)
+{
+    ProjectModule *all = arena_alloc(p->a, (n ? n : 1) * sizeof *all);
+    ProjectModule *mods = arena_alloc(p->a, (n ? n : 1) * sizeof *mods);
+    if (n)
+        memcpy(all, p->added.items, n * sizeof *all);
+    qsort(all, n, sizeof *all, cmp_module);
+    int u = 0;
+    for (size_t i = 0; i < n; i++)
+        if (u == 0 || strcmp(mods[u - 1].name, all[i].name) != 0)
+            mods[u++] = all[i];
+    p->mods = mods;
+    p->nmods = u;
+    p->names = arena_alloc(p->a, (size_t)(u ? u : 1) * sizeof *p->names);
+    for (int i = 0; i < u; i++)
+        p->names[i] = (NameRef){mods[i].name, &mods[i]};
+    return all;
+}
+
+/* The fallback names of every file, also of one that lost its name proper
+ * to another (tools/run.py beside scripts/run.py is still "tools.run"). */
+static void build_alts(Project *p, ProjectModule *all, size_t n)
+{
+    VEC(NameRef) alts = {0};
+    for (size_t i = 0, k = 0; i < n; i++) {
+        int first = i == 0 || strcmp(all[i - 1].name, all[i].name) != 0;
+        add_alts(p, first ? &p->mods[k++] : &all[i], &alts);
+    }
+    if (alts.n)
+        qsort(alts.items, alts.n, sizeof *alts.items, cmp_ref);
+    p->alts = arena_alloc(p->a, (alts.n ? alts.n : 1) * sizeof *p->alts);
+    for (size_t i = 0; i < alts.n; i++) {
+        const NameRef *r = &alts.items[i];
+        if (search(p->names, p->nmods, r->name, strlen(r->name)))
+            continue; /* a module proper has the name */
+        if (p->nalts && strcmp(p->alts[p->nalts - 1].name, r->name) == 0)
+            continue;
+        p->alts[p->nalts++] = *r;
+    }
+    VEC_FREE(&alts);
+}
+
+void modgraph_freeze(Project *p)
+{
+    if (p->frozen)
+        return;
+    size_t n = p->added.n;
+    ProjectModule *all = sort_modules(p, n);
+    build_alts(p, all, n);
+    VEC_FREE(&p->added);
+    p->frozen = 1;
+}
+
+const ProjectModule *modgraph_modules(const Project *p, int *n)
+{
+    *n = p->nmods;
+    return p->mods;
+}
+
+const ProjectModule *modgraph_find(const Project *p, const char *modname)
+{
+    return search(p->names, p->nmods, modname, strlen(modname));
+}
+
+/* --- resolving qualified names --------------------------------------------- */
+
+typedef struct Hit {
+    const ProjectModule *mod; /* the module reached */
+    const Binding *bd;        /* the binding in it, or NULL */
+    size_t rest;              /* length of what follows: the tail of the asked name */
+} Hit;
+
+typedef struct Query {
+    const Project *p;
+    const char *orig;         /* the qualified name asked about */
+    size_t olen;
+    int budget;               /* module lookups left (MODGRAPH_MAX_HOPS) */
+} Query;
+
+/* Is s[0..n) the tail of the asked name that follows a dot (or all of it)? */
+static int is_tail(const Query *q, const char *s, size_t n)
+{
+    if (n > q->olen || memcmp(q->orig + q->olen - n, s, n) != 0)
+        return 0;
+    return n == 0 || n == q->olen || q->orig[q->olen - n - 1] == '.';
+}
+
+/* The module that the longest leading part of s names (*len: its length);
+ * a module's own name before a fallback name, as Python prefers regular
+ * packages to namespace packages. */
+static const ProjectModule *longest_module(const Project *p, const char *s, size_t *len)
+{
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t n = strlen(s);;) {
+            const ProjectModule *m =
+                pass ? search(p->alts, p->nalts, s, n) : search(p->names, p->nmods, s, n);
+            if (m) {
+                *len = n;
+                return m;
+            }
+            while (n > 0 && s[n - 1] != '.')
+                n--;
+            if (n == 0)
+                break;
+            n--;
+        }
+    }
+    return NULL;
+}
+
+/* The binding of name[0..n) in m's module scope, or NULL. */
+static const Binding *module_binding(const ProjectModule *m, const char *name, size_t n)
+{
+    char buf[256];
+    if (!m->scopes || n >= sizeof buf)
+        return NULL;
+    memcpy(buf, name, n);
+    buf[n] = '\0';
+    return scope_lookup(m->scopes, scope_module(m->scopes), buf, NULL);
+}
+
+/* What bd stands for as a qualified name, written in buf: an import's
+ * qualname, or the name a plain module-level alias copies; NULL if none. */
+static const char *stands_for(const ProjectModule *m, const Binding *bd, char *buf, size_t cap)
+{
+    if (bd->kind == BIND_IMPORT)
+        return bd->qualname;
+    if (bd->kind != BIND_LOCAL || !bd->value)
+        return NULL;
+    if (bd->value->kind != NODE_Name && bd->value->kind != NODE_Attribute)
+        return NULL;
+    return scope_qualname_buf(m->scopes, scope_module(m->scopes), bd->value, buf, cap) ? buf
+                                                                                       : NULL;
+}
+
+static int resolve_from(Query *q, const char *start, Hit *out);
+
+/* name (and what follows it), missing in m, looked up in m's star imports. */
+static int star_lookup(Query *q, const ProjectModule *m, const char *name, Hit *out)
+{
+    int n;
+    const char *const *stars = m->scopes ? scope_star_imports(m->scopes, &n) : NULL;
+    char buf[MODGRAPH_MAX_NAME];
+    for (int i = 0; stars && i < n && q->budget > 0; i++) {
+        int w = snprintf(buf, sizeof buf, "%s.%s", stars[i], name);
+        Hit h;
+        if (w > 0 && (size_t)w < sizeof buf && resolve_from(q, buf, &h) && h.bd) {
+            *out = h;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/*
+ * Resolves start one module lookup at a time, following what each binding
+ * stands for.  *out is the last hit that was a module or a binding; returns
+ * whether there was one.
+ */
+static int resolve_from(Query *q, const char *start, Hit *out)
+{
+    char bufs[2][MODGRAPH_MAX_NAME], alias[MODGRAPH_MAX_NAME];
+    const char *s = start;
+    int found = 0;
+    for (int flip = 0; q->budget > 0; flip ^= 1) {
+        q->budget--;
+        size_t mlen;
+        const ProjectModule *m = longest_module(q->p, s, &mlen);
+        if (!m)
+            return found;
+        if (!s[mlen]) { /* s is the module itself */
+            *out = (Hit){m, NULL, 0};
+            return 1;
+        }
+        const char *name = s + mlen + 1, *tail = name + strcspn(name, ".");
+        size_t nlen = (size_t)(tail - name);
+        tail += *tail == '.';
+        const Binding *bd = module_binding(m, name, nlen);
+        if (!bd) {
+            if (star_lookup(q, m, name, out))
+                return 1;
+            if (found || !is_tail(q, name, strlen(name)))
+                return found;
+            *out = (Hit){m, NULL, strlen(name)};
+            return 1;
+        }
+        size_t tlen = strlen(tail);
+        if (!is_tail(q, tail, tlen))
+            return found;
+        *out = (Hit){m, bd, tlen};
+        found = 1;
+        const char *to = stands_for(m, bd, alias, sizeof alias);
+        if (!to)
+            return 1;
+        int w = snprintf(bufs[flip], sizeof bufs[flip], "%s%s%s", to, tlen ? "." : "", tail);
+        if (w < 0 || (size_t)w >= sizeof bufs[flip])
+            return 1;
+        s = bufs[flip]; /* tail lives in the other buffer (or in start) */
+    }
+    return found;
+}
+
+int modgraph_resolve_prefix(const Project *p, const char *qualname,
+                            const ProjectModule **module, const Binding **binding,
+                            const char **rest)
+{
+    Query q = {p, qualname, qualname ? strlen(qualname) : 0, MODGRAPH_MAX_HOPS};
+    Hit h;
+    if (!p->frozen || !qualname || q.olen >= MODGRAPH_MAX_NAME || !resolve_from(&q, qualname, &h))
+        return 0;
+    if (module)
+        *module = h.mod;
+    if (binding)
+        *binding = h.bd;
+    if (rest)
+        *rest = qualname + q.olen - h.rest;
+    return 1;
+}
+
+int modgraph_resolve(const Project *p, const char *qualname, const ProjectModule **module,
+                     const Binding **binding)
+{
+    const ProjectModule *m;
+    const Binding *bd;
+    const char *rest;
+    if (!modgraph_resolve_prefix(p, qualname, &m, &bd, &rest) || *rest)
+        return 0;
+    if (module)
+        *module = m;
+    if (binding)
+        *binding = bd;
+    return 1;
+}
