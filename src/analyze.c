@@ -8,6 +8,7 @@
 
 #include <ctype.h>
 #include <string.h>
+#include <stdlib.h>
 #include <strings.h>
 
 #include "flow.h"
@@ -41,19 +42,78 @@ static void visit(Node *parent, Node *n, void *arg)
     w->depth--;
 }
 
+/* The summaries of a module's functions, in definition order. */
+typedef struct Summaries {
+    const Node **funcs;
+    FlowSummary *sums;
+    int n, cap;
+} Summaries;
+
+static const FlowSummary *summary_of(void *arg, const Node *func)
+{
+    Summaries *s = arg;
+    for (int i = 0; i < s->n; i++)
+        if (s->funcs[i] == func)
+            return &s->sums[i];
+    return NULL;
+}
+
+static void collect_funcs(Node *parent, Node *n, void *arg)
+{
+    Summaries *s = arg;
+    (void)parent;
+    if (n->kind != NODE_FunctionDef && n->kind != NODE_AsyncFunctionDef) {
+        if (n->kind == NODE_ClassDef || ast_category(n->kind) == CAT_STMT)
+            ast_children(n, collect_funcs, s); /* module-level and class-level defs */
+        return;
+    }
+    if (s->n == s->cap) {
+        s->cap = s->cap ? 2 * s->cap : 16;
+        s->funcs = xrealloc(s->funcs, (size_t)s->cap * sizeof *s->funcs);
+        s->sums = xrealloc(s->sums, (size_t)s->cap * sizeof *s->sums);
+    }
+    s->funcs[s->n] = n;
+    memset(&s->sums[s->n], 0, sizeof *s->sums);
+    s->n++;
+}
+
+/*
+ * Summaries of the module's functions: two rounds, so a function that calls
+ * another defined in the same module sees its summary (cross-module
+ * summaries come with the project-wide link step).
+ */
+static void summarize(Arena *scratch, const Source *src, const ScopeTable *scopes, Node *module,
+                      Summaries *s)
+{
+    ast_children(module, collect_funcs, s);
+    for (int round = 0; round < 2; round++) {
+        for (int i = 0; i < s->n; i++) {
+            FlowSummary sum = {0};
+            FlowEnv env = {src, scopes, NULL, NULL, summary_of, s, &sum};
+            flow_function(scratch, &env, (Node *)s->funcs[i]);
+            arena_reset(scratch);
+            s->sums[i] = sum;
+        }
+    }
+}
+
 void analyze_module(Arena *a, const Source *src, const Lexed *lx, Node *module,
                     const char *modname, FindingList *out)
 {
     ScopeTable *scopes = scope_build(a, module, modname, 0);
     FindingList found = {0};
     LifecycleSink sink = {a, src, &found};
-    FlowEnv env = {src, scopes, lifecycle_report, &sink};
     Arena *scratch = arena_new();
+    Summaries sums = {0};
+    summarize(scratch, src, scopes, module, &sums);
+    FlowEnv env = {src, scopes, lifecycle_report, &sink, summary_of, &sums, NULL};
     Walk w = {&sink, scratch, &env, 0};
     flow_function(scratch, &env, module);
     arena_reset(scratch);
     ast_children(module, visit, &w);
     arena_free(scratch);
+    free(sums.funcs);
+    free(sums.sums);
     for (size_t i = 0; i < found.n; i++)
         if (!analyze_suppressed(src, lx, found.items[i].line, found.items[i].code))
             diag_add(out, &found.items[i]);

@@ -239,8 +239,7 @@ static int cfg_one(FILE *out, Arena *scratch, Node *fn, const Source *src)
     return bad;
 }
 
-/* The graphs of one file; 2 if it cannot be read or decoded, 1 if a graph
- * is broken. */
+/* The graphs of one file; 2 if it cannot be read, 1 if a graph is broken. */
 static int cfg_file(FILE *out, const char *path)
 {
     Arena *a = arena_new(), *scratch = arena_new();
@@ -248,12 +247,11 @@ static int cfg_file(FILE *out, const char *path)
     SourceError err = {0};
     int status = 0;
     SourceStatus st = source_load(a, path, &src, &err);
-    if (st != SRC_OK) {
-        if (st == SRC_IO_ERROR)
-            fprintf(stderr, "sessionlint: %s: %s\n", path, err.msg);
-        else
-            fprintf(out, "error: line %d: %s\n", err.line, err.msg);
+    if (st == SRC_IO_ERROR) {
+        fprintf(stderr, "sessionlint: %s: %s\n", path, err.msg);
         status = 2;
+    } else if (st == SRC_DECODE_ERROR) {
+        fprintf(out, "error: line %d: %s\n", err.line, err.msg);
     } else {
         Lexed lx;
         FindingList errs = {0};

@@ -31,10 +31,10 @@ int debug_ast(FILE *out, const char *const *paths, size_t n);
  * control-flow graph of the module body ("# module") and of every function
  * and lambda in source order ("# C.method (line 10)"), as cfg_dump prints
  * them; "error: line N" first when the file has a syntax error (the graphs
- * of what parsed follow), "# truncated" after a graph cut short, and
- * "error: cfg_verify: ..." if a graph breaks its invariants (our bug).
- * Returns 0, 1 if a graph failed cfg_verify, or 2 if some file could not be
- * read or decoded.
+ * of what parsed follow), "error: line N: why" alone when it does not
+ * decode, "# truncated" after a graph cut short, and "error: cfg_verify:
+ * ..." if a graph breaks its invariants (our bug).  Returns 0, 1 if a graph
+ * failed cfg_verify, or 2 if some file could not be read.
  */
 int debug_cfg(FILE *out, const char *const *paths, size_t n);
 

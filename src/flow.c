@@ -98,6 +98,10 @@ typedef struct Ctx {
     int depth;
     int resumed_not_thrown; /* a pytest fixture: its yield never raises */
     int catch_all_exception; /* sync code: `except Exception` catches what calls raise */
+    int param_site[8];       /* summary mode: the site standing for each parameter */
+    int nparams;
+    unsigned kept_param;     /* summary mode: parameters some normal exit keeps */
+    int exits;               /* summary mode: a normal exit was reached */
 } Ctx;
 
 /* ------------------------------------------------------------- witness */
@@ -224,6 +228,19 @@ static Val unknown(void)
 static Val eval_global(Ctx *c, const Scope *s, const Node *e, int depth);
 static Val call_bind(Ctx *c, const Scope *s, const Node *call);
 
+/* The module-level `name: T` (with or without a value) declaring name. */
+static const Node *module_annotation(const Scope *module, const char *name)
+{
+    const NodeList *body = &module->node->v.Module.body;
+    for (int i = 0; i < body->n; i++) {
+        const Node *st = body->items[i];
+        if (st->kind == NODE_AnnAssign && st->v.AnnAssign.target->kind == NODE_Name &&
+            !strcmp(st->v.AnnAssign.target->v.Name.id, name))
+            return st;
+    }
+    return NULL;
+}
+
 /* The value of a name used in scope s that no tracked local holds. */
 static Val name_value(Ctx *c, const Scope *s, const Node *e, int depth)
 {
@@ -241,8 +258,9 @@ static Val name_value(Ctx *c, const Scope *s, const Node *e, int depth)
     if (b->value && where && where->kind == SCOPE_MODULE && depth < 8)
         return eval_global(c, where, b->value, depth + 1);
     /* `pool: asyncpg.Pool` at module level, assigned at startup */
-    if (b->def && b->def->kind == NODE_AnnAssign && where && where->kind == SCOPE_MODULE) {
-        const Node *ann = b->def->v.AnnAssign.annotation;
+    const Node *decl = where && where->kind == SCOPE_MODULE ? module_annotation(where, b->name) : NULL;
+    if (decl) {
+        const Node *ann = decl->v.AnnAssign.annotation;
         if (ann->kind == NODE_Subscript) /* Optional[asyncpg.Pool] */
             ann = ann->v.Subscript.slice;
         if (ann->kind == NODE_BinOp) /* asyncpg.Pool | None */
@@ -465,6 +483,18 @@ static Res method_call(Ctx *c, Path *p, const Node *call, Res rv, const char *m)
     return out;
 }
 
+/* The summary of the function a call's callee names, if it is one of ours. */
+static const FlowSummary *callee_summary(Ctx *c, const Node *f)
+{
+    if (!c->env->summary_of || f->kind != NODE_Name)
+        return NULL;
+    const Scope *where = NULL;
+    const Binding *b = scope_lookup(c->env->scopes, c->scope, f->v.Name.id, &where);
+    if (!b || b->kind != BIND_DEF || !b->def)
+        return NULL;
+    return c->env->summary_of(c->env->summary_arg, b->def);
+}
+
 /* The value of a name or attribute without evaluating it for effects. */
 static Val peek_value(Ctx *c, const Path *p, const Node *e)
 {
@@ -513,6 +543,21 @@ static Res call_value(Ctx *c, Path *p, const Node *call)
     if (bind.tag == VAL_UNKNOWN && call->v.Call.args.n > 0)
         bind = peek_value(c, p, call->v.Call.args.items[0]);
     Val v = model_call(&fv.val, call, cls, &bind);
+    const FlowSummary *sum = callee_summary(c, f);
+    if (sum) {
+        for (int i = 0; i < call->v.Call.args.n && i < 32; i++) {
+            if (!(sum->releases >> i & 1))
+                continue;
+            int h = held_by(c, p, call->v.Call.args.items[i]);
+            if (h >= 0)
+                release(c, p, h, call, 0);
+        }
+        if (sum->returns_kind != RES_NONE) {
+            v.tag = VAL_RESOURCE;
+            v.kind = sum->returns_kind;
+            v.is_async = sum->returns_async;
+        }
+    }
     call_args(c, p, call, 0);
     if (v.tag == VAL_RESOURCE) {
         out.site = acquire(c, p, call, v, -1);
@@ -980,6 +1025,11 @@ static void effects(Ctx *c, Path *p, const CfgStep *st)
     case STEP_RETURN: {
         const Node *v = n ? n->v.Return.value : NULL;
         Res r = eval(c, p, v);
+        if (c->env->summary && r.site >= 0 && c->site[r.site].val.kind != RES_ANY &&
+            (c->acquired >> r.site & 1 || p->res[r.site] == RS_OPEN || p->res[r.site] == RS_IDLE)) {
+            c->env->summary->returns_kind = c->site[r.site].val.kind;
+            c->env->summary->returns_async = c->site[r.site].val.is_async;
+        }
         gone(p, r.site); /* ownership goes to the caller */
         if (v && (v->kind == NODE_Tuple || v->kind == NODE_List))
             for (int i = 0; i < v->v.Tuple.elts.n; i++)
@@ -1062,6 +1112,13 @@ static void transfer(Ctx *c, int s, const Path *in)
     c->lent = 0;
     c->released = 0;
     if (st->kind == STEP_EXIT || st->kind == STEP_RAISE_EXIT) {
+        if (c->env->summary) {
+            if (st->kind == STEP_EXIT)
+                for (int i = 0; i < c->nparams; i++)
+                    if (p.res[c->param_site[i]] != RS_RELEASED)
+                        c->kept_param |= 1u << i;
+            return;
+        }
         step_exit(c, &p, st, p.ret);
         return;
     }
@@ -1082,15 +1139,9 @@ static void transfer(Ctx *c, int s, const Path *in)
                 q.res[r] = RS_IDLE;
             if ((c->released >> r & 1) && !st->is_finally_copy && st->kind != STEP_WITH_EXIT &&
                 st->kind != STEP_WITH_EXIT_EXC) {
-                /* the release call itself raised: a pool did not take the
-                 * connection back; a close() that raised has cleaned up as far
-                 * as it could, so neither a leak nor a use is sure */
-                if (model_res(c->site[r].val.kind)->twice == HARM_DOUBLE) {
-                    q.res[r] = in->res[r];
-                    q.ev[r] = in->ev[r];
-                } else {
-                    q.res[r] = RS_GONE;
-                }
+                /* the release call itself raised: whether it took effect is
+                 * unknown, so neither a leak nor a second release is sure */
+                q.res[r] = RS_GONE;
             }
             if (c->acquired >> r & 1) {
                 q.res[r] = in->res[r] != RS_OPEN && in->res[r] != RS_IDLE ? in->res[r] : RS_NONE;
@@ -1150,6 +1201,29 @@ static int is_fixture(Ctx *c, const Node *func)
     return 0;
 }
 
+/* Summary mode: each positional parameter starts as an open resource of
+ * unknown kind, so the exits can tell whether the function releases it. */
+static void summary_params(Ctx *c, Path *start, const Node *func)
+{
+    if (func->kind != NODE_FunctionDef && func->kind != NODE_AsyncFunctionDef)
+        return;
+    const Node *args = func->v.FunctionDef.args;
+    const NodeList *lists[2] = {&args->v.arguments.posonlyargs, &args->v.arguments.args};
+    for (int l = 0; l < 2; l++) {
+        for (int i = 0; i < lists[l]->n && c->nparams < 8; i++) {
+            const Node *a = lists[l]->items[i];
+            Val v = {VAL_RESOURCE, RES_ANY, 0, NULL};
+            int r = site_for(c, a, v, -1);
+            int var = var_index(c, a->v.arg.arg, 1);
+            if (r < 0 || var < 0)
+                return;
+            start->res[r] = RS_OPEN;
+            start->var[var] = (int8_t)r;
+            c->param_site[c->nparams++] = r;
+        }
+    }
+}
+
 void flow_function(Arena *scratch, const FlowEnv *env, Node *func)
 {
     Cfg *g = cfg_build(scratch, func);
@@ -1171,6 +1245,8 @@ void flow_function(Arena *scratch, const FlowEnv *env, Node *func)
     Path start;
     memset(&start, 0, sizeof start);
     memset(start.var, 0xff, sizeof start.var); /* VAR_UNKNOWN */
+    if (env->summary)
+        summary_params(&c, &start, func);
     add_path(&c, g->entry, &start);
     while (c.nwork > 0) {
         int s = c.work[--c.nwork];
@@ -1180,6 +1256,12 @@ void flow_function(Arena *scratch, const FlowEnv *env, Node *func)
             Path p = ps->p[ps->done++];
             transfer(&c, s, &p);
         }
+    }
+    if (env->summary) {
+        for (int i = 0; i < c.nparams; i++)
+            if (!(c.kept_param >> i & 1) && c.in[g->exit].n > 0)
+                env->summary->releases |= 1u << i;
+        return;
     }
     if (c.nreports > 1)
         qsort(c.reports, (size_t)c.nreports, sizeof *c.reports, cmp_report);

@@ -50,6 +50,20 @@ typedef struct FlowReport {
     int nevents;
 } FlowReport;
 
+/*
+ * What a function does with resources, for its callers: computed by running
+ * the dataflow over it in summary mode, module functions first.
+ */
+typedef struct FlowSummary {
+    unsigned char returns_kind;  /* ResKind of a fresh resource it returns, or RES_NONE */
+    unsigned char returns_async;
+    unsigned releases;           /* bit i: positional parameter i is released on every
+                                    normal exit */
+} FlowSummary;
+
+/* Looks up the summary of a function definition (NULL: none known). */
+typedef const FlowSummary *(*FlowSummaryLookup)(void *arg, const Node *func);
+
 /* Called for each problem found; reports of one function come in a
  * deterministic order. */
 typedef void (*FlowSink)(void *arg, const FlowReport *r);
@@ -57,8 +71,11 @@ typedef void (*FlowSink)(void *arg, const FlowReport *r);
 typedef struct FlowEnv {
     const Source *src;
     const ScopeTable *scopes;
-    FlowSink sink;
+    FlowSink sink;                /* NULL in summary mode */
     void *sink_arg;
+    FlowSummaryLookup summary_of; /* callee summaries, or NULL */
+    void *summary_arg;
+    FlowSummary *summary;         /* summary mode: where this function's goes */
 } FlowEnv;
 
 /*

@@ -23,6 +23,7 @@ static const ResInfo res_table[RES__COUNT] = {
     [RES_POOLED] = {"pooled connection", "putconn()", 0, AFTER_SHARED, HARM_DOUBLE},
     [RES_APOOLED] = {"pooled connection", "release()", 0, AFTER_RAISES, HARM_NONE},
     [RES_CURSOR] = {"cursor", "close()", 1, AFTER_RAISES, HARM_REDUNDANT},
+    [RES_ANY] = {"object", "close()", 0, AFTER_RAISES, HARM_NONE},
 };
 
 /* Library callables: what calling them gives. */
@@ -101,6 +102,8 @@ static const MethodRow methods[] = {
     {VAL_RESOURCE, RES_APOOLED, NULL, EFF_USE, 0, 0},
     {VAL_RESOURCE, RES_CURSOR, "close", EFF_RELEASE, 0, 0},
     {VAL_RESOURCE, RES_CURSOR, NULL, EFF_USE, 0, 0},
+    {VAL_RESOURCE, RES_ANY, "close", EFF_RELEASE, 0, 0},
+    {VAL_RESOURCE, RES_ANY, NULL, EFF_NONE, 0, 0},
 };
 
 const ResInfo *model_res(int kind) { return &res_table[kind < RES__COUNT ? kind : RES_NONE]; }

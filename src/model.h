@@ -26,6 +26,7 @@ typedef enum ResKind {
     RES_POOLED,      /* psycopg2 pool / psycopg_pool connection from getconn() */
     RES_APOOLED,     /* asyncpg pool connection from acquire() */
     RES_CURSOR,      /* DB-API cursor */
+    RES_ANY,         /* a parameter of unknown kind, while computing a summary */
     RES__COUNT
 } ResKind;
 

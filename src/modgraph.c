@@ -18,24 +18,24 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define PATH_BUF 4096  /* longest path modgraph_module_name looks at */
-#define MAX_COMPS 256  /* components of such a path */
-#define ALT_LEVELS 4   /* folders above a module tried for fallback names */
+#define PATH_BUF 4096 /* longest path modgraph_module_name looks at */
+#define MAX_COMPS 256 /* components of such a path */
+#define ALT_LEVELS 4  /* folders above a module tried for fallback names */
 
 typedef struct NameRef {
-    const char *name;          /* a dotted module name */
-    const ProjectModule *mod;  /* the module it names */
+    const char *name;         /* a dotted module name */
+    const ProjectModule *mod; /* the module it names */
 } NameRef;
 
 struct Project {
-    Arena *a;                  /* strings and the frozen arrays */
-    VEC(ProjectModule) added;  /* modules before freezing, on the heap */
-    ProjectModule *mods;       /* after: sorted by name, one per name (the .py,
+    Arena *a;                 /* strings and the frozen arrays */
+    VEC(ProjectModule) added; /* modules before freezing, on the heap */
+    ProjectModule *mods;      /* after: sorted by name, one per name (the .py,
                                   then the first path) */
     int nmods;
-    NameRef *names;            /* each module's own name, in the same order */
-    NameRef *alts;             /* fallback names from the path, sorted; none is */
-    int nalts;                 /* also a module's own name */
+    NameRef *names; /* each module's own name, in the same order */
+    NameRef *alts;  /* fallback names from the path, sorted; none is */
+    int nalts;      /* also a module's own name */
     int frozen;
 };
 
@@ -181,8 +181,8 @@ Project *modgraph_new(Arena *a)
     return p;
 }
 
-void modgraph_add(Project *p, const char *name, const char *path, int is_package,
-                  Node *module, const ScopeTable *scopes)
+void modgraph_add(Project *p, const char *name, const char *path, int is_package, Node *module,
+                  const ScopeTable *scopes)
 {
     ProjectModule m = {arena_strndup(p->a, name, strlen(name)),
                        arena_strndup(p->a, path, strlen(path)), is_package, module, scopes};
@@ -344,9 +344,9 @@ typedef struct Hit {
 
 typedef struct Query {
     const Project *p;
-    const char *orig;         /* the qualified name asked about */
+    const char *orig; /* the qualified name asked about */
     size_t olen;
-    int budget;               /* module lookups left (MODGRAPH_MAX_HOPS) */
+    int budget; /* module lookups left (MODGRAPH_MAX_HOPS) */
 } Query;
 
 /* Is s[0..n) the tail of the asked name that follows a dot (or all of it)? */
@@ -401,8 +401,7 @@ static const char *stands_for(const ProjectModule *m, const Binding *bd, char *b
         return NULL;
     if (bd->value->kind != NODE_Name && bd->value->kind != NODE_Attribute)
         return NULL;
-    return scope_qualname_buf(m->scopes, scope_module(m->scopes), bd->value, buf, cap) ? buf
-                                                                                       : NULL;
+    return scope_qualname_buf(m->scopes, scope_module(m->scopes), bd->value, buf, cap) ? buf : NULL;
 }
 
 static int resolve_from(Query *q, const char *start, Hit *out);
@@ -472,9 +471,8 @@ static int resolve_from(Query *q, const char *start, Hit *out)
     return found;
 }
 
-int modgraph_resolve_prefix(const Project *p, const char *qualname,
-                            const ProjectModule **module, const Binding **binding,
-                            const char **rest)
+int modgraph_resolve_prefix(const Project *p, const char *qualname, const ProjectModule **module,
+                            const Binding **binding, const char **rest)
 {
     Query q = {p, qualname, qualname ? strlen(qualname) : 0, MODGRAPH_MAX_HOPS};
     Hit h;

@@ -51,8 +51,8 @@ Project *modgraph_new(Arena *a);
  * and a.pyi, or two scripts named run.py): the .py wins, then the first
  * path in byte order, whatever the order of the calls.
  */
-void modgraph_add(Project *p, const char *name, const char *path, int is_package,
-                  Node *module, const ScopeTable *scopes);
+void modgraph_add(Project *p, const char *name, const char *path, int is_package, Node *module,
+                  const ScopeTable *scopes);
 
 /* Ends the adding; the project is read-only from now on. */
 void modgraph_freeze(Project *p);
@@ -89,8 +89,7 @@ int modgraph_resolve(const Project *p, const char *qualname, const ProjectModule
  * does not bind the next name gives *binding = NULL and *rest = that name
  * on.  Returns 0 when no leading part of qualname is a project module.
  */
-int modgraph_resolve_prefix(const Project *p, const char *qualname,
-                            const ProjectModule **module, const Binding **binding,
-                            const char **rest);
+int modgraph_resolve_prefix(const Project *p, const char *qualname, const ProjectModule **module,
+                            const Binding **binding, const char **rest);
 
 #endif

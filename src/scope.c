@@ -32,23 +32,23 @@ typedef struct ScopeX {
 } ScopeX;
 
 struct ScopeTable {
-    Arena *a;             /* owns the scopes, bindings and strings */
-    const char *modname;  /* "" when scope_build got NULL */
+    Arena *a;            /* owns the scopes, bindings and strings */
+    const char *modname; /* "" when scope_build got NULL */
     int is_package;
-    ScopeX **scopes;      /* nscopes, in order of opening; [0] is the module */
+    ScopeX **scopes; /* nscopes, in order of opening; [0] is the module */
     int nscopes;
-    const Node **owners;  /* owner map: ocap slots keyed by node address */
-    ScopeX **owned;       /* the scope of each used slot of owners */
+    const Node **owners; /* owner map: ocap slots keyed by node address */
+    ScopeX **owned;      /* the scope of each used slot of owners */
     int ocap;
-    const char **stars;   /* modules of `from M import *`, made absolute */
+    const char **stars; /* modules of `from M import *`, made absolute */
     int nstars;
-    int incomplete;       /* something nested deeper than SCOPE_MAX_DEPTH */
+    int incomplete; /* something nested deeper than SCOPE_MAX_DEPTH */
 };
 
 typedef struct Deferred {
-    ScopeX *s;            /* the scope that declared name global or nonlocal */
+    ScopeX *s; /* the scope that declared name global or nonlocal */
     const char *name;
-    unsigned char kind;   /* BindKind of the statement that bound it */
+    unsigned char kind; /* BindKind of the statement that bound it */
     Node *def;
 } Deferred;
 
@@ -57,7 +57,7 @@ typedef struct Builder {
     VEC(ScopeX *) scopes;
     VEC(Deferred) deferred;
     VEC(const char *) stars;
-    int depth;            /* nesting of visit, against SCOPE_MAX_DEPTH */
+    int depth; /* nesting of visit, against SCOPE_MAX_DEPTH */
 } Builder;
 
 #define X(s) ((ScopeX *)(s))
@@ -208,9 +208,7 @@ static void bind_target(Builder *b, ScopeX *x, Node *t, Node *def, Node *value)
     if (!t)
         return;
     switch (t->kind) {
-    case NODE_Name:
-        bind(b, x, t->v.Name.id, BIND_LOCAL, def, value, NULL);
-        return;
+    case NODE_Name: bind(b, x, t->v.Name.id, BIND_LOCAL, def, value, NULL); return;
     case NODE_Tuple:
     case NODE_List: {
         NodeList *l = t->kind == NODE_Tuple ? &t->v.Tuple.elts : &t->v.List.elts;
@@ -224,9 +222,7 @@ static void bind_target(Builder *b, ScopeX *x, Node *t, Node *def, Node *value)
         b->depth--;
         return;
     }
-    case NODE_Starred:
-        bind_target(b, x, t->v.Starred.value, def, NULL);
-        return;
+    case NODE_Starred: bind_target(b, x, t->v.Starred.value, def, NULL); return;
     default: /* attributes and subscripts bind nothing, but evaluate their parts */
         visit(b, x, t);
         return;
@@ -294,8 +290,7 @@ static void bind_params(Builder *b, ScopeX *f, Node *args)
     const NodeList *lists[] = {&g->posonlyargs, &g->args, &g->kwonlyargs};
     for (int j = 0; j < 3; j++)
         for (int i = 0; i < lists[j]->n; i++)
-            bind(b, f, lists[j]->items[i]->v.arg.arg, BIND_PARAM, lists[j]->items[i], NULL,
-                 NULL);
+            bind(b, f, lists[j]->items[i]->v.arg.arg, BIND_PARAM, lists[j]->items[i], NULL, NULL);
     if (g->vararg)
         bind(b, f, g->vararg->v.arg.arg, BIND_PARAM, g->vararg, NULL, NULL);
     if (g->kwarg)
@@ -332,14 +327,14 @@ static void function_def(Builder *b, ScopeX *x, Node *n)
     int async = n->kind == NODE_AsyncFunctionDef;
     const char *name = async ? n->v.AsyncFunctionDef.name : n->v.FunctionDef.name;
     Node *args = async ? n->v.AsyncFunctionDef.args : n->v.FunctionDef.args;
-    visit_each(b, x, async ? &n->v.AsyncFunctionDef.decorator_list
-                           : &n->v.FunctionDef.decorator_list);
+    visit_each(b, x,
+               async ? &n->v.AsyncFunctionDef.decorator_list : &n->v.FunctionDef.decorator_list);
     visit_arg_exprs(b, x, args, 1);
     visit(b, x, async ? n->v.AsyncFunctionDef.returns : n->v.FunctionDef.returns);
     bind(b, x, name, BIND_DEF, n, NULL, member_qualname(b, x, name));
     ScopeX *f = open_scope(b, x, SCOPE_FUNCTION, n, name);
-    bind_type_params(b, f, async ? &n->v.AsyncFunctionDef.type_params
-                                 : &n->v.FunctionDef.type_params);
+    bind_type_params(b, f,
+                     async ? &n->v.AsyncFunctionDef.type_params : &n->v.FunctionDef.type_params);
     bind_params(b, f, args);
     visit_each(b, f, async ? &n->v.AsyncFunctionDef.body : &n->v.FunctionDef.body);
 }
@@ -378,8 +373,7 @@ static void comprehension(Builder *b, ScopeX *x, Node *n)
         gens = &n->v.SetComp.generators, label = "<setcomp>", e1 = n->v.SetComp.elt;
         break;
     case NODE_GeneratorExp:
-        gens = &n->v.GeneratorExp.generators, label = "<genexpr>",
-        e1 = n->v.GeneratorExp.elt;
+        gens = &n->v.GeneratorExp.generators, label = "<genexpr>", e1 = n->v.GeneratorExp.elt;
         break;
     default:
         gens = &n->v.DictComp.generators, label = "<dictcomp>", e1 = n->v.DictComp.key,
@@ -856,10 +850,7 @@ const char *scope_qualname(const ScopeTable *t, const Scope *s, const Node *expr
 
 const char *scope_module_name(const ScopeTable *t) { return t->modname; }
 
-const char *scope_owner_qualname(const ScopeTable *t, const Scope *s)
-{
-    return X(s)->qualname;
-}
+const char *scope_owner_qualname(const ScopeTable *t, const Scope *s) { return X(s)->qualname; }
 
 const char *const *scope_star_imports(const ScopeTable *t, int *n)
 {

@@ -1,0 +1,191 @@
+#!/usr/bin/env python3
+"""run.py - the rule tests: annotated Python files, one test each.
+
+Every tests/rules/*.py except this script is a case file.  A finding is
+expected on a line that ends with a comment
+
+    db.close()  # expect: SL106
+    conn = pool.getconn()  # expect: SL101, SL106
+
+and every other line must produce none.  A file whose first line is
+
+    # select: SL106
+
+is checked with `--select SL106` added (SL106 is off by default), so only the
+selected codes are reported in it.  For each file the script runs, from the
+repository root,
+
+    build/sessionlint --format json [--select CODES] tests/rules/FILE.py
+
+compares the set of (line, code) findings with the set of annotations, and
+prints each mismatch: a missing finding with the annotated source line, an
+unexpected one with its message.  An annotation whose code is not in the
+registry yet (not listed by `sessionlint rule`) is pending: it is shown in the
+summary and neither passes nor fails, so that a case can record a finding of
+a rule that is still to be written.  The expectations are written by hand and
+never regenerated from the tool's output.
+
+Usage: tests/rules/run.py [-v] [--bin PATH] [FILE ...]
+The last line is `N passed, N failed`; the exit status is 1 if any failed.
+"""
+import argparse
+import ast
+import json
+import os
+import re
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+TIMEOUT = 60  # seconds per file: a hang is a failure, not a stuck suite
+
+EXPECT = re.compile(r"#\s*expect:\s*(.*?)\s*$")
+SELECT = re.compile(r"^#\s*select:\s*(.*?)\s*$")
+CODE = re.compile(r"^SL\d{3}$")
+SELECTOR = re.compile(r"^(ALL|SL\d{0,3})$")
+
+
+def registered_codes(binary):
+    """The codes `sessionlint rule` lists, or None if it cannot say."""
+    try:
+        out = subprocess.run([binary, "rule"], cwd=ROOT, capture_output=True,
+                             text=True, timeout=TIMEOUT)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if out.returncode != 0:
+        return None
+    codes = {line.split()[0] for line in out.stdout.splitlines() if line.strip()}
+    return {c for c in codes if CODE.match(c)} or None
+
+
+def read_case(path):
+    """(selectors, {(line, code)}, [problems], [source lines]) of a case."""
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    lines = text.splitlines()
+    problems = []
+    select = []
+    if lines:
+        m = SELECT.match(lines[0])
+        if m:
+            select = [s.strip() for s in m.group(1).split(",") if s.strip()]
+            bad = [s for s in select if not SELECTOR.match(s)]
+            if not select or bad:
+                problems.append("line 1: bad select line: %r" % lines[0])
+    expected = set()
+    for no, line in enumerate(lines, 1):
+        m = EXPECT.search(line)
+        if not m:
+            continue
+        codes = [c.strip() for c in m.group(1).split(",")]
+        for c in codes:
+            if not CODE.match(c):
+                problems.append("line %d: bad annotation %r" % (no, m.group(0)))
+                continue
+            if (no, c) in expected:
+                problems.append("line %d: %s annotated twice" % (no, c))
+            expected.add((no, c))
+    has_sl000 = any(code == "SL000" for _, code in expected)
+    if not has_sl000:
+        try:
+            ast.parse(text, filename=path)
+        except SyntaxError as e:
+            problems.append("line %s: CPython does not parse this case: %s" % (e.lineno, e.msg))
+    return select, expected, problems, lines
+
+
+def run_tool(binary, rel, select):
+    """(findings, error): the tool's findings for one file, or why not."""
+    cmd = [binary, "--format", "json"]
+    if select:
+        cmd += ["--select", ",".join(select)]
+    cmd.append(rel)
+    try:
+        out = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True,
+                             timeout=TIMEOUT)
+    except subprocess.TimeoutExpired:
+        return None, "timed out after %ds" % TIMEOUT
+    except OSError as e:
+        return None, "cannot run %s: %s" % (binary, e)
+    if out.returncode not in (0, 1):
+        err = out.stderr.strip().splitlines()
+        return None, "exit status %d%s" % (out.returncode, (": " + err[-1]) if err else "")
+    try:
+        report = json.loads(out.stdout)
+    except ValueError as e:
+        return None, "output is not JSON: %s" % e
+    if report.get("errors"):
+        return None, "errors: %s" % report["errors"]
+    findings = report.get("findings")
+    if not isinstance(findings, list):
+        return None, "no findings list in the JSON output"
+    return findings, None
+
+
+def check_file(binary, path, known, verbose):
+    """Runs one case; prints its mismatches.  (ok, pending count)."""
+    rel = os.path.relpath(path, ROOT)
+    select, expected, problems, lines = read_case(path)
+    pending = {(l, c) for l, c in expected if known is not None and c not in known}
+    expected -= pending
+    for p in problems:
+        print("%s: %s" % (rel, p))
+    findings, err = run_tool(binary, rel, select)
+    if err:
+        print("%s: %s" % (rel, err))
+        return False, len(pending)
+    got = {}
+    for f in findings:
+        if os.path.normpath(f.get("path", rel)) != os.path.normpath(rel):
+            continue
+        got.setdefault((f.get("line"), f.get("code")), f.get("message", ""))
+    missing = sorted(expected - got.keys())
+    unexpected = sorted(set(got) - expected, key=lambda k: (k[0] or 0, k[1] or ""))
+    for line, code in missing:
+        src = lines[line - 1].strip() if 0 < line <= len(lines) else ""
+        print("%s:%d: missing %s    | %s" % (rel, line, code, src))
+    for line, code in unexpected:
+        print("%s:%s: unexpected %s: %s" % (rel, line, code, got[(line, code)]))
+    ok = not problems and not missing and not unexpected
+    if verbose or not ok:
+        print("%s %s (%d expected, %d found%s)" % (
+            "ok  " if ok else "FAIL", rel, len(expected), len(got),
+            ", %d pending" % len(pending) if pending else ""))
+    return ok, len(pending)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("-v", "--verbose", action="store_true", help="list passing files too")
+    ap.add_argument("--bin", default=os.path.join("build", "sessionlint"),
+                    help="the binary, relative to the repository root (default: build/sessionlint)")
+    ap.add_argument("files", nargs="*", help="case files (default: every tests/rules/*.py)")
+    args = ap.parse_args()
+    binary = args.bin if os.path.isabs(args.bin) else os.path.join(ROOT, args.bin)
+    if args.files:
+        files = [os.path.abspath(f) for f in args.files]
+    else:
+        files = sorted(os.path.join(HERE, f) for f in os.listdir(HERE)
+                       if f.endswith(".py") and f != os.path.basename(__file__))
+    if not os.access(binary, os.X_OK):
+        print("run.py: %s is missing; run make first" % os.path.relpath(binary, ROOT))
+        print("0 passed, %d failed" % max(len(files), 1))
+        return 1
+    known = registered_codes(binary)
+    passed = failed = pending = 0
+    for path in files:
+        ok, p = check_file(binary, path, known, args.verbose)
+        pending += p
+        if ok:
+            passed += 1
+        else:
+            failed += 1
+    if pending:
+        print("(%d expectations pending: their rules are not in the registry yet)" % pending)
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,77 @@
+/*
+ * test_rules.c - the rule registry of rules.c: every rule has a page, and
+ * --select/--ignore selection, including rules that are off by default
+ * (SL106 is selected only by its code or a family prefix, never by ALL).
+ */
+#include <string.h>
+
+#include "rules.h"
+#include "unit.h"
+
+/* selected("SL106", "SL1", NULL): --select SL1 and no --ignore. */
+static int selected(const char *code, const char *sel, const char *ign)
+{
+    const char *s[1] = {sel}, *i[1] = {ign};
+    RuleSelect rs = {s, sel ? 1 : 0, i, ign ? 1 : 0};
+    return rules_selected(&rs, code);
+}
+
+static void test_registry(void)
+{
+    for (int id = 0; id < RULE__COUNT; id++) {
+        const Rule *r = rules_get(id);
+        CHECK(r != NULL);
+        CHECK(rules_lookup(r->code) == r);
+        const RulePage *pg = rules_page(r);
+        CHECK(pg != NULL);
+        if (!pg)
+            continue;
+        /* Every part is there and ends its last line. */
+        const char *parts[4] = {pg->finds, pg->why, pg->bad, pg->fixed};
+        for (int k = 0; k < 4; k++) {
+            size_t n = parts[k] ? strlen(parts[k]) : 0;
+            CHECK(n > 1 && parts[k][n - 1] == '\n');
+        }
+    }
+    CHECK_STR(rules_lookup("SL101")->name, "double-release");
+    CHECK_INT(rules_lookup("SL101")->severity, SEV_ERROR);
+    CHECK_INT(rules_lookup("SL103")->severity, SEV_WARNING);
+    CHECK_INT(rules_lookup("SL106")->severity, SEV_NOTE);
+    CHECK_INT(rules_lookup("SL106")->enabled, 0);
+    CHECK_INT(rules_lookup("SL101")->enabled, 1);
+    CHECK(rules_lookup("SL999") == NULL);
+}
+
+static void test_select(void)
+{
+    /* On by default: no --select, ALL, family, code. */
+    CHECK_INT(selected("SL103", NULL, NULL), 1);
+    CHECK_INT(selected("SL103", "ALL", NULL), 1);
+    CHECK_INT(selected("SL103", "SL1", NULL), 1);
+    CHECK_INT(selected("SL103", "SL103", NULL), 1);
+    CHECK_INT(selected("SL103", "SL106", NULL), 0);
+    CHECK_INT(selected("SL103", NULL, "SL1"), 0);
+    CHECK_INT(selected("SL103", "SL103", "SL1"), 1);
+    CHECK_INT(selected("SL103", "SL1", "SL103"), 0);
+    /* Off by default: only its code or a prefix with a family digit. */
+    CHECK_INT(selected("SL106", NULL, NULL), 0);
+    CHECK_INT(selected("SL106", "ALL", NULL), 0);
+    CHECK_INT(selected("SL106", "SL", NULL), 0);
+    CHECK_INT(selected("SL106", "SL1", NULL), 1);
+    CHECK_INT(selected("SL106", "SL10", NULL), 1);
+    CHECK_INT(selected("SL106", "SL106", NULL), 1);
+    CHECK_INT(selected("SL106", "SL106", "SL106"), 0);
+    CHECK_INT(selected("SL106", "SL106", "SL1"), 1);
+    CHECK_INT(selected("SL106", "SL1", "SL106"), 0);
+    CHECK_INT(selected("SL106", NULL, "SL2"), 0);
+    /* Codes no rule has yet count as on by default. */
+    CHECK_INT(selected("SL299", NULL, NULL), 1);
+    CHECK_INT(selected("SL299", "ALL", NULL), 1);
+}
+
+int main(void)
+{
+    test_registry();
+    test_select();
+    return unit_report();
+}
