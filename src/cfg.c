@@ -11,6 +11,11 @@
  * it; a return, break or continue walks the frames outward, emitting a
  * with's exit or a copy of a finally body for each frame it leaves.
  *
+ * A finally body is built once per way in, in the frames outside its try;
+ * CFG_MAX_FINALLY_COPIES counts the copies of one try statement as built
+ * (a try inside another finally is built again in each of that one's
+ * copies, with its own count), and CFG_MAX_STEPS bounds the whole.
+ *
  * Invariants of a finished graph: every successor is a valid step index,
  * and exc >= 0 exactly when may_raise.  Building uses heap scratch (freed
  * before returning) and the arena only for the result.
@@ -50,13 +55,13 @@ typedef enum FrameKind { FR_LOOP, FR_TRY, FR_FINALLY, FR_WITH } FrameKind;
 
 typedef struct Frame {
     FrameKind kind;
-    int id;             /* unique per frame instance (keys of CopyRec) */
-    struct Frame *up;   /* the enclosing frame; NULL at the function level */
-    Node *node;         /* the loop, the Try/TryStar, or the withitem */
-    Label exc;          /* FR_TRY, FR_FINALLY, FR_WITH: exceptions caught */
-    Label brk;          /* FR_LOOP: breaks, to after the loop */
-    int head;           /* FR_LOOP: where continue goes */
-    int ncopies;        /* FR_FINALLY: copies made of the body */
+    int id;              /* unique per frame instance (keys of CopyRec) */
+    struct Frame *up;    /* the enclosing frame; NULL at the function level */
+    Node *node;          /* the loop, the Try/TryStar, or the withitem */
+    Label exc;           /* FR_TRY, FR_FINALLY, FR_WITH: exceptions caught */
+    Label brk;           /* FR_LOOP: breaks, to after the loop */
+    int head;            /* FR_LOOP: where continue goes */
+    int ncopies;         /* FR_FINALLY: copies made of the body */
     VEC(CopyRec) copies; /* FR_FINALLY: those a jump may join */
 } Frame;
 
@@ -64,7 +69,7 @@ typedef struct Frame {
 typedef struct BStep {
     unsigned char kind, may_raise, is_copy;
     Node *node;
-    int succ;  /* index of the first successor in Builder.succ */
+    int succ; /* index of the first successor in Builder.succ */
     int nsucc;
     int exc;
     int line;
@@ -72,14 +77,14 @@ typedef struct BStep {
 
 typedef struct Builder {
     VEC(BStep) steps;
-    VEC(int) succ;       /* successor slots of every step, -1 until patched */
-    VEC(Node *) stack;   /* scratch of scan() */
-    Label front;         /* refs that fall through to the next step emitted */
-    Frame *top;          /* innermost enclosing frame */
-    int depth;           /* nesting of build_body calls */
-    int next_id;         /* last Frame.id handed out */
-    int in_copy;         /* > 0 while building a finally body */
-    int truncated;       /* CFG_MAX_STEPS or CFG_MAX_DEPTH was reached */
+    VEC(int) succ;     /* successor slots of every step, -1 until patched */
+    VEC(Node *) stack; /* scratch of scan() */
+    Label front;       /* refs that fall through to the next step emitted */
+    Frame *top;        /* innermost enclosing frame */
+    int depth;         /* nesting of build_body calls */
+    int next_id;       /* last Frame.id handed out */
+    int in_copy;       /* > 0 while building a finally body */
+    int truncated;     /* CFG_MAX_STEPS or CFG_MAX_DEPTH was reached */
 } Builder;
 
 static void build_body(Builder *b, NodeList body);
@@ -169,8 +174,9 @@ static int new_step(Builder *b, int kind, Node *node, int nsucc, int raises)
         b->truncated = 1;
         return -1;
     }
-    BStep s = {(unsigned char)kind, (unsigned char)raises, b->in_copy > 0, node,
-               (int)b->succ.n, nsucc, -1, line_of(node)};
+    BStep s = {
+        (unsigned char)kind, (unsigned char)raises, b->in_copy > 0, node, (int)b->succ.n, nsucc, -1,
+        line_of(node)};
     for (int i = 0; i < nsucc; i++)
         VEC_PUSH(&b->succ, -1);
     VEC_PUSH(&b->steps, s);
@@ -246,9 +252,7 @@ static void push_list(Builder *b, NodeList l)
 static int push_outer_parts(Builder *b, Node *x)
 {
     switch (x->kind) {
-    case NODE_Lambda:
-        VEC_PUSH(&b->stack, x->v.Lambda.args);
-        return 1;
+    case NODE_Lambda: VEC_PUSH(&b->stack, x->v.Lambda.args); return 1;
     case NODE_FunctionDef:
         push_list(b, x->v.FunctionDef.decorator_list);
         VEC_PUSH(&b->stack, x->v.FunctionDef.args);
@@ -266,8 +270,7 @@ static int push_outer_parts(Builder *b, Node *x)
         if (x->v.GeneratorExp.generators.n)
             VEC_PUSH(&b->stack, x->v.GeneratorExp.generators.items[0]->v.comprehension.iter);
         return 1;
-    default:
-        return 0;
+    default: return 0;
     }
 }
 
@@ -287,15 +290,13 @@ static int scan(Builder *b, Node *root, int what)
             continue;
         switch (x->kind) {
         case NODE_Yield:
-        case NODE_YieldFrom:
-            return 1;
+        case NODE_YieldFrom: return 1;
         case NODE_Call:
         case NODE_Await:
             if (what & SCAN_CALLS)
                 return 1;
             break;
-        default:
-            break;
+        default: break;
         }
         if (!push_outer_parts(b, x))
             ast_children(x, push_child, b);
@@ -303,10 +304,7 @@ static int scan(Builder *b, Node *root, int what)
     return 0;
 }
 
-static int raises(Builder *b, Node *expr)
-{
-    return scan(b, expr, SCAN_CALLS);
-}
+static int raises(Builder *b, Node *expr) { return scan(b, expr, SCAN_CALLS); }
 
 /* A def raises when decorators are applied or a default calls something;
  * a class statement runs its body and metaclass: always. */
@@ -316,8 +314,7 @@ static int def_raises(Builder *b, Node *s)
         return 1;
     NodeList decos = s->kind == NODE_FunctionDef ? s->v.FunctionDef.decorator_list
                                                  : s->v.AsyncFunctionDef.decorator_list;
-    Node *args = s->kind == NODE_FunctionDef ? s->v.FunctionDef.args
-                                             : s->v.AsyncFunctionDef.args;
+    Node *args = s->kind == NODE_FunctionDef ? s->v.FunctionDef.args : s->v.AsyncFunctionDef.args;
     if (decos.n)
         return 1;
     if (!args)
@@ -354,10 +351,7 @@ static NodeList finalbody_of(const Node *s)
     return s->kind == NODE_Try ? s->v.Try.finalbody : s->v.TryStar.finalbody;
 }
 
-static int ref_target(Builder *b, Ref r)
-{
-    return r.step < 0 ? -1 : *slot_of(b, r);
-}
+static int ref_target(Builder *b, Ref r) { return r.step < 0 ? -1 : *slot_of(b, r); }
 
 /* An earlier copy of fin's body that a jump of this way and target may join. */
 static CopyRec *find_copy(Frame *fin, Way way, int loop_id)
@@ -383,10 +377,8 @@ static void copy_finally(Builder *b, Frame *fin, Way way, int loop_id)
 {
     CopyRec *old = find_copy(fin, way, loop_id);
     if (fin->ncopies >= CFG_MAX_FINALLY_COPIES - 2 && old && way >= WAY_RETURN) {
-        if (!old->passthrough) {
+        if (!old->passthrough)
             resolve(b, &b->front, old->entry);
-            b->front.n = 0;
-        }
         return;
     }
     Ref r0 = b->front.n ? b->front.items[0] : (Ref){-1, 0};
@@ -408,8 +400,8 @@ static void copy_finally(Builder *b, Frame *fin, Way way, int loop_id)
 /*
  * The frontier leaves by a return, break or continue: each with it leaves
  * runs its exit, each finally its body, then it reaches the exit or the
- * loop.  The frames passed are left on b->top while their code is built,
- * so what raises there goes outward.
+ * loop.  While the code for a frame is built, b->top is the frame around
+ * it, so what raises there goes outward.
  */
 static void jump(Builder *b, Way way)
 {
@@ -580,8 +572,7 @@ static int catches_all(const Node *h)
  * After handler k of an except* ran, the rest of the group may still match
  * a later handler, be fully handled (done), or be re-raised: a NOP join.
  */
-static void star_join(Builder *b, Node *h, int k, int nh, int all, Label *into,
-                      Label *done)
+static void star_join(Builder *b, Node *h, int k, int nh, int all, Label *into, Label *done)
 {
     int nlater = nh - k - 1;
     if (!b->front.n || nlater + !all == 0) {

@@ -22,6 +22,7 @@
 #include "model.h"
 
 #define EVAL_MAX_DEPTH 64 /* expression nesting followed for effects */
+#define LEAK_AFTER_YIELD 100 /* internal: a leak on a path that went through a yield */
 
 /*
  * RS_IDLE: a session made but not used yet.  SQLAlchemy checks a connection
@@ -46,6 +47,7 @@ typedef struct Path {
     const Ev *ev[FLOW_MAX_RES];      /* witness per site, newest first */
     const Ev *raised;                /* on an exception path: what raised */
     uint8_t raised_at_yield;         /* ... and it was a yield */
+    uint8_t yielded;                 /* the path went through a yield */
     uint8_t handling_yield;          /* in an except clause: handling's raised_at_yield */
     const Ev *handling;              /* in an except clause: what raised (for `raise`) */
     uint8_t reported[FLOW_MAX_RES];  /* a leak of this site was reported */
@@ -66,6 +68,7 @@ typedef struct Site {
     int parent;        /* site of the connection a cursor came from, or -1 */
     const Node *with;  /* the withitem whose exit releases it, or NULL */
     const char *name;  /* the first local name bound to it, or NULL */
+    int ever_released; /* some path releases it */
 } Site;
 
 typedef struct Report {
@@ -334,6 +337,7 @@ static void release(Ctx *c, Path *p, int r, const Node *at, int by_with)
         return;
     p->res[r] = RS_RELEASED;
     p->released_at[r] = at;
+    c->site[r].ever_released = 1;
     c->released |= 1u << r;
     p->ev[r] = ev_push(c, p->ev[r], at,
                        by_with ? "released here, at the end of the with block" : "released here");
@@ -396,6 +400,7 @@ static int site_for(Ctx *c, const Node *node, Val v, int parent)
     s->parent = parent;
     s->with = NULL;
     s->name = NULL;
+    s->ever_released = 0;
     return c->nsites++;
 }
 
@@ -461,6 +466,14 @@ static Res method_call(Ctx *c, Path *p, const Node *call, Res rv, const char *m)
     int with_only = 0;
     Val recv = rv.site >= 0 ? c->site[rv.site].val : rv.val;
     MethodEffect eff = model_method(&recv, m, &made, &with_only);
+    if (eff == EFF_NONE && recv.tag == VAL_UNKNOWN && !strcmp(m, "cursor") && !call->v.Call.args.n) {
+        /* a DB-API cursor of a connection we were handed */
+        eff = EFF_ACQUIRE;
+        made.tag = VAL_RESOURCE;
+        made.kind = RES_CURSOR;
+        made.is_async = 0;
+        made.qual = NULL;
+    }
     if (eff == EFF_RELEASE_ARG && call->v.Call.args.n > 0) {
         Res a = eval(c, p, call->v.Call.args.items[0]);
         call_args(c, p, call, 0);
@@ -756,6 +769,43 @@ static void bind(Ctx *c, Path *p, const Node *target, Res r, const Node *value)
 
 /* ------------------------------------------------------------- steps */
 
+typedef struct Escape {
+    Ctx *c;
+    Path *p;
+    int depth;
+} Escape;
+
+static void escape_kid(Node *parent, Node *n, void *arg)
+{
+    Escape *e = arg;
+    (void)parent;
+    if (e->depth > EVAL_MAX_DEPTH || n->kind == NODE_Lambda)
+        return;
+    if (n->kind == NODE_Name) {
+        gone(e->p, held_by(e->c, e->p, n));
+        return;
+    }
+    if (n->kind == NODE_Attribute || (n->kind == NODE_Call && n->v.Call.func->kind == NODE_Attribute &&
+                                      held_by(e->c, e->p, n->v.Call.func->v.Attribute.value) >= 0))
+        return; /* conn.cursor(), conn.info: not the resource itself */
+    e->depth++;
+    ast_children(n, escape_kid, e);
+    e->depth--;
+}
+
+/* Every resource a name in e holds escapes (returned inside a value). */
+static void escape_names(Ctx *c, Path *p, const Node *e, int depth)
+{
+    if (!e)
+        return;
+    Escape x = {c, p, depth};
+    if (e->kind == NODE_Name) {
+        gone(p, held_by(c, p, e));
+        return;
+    }
+    ast_children((Node *)e, escape_kid, &x);
+}
+
 static void step_assign(Ctx *c, Path *p, const Node *n)
 {
     switch (n->kind) {
@@ -875,6 +925,8 @@ static void step_exit(Ctx *c, Path *p, const CfgStep *st, const Node *last)
         if (p->res[r] == RS_REOPENED) {
             problem = FLOW_USE_AFTER;
             at = p->reopened[r];
+        } else if (problem == FLOW_LEAK && p->yielded) {
+            problem = LEAK_AFTER_YIELD;
         }
         report(c, problem, r, at, e);
         p->reported[r] = 1;
@@ -1031,9 +1083,7 @@ static void effects(Ctx *c, Path *p, const CfgStep *st)
             c->env->summary->returns_async = c->site[r.site].val.is_async;
         }
         gone(p, r.site); /* ownership goes to the caller */
-        if (v && (v->kind == NODE_Tuple || v->kind == NODE_List))
-            for (int i = 0; i < v->v.Tuple.elts.n; i++)
-                gone(p, held_by(c, p, v->v.Tuple.elts.items[i]));
+        escape_names(c, p, v, 0); /* in a tuple, a dict, an object: the caller's too */
         p->ret = n;
         break;
     }
@@ -1070,7 +1120,7 @@ static void effects(Ctx *c, Path *p, const CfgStep *st)
 /* Sends p (after step s) along the normal edges of s. */
 static void follow(Ctx *c, const CfgStep *st, Path *p)
 {
-    if (st->kind == STEP_DISPATCH && c->catch_all_exception && st->node &&
+    if (st->kind == STEP_DISPATCH && c->catch_all_exception && !p->raised_at_yield && st->node &&
         st->nsucc == st->node->v.Try.handlers.n + 1) {
         /* in sync code `except Exception` sees everything a call raises */
         const NodeList *h = &st->node->v.Try.handlers;
@@ -1107,16 +1157,18 @@ static void transfer(Ctx *c, int s, const Path *in)
 {
     const CfgStep *st = &c->g->steps[s];
     Path p = *in;
+    if (st->node && (st->kind == STEP_EXPR || st->kind == STEP_ASSIGN) && contains_yield(st->node))
+        p.yielded = 1;
     c->step = st;
     c->acquired = 0;
     c->lent = 0;
     c->released = 0;
     if (st->kind == STEP_EXIT || st->kind == STEP_RAISE_EXIT) {
         if (c->env->summary) {
-            if (st->kind == STEP_EXIT)
-                for (int i = 0; i < c->nparams; i++)
-                    if (p.res[c->param_site[i]] != RS_RELEASED)
-                        c->kept_param |= 1u << i;
+            for (int i = 0; st->kind == STEP_EXIT && i < c->nparams; i++) /* a close that
+                raised and was handled still counts */
+                if (p.res[c->param_site[i]] != RS_RELEASED && p.res[c->param_site[i]] != RS_GONE)
+                    c->kept_param |= 1u << i;
             return;
         }
         step_exit(c, &p, st, p.ret);
@@ -1224,6 +1276,14 @@ static void summary_params(Ctx *c, Path *start, const Node *func)
     }
 }
 
+static int has_report(const Ctx *c, int problem, int site)
+{
+    for (int i = 0; i < c->nreports; i++)
+        if (c->reports[i].r.problem == problem && c->reports[i].site == site)
+            return 1;
+    return 0;
+}
+
 void flow_function(Arena *scratch, const FlowEnv *env, Node *func)
 {
     Cfg *g = cfg_build(scratch, func);
@@ -1266,6 +1326,23 @@ void flow_function(Arena *scratch, const FlowEnv *env, Node *func)
     if (c.nreports > 1)
         qsort(c.reports, (size_t)c.nreports, sizeof *c.reports, cmp_report);
     for (int i = 0; i < c.nreports; i++) {
+        Report *rp = &c.reports[i];
+        if (rp->r.problem == LEAK_AFTER_YIELD) {
+            if (has_report(&c, FLOW_LEAK_AT_YIELD, rp->site) && c.site[rp->site].ever_released)
+                continue; /* the unguarded yield is the finding; this path follows from it */
+            if (has_report(&c, FLOW_LEAK, rp->site))
+                continue;
+            rp->r.problem = FLOW_LEAK;
+        }
+        if (rp->r.problem == FLOW_LEAK && c.site[rp->site].val.kind == RES_CURSOR &&
+            (c.site[rp->site].parent >= 0 || !c.site[rp->site].ever_released))
+            continue; /* a cursor goes with its connection, or with the garbage
+                         collector if nobody meant to close it */
+        if (rp->r.problem == FLOW_LEAK_AT_YIELD && !c.site[rp->site].ever_released) {
+            /* nothing releases it at all: a plain leak, not an unguarded release */
+            rp->r.problem = FLOW_LEAK;
+            rp->r.at = c.site[rp->site].node;
+        }
         c.reports[i].r.var = c.site[c.reports[i].site].name;
         c.reports[i].r.site = c.site[c.reports[i].site].node;
         env->sink(env->sink_arg, &c.reports[i].r);

@@ -21,7 +21,7 @@ static const ResInfo res_table[RES__COUNT] = {
     /* `with conn:` on a pooled connection ends a transaction; the pool's own
      * context manager (pool.connection(), pool.acquire()) returns it */
     [RES_POOLED] = {"pooled connection", "putconn()", 0, AFTER_SHARED, HARM_DOUBLE},
-    [RES_APOOLED] = {"pooled connection", "release()", 0, AFTER_RAISES, HARM_NONE},
+    [RES_APOOLED] = {"pooled connection", "release()", 0, AFTER_RAISES, HARM_REDUNDANT},
     [RES_CURSOR] = {"cursor", "close()", 1, AFTER_RAISES, HARM_REDUNDANT},
     [RES_ANY] = {"object", "close()", 0, AFTER_RAISES, HARM_NONE},
 };

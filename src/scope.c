@@ -12,7 +12,8 @@
  * literal; the owner map is keyed by node address.  An assignment to a name
  * declared `global` or `nonlocal` is set aside and credited to the outer
  * binding once every scope is known: a nested function may come before the
- * enclosing function's own assignment of the name.  Left-nested chains
+ * enclosing function's own assignment of the name (the declaring scope's
+ * own Binding counts them too, and lookups pass through it).  Left-nested chains
  * (a + b + c, q.filter().order_by()...) are walked in a loop, so only real
  * nesting counts against SCOPE_MAX_DEPTH.
  */

@@ -102,9 +102,11 @@ const char *scope_module_name(const ScopeTable *t);
  */
 
 /*
- * scope_qualname without allocating, so any thread may call it on a built
- * table: writes the name and a NUL into buf and returns its length, or 0
- * when expr has no qualified name or it does not fit in cap bytes.
+ * scope_qualname without allocating: writes the name and a NUL into buf and
+ * returns its length, or 0 when expr has no qualified name or it does not
+ * fit in cap bytes.  scope_qualname copies an attribute chain's name into
+ * the table's arena, so only the thread that owns that arena may call it;
+ * this one any thread may call on a built table.
  */
 size_t scope_qualname_buf(const ScopeTable *t, const Scope *s, const Node *expr, char *buf,
                           size_t cap);

@@ -114,8 +114,6 @@ void lifecycle_report(void *arg, const FlowReport *r)
                               "an exception thrown in at the yield skips the release", w);
         break;
     default:
-        if (r->res_kind == RES_CURSOR)
-            return; /* a cursor left open goes with its connection or the garbage collector */
         f.code = "SL103";
         f.message = leak_message(k->a, w, r);
         break;
