@@ -33,7 +33,7 @@ static void visit(Node *parent, Node *n, void *arg)
     if (n->kind == NODE_FunctionDef || n->kind == NODE_AsyncFunctionDef) {
         flow_function(w->scratch, w->env, n);
         arena_reset(w->scratch);
-        lifecycle_delegation(w->sink, n);
+        lifecycle_delegation(w->sink, w->env, n);
     }
     if (ast_category(n->kind) == CAT_EXPR && n->kind != NODE_Lambda)
         return; /* no statements below, except in lambdas, which we skip */
@@ -102,7 +102,7 @@ void analyze_module(Arena *a, const Source *src, const Lexed *lx, Node *module,
 {
     ScopeTable *scopes = scope_build(a, module, modname, 0);
     FindingList found = {0};
-    LifecycleSink sink = {a, src, &found};
+    LifecycleSink sink = {a, src, &found, NULL, NULL};
     Arena *scratch = arena_new();
     Summaries sums = {0};
     summarize(scratch, src, scopes, module, &sums);

@@ -643,6 +643,8 @@ static Res eval(Ctx *c, Path *p, const Node *e)
     case NODE_Yield:
     case NODE_YieldFrom:
         out = eval(c, p, e->v.Yield.value); /* YieldFrom shares the layout */
+        if (c->env->summary && out.site >= 0 && c->site[out.site].val.kind != RES_ANY)
+            c->env->summary->yields_kind = c->site[out.site].val.kind;
         if (out.site >= 0 && p->res[out.site] == RS_IDLE)
             p->res[out.site] = RS_OPEN; /* the consumer uses it before anything is thrown in */
         out.site = -1;

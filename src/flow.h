@@ -59,6 +59,7 @@ typedef struct FlowSummary {
     unsigned char returns_async;
     unsigned releases;           /* bit i: positional parameter i is released on every
                                     normal exit */
+    unsigned char yields_kind;   /* ResKind of a resource it yields (a provider), or RES_NONE */
 } FlowSummary;
 
 /* Looks up the summary of a function definition (NULL: none known). */

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "model.h"
+#include "scope.h"
 
 #if defined(__GNUC__)
 __attribute__((format(printf, 2, 3)))
@@ -152,10 +153,51 @@ void lifecycle_report(void *arg, const FlowReport *r)
 
 /* ---- SL104 delegation: `async for x in gen(): yield x` ---- */
 
+/* Does the annotation mention a session or connection type by name? */
+static int names_resource_type(const Node *ann, int depth)
+{
+    if (!ann || depth > 16)
+        return 0;
+    switch (ann->kind) {
+    case NODE_Name: case NODE_Attribute: {
+        const char *id = ann->kind == NODE_Name ? ann->v.Name.id : ann->v.Attribute.attr;
+        return strstr(id, "Session") || strstr(id, "Connection") || strstr(id, "Cursor");
+    }
+    case NODE_Subscript:
+        return names_resource_type(ann->v.Subscript.slice, depth + 1);
+    case NODE_Tuple:
+        for (int i = 0; i < ann->v.Tuple.elts.n; i++)
+            if (names_resource_type(ann->v.Tuple.elts.items[i], depth + 1))
+                return 1;
+        return 0;
+    case NODE_Constant: /* a string annotation: "AsyncIterator[AsyncSession]" */
+        return ann->v.Constant.value.kind == CONST_STR &&
+               (strstr(ann->v.Constant.value.s, "Session") || strstr(ann->v.Constant.value.s, "Connection"));
+    default:
+        return 0;
+    }
+}
+
+/* Is what `async for` iterates a provider of sessions or connections? */
+static int is_provider_call(const FlowEnv *env, const Scope *s, const Node *call)
+{
+    const Node *f = call->v.Call.func;
+    if (f->kind != NODE_Name || !env->summary_of)
+        return 0;
+    const Binding *b = scope_lookup(env->scopes, s, f->v.Name.id, NULL);
+    if (!b || b->kind != BIND_DEF || !b->def)
+        return 0;
+    const FlowSummary *sum = env->summary_of(env->summary_arg, b->def);
+    return (sum && sum->yields_kind != RES_NONE) ||
+           names_resource_type(b->def->v.FunctionDef.returns, 0);
+}
+
+
 typedef struct Deleg {
     LifecycleSink *k;
-    const Node *loop; /* the AsyncFor being searched */
+    const Node *loop;         /* the AsyncFor being searched */
     int depth;
+    const Node *func_returns; /* the generator's return annotation */
 } Deleg;
 
 /* Finds `yield <loop target>` below n (not in nested functions). */
@@ -202,8 +244,10 @@ static void find_async_for(Node *parent, Node *n, void *arg)
     if (d->depth > 100 || n->kind == NODE_FunctionDef || n->kind == NODE_AsyncFunctionDef ||
         n->kind == NODE_Lambda || n->kind == NODE_ClassDef)
         return;
-    if (n->kind == NODE_AsyncFor && n->v.AsyncFor.iter->kind == NODE_Call) {
-        Deleg inner = {d->k, n, 0};
+    if (n->kind == NODE_AsyncFor && n->v.AsyncFor.iter->kind == NODE_Call &&
+        (names_resource_type(d->func_returns, 0) ||
+         is_provider_call(d->k->env, d->k->scope, n->v.AsyncFor.iter))) {
+        Deleg inner = {d->k, n, 0, NULL};
         for (int i = 0; i < n->v.AsyncFor.body.n; i++)
             find_reyield(n, n->v.AsyncFor.body.items[i], &inner);
         return;
@@ -213,11 +257,13 @@ static void find_async_for(Node *parent, Node *n, void *arg)
     d->depth--;
 }
 
-void lifecycle_delegation(LifecycleSink *k, const Node *func)
+void lifecycle_delegation(LifecycleSink *k, const FlowEnv *env, const Node *func)
 {
     if (func->kind != NODE_AsyncFunctionDef)
         return;
-    Deleg d = {k, NULL, 0};
+    k->env = env;
+    k->scope = scope_of(env->scopes, func);
+    Deleg d = {k, NULL, 0, func->v.AsyncFunctionDef.returns};
     for (int i = 0; i < func->v.AsyncFunctionDef.body.n; i++)
         find_async_for((Node *)func, func->v.AsyncFunctionDef.body.items[i], &d);
 }

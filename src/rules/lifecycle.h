@@ -12,6 +12,8 @@ typedef struct LifecycleSink {
     Arena *a;           /* the file's arena: messages and traces */
     const Source *src;
     FindingList *out;
+    const FlowEnv *env;  /* set by lifecycle_delegation */
+    const Scope *scope;  /* the function being checked there */
 } LifecycleSink;
 
 /* A FlowSink: arg is a LifecycleSink. */
@@ -19,6 +21,6 @@ void lifecycle_report(void *arg, const FlowReport *r);
 
 /* SL104's syntactic half: an async generator that re-yields what it gets
  * from `async for` over another generator. */
-void lifecycle_delegation(LifecycleSink *k, const Node *func);
+void lifecycle_delegation(LifecycleSink *k, const FlowEnv *env, const Node *func);
 
 #endif
