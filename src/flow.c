@@ -28,7 +28,9 @@
  * RS_IDLE: a session made but not used yet.  SQLAlchemy checks a connection
  * out lazily, on first use, so an idle session holds nothing to leak.
  */
-enum { RS_NONE, RS_OPEN, RS_RELEASED, RS_GONE, RS_REOPENED, RS_IDLE };
+/* RS_BORROWED: lent to this function by its owner (a FastAPI dependency):
+ * never this function's leak. */
+enum { RS_NONE, RS_OPEN, RS_RELEASED, RS_GONE, RS_REOPENED, RS_IDLE, RS_BORROWED };
 enum { VAR_UNKNOWN = -1, VAR_NONE = -2 }; /* var[] values besides a resource */
 enum { FLAG_UNKNOWN, FLAG_TRUE, FLAG_FALSE };
 
@@ -69,6 +71,7 @@ typedef struct Site {
     const Node *with;  /* the withitem whose exit releases it, or NULL */
     const char *name;  /* the first local name bound to it, or NULL */
     int ever_released; /* some path releases it */
+    const FlowSummary *owner; /* borrowed: the provider's summary */
 } Site;
 
 typedef struct Report {
@@ -105,6 +108,8 @@ typedef struct Ctx {
     int nparams;
     unsigned kept_param;     /* summary mode: parameters some normal exit keeps */
     int exits;               /* summary mode: a normal exit was reached */
+    int yielded_site;        /* summary mode: the site a provider yields, or -1 */
+    int use_commits;         /* the use being recorded may write (not a rollback) */
 } Ctx;
 
 /* ------------------------------------------------------------- witness */
@@ -333,8 +338,21 @@ static void release(Ctx *c, Path *p, int r, const Node *at, int by_with)
         }
         return;
     }
+    if (p->res[r] == RS_BORROWED) {
+        const FlowSummary *o = c->site[r].owner;
+        if (o && (o->uses_after || (o->releases_after && ri->twice == HARM_DOUBLE))) {
+            const Ev *e = ev_push(c, p->ev[r], at,
+                                  o->uses_after ? "released here, before its provider commits it"
+                                                : "released here, and its provider releases it again");
+            report(c, FLOW_RELEASE_BORROWED, r, at, e);
+        }
+        p->res[r] = RS_RELEASED;
+        return;
+    }
     if (p->res[r] != RS_OPEN && p->res[r] != RS_REOPENED && p->res[r] != RS_IDLE)
         return;
+    if (c->env->summary && p->yielded && r == c->yielded_site)
+        c->env->summary->releases_after = 1;
     p->res[r] = RS_RELEASED;
     p->released_at[r] = at;
     c->site[r].ever_released = 1;
@@ -350,6 +368,8 @@ static void release(Ctx *c, Path *p, int r, const Node *at, int by_with)
 
 static void use(Ctx *c, Path *p, int r, const Node *at)
 {
+    if (c->env->summary && p->yielded && r == c->yielded_site && c->use_commits)
+        c->env->summary->uses_after = 1;
     if (p->res[r] == RS_IDLE)
         p->res[r] = RS_OPEN;
     if (p->res[r] != RS_RELEASED)
@@ -401,6 +421,7 @@ static int site_for(Ctx *c, const Node *node, Val v, int parent)
     s->with = NULL;
     s->name = NULL;
     s->ever_released = 0;
+    s->owner = NULL;
     return c->nsites++;
 }
 
@@ -484,10 +505,12 @@ static Res method_call(Ctx *c, Path *p, const Node *call, Res rv, const char *m)
     int stores = rv.site < 0 && recv.tag != VAL_RESOURCE && is_storing_method(m);
     call_args(c, p, call, stores);
     if (rv.site >= 0) {
+        c->use_commits = strcmp(m, "rollback") != 0; /* a provider rolling back changes nothing */
         if (eff == EFF_RELEASE)
             release(c, p, rv.site, call, 0);
         else if (eff == EFF_USE || eff == EFF_ACQUIRE || eff == EFF_NONE)
             use(c, p, rv.site, call);
+        c->use_commits = 0;
     }
     if (eff == EFF_ACQUIRE && (!with_only || (c->step->kind == STEP_WITH_ENTER))) {
         out.site = acquire(c, p, call, made, rv.site);
@@ -643,8 +666,10 @@ static Res eval(Ctx *c, Path *p, const Node *e)
     case NODE_Yield:
     case NODE_YieldFrom:
         out = eval(c, p, e->v.Yield.value); /* YieldFrom shares the layout */
-        if (c->env->summary && out.site >= 0 && c->site[out.site].val.kind != RES_ANY)
+        if (c->env->summary && out.site >= 0 && c->site[out.site].val.kind != RES_ANY) {
             c->env->summary->yields_kind = c->site[out.site].val.kind;
+            c->yielded_site = out.site;
+        }
         if (out.site >= 0 && p->res[out.site] == RS_IDLE)
             p->res[out.site] = RS_OPEN; /* the consumer uses it before anything is thrown in */
         out.site = -1;
@@ -873,6 +898,18 @@ static void step_with_enter(Ctx *c, Path *p, const Node *item)
         p->held[r.site] = 1;
         c->site[r.site].with = item;
     }
+    if (r.site < 0 && ce->kind == NODE_Call && ce->v.Call.func->kind == NODE_Name) {
+        const FlowSummary *sum = callee_summary(c, ce->v.Call.func);
+        if (sum && sum->yields_kind != RES_NONE) { /* a @contextmanager provider */
+            Val v = {VAL_RESOURCE, sum->yields_kind, 0, NULL};
+            r.site = site_for(c, ce, v, -1);
+            if (r.site >= 0) {
+                c->site[r.site].owner = sum;
+                p->res[r.site] = RS_BORROWED;
+                p->ev[r.site] = ev_push(c, NULL, ce, "lent here by the context manager");
+            }
+        }
+    }
     if (item->v.withitem.optional_vars)
         bind(c, p, item->v.withitem.optional_vars, r, NULL);
     else if (!releases && !r.closing && r.site >= 0 && (c->acquired >> r.site & 1))
@@ -881,6 +918,11 @@ static void step_with_enter(Ctx *c, Path *p, const Node *item)
 
 static void step_with_exit(Ctx *c, Path *p, const Node *item, const CfgStep *st)
 {
+    const Node *ce = item->v.withitem.context_expr;
+    if (ce->kind == NODE_Call && ce->v.Call.func->kind == NODE_Attribute &&
+        !strcmp(ce->v.Call.func->v.Attribute.attr, "begin") && c->env->summary && p->yielded &&
+        c->yielded_site >= 0 && st->kind == STEP_WITH_EXIT)
+        c->env->summary->uses_after = 1; /* the transaction block commits after the yield */
     for (int r = 0; r < c->nsites; r++) {
         if (!p->held[r] || c->site[r].with != item)
             continue;
@@ -1255,6 +1297,83 @@ static int is_fixture(Ctx *c, const Node *func)
     return 0;
 }
 
+/* The provider function f names in Depends(f), or NULL. */
+static const Node *depends_target(Ctx *c, const Node *e)
+{
+    if (!e || e->kind != NODE_Call || e->v.Call.args.n < 1)
+        return NULL;
+    const char *q = scope_qualname(c->env->scopes, c->scope, e->v.Call.func);
+    if (!q || (strcmp(q, "fastapi.Depends") && strcmp(q, "fastapi.params.Depends")))
+        return NULL;
+    const Node *f = e->v.Call.args.items[0];
+    if (f->kind != NODE_Name)
+        return NULL;
+    const Binding *b = scope_lookup(c->env->scopes, c->scope, f->v.Name.id, NULL);
+    return b && b->kind == BIND_DEF ? b->def : NULL;
+}
+
+/* The provider of an `Annotated[T, Depends(f)]` annotation (or an alias of
+ * one bound at module level), or NULL. */
+static const Node *annotated_provider(Ctx *c, const Node *ann, int depth)
+{
+    if (!ann || depth > 4)
+        return NULL;
+    if (ann->kind == NODE_Name) {
+        const Scope *where = NULL;
+        const Binding *b = scope_lookup(c->env->scopes, c->scope, ann->v.Name.id, &where);
+        if (b && b->value && where && where->kind == SCOPE_MODULE)
+            return annotated_provider(c, b->value, depth + 1);
+        return NULL;
+    }
+    if (ann->kind != NODE_Subscript || ann->v.Subscript.slice->kind != NODE_Tuple)
+        return NULL;
+    const NodeList *elts = &ann->v.Subscript.slice->v.Tuple.elts;
+    for (int i = 1; i < elts->n; i++) {
+        const Node *d = depends_target(c, elts->items[i]);
+        if (d)
+            return d;
+    }
+    return NULL;
+}
+
+/* A parameter filled by a FastAPI dependency that yields a resource: the
+ * function borrows it from the provider. */
+static void borrowed_params(Ctx *c, Path *start, const Node *func)
+{
+    if (!c->env->summary_of || (func->kind != NODE_FunctionDef && func->kind != NODE_AsyncFunctionDef))
+        return;
+    const Node *args = func->v.FunctionDef.args;
+    const NodeList *plain = &args->v.arguments.args, *defs = &args->v.arguments.defaults;
+    const NodeList *kwonly = &args->v.arguments.kwonlyargs, *kwdefs = &args->v.arguments.kw_defaults;
+    for (int l = 0; l < 2; l++) {
+        const NodeList *ps = l ? kwonly : plain;
+        for (int i = 0; i < ps->n; i++) {
+            const Node *a = ps->items[i];
+            const Node *def = NULL;
+            if (l)
+                def = kwdefs->items[i];
+            else if (i >= ps->n - defs->n)
+                def = defs->items[i - (ps->n - defs->n)];
+            const Node *provider = depends_target(c, def);
+            if (!provider)
+                provider = annotated_provider(c, a->v.arg.annotation, 0);
+            const FlowSummary *sum = provider ? c->env->summary_of(c->env->summary_arg, provider) : NULL;
+            if (!sum || sum->yields_kind == RES_NONE)
+                continue;
+            Val v = {VAL_RESOURCE, sum->yields_kind, 0, NULL};
+            int r = site_for(c, a, v, -1);
+            int var = var_index(c, a->v.arg.arg, 1);
+            if (r < 0 || var < 0)
+                return;
+            c->site[r].owner = sum;
+            c->site[r].name = a->v.arg.arg;
+            start->res[r] = RS_BORROWED;
+            start->var[var] = (int8_t)r;
+            start->ev[r] = ev_push(c, NULL, a, "borrowed here from its FastAPI dependency");
+        }
+    }
+}
+
 /* Summary mode: each positional parameter starts as an open resource of
  * unknown kind, so the exits can tell whether the function releases it. */
 static void summary_params(Ctx *c, Path *start, const Node *func)
@@ -1299,6 +1418,7 @@ void flow_function(Arena *scratch, const FlowEnv *env, Node *func)
     c.scope = scope_of(env->scopes, func);
     c.resumed_not_thrown = is_fixture(&c, func);
     c.catch_all_exception = func->kind != NODE_AsyncFunctionDef;
+    c.yielded_site = -1;
     if (!c.scope)
         c.scope = scope_module(env->scopes);
     c.in = arena_alloc(scratch, (size_t)g->nsteps * sizeof *c.in);
@@ -1309,6 +1429,8 @@ void flow_function(Arena *scratch, const FlowEnv *env, Node *func)
     memset(start.var, 0xff, sizeof start.var); /* VAR_UNKNOWN */
     if (env->summary)
         summary_params(&c, &start, func);
+    else
+        borrowed_params(&c, &start, func);
     add_path(&c, g->entry, &start);
     while (c.nwork > 0) {
         int s = c.work[--c.nwork];

@@ -33,6 +33,7 @@ typedef enum FlowProblem {
     FLOW_USE_AFTER,       /* used after release */
     FLOW_LEAK,            /* open when the function exits on some path */
     FLOW_LEAK_AT_YIELD,   /* open at a yield whose thrown exception skips the release */
+    FLOW_RELEASE_BORROWED, /* released by a borrower whose owner still uses or releases it */
 } FlowProblem;
 
 typedef struct FlowEvent {
@@ -60,6 +61,8 @@ typedef struct FlowSummary {
     unsigned releases;           /* bit i: positional parameter i is released on every
                                     normal exit */
     unsigned char yields_kind;   /* ResKind of a resource it yields (a provider), or RES_NONE */
+    unsigned char uses_after;    /* a provider that commits what it yielded after the yield */
+    unsigned char releases_after; /* a provider that releases what it yielded after the yield */
 } FlowSummary;
 
 /* Looks up the summary of a function definition (NULL: none known). */

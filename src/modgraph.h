@@ -57,7 +57,9 @@ void modgraph_add(Project *p, const char *name, const char *path, int is_package
 /* Ends the adding; the project is read-only from now on. */
 void modgraph_freeze(Project *p);
 
-/* The modules, sorted by name (duplicates dropped); *n receives how many. */
+/* The modules, sorted by name; *n receives how many.  A file that lost its
+ * name to another is not among them, though a fallback name may still
+ * resolve to it. */
 const ProjectModule *modgraph_modules(const Project *p, int *n);
 
 /* The module named modname ("app.db"), or NULL. */

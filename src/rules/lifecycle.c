@@ -109,6 +109,14 @@ void lifecycle_report(void *arg, const FlowReport *r)
                                     "request may already hold it", w)
                         : msg(k->a, "%s is used after it was released", w);
         break;
+    case FLOW_RELEASE_BORROWED:
+        f.code = "SL105";
+        f.message = ri->twice == HARM_DOUBLE && !(r->nevents && strstr(r->events[r->nevents - 1].note, "commits"))
+                        ? msg(k->a, "%s belongs to its provider, which returns it to the pool "
+                                    "again: two returns, and two requests may share it", w)
+                        : msg(k->a, "%s belongs to its provider, which commits it after this "
+                                    "function returns: closing it here discards the writes", w);
+        break;
     case FLOW_LEAK_AT_YIELD:
         f.code = "SL104";
         f.message = msg(k->a, "%s is yielded and released after the yield without try/finally: "
