@@ -13,111 +13,160 @@
 
 #include "flow.h"
 #include "rules/lifecycle.h"
+#include "modgraph.h"
 #include "scope.h"
 
-#define WALK_MAX_DEPTH 200 /* nesting of defs and classes followed */
-
-typedef struct Walk {
-    LifecycleSink *sink;
-    Arena *scratch;
-    const FlowEnv *env;
-    int depth;
-} Walk;
-
-static void visit(Node *parent, Node *n, void *arg)
-{
-    Walk *w = arg;
-    (void)parent;
-    if (w->depth >= WALK_MAX_DEPTH)
-        return;
-    if (n->kind == NODE_FunctionDef || n->kind == NODE_AsyncFunctionDef) {
-        flow_function(w->scratch, w->env, n);
-        arena_reset(w->scratch);
-        lifecycle_delegation(w->sink, w->env, n);
-    }
-    if (ast_category(n->kind) == CAT_EXPR && n->kind != NODE_Lambda)
-        return; /* no statements below, except in lambdas, which we skip */
-    w->depth++;
-    ast_children(n, visit, w);
-    w->depth--;
-}
-
-/* The summaries of a module's functions, in definition order. */
-typedef struct Summaries {
-    const Node **funcs;
-    FlowSummary *sums;
-    int n, cap;
-} Summaries;
-
-static const FlowSummary *summary_of(void *arg, const Node *func)
-{
-    Summaries *s = arg;
-    for (int i = 0; i < s->n; i++)
-        if (s->funcs[i] == func)
-            return &s->sums[i];
-    return NULL;
-}
+struct Analysis {
+    Arena *a;           /* the project's own memory */
+    Project *graph;     /* modules by name */
+    AnalyzeUnit *units; /* the units, in the driver's order */
+    int n;
+};
 
 static void collect_funcs(Node *parent, Node *n, void *arg)
 {
-    Summaries *s = arg;
+    AnalyzeUnit *u = arg;
     (void)parent;
-    if (n->kind != NODE_FunctionDef && n->kind != NODE_AsyncFunctionDef) {
-        if (n->kind == NODE_ClassDef || ast_category(n->kind) == CAT_STMT)
-            ast_children(n, collect_funcs, s); /* module-level and class-level defs */
+    if (ast_category(n->kind) == CAT_EXPR)
         return;
+    if (n->kind == NODE_FunctionDef || n->kind == NODE_AsyncFunctionDef) {
+        if (u->nfuncs % 16 == 0) {
+            const Node **f = arena_alloc(u->a, (size_t)(u->nfuncs + 16) * sizeof *f);
+            if (u->nfuncs)
+                memcpy(f, u->funcs, (size_t)u->nfuncs * sizeof *f);
+            u->funcs = f;
+        }
+        u->funcs[u->nfuncs++] = n;
     }
-    if (s->n == s->cap) {
-        s->cap = s->cap ? 2 * s->cap : 16;
-        s->funcs = xrealloc(s->funcs, (size_t)s->cap * sizeof *s->funcs);
-        s->sums = xrealloc(s->sums, (size_t)s->cap * sizeof *s->sums);
-    }
-    s->funcs[s->n] = n;
-    memset(&s->sums[s->n], 0, sizeof *s->sums);
-    s->n++;
+    ast_children(n, collect_funcs, u);
 }
 
-/*
- * Summaries of the module's functions: two rounds, so a function that calls
- * another defined in the same module sees its summary (cross-module
- * summaries come with the project-wide link step).
- */
-static void summarize(Arena *scratch, const Source *src, const ScopeTable *scopes, Node *module,
-                      Summaries *s)
+void analyze_scopes(AnalyzeUnit *u)
 {
-    ast_children(module, collect_funcs, s);
-    for (int round = 0; round < 2; round++) {
-        for (int i = 0; i < s->n; i++) {
-            FlowSummary sum = {0};
-            FlowEnv env = {src, scopes, NULL, NULL, summary_of, s, &sum};
-            flow_function(scratch, &env, (Node *)s->funcs[i]);
-            arena_reset(scratch);
-            s->sums[i] = sum;
-        }
+    u->scopes = scope_build(u->a, u->module, u->modname, u->is_package);
+    ast_children(u->module, collect_funcs, u);
+    u->sums = arena_alloc(u->a, (size_t)(u->nfuncs ? u->nfuncs : 1) * sizeof *u->sums);
+    u->next = arena_alloc(u->a, (size_t)(u->nfuncs ? u->nfuncs : 1) * sizeof *u->next);
+}
+
+Analysis *analyze_link(AnalyzeUnit *units, int n)
+{
+    Analysis *an = xcalloc(1, sizeof *an);
+    an->a = arena_new();
+    an->graph = modgraph_new(an->a);
+    an->units = units;
+    an->n = n;
+    for (int i = 0; i < n; i++)
+        modgraph_add(an->graph, units[i].modname, units[i].src->path, units[i].is_package,
+                     units[i].module, units[i].scopes);
+    modgraph_freeze(an->graph);
+    return an;
+}
+
+void analyze_free(Analysis *an)
+{
+    if (!an)
+        return;
+    arena_free(an->a);
+    free(an);
+}
+
+/* The unit a module node belongs to. */
+static AnalyzeUnit *unit_of(Analysis *an, const Node *module)
+{
+    for (int i = 0; i < an->n; i++)
+        if (an->units[i].module == module)
+            return &an->units[i];
+    return NULL;
+}
+
+static const FlowSummary *find_summary(const AnalyzeUnit *u, const Node *func)
+{
+    for (int i = 0; i < u->nfuncs; i++)
+        if (u->funcs[i] == func)
+            return &u->sums[i];
+    return NULL;
+}
+
+/* FlowSummaryLookup for a unit's own functions. */
+static const FlowSummary *own_summary(void *arg, const Node *func)
+{
+    return find_summary(arg, func);
+}
+
+/* FlowResolve: a qualified name defined in a module of the project. */
+static int resolve(void *arg, const char *qual, FlowDef *out)
+{
+    Analysis *an = arg;
+    const ProjectModule *m = NULL;
+    const Binding *b = NULL;
+    if (!an || !modgraph_resolve(an->graph, qual, &m, &b) || !b || !m)
+        return 0;
+    out->scopes = m->scopes;
+    out->binding = b;
+    out->summary = NULL;
+    if (b->kind == BIND_DEF && b->def) {
+        AnalyzeUnit *u = unit_of(an, m->module);
+        out->summary = u ? find_summary(u, b->def) : NULL;
     }
+    return 1;
+}
+
+void analyze_summarize(Analysis *an, AnalyzeUnit *u)
+{
+    Arena *scratch = arena_new();
+    for (int i = 0; i < u->nfuncs; i++) {
+        FlowSummary sum = {0};
+        FlowEnv env = {u->src, u->scopes, NULL, NULL, own_summary, u, &sum, resolve, an};
+        flow_function(scratch, &env, (Node *)u->funcs[i]);
+        arena_reset(scratch);
+        u->next[i] = sum;
+    }
+    arena_free(scratch);
+}
+
+void analyze_round(Analysis *an)
+{
+    for (int i = 0; i < an->n; i++) {
+        AnalyzeUnit *u = &an->units[i];
+        FlowSummary *t = u->sums;
+        u->sums = u->next;
+        u->next = t;
+    }
+}
+
+void analyze_check(Analysis *an, AnalyzeUnit *u, FindingList *out)
+{
+    FindingList found = {0};
+    LifecycleSink sink = {u->a, u->src, &found, NULL, NULL};
+    FlowEnv env = {u->src, u->scopes, lifecycle_report, &sink, own_summary, u, NULL, resolve, an};
+    Arena *scratch = arena_new();
+    flow_function(scratch, &env, u->module);
+    arena_reset(scratch);
+    for (int i = 0; i < u->nfuncs; i++) {
+        flow_function(scratch, &env, (Node *)u->funcs[i]);
+        arena_reset(scratch);
+        lifecycle_delegation(&sink, &env, u->funcs[i]);
+    }
+    arena_free(scratch);
+    for (size_t i = 0; i < found.n; i++)
+        if (!analyze_suppressed(u->src, u->lx, found.items[i].line, found.items[i].code))
+            diag_add(out, &found.items[i]);
+    diag_free(&found);
 }
 
 void analyze_module(Arena *a, const Source *src, const Lexed *lx, Node *module,
                     const char *modname, FindingList *out)
 {
-    ScopeTable *scopes = scope_build(a, module, modname, 0);
-    FindingList found = {0};
-    LifecycleSink sink = {a, src, &found, NULL, NULL};
-    Arena *scratch = arena_new();
-    Summaries sums = {0};
-    summarize(scratch, src, scopes, module, &sums);
-    FlowEnv env = {src, scopes, lifecycle_report, &sink, summary_of, &sums, NULL};
-    Walk w = {&sink, scratch, &env, 0};
-    flow_function(scratch, &env, module);
-    arena_reset(scratch);
-    ast_children(module, visit, &w);
-    arena_free(scratch);
-    free(sums.funcs);
-    free(sums.sums);
-    for (size_t i = 0; i < found.n; i++)
-        if (!analyze_suppressed(src, lx, found.items[i].line, found.items[i].code))
-            diag_add(out, &found.items[i]);
-    diag_free(&found);
+    AnalyzeUnit u = {a, src, lx, module, modname, 0, NULL, NULL, NULL, NULL, 0};
+    analyze_scopes(&u);
+    Analysis *an = analyze_link(&u, 1);
+    for (int r = 0; r < ANALYZE_ROUNDS; r++) {
+        analyze_summarize(an, &u);
+        analyze_round(an);
+    }
+    analyze_check(an, &u, out);
+    analyze_free(an);
 }
 
 /* Does the comment text c (after '#') suppress code?  `noqa`, `noqa: A, B`,

@@ -1,7 +1,17 @@
 /*
- * analyze.h - the per-module analyses after parsing: names (scope.h), then
- * each function through the dataflow (flow.h) with the rule families as its
- * sinks, then the suppression comments.  What the driver calls per file.
+ * analyze.h - the analyses after parsing, over a whole project: names
+ * (scope.h) per module, the module graph (modgraph.h), function summaries
+ * computed in rounds so that callers in one module see the factories,
+ * providers and releasing helpers of another, then each function through
+ * the dataflow (flow.h) with the rule families as its sinks, and last the
+ * suppression comments.
+ *
+ * The driver runs it in steps, on its thread pool where a step says so:
+ *   analyze_scopes (per unit, parallel) -> analyze_link (serial)
+ *   -> ANALYZE_ROUNDS x { analyze_summarize (parallel), analyze_round (serial) }
+ *   -> analyze_check (per unit, parallel) -> analyze_free.
+ * Between the serial steps the project is read-only, so the parallel steps
+ * share it without locks; each unit's own memory is its arena.
  */
 #ifndef SL_ANALYZE_H
 #define SL_ANALYZE_H
@@ -9,15 +19,49 @@
 #include "arena.h"
 #include "ast.h"
 #include "diag.h"
+#include "flow.h"
 #include "lex.h"
+#include "scope.h"
 #include "source.h"
 
-/*
- * Analyzes module (parsed from src, tokens lx) and appends its findings to
- * out, leaving out those a `# noqa` or `# sessionlint: ignore[...]` comment
- * suppresses on their line.  modname is the module's dotted name.  Memory
- * comes from a.  Thread-safe.
- */
+#define ANALYZE_ROUNDS 3 /* summary rounds: call chains this deep are seen through */
+
+typedef struct AnalyzeUnit {
+    Arena *a;             /* the file's arena: AST, scopes, findings */
+    const Source *src;
+    const Lexed *lx;
+    Node *module;
+    const char *modname;  /* dotted module name */
+    int is_package;       /* an __init__.py */
+    ScopeTable *scopes;   /* set by analyze_scopes */
+    const Node **funcs;   /* its functions (any depth), in source order */
+    FlowSummary *sums;    /* their summaries, as of the last round */
+    FlowSummary *next;    /* the round being computed */
+    int nfuncs;
+} AnalyzeUnit;
+
+typedef struct Analysis Analysis;
+
+/* Builds u's scopes and finds its functions.  Thread-safe per unit. */
+void analyze_scopes(AnalyzeUnit *u);
+
+/* The project over units[0..n) (kept by pointer): the module graph. */
+Analysis *analyze_link(AnalyzeUnit *units, int n);
+
+/* One summary round for u, reading the others' last round.  Thread-safe. */
+void analyze_summarize(Analysis *an, AnalyzeUnit *u);
+
+/* Ends a summary round: what each unit computed becomes visible. */
+void analyze_round(Analysis *an);
+
+/* Runs the rules over u and appends its findings, less the suppressed ones,
+ * to out.  Thread-safe per unit. */
+void analyze_check(Analysis *an, AnalyzeUnit *u, FindingList *out);
+
+/* Frees the project (not the units' arenas). */
+void analyze_free(Analysis *an);
+
+/* One module on its own, every step above: for tests and single files. */
 void analyze_module(Arena *a, const Source *src, const Lexed *lx, Node *module,
                     const char *modname, FindingList *out);
 

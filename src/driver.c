@@ -9,6 +9,8 @@
 #include "driver.h"
 
 #include "analyze.h"
+#include "model.h"
+#include "modgraph.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +31,18 @@ typedef struct FileResult {
     const char *io_error; /* why the file could not be read, or NULL */
     size_t bytes, lines;  /* size of the decoded source */
     int analyzed;         /* read (decoded or not) */
+    /* what the project step needs (DRIVER_CHECK only) */
+    const char *modname;  /* dotted module name */
+    int is_package;       /* an __init__.py */
+    int uses_db;          /* imports a database or web library the model knows */
+    int relevant;         /* uses_db, or imports a relevant project module */
+    const char **imports; /* modules it imports, absolute, in the keep arena */
+    int nimports;
+    FindingList pending;  /* relevant files: phase-one findings (SL000) */
+    Arena *arena;         /* relevant files: the file's arena, kept for the analysis */
+    Source src;           /* ... and what lives in it */
+    Lexed lx;
+    Node *module;
 } FileResult;
 
 typedef struct Run {
@@ -37,6 +51,10 @@ typedef struct Run {
     size_t nfiles;
     FileResult *results;  /* one slot per file */
     Arena **keep;         /* one arena per worker */
+    size_t *relevant;     /* indices of the files the analysis reads */
+    AnalyzeUnit *units;   /* one per relevant file */
+    size_t nrelevant;
+    Analysis *an;
 } Run;
 
 /* ---- positions as users read them ---- */
@@ -195,31 +213,76 @@ static void keep_findings(const Run *run, size_t i, Arena *keep, const Source *s
             keep_finding(keep, src, run->files[i], &fl->items[k], &r->items[r->n++]);
 }
 
-/* The per-file stages, on a pool thread. */
-/* The module name of a file: its path without the extension, dotted.
- * (The project's package layout is worked out by modgraph.) */
-static const char *module_name(Arena *a, const char *path)
+/* The absolute name of the module an import statement names. */
+static const char *import_target(Arena *a, const char *modname, int is_package, const Node *imp)
 {
-    size_t n = strlen(path);
-    char *s = arena_strndup(a, path, n);
-    char *dot = strrchr(s, '.');
-    if (dot && (!strcmp(dot, ".py") || !strcmp(dot, ".pyi")))
-        *dot = 0;
-    for (char *p = s; *p; p++)
-        if (*p == '/')
-            *p = '.';
+    const char *m = imp->v.ImportFrom.module;
+    int level = imp->v.ImportFrom.level;
+    if (level == 0)
+        return m;
+    /* relative: drop `level` components (one fewer for a package) */
+    size_t n = strlen(modname);
+    for (int k = level - (is_package ? 1 : 0); k > 0 && n > 0; k--) {
+        while (n > 0 && modname[n - 1] != '.')
+            n--;
+        if (n > 0)
+            n--;
+    }
+    size_t ml = m ? strlen(m) : 0;
+    char *s = arena_alloc(a, n + ml + 2);
+    memcpy(s, modname, n);
+    if (m && n)
+        s[n++] = '.';
+    if (m)
+        memcpy(s + n, m, ml);
+    s[n + ml] = 0;
     return s;
 }
 
+/* Records what the project step needs of a parsed module: its imports, and
+ * whether it uses a library the resource model knows. */
+static void note_imports(Arena *keep, FileResult *r, const Node *module)
+{
+    VEC(const char *) v = {0};
+    const NodeList *body = &module->v.Module.body;
+    for (int i = 0; i < body->n; i++) {
+        const Node *st = body->items[i];
+        if (st->kind == NODE_Import) {
+            for (int k = 0; k < st->v.Import.names.n; k++)
+                VEC_PUSH(&v, st->v.Import.names.items[k]->v.alias.name);
+        } else if (st->kind == NODE_ImportFrom) {
+            const char *t = import_target(keep, r->modname, r->is_package, st);
+            if (t)
+                VEC_PUSH(&v, t);
+            for (int k = 0; t && k < st->v.ImportFrom.names.n; k++) { /* from pkg import module */
+                const char *name = st->v.ImportFrom.names.items[k]->v.alias.name;
+                size_t a = strlen(t), b = strlen(name);
+                char *q = arena_alloc(keep, a + b + 2);
+                snprintf(q, a + b + 2, "%s.%s", t, name);
+                VEC_PUSH(&v, q);
+            }
+        }
+    }
+    r->imports = arena_alloc(keep, (v.n ? v.n : 1) * sizeof *r->imports);
+    for (size_t i = 0; i < v.n; i++) {
+        const char *name = v.items[i];
+        r->imports[r->nimports++] = keep_str(keep, name);
+        r->uses_db |= model_known_library(name);
+    }
+    VEC_FREE(&v);
+}
+
+/* Phase one, per file on a pool thread: load, lex, parse (SL000).  Files
+ * that use a database library keep their arena for the analysis. */
 static void check_file(void *arg, size_t i, int worker)
 {
     Run *run = arg;
     FileResult *r = &run->results[i];
     Arena *keep = run->keep[worker], *a = arena_new();
-    Source src;
     SourceError err = {0};
     FindingList fl = {0};
-    SourceStatus st = source_load(a, run->files[i], &src, &err);
+    SourceStatus st = source_load(a, run->files[i], &r->src, &err);
+    int kept = 0;
     if (st == SRC_IO_ERROR) {
         r->io_error = keep_str(keep, err.msg);
     } else if (st == SRC_DECODE_ERROR) {
@@ -230,18 +293,158 @@ static void check_file(void *arg, size_t i, int worker)
         diag_add(&fl, &f);
     } else {
         r->analyzed = 1;
-        r->bytes = src.len;
-        r->lines = (size_t)src.nlines;
-        Lexed lx;
-        lex_source(a, &src, &lx);
-        ParseResult pr = parse_module(a, &src, &lx, &fl);
-        if (run->o->mode == DRIVER_CHECK)
-            analyze_module(a, &src, &lx, pr.module, module_name(a, run->files[i]), &fl);
+        r->bytes = r->src.len;
+        r->lines = (size_t)r->src.nlines;
+        lex_source(a, &r->src, &r->lx);
+        ParseResult pr = parse_module(a, &r->src, &r->lx, &fl);
+        r->module = pr.module;
+        if (run->o->mode == DRIVER_CHECK) {
+            r->modname = modgraph_module_name(keep, run->files[i], &r->is_package);
+            note_imports(keep, r, pr.module);
+            kept = r->uses_db;
+        }
+    }
+    if (kept) {
+        r->arena = a;
+        r->pending = fl; /* reported with the analysis' findings */
+        return;
     }
     if (run->o->mode == DRIVER_CHECK)
-        keep_findings(run, i, keep, st == SRC_OK ? &src : NULL, &fl);
+        keep_findings(run, i, keep, st == SRC_OK ? &r->src : NULL, &fl);
     diag_free(&fl);
     arena_free(a);
+    r->module = NULL;
+}
+
+typedef struct ModIndex {
+    const char *name; /* dotted module name */
+    size_t file;      /* index in the file list */
+} ModIndex;
+
+static int cmp_modindex(const void *pa, const void *pb)
+{
+    const ModIndex *a = pa, *b = pb;
+    int c = strcmp(a->name, b->name);
+    return c ? c : (a->file > b->file) - (a->file < b->file);
+}
+
+/* The file of the module named name, or -1 (binary search in idx). */
+static long find_module(const ModIndex *idx, size_t n, const char *name)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        int c = strcmp(idx[mid].name, name);
+        if (c == 0)
+            return (long)idx[mid].file;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return -1;
+}
+
+/*
+ * Which files the analysis reads: those that use a database library, and
+ * those importing such a project module, transitively (a router that gets
+ * its session from app.db without importing SQLAlchemy itself).
+ */
+static void select_relevant(Arena *a, Run *run)
+{
+    size_t n = 0;
+    ModIndex *idx = arena_alloc(a, (run->nfiles + 1) * sizeof *idx);
+    for (size_t i = 0; i < run->nfiles; i++)
+        if (run->results[i].modname)
+            idx[n++] = (ModIndex){run->results[i].modname, i};
+    qsort(idx, n, sizeof *idx, cmp_modindex);
+    for (size_t i = 0; i < run->nfiles; i++)
+        run->results[i].relevant = run->results[i].uses_db;
+    for (int changed = 1; changed;) {
+        changed = 0;
+        for (size_t i = 0; i < run->nfiles; i++) {
+            FileResult *r = &run->results[i];
+            for (int k = 0; !r->relevant && k < r->nimports; k++) {
+                long j = find_module(idx, n, r->imports[k]);
+                if (j >= 0 && run->results[j].relevant)
+                    r->relevant = changed = 1;
+            }
+        }
+    }
+    run->relevant = arena_alloc(a, (run->nfiles + 1) * sizeof *run->relevant);
+    for (size_t i = 0; i < run->nfiles; i++)
+        if (run->results[i].relevant)
+            run->relevant[run->nrelevant++] = i;
+    run->units = arena_alloc(a, (run->nrelevant + 1) * sizeof *run->units);
+}
+
+/* Phase two, per relevant file: its arena back (re-parsed if phase one let
+ * it go), its scopes. */
+static void load_unit(void *arg, size_t k, int worker)
+{
+    Run *run = arg;
+    size_t i = run->relevant[k];
+    FileResult *r = &run->results[i];
+    (void)worker;
+    if (!r->arena) {
+        /* relevant through its imports only: parse again (its SL000s are out) */
+        SourceError err = {0};
+        FindingList ignore = {0};
+        r->arena = arena_new();
+        if (source_load(r->arena, run->files[i], &r->src, &err) == SRC_OK) {
+            lex_source(r->arena, &r->src, &r->lx);
+            r->module = parse_module(r->arena, &r->src, &r->lx, &ignore).module;
+        }
+        diag_free(&ignore);
+    }
+    AnalyzeUnit *u = &run->units[k];
+    memset(u, 0, sizeof *u);
+    u->a = r->arena;
+    u->src = &r->src;
+    u->lx = &r->lx;
+    u->module = r->module ? r->module : ast_new(r->arena, NODE_Module);
+    u->modname = r->modname;
+    u->is_package = r->is_package;
+    analyze_scopes(u);
+}
+
+static void summarize_unit(void *arg, size_t k, int worker)
+{
+    Run *run = arg;
+    (void)worker;
+    analyze_summarize(run->an, &run->units[k]);
+}
+
+static void check_unit(void *arg, size_t k, int worker)
+{
+    Run *run = arg;
+    size_t i = run->relevant[k];
+    FileResult *r = &run->results[i];
+    FindingList fl = r->pending;
+    analyze_check(run->an, &run->units[k], &fl);
+    keep_findings(run, i, run->keep[worker], r->module ? &r->src : NULL, &fl);
+    diag_free(&fl);
+}
+
+/* The project-wide analysis over the relevant files (DRIVER_CHECK). */
+static void analyze_project(Arena *a, Run *run, int jobs)
+{
+    select_relevant(a, run);
+    if (!run->nrelevant)
+        return;
+    pool_for(jobs, run->nrelevant, load_unit, run);
+    run->an = analyze_link(run->units, (int)run->nrelevant);
+    for (int round = 0; round < ANALYZE_ROUNDS; round++) {
+        pool_for(jobs, run->nrelevant, summarize_unit, run);
+        analyze_round(run->an);
+    }
+    pool_for(jobs, run->nrelevant, check_unit, run);
+    analyze_free(run->an);
+    for (size_t k = 0; k < run->nrelevant; k++) {
+        FileResult *r = &run->results[run->relevant[k]];
+        arena_free(r->arena);
+        r->arena = NULL;
+    }
 }
 
 /* ---- discovery ---- */
@@ -372,7 +575,7 @@ void driver_run(const DriverOptions *o, Report *out)
     int jobs = o->jobs >= 1 ? o->jobs : pool_default_jobs();
     if ((size_t)jobs > files.n)
         jobs = files.n ? (int)files.n : 1;
-    Run run = {o, files.items, files.n, NULL, NULL};
+    Run run = {o, files.items, files.n, NULL, NULL, NULL, NULL, 0, NULL};
     run.results = arena_alloc(a, (files.n + 1) * sizeof *run.results);
     out->narenas = jobs + 1;
     out->arenas = xcalloc((size_t)out->narenas, sizeof *out->arenas);
@@ -383,6 +586,8 @@ void driver_run(const DriverOptions *o, Report *out)
 
     double t0 = now();
     pool_for(jobs, files.n, check_file, &run);
+    if (o->mode == DRIVER_CHECK)
+        analyze_project(a, &run, jobs);
     out->seconds = now() - t0;
 
     merge_items(a, &run, out);

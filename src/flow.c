@@ -233,8 +233,9 @@ static Val unknown(void)
     return v;
 }
 
-static Val eval_global(Ctx *c, const Scope *s, const Node *e, int depth);
-static Val call_bind(Ctx *c, const Scope *s, const Node *call);
+static Val eval_global(Ctx *c, const ScopeTable *t, const Scope *s, const Node *e, int depth);
+
+#define MAX_GLOBAL_DEPTH 8 /* module-level definitions followed, across modules too */
 
 /* The module-level `name: T` (with or without a value) declaring name. */
 static const Node *module_annotation(const Scope *module, const char *name)
@@ -249,74 +250,105 @@ static const Node *module_annotation(const Scope *module, const char *name)
     return NULL;
 }
 
-/* The value of a name used in scope s that no tracked local holds. */
-static Val name_value(Ctx *c, const Scope *s, const Node *e, int depth)
+/*
+ * The qualified name of expr in scope s of table t, copied into the
+ * scratch arena: the table may be another module's, shared between threads,
+ * so its own arena is not ours to allocate from.
+ */
+static const char *qualname(Ctx *c, const ScopeTable *t, const Scope *s, const Node *expr)
 {
-    const Scope *where = NULL;
-    const Binding *b = scope_lookup(c->env->scopes, s, e->v.Name.id, &where);
+    char buf[512];
+    size_t n = scope_qualname_buf(t, s, expr, buf, sizeof buf);
+    if (!n || n >= sizeof buf)
+        return NULL;
+    return arena_strndup(c->a, buf, n);
+}
+
+/* What a module-level binding b of table t (in its module scope m) is. */
+static Val binding_value(Ctx *c, const ScopeTable *t, const Scope *m, const Binding *b, int depth)
+{
     Val v = unknown();
-    if (!b)
+    if (depth > MAX_GLOBAL_DEPTH)
         return v;
+    if (b->kind == BIND_IMPORT && b->qualname && c->env->resolve) {
+        FlowDef d;
+        if (c->env->resolve(c->env->resolve_arg, b->qualname, &d) && d.binding)
+            return binding_value(c, d.scopes, scope_module(d.scopes), d.binding, depth + 1);
+    }
     if (b->kind == BIND_IMPORT || b->kind == BIND_DEF || b->kind == BIND_CLASS) {
         v.tag = b->qualname ? VAL_QUAL : VAL_UNKNOWN;
         v.qual = b->qualname;
         return v;
     }
-    /* a name bound once at module level (engine = create_engine(...)) */
-    if (b->value && where && where->kind == SCOPE_MODULE && depth < 8)
-        return eval_global(c, where, b->value, depth + 1);
+    if (b->value) /* engine = create_engine(...) */
+        return eval_global(c, t, m, b->value, depth + 1);
     /* `pool: asyncpg.Pool` at module level, assigned at startup */
-    const Node *decl = where && where->kind == SCOPE_MODULE ? module_annotation(where, b->name) : NULL;
+    const Node *decl = module_annotation(m, b->name);
     if (decl) {
         const Node *ann = decl->v.AnnAssign.annotation;
         if (ann->kind == NODE_Subscript) /* Optional[asyncpg.Pool] */
             ann = ann->v.Subscript.slice;
         if (ann->kind == NODE_BinOp) /* asyncpg.Pool | None */
             ann = ann->v.BinOp.left;
-        return model_type(scope_qualname(c->env->scopes, where, ann));
+        return model_type(qualname(c, t, m, ann));
     }
     return v;
 }
 
+/* The value of a name used in scope s of table t that no tracked local holds. */
+static Val name_value(Ctx *c, const ScopeTable *t, const Scope *s, const Node *e, int depth)
+{
+    const Scope *where = NULL;
+    const Binding *b = scope_lookup(t, s, e->v.Name.id, &where);
+    if (!b || !where || (where->kind != SCOPE_MODULE && b->kind != BIND_IMPORT))
+        return unknown();
+    return binding_value(c, t, where->kind == SCOPE_MODULE ? where : scope_module(t), b, depth);
+}
+
 /* The value of a call's bind= (or first positional) argument, as far as
  * module-level values go. */
-static Val call_bind(Ctx *c, const Scope *s, const Node *call)
+static Val call_bind(Ctx *c, const ScopeTable *t, const Scope *s, const Node *call)
 {
     for (int i = 0; i < call->v.Call.keywords.n; i++) {
         const Node *k = call->v.Call.keywords.items[i];
         if (k->v.keyword.arg && !strcmp(k->v.keyword.arg, "bind"))
-            return eval_global(c, s, k->v.keyword.value, 1);
+            return eval_global(c, t, s, k->v.keyword.value, MAX_GLOBAL_DEPTH - 1);
     }
     if (call->v.Call.args.n > 0)
-        return eval_global(c, s, call->v.Call.args.items[0], 1);
+        return eval_global(c, t, s, call->v.Call.args.items[0], MAX_GLOBAL_DEPTH - 1);
     return unknown();
 }
 
 /* The value of a module-level expression: factories and library names. */
-static Val eval_global(Ctx *c, const Scope *s, const Node *e, int depth)
+static Val eval_global(Ctx *c, const ScopeTable *t, const Scope *s, const Node *e, int depth)
 {
     const char *q;
+    if (depth > MAX_GLOBAL_DEPTH)
+        return unknown();
     switch (e->kind) {
     case NODE_Name:
-        return name_value(c, s, e, depth);
+        return name_value(c, t, s, e, depth);
     case NODE_Attribute:
-        q = scope_qualname(c->env->scopes, s, e);
+        q = qualname(c, t, s, e);
         if (q) {
             Val v = {VAL_QUAL, 0, 0, q};
+            FlowDef d;
+            if (c->env->resolve && c->env->resolve(c->env->resolve_arg, q, &d) && d.binding)
+                return binding_value(c, d.scopes, scope_module(d.scopes), d.binding, depth + 1);
             return v;
         }
         return unknown();
     case NODE_Await:
-        return eval_global(c, s, e->v.Await.value, depth);
+        return eval_global(c, t, s, e->v.Await.value, depth);
     case NODE_Call: {
-        Val f = eval_global(c, s, e->v.Call.func, depth);
+        Val f = eval_global(c, t, s, e->v.Call.func, depth + 1);
         const char *cls = NULL;
         for (int i = 0; i < e->v.Call.keywords.n; i++) {
             const Node *k = e->v.Call.keywords.items[i];
             if (k->v.keyword.arg && !strcmp(k->v.keyword.arg, "class_"))
-                cls = scope_qualname(c->env->scopes, s, k->v.keyword.value);
+                cls = qualname(c, t, s, k->v.keyword.value);
         }
-        Val bind = call_bind(c, s, e);
+        Val bind = call_bind(c, t, s, e);
         Val v = model_call(&f, e, cls, &bind);
         return v.tag == VAL_RESOURCE ? unknown() : v; /* a module-level resource: SL201's */
     }
@@ -520,15 +552,27 @@ static Res method_call(Ctx *c, Path *p, const Node *call, Res rv, const char *m)
 }
 
 /* The summary of the function a call's callee names, if it is one of ours. */
+static const FlowSummary *summary_in(Ctx *c, const ScopeTable *t, const Scope *s, const Node *f)
+{
+    const char *q = NULL;
+    if (f->kind == NODE_Name) {
+        const Binding *b = scope_lookup(t, s, f->v.Name.id, NULL);
+        if (b && b->kind == BIND_DEF && b->def && c->env->summary_of)
+            return c->env->summary_of(c->env->summary_arg, b->def);
+        if (b && b->kind == BIND_IMPORT)
+            q = b->qualname;
+    } else if (f->kind == NODE_Attribute) {
+        q = qualname(c, t, s, f); /* a module's function: db.get_session */
+    }
+    FlowDef d;
+    if (q && c->env->resolve && c->env->resolve(c->env->resolve_arg, q, &d))
+        return d.summary;
+    return NULL;
+}
+
 static const FlowSummary *callee_summary(Ctx *c, const Node *f)
 {
-    if (!c->env->summary_of || f->kind != NODE_Name)
-        return NULL;
-    const Scope *where = NULL;
-    const Binding *b = scope_lookup(c->env->scopes, c->scope, f->v.Name.id, &where);
-    if (!b || b->kind != BIND_DEF || !b->def)
-        return NULL;
-    return c->env->summary_of(c->env->summary_arg, b->def);
+    return summary_in(c, c->env->scopes, c->scope, f);
 }
 
 /* The value of a name or attribute without evaluating it for effects. */
@@ -543,14 +587,14 @@ static Val peek_value(Ctx *c, const Path *p, const Node *e)
         if (v >= 0)
             return unknown();
     }
-    return eval_global(c, c->scope, e, 0);
+    return eval_global(c, c->env->scopes, c->scope, e, 0);
 }
 
 static Res call_value(Ctx *c, Path *p, const Node *call)
 {
     const Node *f = call->v.Call.func;
     if (f->kind == NODE_Attribute) {
-        const char *q = scope_qualname(c->env->scopes, c->scope, f);
+        const char *q = qualname(c, c->env->scopes, c->scope, f);
         if (!q || held_by(c, p, f->v.Attribute.value) >= 0) {
             Res rv = eval(c, p, f->v.Attribute.value);
             return method_call(c, p, call, rv, f->v.Attribute.attr);
@@ -568,7 +612,7 @@ static Res call_value(Ctx *c, Path *p, const Node *call)
     for (int i = 0; i < call->v.Call.keywords.n; i++) {
         const Node *k = call->v.Call.keywords.items[i];
         if (k->v.keyword.arg && !strcmp(k->v.keyword.arg, "class_"))
-            cls = scope_qualname(c->env->scopes, c->scope, k->v.keyword.value);
+            cls = qualname(c, c->env->scopes, c->scope, k->v.keyword.value);
     }
     Val bind = unknown();
     for (int i = 0; i < call->v.Call.keywords.n; i++) {
@@ -634,15 +678,14 @@ static Res eval(Ctx *c, Path *p, const Node *e)
         } else if (v >= 0 && c->var_val[v].tag != VAL_UNKNOWN) {
             out.val = c->var_val[v];
         } else if (h == VAR_UNKNOWN && v < 0) {
-            out.val = name_value(c, c->scope, e, 0);
+            out.val = name_value(c, c->env->scopes, c->scope, e, 0);
         }
         break;
     }
     case NODE_Attribute: {
-        const char *q = scope_qualname(c->env->scopes, c->scope, e);
+        const char *q = qualname(c, c->env->scopes, c->scope, e);
         if (q) {
-            out.val.tag = VAL_QUAL;
-            out.val.qual = q;
+            out.val = eval_global(c, c->env->scopes, c->scope, e, 0); /* module.name */
         } else {
             eval(c, p, e->v.Attribute.value);
         }
@@ -889,7 +932,7 @@ static void step_with_enter(Ctx *c, Path *p, const Node *item)
             const Node *recv_node = call->v.Call.func->v.Attribute.value;
             int h = held_by(c, p, recv_node);
             rv.site = h >= 0 ? h : -1;
-            recv = rv.site >= 0 ? c->site[rv.site].val : eval_global(c, c->scope, recv_node, 0);
+            recv = rv.site >= 0 ? c->site[rv.site].val : eval_global(c, c->env->scopes, c->scope, recv_node, 0);
             m = call->v.Call.func->v.Attribute.attr;
         }
         releases = model_with(&c->site[r.site].val, m ? &recv : NULL, m, &value);
@@ -1290,46 +1333,47 @@ static int is_fixture(Ctx *c, const Node *func)
         const Node *d = func->v.FunctionDef.decorator_list.items[i];
         if (d->kind == NODE_Call)
             d = d->v.Call.func;
-        const char *q = scope_qualname(c->env->scopes, mod, d);
+        const char *q = qualname(c, c->env->scopes, mod, d);
         if (q && !strncmp(q, "pytest", 6) && strstr(q, "fixture"))
             return 1;
     }
     return 0;
 }
 
-/* The provider function f names in Depends(f), or NULL. */
-static const Node *depends_target(Ctx *c, const Node *e)
+/* The summary of the provider in Depends(provider) (table t, scope s), or NULL. */
+static const FlowSummary *depends_target(Ctx *c, const ScopeTable *t, const Scope *s, const Node *e)
 {
     if (!e || e->kind != NODE_Call || e->v.Call.args.n < 1)
         return NULL;
-    const char *q = scope_qualname(c->env->scopes, c->scope, e->v.Call.func);
+    const char *q = qualname(c, t, s, e->v.Call.func);
     if (!q || (strcmp(q, "fastapi.Depends") && strcmp(q, "fastapi.params.Depends")))
         return NULL;
-    const Node *f = e->v.Call.args.items[0];
-    if (f->kind != NODE_Name)
-        return NULL;
-    const Binding *b = scope_lookup(c->env->scopes, c->scope, f->v.Name.id, NULL);
-    return b && b->kind == BIND_DEF ? b->def : NULL;
+    return summary_in(c, t, s, e->v.Call.args.items[0]);
 }
 
-/* The provider of an `Annotated[T, Depends(f)]` annotation (or an alias of
- * one bound at module level), or NULL. */
-static const Node *annotated_provider(Ctx *c, const Node *ann, int depth)
+/* The provider's summary of an `Annotated[T, Depends(f)]` annotation, or of
+ * an alias of one bound at module level, here or in another module. */
+static const FlowSummary *annotated_provider(Ctx *c, const ScopeTable *t, const Scope *s,
+                                             const Node *ann, int depth)
 {
-    if (!ann || depth > 4)
+    if (!ann || depth > MAX_GLOBAL_DEPTH)
         return NULL;
     if (ann->kind == NODE_Name) {
         const Scope *where = NULL;
-        const Binding *b = scope_lookup(c->env->scopes, c->scope, ann->v.Name.id, &where);
+        const Binding *b = scope_lookup(t, s, ann->v.Name.id, &where);
+        FlowDef d;
+        if (b && b->kind == BIND_IMPORT && b->qualname && c->env->resolve &&
+            c->env->resolve(c->env->resolve_arg, b->qualname, &d) && d.binding && d.binding->value)
+            return annotated_provider(c, d.scopes, scope_module(d.scopes), d.binding->value, depth + 1);
         if (b && b->value && where && where->kind == SCOPE_MODULE)
-            return annotated_provider(c, b->value, depth + 1);
+            return annotated_provider(c, t, where, b->value, depth + 1);
         return NULL;
     }
     if (ann->kind != NODE_Subscript || ann->v.Subscript.slice->kind != NODE_Tuple)
         return NULL;
     const NodeList *elts = &ann->v.Subscript.slice->v.Tuple.elts;
     for (int i = 1; i < elts->n; i++) {
-        const Node *d = depends_target(c, elts->items[i]);
+        const FlowSummary *d = depends_target(c, t, s, elts->items[i]);
         if (d)
             return d;
     }
@@ -1340,7 +1384,7 @@ static const Node *annotated_provider(Ctx *c, const Node *ann, int depth)
  * function borrows it from the provider. */
 static void borrowed_params(Ctx *c, Path *start, const Node *func)
 {
-    if (!c->env->summary_of || (func->kind != NODE_FunctionDef && func->kind != NODE_AsyncFunctionDef))
+    if (func->kind != NODE_FunctionDef && func->kind != NODE_AsyncFunctionDef)
         return;
     const Node *args = func->v.FunctionDef.args;
     const NodeList *plain = &args->v.arguments.args, *defs = &args->v.arguments.defaults;
@@ -1354,10 +1398,9 @@ static void borrowed_params(Ctx *c, Path *start, const Node *func)
                 def = kwdefs->items[i];
             else if (i >= ps->n - defs->n)
                 def = defs->items[i - (ps->n - defs->n)];
-            const Node *provider = depends_target(c, def);
-            if (!provider)
-                provider = annotated_provider(c, a->v.arg.annotation, 0);
-            const FlowSummary *sum = provider ? c->env->summary_of(c->env->summary_arg, provider) : NULL;
+            const FlowSummary *sum = depends_target(c, c->env->scopes, c->scope, def);
+            if (!sum)
+                sum = annotated_provider(c, c->env->scopes, c->scope, a->v.arg.annotation, 0);
             if (!sum || sum->yields_kind == RES_NONE)
                 continue;
             Val v = {VAL_RESOURCE, sum->yields_kind, 0, NULL};

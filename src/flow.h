@@ -68,6 +68,17 @@ typedef struct FlowSummary {
 /* Looks up the summary of a function definition (NULL: none known). */
 typedef const FlowSummary *(*FlowSummaryLookup)(void *arg, const Node *func);
 
+/* A name defined in another module of the project. */
+typedef struct FlowDef {
+    const ScopeTable *scopes;   /* the defining module's scopes */
+    const Binding *binding;     /* its module-level binding */
+    const FlowSummary *summary; /* the summary of a def, or NULL */
+} FlowDef;
+
+/* Resolves a qualified name to a project definition; 0 when it is not one.
+ * Must be callable from any thread (read-only project data). */
+typedef int (*FlowResolve)(void *arg, const char *qualname, FlowDef *out);
+
 /* Called for each problem found; reports of one function come in a
  * deterministic order. */
 typedef void (*FlowSink)(void *arg, const FlowReport *r);
@@ -80,6 +91,8 @@ typedef struct FlowEnv {
     FlowSummaryLookup summary_of; /* callee summaries, or NULL */
     void *summary_arg;
     FlowSummary *summary;         /* summary mode: where this function's goes */
+    FlowResolve resolve;          /* names from other modules of the project, or NULL */
+    void *resolve_arg;
 } FlowEnv;
 
 /*
