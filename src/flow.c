@@ -506,7 +506,7 @@ static void call_args(Ctx *c, Path *p, const Node *call, int stores)
     for (int i = 0; i < call->v.Call.keywords.n; i++) {
         Res r = eval(c, p, call->v.Call.keywords.items[i]->v.keyword.value);
         lent(c, p, r.site);
-        if (stores && r.site >= 0)
+        if (r.site >= 0 && (stores || (c->acquired >> r.site & 1)))
             gone(p, r.site);
     }
 }
@@ -1511,6 +1511,7 @@ void flow_function(Arena *scratch, const FlowEnv *env, Node *func)
             rp->r.at = c.site[rp->site].node;
         }
         c.reports[i].r.var = c.site[c.reports[i].site].name;
+        c.reports[i].r.ever_released = c.site[c.reports[i].site].ever_released;
         c.reports[i].r.site = c.site[c.reports[i].site].node;
         env->sink(env->sink_arg, &c.reports[i].r);
     }

@@ -46,6 +46,7 @@ typedef struct FlowReport {
     int res_kind;         /* ResKind of the resource */
     const char *var;      /* the local name that held it, or NULL */
     const Node *site;     /* where it was acquired */
+    int ever_released;    /* some path of the function releases it */
     const Node *at;       /* the node the finding points at */
     const FlowEvent *events; /* the witness path, in order */
     int nevents;

@@ -69,6 +69,8 @@ static const char *leak_message(Arena *a, const char *w, const FlowReport *r)
     int returns = event_line(r, "the function returns");
     if (event_line(r, "the result is not kept"))
         return msg(a, "%s is acquired and dropped: nothing releases it", w);
+    if (!r->ever_released)
+        return msg(a, "%s is never released: no path of the function closes it", w);
     if (rebound)
         return msg(a, "%s is rebound on line %d while still open, so the first one is never released", w,
                    rebound);
