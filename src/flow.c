@@ -88,6 +88,7 @@ typedef struct Ctx {
     int nsites;
     const char *vars[FLOW_MAX_VARS];
     Val var_val[FLOW_MAX_VARS]; /* a factory a local name was bound to (any path) */
+    const Node *var_with[FLOW_MAX_VARS]; /* an ExitStack name: the with-item that made it */
     int nvars;
     const char *flags[FLOW_MAX_FLAGS];
     int nflags;
@@ -474,6 +475,7 @@ typedef struct Res {
     int site; /* the resource the expression evaluates to, or -1 */
     Val val;  /* its value otherwise */
     int closing; /* contextlib.closing(x): site is x */
+    const Node *with_item; /* an ExitStack: the with-item that made it */
 } Res;
 
 static Res eval(Ctx *c, Path *p, const Node *e);
@@ -514,7 +516,7 @@ static void call_args(Ctx *c, Path *p, const Node *call, int stores)
 /* recv.m(...) where recv evaluated to rv */
 static Res method_call(Ctx *c, Path *p, const Node *call, Res rv, const char *m)
 {
-    Res out = {-1, unknown(), 0};
+    Res out = {-1, unknown(), 0, NULL};
     Val made = {0};
     int with_only = 0;
     Val recv = rv.site >= 0 ? c->site[rv.site].val : rv.val;
@@ -533,6 +535,25 @@ static Res method_call(Ctx *c, Path *p, const Node *call, Res rv, const char *m)
         if (a.site >= 0)
             release(c, p, a.site, call, 0);
         return out;
+    }
+    if (recv.tag == VAL_FACTORY && recv.kind == FAC_EXITSTACK && rv.with_item &&
+        call->v.Call.args.n == 1) {
+        /* stack.enter_context(x) / stack.callback(x.close): x is released when
+         * the with block that made the stack ends */
+        const Node *arg = call->v.Call.args.items[0];
+        int callback = !strcmp(m, "callback") || !strcmp(m, "push_async_callback");
+        if (callback && arg->kind == NODE_Attribute && !strcmp(arg->v.Attribute.attr, "close"))
+            arg = arg->v.Attribute.value;
+        else if (!callback && strcmp(m, "enter_context") && strcmp(m, "enter_async_context"))
+            arg = NULL;
+        if (arg) {
+            Res a = eval(c, p, arg);
+            if (a.site >= 0 && (callback || a.closing || model_res(c->site[a.site].val.kind)->with_releases)) {
+                p->held[a.site] = 1;
+                c->site[a.site].with = rv.with_item;
+            }
+            return callback ? out : a; /* enter_context returns what it entered */
+        }
     }
     int stores = rv.site < 0 && recv.tag != VAL_RESOURCE && is_storing_method(m);
     call_args(c, p, call, stores);
@@ -601,7 +622,7 @@ static Res call_value(Ctx *c, Path *p, const Node *call)
         }
     }
     Res fv = eval(c, p, f);
-    Res out = {-1, unknown(), 0};
+    Res out = {-1, unknown(), 0, NULL};
     if (fv.val.tag == VAL_QUAL && !strcmp(fv.val.qual, "contextlib.closing") &&
         call->v.Call.args.n == 1) {
         out = eval(c, p, call->v.Call.args.items[0]);
@@ -663,7 +684,7 @@ static void eval_kid(Node *parent, Node *child, void *arg)
 /* Evaluates e for its effects on p; returns what it evaluates to. */
 static Res eval(Ctx *c, Path *p, const Node *e)
 {
-    Res out = {-1, unknown(), 0};
+    Res out = {-1, unknown(), 0, NULL};
     if (!e || ++c->depth > EVAL_MAX_DEPTH) {
         c->depth -= e != NULL;
         return out;
@@ -677,6 +698,7 @@ static Res eval(Ctx *c, Path *p, const Node *e)
             out.val = c->site[h].val;
         } else if (v >= 0 && c->var_val[v].tag != VAL_UNKNOWN) {
             out.val = c->var_val[v];
+            out.with_item = c->var_with[v];
         } else if (h == VAR_UNKNOWN && v < 0) {
             out.val = name_value(c, c->env->scopes, c->scope, e, 0);
         }
@@ -788,8 +810,10 @@ static void bind(Ctx *c, Path *p, const Node *target, Res r, const Node *value)
         int held = r.site >= 0 ? r.site : VAR_UNKNOWN;
         if (r.site < 0 && r.val.tag == VAL_FACTORY) {
             int v = var_index(c, target->v.Name.id, 1);
-            if (v >= 0)
+            if (v >= 0) {
                 c->var_val[v] = r.val;
+                c->var_with[v] = r.with_item;
+            }
         }
         if (value && value->kind == NODE_Constant && value->v.Constant.value.kind == CONST_NONE)
             held = VAR_NONE;
@@ -824,7 +848,7 @@ static void bind(Ctx *c, Path *p, const Node *target, Res r, const Node *value)
     case NODE_Starred:
     default: {
         /* unpacking: each name gets something we do not follow */
-        Res none = {-1, unknown(), 0};
+        Res none = {-1, unknown(), 0, NULL};
         gone(p, r.site);
         if (target->kind == NODE_Starred) {
             bind(c, p, target->v.Starred.value, none, NULL);
@@ -896,7 +920,7 @@ static void step_assign(Ctx *c, Path *p, const Node *n)
     case NODE_AugAssign: {
         Res r = eval(c, p, n->v.AugAssign.value);
         gone(p, r.site);
-        Res none = {-1, unknown(), 0};
+        Res none = {-1, unknown(), 0, NULL};
         if (n->v.AugAssign.target->kind != NODE_Name)
             bind(c, p, n->v.AugAssign.target, none, NULL);
         break;
@@ -928,7 +952,7 @@ static void step_with_enter(Ctx *c, Path *p, const Node *item)
         const char *m = NULL;
         const Node *call = ce->kind == NODE_Await ? ce->v.Await.value : ce;
         if (call->kind == NODE_Call && call->v.Call.func->kind == NODE_Attribute) {
-            Res rv = {-1, unknown(), 0};
+            Res rv = {-1, unknown(), 0, NULL};
             const Node *recv_node = call->v.Call.func->v.Attribute.value;
             int h = held_by(c, p, recv_node);
             rv.site = h >= 0 ? h : -1;
@@ -953,6 +977,8 @@ static void step_with_enter(Ctx *c, Path *p, const Node *item)
             }
         }
     }
+    if (r.site < 0 && r.val.tag == VAL_FACTORY && r.val.kind == FAC_EXITSTACK)
+        r.with_item = item; /* `with ExitStack() as stack` */
     if (item->v.withitem.optional_vars)
         bind(c, p, item->v.withitem.optional_vars, r, NULL);
     else if (!releases && !r.closing && r.site >= 0 && (c->acquired >> r.site & 1))
@@ -1186,7 +1212,7 @@ static void effects(Ctx *c, Path *p, const CfgStep *st)
         step_with_exit(c, p, n, st);
         break;
     case STEP_FOR_NEXT: {
-        Res none = {-1, unknown(), 0};
+        Res none = {-1, unknown(), 0, NULL};
         if (n && (n->kind == NODE_For || n->kind == NODE_AsyncFor))
             bind(c, p, n->v.For.target, none, NULL);
         break;
