@@ -1,0 +1,90 @@
+#!/bin/sh
+# run_all.sh - every test suite, as `make check` runs it after building
+# build/sessionlint.  Each suite ends with its own `N passed, N failed`
+# line; this script adds them up and prints the total as its very last line.
+# Exits 1 if any test failed or a suite broke without counting.
+#
+# Suites (SUITES="unit diff ..." runs a subset, e.g. `make check SUITES=diff`):
+#   unit     tests/unit.sh            unit tests, ASan+UBSan
+#   diff     tests/diff_stdlib.py     debug ast == CPython's ast, whole stdlib
+#   parser   tests/parser_cases.py    hand-written parser and error cases
+#   rules    tests/rules/run.py       annotated rule cases (# expect: SL103)
+#   robust   tests/robust.sh          pathological inputs, plain + sanitizers
+#   sanitize tests/sanitize_stdlib.sh the stdlib under ASan and UBSan builds
+#   fuzz     tests/fuzz/replay.sh     the fuzz corpus replayed under sanitizers
+set -u
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT" || exit 2
+. tests/lib.sh
+
+: "${MAKE:=make}"
+: "${PYTHON:=python3}"
+: "${SUITES:=unit diff parser rules robust sanitize fuzz}"
+export MAKE PYTHON
+LOGS=build/test-logs
+mkdir -p "$LOGS"
+
+if ! command -v "$PYTHON" >/dev/null 2>&1; then
+    echo "run_all: $PYTHON not found (Python 3 is needed for the tests)"
+    echo "0 passed, 1 failed"
+    exit 1
+fi
+if [ ! -x build/sessionlint ]; then
+    echo "run_all: build/sessionlint is missing; run make first"
+    echo "0 passed, 1 failed"
+    exit 1
+fi
+
+total_p=0
+total_f=0
+table=""
+start_all=$(date +%s)
+
+# suite NAME CMD...: runs one suite, shows its output as it comes, counts it.
+suite()
+{
+    name=$1
+    shift
+    echo "=== $name: $*"
+    t0=$(date +%s)
+    { "$@"; echo $? >"$LOGS/$name.rc"; } 2>&1 | tee "$LOGS/$name.log"
+    rc=$(cat "$LOGS/$name.rc" 2>/dev/null || echo 2)
+    secs=$(($(date +%s) - t0))
+    line=$(summary_line "$LOGS/$name.log")
+    if [ -z "$line" ]; then
+        p=0
+        f=1
+        note="no summary line ($(describe_exit "$rc"))"
+    else
+        p=${line%% passed*}
+        f=${line#*passed, }
+        f=${f%% failed*}
+        note=$line
+        if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+            f=1
+            note="$line, but $(describe_exit "$rc")"
+        fi
+    fi
+    total_p=$((total_p + p))
+    total_f=$((total_f + f))
+    table="$table$(printf '  %-9s %6ss  %s' "$name" "$secs" "$note")
+"
+}
+
+for s in $SUITES; do
+    case $s in
+    unit) suite unit sh tests/unit.sh ;;
+    diff) suite diff "$PYTHON" tests/diff_stdlib.py ;;
+    parser) suite parser "$PYTHON" tests/parser_cases.py ;;
+    rules) suite rules "$PYTHON" tests/rules/run.py ;;
+    robust) suite robust sh tests/robust.sh ;;
+    sanitize) suite sanitize sh tests/sanitize_stdlib.sh ;;
+    fuzz) suite fuzz sh tests/fuzz/replay.sh ;;
+    *) echo "run_all: unknown suite $s"; total_f=$((total_f + 1)) ;;
+    esac
+done
+
+echo "=== summary ($(($(date +%s) - start_all))s; logs in $LOGS/)"
+printf '%s' "$table"
+echo "$total_p passed, $total_f failed"
+[ "$total_f" -eq 0 ]
