@@ -789,7 +789,7 @@ static Node *with_stmt(Parser *p, const Token *start, int async)
     Node *n = pp_node(p, async ? NODE_AsyncWith : NODE_With, start, start);
     int mark = p->nstk;
     int after = KIND(p) == TOK_LPAR ? after_closing(p, p->pos) : -1;
-    if (after >= 0 && after < p->ntok && p->tok[after].kind == TOK_COLON) {
+    if (after >= 0 && after < p->ntok && p->tok[after].kind == TOK_COLON && PEEK(p, 1) != TOK_YIELD) {
         /* parenthesized with-items (3.9+): the parentheses group the items */
         pp_next(p);
         do {

@@ -13,6 +13,9 @@
 #include "parse_impl.h"
 #include "strlit.h"
 
+/* A parser-only flag beside the STRLIT_* ones: parts of a format spec. */
+#define STRLIT_SPEC (1 << 12)
+
 Node *ps_number(Parser *p, const Token *t)
 {
     const char *s = p->src->text + t->off;
@@ -141,6 +144,14 @@ static void debug_text(Parser *p, StrRun *r, const Token *open)
     }
     add_text(p, r, open, p->src->text + from, to - from, STRLIT_RAW);
     flush(p, r);
+    if (!prev && p->nstk > r->mark) {
+        /* the text's own span, from after '{' to the next token (3.14's t-strings
+         * print it) */
+        Node *c = p->stk[p->nstk - 1];
+        c->col_offset = lex_col(p->src, open) + 1;
+        c->end_lineno = TOK(p)->line;
+        c->end_col_offset = lex_col(p->src, TOK(p));
+    }
 }
 
 /* fstring_replacement_field -> '{' (yield_expr | star_expressions) ['='] ['!' NAME] [':' spec] '}' */
@@ -168,7 +179,8 @@ static Node *fstring_field(Parser *p, StrRun *r, int flags, int depth)
     if (KIND(p) == TOK_COLON) {
         const Token *colon = pp_next(p);
         StrRun inner = {p->nstk, 1, 0, 0, 1, NULL, NULL};
-        fstring_parts(p, &inner, flags, TOK_RBRACE, depth + 1);
+        /* fields inside a format spec are FormattedValues, in t-strings too */
+        fstring_parts(p, &inner, flags | STRLIT_SPEC, TOK_RBRACE, depth + 1);
         flush(p, &inner);
         spec = pp_node(p, NODE_JoinedStr, colon, pp_prev(p));
         spec->v.JoinedStr.values = pp_list(p, inner.mark);
@@ -176,11 +188,12 @@ static Node *fstring_field(Parser *p, StrRun *r, int flags, int depth)
     const Token *close = pp_expect(p, TOK_RBRACE, "'}'");
     pp_leave(p);
     Node *fv;
-    if (flags & STRLIT_TSTRING) {
+    if ((flags & STRLIT_TSTRING) && !(flags & STRLIT_SPEC)) {
         fv = pp_node(p, NODE_Interpolation, open, close);
         fv->v.Interpolation.value = value;
-        fv->v.Interpolation.str = arena_strndup(p->a, p->src->text + first->off,
-                                                last->off + last->len - first->off);
+        /* 3.14 keeps the whitespace after '{' and drops that before '}' */
+        fv->v.Interpolation.str = arena_strndup(p->a, p->src->text + open->off + 1,
+                                                last->off + last->len - (open->off + 1));
         fv->v.Interpolation.conversion = conv;
         fv->v.Interpolation.format_spec = spec;
     } else {
@@ -224,7 +237,7 @@ Node *ps_strings(Parser *p)
     const Token *start = TOK(p);
     StrRun r = {p->nstk, 0, 0, 0, 0, NULL, NULL};
     size_t plen;
-    int first_flags = prefix_of(p, start, &plen);
+    prefix_of(p, start, &plen);
     int plain = 0;
     for (;;) {
         const Token *t = TOK(p);
@@ -255,7 +268,7 @@ Node *ps_strings(Parser *p)
         c->v.Constant.value.kind = r.bytes ? CONST_BYTES : CONST_STR;
         c->v.Constant.value.s = arena_strndup(p->a, p->sbuf ? p->sbuf : "", p->slen);
         c->v.Constant.value.len = (uint32_t)p->slen;
-        if (first_flags & STRLIT_UNICODE)
+        if (p->src->text[start->off] == 'u') /* only a lowercase u prefix, as CPython */
             c->v.Constant.kind = pp_intern(p, "u", 1);
         p->slen = 0;
         return c;

@@ -1,0 +1,4 @@
+@dec
+class C(B, metaclass=M):
+    x: int = 0
+    def m(self): ...

@@ -1,0 +1,4 @@
+@a.b(c)
+@(lambda f: f)
+@x[0]
+def f(): pass

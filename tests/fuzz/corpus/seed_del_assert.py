@@ -1,0 +1,2 @@
+del a, b[0], c.d
+assert x, 'msg'

@@ -1,0 +1,3 @@
+match x:
+    case {**r, 'k': 1}:
+        pass

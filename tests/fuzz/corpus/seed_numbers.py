@@ -1,0 +1,1 @@
+n = [0, 0x_1F, 0o17, 0b1_0, 1_000, 1.5e-3, .5, 5., 1e400, 3j, 0xFFFFFFFFFFFFFFFFFFFF]

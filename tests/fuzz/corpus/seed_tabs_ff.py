@@ -1,0 +1,5 @@
+if x:
+	y = 1
+
+	if y:
+		pass

@@ -1,0 +1,1 @@
+t1 = t"hello {name!r:>{w}}" t"{x=}"

@@ -1,0 +1,3 @@
+if (n := len(a)) > 10:
+    print(n)
+x = [y := f(x), y ** 2]

@@ -1,0 +1,3 @@
+# error: line 3
+ok = 1
+1 = x

@@ -1,0 +1,4 @@
+# error: line 3
+def ok(): pass
+def f(:
+    pass

@@ -1,0 +1,2 @@
+# error: line 2
+s = f"{x!z}"

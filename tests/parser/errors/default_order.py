@@ -1,0 +1,3 @@
+# error: line 2
+def f(a=1, b):
+    pass

@@ -1,0 +1,2 @@
+# error: line 2
+del f()

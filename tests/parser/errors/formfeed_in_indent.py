@@ -1,0 +1,4 @@
+# error: line 4
+x = 1
+def f():
+    pass

@@ -1,0 +1,2 @@
+# error: line 2
+import a.b as c.d

@@ -1,0 +1,2 @@
+# error: line 2
+lambda a=1, b: 0

@@ -1,0 +1,3 @@
+# error: line 3
+import sys
+print "hello"

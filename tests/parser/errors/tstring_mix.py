@@ -1,0 +1,2 @@
+# error: line 2 (3.14)
+x = t"a" "b"

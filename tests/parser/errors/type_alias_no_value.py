@@ -1,0 +1,2 @@
+# error: line 2 (3.14)
+type X[T] =

@@ -1,0 +1,3 @@
+# error: line 3
+x = 1
+    y = 2

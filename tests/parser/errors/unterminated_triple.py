@@ -1,0 +1,5 @@
+# error: line 3
+x = 1
+s = """abc
+def f():
+    pass

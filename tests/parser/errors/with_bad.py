@@ -1,0 +1,3 @@
+# error: line 2
+with a as b, as c:
+    pass

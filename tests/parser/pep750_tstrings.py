@@ -1,0 +1,21 @@
+# PEP 750 (3.14): template strings.
+a = t"hello {name}"
+b = t"{x!r:>{width}}"
+c = t"{x=}"
+d = t""
+e = t"{a}" t"{b}"
+f = rt"\n{x}"
+g = T"{x}" Tr"{y}"
+h = t"""multi
+{line}
+"""
+i = t"{t"{inner}"}"
+j = t"{x:{y}}"
+k = t"{f"{x}"}"
+l = t"{x = }"
+m = t"{x:.2f} {y!s} {{braces}}"
+n = t"{ x }"
+o = t"{x:{y:{z}}}"
+p = t"plain"
+q = t"{a}{b}"
+r = t"{x!a:<{w}.{p}}"
