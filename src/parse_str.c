@@ -120,6 +120,8 @@ static int conversion(Parser *p)
 static void debug_text(Parser *p, StrRun *r, const Token *open)
 {
     uint32_t from = open->off + 1, to = TOK(p)->off;
+    if (to < from) /* an error token may point back into the field */
+        to = from;
     Node *prev = p->nstk > r->mark ? p->stk[p->nstk - 1] : NULL;
     p->slen = 0;
     if (prev && prev->kind == NODE_Constant) {
