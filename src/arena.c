@@ -65,7 +65,9 @@ void *xcalloc(size_t n, size_t size)
 
 static Block *block_new(size_t size, Block *next)
 {
-    /* Zeroed once here, so allocations need no memset of their own. */
+    /* Small blocks are not zeroed here: each allocation zeroes what it
+     * hands out, so a small file touches only the memory it uses.  Mapped
+     * blocks come zeroed from the kernel. */
     Block *b;
     if (sizeof(Block) + size >= MAP_MIN) {
         b = mmap(NULL, sizeof(Block) + size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
@@ -73,7 +75,7 @@ static Block *block_new(size_t size, Block *next)
         if (b == MAP_FAILED)
             oom(size);
     } else {
-        b = xcalloc(1, sizeof(Block) + size);
+        b = xmalloc(sizeof(Block) + size);
     }
     b->next = next;
     b->size = size;
@@ -121,23 +123,25 @@ void arena_reset(Arena *a)
     if (!keep)
         keep = block_new(BLOCK_SIZE, NULL);
     keep->next = NULL;
-    memset(keep->data, 0, keep->used);
     keep->used = 0;
     a->head = keep;
     a->total = 0;
 }
 
-void *arena_alloc(Arena *a, size_t n)
+/* n bytes, aligned; zeroed if zero is set.  A request of a quarter block
+ * or more gets a block of its own behind the current one. */
+static void *alloc(Arena *a, size_t n, int zero)
 {
     n = (n + ALIGN - 1) & ~(size_t)(ALIGN - 1);
     Block *b = a->head;
     if (b->size - b->used < n) {
         if (n > BLOCK_SIZE / 4) {
-            /* A big request gets its own block behind the current one. */
             Block *big = block_new(n, b->next);
             b->next = big;
             big->used = n;
             a->total += n;
+            if (zero && sizeof(Block) + n < MAP_MIN)
+                memset(big->data, 0, n);
             return big->data;
         }
         b = a->head = block_new(BLOCK_SIZE, b);
@@ -145,12 +149,18 @@ void *arena_alloc(Arena *a, size_t n)
     void *p = b->data + b->used;
     b->used += n;
     a->total += n;
+    if (zero)
+        memset(p, 0, n);
     return p;
 }
 
+void *arena_alloc(Arena *a, size_t n) { return alloc(a, n, 1); }
+
+void *arena_alloc_raw(Arena *a, size_t n) { return alloc(a, n, 0); }
+
 char *arena_strndup(Arena *a, const char *s, size_t n)
 {
-    char *p = arena_alloc(a, n + 1);
+    char *p = arena_alloc_raw(a, n + 1);
     memcpy(p, s, n);
     p[n] = 0;
     return p;

@@ -21,6 +21,9 @@ void arena_free(Arena *a);
 void arena_reset(Arena *a);
 /* n zeroed bytes, aligned for any object; valid until the arena is freed. */
 void *arena_alloc(Arena *a, size_t n);
+/* n bytes that the caller fills before reading; a big request is only
+ * reserved (mapped lazily), so it costs the pages actually written. */
+void *arena_alloc_raw(Arena *a, size_t n);
 /* A NUL-terminated copy of s[0..n) in the arena. */
 char *arena_strndup(Arena *a, const char *s, size_t n);
 /* Bytes handed out so far (for --stats and the memory benchmark). */

@@ -96,6 +96,7 @@ typedef struct Ctx {
     int *work;         /* worklist of step indices */
     int nwork;
     uint8_t *queued;
+    uint8_t *yields;     /* per step: 0 not known yet, 1 no yield, 2 evaluates a yield */
     Report *reports;
     int nreports, capreports;
     const CfgStep *step; /* the step being interpreted */
@@ -1266,11 +1267,23 @@ static void follow(Ctx *c, const CfgStep *st, Path *p)
     (void)var;
 }
 
+/* Does step s evaluate a yield?  Computed once per step. */
+static int step_yields(Ctx *c, int s)
+{
+    if (!c->yields[s]) {
+        const CfgStep *st = &c->g->steps[s];
+        int y = st->node && st->kind != STEP_ENTRY && st->kind != STEP_BIND &&
+                st->kind != STEP_DISPATCH && st->kind != STEP_EXCEPT && contains_yield(st->node);
+        c->yields[s] = (uint8_t)(y ? 2 : 1);
+    }
+    return c->yields[s] == 2;
+}
+
 static void transfer(Ctx *c, int s, const Path *in)
 {
     const CfgStep *st = &c->g->steps[s];
     Path p = *in;
-    if (st->node && (st->kind == STEP_EXPR || st->kind == STEP_ASSIGN) && contains_yield(st->node))
+    if (step_yields(c, s))
         p.yielded = 1;
     c->step = st;
     c->acquired = 0;
@@ -1320,7 +1333,7 @@ static void transfer(Ctx *c, int s, const Path *in)
             q.raised = p.handling; /* a bare raise: the handled exception goes on */
             q.raised_at_yield = p.handling_yield;
         } else {
-            int y = contains_yield(st->node);
+            int y = step_yields(c, s);
             Ev *e = arena_alloc(c->a, sizeof *e);
             e->line = st->node ? st->node->lineno : st->line;
             e->col = st->node ? st->node->col_offset : 0;
@@ -1493,6 +1506,7 @@ void flow_function(Arena *scratch, const FlowEnv *env, Node *func)
     c.in = arena_alloc(scratch, (size_t)g->nsteps * sizeof *c.in);
     c.work = arena_alloc(scratch, (size_t)g->nsteps * sizeof *c.work);
     c.queued = arena_alloc(scratch, (size_t)g->nsteps);
+    c.yields = arena_alloc(scratch, (size_t)g->nsteps);
     Path start;
     memset(&start, 0, sizeof start);
     memset(start.var, 0xff, sizeof start.var); /* VAR_UNKNOWN */

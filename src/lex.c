@@ -84,7 +84,7 @@ typedef struct Lexer {
 static void grow_tokens(Lexer *L)
 {
     size_t cap = L->cap * 2;
-    Token *t = arena_alloc(L->arena, cap * sizeof *t);
+    Token *t = arena_alloc_raw(L->arena, cap * sizeof *t);
     memcpy(t, L->toks, L->ntoks * sizeof *t);
     L->toks = t;
     L->cap = cap;
@@ -1161,7 +1161,7 @@ void lex_source(Arena *a, const Source *src, Lexed *out)
     L->mode[0].regular = 1;
     L->mode[0].expr_depth = -1;
     L->cap = src->len / 2 + 64; /* reserved, not touched: see arena.c */
-    L->toks = arena_alloc(a, L->cap * sizeof *L->toks);
+    L->toks = arena_alloc_raw(a, L->cap * sizeof *L->toks);
     const char *last_p = NULL;
     size_t last_n = (size_t)-1;
     int stalls = 0;
