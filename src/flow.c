@@ -77,6 +77,7 @@ typedef struct Site {
 typedef struct Report {
     FlowReport r;
     int site;
+    int exceptional; /* a leak found on an exception path */
 } Report;
 
 typedef struct Ctx {
@@ -145,11 +146,12 @@ static const char *fmt(Ctx *c, const char *f, ...)
     return s;
 }
 
-static void report(Ctx *c, int problem, int site, const Node *at, const Ev *events)
+static void report_ex(Ctx *c, int problem, int site, const Node *at, const Ev *events,
+                      int exceptional)
 {
-    for (int i = 0; i < c->nreports; i++) /* one report per problem, site and place */
+    for (int i = 0; i < c->nreports; i++) /* one report per problem, site, place and kind of path */
         if (c->reports[i].r.problem == problem && c->reports[i].site == site &&
-            c->reports[i].r.at == at)
+            c->reports[i].r.at == at && c->reports[i].exceptional == exceptional)
             return;
     if (c->nreports == c->capreports) {
         c->capreports = c->capreports ? 2 * c->capreports : 8;
@@ -168,12 +170,18 @@ static void report(Ctx *c, int problem, int site, const Node *at, const Ev *even
         ev[n].note = e->note;
     }
     r->site = site;
+    r->exceptional = exceptional;
     r->r.problem = problem;
     r->r.res_kind = c->site[site].val.kind;
     r->r.var = NULL;
     r->r.at = at;
     r->r.events = ev;
     r->r.nevents = events ? events->n : 0;
+}
+
+static void report(Ctx *c, int problem, int site, const Node *at, const Ev *events)
+{
+    report_ex(c, problem, site, at, events, 0);
 }
 
 /* ------------------------------------------------------------- names */
@@ -374,7 +382,12 @@ static void release(Ctx *c, Path *p, int r, const Node *at, int by_with)
     }
     if (p->res[r] == RS_BORROWED) {
         const FlowSummary *o = c->site[r].owner;
-        if (o && (o->uses_after || (o->releases_after && ri->twice == HARM_DOUBLE))) {
+        if (o && !o->uses_after && o->releases_after && ri->twice == HARM_REDUNDANT &&
+            c->site[r].node->kind == NODE_Call) {
+            /* `with provider() as s: ... s.close()`: the provider closes it again */
+            const Ev *e = ev_push(c, p->ev[r], at, "released here; its provider releases it again");
+            report(c, FLOW_DOUBLE_RELEASE, r, at, e);
+        } else if (o && (o->uses_after || (o->releases_after && ri->twice == HARM_DOUBLE))) {
             const Ev *e = ev_push(c, p->ev[r], at,
                                   o->uses_after ? "released here, before its provider commits it"
                                                 : "released here, and its provider releases it again");
@@ -1028,7 +1041,6 @@ static void step_exit(Ctx *c, Path *p, const CfgStep *st, const Node *last)
             x->prev = e;
             x->n = e ? e->n + 1 : 1;
             e = x;
-            e = ev_push(c, e, NULL, "the exception leaves the function without releasing it");
             if (p->raised_at_yield && c->resumed_not_thrown)
                 continue; /* pytest resumes a fixture with next(): nothing is thrown in */
             if (p->raised_at_yield)
@@ -1042,7 +1054,7 @@ static void step_exit(Ctx *c, Path *p, const CfgStep *st, const Node *last)
         } else if (problem == FLOW_LEAK && p->yielded) {
             problem = LEAK_AFTER_YIELD;
         }
-        report(c, problem, r, at, e);
+        report_ex(c, problem, r, at, e, st->kind == STEP_RAISE_EXIT);
         p->reported[r] = 1;
     }
 }
@@ -1267,6 +1279,37 @@ static void follow(Ctx *c, const CfgStep *st, Path *p)
     (void)var;
 }
 
+typedef struct FirstCall {
+    const Node *found;
+    int depth;
+} FirstCall;
+
+static void first_call_kid(Node *parent, Node *n, void *arg)
+{
+    FirstCall *f = arg;
+    (void)parent;
+    if (f->found || f->depth > EVAL_MAX_DEPTH || n->kind == NODE_Lambda)
+        return;
+    if (n->kind == NODE_Call || n->kind == NODE_Await || n->kind == NODE_Yield ||
+        n->kind == NODE_YieldFrom) {
+        f->found = n; /* the outermost: db.execute(...), not its argument text(...) */
+        return;
+    }
+    f->depth++;
+    ast_children(n, first_call_kid, f);
+    f->depth--;
+}
+
+/* The first outermost call, await or yield in n (where it may raise), or n. */
+static const Node *first_call(const Node *n)
+{
+    if (!n || n->kind == NODE_withitem || n->kind == NODE_ExceptHandler)
+        return n && n->kind == NODE_withitem ? n->v.withitem.context_expr : n;
+    FirstCall f = {NULL, 0};
+    first_call_kid(NULL, (Node *)n, &f);
+    return f.found ? f.found : n;
+}
+
 /* Does step s evaluate a yield?  Computed once per step. */
 static int step_yields(Ctx *c, int s)
 {
@@ -1334,12 +1377,13 @@ static void transfer(Ctx *c, int s, const Path *in)
             q.raised_at_yield = p.handling_yield;
         } else {
             int y = step_yields(c, s);
+            const Node *at = first_call(st->node);
             Ev *e = arena_alloc(c->a, sizeof *e);
-            e->line = st->node ? st->node->lineno : st->line;
-            e->col = st->node ? st->node->col_offset : 0;
+            e->line = at ? at->lineno : st->line;
+            e->col = at ? at->col_offset : 0;
             e->note = y ? "an exception is thrown into the generator at this yield"
                    : st->kind == STEP_RAISE ? "an exception is raised here"
-                                            : "this may raise";
+                                            : "this may raise, and the exception leaves it open";
             e->n = 1;
             q.raised = e;
             q.raised_at_yield = (uint8_t)y;
@@ -1479,6 +1523,15 @@ static void summary_params(Ctx *c, Path *start, const Node *func)
     }
 }
 
+static int has_normal_leak(const Ctx *c, int site)
+{
+    for (int i = 0; i < c->nreports; i++)
+        if (c->reports[i].r.problem == FLOW_LEAK && c->reports[i].site == site &&
+            !c->reports[i].exceptional)
+            return 1;
+    return 0;
+}
+
 static int has_report(const Ctx *c, int problem, int site)
 {
     for (int i = 0; i < c->nreports; i++)
@@ -1534,6 +1587,8 @@ void flow_function(Arena *scratch, const FlowEnv *env, Node *func)
         qsort(c.reports, (size_t)c.nreports, sizeof *c.reports, cmp_report);
     for (int i = 0; i < c.nreports; i++) {
         Report *rp = &c.reports[i];
+        if (rp->r.problem == FLOW_LEAK && rp->exceptional && has_normal_leak(&c, rp->site))
+            continue; /* a path that just returns without releasing says it best */
         if (rp->r.problem == LEAK_AFTER_YIELD) {
             if (has_report(&c, FLOW_LEAK_AT_YIELD, rp->site) && c.site[rp->site].ever_released)
                 continue; /* the unguarded yield is the finding; this path follows from it */

@@ -60,7 +60,10 @@ static _Noreturn void fail(Parser *p, int line, int col, int eline, int ecol, co
 {
     if (p->nerrors++ == 0)
         p->error_line = line;
-    if (p->errs) {
+    /* Only the first error is a finding, as CPython reports only the first:
+     * what follows it is mostly the recovery's echo.  The parser still
+     * recovers, so the rest of the file is analyzed. */
+    if (p->errs && p->nerrors == 1) {
         Finding f = {0};
         f.code = "SL000";
         f.path = p->src->path;
