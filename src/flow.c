@@ -1026,6 +1026,16 @@ static void step_with_exit(Ctx *c, Path *p, const Node *item, const CfgStep *st)
     (void)st;
 }
 
+/* The last statement of a function's body (where falling off the end is). */
+static const Node *last_statement(const Node *func)
+{
+    const NodeList *body = func->kind == NODE_Module ? &func->v.Module.body
+                           : func->kind == NODE_Lambda ? NULL : &func->v.FunctionDef.body;
+    const Node *last = body && body->n ? body->items[body->n - 1] : NULL;
+    /* inside a compound statement, the line that actually ran last is unknown */
+    return last;
+}
+
 /* The leaks on path p when the function exits there. */
 static void step_exit(Ctx *c, Path *p, const CfgStep *st, const Node *last)
 {
@@ -1045,8 +1055,11 @@ static void step_exit(Ctx *c, Path *p, const CfgStep *st, const Node *last)
                 continue; /* pytest resumes a fixture with next(): nothing is thrown in */
             if (p->raised_at_yield)
                 problem = FLOW_LEAK_AT_YIELD;
+        } else if (last) {
+            e = ev_push(c, e, last, "the function returns here without releasing it");
         } else {
-            e = ev_push(c, e, last, "the function returns without releasing it");
+            e = ev_push(c, e, last_statement(c->g->func),
+                        "the function ends after this statement without releasing it");
         }
         if (p->res[r] == RS_REOPENED) {
             problem = FLOW_USE_AFTER;

@@ -66,7 +66,7 @@ static const char *leak_message(Arena *a, const char *w, const FlowReport *r)
     int raised = event_line(r, "this may raise");
     int thrown = event_line(r, "an exception is raised");
     int rebound = event_line(r, "`");
-    int returns = event_line(r, "the function returns");
+    int returns = event_line(r, "the function returns here");
     if (event_line(r, "the result is not kept"))
         return msg(a, "%s is acquired and dropped: nothing releases it", w);
     if (!r->ever_released)
