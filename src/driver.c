@@ -38,6 +38,7 @@ typedef struct FileResult {
     int relevant;         /* uses_db, or imports a relevant project module */
     const char **imports; /* modules it imports, absolute, in the keep arena */
     int nimports;
+    int context;          /* not asked for: read only for what it defines */
     FindingList pending;  /* relevant files: phase-one findings (SL000) */
     Arena *arena;         /* relevant files: the file's arena, kept for the analysis */
     Source src;           /* ... and what lives in it */
@@ -47,8 +48,9 @@ typedef struct FileResult {
 
 typedef struct Run {
     const DriverOptions *o;
-    const char **files;   /* sorted, unique, report form */
-    size_t nfiles;
+    const char **files;   /* sorted, unique, report form; then context files */
+    size_t nfiles;        /* files, context included */
+    size_t nasked;        /* the files asked for (the first nasked) */
     FileResult *results;  /* one slot per file */
     Arena **keep;         /* one arena per worker */
     size_t *relevant;     /* indices of the files the analysis reads */
@@ -206,6 +208,8 @@ static void keep_findings(const Run *run, size_t i, Arena *keep, const Source *s
 {
     const RuleSelect *sel = run->o->select;
     FileResult *r = &run->results[i];
+    if (r->context)
+        return; /* read for its definitions only */
     diag_sort(fl);
     r->items = arena_alloc(keep, fl->n * sizeof *r->items);
     for (size_t k = 0; k < fl->n; k++)
@@ -346,6 +350,83 @@ static long find_module(const ModIndex *idx, size_t n, const char *name)
 }
 
 /*
+ * The file that would define module target for a file at path whose module
+ * name is modname: the same source root, target's dotted path as folders.
+ */
+static const char *locate_module(Arena *a, const char *path, const char *modname, int is_package,
+                                 const char *target)
+{
+    int strip = 1 + is_package;
+    for (const char *q = modname; *q; q++)
+        strip += *q == '.';
+    size_t n = strlen(path);
+    for (; strip > 0; strip--) { /* the root: path less the module's own parts */
+        while (n > 0 && path[n - 1] != '/')
+            n--;
+        if (strip > 1 && n > 0)
+            n--;
+        else if (strip > 1)
+            return NULL; /* the module name is deeper than the path */
+    }
+    size_t tl = strlen(target);
+    char *buf = arena_alloc(a, n + tl + 16);
+    memcpy(buf, path, n);
+    for (size_t k = 0; k < tl; k++)
+        buf[n + k] = target[k] == '.' ? '/' : target[k];
+    const char *tails[2] = {".py", "/__init__.py"};
+    for (int t = 0; t < 2; t++) {
+        strcpy(buf + n + tl, tails[t]);
+        if (access(buf, R_OK) == 0)
+            return buf;
+    }
+    return NULL;
+}
+
+#define MAX_CONTEXT_FILES 1000 /* modules read only for their definitions */
+
+/*
+ * Adds the project modules the asked-for files import but did not name
+ * (`sessionlint app/routers/items.py` still needs app/db.py to know what
+ * SessionLocal is), transitively, reading each on the main thread.
+ */
+static void add_context(Arena *a, Run *run)
+{
+    size_t cap = run->nfiles + 64;
+    const char **files = arena_alloc(a, cap * sizeof *files);
+    FileResult *results = arena_alloc(a, cap * sizeof *results);
+    memcpy(files, run->files, run->nfiles * sizeof *files);
+    memcpy(results, run->results, run->nfiles * sizeof *results);
+    run->files = files;
+    run->results = results;
+    for (size_t i = 0; i < run->nfiles && run->nfiles - run->nasked < MAX_CONTEXT_FILES; i++) {
+        FileResult *r = &run->results[i];
+        for (int k = 0; r->modname && k < r->nimports; k++) {
+            const char *p = locate_module(a, run->files[i], r->modname, r->is_package, r->imports[k]);
+            int known = !p;
+            for (size_t j = 0; p && j < run->nfiles && !known; j++)
+                known = !strcmp(run->files[j], p);
+            if (known || run->nfiles - run->nasked >= MAX_CONTEXT_FILES)
+                continue;
+            if (run->nfiles == cap) {
+                cap *= 2;
+                const char **f2 = arena_alloc(a, cap * sizeof *f2);
+                FileResult *r2 = arena_alloc(a, cap * sizeof *r2);
+                memcpy(f2, run->files, run->nfiles * sizeof *f2);
+                memcpy(r2, run->results, run->nfiles * sizeof *r2);
+                run->files = f2;
+                run->results = r2;
+                r = &run->results[i];
+            }
+            size_t j = run->nfiles++;
+            run->files[j] = p;
+            run->results[j].context = 1;
+            check_file(run, j, 0);
+            r = &run->results[i];
+        }
+    }
+}
+
+/*
  * Which files the analysis reads: those that use a database library, and
  * those importing such a project module, transitively (a router that gets
  * its session from app.db without importing SQLAlchemy itself).
@@ -421,6 +502,10 @@ static void check_unit(void *arg, size_t k, int worker)
     size_t i = run->relevant[k];
     FileResult *r = &run->results[i];
     FindingList fl = r->pending;
+    if (r->context) { /* its definitions were all we needed */
+        diag_free(&fl);
+        return;
+    }
     analyze_check(run->an, &run->units[k], &fl);
     keep_findings(run, i, run->keep[worker], r->module ? &r->src : NULL, &fl);
     diag_free(&fl);
@@ -429,6 +514,7 @@ static void check_unit(void *arg, size_t k, int worker)
 /* The project-wide analysis over the relevant files (DRIVER_CHECK). */
 static void analyze_project(Arena *a, Run *run, int jobs)
 {
+    add_context(a, run);
     select_relevant(a, run);
     if (!run->nrelevant)
         return;
@@ -523,7 +609,7 @@ static void merge_errors(Arena *a, const Run *run, const WalkErrors *werrs, Repo
     out->errors = arena_alloc(a, (werrs->n + run->nfiles) * sizeof *out->errors);
     for (size_t i = 0; i < werrs->n; i++)
         out->errors[out->nerrors++] = (ReportError){werrs->items[i].path, werrs->items[i].msg};
-    for (size_t i = 0; i < run->nfiles; i++) {
+    for (size_t i = 0; i < run->nasked; i++) { /* context files are not the user's */
         const FileResult *r = &run->results[i];
         if (r->io_error)
             out->errors[out->nerrors++] = (ReportError){run->files[i], r->io_error};
@@ -575,7 +661,7 @@ void driver_run(const DriverOptions *o, Report *out)
     int jobs = o->jobs >= 1 ? o->jobs : pool_default_jobs();
     if ((size_t)jobs > files.n)
         jobs = files.n ? (int)files.n : 1;
-    Run run = {o, files.items, files.n, NULL, NULL, NULL, NULL, 0, NULL};
+    Run run = {o, files.items, files.n, files.n, NULL, NULL, NULL, NULL, 0, NULL};
     run.results = arena_alloc(a, (files.n + 1) * sizeof *run.results);
     out->narenas = jobs + 1;
     out->arenas = xcalloc((size_t)out->narenas, sizeof *out->arenas);
