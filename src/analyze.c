@@ -125,14 +125,26 @@ void analyze_summarize(Analysis *an, AnalyzeUnit *u)
     arena_free(scratch);
 }
 
-void analyze_round(Analysis *an)
+/* Field by field: padding bytes may differ. */
+static int same_summary(const FlowSummary *a, const FlowSummary *b)
 {
+    return a->returns_kind == b->returns_kind && a->returns_async == b->returns_async &&
+           a->releases == b->releases && a->yields_kind == b->yields_kind &&
+           a->uses_after == b->uses_after && a->releases_after == b->releases_after;
+}
+
+int analyze_round(Analysis *an)
+{
+    int changed = 0;
     for (int i = 0; i < an->n; i++) {
         AnalyzeUnit *u = &an->units[i];
+        for (int k = 0; k < u->nfuncs && !changed; k++)
+            changed = !same_summary(&u->sums[k], &u->next[k]);
         FlowSummary *t = u->sums;
         u->sums = u->next;
         u->next = t;
     }
+    return changed;
 }
 
 void analyze_check(Analysis *an, AnalyzeUnit *u, FindingList *out)
@@ -163,7 +175,8 @@ void analyze_module(Arena *a, const Source *src, const Lexed *lx, Node *module,
     Analysis *an = analyze_link(&u, 1);
     for (int r = 0; r < ANALYZE_ROUNDS; r++) {
         analyze_summarize(an, &u);
-        analyze_round(an);
+        if (!analyze_round(an))
+            break;
     }
     analyze_check(an, &u, out);
     analyze_free(an);

@@ -8,7 +8,8 @@
  *
  * The driver runs it in steps, on its thread pool where a step says so:
  *   analyze_scopes (per unit, parallel) -> analyze_link (serial)
- *   -> ANALYZE_ROUNDS x { analyze_summarize (parallel), analyze_round (serial) }
+ *   -> up to ANALYZE_ROUNDS x { analyze_summarize (parallel), analyze_round (serial) },
+ *      until a round changes nothing
  *   -> analyze_check (per unit, parallel) -> analyze_free.
  * Between the serial steps the project is read-only, so the parallel steps
  * share it without locks; each unit's own memory is its arena.
@@ -24,7 +25,7 @@
 #include "scope.h"
 #include "source.h"
 
-#define ANALYZE_ROUNDS 3 /* summary rounds: call chains this deep are seen through */
+#define ANALYZE_ROUNDS 8 /* summary rounds at most; they stop when nothing changes */
 
 typedef struct AnalyzeUnit {
     Arena *a;             /* the file's arena: AST, scopes, findings */
@@ -51,8 +52,9 @@ Analysis *analyze_link(AnalyzeUnit *units, int n);
 /* One summary round for u, reading the others' last round.  Thread-safe. */
 void analyze_summarize(Analysis *an, AnalyzeUnit *u);
 
-/* Ends a summary round: what each unit computed becomes visible. */
-void analyze_round(Analysis *an);
+/* Ends a summary round: what each unit computed becomes visible.  Returns
+ * whether any summary changed (when none did, the summaries are a fixpoint). */
+int analyze_round(Analysis *an);
 
 /* Runs the rules over u and appends its findings, less the suppressed ones,
  * to out.  Thread-safe per unit. */

@@ -522,7 +522,8 @@ static void analyze_project(Arena *a, Run *run, int jobs)
     run->an = analyze_link(run->units, (int)run->nrelevant);
     for (int round = 0; round < ANALYZE_ROUNDS; round++) {
         pool_for(jobs, run->nrelevant, summarize_unit, run);
-        analyze_round(run->an);
+        if (!analyze_round(run->an))
+            break; /* a fixpoint: recursion and long call chains settle here */
     }
     pool_for(jobs, run->nrelevant, check_unit, run);
     analyze_free(run->an);
