@@ -36,9 +36,14 @@ ubsan:
 tsan:
 	$(MAKE) B=build/tsan OPT="-O1 -g -fsanitize=thread" LDFLAGS="-fsanitize=thread"
 
+# `make check`: every suite of tests/run_all.sh (SUITES="unit diff" for some).
+# The unit tests and the fuzz replay are built with these flags plus ASan/UBSan.
 check: all
-	@sh tests/run_all.sh
+	@CC="$(CC)" UNIT_CFLAGS="$(CSTD) $(WARN) $(CFLAGS)" LDLIBS="$(LDLIBS)" \
+		MAKE="$(MAKE)" sh tests/run_all.sh
 
+# `make fuzz`: builds the libFuzzer targets (clang); FUZZ_SECONDS=N also
+# fuzzes each for N seconds, FUZZ_MERGE=1 merges new inputs into the corpus.
 fuzz:
 	@sh tests/fuzz/build.sh
 
