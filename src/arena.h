@@ -26,6 +26,11 @@ void *arena_alloc(Arena *a, size_t n);
 void *arena_alloc_raw(Arena *a, size_t n);
 /* A NUL-terminated copy of s[0..n) in the arena. */
 char *arena_strndup(Arena *a, const char *s, size_t n);
+/* printf into the arena: a NUL-terminated string valid as long as a. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+const char *arena_printf(Arena *a, const char *fmt, ...);
 /* Bytes handed out so far (for --stats and the memory benchmark). */
 size_t arena_used(const Arena *a);
 

@@ -130,21 +130,8 @@ static const Ev *ev_push(Ctx *c, const Ev *prev, const Node *at, const char *not
     return e;
 }
 
-#if defined(__GNUC__)
-__attribute__((format(printf, 2, 3)))
-#endif
-static const char *fmt(Ctx *c, const char *f, ...)
-{
-    va_list ap;
-    va_start(ap, f);
-    int n = vsnprintf(NULL, 0, f, ap);
-    va_end(ap);
-    char *s = arena_alloc(c->a, (size_t)n + 1);
-    va_start(ap, f);
-    vsnprintf(s, (size_t)n + 1, f, ap);
-    va_end(ap);
-    return s;
-}
+/* printf into the function's scratch arena */
+#define fmt(c, ...) arena_printf((c)->a, __VA_ARGS__)
 
 static void report_ex(Ctx *c, int problem, int site, const Node *at, const Ev *events,
                       int exceptional)

@@ -173,6 +173,19 @@ NodeList pp_list(Parser *p, int mark)
     return l;
 }
 
+void pp_pairs(Parser *p, int mark, NodeList *first, NodeList *second)
+{
+    int count = (p->nstk - mark) / 2;
+    first->n = second->n = count;
+    first->items = arena_alloc(p->a, (size_t)(count ? count : 1) * sizeof(Node *));
+    second->items = arena_alloc(p->a, (size_t)(count ? count : 1) * sizeof(Node *));
+    for (int i = 0; i < count; i++) {
+        first->items[i] = p->stk[mark + 2 * i];
+        second->items[i] = p->stk[mark + 2 * i + 1];
+    }
+    p->nstk = mark;
+}
+
 IdList pp_idlist(Parser *p, int mark)
 {
     NodeList l = pp_list(p, mark);

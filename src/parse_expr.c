@@ -304,26 +304,22 @@ Node *pe_named_expression(Parser *p)
     return e;
 }
 
-static Node *starred(Parser *p)
+/* '*' bitwise_or (displays, targets), or with full '*' expression (call
+ * arguments and subscripts: starred_expression). */
+static Node *starred_any(Parser *p, int full)
 {
     const Token *t = pp_next(p);
-    Node *v = pe_bitwise_or(p);
+    Node *v = full ? pe_expression(p) : pe_bitwise_or(p);
     Node *n = pp_node(p, NODE_Starred, t, pp_prev(p));
     n->v.Starred.value = v;
     n->v.Starred.ctx = CTX_Load;
     return n;
 }
 
-/* starred_expression -> '*' expression (call arguments, subscripts) */
-static Node *starred_expression(Parser *p)
-{
-    const Token *t = pp_next(p);
-    Node *v = pe_expression(p);
-    Node *n = pp_node(p, NODE_Starred, t, pp_prev(p));
-    n->v.Starred.value = v;
-    n->v.Starred.ctx = CTX_Load;
-    return n;
-}
+static Node *starred(Parser *p) { return starred_any(p, 0); }
+
+/* starred_expression -> '*' expression */
+static Node *starred_expression(Parser *p) { return starred_any(p, 1); }
 
 /* star_named_expression -> '*' bitwise_or | named_expression */
 Node *pe_star_named_expression(Parser *p)
@@ -738,16 +734,7 @@ static Node *dict_rest(Parser *p, const Token *open, int mark)
     }
     pp_expect(p, TOK_RBRACE, "'}'");
     Node *n = pp_node(p, NODE_Dict, open, pp_prev(p));
-    int count = (p->nstk - mark) / 2;
-    NodeList keys = {arena_alloc(p->a, (size_t)count * sizeof(Node *)), count};
-    NodeList vals = {arena_alloc(p->a, (size_t)count * sizeof(Node *)), count};
-    for (int i = 0; i < count; i++) {
-        keys.items[i] = p->stk[mark + 2 * i];
-        vals.items[i] = p->stk[mark + 2 * i + 1];
-    }
-    p->nstk = mark;
-    n->v.Dict.keys = keys;
-    n->v.Dict.values = vals;
+    pp_pairs(p, mark, &n->v.Dict.keys, &n->v.Dict.values);
     return n;
 }
 

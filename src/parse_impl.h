@@ -60,6 +60,8 @@ void pp_leave(Parser *p);
 void pp_push(Parser *p, void *x);                  /* scratch stack */
 NodeList pp_list(Parser *p, int mark);             /* pop items above mark */
 IdList pp_idlist(Parser *p, int mark);
+/* pop (a, b) pairs above mark into two parallel lists (dict keys and values) */
+void pp_pairs(Parser *p, int mark, NodeList *first, NodeList *second);
 const char *pp_intern(Parser *p, const char *s, size_t n);
 const char *pp_name(Parser *p, const Token *t);    /* interned (NFKC) name */
 

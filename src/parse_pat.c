@@ -142,16 +142,9 @@ static Node *class_pattern(Parser *p, Node *cls, const Token *start)
     Node *n = pat_node(p, NODE_MatchClass, start);
     n->v.MatchClass.cls = cls;
     if (kmark >= 0) {
-        int count = (p->nstk - kmark) / 2;
-        IdList attrs = {arena_alloc(p->a, (size_t)count * sizeof(char *)), count};
-        NodeList pats = {arena_alloc(p->a, (size_t)count * sizeof(Node *)), count};
-        for (int i = 0; i < count; i++) {
-            attrs.items[i] = p->stk[kmark + 2 * i];
-            pats.items[i] = p->stk[kmark + 2 * i + 1];
-        }
-        p->nstk = kmark;
-        n->v.MatchClass.kwd_attrs = attrs;
-        n->v.MatchClass.kwd_patterns = pats;
+        NodeList attrs;
+        pp_pairs(p, kmark, &attrs, &n->v.MatchClass.kwd_patterns);
+        n->v.MatchClass.kwd_attrs = (IdList){(const char **)attrs.items, attrs.n};
     }
     n->v.MatchClass.patterns = pp_list(p, mark);
     return n;
@@ -176,16 +169,7 @@ static Node *mapping_pattern(Parser *p, const Token *start)
     }
     pp_expect(p, TOK_RBRACE, "'}'");
     Node *n = pat_node(p, NODE_MatchMapping, start);
-    int count = (p->nstk - mark) / 2;
-    NodeList keys = {arena_alloc(p->a, (size_t)count * sizeof(Node *)), count};
-    NodeList pats = {arena_alloc(p->a, (size_t)count * sizeof(Node *)), count};
-    for (int i = 0; i < count; i++) {
-        keys.items[i] = p->stk[mark + 2 * i];
-        pats.items[i] = p->stk[mark + 2 * i + 1];
-    }
-    p->nstk = mark;
-    n->v.MatchMapping.keys = keys;
-    n->v.MatchMapping.patterns = pats;
+    pp_pairs(p, mark, &n->v.MatchMapping.keys, &n->v.MatchMapping.patterns);
     n->v.MatchMapping.rest = rest;
     return n;
 }

@@ -15,21 +15,7 @@
 #include "model.h"
 #include "scope.h"
 
-#if defined(__GNUC__)
-__attribute__((format(printf, 2, 3)))
-#endif
-static const char *msg(Arena *a, const char *f, ...)
-{
-    va_list ap;
-    va_start(ap, f);
-    int n = vsnprintf(NULL, 0, f, ap);
-    va_end(ap);
-    char *s = arena_alloc(a, (size_t)n + 1);
-    va_start(ap, f);
-    vsnprintf(s, (size_t)n + 1, f, ap);
-    va_end(ap);
-    return s;
-}
+#define msg arena_printf
 
 /* The source text of a one-line node, shortened: "SessionLocal()". */
 static const char *text_of(Arena *a, const Source *src, const Node *n)
