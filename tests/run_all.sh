@@ -15,6 +15,7 @@
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT" || exit 2
+# shellcheck source=tests/lib.sh
 . tests/lib.sh
 
 : "${MAKE:=make}"

@@ -9,6 +9,7 @@
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT" || exit 2
+# shellcheck source=tests/lib.sh
 . tests/lib.sh
 
 : "${CC:=cc}"
