@@ -86,7 +86,6 @@ static int ast_one(FILE *out, const char *path)
     } else {
         Lexed lx;
         FindingList errs = {0};
-        lex_source(a, &src, &lx);
         ParseResult r = parse_module(a, &src, &lx, &errs);
         if (r.nerrors)
             fprintf(out, "error: line %d\n", r.error_line);
@@ -256,7 +255,6 @@ static int cfg_file(FILE *out, const char *path)
         Lexed lx;
         FindingList errs = {0};
         CfgFns fns = {0};
-        lex_source(a, &src, &lx);
         ParseResult r = parse_module(a, &src, &lx, &errs);
         if (r.nerrors)
             fprintf(out, "error: line %d\n", r.error_line);

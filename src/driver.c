@@ -299,7 +299,6 @@ static void check_file(void *arg, size_t i, int worker)
         r->analyzed = 1;
         r->bytes = r->src.len;
         r->lines = (size_t)r->src.nlines;
-        lex_source(a, &r->src, &r->lx);
         ParseResult pr = parse_module(a, &r->src, &r->lx, &fl);
         r->module = pr.module;
         if (run->o->mode == DRIVER_CHECK) {
@@ -473,7 +472,6 @@ static void load_unit(void *arg, size_t k, int worker)
         FindingList ignore = {0};
         r->arena = arena_new();
         if (source_load(r->arena, run->files[i], &r->src, &err) == SRC_OK) {
-            lex_source(r->arena, &r->src, &r->lx);
             r->module = parse_module(r->arena, &r->src, &r->lx, &ignore).module;
         }
         diag_free(&ignore);

@@ -65,8 +65,14 @@ typedef struct Lexer {
     int nmodes;              /* entries in mode, at least 1 */
     Mode mode[MAX_FSTRING + 1];
     int done;                /* ENDMARKER emitted */
-    Token *toks;             /* heap, handed to the arena: becomes Lexed.toks */
-    size_t ntoks, cap;       /* tokens in toks, and its room */
+    Token **chunks;          /* token i is chunks[i >> CHUNK_BITS][i & CHUNK_MASK] */
+    size_t nchunks;          /* entries in chunks (a NULL one was released) */
+    size_t ntoks;            /* tokens made so far */
+    Token *spare;            /* released chunks, linked through their first token's off */
+    size_t released;         /* chunks below this index were released */
+    const char *last_p;      /* stall detection: where the previous step began */
+    size_t last_n;
+    int stalls;
     LexError *errs;          /* heap, copied into the arena at the end */
     size_t nerrs, errcap;    /* entries in errs, and its room */
     Comment *cms;            /* heap, copied into the arena at the end */
@@ -76,18 +82,28 @@ typedef struct Lexer {
 /* ---- token output ---------------------------------------------------- */
 
 /*
- * The token array lives in the arena from the start, sized for a typical
- * file (about one token per six bytes of Python; len / 4 covers nearly
- * all), so the common case writes each token once.  A denser file moves
- * to an array twice the size; the old one stays behind in the arena.
+ * Tokens live in chunks of CHUNK tokens that never move, so a parser may
+ * hold pointers to them; a parser that streams (lex_open) releases the
+ * chunks it is done with and they are reused for later tokens, so a big
+ * file never has all its tokens at once.
  */
-static void grow_tokens(Lexer *L)
+#define CHUNK_BITS 12
+#define CHUNK ((size_t)1 << CHUNK_BITS)
+#define CHUNK_MASK (CHUNK - 1)
+#define TOKAT(L, i) (&(L)->chunks[(i) >> CHUNK_BITS][(i) & CHUNK_MASK])
+
+static void new_chunk(Lexer *L)
 {
-    size_t cap = L->cap * 2;
-    Token *t = arena_alloc_raw(L->arena, cap * sizeof *t);
-    memcpy(t, L->toks, L->ntoks * sizeof *t);
-    L->toks = t;
-    L->cap = cap;
+    Token *c;
+    if (L->spare) {
+        c = L->spare;
+        memcpy(&L->spare, &c[0].off, sizeof L->spare) ; /* next spare, stored in place */
+    } else {
+        c = arena_alloc_raw(L->arena, CHUNK * sizeof *c);
+    }
+    if ((L->nchunks & (L->nchunks - 1)) == 0) /* grow the index at powers of two */
+        L->chunks = xrealloc(L->chunks, (L->nchunks ? 2 * L->nchunks : 1) * sizeof *L->chunks);
+    L->chunks[L->nchunks++] = c;
 }
 
 /* Appends a token from start (on line sline, which began at sbol) to stop
@@ -95,9 +111,10 @@ static void grow_tokens(Lexer *L)
 static Token *push(Lexer *L, int kind, const char *start, const char *stop, int sline,
                    const char *sbol)
 {
-    if (L->ntoks == L->cap)
-        grow_tokens(L);
-    Token *t = &L->toks[L->ntoks++];
+    if ((L->ntoks >> CHUNK_BITS) >= L->nchunks)
+        new_chunk(L);
+    Token *t = TOKAT(L, L->ntoks);
+    L->ntoks++;
     t->kind = (uint8_t)kind;
     t->off = (uint32_t)(start - L->text);
     t->len = (uint32_t)(stop - start);
@@ -114,7 +131,8 @@ static void set_message(Lexer *L, const Token *t, const char *msg)
         L->errcap = L->errcap ? 2 * L->errcap : 16;
         L->errs = xrealloc(L->errs, L->errcap * sizeof *L->errs);
     }
-    L->errs[L->nerrs].tok = (int)(t - L->toks);
+    L->errs[L->nerrs].tok = (int)(L->ntoks - 1); /* t is the newest token */
+    L->errs[L->nerrs].off = t->off;
     L->errs[L->nerrs++].msg = msg;
 }
 
@@ -567,7 +585,7 @@ static void lex_number(Lexer *L, const char *p)
         return;
     }
     /* resume after the whole malformed literal, and after the error */
-    const Token *err = &L->toks[L->ntoks - 1];
+    const Token *err = TOKAT(L, L->ntoks - 1);
     const char *after = L->text + err->off + err->len;
     q = p;
     while (is_id_char((unsigned char)*q) || *q == '.' || q < after)
@@ -1035,7 +1053,7 @@ static void lex_eof(Lexer *L)
         return;
     }
     L->nmodes = 1;
-    int last = L->ntoks ? L->toks[L->ntoks - 1].kind : TOK_NEWLINE;
+    int last = L->ntoks ? TOKAT(L, L->ntoks - 1)->kind : TOK_NEWLINE;
     if (last != TOK_NEWLINE && last != TOK_INDENT && last != TOK_DEDENT) {
         emit(L, TOK_NEWLINE, p, p);
         L->line++;
@@ -1149,7 +1167,9 @@ static void lex_regular(Lexer *L, Mode *m)
 
 /* ---- driver ------------------------------------------------------------------ */
 
-void lex_source(Arena *a, const Source *src, Lexed *out)
+static const char *errors_lookup(const LexError *e, int n, const Token *t);
+
+Lexer *lex_open(Arena *a, const Source *src)
 {
     Lexer *L = xcalloc(1, sizeof *L);
     L->arena = a;
@@ -1160,33 +1180,69 @@ void lex_source(Arena *a, const Source *src, Lexed *out)
     L->nmodes = 1;
     L->mode[0].regular = 1;
     L->mode[0].expr_depth = -1;
-    L->cap = src->len / 2 + 64; /* reserved, not touched: see arena.c */
-    L->toks = arena_alloc_raw(a, L->cap * sizeof *L->toks);
-    const char *last_p = NULL;
-    size_t last_n = (size_t)-1;
-    int stalls = 0;
-    while (!L->done) {
-        Mode *m = &L->mode[L->nmodes - 1];
-        if (m->regular)
-            lex_regular(L, m);
-        else
-            lex_fstring(L, m);
-        /* a bug must not hang the tool: force progress after a few idle turns */
-        if (L->p == last_p && L->ntoks == last_n) {
-            if (++stalls > 8 && !L->done) {
-                error_here(L, L->p, "internal tokenizer error");
-                L->p = L->p < L->end ? L->p + 1 : L->p;
-                L->nmodes = 1;
-                stalls = 0;
-            }
-        } else {
-            stalls = 0;
+    L->last_n = (size_t)-1;
+    return L;
+}
+
+/* One turn of the tokenizer: at least one token, or progress. */
+static void step(Lexer *L)
+{
+    Mode *m = &L->mode[L->nmodes - 1];
+    if (m->regular)
+        lex_regular(L, m);
+    else
+        lex_fstring(L, m);
+    /* a bug must not hang the tool: force progress after a few idle turns */
+    if (L->p == L->last_p && L->ntoks == L->last_n) {
+        if (++L->stalls > 8 && !L->done) {
+            error_here(L, L->p, "internal tokenizer error");
+            L->p = L->p < L->end ? L->p + 1 : L->p;
+            L->nmodes = 1;
+            L->stalls = 0;
         }
-        last_p = L->p;
-        last_n = L->ntoks;
+    } else {
+        L->stalls = 0;
     }
-    out->ntoks = (int)L->ntoks;
-    out->toks = L->toks;
+    L->last_p = L->p;
+    L->last_n = L->ntoks;
+}
+
+const Token *lex_at(Lexer *L, int i)
+{
+    while ((size_t)i >= L->ntoks && !L->done)
+        step(L);
+    if (i < 0)
+        i = 0;
+    if ((size_t)i >= L->ntoks)
+        i = (int)L->ntoks - 1; /* past the end: the ENDMARKER */
+    return TOKAT(L, (size_t)i);
+}
+
+void lex_release(Lexer *L, int below)
+{
+    size_t limit = below > 0 ? (size_t)below >> CHUNK_BITS : 0;
+    for (; L->released < limit && L->released + 1 < L->nchunks; L->released++) {
+        Token *c = L->chunks[L->released];
+        memcpy(&c[0].off, &L->spare, sizeof L->spare); /* a chunk holds a pointer easily */
+        L->spare = c;
+        L->chunks[L->released] = NULL;
+    }
+}
+
+const Comment *lex_comments(const Lexer *L, int *n)
+{
+    *n = (int)L->ncms;
+    return L->cms;
+}
+
+const char *lex_message(const Lexer *L, const Token *t)
+{
+    return errors_lookup(L->errs, (int)L->nerrs, t);
+}
+
+/* Comments and error messages into out; frees the lexer (tokens stay). */
+static void finish(Lexer *L, Arena *a, Lexed *out)
+{
     out->ncomments = (int)L->ncms;
     out->comments = arena_alloc(a, (L->ncms ? L->ncms : 1) * sizeof *out->comments);
     if (L->ncms)
@@ -1197,7 +1253,32 @@ void lex_source(Arena *a, const Source *src, Lexed *out)
         memcpy(out->errors, L->errs, L->nerrs * sizeof *out->errors);
     free(L->errs);
     free(L->cms);
+    free(L->chunks);
     free(L);
+}
+
+void lex_close(Lexer *L, Lexed *out)
+{
+    while (!L->done)
+        step(L);
+    out->toks = NULL;
+    out->ntoks = (int)L->ntoks;
+    finish(L, L->arena, out);
+}
+
+void lex_source(Arena *a, const Source *src, Lexed *out)
+{
+    Lexer *L = lex_open(a, src);
+    while (!L->done)
+        step(L);
+    /* one array for the callers that want them all (debug tokens, tests) */
+    out->ntoks = (int)L->ntoks;
+    out->toks = arena_alloc_raw(a, L->ntoks * sizeof *out->toks);
+    for (size_t i = 0; i < L->ntoks; i += CHUNK) {
+        size_t n = L->ntoks - i < CHUNK ? L->ntoks - i : CHUNK;
+        memcpy(out->toks + i, L->chunks[i >> CHUNK_BITS], n * sizeof *out->toks);
+    }
+    finish(L, a, out);
 }
 
 int lex_col(const Source *s, const Token *t)
@@ -1226,17 +1307,33 @@ void lex_end(const Source *s, const Token *t, int *line, int *col)
         (*col)++; /* the NEWLINE CPython adds at a file's end spans one column */
 }
 
-const char *lex_error_message(const Lexed *lx, const Token *t)
+/*
+ * The message of error token t: errors are kept in token order, which is
+ * offset order but for the "never closed" one at the end that points back.
+ */
+static const char *errors_lookup(const LexError *e, int n, const Token *t)
 {
-    int i = (int)(t - lx->toks), lo = 0, hi = lx->nerrors;
-    while (lo < hi) { /* errors are recorded in token order */
+    if (t->kind != TOK_ERRORTOKEN)
+        return NULL;
+    int lo = 0, hi = n;
+    while (lo < hi) {
         int mid = (lo + hi) / 2;
-        if (lx->errors[mid].tok < i)
+        if (e[mid].off < t->off)
             lo = mid + 1;
         else
             hi = mid;
     }
-    return lo < lx->nerrors && lx->errors[lo].tok == i ? lx->errors[lo].msg : NULL;
+    if (lo < n && e[lo].off == t->off)
+        return e[lo].msg;
+    for (int i = n - 1; i >= 0; i--) /* out of order: search them all */
+        if (e[i].off == t->off)
+            return e[i].msg;
+    return NULL;
+}
+
+const char *lex_error_message(const Lexed *lx, const Token *t)
+{
+    return errors_lookup(lx->errors, lx->nerrors, t);
 }
 
 static const char *const kind_names[] = {

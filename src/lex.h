@@ -57,11 +57,12 @@ typedef struct Comment {
 
 typedef struct LexError {
     int tok;           /* index of the TOK_ERRORTOKEN in Lexed.toks */
+    uint32_t off;      /* its offset, by which it is looked up */
     const char *msg;   /* what is wrong (static or in the arena) */
 } LexError;
 
 typedef struct Lexed {
-    Token *toks;       /* ntoks tokens, last is TOK_ENDMARKER */
+    Token *toks;       /* ntoks tokens, last is TOK_ENDMARKER; NULL after lex_close */
     int ntoks;
     LexError *errors;  /* the message of each error token, by token index */
     int nerrors;
@@ -79,6 +80,27 @@ void lex_source(Arena *a, const Source *src, Lexed *out);
 int lex_col(const Source *s, const Token *t);
 /* Line and column just after t's last byte (CPython's end positions). */
 void lex_end(const Source *s, const Token *t, int *line, int *col);
+
+/*
+ * Streaming, for the parser: tokens are made as they are asked for and
+ * released when the parser is done with them, so a big file never holds
+ * all its tokens at once.  Token pointers stay valid until released.
+ */
+typedef struct Lexer Lexer;
+
+/* A tokenizer over src, allocating from a.  Thread-safe per lexer. */
+Lexer *lex_open(Arena *a, const Source *src);
+/* Token i (made now if need be); past the end, the ENDMARKER. */
+const Token *lex_at(Lexer *L, int i);
+/* The caller will not ask for tokens below index below again. */
+void lex_release(Lexer *L, int below);
+/* The comments made so far (valid until the next token is made). */
+const Comment *lex_comments(const Lexer *L, int *n);
+/* The message of error token t, or NULL (while streaming). */
+const char *lex_message(const Lexer *L, const Token *t);
+/* Lexes what is left, fills out's comments and errors (toks NULL, ntoks the
+ * count) and frees L. */
+void lex_close(Lexer *L, Lexed *out);
 
 /* The message of the error token t (a token of lx), or NULL. */
 const char *lex_error_message(const Lexed *lx, const Token *t);

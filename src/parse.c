@@ -21,12 +21,12 @@
 const Token *pp_next(Parser *p)
 {
     const Token *t = TOK(p);
-    if (p->pos < p->ntok - 1)
+    if (t->kind != TOK_ENDMARKER)
         p->pos++;
     return t;
 }
 
-const Token *pp_prev(Parser *p) { return &p->tok[p->pos > 0 ? p->pos - 1 : 0]; }
+const Token *pp_prev(Parser *p) { return TK(p, p->pos > 0 ? p->pos - 1 : 0); }
 
 int pp_accept(Parser *p, int kind)
 {
@@ -92,8 +92,10 @@ static _Noreturn void fail_at(Parser *p, const Token *t, const char *msg)
  */
 static const Token *tokenizer_error_after(Parser *p, int line)
 {
-    for (int i = p->pos; i < p->ntok; i++) {
-        const Token *t = &p->tok[i];
+    for (int i = p->pos;; i++) { /* lexes the rest of the file: once, on the first error */
+        const Token *t = TK(p, i);
+        if (t->kind == TOK_ENDMARKER)
+            break;
         if (t->kind != TOK_ERRORTOKEN)
             continue;
         int unclosed = MSG(p, t) && strstr(MSG(p, t), "was never closed");
@@ -114,10 +116,10 @@ _Noreturn void pp_error_at(Parser *p, const Token *t, const char *fmt, ...)
     va_end(ap);
     if (t->kind == TOK_ENDMARKER || t->kind == TOK_DEDENT) {
         /* at the end of the file CPython points at the last line with text */
-        const Token *q = t;
-        while (q > p->tok && (q->kind == TOK_ENDMARKER || q->kind == TOK_DEDENT))
-            q--;
-        t = q;
+        int i = p->pos;
+        while (i > 0 && (TK(p, i)->kind == TOK_ENDMARKER || TK(p, i)->kind == TOK_DEDENT))
+            i--;
+        t = TK(p, i);
     }
     if (t->kind != TOK_ERRORTOKEN && p->nerrors == 0) {
         const Token *e = tokenizer_error_after(p, t->line);
@@ -300,10 +302,10 @@ static Node *simple_stmt(Parser *p);
 static void end_at_last(Parser *p, Node *n)
 {
     int i = p->pos - 1;
-    while (i > 0 && (p->tok[i].kind == TOK_NEWLINE || p->tok[i].kind == TOK_INDENT ||
-                     p->tok[i].kind == TOK_DEDENT))
+    while (i > 0 && (TK(p, i)->kind == TOK_NEWLINE || TK(p, i)->kind == TOK_INDENT ||
+                     TK(p, i)->kind == TOK_DEDENT))
         i--;
-    pp_set_end(p, n, &p->tok[i]);
+    pp_set_end(p, n, TK(p, i));
 }
 
 /* Skips an indented block whose INDENT is the current token. */
@@ -364,6 +366,8 @@ static NodeList statements(Parser *p, int until)
         if (KIND(p) == TOK_INDENT)
             pp_error_at(p, TOK(p), "unexpected indent");
         statement(p);
+        if (until == TOK_ENDMARKER) /* a top-level statement is done: its tokens too */
+            lex_release(p->L, p->pos - 8);
     }
     p->recover = outer;
     return pp_list(p, mark);
@@ -785,8 +789,8 @@ static Node *with_item(Parser *p)
 static int after_closing(Parser *p, int i)
 {
     int depth = 0;
-    for (; i < p->ntok; i++) {
-        int k = p->tok[i].kind;
+    for (;; i++) {
+        int k = TK(p, i)->kind;
         if (k == TOK_LPAR || k == TOK_LSQB || k == TOK_LBRACE)
             depth++;
         else if (k == TOK_RPAR || k == TOK_RSQB || k == TOK_RBRACE) {
@@ -795,7 +799,6 @@ static int after_closing(Parser *p, int i)
         } else if (k == TOK_NEWLINE || k == TOK_ENDMARKER)
             return i;
     }
-    return i;
 }
 
 /* with_stmt -> ['async'] 'with' ( '(' with_item, ... ')' | with_item, ... ) ':' block */
@@ -805,7 +808,7 @@ static Node *with_stmt(Parser *p, const Token *start, int async)
     Node *n = pp_node(p, async ? NODE_AsyncWith : NODE_With, start, start);
     int mark = p->nstk;
     int after = KIND(p) == TOK_LPAR ? after_closing(p, p->pos) : -1;
-    if (after >= 0 && after < p->ntok && p->tok[after].kind == TOK_COLON && PEEK(p, 1) != TOK_YIELD) {
+    if (after >= 0 && TK(p, after)->kind == TOK_COLON && PEEK(p, 1) != TOK_YIELD) {
         /* parenthesized with-items (3.9+): the parentheses group the items */
         pp_next(p);
         do {
@@ -941,8 +944,8 @@ static Node *class_def(Parser *p, NodeList decos, const Token *start)
 static int line_ends_with_colon(Parser *p)
 {
     int i = p->pos, depth = 0;
-    for (; i < p->ntok; i++) {
-        int k = p->tok[i].kind;
+    for (;; i++) {
+        int k = TK(p, i)->kind;
         if (k == TOK_LPAR || k == TOK_LSQB || k == TOK_LBRACE)
             depth++;
         else if (k == TOK_RPAR || k == TOK_RSQB || k == TOK_RBRACE)
@@ -950,7 +953,7 @@ static int line_ends_with_colon(Parser *p)
         else if (k == TOK_NEWLINE || k == TOK_ENDMARKER)
             break;
     }
-    return i > p->pos && p->tok[i - 1].kind == TOK_COLON && depth == 0;
+    return i > p->pos && TK(p, i - 1)->kind == TOK_COLON && depth == 0;
 }
 
 /* Is the NAME "match" here a match statement rather than an expression? */
@@ -1057,14 +1060,12 @@ static void statement(Parser *p)
     simple_stmts(p);
 }
 
-ParseResult parse_module(Arena *a, const Source *src, const Lexed *lx, FindingList *errs)
+ParseResult parse_module(Arena *a, const Source *src, Lexed *lx, FindingList *errs)
 {
     Parser p = {0};
     p.a = a;
     p.src = src;
-    p.tok = lx->toks;
-    p.lx = lx;
-    p.ntok = lx->ntoks;
+    p.L = lex_open(a, src);
     p.errs = errs;
     jmp_buf top;
     p.recover = &top;
@@ -1073,6 +1074,7 @@ ParseResult parse_module(Arena *a, const Source *src, const Lexed *lx, FindingLi
         mod->v.Module.body = statements(&p, TOK_ENDMARKER);
     }
     ParseResult r = {mod, p.nerrors, p.error_line};
+    lex_close(p.L, lx);
     free(p.stk);
     free(p.names);
     free(p.sbuf);

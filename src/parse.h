@@ -26,10 +26,13 @@ typedef struct ParseResult {
 } ParseResult;
 
 /*
- * Parses the tokens of src.  Nodes, interned names and messages come from a;
- * syntax errors are appended to errs (may be NULL).  Thread-safe as long as
- * a and errs are this thread's.
+ * Tokenizes and parses src, streaming: the tokens of a top-level statement
+ * are released once it is parsed, so a big file never holds all of them.
+ * Nodes, interned names and messages come from a; syntax errors are
+ * appended to errs (may be NULL).  *lx receives the comments and the
+ * tokenizer's error messages (its toks is NULL: use lex_source for a token
+ * array).  Thread-safe as long as a and errs are this thread's.
  */
-ParseResult parse_module(Arena *a, const Source *src, const Lexed *lx, FindingList *errs);
+ParseResult parse_module(Arena *a, const Source *src, Lexed *lx, FindingList *errs);
 
 #endif

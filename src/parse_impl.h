@@ -25,9 +25,7 @@ typedef struct InternSlot {
 typedef struct Parser {
     Arena *a;             /* owns every node, list and name */
     const Source *src;
-    const Lexed *lx;      /* the tokenizer's output: tokens and comments */
-    const Token *tok;     /* the token array; tok[ntok-1] is ENDMARKER */
-    int ntok;
+    Lexer *L;             /* the tokenizer, streaming: TK(p, i) is token i */
     int pos;              /* index of the current token */
     FindingList *errs;    /* where SL000 findings go (may be NULL) */
     int nerrors;
@@ -43,10 +41,11 @@ typedef struct Parser {
 } Parser;
 
 /* --- parse.c: tokens, errors, lists, names, positions --- */
-#define TOK(p) (&(p)->tok[(p)->pos])
-#define KIND(p) ((p)->tok[(p)->pos].kind)
-#define MSG(p, t) lex_error_message((p)->lx, (t))
-#define PEEK(p, k) ((p)->tok[(p)->pos + (k) < (p)->ntok ? (p)->pos + (k) : (p)->ntok - 1].kind)
+#define TK(p, i) lex_at((p)->L, (i))
+#define TOK(p) TK(p, (p)->pos)
+#define KIND(p) (TOK(p)->kind)
+#define MSG(p, t) lex_message((p)->L, (t))
+#define PEEK(p, k) (TK(p, (p)->pos + (k))->kind)
 
 const Token *pp_next(Parser *p);                  /* consume, return the consumed */
 int pp_accept(Parser *p, int kind);               /* consume if kind; 1 if so */

@@ -129,16 +129,18 @@ static void debug_text(Parser *p, StrRun *r, const Token *open)
         p->nstk--;
     }
     /* the text as written, less any comments (3.12+ allows them there) */
-    int lo = 0, hi = p->lx->ncomments; /* first comment at or after from */
+    int ncomments;
+    const Comment *comments = lex_comments(p->L, &ncomments);
+    int lo = 0, hi = ncomments; /* first comment at or after from */
     while (lo < hi) {
         int mid = (lo + hi) / 2;
-        if (p->lx->comments[mid].off < from)
+        if (comments[mid].off < from)
             lo = mid + 1;
         else
             hi = mid;
     }
-    for (int i = lo; i < p->lx->ncomments && from < to; i++) {
-        const Comment *c = &p->lx->comments[i];
+    for (int i = lo; i < ncomments && from < to; i++) {
+        const Comment *c = &comments[i];
         if (c->off >= to)
             break;
         add_text(p, r, open, p->src->text + from, c->off - from, STRLIT_RAW);

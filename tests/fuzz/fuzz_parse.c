@@ -38,7 +38,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (source_from_bytes(a, "<fuzz>", (const char *)data, size, &src, &err) == SRC_OK) {
         Lexed lx;
         FindingList errs = {0};
-        lex_source(a, &src, &lx);
         ParseResult r = parse_module(a, &src, &lx, &errs);
         if (r.nerrors == 0 && sink())
             ast_dump(sink(), r.module);

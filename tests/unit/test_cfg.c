@@ -57,7 +57,6 @@ static T build(const char *label, const char *text, const char *fn)
     FindingList errs = {0};
     char why[200];
     source_from_bytes(t.a, "t.py", text, strlen(text), &t.src, &e);
-    lex_source(t.a, &t.src, &lx);
     ParseResult r = parse_module(t.a, &t.src, &lx, &errs);
     if (r.nerrors)
         fprintf(stderr, "%s: syntax error line %d\n", label, r.error_line);

@@ -37,7 +37,6 @@ static Node *parse_text(Arena *a, const char *path, const char *text)
         fprintf(stderr, "decode failed: %s\n", e.msg);
         exit(1);
     }
-    lex_source(a, &src, &lx);
     ParseResult r = parse_module(a, &src, &lx, NULL);
     if (r.nerrors) {
         fprintf(stderr, "%s: syntax error on line %d in test snippet\n", path, r.error_line);
