@@ -100,11 +100,18 @@ typedef char AST_T_NONE;
 #include "ast.def"
 #undef AST
 
+/*
+ * 16 bytes before the fields: a big file has about one node per 5 bytes of
+ * source, so the header decides the AST's size.  The end line is kept as
+ * its distance from the start line (ast_end_lineno); a node more than
+ * 16,777,215 lines long (a file of that many lines) has its end line
+ * clamped there.
+ */
 struct Node {
-    uint8_t kind;           /* NodeKind */
-    int32_t lineno;         /* CPython's positions; see the top of this file */
+    unsigned kind : 8;       /* NodeKind */
+    unsigned end_dline : 24; /* end_lineno - lineno */
+    int32_t lineno;          /* CPython's positions; see the top of this file */
     int32_t col_offset;
-    int32_t end_lineno;
     int32_t end_col_offset;
     union {
 #define AST(K, C, FL) struct AST_##K K;
@@ -113,6 +120,19 @@ struct Node {
     } v;                    /* fields of the kind: n->v.Call.func */
 };
 #undef F
+
+#define AST_MAX_DLINE 0xFFFFFF
+
+/* CPython's end_lineno of n. */
+static inline int32_t ast_end_lineno(const Node *n) { return n->lineno + (int32_t)n->end_dline; }
+
+/* Sets n's end position (after its start is set). */
+static inline void ast_set_end(Node *n, int32_t line, int32_t col)
+{
+    int32_t d = line - n->lineno;
+    n->end_dline = (unsigned)(d < 0 ? 0 : d > AST_MAX_DLINE ? AST_MAX_DLINE : d);
+    n->end_col_offset = col;
+}
 
 /*
  * A new node of kind k with zeroed fields, in a.  Only the fields of its own

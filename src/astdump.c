@@ -522,7 +522,7 @@ static void out_position(Out *o, const Node *n, int in_fs)
     out_char(o, ':');
     out_int(o, n->col_offset);
     out_char(o, '-');
-    out_int(o, n->end_lineno);
+    out_int(o, ast_end_lineno(n));
     out_char(o, ':');
     out_int(o, n->end_col_offset);
 }

@@ -141,7 +141,7 @@ _Noreturn void pp_error_node(Parser *p, const Node *n, const char *fmt, ...)
     const Token *e = p->nerrors == 0 ? tokenizer_error_after(p, n->lineno) : NULL;
     if (e)
         fail_at(p, e, MSG(p, e) ? MSG(p, e) : buf);
-    fail(p, n->lineno, n->col_offset, n->end_lineno, n->end_col_offset, buf);
+    fail(p, n->lineno, n->col_offset, ast_end_lineno(n), n->end_col_offset, buf);
 }
 
 void pp_enter(Parser *p)
@@ -266,8 +266,7 @@ void pp_set_end(Parser *p, Node *n, const Token *t)
 {
     int line, col;
     lex_end(p->src, t, &line, &col);
-    n->end_lineno = line;
-    n->end_col_offset = col;
+    ast_set_end(n, line, col);
 }
 
 void pp_end_prev(Parser *p, Node *n) { pp_set_end(p, n, pp_prev(p)); }
@@ -285,8 +284,7 @@ Node *pp_node_span(Parser *p, int kind, const Node *start, const Node *end)
     Node *n = ast_new(p->a, kind);
     n->lineno = start->lineno;
     n->col_offset = start->col_offset;
-    n->end_lineno = end->end_lineno;
-    n->end_col_offset = end->end_col_offset;
+    ast_set_end(n, ast_end_lineno(end), end->end_col_offset);
     return n;
 }
 

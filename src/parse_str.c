@@ -153,8 +153,7 @@ static void debug_text(Parser *p, StrRun *r, const Token *open)
          * print it) */
         Node *c = p->stk[p->nstk - 1];
         c->col_offset = lex_col(p->src, open) + 1;
-        c->end_lineno = TOK(p)->line;
-        c->end_col_offset = lex_col(p->src, TOK(p));
+        ast_set_end(c, TOK(p)->line, lex_col(p->src, TOK(p)));
     }
 }
 

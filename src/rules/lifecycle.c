@@ -20,7 +20,7 @@
 /* The source text of a one-line node, shortened: "SessionLocal()". */
 static const char *text_of(Arena *a, const Source *src, const Node *n)
 {
-    if (!n || n->lineno != n->end_lineno || n->lineno < 1 || n->lineno > src->nlines)
+    if (!n || n->lineno != ast_end_lineno(n) || n->lineno < 1 || n->lineno > src->nlines)
         return "it";
     const char *s = src->text + src->lines[n->lineno - 1] + n->col_offset;
     int len = n->end_col_offset - n->col_offset;
@@ -127,7 +127,7 @@ void lifecycle_report(void *arg, const FlowReport *r)
     if (!f.line && at) {
         f.line = at->lineno;
         f.col = at->col_offset;
-        f.end_line = at->end_lineno;
+        f.end_line = ast_end_lineno(at);
         f.end_col = at->end_col_offset;
     }
     if (!f.end_line) {
@@ -214,7 +214,7 @@ static void find_reyield(Node *parent, Node *n, void *arg)
         f.path = k->src->path;
         f.line = n->lineno;
         f.col = n->col_offset;
-        f.end_line = n->end_lineno;
+        f.end_line = ast_end_lineno(n);
         f.end_col = n->end_col_offset;
         f.message = msg(k->a, "`%s` is re-yielded from `async for` over `%s`: when the endpoint "
                               "raises, the inner generator is not closed and its cleanup does not run",

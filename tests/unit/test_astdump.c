@@ -30,8 +30,7 @@ static Node *at(Node *n, int l, int c, int el, int ec)
 {
     n->lineno = l;
     n->col_offset = c;
-    n->end_lineno = el;
-    n->end_col_offset = ec;
+    ast_set_end(n, el, ec);
     return n;
 }
 
