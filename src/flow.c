@@ -136,6 +136,8 @@ static const Ev *ev_push(Ctx *c, const Ev *prev, const Node *at, const char *not
 static void report_ex(Ctx *c, int problem, int site, const Node *at, const Ev *events,
                       int exceptional)
 {
+    if (problem != FLOW_LEAK && problem != LEAK_AFTER_YIELD)
+        exceptional = 0; /* only a leak is told apart by the kind of path */
     for (int i = 0; i < c->nreports; i++) /* one report per problem, site, place and kind of path */
         if (c->reports[i].r.problem == problem && c->reports[i].site == site &&
             c->reports[i].r.at == at && c->reports[i].exceptional == exceptional)
