@@ -21,6 +21,9 @@ struct Analysis {
     Project *graph;     /* modules by name */
     AnalyzeUnit *units; /* the units, in the driver's order */
     int n;
+    int round;          /* summary rounds ended so far */
+    const char **changed; /* names of the functions whose summary the last round changed */
+    int nchanged;
 };
 
 static void collect_funcs(Node *parent, Node *n, void *arg)
@@ -112,10 +115,53 @@ static int resolve(void *arg, const char *qual, FlowDef *out)
     return 1;
 }
 
+static int cmp_name(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+typedef struct Mentions {
+    const Analysis *an;
+    int found, depth;
+} Mentions;
+
+static void mentions_kid(Node *parent, Node *n, void *arg)
+{
+    Mentions *m = arg;
+    (void)parent;
+    if (m->found || m->depth > 200)
+        return;
+    const char *id = n->kind == NODE_Name ? n->v.Name.id
+                     : n->kind == NODE_Attribute ? n->v.Attribute.attr : NULL;
+    if (id && bsearch(&id, m->an->changed, (size_t)m->an->nchanged, sizeof *m->an->changed,
+                      cmp_name)) {
+        m->found = 1;
+        return;
+    }
+    m->depth++;
+    ast_children(n, mentions_kid, m);
+    m->depth--;
+}
+
+/* After the first round, a function's summary can change only if it names
+ * a function whose summary the last round changed. */
+static int needs_round(const Analysis *an, const Node *func)
+{
+    if (an->round == 0)
+        return 1;
+    Mentions m = {an, 0, 0};
+    ast_children((Node *)func, mentions_kid, &m);
+    return m.found;
+}
+
 void analyze_summarize(Analysis *an, AnalyzeUnit *u)
 {
     Arena *scratch = arena_new();
     for (int i = 0; i < u->nfuncs; i++) {
+        if (!needs_round(an, u->funcs[i])) {
+            u->next[i] = u->sums[i];
+            continue;
+        }
         FlowSummary sum = {0};
         FlowEnv env = {u->src, u->scopes, NULL, NULL, own_summary, u, &sum, resolve, an};
         flow_function(scratch, &env, (Node *)u->funcs[i]);
@@ -135,16 +181,24 @@ static int same_summary(const FlowSummary *a, const FlowSummary *b)
 
 int analyze_round(Analysis *an)
 {
-    int changed = 0;
+    VEC(const char *) names = {0};
     for (int i = 0; i < an->n; i++) {
         AnalyzeUnit *u = &an->units[i];
-        for (int k = 0; k < u->nfuncs && !changed; k++)
-            changed = !same_summary(&u->sums[k], &u->next[k]);
+        for (int k = 0; k < u->nfuncs; k++)
+            if (!same_summary(&u->sums[k], &u->next[k]))
+                VEC_PUSH(&names, u->funcs[k]->v.FunctionDef.name);
         FlowSummary *t = u->sums;
         u->sums = u->next;
         u->next = t;
     }
-    return changed;
+    an->nchanged = (int)names.n;
+    an->changed = arena_alloc(an->a, (names.n ? names.n : 1) * sizeof *an->changed);
+    if (names.n)
+        memcpy(an->changed, names.items, names.n * sizeof *an->changed);
+    qsort(an->changed, names.n, sizeof *an->changed, cmp_name); /* for bsearch */
+    VEC_FREE(&names);
+    an->round++;
+    return an->nchanged > 0;
 }
 
 void analyze_check(Analysis *an, AnalyzeUnit *u, FindingList *out)

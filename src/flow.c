@@ -1134,7 +1134,7 @@ static void add_path(Ctx *c, int s, const Path *p)
     if (ps->n == FLOW_MAX_PATHS)
         return; /* over the cap: this path is not followed further */
     if (!ps->p)
-        ps->p = arena_alloc(c->a, FLOW_MAX_PATHS * sizeof *ps->p);
+        ps->p = arena_alloc_raw(c->a, FLOW_MAX_PATHS * sizeof *ps->p); /* filled before read */
     ps->p[ps->n++] = *p;
     if (!c->queued[s]) {
         c->queued[s] = 1;
