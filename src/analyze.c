@@ -175,7 +175,7 @@ void analyze_summarize(Analysis *an, AnalyzeUnit *u)
 static int same_summary(const FlowSummary *a, const FlowSummary *b)
 {
     return a->returns_kind == b->returns_kind && a->returns_async == b->returns_async &&
-           a->releases == b->releases && a->yields_kind == b->yields_kind &&
+           a->releases == b->releases && a->uses == b->uses && a->yields_kind == b->yields_kind &&
            a->uses_after == b->uses_after && a->releases_after == b->releases_after;
 }
 

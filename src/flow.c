@@ -404,6 +404,9 @@ static void release(Ctx *c, Path *p, int r, const Node *at, int by_with)
 
 static void use(Ctx *c, Path *p, int r, const Node *at)
 {
+    for (int i = 0; c->env->summary && i < c->nparams; i++)
+        if (c->param_site[i] == r)
+            c->env->summary->uses |= 1u << i;
     if (c->env->summary && p->yielded && r == c->yielded_site && c->use_commits)
         c->env->summary->uses_after = 1;
     if (p->res[r] == RS_IDLE)
@@ -466,6 +469,17 @@ static int acquire(Ctx *c, Path *p, const Node *node, Val v, int parent)
     int r = site_for(c, node, v, parent);
     if (r < 0)
         return -1;
+    if ((p->res[r] == RS_OPEN || p->res[r] == RS_REOPENED) && !p->held[r]) {
+        /* the last iteration's resource is still open and about to be replaced */
+        for (int i = 0; i < c->nvars; i++) {
+            if (p->var[i] != r)
+                continue;
+            const Ev *e = ev_push(c, p->ev[r], node,
+                                  fmt(c, "`%s` is rebound here while still open", c->vars[i]));
+            report(c, FLOW_LEAK, r, c->site[r].node, e);
+            break;
+        }
+    }
     p->res[r] = v.kind == RES_SESSION ? RS_IDLE : RS_OPEN;
     p->held[r] = 0;
     p->reported[r] = 0;
@@ -488,7 +502,7 @@ static int is_storing_method(const char *m)
     static const char *const names[] = {"append", "add", "extend", "insert", "put", "put_nowait",
                                         "setdefault", "update", "appendleft", "enter_context",
                                         "enter_async_context", "push", "callback",
-                                        "push_async_callback", "register"};
+                                        "push_async_callback", "register", "set"};
     for (size_t i = 0; i < sizeof names / sizeof *names; i++)
         if (!strcmp(m, names[i]))
             return 1;
@@ -650,9 +664,11 @@ static Res call_value(Ctx *c, Path *p, const Node *call)
     const FlowSummary *sum = callee_summary(c, f);
     if (sum) {
         for (int i = 0; i < call->v.Call.args.n && i < 32; i++) {
+            int h = held_by(c, p, call->v.Call.args.items[i]);
+            if (h >= 0 && (sum->uses >> i & 1) && p->res[h] == RS_IDLE)
+                p->res[h] = RS_OPEN; /* the helper uses it: its connection is out */
             if (!(sum->releases >> i & 1))
                 continue;
-            int h = held_by(c, p, call->v.Call.args.items[i]);
             if (h >= 0)
                 release(c, p, h, call, 0);
         }
@@ -926,6 +942,8 @@ static void step_assign(Ctx *c, Path *p, const Node *n)
         Res none = {-1, unknown(), 0, NULL};
         if (n->v.AugAssign.target->kind != NODE_Name)
             bind(c, p, n->v.AugAssign.target, none, NULL);
+        else /* `n -= 1`: what was known of n is not any more */
+            forget_flags(c, p, n->v.AugAssign.target->v.Name.id);
         break;
     }
     default:
@@ -959,7 +977,7 @@ static void step_with_enter(Ctx *c, Path *p, const Node *item)
             const Node *recv_node = call->v.Call.func->v.Attribute.value;
             int h = held_by(c, p, recv_node);
             rv.site = h >= 0 ? h : -1;
-            recv = rv.site >= 0 ? c->site[rv.site].val : eval_global(c, c->env->scopes, c->scope, recv_node, 0);
+            recv = rv.site >= 0 ? c->site[rv.site].val : peek_value(c, p, recv_node);
             m = call->v.Call.func->v.Attribute.attr;
         }
         releases = model_with(&c->site[r.site].val, m ? &recv : NULL, m, &value);
@@ -1122,7 +1140,9 @@ static int same_path(const Ctx *c, const Path *a, const Path *b)
 {
     return !memcmp(a->res, b->res, (size_t)c->nsites) && !memcmp(a->held, b->held, (size_t)c->nsites) &&
            !memcmp(a->var, b->var, sizeof a->var) && !memcmp(a->flag, b->flag, sizeof a->flag) &&
-           !memcmp(a->reported, b->reported, (size_t)c->nsites);
+           !memcmp(a->reported, b->reported, (size_t)c->nsites) &&
+           a->raised_at_yield == b->raised_at_yield && a->yielded == b->yielded &&
+           a->handling_yield == b->handling_yield;
 }
 
 static void add_path(Ctx *c, int s, const Path *p)
@@ -1228,8 +1248,12 @@ static void effects(Ctx *c, Path *p, const CfgStep *st)
         break;
     case STEP_FOR_NEXT: {
         Res none = {-1, unknown(), 0, NULL};
-        if (n && (n->kind == NODE_For || n->kind == NODE_AsyncFor))
+        if (n && (n->kind == NODE_For || n->kind == NODE_AsyncFor)) {
+            int it = held_by(c, p, n->v.For.iter); /* `for row in cur`: a fetch */
+            if (it >= 0)
+                use(c, p, it, n->v.For.iter);
             bind(c, p, n->v.For.target, none, NULL);
+        }
         break;
     }
     case STEP_EXCEPT:
@@ -1245,21 +1269,48 @@ static void effects(Ctx *c, Path *p, const CfgStep *st)
     }
 }
 
+/* Does the handler type t name the exception class called name? */
+static int names_exc(const Node *t, const char *name)
+{
+    if (!t)
+        return 0;
+    if (t->kind == NODE_Tuple) {
+        for (int i = 0; i < t->v.Tuple.elts.n; i++)
+            if (names_exc(t->v.Tuple.elts.items[i], name))
+                return 1;
+        return 0;
+    }
+    const char *id = t->kind == NODE_Name ? t->v.Name.id
+                     : t->kind == NODE_Attribute ? t->v.Attribute.attr : NULL;
+    return id && !strcmp(id, name);
+}
+
+/*
+ * Do the handlers of try catch whatever a call raises?  In sync code
+ * `except Exception` does; at an await, cancellation raises CancelledError,
+ * which must be caught too.
+ */
+static int catches_all(const Ctx *c, const Node *try)
+{
+    int exc = 0, cancel = 0;
+    const NodeList *h = &try->v.Try.handlers;
+    for (int i = 0; i < h->n; i++) {
+        const Node *t = h->items[i]->v.ExceptHandler.type;
+        exc |= names_exc(t, "Exception");
+        cancel |= names_exc(t, "CancelledError");
+    }
+    return exc && (c->catch_all_exception || cancel);
+}
+
 /* Sends p (after step s) along the normal edges of s. */
 static void follow(Ctx *c, const CfgStep *st, Path *p)
 {
-    if (st->kind == STEP_DISPATCH && c->catch_all_exception && !p->raised_at_yield && st->node &&
-        st->nsucc == st->node->v.Try.handlers.n + 1) {
-        /* in sync code `except Exception` sees everything a call raises */
-        const NodeList *h = &st->node->v.Try.handlers;
-        for (int i = 0; i < h->n; i++) {
-            const Node *t = h->items[i]->v.ExceptHandler.type;
-            if (t && t->kind == NODE_Name && !strcmp(t->v.Name.id, "Exception")) {
-                for (int j = 0; j < st->nsucc - 1; j++)
-                    add_path(c, st->succ[j], p);
-                return;
-            }
-        }
+    if (st->kind == STEP_DISPATCH && !p->raised_at_yield && st->node &&
+        st->nsucc == st->node->v.Try.handlers.n + 1 && catches_all(c, st->node)) {
+        /* the handlers see everything a call or an await raises here */
+        for (int j = 0; j < st->nsucc - 1; j++)
+            add_path(c, st->succ[j], p);
+        return;
     }
     if (st->kind != STEP_COND || st->nsucc != 2) {
         for (int i = 0; i < st->nsucc; i++)

@@ -61,6 +61,7 @@ typedef struct FlowSummary {
     unsigned char returns_async;
     unsigned releases;           /* bit i: positional parameter i is released on every
                                     normal exit */
+    unsigned uses;               /* bit i: positional parameter i is used (a method call) */
     unsigned char yields_kind;   /* ResKind of a resource it yields (a provider), or RES_NONE */
     unsigned char uses_after;    /* a provider that commits what it yielded after the yield */
     unsigned char releases_after; /* a provider that releases what it yielded after the yield */
