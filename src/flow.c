@@ -700,6 +700,57 @@ static void eval_kid(Node *parent, Node *child, void *arg)
     eval(k->c, k->p, child);
 }
 
+typedef struct SelfAttr {
+    Ctx *c;
+    const Scope *scope;   /* the method being searched */
+    const char *attr;
+    Val found;
+    int depth;
+} SelfAttr;
+
+static void self_attr_kid(Node *parent, Node *n, void *arg)
+{
+    SelfAttr *s = arg;
+    (void)parent;
+    if (s->found.tag != VAL_UNKNOWN || s->depth > 50 || ast_category(n->kind) == CAT_EXPR)
+        return;
+    if (n->kind == NODE_Assign && n->v.Assign.targets.n == 1) {
+        const Node *t = n->v.Assign.targets.items[0];
+        if (t->kind == NODE_Attribute && t->v.Attribute.value->kind == NODE_Name &&
+            !strcmp(t->v.Attribute.value->v.Name.id, "self") && !strcmp(t->v.Attribute.attr, s->attr)) {
+            Val v = eval_global(s->c, s->c->env->scopes, s->scope, n->v.Assign.value, 1);
+            if (v.tag == VAL_FACTORY)
+                s->found = v;
+        }
+        return;
+    }
+    s->depth++;
+    ast_children(n, self_attr_kid, s);
+    s->depth--;
+}
+
+/*
+ * What `self.attr` is in a method: a factory (an engine, a pool) that some
+ * method of the class assigns to it (`self._pool = ThreadedConnectionPool(...)`).
+ */
+static Val self_attr_value(Ctx *c, const char *attr)
+{
+    SelfAttr s = {c, NULL, attr, {VAL_UNKNOWN, 0, 0, NULL}, 0};
+    const Scope *cls = c->scope ? c->scope->parent : NULL;
+    if (!cls || cls->kind != SCOPE_CLASS)
+        return s.found;
+    const NodeList *body = &cls->node->v.ClassDef.body;
+    for (int i = 0; i < body->n && s.found.tag == VAL_UNKNOWN; i++) {
+        const Node *m = body->items[i];
+        if (m->kind != NODE_FunctionDef && m->kind != NODE_AsyncFunctionDef)
+            continue;
+        s.scope = scope_of(c->env->scopes, m);
+        if (s.scope)
+            ast_children((Node *)m, self_attr_kid, &s);
+    }
+    return s.found;
+}
+
 /* Evaluates e for its effects on p; returns what it evaluates to. */
 static Res eval(Ctx *c, Path *p, const Node *e)
 {
@@ -727,6 +778,9 @@ static Res eval(Ctx *c, Path *p, const Node *e)
         const char *q = qualname(c, c->env->scopes, c->scope, e);
         if (q) {
             out.val = eval_global(c, c->env->scopes, c->scope, e, 0); /* module.name */
+        } else if (e->v.Attribute.value->kind == NODE_Name &&
+                   !strcmp(e->v.Attribute.value->v.Name.id, "self")) {
+            out.val = self_attr_value(c, e->v.Attribute.attr); /* self._pool */
         } else {
             eval(c, p, e->v.Attribute.value);
         }
