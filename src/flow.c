@@ -110,7 +110,6 @@ typedef struct Ctx {
     int param_site[8];       /* summary mode: the site standing for each parameter */
     int nparams;
     unsigned kept_param;     /* summary mode: parameters some normal exit keeps */
-    int exits;               /* summary mode: a normal exit was reached */
     int yielded_site;        /* summary mode: the site a provider yields, or -1 */
     int use_commits;         /* the use being recorded may write (not a rollback) */
 } Ctx;
@@ -1084,7 +1083,6 @@ static void step_with_exit(Ctx *c, Path *p, const Node *item, const CfgStep *st)
         }
         release(c, p, r, item->v.withitem.context_expr, 1);
     }
-    (void)st;
 }
 
 /* The last statement of a function's body (where falling off the end is). */
@@ -1137,12 +1135,12 @@ static void step_exit(Ctx *c, Path *p, const CfgStep *st, const Node *last)
 
 /*
  * What path p knows of test: 1 true, 0 false, -1 unknown.  *flag gets the
- * flag the test reads (or -1) and *var the name whose None-ness it reads
- * (or -1); *neg says the test is their negation.
+ * flag the test reads (or -1); *neg says the test is its negation.  A name
+ * holding a resource is truthy and not None; one bound to None is falsy.
  */
-static int truth(Ctx *c, const Path *p, const Node *test, int *flag, int *var, int *neg)
+static int truth(Ctx *c, const Path *p, const Node *test, int *flag, int *neg)
 {
-    *flag = *var = -1;
+    *flag = -1;
     *neg = 0;
     while (test->kind == NODE_UnaryOp && test->v.UnaryOp.op == UNARYOP_Not) {
         *neg = !*neg;
@@ -1159,32 +1157,22 @@ static int truth(Ctx *c, const Path *p, const Node *test, int *flag, int *var, i
             *neg = !*neg;
         test = test->v.Compare.left;
     }
-    int t = -1;
-    if (test->kind == NODE_Name && (*var = var_index(c, test->v.Name.id, 0)) >= 0) {
-        int h = p->var[*var];
+    int t = -1, v = test->kind == NODE_Name ? var_index(c, test->v.Name.id, 0) : -1;
+    if (v >= 0) {
+        int h = p->var[v];
         if (h >= 0 && p->res[h] != RS_GONE)
-            t = none_test ? 0 : 1; /* holds a resource: not None, truthy */
+            t = !none_test;
         else if (h == VAR_NONE)
-            t = none_test ? 1 : 0;
-        if (!none_test && h != VAR_NONE && !(h >= 0))
-            *var = -1;
+            t = none_test;
     }
-    if (t < 0 && !none_test) {
-        *flag = flag_index(c, flag_key(c, test), 1);
+    if (t < 0) {
+        /* a flag: the name or attribute itself, or `x is None` of a name we do not follow */
+        const char *key = !none_test ? flag_key(c, test)
+                          : test->kind == NODE_Name ? fmt(c, "%s is None", test->v.Name.id) : NULL;
+        *flag = flag_index(c, key, 1);
         if (*flag >= 0 && p->flag[*flag] != FLAG_UNKNOWN)
             t = p->flag[*flag] == FLAG_TRUE;
     }
-    if (none_test && t < 0 && test->kind == NODE_Name) {
-        /* `x is None` on a name we do not follow: a flag of its own */
-        *flag = flag_index(c, fmt(c, "%s is None", test->v.Name.id), 1);
-        if (*flag >= 0 && p->flag[*flag] != FLAG_UNKNOWN)
-            t = p->flag[*flag] == FLAG_TRUE;
-    }
-    if (none_test)
-        *var = *var >= 0 ? *var : -1;
-    else if (t < 0)
-        *var = -1;
-    (void)none_test;
     return t < 0 ? -1 : (*neg ? !t : t);
 }
 
@@ -1371,8 +1359,8 @@ static void follow(Ctx *c, const CfgStep *st, Path *p)
             add_path(c, st->succ[i], p);
         return;
     }
-    int flag, var, neg;
-    int t = truth(c, p, st->node, &flag, &var, &neg);
+    int flag, neg;
+    int t = truth(c, p, st->node, &flag, &neg);
     for (int b = 0; b < 2; b++) {
         int value = b == 0; /* succ[0]: the test is true */
         if (t >= 0 && t != value)
@@ -1383,7 +1371,6 @@ static void follow(Ctx *c, const CfgStep *st, Path *p)
             q.flag[flag] = raw ? FLAG_TRUE : FLAG_FALSE;
         add_path(c, st->succ[b], &q);
     }
-    (void)var;
 }
 
 typedef struct FirstCall {

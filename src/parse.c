@@ -402,7 +402,6 @@ NodeList pp_block(Parser *p)
 static const char *dotted_name(Parser *p)
 {
     const Token *first = pp_expect(p, TOK_NAME, "a name");
-    size_t len = first->len;
     char *buf = NULL;
     const char *s = pp_name(p, first);
     while (KIND(p) == TOK_DOT && PEEK(p, 1) == TOK_NAME) {
@@ -414,9 +413,7 @@ static const char *dotted_name(Parser *p)
         buf[a] = '.';
         memcpy(buf + a + 1, part, b + 1);
         s = pp_intern(p, buf, a + b + 1);
-        len = a + b + 1;
     }
-    (void)len;
     free(buf);
     return s;
 }

@@ -528,7 +528,7 @@ static NodeList split_keywords(Parser *p, int mark, int want_keywords)
 void pe_call_args(Parser *p, Node *call)
 {
     const Token *lpar = pp_prev(p);
-    int mark = p->nstk, npos = 0, seen_kw = 0, seen_dstar = 0;
+    int mark = p->nstk, seen_kw = 0, seen_dstar = 0;
     while (KIND(p) != TOK_RPAR) {
         const Token *t = TOK(p);
         if (t->kind == TOK_DOUBLESTAR || (t->kind == TOK_NAME && PEEK(p, 1) == TOK_EQUAL)) {
@@ -554,20 +554,16 @@ void pe_call_args(Parser *p, Node *call)
                 a = g;
             }
             pp_push(p, a);
-            npos++;
         }
         if (!pp_accept(p, TOK_COMMA))
             break;
     }
     pp_expect(p, TOK_RPAR, "')'");
-    int top = p->nstk;
     NodeList args = split_keywords(p, mark, 0);
     NodeList kws = split_keywords(p, mark, 1);
-    (void)top;
     p->nstk = mark;
     call->v.Call.args = args;
     call->v.Call.keywords = kws;
-    (void)npos;
     pp_end_prev(p, call);
 }
 
