@@ -24,6 +24,7 @@ struct Analysis {
     int round;          /* summary rounds ended so far */
     const char **changed; /* names of the functions whose summary the last round changed */
     int nchanged;
+    ProjectFacts facts; /* versions and database */
 };
 
 static void collect_funcs(Node *parent, Node *n, void *arg)
@@ -52,9 +53,13 @@ void analyze_scopes(AnalyzeUnit *u)
     u->next = arena_alloc(u->a, (size_t)(u->nfuncs ? u->nfuncs : 1) * sizeof *u->next);
 }
 
-Analysis *analyze_link(AnalyzeUnit *units, int n)
+Analysis *analyze_link(AnalyzeUnit *units, int n, const ProjectFacts *facts)
 {
     Analysis *an = xcalloc(1, sizeof *an);
+    if (facts)
+        an->facts = *facts;
+    else
+        project_facts_init(&an->facts);
     an->a = arena_new();
     an->graph = modgraph_new(an->a);
     an->units = units;
@@ -226,7 +231,7 @@ void analyze_module(Arena *a, const Source *src, const Lexed *lx, Node *module,
 {
     AnalyzeUnit u = {a, src, lx, module, modname, 0, NULL, NULL, NULL, NULL, 0};
     analyze_scopes(&u);
-    Analysis *an = analyze_link(&u, 1);
+    Analysis *an = analyze_link(&u, 1, NULL);
     for (int r = 0; r < ANALYZE_ROUNDS; r++) {
         analyze_summarize(an, &u);
         if (!analyze_round(an))

@@ -22,6 +22,7 @@
 #include "diag.h"
 #include "flow.h"
 #include "lex.h"
+#include "project.h"
 #include "scope.h"
 #include "source.h"
 
@@ -46,8 +47,9 @@ typedef struct Analysis Analysis;
 /* Builds u's scopes and finds its functions.  Thread-safe per unit. */
 void analyze_scopes(AnalyzeUnit *u);
 
-/* The project over units[0..n) (kept by pointer): the module graph. */
-Analysis *analyze_link(AnalyzeUnit *units, int n);
+/* The project over units[0..n) (kept by pointer): the module graph.  facts
+ * (copied; NULL: all unknown) are the versions and database of project.h. */
+Analysis *analyze_link(AnalyzeUnit *units, int n, const ProjectFacts *facts);
 
 /* One summary round for u, reading the others' last round.  Thread-safe. */
 void analyze_summarize(Analysis *an, AnalyzeUnit *u);

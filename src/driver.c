@@ -517,7 +517,7 @@ static void analyze_project(Arena *a, Run *run, int jobs)
     if (!run->nrelevant)
         return;
     pool_for(jobs, run->nrelevant, load_unit, run);
-    run->an = analyze_link(run->units, (int)run->nrelevant);
+    run->an = analyze_link(run->units, (int)run->nrelevant, run->o->facts);
     for (int round = 0; round < ANALYZE_ROUNDS; round++) {
         pool_for(jobs, run->nrelevant, summarize_unit, run);
         if (!analyze_round(run->an))

@@ -14,6 +14,7 @@
 
 #include <stddef.h>
 
+#include "project.h"
 #include "report.h"
 #include "rules.h"
 #include "walk.h"
@@ -29,6 +30,7 @@ typedef struct DriverOptions {
     int jobs;                 /* threads; < 1 means one per processor */
     const RuleSelect *select; /* which findings to keep; NULL keeps all */
     DriverMode mode;
+    const ProjectFacts *facts; /* versions and database (project.h); NULL: unknown */
 } DriverOptions;
 
 /*

@@ -1,0 +1,56 @@
+/*
+ * project.h - facts about the analyzed project that do not come from its
+ * Python source: the versions of the frameworks it depends on (FastAPI's
+ * decides when a yield dependency's exit code runs; SQLAlchemy's whether
+ * a plain SQL string is accepted) and the database it talks to.
+ *
+ * They are read once per run, before the analysis starts, from the
+ * project's metadata (the nearest pyproject.toml, requirements*.txt,
+ * uv.lock or poetry.lock: project.c) and then overridden by the
+ * configuration and the command line.  The analysis only reads them.
+ */
+#ifndef SL_PROJECT_H
+#define SL_PROJECT_H
+
+#include "arena.h"
+
+/* A version; major < 0 means unknown (the newest behaviour is assumed). */
+typedef struct Version {
+    int major, minor, patch;
+} Version;
+
+typedef enum ProjectDb {
+    DB_UNKNOWN,     /* not said: CockroachDB is still detected from the source */
+    DB_POSTGRESQL,
+    DB_COCKROACHDB,
+} ProjectDb;
+
+typedef struct ProjectFacts {
+    Version fastapi;          /* the lowest FastAPI the requirements allow */
+    const char *fastapi_from; /* where it was read: "requirements.txt",
+                                 "pyproject.toml", "--fastapi-version"; NULL if unknown */
+    Version sqlalchemy;       /* likewise for SQLAlchemy */
+    const char *sqlalchemy_from;
+    int database;             /* ProjectDb, from the configuration */
+} ProjectFacts;
+
+/* A fresh ProjectFacts: everything unknown. */
+void project_facts_init(ProjectFacts *f);
+
+/*
+ * Reads the FastAPI and SQLAlchemy requirements of the project that
+ * contains dir (walking up to the first folder holding a pyproject.toml,
+ * a requirements*.txt, a uv.lock or a poetry.lock) into the fields of f
+ * that are still unknown.  A pin (==) gives its version, a range its lowest
+ * allowed version.  Strings are allocated in a.  Unreadable or malformed
+ * metadata leaves the fields unknown; it is not an error.
+ */
+void project_read(Arena *a, const char *dir, ProjectFacts *f);
+
+/* Parses "0.110", "0.110.2" or "1" into *v; 0 if it is not a version. */
+int project_parse_version(const char *s, Version *v);
+
+/* Compares two known versions: < 0, 0, > 0. */
+int project_version_cmp(const Version *a, const Version *b);
+
+#endif
