@@ -305,7 +305,7 @@ static int cmd_check(Options *o)
         return EXIT_TROUBLE;
     }
     RuleSelect sel = {o->select.items, (int)o->select.n, o->ignore.items, (int)o->ignore.n};
-    DriverOptions d = {o->paths.items, o->paths.n, o->jobs, &sel, DRIVER_CHECK};
+    DriverOptions d = {o->paths.items, o->paths.n, o->jobs, &sel, DRIVER_CHECK, NULL};
     Report r;
     driver_run(&d, &r);
     print_errors(&r);
@@ -382,7 +382,7 @@ static int cmd_debug_parse(Options *o)
 {
     if (!o->paths.n)
         return usage("debug parse needs a PATH or --list FILE", NULL);
-    DriverOptions d = {o->paths.items, o->paths.n, o->jobs ? o->jobs : 1, NULL, DRIVER_PARSE};
+    DriverOptions d = {o->paths.items, o->paths.n, o->jobs ? o->jobs : 1, NULL, DRIVER_PARSE, NULL};
     Report r;
     driver_run(&d, &r);
     print_errors(&r);
@@ -396,7 +396,7 @@ static int cmd_debug_parse(Options *o)
 /* debug files: what a check of the same paths would analyze. */
 static int cmd_debug_files(Options *o)
 {
-    DriverOptions d = {o->paths.items, o->paths.n, 1, NULL, DRIVER_PARSE};
+    DriverOptions d = {o->paths.items, o->paths.n, 1, NULL, DRIVER_PARSE, NULL};
     WalkPaths files = {0};
     WalkErrors errs = {0};
     driver_discover(o->a, &d, &files, &errs);
