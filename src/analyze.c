@@ -12,7 +12,11 @@
 #include <strings.h>
 
 #include "flow.h"
+#include "fastapi.h"
+#include "rules/crdb.h"
 #include "rules/lifecycle.h"
+#include "rules/sharing.h"
+#include "rules/sqlapi.h"
 #include "modgraph.h"
 #include "scope.h"
 
@@ -25,6 +29,9 @@ struct Analysis {
     const char **changed; /* names of the functions whose summary the last round changed */
     int nchanged;
     ProjectFacts facts; /* versions and database */
+    FastApiModule *mods; /* the units as the FastAPI model reads them */
+    FlowFastApi fastapi; /* the FastAPI model and the run's timing */
+    CrdbProject *crdb;   /* CockroachDB and database URL facts (rules/crdb.h) */
 };
 
 static void collect_funcs(Node *parent, Node *n, void *arg)
@@ -53,6 +60,25 @@ void analyze_scopes(AnalyzeUnit *u)
     u->next = arena_alloc(u->a, (size_t)(u->nfuncs ? u->nfuncs : 1) * sizeof *u->next);
 }
 
+/* FastAPI's timing for the run, from the version in facts. */
+static void fastapi_timing(Arena *a, const ProjectFacts *facts, FlowFastApi *out)
+{
+    const Version *v = &facts->fastapi;
+    Version v106 = {0, 106, 0}, v118 = {0, 118, 0}, v121 = {0, 121, 0};
+    if (v->major < 0) {
+        out->era = ERA_NEWEST;
+        out->function_scope = 1;
+        out->version = "the newest FastAPI: no version found";
+        return;
+    }
+    out->era = project_version_cmp(v, &v106) < 0   ? ERA_AFTER_RESPONSE
+               : project_version_cmp(v, &v118) < 0 ? ERA_AT_RETURN
+                                                    : ERA_NEWEST;
+    out->function_scope = project_version_cmp(v, &v121) >= 0;
+    out->version = arena_printf(a, "FastAPI %d.%d.%d from %s", v->major, v->minor, v->patch,
+                                facts->fastapi_from ? facts->fastapi_from : "the configuration");
+}
+
 Analysis *analyze_link(AnalyzeUnit *units, int n, const ProjectFacts *facts)
 {
     Analysis *an = xcalloc(1, sizeof *an);
@@ -68,6 +94,15 @@ Analysis *analyze_link(AnalyzeUnit *units, int n, const ProjectFacts *facts)
         modgraph_add(an->graph, units[i].modname, units[i].src->path, units[i].is_package,
                      units[i].module, units[i].scopes);
     modgraph_freeze(an->graph);
+    an->mods = arena_alloc(an->a, (size_t)(n ? n : 1) * sizeof *an->mods);
+    for (int i = 0; i < n; i++) {
+        an->mods[i].module = units[i].module;
+        an->mods[i].scopes = units[i].scopes;
+        an->mods[i].path = units[i].src->path;
+    }
+    an->fastapi.model = fastapi_build(an->a, an->graph, an->mods, n);
+    fastapi_timing(an->a, &an->facts, &an->fastapi);
+    an->crdb = crdb_link(an->a, an->graph, &an->facts);
     return an;
 }
 
@@ -110,6 +145,7 @@ static int resolve(void *arg, const char *qual, FlowDef *out)
     const Binding *b = NULL;
     if (!an || !modgraph_resolve(an->graph, qual, &m, &b) || !b || !m)
         return 0;
+    out->path = m->path;
     out->scopes = m->scopes;
     out->binding = b;
     out->summary = NULL;
@@ -168,7 +204,7 @@ void analyze_summarize(Analysis *an, AnalyzeUnit *u)
             continue;
         }
         FlowSummary sum = {0};
-        FlowEnv env = {u->src, u->scopes, NULL, NULL, own_summary, u, &sum, resolve, an};
+        FlowEnv env = {u->src, u->scopes, NULL, NULL, own_summary, u, &sum, resolve, an, &an->fastapi};
         flow_function(scratch, &env, (Node *)u->funcs[i]);
         arena_reset(scratch);
         u->next[i] = sum;
@@ -181,7 +217,8 @@ static int same_summary(const FlowSummary *a, const FlowSummary *b)
 {
     return a->returns_kind == b->returns_kind && a->returns_async == b->returns_async &&
            a->releases == b->releases && a->uses == b->uses && a->yields_kind == b->yields_kind &&
-           a->uses_after == b->uses_after && a->releases_after == b->releases_after;
+           a->uses_after == b->uses_after && a->releases_after == b->releases_after &&
+           a->returns_state == b->returns_state;
 }
 
 int analyze_round(Analysis *an)
@@ -210,7 +247,8 @@ void analyze_check(Analysis *an, AnalyzeUnit *u, FindingList *out)
 {
     FindingList found = {0};
     LifecycleSink sink = {u->a, u->src, &found, NULL, NULL};
-    FlowEnv env = {u->src, u->scopes, lifecycle_report, &sink, own_summary, u, NULL, resolve, an};
+    FlowEnv env = {u->src, u->scopes, lifecycle_report, &sink, own_summary, u, NULL, resolve, an,
+                   &an->fastapi};
     Arena *scratch = arena_new();
     flow_function(scratch, &env, u->module);
     arena_reset(scratch);
@@ -219,7 +257,11 @@ void analyze_check(Analysis *an, AnalyzeUnit *u, FindingList *out)
         arena_reset(scratch);
         lifecycle_delegation(&sink, &env, u->funcs[i]);
     }
+    sharing_check(&sink, &env, scratch, u->module, u->funcs, u->nfuncs);
     arena_free(scratch);
+    DbCtx db = {u->a, &env};
+    sqlapi_check(&db, u->src, u->module, &an->facts, &found);
+    crdb_check(&db, u->src, u->module, an->crdb, &an->facts, &found);
     for (size_t i = 0; i < found.n; i++)
         if (!analyze_suppressed(u->src, u->lx, found.items[i].line, found.items[i].code))
             diag_add(out, &found.items[i]);

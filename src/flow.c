@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fastapi.h"
 #include "lex.h"
 #include "model.h"
 
@@ -35,11 +36,22 @@ enum { VAR_UNKNOWN = -1, VAR_NONE = -2 }; /* var[] values besides a resource */
 enum { FLAG_UNKNOWN, FLAG_TRUE, FLAG_FALSE };
 
 typedef struct Ev {
+    const char *path;      /* another file's, or NULL */
     int line, col;
     const char *note;
     const struct Ev *prev; /* older event */
     int n;                 /* length of the list ending here */
 } Ev;
+
+/* Work started on this path and not waited for yet. */
+typedef struct Job {
+    const Node *at;     /* the call that started it */
+    const Node *with;   /* the with-item whose exit waits for it (TaskGroup, executor), or NULL */
+    uint32_t res;       /* the sites it uses (bits) */
+    int8_t var;         /* the local holding its handle (task, future, thread, list), or -1 */
+    uint8_t kind;       /* FlowJob */
+    uint8_t many;       /* several run at once: a comprehension of them, executor.map */
+} Job;
 
 typedef struct Path {
     uint8_t res[FLOW_MAX_RES];       /* RS_* per site */
@@ -56,6 +68,8 @@ typedef struct Path {
     const Node *reopened[FLOW_MAX_RES]; /* RS_REOPENED: the use that reopened it */
     const Node *released_at[FLOW_MAX_RES]; /* RS_RELEASED: the release */
     const Node *ret;                 /* the return statement being executed */
+    Job job[FLOW_MAX_JOBS];          /* pending work, oldest first */
+    uint8_t njobs;
 } Path;
 
 typedef struct PathSet {
@@ -72,6 +86,14 @@ typedef struct Site {
     const char *name;  /* the first local name bound to it, or NULL */
     int ever_released; /* some path releases it */
     const FlowSummary *owner; /* borrowed: the provider's summary */
+    int early;         /* borrowed: the owner releases it before background work and
+                          streamed bodies run */
+    const char *when;  /* borrowed: who releases it and when, a phrase for messages */
+    int param_only;    /* a parameter typed as a session: its owner is unknown */
+    const FastApiStateOwner *state; /* request.state.<x> a middleware owns, or NULL */
+    const Node *owner_def;  /* borrowed: the provider's definition (a cached dependency) */
+    const char *owner_path; /* where the owner releases it: file (NULL: this one) */
+    int owner_line;         /* ... and line, or 0 */
 } Site;
 
 typedef struct Report {
@@ -79,6 +101,9 @@ typedef struct Report {
     int site;
     int exceptional; /* a leak found on an exception path */
 } Report;
+
+static const char *const job_names[] = {"", "background task", "streamed body", "task", "thread",
+                                        "coroutine"};
 
 typedef struct Ctx {
     Arena *a;
@@ -112,6 +137,10 @@ typedef struct Ctx {
     unsigned kept_param;     /* summary mode: parameters some normal exit keeps */
     int yielded_site;        /* summary mode: the site a provider yields, or -1 */
     int use_commits;         /* the use being recorded may write (not a rollback) */
+    int job_args;            /* evaluating the arguments of a call that starts work */
+    int in_comp;             /* evaluating a comprehension: what it starts, it starts many times */
+    int cached;              /* an lru_cache / cache function: what it returns, it keeps */
+    int keep_resources;      /* flow_value: module-level acquisitions are values too */
 } Ctx;
 
 /* ------------------------------------------------------------- witness */
@@ -121,8 +150,24 @@ static const Ev *ev_push(Ctx *c, const Ev *prev, const Node *at, const char *not
     if (prev && prev->n >= FLOW_MAX_EVENTS)
         return prev;
     Ev *e = arena_alloc(c->a, sizeof *e);
+    e->path = NULL;
     e->line = at ? at->lineno : 0;
     e->col = at ? at->col_offset : 0;
+    e->note = note;
+    e->prev = prev;
+    e->n = prev ? prev->n + 1 : 1;
+    return e;
+}
+
+/* An event at a line of another file (path NULL: this one). */
+static const Ev *ev_push_far(Ctx *c, const Ev *prev, const char *path, int line, const char *note)
+{
+    if (prev && prev->n >= FLOW_MAX_EVENTS)
+        return prev;
+    Ev *e = arena_alloc(c->a, sizeof *e);
+    e->path = path;
+    e->line = line;
+    e->col = 0;
     e->note = note;
     e->prev = prev;
     e->n = prev ? prev->n + 1 : 1;
@@ -153,6 +198,7 @@ static void report_ex(Ctx *c, int problem, int site, const Node *at, const Ev *e
     FlowEvent *ev = arena_alloc(c->a, (size_t)(n ? n : 1) * sizeof *ev);
     for (const Ev *e = events; e; e = e->prev) {
         --n;
+        ev[n].path = e->path;
         ev[n].line = e->line;
         ev[n].col = e->col;
         ev[n].note = e->note;
@@ -165,11 +211,25 @@ static void report_ex(Ctx *c, int problem, int site, const Node *at, const Ev *e
     r->r.at = at;
     r->r.events = ev;
     r->r.nevents = events ? events->n : 0;
+    r->r.job = JOB_NONE;
+    r->r.owner = NULL;
 }
 
 static void report(Ctx *c, int problem, int site, const Node *at, const Ev *events)
 {
     report_ex(c, problem, site, at, events, 0);
+}
+
+/* An SL202/SL203 problem: which work, and who releases the resource when. */
+static void report_job(Ctx *c, int problem, int site, const Node *at, const Ev *events, int job,
+                       const char *owner)
+{
+    int before = c->nreports;
+    report_ex(c, problem, site, at, events, 0);
+    if (c->nreports > before) {
+        c->reports[c->nreports - 1].r.job = job;
+        c->reports[c->nreports - 1].r.owner = owner;
+    }
 }
 
 /* ------------------------------------------------------------- names */
@@ -339,6 +399,16 @@ static Val eval_global(Ctx *c, const ScopeTable *t, const Scope *s, const Node *
     case NODE_Await:
         return eval_global(c, t, s, e->v.Await.value, depth);
     case NODE_Call: {
+        const Node *fn = e->v.Call.func;
+        if (c->keep_resources && fn->kind == NODE_Attribute && !qualname(c, t, s, fn)) {
+            /* engine.connect(), pool.getconn(): what a factory's method makes */
+            Val recv = eval_global(c, t, s, fn->v.Attribute.value, depth + 1), made = unknown();
+            int with_only = 0;
+            if (model_method(&recv, fn->v.Attribute.attr, &made, &with_only) == EFF_ACQUIRE &&
+                !with_only)
+                return made;
+            return unknown();
+        }
         Val f = eval_global(c, t, s, e->v.Call.func, depth + 1);
         const char *cls = NULL;
         for (int i = 0; i < e->v.Call.keywords.n; i++) {
@@ -348,14 +418,109 @@ static Val eval_global(Ctx *c, const ScopeTable *t, const Scope *s, const Node *
         }
         Val bind = call_bind(c, t, s, e);
         Val v = model_call(&f, e, cls, &bind);
-        return v.tag == VAL_RESOURCE ? unknown() : v; /* a module-level resource: SL201's */
+        /* a module-level resource is not a local's: SL201 asks for it through flow_value */
+        return v.tag == VAL_RESOURCE && !c->keep_resources ? unknown() : v;
     }
     default:
         return unknown();
     }
 }
 
+/* ------------------------------------------------------------- jobs */
+
+static int runs_beside(int kind) { return kind == JOB_TASK || kind == JOB_THREAD; }
+
+/* The pending task or thread on p that uses site r, or -1. */
+static int running_job(const Path *p, int r)
+{
+    for (int i = 0; i < p->njobs; i++)
+        if (runs_beside(p->job[i].kind) && (p->job[i].res >> r & 1))
+            return i;
+    return -1;
+}
+
+static void drop_job(Path *p, int i)
+{
+    for (; i + 1 < p->njobs; i++)
+        p->job[i] = p->job[i + 1];
+    p->njobs--;
+    memset(&p->job[p->njobs], 0, sizeof p->job[p->njobs]);
+}
+
+/* Ends the jobs a wait covers: those whose handle is local var, those the
+ * with-item `with` waits for, those started by the call at. */
+static void jobs_end(Path *p, int var, const Node *with, const Node *at)
+{
+    for (int i = p->njobs - 1; i >= 0; i--)
+        if ((var >= 0 && p->job[i].var == var) || (with && p->job[i].with == with) ||
+            (at && p->job[i].at == at))
+            drop_job(p, i);
+}
+
+/*
+ * Work starts at `at` using the sites in res.  A task or thread that shares
+ * a site with other running work, or that runs many times at once, is
+ * concurrent use (SL203).  The same call again (a loop) is the same job.
+ */
+static void job_start(Ctx *c, Path *p, int kind, uint32_t res, const Node *at, const Node *with,
+                      int many)
+{
+    if (!res)
+        return;
+    many |= c->in_comp > 0 && kind != JOB_CORO;
+    for (int r = 0; r < c->nsites && runs_beside(kind); r++) {
+        if (!(res >> r & 1))
+            continue;
+        int j = running_job(p, r);
+        const char *note = NULL;
+        if (j >= 0 && p->job[j].at == at)
+            note = fmt(c, "this %s is started again, here, while the last one still runs",
+                       job_names[kind]);
+        else if (j >= 0)
+            note = fmt(c, "this %s starts here while the %s started on line %d still uses it",
+                       job_names[kind], job_names[p->job[j].kind], p->job[j].at->lineno);
+        else if (many)
+            note = fmt(c, "one %s per item starts here, and they all run at once", job_names[kind]);
+        if (note)
+            report_job(c, FLOW_CONCURRENT, r, at, ev_push(c, p->ev[r], at, note), kind, NULL);
+    }
+    for (int i = 0; i < p->njobs; i++)
+        if (p->job[i].at == at) {
+            p->job[i].res |= res;
+            p->job[i].many = 1; /* the same call again: a loop makes several */
+            return;
+        }
+    if (p->njobs == FLOW_MAX_JOBS)
+        return; /* over the cap: this work is not followed */
+    Job *j = &p->job[p->njobs++];
+    j->at = at;
+    j->with = with;
+    j->res = res;
+    j->var = -1;
+    j->kind = (uint8_t)kind;
+    j->many = (uint8_t)many;
+    for (int r = 0; r < c->nsites; r++)
+        if (res >> r & 1)
+            p->ev[r] = ev_push(c, p->ev[r], at, fmt(c, "handed to a %s here", job_names[kind]));
+}
+
 /* ------------------------------------------------------------- effects */
+
+/* Site r is released at `at`: work still pending on it outlives it. */
+static void released_under_work(Ctx *c, Path *p, int r, const Node *at, int by_with)
+{
+    for (int i = 0; i < p->njobs && !c->env->summary && !p->raised; i++) {
+        const Job *j = &p->job[i];
+        if (!(j->res >> r & 1) || j->kind == JOB_CORO)
+            continue;
+        const Ev *e = ev_push(c, p->ev[r], at,
+                              by_with ? fmt(c, "released here, at the end of the with block, while "
+                                               "the %s may still use it", job_names[j->kind])
+                                      : fmt(c, "released here while the %s may still use it",
+                                            job_names[j->kind]));
+        report_job(c, FLOW_OUTLIVES, r, j->at, e, j->kind, NULL);
+    }
+}
 
 static void release(Ctx *c, Path *p, int r, const Node *at, int by_with)
 {
@@ -366,6 +531,10 @@ static void release(Ctx *c, Path *p, int r, const Node *at, int by_with)
             const Ev *e = ev_push(c, p->ev[r], at, fmt(c, "%s released again here", noun(c, r)));
             report(c, FLOW_DOUBLE_RELEASE, r, at, e);
         }
+        return;
+    }
+    if (p->res[r] == RS_BORROWED && c->site[r].param_only) {
+        p->res[r] = RS_GONE; /* a typed parameter: whose it is, we do not know */
         return;
     }
     if (p->res[r] == RS_BORROWED) {
@@ -384,6 +553,9 @@ static void release(Ctx *c, Path *p, int r, const Node *at, int by_with)
         p->res[r] = RS_RELEASED;
         return;
     }
+    if (p->res[r] == RS_OPEN || p->res[r] == RS_REOPENED || p->res[r] == RS_IDLE ||
+        (by_with && p->res[r] == RS_GONE)) /* returned from a with block that still closes it */
+        released_under_work(c, p, r, at, by_with);
     if (p->res[r] != RS_OPEN && p->res[r] != RS_REOPENED && p->res[r] != RS_IDLE)
         return;
     if (c->env->summary && p->yielded && r == c->yielded_site)
@@ -408,6 +580,13 @@ static void use(Ctx *c, Path *p, int r, const Node *at)
             c->env->summary->uses |= 1u << i;
     if (c->env->summary && p->yielded && r == c->yielded_site && c->use_commits)
         c->env->summary->uses_after = 1;
+    int j = c->job_args ? -1 : running_job(p, r);
+    if (j >= 0 && !c->env->summary) {
+        const Ev *e = ev_push(c, p->ev[r], at,
+                              fmt(c, "used here while the %s started on line %d may be using it",
+                                  job_names[p->job[j].kind], p->job[j].at->lineno));
+        report_job(c, FLOW_CONCURRENT, r, at, e, p->job[j].kind, NULL);
+    }
     if (p->res[r] == RS_IDLE)
         p->res[r] = RS_OPEN;
     if (p->res[r] != RS_RELEASED)
@@ -460,6 +639,13 @@ static int site_for(Ctx *c, const Node *node, Val v, int parent)
     s->name = NULL;
     s->ever_released = 0;
     s->owner = NULL;
+    s->early = 0;
+    s->when = NULL;
+    s->param_only = 0;
+    s->state = NULL;
+    s->owner_def = NULL;
+    s->owner_path = NULL;
+    s->owner_line = 0;
     return c->nsites++;
 }
 
@@ -506,6 +692,273 @@ static int is_storing_method(const char *m)
         if (!strcmp(m, names[i]))
             return 1;
     return 0;
+}
+
+/* ------------------------------------------------------------- work */
+
+typedef struct Uses {
+    Ctx *c;
+    const Path *p;
+    uint32_t mask;
+    const Scope *inner; /* a lambda or nested def being read, or NULL */
+    int depth;
+} Uses;
+
+static void uses_kid(Node *parent, Node *n, void *arg);
+
+/* The sites that work made of e would use: names holding them, also inside
+ * lambdas and the nested functions it names (their free variables), and
+ * request.state attributes already seen. */
+static void uses_scan(Uses *u, const Node *n)
+{
+    Ctx *c = u->c;
+    if (!n || u->depth > EVAL_MAX_DEPTH)
+        return;
+    if (n->kind == NODE_Name) {
+        const Scope *where = NULL;
+        const Scope *from = u->inner ? u->inner : c->scope;
+        const Binding *b = scope_lookup(c->env->scopes, from, n->v.Name.id, &where);
+        if (u->inner && where != c->scope)
+            return; /* the nested code's own name */
+        int h = held_by(c, u->p, n);
+        if (h >= 0) {
+            u->mask |= 1u << h;
+        } else if (b && b->kind == BIND_DEF && b->def && where == c->scope &&
+                   c->scope->kind == SCOPE_FUNCTION && b->def != c->g->func) {
+            /* a function defined in this one: what it reads of ours */
+            const Scope *saved = u->inner, *in = scope_of(c->env->scopes, b->def);
+            if (in) {
+                u->inner = in;
+                u->depth += 8;
+                ast_children(b->def, uses_kid, u);
+                u->depth -= 8;
+                u->inner = saved;
+            }
+        }
+        return;
+    }
+    for (int i = 0; i < c->nsites; i++)
+        if (c->site[i].node == n && c->site[i].state)
+            u->mask |= 1u << i;
+    if (n->kind == NODE_Lambda) {
+        const Scope *saved = u->inner, *in = scope_of(c->env->scopes, n);
+        u->inner = in ? in : saved;
+        u->depth++;
+        ast_children((Node *)n, uses_kid, u);
+        u->depth--;
+        u->inner = saved;
+        return;
+    }
+    u->depth++;
+    ast_children((Node *)n, uses_kid, u);
+    u->depth--;
+}
+
+static void uses_kid(Node *parent, Node *n, void *arg)
+{
+    (void)parent;
+    uses_scan(arg, n);
+}
+
+static uint32_t uses_of(Ctx *c, const Path *p, const Node *e)
+{
+    Uses u = {c, p, 0, NULL, 0};
+    uses_scan(&u, e);
+    return u.mask;
+}
+
+/* The sites a call's arguments from the first-th on would hand to work. */
+static uint32_t args_uses(Ctx *c, const Path *p, const Node *call, int first)
+{
+    uint32_t m = 0;
+    for (int i = first; i < call->v.Call.args.n; i++)
+        m |= uses_of(c, p, call->v.Call.args.items[i]);
+    for (int i = 0; i < call->v.Call.keywords.n; i++)
+        m |= uses_of(c, p, call->v.Call.keywords.items[i]->v.keyword.value);
+    return m;
+}
+
+static int is_comprehension(const Node *e)
+{
+    return e->kind == NODE_ListComp || e->kind == NODE_SetComp || e->kind == NODE_GeneratorExp ||
+           e->kind == NODE_DictComp;
+}
+
+/* Waiting for e ends the work it names: a handle, a list of handles, the
+ * task a call in it started. */
+static void wait_for(Ctx *c, Path *p, const Node *e)
+{
+    if (e->kind == NODE_Starred)
+        e = e->v.Starred.value;
+    if (e->kind == NODE_Name)
+        jobs_end(p, var_index(c, e->v.Name.id, 0), NULL, NULL);
+    else if (e->kind == NODE_Call)
+        jobs_end(p, -1, NULL, e);
+    else if (e->kind == NODE_List || e->kind == NODE_Tuple || e->kind == NODE_Set)
+        for (int i = 0; i < e->v.List.elts.n; i++)
+            wait_for(c, p, e->v.List.elts.items[i]);
+}
+
+/*
+ * Awaitables that run at once (gather's arguments, the list given to wait
+ * or as_completed): a site that two of them use, or a comprehension of
+ * them uses, is concurrent use; so is one that a running task uses too.
+ * Coroutines kept in a local list (JOB_CORO) start here.
+ */
+static void run_together(Ctx *c, Path *p, const Node *call, const Node *const *aws, int n)
+{
+    int count[FLOW_MAX_RES] = {0};
+    for (int i = 0; i < n; i++) {
+        const Node *e = aws[i];
+        if (e->kind == NODE_Starred)
+            e = e->v.Starred.value;
+        int many = is_comprehension(e);
+        uint32_t m = uses_of(c, p, e);
+        int v = e->kind == NODE_Name ? var_index(c, e->v.Name.id, 0) : -1;
+        for (int k = 0; v >= 0 && k < p->njobs; k++)
+            if (p->job[k].var == v && p->job[k].kind == JOB_CORO) {
+                m |= p->job[k].res;
+                many |= p->job[k].many;
+            }
+        for (int r = 0; r < c->nsites; r++)
+            if (m >> r & 1)
+                count[r] += many ? 2 : 1;
+    }
+    for (int r = 0; r < c->nsites; r++) {
+        int j = count[r] ? running_job(p, r) : -1;
+        if (count[r] < 2 && j < 0)
+            continue;
+        const char *note = count[r] >= 2
+            ? "these awaitables all use it and run at the same time"
+            : fmt(c, "this runs while the %s started on line %d still uses it",
+                  job_names[p->job[j].kind], p->job[j].at->lineno);
+        report_job(c, FLOW_CONCURRENT, r, call, ev_push(c, p->ev[r], call, note), JOB_TASK, NULL);
+    }
+    for (int i = 0; i < n; i++) /* gathered: the tasks named or started here are waited for */
+        wait_for(c, p, aws[i]);
+}
+
+/* The awaitables of the iterable given to asyncio.wait / as_completed. */
+static void run_iterable(Ctx *c, Path *p, const Node *call)
+{
+    if (call->v.Call.args.n < 1)
+        return;
+    const Node *it = call->v.Call.args.items[0];
+    if (it->kind == NODE_List || it->kind == NODE_Tuple || it->kind == NODE_Set)
+        run_together(c, p, call, (const Node *const *)it->v.List.elts.items, it->v.List.elts.n);
+    else
+        run_together(c, p, call, &it, 1);
+}
+
+static const char *const stream_types[] = {"fastapi.responses.StreamingResponse",
+                                           "starlette.responses.StreamingResponse",
+                                           "sse_starlette.sse.EventSourceResponse",
+                                           "sse_starlette.EventSourceResponse", NULL};
+
+static int in_list(const char *q, const char *const *names)
+{
+    for (; q && *names; names++)
+        if (!strcmp(q, *names))
+            return 1;
+    return 0;
+}
+
+/* A call of a library function that starts or runs work (asyncio,
+ * threading, Starlette): its effect on the jobs of p, after its arguments
+ * were evaluated. */
+static void job_function(Ctx *c, Path *p, const Node *call, const char *q)
+{
+    static const char *const tasks[] = {"asyncio.create_task", "asyncio.ensure_future",
+                                        "asyncio.tasks.create_task", "asyncio.tasks.ensure_future",
+                                        NULL};
+    static const char *const background[] = {"starlette.background.BackgroundTask",
+                                             "fastapi.background.BackgroundTask", NULL};
+    if (!q)
+        return;
+    if (in_list(q, tasks) && call->v.Call.args.n > 0) {
+        job_start(c, p, JOB_TASK, uses_of(c, p, call->v.Call.args.items[0]), call, NULL, 0);
+    } else if (!strcmp(q, "asyncio.gather")) {
+        run_together(c, p, call, (const Node *const *)call->v.Call.args.items, call->v.Call.args.n);
+    } else if (!strcmp(q, "asyncio.wait") || !strcmp(q, "asyncio.as_completed")) {
+        run_iterable(c, p, call);
+    } else if ((!strcmp(q, "concurrent.futures.wait") || !strcmp(q, "concurrent.futures.as_completed")) &&
+               call->v.Call.args.n > 0) {
+        wait_for(c, p, call->v.Call.args.items[0]); /* the threads already ran apart */
+    } else if (!strcmp(q, "threading.Thread")) {
+        job_start(c, p, JOB_THREAD, args_uses(c, p, call, 0), call, NULL, 0);
+    } else if (in_list(q, background)) {
+        job_start(c, p, JOB_BACKGROUND, args_uses(c, p, call, 0), call, NULL, 0);
+    } else if (in_list(q, stream_types)) {
+        const Node *body = call->v.Call.args.n ? call->v.Call.args.items[0] : NULL;
+        for (int i = 0; i < call->v.Call.keywords.n; i++) {
+            const Node *k = call->v.Call.keywords.items[i];
+            if (k->v.keyword.arg && !strcmp(k->v.keyword.arg, "content"))
+                body = k->v.keyword.value;
+        }
+        job_start(c, p, JOB_STREAM, uses_of(c, p, body), call, NULL, 0);
+    }
+}
+
+/* recv.m(...) that starts or waits for work: add_task, create_task,
+ * submit, run_in_executor, join, result. */
+static void job_method(Ctx *c, Path *p, const Node *call, const Res *rv, const Node *recv,
+                       const char *m)
+{
+    Val v = rv->site >= 0 ? c->site[rv->site].val : rv->val;
+    int fac = v.tag == VAL_FACTORY ? v.kind : FAC_NONE;
+    if (rv->site >= 0)
+        return; /* a resource's own method */
+    if (!strcmp(m, "add_task") && call->v.Call.args.n > 0) {
+        job_start(c, p, JOB_BACKGROUND, args_uses(c, p, call, 0), call, NULL, 0);
+    } else if ((!strcmp(m, "create_task") || !strcmp(m, "start_soon")) && call->v.Call.args.n > 0) {
+        job_start(c, p, JOB_TASK, args_uses(c, p, call, 0), call,
+                  fac == FAC_TASKGROUP ? rv->with_item : NULL, 0);
+    } else if (!strcmp(m, "run_in_executor") && call->v.Call.args.n > 1) {
+        job_start(c, p, JOB_THREAD, args_uses(c, p, call, 1), call, NULL, 0);
+    } else if (!strcmp(m, "submit") && fac == FAC_EXECUTOR && call->v.Call.args.n > 0) {
+        job_start(c, p, JOB_THREAD, args_uses(c, p, call, 0), call, rv->with_item, 0);
+    } else if (!strcmp(m, "map") && fac == FAC_EXECUTOR && call->v.Call.args.n > 0) {
+        job_start(c, p, JOB_THREAD, uses_of(c, p, call->v.Call.args.items[0]), call, NULL, 1);
+        jobs_end(p, -1, NULL, call); /* map's own threads: they are what ran at once */
+    } else if (!strcmp(m, "join") || !strcmp(m, "result") || !strcmp(m, "exception")) {
+        if (recv->kind == NODE_Name)
+            jobs_end(p, var_index(c, recv->v.Name.id, 0), NULL, NULL);
+        else if (recv->kind == NODE_Call) /* ex.submit(f, db).result() */
+            jobs_end(p, -1, NULL, recv);
+    }
+}
+
+static int is_job_method(const char *m)
+{
+    static const char *const names[] = {"add_task", "create_task", "start_soon", "run_in_executor",
+                                        "submit", "map", NULL};
+    return in_list(m, names);
+}
+
+/*
+ * `tasks.append(create_task(...))`, `coros.append(fetch(db, i))`: the list
+ * var now holds the jobs those arguments started, or (in a coroutine) the
+ * coroutines they made, which run when the list is gathered.
+ */
+static void keep_handles(Ctx *c, Path *p, const Node *call, int var)
+{
+    if (var < 0)
+        return;
+    for (int i = 0; i < call->v.Call.args.n; i++) {
+        const Node *a = call->v.Call.args.items[i];
+        int found = 0;
+        for (int k = 0; k < p->njobs; k++)
+            if (p->job[k].at == a) {
+                p->job[k].var = (int8_t)var;
+                found = 1;
+            }
+        if (!found && a->kind == NODE_Call && c->g->func->kind == NODE_AsyncFunctionDef) {
+            job_start(c, p, JOB_CORO, args_uses(c, p, a, 0), a, NULL, 0);
+            for (int k = 0; k < p->njobs; k++)
+                if (p->job[k].at == a)
+                    p->job[k].var = (int8_t)var;
+        }
+    }
 }
 
 /* Arguments of a call: evaluated, and resources stored by it handed off. */
@@ -572,7 +1025,14 @@ static Res method_call(Ctx *c, Path *p, const Node *call, Res rv, const char *m)
         }
     }
     int stores = rv.site < 0 && recv.tag != VAL_RESOURCE && is_storing_method(m);
+    const Node *recv_node = call->v.Call.func->v.Attribute.value;
+    int starts = rv.site < 0 && is_job_method(m);
+    c->job_args += starts;
     call_args(c, p, call, stores);
+    c->job_args -= starts;
+    job_method(c, p, call, &rv, recv_node, m);
+    if (stores && recv_node->kind == NODE_Name && call->v.Call.args.n > 0)
+        keep_handles(c, p, call, var_index(c, recv_node->v.Name.id, 1));
     if (rv.site >= 0) {
         c->use_commits = strcmp(m, "rollback") != 0; /* a provider rolling back changes nothing */
         if (eff == EFF_RELEASE)
@@ -677,7 +1137,15 @@ static Res call_value(Ctx *c, Path *p, const Node *call)
             v.is_async = sum->returns_async;
         }
     }
+    const char *jq = fv.val.tag == VAL_QUAL ? fv.val.qual : NULL;
+    int starts = jq && (!strncmp(jq, "asyncio.", 8) || !strncmp(jq, "threading.", 10) ||
+                        !strncmp(jq, "concurrent.futures.", 19) ||
+                        strstr(jq, "Background") || in_list(jq, stream_types));
+    c->job_args += starts;
     call_args(c, p, call, 0);
+    c->job_args -= starts;
+    if (starts)
+        job_function(c, p, call, jq);
     if (v.tag == VAL_RESOURCE) {
         out.site = acquire(c, p, call, v, -1);
         out.val = v;
@@ -750,6 +1218,33 @@ static Val self_attr_value(Ctx *c, const char *attr)
     return s.found;
 }
 
+static void state_timing(Ctx *c, Site *st, const FastApiStateOwner *o);
+
+/* `request.state.<x>` where a middleware owns <x>: a session borrowed from
+ * it (a site per expression); -1 otherwise. */
+static int state_site(Ctx *c, Path *p, const Node *e)
+{
+    const Node *st = e->v.Attribute.value;
+    if (!c->env->fastapi || st->kind != NODE_Attribute || strcmp(st->v.Attribute.attr, "state") ||
+        st->v.Attribute.value->kind != NODE_Name)
+        return -1;
+    const FastApiStateOwner *o = fastapi_state_owner(c->env->fastapi->model, e->v.Attribute.attr);
+    if (!o || o->func == c->g->func)
+        return -1;
+    Val v = {VAL_RESOURCE, RES_SESSION, 0, NULL};
+    int r = site_for(c, e, v, -1);
+    if (r < 0)
+        return -1;
+    if (!c->site[r].state)
+        state_timing(c, &c->site[r], o);
+    if (p->res[r] == RS_NONE) {
+        p->res[r] = RS_BORROWED;
+        p->ev[r] = ev_push(c, NULL, e, fmt(c, "borrowed here from request.state, which the "
+                                              "middleware `%s` owns", o->func->v.FunctionDef.name));
+    }
+    return r;
+}
+
 /* Evaluates e for its effects on p; returns what it evaluates to. */
 static Res eval(Ctx *c, Path *p, const Node *e)
 {
@@ -780,6 +1275,8 @@ static Res eval(Ctx *c, Path *p, const Node *e)
         } else if (e->v.Attribute.value->kind == NODE_Name &&
                    !strcmp(e->v.Attribute.value->v.Name.id, "self")) {
             out.val = self_attr_value(c, e->v.Attribute.attr); /* self._pool */
+        } else if ((out.site = state_site(c, p, e)) >= 0) {
+            out.val = c->site[out.site].val; /* request.state.db, a middleware's */
         } else {
             eval(c, p, e->v.Attribute.value);
         }
@@ -788,9 +1285,20 @@ static Res eval(Ctx *c, Path *p, const Node *e)
     case NODE_Call:
         out = call_value(c, p, e);
         break;
-    case NODE_Await:
-        out = eval(c, p, e->v.Await.value);
+    case NODE_Await: {
+        const Node *w = e->v.Await.value;
+        out = eval(c, p, w);
+        /* awaited: the work it names or starts is over (await t, await
+         * run_in_executor(...), await wait_for(t, 5), await gather(t1, t2)) */
+        if (w->kind == NODE_Name)
+            jobs_end(p, var_index(c, w->v.Name.id, 0), NULL, NULL);
+        if (w->kind == NODE_Call) {
+            jobs_end(p, -1, NULL, w);
+            for (int i = 0; i < w->v.Call.args.n; i++)
+                wait_for(c, p, w->v.Call.args.items[i]);
+        }
         break;
+    }
     case NODE_Lambda:
         break; /* its body runs later, if at all */
     case NODE_NamedExpr: {
@@ -814,7 +1322,10 @@ static Res eval(Ctx *c, Path *p, const Node *e)
     default: {
         /* everything else: evaluate the children for their effects */
         EvalKids k = {c, p};
+        int comp = is_comprehension(e);
+        c->in_comp += comp;
         ast_children((Node *)e, eval_kid, &k);
+        c->in_comp -= comp;
         break;
     }
     }
@@ -860,8 +1371,21 @@ static void forget_flags(Ctx *c, Path *p, const char *name)
             p->flag[i] = FLAG_UNKNOWN;
 }
 
+/* Does name, assigned in this function, live outside it (global, nonlocal)? */
+static int outer_name(const Ctx *c, const char *name)
+{
+    if (!c->scope || c->scope->kind == SCOPE_MODULE)
+        return 0;
+    const Scope *where = NULL;
+    return scope_lookup(c->env->scopes, c->scope, name, &where) && where && where != c->scope;
+}
+
 static void bind_name(Ctx *c, Path *p, const char *name, int value, const Node *at)
 {
+    if (value >= 0 && outer_name(c, name)) {
+        gone(p, value); /* `global conn; conn = connect()`: it outlives the call */
+        return;
+    }
     int v = var_index(c, name, value >= 0);
     if (v < 0)
         return;
@@ -972,13 +1496,57 @@ static void escape_names(Ctx *c, Path *p, const Node *e, int depth)
     ast_children((Node *)e, escape_kid, &x);
 }
 
+/*
+ * `t = create_task(...)`, `th = Thread(...)`, `fut = ex.submit(...)`: the
+ * name holds the handle of the work the value started.  In a coroutine,
+ * `coros = [fetch(db, i) for i in ids]` keeps coroutines that run when
+ * gathered.
+ */
+static void name_handles(Ctx *c, Path *p, const Node *target, const Node *value)
+{
+    if (target->kind != NODE_Name || !value)
+        return;
+    const Node *v = value->kind == NODE_Await ? value->v.Await.value : value;
+    int var = -1;
+    for (int k = 0; k < p->njobs; k++)
+        if (p->job[k].at == v) {
+            if (var < 0)
+                var = var_index(c, target->v.Name.id, 1);
+            p->job[k].var = (int8_t)var;
+        }
+    if (c->g->func->kind != NODE_AsyncFunctionDef || value->kind == NODE_Await)
+        return;
+    int many = 0;
+    uint32_t m = 0;
+    if (is_comprehension(v) && v->kind != NODE_DictComp && v->v.ListComp.elt->kind == NODE_Call) {
+        m = args_uses(c, p, v->v.ListComp.elt, 0);
+        many = 1;
+    } else if (v->kind == NODE_List || v->kind == NODE_Tuple) {
+        for (int i = 0; i < v->v.List.elts.n; i++) {
+            const Node *el = v->v.List.elts.items[i];
+            uint32_t u = el->kind == NODE_Call ? args_uses(c, p, el, 0) : 0;
+            many |= (m & u) != 0;
+            m |= u;
+        }
+    }
+    if (!m)
+        return;
+    job_start(c, p, JOB_CORO, m, v, NULL, many);
+    var = var_index(c, target->v.Name.id, 1);
+    for (int k = 0; k < p->njobs; k++)
+        if (p->job[k].at == v)
+            p->job[k].var = (int8_t)var;
+}
+
 static void step_assign(Ctx *c, Path *p, const Node *n)
 {
     switch (n->kind) {
     case NODE_Assign: {
         Res r = eval(c, p, n->v.Assign.value);
-        for (int i = 0; i < n->v.Assign.targets.n; i++)
+        for (int i = 0; i < n->v.Assign.targets.n; i++) {
             bind(c, p, n->v.Assign.targets.items[i], r, n->v.Assign.value);
+            name_handles(c, p, n->v.Assign.targets.items[i], n->v.Assign.value);
+        }
         if (r.site >= 0 && n->v.Assign.targets.n > 1)
             gone(p, r.site);
         break;
@@ -987,6 +1555,7 @@ static void step_assign(Ctx *c, Path *p, const Node *n)
         if (n->v.AnnAssign.value) {
             Res r = eval(c, p, n->v.AnnAssign.value);
             bind(c, p, n->v.AnnAssign.target, r, n->v.AnnAssign.value);
+            name_handles(c, p, n->v.AnnAssign.target, n->v.AnnAssign.value);
         }
         break;
     case NODE_AugAssign: {
@@ -1012,6 +1581,82 @@ static void dropped(Ctx *c, Path *p, Res r, const Node *at)
     const Ev *e = ev_push(c, p->ev[r.site], at, "the result is not kept, so nothing can release it");
     report(c, FLOW_LEAK, r.site, c->site[r.site].node, e);
     p->res[r.site] = RS_GONE;
+}
+
+/* The line where a provider releases what it yields: the close() after its
+ * yield, else the with statement around the yield; 0 if not found. */
+typedef struct RelSearch {
+    int yield_line, line, with_line, depth;
+} RelSearch;
+
+static void rel_kid(Node *parent, Node *n, void *arg)
+{
+    RelSearch *s = arg;
+    (void)parent;
+    if (s->depth > EVAL_MAX_DEPTH || n->kind == NODE_Lambda || n->kind == NODE_FunctionDef ||
+        n->kind == NODE_AsyncFunctionDef || n->kind == NODE_ClassDef)
+        return;
+    if ((n->kind == NODE_Yield || n->kind == NODE_YieldFrom) && !s->yield_line)
+        s->yield_line = n->lineno;
+    if ((n->kind == NODE_With || n->kind == NODE_AsyncWith) && !s->yield_line)
+        s->with_line = n->lineno;
+    if (n->kind == NODE_Call && s->yield_line && !s->line && n->lineno > s->yield_line &&
+        n->v.Call.func->kind == NODE_Attribute && !strcmp(n->v.Call.func->v.Attribute.attr, "close"))
+        s->line = n->lineno;
+    s->depth++;
+    ast_children(n, rel_kid, s);
+    s->depth--;
+}
+
+static int provider_release_line(const Node *def)
+{
+    if (!def || (def->kind != NODE_FunctionDef && def->kind != NODE_AsyncFunctionDef))
+        return 0;
+    RelSearch s = {0, 0, 0, 0};
+    ast_children((Node *)def, rel_kid, &s);
+    return s.line ? s.line : s.with_line;
+}
+
+/* The borrowed site r is released by its owner now, at `at` (a with
+ * block's end): the pending work that uses it outlives it. */
+static void outlived(Ctx *c, Path *p, int r, const Node *at)
+{
+    for (int i = 0; i < p->njobs && !p->raised; i++) {
+        const Job *j = &p->job[i];
+        if (!(j->res >> r & 1) || j->kind == JOB_CORO)
+            continue;
+        const Ev *e = ev_push(c, p->ev[r], at, fmt(c, "released here while the %s may still use it",
+                                                   job_names[j->kind]));
+        report_job(c, FLOW_OUTLIVES, r, j->at, e, j->kind, c->site[r].when);
+    }
+}
+
+/* The function returns normally: work still pending on what it borrowed
+ * outlives the owner if the owner releases it first (background work and
+ * streamed bodies under an early owner), or if nothing waits for it at all
+ * (tasks and threads). */
+static void pending_at_exit(Ctx *c, Path *p, const Node *at)
+{
+    for (int i = 0; i < p->njobs; i++) {
+        const Job *j = &p->job[i];
+        for (int r = 0; r < c->nsites; r++) {
+            if (!(j->res >> r & 1) || p->res[r] != RS_BORROWED || c->site[r].param_only ||
+                j->kind == JOB_CORO || (!runs_beside(j->kind) && !c->site[r].early))
+                continue;
+            if (!c->site[r].when)
+                continue; /* an owner we know nothing about */
+            const Ev *e = p->ev[r];
+            if (at)
+                e = ev_push(c, e, at, runs_beside(j->kind)
+                                          ? fmt(c, "the function returns here without waiting for the %s",
+                                                job_names[j->kind])
+                                          : "the function returns here");
+            if (c->site[r].owner_line)
+                e = ev_push_far(c, e, c->site[r].owner_path, c->site[r].owner_line,
+                                fmt(c, "%s here", c->site[r].when));
+            report_job(c, FLOW_OUTLIVES, r, j->at, e, j->kind, c->site[r].when);
+        }
+    }
 }
 
 static void step_with_enter(Ctx *c, Path *p, const Node *item)
@@ -1046,13 +1691,19 @@ static void step_with_enter(Ctx *c, Path *p, const Node *item)
             r.site = site_for(c, ce, v, -1);
             if (r.site >= 0) {
                 c->site[r.site].owner = sum;
+                c->site[r.site].with = item;
+                if (sum->releases_after) {
+                    c->site[r.site].early = 1;
+                    c->site[r.site].when = "its context manager closes it when the with block ends";
+                }
                 p->res[r.site] = RS_BORROWED;
                 p->ev[r.site] = ev_push(c, NULL, ce, "lent here by the context manager");
             }
         }
     }
-    if (r.site < 0 && r.val.tag == VAL_FACTORY && r.val.kind == FAC_EXITSTACK)
-        r.with_item = item; /* `with ExitStack() as stack` */
+    if (r.site < 0 && r.val.tag == VAL_FACTORY &&
+        (r.val.kind == FAC_EXITSTACK || r.val.kind == FAC_TASKGROUP || r.val.kind == FAC_EXECUTOR))
+        r.with_item = item; /* `with ExitStack() as stack`, a task group, an executor */
     if (item->v.withitem.optional_vars)
         bind(c, p, item->v.withitem.optional_vars, r, NULL);
     else if (!releases && !r.closing && r.site >= 0 && (c->acquired >> r.site & 1))
@@ -1066,6 +1717,11 @@ static void step_with_exit(Ctx *c, Path *p, const Node *item, const CfgStep *st)
         !strcmp(ce->v.Call.func->v.Attribute.attr, "begin") && c->env->summary && p->yielded &&
         c->yielded_site >= 0 && st->kind == STEP_WITH_EXIT)
         c->env->summary->uses_after = 1; /* the transaction block commits after the yield */
+    jobs_end(p, -1, item, NULL); /* a task group or an executor waits for its work */
+    for (int r = 0; r < c->nsites; r++) {
+        if (p->res[r] == RS_BORROWED && c->site[r].with == item && c->site[r].early)
+            outlived(c, p, r, item->v.withitem.context_expr);
+    }
     for (int r = 0; r < c->nsites; r++) {
         if (!p->held[r] || c->site[r].with != item)
             continue;
@@ -1098,9 +1754,13 @@ static const Node *last_statement(const Node *func)
 /* The leaks on path p when the function exits there. */
 static void step_exit(Ctx *c, Path *p, const CfgStep *st, const Node *last)
 {
+    if (st->kind == STEP_EXIT && p->njobs)
+        pending_at_exit(c, p, last);
     for (int r = 0; r < c->nsites; r++) {
         if ((p->res[r] != RS_OPEN && p->res[r] != RS_REOPENED) || p->held[r] || p->reported[r])
             continue;
+        if (c->g->func->kind == NODE_Module && c->site[r].name)
+            continue; /* a module's global lives as long as the process: SL201's concern */
         const Ev *e = p->ev[r];
         int problem = FLOW_LEAK;
         const Node *at = c->site[r].node;
@@ -1178,13 +1838,26 @@ static int truth(Ctx *c, const Path *p, const Node *test, int *flag, int *neg)
 
 /* ------------------------------------------------------------- worklist */
 
+static int same_jobs(const Path *a, const Path *b)
+{
+    if (a->njobs != b->njobs)
+        return 0;
+    for (int i = 0; i < a->njobs; i++) {
+        const Job *x = &a->job[i], *y = &b->job[i];
+        if (x->at != y->at || x->with != y->with || x->res != y->res || x->var != y->var ||
+            x->kind != y->kind || x->many != y->many)
+            return 0;
+    }
+    return 1;
+}
+
 static int same_path(const Ctx *c, const Path *a, const Path *b)
 {
     return !memcmp(a->res, b->res, (size_t)c->nsites) && !memcmp(a->held, b->held, (size_t)c->nsites) &&
            !memcmp(a->var, b->var, sizeof a->var) && !memcmp(a->flag, b->flag, sizeof a->flag) &&
            !memcmp(a->reported, b->reported, (size_t)c->nsites) &&
            a->raised_at_yield == b->raised_at_yield && a->yielded == b->yielded &&
-           a->handling_yield == b->handling_yield;
+           a->handling_yield == b->handling_yield && same_jobs(a, b);
 }
 
 static void add_path(Ctx *c, int s, const Path *p)
@@ -1267,7 +1940,9 @@ static void effects(Ctx *c, Path *p, const CfgStep *st)
     case STEP_RETURN: {
         const Node *v = n ? n->v.Return.value : NULL;
         Res r = eval(c, p, v);
-        if (c->env->summary && r.site >= 0 && c->site[r.site].val.kind != RES_ANY &&
+        if (c->env->summary && r.site >= 0 && c->site[r.site].state)
+            c->env->summary->returns_state = c->site[r.site].state;
+        if (c->env->summary && r.site >= 0 && c->site[r.site].val.kind != RES_ANY && !c->cached &&
             (c->acquired >> r.site & 1 || p->res[r.site] == RS_OPEN || p->res[r.site] == RS_IDLE)) {
             c->env->summary->returns_kind = c->site[r.site].val.kind;
             c->env->summary->returns_async = c->site[r.site].val.is_async;
@@ -1449,6 +2124,8 @@ static void transfer(Ctx *c, int s, const Path *in)
          * acquisitions take effect; its releases are assumed done */
         Path q = p;
         memcpy(q.var, in->var, sizeof q.var);
+        memcpy(q.job, in->job, sizeof q.job); /* work this step started may not have started */
+        q.njobs = in->njobs;
         for (int r = 0; r < c->nsites; r++) {
             if ((c->lent >> r & 1) && q.res[r] == RS_OPEN)
                 q.res[r] = RS_IDLE;
@@ -1500,6 +2177,24 @@ static int cmp_report(const void *x, const void *y)
     return a->site - b->site;
 }
 
+/* Is func decorated with functools.lru_cache or functools.cache? */
+static int is_cached(Ctx *c, const Node *func)
+{
+    if (func->kind != NODE_FunctionDef && func->kind != NODE_AsyncFunctionDef)
+        return 0;
+    const Scope *mod = scope_module(c->env->scopes);
+    for (int i = 0; i < func->v.FunctionDef.decorator_list.n; i++) {
+        const Node *d = func->v.FunctionDef.decorator_list.items[i];
+        if (d->kind == NODE_Call)
+            d = d->v.Call.func;
+        const char *q = qualname(c, c->env->scopes, mod, d);
+        if (q && (!strcmp(q, "functools.lru_cache") || !strcmp(q, "functools.cache") ||
+                  !strcmp(q, "async_lru.alru_cache")))
+            return 1;
+    }
+    return 0;
+}
+
 /* Is func decorated as a pytest fixture (pytest.fixture, pytest_asyncio.fixture)? */
 static int is_fixture(Ctx *c, const Node *func)
 {
@@ -1517,48 +2212,166 @@ static int is_fixture(Ctx *c, const Node *func)
     return 0;
 }
 
-/* The summary of the provider in Depends(provider) (table t, scope s), or NULL. */
-static const FlowSummary *depends_target(Ctx *c, const ScopeTable *t, const Scope *s, const Node *e)
+/* A dependency provider: its summary, definition and file, and the scope
+ * it is used with. */
+typedef struct Provider {
+    const FlowSummary *sum;
+    const Node *def;
+    const char *path;   /* NULL: this module */
+    int function_scope; /* Depends(f, scope="function") */
+} Provider;
+
+/* The function a callee expression names (in table t, scope s). */
+static int provider_of(Ctx *c, const ScopeTable *t, const Scope *s, const Node *f, Provider *out)
 {
-    if (!e || e->kind != NODE_Call || e->v.Call.args.n < 1)
-        return NULL;
-    const char *q = qualname(c, t, s, e->v.Call.func);
-    if (!q || (strcmp(q, "fastapi.Depends") && strcmp(q, "fastapi.params.Depends")))
-        return NULL;
-    return summary_in(c, t, s, e->v.Call.args.items[0]);
+    const char *q = NULL;
+    if (f->kind == NODE_Name) {
+        const Binding *b = scope_lookup(t, s, f->v.Name.id, NULL);
+        if (b && b->kind == BIND_DEF && b->def && c->env->summary_of && t == c->env->scopes) {
+            out->sum = c->env->summary_of(c->env->summary_arg, b->def);
+            out->def = b->def;
+            return out->sum != NULL;
+        }
+        if (b && b->kind == BIND_IMPORT)
+            q = b->qualname;
+        else if (b && b->kind == BIND_DEF)
+            q = b->qualname;
+    } else if (f->kind == NODE_Attribute) {
+        q = qualname(c, t, s, f);
+    }
+    FlowDef d;
+    if (!q || !c->env->resolve || !c->env->resolve(c->env->resolve_arg, q, &d) || !d.summary)
+        return 0;
+    out->sum = d.summary;
+    out->def = d.binding ? d.binding->def : NULL;
+    out->path = d.scopes == c->env->scopes ? NULL : d.path;
+    return 1;
 }
 
-/* The provider's summary of an `Annotated[T, Depends(f)]` annotation, or of
- * an alias of one bound at module level, here or in another module. */
-static const FlowSummary *annotated_provider(Ctx *c, const ScopeTable *t, const Scope *s,
-                                             const Node *ann, int depth)
+/* Depends(provider[, scope="function"]) (table t, scope s): its provider. */
+static int depends_target(Ctx *c, const ScopeTable *t, const Scope *s, const Node *e, Provider *out)
+{
+    if (!e || e->kind != NODE_Call || e->v.Call.args.n < 1)
+        return 0;
+    const char *q = qualname(c, t, s, e->v.Call.func);
+    if (!q || (strcmp(q, "fastapi.Depends") && strcmp(q, "fastapi.params.Depends") &&
+               strcmp(q, "fastapi.param_functions.Depends")))
+        return 0;
+    memset(out, 0, sizeof *out);
+    for (int i = 0; i < e->v.Call.keywords.n; i++) {
+        const Node *k = e->v.Call.keywords.items[i];
+        const Node *v = k->v.keyword.value;
+        if (k->v.keyword.arg && !strcmp(k->v.keyword.arg, "scope") && v->kind == NODE_Constant &&
+            v->v.Constant.value.kind == CONST_STR && !strcmp(v->v.Constant.value.s, "function"))
+            out->function_scope = 1;
+    }
+    return provider_of(c, t, s, e->v.Call.args.items[0], out);
+}
+
+/* The provider of an `Annotated[T, Depends(f)]` annotation, or of an alias
+ * of one bound at module level, here or in another module. */
+static int annotated_provider(Ctx *c, const ScopeTable *t, const Scope *s, const Node *ann,
+                              int depth, Provider *out)
 {
     if (!ann || depth > MAX_GLOBAL_DEPTH)
-        return NULL;
+        return 0;
     if (ann->kind == NODE_Name) {
         const Scope *where = NULL;
         const Binding *b = scope_lookup(t, s, ann->v.Name.id, &where);
         FlowDef d;
         if (b && b->kind == BIND_IMPORT && b->qualname && c->env->resolve &&
             c->env->resolve(c->env->resolve_arg, b->qualname, &d) && d.binding && d.binding->value)
-            return annotated_provider(c, d.scopes, scope_module(d.scopes), d.binding->value, depth + 1);
+            return annotated_provider(c, d.scopes, scope_module(d.scopes), d.binding->value,
+                                      depth + 1, out);
         if (b && b->value && where && where->kind == SCOPE_MODULE)
-            return annotated_provider(c, t, where, b->value, depth + 1);
-        return NULL;
+            return annotated_provider(c, t, where, b->value, depth + 1, out);
+        return 0;
     }
     if (ann->kind != NODE_Subscript || ann->v.Subscript.slice->kind != NODE_Tuple)
-        return NULL;
+        return 0;
     const NodeList *elts = &ann->v.Subscript.slice->v.Tuple.elts;
-    for (int i = 1; i < elts->n; i++) {
-        const FlowSummary *d = depends_target(c, t, s, elts->items[i]);
-        if (d)
-            return d;
+    for (int i = 1; i < elts->n; i++)
+        if (depends_target(c, t, s, elts->items[i], out))
+            return 1;
+    return 0;
+}
+
+/* Depends(f, use_cache=False): a fresh value even within one request. */
+static int uncached(const Node *dep)
+{
+    if (!dep || dep->kind != NODE_Call)
+        return 0;
+    for (int i = 0; i < dep->v.Call.keywords.n; i++) {
+        const Node *k = dep->v.Call.keywords.items[i];
+        if (k->v.keyword.arg && !strcmp(k->v.keyword.arg, "use_cache") &&
+            k->v.keyword.value->kind == NODE_Constant &&
+            k->v.keyword.value->v.Constant.value.kind == CONST_FALSE)
+            return 1;
     }
-    return NULL;
+    return 0;
+}
+
+/* When the owner of what pv lends releases it, for the site's messages. */
+static void owner_timing(Ctx *c, Site *st, const Provider *pv)
+{
+    const FlowFastApi *fa = c->env->fastapi;
+    const char *name = pv->def && pv->def->kind != NODE_ClassDef ? pv->def->v.FunctionDef.name
+                                                                   : "its provider";
+    st->owner_path = pv->path;
+    st->owner_line = provider_release_line(pv->def);
+    if (!pv->sum->releases_after || !fa) {
+        st->when = NULL;
+        return;
+    }
+    if (pv->function_scope && fa->function_scope) {
+        st->early = 1;
+        st->when = fmt(c, "`%s` (scope=\"function\") closes it right after the endpoint returns",
+                       name);
+    } else if (fa->era == ERA_AT_RETURN) {
+        st->early = 1;
+        st->when = fmt(c, "`%s` closes it when the endpoint returns, before the response and "
+                          "background tasks (%s)", name, fa->version);
+    } else {
+        st->when = fmt(c, "`%s` closes it after the request (%s)", name, fa->version);
+    }
+}
+
+/* A site lent by the middleware that owns request.state.<x>. */
+static void state_timing(Ctx *c, Site *st, const FastApiStateOwner *o)
+{
+    st->state = o;
+    st->early = 1;
+    st->owner_path = o->path;
+    st->owner_line = o->close_line;
+    st->when = fmt(c, "the middleware `%s` closes it after call_next, before the body is streamed "
+                      "and background tasks run", o->func->v.FunctionDef.name);
+}
+
+/* A parameter annotated with a session or connection type: `db: Session`,
+ * `Annotated[Session, ...]`, or a module-level alias of one here. */
+static int typed_resource(Ctx *c, const Node *ann, Val *v)
+{
+    const Scope *ms = scope_module(c->env->scopes);
+    for (int hop = 0; ann && hop < 2; hop++) {
+        if (ann->kind == NODE_Subscript && ann->v.Subscript.slice->kind == NODE_Tuple) /* Annotated */
+            ann = ann->v.Subscript.slice->v.Tuple.elts.items[0];
+        if (ann->kind != NODE_Name && ann->kind != NODE_Attribute)
+            return 0;
+        *v = model_resource_type(qualname(c, c->env->scopes, c->scope, ann));
+        if (v->tag == VAL_RESOURCE)
+            return 1;
+        if (ann->kind != NODE_Name)
+            return 0;
+        const Scope *where = NULL;
+        const Binding *b = scope_lookup(c->env->scopes, c->scope, ann->v.Name.id, &where);
+        ann = b && where == ms && b->kind == BIND_LOCAL ? b->value : NULL; /* DB = Annotated[...] */
+    }
+    return 0;
 }
 
 /* A parameter filled by a FastAPI dependency that yields a resource: the
- * function borrows it from the provider. */
+ * function borrows it from the provider.  A parameter typed as a session
+ * or connection is borrowed from an owner we do not know. */
 static void borrowed_params(Ctx *c, Path *start, const Node *func)
 {
     if (func->kind != NODE_FunctionDef && func->kind != NODE_AsyncFunctionDef)
@@ -1575,21 +2388,57 @@ static void borrowed_params(Ctx *c, Path *start, const Node *func)
                 def = kwdefs->items[i];
             else if (i >= ps->n - defs->n)
                 def = defs->items[i - (ps->n - defs->n)];
-            const FlowSummary *sum = depends_target(c, c->env->scopes, c->scope, def);
-            if (!sum)
-                sum = annotated_provider(c, c->env->scopes, c->scope, a->v.arg.annotation, 0);
-            if (!sum || sum->yields_kind == RES_NONE)
+            Provider pv = {0};
+            Val v = {VAL_UNKNOWN, 0, 0, NULL};
+            int found = depends_target(c, c->env->scopes, c->scope, def, &pv) ||
+                        annotated_provider(c, c->env->scopes, c->scope, a->v.arg.annotation, 0, &pv);
+            if (found && pv.sum->yields_kind != RES_NONE) {
+                v.tag = VAL_RESOURCE;
+                v.kind = pv.sum->yields_kind;
+            } else if (found && pv.sum->returns_state) {
+                v.tag = VAL_RESOURCE;
+                v.kind = RES_SESSION;
+            } else if ((def && !found) || !typed_resource(c, a->v.arg.annotation, &v)) {
                 continue;
-            Val v = {VAL_RESOURCE, sum->yields_kind, 0, NULL};
-            int r = site_for(c, a, v, -1);
+            } else {
+                found = 0; /* a provider we cannot follow: only the type is known */
+            }
             int var = var_index(c, a->v.arg.arg, 1);
+            int same = -1; /* FastAPI caches a dependency's value within a request */
+            for (int k = 0; found && pv.def && k < c->nsites; k++)
+                if (c->site[k].owner_def == pv.def && !uncached(def))
+                    same = k;
+            if (same >= 0 && var >= 0) {
+                start->var[var] = (int8_t)same;
+                continue;
+            }
+            int r = site_for(c, a, v, -1);
             if (r < 0 || var < 0)
                 return;
-            c->site[r].owner = sum;
-            c->site[r].name = a->v.arg.arg;
+            Site *st = &c->site[r];
+            st->name = a->v.arg.arg;
             start->res[r] = RS_BORROWED;
             start->var[var] = (int8_t)r;
-            start->ev[r] = ev_push(c, NULL, a, "borrowed here from its FastAPI dependency");
+            if (!found) {
+                st->param_only = 1;
+                continue;
+            }
+            st->owner = pv.sum;
+            st->owner_def = uncached(def) ? NULL : pv.def;
+            if (pv.sum->yields_kind == RES_NONE) {
+                state_timing(c, st, pv.sum->returns_state);
+                start->ev[r] = ev_push(c, NULL, a, fmt(c, "borrowed here from `%s`, which hands over "
+                                                          "request.state.%s",
+                                                       pv.def->v.FunctionDef.name,
+                                                       pv.sum->returns_state->attr));
+                continue;
+            }
+            owner_timing(c, st, &pv);
+            start->ev[r] = ev_push(c, NULL, a,
+                                   pv.def && pv.def->kind != NODE_ClassDef
+                                       ? fmt(c, "borrowed here from its FastAPI dependency `%s`",
+                                             pv.def->v.FunctionDef.name)
+                                       : "borrowed here from its FastAPI dependency");
         }
     }
 }
@@ -1646,6 +2495,7 @@ void flow_function(Arena *scratch, const FlowEnv *env, Node *func)
     c.g = g;
     c.scope = scope_of(env->scopes, func);
     c.resumed_not_thrown = is_fixture(&c, func);
+    c.cached = is_cached(&c, func);
     c.catch_all_exception = func->kind != NODE_AsyncFunctionDef;
     c.yielded_site = -1;
     if (!c.scope)
@@ -1704,4 +2554,24 @@ void flow_function(Arena *scratch, const FlowEnv *env, Node *func)
         c.reports[i].r.site = c.site[c.reports[i].site].node;
         env->sink(env->sink_arg, &c.reports[i].r);
     }
+}
+
+Val flow_value(Arena *scratch, const FlowEnv *env, const Scope *s, const Node *e)
+{
+    Ctx c;
+    memset(&c, 0, sizeof c);
+    c.a = scratch;
+    c.env = env;
+    c.scope = s;
+    c.keep_resources = 1;
+    if (e->kind == NODE_Name) { /* a local bound once: `db = SessionLocal(); app.state.db = db` */
+        const Scope *where = NULL;
+        const Binding *b = scope_lookup(env->scopes, s, e->v.Name.id, &where);
+        if (b && where && where->kind != SCOPE_MODULE && b->kind == BIND_LOCAL && b->nbind == 1 &&
+            b->value)
+            return eval_global(&c, env->scopes, where, b->value, 1);
+    }
+    if (e->kind == NODE_Await)
+        e = e->v.Await.value;
+    return eval_global(&c, env->scopes, s, e, 0);
 }

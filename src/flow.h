@@ -19,6 +19,7 @@
 #include "arena.h"
 #include "ast.h"
 #include "cfg.h"
+#include "model.h"
 #include "scope.h"
 #include "source.h"
 
@@ -27,6 +28,7 @@
 #define FLOW_MAX_VARS 32     /* local names that can hold them */
 #define FLOW_MAX_FLAGS 16    /* boolean flags followed per path */
 #define FLOW_MAX_EVENTS 12   /* witness steps kept per resource */
+#define FLOW_MAX_JOBS 4      /* pending background work followed per path */
 
 typedef enum FlowProblem {
     FLOW_DOUBLE_RELEASE,  /* released again: severity from the model's Harm */
@@ -34,9 +36,22 @@ typedef enum FlowProblem {
     FLOW_LEAK,            /* open when the function exits on some path */
     FLOW_LEAK_AT_YIELD,   /* open at a yield whose thrown exception skips the release */
     FLOW_RELEASE_BORROWED, /* released by a borrower whose owner still uses or releases it */
+    FLOW_OUTLIVES,        /* handed to work that runs after its owner releases it */
+    FLOW_CONCURRENT,      /* used by work that runs at the same time as other use of it */
 } FlowProblem;
 
+/* Work that runs apart from the function that starts it. */
+typedef enum FlowJob {
+    JOB_NONE,
+    JOB_BACKGROUND, /* a background task: BackgroundTasks.add_task, BackgroundTask(...) */
+    JOB_STREAM,     /* a streamed response body: StreamingResponse(gen) */
+    JOB_TASK,       /* an asyncio task: create_task, ensure_future, TaskGroup */
+    JOB_THREAD,     /* a thread or an executor job */
+    JOB_CORO,       /* coroutines made and kept, not started yet (gathered later) */
+} FlowJob;
+
 typedef struct FlowEvent {
+    const char *path;     /* the file, when not the function's own (a provider elsewhere) */
     int line, col;        /* where (1-based line, 0-based byte column) */
     const char *note;     /* "session acquired here" */
 } FlowEvent;
@@ -50,6 +65,8 @@ typedef struct FlowReport {
     const Node *at;       /* the node the finding points at */
     const FlowEvent *events; /* the witness path, in order */
     int nevents;
+    int job;              /* FLOW_OUTLIVES, FLOW_CONCURRENT: the FlowJob involved */
+    const char *owner;    /* FLOW_OUTLIVES: who releases it and when, a phrase, or NULL */
 } FlowReport;
 
 /*
@@ -65,13 +82,32 @@ typedef struct FlowSummary {
     unsigned char yields_kind;   /* ResKind of a resource it yields (a provider), or RES_NONE */
     unsigned char uses_after;    /* a provider that commits what it yielded after the yield */
     unsigned char releases_after; /* a provider that releases what it yielded after the yield */
+    const struct FastApiStateOwner *returns_state; /* returns request.state.<x> that a
+                                                       middleware owns, or NULL */
 } FlowSummary;
+
+/* FastAPI's timing, for the run (from the project's FastAPI version). */
+typedef enum FlowEra {
+    ERA_NEWEST,          /* >= 0.118, or unknown: exit code after the response, background
+                            tasks and streamed bodies included */
+    ERA_AFTER_RESPONSE,  /* < 0.106: after the response and the background tasks */
+    ERA_AT_RETURN,       /* 0.106 to 0.117: when the endpoint returns, before both */
+} FlowEra;
+
+typedef struct FlowFastApi {
+    const struct FastApi *model; /* the project's endpoints and dependencies (fastapi.h) */
+    int era;                     /* FlowEra */
+    int function_scope;          /* Depends(f, scope="function") exists (>= 0.121) */
+    const char *version;         /* "FastAPI 0.110.0 from requirements.txt", or "the newest
+                                    FastAPI (no version found)" */
+} FlowFastApi;
 
 /* Looks up the summary of a function definition (NULL: none known). */
 typedef const FlowSummary *(*FlowSummaryLookup)(void *arg, const Node *func);
 
 /* A name defined in another module of the project. */
 typedef struct FlowDef {
+    const char *path;           /* the defining module's file */
     const ScopeTable *scopes;   /* the defining module's scopes */
     const Binding *binding;     /* its module-level binding */
     const FlowSummary *summary; /* the summary of a def, or NULL */
@@ -95,6 +131,7 @@ typedef struct FlowEnv {
     FlowSummary *summary;         /* summary mode: where this function's goes */
     FlowResolve resolve;          /* names from other modules of the project, or NULL */
     void *resolve_arg;
+    const FlowFastApi *fastapi;   /* FastAPI's model and timing, or NULL */
 } FlowEnv;
 
 /*
@@ -103,5 +140,13 @@ typedef struct FlowEnv {
  * scratch may be reset by the caller afterwards.  Thread-safe.
  */
 void flow_function(Arena *scratch, const FlowEnv *env, Node *func);
+
+/*
+ * What expression e, evaluated in scope s, makes as far as module-level
+ * names, imports, locals bound once and the model go: a factory, a
+ * resource (an acquisition such as `SessionLocal()`), a library name, or
+ * unknown.  Strings go to scratch.  Thread-safe.
+ */
+Val flow_value(Arena *scratch, const FlowEnv *env, const Scope *s, const Node *e);
 
 #endif

@@ -59,6 +59,12 @@ static const struct {
     {"asyncpg.create_pool", VAL_FACTORY, FAC_APGPOOL, 1},
     {"contextlib.ExitStack", VAL_FACTORY, FAC_EXITSTACK, 0},
     {"contextlib.AsyncExitStack", VAL_FACTORY, FAC_EXITSTACK, 1},
+    {"concurrent.futures.ThreadPoolExecutor", VAL_FACTORY, FAC_EXECUTOR, 0},
+    {"concurrent.futures.ProcessPoolExecutor", VAL_FACTORY, FAC_EXECUTOR, 0},
+    {"concurrent.futures.thread.ThreadPoolExecutor", VAL_FACTORY, FAC_EXECUTOR, 0},
+    {"asyncio.TaskGroup", VAL_FACTORY, FAC_TASKGROUP, 1},
+    {"asyncio.taskgroups.TaskGroup", VAL_FACTORY, FAC_TASKGROUP, 1},
+    {"anyio.create_task_group", VAL_FACTORY, FAC_TASKGROUP, 1},
 };
 
 /* Methods of factories and resources. */
@@ -204,6 +210,40 @@ static const struct {
     {"sqlalchemy.ext.asyncio.async_sessionmaker", VAL_FACTORY, FAC_SESSIONMAKER, 1},
 };
 
+/* Types of sessions and connections, for parameters annotated with them. */
+static const struct {
+    const char *qual;
+    unsigned char kind, is_async;
+} resource_types[] = {
+    {"sqlalchemy.orm.Session", RES_SESSION, 0},
+    {"sqlalchemy.orm.session.Session", RES_SESSION, 0},
+    {"sqlmodel.Session", RES_SESSION, 0},
+    {"sqlalchemy.ext.asyncio.AsyncSession", RES_SESSION, 1},
+    {"sqlmodel.ext.asyncio.session.AsyncSession", RES_SESSION, 1},
+    {"sqlalchemy.engine.Connection", RES_CONNECTION, 0},
+    {"sqlalchemy.Connection", RES_CONNECTION, 0},
+    {"sqlalchemy.ext.asyncio.AsyncConnection", RES_CONNECTION, 1},
+    {"asyncpg.Connection", RES_PGCONN, 1},
+    {"asyncpg.connection.Connection", RES_PGCONN, 1},
+    {"asyncpg.pool.PoolConnectionProxy", RES_APOOLED, 1},
+    {"psycopg.Connection", RES_PGCONN, 0},
+    {"psycopg.AsyncConnection", RES_PGCONN, 1},
+    {"psycopg2.extensions.connection", RES_DBAPI, 0},
+};
+
+Val model_resource_type(const char *qual)
+{
+    Val v = {VAL_UNKNOWN, 0, 0, NULL};
+    for (size_t i = 0; qual && i < sizeof resource_types / sizeof *resource_types; i++)
+        if (!strcmp(resource_types[i].qual, qual)) {
+            v.tag = VAL_RESOURCE;
+            v.kind = resource_types[i].kind;
+            v.is_async = resource_types[i].is_async;
+            break;
+        }
+    return v;
+}
+
 Val model_type(const char *qual)
 {
     Val v = {VAL_UNKNOWN, 0, 0, NULL};
@@ -226,6 +266,98 @@ int model_known_library(const char *qual)
         size_t n = strlen(roots[i]);
         if (!strncmp(qual, roots[i], n) && (qual[n] == 0 || qual[n] == '.'))
             return 1;
+    }
+    return 0;
+}
+
+/* ---- custom resources ---- */
+
+/* A custom kind that the run's table does not describe (a summary made
+ * with another table): a plain resource. */
+static const ResInfo user_fallback = {"resource", "release", 0, AFTER_RAISES, HARM_REDUNDANT};
+
+static const ModelUserRes *user_row(const ModelUser *u, int kind)
+{
+    return u && kind >= RES_USER && kind - RES_USER < u->n ? &u->res[kind - RES_USER] : NULL;
+}
+
+static int in_list(const char *const *names, int n, const char *s)
+{
+    for (int i = 0; s && i < n; i++)
+        if (!strcmp(names[i], s))
+            return 1;
+    return 0;
+}
+
+const ResInfo *model_user_res(const ModelUser *u, int kind)
+{
+    if (kind < RES_USER)
+        return model_res(kind);
+    const ModelUserRes *r = user_row(u, kind);
+    return r ? &r->info : &user_fallback;
+}
+
+Val model_user_call(const ModelUser *u, const Val *callee, const Node *call, const char *class_qual,
+                    const Val *bind)
+{
+    for (int i = 0; u && callee->tag == VAL_QUAL && i < u->n; i++)
+        if (in_list(u->res[i].acquire, u->res[i].nacquire, callee->qual)) {
+            Val v = {VAL_RESOURCE, (unsigned char)(RES_USER + i), 0, NULL};
+            return v;
+        }
+    return model_call(callee, call, class_qual, bind);
+}
+
+MethodEffect model_user_method(const ModelUser *u, const Val *recv, const char *method, Val *made,
+                               int *in_with_only)
+{
+    if (recv->tag != VAL_RESOURCE || recv->kind < RES_USER)
+        return model_method(recv, method, made, in_with_only);
+    *in_with_only = 0;
+    const ModelUserRes *r = user_row(u, recv->kind);
+    if (r && in_list(r->release, r->nrelease, method))
+        return EFF_RELEASE;
+    if (!r || !r->nuse || in_list(r->use, r->nuse, method))
+        return EFF_USE;
+    return EFF_SAFE; /* a method the resource's `use` list leaves out */
+}
+
+int model_user_with(const ModelUser *u, const Val *v, const Val *recv, const char *method,
+                    Val *value)
+{
+    int user_recv = recv && recv->tag == VAL_RESOURCE && recv->kind >= RES_USER;
+    if (v->tag == VAL_RESOURCE && v->kind >= RES_USER && !(method && user_recv)) {
+        *value = *v;
+        return model_user_res(u, v->kind)->with_releases;
+    }
+    return model_with(v, recv, method, value);
+}
+
+int model_user_releases_arg(const ModelUser *u, const Val *callee)
+{
+    for (int i = 0; u && callee->tag == VAL_QUAL && i < u->n; i++)
+        if (in_list(u->res[i].release_fn, u->res[i].nrelease_fn, callee->qual))
+            return 1;
+    return 0;
+}
+
+/* Is qual the name q or a dotted prefix of it? */
+static int leads_to(const char *qual, const char *q)
+{
+    size_t n = strlen(qual);
+    return !strncmp(q, qual, n) && (q[n] == 0 || q[n] == '.');
+}
+
+int model_user_known(const ModelUser *u, const char *qual)
+{
+    for (int i = 0; u && qual && i < u->n; i++) {
+        const ModelUserRes *r = &u->res[i];
+        for (int k = 0; k < r->nacquire; k++)
+            if (leads_to(qual, r->acquire[k]))
+                return 1;
+        for (int k = 0; k < r->nrelease_fn; k++)
+            if (leads_to(qual, r->release_fn[k]))
+                return 1;
     }
     return 0;
 }

@@ -39,6 +39,8 @@ typedef enum FactoryKind {
     FAC_PGPOOL,       /* psycopg_pool.ConnectionPool / AsyncConnectionPool */
     FAC_APGPOOL,      /* asyncpg.create_pool */
     FAC_EXITSTACK,    /* contextlib.ExitStack / AsyncExitStack */
+    FAC_EXECUTOR,     /* concurrent.futures thread and process pools: run work beside us */
+    FAC_TASKGROUP,    /* asyncio.TaskGroup, anyio task groups: tasks end with the block */
     FAC__COUNT
 } FactoryKind;
 
@@ -117,7 +119,64 @@ int model_with(const Val *v, const Val *recv, const char *method, Val *value);
  */
 Val model_type(const char *qual);
 
+/*
+ * The resource a parameter annotated with the type qual holds
+ * (`db: AsyncSession`, `conn: asyncpg.Connection`); VAL_UNKNOWN for other
+ * types.  Whose it is, the annotation does not say.
+ */
+Val model_resource_type(const char *qual);
+
 /* Is qual a library the model knows (so its module is worth analyzing)? */
 int model_known_library(const char *qual);
+
+/* ---- the project's own resources ([tool.sessionlint.resources.NAME]) ---- */
+
+#define MODEL_MAX_USER 8     /* custom resource kinds in one run at most */
+#define RES_USER RES__COUNT  /* RES_USER + i: the i-th custom resource kind */
+
+/* One custom resource kind, from the configuration (config.c). */
+typedef struct ModelUserRes {
+    const char *name;              /* NAME of its table */
+    ResInfo info;                  /* its row: noun, release text, with, after, twice */
+    const char *const *acquire;    /* qualified names of calls that return a new one */
+    int nacquire;
+    const char *const *release_fn; /* qualified names of calls that release their first
+                                      argument: myapp.db.release_conn(c) */
+    int nrelease_fn;
+    const char *const *release;    /* methods that release it: c.close() */
+    int nrelease;
+    const char *const *use;        /* methods that use it; when nuse is 0, every method
+                                      that does not release it uses it */
+    int nuse;
+} ModelUserRes;
+
+/* The custom kinds of a run: built before the analysis, read-only after,
+ * reached through ProjectFacts.model and FlowEnv.model. */
+typedef struct ModelUser {
+    ModelUserRes res[MODEL_MAX_USER];
+    int n;
+} ModelUser;
+
+/* The functions below are those above with the custom kinds of u added
+ * (u may be NULL: the built-in table alone).  Pure and thread-safe. */
+
+/* model_res, for built-in and custom kinds. */
+const ResInfo *model_user_res(const ModelUser *u, int kind);
+/* model_call: a call of a custom acquire name makes a custom resource. */
+Val model_user_call(const ModelUser *u, const Val *callee, const Node *call, const char *class_qual,
+                    const Val *bind);
+/* model_method: a custom resource's release and use methods. */
+MethodEffect model_user_method(const ModelUser *u, const Val *recv, const char *method, Val *made,
+                               int *in_with_only);
+/* model_with: `with` releases a custom resource when its with-releases says so. */
+int model_user_with(const ModelUser *u, const Val *v, const Val *recv, const char *method,
+                    Val *value);
+/* Does calling callee (a VAL_QUAL) release its first argument, as a custom
+ * release function? */
+int model_user_releases_arg(const ModelUser *u, const Val *callee);
+/* Does the module or name qual lead to a custom acquire or release name
+ * ("myapp.db" for "myapp.db.get_conn"), so that a file importing or
+ * defining it is worth analyzing? */
+int model_user_known(const ModelUser *u, const char *qual);
 
 #endif

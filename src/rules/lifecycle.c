@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "model.h"
+#include "rules/sharing.h"
 #include "scope.h"
 
 #define msg arena_printf
@@ -30,7 +31,7 @@ static const char *text_of(Arena *a, const Source *src, const Node *n)
 }
 
 /* "session `db`" or "session from `SessionLocal()`". */
-static const char *what(Arena *a, const Source *src, const FlowReport *r)
+const char *lifecycle_what(Arena *a, const Source *src, const FlowReport *r)
 {
     const char *noun = model_res(r->res_kind)->noun;
     if (r->var)
@@ -73,7 +74,7 @@ void lifecycle_report(void *arg, const FlowReport *r)
 {
     LifecycleSink *k = arg;
     const ResInfo *ri = model_res(r->res_kind);
-    const char *w = what(k->a, k->src, r);
+    const char *w = lifecycle_what(k->a, k->src, r);
     Finding f = {0};
     switch (r->problem) {
     case FLOW_DOUBLE_RELEASE:
@@ -110,11 +111,21 @@ void lifecycle_report(void *arg, const FlowReport *r)
         f.message = msg(k->a, "%s is yielded and released after the yield without try/finally: "
                               "an exception thrown in at the yield skips the release", w);
         break;
+    case FLOW_OUTLIVES:
+    case FLOW_CONCURRENT:
+        sharing_flow_report(k, r);
+        return;
     default:
         f.code = "SL103";
         f.message = leak_message(k->a, w, r);
         break;
     }
+    lifecycle_emit(k, &f, r);
+}
+
+void lifecycle_emit(LifecycleSink *k, Finding *fp, const FlowReport *r)
+{
+    Finding f = *fp;
     const Node *at = r->at ? r->at : r->site;
     if (r->problem == FLOW_LEAK_AT_YIELD) { /* reported at the yield */
         for (int i = r->nevents - 1; i >= 0; i--)
@@ -137,7 +148,7 @@ void lifecycle_report(void *arg, const FlowReport *r)
     f.path = k->src->path;
     f.trace = arena_alloc(k->a, (size_t)(r->nevents ? r->nevents : 1) * sizeof *f.trace);
     for (int i = 0; i < r->nevents; i++) {
-        f.trace[f.ntrace].path = k->src->path;
+        f.trace[f.ntrace].path = r->events[i].path ? r->events[i].path : k->src->path;
         f.trace[f.ntrace].line = r->events[i].line ? r->events[i].line : f.line;
         f.trace[f.ntrace].col = r->events[i].line ? r->events[i].col : f.col;
         const char *note = r->events[i].note ? r->events[i].note : "";

@@ -16,8 +16,16 @@ typedef struct LifecycleSink {
     const Scope *scope;  /* the function being checked there */
 } LifecycleSink;
 
-/* A FlowSink: arg is a LifecycleSink. */
+/* A FlowSink: arg is a LifecycleSink.  SL202 and SL203 problems go on to
+ * sharing.h. */
 void lifecycle_report(void *arg, const FlowReport *r);
+
+/* Completes *f (code and message set) with the position of r and its
+ * witness path, and adds it to k's findings. */
+void lifecycle_emit(LifecycleSink *k, Finding *f, const FlowReport *r);
+
+/* "session `db`", or "session from `SessionLocal()`" for an unnamed one. */
+const char *lifecycle_what(Arena *a, const Source *src, const FlowReport *r);
 
 /* SL104's syntactic half: an async generator that re-yields what it gets
  * from `async for` over another generator. */

@@ -25,7 +25,7 @@ def committing_db():
     db = ShopSession()
     try:
         yield db
-        db.commit()
+        db.commit()  # expect: SL204
     except Exception:
         db.rollback()
         raise
@@ -44,14 +44,14 @@ def closing_db():
 
 # Provider through SessionLocal.begin(): commits at exit.
 def tx_db():
-    with ShopSession.begin() as db:
+    with ShopSession.begin() as db:  # expect: SL204
         yield db
 
 
 # Provider through session.begin() around the yield.
 def begin_db():
     with ShopSession() as db:
-        with db.begin():
+        with db.begin():  # expect: SL204
             yield db
 
 
@@ -135,7 +135,7 @@ def pg_committing():
     pg = psycopg2.connect("dbname=shop")
     try:
         yield pg
-        pg.commit()
+        pg.commit()  # expect: SL204
     finally:
         pg.close()
 

@@ -12,10 +12,14 @@ and every other line must produce none.  A file whose first line is
     # select: SL106
 
 is checked with `--select SL106` added (SL106 is off by default), so only the
-selected codes are reported in it.  For each file the script runs, from the
+selected codes are reported in it.  A line among the first five
+
+    # args: --fastapi-version 0.110
+
+adds those command-line arguments (split as a shell would) to its run.  For each file the script runs, from the
 repository root,
 
-    build/sessionlint --format json [--select CODES] tests/rules/FILE.py
+    build/sessionlint --format json [--select CODES] [ARGS] tests/rules/FILE.py
 
 compares the set of (line, code) findings with the set of annotations, and
 prints each mismatch: a missing finding with the annotated source line, an
@@ -33,6 +37,7 @@ import ast
 import json
 import os
 import re
+import shlex
 import subprocess
 import sys
 
@@ -42,6 +47,7 @@ TIMEOUT = 60  # seconds per file: a hang is a failure, not a stuck suite
 
 EXPECT = re.compile(r"#\s*expect:\s*(.*?)\s*$")
 SELECT = re.compile(r"^#\s*select:\s*(.*?)\s*$")
+ARGS = re.compile(r"^#\s*args:\s*(.*?)\s*$")
 CODE = re.compile(r"^SL\d{3}$")
 SELECTOR = re.compile(r"^(ALL|SL\d{0,3})$")
 
@@ -60,7 +66,7 @@ def registered_codes(binary):
 
 
 def read_case(path):
-    """(selectors, {(line, code)}, [problems], [source lines]) of a case."""
+    """(selectors, [args], {(line, code)}, [problems], [source lines]) of a case."""
     with open(path, encoding="utf-8") as f:
         text = f.read()
     lines = text.splitlines()
@@ -73,6 +79,11 @@ def read_case(path):
             bad = [s for s in select if not SELECTOR.match(s)]
             if not select or bad:
                 problems.append("line 1: bad select line: %r" % lines[0])
+    extra = []
+    for line in lines[:5]:
+        m = ARGS.match(line)
+        if m:
+            extra += shlex.split(m.group(1))
     expected = set()
     for no, line in enumerate(lines, 1):
         m = EXPECT.search(line)
@@ -92,14 +103,15 @@ def read_case(path):
             ast.parse(text, filename=path)
         except SyntaxError as e:
             problems.append("line %s: CPython does not parse this case: %s" % (e.lineno, e.msg))
-    return select, expected, problems, lines
+    return select, extra, expected, problems, lines
 
 
-def run_tool(binary, rel, select):
+def run_tool(binary, rel, select, extra):
     """(findings, error): the tool's findings for one file, or why not."""
     cmd = [binary, "--format", "json"]
     if select:
         cmd += ["--select", ",".join(select)]
+    cmd += extra
     cmd.append(rel)
     try:
         out = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True,
@@ -126,12 +138,12 @@ def run_tool(binary, rel, select):
 def check_file(binary, path, known, verbose):
     """Runs one case; prints its mismatches.  (ok, pending count)."""
     rel = os.path.relpath(path, ROOT)
-    select, expected, problems, lines = read_case(path)
+    select, extra, expected, problems, lines = read_case(path)
     pending = {(l, c) for l, c in expected if known is not None and c not in known}
     expected -= pending
     for p in problems:
         print("%s: %s" % (rel, p))
-    findings, err = run_tool(binary, rel, select)
+    findings, err = run_tool(binary, rel, select, extra)
     if err:
         print("%s: %s" % (rel, err))
         return False, len(pending)

@@ -33,7 +33,7 @@ def get_db_tx():
     db = SessionLocal()
     try:
         yield db
-        db.commit()
+        db.commit()  # expect: SL204
     except Exception:
         db.rollback()
         raise
@@ -52,13 +52,13 @@ def get_db():
 
 # SessionLocal.begin() commits at the end of its block: after the yield.
 def get_db_begin():
-    with SessionLocal.begin() as db:
+    with SessionLocal.begin() as db:  # expect: SL204
         yield db
 
 
 async def get_session_tx():
     async with AsyncSessionLocal() as session:
-        async with session.begin():
+        async with session.begin():  # expect: SL204
             yield session
 
 
@@ -76,7 +76,7 @@ def get_pg_conn():
     conn = psycopg2.connect(DSN)
     try:
         yield conn
-        conn.commit()
+        conn.commit()  # expect: SL204
     finally:
         conn.close()
 

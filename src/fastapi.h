@@ -1,0 +1,68 @@
+/*
+ * fastapi.h - the FastAPI model of a project: its endpoints, the functions
+ * FastAPI calls as dependencies (and in which scope), the HTTP middlewares
+ * that own a session on request.state, the startup code, and the code that
+ * runs while a request is served (endpoints, dependencies, middlewares and
+ * whatever they reach by name, across modules).
+ *
+ * Built once per run, serially, after the module graph is linked
+ * (analyze_link); read-only afterwards, so the per-unit workers share it
+ * without locks.  Functions and classes are identified by their AST nodes.
+ */
+#ifndef SL_FASTAPI_H
+#define SL_FASTAPI_H
+
+#include "arena.h"
+#include "ast.h"
+#include "modgraph.h"
+#include "scope.h"
+
+/* One module of the project, as the builder reads it. */
+typedef struct FastApiModule {
+    Node *module;
+    const ScopeTable *scopes;
+    const char *path;
+} FastApiModule;
+
+/* Roles of a function or class node (bits). */
+enum {
+    FASTAPI_ENDPOINT = 1,     /* a path operation: @app.get(...), add_api_route */
+    FASTAPI_PROVIDER = 2,     /* named by Depends(...) with the default scope */
+    FASTAPI_PROVIDER_FN = 4,  /* named by Depends(..., scope="function") */
+    FASTAPI_MIDDLEWARE = 8,   /* @app.middleware("http"), BaseHTTPMiddleware.dispatch */
+    FASTAPI_STARTUP = 16,     /* @app.on_event("startup"), a lifespan */
+    FASTAPI_REQUEST = 32,     /* runs while a request is served */
+};
+
+/* A middleware that closes request.state.<attr> after call_next: it closes
+ * it before the response body is streamed and before background tasks. */
+typedef struct FastApiStateOwner {
+    const char *attr;  /* "db" */
+    const Node *func;  /* the middleware function */
+    const char *path;  /* its file */
+    int close_line;    /* the line that closes it */
+} FastApiStateOwner;
+
+typedef struct FastApi FastApi;
+
+/* Reads mods[0..n) (kept by pointer) and resolves names through graph. */
+FastApi *fastapi_build(Arena *a, const Project *graph, const FastApiModule *mods, int n);
+
+/* The FASTAPI_* roles of a function or class node; 0 if none. */
+int fastapi_role(const FastApi *f, const Node *node);
+
+/* Does code that serves requests read the module-level binding b (of any
+ * module, followed through imports)? */
+int fastapi_reads_binding(const FastApi *f, const Binding *b);
+
+/* Does code that serves requests read `app.state.<attr>`
+ * (`request.app.state.<attr>`)? */
+int fastapi_reads_app_state(const FastApi *f, const char *attr);
+
+/* The middleware that owns request.state.<attr>, or NULL. */
+const FastApiStateOwner *fastapi_state_owner(const FastApi *f, const char *attr);
+
+/* The file of the module that holds node (a function or class), or NULL. */
+const char *fastapi_path_of(const FastApi *f, const Node *node);
+
+#endif

@@ -1,0 +1,521 @@
+/*
+ * sharing.c - SL201 shared-across-requests, SL202 outlives-owner, SL203
+ * concurrent-use and SL204 commit-after-response (see sharing.h).
+ *
+ * SL201 looks at what a module keeps beyond one request: module-level
+ * names, class attributes, default argument values, what an lru_cache
+ * function returns, app.state attributes set at startup, and scoped_session
+ * registries called from coroutines.  Each is reported only when code that
+ * serves requests (fastapi.h) reads it.  SL204 reads each yield dependency
+ * for a commit after its yield, when the run's FastAPI version runs that
+ * code after the response.
+ */
+#include "rules/sharing.h"
+
+#include <string.h>
+
+#include "fastapi.h"
+#include "model.h"
+#include "scope.h"
+
+#define msg arena_printf
+#define WALK_MAX_DEPTH 200 /* statement nesting followed */
+
+/* The line of the last event whose note starts with prefix, or 0. */
+static int event_line(const FlowReport *r, const char *prefix)
+{
+    for (int i = r->nevents - 1; i >= 0; i--)
+        if (r->events[i].note && !strncmp(r->events[i].note, prefix, strlen(prefix)))
+            return r->events[i].line;
+    return 0;
+}
+
+void sharing_flow_report(LifecycleSink *k, const FlowReport *r)
+{
+    static const char *const work[] = {"work", "a background task", "a streamed response body",
+                                       "a task", "a thread", "coroutines"};
+    const char *w = lifecycle_what(k->a, k->src, r);
+    const char *job = work[r->job < 6 ? r->job : 0];
+    Finding f = {0};
+    if (r->problem == FLOW_CONCURRENT) {
+        f.code = "SL203";
+        f.message = msg(k->a, "%s is used by %s running at the same time as other use of it: a "
+                              "session or connection is not safe for concurrent use; give each "
+                              "one its own",
+                        w, r->job == JOB_THREAD ? "threads" : "tasks");
+        lifecycle_emit(k, &f, r);
+        return;
+    }
+    f.code = "SL202";
+    int released = event_line(r, "released here");
+    if (r->owner && (r->job == JOB_TASK || r->job == JOB_THREAD))
+        f.message = msg(k->a, "%s is handed to %s that nothing waits for, so it may still use it "
+                              "after its owner is done: %s",
+                        w, job, r->owner);
+    else if (r->owner)
+        f.message = msg(k->a, "%s is handed to %s, which runs after it is closed: %s", w, job,
+                        r->owner);
+    else if (released)
+        f.message = msg(k->a, "%s is handed to %s, which may still use it after it is released "
+                              "on line %d",
+                        w, job, released);
+    else
+        f.message = msg(k->a, "%s is handed to %s that may outlive it", w, job);
+    lifecycle_emit(k, &f, r);
+}
+
+/* ------------------------------------------------------------- SL201, SL204 */
+
+typedef struct Check {
+    LifecycleSink *k;
+    const FlowEnv *env;
+    Arena *scratch;
+    const FastApi *fa;
+} Check;
+
+static void add(Check *c, const char *code, const Node *at, const char *message,
+                const char *note1, const Node *at2, const char *note2)
+{
+    Finding f = {0};
+    f.code = code;
+    f.path = c->k->src->path;
+    f.line = at->lineno;
+    f.col = at->col_offset;
+    f.end_line = ast_end_lineno(at);
+    f.end_col = at->end_col_offset;
+    f.message = message;
+    f.trace = arena_alloc(c->k->a, 2 * sizeof *f.trace);
+    f.trace[0].path = f.path;
+    f.trace[0].line = f.line;
+    f.trace[0].col = f.col;
+    f.trace[0].note = note1;
+    f.ntrace = 1;
+    if (at2 && note2) {
+        f.trace[1].path = f.path;
+        f.trace[1].line = at2->lineno;
+        f.trace[1].col = at2->col_offset;
+        f.trace[1].note = note2;
+        f.ntrace = 2;
+    }
+    diag_add(c->k->out, &f);
+}
+
+/* The resource kind e makes (in scope s), or RES_NONE. */
+static int made(Check *c, const Scope *s, const Node *e)
+{
+    if (!e)
+        return RES_NONE;
+    Val v = flow_value(c->scratch, c->env, s, e);
+    return v.tag == VAL_RESOURCE && v.kind != RES_ANY ? v.kind : RES_NONE;
+}
+
+static const char *noun(int kind) { return model_res(kind)->noun; }
+
+static int is_func(const Node *n)
+{
+    return n->kind == NODE_FunctionDef || n->kind == NODE_AsyncFunctionDef;
+}
+
+/* Module-level `name = <acquisition>` read by request code. */
+static void module_names(Check *c, const Node *module)
+{
+    const Scope *ms = scope_module(c->env->scopes);
+    const NodeList *body = &module->v.Module.body;
+    for (int i = 0; i < body->n; i++) {
+        const Node *st = body->items[i];
+        const Node *target = NULL, *value = NULL;
+        if (st->kind == NODE_Assign && st->v.Assign.targets.n == 1) {
+            target = st->v.Assign.targets.items[0];
+            value = st->v.Assign.value;
+        } else if (st->kind == NODE_AnnAssign) {
+            target = st->v.AnnAssign.target;
+            value = st->v.AnnAssign.value;
+        }
+        if (!target || target->kind != NODE_Name || !value)
+            continue;
+        int kind = made(c, ms, value);
+        const Binding *b = scope_lookup(c->env->scopes, ms, target->v.Name.id, NULL);
+        if (kind == RES_NONE || !b || !fastapi_reads_binding(c->fa, b))
+            continue;
+        add(c, "SL201", st,
+            msg(c->k->a, "%s `%s` is made once, at import, and shared by every request that "
+                         "uses it; make one per request (a dependency that yields it)",
+                noun(kind), target->v.Name.id),
+            msg(c->k->a, "%s made here, at module level", noun(kind)), NULL, NULL);
+    }
+}
+
+/* Is the Name e bound at module level to FastAPI() or Starlette()? */
+static int names_app(const Check *c, const Node *e)
+{
+    const Scope *ms = scope_module(c->env->scopes);
+    const Binding *b = scope_lookup(c->env->scopes, ms, e->v.Name.id, NULL);
+    char buf[128];
+    if (!b || !b->value || b->value->kind != NODE_Call)
+        return 0;
+    size_t n = scope_qualname_buf(c->env->scopes, ms, b->value->v.Call.func, buf, sizeof buf);
+    return n && n < sizeof buf &&
+           (!strcmp(buf, "fastapi.FastAPI") || !strcmp(buf, "fastapi.applications.FastAPI") ||
+            !strcmp(buf, "starlette.applications.Starlette"));
+}
+
+/* `app.state.x`, `request.app.state.x`: x, else NULL. */
+static const char *app_state_target(const Check *c, const Node *t)
+{
+    if (t->kind != NODE_Attribute)
+        return NULL;
+    const Node *st = t->v.Attribute.value;
+    if (st->kind != NODE_Attribute || strcmp(st->v.Attribute.attr, "state"))
+        return NULL;
+    const Node *base = st->v.Attribute.value;
+    int app = (base->kind == NODE_Name && (!strcmp(base->v.Name.id, "app") || names_app(c, base))) ||
+              (base->kind == NODE_Attribute && !strcmp(base->v.Attribute.attr, "app"));
+    return app ? t->v.Attribute.attr : NULL;
+}
+
+typedef struct Body {
+    Check *c;
+    const Node *func;
+    const Scope *s;
+    int roles;
+    int depth;
+    int scoped_done; /* a scoped_session call was reported in this function */
+} Body;
+
+static void body_kid(Node *parent, Node *n, void *arg);
+
+/* An assignment in a function: to a global read by request code, or to
+ * app.state. */
+static void assignment(Body *b, const Node *st)
+{
+    Check *c = b->c;
+    const Node *value = st->kind == NODE_Assign ? st->v.Assign.value : st->v.AnnAssign.value;
+    const Node *target = st->kind == NODE_Assign
+                             ? (st->v.Assign.targets.n == 1 ? st->v.Assign.targets.items[0] : NULL)
+                             : st->v.AnnAssign.target;
+    if (!target || !value)
+        return;
+    if (target->kind == NODE_Name) {
+        const Scope *where = NULL;
+        const Binding *g = scope_lookup(c->env->scopes, b->s, target->v.Name.id, &where);
+        if (!g || !where || where->kind != SCOPE_MODULE || b->s->kind == SCOPE_MODULE ||
+            !fastapi_reads_binding(c->fa, g))
+            return;
+        int kind = made(c, b->s, value);
+        if (kind != RES_NONE)
+            add(c, "SL201", st,
+                msg(c->k->a, "%s stored in the global `%s` is shared by every request that uses "
+                             "it; make one per request (a dependency that yields it)",
+                    noun(kind), target->v.Name.id),
+                msg(c->k->a, "%s made here and kept in a global", noun(kind)), NULL, NULL);
+        return;
+    }
+    const char *attr = app_state_target(c, target);
+    if (!attr || !fastapi_reads_app_state(c->fa, attr))
+        return;
+    int kind = made(c, b->s, value);
+    if (kind != RES_NONE)
+        add(c, "SL201", st,
+            msg(c->k->a, "%s stored on app.state.%s is shared by every request that reads it; "
+                         "keep the engine or sessionmaker there and make one per request",
+                noun(kind), attr),
+            msg(c->k->a, "%s made here and kept on the application", noun(kind)), NULL, NULL);
+}
+
+/* A call of a scoped_session registry from a coroutine that serves requests. */
+static void scoped_call(Body *b, const Node *call)
+{
+    Check *c = b->c;
+    const Node *f = call->v.Call.func;
+    if (b->scoped_done || b->func->kind != NODE_AsyncFunctionDef || !(b->roles & FASTAPI_REQUEST))
+        return;
+    if (f->kind == NODE_Attribute)
+        f = f->v.Attribute.value;
+    if (f->kind != NODE_Name)
+        return;
+    Val v = flow_value(c->scratch, c->env, b->s, f);
+    if (v.tag != VAL_FACTORY || v.kind != FAC_SCOPED || v.is_async)
+        return;
+    b->scoped_done = 1;
+    add(c, "SL201", call,
+        msg(c->k->a, "scoped_session `%s` is used from the coroutine `%s`: its sessions are per "
+                     "thread, so every request served on the event loop's thread shares one",
+            f->v.Name.id, b->func->v.FunctionDef.name),
+        "the registry is called here, on the event loop's thread", NULL, NULL);
+}
+
+static void body_walk(Body *b, const Node *n)
+{
+    if (!n || b->depth > WALK_MAX_DEPTH || is_func(n) || n->kind == NODE_ClassDef ||
+        n->kind == NODE_Lambda)
+        return; /* nested definitions are checked on their own */
+    if (n->kind == NODE_Assign || n->kind == NODE_AnnAssign)
+        assignment(b, n);
+    if (n->kind == NODE_Call)
+        scoped_call(b, n);
+    b->depth++;
+    ast_children((Node *)n, body_kid, b);
+    b->depth--;
+}
+
+static void body_kid(Node *parent, Node *n, void *arg)
+{
+    (void)parent;
+    body_walk(arg, n);
+}
+
+/* Default argument values that acquire: made once, when the def runs. */
+static void defaults(Check *c, const Node *func, const Scope *outer)
+{
+    const Node *args = func->v.FunctionDef.args;
+    const NodeList *lists[2] = {&args->v.arguments.defaults, &args->v.arguments.kw_defaults};
+    for (int l = 0; l < 2; l++)
+        for (int i = 0; i < lists[l]->n; i++) {
+            const Node *d = lists[l]->items[i];
+            int kind = d ? made(c, outer, d) : RES_NONE;
+            if (kind == RES_NONE)
+                continue;
+            add(c, "SL201", d,
+                msg(c->k->a, "%s made as a default argument value of `%s` is made once, when the "
+                             "function is defined, and shared by every call; use Depends() or "
+                             "make it in the body",
+                    noun(kind), func->v.FunctionDef.name),
+                msg(c->k->a, "%s made here, once", noun(kind)), NULL, NULL);
+        }
+}
+
+/* Is func decorated with functools.lru_cache / functools.cache? */
+static int cached(Check *c, const Node *func)
+{
+    const Scope *ms = scope_module(c->env->scopes);
+    char buf[256];
+    for (int i = 0; i < func->v.FunctionDef.decorator_list.n; i++) {
+        const Node *d = func->v.FunctionDef.decorator_list.items[i];
+        if (d->kind == NODE_Call)
+            d = d->v.Call.func;
+        size_t n = scope_qualname_buf(c->env->scopes, ms, d, buf, sizeof buf);
+        if (n && n < sizeof buf &&
+            (!strcmp(buf, "functools.lru_cache") || !strcmp(buf, "functools.cache")))
+            return 1;
+    }
+    return 0;
+}
+
+typedef struct Returns {
+    Check *c;
+    const Node *func;
+    const Scope *s;
+    int depth;
+} Returns;
+
+static void returns_kid(Node *parent, Node *n, void *arg)
+{
+    Returns *r = arg;
+    (void)parent;
+    if (r->depth > WALK_MAX_DEPTH || is_func(n) || n->kind == NODE_ClassDef || n->kind == NODE_Lambda)
+        return;
+    if (n->kind == NODE_Return) {
+        int kind = made(r->c, r->s, n->v.Return.value);
+        if (kind != RES_NONE)
+            add(r->c, "SL201", n,
+                msg(r->c->k->a, "`%s` is cached, so the %s it returns is made once and shared by "
+                                "every request that calls it",
+                    r->func->v.FunctionDef.name, noun(kind)),
+                msg(r->c->k->a, "%s returned here and kept by the cache", noun(kind)), NULL, NULL);
+        return;
+    }
+    r->depth++;
+    ast_children(n, returns_kid, r);
+    r->depth--;
+}
+
+/* SL201's class attributes: `class Repo: session = SessionLocal()`. */
+static void class_attrs(Check *c, const Node *cls)
+{
+    int used = fastapi_role(c->fa, cls) & FASTAPI_REQUEST;
+    for (int i = 0; !used && i < cls->v.ClassDef.body.n; i++)
+        used = is_func(cls->v.ClassDef.body.items[i]) &&
+               (fastapi_role(c->fa, cls->v.ClassDef.body.items[i]) & FASTAPI_REQUEST);
+    if (!used)
+        return;
+    const Scope *s = scope_of(c->env->scopes, cls);
+    for (int i = 0; s && i < cls->v.ClassDef.body.n; i++) {
+        const Node *st = cls->v.ClassDef.body.items[i];
+        const Node *target = NULL, *value = NULL;
+        if (st->kind == NODE_Assign && st->v.Assign.targets.n == 1) {
+            target = st->v.Assign.targets.items[0];
+            value = st->v.Assign.value;
+        } else if (st->kind == NODE_AnnAssign) {
+            target = st->v.AnnAssign.target;
+            value = st->v.AnnAssign.value;
+        }
+        int kind = target && target->kind == NODE_Name ? made(c, s, value) : RES_NONE;
+        if (kind == RES_NONE)
+            continue;
+        add(c, "SL201", st,
+            msg(c->k->a, "%s `%s.%s` is a class attribute: one %s shared by every request that "
+                         "uses the class; make one per request and pass it in",
+                noun(kind), cls->v.ClassDef.name, target->v.Name.id, noun(kind)),
+            msg(c->k->a, "%s made here, once, for the class", noun(kind)), NULL, NULL);
+    }
+}
+
+/* The commits of the yielded local after the yield. */
+typedef struct After {
+    const char *name;   /* the yielded local */
+    int yline, ycol;    /* the first yield */
+    const Node *hits[8];
+    int nhits;
+    int depth;
+} After;
+
+static int is_begin(const Node *item)
+{
+    const Node *e = item->v.withitem.context_expr;
+    if (e->kind == NODE_Await)
+        e = e->v.Await.value;
+    return e->kind == NODE_Call && e->v.Call.func->kind == NODE_Attribute &&
+           !strcmp(e->v.Call.func->v.Attribute.attr, "begin");
+}
+
+/* Finds the first yield (and a `with ....begin()` enclosing it). */
+typedef struct YieldAt {
+    const Node *yield;
+    const Node *with;
+    const Node *cur_with; /* the innermost begin() with being walked */
+    int depth;
+} YieldAt;
+
+static void yield_kid(Node *parent, Node *n, void *arg)
+{
+    YieldAt *y = arg;
+    (void)parent;
+    if (y->yield || y->depth > WALK_MAX_DEPTH || is_func(n) || n->kind == NODE_ClassDef ||
+        n->kind == NODE_Lambda)
+        return;
+    if (n->kind == NODE_Yield) {
+        y->yield = n;
+        y->with = y->cur_with;
+        return;
+    }
+    const Node *saved = y->cur_with;
+    if (n->kind == NODE_With || n->kind == NODE_AsyncWith)
+        for (int i = 0; i < n->v.With.items.n; i++)
+            if (is_begin(n->v.With.items.items[i]))
+                y->cur_with = n;
+    y->depth++;
+    ast_children(n, yield_kid, y);
+    y->depth--;
+    y->cur_with = saved;
+}
+
+static void commits_kid(Node *parent, Node *n, void *arg)
+{
+    After *a = arg;
+    (void)parent;
+    if (a->depth > WALK_MAX_DEPTH || is_func(n) || n->kind == NODE_ClassDef || n->kind == NODE_Lambda)
+        return;
+    if (n->kind == NODE_Call && n->v.Call.func->kind == NODE_Attribute &&
+        n->v.Call.func->v.Attribute.value->kind == NODE_Name &&
+        !strcmp(n->v.Call.func->v.Attribute.value->v.Name.id, a->name) &&
+        (!strcmp(n->v.Call.func->v.Attribute.attr, "commit") ||
+         !strcmp(n->v.Call.func->v.Attribute.attr, "flush")) &&
+        (n->lineno > a->yline || (n->lineno == a->yline && n->col_offset > a->ycol)) &&
+        a->nhits < 8)
+        a->hits[a->nhits++] = n;
+    a->depth++;
+    ast_children(n, commits_kid, a);
+    a->depth--;
+}
+
+/* SL204: a yield dependency that commits after its yield, when FastAPI
+ * runs that code after the response. */
+static void commit_after_response(Check *c, const Node *func, int roles)
+{
+    const FlowFastApi *fa = c->env->fastapi;
+    int request_scope = (roles & FASTAPI_PROVIDER) || ((roles & FASTAPI_PROVIDER_FN) && !fa->function_scope);
+    if (!request_scope || fa->era == ERA_AT_RETURN)
+        return;
+    YieldAt y = {NULL, NULL, NULL, 0};
+    ast_children((Node *)func, yield_kid, &y);
+    if (!y.yield)
+        return;
+    const char *when = fa->era == ERA_AFTER_RESPONSE
+                           ? msg(c->k->a, "after the response is sent (%s)", fa->version)
+                           : msg(c->k->a, "after the response is sent (%s, default scope)",
+                                 fa->version);
+    const char *harm = "if it fails (CockroachDB reports serialization conflicts, SQLSTATE 40001, "
+                       "at COMMIT), the client was already told it succeeded";
+    if (y.with) {
+        add(c, "SL204", y.with,
+            msg(c->k->a, "`%s` yields inside a transaction block that commits when the block ends, "
+                         "%s: %s",
+                func->v.FunctionDef.name, when, harm),
+            "the transaction block begins here and commits at its end", y.yield,
+            "FastAPI resumes the dependency here after the response");
+    }
+    const Node *v = y.yield->v.Yield.value;
+    if (!v || v->kind != NODE_Name)
+        return;
+    After a = {v->v.Name.id, y.yield->lineno, y.yield->col_offset, {0}, 0, 0};
+    ast_children((Node *)func, commits_kid, &a);
+    for (int i = 0; i < a.nhits; i++)
+        add(c, "SL204", a.hits[i],
+            msg(c->k->a, "`%s` commits `%s` after its yield, which FastAPI runs %s: %s",
+                func->v.FunctionDef.name, a.name, when, harm),
+            msg(c->k->a, "`%s` is yielded here; the code after it runs after the response", a.name),
+            a.hits[i], "committed here");
+}
+
+typedef struct Classes {
+    Check *c;
+    int depth;
+} Classes;
+
+static void classes_kid(Node *parent, Node *n, void *arg)
+{
+    Classes *w = arg;
+    (void)parent;
+    if (w->depth > WALK_MAX_DEPTH || ast_category(n->kind) == CAT_EXPR)
+        return;
+    if (n->kind == NODE_ClassDef)
+        class_attrs(w->c, n);
+    w->depth++;
+    ast_children(n, classes_kid, w);
+    w->depth--;
+}
+
+void sharing_check(LifecycleSink *k, const FlowEnv *env, Arena *scratch, const Node *module,
+                   const Node *const *funcs, int nfuncs)
+{
+    if (!env->fastapi || !env->fastapi->model)
+        return;
+    Check c = {k, env, scratch, env->fastapi->model};
+    module_names(&c, module);
+    Body mb = {&c, module, scope_module(env->scopes), 0, 0, 0};
+    for (int i = 0; i < module->v.Module.body.n; i++)
+        body_walk(&mb, module->v.Module.body.items[i]);
+    Classes cw = {&c, 0};
+    ast_children((Node *)module, classes_kid, &cw);
+    for (int i = 0; i < nfuncs; i++) {
+        const Node *f = funcs[i];
+        if (!is_func(f))
+            continue;
+        int roles = fastapi_role(c.fa, f);
+        const Scope *s = scope_of(env->scopes, f);
+        if (!s)
+            continue;
+        Body b = {&c, f, s, roles, 0, 0};
+        for (int j = 0; j < f->v.FunctionDef.body.n; j++)
+            body_walk(&b, f->v.FunctionDef.body.items[j]);
+        if (roles & FASTAPI_REQUEST) {
+            defaults(&c, f, s->parent ? s->parent : s);
+            if (cached(&c, f)) {
+                Returns r = {&c, f, s, 0};
+                ast_children((Node *)f, returns_kid, &r);
+            }
+        }
+        if (roles & (FASTAPI_PROVIDER | FASTAPI_PROVIDER_FN))
+            commit_after_response(&c, f, roles);
+    }
+}
