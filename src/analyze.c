@@ -64,17 +64,15 @@ void analyze_scopes(AnalyzeUnit *u)
 static void fastapi_timing(Arena *a, const ProjectFacts *facts, FlowFastApi *out)
 {
     const Version *v = &facts->fastapi;
-    Version v106 = {0, 106, 0}, v118 = {0, 118, 0}, v121 = {0, 121, 0};
+    Version v106 = {0, 106, 0}, v118 = {0, 118, 0};
     if (v->major < 0) {
         out->era = ERA_NEWEST;
-        out->function_scope = 1;
         out->version = "the newest FastAPI: no version found";
         return;
     }
     out->era = project_version_cmp(v, &v106) < 0   ? ERA_AFTER_RESPONSE
                : project_version_cmp(v, &v118) < 0 ? ERA_AT_RETURN
                                                     : ERA_NEWEST;
-    out->function_scope = project_version_cmp(v, &v121) >= 0;
     out->version = arena_printf(a, "FastAPI %d.%d.%d from %s", v->major, v->minor, v->patch,
                                 facts->fastapi_from ? facts->fastapi_from : "the configuration");
 }
@@ -204,7 +202,8 @@ void analyze_summarize(Analysis *an, AnalyzeUnit *u)
             continue;
         }
         FlowSummary sum = {0};
-        FlowEnv env = {u->src, u->scopes, NULL, NULL, own_summary, u, &sum, resolve, an, &an->fastapi};
+        FlowEnv env = {u->src, u->scopes, NULL, NULL, own_summary, u, &sum, resolve, an,
+                       &an->fastapi, an->facts.model};
         flow_function(scratch, &env, (Node *)u->funcs[i]);
         arena_reset(scratch);
         u->next[i] = sum;
@@ -248,7 +247,7 @@ void analyze_check(Analysis *an, AnalyzeUnit *u, FindingList *out)
     FindingList found = {0};
     LifecycleSink sink = {u->a, u->src, &found, NULL, NULL};
     FlowEnv env = {u->src, u->scopes, lifecycle_report, &sink, own_summary, u, NULL, resolve, an,
-                   &an->fastapi};
+                   &an->fastapi, an->facts.model};
     Arena *scratch = arena_new();
     flow_function(scratch, &env, u->module);
     arena_reset(scratch);

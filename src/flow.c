@@ -94,6 +94,7 @@ typedef struct Site {
     const Node *owner_def;  /* borrowed: the provider's definition (a cached dependency) */
     const char *owner_path; /* where the owner releases it: file (NULL: this one) */
     int owner_line;         /* ... and line, or 0 */
+    const char *owner_note; /* the witness step there: "closed here by `get_db`" */
 } Site;
 
 typedef struct Report {
@@ -207,6 +208,7 @@ static void report_ex(Ctx *c, int problem, int site, const Node *at, const Ev *e
     r->exceptional = exceptional;
     r->r.problem = problem;
     r->r.res_kind = c->site[site].val.kind;
+    r->r.res = model_user_res(c->env->model, r->r.res_kind);
     r->r.var = NULL;
     r->r.at = at;
     r->r.events = ev;
@@ -254,7 +256,10 @@ static int held_by(Ctx *c, const Path *p, const Node *e)
     return v < 0 ? VAR_UNKNOWN : p->var[v];
 }
 
-static const char *noun(Ctx *c, int site) { return model_res(c->site[site].val.kind)->noun; }
+static const char *noun(Ctx *c, int site)
+{
+    return model_user_res(c->env->model, c->site[site].val.kind)->noun;
+}
 
 /* The key of a flag test: a Name or a dotted attribute chain, else NULL. */
 static const char *flag_key(Ctx *c, const Node *e)
@@ -524,7 +529,7 @@ static void released_under_work(Ctx *c, Path *p, int r, const Node *at, int by_w
 
 static void release(Ctx *c, Path *p, int r, const Node *at, int by_with)
 {
-    const ResInfo *ri = model_res(c->site[r].val.kind);
+    const ResInfo *ri = model_user_res(c->env->model, c->site[r].val.kind);
     if (p->res[r] == RS_RELEASED) {
         int harm = ri->twice;
         if (harm != HARM_NONE) {
@@ -591,7 +596,7 @@ static void use(Ctx *c, Path *p, int r, const Node *at)
         p->res[r] = RS_OPEN;
     if (p->res[r] != RS_RELEASED)
         return;
-    if (model_res(c->site[r].val.kind)->after == AFTER_REOPENS) {
+    if (model_user_res(c->env->model, c->site[r].val.kind)->after == AFTER_REOPENS) {
         /* the session checks out a new connection: a problem if nothing
          * releases it again, which the exit check decides */
         p->res[r] = RS_REOPENED;
@@ -646,6 +651,7 @@ static int site_for(Ctx *c, const Node *node, Val v, int parent)
     s->owner_def = NULL;
     s->owner_path = NULL;
     s->owner_line = 0;
+    s->owner_note = NULL;
     return c->nsites++;
 }
 
@@ -989,7 +995,7 @@ static Res method_call(Ctx *c, Path *p, const Node *call, Res rv, const char *m)
     Val made = {0};
     int with_only = 0;
     Val recv = rv.site >= 0 ? c->site[rv.site].val : rv.val;
-    MethodEffect eff = model_method(&recv, m, &made, &with_only);
+    MethodEffect eff = model_user_method(c->env->model, &recv, m, &made, &with_only);
     if (eff == EFF_NONE && recv.tag == VAL_UNKNOWN && !strcmp(m, "cursor") && !call->v.Call.args.n) {
         /* a DB-API cursor of a connection we were handed */
         eff = EFF_ACQUIRE;
@@ -1017,7 +1023,8 @@ static Res method_call(Ctx *c, Path *p, const Node *call, Res rv, const char *m)
             arg = NULL;
         if (arg) {
             Res a = eval(c, p, arg);
-            if (a.site >= 0 && (callback || a.closing || model_res(c->site[a.site].val.kind)->with_releases)) {
+            if (a.site >= 0 && (callback || a.closing ||
+                               model_user_res(c->env->model, c->site[a.site].val.kind)->with_releases)) {
                 p->held[a.site] = 1;
                 c->site[a.site].with = rv.with_item;
             }
@@ -1119,7 +1126,7 @@ static Res call_value(Ctx *c, Path *p, const Node *call)
     }
     if (bind.tag == VAL_UNKNOWN && call->v.Call.args.n > 0)
         bind = peek_value(c, p, call->v.Call.args.items[0]);
-    Val v = model_call(&fv.val, call, cls, &bind);
+    Val v = model_user_call(c->env->model, &fv.val, call, cls, &bind);
     const FlowSummary *sum = callee_summary(c, f);
     if (sum) {
         for (int i = 0; i < call->v.Call.args.n && i < 32; i++) {
@@ -1131,11 +1138,17 @@ static Res call_value(Ctx *c, Path *p, const Node *call)
             if (h >= 0)
                 release(c, p, h, call, 0);
         }
-        if (sum->returns_kind != RES_NONE) {
+        if (sum->returns_kind != RES_NONE && v.tag != VAL_RESOURCE) { /* configured kinds win */
             v.tag = VAL_RESOURCE;
             v.kind = sum->returns_kind;
             v.is_async = sum->returns_async;
         }
+    }
+    if (call->v.Call.args.n > 0 && model_user_releases_arg(c->env->model, &fv.val) &&
+        !(sum && (sum->releases & 1))) { /* a configured release function: release_conn(c) */
+        int h = held_by(c, p, call->v.Call.args.items[0]);
+        if (h >= 0)
+            release(c, p, h, call, 0);
     }
     const char *jq = fv.val.tag == VAL_QUAL ? fv.val.qual : NULL;
     int starts = jq && (!strncmp(jq, "asyncio.", 8) || !strncmp(jq, "threading.", 10) ||
@@ -1651,9 +1664,9 @@ static void pending_at_exit(Ctx *c, Path *p, const Node *at)
                                           ? fmt(c, "the function returns here without waiting for the %s",
                                                 job_names[j->kind])
                                           : "the function returns here");
-            if (c->site[r].owner_line)
+            if (c->site[r].owner_line && c->site[r].owner_note)
                 e = ev_push_far(c, e, c->site[r].owner_path, c->site[r].owner_line,
-                                fmt(c, "%s here", c->site[r].when));
+                                c->site[r].owner_note);
             report_job(c, FLOW_OUTLIVES, r, j->at, e, j->kind, c->site[r].when);
         }
     }
@@ -1678,7 +1691,7 @@ static void step_with_enter(Ctx *c, Path *p, const Node *item)
             recv = rv.site >= 0 ? c->site[rv.site].val : peek_value(c, p, recv_node);
             m = call->v.Call.func->v.Attribute.attr;
         }
-        releases = model_with(&c->site[r.site].val, m ? &recv : NULL, m, &value);
+        releases = model_user_with(c->env->model, &c->site[r.site].val, m ? &recv : NULL, m, &value);
     }
     if (releases && r.site >= 0) {
         p->held[r.site] = 1;
@@ -1728,7 +1741,7 @@ static void step_with_exit(Ctx *c, Path *p, const Node *item, const CfgStep *st)
         p->held[r] = 0;
         if (p->res[r] == RS_RELEASED) {
             /* closed inside a with that closes it again */
-            if (model_res(c->site[r].val.kind)->twice != HARM_NONE) {
+            if (model_user_res(c->env->model, c->site[r].val.kind)->twice != HARM_NONE) {
                 const Ev *e = ev_push(c, p->ev[r], item->v.withitem.context_expr,
                                       "released again at the end of the with block");
                 /* the block's exit is the second release: reported on the with */
@@ -2319,11 +2332,12 @@ static void owner_timing(Ctx *c, Site *st, const Provider *pv)
                                                                    : "its provider";
     st->owner_path = pv->path;
     st->owner_line = provider_release_line(pv->def);
+    st->owner_note = fmt(c, "closed here by `%s`, after the work was handed over", name);
     if (!pv->sum->releases_after || !fa) {
         st->when = NULL;
         return;
     }
-    if (pv->function_scope && fa->function_scope) {
+    if (pv->function_scope) { /* written, so the installed FastAPI has it (>= 0.121) */
         st->early = 1;
         st->when = fmt(c, "`%s` (scope=\"function\") closes it right after the endpoint returns",
                        name);
@@ -2343,6 +2357,8 @@ static void state_timing(Ctx *c, Site *st, const FastApiStateOwner *o)
     st->early = 1;
     st->owner_path = o->path;
     st->owner_line = o->close_line;
+    st->owner_note = fmt(c, "closed here by the middleware `%s`, after call_next",
+                         o->func->v.FunctionDef.name);
     st->when = fmt(c, "the middleware `%s` closes it after call_next, before the body is streamed "
                       "and background tasks run", o->func->v.FunctionDef.name);
 }

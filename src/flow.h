@@ -59,6 +59,7 @@ typedef struct FlowEvent {
 typedef struct FlowReport {
     int problem;          /* FlowProblem */
     int res_kind;         /* ResKind of the resource */
+    const ResInfo *res;   /* the model's row of res_kind (custom kinds included) */
     const char *var;      /* the local name that held it, or NULL */
     const Node *site;     /* where it was acquired */
     int ever_released;    /* some path of the function releases it */
@@ -97,7 +98,6 @@ typedef enum FlowEra {
 typedef struct FlowFastApi {
     const struct FastApi *model; /* the project's endpoints and dependencies (fastapi.h) */
     int era;                     /* FlowEra */
-    int function_scope;          /* Depends(f, scope="function") exists (>= 0.121) */
     const char *version;         /* "FastAPI 0.110.0 from requirements.txt", or "the newest
                                     FastAPI (no version found)" */
 } FlowFastApi;
@@ -132,6 +132,7 @@ typedef struct FlowEnv {
     FlowResolve resolve;          /* names from other modules of the project, or NULL */
     void *resolve_arg;
     const FlowFastApi *fastapi;   /* FastAPI's model and timing, or NULL */
+    const ModelUser *model;       /* the project's own resources (model.h), or NULL */
 } FlowEnv;
 
 /*

@@ -433,8 +433,9 @@ static void commits_kid(Node *parent, Node *n, void *arg)
 static void commit_after_response(Check *c, const Node *func, int roles)
 {
     const FlowFastApi *fa = c->env->fastapi;
-    int request_scope = (roles & FASTAPI_PROVIDER) || ((roles & FASTAPI_PROVIDER_FN) && !fa->function_scope);
-    if (!request_scope || fa->era == ERA_AT_RETURN)
+    /* Depends(f, scope="function") exists from 0.121 on, so where it is
+     * written it is honoured, whatever the lowest version the requirements allow */
+    if (!(roles & FASTAPI_PROVIDER) || fa->era == ERA_AT_RETURN)
         return;
     YieldAt y = {NULL, NULL, NULL, 0};
     ast_children((Node *)func, yield_kid, &y);

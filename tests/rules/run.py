@@ -16,7 +16,17 @@ selected codes are reported in it.  A line among the first five
 
     # args: --fastapi-version 0.110
 
-adds those command-line arguments (split as a shell would) to its run.  For each file the script runs, from the
+adds those command-line arguments (split as a shell would) to its run.
+
+Each folder under tests/rules/projects/ is one case too: a small project
+(packages, requirements.txt, pyproject.toml) analyzed in one run,
+
+    build/sessionlint --format json [ARGS] tests/rules/projects/NAME
+
+with the annotations of all its .py files compared at once; ARGS come from
+an `args` file in the folder (one line), if there is one.  Projects check
+what one file cannot show: names imported across modules, and the FastAPI
+version read from the project's requirements.  For each file the script runs, from the
 repository root,
 
     build/sessionlint --format json [--select CODES] [ARGS] tests/rules/FILE.py
@@ -135,6 +145,53 @@ def run_tool(binary, rel, select, extra):
     return findings, None
 
 
+def check_project(binary, folder, known, verbose):
+    """Runs one project folder; prints its mismatches.  (ok, pending count)."""
+    rel = os.path.relpath(folder, ROOT)
+    extra = []
+    if os.path.exists(os.path.join(folder, "args")):
+        with open(os.path.join(folder, "args"), encoding="utf-8") as f:
+            extra = shlex.split(f.read())
+    expected, problems, sources = set(), [], {}
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames.sort()
+        for name in sorted(filenames):
+            if not name.endswith(".py"):
+                continue
+            path = os.path.join(dirpath, name)
+            frel = os.path.normpath(os.path.relpath(path, ROOT))
+            _, _, exp, probs, lines = read_case(path)
+            sources[frel] = lines
+            expected |= {(frel, l, c) for l, c in exp}
+            problems += ["%s: %s" % (frel, p) for p in probs]
+    pending = {e for e in expected if known is not None and e[2] not in known}
+    expected -= pending
+    for p in problems:
+        print(p)
+    findings, err = run_tool(binary, rel, [], extra)
+    if err:
+        print("%s: %s" % (rel, err))
+        return False, len(pending)
+    got = {}
+    for f in findings:
+        key = (os.path.normpath(f.get("path", "")), f.get("line"), f.get("code"))
+        got.setdefault(key, f.get("message", ""))
+    missing = sorted(expected - got.keys())
+    unexpected = sorted(set(got) - expected, key=lambda k: (k[0], k[1] or 0, k[2] or ""))
+    for frel, line, code in missing:
+        lines = sources.get(frel, [])
+        src = lines[line - 1].strip() if 0 < line <= len(lines) else ""
+        print("%s:%d: missing %s    | %s" % (frel, line, code, src))
+    for frel, line, code in unexpected:
+        print("%s:%s: unexpected %s: %s" % (frel, line, code, got[(frel, line, code)]))
+    ok = not problems and not missing and not unexpected
+    if verbose or not ok:
+        print("%s %s (%d expected, %d found%s)" % (
+            "ok  " if ok else "FAIL", rel, len(expected), len(got),
+            ", %d pending" % len(pending) if pending else ""))
+    return ok, len(pending)
+
+
 def check_file(binary, path, known, verbose):
     """Runs one case; prints its mismatches.  (ok, pending count)."""
     rel = os.path.relpath(path, ROOT)
@@ -180,6 +237,10 @@ def main():
     else:
         files = sorted(os.path.join(HERE, f) for f in os.listdir(HERE)
                        if f.endswith(".py") and f != os.path.basename(__file__))
+        projects = os.path.join(HERE, "projects")
+        if os.path.isdir(projects):
+            files += sorted(os.path.join(projects, d) for d in os.listdir(projects)
+                            if os.path.isdir(os.path.join(projects, d)))
     if not os.access(binary, os.X_OK):
         print("run.py: %s is missing; run make first" % os.path.relpath(binary, ROOT))
         print("0 passed, %d failed" % max(len(files), 1))
@@ -187,7 +248,10 @@ def main():
     known = registered_codes(binary)
     passed = failed = pending = 0
     for path in files:
-        ok, p = check_file(binary, path, known, args.verbose)
+        if os.path.isdir(path):
+            ok, p = check_project(binary, path, known, args.verbose)
+        else:
+            ok, p = check_file(binary, path, known, args.verbose)
         pending += p
         if ok:
             passed += 1
