@@ -95,6 +95,8 @@ typedef struct Site {
     const char *owner_path; /* where the owner releases it: file (NULL: this one) */
     int owner_line;         /* ... and line, or 0 */
     const char *owner_note; /* the witness step there: "closed here by `get_db`" */
+    int holder;             /* an object that keeps the borrowed session (a class
+                               dependency): its methods use it, none releases it */
 } Site;
 
 typedef struct Report {
@@ -652,6 +654,7 @@ static int site_for(Ctx *c, const Node *node, Val v, int parent)
     s->owner_path = NULL;
     s->owner_line = 0;
     s->owner_note = NULL;
+    s->holder = 0;
     return c->nsites++;
 }
 
@@ -996,6 +999,8 @@ static Res method_call(Ctx *c, Path *p, const Node *call, Res rv, const char *m)
     int with_only = 0;
     Val recv = rv.site >= 0 ? c->site[rv.site].val : rv.val;
     MethodEffect eff = model_user_method(c->env->model, &recv, m, &made, &with_only);
+    if (rv.site >= 0 && c->site[rv.site].holder)
+        eff = EFF_USE; /* repo.save(): the object's method uses the session it keeps */
     if (eff == EFF_NONE && recv.tag == VAL_UNKNOWN && !strcmp(m, "cursor") && !call->v.Call.args.n) {
         /* a DB-API cursor of a connection we were handed */
         eff = EFF_ACQUIRE;
@@ -1024,7 +1029,8 @@ static Res method_call(Ctx *c, Path *p, const Node *call, Res rv, const char *m)
         if (arg) {
             Res a = eval(c, p, arg);
             if (a.site >= 0 && (callback || a.closing ||
-                               model_user_res(c->env->model, c->site[a.site].val.kind)->with_releases)) {
+                               model_user_res(c->env->model, c->site[a.site].val.kind)
+                                   ->with_releases)) {
                 p->held[a.site] = 1;
                 c->site[a.site].with = rv.with_item;
             }
@@ -1691,7 +1697,8 @@ static void step_with_enter(Ctx *c, Path *p, const Node *item)
             recv = rv.site >= 0 ? c->site[rv.site].val : peek_value(c, p, recv_node);
             m = call->v.Call.func->v.Attribute.attr;
         }
-        releases = model_user_with(c->env->model, &c->site[r.site].val, m ? &recv : NULL, m, &value);
+        releases =
+            model_user_with(c->env->model, &c->site[r.site].val, m ? &recv : NULL, m, &value);
     }
     if (releases && r.site >= 0) {
         p->held[r.site] = 1;
@@ -2324,6 +2331,60 @@ static int uncached(const Node *dep)
     return 0;
 }
 
+/*
+ * A class dependency, `repo: Repo = Depends()`, `Depends(Repo)` or
+ * `Annotated[Repo, Depends()]`, whose __init__ takes a session from a
+ * dependency (and keeps it on self): the provider of that session.
+ */
+static int class_dependency(Ctx *c, const Node *dflt, const Node *ann, Provider *out)
+{
+    const ScopeTable *t = c->env->scopes;
+    if (ann && ann->kind == NODE_Subscript && ann->v.Subscript.slice->kind == NODE_Tuple) {
+        const NodeList *elts = &ann->v.Subscript.slice->v.Tuple.elts;
+        for (int i = 1; i < elts->n && !dflt; i++)
+            if (elts->items[i]->kind == NODE_Call)
+                dflt = elts->items[i];
+        ann = elts->items[0];
+    }
+    if (!dflt || dflt->kind != NODE_Call)
+        return 0;
+    const char *q = qualname(c, t, c->scope, dflt->v.Call.func);
+    if (!q || (strcmp(q, "fastapi.Depends") && strcmp(q, "fastapi.params.Depends")))
+        return 0;
+    const Node *cls = dflt->v.Call.args.n ? dflt->v.Call.args.items[0] : ann;
+    if (!cls || cls->kind != NODE_Name)
+        return 0;
+    const Binding *b = scope_lookup(t, c->scope, cls->v.Name.id, NULL);
+    FlowDef d;
+    if (b && b->kind == BIND_IMPORT && b->qualname && c->env->resolve &&
+        c->env->resolve(c->env->resolve_arg, b->qualname, &d) && d.binding) {
+        t = d.scopes;
+        b = d.binding;
+    }
+    if (!b || b->kind != BIND_CLASS || !b->def)
+        return 0;
+    const NodeList *body = &b->def->v.ClassDef.body;
+    for (int i = 0; i < body->n; i++) {
+        const Node *init = body->items[i];
+        if (init->kind != NODE_FunctionDef || strcmp(init->v.FunctionDef.name, "__init__"))
+            continue;
+        const Scope *is = scope_of(t, init);
+        const Node *args = init->v.FunctionDef.args;
+        const NodeList *ps = &args->v.arguments.args, *defs = &args->v.arguments.defaults;
+        for (int k = 1; is && k < ps->n; k++) {
+            const Node *pd = k >= ps->n - defs->n ? defs->items[k - (ps->n - defs->n)] : NULL;
+            Provider pv = {0};
+            if ((depends_target(c, t, is, pd, &pv) ||
+                 annotated_provider(c, t, is, ps->items[k]->v.arg.annotation, 0, &pv)) &&
+                pv.sum->yields_kind != RES_NONE) {
+                *out = pv;
+                return 1;
+            }
+        }
+    }
+    return 0;
+}
+
 /* When the owner of what pv lends releases it, for the site's messages. */
 static void owner_timing(Ctx *c, Site *st, const Provider *pv)
 {
@@ -2408,6 +2469,9 @@ static void borrowed_params(Ctx *c, Path *start, const Node *func)
             Val v = {VAL_UNKNOWN, 0, 0, NULL};
             int found = depends_target(c, c->env->scopes, c->scope, def, &pv) ||
                         annotated_provider(c, c->env->scopes, c->scope, a->v.arg.annotation, 0, &pv);
+            int holder = 0;
+            if (!found)
+                found = holder = class_dependency(c, def, a->v.arg.annotation, &pv);
             if (found && pv.sum->yields_kind != RES_NONE) {
                 v.tag = VAL_RESOURCE;
                 v.kind = pv.sum->yields_kind;
@@ -2433,6 +2497,7 @@ static void borrowed_params(Ctx *c, Path *start, const Node *func)
                 return;
             Site *st = &c->site[r];
             st->name = a->v.arg.arg;
+            st->holder = holder;
             start->res[r] = RS_BORROWED;
             start->var[var] = (int8_t)r;
             if (!found) {

@@ -49,3 +49,22 @@ def lines(order_id: int, db: DbSession):
 def lines_buffered(order_id: int, db: DbSession):
     body = "".join(rows(db, order_id))
     return StreamingResponse(iter([body]), media_type="text/plain")
+
+
+from typing import Annotated  # noqa: E402
+
+from fastapi import Depends  # noqa: E402
+
+from app.repository import OrderRepository  # noqa: E402
+
+
+@router.get("/open")
+def open_orders(repo: OrderRepository = Depends()):
+    return repo.open_orders()
+
+
+@router.post("/{order_id}/resend")
+def resend(order_id: int, tasks: BackgroundTasks, repo: Annotated[OrderRepository, Depends()]):
+    # the repository's session is get_db's, closed before the task runs
+    tasks.add_task(repo.mark_sent, order_id)  # expect: SL202
+    return {"queued": order_id}
