@@ -222,6 +222,27 @@ static void assignment(Body *b, const Node *st)
             msg(c->k->a, "%s made here and kept on the application", noun(kind)), NULL, NULL);
 }
 
+/* `yield {"db": session}` in a lifespan: Starlette copies that state into
+ * every request's request.state, so each request gets the same session. */
+static void lifespan_state(Body *b, const Node *y)
+{
+    const Node *d = y->v.Yield.value;
+    if (!(b->roles & FASTAPI_STARTUP) || !d || d->kind != NODE_Dict)
+        return;
+    for (int i = 0; i < d->v.Dict.values.n; i++) {
+        const Node *k = d->v.Dict.keys.items[i], *v = d->v.Dict.values.items[i];
+        int kind = made(b->c, b->s, v);
+        if (kind == RES_NONE || !k || k->kind != NODE_Constant || k->v.Constant.value.kind != CONST_STR)
+            continue;
+        add(b->c, "SL201", v,
+            msg(b->c->k->a, "%s yielded as lifespan state \"%s\" is copied into every request's "
+                            "request.state: all requests share it; keep the sessionmaker there "
+                            "and make one per request",
+                noun(kind), k->v.Constant.value.s),
+            msg(b->c->k->a, "%s kept as application state here", noun(kind)), NULL, NULL);
+    }
+}
+
 /* A call of a scoped_session registry from a coroutine that serves requests. */
 static void scoped_call(Body *b, const Node *call)
 {
@@ -253,6 +274,8 @@ static void body_walk(Body *b, const Node *n)
         assignment(b, n);
     if (n->kind == NODE_Call)
         scoped_call(b, n);
+    if (n->kind == NODE_Yield)
+        lifespan_state(b, n);
     b->depth++;
     ast_children((Node *)n, body_kid, b);
     b->depth--;
