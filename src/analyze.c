@@ -258,7 +258,7 @@ void analyze_check(Analysis *an, AnalyzeUnit *u, FindingList *out)
     }
     sharing_check(&sink, &env, scratch, u->module, u->funcs, u->nfuncs);
     arena_free(scratch);
-    DbCtx db = {u->a, &env};
+    DbCtx db = {.a = u->a, .env = &env};
     sqlapi_check(&db, u->src, u->module, &an->facts, &found);
     crdb_check(&db, u->src, u->module, an->crdb, &an->facts, &found);
     for (size_t i = 0; i < found.n; i++)

@@ -3,10 +3,11 @@
 # closed in finally inside an `async with` that closes it again: a
 # redundant, harmless second close (SL106, off by default; the same code is
 # checked with --select SL106 in seed_example2_sl106.py), so nothing of the
-# SL1 family is reported here.  Pending for later rules: the driver
-# `cockroachdb+async` is not one the dialect registers and the URL holds a
-# password (SL403), and execute() gets a plain string (SL301).  The commit
-# without a retry on serialization failures is a candidate for SL401.
+# SL1 family is reported here.  The driver `cockroachdb+async` is not one
+# the dialect registers and the URL holds a password (SL403), execute()
+# gets a plain string (SL301), and the URL makes this a CockroachDB
+# project, where the provider's commit has no retry on serialization
+# failures (SL401).
 import asyncio
 from contextlib import asynccontextmanager
 from sqlalchemy.ext.asyncio import create_async_engine, AsyncSession
@@ -19,7 +20,7 @@ async def get_async_db():
     async with AsyncSessionLocal() as session:
         try:
             yield session
-            await session.commit()
+            await session.commit()  # expect: SL401
         except Exception:
             await session.rollback()
             raise

@@ -1,0 +1,1176 @@
+/*
+ * crdb.c - SL401 no-retry-on-serialization-failure and SL402
+ * retry-without-rollback, and the project facts they need (see crdb.h).
+ *
+ * CockroachDB runs SERIALIZABLE and answers contention with SQLSTATE 40001,
+ * often at COMMIT; the client must run the whole transaction again.  So a
+ * commit is fine where a retry surrounds it: inside
+ * sqlalchemy_cockroachdb.run_transaction's callback, lexically inside a
+ * loop whose try catches the serialization failure, or in a function that
+ * only runs inside one of those (found by following calls from them over
+ * the project, and through the project's own retry helpers: a function
+ * that calls a parameter inside such a loop).  The retry loop itself must
+ * start over cleanly: after a failed statement the session's transaction
+ * is aborted, so going round again on it without rollback() fails each
+ * time (SL402), whatever the database.
+ */
+#include "rules/crdb.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rules/dburl.h"
+
+#define PROPAGATE_MAX 4096 /* functions followed into their callees, per project */
+#define FOLLOW_MAX 64      /* nesting followed by the small walkers here */
+
+typedef struct DefRef {
+    const Node *def;        /* FunctionDef, AsyncFunctionDef or Lambda */
+    const ProjectModule *m; /* its module */
+    int param;              /* callbacks and runners: the parameter's position; else -1 */
+    const char *via_path;   /* what runs it: the run_transaction call, the retry loop */
+    int via_line, via_col;
+} DefRef;
+
+typedef struct DefSet {
+    DefRef *items; /* sorted by def after crdb_link */
+    int n, cap;
+} DefSet;
+
+struct CrdbProject {
+    int cockroach;        /* a CockroachDB project */
+    const char *why;      /* what says so: "imports sqlalchemy_cockroachdb" */
+    const char *why_path; /* where, or NULL for the configuration */
+    int why_line, why_col;
+    DbUrlNames urls;      /* names database URLs travel under (dburl.h) */
+    DefSet callbacks;     /* run_transaction callbacks, and helpers they hand the session to */
+    DefSet retried;       /* functions that run inside a transaction retry */
+    DefSet runners;       /* project functions that retry a callable parameter */
+};
+
+static const char *const run_transactions[] = {
+    "sqlalchemy_cockroachdb.run_transaction", "sqlalchemy_cockroachdb.transaction.run_transaction",
+    "cockroachdb.sqlalchemy.run_transaction", "cockroachdb.sqlalchemy.transaction.run_transaction",
+};
+
+/* Methods that do not run SQL on a session or connection: a failure
+ * elsewhere in the try block leaves it usable. */
+static const char *const no_io[] = {
+    "add", "add_all", "expunge", "expunge_all", "rollback", "close", "begin", "begin_nested",
+    "in_transaction", "in_nested_transaction", "is_active", "get_bind", "reset", "invalidate",
+};
+
+static const char *const resets[] = {"rollback", "close", "reset", "invalidate"};
+
+static int in_list(const char *s, const char *const *l, size_t n)
+{
+    for (size_t i = 0; s && i < n; i++)
+        if (!strcmp(s, l[i]))
+            return 1;
+    return 0;
+}
+#define IN(s, list) in_list(s, list, sizeof list / sizeof *list)
+
+/* ------------------------------------------------------------ sets */
+
+static int set_find(const DefSet *s, const Node *def, int param)
+{
+    for (int i = 0; i < s->n; i++)
+        if (s->items[i].def == def && (param == -2 || s->items[i].param == param))
+            return i;
+    return -1;
+}
+
+static int set_add(Arena *a, DefSet *s, const DefRef *r)
+{
+    if (!r->def || set_find(s, r->def, r->param) >= 0 || s->n >= PROPAGATE_MAX)
+        return 0;
+    if (s->n == s->cap) {
+        int cap = s->cap ? 2 * s->cap : 16;
+        DefRef *items = arena_alloc(a, (size_t)cap * sizeof *items);
+        if (s->n)
+            memcpy(items, s->items, (size_t)s->n * sizeof *items);
+        s->items = items;
+        s->cap = cap;
+    }
+    s->items[s->n++] = *r;
+    return 1;
+}
+
+static int cmp_def(const void *x, const void *y)
+{
+    uintptr_t a = (uintptr_t)((const DefRef *)x)->def, b = (uintptr_t)((const DefRef *)y)->def;
+    return a < b ? -1 : a > b;
+}
+
+/* The first entry for def in a sorted set, or NULL. */
+static const DefRef *set_lookup(const DefSet *s, const Node *def)
+{
+    int lo = 0, hi = s->n;
+    while (lo < hi) {
+        int mid = (lo + hi) / 2;
+        if ((uintptr_t)s->items[mid].def < (uintptr_t)def)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < s->n && s->items[lo].def == def ? &s->items[lo] : NULL;
+}
+
+/* ------------------------------------------------------ small helpers */
+
+static const Node *arg_at(const Node *call, int pos, const char *kw)
+{
+    for (int i = 0; i < call->v.Call.keywords.n; i++) {
+        const Node *k = call->v.Call.keywords.items[i];
+        if (k->v.keyword.arg && kw && !strcmp(k->v.keyword.arg, kw))
+            return k->v.keyword.value;
+    }
+    if (pos >= 0 && call->v.Call.args.n > pos &&
+        call->v.Call.args.items[pos]->kind != NODE_Starred)
+        return call->v.Call.args.items[pos];
+    return NULL;
+}
+
+/* The positional parameters of a def or lambda, and the i-th one's name. */
+static const char *param_name(const Node *f, int i)
+{
+    const Node *args = f->kind == NODE_Lambda ? f->v.Lambda.args : f->v.FunctionDef.args;
+    const NodeList *po = &args->v.arguments.posonlyargs, *pl = &args->v.arguments.args;
+    if (i < 0)
+        return NULL;
+    if (i < po->n)
+        return po->items[i]->v.arg.arg;
+    i -= po->n;
+    return i < pl->n ? pl->items[i]->v.arg.arg : NULL;
+}
+
+static int param_index(const Node *f, const char *name)
+{
+    for (int i = 0; name; i++) {
+        const char *p = param_name(f, i);
+        if (!p)
+            return -1;
+        if (!strcmp(p, name))
+            return i;
+    }
+    return -1;
+}
+
+static const char *qual_buf(const ScopeTable *t, const Scope *s, const Node *e, char *buf,
+                            size_t cap)
+{
+    size_t n = scope_qualname_buf(t, s, e, buf, cap);
+    return n && n < cap ? buf : NULL;
+}
+
+static int same_receiver(const Node *a, const Node *b)
+{
+    if (a->kind == NODE_Name && b->kind == NODE_Name)
+        return !strcmp(a->v.Name.id, b->v.Name.id);
+    return a->kind == NODE_Attribute && b->kind == NODE_Attribute &&
+           !strcmp(a->v.Attribute.attr, b->v.Attribute.attr) &&
+           same_receiver(a->v.Attribute.value, b->v.Attribute.value);
+}
+
+/* A receiver we can follow by name: `db`, `self.session`. */
+static int trackable(const Node *e)
+{
+    return e->kind == NODE_Name ||
+           (e->kind == NODE_Attribute && e->v.Attribute.value->kind == NODE_Name);
+}
+
+static int contains(const Node *outer, const Node *n)
+{
+    if (n->lineno < outer->lineno || n->lineno > ast_end_lineno(outer))
+        return 0;
+    if (n->lineno == outer->lineno && n->col_offset < outer->col_offset)
+        return 0;
+    return n->lineno != ast_end_lineno(outer) || n->col_offset < outer->end_col_offset;
+}
+
+static int in_body(const NodeList *body, const Node *n)
+{
+    for (int i = 0; i < body->n; i++)
+        if (contains(body->items[i], n))
+            return 1;
+    return 0;
+}
+
+/* --------------------------------------------------- exception types */
+
+/* What a handler catches, from least to most certainly the database's
+ * serialization failure: nothing of the database's; anything (Exception,
+ * a bare except); one specific database error; any database error; an
+ * error that carries SQLSTATE 40001 among others; the failure itself. */
+enum { EXC_NONE, EXC_GENERIC, EXC_DB, EXC_DBBROAD, EXC_CARRIER, EXC_SERIAL };
+
+static const char *const exc_serial[] = {"SerializationFailure", "SerializationError",
+                                         "TransactionRollbackError"};
+static const char *const exc_carrier[] = {"OperationalError", "DBAPIError"};
+static const char *const exc_generic[] = {"Exception", "BaseException"};
+static const char *const exc_broad[] = {"SQLAlchemyError", "DatabaseError", "PostgresError"};
+static const char *const exc_db[] = {"IntegrityError", "InternalError", "ProgrammingError",
+                                     "DataError", "NotSupportedError", "InterfaceError",
+                                     "StatementError", "PendingRollbackError"};
+
+static int exc_class(const ScopeTable *t, const Scope *s, const Node *type, int depth)
+{
+    char buf[512];
+    if (!type)
+        return EXC_GENERIC; /* a bare except */
+    if (type->kind == NODE_Tuple) {
+        int best = EXC_NONE;
+        for (int i = 0; i < type->v.Tuple.elts.n && depth < 4; i++) {
+            int k = exc_class(t, s, type->v.Tuple.elts.items[i], depth + 1);
+            best = k > best ? k : best;
+        }
+        return best;
+    }
+    const char *q = qual_buf(t, s, type, buf, sizeof buf);
+    const char *last = q ? strrchr(q, '.') : NULL;
+    last = last ? last + 1 : q;
+    if (!last)
+        last = type->kind == NODE_Name ? type->v.Name.id
+               : type->kind == NODE_Attribute ? type->v.Attribute.attr : "";
+    if (IN(last, exc_serial))
+        return EXC_SERIAL;
+    if (IN(last, exc_carrier))
+        return EXC_CARRIER;
+    if (IN(last, exc_broad) ||
+        (q && !strcmp(last, "Error") && (!strncmp(q, "psycopg", 7) || !strncmp(q, "asyncpg", 7))))
+        return EXC_DBBROAD;
+    if (IN(last, exc_generic))
+        return EXC_GENERIC;
+    return IN(last, exc_db) ? EXC_DB : EXC_NONE;
+}
+
+typedef struct Mention {
+    const ScopeTable *t;
+    const Scope *s;
+    int found, depth, follow;
+} Mention;
+
+static const char *const serial_words[] = {"pgcode", "sqlstate", "SERIALIZATION_FAILURE",
+                                           "SerializationFailure", "SerializationError"};
+
+static void mention_kid(Node *parent, Node *n, void *arg);
+
+/* A call to a function of this module: does its body check for 40001? */
+static void mention_call(Mention *m, const Node *call)
+{
+    const Node *f = call->v.Call.func;
+    if (m->follow || f->kind != NODE_Name)
+        return;
+    const Binding *b = scope_lookup(m->t, m->s, f->v.Name.id, NULL);
+    if (!b || b->kind != BIND_DEF || !b->def)
+        return;
+    m->follow = 1;
+    for (int i = 0; i < b->def->v.FunctionDef.body.n && !m->found; i++)
+        mention_kid(NULL, b->def->v.FunctionDef.body.items[i], m);
+    m->follow = 0;
+}
+
+static void mention_kid(Node *parent, Node *n, void *arg)
+{
+    Mention *m = arg;
+    (void)parent;
+    if (m->found || m->depth > FOLLOW_MAX)
+        return;
+    switch (n->kind) {
+    case NODE_Constant:
+        m->found = n->v.Constant.value.s && strstr(n->v.Constant.value.s, "40001");
+        return;
+    case NODE_Attribute:
+        m->found = IN(n->v.Attribute.attr, serial_words);
+        break;
+    case NODE_Name:
+        m->found = IN(n->v.Name.id, serial_words);
+        return;
+    case NODE_Call:
+        mention_call(m, n);
+        break;
+    default:
+        break;
+    }
+    m->depth++;
+    ast_children(n, mention_kid, m);
+    m->depth--;
+}
+
+/* Does the handler catch CockroachDB's serialization failure? */
+static int catches_serialization(const ScopeTable *t, const Scope *s, const Node *h)
+{
+    int k = exc_class(t, s, h->v.ExceptHandler.type, 0);
+    if (k >= EXC_CARRIER)
+        return 1;
+    if (k != EXC_GENERIC && k != EXC_DBBROAD)
+        return 0;
+    Mention m = {t, s, 0, 0, 0}; /* `except Exception as e: if e.orig.pgcode == "40001"` */
+    for (int i = 0; i < h->v.ExceptHandler.body.n && !m.found; i++)
+        mention_kid(NULL, h->v.ExceptHandler.body.items[i], &m);
+    return m.found;
+}
+
+/* Does a statement list always leave the loop (raise, return, break)? */
+static int always_exits(const NodeList *body)
+{
+    if (!body->n)
+        return 0;
+    const Node *last = body->items[body->n - 1];
+    switch (last->kind) {
+    case NODE_Raise: case NODE_Return: case NODE_Break:
+        return 1;
+    case NODE_If:
+        return always_exits(&last->v.If.body) && always_exits(&last->v.If.orelse);
+    case NODE_With: case NODE_AsyncWith:
+        return always_exits(&last->v.With.body);
+    default:
+        return 0;
+    }
+}
+
+static int is_loop(const Node *n)
+{
+    return n->kind == NODE_For || n->kind == NODE_AsyncFor || n->kind == NODE_While;
+}
+
+typedef struct Leaves {
+    int found, depth;
+} Leaves;
+
+static void leaves_kid(Node *parent, Node *n, void *arg)
+{
+    Leaves *l = arg;
+    (void)parent;
+    if (l->found || l->depth > FOLLOW_MAX || is_loop(n) || n->kind == NODE_FunctionDef ||
+        n->kind == NODE_AsyncFunctionDef || n->kind == NODE_ClassDef || n->kind == NODE_Lambda)
+        return;
+    if (n->kind == NODE_Break || n->kind == NODE_Return) {
+        l->found = 1;
+        return;
+    }
+    l->depth++;
+    ast_children(n, leaves_kid, l);
+    l->depth--;
+}
+
+/* Does the loop stop once an attempt succeeds (a while loop, or a break or
+ * return in its body), as a retry loop does?  A for loop over items that
+ * never leaves early runs each item once: it retries nothing. */
+static int stops_on_success(const Node *loop)
+{
+    if (loop->kind == NODE_While)
+        return 1;
+    Leaves l = {0, 0};
+    for (int i = 0; i < loop->v.For.body.n && !l.found; i++)
+        leaves_kid(NULL, loop->v.For.body.items[i], &l);
+    return l.found;
+}
+
+/* Is try, in loop, a retry on serialization failure: a handler that catches
+ * it and goes round again, in a loop that stops on success? */
+static int retry_try(const ScopeTable *t, const Scope *s, const Node *loop, const Node *try)
+{
+    const NodeList *hs = &try->v.Try.handlers;
+    if (!stops_on_success(loop))
+        return 0;
+    for (int i = 0; i < hs->n; i++)
+        if (catches_serialization(t, s, hs->items[i]) &&
+            !always_exits(&hs->items[i]->v.ExceptHandler.body))
+            return 1;
+    return 0;
+}
+
+static int is_func(const Node *n)
+{
+    return n->kind == NODE_FunctionDef || n->kind == NODE_AsyncFunctionDef ||
+           n->kind == NODE_Lambda;
+}
+
+/* The try statements of a loop's body that belong to it: not those of a
+ * nested loop or function. */
+typedef struct Tries {
+    const Node *items[64];
+    int n, depth;
+} Tries;
+
+static void tries_kid(Node *parent, Node *n, void *arg)
+{
+    Tries *t = arg;
+    (void)parent;
+    if (t->depth > FOLLOW_MAX || ast_category(n->kind) != CAT_STMT || is_loop(n) ||
+        n->kind == NODE_FunctionDef || n->kind == NODE_AsyncFunctionDef ||
+        n->kind == NODE_ClassDef)
+        return;
+    if ((n->kind == NODE_Try || n->kind == NODE_TryStar) && t->n < 64)
+        t->items[t->n++] = n;
+    t->depth++;
+    ast_children(n, tries_kid, t);
+    t->depth--;
+}
+
+static void loop_tries(const Node *loop, Tries *t)
+{
+    const NodeList *body = loop->kind == NODE_While ? &loop->v.While.body : &loop->v.For.body;
+    t->n = t->depth = 0;
+    for (int i = 0; i < body->n; i++)
+        tries_kid(NULL, body->items[i], t);
+}
+
+/* ------------------------------------------------------------- link */
+
+typedef struct LinkScan {
+    Arena *a;
+    CrdbProject *p;
+    const Project *g;
+    const ProjectModule *m;
+} LinkScan;
+
+/* The project function the callee expression f names (in scope s of module m). */
+static DefRef def_ref(const Project *g, const ProjectModule *m, const Scope *s, const Node *f)
+{
+    DefRef r = {NULL, NULL, -1, NULL, 0, 0};
+    char buf[512];
+    const char *q = NULL;
+    if (f->kind == NODE_Lambda) {
+        r.def = f;
+        r.m = m;
+        return r;
+    }
+    if (f->kind == NODE_Name) {
+        const Binding *b = scope_lookup(m->scopes, s, f->v.Name.id, NULL);
+        if (b && b->kind == BIND_DEF && b->def) {
+            r.def = b->def;
+            r.m = m;
+            return r;
+        }
+        q = b && b->kind == BIND_IMPORT ? b->qualname : NULL;
+    } else if (f->kind == NODE_Attribute) {
+        q = qual_buf(m->scopes, s, f, buf, sizeof buf);
+    }
+    const ProjectModule *pm = NULL;
+    const Binding *pb = NULL;
+    if (q && modgraph_resolve(g, q, &pm, &pb) && pb && pb->kind == BIND_DEF && pb->def &&
+        is_func(pb->def)) {
+        r.def = pb->def;
+        r.m = pm;
+    }
+    return r;
+}
+
+static void via(DefRef *r, const ProjectModule *m, const Node *at)
+{
+    r->via_path = m->path;
+    r->via_line = at->lineno;
+    r->via_col = at->col_offset;
+}
+
+static int crdb_module(const char *name)
+{
+    static const char *const roots[] = {"sqlalchemy_cockroachdb", "cockroachdb"};
+    for (size_t i = 0; name && i < sizeof roots / sizeof *roots; i++) {
+        size_t n = strlen(roots[i]);
+        if (!strncmp(name, roots[i], n) && (name[n] == 0 || name[n] == '.'))
+            return 1;
+    }
+    return 0;
+}
+
+static void detect(LinkScan *ls, const Node *at, const char *why)
+{
+    if (ls->p->cockroach)
+        return;
+    ls->p->cockroach = 1;
+    ls->p->why = why;
+    ls->p->why_path = ls->m->path;
+    ls->p->why_line = at->lineno;
+    ls->p->why_col = at->col_offset;
+}
+
+/* run_transaction(transactor, callback): callback may be a def, a lambda
+ * or functools.partial(f, args...). */
+static void note_callback(LinkScan *ls, const Scope *s, const Node *call)
+{
+    const Node *cb = arg_at(call, 1, "callback");
+    char buf[512];
+    if (!cb)
+        return;
+    int shift = 0;
+    if (cb->kind == NODE_Call && cb->v.Call.args.n > 0) {
+        const char *q = qual_buf(ls->m->scopes, s, cb->v.Call.func, buf, sizeof buf);
+        if (!q || strcmp(q, "functools.partial"))
+            return;
+        shift = cb->v.Call.args.n - 1;
+        cb = cb->v.Call.args.items[0];
+    }
+    DefRef r = def_ref(ls->g, ls->m, s, cb);
+    if (!r.def)
+        return;
+    via(&r, ls->m, call);
+    r.param = shift;
+    set_add(ls->a, &ls->p->callbacks, &r);
+    r.param = -1;
+    set_add(ls->a, &ls->p->retried, &r);
+}
+
+static void link_call(LinkScan *ls, const Scope *s, const Node *call)
+{
+    char buf[512];
+    const char *q = qual_buf(ls->m->scopes, s, call->v.Call.func, buf, sizeof buf);
+    if (!q)
+        return;
+    dburl_note_call(ls->a, &ls->p->urls, q, call);
+    if (IN(q, run_transactions))
+        note_callback(ls, s, call);
+    size_t n = strlen(q);
+    if (n > 11 && !strcmp(q + n - 11, ".URL.create")) { /* URL.create("cockroachdb+asyncpg", ...) */
+        const Node *d = arg_at(call, 0, "drivername");
+        if (d && d->kind == NODE_Constant && d->v.Constant.value.kind == CONST_STR &&
+            !strncmp(d->v.Constant.value.s, "cockroachdb", 11))
+            detect(ls, d, "a cockroachdb URL");
+    }
+}
+
+/* A decorator that retries: tenacity's @retry, backoff's, @retry_on_... */
+static int retry_decorated(const ScopeTable *t, const Scope *s, const Node *f)
+{
+    char buf[512];
+    const NodeList *ds = &f->v.FunctionDef.decorator_list;
+    for (int i = 0; i < ds->n; i++) {
+        const Node *d = ds->items[i]->kind == NODE_Call ? ds->items[i]->v.Call.func : ds->items[i];
+        const char *q = qual_buf(t, s, d, buf, sizeof buf);
+        const char *id = d->kind == NODE_Name ? d->v.Name.id
+                         : d->kind == NODE_Attribute ? d->v.Attribute.attr : "";
+        if ((q && (!strncmp(q, "tenacity", 8) || !strncmp(q, "backoff", 7) ||
+                   !strncmp(q, "retrying", 8))) ||
+            strstr(id, "retry") || strstr(id, "Retry"))
+            return 1;
+    }
+    return 0;
+}
+
+typedef struct LoopCalls {
+    LinkScan *ls;
+    const Scope *s;
+    const Node *func; /* the function holding the loop, or NULL */
+    const Node *try;
+    int depth;
+} LoopCalls;
+
+/* A call inside a retrying try block: its callee runs inside the retry; a
+ * call of the function's own parameter makes the function a retry helper. */
+static void loop_call_kid(Node *parent, Node *n, void *arg)
+{
+    LoopCalls *lc = arg;
+    (void)parent;
+    if (lc->depth > FOLLOW_MAX || n->kind == NODE_FunctionDef ||
+        n->kind == NODE_AsyncFunctionDef || n->kind == NODE_ClassDef || n->kind == NODE_Lambda)
+        return;
+    if (n->kind == NODE_Call) {
+        const Node *f = n->v.Call.func;
+        int k = lc->func && f->kind == NODE_Name ? param_index(lc->func, f->v.Name.id) : -1;
+        const Binding *b = f->kind == NODE_Name ? scope_lookup(lc->ls->m->scopes, lc->s,
+                                                                f->v.Name.id, NULL) : NULL;
+        DefRef r = def_ref(lc->ls->g, lc->ls->m, lc->s, f);
+        via(&r, lc->ls->m, lc->try);
+        if (k >= 0 && b && b->kind == BIND_PARAM) {
+            DefRef runner = {lc->func, lc->ls->m, k, NULL, 0, 0};
+            via(&runner, lc->ls->m, lc->try);
+            set_add(lc->ls->a, &lc->ls->p->runners, &runner);
+        } else if (r.def) {
+            set_add(lc->ls->a, &lc->ls->p->retried, &r);
+        }
+    }
+    lc->depth++;
+    ast_children(n, loop_call_kid, lc);
+    lc->depth--;
+}
+
+static void link_loop(LinkScan *ls, DbWalk *w, const Node *loop)
+{
+    Tries tries;
+    loop_tries(loop, &tries);
+    for (int i = 0; i < tries.n; i++) {
+        const Node *t = tries.items[i];
+        if (!retry_try(ls->m->scopes, w->scope, loop, t))
+            continue;
+        LoopCalls lc = {ls, w->scope, dbval_walk_func(w), t, 0};
+        for (int k = 0; k < t->v.Try.body.n; k++)
+            loop_call_kid(NULL, t->v.Try.body.items[k], &lc);
+    }
+}
+
+static int link_visit(DbWalk *w, const Node *n)
+{
+    LinkScan *ls = w->arg;
+    switch (n->kind) {
+    case NODE_Import:
+        for (int i = 0; i < n->v.Import.names.n; i++)
+            if (crdb_module(n->v.Import.names.items[i]->v.alias.name))
+                detect(ls, n, "it imports the CockroachDB dialect");
+        break;
+    case NODE_ImportFrom:
+        if (!n->v.ImportFrom.level && crdb_module(n->v.ImportFrom.module))
+            detect(ls, n, "it imports the CockroachDB dialect");
+        break;
+    case NODE_Constant:
+        if (dburl_is_cockroach(n))
+            detect(ls, n, "a cockroachdb URL");
+        break;
+    case NODE_Call:
+        link_call(ls, w->scope, n);
+        break;
+    case NODE_FunctionDef: case NODE_AsyncFunctionDef:
+        if (retry_decorated(ls->m->scopes, w->scope, n)) {
+            DefRef r = {n, ls->m, -1, NULL, 0, 0};
+            via(&r, ls->m, n);
+            set_add(ls->a, &ls->p->retried, &r);
+        }
+        break;
+    case NODE_For: case NODE_AsyncFor: case NODE_While:
+        link_loop(ls, w, n);
+        break;
+    default:
+        break;
+    }
+    return 1;
+}
+
+/* A call of a project retry helper: what it is given to run is retried. */
+static int runner_visit(DbWalk *w, const Node *n)
+{
+    LinkScan *ls = w->arg;
+    if (n->kind != NODE_Call)
+        return 1;
+    DefRef callee = def_ref(ls->g, ls->m, w->scope, n->v.Call.func);
+    int i = callee.def ? set_find(&ls->p->runners, callee.def, -2) : -1;
+    if (i < 0)
+        return 1;
+    const DefRef *run = &ls->p->runners.items[i];
+    const Node *op = arg_at(n, run->param, param_name(run->def, run->param));
+    DefRef r = op ? def_ref(ls->g, ls->m, w->scope, op) : callee;
+    if (op && r.def) {
+        via(&r, ls->m, n);
+        set_add(ls->a, &ls->p->retried, &r);
+    }
+    return 1;
+}
+
+typedef struct Follow {
+    LinkScan *ls;
+    const DefRef *from;
+    int callbacks; /* follow the session parameter (callbacks), or every call (retried) */
+} Follow;
+
+static void follow_call(Follow *fo, const Scope *s, const Node *call)
+{
+    LinkScan *ls = fo->ls;
+    DefRef r = def_ref(ls->g, fo->from->m, s, call->v.Call.func);
+    if (!r.def)
+        return;
+    r.via_path = fo->from->via_path;
+    r.via_line = fo->from->via_line;
+    r.via_col = fo->from->via_col;
+    if (!fo->callbacks) {
+        set_add(ls->a, &ls->p->retried, &r);
+        return;
+    }
+    const char *p = param_name(fo->from->def, fo->from->param);
+    for (int i = 0; p && i < call->v.Call.args.n; i++) {
+        const Node *a = call->v.Call.args.items[i];
+        if (a->kind == NODE_Name && !strcmp(a->v.Name.id, p)) {
+            r.param = i;
+            set_add(ls->a, &ls->p->callbacks, &r);
+        }
+    }
+    for (int i = 0; p && i < call->v.Call.keywords.n; i++) {
+        const Node *k = call->v.Call.keywords.items[i];
+        if (k->v.keyword.arg && k->v.keyword.value->kind == NODE_Name &&
+            !strcmp(k->v.keyword.value->v.Name.id, p) &&
+            (r.param = param_index(r.def, k->v.keyword.arg)) >= 0)
+            set_add(ls->a, &ls->p->callbacks, &r);
+    }
+}
+
+static int follow_visit(DbWalk *w, const Node *n)
+{
+    if (n->kind == NODE_FunctionDef || n->kind == NODE_AsyncFunctionDef ||
+        n->kind == NODE_ClassDef || n->kind == NODE_Lambda)
+        return 0; /* runs when called, not here */
+    if (n->kind == NODE_Call)
+        follow_call(w->arg, w->scope, n);
+    return 1;
+}
+
+/* Closes both sets over calls: what a retried function calls is retried;
+ * a helper a callback hands its session to is a callback too. */
+static void propagate(LinkScan *ls, DefSet *set, int callbacks)
+{
+    DbWalk w;
+    for (int i = 0; i < set->n; i++) {
+        DefRef from = set->items[i]; /* the set may grow (and move) meanwhile */
+        Follow fo = {ls, &from, callbacks};
+        memset(&w, 0, sizeof w);
+        w.t = from.m->scopes;
+        w.visit = follow_visit;
+        w.arg = &fo;
+        dbval_walk_body(&w, from.def);
+    }
+}
+
+static void scan_modules(LinkScan *ls, int (*visit)(DbWalk *, const Node *))
+{
+    int n = 0;
+    const ProjectModule *mods = modgraph_modules(ls->g, &n);
+    DbWalk w;
+    for (int i = 0; i < n; i++) {
+        ls->m = &mods[i];
+        memset(&w, 0, sizeof w);
+        w.t = mods[i].scopes;
+        w.visit = visit;
+        w.arg = ls;
+        dbval_walk(&w, mods[i].module);
+    }
+}
+
+CrdbProject *crdb_link(Arena *a, const Project *graph, const ProjectFacts *facts)
+{
+    CrdbProject *p = arena_alloc(a, sizeof *p);
+    LinkScan ls = {a, p, graph, NULL};
+    scan_modules(&ls, link_visit);
+    if (p->runners.n)
+        scan_modules(&ls, runner_visit);
+    propagate(&ls, &p->callbacks, 1);
+    for (int i = 0; i < p->callbacks.n; i++) {
+        DefRef r = p->callbacks.items[i];
+        r.param = -1;
+        set_add(a, &p->retried, &r);
+    }
+    propagate(&ls, &p->retried, 0);
+    if (p->callbacks.n)
+        qsort(p->callbacks.items, (size_t)p->callbacks.n, sizeof *p->callbacks.items, cmp_def);
+    if (p->retried.n)
+        qsort(p->retried.items, (size_t)p->retried.n, sizeof *p->retried.items, cmp_def);
+    dburl_finish(&p->urls);
+    if (facts && facts->database == DB_COCKROACHDB && !p->cockroach) {
+        p->cockroach = 1;
+        p->why = "the configuration says so";
+    } else if (facts && facts->database == DB_POSTGRESQL) {
+        p->cockroach = 0; /* the configuration overrides what the source suggests */
+    }
+    return p;
+}
+
+int crdb_is_cockroach(const CrdbProject *p) { return p && p->cockroach; }
+
+/* ------------------------------------------------------------ check */
+
+typedef struct Check {
+    DbCtx *c;
+    const Source *src;
+    const CrdbProject *p;
+    FindingList *out;
+    int test_module; /* test_*.py, *_test.py, conftest.py: one client, no contention */
+} Check;
+
+/* Is path a test module, by pytest's naming?  Tests run their transactions
+ * one client at a time, so SL401 does not apply to them. */
+static int is_test_module(const char *path)
+{
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    size_t n = strlen(base);
+    return !strncmp(base, "test_", 5) || !strcmp(base, "conftest.py") ||
+           (n > 8 && !strcmp(base + n - 8, "_test.py"));
+}
+
+static void emit(Check *k, const char *code, const Node *at, const char *message,
+                 const TraceStep *steps, int nsteps)
+{
+    Finding f = {0};
+    f.code = code;
+    f.path = k->src->path;
+    f.line = at->lineno;
+    f.col = at->col_offset;
+    f.end_line = ast_end_lineno(at);
+    f.end_col = at->end_col_offset;
+    f.message = message;
+    f.trace = arena_alloc(k->c->a, (size_t)(nsteps ? nsteps : 1) * sizeof *f.trace);
+    for (int i = 0; i < nsteps; i++)
+        f.trace[f.ntrace++] = steps[i];
+    diag_add(k->out, &f);
+}
+
+static const char *text(Check *k, const Node *n)
+{
+    const char *t = dbval_text(k->c, k->src, n, 40);
+    return t ? t : "it";
+}
+
+/* Is the node (at the top of w's walk) inside a retry: a retried
+ * function, or a try block with a serialization handler inside a loop? */
+static int retried_here(Check *k, const DbWalk *w, const Node *n)
+{
+    const Node *f = dbval_walk_func(w);
+    if (f && set_lookup(&k->p->retried, f))
+        return 1;
+    for (int i = w->depth - 1; i >= 0 && w->stack[i] != f; i--) {
+        const Node *t = w->stack[i];
+        if ((t->kind != NODE_Try && t->kind != NODE_TryStar) || !in_body(&t->v.Try.body, n))
+            continue;
+        for (int j = i - 1; j >= 0 && w->stack[j] != f; j--)
+            if (is_loop(w->stack[j]) && retry_try(k->c->env->scopes, w->scope, w->stack[j], t))
+                return 1;
+    }
+    return 0;
+}
+
+/* SL401 at a commit or a transaction block. */
+static void no_retry(Check *k, const Node *at, const char *what)
+{
+    const CrdbProject *p = k->p;
+    TraceStep steps[2];
+    int n = 0;
+    if (p->why_path)
+        steps[n++] = (TraceStep){p->why_path, p->why_line, p->why_col,
+                                 arena_printf(k->c->a, "a CockroachDB project: %s", p->why)};
+    steps[n++] = (TraceStep){k->src->path, at->lineno, at->col_offset,
+                             "help: run it with sqlalchemy_cockroachdb.run_transaction(), or in "
+                             "a loop that catches SQLSTATE 40001 and starts a fresh transaction "
+                             "per attempt"};
+    emit(k, "SL401", at,
+         arena_printf(k->c->a, "%s commits a CockroachDB transaction with no retry: under "
+                               "contention CockroachDB aborts it with a serialization failure "
+                               "(SQLSTATE 40001), often at COMMIT, and the error reaches the "
+                               "caller", what),
+         steps, n);
+}
+
+/* run_transaction(async_engine, ...): the helper is synchronous. */
+static void check_transactor(Check *k, const Scope *s, const Node *call)
+{
+    const Node *tr = arg_at(call, 0, "transactor");
+    if (!tr)
+        return;
+    Val v = dbval_expr(k->c, s, tr);
+    const char *what = !v.is_async ? NULL
+                       : v.tag == VAL_FACTORY && v.kind == FAC_ENGINE ? "an async engine"
+                       : v.tag == VAL_FACTORY && v.kind == FAC_SESSIONMAKER ? "an async_sessionmaker"
+                       : v.tag == VAL_RESOURCE && v.kind == RES_SESSION ? "an AsyncSession"
+                       : v.tag == VAL_RESOURCE && v.kind == RES_CONNECTION ? "an AsyncConnection"
+                       : NULL;
+    if (!what)
+        return;
+    TraceStep help = {k->src->path, tr->lineno, tr->col_offset,
+                      "help: give it a sync sessionmaker or engine, or retry an async "
+                      "transaction in a loop that opens a fresh AsyncSession per attempt"};
+    emit(k, "SL402", call,
+         arena_printf(k->c->a, "run_transaction() is synchronous but is given %s (`%s`): it "
+                               "raises TypeError", what, text(k, tr)),
+         &help, 1);
+}
+
+/* commit()/rollback() on the session a run_transaction callback was given. */
+static int callback_commit(Check *k, const DbWalk *w, const Node *call)
+{
+    const Node *f = dbval_walk_func(w), *recv = call->v.Call.func->v.Attribute.value;
+    const DefRef *r = f ? set_lookup(&k->p->callbacks, f) : NULL;
+    if (!r || recv->kind != NODE_Name)
+        return 0;
+    for (; r < k->p->callbacks.items + k->p->callbacks.n && r->def == f; r++) {
+        const char *p = param_name(f, r->param);
+        if (!p || strcmp(p, recv->v.Name.id))
+            continue;
+        TraceStep steps[2] = {
+            {r->via_path, r->via_line, r->via_col, "run_transaction runs this callback here"},
+            {k->src->path, call->lineno, call->col_offset,
+             "help: leave commit and rollback to run_transaction"}};
+        emit(k, "SL402", call,
+             arena_printf(k->c->a, "`%s()` inside a run_transaction callback: run_transaction "
+                                   "commits, rolls back and retries by itself, and this ends its "
+                                   "transaction early, so a retry cannot undo this attempt",
+                          text(k, call->v.Call.func)),
+             steps, 2);
+        return 1;
+    }
+    return 0;
+}
+
+static void check_call(Check *k, DbWalk *w, const Node *call)
+{
+    const Node *f = call->v.Call.func;
+    char buf[512];
+    if (IN(qual_buf(k->c->env->scopes, w->scope, f, buf, sizeof buf), run_transactions))
+        check_transactor(k, w->scope, call);
+    if (f->kind != NODE_Attribute)
+        return;
+    const char *m = f->v.Attribute.attr;
+    if ((!strcmp(m, "commit") || !strcmp(m, "rollback")) && callback_commit(k, w, call))
+        return;
+    if (strcmp(m, "commit") || !k->p->cockroach || k->test_module || retried_here(k, w, call))
+        return;
+    Val v = dbval_expr(k->c, w->scope, f->v.Attribute.value);
+    if (dbval_is_transactional(&v))
+        no_retry(k, call, arena_printf(k->c->a, "`%s()`", text(k, f)));
+}
+
+/* Is the statement a schema operation: `metadata.create_all(conn)`,
+ * `await conn.run_sync(Base.metadata.create_all)`? */
+static int schema_statement(const Node *st)
+{
+    static const char *const ddl[] = {"create_all", "drop_all", "reflect"};
+    if (st->kind != NODE_Expr)
+        return 0;
+    const Node *e = st->v.Expr.value;
+    if (e->kind == NODE_Await)
+        e = e->v.Await.value;
+    if (e->kind != NODE_Call || e->v.Call.func->kind != NODE_Attribute)
+        return 0;
+    const char *m = e->v.Call.func->v.Attribute.attr;
+    if (IN(m, ddl))
+        return 1;
+    const Node *a = e->v.Call.args.n ? e->v.Call.args.items[0] : NULL;
+    return !strcmp(m, "run_sync") && a && a->kind == NODE_Attribute && IN(a->v.Attribute.attr, ddl);
+}
+
+/* A transaction block that only creates or drops the schema (at startup,
+ * one client): not the contended work SL401 is about. */
+static int schema_only(const NodeList *body)
+{
+    for (int i = 0; i < body->n; i++)
+        if (!schema_statement(body->items[i]))
+            return 0;
+    return body->n > 0;
+}
+
+/* `with s.begin():`, `with engine.begin() as conn:`, `with Session.begin() as s:`. */
+static void check_with(Check *k, DbWalk *w, const Node *with)
+{
+    const NodeList *items = &with->v.With.items;
+    if (schema_only(&with->v.With.body))
+        return;
+    for (int i = 0; i < items->n; i++) {
+        const Node *ctx = items->items[i]->v.withitem.context_expr;
+        if (ctx->kind != NODE_Call || ctx->v.Call.func->kind != NODE_Attribute ||
+            strcmp(ctx->v.Call.func->v.Attribute.attr, "begin"))
+            continue;
+        Val v = dbval_expr(k->c, w->scope, ctx->v.Call.func->v.Attribute.value);
+        int tx = dbval_is_sqlalchemy(&v) ||
+                 (v.tag == VAL_FACTORY && (v.kind == FAC_ENGINE || v.kind == FAC_SESSIONMAKER));
+        if (tx && !retried_here(k, w, ctx))
+            no_retry(k, ctx, arena_printf(k->c->a, "`%s`", text(k, ctx)));
+    }
+}
+
+/* ---- SL402: a retry loop going round on a failed session ---- */
+
+typedef struct Uses {
+    const Node *found[16];     /* receivers used for SQL in the try block */
+    unsigned char direct[16];  /* ... by a method call of their own (else: handed to a call) */
+    int n, depth;
+    const Node *guarded[16];   /* receivers whose `with r.begin():` encloses us */
+    int nguarded;
+} Uses;
+
+static int guarded(const Uses *u, const Node *r)
+{
+    for (int i = 0; i < u->nguarded; i++)
+        if (same_receiver(u->guarded[i], r))
+            return 1;
+    return 0;
+}
+
+static void use(Uses *u, const Node *r, int direct)
+{
+    if (!trackable(r) || guarded(u, r))
+        return;
+    for (int i = 0; i < u->n; i++)
+        if (same_receiver(u->found[i], r)) {
+            u->direct[i] |= (unsigned char)direct;
+            return;
+        }
+    if (u->n < 16) {
+        u->direct[u->n] = (unsigned char)direct;
+        u->found[u->n++] = r;
+    }
+}
+
+static void uses_kid(Node *parent, Node *n, void *arg);
+
+/* `with r.begin():` rolls back by itself when the block raises. */
+static void uses_with(Uses *u, const Node *n)
+{
+    int saved = u->nguarded;
+    const NodeList *items = &n->v.With.items;
+    for (int i = 0; i < items->n; i++) {
+        const Node *ctx = items->items[i]->v.withitem.context_expr;
+        uses_kid(NULL, items->items[i], u);
+        if (ctx->kind == NODE_Call && ctx->v.Call.func->kind == NODE_Attribute &&
+            (!strcmp(ctx->v.Call.func->v.Attribute.attr, "begin") ||
+             !strcmp(ctx->v.Call.func->v.Attribute.attr, "begin_nested")) &&
+            u->nguarded < 16)
+            u->guarded[u->nguarded++] = ctx->v.Call.func->v.Attribute.value;
+    }
+    for (int i = 0; i < n->v.With.body.n; i++)
+        uses_kid(NULL, n->v.With.body.items[i], u);
+    u->nguarded = saved;
+}
+
+static void uses_kid(Node *parent, Node *n, void *arg)
+{
+    Uses *u = arg;
+    (void)parent;
+    if (u->depth > FOLLOW_MAX || n->kind == NODE_FunctionDef ||
+        n->kind == NODE_AsyncFunctionDef || n->kind == NODE_ClassDef || n->kind == NODE_Lambda)
+        return;
+    if (n->kind == NODE_With || n->kind == NODE_AsyncWith) {
+        u->depth++;
+        uses_with(u, n);
+        u->depth--;
+        return;
+    }
+    if (n->kind == NODE_Call) {
+        const Node *f = n->v.Call.func;
+        if (f->kind == NODE_Attribute && !IN(f->v.Attribute.attr, no_io))
+            use(u, f->v.Attribute.value, 1);
+        for (int i = 0; i < n->v.Call.args.n; i++) /* handed to a helper that runs SQL */
+            use(u, n->v.Call.args.items[i], 0);
+    }
+    u->depth++;
+    ast_children(n, uses_kid, u);
+    u->depth--;
+}
+
+typedef struct Reset {
+    const Node *recv, *skip; /* the receiver; the try body not to look in */
+    const Node *loop;
+    int found, depth;
+} Reset;
+
+/* A rollback()/close() of recv, or a new value for it, in the loop outside
+ * the try block. */
+static void reset_kid(Node *parent, Node *n, void *arg)
+{
+    Reset *r = arg;
+    (void)parent;
+    if (r->found || r->depth > FOLLOW_MAX)
+        return;
+    if (n->kind == NODE_Call && n->v.Call.func->kind == NODE_Attribute &&
+        IN(n->v.Call.func->v.Attribute.attr, resets) &&
+        same_receiver(n->v.Call.func->v.Attribute.value, r->recv) && !in_body(&r->skip->v.Try.body, n))
+        r->found = 1;
+    const Node *target = n->kind == NODE_Assign && n->v.Assign.targets.n ? n->v.Assign.targets.items[0]
+                         : n->kind == NODE_AnnAssign ? n->v.AnnAssign.target
+                         : n->kind == NODE_withitem ? n->v.withitem.optional_vars
+                         : n->kind == NODE_NamedExpr ? n->v.NamedExpr.target
+                         : n->kind == NODE_For || n->kind == NODE_AsyncFor ? n->v.For.target
+                         : NULL;
+    if (target && n != r->loop && same_receiver(target, r->recv))
+        r->found = 1; /* a fresh session or connection on each attempt */
+    r->depth++;
+    ast_children(n, reset_kid, r);
+    r->depth--;
+}
+
+static int reset_in_loop(const Node *loop, const Node *try, const Node *recv)
+{
+    Reset r = {recv, try, loop, 0, 0};
+    ast_children((Node *)loop, reset_kid, &r);
+    return r.found;
+}
+
+static void retry_report(Check *k, const Node *h, const Node *recv)
+{
+    const Node *type = h->v.ExceptHandler.type;
+    const char *rt = text(k, recv);
+    TraceStep steps[2] = {
+        {k->src->path, recv->lineno, recv->col_offset,
+         arena_printf(k->c->a, "`%s` runs SQL here; a failure leaves its transaction aborted", rt)},
+        {k->src->path, h->lineno, h->col_offset,
+         arena_printf(k->c->a, "help: call %s.rollback() in this handler, or open a new session "
+                               "per attempt", rt)}};
+    emit(k, "SL402", h,
+         arena_printf(k->c->a, "the loop catches `%s` and tries again on `%s` without rollback(): "
+                               "after a failed statement every later attempt raises "
+                               "PendingRollbackError", type ? text(k, type) : "everything", rt),
+         steps, 2);
+}
+
+/*
+ * Which receivers a handler's going round again hurts.  A handler that
+ * names a database error hurts every session the try block uses, also one
+ * it hands to a helper, in any loop (the next item fails too).  One that
+ * catches anything (Exception) may well be catching something else: only a
+ * retry loop (one that stops on success) running SQL on the session itself.
+ */
+static int hurts(int exc, const Node *loop, const Uses *u, int r)
+{
+    if (exc == EXC_NONE)
+        return 0;
+    return exc != EXC_GENERIC || (u->direct[r] && stops_on_success(loop));
+}
+
+static void check_loop(Check *k, DbWalk *w, const Node *loop)
+{
+    Tries tries;
+    loop_tries(loop, &tries);
+    for (int i = 0; i < tries.n; i++) {
+        const Node *t = tries.items[i];
+        Uses u = {{NULL}, {0}, 0, 0, {NULL}, 0};
+        for (int j = 0; j < t->v.Try.body.n; j++)
+            uses_kid(NULL, t->v.Try.body.items[j], &u);
+        for (int j = 0; j < t->v.Try.handlers.n; j++) {
+            const Node *h = t->v.Try.handlers.items[j];
+            int exc = exc_class(k->c->env->scopes, w->scope, h->v.ExceptHandler.type, 0);
+            if (exc == EXC_NONE || always_exits(&h->v.ExceptHandler.body))
+                continue;
+            for (int r = 0; r < u.n; r++) {
+                if (!hurts(exc, loop, &u, r))
+                    continue;
+                Val v = dbval_expr(k->c, w->scope, u.found[r]);
+                if (dbval_is_transactional(&v) && !reset_in_loop(loop, t, u.found[r])) {
+                    retry_report(k, h, u.found[r]);
+                    break;
+                }
+            }
+        }
+    }
+}
+
+static int check_visit(DbWalk *w, const Node *n)
+{
+    Check *k = w->arg;
+    switch (n->kind) {
+    case NODE_Call:
+        check_call(k, w, n);
+        break;
+    case NODE_With: case NODE_AsyncWith:
+        if (k->p->cockroach && !k->test_module)
+            check_with(k, w, n);
+        break;
+    case NODE_For: case NODE_AsyncFor: case NODE_While:
+        check_loop(k, w, n);
+        break;
+    default:
+        break;
+    }
+    return 1;
+}
+
+void crdb_check(DbCtx *c, const Source *src, const Node *module, const CrdbProject *p,
+                const ProjectFacts *facts, FindingList *out)
+{
+    if (!p)
+        return;
+    dburl_check(c, src, module, &p->urls, facts, out);
+    Check k = {c, src, p, out, is_test_module(src->path)};
+    DbWalk w;
+    memset(&w, 0, sizeof w);
+    w.t = c->env->scopes;
+    w.visit = check_visit;
+    w.arg = &k;
+    dbval_walk(&w, module);
+}

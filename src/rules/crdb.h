@@ -1,0 +1,46 @@
+/*
+ * crdb.h - the CockroachDB rule family and database URLs: SL401
+ * no-retry-on-serialization-failure, SL402 retry-without-rollback, SL403
+ * bad-database-url.
+ *
+ * Two steps.  crdb_link runs once per project in the serial link step,
+ * over every module: is this a CockroachDB project (a cockroachdb URL
+ * literal, an import of sqlalchemy_cockroachdb, or the configuration), the
+ * names that database URLs travel under to create_engine() or connect(),
+ * the dialects the project registers itself, run_transaction's callbacks,
+ * and the functions that run inside a transaction retry (callbacks,
+ * helpers a retry loop calls, retry-decorated functions, and what they
+ * call).  crdb_check then runs per module, in parallel, reading that
+ * result, which is immutable after crdb_link.
+ */
+#ifndef SL_CRDB_H
+#define SL_CRDB_H
+
+#include "arena.h"
+#include "diag.h"
+#include "modgraph.h"
+#include "project.h"
+#include "rules/dbval.h"
+#include "source.h"
+
+typedef struct CrdbProject CrdbProject;
+
+/*
+ * Scans every module of graph (frozen).  facts->database overrides what
+ * the source says (DB_POSTGRESQL: never CockroachDB).  Everything is
+ * allocated in a, the project's arena.  Not thread-safe; the result is
+ * read-only afterwards.
+ */
+CrdbProject *crdb_link(Arena *a, const Project *graph, const ProjectFacts *facts);
+
+/* Is the project a CockroachDB project? */
+int crdb_is_cockroach(const CrdbProject *p);
+
+/*
+ * Appends the SL401 (CockroachDB projects only), SL402 and SL403 findings
+ * of module to out; messages in c->a.  Thread-safe per module.
+ */
+void crdb_check(DbCtx *c, const Source *src, const Node *module, const CrdbProject *p,
+                const ProjectFacts *facts, FindingList *out);
+
+#endif

@@ -1,0 +1,106 @@
+/*
+ * dbval.h - what database object an expression holds, read from the source
+ * without running the dataflow, for the rules that judge single calls and
+ * statements (SL3xx, SL4xx): is `db` in `db.execute(...)` a SQLAlchemy
+ * session, a DB-API cursor, or something we cannot tell?
+ *
+ * Values are model.h's Val.  A name is followed to every statement that
+ * binds it in its scope (a local is known only when all of them agree), a
+ * parameter through its annotation (Session, Annotated[Session, ...], an
+ * alias such as SessionDep) or its FastAPI dependency (the provider's
+ * summary), `self.x` through the assignments of its class, a module-level
+ * name across the project's modules, and a call through the model's table
+ * or the callee's summary.  Unknown stays unknown: the rules stay quiet
+ * about what they cannot see.
+ *
+ * Everything here reads immutable project data (scopes, summaries of the
+ * last round); names are copied into the caller's arena, so each thread
+ * passes its own.  Recursion is bounded by DBVAL_MAX_DEPTH.
+ */
+#ifndef SL_DBVAL_H
+#define SL_DBVAL_H
+
+#include "arena.h"
+#include "ast.h"
+#include "flow.h"
+#include "model.h"
+#include "scope.h"
+#include "source.h"
+
+#define DBVAL_MAX_DEPTH 12   /* names, aliases and calls followed per question */
+#define DBVAL_BUDGET 2000    /* expressions evaluated per question, at most */
+#define DBWALK_MAX_DEPTH 256 /* nesting dbval_walk follows; deeper parts are skipped */
+
+#define DBVAL_ACTIVE 16      /* names followed inside one another, at most */
+
+typedef struct DbCtx {
+    Arena *a;            /* the checking thread's arena: copies of qualified names */
+    const FlowEnv *env;  /* the module: its scopes, its summaries, the project's names */
+    /* internal state of one question (set by each function below): */
+    int budget;                              /* evaluations left */
+    int nactive;                             /* names being followed */
+    const Scope *active_scope[DBVAL_ACTIVE]; /* ... their scopes */
+    const char *active_name[DBVAL_ACTIVE];   /* ... and names */
+} DbCtx;
+
+/* What e, evaluated in scope s of the module's table, holds. */
+Val dbval_expr(DbCtx *c, const Scope *s, const Node *e);
+
+/* What `with E as x` binds x to, E = item's context expression. */
+Val dbval_with(DbCtx *c, const Scope *s, const Node *item);
+
+/* Is v a SQLAlchemy session (Session, AsyncSession, scoped_session) or
+ * Connection, whose execute() takes statement objects, not strings? */
+int dbval_is_sqlalchemy(const Val *v);
+
+/* Is v something that runs and commits transactions on the database: a
+ * SQLAlchemy session or connection, or a psycopg / psycopg2 connection? */
+int dbval_is_transactional(const Val *v);
+
+/*
+ * Is e a str on every path: a literal, an f-string, a concatenation or
+ * %-format of one, str.format()/join(), str(), or a name whose every
+ * binding in its scope is one of these?  *origin receives the literal or
+ * binding that shows it (for the witness), or e itself.
+ */
+int dbval_is_str(DbCtx *c, const Scope *s, const Node *e, const Node **origin);
+
+/* The qualified name of e in scope s ("sqlalchemy.exc.OperationalError"),
+ * copied into c->a, or NULL. */
+const char *dbval_qualname(DbCtx *c, const Scope *s, const Node *e);
+
+/* The definition (FunctionDef, AsyncFunctionDef, Lambda) that the callee
+ * expression f names in this module, or NULL. */
+const Node *dbval_local_def(DbCtx *c, const Scope *s, const Node *f);
+
+/* The source text of a one-line node, shortened to about max bytes
+ * ("db.execute(...)"), in c->a; NULL for a node spanning lines. */
+const char *dbval_text(DbCtx *c, const Source *src, const Node *n, int max);
+
+/*
+ * A pre-order walk of a module that knows, at each node, the scope it is
+ * evaluated in and its ancestors: defaults, decorators and annotations in
+ * the enclosing scope, bodies in their own.  visit returns 0 to skip the
+ * node's children.
+ */
+typedef struct DbWalk {
+    const ScopeTable *t;
+    int (*visit)(struct DbWalk *w, const Node *n); /* pre-order */
+    void *arg;                                     /* the visitor's state */
+    const Scope *scope;                            /* where n is evaluated */
+    const Node *stack[DBWALK_MAX_DEPTH];           /* ancestors of n, outermost first */
+    int depth;                                     /* entries in stack */
+} DbWalk;
+
+/* Walks module (a Module node) with w->t, w->visit and w->arg set. */
+void dbval_walk(DbWalk *w, const Node *module);
+
+/* Walks the body of func (FunctionDef, AsyncFunctionDef or Lambda) in its
+ * own scope, with w->t, w->visit and w->arg set. */
+void dbval_walk_body(DbWalk *w, const Node *func);
+
+/* The innermost function (FunctionDef, AsyncFunctionDef, Lambda) among
+ * w's ancestors, or NULL at module or class level. */
+const Node *dbval_walk_func(const DbWalk *w);
+
+#endif
