@@ -18,7 +18,7 @@ B       ?= build
 OBJS    := $(patsubst src/%.c,$(B)/obj/%.o,$(SRCS))
 BIN     := $(B)/sessionlint
 
-.PHONY: all check asan ubsan tsan fuzz bench format clean
+.PHONY: all check asan ubsan tsan fuzz bench format clean install uninstall
 all: $(BIN)
 
 $(BIN): $(OBJS)
@@ -52,6 +52,20 @@ bench: all
 
 format:
 	clang-format -i src/*.c src/*.h
+
+# `make install`: the binary and the man page under $(DESTDIR)$(PREFIX);
+# packagers stage with DESTDIR=/tmp/stage PREFIX=/usr.
+PREFIX  ?= /usr/local
+DESTDIR ?=
+BINDIR  := $(DESTDIR)$(PREFIX)/bin
+MAN1DIR := $(DESTDIR)$(PREFIX)/share/man/man1
+install: $(BIN)
+	install -d $(BINDIR) $(MAN1DIR)
+	install -m 755 $(BIN) $(BINDIR)/sessionlint
+	install -m 644 docs/sessionlint.1 $(MAN1DIR)/sessionlint.1
+
+uninstall:
+	rm -f $(BINDIR)/sessionlint $(MAN1DIR)/sessionlint.1
 
 clean:
 	rm -rf build

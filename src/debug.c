@@ -13,7 +13,9 @@
 #include "cfg.h"
 #include "diag.h"
 #include "lex.h"
+#include "model.h"
 #include "parse.h"
+#include "project.h"
 #include "source.h"
 
 /* Token text in single quotes, escaped like a Python str repr. */
@@ -284,4 +286,47 @@ int debug_cfg(FILE *out, const char *const *paths, size_t n)
             status = st;
     }
     return status;
+}
+
+/* ---- debug project ---- */
+
+static void put_version(FILE *out, const char *name, const Version *v, const char *from)
+{
+    if (v->major < 0)
+        fprintf(out, "%s unknown\n", name);
+    else
+        fprintf(out, "%s %d.%d.%d (%s)\n", name, v->major, v->minor, v->patch,
+                from ? from : "?");
+}
+
+static void put_names(FILE *out, const char *label, const char *const *names, int n)
+{
+    if (!n)
+        return;
+    fprintf(out, "; %s", label);
+    for (int i = 0; i < n; i++)
+        fprintf(out, "%s%s", i ? ", " : " ", names[i]);
+}
+
+void debug_project(FILE *out, const char *config, const ProjectFacts *f)
+{
+    static const char *const twice[] = {"harmless", "idempotent", "harmful"};
+    static const char *const after[] = {"reopens", "raises", "shared"};
+    fprintf(out, "config %s\n", config ? config : "none");
+    put_version(out, "fastapi", &f->fastapi, f->fastapi_from);
+    put_version(out, "sqlalchemy", &f->sqlalchemy, f->sqlalchemy_from);
+    fprintf(out, "database %s\n", f->database == DB_COCKROACHDB  ? "cockroachdb"
+                                  : f->database == DB_POSTGRESQL ? "postgresql"
+                                                                 : "unknown");
+    for (int i = 0; f->model && i < f->model->n; i++) {
+        const ModelUserRes *r = &f->model->res[i];
+        fprintf(out, "resource %s (%s)", r->name, r->info.noun);
+        put_names(out, "acquire", r->acquire, r->nacquire);
+        put_names(out, "release-function", r->release_fn, r->nrelease_fn);
+        put_names(out, "release-method", r->release, r->nrelease);
+        put_names(out, "use", r->use, r->nuse);
+        fprintf(out, "; release-twice %s; after-release %s; with-releases %s\n",
+                twice[r->info.twice % 3], after[r->info.after % 3],
+                r->info.with_releases ? "true" : "false");
+    }
 }

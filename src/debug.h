@@ -38,4 +38,14 @@ int debug_ast(FILE *out, const char *const *paths, size_t n);
  */
 int debug_cfg(FILE *out, const char *const *paths, size_t n);
 
+struct ProjectFacts;
+
+/*
+ * The run-wide settings a check would use, one per line: "config PATH"
+ * (or "config none"), "fastapi 0.110.0 (requirements.txt)" or "fastapi
+ * unknown", the same for sqlalchemy, "database cockroachdb|postgresql|
+ * unknown", then "resource NAME: ..." for each custom resource.
+ */
+void debug_project(FILE *out, const char *config, const struct ProjectFacts *f);
+
 #endif

@@ -9,6 +9,7 @@
 #include "driver.h"
 
 #include "analyze.h"
+#include "config.h"
 #include "model.h"
 #include "modgraph.h"
 
@@ -21,6 +22,7 @@
 #include "lex.h"
 #include "parse.h"
 #include "pool.h"
+#include "rules/dburl.h"
 #include "source.h"
 
 #define SNIPPET_MAX 160 /* bytes of a long line quoted around a finding */
@@ -57,6 +59,8 @@ typedef struct Run {
     AnalyzeUnit *units;   /* one per relevant file */
     size_t nrelevant;
     Analysis *an;
+    const char *stdin_file; /* the file whose text came on standard input, or NULL */
+    const RuleSelect **sel; /* per file asked for: its selection (configuration), or NULL */
 } Run;
 
 /* ---- positions as users read them ---- */
@@ -206,7 +210,7 @@ static void keep_finding(Arena *keep, const Source *src, const char *path, const
 static void keep_findings(const Run *run, size_t i, Arena *keep, const Source *src,
                           FindingList *fl)
 {
-    const RuleSelect *sel = run->o->select;
+    const RuleSelect *sel = run->sel && i < run->nasked ? run->sel[i] : run->o->select;
     FileResult *r = &run->results[i];
     if (r->context)
         return; /* read for its definitions only */
@@ -245,7 +249,7 @@ static const char *import_target(Arena *a, const char *modname, int is_package, 
 
 /* Records what the project step needs of a parsed module: its imports, and
  * whether it uses a library the resource model knows. */
-static void note_imports(Arena *keep, FileResult *r, const Node *module)
+static void note_imports(Arena *keep, FileResult *r, const Node *module, const ModelUser *user)
 {
     VEC(const char *) v = {0};
     const NodeList *body = &module->v.Module.body;
@@ -271,9 +275,20 @@ static void note_imports(Arena *keep, FileResult *r, const Node *module)
     for (size_t i = 0; i < v.n; i++) {
         const char *name = v.items[i];
         r->imports[r->nimports++] = keep_str(keep, name);
-        r->uses_db |= model_known_library(name);
+        r->uses_db |= model_known_library(name) || model_user_known(user, name);
     }
+    r->uses_db |= model_user_known(user, r->modname); /* defines a custom resource's calls */
     VEC_FREE(&v);
+}
+
+/* Reads file i: from disk, or from the text given on standard input. */
+static SourceStatus load_source(const Run *run, Arena *a, size_t i, Source *src,
+                                SourceError *err)
+{
+    if (run->stdin_file && strcmp(run->files[i], run->stdin_file) == 0)
+        return source_from_bytes(a, run->files[i], run->o->stdin_text, run->o->stdin_len, src,
+                                 err);
+    return source_load(a, run->files[i], src, err);
 }
 
 /* Phase one, per file on a pool thread: load, lex, parse (SL000).  Files
@@ -285,7 +300,7 @@ static void check_file(void *arg, size_t i, int worker)
     Arena *keep = run->keep[worker], *a = arena_new();
     SourceError err = {0};
     FindingList fl = {0};
-    SourceStatus st = source_load(a, run->files[i], &r->src, &err);
+    SourceStatus st = load_source(run, a, i, &r->src, &err);
     int kept = 0;
     if (st == SRC_IO_ERROR) {
         r->io_error = keep_str(keep, err.msg);
@@ -303,7 +318,8 @@ static void check_file(void *arg, size_t i, int worker)
         r->module = pr.module;
         if (run->o->mode == DRIVER_CHECK) {
             r->modname = modgraph_module_name(keep, run->files[i], &r->is_package);
-            note_imports(keep, r, pr.module);
+            note_imports(keep, r, pr.module, run->o->facts ? run->o->facts->model : NULL);
+            r->uses_db |= dburl_mentions(pr.module); /* a settings module's database URL */
             kept = r->uses_db;
         }
     }
@@ -471,7 +487,7 @@ static void load_unit(void *arg, size_t k, int worker)
         SourceError err = {0};
         FindingList ignore = {0};
         r->arena = arena_new();
-        if (source_load(r->arena, run->files[i], &r->src, &err) == SRC_OK) {
+        if (load_source(run, r->arena, i, &r->src, &err) == SRC_OK) {
             r->module = parse_module(r->arena, &r->src, &r->lx, &ignore).module;
         }
         diag_free(&ignore);
@@ -542,11 +558,23 @@ static int cmp_path(const void *a, const void *b)
 void driver_discover(Arena *a, const DriverOptions *o, WalkPaths *files, WalkErrors *errs)
 {
     char *cwd = getcwd(NULL, 0);
+    if (o->stdin_path) { /* one file, whatever is on disk, and never excluded */
+        VEC_PUSH(files, walk_normalize(a, o->stdin_path, cwd));
+        free(cwd);
+        return;
+    }
     static const char *const dot[] = {"."};
     const char *const *paths = o->npaths ? o->paths : dot;
     size_t npaths = o->npaths ? o->npaths : 1;
-    for (size_t i = 0; i < npaths; i++)
+    for (size_t i = 0; i < npaths; i++) {
+        size_t before = files->n, k = before;
         walk_path(a, paths[i], cwd, files, errs);
+        for (size_t j = before; o->config && j < files->n; j++) /* exclude, extend-exclude */
+            if (!config_excluded(o->config, files->items[j], paths[i]))
+                files->items[k++] = files->items[j];
+        if (o->config)
+            files->n = k;
+    }
     free(cwd);
     if (files->n > 1)
         qsort(files->items, files->n, sizeof *files->items, cmp_path);
@@ -656,11 +684,13 @@ void driver_run(const DriverOptions *o, Report *out)
     WalkPaths files = {0};
     WalkErrors werrs = {0};
     driver_discover(a, o, &files, &werrs);
+    if (o->config && config_error(o->config))
+        files.n = 0; /* a broken configuration: nothing is analyzed */
 
     int jobs = o->jobs >= 1 ? o->jobs : pool_default_jobs();
     if ((size_t)jobs > files.n)
         jobs = files.n ? (int)files.n : 1;
-    Run run = {o, files.items, files.n, files.n, NULL, NULL, NULL, NULL, 0, NULL};
+    Run run = {o, files.items, files.n, files.n, NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL};
     run.results = arena_alloc(a, (files.n + 1) * sizeof *run.results);
     out->narenas = jobs + 1;
     out->arenas = xcalloc((size_t)out->narenas, sizeof *out->arenas);
@@ -668,6 +698,13 @@ void driver_run(const DriverOptions *o, Report *out)
     for (int k = 0; k < jobs; k++)
         out->arenas[k + 1] = arena_new();
     run.keep = out->arenas + 1;
+    if (o->config) { /* each file's selection, from its configuration */
+        run.sel = arena_alloc(a, (files.n + 1) * sizeof *run.sel);
+        for (size_t i = 0; i < files.n; i++)
+            run.sel[i] = config_select(o->config, files.items[i]);
+    }
+    if (o->stdin_path && files.n == 1)
+        run.stdin_file = files.items[0];
 
     double t0 = now();
     pool_for(jobs, files.n, check_file, &run);
@@ -676,6 +713,7 @@ void driver_run(const DriverOptions *o, Report *out)
     out->seconds = now() - t0;
 
     merge_items(a, &run, out);
+    report_fingerprints(a, out);
     merge_errors(a, &run, &werrs, out);
     count_codes(a, out);
     VEC_FREE(&files);

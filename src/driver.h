@@ -14,6 +14,7 @@
 
 #include <stddef.h>
 
+#include "config.h"
 #include "project.h"
 #include "report.h"
 #include "rules.h"
@@ -31,13 +32,27 @@ typedef struct DriverOptions {
     const RuleSelect *select; /* which findings to keep; NULL keeps all */
     DriverMode mode;
     const ProjectFacts *facts; /* versions and database (project.h); NULL: unknown */
+    /* the configuration (config.h): each file's rule selection (select is
+     * then only a fallback) and the exclusions applied during discovery;
+     * NULL: select for every file, nothing excluded.  Read on the calling
+     * thread only.  When it reports an error during discovery, nothing is
+     * analyzed (the caller prints config_error). */
+    ConfigSet *config;
+    /* --stdin-filename: when stdin_path is set, the run analyzes that one
+     * file with stdin_text (stdin_len bytes) in place of what is on disk
+     * (paths are then ignored); the modules it imports are still read from
+     * disk for context. */
+    const char *stdin_path;
+    const char *stdin_text;
+    size_t stdin_len;
 } DriverOptions;
 
 /*
  * Runs the analysis and fills *out.  Files and folders that cannot be read
  * are listed in out->errors (the run goes on with the rest); nothing is
- * printed.  Free *out with driver_free.  Uses the pool internally; call it
- * from one thread at a time.
+ * printed.  Every item's fingerprint is filled (report_fingerprints).  Free
+ * *out with driver_free.  Uses the pool internally; call it from one thread
+ * at a time.
  */
 void driver_run(const DriverOptions *o, Report *out);
 

@@ -2651,6 +2651,12 @@ Val flow_value(Arena *scratch, const FlowEnv *env, const Scope *s, const Node *e
         if (b && where && where->kind != SCOPE_MODULE && b->kind == BIND_LOCAL && b->nbind == 1 &&
             b->value)
             return eval_global(&c, env->scopes, where, b->value, 1);
+        if (b && where && b->kind == BIND_LOCAL && b->nbind == 1 && b->def &&
+            b->def->kind == NODE_withitem && b->def->v.withitem.optional_vars->kind == NODE_Name) {
+            /* `with SessionLocal() as s`: the session itself */
+            e = b->def->v.withitem.context_expr;
+            s = where;
+        }
     }
     if (e->kind == NODE_Await)
         e = e->v.Await.value;

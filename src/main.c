@@ -11,15 +11,16 @@
 #include <unistd.h>
 
 #include "arena.h"
+#include "baseline.h"
+#include "config.h"
 #include "debug.h"
 #include "driver.h"
 #include "report.h"
 #include "rules.h"
-
-#define SL_VERSION "0.1.0"
+#include "version.h"
 
 enum { EXIT_CLEAN = 0, EXIT_FINDINGS = 1, EXIT_TROUBLE = 2 };
-enum { FMT_TEXT, FMT_JSON, FMT_GITHUB };
+enum { FMT_TEXT, FMT_JSON, FMT_GITHUB, FMT_SARIF };
 enum { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER };
 
 /* Where a flag is accepted. */
@@ -28,6 +29,9 @@ enum { IN_CHECK = 1, IN_DEBUG = 2 };
 typedef enum FlagId {
     F_FORMAT, F_SELECT, F_IGNORE, F_JOBS, F_OUTPUT, F_COLOR, F_STATISTICS,
     F_EXIT_ZERO, F_QUIET, F_VERSION, F_HELP, F_LIST,
+    F_STDIN_FILENAME, F_BASELINE, F_WRITE_BASELINE,
+    F_CONFIG, F_NO_CONFIG, F_EXTEND_SELECT, F_EXCLUDE, F_EXTEND_EXCLUDE, F_FASTAPI_VERSION,
+    F_SQLALCHEMY_VERSION,
 } FlagId;
 
 typedef struct Flag {
@@ -52,6 +56,16 @@ static const Flag flags[] = {
     {"--version", 'V', 0, IN_CHECK, F_VERSION},
     {"--help", 'h', 0, IN_CHECK | IN_DEBUG, F_HELP},
     {"--list", 0, 1, IN_DEBUG, F_LIST},
+    {"--stdin-filename", 0, 1, IN_CHECK, F_STDIN_FILENAME},
+    {"--baseline", 0, 1, IN_CHECK, F_BASELINE},
+    {"--write-baseline", 0, 1, IN_CHECK, F_WRITE_BASELINE},
+    {"--config", 0, 1, IN_CHECK | IN_DEBUG, F_CONFIG},
+    {"--no-config", 0, 0, IN_CHECK | IN_DEBUG, F_NO_CONFIG},
+    {"--extend-select", 0, 1, IN_CHECK, F_EXTEND_SELECT},
+    {"--exclude", 0, 1, IN_CHECK | IN_DEBUG, F_EXCLUDE},
+    {"--extend-exclude", 0, 1, IN_CHECK | IN_DEBUG, F_EXTEND_EXCLUDE},
+    {"--fastapi-version", 0, 1, IN_CHECK | IN_DEBUG, F_FASTAPI_VERSION},
+    {"--sqlalchemy-version", 0, 1, IN_CHECK | IN_DEBUG, F_SQLALCHEMY_VERSION},
 };
 
 typedef VEC(const char *) StrVec;
@@ -62,6 +76,16 @@ typedef struct Options {
     int format, color, jobs;        /* FMT_*, COLOR_*, 0 = default */
     int statistics, exit_zero, quiet, version, help;
     const char *output;             /* --output FILE, or NULL for stdout */
+    const char *stdin_filename;     /* --stdin-filename PATH: the source comes on stdin */
+    int read_stdin;                 /* "-" was given as a path */
+    const char *baseline;           /* --baseline FILE: report only findings not in it */
+    const char *write_baseline;     /* --write-baseline FILE: record the findings there */
+    const char *config;             /* --config FILE: the configuration for every file */
+    int no_config;                  /* --no-config */
+    StrVec extend_select;           /* --extend-select, split at commas */
+    StrVec exclude, extend_exclude; /* --exclude / --extend-exclude globs */
+    const char *fastapi_version;    /* --fastapi-version X.Y, checked */
+    const char *sqlalchemy_version; /* --sqlalchemy-version X.Y, checked */
 } Options;
 
 static const char usage_text[] =
@@ -72,18 +96,39 @@ static const char usage_text[] =
     "       sessionlint debug cfg FILE...        control-flow graphs per function (--list FILE)\n"
     "       sessionlint debug parse PATH...      parse and time (--jobs N, --list FILE)\n"
     "       sessionlint debug files [PATH ...]   the files a check would analyze\n"
+    "       sessionlint debug project [PATH]     versions, database, configuration in force\n"
     "\n"
     "options:\n"
-    "  --format FORMAT   text (default), json or github\n"
+    "  --format FORMAT   text (default), json, sarif or github\n"
     "  --select CODES    report only these codes or prefixes (SL1,SL101; repeatable);\n"
     "                    rules off by default need their code or family (SL106, SL1)\n"
+    "  --extend-select CODES\n"
+    "                    report these codes or prefixes too, besides the selection\n"
     "  --ignore CODES    do not report these codes or prefixes\n"
+    "  --config FILE     the configuration for every file (pyproject.toml or\n"
+    "                    sessionlint.toml); by default each file's nearest one\n"
+    "  --no-config       ignore every configuration file\n"
+    "  --exclude GLOB    do not analyze matching files and folders under the paths\n"
+    "                    given (replaces the configuration's exclude; repeatable)\n"
+    "  --extend-exclude GLOB\n"
+    "                    exclude these too (repeatable)\n"
+    "  --fastapi-version X.Y\n"
+    "                    the FastAPI version to assume (default: from the\n"
+    "                    configuration, else the project's requirements)\n"
+    "  --sqlalchemy-version X.Y\n"
+    "                    the SQLAlchemy version to assume (likewise)\n"
     "  -j, --jobs N      threads (default: one per processor)\n"
     "  -o, --output FILE write the report to FILE\n"
     "  --color WHEN      auto (default; honours NO_COLOR), always or never\n"
     "  --statistics      print counts per code instead of each finding\n"
     "  --exit-zero       exit 0 even when there are findings\n"
     "  -q, --quiet       print findings only, no summary\n"
+    "  --stdin-filename PATH\n"
+    "                    check standard input (the path -) as if it were the file\n"
+    "                    PATH; the project around it is read from disk\n"
+    "  --baseline FILE   report only findings that FILE does not record\n"
+    "  --write-baseline FILE\n"
+    "                    record the current findings in FILE, report nothing, exit 0\n"
     "  -V, --version     print the version\n"
     "  -h, --help        print this help\n"
     "\n"
@@ -147,9 +192,9 @@ static int set_format(Options *o, const char *val)
     else if (strcmp(val, "github") == 0)
         o->format = FMT_GITHUB;
     else if (strcmp(val, "sarif") == 0)
-        return usage("--format sarif is not yet supported", NULL);
+        o->format = FMT_SARIF;
     else
-        return usage("--format must be text, json or github, not ", val);
+        return usage("--format must be text, json, sarif or github, not ", val);
     return 0;
 }
 
@@ -201,6 +246,22 @@ static int read_list(Options *o, const char *file)
     return 0;
 }
 
+/* --fastapi-version / --sqlalchemy-version: "0.110", "0.110.2", "2". */
+static int set_version(const char **dst, const char *flag, const char *val)
+{
+    Version v;
+    int ok = val[0] >= '0' && val[0] <= '9' && project_parse_version(val, &v);
+    for (const char *p = val; ok && *p; p++)
+        ok = (*p >= '0' && *p <= '9') || (*p == '.' && p[1] >= '0' && p[1] <= '9');
+    if (!ok) {
+        fprintf(stderr, "sessionlint: error: %s needs a version such as 0.110, not %s\n", flag,
+                val);
+        return EXIT_TROUBLE;
+    }
+    *dst = val;
+    return 0;
+}
+
 static int apply_flag(Options *o, FlagId id, const char *val)
 {
     switch (id) {
@@ -216,6 +277,17 @@ static int apply_flag(Options *o, FlagId id, const char *val)
     case F_VERSION: o->version = 1; return 0;
     case F_HELP: o->help = 1; return 0;
     case F_LIST: return read_list(o, val);
+    case F_STDIN_FILENAME: o->stdin_filename = val; return 0;
+    case F_BASELINE: o->baseline = val; return 0;
+    case F_WRITE_BASELINE: o->write_baseline = val; return 0;
+    case F_CONFIG: o->config = val; return 0;
+    case F_NO_CONFIG: o->no_config = 1; return 0;
+    case F_EXTEND_SELECT: return add_selectors(o, &o->extend_select, val);
+    case F_EXCLUDE: VEC_PUSH(&o->exclude, val); return 0;
+    case F_EXTEND_EXCLUDE: VEC_PUSH(&o->extend_exclude, val); return 0;
+    case F_FASTAPI_VERSION: return set_version(&o->fastapi_version, "--fastapi-version", val);
+    case F_SQLALCHEMY_VERSION:
+        return set_version(&o->sqlalchemy_version, "--sqlalchemy-version", val);
     }
     return 0;
 }
@@ -227,9 +299,10 @@ static int parse_args(Options *o, int argc, char **argv, int start, int where)
     for (int i = start; i < argc; i++) {
         const char *arg = argv[i], *val;
         if (only_paths || arg[0] != '-' || arg[1] == 0) {
-            if (strcmp(arg, "-") == 0)
-                return usage("reading standard input is not yet supported", NULL);
-            VEC_PUSH(&o->paths, arg);
+            if (strcmp(arg, "-") == 0 && !only_paths)
+                o->read_stdin = 1;
+            else
+                VEC_PUSH(&o->paths, arg);
             continue;
         }
         if (strcmp(arg, "--") == 0) {
@@ -280,6 +353,8 @@ static void write_report(const Options *o, const Report *r, FILE *out)
         report_json_write(out, r);
     else if (o->format == FMT_GITHUB)
         report_github_write(out, r);
+    else if (o->format == FMT_SARIF)
+        report_sarif_write(out, r);
     else if (o->statistics)
         report_text_statistics(out, r, &ro);
     else
@@ -297,23 +372,142 @@ static int finish_output(FILE *out, const char *name)
     return bad;
 }
 
-static int cmd_check(Options *o)
+/* All of standard input in a heap buffer of *n bytes; NULL after saying
+ * why it could not be read. */
+static char *read_all_stdin(size_t *n)
 {
-    FILE *out = stdout;
-    if (o->output && !(out = fopen(o->output, "w"))) {
-        fprintf(stderr, "sessionlint: %s: %s\n", o->output, strerror(errno));
+    size_t cap = 1 << 16, len = 0, got;
+    char *buf = xmalloc(cap);
+    while ((got = fread(buf + len, 1, cap - len, stdin)) > 0) {
+        len += got;
+        if (len == cap)
+            buf = xrealloc(buf, cap *= 2);
+    }
+    if (ferror(stdin)) {
+        fprintf(stderr, "sessionlint: standard input: %s\n", strerror(errno));
+        free(buf);
+        return NULL;
+    }
+    *n = len;
+    return buf;
+}
+
+/* --write-baseline: records every finding of r instead of reporting it. */
+static int write_baseline_file(const Options *o, const Report *r)
+{
+    FILE *f = fopen(o->write_baseline, "w");
+    if (!f) {
+        fprintf(stderr, "sessionlint: %s: %s\n", o->write_baseline, strerror(errno));
         return EXIT_TROUBLE;
     }
-    RuleSelect sel = {o->select.items, (int)o->select.n, o->ignore.items, (int)o->ignore.n};
-    DriverOptions d = {o->paths.items, o->paths.n, o->jobs, &sel, DRIVER_CHECK, NULL};
-    Report r;
-    driver_run(&d, &r);
-    print_errors(&r);
-    write_report(o, &r, out);
-    int status = r.nerrors ? EXIT_TROUBLE : r.n && !o->exit_zero ? EXIT_FINDINGS : EXIT_CLEAN;
+    baseline_write(f, r);
+    if (finish_output(f, o->write_baseline))
+        return EXIT_TROUBLE;
+    if (!o->quiet)
+        fprintf(stderr, "sessionlint: wrote %zu finding%s to %s\n", r->n, r->n == 1 ? "" : "s",
+                o->write_baseline);
+    return r->nerrors ? EXIT_TROUBLE : EXIT_CLEAN;
+}
+
+/* Prints r, less what base records; the exit status counts what is left. */
+static int report_findings(const Options *o, Report *r, Baseline *base, FILE *out)
+{
+    size_t old = base ? baseline_apply(base, r) : 0;
+    if (old && !o->quiet)
+        fprintf(stderr, "sessionlint: %zu finding%s recorded in %s not shown\n", old,
+                old == 1 ? "" : "s", o->baseline);
+    write_report(o, r, out);
+    int status = r->nerrors ? EXIT_TROUBLE : r->n && !o->exit_zero ? EXIT_FINDINGS : EXIT_CLEAN;
     if (out != stdout && finish_output(out, o->output))
         status = EXIT_TROUBLE;
+    return status;
+}
+
+/* The path whose configuration and project give the run-wide settings. */
+static const char *first_path(const Options *o)
+{
+    return o->stdin_filename ? o->stdin_filename : o->paths.n ? o->paths.items[0] : ".";
+}
+
+/*
+ * The configurations of a run, and its run-wide facts in *facts: the
+ * command line over the configuration of the first path over the
+ * project's metadata (project.h).  NULL after printing why the
+ * configuration could not be read.  Free with config_free.
+ */
+static ConfigSet *load_config(Options *o, ProjectFacts *facts)
+{
+    ConfigArgs args = {o->config, o->no_config, o->select.items, (int)o->select.n,
+                       o->extend_select.items, (int)o->extend_select.n, o->ignore.items,
+                       (int)o->ignore.n, o->exclude.items, (int)o->exclude.n,
+                       o->extend_exclude.items, (int)o->extend_exclude.n};
+    ConfigSet *cs = config_new(&args);
+    const Config *c = config_for(cs, first_path(o));
+    if (config_error(cs)) {
+        fprintf(stderr, "sessionlint: %s\n", config_error(cs));
+        config_free(cs);
+        return NULL;
+    }
+    project_facts_init(facts);
+    if (o->fastapi_version && project_parse_version(o->fastapi_version, &facts->fastapi))
+        facts->fastapi_from = "--fastapi-version";
+    if (o->sqlalchemy_version && project_parse_version(o->sqlalchemy_version, &facts->sqlalchemy))
+        facts->sqlalchemy_from = "--sqlalchemy-version";
+    config_facts(c, facts);
+    project_read(o->a, first_path(o), facts);
+    return cs;
+}
+
+static int cmd_check(Options *o)
+{
+    char err[512];
+    Baseline *base = NULL;
+    ProjectFacts facts;
+    ConfigSet *cs = load_config(o, &facts);
+    if (!cs)
+        return EXIT_TROUBLE;
+    if (o->baseline && !(base = baseline_read(o->baseline, err, sizeof err))) {
+        config_free(cs);
+        fprintf(stderr, "sessionlint: error: bad baseline: %s\n", err);
+        return EXIT_TROUBLE;
+    }
+    size_t len = 0;
+    char *text = NULL;
+    FILE *out = stdout;
+    if (o->stdin_filename && !(text = read_all_stdin(&len))) {
+        baseline_free(base);
+        config_free(cs);
+        return EXIT_TROUBLE;
+    }
+    if (!o->write_baseline && o->output && !(out = fopen(o->output, "w"))) {
+        fprintf(stderr, "sessionlint: %s: %s\n", o->output, strerror(errno));
+        free(text);
+        baseline_free(base);
+        config_free(cs);
+        return EXIT_TROUBLE;
+    }
+    RuleSelect sel = {o->select.items, (int)o->select.n, o->ignore.items, (int)o->ignore.n,
+                      NULL, 0};
+    DriverOptions d = {.paths = o->paths.items, .npaths = o->paths.n, .jobs = o->jobs,
+                       .select = &sel, .mode = DRIVER_CHECK, .stdin_path = o->stdin_filename,
+                       .stdin_text = text, .stdin_len = len, .facts = &facts,
+                       .config = cs};
+    Report r;
+    driver_run(&d, &r);
+    int status;
+    if (config_error(cs)) { /* a configuration below the first path is broken */
+        fprintf(stderr, "sessionlint: %s\n", config_error(cs));
+        if (out != stdout)
+            fclose(out);
+        status = EXIT_TROUBLE;
+    } else {
+        print_errors(&r);
+        status = o->write_baseline ? write_baseline_file(o, &r) : report_findings(o, &r, base, out);
+    }
     driver_free(&r);
+    free(text);
+    baseline_free(base);
+    config_free(cs);
     return status;
 }
 
@@ -382,7 +576,8 @@ static int cmd_debug_parse(Options *o)
 {
     if (!o->paths.n)
         return usage("debug parse needs a PATH or --list FILE", NULL);
-    DriverOptions d = {o->paths.items, o->paths.n, o->jobs ? o->jobs : 1, NULL, DRIVER_PARSE, NULL};
+    DriverOptions d = {.paths = o->paths.items, .npaths = o->paths.n,
+                       .jobs = o->jobs ? o->jobs : 1, .mode = DRIVER_PARSE};
     Report r;
     driver_run(&d, &r);
     print_errors(&r);
@@ -396,18 +591,44 @@ static int cmd_debug_parse(Options *o)
 /* debug files: what a check of the same paths would analyze. */
 static int cmd_debug_files(Options *o)
 {
-    DriverOptions d = {o->paths.items, o->paths.n, 1, NULL, DRIVER_PARSE, NULL};
+    ProjectFacts facts;
+    ConfigSet *cs = load_config(o, &facts);
+    if (!cs)
+        return EXIT_TROUBLE;
+    DriverOptions d = {.paths = o->paths.items, .npaths = o->paths.n, .jobs = 1,
+                       .mode = DRIVER_PARSE, .config = cs};
     WalkPaths files = {0};
     WalkErrors errs = {0};
     driver_discover(o->a, &d, &files, &errs);
+    int bad = config_error(cs) != NULL;
+    if (bad) {
+        fprintf(stderr, "sessionlint: %s\n", config_error(cs));
+        files.n = 0;
+    }
     for (size_t i = 0; i < errs.n; i++)
         fprintf(stderr, "sessionlint: %s: %s\n", errs.items[i].path, errs.items[i].msg);
     for (size_t i = 0; i < files.n; i++)
         puts(files.items[i]);
-    int status = errs.n ? EXIT_TROUBLE : EXIT_CLEAN;
+    int status = errs.n || bad ? EXIT_TROUBLE : EXIT_CLEAN;
     VEC_FREE(&files);
     VEC_FREE(&errs);
+    config_free(cs);
     return status;
+}
+
+/* debug project: the run-wide settings a check of PATH would use. */
+static int cmd_debug_project(Options *o)
+{
+    if (o->paths.n > 1)
+        return usage("debug project takes at most one PATH", NULL);
+    ProjectFacts facts;
+    ConfigSet *cs = load_config(o, &facts);
+    if (!cs)
+        return EXIT_TROUBLE;
+    const Config *c = config_for(cs, first_path(o));
+    debug_project(stdout, c ? config_path(c) : NULL, &facts);
+    config_free(cs);
+    return EXIT_CLEAN;
 }
 
 static int cmd_debug(Options *o, int argc, char **argv)
@@ -434,12 +655,14 @@ static int cmd_debug(Options *o, int argc, char **argv)
         return cmd_debug_parse(o);
     if (strcmp(view, "files") == 0)
         return cmd_debug_files(o);
+    if (strcmp(view, "project") == 0)
+        return cmd_debug_project(o);
     if (strcmp(view, "cfg") == 0) {
         if (!o->paths.n)
             return usage("debug cfg needs a FILE or --list FILE", NULL);
         return debug_cfg(stdout, o->paths.items, o->paths.n);
     }
-    return usage("debug needs a view: tokens, ast, cfg, parse or files; not ", view);
+    return usage("debug needs a view: tokens, ast, cfg, parse, files or project; not ", view);
 }
 
 static int run(Options *o, int argc, char **argv)
@@ -459,6 +682,10 @@ static int run(Options *o, int argc, char **argv)
         puts("sessionlint " SL_VERSION);
         return 0;
     }
+    if (o->read_stdin && !o->stdin_filename)
+        return usage("reading standard input (-) needs --stdin-filename PATH", NULL);
+    if (o->stdin_filename && o->paths.n)
+        return usage("--stdin-filename checks standard input only, not ", o->paths.items[0]);
     return cmd_check(o);
 }
 
@@ -472,6 +699,9 @@ int main(int argc, char **argv)
     VEC_FREE(&o.paths);
     VEC_FREE(&o.select);
     VEC_FREE(&o.ignore);
+    VEC_FREE(&o.extend_select);
+    VEC_FREE(&o.exclude);
+    VEC_FREE(&o.extend_exclude);
     arena_free(o.a);
     exit(status);
 }

@@ -32,6 +32,8 @@ typedef struct ProjectFacts {
     Version sqlalchemy;       /* likewise for SQLAlchemy */
     const char *sqlalchemy_from;
     int database;             /* ProjectDb, from the configuration */
+    const struct ModelUser *model; /* the project's own resources (model.h), from the
+                                      configuration; NULL: the built-in table alone */
 } ProjectFacts;
 
 /* A fresh ProjectFacts: everything unknown. */
@@ -52,5 +54,18 @@ int project_parse_version(const char *s, Version *v);
 
 /* Compares two known versions: < 0, 0, > 0. */
 int project_version_cmp(const Version *a, const Version *b);
+
+/*
+ * The absolute form of path (against cwd, itself absolute), with "." and
+ * ".." folded lexically and no trailing slash ("/" stays "/").  In a.
+ */
+char *project_abspath(Arena *a, const char *cwd, const char *path);
+
+/*
+ * An absolute path as messages show it: relative to cwd when under it
+ * ("backend/pyproject.toml"), with "../" steps when beside it, else
+ * absolute.  In a (or a suffix of path).
+ */
+const char *project_shown_path(Arena *a, const char *cwd, const char *path);
 
 #endif

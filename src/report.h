@@ -1,7 +1,8 @@
 /*
  * report.h - the end of the pipeline: a run's findings, in their final
  * order and with positions as users read them, and the formatters that
- * print them (report_text.c, report_json.c, report_github.c).
+ * print them (report_text.c, report_json.c, report_github.c,
+ * report_sarif.c).
  *
  * A Report is built by the driver once every file's arena is gone, so it
  * carries what printing needs from the source: 1-based code-point columns
@@ -36,6 +37,7 @@ typedef struct ReportItem {
     const char *snippet;  /* the start line to quote, made printable; NULL if none */
     int caret_col;        /* 0-based display column of the underline in snippet */
     int caret_len;        /* width of the underline, at least 1 */
+    const char *fingerprint; /* report_fingerprints: stable across moved lines */
 } ReportItem;
 
 typedef struct ReportError {
@@ -87,5 +89,21 @@ void report_json_string(FILE *out, const char *s);
 
 /* GitHub Actions workflow commands: one "::error file=...::message" a finding. */
 void report_github_write(FILE *out, const Report *r);
+
+/* SARIF 2.1.0 (report_sarif.c): one run, every registered rule in
+ * tool.driver.rules, each finding a result with its witness path as a
+ * codeFlow and partialFingerprints["sessionlint/v1"]; I/O errors are
+ * toolExecutionNotifications.  Needs report_fingerprints first. */
+void report_sarif_write(FILE *out, const Report *r);
+
+/*
+ * Fills every item's fingerprint (report.c): 16 hex digits hashing the
+ * code, the path, the flagged line with all whitespace removed, and the
+ * item's index among the earlier items of its file with the same three.
+ * Line numbers are not part of it, so it survives edits elsewhere in the
+ * file; SARIF's partialFingerprints and baselines (baseline.h) use it.
+ * Strings come from a.  Call once, after the items are sorted.
+ */
+void report_fingerprints(Arena *a, Report *r);
 
 #endif

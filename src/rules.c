@@ -89,6 +89,8 @@ static int longest_prefix(const char *const *sels, int n, const char *code, int 
 
 int rules_selected(const RuleSelect *s, const char *code)
 {
+    if (longest_prefix(s->never, s->nnever, code, 0) >= 0)
+        return 0;
     const Rule *r = rules_lookup(code);
     int off = r && !r->enabled;
     int sel = s->nselect ? longest_prefix(s->select, s->nselect, code, off) : off ? -1 : 0;

@@ -57,6 +57,9 @@ typedef struct RuleSelect {
     int nselect;
     const char *const *ignore;
     int nignore;
+    const char *const *never; /* codes or prefixes never kept, however specific the
+                                 select (a file's per-file-ignores) */
+    int nnever;
 } RuleSelect;
 
 /*
@@ -72,7 +75,8 @@ int rules_valid_selector(const char *sel);
  * the longest matching --ignore prefix (an exact tie goes to --ignore).  A
  * rule that is off by default is only selected by its own code or a prefix
  * with a family digit ("SL106", "SL1"), never by "ALL", "SL" or no --select.
- * Codes that no rule has are treated as on by default.
+ * Codes that no rule has are treated as on by default.  A code matched by
+ * a `never` prefix is not selected at all.
  */
 int rules_selected(const RuleSelect *s, const char *code);
 

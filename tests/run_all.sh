@@ -9,6 +9,11 @@
 #   diff     tests/diff_stdlib.py     debug ast == CPython's ast, whole stdlib
 #   parser   tests/parser_cases.py    hand-written parser and error cases
 #   rules    tests/rules/run.py       annotated rule cases (# expect: SL103)
+#   config   tests/config/run.py      configuration discovery and keys, errors,
+#            versions from project metadata, custom resources
+#   integration tests/integration/run.py  SARIF against the schema, github, baselines,
+#            stdin, options, make install + man page, the real pre-commit
+#            ($SESSIONLINT_BIN picks another binary)
 #   robust   tests/robust.sh          pathological inputs, plain + sanitizers
 #   sanitize tests/sanitize_stdlib.sh the stdlib under ASan and UBSan builds
 #   fuzz     tests/fuzz/replay.sh     the fuzz corpus replayed under sanitizers
@@ -20,7 +25,7 @@ cd "$ROOT" || exit 2
 
 : "${MAKE:=make}"
 : "${PYTHON:=python3}"
-: "${SUITES:=unit diff parser rules robust sanitize fuzz}"
+: "${SUITES:=unit diff parser rules config integration robust sanitize fuzz}"
 export MAKE PYTHON
 LOGS=build/test-logs
 mkdir -p "$LOGS"
@@ -78,6 +83,8 @@ for s in $SUITES; do
     diff) suite diff "$PYTHON" tests/diff_stdlib.py ;;
     parser) suite parser "$PYTHON" tests/parser_cases.py ;;
     rules) suite rules "$PYTHON" tests/rules/run.py ;;
+    config) suite config "$PYTHON" tests/config/run.py ;;
+    integration) suite integration "$PYTHON" tests/integration/run.py ;;
     robust) suite robust sh tests/robust.sh ;;
     sanitize) suite sanitize sh tests/sanitize_stdlib.sh ;;
     fuzz) suite fuzz sh tests/fuzz/replay.sh ;;

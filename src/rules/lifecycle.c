@@ -33,7 +33,7 @@ static const char *text_of(Arena *a, const Source *src, const Node *n)
 /* "session `db`" or "session from `SessionLocal()`". */
 const char *lifecycle_what(Arena *a, const Source *src, const FlowReport *r)
 {
-    const char *noun = model_res(r->res_kind)->noun;
+    const char *noun = r->res ? r->res->noun : model_res(r->res_kind)->noun;
     if (r->var)
         return msg(a, "%s `%s`", noun, r->var);
     return msg(a, "%s from `%s`", noun, text_of(a, src, r->site));
@@ -73,7 +73,7 @@ static const char *leak_message(Arena *a, const char *w, const FlowReport *r)
 void lifecycle_report(void *arg, const FlowReport *r)
 {
     LifecycleSink *k = arg;
-    const ResInfo *ri = model_res(r->res_kind);
+    const ResInfo *ri = r->res ? r->res : model_res(r->res_kind);
     const char *w = lifecycle_what(k->a, k->src, r);
     Finding f = {0};
     switch (r->problem) {
