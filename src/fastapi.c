@@ -310,6 +310,7 @@ static void mw_kid(Node *parent, Node *n, void *arg)
             o->func = w->func;
             o->path = w->f->mods[w->m].path;
             o->close_line = n->lineno;
+            o->close_col = n->col_offset;
         }
     }
     w->depth++;

@@ -41,6 +41,7 @@ typedef struct FastApiStateOwner {
     const Node *func;  /* the middleware function */
     const char *path;  /* its file */
     int close_line;    /* the line that closes it */
+    int close_col;     /* ... and its column (0-based bytes) */
 } FastApiStateOwner;
 
 typedef struct FastApi FastApi;

@@ -93,7 +93,7 @@ typedef struct Site {
     const FastApiStateOwner *state; /* request.state.<x> a middleware owns, or NULL */
     const Node *owner_def;  /* borrowed: the provider's definition (a cached dependency) */
     const char *owner_path; /* where the owner releases it: file (NULL: this one) */
-    int owner_line;         /* ... and line, or 0 */
+    int owner_line, owner_col; /* ... and line (0: unknown) and column */
     const char *owner_note; /* the witness step there: "closed here by `get_db`" */
     int holder;             /* an object that keeps the borrowed session (a class
                                dependency): its methods use it, none releases it */
@@ -163,14 +163,15 @@ static const Ev *ev_push(Ctx *c, const Ev *prev, const Node *at, const char *not
 }
 
 /* An event at a line of another file (path NULL: this one). */
-static const Ev *ev_push_far(Ctx *c, const Ev *prev, const char *path, int line, const char *note)
+static const Ev *ev_push_far(Ctx *c, const Ev *prev, const char *path, int line, int col,
+                             const char *note)
 {
     if (prev && prev->n >= FLOW_MAX_EVENTS)
         return prev;
     Ev *e = arena_alloc(c->a, sizeof *e);
     e->path = path;
     e->line = line;
-    e->col = 0;
+    e->col = col;
     e->note = note;
     e->prev = prev;
     e->n = prev ? prev->n + 1 : 1;
@@ -652,7 +653,7 @@ static int site_for(Ctx *c, const Node *node, Val v, int parent)
     s->state = NULL;
     s->owner_def = NULL;
     s->owner_path = NULL;
-    s->owner_line = 0;
+    s->owner_line = s->owner_col = 0;
     s->owner_note = NULL;
     s->holder = 0;
     return c->nsites++;
@@ -749,6 +750,12 @@ static void uses_scan(Uses *u, const Node *n)
     for (int i = 0; i < c->nsites; i++)
         if (c->site[i].node == n && c->site[i].state)
             u->mask |= 1u << i;
+    if (n->kind == NODE_Attribute && n->v.Attribute.value->kind == NODE_Name &&
+        !strcmp(n->v.Attribute.value->v.Name.id, "self"))
+        for (int i = 0; i < c->nsites; i++) /* a class-based view's dependency */
+            if (c->site[i].name && !strncmp(c->site[i].name, "self.", 5) &&
+                !strcmp(c->site[i].name + 5, n->v.Attribute.attr))
+                u->mask |= 1u << i;
     if (n->kind == NODE_Lambda) {
         const Scope *saved = u->inner, *in = scope_of(c->env->scopes, n);
         u->inner = in ? in : saved;
@@ -1238,6 +1245,7 @@ static Val self_attr_value(Ctx *c, const char *attr)
 }
 
 static void state_timing(Ctx *c, Site *st, const FastApiStateOwner *o);
+static int view_site(Ctx *c, Path *p, const char *attr);
 
 /* `request.state.<x>` where a middleware owns <x>: a session borrowed from
  * it (a site per expression); -1 otherwise. */
@@ -1291,6 +1299,10 @@ static Res eval(Ctx *c, Path *p, const Node *e)
         const char *q = qualname(c, c->env->scopes, c->scope, e);
         if (q) {
             out.val = eval_global(c, c->env->scopes, c->scope, e, 0); /* module.name */
+        } else if (e->v.Attribute.value->kind == NODE_Name &&
+                   !strcmp(e->v.Attribute.value->v.Name.id, "self") &&
+                   (out.site = view_site(c, p, e->v.Attribute.attr)) >= 0) {
+            out.val = c->site[out.site].val; /* a class-based view's `db = Depends(get_db)` */
         } else if (e->v.Attribute.value->kind == NODE_Name &&
                    !strcmp(e->v.Attribute.value->v.Name.id, "self")) {
             out.val = self_attr_value(c, e->v.Attribute.attr); /* self._pool */
@@ -1602,10 +1614,11 @@ static void dropped(Ctx *c, Path *p, Res r, const Node *at)
     p->res[r.site] = RS_GONE;
 }
 
-/* The line where a provider releases what it yields: the close() after its
- * yield, else the with statement around the yield; 0 if not found. */
+/* Where a provider releases what it yields: the close() after its yield,
+ * else the with statement around the yield; NULL if not found. */
 typedef struct RelSearch {
-    int yield_line, line, with_line, depth;
+    int yield_line, depth;
+    const Node *close, *with; /* the close() after the yield; the with around it */
 } RelSearch;
 
 static void rel_kid(Node *parent, Node *n, void *arg)
@@ -1618,22 +1631,22 @@ static void rel_kid(Node *parent, Node *n, void *arg)
     if ((n->kind == NODE_Yield || n->kind == NODE_YieldFrom) && !s->yield_line)
         s->yield_line = n->lineno;
     if ((n->kind == NODE_With || n->kind == NODE_AsyncWith) && !s->yield_line)
-        s->with_line = n->lineno;
-    if (n->kind == NODE_Call && s->yield_line && !s->line && n->lineno > s->yield_line &&
+        s->with = n;
+    if (n->kind == NODE_Call && s->yield_line && !s->close && n->lineno > s->yield_line &&
         n->v.Call.func->kind == NODE_Attribute && !strcmp(n->v.Call.func->v.Attribute.attr, "close"))
-        s->line = n->lineno;
+        s->close = n;
     s->depth++;
     ast_children(n, rel_kid, s);
     s->depth--;
 }
 
-static int provider_release_line(const Node *def)
+static const Node *provider_release(const Node *def)
 {
     if (!def || (def->kind != NODE_FunctionDef && def->kind != NODE_AsyncFunctionDef))
-        return 0;
-    RelSearch s = {0, 0, 0, 0};
+        return NULL;
+    RelSearch s = {0, 0, NULL, NULL};
     ast_children((Node *)def, rel_kid, &s);
-    return s.line ? s.line : s.with_line;
+    return s.close ? s.close : s.with;
 }
 
 /* The borrowed site r is released by its owner now, at `at` (a with
@@ -1672,7 +1685,7 @@ static void pending_at_exit(Ctx *c, Path *p, const Node *at)
                                           : "the function returns here");
             if (c->site[r].owner_line && c->site[r].owner_note)
                 e = ev_push_far(c, e, c->site[r].owner_path, c->site[r].owner_line,
-                                c->site[r].owner_note);
+                                c->site[r].owner_col, c->site[r].owner_note);
             report_job(c, FLOW_OUTLIVES, r, j->at, e, j->kind, c->site[r].when);
         }
     }
@@ -2391,8 +2404,10 @@ static void owner_timing(Ctx *c, Site *st, const Provider *pv)
     const FlowFastApi *fa = c->env->fastapi;
     const char *name = pv->def && pv->def->kind != NODE_ClassDef ? pv->def->v.FunctionDef.name
                                                                    : "its provider";
+    const Node *rel = provider_release(pv->def);
     st->owner_path = pv->path;
-    st->owner_line = provider_release_line(pv->def);
+    st->owner_line = rel ? rel->lineno : 0;
+    st->owner_col = rel ? rel->col_offset : 0;
     st->owner_note = fmt(c, "closed here by `%s`, after the work was handed over", name);
     if (!pv->sum->releases_after || !fa) {
         st->when = NULL;
@@ -2418,6 +2433,7 @@ static void state_timing(Ctx *c, Site *st, const FastApiStateOwner *o)
     st->early = 1;
     st->owner_path = o->path;
     st->owner_line = o->close_line;
+    st->owner_col = o->close_col;
     st->owner_note = fmt(c, "closed here by the middleware `%s`, after call_next",
                          o->func->v.FunctionDef.name);
     st->when = fmt(c, "the middleware `%s` closes it after call_next, before the body is streamed "
@@ -2522,6 +2538,52 @@ static void borrowed_params(Ctx *c, Path *start, const Node *func)
                                        : "borrowed here from its FastAPI dependency");
         }
     }
+}
+
+/*
+ * `self.<attr>` in a method of a class-based view, whose class body says
+ * `<attr>: Session = Depends(get_db)` (fastapi-utils' cbv, controllers
+ * built on it): FastAPI fills it per request from the provider, so the
+ * method borrows it.  -1 when attr is not such a dependency.
+ */
+static int view_site(Ctx *c, Path *p, const char *attr)
+{
+    const Scope *cls = c->scope ? c->scope->parent : NULL;
+    if (c->env->summary || !cls || cls->kind != SCOPE_CLASS)
+        return -1;
+    const NodeList *body = &cls->node->v.ClassDef.body;
+    for (int i = 0; i < body->n; i++) {
+        const Node *st = body->items[i], *target = NULL, *value = NULL;
+        if (st->kind == NODE_AnnAssign) {
+            target = st->v.AnnAssign.target;
+            value = st->v.AnnAssign.value;
+        } else if (st->kind == NODE_Assign && st->v.Assign.targets.n == 1) {
+            target = st->v.Assign.targets.items[0];
+            value = st->v.Assign.value;
+        }
+        if (!target || !value || target->kind != NODE_Name || strcmp(target->v.Name.id, attr))
+            continue;
+        Provider pv = {0};
+        if (!depends_target(c, c->env->scopes, cls, value, &pv) || pv.sum->yields_kind == RES_NONE)
+            return -1;
+        Val v = {VAL_RESOURCE, pv.sum->yields_kind, 0, NULL};
+        int r = site_for(c, value, v, -1);
+        if (r < 0)
+            return -1;
+        if (!c->site[r].owner) {
+            c->site[r].owner = pv.sum;
+            c->site[r].name = fmt(c, "self.%s", attr);
+            owner_timing(c, &c->site[r], &pv);
+        }
+        if (p->res[r] == RS_NONE) {
+            p->res[r] = RS_BORROWED;
+            p->ev[r] = ev_push(c, NULL, value, fmt(c, "borrowed from its FastAPI dependency `%s` "
+                                                      "(a class-based view's attribute)",
+                                                   pv.def ? pv.def->v.FunctionDef.name : "?"));
+        }
+        return r;
+    }
+    return -1;
 }
 
 /* Summary mode: each positional parameter starts as an open resource of

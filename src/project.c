@@ -2,10 +2,12 @@
  * project.c - the project facts of project.h: the FastAPI and SQLAlchemy
  * versions read from the project's metadata.
  *
- * The folder that holds the metadata is the first one, walking up from the
- * analyzed path, with a pyproject.toml, a requirements*.txt, a uv.lock or a
- * poetry.lock, stopping at the repository's root (a folder holding .git).
- * Every file there is read and each requirement found offers
+ * The folders that hold the metadata are found walking up from the
+ * analyzed path: each with a pyproject.toml, a requirements*.txt (also in a
+ * requirements/ folder), a uv.lock or a poetry.lock is read, and the
+ * nearest that names a package decides its version; the walk stops when
+ * both are known or at the repository's root (a folder holding .git).
+ * Every file of a folder is read and each requirement found offers
  * a version with a rank: a lock file's exact version beats a pin (`==`, or
  * a bare Poetry version), which beats the lowest version a range allows
  * (`>=0.100,<0.120` -> 0.100, `^0.110` -> 0.110, `~=0.109.2` -> 0.109.2).
@@ -194,6 +196,29 @@ static const char **requirements_files(Arena *a, const char *dir, size_t *n)
         const char *path = join(a, dir, e->d_name);
         if (is_requirements_name(e->d_name) && is_file(path))
             VEC_PUSH(&v, arena_strndup(a, e->d_name, strlen(e->d_name)));
+    }
+    if (d)
+        closedir(d);
+    if (v.n > 1)
+        qsort(v.items, v.n, sizeof *v.items, cmp_requirements);
+    const char **out = arena_alloc(a, (v.n + 1) * sizeof *out);
+    if (v.n)
+        memcpy(out, v.items, v.n * sizeof *out);
+    *n = v.n;
+    VEC_FREE(&v);
+    return out;
+}
+
+/* The *.txt files of a requirements/ folder, in name order. */
+static const char **requirements_folder(Arena *a, const char *dir, size_t *n)
+{
+    VEC(const char *) v = {0};
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    while (d && (e = readdir(d)) != NULL) {
+        size_t len = strlen(e->d_name);
+        if (len > 4 && !strcmp(e->d_name + len - 4, ".txt") && is_file(join(a, dir, e->d_name)))
+            VEC_PUSH(&v, arena_strndup(a, e->d_name, len));
     }
     if (d)
         closedir(d);
@@ -573,6 +598,26 @@ static void read_folder(Reader *r, const char *dir)
     const char **reqs = requirements_files(r->a, dir, &n);
     for (size_t i = 0; i < n; i++)
         read_requirements(r, join(r->a, dir, reqs[i]), 0);
+    /* requirements/base.txt, requirements/prod.txt: a folder of them */
+    const char *sub = join(r->a, dir, "requirements");
+    reqs = requirements_folder(r->a, sub, &n);
+    for (size_t i = 0; i < n; i++)
+        read_requirements(r, join(r->a, sub, reqs[i]), 0);
+}
+
+/* The offers of the folder just read fill what f does not know yet; the
+ * nearest folder that names a package decides its version. */
+static void take(Reader *r, ProjectFacts *f)
+{
+    if (f->fastapi.major < 0 && r->best[PKG_FASTAPI].rank) {
+        f->fastapi = r->best[PKG_FASTAPI].v;
+        f->fastapi_from = r->best[PKG_FASTAPI].from;
+    }
+    if (f->sqlalchemy.major < 0 && r->best[PKG_SQLALCHEMY].rank) {
+        f->sqlalchemy = r->best[PKG_SQLALCHEMY].v;
+        f->sqlalchemy_from = r->best[PKG_SQLALCHEMY].from;
+    }
+    memset(r->best, 0, sizeof r->best);
 }
 
 void project_read(Arena *a, const char *dir, ProjectFacts *f)
@@ -591,19 +636,14 @@ void project_read(Arena *a, const char *dir, ProjectFacts *f)
     for (;;) {
         if (has_metadata(a, d)) {
             read_folder(&r, d);
-            break;
+            take(&r, f);
+            if (f->fastapi.major >= 0 && f->sqlalchemy.major >= 0)
+                break;
+            /* a stub lock file, or metadata that does not name them: go on up */
         }
         struct stat git;
         if (!strcmp(d, "/") || stat(arena_printf(a, "%s/.git", d), &git) == 0)
             break; /* the repository's root: metadata above it is another project's */
         d = project_abspath(a, d, "..");
-    }
-    if (f->fastapi.major < 0 && r.best[PKG_FASTAPI].rank) {
-        f->fastapi = r.best[PKG_FASTAPI].v;
-        f->fastapi_from = r.best[PKG_FASTAPI].from;
-    }
-    if (f->sqlalchemy.major < 0 && r.best[PKG_SQLALCHEMY].rank) {
-        f->sqlalchemy = r.best[PKG_SQLALCHEMY].v;
-        f->sqlalchemy_from = r.best[PKG_SQLALCHEMY].from;
     }
 }

@@ -41,9 +41,10 @@ void project_facts_init(ProjectFacts *f);
 
 /*
  * Reads the FastAPI and SQLAlchemy requirements of the project that
- * contains dir (walking up to the first folder holding a pyproject.toml,
- * a requirements*.txt, a uv.lock or a poetry.lock) into the fields of f
- * that are still unknown.  A pin (==) gives its version, a range its lowest
+ * contains dir (walking up through the folders holding a pyproject.toml,
+ * a requirements*.txt, a uv.lock or a poetry.lock, the nearest naming a
+ * package first, up to the repository's root) into the fields of f that
+ * are still unknown.  A pin (==) gives its version, a range its lowest
  * allowed version.  Strings are allocated in a.  Unreadable or malformed
  * metadata leaves the fields unknown; it is not an error.
  */

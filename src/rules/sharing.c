@@ -73,8 +73,10 @@ typedef struct Check {
     const FastApi *fa;
 } Check;
 
+/* A finding at `at`; its witness is note1 at `from` (NULL: at `at`), then
+ * note2 at at2 if given. */
 static void add(Check *c, const char *code, const Node *at, const char *message,
-                const char *note1, const Node *at2, const char *note2)
+                const Node *from, const char *note1, const Node *at2, const char *note2)
 {
     Finding f = {0};
     f.code = code;
@@ -86,8 +88,8 @@ static void add(Check *c, const char *code, const Node *at, const char *message,
     f.message = message;
     f.trace = arena_alloc(c->k->a, 2 * sizeof *f.trace);
     f.trace[0].path = f.path;
-    f.trace[0].line = f.line;
-    f.trace[0].col = f.col;
+    f.trace[0].line = from ? from->lineno : f.line;
+    f.trace[0].col = from ? from->col_offset : f.col;
     f.trace[0].note = note1;
     f.ntrace = 1;
     if (at2 && note2) {
@@ -141,7 +143,7 @@ static void module_names(Check *c, const Node *module)
             msg(c->k->a, "%s `%s` is made once, at import, and shared by every request that "
                          "uses it; make one per request (a dependency that yields it)",
                 noun(kind), target->v.Name.id),
-            msg(c->k->a, "%s made here, at module level", noun(kind)), NULL, NULL);
+            NULL, msg(c->k->a, "%s made here, at module level", noun(kind)), NULL, NULL);
     }
 }
 
@@ -207,7 +209,7 @@ static void assignment(Body *b, const Node *st)
                 msg(c->k->a, "%s stored in the global `%s` is shared by every request that uses "
                              "it; make one per request (a dependency that yields it)",
                     noun(kind), target->v.Name.id),
-                msg(c->k->a, "%s made here and kept in a global", noun(kind)), NULL, NULL);
+            NULL, msg(c->k->a, "%s made here and kept in a global", noun(kind)), NULL, NULL);
         return;
     }
     const char *attr = app_state_target(c, target);
@@ -219,7 +221,7 @@ static void assignment(Body *b, const Node *st)
             msg(c->k->a, "%s stored on app.state.%s is shared by every request that reads it; "
                          "keep the engine or sessionmaker there and make one per request",
                 noun(kind), attr),
-            msg(c->k->a, "%s made here and kept on the application", noun(kind)), NULL, NULL);
+            NULL, msg(c->k->a, "%s made here and kept on the application", noun(kind)), NULL, NULL);
 }
 
 /* `yield {"db": session}` in a lifespan: Starlette copies that state into
@@ -239,7 +241,7 @@ static void lifespan_state(Body *b, const Node *y)
                             "request.state: all requests share it; keep the sessionmaker there "
                             "and make one per request",
                 noun(kind), k->v.Constant.value.s),
-            msg(b->c->k->a, "%s kept as application state here", noun(kind)), NULL, NULL);
+            NULL, msg(b->c->k->a, "%s kept as application state here", noun(kind)), NULL, NULL);
     }
 }
 
@@ -262,7 +264,7 @@ static void scoped_call(Body *b, const Node *call)
         msg(c->k->a, "scoped_session `%s` is used from the coroutine `%s`: its sessions are per "
                      "thread, so every request served on the event loop's thread shares one",
             f->v.Name.id, b->func->v.FunctionDef.name),
-        "the registry is called here, on the event loop's thread", NULL, NULL);
+            NULL, "the registry is called here, on the event loop's thread", NULL, NULL);
 }
 
 static void body_walk(Body *b, const Node *n)
@@ -303,7 +305,7 @@ static void defaults(Check *c, const Node *func, const Scope *outer)
                              "function is defined, and shared by every call; use Depends() or "
                              "make it in the body",
                     noun(kind), func->v.FunctionDef.name),
-                msg(c->k->a, "%s made here, once", noun(kind)), NULL, NULL);
+            NULL, msg(c->k->a, "%s made here, once", noun(kind)), NULL, NULL);
         }
 }
 
@@ -344,7 +346,8 @@ static void returns_kid(Node *parent, Node *n, void *arg)
                 msg(r->c->k->a, "`%s` is cached, so the %s it returns is made once and shared by "
                                 "every request that calls it",
                     r->func->v.FunctionDef.name, noun(kind)),
-                msg(r->c->k->a, "%s returned here and kept by the cache", noun(kind)), NULL, NULL);
+                NULL, msg(r->c->k->a, "%s returned here and kept by the cache", noun(kind)), NULL,
+                NULL);
         return;
     }
     r->depth++;
@@ -379,13 +382,12 @@ static void class_attrs(Check *c, const Node *cls)
             msg(c->k->a, "%s `%s.%s` is a class attribute: one %s shared by every request that "
                          "uses the class; make one per request and pass it in",
                 noun(kind), cls->v.ClassDef.name, target->v.Name.id, noun(kind)),
-            msg(c->k->a, "%s made here, once, for the class", noun(kind)), NULL, NULL);
+            NULL, msg(c->k->a, "%s made here, once, for the class", noun(kind)), NULL, NULL);
     }
 }
 
-/* The commits of the yielded local after the yield. */
+/* The commits after the yield. */
 typedef struct After {
-    const char *name;   /* the yielded local */
     int yline, ycol;    /* the first yield */
     const Node *hits[8];
     int nhits;
@@ -440,7 +442,6 @@ static void commits_kid(Node *parent, Node *n, void *arg)
         return;
     if (n->kind == NODE_Call && n->v.Call.func->kind == NODE_Attribute &&
         n->v.Call.func->v.Attribute.value->kind == NODE_Name &&
-        !strcmp(n->v.Call.func->v.Attribute.value->v.Name.id, a->name) &&
         (!strcmp(n->v.Call.func->v.Attribute.attr, "commit") ||
          !strcmp(n->v.Call.func->v.Attribute.attr, "flush")) &&
         (n->lineno > a->yline || (n->lineno == a->yline && n->col_offset > a->ycol)) &&
@@ -468,27 +469,29 @@ static void commit_after_response(Check *c, const Node *func, int roles)
                            ? msg(c->k->a, "after the response is sent (%s)", fa->version)
                            : msg(c->k->a, "after the response is sent (%s, default scope)",
                                  fa->version);
-    const char *harm = "if it fails (CockroachDB reports serialization conflicts, SQLSTATE 40001, "
-                       "at COMMIT), the client was already told it succeeded";
+    const char *harm = "if it fails (a constraint, a deadlock, or on CockroachDB a serialization "
+                       "conflict, SQLSTATE 40001, at COMMIT), the client was already told it "
+                       "succeeded";
     if (y.with) {
         add(c, "SL204", y.with,
             msg(c->k->a, "`%s` yields inside a transaction block that commits when the block ends, "
                          "%s: %s",
                 func->v.FunctionDef.name, when, harm),
-            "the transaction block begins here and commits at its end", y.yield,
+            NULL, "the transaction block begins here and commits at its end", y.yield,
             "FastAPI resumes the dependency here after the response");
     }
-    const Node *v = y.yield->v.Yield.value;
-    if (!v || v->kind != NODE_Name)
-        return;
-    After a = {v->v.Name.id, y.yield->lineno, y.yield->col_offset, {0}, 0, 0};
+    /* any session committed after the yield: the yielded one, or the one
+     * inside a wrapper it yields (`yield Repository(session)`) */
+    After a = {y.yield->lineno, y.yield->col_offset, {0}, 0, 0};
     ast_children((Node *)func, commits_kid, &a);
-    for (int i = 0; i < a.nhits; i++)
+    for (int i = 0; i < a.nhits; i++) {
+        const char *name = a.hits[i]->v.Call.func->v.Attribute.value->v.Name.id;
         add(c, "SL204", a.hits[i],
             msg(c->k->a, "`%s` commits `%s` after its yield, which FastAPI runs %s: %s",
-                func->v.FunctionDef.name, a.name, when, harm),
-            msg(c->k->a, "`%s` is yielded here; the code after it runs after the response", a.name),
-            a.hits[i], "committed here");
+                func->v.FunctionDef.name, name, when, harm),
+            y.yield, "yielded here; FastAPI runs the code after it after the response", a.hits[i],
+            "committed here");
+    }
 }
 
 typedef struct Classes {
