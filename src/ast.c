@@ -92,3 +92,18 @@ void ast_children(Node *n, ChildFn fn, void *arg)
 #undef F
     }
 }
+
+int ast_single_assign(const Node *st, const Node **target, const Node **value)
+{
+    if (st->kind == NODE_Assign && st->v.Assign.targets.n == 1) {
+        *target = st->v.Assign.targets.items[0];
+        *value = st->v.Assign.value;
+        return 1;
+    }
+    if (st->kind == NODE_AnnAssign && st->v.AnnAssign.value) {
+        *target = st->v.AnnAssign.target;
+        *value = st->v.AnnAssign.value;
+        return 1;
+    }
+    return 0;
+}

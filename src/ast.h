@@ -153,6 +153,10 @@ const char *ast_enum_name(int value);
  */
 void ast_children(Node *n, void (*fn)(Node *parent, Node *child, void *arg), void *arg);
 
+/* `x = v` with one target, or `x: T = v`: 1 with *target and *value set;
+ * 0 for any other statement (and for `x: T` alone). */
+int ast_single_assign(const Node *st, const Node **target, const Node **value);
+
 /*
  * The canonical dump of tools/pyast_dump.py for one module, byte for byte
  * (without the "# path" header line).  Defined in astdump.c.

@@ -2210,40 +2210,6 @@ static int cmp_report(const void *x, const void *y)
     return a->site - b->site;
 }
 
-/* Is func decorated with functools.lru_cache or functools.cache? */
-static int is_cached(Ctx *c, const Node *func)
-{
-    if (func->kind != NODE_FunctionDef && func->kind != NODE_AsyncFunctionDef)
-        return 0;
-    const Scope *mod = scope_module(c->env->scopes);
-    for (int i = 0; i < func->v.FunctionDef.decorator_list.n; i++) {
-        const Node *d = func->v.FunctionDef.decorator_list.items[i];
-        if (d->kind == NODE_Call)
-            d = d->v.Call.func;
-        const char *q = qualname(c, c->env->scopes, mod, d);
-        if (q && (!strcmp(q, "functools.lru_cache") || !strcmp(q, "functools.cache") ||
-                  !strcmp(q, "async_lru.alru_cache")))
-            return 1;
-    }
-    return 0;
-}
-
-/* Is func decorated as a pytest fixture (pytest.fixture, pytest_asyncio.fixture)? */
-static int is_fixture(Ctx *c, const Node *func)
-{
-    if (func->kind != NODE_FunctionDef && func->kind != NODE_AsyncFunctionDef)
-        return 0;
-    const Scope *mod = scope_module(c->env->scopes);
-    for (int i = 0; i < func->v.FunctionDef.decorator_list.n; i++) {
-        const Node *d = func->v.FunctionDef.decorator_list.items[i];
-        if (d->kind == NODE_Call)
-            d = d->v.Call.func;
-        const char *q = qualname(c, c->env->scopes, mod, d);
-        if (q && !strncmp(q, "pytest", 6) && strstr(q, "fixture"))
-            return 1;
-    }
-    return 0;
-}
 
 /* A dependency provider: its summary, definition and file, and the scope
  * it is used with. */
@@ -2553,15 +2519,9 @@ static int view_site(Ctx *c, Path *p, const char *attr)
         return -1;
     const NodeList *body = &cls->node->v.ClassDef.body;
     for (int i = 0; i < body->n; i++) {
-        const Node *st = body->items[i], *target = NULL, *value = NULL;
-        if (st->kind == NODE_AnnAssign) {
-            target = st->v.AnnAssign.target;
-            value = st->v.AnnAssign.value;
-        } else if (st->kind == NODE_Assign && st->v.Assign.targets.n == 1) {
-            target = st->v.Assign.targets.items[0];
-            value = st->v.Assign.value;
-        }
-        if (!target || !value || target->kind != NODE_Name || strcmp(target->v.Name.id, attr))
+        const Node *target, *value;
+        if (!ast_single_assign(body->items[i], &target, &value) || target->kind != NODE_Name ||
+            strcmp(target->v.Name.id, attr))
             continue;
         Provider pv = {0};
         if (!depends_target(c, c->env->scopes, cls, value, &pv) || pv.sum->yields_kind == RES_NONE)
@@ -2637,8 +2597,8 @@ void flow_function(Arena *scratch, const FlowEnv *env, Node *func)
     c.env = env;
     c.g = g;
     c.scope = scope_of(env->scopes, func);
-    c.resumed_not_thrown = is_fixture(&c, func);
-    c.cached = is_cached(&c, func);
+    c.resumed_not_thrown = scope_decorated_by(env->scopes, func, model_is_fixture);
+    c.cached = scope_decorated_by(env->scopes, func, model_caches);
     c.catch_all_exception = func->kind != NODE_AsyncFunctionDef;
     c.yielded_site = -1;
     if (!c.scope)

@@ -361,3 +361,14 @@ int model_user_known(const ModelUser *u, const char *qual)
     }
     return 0;
 }
+
+int model_caches(const char *qual)
+{
+    return !strcmp(qual, "functools.lru_cache") || !strcmp(qual, "functools.cache") ||
+           !strcmp(qual, "async_lru.alru_cache");
+}
+
+int model_is_fixture(const char *qual)
+{
+    return !strncmp(qual, "pytest", 6) && strstr(qual, "fixture") != NULL;
+}

@@ -126,6 +126,13 @@ Val model_type(const char *qual);
  */
 Val model_resource_type(const char *qual);
 
+/* Is qual a decorator that caches what the function returns
+ * (functools.lru_cache, functools.cache)? */
+int model_caches(const char *qual);
+
+/* Is qual a pytest fixture decorator (pytest.fixture, pytest_asyncio.fixture)? */
+int model_is_fixture(const char *qual);
+
 /* Is qual a library the model knows (so its module is worth analyzing)? */
 int model_known_library(const char *qual);
 

@@ -185,41 +185,22 @@ static int cmp_requirements(const void *pa, const void *pb)
     return ra != rb ? ra - rb : strcmp(a, b);
 }
 
-/* The requirements*.txt files of dir, in reading order, in the arena;
- * their count in *n. */
-static const char **requirements_files(Arena *a, const char *dir, size_t *n)
+static int is_txt_name(const char *name)
 {
-    VEC(const char *) v = {0};
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    while (d && (e = readdir(d)) != NULL) {
-        const char *path = join(a, dir, e->d_name);
-        if (is_requirements_name(e->d_name) && is_file(path))
-            VEC_PUSH(&v, arena_strndup(a, e->d_name, strlen(e->d_name)));
-    }
-    if (d)
-        closedir(d);
-    if (v.n > 1)
-        qsort(v.items, v.n, sizeof *v.items, cmp_requirements);
-    const char **out = arena_alloc(a, (v.n + 1) * sizeof *out);
-    if (v.n)
-        memcpy(out, v.items, v.n * sizeof *out);
-    *n = v.n;
-    VEC_FREE(&v);
-    return out;
+    size_t len = strlen(name);
+    return len > 4 && !strcmp(name + len - 4, ".txt");
 }
 
-/* The *.txt files of a requirements/ folder, in name order. */
-static const char **requirements_folder(Arena *a, const char *dir, size_t *n)
+/* The files of dir whose names pass keep, in reading order (requirements.txt
+ * first, then by name), in the arena; their count in *n. */
+static const char **list_files(Arena *a, const char *dir, int (*keep)(const char *), size_t *n)
 {
     VEC(const char *) v = {0};
     DIR *d = opendir(dir);
     struct dirent *e;
-    while (d && (e = readdir(d)) != NULL) {
-        size_t len = strlen(e->d_name);
-        if (len > 4 && !strcmp(e->d_name + len - 4, ".txt") && is_file(join(a, dir, e->d_name)))
-            VEC_PUSH(&v, arena_strndup(a, e->d_name, len));
-    }
+    while (d && (e = readdir(d)) != NULL)
+        if (keep(e->d_name) && is_file(join(a, dir, e->d_name)))
+            VEC_PUSH(&v, arena_strndup(a, e->d_name, strlen(e->d_name)));
     if (d)
         closedir(d);
     if (v.n > 1)
@@ -239,7 +220,7 @@ static int has_metadata(Arena *a, const char *dir)
         if (is_file(join(a, dir, names[i])))
             return 1;
     size_t n;
-    requirements_files(a, dir, &n);
+    list_files(a, dir, is_requirements_name, &n);
     return n > 0;
 }
 
@@ -595,12 +576,12 @@ static void read_folder(Reader *r, const char *dir)
     read_lock(r, join(r->a, dir, "poetry.lock"));
     read_pyproject(r, join(r->a, dir, "pyproject.toml"));
     size_t n;
-    const char **reqs = requirements_files(r->a, dir, &n);
+    const char **reqs = list_files(r->a, dir, is_requirements_name, &n);
     for (size_t i = 0; i < n; i++)
         read_requirements(r, join(r->a, dir, reqs[i]), 0);
     /* requirements/base.txt, requirements/prod.txt: a folder of them */
     const char *sub = join(r->a, dir, "requirements");
-    reqs = requirements_folder(r->a, sub, &n);
+    reqs = list_files(r->a, sub, is_txt_name, &n);
     for (size_t i = 0; i < n; i++)
         read_requirements(r, join(r->a, sub, reqs[i]), 0);
 }

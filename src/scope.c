@@ -860,3 +860,19 @@ const char *const *scope_star_imports(const ScopeTable *t, int *n)
 }
 
 int scope_incomplete(const ScopeTable *t) { return t->incomplete; }
+
+int scope_decorated_by(const ScopeTable *t, const Node *func, int (*match)(const char *qual))
+{
+    if (func->kind != NODE_FunctionDef && func->kind != NODE_AsyncFunctionDef)
+        return 0;
+    char buf[256];
+    for (int i = 0; i < func->v.FunctionDef.decorator_list.n; i++) {
+        const Node *d = func->v.FunctionDef.decorator_list.items[i];
+        if (d->kind == NODE_Call)
+            d = d->v.Call.func;
+        size_t n = scope_qualname_buf(t, scope_module(t), d, buf, sizeof buf);
+        if (n && n < sizeof buf && match(buf))
+            return 1;
+    }
+    return 0;
+}

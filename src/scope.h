@@ -124,6 +124,13 @@ const char *scope_owner_qualname(const ScopeTable *t, const Scope *s);
  */
 const char *const *scope_star_imports(const ScopeTable *t, int *n);
 
+/*
+ * Is func (a def) decorated by something whose qualified name, as the
+ * module sees it, satisfies match?  `@lru_cache(maxsize=1)` counts as
+ * "functools.lru_cache".
+ */
+int scope_decorated_by(const ScopeTable *t, const Node *func, int (*match)(const char *qual));
+
 /* Nonzero when parts nested deeper than SCOPE_MAX_DEPTH were skipped, so
  * the bindings they hold are missing. */
 int scope_incomplete(const ScopeTable *t);

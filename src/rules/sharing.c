@@ -125,15 +125,8 @@ static void module_names(Check *c, const Node *module)
     const NodeList *body = &module->v.Module.body;
     for (int i = 0; i < body->n; i++) {
         const Node *st = body->items[i];
-        const Node *target = NULL, *value = NULL;
-        if (st->kind == NODE_Assign && st->v.Assign.targets.n == 1) {
-            target = st->v.Assign.targets.items[0];
-            value = st->v.Assign.value;
-        } else if (st->kind == NODE_AnnAssign) {
-            target = st->v.AnnAssign.target;
-            value = st->v.AnnAssign.value;
-        }
-        if (!target || target->kind != NODE_Name || !value)
+        const Node *target, *value;
+        if (!ast_single_assign(st, &target, &value) || target->kind != NODE_Name)
             continue;
         int kind = made(c, ms, value);
         const Binding *b = scope_lookup(c->env->scopes, ms, target->v.Name.id, NULL);
@@ -309,23 +302,6 @@ static void defaults(Check *c, const Node *func, const Scope *outer)
         }
 }
 
-/* Is func decorated with functools.lru_cache / functools.cache? */
-static int cached(Check *c, const Node *func)
-{
-    const Scope *ms = scope_module(c->env->scopes);
-    char buf[256];
-    for (int i = 0; i < func->v.FunctionDef.decorator_list.n; i++) {
-        const Node *d = func->v.FunctionDef.decorator_list.items[i];
-        if (d->kind == NODE_Call)
-            d = d->v.Call.func;
-        size_t n = scope_qualname_buf(c->env->scopes, ms, d, buf, sizeof buf);
-        if (n && n < sizeof buf &&
-            (!strcmp(buf, "functools.lru_cache") || !strcmp(buf, "functools.cache")))
-            return 1;
-    }
-    return 0;
-}
-
 typedef struct Returns {
     Check *c;
     const Node *func;
@@ -368,14 +344,9 @@ static void class_attrs(Check *c, const Node *cls)
     for (int i = 0; s && i < cls->v.ClassDef.body.n; i++) {
         const Node *st = cls->v.ClassDef.body.items[i];
         const Node *target = NULL, *value = NULL;
-        if (st->kind == NODE_Assign && st->v.Assign.targets.n == 1) {
-            target = st->v.Assign.targets.items[0];
-            value = st->v.Assign.value;
-        } else if (st->kind == NODE_AnnAssign) {
-            target = st->v.AnnAssign.target;
-            value = st->v.AnnAssign.value;
-        }
-        int kind = target && target->kind == NODE_Name ? made(c, s, value) : RES_NONE;
+        int kind = ast_single_assign(st, &target, &value) && target->kind == NODE_Name
+                       ? made(c, s, value)
+                       : RES_NONE;
         if (kind == RES_NONE)
             continue;
         add(c, "SL201", st,
@@ -537,7 +508,7 @@ void sharing_check(LifecycleSink *k, const FlowEnv *env, Arena *scratch, const N
             body_walk(&b, f->v.FunctionDef.body.items[j]);
         if (roles & FASTAPI_REQUEST) {
             defaults(&c, f, s->parent ? s->parent : s);
-            if (cached(&c, f)) {
+            if (scope_decorated_by(env->scopes, f, model_caches)) {
                 Returns r = {&c, f, s, 0};
                 ast_children((Node *)f, returns_kid, &r);
             }
