@@ -13,7 +13,7 @@ ALL_CFLAGS = $(CSTD) $(WARN) $(OPT) $(CFLAGS) -Isrc
 LDLIBS  := -lpthread -lm
 
 SRCS    := $(wildcard src/*.c) $(wildcard src/rules/*.c)
-HDRS    := $(wildcard src/*.h) $(wildcard src/*.def) $(wildcard src/*.inc)
+HDRS    := $(wildcard src/*.h) $(wildcard src/rules/*.h) $(wildcard src/*.def) $(wildcard src/*.inc)
 B       ?= build
 OBJS    := $(patsubst src/%.c,$(B)/obj/%.o,$(SRCS))
 BIN     := $(B)/sessionlint

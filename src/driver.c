@@ -409,8 +409,10 @@ static void add_context(Arena *a, Run *run)
     size_t cap = run->nfiles + 64;
     const char **files = arena_alloc(a, cap * sizeof *files);
     FileResult *results = arena_alloc(a, cap * sizeof *results);
-    memcpy(files, run->files, run->nfiles * sizeof *files);
-    memcpy(results, run->results, run->nfiles * sizeof *results);
+    if (run->nfiles) { /* nothing to copy from an empty run (its arrays are NULL) */
+        memcpy(files, run->files, run->nfiles * sizeof *files);
+        memcpy(results, run->results, run->nfiles * sizeof *results);
+    }
     run->files = files;
     run->results = results;
     for (size_t i = 0; i < run->nfiles && run->nfiles - run->nasked < MAX_CONTEXT_FILES; i++) {

@@ -1,11 +1,14 @@
-"""Item endpoints.  `list_items` and `create_item` borrow the request's
-session from get_db, the safe pattern.  `restock_all` opens its own session
-for a background job and has a deliberate bug (see below)."""
+"""Item endpoints.  `list_items` and `get_item` borrow the request's session
+from get_db, the safe pattern; `create_item` writes through
+sqlalchemy_cockroachdb's run_transaction, which retries the transaction when
+CockroachDB reports a serialization conflict.  `restock_all` opens its own
+session for a background job and has two deliberate bugs (see below)."""
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
+from sqlalchemy_cockroachdb import run_transaction
 
 from .db import SessionLocal, get_db
 from .models import Item
@@ -21,11 +24,14 @@ def list_items(db: SessionDep, limit: int = 50) -> list[dict]:
 
 
 @router.post("/")
-def create_item(name: str, db: Session = Depends(get_db)) -> dict:
-    item = Item(name=name, stock=0)
-    db.add(item)
-    db.commit()
-    return {"id": item.id}
+def create_item(name: str) -> dict:
+    def add(db: Session) -> int:
+        item = Item(name=name, stock=0)
+        db.add(item)
+        db.flush()
+        return item.id
+
+    return {"id": run_transaction(SessionLocal, add)}
 
 
 @router.get("/{item_id}")
@@ -42,6 +48,9 @@ def restock_all(amount: int) -> None:
     # BUG (release-skipped, SL103): if execute() or commit() raises, close()
     # never runs and the pooled connection leaks; enough failures exhaust
     # the pool.  The fix: `with SessionLocal() as db:` or try/finally.
+    # BUG (no-retry-on-serialization-failure, SL401): on CockroachDB the
+    # commit can fail with SQLSTATE 40001 under contention, and nothing
+    # retries it.  The fix: run_transaction, as create_item does.
     db.execute(text("UPDATE items SET stock = stock + :n"), {"n": amount})
     db.commit()
     db.close()

@@ -44,22 +44,25 @@ struct CrdbProject {
     const char *why;      /* what says so: "imports sqlalchemy_cockroachdb" */
     const char *why_path; /* where, or NULL for the configuration */
     int why_line, why_col;
-    DbUrlNames urls;      /* names database URLs travel under (dburl.h) */
-    DefSet callbacks;     /* run_transaction callbacks, and helpers they hand the session to */
-    DefSet retried;       /* functions that run inside a transaction retry */
-    DefSet runners;       /* project functions that retry a callable parameter */
+    DbUrlNames urls;  /* names database URLs travel under (dburl.h) */
+    DefSet callbacks; /* run_transaction callbacks, and helpers they hand the session to */
+    DefSet retried;   /* functions that run inside a transaction retry */
+    DefSet runners;   /* project functions that retry a callable parameter */
 };
 
 static const char *const run_transactions[] = {
-    "sqlalchemy_cockroachdb.run_transaction", "sqlalchemy_cockroachdb.transaction.run_transaction",
-    "cockroachdb.sqlalchemy.run_transaction", "cockroachdb.sqlalchemy.transaction.run_transaction",
+    "sqlalchemy_cockroachdb.run_transaction",
+    "sqlalchemy_cockroachdb.transaction.run_transaction",
+    "cockroachdb.sqlalchemy.run_transaction",
+    "cockroachdb.sqlalchemy.transaction.run_transaction",
 };
 
 /* Methods that do not run SQL on a session or connection: a failure
  * elsewhere in the try block leaves it usable. */
 static const char *const no_io[] = {
-    "add", "add_all", "expunge", "expunge_all", "rollback", "close", "begin", "begin_nested",
-    "in_transaction", "in_nested_transaction", "is_active", "get_bind", "reset", "invalidate",
+    "add",       "add_all",  "expunge",      "expunge_all",    "rollback",
+    "close",     "begin",    "begin_nested", "in_transaction", "in_nested_transaction",
+    "is_active", "get_bind", "reset",        "invalidate",
 };
 
 static const char *const resets[] = {"rollback", "close", "reset", "invalidate"};
@@ -128,8 +131,7 @@ static const Node *arg_at(const Node *call, int pos, const char *kw)
         if (k->v.keyword.arg && kw && !strcmp(k->v.keyword.arg, kw))
             return k->v.keyword.value;
     }
-    if (pos >= 0 && call->v.Call.args.n > pos &&
-        call->v.Call.args.items[pos]->kind != NODE_Starred)
+    if (pos >= 0 && call->v.Call.args.n > pos && call->v.Call.args.items[pos]->kind != NODE_Starred)
         return call->v.Call.args.items[pos];
     return NULL;
 }
@@ -168,11 +170,16 @@ static const char *qual_buf(const ScopeTable *t, const Scope *s, const Node *e, 
 
 static int same_receiver(const Node *a, const Node *b)
 {
-    if (a->kind == NODE_Name && b->kind == NODE_Name)
-        return !strcmp(a->v.Name.id, b->v.Name.id);
-    return a->kind == NODE_Attribute && b->kind == NODE_Attribute &&
-           !strcmp(a->v.Attribute.attr, b->v.Attribute.attr) &&
-           same_receiver(a->v.Attribute.value, b->v.Attribute.value);
+    for (int depth = 0; depth < FOLLOW_MAX; depth++) {
+        if (a->kind == NODE_Name && b->kind == NODE_Name)
+            return !strcmp(a->v.Name.id, b->v.Name.id);
+        if (a->kind != NODE_Attribute || b->kind != NODE_Attribute ||
+            strcmp(a->v.Attribute.attr, b->v.Attribute.attr))
+            return 0;
+        a = a->v.Attribute.value;
+        b = b->v.Attribute.value;
+    }
+    return 0;
 }
 
 /* A receiver we can follow by name: `db`, `self.session`. */
@@ -212,8 +219,8 @@ static const char *const exc_serial[] = {"SerializationFailure", "SerializationE
 static const char *const exc_carrier[] = {"OperationalError", "DBAPIError"};
 static const char *const exc_generic[] = {"Exception", "BaseException"};
 static const char *const exc_broad[] = {"SQLAlchemyError", "DatabaseError", "PostgresError"};
-static const char *const exc_db[] = {"IntegrityError", "InternalError", "ProgrammingError",
-                                     "DataError", "NotSupportedError", "InterfaceError",
+static const char *const exc_db[] = {"IntegrityError", "InternalError",       "ProgrammingError",
+                                     "DataError",      "NotSupportedError",   "InterfaceError",
                                      "StatementError", "PendingRollbackError"};
 
 static int exc_class(const ScopeTable *t, const Scope *s, const Node *type, int depth)
@@ -233,8 +240,9 @@ static int exc_class(const ScopeTable *t, const Scope *s, const Node *type, int 
     const char *last = q ? strrchr(q, '.') : NULL;
     last = last ? last + 1 : q;
     if (!last)
-        last = type->kind == NODE_Name ? type->v.Name.id
-               : type->kind == NODE_Attribute ? type->v.Attribute.attr : "";
+        last = type->kind == NODE_Name        ? type->v.Name.id
+               : type->kind == NODE_Attribute ? type->v.Attribute.attr
+                                              : "";
     if (IN(last, exc_serial))
         return EXC_SERIAL;
     if (IN(last, exc_carrier))
@@ -283,17 +291,10 @@ static void mention_kid(Node *parent, Node *n, void *arg)
     case NODE_Constant:
         m->found = n->v.Constant.value.s && strstr(n->v.Constant.value.s, "40001");
         return;
-    case NODE_Attribute:
-        m->found = IN(n->v.Attribute.attr, serial_words);
-        break;
-    case NODE_Name:
-        m->found = IN(n->v.Name.id, serial_words);
-        return;
-    case NODE_Call:
-        mention_call(m, n);
-        break;
-    default:
-        break;
+    case NODE_Attribute: m->found = IN(n->v.Attribute.attr, serial_words); break;
+    case NODE_Name: m->found = IN(n->v.Name.id, serial_words); return;
+    case NODE_Call: mention_call(m, n); break;
+    default: break;
     }
     m->depth++;
     ast_children(n, mention_kid, m);
@@ -315,22 +316,23 @@ static int catches_serialization(const ScopeTable *t, const Scope *s, const Node
 }
 
 /* Does a statement list always leave the loop (raise, return, break)? */
-static int always_exits(const NodeList *body)
+static int exits(const NodeList *body, int depth)
 {
-    if (!body->n)
+    if (!body->n || depth > FOLLOW_MAX)
         return 0;
     const Node *last = body->items[body->n - 1];
     switch (last->kind) {
-    case NODE_Raise: case NODE_Return: case NODE_Break:
-        return 1;
-    case NODE_If:
-        return always_exits(&last->v.If.body) && always_exits(&last->v.If.orelse);
-    case NODE_With: case NODE_AsyncWith:
-        return always_exits(&last->v.With.body);
-    default:
-        return 0;
+    case NODE_Raise:
+    case NODE_Return:
+    case NODE_Break: return 1;
+    case NODE_If: return exits(&last->v.If.body, depth + 1) && exits(&last->v.If.orelse, depth + 1);
+    case NODE_With:
+    case NODE_AsyncWith: return exits(&last->v.With.body, depth + 1);
+    default: return 0;
     }
 }
+
+static int always_exits(const NodeList *body) { return exits(body, 0); }
 
 static int is_loop(const Node *n)
 {
@@ -402,8 +404,7 @@ static void tries_kid(Node *parent, Node *n, void *arg)
     Tries *t = arg;
     (void)parent;
     if (t->depth > FOLLOW_MAX || ast_category(n->kind) != CAT_STMT || is_loop(n) ||
-        n->kind == NODE_FunctionDef || n->kind == NODE_AsyncFunctionDef ||
-        n->kind == NODE_ClassDef)
+        n->kind == NODE_FunctionDef || n->kind == NODE_AsyncFunctionDef || n->kind == NODE_ClassDef)
         return;
     if ((n->kind == NODE_Try || n->kind == NODE_TryStar) && t->n < 64)
         t->items[t->n++] = n;
@@ -542,8 +543,9 @@ static int retry_decorated(const ScopeTable *t, const Scope *s, const Node *f)
     for (int i = 0; i < ds->n; i++) {
         const Node *d = ds->items[i]->kind == NODE_Call ? ds->items[i]->v.Call.func : ds->items[i];
         const char *q = qual_buf(t, s, d, buf, sizeof buf);
-        const char *id = d->kind == NODE_Name ? d->v.Name.id
-                         : d->kind == NODE_Attribute ? d->v.Attribute.attr : "";
+        const char *id = d->kind == NODE_Name        ? d->v.Name.id
+                         : d->kind == NODE_Attribute ? d->v.Attribute.attr
+                                                     : "";
         if ((q && (!strncmp(q, "tenacity", 8) || !strncmp(q, "backoff", 7) ||
                    !strncmp(q, "retrying", 8))) ||
             strstr(id, "retry") || strstr(id, "Retry"))
@@ -566,14 +568,15 @@ static void loop_call_kid(Node *parent, Node *n, void *arg)
 {
     LoopCalls *lc = arg;
     (void)parent;
-    if (lc->depth > FOLLOW_MAX || n->kind == NODE_FunctionDef ||
-        n->kind == NODE_AsyncFunctionDef || n->kind == NODE_ClassDef || n->kind == NODE_Lambda)
+    if (lc->depth > FOLLOW_MAX || n->kind == NODE_FunctionDef || n->kind == NODE_AsyncFunctionDef ||
+        n->kind == NODE_ClassDef || n->kind == NODE_Lambda)
         return;
     if (n->kind == NODE_Call) {
         const Node *f = n->v.Call.func;
         int k = lc->func && f->kind == NODE_Name ? param_index(lc->func, f->v.Name.id) : -1;
-        const Binding *b = f->kind == NODE_Name ? scope_lookup(lc->ls->m->scopes, lc->s,
-                                                                f->v.Name.id, NULL) : NULL;
+        const Binding *b = f->kind == NODE_Name
+                               ? scope_lookup(lc->ls->m->scopes, lc->s, f->v.Name.id, NULL)
+                               : NULL;
         DefRef r = def_ref(lc->ls->g, lc->ls->m, lc->s, f);
         via(&r, lc->ls->m, lc->try);
         if (k >= 0 && b && b->kind == BIND_PARAM) {
@@ -620,21 +623,19 @@ static int link_visit(DbWalk *w, const Node *n)
         if (dburl_is_cockroach(n))
             detect(ls, n, "a cockroachdb URL");
         break;
-    case NODE_Call:
-        link_call(ls, w->scope, n);
-        break;
-    case NODE_FunctionDef: case NODE_AsyncFunctionDef:
+    case NODE_Call: link_call(ls, w->scope, n); break;
+    case NODE_FunctionDef:
+    case NODE_AsyncFunctionDef:
         if (retry_decorated(ls->m->scopes, w->scope, n)) {
             DefRef r = {n, ls->m, -1, NULL, 0, 0};
             via(&r, ls->m, n);
             set_add(ls->a, &ls->p->retried, &r);
         }
         break;
-    case NODE_For: case NODE_AsyncFor: case NODE_While:
-        link_loop(ls, w, n);
-        break;
-    default:
-        break;
+    case NODE_For:
+    case NODE_AsyncFor:
+    case NODE_While: link_loop(ls, w, n); break;
+    default: break;
     }
     return 1;
 }
@@ -842,10 +843,12 @@ static void no_retry(Check *k, const Node *at, const char *what)
                              "a loop that catches SQLSTATE 40001 and starts a fresh transaction "
                              "per attempt"};
     emit(k, "SL401", at,
-         arena_printf(k->c->a, "%s commits a CockroachDB transaction with no retry: under "
-                               "contention CockroachDB aborts it with a serialization failure "
-                               "(SQLSTATE 40001), often at COMMIT, and the error reaches the "
-                               "caller", what),
+         arena_printf(k->c->a,
+                      "%s commits a CockroachDB transaction with no retry: under "
+                      "contention CockroachDB aborts it with a serialization failure "
+                      "(SQLSTATE 40001), often at COMMIT, and the error reaches the "
+                      "caller",
+                      what),
          steps, n);
 }
 
@@ -856,20 +859,23 @@ static void check_transactor(Check *k, const Scope *s, const Node *call)
     if (!tr)
         return;
     Val v = dbval_expr(k->c, s, tr);
-    const char *what = !v.is_async ? NULL
+    const char *what = !v.is_async                                    ? NULL
                        : v.tag == VAL_FACTORY && v.kind == FAC_ENGINE ? "an async engine"
-                       : v.tag == VAL_FACTORY && v.kind == FAC_SESSIONMAKER ? "an async_sessionmaker"
-                       : v.tag == VAL_RESOURCE && v.kind == RES_SESSION ? "an AsyncSession"
+                       : v.tag == VAL_FACTORY && v.kind == FAC_SESSIONMAKER
+                           ? "an async_sessionmaker"
+                       : v.tag == VAL_RESOURCE && v.kind == RES_SESSION    ? "an AsyncSession"
                        : v.tag == VAL_RESOURCE && v.kind == RES_CONNECTION ? "an AsyncConnection"
-                       : NULL;
+                                                                           : NULL;
     if (!what)
         return;
     TraceStep help = {k->src->path, tr->lineno, tr->col_offset,
                       "help: give it a sync sessionmaker or engine, or retry an async "
                       "transaction in a loop that opens a fresh AsyncSession per attempt"};
     emit(k, "SL402", call,
-         arena_printf(k->c->a, "run_transaction() is synchronous but is given %s (`%s`): it "
-                               "raises TypeError", what, text(k, tr)),
+         arena_printf(k->c->a,
+                      "run_transaction() is synchronous but is given %s (`%s`): it "
+                      "raises TypeError",
+                      what, text(k, tr)),
          &help, 1);
 }
 
@@ -889,9 +895,10 @@ static int callback_commit(Check *k, const DbWalk *w, const Node *call)
             {k->src->path, call->lineno, call->col_offset,
              "help: leave commit and rollback to run_transaction"}};
         emit(k, "SL402", call,
-             arena_printf(k->c->a, "`%s()` inside a run_transaction callback: run_transaction "
-                                   "commits, rolls back and retries by itself, and this ends its "
-                                   "transaction early, so a retry cannot undo this attempt",
+             arena_printf(k->c->a,
+                          "`%s()` inside a run_transaction callback: run_transaction "
+                          "commits, rolls back and retries by itself, and this ends its "
+                          "transaction early, so a retry cannot undo this attempt",
                           text(k, call->v.Call.func)),
              steps, 2);
         return 1;
@@ -968,10 +975,10 @@ static void check_with(Check *k, DbWalk *w, const Node *with)
 /* ---- SL402: a retry loop going round on a failed session ---- */
 
 typedef struct Uses {
-    const Node *found[16];     /* receivers used for SQL in the try block */
-    unsigned char direct[16];  /* ... by a method call of their own (else: handed to a call) */
+    const Node *found[16];    /* receivers used for SQL in the try block */
+    unsigned char direct[16]; /* ... by a method call of their own (else: handed to a call) */
     int n, depth;
-    const Node *guarded[16];   /* receivers whose `with r.begin():` encloses us */
+    const Node *guarded[16]; /* receivers whose `with r.begin():` encloses us */
     int nguarded;
 } Uses;
 
@@ -1023,8 +1030,8 @@ static void uses_kid(Node *parent, Node *n, void *arg)
 {
     Uses *u = arg;
     (void)parent;
-    if (u->depth > FOLLOW_MAX || n->kind == NODE_FunctionDef ||
-        n->kind == NODE_AsyncFunctionDef || n->kind == NODE_ClassDef || n->kind == NODE_Lambda)
+    if (u->depth > FOLLOW_MAX || n->kind == NODE_FunctionDef || n->kind == NODE_AsyncFunctionDef ||
+        n->kind == NODE_ClassDef || n->kind == NODE_Lambda)
         return;
     if (n->kind == NODE_With || n->kind == NODE_AsyncWith) {
         u->depth++;
@@ -1060,14 +1067,16 @@ static void reset_kid(Node *parent, Node *n, void *arg)
         return;
     if (n->kind == NODE_Call && n->v.Call.func->kind == NODE_Attribute &&
         IN(n->v.Call.func->v.Attribute.attr, resets) &&
-        same_receiver(n->v.Call.func->v.Attribute.value, r->recv) && !in_body(&r->skip->v.Try.body, n))
+        same_receiver(n->v.Call.func->v.Attribute.value, r->recv) &&
+        !in_body(&r->skip->v.Try.body, n))
         r->found = 1;
-    const Node *target = n->kind == NODE_Assign && n->v.Assign.targets.n ? n->v.Assign.targets.items[0]
+    const Node *target = n->kind == NODE_Assign && n->v.Assign.targets.n
+                             ? n->v.Assign.targets.items[0]
                          : n->kind == NODE_AnnAssign ? n->v.AnnAssign.target
-                         : n->kind == NODE_withitem ? n->v.withitem.optional_vars
+                         : n->kind == NODE_withitem  ? n->v.withitem.optional_vars
                          : n->kind == NODE_NamedExpr ? n->v.NamedExpr.target
                          : n->kind == NODE_For || n->kind == NODE_AsyncFor ? n->v.For.target
-                         : NULL;
+                                                                           : NULL;
     if (target && n != r->loop && same_receiver(target, r->recv))
         r->found = 1; /* a fresh session or connection on each attempt */
     r->depth++;
@@ -1090,12 +1099,16 @@ static void retry_report(Check *k, const Node *h, const Node *recv)
         {k->src->path, recv->lineno, recv->col_offset,
          arena_printf(k->c->a, "`%s` runs SQL here; a failure leaves its transaction aborted", rt)},
         {k->src->path, h->lineno, h->col_offset,
-         arena_printf(k->c->a, "help: call %s.rollback() in this handler, or open a new session "
-                               "per attempt", rt)}};
+         arena_printf(k->c->a,
+                      "help: call %s.rollback() in this handler, or open a new session "
+                      "per attempt",
+                      rt)}};
     emit(k, "SL402", h,
-         arena_printf(k->c->a, "the loop catches `%s` and tries again on `%s` without rollback(): "
-                               "after a failed statement every later attempt raises "
-                               "PendingRollbackError", type ? text(k, type) : "everything", rt),
+         arena_printf(k->c->a,
+                      "the loop catches `%s` and goes round again on `%s` without "
+                      "rollback(): after a failed statement every later use of it raises "
+                      "PendingRollbackError",
+                      type ? text(k, type) : "everything", rt),
          steps, 2);
 }
 
@@ -1144,18 +1157,16 @@ static int check_visit(DbWalk *w, const Node *n)
 {
     Check *k = w->arg;
     switch (n->kind) {
-    case NODE_Call:
-        check_call(k, w, n);
-        break;
-    case NODE_With: case NODE_AsyncWith:
+    case NODE_Call: check_call(k, w, n); break;
+    case NODE_With:
+    case NODE_AsyncWith:
         if (k->p->cockroach && !k->test_module)
             check_with(k, w, n);
         break;
-    case NODE_For: case NODE_AsyncFor: case NODE_While:
-        check_loop(k, w, n);
-        break;
-    default:
-        break;
+    case NODE_For:
+    case NODE_AsyncFor:
+    case NODE_While: check_loop(k, w, n); break;
+    default: break;
     }
     return 1;
 }

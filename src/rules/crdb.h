@@ -17,10 +17,10 @@
 #define SL_CRDB_H
 
 #include "arena.h"
+#include "dbval.h"
 #include "diag.h"
 #include "modgraph.h"
 #include "project.h"
-#include "rules/dbval.h"
 #include "source.h"
 
 typedef struct CrdbProject CrdbProject;

@@ -19,9 +19,9 @@
 #include <string.h>
 #include <strings.h>
 
-#define HOLE '\x01'      /* a value the source computes: unknown text */
-#define VIA_NAME 8       /* with URL_USE_*: the literal reaches its consumer under a name */
-#define URL_MAX 2048     /* longer literals are not URLs we judge */
+#define HOLE '\x01'  /* a value the source computes: unknown text */
+#define VIA_NAME 8   /* with URL_USE_*: the literal reaches its consumer under a name */
+#define URL_MAX 2048 /* longer literals are not URLs we judge */
 
 static const struct {
     const char *qual;
@@ -53,8 +53,8 @@ static const struct {
 static const char *const library_names[] = {"SQLALCHEMY_DATABASE_URI"};
 
 static const char *const crdb_drivers[] = {"psycopg2", "asyncpg", "psycopg"};
-static const char *const pg_drivers[] = {"psycopg2", "psycopg", "psycopg_async", "asyncpg",
-                                         "pg8000", "psycopg2cffi"};
+static const char *const pg_drivers[] = {"psycopg2", "psycopg", "psycopg_async",
+                                         "asyncpg",  "pg8000",  "psycopg2cffi"};
 static const char *const pg_drivers_1x[] = {"pygresql", "pypostgresql"};
 
 /* Calls whose result is an environment value with a literal default. */
@@ -79,8 +79,7 @@ static const Node *arg_at(const Node *call, int pos, const char *kw)
         if (k->v.keyword.arg && kw && !strcmp(k->v.keyword.arg, kw))
             return k->v.keyword.value;
     }
-    if (pos >= 0 && call->v.Call.args.n > pos &&
-        call->v.Call.args.items[pos]->kind != NODE_Starred)
+    if (pos >= 0 && call->v.Call.args.n > pos && call->v.Call.args.items[pos]->kind != NODE_Starred)
         return call->v.Call.args.items[pos];
     return NULL;
 }
@@ -108,10 +107,8 @@ static const char *travel_name(const Node *e, int depth)
     if (!e || depth > 4)
         return NULL;
     switch (e->kind) {
-    case NODE_Name:
-        return e->v.Name.id;
-    case NODE_Attribute:
-        return e->v.Attribute.attr;
+    case NODE_Name: return e->v.Name.id;
+    case NODE_Attribute: return e->v.Attribute.attr;
     case NODE_Subscript: {
         const Node *k = e->v.Subscript.slice;
         return k->kind == NODE_Constant && k->v.Constant.value.kind == CONST_STR
@@ -123,8 +120,7 @@ static const char *travel_name(const Node *e, int depth)
             e->v.Call.args.n == 1)
             return travel_name(e->v.Call.args.items[0], depth + 1);
         return NULL;
-    default:
-        return NULL;
+    default: return NULL;
     }
 }
 
@@ -291,13 +287,13 @@ int dburl_mentions(const Node *module)
 /* ------------------------------------------------------------ parsing */
 
 typedef struct Url {
-    char scheme[64];      /* "cockroachdb+asyncpg"; "" when not literal */
-    char dialect[64];     /* "cockroachdb" */
-    const char *driver;   /* "asyncpg", "" for none; points into scheme */
-    char password[128];   /* a literal password, or "" */
-    char remote[128];     /* a literal host that is not this machine, or "" */
-    int port;             /* the first host's literal port, or -1 */
-    int sslmode_disable;  /* ?sslmode=disable */
+    char scheme[64];     /* "cockroachdb+asyncpg"; "" when not literal */
+    char dialect[64];    /* "cockroachdb" */
+    const char *driver;  /* "asyncpg", "" for none; points into scheme */
+    char password[128];  /* a literal password, or "" */
+    char remote[128];    /* a literal host that is not this machine, or "" */
+    int port;            /* the first host's literal port, or -1 */
+    int sslmode_disable; /* ?sslmode=disable */
 } Url;
 
 /* Appends the literal text of e (holes for what is computed) to b. */
@@ -430,7 +426,8 @@ static void parse_query(Url *u, const char *q)
         const char *eq = memchr(q, '=', len);
         if (eq) {
             size_t klen = (size_t)(eq - q), vlen = len - klen - 1;
-            if (klen == 7 && !strncmp(q, "sslmode", 7) && vlen == 7 && !strncasecmp(eq + 1, "disable", 7))
+            if (klen == 7 && !strncmp(q, "sslmode", 7) && vlen == 7 &&
+                !strncasecmp(eq + 1, "disable", 7))
                 u->sslmode_disable = 1;
             else if (klen == 8 && !strncmp(q, "password", 8) && literal_password(eq + 1, vlen))
                 copy(u->password, sizeof u->password, eq + 1, vlen);
@@ -480,7 +477,7 @@ typedef struct UrlCheck {
     const DbUrlNames *names;
     const ProjectFacts *facts;
     FindingList *out;
-    const Node **seen;  /* literals already judged */
+    const Node **seen; /* literals already judged */
     int nseen, capseen;
 } UrlCheck;
 
@@ -510,10 +507,7 @@ static int registered(const UrlCheck *k, const Url *u)
     return 0;
 }
 
-static int sqlalchemy_1x(const UrlCheck *k)
-{
-    return k->facts && k->facts->sqlalchemy.major == 1;
-}
+static int sqlalchemy_1x(const UrlCheck *k) { return k->facts && k->facts->sqlalchemy.major == 1; }
 
 /* A dialect+driver SQLAlchemy cannot load: the message, or NULL. */
 static const char *driver_problem(UrlCheck *k, const Url *u)
@@ -521,21 +515,26 @@ static const char *driver_problem(UrlCheck *k, const Url *u)
     Arena *a = k->c->a;
     if (!strcmp(u->dialect, "cockroachdb") && u->driver[0] && !IN(u->driver, crdb_drivers) &&
         !registered(k, u))
-        return arena_printf(a, "`%s://` names a driver the CockroachDB dialect does not register "
-                               "(it has cockroachdb://, cockroachdb+psycopg2://, "
-                               "cockroachdb+asyncpg://, cockroachdb+psycopg://): the engine "
-                               "fails with NoSuchModuleError", u->scheme);
+        return arena_printf(a,
+                            "`%s://` names a driver the CockroachDB dialect does not register "
+                            "(it has cockroachdb://, cockroachdb+psycopg2://, "
+                            "cockroachdb+asyncpg://, cockroachdb+psycopg://): the engine "
+                            "fails with NoSuchModuleError",
+                            u->scheme);
     if (!strcmp(u->dialect, "postgresql") && u->driver[0] && !IN(u->driver, pg_drivers) &&
         !(sqlalchemy_1x(k) && IN(u->driver, pg_drivers_1x)) && !registered(k, u))
-        return arena_printf(a, "`%s://` names a driver the PostgreSQL dialect does not register "
-                               "(psycopg2, psycopg, asyncpg, pg8000, psycopg2cffi): the engine "
-                               "fails with NoSuchModuleError", u->scheme);
-    if (!strcmp(u->dialect, "postgres") && !(k->facts && k->facts->sqlalchemy.major >= 0 &&
-                                              (k->facts->sqlalchemy.major < 1 ||
-                                               (k->facts->sqlalchemy.major == 1 &&
-                                                k->facts->sqlalchemy.minor < 4))))
-        return arena_printf(a, "`%s://` is not a SQLAlchemy dialect since 1.4 (only "
-                               "postgresql://): the engine fails with NoSuchModuleError",
+        return arena_printf(a,
+                            "`%s://` names a driver the PostgreSQL dialect does not register "
+                            "(psycopg2, psycopg, asyncpg, pg8000, psycopg2cffi): the engine "
+                            "fails with NoSuchModuleError",
+                            u->scheme);
+    if (!strcmp(u->dialect, "postgres") &&
+        !(k->facts && k->facts->sqlalchemy.major >= 0 &&
+          (k->facts->sqlalchemy.major < 1 ||
+           (k->facts->sqlalchemy.major == 1 && k->facts->sqlalchemy.minor < 4))))
+        return arena_printf(a,
+                            "`%s://` is not a SQLAlchemy dialect since 1.4 (only "
+                            "postgresql://): the engine fails with NoSuchModuleError",
                             u->scheme);
     return NULL;
 }
@@ -548,25 +547,34 @@ static void judge(UrlCheck *k, const Node *at, const Url *u, int use)
         m = driver_problem(k, u);
     else if (u->scheme[0] && use == URL_USE_LIBPQ && strcmp(u->scheme, "postgresql") &&
              strcmp(u->scheme, "postgres"))
-        m = arena_printf(a, "`%s://` is given to a driver that takes postgresql:// URLs only "
-                            "(the dialect+driver form is SQLAlchemy's)", u->scheme);
+        m = arena_printf(a,
+                         "`%s://` is given to a driver that takes postgresql:// URLs only "
+                         "(the dialect+driver form is SQLAlchemy's)",
+                         u->scheme);
     if (m)
-        emit(k, at, m, "help: use a registered dialect+driver, e.g. cockroachdb+asyncpg:// for "
-                       "create_async_engine");
+        emit(k, at, m,
+             "help: use a registered dialect+driver, e.g. cockroachdb+asyncpg:// for "
+             "create_async_engine");
     if (use == URL_USE_SQLALCHEMY && u->port == 26257 &&
         (!strcmp(u->dialect, "postgresql") || !strcmp(u->dialect, "postgres")))
-        emit(k, at, arena_printf(a, "`%s://` points at port 26257, CockroachDB's: the PostgreSQL "
-                                    "dialect misreads CockroachDB's version and lacks its "
-                                    "transaction retries", u->scheme),
+        emit(k, at,
+             arena_printf(a,
+                          "`%s://` points at port 26257, CockroachDB's: the PostgreSQL "
+                          "dialect misreads CockroachDB's version and lacks its "
+                          "transaction retries",
+                          u->scheme),
              "help: use the cockroachdb:// dialect (pip install sqlalchemy-cockroachdb)");
     if (u->password[0])
-        emit(k, at, "the database URL holds a password written in the source: anyone who can "
-                    "read the repository can log in",
+        emit(k, at,
+             "the database URL holds a password written in the source: anyone who can "
+             "read the repository can log in",
              "help: read the URL (or its password) from the environment or a secret store");
     if (u->sslmode_disable && u->remote[0])
-        emit(k, at, arena_printf(a, "sslmode=disable to `%s`, which is not this machine: the "
-                                    "password and the data cross the network unencrypted",
-                                 u->remote),
+        emit(k, at,
+             arena_printf(a,
+                          "sslmode=disable to `%s`, which is not this machine: the "
+                          "password and the data cross the network unencrypted",
+                          u->remote),
              "help: use sslmode=verify-full (or require) for a remote database");
 }
 
@@ -591,7 +599,7 @@ static int seen(UrlCheck *k, const Node *lit)
 static int database_dialect(const char *d)
 {
     static const char *const dbs[] = {"postgresql", "postgres", "cockroachdb", "mysql",
-                                      "mariadb", "sqlite", "oracle", "mssql"};
+                                      "mariadb",    "sqlite",   "oracle",      "mssql"};
     return IN(d, dbs);
 }
 
@@ -624,8 +632,9 @@ static const Node *default_of(UrlCheck *k, const Scope *s, const Node *call)
     if (d)
         return d;
     const Node *f = call->v.Call.func;
-    const char *id = f->kind == NODE_Name ? f->v.Name.id
-                     : f->kind == NODE_Attribute ? f->v.Attribute.attr : "";
+    const char *id = f->kind == NODE_Name        ? f->v.Name.id
+                     : f->kind == NODE_Attribute ? f->v.Attribute.attr
+                                                 : "";
     return !strcmp(id, "Field") ? arg_at(call, 0, NULL) : NULL;
 }
 
@@ -646,14 +655,9 @@ static void check_value(UrlCheck *k, const Scope *s, const Node *e, int use, int
         check_value(k, s, e->v.IfExp.body, use, depth + 1);
         check_value(k, s, e->v.IfExp.orelse, use, depth + 1);
         break;
-    case NODE_NamedExpr:
-        check_value(k, s, e->v.NamedExpr.value, use, depth + 1);
-        break;
-    case NODE_Call:
-        check_value(k, s, default_of(k, s, e), use, depth + 1);
-        break;
-    default:
-        break;
+    case NODE_NamedExpr: check_value(k, s, e->v.NamedExpr.value, use, depth + 1); break;
+    case NODE_Call: check_value(k, s, default_of(k, s, e), use, depth + 1); break;
+    default: break;
     }
 }
 
@@ -666,14 +670,18 @@ static void check_url_create(UrlCheck *k, const Node *call)
     const Node *host = arg_at(call, 3, "host"), *port = arg_at(call, 4, "port");
     const Node *query = arg_at(call, 6, "query");
     const char *d = drv && drv->kind == NODE_Constant && drv->v.Constant.value.kind == CONST_STR
-                        ? drv->v.Constant.value.s : "\x01";
+                        ? drv->v.Constant.value.s
+                        : "\x01";
     const char *p = pw && pw->kind == NODE_Constant && pw->v.Constant.value.kind == CONST_STR
-                        ? pw->v.Constant.value.s : "";
-    const char *h = !host ? "" : host->kind == NODE_Constant &&
-                                     host->v.Constant.value.kind == CONST_STR
-                                     ? host->v.Constant.value.s : "\x01";
+                        ? pw->v.Constant.value.s
+                        : "";
+    const char *h = !host ? ""
+                    : host->kind == NODE_Constant && host->v.Constant.value.kind == CONST_STR
+                        ? host->v.Constant.value.s
+                        : "\x01";
     const char *pt = port && port->kind == NODE_Constant && port->v.Constant.value.kind == CONST_INT
-                         ? port->v.Constant.value.s : "";
+                         ? port->v.Constant.value.s
+                         : "";
     int nossl = 0;
     for (int i = 0; query && query->kind == NODE_Dict && i < query->v.Dict.keys.n; i++) {
         const Node *key = query->v.Dict.keys.items[i], *val = query->v.Dict.values.items[i];
@@ -717,9 +725,7 @@ static int visit(DbWalk *w, const Node *n)
 {
     UrlCheck *k = w->arg;
     switch (n->kind) {
-    case NODE_Call:
-        check_call(k, w->scope, n);
-        break;
+    case NODE_Call: check_call(k, w->scope, n); break;
     case NODE_Assign:
         for (int i = 0; i < n->v.Assign.targets.n; i++)
             check_assign(k, w->scope, n->v.Assign.targets.items[i], n->v.Assign.value);
@@ -737,8 +743,7 @@ static int visit(DbWalk *w, const Node *n)
             }
         }
         break;
-    default:
-        break;
+    default: break;
     }
     return 1;
 }

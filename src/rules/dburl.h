@@ -14,9 +14,9 @@
 #define SL_DBURL_H
 
 #include "arena.h"
+#include "dbval.h"
 #include "diag.h"
 #include "project.h"
-#include "rules/dbval.h"
 #include "source.h"
 
 enum {
@@ -25,10 +25,10 @@ enum {
 };
 
 typedef struct DbUrlNames {
-    const char **names;     /* identifiers URLs are given under, sorted, unique */
-    unsigned char *use;     /* URL_USE_* bits per name */
+    const char **names; /* identifiers URLs are given under, sorted, unique */
+    unsigned char *use; /* URL_USE_* bits per name */
     int n, cap;
-    const char **dialects;  /* "dialect.driver" the project registers itself */
+    const char **dialects; /* "dialect.driver" the project registers itself */
     int ndialects, capdialects;
 } DbUrlNames;
 

@@ -57,17 +57,19 @@ static void report(SqlCheck *k, const Node *call, const Node *arg, const Node *o
     fd.col = call->col_offset;
     fd.end_line = ast_end_lineno(call);
     fd.end_col = call->end_col_offset;
-    fd.message = arena_printf(c->a,
-                              "`%s.%s()` is given a plain SQL string: SQLAlchemy 2.0 raises "
-                              "ArgumentError, textual SQL must be declared with text()",
-                              who ? who : (recv->kind == RES_SESSION ? "session" : "connection"), m);
+    fd.message =
+        arena_printf(c->a,
+                     "`%s.%s()` is given a plain SQL string: SQLAlchemy 2.0 raises "
+                     "ArgumentError, textual SQL must be declared with text()",
+                     who ? who : (recv->kind == RES_SESSION ? "session" : "connection"), m);
     fd.trace = arena_alloc(c->a, 2 * sizeof *fd.trace);
     if (origin && origin != arg)
         fd.trace[fd.ntrace++] = (TraceStep){k->src->path, origin->lineno, origin->col_offset,
                                             "the string is bound here"};
     fd.trace[fd.ntrace++] = (TraceStep){
         k->src->path, arg->lineno, arg->col_offset,
-        what ? arena_printf(c->a, "help: wrap it in sqlalchemy.text(): `%s.%s(text(%s))`", who ? who : "db", m, what)
+        what ? arena_printf(c->a, "help: wrap it in sqlalchemy.text(): `%s.%s(text(%s))`",
+                            who ? who : "db", m, what)
              : "help: wrap it in sqlalchemy.text(): `text(\"SELECT ...\")`"};
     diag_add(k->out, &fd);
 }
@@ -88,8 +90,8 @@ static int visit(DbWalk *w, const Node *n)
     return 1;
 }
 
-void sqlapi_check(DbCtx *c, const Source *src, const Node *module,
-                  const ProjectFacts *facts, FindingList *out)
+void sqlapi_check(DbCtx *c, const Source *src, const Node *module, const ProjectFacts *facts,
+                  FindingList *out)
 {
     if (facts && facts->sqlalchemy.major >= 0 && facts->sqlalchemy.major < 2)
         return; /* 1.x runs a str as textual SQL (with a RemovedIn20Warning) */

@@ -7,9 +7,9 @@
 #ifndef SL_SQLAPI_H
 #define SL_SQLAPI_H
 
+#include "dbval.h"
 #include "diag.h"
 #include "project.h"
-#include "rules/dbval.h"
 #include "source.h"
 
 /*
@@ -17,7 +17,7 @@
  * when facts say SQLAlchemy 1.x (which accepts strings); an unknown
  * version counts as 2.  Thread-safe per module.
  */
-void sqlapi_check(DbCtx *c, const Source *src, const Node *module,
-                  const ProjectFacts *facts, FindingList *out);
+void sqlapi_check(DbCtx *c, const Source *src, const Node *module, const ProjectFacts *facts,
+                  FindingList *out);
 
 #endif

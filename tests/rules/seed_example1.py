@@ -2,9 +2,9 @@
 # document gives it, with its indentation restored and `Fastapi` spelled
 # `FastAPI` (the seed's spelling is an ImportError).  The lifecycle is
 # correct: get_db closes in finally, and the endpoint borrows the session.
-# Its other defects belong to later rules and stay pending until those
-# rules exist: the URL literal holds a password (SL403), and execute() gets
-# a plain string, which SQLAlchemy 2.0 refuses (SL301).
+# Its other defects: the URL literal holds a password (SL403), and execute()
+# gets a plain string, which SQLAlchemy 2.0 refuses (SL301).  The URL makes
+# this a CockroachDB project, but nothing here commits (no SL401).
 from typing import Generator
 from fastapi import Depends, FastAPI, HTTPException
 from sqlalchemy import create_engine

@@ -129,3 +129,12 @@ class ItemRepository:
 
 def with_keyword(db: Session):
     return db.execute(statement="SELECT 1")  # expect: SL301
+
+
+def script_session():
+    db = next(get_db())
+    db.execute("VACUUM items")  # expect: SL301
+
+
+def session_connection(db: Session):
+    return db.connection().execute("SELECT 1")  # expect: SL301

@@ -31,11 +31,11 @@
 #define DBVAL_BUDGET 2000    /* expressions evaluated per question, at most */
 #define DBWALK_MAX_DEPTH 256 /* nesting dbval_walk follows; deeper parts are skipped */
 
-#define DBVAL_ACTIVE 16      /* names followed inside one another, at most */
+#define DBVAL_ACTIVE 16 /* names followed inside one another, at most */
 
 typedef struct DbCtx {
-    Arena *a;            /* the checking thread's arena: copies of qualified names */
-    const FlowEnv *env;  /* the module: its scopes, its summaries, the project's names */
+    Arena *a;           /* the checking thread's arena: copies of qualified names */
+    const FlowEnv *env; /* the module: its scopes, its summaries, the project's names */
     /* internal state of one question (set by each function below): */
     int budget;                              /* evaluations left */
     int nactive;                             /* names being followed */

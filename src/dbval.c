@@ -6,7 +6,7 @@
  * dependencies, `self.x` through its class.  Where bindings disagree or
  * anything is unknown, the answer is VAL_UNKNOWN.
  */
-#include "rules/dbval.h"
+#include "dbval.h"
 
 #include <string.h>
 
@@ -75,8 +75,8 @@ int dbval_is_transactional(const Val *v)
 {
     if (dbval_is_sqlalchemy(v))
         return 1;
-    return v->tag == VAL_RESOURCE &&
-           (v->kind == RES_DBAPI || v->kind == RES_POOLED || (v->kind == RES_PGCONN && !v->is_async));
+    return v->tag == VAL_RESOURCE && (v->kind == RES_DBAPI || v->kind == RES_POOLED ||
+                                      (v->kind == RES_PGCONN && !v->is_async));
 }
 
 /* Qualified name of e in scope s of table t, in c's arena. */
@@ -123,19 +123,17 @@ static int binds(const Node *t, const char *name, int depth)
     if (!t || depth > 32)
         return 0;
     switch (t->kind) {
-    case NODE_Name:
-        return !strcmp(t->v.Name.id, name);
-    case NODE_Starred:
-        return binds(t->v.Starred.value, name, depth + 1);
-    case NODE_Tuple: case NODE_List: {
+    case NODE_Name: return !strcmp(t->v.Name.id, name);
+    case NODE_Starred: return binds(t->v.Starred.value, name, depth + 1);
+    case NODE_Tuple:
+    case NODE_List: {
         const NodeList *l = t->kind == NODE_Tuple ? &t->v.Tuple.elts : &t->v.List.elts;
         for (int i = 0; i < l->n; i++)
             if (binds(l->items[i], name, depth + 1))
                 return 1;
         return 0;
     }
-    default:
-        return 0;
+    default: return 0;
     }
 }
 
@@ -159,7 +157,8 @@ static int site_of(Sites *st, const Node *n)
 {
     const char *name = st->name;
     switch (n->kind) {
-    case NODE_FunctionDef: case NODE_AsyncFunctionDef:
+    case NODE_FunctionDef:
+    case NODE_AsyncFunctionDef:
         if (!strcmp(n->v.FunctionDef.name, name))
             site(st, SITE_OTHER, n, NULL);
         return 0;
@@ -167,9 +166,11 @@ static int site_of(Sites *st, const Node *n)
         if (!strcmp(n->v.ClassDef.name, name))
             site(st, SITE_OTHER, n, NULL);
         return 0;
-    case NODE_Lambda: case NODE_ListComp: case NODE_SetComp: case NODE_DictComp:
-    case NODE_GeneratorExp:
-        return 0;
+    case NODE_Lambda:
+    case NODE_ListComp:
+    case NODE_SetComp:
+    case NODE_DictComp:
+    case NODE_GeneratorExp: return 0;
     case NODE_Assign:
         for (int i = 0; i < n->v.Assign.targets.n; i++) {
             const Node *t = n->v.Assign.targets.items[i];
@@ -187,7 +188,8 @@ static int site_of(Sites *st, const Node *n)
         if (is_name(n->v.AugAssign.target, name))
             site(st, SITE_AUG, n, n->v.AugAssign.value);
         return 1;
-    case NODE_For: case NODE_AsyncFor:
+    case NODE_For:
+    case NODE_AsyncFor:
         if (is_name(n->v.For.target, name))
             site(st, SITE_FOR, n, n->v.For.iter);
         else if (binds(n->v.For.target, name, 0))
@@ -211,7 +213,8 @@ static int site_of(Sites *st, const Node *n)
         if (alias_binds(n, name))
             site(st, SITE_OTHER, n, NULL);
         return 1;
-    case NODE_MatchAs: case NODE_MatchStar: {
+    case NODE_MatchAs:
+    case NODE_MatchStar: {
         const char *id = n->kind == NODE_MatchAs ? n->v.MatchAs.name : n->v.MatchStar.name;
         if (id && !strcmp(id, name))
             site(st, SITE_OTHER, n, NULL);
@@ -221,8 +224,7 @@ static int site_of(Sites *st, const Node *n)
         if (n->v.MatchMapping.rest && !strcmp(n->v.MatchMapping.rest, name))
             site(st, SITE_OTHER, n, NULL);
         return 1;
-    default:
-        return 1;
+    default: return 1;
     }
 }
 
@@ -247,7 +249,8 @@ static void each_site(Sites *st, const Node *owner)
     const NodeList *body;
     switch (owner->kind) {
     case NODE_Module: body = &owner->v.Module.body; break;
-    case NODE_FunctionDef: case NODE_AsyncFunctionDef: body = &owner->v.FunctionDef.body; break;
+    case NODE_FunctionDef:
+    case NODE_AsyncFunctionDef: body = &owner->v.FunctionDef.body; break;
     case NODE_ClassDef: body = &owner->v.ClassDef.body; break;
     default: return; /* a lambda or comprehension binds only its parameters */
     }
@@ -258,10 +261,8 @@ static void each_site(Sites *st, const Node *owner)
 /* ------------------------------------------------------------ values */
 
 static Val eval(DbCtx *c, const ScopeTable *t, const Scope *s, const Node *e, int depth);
-static Val annotation(DbCtx *c, const ScopeTable *t, const Scope *s, const Node *ann,
-                      int depth);
-static Val with_value(DbCtx *c, const ScopeTable *t, const Scope *s, const Node *ctx,
-                      int depth);
+static Val annotation(DbCtx *c, const ScopeTable *t, const Scope *s, const Node *ann, int depth);
+static Val with_value(DbCtx *c, const ScopeTable *t, const Scope *s, const Node *ctx, int depth);
 
 /* The summary of the function that the callee expression f names. */
 static const FlowSummary *callee_summary(DbCtx *c, const ScopeTable *t, const Scope *s,
@@ -342,8 +343,7 @@ static void question(DbCtx *c)
     c->nactive = 0;
 }
 
-static Val local_value(DbCtx *c, const ScopeTable *t, const Scope *s, const char *name,
-                       int depth)
+static Val local_value(DbCtx *c, const ScopeTable *t, const Scope *s, const char *name, int depth)
 {
     if (enter(c, s, name) != ENTER_OK)
         return unknown(); /* a value made from itself: not one we know */
@@ -367,8 +367,7 @@ static const Node *module_annotation(const Scope *m, const char *name)
 }
 
 /* What a module-level binding b of table t (module scope m) holds. */
-static Val binding_value(DbCtx *c, const ScopeTable *t, const Scope *m, const Binding *b,
-                         int depth)
+static Val binding_value(DbCtx *c, const ScopeTable *t, const Scope *m, const Binding *b, int depth)
 {
     FlowDef d;
     if (depth > DBVAL_MAX_DEPTH)
@@ -413,8 +412,8 @@ static int is_typing(const char *q, const char *last)
 }
 
 /* `Annotated[T, Depends(f), ...]`, `Optional[T]`, `Union[T, None]`. */
-static Val generic_annotation(DbCtx *c, const ScopeTable *t, const Scope *s,
-                              const Node *ann, int depth)
+static Val generic_annotation(DbCtx *c, const ScopeTable *t, const Scope *s, const Node *ann,
+                              int depth)
 {
     const char *q = qual_in(c, t, s, ann->v.Subscript.value);
     const Node *sl = ann->v.Subscript.slice;
@@ -438,8 +437,8 @@ static Val generic_annotation(DbCtx *c, const ScopeTable *t, const Scope *s,
 }
 
 /* A string annotation naming a type ("Session", "orm.Session"). */
-static Val string_annotation(DbCtx *c, const ScopeTable *t, const Scope *s,
-                             const Node *ann, int depth)
+static Val string_annotation(DbCtx *c, const ScopeTable *t, const Scope *s, const Node *ann,
+                             int depth)
 {
     const char *text = ann->v.Constant.value.s;
     char head[128];
@@ -485,18 +484,17 @@ static Val alias_annotation(DbCtx *c, const ScopeTable *t, const Scope *s, const
 }
 
 /* What a value annotated with ann is. */
-static Val annotation(DbCtx *c, const ScopeTable *t, const Scope *s, const Node *ann,
-                      int depth)
+static Val annotation(DbCtx *c, const ScopeTable *t, const Scope *s, const Node *ann, int depth)
 {
     if (!ann || depth > DBVAL_MAX_DEPTH)
         return unknown();
     switch (ann->kind) {
-    case NODE_Name: case NODE_Attribute: {
+    case NODE_Name:
+    case NODE_Attribute: {
         Val v = instance(qual_in(c, t, s, ann));
         return known(&v) ? v : alias_annotation(c, t, s, ann, depth);
     }
-    case NODE_Subscript:
-        return generic_annotation(c, t, s, ann, depth);
+    case NODE_Subscript: return generic_annotation(c, t, s, ann, depth);
     case NODE_BinOp: { /* Session | None */
         Val v = annotation(c, t, s, ann->v.BinOp.left, depth + 1);
         return known(&v) ? v : annotation(c, t, s, ann->v.BinOp.right, depth + 1);
@@ -505,15 +503,13 @@ static Val annotation(DbCtx *c, const ScopeTable *t, const Scope *s, const Node 
         if (ann->v.Constant.value.kind == CONST_STR)
             return string_annotation(c, t, s, ann, depth);
         return unknown();
-    default:
-        return unknown();
+    default: return unknown();
     }
 }
 
 /* The parameter name of the function that opens s: by annotation, then by
  * its `= Depends(provider)` default. */
-static Val param_value(DbCtx *c, const ScopeTable *t, const Scope *s, const char *name,
-                       int depth)
+static Val param_value(DbCtx *c, const ScopeTable *t, const Scope *s, const char *name, int depth)
 {
     const Node *f = s->node;
     if (f->kind != NODE_FunctionDef && f->kind != NODE_AsyncFunctionDef)
@@ -547,10 +543,11 @@ static Val param_value(DbCtx *c, const ScopeTable *t, const Scope *s, const char
 typedef struct SelfAttr {
     DbCtx *c;
     const ScopeTable *t;
-    const Scope *method;  /* the method being searched */
-    const char *self;     /* its first parameter */
+    const Scope *method; /* the method being searched */
+    const char *self;    /* its first parameter */
     const char *attr;
-    int depth, n, conflict;
+    int depth, n, conflict; /* depth: of the question; n: assignments seen */
+    int nest;               /* statements nested while searching */
     Val v;
 } SelfAttr;
 
@@ -575,11 +572,13 @@ static void self_kid(Node *parent, Node *n, void *arg)
 {
     SelfAttr *sa = arg;
     (void)parent;
-    if (sa->conflict || sa->depth > DBWALK_MAX_DEPTH)
+    if (sa->conflict || sa->nest > DBWALK_MAX_DEPTH)
         return;
     switch (n->kind) {
-    case NODE_FunctionDef: case NODE_AsyncFunctionDef: case NODE_ClassDef: case NODE_Lambda:
-        return;
+    case NODE_FunctionDef:
+    case NODE_AsyncFunctionDef:
+    case NODE_ClassDef:
+    case NODE_Lambda: return;
     case NODE_Assign:
         for (int i = 0; i < n->v.Assign.targets.n; i++)
             if (is_self_attr(n->v.Assign.targets.items[i], sa->self, sa->attr))
@@ -593,10 +592,11 @@ static void self_kid(Node *parent, Node *n, void *arg)
             self_agree(sa, v);
         }
         break;
-    default:
-        break;
+    default: break;
     }
+    sa->nest++;
     ast_children(n, self_kid, sa);
+    sa->nest--;
 }
 
 /* The first positional parameter of a function node, or NULL. */
@@ -626,8 +626,7 @@ static void class_level(SelfAttr *sa, const Scope *cls, const Node *st)
 }
 
 /* `self.attr` used in a method in scope s. */
-static Val self_value(DbCtx *c, const ScopeTable *t, const Scope *s, const Node *e,
-                      int depth)
+static Val self_value(DbCtx *c, const ScopeTable *t, const Scope *s, const Node *e, int depth)
 {
     const Node *recv = e->v.Attribute.value;
     if (recv->kind != NODE_Name || s->kind != SCOPE_FUNCTION || !s->parent ||
@@ -638,7 +637,8 @@ static Val self_value(DbCtx *c, const ScopeTable *t, const Scope *s, const Node 
         return unknown();
     const Scope *cls = s->parent;
     const NodeList *body = &cls->node->v.ClassDef.body;
-    SelfAttr sa = {c, t, NULL, NULL, e->v.Attribute.attr, depth, 0, 0, {VAL_UNKNOWN, 0, 0, NULL}};
+    SelfAttr sa = {c,     t, NULL, NULL, e->v.Attribute.attr,
+                   depth, 0, 0,    0,    {VAL_UNKNOWN, 0, 0, NULL}};
     for (int i = 0; i < body->n && !sa.conflict; i++) {
         const Node *st = body->items[i];
         if (st->kind != NODE_FunctionDef && st->kind != NODE_AsyncFunctionDef) {
@@ -655,8 +655,7 @@ static Val self_value(DbCtx *c, const ScopeTable *t, const Scope *s, const Node 
     return sa.conflict || !sa.n ? unknown() : sa.v;
 }
 
-static Val name_value(DbCtx *c, const ScopeTable *t, const Scope *s, const Node *e,
-                      int depth)
+static Val name_value(DbCtx *c, const ScopeTable *t, const Scope *s, const Node *e, int depth)
 {
     const Scope *where = NULL;
     const Binding *b = scope_lookup(t, s, e->v.Name.id, &where);
@@ -672,8 +671,7 @@ static Val name_value(DbCtx *c, const ScopeTable *t, const Scope *s, const Node 
     return unknown();
 }
 
-static Val attribute_value(DbCtx *c, const ScopeTable *t, const Scope *s, const Node *e,
-                           int depth)
+static Val attribute_value(DbCtx *c, const ScopeTable *t, const Scope *s, const Node *e, int depth)
 {
     Val v = self_value(c, t, s, e, depth);
     if (known(&v))
@@ -690,8 +688,7 @@ static Val attribute_value(DbCtx *c, const ScopeTable *t, const Scope *s, const 
 }
 
 /* The class_= qualified name and the bind (first positional) of a call. */
-static Val call_value(DbCtx *c, const ScopeTable *t, const Scope *s, const Node *call,
-                      int depth)
+static Val call_value(DbCtx *c, const ScopeTable *t, const Scope *s, const Node *call, int depth)
 {
     const Node *f = call->v.Call.func;
     if (f->kind == NODE_Attribute) {
@@ -701,8 +698,16 @@ static Val call_value(DbCtx *c, const ScopeTable *t, const Scope *s, const Node 
             int with_only;
             if (model_method(&recv, f->v.Attribute.attr, &made, &with_only) == EFF_ACQUIRE)
                 return made;
+            if (recv.tag == VAL_RESOURCE && recv.kind == RES_SESSION &&
+                !strcmp(f->v.Attribute.attr, "connection"))
+                return resource(RES_CONNECTION, recv.is_async); /* the session's Connection */
             return unknown(); /* a method's result: a Result, a transaction, ... */
         }
+    }
+    if (f->kind == NODE_Name && !strcmp(f->v.Name.id, "next") && call->v.Call.args.n == 1 &&
+        call->v.Call.args.items[0]->kind == NODE_Call && !scope_lookup(t, s, "next", NULL)) {
+        const FlowSummary *gen = callee_summary(c, t, s, call->v.Call.args.items[0]->v.Call.func);
+        return gen ? resource(gen->yields_kind, 0) : unknown(); /* next(get_db()) */
     }
     Val callee = eval(c, t, s, f, depth + 1);
     if (callee.tag == VAL_FACTORY && callee.kind == FAC_SCOPED)
@@ -737,24 +742,17 @@ static Val eval(DbCtx *c, const ScopeTable *t, const Scope *s, const Node *e, in
     if (!e || depth > DBVAL_MAX_DEPTH || --c->budget < 0)
         return unknown(); /* `q = q.where(...)` chains would otherwise multiply */
     switch (e->kind) {
-    case NODE_Name:
-        return name_value(c, t, s, e, depth);
-    case NODE_Attribute:
-        return attribute_value(c, t, s, e, depth);
-    case NODE_Call:
-        return call_value(c, t, s, e, depth);
-    case NODE_Await:
-        return eval(c, t, s, e->v.Await.value, depth + 1);
-    case NODE_NamedExpr:
-        return eval(c, t, s, e->v.NamedExpr.value, depth + 1);
-    default:
-        return unknown();
+    case NODE_Name: return name_value(c, t, s, e, depth);
+    case NODE_Attribute: return attribute_value(c, t, s, e, depth);
+    case NODE_Call: return call_value(c, t, s, e, depth);
+    case NODE_Await: return eval(c, t, s, e->v.Await.value, depth + 1);
+    case NODE_NamedExpr: return eval(c, t, s, e->v.NamedExpr.value, depth + 1);
+    default: return unknown();
     }
 }
 
 /* `with ctx as x`: what x is. */
-static Val with_value(DbCtx *c, const ScopeTable *t, const Scope *s, const Node *ctx,
-                      int depth)
+static Val with_value(DbCtx *c, const ScopeTable *t, const Scope *s, const Node *ctx, int depth)
 {
     Val v = unknown(), out = unknown();
     if (ctx->kind == NODE_Call) {
@@ -833,7 +831,8 @@ static int str_site(Sites *st, int kind, const Node *at, const Node *value)
 static int maybe_sql_element(const StrCtx *x, const Scope *s, const Node *e)
 {
     const Node *root = e;
-    while (root->kind == NODE_Attribute || root->kind == NODE_Call || root->kind == NODE_Subscript) {
+    while (root->kind == NODE_Attribute || root->kind == NODE_Call ||
+           root->kind == NODE_Subscript) {
         if (root->kind == NODE_Call) {
             const char *q = dbval_qualname(x->c, s, root->v.Call.func);
             if (q && !strncmp(q, "sqlalchemy", 10))
@@ -854,8 +853,8 @@ static int maybe_sql_element(const StrCtx *x, const Scope *s, const Node *e)
 }
 
 static const char *const str_methods[] = {
-    "format", "format_map", "join", "replace", "strip", "lstrip", "rstrip", "lower", "upper",
-    "removeprefix", "removesuffix",
+    "format", "format_map", "join",  "replace",      "strip",        "lstrip",
+    "rstrip", "lower",      "upper", "removeprefix", "removesuffix",
 };
 
 static int is_str_call(StrCtx *x, const Scope *s, const Node *e, int depth)
@@ -877,10 +876,8 @@ static int is_str(StrCtx *x, const Scope *s, const Node *e, int depth)
     if (!e || depth > DBVAL_MAX_DEPTH || --x->c->budget < 0)
         return 0;
     switch (e->kind) {
-    case NODE_Constant:
-        return e->v.Constant.value.kind == CONST_STR;
-    case NODE_JoinedStr:
-        return 1;
+    case NODE_Constant: return e->v.Constant.value.kind == CONST_STR;
+    case NODE_JoinedStr: return 1;
     case NODE_BinOp:
         if (e->v.BinOp.op == OP_Mod)
             return is_str(x, s, e->v.BinOp.left, depth + 1);
@@ -893,10 +890,8 @@ static int is_str(StrCtx *x, const Scope *s, const Node *e, int depth)
     case NODE_IfExp:
         return is_str(x, s, e->v.IfExp.body, depth + 1) &&
                is_str(x, s, e->v.IfExp.orelse, depth + 1);
-    case NODE_Call:
-        return is_str_call(x, s, e, depth);
-    case NODE_NamedExpr:
-        return is_str(x, s, e->v.NamedExpr.value, depth + 1);
+    case NODE_Call: return is_str_call(x, s, e, depth);
+    case NODE_NamedExpr: return is_str(x, s, e->v.NamedExpr.value, depth + 1);
     case NODE_Name: {
         const Scope *where = NULL;
         const Binding *b = scope_lookup(x->c->env->scopes, s, e->v.Name.id, &where);
@@ -915,8 +910,7 @@ static int is_str(StrCtx *x, const Scope *s, const Node *e, int depth)
             x->origin = inner.origin;
         return 1;
     }
-    default:
-        return 0;
+    default: return 0;
     }
 }
 
@@ -963,7 +957,8 @@ static void walk_scope(DbWalk *w, const Node *n)
 {
     const Scope *inner = scope_of(w->t, n);
     switch (n->kind) {
-    case NODE_FunctionDef: case NODE_AsyncFunctionDef:
+    case NODE_FunctionDef:
+    case NODE_AsyncFunctionDef:
         walk_list(w, &n->v.FunctionDef.decorator_list);
         walk_node(w, n->v.FunctionDef.args);
         walk_node(w, n->v.FunctionDef.returns);
@@ -1000,13 +995,15 @@ static void walk_node(DbWalk *w, const Node *n)
     const Scope *outer = w->scope;
     w->stack[w->depth++] = n;
     switch (n->kind) {
-    case NODE_FunctionDef: case NODE_AsyncFunctionDef: case NODE_Lambda: case NODE_ClassDef:
-    case NODE_ListComp: case NODE_SetComp: case NODE_DictComp: case NODE_GeneratorExp:
-        walk_scope(w, n);
-        break;
-    default:
-        ast_children((Node *)n, walk_kid, w);
-        break;
+    case NODE_FunctionDef:
+    case NODE_AsyncFunctionDef:
+    case NODE_Lambda:
+    case NODE_ClassDef:
+    case NODE_ListComp:
+    case NODE_SetComp:
+    case NODE_DictComp:
+    case NODE_GeneratorExp: walk_scope(w, n); break;
+    default: ast_children((Node *)n, walk_kid, w); break;
     }
     w->depth--;
     w->scope = outer;
