@@ -2512,38 +2512,82 @@ static void borrowed_params(Ctx *c, Path *start, const Node *func)
  * built on it): FastAPI fills it per request from the provider, so the
  * method borrows it.  -1 when attr is not such a dependency.
  */
+/* Where class cls (in table t) or a base class of it, here or in another
+ * module, declares `attr = <value>` in its body: the value, with the table,
+ * class scope and file (NULL: this one) that hold it. */
+typedef struct ClassAttr {
+    const ScopeTable *t;
+    const Scope *cls;
+    const char *path;
+    const Node *value;
+} ClassAttr;
+
+static int class_attr(Ctx *c, const ScopeTable *t, const Scope *cls, const char *path,
+                      const char *attr, int depth, ClassAttr *out)
+{
+    if (!cls || depth > 4)
+        return 0;
+    const Node *def = cls->node;
+    for (int i = 0; i < def->v.ClassDef.body.n; i++) {
+        const Node *target, *value;
+        if (ast_single_assign(def->v.ClassDef.body.items[i], &target, &value) &&
+            target->kind == NODE_Name && !strcmp(target->v.Name.id, attr)) {
+            out->t = t;
+            out->cls = cls;
+            out->path = path;
+            out->value = value;
+            return 1;
+        }
+    }
+    for (int i = 0; i < def->v.ClassDef.bases.n; i++) { /* class View(BaseController) */
+        const Node *base = def->v.ClassDef.bases.items[i];
+        if (base->kind != NODE_Name)
+            continue;
+        const Binding *b = scope_lookup(t, scope_module(t), base->v.Name.id, NULL);
+        const ScopeTable *bt = t;
+        const char *bpath = path;
+        FlowDef d;
+        if (b && b->kind == BIND_IMPORT && b->qualname && c->env->resolve &&
+            c->env->resolve(c->env->resolve_arg, b->qualname, &d) && d.binding) {
+            b = d.binding;
+            bt = d.scopes;
+            bpath = d.scopes == c->env->scopes ? NULL : d.path;
+        }
+        if (b && b->kind == BIND_CLASS && b->def &&
+            class_attr(c, bt, scope_of(bt, b->def), bpath, attr, depth + 1, out))
+            return 1;
+    }
+    return 0;
+}
+
 static int view_site(Ctx *c, Path *p, const char *attr)
 {
     const Scope *cls = c->scope ? c->scope->parent : NULL;
-    if (c->env->summary || !cls || cls->kind != SCOPE_CLASS)
+    ClassAttr ca;
+    if (c->env->summary || !cls || cls->kind != SCOPE_CLASS ||
+        !class_attr(c, c->env->scopes, cls, NULL, attr, 0, &ca))
         return -1;
-    const NodeList *body = &cls->node->v.ClassDef.body;
-    for (int i = 0; i < body->n; i++) {
-        const Node *target, *value;
-        if (!ast_single_assign(body->items[i], &target, &value) || target->kind != NODE_Name ||
-            strcmp(target->v.Name.id, attr))
-            continue;
-        Provider pv = {0};
-        if (!depends_target(c, c->env->scopes, cls, value, &pv) || pv.sum->yields_kind == RES_NONE)
-            return -1;
-        Val v = {VAL_RESOURCE, pv.sum->yields_kind, 0, NULL};
-        int r = site_for(c, value, v, -1);
-        if (r < 0)
-            return -1;
-        if (!c->site[r].owner) {
-            c->site[r].owner = pv.sum;
-            c->site[r].name = fmt(c, "self.%s", attr);
-            owner_timing(c, &c->site[r], &pv);
-        }
-        if (p->res[r] == RS_NONE) {
-            p->res[r] = RS_BORROWED;
-            p->ev[r] = ev_push(c, NULL, value, fmt(c, "borrowed from its FastAPI dependency `%s` "
-                                                      "(a class-based view's attribute)",
-                                                   pv.def ? pv.def->v.FunctionDef.name : "?"));
-        }
-        return r;
+    Provider pv = {0};
+    if (!depends_target(c, ca.t, ca.cls, ca.value, &pv) || pv.sum->yields_kind == RES_NONE)
+        return -1;
+    Val v = {VAL_RESOURCE, pv.sum->yields_kind, 0, NULL};
+    int r = site_for(c, ca.value, v, -1);
+    if (r < 0)
+        return -1;
+    if (!c->site[r].owner) {
+        c->site[r].owner = pv.sum;
+        c->site[r].name = fmt(c, "self.%s", attr);
+        owner_timing(c, &c->site[r], &pv);
     }
-    return -1;
+    if (p->res[r] == RS_NONE) {
+        p->res[r] = RS_BORROWED;
+        p->ev[r] = ev_push_far(c, NULL, ca.path, ca.value->lineno, ca.value->col_offset,
+                               fmt(c, "borrowed from its FastAPI dependency `%s` (a class-based "
+                                      "view's attribute)",
+                                   pv.def && pv.def->kind != NODE_ClassDef
+                                       ? pv.def->v.FunctionDef.name : "?"));
+    }
+    return r;
 }
 
 /* Summary mode: each positional parameter starts as an open resource of
