@@ -9,6 +9,14 @@
  * cheap.  The worklist visits each distinct path at each step once: the
  * number of distinct paths per step is capped, so the work is bounded by
  * steps x FLOW_MAX_PATHS.
+ *
+ * A path also carries the work it started and has not waited for yet
+ * (jobs: background tasks, streamed bodies, asyncio tasks, threads, kept
+ * coroutines) with the resources each uses.  Releasing a resource under
+ * pending work, or returning while work on a borrowed one outlives its
+ * owner (FastAPI's timing, FlowFastApi), is SL202; starting work beside
+ * other work or use of the same resource is SL203.  Awaiting, joining,
+ * gathering or leaving a TaskGroup/executor block ends a job.
  */
 #include "flow.h"
 

@@ -563,10 +563,14 @@ static int cmd_rule(int argc, char **argv)
         print_page(r, rules_page(r));
         return 0;
     }
+    int width = 0; /* the longest name sets the column */
+    for (int i = 0; i < RULE__COUNT; i++)
+        if ((int)strlen(rules_get(i)->name) > width)
+            width = (int)strlen(rules_get(i)->name);
     for (int i = 0; i < RULE__COUNT; i++) {
         const Rule *r = rules_get(i);
-        printf("%-6s %-27s %-8s %-4s %s\n", r->code, r->name, rules_severity_name(r->severity),
-               r->enabled ? "on" : "off", r->summary);
+        printf("%-6s %-*s %-8s %-4s %s\n", r->code, width, r->name,
+               rules_severity_name(r->severity), r->enabled ? "on" : "off", r->summary);
     }
     return 0;
 }
