@@ -469,6 +469,11 @@ static int config_key(Reading *r, const TomlKeyVal *kv, const char *outer)
     }
     if (!strcmp(k, "resources"))
         return resources(r, kv, outer);
+    if (!strcmp(k, "tool") && !*r->section) /* [tool.sessionlint] outside a pyproject.toml */
+        return fail(r->cs, c->path,
+                    "%d: unknown key \"tool\" (only a file named pyproject.toml has a "
+                    "[tool.sessionlint] table; elsewhere the keys are at the top level)",
+                    kv->line);
     return fail(r->cs, c->path, "%d: %sunknown key %s", kv->line, r->section, show(r->cs->a, k));
 }
 
