@@ -217,7 +217,8 @@ static int same_summary(const FlowSummary *a, const FlowSummary *b)
     return a->returns_kind == b->returns_kind && a->returns_async == b->returns_async &&
            a->releases == b->releases && a->uses == b->uses && a->yields_kind == b->yields_kind &&
            a->uses_after == b->uses_after && a->releases_after == b->releases_after &&
-           a->returns_state == b->returns_state;
+           a->returns_state == b->returns_state && a->fans_out == b->fans_out &&
+           a->fans_threads == b->fans_threads;
 }
 
 int analyze_round(Analysis *an)

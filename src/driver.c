@@ -37,7 +37,8 @@ typedef struct FileResult {
     const char *modname;  /* dotted module name */
     int is_package;       /* an __init__.py */
     int uses_db;          /* imports a database or web library the model knows */
-    int relevant;         /* uses_db, or imports a relevant project module */
+    int relevant;         /* uses_db, imports a relevant project module, or is
+                             imported by one */
     const char **imports; /* modules it imports, absolute, in the keep arena */
     int nimports;
     int context;          /* not asked for: read only for what it defines */
@@ -446,7 +447,8 @@ static void add_context(Arena *a, Run *run)
 /*
  * Which files the analysis reads: those that use a database library, and
  * those importing such a project module, transitively (a router that gets
- * its session from app.db without importing SQLAlchemy itself).
+ * its session from app.db without importing SQLAlchemy itself), and then
+ * the project modules all of these import, transitively (their helpers).
  */
 static void select_relevant(Arena *a, Run *run)
 {
@@ -466,6 +468,20 @@ static void select_relevant(Arena *a, Run *run)
                 long j = find_module(idx, n, r->imports[k]);
                 if (j >= 0 && run->results[j].relevant)
                     r->relevant = changed = 1;
+            }
+        }
+    }
+    /* and the project modules those import, transitively: a helper in
+     * utils.py that closes what it is given, or runs its items in threads,
+     * needs its summary even though utils.py names no database library */
+    for (int changed = 1; changed;) {
+        changed = 0;
+        for (size_t i = 0; i < run->nfiles; i++) {
+            FileResult *r = &run->results[i];
+            for (int k = 0; r->relevant && k < r->nimports; k++) {
+                long j = find_module(idx, n, r->imports[k]);
+                if (j >= 0 && !run->results[j].relevant)
+                    run->results[j].relevant = changed = 1;
             }
         }
     }

@@ -1115,6 +1115,46 @@ static Val peek_value(Ctx *c, const Path *p, const Node *e)
     return eval_global(c, c->env->scopes, c->scope, e, 0);
 }
 
+/*
+ * A call of a helper that hands the items of a parameter to tasks or
+ * threads running at once (FlowSummary.fans_out): items that all use one
+ * session (a comprehension of them, or two in a list) are concurrent use.
+ */
+static void fanned(Ctx *c, Path *p, const Node *call, const FlowSummary *sum)
+{
+    for (int i = 0; i < call->v.Call.args.n && i < 32; i++) {
+        if (!(sum->fans_out >> i & 1))
+            continue;
+        const Node *a = call->v.Call.args.items[i];
+        if (a->kind == NODE_Name) { /* items = [(load, (i, db)) for i in ids]; run(items) */
+            const Scope *where = NULL;
+            const Binding *b = scope_lookup(c->env->scopes, c->scope, a->v.Name.id, &where);
+            if (!b || where != c->scope || b->nbind != 1 || !b->value)
+                continue;
+            a = b->value;
+        }
+        uint32_t m = 0, twice = 0;
+        if (is_comprehension(a) && a->kind != NODE_DictComp) {
+            twice = m = uses_of(c, p, a->v.ListComp.elt);
+        } else if (a->kind == NODE_List || a->kind == NODE_Tuple) {
+            for (int k = 0; k < a->v.List.elts.n; k++) {
+                uint32_t u = uses_of(c, p, a->v.List.elts.items[k]);
+                twice |= m & u;
+                m |= u;
+            }
+        }
+        for (int r = 0; r < c->nsites; r++) {
+            if (!(twice >> r & 1))
+                continue;
+            int kind = sum->fans_threads ? JOB_THREAD : JOB_TASK;
+            const Ev *e = ev_push(c, p->ev[r], call,
+                                  fmt(c, "handed, item by item, to %s that run at the same time",
+                                      kind == JOB_THREAD ? "threads" : "tasks"));
+            report_job(c, FLOW_CONCURRENT, r, call, e, kind, NULL);
+        }
+    }
+}
+
 static Res call_value(Ctx *c, Path *p, const Node *call)
 {
     const Node *f = call->v.Call.func;
@@ -1149,6 +1189,8 @@ static Res call_value(Ctx *c, Path *p, const Node *call)
         bind = peek_value(c, p, call->v.Call.args.items[0]);
     Val v = model_user_call(c->env->model, &fv.val, call, cls, &bind);
     const FlowSummary *sum = callee_summary(c, f);
+    if (sum && sum->fans_out)
+        fanned(c, p, call, sum);
     if (sum) {
         for (int i = 0; i < call->v.Call.args.n && i < 32; i++) {
             int h = held_by(c, p, call->v.Call.args.items[i]);
@@ -2638,6 +2680,94 @@ static int has_report(const Ctx *c, int problem, int site)
     return 0;
 }
 
+/* fan_out's search: a loop or comprehension over a parameter whose body
+ * starts work that runs beside the rest (submit, create_task, Thread). */
+typedef struct Fan {
+    Ctx *c;
+    const char *params[8];
+    int nparams;
+    int over;      /* index of the parameter the enclosing loop iterates, or -1 */
+    unsigned found;
+    int threads;
+    int depth;
+} Fan;
+
+static void fan_kid(Node *parent, Node *n, void *arg);
+
+/* The parameter an iterable reads: `p`, `enumerate(p)`, `p.items()`; -1. */
+static int iterated_param(const Fan *f, const Node *it)
+{
+    if (it->kind == NODE_Call && it->v.Call.args.n > 0 && it->v.Call.func->kind == NODE_Name)
+        it = it->v.Call.args.items[0]; /* enumerate(p), zip(p, ...) */
+    else if (it->kind == NODE_Call && it->v.Call.func->kind == NODE_Attribute)
+        it = it->v.Call.func->v.Attribute.value; /* p.items() */
+    for (int i = 0; it->kind == NODE_Name && i < f->nparams; i++)
+        if (f->params[i] && !strcmp(f->params[i], it->v.Name.id))
+            return i;
+    return -1;
+}
+
+static void fan_walk(Fan *f, const Node *n)
+{
+    if (!n || f->depth > EVAL_MAX_DEPTH || n->kind == NODE_Lambda || n->kind == NODE_FunctionDef ||
+        n->kind == NODE_AsyncFunctionDef || n->kind == NODE_ClassDef)
+        return;
+    int saved = f->over;
+    if (n->kind == NODE_For || n->kind == NODE_AsyncFor) {
+        int i = iterated_param(f, n->v.For.iter);
+        if (i >= 0)
+            f->over = i;
+    } else if (is_comprehension(n)) {
+        const NodeList *gens = n->kind == NODE_DictComp ? &n->v.DictComp.generators
+                                                        : &n->v.ListComp.generators;
+        for (int k = 0; k < gens->n; k++) {
+            int i = iterated_param(f, gens->items[k]->v.comprehension.iter);
+            if (i >= 0)
+                f->over = i;
+        }
+    } else if (n->kind == NODE_Call && f->over >= 0) {
+        const Node *fn = n->v.Call.func;
+        const char *m = fn->kind == NODE_Attribute ? fn->v.Attribute.attr : NULL;
+        const char *q = qualname(f->c, f->c->env->scopes, f->c->scope, fn);
+        int thread = (m && (!strcmp(m, "submit") || !strcmp(m, "run_in_executor"))) ||
+                     (q && !strcmp(q, "threading.Thread"));
+        int task = (m && (!strcmp(m, "create_task") || !strcmp(m, "start_soon"))) ||
+                   (q && (!strcmp(q, "asyncio.create_task") || !strcmp(q, "asyncio.ensure_future")));
+        if (thread || task) {
+            f->found |= 1u << f->over;
+            f->threads |= thread;
+        }
+    }
+    f->depth++;
+    ast_children((Node *)n, fan_kid, f);
+    f->depth--;
+    f->over = saved;
+}
+
+static void fan_kid(Node *parent, Node *n, void *arg)
+{
+    (void)parent;
+    fan_walk(arg, n);
+}
+
+/* Summary mode: which parameters' items the function hands to work that
+ * runs at once (`for fn, args in calls: ex.submit(fn, *args)`). */
+static void fan_out(Ctx *c, const Node *func, FlowSummary *sum)
+{
+    if (func->kind != NODE_FunctionDef && func->kind != NODE_AsyncFunctionDef)
+        return;
+    Fan f = {c, {NULL}, 0, -1, 0, 0, 0};
+    const Node *args = func->v.FunctionDef.args;
+    const NodeList *lists[2] = {&args->v.arguments.posonlyargs, &args->v.arguments.args};
+    for (int l = 0; l < 2; l++)
+        for (int i = 0; i < lists[l]->n && f.nparams < 8; i++)
+            f.params[f.nparams++] = lists[l]->items[i]->v.arg.arg;
+    for (int i = 0; i < func->v.FunctionDef.body.n; i++)
+        fan_walk(&f, func->v.FunctionDef.body.items[i]);
+    sum->fans_out = f.found;
+    sum->fans_threads = (unsigned char)f.threads;
+}
+
 void flow_function(Arena *scratch, const FlowEnv *env, Node *func)
 {
     Cfg *g = cfg_build(scratch, func);
@@ -2662,10 +2792,12 @@ void flow_function(Arena *scratch, const FlowEnv *env, Node *func)
     Path start;
     memset(&start, 0, sizeof start);
     memset(start.var, 0xff, sizeof start.var); /* VAR_UNKNOWN */
-    if (env->summary)
+    if (env->summary) {
         summary_params(&c, &start, func);
-    else
+        fan_out(&c, func, env->summary);
+    } else {
         borrowed_params(&c, &start, func);
+    }
     add_path(&c, g->entry, &start);
     while (c.nwork > 0) {
         int s = c.work[--c.nwork];
@@ -2695,15 +2827,15 @@ void flow_function(Arena *scratch, const FlowEnv *env, Node *func)
                 continue;
             rp->r.problem = FLOW_LEAK;
         }
-        if (rp->r.problem == FLOW_LEAK && c.site[rp->site].val.kind == RES_CURSOR &&
-            (c.site[rp->site].parent >= 0 || !c.site[rp->site].ever_released))
-            continue; /* a cursor goes with its connection, or with the garbage
-                         collector if nobody meant to close it */
         if (rp->r.problem == FLOW_LEAK_AT_YIELD && !c.site[rp->site].ever_released) {
             /* nothing releases it at all: a plain leak, not an unguarded release */
             rp->r.problem = FLOW_LEAK;
             rp->r.at = c.site[rp->site].node;
         }
+        if (rp->r.problem == FLOW_LEAK && c.site[rp->site].val.kind == RES_CURSOR &&
+            (c.site[rp->site].parent >= 0 || !c.site[rp->site].ever_released))
+            continue; /* a cursor goes with its connection, or with the garbage
+                         collector if nobody meant to close it */
         c.reports[i].r.var = c.site[c.reports[i].site].name;
         c.reports[i].r.ever_released = c.site[c.reports[i].site].ever_released;
         c.reports[i].r.site = c.site[c.reports[i].site].node;

@@ -85,6 +85,9 @@ typedef struct FlowSummary {
     unsigned char releases_after; /* a provider that releases what it yielded after the yield */
     const struct FastApiStateOwner *returns_state; /* returns request.state.<x> that a
                                                        middleware owns, or NULL */
+    unsigned fans_out;            /* bit i: the items of positional parameter i are handed
+                                     to tasks or threads that run at once */
+    unsigned char fans_threads;   /* ... to threads (else to asyncio tasks) */
 } FlowSummary;
 
 /* FastAPI's timing, for the run (from the project's FastAPI version). */
