@@ -193,8 +193,18 @@ static int needs_round(const Analysis *an, const Node *func)
     return m.found;
 }
 
+/* The FastAPI timing of u's own project (its facts), or the run's. */
+static void unit_fastapi(const Analysis *an, const AnalyzeUnit *u, FlowFastApi *out)
+{
+    *out = an->fastapi;
+    if (u->facts)
+        fastapi_timing(u->a, u->facts, out);
+}
+
 void analyze_summarize(Analysis *an, AnalyzeUnit *u)
 {
+    FlowFastApi fa;
+    unit_fastapi(an, u, &fa);
     Arena *scratch = arena_new();
     for (int i = 0; i < u->nfuncs; i++) {
         if (!needs_round(an, u->funcs[i])) {
@@ -203,7 +213,7 @@ void analyze_summarize(Analysis *an, AnalyzeUnit *u)
         }
         FlowSummary sum = {0};
         FlowEnv env = {u->src, u->scopes, NULL, NULL, own_summary, u, &sum, resolve, an,
-                       &an->fastapi, an->facts.model};
+                       &fa, an->facts.model};
         flow_function(scratch, &env, (Node *)u->funcs[i]);
         arena_reset(scratch);
         u->next[i] = sum;
@@ -218,7 +228,8 @@ static int same_summary(const FlowSummary *a, const FlowSummary *b)
            a->releases == b->releases && a->uses == b->uses && a->yields_kind == b->yields_kind &&
            a->uses_after == b->uses_after && a->releases_after == b->releases_after &&
            a->returns_state == b->returns_state && a->fans_out == b->fans_out &&
-           a->fans_threads == b->fans_threads;
+           a->fans_threads == b->fans_threads && a->defers == b->defers &&
+           a->defer_kind == b->defer_kind;
 }
 
 int analyze_round(Analysis *an)
@@ -247,8 +258,11 @@ void analyze_check(Analysis *an, AnalyzeUnit *u, FindingList *out)
 {
     FindingList found = {0};
     LifecycleSink sink = {u->a, u->src, &found, NULL, NULL};
+    FlowFastApi fa;
+    unit_fastapi(an, u, &fa);
+    const ProjectFacts *facts = u->facts ? u->facts : &an->facts;
     FlowEnv env = {u->src, u->scopes, lifecycle_report, &sink, own_summary, u, NULL, resolve, an,
-                   &an->fastapi, an->facts.model};
+                   &fa, an->facts.model};
     Arena *scratch = arena_new();
     flow_function(scratch, &env, u->module);
     arena_reset(scratch);
@@ -260,8 +274,8 @@ void analyze_check(Analysis *an, AnalyzeUnit *u, FindingList *out)
     sharing_check(&sink, &env, scratch, u->module, u->funcs, u->nfuncs);
     arena_free(scratch);
     DbCtx db = {.a = u->a, .env = &env};
-    sqlapi_check(&db, u->src, u->module, &an->facts, &found);
-    crdb_check(&db, u->src, u->module, an->crdb, &an->facts, &found);
+    sqlapi_check(&db, u->src, u->module, facts, &found);
+    crdb_check(&db, u->src, u->module, an->crdb, facts, &found);
     for (size_t i = 0; i < found.n; i++)
         if (!analyze_suppressed(u->src, u->lx, found.items[i].line, found.items[i].code))
             diag_add(out, &found.items[i]);
@@ -271,7 +285,7 @@ void analyze_check(Analysis *an, AnalyzeUnit *u, FindingList *out)
 void analyze_module(Arena *a, const Source *src, const Lexed *lx, Node *module,
                     const char *modname, FindingList *out)
 {
-    AnalyzeUnit u = {a, src, lx, module, modname, 0, NULL, NULL, NULL, NULL, 0};
+    AnalyzeUnit u = {a, src, lx, module, modname, 0, NULL, NULL, NULL, NULL, 0, NULL};
     analyze_scopes(&u);
     Analysis *an = analyze_link(&u, 1, NULL);
     for (int r = 0; r < ANALYZE_ROUNDS; r++) {

@@ -40,6 +40,7 @@ typedef struct AnalyzeUnit {
     FlowSummary *sums;    /* their summaries, as of the last round */
     FlowSummary *next;    /* the round being computed */
     int nfuncs;
+    const ProjectFacts *facts; /* this file's project (versions); NULL: the run's */
 } AnalyzeUnit;
 
 typedef struct Analysis Analysis;

@@ -216,7 +216,12 @@ static void keep_findings(const Run *run, size_t i, Arena *keep, const Source *s
     if (r->context)
         return; /* read for its definitions only */
     diag_sort(fl);
-    r->items = arena_alloc(keep, fl->n * sizeof *r->items);
+    /* a file kept in phase one and found relevant later (it imports, or is
+     * imported by, a relevant module) already holds its SL000: keep both */
+    ReportItem *items = arena_alloc(keep, (r->n + fl->n + 1) * sizeof *r->items);
+    if (r->n)
+        memcpy(items, r->items, r->n * sizeof *items);
+    r->items = items;
     for (size_t k = 0; k < fl->n; k++)
         if (!sel || rules_selected(sel, fl->items[k].code))
             keep_finding(keep, src, run->files[i], &fl->items[k], &r->items[r->n++]);
@@ -543,6 +548,37 @@ static void check_unit(void *arg, size_t k, int worker)
     diag_free(&fl);
 }
 
+/*
+ * Each unit's project facts: the command line's and configuration's, then
+ * the metadata of the project that holds the file (read once per project
+ * folder), so that a monorepo's backend/ gets its own FastAPI version.
+ */
+static void unit_facts(Arena *a, Run *run)
+{
+    if (!run->o->fixed_facts)
+        return;
+    VEC(const char *) roots = {0};
+    VEC(ProjectFacts *) facts = {0};
+    for (size_t k = 0; k < run->nrelevant; k++) {
+        const char *root = project_root(a, run->files[run->relevant[k]]);
+        size_t j = 0;
+        while (j < roots.n && !(roots.items[j] == root ||
+                                (root && roots.items[j] && !strcmp(roots.items[j], root))))
+            j++;
+        if (j == roots.n) {
+            ProjectFacts *f = arena_alloc(a, sizeof *f);
+            *f = *run->o->fixed_facts;
+            if (root)
+                project_read(a, root, f);
+            VEC_PUSH(&roots, root);
+            VEC_PUSH(&facts, f);
+        }
+        run->units[k].facts = facts.items[j];
+    }
+    VEC_FREE(&roots);
+    VEC_FREE(&facts);
+}
+
 /* The project-wide analysis over the relevant files (DRIVER_CHECK). */
 static void analyze_project(Arena *a, Run *run, int jobs)
 {
@@ -551,6 +587,7 @@ static void analyze_project(Arena *a, Run *run, int jobs)
     if (!run->nrelevant)
         return;
     pool_for(jobs, run->nrelevant, load_unit, run);
+    unit_facts(a, run);
     run->an = analyze_link(run->units, (int)run->nrelevant, run->o->facts);
     for (int round = 0; round < ANALYZE_ROUNDS; round++) {
         pool_for(jobs, run->nrelevant, summarize_unit, run);

@@ -32,6 +32,10 @@ typedef struct DriverOptions {
     const RuleSelect *select; /* which findings to keep; NULL keeps all */
     DriverMode mode;
     const ProjectFacts *facts; /* versions and database (project.h); NULL: unknown */
+    const ProjectFacts *fixed_facts; /* the same from the command line and configuration
+                                        only; if set, each file completes them from the
+                                        metadata of its own project (a monorepo's
+                                        backend/pyproject.toml) */
     /* the configuration (config.h): each file's rule selection (select is
      * then only a fallback) and the exclusions applied during discovery;
      * NULL: select for every file, nothing excluded.  Read on the calling

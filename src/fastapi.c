@@ -42,6 +42,8 @@ struct FastApi {
     int nstate_reads;
     FastApiStateOwner owners[MAX_STATE];
     int nowners;
+    FastApiStateValue values[MAX_STATE];
+    int nvalues;
     const Node **work; /* the closure's worklist */
     int nwork, capwork;
 };
@@ -601,6 +603,82 @@ static void reach(Walk *w, const Node *n)
     w->depth--;
 }
 
+/* ------------------------------------------------------------- state */
+
+typedef struct StateWalk {
+    FastApi *f;
+    int m;
+    const Scope *s;
+    int depth;
+} StateWalk;
+
+static void keep_value(FastApi *f, int m, const Scope *s, const char *attr, const Node *v)
+{
+    for (int i = 0; i < f->nvalues; i++)
+        if (!strcmp(f->values[i].attr, attr))
+            return; /* the first startup assignment stands */
+    if (f->nvalues == MAX_STATE)
+        return;
+    FastApiStateValue *sv = &f->values[f->nvalues++];
+    sv->attr = attr;
+    sv->value = v;
+    sv->scopes = f->mods[m].scopes;
+    sv->scope = s;
+}
+
+static void state_kid(Node *parent, Node *n, void *arg)
+{
+    StateWalk *w = arg;
+    (void)parent;
+    if (w->depth > WALK_MAX_DEPTH || n->kind == NODE_FunctionDef ||
+        n->kind == NODE_AsyncFunctionDef || n->kind == NODE_ClassDef || n->kind == NODE_Lambda)
+        return;
+    if (n->kind == NODE_Yield && n->v.Yield.value && n->v.Yield.value->kind == NODE_Dict) {
+        const Node *d = n->v.Yield.value;
+        for (int i = 0; i < d->v.Dict.values.n; i++) {
+            const Node *k = d->v.Dict.keys.items[i];
+            if (k && k->kind == NODE_Constant && k->v.Constant.value.kind == CONST_STR)
+                keep_value(w->f, w->m, w->s, k->v.Constant.value.s, d->v.Dict.values.items[i]);
+        }
+    }
+    if (n->kind == NODE_Assign && n->v.Assign.targets.n == 1) {
+        const char *attr = state_attr(n->v.Assign.targets.items[0]);
+        if (attr)
+            keep_value(w->f, w->m, w->s, attr, n->v.Assign.value);
+    }
+    w->depth++;
+    ast_children(n, state_kid, w);
+    w->depth--;
+}
+
+/* Finds the startup functions of a module, in source order. */
+static void startup_kid(Node *parent, Node *n, void *arg)
+{
+    StateWalk *w = arg;
+    (void)parent;
+    if (w->depth > WALK_MAX_DEPTH || ast_category(n->kind) == CAT_EXPR)
+        return;
+    if ((n->kind == NODE_FunctionDef || n->kind == NODE_AsyncFunctionDef) &&
+        (fastapi_role(w->f, n) & FASTAPI_STARTUP)) {
+        const Scope *s = scope_of(w->f->mods[w->m].scopes, n);
+        StateWalk in = {w->f, w->m, s ? s : w->s, 0};
+        ast_children(n, state_kid, &in);
+    }
+    w->depth++;
+    ast_children(n, startup_kid, w);
+    w->depth--;
+}
+
+/* What the startup functions keep on app.state or yield as lifespan state
+ * (modules in order, then source order: the first assignment stands). */
+static void state_values(FastApi *f)
+{
+    for (int m = 0; m < f->n; m++) {
+        StateWalk w = {f, m, scope_module(f->mods[m].scopes), 0};
+        ast_children(f->mods[m].module, startup_kid, &w);
+    }
+}
+
 FastApi *fastapi_build(Arena *a, const Project *graph, const FastApiModule *mods, int n)
 {
     FastApi *f = arena_alloc(a, sizeof *f);
@@ -618,6 +696,7 @@ FastApi *fastapi_build(Arena *a, const Project *graph, const FastApiModule *mods
         if (e->key && (e->roles & (FASTAPI_ENDPOINT | FASTAPI_PROVIDER | FASTAPI_PROVIDER_FN)))
             give(f, e->key, FASTAPI_REQUEST, e->mod);
     }
+    state_values(f);
     while (f->nwork > 0) { /* the closure: a set, whatever the order of the work */
         const Node *fn = f->work[--f->nwork];
         const Entry *e = find(f, fn);
@@ -666,4 +745,12 @@ const char *fastapi_path_of(const FastApi *f, const Node *node)
 {
     const Entry *e = f ? find(f, node) : NULL;
     return e && e->mod >= 0 ? f->mods[e->mod].path : NULL;
+}
+
+const FastApiStateValue *fastapi_state_value(const FastApi *f, const char *attr)
+{
+    for (int i = 0; f && i < f->nvalues; i++)
+        if (!strcmp(f->values[i].attr, attr))
+            return &f->values[i];
+    return NULL;
 }

@@ -44,6 +44,16 @@ typedef struct FastApiStateOwner {
     int close_col;     /* ... and its column (0-based bytes) */
 } FastApiStateOwner;
 
+/* A value the application keeps for every request: `app.state.<attr> = v`
+ * in startup code, or `yield {"<attr>": v}` in a lifespan (Starlette copies
+ * that into each request.state). */
+typedef struct FastApiStateValue {
+    const char *attr;
+    const Node *value;        /* v */
+    const ScopeTable *scopes; /* the module that holds it */
+    const Scope *scope;       /* the startup function's scope */
+} FastApiStateValue;
+
 typedef struct FastApi FastApi;
 
 /* Reads mods[0..n) (kept by pointer) and resolves names through graph. */
@@ -62,6 +72,9 @@ int fastapi_reads_app_state(const FastApi *f, const char *attr);
 
 /* The middleware that owns request.state.<attr>, or NULL. */
 const FastApiStateOwner *fastapi_state_owner(const FastApi *f, const char *attr);
+
+/* The value startup code keeps as application state under attr, or NULL. */
+const FastApiStateValue *fastapi_state_value(const FastApi *f, const char *attr);
 
 /* The file of the module that holds node (a function or class), or NULL. */
 const char *fastapi_path_of(const FastApi *f, const Node *node);

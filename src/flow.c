@@ -78,6 +78,8 @@ typedef struct Path {
     const Node *ret;                 /* the return statement being executed */
     Job job[FLOW_MAX_JOBS];          /* pending work, oldest first */
     uint8_t njobs;
+    uint32_t committed;              /* sites whose last use was a commit() */
+    uint32_t release_raised;         /* RS_GONE sites whose release call raised */
 } Path;
 
 typedef struct PathSet {
@@ -469,8 +471,8 @@ static void jobs_end(Path *p, int var, const Node *with, const Node *at)
 {
     for (int i = p->njobs - 1; i >= 0; i--)
         if ((var >= 0 && p->job[i].var == var) || (with && p->job[i].with == with) ||
-            (at && p->job[i].at == at))
-            drop_job(p, i);
+            (at && p->job[i].at == at && runs_beside(p->job[i].kind)))
+            drop_job(p, i); /* (awaiting a call that queued a background task does not run it) */
 }
 
 /*
@@ -560,7 +562,12 @@ static void release(Ctx *c, Path *p, int r, const Node *at, int by_with)
             /* `with provider() as s: ... s.close()`: the provider closes it again */
             const Ev *e = ev_push(c, p->ev[r], at, "released here; its provider releases it again");
             report(c, FLOW_DOUBLE_RELEASE, r, at, e);
-        } else if (o && (o->uses_after || (o->releases_after && ri->twice == HARM_DOUBLE))) {
+        } else if (o && ((o->uses_after && !(p->committed >> r & 1) && !p->raised) ||
+                         (o->releases_after && ri->twice == HARM_DOUBLE))) {
+            /* closing before the provider's commit discards the writes, unless
+             * this function committed them itself just before, or an exception
+             * is on its way out (FastAPI throws it into the provider, whose
+             * commit after the yield then does not run) */
             const Ev *e = ev_push(c, p->ev[r], at,
                                   o->uses_after ? "released here, before its provider commits it"
                                                 : "released here, and its provider releases it again");
@@ -686,6 +693,8 @@ static int acquire(Ctx *c, Path *p, const Node *node, Val v, int parent)
     p->res[r] = v.kind == RES_SESSION ? RS_IDLE : RS_OPEN;
     p->held[r] = 0;
     p->reported[r] = 0;
+    p->committed &= ~(1u << r);
+    p->release_raised &= ~(1u << r);
     p->ev[r] = ev_push(c, NULL, node, fmt(c, "%s acquired here", noun(c, r)));
     c->acquired |= 1u << r;
     return r;
@@ -930,8 +939,8 @@ static void job_method(Ctx *c, Path *p, const Node *call, const Res *rv, const N
 {
     Val v = rv->site >= 0 ? c->site[rv->site].val : rv->val;
     int fac = v.tag == VAL_FACTORY ? v.kind : FAC_NONE;
-    if (rv->site >= 0)
-        return; /* a resource's own method */
+    if (rv->site >= 0 && v.kind != RES_ANY)
+        return; /* a resource's own method (a summary's parameter may be anything) */
     if (!strcmp(m, "add_task") && call->v.Call.args.n > 0) {
         job_start(c, p, JOB_BACKGROUND, args_uses(c, p, call, 0), call, NULL, 0);
     } else if ((!strcmp(m, "create_task") || !strcmp(m, "start_soon")) && call->v.Call.args.n > 0) {
@@ -1054,13 +1063,21 @@ static Res method_call(Ctx *c, Path *p, const Node *call, Res rv, const char *m)
     }
     int stores = rv.site < 0 && recv.tag != VAL_RESOURCE && is_storing_method(m);
     const Node *recv_node = call->v.Call.func->v.Attribute.value;
-    int starts = rv.site < 0 && is_job_method(m);
+    int starts = (rv.site < 0 || recv.kind == RES_ANY) && is_job_method(m);
     c->job_args += starts;
     call_args(c, p, call, stores);
     c->job_args -= starts;
     job_method(c, p, call, &rv, recv_node, m);
     if (stores && recv_node->kind == NODE_Name && call->v.Call.args.n > 0)
         keep_handles(c, p, call, var_index(c, recv_node->v.Name.id, 1));
+    if (eff == EFF_RELEASE && rv.site >= 0 && c->site[rv.site].val.is_async &&
+        c->step->kind == STEP_EXPR && c->step->node == call) {
+        /* `conn.close()` of an async connection, not awaited: a coroutine that
+         * never runs, so nothing is closed */
+        eff = EFF_NONE;
+        p->ev[rv.site] = ev_push(c, p->ev[rv.site], call,
+                                 "not awaited here, so this release never runs");
+    }
     if (rv.site >= 0) {
         c->use_commits = strcmp(m, "rollback") != 0; /* a provider rolling back changes nothing */
         if (eff == EFF_RELEASE)
@@ -1068,6 +1085,12 @@ static Res method_call(Ctx *c, Path *p, const Node *call, Res rv, const char *m)
         else if (eff == EFF_USE || eff == EFF_ACQUIRE || eff == EFF_NONE)
             use(c, p, rv.site, call);
         c->use_commits = 0;
+        if (eff != EFF_SAFE && eff != EFF_RELEASE) { /* what a provider's commit would find */
+            if (!strcmp(m, "commit"))
+                p->committed |= 1u << rv.site;
+            else
+                p->committed &= ~(1u << rv.site);
+        }
     }
     if (eff == EFF_ACQUIRE && (!with_only || (c->step->kind == STEP_WITH_ENTER))) {
         out.site = acquire(c, p, call, made, rv.site);
@@ -1100,6 +1123,8 @@ static const FlowSummary *callee_summary(Ctx *c, const Node *f)
     return summary_in(c, c->env->scopes, c->scope, f);
 }
 
+static Val app_state_value(Ctx *c, const Node *e);
+
 /* The value of a name or attribute without evaluating it for effects. */
 static Val peek_value(Ctx *c, const Path *p, const Node *e)
 {
@@ -1111,6 +1136,11 @@ static Val peek_value(Ctx *c, const Path *p, const Node *e)
             return c->var_val[v];
         if (v >= 0)
             return unknown();
+    }
+    if (e->kind == NODE_Attribute) { /* app.state.pool */
+        Val sv = app_state_value(c, e);
+        if (sv.tag != VAL_UNKNOWN)
+            return sv;
     }
     return eval_global(c, c->env->scopes, c->scope, e, 0);
 }
@@ -1160,13 +1190,24 @@ static Res call_value(Ctx *c, Path *p, const Node *call)
     const Node *f = call->v.Call.func;
     if (f->kind == NODE_Attribute) {
         const char *q = qualname(c, c->env->scopes, c->scope, f);
-        if (!q || held_by(c, p, f->v.Attribute.value) >= 0) {
+        if (!q || held_by(c, p, f->v.Attribute.value) >= 0 ||
+            peek_value(c, p, f->v.Attribute.value).tag == VAL_FACTORY) {
+            /* a method of a local, of a resource, or of a factory defined in
+             * another module (`from db import engine; engine.connect()`) */
             Res rv = eval(c, p, f->v.Attribute.value);
             return method_call(c, p, call, rv, f->v.Attribute.attr);
         }
     }
     Res fv = eval(c, p, f);
     Res out = {-1, unknown(), 0, NULL};
+    if (fv.val.tag == VAL_QUAL && !strcmp(fv.val.qual, "typing.cast") && call->v.Call.args.n == 2) {
+        /* cast(AsyncConnectionPool, request.state.db_pool): the type says what it is */
+        out = eval(c, p, call->v.Call.args.items[1]);
+        Val t = model_type(qualname(c, c->env->scopes, c->scope, call->v.Call.args.items[0]));
+        if (out.site < 0 && t.tag != VAL_UNKNOWN)
+            out.val = t;
+        return out;
+    }
     if (fv.val.tag == VAL_QUAL && !strcmp(fv.val.qual, "contextlib.closing") &&
         call->v.Call.args.n == 1) {
         out = eval(c, p, call->v.Call.args.items[0]);
@@ -1191,6 +1232,10 @@ static Res call_value(Ctx *c, Path *p, const Node *call)
     const FlowSummary *sum = callee_summary(c, f);
     if (sum && sum->fans_out)
         fanned(c, p, call, sum);
+    for (int i = 0; sum && sum->defers && i < call->v.Call.args.n && i < 32; i++)
+        if (sum->defers >> i & 1) /* a helper that hands it to a background task */
+            job_start(c, p, sum->defer_kind, uses_of(c, p, call->v.Call.args.items[i]), call,
+                      NULL, 0);
     if (sum) {
         for (int i = 0; i < call->v.Call.args.n && i < 32; i++) {
             int h = held_by(c, p, call->v.Call.args.items[i]);
@@ -1295,6 +1340,45 @@ static Val self_attr_value(Ctx *c, const char *attr)
 }
 
 static void state_timing(Ctx *c, Site *st, const FastApiStateOwner *o);
+
+/* What e makes, evaluated in scope s of table t: module-level names and
+ * imports as eval_global follows them, and also a local of s bound once
+ * (`pool = create_pool(...)`, `with SessionLocal() as s`). */
+static Val value_in(Ctx *c, const ScopeTable *t, const Scope *s, const Node *e)
+{
+    if (e->kind == NODE_Name) {
+        const Scope *where = NULL;
+        const Binding *b = scope_lookup(t, s, e->v.Name.id, &where);
+        if (b && where && where->kind != SCOPE_MODULE && b->kind == BIND_LOCAL && b->nbind == 1 &&
+            b->value)
+            return eval_global(c, t, where, b->value, 1);
+        if (b && where && b->kind == BIND_LOCAL && b->nbind == 1 && b->def &&
+            b->def->kind == NODE_withitem && b->def->v.withitem.optional_vars->kind == NODE_Name) {
+            e = b->def->v.withitem.context_expr; /* the value the with binds */
+            s = where;
+        }
+    }
+    if (e->kind == NODE_Await)
+        e = e->v.Await.value;
+    return eval_global(c, t, s, e, 0);
+}
+
+/* `request.state.<x>` / `request.app.state.<x>` that startup code filled
+ * with an engine, a sessionmaker or a pool: that factory. */
+static Val app_state_value(Ctx *c, const Node *e)
+{
+    const Node *st = e->v.Attribute.value;
+    if (!c->env->fastapi || st->kind != NODE_Attribute || strcmp(st->v.Attribute.attr, "state"))
+        return unknown();
+    const FastApiStateValue *sv = fastapi_state_value(c->env->fastapi->model, e->v.Attribute.attr);
+    if (!sv || ++c->depth > EVAL_MAX_DEPTH) {
+        c->depth -= sv != NULL;
+        return unknown();
+    }
+    Val v = value_in(c, sv->scopes, sv->scope, sv->value);
+    c->depth--;
+    return v.tag == VAL_FACTORY ? v : unknown();
+}
 static int view_site(Ctx *c, Path *p, const char *attr);
 
 /* `request.state.<x>` where a middleware owns <x>: a session borrowed from
@@ -1358,6 +1442,8 @@ static Res eval(Ctx *c, Path *p, const Node *e)
             out.val = self_attr_value(c, e->v.Attribute.attr); /* self._pool */
         } else if ((out.site = state_site(c, p, e)) >= 0) {
             out.val = c->site[out.site].val; /* request.state.db, a middleware's */
+        } else if ((out.val = app_state_value(c, e)).tag == VAL_FACTORY) {
+            /* request.state.db_pool, the lifespan's pool */
         } else {
             eval(c, p, e->v.Attribute.value);
         }
@@ -1635,6 +1721,8 @@ static void step_assign(Ctx *c, Path *p, const Node *n)
     case NODE_AnnAssign:
         if (n->v.AnnAssign.value) {
             Res r = eval(c, p, n->v.AnnAssign.value);
+            if (r.site < 0 && r.val.tag == VAL_UNKNOWN) /* `pool: asyncpg.Pool = request.app.state.pool` */
+                r.val = model_type(qualname(c, c->env->scopes, c->scope, n->v.AnnAssign.annotation));
             bind(c, p, n->v.AnnAssign.target, r, n->v.AnnAssign.value);
             name_handles(c, p, n->v.AnnAssign.target, n->v.AnnAssign.value);
         }
@@ -1940,7 +2028,8 @@ static int same_path(const Ctx *c, const Path *a, const Path *b)
            !memcmp(a->var, b->var, sizeof a->var) && !memcmp(a->flag, b->flag, sizeof a->flag) &&
            !memcmp(a->reported, b->reported, (size_t)c->nsites) &&
            a->raised_at_yield == b->raised_at_yield && a->yielded == b->yielded &&
-           a->handling_yield == b->handling_yield && same_jobs(a, b);
+           a->handling_yield == b->handling_yield && same_jobs(a, b) &&
+           a->committed == b->committed && a->release_raised == b->release_raised;
 }
 
 static void add_path(Ctx *c, int s, const Path *p)
@@ -2186,10 +2275,21 @@ static void transfer(Ctx *c, int s, const Path *in)
     c->released = 0;
     if (st->kind == STEP_EXIT || st->kind == STEP_RAISE_EXIT) {
         if (c->env->summary) {
-            for (int i = 0; st->kind == STEP_EXIT && i < c->nparams; i++) /* a close that
-                raised and was handled still counts */
-                if (p.res[c->param_site[i]] != RS_RELEASED && p.res[c->param_site[i]] != RS_GONE)
+            for (int k = 0; st->kind == STEP_EXIT && k < p.njobs; k++) /* work left running */
+                for (int i = 0; i < c->nparams; i++)
+                    if ((p.job[k].res >> c->param_site[i] & 1) && p.job[k].kind != JOB_CORO &&
+                        (p.job[k].kind != JOB_TASK || !p.job[k].with)) {
+                        c->env->summary->defers |= 1u << i;
+                        if (!c->env->summary->defer_kind)
+                            c->env->summary->defer_kind = p.job[k].kind;
+                    }
+            for (int i = 0; st->kind == STEP_EXIT && i < c->nparams; i++) {
+                /* a close that raised and was handled still counts; a
+                 * parameter that escaped (returned in a value, stored) is kept */
+                int r = c->param_site[i];
+                if (p.res[r] != RS_RELEASED && !(p.res[r] == RS_GONE && (p.release_raised >> r & 1)))
                     c->kept_param |= 1u << i;
+            }
             return;
         }
         step_exit(c, &p, st, p.ret);
@@ -2217,6 +2317,7 @@ static void transfer(Ctx *c, int s, const Path *in)
                 /* the release call itself raised: whether it took effect is
                  * unknown, so neither a leak nor a second release is sure */
                 q.res[r] = RS_GONE;
+                q.release_raised |= 1u << r;
             }
             if (c->acquired >> r & 1) {
                 q.res[r] = in->res[r] != RS_OPEN && in->res[r] != RS_IDLE ? in->res[r] : RS_NONE;
@@ -2851,20 +2952,5 @@ Val flow_value(Arena *scratch, const FlowEnv *env, const Scope *s, const Node *e
     c.env = env;
     c.scope = s;
     c.keep_resources = 1;
-    if (e->kind == NODE_Name) { /* a local bound once: `db = SessionLocal(); app.state.db = db` */
-        const Scope *where = NULL;
-        const Binding *b = scope_lookup(env->scopes, s, e->v.Name.id, &where);
-        if (b && where && where->kind != SCOPE_MODULE && b->kind == BIND_LOCAL && b->nbind == 1 &&
-            b->value)
-            return eval_global(&c, env->scopes, where, b->value, 1);
-        if (b && where && b->kind == BIND_LOCAL && b->nbind == 1 && b->def &&
-            b->def->kind == NODE_withitem && b->def->v.withitem.optional_vars->kind == NODE_Name) {
-            /* `with SessionLocal() as s`: the session itself */
-            e = b->def->v.withitem.context_expr;
-            s = where;
-        }
-    }
-    if (e->kind == NODE_Await)
-        e = e->v.Await.value;
-    return eval_global(&c, env->scopes, s, e, 0);
+    return value_in(&c, env->scopes, s, e);
 }

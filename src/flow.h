@@ -88,6 +88,9 @@ typedef struct FlowSummary {
     unsigned fans_out;            /* bit i: the items of positional parameter i are handed
                                      to tasks or threads that run at once */
     unsigned char fans_threads;   /* ... to threads (else to asyncio tasks) */
+    unsigned defers;              /* bit i: positional parameter i is handed to work still
+                                     pending when the function returns */
+    unsigned char defer_kind;     /* ... the FlowJob of that work */
 } FlowSummary;
 
 /* FastAPI's timing, for the run (from the project's FastAPI version). */

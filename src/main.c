@@ -432,10 +432,12 @@ static const char *first_path(const Options *o)
 /*
  * The configurations of a run, and its run-wide facts in *facts: the
  * command line over the configuration of the first path over the
- * project's metadata (project.h).  NULL after printing why the
- * configuration could not be read.  Free with config_free.
+ * project's metadata (project.h).  *fixed (if not NULL) gets the facts
+ * before the metadata: each analyzed file completes them from its own
+ * project's.  NULL after printing why the configuration could not be
+ * read.  Free with config_free.
  */
-static ConfigSet *load_config(Options *o, ProjectFacts *facts)
+static ConfigSet *load_config(Options *o, ProjectFacts *facts, ProjectFacts *fixed)
 {
     ConfigArgs args = {o->config, o->no_config, o->select.items, (int)o->select.n,
                        o->extend_select.items, (int)o->extend_select.n, o->ignore.items,
@@ -454,6 +456,8 @@ static ConfigSet *load_config(Options *o, ProjectFacts *facts)
     if (o->sqlalchemy_version && project_parse_version(o->sqlalchemy_version, &facts->sqlalchemy))
         facts->sqlalchemy_from = "--sqlalchemy-version";
     config_facts(c, facts);
+    if (fixed)
+        *fixed = *facts;
     project_read(o->a, first_path(o), facts);
     return cs;
 }
@@ -462,8 +466,8 @@ static int cmd_check(Options *o)
 {
     char err[512];
     Baseline *base = NULL;
-    ProjectFacts facts;
-    ConfigSet *cs = load_config(o, &facts);
+    ProjectFacts facts, fixed;
+    ConfigSet *cs = load_config(o, &facts, &fixed);
     if (!cs)
         return EXIT_TROUBLE;
     if (o->baseline && !(base = baseline_read(o->baseline, err, sizeof err))) {
@@ -491,7 +495,7 @@ static int cmd_check(Options *o)
     DriverOptions d = {.paths = o->paths.items, .npaths = o->paths.n, .jobs = o->jobs,
                        .select = &sel, .mode = DRIVER_CHECK, .stdin_path = o->stdin_filename,
                        .stdin_text = text, .stdin_len = len, .facts = &facts,
-                       .config = cs};
+                       .fixed_facts = &fixed, .config = cs};
     Report r;
     driver_run(&d, &r);
     int status;
@@ -596,7 +600,7 @@ static int cmd_debug_parse(Options *o)
 static int cmd_debug_files(Options *o)
 {
     ProjectFacts facts;
-    ConfigSet *cs = load_config(o, &facts);
+    ConfigSet *cs = load_config(o, &facts, NULL);
     if (!cs)
         return EXIT_TROUBLE;
     DriverOptions d = {.paths = o->paths.items, .npaths = o->paths.n, .jobs = 1,
@@ -626,7 +630,7 @@ static int cmd_debug_project(Options *o)
     if (o->paths.n > 1)
         return usage("debug project takes at most one PATH", NULL);
     ProjectFacts facts;
-    ConfigSet *cs = load_config(o, &facts);
+    ConfigSet *cs = load_config(o, &facts, NULL);
     if (!cs)
         return EXIT_TROUBLE;
     const Config *c = config_for(cs, first_path(o));

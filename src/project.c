@@ -628,3 +628,22 @@ void project_read(Arena *a, const char *dir, ProjectFacts *f)
         d = project_abspath(a, d, "..");
     }
 }
+
+const char *project_root(Arena *a, const char *dir)
+{
+    char *cwd = getcwd(NULL, 0);
+    if (!cwd)
+        return NULL;
+    char *d = project_abspath(a, arena_strndup(a, cwd, strlen(cwd)), dir && *dir ? dir : ".");
+    free(cwd);
+    struct stat st;
+    if (stat(d, &st) == 0 && !S_ISDIR(st.st_mode))
+        d = project_abspath(a, d, "..");
+    for (;;) {
+        if (has_metadata(a, d))
+            return d;
+        if (!strcmp(d, "/") || stat(arena_printf(a, "%s/.git", d), &st) == 0)
+            return NULL;
+        d = project_abspath(a, d, "..");
+    }
+}

@@ -50,6 +50,14 @@ void project_facts_init(ProjectFacts *f);
  */
 void project_read(Arena *a, const char *dir, ProjectFacts *f);
 
+/*
+ * The folder whose metadata project_read would read first for dir: the
+ * nearest ancestor (dir included) holding a pyproject.toml, a
+ * requirements*.txt, a uv.lock or a poetry.lock, up to the repository's
+ * root; NULL if none.  Files below one such folder share their facts.
+ */
+const char *project_root(Arena *a, const char *dir);
+
 /* Parses "0.110", "0.110.2" or "1" into *v; 0 if it is not a version. */
 int project_parse_version(const char *s, Version *v);
 

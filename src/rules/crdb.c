@@ -830,7 +830,7 @@ static int retried_here(Check *k, const DbWalk *w, const Node *n)
 }
 
 /* SL401 at a commit or a transaction block. */
-static void no_retry(Check *k, const Node *at, const char *what)
+static void no_retry(Check *k, const Node *at, const char *what, int is_async)
 {
     const CrdbProject *p = k->p;
     TraceStep steps[2];
@@ -838,10 +838,13 @@ static void no_retry(Check *k, const Node *at, const char *what)
     if (p->why_path)
         steps[n++] = (TraceStep){p->why_path, p->why_line, p->why_col,
                                  arena_printf(k->c->a, "a CockroachDB project: %s", p->why)};
+    /* run_transaction is synchronous: an async session needs the loop */
     steps[n++] = (TraceStep){k->src->path, at->lineno, at->col_offset,
-                             "help: run it with sqlalchemy_cockroachdb.run_transaction(), or in "
-                             "a loop that catches SQLSTATE 40001 and starts a fresh transaction "
-                             "per attempt"};
+                             is_async ? "help: run it in a loop that catches SQLSTATE 40001 and "
+                                        "starts a fresh transaction (a new session) per attempt"
+                                      : "help: run it with sqlalchemy_cockroachdb.run_transaction(), "
+                                        "or in a loop that catches SQLSTATE 40001 and starts a "
+                                        "fresh transaction per attempt"};
     emit(k, "SL401", at,
          arena_printf(k->c->a,
                       "%s commits a CockroachDB transaction with no retry: under "
@@ -921,7 +924,7 @@ static void check_call(Check *k, DbWalk *w, const Node *call)
         return;
     Val v = dbval_expr(k->c, w->scope, f->v.Attribute.value);
     if (dbval_is_transactional(&v))
-        no_retry(k, call, arena_printf(k->c->a, "`%s()`", text(k, f)));
+        no_retry(k, call, arena_printf(k->c->a, "`%s()`", text(k, f)), v.is_async);
 }
 
 /* Is the statement a schema operation: `metadata.create_all(conn)`,
@@ -968,7 +971,7 @@ static void check_with(Check *k, DbWalk *w, const Node *with)
         int tx = dbval_is_sqlalchemy(&v) ||
                  (v.tag == VAL_FACTORY && (v.kind == FAC_ENGINE || v.kind == FAC_SESSIONMAKER));
         if (tx && !retried_here(k, w, ctx))
-            no_retry(k, ctx, arena_printf(k->c->a, "`%s`", text(k, ctx)));
+            no_retry(k, ctx, arena_printf(k->c->a, "`%s`", text(k, ctx)), v.is_async);
     }
 }
 
