@@ -5,6 +5,8 @@
  */
 #include "diag.h"
 
+#include "ast.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,4 +52,12 @@ void diag_free(FindingList *l)
     free(l->items);
     l->items = NULL;
     l->n = l->cap = 0;
+}
+
+void diag_span(Finding *f, const Node *at)
+{
+    f->line = at->lineno;
+    f->col = at->col_offset;
+    f->end_line = ast_end_lineno(at);
+    f->end_col = at->end_col_offset;
 }

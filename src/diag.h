@@ -33,6 +33,10 @@ typedef struct FindingList {
     size_t n, cap;
 } FindingList;
 
+/* Sets f's start and end to the span of the AST node at. */
+struct Node;
+void diag_span(Finding *f, const struct Node *at);
+
 /* Appends a copy of *f (the strings it points to are not copied). */
 void diag_add(FindingList *l, const Finding *f);
 /* Sorts by path, line, column, code: the order of every output format. */

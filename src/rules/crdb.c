@@ -794,10 +794,7 @@ static void emit(Check *k, const char *code, const Node *at, const char *message
     Finding f = {0};
     f.code = code;
     f.path = k->src->path;
-    f.line = at->lineno;
-    f.col = at->col_offset;
-    f.end_line = ast_end_lineno(at);
-    f.end_col = at->end_col_offset;
+    diag_span(&f, at);
     f.message = message;
     f.trace = arena_alloc(k->c->a, (size_t)(nsteps ? nsteps : 1) * sizeof *f.trace);
     for (int i = 0; i < nsteps; i++)

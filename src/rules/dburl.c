@@ -486,10 +486,7 @@ static void emit(UrlCheck *k, const Node *at, const char *message, const char *h
     Finding f = {0};
     f.code = "SL403";
     f.path = k->src->path;
-    f.line = at->lineno;
-    f.col = at->col_offset;
-    f.end_line = ast_end_lineno(at);
-    f.end_col = at->end_col_offset;
+    diag_span(&f, at);
     f.message = message;
     f.trace = arena_alloc(k->c->a, sizeof *f.trace);
     f.trace[0] = (TraceStep){k->src->path, at->lineno, at->col_offset, help};

@@ -139,12 +139,8 @@ void lifecycle_emit(LifecycleSink *k, Finding *fp, const FlowReport *r)
                 break;
             }
     }
-    if (!f.line && at) {
-        f.line = at->lineno;
-        f.col = at->col_offset;
-        f.end_line = ast_end_lineno(at);
-        f.end_col = at->end_col_offset;
-    }
+    if (!f.line && at)
+        diag_span(&f, at);
     if (!f.end_line) {
         f.end_line = f.line;
         f.end_col = f.col;

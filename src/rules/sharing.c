@@ -81,10 +81,7 @@ static void add(Check *c, const char *code, const Node *at, const char *message,
     Finding f = {0};
     f.code = code;
     f.path = c->k->src->path;
-    f.line = at->lineno;
-    f.col = at->col_offset;
-    f.end_line = ast_end_lineno(at);
-    f.end_col = at->end_col_offset;
+    diag_span(&f, at);
     f.message = message;
     f.trace = arena_alloc(c->k->a, 2 * sizeof *f.trace);
     f.trace[0].path = f.path;

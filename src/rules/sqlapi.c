@@ -53,10 +53,7 @@ static void report(SqlCheck *k, const Node *call, const Node *arg, const Node *o
     Finding fd = {0};
     fd.code = "SL301";
     fd.path = k->src->path;
-    fd.line = call->lineno;
-    fd.col = call->col_offset;
-    fd.end_line = ast_end_lineno(call);
-    fd.end_col = call->end_col_offset;
+    diag_span(&fd, call);
     fd.message =
         arena_printf(c->a,
                      "`%s.%s()` is given a plain SQL string: SQLAlchemy 2.0 raises "
