@@ -223,10 +223,7 @@ static void find_reyield(Node *parent, Node *n, void *arg)
         Finding f = {0};
         f.code = "SL104";
         f.path = k->src->path;
-        f.line = n->lineno;
-        f.col = n->col_offset;
-        f.end_line = ast_end_lineno(n);
-        f.end_col = n->end_col_offset;
+        diag_span(&f, n);
         f.message = msg(k->a, "`%s` is re-yielded from `async for` over `%s`: when the endpoint "
                               "raises, the inner generator is not closed and its cleanup does not run",
                         t->v.Name.id, text_of(k->a, k->src, call));
