@@ -317,8 +317,7 @@ void debug_project(FILE *out, const char *config, const ProjectFacts *f)
     put_version(out, "sqlalchemy", &f->sqlalchemy, f->sqlalchemy_from);
     fprintf(out, "database %s\n", f->database == DB_COCKROACHDB  ? "cockroachdb"
                                   : f->database == DB_POSTGRESQL ? "postgresql"
-                                                                 : "not configured (CockroachDB is "
-                                                                   "detected from the source)");
+                                                                 : "unknown");
     for (int i = 0; f->model && i < f->model->n; i++) {
         const ModelUserRes *r = &f->model->res[i];
         fprintf(out, "resource %s (%s)", r->name, r->info.noun);
