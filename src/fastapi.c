@@ -741,12 +741,6 @@ const FastApiStateOwner *fastapi_state_owner(const FastApi *f, const char *attr)
     return NULL;
 }
 
-const char *fastapi_path_of(const FastApi *f, const Node *node)
-{
-    const Entry *e = f ? find(f, node) : NULL;
-    return e && e->mod >= 0 ? f->mods[e->mod].path : NULL;
-}
-
 const FastApiStateValue *fastapi_state_value(const FastApi *f, const char *attr)
 {
     for (int i = 0; f && i < f->nvalues; i++)

@@ -76,7 +76,4 @@ const FastApiStateOwner *fastapi_state_owner(const FastApi *f, const char *attr)
 /* The value startup code keeps as application state under attr, or NULL. */
 const FastApiStateValue *fastapi_state_value(const FastApi *f, const char *attr);
 
-/* The file of the module that holds node (a function or class), or NULL. */
-const char *fastapi_path_of(const FastApi *f, const Node *node);
-
 #endif
