@@ -1185,6 +1185,91 @@ static void fanned(Ctx *c, Path *p, const Node *call, const FlowSummary *sum)
     }
 }
 
+/* Does the __init__ of class def (table t) keep its parameter `name` on
+ * self (`self.db = db`)? */
+static int init_keeps(const Node *def, const char *name)
+{
+    const NodeList *body = &def->v.ClassDef.body;
+    for (int i = 0; i < body->n; i++) {
+        const Node *init = body->items[i];
+        if (init->kind != NODE_FunctionDef || strcmp(init->v.FunctionDef.name, "__init__"))
+            continue;
+        for (int k = 0; k < init->v.FunctionDef.body.n; k++) {
+            const Node *target, *value;
+            if (ast_single_assign(init->v.FunctionDef.body.items[k], &target, &value) &&
+                target->kind == NODE_Attribute && target->v.Attribute.value->kind == NODE_Name &&
+                !strcmp(target->v.Attribute.value->v.Name.id, "self") &&
+                value->kind == NODE_Name && !strcmp(value->v.Name.id, name))
+                return 1;
+        }
+    }
+    return 0;
+}
+
+/* The name of the parameter of __init__ that argument i (or keyword kw)
+ * fills, or NULL. */
+static const char *init_param(const Node *def, int i, const char *kw)
+{
+    const NodeList *body = &def->v.ClassDef.body;
+    for (int k = 0; k < body->n; k++) {
+        const Node *init = body->items[k];
+        if (init->kind != NODE_FunctionDef || strcmp(init->v.FunctionDef.name, "__init__"))
+            continue;
+        const NodeList *ps = &init->v.FunctionDef.args->v.arguments.args;
+        if (kw)
+            return kw;
+        return i + 1 < ps->n ? ps->items[i + 1]->v.arg.arg : NULL; /* after self */
+    }
+    return NULL;
+}
+
+/*
+ * `Service(db)` where db is borrowed and the class keeps it on self: the
+ * object holds the lender's session, so work handed the object (or its
+ * bound methods) outlives the same owner.  A holder site, or -1.
+ */
+static int holder_site(Ctx *c, Path *p, const Node *call)
+{
+    const Node *f = call->v.Call.func;
+    if (c->env->summary || f->kind != NODE_Name)
+        return -1;
+    const Binding *b = scope_lookup(c->env->scopes, c->scope, f->v.Name.id, NULL);
+    FlowDef d;
+    if (b && b->kind == BIND_IMPORT && b->qualname && c->env->resolve &&
+        c->env->resolve(c->env->resolve_arg, b->qualname, &d) && d.binding)
+        b = d.binding;
+    if (!b || b->kind != BIND_CLASS || !b->def)
+        return -1;
+    int n = call->v.Call.args.n + call->v.Call.keywords.n;
+    for (int i = 0; i < n; i++) {
+        const Node *kwn = i >= call->v.Call.args.n ? call->v.Call.keywords.items[i - call->v.Call.args.n]
+                                                   : NULL;
+        const Node *a = kwn ? kwn->v.keyword.value : call->v.Call.args.items[i];
+        int r = held_by(c, p, a);
+        if (r < 0 || p->res[r] != RS_BORROWED || !c->site[r].when)
+            continue;
+        const char *param = init_param(b->def, i, kwn ? kwn->v.keyword.arg : NULL);
+        if (!param || !init_keeps(b->def, param))
+            continue;
+        int h = site_for(c, call, c->site[r].val, -1);
+        if (h < 0)
+            return -1;
+        Site *src = &c->site[r], *dst = &c->site[h];
+        dst->owner = src->owner;
+        dst->early = src->early;
+        dst->when = src->when;
+        dst->owner_path = src->owner_path;
+        dst->owner_line = src->owner_line;
+        dst->owner_col = src->owner_col;
+        dst->owner_note = src->owner_note;
+        dst->holder = 1;
+        p->res[h] = RS_BORROWED;
+        p->ev[h] = ev_push(c, p->ev[r], call, fmt(c, "kept here by a `%s`", f->v.Name.id));
+        return h;
+    }
+    return -1;
+}
+
 static Res call_value(Ctx *c, Path *p, const Node *call)
 {
     const Node *f = call->v.Call.func;
@@ -1272,6 +1357,7 @@ static Res call_value(Ctx *c, Path *p, const Node *call)
         out.val = v;
     } else {
         out.val = v;
+        out.site = holder_site(c, p, call);
     }
     return out;
 }
