@@ -1185,23 +1185,52 @@ static void fanned(Ctx *c, Path *p, const Node *call, const FlowSummary *sum)
     }
 }
 
-/* Does the __init__ of class def (table t) keep its parameter `name` on
- * self (`self.db = db`)? */
+/*
+ * The class that the name `name` means in scope s of table t, here or
+ * imported from another module of the project: its ClassDef, with the
+ * table and the file (NULL: this module's) that hold it; NULL if none.
+ */
+static const Node *class_named(Ctx *c, const ScopeTable *t, const Scope *s, const char *name,
+                               const ScopeTable **in, const char **path)
+{
+    const Binding *b = scope_lookup(t, s, name, NULL);
+    FlowDef d;
+    *in = t;
+    if (path)
+        *path = NULL;
+    if (b && b->kind == BIND_IMPORT && b->qualname && c->env->resolve &&
+        c->env->resolve(c->env->resolve_arg, b->qualname, &d) && d.binding) {
+        b = d.binding;
+        *in = d.scopes;
+        if (path)
+            *path = d.scopes == c->env->scopes ? NULL : d.path;
+    }
+    return b && b->kind == BIND_CLASS && b->def ? b->def : NULL;
+}
+
+/* The __init__ a class body defines, or NULL. */
+static const Node *init_of(const Node *cls)
+{
+    const NodeList *body = &cls->v.ClassDef.body;
+    for (int i = 0; i < body->n; i++)
+        if (body->items[i]->kind == NODE_FunctionDef &&
+            !strcmp(body->items[i]->v.FunctionDef.name, "__init__"))
+            return body->items[i];
+    return NULL;
+}
+
+/* Does the __init__ of class def keep its parameter `name` on self
+ * (`self.db = db`)? */
 static int init_keeps(const Node *def, const char *name)
 {
-    const NodeList *body = &def->v.ClassDef.body;
-    for (int i = 0; i < body->n; i++) {
-        const Node *init = body->items[i];
-        if (init->kind != NODE_FunctionDef || strcmp(init->v.FunctionDef.name, "__init__"))
-            continue;
-        for (int k = 0; k < init->v.FunctionDef.body.n; k++) {
-            const Node *target, *value;
-            if (ast_single_assign(init->v.FunctionDef.body.items[k], &target, &value) &&
-                target->kind == NODE_Attribute && target->v.Attribute.value->kind == NODE_Name &&
-                !strcmp(target->v.Attribute.value->v.Name.id, "self") &&
-                value->kind == NODE_Name && !strcmp(value->v.Name.id, name))
-                return 1;
-        }
+    const Node *init = init_of(def);
+    for (int k = 0; init && k < init->v.FunctionDef.body.n; k++) {
+        const Node *target, *value;
+        if (ast_single_assign(init->v.FunctionDef.body.items[k], &target, &value) &&
+            target->kind == NODE_Attribute && target->v.Attribute.value->kind == NODE_Name &&
+            !strcmp(target->v.Attribute.value->v.Name.id, "self") && value->kind == NODE_Name &&
+            !strcmp(value->v.Name.id, name))
+            return 1;
     }
     return 0;
 }
@@ -1210,17 +1239,11 @@ static int init_keeps(const Node *def, const char *name)
  * fills, or NULL. */
 static const char *init_param(const Node *def, int i, const char *kw)
 {
-    const NodeList *body = &def->v.ClassDef.body;
-    for (int k = 0; k < body->n; k++) {
-        const Node *init = body->items[k];
-        if (init->kind != NODE_FunctionDef || strcmp(init->v.FunctionDef.name, "__init__"))
-            continue;
-        const NodeList *ps = &init->v.FunctionDef.args->v.arguments.args;
-        if (kw)
-            return kw;
-        return i + 1 < ps->n ? ps->items[i + 1]->v.arg.arg : NULL; /* after self */
-    }
-    return NULL;
+    const Node *init = init_of(def);
+    if (!init || kw)
+        return init ? kw : NULL;
+    const NodeList *ps = &init->v.FunctionDef.args->v.arguments.args;
+    return i + 1 < ps->n ? ps->items[i + 1]->v.arg.arg : NULL; /* after self */
 }
 
 /*
@@ -1233,12 +1256,9 @@ static int holder_site(Ctx *c, Path *p, const Node *call)
     const Node *f = call->v.Call.func;
     if (c->env->summary || f->kind != NODE_Name)
         return -1;
-    const Binding *b = scope_lookup(c->env->scopes, c->scope, f->v.Name.id, NULL);
-    FlowDef d;
-    if (b && b->kind == BIND_IMPORT && b->qualname && c->env->resolve &&
-        c->env->resolve(c->env->resolve_arg, b->qualname, &d) && d.binding)
-        b = d.binding;
-    if (!b || b->kind != BIND_CLASS || !b->def)
+    const ScopeTable *ct;
+    const Node *cls = class_named(c, c->env->scopes, c->scope, f->v.Name.id, &ct, NULL);
+    if (!cls)
         return -1;
     int n = call->v.Call.args.n + call->v.Call.keywords.n;
     for (int i = 0; i < n; i++) {
@@ -1248,8 +1268,8 @@ static int holder_site(Ctx *c, Path *p, const Node *call)
         int r = held_by(c, p, a);
         if (r < 0 || p->res[r] != RS_BORROWED || !c->site[r].when)
             continue;
-        const char *param = init_param(b->def, i, kwn ? kwn->v.keyword.arg : NULL);
-        if (!param || !init_keeps(b->def, param))
+        const char *param = init_param(cls, i, kwn ? kwn->v.keyword.arg : NULL);
+        if (!param || !init_keeps(cls, param))
             continue;
         int h = site_for(c, call, c->site[r].val, -1);
         if (h < 0)
@@ -2570,20 +2590,9 @@ static int class_dependency(Ctx *c, const Node *dflt, const Node *ann, Provider 
     const Node *cls = dflt->v.Call.args.n ? dflt->v.Call.args.items[0] : ann;
     if (!cls || cls->kind != NODE_Name)
         return 0;
-    const Binding *b = scope_lookup(t, c->scope, cls->v.Name.id, NULL);
-    FlowDef d;
-    if (b && b->kind == BIND_IMPORT && b->qualname && c->env->resolve &&
-        c->env->resolve(c->env->resolve_arg, b->qualname, &d) && d.binding) {
-        t = d.scopes;
-        b = d.binding;
-    }
-    if (!b || b->kind != BIND_CLASS || !b->def)
-        return 0;
-    const NodeList *body = &b->def->v.ClassDef.body;
-    for (int i = 0; i < body->n; i++) {
-        const Node *init = body->items[i];
-        if (init->kind != NODE_FunctionDef || strcmp(init->v.FunctionDef.name, "__init__"))
-            continue;
+    const Node *def = class_named(c, t, c->scope, cls->v.Name.id, &t, NULL);
+    const Node *init = def ? init_of(def) : NULL;
+    if (init) {
         const Scope *is = scope_of(t, init);
         const Node *args = init->v.FunctionDef.args;
         const NodeList *ps = &args->v.arguments.args, *defs = &args->v.arguments.defaults;
@@ -2780,18 +2789,12 @@ static int class_attr(Ctx *c, const ScopeTable *t, const Scope *cls, const char 
         const Node *base = def->v.ClassDef.bases.items[i];
         if (base->kind != NODE_Name)
             continue;
-        const Binding *b = scope_lookup(t, scope_module(t), base->v.Name.id, NULL);
-        const ScopeTable *bt = t;
-        const char *bpath = path;
-        FlowDef d;
-        if (b && b->kind == BIND_IMPORT && b->qualname && c->env->resolve &&
-            c->env->resolve(c->env->resolve_arg, b->qualname, &d) && d.binding) {
-            b = d.binding;
-            bt = d.scopes;
-            bpath = d.scopes == c->env->scopes ? NULL : d.path;
-        }
-        if (b && b->kind == BIND_CLASS && b->def &&
-            class_attr(c, bt, scope_of(bt, b->def), bpath, attr, depth + 1, out))
+        const ScopeTable *bt;
+        const char *bpath;
+        const Node *bdef = class_named(c, t, scope_module(t), base->v.Name.id, &bt, &bpath);
+        if (bt == t)
+            bpath = path;
+        if (bdef && class_attr(c, bt, scope_of(bt, bdef), bpath, attr, depth + 1, out))
             return 1;
     }
     return 0;
