@@ -39,9 +39,8 @@ void sharing_flow_report(LifecycleSink *k, const FlowReport *r)
     Finding f = {0};
     if (r->problem == FLOW_CONCURRENT) {
         f.code = "SL203";
-        f.message = msg(k->a, "%s is used by %s running at the same time as other use of it: a "
-                              "session or connection is not safe for concurrent use; give each "
-                              "one its own",
+        f.message = msg(k->a, "%s is used by %s that run at the same time: a session or "
+                              "connection is not safe for concurrent use; give each one its own",
                         w, r->job == JOB_THREAD ? "threads" : "tasks");
         lifecycle_emit(k, &f, r);
         return;
