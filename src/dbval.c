@@ -10,6 +10,7 @@
 
 #include <string.h>
 
+#include "fastapi.h"
 #include "model.h"
 
 /* Classes: what an instance of each is (an annotation, or a call of the
@@ -393,7 +394,7 @@ static Val depends_value(DbCtx *c, const ScopeTable *t, const Scope *s, const No
     if (!e || e->kind != NODE_Call || e->v.Call.args.n < 1)
         return unknown();
     const char *q = qual_in(c, t, s, e->v.Call.func);
-    if (!q || (strcmp(q, "fastapi.Depends") && strcmp(q, "fastapi.params.Depends")))
+    if (!fastapi_is_depends(q))
         return unknown();
     const FlowSummary *sum = callee_summary(c, t, s, e->v.Call.args.items[0]);
     if (!sum)

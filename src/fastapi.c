@@ -189,9 +189,9 @@ static const char *const app_types[] = {"fastapi.FastAPI", "fastapi.applications
                                         "starlette.applications.Starlette",
                                         "starlette.routing.Router", NULL};
 static const char *const depends_names[] = {"fastapi.Depends", "fastapi.params.Depends",
-                                            "fastapi.param_functions.Depends", "fastapi.Security",
-                                            "fastapi.params.Security",
-                                            "fastapi.param_functions.Security", NULL};
+                                            "fastapi.param_functions.Depends", NULL};
+static const char *const security_names[] = {"fastapi.Security", "fastapi.params.Security",
+                                             "fastapi.param_functions.Security", NULL};
 
 /* Is expr (in scope s of module m) a FastAPI() or APIRouter() object? */
 static int is_app(const FastApi *f, int m, const Scope *s, const Node *expr)
@@ -218,8 +218,10 @@ static int is_app(const FastApi *f, int m, const Scope *s, const Node *expr)
 static int is_depends(const FastApi *f, int m, const Scope *s, const Node *e)
 {
     char buf[256];
-    return e && e->kind == NODE_Call &&
-           is_qual(qual(f, m, s, e->v.Call.func, buf, sizeof buf), depends_names);
+    if (!e || e->kind != NODE_Call)
+        return 0;
+    const char *q = qual(f, m, s, e->v.Call.func, buf, sizeof buf);
+    return is_qual(q, depends_names) || is_qual(q, security_names);
 }
 
 /* A function or class definition that expr names, and its module. */
@@ -279,8 +281,7 @@ typedef struct Mw {
     int depth;
 } Mw;
 
-/* `<x>.state.<attr>`: attr, else NULL. */
-static const char *state_attr(const Node *e)
+const char *fastapi_state_attr(const Node *e)
 {
     if (e->kind != NODE_Attribute)
         return NULL;
@@ -302,7 +303,7 @@ static void mw_kid(Node *parent, Node *n, void *arg)
             (!w->call_next_line || n->lineno < w->call_next_line))
             w->call_next_line = n->lineno;
         const char *attr = fn->kind == NODE_Attribute && !strcmp(fn->v.Attribute.attr, "close")
-                               ? state_attr(fn->v.Attribute.value) : NULL;
+                               ? fastapi_state_attr(fn->v.Attribute.value) : NULL;
         const Node *sv = attr ? fn->v.Attribute.value->v.Attribute.value : NULL;
         if (attr && w->call_next_line && n->lineno > w->call_next_line && sv->kind == NODE_Attribute &&
             sv->v.Attribute.value->kind == NODE_Name && w->f->nowners < MAX_STATE) {
@@ -572,7 +573,7 @@ static void reach(Walk *w, const Node *n)
         reference(w, n);
         return;
     case NODE_Attribute: {
-        const char *attr = state_attr(n);
+        const char *attr = fastapi_state_attr(n);
         if (attr && app_state_base(n->v.Attribute.value->v.Attribute.value))
             note_state_read(w->f, attr);
         int mod = -1;
@@ -642,7 +643,7 @@ static void state_kid(Node *parent, Node *n, void *arg)
         }
     }
     if (n->kind == NODE_Assign && n->v.Assign.targets.n == 1) {
-        const char *attr = state_attr(n->v.Assign.targets.items[0]);
+        const char *attr = fastapi_state_attr(n->v.Assign.targets.items[0]);
         if (attr)
             keep_value(w->f, w->m, w->s, attr, n->v.Assign.value);
     }
@@ -748,3 +749,5 @@ const FastApiStateValue *fastapi_state_value(const FastApi *f, const char *attr)
             return &f->values[i];
     return NULL;
 }
+
+int fastapi_is_depends(const char *qual) { return is_qual(qual, depends_names); }

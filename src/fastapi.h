@@ -73,6 +73,12 @@ int fastapi_reads_app_state(const FastApi *f, const char *attr);
 /* The middleware that owns request.state.<attr>, or NULL. */
 const FastApiStateOwner *fastapi_state_owner(const FastApi *f, const char *attr);
 
+/* `<x>.state.<attr>` (request.state.db, app.state.pool): attr; else NULL. */
+const char *fastapi_state_attr(const Node *e);
+
+/* Is qual FastAPI's Depends (fastapi.Depends and the modules that define it)? */
+int fastapi_is_depends(const char *qual);
+
 /* The value startup code keeps as application state under attr, or NULL. */
 const FastApiStateValue *fastapi_state_value(const FastApi *f, const char *attr);
 

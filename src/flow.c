@@ -1473,10 +1473,10 @@ static Val value_in(Ctx *c, const ScopeTable *t, const Scope *s, const Node *e)
  * with an engine, a sessionmaker or a pool: that factory. */
 static Val app_state_value(Ctx *c, const Node *e)
 {
-    const Node *st = e->v.Attribute.value;
-    if (!c->env->fastapi || st->kind != NODE_Attribute || strcmp(st->v.Attribute.attr, "state"))
+    const char *attr = fastapi_state_attr(e);
+    if (!c->env->fastapi || !attr)
         return unknown();
-    const FastApiStateValue *sv = fastapi_state_value(c->env->fastapi->model, e->v.Attribute.attr);
+    const FastApiStateValue *sv = fastapi_state_value(c->env->fastapi->model, attr);
     if (!sv || ++c->depth > EVAL_MAX_DEPTH) {
         c->depth -= sv != NULL;
         return unknown();
@@ -1491,11 +1491,10 @@ static int view_site(Ctx *c, Path *p, const char *attr);
  * it (a site per expression); -1 otherwise. */
 static int state_site(Ctx *c, Path *p, const Node *e)
 {
-    const Node *st = e->v.Attribute.value;
-    if (!c->env->fastapi || st->kind != NODE_Attribute || strcmp(st->v.Attribute.attr, "state") ||
-        st->v.Attribute.value->kind != NODE_Name)
-        return -1;
-    const FastApiStateOwner *o = fastapi_state_owner(c->env->fastapi->model, e->v.Attribute.attr);
+    const char *attr = fastapi_state_attr(e);
+    if (!c->env->fastapi || !attr || e->v.Attribute.value->v.Attribute.value->kind != NODE_Name)
+        return -1; /* request.state.x, not request.app.state.x */
+    const FastApiStateOwner *o = fastapi_state_owner(c->env->fastapi->model, attr);
     if (!o || o->func == c->g->func)
         return -1;
     Val v = {VAL_RESOURCE, RES_SESSION, 0, NULL};
@@ -2509,9 +2508,7 @@ static int depends_target(Ctx *c, const ScopeTable *t, const Scope *s, const Nod
 {
     if (!e || e->kind != NODE_Call || e->v.Call.args.n < 1)
         return 0;
-    const char *q = qualname(c, t, s, e->v.Call.func);
-    if (!q || (strcmp(q, "fastapi.Depends") && strcmp(q, "fastapi.params.Depends") &&
-               strcmp(q, "fastapi.param_functions.Depends")))
+    if (!fastapi_is_depends(qualname(c, t, s, e->v.Call.func)))
         return 0;
     memset(out, 0, sizeof *out);
     for (int i = 0; i < e->v.Call.keywords.n; i++) {
@@ -2584,8 +2581,7 @@ static int class_dependency(Ctx *c, const Node *dflt, const Node *ann, Provider 
     }
     if (!dflt || dflt->kind != NODE_Call)
         return 0;
-    const char *q = qualname(c, t, c->scope, dflt->v.Call.func);
-    if (!q || (strcmp(q, "fastapi.Depends") && strcmp(q, "fastapi.params.Depends")))
+    if (!fastapi_is_depends(qualname(c, t, c->scope, dflt->v.Call.func)))
         return 0;
     const Node *cls = dflt->v.Call.args.n ? dflt->v.Call.args.items[0] : ann;
     if (!cls || cls->kind != NODE_Name)

@@ -153,15 +153,13 @@ static int names_app(const Check *c, const Node *e)
 /* `app.state.x`, `request.app.state.x`: x, else NULL. */
 static const char *app_state_target(const Check *c, const Node *t)
 {
-    if (t->kind != NODE_Attribute)
+    const char *attr = fastapi_state_attr(t);
+    if (!attr)
         return NULL;
-    const Node *st = t->v.Attribute.value;
-    if (st->kind != NODE_Attribute || strcmp(st->v.Attribute.attr, "state"))
-        return NULL;
-    const Node *base = st->v.Attribute.value;
+    const Node *base = t->v.Attribute.value->v.Attribute.value;
     int app = (base->kind == NODE_Name && (!strcmp(base->v.Name.id, "app") || names_app(c, base))) ||
               (base->kind == NODE_Attribute && !strcmp(base->v.Attribute.attr, "app"));
-    return app ? t->v.Attribute.attr : NULL;
+    return app ? attr : NULL;
 }
 
 typedef struct Body {
