@@ -383,15 +383,15 @@ static Val name_value(Ctx *c, const ScopeTable *t, const Scope *s, const Node *e
 
 /* The value of a call's bind= (or first positional) argument, as far as
  * module-level values go. */
-static Val call_bind(Ctx *c, const ScopeTable *t, const Scope *s, const Node *call)
+static Val call_bind(Ctx *c, const ScopeTable *t, const Scope *s, const Node *call, int depth)
 {
     for (int i = 0; i < call->v.Call.keywords.n; i++) {
         const Node *k = call->v.Call.keywords.items[i];
         if (k->v.keyword.arg && !strcmp(k->v.keyword.arg, "bind"))
-            return eval_global(c, t, s, k->v.keyword.value, MAX_GLOBAL_DEPTH - 1);
+            return eval_global(c, t, s, k->v.keyword.value, depth + 1);
     }
     if (call->v.Call.args.n > 0)
-        return eval_global(c, t, s, call->v.Call.args.items[0], MAX_GLOBAL_DEPTH - 1);
+        return eval_global(c, t, s, call->v.Call.args.items[0], depth + 1);
     return unknown();
 }
 
@@ -434,7 +434,7 @@ static Val eval_global(Ctx *c, const ScopeTable *t, const Scope *s, const Node *
             if (k->v.keyword.arg && !strcmp(k->v.keyword.arg, "class_"))
                 cls = qualname(c, t, s, k->v.keyword.value);
         }
-        Val bind = call_bind(c, t, s, e);
+        Val bind = call_bind(c, t, s, e, depth);
         Val v = model_call(&f, e, cls, &bind);
         /* a module-level resource is not a local's: SL201 asks for it through flow_value */
         return v.tag == VAL_RESOURCE && !c->keep_resources ? unknown() : v;

@@ -1,0 +1,2 @@
+from app.pkg import Thing2 as Thing
+from app.pkg import *
