@@ -225,31 +225,32 @@ def loc(x):
     return f"{x.repo} {x.path}:{x.line}"
 
 
-def section(title, items, show):
-    print(f"\n{title}: {len(items)}")
-    for item in items:
-        print("  " + show(item))
+def judged(j):
+    return f"{loc(j)} {j.code}  ({j.reason})"
+
+
+SECTIONS = (  # key of the results, title, shown with --brief, one line per item
+    ("lost", "LOST (judged true, no longer reported: a regression)", True, judged),
+    ("moved", "MOVED (same repo, path and code; update the row's line)", True,
+     lambda p: f"{p[0].repo} {p[0].path}:{p[0].line} -> {p[1].line} {p[0].code} {p[0].verdict}"),
+    ("false", "FALSE still reported", False, judged),
+    ("debatable", "DEBATABLE still reported (by context)", False,
+     lambda j: f"[{j.context}] {judged(j)}"),
+    ("new", "NEW (not judged yet)", True, lambda f: f"{loc(f)} {f.code} {f.message}"),
+    ("gone", "GONE (judged false or debatable, no longer reported)", False,
+     lambda j: f"{loc(j)} {j.code} {j.verdict}"),
+    ("context", "CONTEXT differs (reported vs judged)", False,
+     lambda p: f"{loc(p[1])} {p[1].code} {p[1].context} vs {p[0].context}"),
+)
 
 
 def report(res, brief):
-    section("LOST (judged true, no longer reported: a regression)", res["lost"],
-            lambda j: f"{loc(j)} {j.code}  ({j.reason})")
-    section("MOVED (same repo, path and code; update the row's line)", res["moved"],
-            lambda p: f"{p[0].repo} {p[0].path}:{p[0].line} -> {p[1].line} {p[0].code} {p[0].verdict}")
-    if not brief:
-        section("FALSE still reported", res["false"],
-                lambda j: f"{loc(j)} {j.code}  ({j.reason})")
-        deb = sorted(res["debatable"], key=lambda j: CONTEXTS.index(j.context))
-        section("DEBATABLE still reported (by context)", deb,
-                lambda j: f"[{j.context}] {loc(j)} {j.code}  ({j.reason})")
-    section("NEW (not judged yet)", res["new"],
-            lambda f: f"{loc(f)} {f.code} {f.message}")
-    if not brief:
-        section("GONE (judged false or debatable, no longer reported)", res["gone"],
-                lambda j: f"{loc(j)} {j.code} {j.verdict}")
-        if res["context"]:
-            section("CONTEXT differs (reported vs judged)", res["context"],
-                    lambda p: f"{loc(p[1])} {p[1].code} {p[1].context} vs {p[0].context}")
+    for key, title, in_brief, show in SECTIONS:
+        if brief and not in_brief or key == "context" and not res[key]:
+            continue
+        print(f"\n{title}: {len(res[key])}")
+        for item in res[key]:
+            print("  " + show(item))
 
 
 def table(res):
@@ -298,6 +299,7 @@ def check(args, repos, judgements):
         if f.context and j.verdict != "?" and f.context != j.context:
             res["context"].append((j, f))
     res["reported"] = [(j, f) for j, f in res["reported"] if j.verdict != "?"]
+    res["debatable"].sort(key=lambda j: CONTEXTS.index(j.context))
     return res
 
 
