@@ -18,7 +18,7 @@ B       ?= build
 OBJS    := $(patsubst src/%.c,$(B)/obj/%.o,$(SRCS))
 BIN     := $(B)/sessionlint
 
-.PHONY: all check asan ubsan tsan fuzz bench format clean install uninstall
+.PHONY: all check asan ubsan tsan fuzz bench ecosystem format clean install uninstall
 all: $(BIN)
 
 $(BIN): $(OBJS)
@@ -49,6 +49,14 @@ fuzz:
 
 bench: all
 	@sh bench/run.sh
+
+# `make ecosystem CORPUS=DIR`: each repository of the real-world corpus checked
+# and compared with the team's judgements (tests/ecosystem/README.md); not part
+# of `check`.  ECO_ARGS go to sessionlint (ECO_ARGS="--context all"), ECO_OPTS
+# to the runner (ECO_OPTS="--template new.tsv").
+ecosystem: all
+	@test -n "$(CORPUS)" || { echo "make ecosystem: give CORPUS=DIR, the extracted corpus (tests/ecosystem/README.md)" >&2; exit 2; }
+	@python3 tests/ecosystem/run.py --corpus "$(CORPUS)" --sessionlint $(BIN) $(ECO_OPTS) -- $(ECO_ARGS)
 
 format:
 	clang-format -i src/*.c src/*.h
