@@ -11,8 +11,10 @@
 #include <stdlib.h>
 #include <strings.h>
 
+#include "context.h"
 #include "flow.h"
 #include "fastapi.h"
+#include "rules.h"
 #include "rules/crdb.h"
 #include "rules/lifecycle.h"
 #include "rules/sharing.h"
@@ -254,6 +256,25 @@ int analyze_round(Analysis *an)
     return an->nchanged > 0;
 }
 
+/*
+ * The execution context of f's code.  Where its rule would not report it
+ * there by default (it shows only under --context), the message says
+ * where it is: "...; in the CLI command `sync_users`".
+ */
+static void place(Arena *a, const ContextFile *cf, Finding *f)
+{
+    const Node *func = NULL;
+    f->context = context_at(cf, f->line, &func);
+    const Rule *rule = rules_lookup(f->code);
+    unsigned shown = f->contexts ? f->contexts : rule ? rule->contexts : CTX_ALL;
+    if (shown & CTX_BIT(f->context))
+        return;
+    const char *where = context_phrase(f->context);
+    f->message = func ? arena_printf(a, "%s; in %s `%s`", f->message, where,
+                                     func->v.FunctionDef.name)
+                      : arena_printf(a, "%s; in %s", f->message, where);
+}
+
 void analyze_check(Analysis *an, AnalyzeUnit *u, FindingList *out)
 {
     FindingList found = {0};
@@ -276,16 +297,21 @@ void analyze_check(Analysis *an, AnalyzeUnit *u, FindingList *out)
     DbCtx db = {.a = u->a, .env = &env};
     sqlapi_check(&db, u->src, u->module, facts, &found);
     crdb_check(&db, u->src, u->module, an->crdb, facts, &found);
-    for (size_t i = 0; i < found.n; i++)
-        if (!analyze_suppressed(u->src, u->lx, found.items[i].line, found.items[i].code))
-            diag_add(out, &found.items[i]);
+    ContextFile cf = {u->path_ctx, u->module, u->scopes, an->fastapi.model, u->funcs, u->nfuncs};
+    for (size_t i = 0; i < found.n; i++) {
+        Finding *f = &found.items[i];
+        if (analyze_suppressed(u->src, u->lx, f->line, f->code))
+            continue;
+        place(u->a, &cf, f);
+        diag_add(out, f);
+    }
     diag_free(&found);
 }
 
 void analyze_module(Arena *a, const Source *src, const Lexed *lx, Node *module,
                     const char *modname, FindingList *out)
 {
-    AnalyzeUnit u = {a, src, lx, module, modname, 0, NULL, NULL, NULL, NULL, 0, NULL};
+    AnalyzeUnit u = {a, src, lx, module, modname, 0, NULL, NULL, NULL, NULL, 0, NULL, -1};
     analyze_scopes(&u);
     Analysis *an = analyze_link(&u, 1, NULL);
     for (int r = 0; r < ANALYZE_ROUNDS; r++) {

@@ -41,6 +41,7 @@ typedef struct AnalyzeUnit {
     FlowSummary *next;    /* the round being computed */
     int nfuncs;
     const ProjectFacts *facts; /* this file's project (versions); NULL: the run's */
+    int path_ctx;         /* context_of_path (context.h) of its place in its project, or -1 */
 } AnalyzeUnit;
 
 typedef struct Analysis Analysis;

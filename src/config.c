@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "context.h"
 #include "toml.h"
 #include "walk.h"
 
@@ -43,6 +44,7 @@ struct Config {
     const char *where; /* for ProjectFacts: "pyproject.toml [tool.sessionlint]" */
     StrList select, extend_select, ignore;
     int has_select;
+    unsigned contexts; /* `contexts`: CTX_* bits reported besides each rule's own */
     WalkIgnore *exclude, *extend_exclude; /* NULL when not given */
     PerFile *pfi;
     int npfi;
@@ -159,6 +161,30 @@ static int selectors(Reading *r, const TomlKeyVal *kv, StrList *out)
                              arena_printf(r->cs->a, "not a rule code or prefix: %s",
                                           show(r->cs->a, out->items[i])));
         out->items[i] = s;
+    }
+    return 1;
+}
+
+/* `contexts = ["test", "cli"]` or `["all"]`: execution contexts (context.h)
+ * whose findings are reported besides those each rule reports by default. */
+static int context_list(Reading *r, const TomlKeyVal *kv, unsigned *out)
+{
+    StrList names = {0};
+    if (!strings(r, kv, &names))
+        return 0;
+    *out = 0;
+    for (int i = 0; i < names.n; i++) {
+        int ctx = context_parse(names.items[i]);
+        if (!strcmp(names.items[i], "all"))
+            *out |= CTX_ALL;
+        else if (ctx >= 0)
+            *out |= CTX_BIT(ctx);
+        else
+            return bad_value(r, kv->val->v.arr.items[i], kv->key,
+                             arena_printf(r->cs->a, "not an execution context: %s (one of "
+                                                    "request, service, cli, script, test, "
+                                                    "example, all)",
+                                          show(r->cs->a, names.items[i])));
     }
     return 1;
 }
@@ -402,7 +428,7 @@ static int resource(Reading *r, const TomlKeyVal *entry, ModelUserRes *res, cons
         return fail(r->cs, r->c->path, "%d: %sresources.%s must be a table, not %s", entry->line,
                     r->section, entry->key, toml_type_name(entry->val->type));
     res->name = entry->key;
-    res->info = (ResInfo){"resource", "release()", 1, AFTER_RAISES, HARM_REDUNDANT};
+    res->info = (ResInfo){"resource", "release()", 1, AFTER_RAISES, HARM_REDUNDANT, 0};
     StrList rel = {0};
     int seen = 0;
     const TomlValue *t = entry->val;
@@ -451,6 +477,8 @@ static int config_key(Reading *r, const TomlKeyVal *kv, const char *outer)
         return selectors(r, kv, &c->extend_select);
     if (!strcmp(k, "ignore"))
         return selectors(r, kv, &c->ignore);
+    if (!strcmp(k, "contexts"))
+        return context_list(r, kv, &c->contexts);
     if (!strcmp(k, "exclude"))
         return glob_list(r, kv, &c->exclude);
     if (!strcmp(k, "extend-exclude"))
@@ -540,7 +568,8 @@ static void merge_select(ConfigSet *cs, Config *c)
         memcpy(s, sel.items, sel.n * sizeof *s);
     if (ign.n)
         memcpy(ig, ign.items, ign.n * sizeof *ig);
-    *rs = (RuleSelect){s, (int)sel.n, ig, (int)ign.n, NULL, 0};
+    *rs = (RuleSelect){s, (int)sel.n, ig, (int)ign.n, NULL, 0, 0};
+    rs->contexts = g->has_contexts ? g->contexts : c ? c->contexts : 0;
     VEC_FREE(&sel);
     VEC_FREE(&ign);
 }

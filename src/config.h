@@ -10,7 +10,7 @@
  * one for everything or --no-config turns them all off.  What is looked up
  * is cached per folder, and each file is parsed once.
  *
- * select, extend-select, ignore and per-file-ignores apply per file;
+ * select, extend-select, ignore, per-file-ignores and contexts apply per file;
  * exclude and extend-exclude during discovery; fastapi-version,
  * sqlalchemy-version, database and the custom resources are run-wide and
  * come from the configuration of the first path (main.c).
@@ -42,6 +42,9 @@ typedef struct ConfigArgs {
     int nexclude;
     const char *const *extend_exclude; /* --extend-exclude GLOB, added */
     int nextend_exclude;
+    unsigned contexts;         /* --context: CTX_* bits (context.h) reported besides each
+                                  rule's own, replacing the configuration's `contexts` */
+    int has_contexts;          /* --context was given */
 } ConfigArgs;
 
 typedef struct Config Config;

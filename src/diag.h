@@ -26,6 +26,9 @@ typedef struct Finding {
     const char *message; /* one sentence, no trailing period */
     TraceStep *trace;    /* the witness path, ntrace steps, in order */
     int ntrace;
+    int context;         /* ExecContext (context.h) of the code it is in; 0: not placed yet */
+    unsigned contexts;   /* where a default run reports it (CTX_* bits); 0: where its rule
+                            does (rules.def) */
 } Finding;
 
 typedef struct FindingList {

@@ -10,6 +10,7 @@
 
 #include "analyze.h"
 #include "config.h"
+#include "context.h"
 #include "model.h"
 #include "modgraph.h"
 
@@ -43,6 +44,8 @@ typedef struct FileResult {
     int nimports;
     int context;          /* not asked for: read only for what it defines */
     FindingList pending;  /* relevant files: phase-one findings (SL000) */
+    size_t hidden;        /* findings left out for their execution context */
+    int template;         /* does not parse and holds template markup: skipped */
     Arena *arena;         /* relevant files: the file's arena, kept for the analysis */
     Source src;           /* ... and what lives in it */
     Lexed lx;
@@ -194,6 +197,7 @@ static void keep_finding(Arena *keep, const Source *src, const char *path, const
     it->name = rule ? rule->name : it->code;
     it->severity = rule ? (int)rule->severity : SEV_ERROR;
     it->message = keep_str(keep, f->message);
+    it->context = f->context;
     it->path = path;
     it->line = f->line > 0 ? f->line : 1;
     it->column = column(src, it->line, f->col);
@@ -208,6 +212,17 @@ static void keep_finding(Arena *keep, const Source *src, const char *path, const
     make_snippet(keep, src, f, it);
 }
 
+/* Is f reported in its execution context, by its rule's default or by the
+ * contexts the selection adds (--context, `contexts`)? */
+static int context_shown(const RuleSelect *sel, const Finding *f)
+{
+    const Rule *rule = rules_lookup(f->code);
+    unsigned shown = f->contexts ? f->contexts : rule ? rule->contexts : CTX_ALL;
+    if (sel)
+        shown |= sel->contexts;
+    return (shown & CTX_BIT(f->context)) != 0;
+}
+
 static void keep_findings(const Run *run, size_t i, Arena *keep, const Source *src,
                           FindingList *fl)
 {
@@ -216,15 +231,29 @@ static void keep_findings(const Run *run, size_t i, Arena *keep, const Source *s
     if (r->context)
         return; /* read for its definitions only */
     diag_sort(fl);
+    int path_ctx = -2; /* not looked up yet */
+    for (size_t k = 0; k < fl->n; k++) { /* the parser's findings: where the file lives */
+        if (fl->items[k].context != CTX_UNKNOWN)
+            continue;
+        if (path_ctx == -2)
+            path_ctx = context_of_path(project_relpath(keep, run->files[i]));
+        fl->items[k].context = path_ctx >= 0 ? path_ctx : CTX_SERVICE;
+    }
     /* a file kept in phase one and found relevant later (it imports, or is
      * imported by, a relevant module) already holds its SL000: keep both */
     ReportItem *items = arena_alloc(keep, (r->n + fl->n + 1) * sizeof *r->items);
     if (r->n)
         memcpy(items, r->items, r->n * sizeof *items);
     r->items = items;
-    for (size_t k = 0; k < fl->n; k++)
-        if (!sel || rules_selected(sel, fl->items[k].code))
-            keep_finding(keep, src, run->files[i], &fl->items[k], &r->items[r->n++]);
+    for (size_t k = 0; k < fl->n; k++) {
+        if (sel && !rules_selected(sel, fl->items[k].code))
+            continue;
+        if (!context_shown(sel, &fl->items[k])) {
+            r->hidden++;
+            continue;
+        }
+        keep_finding(keep, src, run->files[i], &fl->items[k], &r->items[r->n++]);
+    }
 }
 
 /* The absolute name of the module an import statement names. */
@@ -287,6 +316,38 @@ static void note_imports(Arena *keep, FileResult *r, const Node *module, const M
     VEC_FREE(&v);
 }
 
+/* Does the text hold template markup, `{{ ... }}` or `{% ... %}` (Jinja,
+ * Django, cookiecutter)?  Asked only of a file that does not parse. */
+static int is_template(const Source *src)
+{
+    const char *t = src->text, *end = src->text + src->len;
+    for (const char *p = t; p + 1 < end; p++) {
+        if (p[0] != '{' || (p[1] != '{' && p[1] != '%'))
+            continue;
+        const char *close = p[1] == '{' ? "}}" : "%}";
+        for (const char *q = p + 2; q + 1 < end && *q != '\n'; q++)
+            if (q[0] == close[0] && q[1] == close[1])
+                return 1;
+    }
+    return 0;
+}
+
+int driver_template(const char *path)
+{
+    Arena *a = arena_new();
+    Source src;
+    SourceError err = {0};
+    int t = 0;
+    if (source_load(a, path, &src, &err) == SRC_OK) {
+        Lexed lx;
+        FindingList fl = {0};
+        t = parse_module(a, &src, &lx, &fl).nerrors > 0 && is_template(&src);
+        diag_free(&fl);
+    }
+    arena_free(a);
+    return t;
+}
+
 /* Reads file i: from disk, or from the text given on standard input. */
 static SourceStatus load_source(const Run *run, Arena *a, size_t i, Source *src,
                                 SourceError *err)
@@ -322,6 +383,13 @@ static void check_file(void *arg, size_t i, int worker)
         r->lines = (size_t)r->src.nlines;
         ParseResult pr = parse_module(a, &r->src, &r->lx, &fl);
         r->module = pr.module;
+        if (pr.nerrors && is_template(&r->src)) {
+            r->template = 1; /* a code generator's template: not Python */
+            diag_free(&fl);
+            arena_free(a);
+            r->module = NULL;
+            return;
+        }
         if (run->o->mode == DRIVER_CHECK) {
             r->modname = modgraph_module_name(keep, run->files[i], &r->is_package);
             note_imports(keep, r, pr.module, run->o->facts ? run->o->facts->model : NULL);
@@ -523,6 +591,7 @@ static void load_unit(void *arg, size_t k, int worker)
     u->module = r->module ? r->module : ast_new(r->arena, NODE_Module);
     u->modname = r->modname;
     u->is_package = r->is_package;
+    u->path_ctx = context_of_path(project_relpath(r->arena, run->files[i]));
     analyze_scopes(u);
 }
 
@@ -695,7 +764,9 @@ static void merge_errors(Arena *a, const Run *run, const WalkErrors *werrs, Repo
         const FileResult *r = &run->results[i];
         if (r->io_error)
             out->errors[out->nerrors++] = (ReportError){run->files[i], r->io_error};
-        out->files += r->analyzed;
+        out->files += r->analyzed && !r->template;
+        out->templates += r->template;
+        out->hidden += r->hidden;
         out->bytes += r->bytes;
         out->lines += r->lines;
     }

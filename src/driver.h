@@ -67,6 +67,10 @@ void driver_run(const DriverOptions *o, Report *out);
  */
 void driver_discover(Arena *a, const DriverOptions *o, WalkPaths *files, WalkErrors *errs);
 
+/* Is the file at path a template that a check skips: it does not parse
+ * and holds template markup ({{ }} or {% %})?  For `debug files`. */
+int driver_template(const char *path);
+
 /* Frees everything a report of driver_run holds. */
 void driver_free(Report *r);
 

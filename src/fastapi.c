@@ -19,17 +19,25 @@
 #include "fastapi.h"
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define WALK_MAX_DEPTH 200 /* AST nesting followed; deeper parts are skipped */
 #define MAX_HOPS 8         /* imports followed to a definition */
 #define MAX_STATE 32       /* app.state attributes and state owners kept */
+#define CLI_ROOT 0x10000   /* a role bit of this file's own: a command-line entry point itself */
 
 typedef struct Entry {
     const void *key; /* a function, class or module-level Binding */
     int roles;       /* FASTAPI_* bits; for a binding, 1 = read by request code */
     int mod;         /* index of the module holding it */
 } Entry;
+
+/* A function or class whose body the closure of `role` still has to read. */
+typedef struct WorkItem {
+    const Node *node;
+    int role; /* FASTAPI_REQUEST or FASTAPI_CLI */
+} WorkItem;
 
 struct FastApi {
     Arena *a;
@@ -44,7 +52,7 @@ struct FastApi {
     int nowners;
     FastApiStateValue values[MAX_STATE];
     int nvalues;
-    const Node **work; /* the closure's worklist */
+    WorkItem *work;    /* the closures' worklist */
     int nwork, capwork;
 };
 
@@ -95,7 +103,8 @@ static const Entry *find(const FastApi *f, const void *key)
     return key ? slot((FastApi *)f, key, 0) : NULL;
 }
 
-/* Adds roles to a node; a node that becomes request code joins the work. */
+/* Adds roles to a node; a node that becomes request or command-line code
+ * joins the work of that closure. */
 static void give(FastApi *f, const Node *node, int roles, int mod)
 {
     if (!node)
@@ -105,15 +114,18 @@ static void give(FastApi *f, const Node *node, int roles, int mod)
         e->mod = mod;
     int fresh = roles & ~e->roles;
     e->roles |= roles;
-    if ((fresh & FASTAPI_REQUEST) && e->mod >= 0) {
+    for (int role = FASTAPI_REQUEST; role <= FASTAPI_CLI; role <<= 1) {
+        if (!(fresh & role) || e->mod < 0)
+            continue;
         if (f->nwork == f->capwork) {
             f->capwork = f->capwork ? 2 * f->capwork : 64;
-            const Node **w = arena_alloc(f->a, (size_t)f->capwork * sizeof *w);
+            WorkItem *w = arena_alloc(f->a, (size_t)f->capwork * sizeof *w);
             if (f->nwork)
                 memcpy(w, f->work, (size_t)f->nwork * sizeof *w);
             f->work = w;
         }
-        f->work[f->nwork++] = node;
+        f->work[f->nwork].node = node;
+        f->work[f->nwork++].role = role;
     }
 }
 
@@ -335,6 +347,7 @@ typedef struct Walk {
     int m;
     const Scope *s;
     int depth;
+    int role; /* the closure: FASTAPI_REQUEST or FASTAPI_CLI */
 } Walk;
 
 static void walk(Walk *w, const Node *n);
@@ -357,11 +370,38 @@ static int str_arg_is(const Node *call, const char *value)
 static const char *const verbs[] = {"get", "post", "put", "patch", "delete", "head", "options",
                                     "trace", "api_route", "websocket", "route", NULL};
 
-/* The decorators of a def: path operations, middlewares, startup code. */
+/*
+ * Is d a command-line decorator: click's or typer's (`@click.command()`,
+ * `@click.option(...)`), or a command of a group or app object
+ * (`@cli.command()`, `@users.group`, `@app.callback()`: FastAPI objects
+ * have no such methods)?
+ */
+static int cli_decorator(const Walk *w, const Node *d)
+{
+    static const char *const methods[] = {"command", "group", "callback", "result_callback", NULL};
+    static const char *const libs[] = {"click", "typer", "asyncclick", "rich_click", NULL};
+    char buf[256];
+    const Node *fn = d->kind == NODE_Call ? d->v.Call.func : d;
+    const char *q = qual(w->f, w->m, w->s, fn, buf, sizeof buf);
+    for (int i = 0; q && libs[i]; i++) {
+        size_t n = strlen(libs[i]);
+        if (!strncmp(q, libs[i], n) && q[n] == '.')
+            return 1;
+    }
+    /* a group or app of the project's (`dispatch_cli.group`), or one we cannot name */
+    return fn->kind == NODE_Attribute && is_qual(fn->v.Attribute.attr, methods);
+}
+
+/* The decorators of a def: path operations, middlewares, startup code,
+ * command-line commands. */
 static void decorators(Walk *w, const Node *def)
 {
     for (int i = 0; i < def->v.FunctionDef.decorator_list.n; i++) {
         const Node *d = def->v.FunctionDef.decorator_list.items[i];
+        if (cli_decorator(w, d)) {
+            give(w->f, def, FASTAPI_CLI | CLI_ROOT, w->m);
+            continue;
+        }
         if (d->kind != NODE_Call || d->v.Call.func->kind != NODE_Attribute)
             continue;
         const Node *base = d->v.Call.func->v.Attribute.value;
@@ -447,21 +487,41 @@ static void call_roles(Walk *w, const Node *call)
     }
 }
 
-/* class M(BaseHTTPMiddleware): its dispatch method is a middleware. */
+/* The method called name in the body of class cls, or NULL. */
+static const Node *method_named(const Node *cls, const char *name)
+{
+    for (int k = 0; k < cls->v.ClassDef.body.n; k++) {
+        const Node *st = cls->v.ClassDef.body.items[k];
+        if ((st->kind == NODE_FunctionDef || st->kind == NODE_AsyncFunctionDef) &&
+            !strcmp(st->v.FunctionDef.name, name))
+            return st;
+    }
+    return NULL;
+}
+
+/* Does the qualified name q end with the class name last (after a dot)? */
+static int ends_with_class(const char *q, const char *last)
+{
+    size_t n = q ? strlen(q) : 0, m = strlen(last);
+    return n >= m && !strcmp(q + n - m, last) && (n == m || q[n - m - 1] == '.');
+}
+
+/* class M(BaseHTTPMiddleware): its dispatch method is a middleware;
+ * class Command(BaseCommand), a Django management command: its handle
+ * method is a command-line entry point. */
 static void middleware_class(Walk *w, const Node *cls)
 {
     char buf[256];
     for (int i = 0; i < cls->v.ClassDef.bases.n; i++) {
-        const char *q = qual(w->f, w->m, w->s, cls->v.ClassDef.bases.items[i], buf, sizeof buf);
-        size_t n = q ? strlen(q) : 0;
-        if (n < 18 || strcmp(q + n - 18, "BaseHTTPMiddleware"))
-            continue;
-        for (int k = 0; k < cls->v.ClassDef.body.n; k++) {
-            const Node *st = cls->v.ClassDef.body.items[k];
-            if ((st->kind == NODE_FunctionDef || st->kind == NODE_AsyncFunctionDef) &&
-                !strcmp(st->v.FunctionDef.name, "dispatch"))
-                middleware(w->f, w->m, st);
-        }
+        const Node *base = cls->v.ClassDef.bases.items[i];
+        const char *q = qual(w->f, w->m, w->s, base, buf, sizeof buf);
+        if (!q && base->kind == NODE_Name)
+            q = base->v.Name.id;
+        const Node *m;
+        if (ends_with_class(q, "BaseHTTPMiddleware") && (m = method_named(cls, "dispatch")))
+            middleware(w->f, w->m, m);
+        else if (ends_with_class(q, "BaseCommand") && (m = method_named(cls, "handle")))
+            give(w->f, m, FASTAPI_CLI | CLI_ROOT, w->m);
     }
 }
 
@@ -534,8 +594,8 @@ static void note_state_read(FastApi *f, const char *attr)
         f->state_reads[f->nstate_reads++] = attr;
 }
 
-/* A name request code uses: what it defines joins the request code, and a
- * module-level binding is marked as read. */
+/* A name request (or command-line) code uses: what it defines joins that
+ * code, and a module-level binding that request code reads is marked. */
 static void reference(Walk *w, const Node *e)
 {
     int mod = -1;
@@ -543,11 +603,13 @@ static void reference(Walk *w, const Node *e)
     if (!b)
         return;
     if ((b->kind == BIND_DEF || b->kind == BIND_CLASS) && b->def) {
-        give(w->f, b->def, FASTAPI_REQUEST, mod);
+        give(w->f, b->def, w->role, mod);
         if (b->def->kind == NODE_ClassDef)
-            give_provider(w->f, b->def, mod, FASTAPI_REQUEST);
+            give_provider(w->f, b->def, mod, w->role);
         return;
     }
+    if (w->role != FASTAPI_REQUEST)
+        return;
     const Scope *ms = scope_module(w->f->mods[mod].scopes);
     if (b >= ms->bindings && b < ms->bindings + ms->nbindings) {
         Entry *en = slot(w->f, b, 1);
@@ -574,7 +636,8 @@ static void reach(Walk *w, const Node *n)
         return;
     case NODE_Attribute: {
         const char *attr = fastapi_state_attr(n);
-        if (attr && app_state_base(n->v.Attribute.value->v.Attribute.value))
+        if (attr && w->role == FASTAPI_REQUEST &&
+            app_state_base(n->v.Attribute.value->v.Attribute.value))
             note_state_read(w->f, attr);
         int mod = -1;
         if (resolve(w->f, w->m, w->s, n, &mod)) { /* module.function */
@@ -680,6 +743,236 @@ static void state_values(FastApi *f)
     }
 }
 
+int fastapi_is_main_guard(const Node *st)
+{
+    if (st->kind != NODE_If || st->v.If.test->kind != NODE_Compare)
+        return 0;
+    const Node *t = st->v.If.test;
+    if (t->v.Compare.ops.n != 1 || t->v.Compare.ops.items[0] != CMP_Eq)
+        return 0;
+    const Node *l = t->v.Compare.left, *r = t->v.Compare.comparators.items[0];
+    if (l->kind == NODE_Constant) { /* "__main__" == __name__ */
+        const Node *x = l;
+        l = r;
+        r = x;
+    }
+    return l->kind == NODE_Name && !strcmp(l->v.Name.id, "__name__") &&
+           r->kind == NODE_Constant && r->v.Constant.value.kind == CONST_STR &&
+           !strcmp(r->v.Constant.value.s, "__main__");
+}
+
+/* serves' search: a loop without end or a call that serves until killed. */
+typedef struct Serve {
+    int found, depth;
+} Serve;
+
+static void serve_kid(Node *parent, Node *n, void *arg)
+{
+    static const char *const forever[] = {"serve_forever", "run_forever", "run_app",
+                                          "start_polling", "run_polling", NULL};
+    Serve *sv = arg;
+    (void)parent;
+    if (sv->found || sv->depth > WALK_MAX_DEPTH || n->kind == NODE_FunctionDef ||
+        n->kind == NODE_AsyncFunctionDef || n->kind == NODE_ClassDef || n->kind == NODE_Lambda)
+        return;
+    if (n->kind == NODE_While && n->v.While.test->kind == NODE_Constant &&
+        n->v.While.test->v.Constant.value.kind == CONST_TRUE) {
+        sv->found = 1;
+        return;
+    }
+    if (n->kind == NODE_Call && n->v.Call.func->kind == NODE_Attribute) {
+        const char *m = n->v.Call.func->v.Attribute.attr;
+        int hosts = 0; /* app.run(host=..., port=...), uvicorn.run(app, port=...) */
+        for (int i = 0; i < n->v.Call.keywords.n; i++) {
+            const char *k = n->v.Call.keywords.items[i]->v.keyword.arg;
+            hosts |= k && (!strcmp(k, "host") || !strcmp(k, "port"));
+        }
+        if (is_qual(m, forever) || ((!strcmp(m, "run") || !strcmp(m, "serve")) && hosts)) {
+            sv->found = 1;
+            return;
+        }
+    }
+    sv->depth++;
+    ast_children(n, serve_kid, sv);
+    sv->depth--;
+}
+
+/* Does the code of body run until the process is killed: a server started
+ * (app.run(host=..., port=...), uvicorn.run, serve_forever), a loop
+ * without end?  A command that does is a service's launcher, not a
+ * one-shot command. */
+static int serves(const NodeList *body)
+{
+    Serve sv = {0, 0};
+    for (int i = 0; i < body->n && !sv.found; i++)
+        serve_kid(NULL, body->items[i], &sv);
+    return sv.found;
+}
+
+/* What the `if __name__ == "__main__":` blocks of module m call is
+ * command-line code. */
+static void main_blocks(FastApi *f, int m)
+{
+    const NodeList *body = &f->mods[m].module->v.Module.body;
+    for (int i = 0; i < body->n; i++) {
+        if (!fastapi_is_main_guard(body->items[i]) || serves(&body->items[i]->v.If.body))
+            continue;
+        Walk w = {f, m, scope_module(f->mods[m].scopes), 0, FASTAPI_CLI};
+        for (int k = 0; k < body->items[i]->v.If.body.n; k++)
+            reach(&w, body->items[i]->v.If.body.items[k]);
+    }
+}
+
+/* ------------------------------------------------------------- command-line code */
+
+/*
+ * The forward closure from the command-line entry points over-reaches: a
+ * script that drives the service's own classes would make them all
+ * command-line code.  What stays command-line code is what only the entry
+ * points reach: a function or class every reference to which is in
+ * command-line code (a `__main__` block, an entry point, a function that
+ * keeps the role).  A greatest fixpoint over the references to the
+ * closure's functions and classes.
+ */
+
+#define MAIN_BLOCK ((const Node *)&main_block_marker)
+static const char main_block_marker;
+
+typedef struct CliRef {
+    const Node *holder; /* the outermost def holding the reference; MAIN_BLOCK; NULL: module
+                           level (import time) */
+    const Node *target; /* the closure's function or class it names */
+} CliRef;
+
+typedef struct CliScan {
+    FastApi *f;
+    int m;
+    const Scope *s;
+    const Node *holder;
+    int depth;
+    const char **names; /* the closure's names: an open-addressing set */
+    size_t cap;
+    VEC(CliRef) refs;
+} CliScan;
+
+static size_t hash_str(const char *s)
+{
+    size_t h = 1469598103934665603ULL;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return h;
+}
+
+static int name_in(const CliScan *c, const char *name)
+{
+    for (size_t i = hash_str(name) & (c->cap - 1); c->names[i]; i = (i + 1) & (c->cap - 1))
+        if (!strcmp(c->names[i], name))
+            return 1;
+    return 0;
+}
+
+static void name_add(CliScan *c, const char *name)
+{
+    size_t i = hash_str(name) & (c->cap - 1);
+    while (c->names[i] && strcmp(c->names[i], name))
+        i = (i + 1) & (c->cap - 1);
+    c->names[i] = name;
+}
+
+static int has_cli(const FastApi *f, const Node *n)
+{
+    return (fastapi_role(f, n) & FASTAPI_CLI) != 0;
+}
+
+static void cli_scan(CliScan *c, const Node *n);
+
+static void cli_scan_kid(Node *parent, Node *n, void *arg)
+{
+    (void)parent;
+    cli_scan(arg, n);
+}
+
+static void cli_scan(CliScan *c, const Node *n)
+{
+    if (!n || c->depth > WALK_MAX_DEPTH)
+        return;
+    const char *id = n->kind == NODE_Name        ? n->v.Name.id
+                     : n->kind == NODE_Attribute ? n->v.Attribute.attr : NULL;
+    if (id && name_in(c, id)) {
+        int mod = -1;
+        const Binding *b = resolve(c->f, c->m, c->s, n, &mod);
+        if (b && (b->kind == BIND_DEF || b->kind == BIND_CLASS) && b->def && has_cli(c->f, b->def)) {
+            CliRef r = {c->holder, b->def};
+            VEC_PUSH(&c->refs, r);
+        }
+    }
+    const Scope *outer = c->s;
+    const Node *holder = c->holder;
+    if (n->kind == NODE_FunctionDef || n->kind == NODE_AsyncFunctionDef || n->kind == NODE_Lambda ||
+        n->kind == NODE_ClassDef) {
+        const Scope *inner = scope_of(c->f->mods[c->m].scopes, n);
+        c->s = inner ? inner : outer;
+        if (n->kind != NODE_Lambda && n->kind != NODE_ClassDef && !holder)
+            c->holder = n; /* a function: its body runs when it is called */
+    } else if (!holder && n->kind == NODE_If && fastapi_is_main_guard(n)) {
+        c->holder = MAIN_BLOCK;
+    }
+    c->depth++;
+    ast_children((Node *)n, cli_scan_kid, c);
+    c->depth--;
+    c->s = outer;
+    c->holder = holder;
+}
+
+/* Takes the role from what does not keep it; returns whether anything changed. */
+static int cli_demote(FastApi *f, const Node *n)
+{
+    Entry *e = slot(f, n, 0);
+    if (!e || !(e->roles & FASTAPI_CLI) || (e->roles & CLI_ROOT))
+        return 0;
+    e->roles &= ~FASTAPI_CLI;
+    if (n->kind == NODE_ClassDef) /* its methods run where its objects are used */
+        for (int i = 0; i < n->v.ClassDef.body.n; i++)
+            cli_demote(f, n->v.ClassDef.body.items[i]);
+    return 1;
+}
+
+static void cli_exclusive(FastApi *f)
+{
+    CliScan c = {f, 0, NULL, NULL, 0, NULL, 0, {0}};
+    size_t count = 0;
+    for (int i = 0; i < f->cap; i++)
+        count += f->tab[i].key && (f->tab[i].roles & FASTAPI_CLI);
+    if (!count)
+        return;
+    for (c.cap = 16; c.cap < 4 * count; c.cap *= 2)
+        ;
+    c.names = arena_alloc(f->a, c.cap * sizeof *c.names);
+    for (int i = 0; i < f->cap; i++) {
+        const Node *n = f->tab[i].key;
+        if (!n || !(f->tab[i].roles & FASTAPI_CLI))
+            continue;
+        if (n->kind == NODE_FunctionDef || n->kind == NODE_AsyncFunctionDef)
+            name_add(&c, n->v.FunctionDef.name);
+        else if (n->kind == NODE_ClassDef)
+            name_add(&c, n->v.ClassDef.name);
+    }
+    for (c.m = 0; c.m < f->n; c.m++) {
+        c.s = scope_module(f->mods[c.m].scopes);
+        cli_scan(&c, f->mods[c.m].module);
+    }
+    for (int changed = 1; changed;) {
+        changed = 0;
+        for (size_t i = 0; i < c.refs.n; i++) {
+            const CliRef *r = &c.refs.items[i];
+            int keeps = r->holder == MAIN_BLOCK || (r->holder && has_cli(f, r->holder));
+            if (!keeps && r->holder != r->target)
+                changed |= cli_demote(f, r->target);
+        }
+    }
+    VEC_FREE(&c.refs);
+}
+
 FastApi *fastapi_build(Arena *a, const Project *graph, const FastApiModule *mods, int n)
 {
     FastApi *f = arena_alloc(a, sizeof *f);
@@ -688,7 +981,7 @@ FastApi *fastapi_build(Arena *a, const Project *graph, const FastApiModule *mods
     f->mods = mods;
     f->n = n;
     for (int m = 0; m < n; m++) {
-        Walk w = {f, m, scope_module(mods[m].scopes), 0};
+        Walk w = {f, m, scope_module(mods[m].scopes), 0, 0};
         walk_list(&w, &mods[m].module->v.Module.body);
     }
     /* everything with a role so far serves requests, except startup code */
@@ -698,19 +991,25 @@ FastApi *fastapi_build(Arena *a, const Project *graph, const FastApiModule *mods
             give(f, e->key, FASTAPI_REQUEST, e->mod);
     }
     state_values(f);
-    while (f->nwork > 0) { /* the closure: a set, whatever the order of the work */
-        const Node *fn = f->work[--f->nwork];
+    for (int m = 0; m < n; m++)
+        main_blocks(f, m);
+    while (f->nwork > 0) { /* the closures: sets, whatever the order of the work */
+        WorkItem wi = f->work[--f->nwork];
+        const Node *fn = wi.node;
         const Entry *e = find(f, fn);
         if (!e || e->mod < 0)
             continue;
         const ScopeTable *t = mods[e->mod].scopes;
         const Scope *s = scope_of(t, fn);
-        Walk w = {f, e->mod, s ? s : scope_module(t), 0};
+        Walk w = {f, e->mod, s ? s : scope_module(t), 0, wi.role};
         if (fn->kind == NODE_ClassDef)
             continue; /* its methods were given the role one by one */
+        if (wi.role == FASTAPI_CLI && serves(&fn->v.FunctionDef.body))
+            continue; /* a command that starts a server: what it calls is service code */
         for (int i = 0; i < fn->v.FunctionDef.body.n; i++)
             reach(&w, fn->v.FunctionDef.body.items[i]);
     }
+    cli_exclusive(f);
     return f;
 }
 

@@ -1,9 +1,10 @@
 /*
  * fastapi.h - the FastAPI model of a project: its endpoints, the functions
  * FastAPI calls as dependencies (and in which scope), the HTTP middlewares
- * that own a session on request.state, the startup code, and the code that
+ * that own a session on request.state, the startup code, the code that
  * runs while a request is served (endpoints, dependencies, middlewares and
- * whatever they reach by name, across modules).
+ * whatever they reach by name, across modules), and likewise the code that
+ * command-line entry points beside the service reach (context.h reads both).
  *
  * Built once per run, serially, after the module graph is linked
  * (analyze_link); read-only afterwards, so the per-unit workers share it
@@ -32,6 +33,9 @@ enum {
     FASTAPI_MIDDLEWARE = 8,   /* @app.middleware("http"), BaseHTTPMiddleware.dispatch */
     FASTAPI_STARTUP = 16,     /* @app.on_event("startup"), a lifespan */
     FASTAPI_REQUEST = 32,     /* runs while a request is served */
+    FASTAPI_CLI = 64,         /* a command-line entry point (click, typer, a Django
+                                 management command, a `__main__` block) or what one
+                                 reaches: runs once in a process that then exits */
 };
 
 /* A middleware that closes request.state.<attr> after call_next: it closes
@@ -75,6 +79,9 @@ const FastApiStateOwner *fastapi_state_owner(const FastApi *f, const char *attr)
 
 /* `<x>.state.<attr>` (request.state.db, app.state.pool): attr; else NULL. */
 const char *fastapi_state_attr(const Node *e);
+
+/* Is the module-level statement st `if __name__ == "__main__":`? */
+int fastapi_is_main_guard(const Node *st);
 
 /* Is qual FastAPI's Depends (fastapi.Depends and the modules that define it)? */
 int fastapi_is_depends(const char *qual);

@@ -49,7 +49,15 @@ typedef struct Ev {
     const char *note;
     const struct Ev *prev; /* older event */
     int n;                 /* length of the list ending here */
+    int rank;              /* an exception's: how plausibly its call raises (RAISE_*) */
 } Ev;
+
+/* How plausibly a call raises, for choosing among exception paths and for
+ * naming the call in the witness: a logging call never does (the logging
+ * module reports its own errors), session.add() and builtins hardly, an
+ * unknown call may, a database call, I/O or an await is what fails in
+ * practice. */
+enum { RAISE_NEVER, RAISE_UNLIKELY, RAISE_MAYBE, RAISE_LIKELY };
 
 /* Work started on this path and not waited for yet. */
 typedef struct Job {
@@ -76,8 +84,12 @@ typedef struct Path {
     const Node *reopened[FLOW_MAX_RES]; /* RS_REOPENED: the use that reopened it */
     const Node *released_at[FLOW_MAX_RES]; /* RS_RELEASED: the release */
     const Node *ret;                 /* the return statement being executed */
+    const Node *last;                /* what the path ran last (a statement, a test): where
+                                        falling off the end is (witness only) */
     Job job[FLOW_MAX_JOBS];          /* pending work, oldest first */
     uint8_t njobs;
+    uint32_t patched;                /* bit k: acquisitions of resource kind k are mocks
+                                        here (mock.patch, monkeypatch of what makes them) */
     uint32_t committed;              /* sites whose last use was a commit() */
     uint32_t release_raised;         /* RS_GONE sites whose release call raised */
 } Path;
@@ -95,6 +107,7 @@ typedef struct Site {
     const Node *with;  /* the withitem whose exit releases it, or NULL */
     const char *name;  /* the first local name bound to it, or NULL */
     int ever_released; /* some path releases it */
+    int ever_returned; /* some path hands it to the caller (a return) */
     const FlowSummary *owner; /* borrowed: the provider's summary */
     int early;         /* borrowed: the owner releases it before background work and
                           streamed bodies run */
@@ -113,6 +126,7 @@ typedef struct Report {
     FlowReport r;
     int site;
     int exceptional; /* a leak found on an exception path */
+    int rank;        /* ... the RAISE_* of the call that raised there */
 } Report;
 
 static const char *const job_names[] = {"", "background task", "streamed body", "task", "thread",
@@ -136,6 +150,8 @@ typedef struct Ctx {
     int nwork;
     uint8_t *queued;
     uint8_t *yields;     /* per step: 0 not known yet, 1 no yield, 2 evaluates a yield */
+    uint8_t *ranks;      /* per step: RAISE_* + 1 of its likeliest call; 0 not known yet */
+    const Node **raiser; /* per step: that call (or await), for the witness */
     Report *reports;
     int nreports, capreports;
     const CfgStep *step; /* the step being interpreted */
@@ -154,6 +170,7 @@ typedef struct Ctx {
     int in_comp;             /* evaluating a comprehension: what it starts, it starts many times */
     int cached;              /* an lru_cache / cache function: what it returns, it keeps */
     int keep_resources;      /* flow_value: module-level acquisitions are values too */
+    int pool_hook;           /* a pool event hook: its DB-API connection is the pool's */
 } Ctx;
 
 /* ------------------------------------------------------------- witness */
@@ -162,7 +179,7 @@ static const Ev *ev_push(Ctx *c, const Ev *prev, const Node *at, const char *not
 {
     if (prev && prev->n >= FLOW_MAX_EVENTS)
         return prev;
-    Ev *e = arena_alloc(c->a, sizeof *e);
+    Ev *e = arena_alloc(c->a, sizeof *e); /* zeroed: rank RAISE_NEVER */
     e->path = NULL;
     e->line = at ? at->lineno : 0;
     e->col = at ? at->col_offset : 0;
@@ -191,23 +208,39 @@ static const Ev *ev_push_far(Ctx *c, const Ev *prev, const char *path, int line,
 /* printf into the function's scratch arena */
 #define fmt(c, ...) arena_printf((c)->a, __VA_ARGS__)
 
+/* Does a leak through the exception `now` make a better witness than one
+ * through `before`: a likelier call, or as likely and earlier? */
+static int better_raise(const Ev *now, const Report *before)
+{
+    if (!now || now->rank != before->rank)
+        return now && now->rank > before->rank;
+    const FlowEvent *b = &before->r.events[before->r.nevents - 1];
+    return now->line < b->line || (now->line == b->line && now->col < b->col);
+}
+
 static void report_ex(Ctx *c, int problem, int site, const Node *at, const Ev *events,
                       int exceptional)
 {
     if (problem != FLOW_LEAK && problem != LEAK_AFTER_YIELD)
         exceptional = 0; /* only a leak is told apart by the kind of path */
+    Report *r = NULL;
     for (int i = 0; i < c->nreports; i++) /* one report per problem, site, place and kind of path */
         if (c->reports[i].r.problem == problem && c->reports[i].site == site &&
-            c->reports[i].r.at == at && c->reports[i].exceptional == exceptional)
-            return;
-    if (c->nreports == c->capreports) {
+            c->reports[i].r.at == at && c->reports[i].exceptional == exceptional) {
+            if (!exceptional || !better_raise(events, &c->reports[i]))
+                return;
+            r = &c->reports[i]; /* the same leak through a likelier exception */
+        }
+    if (!r && c->nreports == c->capreports) {
         c->capreports = c->capreports ? 2 * c->capreports : 8;
-        Report *r = arena_alloc(c->a, (size_t)c->capreports * sizeof *r);
+        Report *rs = arena_alloc(c->a, (size_t)c->capreports * sizeof *rs);
         if (c->nreports)
-            memcpy(r, c->reports, (size_t)c->nreports * sizeof *r);
-        c->reports = r;
+            memcpy(rs, c->reports, (size_t)c->nreports * sizeof *rs);
+        c->reports = rs;
     }
-    Report *r = &c->reports[c->nreports++];
+    if (!r)
+        r = &c->reports[c->nreports++];
+    r->rank = exceptional && events ? events->rank : 0;
     int n = events ? events->n : 0;
     FlowEvent *ev = arena_alloc(c->a, (size_t)(n ? n : 1) * sizeof *ev);
     for (const Ev *e = events; e; e = e->prev) {
@@ -661,6 +694,7 @@ static int site_for(Ctx *c, const Node *node, Val v, int parent)
     s->with = NULL;
     s->name = NULL;
     s->ever_released = 0;
+    s->ever_returned = 0;
     s->owner = NULL;
     s->early = 0;
     s->when = NULL;
@@ -676,6 +710,8 @@ static int site_for(Ctx *c, const Node *node, Val v, int parent)
 
 static int acquire(Ctx *c, Path *p, const Node *node, Val v, int parent)
 {
+    if (v.kind < 32 && (p->patched >> v.kind & 1))
+        return -1; /* its maker is patched: a mock, or None */
     int r = site_for(c, node, v, parent);
     if (r < 0)
         return -1;
@@ -896,6 +932,43 @@ static int in_list(const char *q, const char *const *names)
     return 0;
 }
 
+static const FlowSummary *callee_summary(Ctx *c, const Node *f);
+
+/*
+ * Work that runs fn(args...): a resource given to it that fn releases on
+ * every path (`background_tasks.add_task(write_audit, db)` where
+ * write_audit closes db in its finally) now belongs to the work; the
+ * function that started it owes no release.
+ */
+static void task_takes(Ctx *c, Path *p, const Node *fn, const Node *const *args, int nargs)
+{
+    const FlowSummary *sum = fn ? callee_summary(c, fn) : NULL;
+    for (int i = 0; sum && i < nargs && i < 32; i++) {
+        int h = held_by(c, p, args[i]);
+        if (h >= 0 && (sum->releases >> i & 1) &&
+            (p->res[h] == RS_OPEN || p->res[h] == RS_IDLE || p->res[h] == RS_REOPENED)) {
+            p->res[h] = RS_GONE;
+            c->site[h].ever_returned = 1; /* handed over, not leaked */
+            p->ev[h] = ev_push(c, p->ev[h], args[i], "handed to the work that releases it");
+        }
+    }
+}
+
+/* task_takes for call's arguments from the first-th on, fn given apart. */
+static void task_takes_args(Ctx *c, Path *p, const Node *fn, const Node *call, int first)
+{
+    int n = call->v.Call.args.n - first;
+    if (n > 0)
+        task_takes(c, p, fn, (const Node *const *)call->v.Call.args.items + first, n);
+}
+
+/* A coroutine handed to create_task / ensure_future: `create_task(f(db))`. */
+static void task_takes_coro(Ctx *c, Path *p, const Node *coro)
+{
+    if (coro && coro->kind == NODE_Call)
+        task_takes_args(c, p, coro->v.Call.func, coro, 0);
+}
+
 /* A call of a library function that starts or runs work (asyncio,
  * threading, Starlette): its effect on the jobs of p, after its arguments
  * were evaluated. */
@@ -910,6 +983,7 @@ static void job_function(Ctx *c, Path *p, const Node *call, const char *q)
         return;
     if (in_list(q, tasks) && call->v.Call.args.n > 0) {
         job_start(c, p, JOB_TASK, uses_of(c, p, call->v.Call.args.items[0]), call, NULL, 0);
+        task_takes_coro(c, p, call->v.Call.args.items[0]);
     } else if (!strcmp(q, "asyncio.gather")) {
         run_together(c, p, call, (const Node *const *)call->v.Call.args.items, call->v.Call.args.n);
     } else if (!strcmp(q, "asyncio.wait") || !strcmp(q, "asyncio.as_completed")) {
@@ -919,8 +993,21 @@ static void job_function(Ctx *c, Path *p, const Node *call, const char *q)
         wait_for(c, p, call->v.Call.args.items[0]); /* the threads already ran apart */
     } else if (!strcmp(q, "threading.Thread")) {
         job_start(c, p, JOB_THREAD, args_uses(c, p, call, 0), call, NULL, 0);
+        const Node *target = NULL, *targs = NULL;
+        for (int i = 0; i < call->v.Call.keywords.n; i++) {
+            const Node *k = call->v.Call.keywords.items[i];
+            if (k->v.keyword.arg && !strcmp(k->v.keyword.arg, "target"))
+                target = k->v.keyword.value;
+            else if (k->v.keyword.arg && !strcmp(k->v.keyword.arg, "args"))
+                targs = k->v.keyword.value;
+        }
+        if (target && targs && (targs->kind == NODE_Tuple || targs->kind == NODE_List))
+            task_takes(c, p, target, (const Node *const *)targs->v.Tuple.elts.items,
+                       targs->v.Tuple.elts.n);
     } else if (in_list(q, background)) {
         job_start(c, p, JOB_BACKGROUND, args_uses(c, p, call, 0), call, NULL, 0);
+        if (call->v.Call.args.n > 0)
+            task_takes_args(c, p, call->v.Call.args.items[0], call, 1);
     } else if (in_list(q, stream_types)) {
         const Node *body = call->v.Call.args.n ? call->v.Call.args.items[0] : NULL;
         for (int i = 0; i < call->v.Call.keywords.n; i++) {
@@ -941,15 +1028,23 @@ static void job_method(Ctx *c, Path *p, const Node *call, const Res *rv, const N
     int fac = v.tag == VAL_FACTORY ? v.kind : FAC_NONE;
     if (rv->site >= 0 && v.kind != RES_ANY)
         return; /* a resource's own method (a summary's parameter may be anything) */
-    if (!strcmp(m, "add_task") && call->v.Call.args.n > 0) {
+    const Node *a0 = call->v.Call.args.n > 0 ? call->v.Call.args.items[0] : NULL;
+    if (!strcmp(m, "add_task") && a0) {
         job_start(c, p, JOB_BACKGROUND, args_uses(c, p, call, 0), call, NULL, 0);
-    } else if ((!strcmp(m, "create_task") || !strcmp(m, "start_soon")) && call->v.Call.args.n > 0) {
+        task_takes_args(c, p, a0, call, 1);
+    } else if ((!strcmp(m, "create_task") || !strcmp(m, "start_soon")) && a0) {
         job_start(c, p, JOB_TASK, args_uses(c, p, call, 0), call,
                   fac == FAC_TASKGROUP ? rv->with_item : NULL, 0);
+        if (!strcmp(m, "create_task"))
+            task_takes_coro(c, p, a0);
+        else
+            task_takes_args(c, p, a0, call, 1);
     } else if (!strcmp(m, "run_in_executor") && call->v.Call.args.n > 1) {
         job_start(c, p, JOB_THREAD, args_uses(c, p, call, 1), call, NULL, 0);
-    } else if (!strcmp(m, "submit") && fac == FAC_EXECUTOR && call->v.Call.args.n > 0) {
+        task_takes_args(c, p, call->v.Call.args.items[1], call, 2);
+    } else if (!strcmp(m, "submit") && fac == FAC_EXECUTOR && a0) {
         job_start(c, p, JOB_THREAD, args_uses(c, p, call, 0), call, rv->with_item, 0);
+        task_takes_args(c, p, a0, call, 1);
     } else if (!strcmp(m, "map") && fac == FAC_EXECUTOR && call->v.Call.args.n > 0) {
         job_start(c, p, JOB_THREAD, uses_of(c, p, call->v.Call.args.items[0]), call, NULL, 1);
         jobs_end(p, -1, NULL, call); /* map's own threads: they are what ran at once */
@@ -1025,8 +1120,10 @@ static Res method_call(Ctx *c, Path *p, const Node *call, Res rv, const char *m)
     MethodEffect eff = model_user_method(c->env->model, &recv, m, &made, &with_only);
     if (rv.site >= 0 && c->site[rv.site].holder)
         eff = EFF_USE; /* repo.save(): the object's method uses the session it keeps */
-    if (eff == EFF_NONE && recv.tag == VAL_UNKNOWN && !strcmp(m, "cursor") && !call->v.Call.args.n) {
-        /* a DB-API cursor of a connection we were handed */
+    if (eff == EFF_NONE && recv.tag == VAL_UNKNOWN && !strcmp(m, "cursor") && !call->v.Call.args.n &&
+        !c->pool_hook) {
+        /* a DB-API cursor of a connection we were handed (not by a pool's event hook:
+           that connection and its cursors are the pool's) */
         eff = EFF_ACQUIRE;
         made.tag = VAL_RESOURCE;
         made.kind = RES_CURSOR;
@@ -1676,7 +1773,7 @@ static void bind(Ctx *c, Path *p, const Node *target, Res r, const Node *value)
     case NODE_Name: {
         int f = flag_index(c, target->v.Name.id, 0);
         int held = r.site >= 0 ? r.site : VAR_UNKNOWN;
-        if (r.site < 0 && r.val.tag == VAL_FACTORY) {
+        if (r.site < 0 && (r.val.tag == VAL_FACTORY || r.val.tag == VAL_FOREIGN)) {
             int v = var_index(c, target->v.Name.id, 1);
             if (v >= 0) {
                 c->var_val[v] = r.val;
@@ -1934,8 +2031,83 @@ static void pending_at_exit(Ctx *c, Path *p, const Node *at)
     }
 }
 
+/* ---- mocks ---- */
+
+/* The resource kinds (bits) whose makers a patch of target q replaces: a
+ * library call that acquires ("asyncpg.connect", also as
+ * "app.db.asyncpg.connect"), a project function that returns a fresh
+ * resource, a project sessionmaker.  0 when q makes none we know. */
+static uint32_t patched_kinds(Ctx *c, const char *q)
+{
+    int k = model_acquirer_kind(q);
+    FlowDef d;
+    if (k == RES_NONE && q && c->env->resolve && c->env->resolve(c->env->resolve_arg, q, &d) &&
+        d.binding) {
+        if (d.summary)
+            k = d.summary->returns_kind;
+        else if (d.binding->value) {
+            Val v = eval_global(c, d.scopes, scope_module(d.scopes), d.binding->value, 0);
+            if (v.tag == VAL_FACTORY && v.kind == FAC_SESSIONMAKER)
+                k = RES_SESSION;
+        }
+    }
+    return k != RES_NONE && k < 32 ? 1u << k : 0;
+}
+
+/* The name a patch call replaces: patch("a.b.c"), patch.object(mod, "c"),
+ * monkeypatch.setattr("a.b.c", v) or monkeypatch.setattr(mod, "c", v),
+ * mocker.patch(...); NULL when call is no patch. */
+static const char *patch_target(Ctx *c, const Node *call)
+{
+    const Node *f = call->v.Call.func;
+    const char *q = qualname(c, c->env->scopes, c->scope, f);
+    const char *m = f->kind == NODE_Attribute ? f->v.Attribute.attr
+                    : f->kind == NODE_Name    ? f->v.Name.id : "";
+    const Node *recv = f->kind == NODE_Attribute ? f->v.Attribute.value : NULL;
+    int object = !strcmp(m, "object") || !strcmp(m, "setattr");
+    int is_patch = (q && strstr(q, "mock.patch")) ||
+                   (recv && recv->kind == NODE_Name && (!strcmp(recv->v.Name.id, "monkeypatch") ||
+                                                       !strcmp(recv->v.Name.id, "mocker")) &&
+                    (!strcmp(m, "setattr") || !strcmp(m, "patch"))) ||
+                   (recv && recv->kind == NODE_Attribute && !strcmp(m, "object") &&
+                    !strcmp(recv->v.Attribute.attr, "patch"));
+    if (!is_patch || call->v.Call.args.n < 1)
+        return NULL;
+    const Node *a0 = call->v.Call.args.items[0];
+    if (a0->kind == NODE_Constant && a0->v.Constant.value.kind == CONST_STR)
+        return a0->v.Constant.value.s;
+    const Node *a1 = call->v.Call.args.n > 1 ? call->v.Call.args.items[1] : NULL;
+    if (!object || !a1 || a1->kind != NODE_Constant || a1->v.Constant.value.kind != CONST_STR)
+        return NULL;
+    const char *base = qualname(c, c->env->scopes, c->scope, a0);
+    return base ? fmt(c, "%s.%s", base, a1->v.Constant.value.s) : NULL;
+}
+
+/* The kinds a patch call, as a with item, statement or decorator, mocks. */
+static uint32_t patch_mask(Ctx *c, const Node *e)
+{
+    if (e && e->kind == NODE_Await)
+        e = e->v.Await.value;
+    if (!e || e->kind != NODE_Call)
+        return 0;
+    const char *t = patch_target(c, e);
+    return t ? patched_kinds(c, t) : 0;
+}
+
+/* A test decorated with @patch(...) / @mock.patch.object(...): what they mock. */
+static uint32_t decorator_patches(Ctx *c, const Node *func)
+{
+    uint32_t m = 0;
+    if (func->kind != NODE_FunctionDef && func->kind != NODE_AsyncFunctionDef)
+        return 0;
+    for (int i = 0; i < func->v.FunctionDef.decorator_list.n; i++)
+        m |= patch_mask(c, func->v.FunctionDef.decorator_list.items[i]);
+    return m;
+}
+
 static void step_with_enter(Ctx *c, Path *p, const Node *item)
 {
+    p->patched |= patch_mask(c, item->v.withitem.context_expr);
     const Node *ce = item->v.withitem.context_expr;
     Res r = eval(c, p, ce);
     int releases = 0;
@@ -1988,6 +2160,7 @@ static void step_with_enter(Ctx *c, Path *p, const Node *item)
 
 static void step_with_exit(Ctx *c, Path *p, const Node *item, const CfgStep *st)
 {
+    p->patched &= ~patch_mask(c, item->v.withitem.context_expr);
     const Node *ce = item->v.withitem.context_expr;
     if (ce->kind == NODE_Call && ce->v.Call.func->kind == NODE_Attribute &&
         !strcmp(ce->v.Call.func->v.Attribute.attr, "begin") && c->env->summary && p->yielded &&
@@ -2017,16 +2190,6 @@ static void step_with_exit(Ctx *c, Path *p, const Node *item, const CfgStep *st)
     }
 }
 
-/* The last statement of a function's body (where falling off the end is). */
-static const Node *last_statement(const Node *func)
-{
-    const NodeList *body = func->kind == NODE_Module ? &func->v.Module.body
-                           : func->kind == NODE_Lambda ? NULL : &func->v.FunctionDef.body;
-    const Node *last = body && body->n ? body->items[body->n - 1] : NULL;
-    /* inside a compound statement, the line that actually ran last is unknown */
-    return last;
-}
-
 /* The leaks on path p when the function exits there. */
 static void step_exit(Ctx *c, Path *p, const CfgStep *st, const Node *last)
 {
@@ -2053,7 +2216,7 @@ static void step_exit(Ctx *c, Path *p, const CfgStep *st, const Node *last)
         } else if (last) {
             e = ev_push(c, e, last, "the function returns here without releasing it");
         } else {
-            e = ev_push(c, e, last_statement(c->g->func),
+            e = ev_push(c, e, p->last,
                         "the function ends after this statement without releasing it");
         }
         if (p->res[r] == RS_REOPENED) {
@@ -2112,6 +2275,80 @@ static int truth(Ctx *c, const Path *p, const Node *test, int *flag, int *neg)
     return t < 0 ? -1 : (*neg ? !t : t);
 }
 
+/*
+ * A test of a resource's own state: `conn.is_closed()`, `conn.closed`,
+ * `conn.invalidated` (true when closed).  The site the receiver holds on p,
+ * or -1.
+ */
+static int state_test(Ctx *c, const Path *p, const Node *test)
+{
+    static const char *const calls[] = {"is_closed", NULL};
+    static const char *const attrs[] = {"closed", "invalidated", NULL};
+    const Node *recv = NULL;
+    if (test->kind == NODE_Call && !test->v.Call.args.n && test->v.Call.func->kind == NODE_Attribute &&
+        in_list(test->v.Call.func->v.Attribute.attr, calls))
+        recv = test->v.Call.func->v.Attribute.value;
+    else if (test->kind == NODE_Attribute && in_list(test->v.Attribute.attr, attrs))
+        recv = test->v.Attribute.value;
+    int r = recv ? held_by(c, p, recv) : -1;
+    return r >= 0 ? r : -1;
+}
+
+#define ASSUME_MAX_DEPTH 32 /* nesting of not/and/or followed in a test */
+
+/*
+ * Refines path p by the fact that test evaluated to value (truthiness);
+ * returns 0 when p cannot take that branch.  Flags and None tests get the
+ * value; `a and b` true makes both true, false makes the one operand false
+ * whose partners p knows to be true (`or` likewise); a state test says
+ * whether the resource is closed: closed by someone else (the server) is
+ * no leak of ours, and a resource we released is never open.
+ */
+static int assume(Ctx *c, Path *p, const Node *test, int value, int depth)
+{
+    if (depth > ASSUME_MAX_DEPTH)
+        return 1;
+    if (test->kind == NODE_UnaryOp && test->v.UnaryOp.op == UNARYOP_Not)
+        return assume(c, p, test->v.UnaryOp.operand, !value, depth + 1);
+    if (test->kind == NODE_BoolOp) {
+        const NodeList *vs = &test->v.BoolOp.values;
+        int all = (test->v.BoolOp.op == BOOLOP_And) == value; /* every operand has value */
+        int open = -1, nopen = 0;
+        for (int i = 0; i < vs->n; i++) {
+            if (all) {
+                if (!assume(c, p, vs->items[i], value, depth + 1))
+                    return 0;
+                continue;
+            }
+            int flag, neg, t = truth(c, p, vs->items[i], &flag, &neg);
+            if (t == value)
+                return 1; /* this operand decides it; nothing to learn of the others */
+            if (t < 0)
+                open = i, nopen++;
+        }
+        if (all)
+            return 1;
+        if (!nopen)
+            return 0; /* every operand is known to be the other way */
+        return nopen == 1 ? assume(c, p, vs->items[open], value, depth + 1) : 1;
+    }
+    int r = state_test(c, p, test);
+    if (r >= 0) {
+        if (!value)
+            return p->res[r] != RS_RELEASED; /* still open: not after our own release */
+        if ((p->res[r] == RS_OPEN || p->res[r] == RS_IDLE || p->res[r] == RS_REOPENED) &&
+            model_user_res(c->env->model, c->site[r].val.kind)->closed_frees)
+            p->res[r] = RS_GONE; /* closed already, by someone else */
+        return 1;
+    }
+    int flag, neg, t = truth(c, p, test, &flag, &neg);
+    if (t >= 0 && t != value)
+        return 0;
+    if (flag >= 0) /* the value of the flag or None test itself */
+        p->flag[flag] = (neg ? !value : value) ? FLAG_TRUE : FLAG_FALSE;
+    return 1;
+}
+
 /* ------------------------------------------------------------- worklist */
 
 static int same_jobs(const Path *a, const Path *b)
@@ -2134,7 +2371,8 @@ static int same_path(const Ctx *c, const Path *a, const Path *b)
            !memcmp(a->reported, b->reported, (size_t)c->nsites) &&
            a->raised_at_yield == b->raised_at_yield && a->yielded == b->yielded &&
            a->handling_yield == b->handling_yield && same_jobs(a, b) &&
-           a->committed == b->committed && a->release_raised == b->release_raised;
+           a->committed == b->committed && a->release_raised == b->release_raised &&
+           a->patched == b->patched;
 }
 
 static void add_path(Ctx *c, int s, const Path *p)
@@ -2191,6 +2429,7 @@ static void effects(Ctx *c, Path *p, const CfgStep *st)
     const Node *n = st->node;
     switch (st->kind) {
     case STEP_EXPR: {
+        p->patched |= patch_mask(c, n); /* monkeypatch.setattr(...) from here on */
         Res r = eval(c, p, n);
         if (r.site >= 0 && (c->acquired >> r.site & 1))
             dropped(c, p, r, n);
@@ -2224,6 +2463,8 @@ static void effects(Ctx *c, Path *p, const CfgStep *st)
             c->env->summary->returns_kind = c->site[r.site].val.kind;
             c->env->summary->returns_async = c->site[r.site].val.is_async;
         }
+        if (r.site >= 0 && (p->res[r.site] == RS_OPEN || p->res[r.site] == RS_IDLE))
+            c->site[r.site].ever_returned = 1;
         gone(p, r.site); /* ownership goes to the caller */
         escape_names(c, p, v, 0); /* in a tuple, a dict, an object: the caller's too */
         p->ret = n;
@@ -2311,17 +2552,10 @@ static void follow(Ctx *c, const CfgStep *st, Path *p)
             add_path(c, st->succ[i], p);
         return;
     }
-    int flag, neg;
-    int t = truth(c, p, st->node, &flag, &neg);
     for (int b = 0; b < 2; b++) {
-        int value = b == 0; /* succ[0]: the test is true */
-        if (t >= 0 && t != value)
-            continue; /* this path cannot go that way */
         Path q = *p;
-        int raw = neg ? !value : value; /* the value of the flag / None test itself */
-        if (flag >= 0)
-            q.flag[flag] = raw ? FLAG_TRUE : FLAG_FALSE;
-        add_path(c, st->succ[b], &q);
+        if (assume(c, &q, st->node, b == 0, 0)) /* succ[0]: the test is true */
+            add_path(c, st->succ[b], &q);
     }
 }
 
@@ -2354,6 +2588,135 @@ static const Node *first_call(const Node *n)
     FirstCall f = {NULL, 0};
     first_call_kid(NULL, (Node *)n, &f);
     return f.found ? f.found : n;
+}
+
+/* ---- how plausibly a step raises ---- */
+
+static const char *const never_raise_fns[] = {"print", "len", "isinstance", "issubclass", "id",
+                                              "type", "hasattr", "callable", "repr", NULL};
+static const char *const unlikely_fns[] = {"str", "int", "float", "bool", "dict", "list", "tuple",
+                                           "set", "frozenset", "range", "enumerate", "zip", "sum",
+                                           "min", "max", "sorted", "any", "all", "getattr",
+                                           "setattr", "iter", "abs", "round", "super", NULL};
+static const char *const log_methods[] = {"debug", "info", "warning", "warn", "error", "exception",
+                                          "critical", "fatal", "log", "msg", NULL};
+static const char *const unlikely_methods[] = {
+    "add", "add_all", "expunge", "expunge_all", "append", "extend", "setdefault", "items",
+    "keys", "values", "copy", "format", "join", "split", "strip", "lower", "upper", "replace",
+    "startswith", "endswith", "encode", "decode", "in_transaction", "is_active", NULL};
+static const char *const db_methods[] = {
+    "execute", "executemany", "exec", "exec_driver_sql", "commit", "flush", "refresh", "merge",
+    "scalar", "scalars", "scalar_one", "scalar_one_or_none", "fetch", "fetchone", "fetchall",
+    "fetchmany", "fetchval", "fetchrow", "first", "one", "one_or_none", "all", "connect",
+    "acquire", "getconn", "copy_expert", "copy_from", "copy_to", "callproc", "stream",
+    "stream_scalars", "run_sync", "bulk_save_objects", NULL};
+static const char *const io_roots[] = {"requests.", "httpx.", "urllib.", "aiohttp.", "socket.",
+                                       "subprocess.", "shutil.", "boto3.", "smtplib.", NULL};
+
+/* Is e a logger: `log`, `logger`, `self._log`, `logging`, `structlog`...? */
+static int is_logger(const Node *e)
+{
+    const char *id = e->kind == NODE_Name        ? e->v.Name.id
+                     : e->kind == NODE_Attribute ? e->v.Attribute.attr : NULL;
+    if (!id)
+        return 0;
+    for (const char *p = id; *p; p++)
+        if ((p[0] == 'l' || p[0] == 'L') && (p[1] == 'o' || p[1] == 'O') &&
+            (p[2] == 'g' || p[2] == 'G'))
+            return 1;
+    return 0;
+}
+
+static int starts_with_any(const char *q, const char *const *roots)
+{
+    for (; q && *roots; roots++)
+        if (!strncmp(q, *roots, strlen(*roots)))
+            return 1;
+    return 0;
+}
+
+/* The RAISE_* of one call. */
+static int call_rank(Ctx *c, const Node *call)
+{
+    const Node *f = call->v.Call.func;
+    const char *q = qualname(c, c->env->scopes, c->scope, f);
+    if (starts_with_any(q, io_roots) || (q && !strcmp(q, "warnings.warn")))
+        return q[0] == 'w' ? RAISE_NEVER : RAISE_LIKELY;
+    if (f->kind == NODE_Name && !q) {
+        if (in_list(f->v.Name.id, never_raise_fns))
+            return RAISE_NEVER;
+        if (!strcmp(f->v.Name.id, "open"))
+            return RAISE_LIKELY;
+        return in_list(f->v.Name.id, unlikely_fns) ? RAISE_UNLIKELY : RAISE_MAYBE;
+    }
+    if (f->kind != NODE_Attribute)
+        return RAISE_MAYBE;
+    const char *m = f->v.Attribute.attr;
+    if (in_list(m, log_methods) && is_logger(f->v.Attribute.value))
+        return RAISE_NEVER;
+    if (in_list(m, db_methods))
+        return RAISE_LIKELY;
+    return in_list(m, unlikely_methods) ? RAISE_UNLIKELY : RAISE_MAYBE;
+}
+
+typedef struct RankWalk {
+    Ctx *c;
+    int rank;          /* the highest so far; -1 when no call was seen */
+    const Node *at;    /* its first call */
+    int depth;
+    int logging;       /* inside a logging call's arguments: only a database call or
+                          I/O there counts, not what formats the message */
+} RankWalk;
+
+static void rank_kid(Node *parent, Node *n, void *arg)
+{
+    RankWalk *w = arg;
+    (void)parent;
+    if (w->depth > EVAL_MAX_DEPTH || n->kind == NODE_Lambda)
+        return;
+    int r = -1, log = 0;
+    if (n->kind == NODE_Await || n->kind == NODE_Yield || n->kind == NODE_YieldFrom) {
+        r = RAISE_LIKELY; /* cancellation, or what the consumer throws in */
+    } else if (n->kind == NODE_Call) {
+        r = call_rank(w->c, n);
+        log = r == RAISE_NEVER && n->v.Call.func->kind == NODE_Attribute;
+        if (w->logging && r < RAISE_LIKELY)
+            r = RAISE_NEVER;
+    }
+    if (r >= 0 && (r > w->rank || w->rank < 0)) {
+        if (r > w->rank)
+            w->at = n;
+        w->rank = r > w->rank ? r : w->rank;
+    }
+    w->depth++;
+    w->logging += log;
+    ast_children(n, rank_kid, w);
+    w->logging -= log;
+    w->depth--;
+}
+
+/* How plausibly step s raises (RAISE_*), and in c->raiser[s] the call that
+ * would: computed once per step.  A step of another kind than these
+ * evaluates what the CFG says may raise. */
+static int step_rank(Ctx *c, int s)
+{
+    if (!c->ranks[s]) {
+        const CfgStep *st = &c->g->steps[s];
+        const Node *n = st->node;
+        RankWalk w = {c, -1, NULL, 0, 0};
+        if (n && n->kind == NODE_withitem)
+            n = n->v.withitem.context_expr;
+        if (n && (st->kind == STEP_EXPR || st->kind == STEP_ASSIGN || st->kind == STEP_COND ||
+                  st->kind == STEP_RETURN || st->kind == STEP_DELETE || st->kind == STEP_WITH_ENTER))
+            rank_kid(NULL, (Node *)n, &w);
+        if (w.rank < 0) { /* nothing found by this walk: as the CFG says */
+            w.rank = RAISE_MAYBE;
+            w.at = first_call(st->node);
+        }
+        c->ranks[s] = (uint8_t)(w.rank + 1);
+        c->raiser[s] = w.at;
+    }
+    return c->ranks[s] - 1;
 }
 
 /* Does step s evaluate a yield?  Computed once per step. */
@@ -2401,13 +2764,16 @@ static void transfer(Ctx *c, int s, const Path *in)
         return;
     }
     effects(c, &p, st);
+    if (st->node && st->kind != STEP_NOP && st->kind != STEP_DISPATCH && st->kind != STEP_ENTRY)
+        p.last = st->kind == STEP_WITH_EXIT ? p.last : st->node;
     follow(c, st, &p);
     /* A call inside a finally body that raises is not followed: cleanup code
      * (logging, untracking) before a close() would otherwise make every
      * finally a leak, and the exception it raises is rarely the one that
      * matters. */
     int in_cleanup = st->is_finally_copy && st->kind != STEP_RAISE;
-    if (st->exc >= 0 && (st->may_raise || st->kind == STEP_RAISE) && !in_cleanup) {
+    if (st->exc >= 0 && (st->may_raise || st->kind == STEP_RAISE) && !in_cleanup &&
+        (st->kind == STEP_RAISE || step_rank(c, s) != RAISE_NEVER)) {
         /* the exception may come before this step's bindings and
          * acquisitions take effect; its releases are assumed done */
         Path q = p;
@@ -2437,10 +2803,11 @@ static void transfer(Ctx *c, int s, const Path *in)
             q.raised_at_yield = p.handling_yield;
         } else {
             int y = step_yields(c, s);
-            const Node *at = first_call(st->node);
+            const Node *at = st->kind == STEP_RAISE ? first_call(st->node) : c->raiser[s];
             Ev *e = arena_alloc(c->a, sizeof *e);
             e->line = at ? at->lineno : st->line;
             e->col = at ? at->col_offset : 0;
+            e->rank = st->kind == STEP_RAISE ? RAISE_LIKELY : step_rank(c, s);
             e->note = y ? "an exception is thrown into the generator at this yield"
                    : st->kind == STEP_RAISE ? "an exception is raised here"
                                             : "this may raise, and the exception leaves it open";
@@ -2613,24 +2980,30 @@ static void owner_timing(Ctx *c, Site *st, const Provider *pv)
     const char *name = pv->def && pv->def->kind != NODE_ClassDef ? pv->def->v.FunctionDef.name
                                                                    : "its provider";
     const Node *rel = provider_release(pv->def);
+    /* a pooled connection is not closed: it goes back, to be lent again */
+    int pooled = model_user_res(c->env->model, st->val.kind)->after == AFTER_SHARED;
+    const char *verb = pooled ? "returns it to the pool" : "closes it";
     st->owner_path = pv->path;
     st->owner_line = rel ? rel->lineno : 0;
     st->owner_col = rel ? rel->col_offset : 0;
-    st->owner_note = fmt(c, "closed here by `%s`, after the work was handed over", name);
+    st->owner_note = fmt(c, "%s here by `%s`, after the work was handed over",
+                         pooled ? "returned to the pool" : "closed", name);
     if (!pv->sum->releases_after || !fa) {
         st->when = NULL;
         return;
     }
+    const char *lent = pooled ? ", where another request can get it while this work still "
+                                "uses it" : "";
     if (pv->function_scope) { /* written, so the installed FastAPI has it (>= 0.121) */
         st->early = 1;
-        st->when = fmt(c, "`%s` (scope=\"function\") closes it right after the endpoint returns",
-                       name);
+        st->when = fmt(c, "`%s` (scope=\"function\") %s right after the endpoint returns%s", name,
+                       verb, lent);
     } else if (fa->era == ERA_AT_RETURN) {
         st->early = 1;
-        st->when = fmt(c, "`%s` closes it when the endpoint returns, before the response and "
-                          "background tasks (%s)", name, fa->version);
+        st->when = fmt(c, "`%s` %s when the endpoint returns, before the response and "
+                          "background tasks (%s)%s", name, verb, fa->version, lent);
     } else {
-        st->when = fmt(c, "`%s` closes it after the request (%s)", name, fa->version);
+        st->when = fmt(c, "`%s` %s after the request (%s)%s", name, verb, fa->version, lent);
     }
 }
 
@@ -2954,6 +3327,47 @@ static void fan_out(Ctx *c, const Node *func, FlowSummary *sum)
     sum->fans_threads = (unsigned char)f.threads;
 }
 
+/* Is the hook's annotation a type that SQLAlchemy hands pool event hooks? */
+static int pool_hook_type(const Node *ann)
+{
+    static const char *const types[] = {"ConnectionPoolEntry", "_ConnectionRecord",
+                                        "_ConnectionFairy", "DBAPIConnection", NULL};
+    const char *id = !ann                           ? NULL
+                     : ann->kind == NODE_Name      ? ann->v.Name.id
+                     : ann->kind == NODE_Attribute ? ann->v.Attribute.attr
+                     : ann->kind == NODE_Constant && ann->v.Constant.value.kind == CONST_STR
+                         ? ann->v.Constant.value.s
+                         : NULL;
+    return id && in_list(id, types);
+}
+
+static int listens_for(const char *qual)
+{
+    size_t n = strlen(qual);
+    return n >= 11 && !strcmp(qual + n - 11, "listens_for");
+}
+
+/*
+ * Is func an event hook of a SQLAlchemy pool (`@event.listens_for(engine,
+ * "connect")`, or a function whose parameters are typed as the DB-API
+ * connection and pool entry a hook receives, as one registered with
+ * event.listen is)?  The connection it gets is the pool's, with its
+ * cursors (a SQLite PRAGMA run at connect).
+ */
+static int is_pool_hook(const FlowEnv *env, const Node *func)
+{
+    if (func->kind != NODE_FunctionDef && func->kind != NODE_AsyncFunctionDef)
+        return 0;
+    if (scope_decorated_by(env->scopes, func, listens_for))
+        return 1;
+    const NodeList *ps = &func->v.FunctionDef.args->v.arguments.args;
+    for (int i = 0; i < ps->n; i++)
+        if (pool_hook_type(ps->items[i]->v.arg.annotation) ||
+            !strcmp(ps->items[i]->v.arg.arg, "connection_record"))
+            return 1;
+    return 0;
+}
+
 void flow_function(Arena *scratch, const FlowEnv *env, Node *func)
 {
     Cfg *g = cfg_build(scratch, func);
@@ -2967,6 +3381,7 @@ void flow_function(Arena *scratch, const FlowEnv *env, Node *func)
     c.scope = scope_of(env->scopes, func);
     c.resumed_not_thrown = scope_decorated_by(env->scopes, func, model_is_fixture);
     c.cached = scope_decorated_by(env->scopes, func, model_caches);
+    c.pool_hook = is_pool_hook(env, func);
     c.catch_all_exception = func->kind != NODE_AsyncFunctionDef;
     c.yielded_site = -1;
     if (!c.scope)
@@ -2975,9 +3390,12 @@ void flow_function(Arena *scratch, const FlowEnv *env, Node *func)
     c.work = arena_alloc(scratch, (size_t)g->nsteps * sizeof *c.work);
     c.queued = arena_alloc(scratch, (size_t)g->nsteps);
     c.yields = arena_alloc(scratch, (size_t)g->nsteps);
+    c.ranks = arena_alloc(scratch, (size_t)g->nsteps);
+    c.raiser = arena_alloc(scratch, (size_t)g->nsteps * sizeof *c.raiser);
     Path start;
     memset(&start, 0, sizeof start);
     memset(start.var, 0xff, sizeof start.var); /* VAR_UNKNOWN */
+    start.patched = decorator_patches(&c, func);
     if (env->summary) {
         summary_params(&c, &start, func);
         fan_out(&c, func, env->summary);
@@ -3024,6 +3442,7 @@ void flow_function(Arena *scratch, const FlowEnv *env, Node *func)
                          collector if nobody meant to close it */
         c.reports[i].r.var = c.site[c.reports[i].site].name;
         c.reports[i].r.ever_released = c.site[c.reports[i].site].ever_released;
+        c.reports[i].r.ever_returned = c.site[c.reports[i].site].ever_returned;
         c.reports[i].r.site = c.site[c.reports[i].site].node;
         env->sink(env->sink_arg, &c.reports[i].r);
     }

@@ -63,6 +63,7 @@ typedef struct FlowReport {
     const char *var;      /* the local name that held it, or NULL */
     const Node *site;     /* where it was acquired */
     int ever_released;    /* some path of the function releases it */
+    int ever_returned;    /* some path hands it to the caller instead */
     const Node *at;       /* the node the finding points at */
     const FlowEvent *events; /* the witness path, in order */
     int nevents;

@@ -13,6 +13,7 @@
 #include "arena.h"
 #include "baseline.h"
 #include "config.h"
+#include "context.h"
 #include "debug.h"
 #include "driver.h"
 #include "report.h"
@@ -31,7 +32,7 @@ typedef enum FlagId {
     F_EXIT_ZERO, F_QUIET, F_VERSION, F_HELP, F_LIST,
     F_STDIN_FILENAME, F_BASELINE, F_WRITE_BASELINE,
     F_CONFIG, F_NO_CONFIG, F_EXTEND_SELECT, F_EXCLUDE, F_EXTEND_EXCLUDE, F_FASTAPI_VERSION,
-    F_SQLALCHEMY_VERSION,
+    F_SQLALCHEMY_VERSION, F_CONTEXT,
 } FlagId;
 
 typedef struct Flag {
@@ -66,6 +67,7 @@ static const Flag flags[] = {
     {"--extend-exclude", 0, 1, IN_CHECK | IN_DEBUG, F_EXTEND_EXCLUDE},
     {"--fastapi-version", 0, 1, IN_CHECK | IN_DEBUG, F_FASTAPI_VERSION},
     {"--sqlalchemy-version", 0, 1, IN_CHECK | IN_DEBUG, F_SQLALCHEMY_VERSION},
+    {"--context", 0, 1, IN_CHECK, F_CONTEXT},
 };
 
 typedef VEC(const char *) StrVec;
@@ -86,6 +88,8 @@ typedef struct Options {
     StrVec exclude, extend_exclude; /* --exclude / --extend-exclude globs */
     const char *fastapi_version;    /* --fastapi-version X.Y, checked */
     const char *sqlalchemy_version; /* --sqlalchemy-version X.Y, checked */
+    unsigned contexts;              /* --context: CTX_* bits reported besides the rules' own */
+    int has_contexts;               /* --context was given */
 } Options;
 
 static const char usage_text[] =
@@ -117,6 +121,9 @@ static const char usage_text[] =
     "                    configuration, else the project's requirements)\n"
     "  --sqlalchemy-version X.Y\n"
     "                    the SQLAlchemy version to assume (likewise)\n"
+    "  --context LIST    also report what each rule leaves out by default in these\n"
+    "                    execution contexts: request, service, cli, script, test,\n"
+    "                    example, or all (a leak in a CLI command or a test, say)\n"
     "  -j, --jobs N      threads (default: one per processor)\n"
     "  -o, --output FILE write the report to FILE\n"
     "  --color WHEN      auto (default; honours NO_COLOR), always or never\n"
@@ -262,6 +269,29 @@ static int set_version(const char **dst, const char *flag, const char *val)
     return 0;
 }
 
+/* --context all, --context test,cli (repeatable): contexts whose findings
+ * are reported besides those each rule reports by default. */
+static int add_contexts(Options *o, const char *val)
+{
+    o->has_contexts = 1;
+    for (const char *p = val; *p;) {
+        size_t n = strcspn(p, ",");
+        char *name = arena_strndup(o->a, p, n);
+        int ctx = context_parse(name);
+        if (!strcmp(name, "all")) {
+            o->contexts |= CTX_ALL;
+        } else if (ctx >= 0) {
+            o->contexts |= CTX_BIT(ctx);
+        } else {
+            fprintf(stderr, "sessionlint: error: --context takes request, service, cli, script, "
+                            "test, example or all, not %s\n", name);
+            return EXIT_TROUBLE;
+        }
+        p += n + (p[n] == ',');
+    }
+    return 0;
+}
+
 static int apply_flag(Options *o, FlagId id, const char *val)
 {
     switch (id) {
@@ -288,6 +318,7 @@ static int apply_flag(Options *o, FlagId id, const char *val)
     case F_FASTAPI_VERSION: return set_version(&o->fastapi_version, "--fastapi-version", val);
     case F_SQLALCHEMY_VERSION:
         return set_version(&o->sqlalchemy_version, "--sqlalchemy-version", val);
+    case F_CONTEXT: return add_contexts(o, val);
     }
     return 0;
 }
@@ -442,7 +473,8 @@ static ConfigSet *load_config(Options *o, ProjectFacts *facts, ProjectFacts *fix
     ConfigArgs args = {o->config, o->no_config, o->select.items, (int)o->select.n,
                        o->extend_select.items, (int)o->extend_select.n, o->ignore.items,
                        (int)o->ignore.n, o->exclude.items, (int)o->exclude.n,
-                       o->extend_exclude.items, (int)o->extend_exclude.n};
+                       o->extend_exclude.items, (int)o->extend_exclude.n, o->contexts,
+                       o->has_contexts};
     ConfigSet *cs = config_new(&args);
     const Config *c = config_for(cs, first_path(o));
     if (config_error(cs)) {
@@ -491,7 +523,7 @@ static int cmd_check(Options *o)
         return EXIT_TROUBLE;
     }
     RuleSelect sel = {o->select.items, (int)o->select.n, o->ignore.items, (int)o->ignore.n,
-                      NULL, 0};
+                      NULL, 0, o->contexts};
     DriverOptions d = {.paths = o->paths.items, .npaths = o->paths.n, .jobs = o->jobs,
                        .select = &sel, .mode = DRIVER_CHECK, .stdin_path = o->stdin_filename,
                        .stdin_text = text, .stdin_len = len, .facts = &facts,
@@ -537,6 +569,11 @@ static void print_page(const Rule *r, const RulePage *pg)
     else
         printf("default:  off (enable with --select %s)\n", r->code);
     printf("summary:  %s\n", r->summary);
+    printf("reported: in");
+    for (int c = CTX_UNKNOWN + 1, n = 0; c < CTX__COUNT; c++)
+        if (r->contexts & CTX_BIT(c))
+            printf("%s %s", n++ ? "," : "", context_name(c));
+    printf(" code by default (--context all: everywhere)\n");
     if (!pg)
         return;
     printf("\nWhat it finds\n\n");
@@ -616,7 +653,8 @@ static int cmd_debug_files(Options *o)
     for (size_t i = 0; i < errs.n; i++)
         fprintf(stderr, "sessionlint: %s: %s\n", errs.items[i].path, errs.items[i].msg);
     for (size_t i = 0; i < files.n; i++)
-        puts(files.items[i]);
+        printf("%s%s\n", files.items[i],
+               driver_template(files.items[i]) ? "  (skipped: a template, not Python)" : "");
     int status = errs.n || bad ? EXIT_TROUBLE : EXIT_CLEAN;
     VEC_FREE(&files);
     VEC_FREE(&errs);

@@ -13,17 +13,17 @@
 #include <string.h>
 
 static const ResInfo res_table[RES__COUNT] = {
-    [RES_NONE] = {"value", "", 0, AFTER_RAISES, HARM_NONE},
-    [RES_SESSION] = {"session", "close()", 1, AFTER_REOPENS, HARM_REDUNDANT},
-    [RES_CONNECTION] = {"connection", "close()", 1, AFTER_RAISES, HARM_REDUNDANT},
-    [RES_DBAPI] = {"connection", "close()", 0, AFTER_RAISES, HARM_REDUNDANT},
-    [RES_PGCONN] = {"connection", "close()", 1, AFTER_RAISES, HARM_REDUNDANT},
+    [RES_NONE] = {"value", "", 0, AFTER_RAISES, HARM_NONE, 0},
+    [RES_SESSION] = {"session", "close()", 1, AFTER_REOPENS, HARM_REDUNDANT, 0},
+    [RES_CONNECTION] = {"connection", "close()", 1, AFTER_RAISES, HARM_REDUNDANT, 1},
+    [RES_DBAPI] = {"connection", "close()", 0, AFTER_RAISES, HARM_REDUNDANT, 1},
+    [RES_PGCONN] = {"connection", "close()", 1, AFTER_RAISES, HARM_REDUNDANT, 1},
     /* `with conn:` on a pooled connection ends a transaction; the pool's own
      * context manager (pool.connection(), pool.acquire()) returns it */
-    [RES_POOLED] = {"pooled connection", "putconn()", 0, AFTER_SHARED, HARM_DOUBLE},
-    [RES_APOOLED] = {"pooled connection", "release()", 0, AFTER_RAISES, HARM_REDUNDANT},
-    [RES_CURSOR] = {"cursor", "close()", 1, AFTER_RAISES, HARM_REDUNDANT},
-    [RES_ANY] = {"object", "close()", 0, AFTER_RAISES, HARM_NONE},
+    [RES_POOLED] = {"pooled connection", "putconn()", 0, AFTER_SHARED, HARM_DOUBLE, 0},
+    [RES_APOOLED] = {"pooled connection", "release()", 0, AFTER_RAISES, HARM_REDUNDANT, 0},
+    [RES_CURSOR] = {"cursor", "close()", 1, AFTER_RAISES, HARM_REDUNDANT, 1},
+    [RES_ANY] = {"object", "close()", 0, AFTER_RAISES, HARM_NONE, 0},
 };
 
 /* Library callables: what calling them gives. */
@@ -52,6 +52,9 @@ static const struct {
     {"psycopg.Connection.connect", VAL_RESOURCE, RES_PGCONN, 0},
     {"psycopg.AsyncConnection.connect", VAL_RESOURCE, RES_PGCONN, 1},
     {"asyncpg.connect", VAL_RESOURCE, RES_PGCONN, 1},
+    {"sqlite3.connect", VAL_FOREIGN, 0, 0},
+    {"sqlite3.dbapi2.connect", VAL_FOREIGN, 0, 0},
+    {"aiosqlite.connect", VAL_FOREIGN, 0, 1},
     {"psycopg2.pool.SimpleConnectionPool", VAL_FACTORY, FAC_PG2POOL, 0},
     {"psycopg2.pool.ThreadedConnectionPool", VAL_FACTORY, FAC_PG2POOL, 0},
     {"psycopg_pool.ConnectionPool", VAL_FACTORY, FAC_PGPOOL, 0},
@@ -258,6 +261,19 @@ Val model_type(const char *qual)
     return v;
 }
 
+int model_acquirer_kind(const char *qual)
+{
+    size_t n = qual ? strlen(qual) : 0;
+    for (size_t i = 0; i < sizeof callables / sizeof *callables; i++) {
+        if (callables[i].tag != VAL_RESOURCE)
+            continue;
+        size_t m = strlen(callables[i].qual);
+        if (n >= m && !strcmp(qual + n - m, callables[i].qual) && (n == m || qual[n - m - 1] == '.'))
+            return callables[i].kind;
+    }
+    return RES_NONE;
+}
+
 int model_known_library(const char *qual)
 {
     static const char *const roots[] = {"sqlalchemy", "sqlmodel", "psycopg2", "psycopg",
@@ -274,7 +290,7 @@ int model_known_library(const char *qual)
 
 /* A custom kind that the run's table does not describe (a summary made
  * with another table): a plain resource. */
-static const ResInfo user_fallback = {"resource", "release", 0, AFTER_RAISES, HARM_REDUNDANT};
+static const ResInfo user_fallback = {"resource", "release", 0, AFTER_RAISES, HARM_REDUNDANT, 0};
 
 static const ModelUserRes *user_row(const ModelUser *u, int kind)
 {

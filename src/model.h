@@ -64,9 +64,15 @@ typedef struct ResInfo {
     unsigned char with_releases; /* `with x:` / `async with x:` releases it at exit */
     unsigned char after;    /* AfterRelease */
     unsigned char twice;    /* Harm of a second release */
+    unsigned char closed_frees; /* a state test saying it is closed (`conn.closed`,
+                                   `conn.is_closed()`) means nothing is left to release;
+                                   not so for a pooled connection, whose pool slot waits
+                                   for putconn() however broken the connection is */
 } ResInfo;
 
-typedef enum ValTag { VAL_UNKNOWN, VAL_QUAL, VAL_FACTORY, VAL_RESOURCE } ValTag;
+/* VAL_FOREIGN: a database object the model knows it does not follow, such
+ * as a SQLite connection (in-process: nothing pooled to leak). */
+typedef enum ValTag { VAL_UNKNOWN, VAL_QUAL, VAL_FACTORY, VAL_RESOURCE, VAL_FOREIGN } ValTag;
 
 typedef struct Val {
     unsigned char tag;  /* ValTag */
@@ -125,6 +131,13 @@ Val model_type(const char *qual);
  * types.  Whose it is, the annotation does not say.
  */
 Val model_resource_type(const char *qual);
+
+/*
+ * The resource kind a call of the library function qual makes, also when
+ * qual reaches it through another module ("app.db.asyncpg.connect", as
+ * mock.patch targets name it); RES_NONE if it makes none.
+ */
+int model_acquirer_kind(const char *qual);
 
 /* Is qual a decorator that caches what the function returns
  * (functools.lru_cache, functools.cache)? */

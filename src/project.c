@@ -647,3 +647,24 @@ const char *project_root(Arena *a, const char *dir)
         d = project_abspath(a, d, "..");
     }
 }
+
+const char *project_relpath(Arena *a, const char *path)
+{
+    char *cwd = getcwd(NULL, 0);
+    if (!cwd)
+        return path;
+    const char *c = arena_strndup(a, cwd, strlen(cwd));
+    free(cwd);
+    const char *full = project_abspath(a, c, path);
+    const char *d = project_abspath(a, full, "..");
+    struct stat st;
+    for (;;) {
+        if (has_metadata(a, d) || stat(arena_printf(a, "%s/.git", d), &st) == 0) {
+            size_t n = strlen(d);
+            return !strcmp(d, "/") ? full + 1 : full + n + 1;
+        }
+        if (!strcmp(d, "/"))
+            return project_shown_path(a, c, full);
+        d = project_abspath(a, d, "..");
+    }
+}

@@ -58,6 +58,15 @@ void project_read(Arena *a, const char *dir, ProjectFacts *f);
  */
 const char *project_root(Arena *a, const char *dir);
 
+/*
+ * The path of the file at path relative to the root of its project: the
+ * nearest folder holding metadata (as project_root) or, failing that, the
+ * repository's root; relative to the working folder when there is
+ * neither.  "backend/app/tests/test_db.py" in a monorepo whose backend/
+ * has a pyproject.toml is "app/tests/test_db.py".  In a.
+ */
+const char *project_relpath(Arena *a, const char *path);
+
 /* Parses "0.110", "0.110.2" or "1" into *v; 0 if it is not a version. */
 int project_parse_version(const char *s, Version *v);
 

@@ -38,6 +38,7 @@ typedef struct ReportItem {
     int caret_col;        /* 0-based display column of the underline in snippet */
     int caret_len;        /* width of the underline, at least 1 */
     const char *fingerprint; /* report_fingerprints: stable across moved lines */
+    int context;          /* ExecContext (context.h) of the code it is in */
 } ReportItem;
 
 typedef struct ReportError {
@@ -58,7 +59,9 @@ typedef struct Report {
     size_t nerrors;
     ReportCount *counts; /* findings per code, most frequent first, then by code */
     size_t ncounts;
-    size_t files;        /* files analyzed (read and decoded or not) */
+    size_t files;        /* files analyzed (read and decoded or not), templates aside */
+    size_t templates;    /* files skipped as templates: no parse, and template markup */
+    size_t hidden;       /* findings left out for their execution context (--context) */
     size_t bytes;        /* bytes of decoded source analyzed */
     size_t lines;        /* lines of source analyzed */
     double seconds;      /* wall time of the per-file stages */

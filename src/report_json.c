@@ -5,6 +5,8 @@
  * when a path holds bytes that are not UTF-8.
  */
 #include "report.h"
+
+#include "context.h"
 #include "rules.h"
 
 /* Length of the valid UTF-8 sequence at s (lead byte >= 0x80), or 0.
@@ -79,6 +81,7 @@ static void finding(FILE *out, const ReportItem *it)
     report_json_string(out, it->path);
     fprintf(out, ", \"line\": %d, \"column\": %d, \"end_line\": %d, \"end_column\": %d",
             it->line, it->column, it->end_line, it->end_column);
+    fprintf(out, ", \"context\": \"%s\"", context_name(it->context));
     fputs(", \"trace\": [", out);
     for (int i = 0; i < it->ntrace; i++) {
         if (i)
@@ -95,7 +98,9 @@ void report_json_write(FILE *out, const Report *r)
         fputs(i ? ",\n  " : "\n  ", out);
         finding(out, &r->items[i]);
     }
-    fprintf(out, "%s], \"files\": %zu, \"errors\": [", r->n ? "\n" : "", r->files);
+    fprintf(out, "%s], \"files\": %zu, \"skipped_templates\": %zu, \"hidden\": %zu, "
+                 "\"errors\": [",
+            r->n ? "\n" : "", r->files, r->templates, r->hidden);
     for (size_t i = 0; i < r->nerrors; i++) {
         fputs(i ? ", {\"path\": " : "{\"path\": ", out);
         report_json_string(out, r->errors[i].path);

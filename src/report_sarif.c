@@ -16,6 +16,8 @@
 #include <string.h>
 
 #include "report.h"
+
+#include "context.h"
 #include "rules.h"
 #include "version.h"
 
@@ -255,7 +257,7 @@ static void result(FILE *out, const Artifacts *ar, const ReportItem *it)
     }
     if (it->ntrace > 0)
         code_flow(out, ar, it);
-    fputc('}', out);
+    fprintf(out, ", \"properties\": {\"context\": \"%s\"}}", context_name(it->context));
 }
 
 static void invocation(FILE *out, const Report *r)

@@ -80,6 +80,13 @@ static void summary(FILE *out, const Report *r)
     } else {
         fputs("All checks passed!\n", out);
     }
+    if (r->hidden)
+        fprintf(out, "%zu more in test, CLI, script or example code, where their rules do not "
+                     "report by default (--context all shows them).\n", r->hidden);
+    if (r->templates)
+        fprintf(out, "%zu file%s skipped: template%s, not Python (they do not parse and hold "
+                     "{{ }} or {%% %%} markup).\n", r->templates, r->templates == 1 ? "" : "s",
+                r->templates == 1 ? "" : "s");
 }
 
 void report_text_write(FILE *out, const Report *r, const ReportOptions *o)

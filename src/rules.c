@@ -7,10 +7,12 @@
 
 #include <string.h>
 
+#include "context.h"
+
 enum { OFF = 0, ON = 1 }; /* the DEFAULT column of rules.def */
 
 static const Rule rules[] = {
-#define RULE(code, name, sev, on, summary) {#code, name, SEV_##sev, on, summary},
+#define RULE(code, name, sev, on, ctx, summary) {#code, name, SEV_##sev, on, CTX_##ctx, summary},
 #include "rules.def"
 #undef RULE
 };

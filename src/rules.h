@@ -16,7 +16,7 @@ typedef enum Severity {
 } Severity;
 
 typedef enum RuleId {
-#define RULE(code, name, sev, on, summary) RULE_##code,
+#define RULE(code, name, sev, on, ctx, summary) RULE_##code,
 #include "rules.def"
 #undef RULE
     RULE__COUNT
@@ -27,6 +27,7 @@ typedef struct Rule {
     const char *name;    /* "syntax-error" */
     Severity severity;   /* default severity */
     int enabled;         /* 1: on by default; 0: only an explicit --select */
+    unsigned contexts;   /* CTX_* bits (context.h) where a default run reports it */
     const char *summary; /* one line: what the rule finds */
 } Rule;
 
@@ -60,6 +61,8 @@ typedef struct RuleSelect {
     const char *const *never; /* codes or prefixes never kept, however specific the
                                  select (a file's per-file-ignores) */
     int nnever;
+    unsigned contexts; /* execution contexts (CTX_* bits, context.h) whose findings are
+                          kept besides those each rule reports in by default */
 } RuleSelect;
 
 /*

@@ -876,3 +876,29 @@ int scope_decorated_by(const ScopeTable *t, const Node *func, int (*match)(const
     }
     return 0;
 }
+
+const Node *scope_self_method(const ScopeTable *t, const Scope *s, const Node *e)
+{
+    (void)t;
+    if (!e || e->kind != NODE_Attribute || e->v.Attribute.value->kind != NODE_Name)
+        return NULL;
+    const char *self = e->v.Attribute.value->v.Name.id;
+    while (s && (s->kind == SCOPE_LAMBDA || s->kind == SCOPE_COMPREHENSION ||
+                 (s->kind == SCOPE_FUNCTION && s->parent && s->parent->kind == SCOPE_FUNCTION)))
+        s = s->parent; /* a closure or lambda inside the method */
+    if (!s || s->kind != SCOPE_FUNCTION || !s->parent || s->parent->kind != SCOPE_CLASS)
+        return NULL;
+    const Node *args = s->node->v.FunctionDef.args;
+    const NodeList *pos = args->v.arguments.posonlyargs.n ? &args->v.arguments.posonlyargs
+                                                         : &args->v.arguments.args;
+    if (!pos->n || strcmp(pos->items[0]->v.arg.arg, self))
+        return NULL;
+    const NodeList *body = &s->parent->node->v.ClassDef.body;
+    for (int i = 0; i < body->n; i++) {
+        const Node *d = body->items[i];
+        if ((d->kind == NODE_FunctionDef || d->kind == NODE_AsyncFunctionDef) &&
+            !strcmp(d->v.FunctionDef.name, e->v.Attribute.attr))
+            return d;
+    }
+    return NULL;
+}

@@ -131,6 +131,13 @@ const char *const *scope_star_imports(const ScopeTable *t, int *n);
  */
 int scope_decorated_by(const ScopeTable *t, const Node *func, int (*match)(const char *qual));
 
+/*
+ * `self.m` used in a method of a class (or in a function or lambda nested
+ * in one), self being the method's first parameter: the def of m in that
+ * class's body, or NULL (also for a method only a base class defines).
+ */
+const Node *scope_self_method(const ScopeTable *t, const Scope *s, const Node *e);
+
 /* Nonzero when parts nested deeper than SCOPE_MAX_DEPTH were skipped, so
  * the bindings they hold are missing. */
 int scope_incomplete(const ScopeTable *t);

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "rules/dburl.h"
 
@@ -451,6 +452,10 @@ static DefRef def_ref(const Project *g, const ProjectModule *m, const Scope *s, 
         q = b && b->kind == BIND_IMPORT ? b->qualname : NULL;
     } else if (f->kind == NODE_Attribute) {
         q = qual_buf(m->scopes, s, f, buf, sizeof buf);
+        if (!q && (r.def = scope_self_method(m->scopes, s, f))) { /* self.transaction() */
+            r.m = m;
+            return r;
+        }
     }
     const ProjectModule *pm = NULL;
     const Binding *pb = NULL;
@@ -774,19 +779,7 @@ typedef struct Check {
     const Source *src;
     const CrdbProject *p;
     FindingList *out;
-    int test_module; /* test_*.py, *_test.py, conftest.py: one client, no contention */
 } Check;
-
-/* Is path a test module, by pytest's naming?  Tests run their transactions
- * one client at a time, so SL401 does not apply to them. */
-static int is_test_module(const char *path)
-{
-    const char *base = strrchr(path, '/');
-    base = base ? base + 1 : path;
-    size_t n = strlen(base);
-    return !strncmp(base, "test_", 5) || !strcmp(base, "conftest.py") ||
-           (n > 8 && !strcmp(base + n - 8, "_test.py"));
-}
 
 static void emit(Check *k, const char *code, const Node *at, const char *message,
                  const TraceStep *steps, int nsteps)
@@ -827,7 +820,71 @@ static int retried_here(Check *k, const DbWalk *w, const Node *n)
 }
 
 /* SL401 at a commit or a transaction block. */
-static void no_retry(Check *k, const Node *at, const char *what, int is_async)
+/* Is the handler type t broad enough to catch a serialization failure
+ * (bare, Exception, SQLAlchemy's and the drivers' base errors)? */
+static int catches_db_errors(const Node *t)
+{
+    static const char *const broad[] = {"Exception", "BaseException", "SQLAlchemyError",
+                                        "DBAPIError", "OperationalError", "DatabaseError",
+                                        "Error", "PostgresError", "InterfaceError"};
+    if (!t)
+        return 1;
+    if (t->kind == NODE_Tuple) {
+        for (int i = 0; i < t->v.Tuple.elts.n; i++)
+            if (catches_db_errors(t->v.Tuple.elts.items[i]))
+                return 1;
+        return 0;
+    }
+    const char *id = t->kind == NODE_Name        ? t->v.Name.id
+                     : t->kind == NODE_Attribute ? t->v.Attribute.attr : NULL;
+    return id && IN(id, broad);
+}
+
+typedef struct RaiseFind {
+    int found, depth;
+} RaiseFind;
+
+static void raise_kid(Node *parent, Node *n, void *arg)
+{
+    RaiseFind *rf = arg;
+    (void)parent;
+    if (rf->found || rf->depth > FOLLOW_MAX || n->kind == NODE_FunctionDef ||
+        n->kind == NODE_AsyncFunctionDef || n->kind == NODE_ClassDef || n->kind == NODE_Lambda)
+        return;
+    if (n->kind == NODE_Raise) {
+        rf->found = 1;
+        return;
+    }
+    rf->depth++;
+    ast_children(n, raise_kid, rf);
+    rf->depth--;
+}
+
+/* The handler of the innermost try around n (in n's function) that catches
+ * a serialization failure and does not raise again: the failure stops
+ * there and the transaction's writes are lost.  NULL if none. */
+static const Node *swallowed_by(const DbWalk *w, const Node *n)
+{
+    const Node *f = dbval_walk_func(w);
+    for (int i = w->depth - 1; i >= 0 && w->stack[i] != f; i--) {
+        const Node *t = w->stack[i];
+        if ((t->kind != NODE_Try && t->kind != NODE_TryStar) || !in_body(&t->v.Try.body, n))
+            continue;
+        for (int h = 0; h < t->v.Try.handlers.n; h++) {
+            const Node *hd = t->v.Try.handlers.items[h];
+            if (!catches_db_errors(hd->v.ExceptHandler.type))
+                continue;
+            RaiseFind rf = {0, 0};
+            for (int k = 0; k < hd->v.ExceptHandler.body.n; k++)
+                raise_kid(NULL, hd->v.ExceptHandler.body.items[k], &rf);
+            return rf.found ? NULL : hd;
+        }
+        return NULL; /* the innermost try lets it through */
+    }
+    return NULL;
+}
+
+static void no_retry(Check *k, const DbWalk *w, const Node *at, const char *what, int is_async)
 {
     const CrdbProject *p = k->p;
     TraceStep steps[2];
@@ -842,13 +899,16 @@ static void no_retry(Check *k, const Node *at, const char *what, int is_async)
                                       : "help: run it with sqlalchemy_cockroachdb.run_transaction(), "
                                         "or in a loop that catches SQLSTATE 40001 and starts a "
                                         "fresh transaction per attempt"};
+    const Node *h = swallowed_by(w, at);
+    const char *fate = h ? arena_printf(k->c->a, "the `except` on line %d catches it and the "
+                                                 "write is silently dropped", h->lineno)
+                         : "the error reaches the caller";
     emit(k, "SL401", at,
          arena_printf(k->c->a,
                       "%s commits a CockroachDB transaction with no retry: under "
                       "contention CockroachDB aborts it with a serialization failure "
-                      "(SQLSTATE 40001), often at COMMIT, and the error reaches the "
-                      "caller",
-                      what),
+                      "(SQLSTATE 40001), often at COMMIT, and %s",
+                      what, fate),
          steps, n);
 }
 
@@ -877,6 +937,95 @@ static void check_transactor(Check *k, const Scope *s, const Node *call)
                       "raises TypeError",
                       what, text(k, tr)),
          &help, 1);
+}
+
+/* Is the SQL that e gives (a literal, an f-string, text() of one) a schema
+ * statement: CREATE, DROP, ALTER, TRUNCATE ...? */
+static int ddl_sql(const Node *e)
+{
+    static const char *const words[] = {"CREATE", "DROP", "ALTER", "TRUNCATE", "COMMENT",
+                                        "GRANT", "REVOKE"};
+    if (e && e->kind == NODE_Call && e->v.Call.args.n == 1) /* text("...") */
+        e = e->v.Call.args.items[0];
+    if (e && e->kind == NODE_JoinedStr && e->v.JoinedStr.values.n > 0)
+        e = e->v.JoinedStr.values.items[0];
+    if (!e || e->kind != NODE_Constant || e->v.Constant.value.kind != CONST_STR)
+        return 0;
+    const char *q = e->v.Constant.value.s;
+    while (*q == ' ' || *q == '\n' || *q == '\t' || *q == '\r')
+        q++;
+    for (size_t i = 0; i < sizeof words / sizeof *words; i++) {
+        size_t n = strlen(words[i]);
+        if (!strncasecmp(q, words[i], n) && (q[n] == ' ' || q[n] == '\n' || q[n] == '\t'))
+            return 1;
+    }
+    return 0;
+}
+
+/* Does the call e change the schema: metadata.create_all(...),
+ * conn.run_sync(Base.metadata.create_all), conn.execute(text("CREATE ..."))? */
+static int schema_call(const Node *e)
+{
+    static const char *const ddl[] = {"create_all", "drop_all", "reflect"};
+    if (e->kind == NODE_Await)
+        e = e->v.Await.value;
+    if (e->kind != NODE_Call || e->v.Call.func->kind != NODE_Attribute)
+        return 0;
+    const char *m = e->v.Call.func->v.Attribute.attr;
+    if (IN(m, ddl))
+        return 1;
+    const Node *a = e->v.Call.args.n ? e->v.Call.args.items[0] : NULL;
+    if ((!strcmp(m, "execute") || !strcmp(m, "exec_driver_sql")) && ddl_sql(a))
+        return 1;
+    return !strcmp(m, "run_sync") && a && a->kind == NODE_Attribute && IN(a->v.Attribute.attr, ddl);
+}
+
+/* Is the statement a schema operation (schema_call)? */
+static int schema_statement(const Node *st)
+{
+    return st->kind == NODE_Expr && schema_call(st->v.Expr.value);
+}
+
+/* ddl_only's search: the statements a commit's receiver ran in the function. */
+typedef struct Writes {
+    const Node *recv;
+    int ddl, other, depth;
+} Writes;
+
+static void writes_kid(Node *parent, Node *n, void *arg)
+{
+    static const char *const runs[] = {"execute", "exec_driver_sql", "executemany", "add",
+                                       "add_all", "merge", "delete", "flush", "bulk_save_objects"};
+    Writes *wr = arg;
+    (void)parent;
+    if (wr->depth > FOLLOW_MAX || n->kind == NODE_FunctionDef || n->kind == NODE_AsyncFunctionDef ||
+        n->kind == NODE_ClassDef || n->kind == NODE_Lambda)
+        return;
+    if (n->kind == NODE_Call && n->v.Call.func->kind == NODE_Attribute &&
+        IN(n->v.Call.func->v.Attribute.attr, runs) &&
+        same_receiver(n->v.Call.func->v.Attribute.value, wr->recv)) {
+        if (schema_call(n))
+            wr->ddl++;
+        else
+            wr->other++;
+    }
+    wr->depth++;
+    ast_children(n, writes_kid, wr);
+    wr->depth--;
+}
+
+/* Does the transaction that `recv.commit()` ends only change the schema
+ * (the statements its function runs on recv are all DDL)?  Set-up and
+ * migrations, not the contended writes a retry is for. */
+static int ddl_only(const DbWalk *w, const Node *recv)
+{
+    const Node *f = dbval_walk_func(w);
+    if (!f || f->kind == NODE_Lambda)
+        return 0;
+    Writes wr = {recv, 0, 0, 0};
+    for (int i = 0; i < f->v.FunctionDef.body.n; i++)
+        writes_kid(NULL, f->v.FunctionDef.body.items[i], &wr);
+    return wr.ddl > 0 && !wr.other;
 }
 
 /* commit()/rollback() on the session a run_transaction callback was given. */
@@ -917,30 +1066,12 @@ static void check_call(Check *k, DbWalk *w, const Node *call)
     const char *m = f->v.Attribute.attr;
     if ((!strcmp(m, "commit") || !strcmp(m, "rollback")) && callback_commit(k, w, call))
         return;
-    if (strcmp(m, "commit") || !k->p->cockroach || k->test_module || retried_here(k, w, call))
+    if (strcmp(m, "commit") || !k->p->cockroach || retried_here(k, w, call) ||
+        ddl_only(w, f->v.Attribute.value))
         return;
     Val v = dbval_expr(k->c, w->scope, f->v.Attribute.value);
     if (dbval_is_transactional(&v))
-        no_retry(k, call, arena_printf(k->c->a, "`%s()`", text(k, f)), v.is_async);
-}
-
-/* Is the statement a schema operation: `metadata.create_all(conn)`,
- * `await conn.run_sync(Base.metadata.create_all)`? */
-static int schema_statement(const Node *st)
-{
-    static const char *const ddl[] = {"create_all", "drop_all", "reflect"};
-    if (st->kind != NODE_Expr)
-        return 0;
-    const Node *e = st->v.Expr.value;
-    if (e->kind == NODE_Await)
-        e = e->v.Await.value;
-    if (e->kind != NODE_Call || e->v.Call.func->kind != NODE_Attribute)
-        return 0;
-    const char *m = e->v.Call.func->v.Attribute.attr;
-    if (IN(m, ddl))
-        return 1;
-    const Node *a = e->v.Call.args.n ? e->v.Call.args.items[0] : NULL;
-    return !strcmp(m, "run_sync") && a && a->kind == NODE_Attribute && IN(a->v.Attribute.attr, ddl);
+        no_retry(k, w, call, arena_printf(k->c->a, "`%s()`", text(k, f)), v.is_async);
 }
 
 /* A transaction block that only creates or drops the schema (at startup,
@@ -968,7 +1099,7 @@ static void check_with(Check *k, DbWalk *w, const Node *with)
         int tx = dbval_is_sqlalchemy(&v) ||
                  (v.tag == VAL_FACTORY && (v.kind == FAC_ENGINE || v.kind == FAC_SESSIONMAKER));
         if (tx && !retried_here(k, w, ctx))
-            no_retry(k, ctx, arena_printf(k->c->a, "`%s`", text(k, ctx)), v.is_async);
+            no_retry(k, w, ctx, arena_printf(k->c->a, "`%s`", text(k, ctx)), v.is_async);
     }
 }
 
@@ -1160,7 +1291,7 @@ static int check_visit(DbWalk *w, const Node *n)
     case NODE_Call: check_call(k, w, n); break;
     case NODE_With:
     case NODE_AsyncWith:
-        if (k->p->cockroach && !k->test_module)
+        if (k->p->cockroach)
             check_with(k, w, n);
         break;
     case NODE_For:
@@ -1177,7 +1308,7 @@ void crdb_check(DbCtx *c, const Source *src, const Node *module, const CrdbProje
     if (!p)
         return;
     dburl_check(c, src, module, &p->urls, facts, out);
-    Check k = {c, src, p, out, is_test_module(src->path)};
+    Check k = {c, src, p, out};
     DbWalk w;
     memset(&w, 0, sizeof w);
     w.t = c->env->scopes;

@@ -14,10 +14,14 @@
  */
 #include "rules/dburl.h"
 
+#include <ctype.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+
+#include "context.h"
 
 #define HOLE '\x01'  /* a value the source computes: unknown text */
 #define VIA_NAME 8   /* with URL_USE_*: the literal reaches its consumer under a name */
@@ -290,8 +294,10 @@ typedef struct Url {
     char scheme[64];     /* "cockroachdb+asyncpg"; "" when not literal */
     char dialect[64];    /* "cockroachdb" */
     const char *driver;  /* "asyncpg", "" for none; points into scheme */
+    char user[128];      /* the literal user name, or "" */
     char password[128];  /* a literal password, or "" */
     char remote[128];    /* a literal host that is not this machine, or "" */
+    int computed_host;   /* a host is computed (an f-string hole): it may be remote */
     int port;            /* the first host's literal port, or -1 */
     int sslmode_disable; /* ?sslmode=disable */
 } Url;
@@ -391,6 +397,7 @@ static void parse_host(Url *u, const char *h, size_t n, int first)
     }
     if (!memchr(name, HOLE, nn) && !is_local(name, nn) && !u->remote[0])
         copy(u->remote, sizeof u->remote, name, nn);
+    u->computed_host |= memchr(name, HOLE, nn) != NULL;
     if (first && port && port < h + n && !memchr(port, HOLE, (size_t)(h + n - port)))
         u->port = atoi(port);
 }
@@ -406,6 +413,8 @@ static void parse_authority(Url *u, const char *s, size_t n)
         const char *colon = memchr(s, ':', (size_t)(at - s));
         if (colon && literal_password(colon + 1, (size_t)(at - colon - 1)))
             copy(u->password, sizeof u->password, colon + 1, (size_t)(at - colon - 1));
+        if (colon)
+            copy(u->user, sizeof u->user, s, (size_t)(colon - s));
         hosts = at + 1;
     }
     const char *end = s + n;
@@ -481,11 +490,14 @@ typedef struct UrlCheck {
     int nseen, capseen;
 } UrlCheck;
 
-static void emit(UrlCheck *k, const Node *at, const char *message, const char *help)
+/* contexts: where a default run reports it (CTX_* bits), 0 for the rule's */
+static void emit(UrlCheck *k, const Node *at, const char *message, const char *help,
+                 unsigned contexts)
 {
     Finding f = {0};
     f.code = "SL403";
     f.path = k->src->path;
+    f.contexts = contexts;
     diag_span(&f, at);
     f.message = message;
     f.trace = arena_alloc(k->c->a, sizeof *f.trace);
@@ -536,6 +548,31 @@ static const char *driver_problem(UrlCheck *k, const Url *u)
     return NULL;
 }
 
+/*
+ * Does the URL carry a credential that looks real: a password that is not
+ * a placeholder ("password", "changeme", "postgres", the user name again)
+ * to a host that is not this machine nor a bare service name of a compose
+ * file or a cluster ("db", "cockroach"), which only local setups resolve?
+ */
+static int real_credential(const Url *u)
+{
+    static const char *const words[] = {"pass", "secret", "change", "example", "test", "dummy",
+                                        "sample", "demo", "default", "your", "fake", "placeholder",
+                                        "xxx", "postgres", "root", "admin", "user", "local", "dev",
+                                        "cockroach", "qwerty", "1234", "abc", "foo", "bar", "pwd",
+                                        NULL};
+    if (!u->password[0] || (!strchr(u->remote, '.') && !u->computed_host))
+        return 0;
+    char low[128];
+    size_t n = strlen(u->password);
+    for (size_t i = 0; i <= n; i++)
+        low[i] = (char)tolower((unsigned char)u->password[i]);
+    for (int i = 0; words[i]; i++)
+        if (strstr(low, words[i]))
+            return 0;
+    return n >= 6 && strcmp(u->password, u->user) != 0;
+}
+
 static void judge(UrlCheck *k, const Node *at, const Url *u, int use)
 {
     Arena *a = k->c->a;
@@ -551,7 +588,7 @@ static void judge(UrlCheck *k, const Node *at, const Url *u, int use)
     if (m)
         emit(k, at, m,
              "help: use a registered dialect+driver, e.g. cockroachdb+asyncpg:// for "
-             "create_async_engine");
+             "create_async_engine", 0);
     if (use == URL_USE_SQLALCHEMY && u->port == 26257 &&
         (!strcmp(u->dialect, "postgresql") || !strcmp(u->dialect, "postgres")))
         emit(k, at,
@@ -560,19 +597,24 @@ static void judge(UrlCheck *k, const Node *at, const Url *u, int use)
                           "dialect misreads CockroachDB's version and lacks its "
                           "transaction retries",
                           u->scheme),
-             "help: use the cockroachdb:// dialect (pip install sqlalchemy-cockroachdb)");
-    if (u->password[0])
+             "help: use the cockroachdb:// dialect (pip install sqlalchemy-cockroachdb)", 0);
+    /* the secrets of tests and examples are not anyone's */
+    unsigned deployed = CTX_ALL & ~(CTX_BIT(CTX_TEST) | CTX_BIT(CTX_EXAMPLE));
+    if (real_credential(u))
         emit(k, at,
-             "the database URL holds a password written in the source: anyone who can "
-             "read the repository can log in",
-             "help: read the URL (or its password) from the environment or a secret store");
+             arena_printf(a,
+                          "the database URL holds a password for `%s` written in the source: "
+                          "anyone who can read the repository can log in",
+                          u->remote),
+             "help: read the URL (or its password) from the environment or a secret store",
+             deployed);
     if (u->sslmode_disable && u->remote[0])
         emit(k, at,
              arena_printf(a,
                           "sslmode=disable to `%s`, which is not this machine: the "
                           "password and the data cross the network unencrypted",
                           u->remote),
-             "help: use sslmode=verify-full (or require) for a remote database");
+             "help: use sslmode=verify-full (or require) for a remote database", deployed);
 }
 
 static int seen(UrlCheck *k, const Node *lit)

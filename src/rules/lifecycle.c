@@ -60,7 +60,7 @@ static const char *leak_message(Arena *a, const char *w, const FlowReport *r)
     if (unawaited)
         return msg(a, "%s is not released: the close on line %d is not awaited, so it never runs",
                    w, unawaited);
-    if (!r->ever_released)
+    if (!r->ever_released && !r->ever_returned)
         return msg(a, "%s is never released: no path of the function closes it", w);
     if (rebound)
         return msg(a, "%s is rebound on line %d while still open, so the first one is never released", w,

@@ -51,6 +51,9 @@ void sharing_flow_report(LifecycleSink *k, const FlowReport *r)
         f.message = msg(k->a, "%s is handed to %s that nothing waits for, so it may still use it "
                               "after its owner is done: %s",
                         w, job, r->owner);
+    else if (r->owner && r->res && r->res->after == AFTER_SHARED)
+        f.message = msg(k->a, "%s is handed to %s, which runs after it went back to the pool: %s",
+                        w, job, r->owner);
     else if (r->owner)
         f.message = msg(k->a, "%s is handed to %s, which runs after it is closed: %s", w, job,
                         r->owner);

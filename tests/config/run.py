@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """run.py - the configuration suite: discovery, every key, the command line
 over the configuration, errors, the versions read from project metadata, and
-custom resources.
+custom resources, execution contexts and templates.
 
 Each test builds a small project in a temporary folder, runs the binary in
 it (as a user would, from the project or one of its folders) and checks the
@@ -256,26 +256,27 @@ def extend_exclude_key(d):
 
 @test
 def per_file_ignores_globs(d):
+    # (folders named so that no execution context hides their findings: context.h)
     write(d, {"pyproject.toml": """\
                   [tool.sessionlint]
                   extend-select = ["SL106"]
                   [tool.sessionlint.per-file-ignores]
-                  "tests/**" = ["SL103"]
-                  "scripts/*.py" = ["SL1"]
+                  "legacy/**" = ["SL103"]
+                  "jobs/*.py" = ["SL1"]
                   "__init__.py" = ["SL103"]
                   "!app/**" = ["SL106"]
                   """,
-              "tests/unit/leak.py": LEAK, "tests/twice.py": TWICE,
-              "scripts/leak.py": LEAK, "scripts/deep/leak.py": LEAK,
+              "legacy/unit/leak.py": LEAK, "legacy/twice.py": TWICE,
+              "jobs/leak.py": LEAK, "jobs/deep/leak.py": LEAK,
               "pkg/__init__.py": LEAK, "pkg/twice.py": TWICE,
               "app/leak.py": LEAK, "app/twice.py": TWICE})
-    want = {("scripts/deep/leak.py", "SL103"), ("app/leak.py", "SL103"),
+    want = {("jobs/deep/leak.py", "SL103"), ("app/leak.py", "SL103"),
             ("app/twice.py", "SL106")}
     check(findings(d) == want, "per-file-ignores: **, * within a folder, a bare name, !negation")
-    check(findings(d, "--select", "SL103") == {("scripts/deep/leak.py", "SL103"),
+    check(findings(d, "--select", "SL103") == {("jobs/deep/leak.py", "SL103"),
                                                ("app/leak.py", "SL103")},
           "per-file-ignores beat an explicit --select")
-    sub = os.path.join(d, "tests")
+    sub = os.path.join(d, "legacy")
     check(findings(sub) == set(), "globs relative to the configuration's folder")
 
 
@@ -574,6 +575,51 @@ def custom_resource_methods(d):
 
 
 # ---------------------------------------------------------------- runner
+
+# ---------------------------------------------------------------- contexts
+
+@test
+def contexts_key_and_flag(d):
+    # a leak in test code is left out by default, and said where it is when shown
+    write(d, {"pyproject.toml": "[project]\nname = 'x'\n",
+              "app/report.py": LEAK, "tests/test_report.py": LEAK})
+    check(findings(d) == {("app/report.py", "SL103")}, "default: only app/report.py")
+    rc, out, _ = run(d)
+    check("1 more in test, CLI, script or example code" in out, f"summary: {out!r}")
+    rc, out, _ = run(d, "--format", "json", "--context", "test")
+    data = json.loads(out)
+    got = {(f["path"], f["context"]) for f in data["findings"]}
+    check(got == {("app/report.py", "service"), ("tests/test_report.py", "test")}, f"{got}")
+    msg = [f["message"] for f in data["findings"] if f["path"].startswith("tests/")][0]
+    check(msg.endswith("; in test code `report`"), f"message: {msg!r}")
+    check(len(findings(d, "--context", "all")) == 2, "--context all")
+    rc, out, _ = run(d, "--format", "sarif", "--context", "all")
+    ctx = sorted(r["properties"]["context"] for r in json.loads(out)["runs"][0]["results"])
+    check(ctx == ["service", "test"], f"sarif properties: {ctx}")
+    write(d, {"pyproject.toml": "[project]\nname = 'x'\n[tool.sessionlint]\n"
+                                "contexts = [\"test\"]\n"})
+    check(len(findings(d)) == 2, "contexts = [\"test\"]")
+    check(len(findings(d, "--context", "cli")) == 1, "--context replaces the configuration's")
+    err = error_of(d, "--context", "tests")
+    check("--context takes" in err, f"bad --context: {err!r}")
+    write(d, {"pyproject.toml": "[tool.sessionlint]\ncontexts = [\"everywhere\"]\n"})
+    err = error_of(d)
+    check("not an execution context" in err, f"bad contexts: {err!r}")
+
+
+@test
+def templates_are_skipped(d):
+    write(d, {"gen/template/client.py": "from {{ package }} import {{ name }}\n",
+              "gen/broken.py": "def f(:\n",
+              "app/report.py": LEAK})
+    rc, out, _ = run(d, "--format", "json")
+    data = json.loads(out)
+    codes = sorted((f["path"], f["code"]) for f in data["findings"])
+    check(codes == [("app/report.py", "SL103"), ("gen/broken.py", "SL000")], f"{codes}")
+    check(data["skipped_templates"] == 1 and data["files"] == 2, f"{data['files']} files")
+    rc, out, _ = run(d, "debug", "files")
+    check("gen/template/client.py  (skipped: a template, not Python)" in out, f"{out!r}")
+
 
 def main():
     global BIN, VERBOSE

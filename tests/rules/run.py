@@ -7,7 +7,12 @@ expected on a line that ends with a comment
     db.close()  # expect: SL106
     conn = pool.getconn()  # expect: SL101, SL106
 
-and every other line must produce none.  A file whose first line is
+and every other line must produce none.  A code may be followed by a quoted
+text that its finding's message must contain:
+
+    db = SessionLocal()  # expect: SL103 "if the call on line 12 raises"
+
+A file whose first line is
 
     # select: SL106
 
@@ -59,6 +64,7 @@ EXPECT = re.compile(r"#\s*expect:\s*(.*?)\s*$")
 SELECT = re.compile(r"^#\s*select:\s*(.*?)\s*$")
 ARGS = re.compile(r"^#\s*args:\s*(.*?)\s*$")
 CODE = re.compile(r"^SL\d{3}$")
+ELEMENT = re.compile(r'^(\S+)(?:\s+"([^"]*)")?$')
 SELECTOR = re.compile(r"^(ALL|SL\d{0,3})$")
 
 
@@ -95,25 +101,35 @@ def read_case(path):
         if m:
             extra += shlex.split(m.group(1))
     expected = set()
+    messages = {}
     for no, line in enumerate(lines, 1):
         m = EXPECT.search(line)
         if not m:
             continue
-        codes = [c.strip() for c in m.group(1).split(",")]
-        for c in codes:
-            if not CODE.match(c):
+        for element in (e.strip() for e in m.group(1).split(",")):
+            em = ELEMENT.match(element)
+            c = em.group(1) if em else element
+            if not em or not CODE.match(c):
                 problems.append("line %d: bad annotation %r" % (no, m.group(0)))
                 continue
             if (no, c) in expected:
                 problems.append("line %d: %s annotated twice" % (no, c))
             expected.add((no, c))
+            if em.group(2) is not None:
+                messages[(no, c)] = em.group(2)
     has_sl000 = any(code == "SL000" for _, code in expected)
     if not has_sl000:
         try:
             ast.parse(text, filename=path)
         except SyntaxError as e:
             problems.append("line %s: CPython does not parse this case: %s" % (e.lineno, e.msg))
-    return select, extra, expected, problems, lines
+    return select, extra, (expected, messages), problems, lines
+
+
+def wrong_messages(messages, got):
+    """[(key, wanted text, message)] of the findings whose message lacks its text."""
+    return [(k, want, got[k]) for k, want in sorted(messages.items())
+            if k in got and want not in got[k]]
 
 
 def run_tool(binary, rel, select, extra):
@@ -152,7 +168,7 @@ def check_project(binary, folder, known, verbose):
     if os.path.exists(os.path.join(folder, "args")):
         with open(os.path.join(folder, "args"), encoding="utf-8") as f:
             extra = shlex.split(f.read())
-    expected, problems, sources = set(), [], {}
+    expected, problems, sources, messages = set(), [], {}, {}
     for dirpath, dirnames, filenames in os.walk(folder):
         dirnames.sort()
         for name in sorted(filenames):
@@ -160,9 +176,10 @@ def check_project(binary, folder, known, verbose):
                 continue
             path = os.path.join(dirpath, name)
             frel = os.path.normpath(os.path.relpath(path, ROOT))
-            _, _, exp, probs, lines = read_case(path)
+            _, _, (exp, msgs), probs, lines = read_case(path)
             sources[frel] = lines
             expected |= {(frel, l, c) for l, c in exp}
+            messages.update({(frel, l, c): t for (l, c), t in msgs.items()})
             problems += ["%s: %s" % (frel, p) for p in probs]
     pending = {e for e in expected if known is not None and e[2] not in known}
     expected -= pending
@@ -184,7 +201,10 @@ def check_project(binary, folder, known, verbose):
         print("%s:%d: missing %s    | %s" % (frel, line, code, src))
     for frel, line, code in unexpected:
         print("%s:%s: unexpected %s: %s" % (frel, line, code, got[(frel, line, code)]))
-    ok = not problems and not missing and not unexpected
+    wrong = wrong_messages(messages, got)
+    for (frel, line, code), want, message in wrong:
+        print("%s:%d: %s message lacks %r: %s" % (frel, line, code, want, message))
+    ok = not problems and not missing and not unexpected and not wrong
     if verbose or not ok:
         print("%s %s (%d expected, %d found%s)" % (
             "ok  " if ok else "FAIL", rel, len(expected), len(got),
@@ -195,7 +215,7 @@ def check_project(binary, folder, known, verbose):
 def check_file(binary, path, known, verbose):
     """Runs one case; prints its mismatches.  (ok, pending count)."""
     rel = os.path.relpath(path, ROOT)
-    select, extra, expected, problems, lines = read_case(path)
+    select, extra, (expected, messages), problems, lines = read_case(path)
     pending = {(l, c) for l, c in expected if known is not None and c not in known}
     expected -= pending
     for p in problems:
@@ -216,7 +236,10 @@ def check_file(binary, path, known, verbose):
         print("%s:%d: missing %s    | %s" % (rel, line, code, src))
     for line, code in unexpected:
         print("%s:%s: unexpected %s: %s" % (rel, line, code, got[(line, code)]))
-    ok = not problems and not missing and not unexpected
+    wrong = wrong_messages(messages, got)
+    for (line, code), want, message in wrong:
+        print("%s:%d: %s message lacks %r: %s" % (rel, line, code, want, message))
+    ok = not problems and not missing and not unexpected and not wrong
     if verbose or not ok:
         print("%s %s (%d expected, %d found%s)" % (
             "ok  " if ok else "FAIL", rel, len(expected), len(got),

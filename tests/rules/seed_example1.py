@@ -2,14 +2,15 @@
 # document gives it, with its indentation restored and `Fastapi` spelled
 # `FastAPI` (the seed's spelling is an ImportError).  The lifecycle is
 # correct: get_db closes in finally, and the endpoint borrows the session.
-# Its other defects: the URL literal holds a password (SL403), and execute()
-# gets a plain string, which SQLAlchemy 2.0 refuses (SL301).  The URL makes
+# Its other defect: execute() gets a plain string, which SQLAlchemy 2.0
+# refuses (SL301).  The URL's password is the placeholder `password` for the
+# placeholder host `host`: no secret of anyone's (no SL403).  The URL makes
 # this a CockroachDB project, but nothing here commits (no SL401).
 from typing import Generator
 from fastapi import Depends, FastAPI, HTTPException
 from sqlalchemy import create_engine
 from sqlalchemy.orm import sessionmaker, Session
-DATABASE_URL = "cockroachdb://username:password@host:26257/dbname?sslmode=require"  # expect: SL403
+DATABASE_URL = "cockroachdb://username:password@host:26257/dbname?sslmode=require"
 engine = create_engine(DATABASE_URL)
 SessionLocal = sessionmaker(autocommit=False, autoflush=False, bind=engine)
 app = FastAPI()

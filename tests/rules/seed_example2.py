@@ -4,7 +4,7 @@
 # redundant, harmless second close (SL106, off by default; the same code is
 # checked with --select SL106 in seed_example2_sl106.py), so nothing of the
 # SL1 family is reported here.  The driver `cockroachdb+async` is not one
-# the dialect registers and the URL holds a password (SL403), execute()
+# the dialect registers (SL403; its password is a placeholder), execute()
 # gets a plain string (SL301), and the URL makes this a CockroachDB
 # project, where the provider's commit has no retry on serialization
 # failures (SL401).
