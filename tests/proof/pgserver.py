@@ -22,15 +22,19 @@ MAX_SOCKET_PATH = 100  # sun_path holds 108 bytes, with "/.s.PGSQL.5432"
 
 
 def bindir():
-    """The folder with initdb and pg_ctl (PostgreSQL 15 preferred), or None."""
-    candidates = ["/usr/lib/postgresql/15/bin"]
-    candidates += sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True)
-    try:
-        out = subprocess.run(["pg_config", "--bindir"], capture_output=True,
-                             text=True, timeout=10)
-        candidates.append(out.stdout.strip())
-    except (OSError, subprocess.TimeoutExpired):
-        pass
+    """The folder with initdb and pg_ctl (PostgreSQL 15 preferred; the
+    environment's SL_PROOF_PG_BINDIR names another), or None."""
+    if os.environ.get("SL_PROOF_PG_BINDIR"):  # another installation (or none)
+        candidates = [os.environ["SL_PROOF_PG_BINDIR"]]
+    else:
+        candidates = ["/usr/lib/postgresql/15/bin"]
+        candidates += sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True)
+        try:
+            out = subprocess.run(["pg_config", "--bindir"], capture_output=True,
+                                 text=True, timeout=10)
+            candidates.append(out.stdout.strip())
+        except (OSError, subprocess.TimeoutExpired):
+            pass
     for d in candidates:
         if d and os.access(os.path.join(d, "initdb"), os.X_OK) and \
                 os.access(os.path.join(d, "pg_ctl"), os.X_OK):

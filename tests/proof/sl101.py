@@ -83,9 +83,9 @@ def interleaved(p):
     c.rollback()  # ... C rolls its own work back
     b.commit()
     p.check(not paid(4), "B's update survived C's rollback")
-    p.bad("interleaved: second putconn accepted, requests B and C both hold backend %d; "
-          "C's rollback discarded B's update" % pid_b)
     p.check(pid_b == pid_c, "different backends")
+    p.bad("a request in between: 2nd putconn() accepted, the next two requests share "
+          "backend %d (one's rollback undid the other's UPDATE)" % pid_b)
     pool.putconn(b)
 
 
@@ -100,11 +100,11 @@ def body(p):
     p.check(a is not b, "the pool hands out one connection twice after the fixed example")
     pool.putconn(a)
     pool.putconn(b)
-    p.fixed("each connection returned once, no error, later getconn() calls get distinct connections")
+    p.fixed("one putconn() per getconn(), later callers get distinct connections")
 
     e = p.raises(psycopg2.pool.PoolError, mark_paid, 3)
     p.check(paid(3), "the UPDATE was not committed")
-    p.bad("psycopg2 %s (after the UPDATE committed)" % proof.exc_text(e))
+    p.bad("psycopg2 %s, after the commit" % proof.exc_text(e))
     interleaved(p)
 
     e = p.raises(ValueError, mark_paid_pg3, 5)
@@ -112,8 +112,8 @@ def body(p):
     # the block's putconn() returned it (rolled back), then the with exit
     # closed it in the pool's idle list: the next request gets it closed
     e2 = p.raises(psycopg.OperationalError, mark_paid_pg3_fixed, 6)
-    p.bad("psycopg_pool %s, the UPDATE rolled back, and the next request: %s" % (
-        proof.exc_text(e).split(": <")[0], proof.exc_text(e2)))
+    p.bad("psycopg_pool: ValueError, UPDATE rolled back, next request: %s" % proof.exc_text(e2),
+          "%s; the next request: %s" % (proof.exc_text(e).split(": <")[0], proof.exc_text(e2)))
     p.lint()
 
 

@@ -103,7 +103,7 @@ def body(p):
     for _ in range(CALLS):
         p.check(user_summary_fixed(1) == ("ann@example.com", 1), "fixed: wrong result")
     p.check(engine.pool.checkedout() == 0, "fixed: a connection is still checked out")
-    p.fixed("%d calls, same result, 0 connections checked out" % CALLS)
+    p.fixed("%d calls, 0 connections left checked out" % CALLS)
 
     # The garbage collector runs as usual: a closed-then-reused session is
     # part of reference cycles, so its connection waits for a collection.
@@ -117,25 +117,28 @@ def body(p):
         held = [s for _, s, _ in proof.sessions_holding()]
     p.check(failed_at is not None, "bad: %d calls and the pool still serves" % CALLS)
     p.check(held.count("idle in transaction") >= 1, "bad: no backend idle in transaction")
-    p.bad("Session reused after close() keeps its connection: pool of %d empty at call %d "
-          "(pg_stat_activity: %d idle in transaction), %s" % (
-              engine.pool.size(), failed_at, held.count("idle in transaction"),
-              proof.exc_text(err).split(" (Background")[0]))
+    p.bad("Session reused after close(): %d 'idle in transaction', call %d: QueuePool limit "
+          "of size %d overflow 0 reached" % (held.count("idle in transaction"), failed_at,
+                                              engine.pool.size()),
+          proof.exc_text(err).split(" (Background")[0])
     gc.collect()
     p.check(engine.pool.checkedout() == 0, "the collector did not return the connections")
     p.note("gc.collect() gives the connections back: the leak lasts until a collection "
            "finds the session's reference cycles")
 
     seen = []
+    held = []
     for fn, types in ((psycopg2_after_close, psycopg2.InterfaceError),
                       (cursor_after_connection_closed, psycopg2.InterfaceError),
                       (connection_after_close, ResourceClosedError),
                       (psycopg3_after_with, psycopg.OperationalError)):
         e = p.raises(types, fn)
-        seen.append("%s: %s" % (fn.__name__, proof.exc_text(e)))
+        seen.append(type(e).__name__)
+        p.note("%s: %s" % (fn.__name__, proof.exc_text(e)))
     e = p.raises(asyncpg.InterfaceError, asyncio.run, asyncpg_proxy_after_release())
-    seen.append("asyncpg proxy: %s" % proof.exc_text(e))
-    p.bad("; ".join(seen))
+    p.note("asyncpg proxy after release: %s" % proof.exc_text(e))
+    p.bad("closed psycopg2 conn, cursor: %s, %s; Connection: %s; psycopg: %s; "
+          "asyncpg proxy: %s" % tuple(seen + [type(e).__name__]))
     p.lint()
 
 

@@ -71,8 +71,7 @@ def body(p):
     p.check(r.status_code == 200 and r.json() == {"ok": True}, "bad: not a 200: %r" % r.text)
     p.check(orders() == [], "bad: the order was saved")
     p.check(engine.pool.checkedout() == 0, "bad: a connection is still checked out")
-    p.bad("client got 200 %s, get_db's commit after the yield committed nothing: "
-          "0 rows in orders" % r.text)
+    p.bad("client got 200 %s, get_db's commit committed nothing: 0 rows in orders" % r.text)
     p.lint()
 
 

@@ -88,7 +88,7 @@ def body(p):
     p.check(status == 200 and err is None and names() == ["tea"], "fixed: not saved")
     status, text, err = proof.asgi_request(app_fixed, "POST", "/items", b'{"name": "tea"}')
     p.check(status == 500 and isinstance(err, IntegrityError), "fixed: %r %r" % (status, err))
-    p.fixed("the failing commit runs in the endpoint: the client gets 500")
+    p.fixed("the commit fails in the endpoint: the client gets 500")
 
     status, text, err = proof.asgi_request(app, "POST", "/items", b'{"name": "cake"}', log)
     p.check(status == 200 and err is None and names() == ["tea", "cake"], "bad: a valid write failed")
@@ -98,8 +98,8 @@ def body(p):
     p.check(log == [("response", 200), ("body", b'{"ok":true}'), ("commit", "starts")],
             "bad: not in the order response, commit: %r" % log)
     p.check(names() == ["tea", "cake"], "bad: rows: %r" % names())
-    p.bad("client got 200 %s, then get_db's commit failed (%s): the write is lost, nobody "
-          "is told" % (text.decode(), type(err).__name__), proof.exc_text(err))
+    p.bad("client got 200 %s, then get_db's commit raised %s: not saved, nobody told" % (
+        text.decode(), type(err).__name__), proof.exc_text(err))
     p.lint(["--fastapi-version", ".".join(fastapi_version.split(".")[:2])])
 
 

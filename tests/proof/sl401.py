@@ -94,7 +94,7 @@ def body(p):
     p.check(err is None and waited and r[2] is None, "fixed: %r (waited: %s)" % (r, waited))
     p.check(r[0] == 200 and r[1] == b'{"attempts":2}', "fixed: %r" % (r,))
     p.check(balances() == {1: 60, 2: 30}, "fixed: balances %r" % balances())
-    p.fixed("40001 on attempt 1, rolled back, attempt 2 committed: 200, balances add up")
+    p.fixed("attempt 2 commits: 200")
 
     r, err, waited = proof.against_concurrent_write(
         OTHER_TRANSFER, (1,), lambda: proof.asgi_request(app, "POST", "/transfer", body_))
@@ -104,8 +104,8 @@ def body(p):
     p.check(isinstance(err, OperationalError) and err.orig.pgcode == "40001",
             "bad: not a serialization failure: %r" % err)
     p.check(balances() == {1: 50, 2: 30}, "bad: balances %r" % balances())
-    p.bad("SQLSTATE %s, the client gets 500: %s" % (
-        err.orig.pgcode, str(err.orig).strip().splitlines()[0]), proof.exc_text(err))
+    p.bad("%s (%s) reaches the client as a 500" % (
+        str(err.orig).strip().splitlines()[0], err.orig.pgcode), proof.exc_text(err))
     p.lint(config='database = "cockroachdb"\n')
 
 
