@@ -10,7 +10,8 @@ database of its own), and records what it observed:
 
 Then it runs build/sessionlint on its own source (JSON, --select the rule):
 a line that ends in `# expect: SL101` must be reported, every other line
-must not.  The last line printed is `ok SL101 <bad effect> | fixed: <...>` or
+must not; and the rule's page (`sessionlint rule SL101`) must have the
+Observed section that reports what the proof saw (src/rulepages.def).  The last line printed is `ok SL101 <bad effect> | fixed: <...>` or
 `FAIL SL101 <why>`; the exit status is 0 or 1.  Any exception that escapes
 the proof, or a check that does not hold, is a failure.
 """
@@ -251,6 +252,9 @@ class Proof:
         problems += ["line %d: unexpected %s: %s" % (n, c, found[(n, c)]) for n, c in extra]
         if problems:
             raise Failed("sessionlint disagrees with the proof: " + "; ".join(problems))
+        page = subprocess.run([binary, "rule", self.code], capture_output=True, text=True,
+                              timeout=60).stdout
+        self.check("\nObserved\n" in page, "the page of %s has no Observed section" % self.code)
         self.note("sessionlint %s: reports line%s %s, nothing else" % (
             " ".join(args) or "", "s" if len(want) > 1 else "",
             ", ".join(str(n) for n, _ in sorted(want))))

@@ -56,9 +56,10 @@ def body(p):
 
     for fn in (count_active_users_fixed, count_active_users_finally):
         for _ in range(CALLS):
-            p.raises(DataError, fn, "not a date")
+            e = p.raises(DataError, fn, "not a date")
         p.check(engine.pool.checkedout() == 0, "fixed: a connection is still checked out")
         p.check(fn("2024-01-01") == 1, "fixed: wrong count")
+    p.note("the query raises %s" % proof.exc_text(e))
     p.fixed("%d failing calls of each, 0 connections left checked out" % CALLS)
 
     failed_at = None

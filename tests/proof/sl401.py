@@ -6,9 +6,9 @@ CockroachDB runs every transaction SERIALIZABLE; PostgreSQL does when asked
 transactions contend.  Two transfers from one account at the same time: the
 other one takes the row first and commits while the page's bad endpoint
 waits for it; its UPDATE fails with 40001 and, with no retry, the client
-gets a 500 for a valid transfer.  The fixed endpoint retries in a fresh
-transaction (the retry loop the rule accepts; the page's run_transaction
-is sqlalchemy-cockroachdb's, which Debian does not package) and succeeds.
+gets a 500 for a valid transfer.  The page's second fixed example retries
+in a fresh transaction and succeeds (its first, run_transaction, is
+sqlalchemy-cockroachdb's, which Debian does not package).
 sessionlint is told the project is a CockroachDB one (database =
 "cockroachdb"), as the rule only applies there.
 """
@@ -64,7 +64,8 @@ def transfer(t: TransferIn, db: Session = Depends(get_db)):
     db.commit()  # expect: SL401
 
 
-# The fixed example: a retry loop, a fresh transaction per attempt.
+# The page's second fixed example: a retry loop, a fresh transaction per
+# attempt (it returns the attempts, for the proof).
 @app.post("/transfer/fixed")
 def transfer_fixed(t: TransferIn, db: Session = Depends(get_db)):
     for attempt in range(5):
