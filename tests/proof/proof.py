@@ -12,7 +12,9 @@ Then it runs build/sessionlint on its own source (JSON, --select the rule):
 a line that ends in `# expect: SL101` must be reported, every other line
 must not; and the rule's page (`sessionlint rule SL101`) must have the
 Observed section that reports what the proof saw (src/rulepages.def).  The last line printed is `ok SL101 <bad effect> | fixed: <...>` or
-`FAIL SL101 <why>`; the exit status is 0 or 1.  Any exception that escapes
+`FAIL SL101 <why>`, exit status 0 or 1; or `skip SL204 <why>`, exit status 3,
+when the installed versions cannot show the failure (a FastAPI that runs
+the dependency's exit code before the response cannot commit after it).  Any exception that escapes
 the proof, or a check that does not hold, is a failure.
 """
 import json
@@ -41,6 +43,10 @@ PACKAGES = {
 
 class Failed(Exception):
     """A check of the proof that did not hold."""
+
+
+class Skipped(Exception):
+    """The installed versions cannot show what the rule is about."""
 
 
 def versions():
@@ -201,6 +207,10 @@ class Proof:
         self.fixeds.append(text)
         self.note("fixed: " + text + (": " + detail if detail else ""))
 
+    def skip(self, why):
+        """Ends the proof as skipped: `skip CODE why` (exit status 3)."""
+        raise Skipped(why)
+
     def check(self, cond, why):
         if not cond:
             raise Failed(why)
@@ -215,9 +225,19 @@ class Proof:
         raise Failed("%s did not raise %s" % (getattr(fn, "__name__", fn),
                                               _names(types)))
 
-    def lint(self, args=(), config=None):
+    def line_of(self, text):
+        """The number of the first line of this file that contains text."""
+        with open(self.path, encoding="utf-8") as f:
+            for n, line in enumerate(f, 1):
+                if text in line:
+                    return n
+        raise Failed("no line has %r" % text)
+
+    def lint(self, args=(), config=None, also=(), drop=()):
         """Runs sessionlint on this file with --select CODE and compares the
-        findings with the `# expect:` lines.  config: TOML text for --config."""
+        findings with the `# expect:` lines, plus the (line, code) pairs of
+        also and less those of drop (findings that depend on the installed
+        versions).  config: TOML text for --config."""
         binary = os.environ.get("SESSIONLINT_BIN") or os.path.join(ROOT, "build", "sessionlint")
         cmd = [binary, "--format", "json", "--select", self.code]
         tmp = None
@@ -244,7 +264,9 @@ class Proof:
             m = EXPECT.search(line)
             if m:
                 want |= {(n, c.strip()) for c in m.group(1).split(",")}
-        self.check(any(c == self.code for _, c in want), "no `# expect: %s` line" % self.code)
+        want = (want | set(also)) - set(drop)
+        self.check(drop or any(c == self.code for _, c in want),
+                   "no `# expect: %s` line" % self.code)
         missing = sorted(want - set(found))
         extra = sorted(set(found) - want)
         problems = ["line %d: %s not reported: %s" % (n, c, lines[n - 1].strip())
@@ -276,6 +298,9 @@ def run(code, body):
     except Failed as e:
         print("FAIL %s %s" % (code, e), flush=True)
         sys.exit(1)
+    except Skipped as e:
+        print("skip %s %s" % (code, e), flush=True)
+        sys.exit(3)
     except BaseException as e:  # a crash of the proof is its failure too
         traceback.print_exc(file=sys.stdout)
         print("FAIL %s the proof raised %s" % (code, exc_text(e)), flush=True)

@@ -99,8 +99,9 @@ def on_signal(signum, frame):
     raise Interrupted("signal %d" % signum)
 
 
-def run_one(code, path, env, verbose):
-    """Runs one proof; returns (passed, verdict line, its other output)."""
+def run_one(code, path, env):
+    """Runs one proof; returns (True, False or None for skipped, the verdict
+    line, its other output)."""
     proc = subprocess.Popen([sys.executable, path], cwd=ROOT, env=env, text=True,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
@@ -118,6 +119,8 @@ def run_one(code, path, env, verbose):
     rest = "\n".join(lines[:-1])
     if proc.returncode == 0 and last.startswith("ok %s " % code):
         return True, last, rest
+    if proc.returncode == 3 and last.startswith("skip %s " % code):
+        return None, last, rest
     if not last.startswith("FAIL %s" % code):
         return False, "FAIL %s exited %d without a verdict" % (code, proc.returncode), out
     return False, last, rest
@@ -193,14 +196,16 @@ def main():
             env = fresh_database(server.env(), code.lower())
             env["SESSIONLINT_BIN"] = binary
             t = time.time()
-            ok, verdict, details = run_one(code, path, env, opts.verbose)
-            if opts.verbose or not ok:
+            ok, verdict, details = run_one(code, path, env)
+            if opts.verbose or ok is False:
                 if details.strip():
                     print(details)
             print("%s  (%.1fs)" % (verdict, time.time() - t) if opts.verbose else verdict,
                   flush=True)
             if ok:
                 passed += 1
+            elif ok is None:
+                skipped += 1
             else:
                 failed += 1
     except Interrupted as e:

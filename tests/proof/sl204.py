@@ -80,9 +80,15 @@ def body(p):
     Base.metadata.create_all(engine)
     fastapi_version = proof.versions()["fastapi"]
     v = proof.version_tuple("fastapi")
-    p.check(v < (0, 106) or v >= (0, 118), "FastAPI %s runs a dependency's exit code before "
-            "the response (0.106 to 0.117): this proof covers the versions that run it after"
-            % fastapi_version)
+    lint_args = ["--fastapi-version", ".".join(fastapi_version.split(".")[:2])]
+    if (0, 106) <= v < (0, 118):
+        status, text, err = proof.asgi_request(app, "POST", "/items", b'{"name": "tea"}', log)
+        status, text, err = proof.asgi_request(app, "POST", "/items", b'{"name": "tea"}', log)
+        p.check(status == 500, "FastAPI %s: the failed commit did not reach the client" %
+                fastapi_version)
+        p.lint(lint_args, drop=[(p.line_of("db.commit()  # expect: SL204"), "SL204")])
+        p.skip("FastAPI %s runs get_db's exit code before the response: its failed commit "
+               "is a 500 (observed), and the rule is quiet there (checked)" % fastapi_version)
 
     status, text, err = proof.asgi_request(app_fixed, "POST", "/items", b'{"name": "tea"}')
     p.check(status == 200 and err is None and names() == ["tea"], "fixed: not saved")
@@ -100,7 +106,7 @@ def body(p):
     p.check(names() == ["tea", "cake"], "bad: rows: %r" % names())
     p.bad("client got 200 %s, then get_db's commit raised %s: not saved, nobody told" % (
         text.decode(), type(err).__name__), proof.exc_text(err))
-    p.lint(["--fastapi-version", ".".join(fastapi_version.split(".")[:2])])
+    p.lint(lint_args)
 
 
 proof.run("SL204", body)
