@@ -42,6 +42,12 @@ check: all
 	@CC="$(CC)" UNIT_CFLAGS="$(CSTD) $(WARN) $(CFLAGS)" LDLIBS="$(LDLIBS)" \
 		MAKE="$(MAKE)" sh tests/run_all.sh
 
+# `make proof`: every rule's bad example fails at run time and its fixed one
+# does not, on a PostgreSQL server the script starts (tests/proof/run.py).
+.PHONY: proof
+proof: all
+	@python3 tests/proof/run.py
+
 # `make fuzz`: builds the libFuzzer targets (clang); FUZZ_SECONDS=N also
 # fuzzes each for N seconds, FUZZ_MERGE=1 merges new inputs into the corpus.
 fuzz:

@@ -584,6 +584,11 @@ static void print_page(const Rule *r, const RulePage *pg)
     put_indented(pg->bad);
     printf("\nFixed\n\n");
     put_indented(pg->fixed);
+    const char *obs = rules_observed(r);
+    if (obs) {
+        printf("\nObserved\n\n");
+        fputs(obs, stdout);
+    }
 }
 
 static int cmd_rule(int argc, char **argv)

@@ -20,7 +20,18 @@ static const Rule rules[] = {
 /* Indexed by RuleId; a rule without a PAGE line has a zeroed entry. */
 static const RulePage pages[RULE__COUNT] = {
 #define PAGE(code, finds, why, bad, fixed) [RULE_##code] = {finds, why, bad, fixed},
+#define OBSERVED(code, text)
 #include "rulepages.def"
+#undef OBSERVED
+#undef PAGE
+};
+
+/* Indexed by RuleId: the OBSERVED lines of rulepages.def, else NULL. */
+static const char *const observed[RULE__COUNT] = {
+#define PAGE(code, finds, why, bad, fixed)
+#define OBSERVED(code, text) [RULE_##code] = text,
+#include "rulepages.def"
+#undef OBSERVED
 #undef PAGE
 };
 
@@ -41,6 +52,11 @@ const RulePage *rules_page(const Rule *r)
 {
     const RulePage *pg = &pages[r - rules];
     return pg->finds ? pg : NULL;
+}
+
+const char *rules_observed(const Rule *r)
+{
+    return observed[r - rules];
 }
 
 const char *rules_severity_name(int sev)

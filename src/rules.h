@@ -45,6 +45,9 @@ const Rule *rules_lookup(const char *code);
 const Rule *rules_get(int id);
 /* The page of r (from rules_lookup or rules_get), or NULL if it has none. */
 const RulePage *rules_page(const Rule *r);
+/* What running r's examples showed (the "Observed" section, a paragraph
+ * ending in "\n"), or NULL if no proof runs them. */
+const char *rules_observed(const Rule *r);
 /* "error", "warning", "note". */
 const char *rules_severity_name(int sev);
 

@@ -17,6 +17,7 @@
 #   robust   tests/robust.sh          pathological inputs, plain + sanitizers
 #   sanitize tests/sanitize_stdlib.sh the stdlib under ASan and UBSan builds
 #   fuzz     tests/fuzz/replay.sh     the fuzz corpus replayed under sanitizers
+#   proof    tests/proof/run.py       each rule's examples on a real PostgreSQL (skips without it)
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT" || exit 2
@@ -25,7 +26,7 @@ cd "$ROOT" || exit 2
 
 : "${MAKE:=make}"
 : "${PYTHON:=python3}"
-: "${SUITES:=unit diff parser rules config integration robust sanitize fuzz}"
+: "${SUITES:=unit diff parser rules config integration robust sanitize fuzz proof}"
 export MAKE PYTHON
 LOGS=build/test-logs
 mkdir -p "$LOGS"
@@ -88,6 +89,7 @@ for s in $SUITES; do
     robust) suite robust sh tests/robust.sh ;;
     sanitize) suite sanitize sh tests/sanitize_stdlib.sh ;;
     fuzz) suite fuzz sh tests/fuzz/replay.sh ;;
+    proof) suite proof "$PYTHON" tests/proof/run.py ;;
     *) echo "run_all: unknown suite $s"; total_f=$((total_f + 1)) ;;
     esac
 done

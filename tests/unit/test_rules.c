@@ -32,6 +32,8 @@ static void test_registry(void)
             size_t n = parts[k] ? strlen(parts[k]) : 0;
             CHECK(n > 1 && parts[k][n - 1] == '\n');
         }
+        const char *obs = rules_observed(r); /* optional, a paragraph */
+        CHECK(!obs || (strlen(obs) > 1 && obs[strlen(obs) - 1] == '\n'));
     }
     CHECK_STR(rules_lookup("SL101")->name, "double-release");
     CHECK_INT(rules_lookup("SL101")->severity, SEV_ERROR);

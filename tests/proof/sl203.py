@@ -1,0 +1,147 @@
+"""SL203 concurrent-use: one session used by tasks that run at the same time.
+
+The page's bad endpoint gathers two queries on the request's AsyncSession
+(asyncpg): one connection can run one statement at a time, and the second
+query fails while the first is in flight.  The same with a bare asyncpg
+connection: "another operation is in progress".  The fixed endpoint gives
+each task its own session.
+"""
+# needs: sqlalchemy asyncpg fastapi httpx
+import asyncio
+
+import asyncpg
+from fastapi import Depends, FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import InterfaceError as SAInterfaceError, InvalidRequestError
+from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
+from sqlalchemy.orm import sessionmaker
+
+import proof
+
+async_engine = create_async_engine("postgresql+asyncpg://")
+AsyncSessionLocal = sessionmaker(async_engine, class_=AsyncSession, expire_on_commit=False)
+app = FastAPI()
+
+
+async def get_db():
+    async with AsyncSessionLocal() as db:
+        yield db
+
+
+async def count_users(db: AsyncSession) -> int:
+    return await db.scalar(select(func.count()).select_from(text("users")).where(text("pg_sleep(0.01) IS NOT NULL")))
+
+
+async def count_orders(db: AsyncSession) -> int:
+    return await db.scalar(select(func.count()).select_from(text("orders")))
+
+
+# The page's bad example: two helpers that write and commit, gathered on
+# the request's session.
+async def reserve_stock(db: AsyncSession, item_id: int) -> None:
+    await db.execute(text("UPDATE items SET stock = stock - 1 WHERE id = :i"), {"i": item_id})
+    await db.commit()
+
+
+async def record_payment(db: AsyncSession, item_id: int) -> None:
+    await db.execute(text("INSERT INTO payments (item_id) VALUES (:i)"), {"i": item_id})
+    await db.commit()
+
+
+@app.post("/buy/{item_id}")
+async def buy(item_id: int, db: AsyncSession = Depends(get_db)):
+    await asyncio.gather(reserve_stock(db, item_id), record_payment(db, item_id))  # expect: SL203
+    return {"ok": True}
+
+
+# The page's fixed example: one after the other.
+@app.post("/buy/{item_id}/fixed")
+async def buy_fixed(item_id: int, db: AsyncSession = Depends(get_db)):
+    await reserve_stock(db, item_id)    # one after the other
+    await record_payment(db, item_id)
+    return {"ok": True}
+
+
+# Reads gathered on one session (the page's example before this proof):
+# SQLAlchemy 1.4's asyncpg adapter runs the statements one at a time under a
+# lock, so this one returns the right counts; the rule still reports it, as
+# SQLAlchemy 2 refuses it.  The page's second fixed example: a session per task.
+@app.get("/dashboard")
+async def dashboard(db: AsyncSession = Depends(get_db)):
+    users, orders = await asyncio.gather(count_users(db), count_orders(db))  # expect: SL203
+    return {"users": users, "orders": orders}
+
+
+async def count_users_own():
+    async with AsyncSessionLocal() as db:  # one session per task
+        return await count_users(db)
+
+
+async def count_orders_own():
+    async with AsyncSessionLocal() as db:
+        return await count_orders(db)
+
+
+@app.get("/dashboard/fixed")
+async def dashboard_fixed():
+    users, orders = await asyncio.gather(count_users_own(), count_orders_own())
+    return {"users": users, "orders": orders}
+
+
+# The same on one asyncpg connection.
+async def asyncpg_gather():
+    conn = await asyncpg.connect()
+    try:
+        return await asyncio.gather(conn.fetchval("SELECT 2 FROM pg_sleep(0.05)"),  # expect: SL203
+                                    conn.fetchval("SELECT 1"))
+    finally:
+        await conn.close()
+
+
+async def asyncpg_gather_fixed():
+    async def one(sql):
+        conn = await asyncpg.connect()
+        try:
+            return await conn.fetchval(sql)
+        finally:
+            await conn.close()
+    return await asyncio.gather(one("SELECT 2 FROM pg_sleep(0.05)"), one("SELECT 1"))
+
+
+def body(p):
+    proof.query("CREATE TABLE users (id int); CREATE TABLE orders (id int); "
+                "CREATE TABLE items (id int PRIMARY KEY, stock int NOT NULL); "
+                "CREATE TABLE payments (item_id int NOT NULL)")
+    proof.query("INSERT INTO users VALUES (1), (2); INSERT INTO orders VALUES (1); "
+                "INSERT INTO items VALUES (1, 10)")
+    with TestClient(app) as client:
+        r = client.post("/buy/1/fixed")
+        p.check(r.status_code == 200, "fixed: %d %s" % (r.status_code, r.text))
+        p.check(proof.query("SELECT stock, (SELECT count(*) FROM payments) FROM items") == [(9, 1)],
+                "fixed: not written")
+        r = client.get("/dashboard/fixed")
+        p.check(r.status_code == 200 and r.json() == {"users": 2, "orders": 1},
+                "fixed: %d %s" % (r.status_code, r.text))
+        p.check(asyncio.run(asyncpg_gather_fixed()) == [2, 1], "fixed asyncpg: wrong result")
+        p.fixed("one after the other on the session: 200, both writes committed")
+        # SQLAlchemy 2 may refuse first (IllegalStateChangeError, an InvalidRequestError)
+        e = p.raises((SAInterfaceError, InvalidRequestError), client.post, "/buy/1")
+        p.check(not isinstance(e, SAInterfaceError) or "another operation is in progress"
+                in str(e), "bad: %s" % e)
+        p.bad("AsyncSession: %s" % (
+            "InterfaceError: another operation is in progress"
+            if isinstance(e, SAInterfaceError) else proof.exc_text(e)), proof.exc_text(e))
+        try:
+            r = client.get("/dashboard")
+            reads = "%d %s" % (r.status_code, r.text)
+        except InvalidRequestError as e:
+            reads = proof.exc_text(e)
+        p.note("reads gathered on one AsyncSession, SQLAlchemy %s: %s" % (
+            proof.versions()["sqlalchemy"], reads))
+    e = p.raises(asyncpg.InterfaceError, asyncio.run, asyncpg_gather())
+    p.bad("asyncpg connection: %s" % proof.exc_text(e).replace("cannot perform operation: ", ""))
+    p.lint()
+
+
+proof.run("SL203", body)
