@@ -239,7 +239,9 @@ class Proof:
         also and less those of drop (findings that depend on the installed
         versions).  config: TOML text for --config."""
         binary = os.environ.get("SESSIONLINT_BIN") or os.path.join(ROOT, "build", "sessionlint")
-        cmd = [binary, "--format", "json", "--select", self.code]
+        # --context all: this file sits under tests/, but what it lints is the
+        # page's application code, reported as such
+        cmd = [binary, "--format", "json", "--select", self.code, "--context", "all"]
         tmp = None
         if config is not None:
             tmp = tempfile.NamedTemporaryFile("w", suffix=".toml", delete=False)
