@@ -221,8 +221,8 @@ static int better_raise(const Ev *now, const Report *before)
 static void report_ex(Ctx *c, int problem, int site, const Node *at, const Ev *events,
                       int exceptional)
 {
-    if (problem != FLOW_LEAK && problem != LEAK_AFTER_YIELD)
-        exceptional = 0; /* only a leak is told apart by the kind of path */
+    if (problem != FLOW_LEAK && problem != LEAK_AFTER_YIELD && problem != FLOW_USE_AFTER)
+        exceptional = 0; /* only a leak (a reopened session's too) is told apart by the path */
     Report *r = NULL;
     for (int i = 0; i < c->nreports; i++) /* one report per problem, site, place and kind of path */
         if (c->reports[i].r.problem == problem && c->reports[i].site == site &&
@@ -1182,6 +1182,13 @@ static Res method_call(Ctx *c, Path *p, const Node *call, Res rv, const char *m)
         else if (eff == EFF_USE || eff == EFF_ACQUIRE || eff == EFF_NONE)
             use(c, p, rv.site, call);
         c->use_commits = 0;
+        if (p->res[rv.site] == RS_REOPENED && (!strcmp(m, "commit") || !strcmp(m, "rollback"))) {
+            /* a closed session used again, then committed: the commit gives
+             * back the connection the use checked out (observed: tests/proof) */
+            p->res[rv.site] = RS_RELEASED;
+            p->ev[rv.site] = ev_push(c, p->ev[rv.site], call,
+                                     "the connection goes back to the pool here");
+        }
         if (eff != EFF_SAFE && eff != EFF_RELEASE) { /* what a provider's commit would find */
             if (!strcmp(m, "commit"))
                 p->committed |= 1u << rv.site;
@@ -3222,10 +3229,10 @@ static void summary_params(Ctx *c, Path *start, const Node *func)
     }
 }
 
-static int has_normal_leak(const Ctx *c, int site)
+static int has_normal(const Ctx *c, int problem, int site)
 {
     for (int i = 0; i < c->nreports; i++)
-        if (c->reports[i].r.problem == FLOW_LEAK && c->reports[i].site == site &&
+        if (c->reports[i].r.problem == problem && c->reports[i].site == site &&
             !c->reports[i].exceptional)
             return 1;
     return 0;
@@ -3422,7 +3429,8 @@ void flow_function(Arena *scratch, const FlowEnv *env, Node *func)
         qsort(c.reports, (size_t)c.nreports, sizeof *c.reports, cmp_report);
     for (int i = 0; i < c.nreports; i++) {
         Report *rp = &c.reports[i];
-        if (rp->r.problem == FLOW_LEAK && rp->exceptional && has_normal_leak(&c, rp->site))
+        if ((rp->r.problem == FLOW_LEAK || rp->r.problem == FLOW_USE_AFTER) && rp->exceptional &&
+            has_normal(&c, rp->r.problem, rp->site))
             continue; /* a path that just returns without releasing says it best */
         if (rp->r.problem == LEAK_AFTER_YIELD) {
             if (has_report(&c, FLOW_LEAK_AT_YIELD, rp->site) && c.site[rp->site].ever_released)

@@ -94,7 +94,11 @@ void lifecycle_report(void *arg, const FlowReport *r)
         break;
     case FLOW_USE_AFTER:
         f.code = "SL102";
-        f.message = ri->after == AFTER_REOPENS
+        f.message = ri->after == AFTER_REOPENS && event_line(r, "this may raise")
+                        ? msg(k->a, "%s is used after close: this checks out a new connection "
+                                    "that nothing releases if the call on line %d raises",
+                              w, event_line(r, "this may raise"))
+                    : ri->after == AFTER_REOPENS
                         ? msg(k->a, "%s is used after close: this checks out a new connection "
                                     "that nothing releases", w)
                     : ri->after == AFTER_SHARED

@@ -120,3 +120,17 @@ def user_email(user_id):
     with SessionLocal() as db:
         user = db.get(User, user_id)
     return user.email if user else None
+
+
+# quiet: the reuse's connection goes back with the commit, or the rollback
+# when the insert fails (observed on PostgreSQL: tests/proof/sl102.py)
+def reuse_then_commit(entry):
+    db = SessionLocal()
+    last = db.scalar(select(func.max(AuditEntry.id)))
+    db.close()
+    try:
+        db.execute(insert(AuditEntry).values(after=last, text=entry))
+        db.commit()
+    except Exception:
+        db.rollback()
+        raise
