@@ -126,8 +126,10 @@ def user_email(user_id):
 # when the insert fails (observed on PostgreSQL: tests/proof/sl102.py)
 def reuse_then_commit(entry):
     db = SessionLocal()
-    last = db.scalar(select(func.max(AuditEntry.id)))
-    db.close()
+    try:
+        last = db.scalar(select(func.max(AuditEntry.id)))
+    finally:
+        db.close()
     try:
         db.execute(insert(AuditEntry).values(after=last, text=entry))
         db.commit()
