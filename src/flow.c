@@ -338,7 +338,7 @@ static int flag_index(Ctx *c, const char *key, int create)
 
 static Val unknown(void)
 {
-    Val v = {VAL_UNKNOWN, 0, 0, NULL};
+    Val v = {VAL_UNKNOWN, 0, 0, NULL, 0, 0, NULL};
     return v;
 }
 
@@ -440,7 +440,7 @@ static Val eval_global(Ctx *c, const ScopeTable *t, const Scope *s, const Node *
     case NODE_Attribute:
         q = qualname(c, t, s, e);
         if (q) {
-            Val v = {VAL_QUAL, 0, 0, q};
+            Val v = {VAL_QUAL, 0, 0, q, 0, 0, NULL};
             FlowDef d;
             if (c->env->resolve && c->env->resolve(c->env->resolve_arg, q, &d) && d.binding)
                 return binding_value(c, d.scopes, scope_module(d.scopes), d.binding, depth + 1);
@@ -1533,7 +1533,7 @@ static void self_attr_kid(Node *parent, Node *n, void *arg)
  */
 static Val self_attr_value(Ctx *c, const char *attr)
 {
-    SelfAttr s = {c, NULL, attr, {VAL_UNKNOWN, 0, 0, NULL}, 0};
+    SelfAttr s = {c, NULL, attr, {VAL_UNKNOWN, 0, 0, NULL, 0, 0, NULL}, 0};
     const Scope *cls = c->scope ? c->scope->parent : NULL;
     if (!cls || cls->kind != SCOPE_CLASS)
         return s.found;
@@ -1601,7 +1601,7 @@ static int state_site(Ctx *c, Path *p, const Node *e)
     const FastApiStateOwner *o = fastapi_state_owner(c->env->fastapi->model, attr);
     if (!o || o->func == c->g->func)
         return -1;
-    Val v = {VAL_RESOURCE, RES_SESSION, 0, NULL};
+    Val v = {VAL_RESOURCE, RES_SESSION, 0, NULL, 0, 0, NULL};
     int r = site_for(c, e, v, -1);
     if (r < 0)
         return -1;
@@ -2142,7 +2142,7 @@ static void step_with_enter(Ctx *c, Path *p, const Node *item)
     if (r.site < 0 && ce->kind == NODE_Call && ce->v.Call.func->kind == NODE_Name) {
         const FlowSummary *sum = callee_summary(c, ce->v.Call.func);
         if (sum && sum->yields_kind != RES_NONE) { /* a @contextmanager provider */
-            Val v = {VAL_RESOURCE, sum->yields_kind, 0, NULL};
+            Val v = {VAL_RESOURCE, sum->yields_kind, 0, NULL, 0, 0, NULL};
             r.site = site_for(c, ce, v, -1);
             if (r.site >= 0) {
                 c->site[r.site].owner = sum;
@@ -3070,7 +3070,7 @@ static void borrowed_params(Ctx *c, Path *start, const Node *func)
             else if (i >= ps->n - defs->n)
                 def = defs->items[i - (ps->n - defs->n)];
             Provider pv = {0};
-            Val v = {VAL_UNKNOWN, 0, 0, NULL};
+            Val v = {VAL_UNKNOWN, 0, 0, NULL, 0, 0, NULL};
             int found = depends_target(c, c->env->scopes, c->scope, def, &pv) ||
                         annotated_provider(c, c->env->scopes, c->scope, a->v.arg.annotation, 0, &pv);
             int holder = 0;
@@ -3186,7 +3186,7 @@ static int view_site(Ctx *c, Path *p, const char *attr)
     Provider pv = {0};
     if (!depends_target(c, ca.t, ca.cls, ca.value, &pv) || pv.sum->yields_kind == RES_NONE)
         return -1;
-    Val v = {VAL_RESOURCE, pv.sum->yields_kind, 0, NULL};
+    Val v = {VAL_RESOURCE, pv.sum->yields_kind, 0, NULL, 0, 0, NULL};
     int r = site_for(c, ca.value, v, -1);
     if (r < 0)
         return -1;
@@ -3217,7 +3217,7 @@ static void summary_params(Ctx *c, Path *start, const Node *func)
     for (int l = 0; l < 2; l++) {
         for (int i = 0; i < lists[l]->n && c->nparams < 8; i++) {
             const Node *a = lists[l]->items[i];
-            Val v = {VAL_RESOURCE, RES_ANY, 0, NULL};
+            Val v = {VAL_RESOURCE, RES_ANY, 0, NULL, 0, 0, NULL};
             int r = site_for(c, a, v, -1);
             int var = var_index(c, a->v.arg.arg, 1);
             if (r < 0 || var < 0)

@@ -125,7 +125,7 @@ static int ends_with(const char *s, const char *suffix)
 
 Val model_call(const Val *callee, const Node *call, const char *class_qual, const Val *bind)
 {
-    Val v = {VAL_UNKNOWN, 0, 0, NULL};
+    Val v = {VAL_UNKNOWN, 0, 0, NULL, 0, 0, NULL};
     (void)call;
     if (callee->tag == VAL_QUAL && callee->qual) {
         for (size_t i = 0; i < sizeof callables / sizeof *callables; i++) {
@@ -236,7 +236,7 @@ static const struct {
 
 Val model_resource_type(const char *qual)
 {
-    Val v = {VAL_UNKNOWN, 0, 0, NULL};
+    Val v = {VAL_UNKNOWN, 0, 0, NULL, 0, 0, NULL};
     for (size_t i = 0; qual && i < sizeof resource_types / sizeof *resource_types; i++)
         if (!strcmp(resource_types[i].qual, qual)) {
             v.tag = VAL_RESOURCE;
@@ -249,7 +249,7 @@ Val model_resource_type(const char *qual)
 
 Val model_type(const char *qual)
 {
-    Val v = {VAL_UNKNOWN, 0, 0, NULL};
+    Val v = {VAL_UNKNOWN, 0, 0, NULL, 0, 0, NULL};
     for (size_t i = 0; qual && i < sizeof types / sizeof *types; i++) {
         if (strcmp(types[i].qual, qual))
             continue;
@@ -318,7 +318,7 @@ Val model_user_call(const ModelUser *u, const Val *callee, const Node *call, con
 {
     for (int i = 0; u && callee->tag == VAL_QUAL && i < u->n; i++)
         if (in_list(u->res[i].acquire, u->res[i].nacquire, callee->qual)) {
-            Val v = {VAL_RESOURCE, (unsigned char)(RES_USER + i), 0, NULL};
+            Val v = {VAL_RESOURCE, (unsigned char)(RES_USER + i), 0, NULL, 0, 0, NULL};
             return v;
         }
     return model_call(callee, call, class_qual, bind);

@@ -41,6 +41,8 @@ typedef enum FactoryKind {
     FAC_EXITSTACK,    /* contextlib.ExitStack / AsyncExitStack */
     FAC_EXECUTOR,     /* concurrent.futures thread and process pools: run work beside us */
     FAC_TASKGROUP,    /* asyncio.TaskGroup, anyio task groups: tasks end with the block */
+    FAC_GENERATOR,    /* a generator object whose next() lends a resource (sub: its kind) */
+    FAC_GENFUNC,      /* a callable that makes such generators: Callable[[], Generator[X]] */
     FAC__COUNT
 } FactoryKind;
 
@@ -70,15 +72,27 @@ typedef struct ResInfo {
                                    for putconn() however broken the connection is */
 } ResInfo;
 
-/* VAL_FOREIGN: a database object the model knows it does not follow, such
- * as a SQLite connection (in-process: nothing pooled to leak). */
-typedef enum ValTag { VAL_UNKNOWN, VAL_QUAL, VAL_FACTORY, VAL_RESOURCE, VAL_FOREIGN } ValTag;
+/*
+ * VAL_FOREIGN: a database object the model knows it does not follow, such
+ * as a SQLite connection (in-process: nothing pooled to leak).  The project's
+ * own values (value.h): VAL_OBJECT an instance of one of its classes,
+ * VAL_CLASS the class itself, VAL_FUNC one of its functions.
+ */
+typedef enum ValTag {
+    VAL_UNKNOWN, VAL_QUAL, VAL_FACTORY, VAL_RESOURCE, VAL_FOREIGN,
+    VAL_OBJECT, VAL_CLASS, VAL_FUNC,
+} ValTag;
 
 typedef struct Val {
     unsigned char tag;  /* ValTag */
     unsigned char kind; /* FactoryKind or ResKind */
     unsigned char is_async;
     const char *qual;   /* VAL_QUAL: the dotted name */
+    unsigned char sub;  /* FAC_GENERATOR, FAC_GENFUNC: the ResKind the generator yields */
+    unsigned char scope_fn; /* VAL_RESOURCE lent by a provider: Depends(..., scope="function") */
+    const struct Node *node; /* VAL_OBJECT, VAL_CLASS: the ClassDef; VAL_FUNC: the def;
+                                VAL_RESOURCE: the FastAPI provider (a def) that lends it,
+                                or NULL; FAC_GENERATOR: the generator function, or NULL */
 } Val;
 
 /* The table row of a resource kind. */

@@ -902,3 +902,175 @@ const Node *scope_self_method(const ScopeTable *t, const Scope *s, const Node *e
     }
     return NULL;
 }
+
+/* ---- the statements that bind a name (scope_each_binding) ---- */
+
+typedef struct Sites {
+    const char *name;
+    ScopeSiteFn fn;
+    void *arg;
+    int stop, depth;
+} Sites;
+
+static int is_name(const Node *n, const char *name)
+{
+    return n && n->kind == NODE_Name && !strcmp(n->v.Name.id, name);
+}
+
+/* Does the assignment target t bind name (inside a tuple, a star...)? */
+static int binds(const Node *t, const char *name, int depth)
+{
+    if (!t || depth > 32)
+        return 0;
+    switch (t->kind) {
+    case NODE_Name: return !strcmp(t->v.Name.id, name);
+    case NODE_Starred: return binds(t->v.Starred.value, name, depth + 1);
+    case NODE_Tuple:
+    case NODE_List: {
+        const NodeList *l = t->kind == NODE_Tuple ? &t->v.Tuple.elts : &t->v.List.elts;
+        for (int i = 0; i < l->n; i++)
+            if (binds(l->items[i], name, depth + 1))
+                return 1;
+        return 0;
+    }
+    default: return 0;
+    }
+}
+
+static void site(Sites *st, int kind, const Node *at, const Node *value, int index)
+{
+    if (!st->stop && !st->fn(st->arg, kind, at, value, index))
+        st->stop = 1;
+}
+
+static int alias_binds(const Node *al, const char *name)
+{
+    const char *bound = al->v.alias.asname ? al->v.alias.asname : al->v.alias.name;
+    size_t n = strlen(name);
+    return !strncmp(bound, name, n) && (bound[n] == 0 || bound[n] == '.');
+}
+
+/* An assignment target binding name: a plain one, the index-th of a flat
+ * tuple or list (SCOPE_SITE_ITEM), or something else. */
+static void target_site(Sites *st, const Node *at, const Node *t, const Node *value)
+{
+    if (is_name(t, st->name)) {
+        site(st, SCOPE_SITE_VALUE, at, value, -1);
+        return;
+    }
+    if (!binds(t, st->name, 0))
+        return;
+    if (t->kind == NODE_Tuple || t->kind == NODE_List) {
+        const NodeList *l = t->kind == NODE_Tuple ? &t->v.Tuple.elts : &t->v.List.elts;
+        for (int i = 0; i < l->n; i++)
+            if (is_name(l->items[i], st->name)) {
+                site(st, SCOPE_SITE_ITEM, at, value, i);
+                return;
+            }
+    }
+    site(st, SCOPE_SITE_OTHER, at, NULL, -1);
+}
+
+static void sites_kid(Node *parent, Node *n, void *arg);
+
+/* The binding forms of one node; returns 0 when its children are another scope's. */
+static int site_of(Sites *st, const Node *n)
+{
+    const char *name = st->name;
+    switch (n->kind) {
+    case NODE_FunctionDef:
+    case NODE_AsyncFunctionDef:
+        if (!strcmp(n->v.FunctionDef.name, name))
+            site(st, SCOPE_SITE_OTHER, n, NULL, -1);
+        return 0;
+    case NODE_ClassDef:
+        if (!strcmp(n->v.ClassDef.name, name))
+            site(st, SCOPE_SITE_OTHER, n, NULL, -1);
+        return 0;
+    case NODE_Lambda:
+    case NODE_ListComp:
+    case NODE_SetComp:
+    case NODE_DictComp:
+    case NODE_GeneratorExp: return 0;
+    case NODE_Assign:
+        for (int i = 0; i < n->v.Assign.targets.n; i++)
+            target_site(st, n, n->v.Assign.targets.items[i], n->v.Assign.value);
+        return 1;
+    case NODE_AnnAssign:
+        if (is_name(n->v.AnnAssign.target, name))
+            site(st, SCOPE_SITE_ANNOTATED, n, n->v.AnnAssign.value, -1);
+        return 1;
+    case NODE_AugAssign:
+        if (is_name(n->v.AugAssign.target, name))
+            site(st, SCOPE_SITE_AUG, n, n->v.AugAssign.value, -1);
+        return 1;
+    case NODE_For:
+    case NODE_AsyncFor:
+        if (is_name(n->v.For.target, name))
+            site(st, SCOPE_SITE_FOR, n, n->v.For.iter, -1);
+        else if (binds(n->v.For.target, name, 0))
+            site(st, SCOPE_SITE_OTHER, n, NULL, -1);
+        return 1;
+    case NODE_withitem:
+        if (is_name(n->v.withitem.optional_vars, name))
+            site(st, SCOPE_SITE_WITH, n, n->v.withitem.context_expr, -1);
+        else if (binds(n->v.withitem.optional_vars, name, 0))
+            site(st, SCOPE_SITE_OTHER, n, NULL, -1);
+        return 1;
+    case NODE_NamedExpr:
+        if (is_name(n->v.NamedExpr.target, name))
+            site(st, SCOPE_SITE_VALUE, n, n->v.NamedExpr.value, -1);
+        return 1;
+    case NODE_ExceptHandler:
+        if (n->v.ExceptHandler.name && !strcmp(n->v.ExceptHandler.name, name))
+            site(st, SCOPE_SITE_OTHER, n, NULL, -1);
+        return 1;
+    case NODE_alias:
+        if (alias_binds(n, name))
+            site(st, SCOPE_SITE_OTHER, n, NULL, -1);
+        return 1;
+    case NODE_MatchAs:
+    case NODE_MatchStar: {
+        const char *id = n->kind == NODE_MatchAs ? n->v.MatchAs.name : n->v.MatchStar.name;
+        if (id && !strcmp(id, name))
+            site(st, SCOPE_SITE_OTHER, n, NULL, -1);
+        return 1;
+    }
+    case NODE_MatchMapping:
+        if (n->v.MatchMapping.rest && !strcmp(n->v.MatchMapping.rest, name))
+            site(st, SCOPE_SITE_OTHER, n, NULL, -1);
+        return 1;
+    default: return 1;
+    }
+}
+
+static void sites_kid(Node *parent, Node *n, void *arg)
+{
+    Sites *st = arg;
+    (void)parent;
+    if (st->stop || st->depth > SCOPE_MAX_SITE_DEPTH) {
+        st->stop = 2; /* too deep to see every binding: give up */
+        return;
+    }
+    if (!site_of(st, n))
+        return;
+    st->depth++;
+    ast_children(n, sites_kid, st);
+    st->depth--;
+}
+
+int scope_each_binding(const Node *owner, const char *name, ScopeSiteFn fn, void *arg)
+{
+    const NodeList *body;
+    switch (owner->kind) {
+    case NODE_Module: body = &owner->v.Module.body; break;
+    case NODE_FunctionDef:
+    case NODE_AsyncFunctionDef: body = &owner->v.FunctionDef.body; break;
+    case NODE_ClassDef: body = &owner->v.ClassDef.body; break;
+    default: return 1; /* a lambda or comprehension binds only its parameters */
+    }
+    Sites st = {name, fn, arg, 0, 0};
+    for (int i = 0; i < body->n && !st.stop; i++)
+        sites_kid(NULL, body->items[i], &st);
+    return !st.stop;
+}

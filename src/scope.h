@@ -138,6 +138,31 @@ int scope_decorated_by(const ScopeTable *t, const Node *func, int (*match)(const
  */
 const Node *scope_self_method(const ScopeTable *t, const Scope *s, const Node *e);
 
+/* How a statement binds a name (scope_each_binding). */
+enum {
+    SCOPE_SITE_VALUE,     /* name = value, name := value */
+    SCOPE_SITE_ANNOTATED, /* name: T = value (value may be NULL: a declaration) */
+    SCOPE_SITE_ITEM,      /* a, name = value: the index-th of a flat tuple target */
+    SCOPE_SITE_WITH,      /* with value as name */
+    SCOPE_SITE_FOR,       /* for name in value */
+    SCOPE_SITE_AUG,       /* name += value */
+    SCOPE_SITE_OTHER,     /* def, class, import, except ... as, a pattern, a nested target */
+};
+
+#define SCOPE_MAX_SITE_DEPTH 256 /* nesting scope_each_binding follows */
+
+/* fn(arg, SCOPE_SITE_*, the binding statement (a withitem for WITH), the
+ * value it binds or NULL, the item index for ITEM else -1); 0 stops. */
+typedef int (*ScopeSiteFn)(void *arg, int kind, const Node *at, const Node *value, int index);
+
+/*
+ * Calls fn for each statement of the scope that owner (a Module, def or
+ * class) opens that binds name, in source order; nested scopes are not
+ * entered.  Returns 1 when every binding was seen, 0 when fn stopped the
+ * walk or the body nests deeper than SCOPE_MAX_SITE_DEPTH.  Pure.
+ */
+int scope_each_binding(const Node *owner, const char *name, ScopeSiteFn fn, void *arg);
+
 /* Nonzero when parts nested deeper than SCOPE_MAX_DEPTH were skipped, so
  * the bindings they hold are missing. */
 int scope_incomplete(const ScopeTable *t);

@@ -1,0 +1,1295 @@
+/*
+ * value.c - the project-wide value model (see value.h).
+ *
+ * One open-addressing table holds every location: a module-level binding,
+ * a function's return (and tuple items) and yield, a class attribute, a
+ * parameter, and (as a cache, stamped with the round that filled it) the
+ * join of a local name's bindings.  Expressions are evaluated over the
+ * table's current values, never by recursing into another location's own
+ * equation, so the recursion of one question follows only the expression
+ * and the names and attributes it reads (VALUE_MAX_DEPTH); the rounds
+ * carry values from location to location until none changes.
+ *
+ * A location's value only grows: unknown -> one known value -> conflict
+ * (reported as unknown), so the rounds end.  The last round, which changed
+ * nothing, also leaves the local cache consistent for the read-only
+ * queries that follow.
+ */
+#include "value.h"
+
+#include <stdint.h>
+#include <string.h>
+
+#define ACTIVE_MAX 16 /* local names followed inside one another */
+
+enum { LOC_LOCAL = 1, LOC_GLOBAL, LOC_RETURN, LOC_YIELD, LOC_ATTR, LOC_ITEM = 16,
+       LOC_PARAM = 64 }; /* LOC_ITEM + i, LOC_PARAM + i */
+
+typedef struct Slot {
+    const void *k1;        /* a Binding, a def or class node, a Scope (locals) */
+    const char *k2;        /* an attribute or local name, or NULL */
+    int k3;                /* LOC_* (+ index) */
+    int round;             /* LOC_LOCAL: the round that computed it */
+    unsigned char conflict; /* known contributions disagreed: unknown for good */
+    Val v;
+} Slot;
+
+typedef struct Owner {
+    const void *key; /* a def or class node, or a ScopeTable */
+    int mod;         /* index into mods */
+} Owner;
+
+struct ValueModel {
+    Arena *a;
+    const Project *graph;
+    const FastApiModule *mods;
+    int n;
+    const FastApi *fastapi;
+    const ModelUser *user;
+    Slot *tab;       /* cap slots, a power of two */
+    size_t cap, used;
+    Owner *own;      /* ocap slots */
+    size_t ocap, oused;
+    int round;       /* the round being computed; after the build, the last one */
+    int rounds;      /* rounds the build took */
+    int changed;     /* this round changed a location */
+    int building;    /* value_build is running: locations and the cache may be written */
+};
+
+/* One question (or one statement of a round). */
+typedef struct Ev {
+    ValueModel *vm;
+    Arena *scratch;                       /* copies of qualified names */
+    int depth;
+    int nactive;                          /* local names being evaluated */
+    const Scope *active_scope[ACTIVE_MAX];
+    const char *active_name[ACTIVE_MAX];
+} Ev;
+
+/* ------------------------------------------------------------- values */
+
+static Val unknown(void)
+{
+    Val v;
+    memset(&v, 0, sizeof v);
+    return v;
+}
+
+static int known(const Val *v) { return v->tag != VAL_UNKNOWN; }
+
+static Val make(int tag, int kind, int is_async, const Node *node)
+{
+    Val v = unknown();
+    v.tag = (unsigned char)tag;
+    v.kind = (unsigned char)kind;
+    v.is_async = (unsigned char)is_async;
+    v.node = node;
+    return v;
+}
+
+static int same(const Val *a, const Val *b)
+{
+    if (a->tag != b->tag || a->kind != b->kind)
+        return 0;
+    if (a->tag == VAL_QUAL)
+        return a->qual && b->qual && !strcmp(a->qual, b->qual);
+    if (a->tag == VAL_OBJECT || a->tag == VAL_CLASS || a->tag == VAL_FUNC)
+        return a->node == b->node;
+    if (a->tag == VAL_FACTORY && (a->kind == FAC_GENERATOR || a->kind == FAC_GENFUNC))
+        return a->sub == b->sub;
+    return 1;
+}
+
+/* ------------------------------------------------------------- tables */
+
+static size_t hash_ptr(const void *p)
+{
+    uint64_t x = (uint64_t)(uintptr_t)p;
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    return (size_t)x;
+}
+
+static size_t hash_str(const char *s)
+{
+    size_t h = 1469598103934665603ULL;
+    for (; s && *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return h;
+}
+
+static size_t slot_hash(const void *k1, const char *k2, int k3)
+{
+    return hash_ptr(k1) ^ (hash_str(k2) * 31) ^ ((size_t)k3 * 0x9e3779b97f4a7c15ULL);
+}
+
+static int slot_is(const Slot *s, const void *k1, const char *k2, int k3)
+{
+    return s->k1 == k1 && s->k3 == k3 && (s->k2 == k2 || (s->k2 && k2 && !strcmp(s->k2, k2)));
+}
+
+/* The slot of a location; created (when building) if create. */
+static Slot *slot(ValueModel *vm, const void *k1, const char *k2, int k3, int create)
+{
+    if (create && 2 * (vm->used + 1) > vm->cap) {
+        Slot *old = vm->tab;
+        size_t oldcap = vm->cap;
+        vm->cap = vm->cap ? 2 * vm->cap : 1024;
+        vm->tab = arena_alloc(vm->a, vm->cap * sizeof *vm->tab);
+        vm->used = 0;
+        for (size_t i = 0; i < oldcap; i++)
+            if (old[i].k1) {
+                Slot *s = slot(vm, old[i].k1, old[i].k2, old[i].k3, 1);
+                *s = old[i];
+            }
+    }
+    if (!vm->cap)
+        return NULL;
+    size_t mask = vm->cap - 1;
+    for (size_t i = slot_hash(k1, k2, k3) & mask;; i = (i + 1) & mask) {
+        Slot *s = &vm->tab[i];
+        if (!s->k1) {
+            if (!create)
+                return NULL;
+            s->k1 = k1;
+            s->k2 = k2;
+            s->k3 = k3;
+            vm->used++;
+            return s;
+        }
+        if (slot_is(s, k1, k2, k3))
+            return s;
+    }
+}
+
+/* What a location holds so far. */
+static Val read(const ValueModel *vm, const void *k1, const char *k2, int k3)
+{
+    const Slot *s = slot((ValueModel *)vm, k1, k2, k3, 0);
+    return s && !s->conflict ? s->v : unknown();
+}
+
+/* Joins v into a location (building only). */
+static void join(ValueModel *vm, const void *k1, const char *k2, int k3, Val v)
+{
+    if (!known(&v) || !vm->building)
+        return;
+    Slot *s = slot(vm, k1, k2, k3, 1);
+    if (s->conflict)
+        return;
+    if (!known(&s->v)) {
+        s->v = v;
+        vm->changed = 1;
+    } else if (!same(&s->v, &v)) {
+        s->conflict = 1;
+        vm->changed = 1;
+    } else {
+        Val m = s->v;
+        m.is_async |= v.is_async;
+        m.scope_fn |= v.scope_fn;
+        if (m.tag == VAL_RESOURCE && m.node != v.node)
+            m.node = NULL; /* lent by more than one provider: none in particular */
+        if (memcmp(&m, &s->v, sizeof m)) {
+            s->v = m;
+            vm->changed = 1;
+        }
+    }
+}
+
+/* The module index of a def, a class or a scope table; -1 if unknown. */
+static int owner_of(const ValueModel *vm, const void *key)
+{
+    if (!vm->ocap || !key)
+        return -1;
+    size_t mask = vm->ocap - 1;
+    for (size_t i = hash_ptr(key) & mask; vm->own[i].key; i = (i + 1) & mask)
+        if (vm->own[i].key == key)
+            return vm->own[i].mod;
+    return -1;
+}
+
+static void own(ValueModel *vm, const void *key, int mod)
+{
+    if (2 * (vm->oused + 1) > vm->ocap) {
+        Owner *old = vm->own;
+        size_t oldcap = vm->ocap;
+        vm->ocap = vm->ocap ? 2 * vm->ocap : 1024;
+        vm->own = arena_alloc(vm->a, vm->ocap * sizeof *vm->own);
+        vm->oused = 0;
+        for (size_t i = 0; i < oldcap; i++)
+            if (old[i].key)
+                own(vm, old[i].key, old[i].mod);
+    }
+    size_t mask = vm->ocap - 1, i = hash_ptr(key) & mask;
+    while (vm->own[i].key && vm->own[i].key != key)
+        i = (i + 1) & mask;
+    if (!vm->own[i].key)
+        vm->oused++;
+    vm->own[i].key = key;
+    vm->own[i].mod = mod;
+}
+
+static void own_kid(Node *parent, Node *n, void *arg);
+
+typedef struct OwnWalk {
+    ValueModel *vm;
+    int mod, depth;
+} OwnWalk;
+
+static void own_kid(Node *parent, Node *n, void *arg)
+{
+    OwnWalk *w = arg;
+    (void)parent;
+    if (w->depth > SCOPE_MAX_DEPTH || ast_category(n->kind) == CAT_EXPR)
+        return;
+    if (n->kind == NODE_FunctionDef || n->kind == NODE_AsyncFunctionDef || n->kind == NODE_ClassDef)
+        own(w->vm, n, w->mod);
+    w->depth++;
+    ast_children(n, own_kid, w);
+    w->depth--;
+}
+
+const ScopeTable *value_table_of(const ValueModel *vm, const Node *node)
+{
+    int m = owner_of(vm, node);
+    return m >= 0 ? vm->mods[m].scopes : NULL;
+}
+
+/* ------------------------------------------------------------- helpers */
+
+static const char *qual_in(Ev *c, const ScopeTable *t, const Scope *s, const Node *e)
+{
+    char buf[MODGRAPH_MAX_NAME];
+    size_t n = scope_qualname_buf(t, s, e, buf, sizeof buf);
+    if (!n || n >= sizeof buf)
+        return NULL;
+    return arena_strndup(c->scratch, buf, n);
+}
+
+static int is_func(const Node *n)
+{
+    return n && (n->kind == NODE_FunctionDef || n->kind == NODE_AsyncFunctionDef);
+}
+
+/* The parameters of a def, in value_param's order: posonly, plain, kwonly. */
+static int param_count(const Node *f)
+{
+    const Node *a = f->v.FunctionDef.args;
+    return a->v.arguments.posonlyargs.n + a->v.arguments.args.n + a->v.arguments.kwonlyargs.n;
+}
+
+static const Node *param_at(const Node *f, int i)
+{
+    const Node *a = f->v.FunctionDef.args;
+    const NodeList *ls[3] = {&a->v.arguments.posonlyargs, &a->v.arguments.args,
+                             &a->v.arguments.kwonlyargs};
+    for (int l = 0; l < 3; l++) {
+        if (i < ls[l]->n)
+            return ls[l]->items[i];
+        i -= ls[l]->n;
+    }
+    return NULL;
+}
+
+static int param_index(const Node *f, const char *name)
+{
+    for (int i = 0, n = param_count(f); i < n; i++)
+        if (!strcmp(param_at(f, i)->v.arg.arg, name))
+            return i;
+    return -1;
+}
+
+/* The default of parameter i of f, or NULL. */
+static const Node *param_default(const Node *f, int i)
+{
+    const Node *a = f->v.FunctionDef.args;
+    int npos = a->v.arguments.posonlyargs.n + a->v.arguments.args.n;
+    const NodeList *defs = &a->v.arguments.defaults;
+    if (i < npos)
+        return i >= npos - defs->n ? defs->items[i - (npos - defs->n)] : NULL;
+    i -= npos;
+    return i < a->v.arguments.kw_defaults.n ? a->v.arguments.kw_defaults.items[i] : NULL;
+}
+
+static int decorated_with(const Node *f, const char *name)
+{
+    const NodeList *ds = &f->v.FunctionDef.decorator_list;
+    for (int i = 0; i < ds->n; i++) {
+        const Node *d = ds->items[i]->kind == NODE_Call ? ds->items[i]->v.Call.func : ds->items[i];
+        const char *id = d->kind == NODE_Name        ? d->v.Name.id
+                         : d->kind == NODE_Attribute ? d->v.Attribute.attr : NULL;
+        if (id && !strcmp(id, name))
+            return 1;
+    }
+    return 0;
+}
+
+/* Is f a method: a def directly in a class body (not a static method)?
+ * Its first parameter is then the instance (or the class). */
+static const Node *method_class(const ScopeTable *t, const Node *f)
+{
+    const Scope *s = scope_of(t, f);
+    if (!s || !s->parent || s->parent->kind != SCOPE_CLASS || decorated_with(f, "staticmethod"))
+        return NULL;
+    return s->parent->node;
+}
+
+/* ------------------------------------------------------------- evaluation */
+
+static Val ev(Ev *c, const ScopeTable *t, const Scope *s, const Node *e);
+static Val ev_annotation(Ev *c, const ScopeTable *t, const Scope *s, const Node *ann, int depth);
+static Val ev_binding(Ev *c, const ScopeTable *t, const Scope *where, const Binding *b);
+static Val ev_with(Ev *c, const ScopeTable *t, const Scope *s, const Node *ctx);
+static Val attr_of(Ev *c, Val recv, const char *attr);
+
+/* Classes whose instances the model knows by name (annotations, calls):
+ * a Session is a session whatever it is bound to (ownership is the
+ * dataflow's question, not this one's). */
+static const struct {
+    const char *qual;
+    unsigned char tag, kind, is_async;
+} classes[] = {
+    {"sqlalchemy.orm.Session", VAL_RESOURCE, RES_SESSION, 0},
+    {"sqlalchemy.orm.session.Session", VAL_RESOURCE, RES_SESSION, 0},
+    {"sqlmodel.Session", VAL_RESOURCE, RES_SESSION, 0},
+    {"sqlmodel.orm.session.Session", VAL_RESOURCE, RES_SESSION, 0},
+    {"sqlalchemy.ext.asyncio.AsyncSession", VAL_RESOURCE, RES_SESSION, 1},
+    {"sqlalchemy.ext.asyncio.session.AsyncSession", VAL_RESOURCE, RES_SESSION, 1},
+    {"sqlmodel.ext.asyncio.session.AsyncSession", VAL_RESOURCE, RES_SESSION, 1},
+    {"sqlalchemy.orm.scoped_session", VAL_FACTORY, FAC_SCOPED, 0},
+    {"sqlalchemy.orm.scoping.scoped_session", VAL_FACTORY, FAC_SCOPED, 0},
+    {"sqlalchemy.ext.asyncio.async_scoped_session", VAL_FACTORY, FAC_SCOPED, 1},
+    {"sqlalchemy.Connection", VAL_RESOURCE, RES_CONNECTION, 0},
+    {"sqlalchemy.engine.Connection", VAL_RESOURCE, RES_CONNECTION, 0},
+    {"sqlalchemy.engine.base.Connection", VAL_RESOURCE, RES_CONNECTION, 0},
+    {"sqlalchemy.ext.asyncio.AsyncConnection", VAL_RESOURCE, RES_CONNECTION, 1},
+    {"sqlalchemy.ext.asyncio.engine.AsyncConnection", VAL_RESOURCE, RES_CONNECTION, 1},
+    {"psycopg2.extensions.connection", VAL_RESOURCE, RES_DBAPI, 0},
+    {"psycopg2.extensions.cursor", VAL_RESOURCE, RES_CURSOR, 0},
+    {"psycopg.Connection", VAL_RESOURCE, RES_PGCONN, 0},
+    {"psycopg.AsyncConnection", VAL_RESOURCE, RES_PGCONN, 1},
+    {"psycopg.Cursor", VAL_RESOURCE, RES_CURSOR, 0},
+    {"psycopg.AsyncCursor", VAL_RESOURCE, RES_CURSOR, 1},
+    {"asyncpg.Connection", VAL_RESOURCE, RES_PGCONN, 1},
+    {"asyncpg.connection.Connection", VAL_RESOURCE, RES_PGCONN, 1},
+    {"asyncpg.pool.PoolConnectionProxy", VAL_RESOURCE, RES_APOOLED, 1},
+};
+
+/* An instance of the library class qual, or unknown. */
+static Val instance(const char *qual)
+{
+    for (size_t i = 0; qual && i < sizeof classes / sizeof *classes; i++)
+        if (!strcmp(classes[i].qual, qual))
+            return make(classes[i].tag, classes[i].kind, classes[i].is_async, NULL);
+    return model_type(qual); /* engines, sessionmakers, pools */
+}
+
+/* What the generator function f yields: its yields, else what its return
+ * annotation says (`-> AsyncIterator[AsyncSession]`). */
+static Val yields_of(Ev *c, const Node *f)
+{
+    Val v = read(c->vm, f, NULL, LOC_YIELD);
+    const ScopeTable *t = known(&v) || !is_func(f) ? NULL : value_table_of(c->vm, f);
+    const Scope *fs = t ? scope_of(t, f) : NULL;
+    if (fs) {
+        Val a = ev_annotation(c, t, fs->parent ? fs->parent : fs, f->v.FunctionDef.returns, 0);
+        if (a.tag == VAL_FACTORY && a.kind == FAC_GENERATOR)
+            v = make(VAL_RESOURCE, a.sub, a.is_async, NULL);
+    }
+    return v;
+}
+
+/* The value a FastAPI provider hands its dependants: what it yields (a
+ * resource it lends, node: the provider), else what it returns; a class
+ * dependency is an instance of the class. */
+static Val provider_value(Ev *c, Val f, int scope_fn)
+{
+    if (f.tag == VAL_CLASS)
+        return make(VAL_OBJECT, 0, 0, f.node);
+    if (f.tag != VAL_FUNC)
+        return unknown();
+    Val v = yields_of(c, f.node);
+    if (!known(&v))
+        v = read(c->vm, f.node, NULL, LOC_RETURN);
+    if (v.tag == VAL_RESOURCE) {
+        v.node = f.node;
+        v.scope_fn = (unsigned char)scope_fn;
+    }
+    return v;
+}
+
+/* Depends(f) / Depends(f, scope="function") / Security(f): the provider's value. */
+static Val depends_value(Ev *c, const ScopeTable *t, const Scope *s, const Node *e)
+{
+    if (!e || e->kind != NODE_Call || !fastapi_is_depends(qual_in(c, t, s, e->v.Call.func)))
+        return unknown();
+    const Node *target = e->v.Call.args.n ? e->v.Call.args.items[0] : NULL;
+    int scope_fn = 0;
+    for (int i = 0; i < e->v.Call.keywords.n; i++) {
+        const Node *k = e->v.Call.keywords.items[i];
+        const Node *v = k->v.keyword.value;
+        if (k->v.keyword.arg && !strcmp(k->v.keyword.arg, "dependency"))
+            target = v;
+        if (k->v.keyword.arg && !strcmp(k->v.keyword.arg, "scope") && v->kind == NODE_Constant &&
+            v->v.Constant.value.kind == CONST_STR && !strcmp(v->v.Constant.value.s, "function"))
+            scope_fn = 1;
+    }
+    return target ? provider_value(c, ev(c, t, s, target), scope_fn) : unknown();
+}
+
+/* ---- annotations ---- */
+
+static int is_typing(const char *q, const char *last)
+{
+    size_t n = q ? strlen(q) : 0, m = strlen(last);
+    return n > m && q[n - m - 1] == '.' && !strcmp(q + n - m, last) &&
+           (!strncmp(q, "typing.", 7) || !strncmp(q, "typing_extensions.", 18) ||
+            !strncmp(q, "collections.abc.", 16) || !strncmp(q, "contextlib.", 11));
+}
+
+/* Iterator[X], Generator[X, ...], AsyncIterator[X], ContextManager[X]...:
+ * what one gets out of it. */
+static int is_wrapper(const char *q)
+{
+    static const char *const names[] = {"Iterator", "Iterable", "Generator", "AsyncIterator",
+                                        "AsyncIterable", "AsyncGenerator", "ContextManager",
+                                        "AsyncContextManager", "AbstractContextManager",
+                                        "AbstractAsyncContextManager", NULL};
+    for (int i = 0; names[i]; i++)
+        if (is_typing(q, names[i]))
+            return 1;
+    return 0;
+}
+
+/* Callable[[...], R]: a callable whose call gives R. */
+static Val callable_of(Val r)
+{
+    if (r.tag == VAL_RESOURCE && r.kind == RES_SESSION)
+        return make(VAL_FACTORY, FAC_SESSIONMAKER, r.is_async, NULL);
+    if (r.tag == VAL_FACTORY && r.kind == FAC_GENERATOR) {
+        r.kind = FAC_GENFUNC;
+        return r;
+    }
+    return unknown();
+}
+
+static Val generic_annotation(Ev *c, const ScopeTable *t, const Scope *s, const Node *ann,
+                              int depth)
+{
+    const char *q = qual_in(c, t, s, ann->v.Subscript.value);
+    const Node *sl = ann->v.Subscript.slice;
+    const NodeList *elts = sl->kind == NODE_Tuple ? &sl->v.Tuple.elts : NULL;
+    const Node *first = elts ? (elts->n ? elts->items[0] : NULL) : sl;
+    if (is_typing(q, "Annotated") && elts && elts->n > 0) {
+        Val v = ev_annotation(c, t, s, first, depth + 1);
+        for (int i = 1; i < elts->n; i++) {
+            Val p = depends_value(c, t, s, elts->items[i]);
+            if (known(&p))
+                return p; /* the provider says whose it is */
+        }
+        return v;
+    }
+    if (is_typing(q, "Optional") || is_wrapper(q)) {
+        Val v = ev_annotation(c, t, s, first, depth + 1);
+        if (!is_wrapper(q) || v.tag != VAL_RESOURCE)
+            return v;
+        Val g = make(VAL_FACTORY, FAC_GENERATOR, v.is_async, NULL);
+        g.sub = v.kind;
+        return g; /* what a generator (or context manager) of v gives */
+    }
+    if (is_typing(q, "Union") && elts) {
+        for (int i = 0; i < elts->n; i++) {
+            Val v = ev_annotation(c, t, s, elts->items[i], depth + 1);
+            if (known(&v))
+                return v;
+        }
+    }
+    if (is_typing(q, "Callable") && elts && elts->n == 2)
+        return callable_of(ev_annotation(c, t, s, elts->items[1], depth + 1));
+    if (is_typing(q, "Type") || (q && !strcmp(q, "type"))) {
+        Val v = ev_annotation(c, t, s, first, depth + 1);
+        return v.tag == VAL_OBJECT ? make(VAL_CLASS, 0, 0, v.node) : unknown();
+    }
+    return unknown();
+}
+
+/* A string annotation naming a type: "Session", "orm.Session", "Repo". */
+static Val string_annotation(Ev *c, const ScopeTable *t, const Scope *s, const Node *ann,
+                             int depth)
+{
+    const char *text = ann->v.Constant.value.s;
+    for (const char *p = text; *p; p++)
+        if (!(*p == '.' || *p == '_' || (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+              (*p >= '0' && *p <= '9')))
+            return unknown(); /* not a plain dotted name */
+    Node name;
+    memset(&name, 0, sizeof name);
+    name.kind = NODE_Name;
+    size_t n = strcspn(text, ".");
+    name.v.Name.id = arena_strndup(c->scratch, text, n);
+    if (!text[n])
+        return ev_annotation(c, t, s, &name, depth + 1);
+    const Binding *b = scope_lookup(t, s, name.v.Name.id, NULL);
+    if (b && b->kind == BIND_IMPORT && b->qualname)
+        return instance(arena_printf(c->scratch, "%s%s", b->qualname, text + n));
+    return unknown();
+}
+
+static Val ev_annotation(Ev *c, const ScopeTable *t, const Scope *s, const Node *ann, int depth)
+{
+    if (!ann || depth > VALUE_MAX_DEPTH)
+        return unknown();
+    switch (ann->kind) {
+    case NODE_Name:
+    case NODE_Attribute: {
+        Val v = instance(qual_in(c, t, s, ann));
+        if (known(&v))
+            return v;
+        v = ev(c, t, s, ann); /* a class of the project, an alias */
+        if (v.tag == VAL_CLASS)
+            return make(VAL_OBJECT, 0, 0, v.node);
+        if (ann->kind == NODE_Name) { /* SessionDep = Annotated[Session, Depends(get_db)] */
+            const Scope *where = NULL;
+            const Binding *b = scope_lookup(t, s, ann->v.Name.id, &where);
+            if (b && b->kind == BIND_LOCAL && b->value && where && where->kind == SCOPE_MODULE)
+                return ev_annotation(c, t, where, b->value, depth + 1);
+            if (b && b->kind == BIND_IMPORT && b->qualname) {
+                const ProjectModule *pm = NULL;
+                const Binding *d = NULL;
+                if (modgraph_resolve(c->vm->graph, b->qualname, &pm, &d) && d && pm && d->value)
+                    return ev_annotation(c, pm->scopes, scope_module(pm->scopes), d->value,
+                                         depth + 1);
+            }
+        }
+        return unknown();
+    }
+    case NODE_Subscript: return generic_annotation(c, t, s, ann, depth);
+    case NODE_BinOp: { /* Session | None */
+        Val v = ev_annotation(c, t, s, ann->v.BinOp.left, depth + 1);
+        return known(&v) ? v : ev_annotation(c, t, s, ann->v.BinOp.right, depth + 1);
+    }
+    case NODE_Constant:
+        if (ann->v.Constant.value.kind == CONST_STR)
+            return string_annotation(c, t, s, ann, depth);
+        return unknown();
+    default: return unknown();
+    }
+}
+
+/* ---- names ---- */
+
+static int enter(Ev *c, const Scope *s, const char *name)
+{
+    for (int i = 0; i < c->nactive; i++)
+        if (c->active_scope[i] == s && !strcmp(c->active_name[i], name))
+            return 0; /* a value made from itself (`q = q.where(...)`) */
+    if (c->nactive == ACTIVE_MAX)
+        return 0;
+    c->active_scope[c->nactive] = s;
+    c->active_name[c->nactive++] = name;
+    return 1;
+}
+
+typedef struct LocalJoin {
+    Ev *c;
+    const ScopeTable *t;
+    const Scope *s;
+    Val v;
+    int conflict;
+} LocalJoin;
+
+/* The value of the index-th item of what value gives: a tuple literal's
+ * element, or a call's returned tuple. */
+static Val item_of(Ev *c, const ScopeTable *t, const Scope *s, const Node *value, int index)
+{
+    if (value->kind == NODE_Tuple || value->kind == NODE_List)
+        return index < value->v.Tuple.elts.n ? ev(c, t, s, value->v.Tuple.elts.items[index])
+                                             : unknown();
+    if (value->kind == NODE_Await)
+        value = value->v.Await.value;
+    if (value->kind != NODE_Call || index >= VALUE_MAX_ITEMS)
+        return unknown();
+    Val f = ev(c, t, s, value->v.Call.func);
+    return f.tag == VAL_FUNC ? read(c->vm, f.node, NULL, LOC_ITEM + index) : unknown();
+}
+
+static void local_add(LocalJoin *g, Val v)
+{
+    if (!known(&v) || g->conflict)
+        return;
+    if (!known(&g->v))
+        g->v = v;
+    else if (!same(&g->v, &v))
+        g->conflict = 1;
+    else if (g->v.tag == VAL_RESOURCE && g->v.node != v.node)
+        g->v.node = NULL;
+}
+
+static int local_site(void *arg, int kind, const Node *at, const Node *value, int index)
+{
+    LocalJoin *g = arg;
+    switch (kind) {
+    case SCOPE_SITE_VALUE: local_add(g, ev(g->c, g->t, g->s, value)); break;
+    case SCOPE_SITE_ANNOTATED:
+        local_add(g, ev_annotation(g->c, g->t, g->s, at->v.AnnAssign.annotation, 0));
+        if (value)
+            local_add(g, ev(g->c, g->t, g->s, value));
+        break;
+    case SCOPE_SITE_ITEM: local_add(g, item_of(g->c, g->t, g->s, value, index)); break;
+    case SCOPE_SITE_WITH: local_add(g, ev_with(g->c, g->t, g->s, value)); break;
+    default: break; /* for, +=, except, import ...: nothing to add */
+    }
+    return !g->conflict;
+}
+
+/* A function's (or class body's) local name: the join of its bindings. */
+static Val ev_local(Ev *c, const ScopeTable *t, const Scope *where, const char *name)
+{
+    ValueModel *vm = c->vm;
+    Slot *cached = slot(vm, where, name, LOC_LOCAL, 0);
+    if (cached && cached->round == vm->round)
+        return cached->conflict ? unknown() : cached->v;
+    if (!enter(c, where, name))
+        return unknown();
+    LocalJoin g = {c, t, where, unknown(), 0};
+    scope_each_binding(where->node, name, local_site, &g);
+    c->nactive--;
+    if (vm->building) {
+        Slot *s = slot(vm, where, name, LOC_LOCAL, 1);
+        s->round = vm->round;
+        s->v = g.v;
+        s->conflict = (unsigned char)g.conflict;
+    }
+    return g.conflict ? unknown() : g.v;
+}
+
+/* A parameter of the function that opens fs: the instance for a method's
+ * first, its annotation, its Depends default, else what its callers pass. */
+static Val ev_param(Ev *c, const ScopeTable *t, const Scope *fs, const char *name)
+{
+    const Node *f = fs->node;
+    if (!is_func(f))
+        return unknown(); /* a lambda's */
+    int i = param_index(f, name);
+    if (i < 0)
+        return unknown();
+    const Node *cls = method_class(t, f);
+    if (cls && i == 0)
+        return make(decorated_with(f, "classmethod") ? VAL_CLASS : VAL_OBJECT, 0, 0, cls);
+    const Scope *outer = fs->parent ? fs->parent : fs;
+    Val v = ev_annotation(c, t, outer, param_at(f, i)->v.arg.annotation, 0);
+    if (v.tag == VAL_RESOURCE && !v.node) { /* `db: Session = Depends(get_db)` */
+        Val p = depends_value(c, t, outer, param_default(f, i));
+        return known(&p) ? p : v;
+    }
+    if (known(&v))
+        return v;
+    v = depends_value(c, t, outer, param_default(f, i));
+    return known(&v) ? v : read(c->vm, f, NULL, LOC_PARAM + i);
+}
+
+static Val ev_binding(Ev *c, const ScopeTable *t, const Scope *where, const Binding *b)
+{
+    switch (b->kind) {
+    case BIND_IMPORT: {
+        const ProjectModule *pm = NULL;
+        const Binding *d = NULL;
+        if (b->qualname && modgraph_resolve(c->vm->graph, b->qualname, &pm, &d) && pm) {
+            if (!d || c->depth > VALUE_MAX_DEPTH)
+                return unknown(); /* a module of the project */
+            c->depth++;
+            Val v = ev_binding(c, pm->scopes, scope_module(pm->scopes), d);
+            c->depth--;
+            return v;
+        }
+        Val v = unknown();
+        v.tag = b->qualname ? VAL_QUAL : VAL_UNKNOWN;
+        v.qual = b->qualname;
+        return v;
+    }
+    case BIND_DEF: return make(VAL_FUNC, 0, 0, b->def);
+    case BIND_CLASS: return make(VAL_CLASS, 0, 0, b->def);
+    case BIND_PARAM: return ev_param(c, t, where, b->name);
+    case BIND_LOCAL:
+        if (where->kind == SCOPE_MODULE)
+            return read(c->vm, b, NULL, LOC_GLOBAL);
+        return ev_local(c, t, where, b->name);
+    default: return unknown();
+    }
+}
+
+static Val ev_name(Ev *c, const ScopeTable *t, const Scope *s, const char *id)
+{
+    const Scope *where = NULL;
+    const Binding *b = scope_lookup(t, s, id, &where);
+    return b && where ? ev_binding(c, t, where, b) : unknown();
+}
+
+/* ---- attributes ---- */
+
+/* The def of method name of class cls or of its bases (depth: bases
+ * followed so far). */
+static const Node *find_method(const ValueModel *vm, Ev *c, const Node *cls, const char *name,
+                               int depth)
+{
+    if (!cls || depth > 8)
+        return NULL;
+    const NodeList *body = &cls->v.ClassDef.body;
+    for (int i = 0; i < body->n; i++)
+        if (is_func(body->items[i]) && !strcmp(body->items[i]->v.FunctionDef.name, name))
+            return body->items[i];
+    const ScopeTable *t = value_table_of(vm, cls);
+    const Scope *cs = t ? scope_of(t, cls) : NULL;
+    for (int i = 0; cs && i < cls->v.ClassDef.bases.n; i++) {
+        Val b = ev(c, t, cs->parent ? cs->parent : cs, cls->v.ClassDef.bases.items[i]);
+        const Node *m = b.tag == VAL_CLASS ? find_method(vm, c, b.node, name, depth + 1) : NULL;
+        if (m)
+            return m;
+    }
+    return NULL;
+}
+
+/* An attribute of an instance or class of cls, bases included. */
+static Val class_attr(Ev *c, const Node *cls, const char *attr, int depth)
+{
+    if (!cls || depth > 8)
+        return unknown();
+    Val v = read(c->vm, cls, attr, LOC_ATTR);
+    if (known(&v))
+        return v;
+    const ScopeTable *t = value_table_of(c->vm, cls);
+    const Scope *cs = t ? scope_of(t, cls) : NULL;
+    for (int i = 0; cs && i < cls->v.ClassDef.bases.n; i++) {
+        Val b = ev(c, t, cs->parent ? cs->parent : cs, cls->v.ClassDef.bases.items[i]);
+        if (b.tag != VAL_CLASS)
+            continue;
+        v = class_attr(c, b.node, attr, depth + 1);
+        if (known(&v))
+            return v;
+    }
+    return unknown();
+}
+
+static Val attr_of(Ev *c, Val recv, const char *attr)
+{
+    if (recv.tag == VAL_OBJECT || recv.tag == VAL_CLASS) {
+        Val v = class_attr(c, recv.node, attr, 0);
+        if (known(&v))
+            return v;
+        const Node *m = find_method(c->vm, c, recv.node, attr, 0);
+        if (!m)
+            return unknown();
+        if (recv.tag == VAL_OBJECT &&
+            (decorated_with(m, "property") || decorated_with(m, "cached_property")))
+            return read(c->vm, m, NULL, LOC_RETURN);
+        return make(VAL_FUNC, 0, 0, m); /* a bound method */
+    }
+    if (recv.tag == VAL_FACTORY && recv.kind == FAC_ENGINE && !strcmp(attr, "sync_engine"))
+        return make(VAL_FACTORY, FAC_ENGINE, 0, NULL);
+    return unknown();
+}
+
+static Val ev_attr(Ev *c, const ScopeTable *t, const Scope *s, const Node *e)
+{
+    const char *q = qual_in(c, t, s, e);
+    if (q) {
+        const ProjectModule *pm = NULL;
+        const Binding *d = NULL;
+        if (modgraph_resolve(c->vm->graph, q, &pm, &d) && pm) /* module.name */
+            return d ? ev_binding(c, pm->scopes, scope_module(pm->scopes), d) : unknown();
+        const char *rest = NULL;
+        if (!modgraph_resolve_prefix(c->vm->graph, q, &pm, &d, &rest) || !pm) {
+            Val v = unknown(); /* a library name: sqlalchemy.orm.sessionmaker */
+            v.tag = VAL_QUAL;
+            v.qual = q;
+            return v;
+        }
+    }
+    const char *state = fastapi_state_attr(e); /* request.app.state.pool */
+    const FastApiStateValue *sv = state ? fastapi_state_value(c->vm->fastapi, state) : NULL;
+    if (sv)
+        return ev(c, sv->scopes, sv->scope, sv->value);
+    return attr_of(c, ev(c, t, s, e->v.Attribute.value), e->v.Attribute.attr);
+}
+
+/* ---- calls ---- */
+
+/* The class_= qualified name and the bind of a library call. */
+static Val library_call(Ev *c, const ScopeTable *t, const Scope *s, const Node *call, Val callee)
+{
+    Val v = instance(callee.qual);
+    if (v.tag == VAL_RESOURCE)
+        return v; /* Session(anything) is a session */
+    const char *cls = NULL;
+    Val bind = unknown();
+    for (int i = 0; i < call->v.Call.keywords.n; i++) {
+        const Node *k = call->v.Call.keywords.items[i];
+        if (k->v.keyword.arg && !strcmp(k->v.keyword.arg, "class_"))
+            cls = qual_in(c, t, s, k->v.keyword.value);
+        if (k->v.keyword.arg && !strcmp(k->v.keyword.arg, "bind"))
+            bind = ev(c, t, s, k->v.keyword.value);
+    }
+    if (!known(&bind) && call->v.Call.args.n > 0)
+        bind = ev(c, t, s, call->v.Call.args.items[0]);
+    if (callee.qual && !strcmp(callee.qual, "typing.cast") && call->v.Call.args.n == 2) {
+        Val ty = ev_annotation(c, t, s, call->v.Call.args.items[0], 0);
+        return known(&ty) ? ty : ev(c, t, s, call->v.Call.args.items[1]);
+    }
+    if (callee.qual && (!strcmp(callee.qual, "functools.partial") ||
+                        !strcmp(callee.qual, "contextlib.closing")) && call->v.Call.args.n > 0) {
+        Val f = ev(c, t, s, call->v.Call.args.items[0]);
+        return !strcmp(callee.qual, "contextlib.closing") || f.tag == VAL_FACTORY ? f : unknown();
+    }
+    v = model_user_call(c->vm->user, &callee, call, cls, &bind);
+    if (v.tag == VAL_UNKNOWN && callee.qual) { /* a session on a connection: still a session */
+        Val k = model_call(&callee, call, cls, NULL);
+        if (k.tag == VAL_UNKNOWN) {
+            Val e = make(VAL_FACTORY, FAC_ENGINE, 0, NULL);
+            k = model_call(&callee, call, cls, &e);
+            if (k.tag == VAL_RESOURCE && k.kind == RES_SESSION)
+                v = k;
+        }
+    }
+    return v;
+}
+
+/* What calling a value gives. */
+static Val call_of(Ev *c, const ScopeTable *t, const Scope *s, const Node *call, Val f)
+{
+    switch (f.tag) {
+    case VAL_QUAL: return library_call(c, t, s, call, f);
+    case VAL_FACTORY:
+        if (f.kind == FAC_GENFUNC) {
+            f.kind = FAC_GENERATOR;
+            return f;
+        }
+        return model_user_call(c->vm->user, &f, call, NULL, NULL);
+    case VAL_CLASS: return make(VAL_OBJECT, 0, 0, f.node);
+    case VAL_FUNC: {
+        Val y = yields_of(c, f.node);
+        if (y.tag == VAL_RESOURCE) { /* a generator function: its generator */
+            Val g = make(VAL_FACTORY, FAC_GENERATOR, y.is_async, f.node);
+            g.sub = y.kind;
+            return g;
+        }
+        return read(c->vm, f.node, NULL, LOC_RETURN);
+    }
+    default: return unknown();
+    }
+}
+
+static Val ev_call(Ev *c, const ScopeTable *t, const Scope *s, const Node *call)
+{
+    const Node *f = call->v.Call.func;
+    if (f->kind == NODE_Name && !strcmp(f->v.Name.id, "next") && call->v.Call.args.n >= 1 &&
+        !scope_lookup(t, s, "next", NULL)) {
+        Val g = ev(c, t, s, call->v.Call.args.items[0]); /* next(get_db()) */
+        if (g.tag == VAL_FACTORY && g.kind == FAC_GENERATOR)
+            return make(VAL_RESOURCE, g.sub, g.is_async, NULL);
+        return unknown();
+    }
+    if (f->kind == NODE_Attribute && !qual_in(c, t, s, f)) {
+        Val recv = ev(c, t, s, f->v.Attribute.value);
+        const char *m = f->v.Attribute.attr;
+        if (recv.tag == VAL_FACTORY || recv.tag == VAL_RESOURCE) {
+            Val made = unknown();
+            int with_only = 0;
+            if (model_user_method(c->vm->user, &recv, m, &made, &with_only) == EFF_ACQUIRE &&
+                !with_only)
+                return made;
+            if (recv.tag == VAL_RESOURCE && recv.kind == RES_SESSION && !strcmp(m, "connection"))
+                return make(VAL_RESOURCE, RES_CONNECTION, recv.is_async, NULL);
+            return unknown(); /* a Result, a transaction, ... */
+        }
+        if (recv.tag == VAL_OBJECT || recv.tag == VAL_CLASS)
+            return call_of(c, t, s, call, attr_of(c, recv, m));
+        return unknown();
+    }
+    return call_of(c, t, s, call, ev(c, t, s, f));
+}
+
+/* `with ctx as x`: what x is. */
+static Val ev_with(Ev *c, const ScopeTable *t, const Scope *s, const Node *ctx)
+{
+    Val v = unknown(), out = unknown();
+    if (ctx->kind == NODE_Await)
+        ctx = ctx->v.Await.value;
+    if (ctx->kind == NODE_Call && ctx->v.Call.func->kind == NODE_Attribute &&
+        !qual_in(c, t, s, ctx->v.Call.func)) {
+        Val recv = ev(c, t, s, ctx->v.Call.func->v.Attribute.value);
+        if (recv.tag == VAL_FACTORY || recv.tag == VAL_RESOURCE) {
+            model_user_with(c->vm->user, &v, &recv, ctx->v.Call.func->v.Attribute.attr, &out);
+            return out; /* engine.begin() gives a connection, s.begin() a transaction */
+        }
+    }
+    v = ev(c, t, s, ctx);
+    if (v.tag == VAL_FACTORY && v.kind == FAC_GENERATOR) /* a @contextmanager provider */
+        return make(VAL_RESOURCE, v.sub, v.is_async, v.node);
+    if (v.tag == VAL_OBJECT) { /* a class with __enter__ returning self, or else */
+        const Node *enter_m = find_method(c->vm, c, v.node, "__aenter__", 0);
+        if (!enter_m)
+            enter_m = find_method(c->vm, c, v.node, "__enter__", 0);
+        return enter_m ? read(c->vm, enter_m, NULL, LOC_RETURN) : v;
+    }
+    model_user_with(c->vm->user, &v, NULL, NULL, &out);
+    return out;
+}
+
+static Val join2(Val a, Val b)
+{
+    if (!known(&a))
+        return b;
+    if (!known(&b) || same(&a, &b))
+        return a;
+    return unknown();
+}
+
+static Val ev(Ev *c, const ScopeTable *t, const Scope *s, const Node *e)
+{
+    if (!e || c->depth > VALUE_MAX_DEPTH)
+        return unknown();
+    Val v = unknown();
+    c->depth++;
+    switch (e->kind) {
+    case NODE_Name: v = ev_name(c, t, s, e->v.Name.id); break;
+    case NODE_Attribute: v = ev_attr(c, t, s, e); break;
+    case NODE_Call: v = ev_call(c, t, s, e); break;
+    case NODE_Await: v = ev(c, t, s, e->v.Await.value); break;
+    case NODE_NamedExpr: v = ev(c, t, s, e->v.NamedExpr.value); break;
+    case NODE_IfExp: v = join2(ev(c, t, s, e->v.IfExp.body), ev(c, t, s, e->v.IfExp.orelse)); break;
+    case NODE_BoolOp:
+        for (int i = 0; i < e->v.BoolOp.values.n; i++)
+            v = join2(v, ev(c, t, s, e->v.BoolOp.values.items[i]));
+        break;
+    default: break;
+    }
+    c->depth--;
+    return v;
+}
+
+/* ------------------------------------------------------------- the rounds */
+
+typedef struct Round {
+    Ev *c;
+    const ScopeTable *t;
+    const Scope *s;   /* the scope statements are evaluated in */
+    const Node *func; /* the def being walked, or NULL */
+    const Node *cls;  /* the class whose body is walked, or NULL */
+    int depth;
+} Round;
+
+static void walk(Round *r, const Node *n);
+
+static void walk_kid(Node *parent, Node *n, void *arg)
+{
+    (void)parent;
+    walk(arg, n);
+}
+
+/* Is e worth evaluating as an argument (not a literal)? */
+static int evaluable(const Node *e)
+{
+    switch (e->kind) {
+    case NODE_Name:
+    case NODE_Attribute:
+    case NODE_Call:
+    case NODE_Await:
+    case NODE_IfExp:
+    case NODE_BoolOp:
+    case NODE_NamedExpr: return 1;
+    default: return 0;
+    }
+}
+
+/* A call of one of the project's functions, methods or classes: what it
+ * passes joins the parameters it reaches. */
+static void call_site(Round *r, const Node *call)
+{
+    if (!call->v.Call.args.n && !call->v.Call.keywords.n)
+        return;
+    Ev *c = r->c;
+    Val f = ev(c, r->t, r->s, call->v.Call.func);
+    const Node *def = NULL;
+    int shift = 0; /* the parameters a bound call fills itself (self, cls) */
+    if (f.tag == VAL_FUNC && is_func(f.node)) {
+        def = f.node;
+        const ScopeTable *dt = value_table_of(c->vm, def);
+        shift = dt && method_class(dt, def) && call->v.Call.func->kind == NODE_Attribute ? 1 : 0;
+    } else if (f.tag == VAL_CLASS) {
+        def = find_method(c->vm, c, f.node, "__init__", 0);
+        shift = 1;
+    }
+    if (!def)
+        return;
+    for (int i = 0; i < call->v.Call.args.n; i++) {
+        const Node *a = call->v.Call.args.items[i];
+        if (a->kind == NODE_Starred)
+            break;
+        if (i + shift < param_count(def) && evaluable(a))
+            join(c->vm, def, NULL, LOC_PARAM + i + shift, ev(c, r->t, r->s, a));
+    }
+    for (int i = 0; i < call->v.Call.keywords.n; i++) {
+        const Node *k = call->v.Call.keywords.items[i];
+        int p = k->v.keyword.arg ? param_index(def, k->v.keyword.arg) : -1;
+        if (p >= 0 && evaluable(k->v.keyword.value))
+            join(c->vm, def, NULL, LOC_PARAM + p, ev(c, r->t, r->s, k->v.keyword.value));
+    }
+}
+
+/* The instance name of the method being walked (`self`), or NULL. */
+static const char *self_name(const Round *r)
+{
+    if (!r->func || !method_class(r->t, r->func) || param_count(r->func) < 1)
+        return NULL;
+    return param_at(r->func, 0)->v.arg.arg;
+}
+
+/* target = value (or the index-th item of value, when index >= 0). */
+static void assign(Round *r, const Node *target, const Node *value, Val v)
+{
+    Ev *c = r->c;
+    switch (target->kind) {
+    case NODE_Name: {
+        const Scope *where = NULL;
+        const Binding *b = scope_lookup(r->t, r->s, target->v.Name.id, &where);
+        if (b && where && where->kind == SCOPE_MODULE && b->kind == BIND_LOCAL)
+            join(c->vm, b, NULL, LOC_GLOBAL, v); /* at module level, or under `global` */
+        else if (r->cls && r->s->kind == SCOPE_CLASS)
+            join(c->vm, r->cls, target->v.Name.id, LOC_ATTR, v); /* a class attribute */
+        break;
+    }
+    case NODE_Attribute: {
+        const Node *obj = target->v.Attribute.value;
+        const char *self = self_name(r);
+        if (self && obj->kind == NODE_Name && !strcmp(obj->v.Name.id, self)) {
+            join(c->vm, method_class(r->t, r->func), target->v.Attribute.attr, LOC_ATTR, v);
+        } else if (known(&v)) {
+            Val o = ev(c, r->t, r->s, obj); /* repo.session = db */
+            if (o.tag == VAL_OBJECT)
+                join(c->vm, o.node, target->v.Attribute.attr, LOC_ATTR, v);
+        }
+        break;
+    }
+    case NODE_Tuple:
+    case NODE_List:
+        for (int i = 0; value && i < target->v.Tuple.elts.n; i++)
+            assign(r, target->v.Tuple.elts.items[i], NULL,
+                   item_of(c, r->t, r->s, value, i));
+        break;
+    default: break;
+    }
+}
+
+/* Does the assignment target need the value evaluated (a module-level
+ * name, an attribute, a tuple of those)? */
+static int wants(const Round *r, const Node *t)
+{
+    if (t->kind == NODE_Attribute)
+        return 1;
+    if (t->kind == NODE_Tuple || t->kind == NODE_List) {
+        for (int i = 0; i < t->v.Tuple.elts.n; i++)
+            if (wants(r, t->v.Tuple.elts.items[i]))
+                return 1;
+        return 0;
+    }
+    if (t->kind != NODE_Name)
+        return 0;
+    if (r->s->kind == SCOPE_MODULE || r->s->kind == SCOPE_CLASS)
+        return 1;
+    const Scope *where = NULL;
+    return scope_lookup(r->t, r->s, t->v.Name.id, &where) && where && where->kind == SCOPE_MODULE;
+}
+
+/* The default of each parameter joins it (evaluated where the def is). */
+static void defaults(Round *r, const Node *f)
+{
+    for (int i = 0, n = param_count(f); i < n; i++) {
+        const Node *d = param_default(f, i);
+        if (d && evaluable(d))
+            join(r->c->vm, f, NULL, LOC_PARAM + i, ev(r->c, r->t, r->s, d));
+    }
+}
+
+static void walk_scope(Round *r, const Node *n, const Node *func, const Node *cls)
+{
+    Round in = *r;
+    const Scope *s = scope_of(r->t, n);
+    in.s = s ? s : r->s;
+    in.func = func;
+    in.cls = cls;
+    in.depth = r->depth + 1;
+    const NodeList *body = n->kind == NODE_ClassDef ? &n->v.ClassDef.body
+                           : n->kind == NODE_Lambda ? NULL : &n->v.FunctionDef.body;
+    if (body)
+        for (int i = 0; i < body->n; i++)
+            walk(&in, body->items[i]);
+    else
+        walk(&in, n->v.Lambda.body);
+}
+
+static void walk(Round *r, const Node *n)
+{
+    if (!n || r->depth > SCOPE_MAX_DEPTH)
+        return;
+    Ev *c = r->c;
+    switch (n->kind) {
+    case NODE_FunctionDef:
+    case NODE_AsyncFunctionDef:
+        defaults(r, n);
+        walk_scope(r, n, n, NULL);
+        return; /* decorators and annotations hold no call we follow */
+    case NODE_ClassDef:
+        walk_scope(r, n, NULL, n);
+        return;
+    case NODE_Lambda:
+    case NODE_ListComp:
+    case NODE_SetComp:
+    case NODE_DictComp:
+    case NODE_GeneratorExp: {
+        Round in = *r;
+        const Scope *s = scope_of(r->t, n);
+        in.s = s ? s : r->s;
+        in.depth++;
+        ast_children((Node *)n, walk_kid, &in);
+        return;
+    }
+    case NODE_Assign:
+        for (int i = 0; i < n->v.Assign.targets.n; i++) {
+            const Node *t = n->v.Assign.targets.items[i];
+            if (wants(r, t))
+                assign(r, t, n->v.Assign.value,
+                       t->kind == NODE_Tuple || t->kind == NODE_List ? unknown()
+                                                                    : ev(c, r->t, r->s, n->v.Assign.value));
+        }
+        break;
+    case NODE_AnnAssign: {
+        const Node *t = n->v.AnnAssign.target;
+        if (wants(r, t)) {
+            assign(r, t, NULL, ev_annotation(c, r->t, r->s, n->v.AnnAssign.annotation, 0));
+            if (n->v.AnnAssign.value)
+                assign(r, t, n->v.AnnAssign.value, ev(c, r->t, r->s, n->v.AnnAssign.value));
+        }
+        break;
+    }
+    case NODE_Return:
+        if (r->func && n->v.Return.value) {
+            const Node *v = n->v.Return.value;
+            join(c->vm, r->func, NULL, LOC_RETURN, ev(c, r->t, r->s, v));
+            for (int i = 0; (v->kind == NODE_Tuple || v->kind == NODE_Call) && i < VALUE_MAX_ITEMS;
+                 i++)
+                join(c->vm, r->func, NULL, LOC_ITEM + i, item_of(c, r->t, r->s, v, i));
+        }
+        break;
+    case NODE_Yield:
+    case NODE_YieldFrom:
+        if (r->func && n->v.Yield.value) {
+            Val v = ev(c, r->t, r->s, n->v.Yield.value);
+            if (n->kind == NODE_YieldFrom && v.tag == VAL_FACTORY && v.kind == FAC_GENERATOR)
+                v = make(VAL_RESOURCE, v.sub, v.is_async, NULL); /* yield from get_db() */
+            join(c->vm, r->func, NULL, LOC_YIELD, v);
+        }
+        break;
+    case NODE_Call: call_site(r, n); break;
+    default: break;
+    }
+    r->depth++;
+    ast_children((Node *)n, walk_kid, r);
+    r->depth--;
+}
+
+ValueModel *value_build(Arena *a, const Project *graph, const FastApiModule *mods, int n,
+                        const FastApi *fastapi, const ModelUser *user)
+{
+    ValueModel *vm = arena_alloc(a, sizeof *vm);
+    vm->a = a;
+    vm->graph = graph;
+    vm->fastapi = fastapi;
+    vm->mods = mods;
+    vm->n = n;
+    vm->user = user;
+    for (int m = 0; m < n; m++) {
+        own(vm, mods[m].scopes, m);
+        OwnWalk w = {vm, m, 0};
+        ast_children(mods[m].module, own_kid, &w);
+    }
+    vm->building = 1;
+    Arena *scratch = arena_new();
+    for (vm->round = 1; vm->round <= VALUE_ROUNDS; vm->round++) {
+        vm->changed = 0;
+        for (int m = 0; m < n; m++) {
+            Ev c = {vm, scratch, 0, 0, {NULL}, {NULL}};
+            Round r = {&c, mods[m].scopes, scope_module(mods[m].scopes), NULL, NULL, 0};
+            const NodeList *body = &mods[m].module->v.Module.body;
+            for (int i = 0; i < body->n; i++)
+                walk(&r, body->items[i]);
+            arena_reset(scratch);
+        }
+        if (!vm->changed)
+            break;
+    }
+    vm->rounds = vm->round;
+    if (vm->round > VALUE_ROUNDS)
+        vm->round = VALUE_ROUNDS; /* no fixpoint: the local cache of the last round stands */
+    vm->building = 0;
+    arena_free(scratch);
+    return vm;
+}
+
+/* ------------------------------------------------------------- queries */
+
+/* A question asked after the build: read-only, names in scratch. */
+static Ev question(const ValueModel *vm, Arena *scratch)
+{
+    Ev c = {(ValueModel *)vm, scratch, 0, 0, {NULL}, {NULL}};
+    return c;
+}
+
+int value_rounds(const ValueModel *vm) { return vm->rounds; }
+
+Val value_of(const ValueModel *vm, Arena *scratch, const ScopeTable *t, const Scope *s,
+             const Node *e)
+{
+    Ev c = question(vm, scratch);
+    return vm ? ev(&c, t, s, e) : unknown();
+}
+
+Val value_param(const ValueModel *vm, Arena *scratch, const Node *func, int index)
+{
+    Ev c = question(vm, scratch);
+    const ScopeTable *t = vm && is_func(func) ? value_table_of(vm, func) : NULL;
+    const Scope *fs = t ? scope_of(t, func) : NULL;
+    if (!fs || index < 0 || index >= param_count(func))
+        return unknown();
+    return ev_param(&c, t, fs, param_at(func, index)->v.arg.arg);
+}
+
+Val value_return(const ValueModel *vm, const Node *func)
+{
+    return vm ? read(vm, func, NULL, LOC_RETURN) : unknown();
+}
+
+Val value_yield(const ValueModel *vm, Arena *scratch, const Node *func)
+{
+    Ev c = question(vm, scratch);
+    return vm ? yields_of(&c, func) : unknown();
+}
+
+Val value_attr(const ValueModel *vm, Arena *scratch, const Node *cls, const char *attr)
+{
+    Ev c = question(vm, scratch);
+    return vm ? attr_of(&c, make(VAL_OBJECT, 0, 0, cls), attr) : unknown();
+}
+
+const Node *value_method(const ValueModel *vm, Arena *scratch, const Node *cls, const char *name)
+{
+    Ev c = question(vm, scratch);
+    return vm ? find_method(vm, &c, cls, name, 0) : NULL;
+}
+
+Val value_annotation(const ValueModel *vm, Arena *scratch, const ScopeTable *t, const Scope *s,
+                     const Node *ann)
+{
+    Ev c = question(vm, scratch);
+    return vm ? ev_annotation(&c, t, s, ann, 0) : unknown();
+}

@@ -1,0 +1,90 @@
+/*
+ * value.h - the project-wide value model: what each expression can hold,
+ * flow-insensitively, as far as the resource model cares (model.h's Val:
+ * an engine, a sessionmaker, a pool, a session, an instance of one of the
+ * project's classes, one of its functions, a library name).
+ *
+ * Built once per run after the module graph (modgraph.h) and the FastAPI
+ * model (fastapi.h), before the summaries and the dataflow, by rounds over
+ * every module until nothing changes (a fixpoint, at most VALUE_ROUNDS).
+ * Each round joins, into one table:
+ *   - every module-level name: each assignment, at module level or under
+ *     `global` in any function (`engine = None` filled at startup), and
+ *     its annotation (`SessionLocal: async_sessionmaker | None = None`);
+ *   - every function's return and yield (through any number of layers,
+ *     `return a if x else b`, tuples: `SessionLocal, engine = init_db()`);
+ *   - every attribute of every class: `self.x = ...` in any method, class
+ *     level declarations, base classes;
+ *   - every parameter: its annotation (Session, Engine, Optional[...],
+ *     Annotated[T, Depends(f)], Callable[[], Generator[...]] ...), its
+ *     default, and the argument of every call site that reaches it, by
+ *     position or keyword, bound methods and constructors included.
+ * A join keeps what the contributions that are known agree on: unknown
+ * contributions add nothing (a placeholder's None), disagreeing known
+ * ones make the location unknown.  A session lent by a FastAPI dependency
+ * carries its provider (Val.node) through calls and objects, so a helper
+ * two calls away knows whose session it holds.
+ *
+ * After value_build the model is read-only: every query below may be made
+ * from any thread; names are copied into the caller's scratch arena.
+ * Recursion in a question is bounded by VALUE_MAX_DEPTH.
+ */
+#ifndef SL_VALUE_H
+#define SL_VALUE_H
+
+#include "arena.h"
+#include "ast.h"
+#include "fastapi.h"
+#include "model.h"
+#include "modgraph.h"
+#include "scope.h"
+
+#define VALUE_ROUNDS 8     /* rounds at most; they stop when nothing changes */
+#define VALUE_MAX_DEPTH 24 /* names, attributes and calls followed per question */
+#define VALUE_MAX_ITEMS 4  /* tuple items of a return followed (a, b = f()) */
+
+typedef struct ValueModel ValueModel;
+
+/* The model of mods[0..n) (kept by pointer, with graph and fastapi: they
+ * must outlive it), in a.  fastapi: the application state startup code
+ * keeps (app.state.pool), or NULL; user: the project's own resources
+ * (model.h), or NULL.  Not thread-safe; the model is read-only afterwards. */
+ValueModel *value_build(Arena *a, const Project *graph, const FastApiModule *mods, int n,
+                        const FastApi *fastapi, const ModelUser *user);
+
+/* Rounds value_build took to reach its fixpoint (VALUE_ROUNDS + 1: none). */
+int value_rounds(const ValueModel *vm);
+
+/* What e, evaluated in scope s of the module table t, can hold. */
+Val value_of(const ValueModel *vm, Arena *scratch, const ScopeTable *t, const Scope *s,
+             const Node *e);
+
+/* What the parameter at position index (posonly, then plain, then keyword-only
+ * parameters) of func can hold: its annotation's value, else the join of
+ * its default and every call site's argument. */
+Val value_param(const ValueModel *vm, Arena *scratch, const Node *func, int index);
+
+/* What func returns; what it yields (a generator: a dependency provider;
+ * from its return annotation when its yields say nothing). */
+Val value_return(const ValueModel *vm, const Node *func);
+Val value_yield(const ValueModel *vm, Arena *scratch, const Node *func);
+
+/* What `obj.attr` holds for an instance of class cls (a ClassDef), its
+ * bases included; a @property's return. */
+Val value_attr(const ValueModel *vm, Arena *scratch, const Node *cls, const char *attr);
+
+/* The def of method name of class cls or of a base class, here or in
+ * another module of the project, or NULL (value_table_of says where). */
+const Node *value_method(const ValueModel *vm, Arena *scratch, const Node *cls, const char *name);
+
+/* What a value annotated with ann (in scope s of table t) is: `Session`,
+ * `AsyncEngine | None`, `Annotated[Session, Depends(get_db)]`,
+ * `AsyncIterator[AsyncSession]`, a string annotation, an alias. */
+Val value_annotation(const ValueModel *vm, Arena *scratch, const ScopeTable *t, const Scope *s,
+                     const Node *ann);
+
+/* The scope table of the module that defines node (a def or class at any
+ * depth), or NULL. */
+const ScopeTable *value_table_of(const ValueModel *vm, const Node *node);
+
+#endif
