@@ -4,7 +4,7 @@
 usage: diff_stdlib.py [--jobs N] [--details N] [--ref DUMP] [--list FILE | PATH...]
 
 With no paths, every .py file of this Python's standard library
-(tests/stdlib_list.py) goes through ../shared/tools/pyast_dump.py (CPython's
+(tests/stdlib_list.py) goes through tests/pyast_dump.py (CPython's
 ast.parse in the canonical dump form) and through `build/sessionlint debug
 ast`; the two dumps must be byte-identical per file.  Each file is one test.
 A file CPython rejects dumps as `error: line N`, so ours must reject it on
@@ -36,9 +36,7 @@ sys.path.insert(0, HERE)
 import stdlib_list  # noqa: E402
 
 BIN = os.environ.get("SESSIONLINT", os.path.join(ROOT, "build", "sessionlint"))
-DUMP = os.environ.get(
-    "PYAST_DUMP",
-    os.path.join(os.path.dirname(ROOT), "shared", "tools", "pyast_dump.py"))
+DUMP = os.environ.get("PYAST_DUMP", os.path.join(HERE, "pyast_dump.py"))
 CACHE_DIR = os.path.join(ROOT, "build", "diff")
 EXCEPTIONS = os.path.join(HERE, "diff_exceptions.txt")
 CHUNK = 100          # files per `debug ast` invocation

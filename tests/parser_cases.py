@@ -7,7 +7,7 @@ usage: parser_cases.py [-v] [CASE.py...]
   the dump in NAME.expect.  These are for syntax newer than the machine's
   Python (3.12-3.14: PEP 695/696 type parameters, PEP 701 f-strings, PEP 750
   t-strings, PEP 758 except lists); the expectations are what CPython 3.14
-  prints through ../shared/tools/pyast_dump.py (tests/tools/py314.sh
+  prints through tests/pyast_dump.py (tests/tools/py314.sh
   regenerates them where Node.js and Pyodide are available).
 - tests/parser/NAME.py without .expect: the machine's CPython is the oracle
   (pyast_dump.py on the same file).
@@ -27,9 +27,7 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 BIN = os.environ.get("SESSIONLINT", os.path.join(ROOT, "build", "sessionlint"))
-DUMP = os.environ.get(
-    "PYAST_DUMP",
-    os.path.join(os.path.dirname(ROOT), "shared", "tools", "pyast_dump.py"))
+DUMP = os.environ.get("PYAST_DUMP", os.path.join(HERE, "pyast_dump.py"))
 CASES = os.path.join(HERE, "parser")
 ERROR_MARK = re.compile(rb"^#\s*error:\s*line\s+(\d+)\s*(?:\((\d+)\.(\d+)\+?\))?")
 

@@ -24,7 +24,7 @@ cd "$ROOT" || exit 2
 TIMEOUT=${ROBUST_TIMEOUT:-60}
 JOBS=$(nproc 2>/dev/null || echo 2)
 DIR=build/tmp/robust
-DUMP=${PYAST_DUMP:-$ROOT/../shared/tools/pyast_dump.py}
+DUMP=${PYAST_DUMP:-$ROOT/tests/pyast_dump.py}
 LOG=build/tmp/robust-logs
 mkdir -p "$LOG"
 
