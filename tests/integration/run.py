@@ -201,7 +201,7 @@ def check_sarif(suite, validator, text, report):
     results = run["results"]
     check(len(results) == len(findings), "%d results, %d JSON findings", len(results),
           len(findings))
-    artifacts = run.get("artifacts", [])
+    check("artifacts" not in run, "run.artifacts is back (SARIF2004: it only repeats URIs)")
     prints = set()
     for res, f in zip(results, findings):
         where = "%s:%s %s" % (f["path"], f["line"], f["code"])
@@ -212,9 +212,7 @@ def check_sarif(suite, validator, text, report):
         phys = res["locations"][0]["physicalLocation"]
         check(uri_to_path(phys["artifactLocation"]) == f["path"], "%s: uri %s", where,
               phys["artifactLocation"]["uri"])
-        idx = phys["artifactLocation"].get("index")
-        check(idx is not None and artifacts[idx]["location"]["uri"] ==
-              phys["artifactLocation"]["uri"], "%s: artifact index %s", where, idx)
+        check("index" not in phys["artifactLocation"], "%s: an artifact index", where)
         reg = phys["region"]
         got = (reg["startLine"], reg["startColumn"], reg["endLine"], reg["endColumn"])
         want = (f["line"], f["column"], f["end_line"], f["end_column"])
