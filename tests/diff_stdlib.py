@@ -18,7 +18,7 @@ files' names, sizes and mtimes.  Other lists are never cached.
 --ref DUMP takes the reference from a file made by pyast_dump.py elsewhere
 (tests/tools/diff314.sh: CPython 3.14's own stdlib, dumped by CPython 3.14).
 
-Ends with the line `N passed, N failed`; exits 1 if anything failed.
+Ends with the line `N passed, N failed, 0 skipped`; exits 1 if anything failed.
 Environment: SESSIONLINT (the binary), PYAST_DUMP (the reference script).
 """
 import argparse
@@ -193,11 +193,11 @@ def main():
 
     if not os.path.exists(DUMP):
         print(f"diff_stdlib: reference script not found: {DUMP}")
-        print("0 passed, 1 failed")
+        print("0 passed, 1 failed, 0 skipped")
         return 1
     if not os.access(BIN, os.X_OK):
         print(f"diff_stdlib: {BIN} not built")
-        print("0 passed, 1 failed")
+        print("0 passed, 1 failed, 0 skipped")
         return 1
 
     stdlib = stdlib_list.sysconfig.get_paths()["stdlib"]
@@ -271,7 +271,7 @@ def main():
     print(f"diff_stdlib: {len(files)} compared, {identical} identical, "
           f"{excepted} allowed exceptions, {len(failed)} differ "
           f"(sessionlint {secs:.1f}s)")
-    print(f"{passed} passed, {len(failed)} failed")
+    print(f"{passed} passed, {len(failed)} failed, 0 skipped")
     return 1 if failed else 0
 
 

@@ -17,7 +17,7 @@ usage: parser_cases.py [-v] [CASE.py...]
   agree too, which checks the case itself.
 
 The `# path` header line is left out of every comparison.  Each case is one
-test; ends with `N passed, N failed`.
+test; ends with `N passed, N failed, 0 skipped`.
 """
 import os
 import re
@@ -119,10 +119,11 @@ def main(argv):
     verbose = "-v" in argv
     picked = [a for a in argv if a != "-v"]
     if not os.access(BIN, os.X_OK):
-        print(f"parser_cases: {BIN} not built\n0 passed, 1 failed")
+        print(f"parser_cases: {BIN} not built\n0 passed, 1 failed, 0 skipped")
         return 1
     if not os.path.exists(DUMP):
-        print(f"parser_cases: reference script not found: {DUMP}\n0 passed, 1 failed")
+        print(f"parser_cases: reference script not found: {DUMP}")
+        print("0 passed, 1 failed, 0 skipped")
         return 1
     tree = sorted(os.path.join(CASES, f) for f in os.listdir(CASES) if f.endswith(".py"))
     errdir = os.path.join(CASES, "errors")
@@ -144,7 +145,7 @@ def main(argv):
                 failed += 1
                 print(f"FAIL {rel}: {msg}")
     print(f"parser_cases: {len(tree)} tree cases, {len(errs)} error cases")
-    print(f"{passed} passed, {failed} failed")
+    print(f"{passed} passed, {failed} failed, 0 skipped")
     return 1 if failed else 0
 
 

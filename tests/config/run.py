@@ -13,7 +13,8 @@ files that the built-in model knows:
     twice.py    SL106: a session closed twice (off by default)
 
 Usage: tests/config/run.py [-v] [--bin PATH] [-k SUBSTRING]
-The last line is `N passed, N failed`; the exit status is 1 if any failed.
+The last line is `N passed, N failed, 0 skipped`; the exit status is 1 if any
+failed.
 """
 import argparse
 import json
@@ -586,7 +587,7 @@ def main():
     VERBOSE = args.v
     if not os.access(BIN, os.X_OK):
         print(f"config: {BIN} is missing; run make first")
-        print("0 passed, 1 failed")
+        print("0 passed, 1 failed, 0 skipped")
         return 1
     passed = failed = 0
     for fn in TESTS:
@@ -602,7 +603,7 @@ def main():
             print(f"FAIL {fn.__name__}: {type(e).__name__}: {e}")
         finally:
             shutil.rmtree(d, ignore_errors=True)
-    print(f"{passed} passed, {failed} failed")
+    print(f"{passed} passed, {failed} failed, 0 skipped")
     return 1 if failed else 0
 
 
