@@ -50,7 +50,7 @@ static const Flag flags[] = {
     {"--output", 'o', 1, IN_CHECK, F_OUTPUT},
     {"--color", 0, 1, IN_CHECK, F_COLOR},
     {"--statistics", 0, 0, IN_CHECK, F_STATISTICS},
-    {"--stats", 0, 0, IN_CHECK, F_STATISTICS}, /* DESIGN.md's spelling */
+    {"--stats", 0, 0, IN_CHECK, F_STATISTICS}, /* the original brief's spelling */
     {"--exit-zero", 0, 0, IN_CHECK, F_EXIT_ZERO},
     {"--quiet", 'q', 0, IN_CHECK, F_QUIET},
     {"--version", 'V', 0, IN_CHECK, F_VERSION},
