@@ -110,7 +110,7 @@ class Skip(Exception):
 
     def describe(self, name):
         what = "not installed" if name == self.tool else "%s not installed" % self.tool
-        how = "; or " + self.how if self.how else ""
+        how = ", then " + self.how if self.how else ""
         return "%s (Debian: %s%s)" % (what, self.package, how)
 
 
