@@ -158,7 +158,8 @@ static int selectors(Reading *r, const TomlKeyVal *kv, StrList *out)
         if (!rules_valid_selector(s)) {
             char why[320];
             rules_selector_error(s, show(r->cs->a, out->items[i]), why, sizeof why);
-            return bad_value(r, kv->val->v.arr.items[i], kv->key, arena_printf(r->cs->a, "%s", why));
+            return bad_value(r, kv->val->v.arr.items[i], kv->key,
+                             arena_printf(r->cs->a, "%s", why));
         }
         out->items[i] = s;
     }

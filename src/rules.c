@@ -175,8 +175,8 @@ void rules_suggest(const char *sel, char *buf, size_t size)
         m++;
     size_t o = 0;
     for (int i = 0; i < m; i++) {
-        int w = snprintf(buf + o, size - o, "%s%s", i == 0 ? "" : i == m - 1 ? " or " : ", ",
-                         c[i].text);
+        const char *sep = i == 0 ? "" : i == m - 1 ? " or " : ", ";
+        int w = snprintf(buf + o, size - o, "%s%s", sep, c[i].text);
         if (w < 0 || (size_t)w >= size - o)
             break;
         o += (size_t)w;

@@ -55,6 +55,7 @@ summary_line()
 
 # summary_counts LINE: sets sum_p, sum_f and sum_s from a summary line (no
 # skipped count means 0 skipped).
+# shellcheck disable=SC2034  # sum_p, sum_s: read by the scripts that source this
 summary_counts()
 {
     sum_p=${1%% passed*}
@@ -73,6 +74,7 @@ summary_counts()
 #     skip NAME: TOOL not installed (Debian: PACKAGE)
 # .ci/run installs every such tool and fails when anything was skipped.
 # SANITIZER_PACKAGES is what to install for -fsanitize= with gcc or clang.
+# shellcheck disable=SC2034  # read by the scripts that source this
 SANITIZER_PACKAGES="Debian: libasan8 libubsan1 libtsan2 for gcc, libclang-rt-dev for clang"
 
 # describe_exit RC: an exit status in words (timeout(1) and shell conventions).

@@ -41,7 +41,8 @@ failed=0
 skipped=0
 if [ -z "$SAN" ]; then
     skipped=1
-    echo "skip unit tests under ASan/UBSan: $CC cannot link -fsanitize=address,undefined ($SANITIZER_PACKAGES); running them without"
+    echo "skip unit tests under ASan/UBSan: $CC cannot link" \
+        "-fsanitize=address,undefined ($SANITIZER_PACKAGES); running them without"
 fi
 for t in tests/unit/test_*.c; do
     [ -f "$t" ] || continue

@@ -33,7 +33,8 @@ failed=0
 skipped=0
 if [ -z "$SAN" ]; then
     skipped=1
-    echo "skip fuzz replay under ASan/UBSan: $CC cannot link -fsanitize=address,undefined ($SANITIZER_PACKAGES); replaying without"
+    echo "skip fuzz replay under ASan/UBSan: $CC cannot link" \
+        "-fsanitize=address,undefined ($SANITIZER_PACKAGES); replaying without"
 fi
 for t in tests/fuzz/fuzz_*.c; do
     [ -f "$t" ] || continue
@@ -79,7 +80,8 @@ if fuzzer_works "${FUZZ_CC:-clang}"; then
     fi
 else
     skipped=$((skipped + 1))
-    echo "skip libFuzzer build: clang's fuzzer runtime not installed (Debian: clang libclang-rt-dev)"
+    echo "skip libFuzzer build: clang's fuzzer runtime not installed" \
+        "(Debian: clang libclang-rt-dev)"
 fi
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]
