@@ -146,7 +146,8 @@ static int strings(Reading *r, const TomlKeyVal *kv, StrList *out)
     return 1;
 }
 
-/* select / ignore lists: rule codes or prefixes, upper-cased. */
+/* select / ignore lists: rule codes or prefixes, upper-cased; one that
+ * selects no rule is an error (as in Ruff). */
 static int selectors(Reading *r, const TomlKeyVal *kv, StrList *out)
 {
     if (!strings(r, kv, out))
@@ -156,10 +157,12 @@ static int selectors(Reading *r, const TomlKeyVal *kv, StrList *out)
         for (char *c = s; *c; c++)
             if (*c >= 'a' && *c <= 'z')
                 *c = (char)(*c - 'a' + 'A');
-        if (!rules_valid_selector(s))
+        if (!rules_valid_selector(s)) {
+            char why[320];
+            rules_selector_error(s, show(r->cs->a, out->items[i]), why, sizeof why);
             return bad_value(r, kv->val->v.arr.items[i], kv->key,
-                             arena_printf(r->cs->a, "not a rule code or prefix: %s",
-                                          show(r->cs->a, out->items[i])));
+                             arena_printf(r->cs->a, "%s", why));
+        }
         out->items[i] = s;
     }
     return 1;

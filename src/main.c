@@ -51,7 +51,7 @@ static const Flag flags[] = {
     {"--output", 'o', 1, IN_CHECK, F_OUTPUT},
     {"--color", 0, 1, IN_CHECK, F_COLOR},
     {"--statistics", 0, 0, IN_CHECK, F_STATISTICS},
-    {"--stats", 0, 0, IN_CHECK, F_STATISTICS}, /* DESIGN.md's spelling */
+    {"--stats", 0, 0, IN_CHECK, F_STATISTICS}, /* the original brief's spelling */
     {"--exit-zero", 0, 0, IN_CHECK, F_EXIT_ZERO},
     {"--quiet", 'q', 0, IN_CHECK, F_QUIET},
     {"--version", 'V', 0, IN_CHECK, F_VERSION},
@@ -172,8 +172,9 @@ static const Flag *find_flag(const char *arg, const char **val)
     return NULL;
 }
 
-/* Appends the comma-separated selectors of val to v, upper-cased. */
-static int add_selectors(Options *o, StrVec *v, const char *val)
+/* Appends the comma-separated selectors of val, given to flag, to v,
+ * upper-cased; one that selects no rule is an error (as in Ruff). */
+static int add_selectors(Options *o, StrVec *v, const char *flag, const char *val)
 {
     for (const char *p = val; *p;) {
         const char *e = strchr(p, ',');
@@ -182,8 +183,13 @@ static int add_selectors(Options *o, StrVec *v, const char *val)
         for (char *c = s; *c; c++)
             if (*c >= 'a' && *c <= 'z')
                 *c = (char)(*c - 'a' + 'A');
-        if (!rules_valid_selector(s))
-            return usage("not a rule code or prefix: ", s);
+        if (!rules_valid_selector(s)) {
+            char why[256];
+            rules_selector_error(s, arena_printf(o->a, "'%.*s'", (int)n, p), why, sizeof why);
+            fprintf(stderr, "sessionlint: error: %s: %s\nTry 'sessionlint rule' for the rules.\n",
+                    flag, why);
+            return EXIT_TROUBLE;
+        }
         VEC_PUSH(v, s);
         p += n + (e != NULL);
     }
@@ -296,8 +302,8 @@ static int apply_flag(Options *o, FlagId id, const char *val)
 {
     switch (id) {
     case F_FORMAT: return set_format(o, val);
-    case F_SELECT: return add_selectors(o, &o->select, val);
-    case F_IGNORE: return add_selectors(o, &o->ignore, val);
+    case F_SELECT: return add_selectors(o, &o->select, "--select", val);
+    case F_IGNORE: return add_selectors(o, &o->ignore, "--ignore", val);
     case F_JOBS: return set_jobs(o, val);
     case F_OUTPUT: o->output = val; return 0;
     case F_COLOR: return set_color(o, val);
@@ -312,7 +318,7 @@ static int apply_flag(Options *o, FlagId id, const char *val)
     case F_WRITE_BASELINE: o->write_baseline = val; return 0;
     case F_CONFIG: o->config = val; return 0;
     case F_NO_CONFIG: o->no_config = 1; return 0;
-    case F_EXTEND_SELECT: return add_selectors(o, &o->extend_select, val);
+    case F_EXTEND_SELECT: return add_selectors(o, &o->extend_select, "--extend-select", val);
     case F_EXCLUDE: VEC_PUSH(&o->exclude, val); return 0;
     case F_EXTEND_EXCLUDE: VEC_PUSH(&o->extend_exclude, val); return 0;
     case F_FASTAPI_VERSION: return set_version(&o->fastapi_version, "--fastapi-version", val);
@@ -603,7 +609,10 @@ static int cmd_rule(int argc, char **argv)
                 *c = (char)(*c - 'a' + 'A');
         const Rule *r = rules_lookup(code);
         if (!r) {
-            fprintf(stderr, "sessionlint: unknown rule: %s\n", argv[2]);
+            char near[64];
+            rules_suggest(code, near, sizeof near);
+            fprintf(stderr, "sessionlint: unknown rule: %s%s%s%s\n", argv[2],
+                    near[0] ? "; did you mean " : "", near, near[0] ? "?" : "");
             return EXIT_TROUBLE;
         }
         print_page(r, rules_page(r));

@@ -1,5 +1,5 @@
 /*
- * model.c - the resource table of DESIGN.md as data: the rows of each
+ * model.c - the resource table of docs/design.md as data: the rows of each
  * resource kind, the library names that make factories and resources, and
  * the methods that acquire, use and release.  Facts come from the libraries'
  * documentation: SQLAlchemy's Session.close() is idempotent and leaves the

@@ -82,7 +82,7 @@ void report_text_write(FILE *out, const Report *r, const ReportOptions *o);
 /* Counts per code, most frequent first: "COUNT<TAB>CODE<TAB>name". */
 void report_text_statistics(FILE *out, const Report *r, const ReportOptions *o);
 
-/* The versioned JSON document of DESIGN.md ("version": 1). */
+/* The versioned JSON document ("version": 1; docs/design.md, section 5). */
 void report_json_write(FILE *out, const Report *r);
 /* Counts per code as a JSON array of {"code", "name", "count"}. */
 void report_json_statistics(FILE *out, const Report *r);

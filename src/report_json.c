@@ -1,5 +1,5 @@
 /*
- * report_json.c - the stable, versioned JSON output of DESIGN.md: one
+ * report_json.c - the stable, versioned JSON output (docs/design.md): one
  * document per run, one finding per line inside it, so that it is both
  * machine-readable and diffable.  Strings are always valid UTF-8 JSON, even
  * when a path holds bytes that are not UTF-8.

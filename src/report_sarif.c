@@ -7,10 +7,12 @@
  *
  * Paths are URI references relative to %SRCROOT% (the folder the tool ran
  * in), percent-encoded byte by byte where a URI needs it; an absolute path
- * becomes a file:// URI.  Columns count code points, which the run declares
- * with columnKind (SARIF's default is UTF-16 code units).  One object a line
- * inside the document, in a fixed order: the same report gives the same
- * bytes.
+ * becomes a file:// URI.  There is no run.artifacts array: it would hold
+ * nothing but those URIs again (the SARIF Multitool's SARIF2004 asks to
+ * leave such an array out).  Columns count code points, which the run
+ * declares with columnKind (SARIF's default is UTF-16 code units).  One
+ * object a line inside the document, in a fixed order: the same report
+ * gives the same bytes.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -24,44 +26,6 @@
 #define SARIF_SCHEMA                                                                               \
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 #define FINGERPRINT_KEY "sessionlint/v1" /* bump when report_fingerprints changes */
-
-/* The distinct paths of the results and their steps, sorted: the run's
- * artifacts, which locations name by index. */
-typedef struct Artifacts {
-    const char **paths;
-    size_t n;
-} Artifacts;
-
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-static Artifacts collect_artifacts(const Report *r)
-{
-    size_t cap = r->n;
-    for (size_t i = 0; i < r->n; i++)
-        cap += (size_t)r->items[i].ntrace;
-    Artifacts ar = {xmalloc((cap + 1) * sizeof *ar.paths), 0};
-    for (size_t i = 0; i < r->n; i++) {
-        ar.paths[ar.n++] = r->items[i].path;
-        for (int k = 0; k < r->items[i].ntrace; k++)
-            ar.paths[ar.n++] = r->items[i].trace[k].path;
-    }
-    qsort(ar.paths, ar.n, sizeof *ar.paths, cmp_str);
-    size_t k = 0;
-    for (size_t i = 0; i < ar.n; i++)
-        if (k == 0 || strcmp(ar.paths[i], ar.paths[k - 1]) != 0)
-            ar.paths[k++] = ar.paths[i];
-    ar.n = k;
-    return ar;
-}
-
-static long artifact_index(const Artifacts *ar, const char *path)
-{
-    const char **p = bsearch(&path, ar->paths, ar->n, sizeof *ar->paths, cmp_str);
-    return p ? (long)(p - ar->paths) : -1;
-}
 
 /* Writes path as a URI reference: unreserved characters, sub-delimiters,
  * '@' and '/' as they are, every other byte (':' included, which would
@@ -78,8 +42,8 @@ static void put_uri_path(FILE *out, const char *path)
     }
 }
 
-/* "artifactLocation": {...} for path, with its artifact index if any. */
-static void artifact_location(FILE *out, const Artifacts *ar, const char *path)
+/* "artifactLocation": {...} for path. */
+static void artifact_location(FILE *out, const char *path)
 {
     int absolute = path[0] == '/';
     fputs("\"artifactLocation\": {\"uri\": \"", out);
@@ -89,9 +53,6 @@ static void artifact_location(FILE *out, const Artifacts *ar, const char *path)
     fputc('"', out);
     if (!absolute)
         fputs(", \"uriBaseId\": \"%SRCROOT%\"", out);
-    long idx = ar ? artifact_index(ar, path) : -1;
-    if (idx >= 0)
-        fprintf(out, ", \"index\": %ld", idx);
     fputc('}', out);
 }
 
@@ -217,7 +178,7 @@ static int rule_index(const char *code)
     return -1;
 }
 
-static void code_flow(FILE *out, const Artifacts *ar, const ReportItem *it)
+static void code_flow(FILE *out, const ReportItem *it)
 {
     fputs(", \"codeFlows\": [{\"threadFlows\": [{\"locations\": [", out);
     for (int k = 0; k < it->ntrace; k++) {
@@ -225,7 +186,7 @@ static void code_flow(FILE *out, const Artifacts *ar, const ReportItem *it)
         fputs(k ? ", {\"location\": {\"physicalLocation\": {"
                 : "{\"location\": {\"physicalLocation\": {",
               out);
-        artifact_location(out, ar, s->path);
+        artifact_location(out, s->path);
         fprintf(out,
                 ", \"region\": {\"startLine\": %d, \"startColumn\": %d}}, \"message\": {\"text\": ",
                 s->line, s->column);
@@ -235,7 +196,7 @@ static void code_flow(FILE *out, const Artifacts *ar, const ReportItem *it)
     fputs("]}]}]", out);
 }
 
-static void result(FILE *out, const Artifacts *ar, const ReportItem *it)
+static void result(FILE *out, const ReportItem *it)
 {
     fputs("{\"ruleId\": ", out);
     report_json_string(out, it->code);
@@ -245,7 +206,7 @@ static void result(FILE *out, const Artifacts *ar, const ReportItem *it)
     fprintf(out, ", \"level\": \"%s\", \"message\": {\"text\": ", level(it->severity));
     report_json_string(out, it->message);
     fputs("}, \"locations\": [{\"physicalLocation\": {", out);
-    artifact_location(out, ar, it->path);
+    artifact_location(out, it->path);
     fprintf(out,
             ", \"region\": {\"startLine\": %d, \"startColumn\": %d, \"endLine\": %d, "
             "\"endColumn\": %d}}}]",
@@ -256,7 +217,7 @@ static void result(FILE *out, const Artifacts *ar, const ReportItem *it)
         fputc('}', out);
     }
     if (it->ntrace > 0)
-        code_flow(out, ar, it);
+        code_flow(out, it);
     fprintf(out, ", \"properties\": {\"context\": \"%s\"}}", context_name(it->context));
 }
 
@@ -270,7 +231,7 @@ static void invocation(FILE *out, const Report *r)
             fputs("{\"level\": \"error\", \"message\": {\"text\": ", out);
             report_json_string(out, r->errors[i].msg);
             fputs("}, \"locations\": [{\"physicalLocation\": {", out);
-            artifact_location(out, NULL, r->errors[i].path);
+            artifact_location(out, r->errors[i].path);
             fputs("}}]}", out);
         }
         fputs("]", out);
@@ -280,24 +241,14 @@ static void invocation(FILE *out, const Report *r)
 
 void report_sarif_write(FILE *out, const Report *r)
 {
-    Artifacts ar = collect_artifacts(r);
     fputs("{\"$schema\": \"" SARIF_SCHEMA "\",\n \"version\": \"2.1.0\",\n \"runs\": [{\n  ", out);
     tool(out);
     fputs(",\n  ", out);
     invocation(out, r);
-    fputs(",\n  \"columnKind\": \"unicodeCodePoints\",\n  \"artifacts\": [", out);
-    for (size_t i = 0; i < ar.n; i++) {
-        fputs(i ? ",\n    {\"location\": {" : "\n    {\"location\": {", out);
-        const char *p = ar.paths[i];
-        fputs(p[0] == '/' ? "\"uri\": \"file://" : "\"uri\": \"", out);
-        put_uri_path(out, p);
-        fputs(p[0] == '/' ? "\"}}" : "\", \"uriBaseId\": \"%SRCROOT%\"}}", out);
-    }
-    fputs("],\n  \"results\": [", out);
+    fputs(",\n  \"columnKind\": \"unicodeCodePoints\",\n  \"results\": [", out);
     for (size_t i = 0; i < r->n; i++) {
         fputs(i ? ",\n    " : "\n    ", out);
-        result(out, &ar, &r->items[i]);
+        result(out, &r->items[i]);
     }
     fputs("]}]}\n", out);
-    free(ar.paths);
 }

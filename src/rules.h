@@ -9,6 +9,8 @@
 #ifndef SL_RULES_H
 #define SL_RULES_H
 
+#include <stddef.h>
+
 typedef enum Severity {
     SEV_ERROR,
     SEV_WARNING,
@@ -69,11 +71,30 @@ typedef struct RuleSelect {
 } RuleSelect;
 
 /*
- * Is a selector well formed: "ALL", or "SL" followed by at most three
- * digits?  Prefixes of codes that no rule has yet are accepted, so that a
- * configuration written for a newer version still loads.
+ * Does a selector (upper case) select something: "ALL", or a rule's code or
+ * a prefix of one, "SL" at least ("SL", "SL1", "SL10", "SL106")?  As in
+ * Ruff, a selector that matches no rule is an error for the caller to
+ * report with rules_selector_error: "SL999" would select nothing.
  */
 int rules_valid_selector(const char *sel);
+
+/*
+ * Why sel (upper case), which rules_valid_selector refused, is wrong, for an
+ * error message, written into buf (size bytes), quoting it as shown (its
+ * text as the user wrote it, quoted as the caller likes): "unknown rule
+ * selector SL999: no rule code starts with it; did you mean SL403, SL402 or
+ * SL401?".  The suggestions are the closest existing codes (or prefixes,
+ * when sel is shorter than a code): fewest edits, then same length, then
+ * numerically nearest; at most three, and none for a selector that is not
+ * SL plus digits and more than two edits from every code.
+ */
+void rules_selector_error(const char *sel, const char *shown, char *buf, size_t size);
+
+/*
+ * The suggestions alone, "SL403, SL402 or SL401" into buf (empty when none
+ * is close): for `sessionlint rule CODE` with an unknown CODE.
+ */
+void rules_suggest(const char *sel, char *buf, size_t size);
 
 /*
  * Does the selection keep findings of code?  As in Ruff, the most specific

@@ -4,7 +4,7 @@
 usage: diff_stdlib.py [--jobs N] [--details N] [--ref DUMP] [--list FILE | PATH...]
 
 With no paths, every .py file of this Python's standard library
-(tests/stdlib_list.py) goes through ../shared/tools/pyast_dump.py (CPython's
+(tests/stdlib_list.py) goes through tests/pyast_dump.py (CPython's
 ast.parse in the canonical dump form) and through `build/sessionlint debug
 ast`; the two dumps must be byte-identical per file.  Each file is one test.
 A file CPython rejects dumps as `error: line N`, so ours must reject it on
@@ -18,7 +18,7 @@ files' names, sizes and mtimes.  Other lists are never cached.
 --ref DUMP takes the reference from a file made by pyast_dump.py elsewhere
 (tests/tools/diff314.sh: CPython 3.14's own stdlib, dumped by CPython 3.14).
 
-Ends with the line `N passed, N failed`; exits 1 if anything failed.
+Ends with the line `N passed, N failed, 0 skipped`; exits 1 if anything failed.
 Environment: SESSIONLINT (the binary), PYAST_DUMP (the reference script).
 """
 import argparse
@@ -36,9 +36,7 @@ sys.path.insert(0, HERE)
 import stdlib_list  # noqa: E402
 
 BIN = os.environ.get("SESSIONLINT", os.path.join(ROOT, "build", "sessionlint"))
-DUMP = os.environ.get(
-    "PYAST_DUMP",
-    os.path.join(os.path.dirname(ROOT), "shared", "tools", "pyast_dump.py"))
+DUMP = os.environ.get("PYAST_DUMP", os.path.join(HERE, "pyast_dump.py"))
 CACHE_DIR = os.path.join(ROOT, "build", "diff")
 EXCEPTIONS = os.path.join(HERE, "diff_exceptions.txt")
 CHUNK = 100          # files per `debug ast` invocation
@@ -195,11 +193,11 @@ def main():
 
     if not os.path.exists(DUMP):
         print(f"diff_stdlib: reference script not found: {DUMP}")
-        print("0 passed, 1 failed")
+        print("0 passed, 1 failed, 0 skipped")
         return 1
     if not os.access(BIN, os.X_OK):
         print(f"diff_stdlib: {BIN} not built")
-        print("0 passed, 1 failed")
+        print("0 passed, 1 failed, 0 skipped")
         return 1
 
     stdlib = stdlib_list.sysconfig.get_paths()["stdlib"]
@@ -273,7 +271,7 @@ def main():
     print(f"diff_stdlib: {len(files)} compared, {identical} identical, "
           f"{excepted} allowed exceptions, {len(failed)} differ "
           f"(sessionlint {secs:.1f}s)")
-    print(f"{passed} passed, {len(failed)} failed")
+    print(f"{passed} passed, {len(failed)} failed, 0 skipped")
     return 1 if failed else 0
 
 

@@ -45,11 +45,37 @@ sanitizer_env()
     export ASAN_OPTIONS UBSAN_OPTIONS
 }
 
-# summary_line FILE: the last "N passed, N failed" line of FILE, or nothing.
+# summary_line FILE: the last "N passed, N failed, N skipped" line of FILE
+# (or "N passed, N failed", as older suites and the unit tests end), or
+# nothing.
 summary_line()
 {
-    grep -E '^[0-9]+ passed, [0-9]+ failed' "$1" 2>/dev/null | tail -n 1
+    grep -E '^[0-9]+ passed, [0-9]+ failed(, [0-9]+ skipped)?$' "$1" 2>/dev/null | tail -n 1
 }
+
+# summary_counts LINE: sets sum_p, sum_f and sum_s from a summary line (no
+# skipped count means 0 skipped).
+# shellcheck disable=SC2034  # sum_p, sum_s: read by the scripts that source this
+summary_counts()
+{
+    sum_p=${1%% passed*}
+    sum_f=${1#*passed, }
+    sum_f=${sum_f%% failed*}
+    case $1 in
+    *skipped) sum_s=${1#*failed, }
+              sum_s=${sum_s%% skipped} ;;
+    *) sum_s=0 ;;
+    esac
+}
+
+# Where a test needs a tool a fresh machine may lack, it is skipped, counted
+# in the suite's `N skipped` and announced on a line of its own that names
+# the tool and its Debian package:
+#     skip NAME: TOOL not installed (Debian: PACKAGE)
+# .ci/run installs every such tool and fails when anything was skipped.
+# SANITIZER_PACKAGES is what to install for -fsanitize= with gcc or clang.
+# shellcheck disable=SC2034  # read by the scripts that source this
+SANITIZER_PACKAGES="Debian: libasan8 libubsan1 libtsan2 for gcc, libclang-rt-dev for clang"
 
 # describe_exit RC: an exit status in words (timeout(1) and shell conventions).
 describe_exit()
@@ -74,7 +100,8 @@ has_sanitizer_report()
 }
 
 # san_objects: builds the module objects with ASan+UBSan (plain -O1 where the
-# compiler lacks them) by the Makefile's own rule, into $SANB/obj; sets SAN
+# compiler lacks them: SAN is then empty, and the caller counts the
+# sanitizers as skipped) by the Makefile's own rule, into $SANB/obj; sets SAN
 # (the flags), SANB and OBJS (every src object but main.o).  Returns 1 and
 # prints the log if the build fails.
 san_objects()
@@ -83,7 +110,6 @@ san_objects()
         SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
         SANB=build/san
     else
-        echo "note: ${CC:-cc} has no ASan/UBSan here; building without them"
         SAN=""
         SANB=build/nosan
     fi

@@ -7,7 +7,7 @@ usage: parser_cases.py [-v] [CASE.py...]
   the dump in NAME.expect.  These are for syntax newer than the machine's
   Python (3.12-3.14: PEP 695/696 type parameters, PEP 701 f-strings, PEP 750
   t-strings, PEP 758 except lists); the expectations are what CPython 3.14
-  prints through ../shared/tools/pyast_dump.py (tests/tools/py314.sh
+  prints through tests/pyast_dump.py (tests/tools/py314.sh
   regenerates them where Node.js and Pyodide are available).
 - tests/parser/NAME.py without .expect: the machine's CPython is the oracle
   (pyast_dump.py on the same file).
@@ -17,7 +17,7 @@ usage: parser_cases.py [-v] [CASE.py...]
   agree too, which checks the case itself.
 
 The `# path` header line is left out of every comparison.  Each case is one
-test; ends with `N passed, N failed`.
+test; ends with `N passed, N failed, 0 skipped`.
 """
 import os
 import re
@@ -27,9 +27,7 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 BIN = os.environ.get("SESSIONLINT", os.path.join(ROOT, "build", "sessionlint"))
-DUMP = os.environ.get(
-    "PYAST_DUMP",
-    os.path.join(os.path.dirname(ROOT), "shared", "tools", "pyast_dump.py"))
+DUMP = os.environ.get("PYAST_DUMP", os.path.join(HERE, "pyast_dump.py"))
 CASES = os.path.join(HERE, "parser")
 ERROR_MARK = re.compile(rb"^#\s*error:\s*line\s+(\d+)\s*(?:\((\d+)\.(\d+)\+?\))?")
 
@@ -121,10 +119,11 @@ def main(argv):
     verbose = "-v" in argv
     picked = [a for a in argv if a != "-v"]
     if not os.access(BIN, os.X_OK):
-        print(f"parser_cases: {BIN} not built\n0 passed, 1 failed")
+        print(f"parser_cases: {BIN} not built\n0 passed, 1 failed, 0 skipped")
         return 1
     if not os.path.exists(DUMP):
-        print(f"parser_cases: reference script not found: {DUMP}\n0 passed, 1 failed")
+        print(f"parser_cases: reference script not found: {DUMP}")
+        print("0 passed, 1 failed, 0 skipped")
         return 1
     tree = sorted(os.path.join(CASES, f) for f in os.listdir(CASES) if f.endswith(".py"))
     errdir = os.path.join(CASES, "errors")
@@ -146,7 +145,7 @@ def main(argv):
                 failed += 1
                 print(f"FAIL {rel}: {msg}")
     print(f"parser_cases: {len(tree)} tree cases, {len(errs)} error cases")
-    print(f"{passed} passed, {failed} failed")
+    print(f"{passed} passed, {failed} failed, 0 skipped")
     return 1 if failed else 0
 
 

@@ -1,8 +1,11 @@
 #!/bin/sh
 # run_all.sh - every test suite, as `make check` runs it after building
-# build/sessionlint.  Each suite ends with its own `N passed, N failed`
-# line; this script adds them up and prints the total as its very last line.
-# Exits 1 if any test failed or a suite broke without counting.
+# build/sessionlint.  Each suite ends with its own `N passed, N failed,
+# N skipped` line (or `N passed, N failed`: none skipped); this script adds
+# them up, lists the skipped tests (each names the tool it lacks, see
+# tests/lib.sh) and prints the total, `N passed, N failed, N skipped`, as its
+# very last line.  Exits 1 if any test failed or a suite broke without
+# counting; skipped tests do not fail the run (.ci/run fails on them).
 #
 # Suites (SUITES="unit diff ..." runs a subset, e.g. `make check SUITES=diff`):
 #   unit     tests/unit.sh            unit tests, ASan+UBSan
@@ -33,18 +36,20 @@ mkdir -p "$LOGS"
 
 if ! command -v "$PYTHON" >/dev/null 2>&1; then
     echo "run_all: $PYTHON not found (Python 3 is needed for the tests)"
-    echo "0 passed, 1 failed"
+    echo "0 passed, 1 failed, 0 skipped"
     exit 1
 fi
 if [ ! -x build/sessionlint ]; then
     echo "run_all: build/sessionlint is missing; run make first"
-    echo "0 passed, 1 failed"
+    echo "0 passed, 1 failed, 0 skipped"
     exit 1
 fi
 
 total_p=0
 total_f=0
+total_s=0
 table=""
+skips=""
 start_all=$(date +%s)
 
 # suite NAME CMD...: runs one suite, shows its output as it comes, counts it.
@@ -59,22 +64,24 @@ suite()
     secs=$(($(date +%s) - t0))
     line=$(summary_line "$LOGS/$name.log")
     if [ -z "$line" ]; then
-        p=0
-        f=1
+        sum_p=0
+        sum_f=1
+        sum_s=0
         note="no summary line ($(describe_exit "$rc"))"
     else
-        p=${line%% passed*}
-        f=${line#*passed, }
-        f=${f%% failed*}
+        summary_counts "$line"
         note=$line
-        if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
-            f=1
+        if [ "$rc" -ne 0 ] && [ "$sum_f" -eq 0 ]; then
+            sum_f=1
             note="$line, but $(describe_exit "$rc")"
         fi
     fi
-    total_p=$((total_p + p))
-    total_f=$((total_f + f))
-    table="$table$(printf '  %-9s %6ss  %s' "$name" "$secs" "$note")
+    total_p=$((total_p + sum_p))
+    total_f=$((total_f + sum_f))
+    total_s=$((total_s + sum_s))
+    skips="$skips$(grep '^skip ' "$LOGS/$name.log" | sed "s/^/  $name: /")
+"
+    table="$table$(printf '  %-11s %5ss  %s' "$name" "$secs" "$note")
 "
 }
 
@@ -96,5 +103,9 @@ done
 
 echo "=== summary ($(($(date +%s) - start_all))s; logs in $LOGS/)"
 printf '%s' "$table"
-echo "$total_p passed, $total_f failed"
+if [ "$total_s" -gt 0 ]; then
+    echo "=== skipped: a tool is missing here (bash .ci/run installs them all)"
+    printf '%s' "$skips" | grep -v '^$'
+fi
+echo "$total_p passed, $total_f failed, $total_s skipped"
 [ "$total_f" -eq 0 ]

@@ -4,10 +4,11 @@
 # Each test is linked with the objects of every src/*.c (and src/rules/*.c)
 # except main.c, built by the Makefile's own rule into build/san/ with
 # AddressSanitizer and UndefinedBehaviorSanitizer when the compiler has them
-# (plain -O1 otherwise).  Each test prints `N passed, N failed` last; this
-# script adds them up and ends with the same line.  A test that crashes or
-# prints no such line counts as one failure, and so does one that runs
-# longer than UNIT_TIMEOUT seconds (default 300).
+# (plain -O1 otherwise, and the sanitizers count as one skipped test).  Each
+# test prints `N passed, N failed` last; this script adds them up and ends
+# with `N passed, N failed, N skipped`.  A test that crashes or prints no such
+# line counts as one failure, and so does one that runs longer than
+# UNIT_TIMEOUT seconds (default 300).
 #
 # Environment (set by `make check`): MAKE, CC, UNIT_CFLAGS (the Makefile's
 # standard, warning and user flags), LDLIBS.
@@ -30,13 +31,19 @@ mkdir -p "$OUT"
 # The module objects, compiled by the Makefile's rule with the sanitizers.
 if ! san_objects; then
     echo "unit: building the sanitized objects failed"
-    echo "0 passed, 1 failed"
+    echo "0 passed, 1 failed, 0 skipped"
     exit 1
 fi
 
 sanitizer_env
 passed=0
 failed=0
+skipped=0
+if [ -z "$SAN" ]; then
+    skipped=1
+    echo "skip unit tests under ASan/UBSan: $CC cannot link" \
+        "-fsanitize=address,undefined ($SANITIZER_PACKAGES); running them without"
+fi
 for t in tests/unit/test_*.c; do
     [ -f "$t" ] || continue
     name=$(basename "$t" .c)
@@ -58,11 +65,11 @@ for t in tests/unit/test_*.c; do
         failed=$((failed + 1))
         continue
     fi
-    p=${line%% passed*}
-    f=${line#*passed, }
-    f=${f%% failed*}
-    passed=$((passed + p))
-    failed=$((failed + f))
+    summary_counts "$line"
+    f=$sum_f
+    passed=$((passed + sum_p))
+    failed=$((failed + sum_f))
+    skipped=$((skipped + sum_s))
     if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
         failed=$((failed + 1)) # a clean count but a bad exit: a sanitizer report
     fi
@@ -73,5 +80,5 @@ for t in tests/unit/test_*.c; do
         echo "ok   $name: $line"
     fi
 done
-echo "$passed passed, $failed failed"
+echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

@@ -13,11 +13,13 @@ files that the built-in model knows:
     twice.py    SL106: a session closed twice (off by default)
 
 Usage: tests/config/run.py [-v] [--bin PATH] [-k SUBSTRING]
-The last line is `N passed, N failed`; the exit status is 1 if any failed.
+The last line is `N passed, N failed, 0 skipped`; the exit status is 1 if any
+failed.
 """
 import argparse
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -319,7 +321,7 @@ def wrong_types(d):
     cases = [
         ('select = "SL1"\n', 1, '"select" must be an array of strings, not a string'),
         ('ignore = ["SL1", 3]\n', 1, '"ignore": every item must be a string, not an integer'),
-        ('\nselect = ["E501"]\n', 2, '"select": not a rule code or prefix: "E501"'),
+        ('\nselect = ["E501"]\n', 2, '"select": unknown rule selector "E501": a selector is ALL'),
         ('fastapi-version = 0.110\n', 1, '"fastapi-version" must be a version string'),
         ('sqlalchemy-version = "two"\n', 1, '"sqlalchemy-version": not a version'),
         ('database = "mysql"\n', 1, '"database": must be "postgresql" or "cockroachdb"'),
@@ -346,6 +348,63 @@ def wrong_types(d):
     os.remove(os.path.join(d, "sessionlint.toml"))
     err = error_of(d)
     check('pyproject.toml:2: [tool.sessionlint] "ignore" must be an array of strings' in err,
+          f"pyproject: {err!r}")
+
+
+@test
+def unknown_rule_selectors(d):
+    """A selector that matches no rule (SL999 looks right but selects nothing)
+    is an error, exit 2, naming the closest codes, on the command line and in
+    every selection key of a configuration, as in Ruff; codes, family
+    prefixes and ALL stay valid, in any case."""
+    write(d, {"leak.py": LEAK, "twice.py": TWICE})
+    rc, out, _ = run(d, "rule")
+    codes = {line.split()[0] for line in out.splitlines() if line.startswith("SL")}
+
+    def suggested(err):
+        """The codes or prefixes of `did you mean A, B or C?`, which must exist."""
+        m = re.search(r"did you mean ([A-Z0-9, or]+)\?", err)
+        check(m, f"no suggestion: {err!r}")
+        got = re.split(r", | or ", m.group(1))
+        check(got and all(any(c.startswith(g) for c in codes) for g in got),
+              f"suggests what no code is or starts with: {err!r}")
+        return got
+
+    for flag in ("--select", "--extend-select", "--ignore"):
+        err = error_of(d, flag, "SL999", ".")
+        check(f"{flag}: unknown rule selector 'SL999': no rule has this code" in err,
+              f"{flag} SL999: {err!r}")
+        check(all(c.startswith("SL4") for c in suggested(err)), f"closest to SL999: {err!r}")
+        err = error_of(d, flag, "SL101,sl1O3", ".")
+        check(f"{flag}: unknown rule selector 'sl1O3'" in err and suggested(err) == ["SL103"],
+              f"{flag} sl1O3: {err!r}")
+    err = error_of(d, "--select", "SL9", ".")
+    check("'SL9': no rule code starts with it; did you mean SL4" in err, f"SL9: {err!r}")
+    for ok in ("ALL", "SL", "SL1", "sl10", "SL106"):
+        rc, _, err = run(d, "--select", ok, ".")
+        check(rc in (0, 1) and not err, f"--select {ok} refused: {err!r}")
+    check(findings(d, "--select", "sl10") == {("leak.py", "SL103"), ("twice.py", "SL106")},
+          "--select sl10")
+
+    keys = [('select = ["SL1", "SL999"]\n', 1, '"select": unknown rule selector "SL999"'),
+            ('\nextend-select = ["SL107x"]\n', 2,
+             '"extend-select": unknown rule selector "SL107x"'),
+            ('ignore = [\n  "SL1",\n  "SL5",\n]\n', 3, '"ignore": unknown rule selector "SL5"'),
+            ('[per-file-ignores]\n"tests/**" = ["SL999"]\n', 2,
+             '[per-file-ignores] "tests/**": unknown rule selector "SL999"')]
+    for text, line, part in keys:
+        write(d, {"sessionlint.toml": text})
+        err = error_of(d)
+        check(f"sessionlint.toml:{line}: " in err and part in err and "did you mean" in err,
+              f"for {text!r}: want sessionlint.toml:{line}: ...{part}, got {err!r}")
+        suggested(err)
+    write(d, {"sessionlint.toml": 'select = ["sl1", "SL", "ALL"]\nignore = ["SL10"]\n'
+                                  '[per-file-ignores]\n"x/**" = ["SL2"]\n'})
+    check(findings(d) == set(), "valid prefixes in the configuration")
+    write(d, {"pyproject.toml": '[tool.sessionlint]\nselect = ["SL999"]\n'})
+    os.remove(os.path.join(d, "sessionlint.toml"))
+    err = error_of(d)
+    check('pyproject.toml:2: [tool.sessionlint] "select": unknown rule selector "SL999"' in err,
           f"pyproject: {err!r}")
 
 
@@ -632,7 +691,7 @@ def main():
     VERBOSE = args.v
     if not os.access(BIN, os.X_OK):
         print(f"config: {BIN} is missing; run make first")
-        print("0 passed, 1 failed")
+        print("0 passed, 1 failed, 0 skipped")
         return 1
     passed = failed = 0
     for fn in TESTS:
@@ -648,7 +707,7 @@ def main():
             print(f"FAIL {fn.__name__}: {type(e).__name__}: {e}")
         finally:
             shutil.rmtree(d, ignore_errors=True)
-    print(f"{passed} passed, {failed} failed")
+    print(f"{passed} passed, {failed} failed, 0 skipped")
     return 1 if failed else 0
 
 

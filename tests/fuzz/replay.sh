@@ -4,8 +4,9 @@
 # with replay.c and the ASan+UBSan objects of src/ (any C compiler with the
 # sanitizers will do).  Each (target, input) pair is one test.  A crash
 # names its input, and the replay goes on after it.  Ends with
-# `N passed, N failed`.  Where clang has libFuzzer, `make fuzz`'s build is
-# one more test.
+# `N passed, N failed, N skipped`.  `make fuzz`'s build is one more test,
+# skipped where clang or its fuzzer runtime is missing; so are the
+# sanitizers where the compiler lacks them (the replay then runs without).
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT" || exit 2
@@ -19,7 +20,7 @@ CORPUS=tests/fuzz/corpus
 mkdir -p "$OUT"
 if ! san_objects; then
     echo "fuzz replay: building the sanitized objects failed"
-    echo "0 passed, 1 failed"
+    echo "0 passed, 1 failed, 0 skipped"
     exit 1
 fi
 sanitizer_env
@@ -29,6 +30,12 @@ find "$CORPUS" -type f ! -name '.*' | LC_ALL=C sort >"$OUT/all.list"
 ninputs=$(wc -l <"$OUT/all.list")
 passed=0
 failed=0
+skipped=0
+if [ -z "$SAN" ]; then
+    skipped=1
+    echo "skip fuzz replay under ASan/UBSan: $CC cannot link" \
+        "-fsanitize=address,undefined ($SANITIZER_PACKAGES); replaying without"
+fi
 for t in tests/fuzz/fuzz_*.c; do
     [ -f "$t" ] || continue
     name=$(basename "$t" .c)
@@ -72,7 +79,9 @@ if fuzzer_works "${FUZZ_CC:-clang}"; then
         echo "FAIL libFuzzer targets do not build (make fuzz)"
     fi
 else
-    echo "skip libFuzzer build: no clang with -fsanitize=fuzzer here"
+    skipped=$((skipped + 1))
+    echo "skip libFuzzer build: clang's fuzzer runtime not installed" \
+        "(Debian: clang libclang-rt-dev)"
 fi
-echo "$passed passed, $failed failed"
+echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

@@ -45,7 +45,8 @@ a rule that is still to be written.  The expectations are written by hand and
 never regenerated from the tool's output.
 
 Usage: tests/rules/run.py [-v] [--bin PATH] [FILE ...]
-The last line is `N passed, N failed`; the exit status is 1 if any failed.
+The last line is `N passed, N failed, 0 skipped`; the exit status is 1 if any
+failed.
 """
 import argparse
 import ast
@@ -266,7 +267,7 @@ def main():
                             if os.path.isdir(os.path.join(projects, d)))
     if not os.access(binary, os.X_OK):
         print("run.py: %s is missing; run make first" % os.path.relpath(binary, ROOT))
-        print("0 passed, %d failed" % max(len(files), 1))
+        print("0 passed, %d failed, 0 skipped" % max(len(files), 1))
         return 1
     known = registered_codes(binary)
     passed = failed = pending = 0
@@ -282,7 +283,7 @@ def main():
             failed += 1
     if pending:
         print("(%d expectations pending: their rules are not in the registry yet)" % pending)
-    print("%d passed, %d failed" % (passed, failed))
+    print("%d passed, %d failed, 0 skipped" % (passed, failed))
     return 1 if failed else 0
 
 

@@ -18,7 +18,7 @@ if [ ! -f "$OUT/list.txt" ]; then
 fi
 if [ ! -s "$OUT/ref.txt" ]; then
     # shellcheck disable=SC2046
-    node build/pyodide/py314.mjs "${PYAST_DUMP:-$ROOT/../shared/tools/pyast_dump.py}" \
+    node build/pyodide/py314.mjs "${PYAST_DUMP:-$ROOT/tests/pyast_dump.py}" \
         $(cat "$OUT/list.txt") >"$OUT/ref.txt" 2>"$OUT/ref.err"
 fi
 exec python3 tests/diff_stdlib.py --ref "$OUT/ref.txt" --list "$OUT/list.txt" "$@"

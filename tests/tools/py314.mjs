@@ -1,4 +1,4 @@
-// py314.mjs - runs ../shared/tools/pyast_dump.py under Pyodide's CPython
+// py314.mjs - runs tests/pyast_dump.py under Pyodide's CPython
 // (3.14) on the files named on the command line, printing the same dump as
 // the script would under a native CPython 3.14.  Used by py314.sh only.
 //   node py314.mjs PYAST_DUMP FILE...

@@ -13,7 +13,7 @@ set -eu
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 PYO="$ROOT/build/pyodide"
 VERSION=${PYODIDE_VERSION:-314.0.7}
-DUMP=${PYAST_DUMP:-$ROOT/../shared/tools/pyast_dump.py}
+DUMP=${PYAST_DUMP:-$ROOT/tests/pyast_dump.py}
 command -v node >/dev/null || { echo "py314.sh: needs node (apt-get install nodejs npm)" >&2; exit 2; }
 if [ ! -d "$PYO/node_modules/pyodide" ]; then
     mkdir -p "$PYO"

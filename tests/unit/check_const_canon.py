@@ -8,7 +8,8 @@ Prints mismatches and ends with "N passed, N failed".
 """
 import ast, glob, io, os, random, subprocess, sys, sysconfig, tokenize
 
-sys.path.insert(0, os.environ.get("PYAST_DUMP_DIR", "/work/shared/tools"))
+sys.path.insert(0, os.environ.get("PYAST_DUMP_DIR",
+                                   os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 from pyast_dump import canon
 
 def literals(paths):

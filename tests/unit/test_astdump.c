@@ -2,7 +2,7 @@
  * test_astdump.c - unit tests of the canonical AST dump (src/astdump.c).
  *
  * Trees are built by hand for small sources, and their dumps compared with
- * what tools/pyast_dump.py printed for the same source under CPython 3.11
+ * what tests/pyast_dump.py printed for the same source under CPython 3.11
  * (the source is the comment above each test).  Constants are checked one
  * by one against the script's canon().  Run by tests/unit.sh, or alone:
  *

@@ -86,10 +86,44 @@ static void test_never(void)
     CHECK_INT(rules_selected(&defaults, "SL201"), 1);
 }
 
+/* Selectors must match a rule; the ones that do not get the closest. */
+static void test_selectors(void)
+{
+    const char *valid[] = {"ALL", "SL", "SL0", "SL1", "SL10", "SL101", "SL106", "SL4"};
+    for (size_t i = 0; i < sizeof valid / sizeof *valid; i++)
+        CHECK_INT(rules_valid_selector(valid[i]), 1);
+    const char *invalid[] = {"", "S", "E501", "SL999", "SL9", "SL1011", "SL1O3", "ALL1", "sl1"};
+    for (size_t i = 0; i < sizeof invalid / sizeof *invalid; i++)
+        CHECK_INT(rules_valid_selector(invalid[i]), 0);
+    char buf[128];
+    rules_suggest("SL1O3", buf, sizeof buf);
+    CHECK_STR(buf, "SL103");
+    rules_suggest("SL1033", buf, sizeof buf);
+    CHECK_STR(buf, "SL103");
+    rules_suggest("SL-101", buf, sizeof buf);
+    CHECK_STR(buf, "SL101");
+    rules_suggest("E501", buf, sizeof buf);
+    CHECK_STR(buf, "");
+    rules_suggest("SL999", buf, sizeof buf); /* shaped like a code: always the closest */
+    CHECK(strncmp(buf, "SL4", 3) == 0);
+    rules_suggest("SL9", buf, sizeof buf); /* a family: families */
+    CHECK(strncmp(buf, "SL4, SL3", 8) == 0);
+    rules_suggest("SLXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX", buf, sizeof buf);
+    CHECK_STR(buf, "");
+    rules_suggest("SL1O3", buf, 4); /* too small: cut, still a string */
+    CHECK(strlen(buf) < 4);
+    rules_selector_error("SL1O3", "'SL1O3'", buf, sizeof buf);
+    CHECK(strstr(buf, "unknown rule selector 'SL1O3'") == buf);
+    CHECK(strstr(buf, "did you mean SL103?") != NULL);
+    rules_selector_error("E501", "E501", buf, sizeof buf);
+    CHECK(strstr(buf, "did you mean") == NULL);
+}
+
 int main(void)
 {
     test_registry();
     test_select();
     test_never();
+    test_selectors();
     return unit_report();
 }
