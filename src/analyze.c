@@ -21,6 +21,7 @@
 #include "rules/sqlapi.h"
 #include "modgraph.h"
 #include "scope.h"
+#include "value.h"
 
 struct Analysis {
     Arena *a;           /* the project's own memory */
@@ -34,6 +35,7 @@ struct Analysis {
     FastApiModule *mods; /* the units as the FastAPI model reads them */
     FlowFastApi fastapi; /* the FastAPI model and the run's timing */
     CrdbProject *crdb;   /* CockroachDB and database URL facts (rules/crdb.h) */
+    ValueModel *values;  /* what names, attributes and calls hold (value.h) */
 };
 
 static void collect_funcs(Node *parent, Node *n, void *arg)
@@ -102,6 +104,7 @@ Analysis *analyze_link(AnalyzeUnit *units, int n, const ProjectFacts *facts)
     }
     an->fastapi.model = fastapi_build(an->a, an->graph, an->mods, n);
     fastapi_timing(an->a, &an->facts, &an->fastapi);
+    an->values = value_build(an->a, an->graph, an->mods, n, an->fastapi.model, an->facts.model);
     an->crdb = crdb_link(an->a, an->graph, &an->facts);
     return an;
 }
@@ -215,7 +218,7 @@ void analyze_summarize(Analysis *an, AnalyzeUnit *u)
         }
         FlowSummary sum = {0};
         FlowEnv env = {u->src, u->scopes, NULL, NULL, own_summary, u, &sum, resolve, an,
-                       &fa, an->facts.model};
+                       &fa, an->facts.model, an->values};
         flow_function(scratch, &env, (Node *)u->funcs[i]);
         arena_reset(scratch);
         u->next[i] = sum;
@@ -283,7 +286,7 @@ void analyze_check(Analysis *an, AnalyzeUnit *u, FindingList *out)
     unit_fastapi(an, u, &fa);
     const ProjectFacts *facts = u->facts ? u->facts : &an->facts;
     FlowEnv env = {u->src, u->scopes, lifecycle_report, &sink, own_summary, u, NULL, resolve, an,
-                   &fa, an->facts.model};
+                   &fa, an->facts.model, an->values};
     Arena *scratch = arena_new();
     flow_function(scratch, &env, u->module);
     arena_reset(scratch);

@@ -29,6 +29,7 @@
 #include "fastapi.h"
 #include "lex.h"
 #include "model.h"
+#include "value.h"
 
 #define EVAL_MAX_DEPTH 64 /* expression nesting followed for effects */
 #define LEAK_AFTER_YIELD 100 /* internal: a leak on a path that went through a yield */
@@ -342,23 +343,6 @@ static Val unknown(void)
     return v;
 }
 
-static Val eval_global(Ctx *c, const ScopeTable *t, const Scope *s, const Node *e, int depth);
-
-#define MAX_GLOBAL_DEPTH 8 /* module-level definitions followed, across modules too */
-
-/* The module-level `name: T` (with or without a value) declaring name. */
-static const Node *module_annotation(const Scope *module, const char *name)
-{
-    const NodeList *body = &module->node->v.Module.body;
-    for (int i = 0; i < body->n; i++) {
-        const Node *st = body->items[i];
-        if (st->kind == NODE_AnnAssign && st->v.AnnAssign.target->kind == NODE_Name &&
-            !strcmp(st->v.AnnAssign.target->v.Name.id, name))
-            return st;
-    }
-    return NULL;
-}
-
 /*
  * The qualified name of expr in scope s of table t, copied into the
  * scratch arena: the table may be another module's, shared between threads,
@@ -373,108 +357,16 @@ static const char *qualname(Ctx *c, const ScopeTable *t, const Scope *s, const N
     return arena_strndup(c->a, buf, n);
 }
 
-/* What a module-level binding b of table t (in its module scope m) is. */
-static Val binding_value(Ctx *c, const ScopeTable *t, const Scope *m, const Binding *b, int depth)
+/*
+ * What e (in scope s of table t) holds, from the value model (value.h):
+ * module-level names and imports, parameters, attributes, calls.  A
+ * resource there is not this function's to follow (a module's session is
+ * SL201's concern; a parameter's, borrowed_params'), unless keep_resources.
+ */
+static Val value_at(Ctx *c, const ScopeTable *t, const Scope *s, const Node *e)
 {
-    Val v = unknown();
-    if (depth > MAX_GLOBAL_DEPTH)
-        return v;
-    if (b->kind == BIND_IMPORT && b->qualname && c->env->resolve) {
-        FlowDef d;
-        if (c->env->resolve(c->env->resolve_arg, b->qualname, &d) && d.binding)
-            return binding_value(c, d.scopes, scope_module(d.scopes), d.binding, depth + 1);
-    }
-    if (b->kind == BIND_IMPORT || b->kind == BIND_DEF || b->kind == BIND_CLASS) {
-        v.tag = b->qualname ? VAL_QUAL : VAL_UNKNOWN;
-        v.qual = b->qualname;
-        return v;
-    }
-    if (b->value) /* engine = create_engine(...) */
-        return eval_global(c, t, m, b->value, depth + 1);
-    /* `pool: asyncpg.Pool` at module level, assigned at startup */
-    const Node *decl = module_annotation(m, b->name);
-    if (decl) {
-        const Node *ann = decl->v.AnnAssign.annotation;
-        if (ann->kind == NODE_Subscript) /* Optional[asyncpg.Pool] */
-            ann = ann->v.Subscript.slice;
-        if (ann->kind == NODE_BinOp) /* asyncpg.Pool | None */
-            ann = ann->v.BinOp.left;
-        return model_type(qualname(c, t, m, ann));
-    }
-    return v;
-}
-
-/* The value of a name used in scope s of table t that no tracked local holds. */
-static Val name_value(Ctx *c, const ScopeTable *t, const Scope *s, const Node *e, int depth)
-{
-    const Scope *where = NULL;
-    const Binding *b = scope_lookup(t, s, e->v.Name.id, &where);
-    if (!b || !where || (where->kind != SCOPE_MODULE && b->kind != BIND_IMPORT))
-        return unknown();
-    return binding_value(c, t, where->kind == SCOPE_MODULE ? where : scope_module(t), b, depth);
-}
-
-/* The value of a call's bind= (or first positional) argument, as far as
- * module-level values go. */
-static Val call_bind(Ctx *c, const ScopeTable *t, const Scope *s, const Node *call, int depth)
-{
-    for (int i = 0; i < call->v.Call.keywords.n; i++) {
-        const Node *k = call->v.Call.keywords.items[i];
-        if (k->v.keyword.arg && !strcmp(k->v.keyword.arg, "bind"))
-            return eval_global(c, t, s, k->v.keyword.value, depth + 1);
-    }
-    if (call->v.Call.args.n > 0)
-        return eval_global(c, t, s, call->v.Call.args.items[0], depth + 1);
-    return unknown();
-}
-
-/* The value of a module-level expression: factories and library names. */
-static Val eval_global(Ctx *c, const ScopeTable *t, const Scope *s, const Node *e, int depth)
-{
-    const char *q;
-    if (depth > MAX_GLOBAL_DEPTH)
-        return unknown();
-    switch (e->kind) {
-    case NODE_Name:
-        return name_value(c, t, s, e, depth);
-    case NODE_Attribute:
-        q = qualname(c, t, s, e);
-        if (q) {
-            Val v = {VAL_QUAL, 0, 0, q, 0, 0, NULL};
-            FlowDef d;
-            if (c->env->resolve && c->env->resolve(c->env->resolve_arg, q, &d) && d.binding)
-                return binding_value(c, d.scopes, scope_module(d.scopes), d.binding, depth + 1);
-            return v;
-        }
-        return unknown();
-    case NODE_Await:
-        return eval_global(c, t, s, e->v.Await.value, depth);
-    case NODE_Call: {
-        const Node *fn = e->v.Call.func;
-        if (c->keep_resources && fn->kind == NODE_Attribute && !qualname(c, t, s, fn)) {
-            /* engine.connect(), pool.getconn(): what a factory's method makes */
-            Val recv = eval_global(c, t, s, fn->v.Attribute.value, depth + 1), made = unknown();
-            int with_only = 0;
-            if (model_method(&recv, fn->v.Attribute.attr, &made, &with_only) == EFF_ACQUIRE &&
-                !with_only)
-                return made;
-            return unknown();
-        }
-        Val f = eval_global(c, t, s, e->v.Call.func, depth + 1);
-        const char *cls = NULL;
-        for (int i = 0; i < e->v.Call.keywords.n; i++) {
-            const Node *k = e->v.Call.keywords.items[i];
-            if (k->v.keyword.arg && !strcmp(k->v.keyword.arg, "class_"))
-                cls = qualname(c, t, s, k->v.keyword.value);
-        }
-        Val bind = call_bind(c, t, s, e, depth);
-        Val v = model_call(&f, e, cls, &bind);
-        /* a module-level resource is not a local's: SL201 asks for it through flow_value */
-        return v.tag == VAL_RESOURCE && !c->keep_resources ? unknown() : v;
-    }
-    default:
-        return unknown();
-    }
+    Val v = value_of(c->env->values, c->a, t, s, e);
+    return v.tag == VAL_RESOURCE && !c->keep_resources ? unknown() : v;
 }
 
 /* ------------------------------------------------------------- jobs */
@@ -1227,8 +1119,6 @@ static const FlowSummary *callee_summary(Ctx *c, const Node *f)
     return summary_in(c, c->env->scopes, c->scope, f);
 }
 
-static Val app_state_value(Ctx *c, const Node *e);
-
 /* The value of a name or attribute without evaluating it for effects. */
 static Val peek_value(Ctx *c, const Path *p, const Node *e)
 {
@@ -1241,12 +1131,7 @@ static Val peek_value(Ctx *c, const Path *p, const Node *e)
         if (v >= 0)
             return unknown();
     }
-    if (e->kind == NODE_Attribute) { /* app.state.pool */
-        Val sv = app_state_value(c, e);
-        if (sv.tag != VAL_UNKNOWN)
-            return sv;
-    }
-    return eval_global(c, c->env->scopes, c->scope, e, 0);
+    return value_at(c, c->env->scopes, c->scope, e);
 }
 
 /*
@@ -1498,97 +1383,8 @@ static void eval_kid(Node *parent, Node *child, void *arg)
     eval(k->c, k->p, child);
 }
 
-typedef struct SelfAttr {
-    Ctx *c;
-    const Scope *scope;   /* the method being searched */
-    const char *attr;
-    Val found;
-    int depth;
-} SelfAttr;
-
-static void self_attr_kid(Node *parent, Node *n, void *arg)
-{
-    SelfAttr *s = arg;
-    (void)parent;
-    if (s->found.tag != VAL_UNKNOWN || s->depth > 50 || ast_category(n->kind) == CAT_EXPR)
-        return;
-    if (n->kind == NODE_Assign && n->v.Assign.targets.n == 1) {
-        const Node *t = n->v.Assign.targets.items[0];
-        if (t->kind == NODE_Attribute && t->v.Attribute.value->kind == NODE_Name &&
-            !strcmp(t->v.Attribute.value->v.Name.id, "self") && !strcmp(t->v.Attribute.attr, s->attr)) {
-            Val v = eval_global(s->c, s->c->env->scopes, s->scope, n->v.Assign.value, 1);
-            if (v.tag == VAL_FACTORY)
-                s->found = v;
-        }
-        return;
-    }
-    s->depth++;
-    ast_children(n, self_attr_kid, s);
-    s->depth--;
-}
-
-/*
- * What `self.attr` is in a method: a factory (an engine, a pool) that some
- * method of the class assigns to it (`self._pool = ThreadedConnectionPool(...)`).
- */
-static Val self_attr_value(Ctx *c, const char *attr)
-{
-    SelfAttr s = {c, NULL, attr, {VAL_UNKNOWN, 0, 0, NULL, 0, 0, NULL}, 0};
-    const Scope *cls = c->scope ? c->scope->parent : NULL;
-    if (!cls || cls->kind != SCOPE_CLASS)
-        return s.found;
-    const NodeList *body = &cls->node->v.ClassDef.body;
-    for (int i = 0; i < body->n && s.found.tag == VAL_UNKNOWN; i++) {
-        const Node *m = body->items[i];
-        if (m->kind != NODE_FunctionDef && m->kind != NODE_AsyncFunctionDef)
-            continue;
-        s.scope = scope_of(c->env->scopes, m);
-        if (s.scope)
-            ast_children((Node *)m, self_attr_kid, &s);
-    }
-    return s.found;
-}
-
 static void state_timing(Ctx *c, Site *st, const FastApiStateOwner *o);
 
-/* What e makes, evaluated in scope s of table t: module-level names and
- * imports as eval_global follows them, and also a local of s bound once
- * (`pool = create_pool(...)`, `with SessionLocal() as s`). */
-static Val value_in(Ctx *c, const ScopeTable *t, const Scope *s, const Node *e)
-{
-    if (e->kind == NODE_Name) {
-        const Scope *where = NULL;
-        const Binding *b = scope_lookup(t, s, e->v.Name.id, &where);
-        if (b && where && where->kind != SCOPE_MODULE && b->kind == BIND_LOCAL && b->nbind == 1 &&
-            b->value)
-            return eval_global(c, t, where, b->value, 1);
-        if (b && where && b->kind == BIND_LOCAL && b->nbind == 1 && b->def &&
-            b->def->kind == NODE_withitem && b->def->v.withitem.optional_vars->kind == NODE_Name) {
-            e = b->def->v.withitem.context_expr; /* the value the with binds */
-            s = where;
-        }
-    }
-    if (e->kind == NODE_Await)
-        e = e->v.Await.value;
-    return eval_global(c, t, s, e, 0);
-}
-
-/* `request.state.<x>` / `request.app.state.<x>` that startup code filled
- * with an engine, a sessionmaker or a pool: that factory. */
-static Val app_state_value(Ctx *c, const Node *e)
-{
-    const char *attr = fastapi_state_attr(e);
-    if (!c->env->fastapi || !attr)
-        return unknown();
-    const FastApiStateValue *sv = fastapi_state_value(c->env->fastapi->model, attr);
-    if (!sv || ++c->depth > EVAL_MAX_DEPTH) {
-        c->depth -= sv != NULL;
-        return unknown();
-    }
-    Val v = value_in(c, sv->scopes, sv->scope, sv->value);
-    c->depth--;
-    return v.tag == VAL_FACTORY ? v : unknown();
-}
 static int view_site(Ctx *c, Path *p, const char *attr);
 
 /* `request.state.<x>` where a middleware owns <x>: a session borrowed from
@@ -1634,27 +1430,24 @@ static Res eval(Ctx *c, Path *p, const Node *e)
             out.val = c->var_val[v];
             out.with_item = c->var_with[v];
         } else if (h == VAR_UNKNOWN && v < 0) {
-            out.val = name_value(c, c->env->scopes, c->scope, e, 0);
+            out.val = value_at(c, c->env->scopes, c->scope, e);
         }
         break;
     }
     case NODE_Attribute: {
         const char *q = qualname(c, c->env->scopes, c->scope, e);
         if (q) {
-            out.val = eval_global(c, c->env->scopes, c->scope, e, 0); /* module.name */
+            out.val = value_at(c, c->env->scopes, c->scope, e); /* module.name */
         } else if (e->v.Attribute.value->kind == NODE_Name &&
                    !strcmp(e->v.Attribute.value->v.Name.id, "self") &&
                    (out.site = view_site(c, p, e->v.Attribute.attr)) >= 0) {
             out.val = c->site[out.site].val; /* a class-based view's `db = Depends(get_db)` */
-        } else if (e->v.Attribute.value->kind == NODE_Name &&
-                   !strcmp(e->v.Attribute.value->v.Name.id, "self")) {
-            out.val = self_attr_value(c, e->v.Attribute.attr); /* self._pool */
         } else if ((out.site = state_site(c, p, e)) >= 0) {
             out.val = c->site[out.site].val; /* request.state.db, a middleware's */
-        } else if ((out.val = app_state_value(c, e)).tag == VAL_FACTORY) {
-            /* request.state.db_pool, the lifespan's pool */
         } else {
             eval(c, p, e->v.Attribute.value);
+            /* self._pool, request.app.state.pool, svc.repo: what the value model says */
+            out.val = value_at(c, c->env->scopes, c->scope, e);
         }
         break;
     }
@@ -2053,7 +1846,7 @@ static uint32_t patched_kinds(Ctx *c, const char *q)
         if (d.summary)
             k = d.summary->returns_kind;
         else if (d.binding->value) {
-            Val v = eval_global(c, d.scopes, scope_module(d.scopes), d.binding->value, 0);
+            Val v = value_at(c, d.scopes, scope_module(d.scopes), d.binding->value);
             if (v.tag == VAL_FACTORY && v.kind == FAC_SESSIONMAKER)
                 k = RES_SESSION;
         }
@@ -2897,10 +2690,12 @@ static int depends_target(Ctx *c, const ScopeTable *t, const Scope *s, const Nod
 
 /* The provider of an `Annotated[T, Depends(f)]` annotation, or of an alias
  * of one bound at module level, here or in another module. */
+#define MAX_ALIAS_DEPTH 8 /* aliases of annotations followed, across modules too */
+
 static int annotated_provider(Ctx *c, const ScopeTable *t, const Scope *s, const Node *ann,
                               int depth, Provider *out)
 {
-    if (!ann || depth > MAX_GLOBAL_DEPTH)
+    if (!ann || depth > MAX_ALIAS_DEPTH)
         return 0;
     if (ann->kind == NODE_Name) {
         const Scope *where = NULL;
@@ -3464,5 +3259,5 @@ Val flow_value(Arena *scratch, const FlowEnv *env, const Scope *s, const Node *e
     c.env = env;
     c.scope = s;
     c.keep_resources = 1;
-    return value_in(&c, env->scopes, s, e);
+    return value_at(&c, env->scopes, s, e);
 }

@@ -140,6 +140,7 @@ typedef struct FlowEnv {
     void *resolve_arg;
     const FlowFastApi *fastapi;   /* FastAPI's model and timing, or NULL */
     const ModelUser *model;       /* the project's own resources (model.h), or NULL */
+    const struct ValueModel *values; /* what names, attributes and calls hold (value.h) */
 } FlowEnv;
 
 /*

@@ -2,25 +2,23 @@
  * value.c - the project-wide value model (see value.h).
  *
  * One open-addressing table holds every location: a module-level binding,
- * a function's return (and tuple items) and yield, a class attribute, a
- * parameter, and (as a cache, stamped with the round that filled it) the
- * join of a local name's bindings.  Expressions are evaluated over the
- * table's current values, never by recursing into another location's own
- * equation, so the recursion of one question follows only the expression
- * and the names and attributes it reads (VALUE_MAX_DEPTH); the rounds
- * carry values from location to location until none changes.
+ * a local name of a function, a function's return (and tuple items) and
+ * yield, a class attribute, a parameter; a second one caches where each
+ * import leads.  Expressions are evaluated over the table's current
+ * values, never by recursing into another location's own equation, so the
+ * recursion of one question follows only the expression and the names and
+ * attributes it reads (VALUE_MAX_DEPTH), and reading a name costs a hash
+ * lookup; the rounds carry values from location to location until none
+ * changes.
  *
  * A location's value only grows: unknown -> one known value -> conflict
- * (reported as unknown), so the rounds end.  The last round, which changed
- * nothing, also leaves the local cache consistent for the read-only
- * queries that follow.
+ * (reported as unknown), so the rounds end.
  */
 #include "value.h"
 
 #include <stdint.h>
 #include <string.h>
 
-#define ACTIVE_MAX 16 /* local names followed inside one another */
 
 enum { LOC_LOCAL = 1, LOC_GLOBAL, LOC_RETURN, LOC_YIELD, LOC_ATTR, LOC_ITEM = 16,
        LOC_PARAM = 64 }; /* LOC_ITEM + i, LOC_PARAM + i */
@@ -29,10 +27,15 @@ typedef struct Slot {
     const void *k1;        /* a Binding, a def or class node, a Scope (locals) */
     const char *k2;        /* an attribute or local name, or NULL */
     int k3;                /* LOC_* (+ index) */
-    int round;             /* LOC_LOCAL: the round that computed it */
     unsigned char conflict; /* known contributions disagreed: unknown for good */
     Val v;
 } Slot;
+
+typedef struct Import {
+    const Binding *b;        /* an import binding */
+    const ProjectModule *pm; /* the project module it leads to, or NULL: outside */
+    const Binding *d;        /* its binding there, or NULL for the module itself */
+} Import;
 
 typedef struct Owner {
     const void *key; /* a def or class node, or a ScopeTable */
@@ -50,7 +53,9 @@ struct ValueModel {
     size_t cap, used;
     Owner *own;      /* ocap slots */
     size_t ocap, oused;
-    int round;       /* the round being computed; after the build, the last one */
+    Import *imp;     /* icap slots: where each import leads */
+    size_t icap, iused;
+    int round;       /* the round being computed */
     int rounds;      /* rounds the build took */
     int changed;     /* this round changed a location */
     int building;    /* value_build is running: locations and the cache may be written */
@@ -61,9 +66,6 @@ typedef struct Ev {
     ValueModel *vm;
     Arena *scratch;                       /* copies of qualified names */
     int depth;
-    int nactive;                          /* local names being evaluated */
-    const Scope *active_scope[ACTIVE_MAX];
-    const char *active_name[ACTIVE_MAX];
 } Ev;
 
 /* ------------------------------------------------------------- values */
@@ -193,6 +195,36 @@ static void join(ValueModel *vm, const void *k1, const char *k2, int k3, Val v)
         if (memcmp(&m, &s->v, sizeof m)) {
             s->v = m;
             vm->changed = 1;
+        }
+    }
+}
+
+/* The cached resolution of an import binding; created if create. */
+static Import *import_slot(ValueModel *vm, const Binding *b, int create)
+{
+    if (create && 2 * (vm->iused + 1) > vm->icap) {
+        Import *old = vm->imp;
+        size_t oldcap = vm->icap;
+        vm->icap = vm->icap ? 2 * vm->icap : 1024;
+        vm->imp = arena_alloc(vm->a, vm->icap * sizeof *vm->imp);
+        vm->iused = 0;
+        for (size_t i = 0; i < oldcap; i++)
+            if (old[i].b)
+                *import_slot(vm, old[i].b, 1) = old[i];
+    }
+    if (!vm->icap)
+        return NULL;
+    size_t mask = vm->icap - 1;
+    for (size_t i = hash_ptr(b) & mask;; i = (i + 1) & mask) {
+        Import *s = &vm->imp[i];
+        if (s->b == b)
+            return s;
+        if (!s->b) {
+            if (!create)
+                return NULL;
+            s->b = b;
+            vm->iused++;
+            return s;
         }
     }
 }
@@ -579,26 +611,6 @@ static Val ev_annotation(Ev *c, const ScopeTable *t, const Scope *s, const Node 
 
 /* ---- names ---- */
 
-static int enter(Ev *c, const Scope *s, const char *name)
-{
-    for (int i = 0; i < c->nactive; i++)
-        if (c->active_scope[i] == s && !strcmp(c->active_name[i], name))
-            return 0; /* a value made from itself (`q = q.where(...)`) */
-    if (c->nactive == ACTIVE_MAX)
-        return 0;
-    c->active_scope[c->nactive] = s;
-    c->active_name[c->nactive++] = name;
-    return 1;
-}
-
-typedef struct LocalJoin {
-    Ev *c;
-    const ScopeTable *t;
-    const Scope *s;
-    Val v;
-    int conflict;
-} LocalJoin;
-
 /* The value of the index-th item of what value gives: a tuple literal's
  * element, or a call's returned tuple. */
 static Val item_of(Ev *c, const ScopeTable *t, const Scope *s, const Node *value, int index)
@@ -612,56 +624,6 @@ static Val item_of(Ev *c, const ScopeTable *t, const Scope *s, const Node *value
         return unknown();
     Val f = ev(c, t, s, value->v.Call.func);
     return f.tag == VAL_FUNC ? read(c->vm, f.node, NULL, LOC_ITEM + index) : unknown();
-}
-
-static void local_add(LocalJoin *g, Val v)
-{
-    if (!known(&v) || g->conflict)
-        return;
-    if (!known(&g->v))
-        g->v = v;
-    else if (!same(&g->v, &v))
-        g->conflict = 1;
-    else if (g->v.tag == VAL_RESOURCE && g->v.node != v.node)
-        g->v.node = NULL;
-}
-
-static int local_site(void *arg, int kind, const Node *at, const Node *value, int index)
-{
-    LocalJoin *g = arg;
-    switch (kind) {
-    case SCOPE_SITE_VALUE: local_add(g, ev(g->c, g->t, g->s, value)); break;
-    case SCOPE_SITE_ANNOTATED:
-        local_add(g, ev_annotation(g->c, g->t, g->s, at->v.AnnAssign.annotation, 0));
-        if (value)
-            local_add(g, ev(g->c, g->t, g->s, value));
-        break;
-    case SCOPE_SITE_ITEM: local_add(g, item_of(g->c, g->t, g->s, value, index)); break;
-    case SCOPE_SITE_WITH: local_add(g, ev_with(g->c, g->t, g->s, value)); break;
-    default: break; /* for, +=, except, import ...: nothing to add */
-    }
-    return !g->conflict;
-}
-
-/* A function's (or class body's) local name: the join of its bindings. */
-static Val ev_local(Ev *c, const ScopeTable *t, const Scope *where, const char *name)
-{
-    ValueModel *vm = c->vm;
-    Slot *cached = slot(vm, where, name, LOC_LOCAL, 0);
-    if (cached && cached->round == vm->round)
-        return cached->conflict ? unknown() : cached->v;
-    if (!enter(c, where, name))
-        return unknown();
-    LocalJoin g = {c, t, where, unknown(), 0};
-    scope_each_binding(where->node, name, local_site, &g);
-    c->nactive--;
-    if (vm->building) {
-        Slot *s = slot(vm, where, name, LOC_LOCAL, 1);
-        s->round = vm->round;
-        s->v = g.v;
-        s->conflict = (unsigned char)g.conflict;
-    }
-    return g.conflict ? unknown() : g.v;
 }
 
 /* A parameter of the function that opens fs: the instance for a method's
@@ -689,13 +651,35 @@ static Val ev_param(Ev *c, const ScopeTable *t, const Scope *fs, const char *nam
     return known(&v) ? v : read(c->vm, f, NULL, LOC_PARAM + i);
 }
 
+/* Where an import binding leads: into the project (*pm, and *d its binding
+ * there, NULL for a module), or outside it (0).  Cached per binding while
+ * building; after, a miss is worked out again. */
+static int imported(Ev *c, const Binding *b, const ProjectModule **pm, const Binding **d)
+{
+    ValueModel *vm = c->vm;
+    Import *hit = import_slot(vm, b, 0);
+    if (!hit) {
+        *pm = NULL;
+        *d = NULL;
+        int in = b->qualname && modgraph_resolve(vm->graph, b->qualname, pm, d) && *pm;
+        if (!vm->building)
+            return in;
+        hit = import_slot(vm, b, 1);
+        hit->pm = in ? *pm : NULL;
+        hit->d = in ? *d : NULL;
+    }
+    *pm = hit->pm;
+    *d = hit->d;
+    return hit->pm != NULL;
+}
+
 static Val ev_binding(Ev *c, const ScopeTable *t, const Scope *where, const Binding *b)
 {
     switch (b->kind) {
     case BIND_IMPORT: {
         const ProjectModule *pm = NULL;
         const Binding *d = NULL;
-        if (b->qualname && modgraph_resolve(c->vm->graph, b->qualname, &pm, &d) && pm) {
+        if (imported(c, b, &pm, &d)) {
             if (!d || c->depth > VALUE_MAX_DEPTH)
                 return unknown(); /* a module of the project */
             c->depth++;
@@ -714,7 +698,7 @@ static Val ev_binding(Ev *c, const ScopeTable *t, const Scope *where, const Bind
     case BIND_LOCAL:
         if (where->kind == SCOPE_MODULE)
             return read(c->vm, b, NULL, LOC_GLOBAL);
-        return ev_local(c, t, where, b->name);
+        return read(c->vm, where, b->name, LOC_LOCAL); /* a local: the join of its bindings */
     default: return unknown();
     }
 }
@@ -792,19 +776,22 @@ static Val attr_of(Ev *c, Val recv, const char *attr)
 
 static Val ev_attr(Ev *c, const ScopeTable *t, const Scope *s, const Node *e)
 {
-    const char *q = qual_in(c, t, s, e);
-    if (q) {
-        const ProjectModule *pm = NULL;
-        const Binding *d = NULL;
-        if (modgraph_resolve(c->vm->graph, q, &pm, &d) && pm) /* module.name */
-            return d ? ev_binding(c, pm->scopes, scope_module(pm->scopes), d) : unknown();
-        const char *rest = NULL;
-        if (!modgraph_resolve_prefix(c->vm->graph, q, &pm, &d, &rest) || !pm) {
-            Val v = unknown(); /* a library name: sqlalchemy.orm.sessionmaker */
+    const Node *base = e;
+    while (base->kind == NODE_Attribute)
+        base = base->v.Attribute.value;
+    const Binding *b = base->kind == NODE_Name ? scope_lookup(t, s, base->v.Name.id, NULL) : NULL;
+    const ProjectModule *pm = NULL;
+    const Binding *d = NULL;
+    if (b && b->kind == BIND_IMPORT && (!imported(c, b, &pm, &d) || !d)) {
+        const char *q = qual_in(c, t, s, e);
+        if (q && !pm) { /* a library name: sqlalchemy.orm.sessionmaker */
+            Val v = unknown();
             v.tag = VAL_QUAL;
             v.qual = q;
             return v;
         }
+        if (q && modgraph_resolve(c->vm->graph, q, &pm, &d) && pm) /* module.name */
+            return d ? ev_binding(c, pm->scopes, scope_module(pm->scopes), d) : unknown();
     }
     const char *state = fastapi_state_attr(e); /* request.app.state.pool */
     const FastApiStateValue *sv = state ? fastapi_state_value(c->vm->fastapi, state) : NULL;
@@ -1053,10 +1040,14 @@ static void assign(Round *r, const Node *target, const Node *value, Val v)
     case NODE_Name: {
         const Scope *where = NULL;
         const Binding *b = scope_lookup(r->t, r->s, target->v.Name.id, &where);
-        if (b && where && where->kind == SCOPE_MODULE && b->kind == BIND_LOCAL)
+        if (!b || !where || b->kind != BIND_LOCAL)
+            break;
+        if (where->kind == SCOPE_MODULE)
             join(c->vm, b, NULL, LOC_GLOBAL, v); /* at module level, or under `global` */
-        else if (r->cls && r->s->kind == SCOPE_CLASS)
-            join(c->vm, r->cls, target->v.Name.id, LOC_ATTR, v); /* a class attribute */
+        else if (where->kind == SCOPE_CLASS && r->cls)
+            join(c->vm, r->cls, b->name, LOC_ATTR, v); /* a class attribute */
+        else
+            join(c->vm, where, b->name, LOC_LOCAL, v); /* a local (or nonlocal) name */
         break;
     }
     case NODE_Attribute: {
@@ -1081,8 +1072,8 @@ static void assign(Round *r, const Node *target, const Node *value, Val v)
     }
 }
 
-/* Does the assignment target need the value evaluated (a module-level
- * name, an attribute, a tuple of those)? */
+/* Does the assignment target take a value we follow (a name, an
+ * attribute, a tuple of those; not a subscript)? */
 static int wants(const Round *r, const Node *t)
 {
     if (t->kind == NODE_Attribute)
@@ -1093,12 +1084,7 @@ static int wants(const Round *r, const Node *t)
                 return 1;
         return 0;
     }
-    if (t->kind != NODE_Name)
-        return 0;
-    if (r->s->kind == SCOPE_MODULE || r->s->kind == SCOPE_CLASS)
-        return 1;
-    const Scope *where = NULL;
-    return scope_lookup(r->t, r->s, t->v.Name.id, &where) && where && where->kind == SCOPE_MODULE;
+    return t->kind == NODE_Name;
 }
 
 /* The default of each parameter joins it (evaluated where the def is). */
@@ -1191,6 +1177,14 @@ static void walk(Round *r, const Node *n)
         }
         break;
     case NODE_Call: call_site(r, n); break;
+    case NODE_withitem:
+        if (n->v.withitem.optional_vars && n->v.withitem.optional_vars->kind == NODE_Name)
+            assign(r, n->v.withitem.optional_vars, NULL,
+                   ev_with(c, r->t, r->s, n->v.withitem.context_expr));
+        break;
+    case NODE_NamedExpr:
+        assign(r, n->v.NamedExpr.target, NULL, ev(c, r->t, r->s, n->v.NamedExpr.value));
+        break;
     default: break;
     }
     r->depth++;
@@ -1218,7 +1212,7 @@ ValueModel *value_build(Arena *a, const Project *graph, const FastApiModule *mod
     for (vm->round = 1; vm->round <= VALUE_ROUNDS; vm->round++) {
         vm->changed = 0;
         for (int m = 0; m < n; m++) {
-            Ev c = {vm, scratch, 0, 0, {NULL}, {NULL}};
+            Ev c = {vm, scratch, 0};
             Round r = {&c, mods[m].scopes, scope_module(mods[m].scopes), NULL, NULL, 0};
             const NodeList *body = &mods[m].module->v.Module.body;
             for (int i = 0; i < body->n; i++)
@@ -1229,8 +1223,6 @@ ValueModel *value_build(Arena *a, const Project *graph, const FastApiModule *mod
             break;
     }
     vm->rounds = vm->round;
-    if (vm->round > VALUE_ROUNDS)
-        vm->round = VALUE_ROUNDS; /* no fixpoint: the local cache of the last round stands */
     vm->building = 0;
     arena_free(scratch);
     return vm;
@@ -1241,7 +1233,7 @@ ValueModel *value_build(Arena *a, const Project *graph, const FastApiModule *mod
 /* A question asked after the build: read-only, names in scratch. */
 static Ev question(const ValueModel *vm, Arena *scratch)
 {
-    Ev c = {(ValueModel *)vm, scratch, 0, 0, {NULL}, {NULL}};
+    Ev c = {(ValueModel *)vm, scratch, 0};
     return c;
 }
 
