@@ -549,6 +549,11 @@ SourceStatus source_from_bytes(Arena *a, const char *path, const char *bytes, si
         out->encoding = codec_names[codec];
     }
     st = decode_body(a, bytes, n, codec, lazy, out, err);
+    if (st == SRC_OK) { /* the bytes as read, for fixes (fix.h): usually the text itself */
+        out->raw = out->len == n && !memcmp(out->text, bytes, n) ? out->text
+                                                                 : arena_strndup(a, bytes, n);
+        out->rawlen = n;
+    }
 done:
     if (st != SRC_OK) {
         out->text = "";

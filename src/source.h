@@ -23,6 +23,9 @@ typedef struct Source {
     int nlines;        /* entries in lines (a final line without \n counts) */
     int had_bom;       /* the raw bytes began with a UTF-8 BOM */
     const char *encoding; /* the declared coding, normalized, or "utf-8" */
+    const char *raw;   /* the file's bytes after the BOM, as read (fixes edit these):
+                          text itself when decoding changed nothing, else a copy */
+    size_t rawlen;     /* bytes in raw */
 } Source;
 
 typedef enum SourceStatus {
