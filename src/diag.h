@@ -26,6 +26,7 @@ typedef struct Finding {
     const char *message; /* one sentence, no trailing period */
     TraceStep *trace;    /* the witness path, ntrace steps, in order */
     int ntrace;
+    const struct Fix *fix; /* the rule's fix (fix.h), or NULL */
 } Finding;
 
 typedef struct FindingList {

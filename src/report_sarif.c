@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fix.h"
 #include "report.h"
 #include "rules.h"
 #include "version.h"
@@ -160,6 +161,12 @@ static void help_texts(const Rule *rule, const RulePage *pg, char **text, char *
     append(md, &mn, "```\n\nFixed:\n\n```python\n", 0);
     append(md, &mn, pg->fixed, 0);
     append(md, &mn, "```\n", 0);
+    if (rules_fix(rule)) { /* what --fix does */
+        append(text, &tn, "\nWith --fix:\n\n", 0);
+        append(text, &tn, rules_fix(rule), 0);
+        append(md, &mn, "\nWith `--fix`:\n\n", 0);
+        append(md, &mn, rules_fix(rule), 0);
+    }
 }
 
 static void rule_descriptor(FILE *out, const Rule *rule)
@@ -233,6 +240,30 @@ static void code_flow(FILE *out, const Artifacts *ar, const ReportItem *it)
     fputs("]}]}]", out);
 }
 
+/* "fixes": the finding's fix as one artifactChange of its file, each edit a
+ * replacement (an empty deletedRegion inserts); whether it is safe goes in
+ * the fix's properties, as SARIF has no word for it. */
+static void fixes(FILE *out, const Artifacts *ar, const ReportItem *it)
+{
+    const ReportFix *f = it->fix;
+    fputs(", \"fixes\": [{\"description\": {\"text\": ", out);
+    report_json_string(out, f->message);
+    fputs("}, \"artifactChanges\": [{", out);
+    artifact_location(out, ar, it->path);
+    fputs(", \"replacements\": [", out);
+    for (int i = 0; i < f->nedits; i++) {
+        const ReportEdit *e = &f->edits[i];
+        fprintf(out,
+                "%s{\"deletedRegion\": {\"startLine\": %d, \"startColumn\": %d, \"endLine\": %d, "
+                "\"endColumn\": %d}, \"insertedContent\": {\"text\": ",
+                i ? ", " : "", e->line, e->column, e->end_line, e->end_column);
+        report_json_string(out, e->content);
+        fputs("}}", out);
+    }
+    fprintf(out, "]}], \"properties\": {\"applicability\": \"%s\"}}]",
+            fix_applicability_name(f->applicability));
+}
+
 static void result(FILE *out, const Artifacts *ar, const ReportItem *it)
 {
     fputs("{\"ruleId\": ", out);
@@ -255,6 +286,8 @@ static void result(FILE *out, const Artifacts *ar, const ReportItem *it)
     }
     if (it->ntrace > 0)
         code_flow(out, ar, it);
+    if (it->fix)
+        fixes(out, ar, it);
     fputc('}', out);
 }
 

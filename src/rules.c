@@ -18,7 +18,18 @@ static const Rule rules[] = {
 /* Indexed by RuleId; a rule without a PAGE line has a zeroed entry. */
 static const RulePage pages[RULE__COUNT] = {
 #define PAGE(code, finds, why, bad, fixed) [RULE_##code] = {finds, why, bad, fixed},
+#define FIX(code, text)
 #include "rulepages.def"
+#undef FIX
+#undef PAGE
+};
+
+/* What --fix does per rule (the FIX lines of rulepages.def), by RuleId. */
+static const char *const fixes[RULE__COUNT] = {
+#define PAGE(code, finds, why, bad, fixed)
+#define FIX(code, text) [RULE_##code] = text,
+#include "rulepages.def"
+#undef FIX
 #undef PAGE
 };
 
@@ -39,6 +50,11 @@ const RulePage *rules_page(const Rule *r)
 {
     const RulePage *pg = &pages[r - rules];
     return pg->finds ? pg : NULL;
+}
+
+const char *rules_fix(const Rule *r)
+{
+    return fixes[r - rules];
 }
 
 const char *rules_severity_name(int sev)

@@ -44,6 +44,9 @@ const Rule *rules_lookup(const char *code);
 const Rule *rules_get(int id);
 /* The page of r (from rules_lookup or rules_get), or NULL if it has none. */
 const RulePage *rules_page(const Rule *r);
+/* What --fix does for r: a paragraph ending in "\n" (rulepages.def's FIX
+ * line), or NULL if it has none. */
+const char *rules_fix(const Rule *r);
 /* "error", "warning", "note". */
 const char *rules_severity_name(int sev);
 
