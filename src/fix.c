@@ -140,6 +140,31 @@ static const char *with_line_ends(Arena *a, const char *content, const char *nl)
     return s;
 }
 
+/*
+ * For the tests of the safety net only (tests/fix/run.py): with
+ * SESSIONLINT_TEST_BREAK_FIXES=parse every fix also writes an unbalanced
+ * parenthesis at the end of the file, with =keep it writes nothing but a
+ * comment there, so that --fix must drop them all as bugs.
+ */
+static void test_break(Arena *keep, const Source *src, ReportFix *rf)
+{
+    const char *how = getenv("SESSIONLINT_TEST_BREAK_FIXES");
+    if (!how || (strcmp(how, "parse") && strcmp(how, "keep")))
+        return;
+    size_t end = src->rawlen + (src->had_bom ? 3 : 0);
+    ReportEdit *e = arena_alloc(keep, ((size_t)rf->nedits + 1) * sizeof *e);
+    int n = 0;
+    for (int i = 0; i < rf->nedits && !strcmp(how, "parse"); i++)
+        if (rf->edits[i].end < end)
+            e[n++] = rf->edits[i];
+    e[n] = (ReportEdit){0, 0, 0, 0, end, end, !strcmp(how, "parse") ? "\n(\n" : "\n# test\n", 0};
+    line_col(src, src->len, &e[n].line, &e[n].column);
+    e[n].end_line = e[n].line;
+    e[n].end_column = e[n].column;
+    rf->edits = e;
+    rf->nedits = n + 1;
+}
+
 const ReportFix *fix_report(Arena *keep, const Source *src, const Fix *f)
 {
     if (!f || !f->nedits || !src->raw)
@@ -169,6 +194,7 @@ const ReportFix *fix_report(Arena *keep, const Source *src, const Fix *f)
         o->content = with_line_ends(keep, e->content, nl);
         o->shared = e->shared;
     }
+    test_break(keep, src, rf);
     rf->file_size = src->rawlen + bom;
     uint64_t h = FNV_OFFSET;
     if (bom)
@@ -307,28 +333,29 @@ typedef VEC(Taken) TakenVec;
 typedef VEC(const ReportEdit *) EditVec;
 typedef VEC(char) OpVec; /* a diff's edit script: '=', '-', '+' per line */
 
-/* A fix known to be bad: (path, code, fingerprint) of its finding. */
+/* A fix known to be bad: the code and place of its finding, the place
+ * carried through the edits of later rounds. */
 typedef struct BadFix {
-    char *path, *code, *fingerprint;
+    char *path, *code;
+    size_t at; /* byte offset of the finding's start in the file's current text */
 } BadFix;
 
 typedef VEC(BadFix) BadVec;
 
-static int is_bad(const BadVec *bad, const ReportItem *it)
+static int is_bad(const BadVec *bad, const char *path, const char *code, size_t at)
 {
     for (size_t i = 0; i < bad->n; i++)
-        if (!strcmp(bad->items[i].path, it->path) && !strcmp(bad->items[i].code, it->code) &&
-            !strcmp(bad->items[i].fingerprint, it->fingerprint ? it->fingerprint : ""))
+        if (bad->items[i].at == at && !strcmp(bad->items[i].code, code) &&
+            !strcmp(bad->items[i].path, path))
             return 1;
     return 0;
 }
 
-/* Records it's fix as bad and says so: a bug of ours, never written. */
-static void drop(BadVec *bad, const ReportItem *it, const char *why, FixResult *res)
+/* Records it's fix (its finding at offset at) as bad and says so: a bug of
+ * ours, never written. */
+static void drop(BadVec *bad, const ReportItem *it, size_t at, const char *why, FixResult *res)
 {
-    const char *fp = it->fingerprint ? it->fingerprint : "";
-    BadFix b = {dup_bytes(it->path, strlen(it->path)), dup_bytes(it->code, strlen(it->code)),
-                dup_bytes(fp, strlen(fp))};
+    BadFix b = {dup_bytes(it->path, strlen(it->path)), dup_bytes(it->code, strlen(it->code)), at};
     VEC_PUSH(bad, b);
     res->dropped++;
     fprintf(stderr,
@@ -342,7 +369,6 @@ static void free_bad(BadVec *bad)
     for (size_t i = 0; i < bad->n; i++) {
         free(bad->items[i].path);
         free(bad->items[i].code);
-        free(bad->items[i].fingerprint);
     }
     VEC_FREE(bad);
 }
@@ -498,15 +524,17 @@ static size_t fix_one_file(FixFile *file, const ReportItem *items, size_t lo, si
     size_t first = taken->n;
     for (size_t i = lo; i < hi; i++) {
         const ReportItem *it = &items[i];
-        if (!fix_applies(it->fix, unsafe) || is_bad(bad, it) || !fix_current(file, it->fix) ||
-            !fits(&e, it->fix))
+        if (!fix_applies(it->fix, unsafe) || !fix_current(file, it->fix) || !fits(&e, it->fix))
+            continue;
+        size_t at = offset_of(file->text, file->len, it->line, it->column);
+        if (is_bad(bad, file->path, it->code, at))
             continue;
         if (!fix_parses(file, it->fix)) {
-            drop(bad, it, "does not parse", res);
+            drop(bad, it, at, "does not parse", res);
             continue;
         }
         add_edits(&e, it->fix);
-        Taken t = {it, file, offset_of(file->text, file->len, it->line, it->column)};
+        Taken t = {it, file, at};
         VEC_PUSH(taken, t);
     }
     size_t n = taken->n - first;
@@ -629,7 +657,7 @@ static size_t apply_round(Rounds *rs, const Report *r, TakenVec *taken)
     for (size_t lo = 0, hi; lo < r->n; lo = hi) {
         int any = 0;
         for (hi = lo; hi < r->n && !strcmp(r->items[hi].path, r->items[lo].path); hi++)
-            any |= fix_applies(r->items[hi].fix, rs->o->unsafe) && !is_bad(&rs->bad, &r->items[hi]);
+            any |= fix_applies(r->items[hi].fix, rs->o->unsafe);
         if (!any)
             continue;
         FixFile *f = open_file(&rs->files, rs->d, r->items[lo].path);
@@ -637,6 +665,22 @@ static size_t apply_round(Rounds *rs, const Report *r, TakenVec *taken)
             applied += fix_one_file(f, r->items, lo, hi, rs->o->unsafe, &rs->bad, taken, rs->res);
     }
     return applied;
+}
+
+/* Moves the places of the bad fixes of the files this round edited to
+ * where the edits put them. */
+static void carry_bad(Rounds *rs, const TakenVec *taken)
+{
+    EditVec e = {0};
+    for (size_t i = 0; i < rs->files.n; i++) {
+        FixFile *f = rs->files.items[i];
+        round_edits(taken, f, &e);
+        for (size_t k = 0; e.n && k < rs->bad.n; k++)
+            if (!strcmp(rs->bad.items[k].path, f->path))
+                rs->bad.items[k].at =
+                    map_offset(rs->bad.items[k].at, (const ReportEdit *const *)e.items, e.n);
+    }
+    VEC_FREE(&e);
 }
 
 /* Puts back the bytes of every file this round changed. */
@@ -670,7 +714,8 @@ static void run_rounds(Rounds *rs, Report *r)
         int failed = 0;
         for (size_t i = 0; i < taken.n; i++)
             if (still_reported(&taken, &taken.items[i], r, &next)) {
-                drop(&rs->bad, taken.items[i].it, "does not remove its finding", rs->res);
+                drop(&rs->bad, taken.items[i].it, taken.items[i].at, "does not remove its finding",
+                     rs->res);
                 failed = 1;
             }
         if (failed && redos < FIX_MAX_REDOS) { /* the round again, without them */
@@ -688,6 +733,7 @@ static void run_rounds(Rounds *rs, Report *r)
             rs->res->fixed++;
             count_fixed(rs, taken.items[i].it->code);
         }
+        carry_bad(rs, &taken);
         for (size_t i = 0; i < taken.n; i++) {
             free(taken.items[i].file->prev);
             taken.items[i].file->prev = NULL;

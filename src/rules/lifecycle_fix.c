@@ -413,19 +413,24 @@ static void remove_stmt(FixGen *g, const Ctx *c, const FixBlock *b, const Node *
         return;
     }
     const Node *o = b->owner;
-    if (o && (o->kind == NODE_Try || o->kind == NODE_TryStar) && b->list == &o->v.Try.finalbody &&
-        (o->v.Try.handlers.n || o->v.Try.orelse.n)) { /* drop `finally:` too */
-        for (int l = st->lineno - 1; l > o->lineno; l--) {
-            size_t len;
-            const char *t = source_line(c->src, l, &len);
-            size_t k = strspn(t, " \t\f");
-            if (len - k >= 7 && !strncmp(t + k, "finally", 7)) {
-                fixgen_delete_lines(g, l, ast_end_lineno(st));
-                return;
-            }
-            if (k < len && t[k] != '#')
-                break;
+    int is_try = o && (o->kind == NODE_Try || o->kind == NODE_TryStar);
+    const char *kw = is_try && b->list == &o->v.Try.finalbody &&
+                             (o->v.Try.handlers.n || o->v.Try.orelse.n)
+                         ? "finally"
+                     : (is_try && b->list == &o->v.Try.orelse) ||
+                             (o && o->kind == NODE_If && b->list == &o->v.If.orelse)
+                         ? "else"
+                         : NULL;
+    for (int l = st->lineno - 1; kw && l > o->lineno; l--) { /* drop `finally:` or `else:` too */
+        size_t len, n = strlen(kw);
+        const char *t = source_line(c->src, l, &len);
+        size_t k = strspn(t, " \t\f");
+        if (len - k > n && !strncmp(t + k, kw, n) && strchr(" \t:", t[k + n])) {
+            fixgen_delete_lines(g, l, ast_end_lineno(st));
+            return;
         }
+        if (k < len && t[k] != '#')
+            break;
     }
     fixgen_edit(g, fixgen_start(c->src, st), fixgen_end(c->src, st), "pass");
 }
@@ -437,6 +442,72 @@ static int release_stmt(const Ctx *c, const Node *call, FixBlock *b)
     if (!call || !fixgen_stmt(c->module, call, b))
         return 0;
     return stmt_call(b->list->items[b->index], NULL) == call;
+}
+
+/* Is the statement at b always followed by target (a statement, or the
+ * exit of target, a with statement, when with)?  Only pass and a final
+ * raise may come between. */
+static int followed_by(const Ctx *c, const FixBlock *b, const Node *target, int with)
+{
+    int raising = 0, i = b->index + 1;
+    for (; i < b->list->n && b->list->items[i]->kind == NODE_Pass; i++)
+        ;
+    if (i < b->list->n && b->list->items[i]->kind == NODE_Raise && i + 1 == b->list->n)
+        raising = 1;
+    FixBlock at = *b;
+    at.index = raising ? i : b->index;
+    Next nx = raising || i == b->list->n ? after_block(c, &at, raising, 0)
+                                         : (Next){NEXT_STMT, b->list->items[i]};
+    return nx.node == target && nx.kind == (with ? NEXT_WITH : NEXT_STMT);
+}
+
+/* The direct releases of a variable that a given release always follows. */
+typedef struct Rel {
+    const Ctx *c;
+    const char *var;
+    const ResInfo *ri;
+    const Node *target; /* the second release (statement), or the with whose exit it is */
+    int with;
+    const Node *found[16];
+    int n, full;
+} Rel;
+
+static void collect(Rel *rel, const NodeList *l, int depth)
+{
+    for (int i = 0; i < l->n && depth < 100; i++) {
+        const Node *st = l->items[i];
+        FixBlock b;
+        if (st != rel->target && is_release(st, rel->var, rel->ri) &&
+            fixgen_stmt(rel->c->module, st, &b) && followed_by(rel->c, &b, rel->target, rel->with)) {
+            if (rel->n == 16)
+                rel->full = 1;
+            else
+                rel->found[rel->n++] = st;
+        }
+        switch (st->kind) {
+        case NODE_For: case NODE_AsyncFor:
+            collect(rel, &st->v.For.body, depth + 1);
+            collect(rel, &st->v.For.orelse, depth + 1);
+            break;
+        case NODE_While:
+            collect(rel, &st->v.While.body, depth + 1);
+            collect(rel, &st->v.While.orelse, depth + 1);
+            break;
+        case NODE_If:
+            collect(rel, &st->v.If.body, depth + 1);
+            collect(rel, &st->v.If.orelse, depth + 1);
+            break;
+        case NODE_With: case NODE_AsyncWith: collect(rel, &st->v.With.body, depth + 1); break;
+        case NODE_Try: case NODE_TryStar:
+            collect(rel, &st->v.Try.body, depth + 1);
+            for (int k = 0; k < st->v.Try.handlers.n; k++)
+                collect(rel, &st->v.Try.handlers.items[k]->v.ExceptHandler.body, depth + 1);
+            collect(rel, &st->v.Try.orelse, depth + 1);
+            collect(rel, &st->v.Try.finalbody, depth + 1);
+            break;
+        default: break;
+        }
+    }
 }
 
 /* SL101 / SL106: remove the release that the other one always follows. */
@@ -472,25 +543,45 @@ static const Fix *redundant_fix(Ctx *c)
         remove_stmt(&g, c, &b2, b2.list->items[b2.index]);
         return fixgen_done(&g, FIX_SAFE, "Remove the release after the with block, which released it already");
     }
-    if (!release_stmt(c, first, &b1))
+    if (!release_stmt(c, first, &b1) || !r->var)
         return NULL;
-    /* what runs after the first release: nothing but pass and raise may follow it */
-    int raising = 0, i = b1.index + 1;
-    for (; i < b1.list->n && b1.list->items[i]->kind == NODE_Pass; i++)
-        ;
-    if (i < b1.list->n && b1.list->items[i]->kind == NODE_Raise && i + 1 == b1.list->n)
-        raising = 1;
-    FixBlock at = b1;
-    at.index = raising ? i : b1.index;
-    Next nx = raising || i == b1.list->n ? after_block(c, &at, raising, 0)
-                                         : (Next){NEXT_STMT, b1.list->items[i]};
-    int ok = second_with ? nx.kind == NEXT_WITH && nx.node && fixgen_stmt(c->module, second, &b2) &&
-                               b2.list->items[b2.index] == nx.node
-                         : nx.kind == NEXT_STMT && nx.node == b2.list->items[b2.index];
-    if (!ok)
+    const ResInfo *ri = r->res ? r->res : model_res(r->res_kind);
+    if (!is_release(b1.list->items[b1.index], r->var, ri)) {
+        /* a helper released it first (it may do more): keep it, and drop
+         * the direct release that follows its finally block, if that is the
+         * second one */
+        const Node *t = b1.owner;
+        FixBlock tb;
+        if (second_with || !t || (t->kind != NODE_Try && t->kind != NODE_TryStar) ||
+            b1.list != &t->v.Try.finalbody || !fixgen_stmt(c->module, t, &tb) ||
+            tb.list != b2.list || tb.index + 1 != b2.index ||
+            !is_release(b2.list->items[b2.index], r->var, ri))
+            return NULL;
+        fixgen_init(&g, c->a, c->src);
+        remove_stmt(&g, c, &b2, b2.list->items[b2.index]);
+        return fixgen_done(&g, FIX_SAFE, "Remove the second release: the finally block "
+                                         "before it released it already");
+    }
+    /* every direct release that the second one always follows goes (the
+     * flow reports one path; another may hold the same first release) */
+    const Node *target = second_with && fixgen_stmt(c->module, second, &b2) ? b2.list->items[b2.index]
+                         : second_with                                        ? NULL
+                                                                              : b2.list->items[b2.index];
+    Rel rel = {c, r->var, ri, target, second_with, {0}, 0, 0};
+    if (!target || !followed_by(c, &b1, target, second_with))
+        return NULL;
+    const Node *scope = b1.func ? b1.func : c->module;
+    collect(&rel, scope->kind == NODE_Module ? &scope->v.Module.body : &scope->v.FunctionDef.body, 0);
+    if (rel.full)
         return NULL;
     fixgen_init(&g, c->a, c->src);
-    remove_stmt(&g, c, &b1, b1.list->items[b1.index]);
+    for (int k = 0; k < rel.n; k++) {
+        FixBlock rb;
+        if (!fixgen_stmt(c->module, rel.found[k], &rb))
+            fixgen_fail(&g);
+        else
+            remove_stmt(&g, c, &rb, rel.found[k]);
+    }
     return fixgen_done(&g, FIX_SAFE,
                        second_with ? "Remove the release: the with block releases it right after"
                                    : "Remove the first release: the second one always follows it");
