@@ -231,31 +231,6 @@ static char *dup_bytes(const char *s, size_t n)
     return d;
 }
 
-/* All of path's bytes in a heap buffer of *n bytes, or NULL (errno set). */
-static char *read_file(const char *path, size_t *n)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    size_t cap = 65536, len = 0, got;
-    char *buf = xmalloc(cap + 1);
-    while ((got = fread(buf + len, 1, cap - len, f)) > 0) {
-        len += got;
-        if (len == cap)
-            buf = xrealloc(buf, (cap *= 2) + 1);
-    }
-    int bad = ferror(f);
-    fclose(f);
-    if (bad) {
-        free(buf);
-        errno = EIO;
-        return NULL;
-    }
-    buf[len] = 0;
-    *n = len;
-    return buf;
-}
-
 /* Does CPython's grammar accept bytes (as the file at path)? */
 static int parses(const char *path, const char *bytes, size_t n)
 {
@@ -293,7 +268,7 @@ static FixFile *open_file(FileVec *files, const struct DriverOptions *d, const c
         f->orig = dup_bytes(d->stdin_text, d->stdin_len);
         f->origlen = d->stdin_len;
         f->from_stdin = 1;
-    } else if (!(f->orig = read_file(path, &f->origlen))) {
+    } else if (!(f->orig = source_read(path, &f->origlen))) {
         fprintf(stderr, "sessionlint: %s: %s\n", path, strerror(errno));
         free(f->path);
         free(f);
@@ -1002,7 +977,7 @@ static void finish(Rounds *rs)
             fix_diff(o->out, f->path, f->orig, f->origlen, f->text, f->len);
         } else if (o->mode == FIX_WRITE) {
             size_t n;
-            char *now = read_file(f->path, &n);
+            char *now = source_read(f->path, &n);
             int same = now && n == f->origlen && !memcmp(now, f->orig, n);
             free(now);
             if (!same) {

@@ -358,127 +358,102 @@ void fixgen_insert_lines(FixGen *g, int line, const char *text)
 
 /* ---- scans of statements ---- */
 
+/* What a scan looks for in statements, outside the functions and classes
+ * they define (whose bodies are scopes and frames of their own). */
+typedef enum ScanKind {
+    SCAN_BINDS,    /* a binding of name */
+    SCAN_EXITS,    /* return, or break/continue outside a loop of their own */
+    SCAN_SUSPENDS, /* yield, await, async for, async with */
+} ScanKind;
+
 typedef struct Scan {
-    const char *name; /* fixgen_binds: the name */
+    int kind;         /* ScanKind */
+    const char *name; /* SCAN_BINDS: the name */
     int found;
-    int loops;        /* fixgen_exits: loops entered */
+    int loops;        /* SCAN_EXITS: loops entered */
     int depth;
 } Scan;
 
-static void binds_kid(Node *parent, Node *n, void *arg)
+/* Does the node itself bind s->name? */
+static int binds(const Scan *s, const Node *n)
 {
-    Scan *s = arg;
-    (void)parent;
-    if (s->found || s->depth > FIXGEN_MAX_DEPTH * 4)
-        return;
     switch (n->kind) {
-    case NODE_FunctionDef: case NODE_AsyncFunctionDef:
-        s->found = !strcmp(n->v.FunctionDef.name, s->name); /* its body is another scope */
-        return;
-    case NODE_ClassDef: s->found = !strcmp(n->v.ClassDef.name, s->name); return;
-    case NODE_Lambda: return;
-    case NODE_Name:
-        s->found = n->v.Name.ctx != CTX_Load && !strcmp(n->v.Name.id, s->name);
-        return;
+    case NODE_FunctionDef: case NODE_AsyncFunctionDef: return !strcmp(n->v.FunctionDef.name, s->name);
+    case NODE_ClassDef: return !strcmp(n->v.ClassDef.name, s->name);
+    case NODE_Name: return n->v.Name.ctx != CTX_Load && !strcmp(n->v.Name.id, s->name);
     case NODE_alias: {
         const char *as = n->v.alias.asname ? n->v.alias.asname : n->v.alias.name;
         size_t k = strcspn(as, ".");
-        s->found = strlen(s->name) == k && !strncmp(as, s->name, k);
-        return;
+        return strlen(s->name) == k && !strncmp(as, s->name, k);
     }
     case NODE_Global: case NODE_Nonlocal:
         for (int i = 0; i < n->v.Global.names.n; i++)
-            s->found |= !strcmp(n->v.Global.names.items[i], s->name);
-        return;
-    case NODE_ExceptHandler:
-        s->found = n->v.ExceptHandler.name && !strcmp(n->v.ExceptHandler.name, s->name);
-        break;
-    case NODE_MatchAs: case NODE_MatchStar:
-        s->found = n->v.MatchAs.name && !strcmp(n->v.MatchAs.name, s->name);
-        break;
-    default: break;
+            if (!strcmp(n->v.Global.names.items[i], s->name))
+                return 1;
+        return 0;
+    case NODE_ExceptHandler: return n->v.ExceptHandler.name && !strcmp(n->v.ExceptHandler.name, s->name);
+    case NODE_MatchAs: case NODE_MatchStar: return n->v.MatchAs.name && !strcmp(n->v.MatchAs.name, s->name);
+    default: return 0;
     }
-    if (s->found)
-        return;
-    s->depth++;
-    ast_children(n, binds_kid, s);
-    s->depth--;
 }
 
-int fixgen_binds(const NodeList *l, int from, int to, const char *name)
-{
-    Scan s = {name, 0, 0, 0};
-    for (int i = from; i < to && !s.found; i++)
-        binds_kid(NULL, l->items[i], &s);
-    return s.found;
-}
-
-static void exits_kid(Node *parent, Node *n, void *arg)
+static void scan_kid(Node *parent, Node *n, void *arg)
 {
     Scan *s = arg;
     (void)parent;
     if (s->found || s->depth > FIXGEN_MAX_DEPTH * 4)
         return;
-    switch (n->kind) {
-    case NODE_FunctionDef: case NODE_AsyncFunctionDef: case NODE_ClassDef: case NODE_Lambda:
-        return; /* their returns are theirs */
-    case NODE_Return: s->found = 1; return;
-    case NODE_Break: case NODE_Continue: s->found = s->loops == 0; return;
-    case NODE_For: case NODE_AsyncFor: case NODE_While: {
-        /* the loop's own break and continue stay inside; its else does not */
+    int own_scope = n->kind == NODE_FunctionDef || n->kind == NODE_AsyncFunctionDef ||
+                    n->kind == NODE_ClassDef || n->kind == NODE_Lambda;
+    if (s->kind == SCAN_BINDS) {
+        s->found = binds(s, n);
+    } else if (s->kind == SCAN_SUSPENDS) {
+        s->found = n->kind == NODE_Yield || n->kind == NODE_YieldFrom || n->kind == NODE_Await ||
+                   n->kind == NODE_AsyncFor || n->kind == NODE_AsyncWith;
+    } else if (n->kind == NODE_Return || n->kind == NODE_Break || n->kind == NODE_Continue) {
+        s->found = n->kind == NODE_Return || s->loops == 0;
+    } else if (n->kind == NODE_For || n->kind == NODE_AsyncFor || n->kind == NODE_While) {
+        /* the loop's own break and continue stay inside it; its else's do not */
         const NodeList *body = n->kind == NODE_While ? &n->v.While.body : &n->v.For.body;
         const NodeList *orelse = n->kind == NODE_While ? &n->v.While.orelse : &n->v.For.orelse;
         s->loops++;
         for (int i = 0; i < body->n; i++)
-            exits_kid(n, body->items[i], s);
+            scan_kid(n, body->items[i], s);
         s->loops--;
         for (int i = 0; i < orelse->n; i++)
-            exits_kid(n, orelse->items[i], s);
+            scan_kid(n, orelse->items[i], s);
         return;
-    }
-    default: break;
-    }
-    if (ast_category(n->kind) == CAT_EXPR)
+    } else if (ast_category(n->kind) == CAT_EXPR) {
         return; /* expressions hold no return, break or continue */
+    }
+    if (s->found || own_scope)
+        return;
     s->depth++;
-    ast_children(n, exits_kid, s);
+    ast_children(n, scan_kid, s);
     s->depth--;
+}
+
+static int scan(int kind, const char *name, const NodeList *l, int from, int to)
+{
+    Scan s = {kind, name, 0, 0, 0};
+    for (int i = from; i < to && !s.found; i++)
+        scan_kid(NULL, l->items[i], &s);
+    return s.found;
+}
+
+int fixgen_binds(const NodeList *l, int from, int to, const char *name)
+{
+    return scan(SCAN_BINDS, name, l, from, to);
 }
 
 int fixgen_exits(const NodeList *l, int from, int to)
 {
-    Scan s = {NULL, 0, 0, 0};
-    for (int i = from; i < to && !s.found; i++)
-        exits_kid(NULL, l->items[i], &s);
-    return s.found;
-}
-
-static void suspends_kid(Node *parent, Node *n, void *arg)
-{
-    Scan *s = arg;
-    (void)parent;
-    if (s->found || s->depth > FIXGEN_MAX_DEPTH * 4)
-        return;
-    switch (n->kind) {
-    case NODE_FunctionDef: case NODE_AsyncFunctionDef: case NODE_ClassDef: case NODE_Lambda:
-        return;
-    case NODE_Yield: case NODE_YieldFrom: case NODE_Await: case NODE_AsyncFor:
-    case NODE_AsyncWith:
-        s->found = 1;
-        return;
-    default: break;
-    }
-    s->depth++;
-    ast_children(n, suspends_kid, s);
-    s->depth--;
+    return scan(SCAN_EXITS, NULL, l, from, to);
 }
 
 int fixgen_suspends(const NodeList *l, int from, int to)
 {
-    Scan s = {NULL, 0, 0, 0};
-    for (int i = from; i < to && !s.found; i++)
-        suspends_kid(NULL, l->items[i], &s);
-    return s.found;
+    return scan(SCAN_SUSPENDS, NULL, l, from, to);
 }
 
 /* ---- imports ---- */

@@ -46,6 +46,10 @@ typedef struct SourceError {
  */
 SourceStatus source_load(Arena *a, const char *path, Source *out, SourceError *err);
 
+/* All the bytes of the file at path in a heap buffer (NUL-terminated, *n
+ * bytes before the NUL) for the caller to free, or NULL with errno set. */
+char *source_read(const char *path, size_t *n);
+
 /* The same for bytes already in memory (standard input, fuzzing, tests). */
 SourceStatus source_from_bytes(Arena *a, const char *path, const char *bytes,
                                size_t n, Source *out, SourceError *err);

@@ -24,32 +24,32 @@ static char *diff(const char *a, const char *b)
 
 static void test_diff(void)
 {
+    static const struct {
+        const char *old, *neu, *hunks; /* the diff less its two header lines */
+    } cases[] = {
+        {"a\nb\nc\n", "a\nB\nc\n", "@@ -1,3 +1,3 @@\n a\n-b\n+B\n c\n"},
+        /* far apart: two hunks, three lines of context each */
+        {"1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n11\n12\n", "1\nX\n3\n4\n5\n6\n7\n8\n9\n10\nY\n12\n",
+         "@@ -1,5 +1,5 @@\n 1\n-2\n+X\n 3\n 4\n 5\n@@ -8,5 +8,5 @@\n 8\n 9\n 10\n-11\n+Y\n 12\n"},
+        /* close together: one hunk */
+        {"1\n2\n3\n4\n5\n6\n", "1\nX\n3\n4\n5\nY\n",
+         "@@ -1,6 +1,6 @@\n 1\n-2\n+X\n 3\n 4\n 5\n-6\n+Y\n"},
+        /* an insertion before a last line without a line end */
+        {"a\nb", "a\nnew\nb", "@@ -1,2 +1,3 @@\n a\n+new\n b\n\\ No newline at end of file\n"},
+        {"", "x\n", "@@ -0,0 +1,1 @@\n+x\n"},
+        /* CRLF lines are compared with their ends */
+        {"a\r\nb\r\n", "a\r\nc\r\n", "@@ -1,2 +1,2 @@\n a\r\n-b\r\n+c\r\n"},
+    };
     char *d = diff("a\nb\nc\n", "a\nb\nc\n");
-    CHECK_STR(d, "");
+    CHECK_STR(d, ""); /* nothing for equal texts, not even a header */
     free(d);
-    d = diff("a\nb\nc\n", "a\nB\nc\n");
-    CHECK_STR(d, "--- a/p.py\n+++ b/p.py\n@@ -1,3 +1,3 @@\n a\n-b\n+B\n c\n");
-    free(d);
-    /* far apart: two hunks with three lines of context each */
-    d = diff("1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n11\n12\n", "1\nX\n3\n4\n5\n6\n7\n8\n9\n10\nY\n12\n");
-    CHECK_STR(d, "--- a/p.py\n+++ b/p.py\n@@ -1,5 +1,5 @@\n 1\n-2\n+X\n 3\n 4\n 5\n"
-                 "@@ -8,5 +8,5 @@\n 8\n 9\n 10\n-11\n+Y\n 12\n");
-    free(d);
-    /* close together: one hunk */
-    d = diff("1\n2\n3\n4\n5\n6\n", "1\nX\n3\n4\n5\nY\n");
-    CHECK_STR(d, "--- a/p.py\n+++ b/p.py\n@@ -1,6 +1,6 @@\n 1\n-2\n+X\n 3\n 4\n 5\n-6\n+Y\n");
-    free(d);
-    /* insertion and a last line without a line end */
-    d = diff("a\nb", "a\nnew\nb");
-    CHECK_STR(d, "--- a/p.py\n+++ b/p.py\n@@ -1,2 +1,3 @@\n a\n+new\n b\n\\ No newline at end of file\n");
-    free(d);
-    d = diff("", "x\n");
-    CHECK_STR(d, "--- a/p.py\n+++ b/p.py\n@@ -0,0 +1,1 @@\n+x\n");
-    free(d);
-    /* CRLF lines are compared with their ends */
-    d = diff("a\r\nb\r\n", "a\r\nc\r\n");
-    CHECK_STR(d, "--- a/p.py\n+++ b/p.py\n@@ -1,2 +1,2 @@\n a\r\n-b\r\n+c\r\n");
-    free(d);
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        d = diff(cases[i].old, cases[i].neu);
+        const char *head = "--- a/p.py\n+++ b/p.py\n";
+        CHECK(!strncmp(d, head, strlen(head)));
+        CHECK_STR(d + strlen(head), cases[i].hunks);
+        free(d);
+    }
 }
 
 /* A fix of one edit on src's decoded text: [start, end) -> content. */
