@@ -525,7 +525,7 @@ static long scheme_at(const Source *src, const Node *lit, const char *scheme)
 {
     size_t s = fixgen_start(src, lit), e = fixgen_end(src, lit), i = 0, n = strlen(scheme);
     const char *t = src->text + s;
-    while (s + i < e && strchr("rRuUfFbB", t[i]) && t[i])
+    while (s + i < e && t[i] && strchr("rRuUfFbB", t[i]))
         i++;
     if (s + i >= e || (t[i] != '"' && t[i] != '\''))
         return -1;

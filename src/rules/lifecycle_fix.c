@@ -225,89 +225,117 @@ static int yield_index(const Ctx *c, const FixBlock *b, int lo, int hi)
     return -1;
 }
 
+/* The statements a guard fix works on. */
+typedef struct Guard {
+    FixBlock b;         /* where the acquisition A sits */
+    const Node *A, *R;  /* `var = ACQ` and the release of var after it, in b's list */
+    int ri;             /* R's index */
+    int from;           /* the first statement to guard (after A, or the yield's) */
+    const Node *target, *value; /* A's target and value */
+    int rcomment;       /* R has a trailing comment */
+} Guard;
+
+/* Finds A and R for c's finding (at_yield: SL104's, guarded from its
+ * yield); 0 when the shape is not one the fix can take. */
+static int find_guard(const Ctx *c, int at_yield, Guard *gd)
+{
+    const FlowReport *r = c->r;
+    if (!r->var || !r->site || !r->ever_released || !fixgen_stmt(c->module, r->site, &gd->b))
+        return 0;
+    const FixBlock *b = &gd->b;
+    const Node *A = gd->A = b->list->items[b->index];
+    if (!ast_single_assign(A, &gd->target, &gd->value) || !is_name(gd->target, r->var) ||
+        (gd->value != r->site &&
+         !(gd->value->kind == NODE_Await && gd->value->v.Await.value == r->site)) ||
+        !fixgen_alone(c->src, A, NULL) ||
+        (size_t)A->col_offset != strlen(fixgen_indent(c->a, c->src, A->lineno)))
+        return 0; /* `var = ACQ(...)` alone on its lines, nothing else (a None on
+                     some path would make the guard's release raise) */
+    for (int i = 0; i < r->nevents; i++)
+        if (r->events[i].note && strstr(r->events[i].note, "not awaited"))
+            return 0; /* the close itself is wrong: guarding it changes nothing */
+    const ResInfo *ri = r->res ? r->res : model_res(r->res_kind);
+    gd->ri = -1;
+    for (int i = b->index + 1; i < b->list->n && gd->ri < 0; i++)
+        if (is_release(b->list->items[i], r->var, ri))
+            gd->ri = i;
+    if (gd->ri <= b->index + 1 || !fixgen_alone(c->src, b->list->items[gd->ri], &gd->rcomment) ||
+        fixgen_binds(b->list, b->index + 1, gd->ri, r->var))
+        return 0;
+    gd->R = b->list->items[gd->ri];
+    gd->from = at_yield ? yield_index(c, b, b->index + 1, gd->ri) : b->index + 1;
+    return gd->from >= 0;
+}
+
+/* `var = ACQ` ... R  ->  `with ACQ as var:` (or `with closing(ACQ)`) around
+ * what lies between; R goes. */
+static void with_edits(FixGen *g, const Ctx *c, const Guard *gd, int kind, int strip,
+                       const char *closing, const char *unit)
+{
+    const Node *expr = strip ? gd->value->v.Await.value : gd->value;
+    size_t vs = fixgen_start(c->src, expr), ve = fixgen_end(c->src, expr);
+    const char *kw = kind == GUARD_ASYNC_WITH ? "async with " : "with ";
+    fixgen_edit(g, fixgen_start(c->src, gd->A), vs,
+                closing ? arena_printf(c->a, "%s%s(", kw, closing) : kw);
+    fixgen_edit(g, ve, ve, arena_printf(c->a, "%s as %s:", closing ? ")" : "", c->r->var));
+    /* the comments that lead to R stay outside: they now tell of the
+     * block's end, where the release happens */
+    int lead = comments_above(c->src, gd->R->lineno, ast_end_lineno(gd->b.list->items[gd->ri - 1]));
+    fixgen_indent_lines(g, ast_end_lineno(gd->A) + 1, lead - 1, unit);
+    fixgen_delete_lines(g, gd->R->lineno, ast_end_lineno(gd->R));
+}
+
+/* `try:` before the guarded statements (after A's blank lines), `finally:`
+ * before R and the comments that lead to it. */
+static void try_edits(FixGen *g, const Ctx *c, const Guard *gd, const char *unit)
+{
+    const char *indent = fixgen_indent(c->a, c->src, gd->A->lineno);
+    const NodeList *l = gd->b.list;
+    int try_line = gd->from == gd->b.index + 1 ? ast_end_lineno(gd->A) + 1 : l->items[gd->from]->lineno;
+    while (try_line < l->items[gd->from]->lineno && blank(c->src, try_line))
+        try_line++;
+    int fin_line = comments_above(c->src, gd->R->lineno, ast_end_lineno(l->items[gd->ri - 1]));
+    fixgen_indent_lines(g, try_line, ast_end_lineno(gd->R), unit);
+    fixgen_insert_lines(g, try_line, arena_printf(c->a, "%stry:\n", indent));
+    fixgen_insert_lines(g, fin_line, arena_printf(c->a, "%sfinally:\n", indent));
+}
+
 /* SL103 / SL104: with or try/finally (see the top of this file). */
 static const Fix *guard_fix(Ctx *c, int at_yield)
 {
-    const FlowReport *r = c->r;
-    FixBlock b;
-    const Node *target, *value;
-    if (!r->var || !r->site || !r->ever_released || !fixgen_stmt(c->module, r->site, &b))
+    Guard gd;
+    if (!find_guard(c, at_yield, &gd))
         return NULL;
-    const Node *A = b.list->items[b.index];
-    if (!ast_single_assign(A, &target, &value) || !is_name(target, r->var) ||
-        !fixgen_alone(c->src, A, NULL) || (size_t)A->col_offset != strlen(fixgen_indent(c->a, c->src, A->lineno)))
-        return NULL;
-    for (int i = 0; i < r->nevents; i++)
-        if (r->events[i].note && strstr(r->events[i].note, "not awaited"))
-            return NULL; /* the close itself is wrong: guarding it changes nothing */
-    const ResInfo *ri = r->res ? r->res : model_res(r->res_kind);
-    int ri_ = -1;
-    for (int i = b.index + 1; i < b.list->n && ri_ < 0; i++)
-        if (is_release(b.list->items[i], r->var, ri))
-            ri_ = i;
-    int rcomment = 0;
-    if (ri_ <= b.index + 1 || !fixgen_alone(c->src, b.list->items[ri_], &rcomment) ||
-        fixgen_binds(b.list, b.index + 1, ri_, r->var))
-        return NULL;
-    const Node *R = b.list->items[ri_];
-    int from = at_yield ? yield_index(c, &b, b.index + 1, ri_) : b.index + 1;
-    if (from < 0)
-        return NULL;
-    int unsafe = fixgen_exits(b.list, from, ri_), strip;
-    FixBlock rb = b;
-    rb.index = ri_;
-    size_t te = fixgen_end(c->src, target), vs0 = fixgen_start(c->src, value);
-    int plain = !rcomment && A->kind == NODE_Assign && vs0 > te &&
-                strspn(c->src->text + te, " \t=") >= vs0 - te; /* `var = value` */
-    int kind = guard_kind(c, &rb, value, R, plain, &strip);
-    const char *indent = fixgen_indent(c->a, c->src, A->lineno);
-    const char *unit = fixgen_unit(c->a, c->src, c->module, &b);
+    int unsafe = fixgen_exits(gd.b.list, gd.from, gd.ri), strip;
+    FixBlock rb = gd.b;
+    rb.index = gd.ri;
+    size_t te = fixgen_end(c->src, gd.target), vs = fixgen_start(c->src, gd.value);
+    int plain = !gd.rcomment && gd.A->kind == NODE_Assign && vs > te &&
+                strspn(c->src->text + te, " \t=") >= vs - te; /* `var = value` */
+    int kind = guard_kind(c, &rb, gd.value, gd.R, plain, &strip);
+    const char *unit = fixgen_unit(c->a, c->src, c->module, &gd.b), *closing = NULL;
     FixGen g;
     fixgen_init(&g, c->a, c->src);
-    const char *msg;
-    if (kind != GUARD_TRY) {
-        const char *closing = NULL;
-        if (kind == GUARD_CLOSING) {
-            static const char *const quals[] = {"contextlib.closing"};
-            const Scope *s = b.func ? scope_of(c->t, b.func) : scope_module(c->t);
-            closing = fixgen_import(&g, c->t, s, c->module, "contextlib", "closing", quals, 1);
-            if (!closing) { /* `closing` means something else here */
-                fixgen_done(&g, FIX_SAFE, "");
-                fixgen_init(&g, c->a, c->src);
-                kind = GUARD_TRY;
-            }
-        }
-        if (kind != GUARD_TRY) {
-            const Node *expr = strip ? value->v.Await.value : value;
-            size_t vs = fixgen_start(c->src, expr), ve = fixgen_end(c->src, expr);
-            const char *kw = kind == GUARD_ASYNC_WITH ? "async with " : "with ";
-            fixgen_edit(&g, fixgen_start(c->src, A), vs,
-                        closing ? arena_printf(c->a, "%s%s(", kw, closing) : kw);
-            fixgen_edit(&g, ve, ve, arena_printf(c->a, "%s as %s:", closing ? ")" : "", r->var));
-            /* the comments that lead to R stay outside: they now tell of the
-             * block's end, where the release happens */
-            int lead = comments_above(c->src, R->lineno, ast_end_lineno(b.list->items[ri_ - 1]));
-            fixgen_indent_lines(&g, ast_end_lineno(A) + 1, lead - 1, unit);
-            fixgen_delete_lines(&g, R->lineno, ast_end_lineno(R));
-            msg = arena_printf(c->a, "Use `%s%s%s%s as %s:` so that %s is released on every path",
-                               kw, closing ? "closing(" : "", brief(c, expr), closing ? ")" : "",
-                               r->var, r->var);
-            return fixgen_done(&g, unsafe ? FIX_UNSAFE : FIX_SAFE, msg);
-        }
+    if (kind == GUARD_CLOSING) {
+        static const char *const quals[] = {"contextlib.closing"};
+        const Scope *s = gd.b.func ? scope_of(c->t, gd.b.func) : scope_module(c->t);
+        closing = fixgen_import(&g, c->t, s, c->module, "contextlib", "closing", quals, 1);
+        if (!closing) /* `closing` means something else here */
+            kind = GUARD_TRY;
     }
-    /* try: from the first guarded statement (a new line after A, or the
-     * yield's), finally: above R and the comments that lead to it */
-    int try_line = from == b.index + 1 ? ast_end_lineno(A) + 1 : b.list->items[from]->lineno;
-    while (try_line < b.list->items[from]->lineno && blank(c->src, try_line))
-        try_line++; /* blank lines after A stay before the try */
-    const Node *last = b.list->items[ri_ - 1];
-    int fin_line = comments_above(c->src, R->lineno, ast_end_lineno(last));
-    fixgen_indent_lines(&g, try_line, ast_end_lineno(R), unit);
-    fixgen_insert_lines(&g, try_line, arena_printf(c->a, "%stry:\n", indent));
-    fixgen_insert_lines(&g, fin_line, arena_printf(c->a, "%sfinally:\n", indent));
-    msg = arena_printf(c->a, "Release `%s` in a `finally:` block so that every path releases it",
-                       r->var);
-    return fixgen_done(&g, unsafe ? FIX_UNSAFE : FIX_SAFE, msg);
+    if (kind == GUARD_TRY) {
+        try_edits(&g, c, &gd, unit);
+        return fixgen_done(&g, unsafe ? FIX_UNSAFE : FIX_SAFE,
+                           arena_printf(c->a, "Release `%s` in a `finally:` block so that every "
+                                              "path releases it", c->r->var));
+    }
+    with_edits(&g, c, &gd, kind, strip, closing, unit);
+    const Node *expr = strip ? gd.value->v.Await.value : gd.value;
+    return fixgen_done(&g, unsafe ? FIX_UNSAFE : FIX_SAFE,
+                       arena_printf(c->a, "Use `%s%s%s%s as %s:` so that %s is released on every path",
+                                    kind == GUARD_ASYNC_WITH ? "async with " : "with ",
+                                    closing ? "closing(" : "", brief(c, expr), closing ? ")" : "",
+                                    c->r->var, c->r->var));
 }
 
 /* ---- the redundant release ---- */
@@ -510,46 +538,58 @@ static void collect(Rel *rel, const NodeList *l, int depth)
     }
 }
 
+/* The first release of c's double release, from the witness: its call,
+ * or (*with set) the with statement whose exit it was; NULL if unknown. */
+static const Node *first_release(const Ctx *c, int *with)
+{
+    const FlowReport *r = c->r;
+    for (int i = 0; i < r->nevents; i++) {
+        const char *n = r->events[i].note;
+        if (!n || strncmp(n, "released here", 13) || strstr(n, "provider") || r->events[i].path)
+            continue;
+        *with = strstr(n, "with block") != NULL;
+        const Node *call = call_at(c->module, r->events[i].line, r->events[i].col);
+        FixBlock wb; /* for a with, the call is its item's context expression */
+        if (*with && (!call || !fixgen_stmt(c->module, call, &wb)))
+            return NULL;
+        if (call)
+            return *with ? wb.list->items[wb.index] : call;
+    }
+    return NULL;
+}
+
+/* A fix removing the statement b points at. */
+static const Fix *remove_fix(const Ctx *c, const FixBlock *b, int applicability, const char *msg)
+{
+    FixGen g;
+    fixgen_init(&g, c->a, c->src);
+    remove_stmt(&g, c, b, b->list->items[b->index]);
+    return fixgen_done(&g, applicability, msg);
+}
+
 /* SL101 / SL106: remove the release that the other one always follows. */
 static const Fix *redundant_fix(Ctx *c)
 {
     const FlowReport *r = c->r;
-    const Node *first = NULL;
     int first_with = 0;
-    for (int i = 0; i < r->nevents && !first; i++) {
-        const char *n = r->events[i].note;
-        if (!n || strncmp(n, "released here", 13) || strstr(n, "provider") || r->events[i].path)
-            continue;
-        first_with = strstr(n, "with block") != NULL;
-        first = call_at(c->module, r->events[i].line, r->events[i].col);
-        if (first_with) { /* the with's item: its context expression starts there */
-            FixBlock wb;
-            if (!first || !fixgen_stmt(c->module, first, &wb))
-                return NULL;
-            first = wb.list->items[wb.index];
-        }
-    }
-    const Node *second = r->at;
+    const Node *first = first_release(c, &first_with), *second = r->at;
     FixBlock b1, b2;
-    FixGen g;
-    if (!first || !second || second->kind != NODE_Call)
+    if (!first || !second || second->kind != NODE_Call || !r->var)
         return NULL;
     int second_with = !release_stmt(c, second, &b2);
-    if (first_with) { /* `with ... as x:` then x.close() after it: remove the close */
-        if (second_with || !r->var || first->kind != NODE_With || b2.index == 0 ||
+    const ResInfo *ri = r->res ? r->res : model_res(r->res_kind);
+    if (first_with) { /* `with ... as x:` then x.close() right after it */
+        if (second_with || first->kind != NODE_With || b2.index == 0 ||
             b2.list->items[b2.index - 1] != first)
             return NULL;
-        fixgen_init(&g, c->a, c->src);
-        remove_stmt(&g, c, &b2, b2.list->items[b2.index]);
-        return fixgen_done(&g, FIX_SAFE, "Remove the release after the with block, which released it already");
+        return remove_fix(c, &b2, FIX_SAFE, "Remove the release after the with block, which "
+                                            "released it already");
     }
-    if (!release_stmt(c, first, &b1) || !r->var)
+    if (!release_stmt(c, first, &b1))
         return NULL;
-    const ResInfo *ri = r->res ? r->res : model_res(r->res_kind);
     if (!is_release(b1.list->items[b1.index], r->var, ri)) {
         /* a helper released it first (it may do more): keep it, and drop
-         * the direct release that follows its finally block, if that is the
-         * second one */
+         * the direct release right after its finally block */
         const Node *t = b1.owner;
         FixBlock tb;
         if (second_with || !t || (t->kind != NODE_Try && t->kind != NODE_TryStar) ||
@@ -557,16 +597,14 @@ static const Fix *redundant_fix(Ctx *c)
             tb.list != b2.list || tb.index + 1 != b2.index ||
             !is_release(b2.list->items[b2.index], r->var, ri))
             return NULL;
-        fixgen_init(&g, c->a, c->src);
-        remove_stmt(&g, c, &b2, b2.list->items[b2.index]);
-        return fixgen_done(&g, FIX_SAFE, "Remove the second release: the finally block "
-                                         "before it released it already");
+        return remove_fix(c, &b2, FIX_SAFE, "Remove the second release: the finally block "
+                                            "before it released it already");
     }
     /* every direct release that the second one always follows goes (the
      * flow reports one path; another may hold the same first release) */
-    const Node *target = second_with && fixgen_stmt(c->module, second, &b2) ? b2.list->items[b2.index]
-                         : second_with                                        ? NULL
-                                                                              : b2.list->items[b2.index];
+    const Node *target = !second_with                              ? b2.list->items[b2.index]
+                         : fixgen_stmt(c->module, second, &b2) ? b2.list->items[b2.index]
+                                                                   : NULL;
     Rel rel = {c, r->var, ri, target, second_with, {0}, 0, 0};
     if (!target || !followed_by(c, &b1, target, second_with))
         return NULL;
@@ -574,6 +612,7 @@ static const Fix *redundant_fix(Ctx *c)
     collect(&rel, scope->kind == NODE_Module ? &scope->v.Module.body : &scope->v.FunctionDef.body, 0);
     if (rel.full)
         return NULL;
+    FixGen g;
     fixgen_init(&g, c->a, c->src);
     for (int k = 0; k < rel.n; k++) {
         FixBlock rb;
@@ -593,12 +632,9 @@ static const Fix *borrowed_fix(Ctx *c)
     FixBlock b;
     if (!release_stmt(c, c->r->at, &b))
         return NULL;
-    FixGen g;
-    fixgen_init(&g, c->a, c->src);
-    remove_stmt(&g, c, &b, b.list->items[b.index]);
-    return fixgen_done(&g, FIX_UNSAFE,
-                       "Remove the release: the provider that lent it releases it (and commits "
-                       "what this release would have discarded)");
+    return remove_fix(c, &b, FIX_UNSAFE, /* what the provider commits changes */
+                      "Remove the release: the provider that lent it releases it (and commits "
+                      "what this release would have discarded)");
 }
 
 const Fix *lifecycle_fix(LifecycleSink *k, const FlowReport *r, const char *code)
