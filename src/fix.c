@@ -717,6 +717,12 @@ static void run_rounds(Rounds *rs, Report *r)
         *r = next;
         rounds++;
     }
+    size_t left = 0;
+    for (size_t i = 0; rounds == FIX_MAX_ROUNDS && i < r->n; i++)
+        left += fix_applies(r->items[i].fix, rs->o->unsafe);
+    if (left) /* as Ruff says when it does not converge */
+        fprintf(stderr, "sessionlint: warning: %zu fix%s left after %d rounds; run it again\n",
+                left, left == 1 ? "" : "es", FIX_MAX_ROUNDS);
     VEC_FREE(&taken);
 }
 

@@ -89,8 +89,8 @@ typedef struct FixResult {
  * rounds as above, and fills *final with the analysis of the fixed sources
  * (what remains to report; free it with driver_free).  Then, by o->mode,
  * writes the changed files, prints their diff, or prints the one file's
- * source (stdin).  Dropped fixes and write failures are said on stderr.
- * Call from one thread.
+ * source (stdin).  Dropped fixes, write failures and fixes still left
+ * after FIX_MAX_ROUNDS are said on stderr.  Call from one thread.
  */
 void fix_run(const struct DriverOptions *d, const FixOptions *o, Report *final, FixResult *res);
 
