@@ -287,6 +287,7 @@ void analyze_check(Analysis *an, AnalyzeUnit *u, FindingList *out)
     const ProjectFacts *facts = u->facts ? u->facts : &an->facts;
     FlowEnv env = {u->src, u->scopes, lifecycle_report, &sink, own_summary, u, NULL, resolve, an,
                    &fa, an->facts.model, an->values};
+    sink.env = &env; /* the fixes read the module's scopes */
     Arena *scratch = arena_new();
     flow_function(scratch, &env, u->module);
     arena_reset(scratch);

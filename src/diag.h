@@ -29,6 +29,7 @@ typedef struct Finding {
     int context;         /* ExecContext (context.h) of the code it is in; 0: not placed yet */
     unsigned contexts;   /* where a default run reports it (CTX_* bits); 0: where its rule
                             does (rules.def) */
+    const struct Fix *fix; /* the rule's fix (fix.h), or NULL */
 } Finding;
 
 typedef struct FindingList {

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "diag.h"
+#include "fix.h"
 #include "lex.h"
 #include "parse.h"
 #include "pool.h"
@@ -188,9 +189,10 @@ static void keep_trace(Arena *keep, const Source *src, const Finding *f, ReportI
     }
 }
 
-/* Converts f (from the file's arena) into *it (in keep); src may be NULL. */
+/* Converts f (from the file's arena) into *it (in keep); src may be NULL.
+ * broken: the file has syntax errors, whose recovered tree no fix may edit. */
 static void keep_finding(Arena *keep, const Source *src, const char *path, const Finding *f,
-                         ReportItem *it)
+                         ReportItem *it, int broken)
 {
     const Rule *rule = rules_lookup(f->code);
     it->code = rule ? rule->code : keep_str(keep, f->code);
@@ -210,6 +212,7 @@ static void keep_finding(Arena *keep, const Source *src, const char *path, const
     }
     keep_trace(keep, src, f, it);
     make_snippet(keep, src, f, it);
+    it->fix = f->fix && src && !broken ? fix_report(keep, src, f->fix) : NULL;
 }
 
 /* Is f reported in its execution context, by its rule's default or by the
@@ -245,6 +248,11 @@ static void keep_findings(const Run *run, size_t i, Arena *keep, const Source *s
     if (r->n)
         memcpy(items, r->items, r->n * sizeof *items);
     r->items = items;
+    int broken = 0; /* syntax errors here or kept in phase one: no fixes */
+    for (size_t k = 0; k < fl->n; k++)
+        broken |= !strcmp(fl->items[k].code, "SL000");
+    for (size_t k = 0; k < r->n; k++)
+        broken |= !strcmp(r->items[k].code, "SL000");
     for (size_t k = 0; k < fl->n; k++) {
         if (sel && !rules_selected(sel, fl->items[k].code))
             continue;
@@ -252,7 +260,7 @@ static void keep_findings(const Run *run, size_t i, Arena *keep, const Source *s
             r->hidden++;
             continue;
         }
-        keep_finding(keep, src, run->files[i], &fl->items[k], &r->items[r->n++]);
+        keep_finding(keep, src, run->files[i], &fl->items[k], &r->items[r->n++], broken);
     }
 }
 
@@ -348,10 +356,15 @@ int driver_template(const char *path)
     return t;
 }
 
-/* Reads file i: from disk, or from the text given on standard input. */
+/* Reads file i: from disk, from the text given on standard input, or from
+ * an overlay. */
 static SourceStatus load_source(const Run *run, Arena *a, size_t i, Source *src,
                                 SourceError *err)
 {
+    for (size_t k = 0; k < run->o->noverlays; k++) /* --fix: the text of the last round */
+        if (!strcmp(run->files[i], run->o->overlays[k].path))
+            return source_from_bytes(a, run->files[i], run->o->overlays[k].text,
+                                     run->o->overlays[k].len, src, err);
     if (run->stdin_file && strcmp(run->files[i], run->stdin_file) == 0)
         return source_from_bytes(a, run->files[i], run->o->stdin_text, run->o->stdin_len, src,
                                  err);

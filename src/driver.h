@@ -25,6 +25,13 @@ typedef enum DriverMode {
     DRIVER_PARSE, /* load, lex and parse, keep only the counts (debug parse) */
 } DriverMode;
 
+/* A file's text to analyze in place of what is on disk (--fix rounds). */
+typedef struct DriverOverlay {
+    const char *path; /* the file as the run names it (report form) */
+    const char *text; /* its bytes */
+    size_t len;
+} DriverOverlay;
+
 typedef struct DriverOptions {
     const char *const *paths; /* files and folders as given; none means "." */
     size_t npaths;
@@ -49,6 +56,9 @@ typedef struct DriverOptions {
     const char *stdin_path;
     const char *stdin_text;
     size_t stdin_len;
+    /* --fix: files whose bytes are analyzed from here instead of from disk */
+    const DriverOverlay *overlays;
+    size_t noverlays;
 } DriverOptions;
 
 /*

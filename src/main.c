@@ -16,6 +16,7 @@
 #include "context.h"
 #include "debug.h"
 #include "driver.h"
+#include "fix.h"
 #include "report.h"
 #include "rules.h"
 #include "version.h"
@@ -33,6 +34,7 @@ typedef enum FlagId {
     F_STDIN_FILENAME, F_BASELINE, F_WRITE_BASELINE,
     F_CONFIG, F_NO_CONFIG, F_EXTEND_SELECT, F_EXCLUDE, F_EXTEND_EXCLUDE, F_FASTAPI_VERSION,
     F_SQLALCHEMY_VERSION, F_CONTEXT,
+    F_FIX, F_UNSAFE_FIXES, F_DIFF, F_FIX_ONLY, F_EXIT_NON_ZERO_ON_FIX, /* fixes (fix.h) */
 } FlagId;
 
 typedef struct Flag {
@@ -68,6 +70,11 @@ static const Flag flags[] = {
     {"--fastapi-version", 0, 1, IN_CHECK | IN_DEBUG, F_FASTAPI_VERSION},
     {"--sqlalchemy-version", 0, 1, IN_CHECK | IN_DEBUG, F_SQLALCHEMY_VERSION},
     {"--context", 0, 1, IN_CHECK, F_CONTEXT},
+    {"--fix", 0, 0, IN_CHECK, F_FIX},
+    {"--unsafe-fixes", 0, 0, IN_CHECK, F_UNSAFE_FIXES},
+    {"--diff", 0, 0, IN_CHECK, F_DIFF},
+    {"--fix-only", 0, 0, IN_CHECK, F_FIX_ONLY},
+    {"--exit-non-zero-on-fix", 0, 0, IN_CHECK, F_EXIT_NON_ZERO_ON_FIX},
 };
 
 typedef VEC(const char *) StrVec;
@@ -90,6 +97,8 @@ typedef struct Options {
     const char *sqlalchemy_version; /* --sqlalchemy-version X.Y, checked */
     unsigned contexts;              /* --context: CTX_* bits reported besides the rules' own */
     int has_contexts;               /* --context was given */
+    int fix, unsafe_fixes, diff, fix_only; /* --fix, --unsafe-fixes, --diff, --fix-only */
+    int exit_non_zero_on_fix;       /* --exit-non-zero-on-fix */
 } Options;
 
 static const char usage_text[] =
@@ -133,13 +142,21 @@ static const char usage_text[] =
     "  --stdin-filename PATH\n"
     "                    check standard input (the path -) as if it were the file\n"
     "                    PATH; the project around it is read from disk\n"
+    "  --fix             apply the safe fixes, then report what remains\n"
+    "  --unsafe-fixes    let --fix and --diff apply unsafe fixes too (and mark them\n"
+    "                    fixable in the report)\n"
+    "  --diff            print a unified diff of what --fix would change; write nothing\n"
+    "  --fix-only        apply the fixes and report nothing else (exit 0)\n"
+    "  --exit-non-zero-on-fix\n"
+    "                    with --fix or --fix-only, exit 1 when anything was fixed\n"
     "  --baseline FILE   report only findings that FILE does not record\n"
     "  --write-baseline FILE\n"
     "                    record the current findings in FILE, report nothing, exit 0\n"
     "  -V, --version     print the version\n"
     "  -h, --help        print this help\n"
     "\n"
-    "exit status: 0 no findings, 1 findings, 2 usage or I/O error\n";
+    "exit status: 0 no findings, 1 findings, 2 usage or I/O error; with --fix, 1 when\n"
+    "findings remain; with --fix-only, 0; with --diff, 1 when there is something to fix\n";
 
 static int usage(const char *what, const char *arg)
 {
@@ -325,6 +342,11 @@ static int apply_flag(Options *o, FlagId id, const char *val)
     case F_SQLALCHEMY_VERSION:
         return set_version(&o->sqlalchemy_version, "--sqlalchemy-version", val);
     case F_CONTEXT: return add_contexts(o, val);
+    case F_FIX: o->fix = 1; return 0;
+    case F_UNSAFE_FIXES: o->unsafe_fixes = 1; return 0;
+    case F_DIFF: o->diff = 1; return 0;
+    case F_FIX_ONLY: o->fix_only = 1; return 0;
+    case F_EXIT_NON_ZERO_ON_FIX: o->exit_non_zero_on_fix = 1; return 0;
     }
     return 0;
 }
@@ -381,9 +403,19 @@ static void print_errors(const Report *r)
         fprintf(stderr, "sessionlint: %s: %s\n", r->errors[i].path, r->errors[i].msg);
 }
 
-static void write_report(const Options *o, const Report *r, FILE *out)
+/* --fix, --fix-only or --diff: the fixes are applied (or shown). */
+static int fixing(const Options *o) { return o->fix || o->fix_only || o->diff; }
+
+/* fr: what --fix did, or NULL. */
+static void write_report(const Options *o, const Report *r, FILE *out, const FixResult *fr)
 {
-    ReportOptions ro = {want_color(o->color, out), o->quiet};
+    ReportOptions ro = {want_color(o->color, out), o->quiet, o->unsafe_fixes, fr != NULL,
+                        fr ? fr->fixed : 0};
+    if (fr && (o->fix_only || o->diff)) { /* findings are not shown: Ruff's one line */
+        if (o->format == FMT_TEXT)
+            report_text_fix_summary(out, r, &ro, o->diff);
+        return;
+    }
     if (o->format == FMT_JSON && o->statistics)
         report_json_statistics(out, r);
     else if (o->format == FMT_JSON)
@@ -446,16 +478,38 @@ static int write_baseline_file(const Options *o, const Report *r)
     return r->nerrors ? EXIT_TROUBLE : EXIT_CLEAN;
 }
 
-/* Prints r, less what base records; the exit status counts what is left. */
-static int report_findings(const Options *o, Report *r, Baseline *base, FILE *out)
+/*
+ * The exit status of a run that fixed (Ruff's rules): --diff exits 1 when
+ * there is something to fix, --fix-only 0, --fix 1 when findings remain;
+ * --exit-non-zero-on-fix adds 1 when anything was fixed.
+ */
+static int fix_status(const Options *o, const Report *r, const FixResult *fr)
+{
+    if (r->nerrors || fr->write_failed)
+        return EXIT_TROUBLE;
+    if (o->exit_zero)
+        return EXIT_CLEAN;
+    if (o->diff)
+        return fr->fixed ? EXIT_FINDINGS : EXIT_CLEAN;
+    if (o->exit_non_zero_on_fix && fr->fixed)
+        return EXIT_FINDINGS;
+    return r->n && !o->fix_only ? EXIT_FINDINGS : EXIT_CLEAN;
+}
+
+/* Prints r, less what base records; the exit status counts what is left.
+ * fr: what --fix did, or NULL. */
+static int report_findings(const Options *o, Report *r, Baseline *base, FILE *out,
+                           const FixResult *fr)
 {
     size_t old = base ? baseline_apply(base, r) : 0;
     if (old && !o->quiet)
         fprintf(stderr, "sessionlint: %zu finding%s recorded in %s not shown\n", old,
                 old == 1 ? "" : "s", o->baseline);
-    write_report(o, r, out);
+    write_report(o, r, out, fr);
     int status = r->nerrors ? EXIT_TROUBLE : r->n && !o->exit_zero ? EXIT_FINDINGS : EXIT_CLEAN;
-    if (out != stdout && finish_output(out, o->output))
+    if (fr)
+        status = fix_status(o, r, fr);
+    if (out != stdout && out != stderr && finish_output(out, o->output))
         status = EXIT_TROUBLE;
     return status;
 }
@@ -535,17 +589,28 @@ static int cmd_check(Options *o)
                        .stdin_text = text, .stdin_len = len, .facts = &facts,
                        .fixed_facts = &fixed, .config = cs};
     Report r;
-    driver_run(&d, &r);
+    FixResult fr = {0};
+    if (fixing(o)) { /* the source or the diff takes standard output: the report goes aside */
+        FixOptions fo = {o->diff ? FIX_DIFF : o->stdin_filename ? FIX_STDOUT : FIX_WRITE,
+                         o->unsafe_fixes, stdout};
+        if (out == stdout && (o->diff || o->stdin_filename))
+            out = stderr;
+        fix_run(&d, &fo, &r, &fr);
+    } else {
+        driver_run(&d, &r);
+    }
     int status;
     if (config_error(cs)) { /* a configuration below the first path is broken */
         fprintf(stderr, "sessionlint: %s\n", config_error(cs));
-        if (out != stdout)
+        if (out != stdout && out != stderr)
             fclose(out);
         status = EXIT_TROUBLE;
     } else {
         print_errors(&r);
-        status = o->write_baseline ? write_baseline_file(o, &r) : report_findings(o, &r, base, out);
+        status = o->write_baseline ? write_baseline_file(o, &r)
+                                   : report_findings(o, &r, base, out, fixing(o) ? &fr : NULL);
     }
+    fix_result_free(&fr);
     driver_free(&r);
     free(text);
     baseline_free(base);
@@ -594,6 +659,10 @@ static void print_page(const Rule *r, const RulePage *pg)
     if (obs) {
         printf("\nObserved\n\n");
         fputs(obs, stdout);
+    }
+    if (rules_fix(r)) {
+        printf("\nWith --fix\n\n");
+        fputs(rules_fix(r), stdout);
     }
 }
 
@@ -746,6 +815,8 @@ static int run(Options *o, int argc, char **argv)
         return usage("reading standard input (-) needs --stdin-filename PATH", NULL);
     if (o->stdin_filename && o->paths.n)
         return usage("--stdin-filename checks standard input only, not ", o->paths.items[0]);
+    if (o->write_baseline && fixing(o))
+        return usage("--write-baseline records findings; it does not fix them", NULL);
     return cmd_check(o);
 }
 

@@ -13,6 +13,7 @@
 #define SL_REPORT_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "arena.h"
@@ -23,6 +24,25 @@ typedef struct ReportStep {
     int column;       /* 1-based, in code points */
     const char *note; /* "session acquired here" */
 } ReportStep;
+
+/* One edit of a fix (fix.h), on the file's bytes. */
+typedef struct ReportEdit {
+    int line, column;         /* start: 1-based line, 1-based code-point column */
+    int end_line, end_column; /* end, same convention; equal to start for an insertion */
+    size_t start, end;        /* the same range as byte offsets in the file (BOM included) */
+    const char *content;      /* the bytes that replace it: UTF-8, the file's own line ends */
+    int shared;               /* an edit several fixes may make alike (an import) */
+} ReportEdit;
+
+/* A finding's fix (fix.h): edits of the finding's own file. */
+typedef struct ReportFix {
+    int applicability;   /* FixApplicability (fix.h): safe or unsafe */
+    const char *message; /* what the fix does */
+    ReportEdit *edits;   /* sorted, not overlapping */
+    int nedits;
+    size_t file_size;    /* the file's size when it was analyzed ... */
+    uint64_t file_hash;  /* ... and a hash of its bytes: a file changed since is not fixed */
+} ReportFix;
 
 typedef struct ReportItem {
     const char *code;     /* "SL000" */
@@ -39,6 +59,7 @@ typedef struct ReportItem {
     int caret_len;        /* width of the underline, at least 1 */
     const char *fingerprint; /* report_fingerprints: stable across moved lines */
     int context;          /* ExecContext (context.h) of the code it is in */
+    const ReportFix *fix; /* its fix, or NULL */
 } ReportItem;
 
 typedef struct ReportError {
@@ -72,17 +93,28 @@ typedef struct Report {
 typedef struct ReportOptions {
     int color; /* ANSI colors (text only) */
     int quiet; /* findings only: no summary line */
+    int unsafe_fixes; /* --unsafe-fixes: unsafe fixes count as fixable (else a hint) */
+    int fixing;       /* --fix ran: the summary says what it fixed */
+    size_t fixed;     /* ... findings it fixed */
 } ReportOptions;
 
 /*
- * rustc/Ruff-style text: "path:line:col: CODE message", the quoted line with
- * an underline, trace steps as "= note:" lines, then a summary line.
+ * rustc/Ruff-style text: "path:line:col: CODE message" ("CODE [*] message"
+ * when --fix would fix it), the quoted line with an underline, trace steps
+ * as "= note:" lines, then a summary line and, as Ruff does, how many
+ * findings --fix (or --fix --unsafe-fixes) would fix.
  */
 void report_text_write(FILE *out, const Report *r, const ReportOptions *o);
+/* --fix-only and --diff, which show no findings: Ruff's one line, "Fixed 3
+ * findings." or (would) "Would fix 3 findings.", and how many fixes
+ * --unsafe-fixes would add. */
+void report_text_fix_summary(FILE *out, const Report *r, const ReportOptions *o, int would);
 /* Counts per code, most frequent first: "COUNT<TAB>CODE<TAB>name". */
 void report_text_statistics(FILE *out, const Report *r, const ReportOptions *o);
 
-/* The versioned JSON document ("version": 1; docs/design.md, section 5). */
+/* The versioned JSON document ("version": 1; docs/design.md, section 5); a
+ * finding's "fix" is null or {"applicability", "message", "edits": [{"path",
+ * "line", "column", "end_line", "end_column", "content"}]}. */
 void report_json_write(FILE *out, const Report *r);
 /* Counts per code as a JSON array of {"code", "name", "count"}. */
 void report_json_statistics(FILE *out, const Report *r);
@@ -95,8 +127,9 @@ void report_github_write(FILE *out, const Report *r);
 
 /* SARIF 2.1.0 (report_sarif.c): one run, every registered rule in
  * tool.driver.rules, each finding a result with its witness path as a
- * codeFlow and partialFingerprints["sessionlint/v1"]; I/O errors are
- * toolExecutionNotifications.  Needs report_fingerprints first. */
+ * codeFlow, partialFingerprints["sessionlint/v1"] and its fix as `fixes`;
+ * I/O errors are toolExecutionNotifications.  Needs report_fingerprints
+ * first. */
 void report_sarif_write(FILE *out, const Report *r);
 
 /*

@@ -4,6 +4,7 @@
  * machine-readable and diffable.  Strings are always valid UTF-8 JSON, even
  * when a path holds bytes that are not UTF-8.
  */
+#include "fix.h"
 #include "report.h"
 
 #include "context.h"
@@ -67,6 +68,30 @@ static void step(FILE *out, const ReportStep *s)
     fputc('}', out);
 }
 
+/* null, or {"applicability", "message", "edits": [...]}: each edit replaces
+ * the text from (line, column) to (end_line, end_column) by content. */
+static void fix(FILE *out, const ReportItem *it)
+{
+    const ReportFix *f = it->fix;
+    if (!f) {
+        fputs("null", out);
+        return;
+    }
+    fprintf(out, "{\"applicability\": \"%s\", \"message\": ", fix_applicability_name(f->applicability));
+    report_json_string(out, f->message);
+    fputs(", \"edits\": [", out);
+    for (int i = 0; i < f->nedits; i++) {
+        const ReportEdit *e = &f->edits[i];
+        fputs(i ? ", {\"path\": " : "{\"path\": ", out);
+        report_json_string(out, it->path);
+        fprintf(out, ", \"line\": %d, \"column\": %d, \"end_line\": %d, \"end_column\": %d, "
+                     "\"content\": ", e->line, e->column, e->end_line, e->end_column);
+        report_json_string(out, e->content);
+        fputc('}', out);
+    }
+    fputs("]}", out);
+}
+
 static void finding(FILE *out, const ReportItem *it)
 {
     fputs("{\"code\": ", out);
@@ -88,7 +113,9 @@ static void finding(FILE *out, const ReportItem *it)
             fputs(", ", out);
         step(out, &it->trace[i]);
     }
-    fputs("], \"fix\": null}", out);
+    fputs("], \"fix\": ", out);
+    fix(out, it);
+    fputc('}', out);
 }
 
 void report_json_write(FILE *out, const Report *r)

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fix.h"
 #include "report.h"
 
 #include "context.h"
@@ -123,6 +124,12 @@ static void help_texts(const Rule *rule, const RulePage *pg, char **text, char *
     append(md, &mn, "```\n\nFixed:\n\n```python\n", 0);
     append(md, &mn, pg->fixed, 0);
     append(md, &mn, "```\n", 0);
+    if (rules_fix(rule)) { /* what --fix does */
+        append(text, &tn, "\nWith --fix:\n\n", 0);
+        append(text, &tn, rules_fix(rule), 0);
+        append(md, &mn, "\nWith `--fix`:\n\n", 0);
+        append(md, &mn, rules_fix(rule), 0);
+    }
 }
 
 static void rule_descriptor(FILE *out, const Rule *rule)
@@ -196,6 +203,30 @@ static void code_flow(FILE *out, const ReportItem *it)
     fputs("]}]}]", out);
 }
 
+/* "fixes": the finding's fix as one artifactChange of its file, each edit a
+ * replacement (an empty deletedRegion inserts); whether it is safe goes in
+ * the fix's properties, as SARIF has no word for it. */
+static void fixes(FILE *out, const ReportItem *it)
+{
+    const ReportFix *f = it->fix;
+    fputs(", \"fixes\": [{\"description\": {\"text\": ", out);
+    report_json_string(out, f->message);
+    fputs("}, \"artifactChanges\": [{", out);
+    artifact_location(out, it->path);
+    fputs(", \"replacements\": [", out);
+    for (int i = 0; i < f->nedits; i++) {
+        const ReportEdit *e = &f->edits[i];
+        fprintf(out,
+                "%s{\"deletedRegion\": {\"startLine\": %d, \"startColumn\": %d, \"endLine\": %d, "
+                "\"endColumn\": %d}, \"insertedContent\": {\"text\": ",
+                i ? ", " : "", e->line, e->column, e->end_line, e->end_column);
+        report_json_string(out, e->content);
+        fputs("}}", out);
+    }
+    fprintf(out, "]}], \"properties\": {\"applicability\": \"%s\"}}]",
+            fix_applicability_name(f->applicability));
+}
+
 static void result(FILE *out, const ReportItem *it)
 {
     fputs("{\"ruleId\": ", out);
@@ -218,6 +249,8 @@ static void result(FILE *out, const ReportItem *it)
     }
     if (it->ntrace > 0)
         code_flow(out, it);
+    if (it->fix)
+        fixes(out, it);
     fprintf(out, ", \"properties\": {\"context\": \"%s\"}}", context_name(it->context));
 }
 

@@ -6,6 +6,7 @@
  */
 #include <string.h>
 
+#include "fix.h"
 #include "report.h"
 #include "rules.h"
 
@@ -43,11 +44,12 @@ static void snippet(FILE *out, const ReportItem *it, int w, const Palette *c,
     fprintf(out, "%s\n%s%*s |%s\n", c->reset, c->gutter, w, "", c->reset);
 }
 
-static void item(FILE *out, const ReportItem *it, const Palette *c)
+static void item(FILE *out, const ReportItem *it, const Palette *c, int unsafe)
 {
     const char *sev = c->sev[it->severity < 3 ? it->severity : SEV_NOTE];
-    fprintf(out, "%s%s:%d:%d:%s %s%s%s %s\n", c->bold, it->path, it->line, it->column,
-            c->reset, sev, it->code, c->reset, it->message);
+    fprintf(out, "%s%s:%d:%d:%s %s%s%s %s%s\n", c->bold, it->path, it->line, it->column,
+            c->reset, sev, it->code, c->reset, fix_applies(it->fix, unsafe) ? "[*] " : "",
+            it->message);
     int w = digits(it->line);
     if (it->snippet)
         snippet(out, it, w, c, sev);
@@ -68,9 +70,33 @@ static size_t files_with_findings(const Report *r)
     return n;
 }
 
-static void summary(FILE *out, const Report *r)
+/* Ruff's hint under the summary: how many findings --fix would fix, and
+ * how many more --unsafe-fixes would. */
+static void fixable(FILE *out, const Report *r, const ReportOptions *o)
 {
-    if (r->n) {
+    size_t can = 0, hidden = 0;
+    for (size_t i = 0; i < r->n; i++) {
+        can += fix_applies(r->items[i].fix, o->unsafe_fixes);
+        hidden += r->items[i].fix && !fix_applies(r->items[i].fix, o->unsafe_fixes);
+    }
+    if (can && hidden)
+        fprintf(out, "[*] %zu fixable with the `--fix` option (%zu hidden fix%s can be enabled "
+                     "with the `--unsafe-fixes` option).\n", can, hidden, hidden == 1 ? "" : "es");
+    else if (can)
+        fprintf(out, "[*] %zu fixable with the `--fix` option.\n", can);
+    else if (hidden)
+        fprintf(out, "No fixes available (%zu hidden fix%s can be enabled with the "
+                     "`--unsafe-fixes` option).\n", hidden, hidden == 1 ? "" : "es");
+}
+
+/* The last line(s); hints: and the fixable counts (not under --statistics). */
+static void summary(FILE *out, const Report *r, const ReportOptions *o, int hints)
+{
+    if (o->fixing && o->fixed) {
+        size_t total = o->fixed + r->n;
+        fprintf(out, "Found %zu finding%s (%zu fixed, %zu remaining).\n", total,
+                total == 1 ? "" : "s", o->fixed, r->n);
+    } else if (r->n) {
         size_t nf = files_with_findings(r);
         fprintf(out, "Found %zu finding%s in %zu file%s.\n", r->n, r->n == 1 ? "" : "s",
                 nf, nf == 1 ? "" : "s");
@@ -87,15 +113,35 @@ static void summary(FILE *out, const Report *r)
         fprintf(out, "%zu file%s skipped: template%s, not Python (they do not parse and hold "
                      "{{ }} or {%% %%} markup).\n", r->templates, r->templates == 1 ? "" : "s",
                 r->templates == 1 ? "" : "s");
+    if (hints)
+        fixable(out, r, o);
 }
 
 void report_text_write(FILE *out, const Report *r, const ReportOptions *o)
 {
     Palette c = palette(o->color);
     for (size_t i = 0; i < r->n; i++)
-        item(out, &r->items[i], &c);
+        item(out, &r->items[i], &c, o->unsafe_fixes);
     if (!o->quiet)
-        summary(out, r);
+        summary(out, r, o, 1);
+}
+
+void report_text_fix_summary(FILE *out, const Report *r, const ReportOptions *o, int would)
+{
+    size_t hidden = 0;
+    for (size_t i = 0; i < r->n; i++)
+        hidden += r->items[i].fix && !fix_applies(r->items[i].fix, o->unsafe_fixes);
+    const char *s = o->fixed == 1 ? "" : "s", *es = hidden == 1 ? "" : "es";
+    if (o->quiet)
+        return;
+    if (o->fixed && hidden)
+        fprintf(out, "%s %zu finding%s (%zu additional fix%s available with `--unsafe-fixes`).\n",
+                would ? "Would fix" : "Fixed", o->fixed, s, hidden, es);
+    else if (o->fixed)
+        fprintf(out, "%s %zu finding%s.\n", would ? "Would fix" : "Fixed", o->fixed, s);
+    else if (hidden)
+        fprintf(out, "No findings %sfixed (%zu fix%s available with `--unsafe-fixes`).\n",
+                would ? "would be " : "", hidden, es);
 }
 
 void report_text_statistics(FILE *out, const Report *r, const ReportOptions *o)
@@ -110,5 +156,5 @@ void report_text_statistics(FILE *out, const Report *r, const ReportOptions *o)
         fprintf(out, "%*zu\t%s%s%s\t%s\n", w, k->count, c.bold, k->code, c.reset, k->name);
     }
     if (!o->quiet)
-        summary(out, r);
+        summary(out, r, o, 0);
 }

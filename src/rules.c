@@ -31,7 +31,9 @@ static const Rule rules[] = {
 static const RulePage pages[RULE__COUNT] = {
 #define PAGE(code, finds, why, bad, fixed) [RULE_##code] = {finds, why, bad, fixed},
 #define OBSERVED(code, text)
+#define FIX(code, text)
 #include "rulepages.def"
+#undef FIX
 #undef OBSERVED
 #undef PAGE
 };
@@ -40,7 +42,20 @@ static const RulePage pages[RULE__COUNT] = {
 static const char *const observed[RULE__COUNT] = {
 #define PAGE(code, finds, why, bad, fixed)
 #define OBSERVED(code, text) [RULE_##code] = text,
+#define FIX(code, text)
 #include "rulepages.def"
+#undef FIX
+#undef OBSERVED
+#undef PAGE
+};
+
+/* What --fix does per rule (the FIX lines of rulepages.def), by RuleId. */
+static const char *const fixes[RULE__COUNT] = {
+#define PAGE(code, finds, why, bad, fixed)
+#define OBSERVED(code, text)
+#define FIX(code, text) [RULE_##code] = text,
+#include "rulepages.def"
+#undef FIX
 #undef OBSERVED
 #undef PAGE
 };
@@ -67,6 +82,11 @@ const RulePage *rules_page(const Rule *r)
 const char *rules_observed(const Rule *r)
 {
     return observed[r - rules];
+}
+
+const char *rules_fix(const Rule *r)
+{
+    return fixes[r - rules];
 }
 
 const char *rules_severity_name(int sev)

@@ -50,6 +50,9 @@ const RulePage *rules_page(const Rule *r);
 /* What running r's examples showed (the "Observed" section, a paragraph
  * ending in "\n"), or NULL if no proof runs them. */
 const char *rules_observed(const Rule *r);
+/* What --fix does for r: a paragraph ending in "\n" (rulepages.def's FIX
+ * line), or NULL if it has none. */
+const char *rules_fix(const Rule *r);
 /* "error", "warning", "note". */
 const char *rules_severity_name(int sev);
 

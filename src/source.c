@@ -549,6 +549,11 @@ SourceStatus source_from_bytes(Arena *a, const char *path, const char *bytes, si
         out->encoding = codec_names[codec];
     }
     st = decode_body(a, bytes, n, codec, lazy, out, err);
+    if (st == SRC_OK) { /* the bytes as read, for fixes (fix.h): usually the text itself */
+        out->raw = out->len == n && !memcmp(out->text, bytes, n) ? out->text
+                                                                 : arena_strndup(a, bytes, n);
+        out->rawlen = n;
+    }
 done:
     if (st != SRC_OK) {
         out->text = "";
@@ -558,43 +563,55 @@ done:
     return st;
 }
 
+char *source_read(const char *path, size_t *n)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    char *buf = NULL;
+    size_t len = 0, cap = 0;
+    for (;;) {
+        if (cap - len < 65536) {
+            cap = cap ? 2 * cap : 65536;
+            buf = xrealloc(buf, cap + 1);
+        }
+        size_t got = fread(buf + len, 1, cap - len, f);
+        len += got;
+        if (got == 0)
+            break;
+    }
+    if (ferror(f)) {
+        int e = errno ? errno : EIO;
+        fclose(f);
+        free(buf);
+        errno = e;
+        return NULL;
+    }
+    fclose(f);
+    buf[len] = 0;
+    *n = len;
+    return buf;
+}
+
 SourceStatus source_load(Arena *a, const char *path, Source *out, SourceError *err)
 {
     memset(out, 0, sizeof *out);
     out->path = path;
     out->text = "";
     out->encoding = "utf-8";
-    FILE *f = fopen(path, "rb");
-    char *buf = NULL;
-    size_t n = 0, cap = 0;
-    if (!f)
-        goto io_error;
-    for (;;) {
-        if (cap - n < 65536) {
-            cap = cap ? 2 * cap : 65536;
-            buf = xrealloc(buf, cap);
+    size_t n = 0;
+    char *buf = source_read(path, &n);
+    if (!buf) {
+        if (err) {
+            err->line = 0;
+            snprintf(err->msg, sizeof err->msg, "%s", strerror(errno));
         }
-        size_t got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (got == 0)
-            break;
+        build_lines(a, out);
+        return SRC_IO_ERROR;
     }
-    if (ferror(f)) {
-        fclose(f);
-        goto io_error;
-    }
-    fclose(f);
     SourceStatus st = source_from_bytes(a, path, buf, n, out, err);
     free(buf);
     return st;
-io_error:
-    if (err) {
-        err->line = 0;
-        snprintf(err->msg, sizeof err->msg, "%s", strerror(errno));
-    }
-    free(buf);
-    build_lines(a, out);
-    return SRC_IO_ERROR;
 }
 
 const char *source_line(const Source *s, int line, size_t *len)

@@ -23,6 +23,9 @@ typedef struct Source {
     int nlines;        /* entries in lines (a final line without \n counts) */
     int had_bom;       /* the raw bytes began with a UTF-8 BOM */
     const char *encoding; /* the declared coding, normalized, or "utf-8" */
+    const char *raw;   /* the file's bytes after the BOM, as read (fixes edit these):
+                          text itself when decoding changed nothing, else a copy */
+    size_t rawlen;     /* bytes in raw */
 } Source;
 
 typedef enum SourceStatus {
@@ -42,6 +45,10 @@ typedef struct SourceError {
  * Thread-safe (touches nothing shared).
  */
 SourceStatus source_load(Arena *a, const char *path, Source *out, SourceError *err);
+
+/* All the bytes of the file at path in a heap buffer (NUL-terminated, *n
+ * bytes before the NUL) for the caller to free, or NULL with errno set. */
+char *source_read(const char *path, size_t *n);
 
 /* The same for bytes already in memory (standard input, fuzzing, tests). */
 SourceStatus source_from_bytes(Arena *a, const char *path, const char *bytes,

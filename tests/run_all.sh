@@ -12,6 +12,7 @@
 #   diff     tests/diff_stdlib.py     debug ast == CPython's ast, whole stdlib
 #   parser   tests/parser_cases.py    hand-written parser and error cases
 #   rules    tests/rules/run.py       annotated rule cases (# expect: SL103)
+#   fix      tests/fix/run.py         --fix golden cases, --diff, stdin, exit codes
 #   config   tests/config/run.py      configuration discovery and keys, errors,
 #            versions from project metadata, custom resources
 #   integration tests/integration/run.py  SARIF against the schema, github, baselines,
@@ -29,7 +30,7 @@ cd "$ROOT" || exit 2
 
 : "${MAKE:=make}"
 : "${PYTHON:=python3}"
-: "${SUITES:=unit diff parser rules config integration robust sanitize fuzz proof}"
+: "${SUITES:=unit diff parser rules fix config integration robust sanitize fuzz proof}"
 export MAKE PYTHON
 LOGS=build/test-logs
 mkdir -p "$LOGS"
@@ -91,6 +92,7 @@ for s in $SUITES; do
     diff) suite diff "$PYTHON" tests/diff_stdlib.py ;;
     parser) suite parser "$PYTHON" tests/parser_cases.py ;;
     rules) suite rules "$PYTHON" tests/rules/run.py ;;
+    fix) suite fix "$PYTHON" tests/fix/run.py ;;
     config) suite config "$PYTHON" tests/config/run.py ;;
     integration) suite integration "$PYTHON" tests/integration/run.py ;;
     robust) suite robust sh tests/robust.sh ;;

@@ -16,6 +16,8 @@
  */
 #include "rules/crdb.h"
 
+#include "fixgen.h"
+
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -779,12 +781,14 @@ typedef struct Check {
     const Source *src;
     const CrdbProject *p;
     FindingList *out;
+    const Node *module;
 } Check;
 
 static void emit(Check *k, const char *code, const Node *at, const char *message,
-                 const TraceStep *steps, int nsteps)
+                 const TraceStep *steps, int nsteps, const Fix *fix)
 {
     Finding f = {0};
+    f.fix = fix;
     f.code = code;
     f.path = k->src->path;
     diag_span(&f, at);
@@ -884,7 +888,8 @@ static const Node *swallowed_by(const DbWalk *w, const Node *n)
     return NULL;
 }
 
-static void no_retry(Check *k, const DbWalk *w, const Node *at, const char *what, int is_async)
+static void no_retry(Check *k, const DbWalk *w, const Node *at, const char *what, int is_async,
+                     const Fix *fix)
 {
     const CrdbProject *p = k->p;
     TraceStep steps[2];
@@ -909,7 +914,7 @@ static void no_retry(Check *k, const DbWalk *w, const Node *at, const char *what
                       "contention CockroachDB aborts it with a serialization failure "
                       "(SQLSTATE 40001), often at COMMIT, and %s",
                       what, fate),
-         steps, n);
+         steps, n, fix);
 }
 
 /* run_transaction(async_engine, ...): the helper is synchronous. */
@@ -936,7 +941,7 @@ static void check_transactor(Check *k, const Scope *s, const Node *call)
                       "run_transaction() is synchronous but is given %s (`%s`): it "
                       "raises TypeError",
                       what, text(k, tr)),
-         &help, 1);
+         &help, 1, NULL);
 }
 
 /* Is the SQL that e gives (a literal, an f-string, text() of one) a schema
@@ -1049,7 +1054,7 @@ static int callback_commit(Check *k, const DbWalk *w, const Node *call)
                           "commits, rolls back and retries by itself, and this ends its "
                           "transaction early, so a retry cannot undo this attempt",
                           text(k, call->v.Call.func)),
-             steps, 2);
+             steps, 2, NULL);
         return 1;
     }
     return 0;
@@ -1071,7 +1076,7 @@ static void check_call(Check *k, DbWalk *w, const Node *call)
         return;
     Val v = dbval_expr(k->c, w->scope, f->v.Attribute.value);
     if (dbval_is_transactional(&v))
-        no_retry(k, w, call, arena_printf(k->c->a, "`%s()`", text(k, f)), v.is_async);
+        no_retry(k, w, call, arena_printf(k->c->a, "`%s()`", text(k, f)), v.is_async, NULL);
 }
 
 /* A transaction block that only creates or drops the schema (at startup,
@@ -1082,6 +1087,114 @@ static int schema_only(const NodeList *body)
         if (!schema_statement(body->items[i]))
             return 0;
     return body->n > 0;
+}
+
+/* ---- SL401's fix: the transaction block as a run_transaction callback ---- */
+
+typedef struct Names {
+    const char *names[32]; /* what the block binds */
+    int n, bad, depth;
+    const Node *skip;      /* the block's with statement, when looking outside it */
+} Names;
+
+static void stored_kid(Node *parent, Node *n, void *arg)
+{
+    Names *s = arg;
+    (void)parent;
+    if (s->bad || s->depth > DBWALK_MAX_DEPTH)
+        return;
+    if (n->kind == NODE_Name && n->v.Name.ctx != CTX_Load) {
+        if (s->n == 32)
+            s->bad = 1;
+        else
+            s->names[s->n++] = n->v.Name.id;
+    }
+    s->bad |= n->kind == NODE_Global || n->kind == NODE_Nonlocal || n->kind == NODE_Import ||
+              n->kind == NODE_ImportFrom || n->kind == NODE_FunctionDef ||
+              n->kind == NODE_AsyncFunctionDef || n->kind == NODE_ClassDef;
+    if (n->kind == NODE_Lambda || ast_category(n->kind) == CAT_COMPREHENSION)
+        return;
+    s->depth++;
+    ast_children(n, stored_kid, s);
+    s->depth--;
+}
+
+/* Does a name of s appear outside s->skip, below n? */
+static void used_kid(Node *parent, Node *n, void *arg)
+{
+    Names *s = arg;
+    (void)parent;
+    if (s->bad || n == s->skip || s->depth > DBWALK_MAX_DEPTH)
+        return;
+    if (n->kind == NODE_Name)
+        for (int i = 0; i < s->n; i++)
+            s->bad |= !strcmp(n->v.Name.id, s->names[i]);
+    s->depth++;
+    ast_children(n, used_kid, s);
+    s->depth--;
+}
+
+/*
+ * `with X.begin() as name: BODY` in sync code, X an engine or a sessionmaker,
+ * becomes `def _transaction(name): BODY` then `run_transaction(X,
+ * _transaction)`: run_transaction begins, commits and retries on 40001 by
+ * itself, handing the callback a connection (engine) or a session
+ * (sessionmaker) as begin() did.  Only when the body would mean the same in
+ * a function: it returns, yields and awaits nothing, breaks out of nothing,
+ * and binds no name the rest of the function reads.  Unsafe: the body runs
+ * again on each retry, other effects (a request, a message) with it.
+ */
+static const Fix *run_transaction_fix(Check *k, DbWalk *w, const Node *with, const Node *ctx,
+                                      const Val *v)
+{
+    static const char *const quals[] = {"sqlalchemy_cockroachdb.run_transaction",
+                                        "sqlalchemy_cockroachdb.transaction.run_transaction",
+                                        "cockroachdb.sqlalchemy.run_transaction"};
+    const NodeList *body = &with->v.With.body;
+    const Node *item = with->v.With.items.items[0], *as = item->v.withitem.optional_vars;
+    const Node *recv = ctx->v.Call.func->v.Attribute.value, *func = dbval_walk_func(w);
+    const ScopeTable *t = k->c->env->scopes;
+    if (with->kind != NODE_With || with->v.With.items.n != 1 || v->is_async || !as ||
+        as->kind != NODE_Name || v->tag != VAL_FACTORY || ctx->v.Call.args.n ||
+        ctx->v.Call.keywords.n || (recv->kind != NODE_Name && recv->kind != NODE_Attribute) ||
+        (func && func->kind == NODE_Lambda) || !fixgen_alone(k->src, with, NULL) ||
+        fixgen_exits(body, 0, body->n) || fixgen_suspends(body, 0, body->n))
+        return NULL;
+    size_t ae = fixgen_end(k->src, as);
+    if (k->src->text[ae + strspn(k->src->text + ae, " \t")] != ':')
+        return NULL; /* `with (X.begin() as c):` */
+    Names names = {{0}, 0, 0, 0, with};
+    for (int i = 0; i < body->n; i++)
+        stored_kid(NULL, body->items[i], &names);
+    const NodeList *outer = func ? &func->v.FunctionDef.body : &k->module->v.Module.body;
+    for (int i = 0; i < outer->n && !names.bad; i++)
+        used_kid(NULL, outer->items[i], &names);
+    if (names.bad)
+        return NULL;
+    const char *name = NULL;
+    for (int i = 1; i <= 9 && !name; i++) { /* a name nothing in reach uses */
+        const char *cand = i == 1 ? "_transaction" : arena_printf(k->c->a, "_transaction_%d", i);
+        if (!scope_lookup(t, w->scope, cand, NULL))
+            name = cand;
+    }
+    FixGen g;
+    fixgen_init(&g, k->c->a, k->src);
+    const char *rt = name ? fixgen_import(&g, t, w->scope, k->module, "sqlalchemy_cockroachdb",
+                                          "run_transaction", quals, 3)
+                          : NULL;
+    if (!rt) {
+        fixgen_fail(&g);
+        return fixgen_done(&g, FIX_UNSAFE, "");
+    }
+    const char *indent = fixgen_indent(k->c->a, k->src, with->lineno);
+    const char *x = fixgen_text(k->c->a, k->src, recv);
+    fixgen_edit(&g, fixgen_start(k->src, with), ae,
+                arena_printf(k->c->a, "def %s(%s)", name, as->v.Name.id));
+    fixgen_insert_lines(&g, ast_end_lineno(with) + 1,
+                        arena_printf(k->c->a, "%s%s(%s, %s)\n", indent, rt, x, name));
+    return fixgen_done(&g, FIX_UNSAFE,
+                       arena_printf(k->c->a, "Run the block with `%s(%s, ...)`, which retries it",
+                                    rt, x));
 }
 
 /* `with s.begin():`, `with engine.begin() as conn:`, `with Session.begin() as s:`. */
@@ -1099,7 +1212,8 @@ static void check_with(Check *k, DbWalk *w, const Node *with)
         int tx = dbval_is_sqlalchemy(&v) ||
                  (v.tag == VAL_FACTORY && (v.kind == FAC_ENGINE || v.kind == FAC_SESSIONMAKER));
         if (tx && !retried_here(k, w, ctx))
-            no_retry(k, w, ctx, arena_printf(k->c->a, "`%s`", text(k, ctx)), v.is_async);
+            no_retry(k, w, ctx, arena_printf(k->c->a, "`%s`", text(k, ctx)), v.is_async,
+                     run_transaction_fix(k, w, with, ctx, &v));
     }
 }
 
@@ -1240,7 +1354,7 @@ static void retry_report(Check *k, const Node *h, const Node *recv)
                       "rollback(): after a failed statement every later use of it raises "
                       "PendingRollbackError",
                       type ? text(k, type) : "everything", rt),
-         steps, 2);
+         steps, 2, NULL);
 }
 
 /*
@@ -1308,7 +1422,7 @@ void crdb_check(DbCtx *c, const Source *src, const Node *module, const CrdbProje
     if (!p)
         return;
     dburl_check(c, src, module, &p->urls, facts, out);
-    Check k = {c, src, p, out};
+    Check k = {c, src, p, out, module};
     DbWalk w;
     memset(&w, 0, sizeof w);
     w.t = c->env->scopes;

@@ -22,6 +22,7 @@
 #include <strings.h>
 
 #include "context.h"
+#include "fixgen.h"
 
 #define HOLE '\x01'  /* a value the source computes: unknown text */
 #define VIA_NAME 8   /* with URL_USE_*: the literal reaches its consumer under a name */
@@ -492,9 +493,10 @@ typedef struct UrlCheck {
 
 /* contexts: where a default run reports it (CTX_* bits), 0 for the rule's */
 static void emit(UrlCheck *k, const Node *at, const char *message, const char *help,
-                 unsigned contexts)
+                 unsigned contexts, const Fix *fix)
 {
     Finding f = {0};
+    f.fix = fix;
     f.code = "SL403";
     f.path = k->src->path;
     f.contexts = contexts;
@@ -504,6 +506,72 @@ static void emit(UrlCheck *k, const Node *at, const char *message, const char *h
     f.trace[0] = (TraceStep){k->src->path, at->lineno, at->col_offset, help};
     f.ntrace = 1;
     diag_add(k->out, &f);
+}
+
+/* ---- fixes: the scheme rewritten in place ---- */
+
+/* Misspelt drivers whose intent is plain: the driver name each dialect
+ * registers for them. */
+static const struct {
+    const char *written, *meant;
+} driver_fixes[] = {
+    {"async", "asyncpg"}, {"psycopg3", "psycopg"}, {"psycopg_async", "psycopg"},
+};
+
+static const char *meant_driver(const char *written, const char *dialect)
+{
+    for (size_t i = 0; i < sizeof driver_fixes / sizeof *driver_fixes; i++)
+        if (!strcmp(written, driver_fixes[i].written))
+            return !strcmp(dialect, "postgresql") && !strcmp(written, "psycopg_async")
+                       ? NULL /* postgresql registers psycopg_async itself */
+                       : driver_fixes[i].meant;
+    return NULL;
+}
+
+/* Offset in the source where lit's text begins with `scheme://` (after
+ * its string prefix and opening quote), or -1: an f-string or a
+ * concatenation qualifies when its first piece spells the scheme out. */
+static long scheme_at(const Source *src, const Node *lit, const char *scheme)
+{
+    size_t s = fixgen_start(src, lit), e = fixgen_end(src, lit), i = 0, n = strlen(scheme);
+    const char *t = src->text + s;
+    while (s + i < e && t[i] && strchr("rRuUfFbB", t[i]))
+        i++;
+    if (s + i >= e || (t[i] != '"' && t[i] != '\''))
+        return -1;
+    i += s + i + 2 < e && t[i + 1] == t[i] && t[i + 2] == t[i] ? 3 : 1;
+    if (e - s - i < n + 3 || strncmp(t + i, scheme, n) || strncmp(t + i + n, "://", 3))
+        return -1;
+    return (long)(s + i);
+}
+
+/* The fix that writes scheme `to` over the literal's scheme. */
+static const Fix *scheme_fix(UrlCheck *k, const Node *lit, const Url *u, const char *to, int app)
+{
+    long at = scheme_at(k->src, lit, u->scheme);
+    if (at < 0)
+        return NULL;
+    FixGen g;
+    fixgen_init(&g, k->c->a, k->src);
+    fixgen_edit(&g, (size_t)at, (size_t)at + strlen(u->scheme), to);
+    return fixgen_done(&g, app, arena_printf(k->c->a, "Use `%s://`", to));
+}
+
+/* The scheme a consumer of kind use would load for u, or NULL when the
+ * right one is not plain: a registered driver for a misspelt one,
+ * postgresql:// for the postgres alias (SQLAlchemy) or for any scheme a
+ * libpq driver is given. */
+static const char *scheme_meant(Arena *a, const Url *u, int use)
+{
+    static const char *const family[] = {"postgresql", "postgres", "cockroachdb"};
+    if (use == URL_USE_LIBPQ)
+        return IN(u->dialect, family) ? "postgresql" : NULL;
+    const char *d = !u->driver[0] || IN(u->driver, pg_drivers) ? u->driver
+                                                                : meant_driver(u->driver, u->dialect);
+    if (!strcmp(u->dialect, "postgres")) /* the alias SQLAlchemy 1.4 dropped */
+        return !d ? NULL : *d ? arena_printf(a, "postgresql+%s", d) : "postgresql";
+    d = meant_driver(u->driver, u->dialect);
+    return d ? arena_printf(a, "%s+%s", u->dialect, d) : NULL;
 }
 
 static int registered(const UrlCheck *k, const Url *u)
@@ -585,19 +653,29 @@ static void judge(UrlCheck *k, const Node *at, const Url *u, int use)
                          "`%s://` is given to a driver that takes postgresql:// URLs only "
                          "(the dialect+driver form is SQLAlchemy's)",
                          u->scheme);
-    if (m)
+    if (m) {
+        const char *to = scheme_meant(a, u, use);
         emit(k, at, m,
              "help: use a registered dialect+driver, e.g. cockroachdb+asyncpg:// for "
-             "create_async_engine", 0);
+             "create_async_engine", 0,
+             to ? scheme_fix(k, at, u, to, FIX_SAFE) : NULL);
+    }
     if (use == URL_USE_SQLALCHEMY && u->port == 26257 &&
-        (!strcmp(u->dialect, "postgresql") || !strcmp(u->dialect, "postgres")))
+        (!strcmp(u->dialect, "postgresql") || !strcmp(u->dialect, "postgres"))) {
+        /* unsafe: the cockroachdb dialect needs sqlalchemy-cockroachdb, and
+         * behaves otherwise (its retries, its version handling) */
+        const char *to = !u->driver[0]             ? "cockroachdb"
+                         : IN(u->driver, crdb_drivers) ? arena_printf(a, "cockroachdb+%s", u->driver)
+                                                       : NULL;
         emit(k, at,
              arena_printf(a,
                           "`%s://` points at port 26257, CockroachDB's: the PostgreSQL "
                           "dialect misreads CockroachDB's version and lacks its "
                           "transaction retries",
                           u->scheme),
-             "help: use the cockroachdb:// dialect (pip install sqlalchemy-cockroachdb)", 0);
+             "help: use the cockroachdb:// dialect (pip install sqlalchemy-cockroachdb)", 0,
+             to ? scheme_fix(k, at, u, to, FIX_UNSAFE) : NULL);
+    }
     /* the secrets of tests and examples are not anyone's */
     unsigned deployed = CTX_ALL & ~(CTX_BIT(CTX_TEST) | CTX_BIT(CTX_EXAMPLE));
     if (real_credential(u))
@@ -607,14 +685,15 @@ static void judge(UrlCheck *k, const Node *at, const Url *u, int use)
                           "anyone who can read the repository can log in",
                           u->remote),
              "help: read the URL (or its password) from the environment or a secret store",
-             deployed);
+             deployed, NULL);
     if (u->sslmode_disable && u->remote[0])
         emit(k, at,
              arena_printf(a,
                           "sslmode=disable to `%s`, which is not this machine: the "
                           "password and the data cross the network unencrypted",
                           u->remote),
-             "help: use sslmode=verify-full (or require) for a remote database", deployed);
+             "help: use sslmode=verify-full (or require) for a remote database", deployed,
+             NULL);
 }
 
 static int seen(UrlCheck *k, const Node *lit)

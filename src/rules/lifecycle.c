@@ -128,6 +128,7 @@ void lifecycle_report(void *arg, const FlowReport *r)
         f.message = leak_message(k->a, w, r);
         break;
     }
+    f.fix = lifecycle_fix(k, r, f.code);
     lifecycle_emit(k, &f, r);
 }
 

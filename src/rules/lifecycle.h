@@ -27,6 +27,11 @@ void lifecycle_emit(LifecycleSink *k, Finding *f, const FlowReport *r);
 /* "session `db`", or "session from `SessionLocal()`" for an unnamed one. */
 const char *lifecycle_what(Arena *a, const Source *src, const FlowReport *r);
 
+/* The fix of a finding of code made from r (lifecycle_fix.c), in k->a, or
+ * NULL when there is none that is sure to be right. */
+struct Fix;
+const struct Fix *lifecycle_fix(LifecycleSink *k, const FlowReport *r, const char *code);
+
 /* SL104's syntactic half: an async generator that re-yields what it gets
  * from `async for` over another generator. */
 void lifecycle_delegation(LifecycleSink *k, const FlowEnv *env, const Node *func);

@@ -1,7 +1,8 @@
 /*
- * test_rules.c - the rule registry of rules.c: every rule has a page, and
- * --select/--ignore selection, including rules that are off by default
- * (SL106 is selected only by its code or a family prefix, never by ALL).
+ * test_rules.c - the rule registry of rules.c: every rule has a page (and
+ * says what --fix does for it), and --select/--ignore selection, including
+ * rules that are off by default (SL106 is selected only by its code or a
+ * family prefix, never by ALL).
  */
 #include <string.h>
 
@@ -27,8 +28,8 @@ static void test_registry(void)
         if (!pg)
             continue;
         /* Every part is there and ends its last line. */
-        const char *parts[4] = {pg->finds, pg->why, pg->bad, pg->fixed};
-        for (int k = 0; k < 4; k++) {
+        const char *parts[5] = {pg->finds, pg->why, pg->bad, pg->fixed, rules_fix(r)};
+        for (int k = 0; k < 5; k++) { /* rules_fix: what --fix does, said for every rule */
             size_t n = parts[k] ? strlen(parts[k]) : 0;
             CHECK(n > 1 && parts[k][n - 1] == '\n');
         }
