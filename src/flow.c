@@ -172,6 +172,7 @@ typedef struct Ctx {
     int cached;              /* an lru_cache / cache function: what it returns, it keeps */
     int keep_resources;      /* flow_value: module-level acquisitions are values too */
     int pool_hook;           /* a pool event hook: its DB-API connection is the pool's */
+    int want;                /* eval_value: the next eval's value is wanted */
 } Ctx;
 
 /* ------------------------------------------------------------- witness */
@@ -636,6 +637,15 @@ typedef struct Res {
 } Res;
 
 static Res eval(Ctx *c, Path *p, const Node *e);
+
+/* eval, also asking the value model what e holds when no tracked local
+ * does (a callee, a receiver, what a name is bound to): plain eval leaves
+ * the value of names and attributes it does not follow unknown. */
+static Res eval_value(Ctx *c, Path *p, const Node *e)
+{
+    c->want = 1;
+    return eval(c, p, e);
+}
 
 static int is_storing_method(const char *m)
 {
@@ -1288,11 +1298,11 @@ static Res call_value(Ctx *c, Path *p, const Node *call)
             peek_value(c, p, f->v.Attribute.value).tag == VAL_FACTORY) {
             /* a method of a local, of a resource, or of a factory defined in
              * another module (`from db import engine; engine.connect()`) */
-            Res rv = eval(c, p, f->v.Attribute.value);
+            Res rv = eval_value(c, p, f->v.Attribute.value);
             return method_call(c, p, call, rv, f->v.Attribute.attr);
         }
     }
-    Res fv = eval(c, p, f);
+    Res fv = eval_value(c, p, f);
     Res out = {-1, unknown(), 0, NULL};
     if (fv.val.tag == VAL_QUAL && !strcmp(fv.val.qual, "typing.cast") && call->v.Call.args.n == 2) {
         /* cast(AsyncConnectionPool, request.state.db_pool): the type says what it is */
@@ -1415,6 +1425,8 @@ static int state_site(Ctx *c, Path *p, const Node *e)
 static Res eval(Ctx *c, Path *p, const Node *e)
 {
     Res out = {-1, unknown(), 0, NULL};
+    int want = c->want; /* eval_value: this node's value is wanted, not its parts' */
+    c->want = 0;
     if (!e || ++c->depth > EVAL_MAX_DEPTH) {
         c->depth -= e != NULL;
         return out;
@@ -1429,7 +1441,7 @@ static Res eval(Ctx *c, Path *p, const Node *e)
         } else if (v >= 0 && c->var_val[v].tag != VAL_UNKNOWN) {
             out.val = c->var_val[v];
             out.with_item = c->var_with[v];
-        } else if (h == VAR_UNKNOWN && v < 0) {
+        } else if (h == VAR_UNKNOWN && v < 0 && want) {
             out.val = value_at(c, c->env->scopes, c->scope, e);
         }
         break;
@@ -1437,7 +1449,7 @@ static Res eval(Ctx *c, Path *p, const Node *e)
     case NODE_Attribute: {
         const char *q = qualname(c, c->env->scopes, c->scope, e);
         if (q) {
-            out.val = value_at(c, c->env->scopes, c->scope, e); /* module.name */
+            out.val = want ? value_at(c, c->env->scopes, c->scope, e) : out.val; /* module.name */
         } else if (e->v.Attribute.value->kind == NODE_Name &&
                    !strcmp(e->v.Attribute.value->v.Name.id, "self") &&
                    (out.site = view_site(c, p, e->v.Attribute.attr)) >= 0) {
@@ -1447,7 +1459,8 @@ static Res eval(Ctx *c, Path *p, const Node *e)
         } else {
             eval(c, p, e->v.Attribute.value);
             /* self._pool, request.app.state.pool, svc.repo: what the value model says */
-            out.val = value_at(c, c->env->scopes, c->scope, e);
+            if (want)
+                out.val = value_at(c, c->env->scopes, c->scope, e);
         }
         break;
     }
@@ -1456,6 +1469,7 @@ static Res eval(Ctx *c, Path *p, const Node *e)
         break;
     case NODE_Await: {
         const Node *w = e->v.Await.value;
+        c->want = want;
         out = eval(c, p, w);
         /* awaited: the work it names or starts is over (await t, await
          * run_in_executor(...), await wait_for(t, 5), await gather(t1, t2)) */
@@ -1711,7 +1725,7 @@ static void step_assign(Ctx *c, Path *p, const Node *n)
 {
     switch (n->kind) {
     case NODE_Assign: {
-        Res r = eval(c, p, n->v.Assign.value);
+        Res r = eval_value(c, p, n->v.Assign.value);
         for (int i = 0; i < n->v.Assign.targets.n; i++) {
             bind(c, p, n->v.Assign.targets.items[i], r, n->v.Assign.value);
             name_handles(c, p, n->v.Assign.targets.items[i], n->v.Assign.value);
@@ -1722,7 +1736,7 @@ static void step_assign(Ctx *c, Path *p, const Node *n)
     }
     case NODE_AnnAssign:
         if (n->v.AnnAssign.value) {
-            Res r = eval(c, p, n->v.AnnAssign.value);
+            Res r = eval_value(c, p, n->v.AnnAssign.value);
             if (r.site < 0 && r.val.tag == VAL_UNKNOWN) /* `pool: asyncpg.Pool = request.app.state.pool` */
                 r.val = model_type(qualname(c, c->env->scopes, c->scope, n->v.AnnAssign.annotation));
             bind(c, p, n->v.AnnAssign.target, r, n->v.AnnAssign.value);
@@ -1909,7 +1923,7 @@ static void step_with_enter(Ctx *c, Path *p, const Node *item)
 {
     p->patched |= patch_mask(c, item->v.withitem.context_expr);
     const Node *ce = item->v.withitem.context_expr;
-    Res r = eval(c, p, ce);
+    Res r = eval_value(c, p, ce);
     int releases = 0;
     if (r.closing) {
         releases = r.site >= 0;

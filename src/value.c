@@ -20,16 +20,28 @@
 #include <string.h>
 
 
+/* LOC_ITEM + i, LOC_PARAM + i, LOC_DECLARED + i (a parameter's annotation,
+ * cached with the round that computed it) */
 enum { LOC_LOCAL = 1, LOC_GLOBAL, LOC_RETURN, LOC_YIELD, LOC_ATTR, LOC_ITEM = 16,
-       LOC_PARAM = 64 }; /* LOC_ITEM + i, LOC_PARAM + i */
+       LOC_PARAM = 1 << 16, LOC_DECLARED = 1 << 20 };
 
 typedef struct Slot {
     const void *k1;        /* a Binding, a def or class node, a Scope (locals) */
     const char *k2;        /* an attribute or local name, or NULL */
     int k3;                /* LOC_* (+ index) */
+    int round;             /* LOC_DECLARED: the round that computed it */
     unsigned char conflict; /* known contributions disagreed: unknown for good */
     Val v;
+    unsigned changed_at;   /* the clock when it last changed */
+    int mark_mod;          /* the module walk that last noted reading it ... */
+    unsigned mark_walk;    /* ... (module index and walk number), so it is noted once */
 } Slot;
+
+/* The locations one module's last walk read. */
+typedef struct Reads {
+    Slot **items;
+    size_t n, cap;
+} Reads;
 
 typedef struct Import {
     const Binding *b;        /* an import binding */
@@ -49,8 +61,13 @@ struct ValueModel {
     int n;
     const FastApi *fastapi;
     const ModelUser *user;
-    Slot *tab;       /* cap slots, a power of two */
+    Slot **tab;      /* cap slots, a power of two; each Slot stays where it is made */
     size_t cap, used;
+    unsigned clock;  /* counts changes of locations */
+    int cur;         /* the module being walked, or -1 */
+    unsigned walk;   /* counts module walks */
+    Reads *reads;    /* per module: what its last walk read */
+    unsigned *walked_at; /* per module: the clock when its last walk began */
     Owner *own;      /* ocap slots */
     size_t ocap, oused;
     Import *imp;     /* icap slots: where each import leads */
@@ -135,28 +152,32 @@ static int slot_is(const Slot *s, const void *k1, const char *k2, int k3)
 static Slot *slot(ValueModel *vm, const void *k1, const char *k2, int k3, int create)
 {
     if (create && 2 * (vm->used + 1) > vm->cap) {
-        Slot *old = vm->tab;
+        Slot **old = vm->tab;
         size_t oldcap = vm->cap;
         vm->cap = vm->cap ? 2 * vm->cap : 1024;
         vm->tab = arena_alloc(vm->a, vm->cap * sizeof *vm->tab);
-        vm->used = 0;
-        for (size_t i = 0; i < oldcap; i++)
-            if (old[i].k1) {
-                Slot *s = slot(vm, old[i].k1, old[i].k2, old[i].k3, 1);
-                *s = old[i];
-            }
+        for (size_t i = 0; i < oldcap; i++) {
+            if (!old[i])
+                continue;
+            size_t j = slot_hash(old[i]->k1, old[i]->k2, old[i]->k3) & (vm->cap - 1);
+            while (vm->tab[j])
+                j = (j + 1) & (vm->cap - 1);
+            vm->tab[j] = old[i];
+        }
     }
     if (!vm->cap)
         return NULL;
     size_t mask = vm->cap - 1;
     for (size_t i = slot_hash(k1, k2, k3) & mask;; i = (i + 1) & mask) {
-        Slot *s = &vm->tab[i];
-        if (!s->k1) {
+        Slot *s = vm->tab[i];
+        if (!s) {
             if (!create)
                 return NULL;
+            s = vm->tab[i] = arena_alloc(vm->a, sizeof *s); /* stays put: reads keep it */
             s->k1 = k1;
             s->k2 = k2;
             s->k3 = k3;
+            s->mark_mod = -1;
             vm->used++;
             return s;
         }
@@ -165,10 +186,32 @@ static Slot *slot(ValueModel *vm, const void *k1, const char *k2, int k3, int cr
     }
 }
 
-/* What a location holds so far. */
-static Val read(const ValueModel *vm, const void *k1, const char *k2, int k3)
+/* The module being walked read s: when s changes, it is walked again. */
+static void note_read(ValueModel *vm, Slot *s)
 {
-    const Slot *s = slot((ValueModel *)vm, k1, k2, k3, 0);
+    if (s->mark_mod == vm->cur && s->mark_walk == vm->walk)
+        return;
+    s->mark_mod = vm->cur;
+    s->mark_walk = vm->walk;
+    Reads *r = &vm->reads[vm->cur];
+    if (r->n == r->cap) {
+        r->cap = r->cap ? 2 * r->cap : 64;
+        Slot **items = arena_alloc(vm->a, r->cap * sizeof *items);
+        if (r->n)
+            memcpy(items, r->items, r->n * sizeof *items);
+        r->items = items;
+    }
+    r->items[r->n++] = s;
+}
+
+/* What a location holds so far (noted as read by the module being walked). */
+static Val read(const ValueModel *cvm, const void *k1, const char *k2, int k3)
+{
+    ValueModel *vm = (ValueModel *)cvm; /* writes only while building, on one thread */
+    int walking = vm->building && vm->cur >= 0;
+    Slot *s = slot(vm, k1, k2, k3, walking);
+    if (walking)
+        note_read(vm, s);
     return s && !s->conflict ? s->v : unknown();
 }
 
@@ -182,21 +225,20 @@ static void join(ValueModel *vm, const void *k1, const char *k2, int k3, Val v)
         return;
     if (!known(&s->v)) {
         s->v = v;
-        vm->changed = 1;
     } else if (!same(&s->v, &v)) {
         s->conflict = 1;
-        vm->changed = 1;
     } else {
         Val m = s->v;
         m.is_async |= v.is_async;
         m.scope_fn |= v.scope_fn;
         if (m.tag == VAL_RESOURCE && m.node != v.node)
             m.node = NULL; /* lent by more than one provider: none in particular */
-        if (memcmp(&m, &s->v, sizeof m)) {
-            s->v = m;
-            vm->changed = 1;
-        }
+        if (!memcmp(&m, &s->v, sizeof m))
+            return;
+        s->v = m;
     }
+    s->changed_at = ++vm->clock;
+    vm->changed = 1;
 }
 
 /* The cached resolution of an import binding; created if create. */
@@ -626,6 +668,20 @@ static Val item_of(Ev *c, const ScopeTable *t, const Scope *s, const Node *value
     return f.tag == VAL_FUNC ? read(c->vm, f.node, NULL, LOC_ITEM + index) : unknown();
 }
 
+/* What parameter i of the function that opens fs says of itself: its
+ * annotation, and the provider of its Depends default. */
+static Val declared(Ev *c, const ScopeTable *t, const Scope *fs, int i)
+{
+    const Node *f = fs->node;
+    const Scope *outer = fs->parent ? fs->parent : fs;
+    Val v = ev_annotation(c, t, outer, param_at(f, i)->v.arg.annotation, 0);
+    if (v.tag == VAL_RESOURCE && !v.node) { /* `db: Session = Depends(get_db)` */
+        Val p = depends_value(c, t, outer, param_default(f, i));
+        return known(&p) ? p : v;
+    }
+    return known(&v) ? v : depends_value(c, t, outer, param_default(f, i));
+}
+
 /* A parameter of the function that opens fs: the instance for a method's
  * first, its annotation, its Depends default, else what its callers pass. */
 static Val ev_param(Ev *c, const ScopeTable *t, const Scope *fs, const char *name)
@@ -639,15 +695,14 @@ static Val ev_param(Ev *c, const ScopeTable *t, const Scope *fs, const char *nam
     const Node *cls = method_class(t, f);
     if (cls && i == 0)
         return make(decorated_with(f, "classmethod") ? VAL_CLASS : VAL_OBJECT, 0, 0, cls);
-    const Scope *outer = fs->parent ? fs->parent : fs;
-    Val v = ev_annotation(c, t, outer, param_at(f, i)->v.arg.annotation, 0);
-    if (v.tag == VAL_RESOURCE && !v.node) { /* `db: Session = Depends(get_db)` */
-        Val p = depends_value(c, t, outer, param_default(f, i));
-        return known(&p) ? p : v;
+    Slot *said = slot(c->vm, f, NULL, LOC_DECLARED + i, 0);
+    int fresh = said && said->round == c->vm->round;
+    Val v = fresh ? said->v : declared(c, t, fs, i);
+    if (!fresh && c->vm->building) { /* what it says of itself, once a round */
+        said = slot(c->vm, f, NULL, LOC_DECLARED + i, 1);
+        said->v = v;
+        said->round = c->vm->round;
     }
-    if (known(&v))
-        return v;
-    v = depends_value(c, t, outer, param_default(f, i));
     return known(&v) ? v : read(c->vm, f, NULL, LOC_PARAM + i);
 }
 
@@ -1192,6 +1247,16 @@ static void walk(Round *r, const Node *n)
     r->depth--;
 }
 
+/* Has a location module m's last walk read changed since that walk began? */
+static int stale(const ValueModel *vm, int m)
+{
+    const Reads *r = &vm->reads[m];
+    for (size_t i = 0; i < r->n; i++)
+        if (r->items[i]->changed_at > vm->walked_at[m])
+            return 1;
+    return 0;
+}
+
 ValueModel *value_build(Arena *a, const Project *graph, const FastApiModule *mods, int n,
                         const FastApi *fastapi, const ModelUser *user)
 {
@@ -1199,6 +1264,7 @@ ValueModel *value_build(Arena *a, const Project *graph, const FastApiModule *mod
     vm->a = a;
     vm->graph = graph;
     vm->fastapi = fastapi;
+    vm->cur = -1;
     vm->mods = mods;
     vm->n = n;
     vm->user = user;
@@ -1207,11 +1273,19 @@ ValueModel *value_build(Arena *a, const Project *graph, const FastApiModule *mod
         OwnWalk w = {vm, m, 0};
         ast_children(mods[m].module, own_kid, &w);
     }
+    vm->reads = arena_alloc(a, (size_t)(n ? n : 1) * sizeof *vm->reads);
+    vm->walked_at = arena_alloc(a, (size_t)(n ? n : 1) * sizeof *vm->walked_at);
     vm->building = 1;
     Arena *scratch = arena_new();
     for (vm->round = 1; vm->round <= VALUE_ROUNDS; vm->round++) {
         vm->changed = 0;
         for (int m = 0; m < n; m++) {
+            if (vm->round > 1 && !stale(vm, m))
+                continue; /* nothing it read has changed since: it would add nothing */
+            vm->cur = m;
+            vm->walk++;
+            vm->walked_at[m] = vm->clock;
+            vm->reads[m].n = 0;
             Ev c = {vm, scratch, 0};
             Round r = {&c, mods[m].scopes, scope_module(mods[m].scopes), NULL, NULL, 0};
             const NodeList *body = &mods[m].module->v.Module.body;
@@ -1222,7 +1296,10 @@ ValueModel *value_build(Arena *a, const Project *graph, const FastApiModule *mod
         if (!vm->changed)
             break;
     }
+    vm->cur = -1;
     vm->rounds = vm->round;
+    if (vm->round > VALUE_ROUNDS)
+        vm->round = VALUE_ROUNDS; /* no fixpoint: the last round's cache stands */
     vm->building = 0;
     arena_free(scratch);
     return vm;
