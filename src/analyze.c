@@ -7,6 +7,7 @@
 #include "analyze.h"
 
 #include <ctype.h>
+#include <stdint.h>
 #include <string.h>
 #include <stdlib.h>
 #include <strings.h>
@@ -23,6 +24,12 @@
 #include "scope.h"
 #include "value.h"
 
+/* Where a function's summary is: units[unit].sums[index]. */
+typedef struct FuncRef {
+    const Node *def;
+    int unit, index;
+} FuncRef;
+
 struct Analysis {
     Arena *a;           /* the project's own memory */
     Project *graph;     /* modules by name */
@@ -36,6 +43,8 @@ struct Analysis {
     FlowFastApi fastapi; /* the FastAPI model and the run's timing */
     CrdbProject *crdb;   /* CockroachDB and database URL facts (rules/crdb.h) */
     ValueModel *values;  /* what names, attributes and calls hold (value.h) */
+    FuncRef *fidx;       /* every unit's functions by def node (open addressing) */
+    size_t fcap;
 };
 
 static void collect_funcs(Node *parent, Node *n, void *arg)
@@ -81,6 +90,44 @@ static void fastapi_timing(Arena *a, const ProjectFacts *facts, FlowFastApi *out
                                 facts->fastapi_from ? facts->fastapi_from : "the configuration");
 }
 
+static size_t hash_ptr(const void *p)
+{
+    uint64_t x = (uint64_t)(uintptr_t)p;
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    return (size_t)x;
+}
+
+/* Indexes every function of every unit by its def node (serial, at link). */
+static void index_funcs(Analysis *an)
+{
+    size_t total = 0;
+    for (int i = 0; i < an->n; i++)
+        total += (size_t)an->units[i].nfuncs;
+    for (an->fcap = 16; an->fcap < 2 * total + 2; an->fcap *= 2)
+        ;
+    an->fidx = arena_alloc(an->a, an->fcap * sizeof *an->fidx);
+    for (int i = 0; i < an->n; i++)
+        for (int k = 0; k < an->units[i].nfuncs; k++) {
+            size_t j = hash_ptr(an->units[i].funcs[k]) & (an->fcap - 1);
+            while (an->fidx[j].def)
+                j = (j + 1) & (an->fcap - 1);
+            an->fidx[j] = (FuncRef){an->units[i].funcs[k], i, k};
+        }
+}
+
+/* The summary of a def of any unit, as of the last round; NULL if unknown. */
+static const FlowSummary *find_summary(const Analysis *an, const Node *func)
+{
+    if (!an->fcap || !func)
+        return NULL;
+    for (size_t j = hash_ptr(func) & (an->fcap - 1); an->fidx[j].def; j = (j + 1) & (an->fcap - 1))
+        if (an->fidx[j].def == func)
+            return &an->units[an->fidx[j].unit].sums[an->fidx[j].index];
+    return NULL;
+}
+
 Analysis *analyze_link(AnalyzeUnit *units, int n, const ProjectFacts *facts)
 {
     Analysis *an = xcalloc(1, sizeof *an);
@@ -102,6 +149,7 @@ Analysis *analyze_link(AnalyzeUnit *units, int n, const ProjectFacts *facts)
         an->mods[i].scopes = units[i].scopes;
         an->mods[i].path = units[i].src->path;
     }
+    index_funcs(an);
     an->fastapi.model = fastapi_build(an->a, an->graph, an->mods, n);
     fastapi_timing(an->a, &an->facts, &an->fastapi);
     an->values = value_build(an->a, an->graph, an->mods, n, an->fastapi.model, an->facts.model);
@@ -117,25 +165,8 @@ void analyze_free(Analysis *an)
     free(an);
 }
 
-/* The unit a module node belongs to. */
-static AnalyzeUnit *unit_of(Analysis *an, const Node *module)
-{
-    for (int i = 0; i < an->n; i++)
-        if (an->units[i].module == module)
-            return &an->units[i];
-    return NULL;
-}
-
-static const FlowSummary *find_summary(const AnalyzeUnit *u, const Node *func)
-{
-    for (int i = 0; i < u->nfuncs; i++)
-        if (u->funcs[i] == func)
-            return &u->sums[i];
-    return NULL;
-}
-
-/* FlowSummaryLookup for a unit's own functions. */
-static const FlowSummary *own_summary(void *arg, const Node *func)
+/* FlowSummaryLookup: the functions of every module of the project. */
+static const FlowSummary *any_summary(void *arg, const Node *func)
 {
     return find_summary(arg, func);
 }
@@ -152,10 +183,8 @@ static int resolve(void *arg, const char *qual, FlowDef *out)
     out->scopes = m->scopes;
     out->binding = b;
     out->summary = NULL;
-    if (b->kind == BIND_DEF && b->def) {
-        AnalyzeUnit *u = unit_of(an, m->module);
-        out->summary = u ? find_summary(u, b->def) : NULL;
-    }
+    if (b->kind == BIND_DEF && b->def)
+        out->summary = find_summary(an, b->def);
     return 1;
 }
 
@@ -217,7 +246,7 @@ void analyze_summarize(Analysis *an, AnalyzeUnit *u)
             continue;
         }
         FlowSummary sum = {0};
-        FlowEnv env = {u->src, u->scopes, NULL, NULL, own_summary, u, &sum, resolve, an,
+        FlowEnv env = {u->src, u->scopes, NULL, NULL, any_summary, an, &sum, resolve, an,
                        &fa, an->facts.model, an->values};
         flow_function(scratch, &env, (Node *)u->funcs[i]);
         arena_reset(scratch);
@@ -285,7 +314,7 @@ void analyze_check(Analysis *an, AnalyzeUnit *u, FindingList *out)
     FlowFastApi fa;
     unit_fastapi(an, u, &fa);
     const ProjectFacts *facts = u->facts ? u->facts : &an->facts;
-    FlowEnv env = {u->src, u->scopes, lifecycle_report, &sink, own_summary, u, NULL, resolve, an,
+    FlowEnv env = {u->src, u->scopes, lifecycle_report, &sink, any_summary, an, NULL, resolve, an,
                    &fa, an->facts.model, an->values};
     sink.env = &env; /* the fixes read the module's scopes */
     Arena *scratch = arena_new();

@@ -1289,21 +1289,107 @@ static int holder_site(Ctx *c, Path *p, const Node *call)
     return -1;
 }
 
+/* Argument j of call (positional ones first, then keywords), or NULL. */
+static const Node *arg_node(const Node *call, int j)
+{
+    int npos = call->v.Call.args.n;
+    if (j < npos)
+        return call->v.Call.args.items[j];
+    j -= npos;
+    return j < call->v.Call.keywords.n ? call->v.Call.keywords.items[j]->v.keyword.value : NULL;
+}
+
+/*
+ * The positional parameter of def (in a summary's order: posonly, then
+ * plain, the instance first for a method) that argument j of call fills,
+ * shift parameters being filled by the call itself (a bound method's
+ * self); -1 past a *args, for **kwargs, or when nothing matches.
+ */
+static int arg_param(const Node *def, int shift, const Node *call, int j)
+{
+    int npos = call->v.Call.args.n;
+    if (j < npos) {
+        for (int i = 0; i <= j; i++)
+            if (call->v.Call.args.items[i]->kind == NODE_Starred)
+                return -1;
+        return j + shift;
+    }
+    const char *kw = call->v.Call.keywords.items[j - npos]->v.keyword.arg;
+    if (!kw || !def || (def->kind != NODE_FunctionDef && def->kind != NODE_AsyncFunctionDef))
+        return -1;
+    const Node *a = def->v.FunctionDef.args;
+    const NodeList *ls[2] = {&a->v.arguments.posonlyargs, &a->v.arguments.args};
+    for (int l = 0, k = 0; l < 2; l++)
+        for (int i = 0; i < ls[l]->n; i++, k++)
+            if (!strcmp(ls[l]->items[i]->v.arg.arg, kw))
+                return l ? k : -1; /* a positional-only one takes no keyword */
+    return -1;
+}
+
+/*
+ * What a summarized callee does to the arguments of call: work it hands
+ * them to (defers, fans_out), releases, uses.  def is the callee (NULL:
+ * positional arguments only), shift the parameters the call fills itself.
+ */
+static void apply_summary(Ctx *c, Path *p, const Node *call, const FlowSummary *sum,
+                          const Node *def, int shift)
+{
+    if (sum->fans_out)
+        fanned(c, p, call, sum);
+    int n = call->v.Call.args.n + call->v.Call.keywords.n;
+    for (int j = 0; j < n; j++) {
+        int i = arg_param(def, shift, call, j);
+        const Node *a = arg_node(call, j);
+        if (i < 0 || i >= 32 || !a)
+            continue;
+        if (sum->defers >> i & 1) /* a helper that hands it to a background task */
+            job_start(c, p, sum->defer_kind, uses_of(c, p, a), call, NULL, 0);
+        int h = held_by(c, p, a);
+        if (h >= 0 && (sum->uses >> i & 1) && p->res[h] == RS_IDLE)
+            p->res[h] = RS_OPEN; /* the helper uses it: its connection is out */
+        if (h >= 0 && (sum->releases >> i & 1))
+            release(c, p, h, call, 0);
+    }
+}
+
+/* The callee's summary and def: of the project function or method that fv
+ * is (a bound method of an object: self filled, *shift = 1), else of the
+ * name f calls. */
+static const FlowSummary *callee_of(Ctx *c, Path *p, const Node *f, Val fv, const Node **def,
+                                    int *shift)
+{
+    *def = NULL;
+    *shift = 0;
+    if (fv.tag == VAL_FUNC && fv.node) {
+        *def = fv.node;
+        *shift = f->kind == NODE_Attribute &&
+                 peek_value(c, p, f->v.Attribute.value).tag == VAL_OBJECT;
+        return c->env->summary_of ? c->env->summary_of(c->env->summary_arg, fv.node) : NULL;
+    }
+    return callee_summary(c, f);
+}
+
 static Res call_value(Ctx *c, Path *p, const Node *call)
 {
     const Node *f = call->v.Call.func;
+    Res fv = {-1, unknown(), 0, NULL}, out = {-1, unknown(), 0, NULL};
+    int done = 0; /* fv is known and the callee evaluated */
     if (f->kind == NODE_Attribute) {
         const char *q = qualname(c, c->env->scopes, c->scope, f);
         if (!q || held_by(c, p, f->v.Attribute.value) >= 0 ||
             peek_value(c, p, f->v.Attribute.value).tag == VAL_FACTORY) {
             /* a method of a local, of a resource, or of a factory defined in
-             * another module (`from db import engine; engine.connect()`) */
+             * another module (`from db import engine; engine.connect()`);
+             * an object's methods are the project's, called below */
             Res rv = eval_value(c, p, f->v.Attribute.value);
-            return method_call(c, p, call, rv, f->v.Attribute.attr);
+            if (rv.site >= 0 || (rv.val.tag != VAL_OBJECT && rv.val.tag != VAL_CLASS))
+                return method_call(c, p, call, rv, f->v.Attribute.attr);
+            fv.val = value_at(c, c->env->scopes, c->scope, f);
+            done = 1;
         }
     }
-    Res fv = eval_value(c, p, f);
-    Res out = {-1, unknown(), 0, NULL};
+    if (!done)
+        fv = eval_value(c, p, f);
     if (fv.val.tag == VAL_QUAL && !strcmp(fv.val.qual, "typing.cast") && call->v.Call.args.n == 2) {
         /* cast(AsyncConnectionPool, request.state.db_pool): the type says what it is */
         out = eval(c, p, call->v.Call.args.items[1]);
@@ -1333,23 +1419,11 @@ static Res call_value(Ctx *c, Path *p, const Node *call)
     if (bind.tag == VAL_UNKNOWN && call->v.Call.args.n > 0)
         bind = peek_value(c, p, call->v.Call.args.items[0]);
     Val v = model_user_call(c->env->model, &fv.val, call, cls, &bind);
-    const FlowSummary *sum = callee_summary(c, f);
-    if (sum && sum->fans_out)
-        fanned(c, p, call, sum);
-    for (int i = 0; sum && sum->defers && i < call->v.Call.args.n && i < 32; i++)
-        if (sum->defers >> i & 1) /* a helper that hands it to a background task */
-            job_start(c, p, sum->defer_kind, uses_of(c, p, call->v.Call.args.items[i]), call,
-                      NULL, 0);
+    const Node *def;
+    int shift;
+    const FlowSummary *sum = callee_of(c, p, f, fv.val, &def, &shift);
     if (sum) {
-        for (int i = 0; i < call->v.Call.args.n && i < 32; i++) {
-            int h = held_by(c, p, call->v.Call.args.items[i]);
-            if (h >= 0 && (sum->uses >> i & 1) && p->res[h] == RS_IDLE)
-                p->res[h] = RS_OPEN; /* the helper uses it: its connection is out */
-            if (!(sum->releases >> i & 1))
-                continue;
-            if (h >= 0)
-                release(c, p, h, call, 0);
-        }
+        apply_summary(c, p, call, sum, def, shift);
         if (sum->returns_kind != RES_NONE && v.tag != VAL_RESOURCE) { /* configured kinds win */
             v.tag = VAL_RESOURCE;
             v.kind = sum->returns_kind;
@@ -1466,6 +1540,8 @@ static Res eval(Ctx *c, Path *p, const Node *e)
     }
     case NODE_Call:
         out = call_value(c, p, e);
+        if (want && out.site < 0 && out.val.tag == VAL_UNKNOWN) /* get_engine(), svc.factory() */
+            out.val = value_at(c, c->env->scopes, c->scope, e);
         break;
     case NODE_Await: {
         const Node *w = e->v.Await.value;
@@ -1648,6 +1724,22 @@ typedef struct Escape {
     int depth;
 } Escape;
 
+/* Does calling f make an object that may keep its arguments: a class (of
+ * the project's, or a name spelt like one: Wrapper(conn)), not a function? */
+static int constructs(Ctx *c, const Node *f)
+{
+    Val v = value_at(c, c->env->scopes, c->scope, f);
+    if (v.tag == VAL_CLASS)
+        return 1;
+    if (v.tag == VAL_FUNC || v.tag == VAL_FACTORY)
+        return 0;
+    static const char *const containers[] = {"dict", "list", "tuple", "set", "frozenset",
+                                             "deque", "namedtuple", "partial", NULL};
+    const char *id = f->kind == NODE_Name        ? f->v.Name.id
+                     : f->kind == NODE_Attribute ? f->v.Attribute.attr : "";
+    return (id[0] >= 'A' && id[0] <= 'Z') || in_list(id, containers);
+}
+
 static void escape_kid(Node *parent, Node *n, void *arg)
 {
     Escape *e = arg;
@@ -1661,6 +1753,8 @@ static void escape_kid(Node *parent, Node *n, void *arg)
     if (n->kind == NODE_Attribute || (n->kind == NODE_Call && n->v.Call.func->kind == NODE_Attribute &&
                                       held_by(e->c, e->p, n->v.Call.func->v.Attribute.value) >= 0))
         return; /* conn.cursor(), conn.info: not the resource itself */
+    if (n->kind == NODE_Call && !constructs(e->c, n->v.Call.func))
+        return; /* fn(conn): what a function computes from it, not the resource */
     e->depth++;
     ast_children(n, escape_kid, e);
     e->depth--;
@@ -1672,6 +1766,8 @@ static void escape_names(Ctx *c, Path *p, const Node *e, int depth)
     if (!e)
         return;
     Escape x = {c, p, depth};
+    if (e->kind == NODE_Call && !constructs(c, e->v.Call.func))
+        return; /* return fn(conn): a result computed from it */
     if (e->kind == NODE_Name) {
         gone(p, held_by(c, p, e));
         return;
@@ -2559,7 +2655,8 @@ static void transfer(Ctx *c, int s, const Path *in)
         if (c->env->summary) {
             for (int k = 0; st->kind == STEP_EXIT && k < p.njobs; k++) /* work left running */
                 for (int i = 0; i < c->nparams; i++)
-                    if ((p.job[k].res >> c->param_site[i] & 1) && p.job[k].kind != JOB_CORO &&
+                    if (c->param_site[i] >= 0 && (p.job[k].res >> c->param_site[i] & 1) &&
+                        p.job[k].kind != JOB_CORO &&
                         (p.job[k].kind != JOB_TASK || !p.job[k].with)) {
                         c->env->summary->defers |= 1u << i;
                         if (!c->env->summary->defer_kind)
@@ -2569,7 +2666,8 @@ static void transfer(Ctx *c, int s, const Path *in)
                 /* a close that raised and was handled still counts; a
                  * parameter that escaped (returned in a value, stored) is kept */
                 int r = c->param_site[i];
-                if (p.res[r] != RS_RELEASED && !(p.res[r] == RS_GONE && (p.release_raised >> r & 1)))
+                if (r < 0 || (p.res[r] != RS_RELEASED &&
+                              !(p.res[r] == RS_GONE && (p.release_raised >> r & 1))))
                     c->kept_param |= 1u << i;
             }
             return;
@@ -3027,9 +3125,19 @@ static void summary_params(Ctx *c, Path *start, const Node *func)
         for (int i = 0; i < lists[l]->n && c->nparams < 8; i++) {
             const Node *a = lists[l]->items[i];
             Val v = {VAL_RESOURCE, RES_ANY, 0, NULL, 0, 0, NULL};
-            int r = site_for(c, a, v, -1);
+            Val known = value_param(c->env->values, c->a, func, c->nparams);
             int var = var_index(c, a->v.arg.arg, 1);
-            if (r < 0 || var < 0)
+            if (var < 0)
+                return;
+            if (known.tag != VAL_UNKNOWN && known.tag != VAL_RESOURCE) {
+                /* a pool, an engine, an object the callers pass: not a resource of
+                   theirs the function could release, but what it makes things with */
+                c->var_val[var] = known;
+                c->param_site[c->nparams++] = -1;
+                continue;
+            }
+            int r = site_for(c, a, v, -1);
+            if (r < 0)
                 return;
             start->res[r] = RS_OPEN;
             start->var[var] = (int8_t)r;

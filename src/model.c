@@ -316,7 +316,7 @@ const ResInfo *model_user_res(const ModelUser *u, int kind)
 Val model_user_call(const ModelUser *u, const Val *callee, const Node *call, const char *class_qual,
                     const Val *bind)
 {
-    for (int i = 0; u && callee->tag == VAL_QUAL && i < u->n; i++)
+    for (int i = 0; u && callee->qual && i < u->n; i++) /* a library's, or a project's def */
         if (in_list(u->res[i].acquire, u->res[i].nacquire, callee->qual)) {
             Val v = {VAL_RESOURCE, (unsigned char)(RES_USER + i), 0, NULL, 0, 0, NULL};
             return v;
@@ -351,7 +351,7 @@ int model_user_with(const ModelUser *u, const Val *v, const Val *recv, const cha
 
 int model_user_releases_arg(const ModelUser *u, const Val *callee)
 {
-    for (int i = 0; u && callee->tag == VAL_QUAL && i < u->n; i++)
+    for (int i = 0; u && callee->qual && i < u->n; i++)
         if (in_list(u->res[i].release_fn, u->res[i].nrelease_fn, callee->qual))
             return 1;
     return 0;

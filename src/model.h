@@ -87,7 +87,7 @@ typedef struct Val {
     unsigned char tag;  /* ValTag */
     unsigned char kind; /* FactoryKind or ResKind */
     unsigned char is_async;
-    const char *qual;   /* VAL_QUAL: the dotted name */
+    const char *qual;   /* VAL_QUAL: the dotted name; VAL_FUNC, VAL_CLASS: the def's, if any */
     unsigned char sub;  /* FAC_GENERATOR, FAC_GENFUNC: the ResKind the generator yields */
     unsigned char scope_fn; /* VAL_RESOURCE lent by a provider: Depends(..., scope="function") */
     const struct Node *node; /* VAL_OBJECT, VAL_CLASS: the ClassDef; VAL_FUNC: the def;

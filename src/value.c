@@ -747,8 +747,12 @@ static Val ev_binding(Ev *c, const ScopeTable *t, const Scope *where, const Bind
         v.qual = b->qualname;
         return v;
     }
-    case BIND_DEF: return make(VAL_FUNC, 0, 0, b->def);
-    case BIND_CLASS: return make(VAL_CLASS, 0, 0, b->def);
+    case BIND_DEF:
+    case BIND_CLASS: {
+        Val v = make(b->kind == BIND_DEF ? VAL_FUNC : VAL_CLASS, 0, 0, b->def);
+        v.qual = b->qualname; /* "myapp.db.get_conn": configured resources name it */
+        return v;
+    }
     case BIND_PARAM: return ev_param(c, t, where, b->name);
     case BIND_LOCAL:
         if (where->kind == SCOPE_MODULE)
