@@ -478,7 +478,11 @@ static void release(Ctx *c, Path *p, int r, const Node *at, int by_with)
         return;
     }
     if (p->res[r] == RS_BORROWED && c->site[r].param_only) {
-        p->res[r] = RS_GONE; /* a typed parameter: whose it is, we do not know */
+        /* a parameter of a type or callers' value: whose it is we do not know, so
+           closing it is no finding, but using it afterwards is */
+        p->res[r] = RS_RELEASED;
+        p->released_at[r] = at;
+        p->ev[r] = ev_push(c, p->ev[r], at, "released here");
         return;
     }
     if (p->res[r] == RS_BORROWED) {
@@ -1326,6 +1330,19 @@ static int arg_param(const Node *def, int shift, const Node *call, int j)
     return -1;
 }
 
+/* Does the helper def report itself what it does with parameter i: a
+ * session its callers have from one FastAPI dependency, which it hands to
+ * work (the finding goes on the hand-off, where the fix goes)? */
+static int helper_reports(Ctx *c, const Node *def, int i)
+{
+    if (!def || !c->env->summary_of)
+        return 0;
+    Val v = value_param(c->env->values, c->a, def, i);
+    const FlowSummary *owner = v.tag == VAL_RESOURCE && v.node
+                                   ? c->env->summary_of(c->env->summary_arg, v.node) : NULL;
+    return owner && owner->yields_kind != RES_NONE;
+}
+
 /*
  * What a summarized callee does to the arguments of call: work it hands
  * them to (defers, fans_out), releases, uses.  def is the callee (NULL:
@@ -1342,7 +1359,7 @@ static void apply_summary(Ctx *c, Path *p, const Node *call, const FlowSummary *
         const Node *a = arg_node(call, j);
         if (i < 0 || i >= 32 || !a)
             continue;
-        if (sum->defers >> i & 1) /* a helper that hands it to a background task */
+        if ((sum->defers >> i & 1) && !helper_reports(c, def, i))
             job_start(c, p, sum->defer_kind, uses_of(c, p, a), call, NULL, 0);
         int h = held_by(c, p, a);
         if (h >= 0 && (sum->uses >> i & 1) && p->res[h] == RS_IDLE)
@@ -2935,31 +2952,37 @@ static void state_timing(Ctx *c, Site *st, const FastApiStateOwner *o)
                       "and background tasks run", o->func->v.FunctionDef.name);
 }
 
-/* A parameter annotated with a session or connection type: `db: Session`,
- * `Annotated[Session, ...]`, or a module-level alias of one here. */
-static int typed_resource(Ctx *c, const Node *ann, Val *v)
+enum { LENT_BY_CALLERS = 2 }; /* borrowed_params: a provider every caller's argument has */
+
+/*
+ * A parameter whose value (v, from value_param) is a session every caller
+ * passes from one FastAPI dependency (`helper(db)` in endpoints that have
+ * `db = Depends(get_db)`): that provider in *pv, LENT_BY_CALLERS; 0 when
+ * its owner is not known.
+ */
+static int lent_by_callers(Ctx *c, const Node *func, int index, Val v, Provider *pv)
 {
-    const Scope *ms = scope_module(c->env->scopes);
-    for (int hop = 0; ann && hop < 2; hop++) {
-        if (ann->kind == NODE_Subscript && ann->v.Subscript.slice->kind == NODE_Tuple) /* Annotated */
-            ann = ann->v.Subscript.slice->v.Tuple.elts.items[0];
-        if (ann->kind != NODE_Name && ann->kind != NODE_Attribute)
-            return 0;
-        *v = model_resource_type(qualname(c, c->env->scopes, c->scope, ann));
-        if (v->tag == VAL_RESOURCE)
-            return 1;
-        if (ann->kind != NODE_Name)
-            return 0;
-        const Scope *where = NULL;
-        const Binding *b = scope_lookup(c->env->scopes, c->scope, ann->v.Name.id, &where);
-        ann = b && where == ms && b->kind == BIND_LOCAL ? b->value : NULL; /* DB = Annotated[...] */
-    }
-    return 0;
+    (void)func;
+    (void)index;
+    if (!v.node || !c->env->summary_of)
+        return 0;
+    const FlowSummary *sum = c->env->summary_of(c->env->summary_arg, v.node);
+    if (!sum || sum->yields_kind == RES_NONE)
+        return 0;
+    memset(pv, 0, sizeof *pv);
+    pv->sum = sum;
+    pv->def = v.node;
+    const ScopeTable *t = value_table_of(c->env->values, v.node);
+    pv->path = t && t != c->env->scopes ? value_path_of(c->env->values, v.node) : NULL;
+    pv->function_scope = v.scope_fn;
+    return LENT_BY_CALLERS;
 }
 
 /* A parameter filled by a FastAPI dependency that yields a resource: the
- * function borrows it from the provider.  A parameter typed as a session
- * or connection is borrowed from an owner we do not know. */
+ * function borrows it from the provider, also when it is a helper every
+ * caller passes the provider's session to.  A parameter typed as a session
+ * or connection, or given one by its callers, is borrowed from an owner we
+ * do not know. */
 static void borrowed_params(Ctx *c, Path *start, const Node *func)
 {
     if (func->kind != NODE_FunctionDef && func->kind != NODE_AsyncFunctionDef)
@@ -2989,10 +3012,17 @@ static void borrowed_params(Ctx *c, Path *start, const Node *func)
             } else if (found && pv.sum->returns_state) {
                 v.tag = VAL_RESOURCE;
                 v.kind = RES_SESSION;
-            } else if ((def && !found) || !typed_resource(c, a->v.arg.annotation, &v)) {
-                continue;
+            } else if (def && fastapi_is_depends(qualname(c, c->env->scopes, c->scope,
+                                                          def->kind == NODE_Call ? def->v.Call.func
+                                                                                 : def))) {
+                continue; /* a provider we cannot follow */
             } else {
-                found = 0; /* a provider we cannot follow: only the type is known */
+                /* what its annotation says, or what the callers pass (value.h) */
+                int index = args->v.arguments.posonlyargs.n + i + (l ? plain->n : 0);
+                v = value_param(c->env->values, c->a, func, index);
+                if (v.tag != VAL_RESOURCE)
+                    continue;
+                found = lent_by_callers(c, func, index, v, &pv);
             }
             int var = var_index(c, a->v.arg.arg, 1);
             int same = -1; /* FastAPI caches a dependency's value within a request */
@@ -3026,6 +3056,19 @@ static void borrowed_params(Ctx *c, Path *start, const Node *func)
                 continue;
             }
             owner_timing(c, st, &pv);
+            if (found == LENT_BY_CALLERS) { /* the caller that lends it comes first */
+                const char *path;
+                int index = args->v.arguments.posonlyargs.n + i + (l ? plain->n : 0);
+                const Node *call = value_param_site(c->env->values, func, index, &path);
+                if (call)
+                    start->ev[r] = ev_push_far(c, NULL, path, call->lineno, call->col_offset,
+                                               fmt(c, "called here with a session from its "
+                                                      "FastAPI dependency `%s`",
+                                                   pv.def->v.FunctionDef.name));
+                start->ev[r] = ev_push(c, start->ev[r], a, fmt(c, "borrowed here as `%s`",
+                                                                a->v.arg.arg));
+                continue;
+            }
             start->ev[r] = ev_push(c, NULL, a,
                                    pv.def && pv.def->kind != NODE_ClassDef
                                        ? fmt(c, "borrowed here from its FastAPI dependency `%s`",

@@ -33,6 +33,8 @@ typedef struct Slot {
     unsigned char conflict; /* known contributions disagreed: unknown for good */
     Val v;
     unsigned changed_at;   /* the clock when it last changed */
+    const Node *why;       /* LOC_PARAM: the call that first gave it its value ... */
+    int why_mod;           /* ... and the module of that call */
     int mark_mod;          /* the module walk that last noted reading it ... */
     unsigned mark_walk;    /* ... (module index and walk number), so it is noted once */
 } Slot;
@@ -64,6 +66,7 @@ struct ValueModel {
     Slot **tab;      /* cap slots, a power of two; each Slot stays where it is made */
     size_t cap, used;
     unsigned clock;  /* counts changes of locations */
+    const Node *why; /* the call whose arguments are being joined, or NULL */
     int cur;         /* the module being walked, or -1 */
     unsigned walk;   /* counts module walks */
     Reads *reads;    /* per module: what its last walk read */
@@ -225,6 +228,8 @@ static void join(ValueModel *vm, const void *k1, const char *k2, int k3, Val v)
         return;
     if (!known(&s->v)) {
         s->v = v;
+        s->why = vm->why;
+        s->why_mod = vm->cur;
     } else if (!same(&s->v, &v)) {
         s->conflict = 1;
     } else {
@@ -703,7 +708,11 @@ static Val ev_param(Ev *c, const ScopeTable *t, const Scope *fs, const char *nam
         said->v = v;
         said->round = c->vm->round;
     }
-    return known(&v) ? v : read(c->vm, f, NULL, LOC_PARAM + i);
+    Val callers = read(c->vm, f, NULL, LOC_PARAM + i);
+    if (v.tag == VAL_RESOURCE && !v.node && callers.tag == VAL_RESOURCE &&
+        callers.kind == v.kind && callers.node)
+        return callers; /* `db: Session` that every caller has from one provider */
+    return known(&v) ? v : callers;
 }
 
 /* Where an import binding leads: into the project (*pm, and *d its binding
@@ -1068,6 +1077,7 @@ static void call_site(Round *r, const Node *call)
     }
     if (!def)
         return;
+    c->vm->why = call;
     for (int i = 0; i < call->v.Call.args.n; i++) {
         const Node *a = call->v.Call.args.items[i];
         if (a->kind == NODE_Starred)
@@ -1081,6 +1091,7 @@ static void call_site(Round *r, const Node *call)
         if (p >= 0 && evaluable(k->v.keyword.value))
             join(c->vm, def, NULL, LOC_PARAM + p, ev(c, r->t, r->s, k->v.keyword.value));
     }
+    c->vm->why = NULL;
 }
 
 /* The instance name of the method being walked (`self`), or NULL. */
@@ -1365,4 +1376,21 @@ Val value_annotation(const ValueModel *vm, Arena *scratch, const ScopeTable *t, 
 {
     Ev c = question(vm, scratch);
     return vm ? ev_annotation(&c, t, s, ann, 0) : unknown();
+}
+
+const Node *value_param_site(const ValueModel *vm, const Node *func, int index, const char **path)
+{
+    const Slot *s = vm ? slot((ValueModel *)vm, func, NULL, LOC_PARAM + index, 0) : NULL;
+    if (!s || !s->why || s->why_mod < 0) {
+        *path = NULL;
+        return NULL;
+    }
+    *path = vm->mods[s->why_mod].path;
+    return s->why;
+}
+
+const char *value_path_of(const ValueModel *vm, const Node *node)
+{
+    int m = vm ? owner_of(vm, node) : -1;
+    return m >= 0 ? vm->mods[m].path : NULL;
 }

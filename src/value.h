@@ -64,6 +64,11 @@ Val value_of(const ValueModel *vm, Arena *scratch, const ScopeTable *t, const Sc
  * its default and every call site's argument. */
 Val value_param(const ValueModel *vm, Arena *scratch, const Node *func, int index);
 
+/* The call that first gave parameter index of func its value (a caller
+ * passing its session), and in *path the file that holds it; NULL if no
+ * call did. */
+const Node *value_param_site(const ValueModel *vm, const Node *func, int index, const char **path);
+
 /* What func returns; what it yields (a generator: a dependency provider;
  * from its return annotation when its yields say nothing). */
 Val value_return(const ValueModel *vm, const Node *func);
@@ -86,5 +91,8 @@ Val value_annotation(const ValueModel *vm, Arena *scratch, const ScopeTable *t, 
 /* The scope table of the module that defines node (a def or class at any
  * depth), or NULL. */
 const ScopeTable *value_table_of(const ValueModel *vm, const Node *node);
+
+/* The file of the module that defines node, or NULL. */
+const char *value_path_of(const ValueModel *vm, const Node *node);
 
 #endif

@@ -2,8 +2,9 @@
 # SL202 through a helper: the endpoint hands its borrowed session to a
 # function that queues it as a background task (or starts a thread with
 # it) and returns.  On 0.110 get_db closes the session when the endpoint
-# returns, before the task runs.  The finding is on the endpoint's call of
-# the helper, where the borrowed session leaves.
+# returns, before the task runs.  The finding is on the helper's hand-off,
+# where the fix goes, with the endpoint that lends the session first in its
+# witness path.
 import threading
 
 from fastapi import BackgroundTasks, Depends, FastAPI
@@ -34,11 +35,11 @@ def record_own(event: str) -> None:
 
 
 async def schedule_record(event: str, db: Session, tasks: BackgroundTasks) -> None:
-    tasks.add_task(record, db, event)
+    tasks.add_task(record, db, event)  # expect: SL202
 
 
 def record_later(db: Session, event: str) -> None:
-    threading.Thread(target=record, args=(db, event)).start()
+    threading.Thread(target=record, args=(db, event)).start()  # expect: SL202
 
 
 async def schedule_record_own(event: str, db: Session, tasks: BackgroundTasks) -> None:
@@ -48,13 +49,13 @@ async def schedule_record_own(event: str, db: Session, tasks: BackgroundTasks) -
 
 @app.post("/events")
 async def create_event(name: str, tasks: BackgroundTasks, db: Session = Depends(get_db)):
-    await schedule_record(name, db, tasks)  # expect: SL202
+    await schedule_record(name, db, tasks)
     return {"name": name}
 
 
 @app.post("/events/thread")
 def create_event_thread(name: str, db: Session = Depends(get_db)):
-    record_later(db, name)  # expect: SL202
+    record_later(db, name)
     return {"name": name}
 
 
