@@ -121,6 +121,7 @@ typedef struct Site {
     const char *owner_note; /* the witness step there: "closed here by `get_db`" */
     int holder;             /* an object that keeps the borrowed session (a class
                                dependency): its methods use it, none releases it */
+    int in_finally;         /* acquired inside a finally body: its own code raises for it */
 } Site;
 
 typedef struct Report {
@@ -602,6 +603,7 @@ static int site_for(Ctx *c, const Node *node, Val v, int parent)
     s->owner_line = s->owner_col = 0;
     s->owner_note = NULL;
     s->holder = 0;
+    s->in_finally = c->step && c->step->is_finally_copy;
     return c->nsites++;
 }
 
@@ -2658,6 +2660,17 @@ static int step_yields(Ctx *c, int s)
     return c->yields[s] == 2;
 }
 
+/* Is a resource acquired inside a finally body open on p?  Code there is
+ * code: what raises in it leaks what it acquired itself. */
+static int finally_open(const Ctx *c, const Path *p)
+{
+    for (int r = 0; r < c->nsites; r++)
+        if (c->site[r].in_finally && (p->res[r] == RS_OPEN || p->res[r] == RS_IDLE ||
+                                      p->res[r] == RS_REOPENED))
+            return 1;
+    return 0;
+}
+
 static void transfer(Ctx *c, int s, const Path *in)
 {
     const CfgStep *st = &c->g->steps[s];
@@ -2696,12 +2709,13 @@ static void transfer(Ctx *c, int s, const Path *in)
     if (st->node && st->kind != STEP_NOP && st->kind != STEP_DISPATCH && st->kind != STEP_ENTRY)
         p.last = st->kind == STEP_WITH_EXIT ? p.last : st->node;
     follow(c, st, &p);
-    /* A call inside a finally body that raises is not followed: cleanup code
-     * (logging, untracking) before a close() would otherwise make every
-     * finally a leak, and the exception it raises is rarely the one that
-     * matters. */
+    /* A call inside a finally body that raises is followed only for what
+     * the body acquired itself: cleanup code (untracking, notifying) before
+     * a close() would otherwise make every finally a leak of the resources
+     * it cleans up, and that exception is rarely the one that matters. */
     int in_cleanup = st->is_finally_copy && st->kind != STEP_RAISE;
-    if (st->exc >= 0 && (st->may_raise || st->kind == STEP_RAISE) && !in_cleanup &&
+    if (st->exc >= 0 && (st->may_raise || st->kind == STEP_RAISE) &&
+        (!in_cleanup || finally_open(c, &p)) &&
         (st->kind == STEP_RAISE || step_rank(c, s) != RAISE_NEVER)) {
         /* the exception may come before this step's bindings and
          * acquisitions take effect; its releases are assumed done */
@@ -2724,6 +2738,9 @@ static void transfer(Ctx *c, int s, const Path *in)
                 q.ev[r] = in->ev[r];
             }
         }
+        for (int r = 0; in_cleanup && r < c->nsites; r++)
+            if (!c->site[r].in_finally)
+                gone(&q, r); /* the cleanup's own exception: not the resources it cleans up */
         if (st->kind == STEP_WITH_EXIT_EXC) {
             /* keep the original exception */
         } else if (st->kind == STEP_RAISE && st->node && st->node->kind == NODE_Raise &&
