@@ -173,6 +173,7 @@ typedef struct Ctx {
     int cached;              /* an lru_cache / cache function: what it returns, it keeps */
     int keep_resources;      /* flow_value: module-level acquisitions are values too */
     int pool_hook;           /* a pool event hook: its DB-API connection is the pool's */
+    int middleware;          /* an HTTP middleware: it owns request.state */
     int want;                /* eval_value: the next eval's value is wanted */
 } Ctx;
 
@@ -296,13 +297,45 @@ static int var_index(Ctx *c, const char *name, int create)
     return c->nvars++;
 }
 
-/* The site a Name holds on path p, or a VAR_* value. */
+/*
+ * The name a place that can hold a resource has: a local name's; a
+ * constant-key entry of a local dict, `ctx["db"]` ("ctx[db]"); and in an
+ * HTTP middleware, the request's own state, `request.state.db`, which it
+ * owns ("request.state.db").  NULL for other expressions.
+ */
+static const char *var_key(Ctx *c, const Node *e)
+{
+    if (!e)
+        return NULL;
+    if (e->kind == NODE_Name)
+        return e->v.Name.id;
+    if (e->kind == NODE_Subscript && e->v.Subscript.value->kind == NODE_Name &&
+        e->v.Subscript.slice->kind == NODE_Constant &&
+        e->v.Subscript.slice->v.Constant.value.kind == CONST_STR)
+        return fmt(c, "%s[%s]", e->v.Subscript.value->v.Name.id,
+                   e->v.Subscript.slice->v.Constant.value.s);
+    const char *attr = c->middleware ? fastapi_state_attr(e) : NULL;
+    if (attr && e->v.Attribute.value->v.Attribute.value->kind == NODE_Name)
+        return fmt(c, "%s.state.%s", e->v.Attribute.value->v.Attribute.value->v.Name.id, attr);
+    return NULL;
+}
+
+/* The site the place e names holds on path p, or a VAR_* value. */
 static int held_by(Ctx *c, const Path *p, const Node *e)
 {
-    if (!e || e->kind != NODE_Name)
+    const char *key = var_key(c, e);
+    if (!key)
         return VAR_UNKNOWN;
-    int v = var_index(c, e->v.Name.id, 0);
+    int v = var_index(c, key, 0);
     return v < 0 ? VAR_UNKNOWN : p->var[v];
+}
+
+/* Does the key of a tracked place lie inside the object called name
+ * (`ctx[db]` in ctx, `request.state.db` in request)? */
+static int inside(const char *key, const char *name)
+{
+    size_t n = strlen(name);
+    return !strncmp(key, name, n) && (key[n] == '[' || !strncmp(key + n, ".state.", 7));
 }
 
 static const char *noun(Ctx *c, int site)
@@ -986,6 +1019,7 @@ static void keep_handles(Ctx *c, Path *p, const Node *call, int var)
         for (int k = 0; k < p->njobs; k++)
             if (p->job[k].at == a) {
                 p->job[k].var = (int8_t)var;
+                p->job[k].many |= p->job[k].kind == JOB_CORO; /* kept again: a loop's */
                 found = 1;
             }
         if (!found && a->kind == NODE_Call && c->g->func->kind == NODE_AsyncFunctionDef) {
@@ -1009,6 +1043,10 @@ static void call_args(Ctx *c, Path *p, const Node *call, int stores)
         lent(c, p, r.site);
         if (r.site >= 0 && (stores || (c->acquired >> r.site & 1)))
             gone(p, r.site); /* stored, or made just to be handed over */
+        for (int v = 0; a->kind == NODE_Name && v < c->nvars; v++)
+            if (p->var[v] >= 0 && inside(c->vars[v], a->v.Name.id) &&
+                p->res[p->var[v]] == RS_IDLE)
+                p->res[p->var[v]] = RS_OPEN; /* call_next(request) runs what uses request.state.db */
     }
     for (int i = 0; i < call->v.Call.keywords.n; i++) {
         Res r = eval(c, p, call->v.Call.keywords.items[i]->v.keyword.value);
@@ -1541,7 +1579,11 @@ static Res eval(Ctx *c, Path *p, const Node *e)
     }
     case NODE_Attribute: {
         const char *q = qualname(c, c->env->scopes, c->scope, e);
-        if (q) {
+        int h = c->middleware ? held_by(c, p, e) : VAR_UNKNOWN;
+        if (h >= 0) { /* a middleware's request.state.db */
+            out.site = h;
+            out.val = c->site[h].val;
+        } else if (q) {
             out.val = want ? value_at(c, c->env->scopes, c->scope, e) : out.val; /* module.name */
         } else if (e->v.Attribute.value->kind == NODE_Name &&
                    !strcmp(e->v.Attribute.value->v.Name.id, "self") &&
@@ -1575,6 +1617,17 @@ static Res eval(Ctx *c, Path *p, const Node *e)
             for (int i = 0; i < w->v.Call.args.n; i++)
                 wait_for(c, p, w->v.Call.args.items[i]);
         }
+        break;
+    }
+    case NODE_Subscript: {
+        int h = held_by(c, p, e);
+        if (h >= 0) { /* ctx["db"] */
+            out.site = h;
+            out.val = c->site[h].val;
+            break;
+        }
+        eval(c, p, e->v.Subscript.value);
+        eval(c, p, e->v.Subscript.slice);
         break;
     }
     case NODE_Lambda:
@@ -1703,6 +1756,10 @@ static void bind(Ctx *c, Path *p, const Node *target, Res r, const Node *value)
     }
     case NODE_Attribute: {
         eval(c, p, target->v.Attribute.value);
+        if (var_key(c, target)) { /* a middleware's request.state.db: it still owns it */
+            bind_name(c, p, var_key(c, target), r.site >= 0 ? r.site : VAR_UNKNOWN, target);
+            break;
+        }
         gone(p, r.site); /* stored on an object: it outlives this call */
         const char *key = flag_key(c, target);
         int f = flag_index(c, key, value && value->kind == NODE_Constant);
@@ -1715,7 +1772,10 @@ static void bind(Ctx *c, Path *p, const Node *target, Res r, const Node *value)
     case NODE_Subscript:
         eval(c, p, target->v.Subscript.value);
         eval(c, p, target->v.Subscript.slice);
-        gone(p, r.site);
+        if (var_key(c, target)) /* ctx["db"] = SessionLocal(): the entry holds it */
+            bind_name(c, p, var_key(c, target), r.site >= 0 ? r.site : VAR_UNKNOWN, target);
+        else
+            gone(p, r.site);
         break;
     case NODE_Tuple:
     case NODE_List:
@@ -1736,6 +1796,16 @@ static void bind(Ctx *c, Path *p, const Node *target, Res r, const Node *value)
 }
 
 /* ------------------------------------------------------------- steps */
+
+/* What the name n holds escapes, and so does what its entries hold
+ * (`return ctx` gives the caller ctx["db"] too). */
+static void gone_with_entries(Ctx *c, Path *p, const Node *n)
+{
+    gone(p, held_by(c, p, n));
+    for (int v = 0; v < c->nvars; v++)
+        if (p->var[v] >= 0 && inside(c->vars[v], n->v.Name.id))
+            gone(p, p->var[v]);
+}
 
 typedef struct Escape {
     Ctx *c;
@@ -1766,7 +1836,7 @@ static void escape_kid(Node *parent, Node *n, void *arg)
     if (e->depth > EVAL_MAX_DEPTH || n->kind == NODE_Lambda)
         return;
     if (n->kind == NODE_Name) {
-        gone(e->p, held_by(e->c, e->p, n));
+        gone_with_entries(e->c, e->p, n);
         return;
     }
     if (n->kind == NODE_Attribute || (n->kind == NODE_Call && n->v.Call.func->kind == NODE_Attribute &&
@@ -1788,7 +1858,7 @@ static void escape_names(Ctx *c, Path *p, const Node *e, int depth)
     if (e->kind == NODE_Call && !constructs(c, e->v.Call.func))
         return; /* return fn(conn): a result computed from it */
     if (e->kind == NODE_Name) {
-        gone(p, held_by(c, p, e));
+        gone_with_entries(c, p, e);
         return;
     }
     ast_children((Node *)e, escape_kid, &x);
@@ -3366,6 +3436,7 @@ void flow_function(Arena *scratch, const FlowEnv *env, Node *func)
     c.resumed_not_thrown = scope_decorated_by(env->scopes, func, model_is_fixture);
     c.cached = scope_decorated_by(env->scopes, func, model_caches);
     c.pool_hook = is_pool_hook(env, func);
+    c.middleware = env->fastapi && (fastapi_role(env->fastapi->model, func) & FASTAPI_MIDDLEWARE);
     c.catch_all_exception = func->kind != NODE_AsyncFunctionDef;
     c.yielded_site = -1;
     if (!c.scope)
@@ -3421,6 +3492,9 @@ void flow_function(Arena *scratch, const FlowEnv *env, Node *func)
             rp->r.problem = FLOW_LEAK;
             rp->r.at = c.site[rp->site].node;
         }
+        if (rp->r.problem == FLOW_LEAK && !c.site[rp->site].ever_released &&
+            c.site[rp->site].name && strchr(c.site[rp->site].name, '.'))
+            continue; /* request.state.db nothing here closes: a dependency may own it */
         if (rp->r.problem == FLOW_LEAK && c.site[rp->site].val.kind == RES_CURSOR &&
             (c.site[rp->site].parent >= 0 || !c.site[rp->site].ever_released))
             continue; /* a cursor goes with its connection, or with the garbage

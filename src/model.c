@@ -92,11 +92,13 @@ static const MethodRow methods[] = {
     {VAL_FACTORY, FAC_APGPOOL, "acquire", EFF_ACQUIRE, RES_APOOLED, 0},
     {VAL_FACTORY, FAC_APGPOOL, "release", EFF_RELEASE_ARG, 0, 0},
     {VAL_RESOURCE, RES_SESSION, "close", EFF_RELEASE, 0, 0},
+    {VAL_RESOURCE, RES_SESSION, "aclose", EFF_RELEASE, 0, 0}, /* AsyncSession, for aclosing() */
     {VAL_RESOURCE, RES_SESSION, "in_transaction", EFF_SAFE, 0, 0},
     {VAL_RESOURCE, RES_SESSION, "is_active", EFF_SAFE, 0, 0},
     {VAL_RESOURCE, RES_SESSION, "begin", EFF_SAFE, 0, 0}, /* `with s.begin():` on a live session */
     {VAL_RESOURCE, RES_SESSION, NULL, EFF_USE, 0, 0},
     {VAL_RESOURCE, RES_CONNECTION, "close", EFF_RELEASE, 0, 0},
+    {VAL_RESOURCE, RES_CONNECTION, "aclose", EFF_RELEASE, 0, 0},
     {VAL_RESOURCE, RES_CONNECTION, "invalidate", EFF_RELEASE, 0, 0},
     {VAL_RESOURCE, RES_CONNECTION, NULL, EFF_USE, 0, 0},
     {VAL_RESOURCE, RES_DBAPI, "close", EFF_RELEASE, 0, 0},

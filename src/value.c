@@ -22,7 +22,7 @@
 
 /* LOC_ITEM + i, LOC_PARAM + i, LOC_DECLARED + i (a parameter's annotation,
  * cached with the round that computed it) */
-enum { LOC_LOCAL = 1, LOC_GLOBAL, LOC_RETURN, LOC_YIELD, LOC_ATTR, LOC_ITEM = 16,
+enum { LOC_LOCAL = 1, LOC_GLOBAL, LOC_RETURN, LOC_YIELD, LOC_ATTR, LOC_APP_STATE, LOC_ITEM = 16,
        LOC_PARAM = 1 << 16, LOC_DECLARED = 1 << 20 };
 
 typedef struct Slot {
@@ -842,6 +842,25 @@ static Val attr_of(Ev *c, Val recv, const char *attr)
     return unknown();
 }
 
+/* `app.state.<x>`, `request.app.state.<x>`, `sub.state.<x>`: the
+ * application's state (kept for every request), not one request's own
+ * (`request.state.<x>`): x, else NULL. */
+static const char *app_state(const Node *e)
+{
+    static const char *const requests[] = {"request", "req", "websocket", "ws", "scope", NULL};
+    const char *attr = fastapi_state_attr(e);
+    if (!attr)
+        return NULL;
+    const Node *base = e->v.Attribute.value->v.Attribute.value;
+    if (base->kind == NODE_Name) {
+        for (int i = 0; requests[i]; i++)
+            if (!strcmp(base->v.Name.id, requests[i]))
+                return NULL;
+        return attr;
+    }
+    return base->kind == NODE_Attribute && !strcmp(base->v.Attribute.attr, "app") ? attr : NULL;
+}
+
 static Val ev_attr(Ev *c, const ScopeTable *t, const Scope *s, const Node *e)
 {
     const Node *base = e;
@@ -861,10 +880,17 @@ static Val ev_attr(Ev *c, const ScopeTable *t, const Scope *s, const Node *e)
         if (q && modgraph_resolve(c->vm->graph, q, &pm, &d) && pm) /* module.name */
             return d ? ev_binding(c, pm->scopes, scope_module(pm->scopes), d) : unknown();
     }
-    const char *state = fastapi_state_attr(e); /* request.app.state.pool */
-    const FastApiStateValue *sv = state ? fastapi_state_value(c->vm->fastapi, state) : NULL;
-    if (sv)
-        return ev(c, sv->scopes, sv->scope, sv->value);
+    const char *state = fastapi_state_attr(e); /* request.app.state.pool, app.state.engine */
+    if (state) {
+        /* a lifespan's `yield {"pool": pool}` is in the app's state and,
+         * copied, in each request's (request.state.pool) */
+        const FastApiStateValue *sv = fastapi_state_value(c->vm->fastapi, state);
+        Val v = app_state(e) ? read(c->vm, c->vm, state, LOC_APP_STATE) : unknown();
+        if (!known(&v) && sv)
+            v = ev(c, sv->scopes, sv->scope, sv->value);
+        if (known(&v) || app_state(e))
+            return v;
+    }
     return attr_of(c, ev(c, t, s, e->v.Attribute.value), e->v.Attribute.attr);
 }
 
@@ -1123,7 +1149,9 @@ static void assign(Round *r, const Node *target, const Node *value, Val v)
     case NODE_Attribute: {
         const Node *obj = target->v.Attribute.value;
         const char *self = self_name(r);
-        if (self && obj->kind == NODE_Name && !strcmp(obj->v.Name.id, self)) {
+        if (app_state(target)) { /* app.state.pool = await create_pool(...), wherever */
+            join(c->vm, c->vm, app_state(target), LOC_APP_STATE, v);
+        } else if (self && obj->kind == NODE_Name && !strcmp(obj->v.Name.id, self)) {
             join(c->vm, method_class(r->t, r->func), target->v.Attribute.attr, LOC_ATTR, v);
         } else if (known(&v)) {
             Val o = ev(c, r->t, r->s, obj); /* repo.session = db */
