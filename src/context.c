@@ -118,16 +118,24 @@ int context_of_path(const char *relpath)
     return best;
 }
 
-/* Does the module-level statement holding line guard `__main__`? */
-static int in_main_block(const Node *module, int line)
+/*
+ * Is the module-level line part of a command-line run: inside its
+ * `__main__` block, or anywhere in a script (a module with a `__main__`
+ * block that no other module of the project imports), whose module-level
+ * code runs once, for that run?
+ */
+static int in_main_block(const ContextFile *cf, int line)
 {
-    const NodeList *body = &module->v.Module.body;
+    const NodeList *body = &cf->module->v.Module.body;
+    int script = 0, here = 0;
     for (int i = 0; i < body->n; i++) {
         const Node *st = body->items[i];
+        if (fastapi_is_main_guard(st))
+            script = 1;
         if (st->lineno <= line && line <= ast_end_lineno(st))
-            return fastapi_is_main_guard(st);
+            here = fastapi_is_main_guard(st) ? 2 : 1;
     }
-    return 0;
+    return here == 2 || (here == 1 && script && !fastapi_module_used(cf->fastapi, cf->module));
 }
 
 int context_at(const ContextFile *cf, int line, const Node **func)
@@ -153,7 +161,7 @@ int context_at(const ContextFile *cf, int line, const Node **func)
         return CTX_REQUEST;
     if (cf->path_ctx >= 0) /* scripts/, migrations */
         return cf->path_ctx;
-    if ((roles & FASTAPI_CLI) || (!inner && in_main_block(cf->module, line)))
+    if ((roles & FASTAPI_CLI) || (!inner && in_main_block(cf, line)))
         return CTX_CLI;
     return CTX_SERVICE;
 }

@@ -25,11 +25,14 @@
 #define WALK_MAX_DEPTH 200 /* AST nesting followed; deeper parts are skipped */
 #define MAX_HOPS 8         /* imports followed to a definition */
 #define MAX_STATE 32       /* app.state attributes and state owners kept */
+/* A module-level binding's bits: read by request code, read in some
+ * function, named anywhere (by a load: __all__'s strings do not count). */
+enum { READ_REQUEST = 1, READ_IN_FUNCTION = 2, READ_ANYWHERE = 4 };
 #define CLI_ROOT 0x10000   /* a role bit of this file's own: a command-line entry point itself */
 
 typedef struct Entry {
     const void *key; /* a function, class or module-level Binding */
-    int roles;       /* FASTAPI_* bits; for a binding, 1 = read by request code */
+    int roles;       /* FASTAPI_* bits; for a binding, READ_* */
     int mod;         /* index of the module holding it */
 } Entry;
 
@@ -613,7 +616,7 @@ static void reference(Walk *w, const Node *e)
     const Scope *ms = scope_module(w->f->mods[mod].scopes);
     if (b >= ms->bindings && b < ms->bindings + ms->nbindings) {
         Entry *en = slot(w->f, b, 1);
-        en->roles |= 1;
+        en->roles |= READ_REQUEST;
         en->mod = mod;
     }
 }
@@ -823,6 +826,127 @@ static void main_blocks(FastApi *f, int m)
     }
 }
 
+/* ------------------------------------------------------------- references */
+
+/*
+ * Which module-level bindings the project reads, and where: in a function
+ * (code that runs when called, as often as called) or anywhere.  A session
+ * kept in a global that some function reads is shared by its callers, and
+ * a generator function nothing names is a library's provider.
+ */
+typedef struct RefScan {
+    FastApi *f;
+    int m;
+    const Scope *s;
+    int in_function;
+    int depth;
+} RefScan;
+
+static int module_level(const FastApi *f, int mod, const Binding *b)
+{
+    const Scope *ms = scope_module(f->mods[mod].scopes);
+    return b >= ms->bindings && b < ms->bindings + ms->nbindings;
+}
+
+static void ref_scan(RefScan *r, const Node *n);
+
+static void ref_scan_kid(Node *parent, Node *n, void *arg)
+{
+    (void)parent;
+    ref_scan(arg, n);
+}
+
+static void ref_scan(RefScan *r, const Node *n)
+{
+    if (!n || r->depth > WALK_MAX_DEPTH)
+        return;
+    if ((n->kind == NODE_Name && n->v.Name.ctx == CTX_Load) ||
+        (n->kind == NODE_Attribute && n->v.Attribute.ctx == CTX_Load &&
+         n->v.Attribute.value->kind == NODE_Name)) { /* name, module.name */
+        int mod = -1;
+        const Binding *b = resolve(r->f, r->m, r->s, n, &mod);
+        if (b && mod >= 0 && module_level(r->f, mod, b)) {
+            Entry *en = slot(r->f, b, 1);
+            en->roles |= READ_ANYWHERE | (r->in_function ? READ_IN_FUNCTION : 0);
+            en->mod = mod;
+            if (mod != r->m) /* another module uses this one's names */
+                slot(r->f, r->f->mods[mod].module, 1)->roles |= READ_ANYWHERE;
+        }
+        if (n->kind == NODE_Name)
+            return;
+    }
+    const Scope *outer = r->s;
+    int in_function = r->in_function;
+    if (n->kind == NODE_FunctionDef || n->kind == NODE_AsyncFunctionDef || n->kind == NODE_Lambda ||
+        n->kind == NODE_ClassDef) {
+        const Scope *inner = scope_of(r->f->mods[r->m].scopes, n);
+        r->s = inner ? inner : outer;
+        r->in_function |= n->kind != NODE_ClassDef;
+    }
+    r->depth++;
+    ast_children((Node *)n, ref_scan_kid, r);
+    r->depth--;
+    r->s = outer;
+    r->in_function = in_function;
+}
+
+typedef struct YieldScan {
+    int found;
+    int depth;
+} YieldScan;
+
+static int yields(const Node *n, int depth);
+
+static void yields_kid(Node *parent, Node *n, void *arg)
+{
+    YieldScan *y = arg;
+    (void)parent;
+    y->found = y->found || yields(n, y->depth);
+}
+
+/* Does the body of func yield (its own yields, not a nested def's)? */
+static int yields(const Node *n, int depth)
+{
+    if (!n || depth > WALK_MAX_DEPTH)
+        return 0;
+    if (n->kind == NODE_Yield || n->kind == NODE_YieldFrom)
+        return 1;
+    if (depth > 0 && (n->kind == NODE_FunctionDef || n->kind == NODE_AsyncFunctionDef ||
+                      n->kind == NODE_Lambda || n->kind == NODE_ClassDef))
+        return 0;
+    YieldScan y = {0, depth + 1};
+    ast_children((Node *)n, yields_kid, &y);
+    return y.found;
+}
+
+/* Module-level generator functions, undecorated, that no load in the
+ * project names: a library's dependency providers, to whoever imports it. */
+static void unnamed_generators(FastApi *f)
+{
+    for (int m = 0; m < f->n; m++) {
+        const Scope *ms = scope_module(f->mods[m].scopes);
+        for (int i = 0; i < ms->nbindings; i++) {
+            const Binding *b = &ms->bindings[i];
+            const Node *d = b->def;
+            if (b->kind != BIND_DEF || b->nbind != 1 || !d ||
+                d->v.FunctionDef.decorator_list.n || !yields(d, 0))
+                continue;
+            const Entry *e = find(f, b);
+            if (!e || !(e->roles & READ_ANYWHERE))
+                give(f, d, FASTAPI_UNNAMED_GEN, m);
+        }
+    }
+}
+
+static void references(FastApi *f)
+{
+    for (int m = 0; m < f->n; m++) {
+        RefScan r = {f, m, scope_module(f->mods[m].scopes), 0, 0};
+        ref_scan(&r, f->mods[m].module);
+    }
+    unnamed_generators(f);
+}
+
 /* ------------------------------------------------------------- command-line code */
 
 /*
@@ -1010,6 +1134,7 @@ FastApi *fastapi_build(Arena *a, const Project *graph, const FastApiModule *mods
             reach(&w, fn->v.FunctionDef.body.items[i]);
     }
     cli_exclusive(f);
+    references(f);
     return f;
 }
 
@@ -1022,7 +1147,19 @@ int fastapi_role(const FastApi *f, const Node *node)
 int fastapi_reads_binding(const FastApi *f, const Binding *b)
 {
     const Entry *e = f ? find(f, b) : NULL;
-    return e && (e->roles & 1);
+    return e && (e->roles & READ_REQUEST);
+}
+
+int fastapi_module_used(const FastApi *f, const Node *module)
+{
+    const Entry *e = f ? find(f, module) : NULL;
+    return e && (e->roles & READ_ANYWHERE);
+}
+
+int fastapi_function_reads(const FastApi *f, const Binding *b)
+{
+    const Entry *e = f ? find(f, b) : NULL;
+    return e && (e->roles & READ_IN_FUNCTION);
 }
 
 int fastapi_reads_app_state(const FastApi *f, const char *attr)

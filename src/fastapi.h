@@ -36,6 +36,8 @@ enum {
     FASTAPI_CLI = 64,         /* a command-line entry point (click, typer, a Django
                                  management command, a `__main__` block) or what one
                                  reaches: runs once in a process that then exits */
+    FASTAPI_UNNAMED_GEN = 128, /* a module-level generator function nothing in the project
+                                  names or calls: a library's provider, if it yields a session */
 };
 
 /* A middleware that closes request.state.<attr> after call_next: it closes
@@ -69,6 +71,13 @@ int fastapi_role(const FastApi *f, const Node *node);
 /* Does code that serves requests read the module-level binding b (of any
  * module, followed through imports)? */
 int fastapi_reads_binding(const FastApi *f, const Binding *b);
+
+/* Is the module-level binding b (of any module) read inside a function or
+ * method of the project, whichever code that is? */
+int fastapi_function_reads(const FastApi *f, const Binding *b);
+
+/* Does another module of the project use a name of this module? */
+int fastapi_module_used(const FastApi *f, const Node *module);
 
 /* Does code that serves requests read `app.state.<attr>`
  * (`request.app.state.<attr>`)? */

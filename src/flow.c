@@ -311,9 +311,15 @@ static const char *var_key(Ctx *c, const Node *e)
         return e->v.Name.id;
     if (e->kind == NODE_Subscript && e->v.Subscript.value->kind == NODE_Name &&
         e->v.Subscript.slice->kind == NODE_Constant &&
-        e->v.Subscript.slice->v.Constant.value.kind == CONST_STR)
-        return fmt(c, "%s[%s]", e->v.Subscript.value->v.Name.id,
-                   e->v.Subscript.slice->v.Constant.value.s);
+        e->v.Subscript.slice->v.Constant.value.kind == CONST_STR && c->scope) {
+        /* a dict of this function's own: a caller's (a parameter) or a
+         * global one keeps what is stored in it */
+        const Scope *where = NULL;
+        const Binding *b = scope_lookup(c->env->scopes, c->scope, e->v.Subscript.value->v.Name.id, &where);
+        if (b && b->kind == BIND_LOCAL && where == c->scope)
+            return fmt(c, "%s[%s]", e->v.Subscript.value->v.Name.id,
+                       e->v.Subscript.slice->v.Constant.value.s);
+    }
     const char *attr = c->middleware ? fastapi_state_attr(e) : NULL;
     if (attr && e->v.Attribute.value->v.Attribute.value->kind == NODE_Name)
         return fmt(c, "%s.state.%s", e->v.Attribute.value->v.Attribute.value->v.Name.id, attr);
@@ -1146,6 +1152,8 @@ static Res method_call(Ctx *c, Path *p, const Node *call, Res rv, const char *m)
         out.site = acquire(c, p, call, made, rv.site);
         out.val = made;
     }
+    if (eff == EFF_SELF)
+        out = rv;
     return out;
 }
 
@@ -1657,6 +1665,14 @@ static Res eval(Ctx *c, Path *p, const Node *e)
         c->in_comp += comp;
         ast_children((Node *)e, eval_kid, &k);
         c->in_comp -= comp;
+        if (comp) { /* [engine.connect() for _ in range(n)]: the container holds them */
+            const Node *elt = e->kind == NODE_DictComp ? e->v.DictComp.value : e->v.ListComp.elt;
+            if (elt->kind == NODE_Await)
+                elt = elt->v.Await.value;
+            for (int i = 0; i < c->nsites; i++)
+                if (c->site[i].node == elt)
+                    gone(p, i);
+        }
         break;
     }
     }
@@ -2112,6 +2128,8 @@ static void step_with_enter(Ctx *c, Path *p, const Node *item)
     int releases = 0;
     if (r.closing) {
         releases = r.site >= 0;
+    } else if (r.site >= 0 && c->site[r.site].holder) {
+        releases = 0; /* `with Wrapper(db) as ctx`: its __exit__ is the object's, not db's close */
     } else if (r.site >= 0) {
         Val recv = {0}, value = {0};
         const char *m = NULL;
@@ -2609,6 +2627,13 @@ static const char *const db_methods[] = {
     "fetchmany", "fetchval", "fetchrow", "first", "one", "one_or_none", "all", "connect",
     "acquire", "getconn", "copy_expert", "copy_from", "copy_to", "callproc", "stream",
     "stream_scalars", "run_sync", "bulk_save_objects", NULL};
+/* What only builds an object, without touching the database: a statement,
+ * a factory of sessions */
+static const char *const builders[] = {
+    "sqlalchemy.text", "sqlalchemy.sql.text", "sqlalchemy.select", "sqlalchemy.insert",
+    "sqlalchemy.update", "sqlalchemy.delete", "sqlalchemy.sql.select", "sqlalchemy.bindparam",
+    "sqlalchemy.orm.sessionmaker", "sqlalchemy.ext.asyncio.async_sessionmaker",
+    "sqlalchemy.orm.scoped_session", "sqlmodel.select", "sqlmodel.text", NULL};
 static const char *const io_roots[] = {"requests.", "httpx.", "urllib.", "aiohttp.", "socket.",
                                        "subprocess.", "shutil.", "boto3.", "smtplib.", NULL};
 
@@ -2641,6 +2666,8 @@ static int call_rank(Ctx *c, const Node *call)
     const char *q = qualname(c, c->env->scopes, c->scope, f);
     if (starts_with_any(q, io_roots) || (q && !strcmp(q, "warnings.warn")))
         return q[0] == 'w' ? RAISE_NEVER : RAISE_LIKELY;
+    if (q && in_list(q, builders))
+        return RAISE_NEVER;
     if (f->kind == NODE_Name && !q) {
         if (in_list(f->v.Name.id, never_raise_fns))
             return RAISE_NEVER;
@@ -2655,6 +2682,13 @@ static int call_rank(Ctx *c, const Node *call)
         return RAISE_NEVER;
     if (in_list(m, db_methods))
         return RAISE_LIKELY;
+    if (!strcmp(m, "begin") && !call->v.Call.args.n) {
+        /* SQLAlchemy's Connection.begin() sends nothing: the driver begins
+           with the first statement */
+        Val v = value_of(c->env->values, c->a, c->env->scopes, c->scope, f->v.Attribute.value);
+        if (v.tag == VAL_RESOURCE && (v.kind == RES_CONNECTION || v.kind == RES_SESSION))
+            return RAISE_NEVER;
+    }
     return in_list(m, unlikely_methods) ? RAISE_UNLIKELY : RAISE_MAYBE;
 }
 

@@ -100,6 +100,8 @@ static const MethodRow methods[] = {
     {VAL_RESOURCE, RES_CONNECTION, "close", EFF_RELEASE, 0, 0},
     {VAL_RESOURCE, RES_CONNECTION, "aclose", EFF_RELEASE, 0, 0},
     {VAL_RESOURCE, RES_CONNECTION, "invalidate", EFF_RELEASE, 0, 0},
+    /* modifies the connection in place and returns it (SQLAlchemy 1.4 on) */
+    {VAL_RESOURCE, RES_CONNECTION, "execution_options", EFF_SELF, 0, 0},
     {VAL_RESOURCE, RES_CONNECTION, NULL, EFF_USE, 0, 0},
     {VAL_RESOURCE, RES_DBAPI, "close", EFF_RELEASE, 0, 0},
     {VAL_RESOURCE, RES_DBAPI, "cursor", EFF_ACQUIRE, RES_CURSOR, 0},
@@ -125,10 +127,19 @@ static int ends_with(const char *s, const char *suffix)
     return n >= m && !strcmp(s + n - m, suffix) && (n == m || s[n - m - 1] == '.');
 }
 
+static int has_keyword(const Node *call, const char *name)
+{
+    for (int i = 0; i < call->v.Call.keywords.n; i++) {
+        const char *arg = call->v.Call.keywords.items[i]->v.keyword.arg;
+        if (arg && !strcmp(arg, name))
+            return 1;
+    }
+    return 0;
+}
+
 Val model_call(const Val *callee, const Node *call, const char *class_qual, const Val *bind)
 {
     Val v = {VAL_UNKNOWN, 0, 0, NULL, 0, 0, NULL};
-    (void)call;
     if (callee->tag == VAL_QUAL && callee->qual) {
         for (size_t i = 0; i < sizeof callables / sizeof *callables; i++) {
             if (strcmp(callables[i].qual, callee->qual))
@@ -142,6 +153,12 @@ Val model_call(const Val *callee, const Node *call, const char *class_qual, cons
             if (v.tag == VAL_RESOURCE && v.kind == RES_SESSION &&
                 !(bind && bind->tag == VAL_FACTORY && bind->kind == FAC_ENGINE))
                 v.tag = VAL_UNKNOWN; /* bound to a connection someone else owns */
+            if (v.tag == VAL_FACTORY && v.kind == FAC_SCOPED)
+                /* async_scoped_session, or a scopefunc (a request id): not the thread */
+                v.sub = v.is_async || (call && has_keyword(call, "scopefunc"));
+            if (v.tag == VAL_FACTORY && v.kind == FAC_SESSIONMAKER && bind &&
+                bind->tag == VAL_RESOURCE)
+                v.tag = VAL_UNKNOWN; /* sessionmaker(bind=conn): its sessions use conn */
             return v;
         }
         return v;
@@ -183,9 +200,14 @@ int model_with(const Val *v, const Val *recv, const char *method, Val *value)
     if (method && recv) {
         int with_only;
         Val made = {0};
-        if (model_method(recv, method, &made, &with_only) == EFF_ACQUIRE) {
+        MethodEffect eff = model_method(recv, method, &made, &with_only);
+        if (eff == EFF_ACQUIRE) {
             *value = made;
             return 1; /* engine.begin(), sessionmaker.begin(), pool.connection() ... */
+        }
+        if (eff == EFF_SELF) { /* with engine.connect().execution_options(...) as conn */
+            *value = *recv;
+            return model_res(recv->kind)->with_releases;
         }
         if (recv->tag == VAL_RESOURCE) {
             value->tag = VAL_UNKNOWN; /* `with s.begin():` yields a transaction */

@@ -88,7 +88,8 @@ typedef struct Val {
     unsigned char kind; /* FactoryKind or ResKind */
     unsigned char is_async;
     const char *qual;   /* VAL_QUAL: the dotted name; VAL_FUNC, VAL_CLASS: the def's, if any */
-    unsigned char sub;  /* FAC_GENERATOR, FAC_GENFUNC: the ResKind the generator yields */
+    unsigned char sub;  /* FAC_GENERATOR, FAC_GENFUNC: the ResKind the generator yields;
+                           FAC_SCOPED: 1 if scoped by a scopefunc or the task, not the thread */
     unsigned char scope_fn; /* VAL_RESOURCE lent by a provider: Depends(..., scope="function") */
     const struct Node *node; /* VAL_OBJECT, VAL_CLASS: the ClassDef; VAL_FUNC: the def;
                                 VAL_RESOURCE: the FastAPI provider (a def) that lends it,
@@ -117,6 +118,7 @@ typedef enum MethodEffect {
     EFF_RELEASE,     /* releases the receiver: close() */
     EFF_RELEASE_ARG, /* releases its first argument: pool.putconn(c), pool.release(c) */
     EFF_ACQUIRE,     /* returns a new resource: conn.cursor(), engine.connect() */
+    EFF_SELF,        /* returns the receiver itself: conn.execution_options(...) */
 } MethodEffect;
 
 /*

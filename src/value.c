@@ -976,9 +976,11 @@ static Val ev_call(Ev *c, const ScopeTable *t, const Scope *s, const Node *call)
         if (recv.tag == VAL_FACTORY || recv.tag == VAL_RESOURCE) {
             Val made = unknown();
             int with_only = 0;
-            if (model_user_method(c->vm->user, &recv, m, &made, &with_only) == EFF_ACQUIRE &&
-                !with_only)
+            MethodEffect eff = model_user_method(c->vm->user, &recv, m, &made, &with_only);
+            if (eff == EFF_ACQUIRE && !with_only)
                 return made;
+            if (eff == EFF_SELF)
+                return recv;
             if (recv.tag == VAL_RESOURCE && recv.kind == RES_SESSION && !strcmp(m, "connection"))
                 return make(VAL_RESOURCE, RES_CONNECTION, recv.is_async, NULL);
             return unknown(); /* a Result, a transaction, ... */

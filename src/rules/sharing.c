@@ -129,12 +129,20 @@ static void module_names(Check *c, const Node *module)
             continue;
         int kind = made(c, ms, value);
         const Binding *b = scope_lookup(c->env->scopes, ms, target->v.Name.id, NULL);
-        if (kind == RES_NONE || !b || !fastapi_reads_binding(c->fa, b))
+        if (kind == RES_NONE || !b)
             continue;
-        add(c, "SL201", st,
-            msg(c->k->a, "%s `%s` is made once, at import, and shared by every request that "
-                         "uses it; make one per request (a dependency that yields it)",
-                noun(kind), target->v.Name.id),
+        if (fastapi_reads_binding(c->fa, b))
+            add(c, "SL201", st,
+                msg(c->k->a, "%s `%s` is made once, at import, and shared by every request that "
+                             "uses it; make one per request (a dependency that yields it)",
+                    noun(kind), target->v.Name.id),
+                NULL, msg(c->k->a, "%s made here, at module level", noun(kind)), NULL, NULL);
+        else if (fastapi_function_reads(c->fa, b))
+            add(c, "SL201", st,
+                msg(c->k->a, "%s `%s` is made once, at import, and shared by every caller of the "
+                             "functions that use it, in whatever thread or task they run; make one "
+                             "per unit of work (a `with` block of the sessionmaker)",
+                    noun(kind), target->v.Name.id),
             NULL, msg(c->k->a, "%s made here, at module level", noun(kind)), NULL, NULL);
     }
 }
@@ -192,7 +200,7 @@ static void assignment(Body *b, const Node *st)
         const Binding *g = scope_lookup(c->env->scopes, b->s, target->v.Name.id, &where);
         if (!g || !where || where->kind != SCOPE_MODULE || b->s->kind == SCOPE_MODULE ||
             !fastapi_reads_binding(c->fa, g))
-            return;
+            return; /* a lazy global of a script or a worker is its own business */
         int kind = made(c, b->s, value);
         if (kind != RES_NONE)
             add(c, "SL201", st,
@@ -235,26 +243,76 @@ static void lifespan_state(Body *b, const Node *y)
     }
 }
 
-/* A call of a scoped_session registry from a coroutine that serves requests. */
+/* Finds `<registry>.remove()` and yields in a function's own body. */
+typedef struct Teardown {
+    const char *registry;
+    int removes, yields;
+    int depth;
+} Teardown;
+
+static void teardown_kid(Node *parent, Node *n, void *arg)
+{
+    Teardown *t = arg;
+    (void)parent;
+    if (t->depth > WALK_MAX_DEPTH || is_func(n) || n->kind == NODE_Lambda || n->kind == NODE_ClassDef)
+        return;
+    if (n->kind == NODE_Yield || n->kind == NODE_YieldFrom)
+        t->yields = 1;
+    if (n->kind == NODE_Call && n->v.Call.func->kind == NODE_Attribute &&
+        !strcmp(n->v.Call.func->v.Attribute.attr, "remove") &&
+        n->v.Call.func->v.Attribute.value->kind == NODE_Name &&
+        !strcmp(n->v.Call.func->v.Attribute.value->v.Name.id, t->registry))
+        t->removes = 1;
+    t->depth++;
+    ast_children(n, teardown_kid, t);
+    t->depth--;
+}
+
+/* Does the sync function func remove the registry before it ends, on the
+ * thread it runs on?  Not if it yields: FastAPI runs a generator's setup
+ * and teardown as separate threadpool calls. */
+static int removes_itself(const Node *func, const char *registry)
+{
+    Teardown t = {registry, 0, 0, 0};
+    ast_children((Node *)func, teardown_kid, &t);
+    return t.removes && !t.yields;
+}
+
+/* A call of a scoped_session registry from code that serves requests: from
+ * a coroutine, or from a sync step that does not remove it, on the same
+ * thread, before it ends (a generator's teardown may run on another). */
 static void scoped_call(Body *b, const Node *call)
 {
     Check *c = b->c;
     const Node *f = call->v.Call.func;
-    if (b->scoped_done || b->func->kind != NODE_AsyncFunctionDef || !(b->roles & FASTAPI_REQUEST))
+    if (b->scoped_done || !is_func(b->func) || !(b->roles & FASTAPI_REQUEST))
         return;
     if (f->kind == NODE_Attribute)
         f = f->v.Attribute.value;
     if (f->kind != NODE_Name)
         return;
     Val v = flow_value(c->scratch, c->env, b->s, f);
-    if (v.tag != VAL_FACTORY || v.kind != FAC_SCOPED || v.is_async)
+    if (v.tag != VAL_FACTORY || v.kind != FAC_SCOPED || v.sub)
         return;
+    if (b->func->kind != NODE_AsyncFunctionDef && removes_itself(b->func, f->v.Name.id))
+        return; /* a sync step runs on one thread from start to end: its own remove() is on it */
     b->scoped_done = 1;
-    add(c, "SL201", call,
-        msg(c->k->a, "scoped_session `%s` is used from the coroutine `%s`: its sessions are per "
-                     "thread, so every request served on the event loop's thread shares one",
-            f->v.Name.id, b->func->v.FunctionDef.name),
+    if (b->func->kind == NODE_AsyncFunctionDef)
+        add(c, "SL201", call,
+            msg(c->k->a, "scoped_session `%s` is used from the coroutine `%s`: its sessions are "
+                         "per thread, so every request served on the event loop's thread shares "
+                         "one",
+                f->v.Name.id, b->func->v.FunctionDef.name),
             NULL, "the registry is called here, on the event loop's thread", NULL, NULL);
+    else
+        add(c, "SL201", call,
+            msg(c->k->a, "scoped_session `%s` is used from `%s`, which serves requests: FastAPI "
+                         "runs each sync step on any thread of its pool, so the thread's session "
+                         "goes on to later requests on that thread, and a remove() in a "
+                         "teardown may run on another thread than the setup; use a sessionmaker "
+                         "and a dependency that yields a session",
+                f->v.Name.id, b->func->v.FunctionDef.name),
+            NULL, "the registry is called here, on a threadpool thread", NULL, NULL);
 }
 
 static void body_walk(Body *b, const Node *n)
@@ -317,7 +375,7 @@ static void returns_kid(Node *parent, Node *n, void *arg)
         if (kind != RES_NONE)
             add(r->c, "SL201", n,
                 msg(r->c->k->a, "`%s` is cached, so the %s it returns is made once and shared by "
-                                "every request that calls it",
+                                "every caller",
                     r->func->v.FunctionDef.name, noun(kind)),
                 NULL, msg(r->c->k->a, "%s returned here and kept by the cache", noun(kind)), NULL,
                 NULL);
@@ -427,12 +485,24 @@ static void commit_after_response(Check *c, const Node *func, int roles)
     const FlowFastApi *fa = c->env->fastapi;
     /* Depends(f, scope="function") exists from 0.121 on, so where it is
      * written it is honoured, whatever the lowest version the requirements allow */
-    if (!(roles & FASTAPI_PROVIDER) || fa->era == ERA_AT_RETURN)
+    if (!(roles & (FASTAPI_PROVIDER | FASTAPI_UNNAMED_GEN)) || fa->era == ERA_AT_RETURN)
         return;
     YieldAt y = {NULL, NULL, NULL, 0};
     ast_children((Node *)func, yield_kid, &y);
     if (!y.yield)
         return;
+    const char *who = msg(c->k->a, "`%s`", func->v.FunctionDef.name);
+    if (!(roles & (FASTAPI_PROVIDER | FASTAPI_PROVIDER_FN))) {
+        /* a generator nothing here names: a provider if what it yields is
+         * a session or connection it made */
+        const Scope *s = scope_of(c->env->scopes, func);
+        int kind = s ? made(c, s, y.yield->v.Yield.value) : RES_NONE;
+        if (kind == RES_NONE)
+            return;
+        who = msg(c->k->a, "`%s` (a generator that yields a %s, as a dependency does; nothing in "
+                           "the project calls it, so it is a provider for whoever imports it)",
+                  func->v.FunctionDef.name, noun(kind));
+    }
     const char *when = fa->era == ERA_AFTER_RESPONSE
                            ? msg(c->k->a, "after the response is sent (%s)", fa->version)
                            : msg(c->k->a, "after the response is sent (%s, default scope)",
@@ -442,9 +512,9 @@ static void commit_after_response(Check *c, const Node *func, int roles)
                        "succeeded";
     if (y.with) {
         add(c, "SL204", y.with,
-            msg(c->k->a, "`%s` yields inside a transaction block that commits when the block ends, "
+            msg(c->k->a, "%s yields inside a transaction block that commits when the block ends, "
                          "%s: %s",
-                func->v.FunctionDef.name, when, harm),
+                who, when, harm),
             NULL, "the transaction block begins here and commits at its end", y.yield,
             "FastAPI resumes the dependency here after the response");
     }
@@ -455,8 +525,8 @@ static void commit_after_response(Check *c, const Node *func, int roles)
     for (int i = 0; i < a.nhits; i++) {
         const char *name = a.hits[i]->v.Call.func->v.Attribute.value->v.Name.id;
         add(c, "SL204", a.hits[i],
-            msg(c->k->a, "`%s` commits `%s` after its yield, which FastAPI runs %s: %s",
-                func->v.FunctionDef.name, name, when, harm),
+            msg(c->k->a, "%s commits `%s` after its yield, which FastAPI runs %s: %s",
+                who, name, when, harm),
             y.yield, "yielded here; FastAPI runs the code after it after the response", a.hits[i],
             "committed here");
     }
@@ -503,14 +573,14 @@ void sharing_check(LifecycleSink *k, const FlowEnv *env, Arena *scratch, const N
         Body b = {&c, f, s, roles, 0, 0};
         for (int j = 0; j < f->v.FunctionDef.body.n; j++)
             body_walk(&b, f->v.FunctionDef.body.items[j]);
-        if (roles & FASTAPI_REQUEST) {
-            defaults(&c, f, s->parent ? s->parent : s);
-            if (scope_decorated_by(env->scopes, f, model_caches)) {
-                Returns r = {&c, f, s, 0};
-                ast_children((Node *)f, returns_kid, &r);
-            }
+        /* a default value or a cache's result is one for every call,
+         * whether or not requests make the calls today */
+        defaults(&c, f, s->parent ? s->parent : s);
+        if (scope_decorated_by(env->scopes, f, model_caches)) {
+            Returns r = {&c, f, s, 0};
+            ast_children((Node *)f, returns_kid, &r);
         }
-        if (roles & (FASTAPI_PROVIDER | FASTAPI_PROVIDER_FN))
+        if (roles & (FASTAPI_PROVIDER | FASTAPI_PROVIDER_FN | FASTAPI_UNNAMED_GEN))
             commit_after_response(&c, f, roles);
     }
 }
