@@ -48,7 +48,7 @@ static const struct {
 
 static Val unknown(void)
 {
-    Val v = {VAL_UNKNOWN, 0, 0, NULL, 0, 0, NULL};
+    Val v = {VAL_UNKNOWN, 0, 0, NULL, 0, 0, NULL, 0};
     return v;
 }
 
@@ -59,7 +59,7 @@ static Val instance(const char *qual)
 {
     for (size_t i = 0; qual && i < sizeof classes / sizeof *classes; i++)
         if (!strcmp(classes[i].qual, qual)) {
-            Val v = {classes[i].tag, classes[i].kind, classes[i].is_async, NULL, 0, 0, NULL};
+            Val v = {classes[i].tag, classes[i].kind, classes[i].is_async, NULL, 0, 0, NULL, 0};
             return v;
         }
     return model_type(qual); /* engines, sessionmakers, pools */
@@ -289,7 +289,7 @@ static const FlowSummary *callee_summary(DbCtx *c, const ScopeTable *t, const Sc
 /* A resource of kind k (a provider's or a factory function's). */
 static Val resource(int k, int is_async)
 {
-    Val v = {VAL_RESOURCE, (unsigned char)k, (unsigned char)is_async, NULL, 0, 0, NULL};
+    Val v = {VAL_RESOURCE, (unsigned char)k, (unsigned char)is_async, NULL, 0, 0, NULL, 0};
     return k == RES_NONE ? unknown() : v;
 }
 
@@ -348,7 +348,7 @@ static Val local_value(DbCtx *c, const ScopeTable *t, const Scope *s, const char
 {
     if (enter(c, s, name) != ENTER_OK)
         return unknown(); /* a value made from itself: not one we know */
-    Agree g = {c, t, s, depth, 0, {VAL_UNKNOWN, 0, 0, NULL, 0, 0, NULL}};
+    Agree g = {c, t, s, depth, 0, {VAL_UNKNOWN, 0, 0, NULL, 0, 0, NULL, 0}};
     Sites st = {name, agree_site, &g, 0, 0};
     each_site(&st, s->node);
     c->nactive--;
@@ -376,7 +376,7 @@ static Val binding_value(DbCtx *c, const ScopeTable *t, const Scope *m, const Bi
     if (b->kind == BIND_IMPORT && resolve(c, b->qualname, &d))
         return binding_value(c, d.scopes, scope_module(d.scopes), d.binding, depth + 1);
     if (b->kind == BIND_IMPORT || b->kind == BIND_DEF || b->kind == BIND_CLASS) {
-        Val v = {b->qualname ? VAL_QUAL : VAL_UNKNOWN, 0, 0, b->qualname, 0, 0, NULL};
+        Val v = {b->qualname ? VAL_QUAL : VAL_UNKNOWN, 0, 0, b->qualname, 0, 0, NULL, 0};
         return v;
     }
     if (b->kind != BIND_LOCAL)
@@ -639,7 +639,7 @@ static Val self_value(DbCtx *c, const ScopeTable *t, const Scope *s, const Node 
     const Scope *cls = s->parent;
     const NodeList *body = &cls->node->v.ClassDef.body;
     SelfAttr sa = {c,     t, NULL, NULL, e->v.Attribute.attr,
-                   depth, 0, 0,    0,    {VAL_UNKNOWN, 0, 0, NULL, 0, 0, NULL}};
+                   depth, 0, 0,    0,    {VAL_UNKNOWN, 0, 0, NULL, 0, 0, NULL, 0}};
     for (int i = 0; i < body->n && !sa.conflict; i++) {
         const Node *st = body->items[i];
         if (st->kind != NODE_FunctionDef && st->kind != NODE_AsyncFunctionDef) {

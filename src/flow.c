@@ -122,6 +122,7 @@ typedef struct Site {
     int holder;             /* an object that keeps the borrowed session (a class
                                dependency): its methods use it, none releases it */
     int in_finally;         /* acquired inside a finally body: its own code raises for it */
+    const char *gen;        /* `db = next(gen)`: the generator that lent it (its key) */
 } Site;
 
 typedef struct Report {
@@ -380,7 +381,7 @@ static int flag_index(Ctx *c, const char *key, int create)
 
 static Val unknown(void)
 {
-    Val v = {VAL_UNKNOWN, 0, 0, NULL, 0, 0, NULL};
+    Val v = {VAL_UNKNOWN, 0, 0, NULL, 0, 0, NULL, 0};
     return v;
 }
 
@@ -625,6 +626,7 @@ static int site_for(Ctx *c, const Node *node, Val v, int parent)
     if (c->nsites == FLOW_MAX_RES)
         return -1;
     Site *s = &c->site[c->nsites];
+    memset(s, 0, sizeof *s);
     s->node = node;
     s->val = v;
     s->parent = parent;
@@ -1062,6 +1064,8 @@ static void call_args(Ctx *c, Path *p, const Node *call, int stores)
     }
 }
 
+static void gen_done(Ctx *c, Path *p, const char *gen, const Node *at);
+
 /* recv.m(...) where recv evaluated to rv */
 static Res method_call(Ctx *c, Path *p, const Node *call, Res rv, const char *m)
 {
@@ -1081,6 +1085,12 @@ static Res method_call(Ctx *c, Path *p, const Node *call, Res rv, const char *m)
         made.kind = RES_CURSOR;
         made.is_async = 0;
         made.qual = NULL;
+    }
+    if (recv.tag == VAL_FACTORY && recv.kind == FAC_GENERATOR &&
+        (!strcmp(m, "close") || !strcmp(m, "aclose") || !strcmp(m, "throw") ||
+         !strcmp(m, "athrow"))) {
+        gen_done(c, p, var_key(c, call->v.Call.func->v.Attribute.value), call);
+        return out;
     }
     if (eff == EFF_RELEASE_ARG && call->v.Call.args.n > 0) {
         Res a = eval(c, p, call->v.Call.args.items[0]);
@@ -1383,6 +1393,10 @@ static int arg_param(const Node *def, int shift, const Node *call, int j)
  * work (the finding goes on the hand-off, where the fix goes)? */
 static int helper_reports(Ctx *c, const Node *def, int i)
 {
+    const char *path;
+    const Node *caller;
+    if (def && value_param_owner(c->env->values, def, i, &path, &caller))
+        return 1; /* a caller's own session: the helper reports the hand-off */
     if (!def || !c->env->summary_of)
         return 0;
     Val v = value_param(c->env->values, c->a, def, i);
@@ -1434,6 +1448,44 @@ static const FlowSummary *callee_of(Ctx *c, Path *p, const Node *f, Val fv, cons
     return callee_summary(c, f);
 }
 
+/*
+ * The generator protocol by hand: `gen = get_db(); db = next(gen)` acquires
+ * what the generator yields; running it on (`next(gen, None)`, a second
+ * next()) or gen.close() runs its finally, which releases it.
+ */
+static void gen_done(Ctx *c, Path *p, const char *gen, const Node *at)
+{
+    for (int r = 0; gen && r < c->nsites; r++)
+        if (c->site[r].gen && !strcmp(c->site[r].gen, gen) &&
+            (p->res[r] == RS_OPEN || p->res[r] == RS_IDLE || p->res[r] == RS_REOPENED))
+            release(c, p, r, at, 0);
+}
+
+static Res gen_next(Ctx *c, Path *p, const Node *call)
+{
+    Res out = {-1, unknown(), 0, NULL};
+    const Node *g = call->v.Call.args.items[0];
+    const char *key = var_key(c, g);
+    for (int r = 0; key && r < c->nsites; r++)
+        if (c->site[r].gen && !strcmp(c->site[r].gen, key) &&
+            (p->res[r] == RS_OPEN || p->res[r] == RS_IDLE || p->res[r] == RS_REOPENED)) {
+            gen_done(c, p, key, call); /* resumed after its yield: its teardown runs */
+            return out;
+        }
+    eval(c, p, g);
+    Val gv = value_of(c->env->values, c->a, c->env->scopes, c->scope, g);
+    if (!key || call->v.Call.args.n != 1 || gv.tag != VAL_FACTORY || gv.kind != FAC_GENERATOR ||
+        gv.sub == RES_NONE)
+        return out;
+    Val v = {VAL_RESOURCE, gv.sub, gv.is_async, NULL, 0, 0, NULL, 0};
+    out.site = acquire(c, p, call, v, -1);
+    if (out.site >= 0) {
+        c->site[out.site].gen = key;
+        out.val = v;
+    }
+    return out;
+}
+
 static Res call_value(Ctx *c, Path *p, const Node *call)
 {
     const Node *f = call->v.Call.func;
@@ -1453,6 +1505,9 @@ static Res call_value(Ctx *c, Path *p, const Node *call)
             done = 1;
         }
     }
+    if (!done && f->kind == NODE_Name && (!strcmp(f->v.Name.id, "next") || !strcmp(f->v.Name.id, "anext")) &&
+        call->v.Call.args.n >= 1 && !scope_lookup(c->env->scopes, c->scope, f->v.Name.id, NULL))
+        return gen_next(c, p, call);
     if (!done)
         fv = eval_value(c, p, f);
     if (fv.val.tag == VAL_QUAL && !strcmp(fv.val.qual, "typing.cast") && call->v.Call.args.n == 2) {
@@ -1546,7 +1601,7 @@ static int state_site(Ctx *c, Path *p, const Node *e)
     const FastApiStateOwner *o = fastapi_state_owner(c->env->fastapi->model, attr);
     if (!o || o->func == c->g->func)
         return -1;
-    Val v = {VAL_RESOURCE, RES_SESSION, 0, NULL, 0, 0, NULL};
+    Val v = {VAL_RESOURCE, RES_SESSION, 0, NULL, 0, 0, NULL, 0};
     int r = site_for(c, e, v, -1);
     if (r < 0)
         return -1;
@@ -2152,7 +2207,7 @@ static void step_with_enter(Ctx *c, Path *p, const Node *item)
     if (r.site < 0 && ce->kind == NODE_Call && ce->v.Call.func->kind == NODE_Name) {
         const FlowSummary *sum = callee_summary(c, ce->v.Call.func);
         if (sum && sum->yields_kind != RES_NONE) { /* a @contextmanager provider */
-            Val v = {VAL_RESOURCE, sum->yields_kind, 0, NULL, 0, 0, NULL};
+            Val v = {VAL_RESOURCE, sum->yields_kind, 0, NULL, 0, 0, NULL, 0};
             r.site = site_for(c, ce, v, -1);
             if (r.site >= 0) {
                 c->site[r.site].owner = sum;
@@ -3099,6 +3154,33 @@ static int lent_by_callers(Ctx *c, const Node *func, int index, Val v, Provider 
     return LENT_BY_CALLERS;
 }
 
+/*
+ * A parameter some caller fills with a resource it made itself (`with
+ * SessionLocal() as db: queue_receipt(tasks, db)`): that caller releases it
+ * once this call returns, so work handed it here outlives it.  Sets up
+ * site r (the parameter a) that way; 0 when no caller does.
+ */
+static int owned_by_caller(Ctx *c, Path *start, int r, const Node *func, const Node *a, int index)
+{
+    const char *path;
+    const Node *caller;
+    const Node *call = value_param_owner(c->env->values, func, index, &path, &caller);
+    if (!call)
+        return 0;
+    Site *st = &c->site[r];
+    const char *name = caller && caller->kind != NODE_ClassDef && caller->kind != NODE_Module
+                           ? fmt(c, "`%s`", caller->v.FunctionDef.name) : "module-level code";
+    st->early = 1; /* before anything this function leaves running */
+    st->when = fmt(c, "its caller %s made it and releases it once this call returns", name);
+    if (path && !strcmp(path, c->env->src->path))
+        path = NULL;
+    start->ev[r] = ev_push_far(c, NULL, path, call->lineno, call->col_offset,
+                               fmt(c, "called here by %s with a %s it made and releases after "
+                                      "the call", name, noun(c, r)));
+    start->ev[r] = ev_push(c, start->ev[r], a, fmt(c, "borrowed here as `%s`", a->v.arg.arg));
+    return 1;
+}
+
 /* A parameter filled by a FastAPI dependency that yields a resource: the
  * function borrows it from the provider, also when it is a helper every
  * caller passes the provider's session to.  A parameter typed as a session
@@ -3111,17 +3193,24 @@ static void borrowed_params(Ctx *c, Path *start, const Node *func)
     const Node *args = func->v.FunctionDef.args;
     const NodeList *plain = &args->v.arguments.args, *defs = &args->v.arguments.defaults;
     const NodeList *kwonly = &args->v.arguments.kwonlyargs, *kwdefs = &args->v.arguments.kw_defaults;
-    for (int l = 0; l < 2; l++) {
-        const NodeList *ps = l ? kwonly : plain;
+    int nparams = args->v.arguments.posonlyargs.n + plain->n + kwonly->n;
+    /* plain, keyword-only, then *args and **kwargs (value.h numbers them last) */
+    Node *rest[2] = {args->v.arguments.vararg, args->v.arguments.kwarg};
+    NodeList tail = {rest, 2};
+    for (int l = 0; l < 3; l++) {
+        const NodeList *ps = l == 0 ? plain : l == 1 ? kwonly : &tail;
         for (int i = 0; i < ps->n; i++) {
             const Node *a = ps->items[i];
             const Node *def = NULL;
-            if (l)
+            if (!a)
+                continue;
+            if (l == 1)
                 def = kwdefs->items[i];
-            else if (i >= ps->n - defs->n)
+            else if (l == 0 && i >= ps->n - defs->n)
                 def = defs->items[i - (ps->n - defs->n)];
+            int index = l == 2 ? nparams + i : args->v.arguments.posonlyargs.n + i + (l ? plain->n : 0);
             Provider pv = {0};
-            Val v = {VAL_UNKNOWN, 0, 0, NULL, 0, 0, NULL};
+            Val v = {VAL_UNKNOWN, 0, 0, NULL, 0, 0, NULL, 0};
             int found = depends_target(c, c->env->scopes, c->scope, def, &pv) ||
                         annotated_provider(c, c->env->scopes, c->scope, a->v.arg.annotation, 0, &pv);
             int holder = 0;
@@ -3139,7 +3228,6 @@ static void borrowed_params(Ctx *c, Path *start, const Node *func)
                 continue; /* a provider we cannot follow */
             } else {
                 /* what its annotation says, or what the callers pass (value.h) */
-                int index = args->v.arguments.posonlyargs.n + i + (l ? plain->n : 0);
                 v = value_param(c->env->values, c->a, func, index);
                 if (v.tag != VAL_RESOURCE)
                     continue;
@@ -3158,10 +3246,12 @@ static void borrowed_params(Ctx *c, Path *start, const Node *func)
             if (r < 0 || var < 0)
                 return;
             Site *st = &c->site[r];
-            st->name = a->v.arg.arg;
+            st->name = l < 2 ? a->v.arg.arg : fmt(c, "%s%s", i ? "**" : "*", a->v.arg.arg);
             st->holder = holder;
             start->res[r] = RS_BORROWED;
             start->var[var] = (int8_t)r;
+            if (!found && owned_by_caller(c, start, r, func, a, index))
+                continue;
             if (!found) {
                 st->param_only = 1;
                 continue;
@@ -3179,7 +3269,6 @@ static void borrowed_params(Ctx *c, Path *start, const Node *func)
             owner_timing(c, st, &pv);
             if (found == LENT_BY_CALLERS) { /* the caller that lends it comes first */
                 const char *path;
-                int index = args->v.arguments.posonlyargs.n + i + (l ? plain->n : 0);
                 const Node *call = value_param_site(c->env->values, func, index, &path);
                 if (call)
                     start->ev[r] = ev_push_far(c, NULL, path, call->lineno, call->col_offset,
@@ -3257,7 +3346,7 @@ static int view_site(Ctx *c, Path *p, const char *attr)
     Provider pv = {0};
     if (!depends_target(c, ca.t, ca.cls, ca.value, &pv) || pv.sum->yields_kind == RES_NONE)
         return -1;
-    Val v = {VAL_RESOURCE, pv.sum->yields_kind, 0, NULL, 0, 0, NULL};
+    Val v = {VAL_RESOURCE, pv.sum->yields_kind, 0, NULL, 0, 0, NULL, 0};
     int r = site_for(c, ca.value, v, -1);
     if (r < 0)
         return -1;
@@ -3288,7 +3377,7 @@ static void summary_params(Ctx *c, Path *start, const Node *func)
     for (int l = 0; l < 2; l++) {
         for (int i = 0; i < lists[l]->n && c->nparams < 8; i++) {
             const Node *a = lists[l]->items[i];
-            Val v = {VAL_RESOURCE, RES_ANY, 0, NULL, 0, 0, NULL};
+            Val v = {VAL_RESOURCE, RES_ANY, 0, NULL, 0, 0, NULL, 0};
             Val known = value_param(c->env->values, c->a, func, c->nparams);
             int var = var_index(c, a->v.arg.arg, 1);
             if (var < 0)

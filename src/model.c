@@ -139,7 +139,7 @@ static int has_keyword(const Node *call, const char *name)
 
 Val model_call(const Val *callee, const Node *call, const char *class_qual, const Val *bind)
 {
-    Val v = {VAL_UNKNOWN, 0, 0, NULL, 0, 0, NULL};
+    Val v = {VAL_UNKNOWN, 0, 0, NULL, 0, 0, NULL, 0};
     if (callee->tag == VAL_QUAL && callee->qual) {
         for (size_t i = 0; i < sizeof callables / sizeof *callables; i++) {
             if (strcmp(callables[i].qual, callee->qual))
@@ -260,7 +260,7 @@ static const struct {
 
 Val model_resource_type(const char *qual)
 {
-    Val v = {VAL_UNKNOWN, 0, 0, NULL, 0, 0, NULL};
+    Val v = {VAL_UNKNOWN, 0, 0, NULL, 0, 0, NULL, 0};
     for (size_t i = 0; qual && i < sizeof resource_types / sizeof *resource_types; i++)
         if (!strcmp(resource_types[i].qual, qual)) {
             v.tag = VAL_RESOURCE;
@@ -273,7 +273,7 @@ Val model_resource_type(const char *qual)
 
 Val model_type(const char *qual)
 {
-    Val v = {VAL_UNKNOWN, 0, 0, NULL, 0, 0, NULL};
+    Val v = {VAL_UNKNOWN, 0, 0, NULL, 0, 0, NULL, 0};
     for (size_t i = 0; qual && i < sizeof types / sizeof *types; i++) {
         if (strcmp(types[i].qual, qual))
             continue;
@@ -342,7 +342,7 @@ Val model_user_call(const ModelUser *u, const Val *callee, const Node *call, con
 {
     for (int i = 0; u && callee->qual && i < u->n; i++) /* a library's, or a project's def */
         if (in_list(u->res[i].acquire, u->res[i].nacquire, callee->qual)) {
-            Val v = {VAL_RESOURCE, (unsigned char)(RES_USER + i), 0, NULL, 0, 0, NULL};
+            Val v = {VAL_RESOURCE, (unsigned char)(RES_USER + i), 0, NULL, 0, 0, NULL, 0};
             return v;
         }
     return model_call(callee, call, class_qual, bind);

@@ -94,6 +94,9 @@ typedef struct Val {
     const struct Node *node; /* VAL_OBJECT, VAL_CLASS: the ClassDef; VAL_FUNC: the def;
                                 VAL_RESOURCE: the FastAPI provider (a def) that lends it,
                                 or NULL; FAC_GENERATOR: the generator function, or NULL */
+    unsigned char fresh; /* VAL_RESOURCE: made by the code that holds it (an acquisition
+                            there, or a function's fresh return), not read from a
+                            parameter, a global or an attribute (value.h) */
 } Val;
 
 /* The table row of a resource kind. */

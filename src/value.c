@@ -35,6 +35,9 @@ typedef struct Slot {
     unsigned changed_at;   /* the clock when it last changed */
     const Node *why;       /* LOC_PARAM: the call that first gave it its value ... */
     int why_mod;           /* ... and the module of that call */
+    const Node *own_why;   /* LOC_PARAM: the first call that passed a resource it made ... */
+    const Node *own_func;  /* ... the function that makes that call ... */
+    int own_mod;           /* ... and its module */
     int mark_mod;          /* the module walk that last noted reading it ... */
     unsigned mark_walk;    /* ... (module index and walk number), so it is noted once */
 } Slot;
@@ -67,6 +70,7 @@ struct ValueModel {
     size_t cap, used;
     unsigned clock;  /* counts changes of locations */
     const Node *why; /* the call whose arguments are being joined, or NULL */
+    const Node *why_func; /* the function that makes it, or NULL (module level) */
     int cur;         /* the module being walked, or -1 */
     unsigned walk;   /* counts module walks */
     Reads *reads;    /* per module: what its last walk read */
@@ -215,7 +219,10 @@ static Val read(const ValueModel *cvm, const void *k1, const char *k2, int k3)
     Slot *s = slot(vm, k1, k2, k3, walking);
     if (walking)
         note_read(vm, s);
-    return s && !s->conflict ? s->v : unknown();
+    Val v = s && !s->conflict ? s->v : unknown();
+    if (k3 != LOC_LOCAL && k3 != LOC_RETURN && !(k3 >= LOC_ITEM && k3 < LOC_PARAM))
+        v.fresh = 0; /* a parameter's, a global's, an attribute's: somebody else made it */
+    return v;
 }
 
 /* Joins v into a location (building only). */
@@ -226,6 +233,11 @@ static void join(ValueModel *vm, const void *k1, const char *k2, int k3, Val v)
     Slot *s = slot(vm, k1, k2, k3, 1);
     if (s->conflict)
         return;
+    if (v.fresh && !s->own_why && vm->why) {
+        s->own_why = vm->why;
+        s->own_func = vm->why_func;
+        s->own_mod = vm->cur;
+    }
     if (!known(&s->v)) {
         s->v = v;
         s->why = vm->why;
@@ -236,6 +248,7 @@ static void join(ValueModel *vm, const void *k1, const char *k2, int k3, Val v)
         Val m = s->v;
         m.is_async |= v.is_async;
         m.scope_fn |= v.scope_fn;
+        m.fresh |= v.fresh;
         if (m.tag == VAL_RESOURCE && m.node != v.node)
             m.node = NULL; /* lent by more than one provider: none in particular */
         if (!memcmp(&m, &s->v, sizeof m))
@@ -358,6 +371,8 @@ static int param_count(const Node *f)
     return a->v.arguments.posonlyargs.n + a->v.arguments.args.n + a->v.arguments.kwonlyargs.n;
 }
 
+/* Parameter i: posonly, plain and keyword-only ones, then *args (at
+ * param_count) and **kwargs (one after), or NULL. */
 static const Node *param_at(const Node *f, int i)
 {
     const Node *a = f->v.FunctionDef.args;
@@ -368,13 +383,13 @@ static const Node *param_at(const Node *f, int i)
             return ls[l]->items[i];
         i -= ls[l]->n;
     }
-    return NULL;
+    return i == 0 ? a->v.arguments.vararg : i == 1 ? a->v.arguments.kwarg : NULL;
 }
 
 static int param_index(const Node *f, const char *name)
 {
-    for (int i = 0, n = param_count(f); i < n; i++)
-        if (!strcmp(param_at(f, i)->v.arg.arg, name))
+    for (int i = 0, n = param_count(f) + 2; i < n; i++) /* *args and **kwargs too */
+        if (param_at(f, i) && !strcmp(param_at(f, i)->v.arg.arg, name))
             return i;
     return -1;
 }
@@ -702,13 +717,15 @@ static Val ev_param(Ev *c, const ScopeTable *t, const Scope *fs, const char *nam
         return make(decorated_with(f, "classmethod") ? VAL_CLASS : VAL_OBJECT, 0, 0, cls);
     Slot *said = slot(c->vm, f, NULL, LOC_DECLARED + i, 0);
     int fresh = said && said->round == c->vm->round;
-    Val v = fresh ? said->v : declared(c, t, fs, i);
-    if (!fresh && c->vm->building) { /* what it says of itself, once a round */
+    Val v = fresh || i >= param_count(f) ? (said ? said->v : unknown()) : declared(c, t, fs, i);
+    if (!fresh && c->vm->building && i < param_count(f)) { /* what it says of itself, once a round */
         said = slot(c->vm, f, NULL, LOC_DECLARED + i, 1);
         said->v = v;
         said->round = c->vm->round;
     }
     Val callers = read(c->vm, f, NULL, LOC_PARAM + i);
+    if (i >= param_count(f))
+        return callers; /* *args, **kwargs: what the callers pass beyond the parameters */
     if (v.tag == VAL_RESOURCE && !v.node && callers.tag == VAL_RESOURCE &&
         callers.kind == v.kind && callers.node)
         return callers; /* `db: Session` that every caller has from one provider */
@@ -900,8 +917,10 @@ static Val ev_attr(Ev *c, const ScopeTable *t, const Scope *s, const Node *e)
 static Val library_call(Ev *c, const ScopeTable *t, const Scope *s, const Node *call, Val callee)
 {
     Val v = instance(callee.qual);
-    if (v.tag == VAL_RESOURCE)
+    if (v.tag == VAL_RESOURCE) {
+        v.fresh = 1;
         return v; /* Session(anything) is a session */
+    }
     const char *cls = NULL;
     Val bind = unknown();
     for (int i = 0; i < call->v.Call.keywords.n; i++) {
@@ -932,6 +951,7 @@ static Val library_call(Ev *c, const ScopeTable *t, const Scope *s, const Node *
                 v = k;
         }
     }
+    v.fresh = v.tag == VAL_RESOURCE;
     return v;
 }
 
@@ -940,12 +960,15 @@ static Val call_of(Ev *c, const ScopeTable *t, const Scope *s, const Node *call,
 {
     switch (f.tag) {
     case VAL_QUAL: return library_call(c, t, s, call, f);
-    case VAL_FACTORY:
+    case VAL_FACTORY: {
         if (f.kind == FAC_GENFUNC) {
             f.kind = FAC_GENERATOR;
             return f;
         }
-        return model_user_call(c->vm->user, &f, call, NULL, NULL);
+        Val v = model_user_call(c->vm->user, &f, call, NULL, NULL);
+        v.fresh = v.tag == VAL_RESOURCE;
+        return v;
+    }
     case VAL_CLASS: return make(VAL_OBJECT, 0, 0, f.node);
     case VAL_FUNC: {
         Val y = yields_of(c, f.node);
@@ -966,8 +989,11 @@ static Val ev_call(Ev *c, const ScopeTable *t, const Scope *s, const Node *call)
     if (f->kind == NODE_Name && !strcmp(f->v.Name.id, "next") && call->v.Call.args.n >= 1 &&
         !scope_lookup(t, s, "next", NULL)) {
         Val g = ev(c, t, s, call->v.Call.args.items[0]); /* next(get_db()) */
-        if (g.tag == VAL_FACTORY && g.kind == FAC_GENERATOR)
-            return make(VAL_RESOURCE, g.sub, g.is_async, NULL);
+        if (g.tag == VAL_FACTORY && g.kind == FAC_GENERATOR) {
+            Val v = make(VAL_RESOURCE, g.sub, g.is_async, NULL);
+            v.fresh = 1; /* lent by a generator this code drives */
+            return v;
+        }
         return unknown();
     }
     if (f->kind == NODE_Attribute && !qual_in(c, t, s, f)) {
@@ -977,8 +1003,10 @@ static Val ev_call(Ev *c, const ScopeTable *t, const Scope *s, const Node *call)
             Val made = unknown();
             int with_only = 0;
             MethodEffect eff = model_user_method(c->vm->user, &recv, m, &made, &with_only);
-            if (eff == EFF_ACQUIRE && !with_only)
+            if (eff == EFF_ACQUIRE && !with_only) {
+                made.fresh = 1;
                 return made;
+            }
             if (eff == EFF_SELF)
                 return recv;
             if (recv.tag == VAL_RESOURCE && recv.kind == RES_SESSION && !strcmp(m, "connection"))
@@ -1003,12 +1031,16 @@ static Val ev_with(Ev *c, const ScopeTable *t, const Scope *s, const Node *ctx)
         Val recv = ev(c, t, s, ctx->v.Call.func->v.Attribute.value);
         if (recv.tag == VAL_FACTORY || recv.tag == VAL_RESOURCE) {
             model_user_with(c->vm->user, &v, &recv, ctx->v.Call.func->v.Attribute.attr, &out);
+            out.fresh = out.tag == VAL_RESOURCE && recv.tag == VAL_FACTORY;
             return out; /* engine.begin() gives a connection, s.begin() a transaction */
         }
     }
     v = ev(c, t, s, ctx);
-    if (v.tag == VAL_FACTORY && v.kind == FAC_GENERATOR) /* a @contextmanager provider */
-        return make(VAL_RESOURCE, v.sub, v.is_async, v.node);
+    if (v.tag == VAL_FACTORY && v.kind == FAC_GENERATOR) { /* a @contextmanager provider */
+        Val r = make(VAL_RESOURCE, v.sub, v.is_async, v.node);
+        r.fresh = 1; /* the with block here owns it */
+        return r;
+    }
     if (v.tag == VAL_OBJECT) { /* a class with __enter__ returning self, or else */
         const Node *enter_m = find_method(c->vm, c, v.node, "__aenter__", 0);
         if (!enter_m)
@@ -1106,20 +1138,28 @@ static void call_site(Round *r, const Node *call)
     if (!def)
         return;
     c->vm->why = call;
+    c->vm->why_func = r->func;
+    const Node *fa = def->v.FunctionDef.args;
+    int npos = fa->v.arguments.posonlyargs.n + fa->v.arguments.args.n, n = param_count(def);
     for (int i = 0; i < call->v.Call.args.n; i++) {
         const Node *a = call->v.Call.args.items[i];
         if (a->kind == NODE_Starred)
             break;
-        if (i + shift < param_count(def) && evaluable(a))
-            join(c->vm, def, NULL, LOC_PARAM + i + shift, ev(c, r->t, r->s, a));
+        /* the positional parameters, then *args, which takes the rest */
+        int p = i + shift < npos ? i + shift : fa->v.arguments.vararg ? n : -1;
+        if (p >= 0 && evaluable(a))
+            join(c->vm, def, NULL, LOC_PARAM + p, ev(c, r->t, r->s, a));
     }
     for (int i = 0; i < call->v.Call.keywords.n; i++) {
         const Node *k = call->v.Call.keywords.items[i];
         int p = k->v.keyword.arg ? param_index(def, k->v.keyword.arg) : -1;
+        if (p < 0 && k->v.keyword.arg && fa->v.arguments.kwarg)
+            p = n + 1; /* **kwargs takes the keywords no parameter names */
         if (p >= 0 && evaluable(k->v.keyword.value))
             join(c->vm, def, NULL, LOC_PARAM + p, ev(c, r->t, r->s, k->v.keyword.value));
     }
     c->vm->why = NULL;
+    c->vm->why_func = NULL;
 }
 
 /* The instance name of the method being walked (`self`), or NULL. */
@@ -1373,7 +1413,7 @@ Val value_param(const ValueModel *vm, Arena *scratch, const Node *func, int inde
     Ev c = question(vm, scratch);
     const ScopeTable *t = vm && is_func(func) ? value_table_of(vm, func) : NULL;
     const Scope *fs = t ? scope_of(t, func) : NULL;
-    if (!fs || index < 0 || index >= param_count(func))
+    if (!fs || index < 0 || !param_at(func, index))
         return unknown();
     return ev_param(&c, t, fs, param_at(func, index)->v.arg.arg);
 }
@@ -1417,6 +1457,19 @@ const Node *value_param_site(const ValueModel *vm, const Node *func, int index, 
     }
     *path = vm->mods[s->why_mod].path;
     return s->why;
+}
+
+const Node *value_param_owner(const ValueModel *vm, const Node *func, int index, const char **path,
+                              const Node **caller)
+{
+    const Slot *s = vm ? slot((ValueModel *)vm, func, NULL, LOC_PARAM + index, 0) : NULL;
+    *path = NULL;
+    *caller = NULL;
+    if (!s || !s->own_why || s->own_mod < 0)
+        return NULL;
+    *path = vm->mods[s->own_mod].path;
+    *caller = s->own_func;
+    return s->own_why;
 }
 
 const char *value_path_of(const ValueModel *vm, const Node *node)

@@ -69,6 +69,13 @@ Val value_param(const ValueModel *vm, Arena *scratch, const Node *func, int inde
  * call did. */
 const Node *value_param_site(const ValueModel *vm, const Node *func, int index, const char **path);
 
+/* The first call that filled parameter index of func with a resource it
+ * made itself (`with SessionLocal() as db: helper(db)`: the caller owns it
+ * and releases it once the call returns), in *path its file and in *caller
+ * the function making it (NULL: module level); NULL if no call did. */
+const Node *value_param_owner(const ValueModel *vm, const Node *func, int index, const char **path,
+                              const Node **caller);
+
 /* What func returns; what it yields (a generator: a dependency provider;
  * from its return annotation when its yields say nothing). */
 Val value_return(const ValueModel *vm, const Node *func);

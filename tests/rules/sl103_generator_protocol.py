@@ -1,0 +1,73 @@
+# SL103: a provider driven by hand.  `gen = provider(); db = next(gen)`
+# acquires what the generator yields; only gen.close(), running it on
+# (`next(gen, None)`) or its async forms run the teardown after its yield.
+from collections.abc import AsyncIterator, Iterator
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import Session, sessionmaker
+
+Factory = sessionmaker(bind=create_engine("postgresql+psycopg2://app@db/app"))
+AsyncFactory = async_sessionmaker(create_async_engine("postgresql+asyncpg://app@db/app"))
+
+
+def session_scope() -> Iterator[Session]:
+    db = Factory()
+    try:
+        yield db
+    finally:
+        db.close()
+
+
+async def async_scope() -> AsyncIterator[AsyncSession]:
+    async with AsyncFactory() as session:
+        yield session
+
+
+def purge(days: int) -> None:
+    gen = session_scope()
+    db = next(gen)  # expect: SL103
+    db.execute(text("DELETE FROM log WHERE at < now() - make_interval(days => :d)"), {"d": days})
+    gen.close()
+
+
+def purge_never_closed() -> None:
+    scope = session_scope()
+    db = next(scope)  # expect: SL103
+    db.execute(text("DELETE FROM log"))
+
+
+async def purge_async() -> None:
+    agen = async_scope()
+    session = await anext(agen)  # expect: SL103
+    await session.execute(text("DELETE FROM log"))
+    await agen.aclose()
+
+
+# quiet: closed in finally
+def purge_safe() -> None:
+    gen = session_scope()
+    db = next(gen)
+    try:
+        db.execute(text("DELETE FROM log"))
+    finally:
+        gen.close()
+
+
+# quiet: exhausted in finally, which runs the generator's own finally
+def purge_exhausted() -> None:
+    gen = session_scope()
+    db = next(gen)
+    try:
+        db.execute(text("DELETE FROM log"))
+    finally:
+        next(gen, None)
+
+
+async def purge_async_safe() -> None:
+    agen = async_scope()
+    session = await anext(agen)
+    try:
+        await session.execute(text("DELETE FROM log"))
+    finally:
+        await agen.aclose()
