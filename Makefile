@@ -18,7 +18,7 @@ B       ?= build
 OBJS    := $(patsubst src/%.c,$(B)/obj/%.o,$(SRCS))
 BIN     := $(B)/sessionlint
 
-.PHONY: all check asan ubsan tsan fuzz bench format clean install uninstall
+.PHONY: all check asan ubsan tsan fuzz bench mutation format clean install uninstall
 all: $(BIN)
 
 $(BIN): $(OBJS)
@@ -49,6 +49,16 @@ fuzz:
 
 bench: all
 	@sh bench/run.sh
+
+# `make mutation CORPUS=DIR`: the mutation check on real code (not part of
+# `check`): one defect injected at a time into the repositories under DIR,
+# and whether sessionlint reports it there (tests/mutation/run.py says how).
+# MUT_ARGS passes options, e.g. MUT_ARGS="--jobs 2 --operators unwrap-text".
+# `make mutation CORPUS=tests/mutation/fixture` runs it on a small shop.
+mutation: all
+	@test -n "$(CORPUS)" || { echo "usage: make mutation CORPUS=DIR [MUT_ARGS=...]" >&2; exit 2; }
+	python3 tests/mutation/test_sites.py
+	nice -n 10 python3 tests/mutation/run.py --corpus "$(CORPUS)" $(MUT_ARGS)
 
 format:
 	clang-format -i src/*.c src/*.h
