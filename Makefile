@@ -55,10 +55,12 @@ bench: all
 # and whether sessionlint reports it there (tests/mutation/run.py says how).
 # MUT_ARGS passes options, e.g. MUT_ARGS="--jobs 2 --operators unwrap-text".
 # `make mutation CORPUS=tests/mutation/fixture` runs it on a small shop.
+# PYTHON=python3.13 parses newer syntax (files an older one skips are counted).
+PYTHON  ?= python3
 mutation: all
 	@test -n "$(CORPUS)" || { echo "usage: make mutation CORPUS=DIR [MUT_ARGS=...]" >&2; exit 2; }
-	python3 tests/mutation/test_sites.py
-	nice -n 10 python3 tests/mutation/run.py --corpus "$(CORPUS)" $(MUT_ARGS)
+	$(PYTHON) tests/mutation/test_sites.py
+	nice -n 10 $(PYTHON) tests/mutation/run.py --corpus "$(CORPUS)" $(MUT_ARGS)
 
 format:
 	clang-format -i src/*.c src/*.h

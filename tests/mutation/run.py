@@ -68,6 +68,10 @@ window is `reported-before` and is not run.  Other outcomes: `survived`,
 (right) or `noisy` (a new finding near the site).  Kill rate: killed /
 (killed + survived); quiet rate: quiet / (quiet + noisy).
 
+Files the running Python does not parse are skipped (counted per
+repository): run with the newest Python at hand (make mutation PYTHON=...)
+and compare runs made with the same one.
+
 Sampling: each operator's sites in a repository are shuffled with a seed
 made of --seed, the operator and the repository; the first --per-repo are
 kept; when an operator has more than --per-operator in all, repositories
@@ -109,6 +113,7 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 import sites  # noqa: E402
 
+PYVER = "%d.%d" % sys.version_info[:2]   # what parses: the sample depends on it
 TIMEOUT = 600          # seconds per run of sessionlint on one repository copy
 # A file none of whose lines says any of these has no site and names no
 # factory, engine or dependency: it is not parsed.
@@ -184,11 +189,14 @@ def sqlalchemy_major(opts, repo_dir, rel_dir, cache):
 
 
 def load_project(opts, repo_dir):
-    """(Project, {rel: Module}) of one repository: the files a check reads."""
+    """(Project, {rel: Module}, skipped) of one repository: the files a check
+    reads that this Python parses, and how many it does not (newer syntax:
+    run with a newer Python to see them)."""
     rc, out, err = tool([opts.bin, "debug", "files", "."], repo_dir, 300)
     if rc != 0:
         raise SystemExit("%s: sessionlint debug files failed: %s" % (repo_dir, err.strip()))
     mods = []
+    skipped = 0
     for rel in out.splitlines():
         if not rel.endswith(".py"):
             continue
@@ -205,14 +213,15 @@ def load_project(opts, repo_dir):
         try:
             tree = ast.parse(src, filename=rel)
         except (SyntaxError, ValueError):
+            skipped += 1
             continue
         mods.append(sites.Module(rel, src, tree))
-    return sites.Project(mods), {m.rel: m for m in mods}
+    return sites.Project(mods), {m.rel: m for m in mods}, skipped
 
 
 def collect(opts, repo, repo_dir):
-    """Every site of the selected operators in one repository."""
-    proj, _ = load_project(opts, repo_dir)
+    """(sites, files skipped) of the selected operators in one repository."""
+    proj, _, skipped = load_project(opts, repo_dir)
     out = []
     cache = {}
     for m in proj.modules:
@@ -221,7 +230,7 @@ def collect(opts, repo, repo_dir):
                 continue    # plain strings are fine on SQLAlchemy 1.x
             s.repo = repo
             out.append(s)
-    return out
+    return out, skipped
 
 
 def sample(opts, by_repo):
@@ -480,7 +489,7 @@ def write_outputs(opts, mutants, table, started):
                 if m.text is not None:
                     diff.write("# %s %s\n" % (m.status, m.id))
                     write_diff(diff, m)
-    doc = {"version": 1, "binary": opts.bin, "seed": opts.seed, "window": opts.window,
+    doc = {"version": 1, "binary": opts.bin, "python": PYVER, "seed": opts.seed, "window": opts.window,
            "per_repo": opts.per_repo, "per_operator": opts.per_operator,
            "operators": opts.operators, "repos": opts.repos or "all",
            "seconds": round(time.time() - started, 1), "table": table,
@@ -494,8 +503,8 @@ def compare(opts, old_path, table, mutants):
     with open(old_path, encoding="utf-8") as f:
         old = json.load(f)
     print("\ncompared with %s" % old_path)
-    for key in ("seed", "window", "per_repo", "per_operator", "operators", "repos"):
-        now = getattr(opts, key) if key != "repos" else (opts.repos or "all")
+    for key in ("python", "seed", "window", "per_repo", "per_operator", "operators", "repos"):
+        now = {"repos": opts.repos or "all", "python": PYVER}.get(key) or getattr(opts, key)
         if old.get(key) != now:
             print("note: %s differs (%s then, %s now): the samples are not the same" % (key, old.get(key), now))
     print("%-26s %10s %10s" % ("operator", "before", "now"))
@@ -530,9 +539,11 @@ def main(argv):
         repos = [r for r in repos if r in opts.repos]
     by_repo = {}
     for repo in repos:
-        by_repo[repo] = collect(opts, repo, os.path.join(opts.corpus, repo))
-        print("%-50s %s" % (repo, " ".join("%s=%d" % (op, sum(1 for s in by_repo[repo] if s.op == op))
-                                           for op in opts.operators)), flush=True)
+        by_repo[repo], skipped = collect(opts, repo, os.path.join(opts.corpus, repo))
+        print("%-50s %s%s" % (repo, " ".join("%s=%d" % (op, sum(1 for s in by_repo[repo] if s.op == op))
+                                             for op in opts.operators),
+                              " (%d files Python %s does not parse)" % (skipped, PYVER) if skipped else ""),
+              flush=True)
     if opts.list:
         return 0
     mutants = [m for m in make_mutants(sample(opts, by_repo)) if opts.only in m.id]

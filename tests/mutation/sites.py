@@ -684,8 +684,11 @@ def origin_of(m, func, expr, at):
             for it in n.items:
                 if isinstance(it.optional_vars, ast.Name) and it.optional_vars.id == name:
                     return "with %s%s" % (ast.unparse(it.context_expr)[:60], where)
-        if isinstance(n, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in n.targets):
-            return "local = %s%s" % (ast.unparse(n.value)[:60], where)
+        targets = n.targets if isinstance(n, ast.Assign) else [n.target] if isinstance(n, ast.AnnAssign) else []
+        if getattr(n, "value", None) is not None and any(
+                isinstance(t, ast.Name) and t.id == name for tg in targets for t in ast.walk(tg)):
+            unpacked = " (unpacked)" if not any(isinstance(tg, ast.Name) for tg in targets) else ""
+            return "local%s = %s%s" % (unpacked, ast.unparse(n.value)[:60], where)
     if name in m.imports:
         return "import %s%s" % (m.imports[name], where)
     for s in m.tree.body:

@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 """test_sites.py - the operators of the mutation check on small sources of
-our own: each case gives a module, the operator, and either the exact
-mutant text expected for its one site or that it has no site (a place that
-is not a real defect once mutated).  `make mutation` runs it first.
+our own: each case gives a module, the operator, and either the edit
+expected at its one site (the lines removed and added) or that it has no
+site (a place that is not a real defect once mutated).  `make mutation` runs it first.
 
 Usage: tests/mutation/test_sites.py [-v]; the last line is `N passed, N failed`.
 """
 import ast
+import difflib
 import os
 import sys
 import textwrap
@@ -30,7 +31,8 @@ SessionLocal = sessionmaker(bind=engine)
 AsyncSessionLocal = async_sessionmaker(create_async_engine("postgresql+asyncpg://localhost/shop"))
 """
 
-# (name, operator, body after HEADER, expected body of the mutant or None)
+# (name, operator, body after HEADER, the edit expected: its removed (-) and
+# added (+) lines in order, as a unified diff without context; None: no site)
 CASES = [
     ("drop-finally removes try and finally", "drop-finally", """
 def count():
@@ -41,33 +43,29 @@ def count():
     finally:
         db.close()
 """, """
-def count():
-    db = SessionLocal()
-    # the query
-    return db.execute(text("select 1")).scalar()
-    db.close()
+-    try:
+-        # the query
+-        return db.execute(text("select 1")).scalar()
+-    finally:
+-        db.close()
++    # the query
++    return db.execute(text("select 1")).scalar()
++    db.close()
 """),
     ("drop-finally keeps handlers that re-raise", "drop-finally", """
-def save(item):
-    db = SessionLocal()
+def rename(item_id, name):
+    session = SessionLocal()
     try:
-        db.add(item)
-        db.commit()
-    except Exception:
-        db.rollback()
+        session.execute(text("update items set name = :n where id = :i"), {"n": name, "i": item_id})
+    except KeyError as exc:
+        print("rename failed", exc)
         raise
     finally:
-        db.close()
+        session.close()
 """, """
-def save(item):
-    db = SessionLocal()
-    try:
-        db.add(item)
-        db.commit()
-    except Exception:
-        db.rollback()
-        raise
-    db.close()
+-    finally:
+-        session.close()
++    session.close()
 """),
     ("drop-finally leaves a handler that swallows alone", "drop-finally", """
 def save(item):
@@ -87,23 +85,28 @@ def names():
         n = len(list(rows))
         return n
 """, """
-def names():
-    conn = engine.connect()
-    rows = conn.execute(text(
-        "select name from items"))
-    n = len(list(rows))
-    conn.close()
-    return n
+-    with engine.connect() as conn:
+-        rows = conn.execute(text(
+-            "select name from items"))
+-        n = len(list(rows))
+-        return n
++    conn = engine.connect()
++    rows = conn.execute(text(
++        "select name from items"))
++    n = len(list(rows))
++    conn.close()
++    return n
 """),
     ("with-to-close awaits an async close", "with-to-close", """
 async def total():
     async with AsyncSessionLocal() as session:
         await session.execute(text("select 1"))
 """, """
-async def total():
-    session = AsyncSessionLocal()
-    await session.execute(text("select 1"))
-    await session.close()
+-    async with AsyncSessionLocal() as session:
+-        await session.execute(text("select 1"))
++    session = AsyncSessionLocal()
++    await session.execute(text("select 1"))
++    await session.close()
 """),
     ("with-to-close skips a context manager that yields a session", "with-to-close", """
 @contextmanager
@@ -125,18 +128,20 @@ def frame(q):
     with engine.connect() as con:
         return read_sql(q, con=con)
 """, None),
-    ("unguard-yield takes the try/finally off a dependency", "unguard-yield", """
-def get_db():
-    db = SessionLocal()
+    ("unguard-yield takes the try/finally off an async dependency", "unguard-yield", """
+async def provide_session():
+    session = AsyncSessionLocal()
     try:
-        yield db
+        yield session
     finally:
-        db.close()
+        await session.close()
 """, """
-def get_db():
-    db = SessionLocal()
-    yield db
-    db.close()
+-    try:
+-        yield session
+-    finally:
+-        await session.close()
++    yield session
++    await session.close()
 """),
     ("unguard-yield skips a with whose body closes in finally", "unguard-yield", """
 async def get_session():
@@ -154,23 +159,14 @@ def paid(pool, invoice):
     finally:
         pool.putconn(conn)
 """, """
-def paid(pool, invoice):
-    conn = pool.getconn()
-    try:
-        conn.commit()
-    finally:
-        pool.putconn(conn)
-        pool.putconn(conn)
++        pool.putconn(conn)
 """),
     ("gather-one-session adds the gather and its import", "gather-one-session", """
 async def totals(session: AsyncSession):
     first = await session.execute(text("select 1"))
     return first.scalar()
 """, """
-async def totals(session: AsyncSession):
-    first = await session.execute(text("select 1"))
-    await asyncio.gather(session.execute(text("select 1")), session.execute(text("select 1")))
-    return first.scalar()
++    await asyncio.gather(session.execute(text("select 1")), session.execute(text("select 1")))
 """),
     ("unwrap-text unwraps a text() over two lines", "unwrap-text", """
 def names(session):
@@ -178,27 +174,33 @@ def names(session):
         "select name from items"
     )).all()
 """, """
-def names(session):
-    return session.execute(
-        "select name from items"
-    ).all()
+-    return session.execute(text(
++    return session.execute(
+-    )).all()
++    ).all()
 """),
     ("module-session moves an endpoint's session to module level", "module-session", """
 @router.get("/items")
 def items():
     db = SessionLocal()
-    try:
-        return db.execute(text("select 1")).all()
-    finally:
-        db.close()
+    rows = db.execute(text("select 1")).all()
+    db.close()
+    return rows
 """, """
-db = SessionLocal()
-@router.get("/items")
-def items():
-    try:
-        return db.execute(text("select 1")).all()
-    finally:
-        db.close()
++db = SessionLocal()
+-    db = SessionLocal()
+"""),
+    ("module-session turns an endpoint's with into a module-level session", "module-session", """
+@router.get("/names")
+async def names():
+    async with AsyncSessionLocal() as session:
+        result = await session.execute(text("select name from items"))
+    return result.all()
+""", """
++session = AsyncSessionLocal()
+-    async with AsyncSessionLocal() as session:
+-        result = await session.execute(text("select name from items"))
++    result = await session.execute(text("select name from items"))
 """),
     ("module-session leaves code that serves no request alone", "module-session", """
 def job():
@@ -218,6 +220,13 @@ def session():
 """
 
 
+def edit_of(before, after):
+    """The removed and added lines of a mutant, without context."""
+    return "".join(line for line in difflib.unified_diff(
+        before.splitlines(True), after.splitlines(True), n=0)
+        if not line.startswith(("---", "+++", "@@")))
+
+
 def sites_of(body, op):
     src = HEADER + textwrap.dedent(body)
     m = sites.Module("app.py", src, ast.parse(src))
@@ -234,9 +243,9 @@ def check(name, op, body, want, verbose):
     else:
         text, anchors, _ = found[0].build()
         compile(text, "app.py", "exec")
-        got = text[len(HEADER):] if text.startswith(HEADER) else text
-        ok = got == textwrap.dedent(want) and bool(anchors)
-        why = "mutant differs:\n" + got
+        got = edit_of(HEADER + textwrap.dedent(body), text)
+        ok = got == want.lstrip("\n") and bool(anchors)
+        why = "the edit differs:\n" + got
     if verbose or not ok:
         print("%s %s%s" % ("ok  " if ok else "FAIL", name, "" if ok else ": " + why))
     return ok
