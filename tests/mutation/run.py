@@ -17,7 +17,9 @@ text at the positions it gives, so the rest of the file keeps its bytes):
   with-to-close       with X() as s: (async with too; X a session factory or
                       engine.connect(), pool.acquire(), pool.connection()):
                       s = X(); body; s.close() (await, release, putconn)
-                      at the end of the body.                expect SL103
+                      at the end of the body; not when the body returns
+                      something built from s (it may hold s) or already
+                      closes s in a finally.                 expect SL103
   unguard-yield       a generator yielding inside try/finally that releases
                       (or inside `with X() as s`): the try/finally (or the
                       with) goes, the release follows the yield. expect SL104
@@ -32,7 +34,8 @@ text at the positions it gives, so the rest of the file keeps its bytes):
                       (parameter, async with, acquisition) with await:
                       `await asyncio.gather(s.execute(text("select 1")), ...)`
                       after its first use (imports added at the top when
-                      missing).                              expect SL203
+                      missing); never on encode/databases connections,
+                      which serialize their queries.         expect SL203
                       The psycopg row (psycopg 3 connections) expects
                       nothing: psycopg serializes a connection's statements,
                       so two gathered reads wait for each other.
@@ -76,12 +79,15 @@ Sampling: each operator's sites in a repository are shuffled with a seed
 made of --seed, the operator and the repository; the first --per-repo are
 kept; when an operator has more than --per-operator in all, repositories
 give one mutant each in turn (in name order) until the cap.  The sample
-depends only on the corpus, the operators' code and the options, never on
-the binary, so two runs compare mutant by mutant.
+depends only on the corpus, the operators' code, the options and the Python
+that parses, not on the analysis (the binary only says, through `debug
+project`, which SQLAlchemy a folder pins, for unwrap-text), so two runs
+compare mutant by mutant.
 
 Output (--out, default build/mutation): a line per mutant as it finishes,
-then the table; survivors.log (file:line and how the resource was
-recognized, per survivor), survivors.diff (each survivor's edit, for
+then the table; survivors.log (per survivor: file:line, how the resource
+was recognized, and its origin: the parameter, assignment, with or import
+its first name comes from), survivors.diff (each survivor's edit, for
 reading: it quotes the corpus, keep it out of commits; --all-diffs writes
 every mutant's to mutants.diff) and results.json
 (every mutant and the table).  --compare OLD.json prints the rates of both
