@@ -18,7 +18,7 @@ B       ?= build
 OBJS    := $(patsubst src/%.c,$(B)/obj/%.o,$(SRCS))
 BIN     := $(B)/sessionlint
 
-.PHONY: all check asan ubsan tsan fuzz bench ecosystem format clean install uninstall
+.PHONY: all check asan ubsan tsan fuzz bench ecosystem mutation format clean install uninstall
 all: $(BIN)
 
 $(BIN): $(OBJS)
@@ -63,6 +63,18 @@ bench: all
 ecosystem: all
 	@test -n "$(CORPUS)" || { echo "make ecosystem: give CORPUS=DIR, the extracted corpus (tests/ecosystem/README.md)" >&2; exit 2; }
 	@python3 tests/ecosystem/run.py --corpus "$(CORPUS)" --sessionlint $(BIN) $(ECO_OPTS) -- $(ECO_ARGS)
+
+# `make mutation CORPUS=DIR`: the mutation check on real code (not part of
+# `check`): one defect injected at a time into the repositories under DIR,
+# and whether sessionlint reports it there (tests/mutation/run.py says how).
+# MUT_ARGS passes options, e.g. MUT_ARGS="--jobs 2 --operators unwrap-text".
+# `make mutation CORPUS=tests/mutation/fixture` runs it on a small shop.
+# PYTHON=python3.13 parses newer syntax (files an older one skips are counted).
+PYTHON  ?= python3
+mutation: all
+	@test -n "$(CORPUS)" || { echo "usage: make mutation CORPUS=DIR [MUT_ARGS=...]" >&2; exit 2; }
+	$(PYTHON) tests/mutation/test_sites.py
+	nice -n 10 $(PYTHON) tests/mutation/run.py --corpus "$(CORPUS)" $(MUT_ARGS)
 
 format:
 	clang-format -i src/*.c src/*.h
