@@ -123,6 +123,7 @@ typedef struct Site {
                                dependency): its methods use it, none releases it */
     int in_finally;         /* acquired inside a finally body: its own code raises for it */
     const char *gen;        /* `db = next(gen)`: the generator that lent it (its key) */
+    int maybe_none;         /* a parameter whose default is None: the caller may pass none */
 } Site;
 
 typedef struct Report {
@@ -2331,7 +2332,9 @@ static int truth(Ctx *c, const Path *p, const Node *test, int *flag, int *neg)
     int t = -1, v = test->kind == NODE_Name ? var_index(c, test->v.Name.id, 0) : -1;
     if (v >= 0) {
         int h = p->var[v];
-        if (h >= 0 && p->res[h] != RS_GONE)
+        if (h >= 0 && c->site[h].maybe_none && p->res[h] == RS_BORROWED)
+            t = -1; /* `session: Session | None = None`: either */
+        else if (h >= 0 && p->res[h] != RS_GONE)
             t = !none_test;
         else if (h == VAR_NONE)
             t = none_test;
@@ -2447,14 +2450,125 @@ static int same_path(const Ctx *c, const Path *a, const Path *b)
            a->patched == b->patched;
 }
 
+/*
+ * Could a and b be one path that knows less?  They agree on every
+ * resource's state, its witness aside, on the work pending and on what each
+ * name holds that is a resource; they may differ on flags and on names
+ * holding no resource (None or a plain value).  Paths that disagree on
+ * whether a resource is open never merge, so a flag set beside an
+ * acquisition (`own = True`) keeps its correlation with it.
+ */
+static int mergeable(const Ctx *c, const Path *a, const Path *b)
+{
+    if (memcmp(a->res, b->res, (size_t)c->nsites) || memcmp(a->held, b->held, (size_t)c->nsites) ||
+        memcmp(a->reported, b->reported, (size_t)c->nsites) ||
+        a->raised_at_yield != b->raised_at_yield || a->yielded != b->yielded ||
+        a->handling_yield != b->handling_yield || !same_jobs(a, b) ||
+        a->committed != b->committed || a->release_raised != b->release_raised ||
+        a->patched != b->patched)
+        return 0;
+    for (int v = 0; v < FLOW_MAX_VARS; v++)
+        if (a->var[v] != b->var[v] && (a->var[v] >= 0 || b->var[v] >= 0))
+            return 0;
+    return 1;
+}
+
+/* m knows only what p knows too: flags and plain names that disagree
+ * become unknown. */
+static void widen(Path *m, const Path *p)
+{
+    for (int f = 0; f < FLOW_MAX_FLAGS; f++)
+        if (m->flag[f] != p->flag[f])
+            m->flag[f] = FLAG_UNKNOWN;
+    for (int v = 0; v < FLOW_MAX_VARS; v++)
+        if (m->var[v] != p->var[v])
+            m->var[v] = VAR_UNKNOWN;
+}
+
+/*
+ * Over the cap at step s: p joins the path it can be merged with, whose
+ * flags and plain names that disagree become unknown (the fewest such
+ * first).  A path already followed from s is followed again.  0 if none.
+ */
+static int merge_path(Ctx *c, int s, const Path *p)
+{
+    PathSet *ps = &c->in[s];
+    int best = -1, best_cost = 0;
+    for (int i = 0; i < ps->n; i++) {
+        if (!mergeable(c, &ps->p[i], p))
+            continue;
+        int cost = 0;
+        for (int f = 0; f < FLOW_MAX_FLAGS; f++)
+            cost += ps->p[i].flag[f] != p->flag[f] && ps->p[i].flag[f] != FLAG_UNKNOWN;
+        for (int v = 0; v < FLOW_MAX_VARS; v++)
+            cost += ps->p[i].var[v] != p->var[v] && ps->p[i].var[v] != VAR_UNKNOWN;
+        if (best < 0 || cost < best_cost) {
+            best = i;
+            best_cost = cost;
+        }
+    }
+    if (best < 0)
+        return 0;
+    if (!best_cost)
+        return 1; /* it knows no more than the path already there */
+    Path *m = &ps->p[best];
+    widen(m, p);
+    if (best < ps->done) { /* followed already: follow the wider path again */
+        Path t = ps->p[ps->done - 1];
+        ps->p[ps->done - 1] = *m;
+        *m = t;
+        ps->done--;
+    }
+    if (!c->queued[s]) {
+        c->queued[s] = 1;
+        c->work[c->nwork++] = s;
+    }
+    return 1;
+}
+
+/* The paths at step s that can be one are made one (mergeable), to make
+ * room; those widened are followed again, after the ones left as they were. */
+static void compact(Ctx *c, int s)
+{
+    PathSet *ps = &c->in[s];
+    Path tmp[FLOW_MAX_PATHS];
+    uint8_t gone[FLOW_MAX_PATHS] = {0}, widened[FLOW_MAX_PATHS] = {0};
+    for (int i = 0; i < ps->n; i++)
+        for (int j = i + 1; !gone[i] && j < ps->n; j++) {
+            if (gone[j] || !mergeable(c, &ps->p[i], &ps->p[j]))
+                continue;
+            widen(&ps->p[i], &ps->p[j]);
+            gone[j] = widened[i] = 1;
+        }
+    int k = 0, done = 0;
+    for (int i = 0; i < ps->done; i++)
+        if (!gone[i] && !widened[i])
+            tmp[k++] = ps->p[i];
+    done = k;
+    for (int i = 0; i < ps->n; i++)
+        if (!gone[i] && (i >= ps->done || widened[i]))
+            tmp[k++] = ps->p[i];
+    memcpy(ps->p, tmp, (size_t)k * sizeof *tmp);
+    ps->n = k;
+    ps->done = done;
+    if (done < k && !c->queued[s]) {
+        c->queued[s] = 1;
+        c->work[c->nwork++] = s;
+    }
+}
+
 static void add_path(Ctx *c, int s, const Path *p)
 {
     PathSet *ps = &c->in[s];
     for (int i = 0; i < ps->n; i++)
         if (same_path(c, &ps->p[i], p))
             return;
+    if (ps->n == FLOW_MAX_PATHS && merge_path(c, s, p))
+        return;
     if (ps->n == FLOW_MAX_PATHS)
-        return; /* over the cap: this path is not followed further */
+        compact(c, s);
+    if (ps->n == FLOW_MAX_PATHS)
+        return; /* nothing to merge with: this path is not followed further */
     if (!ps->p)
         ps->p = arena_alloc_raw(c->a, FLOW_MAX_PATHS * sizeof *ps->p); /* filled before read */
     ps->p[ps->n++] = *p;
@@ -3248,6 +3362,8 @@ static void borrowed_params(Ctx *c, Path *start, const Node *func)
             Site *st = &c->site[r];
             st->name = l < 2 ? a->v.arg.arg : fmt(c, "%s%s", i ? "**" : "*", a->v.arg.arg);
             st->holder = holder;
+            st->maybe_none = def && def->kind == NODE_Constant &&
+                             def->v.Constant.value.kind == CONST_NONE;
             start->res[r] = RS_BORROWED;
             start->var[var] = (int8_t)r;
             if (!found && owned_by_caller(c, start, r, func, a, index))
@@ -3594,6 +3710,16 @@ void flow_function(Arena *scratch, const FlowEnv *env, Node *func)
         for (int i = 0; i < c.nparams; i++)
             if (!(c.kept_param >> i & 1) && c.in[g->exit].n > 0)
                 env->summary->releases |= 1u << i;
+        if (env->summary->yields_kind == RES_NONE && contains_yield(func)) {
+            /* `-> AsyncIterator[AsyncSession]` over a factory we cannot see
+               (request.app.state.sessionmaker()): the annotation says what it
+               lends, and a with block or close() after the yield releases it */
+            Val y = value_yield(env->values, scratch, func);
+            if (y.tag == VAL_RESOURCE && y.kind != RES_ANY) {
+                env->summary->yields_kind = y.kind;
+                env->summary->releases_after = provider_release(func) != NULL;
+            }
+        }
         return;
     }
     if (c.nreports > 1)

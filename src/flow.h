@@ -9,9 +9,12 @@
  * which local names hold which resource, what boolean flags are known on
  * this path (so `if own: s.close()` pairs with `if own: s = Session()`),
  * and the events that led there (the witness).  Beyond the cap, disjuncts
- * are merged, which can only lose precision, never soundness of the
- * reports' paths.  The analysis is intra-procedural: unknown callees borrow
- * what they are given without releasing it.
+ * that agree on every resource's state, the pending work and the names that
+ * hold resources are merged: the flags and plain names they disagree on
+ * become unknown.  Only a disjunct that differs from all the others in a
+ * resource's state is dropped when the cap is full (docs/design.md says
+ * what that approximates).  Callees are known by their summaries; unknown
+ * callees borrow what they are given without releasing it.
  */
 #ifndef SL_FLOW_H
 #define SL_FLOW_H
