@@ -1281,22 +1281,6 @@ static const Node *init_of(const Node *cls)
     return NULL;
 }
 
-/* Does the __init__ of class def keep its parameter `name` on self
- * (`self.db = db`)? */
-static int init_keeps(const Node *def, const char *name)
-{
-    const Node *init = init_of(def);
-    for (int k = 0; init && k < init->v.FunctionDef.body.n; k++) {
-        const Node *target, *value;
-        if (ast_single_assign(init->v.FunctionDef.body.items[k], &target, &value) &&
-            target->kind == NODE_Attribute && target->v.Attribute.value->kind == NODE_Name &&
-            !strcmp(target->v.Attribute.value->v.Name.id, "self") && value->kind == NODE_Name &&
-            !strcmp(value->v.Name.id, name))
-            return 1;
-    }
-    return 0;
-}
-
 /* The name of the parameter of __init__ that argument i (or keyword kw)
  * fills, or NULL. */
 static const char *init_param(const Node *def, int i, const char *kw)
@@ -1306,6 +1290,69 @@ static const char *init_param(const Node *def, int i, const char *kw)
         return init ? kw : NULL;
     const NodeList *ps = &init->v.FunctionDef.args->v.arguments.args;
     return i + 1 < ps->n ? ps->items[i + 1]->v.arg.arg : NULL; /* after self */
+}
+
+#define KEEPS_MAX_DEPTH 3 /* objects inside objects followed (service -> repository) */
+
+static int init_keeps(Ctx *c, const ScopeTable *t, const Node *def, const char *name, int depth);
+
+/* Does the method func (in table t) keep its parameter `name` on self:
+ * `self.db = db`, or inside another object it keeps, `self.orders =
+ * OrderRepository(db)` whose class keeps it in turn? */
+static int method_keeps(Ctx *c, const ScopeTable *t, const Node *init, const char *name, int depth)
+{
+    const Scope *is = init ? scope_of(t, init) : NULL;
+    for (int k = 0; init && k < init->v.FunctionDef.body.n; k++) {
+        const Node *target, *value;
+        if (!ast_single_assign(init->v.FunctionDef.body.items[k], &target, &value) ||
+            target->kind != NODE_Attribute || target->v.Attribute.value->kind != NODE_Name ||
+            strcmp(target->v.Attribute.value->v.Name.id, "self"))
+            continue;
+        if (value->kind == NODE_Name && !strcmp(value->v.Name.id, name))
+            return 1;
+        if (value->kind != NODE_Call || value->v.Call.func->kind != NODE_Name || !is ||
+            depth >= KEEPS_MAX_DEPTH)
+            continue;
+        const ScopeTable *inner;
+        const Node *cls = class_named(c, t, is, value->v.Call.func->v.Name.id, &inner, NULL);
+        int n = value->v.Call.args.n + value->v.Call.keywords.n;
+        for (int i = 0; cls && i < n; i++) {
+            const Node *kwn = i >= value->v.Call.args.n
+                                  ? value->v.Call.keywords.items[i - value->v.Call.args.n] : NULL;
+            const Node *a = kwn ? kwn->v.keyword.value : value->v.Call.args.items[i];
+            const char *param = init_param(cls, i, kwn ? kwn->v.keyword.arg : NULL);
+            if (a->kind == NODE_Name && !strcmp(a->v.Name.id, name) && param &&
+                init_keeps(c, inner, cls, param, depth + 1))
+                return 1;
+        }
+    }
+    return 0;
+}
+
+static int init_keeps(Ctx *c, const ScopeTable *t, const Node *def, const char *name, int depth)
+{
+    return method_keeps(c, t, init_of(def), name, depth);
+}
+
+/* A holder site made at call, which keeps the borrowed site r: it has r's
+ * owner and timing, and r's witness, then `note`. */
+static int make_holder(Ctx *c, Path *p, const Node *call, int r, const char *note)
+{
+    int h = site_for(c, call, c->site[r].val, -1);
+    if (h < 0)
+        return -1;
+    Site *src = &c->site[r], *dst = &c->site[h];
+    dst->owner = src->owner;
+    dst->early = src->early;
+    dst->when = src->when;
+    dst->owner_path = src->owner_path;
+    dst->owner_line = src->owner_line;
+    dst->owner_col = src->owner_col;
+    dst->owner_note = src->owner_note;
+    dst->holder = 1;
+    p->res[h] = RS_BORROWED;
+    p->ev[h] = ev_push(c, p->ev[r], call, note);
+    return h;
 }
 
 /*
@@ -1331,23 +1378,9 @@ static int holder_site(Ctx *c, Path *p, const Node *call)
         if (r < 0 || p->res[r] != RS_BORROWED || !c->site[r].when)
             continue;
         const char *param = init_param(cls, i, kwn ? kwn->v.keyword.arg : NULL);
-        if (!param || !init_keeps(cls, param))
+        if (!param || !init_keeps(c, ct, cls, param, 0))
             continue;
-        int h = site_for(c, call, c->site[r].val, -1);
-        if (h < 0)
-            return -1;
-        Site *src = &c->site[r], *dst = &c->site[h];
-        dst->owner = src->owner;
-        dst->early = src->early;
-        dst->when = src->when;
-        dst->owner_path = src->owner_path;
-        dst->owner_line = src->owner_line;
-        dst->owner_col = src->owner_col;
-        dst->owner_note = src->owner_note;
-        dst->holder = 1;
-        p->res[h] = RS_BORROWED;
-        p->ev[h] = ev_push(c, p->ev[r], call, fmt(c, "kept here by a `%s`", f->v.Name.id));
-        return h;
+        return make_holder(c, p, call, r, fmt(c, "kept here by a `%s`", f->v.Name.id));
     }
     return -1;
 }
@@ -1429,6 +1462,45 @@ static void apply_summary(Ctx *c, Path *p, const Node *call, const FlowSummary *
             p->res[h] = RS_OPEN; /* the helper uses it: its connection is out */
         if (h >= 0 && (sum->releases >> i & 1))
             release(c, p, h, call, 0);
+    }
+}
+
+/* Parameter i of def (posonly, plain, keyword-only), or NULL. */
+static const char *param_name(const Node *def, int i)
+{
+    const Node *a = def->v.FunctionDef.args;
+    const NodeList *ls[3] = {&a->v.arguments.posonlyargs, &a->v.arguments.args,
+                             &a->v.arguments.kwonlyargs};
+    for (int l = 0; l < 3; l++) {
+        if (i < ls[l]->n)
+            return ls[l]->items[i]->v.arg.arg;
+        i -= ls[l]->n;
+    }
+    return NULL;
+}
+
+/* `importer.attach(db)` where the method keeps its parameter on self: the
+ * object the local name holds now holds the borrowed session too. */
+static void kept_by_receiver(Ctx *c, Path *p, const Node *call, const Node *def)
+{
+    const Node *recv = call->v.Call.func->kind == NODE_Attribute
+                           ? call->v.Call.func->v.Attribute.value : NULL;
+    const ScopeTable *dt = value_table_of(c->env->values, def);
+    if (c->env->summary || !recv || recv->kind != NODE_Name || !dt || held_by(c, p, recv) >= 0)
+        return;
+    int n = call->v.Call.args.n + call->v.Call.keywords.n;
+    for (int j = 0; j < n; j++) {
+        int i = arg_param(def, 1, call, j);
+        const char *name = i >= 0 ? param_name(def, i) : NULL;
+        int r = held_by(c, p, arg_node(call, j));
+        if (!name || r < 0 || p->res[r] != RS_BORROWED || !c->site[r].when ||
+            !method_keeps(c, dt, def, name, 0))
+            continue;
+        int h = make_holder(c, p, call, r, fmt(c, "kept here by `%s`", recv->v.Name.id));
+        int v = var_index(c, recv->v.Name.id, 1);
+        if (h >= 0 && v >= 0)
+            p->var[v] = (int8_t)h;
+        return;
     }
 }
 
@@ -1543,6 +1615,8 @@ static Res call_value(Ctx *c, Path *p, const Node *call)
     const Node *def;
     int shift;
     const FlowSummary *sum = callee_of(c, p, f, fv.val, &def, &shift);
+    if (def && shift)
+        kept_by_receiver(c, p, call, def);
     if (sum) {
         apply_summary(c, p, call, sum, def, shift);
         if (sum->returns_kind != RES_NONE && v.tag != VAL_RESOURCE) { /* configured kinds win */
@@ -3244,6 +3318,74 @@ static void state_timing(Ctx *c, Site *st, const FastApiStateOwner *o)
 
 enum { LENT_BY_CALLERS = 2 }; /* borrowed_params: a provider every caller's argument has */
 
+typedef struct HolderSearch {
+    Ctx *c;
+    const ScopeTable *t;
+    const Node *def;    /* the provider */
+    Provider *inner;    /* out: the provider of what the returned object keeps */
+    int found, depth;
+} HolderSearch;
+
+static void holder_return(Node *parent, Node *n, void *arg)
+{
+    HolderSearch *h = arg;
+    (void)parent;
+    if (h->found || h->depth > EVAL_MAX_DEPTH || n->kind == NODE_FunctionDef ||
+        n->kind == NODE_AsyncFunctionDef || n->kind == NODE_ClassDef || n->kind == NODE_Lambda)
+        return;
+    const Node *call = n->kind == NODE_Return ? n->v.Return.value : NULL;
+    const Scope *ds = scope_of(h->t, h->def);
+    if (call && ds && call->kind == NODE_Call && call->v.Call.func->kind == NODE_Name) {
+        const ScopeTable *ct;
+        const Node *cls = class_named(h->c, h->t, ds, call->v.Call.func->v.Name.id, &ct, NULL);
+        const Node *params = h->def->v.FunctionDef.args;
+        int n_args = call->v.Call.args.n + call->v.Call.keywords.n;
+        for (int j = 0; cls && j < n_args && !h->found; j++) {
+            const Node *kwn = j >= call->v.Call.args.n
+                                  ? call->v.Call.keywords.items[j - call->v.Call.args.n] : NULL;
+            const Node *a = kwn ? kwn->v.keyword.value : call->v.Call.args.items[j];
+            const char *kept = init_param(cls, j, kwn ? kwn->v.keyword.arg : NULL);
+            if (a->kind != NODE_Name || !kept || !init_keeps(h->c, ct, cls, kept, 0))
+                continue;
+            /* the argument is a parameter of the provider that FastAPI fills */
+            const NodeList *ps = &params->v.arguments.args, *ds_ = &params->v.arguments.defaults;
+            for (int i = 0; i < ps->n && !h->found; i++) {
+                const Node *pa = ps->items[i];
+                const Node *dflt = i >= ps->n - ds_->n ? ds_->items[i - (ps->n - ds_->n)] : NULL;
+                if (strcmp(pa->v.arg.arg, a->v.Name.id))
+                    continue;
+                h->found = (depends_target(h->c, h->t, ds, dflt, h->inner) ||
+                            annotated_provider(h->c, h->t, ds, pa->v.arg.annotation, 0, h->inner)) &&
+                           h->inner->sum && h->inner->sum->yields_kind != RES_NONE;
+            }
+        }
+    }
+    h->depth++;
+    ast_children(n, holder_return, h);
+    h->depth--;
+}
+
+/*
+ * A dependency that returns an object keeping a session FastAPI lends it
+ * (`def get_service(db: DB): return Service(db)`): the object holds that
+ * provider's session, *inner.  0 if pv's provider returns no such object.
+ */
+static int lends_holder(Ctx *c, const Provider *pv, Provider *inner)
+{
+    const Node *def = pv->def;
+    if (!def || (def->kind != NODE_FunctionDef && def->kind != NODE_AsyncFunctionDef))
+        return 0;
+    const ScopeTable *t = value_table_of(c->env->values, def);
+    if (!t)
+        return 0;
+    HolderSearch h = {c, t, def, inner, 0, 0};
+    memset(inner, 0, sizeof *inner);
+    ast_children((Node *)def, holder_return, &h);
+    if (h.found && !inner->path)
+        inner->path = pv->path; /* the inner provider is beside the outer one */
+    return h.found;
+}
+
 /*
  * A parameter whose value (v, from value_param) is a session every caller
  * passes from one FastAPI dependency (`helper(db)` in endpoints that have
@@ -3330,6 +3472,14 @@ static void borrowed_params(Ctx *c, Path *start, const Node *func)
             int holder = 0;
             if (!found)
                 found = holder = class_dependency(c, def, a->v.arg.annotation, &pv);
+            Provider inner;
+            const Node *outer = NULL; /* a dependency returning an object that keeps a session */
+            if (found && pv.sum->yields_kind == RES_NONE && !pv.sum->returns_state &&
+                lends_holder(c, &pv, &inner)) {
+                outer = pv.def; /* `svc: Service = Depends(get_service)`, returning Service(db) */
+                pv = inner;
+                holder = 1;
+            }
             if (found && pv.sum->yields_kind != RES_NONE) {
                 v.tag = VAL_RESOURCE;
                 v.kind = pv.sum->yields_kind;
@@ -3396,7 +3546,10 @@ static void borrowed_params(Ctx *c, Path *start, const Node *func)
                 continue;
             }
             start->ev[r] = ev_push(c, NULL, a,
-                                   pv.def && pv.def->kind != NODE_ClassDef
+                                   outer ? fmt(c, "borrowed here from its FastAPI dependency `%s`, "
+                                                  "an object that keeps the session of `%s`",
+                                               outer->v.FunctionDef.name, pv.def->v.FunctionDef.name)
+                                   : pv.def && pv.def->kind != NODE_ClassDef
                                        ? fmt(c, "borrowed here from its FastAPI dependency `%s`",
                                              pv.def->v.FunctionDef.name)
                                        : "borrowed here from its FastAPI dependency");

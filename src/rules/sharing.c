@@ -147,6 +147,81 @@ static void module_names(Check *c, const Node *module)
     }
 }
 
+/* Finds `self.<attr> = <acquisition>` in a method of a singleton's class. */
+typedef struct SelfStore {
+    Check *c;
+    const Scope *s;       /* the method's scope */
+    const char *self;     /* its instance parameter */
+    const char *object;   /* the module-level name of the one instance */
+    const Node *cls;
+    int depth;
+} SelfStore;
+
+static void self_store_kid(Node *parent, Node *n, void *arg)
+{
+    SelfStore *w = arg;
+    (void)parent;
+    if (w->depth > WALK_MAX_DEPTH || is_func(n) || n->kind == NODE_ClassDef || n->kind == NODE_Lambda)
+        return;
+    const Node *target, *value;
+    if (ast_single_assign(n, &target, &value) && target->kind == NODE_Attribute &&
+        target->v.Attribute.value->kind == NODE_Name &&
+        !strcmp(target->v.Attribute.value->v.Name.id, w->self)) {
+        int kind = made(w->c, w->s, value);
+        if (kind != RES_NONE)
+            add(w->c, "SL201", n,
+                msg(w->c->k->a, "`%s` is the one `%s` of the process, and it keeps the %s it makes "
+                                "on self.%s: every request and thread that uses `%s` shares that "
+                                "%s; keep the sessionmaker there and make one per request",
+                    w->object, w->cls->v.ClassDef.name, noun(kind), target->v.Attribute.attr,
+                    w->object, noun(kind)),
+                NULL, msg(w->c->k->a, "%s made here and kept on the shared object", noun(kind)),
+                NULL, NULL);
+        return;
+    }
+    w->depth++;
+    ast_children(n, self_store_kid, w);
+    w->depth--;
+}
+
+/* Module-level `name = Class()` that functions read: one object for the
+ * process, so a session its methods keep on self is shared. */
+static void singletons(Check *c, const Node *module)
+{
+    const Scope *ms = scope_module(c->env->scopes);
+    const Node *seen[16];
+    int nseen = 0;
+    const NodeList *body = &module->v.Module.body;
+    for (int i = 0; i < body->n; i++) {
+        const Node *target, *value;
+        if (!ast_single_assign(body->items[i], &target, &value) || target->kind != NODE_Name ||
+            value->kind != NODE_Call)
+            continue;
+        Val v = flow_value(c->scratch, c->env, ms, value);
+        const Node *cls = v.tag == VAL_OBJECT ? v.node : NULL;
+        const Binding *b = scope_lookup(c->env->scopes, ms, target->v.Name.id, NULL);
+        const Scope *cs = cls ? scope_of(c->env->scopes, cls) : NULL; /* a class of this module */
+        if (!cs || !b || !(fastapi_reads_binding(c->fa, b) || fastapi_function_reads(c->fa, b)))
+            continue;
+        int dup = 0;
+        for (int k = 0; k < nseen; k++)
+            dup |= seen[k] == cls;
+        if (dup || nseen == 16)
+            continue;
+        seen[nseen++] = cls;
+        for (int k = 0; k < cls->v.ClassDef.body.n; k++) {
+            const Node *m = cls->v.ClassDef.body.items[k];
+            const Node *args = is_func(m) ? m->v.FunctionDef.args : NULL;
+            const Scope *s = args ? scope_of(c->env->scopes, m) : NULL;
+            if (!s || args->v.arguments.args.n < 1)
+                continue;
+            SelfStore w = {c, s, args->v.arguments.args.items[0]->v.arg.arg, target->v.Name.id, cls, 0};
+            for (int j = 0; j < m->v.FunctionDef.body.n; j++)
+                self_store_kid(NULL, m->v.FunctionDef.body.items[j], &w);
+        }
+    }
+}
+
 /* Is the Name e bound at module level to FastAPI() or Starlette()? */
 static int names_app(const Check *c, const Node *e)
 {
@@ -557,6 +632,7 @@ void sharing_check(LifecycleSink *k, const FlowEnv *env, Arena *scratch, const N
         return;
     Check c = {k, env, scratch, env->fastapi->model};
     module_names(&c, module);
+    singletons(&c, module);
     Body mb = {&c, module, scope_module(env->scopes), 0, 0, 0};
     for (int i = 0; i < module->v.Module.body.n; i++)
         body_walk(&mb, module->v.Module.body.items[i]);
