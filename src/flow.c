@@ -1766,6 +1766,8 @@ static Res eval(Ctx *c, Path *p, const Node *e)
         }
         eval(c, p, e->v.Subscript.value);
         eval(c, p, e->v.Subscript.slice);
+        if (want) /* a worker's ctx["pool"], kept where the startup put it */
+            out.val = value_at(c, c->env->scopes, c->scope, e);
         break;
     }
     case NODE_Lambda:

@@ -22,7 +22,7 @@
 
 /* LOC_ITEM + i, LOC_PARAM + i, LOC_DECLARED + i (a parameter's annotation,
  * cached with the round that computed it) */
-enum { LOC_LOCAL = 1, LOC_GLOBAL, LOC_RETURN, LOC_YIELD, LOC_ATTR, LOC_APP_STATE, LOC_ITEM = 16,
+enum { LOC_LOCAL = 1, LOC_GLOBAL, LOC_RETURN, LOC_YIELD, LOC_ATTR, LOC_APP_STATE, LOC_KEY, LOC_ITEM = 16,
        LOC_PARAM = 1 << 16, LOC_DECLARED = 1 << 20 };
 
 typedef struct Slot {
@@ -983,6 +983,9 @@ static Val call_of(Ev *c, const ScopeTable *t, const Scope *s, const Node *call,
     }
 }
 
+static int entry(const ScopeTable *t, const Scope *s, const Node *e, const void **k1, const char **k2,
+                 int *k3, ValueModel *vm);
+
 static Val ev_call(Ev *c, const ScopeTable *t, const Scope *s, const Node *call)
 {
     const Node *f = call->v.Call.func;
@@ -1069,6 +1072,13 @@ static Val ev(Ev *c, const ScopeTable *t, const Scope *s, const Node *e)
     switch (e->kind) {
     case NODE_Name: v = ev_name(c, t, s, e->v.Name.id); break;
     case NODE_Attribute: v = ev_attr(c, t, s, e); break;
+    case NODE_Subscript: {
+        const void *k1;
+        const char *k2;
+        int k3;
+        v = entry(t, s, e, &k1, &k2, &k3, c->vm) ? read(c->vm, k1, k2, k3) : unknown();
+        break;
+    }
     case NODE_Call: v = ev_call(c, t, s, e); break;
     case NODE_Await: v = ev(c, t, s, e->v.Await.value); break;
     case NODE_NamedExpr: v = ev(c, t, s, e->v.NamedExpr.value); break;
@@ -1171,10 +1181,50 @@ static const char *self_name(const Round *r)
 }
 
 /* target = value (or the index-th item of value, when index >= 0). */
+/*
+ * Where `d["key"]` is kept: a local dict's entry in its function's scope,
+ * a module-level dict's in its binding, and a dict handed in as a parameter
+ * (`ctx` of a job queue's worker, a context dict) in one place for the
+ * whole project per key, since such dicts travel between functions.  0 when
+ * e is no constant-key entry of a name.
+ */
+static int entry(const ScopeTable *t, const Scope *s, const Node *e, const void **k1, const char **k2,
+                 int *k3, ValueModel *vm)
+{
+    if (e->kind != NODE_Subscript || e->v.Subscript.value->kind != NODE_Name ||
+        e->v.Subscript.slice->kind != NODE_Constant ||
+        e->v.Subscript.slice->v.Constant.value.kind != CONST_STR)
+        return 0;
+    const char *key = e->v.Subscript.slice->v.Constant.value.s;
+    const Scope *where = NULL;
+    const Binding *b = scope_lookup(t, s, e->v.Subscript.value->v.Name.id, &where);
+    if (!b || !where)
+        return 0;
+    *k2 = key;
+    *k3 = LOC_KEY;
+    if (b->kind == BIND_PARAM)
+        *k1 = vm;
+    else if (b->kind == BIND_LOCAL && where->kind == SCOPE_MODULE)
+        *k1 = b;
+    else if (b->kind == BIND_LOCAL)
+        *k1 = b; /* bindings are per scope: a local's own */
+    else
+        return 0;
+    return 1;
+}
+
 static void assign(Round *r, const Node *target, const Node *value, Val v)
 {
     Ev *c = r->c;
     switch (target->kind) {
+    case NODE_Subscript: { /* ctx["pool"] = await create_pool(...) */
+        const void *k1;
+        const char *k2;
+        int k3;
+        if (entry(r->t, r->s, target, &k1, &k2, &k3, c->vm))
+            join(c->vm, k1, k2, k3, v);
+        break;
+    }
     case NODE_Name: {
         const Scope *where = NULL;
         const Binding *b = scope_lookup(r->t, r->s, target->v.Name.id, &where);
@@ -1216,7 +1266,7 @@ static void assign(Round *r, const Node *target, const Node *value, Val v)
  * attribute, a tuple of those; not a subscript)? */
 static int wants(const Round *r, const Node *t)
 {
-    if (t->kind == NODE_Attribute)
+    if (t->kind == NODE_Attribute || t->kind == NODE_Subscript)
         return 1;
     if (t->kind == NODE_Tuple || t->kind == NODE_List) {
         for (int i = 0; i < t->v.Tuple.elts.n; i++)

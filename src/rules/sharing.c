@@ -506,11 +506,28 @@ static int is_begin(const Node *item)
 
 /* Finds the first yield (and a `with ....begin()` enclosing it). */
 typedef struct YieldAt {
+    Check *c;
+    const Scope *s;       /* the function's scope */
     const Node *yield;
     const Node *with;
-    const Node *cur_with; /* the innermost begin() with being walked */
+    const Node *cur_with; /* the innermost committing with being walked */
     int depth;
 } YieldAt;
+
+/* `with wrapper() as s` where wrapper is a context manager of the
+ * project that commits what it yielded after its yield. */
+static int commits_on_exit(YieldAt *y, const Node *item)
+{
+    const Node *e = item->v.withitem.context_expr;
+    if (e->kind == NODE_Await)
+        e = e->v.Await.value;
+    if (!y->s || e->kind != NODE_Call || !y->c->env->summary_of)
+        return 0;
+    Val f = flow_value(y->c->scratch, y->c->env, y->s, e->v.Call.func);
+    const FlowSummary *sum = f.tag == VAL_FUNC && f.node
+                                 ? y->c->env->summary_of(y->c->env->summary_arg, f.node) : NULL;
+    return sum && sum->yields_kind != RES_NONE && sum->uses_after;
+}
 
 static void yield_kid(Node *parent, Node *n, void *arg)
 {
@@ -527,7 +544,7 @@ static void yield_kid(Node *parent, Node *n, void *arg)
     const Node *saved = y->cur_with;
     if (n->kind == NODE_With || n->kind == NODE_AsyncWith)
         for (int i = 0; i < n->v.With.items.n; i++)
-            if (is_begin(n->v.With.items.items[i]))
+            if (is_begin(n->v.With.items.items[i]) || commits_on_exit(y, n->v.With.items.items[i]))
                 y->cur_with = n;
     y->depth++;
     ast_children(n, yield_kid, y);
@@ -562,7 +579,7 @@ static void commit_after_response(Check *c, const Node *func, int roles)
      * written it is honoured, whatever the lowest version the requirements allow */
     if (!(roles & (FASTAPI_PROVIDER | FASTAPI_UNNAMED_GEN)) || fa->era == ERA_AT_RETURN)
         return;
-    YieldAt y = {NULL, NULL, NULL, 0};
+    YieldAt y = {c, scope_of(c->env->scopes, func), NULL, NULL, NULL, 0};
     ast_children((Node *)func, yield_kid, &y);
     if (!y.yield)
         return;
