@@ -146,6 +146,8 @@ typedef struct Ctx {
     const char *vars[FLOW_MAX_VARS];
     Val var_val[FLOW_MAX_VARS]; /* a factory a local name was bound to (any path) */
     const Node *var_with[FLOW_MAX_VARS]; /* an ExitStack name: the with-item that made it */
+    int kept_site[FLOW_MAX_VARS];         /* an object name: the site it keeps + 1 (0: none) ... */
+    const char *kept_attr[FLOW_MAX_VARS]; /* ... on self.<attr> (audit = Repo(session)) */
     int nvars;
     const char *flags[FLOW_MAX_FLAGS];
     int nflags;
@@ -682,6 +684,8 @@ typedef struct Res {
     Val val;  /* its value otherwise */
     int closing; /* contextlib.closing(x): site is x */
     const Node *with_item; /* an ExitStack: the with-item that made it */
+    int kept;              /* an object made here keeps site kept - 1 (0: none) ... */
+    const char *kept_attr; /* ... on self.<kept_attr> */
 } Res;
 
 static Res eval(Ctx *c, Path *p, const Node *e);
@@ -1070,7 +1074,7 @@ static void gen_done(Ctx *c, Path *p, const char *gen, const Node *at);
 /* recv.m(...) where recv evaluated to rv */
 static Res method_call(Ctx *c, Path *p, const Node *call, Res rv, const char *m)
 {
-    Res out = {-1, unknown(), 0, NULL};
+    Res out = {-1, unknown(), 0, NULL, 0, NULL};
     Val made = {0};
     int with_only = 0;
     Val recv = rv.site >= 0 ? c->site[rv.site].val : rv.val;
@@ -1193,6 +1197,13 @@ static const FlowSummary *callee_summary(Ctx *c, const Node *f)
 }
 
 /* The value of a name or attribute without evaluating it for effects. */
+/* An object, class or function of the project: what the value model says
+ * of it holds on every path. */
+static int is_object(Val v)
+{
+    return v.tag == VAL_OBJECT || v.tag == VAL_CLASS || v.tag == VAL_FUNC;
+}
+
 static Val peek_value(Ctx *c, const Path *p, const Node *e)
 {
     if (e->kind == NODE_Name) {
@@ -1201,8 +1212,12 @@ static Val peek_value(Ctx *c, const Path *p, const Node *e)
             return c->site[p->var[v]].val;
         if (v >= 0 && c->var_val[v].tag != VAL_UNKNOWN)
             return c->var_val[v];
-        if (v >= 0)
+        if (v >= 0 && p->var[v] != VAR_UNKNOWN)
             return unknown();
+        if (v >= 0) { /* an object the path knows nothing of: the model's, if it is one */
+            Val o = value_at(c, c->env->scopes, c->scope, e);
+            return is_object(o) ? o : unknown();
+        }
     }
     return value_at(c, c->env->scopes, c->scope, e);
 }
@@ -1334,6 +1349,22 @@ static int init_keeps(Ctx *c, const ScopeTable *t, const Node *def, const char *
     return method_keeps(c, t, init_of(def), name, depth);
 }
 
+/* The attribute __init__ of cls keeps its parameter `name` in, directly
+ * (`self.session = session`), or NULL. */
+static const char *keeps_attr(const Node *cls, const char *name)
+{
+    const Node *init = init_of(cls);
+    for (int k = 0; init && k < init->v.FunctionDef.body.n; k++) {
+        const Node *target, *value;
+        if (ast_single_assign(init->v.FunctionDef.body.items[k], &target, &value) &&
+            target->kind == NODE_Attribute && target->v.Attribute.value->kind == NODE_Name &&
+            !strcmp(target->v.Attribute.value->v.Name.id, "self") && value->kind == NODE_Name &&
+            !strcmp(value->v.Name.id, name))
+            return target->v.Attribute.attr;
+    }
+    return NULL;
+}
+
 /* A holder site made at call, which keeps the borrowed site r: it has r's
  * owner and timing, and r's witness, then `note`. */
 static int make_holder(Ctx *c, Path *p, const Node *call, int r, const char *note)
@@ -1360,7 +1391,7 @@ static int make_holder(Ctx *c, Path *p, const Node *call, int r, const char *not
  * object holds the lender's session, so work handed the object (or its
  * bound methods) outlives the same owner.  A holder site, or -1.
  */
-static int holder_site(Ctx *c, Path *p, const Node *call)
+static int holder_site(Ctx *c, Path *p, const Node *call, Res *out)
 {
     const Node *f = call->v.Call.func;
     if (c->env->summary || f->kind != NODE_Name)
@@ -1375,9 +1406,15 @@ static int holder_site(Ctx *c, Path *p, const Node *call)
                                                    : NULL;
         const Node *a = kwn ? kwn->v.keyword.value : call->v.Call.args.items[i];
         int r = held_by(c, p, a);
+        const char *param = init_param(cls, i, kwn ? kwn->v.keyword.arg : NULL);
+        if (r >= 0 && param && (p->res[r] == RS_OPEN || p->res[r] == RS_IDLE) &&
+            keeps_attr(cls, param)) { /* our own, kept by the object: its methods may close it */
+            out->kept = r + 1;
+            out->kept_attr = keeps_attr(cls, param);
+            continue;
+        }
         if (r < 0 || p->res[r] != RS_BORROWED || !c->site[r].when)
             continue;
-        const char *param = init_param(cls, i, kwn ? kwn->v.keyword.arg : NULL);
         if (!param || !init_keeps(c, ct, cls, param, 0))
             continue;
         return make_holder(c, p, call, r, fmt(c, "kept here by a `%s`", f->v.Name.id));
@@ -1504,6 +1541,53 @@ static void kept_by_receiver(Ctx *c, Path *p, const Node *call, const Node *def)
     }
 }
 
+typedef struct SelfRelease {
+    const char *self, *attr;
+    const Val *val;  /* what self.<attr> holds */
+    const ModelUser *model;
+    int found, depth;
+} SelfRelease;
+
+static void self_release_kid(Node *parent, Node *n, void *arg)
+{
+    SelfRelease *w = arg;
+    (void)parent;
+    if (w->found || w->depth > EVAL_MAX_DEPTH || n->kind == NODE_FunctionDef ||
+        n->kind == NODE_AsyncFunctionDef || n->kind == NODE_ClassDef || n->kind == NODE_Lambda)
+        return;
+    if (n->kind == NODE_Call && n->v.Call.func->kind == NODE_Attribute) {
+        const Node *o = n->v.Call.func->v.Attribute.value;
+        Val made;
+        int with_only;
+        if (o->kind == NODE_Attribute && !strcmp(o->v.Attribute.attr, w->attr) &&
+            o->v.Attribute.value->kind == NODE_Name && !strcmp(o->v.Attribute.value->v.Name.id, w->self) &&
+            model_user_method(w->model, w->val, n->v.Call.func->v.Attribute.attr, &made, &with_only) ==
+                EFF_RELEASE)
+            w->found = 1;
+    }
+    w->depth++;
+    ast_children(n, self_release_kid, w);
+    w->depth--;
+}
+
+/* `audit.dispose()` where audit keeps our own session on self.session and
+ * dispose() closes self.session: the session is released here. */
+static void released_by_method(Ctx *c, Path *p, const Node *call, const Node *def)
+{
+    const Node *recv = call->v.Call.func->kind == NODE_Attribute
+                           ? call->v.Call.func->v.Attribute.value : NULL;
+    int v = recv && recv->kind == NODE_Name ? var_index(c, recv->v.Name.id, 0) : -1;
+    const Node *args = def->v.FunctionDef.args;
+    if (v < 0 || !c->kept_site[v] || args->v.arguments.args.n < 1)
+        return;
+    int r = c->kept_site[v] - 1;
+    SelfRelease w = {args->v.arguments.args.items[0]->v.arg.arg, c->kept_attr[v], &c->site[r].val,
+                     c->env->model, 0, 0};
+    ast_children((Node *)def, self_release_kid, &w);
+    if (w.found && (p->res[r] == RS_OPEN || p->res[r] == RS_IDLE || p->res[r] == RS_REOPENED))
+        release(c, p, r, call, 0);
+}
+
 /* The callee's summary and def: of the project function or method that fv
  * is (a bound method of an object: self filled, *shift = 1), else of the
  * name f calls. */
@@ -1536,7 +1620,7 @@ static void gen_done(Ctx *c, Path *p, const char *gen, const Node *at)
 
 static Res gen_next(Ctx *c, Path *p, const Node *call)
 {
-    Res out = {-1, unknown(), 0, NULL};
+    Res out = {-1, unknown(), 0, NULL, 0, NULL};
     const Node *g = call->v.Call.args.items[0];
     const char *key = var_key(c, g);
     for (int r = 0; key && r < c->nsites; r++)
@@ -1562,7 +1646,7 @@ static Res gen_next(Ctx *c, Path *p, const Node *call)
 static Res call_value(Ctx *c, Path *p, const Node *call)
 {
     const Node *f = call->v.Call.func;
-    Res fv = {-1, unknown(), 0, NULL}, out = {-1, unknown(), 0, NULL};
+    Res fv = {-1, unknown(), 0, NULL, 0, NULL}, out = {-1, unknown(), 0, NULL, 0, NULL};
     int done = 0; /* fv is known and the callee evaluated */
     if (f->kind == NODE_Attribute) {
         const char *q = qualname(c, c->env->scopes, c->scope, f);
@@ -1615,8 +1699,10 @@ static Res call_value(Ctx *c, Path *p, const Node *call)
     const Node *def;
     int shift;
     const FlowSummary *sum = callee_of(c, p, f, fv.val, &def, &shift);
-    if (def && shift)
+    if (def && shift) {
         kept_by_receiver(c, p, call, def);
+        released_by_method(c, p, call, def);
+    }
     if (sum) {
         apply_summary(c, p, call, sum, def, shift);
         if (sum->returns_kind != RES_NONE && v.tag != VAL_RESOURCE) { /* configured kinds win */
@@ -1645,7 +1731,7 @@ static Res call_value(Ctx *c, Path *p, const Node *call)
         out.val = v;
     } else {
         out.val = v;
-        out.site = holder_site(c, p, call);
+        out.site = holder_site(c, p, call, &out);
     }
     return out;
 }
@@ -1693,7 +1779,7 @@ static int state_site(Ctx *c, Path *p, const Node *e)
 /* Evaluates e for its effects on p; returns what it evaluates to. */
 static Res eval(Ctx *c, Path *p, const Node *e)
 {
-    Res out = {-1, unknown(), 0, NULL};
+    Res out = {-1, unknown(), 0, NULL, 0, NULL};
     int want = c->want; /* eval_value: this node's value is wanted, not its parts' */
     c->want = 0;
     if (!e || ++c->depth > EVAL_MAX_DEPTH) {
@@ -1710,8 +1796,10 @@ static Res eval(Ctx *c, Path *p, const Node *e)
         } else if (v >= 0 && c->var_val[v].tag != VAL_UNKNOWN) {
             out.val = c->var_val[v];
             out.with_item = c->var_with[v];
-        } else if (h == VAR_UNKNOWN && v < 0 && want) {
+        } else if (h == VAR_UNKNOWN && want) {
             out.val = value_at(c, c->env->scopes, c->scope, e);
+            if (v >= 0 && !is_object(out.val))
+                out.val = unknown(); /* a name this path follows: what it says, not the model */
         }
         break;
     }
@@ -1893,6 +1981,13 @@ static void bind(Ctx *c, Path *p, const Node *target, Res r, const Node *value)
         if (value && value->kind == NODE_Constant && value->v.Constant.value.kind == CONST_NONE)
             held = VAR_NONE;
         bind_name(c, p, target->v.Name.id, held, target);
+        if (r.kept) {
+            int v = var_index(c, target->v.Name.id, 1);
+            if (v >= 0) {
+                c->kept_site[v] = r.kept;
+                c->kept_attr[v] = r.kept_attr;
+            }
+        }
         if (value && value->kind == NODE_Constant) {
             int k = value->v.Constant.value.kind;
             if (f < 0 && (k == CONST_TRUE || k == CONST_FALSE))
@@ -1930,7 +2025,7 @@ static void bind(Ctx *c, Path *p, const Node *target, Res r, const Node *value)
     case NODE_Starred:
     default: {
         /* unpacking: each name gets something we do not follow */
-        Res none = {-1, unknown(), 0, NULL};
+        Res none = {-1, unknown(), 0, NULL, 0, NULL};
         gone(p, r.site);
         if (target->kind == NODE_Starred) {
             bind(c, p, target->v.Starred.value, none, NULL);
@@ -2079,7 +2174,7 @@ static void step_assign(Ctx *c, Path *p, const Node *n)
     case NODE_AugAssign: {
         Res r = eval(c, p, n->v.AugAssign.value);
         gone(p, r.site);
-        Res none = {-1, unknown(), 0, NULL};
+        Res none = {-1, unknown(), 0, NULL, 0, NULL};
         if (n->v.AugAssign.target->kind != NODE_Name)
             bind(c, p, n->v.AugAssign.target, none, NULL);
         else /* `n -= 1`: what was known of n is not any more */
@@ -2267,7 +2362,7 @@ static void step_with_enter(Ctx *c, Path *p, const Node *item)
         const char *m = NULL;
         const Node *call = ce->kind == NODE_Await ? ce->v.Await.value : ce;
         if (call->kind == NODE_Call && call->v.Call.func->kind == NODE_Attribute) {
-            Res rv = {-1, unknown(), 0, NULL};
+            Res rv = {-1, unknown(), 0, NULL, 0, NULL};
             const Node *recv_node = call->v.Call.func->v.Attribute.value;
             int h = held_by(c, p, recv_node);
             rv.site = h >= 0 ? h : -1;
@@ -2744,7 +2839,7 @@ static void effects(Ctx *c, Path *p, const CfgStep *st)
         step_with_exit(c, p, n, st);
         break;
     case STEP_FOR_NEXT: {
-        Res none = {-1, unknown(), 0, NULL};
+        Res none = {-1, unknown(), 0, NULL, 0, NULL};
         if (n && (n->kind == NODE_For || n->kind == NODE_AsyncFor)) {
             int it = held_by(c, p, n->v.For.iter); /* `for row in cur`: a fetch */
             if (it >= 0)

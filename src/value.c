@@ -31,6 +31,7 @@ typedef struct Slot {
     int k3;                /* LOC_* (+ index) */
     int round;             /* LOC_DECLARED: the round that computed it */
     unsigned char conflict; /* known contributions disagreed: unknown for good */
+    unsigned char lenders;  /* a resource lent by two providers: by none in particular */
     Val v;
     unsigned changed_at;   /* the clock when it last changed */
     const Node *why;       /* LOC_PARAM: the call that first gave it its value ... */
@@ -249,8 +250,12 @@ static void join(ValueModel *vm, const void *k1, const char *k2, int k3, Val v)
         m.is_async |= v.is_async;
         m.scope_fn |= v.scope_fn;
         m.fresh |= v.fresh;
-        if (m.tag == VAL_RESOURCE && m.node != v.node)
-            m.node = NULL; /* lent by more than one provider: none in particular */
+        if (m.tag == VAL_RESOURCE && m.node != v.node) {
+            /* no provider known yet (or none) joined with one: that one;
+               two providers: none in particular, for good */
+            s->lenders |= m.node && v.node;
+            m.node = s->lenders ? NULL : m.node ? m.node : v.node;
+        }
         if (!memcmp(&m, &s->v, sizeof m))
             return;
         s->v = m;

@@ -115,3 +115,31 @@ catalog = Catalog()
 @app.get("/catalog")
 def read_catalog():
     return {"count": len(catalog.db().execute(text("SELECT id FROM products")).all()), "names": catalog.names()}
+
+
+# An object that keeps our own session and closes it in a method.
+class Job:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def run(self) -> None:
+        self.session.execute(text("SELECT 1"))
+
+    def finish(self) -> None:
+        self.session.close()
+
+
+def nightly() -> None:
+    session = Factory()
+    job = Job(session)
+    try:
+        job.run()
+    finally:
+        job.finish()  # quiet: finish() closes self.session
+
+
+def nightly_unguarded() -> None:
+    session = Factory()  # expect: SL103
+    job = Job(session)
+    job.run()
+    job.finish()
