@@ -2780,6 +2780,43 @@ static int contains_yield(const Node *n)
     return y.found;
 }
 
+/* Finds `<name>.close()` (a release of what name holds) in a nested def. */
+typedef struct ClosureScan {
+    Ctx *c;
+    Path *p;
+    int depth;
+} ClosureScan;
+
+static void closure_kid(Node *parent, Node *n, void *arg)
+{
+    ClosureScan *w = arg;
+    (void)parent;
+    if (w->depth > EVAL_MAX_DEPTH)
+        return;
+    if (n->kind == NODE_Call && n->v.Call.func->kind == NODE_Attribute &&
+        n->v.Call.func->v.Attribute.value->kind == NODE_Name) {
+        int r = held_by(w->c, w->p, n->v.Call.func->v.Attribute.value);
+        Val made;
+        int with_only;
+        if (r >= 0 && model_user_method(w->c->env->model, &w->c->site[r].val,
+                                        n->v.Call.func->v.Attribute.attr, &made,
+                                        &with_only) == EFF_RELEASE)
+            gone(w->p, r); /* handed to the closure, which releases it when it runs */
+    }
+    w->depth++;
+    ast_children(n, closure_kid, w);
+    w->depth--;
+}
+
+/* A nested def that releases what a local holds (`def cleanup():
+ * session.close()`, registered to run later): the resource is its. */
+static void closure_releases(Ctx *c, Path *p, const Node *def)
+{
+    ClosureScan w = {c, p, 0};
+    for (int i = 0; i < def->v.FunctionDef.body.n; i++)
+        closure_kid(NULL, def->v.FunctionDef.body.items[i], &w);
+}
+
 /* The effects of step st on path p (in place). */
 static void effects(Ctx *c, Path *p, const CfgStep *st)
 {
@@ -2855,6 +2892,10 @@ static void effects(Ctx *c, Path *p, const CfgStep *st)
         p->handling_yield = p->raised_at_yield;
         p->raised = NULL;
         p->raised_at_yield = 0;
+        break;
+    case STEP_BIND:
+        if (n && (n->kind == NODE_FunctionDef || n->kind == NODE_AsyncFunctionDef))
+            closure_releases(c, p, n);
         break;
     default:
         break;

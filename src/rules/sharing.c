@@ -107,7 +107,8 @@ static int made(Check *c, const Scope *s, const Node *e)
     if (!e)
         return RES_NONE;
     Val v = flow_value(c->scratch, c->env, s, e);
-    return v.tag == VAL_RESOURCE && v.kind != RES_ANY ? v.kind : RES_NONE;
+    /* made by e (an acquisition), not said of it (`cast(Session, fake)`) */
+    return v.tag == VAL_RESOURCE && v.kind != RES_ANY && v.fresh ? v.kind : RES_NONE;
 }
 
 static const char *noun(int kind) { return model_res(kind)->noun; }

@@ -146,3 +146,26 @@ def ephemeral_factory(engine: Engine) -> Generator[sessionmaker, None, None]:
     finally:
         outer.rollback()
         conn.close()
+
+
+# a nested function that closes the session, registered to run at exit
+def start_shell() -> None:
+    import atexit
+
+    session = Factory()
+
+    def cleanup() -> None:
+        session.close()
+
+    atexit.register(cleanup)
+    session.execute(text("SELECT 1"))
+
+
+# cast() says what a value is; it makes nothing
+from typing import cast
+
+FAKE_DB = cast(Session, object())
+
+
+def uses_fake() -> Session:
+    return FAKE_DB
