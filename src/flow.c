@@ -1071,6 +1071,22 @@ static void call_args(Ctx *c, Path *p, const Node *call, int stores)
 
 static void gen_done(Ctx *c, Path *p, const char *gen, const Node *at);
 
+/* Is e `<x>.execution_options(..., stream_results=True, ...)`? */
+static int streams(const Node *e)
+{
+    if (e->kind != NODE_Call || e->v.Call.func->kind != NODE_Attribute ||
+        strcmp(e->v.Call.func->v.Attribute.attr, "execution_options"))
+        return 0;
+    for (int i = 0; i < e->v.Call.keywords.n; i++) {
+        const Node *k = e->v.Call.keywords.items[i];
+        if (k->v.keyword.arg && !strcmp(k->v.keyword.arg, "stream_results") &&
+            k->v.keyword.value->kind == NODE_Constant &&
+            k->v.keyword.value->v.Constant.value.kind == CONST_TRUE)
+            return 1;
+    }
+    return 0;
+}
+
 /* recv.m(...) where recv evaluated to rv */
 static Res method_call(Ctx *c, Path *p, const Node *call, Res rv, const char *m)
 {
@@ -1081,6 +1097,15 @@ static Res method_call(Ctx *c, Path *p, const Node *call, Res rv, const char *m)
     MethodEffect eff = model_user_method(c->env->model, &recv, m, &made, &with_only);
     if (rv.site >= 0 && c->site[rv.site].holder)
         eff = EFF_USE; /* repo.save(): the object's method uses the session it keeps */
+    if (eff == EFF_USE && !strcmp(m, "execute") && recv.tag == VAL_RESOURCE &&
+        recv.kind == RES_CONNECTION && streams(call->v.Call.func->v.Attribute.value)) {
+        /* conn.execution_options(stream_results=True).execute(...): a server-side
+           cursor, read as it is iterated, tied to the connection */
+        eff = EFF_ACQUIRE;
+        made = recv;
+        made.kind = RES_CURSOR;
+        made.node = NULL;
+    }
     if (eff == EFF_NONE && recv.tag == VAL_UNKNOWN && !strcmp(m, "cursor") && !call->v.Call.args.n &&
         !c->pool_hook) {
         /* a DB-API cursor of a connection we were handed (not by a pool's event hook:
@@ -1885,6 +1910,16 @@ static Res eval(Ctx *c, Path *p, const Node *e)
         c->in_comp += comp;
         ast_children((Node *)e, eval_kid, &k);
         c->in_comp -= comp;
+        if (comp) { /* iterating a result reads it: [dict(r) for r in result] */
+            const NodeList *gens = e->kind == NODE_DictComp ? &e->v.DictComp.generators
+                                                            : &e->v.ListComp.generators;
+            for (int i = 0; i < gens->n; i++) {
+                const Node *it = gens->items[i]->v.comprehension.iter;
+                int h = held_by(c, p, it);
+                if (h >= 0)
+                    use(c, p, h, it);
+            }
+        }
         if (comp) { /* [engine.connect() for _ in range(n)]: the container holds them */
             const Node *elt = e->kind == NODE_DictComp ? e->v.DictComp.value : e->v.ListComp.elt;
             if (elt->kind == NODE_Await)

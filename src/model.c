@@ -101,12 +101,17 @@ static const MethodRow methods[] = {
     {VAL_RESOURCE, RES_SESSION, "in_transaction", EFF_SAFE, 0, 0},
     {VAL_RESOURCE, RES_SESSION, "is_active", EFF_SAFE, 0, 0},
     {VAL_RESOURCE, RES_SESSION, "begin", EFF_SAFE, 0, 0}, /* `with s.begin():` on a live session */
+    /* a streamed result reads from the connection as it goes: tied to it */
+    {VAL_RESOURCE, RES_SESSION, "stream", EFF_ACQUIRE, RES_CURSOR, 0},
+    {VAL_RESOURCE, RES_SESSION, "stream_scalars", EFF_ACQUIRE, RES_CURSOR, 0},
     {VAL_RESOURCE, RES_SESSION, NULL, EFF_USE, 0, 0},
     {VAL_RESOURCE, RES_CONNECTION, "close", EFF_RELEASE, 0, 0},
     {VAL_RESOURCE, RES_CONNECTION, "aclose", EFF_RELEASE, 0, 0},
     {VAL_RESOURCE, RES_CONNECTION, "invalidate", EFF_RELEASE, 0, 0},
     /* modifies the connection in place and returns it (SQLAlchemy 1.4 on) */
     {VAL_RESOURCE, RES_CONNECTION, "execution_options", EFF_SELF, 0, 0},
+    {VAL_RESOURCE, RES_CONNECTION, "stream", EFF_ACQUIRE, RES_CURSOR, 0},
+    {VAL_RESOURCE, RES_CONNECTION, "stream_scalars", EFF_ACQUIRE, RES_CURSOR, 0},
     {VAL_RESOURCE, RES_CONNECTION, NULL, EFF_USE, 0, 0},
     {VAL_RESOURCE, RES_DBAPI, "close", EFF_RELEASE, 0, 0},
     {VAL_RESOURCE, RES_DBAPI, "cursor", EFF_ACQUIRE, RES_CURSOR, 0},
@@ -114,9 +119,13 @@ static const MethodRow methods[] = {
     {VAL_RESOURCE, RES_PGCONN, "close", EFF_RELEASE, 0, 0},
     {VAL_RESOURCE, RES_PGCONN, "cursor", EFF_ACQUIRE, RES_CURSOR, 0},
     {VAL_RESOURCE, RES_PGCONN, "is_closed", EFF_SAFE, 0, 0},
+    /* asyncpg: a prepared statement lives on its connection */
+    {VAL_RESOURCE, RES_PGCONN, "prepare", EFF_ACQUIRE, RES_CURSOR, 0},
     {VAL_RESOURCE, RES_PGCONN, NULL, EFF_USE, 0, 0},
     {VAL_RESOURCE, RES_POOLED, "cursor", EFF_ACQUIRE, RES_CURSOR, 0},
     {VAL_RESOURCE, RES_POOLED, NULL, EFF_USE, 0, 0},
+    {VAL_RESOURCE, RES_APOOLED, "prepare", EFF_ACQUIRE, RES_CURSOR, 0},
+    {VAL_RESOURCE, RES_APOOLED, "cursor", EFF_ACQUIRE, RES_CURSOR, 0},
     {VAL_RESOURCE, RES_APOOLED, NULL, EFF_USE, 0, 0},
     {VAL_RESOURCE, RES_CURSOR, "close", EFF_RELEASE, 0, 0},
     {VAL_RESOURCE, RES_CURSOR, NULL, EFF_USE, 0, 0},
