@@ -14,8 +14,11 @@
 #include "model.h"
 #include "modgraph.h"
 
+#include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -51,6 +54,7 @@ typedef struct FileResult {
     Source src;           /* ... and what lives in it */
     Lexed lx;
     Node *module;
+    struct CacheEntry *entry; /* with a cache: the parsed file this run holds, or NULL */
 } FileResult;
 
 typedef struct Run {
@@ -66,6 +70,7 @@ typedef struct Run {
     Analysis *an;
     const char *stdin_file; /* the file whose text came on standard input, or NULL */
     const RuleSelect **sel; /* per file asked for: its selection (configuration), or NULL */
+    Arena **unit_arenas;  /* with a cache: each unit's memory for this run */
 } Run;
 
 /* ---- positions as users read them ---- */
@@ -356,61 +361,92 @@ int driver_template(const char *path)
     return t;
 }
 
+/* The text of file i when the run was given it (an overlay, standard
+ * input) rather than to read from disk. */
+static int given_text(const Run *run, size_t i, const char **text, size_t *len)
+{
+    for (size_t k = 0; k < run->o->noverlays; k++) /* --fix: the text of the last round */
+        if (!strcmp(run->files[i], run->o->overlays[k].path)) {
+            *text = run->o->overlays[k].text, *len = run->o->overlays[k].len;
+            return 1;
+        }
+    if (run->stdin_file && strcmp(run->files[i], run->stdin_file) == 0) {
+        *text = run->o->stdin_text, *len = run->o->stdin_len;
+        return 1;
+    }
+    return 0;
+}
+
 /* Reads file i: from disk, from the text given on standard input, or from
  * an overlay. */
 static SourceStatus load_source(const Run *run, Arena *a, size_t i, Source *src,
                                 SourceError *err)
 {
-    for (size_t k = 0; k < run->o->noverlays; k++) /* --fix: the text of the last round */
-        if (!strcmp(run->files[i], run->o->overlays[k].path))
-            return source_from_bytes(a, run->files[i], run->o->overlays[k].text,
-                                     run->o->overlays[k].len, src, err);
-    if (run->stdin_file && strcmp(run->files[i], run->stdin_file) == 0)
-        return source_from_bytes(a, run->files[i], run->o->stdin_text, run->o->stdin_len, src,
-                                 err);
+    const char *text = NULL;
+    size_t len = 0;
+    if (given_text(run, i, &text, &len))
+        return source_from_bytes(a, run->files[i], text, len, src, err);
     return source_load(a, run->files[i], src, err);
 }
+
+/*
+ * Phase one proper: loads file i into a, lexes and parses it, and records
+ * in *r what the project step needs (its names and any I/O error in
+ * names, which may outlive a).  Returns the load status; the findings go
+ * to *fl.
+ */
+static SourceStatus read_file(Run *run, size_t i, Arena *a, Arena *names, FileResult *r,
+                              FindingList *fl)
+{
+    SourceError err = {0};
+    SourceStatus st = load_source(run, a, i, &r->src, &err);
+    if (st == SRC_IO_ERROR) {
+        r->io_error = keep_str(names, err.msg);
+    } else if (st == SRC_DECODE_ERROR) {
+        r->analyzed = 1;
+        Finding f = {.code = "SL000", .path = run->files[i], .line = err.line > 0 ? err.line : 1,
+                     .message = arena_strndup(a, err.msg, strlen(err.msg))};
+        f.end_line = f.line;
+        diag_add(fl, &f);
+    } else {
+        r->analyzed = 1;
+        r->bytes = r->src.len;
+        r->lines = (size_t)r->src.nlines;
+        ParseResult pr = parse_module(a, &r->src, &r->lx, fl);
+        r->module = pr.module;
+        if (pr.nerrors && is_template(&r->src)) {
+            r->template = 1; /* a code generator's template: not Python */
+            diag_free(fl);
+            r->module = NULL;
+        } else if (run->o->mode == DRIVER_CHECK) {
+            r->modname = modgraph_module_name(names, run->files[i], &r->is_package);
+            note_imports(names, r, pr.module, run->o->facts ? run->o->facts->model : NULL);
+            r->uses_db |= dburl_mentions(pr.module); /* a settings module's database URL */
+        }
+    }
+    return st;
+}
+
+static void cached_file(Run *run, size_t i, int worker);
 
 /* Phase one, per file on a pool thread: load, lex, parse (SL000).  Files
  * that use a database library keep their arena for the analysis. */
 static void check_file(void *arg, size_t i, int worker)
 {
     Run *run = arg;
+    if (run->o->cache && run->o->mode == DRIVER_CHECK) {
+        cached_file(run, i, worker);
+        return;
+    }
     FileResult *r = &run->results[i];
     Arena *keep = run->keep[worker], *a = arena_new();
-    SourceError err = {0};
     FindingList fl = {0};
-    SourceStatus st = load_source(run, a, i, &r->src, &err);
-    int kept = 0;
-    if (st == SRC_IO_ERROR) {
-        r->io_error = keep_str(keep, err.msg);
-    } else if (st == SRC_DECODE_ERROR) {
-        r->analyzed = 1;
-        Finding f = {.code = "SL000", .path = run->files[i], .line = err.line > 0 ? err.line : 1,
-                     .message = err.msg};
-        f.end_line = f.line;
-        diag_add(&fl, &f);
-    } else {
-        r->analyzed = 1;
-        r->bytes = r->src.len;
-        r->lines = (size_t)r->src.nlines;
-        ParseResult pr = parse_module(a, &r->src, &r->lx, &fl);
-        r->module = pr.module;
-        if (pr.nerrors && is_template(&r->src)) {
-            r->template = 1; /* a code generator's template: not Python */
-            diag_free(&fl);
-            arena_free(a);
-            r->module = NULL;
-            return;
-        }
-        if (run->o->mode == DRIVER_CHECK) {
-            r->modname = modgraph_module_name(keep, run->files[i], &r->is_package);
-            note_imports(keep, r, pr.module, run->o->facts ? run->o->facts->model : NULL);
-            r->uses_db |= dburl_mentions(pr.module); /* a settings module's database URL */
-            kept = r->uses_db;
-        }
+    SourceStatus st = read_file(run, i, a, keep, r, &fl);
+    if (r->template) {
+        arena_free(a);
+        return;
     }
-    if (kept) {
+    if (r->uses_db) {
         r->arena = a;
         r->pending = fl; /* reported with the analysis' findings */
         return;
@@ -420,6 +456,220 @@ static void check_file(void *arg, size_t i, int worker)
     diag_free(&fl);
     arena_free(a);
     r->module = NULL;
+}
+
+/* ---- the cache of parsed files (driver.h) ---- */
+
+typedef struct CacheEntry {
+    char *path;          /* the key: the file as runs name it (in arena) */
+    uint64_t stamp;      /* its bytes: a hash of the given text, or of what stat() says */
+    int refs;            /* one for the table, one per run that holds it */
+    Arena *arena;        /* the file's source, tokens, AST, scopes and names */
+    FileResult r;        /* phase one's result, its strings in arena */
+    FindingList found;   /* phase one's findings (SL000), strings in arena */
+    AnalyzeUnit unit;    /* its scopes and functions (unit.module set: built) */
+} CacheEntry;
+
+struct DriverCache {
+    pthread_mutex_t lock; /* guards the table and every entry's refs */
+    CacheEntry **slots;   /* open addressing by the path's hash; cap a power of two */
+    size_t cap, n;
+};
+
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    for (size_t k = 0; k < n; k++)
+        h = (h ^ b[k]) * 0x100000001b3ULL;
+    return h;
+}
+
+/* What file i holds now, as a number that changes when its bytes do (as
+ * far as stat() can tell for files on disk); 0 when it cannot be read. */
+static uint64_t file_stamp(const Run *run, size_t i)
+{
+    const char *text;
+    size_t len;
+    uint64_t h = 0xcbf29ce484222325ULL;
+    if (given_text(run, i, &text, &len))
+        return fnv(fnv(h, "text", 4), text, len) | 1;
+    struct stat st;
+    if (stat(run->files[i], &st) != 0)
+        return 0;
+    long long f[5] = {(long long)st.st_size, (long long)st.st_mtim.tv_sec,
+                      (long long)st.st_mtim.tv_nsec, (long long)st.st_ino, (long long)st.st_dev};
+    return fnv(h, f, sizeof f) & ~(uint64_t)1;
+}
+
+DriverCache *driver_cache_new(void)
+{
+    DriverCache *c = xcalloc(1, sizeof *c);
+    pthread_mutex_init(&c->lock, NULL);
+    c->cap = 256;
+    c->slots = xcalloc(c->cap, sizeof *c->slots);
+    return c;
+}
+
+/* Drops one reference to e (the cache is locked); the last frees it. */
+static void entry_unref(CacheEntry *e)
+{
+    if (--e->refs > 0)
+        return;
+    diag_free(&e->found);
+    arena_free(e->arena);
+    free(e);
+}
+
+static size_t slot_of(const DriverCache *c, const char *path)
+{
+    size_t j = (size_t)fnv(0xcbf29ce484222325ULL, path, strlen(path)) & (c->cap - 1);
+    while (c->slots[j] && strcmp(c->slots[j]->path, path) != 0)
+        j = (j + 1) & (c->cap - 1);
+    return j;
+}
+
+/* The entry for file i if its bytes are still those it was read from,
+ * held for the run; else NULL. */
+static CacheEntry *cache_get(DriverCache *c, const char *path, uint64_t stamp)
+{
+    pthread_mutex_lock(&c->lock);
+    CacheEntry *e = c->slots[slot_of(c, path)];
+    if (e && (e->stamp != stamp || !stamp))
+        e = NULL;
+    if (e)
+        e->refs++;
+    pthread_mutex_unlock(&c->lock);
+    return e;
+}
+
+/* Puts e (held by the caller) in the table in place of its path's old one. */
+static void cache_put(DriverCache *c, CacheEntry *e)
+{
+    pthread_mutex_lock(&c->lock);
+    if (2 * (c->n + 1) > c->cap) { /* grow: rehash into twice the slots */
+        CacheEntry **old = c->slots;
+        size_t oldcap = c->cap;
+        c->cap *= 2;
+        c->slots = xcalloc(c->cap, sizeof *c->slots);
+        for (size_t k = 0; k < oldcap; k++)
+            if (old[k])
+                c->slots[slot_of(c, old[k]->path)] = old[k];
+        free(old);
+    }
+    size_t j = slot_of(c, e->path);
+    if (c->slots[j])
+        entry_unref(c->slots[j]);
+    else
+        c->n++;
+    c->slots[j] = e;
+    e->refs++;
+    pthread_mutex_unlock(&c->lock);
+}
+
+static void cache_release(DriverCache *c, CacheEntry *e)
+{
+    pthread_mutex_lock(&c->lock);
+    entry_unref(e);
+    pthread_mutex_unlock(&c->lock);
+}
+
+void driver_cache_clear(DriverCache *c)
+{
+    pthread_mutex_lock(&c->lock);
+    for (size_t k = 0; k < c->cap; k++)
+        if (c->slots[k]) {
+            entry_unref(c->slots[k]);
+            c->slots[k] = NULL;
+        }
+    c->n = 0;
+    pthread_mutex_unlock(&c->lock);
+}
+
+size_t driver_cache_size(DriverCache *c, size_t *bytes)
+{
+    pthread_mutex_lock(&c->lock);
+    size_t n = c->n, b = 0;
+    for (size_t k = 0; k < c->cap; k++)
+        if (c->slots[k])
+            b += arena_used(c->slots[k]->arena);
+    pthread_mutex_unlock(&c->lock);
+    if (bytes)
+        *bytes = b;
+    return n;
+}
+
+void driver_cache_free(DriverCache *c)
+{
+    if (!c)
+        return;
+    driver_cache_clear(c);
+    pthread_mutex_destroy(&c->lock);
+    free(c->slots);
+    free(c);
+}
+
+/* Reads file i into a new entry: phase one, and the scopes of a module the
+ * analysis may need, so that no later run builds them again.  NULL when it
+ * cannot be read (the error is in *r). */
+static CacheEntry *entry_read(Run *run, size_t i, uint64_t stamp, FileResult *r, int worker)
+{
+    CacheEntry *e = xcalloc(1, sizeof *e);
+    e->arena = arena_new();
+    e->path = arena_strndup(e->arena, run->files[i], strlen(run->files[i]));
+    e->stamp = stamp;
+    SourceStatus st = read_file(run, i, e->arena, e->arena, &e->r, &e->found);
+    if (st == SRC_IO_ERROR) {
+        r->io_error = keep_str(run->keep[worker], e->r.io_error);
+        e->refs = 1;
+        entry_unref(e);
+        return NULL;
+    }
+    e->r.src.path = e->path; /* the run's own string goes with the run */
+    for (size_t k = 0; k < e->found.n; k++)
+        e->found.items[k].path = e->path;
+    if (e->r.module) {
+        AnalyzeUnit *u = &e->unit;
+        u->a = e->arena;
+        u->src = &e->r.src;
+        u->lx = &e->r.lx;
+        u->module = e->r.module;
+        u->modname = e->r.modname;
+        u->is_package = e->r.is_package;
+        analyze_scopes(u);
+    }
+    return e;
+}
+
+/* Phase one with a cache: the file's entry (read again if its bytes
+ * changed) stands for its arena; findings are kept per run as usual. */
+static void cached_file(Run *run, size_t i, int worker)
+{
+    FileResult *r = &run->results[i];
+    DriverCache *c = run->o->cache;
+    uint64_t stamp = file_stamp(run, i);
+    CacheEntry *e = cache_get(c, run->files[i], stamp);
+    if (!e) {
+        if (!(e = entry_read(run, i, stamp, r, worker)))
+            return;
+        e->refs = 1; /* the run's */
+        if (stamp)
+            cache_put(c, e);
+    }
+    int context = r->context;
+    *r = e->r;
+    r->context = context;
+    r->entry = e;
+    if (r->template)
+        return;
+    FindingList fl = {0};
+    for (size_t k = 0; k < e->found.n; k++)
+        diag_add(&fl, &e->found.items[k]);
+    if (r->uses_db) {
+        r->pending = fl;
+        return;
+    }
+    keep_findings(run, i, run->keep[worker], r->module ? &r->src : NULL, &fl);
+    diag_free(&fl);
 }
 
 typedef struct ModIndex {
@@ -451,12 +701,33 @@ static long find_module(const ModIndex *idx, size_t n, const char *name)
     return -1;
 }
 
+static const char *locate_in(Arena *a, const char *path, const char *modname, int is_package,
+                             const char *target);
+
 /*
  * The file that would define module target for a file at path whose module
  * name is modname: the same source root, target's dotted path as folders.
+ * A module name that goes above the working folder (a run inside a
+ * package: `cd app && sessionlint items.py` names it app.items) is looked
+ * up from the absolute path, and the file found named as the walk names it.
  */
 static const char *locate_module(Arena *a, const char *path, const char *modname, int is_package,
                                  const char *target)
+{
+    const char *p = locate_in(a, path, modname, is_package, target);
+    if (p || path[0] == '/')
+        return p;
+    char *cwd = getcwd(NULL, 0);
+    if (cwd) {
+        p = locate_in(a, project_abspath(a, cwd, path), modname, is_package, target);
+        p = p ? walk_normalize(a, p, cwd) : NULL;
+    }
+    free(cwd);
+    return p;
+}
+
+static const char *locate_in(Arena *a, const char *path, const char *modname, int is_package,
+                             const char *target)
 {
     int strip = 1 + is_package;
     for (const char *q = modname; *q; q++)
@@ -576,6 +847,7 @@ static void select_relevant(Arena *a, Run *run)
         if (run->results[i].relevant)
             run->relevant[run->nrelevant++] = i;
     run->units = arena_alloc(a, (run->nrelevant + 1) * sizeof *run->units);
+    run->unit_arenas = arena_alloc(a, (run->nrelevant + 1) * sizeof *run->unit_arenas);
 }
 
 /* Phase two, per relevant file: its arena back (re-parsed if phase one let
@@ -586,6 +858,27 @@ static void load_unit(void *arg, size_t k, int worker)
     size_t i = run->relevant[k];
     FileResult *r = &run->results[i];
     (void)worker;
+    if (r->entry) { /* parsed and resolved in an earlier run: only this run's memory is new */
+        AnalyzeUnit *u = &run->units[k];
+        Arena *mine = run->unit_arenas[k] = arena_new();
+        if (r->entry->unit.module) {
+            *u = r->entry->unit;
+            u->a = mine;
+            u->sums = arena_alloc(mine, (size_t)(u->nfuncs ? u->nfuncs : 1) * sizeof *u->sums);
+            u->next = arena_alloc(mine, (size_t)(u->nfuncs ? u->nfuncs : 1) * sizeof *u->next);
+        } else { /* a file that does not decode: an empty module, resolved here */
+            memset(u, 0, sizeof *u);
+            u->a = mine;
+            u->src = &r->entry->r.src;
+            u->lx = &r->entry->r.lx;
+            u->module = ast_new(mine, NODE_Module);
+            u->modname = r->modname;
+            u->is_package = r->is_package;
+            analyze_scopes(u);
+        }
+        u->path_ctx = context_of_path(project_relpath(mine, run->files[i]));
+        return;
+    }
     if (!r->arena) {
         /* relevant through its imports only: parse again (its SL000s are out) */
         SourceError err = {0};
@@ -608,11 +901,15 @@ static void load_unit(void *arg, size_t k, int worker)
     analyze_scopes(u);
 }
 
+/* Has the caller asked the run to stop (DriverOptions.stop)? */
+static int stopped(const Run *run) { return run->o->stop && run->o->stop(run->o->stop_arg); }
+
 static void summarize_unit(void *arg, size_t k, int worker)
 {
     Run *run = arg;
     (void)worker;
-    analyze_summarize(run->an, &run->units[k]);
+    if (!stopped(run))
+        analyze_summarize(run->an, &run->units[k]);
 }
 
 static void check_unit(void *arg, size_t k, int worker)
@@ -621,7 +918,8 @@ static void check_unit(void *arg, size_t k, int worker)
     size_t i = run->relevant[k];
     FileResult *r = &run->results[i];
     FindingList fl = r->pending;
-    if (r->context) { /* its definitions were all we needed */
+    r->pending = (FindingList){0};
+    if (r->context || stopped(run)) { /* its definitions were all we needed */
         diag_free(&fl);
         return;
     }
@@ -670,18 +968,21 @@ static void analyze_project(Arena *a, Run *run, int jobs)
         return;
     pool_for(jobs, run->nrelevant, load_unit, run);
     unit_facts(a, run);
-    run->an = analyze_link(run->units, (int)run->nrelevant, run->o->facts);
-    for (int round = 0; round < ANALYZE_ROUNDS; round++) {
-        pool_for(jobs, run->nrelevant, summarize_unit, run);
-        if (!analyze_round(run->an))
-            break; /* a fixpoint: recursion and long call chains settle here */
+    if (!stopped(run)) {
+        run->an = analyze_link(run->units, (int)run->nrelevant, run->o->facts);
+        for (int round = 0; round < ANALYZE_ROUNDS && !stopped(run); round++) {
+            pool_for(jobs, run->nrelevant, summarize_unit, run);
+            if (!analyze_round(run->an))
+                break; /* a fixpoint: recursion and long call chains settle here */
+        }
+        pool_for(jobs, run->nrelevant, check_unit, run);
+        analyze_free(run->an);
     }
-    pool_for(jobs, run->nrelevant, check_unit, run);
-    analyze_free(run->an);
     for (size_t k = 0; k < run->nrelevant; k++) {
         FileResult *r = &run->results[run->relevant[k]];
         arena_free(r->arena);
         r->arena = NULL;
+        arena_free(run->unit_arenas[k]); /* NULL without a cache */
     }
 }
 
@@ -829,7 +1130,7 @@ void driver_run(const DriverOptions *o, Report *out)
     int jobs = o->jobs >= 1 ? o->jobs : pool_default_jobs();
     if ((size_t)jobs > files.n)
         jobs = files.n ? (int)files.n : 1;
-    Run run = {o, files.items, files.n, files.n, NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL};
+    Run run = {o, files.items, files.n, files.n, NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL};
     run.results = arena_alloc(a, (files.n + 1) * sizeof *run.results);
     out->narenas = jobs + 1;
     out->arenas = xcalloc((size_t)out->narenas, sizeof *out->arenas);
@@ -847,13 +1148,21 @@ void driver_run(const DriverOptions *o, Report *out)
 
     double t0 = now();
     pool_for(jobs, files.n, check_file, &run);
-    if (o->mode == DRIVER_CHECK)
+    if (o->mode == DRIVER_CHECK && !stopped(&run))
         analyze_project(a, &run, jobs);
     out->seconds = now() - t0;
+    out->stopped = stopped(&run);
 
     merge_items(a, &run, out);
     report_fingerprints(a, out);
     merge_errors(a, &run, &werrs, out);
+    for (size_t i = 0; i < run.nfiles; i++) { /* what a stopped run left, the cache's files */
+        FileResult *r = &run.results[i];
+        diag_free(&r->pending);
+        arena_free(r->arena);
+        if (r->entry)
+            cache_release(o->cache, r->entry);
+    }
     count_codes(a, out);
     VEC_FREE(&files);
     VEC_FREE(&werrs);

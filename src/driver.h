@@ -32,6 +32,17 @@ typedef struct DriverOverlay {
     size_t len;
 } DriverOverlay;
 
+/*
+ * Parsed files kept from one run to the next (the language server, lsp.h):
+ * a file whose bytes have not changed (the same overlay text, or the same
+ * size, modification time and inode on disk) is not read, parsed or
+ * resolved again.  What a cached file holds is read-only while runs use it,
+ * so runs on several threads may share one cache; its table is locked.
+ * A cache belongs to one configuration (which files use a database library
+ * depends on the custom resources): clear it when the configuration changes.
+ */
+typedef struct DriverCache DriverCache;
+
 typedef struct DriverOptions {
     const char *const *paths; /* files and folders as given; none means "." */
     size_t npaths;
@@ -59,6 +70,14 @@ typedef struct DriverOptions {
     /* --fix: files whose bytes are analyzed from here instead of from disk */
     const DriverOverlay *overlays;
     size_t noverlays;
+    /* parsed files kept between runs (DRIVER_CHECK only); NULL: none */
+    DriverCache *cache;
+    /* asked between the steps of the analysis and before each unit's: once
+     * it returns nonzero (and it must keep doing so), the run skips what is
+     * left and sets the report's `stopped`; called from any thread.  NULL:
+     * never stop (the language server stops a run its edits made stale). */
+    int (*stop)(void *arg);
+    void *stop_arg;
 } DriverOptions;
 
 /*
@@ -80,6 +99,15 @@ void driver_discover(Arena *a, const DriverOptions *o, WalkPaths *files, WalkErr
 /* Is the file at path a template that a check skips: it does not parse
  * and holds template markup ({{ }} or {% %})?  For `debug files`. */
 int driver_template(const char *path);
+
+/* An empty cache; free it with driver_cache_free once no run uses it. */
+DriverCache *driver_cache_new(void);
+/* Forgets every file (runs still using one keep it until they end).
+ * Thread-safe. */
+void driver_cache_clear(DriverCache *c);
+/* Files held, and the bytes of their arenas (for the memory benchmark). */
+size_t driver_cache_size(DriverCache *c, size_t *bytes);
+void driver_cache_free(DriverCache *c);
 
 /* Frees everything a report of driver_run holds. */
 void driver_free(Report *r);

@@ -17,6 +17,7 @@
 #include "debug.h"
 #include "driver.h"
 #include "fix.h"
+#include "lsp.h"
 #include "report.h"
 #include "rules.h"
 #include "version.h"
@@ -26,7 +27,7 @@ enum { FMT_TEXT, FMT_JSON, FMT_GITHUB, FMT_SARIF };
 enum { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER };
 
 /* Where a flag is accepted. */
-enum { IN_CHECK = 1, IN_DEBUG = 2 };
+enum { IN_CHECK = 1, IN_DEBUG = 2, IN_SERVER = 4 };
 
 typedef enum FlagId {
     F_FORMAT, F_SELECT, F_IGNORE, F_JOBS, F_OUTPUT, F_COLOR, F_STATISTICS,
@@ -49,7 +50,7 @@ static const Flag flags[] = {
     {"--format", 0, 1, IN_CHECK, F_FORMAT},
     {"--select", 0, 1, IN_CHECK, F_SELECT},
     {"--ignore", 0, 1, IN_CHECK, F_IGNORE},
-    {"--jobs", 'j', 1, IN_CHECK | IN_DEBUG, F_JOBS},
+    {"--jobs", 'j', 1, IN_CHECK | IN_DEBUG | IN_SERVER, F_JOBS},
     {"--output", 'o', 1, IN_CHECK, F_OUTPUT},
     {"--color", 0, 1, IN_CHECK, F_COLOR},
     {"--statistics", 0, 0, IN_CHECK, F_STATISTICS},
@@ -57,7 +58,7 @@ static const Flag flags[] = {
     {"--exit-zero", 0, 0, IN_CHECK, F_EXIT_ZERO},
     {"--quiet", 'q', 0, IN_CHECK, F_QUIET},
     {"--version", 'V', 0, IN_CHECK, F_VERSION},
-    {"--help", 'h', 0, IN_CHECK | IN_DEBUG, F_HELP},
+    {"--help", 'h', 0, IN_CHECK | IN_DEBUG | IN_SERVER, F_HELP},
     {"--list", 0, 1, IN_DEBUG, F_LIST},
     {"--stdin-filename", 0, 1, IN_CHECK, F_STDIN_FILENAME},
     {"--baseline", 0, 1, IN_CHECK, F_BASELINE},
@@ -104,6 +105,7 @@ typedef struct Options {
 static const char usage_text[] =
     "usage: sessionlint [OPTIONS] [PATH ...]     check files and folders (default: .)\n"
     "       sessionlint rule [CODE]              list the rules, or explain one\n"
+    "       sessionlint server                   a language server on stdin/stdout (LSP)\n"
     "       sessionlint debug tokens FILE        the token stream\n"
     "       sessionlint debug ast FILE...        the canonical AST dump (--list FILE)\n"
     "       sessionlint debug cfg FILE...        control-flow graphs per function (--list FILE)\n"
@@ -794,10 +796,40 @@ static int cmd_debug(Options *o, int argc, char **argv)
     return usage("debug needs a view: tokens, ast, cfg, parse, files or project; not ", view);
 }
 
+/* `sessionlint server`: the language server (lsp.h) on standard input and
+ * output.  Standard output becomes the protocol's alone: anything else
+ * that would print there goes to standard error. */
+static int cmd_server(Options *o, int argc, char **argv)
+{
+    int st = parse_args(o, argc, argv, 2, IN_SERVER);
+    if (st)
+        return st;
+    if (o->help || o->paths.n || o->read_stdin) {
+        fputs("usage: sessionlint server [--jobs N]\n"
+              "a language server (LSP 3.17) on standard input and output; see the README\n",
+              o->help ? stdout : stderr);
+        return o->help ? 0 : EXIT_TROUBLE;
+    }
+    fflush(stdout);
+    int fd = dup(STDOUT_FILENO);
+    FILE *out = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (!out || dup2(STDERR_FILENO, STDOUT_FILENO) < 0) {
+        fprintf(stderr, "sessionlint: server: cannot set up standard output: %s\n",
+                strerror(errno));
+        return EXIT_TROUBLE;
+    }
+    LspOptions lo = {o->jobs};
+    int status = lsp_serve(STDIN_FILENO, out, &lo);
+    fclose(out);
+    return status;
+}
+
 static int run(Options *o, int argc, char **argv)
 {
     if (argc > 1 && strcmp(argv[1], "rule") == 0)
         return cmd_rule(argc, argv);
+    if (argc > 1 && strcmp(argv[1], "server") == 0)
+        return cmd_server(o, argc, argv);
     if (argc > 1 && strcmp(argv[1], "debug") == 0)
         return cmd_debug(o, argc, argv);
     int st = parse_args(o, argc, argv, 1, IN_CHECK);

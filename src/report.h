@@ -86,6 +86,7 @@ typedef struct Report {
     size_t bytes;        /* bytes of decoded source analyzed */
     size_t lines;        /* lines of source analyzed */
     double seconds;      /* wall time of the per-file stages */
+    int stopped;         /* DriverOptions.stop ended the run early: the findings are partial */
     Arena **arenas;      /* memory of the strings above; driver_free frees */
     int narenas;
 } Report;

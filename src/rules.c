@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "context.h"
+#include "version.h"
 
 enum { OFF = 0, ON = 1 }; /* the DEFAULT column of rules.def */
 
@@ -87,6 +88,19 @@ const char *rules_observed(const Rule *r)
 const char *rules_fix(const Rule *r)
 {
     return fixes[r - rules];
+}
+
+void rules_url(const Rule *r, char *buf, size_t size)
+{
+    /* GitHub's anchor of the heading "### SL106 redundant-release (note, off
+     * by default)": lower case, punctuation dropped, spaces as hyphens */
+    char code[8];
+    snprintf(code, sizeof code, "%s", r->code);
+    for (char *c = code; *c; c++)
+        if (*c >= 'A' && *c <= 'Z')
+            *c = (char)(*c - 'A' + 'a');
+    snprintf(buf, size, "%s/blob/main/docs/design.md#%s-%s-%s-%s", SL_HOMEPAGE, code, r->name,
+             rules_severity_name(r->severity), r->enabled ? "on" : "off-by-default");
 }
 
 const char *rules_severity_name(int sev)

@@ -53,6 +53,9 @@ const char *rules_observed(const Rule *r);
 /* What --fix does for r: a paragraph ending in "\n" (rulepages.def's FIX
  * line), or NULL if it has none. */
 const char *rules_fix(const Rule *r);
+/* The address of r's section in docs/design.md on the home page
+ * (version.h), into buf: where an editor links a finding's code. */
+void rules_url(const Rule *r, char *buf, size_t size);
 /* "error", "warning", "note". */
 const char *rules_severity_name(int sev);
 
