@@ -458,6 +458,59 @@ static void check_file(void *arg, size_t i, int worker)
     r->module = NULL;
 }
 
+/* ---- per-run memos: strings to values, in the run's arena ---- */
+
+typedef struct Memo {
+    Arena *a;
+    const char **keys;
+    const void **vals;
+    size_t cap, n;
+} Memo;
+
+static size_t memo_slot(const Memo *m, const char *key)
+{
+    size_t h = 0xcbf29ce484222325ULL;
+    for (const char *p = key; *p; p++)
+        h = (h ^ (unsigned char)*p) * 0x100000001b3ULL;
+    size_t j = h & (m->cap - 1);
+    while (m->keys[j] && strcmp(m->keys[j], key) != 0)
+        j = (j + 1) & (m->cap - 1);
+    return j;
+}
+
+/* Is key in m?  Its value in *val. */
+static int memo_get(const Memo *m, const char *key, const void **val)
+{
+    if (!m->cap)
+        return 0;
+    size_t j = memo_slot(m, key);
+    if (!m->keys[j])
+        return 0;
+    *val = m->vals[j];
+    return 1;
+}
+
+/* Sets key (copied) to val. */
+static void memo_put(Memo *m, const char *key, const void *val)
+{
+    if (2 * (m->n + 1) > m->cap) {
+        Memo old = *m;
+        m->cap = m->cap ? 2 * m->cap : 256;
+        m->keys = arena_alloc(m->a, m->cap * sizeof *m->keys);
+        m->vals = arena_alloc(m->a, m->cap * sizeof *m->vals);
+        m->n = 0;
+        for (size_t k = 0; k < old.cap; k++)
+            if (old.keys[k])
+                memo_put(m, old.keys[k], old.vals[k]);
+    }
+    size_t j = memo_slot(m, key);
+    if (!m->keys[j]) {
+        m->keys[j] = arena_strndup(m->a, key, strlen(key));
+        m->n++;
+    }
+    m->vals[j] = val;
+}
+
 /* ---- the cache of parsed files (driver.h) ---- */
 
 typedef struct CacheEntry {
@@ -468,6 +521,7 @@ typedef struct CacheEntry {
     FileResult r;        /* phase one's result, its strings in arena */
     FindingList found;   /* phase one's findings (SL000), strings in arena */
     AnalyzeUnit unit;    /* its scopes and functions (unit.module set: built) */
+    int path_ctx;        /* context_of_path of where it sits in its project */
 } CacheEntry;
 
 struct DriverCache {
@@ -625,6 +679,7 @@ static CacheEntry *entry_read(Run *run, size_t i, uint64_t stamp, FileResult *r,
         return NULL;
     }
     e->r.src.path = e->path; /* the run's own string goes with the run */
+    e->path_ctx = context_of_path(project_relpath(e->arena, e->path));
     for (size_t k = 0; k < e->found.n; k++)
         e->found.items[k].path = e->path;
     if (e->r.module) {
@@ -655,7 +710,7 @@ static void cached_file(Run *run, size_t i, int worker)
         if (stamp)
             cache_put(c, e);
     }
-    int context = r->context;
+    int context = r->context; /* what the run says, not the entry */
     *r = e->r;
     r->context = context;
     r->entry = e;
@@ -701,8 +756,8 @@ static long find_module(const ModIndex *idx, size_t n, const char *name)
     return -1;
 }
 
-static const char *locate_in(Arena *a, const char *path, const char *modname, int is_package,
-                             const char *target);
+static const char *locate_in(Arena *a, Memo *seen, const char *path, const char *modname,
+                             int is_package, const char *target, int *deep);
 
 /*
  * The file that would define module target for a file at path whose module
@@ -711,23 +766,27 @@ static const char *locate_in(Arena *a, const char *path, const char *modname, in
  * package: `cd app && sessionlint items.py` names it app.items) is looked
  * up from the absolute path, and the file found named as the walk names it.
  */
-static const char *locate_module(Arena *a, const char *path, const char *modname, int is_package,
-                                 const char *target)
+static const char *locate_module(Arena *a, Memo *seen, const char *path, const char *modname,
+                                 int is_package, const char *target)
 {
-    const char *p = locate_in(a, path, modname, is_package, target);
-    if (p || path[0] == '/')
+    int deep = 0;
+    const char *p = locate_in(a, seen, path, modname, is_package, target, &deep);
+    if (p || !deep || path[0] == '/')
         return p;
     char *cwd = getcwd(NULL, 0);
     if (cwd) {
-        p = locate_in(a, project_abspath(a, cwd, path), modname, is_package, target);
+        p = locate_in(a, seen, project_abspath(a, cwd, path), modname, is_package, target, &deep);
         p = p ? walk_normalize(a, p, cwd) : NULL;
     }
     free(cwd);
     return p;
 }
 
-static const char *locate_in(Arena *a, const char *path, const char *modname, int is_package,
-                             const char *target)
+/* locate_module from the path as it is; *deep when the module name has
+ * more parts than it.  What the file system said of a candidate is kept
+ * in seen, since the files of one folder import the same modules. */
+static const char *locate_in(Arena *a, Memo *seen, const char *path, const char *modname,
+                             int is_package, const char *target, int *deep)
 {
     int strip = 1 + is_package;
     for (const char *q = modname; *q; q++)
@@ -739,7 +798,7 @@ static const char *locate_in(Arena *a, const char *path, const char *modname, in
         if (strip > 1 && n > 0)
             n--;
         else if (strip > 1)
-            return NULL; /* the module name is deeper than the path */
+            return *deep = 1, NULL; /* the module name is deeper than the path */
     }
     size_t tl = strlen(target);
     char *buf = arena_alloc(a, n + tl + 16);
@@ -749,13 +808,18 @@ static const char *locate_in(Arena *a, const char *path, const char *modname, in
     const char *tails[2] = {".py", "/__init__.py"};
     for (int t = 0; t < 2; t++) {
         strcpy(buf + n + tl, tails[t]);
-        if (access(buf, R_OK) == 0)
-            return buf;
+        const void *there;
+        if (!memo_get(seen, buf, &there)) {
+            there = access(buf, R_OK) == 0 ? buf : NULL;
+            memo_put(seen, buf, there);
+        }
+        if (there)
+            return there;
     }
     return NULL;
 }
 
-#define MAX_CONTEXT_FILES 1000 /* modules read only for their definitions */
+#define MAX_CONTEXT_FILES 1000 /* modules read only for their definitions, by default */
 
 /*
  * Adds the project modules the asked-for files import but did not name
@@ -764,6 +828,7 @@ static const char *locate_in(Arena *a, const char *path, const char *modname, in
  */
 static void add_context(Arena *a, Run *run)
 {
+    size_t most = run->o->max_context > 0 ? (size_t)run->o->max_context : MAX_CONTEXT_FILES;
     size_t cap = run->nfiles + 64;
     const char **files = arena_alloc(a, cap * sizeof *files);
     FileResult *results = arena_alloc(a, cap * sizeof *results);
@@ -773,15 +838,18 @@ static void add_context(Arena *a, Run *run)
     }
     run->files = files;
     run->results = results;
-    for (size_t i = 0; i < run->nfiles && run->nfiles - run->nasked < MAX_CONTEXT_FILES; i++) {
+    Memo seen = {a, NULL, NULL, 0, 0}, in_run = {a, NULL, NULL, 0, 0};
+    for (size_t i = 0; i < run->nfiles; i++)
+        memo_put(&in_run, run->files[i], run->files[i]);
+    for (size_t i = 0; i < run->nfiles && run->nfiles - run->nasked < most; i++) {
         FileResult *r = &run->results[i];
         for (int k = 0; r->modname && k < r->nimports; k++) {
-            const char *p = locate_module(a, run->files[i], r->modname, r->is_package, r->imports[k]);
-            int known = !p;
-            for (size_t j = 0; p && j < run->nfiles && !known; j++)
-                known = !strcmp(run->files[j], p);
-            if (known || run->nfiles - run->nasked >= MAX_CONTEXT_FILES)
+            const char *p = locate_module(a, &seen, run->files[i], r->modname, r->is_package,
+                                          r->imports[k]);
+            const void *known = NULL;
+            if (!p || memo_get(&in_run, p, &known) || run->nfiles - run->nasked >= most)
                 continue;
+            memo_put(&in_run, p, p);
             if (run->nfiles == cap) {
                 cap *= 2;
                 const char **f2 = arena_alloc(a, cap * sizeof *f2);
@@ -876,7 +944,7 @@ static void load_unit(void *arg, size_t k, int worker)
             u->is_package = r->is_package;
             analyze_scopes(u);
         }
-        u->path_ctx = context_of_path(project_relpath(mine, run->files[i]));
+        u->path_ctx = r->entry->path_ctx;
         return;
     }
     if (!r->arena) {
@@ -939,8 +1007,16 @@ static void unit_facts(Arena *a, Run *run)
         return;
     VEC(const char *) roots = {0};
     VEC(ProjectFacts *) facts = {0};
+    Memo by_dir = {a, NULL, NULL, 0, 0}; /* a folder's files share their project root */
     for (size_t k = 0; k < run->nrelevant; k++) {
-        const char *root = project_root(a, run->files[run->relevant[k]]);
+        const char *file = run->files[run->relevant[k]], *slash = strrchr(file, '/');
+        const char *dir = slash ? arena_strndup(a, file, (size_t)(slash - file)) : ".";
+        const void *root_v;
+        if (!memo_get(&by_dir, dir, &root_v)) {
+            root_v = project_root(a, file);
+            memo_put(&by_dir, dir, root_v);
+        }
+        const char *root = root_v;
         size_t j = 0;
         while (j < roots.n && !(roots.items[j] == root ||
                                 (root && roots.items[j] && !strcmp(roots.items[j], root))))

@@ -70,6 +70,9 @@ typedef struct DriverOptions {
     /* --fix: files whose bytes are analyzed from here instead of from disk */
     const DriverOverlay *overlays;
     size_t noverlays;
+    /* the most modules read for context (breadth first: the files asked
+     * for import them, directly first); 0: the default, 1,000 */
+    int max_context;
     /* parsed files kept between runs (DRIVER_CHECK only); NULL: none */
     DriverCache *cache;
     /* asked between the steps of the analysis and before each unit's: once

@@ -37,7 +37,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -56,6 +58,7 @@
 #define LSP_MAX_MESSAGE (64u << 20) /* bytes of one message's body; larger ones are refused */
 #define LSP_MAX_HEADER 4096         /* bytes of one header line */
 #define LSP_QUIET 0.25              /* seconds without edits before a workspace analysis */
+#define LSP_EDIT_CONTEXT 60         /* modules an edit analysis reads for context, at most */
 
 /* JSON-RPC and LSP error codes. */
 enum {
@@ -964,6 +967,7 @@ static int analyze_doc(Server *S, Analyzer *an, Doc *d, Report *r)
         o.noverlays = nov;
         o.stop = request_cancelled;
         o.stop_arg = S;
+        o.max_context = getenv("SL_MAXCTX") ? atoi(getenv("SL_MAXCTX")) : LSP_EDIT_CONTEXT;
         driver_run(&o, r);
         free(ov);
         if (!config_error(an->cs) || attempt)
@@ -1001,6 +1005,7 @@ static int bring_up_to_date(Server *S, Analyzer *an, Doc *d)
         hi++;
     pthread_mutex_lock(&S->lock);
     publish(S, d->path, r.items + lo, hi - lo, seq, 1, d->version);
+    S->last_edit = now(); /* the workspace analysis waits for a pause after this too */
     pthread_cond_broadcast(&S->work_cond);
     pthread_mutex_unlock(&S->lock);
     return 1;
@@ -1151,6 +1156,10 @@ static void *workspace_main(void *arg)
 {
     Server *S = arg;
     Analyzer an = {0};
+    /* below the edit analyses: Linux gives each thread (and the threads it
+     * starts) its own nice value */
+    if (setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 10) != 0)
+        tell(S, "window/logMessage", 4, "sessionlint: could not lower the workspace thread's priority");
     pthread_mutex_lock(&S->lock);
     while (!S->quit) {
         if (!S->initialized || S->workspace_seq == S->seq || !S->has_root) {
@@ -1716,8 +1725,8 @@ static void on_did_change(Server *S, const LspJson *params)
     pthread_mutex_lock(&S->lock);
     Doc *d = find_doc(S, uri);
     int ok = d && changes && changes->kind == LSP_JSON_ARRAY;
-    for (int k = 0; ok && k < changes->n; k++)
-        ok = apply_change(S, d, changes->items[k]);
+    for (int k = 0; d && changes && changes->kind == LSP_JSON_ARRAY && k < changes->n; k++)
+        ok &= apply_change(S, d, changes->items[k]); /* a later whole text resynchronizes */
     if (d) {
         d->version = version >= 0 ? version : d->version + 1;
         d->dirty = 1;

@@ -19,12 +19,13 @@ def uri(path):
 
 class Client:
     def __init__(self, binary, cwd=None, args=(), env=None):
-        self.proc = subprocess.Popen([binary, "server", *args], stdin=subprocess.PIPE,
+        self.proc = subprocess.Popen([binary, "server", *args] if not binary.endswith(".sh") else [binary, "server", *args], stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                      cwd=cwd, env=env)
         self.inbox = queue.Queue()
         self.next_id = 0
         self.diagnostics = {}   # uri -> the last publishDiagnostics params
+        self.log = []           # every message the server sent, in order
         self.stderr = []
         self.reader = threading.Thread(target=self._read, daemon=True)
         self.reader.start()
@@ -58,6 +59,7 @@ class Client:
             body = out.read(length)
             msg = json.loads(body)
             msg["_at"] = time.monotonic()
+            self.log.append(msg)
             if msg.get("method") == "textDocument/publishDiagnostics":
                 self.diagnostics[msg["params"]["uri"]] = msg["params"]
             self.inbox.put(msg)
@@ -102,6 +104,10 @@ class Client:
             if pred(msg):
                 return msg
 
+    def seen(self, pred):
+        """The messages so far for which pred is true (waited for or not)."""
+        return [m for m in list(self.log) if pred(m)]
+
     def response(self, msg_id, timeout=20.0):
         return self.wait(lambda m: m.get("id") == msg_id and "method" not in m, timeout)
 
@@ -109,7 +115,12 @@ class Client:
         return self.response(self.request(method, params), timeout)
 
     def published(self, doc_uri, timeout=20.0, pred=None):
-        """The next publishDiagnostics for doc_uri (and pred(params))."""
+        """The latest publishDiagnostics for doc_uri if pred(params) holds for
+        it, else the next one for which it does (pred None: the next one)."""
+        last = self.diagnostics.get(doc_uri)
+        if pred is not None and last is not None and pred(last):
+            return last
+
         def match(m):
             return (m.get("method") == "textDocument/publishDiagnostics" and
                     m["params"]["uri"] == doc_uri and (pred is None or pred(m["params"])))
