@@ -1,8 +1,12 @@
 #!/bin/sh
 # run.sh - `make bench`: parser throughput beside CPython's parser, and peak
-# memory on a generated 50 MB file (see bench/bench.py).  Prints labelled
-# figures; never fails on a number.  BENCH_REPEAT=N changes the 5 repeats.
+# memory on a generated 50 MB file (see bench/bench.py); then the language
+# server's edit-to-diagnostics latency on a project of 2,000 files
+# (bench/lsp_bench.py: BENCH_CORPUS=DIR BENCH_FILE=PATH for a real one).
+# Prints labelled figures; never fails on a number.  BENCH_REPEAT=N changes
+# the 5 repeats, BENCH_EDITS=N the 40 edits.
 set -eu
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
-exec "${PYTHON:-python3}" bench/bench.py --repeat "${BENCH_REPEAT:-5}" "$@"
+"${PYTHON:-python3}" bench/bench.py --repeat "${BENCH_REPEAT:-5}" "$@"
+exec "${PYTHON:-python3}" bench/lsp_bench.py

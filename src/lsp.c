@@ -990,7 +990,9 @@ static int bring_up_to_date(Server *S, Analyzer *an, Doc *d)
     Report r;
     if (!analyze_doc(S, an, d, &r)) {
         driver_free(&r);
+        pthread_mutex_lock(&S->lock);
         d->dirty = 1;
+        pthread_mutex_unlock(&S->lock);
         return 0;
     }
     if (d->has_report)
@@ -1747,9 +1749,9 @@ static void on_did_close(Server *S, const LspJson *params)
         Doc *d = S->docs.items[k];
         if (strcmp(d->uri, uri ? uri : "") != 0)
             continue;
-        S->docs.items[k] = S->docs.items[--S->docs.n];
         if (d->path[0] == '/') /* outside the workspace: nothing analyzes it any more */
             publish(S, d->path, NULL, 0, S->seq + 1, 1, -1);
+        S->docs.items[k] = S->docs.items[--S->docs.n];
         if (d->has_report)
             driver_free(&d->report);
         lsp_text_free(&d->text);
@@ -1894,8 +1896,6 @@ static void dispatch(Server *S, Analyzer *an)
             S->head = m->next;
             if (!S->head)
                 S->tail = NULL;
-            free(S->running_id);
-            S->running_id = NULL;
             if (m->id) {
                 S->running_id = xmalloc(strlen(m->id) + 1);
                 strcpy(S->running_id, m->id);
@@ -1911,6 +1911,11 @@ static void dispatch(Server *S, Analyzer *an)
         if (!eof)
             handle(S, an, m);
         msg_free(m);
+        pthread_mutex_lock(&S->lock); /* answered: a late cancel names nothing running */
+        free(S->running_id);
+        S->running_id = NULL;
+        S->running_cancelled = 0;
+        pthread_mutex_unlock(&S->lock);
         if (eof || S->exited)
             return;
     }

@@ -18,6 +18,8 @@
 #   integration tests/integration/run.py  SARIF against the schema, github, baselines,
 #            stdin, options, make install + man page, the real pre-commit
 #            ($SESSIONLINT_BIN picks another binary)
+#   lsp      tests/lsp/run.py         `sessionlint server` over stdio, and Neovim's
+#            own LSP client on the example app (skips without nvim)
 #   robust   tests/robust.sh          pathological inputs, plain + sanitizers
 #   sanitize tests/sanitize_stdlib.sh the stdlib under ASan and UBSan builds
 #   fuzz     tests/fuzz/replay.sh     the fuzz corpus replayed under sanitizers
@@ -30,7 +32,7 @@ cd "$ROOT" || exit 2
 
 : "${MAKE:=make}"
 : "${PYTHON:=python3}"
-: "${SUITES:=unit diff parser rules fix config integration robust sanitize fuzz proof}"
+: "${SUITES:=unit diff parser rules fix config integration lsp robust sanitize fuzz proof}"
 export MAKE PYTHON
 LOGS=build/test-logs
 mkdir -p "$LOGS"
@@ -95,6 +97,7 @@ for s in $SUITES; do
     fix) suite fix "$PYTHON" tests/fix/run.py ;;
     config) suite config "$PYTHON" tests/config/run.py ;;
     integration) suite integration "$PYTHON" tests/integration/run.py ;;
+    lsp) suite lsp "$PYTHON" tests/lsp/run.py ;;
     robust) suite robust sh tests/robust.sh ;;
     sanitize) suite sanitize sh tests/sanitize_stdlib.sh ;;
     fuzz) suite fuzz sh tests/fuzz/replay.sh ;;
