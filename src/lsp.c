@@ -948,6 +948,25 @@ static DriverOverlay *overlays_of(Server *S, const Doc *except, size_t *n)
     return ov;
 }
 
+/* The options of a run on buffer d as `--stdin-filename` gives it, the
+ * other buffers over their files (*ov: free it), stopped if the request
+ * being answered is cancelled. */
+static DriverOptions buffer_options(Server *S, Analyzer *an, Doc *d, DriverOverlay **ov)
+{
+    size_t nov;
+    *ov = overlays_of(S, d, &nov);
+    DriverOptions o = run_options(S, an, S->jobs);
+    o.stdin_path = d->path;
+    o.stdin_text = d->text.p;
+    o.stdin_len = d->text.len;
+    o.overlays = *ov;
+    o.noverlays = nov;
+    o.max_context = LSP_EDIT_CONTEXT;
+    o.stop = request_cancelled;
+    o.stop_arg = S;
+    return o;
+}
+
 /*
  * Analyzes buffer d as `sessionlint --stdin-filename PATH` would (its
  * imports read for context, the other buffers over their files) into *r.
@@ -957,17 +976,8 @@ static int analyze_doc(Server *S, Analyzer *an, Doc *d, Report *r)
 {
     analyzer_update(S, an);
     for (int attempt = 0;; attempt++) {
-        size_t nov;
-        DriverOverlay *ov = overlays_of(S, d, &nov);
-        DriverOptions o = run_options(S, an, S->jobs);
-        o.stdin_path = d->path;
-        o.stdin_text = d->text.p;
-        o.stdin_len = d->text.len;
-        o.overlays = ov;
-        o.noverlays = nov;
-        o.stop = request_cancelled;
-        o.stop_arg = S;
-        o.max_context = getenv("SL_MAXCTX") ? atoi(getenv("SL_MAXCTX")) : LSP_EDIT_CONTEXT;
+        DriverOverlay *ov;
+        DriverOptions o = buffer_options(S, an, d, &ov);
         driver_run(&o, r);
         free(ov);
         if (!config_error(an->cs) || attempt)
@@ -1354,16 +1364,8 @@ static void rule_action(Server *S, Arena *a, LspBuf *b, const Doc *d, const Repo
 static int fix_all_edit(Server *S, Analyzer *an, Doc *d, LspBuf *b)
 {
     analyzer_update(S, an);
-    size_t nov;
-    DriverOverlay *ov = overlays_of(S, d, &nov);
-    DriverOptions o = run_options(S, an, S->jobs);
-    o.stdin_path = d->path;
-    o.stdin_text = d->text.p;
-    o.stdin_len = d->text.len;
-    o.overlays = ov;
-    o.noverlays = nov;
-    o.stop = request_cancelled;
-    o.stop_arg = S;
+    DriverOverlay *ov;
+    DriverOptions o = buffer_options(S, an, d, &ov);
     FixOptions fo = {FIX_STDOUT, an->set.unsafe_fixes, NULL};
     char *out = NULL;
     size_t len = 0;
@@ -1741,6 +1743,16 @@ static void on_did_change(Server *S, const LspJson *params)
                : "sessionlint: didChange of a document that is not open");
 }
 
+static void doc_free(Doc *d)
+{
+    if (d->has_report)
+        driver_free(&d->report);
+    lsp_text_free(&d->text);
+    free(d->uri);
+    free(d->path);
+    free(d);
+}
+
 static void on_did_close(Server *S, const LspJson *params)
 {
     const char *uri = lsp_json_str(lsp_json_path(params, "textDocument", "uri", NULL));
@@ -1752,12 +1764,7 @@ static void on_did_close(Server *S, const LspJson *params)
         if (d->path[0] == '/') /* outside the workspace: nothing analyzes it any more */
             publish(S, d->path, NULL, 0, S->seq + 1, 1, -1);
         S->docs.items[k] = S->docs.items[--S->docs.n];
-        if (d->has_report)
-            driver_free(&d->report);
-        lsp_text_free(&d->text);
-        free(d->uri);
-        free(d->path);
-        free(d);
+        doc_free(d);
         edited(S); /* its file on disk replaces it */
         break;
     }
@@ -1953,15 +1960,8 @@ int lsp_serve(int in, FILE *out, const LspOptions *o)
         next = m->next;
         msg_free(m);
     }
-    for (size_t k = 0; k < S->docs.n; k++) {
-        Doc *d = S->docs.items[k];
-        if (d->has_report)
-            driver_free(&d->report);
-        lsp_text_free(&d->text);
-        free(d->uri);
-        free(d->path);
-        free(d);
-    }
+    for (size_t k = 0; k < S->docs.n; k++)
+        doc_free(S->docs.items[k]);
     VEC_FREE(&S->docs);
     for (size_t k = 0; k < S->pub.n; k++) {
         free(S->pub.items[k].path);

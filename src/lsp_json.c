@@ -8,10 +8,14 @@
  */
 #include "lsp_json.h"
 
+#include <stdint.h>
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "uni.h"
 
 typedef struct Reader {
     Arena *a;
@@ -41,31 +45,6 @@ static LspJson *node(Reader *r, LspJsonKind kind)
     LspJson *v = arena_alloc(r->a, sizeof *v);
     v->kind = kind;
     return v;
-}
-
-/* Appends code point cp to buf as UTF-8; returns the bytes written. */
-static int put_utf8(char *buf, unsigned cp)
-{
-    if (cp < 0x80) {
-        buf[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        buf[0] = (char)(0xC0 | (cp >> 6));
-        buf[1] = (char)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        buf[0] = (char)(0xE0 | (cp >> 12));
-        buf[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        buf[2] = (char)(0x80 | (cp & 0x3F));
-        return 3;
-    }
-    buf[0] = (char)(0xF0 | (cp >> 18));
-    buf[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-    buf[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    buf[3] = (char)(0x80 | (cp & 0x3F));
-    return 4;
 }
 
 /* Four hex digits at p (p + 4 <= end checked by the caller); -1 if not. */
@@ -106,7 +85,7 @@ static int escape(Reader *r, char **o)
     } else if (cp >= 0xD800 && cp < 0xE000) {
         cp = 0xFFFD; /* a lone surrogate has no UTF-8 form */
     }
-    *o += put_utf8(*o, cp);
+    *o += uni_encode_utf8(cp, *o);
     return 1;
 }
 
@@ -357,21 +336,13 @@ void lsp_buf_printf(LspBuf *b, const char *fmt, ...)
     free(big);
 }
 
-/* Length of the valid UTF-8 sequence at s (n bytes left), or 0. */
+/* Length of the valid UTF-8 sequence at s (n bytes left), or 0: JSON
+ * text has no surrogates. */
 static size_t utf8_len(const unsigned char *s, size_t n)
 {
-    size_t k = s[0] > 0xF4 ? 0 : s[0] >= 0xF0 ? 4 : s[0] >= 0xE0 ? 3 : s[0] >= 0xC2 ? 2 : 0;
-    if (!k || k > n)
-        return 0;
-    for (size_t j = 1; j < k; j++)
-        if ((s[j] & 0xC0) != 0x80)
-            return 0;
-    unsigned cp = k == 2 ? 0 : k == 3 ? ((s[0] & 0x0Fu) << 6 | (s[1] & 0x3Fu))
-                                      : ((s[0] & 0x07u) << 6 | (s[1] & 0x3Fu));
-    if ((k == 3 && (cp < 0x20 || (cp >= 0x360 && cp < 0x380))) || /* overlong, surrogates */
-        (k == 4 && (cp < 0x10 || cp >= 0x110)))
-        return 0;
-    return k;
+    int len;
+    int32_t cp = uni_decode_utf8((const char *)s, n, &len);
+    return cp < 0 || (cp >= 0xD800 && cp < 0xE000) ? 0 : (size_t)len;
 }
 
 void lsp_buf_strn(LspBuf *b, const char *s, size_t n)
