@@ -32,6 +32,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -231,21 +232,39 @@ static void tell(Server *S, const char *method, int type, const char *msg)
 /* ---- input: the reader thread ---- */
 
 typedef struct Input {
+    Server *S;
     int fd;
     char buf[1 << 16];
     size_t pos, end;
 } Input;
+
+/* Waits until in can be read; 0 once the server ends (the reader is not
+ * cancelled in a read: it looks at S->quit five times a second). */
+static int readable(Input *in)
+{
+    for (;;) {
+        struct pollfd p = {in->fd, POLLIN, 0};
+        int n = poll(&p, 1, 200);
+        if (n > 0 || (n < 0 && errno != EINTR))
+            return 1; /* data, the end, or an error that read() will report */
+        pthread_mutex_lock(&in->S->lock);
+        int quit = in->S->quit;
+        pthread_mutex_unlock(&in->S->lock);
+        if (quit)
+            return 0;
+    }
+}
 
 /* The next byte, or -1 at the end of the input. */
 static int next_byte(Input *in)
 {
     if (in->pos == in->end) {
         ssize_t n;
-        pthread_setcancelstate(PTHREAD_CANCEL_ENABLE, NULL); /* lsp_serve may end it here */
+        if (!readable(in))
+            return -1;
         do
             n = read(in->fd, in->buf, sizeof in->buf);
         while (n < 0 && errno == EINTR);
-        pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, NULL);
         if (n <= 0)
             return -1;
         in->pos = 0, in->end = (size_t)n;
@@ -387,8 +406,8 @@ static void push(Server *S, Msg *m)
 static void *reader_main(void *arg)
 {
     Server *S = arg;
-    pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, NULL); /* only while it reads */
     Input *in = xcalloc(1, sizeof *in);
+    in->S = S;
     in->fd = S->in;
     for (;;) {
         char *body = NULL;
@@ -1954,8 +1973,7 @@ int lsp_serve(int in, FILE *out, const LspOptions *o)
     pthread_cond_broadcast(&S->work_cond);
     pthread_mutex_unlock(&S->lock);
     pthread_join(workspace, NULL);
-    pthread_cancel(reader); /* it may be blocked reading a client that stays */
-    pthread_join(reader, NULL);
+    pthread_join(reader, NULL); /* it sees quit within a fifth of a second */
     for (Msg *m = S->head, *next; m; m = next) {
         next = m->next;
         msg_free(m);

@@ -18,6 +18,8 @@ def uri(path):
 
 
 class Client:
+    stderr_sink = None  # a list: every client's server standard error goes there too
+
     def __init__(self, binary, cwd=None, args=(), env=None):
         self.proc = subprocess.Popen([binary, "server", *args] if not binary.endswith(".sh") else [binary, "server", *args], stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -66,7 +68,10 @@ class Client:
 
     def _drain_stderr(self):
         for line in self.proc.stderr:
-            self.stderr.append(line.decode(errors="replace"))
+            text = line.decode(errors="replace")
+            self.stderr.append(text)
+            if Client.stderr_sink is not None:
+                Client.stderr_sink.append(text)
 
     # ---- messages ----
 

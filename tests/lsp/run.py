@@ -677,7 +677,55 @@ class Skip(Exception):
     pass
 
 
-TESTS = [v for k, v in list(globals().items()) if k.startswith("test_")]
+SANITIZED = ["test_lifecycle", "test_diagnostics_shop", "test_encodings",
+             "test_did_change_incremental_agrees_with_cli", "test_code_action_fix_noqa_rule",
+             "test_fix_all", "test_cross_file", "test_configuration_changes",
+             "test_malformed_input", "test_cancel", "test_eof_ends_server"]
+
+
+def sanitized(name, sanitizer, tmp):
+    """The protocol tests again on `make NAME`'s binary: a sanitizer report
+    on the server's standard error fails them."""
+    global BIN
+    cc = os.environ.get("CC", "cc")
+    probe = os.path.join(tmp, "t.c")
+    with open(probe, "w") as f:
+        f.write("int main(void) { return 0; }\n")
+    if subprocess.run([cc, f"-fsanitize={sanitizer}", "-o", probe + ".out", probe],
+                      capture_output=True).returncode != 0:
+        raise Skip(f"lsp under {name}: {cc} cannot link -fsanitize={sanitizer} "
+                   "(Debian: libasan8 libubsan1 libtsan2 for gcc)")
+    make = os.environ.get("MAKE", "make")
+    b = subprocess.run([make, "-s", "-j2", name], cwd=ROOT, capture_output=True, text=True)
+    check(b.returncode == 0, f"make {name}: {b.stdout[-2000:]}{b.stderr[-2000:]}")
+    plain, BIN = BIN, os.path.join(ROOT, "build", name, "sessionlint")
+    Client.stderr_sink = []
+    try:
+        for t in TESTS:
+            if t.__name__ in SANITIZED:
+                sub = tempfile.mkdtemp(dir=tmp)
+                t(sub)
+    finally:
+        BIN = plain
+    reports = [line for line in Client.stderr_sink
+               if "Sanitizer" in line or "runtime error" in line or "WARNING: ThreadSanitizer" in line]
+    check(not reports, f"{name}: {''.join(Client.stderr_sink[:60])}")
+
+
+def test_under_asan_ubsan(tmp):
+    os.environ.setdefault("ASAN_OPTIONS", "detect_leaks=0:abort_on_error=0")
+    os.environ.setdefault("UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=1")
+    sanitized("asan", "address", tmp)
+    sanitized("ubsan", "undefined", tmp)
+
+
+def test_under_tsan(tmp):
+    sanitized("tsan", "thread", tmp)
+
+
+TESTS = [v for k, v in list(globals().items())
+         if k.startswith("test_") and k not in ("test_under_asan_ubsan", "test_under_tsan")]
+TESTS += [test_under_asan_ubsan, test_under_tsan]
 VERBOSE = False
 
 
