@@ -591,6 +591,50 @@ def test_malformed_input(tmp):
         c.kill()
 
 
+def test_mutated_messages(tmp):
+    """Valid messages with random bytes changed, dropped or repeated, each
+    framed with its new length: errors or nothing, never a crash."""
+    import random
+    rnd = random.Random(7)
+    root = app(tmp)
+    c = start(root)
+    try:
+        u = c.open(os.path.join(root, "app", "jobs.py"))
+        c.published(u, pred=lambda p: p["diagnostics"])
+        seeds = [
+            {"jsonrpc": "2.0", "method": "textDocument/didChange", "params": {
+                "textDocument": {"uri": u, "version": 2}, "contentChanges": [
+                    {"range": {"start": {"line": 4, "character": 4}, "end": {"line": 5, "character": 1}},
+                     "text": "é\n"}]}},
+            {"jsonrpc": "2.0", "id": 1, "method": "textDocument/codeAction", "params": {
+                "textDocument": {"uri": u}, "range": {"start": {"line": 4, "character": 0},
+                                                    "end": {"line": 6, "character": 0}},
+                "context": {"diagnostics": [], "only": ["quickfix", "source.fixAll"]}}},
+            {"jsonrpc": "2.0", "id": 2, "method": "workspace/executeCommand",
+             "params": {"command": "sessionlint.showRule", "arguments": ["SL103"]}},
+            {"jsonrpc": "2.0", "method": "workspace/didChangeConfiguration",
+             "params": {"settings": {"sessionlint": {"select": ["SL1"], "context": ["all"]}}}},
+        ]
+        for k in range(300):
+            body = bytearray(json.dumps(rnd.choice(seeds)).encode())
+            for _ in range(rnd.randrange(1, 4)):
+                at = rnd.randrange(len(body))
+                op = rnd.randrange(3)
+                if op == 0:
+                    body[at] = rnd.randrange(256)
+                elif op == 1:
+                    del body[at]
+                else:
+                    body[at:at] = body[at:at + rnd.randrange(1, 8)]
+            c.send_raw(frame(bytes(body)))
+        c.notify("textDocument/didChange", {"textDocument": {"uri": u, "version": 1000},
+                                            "contentChanges": [{"text": JOBS}]})
+        p = c.published(u, pred=lambda p: p.get("version") == 1000, timeout=60)
+        check(p is not None and c.proc.poll() is None, "the server survives and still answers")
+    finally:
+        c.kill()
+
+
 def test_cancel(tmp):
     root = app(tmp)
     c = start(root)
@@ -680,7 +724,8 @@ class Skip(Exception):
 SANITIZED = ["test_lifecycle", "test_diagnostics_shop", "test_encodings",
              "test_did_change_incremental_agrees_with_cli", "test_code_action_fix_noqa_rule",
              "test_fix_all", "test_cross_file", "test_configuration_changes",
-             "test_malformed_input", "test_cancel", "test_eof_ends_server"]
+             "test_malformed_input", "test_mutated_messages", "test_cancel",
+             "test_eof_ends_server"]
 
 
 def sanitized(name, sanitizer, tmp):
