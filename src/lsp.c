@@ -1,6 +1,7 @@
 /*
  * lsp.c - the language server (see lsp.h): JSON-RPC over standard input and
- * output, the editor's buffers, and the analyses that answer them.
+ * output, the editor's buffers, and the analyses that answer them; the code
+ * actions are in lsp_action.c, what the two share in lsp_impl.h.
  *
  * Three threads share the Server under its lock:
  *
@@ -29,6 +30,7 @@
  * standard error instead (lsp_serve moves it).
  */
 #include "lsp.h"
+#include "lsp_impl.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -48,29 +50,12 @@
 #include "context.h"
 #include "driver.h"
 #include "fix.h"
-#include "lex.h"
 #include "lsp_doc.h"
 #include "lsp_json.h"
 #include "rules.h"
 #include "source.h"
 #include "version.h"
 #include "walk.h"
-
-#define LSP_MAX_MESSAGE (64u << 20) /* bytes of one message's body; larger ones are refused */
-#define LSP_MAX_HEADER 4096         /* bytes of one header line */
-#define LSP_QUIET 0.25              /* seconds without edits before a workspace analysis */
-#define LSP_EDIT_CONTEXT 60         /* modules an edit analysis reads for context, at most */
-
-/* JSON-RPC and LSP error codes. */
-enum {
-    ERR_PARSE = -32700,
-    ERR_INVALID_REQUEST = -32600,
-    ERR_METHOD_NOT_FOUND = -32601,
-    ERR_INVALID_PARAMS = -32602,
-    ERR_INTERNAL = -32603,
-    ERR_NOT_INITIALIZED = -32002,
-    ERR_CANCELLED = -32800,
-};
 
 /* A message from the client, as the reader queued it. */
 typedef struct Msg {
@@ -83,82 +68,6 @@ typedef struct Msg {
     int eof;           /* the end of the input: no more messages */
     struct Msg *next;
 } Msg;
-
-/* A buffer the editor has open. */
-typedef struct Doc {
-    char *uri;        /* as the client names it */
-    char *path;       /* as runs name it: relative to the root, or absolute outside it */
-    LspText text;
-    long version;
-    int dirty;        /* edited since its edit analysis */
-    Report report;    /* its last edit analysis (code actions read it) */
-    int has_report;
-    long report_version; /* the version that analysis saw */
-} Doc;
-
-/* What was last published for one file. */
-typedef struct Published {
-    char *path;           /* as runs name it */
-    char *json;           /* the diagnostics array as sent ("[]" when none) */
-    unsigned long seq;    /* the edit count of the analysis it came from */
-} Published;
-
-/* The client's settings (initializationOptions, didChangeConfiguration),
- * the command line's options by another name.  Strings in a. */
-typedef struct Settings {
-    Arena *a;
-    VEC(const char *) select, extend_select, ignore;
-    const char *config;     /* "config": a configuration file for everything */
-    int no_config;          /* "noConfig" */
-    const char *fastapi_version, *sqlalchemy_version;
-    unsigned contexts;      /* "context": ["all"] or names (context.h) */
-    int has_contexts;
-    int unsafe_fixes;       /* "unsafeFixes": fix-all applies unsafe fixes too */
-} Settings;
-
-/* What one analyzing thread derives from the settings and the configuration
- * files: ConfigSet is not thread-safe, so each thread has its own. */
-typedef struct Analyzer {
-    unsigned long gen;      /* the configuration generation it was built for */
-    Settings set;           /* its own copy */
-    ConfigSet *cs;
-    ProjectFacts facts, fixed;
-    RuleSelect sel;
-    int fallback;           /* the configuration is broken: analyzing without it */
-    int dispatcher;         /* the dispatcher's: it tells the user what is broken */
-} Analyzer;
-
-typedef struct Server {
-    FILE *out;
-    pthread_mutex_t out_lock;   /* one message at a time on out */
-    pthread_mutex_t lock;       /* everything below */
-    pthread_cond_t msg_cond;    /* a message was queued */
-    pthread_cond_t work_cond;   /* an edit, or the end: the workspace thread looks */
-    Msg *head, *tail;
-    char *running_id;           /* the request the dispatcher is answering */
-    int running_cancelled;      /* ... which $/cancelRequest named */
-    VEC(Doc *) docs;
-    VEC(Published) pub;
-    unsigned long seq;          /* edits so far: anything that changes what is analyzed */
-    double last_edit;           /* when the last one came */
-    unsigned long workspace_seq; /* what the last finished workspace analysis saw */
-    unsigned long config_gen;   /* settings or configuration files changed */
-    unsigned long config_told;  /* the generation whose problem the user was shown */
-    uint64_t config_stamp;      /* the configuration files as stat() saw them */
-    Settings settings;
-    char *root;                 /* the workspace folder (the working directory) */
-    char *root_shown;           /* the same as the client spells it, for URIs */
-    int has_root;
-    LspEncoding enc;
-    int initialized, shutdown, exited, quit;
-    int show_document;          /* the client opens URLs (window/showDocument) */
-    int resolve_actions;        /* the client resolves code actions lazily */
-    int watch_files;            /* the client registers file watchers dynamically */
-    unsigned long next_id;      /* our requests to the client */
-    DriverCache *cache;
-    int jobs;
-    int in;                     /* the client's messages */
-} Server;
 
 static double now(void)
 {
@@ -180,7 +89,7 @@ static void send_body(Server *S, const LspBuf *body)
 }
 
 /* A response: result is JSON text (NULL: null). */
-static void respond(Server *S, const char *id, const char *result)
+void ls_respond(Server *S, const char *id, const char *result)
 {
     LspBuf b = {0};
     lsp_buf_printf(&b, "{\"jsonrpc\":\"2.0\",\"id\":%s,\"result\":%s}", id ? id : "null",
@@ -189,7 +98,7 @@ static void respond(Server *S, const char *id, const char *result)
     lsp_buf_free(&b);
 }
 
-static void respond_error(Server *S, const char *id, int code, const char *msg)
+void ls_respond_error(Server *S, const char *id, int code, const char *msg)
 {
     LspBuf b = {0};
     lsp_buf_printf(&b, "{\"jsonrpc\":\"2.0\",\"id\":%s,\"error\":{\"code\":%d,\"message\":",
@@ -201,7 +110,7 @@ static void respond_error(Server *S, const char *id, int code, const char *msg)
 }
 
 /* A notification (id NULL) or our own request: params is JSON text. */
-static void send_method(Server *S, const char *method, const char *params, int request)
+void ls_send_method(Server *S, const char *method, const char *params, int request)
 {
     LspBuf b = {0};
     lsp_buf_puts(&b, "{\"jsonrpc\":\"2.0\",");
@@ -219,13 +128,13 @@ static void send_method(Server *S, const char *method, const char *params, int r
 }
 
 /* window/showMessage (type 1 error, 2 warning, 3 info) or window/logMessage. */
-static void tell(Server *S, const char *method, int type, const char *msg)
+void ls_tell(Server *S, const char *method, int type, const char *msg)
 {
     LspBuf b = {0};
     lsp_buf_printf(&b, "{\"type\":%d,\"message\":", type);
     lsp_buf_str(&b, msg);
     lsp_buf_puts(&b, "}");
-    send_method(S, method, b.p, 0);
+    ls_send_method(S, method, b.p, 0);
     lsp_buf_free(&b);
 }
 
@@ -559,7 +468,7 @@ static void read_settings(Server *S, const LspJson *v, Settings *st)
     if (bad.n) {
         char *msg = xmalloc(bad.n + 64);
         sprintf(msg, "sessionlint: settings ignored: %s", bad.p);
-        tell(S, "window/showMessage", 2, msg);
+        ls_tell(S, "window/showMessage", 2, msg);
         free(msg);
     }
     lsp_buf_free(&bad);
@@ -666,7 +575,7 @@ static void broken(Server *S, Analyzer *an)
             char *msg = xmalloc(strlen(why) + 128);
             sprintf(msg, "sessionlint: %s (analyzing without configuration files until it is "
                          "fixed)", why);
-            tell(S, "window/showMessage", 1, msg);
+            ls_tell(S, "window/showMessage", 1, msg);
             free(msg);
         }
     }
@@ -702,7 +611,7 @@ static void analyzer_build(Server *S, Analyzer *an)
 }
 
 /* Brings an up to the current configuration generation. */
-static void analyzer_update(Server *S, Analyzer *an)
+void ls_analyzer_update(Server *S, Analyzer *an)
 {
     refresh_config(S);
     pthread_mutex_lock(&S->lock);
@@ -783,7 +692,7 @@ static const char *path_to_uri(Server *S, Arena *a, const char *path)
     return lsp_path_uri(a, arena_printf(a, "%s/%s", S->root_shown, path));
 }
 
-static Doc *find_doc(Server *S, const char *uri)
+Doc *ls_find_doc(Server *S, const char *uri)
 {
     for (size_t k = 0; uri && k < S->docs.n; k++)
         if (!strcmp(S->docs.items[k]->uri, uri))
@@ -829,7 +738,7 @@ static void put_position(LspBuf *b, long line, long ch)
     lsp_buf_printf(b, "{\"line\":%ld,\"character\":%ld}", line < 0 ? 0 : line, ch < 0 ? 0 : ch);
 }
 
-static void put_range(LspBuf *b, long l0, long c0, long l1, long c1)
+void ls_put_range(LspBuf *b, long l0, long c0, long l1, long c1)
 {
     lsp_buf_puts(b, "{\"start\":");
     put_position(b, l0, c0);
@@ -841,7 +750,7 @@ static void put_range(LspBuf *b, long l0, long c0, long l1, long c1)
 /* A finding's range in the client's units. */
 static void put_item_range(const Server *S, LspBuf *b, const ReportItem *it, const LspText *t)
 {
-    put_range(b, it->line - 1, character(S, t, it->line, it->column), it->end_line - 1,
+    ls_put_range(b, it->line - 1, character(S, t, it->line, it->column), it->end_line - 1,
               character(S, t, it->end_line, it->end_column));
 }
 
@@ -849,7 +758,7 @@ static int lsp_severity(int sev) { return sev == SEV_ERROR ? 1 : sev == SEV_WARN
 
 /* One Diagnostic (S locked): its witness path becomes relatedInformation,
  * a step and its note per entry, so the editor can jump along it. */
-static void put_diagnostic(Server *S, Arena *a, LspBuf *b, const ReportItem *it, const LspText *t)
+void ls_put_diagnostic(Server *S, Arena *a, LspBuf *b, const ReportItem *it, const LspText *t)
 {
     lsp_buf_puts(b, "{\"range\":");
     put_item_range(S, b, it, t);
@@ -873,7 +782,7 @@ static void put_diagnostic(Server *S, Arena *a, LspBuf *b, const ReportItem *it,
         lsp_buf_puts(b, k ? ",{\"location\":{\"uri\":" : "{\"location\":{\"uri\":");
         lsp_buf_str(b, path_to_uri(S, a, s->path));
         lsp_buf_puts(b, ",\"range\":");
-        put_range(b, s->line - 1, ch, s->line - 1, ch);
+        ls_put_range(b, s->line - 1, ch, s->line - 1, ch);
         lsp_buf_puts(b, "},\"message\":");
         lsp_buf_str(b, s->note);
         lsp_buf_puts(b, "}");
@@ -912,7 +821,7 @@ static void publish(Server *S, const char *path, const ReportItem *items, size_t
     for (size_t k = 0; k < n; k++) {
         if (k)
             lsp_buf_puts(&diags, ",");
-        put_diagnostic(S, a, &diags, &items[k], t);
+        ls_put_diagnostic(S, a, &diags, &items[k], t);
     }
     lsp_buf_puts(&diags, "]");
     if (!p) {
@@ -928,7 +837,7 @@ static void publish(Server *S, const char *path, const ReportItem *items, size_t
         if (version >= 0)
             lsp_buf_printf(&b, ",\"version\":%ld", version);
         lsp_buf_printf(&b, ",\"diagnostics\":%s}", diags.p);
-        send_method(S, "textDocument/publishDiagnostics", b.p, 0);
+        ls_send_method(S, "textDocument/publishDiagnostics", b.p, 0);
         lsp_buf_free(&b);
         free(p->json);
         p->json = diags.p;
@@ -942,7 +851,7 @@ static void publish(Server *S, const char *path, const ReportItem *items, size_t
 /* ---- the edit analysis (dispatcher) ---- */
 
 /* Stops an edit analysis whose request was cancelled. */
-static int request_cancelled(void *arg)
+int ls_request_cancelled(void *arg)
 {
     Server *S = arg;
     pthread_mutex_lock(&S->lock);
@@ -970,7 +879,7 @@ static DriverOverlay *overlays_of(Server *S, const Doc *except, size_t *n)
 /* The options of a run on buffer d as `--stdin-filename` gives it, the
  * other buffers over their files (*ov: free it), stopped if the request
  * being answered is cancelled. */
-static DriverOptions buffer_options(Server *S, Analyzer *an, Doc *d, DriverOverlay **ov)
+DriverOptions ls_buffer_options(Server *S, Analyzer *an, Doc *d, DriverOverlay **ov)
 {
     size_t nov;
     *ov = overlays_of(S, d, &nov);
@@ -981,7 +890,7 @@ static DriverOptions buffer_options(Server *S, Analyzer *an, Doc *d, DriverOverl
     o.overlays = *ov;
     o.noverlays = nov;
     o.max_context = LSP_EDIT_CONTEXT;
-    o.stop = request_cancelled;
+    o.stop = ls_request_cancelled;
     o.stop_arg = S;
     return o;
 }
@@ -993,10 +902,10 @@ static DriverOptions buffer_options(Server *S, Analyzer *an, Doc *d, DriverOverl
  */
 static int analyze_doc(Server *S, Analyzer *an, Doc *d, Report *r)
 {
-    analyzer_update(S, an);
+    ls_analyzer_update(S, an);
     for (int attempt = 0;; attempt++) {
         DriverOverlay *ov;
-        DriverOptions o = buffer_options(S, an, d, &ov);
+        DriverOptions o = ls_buffer_options(S, an, d, &ov);
         driver_run(&o, r);
         free(ov);
         if (!config_error(an->cs) || attempt)
@@ -1008,7 +917,7 @@ static int analyze_doc(Server *S, Analyzer *an, Doc *d, Report *r)
 
 /* The findings of d's current text in d->report, analyzing it if its last
  * analysis is older; publishes them.  0 if cancelled. */
-static int bring_up_to_date(Server *S, Analyzer *an, Doc *d)
+int ls_bring_up_to_date(Server *S, Analyzer *an, Doc *d)
 {
     if (d->has_report && d->report_version == d->version && !d->dirty)
         return 1;
@@ -1054,7 +963,7 @@ static void analyze_edited(Server *S, Analyzer *an)
             return; /* newer edits first: they may make this analysis stale */
         Doc *d = S->docs.items[k];
         if (d->dirty)
-            bring_up_to_date(S, an, d);
+            ls_bring_up_to_date(S, an, d);
     }
 }
 
@@ -1153,7 +1062,7 @@ static void publish_workspace(Server *S, const Snapshot *s, const Report *r,
  * when it was stopped. */
 static int analyze_workspace(Server *S, Analyzer *an, const Snapshot *s)
 {
-    analyzer_update(S, an);
+    ls_analyzer_update(S, an);
     StopWhen w = {S, s->seq};
     DriverOptions o = run_options(S, an, S->jobs);
     o.overlays = s->ov;
@@ -1190,7 +1099,7 @@ static void *workspace_main(void *arg)
     /* below the edit analyses: Linux gives each thread (and the threads it
      * starts) its own nice value */
     if (setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 10) != 0)
-        tell(S, "window/logMessage", 4, "sessionlint: could not lower the workspace thread's priority");
+        ls_tell(S, "window/logMessage", 4, "sessionlint: could not lower the workspace thread's priority");
     pthread_mutex_lock(&S->lock);
     while (!S->quit) {
         if (!S->initialized || S->workspace_seq == S->seq || !S->has_root) {
@@ -1221,363 +1130,6 @@ static void *workspace_main(void *arg)
     return NULL;
 }
 
-/* ---- code actions ---- */
-
-/* Does the client's `only` list (NULL: anything) take actions of kind? */
-static int wanted(const LspJson *only, const char *kind)
-{
-    if (!only || only->kind != LSP_JSON_ARRAY)
-        return 1;
-    for (int k = 0; k < only->n; k++) {
-        const char *o = lsp_json_str(only->items[k]);
-        size_t n = o ? strlen(o) : 0;
-        if (o && !strncmp(kind, o, n) && (kind[n] == 0 || kind[n] == '.'))
-            return 1;
-    }
-    return 0;
-}
-
-/* A TextEdit replacing bytes [start, end) of t with content. */
-static void put_text_edit(const Server *S, LspBuf *b, const LspText *t, size_t start, size_t end,
-                          const char *content, size_t n)
-{
-    long l0, c0, l1, c1;
-    lsp_text_position(t, start, S->enc, &l0, &c0);
-    lsp_text_position(t, end, S->enc, &l1, &c1);
-    lsp_buf_puts(b, "{\"range\":");
-    put_range(b, l0, c0, l1, c1);
-    lsp_buf_puts(b, ",\"newText\":");
-    lsp_buf_strn(b, content, n);
-    lsp_buf_puts(b, "}");
-}
-
-/* The start of a code action: title, kind, the diagnostic it resolves. */
-static void open_action(Server *S, Arena *a, LspBuf *b, const char *title, const char *kind,
-                        const ReportItem *it, const LspText *t)
-{
-    lsp_buf_puts(b, b->n > 1 ? ",{\"title\":" : "{\"title\":");
-    lsp_buf_str(b, title);
-    if (kind) {
-        lsp_buf_puts(b, ",\"kind\":");
-        lsp_buf_str(b, kind);
-    }
-    if (it) {
-        lsp_buf_puts(b, ",\"diagnostics\":[");
-        put_diagnostic(S, a, b, it, t);
-        lsp_buf_puts(b, "]");
-    }
-}
-
-/* "edit": {"changes": {uri: [ ... */
-static void open_edit(LspBuf *b, const char *uri)
-{
-    lsp_buf_puts(b, ",\"edit\":{\"changes\":{");
-    lsp_buf_str(b, uri);
-    lsp_buf_puts(b, ":[");
-}
-
-static void fix_action(Server *S, Arena *a, LspBuf *b, const Doc *d, const ReportItem *it)
-{
-    const ReportFix *fx = it->fix;
-    int safe = fx->applicability == FIX_SAFE;
-    const char *title = safe ? fx->message : arena_printf(a, "%s (unsafe fix)", fx->message);
-    open_action(S, a, b, title, "quickfix", it, &d->text);
-    lsp_buf_printf(b, ",\"isPreferred\":%s", safe ? "true" : "false");
-    open_edit(b, d->uri);
-    for (int k = 0; k < fx->nedits; k++) {
-        const ReportEdit *e = &fx->edits[k];
-        if (k)
-            lsp_buf_puts(b, ",");
-        put_text_edit(S, b, &d->text, e->start, e->end, e->content, strlen(e->content));
-    }
-    lsp_buf_puts(b, "]}}}");
-}
-
-/*
- * Where `code` goes into line (1-based) of lexed src so that the finding is
- * suppressed: after the codes of the line's `# noqa:` comment (", SL103"),
- * else a new comment at the line's end ("  # noqa: SL103").  Returns the
- * offset in src.text, or -1 when the line ends inside a string or after a
- * backslash (a comment there would change the code).
- */
-static long noqa_at(const Source *src, const Lexed *lx, int line, int *append)
-{
-    size_t len;
-    const char *text = source_line(src, line, &len);
-    size_t end = (size_t)(text - src->text) + len;
-    if (len && text[len - 1] == '\\')
-        return -1;
-    for (int k = 0; k < lx->ntoks; k++) {
-        const Token *t = &lx->toks[k];
-        if (t->multiline && t->off < end && t->off + t->len > end)
-            return -1;
-    }
-    for (int k = 0; k < lx->ncomments; k++) {
-        const Comment *c = &lx->comments[k];
-        if (c->line != line)
-            continue;
-        const char *p = src->text + c->off, *stop = p + c->len;
-        for (const char *q = p; q + 4 <= stop; q++) {
-            if (strncasecmp(q, "noqa", 4) != 0)
-                continue;
-            const char *r = q + 4;
-            while (r < stop && *r == ' ')
-                r++;
-            if (r >= stop || *r != ':')
-                break;
-            const char *last = ++r; /* the end of the last code of the list */
-            for (;;) {
-                while (r < stop && (*r == ' ' || *r == ','))
-                    r++;
-                const char *s = r;
-                while (r < stop && ((*r >= 'A' && *r <= 'Z') || (*r >= '0' && *r <= '9') ||
-                                    (*r >= 'a' && *r <= 'z')))
-                    r++;
-                if (r == s)
-                    break;
-                last = r;
-            }
-            *append = 1;
-            return (long)(last - src->text);
-        }
-    }
-    *append = 0;
-    return (long)end;
-}
-
-static void noqa_action(Server *S, Arena *a, LspBuf *b, const Doc *d, const ReportItem *it,
-                        const Source *src, const Lexed *lx)
-{
-    int append;
-    if (!src || it->line < 1 || it->line > src->nlines)
-        return;
-    long at = noqa_at(src, lx, it->line, &append);
-    if (at < 0)
-        return;
-    size_t off = (size_t)at + (src->had_bom ? 3 : 0); /* the buffer's bytes keep the BOM */
-    const char *add = append ? arena_printf(a, ", %s", it->code)
-                             : arena_printf(a, "  # noqa: %s", it->code);
-    open_action(S, a, b, arena_printf(a, "Disable %s for this line", it->code), "quickfix", it,
-                &d->text);
-    open_edit(b, d->uri);
-    put_text_edit(S, b, &d->text, off, off, add, strlen(add));
-    lsp_buf_puts(b, "]}}}");
-}
-
-static void rule_action(Server *S, Arena *a, LspBuf *b, const Doc *d, const ReportItem *it)
-{
-    const char *title = arena_printf(a, "Show documentation for %s (%s)", it->code, it->name);
-    open_action(S, a, b, title, "quickfix", it, &d->text);
-    lsp_buf_puts(b, ",\"command\":{\"title\":");
-    lsp_buf_str(b, title);
-    lsp_buf_puts(b, ",\"command\":\"sessionlint.showRule\",\"arguments\":[");
-    lsp_buf_str(b, it->code);
-    lsp_buf_puts(b, "]}}");
-}
-
-/*
- * Every safe fix of d (unsafe too with the setting), applied in rounds as
- * `--fix` applies them, as one TextEdit into b (the changed middle of the
- * buffer).  Returns 0 when there is nothing to fix, -1 when cancelled.
- */
-static int fix_all_edit(Server *S, Analyzer *an, Doc *d, LspBuf *b)
-{
-    analyzer_update(S, an);
-    DriverOverlay *ov;
-    DriverOptions o = buffer_options(S, an, d, &ov);
-    FixOptions fo = {FIX_STDOUT, an->set.unsafe_fixes, NULL};
-    char *out = NULL;
-    size_t len = 0;
-    fo.out = open_memstream(&out, &len);
-    Report final;
-    FixResult res = {0};
-    fix_run(&o, &fo, &final, &res);
-    fclose(fo.out);
-    int stopped = final.stopped || request_cancelled(S);
-    driver_free(&final);
-    fix_result_free(&res);
-    free(ov);
-    const char *old = d->text.p;
-    size_t oldlen = d->text.len, p = 0, s = 0;
-    while (p < oldlen && p < len && old[p] == out[p])
-        p++;
-    while (p > 0 && (((unsigned char)old[p] & 0xC0) == 0x80 || old[p - 1] == '\r'))
-        p--; /* never split a character, or a CRLF */
-    while (s < oldlen - p && s < len - p && old[oldlen - 1 - s] == out[len - 1 - s])
-        s++;
-    while (s > 0 && ((unsigned char)old[oldlen - s] & 0xC0) == 0x80)
-        s--;
-    int changed = !stopped && (oldlen != len || memcmp(old, out, len) != 0);
-    if (changed)
-        put_text_edit(S, b, &d->text, p, oldlen - s, out + p, len - s - p);
-    free(out);
-    return stopped ? -1 : changed;
-}
-
-/* The fix-all action for d, with its edit computed now when eager, else
- * left for codeAction/resolve.  Returns -1 when cancelled. */
-static int fix_all_action(Server *S, Analyzer *an, LspBuf *b, Doc *d, int eager)
-{
-    int safe = 0;
-    for (size_t k = 0; k < d->report.n; k++) {
-        const ReportFix *fx = d->report.items[k].fix;
-        safe |= fx && !strcmp(d->report.items[k].path, d->path) &&
-                fix_applies(fx, an->set.unsafe_fixes);
-    }
-    if (!safe)
-        return 0;
-    LspBuf edit = {0};
-    int got = eager ? fix_all_edit(S, an, d, &edit) : 1;
-    if (got > 0) {
-        lsp_buf_puts(b, b->n > 1 ? ",{\"title\":" : "{\"title\":");
-        lsp_buf_puts(b, "\"sessionlint: fix all auto-fixable problems\","
-                        "\"kind\":\"source.fixAll.sessionlint\"");
-        if (eager) {
-            open_edit(b, d->uri);
-            lsp_buf_put(b, edit.p, edit.n);
-            lsp_buf_puts(b, "]}}}");
-        } else {
-            lsp_buf_puts(b, ",\"data\":{\"uri\":");
-            lsp_buf_str(b, d->uri);
-            lsp_buf_printf(b, ",\"version\":%ld}}", d->version);
-        }
-    }
-    lsp_buf_free(&edit);
-    return got < 0 ? -1 : 0;
-}
-
-/* Does finding it concern the request's lines [l0, l1] or one of the
- * client's diagnostics (same code, same first line)? */
-static int concerns(const ReportItem *it, long l0, long l1, const LspJson *diags)
-{
-    if (it->line - 1 <= l1 && it->end_line - 1 >= l0)
-        return 1;
-    for (int k = 0; diags && diags->kind == LSP_JSON_ARRAY && k < diags->n; k++) {
-        long line;
-        const char *code = lsp_json_str(lsp_json_get(diags->items[k], "code"));
-        if (code && !strcmp(code, it->code) &&
-            lsp_json_int(lsp_json_path(diags->items[k], "range", "start", "line", NULL), &line) &&
-            line == it->line - 1)
-            return 1;
-    }
-    return 0;
-}
-
-static void on_code_action(Server *S, Analyzer *an, const char *id, const LspJson *params)
-{
-    const char *uri = lsp_json_str(lsp_json_path(params, "textDocument", "uri", NULL));
-    Doc *d = find_doc(S, uri);
-    long l0 = 0, l1 = 0;
-    if (!d || !lsp_json_int(lsp_json_path(params, "range", "start", "line", NULL), &l0) ||
-        !lsp_json_int(lsp_json_path(params, "range", "end", "line", NULL), &l1)) {
-        respond_error(S, id, ERR_INVALID_PARAMS,
-                      d ? "codeAction needs a range" : "not an open document");
-        return;
-    }
-    if (!bring_up_to_date(S, an, d)) {
-        respond_error(S, id, ERR_CANCELLED, "cancelled");
-        return;
-    }
-    const LspJson *only = lsp_json_path(params, "context", "only", NULL);
-    const LspJson *diags = lsp_json_path(params, "context", "diagnostics", NULL);
-    Arena *a = arena_new();
-    Source src, *srcp = NULL;
-    Lexed lx;
-    SourceError err;
-    LspBuf b = {0};
-    lsp_buf_puts(&b, "[");
-    for (size_t k = 0; wanted(only, "quickfix") && k < d->report.n; k++) {
-        const ReportItem *it = &d->report.items[k];
-        if (strcmp(it->path, d->path) != 0 || !concerns(it, l0, l1, diags))
-            continue;
-        if (it->fix)
-            fix_action(S, a, &b, d, it);
-        if (!srcp && source_from_bytes(a, d->path, d->text.p, d->text.len, &src, &err) == SRC_OK &&
-            src.raw == src.text) { /* noqa goes by the lexer's comments */
-            lex_source(a, &src, &lx);
-            srcp = &src;
-        }
-        noqa_action(S, a, &b, d, it, srcp, &lx);
-        rule_action(S, a, &b, d, it);
-    }
-    int st = 0;
-    if (wanted(only, "source.fixAll.sessionlint"))
-        st = fix_all_action(S, an, &b, d, only || !S->resolve_actions);
-    lsp_buf_puts(&b, "]");
-    if (st < 0 || request_cancelled(S))
-        respond_error(S, id, ERR_CANCELLED, "cancelled");
-    else
-        respond(S, id, b.p);
-    lsp_buf_free(&b);
-    arena_free(a);
-}
-
-/* codeAction/resolve: the fix-all action's edit, computed now. */
-static void on_resolve(Server *S, Analyzer *an, const char *id, const LspJson *params)
-{
-    const char *uri = lsp_json_str(lsp_json_path(params, "data", "uri", NULL));
-    Doc *d = find_doc(S, uri);
-    if (!d) {
-        respond_error(S, id, ERR_INVALID_PARAMS, "not an open document");
-        return;
-    }
-    if (!bring_up_to_date(S, an, d)) {
-        respond_error(S, id, ERR_CANCELLED, "cancelled");
-        return;
-    }
-    LspBuf edit = {0}, b = {0};
-    int got = fix_all_edit(S, an, d, &edit);
-    if (got < 0) {
-        respond_error(S, id, ERR_CANCELLED, "cancelled");
-    } else {
-        lsp_buf_puts(&b, "{\"title\":\"sessionlint: fix all auto-fixable problems\","
-                         "\"kind\":\"source.fixAll.sessionlint\"");
-        open_edit(&b, d->uri);
-        lsp_buf_put(&b, edit.p, edit.n);
-        lsp_buf_puts(&b, "]}}}");
-        respond(S, id, b.p);
-    }
-    lsp_buf_free(&edit);
-    lsp_buf_free(&b);
-}
-
-/* workspace/executeCommand sessionlint.showRule CODE: the rule's page,
- * opened in a browser when the client can, else shown as a message. */
-static void on_execute(Server *S, const char *id, const LspJson *params)
-{
-    const char *cmd = lsp_json_str(lsp_json_get(params, "command"));
-    const LspJson *args = lsp_json_get(params, "arguments");
-    const char *code = args && args->kind == LSP_JSON_ARRAY && args->n ? lsp_json_str(args->items[0]) : NULL;
-    if (!cmd || strcmp(cmd, "sessionlint.showRule") != 0) {
-        respond_error(S, id, ERR_INVALID_PARAMS, "unknown command");
-        return;
-    }
-    const Rule *rule = code ? rules_lookup(code) : NULL;
-    if (!rule) {
-        respond_error(S, id, ERR_INVALID_PARAMS, "sessionlint.showRule needs a rule code");
-        return;
-    }
-    char url[512];
-    rules_url(rule, url, sizeof url);
-    const RulePage *pg = rules_page(rule);
-    LspBuf text = {0}, b = {0};
-    lsp_buf_printf(&text, "%s %s (%s): %s\n\n%s\n%s", rule->code, rule->name,
-                   rules_severity_name(rule->severity), rule->summary, pg ? pg->finds : "", url);
-    if (S->show_document) {
-        lsp_buf_puts(&b, "{\"uri\":");
-        lsp_buf_str(&b, url);
-        lsp_buf_puts(&b, ",\"external\":true}");
-        send_method(S, "window/showDocument", b.p, 1);
-    } else {
-        tell(S, "window/showMessage", 3, text.p);
-    }
-    lsp_buf_free(&b);
-    lsp_buf_str(&b, text.p);
-    respond(S, id, b.p);
-    lsp_buf_free(&b);
-    lsp_buf_free(&text);
-}
-
 /* ---- lifecycle and text synchronization ---- */
 
 /* Does the client list name among the position encodings it offers? */
@@ -1604,7 +1156,7 @@ static void open_root(Server *S, Arena *a, const LspJson *params)
     if (path && chdir(path) != 0) {
         char *msg = xmalloc(strlen(path) + 128);
         sprintf(msg, "sessionlint: cannot open the workspace folder %s: %s", path, strerror(errno));
-        tell(S, "window/showMessage", 1, msg);
+        ls_tell(S, "window/showMessage", 1, msg);
         free(msg);
         path = NULL;
     }
@@ -1654,7 +1206,7 @@ static void on_initialize(Server *S, const char *id, const LspJson *params)
     pthread_mutex_lock(&S->lock);
     S->initialized = 1;
     pthread_mutex_unlock(&S->lock);
-    respond(S, id, b.p);
+    ls_respond(S, id, b.p);
     lsp_buf_free(&b);
     arena_free(a);
 }
@@ -1664,7 +1216,7 @@ static void on_initialize(Server *S, const char *id, const LspJson *params)
 static void on_initialized(Server *S)
 {
     if (S->watch_files)
-        send_method(S, "client/registerCapability",
+        ls_send_method(S, "client/registerCapability",
                     "{\"registrations\":[{\"id\":\"sessionlint-watch\","
                     "\"method\":\"workspace/didChangeWatchedFiles\",\"registerOptions\":{"
                     "\"watchers\":[{\"globPattern\":\"**/*.py\"},{\"globPattern\":\"**/*.pyi\"},"
@@ -1696,12 +1248,12 @@ static void on_did_open(Server *S, Msg *m, const LspJson *params)
     lsp_json_int(lsp_json_get(td, "version"), &version);
     char *path = uri ? uri_to_path(S, m->a, uri) : NULL;
     if (!path || !text || text->kind != LSP_JSON_STRING) {
-        tell(S, "window/logMessage", 2,
+        ls_tell(S, "window/logMessage", 2,
              path ? "sessionlint: didOpen without text" : "sessionlint: not a file: URI, not analyzed");
         return;
     }
     pthread_mutex_lock(&S->lock);
-    Doc *d = find_doc(S, uri);
+    Doc *d = ls_find_doc(S, uri);
     if (!d) {
         d = xcalloc(1, sizeof *d);
         d->uri = xmalloc(strlen(uri) + 1);
@@ -1746,7 +1298,7 @@ static void on_did_change(Server *S, const LspJson *params)
     long version = -1;
     lsp_json_int(lsp_json_path(params, "textDocument", "version", NULL), &version);
     pthread_mutex_lock(&S->lock);
-    Doc *d = find_doc(S, uri);
+    Doc *d = ls_find_doc(S, uri);
     int ok = d && changes && changes->kind == LSP_JSON_ARRAY;
     for (int k = 0; d && changes && changes->kind == LSP_JSON_ARRAY && k < changes->n; k++)
         ok &= apply_change(S, d, changes->items[k]); /* a later whole text resynchronizes */
@@ -1757,7 +1309,7 @@ static void on_did_change(Server *S, const LspJson *params)
     }
     pthread_mutex_unlock(&S->lock);
     if (!ok)
-        tell(S, "window/logMessage", 2,
+        ls_tell(S, "window/logMessage", 2,
              d ? "sessionlint: a didChange it could not apply (the buffer may differ now)"
                : "sessionlint: didChange of a document that is not open");
 }
@@ -1845,7 +1397,7 @@ static void on_did_save(Server *S, Msg *m, const LspJson *params)
 static void handle(Server *S, Analyzer *an, Msg *m)
 {
     if (m->error) {
-        respond_error(S, m->id, m->error_code, m->error);
+        ls_respond_error(S, m->id, m->error_code, m->error);
         return;
     }
     const LspJson *j = m->json;
@@ -1853,13 +1405,13 @@ static void handle(Server *S, Analyzer *an, Msg *m)
     const LspJson *params = lsp_json_get(j, "params");
     const char *id = m->id;
     if (j->kind != LSP_JSON_OBJECT || (!method && !lsp_json_get(j, "id"))) {
-        respond_error(S, id, ERR_INVALID_REQUEST, "not a JSON-RPC request or notification");
+        ls_respond_error(S, id, ERR_INVALID_REQUEST, "not a JSON-RPC request or notification");
         return;
     }
     if (!method)
         return; /* a response to one of our requests: nothing waits for it */
     if (m->cancelled && id) {
-        respond_error(S, id, ERR_CANCELLED, "cancelled");
+        ls_respond_error(S, id, ERR_CANCELLED, "cancelled");
         return;
     }
     if (!strcmp(method, "exit")) {
@@ -1868,24 +1420,24 @@ static void handle(Server *S, Analyzer *an, Msg *m)
     }
     if (!strcmp(method, "initialize")) {
         if (S->initialized)
-            respond_error(S, id, ERR_INVALID_REQUEST, "initialize came twice");
+            ls_respond_error(S, id, ERR_INVALID_REQUEST, "initialize came twice");
         else
             on_initialize(S, id, params);
         return;
     }
     if (!S->initialized) {
         if (id)
-            respond_error(S, id, ERR_NOT_INITIALIZED, "the server is not initialized yet");
+            ls_respond_error(S, id, ERR_NOT_INITIALIZED, "the server is not initialized yet");
         return;
     }
     if (S->shutdown && id) {
-        respond_error(S, id, ERR_INVALID_REQUEST, "the server is shutting down");
+        ls_respond_error(S, id, ERR_INVALID_REQUEST, "the server is shutting down");
         return;
     }
     if (!strcmp(method, "initialized"))
         on_initialized(S);
     else if (!strcmp(method, "shutdown"))
-        S->shutdown = 1, respond(S, id, NULL);
+        S->shutdown = 1, ls_respond(S, id, NULL);
     else if (!strcmp(method, "textDocument/didOpen"))
         on_did_open(S, m, params);
     else if (!strcmp(method, "textDocument/didChange"))
@@ -1899,13 +1451,13 @@ static void handle(Server *S, Analyzer *an, Msg *m)
     else if (!strcmp(method, "workspace/didChangeWatchedFiles"))
         on_watched(S, m, params);
     else if (id && !strcmp(method, "textDocument/codeAction"))
-        on_code_action(S, an, id, params);
+        ls_code_action(S, an, id, params);
     else if (id && !strcmp(method, "codeAction/resolve"))
-        on_resolve(S, an, id, params);
+        ls_resolve(S, an, id, params);
     else if (id && !strcmp(method, "workspace/executeCommand"))
-        on_execute(S, id, params);
+        ls_execute(S, id, params);
     else if (id)
-        respond_error(S, id, ERR_METHOD_NOT_FOUND, "unknown method");
+        ls_respond_error(S, id, ERR_METHOD_NOT_FOUND, "unknown method");
     /* other notifications ($/setTrace, $/cancelRequest seen by the reader,
      * didChangeWorkspaceFolders, ...) need nothing */
 }
