@@ -1,8 +1,13 @@
 #!/bin/sh
 # run.sh - `make bench`: parser throughput beside CPython's parser, and peak
-# memory on a generated 50 MB file (see bench/bench.py).  Prints labelled
-# figures; never fails on a number.  BENCH_REPEAT=N changes the 5 repeats.
+# memory on a generated 50 MB file (see bench/bench.py); with CORPUS=DIR, the
+# whole analysis over a corpus of repositories and ast-grep beside it.  Prints
+# labelled figures; never fails on a number.  BENCH_REPEAT=N changes the 5
+# repeats; BENCH_BASELINE=BIN times a second binary beside it.
 set -eu
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
+if [ -n "${CORPUS:-}" ]; then
+    set -- --corpus "$CORPUS" "$@"
+fi
 exec "${PYTHON:-python3}" bench/bench.py --repeat "${BENCH_REPEAT:-5}" "$@"
