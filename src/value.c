@@ -19,6 +19,11 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "diag.h"
+#include "lex.h"
+#include "parse.h"
+#include "source.h"
+
 
 /* LOC_ITEM + i, LOC_PARAM + i, LOC_DECLARED + i (a parameter's annotation,
  * cached with the round that computed it) */
@@ -610,10 +615,32 @@ static Val generic_annotation(Ev *c, const ScopeTable *t, const Scope *s, const 
         Val v = ev_annotation(c, t, s, first, depth + 1);
         return v.tag == VAL_OBJECT ? make(VAL_CLASS, 0, 0, v.node) : unknown();
     }
-    return unknown();
+    /* a generic class of its own: async_sessionmaker[AsyncSession] is an
+       async_sessionmaker, Repo[User] a Repo */
+    return ev_annotation(c, t, s, ann->v.Subscript.value, depth + 1);
 }
 
 /* A string annotation naming a type: "Session", "orm.Session", "Repo". */
+/* A string annotation that is an expression ('Session | None'): parsed,
+ * then read as any annotation, its names in scope s. */
+static Val parsed_annotation(Ev *c, const ScopeTable *t, const Scope *s, const char *text,
+                             int depth)
+{
+    size_t n = strlen(text);
+    Source src;
+    SourceError err;
+    if (n > 512 || source_from_bytes(c->scratch, "<annotation>", text, n, &src, &err) != SRC_OK)
+        return unknown();
+    Lexed lx;
+    FindingList errs = {0};
+    ParseResult r = parse_module(c->scratch, &src, &lx, &errs);
+    diag_free(&errs);
+    const NodeList *body = &r.module->v.Module.body;
+    if (r.nerrors || body->n != 1 || body->items[0]->kind != NODE_Expr)
+        return unknown();
+    return ev_annotation(c, t, s, body->items[0]->v.Expr.value, depth + 1);
+}
+
 static Val string_annotation(Ev *c, const ScopeTable *t, const Scope *s, const Node *ann,
                              int depth)
 {
@@ -621,7 +648,7 @@ static Val string_annotation(Ev *c, const ScopeTable *t, const Scope *s, const N
     for (const char *p = text; *p; p++)
         if (!(*p == '.' || *p == '_' || (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
               (*p >= '0' && *p <= '9')))
-            return unknown(); /* not a plain dotted name */
+            return parsed_annotation(c, t, s, text, depth); /* 'Optional[Session]' */
     Node name;
     memset(&name, 0, sizeof name);
     name.kind = NODE_Name;
@@ -1132,6 +1159,26 @@ static int evaluable(const Node *e)
     }
 }
 
+/* `super().m` in a method of class C: m as C's bases define it (VAL_FUNC),
+ * else unknown. */
+static Val super_method(Round *r, const Node *fn)
+{
+    const Node *sup = fn->kind == NODE_Attribute ? fn->v.Attribute.value : NULL;
+    const Node *cls = r->func ? method_class(r->t, r->func) : NULL;
+    const Scope *cs = cls ? scope_of(r->t, cls) : NULL;
+    if (!sup || !cs || sup->kind != NODE_Call || sup->v.Call.func->kind != NODE_Name ||
+        strcmp(sup->v.Call.func->v.Name.id, "super") || scope_lookup(r->t, r->s, "super", NULL))
+        return unknown();
+    for (int i = 0; i < cls->v.ClassDef.bases.n; i++) {
+        Val b = ev(r->c, r->t, cs->parent ? cs->parent : cs, cls->v.ClassDef.bases.items[i]);
+        const Node *m = b.tag == VAL_CLASS
+                            ? find_method(r->c->vm, r->c, b.node, fn->v.Attribute.attr, 0) : NULL;
+        if (m)
+            return make(VAL_FUNC, 0, 0, m);
+    }
+    return unknown();
+}
+
 /* A call of one of the project's functions, methods or classes: what it
  * passes joins the parameters it reaches. */
 static void call_site(Round *r, const Node *call)
@@ -1139,13 +1186,19 @@ static void call_site(Round *r, const Node *call)
     if (!call->v.Call.args.n && !call->v.Call.keywords.n)
         return;
     Ev *c = r->c;
-    Val f = ev(c, r->t, r->s, call->v.Call.func);
+    const Node *fn = call->v.Call.func;
+    Val f = super_method(r, fn);
+    if (!known(&f))
+        f = ev(c, r->t, r->s, fn);
     const Node *def = NULL;
     int shift = 0; /* the parameters a bound call fills itself (self, cls) */
     if (f.tag == VAL_FUNC && is_func(f.node)) {
         def = f.node;
         const ScopeTable *dt = value_table_of(c->vm, def);
-        shift = dt && method_class(dt, def) && call->v.Call.func->kind == NODE_Attribute ? 1 : 0;
+        shift = dt && method_class(dt, def) && fn->kind == NODE_Attribute ? 1 : 0;
+        if (shift && !decorated_with(def, "classmethod") &&
+            ev(c, r->t, r->s, fn->v.Attribute.value).tag == VAL_CLASS)
+            shift = 0; /* Base.__init__(self, session): unbound, self passed by hand */
     } else if (f.tag == VAL_CLASS) {
         def = find_method(c->vm, c, f.node, "__init__", 0);
         shift = 1;
@@ -1207,6 +1260,11 @@ static int entry(const ScopeTable *t, const Scope *s, const Node *e, const void 
         return 0;
     *k2 = key;
     *k3 = LOC_KEY;
+    const ProjectModule *pm = NULL;
+    const Binding *d = NULL;
+    if (b->kind == BIND_IMPORT && b->qualname && modgraph_resolve(vm->graph, b->qualname, &pm, &d) &&
+        d && pm && d->kind == BIND_LOCAL)
+        b = d; /* `from app.worker import CACHE`: that module's dict */
     if (b->kind == BIND_PARAM)
         *k1 = vm;
     else if (b->kind == BIND_LOCAL && where->kind == SCOPE_MODULE)
@@ -1218,9 +1276,28 @@ static int entry(const ScopeTable *t, const Scope *s, const Node *e, const void 
     return 1;
 }
 
+/* `mod.name` where mod is a module of the project: name's module-level
+ * binding there, in *g. */
+static int module_global(Ev *c, const ScopeTable *t, const Scope *s, const Node *e,
+                         const Binding **g)
+{
+    const Node *base = e->v.Attribute.value;
+    while (base->kind == NODE_Attribute)
+        base = base->v.Attribute.value;
+    const Binding *b = base->kind == NODE_Name ? scope_lookup(t, s, base->v.Name.id, NULL) : NULL;
+    const char *q = b && b->kind == BIND_IMPORT ? qual_in(c, t, s, e) : NULL;
+    const ProjectModule *pm = NULL;
+    const Binding *d = NULL;
+    if (!q || !modgraph_resolve(c->vm->graph, q, &pm, &d) || !pm || !d || d->kind != BIND_LOCAL)
+        return 0;
+    *g = d;
+    return 1;
+}
+
 static void assign(Round *r, const Node *target, const Node *value, Val v)
 {
     Ev *c = r->c;
+    const Binding *g;
     switch (target->kind) {
     case NODE_Subscript: { /* ctx["pool"] = await create_pool(...) */
         const void *k1;
@@ -1250,6 +1327,8 @@ static void assign(Round *r, const Node *target, const Node *value, Val v)
             join(c->vm, c->vm, app_state(target), LOC_APP_STATE, v);
         } else if (self && obj->kind == NODE_Name && !strcmp(obj->v.Name.id, self)) {
             join(c->vm, method_class(r->t, r->func), target->v.Attribute.attr, LOC_ATTR, v);
+        } else if (module_global(c, r->t, r->s, target, &g)) {
+            join(c->vm, g, NULL, LOC_GLOBAL, v); /* dbmod.engine = create_engine(url) */
         } else if (known(&v)) {
             Val o = ev(c, r->t, r->s, obj); /* repo.session = db */
             if (o.tag == VAL_OBJECT)
