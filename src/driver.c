@@ -16,6 +16,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -685,6 +686,180 @@ static void analyze_project(Arena *a, Run *run, int jobs)
     }
 }
 
+/* ---- projects inside a tree ---- */
+
+/*
+ * A run over a folder that holds several projects (a checkout of many
+ * repositories, a monorepo of services) analyzes them one by one: module
+ * names resolve inside their own project, same-named modules of two
+ * projects never meet, and each project's trees are freed before the next
+ * is read, so memory is that of the largest project, not of the tree.  A
+ * project is the outermost folder, below the path given on the command
+ * line (that path included), that holds project metadata or is a
+ * repository's root; a run inside one repository is one project.
+ */
+
+#define DIRMEMO_MAX_DEPTH 64 /* folders climbed per file */
+
+/* Folder -> does it hold a project (memoized: each is looked at once). */
+typedef struct DirMemo {
+    const char **key;
+    unsigned char *val;
+    size_t cap, used;
+    Arena *a;
+} DirMemo;
+
+static size_t hash_str(const char *s)
+{
+    size_t h = 1469598103934665603ULL;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return h;
+}
+
+static int exists(const char *dir, const char *name, char *buf, size_t n)
+{
+    struct stat st;
+    if ((size_t)snprintf(buf, n, "%s/%s", dir, name) >= n)
+        return 0;
+    return stat(buf, &st) == 0;
+}
+
+static int holds_project(DirMemo *m, const char *dir)
+{
+    static const char *const marks[] = {".git", "pyproject.toml", "setup.cfg", "setup.py",
+                                        "requirements.txt", "Pipfile", "poetry.lock", "uv.lock"};
+    if (2 * (m->used + 1) > m->cap) {
+        const char **ok = m->key;
+        unsigned char *ov = m->val;
+        size_t oc = m->cap;
+        m->cap = m->cap ? 2 * m->cap : 256;
+        m->key = arena_alloc(m->a, m->cap * sizeof *m->key);
+        m->val = arena_alloc(m->a, m->cap);
+        m->used = 0;
+        for (size_t i = 0; i < oc; i++)
+            if (ok[i]) {
+                size_t j = hash_str(ok[i]) & (m->cap - 1);
+                while (m->key[j])
+                    j = (j + 1) & (m->cap - 1);
+                m->key[j] = ok[i];
+                m->val[j] = ov[i];
+                m->used++;
+            }
+    }
+    size_t j = hash_str(dir) & (m->cap - 1);
+    for (; m->key[j]; j = (j + 1) & (m->cap - 1))
+        if (!strcmp(m->key[j], dir))
+            return m->val[j];
+    char buf[4096];
+    int yes = 0;
+    for (size_t i = 0; i < sizeof marks / sizeof *marks && !yes; i++)
+        yes = exists(dir, marks[i], buf, sizeof buf);
+    m->key[j] = arena_strndup(m->a, dir, strlen(dir));
+    m->val[j] = (unsigned char)yes;
+    m->used++;
+    return yes;
+}
+
+/* The project of the file at abs (absolute) below the folder top: the
+ * outermost folder between them that holds one, or top. */
+static const char *project_of(DirMemo *m, Arena *a, const char *abs, const char *top)
+{
+    size_t ntop = strlen(top);
+    const char *best = top;
+    char *dir = arena_strndup(a, abs, strlen(abs));
+    for (int depth = 0; depth < DIRMEMO_MAX_DEPTH; depth++) {
+        char *slash = strrchr(dir, '/');
+        if (!slash || slash == dir)
+            break;
+        *slash = 0;
+        if (strlen(dir) < ntop || strncmp(dir, top, ntop) || (dir[ntop] && dir[ntop] != '/'))
+            break; /* above the folder given */
+        if (holds_project(m, dir))
+            best = dir; /* outer ones win: keep climbing */
+        dir = arena_strndup(a, dir, strlen(dir));
+    }
+    return best;
+}
+
+/* Each file's project (an index into *roots), for the files of run. */
+static size_t *project_groups(Arena *a, const DriverOptions *o, const char **files, size_t n,
+                              size_t *ngroups)
+{
+    size_t *group = arena_alloc(a, (n + 1) * sizeof *group);
+    char *cwd = getcwd(NULL, 0);
+    const char *here = cwd ? arena_strndup(a, cwd, strlen(cwd)) : "/";
+    free(cwd);
+    static const char *const dot[] = {"."};
+    const char *const *paths = o->npaths ? o->paths : dot;
+    size_t npaths = o->npaths ? o->npaths : 1;
+    const char **tops = arena_alloc(a, npaths * sizeof *tops);
+    for (size_t k = 0; k < npaths; k++) {
+        struct stat st;
+        const char *t = project_abspath(a, here, paths[k]);
+        if (stat(t, &st) == 0 && !S_ISDIR(st.st_mode))
+            t = project_abspath(a, t, ".."); /* a file: its folder */
+        tops[k] = t;
+    }
+    DirMemo memo = {NULL, NULL, 0, 0, a};
+    VEC(const char *) roots = {0};
+    for (size_t i = 0; i < n; i++) {
+        const char *abs = project_abspath(a, here, files[i]);
+        const char *top = NULL; /* the longest path given that holds it */
+        for (size_t k = 0; k < npaths; k++) {
+            size_t m = strlen(tops[k]);
+            if (!strncmp(abs, tops[k], m) && (abs[m] == '/' || (m == 1 && tops[k][0] == '/')) &&
+                (!top || m > strlen(top)))
+                top = tops[k];
+        }
+        const char *root = top ? project_of(&memo, a, abs, top) : "";
+        size_t g = i && !strcmp(roots.items[group[i - 1]], root) ? group[i - 1] : 0;
+        while (g < roots.n && strcmp(roots.items[g], root))
+            g++;
+        if (g == roots.n)
+            VEC_PUSH(&roots, root);
+        group[i] = g;
+    }
+    *ngroups = roots.n;
+    VEC_FREE(&roots);
+    return group;
+}
+
+/* One project of a tree (the files whose group is g), from reading to
+ * findings, in an arena of its own that is freed when it is done; its
+ * files' results go to their slots in run. */
+static void analyze_group(Run *run, const size_t *group, size_t g, int jobs)
+{
+    Arena *ga = arena_new();
+    size_t n = 0;
+    for (size_t i = 0; i < run->nasked; i++)
+        n += group[i] == g;
+    size_t *index = arena_alloc(ga, (n + 1) * sizeof *index);
+    Run sub = *run;
+    sub.files = arena_alloc(ga, (n + 1) * sizeof *sub.files);
+    sub.results = arena_alloc(ga, (n + 1) * sizeof *sub.results);
+    sub.sel = run->sel ? arena_alloc(ga, (n + 1) * sizeof *sub.sel) : NULL;
+    sub.relevant = NULL;
+    sub.units = NULL;
+    sub.nrelevant = 0;
+    sub.an = NULL;
+    size_t k = 0;
+    for (size_t i = 0; i < run->nasked; i++)
+        if (group[i] == g) {
+            index[k] = i;
+            sub.files[k] = run->files[i];
+            if (sub.sel)
+                sub.sel[k] = run->sel[i];
+            k++;
+        }
+    sub.nfiles = sub.nasked = n;
+    pool_for(jobs < (int)n ? jobs : (int)n, n, check_file, &sub);
+    analyze_project(ga, &sub, jobs);
+    for (k = 0; k < n; k++)
+        run->results[index[k]] = sub.results[k];
+    arena_free(ga);
+}
+
 /* ---- discovery ---- */
 
 static int cmp_path(const void *a, const void *b)
@@ -846,9 +1021,17 @@ void driver_run(const DriverOptions *o, Report *out)
         run.stdin_file = files.items[0];
 
     double t0 = now();
-    pool_for(jobs, files.n, check_file, &run);
-    if (o->mode == DRIVER_CHECK)
-        analyze_project(a, &run, jobs);
+    size_t ngroups = 1;
+    size_t *group = o->mode == DRIVER_CHECK && !o->stdin_path
+                        ? project_groups(a, o, files.items, files.n, &ngroups) : NULL;
+    if (ngroups <= 1) {
+        pool_for(jobs, files.n, check_file, &run);
+        if (o->mode == DRIVER_CHECK)
+            analyze_project(a, &run, jobs);
+    } else {
+        for (size_t g = 0; g < ngroups; g++)
+            analyze_group(&run, group, g, jobs);
+    }
     out->seconds = now() - t0;
 
     merge_items(a, &run, out);

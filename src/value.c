@@ -662,10 +662,26 @@ static Val string_annotation(Ev *c, const ScopeTable *t, const Scope *s, const N
     return unknown();
 }
 
+static Val ev_annotation_of(Ev *c, const ScopeTable *t, const Scope *s, const Node *ann,
+                            int depth);
+
+/* What a value annotated with ann is.  depth counts the annotation's own
+ * nesting; c->depth the whole question's, which a provider's annotation
+ * naming that provider again (`-> Annotated[X, Depends(me)]`) would
+ * otherwise restart. */
 static Val ev_annotation(Ev *c, const ScopeTable *t, const Scope *s, const Node *ann, int depth)
 {
-    if (!ann || depth > VALUE_MAX_DEPTH)
+    if (!ann || depth > VALUE_MAX_DEPTH || c->depth > VALUE_MAX_DEPTH)
         return unknown();
+    c->depth++;
+    Val v = ev_annotation_of(c, t, s, ann, depth);
+    c->depth--;
+    return v;
+}
+
+static Val ev_annotation_of(Ev *c, const ScopeTable *t, const Scope *s, const Node *ann,
+                            int depth)
+{
     switch (ann->kind) {
     case NODE_Name:
     case NODE_Attribute: {
