@@ -333,7 +333,8 @@ int model_acquirer_kind(const char *qual)
 int model_known_library(const char *qual)
 {
     static const char *const roots[] = {"sqlalchemy", "sqlmodel", "psycopg2", "psycopg",
-                                        "psycopg_pool", "asyncpg", "fastapi", "starlette"};
+                                        "psycopg_pool", "asyncpg", "fastapi", "starlette",
+                                        "alembic"};
     for (size_t i = 0; i < sizeof roots / sizeof *roots; i++) {
         size_t n = strlen(roots[i]);
         if (!strncmp(qual, roots[i], n) && (qual[n] == 0 || qual[n] == '.'))

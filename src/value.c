@@ -27,7 +27,8 @@
 
 /* LOC_ITEM + i, LOC_PARAM + i, LOC_DECLARED + i (a parameter's annotation,
  * cached with the round that computed it) */
-enum { LOC_LOCAL = 1, LOC_GLOBAL, LOC_RETURN, LOC_YIELD, LOC_ATTR, LOC_APP_STATE, LOC_KEY, LOC_ITEM = 16,
+enum { LOC_LOCAL = 1, LOC_GLOBAL, LOC_RETURN, LOC_YIELD, LOC_ATTR, LOC_APP_STATE, LOC_KEY,
+       LOC_FIXTURE, LOC_ITEM = 16,
        LOC_PARAM = 1 << 16, LOC_DECLARED = 1 << 20 };
 
 typedef struct Slot {
@@ -691,9 +692,18 @@ static Val ev_annotation_of(Ev *c, const ScopeTable *t, const Scope *s, const No
         v = ev(c, t, s, ann); /* a class of the project, an alias */
         if (v.tag == VAL_CLASS)
             return make(VAL_OBJECT, 0, 0, v.node);
+        if (v.tag == VAL_QUAL) { /* AsyncSession re-exported by a module of the project */
+            Val i = instance(v.qual);
+            if (known(&i))
+                return i;
+        }
         if (ann->kind == NODE_Name) { /* SessionDep = Annotated[Session, Depends(get_db)] */
             const Scope *where = NULL;
             const Binding *b = scope_lookup(t, s, ann->v.Name.id, &where);
+            const Node *nt = b && b->kind == BIND_LOCAL ? b->value : NULL;
+            if (nt && nt->kind == NODE_Call && nt->v.Call.args.n == 2 &&
+                is_typing(qual_in(c, t, s, nt->v.Call.func), "NewType"))
+                return ev_annotation(c, t, where, nt->v.Call.args.items[1], depth + 1);
             if (b && b->kind == BIND_LOCAL && b->value && where && where->kind == SCOPE_MODULE)
                 return ev_annotation(c, t, where, b->value, depth + 1);
             if (b && b->kind == BIND_IMPORT && b->qualname) {
@@ -774,6 +784,12 @@ static Val ev_param(Ev *c, const ScopeTable *t, const Scope *fs, const char *nam
     Val callers = read(c->vm, f, NULL, LOC_PARAM + i);
     if (i >= param_count(f))
         return callers; /* *args, **kwargs: what the callers pass beyond the parameters */
+    if (!known(&v) && !known(&callers) &&
+        (!strncmp(f->v.FunctionDef.name, "test", 4) || scope_decorated_by(t, f, model_is_fixture))) {
+        Val fx = read(c->vm, c->vm, name, LOC_FIXTURE); /* pytest fills it by its name */
+        if (fx.tag == VAL_FUNC)
+            return provider_value(c, fx, 0);
+    }
     if (v.tag == VAL_RESOURCE && !v.node && callers.tag == VAL_RESOURCE &&
         callers.kind == v.kind && callers.node)
         return callers; /* `db: Session` that every caller has from one provider */
@@ -989,6 +1005,8 @@ static Val library_call(Ev *c, const ScopeTable *t, const Scope *s, const Node *
         Val f = ev(c, t, s, call->v.Call.args.items[0]);
         return !strcmp(callee.qual, "contextlib.closing") || f.tag == VAL_FACTORY ? f : unknown();
     }
+    if (callee.qual && !strcmp(callee.qual, "alembic.op.get_bind"))
+        return make(VAL_RESOURCE, RES_CONNECTION, 0, NULL); /* the migration's, lent (not fresh) */
     v = model_user_call(c->vm->user, &callee, call, cls, &bind);
     if (v.tag == VAL_UNKNOWN && callee.qual) { /* a session on a connection: still a session */
         Val k = model_call(&callee, call, cls, NULL);
@@ -1492,6 +1510,37 @@ static int stale(const ValueModel *vm, int m)
     return 0;
 }
 
+/*
+ * pytest's fixtures, by name (LOC_FIXTURE): a test's parameter `db_session`
+ * is what the fixture called db_session yields or returns.  Two fixtures of
+ * one name (conftest files of two folders) are a conflict: unknown.
+ */
+static void fixtures(ValueModel *vm, const ScopeTable *t, const NodeList *body, int depth)
+{
+    for (int i = 0; i < body->n && depth < 2; i++) {
+        const Node *d = body->items[i];
+        if (d->kind == NODE_ClassDef) { /* fixtures of a test class */
+            fixtures(vm, t, &d->v.ClassDef.body, depth + 1);
+            continue;
+        }
+        if (!is_func(d) || !scope_decorated_by(t, d, model_is_fixture))
+            continue;
+        const char *name = d->v.FunctionDef.name;
+        const NodeList *decos = &d->v.FunctionDef.decorator_list;
+        for (int k = 0; k < decos->n; k++) { /* @pytest.fixture(name="db") */
+            const Node *dc = decos->items[k];
+            for (int j = 0; dc->kind == NODE_Call && j < dc->v.Call.keywords.n; j++) {
+                const Node *kw = dc->v.Call.keywords.items[j];
+                if (kw->v.keyword.arg && !strcmp(kw->v.keyword.arg, "name") &&
+                    kw->v.keyword.value->kind == NODE_Constant &&
+                    kw->v.keyword.value->v.Constant.value.kind == CONST_STR)
+                    name = kw->v.keyword.value->v.Constant.value.s;
+            }
+        }
+        join(vm, vm, name, LOC_FIXTURE, make(VAL_FUNC, 0, 0, d));
+    }
+}
+
 ValueModel *value_build(Arena *a, const Project *graph, const FastApiModule *mods, int n,
                         const FastApi *fastapi, const ModelUser *user)
 {
@@ -1511,6 +1560,8 @@ ValueModel *value_build(Arena *a, const Project *graph, const FastApiModule *mod
     vm->reads = arena_alloc(a, (size_t)(n ? n : 1) * sizeof *vm->reads);
     vm->walked_at = arena_alloc(a, (size_t)(n ? n : 1) * sizeof *vm->walked_at);
     vm->building = 1;
+    for (int m = 0; m < n; m++)
+        fixtures(vm, mods[m].scopes, &mods[m].module->v.Module.body, 0);
     Arena *scratch = arena_new();
     for (vm->round = 1; vm->round <= VALUE_ROUNDS; vm->round++) {
         vm->changed = 0;
