@@ -67,6 +67,7 @@ typedef struct Run {
     Analysis *an;
     const char *stdin_file; /* the file whose text came on standard input, or NULL */
     const RuleSelect **sel; /* per file asked for: its selection (configuration), or NULL */
+    ProjectCache *projects; /* what each folder holds, for every project of the run */
 } Run;
 
 /* ---- positions as users read them ---- */
@@ -240,7 +241,7 @@ static void keep_findings(const Run *run, size_t i, Arena *keep, const Source *s
         if (fl->items[k].context != CTX_UNKNOWN)
             continue;
         if (path_ctx == -2)
-            path_ctx = context_of_path(project_relpath(keep, run->files[i]));
+            path_ctx = context_of_path(project_relpath(keep, NULL, run->files[i]));
         fl->items[k].context = path_ctx >= 0 ? path_ctx : CTX_SERVICE;
     }
     /* a file kept in phase one and found relevant later (it imports, or is
@@ -597,15 +598,13 @@ static void load_unit(void *arg, size_t k, int worker)
         }
         diag_free(&ignore);
     }
-    AnalyzeUnit *u = &run->units[k];
-    memset(u, 0, sizeof *u);
+    AnalyzeUnit *u = &run->units[k]; /* its project's facts and place are in */
     u->a = r->arena;
     u->src = &r->src;
     u->lx = &r->lx;
     u->module = r->module ? r->module : ast_new(r->arena, NODE_Module);
     u->modname = r->modname;
     u->is_package = r->is_package;
-    u->path_ctx = context_of_path(project_relpath(r->arena, run->files[i]));
     analyze_scopes(u);
 }
 
@@ -632,31 +631,40 @@ static void check_unit(void *arg, size_t k, int worker)
 }
 
 /*
- * Each unit's project facts: the command line's and configuration's, then
- * the metadata of the project that holds the file (read once per project
- * folder), so that a monorepo's backend/ gets its own FastAPI version.
+ * What each unit's project says, before the workers load them: where the
+ * file sits in its project (its context from the path), and the project's
+ * facts: the command line's and configuration's, then the metadata of the
+ * project that holds the file (read once per project root), so that a
+ * monorepo's backend/ gets its own FastAPI version.  The run's cache lists
+ * each folder once, however many files and projects of a tree it holds.
  */
-static void unit_facts(Arena *a, Run *run)
+static void unit_projects(Arena *a, Run *run)
 {
-    if (!run->o->fixed_facts)
-        return;
+    ProjectCache *cache = run->projects;
     VEC(const char *) roots = {0};
     VEC(ProjectFacts *) facts = {0};
     for (size_t k = 0; k < run->nrelevant; k++) {
-        const char *root = project_root(a, run->files[run->relevant[k]]);
+        const char *file = run->files[run->relevant[k]], *slash = strrchr(file, '/');
+        AnalyzeUnit *u = &run->units[k];
+        u->path_ctx = context_of_path(project_relpath(a, cache, file));
+        if (!run->o->fixed_facts)
+            continue;
+        const char *dir = !slash          ? "."
+                          : slash == file ? "/"
+                                          : arena_strndup(a, file, (size_t)(slash - file));
+        const char *root = project_root(cache, dir);
         size_t j = 0;
-        while (j < roots.n && !(roots.items[j] == root ||
-                                (root && roots.items[j] && !strcmp(roots.items[j], root))))
+        while (j < roots.n && roots.items[j] != root) /* the cache's: one pointer a root */
             j++;
         if (j == roots.n) {
             ProjectFacts *f = arena_alloc(a, sizeof *f);
             *f = *run->o->fixed_facts;
             if (root)
-                project_read(a, root, f);
+                project_read(a, cache, root, f);
             VEC_PUSH(&roots, root);
             VEC_PUSH(&facts, f);
         }
-        run->units[k].facts = facts.items[j];
+        u->facts = facts.items[j];
     }
     VEC_FREE(&roots);
     VEC_FREE(&facts);
@@ -669,8 +677,8 @@ static void analyze_project(Arena *a, Run *run, int jobs)
     select_relevant(a, run);
     if (!run->nrelevant)
         return;
+    unit_projects(a, run);
     pool_for(jobs, run->nrelevant, load_unit, run);
-    unit_facts(a, run);
     run->an = analyze_link(run->units, (int)run->nrelevant, run->o->facts);
     for (int round = 0; round < ANALYZE_ROUNDS; round++) {
         pool_for(jobs, run->nrelevant, summarize_unit, run);
@@ -1004,7 +1012,7 @@ void driver_run(const DriverOptions *o, Report *out)
     int jobs = o->jobs >= 1 ? o->jobs : pool_default_jobs();
     if ((size_t)jobs > files.n)
         jobs = files.n ? (int)files.n : 1;
-    Run run = {o, files.items, files.n, files.n, NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL};
+    Run run = {o, files.items, files.n, files.n, NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL};
     run.results = arena_alloc(a, (files.n + 1) * sizeof *run.results);
     out->narenas = jobs + 1;
     out->arenas = xcalloc((size_t)out->narenas, sizeof *out->arenas);
@@ -1021,6 +1029,8 @@ void driver_run(const DriverOptions *o, Report *out)
         run.stdin_file = files.items[0];
 
     double t0 = now();
+    if (o->mode == DRIVER_CHECK)
+        run.projects = project_cache_new();
     size_t ngroups = 1;
     size_t *group = o->mode == DRIVER_CHECK && !o->stdin_path
                         ? project_groups(a, o, files.items, files.n, &ngroups) : NULL;
@@ -1032,6 +1042,7 @@ void driver_run(const DriverOptions *o, Report *out)
         for (size_t g = 0; g < ngroups; g++)
             analyze_group(&run, group, g, jobs);
     }
+    project_cache_free(run.projects);
     out->seconds = now() - t0;
 
     merge_items(a, &run, out);

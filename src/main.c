@@ -551,7 +551,7 @@ static ConfigSet *load_config(Options *o, ProjectFacts *facts, ProjectFacts *fix
     config_facts(c, facts);
     if (fixed)
         *fixed = *facts;
-    project_read(o->a, first_path(o), facts);
+    project_read(o->a, NULL, first_path(o), facts);
     return cs;
 }
 
