@@ -11,7 +11,15 @@
    generated 50 MB file, as a multiple of the file's size; CPython's
    ast.parse of the same file beside it (BENCH_CPYTHON_MEM=0 skips that).
 
-usage: bench.py [--repeat N] [--big-mb MB]
+3. With --corpus DIR (`make bench CORPUS=DIR`, the extracted corpus of
+   tests/ecosystem/README.md): the whole analysis over each repository on
+   its own and over DIR as one tree, one thread, medians of three; the one
+   tree with two threads (its output must be the same bytes); peak memory;
+   and ast-grep (`@ast-grep/cli` through npx, one pattern, `-j 1`) over the
+   same tree when npx can run it (skipped otherwise, with the reason).
+   BENCH_BASELINE=BIN times a second binary beside it (before/after).
+
+usage: bench.py [--repeat N] [--big-mb MB] [--corpus DIR] [--skip-stdlib]
 """
 import argparse
 import ast
@@ -112,14 +120,102 @@ def end_to_end(files, repeat):
         print(f"  {len(part):5d} files: {mb(rss):8.1f} MB" + ("" if rc == 0 else f"  (exit {rc})"))
 
 
+def timed(cmd, cwd=None):
+    """(wall seconds, user+sys CPU seconds, peak RSS bytes, exit status, stdout)
+    of cmd, a fresh child process."""
+    t0 = time.perf_counter()
+    p = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    out = p.stdout.read()
+    _, status, ru = os.wait4(p.pid, 0)
+    p.returncode = os.waitstatus_to_exitcode(status)
+    wall = time.perf_counter() - t0
+    return wall, ru.ru_utime + ru.ru_stime, ru.ru_maxrss * 1024, p.returncode, out
+
+
+def tree_bytes(root):
+    n = files = 0
+    for d, dirs, fs in os.walk(root):
+        dirs[:] = [x for x in dirs if not x.startswith(".")]
+        for f in fs:
+            if f.endswith(".py"):
+                files += 1
+                n += os.path.getsize(os.path.join(d, f))
+    return files, n
+
+
+def ast_grep():
+    """The command that runs ast-grep, or (None, why not)."""
+    try:
+        p = subprocess.run(["npx", "--yes", "@ast-grep/cli", "--version"], stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, text=True, timeout=300)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        return None, f"npx could not run @ast-grep/cli ({e})"
+    if p.returncode != 0:
+        return None, f"npx could not run @ast-grep/cli: {p.stderr.strip()[:200]}"
+    return ["npx", "--yes", "@ast-grep/cli"], p.stdout.strip()
+
+
+def corpus(root, binaries):
+    repos = sorted(d for d in os.listdir(root) if os.path.isdir(os.path.join(root, d)))
+    files, nbytes = tree_bytes(root)
+    print(f"== the corpus {root}: {len(repos)} repositories, {files} .py files, "
+          f"{mb(nbytes):.0f} MB; whole analysis, one thread unless said; medians of 3")
+    for label, b in binaries:
+        base = [b, "--exit-zero", "-q", "--format", "json"]
+        per = []
+        for _ in range(3):
+            total = cpu = peak = 0
+            for r in repos:
+                w, c, rss, rc, _ = timed(base + ["-j", "1", "."], cwd=os.path.join(root, r))
+                total += w
+                cpu += c
+                peak = max(peak, rss)
+            per.append((total, cpu, peak))
+        w = statistics.median(x[0] for x in per)
+        c = statistics.median(x[1] for x in per)
+        print(f"  {label}: each repository on its own, summed   {w:8.2f} s wall {c:8.2f} s CPU"
+              f"  {mb(nbytes) / c:6.1f} MB/s  peak {mb(max(x[2] for x in per)):7.1f} MB")
+        runs = [timed(base + ["-j", "1", root]) for _ in range(3)]
+        w = statistics.median(x[0] for x in runs)
+        c = statistics.median(x[1] for x in runs)
+        rcs = sorted({x[3] for x in runs})
+        print(f"  {label}: the corpus as one tree                {w:8.2f} s wall {c:8.2f} s CPU"
+              f"  {mb(nbytes) / c:6.1f} MB/s  peak {mb(max(x[2] for x in runs)):7.1f} MB"
+              f"  exit {rcs}")
+        two = [timed(base + ["-j", "2", root]) for _ in range(3)]
+        w2 = statistics.median(x[0] for x in two)
+        same = all(x[4] == runs[0][4] for x in two)
+        print(f"  {label}: the corpus as one tree, two threads   {w2:8.2f} s wall"
+              f"  {w / w2:5.2f}x one thread; output {'identical' if same else 'DIFFERENT'}")
+    cmd, why = ast_grep()
+    if not cmd:
+        print(f"  ast-grep: skipped: {why}")
+        return
+    runs = [timed(cmd + ["run", "-p", "$S.execute($Q)", "-l", "python", "-j", "1", root])
+            for _ in range(3)]
+    w = statistics.median(x[0] for x in runs)
+    c = statistics.median(x[1] for x in runs)
+    print(f"  ast-grep {why} run -p '$S.execute($Q)' -j 1, one tree {w:8.2f} s wall {c:8.2f} s CPU"
+          f"  peak {mb(max(x[2] for x in runs)):7.1f} MB")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--big-mb", type=float, default=50)
+    ap.add_argument("--corpus", help="the extracted corpus (tests/ecosystem/README.md)")
+    ap.add_argument("--skip-stdlib", action="store_true", help="only the corpus figures")
     args = ap.parse_args()
     os.makedirs(TMP, exist_ok=True)
     if not os.access(BIN, os.X_OK):
         sys.exit(f"bench: {BIN} not built (run make)")
+    if args.corpus:
+        binaries = [("sessionlint", BIN)]
+        if os.environ.get("BENCH_BASELINE"):
+            binaries.append(("baseline   ", os.environ["BENCH_BASELINE"]))
+        corpus(args.corpus, binaries)
+    if args.skip_stdlib:
+        return
 
     files = stdlib_list.stdlib_files()
     sources = cpython_files(files)

@@ -1,23 +1,21 @@
 /*
  * baseline.c - writing, reading and applying baseline files (baseline.h).
  *
- * The reader is a small strict JSON parser (RFC 8259: no comments, no
- * trailing commas) that keeps only what a baseline needs and says where the
- * text stops making sense; a baseline that does not parse is an error, never
- * an empty baseline, since that would report every old finding again.
+ * The reader walks the file with the strict JSON reader of json.h, keeping
+ * only what a baseline needs and saying where the text stops making sense;
+ * a baseline that does not parse is an error, never an empty baseline,
+ * since that would report every old finding again.
  * Entries are sorted once and matched by binary search, so applying a
  * baseline costs O((n + m) log m).
  */
 #include "baseline.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "arena.h"
-
-#define MAX_DEPTH 64 /* nesting of arrays and objects in a baseline file */
+#include "json.h"
 
 typedef struct Entry {
     const char *code, *path, *fingerprint;
@@ -49,261 +47,10 @@ void baseline_write(FILE *out, const Report *r)
     fputs(r->n ? "\n]}\n" : "]}\n", out);
 }
 
-/* ---- reading: a strict JSON parser ---- */
-
-typedef struct Parser {
-    const char *path; /* for messages */
-    const char *text, *p, *end;
-    Arena *a;
-    int depth;
-    char *err; /* the first error, "" while there is none */
-    size_t errlen;
-} Parser;
-
-/* Records the first error, at the current position; returns 0. */
-static int fail(Parser *ps, const char *fmt, ...)
-{
-    if (ps->err[0])
-        return 0;
-    int line = 1, col = 1;
-    for (const char *q = ps->text; q < ps->p; q++)
-        if (*q == '\n')
-            line++, col = 1;
-        else if (((unsigned char)*q & 0xC0) != 0x80)
-            col++;
-    int n = snprintf(ps->err, ps->errlen, "%s:%d:%d: ", ps->path, line, col);
-    if (n < 0 || (size_t)n >= ps->errlen)
-        return 0;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(ps->err + n, ps->errlen - (size_t)n, fmt, ap);
-    va_end(ap);
-    return 0;
-}
-
-static void skip_ws(Parser *ps)
-{
-    while (ps->p < ps->end && (*ps->p == ' ' || *ps->p == '\t' || *ps->p == '\n' || *ps->p == '\r'))
-        ps->p++;
-}
-
-/* Consumes c after optional whitespace; 0 (no error recorded) if absent. */
-static int accept(Parser *ps, char c)
-{
-    skip_ws(ps);
-    if (ps->p < ps->end && *ps->p == c) {
-        ps->p++;
-        return 1;
-    }
-    return 0;
-}
-
-static int expect(Parser *ps, char c) { return accept(ps, c) || fail(ps, "expected '%c'", c); }
-
-static int hex4(Parser *ps, unsigned *out)
-{
-    *out = 0;
-    for (int i = 0; i < 4; i++, ps->p++) {
-        char c = ps->p < ps->end ? *ps->p : 0;
-        int d = c >= '0' && c <= '9'   ? c - '0'
-                : c >= 'a' && c <= 'f' ? c - 'a' + 10
-                : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                       : -1;
-        if (d < 0)
-            return fail(ps, "bad \\u escape");
-        *out = *out * 16 + (unsigned)d;
-    }
-    return 1;
-}
-
-static char *put_utf8(char *o, unsigned cp)
-{
-    if (cp < 0x80) {
-        *o++ = (char)cp;
-    } else if (cp < 0x800) {
-        *o++ = (char)(0xC0 | (cp >> 6));
-        *o++ = (char)(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-        *o++ = (char)(0xE0 | (cp >> 12));
-        *o++ = (char)(0x80 | ((cp >> 6) & 0x3F));
-        *o++ = (char)(0x80 | (cp & 0x3F));
-    } else {
-        *o++ = (char)(0xF0 | (cp >> 18));
-        *o++ = (char)(0x80 | ((cp >> 12) & 0x3F));
-        *o++ = (char)(0x80 | ((cp >> 6) & 0x3F));
-        *o++ = (char)(0x80 | (cp & 0x3F));
-    }
-    return o;
-}
-
-/* \uXXXX after the "\u", a surrogate pair joined; the code point in *cp. */
-static int unicode_escape(Parser *ps, unsigned *cp)
-{
-    if (!hex4(ps, cp))
-        return 0;
-    if (*cp >= 0xDC00 && *cp <= 0xDFFF)
-        return fail(ps, "lone low surrogate in \\u escape");
-    if (*cp < 0xD800 || *cp > 0xDBFF)
-        return 1;
-    unsigned lo;
-    if (ps->end - ps->p < 2 || ps->p[0] != '\\' || ps->p[1] != 'u')
-        return fail(ps, "high surrogate without its low half");
-    ps->p += 2;
-    if (!hex4(ps, &lo))
-        return 0;
-    if (lo < 0xDC00 || lo > 0xDFFF)
-        return fail(ps, "high surrogate without its low half");
-    *cp = 0x10000 + ((*cp - 0xD800) << 10) + (lo - 0xDC00);
-    return 1;
-}
-
-/* A string literal, decoded into the arena (NUL-terminated) in *out. */
-static int string(Parser *ps, const char **out)
-{
-    if (!accept(ps, '"'))
-        return fail(ps, "expected a string");
-    const char *q = ps->p;
-    while (q < ps->end && *q != '"')
-        q += *q == '\\' ? 2 : 1;
-    char *buf = arena_alloc(ps->a, (size_t)(q - ps->p) * 2 + 1), *o = buf;
-    for (;;) {
-        if (ps->p >= ps->end)
-            return fail(ps, "unterminated string");
-        unsigned char c = (unsigned char)*ps->p++;
-        if (c == '"')
-            break;
-        if (c < 0x20)
-            return ps->p--, fail(ps, "control character in a string");
-        if (c != '\\') {
-            *o++ = (char)c;
-            continue;
-        }
-        char e = ps->p < ps->end ? *ps->p++ : 0;
-        unsigned cp;
-        switch (e) {
-        case '"':
-        case '\\':
-        case '/': *o++ = e; break;
-        case 'b': *o++ = '\b'; break;
-        case 'f': *o++ = '\f'; break;
-        case 'n': *o++ = '\n'; break;
-        case 'r': *o++ = '\r'; break;
-        case 't': *o++ = '\t'; break;
-        case 'u':
-            if (!unicode_escape(ps, &cp))
-                return 0;
-            o = put_utf8(o, cp);
-            break;
-        default: ps->p--; return fail(ps, "bad escape in a string");
-        }
-    }
-    *o = 0;
-    *out = buf;
-    return 1;
-}
-
-/* A number; its value in *out when it is an integer (else *is_int = 0). */
-static int number(Parser *ps, long *out, int *is_int)
-{
-    skip_ws(ps);
-    const char *start = ps->p;
-    if (ps->p < ps->end && *ps->p == '-')
-        ps->p++;
-    if (ps->p >= ps->end || *ps->p < '0' || *ps->p > '9')
-        return fail(ps, "expected a value");
-    if (*ps->p == '0')
-        ps->p++;
-    else
-        while (ps->p < ps->end && *ps->p >= '0' && *ps->p <= '9')
-            ps->p++;
-    *is_int = 1;
-    if (ps->p < ps->end && *ps->p == '.') {
-        *is_int = 0;
-        if (++ps->p >= ps->end || *ps->p < '0' || *ps->p > '9')
-            return fail(ps, "expected a digit");
-        while (ps->p < ps->end && *ps->p >= '0' && *ps->p <= '9')
-            ps->p++;
-    }
-    if (ps->p < ps->end && (*ps->p == 'e' || *ps->p == 'E')) {
-        *is_int = 0;
-        ps->p++;
-        if (ps->p < ps->end && (*ps->p == '+' || *ps->p == '-'))
-            ps->p++;
-        if (ps->p >= ps->end || *ps->p < '0' || *ps->p > '9')
-            return fail(ps, "expected a digit");
-        while (ps->p < ps->end && *ps->p >= '0' && *ps->p <= '9')
-            ps->p++;
-    }
-    *out = *is_int ? strtol(start, NULL, 10) : 0;
-    return 1;
-}
-
-static int literal(Parser *ps, const char *word)
-{
-    size_t n = strlen(word);
-    if ((size_t)(ps->end - ps->p) < n || memcmp(ps->p, word, n) != 0)
-        return fail(ps, "expected a value");
-    ps->p += n;
-    return 1;
-}
-
-static int value(Parser *ps);
-
-/* The members of an object after its '{', each handed to member (which
- * parses the value) with its key; member == NULL skips them. */
-static int members(Parser *ps, int (*member)(Parser *, const char *, void *), void *ctx)
-{
-    if (accept(ps, '}'))
-        return 1;
-    do {
-        const char *key;
-        if (!string(ps, &key) || !expect(ps, ':'))
-            return 0;
-        if (!(member ? member(ps, key, ctx) : value(ps)))
-            return 0;
-    } while (accept(ps, ','));
-    return expect(ps, '}');
-}
-
-/* Any value, parsed and dropped. */
-static int value(Parser *ps)
-{
-    const char *s;
-    long n;
-    int is_int;
-    skip_ws(ps);
-    if (ps->p >= ps->end)
-        return fail(ps, "expected a value");
-    if (++ps->depth > MAX_DEPTH)
-        return fail(ps, "nested more than %d deep", MAX_DEPTH);
-    int ok;
-    switch (*ps->p) {
-    case '{':
-        ps->p++;
-        ok = members(ps, NULL, NULL);
-        break;
-    case '[':
-        ps->p++;
-        ok = accept(ps, ']');
-        if (!ok) {
-            do
-                ok = value(ps);
-            while (ok && accept(ps, ','));
-            ok = ok && expect(ps, ']');
-        }
-        break;
-    case '"': ok = string(ps, &s); break;
-    case 't': ok = literal(ps, "true"); break;
-    case 'f': ok = literal(ps, "false"); break;
-    case 'n': ok = literal(ps, "null"); break;
-    default: ok = number(ps, &n, &is_int); break;
-    }
-    ps->depth--;
-    return ok;
-}
+/* ---- reading ---- */
 
 /* One member of a finding: the three keys it needs, anything else skipped. */
-static int entry_member(Parser *ps, const char *key, void *ctx)
+static int entry_member(JsonReader *ps, const char *key, void *ctx)
 {
     Entry *e = ctx;
     const char **slot = !strcmp(key, "code")          ? &e->code
@@ -311,25 +58,24 @@ static int entry_member(Parser *ps, const char *key, void *ctx)
                         : !strcmp(key, "fingerprint") ? &e->fingerprint
                                                       : NULL;
     if (!slot)
-        return value(ps);
-    skip_ws(ps);
-    if (ps->p >= ps->end || *ps->p != '"')
-        return fail(ps, "\"%s\" must be a string", key);
-    return string(ps, slot);
+        return json_value(ps);
+    if (json_peek(ps) != '"')
+        return json_fail(ps, "\"%s\" must be a string", key);
+    return json_string(ps, slot);
 }
 
-static int finding(Parser *ps, Baseline *b)
+static int finding(JsonReader *ps, Baseline *b)
 {
-    skip_ws(ps);
+    json_peek(ps);
     const char *at = ps->p;
-    if (!accept(ps, '{'))
-        return fail(ps, "a finding must be an object");
+    if (!json_accept(ps, '{'))
+        return json_fail(ps, "a finding must be an object");
     Entry e = {0};
-    if (!members(ps, entry_member, &e))
+    if (!json_members(ps, entry_member, &e))
         return 0;
     if (!e.code || !e.path || !e.fingerprint) {
         ps->p = at;
-        return fail(ps, "a finding needs \"code\", \"path\" and \"fingerprint\"");
+        return json_fail(ps, "a finding needs \"code\", \"path\" and \"fingerprint\"");
     }
     VEC_PUSH(&b->entries, e);
     return 1;
@@ -340,35 +86,35 @@ typedef struct Top {
     int version, findings; /* seen */
 } Top;
 
-static int top_member(Parser *ps, const char *key, void *ctx)
+static int top_member(JsonReader *ps, const char *key, void *ctx)
 {
     Top *t = ctx;
     if (!strcmp(key, "version")) {
         long v;
         int is_int;
-        skip_ws(ps);
+        json_peek(ps);
         const char *at = ps->p;
-        if (!number(ps, &v, &is_int))
+        if (!json_number(ps, &v, &is_int))
             return 0;
         if (!is_int || v != 1) {
             ps->p = at;
-            return fail(ps, "unsupported baseline version (this sessionlint reads version 1)");
+            return json_fail(ps, "unsupported baseline version (this sessionlint reads version 1)");
         }
         t->version = 1;
         return 1;
     }
     if (strcmp(key, "findings") != 0)
-        return value(ps);
+        return json_value(ps);
     t->findings = 1;
-    if (!accept(ps, '['))
-        return fail(ps, "\"findings\" must be an array");
-    if (accept(ps, ']'))
+    if (!json_accept(ps, '['))
+        return json_fail(ps, "\"findings\" must be an array");
+    if (json_accept(ps, ']'))
         return 1;
     do
         if (!finding(ps, t->b))
             return 0;
-    while (accept(ps, ','));
-    return expect(ps, ']');
+    while (json_accept(ps, ','));
+    return json_expect(ps, ']');
 }
 
 static int cmp_entry(const void *pa, const void *pb)
@@ -415,15 +161,12 @@ Baseline *baseline_read(const char *path, char *err, size_t errlen)
     }
     Baseline *b = xcalloc(1, sizeof *b);
     b->a = arena_new();
-    err[0] = 0;
-    Parser ps = {path, text, text, text + n, b->a, 0, err, errlen};
+    JsonReader ps;
+    json_open(&ps, b->a, path, text, n, err, errlen);
     Top t = {b, 0, 0};
-    int ok = expect(&ps, '{') && members(&ps, top_member, &t);
-    if (ok) {
-        skip_ws(&ps);
-        if (ps.p < ps.end)
-            ok = fail(&ps, "text after the baseline's closing '}'");
-    }
+    int ok = json_expect(&ps, '{') && json_members(&ps, top_member, &t);
+    if (ok && !json_at_end(&ps))
+        ok = json_fail(&ps, "text after the baseline's closing '}'");
     if (ok && (!t.version || !t.findings)) {
         snprintf(err, errlen,
                  "%s: not a sessionlint baseline (it needs \"version\": 1 and "

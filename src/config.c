@@ -185,7 +185,7 @@ static int context_list(Reading *r, const TomlKeyVal *kv, unsigned *out)
         else
             return bad_value(r, kv->val->v.arr.items[i], kv->key,
                              arena_printf(r->cs->a, "not an execution context: %s (one of "
-                                                    "request, service, cli, script, test, "
+                                                    "request, service, cli, script, migration, test, "
                                                     "example, all)",
                                           show(r->cs->a, names.items[i])));
     }

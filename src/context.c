@@ -46,7 +46,7 @@ static const char *const script_dirs[] = {
 /* ... only at the top of the project: a package's own tools/ is its code */
 static const char *const top_script_dirs[] = {"tools", "tooling", "bin", "hack", "devtools",
                                               "bench", "perf", NULL};
-static const char *const cli_dirs[] = {"migrations", "migration", "alembic", NULL};
+static const char *const migration_dirs[] = {"migrations", "migration", "alembic", NULL};
 
 static int in_names(const char *s, size_t n, const char *const *list)
 {
@@ -81,8 +81,8 @@ static int dir_context(const char *s, size_t n, int top)
         return CTX_EXAMPLE;
     if (in_names(s, n, script_dirs))
         return CTX_SCRIPT;
-    if (in_names(s, n, cli_dirs))
-        return CTX_CLI;
+    if (in_names(s, n, migration_dirs))
+        return CTX_MIGRATION;
     return -1;
 }
 
@@ -105,7 +105,7 @@ int context_of_path(const char *relpath)
 {
     /* the strongest fact wins: test, then example, then script and cli */
     static const int rank[CTX__COUNT] = {[CTX_TEST] = 4, [CTX_EXAMPLE] = 3, [CTX_SCRIPT] = 2,
-                                         [CTX_CLI] = 1};
+                                         [CTX_MIGRATION] = 1, [CTX_CLI] = 1};
     int best = -1;
     for (const char *p = relpath; p && *p;) {
         const char *slash = strchr(p, '/');
@@ -138,6 +138,22 @@ static int in_main_block(const ContextFile *cf, int line)
     return here == 2 || (here == 1 && script && !fastapi_module_used(cf->fastapi, cf->module));
 }
 
+/* Is module an Alembic revision (module-level `revision = ...` and
+ * `down_revision = ...`), wherever its folder is? */
+static int alembic_revision(const Node *module)
+{
+    int found = 0;
+    const NodeList *body = &module->v.Module.body;
+    for (int i = 0; i < body->n; i++) {
+        const Node *target, *value;
+        if (!ast_single_assign(body->items[i], &target, &value) || target->kind != NODE_Name)
+            continue;
+        found |= !strcmp(target->v.Name.id, "revision") ? 1
+                 : !strcmp(target->v.Name.id, "down_revision") ? 2 : 0;
+    }
+    return found == 3;
+}
+
 int context_at(const ContextFile *cf, int line, const Node **func)
 {
     const Node *inner = NULL;
@@ -161,6 +177,8 @@ int context_at(const ContextFile *cf, int line, const Node **func)
         return CTX_REQUEST;
     if (cf->path_ctx >= 0) /* scripts/, migrations */
         return cf->path_ctx;
+    if (alembic_revision(cf->module))
+        return CTX_MIGRATION;
     if ((roles & FASTAPI_CLI) || (!inner && in_main_block(cf, line)))
         return CTX_CLI;
     return CTX_SERVICE;

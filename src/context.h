@@ -27,6 +27,7 @@
     X(CTX_SERVICE, "service", "service code")                              \
     X(CTX_CLI, "cli", "the CLI command")                        \
     X(CTX_SCRIPT, "script", "the script")                                    \
+    X(CTX_MIGRATION, "migration", "the migration")                         \
     X(CTX_TEST, "test", "test code")                                       \
     X(CTX_EXAMPLE, "example", "example code")
 
@@ -46,6 +47,9 @@ typedef enum ExecContext {
 /* Everywhere but tests. */
 #define CTX_NOT_TEST (CTX_ALL & ~CTX_BIT(CTX_TEST))
 #define CTX_EVERYWHERE CTX_ALL
+/* Everywhere but applied migrations: history, run once long ago on every
+ * database they will ever see; what fails there every time has shown. */
+#define CTX_NOT_HISTORY (CTX_ALL & ~CTX_BIT(CTX_MIGRATION))
 
 /* "request", "cli", ...; "?" out of range. */
 const char *context_name(int ctx);
@@ -59,7 +63,8 @@ int context_parse(const char *name);
  * path relative to the project's root (project.h: the nearest folder with
  * metadata): CTX_TEST (tests/, test_*.py, conftest.py), CTX_EXAMPLE
  * (docs/, examples/, tutorials ...), CTX_SCRIPT (scripts/, tools/,
- * load-testing folders ...), CTX_CLI (migrations, manage.py); -1 when the
+ * load-testing folders ...), CTX_MIGRATION (migrations/, alembic/),
+ * CTX_CLI (manage.py); -1 when the
  * path says nothing.
  */
 int context_of_path(const char *relpath);

@@ -1,21 +1,17 @@
 /*
- * dbval.h - what database object an expression holds, read from the source
- * without running the dataflow, for the rules that judge single calls and
- * statements (SL3xx, SL4xx): is `db` in `db.execute(...)` a SQLAlchemy
- * session, a DB-API cursor, or something we cannot tell?
+ * dbval.h - what database object an expression holds, for the rules that
+ * judge single calls and statements (SL3xx, SL4xx): is `db` in
+ * `db.execute(...)` a SQLAlchemy session, a DB-API cursor, or something we
+ * cannot tell?  The project's value model answers (value.h: names through
+ * every binding, parameters through annotations, dependencies and callers,
+ * attributes per class, calls through returns); unknown stays unknown, and
+ * the rules stay quiet about what they cannot see.  Besides, whether an
+ * expression is a string on every path, and a walk over a module that knows
+ * each node's scope.
  *
- * Values are model.h's Val.  A name is followed to every statement that
- * binds it in its scope (a local is known only when all of them agree), a
- * parameter through its annotation (Session, Annotated[Session, ...], an
- * alias such as SessionDep) or its FastAPI dependency (the provider's
- * summary), `self.x` through the assignments of its class, a module-level
- * name across the project's modules, and a call through the model's table
- * or the callee's summary.  Unknown stays unknown: the rules stay quiet
- * about what they cannot see.
- *
- * Everything here reads immutable project data (scopes, summaries of the
- * last round); names are copied into the caller's arena, so each thread
- * passes its own.  Recursion is bounded by DBVAL_MAX_DEPTH.
+ * Everything here reads immutable project data; names are copied into the
+ * caller's arena, so each thread passes its own.  Recursion is bounded by
+ * DBVAL_MAX_DEPTH.
  */
 #ifndef SL_DBVAL_H
 #define SL_DBVAL_H
@@ -27,8 +23,8 @@
 #include "scope.h"
 #include "source.h"
 
-#define DBVAL_MAX_DEPTH 12   /* names, aliases and calls followed per question */
-#define DBVAL_BUDGET 2000    /* expressions evaluated per question, at most */
+#define DBVAL_MAX_DEPTH 12   /* names followed per string question */
+#define DBVAL_BUDGET 2000    /* expressions looked at per string question, at most */
 #define DBWALK_MAX_DEPTH 256 /* nesting dbval_walk follows; deeper parts are skipped */
 
 #define DBVAL_ACTIVE 16 /* names followed inside one another, at most */
@@ -43,11 +39,9 @@ typedef struct DbCtx {
     const char *active_name[DBVAL_ACTIVE];   /* ... and names */
 } DbCtx;
 
-/* What e, evaluated in scope s of the module's table, holds. */
+/* What e, evaluated in scope s of the module's table, holds: a factory or
+ * a resource, else VAL_UNKNOWN. */
 Val dbval_expr(DbCtx *c, const Scope *s, const Node *e);
-
-/* What `with E as x` binds x to, E = item's context expression. */
-Val dbval_with(DbCtx *c, const Scope *s, const Node *item);
 
 /* Is v a SQLAlchemy session (Session, AsyncSession, scoped_session) or
  * Connection, whose execute() takes statement objects, not strings? */

@@ -71,6 +71,7 @@ typedef struct Run {
     const char *stdin_file; /* the file whose text came on standard input, or NULL */
     const RuleSelect **sel; /* per file asked for: its selection (configuration), or NULL */
     Arena **unit_arenas;  /* with a cache: each unit's memory for this run */
+    ProjectCache *projects; /* what each folder holds, for every project of the run */
 } Run;
 
 /* ---- positions as users read them ---- */
@@ -244,7 +245,7 @@ static void keep_findings(const Run *run, size_t i, Arena *keep, const Source *s
         if (fl->items[k].context != CTX_UNKNOWN)
             continue;
         if (path_ctx == -2)
-            path_ctx = context_of_path(project_relpath(keep, run->files[i]));
+            path_ctx = context_of_path(project_relpath(keep, NULL, run->files[i]));
         fl->items[k].context = path_ctx >= 0 ? path_ctx : CTX_SERVICE;
     }
     /* a file kept in phase one and found relevant later (it imports, or is
@@ -521,7 +522,6 @@ typedef struct CacheEntry {
     FileResult r;        /* phase one's result, its strings in arena */
     FindingList found;   /* phase one's findings (SL000), strings in arena */
     AnalyzeUnit unit;    /* its scopes and functions (unit.module set: built) */
-    int path_ctx;        /* context_of_path of where it sits in its project */
 } CacheEntry;
 
 struct DriverCache {
@@ -679,7 +679,6 @@ static CacheEntry *entry_read(Run *run, size_t i, uint64_t stamp, FileResult *r,
         return NULL;
     }
     e->r.src.path = e->path; /* the run's own string goes with the run */
-    e->path_ctx = context_of_path(project_relpath(e->arena, e->path));
     for (size_t k = 0; k < e->found.n; k++)
         e->found.items[k].path = e->path;
     if (e->r.module) {
@@ -928,6 +927,8 @@ static void load_unit(void *arg, size_t k, int worker)
     (void)worker;
     if (r->entry) { /* parsed and resolved in an earlier run: only this run's memory is new */
         AnalyzeUnit *u = &run->units[k];
+        int path_ctx = u->path_ctx; /* the run's project, not the entry's */
+        const ProjectFacts *facts = u->facts;
         Arena *mine = run->unit_arenas[k] = arena_new();
         if (r->entry->unit.module) {
             *u = r->entry->unit;
@@ -944,7 +945,8 @@ static void load_unit(void *arg, size_t k, int worker)
             u->is_package = r->is_package;
             analyze_scopes(u);
         }
-        u->path_ctx = r->entry->path_ctx;
+        u->path_ctx = path_ctx;
+        u->facts = facts;
         return;
     }
     if (!r->arena) {
@@ -957,15 +959,13 @@ static void load_unit(void *arg, size_t k, int worker)
         }
         diag_free(&ignore);
     }
-    AnalyzeUnit *u = &run->units[k];
-    memset(u, 0, sizeof *u);
+    AnalyzeUnit *u = &run->units[k]; /* its project's facts and place are in */
     u->a = r->arena;
     u->src = &r->src;
     u->lx = &r->lx;
     u->module = r->module ? r->module : ast_new(r->arena, NODE_Module);
     u->modname = r->modname;
     u->is_package = r->is_package;
-    u->path_ctx = context_of_path(project_relpath(r->arena, run->files[i]));
     analyze_scopes(u);
 }
 
@@ -997,39 +997,40 @@ static void check_unit(void *arg, size_t k, int worker)
 }
 
 /*
- * Each unit's project facts: the command line's and configuration's, then
- * the metadata of the project that holds the file (read once per project
- * folder), so that a monorepo's backend/ gets its own FastAPI version.
+ * What each unit's project says, before the workers load them: where the
+ * file sits in its project (its context from the path), and the project's
+ * facts: the command line's and configuration's, then the metadata of the
+ * project that holds the file (read once per project root), so that a
+ * monorepo's backend/ gets its own FastAPI version.  The run's cache lists
+ * each folder once, however many files and projects of a tree it holds.
  */
-static void unit_facts(Arena *a, Run *run)
+static void unit_projects(Arena *a, Run *run)
 {
-    if (!run->o->fixed_facts)
-        return;
+    ProjectCache *cache = run->projects;
     VEC(const char *) roots = {0};
     VEC(ProjectFacts *) facts = {0};
-    Memo by_dir = {a, NULL, NULL, 0, 0}; /* a folder's files share their project root */
     for (size_t k = 0; k < run->nrelevant; k++) {
         const char *file = run->files[run->relevant[k]], *slash = strrchr(file, '/');
-        const char *dir = slash ? arena_strndup(a, file, (size_t)(slash - file)) : ".";
-        const void *root_v;
-        if (!memo_get(&by_dir, dir, &root_v)) {
-            root_v = project_root(a, file);
-            memo_put(&by_dir, dir, root_v);
-        }
-        const char *root = root_v;
+        AnalyzeUnit *u = &run->units[k];
+        u->path_ctx = context_of_path(project_relpath(a, cache, file));
+        if (!run->o->fixed_facts)
+            continue;
+        const char *dir = !slash          ? "."
+                          : slash == file ? "/"
+                                          : arena_strndup(a, file, (size_t)(slash - file));
+        const char *root = project_root(cache, dir);
         size_t j = 0;
-        while (j < roots.n && !(roots.items[j] == root ||
-                                (root && roots.items[j] && !strcmp(roots.items[j], root))))
+        while (j < roots.n && roots.items[j] != root) /* the cache's: one pointer a root */
             j++;
         if (j == roots.n) {
             ProjectFacts *f = arena_alloc(a, sizeof *f);
             *f = *run->o->fixed_facts;
             if (root)
-                project_read(a, root, f);
+                project_read(a, cache, root, f);
             VEC_PUSH(&roots, root);
             VEC_PUSH(&facts, f);
         }
-        run->units[k].facts = facts.items[j];
+        u->facts = facts.items[j];
     }
     VEC_FREE(&roots);
     VEC_FREE(&facts);
@@ -1042,8 +1043,8 @@ static void analyze_project(Arena *a, Run *run, int jobs)
     select_relevant(a, run);
     if (!run->nrelevant)
         return;
+    unit_projects(a, run);
     pool_for(jobs, run->nrelevant, load_unit, run);
-    unit_facts(a, run);
     if (!stopped(run)) {
         run->an = analyze_link(run->units, (int)run->nrelevant, run->o->facts);
         for (int round = 0; round < ANALYZE_ROUNDS && !stopped(run); round++) {
@@ -1060,6 +1061,180 @@ static void analyze_project(Arena *a, Run *run, int jobs)
         r->arena = NULL;
         arena_free(run->unit_arenas[k]); /* NULL without a cache */
     }
+}
+
+/* ---- projects inside a tree ---- */
+
+/*
+ * A run over a folder that holds several projects (a checkout of many
+ * repositories, a monorepo of services) analyzes them one by one: module
+ * names resolve inside their own project, same-named modules of two
+ * projects never meet, and each project's trees are freed before the next
+ * is read, so memory is that of the largest project, not of the tree.  A
+ * project is the outermost folder, below the path given on the command
+ * line (that path included), that holds project metadata or is a
+ * repository's root; a run inside one repository is one project.
+ */
+
+#define DIRMEMO_MAX_DEPTH 64 /* folders climbed per file */
+
+/* Folder -> does it hold a project (memoized: each is looked at once). */
+typedef struct DirMemo {
+    const char **key;
+    unsigned char *val;
+    size_t cap, used;
+    Arena *a;
+} DirMemo;
+
+static size_t hash_str(const char *s)
+{
+    size_t h = 1469598103934665603ULL;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return h;
+}
+
+static int exists(const char *dir, const char *name, char *buf, size_t n)
+{
+    struct stat st;
+    if ((size_t)snprintf(buf, n, "%s/%s", dir, name) >= n)
+        return 0;
+    return stat(buf, &st) == 0;
+}
+
+static int holds_project(DirMemo *m, const char *dir)
+{
+    static const char *const marks[] = {".git", "pyproject.toml", "setup.cfg", "setup.py",
+                                        "requirements.txt", "Pipfile", "poetry.lock", "uv.lock"};
+    if (2 * (m->used + 1) > m->cap) {
+        const char **ok = m->key;
+        unsigned char *ov = m->val;
+        size_t oc = m->cap;
+        m->cap = m->cap ? 2 * m->cap : 256;
+        m->key = arena_alloc(m->a, m->cap * sizeof *m->key);
+        m->val = arena_alloc(m->a, m->cap);
+        m->used = 0;
+        for (size_t i = 0; i < oc; i++)
+            if (ok[i]) {
+                size_t j = hash_str(ok[i]) & (m->cap - 1);
+                while (m->key[j])
+                    j = (j + 1) & (m->cap - 1);
+                m->key[j] = ok[i];
+                m->val[j] = ov[i];
+                m->used++;
+            }
+    }
+    size_t j = hash_str(dir) & (m->cap - 1);
+    for (; m->key[j]; j = (j + 1) & (m->cap - 1))
+        if (!strcmp(m->key[j], dir))
+            return m->val[j];
+    char buf[4096];
+    int yes = 0;
+    for (size_t i = 0; i < sizeof marks / sizeof *marks && !yes; i++)
+        yes = exists(dir, marks[i], buf, sizeof buf);
+    m->key[j] = arena_strndup(m->a, dir, strlen(dir));
+    m->val[j] = (unsigned char)yes;
+    m->used++;
+    return yes;
+}
+
+/* The project of the file at abs (absolute) below the folder top: the
+ * outermost folder between them that holds one, or top. */
+static const char *project_of(DirMemo *m, Arena *a, const char *abs, const char *top)
+{
+    size_t ntop = strlen(top);
+    const char *best = top;
+    char *dir = arena_strndup(a, abs, strlen(abs));
+    for (int depth = 0; depth < DIRMEMO_MAX_DEPTH; depth++) {
+        char *slash = strrchr(dir, '/');
+        if (!slash || slash == dir)
+            break;
+        *slash = 0;
+        if (strlen(dir) < ntop || strncmp(dir, top, ntop) || (dir[ntop] && dir[ntop] != '/'))
+            break; /* above the folder given */
+        if (holds_project(m, dir))
+            best = dir; /* outer ones win: keep climbing */
+        dir = arena_strndup(a, dir, strlen(dir));
+    }
+    return best;
+}
+
+/* Each file's project (an index into *roots), for the files of run. */
+static size_t *project_groups(Arena *a, const DriverOptions *o, const char **files, size_t n,
+                              size_t *ngroups)
+{
+    size_t *group = arena_alloc(a, (n + 1) * sizeof *group);
+    char *cwd = getcwd(NULL, 0);
+    const char *here = cwd ? arena_strndup(a, cwd, strlen(cwd)) : "/";
+    free(cwd);
+    static const char *const dot[] = {"."};
+    const char *const *paths = o->npaths ? o->paths : dot;
+    size_t npaths = o->npaths ? o->npaths : 1;
+    const char **tops = arena_alloc(a, npaths * sizeof *tops);
+    for (size_t k = 0; k < npaths; k++) {
+        struct stat st;
+        const char *t = project_abspath(a, here, paths[k]);
+        if (stat(t, &st) == 0 && !S_ISDIR(st.st_mode))
+            t = project_abspath(a, t, ".."); /* a file: its folder */
+        tops[k] = t;
+    }
+    DirMemo memo = {NULL, NULL, 0, 0, a};
+    VEC(const char *) roots = {0};
+    for (size_t i = 0; i < n; i++) {
+        const char *abs = project_abspath(a, here, files[i]);
+        const char *top = NULL; /* the longest path given that holds it */
+        for (size_t k = 0; k < npaths; k++) {
+            size_t m = strlen(tops[k]);
+            if (!strncmp(abs, tops[k], m) && (abs[m] == '/' || (m == 1 && tops[k][0] == '/')) &&
+                (!top || m > strlen(top)))
+                top = tops[k];
+        }
+        const char *root = top ? project_of(&memo, a, abs, top) : "";
+        size_t g = i && !strcmp(roots.items[group[i - 1]], root) ? group[i - 1] : 0;
+        while (g < roots.n && strcmp(roots.items[g], root))
+            g++;
+        if (g == roots.n)
+            VEC_PUSH(&roots, root);
+        group[i] = g;
+    }
+    *ngroups = roots.n;
+    VEC_FREE(&roots);
+    return group;
+}
+
+/* One project of a tree (the files whose group is g), from reading to
+ * findings, in an arena of its own that is freed when it is done; its
+ * files' results go to their slots in run. */
+static void analyze_group(Run *run, const size_t *group, size_t g, int jobs)
+{
+    Arena *ga = arena_new();
+    size_t n = 0;
+    for (size_t i = 0; i < run->nasked; i++)
+        n += group[i] == g;
+    size_t *index = arena_alloc(ga, (n + 1) * sizeof *index);
+    Run sub = *run;
+    sub.files = arena_alloc(ga, (n + 1) * sizeof *sub.files);
+    sub.results = arena_alloc(ga, (n + 1) * sizeof *sub.results);
+    sub.sel = run->sel ? arena_alloc(ga, (n + 1) * sizeof *sub.sel) : NULL;
+    sub.relevant = NULL;
+    sub.units = NULL;
+    sub.nrelevant = 0;
+    sub.an = NULL;
+    size_t k = 0;
+    for (size_t i = 0; i < run->nasked; i++)
+        if (group[i] == g) {
+            index[k] = i;
+            sub.files[k] = run->files[i];
+            if (sub.sel)
+                sub.sel[k] = run->sel[i];
+            k++;
+        }
+    sub.nfiles = sub.nasked = n;
+    pool_for(jobs < (int)n ? jobs : (int)n, n, check_file, &sub);
+    analyze_project(ga, &sub, jobs);
+    for (k = 0; k < n; k++)
+        run->results[index[k]] = sub.results[k];
+    arena_free(ga);
 }
 
 /* ---- discovery ---- */
@@ -1206,7 +1381,7 @@ void driver_run(const DriverOptions *o, Report *out)
     int jobs = o->jobs >= 1 ? o->jobs : pool_default_jobs();
     if ((size_t)jobs > files.n)
         jobs = files.n ? (int)files.n : 1;
-    Run run = {o, files.items, files.n, files.n, NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL};
+    Run run = {o, files.items, files.n, files.n, NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL};
     run.results = arena_alloc(a, (files.n + 1) * sizeof *run.results);
     out->narenas = jobs + 1;
     out->arenas = xcalloc((size_t)out->narenas, sizeof *out->arenas);
@@ -1223,9 +1398,20 @@ void driver_run(const DriverOptions *o, Report *out)
         run.stdin_file = files.items[0];
 
     double t0 = now();
-    pool_for(jobs, files.n, check_file, &run);
-    if (o->mode == DRIVER_CHECK && !stopped(&run))
-        analyze_project(a, &run, jobs);
+    if (o->mode == DRIVER_CHECK)
+        run.projects = project_cache_new();
+    size_t ngroups = 1;
+    size_t *group = o->mode == DRIVER_CHECK && !o->stdin_path
+                        ? project_groups(a, o, files.items, files.n, &ngroups) : NULL;
+    if (ngroups <= 1) {
+        pool_for(jobs, files.n, check_file, &run);
+        if (o->mode == DRIVER_CHECK && !stopped(&run))
+            analyze_project(a, &run, jobs);
+    } else {
+        for (size_t g = 0; g < ngroups && !stopped(&run); g++)
+            analyze_group(&run, group, g, jobs);
+    }
+    project_cache_free(run.projects);
     out->seconds = now() - t0;
     out->stopped = stopped(&run);
 

@@ -605,7 +605,7 @@ static void analyzer_build(Server *S, Analyzer *an)
         an->facts.sqlalchemy_from = "the editor's settings";
     config_facts(c, &an->facts);
     an->fixed = an->facts;
-    project_read(st->a, ".", &an->facts);
+    project_read(st->a, NULL, ".", &an->facts);
     an->sel = (RuleSelect){st->select.items, (int)st->select.n, st->ignore.items,
                            (int)st->ignore.n, NULL, 0, st->contexts};
 }

@@ -133,8 +133,9 @@ static const char usage_text[] =
     "  --sqlalchemy-version X.Y\n"
     "                    the SQLAlchemy version to assume (likewise)\n"
     "  --context LIST    also report what each rule leaves out by default in these\n"
-    "                    execution contexts: request, service, cli, script, test,\n"
-    "                    example, or all (a leak in a CLI command or a test, say)\n"
+    "                    execution contexts: request, service, cli, script,\n"
+    "                    migration, test, example, or all (a leak in a CLI\n"
+    "                    command or a test, say)\n"
     "  -j, --jobs N      threads (default: one per processor)\n"
     "  -o, --output FILE write the report to FILE\n"
     "  --color WHEN      auto (default; honours NO_COLOR), always or never\n"
@@ -309,7 +310,7 @@ static int add_contexts(Options *o, const char *val)
             o->contexts |= CTX_BIT(ctx);
         } else {
             fprintf(stderr, "sessionlint: error: --context takes request, service, cli, script, "
-                            "test, example or all, not %s\n", name);
+                            "migration, test, example or all, not %s\n", name);
             return EXIT_TROUBLE;
         }
         p += n + (p[n] == ',');
@@ -552,7 +553,7 @@ static ConfigSet *load_config(Options *o, ProjectFacts *facts, ProjectFacts *fix
     config_facts(c, facts);
     if (fixed)
         *fixed = *facts;
-    project_read(o->a, first_path(o), facts);
+    project_read(o->a, NULL, first_path(o), facts);
     return cs;
 }
 

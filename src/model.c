@@ -141,6 +141,19 @@ static int ends_with(const char *s, const char *suffix)
     return n >= m && !strcmp(s + n - m, suffix) && (n == m || s[n - m - 1] == '.');
 }
 
+/* create_engine(..., future=True) */
+static int future(const Node *call)
+{
+    for (int i = 0; i < call->v.Call.keywords.n; i++) {
+        const Node *k = call->v.Call.keywords.items[i];
+        if (k->v.keyword.arg && !strcmp(k->v.keyword.arg, "future") &&
+            k->v.keyword.value->kind == NODE_Constant &&
+            k->v.keyword.value->v.Constant.value.kind == CONST_TRUE)
+            return 1;
+    }
+    return 0;
+}
+
 static int has_keyword(const Node *call, const char *name)
 {
     for (int i = 0; i < call->v.Call.keywords.n; i++) {
@@ -167,6 +180,8 @@ Val model_call(const Val *callee, const Node *call, const char *class_qual, cons
             if (v.tag == VAL_RESOURCE && v.kind == RES_SESSION &&
                 !(bind && bind->tag == VAL_FACTORY && bind->kind == FAC_ENGINE))
                 v.tag = VAL_UNKNOWN; /* bound to a connection someone else owns */
+            if (v.tag == VAL_FACTORY && v.kind == FAC_ENGINE && call && future(call))
+                v.sub = 1; /* 2.0 mode on 1.4: its connections refuse plain strings */
             if (v.tag == VAL_FACTORY && v.kind == FAC_SCOPED)
                 /* async_scoped_session, or a scopefunc (a request id): not the thread */
                 v.sub = v.is_async || (call && has_keyword(call, "scopefunc"));
@@ -202,6 +217,9 @@ MethodEffect model_method(const Val *recv, const char *method, Val *made, int *i
             made->kind = m->made;
             made->is_async = recv->is_async;
             made->qual = NULL;
+            /* an engine's connection is in its engine's mode (future=True) */
+            made->sub = recv->tag == VAL_FACTORY && recv->kind == FAC_ENGINE &&
+                        m->made == RES_CONNECTION ? recv->sub : 0;
             *in_with_only = m->with_only;
         }
         return (MethodEffect)m->effect;
@@ -315,7 +333,8 @@ int model_acquirer_kind(const char *qual)
 int model_known_library(const char *qual)
 {
     static const char *const roots[] = {"sqlalchemy", "sqlmodel", "psycopg2", "psycopg",
-                                        "psycopg_pool", "asyncpg", "fastapi", "starlette"};
+                                        "psycopg_pool", "asyncpg", "fastapi", "starlette",
+                                        "alembic"};
     for (size_t i = 0; i < sizeof roots / sizeof *roots; i++) {
         size_t n = strlen(roots[i]);
         if (!strncmp(qual, roots[i], n) && (qual[n] == 0 || qual[n] == '.'))

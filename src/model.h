@@ -89,7 +89,8 @@ typedef struct Val {
     unsigned char is_async;
     const char *qual;   /* VAL_QUAL: the dotted name; VAL_FUNC, VAL_CLASS: the def's, if any */
     unsigned char sub;  /* FAC_GENERATOR, FAC_GENFUNC: the ResKind the generator yields;
-                           FAC_SCOPED: 1 if scoped by a scopefunc or the task, not the thread */
+                           FAC_SCOPED: 1 if scoped by a scopefunc or the task, not the thread;
+                           FAC_ENGINE, RES_CONNECTION: 1 if made with future=True (2.0 mode) */
     unsigned char scope_fn; /* VAL_RESOURCE lent by a provider: Depends(..., scope="function") */
     const struct Node *node; /* VAL_OBJECT, VAL_CLASS: the ClassDef; VAL_FUNC: the def;
                                 VAL_RESOURCE: the FastAPI provider (a def) that lends it,

@@ -2,20 +2,35 @@
  * project.c - the project facts of project.h: the FastAPI and SQLAlchemy
  * versions read from the project's metadata.
  *
- * The folders that hold the metadata are found walking up from the
- * analyzed path: each with a pyproject.toml, a requirements*.txt (also in a
- * requirements/ folder), a uv.lock or a poetry.lock is read, and the
- * nearest that names a package decides its version; the walk stops when
- * both are known or at the repository's root (a folder holding .git).
- * Every file of a folder is read and each requirement found offers
- * a version with a rank: a lock file's exact version beats a pin (`==`, or
- * a bare Poetry version), which beats the lowest version a range allows
- * (`>=0.100,<0.120` -> 0.100, `^0.110` -> 0.110, `~=0.109.2` -> 0.109.2).
- * Between offers of one rank, the first file read wins: uv.lock,
- * poetry.lock, pyproject.toml, requirements.txt, then the other
- * requirements*.txt in name order.  A range without a lower bound
+ * Where versions come from.  Walking up from the analyzed folder to the
+ * repository's root (a folder holding .git), each folder holding metadata
+ * is read: its lock files (uv.lock, poetry.lock, pdm.lock, Pipfile.lock),
+ * pyproject.toml, Pipfile, setup.cfg, setup.py, requirements*.txt,
+ * constraints*.txt and a requirements/ folder, following `-r` and `-c`.
+ * Each requirement offers a version with a rank: a lock file's exact
+ * version beats a pin (`==`, or a bare Poetry version), which beats the
+ * lowest version a range allows (`>=0.100,<0.120` -> 0.100, `^0.110` ->
+ * 0.110, `~=0.109.2` -> 0.109.2).  In one folder the best rank wins, and
+ * between offers of one rank the first file in that order.  Across
+ * folders a lock wins wherever it is on the way up, since it says what is
+ * installed (a uv or Poetry workspace locks its members at its root);
+ * without one, the nearest folder that names the package decides.  When
+ * no folder up to the root names a package, the build folders beside them
+ * are asked the same way, nearest first: docker/, deploy/, build/ and the
+ * like, or any folder holding a Dockerfile, for a service whose only pins
+ * are the requirements its image installs (outside any repository, only at
+ * and below the working folder).  A range without a lower bound
  * (`<0.106`) says nothing.  SQLModel depends on SQLAlchemy, but which
  * version it brings is the resolver's business: it is not inferred.
+ *
+ * Nothing is executed: setup.py is parsed and the string literals given to
+ * install_requires and extras_require are read (directly or through a
+ * module-level name).  Each file is read into a scratch arena dropped once
+ * it is done, so a large lock file costs its size once, not for the run;
+ * a malformed file offers nothing.  A ProjectCache lists each folder once
+ * and remembers what it answered (its project's root, its relative-path
+ * base, what its metadata offers), so that 17,000 files cost one listing a
+ * folder and a workspace's lock is parsed once for all its members.
  */
 #include <dirent.h>
 #include <stdio.h>
@@ -24,11 +39,20 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "json.h"
+#include "parse.h"
 #include "project.h"
 #include "toml.h"
 
-#define MAX_INCLUDE_DEPTH 8            /* nested `-r file` includes followed */
-#define MAX_METADATA_BYTES (64u << 20) /* a larger metadata file is not read */
+#define MAX_INCLUDE_DEPTH 8               /* nested `-r file` includes followed */
+#define MAX_INCLUDES 64                   /* files one requirements file may bring in */
+#define MAX_METADATA_BYTES (64u << 20)    /* a larger lock file or pyproject.toml is not read */
+#define MAX_REQUIREMENTS_BYTES (4u << 20) /* nor a larger requirements file, Pipfile, setup.cfg */
+#define MAX_SETUP_PY_BYTES (256u << 10)   /* nor a larger setup.py */
+#define MAX_MARKER_BYTES (1u << 20)       /* what is read to tell a setup.py or setup.cfg */
+#define MAX_SETUP_DEPTH 256               /* nesting searched in a setup.py */
+#define MAX_SETUP_NAMES 4                 /* module-level names followed in a setup.py */
+#define MAX_SETUP_VISITS 100000           /* expression nodes read for install_requires */
 
 enum { RANK_NONE, RANK_RANGE, RANK_PIN, RANK_LOCK };
 enum { PKG_FASTAPI, PKG_SQLALCHEMY, PKG__COUNT };
@@ -36,13 +60,17 @@ enum { PKG_FASTAPI, PKG_SQLALCHEMY, PKG__COUNT };
 typedef struct Offer {
     Version v;        /* the version offered */
     int rank;         /* RANK_* (RANK_NONE: nothing yet) */
-    const char *from; /* the file, relative to the working directory */
+    const char *from; /* the file, as messages show it */
 } Offer;
 
 typedef struct Reader {
-    Arena *a;
+    Arena *a;               /* the cache's: Offer.from, copied out to the facts */
+    Arena *tmp;             /* one metadata file's text and tree, reset after it */
+    ProjectCache *c;        /* folder listings */
     const char *cwd;        /* the working directory (absolute) */
-    Offer best[PKG__COUNT]; /* per package */
+    Offer best[PKG__COUNT]; /* per package, in the folder being read */
+    int includes;           /* what the requirements file being read may still
+                               include (a file naming itself twice is not 2^depth reads) */
 } Reader;
 
 void project_facts_init(ProjectFacts *f)
@@ -146,15 +174,15 @@ const char *project_shown_path(Arena *a, const char *cwd, const char *path)
 }
 
 /* The whole file, NUL-terminated, in the arena (*n its length); NULL if
- * it cannot be read or is too large. */
-static char *slurp(Arena *a, const char *path, size_t *n)
+ * it cannot be read or is larger than max. */
+static char *slurp(Arena *a, const char *path, size_t max, size_t *n)
 {
     FILE *f = fopen(path, "rb");
     if (!f)
         return NULL;
     struct stat st;
     if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode) ||
-        (unsigned long long)st.st_size > MAX_METADATA_BYTES) {
+        (unsigned long long)st.st_size > max) {
         fclose(f);
         return NULL;
     }
@@ -171,57 +199,90 @@ static int is_file(const char *path)
     return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-static int is_requirements_name(const char *name)
+static int is_dir(const char *path)
 {
-    size_t n = strlen(name);
-    return n >= 16 && !strncmp(name, "requirements", 12) && !strcmp(name + n - 4, ".txt");
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-/* requirements.txt first, then by name. */
+/* The kind of a directory entry, asking the file system only when the
+ * listing does not say (or says it is a link). */
+static int entry_is(const struct dirent *e, const char *path, int want_dir)
+{
+#ifdef DT_DIR
+    if (e->d_type == DT_DIR)
+        return want_dir;
+    if (e->d_type == DT_REG)
+        return !want_dir;
+    if (e->d_type != DT_LNK && e->d_type != DT_UNKNOWN)
+        return 0;
+#else
+    (void)e;
+#endif
+    return want_dir ? is_dir(path) : is_file(path);
+}
+
+static int has_prefix(const char *s, const char *prefix)
+{
+    return !strncmp(s, prefix, strlen(prefix));
+}
+
+static int has_suffix(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+    return n >= k && !strcmp(s + n - k, suffix);
+}
+
+/* requirements*.txt, or constraints*.txt that pins what they allow. */
+static int is_requirements_name(const char *name)
+{
+    return has_suffix(name, ".txt") &&
+           (has_prefix(name, "requirements") || has_prefix(name, "constraints"));
+}
+
+/* Reading order: requirements.txt, the other files, then the
+ * constraints*.txt that narrow them, each group by name. */
+static int reading_order(const char *name)
+{
+    return !strcmp(name, "requirements.txt") ? 0 : has_prefix(name, "constraints") ? 2 : 1;
+}
+
 static int cmp_requirements(const void *pa, const void *pb)
 {
     const char *a = *(const char *const *)pa, *b = *(const char *const *)pb;
-    int ra = strcmp(a, "requirements.txt") != 0, rb = strcmp(b, "requirements.txt") != 0;
-    return ra != rb ? ra - rb : strcmp(a, b);
+    int ka = reading_order(a), kb = reading_order(b);
+    return ka != kb ? ka - kb : strcmp(a, b);
 }
 
-static int is_txt_name(const char *name)
+/* items[0..n) sorted by cmp and copied into the arena, then a NULL. */
+static const char **sorted_copy(Arena *a, const char **items, size_t n,
+                                int (*cmp)(const void *, const void *))
 {
-    size_t len = strlen(name);
-    return len > 4 && !strcmp(name + len - 4, ".txt");
+    if (n > 1)
+        qsort(items, n, sizeof *items, cmp);
+    const char **out = arena_alloc(a, (n + 1) * sizeof *out);
+    if (n)
+        memcpy(out, items, n * sizeof *out);
+    return out;
 }
 
-/* The files of dir whose names pass keep, in reading order (requirements.txt
- * first, then by name), in the arena; their count in *n. */
-static const char **list_files(Arena *a, const char *dir, int (*keep)(const char *), size_t *n)
+/* The .txt files of dir (a requirements/ folder), in reading order, in the
+ * arena; their count in *n. */
+static const char **list_txt(Arena *a, const char *dir, size_t *n)
 {
     VEC(const char *) v = {0};
     DIR *d = opendir(dir);
     struct dirent *e;
     while (d && (e = readdir(d)) != NULL)
-        if (keep(e->d_name) && is_file(join(a, dir, e->d_name)))
+        if (has_suffix(e->d_name, ".txt") && strlen(e->d_name) > 4 &&
+            entry_is(e, join(a, dir, e->d_name), 0))
             VEC_PUSH(&v, arena_strndup(a, e->d_name, strlen(e->d_name)));
     if (d)
         closedir(d);
-    if (v.n > 1)
-        qsort(v.items, v.n, sizeof *v.items, cmp_requirements);
-    const char **out = arena_alloc(a, (v.n + 1) * sizeof *out);
-    if (v.n)
-        memcpy(out, v.items, v.n * sizeof *out);
+    const char **out = sorted_copy(a, v.items, v.n, cmp_requirements);
     *n = v.n;
     VEC_FREE(&v);
     return out;
-}
-
-static int has_metadata(Arena *a, const char *dir)
-{
-    static const char *const names[] = {"pyproject.toml", "uv.lock", "poetry.lock"};
-    for (size_t i = 0; i < sizeof names / sizeof *names; i++)
-        if (is_file(join(a, dir, names[i])))
-            return 1;
-    size_t n;
-    list_files(a, dir, is_requirements_name, &n);
-    return n > 0;
 }
 
 /* ---- names and versions ---- */
@@ -253,14 +314,18 @@ static int package_of(const char *s, size_t n)
     return -1;
 }
 
-static void offer(Reader *r, int pkg, const Version *v, int rank, const char *from)
+/* The version a file offers for pkg, kept if it ranks above what the
+ * folder offered so far.  Between lock offers the lowest wins (a uv.lock
+ * may hold one version per Python); otherwise the first file read. */
+static void offer(Reader *r, int pkg, const Version *v, int rank, const char *path)
 {
     Offer *o = &r->best[pkg];
     if (rank > o->rank ||
         (rank == o->rank && rank == RANK_LOCK && project_version_cmp(v, &o->v) < 0)) {
+        const char *shown = project_shown_path(r->a, r->cwd, path);
         o->v = *v;
         o->rank = rank;
-        o->from = from;
+        o->from = arena_strndup(r->a, shown, strlen(shown)); /* path is scratch */
     }
 }
 
@@ -352,7 +417,7 @@ static int lowest_allowed(const char *s, size_t n, Version *out)
  * A PEP 508 requirement: "fastapi[standard]>=0.110,<1.0; python_version >
  * '3.8'", "SQLAlchemy (==2.0.30)", "fastapi @ https://...".
  */
-static void requirement(Reader *r, const char *s, size_t n, const char *from)
+static void requirement(Reader *r, const char *s, size_t n, const char *path)
 {
     const char *e = s + n;
     while (s < e && is_space(*s))
@@ -385,12 +450,19 @@ static void requirement(Reader *r, const char *s, size_t n, const char *from)
     Version v;
     int rank = lowest_allowed(s, (size_t)(e - s), &v);
     if (rank != RANK_NONE)
-        offer(r, pkg, &v, rank, from);
+        offer(r, pkg, &v, rank, path);
 }
 
-/* ---- requirements*.txt ---- */
+/* ---- requirements*.txt, constraints*.txt ---- */
 
 static void read_requirements(Reader *r, const char *path, int depth);
+
+/* The folder of path, in the arena ("." for a bare name). */
+static const char *folder_of(Arena *a, const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return !slash ? "." : slash == path ? "/" : arena_strndup(a, path, (size_t)(slash - path));
+}
 
 /* An option line: "-r other.txt", "--requirement=other.txt", "-c c.txt". */
 static void requirements_option(Reader *r, const char *path, const char *line, int depth)
@@ -407,9 +479,7 @@ static void requirements_option(Reader *r, const char *path, const char *line, i
             file++;
         if (!*file)
             return;
-        const char *slash = strrchr(path, '/');
-        const char *dir = slash ? arena_strndup(r->a, path, (size_t)(slash - path)) : ".";
-        read_requirements(r, project_abspath(r->a, dir, file), depth + 1);
+        read_requirements(r, project_abspath(r->tmp, folder_of(r->tmp, path), file), depth + 1);
         return;
     }
 }
@@ -435,17 +505,21 @@ static void requirements_line(Reader *r, const char *path, char *line, int depth
             *p = 0;
             break;
         }
-    requirement(r, line, strlen(line), project_shown_path(r->a, r->cwd, path));
+    requirement(r, line, strlen(line), path);
 }
 
+/* A requirements or constraints file: a constraint's pin is a pin. */
 static void read_requirements(Reader *r, const char *path, int depth)
 {
-    size_t n;
-    char *text = depth <= MAX_INCLUDE_DEPTH ? slurp(r->a, path, &n) : NULL;
-    if (!text)
+    if (depth == 0)
+        r->includes = MAX_INCLUDES;
+    else if (depth > MAX_INCLUDE_DEPTH || r->includes-- <= 0)
         return;
+    size_t n = 0;
+    Arena *own = arena_new(); /* freed when done: includes hold MAX_INCLUDE_DEPTH texts at most */
+    char *text = slurp(own, path, MAX_REQUIREMENTS_BYTES, &n);
     VEC(char) line = {0};
-    for (size_t i = 0; i <= n; i++) {
+    for (size_t i = 0; text && i <= n; i++) {
         char c = i < n ? text[i] : '\n';
         if (c == '\\' && i + 1 < n &&
             (text[i + 1] == '\n' || (text[i + 1] == '\r' && i + 2 < n && text[i + 2] == '\n'))) {
@@ -461,32 +535,44 @@ static void read_requirements(Reader *r, const char *path, int depth)
         line.n = 0;
     }
     VEC_FREE(&line);
+    arena_free(own);
 }
 
-/* ---- pyproject.toml and lock files ---- */
+/* ---- pyproject.toml, Pipfile and the TOML lock files ---- */
+
+/* The file at path as TOML, in the scratch arena; NULL if it is not (or
+ * is larger than max). */
+static const TomlValue *read_toml(Reader *r, const char *path, size_t max)
+{
+    size_t n;
+    char *text = slurp(r->tmp, path, max, &n);
+    TomlError err;
+    return text ? toml_parse(r->tmp, text, n, &err) : NULL;
+}
 
 /* Each string of a TOML array, as a PEP 508 requirement. */
-static void requirement_array(Reader *r, const TomlValue *arr, const char *from)
+static void requirement_array(Reader *r, const TomlValue *arr, const char *path)
 {
     if (!arr || arr->type != TOML_ARRAY)
         return;
     for (int i = 0; i < arr->v.arr.n; i++) {
         const TomlValue *s = arr->v.arr.items[i];
         if (s->type == TOML_STRING)
-            requirement(r, s->v.str.s, strlen(s->v.str.s), from);
+            requirement(r, s->v.str.s, strlen(s->v.str.s), path);
     }
 }
 
 /* Each array of a table of arrays ([project.optional-dependencies]). */
-static void requirement_groups(Reader *r, const TomlValue *t, const char *from)
+static void requirement_groups(Reader *r, const TomlValue *t, const char *path)
 {
     for (int i = 0; t && t->type == TOML_TABLE && i < t->v.tab.n; i++)
-        requirement_array(r, t->v.tab.kv[i].val, from);
+        requirement_array(r, t->v.tab.kv[i].val, path);
 }
 
-/* A Poetry dependency's constraint: "^0.110", {version = "..."}, or a list
- * of such tables (one per Python version): the lowest of them. */
-static int poetry_constraint(const TomlValue *c, Version *out)
+/* A Poetry or Pipfile dependency's constraint: "^0.110", "==0.110.0", "*",
+ * {version = "..."}, or a list of such tables (one per Python version):
+ * the lowest of them. */
+static int table_constraint(const TomlValue *c, Version *out)
 {
     if (c->type == TOML_STRING)
         return lowest_allowed(c->v.str.s, strlen(c->v.str.s), out);
@@ -500,7 +586,7 @@ static int poetry_constraint(const TomlValue *c, Version *out)
     int rank = RANK_NONE;
     for (int i = 0; i < c->v.arr.n; i++) {
         Version v;
-        int r = poetry_constraint(c->v.arr.items[i], &v);
+        int r = table_constraint(c->v.arr.items[i], &v);
         if (r == RANK_NONE || c->v.arr.items[i]->type == TOML_ARRAY)
             return RANK_NONE;
         if (i == 0 || project_version_cmp(&v, out) < 0)
@@ -510,53 +596,65 @@ static int poetry_constraint(const TomlValue *c, Version *out)
     return rank;
 }
 
-/* A Poetry dependency table: name -> constraint. */
-static void poetry_table(Reader *r, const TomlValue *t, const char *from)
+/* A table of dependencies, name -> constraint (Poetry's, a Pipfile's). */
+static void dependency_table(Reader *r, const TomlValue *t, const char *path)
 {
     for (int i = 0; t && t->type == TOML_TABLE && i < t->v.tab.n; i++) {
         const TomlKeyVal *kv = &t->v.tab.kv[i];
         int pkg = package_of(kv->key, kv->keylen);
         Version v;
-        int rank = pkg < 0 ? RANK_NONE : poetry_constraint(kv->val, &v);
+        int rank = pkg < 0 ? RANK_NONE : table_constraint(kv->val, &v);
         if (rank != RANK_NONE)
-            offer(r, pkg, &v, rank, from);
+            offer(r, pkg, &v, rank, path);
     }
 }
 
 static void read_pyproject(Reader *r, const char *path)
 {
-    size_t n;
-    char *text = slurp(r->a, path, &n);
-    TomlError err;
-    const TomlValue *t = text ? toml_parse(r->a, text, n, &err) : NULL;
+    const TomlValue *t = read_toml(r, path, MAX_METADATA_BYTES);
     if (!t)
         return; /* malformed metadata says nothing (the configuration reports it) */
-    const char *from = project_shown_path(r->a, r->cwd, path);
     const TomlValue *project = toml_get(t, "project");
-    requirement_array(r, toml_get(project, "dependencies"), from);
-    requirement_groups(r, toml_get(project, "optional-dependencies"), from);
-    requirement_groups(r, toml_get(t, "dependency-groups"), from); /* PEP 735 */
+    requirement_array(r, toml_get(project, "dependencies"), path);
+    requirement_groups(r, toml_get(project, "optional-dependencies"), path);
+    requirement_groups(r, toml_get(t, "dependency-groups"), path); /* PEP 735 */
     const TomlValue *tool = toml_get(t, "tool");
-    requirement_array(r, toml_get(toml_get(tool, "uv"), "dev-dependencies"), from);
+    requirement_array(r, toml_get(toml_get(tool, "uv"), "dev-dependencies"), path);
+    requirement_groups(r, toml_get(toml_get(tool, "pdm"), "dev-dependencies"), path);
     const TomlValue *poetry = toml_get(tool, "poetry");
-    poetry_table(r, toml_get(poetry, "dependencies"), from);
-    poetry_table(r, toml_get(poetry, "dev-dependencies"), from);
+    dependency_table(r, toml_get(poetry, "dependencies"), path);
+    dependency_table(r, toml_get(poetry, "dev-dependencies"), path);
     const TomlValue *groups = toml_get(poetry, "group");
     for (int i = 0; groups && groups->type == TOML_TABLE && i < groups->v.tab.n; i++)
-        poetry_table(r, toml_get(groups->v.tab.kv[i].val, "dependencies"), from);
+        dependency_table(r, toml_get(groups->v.tab.kv[i].val, "dependencies"), path);
 }
 
-/* uv.lock, poetry.lock: [[package]] tables with a name and an exact version. */
+/*
+ * A Pipfile: [packages], [dev-packages] and the other categories Pipenv
+ * allows, each name = "==0.110.0" | ">=0.100" | "*" | {version = "..."}.
+ * [source], [requires], [scripts] and [pipenv] hold no packages.
+ */
+static void read_pipfile(Reader *r, const char *path)
+{
+    static const char *const not_packages[] = {"source", "requires", "scripts", "pipenv"};
+    const TomlValue *t = read_toml(r, path, MAX_REQUIREMENTS_BYTES);
+    for (int i = 0; t && i < t->v.tab.n; i++) {
+        const TomlKeyVal *kv = &t->v.tab.kv[i];
+        int skip = kv->val->type != TOML_TABLE;
+        for (size_t k = 0; !skip && k < sizeof not_packages / sizeof *not_packages; k++)
+            skip = !strcmp(kv->key, not_packages[k]);
+        if (!skip)
+            dependency_table(r, kv->val, path);
+    }
+}
+
+/* uv.lock, poetry.lock, pdm.lock: [[package]] tables with a name and an
+ * exact version. */
 static void read_lock(Reader *r, const char *path)
 {
-    size_t n;
-    char *text = slurp(r->a, path, &n);
-    TomlError err;
-    const TomlValue *t = text ? toml_parse(r->a, text, n, &err) : NULL;
-    const TomlValue *pkgs = toml_get(t, "package");
+    const TomlValue *pkgs = toml_get(read_toml(r, path, MAX_METADATA_BYTES), "package");
     if (!pkgs || pkgs->type != TOML_ARRAY)
         return;
-    const char *from = project_shown_path(r->a, r->cwd, path);
     for (int i = 0; i < pkgs->v.arr.n; i++) {
         const TomlValue *name = toml_get(pkgs->v.arr.items[i], "name");
         const TomlValue *ver = toml_get(pkgs->v.arr.items[i], "version");
@@ -566,105 +664,832 @@ static void read_lock(Reader *r, const char *path)
         Version v;
         int wild;
         if (pkg >= 0 && version_of(ver->v.str.s, strlen(ver->v.str.s), &v, &wild) && !wild)
-            offer(r, pkg, &v, RANK_LOCK, from);
+            offer(r, pkg, &v, RANK_LOCK, path);
     }
 }
 
-static void read_folder(Reader *r, const char *dir)
+/* ---- Pipfile.lock ---- */
+
+/*
+ * Pipfile.lock is JSON: {"_meta": {...}, "default": {"fastapi": {"version":
+ * "==0.112.4", "hashes": [...]}, ...}, "develop": {...}} and one object
+ * like "default" per other category.  Only the versions are decoded; the
+ * rest (hashes, markers) is checked and skipped.
+ */
+typedef struct PipLock {
+    Reader *r;
+    const char *path;
+    int pkg; /* the package of the entry being read, or -1 */
+} PipLock;
+
+/* One field of a package's entry: its exact "version". */
+static int piplock_field(JsonReader *j, const char *key, void *ctx)
 {
-    read_lock(r, join(r->a, dir, "uv.lock"));
-    read_lock(r, join(r->a, dir, "poetry.lock"));
-    read_pyproject(r, join(r->a, dir, "pyproject.toml"));
+    PipLock *pl = ctx;
+    if (pl->pkg < 0 || strcmp(key, "version") != 0 || json_peek(j) != '"')
+        return json_value(j);
+    const char *s;
+    if (!json_string(j, &s))
+        return 0;
+    while (*s == '=')
+        s++; /* "==0.112.4", "===0.112.4" */
+    Version v;
+    int wild;
+    if (version_of(s, strlen(s), &v, &wild) && !wild)
+        offer(pl->r, pl->pkg, &v, RANK_LOCK, pl->path);
+    return 1;
+}
+
+/* One package of a category: name -> {...}. */
+static int piplock_package(JsonReader *j, const char *key, void *ctx)
+{
+    PipLock *pl = ctx;
+    pl->pkg = package_of(key, strlen(key));
+    if (pl->pkg < 0 || !json_accept(j, '{'))
+        return json_value(j);
+    return json_members(j, piplock_field, pl);
+}
+
+/* A category of packages ("default", "develop", ...); "_meta" is not one. */
+static int piplock_category(JsonReader *j, const char *key, void *ctx)
+{
+    if (!strcmp(key, "_meta") || !json_accept(j, '{'))
+        return json_value(j);
+    return json_members(j, piplock_package, ctx);
+}
+
+static void read_pipfile_lock(Reader *r, const char *path)
+{
     size_t n;
-    const char **reqs = list_files(r->a, dir, is_requirements_name, &n);
-    for (size_t i = 0; i < n; i++)
-        read_requirements(r, join(r->a, dir, reqs[i]), 0);
-    /* requirements/base.txt, requirements/prod.txt: a folder of them */
-    const char *sub = join(r->a, dir, "requirements");
-    reqs = list_files(r->a, sub, is_txt_name, &n);
-    for (size_t i = 0; i < n; i++)
-        read_requirements(r, join(r->a, sub, reqs[i]), 0);
+    char *text = slurp(r->tmp, path, MAX_METADATA_BYTES, &n);
+    if (!text)
+        return;
+    Offer before[PKG__COUNT];
+    memcpy(before, r->best, sizeof before);
+    char err[256];
+    JsonReader j;
+    PipLock pl = {r, path, -1};
+    json_open(&j, r->tmp, path, text, n, err, sizeof err);
+    if (!(json_expect(&j, '{') && json_members(&j, piplock_category, &pl) && json_at_end(&j)))
+        memcpy(r->best, before, sizeof before); /* not JSON: it offers nothing */
 }
 
-/* The offers of the folder just read fill what f does not know yet; the
- * nearest folder that names a package decides its version. */
-static void take(Reader *r, ProjectFacts *f)
+/* ---- setup.cfg ---- */
+
+/*
+ * One requirement list of a setup.cfg, as setuptools reads it: one item
+ * a line when the value spans lines, else items separated by ';'.  An
+ * item "file: a.txt, b.txt" names requirements files beside setup.cfg.
+ */
+static void setup_cfg_list(Reader *r, const char *path, char *value)
 {
-    if (f->fastapi.major < 0 && r->best[PKG_FASTAPI].rank) {
-        f->fastapi = r->best[PKG_FASTAPI].v;
-        f->fastapi_from = r->best[PKG_FASTAPI].from;
+    char sep = strchr(value, '\n') ? '\n' : ';';
+    for (char *item = value; item;) {
+        char *next = strchr(item, sep);
+        if (next)
+            *next++ = 0;
+        while (is_space(*item))
+            item++;
+        if (!has_prefix(item, "file:")) {
+            requirement(r, item, strlen(item), path);
+            item = next;
+            continue;
+        }
+        for (char *file = item + 5; file && *file;) { /* file: a.txt, b.txt */
+            char *comma = strchr(file, ',');
+            if (comma)
+                *comma++ = 0;
+            while (is_space(*file))
+                file++;
+            size_t len = strlen(file);
+            while (len && is_space(file[len - 1]))
+                file[--len] = 0;
+            if (len)
+                read_requirements(r, project_abspath(r->tmp, folder_of(r->tmp, path), file), 0);
+            file = comma;
+        }
+        item = next;
     }
-    if (f->sqlalchemy.major < 0 && r->best[PKG_SQLALCHEMY].rank) {
-        f->sqlalchemy = r->best[PKG_SQLALCHEMY].v;
-        f->sqlalchemy_from = r->best[PKG_SQLALCHEMY].from;
+}
+
+/* A key of a section holds requirements: [options] install_requires (or
+ * install-requires) and every key of [options.extras_require]. */
+static int setup_cfg_wanted(const char *section, const char *key)
+{
+    if (!strcmp(section, "options.extras_require"))
+        return 1;
+    return !strcmp(section, "options") &&
+           (!strcmp(key, "install_requires") || !strcmp(key, "install-requires"));
+}
+
+/* The text of a line without its line end and surrounding blanks. */
+static char *trim(char *s, char *e)
+{
+    while (s < e && is_space(*s))
+        s++;
+    while (e > s && is_space(e[-1]))
+        e--;
+    *e = 0;
+    return s;
+}
+
+/*
+ * setup.cfg is INI as configparser reads it: [section] headers, `key =
+ * value` or `key: value` (keys without case), a value continued on the
+ * indented lines below it, and whole-line comments (# or ;).  Values are
+ * gathered whole, then the wanted ones are read as lists.
+ */
+static void read_setup_cfg(Reader *r, const char *path)
+{
+    size_t n;
+    char *text = slurp(r->tmp, path, MAX_REQUIREMENTS_BYTES, &n);
+    if (!text)
+        return;
+    const char *section = "", *key = "";
+    VEC(char) value = {0};
+    for (char *line = text, *end; line <= text + n; line = end + 1) {
+        end = line;
+        while (end < text + n && *end != '\n')
+            end++;
+        int indented = line < end && (*line == ' ' || *line == '\t');
+        char *s = trim(line, end);
+        if (*s == '#' || *s == ';')
+            continue;
+        if (indented && *key && *s) { /* a continuation of the value */
+            VEC_PUSH(&value, '\n');
+            for (const char *p = s; *p; p++)
+                VEC_PUSH(&value, *p);
+            continue;
+        }
+        if (!*s)
+            continue; /* blank lines may sit inside a value */
+        if (*key && setup_cfg_wanted(section, key)) {
+            VEC_PUSH(&value, (char)0);
+            setup_cfg_list(r, path, value.items);
+        }
+        key = "";
+        value.n = 0;
+        char *eq = s + strcspn(s, "=:");
+        if (*s == '[') {
+            s[strcspn(s, "]")] = 0;
+            section = trim(s + 1, s + strlen(s));
+        } else if (*eq) {
+            char *v = trim(eq + 1, eq + 1 + strlen(eq + 1));
+            *eq = 0;
+            char *k = trim(s, eq);
+            for (char *p = k; *p; p++)
+                *p = *p >= 'A' && *p <= 'Z' ? (char)(*p - 'A' + 'a') : *p;
+            key = k;
+            for (const char *p = v; *p; p++)
+                VEC_PUSH(&value, *p);
+        }
     }
+    if (*key && setup_cfg_wanted(section, key)) { /* the last value */
+        VEC_PUSH(&value, (char)0);
+        setup_cfg_list(r, path, value.items);
+    }
+    VEC_FREE(&value);
+}
+
+/* ---- setup.py ---- */
+
+typedef struct SetupPy {
+    Reader *r;
+    const char *path;
+    const Node *module; /* where module-level names are looked up */
+    int visits;         /* expression nodes read, up to MAX_SETUP_VISITS */
+    int depth;          /* of the statement walk, up to MAX_SETUP_DEPTH */
+} SetupPy;
+
+static void setup_value(SetupPy *s, const Node *e, int names);
+
+/* The values a module-level name is given: `REQUIRES = [...]`, and what
+ * `REQUIRES += [...]` adds. */
+static void setup_name(SetupPy *s, const char *id, int names)
+{
+    const NodeList *body = &s->module->v.Module.body;
+    for (int i = 0; i < body->n; i++) {
+        const Node *st = body->items[i], *target, *value;
+        if (st->kind == NODE_AugAssign && st->v.AugAssign.op == OP_Add) {
+            target = st->v.AugAssign.target;
+            value = st->v.AugAssign.value;
+        } else if (!ast_single_assign(st, &target, &value)) {
+            continue;
+        }
+        if (target->kind == NODE_Name && !strcmp(target->v.Name.id, id))
+            setup_value(s, value, names + 1);
+    }
+}
+
+static void setup_values(SetupPy *s, const NodeList *l, int names)
+{
+    for (int i = 0; i < l->n; i++)
+        setup_value(s, l->items[i], names);
+}
+
+/*
+ * The requirement strings an expression holds: literal lists, tuples and
+ * sets, a dict's values (extras_require), `a + b`, `*a`, and the names
+ * given such values at module level.  What is computed (a file read, a
+ * comprehension) is not followed.  The visits bound a name used twice in
+ * its own definition; the parser's nesting limit bounds the recursion.
+ */
+static void setup_value(SetupPy *s, const Node *e, int names)
+{
+    if (!e || ++s->visits > MAX_SETUP_VISITS)
+        return;
+    switch (e->kind) {
+    case NODE_Constant:
+        if (e->v.Constant.value.kind == CONST_STR)
+            requirement(s->r, e->v.Constant.value.s, e->v.Constant.value.len, s->path);
+        break;
+    case NODE_List: setup_values(s, &e->v.List.elts, names); break;
+    case NODE_Tuple: setup_values(s, &e->v.Tuple.elts, names); break;
+    case NODE_Set: setup_values(s, &e->v.Set.elts, names); break;
+    case NODE_Dict: setup_values(s, &e->v.Dict.values, names); break;
+    case NODE_Starred: setup_value(s, e->v.Starred.value, names); break;
+    case NODE_BinOp:
+        if (e->v.BinOp.op == OP_Add) {
+            setup_value(s, e->v.BinOp.left, names);
+            setup_value(s, e->v.BinOp.right, names);
+        }
+        break;
+    case NODE_Name:
+        if (names < MAX_SETUP_NAMES)
+            setup_name(s, e->v.Name.id, names);
+        break;
+    default: break;
+    }
+}
+
+static int is_requirements_key(const char *k)
+{
+    return k && (!strcmp(k, "install_requires") || !strcmp(k, "extras_require"));
+}
+
+/* Every install_requires= and extras_require= (a setup() call's keywords,
+ * or the keys of a dict of them handed to setup(**kwargs)), anywhere. */
+static void setup_find(Node *parent, Node *n, void *arg)
+{
+    SetupPy *s = arg;
+    (void)parent;
+    if (n->kind == NODE_keyword && is_requirements_key(n->v.keyword.arg))
+        setup_value(s, n->v.keyword.value, 0);
+    for (int i = 0; n->kind == NODE_Dict && i < n->v.Dict.keys.n; i++) {
+        const Node *k = n->v.Dict.keys.items[i]; /* NULL for **other */
+        if (k && k->kind == NODE_Constant && k->v.Constant.value.kind == CONST_STR &&
+            is_requirements_key(k->v.Constant.value.s))
+            setup_value(s, n->v.Dict.values.items[i], 0);
+    }
+    if (s->depth < MAX_SETUP_DEPTH) {
+        s->depth++;
+        ast_children(n, setup_find, s);
+        s->depth--;
+    }
+}
+
+/* A setup.py, parsed and never run. */
+static void read_setup_py(Reader *r, const char *path)
+{
+    size_t n;
+    char *text = slurp(r->tmp, path, MAX_SETUP_PY_BYTES, &n);
+    Source src;
+    SourceError err;
+    if (!text || source_from_bytes(r->tmp, path, text, n, &src, &err) != SRC_OK)
+        return;
+    Lexed lx;
+    Node *module = parse_module(r->tmp, &src, &lx, NULL).module;
+    SetupPy s = {r, path, module, 0, 0};
+    ast_children(module, setup_find, &s);
+}
+
+/* ---- what a folder holds ---- */
+
+enum {
+    HOLDS_UV_LOCK = 1 << 0,
+    HOLDS_POETRY_LOCK = 1 << 1,
+    HOLDS_PDM_LOCK = 1 << 2,
+    HOLDS_PIPFILE_LOCK = 1 << 3,
+    HOLDS_PYPROJECT = 1 << 4,
+    HOLDS_PIPFILE = 1 << 5,
+    HOLDS_SETUP_CFG = 1 << 6,
+    HOLDS_SETUP_PY = 1 << 7,
+    HOLDS_REQUIREMENTS = 1 << 8, /* requirements*.txt or constraints*.txt */
+    HOLDS_REQ_FOLDER = 1 << 9,   /* a requirements/ folder of .txt files */
+    HOLDS_GIT = 1 << 10,         /* .git: the repository's root */
+};
+#define HOLDS_METADATA (HOLDS_GIT - 1)
+#define HOLDS_PINS (HOLDS_REQUIREMENTS | HOLDS_REQ_FOLDER) /* what a build folder offers */
+
+/* The metadata files of a folder in reading order (locks first), each with
+ * its reader; the requirements files come after them. */
+static const struct {
+    const char *name;
+    unsigned bit;
+    void (*read)(Reader *r, const char *path);
+} metadata_files[] = {
+    {"uv.lock", HOLDS_UV_LOCK, read_lock},
+    {"poetry.lock", HOLDS_POETRY_LOCK, read_lock},
+    {"pdm.lock", HOLDS_PDM_LOCK, read_lock},
+    {"Pipfile.lock", HOLDS_PIPFILE_LOCK, read_pipfile_lock},
+    {"pyproject.toml", HOLDS_PYPROJECT, read_pyproject},
+    {"Pipfile", HOLDS_PIPFILE, read_pipfile},
+    {"setup.cfg", HOLDS_SETUP_CFG, read_setup_cfg},
+    {"setup.py", HOLDS_SETUP_PY, read_setup_py},
+};
+#define NMETADATA_FILES (sizeof metadata_files / sizeof *metadata_files)
+
+typedef struct Listing {
+    unsigned holds;    /* HOLDS_* */
+    const char **reqs; /* its requirements*.txt and constraints*.txt, in reading order */
+    size_t nreqs;
+} Listing;
+
+/*
+ * Whether a setup.py or setup.cfg is packaging metadata: a setup.py that
+ * uses setuptools or distutils (many packages have a module named
+ * setup.py), a setup.cfg with [metadata] or [options] (not only the
+ * settings of flake8 or pytest).
+ */
+static int is_packaging(const char *path, unsigned bit)
+{
+    FILE *f = fopen(path, "rb");
+    struct stat st;
+    if (!f || fstat(fileno(f), &st) != 0) {
+        if (f)
+            fclose(f);
+        return 0;
+    }
+    size_t max =
+        (unsigned long long)st.st_size < MAX_MARKER_BYTES ? (size_t)st.st_size : MAX_MARKER_BYTES;
+    char *text = xmalloc(max + 2);
+    text[0] = '\n'; /* so that a header on the first line follows a line end */
+    size_t n = fread(text + 1, 1, max, f);
+    text[n + 1] = 0;
+    fclose(f);
+    int yes = bit == HOLDS_SETUP_PY ? strstr(text, "setuptools") || strstr(text, "distutils")
+                                    : strstr(text, "\n[metadata]") || strstr(text, "\n[options");
+    free(text);
+    return yes;
+}
+
+/* The metadata bit of a file name, or 0. */
+static unsigned metadata_bit(const char *name)
+{
+    for (size_t i = 0; i < NMETADATA_FILES; i++)
+        if (!strcmp(name, metadata_files[i].name))
+            return metadata_files[i].bit;
+    return 0;
+}
+
+/* One listing of dir: what it holds, and its requirements files (in a). */
+static void list_folder(Arena *a, const char *dir, Listing *out)
+{
+    VEC(const char *) reqs = {0};
+    unsigned holds = 0, unsure = 0;
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    while (d && (e = readdir(d)) != NULL) {
+        const char *name = e->d_name;
+        if (!strcmp(name, ".git")) { /* a folder, or a worktree's file */
+            holds |= HOLDS_GIT;
+            continue;
+        }
+        unsigned bit = metadata_bit(name);
+        int req = is_requirements_name(name), reqdir = !strcmp(name, "requirements");
+        if (!bit && !req && !reqdir)
+            continue;
+        const char *path = join(a, dir, name);
+        size_t ntxt = 0;
+        if (reqdir && entry_is(e, path, 1))
+            list_txt(a, path, &ntxt);
+        if (ntxt)
+            holds |= HOLDS_REQ_FOLDER;
+        if (reqdir || !entry_is(e, path, 0))
+            continue;
+        if (req)
+            VEC_PUSH(&reqs, arena_strndup(a, name, strlen(name)));
+        else if (bit & (HOLDS_SETUP_PY | HOLDS_SETUP_CFG))
+            unsure |= bit;
+        else
+            holds |= bit;
+    }
+    if (d)
+        closedir(d);
+    if (reqs.n)
+        holds |= HOLDS_REQUIREMENTS;
+    /* beside other metadata a setup.py or setup.cfg is read for what it
+     * says; alone, it makes a project only if it is packaging metadata */
+    if ((unsure & HOLDS_SETUP_PY) &&
+        ((holds & HOLDS_METADATA) || is_packaging(join(a, dir, "setup.py"), HOLDS_SETUP_PY)))
+        holds |= HOLDS_SETUP_PY;
+    if ((unsure & HOLDS_SETUP_CFG) &&
+        ((holds & HOLDS_METADATA) || is_packaging(join(a, dir, "setup.cfg"), HOLDS_SETUP_CFG)))
+        holds |= HOLDS_SETUP_CFG;
+    out->holds = holds;
+    out->nreqs = reqs.n;
+    out->reqs = sorted_copy(a, reqs.items, reqs.n, cmp_requirements);
+    VEC_FREE(&reqs);
+}
+
+/* ---- the cache of folders ---- */
+
+/* The questions a folder answers for the folders below it (ask_up). */
+enum {
+    ASK_ROOT, /* the nearest holding metadata or build folders: project_root */
+    ASK_BASE, /* the nearest holding metadata or .git: project_relpath */
+    ASK_TOP,  /* the top of the walks: the repository's root, or "/" */
+    ASK__COUNT
+};
+
+typedef struct Folder Folder;
+struct Folder {
+    const char *path;            /* absolute, without a trailing slash ("/" for the root) */
+    Listing ls;                  /* what it holds */
+    Folder *up;                  /* its parent, once asked (NULL: not yet, or the top) */
+    Folder **build;              /* its build folders holding requirements, once built */
+    size_t nbuild;               /* how many */
+    Folder *answer[ASK__COUNT];  /* what ask_up found for it, once known[] */
+    Offer offers[2][PKG__COUNT]; /* what its metadata [0] and its build folders [1]
+                                    offer, once read[] */
+    unsigned char built, known[ASK__COUNT], read[2]; /* which answers are in */
+};
+
+struct ProjectCache {
+    Arena *a;        /* the folders, their names and listings */
+    Arena *scratch;  /* one call's paths */
+    const char *cwd; /* the working directory (absolute); NULL if unknown */
+    Folder **slots;  /* open addressing on the path; cap is a power of two */
+    size_t cap, n;
+};
+
+ProjectCache *project_cache_new(void)
+{
+    ProjectCache *c = xcalloc(1, sizeof *c);
+    c->a = arena_new();
+    c->scratch = arena_new();
+    char *cwd = getcwd(NULL, 0);
+    if (cwd)
+        c->cwd = arena_strndup(c->a, cwd, strlen(cwd));
+    free(cwd);
+    c->cap = 64;
+    c->slots = xcalloc(c->cap, sizeof *c->slots);
+    return c;
+}
+
+void project_cache_free(ProjectCache *c)
+{
+    if (!c)
+        return;
+    free(c->slots);
+    arena_free(c->scratch);
+    arena_free(c->a);
+    free(c);
+}
+
+static size_t hash_path(const char *s, size_t n)
+{
+    size_t h = 2166136261u; /* FNV-1a */
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 16777619u;
+    return h;
+}
+
+static void grow(ProjectCache *c)
+{
+    size_t cap = c->cap * 2;
+    Folder **slots = xcalloc(cap, sizeof *slots);
+    for (size_t i = 0; i < c->cap; i++) {
+        Folder *f = c->slots[i];
+        if (!f)
+            continue;
+        size_t k = hash_path(f->path, strlen(f->path)) & (cap - 1);
+        while (slots[k])
+            k = (k + 1) & (cap - 1);
+        slots[k] = f;
+    }
+    free(c->slots);
+    c->slots = slots;
+    c->cap = cap;
+}
+
+/* The folder at the absolute path path[0..n), listed the first time. */
+static Folder *folder(ProjectCache *c, const char *path, size_t n)
+{
+    if (2 * (c->n + 1) > c->cap)
+        grow(c);
+    size_t k = hash_path(path, n) & (c->cap - 1);
+    for (Folder *f; (f = c->slots[k]) != NULL; k = (k + 1) & (c->cap - 1))
+        if (!strncmp(f->path, path, n) && f->path[n] == 0)
+            return f;
+    Folder *f = arena_alloc(c->a, sizeof *f);
+    f->path = arena_strndup(c->a, path, n);
+    list_folder(c->a, f->path, &f->ls);
+    c->slots[k] = f;
+    c->n++;
+    return f;
+}
+
+/* The folder at dir (relative to the working directory, or absolute). */
+static Folder *folder_at(ProjectCache *c, const char *dir)
+{
+    arena_reset(c->scratch);
+    const char *abs = project_abspath(c->scratch, c->cwd, dir && *dir ? dir : ".");
+    return folder(c, abs, strlen(abs));
+}
+
+/* The parent of f, or NULL when f is the top of the walks: the
+ * repository's root (metadata above it is another project's) or "/". */
+static Folder *up(ProjectCache *c, Folder *f)
+{
+    if (f->up || !strcmp(f->path, "/") || (f->ls.holds & HOLDS_GIT))
+        return f->up;
+    size_t n = (size_t)(strrchr(f->path, '/') - f->path);
+    f->up = folder(c, n ? f->path : "/", n ? n : 1);
+    return f->up;
+}
+
+/* ---- build folders ---- */
+
+/* Child folders named for building or deploying the application. */
+static const char *const build_names[] = {"build",       "deploy", "deployment",
+                                          "deployments", "docker", "dockerfiles"};
+
+static int is_build_name(const char *name)
+{
+    for (size_t i = 0; i < sizeof build_names / sizeof *build_names; i++)
+        if (!strcmp(name, build_names[i]))
+            return 1;
+    return 0;
+}
+
+static int has_dockerfile(const char *dir)
+{
+    char buf[4096];
+    int n = snprintf(buf, sizeof buf, "%s/Dockerfile", dir);
+    if (n > 0 && (size_t)n < sizeof buf && is_file(buf))
+        return 1;
+    n = snprintf(buf, sizeof buf, "%s/Containerfile", dir);
+    return n > 0 && (size_t)n < sizeof buf && is_file(buf);
+}
+
+static int cmp_str(const void *pa, const void *pb)
+{
+    return strcmp(*(const char *const *)pa, *(const char *const *)pb);
+}
+
+/* The child folders of dir (hidden ones aside), by name; only those named
+ * for building or holding a Dockerfile when build_only.  In a. */
+static const char **child_folders(Arena *a, const char *dir, int build_only, size_t *n)
+{
+    VEC(const char *) v = {0};
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    while (d && (e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        const char *path = join(a, dir, e->d_name);
+        if (entry_is(e, path, 1) &&
+            (!build_only || is_build_name(e->d_name) || has_dockerfile(path)))
+            VEC_PUSH(&v, path);
+    }
+    if (d)
+        closedir(d);
+    const char **out = sorted_copy(a, v.items, v.n, cmp_str);
+    *n = v.n;
+    VEC_FREE(&v);
+    return out;
+}
+
+static Folder *ask_up(ProjectCache *c, Folder *f, int ask);
+
+/*
+ * Whether the build folders of f may be asked: in a repository, any
+ * folder up to its root; outside one, only the working folder and those
+ * below it, so that a project in /tmp or a home folder never takes the
+ * pins of its neighbours.
+ */
+static int builds_here(ProjectCache *c, Folder *f)
+{
+    size_t n = strlen(c->cwd);
+    if (!strcmp(c->cwd, "/") ||
+        (!strncmp(f->path, c->cwd, n) && (!f->path[n] || f->path[n] == '/')))
+        return 1;
+    return (ask_up(c, f, ASK_TOP)->ls.holds & HOLDS_GIT) != 0; /* in a repository */
+}
+
+/*
+ * The build folders of f that hold requirements: its children named for
+ * building (docker/, deploy/, build/...) or holding a Dockerfile, and the
+ * folders inside a named one (docker/api/, one image each), by name.
+ */
+static void find_build(ProjectCache *c, Folder *f)
+{
+    if (f->built)
+        return;
+    f->built = 1;
+    VEC(Folder *) v = {0};
+    size_t n, m;
+    const char **kids = child_folders(c->scratch, f->path, 1, &n);
+    for (size_t i = 0; i < n; i++) {
+        Folder *b = folder(c, kids[i], strlen(kids[i]));
+        if (b->ls.holds & HOLDS_PINS)
+            VEC_PUSH(&v, b);
+        if (!is_build_name(strrchr(kids[i], '/') + 1))
+            continue;
+        const char **images = child_folders(c->scratch, kids[i], 0, &m);
+        for (size_t k = 0; k < m; k++) {
+            Folder *g = folder(c, images[k], strlen(images[k]));
+            if (g->ls.holds & HOLDS_PINS)
+                VEC_PUSH(&v, g);
+        }
+    }
+    f->nbuild = v.n;
+    f->build = arena_alloc(c->a, (v.n + 1) * sizeof *f->build);
+    if (v.n)
+        memcpy(f->build, v.items, v.n * sizeof *f->build);
+    VEC_FREE(&v);
+}
+
+/* ---- questions answered once a folder ---- */
+
+/* Whether d answers ask for itself and the folders below it. */
+static int decides(ProjectCache *c, Folder *d, int ask)
+{
+    switch (ask) {
+    case ASK_ROOT:
+        if (d->ls.holds & HOLDS_METADATA)
+            return 1;
+        if (builds_here(c, d))
+            find_build(c, d);
+        return d->nbuild > 0;
+    case ASK_BASE: return d->ls.holds != 0; /* metadata, or the repository's root */
+    default: return up(c, d) == NULL;
+    }
+}
+
+/*
+ * The nearest folder from f up that decides ask, or NULL when none does
+ * up to the top; remembered for every folder on the way, so the files of
+ * a folder, and the folders below one already asked, cost a lookup.
+ */
+static Folder *ask_up(ProjectCache *c, Folder *f, int ask)
+{
+    VEC(Folder *) chain = {0};
+    Folder *found = NULL;
+    for (Folder *d = f; d; d = up(c, d)) {
+        if (d->known[ask]) {
+            found = d->answer[ask];
+            break;
+        }
+        VEC_PUSH(&chain, d);
+        if (decides(c, d, ask)) {
+            found = d;
+            break;
+        }
+    }
+    for (size_t i = 0; i < chain.n; i++) {
+        chain.items[i]->answer[ask] = found;
+        chain.items[i]->known[ask] = 1;
+    }
+    VEC_FREE(&chain);
+    return found;
+}
+
+/* ---- reading the folders on the way up ---- */
+
+/* The requirements and constraints files of f and its requirements/ folder. */
+static void read_pins(Reader *r, const Folder *f)
+{
+    for (size_t i = 0; i < f->ls.nreqs; i++) {
+        read_requirements(r, join(r->tmp, f->path, f->ls.reqs[i]), 0);
+        arena_reset(r->tmp);
+    }
+    if (!(f->ls.holds & HOLDS_REQ_FOLDER))
+        return;
+    size_t n; /* requirements/base.txt, requirements/prod.txt */
+    const char *sub = join(r->tmp, f->path, "requirements");
+    const char **txt = list_txt(r->tmp, sub, &n);
+    for (size_t i = 0; i < n; i++)
+        read_requirements(r, join(r->tmp, sub, txt[i]), 0);
+    arena_reset(r->tmp);
+}
+
+/* Every metadata file of f, in the order of metadata_files, then its
+ * requirements. */
+static void read_metadata(Reader *r, const Folder *f)
+{
+    for (size_t i = 0; i < NMETADATA_FILES; i++)
+        if (f->ls.holds & metadata_files[i].bit) {
+            metadata_files[i].read(r, join(r->tmp, f->path, metadata_files[i].name));
+            arena_reset(r->tmp);
+        }
+    read_pins(r, f);
+}
+
+static int unknown(const ProjectFacts *f, int pkg)
+{
+    return (pkg == PKG_FASTAPI ? f->fastapi : f->sqlalchemy).major < 0;
+}
+
+/*
+ * What folder d offers: its metadata (build == 0) or the requirements of
+ * its build folders (build == 1), ranked on their own; read the first time
+ * any project asks, so a workspace's lock is parsed once for its members.
+ */
+static const Offer *folder_offers(Reader *r, Folder *d, int build)
+{
+    if (d->read[build])
+        return d->offers[build];
     memset(r->best, 0, sizeof r->best);
+    if (!build && (d->ls.holds & HOLDS_METADATA))
+        read_metadata(r, d);
+    if (build && builds_here(r->c, d))
+        find_build(r->c, d);
+    for (size_t i = 0; build && i < d->nbuild; i++)
+        read_pins(r, d->build[i]);
+    memcpy(d->offers[build], r->best, sizeof r->best);
+    d->read[build] = 1;
+    return d->offers[build];
 }
 
-void project_read(Arena *a, const char *dir, ProjectFacts *f)
+/*
+ * One walk from start up to the top (up()), through the folders' metadata
+ * or their build folders.  A lock's version wins wherever it was met;
+ * otherwise the nearest folder that names the package.  Only what f does
+ * not know yet is filled, with the file's name copied into a.
+ */
+static void read_up(Reader *r, Folder *start, ProjectFacts *f, int build, Arena *a)
 {
-    if (f->fastapi.major >= 0 && f->sqlalchemy.major >= 0)
-        return;
-    char *cwd = getcwd(NULL, 0);
-    if (!cwd)
-        return;
-    Reader r = {a, arena_strndup(a, cwd, strlen(cwd)), {{{0, 0, 0}, 0, NULL}}};
-    free(cwd);
-    char *d = project_abspath(a, r.cwd, dir && *dir ? dir : ".");
-    struct stat st;
-    if (stat(d, &st) == 0 && !S_ISDIR(st.st_mode)) /* a file: its folder */
-        d = project_abspath(a, d, "..");
-    for (;;) {
-        if (has_metadata(a, d)) {
-            read_folder(&r, d);
-            take(&r, f);
-            if (f->fastapi.major >= 0 && f->sqlalchemy.major >= 0)
-                break;
-            /* a stub lock file, or metadata that does not name them: go on up */
+    Offer lock[PKG__COUNT], near[PKG__COUNT];
+    memset(lock, 0, sizeof lock);
+    memset(near, 0, sizeof near);
+    for (Folder *d = start; d; d = up(r->c, d)) {
+        const Offer *got = folder_offers(r, d, build);
+        int done = 1;
+        for (int p = 0; p < PKG__COUNT; p++) {
+            if (got[p].rank && !near[p].rank)
+                near[p] = got[p];
+            if (got[p].rank == RANK_LOCK && !lock[p].rank)
+                lock[p] = got[p];
+            done &= !unknown(f, p) || lock[p].rank || (build && near[p].rank);
         }
-        struct stat git;
-        if (!strcmp(d, "/") || stat(arena_printf(a, "%s/.git", d), &git) == 0)
-            break; /* the repository's root: metadata above it is another project's */
-        d = project_abspath(a, d, "..");
+        if (done)
+            break; /* farther folders could not change the answer */
     }
-}
-
-const char *project_root(Arena *a, const char *dir)
-{
-    char *cwd = getcwd(NULL, 0);
-    if (!cwd)
-        return NULL;
-    char *d = project_abspath(a, arena_strndup(a, cwd, strlen(cwd)), dir && *dir ? dir : ".");
-    free(cwd);
-    struct stat st;
-    if (stat(d, &st) == 0 && !S_ISDIR(st.st_mode))
-        d = project_abspath(a, d, "..");
-    for (;;) {
-        if (has_metadata(a, d))
-            return d;
-        if (!strcmp(d, "/") || stat(arena_printf(a, "%s/.git", d), &st) == 0)
-            return NULL;
-        d = project_abspath(a, d, "..");
-    }
-}
-
-const char *project_relpath(Arena *a, const char *path)
-{
-    char *cwd = getcwd(NULL, 0);
-    if (!cwd)
-        return path;
-    const char *c = arena_strndup(a, cwd, strlen(cwd));
-    free(cwd);
-    const char *full = project_abspath(a, c, path);
-    const char *d = project_abspath(a, full, "..");
-    struct stat st;
-    for (;;) {
-        if (has_metadata(a, d) || stat(arena_printf(a, "%s/.git", d), &st) == 0) {
-            size_t n = strlen(d);
-            return !strcmp(d, "/") ? full + 1 : full + n + 1;
+    for (int p = 0; p < PKG__COUNT; p++) {
+        const Offer *o = lock[p].rank ? &lock[p] : &near[p];
+        if (!unknown(f, p) || !o->rank)
+            continue;
+        const char *from = arena_strndup(a, o->from, strlen(o->from));
+        if (p == PKG_FASTAPI) {
+            f->fastapi = o->v;
+            f->fastapi_from = from;
+        } else {
+            f->sqlalchemy = o->v;
+            f->sqlalchemy_from = from;
         }
-        if (!strcmp(d, "/"))
-            return project_shown_path(a, c, full);
-        d = project_abspath(a, d, "..");
     }
+}
+
+void project_read(Arena *a, ProjectCache *c, const char *dir, ProjectFacts *f)
+{
+    if (!unknown(f, PKG_FASTAPI) && !unknown(f, PKG_SQLALCHEMY))
+        return;
+    ProjectCache *own = c ? NULL : (c = project_cache_new());
+    if (c->cwd) {
+        Folder *start = folder_at(c, dir);
+        struct stat st;
+        if (stat(start->path, &st) == 0 && !S_ISDIR(st.st_mode)) /* a file: its folder */
+            start = up(c, start);
+        Reader r = {c->a, arena_new(), c, c->cwd, {{{0, 0, 0}, 0, NULL}}, 0};
+        if (start)
+            read_up(&r, start, f, 0, a);
+        if (start && (unknown(f, PKG_FASTAPI) || unknown(f, PKG_SQLALCHEMY)))
+            read_up(&r, start, f, 1, a); /* nothing pins them: what the images install */
+        arena_free(r.tmp);
+    }
+    project_cache_free(own);
+}
+
+const char *project_root(ProjectCache *c, const char *dir)
+{
+    Folder *root = c->cwd ? ask_up(c, folder_at(c, dir), ASK_ROOT) : NULL;
+    return root ? root->path : NULL;
+}
+
+const char *project_relpath(Arena *a, ProjectCache *c, const char *path)
+{
+    ProjectCache *own = c ? NULL : (c = project_cache_new());
+    const char *rel = path;
+    if (c->cwd) {
+        const char *full = project_abspath(a, c->cwd, path);
+        size_t n = (size_t)(strrchr(full, '/') - full);
+        Folder *base = ask_up(c, folder(c, n ? full : "/", n ? n : 1), ASK_BASE);
+        rel = !base                      ? project_shown_path(a, c->cwd, full)
+              : !strcmp(base->path, "/") ? full + 1
+                                         : full + strlen(base->path) + 1;
+    }
+    project_cache_free(own);
+    return rel;
 }

@@ -4,9 +4,10 @@
  * decides when a yield dependency's exit code runs; SQLAlchemy's whether
  * a plain SQL string is accepted) and the database it talks to.
  *
- * They are read once per run, before the analysis starts, from the
- * project's metadata (the nearest pyproject.toml, requirements*.txt,
- * uv.lock or poetry.lock: project.c) and then overridden by the
+ * They are read before the analysis starts, once per project folder, from
+ * the project's metadata (lock files, pyproject.toml, Pipfile, setup.cfg,
+ * setup.py, requirements and constraints files, and failing those the
+ * requirements beside a Dockerfile: project.c) and then overridden by the
  * configuration and the command line.  The analysis only reads them.
  */
 #ifndef SL_PROJECT_H
@@ -40,32 +41,51 @@ typedef struct ProjectFacts {
 void project_facts_init(ProjectFacts *f);
 
 /*
- * Reads the FastAPI and SQLAlchemy requirements of the project that
- * contains dir (walking up through the folders holding a pyproject.toml,
- * a requirements*.txt, a uv.lock or a poetry.lock, the nearest naming a
- * package first, up to the repository's root) into the fields of f that
- * are still unknown.  A pin (==) gives its version, a range its lowest
- * allowed version.  Strings are allocated in a.  Unreadable or malformed
- * metadata leaves the fields unknown; it is not an error.
+ * What each folder holds, listed once however many files and projects ask
+ * (a project's root, its metadata files, its build folders).  Not
+ * thread-safe: one thread uses it, and frees it with project_cache_free.
  */
-void project_read(Arena *a, const char *dir, ProjectFacts *f);
+typedef struct ProjectCache ProjectCache;
+
+ProjectCache *project_cache_new(void);
+void project_cache_free(ProjectCache *c);
 
 /*
- * The folder whose metadata project_read would read first for dir: the
- * nearest ancestor (dir included) holding a pyproject.toml, a
- * requirements*.txt, a uv.lock or a poetry.lock, up to the repository's
- * root; NULL if none.  Files below one such folder share their facts.
+ * Reads the FastAPI and SQLAlchemy requirements of the project that
+ * contains dir (a folder, or a file: its folder) into the fields of f that
+ * are still unknown.  Walking up to the repository's root (a folder
+ * holding .git), every folder holding metadata is read: uv.lock,
+ * poetry.lock, pdm.lock, Pipfile.lock, pyproject.toml, Pipfile, setup.cfg,
+ * setup.py, requirements*.txt, constraints*.txt, a requirements/ folder.  A
+ * lock file's version wins wherever it is on the way; otherwise the
+ * nearest folder naming a package decides, a pin (==) giving its version
+ * and a range its lowest allowed one.  A package that no folder names is
+ * looked for in the build folders beside them (docker/, deploy/, build/,
+ * or any folder holding a Dockerfile), nearest first.  The names of the
+ * files (the *_from fields) are allocated in a.  Unreadable or malformed
+ * metadata leaves the fields unknown; it is not an error.  c may be NULL
+ * (a cache for this call alone).
  */
-const char *project_root(Arena *a, const char *dir);
+void project_read(Arena *a, ProjectCache *c, const char *dir, ProjectFacts *f);
+
+/*
+ * The folder from which project_read would read the facts of the files
+ * of dir (a folder): the nearest ancestor (dir included) holding metadata
+ * or a build folder with requirements, up to the repository's root; NULL
+ * if none.  Files whose folders have the same root share their facts.
+ * The string belongs to c (equal roots are the same pointer).
+ */
+const char *project_root(ProjectCache *c, const char *dir);
 
 /*
  * The path of the file at path relative to the root of its project: the
- * nearest folder holding metadata (as project_root) or, failing that, the
- * repository's root; relative to the working folder when there is
- * neither.  "backend/app/tests/test_db.py" in a monorepo whose backend/
- * has a pyproject.toml is "app/tests/test_db.py".  In a.
+ * nearest folder holding metadata (one project_read reads; build folders
+ * do not count) or, failing that, the repository's root; relative to the
+ * working folder when there is neither.  "backend/app/tests/test_db.py" in
+ * a monorepo whose backend/ has a pyproject.toml is "app/tests/test_db.py".
+ * In a.  c may be NULL (a cache for this call alone).
  */
-const char *project_relpath(Arena *a, const char *path);
+const char *project_relpath(Arena *a, ProjectCache *c, const char *path);
 
 /* Parses "0.110", "0.110.2" or "1" into *v; 0 if it is not a version. */
 int project_parse_version(const char *s, Version *v);

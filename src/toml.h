@@ -1,6 +1,6 @@
 /*
  * toml.h - a reader for the TOML that configuration and lock files use
- * (pyproject.toml, sessionlint.toml, uv.lock, poetry.lock): tables, arrays
+ * (pyproject.toml, sessionlint.toml, Pipfile, the lock files): tables, arrays
  * of tables, dotted, bare and quoted keys, basic and literal strings (one
  * line and multi-line, with every escape of TOML 1.0), integers (decimal
  * with `_`, hexadecimal, octal, binary), floats, booleans, arrays and inline

@@ -19,10 +19,16 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "diag.h"
+#include "lex.h"
+#include "parse.h"
+#include "source.h"
+
 
 /* LOC_ITEM + i, LOC_PARAM + i, LOC_DECLARED + i (a parameter's annotation,
  * cached with the round that computed it) */
-enum { LOC_LOCAL = 1, LOC_GLOBAL, LOC_RETURN, LOC_YIELD, LOC_ATTR, LOC_APP_STATE, LOC_KEY, LOC_ITEM = 16,
+enum { LOC_LOCAL = 1, LOC_GLOBAL, LOC_RETURN, LOC_YIELD, LOC_ATTR, LOC_APP_STATE, LOC_KEY,
+       LOC_FIXTURE, LOC_ITEM = 16,
        LOC_PARAM = 1 << 16, LOC_DECLARED = 1 << 20 };
 
 typedef struct Slot {
@@ -610,10 +616,32 @@ static Val generic_annotation(Ev *c, const ScopeTable *t, const Scope *s, const 
         Val v = ev_annotation(c, t, s, first, depth + 1);
         return v.tag == VAL_OBJECT ? make(VAL_CLASS, 0, 0, v.node) : unknown();
     }
-    return unknown();
+    /* a generic class of its own: async_sessionmaker[AsyncSession] is an
+       async_sessionmaker, Repo[User] a Repo */
+    return ev_annotation(c, t, s, ann->v.Subscript.value, depth + 1);
 }
 
 /* A string annotation naming a type: "Session", "orm.Session", "Repo". */
+/* A string annotation that is an expression ('Session | None'): parsed,
+ * then read as any annotation, its names in scope s. */
+static Val parsed_annotation(Ev *c, const ScopeTable *t, const Scope *s, const char *text,
+                             int depth)
+{
+    size_t n = strlen(text);
+    Source src;
+    SourceError err;
+    if (n > 512 || source_from_bytes(c->scratch, "<annotation>", text, n, &src, &err) != SRC_OK)
+        return unknown();
+    Lexed lx;
+    FindingList errs = {0};
+    ParseResult r = parse_module(c->scratch, &src, &lx, &errs);
+    diag_free(&errs);
+    const NodeList *body = &r.module->v.Module.body;
+    if (r.nerrors || body->n != 1 || body->items[0]->kind != NODE_Expr)
+        return unknown();
+    return ev_annotation(c, t, s, body->items[0]->v.Expr.value, depth + 1);
+}
+
 static Val string_annotation(Ev *c, const ScopeTable *t, const Scope *s, const Node *ann,
                              int depth)
 {
@@ -621,7 +649,7 @@ static Val string_annotation(Ev *c, const ScopeTable *t, const Scope *s, const N
     for (const char *p = text; *p; p++)
         if (!(*p == '.' || *p == '_' || (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
               (*p >= '0' && *p <= '9')))
-            return unknown(); /* not a plain dotted name */
+            return parsed_annotation(c, t, s, text, depth); /* 'Optional[Session]' */
     Node name;
     memset(&name, 0, sizeof name);
     name.kind = NODE_Name;
@@ -635,10 +663,26 @@ static Val string_annotation(Ev *c, const ScopeTable *t, const Scope *s, const N
     return unknown();
 }
 
+static Val ev_annotation_of(Ev *c, const ScopeTable *t, const Scope *s, const Node *ann,
+                            int depth);
+
+/* What a value annotated with ann is.  depth counts the annotation's own
+ * nesting; c->depth the whole question's, which a provider's annotation
+ * naming that provider again (`-> Annotated[X, Depends(me)]`) would
+ * otherwise restart. */
 static Val ev_annotation(Ev *c, const ScopeTable *t, const Scope *s, const Node *ann, int depth)
 {
-    if (!ann || depth > VALUE_MAX_DEPTH)
+    if (!ann || depth > VALUE_MAX_DEPTH || c->depth > VALUE_MAX_DEPTH)
         return unknown();
+    c->depth++;
+    Val v = ev_annotation_of(c, t, s, ann, depth);
+    c->depth--;
+    return v;
+}
+
+static Val ev_annotation_of(Ev *c, const ScopeTable *t, const Scope *s, const Node *ann,
+                            int depth)
+{
     switch (ann->kind) {
     case NODE_Name:
     case NODE_Attribute: {
@@ -648,9 +692,18 @@ static Val ev_annotation(Ev *c, const ScopeTable *t, const Scope *s, const Node 
         v = ev(c, t, s, ann); /* a class of the project, an alias */
         if (v.tag == VAL_CLASS)
             return make(VAL_OBJECT, 0, 0, v.node);
+        if (v.tag == VAL_QUAL) { /* AsyncSession re-exported by a module of the project */
+            Val i = instance(v.qual);
+            if (known(&i))
+                return i;
+        }
         if (ann->kind == NODE_Name) { /* SessionDep = Annotated[Session, Depends(get_db)] */
             const Scope *where = NULL;
             const Binding *b = scope_lookup(t, s, ann->v.Name.id, &where);
+            const Node *nt = b && b->kind == BIND_LOCAL ? b->value : NULL;
+            if (nt && nt->kind == NODE_Call && nt->v.Call.args.n == 2 &&
+                is_typing(qual_in(c, t, s, nt->v.Call.func), "NewType"))
+                return ev_annotation(c, t, where, nt->v.Call.args.items[1], depth + 1);
             if (b && b->kind == BIND_LOCAL && b->value && where && where->kind == SCOPE_MODULE)
                 return ev_annotation(c, t, where, b->value, depth + 1);
             if (b && b->kind == BIND_IMPORT && b->qualname) {
@@ -731,6 +784,12 @@ static Val ev_param(Ev *c, const ScopeTable *t, const Scope *fs, const char *nam
     Val callers = read(c->vm, f, NULL, LOC_PARAM + i);
     if (i >= param_count(f))
         return callers; /* *args, **kwargs: what the callers pass beyond the parameters */
+    if (!known(&v) && !known(&callers) &&
+        (!strncmp(f->v.FunctionDef.name, "test", 4) || scope_decorated_by(t, f, model_is_fixture))) {
+        Val fx = read(c->vm, c->vm, name, LOC_FIXTURE); /* pytest fills it by its name */
+        if (fx.tag == VAL_FUNC)
+            return provider_value(c, fx, 0);
+    }
     if (v.tag == VAL_RESOURCE && !v.node && callers.tag == VAL_RESOURCE &&
         callers.kind == v.kind && callers.node)
         return callers; /* `db: Session` that every caller has from one provider */
@@ -946,6 +1005,8 @@ static Val library_call(Ev *c, const ScopeTable *t, const Scope *s, const Node *
         Val f = ev(c, t, s, call->v.Call.args.items[0]);
         return !strcmp(callee.qual, "contextlib.closing") || f.tag == VAL_FACTORY ? f : unknown();
     }
+    if (callee.qual && !strcmp(callee.qual, "alembic.op.get_bind"))
+        return make(VAL_RESOURCE, RES_CONNECTION, 0, NULL); /* the migration's, lent (not fresh) */
     v = model_user_call(c->vm->user, &callee, call, cls, &bind);
     if (v.tag == VAL_UNKNOWN && callee.qual) { /* a session on a connection: still a session */
         Val k = model_call(&callee, call, cls, NULL);
@@ -1132,6 +1193,26 @@ static int evaluable(const Node *e)
     }
 }
 
+/* `super().m` in a method of class C: m as C's bases define it (VAL_FUNC),
+ * else unknown. */
+static Val super_method(Round *r, const Node *fn)
+{
+    const Node *sup = fn->kind == NODE_Attribute ? fn->v.Attribute.value : NULL;
+    const Node *cls = r->func ? method_class(r->t, r->func) : NULL;
+    const Scope *cs = cls ? scope_of(r->t, cls) : NULL;
+    if (!sup || !cs || sup->kind != NODE_Call || sup->v.Call.func->kind != NODE_Name ||
+        strcmp(sup->v.Call.func->v.Name.id, "super") || scope_lookup(r->t, r->s, "super", NULL))
+        return unknown();
+    for (int i = 0; i < cls->v.ClassDef.bases.n; i++) {
+        Val b = ev(r->c, r->t, cs->parent ? cs->parent : cs, cls->v.ClassDef.bases.items[i]);
+        const Node *m = b.tag == VAL_CLASS
+                            ? find_method(r->c->vm, r->c, b.node, fn->v.Attribute.attr, 0) : NULL;
+        if (m)
+            return make(VAL_FUNC, 0, 0, m);
+    }
+    return unknown();
+}
+
 /* A call of one of the project's functions, methods or classes: what it
  * passes joins the parameters it reaches. */
 static void call_site(Round *r, const Node *call)
@@ -1139,13 +1220,19 @@ static void call_site(Round *r, const Node *call)
     if (!call->v.Call.args.n && !call->v.Call.keywords.n)
         return;
     Ev *c = r->c;
-    Val f = ev(c, r->t, r->s, call->v.Call.func);
+    const Node *fn = call->v.Call.func;
+    Val f = super_method(r, fn);
+    if (!known(&f))
+        f = ev(c, r->t, r->s, fn);
     const Node *def = NULL;
     int shift = 0; /* the parameters a bound call fills itself (self, cls) */
     if (f.tag == VAL_FUNC && is_func(f.node)) {
         def = f.node;
         const ScopeTable *dt = value_table_of(c->vm, def);
-        shift = dt && method_class(dt, def) && call->v.Call.func->kind == NODE_Attribute ? 1 : 0;
+        shift = dt && method_class(dt, def) && fn->kind == NODE_Attribute ? 1 : 0;
+        if (shift && !decorated_with(def, "classmethod") &&
+            ev(c, r->t, r->s, fn->v.Attribute.value).tag == VAL_CLASS)
+            shift = 0; /* Base.__init__(self, session): unbound, self passed by hand */
     } else if (f.tag == VAL_CLASS) {
         def = find_method(c->vm, c, f.node, "__init__", 0);
         shift = 1;
@@ -1207,6 +1294,11 @@ static int entry(const ScopeTable *t, const Scope *s, const Node *e, const void 
         return 0;
     *k2 = key;
     *k3 = LOC_KEY;
+    const ProjectModule *pm = NULL;
+    const Binding *d = NULL;
+    if (b->kind == BIND_IMPORT && b->qualname && modgraph_resolve(vm->graph, b->qualname, &pm, &d) &&
+        d && pm && d->kind == BIND_LOCAL)
+        b = d; /* `from app.worker import CACHE`: that module's dict */
     if (b->kind == BIND_PARAM)
         *k1 = vm;
     else if (b->kind == BIND_LOCAL && where->kind == SCOPE_MODULE)
@@ -1218,9 +1310,28 @@ static int entry(const ScopeTable *t, const Scope *s, const Node *e, const void 
     return 1;
 }
 
+/* `mod.name` where mod is a module of the project: name's module-level
+ * binding there, in *g. */
+static int module_global(Ev *c, const ScopeTable *t, const Scope *s, const Node *e,
+                         const Binding **g)
+{
+    const Node *base = e->v.Attribute.value;
+    while (base->kind == NODE_Attribute)
+        base = base->v.Attribute.value;
+    const Binding *b = base->kind == NODE_Name ? scope_lookup(t, s, base->v.Name.id, NULL) : NULL;
+    const char *q = b && b->kind == BIND_IMPORT ? qual_in(c, t, s, e) : NULL;
+    const ProjectModule *pm = NULL;
+    const Binding *d = NULL;
+    if (!q || !modgraph_resolve(c->vm->graph, q, &pm, &d) || !pm || !d || d->kind != BIND_LOCAL)
+        return 0;
+    *g = d;
+    return 1;
+}
+
 static void assign(Round *r, const Node *target, const Node *value, Val v)
 {
     Ev *c = r->c;
+    const Binding *g;
     switch (target->kind) {
     case NODE_Subscript: { /* ctx["pool"] = await create_pool(...) */
         const void *k1;
@@ -1250,6 +1361,8 @@ static void assign(Round *r, const Node *target, const Node *value, Val v)
             join(c->vm, c->vm, app_state(target), LOC_APP_STATE, v);
         } else if (self && obj->kind == NODE_Name && !strcmp(obj->v.Name.id, self)) {
             join(c->vm, method_class(r->t, r->func), target->v.Attribute.attr, LOC_ATTR, v);
+        } else if (module_global(c, r->t, r->s, target, &g)) {
+            join(c->vm, g, NULL, LOC_GLOBAL, v); /* dbmod.engine = create_engine(url) */
         } else if (known(&v)) {
             Val o = ev(c, r->t, r->s, obj); /* repo.session = db */
             if (o.tag == VAL_OBJECT)
@@ -1397,6 +1510,37 @@ static int stale(const ValueModel *vm, int m)
     return 0;
 }
 
+/*
+ * pytest's fixtures, by name (LOC_FIXTURE): a test's parameter `db_session`
+ * is what the fixture called db_session yields or returns.  Two fixtures of
+ * one name (conftest files of two folders) are a conflict: unknown.
+ */
+static void fixtures(ValueModel *vm, const ScopeTable *t, const NodeList *body, int depth)
+{
+    for (int i = 0; i < body->n && depth < 2; i++) {
+        const Node *d = body->items[i];
+        if (d->kind == NODE_ClassDef) { /* fixtures of a test class */
+            fixtures(vm, t, &d->v.ClassDef.body, depth + 1);
+            continue;
+        }
+        if (!is_func(d) || !scope_decorated_by(t, d, model_is_fixture))
+            continue;
+        const char *name = d->v.FunctionDef.name;
+        const NodeList *decos = &d->v.FunctionDef.decorator_list;
+        for (int k = 0; k < decos->n; k++) { /* @pytest.fixture(name="db") */
+            const Node *dc = decos->items[k];
+            for (int j = 0; dc->kind == NODE_Call && j < dc->v.Call.keywords.n; j++) {
+                const Node *kw = dc->v.Call.keywords.items[j];
+                if (kw->v.keyword.arg && !strcmp(kw->v.keyword.arg, "name") &&
+                    kw->v.keyword.value->kind == NODE_Constant &&
+                    kw->v.keyword.value->v.Constant.value.kind == CONST_STR)
+                    name = kw->v.keyword.value->v.Constant.value.s;
+            }
+        }
+        join(vm, vm, name, LOC_FIXTURE, make(VAL_FUNC, 0, 0, d));
+    }
+}
+
 ValueModel *value_build(Arena *a, const Project *graph, const FastApiModule *mods, int n,
                         const FastApi *fastapi, const ModelUser *user)
 {
@@ -1416,6 +1560,8 @@ ValueModel *value_build(Arena *a, const Project *graph, const FastApiModule *mod
     vm->reads = arena_alloc(a, (size_t)(n ? n : 1) * sizeof *vm->reads);
     vm->walked_at = arena_alloc(a, (size_t)(n ? n : 1) * sizeof *vm->walked_at);
     vm->building = 1;
+    for (int m = 0; m < n; m++)
+        fixtures(vm, mods[m].scopes, &mods[m].module->v.Module.body, 0);
     Arena *scratch = arena_new();
     for (vm->round = 1; vm->round <= VALUE_ROUNDS; vm->round++) {
         vm->changed = 0;

@@ -944,12 +944,46 @@ static void check_transactor(Check *k, const Scope *s, const Node *call)
          &help, 1, NULL);
 }
 
-/* Is the SQL that e gives (a literal, an f-string, text() of one) a schema
- * statement: CREATE, DROP, ALTER, TRUNCATE ...? */
-static int ddl_sql(const Node *e)
+/* The one value the function func binds to name (`sql = text("...")`), or
+ * NULL when it binds it other than once. */
+typedef struct OneBinding {
+    const char *name;
+    const Node *value;
+    int n, depth;
+} OneBinding;
+
+static void one_binding_kid(Node *parent, Node *n, void *arg)
 {
-    static const char *const words[] = {"CREATE", "DROP", "ALTER", "TRUNCATE", "COMMENT",
-                                        "GRANT", "REVOKE"};
+    OneBinding *b = arg;
+    (void)parent;
+    if (b->depth > FOLLOW_MAX || n->kind == NODE_FunctionDef || n->kind == NODE_AsyncFunctionDef ||
+        n->kind == NODE_ClassDef || n->kind == NODE_Lambda)
+        return;
+    const Node *target, *value;
+    if (ast_single_assign(n, &target, &value) && target->kind == NODE_Name &&
+        !strcmp(target->v.Name.id, b->name)) {
+        b->value = value;
+        b->n++;
+    }
+    b->depth++;
+    ast_children(n, one_binding_kid, b);
+    b->depth--;
+}
+
+static const Node *bound_once(const Node *func, const char *name)
+{
+    OneBinding b = {name, NULL, 0, 0};
+    for (int i = 0; func && i < func->v.FunctionDef.body.n; i++)
+        one_binding_kid(NULL, func->v.FunctionDef.body.items[i], &b);
+    return b.n == 1 ? b.value : NULL;
+}
+
+/* Does the SQL that e gives (a literal, an f-string, text() of one, a local
+ * bound once to one of those in func) start with one of words? */
+static int sql_starts(const Node *func, const Node *e, const char *const *words, size_t nwords)
+{
+    if (e && e->kind == NODE_Name && func)
+        e = bound_once(func, e->v.Name.id);
     if (e && e->kind == NODE_Call && e->v.Call.args.n == 1) /* text("...") */
         e = e->v.Call.args.items[0];
     if (e && e->kind == NODE_JoinedStr && e->v.JoinedStr.values.n > 0)
@@ -957,9 +991,15 @@ static int ddl_sql(const Node *e)
     if (!e || e->kind != NODE_Constant || e->v.Constant.value.kind != CONST_STR)
         return 0;
     const char *q = e->v.Constant.value.s;
-    while (*q == ' ' || *q == '\n' || *q == '\t' || *q == '\r')
-        q++;
-    for (size_t i = 0; i < sizeof words / sizeof *words; i++) {
+    for (;;) { /* blanks and `-- comment` lines before the statement */
+        while (*q == ' ' || *q == '\n' || *q == '\t' || *q == '\r')
+            q++;
+        if (q[0] != '-' || q[1] != '-')
+            break;
+        while (*q && *q != '\n')
+            q++;
+    }
+    for (size_t i = 0; i < nwords; i++) {
         size_t n = strlen(words[i]);
         if (!strncasecmp(q, words[i], n) && (q[n] == ' ' || q[n] == '\n' || q[n] == '\t'))
             return 1;
@@ -967,9 +1007,24 @@ static int ddl_sql(const Node *e)
     return 0;
 }
 
+/* Is it a schema statement: CREATE, DROP, ALTER, TRUNCATE ...? */
+static int ddl_sql(const Node *func, const Node *e)
+{
+    static const char *const words[] = {"CREATE", "DROP", "ALTER", "TRUNCATE", "COMMENT",
+                                        "GRANT", "REVOKE"};
+    return sql_starts(func, e, words, sizeof words / sizeof *words);
+}
+
+/* Does it only read: SELECT, SHOW, EXPLAIN? */
+static int read_sql(const Node *func, const Node *e)
+{
+    static const char *const words[] = {"SELECT", "SHOW", "EXPLAIN"};
+    return sql_starts(func, e, words, sizeof words / sizeof *words);
+}
+
 /* Does the call e change the schema: metadata.create_all(...),
  * conn.run_sync(Base.metadata.create_all), conn.execute(text("CREATE ..."))? */
-static int schema_call(const Node *e)
+static int schema_call(const Node *func, const Node *e)
 {
     static const char *const ddl[] = {"create_all", "drop_all", "reflect"};
     if (e->kind == NODE_Await)
@@ -980,7 +1035,7 @@ static int schema_call(const Node *e)
     if (IN(m, ddl))
         return 1;
     const Node *a = e->v.Call.args.n ? e->v.Call.args.items[0] : NULL;
-    if ((!strcmp(m, "execute") || !strcmp(m, "exec_driver_sql")) && ddl_sql(a))
+    if ((!strcmp(m, "execute") || !strcmp(m, "exec_driver_sql")) && ddl_sql(func, a))
         return 1;
     return !strcmp(m, "run_sync") && a && a->kind == NODE_Attribute && IN(a->v.Attribute.attr, ddl);
 }
@@ -988,11 +1043,12 @@ static int schema_call(const Node *e)
 /* Is the statement a schema operation (schema_call)? */
 static int schema_statement(const Node *st)
 {
-    return st->kind == NODE_Expr && schema_call(st->v.Expr.value);
+    return st->kind == NODE_Expr && schema_call(NULL, st->v.Expr.value);
 }
 
 /* ddl_only's search: the statements a commit's receiver ran in the function. */
 typedef struct Writes {
+    const Node *func;
     const Node *recv;
     int ddl, other, depth;
 } Writes;
@@ -1009,10 +1065,11 @@ static void writes_kid(Node *parent, Node *n, void *arg)
     if (n->kind == NODE_Call && n->v.Call.func->kind == NODE_Attribute &&
         IN(n->v.Call.func->v.Attribute.attr, runs) &&
         same_receiver(n->v.Call.func->v.Attribute.value, wr->recv)) {
-        if (schema_call(n))
+        const Node *a = n->v.Call.args.n ? n->v.Call.args.items[0] : NULL;
+        if (schema_call(wr->func, n))
             wr->ddl++;
-        else
-            wr->other++;
+        else if (!(!strcmp(n->v.Call.func->v.Attribute.attr, "execute") && read_sql(wr->func, a)))
+            wr->other++; /* a write (a read changes nothing a retry would redo) */
     }
     wr->depth++;
     ast_children(n, writes_kid, wr);
@@ -1027,7 +1084,7 @@ static int ddl_only(const DbWalk *w, const Node *recv)
     const Node *f = dbval_walk_func(w);
     if (!f || f->kind == NODE_Lambda)
         return 0;
-    Writes wr = {recv, 0, 0, 0};
+    Writes wr = {f, recv, 0, 0, 0};
     for (int i = 0; i < f->v.FunctionDef.body.n; i++)
         writes_kid(NULL, f->v.FunctionDef.body.items[i], &wr);
     return wr.ddl > 0 && !wr.other;

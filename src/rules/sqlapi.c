@@ -25,6 +25,7 @@ typedef struct SqlCheck {
     const Source *src;
     FindingList *out;
     const Node *module;
+    int legacy; /* SQLAlchemy 1.x: only a future=True engine's connections refuse strings */
 } SqlCheck;
 
 static int is_execute(const char *m)
@@ -150,10 +151,16 @@ static void report(SqlCheck *k, const Scope *s, const Node *call, const Node *ar
     fd.path = k->src->path;
     diag_span(&fd, call);
     fd.message =
-        arena_printf(c->a,
-                     "`%s.%s()` is given a plain SQL string: SQLAlchemy 2.0 raises "
-                     "ArgumentError, textual SQL must be declared with text()",
-                     who ? who : (recv->kind == RES_SESSION ? "session" : "connection"), m);
+        k->legacy
+            ? arena_printf(c->a,
+                           "`%s.%s()` is given a plain SQL string: a connection of a future=True "
+                           "engine refuses it (ObjectNotExecutableError), textual SQL must be "
+                           "declared with text()",
+                           who ? who : "connection", m)
+            : arena_printf(c->a,
+                           "`%s.%s()` is given a plain SQL string: SQLAlchemy 2.0 raises "
+                           "ArgumentError, textual SQL must be declared with text()",
+                           who ? who : (recv->kind == RES_SESSION ? "session" : "connection"), m);
     fd.trace = arena_alloc(c->a, 2 * sizeof *fd.trace);
     if (origin && origin != arg)
         fd.trace[fd.ntrace++] = (TraceStep){k->src->path, origin->lineno, origin->col_offset,
@@ -178,7 +185,8 @@ static int visit(DbWalk *w, const Node *n)
     if (!arg || !dbval_is_str(k->c, w->scope, arg, &origin))
         return 1;
     Val recv = dbval_expr(k->c, w->scope, n->v.Call.func->v.Attribute.value);
-    if (dbval_is_sqlalchemy(&recv))
+    if (dbval_is_sqlalchemy(&recv) &&
+        (!k->legacy || (recv.tag == VAL_RESOURCE && recv.kind == RES_CONNECTION && recv.sub)))
         report(k, w->scope, n, arg, origin, &recv);
     return 1;
 }
@@ -186,9 +194,10 @@ static int visit(DbWalk *w, const Node *n)
 void sqlapi_check(DbCtx *c, const Source *src, const Node *module, const ProjectFacts *facts,
                   FindingList *out)
 {
-    if (facts && facts->sqlalchemy.major >= 0 && facts->sqlalchemy.major < 2)
-        return; /* 1.x runs a str as textual SQL (with a RemovedIn20Warning) */
-    SqlCheck k = {c, src, out, module};
+    /* 1.x runs a str as textual SQL (with a RemovedIn20Warning), except on
+       a connection of an engine made with future=True (observed: tests/proof) */
+    SqlCheck k = {c, src, out, module, facts && facts->sqlalchemy.major >= 0 &&
+                                           facts->sqlalchemy.major < 2};
     DbWalk w;
     memset(&w, 0, sizeof w);
     w.t = c->env->scopes;

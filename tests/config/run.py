@@ -518,6 +518,37 @@ def lock_files_beat_ranges(d):
 
 
 @test
+def more_metadata_formats(d):
+    write(d, {"Pipfile": '[packages]\nfastapi = ">=0.95"\nsqlalchemy = {version = "==2.0.1"}\n',
+              "app/x.py": "x = 1\n"})
+    check(versions(d, "app")[:2] == ("0.95.0 (Pipfile)", "2.0.1 (Pipfile)"), f"Pipfile: {versions(d)}")
+    write(d, {"Pipfile.lock": '{"_meta": {}, "default": {"fastapi": {"version": "==0.112.4"}}}'})
+    check(versions(d, "app")[0] == "0.112.4 (Pipfile.lock)", f"Pipfile.lock: {versions(d)}")
+    for name in ("Pipfile", "Pipfile.lock"):
+        os.remove(os.path.join(d, name))
+    write(d, {"setup.py": """\
+                  from setuptools import setup
+                  REQUIRES = ["fastapi>=0.111,<0.112"]
+                  setup(name="x", install_requires=REQUIRES + ["SQLAlchemy==1.4.52"])
+                  """,
+              "pdm.lock": '[[package]]\nname = "fastapi"\nversion = "0.110.3"\n'})
+    check(versions(d, "app")[:2] == ("0.110.3 (pdm.lock)", "1.4.52 (setup.py)"),
+          f"pdm.lock and setup.py: {versions(d)}")
+
+
+@test
+def build_folders(d):
+    write(d, {"docker/api/Dockerfile": "FROM python:3.12\n",
+              "docker/api/requirements.txt": "fastapi==0.108.0\n",
+              "app/x.py": "x = 1\n"})
+    check(versions(d, "app")[0] == "0.108.0 (docker/api/requirements.txt)",
+          f"nothing else pins: the image's requirements: {versions(d)}")
+    write(d, {"requirements.txt": "fastapi>=0.100\n"})
+    check(versions(d, "app")[0] == "0.100.0 (requirements.txt)",
+          f"the project's own requirements first: {versions(d)}")
+
+
+@test
 def overrides(d):
     write(d, {"requirements.txt": "fastapi==0.99.1\nsqlalchemy==1.4.52\n",
               "pyproject.toml": """\

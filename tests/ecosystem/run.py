@@ -73,7 +73,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 TIMEOUT = 600  # seconds per repository; the largest takes a few
 VERDICTS = ("true", "debatable", "false", "?")
-CONTEXTS = ("request", "service", "cli", "script", "test", "example", "template")
+CONTEXTS = ("request", "service", "cli", "script", "migration", "test", "example", "template")
 COLUMNS = ("repo", "path", "line", "code", "verdict", "context", "reason")
 
 

@@ -170,3 +170,19 @@ def no_sql_in_try(db: Session, rows: list):
         except Exception:
             continue
         print(total)
+
+
+# An unannotated parameter: what its callers pass says it is a session.
+def place_order_untyped(db, order: dict):
+    for attempt in range(5):
+        try:
+            db.execute(INSERT, order)
+            db.commit()
+            return
+        except OperationalError:  # expect: SL402
+            time.sleep(0.1 * 2**attempt)
+
+
+def place_order_job(order: dict):
+    with SessionLocal() as db:
+        place_order_untyped(db, order)

@@ -185,3 +185,42 @@ def nightly_cleanup() -> None:
         ScopedSession.commit()
     finally:
         ScopedSession.remove()
+
+
+# Quiet: psycopg2 and psycopg_pool connections are thread-safe (a lock
+# serializes their statements; only cursors must not be shared), so threads
+# or tasks sharing one are not SL203.
+import asyncio
+import threading
+
+from psycopg_pool import AsyncConnectionPool
+
+apool = AsyncConnectionPool("postgresql://app@db/app", open=False)
+
+
+def count_rows(conn, table):
+    with conn.cursor() as cur:
+        cur.execute(f"SELECT count(*) FROM {table}")
+        return cur.fetchone()[0]
+
+
+def counts_threads():
+    conn = pg_pool.getconn()
+    try:
+        first = threading.Thread(target=count_rows, args=(conn, "a"))
+        second = threading.Thread(target=count_rows, args=(conn, "b"))
+        first.start()
+        second.start()
+        first.join()
+        second.join()
+    finally:
+        pg_pool.putconn(conn)
+
+
+async def fetch_one(conn, q):
+    return await (await conn.execute(q)).fetchone()
+
+
+async def counts_tasks():
+    async with apool.connection() as conn:
+        return await asyncio.gather(fetch_one(conn, "SELECT 1"), fetch_one(conn, "SELECT 2"))

@@ -13,7 +13,7 @@
 static int selected(const char *code, const char *sel, const char *ign)
 {
     const char *s[1] = {sel}, *i[1] = {ign};
-    RuleSelect rs = {s, sel ? 1 : 0, i, ign ? 1 : 0, NULL, 0};
+    RuleSelect rs = {s, sel ? 1 : 0, i, ign ? 1 : 0, NULL, 0, 0};
     return rules_selected(&rs, code);
 }
 
@@ -76,13 +76,13 @@ static void test_select(void)
 static void test_never(void)
 {
     const char *s[2] = {"SL103", "SL106"}, *n[1] = {"SL1"}, *n2[1] = {"SL106"};
-    RuleSelect rs = {s, 2, NULL, 0, n, 1};
+    RuleSelect rs = {s, 2, NULL, 0, n, 1, 0};
     CHECK_INT(rules_selected(&rs, "SL103"), 0);
     CHECK_INT(rules_selected(&rs, "SL106"), 0);
     rs.never = n2;
     CHECK_INT(rules_selected(&rs, "SL103"), 1);
     CHECK_INT(rules_selected(&rs, "SL106"), 0);
-    RuleSelect defaults = {NULL, 0, NULL, 0, n2, 1};
+    RuleSelect defaults = {NULL, 0, NULL, 0, n2, 1, 0};
     CHECK_INT(rules_selected(&defaults, "SL103"), 1);
     CHECK_INT(rules_selected(&defaults, "SL201"), 1);
 }

@@ -1,0 +1,691 @@
+/*
+ * flow_calls.c - what a call does on a path of the typestate dataflow
+ * (flow_impl.h).  A method of a resource acquires, uses or releases it, as
+ * the model's table says; a call of a project function does to its
+ * arguments what the callee's summary says, each argument mapped to its
+ * parameter by position or keyword; an object made with a session keeps
+ * it (a holder), so work handed the object outlives the same owner, and
+ * its own methods may release it; `db = next(gen)` by hand acquires what
+ * the generator yields.  What starts or waits for work is flow_jobs.c's.
+ */
+#include "flow_impl.h"
+
+#include <string.h>
+
+#include "model.h"
+#include "value.h"
+
+static int is_storing_method(const char *m)
+{
+    static const char *const names[] = {"append", "add", "extend", "insert", "put", "put_nowait",
+                                        "setdefault", "update", "appendleft", "enter_context",
+                                        "enter_async_context", "push", "callback",
+                                        "push_async_callback", "register", "set"};
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+        if (!strcmp(m, names[i]))
+            return 1;
+    return 0;
+}
+
+/* Arguments of a call: evaluated, and resources stored by it handed off. */
+static void call_args(Ctx *c, Path *p, const Node *call, int stores)
+{
+    const NodeList *args = &call->v.Call.args;
+    for (int i = 0; i < args->n; i++) {
+        const Node *a = args->items[i];
+        if (a->kind == NODE_Attribute && stores) /* stack.callback(s.close) */
+            a = a->v.Attribute.value;
+        Res r = fl_eval(c, p, a);
+        fl_lent(c, p, r.site);
+        if (r.site >= 0 && (stores || (c->acquired >> r.site & 1)))
+            fl_gone(p, r.site); /* stored, or made just to be handed over */
+        for (int v = 0; a->kind == NODE_Name && v < c->nvars; v++)
+            if (p->var[v] >= 0 && fl_inside(c->vars[v], a->v.Name.id) &&
+                p->res[p->var[v]] == RS_IDLE)
+                p->res[p->var[v]] = RS_OPEN; /* call_next(request) runs what uses request.state.db */
+    }
+    for (int i = 0; i < call->v.Call.keywords.n; i++) {
+        Res r = fl_eval(c, p, call->v.Call.keywords.items[i]->v.keyword.value);
+        fl_lent(c, p, r.site);
+        if (r.site >= 0 && (stores || (c->acquired >> r.site & 1)))
+            fl_gone(p, r.site);
+    }
+}
+
+static void gen_done(Ctx *c, Path *p, const char *gen, const Node *at);
+
+/* Is e `<x>.execution_options(..., stream_results=True, ...)`? */
+static int streams(const Node *e)
+{
+    if (e->kind != NODE_Call || e->v.Call.func->kind != NODE_Attribute ||
+        strcmp(e->v.Call.func->v.Attribute.attr, "execution_options"))
+        return 0;
+    for (int i = 0; i < e->v.Call.keywords.n; i++) {
+        const Node *k = e->v.Call.keywords.items[i];
+        if (k->v.keyword.arg && !strcmp(k->v.keyword.arg, "stream_results") &&
+            k->v.keyword.value->kind == NODE_Constant &&
+            k->v.keyword.value->v.Constant.value.kind == CONST_TRUE)
+            return 1;
+    }
+    return 0;
+}
+
+/* recv.m(...) where recv evaluated to rv */
+static Res method_call(Ctx *c, Path *p, const Node *call, Res rv, const char *m)
+{
+    Res out = {-1, unknown(), 0, NULL, 0, NULL};
+    Val made = {0};
+    int with_only = 0;
+    Val recv = rv.site >= 0 ? c->site[rv.site].val : rv.val;
+    MethodEffect eff = model_user_method(c->env->model, &recv, m, &made, &with_only);
+    if (rv.site >= 0 && c->site[rv.site].holder)
+        eff = EFF_USE; /* repo.save(): the object's method uses the session it keeps */
+    if (eff == EFF_USE && !strcmp(m, "execute") && recv.tag == VAL_RESOURCE &&
+        recv.kind == RES_CONNECTION && streams(call->v.Call.func->v.Attribute.value)) {
+        /* conn.execution_options(stream_results=True).execute(...): a server-side
+           cursor, read as it is iterated, tied to the connection */
+        eff = EFF_ACQUIRE;
+        made = recv;
+        made.kind = RES_CURSOR;
+        made.node = NULL;
+    }
+    if (eff == EFF_NONE && recv.tag == VAL_UNKNOWN && !strcmp(m, "cursor") && !call->v.Call.args.n &&
+        !c->pool_hook) {
+        /* a DB-API cursor of a connection we were handed (not by a pool's event hook:
+           that connection and its cursors are the pool's) */
+        eff = EFF_ACQUIRE;
+        made.tag = VAL_RESOURCE;
+        made.kind = RES_CURSOR;
+        made.is_async = 0;
+        made.qual = NULL;
+    }
+    if (recv.tag == VAL_FACTORY && recv.kind == FAC_GENERATOR &&
+        (!strcmp(m, "close") || !strcmp(m, "aclose") || !strcmp(m, "throw") ||
+         !strcmp(m, "athrow"))) {
+        gen_done(c, p, fl_var_key(c, call->v.Call.func->v.Attribute.value), call);
+        return out;
+    }
+    if (eff == EFF_RELEASE_ARG && call->v.Call.args.n > 0) {
+        Res a = fl_eval(c, p, call->v.Call.args.items[0]);
+        call_args(c, p, call, 0);
+        if (a.site >= 0)
+            fl_release(c, p, a.site, call, 0);
+        return out;
+    }
+    if (recv.tag == VAL_FACTORY && recv.kind == FAC_EXITSTACK && rv.with_item &&
+        call->v.Call.args.n == 1) {
+        /* stack.enter_context(x) / stack.callback(x.close): x is released when
+         * the with block that made the stack ends */
+        const Node *arg = call->v.Call.args.items[0];
+        int callback = !strcmp(m, "callback") || !strcmp(m, "push_async_callback");
+        if (callback && arg->kind == NODE_Attribute && !strcmp(arg->v.Attribute.attr, "close"))
+            arg = arg->v.Attribute.value;
+        else if (!callback && strcmp(m, "enter_context") && strcmp(m, "enter_async_context"))
+            arg = NULL;
+        if (arg) {
+            Res a = fl_eval(c, p, arg);
+            if (a.site >= 0 && (callback || a.closing ||
+                               model_user_res(c->env->model, c->site[a.site].val.kind)
+                                   ->with_releases)) {
+                p->held[a.site] = 1;
+                c->site[a.site].with = rv.with_item;
+            }
+            return callback ? out : a; /* enter_context returns what it entered */
+        }
+    }
+    int stores = rv.site < 0 && recv.tag != VAL_RESOURCE && is_storing_method(m);
+    const Node *recv_node = call->v.Call.func->v.Attribute.value;
+    int starts = (rv.site < 0 || recv.kind == RES_ANY) && fj_is_job_method(m);
+    c->job_args += starts;
+    call_args(c, p, call, stores);
+    c->job_args -= starts;
+    fj_job_method(c, p, call, &rv, recv_node, m);
+    if (stores && recv_node->kind == NODE_Name && call->v.Call.args.n > 0)
+        fj_keep_handles(c, p, call, fl_var_index(c, recv_node->v.Name.id, 1));
+    if (eff == EFF_RELEASE && rv.site >= 0 && c->site[rv.site].val.is_async &&
+        c->step->kind == STEP_EXPR && c->step->node == call) {
+        /* `conn.close()` of an async connection, not awaited: a coroutine that
+         * never runs, so nothing is closed */
+        eff = EFF_NONE;
+        p->ev[rv.site] = fl_ev_push(c, p->ev[rv.site], call,
+                                    "not awaited here, so this release never runs");
+    }
+    if (rv.site >= 0) {
+        c->use_commits = strcmp(m, "rollback") != 0; /* a provider rolling back changes nothing */
+        if (eff == EFF_RELEASE)
+            fl_release(c, p, rv.site, call, 0);
+        else if (eff == EFF_USE || eff == EFF_ACQUIRE || eff == EFF_NONE)
+            fl_use(c, p, rv.site, call);
+        c->use_commits = 0;
+        if (p->res[rv.site] == RS_REOPENED && (!strcmp(m, "commit") || !strcmp(m, "rollback"))) {
+            /* a closed session used again, then committed: the commit gives
+             * back the connection the use checked out (observed: tests/proof) */
+            p->res[rv.site] = RS_RELEASED;
+            p->ev[rv.site] = fl_ev_push(c, p->ev[rv.site], call,
+                                        "the connection goes back to the pool here");
+        }
+        if (eff != EFF_SAFE && eff != EFF_RELEASE) { /* what a provider's commit would find */
+            if (!strcmp(m, "commit"))
+                p->committed |= 1u << rv.site;
+            else
+                p->committed &= ~(1u << rv.site);
+        }
+    }
+    if (eff == EFF_ACQUIRE && (!with_only || (c->step->kind == STEP_WITH_ENTER))) {
+        out.site = fl_acquire(c, p, call, made, rv.site);
+        out.val = made;
+    }
+    if (eff == EFF_SELF)
+        out = rv;
+    return out;
+}
+
+/* The summary of the function a call's callee names, if it is one of ours. */
+static const FlowSummary *summary_in(Ctx *c, const ScopeTable *t, const Scope *s, const Node *f)
+{
+    const char *q = NULL;
+    if (f->kind == NODE_Name) {
+        const Binding *b = scope_lookup(t, s, f->v.Name.id, NULL);
+        if (b && b->kind == BIND_DEF && b->def && c->env->summary_of)
+            return c->env->summary_of(c->env->summary_arg, b->def);
+        if (b && b->kind == BIND_IMPORT)
+            q = b->qualname;
+    } else if (f->kind == NODE_Attribute) {
+        q = fl_qualname(c, t, s, f); /* a module's function: db.get_session */
+    }
+    FlowDef d;
+    if (q && c->env->resolve && c->env->resolve(c->env->resolve_arg, q, &d))
+        return d.summary;
+    return NULL;
+}
+
+const FlowSummary *fc_callee_summary(Ctx *c, const Node *f)
+{
+    return summary_in(c, c->env->scopes, c->scope, f);
+}
+
+/*
+ * The class that the name `name` means in scope s of table t, here or
+ * imported from another module of the project: its ClassDef, with the
+ * table and the file (NULL: this module's) that hold it; NULL if none.
+ */
+const Node *fc_class_named(Ctx *c, const ScopeTable *t, const Scope *s, const char *name,
+                           const ScopeTable **in, const char **path)
+{
+    const Binding *b = scope_lookup(t, s, name, NULL);
+    FlowDef d;
+    *in = t;
+    if (path)
+        *path = NULL;
+    if (b && b->kind == BIND_IMPORT && b->qualname && c->env->resolve &&
+        c->env->resolve(c->env->resolve_arg, b->qualname, &d) && d.binding) {
+        b = d.binding;
+        *in = d.scopes;
+        if (path)
+            *path = d.scopes == c->env->scopes ? NULL : d.path;
+    }
+    return b && b->kind == BIND_CLASS && b->def ? b->def : NULL;
+}
+
+/* The __init__ a class body defines, or NULL. */
+const Node *fc_init_of(const Node *cls)
+{
+    const NodeList *body = &cls->v.ClassDef.body;
+    for (int i = 0; i < body->n; i++)
+        if (body->items[i]->kind == NODE_FunctionDef &&
+            !strcmp(body->items[i]->v.FunctionDef.name, "__init__"))
+            return body->items[i];
+    return NULL;
+}
+
+/* The name of the parameter of __init__ that argument i (or keyword kw)
+ * fills, or NULL. */
+const char *fc_init_param(const Node *def, int i, const char *kw)
+{
+    const Node *init = fc_init_of(def);
+    if (!init || kw)
+        return init ? kw : NULL;
+    const NodeList *ps = &init->v.FunctionDef.args->v.arguments.args;
+    return i + 1 < ps->n ? ps->items[i + 1]->v.arg.arg : NULL; /* after self */
+}
+
+#define KEEPS_MAX_DEPTH 3 /* objects inside objects followed (service -> repository) */
+
+/* Does the method func (in table t) keep its parameter `name` on self:
+ * `self.db = db`, or inside another object it keeps, `self.orders =
+ * OrderRepository(db)` whose class keeps it in turn? */
+static int method_keeps(Ctx *c, const ScopeTable *t, const Node *init, const char *name, int depth)
+{
+    const Scope *is = init ? scope_of(t, init) : NULL;
+    for (int k = 0; init && k < init->v.FunctionDef.body.n; k++) {
+        const Node *target, *value;
+        if (!ast_single_assign(init->v.FunctionDef.body.items[k], &target, &value) ||
+            target->kind != NODE_Attribute || target->v.Attribute.value->kind != NODE_Name ||
+            strcmp(target->v.Attribute.value->v.Name.id, "self"))
+            continue;
+        if (value->kind == NODE_Name && !strcmp(value->v.Name.id, name))
+            return 1;
+        if (value->kind != NODE_Call || value->v.Call.func->kind != NODE_Name || !is ||
+            depth >= KEEPS_MAX_DEPTH)
+            continue;
+        const ScopeTable *inner;
+        const Node *cls = fc_class_named(c, t, is, value->v.Call.func->v.Name.id, &inner, NULL);
+        int n = value->v.Call.args.n + value->v.Call.keywords.n;
+        for (int i = 0; cls && i < n; i++) {
+            const Node *kwn = i >= value->v.Call.args.n
+                                  ? value->v.Call.keywords.items[i - value->v.Call.args.n] : NULL;
+            const Node *a = kwn ? kwn->v.keyword.value : value->v.Call.args.items[i];
+            const char *param = fc_init_param(cls, i, kwn ? kwn->v.keyword.arg : NULL);
+            if (a->kind == NODE_Name && !strcmp(a->v.Name.id, name) && param &&
+                fc_init_keeps(c, inner, cls, param, depth + 1))
+                return 1;
+        }
+    }
+    return 0;
+}
+
+int fc_init_keeps(Ctx *c, const ScopeTable *t, const Node *def, const char *name, int depth)
+{
+    return method_keeps(c, t, fc_init_of(def), name, depth);
+}
+
+/* The attribute __init__ of cls keeps its parameter `name` in, directly
+ * (`self.session = session`), or NULL. */
+static const char *keeps_attr(const Node *cls, const char *name)
+{
+    const Node *init = fc_init_of(cls);
+    for (int k = 0; init && k < init->v.FunctionDef.body.n; k++) {
+        const Node *target, *value;
+        if (ast_single_assign(init->v.FunctionDef.body.items[k], &target, &value) &&
+            target->kind == NODE_Attribute && target->v.Attribute.value->kind == NODE_Name &&
+            !strcmp(target->v.Attribute.value->v.Name.id, "self") && value->kind == NODE_Name &&
+            !strcmp(value->v.Name.id, name))
+            return target->v.Attribute.attr;
+    }
+    return NULL;
+}
+
+/* A holder site made at call, which keeps the borrowed site r: it has r's
+ * owner and timing, and r's witness, then `note`. */
+static int make_holder(Ctx *c, Path *p, const Node *call, int r, const char *note)
+{
+    int h = fl_site_for(c, call, c->site[r].val, -1);
+    if (h < 0)
+        return -1;
+    Site *src = &c->site[r], *dst = &c->site[h];
+    dst->owner = src->owner;
+    dst->early = src->early;
+    dst->when = src->when;
+    dst->owner_path = src->owner_path;
+    dst->owner_line = src->owner_line;
+    dst->owner_col = src->owner_col;
+    dst->owner_note = src->owner_note;
+    dst->holder = 1;
+    p->res[h] = RS_BORROWED;
+    p->ev[h] = fl_ev_push(c, p->ev[r], call, note);
+    return h;
+}
+
+/*
+ * `Service(db)` where db is borrowed and the class keeps it on self: the
+ * object holds the lender's session, so work handed the object (or its
+ * bound methods) outlives the same owner.  A holder site, or -1.
+ */
+static int holder_site(Ctx *c, Path *p, const Node *call, Res *out)
+{
+    const Node *f = call->v.Call.func;
+    if (c->env->summary || f->kind != NODE_Name)
+        return -1;
+    const ScopeTable *ct;
+    const Node *cls = fc_class_named(c, c->env->scopes, c->scope, f->v.Name.id, &ct, NULL);
+    if (!cls)
+        return -1;
+    int n = call->v.Call.args.n + call->v.Call.keywords.n;
+    for (int i = 0; i < n; i++) {
+        const Node *kwn = i >= call->v.Call.args.n ? call->v.Call.keywords.items[i - call->v.Call.args.n]
+                                                   : NULL;
+        const Node *a = kwn ? kwn->v.keyword.value : call->v.Call.args.items[i];
+        int r = fl_held_by(c, p, a);
+        const char *param = fc_init_param(cls, i, kwn ? kwn->v.keyword.arg : NULL);
+        if (r >= 0 && param && (p->res[r] == RS_OPEN || p->res[r] == RS_IDLE) &&
+            keeps_attr(cls, param)) { /* our own, kept by the object: its methods may close it */
+            out->kept = r + 1;
+            out->kept_attr = keeps_attr(cls, param);
+            continue;
+        }
+        if (r < 0 || p->res[r] != RS_BORROWED || !c->site[r].when)
+            continue;
+        if (!param || !fc_init_keeps(c, ct, cls, param, 0))
+            continue;
+        return make_holder(c, p, call, r, fmt(c, "kept here by a `%s`", f->v.Name.id));
+    }
+    return -1;
+}
+
+/* Argument j of call (positional ones first, then keywords), or NULL. */
+static const Node *arg_node(const Node *call, int j)
+{
+    int npos = call->v.Call.args.n;
+    if (j < npos)
+        return call->v.Call.args.items[j];
+    j -= npos;
+    return j < call->v.Call.keywords.n ? call->v.Call.keywords.items[j]->v.keyword.value : NULL;
+}
+
+/*
+ * The positional parameter of def (in a summary's order: posonly, then
+ * plain, the instance first for a method) that argument j of call fills,
+ * shift parameters being filled by the call itself (a bound method's
+ * self); -1 past a *args, for **kwargs, or when nothing matches.
+ */
+static int arg_param(const Node *def, int shift, const Node *call, int j)
+{
+    int npos = call->v.Call.args.n;
+    if (j < npos) {
+        for (int i = 0; i <= j; i++)
+            if (call->v.Call.args.items[i]->kind == NODE_Starred)
+                return -1;
+        return j + shift;
+    }
+    const char *kw = call->v.Call.keywords.items[j - npos]->v.keyword.arg;
+    if (!kw || !def || (def->kind != NODE_FunctionDef && def->kind != NODE_AsyncFunctionDef))
+        return -1;
+    const Node *a = def->v.FunctionDef.args;
+    const NodeList *ls[2] = {&a->v.arguments.posonlyargs, &a->v.arguments.args};
+    for (int l = 0, k = 0; l < 2; l++)
+        for (int i = 0; i < ls[l]->n; i++, k++)
+            if (!strcmp(ls[l]->items[i]->v.arg.arg, kw))
+                return l ? k : -1; /* a positional-only one takes no keyword */
+    return -1;
+}
+
+/* Does the helper def report itself what it does with parameter i: a
+ * session its callers have from one FastAPI dependency, which it hands to
+ * work (the finding goes on the hand-off, where the fix goes)? */
+static int helper_reports(Ctx *c, const Node *def, int i)
+{
+    const char *path;
+    const Node *caller;
+    if (def && value_param_owner(c->env->values, def, i, &path, &caller))
+        return 1; /* a caller's own session: the helper reports the hand-off */
+    if (!def || !c->env->summary_of)
+        return 0;
+    Val v = value_param(c->env->values, c->a, def, i);
+    const FlowSummary *owner = v.tag == VAL_RESOURCE && v.node
+                                   ? c->env->summary_of(c->env->summary_arg, v.node) : NULL;
+    return owner && owner->yields_kind != RES_NONE;
+}
+
+/*
+ * What a summarized callee does to the arguments of call: work it hands
+ * them to (defers, fans_out), releases, uses.  def is the callee (NULL:
+ * positional arguments only), shift the parameters the call fills itself.
+ */
+static void apply_summary(Ctx *c, Path *p, const Node *call, const FlowSummary *sum,
+                          const Node *def, int shift)
+{
+    if (sum->fans_out)
+        fj_fanned(c, p, call, sum);
+    int n = call->v.Call.args.n + call->v.Call.keywords.n;
+    for (int j = 0; j < n; j++) {
+        int i = arg_param(def, shift, call, j);
+        const Node *a = arg_node(call, j);
+        if (i < 0 || i >= 32 || !a)
+            continue;
+        if ((sum->defers >> i & 1) && !helper_reports(c, def, i))
+            fj_job_start(c, p, sum->defer_kind, fj_uses_of(c, p, a), call, NULL, 0);
+        int h = fl_held_by(c, p, a);
+        if (h >= 0 && (sum->uses >> i & 1) && p->res[h] == RS_IDLE)
+            p->res[h] = RS_OPEN; /* the helper uses it: its connection is out */
+        if (h >= 0 && (sum->releases >> i & 1))
+            fl_release(c, p, h, call, 0);
+    }
+}
+
+/* Parameter i of def (posonly, plain, keyword-only), or NULL. */
+static const char *param_name(const Node *def, int i)
+{
+    const Node *a = def->v.FunctionDef.args;
+    const NodeList *ls[3] = {&a->v.arguments.posonlyargs, &a->v.arguments.args,
+                             &a->v.arguments.kwonlyargs};
+    for (int l = 0; l < 3; l++) {
+        if (i < ls[l]->n)
+            return ls[l]->items[i]->v.arg.arg;
+        i -= ls[l]->n;
+    }
+    return NULL;
+}
+
+/* `importer.attach(db)` where the method keeps its parameter on self: the
+ * object the local name holds now holds the borrowed session too. */
+static void kept_by_receiver(Ctx *c, Path *p, const Node *call, const Node *def)
+{
+    const Node *recv = call->v.Call.func->kind == NODE_Attribute
+                           ? call->v.Call.func->v.Attribute.value : NULL;
+    const ScopeTable *dt = value_table_of(c->env->values, def);
+    if (c->env->summary || !recv || recv->kind != NODE_Name || !dt || fl_held_by(c, p, recv) >= 0)
+        return;
+    int n = call->v.Call.args.n + call->v.Call.keywords.n;
+    for (int j = 0; j < n; j++) {
+        int i = arg_param(def, 1, call, j);
+        const char *name = i >= 0 ? param_name(def, i) : NULL;
+        int r = fl_held_by(c, p, arg_node(call, j));
+        if (!name || r < 0 || p->res[r] != RS_BORROWED || !c->site[r].when ||
+            !method_keeps(c, dt, def, name, 0))
+            continue;
+        int h = make_holder(c, p, call, r, fmt(c, "kept here by `%s`", recv->v.Name.id));
+        int v = fl_var_index(c, recv->v.Name.id, 1);
+        if (h >= 0 && v >= 0)
+            p->var[v] = (int8_t)h;
+        return;
+    }
+}
+
+typedef struct SelfRelease {
+    const char *self, *attr;
+    const Val *val;  /* what self.<attr> holds */
+    const ModelUser *model;
+    int found, depth;
+} SelfRelease;
+
+static void self_release_kid(Node *parent, Node *n, void *arg)
+{
+    SelfRelease *w = arg;
+    (void)parent;
+    if (w->found || w->depth > EVAL_MAX_DEPTH || n->kind == NODE_FunctionDef ||
+        n->kind == NODE_AsyncFunctionDef || n->kind == NODE_ClassDef || n->kind == NODE_Lambda)
+        return;
+    if (n->kind == NODE_Call && n->v.Call.func->kind == NODE_Attribute) {
+        const Node *o = n->v.Call.func->v.Attribute.value;
+        Val made;
+        int with_only;
+        if (o->kind == NODE_Attribute && !strcmp(o->v.Attribute.attr, w->attr) &&
+            o->v.Attribute.value->kind == NODE_Name && !strcmp(o->v.Attribute.value->v.Name.id, w->self) &&
+            model_user_method(w->model, w->val, n->v.Call.func->v.Attribute.attr, &made, &with_only) ==
+                EFF_RELEASE)
+            w->found = 1;
+    }
+    w->depth++;
+    ast_children(n, self_release_kid, w);
+    w->depth--;
+}
+
+/* `audit.dispose()` where audit keeps our own session on self.session and
+ * dispose() closes self.session: the session is released here. */
+static void released_by_method(Ctx *c, Path *p, const Node *call, const Node *def)
+{
+    const Node *recv = call->v.Call.func->kind == NODE_Attribute
+                           ? call->v.Call.func->v.Attribute.value : NULL;
+    int v = recv && recv->kind == NODE_Name ? fl_var_index(c, recv->v.Name.id, 0) : -1;
+    const Node *args = def->v.FunctionDef.args;
+    if (v < 0 || !c->kept_site[v] || args->v.arguments.args.n < 1)
+        return;
+    int r = c->kept_site[v] - 1;
+    SelfRelease w = {args->v.arguments.args.items[0]->v.arg.arg, c->kept_attr[v], &c->site[r].val,
+                     c->env->model, 0, 0};
+    ast_children((Node *)def, self_release_kid, &w);
+    if (w.found && (p->res[r] == RS_OPEN || p->res[r] == RS_IDLE || p->res[r] == RS_REOPENED))
+        fl_release(c, p, r, call, 0);
+}
+
+/* The callee's summary and def: of the project function or method that fv
+ * is (a bound method of an object: self filled, *shift = 1), else of the
+ * name f calls. */
+static const FlowSummary *callee_of(Ctx *c, Path *p, const Node *f, Val fv, const Node **def,
+                                    int *shift)
+{
+    *def = NULL;
+    *shift = 0;
+    if (fv.tag == VAL_FUNC && fv.node) {
+        *def = fv.node;
+        *shift = f->kind == NODE_Attribute &&
+                 fl_peek_value(c, p, f->v.Attribute.value).tag == VAL_OBJECT;
+        return c->env->summary_of ? c->env->summary_of(c->env->summary_arg, fv.node) : NULL;
+    }
+    return fc_callee_summary(c, f);
+}
+
+/*
+ * The generator protocol by hand: `gen = get_db(); db = next(gen)` acquires
+ * what the generator yields; running it on (`next(gen, None)`, a second
+ * next()) or gen.close() runs its finally, which releases it.
+ */
+static void gen_done(Ctx *c, Path *p, const char *gen, const Node *at)
+{
+    for (int r = 0; gen && r < c->nsites; r++)
+        if (c->site[r].gen && !strcmp(c->site[r].gen, gen) &&
+            (p->res[r] == RS_OPEN || p->res[r] == RS_IDLE || p->res[r] == RS_REOPENED))
+            fl_release(c, p, r, at, 0);
+}
+
+static Res gen_next(Ctx *c, Path *p, const Node *call)
+{
+    Res out = {-1, unknown(), 0, NULL, 0, NULL};
+    const Node *g = call->v.Call.args.items[0];
+    const char *key = fl_var_key(c, g);
+    for (int r = 0; key && r < c->nsites; r++)
+        if (c->site[r].gen && !strcmp(c->site[r].gen, key) &&
+            (p->res[r] == RS_OPEN || p->res[r] == RS_IDLE || p->res[r] == RS_REOPENED)) {
+            gen_done(c, p, key, call); /* resumed after its yield: its teardown runs */
+            return out;
+        }
+    fl_eval(c, p, g);
+    Val gv = value_of(c->env->values, c->a, c->env->scopes, c->scope, g);
+    if (!key || call->v.Call.args.n != 1 || gv.tag != VAL_FACTORY || gv.kind != FAC_GENERATOR ||
+        gv.sub == RES_NONE)
+        return out;
+    Val v = {VAL_RESOURCE, gv.sub, gv.is_async, NULL, 0, 0, NULL, 0};
+    out.site = fl_acquire(c, p, call, v, -1);
+    if (out.site >= 0) {
+        c->site[out.site].gen = key;
+        out.val = v;
+    }
+    return out;
+}
+
+Res fc_call_value(Ctx *c, Path *p, const Node *call)
+{
+    const Node *f = call->v.Call.func;
+    Res fv = {-1, unknown(), 0, NULL, 0, NULL}, out = {-1, unknown(), 0, NULL, 0, NULL};
+    int done = 0; /* fv is known and the callee evaluated */
+    if (f->kind == NODE_Attribute) {
+        const char *q = fl_qualname(c, c->env->scopes, c->scope, f);
+        if (!q || fl_held_by(c, p, f->v.Attribute.value) >= 0 ||
+            fl_peek_value(c, p, f->v.Attribute.value).tag == VAL_FACTORY) {
+            /* a method of a local, of a resource, or of a factory defined in
+             * another module (`from db import engine; engine.connect()`);
+             * an object's methods are the project's, called below */
+            Res rv = fl_eval_value(c, p, f->v.Attribute.value);
+            if (rv.site >= 0 || (rv.val.tag != VAL_OBJECT && rv.val.tag != VAL_CLASS))
+                return method_call(c, p, call, rv, f->v.Attribute.attr);
+            fv.val = fl_value_at(c, c->env->scopes, c->scope, f);
+            done = 1;
+        }
+    }
+    if (!done && f->kind == NODE_Name && (!strcmp(f->v.Name.id, "next") || !strcmp(f->v.Name.id, "anext")) &&
+        call->v.Call.args.n >= 1 && !scope_lookup(c->env->scopes, c->scope, f->v.Name.id, NULL))
+        return gen_next(c, p, call);
+    if (!done)
+        fv = fl_eval_value(c, p, f);
+    if (fv.val.tag == VAL_QUAL && !strcmp(fv.val.qual, "typing.cast") && call->v.Call.args.n == 2) {
+        /* cast(AsyncConnectionPool, request.state.db_pool): the type says what it is */
+        out = fl_eval(c, p, call->v.Call.args.items[1]);
+        Val t = model_type(fl_qualname(c, c->env->scopes, c->scope, call->v.Call.args.items[0]));
+        if (out.site < 0 && t.tag != VAL_UNKNOWN)
+            out.val = t;
+        return out;
+    }
+    if (fv.val.tag == VAL_QUAL && !strcmp(fv.val.qual, "contextlib.closing") &&
+        call->v.Call.args.n == 1) {
+        out = fl_eval(c, p, call->v.Call.args.items[0]);
+        out.closing = 1;
+        return out;
+    }
+    const char *cls = NULL;
+    for (int i = 0; i < call->v.Call.keywords.n; i++) {
+        const Node *k = call->v.Call.keywords.items[i];
+        if (k->v.keyword.arg && !strcmp(k->v.keyword.arg, "class_"))
+            cls = fl_qualname(c, c->env->scopes, c->scope, k->v.keyword.value);
+    }
+    Val bind = unknown();
+    for (int i = 0; i < call->v.Call.keywords.n; i++) {
+        const Node *k = call->v.Call.keywords.items[i];
+        if (k->v.keyword.arg && !strcmp(k->v.keyword.arg, "bind"))
+            bind = fl_peek_value(c, p, k->v.keyword.value);
+    }
+    if (bind.tag == VAL_UNKNOWN && call->v.Call.args.n > 0)
+        bind = fl_peek_value(c, p, call->v.Call.args.items[0]);
+    Val v = model_user_call(c->env->model, &fv.val, call, cls, &bind);
+    const Node *def;
+    int shift;
+    const FlowSummary *sum = callee_of(c, p, f, fv.val, &def, &shift);
+    if (def && shift) {
+        kept_by_receiver(c, p, call, def);
+        released_by_method(c, p, call, def);
+    }
+    if (sum) {
+        apply_summary(c, p, call, sum, def, shift);
+        if (sum->returns_kind != RES_NONE && v.tag != VAL_RESOURCE) { /* configured kinds win */
+            v.tag = VAL_RESOURCE;
+            v.kind = sum->returns_kind;
+            v.is_async = sum->returns_async;
+        }
+    }
+    if (call->v.Call.args.n > 0 && model_user_releases_arg(c->env->model, &fv.val) &&
+        !(sum && (sum->releases & 1))) { /* a configured release function: release_conn(c) */
+        int h = fl_held_by(c, p, call->v.Call.args.items[0]);
+        if (h >= 0)
+            fl_release(c, p, h, call, 0);
+    }
+    const char *jq = fv.val.tag == VAL_QUAL ? fv.val.qual : NULL;
+    int starts = fj_starts_work(jq);
+    c->job_args += starts;
+    call_args(c, p, call, 0);
+    c->job_args -= starts;
+    if (starts)
+        fj_job_function(c, p, call, jq);
+    if (v.tag == VAL_RESOURCE) {
+        out.site = fl_acquire(c, p, call, v, -1);
+        out.val = v;
+    } else {
+        out.val = v;
+        out.site = holder_site(c, p, call, &out);
+    }
+    return out;
+}
+
+/* Does calling f make an object that may keep its arguments: a class (of
+ * the project's, or a name spelt like one: Wrapper(conn)), not a function? */
+int fc_constructs(Ctx *c, const Node *f)
+{
+    Val v = fl_value_at(c, c->env->scopes, c->scope, f);
+    if (v.tag == VAL_CLASS)
+        return 1;
+    if (v.tag == VAL_FUNC || v.tag == VAL_FACTORY)
+        return 0;
+    static const char *const containers[] = {"dict", "list", "tuple", "set", "frozenset",
+                                             "deque", "namedtuple", "partial", NULL};
+    const char *id = f->kind == NODE_Name        ? f->v.Name.id
+                     : f->kind == NODE_Attribute ? f->v.Attribute.attr : "";
+    return (id[0] >= 'A' && id[0] <= 'Z') || fl_in_list(id, containers);
+}

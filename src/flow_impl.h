@@ -1,0 +1,329 @@
+/*
+ * flow_impl.h - what the files of the typestate dataflow share: its state
+ * (paths, sites, the per-function context) and the functions one of them
+ * calls in another.  Not a public interface: only src/flow*.c include it;
+ * the rest of the pipeline uses flow.h.
+ *
+ *   flow.c         the core: paths and path sets (merge, compact), the
+ *                  worklist, steps and their effects, bindings, reports and
+ *                  their order; flow_function and flow_value
+ *   flow_calls.c   what calls do: methods of resources, arguments mapped to
+ *                  parameters, callee summaries, objects that keep a
+ *                  session, the generator protocol
+ *   flow_jobs.c    pending work (background tasks, streamed bodies, tasks,
+ *                  threads, kept coroutines): started, ended, and what
+ *                  outlives or runs beside it (SL202, SL203)
+ *   flow_params.c  what parameters borrow: FastAPI providers and class
+ *                  dependencies, callers' sessions, and when owners release
+ *   flow_mocks.c   what a test patches: the acquisitions that are mocks
+ *   flow_raise.c   how plausibly a step raises, to pick the witness of a leak
+ *
+ * All of it runs on one function's Ctx in one thread; what it reads of the
+ * FlowEnv (scopes, summaries, the value model) is shared and read-only.
+ * Cross-file functions carry their file's prefix: fl_ (flow.c), fc_
+ * (flow_calls.c), fj_ (flow_jobs.c), fp_ (flow_params.c), fm_ (flow_mocks.c),
+ * fr_ (flow_raise.c).
+ */
+#ifndef SL_FLOW_IMPL_H
+#define SL_FLOW_IMPL_H
+
+#include <stdint.h>
+
+#include "fastapi.h"
+#include "flow.h"
+
+#define EVAL_MAX_DEPTH 64 /* expression nesting followed for effects */
+
+/*
+ * RS_IDLE: a session made but not used yet.  SQLAlchemy checks a connection
+ * out lazily, on first use, so an idle session holds nothing to leak.
+ */
+/* RS_BORROWED: lent to this function by its owner (a FastAPI dependency):
+ * never this function's leak. */
+enum { RS_NONE, RS_OPEN, RS_RELEASED, RS_GONE, RS_REOPENED, RS_IDLE, RS_BORROWED };
+enum { VAR_UNKNOWN = -1, VAR_NONE = -2 }; /* var[] values besides a resource */
+enum { FLAG_UNKNOWN, FLAG_TRUE, FLAG_FALSE };
+
+typedef struct Ev {
+    const char *path;      /* another file's, or NULL */
+    int line, col;
+    const char *note;
+    const struct Ev *prev; /* older event */
+    int n;                 /* length of the list ending here */
+    int rank;              /* an exception's: how plausibly its call raises (RAISE_*) */
+} Ev;
+
+/* How plausibly a call raises, for choosing among exception paths and for
+ * naming the call in the witness: a logging call never does (the logging
+ * module reports its own errors), session.add() and builtins hardly, an
+ * unknown call may, a database call, I/O or an await is what fails in
+ * practice. */
+enum { RAISE_NEVER, RAISE_UNLIKELY, RAISE_MAYBE, RAISE_LIKELY };
+
+/* Work started on this path and not waited for yet. */
+typedef struct Job {
+    const Node *at;     /* the call that started it */
+    const Node *with;   /* the with-item whose exit waits for it (TaskGroup, executor), or NULL */
+    uint32_t res;       /* the sites it uses (bits) */
+    int8_t var;         /* the local holding its handle (task, future, thread, list), or -1 */
+    uint8_t kind;       /* FlowJob */
+    uint8_t many;       /* several run at once: a comprehension of them, executor.map */
+} Job;
+
+typedef struct Path {
+    uint8_t res[FLOW_MAX_RES];       /* RS_* per site */
+    uint8_t held[FLOW_MAX_RES];      /* released by an enclosing with at its exit */
+    int8_t var[FLOW_MAX_VARS];       /* site held by each name, or VAR_* */
+    uint8_t flag[FLOW_MAX_FLAGS];    /* FLAG_* per flag */
+    const Ev *ev[FLOW_MAX_RES];      /* witness per site, newest first */
+    const Ev *raised;                /* on an exception path: what raised */
+    uint8_t raised_at_yield;         /* ... and it was a yield */
+    uint8_t yielded;                 /* the path went through a yield */
+    uint8_t handling_yield;          /* in an except clause: handling's raised_at_yield */
+    const Ev *handling;              /* in an except clause: what raised (for `raise`) */
+    uint8_t reported[FLOW_MAX_RES];  /* a leak of this site was reported */
+    const Node *reopened[FLOW_MAX_RES]; /* RS_REOPENED: the use that reopened it */
+    const Node *ret;                 /* the return statement being executed */
+    const Node *last;                /* what the path ran last (a statement, a test): where
+                                        falling off the end is (witness only) */
+    Job job[FLOW_MAX_JOBS];          /* pending work, oldest first */
+    uint8_t njobs;
+    uint32_t patched;                /* bit k: acquisitions of resource kind k are mocks
+                                        here (mock.patch, monkeypatch of what makes them) */
+    uint32_t committed;              /* sites whose last use was a commit() */
+    uint32_t release_raised;         /* RS_GONE sites whose release call raised */
+} Path;
+
+typedef struct PathSet {
+    Path *p;   /* FLOW_MAX_PATHS slots (arena) */
+    int n;     /* paths held */
+    int done;  /* paths already propagated */
+} PathSet;
+
+typedef struct Site {
+    const Node *node;  /* the acquiring Call (or withitem) */
+    Val val;           /* what it acquires */
+    int parent;        /* site of the connection a cursor came from, or -1 */
+    const Node *with;  /* the withitem whose exit releases it, or NULL */
+    const char *name;  /* the first local name bound to it, or NULL */
+    int ever_released; /* some path releases it */
+    int ever_returned; /* some path hands it to the caller (a return) */
+    const FlowSummary *owner; /* borrowed: the provider's summary */
+    int early;         /* borrowed: the owner releases it before background work and
+                          streamed bodies run */
+    const char *when;  /* borrowed: who releases it and when, a phrase for messages */
+    int param_only;    /* a parameter typed as a session: its owner is unknown */
+    const FastApiStateOwner *state; /* request.state.<x> a middleware owns, or NULL */
+    const Node *owner_def;  /* borrowed: the provider's definition (a cached dependency) */
+    const char *owner_path; /* where the owner releases it: file (NULL: this one) */
+    int owner_line, owner_col; /* ... and line (0: unknown) and column */
+    const char *owner_note; /* the witness step there: "closed here by `get_db`" */
+    int holder;             /* an object that keeps the borrowed session (a class
+                               dependency): its methods use it, none releases it */
+    int in_finally;         /* acquired inside a finally body: its own code raises for it */
+    const char *gen;        /* `db = next(gen)`: the generator that lent it (its key) */
+    int maybe_none;         /* a parameter whose default is None: the caller may pass none */
+} Site;
+
+typedef struct Report {
+    FlowReport r;
+    int site;
+    int exceptional; /* a leak found on an exception path */
+    int rank;        /* ... the RAISE_* of the call that raised there */
+} Report;
+
+typedef struct Ctx {
+    Arena *a;
+    const FlowEnv *env;
+    const Cfg *g;
+    const Scope *scope;
+    Site site[FLOW_MAX_RES];
+    int nsites;
+    const char *vars[FLOW_MAX_VARS];
+    Val var_val[FLOW_MAX_VARS]; /* a factory a local name was bound to (any path) */
+    const Node *var_with[FLOW_MAX_VARS]; /* an ExitStack name: the with-item that made it */
+    int kept_site[FLOW_MAX_VARS];         /* an object name: the site it keeps + 1 (0: none) ... */
+    const char *kept_attr[FLOW_MAX_VARS]; /* ... on self.<attr> (audit = Repo(session)) */
+    int nvars;
+    const char *flags[FLOW_MAX_FLAGS];
+    int nflags;
+    PathSet *in;       /* per step */
+    int *work;         /* worklist of step indices */
+    int nwork;
+    uint8_t *queued;
+    uint8_t *yields;     /* per step: 0 not known yet, 1 no yield, 2 evaluates a yield */
+    uint8_t *ranks;      /* per step: RAISE_* + 1 of its likeliest call; 0 not known yet */
+    const Node **raiser; /* per step: that call (or await), for the witness */
+    Report *reports;
+    int nreports, capreports;
+    const CfgStep *step; /* the step being interpreted */
+    uint32_t acquired;   /* sites acquired by the current step (bitmask) */
+    uint32_t lent;       /* idle sessions the current step handed to unseen code */
+    uint32_t released;   /* sites the current step released */
+    int depth;
+    int resumed_not_thrown; /* a pytest fixture: its yield never raises */
+    int catch_all_exception; /* sync code: `except Exception` catches what calls raise */
+    int param_site[8];       /* summary mode: the site standing for each parameter */
+    int nparams;
+    unsigned kept_param;     /* summary mode: parameters some normal exit keeps */
+    int yielded_site;        /* summary mode: the site a provider yields, or -1 */
+    int use_commits;         /* the use being recorded may write (not a rollback) */
+    int job_args;            /* evaluating the arguments of a call that starts work */
+    int in_comp;             /* evaluating a comprehension: what it starts, it starts many times */
+    int cached;              /* an lru_cache / cache function: what it returns, it keeps */
+    int keep_resources;      /* flow_value: module-level acquisitions are values too */
+    int pool_hook;           /* a pool event hook: its DB-API connection is the pool's */
+    int middleware;          /* an HTTP middleware: it owns request.state */
+    int want;                /* fl_eval_value: the next fl_eval's value is wanted */
+} Ctx;
+
+/* What fl_eval makes of an expression. */
+typedef struct Res {
+    int site; /* the resource the expression evaluates to, or -1 */
+    Val val;  /* its value otherwise */
+    int closing; /* contextlib.closing(x): site is x */
+    const Node *with_item; /* an ExitStack: the with-item that made it */
+    int kept;              /* an object made here keeps site kept - 1 (0: none) ... */
+    const char *kept_attr; /* ... on self.<kept_attr> */
+} Res;
+
+/* printf into the function's scratch arena */
+#define fmt(c, ...) arena_printf((c)->a, __VA_ARGS__)
+
+/* A value nothing is known of. */
+static inline Val unknown(void)
+{
+    Val v = {VAL_UNKNOWN, 0, 0, NULL, 0, 0, NULL, 0};
+    return v;
+}
+
+/* --- flow.c: witness, names, values, effects, evaluation --- */
+
+/* The witness prev with an event at `at` on top (prev itself when full). */
+const Ev *fl_ev_push(Ctx *c, const Ev *prev, const Node *at, const char *note);
+/* ... with an event at a line of another file (path NULL: this one). */
+const Ev *fl_ev_push_far(Ctx *c, const Ev *prev, const char *path, int line, int col,
+                         const char *note);
+/* Records an SL202/SL203 problem with its FlowJob and owner phrase. */
+void fl_report_job(Ctx *c, int problem, int site, const Node *at, const Ev *events, int job,
+                   const char *owner);
+/* The slot of a tracked name or place key, created if asked; -1 if none. */
+int fl_var_index(Ctx *c, const char *name, int create);
+/* The key of a place that can hold a resource (name, ctx["db"], request.state.db), or NULL. */
+const char *fl_var_key(Ctx *c, const Node *e);
+/* The site the place e names holds on p, or a VAR_* value. */
+int fl_held_by(Ctx *c, const Path *p, const Node *e);
+/* Does a place key lie inside the object called name? */
+int fl_inside(const char *key, const char *name);
+/* The model's noun for site's resource ("session"). */
+const char *fl_noun(Ctx *c, int site);
+/* Is q one of the NULL-terminated names? */
+int fl_in_list(const char *q, const char *const *names);
+/* The qualified name of expr in scope s of table t, in the scratch arena, or NULL. */
+const char *fl_qualname(Ctx *c, const ScopeTable *t, const Scope *s, const Node *expr);
+/* What e holds per the value model (a resource only when keep_resources). */
+Val fl_value_at(Ctx *c, const ScopeTable *t, const Scope *s, const Node *e);
+/* The value of a name or attribute on p, without evaluating it for effects. */
+Val fl_peek_value(Ctx *c, const Path *p, const Node *e);
+/* Is e a list, set, dict comprehension or generator expression? */
+int fl_is_comprehension(const Node *e);
+/* Site r is released at `at` (by_with: a with block's end); reports a second release. */
+void fl_release(Ctx *c, Path *p, int r, const Node *at, int by_with);
+/* Site r is used at `at`; reports a use after release or beside running work. */
+void fl_use(Ctx *c, Path *p, int r, const Node *at);
+/* Site r (if any) escapes: no longer this function's to release. */
+void fl_gone(Path *p, int r);
+/* Site r (if any) is handed to code we do not see: an idle session gets used. */
+void fl_lent(Ctx *c, Path *p, int r);
+/* The site for an acquisition at node, created on first sight; -1 if full. */
+int fl_site_for(Ctx *c, const Node *node, Val v, int parent);
+/* Site for node is acquired on p (open or idle); -1 if not followed. */
+int fl_acquire(Ctx *c, Path *p, const Node *node, Val v, int parent);
+/* Evaluates e for its effects on p; returns what it evaluates to. */
+Res fl_eval(Ctx *c, Path *p, const Node *e);
+/* fl_eval, asking the value model for what tracked locals do not say. */
+Res fl_eval_value(Ctx *c, Path *p, const Node *e);
+
+/* --- flow_calls.c --- */
+
+/* What a call does to p, and what it evaluates to. */
+Res fc_call_value(Ctx *c, Path *p, const Node *call);
+/* The summary of the project function the callee f names, or NULL. */
+const FlowSummary *fc_callee_summary(Ctx *c, const Node *f);
+/* The ClassDef name means in scope s of table t, here or imported (*in, *path: where), or NULL. */
+const Node *fc_class_named(Ctx *c, const ScopeTable *t, const Scope *s, const char *name,
+                           const ScopeTable **in, const char **path);
+/* The __init__ a class body defines, or NULL. */
+const Node *fc_init_of(const Node *cls);
+/* The __init__ parameter of class def that argument i (or keyword kw) fills, or NULL. */
+const char *fc_init_param(const Node *def, int i, const char *kw);
+/* Does the __init__ of class def keep its parameter name on self (objects inside too)? */
+int fc_init_keeps(Ctx *c, const ScopeTable *t, const Node *def, const char *name, int depth);
+/* Does calling f make an object that may keep its arguments? */
+int fc_constructs(Ctx *c, const Node *f);
+
+/* --- flow_jobs.c --- */
+
+/* Starts work at `at` using the sites in res, reporting concurrent use (SL203). */
+void fj_job_start(Ctx *c, Path *p, int kind, uint32_t res, const Node *at, const Node *with,
+                  int many);
+/* Ends the jobs whose handle is var, that the with-item waits for, or that at started. */
+void fj_jobs_end(Path *p, int var, const Node *with, const Node *at);
+/* Waiting for e (a handle, a list of them, a call) ends the work it names. */
+void fj_wait_for(Ctx *c, Path *p, const Node *e);
+/* The sites that work made of e would use (bits). */
+uint32_t fj_uses_of(Ctx *c, const Path *p, const Node *e);
+/* Site r is used at `at` while a task or thread uses it: SL203. */
+void fj_used_beside(Ctx *c, Path *p, int r, const Node *at);
+/* Site r is released at `at` while work still uses it: SL202. */
+void fj_released_under_work(Ctx *c, Path *p, int r, const Node *at, int by_with);
+/* Does a call of library function q (or NULL) start or run work? */
+int fj_starts_work(const char *q);
+/* The effect on p's jobs of such a call, after its arguments were evaluated. */
+void fj_job_function(Ctx *c, Path *p, const Node *call, const char *q);
+/* Is m a method that starts work (add_task, create_task, submit ...)? */
+int fj_is_job_method(const char *m);
+/* The effect on p's jobs of recv.m(...), recv having evaluated to rv. */
+void fj_job_method(Ctx *c, Path *p, const Node *call, const Res *rv, const Node *recv,
+                   const char *m);
+/* `tasks.append(create_task(...))`: the list var holds the work its arguments started. */
+void fj_keep_handles(Ctx *c, Path *p, const Node *call, int var);
+/* A helper that hands a parameter's items to work running at once: SL203. */
+void fj_fanned(Ctx *c, Path *p, const Node *call, const FlowSummary *sum);
+/* `t = create_task(...)`: the name target holds the handle of the work value started. */
+void fj_name_handles(Ctx *c, Path *p, const Node *target, const Node *value);
+/* The borrowed site r is released by its owner at `at`: pending work on it outlives it. */
+void fj_outlived(Ctx *c, Path *p, int r, const Node *at);
+/* A normal return at `at`: pending work on borrowed sites that outlives the owner. */
+void fj_pending_at_exit(Ctx *c, Path *p, const Node *at);
+/* Summary mode: the parameters whose items func hands to work running at once. */
+void fj_fan_out(Ctx *c, const Node *func, FlowSummary *sum);
+
+/* --- flow_params.c --- */
+
+/* The start path's borrowed parameters: FastAPI dependencies, typed or callers' sessions. */
+void fp_borrowed_params(Ctx *c, Path *start, const Node *func);
+/* Summary mode: each positional parameter starts as an open resource of unknown kind. */
+void fp_summary_params(Ctx *c, Path *start, const Node *func);
+/* The site of request.state.<x> borrowed from the middleware that owns it, or -1. */
+int fp_state_site(Ctx *c, Path *p, const Node *e);
+/* The site of self.<attr> filled by a class-based view's dependency, or -1. */
+int fp_view_site(Ctx *c, Path *p, const char *attr);
+/* Where a provider releases what it yields (a close() or a with), or NULL. */
+const Node *fp_provider_release(const Node *def);
+
+/* --- flow_mocks.c --- */
+
+/* The resource kinds (bits) a patch call, as a with item, statement or decorator, mocks. */
+uint32_t fm_patch_mask(Ctx *c, const Node *e);
+/* The resource kinds (bits) the patch decorators of a test function mock. */
+uint32_t fm_decorator_patches(Ctx *c, const Node *func);
+
+/* --- flow_raise.c --- */
+
+/* How plausibly step s raises (RAISE_*); c->raiser[s] gets the call that would. */
+int fr_step_rank(Ctx *c, int s);
+/* The first outermost call, await or yield in n (where it may raise), or n. */
+const Node *fr_first_call(const Node *n);
+
+#endif

@@ -1,0 +1,669 @@
+/*
+ * flow_jobs.c - pending work on a path of the typestate dataflow
+ * (flow_impl.h): what starts it, what ends it, and what happens to the
+ * resources it uses meanwhile.
+ *
+ * A path also carries the work it started and has not waited for yet
+ * (jobs: background tasks, streamed bodies, asyncio tasks, threads, kept
+ * coroutines) with the resources each uses.  Releasing a resource under
+ * pending work, or returning while work on a borrowed one outlives its
+ * owner (FastAPI's timing, FlowFastApi), is SL202; starting work beside
+ * other work or use of the same resource is SL203.  Awaiting, joining,
+ * gathering or leaving a TaskGroup/executor block ends a job.  For
+ * summaries, fj_fan_out finds the parameters whose items a function hands
+ * to work that runs at once (FlowSummary.fans_out).
+ */
+#include "flow_impl.h"
+
+#include <string.h>
+
+static const char *const job_names[] = {"", "background task", "streamed body", "task", "thread",
+                                        "coroutine"};
+
+/* ------------------------------------------------------------- jobs */
+
+static int runs_beside(int kind) { return kind == JOB_TASK || kind == JOB_THREAD; }
+
+/* The pending task or thread on p that uses site r, or -1. */
+static int running_job(const Path *p, int r)
+{
+    for (int i = 0; i < p->njobs; i++)
+        if (runs_beside(p->job[i].kind) && (p->job[i].res >> r & 1))
+            return i;
+    return -1;
+}
+
+static void drop_job(Path *p, int i)
+{
+    for (; i + 1 < p->njobs; i++)
+        p->job[i] = p->job[i + 1];
+    p->njobs--;
+    memset(&p->job[p->njobs], 0, sizeof p->job[p->njobs]);
+}
+
+/* Ends the jobs a wait covers: those whose handle is local var, those the
+ * with-item `with` waits for, those started by the call at. */
+void fj_jobs_end(Path *p, int var, const Node *with, const Node *at)
+{
+    for (int i = p->njobs - 1; i >= 0; i--)
+        if ((var >= 0 && p->job[i].var == var) || (with && p->job[i].with == with) ||
+            (at && p->job[i].at == at && runs_beside(p->job[i].kind)))
+            drop_job(p, i); /* (awaiting a call that queued a background task does not run it) */
+}
+
+/*
+ * Work starts at `at` using the sites in res.  A task or thread that shares
+ * a site with other running work, or that runs many times at once, is
+ * concurrent use (SL203).  The same call again (a loop) is the same job.
+ */
+void fj_job_start(Ctx *c, Path *p, int kind, uint32_t res, const Node *at, const Node *with,
+                  int many)
+{
+    if (!res)
+        return;
+    many |= c->in_comp > 0 && kind != JOB_CORO;
+    for (int r = 0; r < c->nsites && runs_beside(kind); r++) {
+        if (!(res >> r & 1))
+            continue;
+        int j = running_job(p, r);
+        const char *note = NULL;
+        if (j >= 0 && p->job[j].at == at)
+            note = fmt(c, "this %s is started again, here, while the last one still runs",
+                       job_names[kind]);
+        else if (j >= 0)
+            note = fmt(c, "this %s starts here while the %s started on line %d still uses it",
+                       job_names[kind], job_names[p->job[j].kind], p->job[j].at->lineno);
+        else if (many)
+            note = fmt(c, "one %s per item starts here, and they all run at once", job_names[kind]);
+        if (note)
+            fl_report_job(c, FLOW_CONCURRENT, r, at, fl_ev_push(c, p->ev[r], at, note), kind, NULL);
+    }
+    for (int i = 0; i < p->njobs; i++)
+        if (p->job[i].at == at) {
+            p->job[i].res |= res;
+            p->job[i].many = 1; /* the same call again: a loop makes several */
+            return;
+        }
+    if (p->njobs == FLOW_MAX_JOBS)
+        return; /* over the cap: this work is not followed */
+    Job *j = &p->job[p->njobs++];
+    j->at = at;
+    j->with = with;
+    j->res = res;
+    j->var = -1;
+    j->kind = (uint8_t)kind;
+    j->many = (uint8_t)many;
+    for (int r = 0; r < c->nsites; r++)
+        if (res >> r & 1)
+            p->ev[r] = fl_ev_push(c, p->ev[r], at, fmt(c, "handed to a %s here", job_names[kind]));
+}
+
+/* Site r is used at `at`: a task or thread still running uses it too
+ * (SL203), unless the use is the hand-off of the arguments that start it. */
+void fj_used_beside(Ctx *c, Path *p, int r, const Node *at)
+{
+    int j = c->job_args ? -1 : running_job(p, r);
+    if (j >= 0 && !c->env->summary) {
+        const Ev *e = fl_ev_push(c, p->ev[r], at,
+                                 fmt(c, "used here while the %s started on line %d may be using it",
+                                     job_names[p->job[j].kind], p->job[j].at->lineno));
+        fl_report_job(c, FLOW_CONCURRENT, r, at, e, p->job[j].kind, NULL);
+    }
+}
+
+/* Site r is released at `at`: work still pending on it outlives it. */
+void fj_released_under_work(Ctx *c, Path *p, int r, const Node *at, int by_with)
+{
+    for (int i = 0; i < p->njobs && !c->env->summary && !p->raised; i++) {
+        const Job *j = &p->job[i];
+        if (!(j->res >> r & 1) || j->kind == JOB_CORO)
+            continue;
+        const Ev *e = fl_ev_push(
+            c, p->ev[r], at,
+            by_with ? fmt(c, "released here, at the end of the with block, while "
+                             "the %s may still use it", job_names[j->kind])
+                    : fmt(c, "released here while the %s may still use it", job_names[j->kind]));
+        fl_report_job(c, FLOW_OUTLIVES, r, j->at, e, j->kind, NULL);
+    }
+}
+
+/* ------------------------------------------------------------- work */
+
+typedef struct Uses {
+    Ctx *c;
+    const Path *p;
+    uint32_t mask;
+    const Scope *inner; /* a lambda or nested def being read, or NULL */
+    int depth;
+} Uses;
+
+static void uses_kid(Node *parent, Node *n, void *arg);
+
+/* The sites that work made of e would use: names holding them, also inside
+ * lambdas and the nested functions it names (their free variables), and
+ * request.state attributes already seen. */
+static void uses_scan(Uses *u, const Node *n)
+{
+    Ctx *c = u->c;
+    if (!n || u->depth > EVAL_MAX_DEPTH)
+        return;
+    if (n->kind == NODE_Name) {
+        const Scope *where = NULL;
+        const Scope *from = u->inner ? u->inner : c->scope;
+        const Binding *b = scope_lookup(c->env->scopes, from, n->v.Name.id, &where);
+        if (u->inner && where != c->scope)
+            return; /* the nested code's own name */
+        int h = fl_held_by(c, u->p, n);
+        if (h >= 0) {
+            u->mask |= 1u << h;
+        } else if (b && b->kind == BIND_DEF && b->def && where == c->scope &&
+                   c->scope->kind == SCOPE_FUNCTION && b->def != c->g->func) {
+            /* a function defined in this one: what it reads of ours */
+            const Scope *saved = u->inner, *in = scope_of(c->env->scopes, b->def);
+            if (in) {
+                u->inner = in;
+                u->depth += 8;
+                ast_children(b->def, uses_kid, u);
+                u->depth -= 8;
+                u->inner = saved;
+            }
+        }
+        return;
+    }
+    for (int i = 0; i < c->nsites; i++)
+        if (c->site[i].node == n && c->site[i].state)
+            u->mask |= 1u << i;
+    if (n->kind == NODE_Attribute && n->v.Attribute.value->kind == NODE_Name &&
+        !strcmp(n->v.Attribute.value->v.Name.id, "self"))
+        for (int i = 0; i < c->nsites; i++) /* a class-based view's dependency */
+            if (c->site[i].name && !strncmp(c->site[i].name, "self.", 5) &&
+                !strcmp(c->site[i].name + 5, n->v.Attribute.attr))
+                u->mask |= 1u << i;
+    if (n->kind == NODE_Lambda) {
+        const Scope *saved = u->inner, *in = scope_of(c->env->scopes, n);
+        u->inner = in ? in : saved;
+        u->depth++;
+        ast_children((Node *)n, uses_kid, u);
+        u->depth--;
+        u->inner = saved;
+        return;
+    }
+    u->depth++;
+    ast_children((Node *)n, uses_kid, u);
+    u->depth--;
+}
+
+static void uses_kid(Node *parent, Node *n, void *arg)
+{
+    (void)parent;
+    uses_scan(arg, n);
+}
+
+uint32_t fj_uses_of(Ctx *c, const Path *p, const Node *e)
+{
+    Uses u = {c, p, 0, NULL, 0};
+    uses_scan(&u, e);
+    return u.mask;
+}
+
+/* The sites a call's arguments from the first-th on would hand to work. */
+static uint32_t args_uses(Ctx *c, const Path *p, const Node *call, int first)
+{
+    uint32_t m = 0;
+    for (int i = first; i < call->v.Call.args.n; i++)
+        m |= fj_uses_of(c, p, call->v.Call.args.items[i]);
+    for (int i = 0; i < call->v.Call.keywords.n; i++)
+        m |= fj_uses_of(c, p, call->v.Call.keywords.items[i]->v.keyword.value);
+    return m;
+}
+
+/* Waiting for e ends the work it names: a handle, a list of handles, the
+ * task a call in it started. */
+void fj_wait_for(Ctx *c, Path *p, const Node *e)
+{
+    if (e->kind == NODE_Starred)
+        e = e->v.Starred.value;
+    if (e->kind == NODE_Name)
+        fj_jobs_end(p, fl_var_index(c, e->v.Name.id, 0), NULL, NULL);
+    else if (e->kind == NODE_Call)
+        fj_jobs_end(p, -1, NULL, e);
+    else if (e->kind == NODE_List || e->kind == NODE_Tuple || e->kind == NODE_Set)
+        for (int i = 0; i < e->v.List.elts.n; i++)
+            fj_wait_for(c, p, e->v.List.elts.items[i]);
+}
+
+/*
+ * Awaitables that run at once (gather's arguments, the list given to wait
+ * or as_completed): a site that two of them use, or a comprehension of
+ * them uses, is concurrent use; so is one that a running task uses too.
+ * Coroutines kept in a local list (JOB_CORO) start here.
+ */
+static void run_together(Ctx *c, Path *p, const Node *call, const Node *const *aws, int n)
+{
+    int count[FLOW_MAX_RES] = {0};
+    for (int i = 0; i < n; i++) {
+        const Node *e = aws[i];
+        if (e->kind == NODE_Starred)
+            e = e->v.Starred.value;
+        int many = fl_is_comprehension(e);
+        uint32_t m = fj_uses_of(c, p, e);
+        int v = e->kind == NODE_Name ? fl_var_index(c, e->v.Name.id, 0) : -1;
+        for (int k = 0; v >= 0 && k < p->njobs; k++)
+            if (p->job[k].var == v && p->job[k].kind == JOB_CORO) {
+                m |= p->job[k].res;
+                many |= p->job[k].many;
+            }
+        for (int r = 0; r < c->nsites; r++)
+            if (m >> r & 1)
+                count[r] += many ? 2 : 1;
+    }
+    for (int r = 0; r < c->nsites; r++) {
+        int j = count[r] ? running_job(p, r) : -1;
+        if (count[r] < 2 && j < 0)
+            continue;
+        const char *note = count[r] >= 2
+            ? "these awaitables all use it and run at the same time"
+            : fmt(c, "this runs while the %s started on line %d still uses it",
+                  job_names[p->job[j].kind], p->job[j].at->lineno);
+        fl_report_job(c, FLOW_CONCURRENT, r, call, fl_ev_push(c, p->ev[r], call, note), JOB_TASK,
+                      NULL);
+    }
+    for (int i = 0; i < n; i++) /* gathered: the tasks named or started here are waited for */
+        fj_wait_for(c, p, aws[i]);
+}
+
+/* The awaitables of the iterable given to asyncio.wait / as_completed. */
+static void run_iterable(Ctx *c, Path *p, const Node *call)
+{
+    if (call->v.Call.args.n < 1)
+        return;
+    const Node *it = call->v.Call.args.items[0];
+    if (it->kind == NODE_List || it->kind == NODE_Tuple || it->kind == NODE_Set)
+        run_together(c, p, call, (const Node *const *)it->v.List.elts.items, it->v.List.elts.n);
+    else
+        run_together(c, p, call, &it, 1);
+}
+
+static const char *const stream_types[] = {"fastapi.responses.StreamingResponse",
+                                           "starlette.responses.StreamingResponse",
+                                           "sse_starlette.sse.EventSourceResponse",
+                                           "sse_starlette.EventSourceResponse", NULL};
+
+/*
+ * Work that runs fn(args...): a resource given to it that fn releases on
+ * every path (`background_tasks.add_task(write_audit, db)` where
+ * write_audit closes db in its finally) now belongs to the work; the
+ * function that started it owes no release.
+ */
+static void task_takes(Ctx *c, Path *p, const Node *fn, const Node *const *args, int nargs)
+{
+    const FlowSummary *sum = fn ? fc_callee_summary(c, fn) : NULL;
+    for (int i = 0; sum && i < nargs && i < 32; i++) {
+        int h = fl_held_by(c, p, args[i]);
+        if (h >= 0 && (sum->releases >> i & 1) &&
+            (p->res[h] == RS_OPEN || p->res[h] == RS_IDLE || p->res[h] == RS_REOPENED)) {
+            p->res[h] = RS_GONE;
+            c->site[h].ever_returned = 1; /* handed over, not leaked */
+            p->ev[h] = fl_ev_push(c, p->ev[h], args[i], "handed to the work that releases it");
+        }
+    }
+}
+
+/* task_takes for call's arguments from the first-th on, fn given apart. */
+static void task_takes_args(Ctx *c, Path *p, const Node *fn, const Node *call, int first)
+{
+    int n = call->v.Call.args.n - first;
+    if (n > 0)
+        task_takes(c, p, fn, (const Node *const *)call->v.Call.args.items + first, n);
+}
+
+/* A coroutine handed to create_task / ensure_future: `create_task(f(db))`. */
+static void task_takes_coro(Ctx *c, Path *p, const Node *coro)
+{
+    if (coro && coro->kind == NODE_Call)
+        task_takes_args(c, p, coro->v.Call.func, coro, 0);
+}
+
+/* Does a call of the library function q start or run work: asyncio,
+ * threading, concurrent.futures, a background task, a streamed response? */
+int fj_starts_work(const char *q)
+{
+    return q && (!strncmp(q, "asyncio.", 8) || !strncmp(q, "threading.", 10) ||
+                 !strncmp(q, "concurrent.futures.", 19) || strstr(q, "Background") ||
+                 fl_in_list(q, stream_types));
+}
+
+/* A call of a library function that starts or runs work (asyncio,
+ * threading, Starlette): its effect on the jobs of p, after its arguments
+ * were evaluated. */
+void fj_job_function(Ctx *c, Path *p, const Node *call, const char *q)
+{
+    static const char *const tasks[] = {"asyncio.create_task", "asyncio.ensure_future",
+                                        "asyncio.tasks.create_task", "asyncio.tasks.ensure_future",
+                                        NULL};
+    static const char *const background[] = {"starlette.background.BackgroundTask",
+                                             "fastapi.background.BackgroundTask", NULL};
+    if (!q)
+        return;
+    if (fl_in_list(q, tasks) && call->v.Call.args.n > 0) {
+        fj_job_start(c, p, JOB_TASK, fj_uses_of(c, p, call->v.Call.args.items[0]), call, NULL, 0);
+        task_takes_coro(c, p, call->v.Call.args.items[0]);
+    } else if (!strcmp(q, "asyncio.gather")) {
+        run_together(c, p, call, (const Node *const *)call->v.Call.args.items, call->v.Call.args.n);
+    } else if (!strcmp(q, "asyncio.wait") || !strcmp(q, "asyncio.as_completed")) {
+        run_iterable(c, p, call);
+    } else if ((!strcmp(q, "concurrent.futures.wait") || !strcmp(q, "concurrent.futures.as_completed")) &&
+               call->v.Call.args.n > 0) {
+        fj_wait_for(c, p, call->v.Call.args.items[0]); /* the threads already ran apart */
+    } else if (!strcmp(q, "threading.Thread")) {
+        fj_job_start(c, p, JOB_THREAD, args_uses(c, p, call, 0), call, NULL, 0);
+        const Node *target = NULL, *targs = NULL;
+        for (int i = 0; i < call->v.Call.keywords.n; i++) {
+            const Node *k = call->v.Call.keywords.items[i];
+            if (k->v.keyword.arg && !strcmp(k->v.keyword.arg, "target"))
+                target = k->v.keyword.value;
+            else if (k->v.keyword.arg && !strcmp(k->v.keyword.arg, "args"))
+                targs = k->v.keyword.value;
+        }
+        if (target && targs && (targs->kind == NODE_Tuple || targs->kind == NODE_List))
+            task_takes(c, p, target, (const Node *const *)targs->v.Tuple.elts.items,
+                       targs->v.Tuple.elts.n);
+    } else if (fl_in_list(q, background)) {
+        fj_job_start(c, p, JOB_BACKGROUND, args_uses(c, p, call, 0), call, NULL, 0);
+        if (call->v.Call.args.n > 0)
+            task_takes_args(c, p, call->v.Call.args.items[0], call, 1);
+    } else if (fl_in_list(q, stream_types)) {
+        const Node *body = call->v.Call.args.n ? call->v.Call.args.items[0] : NULL;
+        for (int i = 0; i < call->v.Call.keywords.n; i++) {
+            const Node *k = call->v.Call.keywords.items[i];
+            if (k->v.keyword.arg && !strcmp(k->v.keyword.arg, "content"))
+                body = k->v.keyword.value;
+        }
+        fj_job_start(c, p, JOB_STREAM, fj_uses_of(c, p, body), call, NULL, 0);
+    }
+}
+
+/* recv.m(...) that starts or waits for work: add_task, create_task,
+ * submit, run_in_executor, join, result. */
+void fj_job_method(Ctx *c, Path *p, const Node *call, const Res *rv, const Node *recv,
+                   const char *m)
+{
+    Val v = rv->site >= 0 ? c->site[rv->site].val : rv->val;
+    int fac = v.tag == VAL_FACTORY ? v.kind : FAC_NONE;
+    if (rv->site >= 0 && v.kind != RES_ANY)
+        return; /* a resource's own method (a summary's parameter may be anything) */
+    const Node *a0 = call->v.Call.args.n > 0 ? call->v.Call.args.items[0] : NULL;
+    if (!strcmp(m, "add_task") && a0) {
+        fj_job_start(c, p, JOB_BACKGROUND, args_uses(c, p, call, 0), call, NULL, 0);
+        task_takes_args(c, p, a0, call, 1);
+    } else if ((!strcmp(m, "create_task") || !strcmp(m, "start_soon")) && a0) {
+        fj_job_start(c, p, JOB_TASK, args_uses(c, p, call, 0), call,
+                     fac == FAC_TASKGROUP ? rv->with_item : NULL, 0);
+        if (!strcmp(m, "create_task"))
+            task_takes_coro(c, p, a0);
+        else
+            task_takes_args(c, p, a0, call, 1);
+    } else if (!strcmp(m, "run_in_executor") && call->v.Call.args.n > 1) {
+        fj_job_start(c, p, JOB_THREAD, args_uses(c, p, call, 1), call, NULL, 0);
+        task_takes_args(c, p, call->v.Call.args.items[1], call, 2);
+    } else if (!strcmp(m, "submit") && fac == FAC_EXECUTOR && a0) {
+        fj_job_start(c, p, JOB_THREAD, args_uses(c, p, call, 0), call, rv->with_item, 0);
+        task_takes_args(c, p, a0, call, 1);
+    } else if (!strcmp(m, "map") && fac == FAC_EXECUTOR && call->v.Call.args.n > 0) {
+        fj_job_start(c, p, JOB_THREAD, fj_uses_of(c, p, call->v.Call.args.items[0]), call, NULL, 1);
+        fj_jobs_end(p, -1, NULL, call); /* map's own threads: they are what ran at once */
+    } else if (!strcmp(m, "join") || !strcmp(m, "result") || !strcmp(m, "exception")) {
+        if (recv->kind == NODE_Name)
+            fj_jobs_end(p, fl_var_index(c, recv->v.Name.id, 0), NULL, NULL);
+        else if (recv->kind == NODE_Call) /* ex.submit(f, db).result() */
+            fj_jobs_end(p, -1, NULL, recv);
+    }
+}
+
+int fj_is_job_method(const char *m)
+{
+    static const char *const names[] = {"add_task", "create_task", "start_soon", "run_in_executor",
+                                        "submit", "map", NULL};
+    return fl_in_list(m, names);
+}
+
+/*
+ * `tasks.append(create_task(...))`, `coros.append(fetch(db, i))`: the list
+ * var now holds the jobs those arguments started, or (in a coroutine) the
+ * coroutines they made, which run when the list is gathered.
+ */
+void fj_keep_handles(Ctx *c, Path *p, const Node *call, int var)
+{
+    if (var < 0)
+        return;
+    for (int i = 0; i < call->v.Call.args.n; i++) {
+        const Node *a = call->v.Call.args.items[i];
+        int found = 0;
+        for (int k = 0; k < p->njobs; k++)
+            if (p->job[k].at == a) {
+                p->job[k].var = (int8_t)var;
+                p->job[k].many |= p->job[k].kind == JOB_CORO; /* kept again: a loop's */
+                found = 1;
+            }
+        if (!found && a->kind == NODE_Call && c->g->func->kind == NODE_AsyncFunctionDef) {
+            fj_job_start(c, p, JOB_CORO, args_uses(c, p, a, 0), a, NULL, 0);
+            for (int k = 0; k < p->njobs; k++)
+                if (p->job[k].at == a)
+                    p->job[k].var = (int8_t)var;
+        }
+    }
+}
+
+/*
+ * A call of a helper that hands the items of a parameter to tasks or
+ * threads running at once (FlowSummary.fans_out): items that all use one
+ * session (a comprehension of them, or two in a list) are concurrent use.
+ */
+void fj_fanned(Ctx *c, Path *p, const Node *call, const FlowSummary *sum)
+{
+    for (int i = 0; i < call->v.Call.args.n && i < 32; i++) {
+        if (!(sum->fans_out >> i & 1))
+            continue;
+        const Node *a = call->v.Call.args.items[i];
+        if (a->kind == NODE_Name) { /* items = [(load, (i, db)) for i in ids]; run(items) */
+            const Scope *where = NULL;
+            const Binding *b = scope_lookup(c->env->scopes, c->scope, a->v.Name.id, &where);
+            if (!b || where != c->scope || b->nbind != 1 || !b->value)
+                continue;
+            a = b->value;
+        }
+        uint32_t m = 0, twice = 0;
+        if (fl_is_comprehension(a) && a->kind != NODE_DictComp) {
+            twice = m = fj_uses_of(c, p, a->v.ListComp.elt);
+        } else if (a->kind == NODE_List || a->kind == NODE_Tuple) {
+            for (int k = 0; k < a->v.List.elts.n; k++) {
+                uint32_t u = fj_uses_of(c, p, a->v.List.elts.items[k]);
+                twice |= m & u;
+                m |= u;
+            }
+        }
+        for (int r = 0; r < c->nsites; r++) {
+            if (!(twice >> r & 1))
+                continue;
+            int kind = sum->fans_threads ? JOB_THREAD : JOB_TASK;
+            const Ev *e = fl_ev_push(c, p->ev[r], call,
+                                     fmt(c, "handed, item by item, to %s that run at the same time",
+                                         kind == JOB_THREAD ? "threads" : "tasks"));
+            fl_report_job(c, FLOW_CONCURRENT, r, call, e, kind, NULL);
+        }
+    }
+}
+
+/*
+ * `t = create_task(...)`, `th = Thread(...)`, `fut = ex.submit(...)`: the
+ * name holds the handle of the work the value started.  In a coroutine,
+ * `coros = [fetch(db, i) for i in ids]` keeps coroutines that run when
+ * gathered.
+ */
+void fj_name_handles(Ctx *c, Path *p, const Node *target, const Node *value)
+{
+    if (target->kind != NODE_Name || !value)
+        return;
+    const Node *v = value->kind == NODE_Await ? value->v.Await.value : value;
+    int var = -1;
+    for (int k = 0; k < p->njobs; k++)
+        if (p->job[k].at == v) {
+            if (var < 0)
+                var = fl_var_index(c, target->v.Name.id, 1);
+            p->job[k].var = (int8_t)var;
+        }
+    if (c->g->func->kind != NODE_AsyncFunctionDef || value->kind == NODE_Await)
+        return;
+    int many = 0;
+    uint32_t m = 0;
+    if (fl_is_comprehension(v) && v->kind != NODE_DictComp &&
+        v->v.ListComp.elt->kind == NODE_Call) {
+        m = args_uses(c, p, v->v.ListComp.elt, 0);
+        many = 1;
+    } else if (v->kind == NODE_List || v->kind == NODE_Tuple) {
+        for (int i = 0; i < v->v.List.elts.n; i++) {
+            const Node *el = v->v.List.elts.items[i];
+            uint32_t u = el->kind == NODE_Call ? args_uses(c, p, el, 0) : 0;
+            many |= (m & u) != 0;
+            m |= u;
+        }
+    }
+    if (!m)
+        return;
+    fj_job_start(c, p, JOB_CORO, m, v, NULL, many);
+    var = fl_var_index(c, target->v.Name.id, 1);
+    for (int k = 0; k < p->njobs; k++)
+        if (p->job[k].at == v)
+            p->job[k].var = (int8_t)var;
+}
+
+/* The borrowed site r is released by its owner now, at `at` (a with
+ * block's end): the pending work that uses it outlives it. */
+void fj_outlived(Ctx *c, Path *p, int r, const Node *at)
+{
+    for (int i = 0; i < p->njobs && !p->raised; i++) {
+        const Job *j = &p->job[i];
+        if (!(j->res >> r & 1) || j->kind == JOB_CORO)
+            continue;
+        const Ev *e =
+            fl_ev_push(c, p->ev[r], at,
+                       fmt(c, "released here while the %s may still use it", job_names[j->kind]));
+        fl_report_job(c, FLOW_OUTLIVES, r, j->at, e, j->kind, c->site[r].when);
+    }
+}
+
+/* The function returns normally: work still pending on what it borrowed
+ * outlives the owner if the owner releases it first (background work and
+ * streamed bodies under an early owner), or if nothing waits for it at all
+ * (tasks and threads). */
+void fj_pending_at_exit(Ctx *c, Path *p, const Node *at)
+{
+    for (int i = 0; i < p->njobs; i++) {
+        const Job *j = &p->job[i];
+        for (int r = 0; r < c->nsites; r++) {
+            if (!(j->res >> r & 1) || p->res[r] != RS_BORROWED || c->site[r].param_only ||
+                j->kind == JOB_CORO || (!runs_beside(j->kind) && !c->site[r].early))
+                continue;
+            if (!c->site[r].when)
+                continue; /* an owner we know nothing about */
+            const Ev *e = p->ev[r];
+            if (at)
+                e = fl_ev_push(c, e, at, runs_beside(j->kind)
+                                             ? fmt(c, "the function returns here without waiting for the %s",
+                                                   job_names[j->kind])
+                                             : "the function returns here");
+            if (c->site[r].owner_line && c->site[r].owner_note)
+                e = fl_ev_push_far(c, e, c->site[r].owner_path, c->site[r].owner_line,
+                                   c->site[r].owner_col, c->site[r].owner_note);
+            fl_report_job(c, FLOW_OUTLIVES, r, j->at, e, j->kind, c->site[r].when);
+        }
+    }
+}
+
+/* fj_fan_out's search: a loop or comprehension over a parameter whose body
+ * starts work that runs beside the rest (submit, create_task, Thread). */
+typedef struct Fan {
+    Ctx *c;
+    const char *params[8];
+    int nparams;
+    int over;      /* index of the parameter the enclosing loop iterates, or -1 */
+    unsigned found;
+    int threads;
+    int depth;
+} Fan;
+
+static void fan_kid(Node *parent, Node *n, void *arg);
+
+/* The parameter an iterable reads: `p`, `enumerate(p)`, `p.items()`; -1. */
+static int iterated_param(const Fan *f, const Node *it)
+{
+    if (it->kind == NODE_Call && it->v.Call.args.n > 0 && it->v.Call.func->kind == NODE_Name)
+        it = it->v.Call.args.items[0]; /* enumerate(p), zip(p, ...) */
+    else if (it->kind == NODE_Call && it->v.Call.func->kind == NODE_Attribute)
+        it = it->v.Call.func->v.Attribute.value; /* p.items() */
+    for (int i = 0; it->kind == NODE_Name && i < f->nparams; i++)
+        if (f->params[i] && !strcmp(f->params[i], it->v.Name.id))
+            return i;
+    return -1;
+}
+
+static void fan_walk(Fan *f, const Node *n)
+{
+    if (!n || f->depth > EVAL_MAX_DEPTH || n->kind == NODE_Lambda || n->kind == NODE_FunctionDef ||
+        n->kind == NODE_AsyncFunctionDef || n->kind == NODE_ClassDef)
+        return;
+    int saved = f->over;
+    if (n->kind == NODE_For || n->kind == NODE_AsyncFor) {
+        int i = iterated_param(f, n->v.For.iter);
+        if (i >= 0)
+            f->over = i;
+    } else if (fl_is_comprehension(n)) {
+        const NodeList *gens = n->kind == NODE_DictComp ? &n->v.DictComp.generators
+                                                        : &n->v.ListComp.generators;
+        for (int k = 0; k < gens->n; k++) {
+            int i = iterated_param(f, gens->items[k]->v.comprehension.iter);
+            if (i >= 0)
+                f->over = i;
+        }
+    } else if (n->kind == NODE_Call && f->over >= 0) {
+        const Node *fn = n->v.Call.func;
+        const char *m = fn->kind == NODE_Attribute ? fn->v.Attribute.attr : NULL;
+        const char *q = fl_qualname(f->c, f->c->env->scopes, f->c->scope, fn);
+        int thread = (m && (!strcmp(m, "submit") || !strcmp(m, "run_in_executor"))) ||
+                     (q && !strcmp(q, "threading.Thread"));
+        int task = (m && (!strcmp(m, "create_task") || !strcmp(m, "start_soon"))) ||
+                   (q && (!strcmp(q, "asyncio.create_task") || !strcmp(q, "asyncio.ensure_future")));
+        if (thread || task) {
+            f->found |= 1u << f->over;
+            f->threads |= thread;
+        }
+    }
+    f->depth++;
+    ast_children((Node *)n, fan_kid, f);
+    f->depth--;
+    f->over = saved;
+}
+
+static void fan_kid(Node *parent, Node *n, void *arg)
+{
+    (void)parent;
+    fan_walk(arg, n);
+}
+
+/* Summary mode: which parameters' items the function hands to work that
+ * runs at once (`for fn, args in calls: ex.submit(fn, *args)`). */
+void fj_fan_out(Ctx *c, const Node *func, FlowSummary *sum)
+{
+    if (func->kind != NODE_FunctionDef && func->kind != NODE_AsyncFunctionDef)
+        return;
+    Fan f = {c, {NULL}, 0, -1, 0, 0, 0};
+    const Node *args = func->v.FunctionDef.args;
+    const NodeList *lists[2] = {&args->v.arguments.posonlyargs, &args->v.arguments.args};
+    for (int l = 0; l < 2; l++)
+        for (int i = 0; i < lists[l]->n && f.nparams < 8; i++)
+            f.params[f.nparams++] = lists[l]->items[i]->v.arg.arg;
+    for (int i = 0; i < func->v.FunctionDef.body.n; i++)
+        fan_walk(&f, func->v.FunctionDef.body.items[i]);
+    sum->fans_out = f.found;
+    sum->fans_threads = (unsigned char)f.threads;
+}

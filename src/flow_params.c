@@ -1,0 +1,622 @@
+/*
+ * flow_params.c - what a function borrows, for the typestate dataflow
+ * (flow_impl.h): parameters FastAPI fills from a dependency that yields a
+ * resource (Depends, Annotated aliases, class dependencies, a dependency
+ * returning an object that keeps the session), parameters that every
+ * caller fills with a session it owns or was lent, request.state that a
+ * middleware owns, and a class-based view's attributes.  A borrowed site is
+ * never this function's leak; its owner's timing says when the owner
+ * releases it, which is what work handed the site must not outlive
+ * (SL202).  In summary mode each positional parameter stands for a
+ * resource instead, to see whether the function releases it.
+ */
+#include "flow_impl.h"
+
+#include <string.h>
+
+#include "fastapi.h"
+#include "model.h"
+#include "value.h"
+
+/* Where a provider releases what it yields: the close() after its yield,
+ * else the with statement around the yield; NULL if not found. */
+typedef struct RelSearch {
+    int yield_line, depth;
+    const Node *close, *with; /* the close() after the yield; the with around it */
+} RelSearch;
+
+static void rel_kid(Node *parent, Node *n, void *arg)
+{
+    RelSearch *s = arg;
+    (void)parent;
+    if (s->depth > EVAL_MAX_DEPTH || n->kind == NODE_Lambda || n->kind == NODE_FunctionDef ||
+        n->kind == NODE_AsyncFunctionDef || n->kind == NODE_ClassDef)
+        return;
+    if ((n->kind == NODE_Yield || n->kind == NODE_YieldFrom) && !s->yield_line)
+        s->yield_line = n->lineno;
+    if ((n->kind == NODE_With || n->kind == NODE_AsyncWith) && !s->yield_line)
+        s->with = n;
+    if (n->kind == NODE_Call && s->yield_line && !s->close && n->lineno > s->yield_line &&
+        n->v.Call.func->kind == NODE_Attribute && !strcmp(n->v.Call.func->v.Attribute.attr, "close"))
+        s->close = n;
+    s->depth++;
+    ast_children(n, rel_kid, s);
+    s->depth--;
+}
+
+const Node *fp_provider_release(const Node *def)
+{
+    if (!def || (def->kind != NODE_FunctionDef && def->kind != NODE_AsyncFunctionDef))
+        return NULL;
+    RelSearch s = {0, 0, NULL, NULL};
+    ast_children((Node *)def, rel_kid, &s);
+    return s.close ? s.close : s.with;
+}
+
+/* A dependency provider: its summary, definition and file, and the scope
+ * it is used with. */
+typedef struct Provider {
+    const FlowSummary *sum;
+    const Node *def;
+    const char *path;   /* NULL: this module */
+    int function_scope; /* Depends(f, scope="function") */
+} Provider;
+
+/* The function a callee expression names (in table t, scope s). */
+static int provider_of(Ctx *c, const ScopeTable *t, const Scope *s, const Node *f, Provider *out)
+{
+    const char *q = NULL;
+    if (f->kind == NODE_Name) {
+        const Binding *b = scope_lookup(t, s, f->v.Name.id, NULL);
+        if (b && b->kind == BIND_DEF && b->def && c->env->summary_of && t == c->env->scopes) {
+            out->sum = c->env->summary_of(c->env->summary_arg, b->def);
+            out->def = b->def;
+            return out->sum != NULL;
+        }
+        if (b && b->kind == BIND_IMPORT)
+            q = b->qualname;
+        else if (b && b->kind == BIND_DEF)
+            q = b->qualname;
+    } else if (f->kind == NODE_Attribute) {
+        q = fl_qualname(c, t, s, f);
+    }
+    FlowDef d;
+    if (!q || !c->env->resolve || !c->env->resolve(c->env->resolve_arg, q, &d) || !d.summary)
+        return 0;
+    out->sum = d.summary;
+    out->def = d.binding ? d.binding->def : NULL;
+    out->path = d.scopes == c->env->scopes ? NULL : d.path;
+    return 1;
+}
+
+/* Depends(provider[, scope="function"]) (table t, scope s): its provider. */
+static int depends_target(Ctx *c, const ScopeTable *t, const Scope *s, const Node *e, Provider *out)
+{
+    if (!e || e->kind != NODE_Call || e->v.Call.args.n < 1)
+        return 0;
+    if (!fastapi_is_depends(fl_qualname(c, t, s, e->v.Call.func)))
+        return 0;
+    memset(out, 0, sizeof *out);
+    for (int i = 0; i < e->v.Call.keywords.n; i++) {
+        const Node *k = e->v.Call.keywords.items[i];
+        const Node *v = k->v.keyword.value;
+        if (k->v.keyword.arg && !strcmp(k->v.keyword.arg, "scope") && v->kind == NODE_Constant &&
+            v->v.Constant.value.kind == CONST_STR && !strcmp(v->v.Constant.value.s, "function"))
+            out->function_scope = 1;
+    }
+    return provider_of(c, t, s, e->v.Call.args.items[0], out);
+}
+
+/* The provider of an `Annotated[T, Depends(f)]` annotation, or of an alias
+ * of one bound at module level, here or in another module. */
+#define MAX_ALIAS_DEPTH 8 /* aliases of annotations followed, across modules too */
+
+static int annotated_provider(Ctx *c, const ScopeTable *t, const Scope *s, const Node *ann,
+                              int depth, Provider *out)
+{
+    if (!ann || depth > MAX_ALIAS_DEPTH)
+        return 0;
+    if (ann->kind == NODE_Name) {
+        const Scope *where = NULL;
+        const Binding *b = scope_lookup(t, s, ann->v.Name.id, &where);
+        FlowDef d;
+        if (b && b->kind == BIND_IMPORT && b->qualname && c->env->resolve &&
+            c->env->resolve(c->env->resolve_arg, b->qualname, &d) && d.binding && d.binding->value)
+            return annotated_provider(c, d.scopes, scope_module(d.scopes), d.binding->value,
+                                      depth + 1, out);
+        if (b && b->value && where && where->kind == SCOPE_MODULE)
+            return annotated_provider(c, t, where, b->value, depth + 1, out);
+        return 0;
+    }
+    if (ann->kind != NODE_Subscript || ann->v.Subscript.slice->kind != NODE_Tuple)
+        return 0;
+    const NodeList *elts = &ann->v.Subscript.slice->v.Tuple.elts;
+    for (int i = 1; i < elts->n; i++)
+        if (depends_target(c, t, s, elts->items[i], out))
+            return 1;
+    return 0;
+}
+
+/* Depends(f, use_cache=False): a fresh value even within one request. */
+static int uncached(const Node *dep)
+{
+    if (!dep || dep->kind != NODE_Call)
+        return 0;
+    for (int i = 0; i < dep->v.Call.keywords.n; i++) {
+        const Node *k = dep->v.Call.keywords.items[i];
+        if (k->v.keyword.arg && !strcmp(k->v.keyword.arg, "use_cache") &&
+            k->v.keyword.value->kind == NODE_Constant &&
+            k->v.keyword.value->v.Constant.value.kind == CONST_FALSE)
+            return 1;
+    }
+    return 0;
+}
+
+/*
+ * A class dependency, `repo: Repo = Depends()`, `Depends(Repo)` or
+ * `Annotated[Repo, Depends()]`, whose __init__ takes a session from a
+ * dependency (and keeps it on self): the provider of that session.
+ */
+static int class_dependency(Ctx *c, const Node *dflt, const Node *ann, Provider *out)
+{
+    const ScopeTable *t = c->env->scopes;
+    if (ann && ann->kind == NODE_Subscript && ann->v.Subscript.slice->kind == NODE_Tuple) {
+        const NodeList *elts = &ann->v.Subscript.slice->v.Tuple.elts;
+        for (int i = 1; i < elts->n && !dflt; i++)
+            if (elts->items[i]->kind == NODE_Call)
+                dflt = elts->items[i];
+        ann = elts->items[0];
+    }
+    if (!dflt || dflt->kind != NODE_Call)
+        return 0;
+    if (!fastapi_is_depends(fl_qualname(c, t, c->scope, dflt->v.Call.func)))
+        return 0;
+    const Node *cls = dflt->v.Call.args.n ? dflt->v.Call.args.items[0] : ann;
+    if (!cls || cls->kind != NODE_Name)
+        return 0;
+    const Node *def = fc_class_named(c, t, c->scope, cls->v.Name.id, &t, NULL);
+    const Node *init = def ? fc_init_of(def) : NULL;
+    if (init) {
+        const Scope *is = scope_of(t, init);
+        const Node *args = init->v.FunctionDef.args;
+        const NodeList *ps = &args->v.arguments.args, *defs = &args->v.arguments.defaults;
+        for (int k = 1; is && k < ps->n; k++) {
+            const Node *pd = k >= ps->n - defs->n ? defs->items[k - (ps->n - defs->n)] : NULL;
+            Provider pv = {0};
+            if ((depends_target(c, t, is, pd, &pv) ||
+                 annotated_provider(c, t, is, ps->items[k]->v.arg.annotation, 0, &pv)) &&
+                pv.sum->yields_kind != RES_NONE) {
+                *out = pv;
+                return 1;
+            }
+        }
+    }
+    return 0;
+}
+
+/* When the owner of what pv lends releases it, for the site's messages. */
+static void owner_timing(Ctx *c, Site *st, const Provider *pv)
+{
+    const FlowFastApi *fa = c->env->fastapi;
+    const char *name = pv->def && pv->def->kind != NODE_ClassDef ? pv->def->v.FunctionDef.name
+                                                                   : "its provider";
+    const Node *rel = fp_provider_release(pv->def);
+    /* a pooled connection is not closed: it goes back, to be lent again */
+    int pooled = model_user_res(c->env->model, st->val.kind)->after == AFTER_SHARED;
+    const char *verb = pooled ? "returns it to the pool" : "closes it";
+    st->owner_path = pv->path;
+    st->owner_line = rel ? rel->lineno : 0;
+    st->owner_col = rel ? rel->col_offset : 0;
+    st->owner_note = fmt(c, "%s here by `%s`, after the work was handed over",
+                         pooled ? "returned to the pool" : "closed", name);
+    if (!pv->sum->releases_after || !fa) {
+        st->when = NULL;
+        return;
+    }
+    const char *lent = pooled ? ", where another request can get it while this work still "
+                                "uses it" : "";
+    if (pv->function_scope) { /* written, so the installed FastAPI has it (>= 0.121) */
+        st->early = 1;
+        st->when = fmt(c, "`%s` (scope=\"function\") %s right after the endpoint returns%s", name,
+                       verb, lent);
+    } else if (fa->era == ERA_AT_RETURN) {
+        st->early = 1;
+        st->when = fmt(c, "`%s` %s when the endpoint returns, before the response and "
+                          "background tasks (%s)%s", name, verb, fa->version, lent);
+    } else {
+        st->when = fmt(c, "`%s` %s after the request (%s)%s", name, verb, fa->version, lent);
+    }
+}
+
+/* A site lent by the middleware that owns request.state.<x>. */
+static void state_timing(Ctx *c, Site *st, const FastApiStateOwner *o)
+{
+    st->state = o;
+    st->early = 1;
+    st->owner_path = o->path;
+    st->owner_line = o->close_line;
+    st->owner_col = o->close_col;
+    st->owner_note = fmt(c, "closed here by the middleware `%s`, after call_next",
+                         o->func->v.FunctionDef.name);
+    st->when = fmt(c, "the middleware `%s` closes it after call_next, before the body is streamed "
+                      "and background tasks run", o->func->v.FunctionDef.name);
+}
+
+/* `request.state.<x>` where a middleware owns <x>: a session borrowed from
+ * it (a site per expression); -1 otherwise. */
+int fp_state_site(Ctx *c, Path *p, const Node *e)
+{
+    const char *attr = fastapi_state_attr(e);
+    if (!c->env->fastapi || !attr || e->v.Attribute.value->v.Attribute.value->kind != NODE_Name)
+        return -1; /* request.state.x, not request.app.state.x */
+    const FastApiStateOwner *o = fastapi_state_owner(c->env->fastapi->model, attr);
+    if (!o || o->func == c->g->func)
+        return -1;
+    Val v = {VAL_RESOURCE, RES_SESSION, 0, NULL, 0, 0, NULL, 0};
+    int r = fl_site_for(c, e, v, -1);
+    if (r < 0)
+        return -1;
+    if (!c->site[r].state)
+        state_timing(c, &c->site[r], o);
+    if (p->res[r] == RS_NONE) {
+        p->res[r] = RS_BORROWED;
+        p->ev[r] = fl_ev_push(c, NULL, e,
+                              fmt(c, "borrowed here from request.state, which the "
+                                     "middleware `%s` owns", o->func->v.FunctionDef.name));
+    }
+    return r;
+}
+
+enum { LENT_BY_CALLERS = 2 }; /* fp_borrowed_params: a provider every caller's argument has */
+
+typedef struct HolderSearch {
+    Ctx *c;
+    const ScopeTable *t;
+    const Node *def;    /* the provider */
+    Provider *inner;    /* out: the provider of what the returned object keeps */
+    int found, depth;
+} HolderSearch;
+
+static void holder_return(Node *parent, Node *n, void *arg)
+{
+    HolderSearch *h = arg;
+    (void)parent;
+    if (h->found || h->depth > EVAL_MAX_DEPTH || n->kind == NODE_FunctionDef ||
+        n->kind == NODE_AsyncFunctionDef || n->kind == NODE_ClassDef || n->kind == NODE_Lambda)
+        return;
+    const Node *call = n->kind == NODE_Return ? n->v.Return.value : NULL;
+    const Scope *ds = scope_of(h->t, h->def);
+    if (call && ds && call->kind == NODE_Call && call->v.Call.func->kind == NODE_Name) {
+        const ScopeTable *ct;
+        const Node *cls = fc_class_named(h->c, h->t, ds, call->v.Call.func->v.Name.id, &ct, NULL);
+        const Node *params = h->def->v.FunctionDef.args;
+        int n_args = call->v.Call.args.n + call->v.Call.keywords.n;
+        for (int j = 0; cls && j < n_args && !h->found; j++) {
+            const Node *kwn = j >= call->v.Call.args.n
+                                  ? call->v.Call.keywords.items[j - call->v.Call.args.n] : NULL;
+            const Node *a = kwn ? kwn->v.keyword.value : call->v.Call.args.items[j];
+            const char *kept = fc_init_param(cls, j, kwn ? kwn->v.keyword.arg : NULL);
+            if (a->kind != NODE_Name || !kept || !fc_init_keeps(h->c, ct, cls, kept, 0))
+                continue;
+            /* the argument is a parameter of the provider that FastAPI fills */
+            const NodeList *ps = &params->v.arguments.args, *ds_ = &params->v.arguments.defaults;
+            for (int i = 0; i < ps->n && !h->found; i++) {
+                const Node *pa = ps->items[i];
+                const Node *dflt = i >= ps->n - ds_->n ? ds_->items[i - (ps->n - ds_->n)] : NULL;
+                if (strcmp(pa->v.arg.arg, a->v.Name.id))
+                    continue;
+                h->found = (depends_target(h->c, h->t, ds, dflt, h->inner) ||
+                            annotated_provider(h->c, h->t, ds, pa->v.arg.annotation, 0, h->inner)) &&
+                           h->inner->sum && h->inner->sum->yields_kind != RES_NONE;
+            }
+        }
+    }
+    h->depth++;
+    ast_children(n, holder_return, h);
+    h->depth--;
+}
+
+/*
+ * A dependency that returns an object keeping a session FastAPI lends it
+ * (`def get_service(db: DB): return Service(db)`): the object holds that
+ * provider's session, *inner.  0 if pv's provider returns no such object.
+ */
+static int lends_holder(Ctx *c, const Provider *pv, Provider *inner)
+{
+    const Node *def = pv->def;
+    if (!def || (def->kind != NODE_FunctionDef && def->kind != NODE_AsyncFunctionDef))
+        return 0;
+    const ScopeTable *t = value_table_of(c->env->values, def);
+    if (!t)
+        return 0;
+    HolderSearch h = {c, t, def, inner, 0, 0};
+    memset(inner, 0, sizeof *inner);
+    ast_children((Node *)def, holder_return, &h);
+    if (h.found && !inner->path)
+        inner->path = pv->path; /* the inner provider is beside the outer one */
+    return h.found;
+}
+
+/*
+ * A parameter whose value (v, from value_param) is a session every caller
+ * passes from one FastAPI dependency (`helper(db)` in endpoints that have
+ * `db = Depends(get_db)`): that provider in *pv, LENT_BY_CALLERS; 0 when
+ * its owner is not known.
+ */
+static int lent_by_callers(Ctx *c, const Node *func, int index, Val v, Provider *pv)
+{
+    (void)func;
+    (void)index;
+    if (!v.node || !c->env->summary_of)
+        return 0;
+    const FlowSummary *sum = c->env->summary_of(c->env->summary_arg, v.node);
+    if (!sum || sum->yields_kind == RES_NONE)
+        return 0;
+    memset(pv, 0, sizeof *pv);
+    pv->sum = sum;
+    pv->def = v.node;
+    const ScopeTable *t = value_table_of(c->env->values, v.node);
+    pv->path = t && t != c->env->scopes ? value_path_of(c->env->values, v.node) : NULL;
+    pv->function_scope = v.scope_fn;
+    return LENT_BY_CALLERS;
+}
+
+/*
+ * A parameter some caller fills with a resource it made itself (`with
+ * SessionLocal() as db: queue_receipt(tasks, db)`): that caller releases it
+ * once this call returns, so work handed it here outlives it.  Sets up
+ * site r (the parameter a) that way; 0 when no caller does.
+ */
+static int owned_by_caller(Ctx *c, Path *start, int r, const Node *func, const Node *a, int index)
+{
+    const char *path;
+    const Node *caller;
+    const Node *call = value_param_owner(c->env->values, func, index, &path, &caller);
+    if (!call)
+        return 0;
+    Site *st = &c->site[r];
+    const char *name = caller && caller->kind != NODE_ClassDef && caller->kind != NODE_Module
+                           ? fmt(c, "`%s`", caller->v.FunctionDef.name) : "module-level code";
+    st->early = 1; /* before anything this function leaves running */
+    st->when = fmt(c, "its caller %s made it and releases it once this call returns", name);
+    if (path && !strcmp(path, c->env->src->path))
+        path = NULL;
+    start->ev[r] = fl_ev_push_far(c, NULL, path, call->lineno, call->col_offset,
+                                  fmt(c, "called here by %s with a %s it made and releases after "
+                                         "the call", name, fl_noun(c, r)));
+    start->ev[r] = fl_ev_push(c, start->ev[r], a, fmt(c, "borrowed here as `%s`", a->v.arg.arg));
+    return 1;
+}
+
+/* A parameter filled by a FastAPI dependency that yields a resource: the
+ * function borrows it from the provider, also when it is a helper every
+ * caller passes the provider's session to.  A parameter typed as a session
+ * or connection, or given one by its callers, is borrowed from an owner we
+ * do not know. */
+void fp_borrowed_params(Ctx *c, Path *start, const Node *func)
+{
+    if (func->kind != NODE_FunctionDef && func->kind != NODE_AsyncFunctionDef)
+        return;
+    const Node *args = func->v.FunctionDef.args;
+    const NodeList *plain = &args->v.arguments.args, *defs = &args->v.arguments.defaults;
+    const NodeList *kwonly = &args->v.arguments.kwonlyargs, *kwdefs = &args->v.arguments.kw_defaults;
+    int nparams = args->v.arguments.posonlyargs.n + plain->n + kwonly->n;
+    /* plain, keyword-only, then *args and **kwargs (value.h numbers them last) */
+    Node *rest[2] = {args->v.arguments.vararg, args->v.arguments.kwarg};
+    NodeList tail = {rest, 2};
+    for (int l = 0; l < 3; l++) {
+        const NodeList *ps = l == 0 ? plain : l == 1 ? kwonly : &tail;
+        for (int i = 0; i < ps->n; i++) {
+            const Node *a = ps->items[i];
+            const Node *def = NULL;
+            if (!a)
+                continue;
+            if (l == 1)
+                def = kwdefs->items[i];
+            else if (l == 0 && i >= ps->n - defs->n)
+                def = defs->items[i - (ps->n - defs->n)];
+            int index = l == 2 ? nparams + i : args->v.arguments.posonlyargs.n + i + (l ? plain->n : 0);
+            Provider pv = {0};
+            Val v = {VAL_UNKNOWN, 0, 0, NULL, 0, 0, NULL, 0};
+            int found = depends_target(c, c->env->scopes, c->scope, def, &pv) ||
+                        annotated_provider(c, c->env->scopes, c->scope, a->v.arg.annotation, 0, &pv);
+            int holder = 0;
+            if (!found)
+                found = holder = class_dependency(c, def, a->v.arg.annotation, &pv);
+            Provider inner;
+            const Node *outer = NULL; /* a dependency returning an object that keeps a session */
+            if (found && pv.sum->yields_kind == RES_NONE && !pv.sum->returns_state &&
+                lends_holder(c, &pv, &inner)) {
+                outer = pv.def; /* `svc: Service = Depends(get_service)`, returning Service(db) */
+                pv = inner;
+                holder = 1;
+            }
+            if (found && pv.sum->yields_kind != RES_NONE) {
+                v.tag = VAL_RESOURCE;
+                v.kind = pv.sum->yields_kind;
+            } else if (found && pv.sum->returns_state) {
+                v.tag = VAL_RESOURCE;
+                v.kind = RES_SESSION;
+            } else if (def && fastapi_is_depends(
+                                  fl_qualname(c, c->env->scopes, c->scope,
+                                              def->kind == NODE_Call ? def->v.Call.func : def))) {
+                continue; /* a provider we cannot follow */
+            } else {
+                /* what its annotation says, or what the callers pass (value.h) */
+                v = value_param(c->env->values, c->a, func, index);
+                if (v.tag != VAL_RESOURCE)
+                    continue;
+                found = lent_by_callers(c, func, index, v, &pv);
+            }
+            int var = fl_var_index(c, a->v.arg.arg, 1);
+            int same = -1; /* FastAPI caches a dependency's value within a request */
+            for (int k = 0; found && pv.def && k < c->nsites; k++)
+                if (c->site[k].owner_def == pv.def && !uncached(def))
+                    same = k;
+            if (same >= 0 && var >= 0) {
+                start->var[var] = (int8_t)same;
+                continue;
+            }
+            int r = fl_site_for(c, a, v, -1);
+            if (r < 0 || var < 0)
+                return;
+            Site *st = &c->site[r];
+            st->name = l < 2 ? a->v.arg.arg : fmt(c, "%s%s", i ? "**" : "*", a->v.arg.arg);
+            st->holder = holder;
+            st->maybe_none = def && def->kind == NODE_Constant &&
+                             def->v.Constant.value.kind == CONST_NONE;
+            start->res[r] = RS_BORROWED;
+            start->var[var] = (int8_t)r;
+            if (!found && owned_by_caller(c, start, r, func, a, index))
+                continue;
+            if (!found) {
+                st->param_only = 1;
+                continue;
+            }
+            st->owner = pv.sum;
+            st->owner_def = uncached(def) ? NULL : pv.def;
+            if (pv.sum->yields_kind == RES_NONE) {
+                state_timing(c, st, pv.sum->returns_state);
+                start->ev[r] = fl_ev_push(c, NULL, a,
+                                          fmt(c, "borrowed here from `%s`, which hands over "
+                                                 "request.state.%s",
+                                              pv.def->v.FunctionDef.name,
+                                              pv.sum->returns_state->attr));
+                continue;
+            }
+            owner_timing(c, st, &pv);
+            if (found == LENT_BY_CALLERS) { /* the caller that lends it comes first */
+                const char *path;
+                const Node *call = value_param_site(c->env->values, func, index, &path);
+                if (call)
+                    start->ev[r] = fl_ev_push_far(c, NULL, path, call->lineno, call->col_offset,
+                                                  fmt(c, "called here with a session from its "
+                                                         "FastAPI dependency `%s`",
+                                                      pv.def->v.FunctionDef.name));
+                start->ev[r] = fl_ev_push(c, start->ev[r], a, fmt(c, "borrowed here as `%s`",
+                                                                   a->v.arg.arg));
+                continue;
+            }
+            start->ev[r] = fl_ev_push(
+                c, NULL, a,
+                outer ? fmt(c, "borrowed here from its FastAPI dependency `%s`, "
+                               "an object that keeps the session of `%s`",
+                            outer->v.FunctionDef.name, pv.def->v.FunctionDef.name)
+                : pv.def && pv.def->kind != NODE_ClassDef
+                    ? fmt(c, "borrowed here from its FastAPI dependency `%s`",
+                          pv.def->v.FunctionDef.name)
+                    : "borrowed here from its FastAPI dependency");
+        }
+    }
+}
+
+/* Where class cls (in table t) or a base class of it, here or in another
+ * module, declares `attr = <value>` in its body: the value, with the table,
+ * class scope and file (NULL: this one) that hold it. */
+typedef struct ClassAttr {
+    const ScopeTable *t;
+    const Scope *cls;
+    const char *path;
+    const Node *value;
+} ClassAttr;
+
+static int class_attr(Ctx *c, const ScopeTable *t, const Scope *cls, const char *path,
+                      const char *attr, int depth, ClassAttr *out)
+{
+    if (!cls || depth > 4)
+        return 0;
+    const Node *def = cls->node;
+    for (int i = 0; i < def->v.ClassDef.body.n; i++) {
+        const Node *target, *value;
+        if (ast_single_assign(def->v.ClassDef.body.items[i], &target, &value) &&
+            target->kind == NODE_Name && !strcmp(target->v.Name.id, attr)) {
+            out->t = t;
+            out->cls = cls;
+            out->path = path;
+            out->value = value;
+            return 1;
+        }
+    }
+    for (int i = 0; i < def->v.ClassDef.bases.n; i++) { /* class View(BaseController) */
+        const Node *base = def->v.ClassDef.bases.items[i];
+        if (base->kind != NODE_Name)
+            continue;
+        const ScopeTable *bt;
+        const char *bpath;
+        const Node *bdef = fc_class_named(c, t, scope_module(t), base->v.Name.id, &bt, &bpath);
+        if (bt == t)
+            bpath = path;
+        if (bdef && class_attr(c, bt, scope_of(bt, bdef), bpath, attr, depth + 1, out))
+            return 1;
+    }
+    return 0;
+}
+
+/*
+ * `self.<attr>` in a method of a class-based view, whose class body says
+ * `<attr>: Session = Depends(get_db)` (fastapi-utils' cbv, controllers
+ * built on it): FastAPI fills it per request from the provider, so the
+ * method borrows it.  -1 when attr is not such a dependency.
+ */
+int fp_view_site(Ctx *c, Path *p, const char *attr)
+{
+    const Scope *cls = c->scope ? c->scope->parent : NULL;
+    ClassAttr ca;
+    if (c->env->summary || !cls || cls->kind != SCOPE_CLASS ||
+        !class_attr(c, c->env->scopes, cls, NULL, attr, 0, &ca))
+        return -1;
+    Provider pv = {0};
+    if (!depends_target(c, ca.t, ca.cls, ca.value, &pv) || pv.sum->yields_kind == RES_NONE)
+        return -1;
+    Val v = {VAL_RESOURCE, pv.sum->yields_kind, 0, NULL, 0, 0, NULL, 0};
+    int r = fl_site_for(c, ca.value, v, -1);
+    if (r < 0)
+        return -1;
+    if (!c->site[r].owner) {
+        c->site[r].owner = pv.sum;
+        c->site[r].name = fmt(c, "self.%s", attr);
+        owner_timing(c, &c->site[r], &pv);
+    }
+    if (p->res[r] == RS_NONE) {
+        p->res[r] = RS_BORROWED;
+        p->ev[r] = fl_ev_push_far(c, NULL, ca.path, ca.value->lineno, ca.value->col_offset,
+                                  fmt(c, "borrowed from its FastAPI dependency `%s` (a class-based "
+                                         "view's attribute)",
+                                      pv.def && pv.def->kind != NODE_ClassDef
+                                          ? pv.def->v.FunctionDef.name : "?"));
+    }
+    return r;
+}
+
+/* Summary mode: each positional parameter starts as an open resource of
+ * unknown kind, so the exits can tell whether the function releases it. */
+void fp_summary_params(Ctx *c, Path *start, const Node *func)
+{
+    if (func->kind != NODE_FunctionDef && func->kind != NODE_AsyncFunctionDef)
+        return;
+    const Node *args = func->v.FunctionDef.args;
+    const NodeList *lists[2] = {&args->v.arguments.posonlyargs, &args->v.arguments.args};
+    for (int l = 0; l < 2; l++) {
+        for (int i = 0; i < lists[l]->n && c->nparams < 8; i++) {
+            const Node *a = lists[l]->items[i];
+            Val v = {VAL_RESOURCE, RES_ANY, 0, NULL, 0, 0, NULL, 0};
+            Val known = value_param(c->env->values, c->a, func, c->nparams);
+            int var = fl_var_index(c, a->v.arg.arg, 1);
+            if (var < 0)
+                return;
+            if (known.tag != VAL_UNKNOWN && known.tag != VAL_RESOURCE) {
+                /* a pool, an engine, an object the callers pass: not a resource of
+                   theirs the function could release, but what it makes things with */
+                c->var_val[var] = known;
+                c->param_site[c->nparams++] = -1;
+                continue;
+            }
+            int r = fl_site_for(c, a, v, -1);
+            if (r < 0)
+                return;
+            start->res[r] = RS_OPEN;
+            start->var[var] = (int8_t)r;
+            c->param_site[c->nparams++] = r;
+        }
+    }
+}

@@ -1,0 +1,21 @@
+# The request-scoped session commits after the yield.  Where FastAPI runs
+# that code depends on its version: Pipfile allows 0.95, Pipfile.lock installs 0.112.4, so before the background tasks.
+import os
+
+from sqlalchemy import create_engine
+from sqlalchemy.orm import sessionmaker
+
+engine = create_engine(os.environ.get("DATABASE_URL", "postgresql+psycopg2://app@localhost/app"), pool_pre_ping=True)
+SessionLocal = sessionmaker(bind=engine, autoflush=False)
+
+
+def get_db():
+    db = SessionLocal()
+    try:
+        yield db
+        db.commit()
+    except Exception:
+        db.rollback()
+        raise
+    finally:
+        db.close()
