@@ -1392,6 +1392,7 @@ static void effects(Ctx *c, Path *p, const CfgStep *st)
             if (it >= 0)
                 fl_use(c, p, it, n->v.For.iter);
             bind(c, p, n->v.For.target, none, NULL);
+            fj_loop_waits(c, p, n);
         }
         break;
     }

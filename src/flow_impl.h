@@ -268,6 +268,7 @@ int fc_constructs(Ctx *c, const Node *f);
 void fj_job_start(Ctx *c, Path *p, int kind, uint32_t res, const Node *at, const Node *with,
                   int many);
 /* Ends the jobs whose handle is var, that the with-item waits for, or that at started. */
+void fj_loop_waits(Ctx *c, Path *p, const Node *loop);
 void fj_jobs_end(Path *p, int var, const Node *with, const Node *at);
 /* Waiting for e (a handle, a list of them, a call) ends the work it names. */
 void fj_wait_for(Ctx *c, Path *p, const Node *e);

@@ -51,6 +51,65 @@ void fj_jobs_end(Path *p, int var, const Node *with, const Node *at)
             drop_job(p, i); /* (awaiting a call that queued a background task does not run it) */
 }
 
+/* Is e (depth d) a wait for the work the name id holds: id.join(),
+ * id.result(), id.exception(), await id? */
+static int waits_for(const Node *e, const char *id)
+{
+    if (e->kind == NODE_Await)
+        return e->v.Await.value->kind == NODE_Name && !strcmp(e->v.Await.value->v.Name.id, id);
+    if (e->kind != NODE_Call || e->v.Call.func->kind != NODE_Attribute)
+        return 0;
+    const Node *f = e->v.Call.func;
+    const char *m = f->v.Attribute.attr;
+    return f->v.Attribute.value->kind == NODE_Name && !strcmp(f->v.Attribute.value->v.Name.id, id) &&
+           (!strcmp(m, "join") || !strcmp(m, "result") || !strcmp(m, "exception"));
+}
+
+typedef struct Waits {
+    const char *id;
+    int depth, found;
+} Waits;
+
+static void waits_kid(Node *parent, Node *n, void *arg)
+{
+    Waits *w = arg;
+    (void)parent;
+    if (w->found || !n || w->depth > EVAL_MAX_DEPTH || n->kind == NODE_FunctionDef ||
+        n->kind == NODE_AsyncFunctionDef || n->kind == NODE_ClassDef || n->kind == NODE_Lambda)
+        return;
+    if (waits_for(n, w->id)) {
+        w->found = 1;
+        return;
+    }
+    w->depth++;
+    ast_children(n, waits_kid, w);
+    w->depth--;
+}
+
+/*
+ * The head of `for w in workers:` whose body waits for each item
+ * (w.join(), await w): the loop waits for all the work workers holds.  An
+ * empty list runs the body never but holds no work either, so the wait
+ * counts on every way out of the head.
+ */
+void fj_loop_waits(Ctx *c, Path *p, const Node *loop)
+{
+    const Node *t = loop->v.For.target, *iter = loop->v.For.iter;
+    if (t->kind != NODE_Name || iter->kind != NODE_Name)
+        return;
+    int iv = fl_var_index(c, iter->v.Name.id, 0);
+    int held = 0;
+    for (int k = 0; iv >= 0 && k < p->njobs; k++)
+        held |= p->job[k].var == iv;
+    if (!held)
+        return;
+    Waits w = {t->v.Name.id, 0, 0};
+    for (int i = 0; i < loop->v.For.body.n && !w.found; i++)
+        waits_kid(NULL, loop->v.For.body.items[i], &w);
+    if (w.found)
+        fj_jobs_end(p, iv, NULL, NULL);
+}
+
 /*
  * Work starts at `at` using the sites in res.  A task or thread that shares
  * a site with other running work, or that runs many times at once, is
@@ -505,9 +564,10 @@ void fj_name_handles(Ctx *c, Path *p, const Node *target, const Node *value)
     if (target->kind != NODE_Name || !value)
         return;
     const Node *v = value->kind == NODE_Await ? value->v.Await.value : value;
+    const Node *each = fl_is_comprehension(v) && v->kind != NODE_DictComp ? v->v.ListComp.elt : v;
     int var = -1;
     for (int k = 0; k < p->njobs; k++)
-        if (p->job[k].at == v) {
+        if (p->job[k].at == v || p->job[k].at == each) { /* [Thread(...) for t in ts] */
             if (var < 0)
                 var = fl_var_index(c, target->v.Name.id, 1);
             p->job[k].var = (int8_t)var;

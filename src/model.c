@@ -267,6 +267,12 @@ static const struct {
     {"sqlalchemy.ext.asyncio.AsyncEngine", VAL_FACTORY, FAC_ENGINE, 1},
     {"sqlalchemy.orm.sessionmaker", VAL_FACTORY, FAC_SESSIONMAKER, 0},
     {"sqlalchemy.ext.asyncio.async_sessionmaker", VAL_FACTORY, FAC_SESSIONMAKER, 1},
+    {"concurrent.futures.Executor", VAL_FACTORY, FAC_EXECUTOR, 0},
+    {"concurrent.futures.ThreadPoolExecutor", VAL_FACTORY, FAC_EXECUTOR, 0},
+    {"concurrent.futures.ProcessPoolExecutor", VAL_FACTORY, FAC_EXECUTOR, 0},
+    {"concurrent.futures.thread.ThreadPoolExecutor", VAL_FACTORY, FAC_EXECUTOR, 0},
+    {"asyncio.TaskGroup", VAL_FACTORY, FAC_TASKGROUP, 1},
+    {"asyncio.taskgroups.TaskGroup", VAL_FACTORY, FAC_TASKGROUP, 1},
 };
 
 /* Types of sessions and connections, for parameters annotated with them. */
