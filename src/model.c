@@ -9,6 +9,7 @@
  * putconn(); asyncpg's release() of a released proxy is a no-op.
  */
 #include "model.h"
+#include "qualidx.h"
 
 #include <string.h>
 
@@ -168,28 +169,27 @@ Val model_call(const Val *callee, const Node *call, const char *class_qual, cons
 {
     Val v = {VAL_UNKNOWN, 0, 0, NULL, 0, 0, NULL, 0};
     if (callee->tag == VAL_QUAL && callee->qual) {
-        for (size_t i = 0; i < sizeof callables / sizeof *callables; i++) {
-            if (strcmp(callables[i].qual, callee->qual))
-                continue;
-            v.tag = callables[i].tag;
-            v.kind = callables[i].kind;
-            v.is_async = callables[i].is_async;
-            if (v.kind == FAC_SESSIONMAKER && v.tag == VAL_FACTORY && class_qual &&
-                ends_with(class_qual, "AsyncSession"))
-                v.is_async = 1;
-            if (v.tag == VAL_RESOURCE && v.kind == RES_SESSION &&
-                !(bind && bind->tag == VAL_FACTORY && bind->kind == FAC_ENGINE))
-                v.tag = VAL_UNKNOWN; /* bound to a connection someone else owns */
-            if (v.tag == VAL_FACTORY && v.kind == FAC_ENGINE && call && future(call))
-                v.sub = 1; /* 2.0 mode on 1.4: its connections refuse plain strings */
-            if (v.tag == VAL_FACTORY && v.kind == FAC_SCOPED)
-                /* async_scoped_session, or a scopefunc (a request id): not the thread */
-                v.sub = v.is_async || (call && has_keyword(call, "scopefunc"));
-            if (v.tag == VAL_FACTORY && v.kind == FAC_SESSIONMAKER && bind &&
-                bind->tag == VAL_RESOURCE)
-                v.tag = VAL_UNKNOWN; /* sessionmaker(bind=conn): its sessions use conn */
+        static QualIndex idx = QUALIDX(callables);
+        int i = qualidx_find(&idx, callee->qual);
+        if (i < 0)
             return v;
-        }
+        v.tag = callables[i].tag;
+        v.kind = callables[i].kind;
+        v.is_async = callables[i].is_async;
+        if (v.kind == FAC_SESSIONMAKER && v.tag == VAL_FACTORY && class_qual &&
+            ends_with(class_qual, "AsyncSession"))
+            v.is_async = 1;
+        if (v.tag == VAL_RESOURCE && v.kind == RES_SESSION &&
+            !(bind && bind->tag == VAL_FACTORY && bind->kind == FAC_ENGINE))
+            v.tag = VAL_UNKNOWN; /* bound to a connection someone else owns */
+        if (v.tag == VAL_FACTORY && v.kind == FAC_ENGINE && call && future(call))
+            v.sub = 1; /* 2.0 mode on 1.4: its connections refuse plain strings */
+        if (v.tag == VAL_FACTORY && v.kind == FAC_SCOPED)
+            /* async_scoped_session, or a scopefunc (a request id): not the thread */
+            v.sub = v.is_async || (call && has_keyword(call, "scopefunc"));
+        if (v.tag == VAL_FACTORY && v.kind == FAC_SESSIONMAKER && bind &&
+            bind->tag == VAL_RESOURCE)
+            v.tag = VAL_UNKNOWN; /* sessionmaker(bind=conn): its sessions use conn */
         return v;
     }
     if (callee->tag == VAL_FACTORY && callee->kind == FAC_SESSIONMAKER) {
@@ -299,26 +299,25 @@ static const struct {
 Val model_resource_type(const char *qual)
 {
     Val v = {VAL_UNKNOWN, 0, 0, NULL, 0, 0, NULL, 0};
-    for (size_t i = 0; qual && i < sizeof resource_types / sizeof *resource_types; i++)
-        if (!strcmp(resource_types[i].qual, qual)) {
-            v.tag = VAL_RESOURCE;
-            v.kind = resource_types[i].kind;
-            v.is_async = resource_types[i].is_async;
-            break;
-        }
+    static QualIndex idx = QUALIDX(resource_types);
+    int i = qualidx_find(&idx, qual);
+    if (i >= 0) {
+        v.tag = VAL_RESOURCE;
+        v.kind = resource_types[i].kind;
+        v.is_async = resource_types[i].is_async;
+    }
     return v;
 }
 
 Val model_type(const char *qual)
 {
     Val v = {VAL_UNKNOWN, 0, 0, NULL, 0, 0, NULL, 0};
-    for (size_t i = 0; qual && i < sizeof types / sizeof *types; i++) {
-        if (strcmp(types[i].qual, qual))
-            continue;
+    static QualIndex idx = QUALIDX(types);
+    int i = qualidx_find(&idx, qual);
+    if (i >= 0) {
         v.tag = types[i].tag;
         v.kind = types[i].kind;
         v.is_async = types[i].is_async;
-        break;
     }
     return v;
 }

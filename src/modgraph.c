@@ -36,6 +36,8 @@ struct Project {
     NameRef *names; /* each module's own name, in the same order */
     NameRef *alts;  /* fallback names from the path, sorted; none is */
     int nalts;      /* also a module's own name */
+    const NameRef **hnames, **halts; /* the same, hashed by name (open addressing) */
+    size_t hcap_names, hcap_alts;    /* powers of two, at least twice the entries */
     int frozen;
 };
 
@@ -234,6 +236,40 @@ static const ProjectModule *search(const NameRef *refs, int n, const char *q, si
     return NULL;
 }
 
+static size_t name_hash(const char *q, size_t len)
+{
+    size_t h = 0xcbf29ce484222325ULL;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (unsigned char)q[i]) * 0x100000001b3ULL;
+    return h;
+}
+
+/* A table of refs[0..n) (names distinct) for lookup. */
+static const NameRef **hash_refs(Arena *a, const NameRef *refs, int n, size_t *cap)
+{
+    size_t c = 16;
+    while (c < 2 * (size_t)n)
+        c *= 2;
+    const NameRef **t = arena_alloc(a, c * sizeof *t);
+    for (int i = 0; i < n; i++) {
+        size_t j = name_hash(refs[i].name, strlen(refs[i].name)) & (c - 1);
+        while (t[j])
+            j = (j + 1) & (c - 1);
+        t[j] = &refs[i];
+    }
+    *cap = c;
+    return t;
+}
+
+/* The module of the table t named q[0..len), or NULL. */
+static const ProjectModule *lookup(const NameRef *const *t, size_t cap, const char *q, size_t len)
+{
+    for (size_t j = name_hash(q, len) & (cap - 1); t[j]; j = (j + 1) & (cap - 1))
+        if (!strncmp(t[j]->name, q, len) && t[j]->name[len] == '\0')
+            return t[j]->mod;
+    return NULL;
+}
+
 /*
  * Fallback names for a module in a folder without __init__.py, which Python
  * imports as a namespace package when the project root is on sys.path:
@@ -319,6 +355,8 @@ void modgraph_freeze(Project *p)
     size_t n = p->added.n;
     ProjectModule *all = sort_modules(p, n);
     build_alts(p, all, n);
+    p->hnames = hash_refs(p->a, p->names, p->nmods, &p->hcap_names);
+    p->halts = hash_refs(p->a, p->alts, p->nalts, &p->hcap_alts);
     VEC_FREE(&p->added);
     p->frozen = 1;
 }
@@ -331,7 +369,8 @@ const ProjectModule *modgraph_modules(const Project *p, int *n)
 
 const ProjectModule *modgraph_find(const Project *p, const char *modname)
 {
-    return search(p->names, p->nmods, modname, strlen(modname));
+    return p->hnames ? lookup(p->hnames, p->hcap_names, modname, strlen(modname))
+                     : search(p->names, p->nmods, modname, strlen(modname));
 }
 
 /* --- resolving qualified names --------------------------------------------- */
@@ -365,7 +404,7 @@ static const ProjectModule *longest_module(const Project *p, const char *s, size
     for (int pass = 0; pass < 2; pass++) {
         for (size_t n = strlen(s);;) {
             const ProjectModule *m =
-                pass ? search(p->alts, p->nalts, s, n) : search(p->names, p->nmods, s, n);
+                pass ? lookup(p->halts, p->hcap_alts, s, n) : lookup(p->hnames, p->hcap_names, s, n);
             if (m) {
                 *len = n;
                 return m;

@@ -22,6 +22,7 @@
 #include "diag.h"
 #include "lex.h"
 #include "parse.h"
+#include "qualidx.h"
 #include "source.h"
 
 
@@ -484,9 +485,10 @@ static const struct {
 /* An instance of the library class qual, or unknown. */
 static Val instance(const char *qual)
 {
-    for (size_t i = 0; qual && i < sizeof classes / sizeof *classes; i++)
-        if (!strcmp(classes[i].qual, qual))
-            return make(classes[i].tag, classes[i].kind, classes[i].is_async, NULL);
+    static QualIndex idx = QUALIDX(classes);
+    int i = qualidx_find(&idx, qual);
+    if (i >= 0)
+        return make(classes[i].tag, classes[i].kind, classes[i].is_async, NULL);
     return model_type(qual); /* engines, sessionmakers, pools */
 }
 
