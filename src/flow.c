@@ -886,8 +886,13 @@ static void step_with_enter(Ctx *c, Path *p, const Node *item)
         p->held[r.site] = 1;
         c->site[r.site].with = item;
     }
-    if (r.site < 0 && ce->kind == NODE_Call && ce->v.Call.func->kind == NODE_Name) {
-        const FlowSummary *sum = fc_callee_summary(c, ce->v.Call.func);
+    if (r.site < 0 && ce->kind == NODE_Call &&
+        (ce->v.Call.func->kind == NODE_Name || ce->v.Call.func->kind == NODE_Attribute)) {
+        /* a function of the project, or a method of an object (registry.session()) */
+        Val fv = fl_peek_value(c, p, ce->v.Call.func);
+        const FlowSummary *sum = fv.tag == VAL_FUNC && fv.node && c->env->summary_of
+                                     ? c->env->summary_of(c->env->summary_arg, fv.node)
+                                     : fc_callee_summary(c, ce->v.Call.func);
         if (sum && sum->yields_kind != RES_NONE) { /* a @contextmanager provider */
             Val v = {VAL_RESOURCE, sum->yields_kind, 0, NULL, 0, 0, NULL, 0};
             r.site = fl_site_for(c, ce, v, -1);
@@ -900,6 +905,8 @@ static void step_with_enter(Ctx *c, Path *p, const Node *item)
                 }
                 p->res[r.site] = RS_BORROWED;
                 p->ev[r.site] = fl_ev_push(c, NULL, ce, "lent here by the context manager");
+                if (sum->releases_after) /* the block's end is its release: a use after is late */
+                    p->held[r.site] = 1;
             }
         }
     }
@@ -929,6 +936,16 @@ static void step_with_exit(Ctx *c, Path *p, const Node *item, const CfgStep *st)
         if (!p->held[r] || c->site[r].with != item)
             continue;
         p->held[r] = 0;
+        if (c->site[r].owner && c->site[r].node == item->v.withitem.context_expr) {
+            /* what a @contextmanager lent: it releases it now (a release in
+             * the block was reported there) */
+            if (p->res[r] == RS_BORROWED) {
+                p->res[r] = RS_RELEASED;
+                p->ev[r] = fl_ev_push(c, p->ev[r], item->v.withitem.context_expr,
+                                      "its context manager releases it at the end of the with block");
+            }
+            continue;
+        }
         if (p->res[r] == RS_RELEASED) {
             /* closed inside a with that closes it again */
             if (model_user_res(c->env->model, c->site[r].val.kind)->twice != HARM_NONE) {

@@ -238,7 +238,9 @@ static void uses_scan(Uses *u, const Node *n)
             if (c->site[i].name && !strncmp(c->site[i].name, "self.", 5) &&
                 !strcmp(c->site[i].name + 5, n->v.Attribute.attr))
                 u->mask |= 1u << i;
-    if (n->kind == NODE_Lambda) {
+    if (n->kind == NODE_Lambda || n->kind == NODE_FunctionDef ||
+        n->kind == NODE_AsyncFunctionDef || n->kind == NODE_ClassDef) {
+        /* code nested in what is read: its names are looked up from its own scope */
         const Scope *saved = u->inner, *in = scope_of(c->env->scopes, n);
         u->inner = in ? in : saved;
         u->depth++;

@@ -1,0 +1,97 @@
+# SL102 through a context manager of the project: a @contextmanager or
+# @asynccontextmanager function or method that yields a session and closes
+# it after the yield lends it to the with block; at the block's end it is
+# closed, so a use after the block opens a connection nothing returns.
+# Reached by name, through an object's method (registry.session()), or a
+# module's function.  Traps: uses inside the block; a provider that does
+# not close what it yields; nested code whose own parameter has the name
+# of the lent session.
+import asyncio
+from contextlib import asynccontextmanager, contextmanager
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import sessionmaker
+
+AsyncFactory = async_sessionmaker(create_async_engine("postgresql+asyncpg://app@db/app"))
+Factory = sessionmaker(bind=create_engine("postgresql+psycopg2://app@db/app"))
+
+
+@asynccontextmanager
+async def session_scope():
+    s = AsyncFactory()
+    try:
+        yield s
+    finally:
+        await s.close()
+
+
+@contextmanager
+def sync_scope():
+    s = Factory()
+    try:
+        yield s
+        s.commit()
+    finally:
+        s.close()
+
+
+class Registry:
+    @asynccontextmanager
+    async def session(self):
+        s = AsyncFactory()
+        try:
+            yield s
+        finally:
+            await s.close()
+
+    @asynccontextmanager
+    async def shared(self):
+        yield self.keeper  # not closed here: whoever keeps it closes it
+
+
+registry = Registry()
+
+
+async def used_after_the_block():
+    async with session_scope() as s:
+        await s.execute(text("SELECT 1"))
+    await s.execute(text("SELECT 2"))  # expect: SL102
+
+
+def used_after_the_sync_block():
+    with sync_scope() as s:
+        s.execute(text("SELECT 1"))
+    return s.execute(text("SELECT 2")).all()  # expect: SL102
+
+
+async def used_after_the_method_block():
+    async with registry.session() as s:
+        await s.execute(text("SELECT 1"))
+    await s.execute(text("SELECT 2"))  # expect: SL102
+
+
+async def used_inside_only():
+    async with registry.session() as s:
+        await s.execute(text("SELECT 1"))
+        await s.commit()
+
+
+async def provider_that_does_not_close():
+    async with registry.shared() as s:
+        await s.execute(text("SELECT 1"))
+    await s.execute(text("SELECT 2"))
+
+
+async def nested_parameter_of_the_same_name(ids):
+    async with registry.session() as session:
+        await session.execute(text("SELECT 1"))
+
+    async def submit(i):
+        async def work(session: AsyncSession):
+            await session.get(dict, i)
+
+        async with session_scope() as own:
+            return await work(own)
+
+    return await asyncio.gather(*(submit(i) for i in ids))
