@@ -614,7 +614,7 @@ static void reference(Walk *w, const Node *e)
     if (w->role != FASTAPI_REQUEST)
         return;
     const Scope *ms = scope_module(w->f->mods[mod].scopes);
-    if (b >= ms->bindings && b < ms->bindings + ms->nbindings) {
+    if (ms->nbindings > 0 && b >= ms->bindings && b < ms->bindings + ms->nbindings) {
         Entry *en = slot(w->f, b, 1);
         en->roles |= READ_REQUEST;
         en->mod = mod;
@@ -845,7 +845,7 @@ typedef struct RefScan {
 static int module_level(const FastApi *f, int mod, const Binding *b)
 {
     const Scope *ms = scope_module(f->mods[mod].scopes);
-    return b >= ms->bindings && b < ms->bindings + ms->nbindings;
+    return ms->nbindings > 0 && b >= ms->bindings && b < ms->bindings + ms->nbindings;
 }
 
 static void ref_scan(RefScan *r, const Node *n);
