@@ -1038,7 +1038,17 @@ static Val call_of(Ev *c, const ScopeTable *t, const Scope *s, const Node *call,
         return v;
     }
     case VAL_CLASS: return make(VAL_OBJECT, 0, 0, f.node);
+    case VAL_OBJECT: { /* an instance called: its class's __call__ */
+        const Node *m = find_method(c->vm, c, f.node, "__call__", 0);
+        if (!m)
+            return unknown();
+        f = make(VAL_FUNC, 0, 0, m);
+    }
+    /* fall through */
     case VAL_FUNC: {
+        Val own = read(c->vm, f.node, NULL, LOC_YIELD), r = read(c->vm, f.node, NULL, LOC_RETURN);
+        if (!known(&own) && r.tag == VAL_FACTORY && r.kind == FAC_GENERATOR)
+            return r; /* `return self._session()`: the provider it hands on, not its annotation */
         Val y = yields_of(c, f.node);
         if (y.tag == VAL_RESOURCE) { /* a generator function: its generator */
             Val g = make(VAL_FACTORY, FAC_GENERATOR, y.is_async, f.node);

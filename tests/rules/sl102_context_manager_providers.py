@@ -2,12 +2,15 @@
 # @asynccontextmanager function or method that yields a session and closes
 # it after the yield lends it to the with block; at the block's end it is
 # closed, so a use after the block opens a connection nothing returns.
-# Reached by name, through an object's method (registry.session()), or a
-# module's function.  Traps: uses inside the block; a provider that does
+# Reached by name, through an object's method (registry.session()), a
+# module's function, or an object called (`self.Session()`, whose __call__
+# returns the provider's call: its annotation says a context manager, its
+# return says which one).  Traps: uses inside the block; a provider that does
 # not close what it yields; nested code whose own parameter has the name
 # of the lent session.
 import asyncio
 from contextlib import asynccontextmanager, contextmanager
+from typing import AsyncContextManager, AsyncIterator
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
@@ -95,3 +98,40 @@ async def nested_parameter_of_the_same_name(ids):
             return await work(own)
 
     return await asyncio.gather(*(submit(i) for i in ids))
+
+
+class SessionFactory:
+    def __init__(self, maker: async_sessionmaker[AsyncSession]) -> None:
+        self._maker = maker
+
+    def __call__(self) -> AsyncContextManager[AsyncSession]:
+        return self._session()
+
+    @asynccontextmanager
+    async def _session(self) -> AsyncIterator[AsyncSession]:
+        session = self._maker()
+        try:
+            yield session
+        finally:
+            await session.close()
+
+
+class Repository:
+    def __init__(self, session_factory: SessionFactory) -> None:
+        self.Session = session_factory
+
+    async def used_after(self):
+        async with self.Session() as session:
+            await session.execute(text("SELECT 1"))
+        await session.execute(text("SELECT 2"))  # expect: SL102
+
+    async def gathered(self):
+        async with self.Session() as session:
+            await asyncio.gather(  # expect: SL203
+                session.execute(text("SELECT 1")), session.execute(text("SELECT 2"))
+            )
+
+    async def one_after_the_other(self):
+        async with self.Session() as session:
+            await session.execute(text("SELECT 1"))
+            await session.execute(text("SELECT 2"))
