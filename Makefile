@@ -18,7 +18,7 @@ B       ?= build
 OBJS    := $(patsubst src/%.c,$(B)/obj/%.o,$(SRCS))
 BIN     := $(B)/sessionlint
 
-.PHONY: all check asan ubsan tsan fuzz bench ecosystem mutation format clean install uninstall
+.PHONY: all check asan ubsan tsan fuzz bench ecosystem fixcheck mutation format clean install uninstall
 all: $(BIN)
 
 $(BIN): $(OBJS)
@@ -63,6 +63,17 @@ bench: all
 ecosystem: all
 	@test -n "$(CORPUS)" || { echo "make ecosystem: give CORPUS=DIR, the extracted corpus (tests/ecosystem/README.md)" >&2; exit 2; }
 	@python3 tests/ecosystem/run.py --corpus "$(CORPUS)" --sessionlint $(BIN) $(ECO_OPTS) -- $(ECO_ARGS)
+
+# `make fixcheck CORPUS=DIR`: --fix on real code (not part of `check`): each
+# repository under DIR copied to a temporary folder and fixed, unsafe fixes
+# too; every changed file must parse with CPython, a second --fix change
+# nothing, no fixed finding be reported again, and the --diff applied with
+# `patch -p1` give the same bytes (tests/fix/corpus.py says how).  FIX_OPTS go
+# to the script (FIX_OPTS="--repo fastapi/fastapi --jobs 2 -v"), FIX_ARGS to
+# sessionlint (FIX_ARGS="--context all --extend-select SL106" fixes more).
+fixcheck: all
+	@test -n "$(CORPUS)" || { echo "make fixcheck: give CORPUS=DIR, a folder of repositories named owner__name (tests/fix/corpus.py)" >&2; exit 2; }
+	@$(PYTHON) tests/fix/corpus.py --corpus "$(CORPUS)" --sessionlint $(BIN) $(FIX_OPTS) -- $(FIX_ARGS)
 
 # `make mutation CORPUS=DIR`: the mutation check on real code (not part of
 # `check`): one defect injected at a time into the repositories under DIR,

@@ -181,9 +181,12 @@ static int guard_kind(const Ctx *c, const FixBlock *b, const Node *value, const 
 static const char *brief(const Ctx *c, const Node *n)
 {
     const char *t = fixgen_text(c->a, c->src, n);
-    if (strchr(t, '\n') || strlen(t) > 40)
-        return arena_printf(c->a, "%.*s...", (int)strcspn(t, "(\n") < 36 ? (int)strcspn(t, "(\n") + 1 : 36, t);
-    return t;
+    if (!strchr(t, '\n') && strlen(t) <= 40)
+        return t;
+    size_t k = strcspn(t, "(\n");
+    if (t[k] == '(' && k < 36) /* the call's arguments elided, its parentheses kept */
+        return arena_printf(c->a, "%.*s(...)", (int)k, t);
+    return arena_printf(c->a, "%.*s...", (int)(k < 36 ? k : 36), t);
 }
 
 static int blank(const Source *src, int line)

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """run.py - the fix tests: golden cases, and --fix, --diff and stdin as users run them.
 
-Every tests/fix/CASE.py (but this script) is a case, and CASE.py.fixed is
-what `sessionlint --fix` must make of it, byte for byte.  A line among the
+Every tests/fix/CASE.py (but this script and corpus.py, the fix check on
+real code that `make fixcheck` runs) is a case, and CASE.py.fixed is what
+`sessionlint --fix` must make of it, byte for byte.  A line among the
 first five
 
     # args: --unsafe-fixes
@@ -113,8 +114,11 @@ def read(path):
         return f.read()
 
 
+NOT_CASES = ("run.py", "corpus.py")  # the scripts: this one, and `make fixcheck`'s
+
+
 def cases():
-    return sorted(f for f in os.listdir(HERE) if f.endswith(".py") and f != "run.py")
+    return sorted(f for f in os.listdir(HERE) if f.endswith(".py") and f not in NOT_CASES)
 
 
 def case_args(src):
