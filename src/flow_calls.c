@@ -636,6 +636,13 @@ Res fc_call_value(Ctx *c, Path *p, const Node *call)
     if (bind.tag == VAL_UNKNOWN && call->v.Call.args.n > 0)
         bind = fl_peek_value(c, p, call->v.Call.args.items[0]);
     Val v = model_user_call(c->env->model, &fv.val, call, cls, &bind);
+    if (v.tag == VAL_UNKNOWN && (fv.val.tag == VAL_CLASS || fv.val.tag == VAL_QUAL) &&
+        fl_value_at(c, c->env->scopes, c->scope, f).tag == VAL_CLASS) {
+        /* a class of the project that subclasses a library's (AppSession(engine)) */
+        Val made = value_of(c->env->values, c->a, c->env->scopes, c->scope, call);
+        if (made.tag == VAL_RESOURCE || made.tag == VAL_FACTORY)
+            v = made;
+    }
     const Node *def;
     int shift;
     const FlowSummary *sum = callee_of(c, p, f, fv.val, &def, &shift);

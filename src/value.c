@@ -448,6 +448,7 @@ static Val ev_annotation(Ev *c, const ScopeTable *t, const Scope *s, const Node 
 static Val ev_binding(Ev *c, const ScopeTable *t, const Scope *where, const Binding *b);
 static Val ev_with(Ev *c, const ScopeTable *t, const Scope *s, const Node *ctx);
 static Val attr_of(Ev *c, Val recv, const char *attr);
+static const char *library_base(Ev *c, const Node *cls, int depth);
 
 /* Classes whose instances the model knows by name (annotations, calls):
  * a Session is a session whatever it is bound to (ownership is the
@@ -692,8 +693,11 @@ static Val ev_annotation_of(Ev *c, const ScopeTable *t, const Scope *s, const No
         if (known(&v))
             return v;
         v = ev(c, t, s, ann); /* a class of the project, an alias */
-        if (v.tag == VAL_CLASS)
-            return make(VAL_OBJECT, 0, 0, v.node);
+        if (v.tag == VAL_CLASS) {
+            const char *lib = library_base(c, v.node, 0);
+            Val i = lib ? instance(lib) : unknown();
+            return known(&i) ? i : make(VAL_OBJECT, 0, 0, v.node);
+        }
         if (v.tag == VAL_QUAL) { /* AsyncSession re-exported by a module of the project */
             Val i = instance(v.qual);
             if (known(&i))
@@ -885,6 +889,27 @@ static const Node *find_method(const ValueModel *vm, Ev *c, const Node *cls, con
     return NULL;
 }
 
+/* The library class among cls's bases (theirs included) whose instances
+ * the model knows, as a qualified name: the project's `class
+ * Session(sqlalchemy.orm.Session)` makes sessions.  NULL if none. */
+static const char *library_base(Ev *c, const Node *cls, int depth)
+{
+    if (!cls || depth > 8)
+        return NULL;
+    const ScopeTable *t = value_table_of(c->vm, cls);
+    const Scope *cs = t ? scope_of(t, cls) : NULL;
+    for (int i = 0; cs && i < cls->v.ClassDef.bases.n; i++) {
+        Val b = ev(c, t, cs->parent ? cs->parent : cs, cls->v.ClassDef.bases.items[i]);
+        Val inst = b.tag == VAL_QUAL ? instance(b.qual) : unknown();
+        if (known(&inst))
+            return b.qual;
+        const char *q = b.tag == VAL_CLASS ? library_base(c, b.node, depth + 1) : NULL;
+        if (q)
+            return q;
+    }
+    return NULL;
+}
+
 /* An attribute of an instance or class of cls, bases included. */
 static Val class_attr(Ev *c, const Node *cls, const char *attr, int depth)
 {
@@ -1037,7 +1062,17 @@ static Val call_of(Ev *c, const ScopeTable *t, const Scope *s, const Node *call,
         v.fresh = v.tag == VAL_RESOURCE;
         return v;
     }
-    case VAL_CLASS: return make(VAL_OBJECT, 0, 0, f.node);
+    case VAL_CLASS: {
+        const char *lib = library_base(c, f.node, 0);
+        if (lib) { /* a subclass of a library's session or engine class */
+            Val l = make(VAL_QUAL, 0, 0, NULL);
+            l.qual = lib;
+            Val v = library_call(c, t, s, call, l);
+            if (known(&v))
+                return v;
+        }
+        return make(VAL_OBJECT, 0, 0, f.node);
+    }
     case VAL_OBJECT: { /* an instance called: its class's __call__ */
         const Node *m = find_method(c->vm, c, f.node, "__call__", 0);
         if (!m)
