@@ -1090,7 +1090,20 @@ static Val call_of(Ev *c, const ScopeTable *t, const Scope *s, const Node *call,
             g.sub = y.kind;
             return g;
         }
-        return read(c->vm, f.node, NULL, LOC_RETURN);
+        Val ret = read(c->vm, f.node, NULL, LOC_RETURN);
+        if (!known(&ret) && is_func(f.node) && f.node->v.FunctionDef.returns) {
+            /* a body out of sight (abstract, a stub): `-> AsyncSession` says what */
+            const ScopeTable *ft = value_table_of(c->vm, f.node);
+            const Scope *fs = ft ? scope_of(ft, f.node) : NULL;
+            Val a = fs ? ev_annotation(c, ft, fs->parent ? fs->parent : fs,
+                                       f.node->v.FunctionDef.returns, 0)
+                       : unknown();
+            if (a.tag == VAL_RESOURCE || a.tag == VAL_FACTORY) {
+                a.fresh = 0; /* whether the caller owns it, the body would say */
+                ret = a;
+            }
+        }
+        return ret;
     }
     default: return unknown();
     }
