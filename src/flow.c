@@ -481,6 +481,32 @@ static void eval_kid(Node *parent, Node *child, void *arg)
     fl_eval(k->c, k->p, child);
 }
 
+/*
+ * What a call whose value is wanted gives, when the dataflow made nothing
+ * of it: the value model's answer (get_engine(), svc.factory()).  A session
+ * or connection it says nobody here made (`-> AsyncSession` on an abstract
+ * method, a global a function returns) is followed as a parameter of a
+ * type is: for what is done with it (two tasks at once, a use after a
+ * close), never as ours to release.
+ */
+static Res unowned_result(Ctx *c, Path *p, const Node *call, Res out)
+{
+    Val t = value_of(c->env->values, c->a, c->env->scopes, c->scope, call);
+    if (t.tag != VAL_RESOURCE || c->keep_resources) {
+        out.val = t;
+        return out;
+    }
+    int r = t.fresh || t.kind == RES_ANY ? -1 : fl_site_for(c, call, t, -1);
+    if (r < 0)
+        return out; /* made here yet not followed (a mock's): nothing to say */
+    c->site[r].param_only = 1;
+    p->res[r] = RS_BORROWED; /* each call hands over another one */
+    p->ev[r] = fl_ev_push(c, NULL, call, "handed over here, its owner unknown");
+    out.site = r;
+    out.val = t;
+    return out;
+}
+
 /* Evaluates e for its effects on p; returns what it evaluates to. */
 Res fl_eval(Ctx *c, Path *p, const Node *e)
 {
@@ -534,7 +560,7 @@ Res fl_eval(Ctx *c, Path *p, const Node *e)
     case NODE_Call:
         out = fc_call_value(c, p, e);
         if (want && out.site < 0 && out.val.tag == VAL_UNKNOWN) /* get_engine(), svc.factory() */
-            out.val = fl_value_at(c, c->env->scopes, c->scope, e);
+            out = unowned_result(c, p, e, out);
         break;
     case NODE_Await: {
         const Node *w = e->v.Await.value;

@@ -1,9 +1,11 @@
 # A function whose body does not say what it returns (abstract, a stub, a
 # value from a cache the analysis cannot read) says it in its return
 # annotation: `-> AsyncSession` is a session for what is done with it
-# (SL301), `-> sessionmaker` a factory whose calls make sessions
+# (SL301, SL203, SL102 after a close), `-> sessionmaker` a factory whose
+# calls make sessions
 # (SL103).  Whether the caller owns what it returns, only a body can say:
 # a session from a scoped registry or a cache stays the registry's.
+import asyncio
 from abc import ABC, abstractmethod
 
 from sqlalchemy import create_engine, text
@@ -26,6 +28,28 @@ async def plain_string(backend: Backend):
         await s.execute("SELECT 1")  # expect: SL301
     finally:
         await s.close()
+
+
+async def gathered(backend: Backend):
+    s = await backend.session()
+    try:
+        await asyncio.gather(  # expect: SL203
+            s.execute(text("SELECT 1")), s.execute(text("SELECT 2"))
+        )
+    finally:
+        await s.close()
+
+
+async def used_after_close(backend: Backend):
+    s = await backend.session()
+    await s.close()
+    await s.execute(text("SELECT 1"))  # expect: SL102
+
+
+async def one_at_a_time(backend: Backend):
+    s = await backend.session()  # not ours to close: no SL103
+    await s.execute(text("SELECT 1"))
+    await s.execute(text("SELECT 2"))
 
 
 def maker_for(dsn) -> sessionmaker:
