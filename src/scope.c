@@ -623,7 +623,7 @@ static void visit_node(Builder *b, ScopeX *x, Node *n)
             bind(b, x, n->v.MatchMapping.rest, BIND_LOCAL, n, NULL, NULL);
         return;
     case NODE_TypeAlias: /* its type parameters and value are evaluated lazily */
-        bind_target(b, x, n->v.TypeAlias.name, n, NULL);
+        bind_target(b, x, n->v.TypeAlias.name, n, n->v.TypeAlias.value); /* an alias */
         visit(b, x, n->v.TypeAlias.value);
         return;
     case NODE_Name:
