@@ -1,3 +1,4 @@
+# requires-python: 3.12
 # Python 3.12's `type X = ...` statement is an alias like `X = ...`: a
 # parameter annotated with it is what the alias names (polar's
 # `type AsyncSessionMaker = async_sessionmaker[AsyncSession]`).
