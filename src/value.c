@@ -723,6 +723,10 @@ static Val ev_annotation_of(Ev *c, const ScopeTable *t, const Scope *s, const No
         return unknown();
     }
     case NODE_Subscript: return generic_annotation(c, t, s, ann, depth);
+    case NODE_Call: /* an alias's value: NewType("AsyncSession", AsyncReadSession) */
+        if (ann->v.Call.args.n == 2 && is_typing(qual_in(c, t, s, ann->v.Call.func), "NewType"))
+            return ev_annotation(c, t, s, ann->v.Call.args.items[1], depth + 1);
+        return unknown();
     case NODE_BinOp: { /* Session | None */
         Val v = ev_annotation(c, t, s, ann->v.BinOp.left, depth + 1);
         return known(&v) ? v : ev_annotation(c, t, s, ann->v.BinOp.right, depth + 1);
