@@ -31,6 +31,7 @@
 #include "source.h"
 
 #define SNIPPET_MAX 160 /* bytes of a long line quoted around a finding */
+#define IMPORT_MAX_DEPTH 64 /* nested statements searched for imports */
 
 typedef struct FileResult {
     ReportItem *items;    /* kept findings, in the keep arena of a worker */
@@ -298,28 +299,67 @@ static const char *import_target(Arena *a, const char *modname, int is_package, 
 
 /* Records what the project step needs of a parsed module: its imports, and
  * whether it uses a library the resource model knows. */
-static void note_imports(Arena *keep, FileResult *r, const Node *module, const ModelUser *user)
+typedef struct ImportWalk {
+    Arena *keep;
+    FileResult *r;
+    void *names; /* VEC(const char *) */
+    int depth;
+} ImportWalk;
+
+static void import_kid(Node *parent, Node *n, void *arg);
+
+/* The modules statement st imports, into w->names: at module level, in a
+ * function (a lazy import), under `if TYPE_CHECKING:` or `try: ... except
+ * ImportError:` alike. */
+static void note_import(ImportWalk *w, const Node *st)
 {
-    VEC(const char *) v = {0};
-    const NodeList *body = &module->v.Module.body;
-    for (int i = 0; i < body->n; i++) {
-        const Node *st = body->items[i];
+    VEC(const char *) *v = w->names;
+    FileResult *r = w->r;
+    Arena *keep = w->keep;
+    int cat = ast_category(st->kind);
+    if (st->kind != NODE_Import && st->kind != NODE_ImportFrom) {
+        /* only statements hold statements: expressions are not walked */
+        if ((cat == CAT_STMT || cat == CAT_HANDLER || cat == CAT_MATCHCASE) &&
+            w->depth < IMPORT_MAX_DEPTH) {
+            w->depth++;
+            ast_children((Node *)st, import_kid, w);
+            w->depth--;
+        }
+        return;
+    }
+    {
         if (st->kind == NODE_Import) {
             for (int k = 0; k < st->v.Import.names.n; k++)
-                VEC_PUSH(&v, st->v.Import.names.items[k]->v.alias.name);
+                VEC_PUSH(v, st->v.Import.names.items[k]->v.alias.name);
         } else if (st->kind == NODE_ImportFrom) {
             const char *t = import_target(keep, r->modname, r->is_package, st);
             if (t)
-                VEC_PUSH(&v, t);
+                VEC_PUSH(v, t);
             for (int k = 0; t && k < st->v.ImportFrom.names.n; k++) { /* from pkg import module */
                 const char *name = st->v.ImportFrom.names.items[k]->v.alias.name;
                 size_t a = strlen(t), b = strlen(name);
                 char *q = arena_alloc(keep, a + b + 2);
                 snprintf(q, a + b + 2, "%s.%s", t, name);
-                VEC_PUSH(&v, q);
+                VEC_PUSH(v, q);
             }
         }
     }
+}
+
+static void import_kid(Node *parent, Node *n, void *arg)
+{
+    (void)parent;
+    if (n)
+        note_import(arg, n);
+}
+
+static void note_imports(Arena *keep, FileResult *r, const Node *module, const ModelUser *user)
+{
+    VEC(const char *) v = {0};
+    ImportWalk w = {keep, r, &v, 0};
+    const NodeList *body = &module->v.Module.body;
+    for (int i = 0; i < body->n; i++)
+        note_import(&w, body->items[i]);
     r->imports = arena_alloc(keep, (v.n ? v.n : 1) * sizeof *r->imports);
     for (size_t i = 0; i < v.n; i++) {
         const char *name = v.items[i];
