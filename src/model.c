@@ -450,3 +450,43 @@ int model_is_fixture(const char *qual)
 {
     return !strncmp(qual, "pytest", 6) && strstr(qual, "fixture") != NULL;
 }
+
+/* SQLAlchemy's event hooks: what the listener of an event is handed, by
+ * position (docs: ORM Events, Core Events).  Sessions and connections
+ * that SQLAlchemy owns for the length of the call. */
+static const struct {
+    const char *event;
+    unsigned char index, kind;
+} listener_params[] = {
+    {"before_flush", 0, RES_SESSION},         {"after_flush", 0, RES_SESSION},
+    {"after_flush_postexec", 0, RES_SESSION}, {"before_commit", 0, RES_SESSION},
+    {"after_commit", 0, RES_SESSION},         {"after_rollback", 0, RES_SESSION},
+    {"after_soft_rollback", 0, RES_SESSION},  {"after_begin", 0, RES_SESSION},
+    {"after_begin", 2, RES_CONNECTION},       {"after_transaction_create", 0, RES_SESSION},
+    {"after_transaction_end", 0, RES_SESSION}, {"after_attach", 0, RES_SESSION},
+    {"before_attach", 0, RES_SESSION},        {"before_insert", 1, RES_CONNECTION},
+    {"after_insert", 1, RES_CONNECTION},      {"before_update", 1, RES_CONNECTION},
+    {"after_update", 1, RES_CONNECTION},      {"before_delete", 1, RES_CONNECTION},
+    {"after_delete", 1, RES_CONNECTION},      {"before_execute", 0, RES_CONNECTION},
+    {"after_execute", 0, RES_CONNECTION},     {"before_cursor_execute", 0, RES_CONNECTION},
+    {"after_cursor_execute", 0, RES_CONNECTION}, {"engine_connect", 0, RES_CONNECTION},
+    {"begin", 0, RES_CONNECTION},             {"commit", 0, RES_CONNECTION},
+    {"rollback", 0, RES_CONNECTION},
+};
+
+Val model_listener_param(const char *event, int index)
+{
+    Val v = {VAL_UNKNOWN, 0, 0, NULL, 0, 0, NULL, 0};
+    for (size_t i = 0; event && i < sizeof listener_params / sizeof *listener_params; i++)
+        if (listener_params[i].index == index && !strcmp(listener_params[i].event, event)) {
+            v.tag = VAL_RESOURCE;
+            v.kind = listener_params[i].kind;
+        }
+    return v;
+}
+
+int model_is_listener_decorator(const char *qual)
+{
+    return qual && (!strcmp(qual, "sqlalchemy.event.listens_for") ||
+                    !strcmp(qual, "sqlalchemy.event.api.listens_for"));
+}

@@ -166,6 +166,16 @@ int model_caches(const char *qual);
 /* Is qual a pytest fixture decorator (pytest.fixture, pytest_asyncio.fixture)? */
 int model_is_fixture(const char *qual);
 
+/*
+ * A listener of SQLAlchemy's event `event` (`@event.listens_for(Session,
+ * "before_flush")`): what its parameter at index is handed (the session of
+ * a session event, the connection of a mapper or connection event, owned by
+ * SQLAlchemy for the call), or unknown.  model_is_listener_decorator: is
+ * qual the decorator that registers one?
+ */
+Val model_listener_param(const char *event, int index);
+int model_is_listener_decorator(const char *qual);
+
 /* Is qual a library the model knows (so its module is worth analyzing)? */
 int model_known_library(const char *qual);
 

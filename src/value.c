@@ -758,6 +758,23 @@ static Val item_of(Ev *c, const ScopeTable *t, const Scope *s, const Node *value
 
 /* What parameter i of the function that opens fs says of itself: its
  * annotation, and the provider of its Depends default. */
+/* Parameter i of f when f listens to a SQLAlchemy event
+ * (`@event.listens_for(Session, "before_flush")`): what the event hands it. */
+static Val listener_param(Ev *c, const ScopeTable *t, const Scope *outer, const Node *f, int i)
+{
+    const NodeList *ds = &f->v.FunctionDef.decorator_list;
+    for (int k = 0; k < ds->n; k++) {
+        const Node *d = ds->items[k];
+        if (d->kind != NODE_Call || d->v.Call.args.n < 2 ||
+            !model_is_listener_decorator(qual_in(c, t, outer, d->v.Call.func)))
+            continue;
+        const Node *e = d->v.Call.args.items[1];
+        if (e->kind == NODE_Constant && e->v.Constant.value.kind == CONST_STR)
+            return model_listener_param(e->v.Constant.value.s, i);
+    }
+    return unknown();
+}
+
 static Val declared(Ev *c, const ScopeTable *t, const Scope *fs, int i)
 {
     const Node *f = fs->node;
@@ -767,7 +784,10 @@ static Val declared(Ev *c, const ScopeTable *t, const Scope *fs, int i)
         Val p = depends_value(c, t, outer, param_default(f, i));
         return known(&p) ? p : v;
     }
-    return known(&v) ? v : depends_value(c, t, outer, param_default(f, i));
+    if (known(&v))
+        return v;
+    v = depends_value(c, t, outer, param_default(f, i));
+    return known(&v) ? v : listener_param(c, t, outer, f, i);
 }
 
 /* A parameter of the function that opens fs: the instance for a method's
