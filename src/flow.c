@@ -246,9 +246,63 @@ const char *fl_qualname(Ctx *c, const ScopeTable *t, const Scope *s, const Node 
  * resource there is not this function's to follow (a module's session is
  * SL201's concern; a parameter's, fp_borrowed_params'), unless keep_resources.
  */
+typedef struct ValMemo {
+    const void **keys; /* node, table, scope: three per slot */
+    Val *vals;
+    size_t cap, n;
+} ValMemo;
+
+static size_t memo_hash(const void *a, const void *b, const void *d)
+{
+    uintptr_t h = (uintptr_t)a * 0x9E3779B97F4A7C15u ^ (uintptr_t)b * 0xC2B2AE3D27D4EB4Fu ^
+                  (uintptr_t)d * 0x165667B19E3779F9u;
+    return (size_t)(h ^ (h >> 29));
+}
+
+Val fl_model_value(Ctx *c, const ScopeTable *t, const Scope *s, const Node *e)
+{
+    ValMemo *m = c->memo;
+    if (!m) {
+        m = c->memo = arena_alloc(c->a, sizeof *m);
+        m->cap = 64;
+        m->keys = arena_alloc(c->a, 3 * m->cap * sizeof *m->keys);
+        m->vals = arena_alloc(c->a, m->cap * sizeof *m->vals);
+    }
+    size_t j = memo_hash(e, t, s) & (m->cap - 1);
+    for (; m->keys[3 * j]; j = (j + 1) & (m->cap - 1))
+        if (m->keys[3 * j] == e && m->keys[3 * j + 1] == t && m->keys[3 * j + 2] == s)
+            return m->vals[j];
+    Val v = value_of(c->env->values, c->a, t, s, e);
+    if (2 * (m->n + 1) > m->cap) { /* grow, then find the slot again */
+        ValMemo old = *m;
+        m->cap *= 2;
+        m->keys = arena_alloc(c->a, 3 * m->cap * sizeof *m->keys);
+        m->vals = arena_alloc(c->a, m->cap * sizeof *m->vals);
+        for (size_t k = 0; k < old.cap; k++) {
+            if (!old.keys[3 * k])
+                continue;
+            size_t i = memo_hash(old.keys[3 * k], old.keys[3 * k + 1], old.keys[3 * k + 2]) &
+                       (m->cap - 1);
+            while (m->keys[3 * i])
+                i = (i + 1) & (m->cap - 1);
+            memcpy(&m->keys[3 * i], &old.keys[3 * k], 3 * sizeof *m->keys);
+            m->vals[i] = old.vals[k];
+        }
+        j = memo_hash(e, t, s) & (m->cap - 1);
+        while (m->keys[3 * j])
+            j = (j + 1) & (m->cap - 1);
+    }
+    m->keys[3 * j] = e;
+    m->keys[3 * j + 1] = t;
+    m->keys[3 * j + 2] = s;
+    m->vals[j] = v;
+    m->n++;
+    return v;
+}
+
 Val fl_value_at(Ctx *c, const ScopeTable *t, const Scope *s, const Node *e)
 {
-    Val v = value_of(c->env->values, c->a, t, s, e);
+    Val v = fl_model_value(c, t, s, e);
     return v.tag == VAL_RESOURCE && !c->keep_resources ? unknown() : v;
 }
 
@@ -491,7 +545,7 @@ static void eval_kid(Node *parent, Node *child, void *arg)
  */
 static Res unowned_result(Ctx *c, Path *p, const Node *call, Res out)
 {
-    Val t = value_of(c->env->values, c->a, c->env->scopes, c->scope, call);
+    Val t = fl_model_value(c, c->env->scopes, c->scope, call);
     if (t.tag != VAL_RESOURCE || c->keep_resources) {
         out.val = t;
         return out;

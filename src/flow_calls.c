@@ -570,7 +570,7 @@ static Res gen_next(Ctx *c, Path *p, const Node *call)
             return out;
         }
     fl_eval(c, p, g);
-    Val gv = value_of(c->env->values, c->a, c->env->scopes, c->scope, g);
+    Val gv = fl_model_value(c, c->env->scopes, c->scope, g);
     if (!key || call->v.Call.args.n != 1 || gv.tag != VAL_FACTORY || gv.kind != FAC_GENERATOR ||
         gv.sub == RES_NONE)
         return out;
@@ -639,7 +639,7 @@ Res fc_call_value(Ctx *c, Path *p, const Node *call)
     if (v.tag == VAL_UNKNOWN && (fv.val.tag == VAL_CLASS || fv.val.tag == VAL_QUAL) &&
         fl_value_at(c, c->env->scopes, c->scope, f).tag == VAL_CLASS) {
         /* a class of the project that subclasses a library's (AppSession(engine)) */
-        Val made = value_of(c->env->values, c->a, c->env->scopes, c->scope, call);
+        Val made = fl_model_value(c, c->env->scopes, c->scope, call);
         if (made.tag == VAL_RESOURCE || made.tag == VAL_FACTORY)
             v = made;
     }

@@ -172,6 +172,7 @@ typedef struct Ctx {
     int in_comp;             /* evaluating a comprehension: what it starts, it starts many times */
     int cached;              /* an lru_cache / cache function: what it returns, it keeps */
     int keep_resources;      /* flow_value: module-level acquisitions are values too */
+    struct ValMemo *memo;    /* the value model's answers for this function, by node */
     int pool_hook;           /* a pool event hook: its DB-API connection is the pool's */
     int middleware;          /* an HTTP middleware: it owns request.state */
     int want;                /* fl_eval_value: the next fl_eval's value is wanted */
@@ -221,6 +222,11 @@ const char *fl_noun(Ctx *c, int site);
 int fl_in_list(const char *q, const char *const *names);
 /* The qualified name of expr in scope s of table t, in the scratch arena, or NULL. */
 const char *fl_qualname(Ctx *c, const ScopeTable *t, const Scope *s, const Node *expr);
+/* What e holds per the value model, asked once per node, table and scope
+ * for the function (the model is flow-insensitive: every path gets the
+ * same answer). */
+Val fl_model_value(Ctx *c, const ScopeTable *t, const Scope *s, const Node *e);
+
 /* What e holds per the value model (a resource only when keep_resources). */
 Val fl_value_at(Ctx *c, const ScopeTable *t, const Scope *s, const Node *e);
 /* The value of a name or attribute on p, without evaluating it for effects. */

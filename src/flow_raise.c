@@ -121,7 +121,7 @@ static int call_rank(Ctx *c, const Node *call)
     if (!strcmp(m, "begin") && !call->v.Call.args.n) {
         /* SQLAlchemy's Connection.begin() sends nothing: the driver begins
            with the first statement */
-        Val v = value_of(c->env->values, c->a, c->env->scopes, c->scope, f->v.Attribute.value);
+        Val v = fl_model_value(c, c->env->scopes, c->scope, f->v.Attribute.value);
         if (v.tag == VAL_RESOURCE && (v.kind == RES_CONNECTION || v.kind == RES_SESSION))
             return RAISE_NEVER;
     }
