@@ -970,13 +970,16 @@ static void step_with_enter(Ctx *c, Path *p, const Node *item)
         (ce->v.Call.func->kind == NODE_Name || ce->v.Call.func->kind == NODE_Attribute)) {
         /* a function of the project, or a method of an object (registry.session()) */
         Val fv = fl_peek_value(c, p, ce->v.Call.func);
-        if (fv.tag != VAL_FUNC) /* an object's __call__ that returns a provider's call */
-            fv = fl_peek_value(c, p, ce);
-        const Node *def = fv.tag == VAL_FUNC || (fv.tag == VAL_FACTORY && fv.kind == FAC_GENERATOR)
-                              ? fv.node : NULL;
-        const FlowSummary *sum = def && c->env->summary_of
-                                     ? c->env->summary_of(c->env->summary_arg, def)
+        const FlowSummary *sum = fv.tag == VAL_FUNC && fv.node && c->env->summary_of
+                                     ? c->env->summary_of(c->env->summary_arg, fv.node)
                                      : fc_callee_summary(c, ce->v.Call.func);
+        if (!sum || sum->yields_kind == RES_NONE) {
+            /* what the call gives: an object's __call__ or a function that returns
+             * a provider's call (asynccontextmanager(get_session)(tenant)) */
+            Val cv = fl_peek_value(c, p, ce);
+            if (cv.tag == VAL_FACTORY && cv.kind == FAC_GENERATOR && cv.node && c->env->summary_of)
+                sum = c->env->summary_of(c->env->summary_arg, cv.node);
+        }
         if (sum && sum->yields_kind != RES_NONE) { /* a @contextmanager provider */
             Val v = {VAL_RESOURCE, sum->yields_kind, 0, NULL, 0, 0, NULL, 0};
             r.site = fl_site_for(c, ce, v, -1);

@@ -1056,6 +1056,12 @@ static Val library_call(Ev *c, const ScopeTable *t, const Scope *s, const Node *
         Val f = ev(c, t, s, call->v.Call.args.items[0]);
         return !strcmp(callee.qual, "contextlib.closing") || f.tag == VAL_FACTORY ? f : unknown();
     }
+    if (callee.qual && (!strcmp(callee.qual, "contextlib.contextmanager") ||
+                        !strcmp(callee.qual, "contextlib.asynccontextmanager")) &&
+        call->v.Call.args.n == 1) {
+        Val f = ev(c, t, s, call->v.Call.args.items[0]); /* decorated at run time */
+        return f.tag == VAL_FUNC ? f : unknown();
+    }
     if (callee.qual && !strcmp(callee.qual, "alembic.op.get_bind"))
         return make(VAL_RESOURCE, RES_CONNECTION, 0, NULL); /* the migration's, lent (not fresh) */
     v = model_user_call(c->vm->user, &callee, call, cls, &bind);

@@ -5,7 +5,8 @@
 # Reached by name, through an object's method (registry.session()), a
 # module's function, or an object called (`self.Session()`, whose __call__
 # returns the provider's call: its annotation says a context manager, its
-# return says which one).  Traps: uses inside the block; a provider that does
+# return says which one), or a function that decorates a generator when it
+# runs (`return asynccontextmanager(get_session)(tenant)`).  Traps: uses inside the block; a provider that does
 # not close what it yields; nested code whose own parameter has the name
 # of the lent session.
 import asyncio
@@ -135,3 +136,25 @@ class Repository:
         async with self.Session() as session:
             await session.execute(text("SELECT 1"))
             await session.execute(text("SELECT 2"))
+
+
+async def get_async_session(tenant_id=None) -> AsyncIterator[AsyncSession]:
+    async with AsyncFactory() as session:
+        yield session
+
+
+def session_for(tenant_id: str | None = None) -> AsyncContextManager[AsyncSession]:
+    return asynccontextmanager(get_async_session)(tenant_id)
+
+
+async def tenant_counts(tenant_id):
+    async with session_for(tenant_id) as session:
+        return await asyncio.gather(  # expect: SL203
+            session.execute(text("SELECT count(*) FROM a")),
+            session.execute(text("SELECT count(*) FROM b")),
+        )
+
+
+async def tenant_count(tenant_id):
+    async with session_for(tenant_id) as session:
+        return await session.execute(text("SELECT count(*) FROM a"))
