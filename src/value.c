@@ -449,6 +449,7 @@ static Val ev_binding(Ev *c, const ScopeTable *t, const Scope *where, const Bind
 static Val ev_with(Ev *c, const ScopeTable *t, const Scope *s, const Node *ctx);
 static Val attr_of(Ev *c, Val recv, const char *attr);
 static const char *library_base(Ev *c, const Node *cls, int depth);
+static Val declared_item(Ev *c, const ScopeTable *t, const Scope *s, const Node *e);
 
 /* Classes whose instances the model knows by name (annotations, calls):
  * a Session is a session whatever it is bound to (ownership is the
@@ -1233,6 +1234,8 @@ static Val ev(Ev *c, const ScopeTable *t, const Scope *s, const Node *e)
         const char *k2;
         int k3;
         v = entry(t, s, e, &k1, &k2, &k3, c->vm) ? read(c->vm, k1, k2, k3) : unknown();
+        if (!known(&v))
+            v = declared_item(c, t, s, e->v.Subscript.value);
         break;
     }
     case NODE_Call: v = ev_call(c, t, s, e); break;
@@ -1247,6 +1250,40 @@ static Val ev(Ev *c, const ScopeTable *t, const Scope *s, const Node *e)
     }
     c->depth--;
     return v;
+}
+
+/* An item of the container the name e names, by its declaration
+ * (`_factories: dict[str, sessionmaker] = {}`, `pools: list[Pool]`): what
+ * any key or index gives, when no constant key says. */
+static Val declared_item(Ev *c, const ScopeTable *t, const Scope *s, const Node *e)
+{
+    if (e->kind != NODE_Name)
+        return unknown();
+    const Scope *where = NULL;
+    const Binding *b = scope_lookup(t, s, e->v.Name.id, &where);
+    const Node *d = b && b->kind == BIND_LOCAL ? b->def : NULL;
+    const Node *ann = d && d->kind == NODE_AnnAssign ? d->v.AnnAssign.annotation : NULL;
+    if (!ann || ann->kind != NODE_Subscript || !where)
+        return unknown();
+    const Node *box = ann->v.Subscript.value;
+    const char *q = qual_in(c, t, where, box);
+    if (!q && box->kind == NODE_Name) /* a builtin: dict, list, tuple */
+        q = box->v.Name.id;
+    const char *last = q ? strrchr(q, '.') : NULL;
+    last = last ? last + 1 : q ? q : "";
+    static const char *const maps[] = {"dict", "Dict", "Mapping", "MutableMapping", "defaultdict",
+                                       "OrderedDict", NULL};
+    static const char *const seqs[] = {"list", "List", "Sequence", "MutableSequence", "tuple",
+                                       "Tuple", "deque", NULL};
+    const Node *sl = ann->v.Subscript.slice;
+    const Node *item = NULL;
+    for (int i = 0; maps[i] && !item; i++)
+        if (!strcmp(last, maps[i]) && sl->kind == NODE_Tuple && sl->v.Tuple.elts.n == 2)
+            item = sl->v.Tuple.elts.items[1];
+    for (int i = 0; seqs[i] && !item; i++)
+        if (!strcmp(last, seqs[i]))
+            item = sl->kind == NODE_Tuple && sl->v.Tuple.elts.n > 0 ? sl->v.Tuple.elts.items[0] : sl;
+    return item ? ev_annotation(c, t, where, item, 1) : unknown();
 }
 
 /* ------------------------------------------------------------- the rounds */
