@@ -450,6 +450,7 @@ static Val ev_with(Ev *c, const ScopeTable *t, const Scope *s, const Node *ctx);
 static Val attr_of(Ev *c, Val recv, const char *attr);
 static const char *library_base(Ev *c, const Node *cls, int depth);
 static Val declared_item(Ev *c, const ScopeTable *t, const Scope *s, const Node *e);
+static const char ANY_KEY[] = "[*]"; /* LOC_KEY of the entries under computed keys */
 
 /* Classes whose instances the model knows by name (annotations, calls):
  * a Session is a session whatever it is bound to (ownership is the
@@ -1233,7 +1234,10 @@ static Val ev(Ev *c, const ScopeTable *t, const Scope *s, const Node *e)
         const void *k1;
         const char *k2;
         int k3;
-        v = entry(t, s, e, &k1, &k2, &k3, c->vm) ? read(c->vm, k1, k2, k3) : unknown();
+        int found = entry(t, s, e, &k1, &k2, &k3, c->vm);
+        v = found ? read(c->vm, k1, k2, k3) : unknown();
+        if (!known(&v) && found && k2 != ANY_KEY) /* filled under keys the code computes */
+            v = read(c->vm, k1, ANY_KEY, k3);
         if (!known(&v))
             v = declared_item(c, t, s, e->v.Subscript.value);
         break;
@@ -1261,6 +1265,13 @@ static Val declared_item(Ev *c, const ScopeTable *t, const Scope *s, const Node 
         return unknown();
     const Scope *where = NULL;
     const Binding *b = scope_lookup(t, s, e->v.Name.id, &where);
+    const ProjectModule *pm = NULL;
+    const Binding *there = NULL;
+    if (b && b->kind == BIND_IMPORT && imported(c, b, &pm, &there) && there && pm) {
+        b = there; /* `from app.db import _factories`, at the top or in a function */
+        t = pm->scopes;
+        where = scope_module(pm->scopes);
+    }
     const Node *d = b && b->kind == BIND_LOCAL ? b->def : NULL;
     const Node *ann = d && d->kind == NODE_AnnAssign ? d->v.AnnAssign.annotation : NULL;
     if (!ann || ann->kind != NODE_Subscript || !where)
@@ -1411,10 +1422,12 @@ static int entry(const ScopeTable *t, const Scope *s, const Node *e, const void 
                  int *k3, ValueModel *vm)
 {
     if (e->kind != NODE_Subscript || e->v.Subscript.value->kind != NODE_Name ||
-        e->v.Subscript.slice->kind != NODE_Constant ||
-        e->v.Subscript.slice->v.Constant.value.kind != CONST_STR)
+        e->v.Subscript.slice->kind == NODE_Slice)
         return 0;
-    const char *key = e->v.Subscript.slice->v.Constant.value.s;
+    const Node *sl = e->v.Subscript.slice;
+    /* a computed key (or an index): every such entry is one location, ANY_KEY */
+    const char *key = sl->kind == NODE_Constant && sl->v.Constant.value.kind == CONST_STR
+                          ? sl->v.Constant.value.s : ANY_KEY;
     const Scope *where = NULL;
     const Binding *b = scope_lookup(t, s, e->v.Subscript.value->v.Name.id, &where);
     if (!b || !where)

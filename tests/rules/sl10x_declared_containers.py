@@ -1,7 +1,8 @@
 # A module-level container declared with its item type (fastapi-sqla's
 # `_async_session_factories: dict[str, sessionmaker] = {}`, filled at
-# startup under keys the code computes): any key gives what the
-# declaration says, so a session made from `_factories[key]()` is followed.
+# startup under keys the code computes): any key gives what was stored
+# under a computed key, else what the declaration says, so a session made
+# from `_factories[key]()` is followed, imported or not.
 import asyncio
 
 from sqlalchemy import text
@@ -38,3 +39,24 @@ async def closed(key):
 
 def unknown_item(i):
     return _engines[i].connect()
+
+
+_pools = {}
+
+
+def configure(name, engine):
+    _pools[name] = sessionmaker(bind=engine, class_=AsyncSession)
+
+
+async def both_from_the_stored_factory(name):
+    async with _pools[name]() as session:
+        await asyncio.gather(  # expect: SL203
+            session.execute(text("SELECT 1")), session.execute(text("SELECT 2"))
+        )
+
+
+async def lazily_imported(name):
+    from sl10x_declared_containers import _pools as pools  # noqa: PLC0415
+
+    session = pools[name]()  # expect: SL103
+    await session.execute(text("SELECT 1"))
