@@ -247,6 +247,8 @@ static void join(ValueModel *vm, const void *k1, const char *k2, int k3, Val v)
         s->own_mod = vm->cur;
     }
     if (!known(&s->v)) {
+        if (v.qual) /* a question's strings die with its scratch arena; the slot's must not */
+            v.qual = arena_strndup(vm->a, v.qual, strlen(v.qual));
         s->v = v;
         s->why = vm->why;
         s->why_mod = vm->cur;
@@ -811,6 +813,8 @@ static Val ev_param(Ev *c, const ScopeTable *t, const Scope *fs, const char *nam
     if (!fresh && c->vm->building && i < param_count(f)) { /* what it says of itself, once a round */
         said = slot(c->vm, f, NULL, LOC_DECLARED + i, 1);
         said->v = v;
+        if (v.qual)
+            said->v.qual = arena_strndup(c->vm->a, v.qual, strlen(v.qual));
         said->round = c->vm->round;
     }
     Val callers = read(c->vm, f, NULL, LOC_PARAM + i);
