@@ -106,6 +106,7 @@ static void report_ex(Ctx *c, int problem, int site, const Node *at, const Ev *e
     r->exceptional = exceptional;
     r->r.problem = problem;
     r->r.res_kind = c->site[site].val.kind;
+    r->r.res_sub = c->site[site].val.sub;
     r->r.res = model_user_res(c->env->model, r->r.res_kind);
     r->r.var = NULL;
     r->r.at = at;

@@ -62,6 +62,7 @@ typedef struct FlowEvent {
 typedef struct FlowReport {
     int problem;          /* FlowProblem */
     int res_kind;         /* ResKind of the resource */
+    int res_sub;          /* its Val.sub (model.h): psycopg 3's connection, a 2.0-mode one */
     const ResInfo *res;   /* the model's row of res_kind (custom kinds included) */
     const char *var;      /* the local name that held it, or NULL */
     const Node *site;     /* where it was acquired */

@@ -165,6 +165,14 @@ static int has_keyword(const Node *call, const char *name)
     return 0;
 }
 
+/* psycopg 3's connections (RES_PGCONN, sub 1): their statements serialize
+ * behind a lock, unlike asyncpg's (model.h: Val.sub). */
+static void mark_psycopg(Val *v, const char *qual)
+{
+    if (v->tag == VAL_RESOURCE && v->kind == RES_PGCONN && qual && !strncmp(qual, "psycopg.", 8))
+        v->sub = 1;
+}
+
 Val model_call(const Val *callee, const Node *call, const char *class_qual, const Val *bind)
 {
     Val v = {VAL_UNKNOWN, 0, 0, NULL, 0, 0, NULL, 0};
@@ -176,6 +184,7 @@ Val model_call(const Val *callee, const Node *call, const char *class_qual, cons
         v.tag = callables[i].tag;
         v.kind = callables[i].kind;
         v.is_async = callables[i].is_async;
+        mark_psycopg(&v, callee->qual);
         if (v.kind == FAC_SESSIONMAKER && v.tag == VAL_FACTORY && class_qual &&
             ends_with(class_qual, "AsyncSession"))
             v.is_async = 1;
@@ -305,6 +314,7 @@ Val model_resource_type(const char *qual)
         v.tag = VAL_RESOURCE;
         v.kind = resource_types[i].kind;
         v.is_async = resource_types[i].is_async;
+        mark_psycopg(&v, qual);
     }
     return v;
 }

@@ -90,7 +90,8 @@ typedef struct Val {
     const char *qual;   /* VAL_QUAL: the dotted name; VAL_FUNC, VAL_CLASS: the def's, if any */
     unsigned char sub;  /* FAC_GENERATOR, FAC_GENFUNC: the ResKind the generator yields;
                            FAC_SCOPED: 1 if scoped by a scopefunc or the task, not the thread;
-                           FAC_ENGINE, RES_CONNECTION: 1 if made with future=True (2.0 mode) */
+                           FAC_ENGINE, RES_CONNECTION: 1 if made with future=True (2.0 mode);
+                           RES_PGCONN: 1 if psycopg 3's (statements serialize behind a lock) */
     unsigned char scope_fn; /* VAL_RESOURCE lent by a provider: Depends(..., scope="function") */
     const struct Node *node; /* VAL_OBJECT, VAL_CLASS: the ClassDef; VAL_FUNC: the def;
                                 VAL_RESOURCE: the FastAPI provider (a def) that lends it,

@@ -492,8 +492,11 @@ static Val instance(const char *qual)
 {
     static QualIndex idx = QUALIDX(classes);
     int i = qualidx_find(&idx, qual);
-    if (i >= 0)
-        return make(classes[i].tag, classes[i].kind, classes[i].is_async, NULL);
+    if (i >= 0) {
+        Val v = make(classes[i].tag, classes[i].kind, classes[i].is_async, NULL);
+        v.sub = v.kind == RES_PGCONN && !strncmp(qual, "psycopg.", 8); /* its lock serializes */
+        return v;
+    }
     return model_type(qual); /* engines, sessionmakers, pools */
 }
 

@@ -38,9 +38,10 @@ void sharing_flow_report(LifecycleSink *k, const FlowReport *r)
     const char *job = work[r->job < 6 ? r->job : 0];
     Finding f = {0};
     if (r->problem == FLOW_CONCURRENT) {
-        if (r->res_kind == RES_DBAPI || r->res_kind == RES_POOLED)
-            return; /* psycopg2's and psycopg_pool's connections serialize their use behind a
-                       lock (only their cursors are not thread-safe) */
+        if (r->res_kind == RES_DBAPI || r->res_kind == RES_POOLED ||
+            (r->res_kind == RES_PGCONN && r->res_sub))
+            return; /* psycopg2's, psycopg 3's and psycopg_pool's connections serialize their
+                       use behind a lock (only their cursors are not thread-safe) */
         f.code = "SL203";
         f.message = msg(k->a, "%s is used by %s that run at the same time: a session or "
                               "connection is not safe for concurrent use; give each one its own",
