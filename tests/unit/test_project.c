@@ -64,7 +64,11 @@ static const char *shown(const Version *v, const char *from)
     if (v->major < 0)
         return "unknown";
     size_t n = strlen(root);
-    const char *tail = from && !strncmp(from, root, n) && from[n] == '/' ? from + n + 1 : from;
+    char cwd[4096];
+    const char *abs = from;
+    if (from && from[0] != '/' && getcwd(cwd, sizeof cwd)) /* shown relative to the working folder */
+        abs = project_abspath(A, cwd, from);
+    const char *tail = abs && !strncmp(abs, root, n) && abs[n] == '/' ? abs + n + 1 : from;
     return arena_printf(A, "%d.%d.%d (%s)", v->major, v->minor, v->patch, tail ? tail : "?");
 }
 
