@@ -299,10 +299,12 @@ static const char *import_target(Arena *a, const char *modname, int is_package, 
 
 /* Records what the project step needs of a parsed module: its imports, and
  * whether it uses a library the resource model knows. */
+typedef VEC(const char *) NameVec;
+
 typedef struct ImportWalk {
     Arena *keep;
     FileResult *r;
-    void *names; /* VEC(const char *) */
+    NameVec *names;
     int depth;
 } ImportWalk;
 
@@ -313,35 +315,29 @@ static void import_kid(Node *parent, Node *n, void *arg);
  * ImportError:` alike. */
 static void note_import(ImportWalk *w, const Node *st)
 {
-    VEC(const char *) *v = w->names;
-    FileResult *r = w->r;
-    Arena *keep = w->keep;
-    int cat = ast_category(st->kind);
-    if (st->kind != NODE_Import && st->kind != NODE_ImportFrom) {
+    NameVec *v = w->names;
+    if (st->kind == NODE_Import) {
+        for (int k = 0; k < st->v.Import.names.n; k++)
+            VEC_PUSH(v, st->v.Import.names.items[k]->v.alias.name);
+    } else if (st->kind == NODE_ImportFrom) {
+        const char *t = import_target(w->keep, w->r->modname, w->r->is_package, st);
+        if (t)
+            VEC_PUSH(v, t);
+        for (int k = 0; t && k < st->v.ImportFrom.names.n; k++) { /* from pkg import module */
+            const char *name = st->v.ImportFrom.names.items[k]->v.alias.name;
+            size_t a = strlen(t), b = strlen(name);
+            char *q = arena_alloc(w->keep, a + b + 2);
+            snprintf(q, a + b + 2, "%s.%s", t, name);
+            VEC_PUSH(v, q);
+        }
+    } else {
         /* only statements hold statements: expressions are not walked */
+        int cat = ast_category(st->kind);
         if ((cat == CAT_STMT || cat == CAT_HANDLER || cat == CAT_MATCHCASE) &&
             w->depth < IMPORT_MAX_DEPTH) {
             w->depth++;
             ast_children((Node *)st, import_kid, w);
             w->depth--;
-        }
-        return;
-    }
-    {
-        if (st->kind == NODE_Import) {
-            for (int k = 0; k < st->v.Import.names.n; k++)
-                VEC_PUSH(v, st->v.Import.names.items[k]->v.alias.name);
-        } else if (st->kind == NODE_ImportFrom) {
-            const char *t = import_target(keep, r->modname, r->is_package, st);
-            if (t)
-                VEC_PUSH(v, t);
-            for (int k = 0; t && k < st->v.ImportFrom.names.n; k++) { /* from pkg import module */
-                const char *name = st->v.ImportFrom.names.items[k]->v.alias.name;
-                size_t a = strlen(t), b = strlen(name);
-                char *q = arena_alloc(keep, a + b + 2);
-                snprintf(q, a + b + 2, "%s.%s", t, name);
-                VEC_PUSH(v, q);
-            }
         }
     }
 }
@@ -355,7 +351,7 @@ static void import_kid(Node *parent, Node *n, void *arg)
 
 static void note_imports(Arena *keep, FileResult *r, const Node *module, const ModelUser *user)
 {
-    VEC(const char *) v = {0};
+    NameVec v = {0};
     ImportWalk w = {keep, r, &v, 0};
     const NodeList *body = &module->v.Module.body;
     for (int i = 0; i < body->n; i++)
