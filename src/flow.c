@@ -161,11 +161,16 @@ const char *fl_var_key(Ctx *c, const Node *e)
     if (e->kind == NODE_Subscript && e->v.Subscript.value->kind == NODE_Name &&
         e->v.Subscript.slice->kind == NODE_Constant &&
         e->v.Subscript.slice->v.Constant.value.kind == CONST_STR && c->scope) {
-        /* a dict of this function's own: a caller's (a parameter) or a
-         * global one keeps what is stored in it */
+        /* a dict of this function's own, its `**kwargs` included (a new
+         * dict each call): a caller's (a parameter) or a global one keeps
+         * what is stored in it */
         const Scope *where = NULL;
         const Binding *b = scope_lookup(c->env->scopes, c->scope, e->v.Subscript.value->v.Name.id, &where);
-        if (b && b->kind == BIND_LOCAL && where == c->scope)
+        const Node *fn = where ? where->node : NULL;
+        int own_kwargs = b && b->kind == BIND_PARAM && fn &&
+                         (fn->kind == NODE_FunctionDef || fn->kind == NODE_AsyncFunctionDef) &&
+                         b->def == fn->v.FunctionDef.args->v.arguments.kwarg;
+        if (b && (b->kind == BIND_LOCAL || own_kwargs) && where == c->scope)
             return fmt(c, "%s[%s]", e->v.Subscript.value->v.Name.id,
                        e->v.Subscript.slice->v.Constant.value.s);
     }
@@ -837,14 +842,22 @@ static void bind(Ctx *c, Path *p, const Node *target, Res r, const Node *value)
 
 /* ------------------------------------------------------------- steps */
 
-/* What the name n holds escapes, and so does what its entries hold
+/* What a return statement hands the caller: site, open on path p. */
+static void returned(Ctx *c, Path *p, int site)
+{
+    if (site >= 0 && (p->res[site] == RS_OPEN || p->res[site] == RS_IDLE))
+        c->site[site].ever_returned = 1;
+    fl_gone(p, site);
+}
+
+/* What the name n holds is returned, and so is what its entries hold
  * (`return ctx` gives the caller ctx["db"] too). */
 static void gone_with_entries(Ctx *c, Path *p, const Node *n)
 {
-    fl_gone(p, fl_held_by(c, p, n));
+    returned(c, p, fl_held_by(c, p, n));
     for (int v = 0; v < c->nvars; v++)
         if (p->var[v] >= 0 && fl_inside(c->vars[v], n->v.Name.id))
-            fl_gone(p, p->var[v]);
+            returned(c, p, p->var[v]);
 }
 
 typedef struct Escape {
@@ -1472,9 +1485,7 @@ static void effects(Ctx *c, Path *p, const CfgStep *st)
             c->env->summary->returns_kind = c->site[r.site].val.kind;
             c->env->summary->returns_async = c->site[r.site].val.is_async;
         }
-        if (r.site >= 0 && (p->res[r.site] == RS_OPEN || p->res[r.site] == RS_IDLE))
-            c->site[r.site].ever_returned = 1;
-        fl_gone(p, r.site); /* ownership goes to the caller */
+        returned(c, p, r.site); /* ownership goes to the caller */
         escape_names(c, p, v, 0); /* in a tuple, a dict, an object: the caller's too */
         p->ret = n;
         break;

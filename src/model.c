@@ -332,6 +332,69 @@ Val model_type(const char *qual)
     return v;
 }
 
+/* Library functions that call a function they are given with a resource
+ * they make from another argument, and own: CockroachDB's run_transaction
+ * (transactor, callback) calls callback(session) for a sessionmaker and
+ * callback(connection) for an engine or a connection, retrying it. */
+static const struct {
+    const char *qual;
+    unsigned char from, callback;
+} runs_callback[] = {
+    {"sqlalchemy_cockroachdb.run_transaction", 0, 1},
+    {"sqlalchemy_cockroachdb.transaction.run_transaction", 0, 1},
+    {"cockroachdb.sqlalchemy.run_transaction", 0, 1},
+    {"cockroachdb.sqlalchemy.transaction.run_transaction", 0, 1},
+};
+
+int model_runs_callback(const char *qual, int *from, int *callback)
+{
+    for (size_t i = 0; qual && i < sizeof runs_callback / sizeof *runs_callback; i++)
+        if (!strcmp(runs_callback[i].qual, qual)) {
+            *from = runs_callback[i].from;
+            *callback = runs_callback[i].callback;
+            return 1;
+        }
+    return 0;
+}
+
+Val model_callback_arg(Val from)
+{
+    Val v = {VAL_UNKNOWN, 0, 0, NULL, 0, 0, NULL, 0};
+    int kind = from.tag == VAL_FACTORY && from.kind == FAC_SESSIONMAKER ? RES_SESSION
+               : from.tag == VAL_FACTORY && from.kind == FAC_ENGINE     ? RES_CONNECTION
+               : from.tag == VAL_RESOURCE && (from.kind == RES_SESSION ||
+                                              from.kind == RES_CONNECTION) ? from.kind
+                                                                            : RES_NONE;
+    if (kind != RES_NONE) {
+        v.tag = VAL_RESOURCE;
+        v.kind = (unsigned char)kind;
+        v.is_async = from.is_async;
+    }
+    return v;
+}
+
+/* Objects that libraries keep at module level: SQLAlchemy's test plugin
+ * (which third-party dialects' suites run on) keeps the engine it was
+ * configured with as sqlalchemy.testing.db. */
+static const struct {
+    const char *qual;
+    unsigned char tag, kind;
+} objects[] = {
+    {"sqlalchemy.testing.db", VAL_FACTORY, FAC_ENGINE},
+    {"sqlalchemy.testing.config.db", VAL_FACTORY, FAC_ENGINE},
+};
+
+Val model_library_object(const char *qual)
+{
+    Val v = {VAL_UNKNOWN, 0, 0, NULL, 0, 0, NULL, 0};
+    for (size_t i = 0; qual && i < sizeof objects / sizeof *objects; i++)
+        if (!strcmp(objects[i].qual, qual)) {
+            v.tag = objects[i].tag;
+            v.kind = objects[i].kind;
+        }
+    return v;
+}
+
 int model_acquirer_kind(const char *qual)
 {
     size_t n = qual ? strlen(qual) : 0;
@@ -491,6 +554,49 @@ Val model_listener_param(const char *event, int index)
         if (listener_params[i].index == index && !strcmp(listener_params[i].event, event)) {
             v.tag = VAL_RESOURCE;
             v.kind = listener_params[i].kind;
+        }
+    return v;
+}
+
+/* SQLAlchemy's Dialect API (sqlalchemy.engine.interfaces.Dialect, docs:
+ * Internals, Dialect): the methods SQLAlchemy calls with one of its own
+ * Connections right after self.  A project's dialect that overrides them
+ * borrows that connection for the call.  The do_commit/do_rollback family
+ * and the isolation-level methods are handed a DBAPI connection instead,
+ * and are not listed. */
+static const char *const dialect_conn_methods[] = {
+    "initialize", "_get_server_version_info", "_get_default_schema_name",
+    "get_columns", "get_multi_columns", "get_pk_constraint", "get_multi_pk_constraint",
+    "get_foreign_keys", "get_multi_foreign_keys", "get_table_names", "get_temp_table_names",
+    "get_view_names", "get_materialized_view_names", "get_sequence_names",
+    "get_temp_view_names", "get_schema_names", "get_view_definition", "get_indexes",
+    "get_multi_indexes", "get_unique_constraints", "get_multi_unique_constraints",
+    "get_check_constraints", "get_multi_check_constraints", "get_table_options",
+    "get_multi_table_options", "get_table_comment", "get_multi_table_comment", "has_table",
+    "has_index", "has_sequence", "has_schema", "do_begin_twophase", "do_prepare_twophase",
+    "do_rollback_twophase", "do_commit_twophase", "do_recover_twophase", "do_savepoint",
+    "do_rollback_to_savepoint", "do_release_savepoint",
+};
+
+/* Is qual one of SQLAlchemy's dialect classes (the interface, the default
+ * dialect, a bundled one: sqlalchemy.dialects.postgresql.base.PGDialect)? */
+static int is_dialect_class(const char *qual)
+{
+    if (strncmp(qual, "sqlalchemy.", 11))
+        return 0;
+    const char *last = strrchr(qual, '.');
+    return strstr(last, "Dialect") != NULL;
+}
+
+Val model_override_param(const char *base, const char *method, int index)
+{
+    Val v = {VAL_UNKNOWN, 0, 0, NULL, 0, 0, NULL, 0};
+    if (!base || !method || index != 1 || !is_dialect_class(base))
+        return v;
+    for (size_t i = 0; i < sizeof dialect_conn_methods / sizeof *dialect_conn_methods; i++)
+        if (!strcmp(dialect_conn_methods[i], method)) {
+            v.tag = VAL_RESOURCE;
+            v.kind = RES_CONNECTION;
         }
     return v;
 }

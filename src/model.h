@@ -146,6 +146,18 @@ int model_with(const Val *v, const Val *recv, const char *method, Val *value);
  */
 Val model_type(const char *qual);
 
+/* Is qual a library function that calls the function given as its
+ * argument *callback with a resource it makes from argument *from
+ * (sqlalchemy_cockroachdb.run_transaction)?  model_callback_arg: what the
+ * callback is handed for a `from` argument holding from (a session for a
+ * sessionmaker, a connection for an engine), lent for the call. */
+int model_runs_callback(const char *qual, int *from, int *callback);
+Val model_callback_arg(Val from);
+
+/* An object a library keeps at module level, by its qualified name:
+ * sqlalchemy.testing.db is an engine.  VAL_UNKNOWN for other names. */
+Val model_library_object(const char *qual);
+
 /*
  * The resource a parameter annotated with the type qual holds
  * (`db: AsyncSession`, `conn: asyncpg.Connection`); VAL_UNKNOWN for other
@@ -176,6 +188,14 @@ int model_is_fixture(const char *qual);
  */
 Val model_listener_param(const char *event, int index);
 int model_is_listener_decorator(const char *qual);
+
+/*
+ * What a library class hands the parameter at index (self: 0) of a method
+ * that a project's subclass of base overrides, where the library's API
+ * says: SQLAlchemy's dialects are handed a Connection they borrow
+ * (`get_table_names(self, connection, ...)`).  Unknown otherwise.
+ */
+Val model_override_param(const char *base, const char *method, int index);
 
 /* Is qual a library the model knows (so its module is worth analyzing)? */
 int model_known_library(const char *qual);

@@ -782,6 +782,25 @@ static Val listener_param(Ev *c, const ScopeTable *t, const Scope *outer, const 
     return unknown();
 }
 
+/* Parameter i of method f of cls (or of a base) as the library class
+ * among cls's bases hands it to the override f: a dialect's connection. */
+static Val override_param(Ev *c, const Node *cls, const Node *f, int i, int depth)
+{
+    if (!cls || depth > 8)
+        return unknown();
+    const ScopeTable *t = value_table_of(c->vm, cls);
+    const Scope *cs = t ? scope_of(t, cls) : NULL;
+    for (int k = 0; cs && k < cls->v.ClassDef.bases.n; k++) {
+        Val b = ev(c, t, cs->parent ? cs->parent : cs, cls->v.ClassDef.bases.items[k]);
+        Val v = b.tag == VAL_QUAL ? model_override_param(b.qual, f->v.FunctionDef.name, i)
+                : b.tag == VAL_CLASS ? override_param(c, b.node, f, i, depth + 1)
+                                     : unknown();
+        if (known(&v))
+            return v;
+    }
+    return unknown();
+}
+
 static Val declared(Ev *c, const ScopeTable *t, const Scope *fs, int i)
 {
     const Node *f = fs->node;
@@ -794,7 +813,11 @@ static Val declared(Ev *c, const ScopeTable *t, const Scope *fs, int i)
     if (known(&v))
         return v;
     v = depends_value(c, t, outer, param_default(f, i));
-    return known(&v) ? v : listener_param(c, t, outer, f, i);
+    if (known(&v))
+        return v;
+    v = listener_param(c, t, outer, f, i);
+    const Node *cls = known(&v) || i != 1 ? NULL : method_class(t, f);
+    return cls ? override_param(c, cls, f, i, 0) : v;
 }
 
 /* A parameter of the function that opens fs: the instance for a method's
@@ -802,8 +825,19 @@ static Val declared(Ev *c, const ScopeTable *t, const Scope *fs, int i)
 static Val ev_param(Ev *c, const ScopeTable *t, const Scope *fs, const char *name)
 {
     const Node *f = fs->node;
+    if (f && f->kind == NODE_Lambda) { /* what a library that calls it hands it */
+        const struct AST_arguments *la = &f->v.Lambda.args->v.arguments;
+        int npos = la->posonlyargs.n + la->args.n;
+        for (int i = 0; i < npos; i++) {
+            const Node *a = i < la->posonlyargs.n ? la->posonlyargs.items[i]
+                                                  : la->args.items[i - la->posonlyargs.n];
+            if (!strcmp(a->v.arg.arg, name))
+                return read(c->vm, f, NULL, LOC_PARAM + i);
+        }
+        return unknown();
+    }
     if (!is_func(f))
-        return unknown(); /* a lambda's */
+        return unknown();
     int i = param_index(f, name);
     if (i < 0)
         return unknown();
@@ -838,6 +872,18 @@ static Val ev_param(Ev *c, const ScopeTable *t, const Scope *fs, const char *nam
 /* Where an import binding leads: into the project (*pm, and *d its binding
  * there, NULL for a module), or outside it (0).  Cached per binding while
  * building; after, a miss is worked out again. */
+/* A name from outside the project: an object the model knows
+ * (sqlalchemy.testing.db), else the name itself. */
+static Val library_name(const char *q)
+{
+    Val v = model_library_object(q);
+    if (!known(&v)) {
+        v.tag = VAL_QUAL;
+        v.qual = q;
+    }
+    return v;
+}
+
 static int imported(Ev *c, const Binding *b, const ProjectModule **pm, const Binding **d)
 {
     ValueModel *vm = c->vm;
@@ -871,10 +917,7 @@ static Val ev_binding(Ev *c, const ScopeTable *t, const Scope *where, const Bind
             c->depth--;
             return v;
         }
-        Val v = unknown();
-        v.tag = b->qualname ? VAL_QUAL : VAL_UNKNOWN;
-        v.qual = b->qualname;
-        return v;
+        return b->qualname ? library_name(b->qualname) : unknown();
     }
     case BIND_DEF:
     case BIND_CLASS: {
@@ -1012,12 +1055,8 @@ static Val ev_attr(Ev *c, const ScopeTable *t, const Scope *s, const Node *e)
     const Binding *d = NULL;
     if (b && b->kind == BIND_IMPORT && (!imported(c, b, &pm, &d) || !d)) {
         const char *q = qual_in(c, t, s, e);
-        if (q && !pm) { /* a library name: sqlalchemy.orm.sessionmaker */
-            Val v = unknown();
-            v.tag = VAL_QUAL;
-            v.qual = q;
-            return v;
-        }
+        if (q && !pm) /* a library name: sqlalchemy.orm.sessionmaker */
+            return library_name(q);
         if (q && modgraph_resolve(c->vm->graph, q, &pm, &d) && pm) /* module.name */
             return d ? ev_binding(c, pm->scopes, scope_module(pm->scopes), d) : unknown();
     }
@@ -1151,6 +1190,17 @@ static Val call_of(Ev *c, const ScopeTable *t, const Scope *s, const Node *call,
 static int entry(const ScopeTable *t, const Scope *s, const Node *e, const void **k1, const char **k2,
                  int *k3, ValueModel *vm);
 
+/* Is the attribute f (`x.m`) a method of a value, not a library's name
+ * (sqlalchemy.orm.sessionmaker)?  A library's object is a value:
+ * `testing.db.begin`. */
+static int method_of_value(Ev *c, const ScopeTable *t, const Scope *s, const Node *f)
+{
+    if (!qual_in(c, t, s, f))
+        return 1;
+    Val o = model_library_object(qual_in(c, t, s, f->v.Attribute.value));
+    return known(&o);
+}
+
 static Val ev_call(Ev *c, const ScopeTable *t, const Scope *s, const Node *call)
 {
     const Node *f = call->v.Call.func;
@@ -1164,7 +1214,7 @@ static Val ev_call(Ev *c, const ScopeTable *t, const Scope *s, const Node *call)
         }
         return unknown();
     }
-    if (f->kind == NODE_Attribute && !qual_in(c, t, s, f)) {
+    if (f->kind == NODE_Attribute && method_of_value(c, t, s, f)) {
         Val recv = ev(c, t, s, f->v.Attribute.value);
         const char *m = f->v.Attribute.attr;
         if (recv.tag == VAL_FACTORY || recv.tag == VAL_RESOURCE) {
@@ -1195,7 +1245,7 @@ static Val ev_with(Ev *c, const ScopeTable *t, const Scope *s, const Node *ctx)
     if (ctx->kind == NODE_Await)
         ctx = ctx->v.Await.value;
     if (ctx->kind == NODE_Call && ctx->v.Call.func->kind == NODE_Attribute &&
-        !qual_in(c, t, s, ctx->v.Call.func)) {
+        method_of_value(c, t, s, ctx->v.Call.func)) {
         Val recv = ev(c, t, s, ctx->v.Call.func->v.Attribute.value);
         if (recv.tag == VAL_FACTORY || recv.tag == VAL_RESOURCE) {
             model_user_with(c->vm->user, &v, &recv, ctx->v.Call.func->v.Attribute.attr, &out);
@@ -1358,6 +1408,39 @@ static Val super_method(Round *r, const Node *fn)
     return unknown();
 }
 
+/* A library call that calls back the function it is given with a
+ * resource of its own (run_transaction(Session, txn)): that resource
+ * joins the callback's first parameter (a def, a bound method, a lambda). */
+static void library_callback(Round *r, const Node *call, Val f)
+{
+    int from, cb;
+    const NodeList *args = &call->v.Call.args;
+    /* by its name, also where the library's own source is analyzed */
+    if ((f.tag != VAL_QUAL && f.tag != VAL_FUNC) || !model_runs_callback(f.qual, &from, &cb) ||
+        args->n <= from ||
+        args->n <= cb || args->items[from]->kind == NODE_Starred)
+        return;
+    Ev *c = r->c;
+    Val v = model_callback_arg(ev(c, r->t, r->s, args->items[from]));
+    const Node *a = args->items[cb], *target = a;
+    int shift = 0;
+    if (!known(&v))
+        return;
+    if (a->kind != NODE_Lambda) {
+        Val g = ev(c, r->t, r->s, a);
+        const ScopeTable *gt = g.tag == VAL_FUNC ? value_table_of(c->vm, g.node) : NULL;
+        if (!gt || !is_func(g.node))
+            return;
+        target = g.node;
+        shift = method_class(gt, g.node) && a->kind == NODE_Attribute ? 1 : 0;
+    }
+    c->vm->why = call;
+    c->vm->why_func = r->func;
+    join(c->vm, target, NULL, LOC_PARAM + shift, v);
+    c->vm->why = NULL;
+    c->vm->why_func = NULL;
+}
+
 /* A call of one of the project's functions, methods or classes: what it
  * passes joins the parameters it reaches. */
 static void call_site(Round *r, const Node *call)
@@ -1369,6 +1452,7 @@ static void call_site(Round *r, const Node *call)
     Val f = super_method(r, fn);
     if (!known(&f))
         f = ev(c, r->t, r->s, fn);
+    library_callback(r, call, f);
     const Node *def = NULL;
     int shift = 0; /* the parameters a bound call fills itself (self, cls) */
     if (f.tag == VAL_FUNC && is_func(f.node)) {
