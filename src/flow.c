@@ -1589,8 +1589,11 @@ static int step_yields(Ctx *c, int s)
 {
     if (!c->yields[s]) {
         const CfgStep *st = &c->g->steps[s];
+        /* a loop's next() step holds the whole loop: its body's yields are
+         * steps of their own */
         int y = st->node && st->kind != STEP_ENTRY && st->kind != STEP_BIND &&
-                st->kind != STEP_DISPATCH && st->kind != STEP_EXCEPT && contains_yield(st->node);
+                st->kind != STEP_DISPATCH && st->kind != STEP_EXCEPT &&
+                st->kind != STEP_FOR_NEXT && contains_yield(st->node);
         c->yields[s] = (uint8_t)(y ? 2 : 1);
     }
     return c->yields[s] == 2;

@@ -178,6 +178,11 @@ int fr_step_rank(Ctx *c, int s)
         if (n && (st->kind == STEP_EXPR || st->kind == STEP_ASSIGN || st->kind == STEP_COND ||
                   st->kind == STEP_RETURN || st->kind == STEP_DELETE || st->kind == STEP_WITH_ENTER))
             rank_kid(NULL, (Node *)n, &w);
+        if (st->kind == STEP_FOR_NEXT && n) { /* next() on the iterator: the loop's header,
+                                                  not the first call of its body */
+            w.rank = n->kind == NODE_AsyncFor ? RAISE_LIKELY : RAISE_MAYBE;
+            w.at = n;
+        }
         if (w.rank < 0) { /* nothing found by this walk: as the CFG says */
             w.rank = RAISE_MAYBE;
             w.at = fr_first_call(st->node);

@@ -25,6 +25,9 @@ text at the positions it gives, so the rest of the file keeps its bytes):
                       with) goes, the release follows the yield. expect SL104
                       The pytest-fixture row expects nothing: pytest resumes
                       a fixture with next(), so its teardown always runs.
+                      Nor does the bound-session row: a session bound to
+                      the connection of a `with` around it holds nothing
+                      of its own, and that with returns the connection.
   double-putconn      after pool.putconn(c) a second identical call; inside
                       `with pool.connection() as c` a putconn(c) at the end.
                       expect SL101.  The asyncpg row (await pool.release(c),

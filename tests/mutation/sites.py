@@ -824,6 +824,28 @@ def fn_sites_with_to_close(proj, m, func, top):
                    origin=origin_of(m, func, node.items[0].context_expr, node))
 
 
+def bound_to_outer_with(func, node):
+    """True when node's with item is a session bound to the connection of a
+    `with` around it in func (`with engine.connect() as c: with Session(bind=c)
+    as s: yield s`): that outer block returns the connection whatever the
+    consumer does, and a session bound to a connection holds nothing of its
+    own, so losing the inner with leaks nothing."""
+    call = unawait(node.items[0].context_expr)
+    if not isinstance(call, ast.Call):
+        return False
+    binds = [k.value for k in call.keywords if k.arg == "bind"] + call.args[:1]
+    names = {b.id for b in binds if isinstance(b, ast.Name)}
+    for outer in ast.walk(func):
+        if outer is node or not isinstance(outer, (ast.With, ast.AsyncWith)):
+            continue
+        inside = any(n is node for st in outer.body for n in ast.walk(st))
+        held = {i.optional_vars.id for i in outer.items
+                if isinstance(i.optional_vars, ast.Name)}
+        if inside and names & held:
+            return True
+    return False
+
+
 def fn_sites_unguard_yield(proj, m, func, top):
     """pytest resumes a yield fixture with next() whatever the test did, so
     the release after its yield always runs: fixtures form the pytest-fixture
@@ -860,7 +882,9 @@ def fn_sites_unguard_yield(proj, m, func, top):
                 a, r = with_texts(m, node, kind)
                 unwith(ed, m, node, a, r)
                 return ys
-            yield Site("unguard-yield", m, node.lineno, expect, acq[1], "with", build, group, "SL104",
+            e, g = (None, "bound-session") if expect and bound_to_outer_with(func, node) \
+                else (expect, group)
+            yield Site("unguard-yield", m, node.lineno, e, acq[1], "with", build, g, "SL104",
                        origin_of(m, func, node.items[0].context_expr, node))
 
 

@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from fastapi import APIRouter
 from sqlalchemy import create_engine, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
 router = APIRouter()
 engine = create_engine("postgresql://localhost/shop")
@@ -219,6 +219,13 @@ def session():
         db.close()
 """
 
+BOUND_CASE = """
+def get_db():
+    with engine.connect() as connection:
+        with Session(bind=connection) as db:
+            yield db
+"""
+
 
 def edit_of(before, after):
     """The removed and added lines of a mutant, without context."""
@@ -263,6 +270,13 @@ def main(argv):
     ok = len(found) == 1 and found[0].expect is None and found[0].group == "pytest-fixture"
     if verbose or not ok:
         print("%s a pytest fixture expects nothing" % ("ok  " if ok else "FAIL"))
+    passed, failed = passed + ok, failed + (not ok)
+    _, found = sites_of(BOUND_CASE, "unguard-yield")
+    ok = [(f.expect, f.group) for f in found] == [("SL104", ""), (None, "bound-session")]
+    if verbose or not ok:
+        print("%s a session bound to an outer with's connection expects nothing, "
+              "the outer with still SL104"
+              % ("ok  " if ok else "FAIL"))
     passed, failed = passed + ok, failed + (not ok)
     print("%d passed, %d failed" % (passed, failed))
     return 1 if failed else 0

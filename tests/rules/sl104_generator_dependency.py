@@ -205,3 +205,19 @@ def iter_rows(conn, query):
         cur.execute(query)
         for row in cur:
             yield row
+
+
+# A streaming body that yields inside a loop: the finding and its step are
+# the yield, not the first call of the loop's body (the loop's header holds
+# the whole body, but only the yield is where the consumer throws in).
+async def csv_rows(statement):
+    sub = AsyncSessionLocal()  # expect: SL103 "if the call on line"
+    result = await sub.stream_scalars(statement)
+    async for item in result:
+        label = (
+            str(item.id)
+            if item.parent_id is None
+            else str(item.parent_id)
+        )
+        yield label  # expect: SL104 "at the yield"
+    await sub.close()
