@@ -57,6 +57,9 @@ struct FastApi {
     int nvalues;
     WorkItem *work;    /* the closures' worklist */
     int nwork, capwork;
+    const Node **modkey; /* each module's node, hashed (open addressing) ... */
+    int *modidx;         /* ... and its index in mods */
+    size_t modcap;       /* a power of two, at least twice n */
 };
 
 /* ------------------------------------------------------------- table */
@@ -136,10 +139,28 @@ static void give(FastApi *f, const Node *node, int roles, int mod)
 
 static int module_index(const FastApi *f, const Node *module)
 {
-    for (int i = 0; i < f->n; i++)
-        if (f->mods[i].module == module)
-            return i;
+    for (size_t j = hash_ptr(module) & (f->modcap - 1); f->modkey[j]; j = (j + 1) & (f->modcap - 1))
+        if (f->modkey[j] == module)
+            return f->modidx[j];
     return -1;
+}
+
+static void index_modules(FastApi *f)
+{
+    f->modcap = 16;
+    while (f->modcap < 2 * (size_t)f->n)
+        f->modcap *= 2;
+    f->modkey = arena_alloc(f->a, f->modcap * sizeof *f->modkey);
+    f->modidx = arena_alloc(f->a, f->modcap * sizeof *f->modidx);
+    for (int i = 0; i < f->n; i++) {
+        if (module_index(f, f->mods[i].module) >= 0)
+            continue; /* the first holds it, as the scan did */
+        size_t j = hash_ptr(f->mods[i].module) & (f->modcap - 1);
+        while (f->modkey[j])
+            j = (j + 1) & (f->modcap - 1);
+        f->modkey[j] = f->mods[i].module;
+        f->modidx[j] = i;
+    }
 }
 
 /* What expr (a Name or an attribute chain, in scope s of module m) names,
@@ -1104,6 +1125,7 @@ FastApi *fastapi_build(Arena *a, const Project *graph, const FastApiModule *mods
     f->graph = graph;
     f->mods = mods;
     f->n = n;
+    index_modules(f);
     for (int m = 0; m < n; m++) {
         Walk w = {f, m, scope_module(mods[m].scopes), 0, 0};
         walk_list(&w, &mods[m].module->v.Module.body);

@@ -270,7 +270,7 @@ Val fl_model_value(Ctx *c, const ScopeTable *t, const Scope *s, const Node *e)
     ValMemo *m = c->memo;
     if (!m) {
         m = c->memo = arena_alloc(c->a, sizeof *m);
-        m->cap = 64;
+        m->cap = 16; /* most functions ask of a few expressions */
         m->keys = arena_alloc(c->a, 3 * m->cap * sizeof *m->keys);
         m->vals = arena_alloc(c->a, m->cap * sizeof *m->vals);
     }

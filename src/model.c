@@ -348,7 +348,10 @@ static const struct {
 
 int model_runs_callback(const char *qual, int *from, int *callback)
 {
-    for (size_t i = 0; qual && i < sizeof runs_callback / sizeof *runs_callback; i++)
+    const char *last = qual ? strrchr(qual, '.') : NULL;
+    if (!last || strcmp(last, ".run_transaction"))
+        return 0; /* every call the model walks: the common case first */
+    for (size_t i = 0; i < sizeof runs_callback / sizeof *runs_callback; i++)
         if (!strcmp(runs_callback[i].qual, qual)) {
             *from = runs_callback[i].from;
             *callback = runs_callback[i].callback;
@@ -387,7 +390,9 @@ static const struct {
 Val model_library_object(const char *qual)
 {
     Val v = {VAL_UNKNOWN, 0, 0, NULL, 0, 0, NULL, 0};
-    for (size_t i = 0; qual && i < sizeof objects / sizeof *objects; i++)
+    if (!qual || strncmp(qual, "sqlalchemy.testing.", 19))
+        return v; /* every name the model is asked of: the common case first */
+    for (size_t i = 0; i < sizeof objects / sizeof *objects; i++)
         if (!strcmp(objects[i].qual, qual)) {
             v.tag = objects[i].tag;
             v.kind = objects[i].kind;

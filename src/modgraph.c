@@ -38,6 +38,10 @@ struct Project {
     int nalts;      /* also a module's own name */
     const NameRef **hnames, **halts; /* the same, hashed by name (open addressing) */
     size_t hcap_names, hcap_alts;    /* powers of two, at least twice the entries */
+    const char **hroots; /* the first component of every name and fallback name
+                            ("app" of "app.db"), hashed: a dotted name whose root
+                            is not here names no module (a library's) */
+    size_t hcap_roots;
     int frozen;
 };
 
@@ -270,6 +274,40 @@ static const ProjectModule *lookup(const NameRef *const *t, size_t cap, const ch
     return NULL;
 }
 
+/* Is q[0..len) the root of a name of the project? */
+static int has_root(const Project *p, const char *q, size_t len)
+{
+    const char *const *t = p->hroots;
+    for (size_t j = name_hash(q, len) & (p->hcap_roots - 1); t[j]; j = (j + 1) & (p->hcap_roots - 1))
+        if (strcspn(t[j], ".") == len && !strncmp(t[j], q, len))
+            return 1;
+    return 0;
+}
+
+static void add_root(Project *p, const char *name)
+{
+    size_t len = strcspn(name, ".");
+    if (has_root(p, name, len))
+        return;
+    size_t j = name_hash(name, len) & (p->hcap_roots - 1);
+    while (p->hroots[j])
+        j = (j + 1) & (p->hcap_roots - 1);
+    p->hroots[j] = name;
+}
+
+static void hash_roots(Project *p)
+{
+    size_t c = 16;
+    while (c < 2 * (size_t)(p->nmods + p->nalts))
+        c *= 2;
+    p->hroots = arena_alloc(p->a, c * sizeof *p->hroots);
+    p->hcap_roots = c;
+    for (int i = 0; i < p->nmods; i++)
+        add_root(p, p->names[i].name);
+    for (int i = 0; i < p->nalts; i++)
+        add_root(p, p->alts[i].name);
+}
+
 /*
  * Fallback names for a module in a folder without __init__.py, which Python
  * imports as a namespace package when the project root is on sys.path:
@@ -357,6 +395,7 @@ void modgraph_freeze(Project *p)
     build_alts(p, all, n);
     p->hnames = hash_refs(p->a, p->names, p->nmods, &p->hcap_names);
     p->halts = hash_refs(p->a, p->alts, p->nalts, &p->hcap_alts);
+    hash_roots(p);
     VEC_FREE(&p->added);
     p->frozen = 1;
 }
@@ -401,6 +440,8 @@ static int is_tail(const Query *q, const char *s, size_t n)
  * packages to namespace packages. */
 static const ProjectModule *longest_module(const Project *p, const char *s, size_t *len)
 {
+    if (!has_root(p, s, strcspn(s, ".")))
+        return NULL; /* sqlalchemy.orm.Session: no module of ours */
     for (int pass = 0; pass < 2; pass++) {
         for (size_t n = strlen(s);;) {
             const ProjectModule *m =

@@ -27,9 +27,10 @@
 
 
 /* LOC_ITEM + i, LOC_PARAM + i, LOC_DECLARED + i (a parameter's annotation,
- * cached with the round that computed it) */
+ * cached with the round that computed it; LOC_RETURNS the same for a
+ * function's return annotation) */
 enum { LOC_LOCAL = 1, LOC_GLOBAL, LOC_RETURN, LOC_YIELD, LOC_ATTR, LOC_APP_STATE, LOC_KEY,
-       LOC_FIXTURE, LOC_ITEM = 16,
+       LOC_FIXTURE, LOC_RETURNS, LOC_LIBBASE, LOC_ITEM = 16,
        LOC_PARAM = 1 << 16, LOC_DECLARED = 1 << 20 };
 
 typedef struct Slot {
@@ -500,15 +501,38 @@ static Val instance(const char *qual)
     return model_type(qual); /* engines, sessionmakers, pools */
 }
 
+/* What the return annotation of def f says (`-> AsyncIterator[AsyncSession]`):
+ * worked out once a round while building, and kept for the questions after
+ * (most functions are asked of many times, and most annotations say
+ * nothing to the model). */
+static Val returns_declared(Ev *c, const Node *f)
+{
+    if (!is_func(f) || !f->v.FunctionDef.returns)
+        return unknown();
+    Slot *said = slot(c->vm, f, NULL, LOC_RETURNS, 0);
+    if (said && said->round == c->vm->round)
+        return said->v;
+    const ScopeTable *t = value_table_of(c->vm, f);
+    const Scope *fs = t ? scope_of(t, f) : NULL;
+    Val a = fs ? ev_annotation(c, t, fs->parent ? fs->parent : fs, f->v.FunctionDef.returns, 0)
+               : unknown();
+    if (c->vm->building) {
+        said = slot(c->vm, f, NULL, LOC_RETURNS, 1);
+        said->v = a;
+        if (a.qual)
+            said->v.qual = arena_strndup(c->vm->a, a.qual, strlen(a.qual));
+        said->round = c->vm->round;
+    }
+    return a;
+}
+
 /* What the generator function f yields: its yields, else what its return
  * annotation says (`-> AsyncIterator[AsyncSession]`). */
 static Val yields_of(Ev *c, const Node *f)
 {
     Val v = read(c->vm, f, NULL, LOC_YIELD);
-    const ScopeTable *t = known(&v) || !is_func(f) ? NULL : value_table_of(c->vm, f);
-    const Scope *fs = t ? scope_of(t, f) : NULL;
-    if (fs) {
-        Val a = ev_annotation(c, t, fs->parent ? fs->parent : fs, f->v.FunctionDef.returns, 0);
+    if (!known(&v)) {
+        Val a = returns_declared(c, f);
         if (a.tag == VAL_FACTORY && a.kind == FAC_GENERATOR)
             v = make(VAL_RESOURCE, a.sub, a.is_async, NULL);
     }
@@ -968,10 +992,28 @@ static const Node *find_method(const ValueModel *vm, Ev *c, const Node *cls, con
 /* The library class among cls's bases (theirs included) whose instances
  * the model knows, as a qualified name: the project's `class
  * Session(sqlalchemy.orm.Session)` makes sessions.  NULL if none. */
+static const char *library_base_of(Ev *c, const Node *cls, int depth);
+
 static const char *library_base(Ev *c, const Node *cls, int depth)
 {
     if (!cls || depth > 8)
         return NULL;
+    /* once a round while building, kept for the questions after: every
+       annotation naming a class of the project asks it */
+    Slot *said = slot(c->vm, cls, NULL, LOC_LIBBASE, 0);
+    if (said && said->round == c->vm->round)
+        return said->v.qual;
+    const char *q = library_base_of(c, cls, depth);
+    if (c->vm->building) {
+        said = slot(c->vm, cls, NULL, LOC_LIBBASE, 1);
+        said->v.qual = q ? arena_strndup(c->vm->a, q, strlen(q)) : NULL;
+        said->round = c->vm->round;
+    }
+    return q;
+}
+
+static const char *library_base_of(Ev *c, const Node *cls, int depth)
+{
     const ScopeTable *t = value_table_of(c->vm, cls);
     const Scope *cs = t ? scope_of(t, cls) : NULL;
     for (int i = 0; cs && i < cls->v.ClassDef.bases.n; i++) {
@@ -1169,13 +1211,9 @@ static Val call_of(Ev *c, const ScopeTable *t, const Scope *s, const Node *call,
             return g;
         }
         Val ret = read(c->vm, f.node, NULL, LOC_RETURN);
-        if (!known(&ret) && is_func(f.node) && f.node->v.FunctionDef.returns) {
+        if (!known(&ret)) {
             /* a body out of sight (abstract, a stub): `-> AsyncSession` says what */
-            const ScopeTable *ft = value_table_of(c->vm, f.node);
-            const Scope *fs = ft ? scope_of(ft, f.node) : NULL;
-            Val a = fs ? ev_annotation(c, ft, fs->parent ? fs->parent : fs,
-                                       f.node->v.FunctionDef.returns, 0)
-                       : unknown();
+            Val a = returns_declared(c, f.node);
             if (a.tag == VAL_RESOURCE || a.tag == VAL_FACTORY) {
                 a.fresh = 0; /* whether the caller owns it, the body would say */
                 ret = a;
