@@ -14,6 +14,9 @@
 #include "model.h"
 #include "modgraph.h"
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -1271,6 +1274,12 @@ static void analyze_group(Run *run, const size_t *group, size_t g, int jobs)
     for (k = 0; k < n; k++)
         run->results[index[k]] = sub.results[k];
     arena_free(ga);
+#ifdef __GLIBC__
+    /* the project's trees were freed block by block: give the pages back,
+       so the next project starts from what the run keeps, not from the
+       largest project so far plus the heap's holes */
+    malloc_trim(0);
+#endif
 }
 
 /* ---- discovery ---- */
