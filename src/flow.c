@@ -1085,6 +1085,8 @@ static void step_exit(Ctx *c, Path *p, const CfgStep *st, const Node *last)
                 continue; /* pytest resumes a fixture with next(): nothing is thrown in */
             if (p->raised_at_yield)
                 problem = FLOW_LEAK_AT_YIELD;
+        } else if (e && e->note && !strncmp(e->note, "FastAPI hands it", 16)) {
+            /* the return that handed it to FastAPI says it all */
         } else if (last) {
             e = fl_ev_push(c, e, last, "the function returns here without releasing it");
         } else {
@@ -1485,6 +1487,17 @@ static void effects(Ctx *c, Path *p, const CfgStep *st)
             c->env->summary->returns_kind = c->site[r.site].val.kind;
             c->env->summary->returns_async = c->site[r.site].val.is_async;
         }
+        if (c->plain_provider && r.site >= 0 &&
+            (p->res[r.site] == RS_OPEN || p->res[r.site] == RS_IDLE)) {
+            /* the caller is FastAPI, which hands it to the endpoint (idle or
+               not, the endpoint uses it) and never releases it */
+            p->res[r.site] = RS_OPEN;
+            p->ev[r.site] = fl_ev_push(c, p->ev[r.site], n,
+                                       "FastAPI hands it to the endpoint and never releases "
+                                       "what a dependency returns");
+            p->ret = n;
+            break;
+        }
         returned(c, p, r.site); /* ownership goes to the caller */
         escape_names(c, p, v, 0); /* in a tuple, a dict, an object: the caller's too */
         p->ret = n;
@@ -1791,6 +1804,9 @@ void flow_function(Arena *scratch, const FlowEnv *env, Node *func)
     c.cached = scope_decorated_by(env->scopes, func, model_caches);
     c.pool_hook = is_pool_hook(env, func);
     c.middleware = env->fastapi && (fastapi_role(env->fastapi->model, func) & FASTAPI_MIDDLEWARE);
+    c.plain_provider = env->fastapi && !g->is_generator && !c.cached && func->kind != NODE_Module &&
+                       (fastapi_role(env->fastapi->model, func) &
+                        (FASTAPI_PROVIDER | FASTAPI_PROVIDER_FN));
     c.catch_all_exception = func->kind != NODE_AsyncFunctionDef;
     c.yielded_site = -1;
     if (!c.scope)

@@ -175,6 +175,8 @@ typedef struct Ctx {
     struct ValMemo *memo;    /* the value model's answers for this function, by node */
     int pool_hook;           /* a pool event hook: its DB-API connection is the pool's */
     int middleware;          /* an HTTP middleware: it owns request.state */
+    int plain_provider;      /* a FastAPI dependency that returns (not yields): FastAPI
+                                releases nothing it returns */
     int want;                /* fl_eval_value: the next fl_eval's value is wanted */
 } Ctx;
 

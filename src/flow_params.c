@@ -393,6 +393,66 @@ static int owned_by_caller(Ctx *c, Path *start, int r, const Node *func, const N
  * caller passes the provider's session to.  A parameter typed as a session
  * or connection, or given one by its callers, is borrowed from an owner we
  * do not know. */
+/* The Depends(...) call of `Annotated[T, Depends(...)]`, or of an alias of
+ * one bound at this module's level, or NULL. */
+static const Node *annotated_depends(Ctx *c, const Node *ann)
+{
+    const ScopeTable *t = c->env->scopes;
+    if (ann && ann->kind == NODE_Name) {
+        const Scope *where = NULL;
+        const Binding *b = scope_lookup(t, c->scope, ann->v.Name.id, &where);
+        ann = b && b->kind == BIND_LOCAL && where && where->kind == SCOPE_MODULE ? b->value : NULL;
+    }
+    if (!ann || ann->kind != NODE_Subscript || ann->v.Subscript.slice->kind != NODE_Tuple)
+        return NULL;
+    const NodeList *elts = &ann->v.Subscript.slice->v.Tuple.elts;
+    for (int i = 1; i < elts->n; i++) {
+        const Node *d = elts->items[i];
+        if (d->kind == NODE_Call && fastapi_is_depends(fl_qualname(c, t, c->scope, d->v.Call.func)))
+            return d;
+    }
+    return NULL;
+}
+
+/*
+ * `db: Session = Depends(SessionLocal)`, `Depends(lambda: SessionLocal())`:
+ * FastAPI calls a session factory for each request and hands the new
+ * session over, but releases only what a generator dependency yields.  The
+ * parameter holds a resource this function alone can release: a site of its
+ * own, made at the Depends(...) call, idle until used.  Whether it made one.
+ */
+static int made_per_request(Ctx *c, Path *start, const Node *a, const Node *dep)
+{
+    const Node *target = dep->v.Call.args.n ? dep->v.Call.args.items[0] : NULL;
+    for (int i = 0; i < dep->v.Call.keywords.n; i++) {
+        const Node *k = dep->v.Call.keywords.items[i];
+        if (k->v.keyword.arg && !strcmp(k->v.keyword.arg, "dependency"))
+            target = k->v.keyword.value;
+    }
+    if (!target)
+        return 0;
+    const Node *made = target->kind == NODE_Lambda ? target->v.Lambda.body : NULL;
+    Val v = fl_model_value(c, c->env->scopes, c->scope, made ? made : target);
+    if (!made && v.tag == VAL_FACTORY && v.kind == FAC_SESSIONMAKER) {
+        int is_async = v.is_async;
+        v = (Val){VAL_RESOURCE, RES_SESSION, 0, NULL, 0, 0, NULL, 0};
+        v.is_async = (unsigned char)is_async;
+    } else if (!made || v.tag != VAL_RESOURCE || !v.fresh) {
+        return 0;
+    }
+    int var = fl_var_index(c, a->v.arg.arg, 1);
+    int r = var >= 0 ? fl_site_for(c, dep, v, -1) : -1;
+    if (r < 0)
+        return 0;
+    c->site[r].name = a->v.arg.arg;
+    start->res[r] = RS_IDLE;
+    start->var[var] = (int8_t)r;
+    start->ev[r] = fl_ev_push(c, NULL, dep,
+                              "FastAPI makes it here for each request and releases nothing "
+                              "a plain dependency makes");
+    return 1;
+}
+
 void fp_borrowed_params(Ctx *c, Path *start, const Node *func)
 {
     if (func->kind != NODE_FunctionDef && func->kind != NODE_AsyncFunctionDef)
@@ -440,7 +500,11 @@ void fp_borrowed_params(Ctx *c, Path *start, const Node *func)
             } else if (def && fastapi_is_depends(
                                   fl_qualname(c, c->env->scopes, c->scope,
                                               def->kind == NODE_Call ? def->v.Call.func : def))) {
+                made_per_request(c, start, a, def);
                 continue; /* a provider we cannot follow */
+            } else if (!def && annotated_depends(c, a->v.arg.annotation) &&
+                       made_per_request(c, start, a, annotated_depends(c, a->v.arg.annotation))) {
+                continue;
             } else {
                 /* what its annotation says, or what the callers pass (value.h) */
                 v = value_param(c->env->values, c->a, func, index);

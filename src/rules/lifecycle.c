@@ -60,6 +60,14 @@ static const char *leak_message(Arena *a, const char *w, const FlowReport *r)
     if (unawaited)
         return msg(a, "%s is not released: the close on line %d is not awaited, so it never runs",
                    w, unawaited);
+    if (event_line(r, "FastAPI makes it"))
+        return msg(a, "%s is made by FastAPI for each request, and FastAPI releases only what a "
+                      "generator dependency yields: every request leaves one open",
+                   w);
+    if (event_line(r, "FastAPI hands it"))
+        return msg(a, "%s is returned by a FastAPI dependency, and FastAPI releases only what a "
+                      "generator dependency yields: every request leaves one open",
+                   w);
     if (!r->ever_released && !r->ever_returned)
         return msg(a, "%s is never released: no path of the function closes it", w);
     if (rebound)
