@@ -702,6 +702,81 @@ Res fl_eval(Ctx *c, Path *p, const Node *e)
     return out;
 }
 
+/* ------------------------------------------------- objects per request */
+
+/* The class whose __init__ func is, when FastAPI makes one for each request
+ * (a class dependency, `Depends(Service)`) and the class has no base of the
+ * project (whose methods could release what it keeps); else NULL. */
+static const Node *request_class(Ctx *c, const Node *func)
+{
+    if (!c->env->fastapi || func->kind != NODE_FunctionDef ||
+        strcmp(func->v.FunctionDef.name, "__init__") || !c->scope || !c->scope->parent ||
+        c->scope->parent->kind != SCOPE_CLASS)
+        return NULL;
+    const Node *cls = c->scope->parent->node;
+    if (!(fastapi_role(c->env->fastapi->model, cls) & (FASTAPI_PROVIDER | FASTAPI_PROVIDER_FN)))
+        return NULL;
+    for (int i = 0; i < cls->v.ClassDef.bases.n; i++) {
+        const Node *base = cls->v.ClassDef.bases.items[i];
+        if (base->kind == NODE_Name && !strcmp(base->v.Name.id, "object"))
+            continue;
+        Val b = fl_model_value(c, c->env->scopes, c->scope->parent->parent, base);
+        if (b.tag == VAL_CLASS || b.tag == VAL_UNKNOWN)
+            return NULL; /* a base we cannot read through (object is a library name) */
+    }
+    return cls;
+}
+
+typedef struct AttrRelease {
+    Ctx *c;
+    const char *attr; /* self.<attr> */
+    Val val;          /* what it holds */
+    int found, depth;
+} AttrRelease;
+
+static int is_self_attr(const Node *e, const char *attr)
+{
+    return e->kind == NODE_Attribute && !strcmp(e->v.Attribute.attr, attr) &&
+           e->v.Attribute.value->kind == NODE_Name &&
+           !strcmp(e->v.Attribute.value->v.Name.id, "self");
+}
+
+static void attr_release_kid(Node *parent, Node *n, void *arg)
+{
+    AttrRelease *w = arg;
+    (void)parent;
+    if (w->found || w->depth > EVAL_MAX_DEPTH)
+        return;
+    Val made;
+    int with_only;
+    if (n->kind == NODE_Call && n->v.Call.func->kind == NODE_Attribute &&
+        is_self_attr(n->v.Call.func->v.Attribute.value, w->attr) &&
+        model_user_method(w->c->env->model, &w->val, n->v.Call.func->v.Attribute.attr, &made,
+                          &with_only) == EFF_RELEASE)
+        w->found = 1; /* self.db.close() */
+    if (n->kind == NODE_Call && n->v.Call.args.n > 0 && is_self_attr(n->v.Call.args.items[0], w->attr))
+        w->found |= n->v.Call.func->kind == NODE_Attribute &&
+                    (!strcmp(n->v.Call.func->v.Attribute.attr, "putconn") ||
+                     !strcmp(n->v.Call.func->v.Attribute.attr, "release")); /* pool.putconn(self.conn) */
+    if (n->kind == NODE_withitem && is_self_attr(n->v.withitem.context_expr, w->attr))
+        w->found = 1; /* with self.db: */
+    w->depth++;
+    ast_children(n, attr_release_kid, w);
+    w->depth--;
+}
+
+/* Does a method of cls release self.<attr> (holding val)? */
+static int class_releases(Ctx *c, const Node *cls, const char *attr, Val val)
+{
+    AttrRelease w = {c, attr, val, 0, 0};
+    for (int i = 0; i < cls->v.ClassDef.body.n && !w.found; i++) {
+        const Node *m = cls->v.ClassDef.body.items[i];
+        if (m->kind == NODE_FunctionDef || m->kind == NODE_AsyncFunctionDef)
+            ast_children((Node *)m, attr_release_kid, &w);
+    }
+    return w.found;
+}
+
 /* ------------------------------------------------------------- binding */
 
 /* Is site r held by some name other than var v on p? */
@@ -803,6 +878,18 @@ static void bind(Ctx *c, Path *p, const Node *target, Res r, const Node *value)
         fl_eval(c, p, target->v.Attribute.value);
         if (fl_var_key(c, target)) { /* a middleware's request.state.db: it still owns it */
             bind_name(c, p, fl_var_key(c, target), r.site >= 0 ? r.site : VAR_UNKNOWN, target);
+            break;
+        }
+        if (c->request_class && r.site >= 0 && is_self_attr(target, target->v.Attribute.attr) &&
+            (p->res[r.site] == RS_OPEN || p->res[r.site] == RS_IDLE) &&
+            !class_releases(c, c->request_class, target->v.Attribute.attr, c->site[r.site].val)) {
+            /* kept by an object FastAPI makes for each request, which nothing closes */
+            p->res[r.site] = RS_OPEN;
+            p->ev[r.site] = fl_ev_push(c, p->ev[r.site], target,
+                                       fmt(c, "kept in `self.%s`: FastAPI makes a `%s` for each "
+                                              "request, and no method of the class releases it",
+                                           target->v.Attribute.attr,
+                                           c->request_class->v.ClassDef.name));
             break;
         }
         fl_gone(p, r.site); /* stored on an object: it outlives this call */
@@ -1085,7 +1172,8 @@ static void step_exit(Ctx *c, Path *p, const CfgStep *st, const Node *last)
                 continue; /* pytest resumes a fixture with next(): nothing is thrown in */
             if (p->raised_at_yield)
                 problem = FLOW_LEAK_AT_YIELD;
-        } else if (e && e->note && !strncmp(e->note, "FastAPI hands it", 16)) {
+        } else if (e && e->note &&
+                   (!strncmp(e->note, "FastAPI hands it", 16) || !strncmp(e->note, "kept in `self.", 14))) {
             /* the return that handed it to FastAPI says it all */
         } else if (last) {
             e = fl_ev_push(c, e, last, "the function returns here without releasing it");
@@ -1804,6 +1892,7 @@ void flow_function(Arena *scratch, const FlowEnv *env, Node *func)
     c.cached = scope_decorated_by(env->scopes, func, model_caches);
     c.pool_hook = is_pool_hook(env, func);
     c.middleware = env->fastapi && (fastapi_role(env->fastapi->model, func) & FASTAPI_MIDDLEWARE);
+    c.request_class = request_class(&c, func);
     c.plain_provider = env->fastapi && !g->is_generator && !c.cached && func->kind != NODE_Module &&
                        (fastapi_role(env->fastapi->model, func) &
                         (FASTAPI_PROVIDER | FASTAPI_PROVIDER_FN));

@@ -177,6 +177,8 @@ typedef struct Ctx {
     int middleware;          /* an HTTP middleware: it owns request.state */
     int plain_provider;      /* a FastAPI dependency that returns (not yields): FastAPI
                                 releases nothing it returns */
+    const Node *request_class; /* __init__ of a class FastAPI makes for each request
+                                  (Depends(Service)): that class, else NULL */
     int want;                /* fl_eval_value: the next fl_eval's value is wanted */
 } Ctx;
 

@@ -60,6 +60,10 @@ static const char *leak_message(Arena *a, const char *w, const FlowReport *r)
     if (unawaited)
         return msg(a, "%s is not released: the close on line %d is not awaited, so it never runs",
                    w, unawaited);
+    if (event_line(r, "kept in `self."))
+        return msg(a, "%s is kept by an object FastAPI makes for each request, and no method of its "
+                      "class releases it: every request leaves one open",
+                   w);
     if (event_line(r, "FastAPI makes it"))
         return msg(a, "%s is made by FastAPI for each request, and FastAPI releases only what a "
                       "generator dependency yields: every request leaves one open",

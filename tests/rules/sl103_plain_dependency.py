@@ -117,3 +117,58 @@ def ok_closed(db: Annotated[Session, Depends(SessionLocal)]):
 @app.get("/ok/unused")
 def ok_unused(db: Session = Depends(SessionLocal)):
     return {"ok": True}
+
+
+# A class dependency: FastAPI makes a UserService for each request; the
+# session its __init__ keeps is closed by no method of the class.
+class UserService:
+    def __init__(self):
+        self.db = SessionLocal()  # expect: SL103 "kept by an object FastAPI makes for each request"
+
+    def names(self):
+        return self.db.execute(text("SELECT name FROM users")).scalars().all()
+
+
+@app.get("/service/users")
+def service_users(svc: UserService = Depends(UserService)):
+    return svc.names()
+
+
+# Quiet: the class keeps the session its own dependency lends.
+class BorrowingService:
+    def __init__(self, db: Session = Depends(get_db)):
+        self.db = db
+
+    def names(self):
+        return self.db.execute(text("SELECT name FROM users")).scalars().all()
+
+
+@app.get("/service/borrowed")
+def service_borrowed(svc: BorrowingService = Depends()):
+    return svc.names()
+
+
+# Quiet: a method of the class releases what it keeps (whoever calls it).
+class ClosingService(object):
+    def __init__(self):
+        self.conn = engine.connect()
+
+    def close(self):
+        self.conn.close()
+
+
+@app.get("/service/closing")
+def service_closing(svc: ClosingService = Depends(ClosingService)):
+    try:
+        return svc.conn.execute(text("SELECT 1")).all()
+    finally:
+        svc.close()
+
+
+# Quiet: not a dependency; made once at start-up (module level).
+class Registry:
+    def __init__(self):
+        self.db = SessionLocal()
+
+
+registry = Registry()
