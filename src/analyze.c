@@ -36,8 +36,11 @@ struct Analysis {
     AnalyzeUnit *units; /* the units, in the driver's order */
     int n;
     int round;          /* summary rounds ended so far */
-    const char **changed; /* names of the functions whose summary the last round changed */
+    const char **changed; /* names of the functions whose summary the last round changed,
+                             and the names they are imported under (`import f as g`) */
     int nchanged;
+    const char **alias_of, **alias; /* `from m import alias_of[i] as alias[i]`, all units */
+    size_t naliases;
     ProjectFacts facts; /* versions and database */
     FastApiModule *mods; /* the units as the FastAPI model reads them */
     FlowFastApi fastapi; /* the FastAPI model and the run's timing */
@@ -266,6 +269,50 @@ static int same_summary(const FlowSummary *a, const FlowSummary *b)
            a->defer_kind == b->defer_kind;
 }
 
+/* The renaming imports of the statements under n (`from m import f as g`). */
+typedef struct AliasWalk {
+    Analysis *an;
+    VEC(const char *) of, as;
+    int depth;
+} AliasWalk;
+
+static void alias_kid(Node *parent, Node *n, void *arg)
+{
+    AliasWalk *w = arg;
+    (void)parent;
+    if (w->depth > 200 || ast_category(n->kind) == CAT_EXPR)
+        return;
+    if (n->kind == NODE_ImportFrom) {
+        for (int i = 0; i < n->v.ImportFrom.names.n; i++) {
+            const Node *al = n->v.ImportFrom.names.items[i];
+            if (al->v.alias.asname && strcmp(al->v.alias.asname, al->v.alias.name)) {
+                VEC_PUSH(&w->of, al->v.alias.name);
+                VEC_PUSH(&w->as, al->v.alias.asname);
+            }
+        }
+        return;
+    }
+    w->depth++;
+    ast_children(n, alias_kid, w);
+    w->depth--;
+}
+
+static void collect_aliases(Analysis *an)
+{
+    AliasWalk w = {an, {0}, {0}, 0};
+    for (int i = 0; i < an->n; i++)
+        ast_children(an->units[i].module, alias_kid, &w);
+    an->naliases = w.of.n;
+    an->alias_of = arena_alloc(an->a, (w.of.n ? w.of.n : 1) * sizeof *an->alias_of);
+    an->alias = arena_alloc(an->a, (w.of.n ? w.of.n : 1) * sizeof *an->alias);
+    if (w.of.n) {
+        memcpy(an->alias_of, w.of.items, w.of.n * sizeof *an->alias_of);
+        memcpy(an->alias, w.as.items, w.as.n * sizeof *an->alias);
+    }
+    VEC_FREE(&w.of);
+    VEC_FREE(&w.as);
+}
+
 int analyze_round(Analysis *an)
 {
     VEC(const char *) names = {0};
@@ -278,6 +325,15 @@ int analyze_round(Analysis *an)
         u->sums = u->next;
         u->next = t;
     }
+    if (an->round == 0 && names.n)
+        collect_aliases(an);
+    size_t direct = names.n; /* a changed function may be called by another name */
+    for (size_t k = 0; k < an->naliases; k++)
+        for (size_t j = 0; j < direct; j++)
+            if (!strcmp(an->alias_of[k], names.items[j])) {
+                VEC_PUSH(&names, an->alias[k]);
+                break;
+            }
     an->nchanged = (int)names.n;
     an->changed = arena_alloc(an->a, (names.n ? names.n : 1) * sizeof *an->changed);
     if (names.n)

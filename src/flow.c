@@ -568,6 +568,39 @@ static Res unowned_result(Ctx *c, Path *p, const Node *call, Res out)
 }
 
 /* Evaluates e for its effects on p; returns what it evaluates to. */
+#define MAX_THROUGH 64 /* run_in_threadpool(...) calls of one function followed */
+
+/* `run_in_threadpool(f, a, k=b)`, `asyncio.to_thread(...)`: the call
+ * `f(a, k=b)` it makes, one node per call for the whole function (sites
+ * are told apart by their node), with the wrapper's positions; else call. */
+static const Node *call_through(Ctx *c, const Node *call)
+{
+    if (!call->v.Call.args.n || call->v.Call.args.items[0]->kind == NODE_Starred ||
+        !model_calls_through(fl_qualname(c, c->env->scopes, c->scope, call->v.Call.func)))
+        return call;
+    for (int i = 0; i < c->nthrough; i++)
+        if (c->through_key[i] == call)
+            return c->through_call[i];
+    if (c->nthrough == MAX_THROUGH)
+        return call;
+    if (!c->through_key) {
+        c->through_key = arena_alloc(c->a, MAX_THROUGH * sizeof *c->through_key);
+        c->through_call = arena_alloc(c->a, MAX_THROUGH * sizeof *c->through_call);
+    }
+    Node *n = ast_new(c->a, NODE_Call);
+    n->lineno = call->lineno;
+    n->col_offset = call->col_offset;
+    n->end_dline = call->end_dline;
+    n->end_col_offset = call->end_col_offset;
+    n->v.Call.func = call->v.Call.args.items[0];
+    n->v.Call.args.items = call->v.Call.args.items + 1;
+    n->v.Call.args.n = call->v.Call.args.n - 1;
+    n->v.Call.keywords = call->v.Call.keywords;
+    c->through_key[c->nthrough] = call;
+    c->through_call[c->nthrough++] = n;
+    return n;
+}
+
 Res fl_eval(Ctx *c, Path *p, const Node *e)
 {
     Res out = {-1, unknown(), 0, NULL, 0, NULL};
@@ -618,6 +651,7 @@ Res fl_eval(Ctx *c, Path *p, const Node *e)
         break;
     }
     case NODE_Call:
+        e = call_through(c, e);
         out = fc_call_value(c, p, e);
         if (want && out.site < 0 && out.val.tag == VAL_UNKNOWN) /* get_engine(), svc.factory() */
             out = unowned_result(c, p, e, out);
@@ -1221,8 +1255,9 @@ static int truth(Ctx *c, const Path *p, const Node *test, int *flag, int *neg)
     int t = -1, v = test->kind == NODE_Name ? fl_var_index(c, test->v.Name.id, 0) : -1;
     if (v >= 0) {
         int h = p->var[v];
-        if (h >= 0 && c->site[h].maybe_none && p->res[h] == RS_BORROWED)
-            t = -1; /* `session: Session | None = None`: either */
+        if (h >= 0 && (c->site[h].maybe_none || c->site[h].param_only) && p->res[h] == RS_BORROWED)
+            t = -1; /* `session: Session | None = None`, or a typed parameter whose caller we
+                       do not know and that the code itself tests: either */
         else if (h >= 0 && p->res[h] != RS_GONE)
             t = !none_test;
         else if (h == VAR_NONE)

@@ -177,6 +177,9 @@ typedef struct Ctx {
     int middleware;          /* an HTTP middleware: it owns request.state */
     int plain_provider;      /* a FastAPI dependency that returns (not yields): FastAPI
                                 releases nothing it returns */
+    const Node **through_key; /* run_in_threadpool(f, x) calls seen, and the f(x) calls */
+    Node **through_call;      /* standing for them (same positions), so that a site */
+    int nthrough;             /* made there is one node on every path */
     const Node *request_class; /* __init__ of a class FastAPI makes for each request
                                   (Depends(Service)): that class, else NULL */
     int want;                /* fl_eval_value: the next fl_eval's value is wanted */

@@ -376,6 +376,26 @@ Val model_callback_arg(Val from)
     return v;
 }
 
+/* Library calls that run the function given as their first argument with
+ * the rest, and hand back its result to a caller that waits for it:
+ * `await run_in_threadpool(f, a, k=b)` is `f(a, k=b)` run on a worker
+ * thread. */
+static const char *const calls_through[] = {
+    "starlette.concurrency.run_in_threadpool",
+    "fastapi.concurrency.run_in_threadpool",
+    "asyncio.to_thread",
+    "asyncio.threads.to_thread",
+    "anyio.to_thread.run_sync",
+};
+
+int model_calls_through(const char *qual)
+{
+    for (size_t i = 0; qual && i < sizeof calls_through / sizeof *calls_through; i++)
+        if (!strcmp(calls_through[i], qual))
+            return 1;
+    return 0;
+}
+
 /* Objects that libraries keep at module level: SQLAlchemy's test plugin
  * (which third-party dialects' suites run on) keeps the engine it was
  * configured with as sqlalchemy.testing.db. */

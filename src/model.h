@@ -146,6 +146,10 @@ int model_with(const Val *v, const Val *recv, const char *method, Val *value);
  */
 Val model_type(const char *qual);
 
+/* Is qual a call that runs its first argument with the rest and returns
+ * its result to a caller that waits (run_in_threadpool, asyncio.to_thread)? */
+int model_calls_through(const char *qual);
+
 /* Is qual a library function that calls the function given as its
  * argument *callback with a resource it makes from argument *from
  * (sqlalchemy_cockroachdb.run_transaction)?  model_callback_arg: what the

@@ -1252,6 +1252,12 @@ static Val ev_call(Ev *c, const ScopeTable *t, const Scope *s, const Node *call)
         }
         return unknown();
     }
+    if (call->v.Call.args.n && call->v.Call.args.items[0]->kind != NODE_Starred &&
+        model_calls_through(qual_in(c, t, s, f))) {
+        /* run_in_threadpool(f, ...): what f returns */
+        Val g = ev(c, t, s, call->v.Call.args.items[0]);
+        return g.tag == VAL_FUNC || g.tag == VAL_CLASS ? call_of(c, t, s, call, g) : unknown();
+    }
     if (f->kind == NODE_Attribute && method_of_value(c, t, s, f)) {
         Val recv = ev(c, t, s, f->v.Attribute.value);
         const char *m = f->v.Attribute.attr;
@@ -1491,6 +1497,15 @@ static void call_site(Round *r, const Node *call)
     if (!known(&f))
         f = ev(c, r->t, r->s, fn);
     library_callback(r, call, f);
+    NodeList args = call->v.Call.args;
+    if (f.tag == VAL_QUAL && model_calls_through(f.qual) && args.n &&
+        args.items[0]->kind != NODE_Starred) {
+        /* run_in_threadpool(f, a): the call f(a) */
+        fn = args.items[0];
+        f = ev(c, r->t, r->s, fn);
+        args.items++;
+        args.n--;
+    }
     const Node *def = NULL;
     int shift = 0; /* the parameters a bound call fills itself (self, cls) */
     if (f.tag == VAL_FUNC && is_func(f.node)) {
@@ -1510,8 +1525,8 @@ static void call_site(Round *r, const Node *call)
     c->vm->why_func = r->func;
     const Node *fa = def->v.FunctionDef.args;
     int npos = fa->v.arguments.posonlyargs.n + fa->v.arguments.args.n, n = param_count(def);
-    for (int i = 0; i < call->v.Call.args.n; i++) {
-        const Node *a = call->v.Call.args.items[i];
+    for (int i = 0; i < args.n; i++) {
+        const Node *a = args.items[i];
         if (a->kind == NODE_Starred)
             break;
         /* the positional parameters, then *args, which takes the rest */
