@@ -423,6 +423,8 @@ static const Node *annotated_depends(Ctx *c, const Node *ann)
  */
 static int made_per_request(Ctx *c, Path *start, const Node *a, const Node *dep)
 {
+    if (dep->kind != NODE_Call)
+        return 0; /* `= Depends`, the class itself: nothing made */
     const Node *target = dep->v.Call.args.n ? dep->v.Call.args.items[0] : NULL;
     for (int i = 0; i < dep->v.Call.keywords.n; i++) {
         const Node *k = dep->v.Call.keywords.items[i];
