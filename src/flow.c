@@ -963,6 +963,52 @@ static void bind(Ctx *c, Path *p, const Node *target, Res r, const Node *value)
 
 /* ------------------------------------------------------------- steps */
 
+/* Is site r released by the exit of the `with` that made or lent it (its
+ * own, or a context manager provider's that releases what it yields)? */
+static int released_by_with(const Ctx *c, int r)
+{
+    const Site *s = &c->site[r];
+    return s->with && (!s->owner || s->owner->releases_after);
+}
+
+/*
+ * `with SessionLocal() as s: return s` (or `return Subject(s)`, `return s,
+ * x`): the with block releases what it returns on the way out, so the caller
+ * gets it released; SL102 at the return.  In check mode, for a site the path
+ * still holds open.
+ */
+static void returned_from_with(Ctx *c, Path *p, const Node *ret, const Node *v, int site)
+{
+    if (c->env->summary || !v)
+        return;
+    int sites[8], n = 0;
+    if (site >= 0)
+        sites[n++] = site;
+    const NodeList *items = v->kind == NODE_Tuple                         ? &v->v.Tuple.elts
+                            : v->kind == NODE_Call && fc_constructs(c, v->v.Call.func) ? &v->v.Call.args
+                                                                          : NULL;
+    for (int i = 0; items && i < items->n && n < 8; i++) {
+        int h = fl_held_by(c, p, items->items[i]);
+        if (h >= 0)
+            sites[n++] = h;
+    }
+    for (int i = 0; v->kind == NODE_Call && items && i < v->v.Call.keywords.n && n < 8; i++) {
+        int h = fl_held_by(c, p, v->v.Call.keywords.items[i]->v.keyword.value);
+        if (h >= 0)
+            sites[n++] = h;
+    }
+    for (int i = 0; i < n; i++) {
+        int r = sites[i];
+        if (!released_by_with(c, r) ||
+            (p->res[r] != RS_OPEN && p->res[r] != RS_IDLE && p->res[r] != RS_BORROWED))
+            continue;
+        const Ev *e = fl_ev_push(c, p->ev[r], ret,
+                                 "returned here from inside the `with` block, whose end "
+                                 "releases it on the way out");
+        report(c, FLOW_USE_AFTER, r, ret, e);
+    }
+}
+
 /* What a return statement hands the caller: site, open on path p. */
 static void returned(Ctx *c, Path *p, int site)
 {
@@ -1603,6 +1649,7 @@ static void effects(Ctx *c, Path *p, const CfgStep *st)
     case STEP_RETURN: {
         const Node *v = n ? n->v.Return.value : NULL;
         Res r = fl_eval(c, p, v);
+        returned_from_with(c, p, n, v, r.site);
         if (c->env->summary && r.site >= 0 && c->site[r.site].state)
             c->env->summary->returns_state = c->site[r.site].state;
         if (c->env->summary && r.site >= 0 && c->site[r.site].val.kind != RES_ANY && !c->cached &&

@@ -106,7 +106,15 @@ void lifecycle_report(void *arg, const FlowReport *r)
         break;
     case FLOW_USE_AFTER:
         f.code = "SL102";
-        f.message = ri->after == AFTER_REOPENS && event_line(r, "this may raise")
+        f.message = event_line(r, "returned here from inside the `with`")
+                        ? msg(k->a, "%s is returned from inside the `with` block that releases it: "
+                                    "the caller gets it %s",
+                              w, ri->after == AFTER_REOPENS ? "closed, and its first use checks out "
+                                                              "a new connection that nothing releases"
+                                 : ri->after == AFTER_SHARED ? "back in the pool, where another "
+                                                               "request may already hold it"
+                                                             : "released")
+                    : ri->after == AFTER_REOPENS && event_line(r, "this may raise")
                         ? msg(k->a, "%s is used after close: this checks out a new connection "
                                     "that nothing releases if the call on line %d raises",
                               w, event_line(r, "this may raise"))
