@@ -201,6 +201,18 @@ static void uses_kid(Node *parent, Node *n, void *arg);
 /* The sites that work made of e would use: names holding them, also inside
  * lambdas and the nested functions it names (their free variables), and
  * request.state attributes already seen. */
+/* Is e a callable that keeps what it was made with: a lambda, or
+ * functools.partial(f, ...)? */
+static int bound_callable(Ctx *c, const Node *e)
+{
+    if (e->kind == NODE_Lambda)
+        return 1;
+    if (e->kind != NODE_Call)
+        return 0;
+    const char *q = fl_qualname(c, c->env->scopes, c->scope, e->v.Call.func);
+    return q && !strcmp(q, "functools.partial");
+}
+
 static void uses_scan(Uses *u, const Node *n)
 {
     Ctx *c = u->c;
@@ -215,6 +227,12 @@ static void uses_scan(Uses *u, const Node *n)
         int h = fl_held_by(c, u->p, n);
         if (h >= 0) {
             u->mask |= 1u << h;
+        } else if (b && b->kind == BIND_LOCAL && b->value && where == c->scope &&
+                   c->scope->kind == SCOPE_FUNCTION && bound_callable(c, b->value)) {
+            /* task = functools.partial(work, db) / lambda: db...: what it was made with */
+            u->depth += 8;
+            uses_scan(u, b->value);
+            u->depth -= 8;
         } else if (b && b->kind == BIND_DEF && b->def && where == c->scope &&
                    c->scope->kind == SCOPE_FUNCTION && b->def != c->g->func) {
             /* a function defined in this one: what it reads of ours */
