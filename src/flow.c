@@ -1959,6 +1959,62 @@ static int is_pool_hook(const FlowEnv *env, const Node *func)
     return 0;
 }
 
+/* Does the subtree n read `<x>.state.<y>` (what a middleware may own)? */
+typedef struct StateScan {
+    int found, depth;
+} StateScan;
+
+static void state_kid(Node *parent, Node *n, void *arg)
+{
+    StateScan *w = arg;
+    (void)parent;
+    if (w->found || w->depth > EVAL_MAX_DEPTH)
+        return;
+    if (n->kind == NODE_Attribute && !strcmp(n->v.Attribute.attr, "state")) {
+        w->found = 1;
+        return;
+    }
+    w->depth++;
+    ast_children(n, state_kid, w);
+    w->depth--;
+}
+
+/*
+ * Check mode: nothing in func for the dataflow to follow, so its paths need
+ * not be walked.  Its summary run made no site but its parameters', none of
+ * its parameters is borrowed here, and nothing it reads can lend one on the
+ * way: not a middleware, no `request.state.x`, not a method of a class with
+ * a base or whose body assigns a call (a class-based view's `db =
+ * Depends(...)`).  The module body is always walked.
+ */
+static int nothing_to_follow(Ctx *c, const Node *func)
+{
+    if (func->kind == NODE_Module || c->nsites || c->middleware || !c->env->summary_of)
+        return 0;
+    const FlowSummary *own = c->env->summary_of(c->env->summary_arg, func);
+    if (!own || own->acquires)
+        return 0;
+    const Scope *cls = c->scope ? c->scope->parent : NULL;
+    if (cls && cls->kind == SCOPE_CLASS) {
+        const NodeList *bases = &cls->node->v.ClassDef.bases;
+        for (int i = 0; i < bases->n; i++)
+            if (bases->items[i]->kind != NODE_Name || strcmp(bases->items[i]->v.Name.id, "object"))
+                return 0; /* a base may declare the view's dependencies */
+        const NodeList *body = &cls->node->v.ClassDef.body;
+        for (int i = 0; i < body->n; i++) {
+            const Node *st = body->items[i];
+            const Node *v = st->kind == NODE_Assign      ? st->v.Assign.value
+                            : st->kind == NODE_AnnAssign ? st->v.AnnAssign.value
+                                                         : NULL;
+            if (v && v->kind == NODE_Call)
+                return 0;
+        }
+    }
+    StateScan w = {0, 0};
+    ast_children((Node *)func, state_kid, &w);
+    return !w.found;
+}
+
 void flow_function(Arena *scratch, const FlowEnv *env, Node *func)
 {
     Cfg *g = cfg_build(scratch, func);
@@ -1997,6 +2053,8 @@ void flow_function(Arena *scratch, const FlowEnv *env, Node *func)
         fj_fan_out(&c, func, env->summary);
     } else {
         fp_borrowed_params(&c, &start, func);
+        if (nothing_to_follow(&c, func))
+            return;
     }
     add_path(&c, g->entry, &start);
     while (c.nwork > 0) {
@@ -2009,6 +2067,10 @@ void flow_function(Arena *scratch, const FlowEnv *env, Node *func)
         }
     }
     if (env->summary) {
+        int params = 0;
+        for (int i = 0; i < c.nparams; i++)
+            params += c.param_site[i] >= 0;
+        env->summary->acquires = c.nsites > params || c.check_differs;
         for (int i = 0; i < c.nparams; i++)
             if (!(c.kept_param >> i & 1) && c.in[g->exit].n > 0)
                 env->summary->releases |= 1u << i;

@@ -89,6 +89,8 @@ static Res method_call(Ctx *c, Path *p, const Node *call, Res rv, const char *m)
         made.kind = RES_CURSOR;
         made.node = NULL;
     }
+    if (c->env->summary && !strcmp(m, "cursor"))
+        c->check_differs = 1; /* a parameter's cursor is a site in check mode only */
     if (eff == EFF_NONE && recv.tag == VAL_UNKNOWN && !strcmp(m, "cursor") && !call->v.Call.args.n &&
         !c->pool_hook) {
         /* a DB-API cursor of a connection we were handed (not by a pool's event hook:

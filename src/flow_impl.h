@@ -177,6 +177,8 @@ typedef struct Ctx {
     int middleware;          /* an HTTP middleware: it owns request.state */
     int plain_provider;      /* a FastAPI dependency that returns (not yields): FastAPI
                                 releases nothing it returns */
+    int check_differs;        /* summary mode saw what check mode follows otherwise (a
+                                 parameter's `.cursor()`): FlowSummary.acquires */
     const Node **through_key; /* run_in_threadpool(f, x) calls seen, and the f(x) calls */
     Node **through_call;      /* standing for them (same positions), so that a site */
     int nthrough;             /* made there is one node on every path */
