@@ -1112,7 +1112,9 @@ static void analyze_project(Arena *a, Run *run, int jobs)
  * is read, so memory is that of the largest project, not of the tree.  A
  * project is the outermost folder, below the path given on the command
  * line (that path included), that holds project metadata or is a
- * repository's root; a run inside one repository is one project.
+ * repository's root; a run inside one repository is one project.  A file
+ * named by itself belongs to the outermost such folder above it, however
+ * far up (pre-commit names the changed files of one repository).
  */
 
 #define DIRMEMO_MAX_DEPTH 64 /* folders climbed per file */
@@ -1189,7 +1191,8 @@ static const char *project_of(DirMemo *m, Arena *a, const char *abs, const char 
         if (!slash || slash == dir)
             break;
         *slash = 0;
-        if (strlen(dir) < ntop || strncmp(dir, top, ntop) || (dir[ntop] && dir[ntop] != '/'))
+        if (ntop > 1 &&
+            (strlen(dir) < ntop || strncmp(dir, top, ntop) || (dir[ntop] && dir[ntop] != '/')))
             break; /* above the folder given */
         if (holds_project(m, dir))
             best = dir; /* outer ones win: keep climbing */
@@ -1214,7 +1217,8 @@ static size_t *project_groups(Arena *a, const DriverOptions *o, const char **fil
         struct stat st;
         const char *t = project_abspath(a, here, paths[k]);
         if (stat(t, &st) == 0 && !S_ISDIR(st.st_mode))
-            t = project_abspath(a, t, ".."); /* a file: its folder */
+            t = "/"; /* a file named by itself (pre-commit, an editor): the project that
+                        holds it, however far up; files in no project are one */
         tops[k] = t;
     }
     DirMemo memo = {NULL, NULL, 0, 0, a};

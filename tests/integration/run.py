@@ -866,6 +866,49 @@ def test_pre_commit(suite):
           "the hooks did not run:\n%s", out)
 
 
+def test_files_named_one_by_one(suite):
+    """Files named on the command line (pre-commit, an editor) are analyzed
+    as the project that holds them, not folder by folder: the middleware in
+    app/main.py owns request.state.db, which app/api/items.py hands to a
+    background task (FastAPI 0.110 from the root's requirements)."""
+    root = suite.project("named-files", {
+        "requirements.txt": "fastapi==0.110.0\nsqlalchemy==2.0.30\n",
+        "app/__init__.py": "",
+        "app/db.py": DB_MODULE,
+        "app/main.py": (
+            "from fastapi import FastAPI, Request\n"
+            "from app.db import SessionLocal\n"
+            "app = FastAPI()\n\n\n"
+            "@app.middleware(\"http\")\n"
+            "async def db_session(request: Request, call_next):\n"
+            "    request.state.db = SessionLocal()\n"
+            "    try:\n"
+            "        return await call_next(request)\n"
+            "    finally:\n"
+            "        request.state.db.close()\n"),
+        "app/api/__init__.py": "",
+        "app/api/items.py": (
+            "from fastapi import APIRouter, BackgroundTasks, Request\n"
+            "from sqlalchemy import text\n"
+            "router = APIRouter()\n\n\n"
+            "def audit(db):\n"
+            "    db.execute(text(\"INSERT INTO audit VALUES (1)\"))\n\n\n"
+            "@router.post(\"/items\")\n"
+            "def create(request: Request, tasks: BackgroundTasks):\n"
+            "    tasks.add_task(audit, request.state.db)\n"),
+    })
+    files = ["app/api/items.py", "app/main.py", "app/db.py"]
+    by_name = suite.json_report(["--format", "json"] + files, cwd=root)
+    whole = suite.json_report(["--format", "json", "."], cwd=root)
+
+    def keys(report):
+        return sorted((f["path"].lstrip("./"), f["line"], f["code"]) for f in report["findings"])
+    check(("app/api/items.py", 12, "SL202") in keys(whole),
+          "the folder run misses the hand-off: %s", keys(whole))
+    check(keys(by_name) == keys(whole), "files named one by one: %s, the folder: %s",
+          keys(by_name), keys(whole))
+
+
 # ---- documented set-ups ----
 
 def load_yaml(path):
@@ -930,6 +973,7 @@ def tests():
         ("color", test_color),
         ("output-file", test_output_file),
         ("statistics", test_statistics),
+        ("files-named-one-by-one", test_files_named_one_by_one),
         ("exit-zero-quiet", test_exit_zero_quiet),
         ("version-help-man", test_version_help),
         ("stdin-filename", test_stdin),
