@@ -1118,6 +1118,7 @@ static void analyze_project(Arena *a, Run *run, int jobs)
  */
 
 #define DIRMEMO_MAX_DEPTH 64 /* folders climbed per file */
+#define TRIM_MIN_FILES 200   /* files of a project after which the heap is trimmed */
 
 /* Folder -> does it hold a project (memoized: each is looked at once). */
 typedef struct DirMemo {
@@ -1279,10 +1280,12 @@ static void analyze_group(Run *run, const size_t *group, size_t g, int jobs)
         run->results[index[k]] = sub.results[k];
     arena_free(ga);
 #ifdef __GLIBC__
-    /* the project's trees were freed block by block: give the pages back,
-       so the next project starts from what the run keeps, not from the
-       largest project so far plus the heap's holes */
-    malloc_trim(0);
+    /* a large project's trees were freed block by block: give the pages
+       back, so the next project starts from what the run keeps, not from
+       the largest project so far plus the heap's holes (a trim walks the
+       whole heap: not after each of a tree's many small projects) */
+    if (n >= TRIM_MIN_FILES)
+        malloc_trim(0);
 #endif
 }
 
