@@ -1650,6 +1650,13 @@ static void effects(Ctx *c, Path *p, const CfgStep *st)
         const Node *v = n ? n->v.Return.value : NULL;
         Res r = fl_eval(c, p, v);
         returned_from_with(c, p, n, v, r.site);
+        if (c->env->summary && v && fj_bound_callable(c, v)) {
+            /* return functools.partial(work, db): the callers' work will use db */
+            uint32_t used = fj_uses_of(c, p, v);
+            for (int i = 0; i < c->nparams; i++)
+                if (c->param_site[i] >= 0 && (used >> c->param_site[i] & 1))
+                    c->env->summary->bound |= 1u << i;
+        }
         if (c->env->summary && r.site >= 0 && c->site[r.site].state)
             c->env->summary->returns_state = c->site[r.site].state;
         if (c->env->summary && r.site >= 0 && c->site[r.site].val.kind != RES_ANY && !c->cached &&

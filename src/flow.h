@@ -96,6 +96,8 @@ typedef struct FlowSummary {
     unsigned defers;              /* bit i: positional parameter i is handed to work still
                                      pending when the function returns */
     unsigned char defer_kind;     /* ... the FlowJob of that work */
+    unsigned bound;               /* bit i: it returns a callable made with positional
+                                     parameter i (functools.partial(work, db), a lambda) */
     unsigned char acquires;       /* its run made a site other than its parameters': with
                                      none, and none of its own parameters borrowed, the check
                                      pass has nothing to follow in it (not read by callers) */

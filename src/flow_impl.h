@@ -289,6 +289,9 @@ void fj_jobs_end(Path *p, int var, const Node *with, const Node *at);
 void fj_wait_for(Ctx *c, Path *p, const Node *e);
 /* The sites that work made of e would use (bits). */
 uint32_t fj_uses_of(Ctx *c, const Path *p, const Node *e);
+/* Is e a callable that keeps what it was made with: a lambda, or
+ * functools.partial(f, ...)? */
+int fj_bound_callable(Ctx *c, const Node *e);
 /* Site r is used at `at` while a task or thread uses it: SL203. */
 void fj_used_beside(Ctx *c, Path *p, int r, const Node *at);
 /* Site r is released at `at` while work still uses it: SL202. */

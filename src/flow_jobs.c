@@ -203,7 +203,7 @@ static void uses_kid(Node *parent, Node *n, void *arg);
  * request.state attributes already seen. */
 /* Is e a callable that keeps what it was made with: a lambda, or
  * functools.partial(f, ...)? */
-static int bound_callable(Ctx *c, const Node *e)
+int fj_bound_callable(Ctx *c, const Node *e)
 {
     if (e->kind == NODE_Lambda)
         return 1;
@@ -228,10 +228,20 @@ static void uses_scan(Uses *u, const Node *n)
         if (h >= 0) {
             u->mask |= 1u << h;
         } else if (b && b->kind == BIND_LOCAL && b->value && where == c->scope &&
-                   c->scope->kind == SCOPE_FUNCTION && bound_callable(c, b->value)) {
+                   c->scope->kind == SCOPE_FUNCTION && fj_bound_callable(c, b->value)) {
             /* task = functools.partial(work, db) / lambda: db...: what it was made with */
             u->depth += 8;
             uses_scan(u, b->value);
+            u->depth -= 8;
+        } else if (b && b->kind == BIND_LOCAL && b->value && where == c->scope &&
+                   c->scope->kind == SCOPE_FUNCTION && b->value->kind == NODE_Call) {
+            /* task = make_task(db), a helper returning a partial of its parameter */
+            const FlowSummary *sum = fc_callee_summary(c, b->value->v.Call.func);
+            const NodeList *args = &b->value->v.Call.args;
+            u->depth += 8;
+            for (int i = 0; sum && sum->bound && i < args->n && i < 32; i++)
+                if (sum->bound >> i & 1)
+                    uses_scan(u, args->items[i]);
             u->depth -= 8;
         } else if (b && b->kind == BIND_DEF && b->def && where == c->scope &&
                    c->scope->kind == SCOPE_FUNCTION && b->def != c->g->func) {

@@ -55,3 +55,27 @@ def audit_notify(background_tasks: BackgroundTasks, db: Session = Depends(get_db
     count = db.execute(text("SELECT count(*) FROM audit")).scalar_one()
     task = functools.partial(notify, count)
     background_tasks.add_task(task)
+
+
+# A helper that returns a partial of its parameter: the task it makes uses
+# the session it was given.
+def audit_task(db: Session, name: str):
+    return functools.partial(record, db, name)
+
+
+def notify_task(count: int):
+    return functools.partial(notify, count)
+
+
+@app.post("/audit/helper")
+def audit_helper(name: str, background_tasks: BackgroundTasks, db: Session = Depends(get_db)):
+    task = audit_task(db, name)
+    background_tasks.add_task(task)  # expect: SL202
+
+
+# Quiet: the helper's partial is made with a value, not the session.
+@app.post("/audit/helper-count")
+def audit_helper_count(background_tasks: BackgroundTasks, db: Session = Depends(get_db)):
+    count = db.execute(text("SELECT count(*) FROM audit")).scalar_one()
+    task = notify_task(count)
+    background_tasks.add_task(task)
