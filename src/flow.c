@@ -567,7 +567,6 @@ static Res unowned_result(Ctx *c, Path *p, const Node *call, Res out)
     return out;
 }
 
-/* Evaluates e for its effects on p; returns what it evaluates to. */
 #define MAX_THROUGH 64 /* run_in_threadpool(...) calls of one function followed */
 
 /* `run_in_threadpool(f, a, k=b)`, `asyncio.to_thread(...)`: the call
@@ -576,6 +575,7 @@ static Res unowned_result(Ctx *c, Path *p, const Node *call, Res out)
 static const Node *call_through(Ctx *c, const Node *call)
 {
     if (!call->v.Call.args.n || call->v.Call.args.items[0]->kind == NODE_Starred ||
+        !model_may_call_through(call->v.Call.func) ||
         !model_calls_through(fl_qualname(c, c->env->scopes, c->scope, call->v.Call.func)))
         return call;
     for (int i = 0; i < c->nthrough; i++)
@@ -601,6 +601,7 @@ static const Node *call_through(Ctx *c, const Node *call)
     return n;
 }
 
+/* Evaluates e for its effects on p; returns what it evaluates to. */
 Res fl_eval(Ctx *c, Path *p, const Node *e)
 {
     Res out = {-1, unknown(), 0, NULL, 0, NULL};
@@ -761,54 +762,23 @@ static const Node *request_class(Ctx *c, const Node *func)
     return cls;
 }
 
-typedef struct AttrRelease {
-    Ctx *c;
-    const char *attr; /* self.<attr> */
-    Val val;          /* what it holds */
-    int found, depth;
-} AttrRelease;
-
-static int is_self_attr(const Node *e, const char *attr)
+/* Is e `self.<attr>`? */
+static int is_self_attr(const Node *e)
 {
-    return e->kind == NODE_Attribute && !strcmp(e->v.Attribute.attr, attr) &&
-           e->v.Attribute.value->kind == NODE_Name &&
+    return e->kind == NODE_Attribute && e->v.Attribute.value->kind == NODE_Name &&
            !strcmp(e->v.Attribute.value->v.Name.id, "self");
-}
-
-static void attr_release_kid(Node *parent, Node *n, void *arg)
-{
-    AttrRelease *w = arg;
-    (void)parent;
-    if (w->found || w->depth > EVAL_MAX_DEPTH)
-        return;
-    Val made;
-    int with_only;
-    if (n->kind == NODE_Call && n->v.Call.func->kind == NODE_Attribute &&
-        is_self_attr(n->v.Call.func->v.Attribute.value, w->attr) &&
-        model_user_method(w->c->env->model, &w->val, n->v.Call.func->v.Attribute.attr, &made,
-                          &with_only) == EFF_RELEASE)
-        w->found = 1; /* self.db.close() */
-    if (n->kind == NODE_Call && n->v.Call.args.n > 0 && is_self_attr(n->v.Call.args.items[0], w->attr))
-        w->found |= n->v.Call.func->kind == NODE_Attribute &&
-                    (!strcmp(n->v.Call.func->v.Attribute.attr, "putconn") ||
-                     !strcmp(n->v.Call.func->v.Attribute.attr, "release")); /* pool.putconn(self.conn) */
-    if (n->kind == NODE_withitem && is_self_attr(n->v.withitem.context_expr, w->attr))
-        w->found = 1; /* with self.db: */
-    w->depth++;
-    ast_children(n, attr_release_kid, w);
-    w->depth--;
 }
 
 /* Does a method of cls release self.<attr> (holding val)? */
 static int class_releases(Ctx *c, const Node *cls, const char *attr, Val val)
 {
-    AttrRelease w = {c, attr, val, 0, 0};
-    for (int i = 0; i < cls->v.ClassDef.body.n && !w.found; i++) {
+    for (int i = 0; i < cls->v.ClassDef.body.n; i++) {
         const Node *m = cls->v.ClassDef.body.items[i];
-        if (m->kind == NODE_FunctionDef || m->kind == NODE_AsyncFunctionDef)
-            ast_children((Node *)m, attr_release_kid, &w);
+        if ((m->kind == NODE_FunctionDef || m->kind == NODE_AsyncFunctionDef) &&
+            fc_method_releases(c, m, "self", attr, &val, 1))
+            return 1;
     }
-    return w.found;
+    return 0;
 }
 
 /* ------------------------------------------------------------- binding */
@@ -914,7 +884,7 @@ static void bind(Ctx *c, Path *p, const Node *target, Res r, const Node *value)
             bind_name(c, p, fl_var_key(c, target), r.site >= 0 ? r.site : VAR_UNKNOWN, target);
             break;
         }
-        if (c->request_class && r.site >= 0 && is_self_attr(target, target->v.Attribute.attr) &&
+        if (c->request_class && r.site >= 0 && is_self_attr(target) &&
             (p->res[r.site] == RS_OPEN || p->res[r.site] == RS_IDLE) &&
             !class_releases(c, c->request_class, target->v.Attribute.attr, c->site[r.site].val)) {
             /* kept by an object FastAPI makes for each request, which nothing closes */

@@ -487,29 +487,49 @@ typedef struct SelfRelease {
     const char *self, *attr;
     const Val *val;  /* what self.<attr> holds */
     const ModelUser *model;
+    int wide;        /* also `pool.putconn(self.x)`, `with self.x:`, and nested code */
     int found, depth;
 } SelfRelease;
+
+static int is_self_attr(const SelfRelease *w, const Node *e)
+{
+    return e->kind == NODE_Attribute && !strcmp(e->v.Attribute.attr, w->attr) &&
+           e->v.Attribute.value->kind == NODE_Name &&
+           !strcmp(e->v.Attribute.value->v.Name.id, w->self);
+}
 
 static void self_release_kid(Node *parent, Node *n, void *arg)
 {
     SelfRelease *w = arg;
     (void)parent;
-    if (w->found || w->depth > EVAL_MAX_DEPTH || n->kind == NODE_FunctionDef ||
-        n->kind == NODE_AsyncFunctionDef || n->kind == NODE_ClassDef || n->kind == NODE_Lambda)
+    if (w->found || w->depth > EVAL_MAX_DEPTH ||
+        (!w->wide && (n->kind == NODE_FunctionDef || n->kind == NODE_AsyncFunctionDef ||
+                      n->kind == NODE_ClassDef || n->kind == NODE_Lambda)))
         return;
     if (n->kind == NODE_Call && n->v.Call.func->kind == NODE_Attribute) {
-        const Node *o = n->v.Call.func->v.Attribute.value;
+        const char *m = n->v.Call.func->v.Attribute.attr;
         Val made;
         int with_only;
-        if (o->kind == NODE_Attribute && !strcmp(o->v.Attribute.attr, w->attr) &&
-            o->v.Attribute.value->kind == NODE_Name && !strcmp(o->v.Attribute.value->v.Name.id, w->self) &&
-            model_user_method(w->model, w->val, n->v.Call.func->v.Attribute.attr, &made, &with_only) ==
-                EFF_RELEASE)
-            w->found = 1;
+        if (is_self_attr(w, n->v.Call.func->v.Attribute.value) &&
+            model_user_method(w->model, w->val, m, &made, &with_only) == EFF_RELEASE)
+            w->found = 1; /* self.db.close() */
+        if (w->wide && n->v.Call.args.n > 0 && is_self_attr(w, n->v.Call.args.items[0]) &&
+            (!strcmp(m, "putconn") || !strcmp(m, "release")))
+            w->found = 1; /* pool.putconn(self.conn) */
     }
+    if (w->wide && n->kind == NODE_withitem && is_self_attr(w, n->v.withitem.context_expr))
+        w->found = 1; /* with self.db: */
     w->depth++;
     ast_children(n, self_release_kid, w);
     w->depth--;
+}
+
+int fc_method_releases(Ctx *c, const Node *def, const char *self, const char *attr, const Val *val,
+                       int wide)
+{
+    SelfRelease w = {self, attr, val, c->env->model, wide, 0, 0};
+    ast_children((Node *)def, self_release_kid, &w);
+    return w.found;
 }
 
 /* `audit.dispose()` where audit keeps our own session on self.session and
@@ -523,10 +543,9 @@ static void released_by_method(Ctx *c, Path *p, const Node *call, const Node *de
     if (v < 0 || !c->kept_site[v] || args->v.arguments.args.n < 1)
         return;
     int r = c->kept_site[v] - 1;
-    SelfRelease w = {args->v.arguments.args.items[0]->v.arg.arg, c->kept_attr[v], &c->site[r].val,
-                     c->env->model, 0, 0};
-    ast_children((Node *)def, self_release_kid, &w);
-    if (w.found && (p->res[r] == RS_OPEN || p->res[r] == RS_IDLE || p->res[r] == RS_REOPENED))
+    if (fc_method_releases(c, def, args->v.arguments.args.items[0]->v.arg.arg, c->kept_attr[v],
+                           &c->site[r].val, 0) &&
+        (p->res[r] == RS_OPEN || p->res[r] == RS_IDLE || p->res[r] == RS_REOPENED))
         fl_release(c, p, r, call, 0);
 }
 

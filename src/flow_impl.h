@@ -270,6 +270,11 @@ const Node *fc_class_named(Ctx *c, const ScopeTable *t, const Scope *s, const ch
                            const ScopeTable **in, const char **path);
 /* The __init__ a class body defines, or NULL. */
 const Node *fc_init_of(const Node *cls);
+/* Does the body of method def release <self>.<attr> (holding val):
+ * `self.db.close()`; wide: also `pool.putconn(self.conn)`, `with self.db:`,
+ * and in code nested in it? */
+int fc_method_releases(Ctx *c, const Node *def, const char *self, const char *attr, const Val *val,
+                       int wide);
 /* The __init__ parameter of class def that argument i (or keyword kw) fills, or NULL. */
 const char *fc_init_param(const Node *def, int i, const char *kw);
 /* Does the __init__ of class def keep its parameter name on self (objects inside too)? */

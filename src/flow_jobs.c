@@ -198,9 +198,6 @@ typedef struct Uses {
 
 static void uses_kid(Node *parent, Node *n, void *arg);
 
-/* The sites that work made of e would use: names holding them, also inside
- * lambdas and the nested functions it names (their free variables), and
- * request.state attributes already seen. */
 /* Is e a callable that keeps what it was made with: a lambda, or
  * functools.partial(f, ...)? */
 int fj_bound_callable(Ctx *c, const Node *e)
@@ -213,6 +210,9 @@ int fj_bound_callable(Ctx *c, const Node *e)
     return q && !strcmp(q, "functools.partial");
 }
 
+/* The sites that work made of e would use: names holding them, also inside
+ * lambdas and the nested functions it names (their free variables), and
+ * request.state attributes already seen. */
 static void uses_scan(Uses *u, const Node *n)
 {
     Ctx *c = u->c;

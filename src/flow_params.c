@@ -388,11 +388,6 @@ static int owned_by_caller(Ctx *c, Path *start, int r, const Node *func, const N
     return 1;
 }
 
-/* A parameter filled by a FastAPI dependency that yields a resource: the
- * function borrows it from the provider, also when it is a helper every
- * caller passes the provider's session to.  A parameter typed as a session
- * or connection, or given one by its callers, is borrowed from an owner we
- * do not know. */
 /* The Depends(...) call of `Annotated[T, Depends(...)]`, or of an alias of
  * one bound at this module's level, or NULL. */
 static const Node *annotated_depends(Ctx *c, const Node *ann)
@@ -423,8 +418,8 @@ static const Node *annotated_depends(Ctx *c, const Node *ann)
  */
 static int made_per_request(Ctx *c, Path *start, const Node *a, const Node *dep)
 {
-    if (dep->kind != NODE_Call)
-        return 0; /* `= Depends`, the class itself: nothing made */
+    if (!dep || dep->kind != NODE_Call)
+        return 0; /* none, or `= Depends`, the class itself: nothing made */
     const Node *target = dep->v.Call.args.n ? dep->v.Call.args.items[0] : NULL;
     for (int i = 0; i < dep->v.Call.keywords.n; i++) {
         const Node *k = dep->v.Call.keywords.items[i];
@@ -455,6 +450,11 @@ static int made_per_request(Ctx *c, Path *start, const Node *a, const Node *dep)
     return 1;
 }
 
+/* A parameter filled by a FastAPI dependency that yields a resource: the
+ * function borrows it from the provider, also when it is a helper every
+ * caller passes the provider's session to.  A parameter typed as a session
+ * or connection, or given one by its callers, is borrowed from an owner we
+ * do not know. */
 void fp_borrowed_params(Ctx *c, Path *start, const Node *func)
 {
     if (func->kind != NODE_FunctionDef && func->kind != NODE_AsyncFunctionDef)
@@ -504,8 +504,8 @@ void fp_borrowed_params(Ctx *c, Path *start, const Node *func)
                                               def->kind == NODE_Call ? def->v.Call.func : def))) {
                 made_per_request(c, start, a, def);
                 continue; /* a provider we cannot follow */
-            } else if (!def && annotated_depends(c, a->v.arg.annotation) &&
-                       made_per_request(c, start, a, annotated_depends(c, a->v.arg.annotation))) {
+            } else if (!def && made_per_request(c, start, a,
+                                                annotated_depends(c, a->v.arg.annotation))) {
                 continue;
             } else {
                 /* what its annotation says, or what the callers pass (value.h) */

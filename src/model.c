@@ -388,6 +388,17 @@ static const char *const calls_through[] = {
     "anyio.to_thread.run_sync",
 };
 
+int model_may_call_through(const Node *callee)
+{
+    const char *name = callee->kind == NODE_Name        ? callee->v.Name.id
+                       : callee->kind == NODE_Attribute ? callee->v.Attribute.attr
+                                                        : NULL;
+    for (size_t i = 0; name && i < sizeof calls_through / sizeof *calls_through; i++)
+        if (!strcmp(strrchr(calls_through[i], '.') + 1, name))
+            return 1;
+    return 0;
+}
+
 int model_calls_through(const char *qual)
 {
     for (size_t i = 0; qual && i < sizeof calls_through / sizeof *calls_through; i++)

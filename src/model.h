@@ -149,6 +149,9 @@ Val model_type(const char *qual);
 /* Is qual a call that runs its first argument with the rest and returns
  * its result to a caller that waits (run_in_threadpool, asyncio.to_thread)? */
 int model_calls_through(const char *qual);
+/* Could callee (a name or an attribute) be one, by its last name?  A cheap
+ * question before the qualified name is worked out. */
+int model_may_call_through(const Node *callee);
 
 /* Is qual a library function that calls the function given as its
  * argument *callback with a resource it makes from argument *from

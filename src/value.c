@@ -501,6 +501,28 @@ static Val instance(const char *qual)
     return model_type(qual); /* engines, sessionmakers, pools */
 }
 
+/* What this round worked out and kept at (k1, k3) (a parameter's or a
+ * return's annotation, a class's library base), or NULL: the rounds' last
+ * answers stand for the questions after building. */
+static const Slot *recalled(ValueModel *vm, const void *k1, int k3)
+{
+    const Slot *s = slot(vm, k1, NULL, k3, 0);
+    return s && s->round == vm->round ? s : NULL;
+}
+
+/* Keeps v as this round's answer at (k1, k3), while building; its name is
+ * copied (a question's strings die with its scratch arena). */
+static void remember(ValueModel *vm, const void *k1, int k3, Val v)
+{
+    if (!vm->building)
+        return;
+    Slot *s = slot(vm, k1, NULL, k3, 1);
+    s->v = v;
+    if (v.qual)
+        s->v.qual = arena_strndup(vm->a, v.qual, strlen(v.qual));
+    s->round = vm->round;
+}
+
 /* What the return annotation of def f says (`-> AsyncIterator[AsyncSession]`):
  * worked out once a round while building, and kept for the questions after
  * (most functions are asked of many times, and most annotations say
@@ -509,20 +531,14 @@ static Val returns_declared(Ev *c, const Node *f)
 {
     if (!is_func(f) || !f->v.FunctionDef.returns)
         return unknown();
-    Slot *said = slot(c->vm, f, NULL, LOC_RETURNS, 0);
-    if (said && said->round == c->vm->round)
+    const Slot *said = recalled(c->vm, f, LOC_RETURNS);
+    if (said)
         return said->v;
     const ScopeTable *t = value_table_of(c->vm, f);
     const Scope *fs = t ? scope_of(t, f) : NULL;
     Val a = fs ? ev_annotation(c, t, fs->parent ? fs->parent : fs, f->v.FunctionDef.returns, 0)
                : unknown();
-    if (c->vm->building) {
-        said = slot(c->vm, f, NULL, LOC_RETURNS, 1);
-        said->v = a;
-        if (a.qual)
-            said->v.qual = arena_strndup(c->vm->a, a.qual, strlen(a.qual));
-        said->round = c->vm->round;
-    }
+    remember(c->vm, f, LOC_RETURNS, a);
     return a;
 }
 
@@ -868,16 +884,10 @@ static Val ev_param(Ev *c, const ScopeTable *t, const Scope *fs, const char *nam
     const Node *cls = method_class(t, f);
     if (cls && i == 0)
         return make(decorated_with(f, "classmethod") ? VAL_CLASS : VAL_OBJECT, 0, 0, cls);
-    Slot *said = slot(c->vm, f, NULL, LOC_DECLARED + i, 0);
-    int fresh = said && said->round == c->vm->round;
-    Val v = fresh || i >= param_count(f) ? (said ? said->v : unknown()) : declared(c, t, fs, i);
-    if (!fresh && c->vm->building && i < param_count(f)) { /* what it says of itself, once a round */
-        said = slot(c->vm, f, NULL, LOC_DECLARED + i, 1);
-        said->v = v;
-        if (v.qual)
-            said->v.qual = arena_strndup(c->vm->a, v.qual, strlen(v.qual));
-        said->round = c->vm->round;
-    }
+    const Slot *said = i < param_count(f) ? recalled(c->vm, f, LOC_DECLARED + i) : NULL;
+    Val v = said ? said->v : i < param_count(f) ? declared(c, t, fs, i) : unknown();
+    if (!said && i < param_count(f))
+        remember(c->vm, f, LOC_DECLARED + i, v); /* what it says of itself, once a round */
     Val callers = read(c->vm, f, NULL, LOC_PARAM + i);
     if (i >= param_count(f))
         return callers; /* *args, **kwargs: what the callers pass beyond the parameters */
@@ -893,9 +903,6 @@ static Val ev_param(Ev *c, const ScopeTable *t, const Scope *fs, const char *nam
     return known(&v) ? v : callers;
 }
 
-/* Where an import binding leads: into the project (*pm, and *d its binding
- * there, NULL for a module), or outside it (0).  Cached per binding while
- * building; after, a miss is worked out again. */
 /* A name from outside the project: an object the model knows
  * (sqlalchemy.testing.db), else the name itself. */
 static Val library_name(const char *q)
@@ -908,6 +915,9 @@ static Val library_name(const char *q)
     return v;
 }
 
+/* Where an import binding leads: into the project (*pm, and *d its binding
+ * there, NULL for a module), or outside it (0).  Cached per binding while
+ * building; after, a miss is worked out again. */
 static int imported(Ev *c, const Binding *b, const ProjectModule **pm, const Binding **d)
 {
     ValueModel *vm = c->vm;
@@ -989,26 +999,24 @@ static const Node *find_method(const ValueModel *vm, Ev *c, const Node *cls, con
     return NULL;
 }
 
+static const char *library_base_of(Ev *c, const Node *cls, int depth);
+
 /* The library class among cls's bases (theirs included) whose instances
  * the model knows, as a qualified name: the project's `class
  * Session(sqlalchemy.orm.Session)` makes sessions.  NULL if none. */
-static const char *library_base_of(Ev *c, const Node *cls, int depth);
-
 static const char *library_base(Ev *c, const Node *cls, int depth)
 {
     if (!cls || depth > 8)
         return NULL;
     /* once a round while building, kept for the questions after: every
        annotation naming a class of the project asks it */
-    Slot *said = slot(c->vm, cls, NULL, LOC_LIBBASE, 0);
-    if (said && said->round == c->vm->round)
+    const Slot *said = recalled(c->vm, cls, LOC_LIBBASE);
+    if (said)
         return said->v.qual;
     const char *q = library_base_of(c, cls, depth);
-    if (c->vm->building) {
-        said = slot(c->vm, cls, NULL, LOC_LIBBASE, 1);
-        said->v.qual = q ? arena_strndup(c->vm->a, q, strlen(q)) : NULL;
-        said->round = c->vm->round;
-    }
+    Val v = unknown();
+    v.qual = q;
+    remember(c->vm, cls, LOC_LIBBASE, v);
     return q;
 }
 
@@ -1253,7 +1261,7 @@ static Val ev_call(Ev *c, const ScopeTable *t, const Scope *s, const Node *call)
         return unknown();
     }
     if (call->v.Call.args.n && call->v.Call.args.items[0]->kind != NODE_Starred &&
-        model_calls_through(qual_in(c, t, s, f))) {
+        model_may_call_through(f) && model_calls_through(qual_in(c, t, s, f))) {
         /* run_in_threadpool(f, ...): what f returns */
         Val g = ev(c, t, s, call->v.Call.args.items[0]);
         return g.tag == VAL_FUNC || g.tag == VAL_CLASS ? call_of(c, t, s, call, g) : unknown();
