@@ -35,7 +35,7 @@ const Ev *fl_ev_push(Ctx *c, const Ev *prev, const Node *at, const char *note)
     if (prev && prev->n >= FLOW_MAX_EVENTS)
         return prev;
     Ev *e = arena_alloc(c->a, sizeof *e); /* zeroed: rank RAISE_NEVER */
-    e->path = NULL;
+    e->path = c->ev_path;
     e->line = at ? at->lineno : 0;
     e->col = at ? at->col_offset : 0;
     e->note = note;
@@ -44,14 +44,14 @@ const Ev *fl_ev_push(Ctx *c, const Ev *prev, const Node *at, const char *note)
     return e;
 }
 
-/* An event at a line of another file (path NULL: this one). */
+/* An event at a line of another file (path NULL: the one being evaluated). */
 const Ev *fl_ev_push_far(Ctx *c, const Ev *prev, const char *path, int line, int col,
                          const char *note)
 {
     if (prev && prev->n >= FLOW_MAX_EVENTS)
         return prev;
     Ev *e = arena_alloc(c->a, sizeof *e);
-    e->path = path;
+    e->path = path ? path : c->ev_path;
     e->line = line;
     e->col = col;
     e->note = note;

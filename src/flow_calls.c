@@ -328,10 +328,30 @@ static int make_holder(Ctx *c, Path *p, const Node *call, int r, const char *not
     return h;
 }
 
+/* The site argument a of a call holds: a tracked name's, a class-based
+ * view's `self.db` or a property made with it (`self.repos`), or, for an object made in the argument itself
+ * (`Scraper(Repos(db))`), the holder site that making it left. */
+static int held_by_arg(Ctx *c, Path *p, const Node *a)
+{
+    int r = fl_held_by(c, p, a);
+    if (r >= 0)
+        return r;
+    if (a->kind == NODE_Attribute && a->v.Attribute.value->kind == NODE_Name &&
+        !strcmp(a->v.Attribute.value->v.Name.id, "self")) {
+        r = fp_view_site(c, p, a->v.Attribute.attr);
+        return r >= 0 ? r : fp_property_site(c, p, a->v.Attribute.attr);
+    }
+    for (int i = 0; a->kind == NODE_Call && i < c->nsites; i++)
+        if (c->site[i].node == a && c->site[i].holder)
+            return i;
+    return r;
+}
+
 /*
  * `Service(db)` where db is borrowed and the class keeps it on self: the
  * object holds the lender's session, so work handed the object (or its
- * bound methods) outlives the same owner.  A holder site, or -1.
+ * bound methods) outlives the same owner.  So does `Scraper(Repos(db))`,
+ * an object kept by an object kept by the class.  A holder site, or -1.
  */
 static int holder_site(Ctx *c, Path *p, const Node *call, Res *out)
 {
@@ -347,7 +367,7 @@ static int holder_site(Ctx *c, Path *p, const Node *call, Res *out)
         const Node *kwn = i >= call->v.Call.args.n ? call->v.Call.keywords.items[i - call->v.Call.args.n]
                                                    : NULL;
         const Node *a = kwn ? kwn->v.keyword.value : call->v.Call.args.items[i];
-        int r = fl_held_by(c, p, a);
+        int r = held_by_arg(c, p, a);
         const char *param = fc_init_param(cls, i, kwn ? kwn->v.keyword.arg : NULL);
         if (r >= 0 && param && (p->res[r] == RS_OPEN || p->res[r] == RS_IDLE) &&
             keeps_attr(cls, param)) { /* our own, kept by the object: its methods may close it */
@@ -359,7 +379,9 @@ static int holder_site(Ctx *c, Path *p, const Node *call, Res *out)
             continue;
         if (!param || !fc_init_keeps(c, ct, cls, param, 0))
             continue;
-        return make_holder(c, p, call, r, fmt(c, "kept here by a `%s`", f->v.Name.id));
+        return make_holder(c, p, call, r,
+                           fmt(c, "kept here by %s `%s`",
+                               strchr("AEIOUaeiou", f->v.Name.id[0]) ? "an" : "a", f->v.Name.id));
     }
     return -1;
 }

@@ -161,6 +161,9 @@ typedef struct Ctx {
     uint32_t lent;       /* idle sessions the current step handed to unseen code */
     uint32_t released;   /* sites the current step released */
     int depth;
+    const char *ev_path;     /* the file new events are in: NULL this one, else the
+                                module whose code is being evaluated here (a base
+                                class's property) */
     int resumed_not_thrown; /* a pytest fixture: its yield never raises */
     int catch_all_exception; /* sync code: `except Exception` catches what calls raise */
     int param_site[8];       /* summary mode: the site standing for each parameter */
@@ -333,6 +336,7 @@ void fp_summary_params(Ctx *c, Path *start, const Node *func);
 int fp_state_site(Ctx *c, Path *p, const Node *e);
 /* The site of self.<attr> filled by a class-based view's dependency, or -1. */
 int fp_view_site(Ctx *c, Path *p, const char *attr);
+int fp_property_site(Ctx *c, Path *p, const char *attr);
 /* Where a provider releases what it yields (a close() or a with), or NULL. */
 const Node *fp_provider_release(const Node *def);
 

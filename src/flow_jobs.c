@@ -261,11 +261,17 @@ static void uses_scan(Uses *u, const Node *n)
         if (c->site[i].node == n && c->site[i].state)
             u->mask |= 1u << i;
     if (n->kind == NODE_Attribute && n->v.Attribute.value->kind == NODE_Name &&
-        !strcmp(n->v.Attribute.value->v.Name.id, "self"))
+        !strcmp(n->v.Attribute.value->v.Name.id, "self")) {
+        uint32_t before = u->mask;
         for (int i = 0; i < c->nsites; i++) /* a class-based view's dependency */
             if (c->site[i].name && !strncmp(c->site[i].name, "self.", 5) &&
                 !strcmp(c->site[i].name + 5, n->v.Attribute.attr))
                 u->mask |= 1u << i;
+        /* a property of the view that returns an object keeping its session */
+        int h = u->mask == before ? fp_property_site(c, (Path *)u->p, n->v.Attribute.attr) : -1;
+        if (h >= 0)
+            u->mask |= 1u << h;
+    }
     if (n->kind == NODE_Lambda || n->kind == NODE_FunctionDef ||
         n->kind == NODE_AsyncFunctionDef || n->kind == NODE_ClassDef) {
         /* code nested in what is read: its names are looked up from its own scope */

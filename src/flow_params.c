@@ -576,6 +576,23 @@ void fp_borrowed_params(Ctx *c, Path *start, const Node *func)
     }
 }
 
+/* The class a base expression of a class in table t names (a plain name,
+ * here or imported): its scope, with its table in *bt and, when that is
+ * another module, its file in *path (left as it is for this one). */
+static const Scope *base_class(Ctx *c, const ScopeTable *t, const Node *base,
+                               const ScopeTable **bt, const char **path)
+{
+    const char *bpath = NULL;
+    const Node *bdef = base->kind == NODE_Name
+                           ? fc_class_named(c, t, scope_module(t), base->v.Name.id, bt, &bpath)
+                           : NULL;
+    if (!bdef)
+        return NULL;
+    if (*bt != t)
+        *path = bpath;
+    return scope_of(*bt, bdef);
+}
+
 /* Where class cls (in table t) or a base class of it, here or in another
  * module, declares `attr = <value>` in its body: the value, with the table,
  * class scope and file (NULL: this one) that hold it. */
@@ -604,15 +621,10 @@ static int class_attr(Ctx *c, const ScopeTable *t, const Scope *cls, const char 
         }
     }
     for (int i = 0; i < def->v.ClassDef.bases.n; i++) { /* class View(BaseController) */
-        const Node *base = def->v.ClassDef.bases.items[i];
-        if (base->kind != NODE_Name)
-            continue;
         const ScopeTable *bt;
-        const char *bpath;
-        const Node *bdef = fc_class_named(c, t, scope_module(t), base->v.Name.id, &bt, &bpath);
-        if (bt == t)
-            bpath = path;
-        if (bdef && class_attr(c, bt, scope_of(bt, bdef), bpath, attr, depth + 1, out))
+        const char *bpath = path;
+        const Scope *bs = base_class(c, t, def->v.ClassDef.bases.items[i], &bt, &bpath);
+        if (bs && class_attr(c, bt, bs, bpath, attr, depth + 1, out))
             return 1;
     }
     return 0;
@@ -651,6 +663,143 @@ int fp_view_site(Ctx *c, Path *p, const char *attr)
                                       pv.def && pv.def->kind != NODE_ClassDef
                                           ? pv.def->v.FunctionDef.name : "?"));
     }
+    return r;
+}
+
+/* Is def a property (`@property`, `@cached_property`,
+ * `@functools.cached_property`)? */
+static int is_property(const Node *def)
+{
+    const NodeList *ds = &def->v.FunctionDef.decorator_list;
+    for (int i = 0; i < ds->n; i++) {
+        const Node *d = ds->items[i];
+        const char *id = d->kind == NODE_Name        ? d->v.Name.id
+                         : d->kind == NODE_Attribute ? d->v.Attribute.attr : "";
+        if (!strcmp(id, "property") || !strcmp(id, "cached_property"))
+            return 1;
+    }
+    return 0;
+}
+
+/* Is e `self.<attr>`? */
+static int is_self_dot(const Node *e, const char *attr)
+{
+    return e && e->kind == NODE_Attribute && e->v.Attribute.value->kind == NODE_Name &&
+           !strcmp(e->v.Attribute.value->v.Name.id, "self") &&
+           (!attr || !strcmp(e->v.Attribute.attr, attr));
+}
+
+/* What the statements of a property return: `return E`, or, for a value
+ * kept in `self._x` on first use (`if not self._x: self._x = E` then
+ * `return self._x`), that E.  memo: the `self._x` being looked for. */
+static const Node *returned_in(const NodeList *body, const char *memo)
+{
+    for (int i = 0; i < body->n; i++) {
+        const Node *st = body->items[i], *target, *value, *e = NULL;
+        if (memo && ast_single_assign(st, &target, &value) && is_self_dot(target, memo))
+            return value;
+        if (st->kind == NODE_If) {
+            e = returned_in(&st->v.If.body, memo);
+            if (!e)
+                e = returned_in(&st->v.If.orelse, memo);
+        } else if (!memo && st->kind == NODE_Return && st->v.Return.value) {
+            e = st->v.Return.value;
+            if (is_self_dot(e, NULL)) /* return self._x: what is kept there */
+                e = returned_in(body, e->v.Attribute.attr);
+        }
+        if (e)
+            return e;
+    }
+    return NULL;
+}
+
+/* Where a property was found: its def, the table and file (NULL: this
+ * one) that hold it, and what it returns. */
+typedef struct Prop {
+    const Node *def, *value;
+    const ScopeTable *t;
+    const char *path;
+} Prop;
+
+/* The property attr of class cls (table t, file path) or of a base class,
+ * here or in another module: what it returns, in *out. */
+static int property_of(Ctx *c, const ScopeTable *t, const Scope *cls, const char *path,
+                       const char *attr, int depth, Prop *out)
+{
+    if (!cls || cls->kind != SCOPE_CLASS || depth > 4)
+        return 0;
+    const Node *def = cls->node;
+    for (int i = 0; i < def->v.ClassDef.body.n; i++) {
+        const Node *m = def->v.ClassDef.body.items[i];
+        if (m->kind != NODE_FunctionDef || strcmp(m->v.FunctionDef.name, attr))
+            continue;
+        *out = (Prop){m, is_property(m) ? returned_in(&m->v.FunctionDef.body, NULL) : NULL, t,
+                      path};
+        return out->value != NULL;
+    }
+    for (int i = 0; i < def->v.ClassDef.bases.n; i++) {
+        const ScopeTable *bt;
+        const char *bpath = path;
+        const Scope *bs = base_class(c, t, def->v.ClassDef.bases.items[i], &bt, &bpath);
+        if (bs && property_of(c, bt, bs, bpath, attr, depth + 1, out))
+            return 1;
+    }
+    return 0;
+}
+
+/* Is e an object made of parts only: a class called with names,
+ * attributes, constants and such objects (`Repos(self.session, limit=5)`)?
+ * Evaluating it here then acquires nothing (`Repos(SessionLocal())` would). */
+static int made_of_parts(Ctx *c, const Node *e, int depth)
+{
+    if (depth > 8)
+        return 0;
+    while (e->kind == NODE_Attribute)
+        e = e->v.Attribute.value;
+    if (e->kind == NODE_Name || e->kind == NODE_Constant)
+        return 1;
+    if (e->kind != NODE_Call || !fc_constructs(c, e->v.Call.func))
+        return 0;
+    for (int i = 0; i < e->v.Call.args.n; i++)
+        if (!made_of_parts(c, e->v.Call.args.items[i], depth + 1))
+            return 0;
+    for (int i = 0; i < e->v.Call.keywords.n; i++)
+        if (!made_of_parts(c, e->v.Call.keywords.items[i]->v.keyword.value, depth + 1))
+            return 0;
+    return 1;
+}
+
+/*
+ * `self.<attr>` in a method, where attr is a property of the class or of a
+ * base class, here or in another module, that returns an object made with
+ * a class-based view's session (`return Repos(self.session)`, or kept in
+ * `self._repos` on first use): the holder site that evaluating what it
+ * returns makes here, or -1.  Another module's property is evaluated in
+ * its own scopes, its events in its own file.
+ */
+int fp_property_site(Ctx *c, Path *p, const char *attr)
+{
+    const Scope *cls = c->scope ? c->scope->parent : NULL;
+    Prop pr;
+    if (c->env->summary || !property_of(c, c->env->scopes, cls, NULL, attr, 0, &pr) ||
+        pr.value->kind != NODE_Call)
+        return -1;
+    const FlowEnv *env = c->env;
+    const Scope *scope = c->scope;
+    const char *ev_path = c->ev_path;
+    FlowEnv there = *env;
+    there.scopes = pr.t;
+    c->env = &there;
+    c->scope = scope_of(pr.t, pr.def);
+    c->ev_path = pr.path;
+    int r = c->scope && made_of_parts(c, pr.value, 0) ? fl_eval(c, p, pr.value).site : -1;
+    c->env = env;
+    c->scope = scope;
+    c->ev_path = ev_path;
+    if (r < 0 || !c->site[r].holder)
+        return -1;
+    if (!c->site[r].name)
+        c->site[r].name = fmt(c, "self.%s", attr); /* not the property's code */
     return r;
 }
 
