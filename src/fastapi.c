@@ -230,16 +230,32 @@ static const char *const security_names[] = {"fastapi.Security", "fastapi.params
                                              "fastapi.param_functions.Security", NULL};
 
 /* Is expr (in scope s of module m) a FastAPI() or APIRouter() object? */
-static int is_app(const FastApi *f, int m, const Scope *s, const Node *expr)
+static const Node *definition(const FastApi *f, int m, const Scope *s, const Node *expr, int *mod);
+
+/* Does class expr (in module m) name FastAPI's or Starlette's app or router
+ * class, or a class of the project built on one (`class
+ * UserAPIRouter(APIRouter)`, a few bases deep)? */
+static int app_class(const FastApi *f, int m, const Node *expr, int depth)
 {
     char buf[256];
+    const Scope *ms = scope_module(f->mods[m].scopes);
+    if (is_qual(qual(f, m, ms, expr, buf, sizeof buf), app_types))
+        return 1;
+    int k;
+    const Node *def = depth < 4 ? definition(f, m, ms, expr, &k) : NULL;
+    for (int i = 0; def && def->kind == NODE_ClassDef && i < def->v.ClassDef.bases.n; i++)
+        if (app_class(f, k, def->v.ClassDef.bases.items[i], depth + 1))
+            return 1;
+    return 0;
+}
+
+static int is_app(const FastApi *f, int m, const Scope *s, const Node *expr)
+{
     int k;
     if (expr->kind == NODE_Name || expr->kind == NODE_Attribute) {
         const Node *call = bound_call(f, m, s, expr, &k);
-        if (call) {
-            const Scope *ks = scope_module(f->mods[k].scopes);
-            return is_qual(qual(f, k, ks, call->v.Call.func, buf, sizeof buf), app_types);
-        }
+        if (call)
+            return app_class(f, k, call->v.Call.func, 0);
     }
     /* an app we cannot see made (`app = create_app()`, `self.router`): by name */
     const char *id = expr->kind == NODE_Name ? expr->v.Name.id

@@ -845,6 +845,160 @@ static void bind_name(Ctx *c, Path *p, const char *name, int value, const Node *
     forget_flags(c, p, name);
 }
 
+static int released_by_with(const Ctx *c, int r);
+
+/* ---- a memo kept past its with: `if self._s is None: with make() as s:
+   self._s = s; yield s` then `else: yield self._s` ---- */
+
+typedef struct Memo {
+    const char *attr;
+    const Node *func;       /* the function storing it */
+    int from, to;           /* the lines of the with that releases it */
+    int store_line;         /* where it is stored */
+    int tested;             /* the class tests self.<attr> for None or truth */
+    int reset;              /* the function assigns self.<attr> again after the store */
+    const Node *use;        /* a read of it outside the with, not a test: a reuse */
+    const Node *use_in;     /* ... in this function */
+    const Node *in;         /* the method being walked */
+    int depth;
+} Memo;
+
+static int is_self_dot(const Node *e, const char *attr)
+{
+    return e && is_self_attr(e) && !strcmp(e->v.Attribute.attr, attr);
+}
+
+/* Is test a None or truth test of self.<attr>: `self.x`, `not self.x`,
+ * `self.x is None`, `self.x is not None`? */
+static int memo_test(const Node *test, const char *attr)
+{
+    if (test->kind == NODE_UnaryOp && test->v.UnaryOp.op == UNARYOP_Not)
+        test = test->v.UnaryOp.operand;
+    if (test->kind == NODE_Compare && test->v.Compare.ops.n == 1 &&
+        (test->v.Compare.ops.items[0] == CMP_Is || test->v.Compare.ops.items[0] == CMP_IsNot)) {
+        const Node *r = test->v.Compare.comparators.items[0];
+        return is_self_dot(test->v.Compare.left, attr) && r->kind == NODE_Constant &&
+               r->v.Constant.value.kind == CONST_NONE;
+    }
+    return is_self_dot(test, attr);
+}
+
+static void memo_kid(Node *parent, Node *n, void *arg);
+
+static void memo_walk(Memo *m, const Node *func, const Node *n)
+{
+    if (!n || m->depth > EVAL_MAX_DEPTH)
+        return;
+    if (n->kind == NODE_If || n->kind == NODE_While || n->kind == NODE_IfExp) {
+        const Node *test = n->kind == NODE_If      ? n->v.If.test
+                           : n->kind == NODE_While ? n->v.While.test
+                                                   : n->v.IfExp.test;
+        if (memo_test(test, m->attr)) {
+            m->tested = 1;
+            if (n->kind == NODE_IfExp) {
+                memo_walk(m, func, n->v.IfExp.body);
+                memo_walk(m, func, n->v.IfExp.orelse);
+                return;
+            }
+            for (int i = 0; i < n->v.If.body.n; i++) /* If and While share the layout */
+                memo_walk(m, func, n->v.If.body.items[i]);
+            for (int i = 0; i < n->v.If.orelse.n; i++)
+                memo_walk(m, func, n->v.If.orelse.items[i]);
+            return;
+        }
+    }
+    if (is_self_dot(n, m->attr)) {
+        int here = func == m->func;
+        if (n->v.Attribute.ctx == CTX_Store) {
+            if (here && n->lineno > m->store_line)
+                m->reset = 1;
+        } else if (!m->use && (!here || n->lineno < m->from || n->lineno > m->to)) {
+            m->use = n;
+            m->use_in = func;
+        }
+        return;
+    }
+    const Node *saved = m->in;
+    m->in = func;
+    m->depth++;
+    ast_children((Node *)n, memo_kid, m);
+    m->depth--;
+    m->in = saved;
+}
+
+static void memo_kid(Node *parent, Node *n, void *arg)
+{
+    Memo *m = arg;
+    (void)parent;
+    memo_walk(m, m->in, n);
+}
+
+/* The With statement below n (n included) that has item among its items,
+ * or NULL. */
+typedef struct WithOf {
+    const Node *item, *found;
+    int depth;
+} WithOf;
+
+static void with_kid(Node *parent, Node *n, void *arg)
+{
+    WithOf *w = arg;
+    (void)parent;
+    if (w->found || w->depth > EVAL_MAX_DEPTH)
+        return;
+    if (n->kind == NODE_With || n->kind == NODE_AsyncWith)
+        for (int i = 0; i < n->v.With.items.n; i++)
+            if (n->v.With.items.items[i] == w->item)
+                w->found = n;
+    w->depth++;
+    ast_children(n, with_kid, w);
+    w->depth--;
+}
+
+static const Node *with_of(const Node *n, const Node *item)
+{
+    WithOf w = {item, NULL, 0};
+    ast_children((Node *)n, with_kid, &w);
+    return w.found;
+}
+
+/*
+ * `self.<attr> = s` inside the `with` that releases s, in a method of a
+ * class that reuses self.<attr> while it is set (it tests it for None or
+ * truth and reads it elsewhere), with no later assignment in this function
+ * to clear it: the next call reuses what the with closed.  SL102 at the
+ * store.
+ */
+static void kept_past_with(Ctx *c, Path *p, const Node *target, int r)
+{
+    const Scope *cls = c->scope ? c->scope->parent : NULL;
+    const Node *item = c->site[r].with, *func = c->g->func;
+    if (c->env->summary || !cls || cls->kind != SCOPE_CLASS || !item ||
+        (func->kind != NODE_FunctionDef && func->kind != NODE_AsyncFunctionDef))
+        return;
+    const Node *with = with_of(func, item);
+    if (!with)
+        return;
+    Memo m = {target->v.Attribute.attr, func, with->lineno, ast_end_lineno(with),
+              target->lineno, 0, 0, NULL, NULL, NULL, 0};
+    const NodeList *body = &cls->node->v.ClassDef.body;
+    for (int i = 0; i < body->n; i++) {
+        const Node *meth = body->items[i];
+        if (meth->kind == NODE_FunctionDef || meth->kind == NODE_AsyncFunctionDef)
+            memo_walk(&m, meth, meth);
+    }
+    if (!m.tested || m.reset || !m.use)
+        return;
+    const Ev *e = fl_ev_push(c, p->ev[r], target,
+                             fmt(c, "kept here in `self.%s`, which outlives the `with`", m.attr));
+    e = fl_ev_push(c, e, with->v.With.body.items[with->v.With.body.n - 1],
+                   fmt(c, "the `with` releases it after this; `self.%s` still holds it", m.attr));
+    e = fl_ev_push(c, e, m.use,
+                   fmt(c, "reused here by `%s` while `self.%s` is set",
+                       m.use_in->v.FunctionDef.name, m.attr));
+    report(c, FLOW_USE_AFTER, r, target, e);
+}
+
 /* Binds target to the result r of the right-hand side. */
 static void bind(Ctx *c, Path *p, const Node *target, Res r, const Node *value)
 {
@@ -896,6 +1050,11 @@ static void bind(Ctx *c, Path *p, const Node *target, Res r, const Node *value)
                                            c->request_class->v.ClassDef.name));
             break;
         }
+        if (r.site >= 0 && is_self_attr(target) &&
+            (p->res[r.site] == RS_OPEN || p->res[r.site] == RS_IDLE ||
+             p->res[r.site] == RS_BORROWED) &&
+            released_by_with(c, r.site))
+            kept_past_with(c, p, target, r.site);
         fl_gone(p, r.site); /* stored on an object: it outlives this call */
         const char *key = flag_key(c, target);
         int f = flag_index(c, key, value && value->kind == NODE_Constant);

@@ -106,7 +106,17 @@ void lifecycle_report(void *arg, const FlowReport *r)
         break;
     case FLOW_USE_AFTER:
         f.code = "SL102";
-        f.message = event_line(r, "returned here from inside the `with`")
+        f.message = event_line(r, "reused here by `")
+                        ? msg(k->a, "%s stays in an attribute after the `with` block releases it, "
+                                    "and the class reuses that attribute while it is set (line "
+                                    "%d): the next call gets it %s",
+                              w, event_line(r, "reused here by `"),
+                              ri->after == AFTER_REOPENS ? "closed, and its first use checks out "
+                                                           "a new connection that nothing releases"
+                              : ri->after == AFTER_SHARED ? "back in the pool, where another "
+                                                            "request may already hold it"
+                                                          : "released")
+                    : event_line(r, "returned here from inside the `with`")
                         ? msg(k->a, "%s is returned from inside the `with` block that releases it: "
                                     "the caller gets it %s",
                               w, ri->after == AFTER_REOPENS ? "closed, and its first use checks out "

@@ -698,6 +698,30 @@ def contexts_key_and_flag(d):
 
 
 @test
+def endpoints_on_router_subclasses(d):
+    # a path operation on a router or app of the project's own class (built
+    # on APIRouter or FastAPI, a base or two deep, in another module) runs in
+    # a request; the same leak in a plain function is service code
+    write(d, {"pyproject.toml": "[project]\nname = 'x'\n",
+              "app/__init__.py": "",
+              "app/routers.py": "from fastapi import APIRouter\n\n\n"
+                                "class UserRouter(APIRouter):\n    pass\n\n\n"
+                                "class AdminRouter(UserRouter):\n    pass\n",
+              "app/views.py": "from sqlalchemy.orm import sessionmaker\n\n"
+                              "from app.routers import AdminRouter\n\n"
+                              "SessionLocal = sessionmaker()\n"
+                              "admin = AdminRouter(prefix='/admin')\n\n\n"
+                              "@admin.get('/report')\n"
+                              "def report(q: str):\n"
+                              "    s = SessionLocal()\n    s.execute(q)\n    s.close()\n\n\n"
+                              "def job(q: str):\n"
+                              "    s = SessionLocal()\n    s.execute(q)\n    s.close()\n"})
+    rc, out, _ = run(d, "--format", "json")
+    got = sorted((f["line"], f["context"]) for f in json.loads(out)["findings"])
+    check(got == [(11, "request"), (17, "service")], f"contexts: {got}")
+
+
+@test
 def templates_are_skipped(d):
     write(d, {"gen/template/client.py": "from {{ package }} import {{ name }}\n",
               "gen/broken.py": "def f(:\n",
