@@ -614,15 +614,29 @@ static Res gen_next(Ctx *c, Path *p, const Node *call)
         }
     fl_eval(c, p, g);
     Val gv = fl_model_value(c, c->env->scopes, c->scope, g);
-    if (!key || call->v.Call.args.n != 1 || gv.tag != VAL_FACTORY || gv.kind != FAC_GENERATOR ||
+    if (call->v.Call.args.n != 1 || gv.tag != VAL_FACTORY || gv.kind != FAC_GENERATOR ||
         gv.sub == RES_NONE)
+        return out;
+    const FlowSummary *sum = key || g->kind != NODE_Call || strcmp(call->v.Call.func->v.Name.id, "next")
+                                 ? NULL : fc_callee_summary(c, g->v.Call.func);
+    if (!key && !(sum && sum->releases_after))
         return out;
     Val v = {VAL_RESOURCE, gv.sub, gv.is_async, NULL, 0, 0, NULL, 0};
     out.site = fl_acquire(c, p, call, v, -1);
-    if (out.site >= 0) {
+    if (out.site < 0)
+        return out;
+    out.val = v;
+    if (key) {
         c->site[out.site].gen = key;
-        out.val = v;
+        return out;
     }
+    /* `db = next(get_db())`: nothing keeps the generator, so CPython finalizes
+       it as soon as next() returns, which runs its finally: db comes closed */
+    p->res[out.site] = RS_RELEASED;
+    c->site[out.site].ever_released = 1;
+    p->ev[out.site] = fl_ev_push(c, p->ev[out.site], call,
+                                 "released here: nothing keeps the generator, which is closed "
+                                 "as soon as next() returns, and its cleanup closes what it yielded");
     return out;
 }
 

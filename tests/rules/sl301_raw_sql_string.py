@@ -133,7 +133,7 @@ def with_keyword(db: Session):
 
 def script_session():
     db = next(get_db())
-    db.execute("VACUUM items")  # expect: SL301
+    db.execute("VACUUM items")  # expect: SL301, SL102
 
 
 def session_connection(db: Session):
