@@ -57,8 +57,11 @@ static void collect_funcs(Node *parent, Node *n, void *arg)
     if (ast_category(n->kind) == CAT_EXPR)
         return;
     if (n->kind == NODE_FunctionDef || n->kind == NODE_AsyncFunctionDef) {
-        if (u->nfuncs % 16 == 0) {
-            const Node **f = arena_alloc(u->a, (size_t)(u->nfuncs + 16) * sizeof *f);
+        /* room doubles (16, 32, 64, ...): what growing leaves behind in the
+           arena stays below the final array, however many functions */
+        if (u->nfuncs == 0 || (u->nfuncs >= 16 && !(u->nfuncs & (u->nfuncs - 1)))) {
+            int cap = u->nfuncs ? 2 * u->nfuncs : 16;
+            const Node **f = arena_alloc(u->a, (size_t)cap * sizeof *f);
             if (u->nfuncs)
                 memcpy(f, u->funcs, (size_t)u->nfuncs * sizeof *f);
             u->funcs = f;

@@ -1668,8 +1668,14 @@ static void add_path(Ctx *c, int s, const Path *p)
         compact(c, s);
     if (ps->n == FLOW_MAX_PATHS)
         return; /* nothing to merge with: this path is not followed further */
-    if (!ps->p)
-        ps->p = arena_alloc_raw(c->a, FLOW_MAX_PATHS * sizeof *ps->p); /* filled before read */
+    if (ps->n == ps->cap) { /* filled before read */
+        int cap = ps->cap ? 2 * ps->cap : 1;
+        Path *grown = arena_alloc_raw(c->a, (size_t)cap * sizeof *grown);
+        if (ps->n)
+            memcpy(grown, ps->p, (size_t)ps->n * sizeof *grown);
+        ps->p = grown;
+        ps->cap = cap;
+    }
     ps->p[ps->n++] = *p;
     if (!c->queued[s]) {
         c->queued[s] = 1;

@@ -95,8 +95,10 @@ typedef struct Path {
 } Path;
 
 typedef struct PathSet {
-    Path *p;   /* FLOW_MAX_PATHS slots (arena) */
+    Path *p;   /* cap slots (arena), doubling up to FLOW_MAX_PATHS: most points see
+                  one or two paths, and a module body can have thousands of points */
     int n;     /* paths held */
+    int cap;
     int done;  /* paths already propagated */
 } PathSet;
 
