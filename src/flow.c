@@ -962,6 +962,32 @@ static const Node *with_of(const Node *n, const Node *item)
     return w.found;
 }
 
+/* What `self.<attr> = value` keeps that the enclosing `with` releases: the
+ * site itself, or one an object made here wraps (`self._repos =
+ * Repositories(session)`); -1 if nothing. */
+static int kept_site(Ctx *c, const Path *p, Res r, const Node *value)
+{
+    int sites[9], n = 0;
+    if (r.site >= 0)
+        sites[n++] = r.site;
+    if (value && value->kind == NODE_Call && fc_constructs(c, value->v.Call.func)) {
+        const NodeList *args = &value->v.Call.args, *kws = &value->v.Call.keywords;
+        for (int i = 0; i < args->n + kws->n && n < 9; i++) {
+            const Node *a = i < args->n ? args->items[i] : kws->items[i - args->n]->v.keyword.value;
+            int h = fl_held_by(c, p, a);
+            if (h >= 0)
+                sites[n++] = h;
+        }
+    }
+    for (int i = 0; i < n; i++) {
+        int h = sites[i];
+        if ((p->res[h] == RS_OPEN || p->res[h] == RS_IDLE || p->res[h] == RS_BORROWED) &&
+            released_by_with(c, h))
+            return h;
+    }
+    return -1;
+}
+
 /*
  * `self.<attr> = s` inside the `with` that releases s, in a method of a
  * class that reuses self.<attr> while it is set (it tests it for None or
@@ -971,6 +997,8 @@ static const Node *with_of(const Node *n, const Node *item)
  */
 static void kept_past_with(Ctx *c, Path *p, const Node *target, int r)
 {
+    if (r < 0)
+        return;
     const Scope *cls = c->scope ? c->scope->parent : NULL;
     const Node *item = c->site[r].with, *func = c->g->func;
     if (c->env->summary || !cls || cls->kind != SCOPE_CLASS || !item ||
@@ -1050,11 +1078,8 @@ static void bind(Ctx *c, Path *p, const Node *target, Res r, const Node *value)
                                            c->request_class->v.ClassDef.name));
             break;
         }
-        if (r.site >= 0 && is_self_attr(target) &&
-            (p->res[r.site] == RS_OPEN || p->res[r.site] == RS_IDLE ||
-             p->res[r.site] == RS_BORROWED) &&
-            released_by_with(c, r.site))
-            kept_past_with(c, p, target, r.site);
+        if (is_self_attr(target))
+            kept_past_with(c, p, target, kept_site(c, p, r, value));
         fl_gone(p, r.site); /* stored on an object: it outlives this call */
         const char *key = flag_key(c, target);
         int f = flag_index(c, key, value && value->kind == NODE_Constant);

@@ -114,3 +114,28 @@ class KeptOpen:
         if self._session is not None:
             self._session.close()
             self._session = None
+
+
+class Repositories:
+    def __init__(self, session: Session):
+        self.session = session
+
+
+class RepoListener(Listener):
+    _repos: Repositories | None = None
+
+    @contextlib.contextmanager
+    def ensure_repos(self):
+        # the object kept in self._repos wraps the session its with releases
+        if self._repos is None:
+            with session_scope() as session:
+                self._repos = Repositories(session)  # expect: SL102
+                yield self._repos
+        else:
+            yield self._repos
+
+    @contextlib.contextmanager
+    def repos_once(self):
+        # quiet: a fresh object each time, kept by nothing
+        with session_scope() as session:
+            yield Repositories(session)
