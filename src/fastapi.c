@@ -432,6 +432,102 @@ static int cli_decorator(const Walk *w, const Node *d)
     return fn->kind == NODE_Attribute && is_qual(fn->v.Attribute.attr, methods);
 }
 
+/* Can a loop whose body is body end: a break of its own (inside = 0) or a
+ * return anywhere in it, nested functions aside? */
+static int loop_exits(const NodeList *body, int inside, int depth)
+{
+    for (int i = 0; depth < 32 && i < body->n; i++) {
+        const Node *st = body->items[i];
+        switch (st->kind) {
+        case NODE_Break:
+            if (!inside)
+                return 1;
+            break;
+        case NODE_Return:
+            return 1;
+        case NODE_While:
+            if (loop_exits(&st->v.While.body, 1, depth + 1) ||
+                loop_exits(&st->v.While.orelse, inside, depth + 1))
+                return 1;
+            break;
+        case NODE_For:
+        case NODE_AsyncFor:
+            if (loop_exits(&st->v.For.body, 1, depth + 1) ||
+                loop_exits(&st->v.For.orelse, inside, depth + 1))
+                return 1;
+            break;
+        case NODE_If:
+            if (loop_exits(&st->v.If.body, inside, depth + 1) ||
+                loop_exits(&st->v.If.orelse, inside, depth + 1))
+                return 1;
+            break;
+        case NODE_With:
+        case NODE_AsyncWith:
+            if (loop_exits(&st->v.With.body, inside, depth + 1))
+                return 1;
+            break;
+        case NODE_Try:
+        case NODE_TryStar:
+            if (loop_exits(&st->v.Try.body, inside, depth + 1) ||
+                loop_exits(&st->v.Try.orelse, inside, depth + 1) ||
+                loop_exits(&st->v.Try.finalbody, inside, depth + 1))
+                return 1;
+            for (int h = 0; h < st->v.Try.handlers.n; h++)
+                if (loop_exits(&st->v.Try.handlers.items[h]->v.ExceptHandler.body, inside,
+                               depth + 1))
+                    return 1;
+            break;
+        case NODE_Match:
+            for (int k = 0; k < st->v.Match.cases.n; k++)
+                if (loop_exits(&st->v.Match.cases.items[k]->v.match_case.body, inside, depth + 1))
+                    return 1;
+            break;
+        default:
+            break;
+        }
+    }
+    return depth >= 32; /* too deep to tell: as if it could */
+}
+
+/* Does body (not its nested functions) hold a loop that runs until the
+ * process is stopped: `while True:` / `while 1:` with no break of its own
+ * and no return inside? */
+static int runs_forever(const NodeList *body, int depth)
+{
+    for (int i = 0; depth < 16 && i < body->n; i++) {
+        const Node *st = body->items[i];
+        switch (st->kind) {
+        case NODE_While: {
+            const Node *t = st->v.While.test;
+            int forever = t->kind == NODE_Constant &&
+                          (t->v.Constant.value.kind == CONST_TRUE ||
+                           (t->v.Constant.value.kind == CONST_INT && t->v.Constant.value.s &&
+                            !strcmp(t->v.Constant.value.s, "1")));
+            if (forever && !loop_exits(&st->v.While.body, 0, 0))
+                return 1;
+            break;
+        }
+        case NODE_If:
+            if (runs_forever(&st->v.If.body, depth + 1) || runs_forever(&st->v.If.orelse, depth + 1))
+                return 1;
+            break;
+        case NODE_With:
+        case NODE_AsyncWith:
+            if (runs_forever(&st->v.With.body, depth + 1))
+                return 1;
+            break;
+        case NODE_Try:
+        case NODE_TryStar:
+            if (runs_forever(&st->v.Try.body, depth + 1))
+                return 1;
+            break;
+        default:
+            break;
+        }
+    }
+    return 0;
+}
+
 /* The decorators of a def: path operations, middlewares, startup code,
  * command-line commands. */
 static void decorators(Walk *w, const Node *def)
@@ -439,7 +535,9 @@ static void decorators(Walk *w, const Node *def)
     for (int i = 0; i < def->v.FunctionDef.decorator_list.n; i++) {
         const Node *d = def->v.FunctionDef.decorator_list.items[i];
         if (cli_decorator(w, d)) {
-            give(w->f, def, FASTAPI_CLI | CLI_ROOT, w->m);
+            if (!runs_forever(&def->v.FunctionDef.body, 0)) /* a worker started by a command
+                                                               is a service */
+                give(w->f, def, FASTAPI_CLI | CLI_ROOT, w->m);
             continue;
         }
         if (d->kind != NODE_Call || d->v.Call.func->kind != NODE_Attribute)

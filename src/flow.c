@@ -121,6 +121,11 @@ static void report(Ctx *c, int problem, int site, const Node *at, const Ev *even
     report_ex(c, problem, site, at, events, 0);
 }
 
+void fl_report(Ctx *c, int problem, int site, const Node *at, const Ev *events)
+{
+    report(c, problem, site, at, events);
+}
+
 /* An SL202/SL203 problem: which work, and who releases the resource when. */
 void fl_report_job(Ctx *c, int problem, int site, const Node *at, const Ev *events, int job,
                    const char *owner)

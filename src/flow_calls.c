@@ -640,6 +640,92 @@ static Res gen_next(Ctx *c, Path *p, const Node *call)
     return out;
 }
 
+/* The parameter of def that argument j of call fills, by position (before
+ * any *args) or by keyword (keyword-only ones too), or NULL. */
+static const char *param_of_arg(const Node *def, const Node *call, int j)
+{
+    const Node *a = def->v.FunctionDef.args;
+    if (j < call->v.Call.args.n) {
+        int i = arg_param(def, 0, call, j);
+        return i >= 0 && i < a->v.arguments.posonlyargs.n + a->v.arguments.args.n
+                   ? param_name(def, i) : NULL;
+    }
+    const char *kw = call->v.Call.keywords.items[j - call->v.Call.args.n]->v.keyword.arg;
+    const NodeList *ls[2] = {&a->v.arguments.args, &a->v.arguments.kwonlyargs};
+    for (int l = 0; kw && l < 2; l++)
+        for (int i = 0; i < ls[l]->n; i++)
+            if (!strcmp(ls[l]->items[i]->v.arg.arg, kw))
+                return kw;
+    return NULL;
+}
+
+/* Walks a callee's body: does its parameter only serve as the receiver of
+ * its own methods and attributes (`db.execute(...)`, `db.query(X)`)? */
+typedef struct OnlyUsed {
+    const char *name;
+    int escapes, depth;
+} OnlyUsed;
+
+static void only_used_kid(Node *parent, Node *n, void *arg)
+{
+    OnlyUsed *w = arg;
+    if (w->escapes || ++w->depth > EVAL_MAX_DEPTH) {
+        w->escapes = 1;
+        return;
+    }
+    if (n->kind == NODE_Name && !strcmp(n->v.Name.id, w->name)) {
+        static const char *const releases[] = {"close", "aclose", "release", "detach",
+                                               "invalidate", "dispose", "__exit__",
+                                               "__aexit__", NULL};
+        /* anything but `name.attr` hands it on: returned, stored, aliased,
+           passed, captured; and a release method is the summary's to judge */
+        if (!parent || parent->kind != NODE_Attribute || parent->v.Attribute.value != n ||
+            fl_in_list(parent->v.Attribute.attr, releases))
+            w->escapes = 1;
+    } else if ((n->kind == NODE_arg && !strcmp(n->v.arg.arg, w->name)) ||
+               n->kind == NODE_Global || n->kind == NODE_Nonlocal) {
+        w->escapes = 1; /* rebound or shadowed in nested code: not followed */
+    } else {
+        ast_children(n, only_used_kid, w);
+    }
+    w->depth--;
+}
+
+/*
+ * `count(SessionLocal())`, `get_all(db_session=SessionLocal())`: a resource
+ * made in the argument of a function of the project that only calls its
+ * methods and reads its attributes (it neither releases, returns, stores nor
+ * passes it on) is still the caller's, and nothing holds it to release it.
+ * SL103 at the acquisition.  Check mode.
+ */
+static void made_for_a_user(Ctx *c, Path *p, const Node *call, const Node *def)
+{
+    if (c->env->summary || (def->kind != NODE_FunctionDef && def->kind != NODE_AsyncFunctionDef))
+        return;
+    int n = call->v.Call.args.n + call->v.Call.keywords.n;
+    for (int j = 0; j < n; j++) {
+        const Node *a = arg_node(call, j);
+        int r = -1;
+        for (int k = 0; a && a->kind == NODE_Call && k < c->nsites; k++)
+            if (c->site[k].node == a && (c->acquired >> k & 1) && c->site[k].parent < 0)
+                r = k;
+        const char *name = r >= 0 ? param_of_arg(def, call, j) : NULL;
+        if (!name || c->site[r].val.tag != VAL_RESOURCE || c->site[r].val.kind == RES_CURSOR)
+            continue;
+        OnlyUsed w = {name, 0, 0};
+        for (int k = 0; k < def->v.FunctionDef.body.n && !w.escapes; k++)
+            only_used_kid(NULL, def->v.FunctionDef.body.items[k], &w);
+        if (w.escapes)
+            continue;
+        const Ev *e = fl_ev_push(c, p->ev[r], call,
+                                 fmt(c, "handed here to `%s`, which uses it but neither releases "
+                                        "nor keeps it",
+                                     def->v.FunctionDef.name));
+        fl_report(c, FLOW_LEAK, r, c->site[r].node, e);
+        p->res[r] = RS_GONE;
+    }
+}
+
 Res fc_call_value(Ctx *c, Path *p, const Node *call)
 {
     const Node *f = call->v.Call.func;
@@ -728,6 +814,8 @@ Res fc_call_value(Ctx *c, Path *p, const Node *call)
     c->job_args -= starts;
     if (starts)
         fj_job_function(c, p, call, jq);
+    if (def && !shift && !starts)
+        made_for_a_user(c, p, call, def);
     if (v.tag == VAL_RESOURCE) {
         out.site = fl_acquire(c, p, call, v, -1);
         out.val = v;

@@ -220,6 +220,8 @@ const Ev *fl_ev_push(Ctx *c, const Ev *prev, const Node *at, const char *note);
 const Ev *fl_ev_push_far(Ctx *c, const Ev *prev, const char *path, int line, int col,
                          const char *note);
 /* Records an SL202/SL203 problem with its FlowJob and owner phrase. */
+/* A problem of site at node at, with its witness. */
+void fl_report(Ctx *c, int problem, int site, const Node *at, const Ev *events);
 void fl_report_job(Ctx *c, int problem, int site, const Node *at, const Ev *events, int job,
                    const char *owner);
 /* The slot of a tracked name or place key, created if asked; -1 if none. */

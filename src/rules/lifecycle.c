@@ -56,6 +56,10 @@ static const char *leak_message(Arena *a, const char *w, const FlowReport *r)
     int returns = event_line(r, "the function returns here");
     if (event_line(r, "the result is not kept"))
         return msg(a, "%s is acquired and dropped: nothing releases it", w);
+    if (event_line(r, "handed here to `"))
+        return msg(a, "%s is made only to be passed to a function that uses it and never "
+                      "releases it: nothing holds it to release it",
+                   w);
     int unawaited = event_line(r, "not awaited here");
     if (unawaited)
         return msg(a, "%s is not released: the close on line %d is not awaited, so it never runs",

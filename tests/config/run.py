@@ -722,6 +722,31 @@ def endpoints_on_router_subclasses(d):
 
 
 @test
+def commands_that_run_forever_are_services(d):
+    # a command whose body loops until the process is stopped is a worker: a
+    # leak there is service code (reported); a one-shot command's is CLI code
+    write(d, {"pyproject.toml": "[project]\nname = 'x'\n",
+              "app/__init__.py": "",
+              "app/cli.py": "import time\n\nimport click\n"
+                            "from sqlalchemy.orm import sessionmaker\n\n"
+                            "SessionLocal = sessionmaker()\n\n\n"
+                            "@click.command()\n"
+                            "def worker():\n"
+                            "    while True:\n"
+                            "        s = SessionLocal()\n        s.execute('SELECT 1')\n"
+                            "        s.close()\n        time.sleep(5)\n\n\n"
+                            "@click.command()\n"
+                            "def once():\n"
+                            "    while True:\n"
+                            "        s = SessionLocal()\n        s.execute('SELECT 1')\n"
+                            "        s.close()\n        break\n"})
+    rc, out, _ = run(d, "--format", "json", "--context", "all")
+    got = sorted((f["line"], f["context"]) for f in json.loads(out)["findings"]
+                 if f["code"] == "SL103")
+    check(got == [(12, "service"), (21, "cli")], f"contexts: {got}")
+
+
+@test
 def templates_are_skipped(d):
     write(d, {"gen/template/client.py": "from {{ package }} import {{ name }}\n",
               "gen/broken.py": "def f(:\n",
