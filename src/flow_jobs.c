@@ -234,6 +234,21 @@ static void uses_scan(Uses *u, const Node *n)
             uses_scan(u, b->value);
             u->depth -= 8;
         } else if (b && b->kind == BIND_LOCAL && b->value && where == c->scope &&
+                   c->scope->kind == SCOPE_FUNCTION && b->value->kind == NODE_Call &&
+                   fc_constructs(c, b->value->v.Call.func)) {
+            /* deps = Deps(session=db): an object made with the session, named as
+               it is (not a value read through it), carries it to the work */
+            const Node *call = b->value;
+            u->depth += 8;
+            for (int i = 0; i < call->v.Call.args.n + call->v.Call.keywords.n; i++) {
+                const Node *a = i < call->v.Call.args.n
+                                    ? call->v.Call.args.items[i]
+                                    : call->v.Call.keywords.items[i - call->v.Call.args.n]->v.keyword.value;
+                if (a->kind == NODE_Name || a->kind == NODE_Attribute)
+                    uses_scan(u, a);
+            }
+            u->depth -= 8;
+        } else if (b && b->kind == BIND_LOCAL && b->value && where == c->scope &&
                    c->scope->kind == SCOPE_FUNCTION && b->value->kind == NODE_Call) {
             /* task = make_task(db), a helper returning a partial of its parameter */
             const FlowSummary *sum = fc_callee_summary(c, b->value->v.Call.func);
