@@ -663,7 +663,7 @@ static const char *param_of_arg(const Node *def, const Node *call, int j)
  * its own methods and attributes (`db.execute(...)`, `db.query(X)`)? */
 typedef struct OnlyUsed {
     const char *name;
-    int escapes, depth;
+    int escapes, uses, depth;
 } OnlyUsed;
 
 static void only_used_kid(Node *parent, Node *n, void *arg)
@@ -682,6 +682,7 @@ static void only_used_kid(Node *parent, Node *n, void *arg)
         if (!parent || parent->kind != NODE_Attribute || parent->v.Attribute.value != n ||
             fl_in_list(parent->v.Attribute.attr, releases))
             w->escapes = 1;
+        w->uses++;
     } else if ((n->kind == NODE_arg && !strcmp(n->v.arg.arg, w->name)) ||
                n->kind == NODE_Global || n->kind == NODE_Nonlocal) {
         w->escapes = 1; /* rebound or shadowed in nested code: not followed */
@@ -712,11 +713,11 @@ static void made_for_a_user(Ctx *c, Path *p, const Node *call, const Node *def)
         const char *name = r >= 0 ? param_of_arg(def, call, j) : NULL;
         if (!name || c->site[r].val.tag != VAL_RESOURCE || c->site[r].val.kind == RES_CURSOR)
             continue;
-        OnlyUsed w = {name, 0, 0};
+        OnlyUsed w = {name, 0, 0, 0};
         for (int k = 0; k < def->v.FunctionDef.body.n && !w.escapes; k++)
             only_used_kid(NULL, def->v.FunctionDef.body.items[k], &w);
-        if (w.escapes)
-            continue;
+        if (w.escapes || !w.uses)
+            continue; /* passed on, or never touched: a session never used holds nothing */
         const Ev *e = fl_ev_push(c, p->ev[r], call,
                                  fmt(c, "handed here to `%s`, which uses it but neither releases "
                                         "nor keeps it",

@@ -82,3 +82,13 @@ def passed_on_by_callee() -> int:
 def kept_by_object() -> Repo:
     # quiet: an object of the project keeps it, and the caller gets the object
     return Repo(SessionLocal())
+
+
+def ignores(db_session: Session) -> int:
+    return 0
+
+
+def never_used() -> int:
+    # quiet: the function never touches the session, which never checks out
+    # a connection
+    return ignores(SessionLocal())
