@@ -686,6 +686,14 @@ static void only_used_kid(Node *parent, Node *n, void *arg)
     } else if ((n->kind == NODE_arg && !strcmp(n->v.arg.arg, w->name)) ||
                n->kind == NODE_Global || n->kind == NODE_Nonlocal) {
         w->escapes = 1; /* rebound or shadowed in nested code: not followed */
+    } else if (n->kind == NODE_FunctionDef || n->kind == NODE_AsyncFunctionDef ||
+               n->kind == NODE_Lambda || n->kind == NODE_ClassDef) {
+        OnlyUsed in = {w->name, 0, 0, w->depth};
+        ast_children(n, only_used_kid, &in);
+        if (in.uses || in.escapes)
+            w->escapes = 1; /* captured by nested code, which may outlive the call */
+    } else if (n->kind == NODE_Yield || n->kind == NODE_YieldFrom) {
+        w->escapes = 1; /* a generator: the call only makes it, and it keeps the argument */
     } else {
         ast_children(n, only_used_kid, w);
     }

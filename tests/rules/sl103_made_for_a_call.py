@@ -92,3 +92,24 @@ def never_used() -> int:
     # quiet: the function never touches the session, which never checks out
     # a connection
     return ignores(SessionLocal())
+
+
+def make_reader(db_session: Session):
+    return lambda: db_session.execute(text("SELECT 1")).scalar_one()
+
+
+def rows(db_session: Session):
+    yield from db_session.execute(text("SELECT id FROM orgs"))
+
+
+def captured() -> int:
+    # quiet: the lambda the function returns keeps the session, and where the
+    # lambda goes is not followed
+    reader = make_reader(SessionLocal())
+    return reader()
+
+
+def streamed() -> list:
+    # quiet: calling a generator function only makes the generator, which keeps
+    # the session; what becomes of the generator is not followed
+    return list(rows(SessionLocal()))
