@@ -80,6 +80,20 @@ static Res method_call(Ctx *c, Path *p, const Node *call, Res rv, const char *m)
     MethodEffect eff = model_user_method(c->env->model, &recv, m, &made, &with_only);
     if (rv.site >= 0 && c->site[rv.site].holder)
         eff = EFF_USE; /* repo.save(): the object's method uses the session it keeps */
+    if (rv.site >= 0 && c->site[rv.site].obj_cls) {
+        /* svc.close(): what the class's own method does to self.<attr> */
+        const Node *def = value_method(c->env->values, c->a, c->site[rv.site].obj_cls, m);
+        const Node *args = def ? def->v.FunctionDef.args : NULL;
+        eff = args && args->v.arguments.args.n >= 1 &&
+                      fc_method_releases(c, def, args->v.arguments.args.items[0]->v.arg.arg,
+                                         c->site[rv.site].obj_attr, &c->site[rv.site].val, 1)
+                  ? EFF_RELEASE : EFF_USE;
+        if (p->res[rv.site] == RS_RELEASED)
+            eff = EFF_SAFE; /* after its release the object answers for itself (a guarded
+                               release(), a method that raises on purpose): leaks only */
+        made = (Val){0};
+        with_only = 0;
+    }
     if (eff == EFF_USE && !strcmp(m, "execute") && recv.tag == VAL_RESOURCE &&
         recv.kind == RES_CONNECTION && streams(call->v.Call.func->v.Attribute.value)) {
         /* conn.execution_options(stream_results=True).execute(...): a server-side
@@ -735,6 +749,51 @@ static void made_for_a_user(Ctx *c, Path *p, const Node *call, const Node *def)
     }
 }
 
+/*
+ * `svc = UserService()` where the class's __init__ makes a resource and
+ * keeps it (`self.db = SessionLocal()`): the object owns it, so making the
+ * object acquires it, and the object's methods that release self.db
+ * release it (`svc.close()`, a helper's summary); other methods use it.
+ * A site for the call with obj_cls set, or -1.  Check mode (a summary run
+ * only notes that the check pass has something to follow); not as the
+ * item of a `with` (its __exit__ decides).
+ */
+static int owning_object(Ctx *c, Path *p, const Node *call)
+{
+    const Node *f = call->v.Call.func;
+    if (f->kind != NODE_Name || !c->step || c->step->kind == STEP_WITH_ENTER)
+        return -1;
+    const ScopeTable *ct;
+    const Node *cls = fc_class_named(c, c->env->scopes, c->scope, f->v.Name.id, &ct, NULL);
+    const Node *init = cls ? fc_init_of(cls) : NULL;
+    const Scope *is = init ? scope_of(ct, init) : NULL;
+    for (int k = 0; is && k < init->v.FunctionDef.body.n; k++) {
+        const Node *target, *value;
+        if (!ast_single_assign(init->v.FunctionDef.body.items[k], &target, &value) ||
+            target->kind != NODE_Attribute || target->v.Attribute.value->kind != NODE_Name ||
+            strcmp(target->v.Attribute.value->v.Name.id, "self") || value->kind != NODE_Call)
+            continue;
+        Val v = value_of(c->env->values, c->a, ct, is, value); /* what __init__ makes */
+        if (v.tag != VAL_RESOURCE || v.kind == RES_CURSOR || v.kind == RES_ANY)
+            continue;
+        if (c->env->summary) {
+            c->check_differs = 1; /* the check pass has this object to follow */
+            return -1;
+        }
+        v.node = NULL;
+        int r = fl_acquire(c, p, call, v, -1);
+        if (r < 0)
+            return -1;
+        c->site[r].obj_cls = cls;
+        c->site[r].obj_attr = target->v.Attribute.attr;
+        p->ev[r] = fl_ev_push(c, p->ev[r] ? p->ev[r]->prev : NULL, call,
+                              fmt(c, "%s made here by `%s.__init__`, which keeps it in `self.%s`",
+                                  fl_noun(c, r), cls->v.ClassDef.name, target->v.Attribute.attr));
+        return r;
+    }
+    return -1;
+}
+
 Res fc_call_value(Ctx *c, Path *p, const Node *call)
 {
     const Node *f = call->v.Call.func;
@@ -831,6 +890,8 @@ Res fc_call_value(Ctx *c, Path *p, const Node *call)
     } else {
         out.val = v;
         out.site = holder_site(c, p, call, &out);
+        if (out.site < 0 && !out.kept)
+            out.site = owning_object(c, p, call);
     }
     return out;
 }

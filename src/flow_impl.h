@@ -125,6 +125,10 @@ typedef struct Site {
     int in_finally;         /* acquired inside a finally body: its own code raises for it */
     const char *gen;        /* `db = next(gen)`: the generator that lent it (its key) */
     int maybe_none;         /* a parameter whose default is None: the caller may pass none */
+    const Node *obj_cls;    /* an object of this class of the project, whose __init__ made
+                               the resource and keeps it in self.<obj_attr>: its methods
+                               that release that attribute release the site */
+    const char *obj_attr;
 } Site;
 
 typedef struct Report {
