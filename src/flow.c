@@ -1433,6 +1433,21 @@ static void step_exit(Ctx *c, Path *p, const CfgStep *st, const Node *last)
 
 /* ------------------------------------------------------------- branches */
 
+/* Does test (under `not` and `is None`) read a name that holds the site
+ * standing for a parameter in summary mode? */
+static int tests_param_site(const Ctx *c, const Path *p, const Node *test)
+{
+    while (test->kind == NODE_UnaryOp && test->v.UnaryOp.op == UNARYOP_Not)
+        test = test->v.UnaryOp.operand;
+    if (test->kind == NODE_Compare && test->v.Compare.ops.n == 1)
+        test = test->v.Compare.left;
+    int v = test->kind == NODE_Name ? fl_var_index((Ctx *)c, test->v.Name.id, 0) : -1;
+    for (int i = 0; v >= 0 && p->var[v] >= 0 && i < c->nparams; i++)
+        if (c->param_site[i] == p->var[v])
+            return 1;
+    return 0;
+}
+
 /*
  * What path p knows of test: 1 true, 0 false, -1 unknown.  *flag gets the
  * flag the test reads (or -1); *neg says the test is its negation.  A name
@@ -1546,8 +1561,12 @@ static int assume(Ctx *c, Path *p, const Node *test, int value, int depth)
         return 1;
     }
     int flag, neg, t = truth(c, p, test, &flag, &neg);
-    if (t >= 0 && t != value)
+    if (t >= 0 && t != value) {
+        if (c->env->summary && tests_param_site(c, p, test))
+            c->check_differs = 1; /* a resource stands in for the parameter here, so this
+                                     branch (`if not flag:`) is walked in check mode only */
         return 0;
+    }
     if (flag >= 0) /* the value of the flag or None test itself */
         p->flag[flag] = (neg ? !value : value) ? FLAG_TRUE : FLAG_FALSE;
     return 1;
