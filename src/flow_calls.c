@@ -786,9 +786,20 @@ static int owning_object(Ctx *c, Path *p, const Node *call)
             return -1;
         c->site[r].obj_cls = cls;
         c->site[r].obj_attr = target->v.Attribute.attr;
+        int releasable = 0;
+        for (int i = 0; i < cls->v.ClassDef.body.n && !releasable; i++) {
+            const Node *m = cls->v.ClassDef.body.items[i];
+            const Node *ma = m->kind == NODE_FunctionDef || m->kind == NODE_AsyncFunctionDef
+                                 ? m->v.FunctionDef.args : NULL;
+            releasable = ma && ma->v.arguments.args.n >= 1 &&
+                         fc_method_releases(c, m, ma->v.arguments.args.items[0]->v.arg.arg,
+                                            target->v.Attribute.attr, &v, 1);
+        }
         p->ev[r] = fl_ev_push(c, p->ev[r] ? p->ev[r]->prev : NULL, call,
-                              fmt(c, "%s made here by `%s.__init__`, which keeps it in `self.%s`",
-                                  fl_noun(c, r), cls->v.ClassDef.name, target->v.Attribute.attr));
+                              fmt(c, "%s made here by `%s.__init__`, which keeps it in `self.%s`%s",
+                                  fl_noun(c, r), cls->v.ClassDef.name, target->v.Attribute.attr,
+                                  releasable ? "" : fmt(c, "; no method of `%s` releases it",
+                                                        cls->v.ClassDef.name)));
         return r;
     }
     return -1;

@@ -76,6 +76,14 @@ static const char *leak_message(Arena *a, const char *w, const FlowReport *r)
         return msg(a, "%s is returned by a FastAPI dependency, and FastAPI releases only what a "
                       "generator dependency yields: every request leaves one open",
                    w);
+    int unreleasable = 0; /* an owning object whose class cannot release it */
+    for (int i = 0; i < r->nevents; i++)
+        if (r->events[i].note && strstr(r->events[i].note, "; no method of `"))
+            unreleasable = 1;
+    if (unreleasable)
+        return msg(a, "%s is kept by an object whose class has no method that releases it: "
+                      "nothing can close it, and every object made leaves one open",
+                   w);
     if (!r->ever_released && !r->ever_returned)
         return msg(a, "%s is never released: no path of the function closes it", w);
     if (rebound)

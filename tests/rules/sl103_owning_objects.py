@@ -43,7 +43,7 @@ class Reports:
 
 @app.get("/users/count")
 def users_count():
-    svc = UserService()  # expect: SL103 "never released"
+    svc = UserService()  # expect: SL103 "class has no method that releases it"
     return {"n": svc.count()}
 
 
