@@ -432,61 +432,50 @@ static int cli_decorator(const Walk *w, const Node *d)
     return fn->kind == NODE_Attribute && is_qual(fn->v.Attribute.attr, methods);
 }
 
-/* Can a loop whose body is body end: a break of its own (inside = 0) or a
- * return anywhere in it, nested functions aside? */
-static int loop_exits(const NodeList *body, int inside, int depth)
+/* Can the loop being walked end: a break of its own (not in a loop nested
+ * in it) or a return anywhere in it, nested functions aside?  Too deep to
+ * tell counts as yes. */
+typedef struct LoopExit {
+    int inner; /* loops entered below the walked one */
+    int found, depth;
+} LoopExit;
+
+static void loop_exit_kid(Node *parent, Node *n, void *arg)
 {
-    for (int i = 0; depth < 32 && i < body->n; i++) {
-        const Node *st = body->items[i];
-        switch (st->kind) {
-        case NODE_Break:
-            if (!inside)
-                return 1;
-            break;
-        case NODE_Return:
-            return 1;
-        case NODE_While:
-            if (loop_exits(&st->v.While.body, 1, depth + 1) ||
-                loop_exits(&st->v.While.orelse, inside, depth + 1))
-                return 1;
-            break;
-        case NODE_For:
-        case NODE_AsyncFor:
-            if (loop_exits(&st->v.For.body, 1, depth + 1) ||
-                loop_exits(&st->v.For.orelse, inside, depth + 1))
-                return 1;
-            break;
-        case NODE_If:
-            if (loop_exits(&st->v.If.body, inside, depth + 1) ||
-                loop_exits(&st->v.If.orelse, inside, depth + 1))
-                return 1;
-            break;
-        case NODE_With:
-        case NODE_AsyncWith:
-            if (loop_exits(&st->v.With.body, inside, depth + 1))
-                return 1;
-            break;
-        case NODE_Try:
-        case NODE_TryStar:
-            if (loop_exits(&st->v.Try.body, inside, depth + 1) ||
-                loop_exits(&st->v.Try.orelse, inside, depth + 1) ||
-                loop_exits(&st->v.Try.finalbody, inside, depth + 1))
-                return 1;
-            for (int h = 0; h < st->v.Try.handlers.n; h++)
-                if (loop_exits(&st->v.Try.handlers.items[h]->v.ExceptHandler.body, inside,
-                               depth + 1))
-                    return 1;
-            break;
-        case NODE_Match:
-            for (int k = 0; k < st->v.Match.cases.n; k++)
-                if (loop_exits(&st->v.Match.cases.items[k]->v.match_case.body, inside, depth + 1))
-                    return 1;
-            break;
-        default:
-            break;
-        }
+    LoopExit *w = arg;
+    (void)parent;
+    if (w->found)
+        return;
+    if (w->depth > 32 || n->kind == NODE_Return || (n->kind == NODE_Break && !w->inner)) {
+        w->found = 1;
+        return;
     }
-    return depth >= 32; /* too deep to tell: as if it could */
+    if (n->kind == NODE_FunctionDef || n->kind == NODE_AsyncFunctionDef ||
+        n->kind == NODE_ClassDef || n->kind == NODE_Lambda)
+        return;
+    w->depth++;
+    if (n->kind == NODE_While || n->kind == NODE_For || n->kind == NODE_AsyncFor) {
+        /* a break in its body is its own; one in its else clause is ours */
+        const NodeList *body = n->kind == NODE_While ? &n->v.While.body : &n->v.For.body;
+        const NodeList *orelse = n->kind == NODE_While ? &n->v.While.orelse : &n->v.For.orelse;
+        w->inner++;
+        for (int i = 0; i < body->n; i++)
+            loop_exit_kid(n, body->items[i], w);
+        w->inner--;
+        for (int i = 0; i < orelse->n; i++)
+            loop_exit_kid(n, orelse->items[i], w);
+    } else {
+        ast_children(n, loop_exit_kid, w);
+    }
+    w->depth--;
+}
+
+static int loop_exits(const NodeList *body)
+{
+    LoopExit w = {0, 0, 0};
+    for (int i = 0; i < body->n && !w.found; i++)
+        loop_exit_kid(NULL, body->items[i], &w);
+    return w.found;
 }
 
 /* Does body (not its nested functions) hold a loop that runs until the
@@ -503,12 +492,13 @@ static int runs_forever(const NodeList *body, int depth)
                           (t->v.Constant.value.kind == CONST_TRUE ||
                            (t->v.Constant.value.kind == CONST_INT && t->v.Constant.value.s &&
                             !strcmp(t->v.Constant.value.s, "1")));
-            if (forever && !loop_exits(&st->v.While.body, 0, 0))
+            if (forever && !loop_exits(&st->v.While.body))
                 return 1;
             break;
         }
         case NODE_If:
-            if (runs_forever(&st->v.If.body, depth + 1) || runs_forever(&st->v.If.orelse, depth + 1))
+            if (runs_forever(&st->v.If.body, depth + 1) ||
+                runs_forever(&st->v.If.orelse, depth + 1))
                 return 1;
             break;
         case NODE_With:

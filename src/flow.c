@@ -767,23 +767,11 @@ static const Node *request_class(Ctx *c, const Node *func)
     return cls;
 }
 
-/* Is e `self.<attr>`? */
-static int is_self_attr(const Node *e)
+int fl_is_self_attr(const Node *e, const char *attr)
 {
-    return e->kind == NODE_Attribute && e->v.Attribute.value->kind == NODE_Name &&
-           !strcmp(e->v.Attribute.value->v.Name.id, "self");
-}
-
-/* Does a method of cls release self.<attr> (holding val)? */
-static int class_releases(Ctx *c, const Node *cls, const char *attr, Val val)
-{
-    for (int i = 0; i < cls->v.ClassDef.body.n; i++) {
-        const Node *m = cls->v.ClassDef.body.items[i];
-        if ((m->kind == NODE_FunctionDef || m->kind == NODE_AsyncFunctionDef) &&
-            fc_method_releases(c, m, "self", attr, &val, 1))
-            return 1;
-    }
-    return 0;
+    return e && e->kind == NODE_Attribute && e->v.Attribute.value->kind == NODE_Name &&
+           !strcmp(e->v.Attribute.value->v.Name.id, "self") &&
+           (!attr || !strcmp(e->v.Attribute.attr, attr));
 }
 
 /* ------------------------------------------------------------- binding */
@@ -868,11 +856,6 @@ typedef struct Memo {
     int depth;
 } Memo;
 
-static int is_self_dot(const Node *e, const char *attr)
-{
-    return e && is_self_attr(e) && !strcmp(e->v.Attribute.attr, attr);
-}
-
 /* Is test a None or truth test of self.<attr>: `self.x`, `not self.x`,
  * `self.x is None`, `self.x is not None`? */
 static int memo_test(const Node *test, const char *attr)
@@ -882,10 +865,10 @@ static int memo_test(const Node *test, const char *attr)
     if (test->kind == NODE_Compare && test->v.Compare.ops.n == 1 &&
         (test->v.Compare.ops.items[0] == CMP_Is || test->v.Compare.ops.items[0] == CMP_IsNot)) {
         const Node *r = test->v.Compare.comparators.items[0];
-        return is_self_dot(test->v.Compare.left, attr) && r->kind == NODE_Constant &&
+        return fl_is_self_attr(test->v.Compare.left, attr) && r->kind == NODE_Constant &&
                r->v.Constant.value.kind == CONST_NONE;
     }
-    return is_self_dot(test, attr);
+    return fl_is_self_attr(test, attr);
 }
 
 static void memo_kid(Node *parent, Node *n, void *arg);
@@ -912,7 +895,7 @@ static void memo_walk(Memo *m, const Node *func, const Node *n)
             return;
         }
     }
-    if (is_self_dot(n, m->attr)) {
+    if (fl_is_self_attr(n, m->attr)) {
         int here = func == m->func;
         if (n->v.Attribute.ctx == CTX_Store) {
             if (here && n->lineno > m->store_line)
@@ -967,29 +950,42 @@ static const Node *with_of(const Node *n, const Node *item)
     return w.found;
 }
 
+/* The sites value hands on: site (-1: none), and those the items of a
+ * tuple or the arguments of an object made there hold (`(s, x)`,
+ * `Subject(s)`, `Repositories(session=s)`); at most max, into sites. */
+static int carried_sites(Ctx *c, const Path *p, int site, const Node *v, int *sites, int max)
+{
+    int n = 0;
+    if (site >= 0)
+        sites[n++] = site;
+    const Node *a;
+    for (int i = 0; v && v->kind == NODE_Tuple && i < v->v.Tuple.elts.n && n < max; i++)
+        if ((sites[n] = fl_held_by(c, p, v->v.Tuple.elts.items[i])) >= 0)
+            n++;
+    if (v && v->kind == NODE_Call && fc_constructs(c, v->v.Call.func))
+        for (int i = 0; n < max && (a = fc_arg(v, i)); i++)
+            if ((sites[n] = fl_held_by(c, p, a)) >= 0)
+                n++;
+    return n;
+}
+
+/* Is site r, on p, one that the exit of its `with` still releases? */
+static int with_still_releases(const Ctx *c, const Path *p, int r)
+{
+    return (p->res[r] == RS_OPEN || p->res[r] == RS_IDLE || p->res[r] == RS_BORROWED) &&
+           released_by_with(c, r);
+}
+
 /* What `self.<attr> = value` keeps that the enclosing `with` releases: the
  * site itself, or one an object made here wraps (`self._repos =
  * Repositories(session)`); -1 if nothing. */
 static int kept_site(Ctx *c, const Path *p, Res r, const Node *value)
 {
-    int sites[9], n = 0;
-    if (r.site >= 0)
-        sites[n++] = r.site;
-    if (value && value->kind == NODE_Call && fc_constructs(c, value->v.Call.func)) {
-        const NodeList *args = &value->v.Call.args, *kws = &value->v.Call.keywords;
-        for (int i = 0; i < args->n + kws->n && n < 9; i++) {
-            const Node *a = i < args->n ? args->items[i] : kws->items[i - args->n]->v.keyword.value;
-            int h = fl_held_by(c, p, a);
-            if (h >= 0)
-                sites[n++] = h;
-        }
-    }
-    for (int i = 0; i < n; i++) {
-        int h = sites[i];
-        if ((p->res[h] == RS_OPEN || p->res[h] == RS_IDLE || p->res[h] == RS_BORROWED) &&
-            released_by_with(c, h))
-            return h;
-    }
+    int sites[9];
+    int n = carried_sites(c, p, r.site, value && value->kind == NODE_Call ? value : NULL, sites, 9);
+    for (int i = 0; i < n; i++)
+        if (with_still_releases(c, p, sites[i]))
+            return sites[i];
     return -1;
 }
 
@@ -1071,9 +1067,10 @@ static void bind(Ctx *c, Path *p, const Node *target, Res r, const Node *value)
             bind_name(c, p, fl_var_key(c, target), r.site >= 0 ? r.site : VAR_UNKNOWN, target);
             break;
         }
-        if (c->request_class && r.site >= 0 && is_self_attr(target) &&
+        if (c->request_class && r.site >= 0 && fl_is_self_attr(target, NULL) &&
             (p->res[r.site] == RS_OPEN || p->res[r.site] == RS_IDLE) &&
-            !class_releases(c, c->request_class, target->v.Attribute.attr, c->site[r.site].val)) {
+            !fc_class_releases(c, c->request_class, target->v.Attribute.attr,
+                               &c->site[r.site].val)) {
             /* kept by an object FastAPI makes for each request, which nothing closes */
             p->res[r.site] = RS_OPEN;
             p->ev[r.site] = fl_ev_push(c, p->ev[r.site], target,
@@ -1083,7 +1080,7 @@ static void bind(Ctx *c, Path *p, const Node *target, Res r, const Node *value)
                                            c->request_class->v.ClassDef.name));
             break;
         }
-        if (is_self_attr(target))
+        if (fl_is_self_attr(target, NULL))
             kept_past_with(c, p, target, kept_site(c, p, r, value));
         fl_gone(p, r.site); /* stored on an object: it outlives this call */
         const char *key = flag_key(c, target);
@@ -1140,26 +1137,10 @@ static void returned_from_with(Ctx *c, Path *p, const Node *ret, const Node *v, 
 {
     if (c->env->summary || !v)
         return;
-    int sites[8], n = 0;
-    if (site >= 0)
-        sites[n++] = site;
-    const NodeList *items = v->kind == NODE_Tuple                         ? &v->v.Tuple.elts
-                            : v->kind == NODE_Call && fc_constructs(c, v->v.Call.func) ? &v->v.Call.args
-                                                                          : NULL;
-    for (int i = 0; items && i < items->n && n < 8; i++) {
-        int h = fl_held_by(c, p, items->items[i]);
-        if (h >= 0)
-            sites[n++] = h;
-    }
-    for (int i = 0; v->kind == NODE_Call && items && i < v->v.Call.keywords.n && n < 8; i++) {
-        int h = fl_held_by(c, p, v->v.Call.keywords.items[i]->v.keyword.value);
-        if (h >= 0)
-            sites[n++] = h;
-    }
+    int sites[8], n = carried_sites(c, p, site, v, sites, 8);
     for (int i = 0; i < n; i++) {
         int r = sites[i];
-        if (!released_by_with(c, r) ||
-            (p->res[r] != RS_OPEN && p->res[r] != RS_IDLE && p->res[r] != RS_BORROWED))
+        if (!with_still_releases(c, p, r))
             continue;
         const Ev *e = fl_ev_push(c, p->ev[r], ret,
                                  "returned here from inside the `with` block, whose end "

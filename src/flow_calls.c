@@ -343,15 +343,15 @@ static int make_holder(Ctx *c, Path *p, const Node *call, int r, const char *not
 }
 
 /* The site argument a of a call holds: a tracked name's, a class-based
- * view's `self.db` or a property made with it (`self.repos`), or, for an object made in the argument itself
- * (`Scraper(Repos(db))`), the holder site that making it left. */
+ * view's `self.db` or a property made with it (`self.repos`), or, for an
+ * object made in the argument itself (`Scraper(Repos(db))`), the holder
+ * site that making it left. */
 static int held_by_arg(Ctx *c, Path *p, const Node *a)
 {
     int r = fl_held_by(c, p, a);
     if (r >= 0)
         return r;
-    if (a->kind == NODE_Attribute && a->v.Attribute.value->kind == NODE_Name &&
-        !strcmp(a->v.Attribute.value->v.Name.id, "self")) {
+    if (fl_is_self_attr(a, NULL)) {
         r = fp_view_site(c, p, a->v.Attribute.attr);
         return r >= 0 ? r : fp_property_site(c, p, a->v.Attribute.attr);
     }
@@ -400,8 +400,7 @@ static int holder_site(Ctx *c, Path *p, const Node *call, Res *out)
     return -1;
 }
 
-/* Argument j of call (positional ones first, then keywords), or NULL. */
-static const Node *arg_node(const Node *call, int j)
+const Node *fc_arg(const Node *call, int j)
 {
     int npos = call->v.Call.args.n;
     if (j < npos)
@@ -467,7 +466,7 @@ static void apply_summary(Ctx *c, Path *p, const Node *call, const FlowSummary *
     int n = call->v.Call.args.n + call->v.Call.keywords.n;
     for (int j = 0; j < n; j++) {
         int i = arg_param(def, shift, call, j);
-        const Node *a = arg_node(call, j);
+        const Node *a = fc_arg(call, j);
         if (i < 0 || i >= 32 || !a)
             continue;
         if ((sum->defers >> i & 1) && !helper_reports(c, def, i))
@@ -507,7 +506,7 @@ static void kept_by_receiver(Ctx *c, Path *p, const Node *call, const Node *def)
     for (int j = 0; j < n; j++) {
         int i = arg_param(def, 1, call, j);
         const char *name = i >= 0 ? param_name(def, i) : NULL;
-        int r = fl_held_by(c, p, arg_node(call, j));
+        int r = fl_held_by(c, p, fc_arg(call, j));
         if (!name || r < 0 || p->res[r] != RS_BORROWED || !c->site[r].when ||
             !method_keeps(c, dt, def, name, 0))
             continue;
@@ -566,6 +565,19 @@ int fc_method_releases(Ctx *c, const Node *def, const char *self, const char *at
     SelfRelease w = {self, attr, val, c->env->model, wide, 0, 0};
     ast_children((Node *)def, self_release_kid, &w);
     return w.found;
+}
+
+int fc_class_releases(Ctx *c, const Node *cls, const char *attr, const Val *val)
+{
+    for (int i = 0; i < cls->v.ClassDef.body.n; i++) {
+        const Node *m = cls->v.ClassDef.body.items[i];
+        const Node *a = m->kind == NODE_FunctionDef || m->kind == NODE_AsyncFunctionDef
+                            ? m->v.FunctionDef.args : NULL;
+        if (a && a->v.arguments.args.n >= 1 &&
+            fc_method_releases(c, m, a->v.arguments.args.items[0]->v.arg.arg, attr, val, 1))
+            return 1;
+    }
+    return 0;
 }
 
 /* `audit.dispose()` where audit keeps our own session on self.session and
@@ -631,8 +643,9 @@ static Res gen_next(Ctx *c, Path *p, const Node *call)
     if (call->v.Call.args.n != 1 || gv.tag != VAL_FACTORY || gv.kind != FAC_GENERATOR ||
         gv.sub == RES_NONE)
         return out;
-    const FlowSummary *sum = key || g->kind != NODE_Call || strcmp(call->v.Call.func->v.Name.id, "next")
-                                 ? NULL : fc_callee_summary(c, g->v.Call.func);
+    const FlowSummary *sum =
+        key || g->kind != NODE_Call || strcmp(call->v.Call.func->v.Name.id, "next")
+            ? NULL : fc_callee_summary(c, g->v.Call.func);
     if (!key && !(sum && sum->releases_after))
         return out;
     Val v = {VAL_RESOURCE, gv.sub, gv.is_async, NULL, 0, 0, NULL, 0};
@@ -650,7 +663,8 @@ static Res gen_next(Ctx *c, Path *p, const Node *call)
     c->site[out.site].ever_released = 1;
     p->ev[out.site] = fl_ev_push(c, p->ev[out.site], call,
                                  "released here: nothing keeps the generator, which is closed "
-                                 "as soon as next() returns, and its cleanup closes what it yielded");
+                                 "as soon as next() returns, and its cleanup closes what it "
+                                 "yielded");
     return out;
 }
 
@@ -727,7 +741,7 @@ static void made_for_a_user(Ctx *c, Path *p, const Node *call, const Node *def)
         return;
     int n = call->v.Call.args.n + call->v.Call.keywords.n;
     for (int j = 0; j < n; j++) {
-        const Node *a = arg_node(call, j);
+        const Node *a = fc_arg(call, j);
         int r = -1;
         for (int k = 0; a && a->kind == NODE_Call && k < c->nsites; k++)
             if (c->site[k].node == a && (c->acquired >> k & 1) && c->site[k].parent < 0)
@@ -770,8 +784,7 @@ static int owning_object(Ctx *c, Path *p, const Node *call)
     for (int k = 0; is && k < init->v.FunctionDef.body.n; k++) {
         const Node *target, *value;
         if (!ast_single_assign(init->v.FunctionDef.body.items[k], &target, &value) ||
-            target->kind != NODE_Attribute || target->v.Attribute.value->kind != NODE_Name ||
-            strcmp(target->v.Attribute.value->v.Name.id, "self") || value->kind != NODE_Call)
+            !fl_is_self_attr(target, NULL) || value->kind != NODE_Call)
             continue;
         Val v = value_of(c->env->values, c->a, ct, is, value); /* what __init__ makes */
         if (v.tag != VAL_RESOURCE || v.kind == RES_CURSOR || v.kind == RES_ANY)
@@ -786,15 +799,7 @@ static int owning_object(Ctx *c, Path *p, const Node *call)
             return -1;
         c->site[r].obj_cls = cls;
         c->site[r].obj_attr = target->v.Attribute.attr;
-        int releasable = 0;
-        for (int i = 0; i < cls->v.ClassDef.body.n && !releasable; i++) {
-            const Node *m = cls->v.ClassDef.body.items[i];
-            const Node *ma = m->kind == NODE_FunctionDef || m->kind == NODE_AsyncFunctionDef
-                                 ? m->v.FunctionDef.args : NULL;
-            releasable = ma && ma->v.arguments.args.n >= 1 &&
-                         fc_method_releases(c, m, ma->v.arguments.args.items[0]->v.arg.arg,
-                                            target->v.Attribute.attr, &v, 1);
-        }
+        int releasable = fc_class_releases(c, cls, target->v.Attribute.attr, &v);
         p->ev[r] = fl_ev_push(c, p->ev[r] ? p->ev[r]->prev : NULL, call,
                               fmt(c, "%s made here by `%s.__init__`, which keeps it in `self.%s`%s",
                                   fl_noun(c, r), cls->v.ClassDef.name, target->v.Attribute.attr,

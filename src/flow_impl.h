@@ -223,9 +223,11 @@ const Ev *fl_ev_push(Ctx *c, const Ev *prev, const Node *at, const char *note);
 /* ... with an event at a line of another file (path NULL: this one). */
 const Ev *fl_ev_push_far(Ctx *c, const Ev *prev, const char *path, int line, int col,
                          const char *note);
-/* Records an SL202/SL203 problem with its FlowJob and owner phrase. */
+/* Is e `self.<attr>` (attr NULL: any attribute of self)? */
+int fl_is_self_attr(const Node *e, const char *attr);
 /* A problem of site at node at, with its witness. */
 void fl_report(Ctx *c, int problem, int site, const Node *at, const Ev *events);
+/* Records an SL202/SL203 problem with its FlowJob and owner phrase. */
 void fl_report_job(Ctx *c, int problem, int site, const Node *at, const Ev *events, int job,
                    const char *owner);
 /* The slot of a tracked name or place key, created if asked; -1 if none. */
@@ -279,6 +281,8 @@ const FlowSummary *fc_callee_summary(Ctx *c, const Node *f);
 /* The ClassDef name means in scope s of table t, here or imported (*in, *path: where), or NULL. */
 const Node *fc_class_named(Ctx *c, const ScopeTable *t, const Scope *s, const char *name,
                            const ScopeTable **in, const char **path);
+/* Argument j of call (positional ones first, then keywords), or NULL. */
+const Node *fc_arg(const Node *call, int j);
 /* The __init__ a class body defines, or NULL. */
 const Node *fc_init_of(const Node *cls);
 /* Does the body of method def release <self>.<attr> (holding val):
@@ -286,6 +290,9 @@ const Node *fc_init_of(const Node *cls);
  * and in code nested in it? */
 int fc_method_releases(Ctx *c, const Node *def, const char *self, const char *attr, const Val *val,
                        int wide);
+/* Does a method of class cls release <its first parameter>.<attr> (holding val), in the
+ * wide sense of fc_method_releases? */
+int fc_class_releases(Ctx *c, const Node *cls, const char *attr, const Val *val);
 /* The __init__ parameter of class def that argument i (or keyword kw) fills, or NULL. */
 const char *fc_init_param(const Node *def, int i, const char *kw);
 /* Does the __init__ of class def keep its parameter name on self (objects inside too)? */
@@ -344,6 +351,7 @@ void fp_summary_params(Ctx *c, Path *start, const Node *func);
 int fp_state_site(Ctx *c, Path *p, const Node *e);
 /* The site of self.<attr> filled by a class-based view's dependency, or -1. */
 int fp_view_site(Ctx *c, Path *p, const char *attr);
+/* The holder site that a property of the view, read as self.<attr>, returns, or -1. */
 int fp_property_site(Ctx *c, Path *p, const char *attr);
 /* Where a provider releases what it yields (a close() or a with), or NULL. */
 const Node *fp_provider_release(const Node *def);

@@ -238,15 +238,11 @@ static void uses_scan(Uses *u, const Node *n)
                    fc_constructs(c, b->value->v.Call.func)) {
             /* deps = Deps(session=db): an object made with the session, named as
                it is (not a value read through it), carries it to the work */
-            const Node *call = b->value;
+            const Node *call = b->value, *a;
             u->depth += 8;
-            for (int i = 0; i < call->v.Call.args.n + call->v.Call.keywords.n; i++) {
-                const Node *a = i < call->v.Call.args.n
-                                    ? call->v.Call.args.items[i]
-                                    : call->v.Call.keywords.items[i - call->v.Call.args.n]->v.keyword.value;
+            for (int i = 0; (a = fc_arg(call, i)); i++)
                 if (a->kind == NODE_Name || a->kind == NODE_Attribute)
                     uses_scan(u, a);
-            }
             u->depth -= 8;
         } else if (b && b->kind == BIND_LOCAL && b->value && where == c->scope &&
                    c->scope->kind == SCOPE_FUNCTION && b->value->kind == NODE_Call) {
@@ -275,8 +271,7 @@ static void uses_scan(Uses *u, const Node *n)
     for (int i = 0; i < c->nsites; i++)
         if (c->site[i].node == n && c->site[i].state)
             u->mask |= 1u << i;
-    if (n->kind == NODE_Attribute && n->v.Attribute.value->kind == NODE_Name &&
-        !strcmp(n->v.Attribute.value->v.Name.id, "self")) {
+    if (fl_is_self_attr(n, NULL)) {
         uint32_t before = u->mask;
         for (int i = 0; i < c->nsites; i++) /* a class-based view's dependency */
             if (c->site[i].name && !strncmp(c->site[i].name, "self.", 5) &&

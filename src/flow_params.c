@@ -681,14 +681,6 @@ static int is_property(const Node *def)
     return 0;
 }
 
-/* Is e `self.<attr>`? */
-static int is_self_dot(const Node *e, const char *attr)
-{
-    return e && e->kind == NODE_Attribute && e->v.Attribute.value->kind == NODE_Name &&
-           !strcmp(e->v.Attribute.value->v.Name.id, "self") &&
-           (!attr || !strcmp(e->v.Attribute.attr, attr));
-}
-
 /* What the statements of a property return: `return E`, or, for a value
  * kept in `self._x` on first use (`if not self._x: self._x = E` then
  * `return self._x`), that E.  memo: the `self._x` being looked for. */
@@ -696,7 +688,7 @@ static const Node *returned_in(const NodeList *body, const char *memo)
 {
     for (int i = 0; i < body->n; i++) {
         const Node *st = body->items[i], *target, *value, *e = NULL;
-        if (memo && ast_single_assign(st, &target, &value) && is_self_dot(target, memo))
+        if (memo && ast_single_assign(st, &target, &value) && fl_is_self_attr(target, memo))
             return value;
         if (st->kind == NODE_If) {
             e = returned_in(&st->v.If.body, memo);
@@ -704,7 +696,7 @@ static const Node *returned_in(const NodeList *body, const char *memo)
                 e = returned_in(&st->v.If.orelse, memo);
         } else if (!memo && st->kind == NODE_Return && st->v.Return.value) {
             e = st->v.Return.value;
-            if (is_self_dot(e, NULL)) /* return self._x: what is kept there */
+            if (fl_is_self_attr(e, NULL)) /* return self._x: what is kept there */
                 e = returned_in(body, e->v.Attribute.attr);
         }
         if (e)

@@ -98,6 +98,16 @@ static const char *leak_message(Arena *a, const char *w, const FlowReport *r)
     return msg(a, "%s is not released on every path out of the function", w);
 }
 
+/* How a released resource of this kind reaches whoever uses it next. */
+static const char *handed_back(const ResInfo *ri)
+{
+    return ri->after == AFTER_REOPENS ? "closed, and its first use checks out a new connection "
+                                        "that nothing releases"
+           : ri->after == AFTER_SHARED ? "back in the pool, where another request may already "
+                                         "hold it"
+                                       : "released";
+}
+
 void lifecycle_report(void *arg, const FlowReport *r)
 {
     LifecycleSink *k = arg;
@@ -122,20 +132,11 @@ void lifecycle_report(void *arg, const FlowReport *r)
                         ? msg(k->a, "%s stays in an attribute after the `with` block releases it, "
                                     "and the class reuses that attribute while it is set (line "
                                     "%d): the next call gets it %s",
-                              w, event_line(r, "reused here by `"),
-                              ri->after == AFTER_REOPENS ? "closed, and its first use checks out "
-                                                           "a new connection that nothing releases"
-                              : ri->after == AFTER_SHARED ? "back in the pool, where another "
-                                                            "request may already hold it"
-                                                          : "released")
+                              w, event_line(r, "reused here by `"), handed_back(ri))
                     : event_line(r, "returned here from inside the `with`")
                         ? msg(k->a, "%s is returned from inside the `with` block that releases it: "
                                     "the caller gets it %s",
-                              w, ri->after == AFTER_REOPENS ? "closed, and its first use checks out "
-                                                              "a new connection that nothing releases"
-                                 : ri->after == AFTER_SHARED ? "back in the pool, where another "
-                                                               "request may already hold it"
-                                                             : "released")
+                              w, handed_back(ri))
                     : ri->after == AFTER_REOPENS && event_line(r, "this may raise")
                         ? msg(k->a, "%s is used after close: this checks out a new connection "
                                     "that nothing releases if the call on line %d raises",
