@@ -14,7 +14,7 @@
 #include <sys/mman.h>
 
 #define BLOCK_SIZE (64 * 1024)
-#define ALIGN 8 /* enough for every object we allocate; 16 would pad small nodes */
+#define ALIGN ARENA_ALIGN /* 8: enough for every object we allocate; 16 would pad small nodes */
 
 typedef struct Block {
     struct Block *next; /* older block */
@@ -24,9 +24,18 @@ typedef struct Block {
 } Block;
 
 struct Arena {
-    Block *head;  /* newest block, where allocation happens */
-    size_t total; /* bytes handed out over all blocks */
+    ArenaHead room; /* the free room of head (first: arena_alloc_fast reads it) */
+    Block *head;    /* newest block, where allocation happens; its used is
+                       stale, room.cur says how much of it is handed out */
 };
+
+/* Makes b the block allocations come from. */
+static void use_block(Arena *a, Block *b)
+{
+    a->head = b;
+    a->room.cur = b->data + b->used;
+    a->room.end = b->data + b->size;
+}
 
 static void oom(size_t n)
 {
@@ -136,7 +145,7 @@ static void block_free(Block *b)
 Arena *arena_new(void)
 {
     Arena *a = xcalloc(1, sizeof *a);
-    a->head = block_new(BLOCK_SIZE, NULL);
+    use_block(a, block_new(BLOCK_SIZE, NULL));
     return a;
 }
 
@@ -166,8 +175,7 @@ void arena_reset(Arena *a)
         keep = block_new(BLOCK_SIZE, NULL);
     keep->next = NULL;
     keep->used = 0;
-    a->head = keep;
-    a->total = 0;
+    use_block(a, keep);
 }
 
 /* n bytes, aligned; zeroed if zero is set.  A request of a quarter block
@@ -175,22 +183,21 @@ void arena_reset(Arena *a)
 static void *alloc(Arena *a, size_t n, int zero)
 {
     n = (n + ALIGN - 1) & ~(size_t)(ALIGN - 1);
-    Block *b = a->head;
-    if (b->size - b->used < n) {
+    if ((size_t)(a->room.end - a->room.cur) < n) {
+        Block *b = a->head;
         if (n > BLOCK_SIZE / 4) {
             Block *big = block_new(n, b->next);
             b->next = big;
             big->used = n;
-            a->total += n;
             if (zero && sizeof(Block) + n < MAP_MIN)
                 memset(big->data, 0, n);
             return big->data;
         }
-        b = a->head = block_new(BLOCK_SIZE, b);
+        b->used = (size_t)(a->room.cur - b->data);
+        use_block(a, block_new(BLOCK_SIZE, b));
     }
-    void *p = b->data + b->used;
-    b->used += n;
-    a->total += n;
+    void *p = a->room.cur;
+    a->room.cur += n;
     if (zero)
         memset(p, 0, n);
     return p;
@@ -208,7 +215,13 @@ char *arena_strndup(Arena *a, const char *s, size_t n)
     return p;
 }
 
-size_t arena_used(const Arena *a) { return a->total; }
+size_t arena_used(const Arena *a)
+{
+    size_t n = (size_t)(a->room.cur - a->head->data);
+    for (const Block *b = a->head->next; b; b = b->next)
+        n += b->used;
+    return n;
+}
 
 const char *arena_printf(Arena *a, const char *fmt, ...)
 {

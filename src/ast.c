@@ -38,7 +38,7 @@ static const unsigned short kind_sizes[] = {
 
 Node *ast_new(Arena *a, int kind)
 {
-    Node *n = arena_alloc(a, kind_sizes[kind]);
+    Node *n = arena_alloc_fast(a, kind_sizes[kind]);
     n->kind = (uint8_t)kind;
     return n;
 }

@@ -46,6 +46,7 @@ typedef struct Mode {
 } Mode;
 
 typedef struct Lexer {
+    LexHead head;      /* the tokens made so far (first: lex_tok reads it) */
     Arena *arena;
     const char *text;  /* Source.text */
     const char *end;   /* text + len: points at the terminating NUL */
@@ -65,9 +66,7 @@ typedef struct Lexer {
     int nmodes;              /* entries in mode, at least 1 */
     Mode mode[MAX_FSTRING + 1];
     int done;                /* ENDMARKER emitted */
-    Token **chunks;          /* token i is chunks[i >> CHUNK_BITS][i & CHUNK_MASK] */
-    size_t nchunks;          /* entries in chunks (a NULL one was released) */
-    size_t ntoks;            /* tokens made so far */
+    size_t nchunks;          /* entries in head.chunks (a NULL one was released) */
     Token *spare;            /* released chunks, linked through their first token's off */
     size_t released;         /* chunks below this index were released */
     const char *last_p;      /* stall detection: where the previous step began */
@@ -90,10 +89,10 @@ typedef struct Lexer {
  * analysis keeps does not keep its tokens too (16 bytes a token, four
  * times the source).
  */
-#define CHUNK_BITS 12
+#define CHUNK_BITS LEX_CHUNK_BITS
 #define CHUNK ((size_t)1 << CHUNK_BITS)
 #define CHUNK_MASK (CHUNK - 1)
-#define TOKAT(L, i) (&(L)->chunks[(i) >> CHUNK_BITS][(i) & CHUNK_MASK])
+#define TOKAT(L, i) (&(L)->head.chunks[(i) >> CHUNK_BITS][(i) & CHUNK_MASK])
 
 static void new_chunk(Lexer *L)
 {
@@ -105,19 +104,19 @@ static void new_chunk(Lexer *L)
         c = xmalloc(CHUNK * sizeof *c);
     }
     if ((L->nchunks & (L->nchunks - 1)) == 0) /* grow the index at powers of two */
-        L->chunks = xrealloc(L->chunks, (L->nchunks ? 2 * L->nchunks : 1) * sizeof *L->chunks);
-    L->chunks[L->nchunks++] = c;
+        L->head.chunks = xrealloc(L->head.chunks, (L->nchunks ? 2 * L->nchunks : 1) * sizeof *L->head.chunks);
+    L->head.chunks[L->nchunks++] = c;
 }
 
 /* Appends a token from start (on line sline, which began at sbol) to stop
  * (on the current line). */
-static Token *push(Lexer *L, int kind, const char *start, const char *stop, int sline,
+static inline Token *push(Lexer *L, int kind, const char *start, const char *stop, int sline,
                    const char *sbol)
 {
-    if ((L->ntoks >> CHUNK_BITS) >= L->nchunks)
+    if ((L->head.ntoks >> CHUNK_BITS) >= L->nchunks)
         new_chunk(L);
-    Token *t = TOKAT(L, L->ntoks);
-    L->ntoks++;
+    Token *t = TOKAT(L, L->head.ntoks);
+    L->head.ntoks++;
     t->kind = (uint8_t)kind;
     t->off = (uint32_t)(start - L->text);
     t->len = (uint32_t)(stop - start);
@@ -134,13 +133,13 @@ static void set_message(Lexer *L, const Token *t, const char *msg)
         L->errcap = L->errcap ? 2 * L->errcap : 16;
         L->errs = xrealloc(L->errs, L->errcap * sizeof *L->errs);
     }
-    L->errs[L->nerrs].tok = (int)(L->ntoks - 1); /* t is the newest token */
+    L->errs[L->nerrs].tok = (int)(L->head.ntoks - 1); /* t is the newest token */
     L->errs[L->nerrs].off = t->off;
     L->errs[L->nerrs++].msg = msg;
 }
 
 /* A token that starts and ends on the current line. */
-static Token *emit(Lexer *L, int kind, const char *start, const char *stop)
+static inline Token *emit(Lexer *L, int kind, const char *start, const char *stop)
 {
     return push(L, kind, start, stop, L->line, L->bol);
 }
@@ -588,7 +587,7 @@ static void lex_number(Lexer *L, const char *p)
         return;
     }
     /* resume after the whole malformed literal, and after the error */
-    const Token *err = TOKAT(L, L->ntoks - 1);
+    const Token *err = TOKAT(L, L->head.ntoks - 1);
     const char *after = L->text + err->off + err->len;
     q = p;
     while (is_id_char((unsigned char)*q) || *q == '.' || q < after)
@@ -783,9 +782,9 @@ static void lex_name(Lexer *L, const char *start)
             /* skip the literal, but report only the prefix */
             int sline = L->line;
             const char *sbol = L->bol;
-            size_t n0 = L->ntoks;
+            size_t n0 = L->head.ntoks;
             lex_string(L, start, q);
-            L->ntoks = n0;
+            L->head.ntoks = n0;
             error_at(L, start, sline, sbol, clash);
         } else if (bits & (8 | 16)) {
             fstring_start(L, start, q, bits & 2, bits & 16);
@@ -1056,7 +1055,7 @@ static void lex_eof(Lexer *L)
         return;
     }
     L->nmodes = 1;
-    int last = L->ntoks ? TOKAT(L, L->ntoks - 1)->kind : TOK_NEWLINE;
+    int last = L->head.ntoks ? TOKAT(L, L->head.ntoks - 1)->kind : TOK_NEWLINE;
     if (last != TOK_NEWLINE && last != TOK_INDENT && last != TOK_DEDENT) {
         emit(L, TOK_NEWLINE, p, p);
         L->line++;
@@ -1196,7 +1195,7 @@ static void step(Lexer *L)
     else
         lex_fstring(L, m);
     /* a bug must not hang the tool: force progress after a few idle turns */
-    if (L->p == L->last_p && L->ntoks == L->last_n) {
+    if (L->p == L->last_p && L->head.ntoks == L->last_n) {
         if (++L->stalls > 8 && !L->done) {
             error_here(L, L->p, "internal tokenizer error");
             L->p = L->p < L->end ? L->p + 1 : L->p;
@@ -1207,17 +1206,21 @@ static void step(Lexer *L)
         L->stalls = 0;
     }
     L->last_p = L->p;
-    L->last_n = L->ntoks;
+    L->last_n = L->head.ntoks;
 }
+
+/* Tokens made per call beyond the one asked for: the parser asks for each
+ * token in turn, and a batch spares it a call into the lexer per token. */
+#define LEX_AHEAD 64
 
 const Token *lex_at(Lexer *L, int i)
 {
-    while ((size_t)i >= L->ntoks && !L->done)
-        step(L);
     if (i < 0)
         i = 0;
-    if ((size_t)i >= L->ntoks)
-        i = (int)L->ntoks - 1; /* past the end: the ENDMARKER */
+    while ((size_t)i + LEX_AHEAD >= L->head.ntoks && !L->done)
+        step(L);
+    if ((size_t)i >= L->head.ntoks)
+        i = (int)L->head.ntoks - 1; /* past the end: the ENDMARKER */
     return TOKAT(L, (size_t)i);
 }
 
@@ -1225,10 +1228,10 @@ void lex_release(Lexer *L, int below)
 {
     size_t limit = below > 0 ? (size_t)below >> CHUNK_BITS : 0;
     for (; L->released < limit && L->released + 1 < L->nchunks; L->released++) {
-        Token *c = L->chunks[L->released];
+        Token *c = L->head.chunks[L->released];
         memcpy(&c[0].off, &L->spare, sizeof L->spare); /* a chunk holds a pointer easily */
         L->spare = c;
-        L->chunks[L->released] = NULL;
+        L->head.chunks[L->released] = NULL;
     }
 }
 
@@ -1257,13 +1260,13 @@ static void finish(Lexer *L, Arena *a, Lexed *out)
     free(L->errs);
     free(L->cms);
     for (size_t i = 0; i < L->nchunks; i++)
-        free(L->chunks[i]); /* NULL when released: it is on the spare list */
+        free(L->head.chunks[i]); /* NULL when released: it is on the spare list */
     while (L->spare) {
         Token *c = L->spare;
         memcpy(&L->spare, &c[0].off, sizeof L->spare);
         free(c);
     }
-    free(L->chunks);
+    free(L->head.chunks);
     free(L);
 }
 
@@ -1272,7 +1275,7 @@ void lex_close(Lexer *L, Lexed *out)
     while (!L->done)
         step(L);
     out->toks = NULL;
-    out->ntoks = (int)L->ntoks;
+    out->ntoks = (int)L->head.ntoks;
     finish(L, L->arena, out);
 }
 
@@ -1282,11 +1285,11 @@ void lex_source(Arena *a, const Source *src, Lexed *out)
     while (!L->done)
         step(L);
     /* one array for the callers that want them all (debug tokens, tests) */
-    out->ntoks = (int)L->ntoks;
-    out->toks = arena_alloc_raw(a, L->ntoks * sizeof *out->toks);
-    for (size_t i = 0; i < L->ntoks; i += CHUNK) {
-        size_t n = L->ntoks - i < CHUNK ? L->ntoks - i : CHUNK;
-        memcpy(out->toks + i, L->chunks[i >> CHUNK_BITS], n * sizeof *out->toks);
+    out->ntoks = (int)L->head.ntoks;
+    out->toks = arena_alloc_raw(a, L->head.ntoks * sizeof *out->toks);
+    for (size_t i = 0; i < L->head.ntoks; i += CHUNK) {
+        size_t n = L->head.ntoks - i < CHUNK ? L->head.ntoks - i : CHUNK;
+        memcpy(out->toks + i, L->head.chunks[i >> CHUNK_BITS], n * sizeof *out->toks);
     }
     finish(L, a, out);
 }

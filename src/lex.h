@@ -88,10 +88,29 @@ void lex_end(const Source *s, const Token *t, int *line, int *col);
  */
 typedef struct Lexer Lexer;
 
+/* The head of every Lexer: the tokens made so far, in chunks of
+ * 1 << LEX_CHUNK_BITS that never move.  Public only for lex_tok. */
+#define LEX_CHUNK_BITS 12
+typedef struct LexHead {
+    Token **chunks;    /* token i is chunks[i >> LEX_CHUNK_BITS][i & mask] */
+    size_t ntoks;      /* tokens made so far */
+} LexHead;
+
 /* A tokenizer over src, allocating from a.  Thread-safe per lexer. */
 Lexer *lex_open(Arena *a, const Source *src);
 /* Token i (made now if need be); past the end, the ENDMARKER. */
 const Token *lex_at(Lexer *L, int i);
+
+/* lex_at, with a token already made read in place: the parser asks for
+ * the current token two or three times per byte of source, and a call
+ * each time was a quarter of parsing. */
+static inline const Token *lex_tok(Lexer *L, int i)
+{
+    const LexHead *h = (const LexHead *)(const void *)L; /* head is Lexer's first member */
+    if (i >= 0 && (size_t)i < h->ntoks)
+        return &h->chunks[(size_t)i >> LEX_CHUNK_BITS][(size_t)i & (((size_t)1 << LEX_CHUNK_BITS) - 1)];
+    return lex_at(L, i);
+}
 /* The caller will not ask for tokens below index below again. */
 void lex_release(Lexer *L, int below);
 /* The comments made so far (valid until the next token is made). */

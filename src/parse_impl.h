@@ -41,7 +41,7 @@ typedef struct Parser {
 } Parser;
 
 /* --- parse.c: tokens, errors, lists, names, positions --- */
-#define TK(p, i) lex_at((p)->L, (i))
+#define TK(p, i) lex_tok((p)->L, (i))
 #define TOK(p) TK(p, (p)->pos)
 #define KIND(p) (TOK(p)->kind)
 #define MSG(p, t) lex_message((p)->L, (t))
