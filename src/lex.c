@@ -122,6 +122,7 @@ static inline Token *push(Lexer *L, int kind, const char *start, const char *sto
     t->len = (uint32_t)(stop - start);
     t->line = sline;
     t->multiline = sline != L->line;
+    t->nonascii = 0;
     (void)sbol;
     return t;
 }
@@ -799,7 +800,7 @@ static void lex_name(Lexer *L, const char *start)
     L->p = q;
     if (nonascii && !valid_identifier(L, start, q))
         return;
-    emit(L, keyword(start, (size_t)(q - start)), start, q);
+    emit(L, keyword(start, (size_t)(q - start)), start, q)->nonascii = nonascii != 0;
 }
 
 /* ---- f-string and t-string text -------------------------------------------- */

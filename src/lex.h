@@ -48,6 +48,7 @@ typedef struct Token {
     int32_t line;      /* 1-based line of the first byte */
     uint8_t kind;      /* TokenKind */
     uint8_t multiline; /* the token's text crosses a line end */
+    uint8_t nonascii;  /* a NAME with a byte >= 0x80 (to be NFKC-normalized) */
 } Token;
 
 typedef struct Comment {

@@ -18,23 +18,7 @@
 
 /* ---------------------------------------------------------------- tokens */
 
-const Token *pp_next(Parser *p)
-{
-    const Token *t = TOK(p);
-    if (t->kind != TOK_ENDMARKER)
-        p->pos++;
-    return t;
-}
-
 const Token *pp_prev(Parser *p) { return TK(p, p->pos > 0 ? p->pos - 1 : 0); }
-
-int pp_accept(Parser *p, int kind)
-{
-    if (KIND(p) != kind)
-        return 0;
-    pp_next(p);
-    return 1;
-}
 
 int pp_is_name(Parser *p, const char *word)
 {
@@ -240,16 +224,13 @@ const char *pp_intern(Parser *p, const char *s, size_t n)
 const char *pp_name(Parser *p, const Token *t)
 {
     const char *s = p->src->text + t->off;
-    for (uint32_t i = 0; i < t->len; i++) {
-        if ((unsigned char)s[i] >= 0x80) {
-            /* PEP 3131: non-ASCII identifiers are NFKC-normalized. */
-            size_t cap = 4 * (size_t)t->len + 16;
-            char *buf = arena_alloc(p->a, cap);
-            long m = uni_nfkc(s, t->len, buf, cap);
-            if (m >= 0)
-                return pp_intern(p, buf, (size_t)m);
-            break;
-        }
+    if (t->nonascii) {
+        /* PEP 3131: non-ASCII identifiers are NFKC-normalized. */
+        size_t cap = 4 * (size_t)t->len + 16;
+        char *buf = arena_alloc(p->a, cap);
+        long m = uni_nfkc(s, t->len, buf, cap);
+        if (m >= 0)
+            return pp_intern(p, buf, (size_t)m);
     }
     return pp_intern(p, s, t->len);
 }

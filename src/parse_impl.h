@@ -47,8 +47,25 @@ typedef struct Parser {
 #define MSG(p, t) lex_message((p)->L, (t))
 #define PEEK(p, k) (TK(p, (p)->pos + (k))->kind)
 
-const Token *pp_next(Parser *p);                  /* consume, return the consumed */
-int pp_accept(Parser *p, int kind);               /* consume if kind; 1 if so */
+/* Consumes the current token and returns it (inline: the parser's
+ * commonest steps). */
+static inline const Token *pp_next(Parser *p)
+{
+    const Token *t = TOK(p);
+    if (t->kind != TOK_ENDMARKER)
+        p->pos++;
+    return t;
+}
+
+/* Consumes the current token if it is of kind; 1 if so. */
+static inline int pp_accept(Parser *p, int kind)
+{
+    if (KIND(p) != kind)
+        return 0;
+    p->pos++; /* not the ENDMARKER: no rule accepts that */
+    return 1;
+}
+
 const Token *pp_expect(Parser *p, int kind, const char *what);
 int pp_is_name(Parser *p, const char *word);      /* current is NAME spelled word */
 _Noreturn void pp_error_at(Parser *p, const Token *t, const char *fmt, ...);
