@@ -349,13 +349,15 @@ static void teardown_kid(Node *parent, Node *n, void *arg)
 }
 
 /* Does the sync function func remove the registry before it ends, on the
- * thread it runs on?  Not if it yields: FastAPI runs a generator's setup
- * and teardown as separate threadpool calls. */
-static int removes_itself(const Node *func, const char *registry)
+ * thread it runs on?  Not if it yields as a FastAPI dependency: FastAPI runs
+ * a generator's setup and teardown as separate threadpool calls.  A
+ * context manager entered by a sync step runs on that step's thread. */
+static int removes_itself(const Node *func, const char *registry, int roles)
 {
     Teardown t = {registry, 0, 0, 0};
     ast_children((Node *)func, teardown_kid, &t);
-    return t.removes && !t.yields;
+    return t.removes &&
+           !(t.yields && (roles & (FASTAPI_PROVIDER | FASTAPI_PROVIDER_FN | FASTAPI_UNNAMED_GEN)));
 }
 
 /* A call of a scoped_session registry from code that serves requests: from
@@ -374,7 +376,7 @@ static void scoped_call(Body *b, const Node *call)
     Val v = flow_value(c->scratch, c->env, b->s, f);
     if (v.tag != VAL_FACTORY || v.kind != FAC_SCOPED || v.sub)
         return;
-    if (b->func->kind != NODE_AsyncFunctionDef && removes_itself(b->func, f->v.Name.id))
+    if (b->func->kind != NODE_AsyncFunctionDef && removes_itself(b->func, f->v.Name.id, b->roles))
         return; /* a sync step runs on one thread from start to end: its own remove() is on it */
     b->scoped_done = 1;
     if (b->func->kind == NODE_AsyncFunctionDef)

@@ -7,10 +7,10 @@
 # (`app.state.x = ...`, the global assignment); for scoped_session, on the
 # line of the registry call inside the `async def` endpoint.
 import os
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, contextmanager
 
 import asyncpg
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.orm import scoped_session, sessionmaker
 
@@ -129,5 +129,40 @@ def cancel_order(order_id: int):
         ScopedSession.remove()
     return {"ok": True}
 
+
+
+# Quiet: a context manager whose finally removes the registry, entered by a
+# sync endpoint: setup, body and teardown all run on the endpoint's thread.
+@contextmanager
+def scoped_unit():
+    session = ScopedSession()
+    try:
+        yield session
+        session.commit()
+    finally:
+        ScopedSession.remove()
+
+
+@router.post("/orders/{order_id}/ship")
+def ship_order(order_id: int):
+    with scoped_unit() as session:
+        session.execute(text("UPDATE orders SET status = 'shipped' WHERE id = :i"), {"i": order_id})
+    return {"ok": True}
+
+
+# Bad: the same generator as a dependency: FastAPI runs its setup and its
+# teardown as two threadpool calls, so remove() may clear another thread's
+# session and leave this one's behind.
+def scoped_dependency():
+    session = ScopedSession()  # expect: SL201
+    try:
+        yield session
+    finally:
+        ScopedSession.remove()
+
+
+@router.get("/orders/{order_id}/lines")
+def order_lines(order_id: int, session=Depends(scoped_dependency)):
+    return session.execute(text("SELECT * FROM lines WHERE order_id = :i"), {"i": order_id}).all()
 
 app.include_router(router)
