@@ -69,6 +69,9 @@ typedef struct Run {
     FileResult *results;  /* one slot per file */
     Arena **keep;         /* one arena per worker */
     size_t *relevant;     /* indices of the files the analysis reads */
+    size_t *by_size;      /* unit indexes, largest source first: the order the
+                             workers take them in, so that no big file is left
+                             for the end of a step while the other threads wait */
     AnalyzeUnit *units;   /* one per relevant file */
     size_t nrelevant;
     Analysis *an;
@@ -1011,18 +1014,18 @@ static void load_unit(void *arg, size_t k, int worker)
 /* Has the caller asked the run to stop (DriverOptions.stop)? */
 static int stopped(const Run *run) { return run->o->stop && run->o->stop(run->o->stop_arg); }
 
-static void summarize_unit(void *arg, size_t k, int worker)
+static void summarize_unit(void *arg, size_t j, int worker)
 {
     Run *run = arg;
     (void)worker;
     if (!stopped(run))
-        analyze_summarize(run->an, &run->units[k]);
+        analyze_summarize(run->an, &run->units[run->by_size[j]]);
 }
 
-static void check_unit(void *arg, size_t k, int worker)
+static void check_unit(void *arg, size_t j, int worker)
 {
     Run *run = arg;
-    size_t i = run->relevant[k];
+    size_t k = run->by_size[j], i = run->relevant[k];
     FileResult *r = &run->results[i];
     FindingList fl = r->pending;
     r->pending = (FindingList){0};
@@ -1076,6 +1079,30 @@ static void unit_projects(Arena *a, Run *run)
 }
 
 /* The project-wide analysis over the relevant files (DRIVER_CHECK). */
+typedef struct UnitSize {
+    size_t len, k;
+} UnitSize;
+
+static int cmp_unit_size(const void *pa, const void *pb)
+{
+    const UnitSize *x = pa, *y = pb;
+    return x->len != y->len ? (x->len < y->len) - (x->len > y->len) : (x->k > y->k) - (x->k < y->k);
+}
+
+/* run->by_size: the loaded units, largest source first. */
+static void order_by_size(Arena *a, Run *run)
+{
+    size_t n = run->nrelevant;
+    UnitSize *us = xmalloc((n + 1) * sizeof *us);
+    for (size_t k = 0; k < n; k++)
+        us[k] = (UnitSize){run->units[k].src ? run->units[k].src->len : 0, k};
+    qsort(us, n, sizeof *us, cmp_unit_size);
+    run->by_size = arena_alloc(a, (n + 1) * sizeof *run->by_size);
+    for (size_t k = 0; k < n; k++)
+        run->by_size[k] = us[k].k;
+    free(us);
+}
+
 static void analyze_project(Arena *a, Run *run, int jobs)
 {
     add_context(a, run);
@@ -1084,6 +1111,7 @@ static void analyze_project(Arena *a, Run *run, int jobs)
         return;
     unit_projects(a, run);
     pool_for(jobs, run->nrelevant, load_unit, run);
+    order_by_size(a, run);
     if (!stopped(run)) {
         run->an = analyze_link(run->units, (int)run->nrelevant, run->o->facts);
         for (int round = 0; round < ANALYZE_ROUNDS && !stopped(run); round++) {
@@ -1261,6 +1289,7 @@ static void analyze_group(Run *run, const size_t *group, size_t g, int jobs)
     sub.results = arena_alloc(ga, (n + 1) * sizeof *sub.results);
     sub.sel = run->sel ? arena_alloc(ga, (n + 1) * sizeof *sub.sel) : NULL;
     sub.relevant = NULL;
+    sub.by_size = NULL;
     sub.units = NULL;
     sub.nrelevant = 0;
     sub.an = NULL;
@@ -1287,6 +1316,69 @@ static void analyze_group(Run *run, const size_t *group, size_t g, int jobs)
     if (n >= TRIM_MIN_FILES)
         malloc_trim(0);
 #endif
+}
+
+/*
+ * The projects of a tree, on jobs threads.  A project's serial steps (the
+ * link step, each round's bookkeeping) leave threads idle, so small
+ * projects run side by side, one thread each: those of at most 1/jobs of
+ * the largest project's bytes, so that memory stays bounded by the largest
+ * project.  The others run one after another, each on all the threads, the
+ * largest first.  Findings go to their files' slots, so the output does not
+ * depend on which ran where.
+ */
+typedef struct GroupSize {
+    size_t g, bytes;
+} GroupSize;
+
+typedef struct GroupRun {
+    Run *run;
+    const size_t *group;
+    const GroupSize *order; /* the small groups, largest first */
+    ProjectCache **caches;  /* one per thread: a cache is not shared */
+} GroupRun;
+
+static void small_group(void *arg, size_t k, int worker)
+{
+    GroupRun *gr = arg;
+    Run own = *gr->run;
+    own.keep = gr->run->keep + worker; /* its one thread is worker 0 inside */
+    own.projects = gr->caches[worker];
+    analyze_group(&own, gr->group, gr->order[k].g, 1);
+}
+
+static int cmp_size_desc(const void *pa, const void *pb)
+{
+    const GroupSize *x = pa, *y = pb;
+    return x->bytes != y->bytes ? (x->bytes < y->bytes) - (x->bytes > y->bytes)
+                                : (x->g > y->g) - (x->g < y->g);
+}
+
+static void analyze_groups(Arena *a, Run *run, const size_t *group, size_t ngroups, int jobs)
+{
+    GroupSize *order = arena_alloc(a, ngroups * sizeof *order);
+    for (size_t g = 0; g < ngroups; g++)
+        order[g].g = g;
+    for (size_t i = 0; i < run->nasked; i++) {
+        struct stat st;
+        if (stat(run->files[i], &st) == 0)
+            order[group[i]].bytes += (size_t)st.st_size;
+    }
+    qsort(order, ngroups, sizeof *order, cmp_size_desc);
+    size_t big = ngroups; /* order[0..big): the groups that run alone */
+    if (jobs > 1 && !run->o->cache)
+        for (big = 0; big < ngroups && order[big].bytes * (size_t)jobs > order[0].bytes;)
+            big++;
+    for (size_t k = 0; k < big && !stopped(run); k++)
+        analyze_group(run, group, order[k].g, jobs);
+    if (big < ngroups && !stopped(run)) {
+        GroupRun gr = {run, group, order + big, arena_alloc(a, (size_t)jobs * sizeof *gr.caches)};
+        for (int w = 0; w < jobs; w++)
+            gr.caches[w] = project_cache_new();
+        pool_for(jobs, ngroups - big, small_group, &gr);
+        for (int w = 0; w < jobs; w++)
+            project_cache_free(gr.caches[w]);
+    }
 }
 
 /* ---- discovery ---- */
@@ -1433,7 +1525,7 @@ void driver_run(const DriverOptions *o, Report *out)
     int jobs = o->jobs >= 1 ? o->jobs : pool_default_jobs();
     if ((size_t)jobs > files.n)
         jobs = files.n ? (int)files.n : 1;
-    Run run = {o, files.items, files.n, files.n, NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL};
+    Run run = {o, files.items, files.n, files.n, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL};
     run.results = arena_alloc(a, (files.n + 1) * sizeof *run.results);
     out->narenas = jobs + 1;
     out->arenas = xcalloc((size_t)out->narenas, sizeof *out->arenas);
@@ -1460,8 +1552,7 @@ void driver_run(const DriverOptions *o, Report *out)
         if (o->mode == DRIVER_CHECK && !stopped(&run))
             analyze_project(a, &run, jobs);
     } else {
-        for (size_t g = 0; g < ngroups && !stopped(&run); g++)
-            analyze_group(&run, group, g, jobs);
+        analyze_groups(a, &run, group, ngroups, jobs);
     }
     project_cache_free(run.projects);
     out->seconds = now() - t0;
