@@ -210,6 +210,30 @@ int fj_bound_callable(Ctx *c, const Node *e)
     return q && !strcmp(q, "functools.partial");
 }
 
+static void uses_scan(Uses *u, const Node *n);
+
+/* Is v an object made by a class of the project or a library (Deps(db)),
+ * or a list, tuple or comprehension of such objects?  With u, scans the
+ * names and attributes they were made with. */
+static int made_with(Ctx *c, const Node *v, Uses *u)
+{
+    if (fl_is_comprehension(v) && v->kind != NODE_DictComp)
+        return made_with(c, v->v.ListComp.elt, u);
+    if (v->kind == NODE_List || v->kind == NODE_Tuple) {
+        int any = 0;
+        for (int i = 0; i < v->v.List.elts.n; i++)
+            any |= made_with(c, v->v.List.elts.items[i], u);
+        return any;
+    }
+    if (v->kind != NODE_Call || !fc_constructs(c, v->v.Call.func))
+        return 0;
+    const Node *a;
+    for (int i = 0; u && (a = fc_arg(v, i)); i++)
+        if (a->kind == NODE_Name || a->kind == NODE_Attribute)
+            uses_scan(u, a);
+    return 1;
+}
+
 /* The sites that work made of e would use: names holding them, also inside
  * lambdas and the nested functions it names (their free variables), and
  * request.state attributes already seen. */
@@ -234,15 +258,12 @@ static void uses_scan(Uses *u, const Node *n)
             uses_scan(u, b->value);
             u->depth -= 8;
         } else if (b && b->kind == BIND_LOCAL && b->value && where == c->scope &&
-                   c->scope->kind == SCOPE_FUNCTION && b->value->kind == NODE_Call &&
-                   fc_constructs(c, b->value->v.Call.func)) {
-            /* deps = Deps(session=db): an object made with the session, named as
-               it is (not a value read through it), carries it to the work */
-            const Node *call = b->value, *a;
+                   c->scope->kind == SCOPE_FUNCTION && made_with(c, b->value, NULL)) {
+            /* deps = Deps(session=db), rs = [Repo(db, s) for s in srcs]: objects
+               made with the session, named as they are (not a value read through
+               them), carry it to the work */
             u->depth += 8;
-            for (int i = 0; (a = fc_arg(call, i)); i++)
-                if (a->kind == NODE_Name || a->kind == NODE_Attribute)
-                    uses_scan(u, a);
+            made_with(c, b->value, u);
             u->depth -= 8;
         } else if (b && b->kind == BIND_LOCAL && b->value && where == c->scope &&
                    c->scope->kind == SCOPE_FUNCTION && b->value->kind == NODE_Call) {
@@ -319,6 +340,17 @@ static uint32_t args_uses(Ctx *c, const Path *p, const Node *call, int first)
         m |= fj_uses_of(c, p, call->v.Call.args.items[i]);
     for (int i = 0; i < call->v.Call.keywords.n; i++)
         m |= fj_uses_of(c, p, call->v.Call.keywords.items[i]->v.keyword.value);
+    return m;
+}
+
+/* The sites the coroutine a call makes would use when it runs: its
+ * arguments', and its receiver's for a method (`Retriever(db).fetch(i)`,
+ * `repo.fetch(i)` of an object made with the session). */
+static uint32_t coro_uses(Ctx *c, const Path *p, const Node *call)
+{
+    uint32_t m = args_uses(c, p, call, 0);
+    if (call->v.Call.func->kind == NODE_Attribute)
+        m |= fj_uses_of(c, p, call->v.Call.func->v.Attribute.value);
     return m;
 }
 
@@ -551,7 +583,7 @@ void fj_keep_handles(Ctx *c, Path *p, const Node *call, int var)
                 found = 1;
             }
         if (!found && a->kind == NODE_Call && c->g->func->kind == NODE_AsyncFunctionDef) {
-            fj_job_start(c, p, JOB_CORO, args_uses(c, p, a, 0), a, NULL, 0);
+            fj_job_start(c, p, JOB_CORO, coro_uses(c, p, a), a, NULL, 0);
             for (int k = 0; k < p->njobs; k++)
                 if (p->job[k].at == a)
                     p->job[k].var = (int8_t)var;
@@ -624,12 +656,12 @@ void fj_name_handles(Ctx *c, Path *p, const Node *target, const Node *value)
     uint32_t m = 0;
     if (fl_is_comprehension(v) && v->kind != NODE_DictComp &&
         v->v.ListComp.elt->kind == NODE_Call) {
-        m = args_uses(c, p, v->v.ListComp.elt, 0);
+        m = coro_uses(c, p, v->v.ListComp.elt);
         many = 1;
     } else if (v->kind == NODE_List || v->kind == NODE_Tuple) {
         for (int i = 0; i < v->v.List.elts.n; i++) {
             const Node *el = v->v.List.elts.items[i];
-            uint32_t u = el->kind == NODE_Call ? args_uses(c, p, el, 0) : 0;
+            uint32_t u = el->kind == NODE_Call ? coro_uses(c, p, el) : 0;
             many |= (m & u) != 0;
             m |= u;
         }
