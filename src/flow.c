@@ -179,6 +179,9 @@ const char *fl_var_key(Ctx *c, const Node *e)
             return fmt(c, "%s[%s]", e->v.Subscript.value->v.Name.id,
                        e->v.Subscript.slice->v.Constant.value.s);
     }
+    for (int i = 0; c->enter && i < c->nsites && fl_is_self_attr(e, NULL); i++)
+        if (c->site[i].enter_attr && !strcmp(c->site[i].enter_attr, e->v.Attribute.attr))
+            return fmt(c, "self.%s", e->v.Attribute.attr); /* kept there for __exit__ */
     const char *attr = c->middleware ? fastapi_state_attr(e) : NULL;
     if (attr && e->v.Attribute.value->v.Attribute.value->kind == NODE_Name)
         return fmt(c, "%s.state.%s", e->v.Attribute.value->v.Attribute.value->v.Name.id, attr);
@@ -635,8 +638,8 @@ Res fl_eval(Ctx *c, Path *p, const Node *e)
     }
     case NODE_Attribute: {
         const char *q = fl_qualname(c, c->env->scopes, c->scope, e);
-        int h = c->middleware ? fl_held_by(c, p, e) : VAR_UNKNOWN;
-        if (h >= 0) { /* a middleware's request.state.db */
+        int h = c->middleware || c->enter ? fl_held_by(c, p, e) : VAR_UNKNOWN;
+        if (h >= 0) { /* a middleware's request.state.db, what __enter__ keeps on self */
             out.site = h;
             out.val = c->site[h].val;
         } else if (q) {
@@ -990,6 +993,43 @@ static int kept_site(Ctx *c, const Path *p, Res r, const Node *value)
 }
 
 /*
+ * `self.conn = await pool.acquire()` in __aenter__ (or __enter__) of a class
+ * whose __aexit__ releases self.conn: the object owns it once __aenter__
+ * returns, but if __aenter__ raises after the store, the `async with` never
+ * calls __aexit__ and nothing releases it.  The site stays open; a normal
+ * exit hands it over (step_exit), an exception exit leaks it.
+ */
+static int kept_by_enter(Ctx *c, Path *p, const Node *target, int r)
+{
+    const Node *func = c->g->func;
+    const Scope *cls = c->scope ? c->scope->parent : NULL;
+    if (!fl_is_self_attr(target, NULL) || !cls || cls->kind != SCOPE_CLASS ||
+        (func->kind != NODE_FunctionDef && func->kind != NODE_AsyncFunctionDef))
+        return 0;
+    const char *name = func->v.FunctionDef.name, *exit_name = !strcmp(name, "__enter__")
+                                                                  ? "__exit__"
+                                                              : !strcmp(name, "__aenter__")
+                                                                  ? "__aexit__"
+                                                                  : NULL;
+    const NodeList *body = &cls->node->v.ClassDef.body;
+    for (int i = 0; exit_name && i < body->n; i++) {
+        const Node *m = body->items[i];
+        const Node *a = (m->kind == NODE_FunctionDef || m->kind == NODE_AsyncFunctionDef) ? m->v.FunctionDef.args : NULL;
+        if (!a || strcmp(m->v.FunctionDef.name, exit_name) || a->v.arguments.args.n < 1 ||
+            !fc_method_releases(c, m, a->v.arguments.args.items[0]->v.arg.arg,
+                                target->v.Attribute.attr, &c->site[r].val, 1))
+            continue;
+        c->site[r].enter_attr = target->v.Attribute.attr;
+        p->ev[r] = fl_ev_push(c, p->ev[r], target,
+                              fmt(c, "stored in `self.%s`, which `%s` releases, but only if `%s` "
+                                     "returns",
+                                  target->v.Attribute.attr, exit_name, name));
+        return 1;
+    }
+    return 0;
+}
+
+/*
  * `self.<attr> = s` inside the `with` that releases s, in a method of a
  * class that reuses self.<attr> while it is set (it tests it for None or
  * truth and reads it elsewhere), with no later assignment in this function
@@ -1063,7 +1103,13 @@ static void bind(Ctx *c, Path *p, const Node *target, Res r, const Node *value)
     }
     case NODE_Attribute: {
         fl_eval(c, p, target->v.Attribute.value);
-        if (fl_var_key(c, target)) { /* a middleware's request.state.db: it still owns it */
+        if (c->enter && r.site >= 0 && (p->res[r.site] == RS_OPEN || p->res[r.site] == RS_IDLE) &&
+            (c->site[r.site].enter_attr || kept_by_enter(c, p, target, r.site))) {
+            /* the object's only once __enter__ returns: still ours until then */
+            bind_name(c, p, fl_var_key(c, target), r.site, target);
+            break;
+        }
+        if (fl_var_key(c, target) && !c->enter) { /* a middleware's request.state.db: it still owns it */
             bind_name(c, p, fl_var_key(c, target), r.site >= 0 ? r.site : VAR_UNKNOWN, target);
             break;
         }
@@ -1379,6 +1425,8 @@ static void step_exit(Ctx *c, Path *p, const CfgStep *st, const Node *last)
             continue;
         if (c->g->func->kind == NODE_Module && c->site[r].name)
             continue; /* a module's global lives as long as the process: SL201's concern */
+        if (c->site[r].enter_attr && st->kind != STEP_RAISE_EXIT)
+            continue; /* __enter__ returned: the object has it, and its __exit__ releases it */
         const Ev *e = p->ev[r];
         int problem = FLOW_LEAK;
         const Node *at = c->site[r].node;
@@ -2202,6 +2250,9 @@ void flow_function(Arena *scratch, const FlowEnv *env, Node *func)
     c.cached = scope_decorated_by(env->scopes, func, model_caches);
     c.pool_hook = is_pool_hook(env, func);
     c.middleware = env->fastapi && (fastapi_role(env->fastapi->model, func) & FASTAPI_MIDDLEWARE);
+    c.enter = (func->kind == NODE_FunctionDef || func->kind == NODE_AsyncFunctionDef) &&
+              (!strcmp(func->v.FunctionDef.name, "__enter__") ||
+               !strcmp(func->v.FunctionDef.name, "__aenter__"));
     c.request_class = request_class(&c, func);
     c.plain_provider = env->fastapi && !g->is_generator && !c.cached && func->kind != NODE_Module &&
                        (fastapi_role(env->fastapi->model, func) &
@@ -2278,7 +2329,8 @@ void flow_function(Arena *scratch, const FlowEnv *env, Node *func)
             rp->r.at = c.site[rp->site].node;
         }
         if (rp->r.problem == FLOW_LEAK && !c.site[rp->site].ever_released &&
-            c.site[rp->site].name && strchr(c.site[rp->site].name, '.'))
+            c.site[rp->site].name && strchr(c.site[rp->site].name, '.') &&
+            !c.site[rp->site].enter_attr)
             continue; /* request.state.db nothing here closes: a dependency may own it */
         if (rp->r.problem == FLOW_LEAK && c.site[rp->site].val.kind == RES_CURSOR &&
             (c.site[rp->site].parent >= 0 || !c.site[rp->site].ever_released))

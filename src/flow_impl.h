@@ -129,6 +129,9 @@ typedef struct Site {
                                the resource and keeps it in self.<obj_attr>: its methods
                                that release that attribute release the site */
     const char *obj_attr;
+    const char *enter_attr; /* kept in self.<enter_attr> by __enter__/__aenter__, whose
+                               __exit__ releases it: the object's once __enter__ returns,
+                               and leaked if __enter__ raises (no __exit__ runs then) */
 } Site;
 
 typedef struct Report {
@@ -184,6 +187,8 @@ typedef struct Ctx {
     struct ValMemo *memo;    /* the value model's answers for this function, by node */
     int pool_hook;           /* a pool event hook: its DB-API connection is the pool's */
     int middleware;          /* an HTTP middleware: it owns request.state */
+    int enter;               /* __enter__/__aenter__ of a class: self.<attr> are places
+                                that hold what it keeps for its __exit__ (kept_by_enter) */
     int plain_provider;      /* a FastAPI dependency that returns (not yields): FastAPI
                                 releases nothing it returns */
     int check_differs;        /* summary mode saw what check mode follows otherwise (a
