@@ -18,6 +18,7 @@
 #include "rules.h"
 #include "rules/crdb.h"
 #include "rules/lifecycle.h"
+#include "rules/detached.h"
 #include "rules/sharing.h"
 #include "rules/sqlapi.h"
 #include "modgraph.h"
@@ -385,6 +386,8 @@ void analyze_check(Analysis *an, AnalyzeUnit *u, FindingList *out)
         lifecycle_delegation(&sink, &env, u->funcs[i]);
     }
     sharing_check(&sink, &env, scratch, u->module, u->funcs, u->nfuncs);
+    arena_reset(scratch);
+    detached_check(&sink, &env, scratch, u->funcs, u->nfuncs);
     arena_free(scratch);
     DbCtx db = {.a = u->a, .env = &env};
     sqlapi_check(&db, u->src, u->module, facts, &found);

@@ -16,6 +16,7 @@ import psycopg2
 from sqlalchemy import Column, ForeignKey, Integer, String, create_engine, func, select
 from sqlalchemy.exc import ResourceClosedError, TimeoutError as PoolTimeout
 from sqlalchemy.orm import declarative_base, sessionmaker
+from sqlalchemy.orm.exc import DetachedInstanceError
 
 import proof
 
@@ -92,6 +93,25 @@ async def asyncpg_proxy_after_release():
         await pool.close()
 
 
+# An object committed and then detached by the session's close: its next
+# read cannot reload it.
+def email_after_commit(user_id):
+    with SessionLocal() as db:
+        user = db.get(User, user_id)
+        user.email = "ann@example.org"
+        db.commit()
+    return user.email  # expect: SL102
+
+
+def email_after_commit_fixed(user_id):
+    with SessionLocal() as db:
+        user = db.get(User, user_id)
+        user.email = "ann@example.org"
+        db.commit()
+        db.refresh(user)
+    return user.email
+
+
 def body(p):
     Base.metadata.create_all(engine)
     with SessionLocal() as db:
@@ -135,10 +155,15 @@ def body(p):
         e = p.raises(types, fn)
         seen.append(type(e).__name__)
         p.note("%s: %s" % (fn.__name__, proof.exc_text(e)))
+    p.check(email_after_commit_fixed(1) == "ann@example.org", "fixed: wrong email")
+    e = p.raises(DetachedInstanceError, email_after_commit, 1)
+    seen.append(type(e).__name__)
+    p.note("email_after_commit: %s" % proof.exc_text(e).split(" (Background")[0])
     e = p.raises(asyncpg.InterfaceError, asyncio.run, asyncpg_proxy_after_release())
     p.note("asyncpg proxy after release: %s" % proof.exc_text(e))
     p.bad("closed psycopg2 conn, cursor: %s, %s; Connection: %s; psycopg: %s; "
-          "asyncpg proxy: %s" % tuple(seen + [type(e).__name__]))
+          "object read after commit and close: %s; asyncpg proxy: %s"
+          % tuple(seen + [type(e).__name__]))
     p.lint()
 
 

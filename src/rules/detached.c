@@ -1,0 +1,638 @@
+/*
+ * detached.c - SL102 for ORM objects read after their session closed (see
+ * detached.h).
+ *
+ * Per function: the sessions it makes from a factory whose sessions expire
+ * on commit (a sessionmaker, async_sessionmaker, Session or AsyncSession
+ * made without expire_on_commit=False, in this module or another of the
+ * project) and closes itself, by the end of a `with` block or close().
+ * Then, in the order the statements come, what happens to each name bound
+ * to an object of one of them: loaded (`s.get(User, i)`, `s.scalars(select(
+ * User)...).first()`, `s.query(User)...one()`) or added (`s.add(u)`),
+ * expired by `s.commit()` (or the end of a `begin()` block), reloaded by an
+ * attribute read or `s.refresh(u)` while the session is open, detached by
+ * the close.  A read of an expired, detached object is the finding; so is
+ * an endpoint returning one from inside the block that closes its session
+ * (FastAPI reads it to build the response after the block ended).
+ *
+ * The order of the statements stands for the order of execution: branches
+ * are not told apart, so a read in a branch after the block counts.  A name
+ * bound anew (other than to such an object) is forgotten.
+ */
+#include "rules/detached.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "fastapi.h"
+#include "model.h"
+#include "scope.h"
+
+#define msg arena_printf
+#define WALK_MAX_DEPTH 200 /* statement and expression nesting followed */
+#define MAX_SESSIONS 16    /* session names followed per function */
+#define MAX_OBJECTS 32     /* object names followed per function */
+#define MAX_EVENTS 4096    /* events kept per function */
+
+enum { EV_COMMIT, EV_CLOSE, EV_LOAD, EV_BIND, EV_READ, EV_RETURN, EV_FORGET };
+
+typedef struct DEvent {
+    int line, col, seq;   /* where: execution order for straight-line code */
+    int until_line, until_col; /* EV_COMMIT, EV_CLOSE: in effect up to there (0: on) */
+    unsigned char kind;
+    const char *sess;     /* EV_COMMIT, EV_CLOSE, EV_BIND: the session's name */
+    const char *obj;      /* EV_BIND, EV_READ, EV_RETURN, EV_FORGET: the object's */
+    const Node *at;
+} DEvent;
+
+typedef struct Scan {
+    LifecycleSink *k;
+    const FlowEnv *env;
+    Arena *scratch;
+    const Node *func;
+    const Scope *scope;
+    int endpoint;                     /* FastAPI serializes what it returns */
+    const char *sess[MAX_SESSIONS];   /* names of the sessions it makes and closes */
+    int nsess;
+    DEvent *ev;
+    int nev, cap;
+    int depth;
+    int until_line, until_col; /* inside a block that ends in return, raise, break or
+                                  continue: its end (0: none), where a close or commit
+                                  there stops mattering, since what follows the block
+                                  does not come after it */
+} Scan;
+
+typedef struct Obj {
+    const char *name, *sess; /* sess NULL: not followed now */
+    const Node *bound, *expired, *closed;
+    const DEvent *expired_by, *closed_by; /* the events, for how far they reach */
+} Obj;
+
+/* Does event by (a commit or a close) still hold at event e? */
+static int holds(const DEvent *by, const DEvent *e)
+{
+    return by && (!by->until_line || e->line < by->until_line ||
+                  (e->line == by->until_line && e->col <= by->until_col));
+}
+
+static int is_session_name(const Scan *c, const Node *e)
+{
+    if (!e || e->kind != NODE_Name)
+        return 0;
+    for (int i = 0; i < c->nsess; i++)
+        if (!strcmp(c->sess[i], e->v.Name.id))
+            return 1;
+    return 0;
+}
+
+static void push(Scan *c, int kind, const Node *at, int line, int col, const char *sess,
+                 const char *obj)
+{
+    if (c->nev == MAX_EVENTS)
+        return;
+    if (c->nev == c->cap) {
+        int cap = c->cap ? 2 * c->cap : 32;
+        DEvent *ev = arena_alloc(c->scratch, (size_t)cap * sizeof *ev);
+        if (c->nev)
+            memcpy(ev, c->ev, (size_t)c->nev * sizeof *ev);
+        c->ev = ev;
+        c->cap = cap;
+    }
+    c->ev[c->nev] = (DEvent){line, col, c->nev, c->until_line, c->until_col,
+                             (unsigned char)kind, sess, obj, at};
+    c->nev++;
+}
+
+static void push_at(Scan *c, int kind, const Node *at, const char *sess, const char *obj)
+{
+    push(c, kind, at, at->lineno, at->col_offset, sess, obj);
+}
+
+/* --- which sessions expire on commit -------------------------------------- */
+
+static int in_list(const char *q, const char *const *list)
+{
+    for (; q && *list; list++)
+        if (!strcmp(q, *list))
+            return 1;
+    return 0;
+}
+
+static const char *const session_classes[] = {
+    "sqlalchemy.orm.Session", "sqlalchemy.orm.session.Session", "sqlmodel.Session",
+    "sqlmodel.orm.session.Session", "sqlalchemy.ext.asyncio.AsyncSession",
+    "sqlalchemy.ext.asyncio.session.AsyncSession", "sqlmodel.ext.asyncio.session.AsyncSession",
+    NULL};
+
+static const char *const makers[] = {"sqlalchemy.orm.sessionmaker",
+                                     "sqlalchemy.orm.session.sessionmaker",
+                                     "sqlalchemy.ext.asyncio.async_sessionmaker",
+                                     "sqlalchemy.ext.asyncio.session.async_sessionmaker", NULL};
+
+/* 1 if the sessions call makes (a Session(...) or a sessionmaker(...))
+ * expire on commit: no expire_on_commit, or True; 0 if not, or unknown. */
+static int expire_keyword(const Node *call)
+{
+    for (int i = 0; i < call->v.Call.keywords.n; i++) {
+        const Node *k = call->v.Call.keywords.items[i];
+        if (!k->v.keyword.arg)
+            return 0; /* **options: unknown */
+        if (strcmp(k->v.keyword.arg, "expire_on_commit"))
+            continue;
+        const Node *v = k->v.keyword.value;
+        return v->kind == NODE_Constant && v->v.Constant.value.kind == CONST_TRUE;
+    }
+    return 1;
+}
+
+/* Do the sessions the call acq makes (`SessionLocal()`, `Session(engine)`,
+ * `SessionLocal.begin()`) expire on commit?  Only when the factory's making
+ * is seen: a module-level sessionmaker, here or imported from the project. */
+static int expires(const Scan *c, const Node *acq)
+{
+    const Node *f = acq->v.Call.func;
+    if (f->kind == NODE_Attribute && !strcmp(f->v.Attribute.attr, "begin"))
+        f = f->v.Attribute.value;
+    const char *q = scope_qualname(c->env->scopes, c->scope, f);
+    if (in_list(q, session_classes))
+        return f == acq->v.Call.func && expire_keyword(acq);
+    if (f->kind != NODE_Name)
+        return 0;
+    const Scope *where = NULL;
+    const ScopeTable *t = c->env->scopes;
+    const Binding *b = scope_lookup(t, c->scope, f->v.Name.id, &where);
+    if (b && b->kind == BIND_IMPORT && b->qualname && c->env->resolve) {
+        FlowDef d = {0};
+        if (!c->env->resolve(c->env->resolve_arg, b->qualname, &d) || !d.binding || !d.scopes)
+            return 0;
+        b = d.binding;
+        t = d.scopes;
+        where = scope_module(t);
+    }
+    if (!b || !where || where->kind != SCOPE_MODULE || b->kind != BIND_LOCAL || !b->value ||
+        b->value->kind != NODE_Call)
+        return 0;
+    return in_list(scope_qualname(t, where, b->value->v.Call.func), makers) &&
+           expire_keyword(b->value);
+}
+
+static const Node *unawait(const Node *e)
+{
+    return e && e->kind == NODE_Await ? e->v.Await.value : e;
+}
+
+/* Is e (a with item's expression or an assigned value) a session of a
+ * factory whose sessions expire on commit? */
+static int expiring_session(Scan *c, const Node *e)
+{
+    e = unawait(e);
+    if (!e || e->kind != NODE_Call)
+        return 0;
+    const Node *f = e->v.Call.func;
+    if (f->kind == NODE_Attribute && !strcmp(f->v.Attribute.attr, "begin")) {
+        /* SessionLocal.begin(): a session, committed and closed at the block's end */
+        if (!expires(c, e))
+            return 0;
+        Val m = flow_value(c->scratch, c->env, c->scope, f->v.Attribute.value);
+        return m.tag == VAL_FACTORY && m.kind == FAC_SESSIONMAKER;
+    }
+    if (!expires(c, e)) /* the cheaper test first: most calls are not sessions */
+        return 0;
+    Val v = flow_value(c->scratch, c->env, c->scope, e);
+    return v.tag == VAL_RESOURCE && v.kind == RES_SESSION;
+}
+
+static void add_session(Scan *c, const Node *name)
+{
+    if (name && name->kind == NODE_Name && c->nsess < MAX_SESSIONS && !is_session_name(c, name))
+        c->sess[c->nsess++] = name->v.Name.id;
+}
+
+/* --- objects of a session --------------------------------------------------- */
+
+/* Is e the selection of a mapped class: `select(User)...`, or a class name
+ * itself (`s.get(User, i)`, `s.query(User)`)?  A column or a table gives
+ * values or rows, which no session expires. */
+static int entity(const Node *e)
+{
+    while (e && e->kind == NODE_Call && e->v.Call.func->kind == NODE_Attribute)
+        e = e->v.Call.func->v.Attribute.value; /* select(User).where(...).limit(1) */
+    if (e && e->kind == NODE_Call && e->v.Call.func->kind == NODE_Name &&
+        !strcmp(e->v.Call.func->v.Name.id, "select") && e->v.Call.args.n > 0)
+        e = e->v.Call.args.items[0];
+    return e && e->kind == NODE_Name && e->v.Name.id[0] >= 'A' && e->v.Name.id[0] <= 'Z';
+}
+
+/* The session whose object the value v is, or NULL: `s.get(User, i)`,
+ * `s.merge(u)`, `s.scalar(select(User)...)`, and `.first()`, `.one()`,
+ * `.one_or_none()`, `.scalar_one()`, `.scalar_one_or_none()`, `.scalar()`
+ * of `s.scalars(...)`, `s.execute(...)` or `s.query(...)` of a mapped class. */
+static const char *object_of(const Scan *c, const Node *v)
+{
+    static const char *const direct[] = {"get", "get_one", "merge", "scalar", NULL};
+    static const char *const one[] = {"first", "one", "one_or_none", "scalar_one",
+                                      "scalar_one_or_none", "scalar", NULL};
+    static const char *const results[] = {"scalars", "execute", "exec", "query", NULL};
+    v = unawait(v);
+    if (!v || v->kind != NODE_Call || v->v.Call.func->kind != NODE_Attribute)
+        return NULL;
+    const Node *f = v->v.Call.func;
+    if (is_session_name(c, f->v.Attribute.value)) {
+        if (!in_list(f->v.Attribute.attr, direct) || v->v.Call.args.n < 1)
+            return NULL;
+        const Node *a = v->v.Call.args.items[0];
+        return !strcmp(f->v.Attribute.attr, "merge") || entity(a)
+                   ? f->v.Attribute.value->v.Name.id : NULL;
+    }
+    if (!in_list(f->v.Attribute.attr, one))
+        return NULL;
+    for (const Node *r = unawait(f->v.Attribute.value); r && r->kind == NODE_Call &&
+                                                        r->v.Call.func->kind == NODE_Attribute;
+         r = unawait(r->v.Call.func->v.Attribute.value)) {
+        const Node *rf = r->v.Call.func;
+        if (is_session_name(c, rf->v.Attribute.value))
+            return in_list(rf->v.Attribute.attr, results) && r->v.Call.args.n > 0 &&
+                           entity(r->v.Call.args.items[0])
+                       ? rf->v.Attribute.value->v.Name.id : NULL;
+    }
+    return NULL;
+}
+
+/* --- the walks ---------------------------------------------------------- */
+
+static void sessions_kid(Node *parent, Node *n, void *arg);
+
+/* First walk: the sessions the function makes and closes. */
+static void sessions(Scan *c, const Node *n)
+{
+    if (!n || c->depth > WALK_MAX_DEPTH || n->kind == NODE_FunctionDef ||
+        n->kind == NODE_AsyncFunctionDef || n->kind == NODE_ClassDef || n->kind == NODE_Lambda)
+        return;
+    if (n->kind == NODE_withitem && expiring_session(c, n->v.withitem.context_expr))
+        add_session(c, n->v.withitem.optional_vars);
+    if (n->kind == NODE_Assign && n->v.Assign.targets.n == 1 &&
+        expiring_session(c, n->v.Assign.value))
+        add_session(c, n->v.Assign.targets.items[0]);
+    c->depth++;
+    ast_children((Node *)n, sessions_kid, c);
+    c->depth--;
+}
+
+static void sessions_kid(Node *parent, Node *n, void *arg)
+{
+    (void)parent;
+    sessions(arg, n);
+}
+
+static void forget_target(Scan *c, const Node *t, const Node *at)
+{
+    if (!t)
+        return;
+    if (t->kind == NODE_Name)
+        push_at(c, EV_FORGET, at, NULL, t->v.Name.id);
+    else if (t->kind == NODE_Tuple || t->kind == NODE_List)
+        for (int i = 0; i < t->v.Tuple.elts.n; i++)
+            forget_target(c, t->v.Tuple.elts.items[i], at);
+    else if (t->kind == NODE_Starred)
+        forget_target(c, t->v.Starred.value, at);
+}
+
+static void events_kid(Node *parent, Node *n, void *arg);
+
+/* What a call does: commit, close, refresh, add of a session; a reader of
+ * an object (pydantic's model_validate, from_orm, jsonable_encoder). */
+static void call_events(Scan *c, const Node *n)
+{
+    /* a query of the session: the rows it loads refresh the expired objects
+       they are (the identity map), so after one none is sure to be expired */
+    static const char *const loads[] = {"execute", "exec", "scalars", "scalar", "query", "get",
+                                        "get_one", "merge", NULL};
+    const Node *f = n->v.Call.func;
+    const Node *a0 = n->v.Call.args.n > 0 ? n->v.Call.args.items[0] : NULL;
+    if (f->kind == NODE_Attribute && is_session_name(c, f->v.Attribute.value)) {
+        const char *s = f->v.Attribute.value->v.Name.id, *m = f->v.Attribute.attr;
+        if (!strcmp(m, "commit"))
+            push_at(c, EV_COMMIT, n, s, NULL);
+        else if (!strcmp(m, "close"))
+            push_at(c, EV_CLOSE, n, s, NULL);
+        else if (in_list(m, loads))
+            push_at(c, EV_LOAD, n, s, NULL);
+        else if (!strcmp(m, "refresh") && a0 && a0->kind == NODE_Name)
+            push_at(c, EV_READ, n, s, a0->v.Name.id);
+        else if (!strcmp(m, "add") && a0 && a0->kind == NODE_Name)
+            push(c, EV_BIND, n, ast_end_lineno(n), n->end_col_offset, s, a0->v.Name.id);
+        else if (!strcmp(m, "add_all") && a0 && (a0->kind == NODE_List || a0->kind == NODE_Tuple))
+            for (int i = 0; i < a0->v.List.elts.n; i++)
+                if (a0->v.List.elts.items[i]->kind == NODE_Name)
+                    push(c, EV_BIND, n, ast_end_lineno(n), n->end_col_offset, s,
+                         a0->v.List.elts.items[i]->v.Name.id);
+        return;
+    }
+    const char *name = f->kind == NODE_Attribute ? f->v.Attribute.attr
+                       : f->kind == NODE_Name    ? f->v.Name.id
+                                                 : NULL;
+    static const char *const readers[] = {"model_validate", "from_orm", "jsonable_encoder",
+                                          "model_dump", NULL};
+    if (in_list(name, readers) && a0 && a0->kind == NODE_Name)
+        push_at(c, EV_READ, n, NULL, a0->v.Name.id);
+}
+
+static void events(Scan *c, const Node *n);
+
+/* The statements of a block; one that ends by leaving (`except ...:
+ * db.close(); raise`) keeps its closes and commits from what follows. */
+static void block(Scan *c, const NodeList *l)
+{
+    const Node *last = l->n ? l->items[l->n - 1] : NULL;
+    int line = c->until_line, col = c->until_col;
+    if (last && (last->kind == NODE_Return || last->kind == NODE_Raise ||
+                 last->kind == NODE_Break || last->kind == NODE_Continue)) {
+        c->until_line = ast_end_lineno(last);
+        c->until_col = last->end_col_offset;
+    }
+    for (int i = 0; i < l->n; i++)
+        events(c, l->items[i]);
+    c->until_line = line;
+    c->until_col = col;
+}
+
+/* Second walk: the events, in the order of the source. */
+static void events(Scan *c, const Node *n)
+{
+    if (!n || c->depth > WALK_MAX_DEPTH || n->kind == NODE_FunctionDef ||
+        n->kind == NODE_AsyncFunctionDef || n->kind == NODE_ClassDef || n->kind == NODE_Lambda)
+        return;
+    c->depth++;
+    switch (n->kind) {
+    case NODE_If:
+    case NODE_While:
+        events(c, n->v.If.test);
+        block(c, &n->v.If.body);
+        block(c, &n->v.If.orelse);
+        c->depth--;
+        return;
+    case NODE_Try:
+    case NODE_TryStar:
+        block(c, &n->v.Try.body);
+        for (int i = 0; i < n->v.Try.handlers.n; i++) {
+            const Node *h = n->v.Try.handlers.items[i];
+            events(c, h->v.ExceptHandler.type);
+            block(c, &h->v.ExceptHandler.body);
+        }
+        block(c, &n->v.Try.orelse);
+        block(c, &n->v.Try.finalbody);
+        c->depth--;
+        return;
+    default:
+        break;
+    }
+    c->depth--;
+    switch (n->kind) {
+    case NODE_With:
+    case NODE_AsyncWith:
+        c->depth++;
+        for (int i = 0; i < n->v.With.items.n; i++)
+            events(c, n->v.With.items.items[i]);
+        block(c, &n->v.With.body);
+        c->depth--;
+        /* the end of the block: a begin() block commits, then the session
+           made here is closed */
+        for (int i = 0; i < n->v.With.items.n; i++) {
+            const Node *it = n->v.With.items.items[i], *e = unawait(it->v.withitem.context_expr);
+            const Node *v = it->v.withitem.optional_vars;
+            int begin = e && e->kind == NODE_Call && e->v.Call.func->kind == NODE_Attribute &&
+                        !strcmp(e->v.Call.func->v.Attribute.attr, "begin");
+            const char *s = is_session_name(c, v) ? v->v.Name.id
+                            : begin && is_session_name(c, e->v.Call.func->v.Attribute.value)
+                                ? e->v.Call.func->v.Attribute.value->v.Name.id
+                                : NULL;
+            if (!s)
+                continue;
+            if (begin)
+                push(c, EV_COMMIT, n, ast_end_lineno(n), n->end_col_offset, s, NULL);
+            if (is_session_name(c, v) && expiring_session(c, e))
+                push(c, EV_CLOSE, n, ast_end_lineno(n), n->end_col_offset, s, NULL);
+        }
+        return;
+    case NODE_Assign:
+    case NODE_AnnAssign: {
+        const Node *value = n->kind == NODE_Assign ? n->v.Assign.value : n->v.AnnAssign.value;
+        events(c, value);
+        const Node *t = n->kind == NODE_Assign ? (n->v.Assign.targets.n == 1
+                                                      ? n->v.Assign.targets.items[0] : NULL)
+                                               : n->v.AnnAssign.target;
+        const char *s = value ? object_of(c, value) : NULL;
+        if (t && t->kind == NODE_Name && s)
+            push(c, EV_BIND, n, ast_end_lineno(n), n->end_col_offset, s, t->v.Name.id);
+        else if (n->kind == NODE_Assign)
+            for (int i = 0; i < n->v.Assign.targets.n; i++) {
+                forget_target(c, n->v.Assign.targets.items[i], n);
+                events(c, n->v.Assign.targets.items[i]);
+            }
+        else
+            forget_target(c, t, n);
+        return;
+    }
+    case NODE_For:
+    case NODE_AsyncFor:
+        forget_target(c, n->v.For.target, n);
+        c->depth++;
+        events(c, n->v.For.iter);
+        block(c, &n->v.For.body);
+        block(c, &n->v.For.orelse);
+        c->depth--;
+        return;
+    case NODE_Return:
+        if (c->endpoint && n->v.Return.value && n->v.Return.value->kind == NODE_Name)
+            push_at(c, EV_RETURN, n, NULL, n->v.Return.value->v.Name.id);
+        break;
+    case NODE_Call:
+        call_events(c, n);
+        if (n->v.Call.func->kind == NODE_Attribute &&
+            n->v.Call.func->v.Attribute.value->kind == NODE_Name) {
+            /* u.save(): a method, read from the class, not a loaded attribute */
+            c->depth++;
+            for (int i = 0; i < n->v.Call.args.n; i++)
+                events(c, n->v.Call.args.items[i]);
+            for (int i = 0; i < n->v.Call.keywords.n; i++)
+                events(c, n->v.Call.keywords.items[i]);
+            c->depth--;
+            return;
+        }
+        break;
+    case NODE_Attribute:
+        if (n->v.Attribute.value->kind == NODE_Name && n->v.Attribute.ctx == CTX_Load)
+            push_at(c, EV_READ, n, NULL, n->v.Attribute.value->v.Name.id);
+        break;
+    default:
+        break;
+    }
+    c->depth++;
+    ast_children((Node *)n, events_kid, c);
+    c->depth--;
+}
+
+static void events_kid(Node *parent, Node *n, void *arg)
+{
+    (void)parent;
+    events(arg, n);
+}
+
+static int cmp_event(const void *pa, const void *pb)
+{
+    const DEvent *a = pa, *b = pb;
+    if (a->line != b->line)
+        return a->line < b->line ? -1 : 1;
+    if (a->col != b->col)
+        return a->col < b->col ? -1 : 1;
+    return (a->seq > b->seq) - (a->seq < b->seq);
+}
+
+/* --- the finding ---------------------------------------------------------- */
+
+static void report(Scan *c, const Obj *o, const DEvent *e, const Node *close)
+{
+    Arena *a = c->k->a;
+    Finding f = {0};
+    f.code = "SL102";
+    f.path = c->k->src->path;
+    diag_span(&f, e->at);
+    const char *fix = "refresh it before the session closes, or make the sessions with "
+                      "expire_on_commit=False";
+    int block_commit = o->expired->kind != NODE_Call; /* the end of a begin() block */
+    const char *commit = block_commit ? msg(a, "the commit that ends its `begin()` block on line %d",
+                                            ast_end_lineno(o->expired))
+                                      : msg(a, "the commit on line %d", o->expired->lineno);
+    f.message = e->kind == EV_RETURN
+        ? msg(a, "ORM object `%s` is returned from inside the `with` block that closes its "
+                 "session, after %s expired it: FastAPI reads it to build the response once "
+                 "the session is closed, and raises DetachedInstanceError; %s",
+              o->name, commit, fix)
+        : msg(a, "ORM object `%s` is read after its session closed: %s expired it and %s on "
+                 "line %d detached it, so this read raises DetachedInstanceError; %s",
+              o->name, commit,
+              close->kind == NODE_Call ? "the close" : "the end of the `with` block",
+              ast_end_lineno(close), fix);
+    const Node *steps[4] = {o->bound, o->expired, close, e->at};
+    const char *notes[4] = {
+        msg(a, "`%s` is an object of the session `%s` from here", o->name, o->sess),
+        "committed here: every object of the session is expired, to be reloaded on its next read",
+        close->kind == NODE_Call ? "the session is closed here: its objects are detached"
+                                 : "the session is closed here, where its `with` block ends: "
+                                   "its objects are detached",
+        e->kind == EV_RETURN ? "returned here" : "read here, with no session to reload it"};
+    f.trace = arena_alloc(a, 4 * sizeof *f.trace);
+    for (int i = 0; i < 4; i++) {
+        f.trace[f.ntrace].path = f.path;
+        int end = i == 2 || (i == 1 && block_commit); /* where a block ends */
+        f.trace[f.ntrace].line = end ? ast_end_lineno(steps[i]) : steps[i]->lineno;
+        f.trace[f.ntrace].col = end ? steps[i]->end_col_offset : steps[i]->col_offset;
+        f.trace[f.ntrace].note = notes[i];
+        f.ntrace++;
+    }
+    diag_add(c->k->out, &f);
+}
+
+/* The close of session s after event i, or NULL. */
+static const Node *close_after(const Scan *c, int i, const char *s)
+{
+    for (int j = i + 1; j < c->nev; j++)
+        if (c->ev[j].kind == EV_CLOSE && !strcmp(c->ev[j].sess, s))
+            return c->ev[j].at;
+    return NULL;
+}
+
+static Obj *obj_named(Obj *objs, int *n, const char *name, int make)
+{
+    for (int i = 0; i < *n; i++)
+        if (!strcmp(objs[i].name, name))
+            return &objs[i];
+    if (!make || *n == MAX_OBJECTS)
+        return NULL;
+    objs[*n] = (Obj){name, NULL, NULL, NULL, NULL, NULL, NULL};
+    return &objs[(*n)++];
+}
+
+static void replay(Scan *c)
+{
+    Obj objs[MAX_OBJECTS];
+    int nobj = 0;
+    qsort(c->ev, (size_t)c->nev, sizeof *c->ev, cmp_event);
+    for (int i = 0; i < c->nev; i++) {
+        const DEvent *e = &c->ev[i];
+        Obj *o = e->obj ? obj_named(objs, &nobj, e->obj, e->kind == EV_BIND) : NULL;
+        switch (e->kind) {
+        case EV_BIND:
+            if (o)
+                *o = (Obj){e->obj, e->sess, e->at, NULL, NULL, NULL, NULL};
+            break;
+        case EV_FORGET:
+            if (o)
+                o->sess = NULL;
+            break;
+        case EV_COMMIT:
+        case EV_CLOSE:
+        case EV_LOAD:
+            for (int k = 0; k < nobj; k++) {
+                Obj *x = &objs[k];
+                if (!x->sess || strcmp(x->sess, e->sess) || holds(x->closed_by, e))
+                    continue;
+                if (e->kind == EV_COMMIT) {
+                    x->expired = e->at;
+                    x->expired_by = e;
+                } else if (e->kind == EV_LOAD) {
+                    x->expired_by = NULL;
+                } else {
+                    x->closed = e->at;
+                    x->closed_by = e;
+                }
+            }
+            break;
+        case EV_READ:
+            if (!o || !o->sess)
+                break;
+            if (!holds(o->closed_by, e)) {
+                o->expired_by = NULL; /* loaded again while the session is open */
+            } else if (holds(o->expired_by, e)) {
+                report(c, o, e, o->closed);
+                o->sess = NULL; /* once per object */
+            }
+            break;
+        case EV_RETURN: {
+            const Node *close = o && o->sess && holds(o->expired_by, e)
+                                    ? holds(o->closed_by, e) ? o->closed
+                                                             : close_after(c, i, o->sess)
+                                    : NULL;
+            if (close) {
+                report(c, o, e, close);
+                o->sess = NULL;
+            }
+            break;
+        }
+        }
+    }
+}
+
+void detached_check(LifecycleSink *k, const FlowEnv *env, Arena *scratch,
+                    const Node *const *funcs, int nfuncs)
+{
+    for (int i = 0; i < nfuncs; i++) {
+        const Node *f = funcs[i];
+        if (f->kind != NODE_FunctionDef && f->kind != NODE_AsyncFunctionDef)
+            continue;
+        Scan c = {k, env, scratch, f, scope_of(env->scopes, f), 0, {0}, 0, NULL, 0, 0, 0, 0, 0};
+        if (!c.scope)
+            continue;
+        for (int j = 0; j < f->v.FunctionDef.body.n; j++)
+            sessions(&c, f->v.FunctionDef.body.items[j]);
+        if (!c.nsess)
+            continue;
+        c.endpoint = env->fastapi && env->fastapi->model &&
+                     (fastapi_role(env->fastapi->model, f) & FASTAPI_ENDPOINT);
+        for (int j = 0; j < f->v.FunctionDef.body.n; j++)
+            events(&c, f->v.FunctionDef.body.items[j]);
+        replay(&c);
+        arena_reset(scratch);
+    }
+}
