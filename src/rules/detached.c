@@ -12,8 +12,9 @@
  * expired by `s.commit()` (or the end of a `begin()` block), reloaded by an
  * attribute read or `s.refresh(u)` while the session is open, detached by
  * the close.  A read of an expired, detached object is the finding; so is
- * an endpoint returning one from inside the block that closes its session
- * (FastAPI reads it to build the response after the block ended).
+ * returning one from a function that closes its session, inside the block
+ * or after close(): FastAPI reads an endpoint's to build the response after
+ * the block ended, and a helper's caller gets nothing it can read.
  *
  * The order of the statements stands for the order of execution: branches
  * are not told apart, so a read in a branch after the block counts.  A name
@@ -444,7 +445,7 @@ static void events(Scan *c, const Node *n)
         c->depth--;
         return;
     case NODE_Return:
-        if (c->endpoint && n->v.Return.value && n->v.Return.value->kind == NODE_Name)
+        if (n->v.Return.value && n->v.Return.value->kind == NODE_Name)
             push_at(c, EV_RETURN, n, NULL, n->v.Return.value->v.Name.id);
         break;
     case NODE_Call:
@@ -504,10 +505,15 @@ static void report(Scan *c, const Obj *o, const DEvent *e, const Node *close)
     const char *commit = block_commit ? msg(a, "the commit that ends its `begin()` block on line %d",
                                             ast_end_lineno(o->expired))
                                       : msg(a, "the commit on line %d", o->expired->lineno);
-    f.message = e->kind == EV_RETURN
-        ? msg(a, "ORM object `%s` is returned from inside the `with` block that closes its "
-                 "session, after %s expired it: FastAPI reads it to build the response once "
-                 "the session is closed, and raises DetachedInstanceError; %s",
+    f.message = e->kind == EV_RETURN && c->endpoint
+        ? msg(a, "ORM object `%s` is returned after %s expired it, and its session is closed "
+                 "before FastAPI reads it to build the response: that raises "
+                 "DetachedInstanceError; %s",
+              o->name, commit, fix)
+        : e->kind == EV_RETURN
+        ? msg(a, "ORM object `%s` is returned after %s expired it, and its session is closed "
+                 "before the caller gets it: every attribute the caller reads raises "
+                 "DetachedInstanceError; %s",
               o->name, commit, fix)
         : msg(a, "ORM object `%s` is read after its session closed: %s expired it and %s on "
                  "line %d detached it, so this read raises DetachedInstanceError; %s",
@@ -522,8 +528,14 @@ static void report(Scan *c, const Obj *o, const DEvent *e, const Node *close)
                                  : "the session is closed here, where its `with` block ends: "
                                    "its objects are detached",
         e->kind == EV_RETURN ? "returned here" : "read here, with no session to reload it"};
+    int order[4] = {0, 1, 2, 3};
+    if (e->kind == EV_RETURN && close->kind != NODE_Call && e->at->lineno <= ast_end_lineno(close)) {
+        order[2] = 3; /* returned inside the block, which closes the session on the way out */
+        order[3] = 2;
+    }
     f.trace = arena_alloc(a, 4 * sizeof *f.trace);
-    for (int i = 0; i < 4; i++) {
+    for (int j = 0; j < 4; j++) {
+        int i = order[j];
         f.trace[f.ntrace].path = f.path;
         int end = i == 2 || (i == 1 && block_commit); /* where a block ends */
         f.trace[f.ntrace].line = end ? ast_end_lineno(steps[i]) : steps[i]->lineno;

@@ -5,7 +5,8 @@
  * by default), and closing the session detaches them.  The next attribute
  * read of an object that is both needs the session to reload it, and raises
  * DetachedInstanceError instead; so does FastAPI serializing one that an
- * endpoint returned from inside the `with` block that closes its session.
+ * endpoint returned from inside the `with` block that closes its session,
+ * and the caller of a helper that returns one.
  */
 #ifndef SL_DETACHED_H
 #define SL_DETACHED_H

@@ -135,3 +135,28 @@ def create_user_closed_on_failure(name: str):
         s.close()
         raise
     return user.id  # never closed on this path: SL103 above, not SL102
+
+
+# Bad: a helper hands its caller an object the commit expired and the block's
+# end detached: every attribute the caller reads raises.
+def add_user(name: str):
+    with SessionLocal() as s:
+        user = User(name=name)
+        s.add(user)
+        s.commit()
+        return user  # expect: SL102
+
+
+# Quiet: refreshed first, or never committed, the object is loaded.
+def add_user_refreshed(name: str):
+    with SessionLocal() as s:
+        user = User(name=name)
+        s.add(user)
+        s.commit()
+        s.refresh(user)
+        return user
+
+
+def get_user(user_id: int):
+    with SessionLocal() as s:
+        return s.get(User, user_id)
