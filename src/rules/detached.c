@@ -16,6 +16,12 @@
  * or after close(): FastAPI reads an endpoint's to build the response after
  * the block ended, and a helper's caller gets nothing it can read.
  *
+ * A relationship of a loaded object (declared with relationship() and no
+ * eager lazy=, not asked for by a loader option, not read while the session
+ * was open) is loaded on its first read, which after the close raises too,
+ * whatever expire_on_commit says: sessions of every seen factory are
+ * followed, and only those that expire on commit expire their objects.
+ *
  * The order of the statements stands for the order of execution: branches
  * are not told apart, so a read in a branch after the block counts.  A name
  * bound anew (other than to such an object) is forgotten.
@@ -44,6 +50,7 @@ typedef struct DEvent {
     const char *sess;     /* EV_COMMIT, EV_CLOSE, EV_BIND: the session's name */
     const char *obj;      /* EV_BIND, EV_READ, EV_RETURN, EV_FORGET: the object's */
     const Node *at;
+    const Node *ent;      /* EV_BIND of a loaded object: its class's name (`User`) */
 } DEvent;
 
 typedef struct Scan {
@@ -54,6 +61,7 @@ typedef struct Scan {
     const Scope *scope;
     int endpoint;                     /* FastAPI serializes what it returns */
     const char *sess[MAX_SESSIONS];   /* names of the sessions it makes and closes */
+    unsigned char sess_expires[MAX_SESSIONS]; /* ... and whether a commit expires objects */
     int nsess;
     DEvent *ev;
     int nev, cap;
@@ -64,10 +72,15 @@ typedef struct Scan {
                                   does not come after it */
 } Scan;
 
+#define MAX_READ 8 /* attributes remembered as read while the session was open */
+
 typedef struct Obj {
     const char *name, *sess; /* sess NULL: not followed now */
     const Node *bound, *expired, *closed;
     const DEvent *expired_by, *closed_by; /* the events, for how far they reach */
+    const Node *ent;         /* its class's name, when loaded without eager options */
+    const char *read[MAX_READ]; /* attributes read while the session was open: loaded */
+    int nread;
 } Obj;
 
 /* Does event by (a commit or a close) still hold at event e? */
@@ -101,7 +114,7 @@ static void push(Scan *c, int kind, const Node *at, int line, int col, const cha
         c->cap = cap;
     }
     c->ev[c->nev] = (DEvent){line, col, c->nev, c->until_line, c->until_col,
-                             (unsigned char)kind, sess, obj, at};
+                             (unsigned char)kind, sess, obj, at, NULL};
     c->nev++;
 }
 
@@ -131,25 +144,28 @@ static const char *const makers[] = {"sqlalchemy.orm.sessionmaker",
                                      "sqlalchemy.ext.asyncio.async_sessionmaker",
                                      "sqlalchemy.ext.asyncio.session.async_sessionmaker", NULL};
 
-/* 1 if the sessions call makes (a Session(...) or a sessionmaker(...))
- * expire on commit: no expire_on_commit, or True; 0 if not, or unknown. */
+/* Do the sessions call makes (a Session(...) or a sessionmaker(...))
+ * expire on commit?  1: no expire_on_commit, or True; 0: False; -1: unknown
+ * (**options, an expression). */
 static int expire_keyword(const Node *call)
 {
     for (int i = 0; i < call->v.Call.keywords.n; i++) {
         const Node *k = call->v.Call.keywords.items[i];
         if (!k->v.keyword.arg)
-            return 0; /* **options: unknown */
+            return -1;
         if (strcmp(k->v.keyword.arg, "expire_on_commit"))
             continue;
         const Node *v = k->v.keyword.value;
-        return v->kind == NODE_Constant && v->v.Constant.value.kind == CONST_TRUE;
+        int kind = v->kind == NODE_Constant ? v->v.Constant.value.kind : -1;
+        return kind == CONST_TRUE ? 1 : kind == CONST_FALSE ? 0 : -1;
     }
     return 1;
 }
 
 /* Do the sessions the call acq makes (`SessionLocal()`, `Session(engine)`,
- * `SessionLocal.begin()`) expire on commit?  Only when the factory's making
- * is seen: a module-level sessionmaker, here or imported from the project. */
+ * `SessionLocal.begin()`) expire on commit (expire_keyword's answer)?
+ * Known only when the factory's making is seen: a module-level
+ * sessionmaker, here or imported from the project; -1 otherwise. */
 static int expires(const Scan *c, const Node *acq)
 {
     const Node *f = acq->v.Call.func;
@@ -157,25 +173,25 @@ static int expires(const Scan *c, const Node *acq)
         f = f->v.Attribute.value;
     const char *q = scope_qualname(c->env->scopes, c->scope, f);
     if (in_list(q, session_classes))
-        return f == acq->v.Call.func && expire_keyword(acq);
+        return f == acq->v.Call.func ? expire_keyword(acq) : -1;
     if (f->kind != NODE_Name)
-        return 0;
+        return -1;
     const Scope *where = NULL;
     const ScopeTable *t = c->env->scopes;
     const Binding *b = scope_lookup(t, c->scope, f->v.Name.id, &where);
     if (b && b->kind == BIND_IMPORT && b->qualname && c->env->resolve) {
         FlowDef d = {0};
         if (!c->env->resolve(c->env->resolve_arg, b->qualname, &d) || !d.binding || !d.scopes)
-            return 0;
+            return -1;
         b = d.binding;
         t = d.scopes;
         where = scope_module(t);
     }
     if (!b || !where || where->kind != SCOPE_MODULE || b->kind != BIND_LOCAL || !b->value ||
-        b->value->kind != NODE_Call)
-        return 0;
-    return in_list(scope_qualname(t, where, b->value->v.Call.func), makers) &&
-           expire_keyword(b->value);
+        b->value->kind != NODE_Call ||
+        !in_list(scope_qualname(t, where, b->value->v.Call.func), makers))
+        return -1;
+    return expire_keyword(b->value);
 }
 
 static const Node *unawait(const Node *e)
@@ -184,30 +200,40 @@ static const Node *unawait(const Node *e)
 }
 
 /* Is e (a with item's expression or an assigned value) a session of a
- * factory whose sessions expire on commit? */
-static int expiring_session(Scan *c, const Node *e)
+ * factory whose making is seen?  Its expires() answer (1 or 0), or -1. */
+static int seen_session(Scan *c, const Node *e)
 {
     e = unawait(e);
     if (!e || e->kind != NODE_Call)
-        return 0;
+        return -1;
     const Node *f = e->v.Call.func;
+    int x = expires(c, e); /* the cheaper test first: most calls are not sessions */
+    if (x < 0)
+        return -1;
     if (f->kind == NODE_Attribute && !strcmp(f->v.Attribute.attr, "begin")) {
         /* SessionLocal.begin(): a session, committed and closed at the block's end */
-        if (!expires(c, e))
-            return 0;
         Val m = flow_value(c->scratch, c->env, c->scope, f->v.Attribute.value);
-        return m.tag == VAL_FACTORY && m.kind == FAC_SESSIONMAKER;
+        return m.tag == VAL_FACTORY && m.kind == FAC_SESSIONMAKER ? x : -1;
     }
-    if (!expires(c, e)) /* the cheaper test first: most calls are not sessions */
-        return 0;
     Val v = flow_value(c->scratch, c->env, c->scope, e);
-    return v.tag == VAL_RESOURCE && v.kind == RES_SESSION;
+    return v.tag == VAL_RESOURCE && v.kind == RES_SESSION ? x : -1;
 }
 
-static void add_session(Scan *c, const Node *name)
+static void add_session(Scan *c, const Node *name, int expires)
 {
-    if (name && name->kind == NODE_Name && c->nsess < MAX_SESSIONS && !is_session_name(c, name))
+    if (name && name->kind == NODE_Name && c->nsess < MAX_SESSIONS && !is_session_name(c, name)) {
+        c->sess_expires[c->nsess] = (unsigned char)expires;
         c->sess[c->nsess++] = name->v.Name.id;
+    }
+}
+
+/* Does a commit of the session named s expire its objects? */
+static int commit_expires(const Scan *c, const char *s)
+{
+    for (int i = 0; i < c->nsess; i++)
+        if (!strcmp(c->sess[i], s))
+            return c->sess_expires[i];
+    return 0;
 }
 
 /* --- objects of a session --------------------------------------------------- */
@@ -215,22 +241,24 @@ static void add_session(Scan *c, const Node *name)
 /* Is e the selection of a mapped class: `select(User)...`, or a class name
  * itself (`s.get(User, i)`, `s.query(User)`)?  A column or a table gives
  * values or rows, which no session expires. */
-static int entity(const Node *e)
+static const Node *entity(const Node *e)
 {
     while (e && e->kind == NODE_Call && e->v.Call.func->kind == NODE_Attribute)
         e = e->v.Call.func->v.Attribute.value; /* select(User).where(...).limit(1) */
     if (e && e->kind == NODE_Call && e->v.Call.func->kind == NODE_Name &&
         !strcmp(e->v.Call.func->v.Name.id, "select") && e->v.Call.args.n > 0)
         e = e->v.Call.args.items[0];
-    return e && e->kind == NODE_Name && e->v.Name.id[0] >= 'A' && e->v.Name.id[0] <= 'Z';
+    return e && e->kind == NODE_Name && e->v.Name.id[0] >= 'A' && e->v.Name.id[0] <= 'Z' ? e
+                                                                                        : NULL;
 }
 
 /* The session whose object the value v is, or NULL: `s.get(User, i)`,
  * `s.merge(u)`, `s.scalar(select(User)...)`, and `.first()`, `.one()`,
  * `.one_or_none()`, `.scalar_one()`, `.scalar_one_or_none()`, `.scalar()`
  * of `s.scalars(...)`, `s.execute(...)` or `s.query(...)` of a mapped class. */
-static const char *object_of(const Scan *c, const Node *v)
+static const char *object_of(const Scan *c, const Node *v, const Node **ent)
 {
+    *ent = NULL;
     static const char *const direct[] = {"get", "get_one", "merge", "scalar", NULL};
     static const char *const one[] = {"first", "one", "one_or_none", "scalar_one",
                                       "scalar_one_or_none", "scalar", NULL};
@@ -243,8 +271,10 @@ static const char *object_of(const Scan *c, const Node *v)
         if (!in_list(f->v.Attribute.attr, direct) || v->v.Call.args.n < 1)
             return NULL;
         const Node *a = v->v.Call.args.items[0];
-        return !strcmp(f->v.Attribute.attr, "merge") || entity(a)
-                   ? f->v.Attribute.value->v.Name.id : NULL;
+        if (!strcmp(f->v.Attribute.attr, "merge"))
+            return f->v.Attribute.value->v.Name.id;
+        *ent = entity(a);
+        return *ent ? f->v.Attribute.value->v.Name.id : NULL;
     }
     if (!in_list(f->v.Attribute.attr, one))
         return NULL;
@@ -252,12 +282,41 @@ static const char *object_of(const Scan *c, const Node *v)
                                                         r->v.Call.func->kind == NODE_Attribute;
          r = unawait(r->v.Call.func->v.Attribute.value)) {
         const Node *rf = r->v.Call.func;
-        if (is_session_name(c, rf->v.Attribute.value))
-            return in_list(rf->v.Attribute.attr, results) && r->v.Call.args.n > 0 &&
-                           entity(r->v.Call.args.items[0])
-                       ? rf->v.Attribute.value->v.Name.id : NULL;
+        if (is_session_name(c, rf->v.Attribute.value)) {
+            if (!in_list(rf->v.Attribute.attr, results) || r->v.Call.args.n < 1)
+                return NULL;
+            *ent = entity(r->v.Call.args.items[0]);
+            return *ent ? rf->v.Attribute.value->v.Name.id : NULL;
+        }
     }
     return NULL;
+}
+
+/* Does the load v ask for eager loading (selectinload(User.orders), ...)?
+ * Then its relationships may be loaded already: not followed. */
+static int eager(const Node *v)
+{
+    static const char *const opts[] = {"selectinload", "joinedload", "subqueryload",
+                                       "immediateload", "contains_eager", "defaultload", NULL};
+    if (!v)
+        return 0;
+    if (v->kind == NODE_Call) {
+        const Node *f = v->v.Call.func;
+        const char *name = f->kind == NODE_Attribute ? f->v.Attribute.attr
+                           : f->kind == NODE_Name    ? f->v.Name.id
+                                                     : NULL;
+        if (in_list(name, opts))
+            return 1;
+        for (int i = 0; i < v->v.Call.args.n; i++)
+            if (eager(v->v.Call.args.items[i]))
+                return 1;
+        return eager(f);
+    }
+    if (v->kind == NODE_Attribute)
+        return eager(v->v.Attribute.value);
+    if (v->kind == NODE_Await)
+        return eager(v->v.Await.value);
+    return 0;
 }
 
 /* --- the walks ---------------------------------------------------------- */
@@ -270,11 +329,12 @@ static void sessions(Scan *c, const Node *n)
     if (!n || c->depth > WALK_MAX_DEPTH || n->kind == NODE_FunctionDef ||
         n->kind == NODE_AsyncFunctionDef || n->kind == NODE_ClassDef || n->kind == NODE_Lambda)
         return;
-    if (n->kind == NODE_withitem && expiring_session(c, n->v.withitem.context_expr))
-        add_session(c, n->v.withitem.optional_vars);
+    int x;
+    if (n->kind == NODE_withitem && (x = seen_session(c, n->v.withitem.context_expr)) >= 0)
+        add_session(c, n->v.withitem.optional_vars, x);
     if (n->kind == NODE_Assign && n->v.Assign.targets.n == 1 &&
-        expiring_session(c, n->v.Assign.value))
-        add_session(c, n->v.Assign.targets.items[0]);
+        (x = seen_session(c, n->v.Assign.value)) >= 0)
+        add_session(c, n->v.Assign.targets.items[0], x);
     c->depth++;
     ast_children((Node *)n, sessions_kid, c);
     c->depth--;
@@ -412,7 +472,7 @@ static void events(Scan *c, const Node *n)
                 continue;
             if (begin)
                 push(c, EV_COMMIT, n, ast_end_lineno(n), n->end_col_offset, s, NULL);
-            if (is_session_name(c, v) && expiring_session(c, e))
+            if (is_session_name(c, v) && seen_session(c, e) >= 0)
                 push(c, EV_CLOSE, n, ast_end_lineno(n), n->end_col_offset, s, NULL);
         }
         return;
@@ -423,9 +483,13 @@ static void events(Scan *c, const Node *n)
         const Node *t = n->kind == NODE_Assign ? (n->v.Assign.targets.n == 1
                                                       ? n->v.Assign.targets.items[0] : NULL)
                                                : n->v.AnnAssign.target;
-        const char *s = value ? object_of(c, value) : NULL;
-        if (t && t->kind == NODE_Name && s)
+        const Node *ent = NULL;
+        const char *s = value ? object_of(c, value, &ent) : NULL;
+        if (t && t->kind == NODE_Name && s) {
             push(c, EV_BIND, n, ast_end_lineno(n), n->end_col_offset, s, t->v.Name.id);
+            if (c->nev)
+                c->ev[c->nev - 1].ent = eager(value) ? NULL : ent;
+        }
         else if (n->kind == NODE_Assign)
             for (int i = 0; i < n->v.Assign.targets.n; i++) {
                 forget_target(c, n->v.Assign.targets.items[i], n);
@@ -546,6 +610,97 @@ static void report(Scan *c, const Obj *o, const DEvent *e, const Node *close)
     diag_add(c->k->out, &f);
 }
 
+static int was_read(const Obj *o, const Node *attr)
+{
+    for (int i = 0; i < o->nread; i++)
+        if (!strcmp(o->read[i], attr->v.Attribute.attr))
+            return 1;
+    return 0;
+}
+
+/* Is attr of the mapped class named by ent (a class of this module or
+ * imported from the project) a relationship loaded on first read: made by
+ * relationship()/Relationship() with no eager `lazy=`? */
+static int lazy_relationship(const Scan *c, const Node *ent, const char *attr)
+{
+    const Scope *where = NULL;
+    const ScopeTable *t = c->env->scopes;
+    const Binding *b = scope_lookup(t, c->scope, ent->v.Name.id, &where);
+    if (b && b->kind == BIND_IMPORT && b->qualname && c->env->resolve) {
+        FlowDef d = {0};
+        if (!c->env->resolve(c->env->resolve_arg, b->qualname, &d) || !d.binding || !d.scopes)
+            return 0;
+        b = d.binding;
+        t = d.scopes;
+    }
+    if (!b || b->kind != BIND_CLASS || !b->def || b->def->kind != NODE_ClassDef)
+        return 0;
+    const Scope *cs = scope_of(t, b->def);
+    const NodeList *body = &b->def->v.ClassDef.body;
+    for (int i = 0; cs && i < body->n; i++) {
+        const Node *st = body->items[i];
+        const Node *target = st->kind == NODE_Assign && st->v.Assign.targets.n == 1
+                                 ? st->v.Assign.targets.items[0]
+                             : st->kind == NODE_AnnAssign ? st->v.AnnAssign.target
+                                                          : NULL;
+        const Node *v = st->kind == NODE_Assign      ? st->v.Assign.value
+                        : st->kind == NODE_AnnAssign ? st->v.AnnAssign.value
+                                                     : NULL;
+        if (!target || target->kind != NODE_Name || strcmp(target->v.Name.id, attr) || !v ||
+            v->kind != NODE_Call)
+            continue;
+        const char *q = scope_qualname(t, cs, v->v.Call.func);
+        const char *last = q ? strrchr(q, '.') : NULL;
+        if (!last || (strncmp(q, "sqlalchemy.", 11) && strncmp(q, "sqlmodel.", 9)) ||
+            (strcmp(last, ".relationship") && strcmp(last, ".Relationship")))
+            return 0;
+        for (int k = 0; k < v->v.Call.keywords.n; k++) {
+            const Node *kw = v->v.Call.keywords.items[k];
+            if (!kw->v.keyword.arg || !strcmp(kw->v.keyword.arg, "sa_relationship_kwargs"))
+                return 0; /* options we do not read */
+            if (strcmp(kw->v.keyword.arg, "lazy"))
+                continue;
+            const Node *lv = kw->v.keyword.value;
+            return lv->kind == NODE_Constant && lv->v.Constant.value.kind == CONST_STR &&
+                   (!strcmp(lv->v.Constant.value.s, "select") ||
+                    !strcmp(lv->v.Constant.value.s, "True"));
+        }
+        return 1; /* lazy="select", the default */
+    }
+    return 0;
+}
+
+static void report_lazy(Scan *c, const Obj *o, const DEvent *e)
+{
+    Arena *a = c->k->a;
+    Finding f = {0};
+    f.code = "SL102";
+    f.path = c->k->src->path;
+    diag_span(&f, e->at);
+    const char *attr = e->at->v.Attribute.attr;
+    f.message = msg(a, "ORM object `%s` is read after its session closed: `%s.%s` is a "
+                       "relationship loaded on first read, and with no session to load it "
+                       "from that raises DetachedInstanceError; read it while the session is "
+                       "open, or load it with the query (selectinload(%s.%s))",
+                    o->name, o->name, attr, o->ent->v.Name.id, attr);
+    const Node *steps[3] = {o->bound, o->closed, e->at};
+    const char *notes[3] = {
+        msg(a, "`%s` is loaded by the session `%s` here, without `%s`", o->name, o->sess, attr),
+        o->closed->kind == NODE_Call ? "the session is closed here: its objects are detached"
+                                     : "the session is closed here, where its `with` block "
+                                       "ends: its objects are detached",
+        "read here, with no session to load it from"};
+    f.trace = arena_alloc(a, 3 * sizeof *f.trace);
+    for (int i = 0; i < 3; i++) {
+        f.trace[i].path = f.path;
+        f.trace[i].line = i == 1 ? ast_end_lineno(steps[i]) : steps[i]->lineno;
+        f.trace[i].col = i == 1 ? steps[i]->end_col_offset : steps[i]->col_offset;
+        f.trace[i].note = notes[i];
+    }
+    f.ntrace = 3;
+    diag_add(c->k->out, &f);
+}
+
 /* The close of session s after event i, or NULL. */
 static const Node *close_after(const Scan *c, int i, const char *s)
 {
@@ -562,7 +717,7 @@ static Obj *obj_named(Obj *objs, int *n, const char *name, int make)
             return &objs[i];
     if (!make || *n == MAX_OBJECTS)
         return NULL;
-    objs[*n] = (Obj){name, NULL, NULL, NULL, NULL, NULL, NULL};
+    objs[*n] = (Obj){name, NULL, NULL, NULL, NULL, NULL, NULL, NULL, {0}, 0};
     return &objs[(*n)++];
 }
 
@@ -577,7 +732,7 @@ static void replay(Scan *c)
         switch (e->kind) {
         case EV_BIND:
             if (o)
-                *o = (Obj){e->obj, e->sess, e->at, NULL, NULL, NULL, NULL};
+                *o = (Obj){e->obj, e->sess, e->at, NULL, NULL, NULL, NULL, e->ent, {0}, 0};
             break;
         case EV_FORGET:
             if (o)
@@ -591,8 +746,10 @@ static void replay(Scan *c)
                 if (!x->sess || strcmp(x->sess, e->sess) || holds(x->closed_by, e))
                     continue;
                 if (e->kind == EV_COMMIT) {
-                    x->expired = e->at;
-                    x->expired_by = e;
+                    if (commit_expires(c, e->sess)) {
+                        x->expired = e->at;
+                        x->expired_by = e;
+                    }
                 } else if (e->kind == EV_LOAD) {
                     x->expired_by = NULL;
                 } else {
@@ -606,9 +763,15 @@ static void replay(Scan *c)
                 break;
             if (!holds(o->closed_by, e)) {
                 o->expired_by = NULL; /* loaded again while the session is open */
+                if (e->at->kind == NODE_Attribute && o->nread < MAX_READ)
+                    o->read[o->nread++] = e->at->v.Attribute.attr;
             } else if (holds(o->expired_by, e)) {
                 report(c, o, e, o->closed);
                 o->sess = NULL; /* once per object */
+            } else if (e->at->kind == NODE_Attribute && o->ent && !was_read(o, e->at) &&
+                       lazy_relationship(c, o->ent, e->at->v.Attribute.attr)) {
+                report_lazy(c, o, e);
+                o->sess = NULL;
             }
             break;
         case EV_RETURN: {
@@ -633,7 +796,8 @@ void detached_check(LifecycleSink *k, const FlowEnv *env, Arena *scratch,
         const Node *f = funcs[i];
         if (f->kind != NODE_FunctionDef && f->kind != NODE_AsyncFunctionDef)
             continue;
-        Scan c = {k, env, scratch, f, scope_of(env->scopes, f), 0, {0}, 0, NULL, 0, 0, 0, 0, 0};
+        Scan c = {.k = k, .env = env, .scratch = scratch, .func = f,
+                  .scope = scope_of(env->scopes, f)};
         if (!c.scope)
             continue;
         for (int j = 0; j < f->v.FunctionDef.body.n; j++)
