@@ -162,6 +162,25 @@ static int expire_keyword(const Node *call)
     return 1;
 }
 
+/* The binding name has where the function is, followed through an import
+ * to its module of the project (*t and *where: that module's table and the
+ * binding's scope); NULL for an import from outside the project. */
+static const Binding *definition(const Scan *c, const char *name, const ScopeTable **t,
+                                 const Scope **where)
+{
+    *t = c->env->scopes;
+    const Binding *b = scope_lookup(*t, c->scope, name, where);
+    if (b && b->kind == BIND_IMPORT && b->qualname && c->env->resolve) {
+        FlowDef d = {0};
+        if (!c->env->resolve(c->env->resolve_arg, b->qualname, &d) || !d.binding || !d.scopes)
+            return NULL;
+        *t = d.scopes;
+        *where = scope_module(d.scopes);
+        return d.binding;
+    }
+    return b;
+}
+
 /* Do the sessions the call acq makes (`SessionLocal()`, `Session(engine)`,
  * `SessionLocal.begin()`) expire on commit (expire_keyword's answer)?
  * Known only when the factory's making is seen: a module-level
@@ -177,16 +196,8 @@ static int expires(const Scan *c, const Node *acq)
     if (f->kind != NODE_Name)
         return -1;
     const Scope *where = NULL;
-    const ScopeTable *t = c->env->scopes;
-    const Binding *b = scope_lookup(t, c->scope, f->v.Name.id, &where);
-    if (b && b->kind == BIND_IMPORT && b->qualname && c->env->resolve) {
-        FlowDef d = {0};
-        if (!c->env->resolve(c->env->resolve_arg, b->qualname, &d) || !d.binding || !d.scopes)
-            return -1;
-        b = d.binding;
-        t = d.scopes;
-        where = scope_module(t);
-    }
+    const ScopeTable *t = NULL;
+    const Binding *b = definition(c, f->v.Name.id, &t, &where);
     if (!b || !where || where->kind != SCOPE_MODULE || b->kind != BIND_LOCAL || !b->value ||
         b->value->kind != NODE_Call ||
         !in_list(scope_qualname(t, where, b->value->v.Call.func), makers))
@@ -624,15 +635,8 @@ static int was_read(const Obj *o, const Node *attr)
 static int lazy_relationship(const Scan *c, const Node *ent, const char *attr)
 {
     const Scope *where = NULL;
-    const ScopeTable *t = c->env->scopes;
-    const Binding *b = scope_lookup(t, c->scope, ent->v.Name.id, &where);
-    if (b && b->kind == BIND_IMPORT && b->qualname && c->env->resolve) {
-        FlowDef d = {0};
-        if (!c->env->resolve(c->env->resolve_arg, b->qualname, &d) || !d.binding || !d.scopes)
-            return 0;
-        b = d.binding;
-        t = d.scopes;
-    }
+    const ScopeTable *t = NULL;
+    const Binding *b = definition(c, ent->v.Name.id, &t, &where);
     if (!b || b->kind != BIND_CLASS || !b->def || b->def->kind != NODE_ClassDef)
         return 0;
     const Scope *cs = scope_of(t, b->def);
