@@ -1078,31 +1078,34 @@ static void unit_projects(Arena *a, Run *run)
     VEC_FREE(&facts);
 }
 
-/* The project-wide analysis over the relevant files (DRIVER_CHECK). */
-typedef struct UnitSize {
-    size_t len, k;
-} UnitSize;
+/* An index with its size in bytes, to order work largest first. */
+typedef struct Sized {
+    size_t index, bytes;
+} Sized;
 
-static int cmp_unit_size(const void *pa, const void *pb)
+/* Largest first; the lower index first among equals (a deterministic order). */
+static int cmp_largest_first(const void *pa, const void *pb)
 {
-    const UnitSize *x = pa, *y = pb;
-    return x->len != y->len ? (x->len < y->len) - (x->len > y->len) : (x->k > y->k) - (x->k < y->k);
+    const Sized *x = pa, *y = pb;
+    return x->bytes != y->bytes ? (x->bytes < y->bytes) - (x->bytes > y->bytes)
+                                : (x->index > y->index) - (x->index < y->index);
 }
 
 /* run->by_size: the loaded units, largest source first. */
 static void order_by_size(Arena *a, Run *run)
 {
     size_t n = run->nrelevant;
-    UnitSize *us = xmalloc((n + 1) * sizeof *us);
+    Sized *us = xmalloc((n + 1) * sizeof *us);
     for (size_t k = 0; k < n; k++)
-        us[k] = (UnitSize){run->units[k].src ? run->units[k].src->len : 0, k};
-    qsort(us, n, sizeof *us, cmp_unit_size);
+        us[k] = (Sized){k, run->units[k].src ? run->units[k].src->len : 0};
+    qsort(us, n, sizeof *us, cmp_largest_first);
     run->by_size = arena_alloc(a, (n + 1) * sizeof *run->by_size);
     for (size_t k = 0; k < n; k++)
-        run->by_size[k] = us[k].k;
+        run->by_size[k] = us[k].index;
     free(us);
 }
 
+/* The project-wide analysis over the relevant files (DRIVER_CHECK). */
 static void analyze_project(Arena *a, Run *run, int jobs)
 {
     add_context(a, run);
@@ -1327,14 +1330,10 @@ static void analyze_group(Run *run, const size_t *group, size_t g, int jobs)
  * largest first.  Findings go to their files' slots, so the output does not
  * depend on which ran where.
  */
-typedef struct GroupSize {
-    size_t g, bytes;
-} GroupSize;
-
 typedef struct GroupRun {
     Run *run;
     const size_t *group;
-    const GroupSize *order; /* the small groups, largest first */
+    const Sized *order;     /* the small groups, largest first */
     ProjectCache **caches;  /* one per thread: a cache is not shared */
 } GroupRun;
 
@@ -1344,33 +1343,26 @@ static void small_group(void *arg, size_t k, int worker)
     Run own = *gr->run;
     own.keep = gr->run->keep + worker; /* its one thread is worker 0 inside */
     own.projects = gr->caches[worker];
-    analyze_group(&own, gr->group, gr->order[k].g, 1);
-}
-
-static int cmp_size_desc(const void *pa, const void *pb)
-{
-    const GroupSize *x = pa, *y = pb;
-    return x->bytes != y->bytes ? (x->bytes < y->bytes) - (x->bytes > y->bytes)
-                                : (x->g > y->g) - (x->g < y->g);
+    analyze_group(&own, gr->group, gr->order[k].index, 1);
 }
 
 static void analyze_groups(Arena *a, Run *run, const size_t *group, size_t ngroups, int jobs)
 {
-    GroupSize *order = arena_alloc(a, ngroups * sizeof *order);
+    Sized *order = arena_alloc(a, ngroups * sizeof *order);
     for (size_t g = 0; g < ngroups; g++)
-        order[g].g = g;
+        order[g].index = g;
     for (size_t i = 0; i < run->nasked; i++) {
         struct stat st;
         if (stat(run->files[i], &st) == 0)
             order[group[i]].bytes += (size_t)st.st_size;
     }
-    qsort(order, ngroups, sizeof *order, cmp_size_desc);
+    qsort(order, ngroups, sizeof *order, cmp_largest_first);
     size_t big = ngroups; /* order[0..big): the groups that run alone */
     if (jobs > 1 && !run->o->cache)
         for (big = 0; big < ngroups && order[big].bytes * (size_t)jobs > order[0].bytes;)
             big++;
     for (size_t k = 0; k < big && !stopped(run); k++)
-        analyze_group(run, group, order[k].g, jobs);
+        analyze_group(run, group, order[k].index, jobs);
     if (big < ngroups && !stopped(run)) {
         GroupRun gr = {run, group, order + big, arena_alloc(a, (size_t)jobs * sizeof *gr.caches)};
         for (int w = 0; w < jobs; w++)
@@ -1525,7 +1517,8 @@ void driver_run(const DriverOptions *o, Report *out)
     int jobs = o->jobs >= 1 ? o->jobs : pool_default_jobs();
     if ((size_t)jobs > files.n)
         jobs = files.n ? (int)files.n : 1;
-    Run run = {o, files.items, files.n, files.n, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL};
+    Run run = {o,    files.items, files.n, files.n, NULL, NULL, NULL, NULL,
+               NULL, 0,           NULL,    NULL,    NULL, NULL, NULL};
     run.results = arena_alloc(a, (files.n + 1) * sizeof *run.results);
     out->narenas = jobs + 1;
     out->arenas = xcalloc((size_t)out->narenas, sizeof *out->arenas);

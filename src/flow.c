@@ -985,7 +985,8 @@ static int with_still_releases(const Ctx *c, const Path *p, int r)
 static int kept_site(Ctx *c, const Path *p, Res r, const Node *value)
 {
     int sites[9];
-    int n = carried_sites(c, p, r.site, value && value->kind == NODE_Call ? value : NULL, sites, 9);
+    const Node *made = value && value->kind == NODE_Call ? value : NULL;
+    int n = carried_sites(c, p, r.site, made, sites, 9);
     for (int i = 0; i < n; i++)
         if (with_still_releases(c, p, sites[i]))
             return sites[i];
@@ -1011,22 +1012,15 @@ static int kept_by_enter(Ctx *c, Path *p, const Node *target, int r)
                                                               : !strcmp(name, "__aenter__")
                                                                   ? "__aexit__"
                                                                   : NULL;
-    const NodeList *body = &cls->node->v.ClassDef.body;
-    for (int i = 0; exit_name && i < body->n; i++) {
-        const Node *m = body->items[i];
-        const Node *a = (m->kind == NODE_FunctionDef || m->kind == NODE_AsyncFunctionDef) ? m->v.FunctionDef.args : NULL;
-        if (!a || strcmp(m->v.FunctionDef.name, exit_name) || a->v.arguments.args.n < 1 ||
-            !fc_method_releases(c, m, a->v.arguments.args.items[0]->v.arg.arg,
-                                target->v.Attribute.attr, &c->site[r].val, 1))
-            continue;
-        c->site[r].enter_attr = target->v.Attribute.attr;
-        p->ev[r] = fl_ev_push(c, p->ev[r], target,
-                              fmt(c, "stored in `self.%s`, which `%s` releases, but only if `%s` "
-                                     "returns",
-                                  target->v.Attribute.attr, exit_name, name));
-        return 1;
-    }
-    return 0;
+    if (!exit_name || !fc_named_method_releases(c, cls->node, exit_name,
+                                                target->v.Attribute.attr, &c->site[r].val))
+        return 0;
+    c->site[r].enter_attr = target->v.Attribute.attr;
+    p->ev[r] = fl_ev_push(c, p->ev[r], target,
+                          fmt(c, "stored in `self.%s`, which `%s` releases, but only if `%s` "
+                                 "returns",
+                              target->v.Attribute.attr, exit_name, name));
+    return 1;
 }
 
 /*
@@ -1109,7 +1103,8 @@ static void bind(Ctx *c, Path *p, const Node *target, Res r, const Node *value)
             bind_name(c, p, fl_var_key(c, target), r.site, target);
             break;
         }
-        if (fl_var_key(c, target) && !c->enter) { /* a middleware's request.state.db: it still owns it */
+        if (fl_var_key(c, target) && !c->enter) {
+            /* a middleware's request.state.db: it still owns it */
             bind_name(c, p, fl_var_key(c, target), r.site >= 0 ? r.site : VAR_UNKNOWN, target);
             break;
         }

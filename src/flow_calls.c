@@ -82,11 +82,8 @@ static Res method_call(Ctx *c, Path *p, const Node *call, Res rv, const char *m)
         eff = EFF_USE; /* repo.save(): the object's method uses the session it keeps */
     if (rv.site >= 0 && c->site[rv.site].obj_cls) {
         /* svc.close(): what the class's own method does to self.<attr> */
-        const Node *def = value_method(c->env->values, c->a, c->site[rv.site].obj_cls, m);
-        const Node *args = def ? def->v.FunctionDef.args : NULL;
-        eff = args && args->v.arguments.args.n >= 1 &&
-                      fc_method_releases(c, def, args->v.arguments.args.items[0]->v.arg.arg,
-                                         c->site[rv.site].obj_attr, &c->site[rv.site].val, 1)
+        eff = fc_named_method_releases(c, c->site[rv.site].obj_cls, m, c->site[rv.site].obj_attr,
+                                       &c->site[rv.site].val)
                   ? EFF_RELEASE : EFF_USE;
         if (p->res[rv.site] == RS_RELEASED)
             eff = EFF_SAFE; /* after its release the object answers for itself (a guarded
@@ -565,6 +562,15 @@ int fc_method_releases(Ctx *c, const Node *def, const char *self, const char *at
     SelfRelease w = {self, attr, val, c->env->model, wide, 0, 0};
     ast_children((Node *)def, self_release_kid, &w);
     return w.found;
+}
+
+int fc_named_method_releases(Ctx *c, const Node *cls, const char *method, const char *attr,
+                             const Val *val)
+{
+    const Node *def = value_method(c->env->values, c->a, cls, method);
+    const Node *args = def ? def->v.FunctionDef.args : NULL;
+    return args && args->v.arguments.args.n >= 1 &&
+           fc_method_releases(c, def, args->v.arguments.args.items[0]->v.arg.arg, attr, val, 1);
 }
 
 int fc_class_releases(Ctx *c, const Node *cls, const char *attr, const Val *val)

@@ -295,6 +295,10 @@ const Node *fc_init_of(const Node *cls);
  * and in code nested in it? */
 int fc_method_releases(Ctx *c, const Node *def, const char *self, const char *attr, const Val *val,
                        int wide);
+/* Does the method named method of class cls (or of a base) release <its first
+ * parameter>.<attr> (holding val), in the wide sense of fc_method_releases? */
+int fc_named_method_releases(Ctx *c, const Node *cls, const char *method, const char *attr,
+                             const Val *val);
 /* Does a method of class cls release <its first parameter>.<attr> (holding val), in the
  * wide sense of fc_method_releases? */
 int fc_class_releases(Ctx *c, const Node *cls, const char *attr, const Val *val);

@@ -104,14 +104,15 @@ static void new_chunk(Lexer *L)
         c = xmalloc(CHUNK * sizeof *c);
     }
     if ((L->nchunks & (L->nchunks - 1)) == 0) /* grow the index at powers of two */
-        L->head.chunks = xrealloc(L->head.chunks, (L->nchunks ? 2 * L->nchunks : 1) * sizeof *L->head.chunks);
+        L->head.chunks =
+            xrealloc(L->head.chunks, (L->nchunks ? 2 * L->nchunks : 1) * sizeof *L->head.chunks);
     L->head.chunks[L->nchunks++] = c;
 }
 
 /* Appends a token from start (on line sline, which began at sbol) to stop
  * (on the current line). */
 static inline Token *push(Lexer *L, int kind, const char *start, const char *stop, int sline,
-                   const char *sbol)
+                          const char *sbol)
 {
     if ((L->head.ntoks >> CHUNK_BITS) >= L->nchunks)
         new_chunk(L);

@@ -108,8 +108,9 @@ const Token *lex_at(Lexer *L, int i);
 static inline const Token *lex_tok(Lexer *L, int i)
 {
     const LexHead *h = (const LexHead *)(const void *)L; /* head is Lexer's first member */
-    if (i >= 0 && (size_t)i < h->ntoks)
-        return &h->chunks[(size_t)i >> LEX_CHUNK_BITS][(size_t)i & (((size_t)1 << LEX_CHUNK_BITS) - 1)];
+    size_t k = (size_t)i, mask = ((size_t)1 << LEX_CHUNK_BITS) - 1;
+    if (i >= 0 && k < h->ntoks)
+        return &h->chunks[k >> LEX_CHUNK_BITS][k & mask];
     return lex_at(L, i);
 }
 /* The caller will not ask for tokens below index below again. */

@@ -2,16 +2,17 @@
  * detached.c - SL102 for ORM objects read after their session closed (see
  * detached.h).
  *
- * Per function: the sessions it makes from a factory whose sessions expire
- * on commit (a sessionmaker, async_sessionmaker, Session or AsyncSession
- * made without expire_on_commit=False, in this module or another of the
- * project) and closes itself, by the end of a `with` block or close().
+ * Per function: the sessions it makes from a factory whose making is seen
+ * (a sessionmaker, async_sessionmaker, Session or AsyncSession, in this
+ * module or another of the project), with whether they expire on commit
+ * (expire_on_commit, on unless made False), and closes itself, by the end
+ * of a `with` block or close().
  * Then, in the order the statements come, what happens to each name bound
  * to an object of one of them: loaded (`s.get(User, i)`, `s.scalars(select(
  * User)...).first()`, `s.query(User)...one()`) or added (`s.add(u)`),
- * expired by `s.commit()` (or the end of a `begin()` block), reloaded by an
- * attribute read or `s.refresh(u)` while the session is open, detached by
- * the close.  A read of an expired, detached object is the finding; so is
+ * expired by `s.commit()` (or the end of a `begin()` block), reloaded by
+ * an attribute read, `s.refresh(u)` or a query while the session is open,
+ * detached by the close.  A read of an expired, detached object is the finding; so is
  * returning one from a function that closes its session, inside the block
  * or after close(): FastAPI reads an endpoint's to build the response after
  * the block ended, and a helper's caller gets nothing it can read.
@@ -63,6 +64,9 @@ typedef struct Scan {
     const char *sess[MAX_SESSIONS];   /* names of the sessions it makes and closes */
     unsigned char sess_expires[MAX_SESSIONS]; /* ... and whether a commit expires objects */
     int nsess;
+    const Node *items[MAX_SESSIONS]; /* the with items that make them: their blocks' ends
+                                        close them */
+    int nitems;
     DEvent *ev;
     int nev, cap;
     int depth;
@@ -76,8 +80,9 @@ typedef struct Scan {
 
 typedef struct Obj {
     const char *name, *sess; /* sess NULL: not followed now */
-    const Node *bound, *expired, *closed;
-    const DEvent *expired_by, *closed_by; /* the events, for how far they reach */
+    const Node *bound;
+    const DEvent *expired_by, *closed_by; /* the commit and the close, NULL if none: their
+                                             nodes, and how far they reach */
     const Node *ent;         /* its class's name, when loaded without eager options */
     const char *read[MAX_READ]; /* attributes read while the session was open: loaded */
     int nread;
@@ -90,14 +95,18 @@ static int holds(const DEvent *by, const DEvent *e)
                   (e->line == by->until_line && e->col <= by->until_col));
 }
 
+/* The index of the session named name in c->sess, or -1. */
+static int session_index(const Scan *c, const char *name)
+{
+    for (int i = 0; i < c->nsess; i++)
+        if (!strcmp(c->sess[i], name))
+            return i;
+    return -1;
+}
+
 static int is_session_name(const Scan *c, const Node *e)
 {
-    if (!e || e->kind != NODE_Name)
-        return 0;
-    for (int i = 0; i < c->nsess; i++)
-        if (!strcmp(c->sess[i], e->v.Name.id))
-            return 1;
-    return 0;
+    return e && e->kind == NODE_Name && session_index(c, e->v.Name.id) >= 0;
 }
 
 static void push(Scan *c, int kind, const Node *at, int line, int col, const char *sess,
@@ -241,10 +250,8 @@ static void add_session(Scan *c, const Node *name, int expires)
 /* Does a commit of the session named s expire its objects? */
 static int commit_expires(const Scan *c, const char *s)
 {
-    for (int i = 0; i < c->nsess; i++)
-        if (!strcmp(c->sess[i], s))
-            return c->sess_expires[i];
-    return 0;
+    int i = session_index(c, s);
+    return i >= 0 && c->sess_expires[i];
 }
 
 /* --- objects of a session --------------------------------------------------- */
@@ -341,8 +348,11 @@ static void sessions(Scan *c, const Node *n)
         n->kind == NODE_AsyncFunctionDef || n->kind == NODE_ClassDef || n->kind == NODE_Lambda)
         return;
     int x;
-    if (n->kind == NODE_withitem && (x = seen_session(c, n->v.withitem.context_expr)) >= 0)
+    if (n->kind == NODE_withitem && (x = seen_session(c, n->v.withitem.context_expr)) >= 0) {
         add_session(c, n->v.withitem.optional_vars, x);
+        if (c->nitems < MAX_SESSIONS)
+            c->items[c->nitems++] = n;
+    }
     if (n->kind == NODE_Assign && n->v.Assign.targets.n == 1 &&
         (x = seen_session(c, n->v.Assign.value)) >= 0)
         add_session(c, n->v.Assign.targets.items[0], x);
@@ -435,10 +445,10 @@ static void events(Scan *c, const Node *n)
     if (!n || c->depth > WALK_MAX_DEPTH || n->kind == NODE_FunctionDef ||
         n->kind == NODE_AsyncFunctionDef || n->kind == NODE_ClassDef || n->kind == NODE_Lambda)
         return;
-    c->depth++;
     switch (n->kind) {
     case NODE_If:
     case NODE_While:
+        c->depth++;
         events(c, n->v.If.test);
         block(c, &n->v.If.body);
         block(c, &n->v.If.orelse);
@@ -446,6 +456,7 @@ static void events(Scan *c, const Node *n)
         return;
     case NODE_Try:
     case NODE_TryStar:
+        c->depth++;
         block(c, &n->v.Try.body);
         for (int i = 0; i < n->v.Try.handlers.n; i++) {
             const Node *h = n->v.Try.handlers.items[i];
@@ -456,11 +467,6 @@ static void events(Scan *c, const Node *n)
         block(c, &n->v.Try.finalbody);
         c->depth--;
         return;
-    default:
-        break;
-    }
-    c->depth--;
-    switch (n->kind) {
     case NODE_With:
     case NODE_AsyncWith:
         c->depth++;
@@ -483,8 +489,9 @@ static void events(Scan *c, const Node *n)
                 continue;
             if (begin)
                 push(c, EV_COMMIT, n, ast_end_lineno(n), n->end_col_offset, s, NULL);
-            if (is_session_name(c, v) && seen_session(c, e) >= 0)
-                push(c, EV_CLOSE, n, ast_end_lineno(n), n->end_col_offset, s, NULL);
+            for (int j = 0; j < c->nitems; j++)
+                if (c->items[j] == it && is_session_name(c, v))
+                    push(c, EV_CLOSE, n, ast_end_lineno(n), n->end_col_offset, s, NULL);
         }
         return;
     case NODE_Assign:
@@ -500,8 +507,7 @@ static void events(Scan *c, const Node *n)
             push(c, EV_BIND, n, ast_end_lineno(n), n->end_col_offset, s, t->v.Name.id);
             if (c->nev)
                 c->ev[c->nev - 1].ent = eager(value) ? NULL : ent;
-        }
-        else if (n->kind == NODE_Assign)
+        } else if (n->kind == NODE_Assign)
             for (int i = 0; i < n->v.Assign.targets.n; i++) {
                 forget_target(c, n->v.Assign.targets.items[i], n);
                 events(c, n->v.Assign.targets.items[i]);
@@ -576,10 +582,13 @@ static void report(Scan *c, const Obj *o, const DEvent *e, const Node *close)
     diag_span(&f, e->at);
     const char *fix = "refresh it before the session closes, or make the sessions with "
                       "expire_on_commit=False";
-    int block_commit = o->expired->kind != NODE_Call; /* the end of a begin() block */
-    const char *commit = block_commit ? msg(a, "the commit that ends its `begin()` block on line %d",
-                                            ast_end_lineno(o->expired))
-                                      : msg(a, "the commit on line %d", o->expired->lineno);
+    const Node *expired = o->expired_by->at;
+    int block_commit = expired->kind != NODE_Call; /* the end of a begin() block */
+    const char *commit =
+        block_commit
+            ? msg(a, "the commit that ends its `begin()` block on line %d",
+                  ast_end_lineno(expired))
+            : msg(a, "the commit on line %d", expired->lineno);
     f.message = e->kind == EV_RETURN && c->endpoint
         ? msg(a, "ORM object `%s` is returned after %s expired it, and its session is closed "
                  "before FastAPI reads it to build the response: that raises "
@@ -595,7 +604,7 @@ static void report(Scan *c, const Obj *o, const DEvent *e, const Node *close)
               o->name, commit,
               close->kind == NODE_Call ? "the close" : "the end of the `with` block",
               ast_end_lineno(close), fix);
-    const Node *steps[4] = {o->bound, o->expired, close, e->at};
+    const Node *steps[4] = {o->bound, expired, close, e->at};
     const char *notes[4] = {
         msg(a, "`%s` is an object of the session `%s` from here", o->name, o->sess),
         "committed here: every object of the session is expired, to be reloaded on its next read",
@@ -604,7 +613,8 @@ static void report(Scan *c, const Obj *o, const DEvent *e, const Node *close)
                                    "its objects are detached",
         e->kind == EV_RETURN ? "returned here" : "read here, with no session to reload it"};
     int order[4] = {0, 1, 2, 3};
-    if (e->kind == EV_RETURN && close->kind != NODE_Call && e->at->lineno <= ast_end_lineno(close)) {
+    if (e->kind == EV_RETURN && close->kind != NODE_Call &&
+        e->at->lineno <= ast_end_lineno(close)) {
         order[2] = 3; /* returned inside the block, which closes the session on the way out */
         order[3] = 2;
     }
@@ -687,12 +697,13 @@ static void report_lazy(Scan *c, const Obj *o, const DEvent *e)
                        "from that raises DetachedInstanceError; read it while the session is "
                        "open, or load it with the query (selectinload(%s.%s))",
                     o->name, o->name, attr, o->ent->v.Name.id, attr);
-    const Node *steps[3] = {o->bound, o->closed, e->at};
+    const Node *closed = o->closed_by->at;
+    const Node *steps[3] = {o->bound, closed, e->at};
     const char *notes[3] = {
         msg(a, "`%s` is loaded by the session `%s` here, without `%s`", o->name, o->sess, attr),
-        o->closed->kind == NODE_Call ? "the session is closed here: its objects are detached"
-                                     : "the session is closed here, where its `with` block "
-                                       "ends: its objects are detached",
+        closed->kind == NODE_Call ? "the session is closed here: its objects are detached"
+                                  : "the session is closed here, where its `with` block "
+                                    "ends: its objects are detached",
         "read here, with no session to load it from"};
     f.trace = arena_alloc(a, 3 * sizeof *f.trace);
     for (int i = 0; i < 3; i++) {
@@ -721,7 +732,7 @@ static Obj *obj_named(Obj *objs, int *n, const char *name, int make)
             return &objs[i];
     if (!make || *n == MAX_OBJECTS)
         return NULL;
-    objs[*n] = (Obj){name, NULL, NULL, NULL, NULL, NULL, NULL, NULL, {0}, 0};
+    objs[*n] = (Obj){name, NULL, NULL, NULL, NULL, NULL, {0}, 0};
     return &objs[(*n)++];
 }
 
@@ -736,7 +747,7 @@ static void replay(Scan *c)
         switch (e->kind) {
         case EV_BIND:
             if (o)
-                *o = (Obj){e->obj, e->sess, e->at, NULL, NULL, NULL, NULL, e->ent, {0}, 0};
+                *o = (Obj){e->obj, e->sess, e->at, NULL, NULL, e->ent, {0}, 0};
             break;
         case EV_FORGET:
             if (o)
@@ -750,14 +761,11 @@ static void replay(Scan *c)
                 if (!x->sess || strcmp(x->sess, e->sess) || holds(x->closed_by, e))
                     continue;
                 if (e->kind == EV_COMMIT) {
-                    if (commit_expires(c, e->sess)) {
-                        x->expired = e->at;
+                    if (commit_expires(c, e->sess))
                         x->expired_by = e;
-                    }
                 } else if (e->kind == EV_LOAD) {
                     x->expired_by = NULL;
                 } else {
-                    x->closed = e->at;
                     x->closed_by = e;
                 }
             }
@@ -770,7 +778,7 @@ static void replay(Scan *c)
                 if (e->at->kind == NODE_Attribute && o->nread < MAX_READ)
                     o->read[o->nread++] = e->at->v.Attribute.attr;
             } else if (holds(o->expired_by, e)) {
-                report(c, o, e, o->closed);
+                report(c, o, e, o->closed_by->at);
                 o->sess = NULL; /* once per object */
             } else if (e->at->kind == NODE_Attribute && o->ent && !was_read(o, e->at) &&
                        lazy_relationship(c, o->ent, e->at->v.Attribute.attr)) {
@@ -780,7 +788,7 @@ static void replay(Scan *c)
             break;
         case EV_RETURN: {
             const Node *close = o && o->sess && holds(o->expired_by, e)
-                                    ? holds(o->closed_by, e) ? o->closed
+                                    ? holds(o->closed_by, e) ? o->closed_by->at
                                                              : close_after(c, i, o->sess)
                                     : NULL;
             if (close) {
