@@ -324,6 +324,8 @@ Val fl_value_at(Ctx *c, const ScopeTable *t, const Scope *s, const Node *e)
 
 void fl_release(Ctx *c, Path *p, int r, const Node *at, int by_with)
 {
+    p->checked_out &= ~(1u << r); /* a close gives the connection back, whatever else */
+    p->txn_ended |= 1u << r;
     const ResInfo *ri = model_user_res(c->env->model, c->site[r].val.kind);
     if (p->res[r] == RS_RELEASED) {
         int harm = ri->twice;
@@ -481,6 +483,8 @@ int fl_acquire(Ctx *c, Path *p, const Node *node, Val v, int parent)
     p->reported[r] = 0;
     p->committed &= ~(1u << r);
     p->release_raised &= ~(1u << r);
+    p->checked_out &= ~(1u << r);
+    p->txn_ended &= ~(1u << r);
     p->ev[r] = fl_ev_push(c, NULL, node, fmt(c, "%s acquired here", fl_noun(c, r)));
     c->acquired |= 1u << r;
     return r;
@@ -1605,7 +1609,7 @@ static int same_jobs(const Path *a, const Path *b)
     for (int i = 0; i < a->njobs; i++) {
         const Job *x = &a->job[i], *y = &b->job[i];
         if (x->at != y->at || x->with != y->with || x->res != y->res || x->var != y->var ||
-            x->kind != y->kind || x->many != y->many)
+            x->kind != y->kind || x->many != y->many || x->quick != y->quick)
             return 0;
     }
     return 1;
@@ -1619,7 +1623,8 @@ static int same_path(const Ctx *c, const Path *a, const Path *b)
            a->raised_at_yield == b->raised_at_yield && a->yielded == b->yielded &&
            a->handling_yield == b->handling_yield && same_jobs(a, b) &&
            a->committed == b->committed && a->release_raised == b->release_raised &&
-           a->patched == b->patched;
+           a->patched == b->patched && a->checked_out == b->checked_out &&
+           a->txn_ended == b->txn_ended;
 }
 
 /*
@@ -1649,6 +1654,8 @@ static int mergeable(const Ctx *c, const Path *a, const Path *b)
  * become unknown. */
 static void widen(Path *m, const Path *p)
 {
+    m->checked_out |= p->checked_out; /* may hold its connection */
+    m->txn_ended &= p->txn_ended;     /* surely ended */
     for (int f = 0; f < FLOW_MAX_FLAGS; f++)
         if (m->flag[f] != p->flag[f])
             m->flag[f] = FLAG_UNKNOWN;
@@ -1674,6 +1681,8 @@ static int merge_path(Ctx *c, int s, const Path *p)
             cost += ps->p[i].flag[f] != p->flag[f] && ps->p[i].flag[f] != FLAG_UNKNOWN;
         for (int v = 0; v < FLOW_MAX_VARS; v++)
             cost += ps->p[i].var[v] != p->var[v] && ps->p[i].var[v] != VAR_UNKNOWN;
+        cost += (p->checked_out & ~ps->p[i].checked_out) != 0 ||
+                (ps->p[i].txn_ended & ~p->txn_ended) != 0;
         if (best < 0 || cost < best_cost) {
             best = i;
             best_cost = cost;
@@ -2036,6 +2045,10 @@ static void transfer(Ctx *c, int s, const Path *in)
                 if (r < 0 || (p.res[r] != RS_RELEASED &&
                               !(p.res[r] == RS_GONE && (p.release_raised >> r & 1))))
                     c->kept_param |= 1u << i;
+                if (r >= 0 && (p.checked_out >> r & 1))
+                    c->env->summary->checks_out |= 1u << i;
+                if (r < 0 || !(p.txn_ended >> r & 1))
+                    c->ends_param &= ~(1u << i);
             }
             return;
         }
@@ -2254,6 +2267,7 @@ void flow_function(Arena *scratch, const FlowEnv *env, Node *func)
                         (FASTAPI_PROVIDER | FASTAPI_PROVIDER_FN));
     c.catch_all_exception = func->kind != NODE_AsyncFunctionDef;
     c.yielded_site = -1;
+    c.ends_param = ~0u;
     if (!c.scope)
         c.scope = scope_module(env->scopes);
     c.in = arena_alloc(scratch, (size_t)g->nsteps * sizeof *c.in);
@@ -2292,6 +2306,9 @@ void flow_function(Arena *scratch, const FlowEnv *env, Node *func)
         for (int i = 0; i < c.nparams; i++)
             if (!(c.kept_param >> i & 1) && c.in[g->exit].n > 0)
                 env->summary->releases |= 1u << i;
+        if (c.in[g->exit].n > 0)
+            env->summary->ends_txn =
+                c.ends_param & ~env->summary->checks_out & ((1u << c.nparams) - 1);
         if (env->summary->yields_kind == RES_NONE && contains_yield(func)) {
             /* `-> AsyncIterator[AsyncSession]` over a factory we cannot see
                (request.app.state.sessionmaker()): the annotation says what it

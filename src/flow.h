@@ -41,6 +41,7 @@ typedef enum FlowProblem {
     FLOW_RELEASE_BORROWED, /* released by a borrower whose owner still uses or releases it */
     FLOW_OUTLIVES,        /* handed to work that runs after its owner releases it */
     FLOW_CONCURRENT,      /* used by work that runs at the same time as other use of it */
+    FLOW_HELD_BY_STREAM,  /* borrowed, holding its connection while a streamed body runs */
 } FlowProblem;
 
 /* Work that runs apart from the function that starts it. */
@@ -98,6 +99,10 @@ typedef struct FlowSummary {
     unsigned char defer_kind;     /* ... the FlowJob of that work */
     unsigned bound;               /* bit i: it returns a callable made with positional
                                      parameter i (functools.partial(work, db), a lambda) */
+    unsigned checks_out;          /* bit i: some normal exit leaves positional parameter i, a
+                                     session, holding a connection (a query, no commit after) */
+    unsigned ends_txn;            /* bit i: every normal exit leaves it with its transaction
+                                     ended (a commit, rollback or close after its last query) */
     unsigned char acquires;       /* its run made a site other than its parameters': with
                                      none, and none of its own parameters borrowed, the check
                                      pass has nothing to follow in it (not read by callers) */

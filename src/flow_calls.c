@@ -177,6 +177,7 @@ static Res method_call(Ctx *c, Path *p, const Node *call, Res rv, const char *m)
             p->ev[rv.site] = fl_ev_push(c, p->ev[rv.site], call,
                                         "the connection goes back to the pool here");
         }
+        fj_txn(c, p, rv.site, call, m);
         if (eff != EFF_SAFE && eff != EFF_RELEASE) { /* what a provider's commit would find */
             if (!strcmp(m, "commit"))
                 p->committed |= 1u << rv.site;
@@ -471,6 +472,8 @@ static void apply_summary(Ctx *c, Path *p, const Node *call, const FlowSummary *
         int h = fl_held_by(c, p, a);
         if (h >= 0 && (sum->uses >> i & 1) && p->res[h] == RS_IDLE)
             p->res[h] = RS_OPEN; /* the helper uses it: its connection is out */
+        if (h >= 0)
+            fj_txn_by_callee(c, p, h, call, sum, i);
         if (h >= 0 && (sum->releases >> i & 1))
             fl_release(c, p, h, call, 0);
     }

@@ -68,6 +68,7 @@ typedef struct Job {
     int8_t var;         /* the local holding its handle (task, future, thread, list), or -1 */
     uint8_t kind;       /* FlowJob */
     uint8_t many;       /* several run at once: a comprehension of them, executor.map */
+    uint8_t quick;      /* JOB_STREAM: a body already in memory (a buffer, a list) */
 } Job;
 
 typedef struct Path {
@@ -92,6 +93,10 @@ typedef struct Path {
                                         here (mock.patch, monkeypatch of what makes them) */
     uint32_t committed;              /* sites whose last use was a commit() */
     uint32_t release_raised;         /* RS_GONE sites whose release call raised */
+    uint32_t checked_out;            /* sessions holding a connection now: a query since their
+                                        last commit, rollback or close (SL205) */
+    uint32_t txn_ended;              /* sessions whose last such event was a commit, rollback
+                                        or close (summary mode: the callee ends the caller's) */
 } Path;
 
 typedef struct PathSet {
@@ -178,6 +183,11 @@ typedef struct Ctx {
     int param_site[8];       /* summary mode: the site standing for each parameter */
     int nparams;
     unsigned kept_param;     /* summary mode: parameters some normal exit keeps */
+    unsigned ends_param;     /* summary mode: parameters every normal exit leaves with their
+                                transaction ended (FlowSummary.ends_txn) */
+    const Node *checkout[FLOW_MAX_RES]; /* the last call seen that checked out each session's
+                                           connection (the witness of SL205) ... */
+    const char *checkout_note[FLOW_MAX_RES]; /* ... and what it says there (NULL: a query) */
     int yielded_site;        /* summary mode: the site a provider yields, or -1 */
     int use_commits;         /* the use being recorded may write (not a rollback) */
     int job_args;            /* evaluating the arguments of a call that starts work */
@@ -346,6 +356,9 @@ void fj_name_handles(Ctx *c, Path *p, const Node *target, const Node *value);
 /* The borrowed site r is released by its owner at `at`: pending work on it outlives it. */
 void fj_outlived(Ctx *c, Path *p, int r, const Node *at);
 /* A normal return at `at`: pending work on borrowed sites that outlives the owner. */
+int fj_txn_followed(const Ctx *c, int r);
+void fj_txn(Ctx *c, Path *p, int r, const Node *call, const char *m);
+void fj_txn_by_callee(Ctx *c, Path *p, int r, const Node *call, const FlowSummary *sum, int i);
 void fj_pending_at_exit(Ctx *c, Path *p, const Node *at);
 /* Summary mode: the parameters whose items func hands to work running at once. */
 void fj_fan_out(Ctx *c, const Node *func, FlowSummary *sum);

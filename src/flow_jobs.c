@@ -118,7 +118,7 @@ void fj_loop_waits(Ctx *c, Path *p, const Node *loop)
 void fj_job_start(Ctx *c, Path *p, int kind, uint32_t res, const Node *at, const Node *with,
                   int many)
 {
-    if (!res)
+    if (!res && kind != JOB_STREAM) /* a stream is followed for what it does not use (SL205) */
         return;
     many |= c->in_comp > 0 && kind != JOB_CORO;
     for (int r = 0; r < c->nsites && runs_beside(kind); r++) {
@@ -427,6 +427,37 @@ static const char *const stream_types[] = {"fastapi.responses.StreamingResponse"
                                            "sse_starlette.EventSourceResponse", NULL};
 
 /*
+ * Is a streamed body data already made (a buffer, a list, a string, a
+ * comprehension of them), which the stream only copies out, rather than a
+ * generator or a library's stream producing it over time?
+ */
+static int in_memory(Ctx *c, const Node *body, int depth)
+{
+    static const char *const buffers[] = {"io.BytesIO", "io.StringIO", "iter", "builtins.iter",
+                                          NULL};
+    if (!body || depth > 4)
+        return 0;
+    switch (body->kind) {
+    case NODE_Constant: case NODE_JoinedStr: case NODE_List: case NODE_Tuple:
+    case NODE_ListComp: case NODE_GeneratorExp:
+        return 1;
+    case NODE_Call: {
+        const char *q = fl_qualname(c, c->env->scopes, c->scope, body->v.Call.func);
+        if (!q && body->v.Call.func->kind == NODE_Name)
+            q = body->v.Call.func->v.Name.id; /* a builtin */
+        return q && fl_in_list(q, buffers);
+    }
+    case NODE_Name: { /* buffer = io.BytesIO(data) */
+        const Scope *where = NULL;
+        const Binding *b = scope_lookup(c->env->scopes, c->scope, body->v.Name.id, &where);
+        return b && where == c->scope && b->nbind == 1 && in_memory(c, b->value, depth + 1);
+    }
+    default:
+        return 0;
+    }
+}
+
+/*
  * Work that runs fn(args...): a resource given to it that fn releases on
  * every path (`background_tasks.add_task(write_audit, db)` where
  * write_audit closes db in its finally) now belongs to the work; the
@@ -517,6 +548,9 @@ void fj_job_function(Ctx *c, Path *p, const Node *call, const char *q)
                 body = k->v.keyword.value;
         }
         fj_job_start(c, p, JOB_STREAM, fj_uses_of(c, p, body), call, NULL, 0);
+        for (int k = 0; k < p->njobs; k++)
+            if (p->job[k].at == call)
+                p->job[k].quick = (uint8_t)in_memory(c, body, 0);
     }
 }
 
@@ -675,6 +709,95 @@ void fj_name_handles(Ctx *c, Path *p, const Node *target, const Node *value)
             p->job[k].var = (int8_t)var;
 }
 
+/*
+ * A session holds a connection from the first query of a transaction until
+ * its commit, rollback or close (SQLAlchemy checks one out lazily, and
+ * add() and the like touch none).  Followed where it is asked: for the
+ * parameters of a summary (FlowSummary.checks_out, ends_txn), and for a
+ * session an endpoint borrows from a provider that closes it only after
+ * the response (SL205).
+ */
+int fj_txn_followed(const Ctx *c, int r)
+{
+    const Site *st = &c->site[r];
+    if (c->env->summary) {
+        for (int i = 0; i < c->nparams; i++)
+            if (c->param_site[i] == r)
+                return 1;
+        return 0;
+    }
+    return st->val.kind == RES_SESSION && st->when && !st->early && !st->param_only;
+}
+
+void fj_txn(Ctx *c, Path *p, int r, const Node *call, const char *m)
+{
+    static const char *const out[] = {"execute", "scalar", "scalars", "get", "get_one", "query",
+                                      "flush", "refresh", "merge", "connection", "stream",
+                                      "stream_scalars", "run_sync", "exec", "begin_nested",
+                                      "bulk_save_objects", "bulk_insert_mappings",
+                                      "bulk_update_mappings", NULL};
+    static const char *const end[] = {"commit", "rollback", "close", "invalidate", NULL};
+    if (!fj_txn_followed(c, r))
+        return;
+    if (fl_in_list(m, out)) {
+        p->checked_out |= 1u << r;
+        p->txn_ended &= ~(1u << r);
+        c->checkout[r] = call;
+        c->checkout_note[r] = NULL;
+    } else if (fl_in_list(m, end)) {
+        p->checked_out &= ~(1u << r);
+        p->txn_ended |= 1u << r;
+    }
+}
+
+/* A summarized callee given session r: it leaves the connection out, or
+ * gives it back, or (neither) leaves the transaction as it found it. */
+void fj_txn_by_callee(Ctx *c, Path *p, int r, const Node *call, const FlowSummary *sum, int i)
+{
+    if (!fj_txn_followed(c, r))
+        return;
+    if (sum->checks_out >> i & 1) {
+        p->checked_out |= 1u << r;
+        p->txn_ended &= ~(1u << r);
+        c->checkout[r] = call;
+        c->checkout_note[r] = NULL;
+    } else if (sum->ends_txn >> i & 1) {
+        p->checked_out &= ~(1u << r);
+        p->txn_ended |= 1u << r;
+    }
+}
+
+/*
+ * The endpoint returns a streamed response while a session it borrowed
+ * still holds its connection, and the provider closes that session only
+ * after the response, stream included (FastAPI >= 0.118, or < 0.106): the
+ * request keeps a pooled connection, idle in its transaction, for as long
+ * as the client reads.  A body that uses the session itself needs it open
+ * (the stream is what it serves), so only work that does not is SL205.
+ */
+static void held_by_stream(Ctx *c, Path *p, const Job *j, const Node *at)
+{
+    for (int r = 0; r < c->nsites; r++) {
+        if (j->quick || !(p->checked_out >> r & 1) || (j->res >> r & 1) || p->res[r] != RS_BORROWED ||
+            !fj_txn_followed(c, r))
+            continue;
+        const Ev *e = p->ev[r];
+        if (c->checkout[r])
+            e = fl_ev_push(c, e, c->checkout[r],
+                           c->checkout_note[r] ? c->checkout_note[r]
+                                               : "a connection is checked out here, and no "
+                                                 "commit, rollback or close follows");
+        e = fl_ev_push(c, e, j->at, "a streamed body that does not use it is handed over here");
+        if (at)
+            e = fl_ev_push(c, e, at, "the function returns here");
+        if (c->site[r].owner_line && c->site[r].owner_note)
+            e = fl_ev_push_far(c, e, c->site[r].owner_path, c->site[r].owner_line,
+                               c->site[r].owner_col,
+                               "closed here, only after the streamed body has run");
+        fl_report_job(c, FLOW_HELD_BY_STREAM, r, j->at, e, j->kind, c->site[r].when);
+    }
+}
+
 /* The borrowed site r is released by its owner now, at `at` (a with
  * block's end): the pending work that uses it outlives it. */
 void fj_outlived(Ctx *c, Path *p, int r, const Node *at)
@@ -698,6 +821,8 @@ void fj_pending_at_exit(Ctx *c, Path *p, const Node *at)
 {
     for (int i = 0; i < p->njobs; i++) {
         const Job *j = &p->job[i];
+        if (j->kind == JOB_STREAM && p->checked_out)
+            held_by_stream(c, p, j, at);
         for (int r = 0; r < c->nsites; r++) {
             if (!(j->res >> r & 1) || p->res[r] != RS_BORROWED || c->site[r].param_only ||
                 j->kind == JOB_CORO || (!runs_beside(j->kind) && !c->site[r].early))

@@ -58,6 +58,7 @@ const Node *fp_provider_release(const Node *def)
 typedef struct Provider {
     const FlowSummary *sum;
     const Node *def;
+    const ScopeTable *scopes; /* the table def is in */
     const char *path;   /* NULL: this module */
     int function_scope; /* Depends(f, scope="function") */
 } Provider;
@@ -71,6 +72,7 @@ static int provider_of(Ctx *c, const ScopeTable *t, const Scope *s, const Node *
         if (b && b->kind == BIND_DEF && b->def && c->env->summary_of && t == c->env->scopes) {
             out->sum = c->env->summary_of(c->env->summary_arg, b->def);
             out->def = b->def;
+            out->scopes = t;
             return out->sum != NULL;
         }
         if (b && b->kind == BIND_IMPORT)
@@ -85,6 +87,7 @@ static int provider_of(Ctx *c, const ScopeTable *t, const Scope *s, const Node *
         return 0;
     out->sum = d.summary;
     out->def = d.binding ? d.binding->def : NULL;
+    out->scopes = d.scopes;
     out->path = d.scopes == c->env->scopes ? NULL : d.path;
     return 1;
 }
@@ -388,14 +391,15 @@ static int owned_by_caller(Ctx *c, Path *start, int r, const Node *func, const N
     return 1;
 }
 
-/* The Depends(...) call of `Annotated[T, Depends(...)]`, or of an alias of
- * one bound at this module's level, or NULL. */
-static const Node *annotated_depends(Ctx *c, const Node *ann)
+/* The Depends(...) call among the metadata of an `Annotated[T, Depends(f)]`
+ * annotation (table t, scope s), or of an alias of one bound at module
+ * level; NULL if none. */
+static const Node *annotated_depends_in(Ctx *c, const ScopeTable *t, const Scope *s,
+                                        const Node *ann)
 {
-    const ScopeTable *t = c->env->scopes;
     if (ann && ann->kind == NODE_Name) {
         const Scope *where = NULL;
-        const Binding *b = scope_lookup(t, c->scope, ann->v.Name.id, &where);
+        const Binding *b = scope_lookup(t, s, ann->v.Name.id, &where);
         ann = b && b->kind == BIND_LOCAL && where && where->kind == SCOPE_MODULE ? b->value : NULL;
     }
     if (!ann || ann->kind != NODE_Subscript || ann->v.Subscript.slice->kind != NODE_Tuple)
@@ -403,10 +407,17 @@ static const Node *annotated_depends(Ctx *c, const Node *ann)
     const NodeList *elts = &ann->v.Subscript.slice->v.Tuple.elts;
     for (int i = 1; i < elts->n; i++) {
         const Node *d = elts->items[i];
-        if (d->kind == NODE_Call && fastapi_is_depends(fl_qualname(c, t, c->scope, d->v.Call.func)))
+        if (d->kind == NODE_Call && fastapi_is_depends(fl_qualname(c, t, s, d->v.Call.func)))
             return d;
     }
     return NULL;
+}
+
+/* The Depends(...) call of `Annotated[T, Depends(...)]`, or of an alias of
+ * one bound at this module's level, or NULL. */
+static const Node *annotated_depends(Ctx *c, const Node *ann)
+{
+    return annotated_depends_in(c, c->env->scopes, c->scope, ann);
 }
 
 /*
@@ -455,6 +466,122 @@ static int made_per_request(Ctx *c, Path *start, const Node *a, const Node *dep)
  * caller passes the provider's session to.  A parameter typed as a session
  * or connection, or given one by its callers, is borrowed from an owner we
  * do not know. */
+/* The Depends(...) call that gives a parameter of a function in table t,
+ * scope s its value: its default, or the metadata of its Annotated type. */
+static const Node *param_depends(Ctx *c, const ScopeTable *t, const Scope *s, const Node *a,
+                                 const Node *dflt)
+{
+    if (dflt && dflt->kind == NODE_Call &&
+        fastapi_is_depends(fl_qualname(c, t, s, dflt->v.Call.func)))
+        return dflt;
+    return annotated_depends_in(c, t, s, a->v.arg.annotation);
+}
+
+#define MAX_SUBDEP_DEPTH 4 /* dependencies of dependencies followed */
+
+/*
+ * A dependency that returns (get_current_user) and queries the session of
+ * a yield provider it depends on, with no commit, rollback or close after:
+ * FastAPI caches that session for the request, so it holds its connection
+ * when the endpoint starts (SL205).  `at` is where the endpoint names the
+ * dependency; its own site for the provider's session, if it has one,
+ * starts checked out, else a site stands for the session it never sees.
+ */
+static void queried_by_dependency(Ctx *c, Path *start, const Provider *dep, const Node *at,
+                                  int depth)
+{
+    const Node *def = dep->def;
+    if (depth > MAX_SUBDEP_DEPTH || !def || !dep->scopes ||
+        (def->kind != NODE_FunctionDef && def->kind != NODE_AsyncFunctionDef))
+        return;
+    const Scope *s = scope_of(dep->scopes, def);
+    const Node *args = def->v.FunctionDef.args;
+    const NodeList *plain = &args->v.arguments.args, *defs = &args->v.arguments.defaults;
+    int before = args->v.arguments.posonlyargs.n;
+    for (int i = 0; s && i < plain->n; i++) {
+        const Node *a = plain->items[i];
+        const Node *dflt = i >= plain->n - defs->n ? defs->items[i - (plain->n - defs->n)] : NULL;
+        const Node *d = param_depends(c, dep->scopes, s, a, dflt);
+        Provider pv = {0};
+        if (!d || d->v.Call.args.n < 1 || !depends_target(c, dep->scopes, s, d, &pv))
+            continue;
+        if (pv.sum->yields_kind == RES_NONE && !pv.sum->returns_state) {
+            queried_by_dependency(c, start, &pv, at, depth + 1);
+            continue;
+        }
+        int index = before + i;
+        if (pv.sum->yields_kind != RES_SESSION || index >= 32 ||
+            !(dep->sum->checks_out >> index & 1) || uncached(d))
+            continue;
+        int r = -1;
+        for (int k = 0; k < c->nsites; k++)
+            if (c->site[k].owner_def == pv.def)
+                r = k;
+        if (r < 0) { /* the endpoint does not take the session itself */
+            Val v = {VAL_RESOURCE, RES_SESSION, 0, NULL, 0, 0, NULL, 0};
+            r = fl_site_for(c, at, v, -1);
+            if (r < 0)
+                return;
+            Site *st = &c->site[r];
+            st->name = a->v.arg.arg;
+            st->owner = pv.sum;
+            st->owner_def = pv.def;
+            owner_timing(c, st, &pv);
+            start->res[r] = RS_BORROWED;
+            start->ev[r] = fl_ev_push(c, NULL, at,
+                                      fmt(c, "borrowed by the dependency `%s` from `%s`",
+                                          def->v.FunctionDef.name, pv.def->v.FunctionDef.name));
+        }
+        if (!fj_txn_followed(c, r))
+            continue;
+        start->checked_out |= 1u << r;
+        c->checkout[r] = at;
+        c->checkout_note[r] = fmt(c, "the dependency `%s` checks out a connection with it, and no "
+                                     "commit, rollback or close follows",
+                                  def->v.FunctionDef.name);
+    }
+}
+
+/* The endpoint's dependencies that return a value (its parameters' and
+ * its decorator's dependencies=[...]): what they left checked out. */
+static void dependencies_queried(Ctx *c, Path *start, const Node *func)
+{
+    if (!c->env->fastapi || !(fastapi_role(c->env->fastapi->model, func) & FASTAPI_ENDPOINT))
+        return;
+    const Node *args = func->v.FunctionDef.args;
+    const NodeList *lists[2] = {&args->v.arguments.args, &args->v.arguments.kwonlyargs};
+    const NodeList *dflts[2] = {&args->v.arguments.defaults, &args->v.arguments.kw_defaults};
+    for (int l = 0; l < 2; l++)
+        for (int i = 0; i < lists[l]->n; i++) {
+            const Node *dflt = l ? dflts[1]->items[i]
+                               : i >= lists[0]->n - dflts[0]->n
+                                   ? dflts[0]->items[i - (lists[0]->n - dflts[0]->n)]
+                                   : NULL;
+            const Node *d = param_depends(c, c->env->scopes, c->scope, lists[l]->items[i], dflt);
+            Provider pv = {0};
+            if (d && d->v.Call.args.n > 0 && depends_target(c, c->env->scopes, c->scope, d, &pv) &&
+                pv.sum->yields_kind == RES_NONE && !pv.sum->returns_state)
+                queried_by_dependency(c, start, &pv, d, 0);
+        }
+    for (int i = 0; i < func->v.FunctionDef.decorator_list.n; i++) {
+        const Node *dec = func->v.FunctionDef.decorator_list.items[i];
+        for (int k = 0; dec->kind == NODE_Call && k < dec->v.Call.keywords.n; k++) {
+            const Node *kw = dec->v.Call.keywords.items[k];
+            const Node *v = kw->v.keyword.value;
+            if (!kw->v.keyword.arg || strcmp(kw->v.keyword.arg, "dependencies") ||
+                (v->kind != NODE_List && v->kind != NODE_Tuple))
+                continue;
+            for (int e = 0; e < v->v.List.elts.n; e++) {
+                const Node *d = v->v.List.elts.items[e];
+                Provider pv = {0};
+                if (depends_target(c, c->env->scopes, c->scope, d, &pv) &&
+                    pv.sum->yields_kind == RES_NONE && !pv.sum->returns_state)
+                    queried_by_dependency(c, start, &pv, d, 0);
+            }
+        }
+    }
+}
+
 void fp_borrowed_params(Ctx *c, Path *start, const Node *func)
 {
     if (func->kind != NODE_FunctionDef && func->kind != NODE_AsyncFunctionDef)
@@ -574,6 +701,7 @@ void fp_borrowed_params(Ctx *c, Path *start, const Node *func)
                     : "borrowed here from its FastAPI dependency");
         }
     }
+    dependencies_queried(c, start, func);
 }
 
 /* The class a base expression of a class in table t names (a plain name,

@@ -164,6 +164,7 @@ void lifecycle_report(void *arg, const FlowReport *r)
         break;
     case FLOW_OUTLIVES:
     case FLOW_CONCURRENT:
+    case FLOW_HELD_BY_STREAM:
         sharing_flow_report(k, r);
         return;
     default:

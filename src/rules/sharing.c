@@ -49,6 +49,16 @@ void sharing_flow_report(LifecycleSink *k, const FlowReport *r)
         lifecycle_emit(k, &f, r);
         return;
     }
+    if (r->problem == FLOW_HELD_BY_STREAM) {
+        f.code = "SL205";
+        f.message = msg(k->a, "%s keeps its connection checked out while the streamed body runs, "
+                              "which does not use it: %s, so every open stream holds a pooled "
+                              "connection idle in its transaction; end the transaction (commit, "
+                              "rollback or close) before returning the response",
+                        w, r->owner);
+        lifecycle_emit(k, &f, r);
+        return;
+    }
     f.code = "SL202";
     int released = event_line(r, "released here");
     if (r->owner && (r->job == JOB_TASK || r->job == JOB_THREAD))
