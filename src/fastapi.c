@@ -27,7 +27,8 @@
 #define MAX_STATE 32       /* app.state attributes and state owners kept */
 /* A module-level binding's bits: read by request code, read in some
  * function, named anywhere (by a load: __all__'s strings do not count). */
-enum { READ_REQUEST = 1, READ_IN_FUNCTION = 2, READ_ANYWHERE = 4 };
+enum { READ_REQUEST = 1, READ_IN_FUNCTION = 2, READ_ANYWHERE = 4,
+       READ_REMOVED = 8 /* `name.remove()` somewhere: a scoped_session's teardown */ };
 #define CLI_ROOT 0x10000   /* a role bit of this file's own: a command-line entry point itself */
 
 typedef struct Entry {
@@ -985,6 +986,17 @@ static void ref_scan(RefScan *r, const Node *n)
 {
     if (!n || r->depth > WALK_MAX_DEPTH)
         return;
+    if (n->kind == NODE_Call && n->v.Call.func->kind == NODE_Attribute &&
+        !strcmp(n->v.Call.func->v.Attribute.attr, "remove")) { /* registry.remove() */
+        const Node *recv = n->v.Call.func->v.Attribute.value;
+        int mod = -1;
+        const Binding *b = recv->kind == NODE_Name || (recv->kind == NODE_Attribute &&
+                                                       recv->v.Attribute.value->kind == NODE_Name)
+                               ? resolve(r->f, r->m, r->s, recv, &mod)
+                               : NULL;
+        if (b && mod >= 0 && module_level(r->f, mod, b))
+            slot(r->f, b, 1)->roles |= READ_REMOVED;
+    }
     if ((n->kind == NODE_Name && n->v.Name.ctx == CTX_Load) ||
         (n->kind == NODE_Attribute && n->v.Attribute.ctx == CTX_Load &&
          n->v.Attribute.value->kind == NODE_Name)) { /* name, module.name */
@@ -1286,6 +1298,12 @@ int fastapi_function_reads(const FastApi *f, const Binding *b)
 {
     const Entry *e = f ? find(f, b) : NULL;
     return e && (e->roles & READ_IN_FUNCTION);
+}
+
+int fastapi_binding_removed(const FastApi *f, const Binding *b)
+{
+    const Entry *e = f ? find(f, b) : NULL;
+    return e && (e->roles & READ_REMOVED);
 }
 
 int fastapi_reads_app_state(const FastApi *f, const char *attr)

@@ -76,6 +76,10 @@ int fastapi_reads_binding(const FastApi *f, const Binding *b);
  * method of the project, whichever code that is? */
 int fastapi_function_reads(const FastApi *f, const Binding *b);
 
+/* Is `<b>.remove()` called anywhere in the project (b a module-level
+ * binding of any module, named here or imported)? */
+int fastapi_binding_removed(const FastApi *f, const Binding *b);
+
 /* Does another module of the project use a name of this module? */
 int fastapi_module_used(const FastApi *f, const Node *module);
 

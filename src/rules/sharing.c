@@ -132,6 +132,32 @@ static int is_func(const Node *n)
     return n->kind == NODE_FunctionDef || n->kind == NODE_AsyncFunctionDef;
 }
 
+/*
+ * `registry = async_scoped_session(...)`, or a scoped_session with a
+ * scopefunc: one session per task (or per whatever the scopefunc returns),
+ * kept in a dict until remove() is called for that key.  Used by functions
+ * and removed nowhere in the project, every task leaves its session behind,
+ * with its connection if the task ended inside a transaction.
+ */
+static void never_removed(Check *c, const Node *st, const Node *value, const Binding *b,
+                          const char *name)
+{
+    if (value->kind != NODE_Call || !fastapi_function_reads(c->fa, b) ||
+        fastapi_binding_removed(c->fa, b))
+        return;
+    Val v = flow_value(c->scratch, c->env, scope_module(c->env->scopes), value);
+    if (v.tag != VAL_FACTORY || v.kind != FAC_SCOPED || !v.sub)
+        return;
+    add(c, "SL103", st,
+        msg(c->k->a, "scoped session registry `%s` keeps a session per task and is never "
+                     "removed (no `%s.remove()` in the project): each task that uses it leaves "
+                     "its session in the registry, with its connection if the task ended inside "
+                     "a transaction, and the registry grows with every task; call `%s.remove()` "
+                     "when a task's work ends",
+            name, name, name),
+        NULL, "a registry keyed by task made here; nothing removes its sessions", NULL, NULL);
+}
+
 /* Module-level `name = <acquisition>` read by request code. */
 static void module_names(Check *c, const Node *module)
 {
@@ -144,6 +170,8 @@ static void module_names(Check *c, const Node *module)
             continue;
         int kind = made(c, ms, value);
         const Binding *b = scope_lookup(c->env->scopes, ms, target->v.Name.id, NULL);
+        if (kind == RES_NONE && b)
+            never_removed(c, st, value, b, target->v.Name.id);
         if (kind == RES_NONE || !b)
             continue;
         if (fastapi_reads_binding(c->fa, b))
@@ -183,6 +211,21 @@ static void self_store_kid(Node *parent, Node *n, void *arg)
         target->v.Attribute.value->kind == NODE_Name &&
         !strcmp(target->v.Attribute.value->v.Name.id, w->self)) {
         int kind = made(w->c, w->s, value);
+        if (kind == RES_NONE && value->kind == NODE_Call) {
+            /* `self.session = registry()`: the scoped_session's session of the thread
+               (or task) that ran this, kept for all the others */
+            Val f = flow_value(w->c->scratch, w->c->env, w->s, value->v.Call.func);
+            if (f.tag == VAL_FACTORY && f.kind == FAC_SCOPED)
+                add(w->c, "SL201", n,
+                    msg(w->c->k->a, "`%s` is the one `%s` of the process, and it keeps on self.%s "
+                                    "the session its scoped_session gives the %s that ran this: "
+                                    "every request and thread that uses `%s` shares that "
+                                    "session; call the registry where the session is used",
+                        w->object, w->cls->v.ClassDef.name, target->v.Attribute.attr,
+                        f.sub ? "task" : "thread", w->object),
+                    NULL, "the registry's session is taken here and kept on the shared object",
+                    NULL, NULL);
+        }
         if (kind != RES_NONE)
             add(w->c, "SL201", n,
                 msg(w->c->k->a, "`%s` is the one `%s` of the process, and it keeps the %s it makes "
