@@ -711,6 +711,7 @@ Res fl_eval(Ctx *c, Path *p, const Node *e)
         out = fl_eval(c, p, e->v.Yield.value); /* YieldFrom shares the layout */
         if (c->env->summary && out.site >= 0 && c->site[out.site].val.kind != RES_ANY) {
             c->env->summary->yields_kind = c->site[out.site].val.kind;
+            c->env->summary->yields_used |= p->res[out.site] == RS_OPEN;
             c->yielded_site = out.site;
         }
         if (out.site >= 0 && p->res[out.site] == RS_IDLE)

@@ -89,6 +89,8 @@ typedef struct FlowSummary {
     unsigned char yields_kind;   /* ResKind of a resource it yields (a provider), or RES_NONE */
     unsigned char uses_after;    /* a provider that commits what it yielded after the yield */
     unsigned char releases_after; /* a provider that releases what it yielded after the yield */
+    unsigned char yields_used;    /* ... and that used it before the yield (a session's
+                                     connection is already out when the consumer gets it) */
     const struct FastApiStateOwner *returns_state; /* returns request.state.<x> that a
                                                        middleware owns, or NULL */
     unsigned fans_out;            /* bit i: the items of positional parameter i are handed

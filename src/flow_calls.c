@@ -664,6 +664,16 @@ static Res gen_next(Ctx *c, Path *p, const Node *call)
     out.val = v;
     if (key) {
         c->site[out.site].gen = key;
+        const FlowSummary *gs = gv.node && c->env->summary_of
+                                    ? c->env->summary_of(c->env->summary_arg, gv.node) : NULL;
+        if (gs && gs->yields_used && p->res[out.site] == RS_IDLE) {
+            /* the generator queried before its yield: the connection is out */
+            p->res[out.site] = RS_OPEN;
+            p->ev[out.site] = fl_ev_push(c, p->ev[out.site], call,
+                                         fmt(c, "used by `%s` before its yield: it holds a "
+                                                "connection from here",
+                                             gv.node->v.FunctionDef.name));
+        }
         return out;
     }
     /* `db = next(get_db())`: nothing keeps the generator, so CPython finalizes
