@@ -1818,7 +1818,10 @@ static void closure_kid(Node *parent, Node *n, void *arg)
         if (r >= 0 && model_user_method(w->c->env->model, &w->c->site[r].val,
                                         n->v.Call.func->v.Attribute.attr, &made,
                                         &with_only) == EFF_RELEASE)
+        {
             fl_gone(w->p, r); /* handed to the closure, which releases it when it runs */
+            w->c->site[r].ever_released = 1;
+        }
     }
     w->depth++;
     ast_children(n, closure_kid, w);
@@ -1832,6 +1835,71 @@ static void closure_releases(Ctx *c, Path *p, const Node *def)
     ClosureScan w = {c, p, 0};
     for (int i = 0; i < def->v.FunctionDef.body.n; i++)
         closure_kid(NULL, def->v.FunctionDef.body.items[i], &w);
+}
+
+/* captured_by_generator's search: `<free name>.close()` in a generator's body. */
+typedef struct Captured {
+    Ctx *c;
+    Path *start;
+    int depth;
+} Captured;
+
+static void captured_kid(Node *parent, Node *n, void *arg)
+{
+    Captured *w = arg;
+    (void)parent;
+    if (w->depth > EVAL_MAX_DEPTH || n->kind == NODE_FunctionDef ||
+        n->kind == NODE_AsyncFunctionDef || n->kind == NODE_Lambda || n->kind == NODE_ClassDef)
+        return;
+    const Node *f = n->kind == NODE_Call ? n->v.Call.func : NULL;
+    if (f && f->kind == NODE_Attribute && f->v.Attribute.value->kind == NODE_Name) {
+        Ctx *c = w->c;
+        const Node *x = f->v.Attribute.value;
+        const Scope *where = NULL;
+        const Binding *b = scope_lookup(c->env->scopes, c->scope, x->v.Name.id, &where);
+        Val v = b && b->value && where && where != c->scope && where->kind == SCOPE_FUNCTION
+                    ? fl_model_value(c, c->env->scopes, where, b->value)
+                    : unknown();
+        Val made;
+        int with_only, var = -1;
+        if (v.tag == VAL_RESOURCE && v.fresh && v.kind != RES_ANY &&
+            model_user_method(c->env->model, &v, f->v.Attribute.attr, &made, &with_only) ==
+                EFF_RELEASE &&
+            (var = fl_var_index(c, x->v.Name.id, 1)) >= 0 && w->start->var[var] < 0) {
+            int r = fl_site_for(c, b->value, v, -1);
+            if (r >= 0) {
+                c->site[r].name = x->v.Name.id;
+                c->site[r].captured = 1;
+                w->start->res[r] = RS_OPEN;
+                w->start->var[var] = (int8_t)r;
+                w->start->ev[r] = fl_ev_push_far(
+                    c, NULL, NULL, b->value->lineno, b->value->col_offset,
+                    "made here by the enclosing function, and released by this generator");
+            }
+        }
+    }
+    w->depth++;
+    ast_children(n, captured_kid, w);
+    w->depth--;
+}
+
+/*
+ * A generator nested in the function that made a resource, which releases
+ * it itself (`def stream(): ... yield ...; db.close()` over the endpoint's
+ * db, handed to a StreamingResponse): the generator owns it from its first
+ * step.  A release after a yield outside try/finally is then skipped when
+ * whoever drives the generator closes it at that yield: a client that
+ * leaves a streamed response, a consumer that stops early.
+ */
+static void captured_by_generator(Ctx *c, Path *start, const Node *func)
+{
+    if (!c->g->is_generator || !c->scope || !c->scope->parent ||
+        c->scope->parent->kind != SCOPE_FUNCTION ||
+        (func->kind != NODE_FunctionDef && func->kind != NODE_AsyncFunctionDef))
+        return;
+    Captured w = {c, start, 0};
+    for (int i = 0; i < func->v.FunctionDef.body.n; i++)
+        captured_kid(NULL, func->v.FunctionDef.body.items[i], &w);
 }
 
 /* The effects of step st on path p (in place). */
@@ -2286,6 +2354,7 @@ void flow_function(Arena *scratch, const FlowEnv *env, Node *func)
         fj_fan_out(&c, func, env->summary);
     } else {
         fp_borrowed_params(&c, &start, func);
+        captured_by_generator(&c, &start, func);
         if (nothing_to_follow(&c, func))
             return;
     }
@@ -2329,6 +2398,9 @@ void flow_function(Arena *scratch, const FlowEnv *env, Node *func)
         if ((rp->r.problem == FLOW_LEAK || rp->r.problem == FLOW_USE_AFTER) && rp->exceptional &&
             has_normal(&c, rp->r.problem, rp->site))
             continue; /* a path that just returns without releasing says it best */
+        if (rp->r.problem == FLOW_LEAK && rp->exceptional && c.site[rp->site].captured &&
+            has_report(&c, FLOW_LEAK_AT_YIELD, rp->site))
+            continue; /* one try/finally fixes both: the unguarded yield says it */
         if (rp->r.problem == LEAK_AFTER_YIELD) {
             if (has_report(&c, FLOW_LEAK_AT_YIELD, rp->site) && c.site[rp->site].ever_released)
                 continue; /* the unguarded yield is the finding; this path follows from it */

@@ -134,6 +134,8 @@ typedef struct Site {
                                the resource and keeps it in self.<obj_attr>: its methods
                                that release that attribute release the site */
     const char *obj_attr;
+    int captured;           /* made by the enclosing function of the generator that
+                               releases it (captured_by_generator) */
     const char *enter_attr; /* kept in self.<enter_attr> by __enter__/__aenter__, whose
                                __exit__ releases it: the object's once __enter__ returns,
                                and leaked if __enter__ raises (no __exit__ runs then) */

@@ -159,8 +159,13 @@ void lifecycle_report(void *arg, const FlowReport *r)
         break;
     case FLOW_LEAK_AT_YIELD:
         f.code = "SL104";
-        f.message = msg(k->a, "%s is yielded and released after the yield without try/finally: "
-                              "an exception thrown in at the yield skips the release", w);
+        f.message = event_line(r, "made here by the enclosing function")
+            ? msg(k->a, "%s, made by the enclosing function, is released by this generator "
+                        "after a yield without try/finally: when the generator is closed at the "
+                        "yield (a client leaves the streamed response, a consumer stops early), "
+                        "the release never runs", w)
+            : msg(k->a, "%s is yielded and released after the yield without try/finally: "
+                        "an exception thrown in at the yield skips the release", w);
         break;
     case FLOW_OUTLIVES:
     case FLOW_CONCURRENT:
