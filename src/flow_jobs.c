@@ -767,6 +767,86 @@ void fj_txn_by_callee(Ctx *c, Path *p, int r, const Node *call, const FlowSummar
     }
 }
 
+/* Is e the selection of a mapped class: `select(User)...`, or the class
+ * name itself (`s.get(User, i)`, `s.query(User)`)?  Spelt like a class. */
+static int selects_entity(const Node *e)
+{
+    while (e && e->kind == NODE_Call && e->v.Call.func->kind == NODE_Attribute)
+        e = e->v.Call.func->v.Attribute.value; /* select(User).where(...) */
+    if (e && e->kind == NODE_Call && e->v.Call.func->kind == NODE_Name &&
+        !strcmp(e->v.Call.func->v.Name.id, "select") && e->v.Call.args.n > 0)
+        e = e->v.Call.args.items[0];
+    return e && e->kind == NODE_Name && e->v.Name.id[0] >= 'A' && e->v.Name.id[0] <= 'Z';
+}
+
+/* The session site whose ORM objects the value v is (`db.get(User, i)`,
+ * `db.scalars(select(User)).first()`, `db.query(User).all()`), or -1. */
+static int orm_load_site(Ctx *c, const Path *p, const Node *v)
+{
+    static const char *const loads[] = {"get", "get_one", "merge", "scalars", "scalar",
+                                        "execute", "exec", "query", NULL};
+    for (int d = 0; v && d < EVAL_MAX_DEPTH; d++) {
+        if (v->kind == NODE_Await) {
+            v = v->v.Await.value;
+            continue;
+        }
+        if (v->kind != NODE_Call || v->v.Call.func->kind != NODE_Attribute)
+            return -1;
+        const Node *f = v->v.Call.func, *recv = f->v.Attribute.value;
+        int r = recv->kind == NODE_Name ? fl_held_by(c, p, recv) : -1;
+        if (r >= 0)
+            return fl_in_list(f->v.Attribute.attr, loads) && v->v.Call.args.n > 0 &&
+                           selects_entity(v->v.Call.args.items[0])
+                       ? r : -1;
+        v = recv; /* .first(), .scalars().all() */
+    }
+    return -1;
+}
+
+typedef struct Loaded {
+    Ctx *c;
+    const Path *p;
+    uint32_t mask;
+    int depth;
+} Loaded;
+
+static void loaded_kid(Node *parent, Node *n, void *arg)
+{
+    Loaded *w = arg;
+    Ctx *c = w->c;
+    (void)parent;
+    if (w->depth > EVAL_MAX_DEPTH)
+        return;
+    if (n->kind == NODE_Name) {
+        const Binding *b = scope_lookup(c->env->scopes, c->scope, n->v.Name.id, NULL);
+        int r = b && b->kind == BIND_LOCAL && b->value ? orm_load_site(c, w->p, b->value) : -1;
+        if (r >= 0)
+            w->mask |= 1u << r;
+        if (b && b->kind == BIND_DEF && b->def && b->def != c->g->func && w->depth < 8) {
+            w->depth += 4; /* a generator of this function the body calls */
+            ast_children(b->def, loaded_kid, w);
+            w->depth -= 4;
+        }
+        return;
+    }
+    w->depth++;
+    ast_children(n, loaded_kid, w);
+    w->depth--;
+}
+
+/* The sessions whose ORM objects the streamed body of the call `at` reads:
+ * a lazy relationship or an expired attribute loads through the session,
+ * so the body needs it open. */
+static uint32_t loads_through(Ctx *c, const Path *p, const Node *at)
+{
+    Loaded w = {c, p, 0, 0};
+    for (int i = 0; i < at->v.Call.args.n; i++)
+        loaded_kid(NULL, at->v.Call.args.items[i], &w);
+    for (int i = 0; i < at->v.Call.keywords.n; i++)
+        loaded_kid(NULL, at->v.Call.keywords.items[i]->v.keyword.value, &w);
+    return w.mask;
+}
+
 /*
  * The endpoint returns a streamed response while a session it borrowed
  * still holds its connection, and the provider closes that session only
@@ -777,8 +857,9 @@ void fj_txn_by_callee(Ctx *c, Path *p, int r, const Node *call, const FlowSummar
  */
 static void held_by_stream(Ctx *c, Path *p, const Job *j, const Node *at)
 {
+    uint32_t needs = j->quick ? 0 : j->res | loads_through(c, p, j->at);
     for (int r = 0; r < c->nsites; r++) {
-        if (j->quick || !(p->checked_out >> r & 1) || (j->res >> r & 1) || p->res[r] != RS_BORROWED ||
+        if (j->quick || !(p->checked_out >> r & 1) || (needs >> r & 1) || p->res[r] != RS_BORROWED ||
             !fj_txn_followed(c, r))
             continue;
         const Ev *e = p->ev[r];

@@ -35,6 +35,7 @@
 #include "fastapi.h"
 #include "model.h"
 #include "scope.h"
+#include "value.h"
 
 #define msg arena_printf
 #define WALK_MAX_DEPTH 200 /* statement and expression nesting followed */
@@ -74,6 +75,12 @@ typedef struct Scan {
                                   continue: its end (0: none), where a close or commit
                                   there stops mattering, since what follows the block
                                   does not come after it */
+    const char *lent[MAX_SESSIONS]; /* borrowed sessions whose provider closes them when
+                                       the endpoint returns (FastAPI 0.106 to 0.117, or
+                                       scope="function") */
+    int nlent;
+    int after_line, after_col; /* walking a generator the return hands over: its events
+                                  come after the return (0: not) */
 } Scan;
 
 #define MAX_READ 8 /* attributes remembered as read while the session was open */
@@ -121,6 +128,10 @@ static void push(Scan *c, int kind, const Node *at, int line, int col, const cha
             memcpy(ev, c->ev, (size_t)c->nev * sizeof *ev);
         c->ev = ev;
         c->cap = cap;
+    }
+    if (c->after_line) { /* runs after the return: placed there, in source order */
+        line = c->after_line;
+        col = c->after_col++;
     }
     c->ev[c->nev] = (DEvent){line, col, c->nev, c->until_line, c->until_col,
                              (unsigned char)kind, sess, obj, at, NULL};
@@ -239,12 +250,18 @@ static int seen_session(Scan *c, const Node *e)
     return v.tag == VAL_RESOURCE && v.kind == RES_SESSION ? x : -1;
 }
 
+static void add_session_named(Scan *c, const char *name, int expires)
+{
+    if (c->nsess < MAX_SESSIONS && session_index(c, name) < 0) {
+        c->sess_expires[c->nsess] = (unsigned char)expires;
+        c->sess[c->nsess++] = name;
+    }
+}
+
 static void add_session(Scan *c, const Node *name, int expires)
 {
-    if (name && name->kind == NODE_Name && c->nsess < MAX_SESSIONS && !is_session_name(c, name)) {
-        c->sess_expires[c->nsess] = (unsigned char)expires;
-        c->sess[c->nsess++] = name->v.Name.id;
-    }
+    if (name && name->kind == NODE_Name)
+        add_session_named(c, name->v.Name.id, expires);
 }
 
 /* Does a commit of the session named s expire its objects? */
@@ -328,12 +345,19 @@ static int eager(const Node *v)
         for (int i = 0; i < v->v.Call.args.n; i++)
             if (eager(v->v.Call.args.items[i]))
                 return 1;
+        for (int i = 0; i < v->v.Call.keywords.n; i++) /* s.get(User, i, options=[...]) */
+            if (eager(v->v.Call.keywords.items[i]->v.keyword.value))
+                return 1;
         return eager(f);
     }
     if (v->kind == NODE_Attribute)
         return eager(v->v.Attribute.value);
     if (v->kind == NODE_Await)
         return eager(v->v.Await.value);
+    if (v->kind == NODE_List || v->kind == NODE_Tuple)
+        for (int i = 0; i < v->v.List.elts.n; i++)
+            if (eager(v->v.List.elts.items[i]))
+                return 1;
     return 0;
 }
 
@@ -421,6 +445,7 @@ static void call_events(Scan *c, const Node *n)
 }
 
 static void events(Scan *c, const Node *n);
+static void run_after_return(Scan *c, const Node *ret);
 
 /* The statements of a block; one that ends by leaving (`except ...:
  * db.close(); raise`) keeps its closes and commits from what follows. */
@@ -437,6 +462,84 @@ static void block(Scan *c, const NodeList *l)
         events(c, l->items[i]);
     c->until_line = line;
     c->until_col = col;
+}
+
+/* Does the body of def (not its nested definitions) yield? */
+typedef struct YieldSeen {
+    int found, depth;
+} YieldSeen;
+
+static void yield_seen_kid(Node *parent, Node *n, void *arg)
+{
+    YieldSeen *y = arg;
+    (void)parent;
+    if (y->found || y->depth > WALK_MAX_DEPTH || n->kind == NODE_FunctionDef ||
+        n->kind == NODE_AsyncFunctionDef || n->kind == NODE_ClassDef || n->kind == NODE_Lambda)
+        return;
+    if (n->kind == NODE_Yield || n->kind == NODE_YieldFrom) {
+        y->found = 1;
+        return;
+    }
+    y->depth++;
+    ast_children(n, yield_seen_kid, y);
+    y->depth--;
+}
+
+static int yields(const Node *def, int depth)
+{
+    YieldSeen y = {0, depth};
+    for (int i = 0; i < def->v.FunctionDef.body.n && !y.found; i++)
+        yield_seen_kid(NULL, def->v.FunctionDef.body.items[i], &y);
+    return y.found;
+}
+
+static void handed_kid(Node *parent, Node *n, void *arg);
+
+/* A generator of this function called in what it returns (`return
+ * StreamingResponse(events())`): its body runs after the return. */
+static void handed_generators(Scan *c, const Node *n)
+{
+    if (!n || c->depth > WALK_MAX_DEPTH || n->kind == NODE_Lambda)
+        return;
+    if (n->kind == NODE_Call && n->v.Call.func->kind == NODE_Name) {
+        const Scope *where = NULL;
+        const Binding *b = scope_lookup(c->env->scopes, c->scope, n->v.Call.func->v.Name.id,
+                                        &where);
+        const Node *def = b && b->kind == BIND_DEF && where == c->scope ? b->def : NULL;
+        if (def && (def->kind == NODE_FunctionDef || def->kind == NODE_AsyncFunctionDef) &&
+            yields(def, 0)) {
+            const Scope *outer = c->scope;
+            const Scope *inner = scope_of(c->env->scopes, def);
+            c->scope = inner ? inner : outer;
+            for (int i = 0; i < def->v.FunctionDef.body.n; i++)
+                events(c, def->v.FunctionDef.body.items[i]);
+            c->scope = outer;
+        }
+    }
+    c->depth++;
+    ast_children((Node *)n, handed_kid, c);
+    c->depth--;
+}
+
+static void handed_kid(Node *parent, Node *n, void *arg)
+{
+    (void)parent;
+    handed_generators(arg, n);
+}
+
+/*
+ * `return StreamingResponse(events())` with sessions whose provider closes
+ * them as the endpoint returns: the closes come first, then what the
+ * generators handed over do when the response runs them.
+ */
+static void run_after_return(Scan *c, const Node *ret)
+{
+    c->after_line = ast_end_lineno(ret);
+    c->after_col = ret->end_col_offset;
+    for (int i = 0; i < c->nlent; i++)
+        push(c, EV_CLOSE, ret, 0, 0, c->lent[i], NULL);
+    handed_generators(c, ret->v.Return.value);
+    c->after_line = c->after_col = 0;
 }
 
 /* Second walk: the events, in the order of the source. */
@@ -528,6 +631,8 @@ static void events(Scan *c, const Node *n)
     case NODE_Return:
         if (n->v.Return.value && n->v.Return.value->kind == NODE_Name)
             push_at(c, EV_RETURN, n, NULL, n->v.Return.value->v.Name.id);
+        if (c->nlent && n->v.Return.value && !c->after_line)
+            run_after_return(c, n);
         break;
     case NODE_Call:
         call_events(c, n);
@@ -573,6 +678,18 @@ static int cmp_event(const void *pa, const void *pb)
 
 /* --- the finding ---------------------------------------------------------- */
 
+/* The witness step of a close: a close(), a with block's end, or the return
+ * at which a dependency closes what it lent. */
+static const char *closed_note(const Node *close)
+{
+    return close->kind == NODE_Call ? "the session is closed here: its objects are detached"
+           : close->kind == NODE_Return
+               ? "the endpoint returns here, and its dependency closes the session before the "
+                 "response runs what it was handed: its objects are detached"
+               : "the session is closed here, where its `with` block ends: its objects are "
+                 "detached";
+}
+
 static void report(Scan *c, const Obj *o, const DEvent *e, const Node *close)
 {
     Arena *a = c->k->a;
@@ -602,15 +719,15 @@ static void report(Scan *c, const Obj *o, const DEvent *e, const Node *close)
         : msg(a, "ORM object `%s` is read after its session closed: %s expired it and %s on "
                  "line %d detached it, so this read raises DetachedInstanceError; %s",
               o->name, commit,
-              close->kind == NODE_Call ? "the close" : "the end of the `with` block",
+              close->kind == NODE_Call     ? "the close"
+              : close->kind == NODE_Return ? "its dependency's close as the endpoint returns"
+                                           : "the end of the `with` block",
               ast_end_lineno(close), fix);
     const Node *steps[4] = {o->bound, expired, close, e->at};
     const char *notes[4] = {
         msg(a, "`%s` is an object of the session `%s` from here", o->name, o->sess),
         "committed here: every object of the session is expired, to be reloaded on its next read",
-        close->kind == NODE_Call ? "the session is closed here: its objects are detached"
-                                 : "the session is closed here, where its `with` block ends: "
-                                   "its objects are detached",
+        closed_note(close),
         e->kind == EV_RETURN ? "returned here" : "read here, with no session to reload it"};
     int order[4] = {0, 1, 2, 3};
     if (e->kind == EV_RETURN && close->kind != NODE_Call &&
@@ -622,7 +739,8 @@ static void report(Scan *c, const Obj *o, const DEvent *e, const Node *close)
     for (int j = 0; j < 4; j++) {
         int i = order[j];
         f.trace[f.ntrace].path = f.path;
-        int end = i == 2 || (i == 1 && block_commit); /* where a block ends */
+        int end = (i == 2 && steps[i]->kind != NODE_Return) ||
+                  (i == 1 && block_commit); /* where a block ends */
         f.trace[f.ntrace].line = end ? ast_end_lineno(steps[i]) : steps[i]->lineno;
         f.trace[f.ntrace].col = end ? steps[i]->end_col_offset : steps[i]->col_offset;
         f.trace[f.ntrace].note = notes[i];
@@ -701,15 +819,13 @@ static void report_lazy(Scan *c, const Obj *o, const DEvent *e)
     const Node *steps[3] = {o->bound, closed, e->at};
     const char *notes[3] = {
         msg(a, "`%s` is loaded by the session `%s` here, without `%s`", o->name, o->sess, attr),
-        closed->kind == NODE_Call ? "the session is closed here: its objects are detached"
-                                  : "the session is closed here, where its `with` block "
-                                    "ends: its objects are detached",
-        "read here, with no session to load it from"};
+        closed_note(closed), "read here, with no session to load it from"};
     f.trace = arena_alloc(a, 3 * sizeof *f.trace);
     for (int i = 0; i < 3; i++) {
         f.trace[i].path = f.path;
-        f.trace[i].line = i == 1 ? ast_end_lineno(steps[i]) : steps[i]->lineno;
-        f.trace[i].col = i == 1 ? steps[i]->end_col_offset : steps[i]->col_offset;
+        int end = i == 1 && steps[i]->kind != NODE_Return; /* where a block ends */
+        f.trace[i].line = end ? ast_end_lineno(steps[i]) : steps[i]->lineno;
+        f.trace[i].col = end ? steps[i]->end_col_offset : steps[i]->col_offset;
         f.trace[i].note = notes[i];
     }
     f.ntrace = 3;
@@ -801,6 +917,43 @@ static void replay(Scan *c)
     }
 }
 
+/* Does the provider def (a generator) yield a session of a seen factory?
+ * Whether those expire on commit (1 or 0), else -1. */
+static int provider_expires(const Scan *c, const Node *def)
+{
+    Scan p = {.k = c->k, .env = c->env, .scratch = c->scratch, .func = def,
+              .scope = scope_of(c->env->scopes, def)};
+    if (!p.scope)
+        return -1; /* a provider of another module: its factory is not read here */
+    for (int j = 0; j < def->v.FunctionDef.body.n; j++)
+        sessions(&p, def->v.FunctionDef.body.items[j]);
+    return p.nsess ? p.sess_expires[0] : -1;
+}
+
+/* The endpoint's sessions borrowed from a provider that closes them when
+ * it returns, before the response runs what it was handed. */
+static void lent_sessions(Scan *c)
+{
+    const FlowFastApi *fa = c->env->fastapi;
+    const Node *args = c->func->v.FunctionDef.args;
+    const NodeList *ls[3] = {&args->v.arguments.posonlyargs, &args->v.arguments.args,
+                             &args->v.arguments.kwonlyargs};
+    int index = 0;
+    for (int l = 0; l < 3; l++)
+        for (int i = 0; i < ls[l]->n; i++, index++) {
+            Val v = value_param(c->env->values, c->scratch, c->func, index);
+            const Node *prov = v.node;
+            const FlowSummary *sum = prov && c->env->summary_of
+                                         ? c->env->summary_of(c->env->summary_arg, prov) : NULL;
+            if (v.tag != VAL_RESOURCE || v.kind != RES_SESSION || !sum || !sum->releases_after ||
+                !(fa->era == ERA_AT_RETURN || v.scope_fn) || c->nlent == MAX_SESSIONS)
+                continue;
+            const char *name = ls[l]->items[i]->v.arg.arg;
+            add_session_named(c, name, provider_expires(c, prov) > 0);
+            c->lent[c->nlent++] = name;
+        }
+}
+
 void detached_check(LifecycleSink *k, const FlowEnv *env, Arena *scratch,
                     const Node *const *funcs, int nfuncs)
 {
@@ -814,10 +967,12 @@ void detached_check(LifecycleSink *k, const FlowEnv *env, Arena *scratch,
             continue;
         for (int j = 0; j < f->v.FunctionDef.body.n; j++)
             sessions(&c, f->v.FunctionDef.body.items[j]);
-        if (!c.nsess)
-            continue;
         c.endpoint = env->fastapi && env->fastapi->model &&
                      (fastapi_role(env->fastapi->model, f) & FASTAPI_ENDPOINT);
+        if (c.endpoint)
+            lent_sessions(&c);
+        if (!c.nsess)
+            continue;
         for (int j = 0; j < f->v.FunctionDef.body.n; j++)
             events(&c, f->v.FunctionDef.body.items[j]);
         replay(&c);
