@@ -439,7 +439,8 @@ static void scoped_call(Body *b, const Node *call)
                          "one",
                 f->v.Name.id, b->func->v.FunctionDef.name),
             NULL, "the registry is called here, on the event loop's thread", NULL, NULL);
-    else
+    else if (b->roles & (FASTAPI_ENDPOINT | FASTAPI_PROVIDER | FASTAPI_PROVIDER_FN |
+                         FASTAPI_MIDDLEWARE))
         add(c, "SL201", call,
             msg(c->k->a, "scoped_session `%s` is used from `%s`, which serves requests: FastAPI "
                          "runs each sync step on any thread of its pool, so the thread's session "
@@ -448,6 +449,14 @@ static void scoped_call(Body *b, const Node *call)
                          "and a dependency that yields a session",
                 f->v.Name.id, b->func->v.FunctionDef.name),
             NULL, "the registry is called here, on a threadpool thread", NULL, NULL);
+    else /* work a request starts, or a function it calls */
+        add(c, "SL201", call,
+            msg(c->k->a, "scoped_session `%s` is used from `%s`, which runs for requests and does "
+                         "not remove() the session: the thread it runs on keeps that session for "
+                         "whatever it runs next, other requests' work included; call "
+                         "`%s.remove()` in a finally when the work ends",
+                f->v.Name.id, b->func->v.FunctionDef.name, f->v.Name.id),
+            NULL, "the registry is called here, on the thread the work runs on", NULL, NULL);
 }
 
 static void body_walk(Body *b, const Node *n)
