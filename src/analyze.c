@@ -270,7 +270,9 @@ static int same_summary(const FlowSummary *a, const FlowSummary *b)
            a->uses_after == b->uses_after && a->releases_after == b->releases_after &&
            a->returns_state == b->returns_state && a->fans_out == b->fans_out &&
            a->fans_threads == b->fans_threads && a->defers == b->defers &&
-           a->defer_kind == b->defer_kind && a->bound == b->bound;
+           a->defer_kind == b->defer_kind && a->bound == b->bound &&
+           a->yields_used == b->yields_used && a->commits == b->commits &&
+           a->checks_out == b->checks_out && a->ends_txn == b->ends_txn;
 }
 
 /* The renaming imports of the statements under n (`from m import f as g`). */

@@ -101,6 +101,8 @@ typedef struct FlowSummary {
     unsigned char defer_kind;     /* ... the FlowJob of that work */
     unsigned bound;               /* bit i: it returns a callable made with positional
                                      parameter i (functools.partial(work, db), a lambda) */
+    unsigned commits;             /* bit i: positional parameter i (a session) is committed
+                                     on some path (its objects expire, SL102/SL107) */
     unsigned checks_out;          /* bit i: some normal exit leaves positional parameter i, a
                                      session, holding a connection (a query, no commit after) */
     unsigned ends_txn;            /* bit i: every normal exit leaves it with its transaction

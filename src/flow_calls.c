@@ -184,6 +184,9 @@ static Res method_call(Ctx *c, Path *p, const Node *call, Res rv, const char *m)
             else
                 p->committed &= ~(1u << rv.site);
         }
+        for (int i = 0; c->env->summary && !strcmp(m, "commit") && i < c->nparams; i++)
+            if (c->param_site[i] == rv.site) /* its objects expire (detached.c) */
+                c->env->summary->commits |= 1u << i;
     }
     if (eff == EFF_ACQUIRE && (!with_only || (c->step->kind == STEP_WITH_ENTER))) {
         out.site = fl_acquire(c, p, call, made, rv.site);
@@ -474,6 +477,9 @@ static void apply_summary(Ctx *c, Path *p, const Node *call, const FlowSummary *
             p->res[h] = RS_OPEN; /* the helper uses it: its connection is out */
         if (h >= 0)
             fj_txn_by_callee(c, p, h, call, sum, i);
+        for (int k = 0; h >= 0 && (sum->commits >> i & 1) && c->env->summary && k < c->nparams; k++)
+            if (c->param_site[k] == h) /* committed by a helper it hands the session to */
+                c->env->summary->commits |= 1u << k;
         if (h >= 0 && (sum->releases >> i & 1))
             fl_release(c, p, h, call, 0);
     }

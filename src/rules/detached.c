@@ -64,9 +64,12 @@ typedef struct Scan {
     int endpoint;                     /* FastAPI serializes what it returns */
     const char *sess[MAX_SESSIONS];   /* names of the sessions it makes and closes */
     unsigned char sess_expires[MAX_SESSIONS]; /* ... and whether a commit expires objects */
+    unsigned char sess_async[MAX_SESSIONS];   /* ... and whether it is an AsyncSession */
     int nsess;
     const Node *items[MAX_SESSIONS]; /* the with items that make them: their blocks' ends
-                                        close them */
+                                        close them ... */
+    const FlowSummary *item_cm[MAX_SESSIONS]; /* ... or, for a context manager of the
+                                                 project, do what its summary says */
     int nitems;
     DEvent *ev;
     int nev, cap;
@@ -250,18 +253,30 @@ static int seen_session(Scan *c, const Node *e)
     return v.tag == VAL_RESOURCE && v.kind == RES_SESSION ? x : -1;
 }
 
-static void add_session_named(Scan *c, const char *name, int expires)
+static void add_session_named(Scan *c, const char *name, int expires, int is_async)
 {
     if (c->nsess < MAX_SESSIONS && session_index(c, name) < 0) {
         c->sess_expires[c->nsess] = (unsigned char)expires;
+        c->sess_async[c->nsess] = (unsigned char)is_async;
         c->sess[c->nsess++] = name;
     }
 }
 
-static void add_session(Scan *c, const Node *name, int expires)
+/* Is the session that e makes an AsyncSession? */
+static int async_session(Scan *c, const Node *e)
+{
+    e = e && e->kind == NODE_Await ? e->v.Await.value : e;
+    if (e && e->kind == NODE_Call && e->v.Call.func->kind == NODE_Attribute &&
+        !strcmp(e->v.Call.func->v.Attribute.attr, "begin"))
+        e = e->v.Call.func->v.Attribute.value; /* async_session.begin(): the maker's */
+    Val v = flow_value(c->scratch, c->env, c->scope, e);
+    return v.is_async;
+}
+
+static void add_session(Scan *c, const Node *name, int expires, const Node *made)
 {
     if (name && name->kind == NODE_Name)
-        add_session_named(c, name->v.Name.id, expires);
+        add_session_named(c, name->v.Name.id, expires, async_session(c, made));
 }
 
 /* Does a commit of the session named s expire its objects? */
@@ -364,6 +379,46 @@ static int eager(const Node *v)
 /* --- the walks ---------------------------------------------------------- */
 
 static void sessions_kid(Node *parent, Node *n, void *arg);
+static void sessions(Scan *c, const Node *n);
+
+/* Does the provider def (a generator, of any module of the project) lend a
+ * session of a seen factory?  Whether those expire on commit (1 or 0; -1:
+ * not known), and in *is_async whether they are AsyncSessions. */
+static int provider_expires(const Scan *c, const Node *def, int *is_async)
+{
+    const ScopeTable *t = value_table_of(c->env->values, def);
+    FlowEnv env = *c->env; /* the provider's module is where its names mean something */
+    env.scopes = t ? t : c->env->scopes;
+    Scan p = {.k = c->k, .env = &env, .scratch = c->scratch, .func = def,
+              .scope = scope_of(env.scopes, def)};
+    *is_async = 0;
+    if (!p.scope)
+        return -1;
+    for (int j = 0; j < def->v.FunctionDef.body.n; j++)
+        sessions(&p, def->v.FunctionDef.body.items[j]);
+    if (!p.nsess)
+        return -1;
+    *is_async = p.sess_async[0];
+    return p.sess_expires[0];
+}
+
+/* `session_scope()` (awaited or not): a generator of the project, a
+ * @contextmanager, whose summary says it lends a session it releases after
+ * its yield, made by a seen factory.  Its summary; *expires and *is_async. */
+static const FlowSummary *lending_cm(Scan *c, const Node *e, int *expires, int *is_async)
+{
+    e = unawait(e);
+    if (!e || e->kind != NODE_Call || !c->env->summary_of)
+        return NULL;
+    Val f = flow_value(c->scratch, c->env, c->scope, e->v.Call.func);
+    const FlowSummary *sum = f.tag == VAL_FUNC && f.node
+                                 ? c->env->summary_of(c->env->summary_arg, f.node) : NULL;
+    if (!sum || sum->yields_kind != RES_SESSION || !sum->releases_after ||
+        (f.node->kind != NODE_FunctionDef && f.node->kind != NODE_AsyncFunctionDef))
+        return NULL;
+    *expires = provider_expires(c, f.node, is_async);
+    return *expires >= 0 ? sum : NULL;
+}
 
 /* First walk: the sessions the function makes and closes. */
 static void sessions(Scan *c, const Node *n)
@@ -373,13 +428,26 @@ static void sessions(Scan *c, const Node *n)
         return;
     int x;
     if (n->kind == NODE_withitem && (x = seen_session(c, n->v.withitem.context_expr)) >= 0) {
-        add_session(c, n->v.withitem.optional_vars, x);
-        if (c->nitems < MAX_SESSIONS)
+        add_session(c, n->v.withitem.optional_vars, x, n->v.withitem.context_expr);
+        if (c->nitems < MAX_SESSIONS) {
+            c->item_cm[c->nitems] = NULL;
             c->items[c->nitems++] = n;
+        }
+    } else if (n->kind == NODE_withitem && n->v.withitem.optional_vars &&
+               n->v.withitem.optional_vars->kind == NODE_Name && c->nitems < MAX_SESSIONS) {
+        /* `with session_scope() as s`: a context manager of the project lending a
+           session of a seen factory; its summary says what its exit does */
+        int is_async = 0;
+        const FlowSummary *cm = lending_cm(c, n->v.withitem.context_expr, &x, &is_async);
+        if (cm) {
+            add_session_named(c, n->v.withitem.optional_vars->v.Name.id, x, is_async);
+            c->item_cm[c->nitems] = cm;
+            c->items[c->nitems++] = n;
+        }
     }
     if (n->kind == NODE_Assign && n->v.Assign.targets.n == 1 &&
         (x = seen_session(c, n->v.Assign.value)) >= 0)
-        add_session(c, n->v.Assign.targets.items[0], x);
+        add_session(c, n->v.Assign.targets.items[0], x, n->v.Assign.value);
     c->depth++;
     ast_children((Node *)n, sessions_kid, c);
     c->depth--;
@@ -592,9 +660,15 @@ static void events(Scan *c, const Node *n)
                 continue;
             if (begin)
                 push(c, EV_COMMIT, n, ast_end_lineno(n), n->end_col_offset, s, NULL);
-            for (int j = 0; j < c->nitems; j++)
-                if (c->items[j] == it && is_session_name(c, v))
+            for (int j = 0; j < c->nitems; j++) {
+                const FlowSummary *cm = c->item_cm[j];
+                if (c->items[j] != it || !is_session_name(c, v))
+                    continue;
+                if (cm && cm->uses_after) /* the context manager commits on the way out */
+                    push(c, EV_COMMIT, n, ast_end_lineno(n), n->end_col_offset, s, NULL);
+                if (!cm || cm->releases_after)
                     push(c, EV_CLOSE, n, ast_end_lineno(n), n->end_col_offset, s, NULL);
+            }
         }
         return;
     case NODE_Assign:
@@ -628,12 +702,20 @@ static void events(Scan *c, const Node *n)
         block(c, &n->v.For.orelse);
         c->depth--;
         return;
-    case NODE_Return:
+    case NODE_Return: {
+        const Node *ent = NULL;
+        const char *s = n->v.Return.value && n->v.Return.value->kind != NODE_Name
+                            ? object_of(c, n->v.Return.value, &ent) : NULL;
+        if (s) { /* `return s.scalars(...).first()`: an object bound and returned at once */
+            push_at(c, EV_BIND, n, s, "<returned>");
+            push_at(c, EV_RETURN, n, NULL, "<returned>");
+        }
         if (n->v.Return.value && n->v.Return.value->kind == NODE_Name)
             push_at(c, EV_RETURN, n, NULL, n->v.Return.value->v.Name.id);
         if (c->nlent && n->v.Return.value && !c->after_line)
             run_after_return(c, n);
         break;
+    }
     case NODE_Call:
         call_events(c, n);
         if (n->v.Call.func->kind == NODE_Attribute &&
@@ -678,6 +760,21 @@ static int cmp_event(const void *pa, const void *pb)
 
 /* --- the finding ---------------------------------------------------------- */
 
+/* The context manager named by a with statement that commits at its end
+ * other than by a begin() block (`with session_scope() as s`), or NULL. */
+static const char *committing_cm(const Node *with)
+{
+    for (int i = 0; i < with->v.With.items.n; i++) {
+        const Node *e = unawait(with->v.With.items.items[i]->v.withitem.context_expr);
+        const Node *f = e && e->kind == NODE_Call ? e->v.Call.func : NULL;
+        if (f && f->kind == NODE_Name)
+            return f->v.Name.id;
+        if (f && f->kind == NODE_Attribute && strcmp(f->v.Attribute.attr, "begin"))
+            return f->v.Attribute.attr;
+    }
+    return NULL;
+}
+
 /* The witness step of a close: a close(), a with block's end, or the return
  * at which a dependency closes what it lent. */
 static const char *closed_note(const Node *close)
@@ -701,21 +798,26 @@ static void report(Scan *c, const Obj *o, const DEvent *e, const Node *close)
                       "expire_on_commit=False";
     const Node *expired = o->expired_by->at;
     int block_commit = expired->kind != NODE_Call; /* the end of a begin() block */
+    const char *cm = block_commit ? committing_cm(expired) : NULL;
     const char *commit =
-        block_commit
+        cm ? msg(a, "the commit `%s` makes as its `with` block ends on line %d", cm,
+                 ast_end_lineno(expired))
+        : block_commit
             ? msg(a, "the commit that ends its `begin()` block on line %d",
                   ast_end_lineno(expired))
             : msg(a, "the commit on line %d", expired->lineno);
+    const char *what = !strcmp(o->name, "<returned>") ? "the ORM object"
+                                                       : msg(a, "ORM object `%s`", o->name);
     f.message = e->kind == EV_RETURN && c->endpoint
-        ? msg(a, "ORM object `%s` is returned after %s expired it, and its session is closed "
+        ? msg(a, "%s is returned after %s expired it, and its session is closed "
                  "before FastAPI reads it to build the response: that raises "
                  "DetachedInstanceError; %s",
-              o->name, commit, fix)
+              what, commit, fix)
         : e->kind == EV_RETURN
-        ? msg(a, "ORM object `%s` is returned after %s expired it, and its session is closed "
+        ? msg(a, "%s is returned after %s expired it, and its session is closed "
                  "before the caller gets it: every attribute the caller reads raises "
                  "DetachedInstanceError; %s",
-              o->name, commit, fix)
+              what, commit, fix)
         : msg(a, "ORM object `%s` is read after its session closed: %s expired it and %s on "
                  "line %d detached it, so this read raises DetachedInstanceError; %s",
               o->name, commit,
@@ -725,7 +827,9 @@ static void report(Scan *c, const Obj *o, const DEvent *e, const Node *close)
               ast_end_lineno(close), fix);
     const Node *steps[4] = {o->bound, expired, close, e->at};
     const char *notes[4] = {
-        msg(a, "`%s` is an object of the session `%s` from here", o->name, o->sess),
+        !strcmp(o->name, "<returned>")
+            ? msg(a, "an object of the session `%s`, loaded here", o->sess)
+            : msg(a, "`%s` is an object of the session `%s` from here", o->name, o->sess),
         "committed here: every object of the session is expired, to be reloaded on its next read",
         closed_note(close),
         e->kind == EV_RETURN ? "returned here" : "read here, with no session to reload it"};
@@ -841,6 +945,22 @@ static const Node *close_after(const Scan *c, int i, const char *s)
     return NULL;
 }
 
+/* The commit of session s at the end of a with block that the return
+ * `ret` (event i) leaves (a begin() block, a context manager that commits
+ * on exit), when it expires objects; NULL if none. */
+static const DEvent *block_commit_after(const Scan *c, int i, const char *s, const Node *ret)
+{
+    for (int j = i + 1; j < c->nev; j++) {
+        const DEvent *e = &c->ev[j];
+        const Node *w = e->at;
+        if (e->kind == EV_COMMIT && !strcmp(e->sess, s) &&
+            (w->kind == NODE_With || w->kind == NODE_AsyncWith) && ret->lineno >= w->lineno &&
+            ret->lineno <= ast_end_lineno(w) && commit_expires(c, s))
+            return e;
+    }
+    return NULL;
+}
+
 static Obj *obj_named(Obj *objs, int *n, const char *name, int make)
 {
     for (int i = 0; i < *n; i++)
@@ -903,6 +1023,10 @@ static void replay(Scan *c)
             }
             break;
         case EV_RETURN: {
+            const DEvent *on_exit = o && o->sess && !holds(o->expired_by, e)
+                                        ? block_commit_after(c, i, o->sess, e->at) : NULL;
+            if (on_exit)
+                o->expired_by = on_exit; /* the block the return leaves commits on the way */
             const Node *close = o && o->sess && holds(o->expired_by, e)
                                     ? holds(o->closed_by, e) ? o->closed_by->at
                                                              : close_after(c, i, o->sess)
@@ -917,21 +1041,9 @@ static void replay(Scan *c)
     }
 }
 
-/* Does the provider def (a generator) yield a session of a seen factory?
- * Whether those expire on commit (1 or 0), else -1. */
-static int provider_expires(const Scan *c, const Node *def)
-{
-    Scan p = {.k = c->k, .env = c->env, .scratch = c->scratch, .func = def,
-              .scope = scope_of(c->env->scopes, def)};
-    if (!p.scope)
-        return -1; /* a provider of another module: its factory is not read here */
-    for (int j = 0; j < def->v.FunctionDef.body.n; j++)
-        sessions(&p, def->v.FunctionDef.body.items[j]);
-    return p.nsess ? p.sess_expires[0] : -1;
-}
-
-/* The endpoint's sessions borrowed from a provider that closes them when
- * it returns, before the response runs what it was handed. */
+/* The endpoint's sessions borrowed from a provider of a seen factory; those
+ * the provider closes as the endpoint returns (before the response runs
+ * what it was handed) are lent. */
 static void lent_sessions(Scan *c)
 {
     const FlowFastApi *fa = c->env->fastapi;
@@ -946,11 +1058,15 @@ static void lent_sessions(Scan *c)
             const FlowSummary *sum = prov && c->env->summary_of
                                          ? c->env->summary_of(c->env->summary_arg, prov) : NULL;
             if (v.tag != VAL_RESOURCE || v.kind != RES_SESSION || !sum || !sum->releases_after ||
-                !(fa->era == ERA_AT_RETURN || v.scope_fn) || c->nlent == MAX_SESSIONS)
+                c->nlent == MAX_SESSIONS)
                 continue;
             const char *name = ls[l]->items[i]->v.arg.arg;
-            add_session_named(c, name, provider_expires(c, prov) > 0);
-            c->lent[c->nlent++] = name;
+            int is_async = 0, x = provider_expires(c, prov, &is_async);
+            if (x < 0)
+                continue;
+            add_session_named(c, name, x, is_async);
+            if (fa->era == ERA_AT_RETURN || v.scope_fn)
+                c->lent[c->nlent++] = name;
         }
 }
 
