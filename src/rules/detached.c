@@ -474,6 +474,27 @@ static void forget_target(Scan *c, const Node *t, const Node *at)
 
 static void events_kid(Node *parent, Node *n, void *arg);
 
+/* `await save(session, obj)`: a function of the project whose summary
+ * commits the session it is given commits this one. */
+static void helper_commits(Scan *c, const Node *n)
+{
+    int any = 0;
+    for (int i = 0; i < n->v.Call.args.n && !any; i++)
+        any = is_session_name(c, n->v.Call.args.items[i]);
+    if (!any || !c->env->summary_of)
+        return;
+    Val f = flow_value(c->scratch, c->env, c->scope, n->v.Call.func);
+    const FlowSummary *sum = f.tag == VAL_FUNC && f.node
+                                 ? c->env->summary_of(c->env->summary_arg, f.node) : NULL;
+    if (!sum || !sum->commits || n->v.Call.func->kind != NODE_Name)
+        return; /* a method's arguments are shifted by its receiver: not followed */
+    for (int i = 0; i < n->v.Call.args.n && i < 32; i++) {
+        const Node *a = n->v.Call.args.items[i];
+        if ((sum->commits >> i & 1) && is_session_name(c, a))
+            push(c, EV_COMMIT, n, ast_end_lineno(n), n->end_col_offset, a->v.Name.id, NULL);
+    }
+}
+
 /* What a call does: commit, close, refresh, add of a session; a reader of
  * an object (pydantic's model_validate, from_orm, jsonable_encoder). */
 static void call_events(Scan *c, const Node *n)
@@ -503,6 +524,7 @@ static void call_events(Scan *c, const Node *n)
                          a0->v.List.elts.items[i]->v.Name.id);
         return;
     }
+    helper_commits(c, n);
     const char *name = f->kind == NODE_Attribute ? f->v.Attribute.attr
                        : f->kind == NODE_Name    ? f->v.Name.id
                                                  : NULL;
@@ -936,6 +958,69 @@ static void report_lazy(Scan *c, const Obj *o, const DEvent *e)
     diag_add(c->k->out, &f);
 }
 
+static int session_async(const Scan *c, const char *s)
+{
+    int i = session_index(c, s);
+    return i >= 0 && c->sess_async[i];
+}
+
+/* `obj.awaitable_attrs` (AsyncAttrs): the way to load without blocking. */
+static int awaitable_read(const Node *at)
+{
+    return at->kind == NODE_Attribute && !strcmp(at->v.Attribute.attr, "awaitable_attrs");
+}
+
+/* SL107: an object of an AsyncSession read, without await, where the read
+ * must load: expired by a commit, or a lazy relationship. */
+static void report_async(Scan *c, const Obj *o, const DEvent *e)
+{
+    Arena *a = c->k->a;
+    Finding f = {0};
+    f.code = "SL107";
+    f.path = c->k->src->path;
+    diag_span(&f, e->at);
+    const char *what = !strcmp(o->name, "<returned>") ? "the ORM object"
+                                                       : msg(a, "ORM object `%s`", o->name);
+    const Node *steps[3] = {o->bound, NULL, e->at};
+    const char *notes[3] = {
+        msg(a, "an object of the AsyncSession `%s` from here", o->sess), NULL,
+        e->kind == EV_RETURN ? "returned here: FastAPI reads its attributes to build the "
+                               "response, outside the session's greenlet"
+                             : "read here, with no await: the load this needs cannot run"};
+    if (o->expired_by && holds(o->expired_by, e)) {
+        const Node *x = o->expired_by->at;
+        steps[1] = x;
+        notes[1] = "committed here: every object of the session is expired, to be reloaded "
+                   "on its next read";
+        f.message = msg(a, "%s of an AsyncSession is %s after the commit on line %d expired "
+                           "it: reloading it is I/O that %s cannot await, so it raises "
+                           "MissingGreenlet; `await %s.refresh(...)` after the commit, or make "
+                           "the sessions with expire_on_commit=False",
+                        what, e->kind == EV_RETURN ? "returned" : "read",
+                        x->kind == NODE_Call ? x->lineno : ast_end_lineno(x),
+                        e->kind == EV_RETURN ? "FastAPI's serialization" : "a plain attribute read",
+                        o->sess);
+    } else {
+        const char *attr = e->at->v.Attribute.attr;
+        f.message = msg(a, "%s of an AsyncSession is read for `%s`, a relationship loaded on "
+                           "first read: that load is I/O a plain attribute read cannot await, "
+                           "so it raises MissingGreenlet; load it with the query "
+                           "(selectinload(%s.%s)) or read `await %s.awaitable_attrs.%s`",
+                        what, attr, o->ent->v.Name.id, attr, o->name, attr);
+    }
+    f.trace = arena_alloc(a, 3 * sizeof *f.trace);
+    for (int i = 0; i < 3; i++) {
+        if (!steps[i])
+            continue;
+        f.trace[f.ntrace].path = f.path;
+        f.trace[f.ntrace].line = steps[i]->lineno;
+        f.trace[f.ntrace].col = steps[i]->col_offset;
+        f.trace[f.ntrace].note = notes[i];
+        f.ntrace++;
+    }
+    diag_add(c->k->out, &f);
+}
+
 /* The close of session s after event i, or NULL. */
 static const Node *close_after(const Scan *c, int i, const char *s)
 {
@@ -1009,7 +1094,15 @@ static void replay(Scan *c)
         case EV_READ:
             if (!o || !o->sess)
                 break;
-            if (!holds(o->closed_by, e)) {
+            if (!holds(o->closed_by, e) && !e->sess && session_async(c, o->sess) &&
+                !awaitable_read(e->at) &&
+                (holds(o->expired_by, e) ||
+                 (e->at->kind == NODE_Attribute && o->ent && !was_read(o, e->at) &&
+                  lazy_relationship(c, o->ent, e->at->v.Attribute.attr)))) {
+                /* an AsyncSession cannot load from a plain attribute read */
+                report_async(c, o, e);
+                o->sess = NULL;
+            } else if (!holds(o->closed_by, e)) {
                 o->expired_by = NULL; /* loaded again while the session is open */
                 if (e->at->kind == NODE_Attribute && o->nread < MAX_READ)
                     o->read[o->nread++] = e->at->v.Attribute.attr;
@@ -1033,6 +1126,11 @@ static void replay(Scan *c)
                                     : NULL;
             if (close) {
                 report(c, o, e, close);
+                o->sess = NULL;
+            } else if (o && o->sess && c->endpoint && holds(o->expired_by, e) &&
+                       session_async(c, o->sess) && c->func->kind == NODE_AsyncFunctionDef) {
+                /* FastAPI reads it for the response outside the session's greenlet */
+                report_async(c, o, e);
                 o->sess = NULL;
             }
             break;
