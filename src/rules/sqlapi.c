@@ -174,9 +174,255 @@ static void report(SqlCheck *k, const Scope *s, const Node *call, const Node *ar
     diag_add(k->out, &fd);
 }
 
+/* --- SL302: a write in `with engine.connect()` that nothing commits ---- */
+
+/* SQL text after blanks, comments and opening parentheses. */
+static const char *sql_skip(const char *q)
+{
+    for (;;) {
+        while (*q == ' ' || *q == '\t' || *q == '\n' || *q == '\r' || *q == '(')
+            q++;
+        if (q[0] == '-' && q[1] == '-') {
+            while (*q && *q != '\n')
+                q++;
+            continue;
+        }
+        return q;
+    }
+}
+
+static int is_word_char(char ch)
+{
+    return ((ch | 0x20) >= 'a' && (ch | 0x20) <= 'z') || (ch >= '0' && ch <= '9') || ch == '_';
+}
+
+/* Does q start with the keyword w (lower case), case aside?  Past it, or NULL. */
+static const char *sql_word(const char *q, const char *w)
+{
+    q = sql_skip(q);
+    size_t n = strlen(w), j = 0;
+    while (j < n && (q[j] | 0x20) == w[j])
+        j++;
+    return j == n && !is_word_char(q[n]) ? q + n : NULL;
+}
+
+/* The table name at q (a word, dots allowed), copied into buf. */
+static void sql_name(const char *q, char *buf, size_t size)
+{
+    q = sql_skip(q);
+    size_t n = 0;
+    while ((is_word_char(q[n]) || q[n] == '.' || q[n] == '"') && n + 1 < size) {
+        buf[n] = q[n];
+        n++;
+    }
+    buf[n] = 0;
+}
+
+/* Does SQL text start with a statement that writes rows (INSERT, UPDATE,
+ * DELETE, MERGE, UPSERT)?  Its target table into target (may be empty). */
+static int writes_sql(const char *q, char *target, size_t size)
+{
+    static const char *const verbs[] = {"insert", "update", "delete", "merge", "upsert"};
+    target[0] = 0;
+    for (size_t i = 0; i < sizeof verbs / sizeof *verbs; i++) {
+        const char *p = sql_word(q, verbs[i]);
+        if (!p)
+            continue;
+        const char *into = sql_word(p, "into");
+        const char *from = sql_word(p, "from");
+        sql_name(into ? into : from ? from : p, target, size);
+        return 1;
+    }
+    return 0;
+}
+
+/* `CREATE TEMP TABLE x`: the table x, made for this connection only. */
+static int creates_temp(const char *q, char *name, size_t size)
+{
+    const char *p = sql_word(q, "create");
+    const char *t = p ? sql_word(p, "temp") : NULL;
+    t = t ? t : p ? sql_word(p, "temporary") : NULL;
+    t = t ? sql_word(t, "table") : NULL;
+    if (!t)
+        return 0;
+    const char *x = sql_word(t, "if");
+    x = x ? sql_word(x, "not") : NULL;
+    x = x ? sql_word(x, "exists") : NULL;
+    sql_name(x ? x : t, name, size);
+    return 1;
+}
+
+/* The SQL text of e (in scope s): text("...") or a name bound once to one. */
+static const char *sql_text(SqlCheck *k, const Scope *s, const Node *e, int depth)
+{
+    if (!e || depth > 8)
+        return NULL;
+    if (e->kind == NODE_Name) {
+        const Binding *b = scope_lookup(k->c->env->scopes, s, e->v.Name.id, NULL);
+        return b && b->kind == BIND_LOCAL && b->nbind == 1 && b->value
+                   ? sql_text(k, s, b->value, depth + 1) : NULL;
+    }
+    if (e->kind != NODE_Call || e->v.Call.args.n < 1)
+        return NULL;
+    const char *q = dbval_qualname(k->c, s, e->v.Call.func);
+    const char *last = q ? strrchr(q, '.') : NULL;
+    const Node *a = e->v.Call.args.items[0];
+    return q && !strncmp(q, "sqlalchemy.", 11) && last && !strcmp(last, ".text") &&
+                   a->kind == NODE_Constant && a->v.Constant.value.kind == CONST_STR
+               ? a->v.Constant.value.s : NULL;
+}
+
+/* Is e (in scope s) a statement that writes: text("UPDATE ..."), a name
+ * bound once to one, or insert(T)/update(T)/delete(T) with their methods?
+ * The target of a textual one into target. */
+static int writes(SqlCheck *k, const Scope *s, const Node *e, char *target, size_t size,
+                  int depth)
+{
+    target[0] = 0;
+    if (!e || depth > 8)
+        return 0;
+    const char *sql = sql_text(k, s, e, 0);
+    if (sql)
+        return writes_sql(sql, target, size);
+    if (e->kind == NODE_Name) {
+        const Binding *b = scope_lookup(k->c->env->scopes, s, e->v.Name.id, NULL);
+        return b && b->kind == BIND_LOCAL && b->nbind == 1 && b->value &&
+               writes(k, s, b->value, target, size, depth + 1);
+    }
+    if (e->kind != NODE_Call)
+        return 0;
+    const Node *f = e->v.Call.func;
+    if (f->kind == NODE_Attribute && f->v.Attribute.value->kind == NODE_Call)
+        return writes(k, s, f->v.Attribute.value, target, size, depth + 1); /* .where(...) */
+    const char *q = dbval_qualname(k->c, s, f);
+    const char *last = q ? strrchr(q, '.') : NULL;
+    return q && !strncmp(q, "sqlalchemy.", 11) && last &&
+           (!strcmp(last, ".insert") || !strcmp(last, ".update") || !strcmp(last, ".delete"));
+}
+
+/* What the block of a `with engine.connect() as conn` does with conn. */
+typedef struct Block {
+    SqlCheck *k;
+    const Scope *s;
+    const char *conn;
+    const Node *write;   /* the first conn.execute(<write>) not under a begin() block */
+    int commits;         /* conn.commit() (anywhere in the block), or autocommit asked */
+    int in_begin;        /* depth of `with conn.begin():` blocks around the walk */
+    char temp[8][64];    /* tables the block creates as TEMP: scratch, not lost writes */
+    int ntemp;
+    int depth;
+} Block;
+
+static int is_temp(const Block *b, const char *table)
+{
+    for (int i = 0; table[0] && i < b->ntemp; i++)
+        if (!strcmp(b->temp[i], table))
+            return 1;
+    return 0;
+}
+
+static int names_conn(const Block *b, const Node *e)
+{
+    return e && e->kind == NODE_Name && !strcmp(e->v.Name.id, b->conn);
+}
+
+static void block_kid(Node *parent, Node *n, void *arg);
+
+static void block_walk(Block *b, const Node *n)
+{
+    if (!n || b->depth > DBWALK_MAX_DEPTH || n->kind == NODE_FunctionDef ||
+        n->kind == NODE_AsyncFunctionDef || n->kind == NODE_Lambda || n->kind == NODE_ClassDef)
+        return;
+    int begin = 0;
+    if (n->kind == NODE_With || n->kind == NODE_AsyncWith)
+        for (int i = 0; i < n->v.With.items.n; i++) {
+            const Node *e = n->v.With.items.items[i]->v.withitem.context_expr;
+            e = e->kind == NODE_Await ? e->v.Await.value : e;
+            begin |= e->kind == NODE_Call && e->v.Call.func->kind == NODE_Attribute &&
+                     names_conn(b, e->v.Call.func->v.Attribute.value) &&
+                     (!strcmp(e->v.Call.func->v.Attribute.attr, "begin") ||
+                      !strcmp(e->v.Call.func->v.Attribute.attr, "begin_nested"));
+        }
+    if (n->kind == NODE_Call && n->v.Call.func->kind == NODE_Attribute &&
+        names_conn(b, n->v.Call.func->v.Attribute.value)) {
+        const char *m = n->v.Call.func->v.Attribute.attr;
+        char target[64];
+        const char *sql = !strcmp(m, "execute") ? sql_text(b->k, b->s, statement_arg(n), 0)
+                                                : NULL;
+        if (!strcmp(m, "commit") || !strcmp(m, "execution_options") || !strcmp(m, "begin"))
+            b->commits = 1; /* execution_options(isolation_level="AUTOCOMMIT") and its kind */
+        else if (sql && b->ntemp < 8 && creates_temp(sql, b->temp[b->ntemp], sizeof *b->temp))
+            b->ntemp++;
+        else if (!strcmp(m, "execute") && !b->write && !b->in_begin &&
+                 writes(b->k, b->s, statement_arg(n), target, sizeof target, 0) &&
+                 !is_temp(b, target))
+            b->write = n;
+    } else if (n->kind == NODE_Call) {
+        for (int i = 0; i < n->v.Call.args.n; i++) /* handed to a helper: its business */
+            b->commits |= names_conn(b, n->v.Call.args.items[i]) &&
+                          !(n->v.Call.func->kind == NODE_Attribute &&
+                            !strcmp(n->v.Call.func->v.Attribute.attr, "execute"));
+    }
+    b->in_begin += begin;
+    b->depth++;
+    ast_children((Node *)n, block_kid, b);
+    b->depth--;
+    b->in_begin -= begin;
+}
+
+static void block_kid(Node *parent, Node *n, void *arg)
+{
+    (void)parent;
+    block_walk(arg, n);
+}
+
+static void uncommitted(SqlCheck *k, const Scope *s, const Node *with)
+{
+    for (int i = 0; i < with->v.With.items.n; i++) {
+        const Node *it = with->v.With.items.items[i];
+        const Node *e = it->v.withitem.context_expr, *as = it->v.withitem.optional_vars;
+        e = e->kind == NODE_Await ? e->v.Await.value : e;
+        if (!as || as->kind != NODE_Name || e->kind != NODE_Call ||
+            e->v.Call.func->kind != NODE_Attribute ||
+            strcmp(e->v.Call.func->v.Attribute.attr, "connect"))
+            continue;
+        Val eng = dbval_expr(k->c, s, e->v.Call.func->v.Attribute.value);
+        if (eng.tag != VAL_FACTORY || eng.kind != FAC_ENGINE ||
+            (k->legacy && !eng.sub && !eng.is_async))
+            continue; /* 1.x: library-level autocommit commits a write (not an async engine's) */
+        Block b = {.k = k, .s = s, .conn = as->v.Name.id};
+        for (int j = 0; j < with->v.With.body.n; j++)
+            block_walk(&b, with->v.With.body.items[j]);
+        if (!b.write || b.commits)
+            continue;
+        DbCtx *c = k->c;
+        Finding fd = {0};
+        fd.code = "SL302";
+        fd.path = k->src->path;
+        diag_span(&fd, b.write);
+        fd.message = arena_printf(
+            c->a,
+            "`%s.execute()` writes, and nothing commits it: %s, a connection begins a transaction "
+            "on first use and the end of the `with` block rolls it back, so the write is "
+            "silently lost; call `%s.commit()` before the block ends, or open it with "
+            "`engine.begin()`",
+            b.conn, k->legacy ? "on a future=True engine" : "on SQLAlchemy 2.0", b.conn);
+        fd.trace = arena_alloc(c->a, 2 * sizeof *fd.trace);
+        fd.trace[fd.ntrace++] = (TraceStep){k->src->path, e->lineno, e->col_offset,
+                                            "the connection is opened here, with no transaction "
+                                            "block"};
+        fd.trace[fd.ntrace++] = (TraceStep){k->src->path, ast_end_lineno(with),
+                                            with->end_col_offset,
+                                            "the block ends here: the transaction is rolled back"};
+        diag_add(k->out, &fd);
+    }
+}
+
 static int visit(DbWalk *w, const Node *n)
 {
     SqlCheck *k = w->arg;
+    if (n->kind == NODE_With || n->kind == NODE_AsyncWith)
+        uncommitted(k, w->scope, n);
     if (n->kind != NODE_Call || n->v.Call.func->kind != NODE_Attribute ||
         !is_execute(n->v.Call.func->v.Attribute.attr))
         return 1;
