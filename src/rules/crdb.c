@@ -1455,11 +1455,143 @@ static void check_loop(Check *k, DbWalk *w, const Node *loop)
     }
 }
 
+/* The first SQL call on recv in a handler's body, in source order, before
+ * any rollback()/close() of it (or a new value for it); NULL if none. */
+typedef struct Reuse {
+    const Node *recv, *found;
+    int reset, depth;
+} Reuse;
+
+static void reuse_kid(Node *parent, Node *n, void *arg)
+{
+    Reuse *r = arg;
+    (void)parent;
+    if (r->found || r->reset || r->depth > FOLLOW_MAX || n->kind == NODE_FunctionDef ||
+        n->kind == NODE_AsyncFunctionDef || n->kind == NODE_ClassDef || n->kind == NODE_Lambda)
+        return;
+    r->depth++;
+    ast_children(n, reuse_kid, r); /* arguments run before the call */
+    r->depth--;
+    const Node *target = n->kind == NODE_Assign && n->v.Assign.targets.n
+                             ? n->v.Assign.targets.items[0]
+                         : n->kind == NODE_AnnAssign ? n->v.AnnAssign.target
+                         : n->kind == NODE_withitem  ? n->v.withitem.optional_vars
+                                                     : NULL;
+    if (!r->found && target && same_receiver(target, r->recv))
+        r->reset = 1; /* a new session or connection under the name */
+    if (r->found || r->reset || n->kind != NODE_Call || n->v.Call.func->kind != NODE_Attribute)
+        return;
+    const char *m = n->v.Call.func->v.Attribute.attr;
+    if (!strcmp(m, "rollback"))
+        r->reset = 1; /* of it, or of a savepoint of it (`nested.rollback()`) */
+    else if (!same_receiver(n->v.Call.func->v.Attribute.value, r->recv))
+        return;
+    else if (IN(m, resets))
+        r->reset = 1;
+    else if (!IN(m, no_io))
+        r->found = n;
+}
+
+/*
+ * `try: s.execute(insert(...)) except IntegrityError: s.scalar(select(...))`:
+ * the failed statement left the transaction aborted (PostgreSQL refuses
+ * every statement until a rollback: InFailedSqlTransaction; a failed flush
+ * makes the Session refuse them itself: PendingRollbackError), so SQL on
+ * the same session in the handler, before rollback(), fails.  Only handlers
+ * that name a database error: `except Exception` may be catching another.
+ */
+/* The statement list of parent that holds st, and st's index there. */
+static const NodeList *holding_list(const Node *parent, const Node *st, int *index)
+{
+    const NodeList *lists[3] = {NULL, NULL, NULL};
+    switch (parent ? parent->kind : -1) {
+    case NODE_Module: lists[0] = &parent->v.Module.body; break;
+    case NODE_FunctionDef:
+    case NODE_AsyncFunctionDef: lists[0] = &parent->v.FunctionDef.body; break;
+    case NODE_If:
+    case NODE_While: lists[0] = &parent->v.If.body, lists[1] = &parent->v.If.orelse; break;
+    case NODE_For:
+    case NODE_AsyncFor: lists[0] = &parent->v.For.body, lists[1] = &parent->v.For.orelse; break;
+    case NODE_With:
+    case NODE_AsyncWith: lists[0] = &parent->v.With.body; break;
+    case NODE_ExceptHandler: lists[0] = &parent->v.ExceptHandler.body; break;
+    case NODE_Try:
+    case NODE_TryStar:
+        lists[0] = &parent->v.Try.body, lists[1] = &parent->v.Try.orelse;
+        lists[2] = &parent->v.Try.finalbody;
+        break;
+    default: return NULL;
+    }
+    for (int l = 0; l < 3 && lists[l]; l++)
+        for (int i = 0; i < lists[l]->n; i++)
+            if (lists[l]->items[i] == st) {
+                *index = i;
+                return lists[l];
+            }
+    return NULL;
+}
+
+static void check_try(Check *k, DbWalk *w, const Node *t)
+{
+    Uses u = {{NULL}, {0}, 0, 0, {NULL}, 0};
+    for (int j = 0; j < t->v.Try.body.n; j++)
+        uses_kid(NULL, t->v.Try.body.items[j], &u);
+    for (int j = 0; j < t->v.Try.handlers.n; j++) {
+        const Node *h = t->v.Try.handlers.items[j];
+        int exc = exc_class(k->c->env->scopes, w->scope, h->v.ExceptHandler.type, 0);
+        if (exc == EXC_NONE || exc == EXC_GENERIC)
+            continue;
+        for (int r = 0; r < u.n; r++) {
+            if (!u.direct[r])
+                continue;
+            Reuse ru = {u.found[r], NULL, 0, 0};
+            for (int i = 0; i < h->v.ExceptHandler.body.n && !ru.found && !ru.reset; i++)
+                reuse_kid(NULL, h->v.ExceptHandler.body.items[i], &ru);
+            for (int i = 0; !ru.found && !ru.reset && i < t->v.Try.finalbody.n; i++) {
+                Reuse fin = {u.found[r], NULL, 0, 0}; /* a finally that closes it */
+                reuse_kid(NULL, t->v.Try.finalbody.items[i], &fin);
+                ru.reset = fin.reset;
+            }
+            int at = 0; /* a handler that lets the code go on: what follows the try */
+            const NodeList *after = !ru.found && !ru.reset &&
+                                            !always_exits(&h->v.ExceptHandler.body) &&
+                                            w->depth > 0
+                                        ? holding_list(w->stack[w->depth - 1], t, &at)
+                                        : NULL;
+            for (int i = at + 1; after && i < after->n && !ru.found && !ru.reset; i++)
+                reuse_kid(NULL, after->items[i], &ru);
+            Val v = ru.found ? dbval_expr(k->c, w->scope, u.found[r]) : (Val){0};
+            if (!ru.found || !dbval_is_transactional(&v))
+                continue;
+            const char *rt = text(k, u.found[r]);
+            TraceStep steps[2] = {
+                {k->src->path, u.found[r]->lineno, u.found[r]->col_offset,
+                 arena_printf(k->c->a, "`%s` runs SQL here; a failure aborts its transaction",
+                              rt)},
+                {k->src->path, h->lineno, h->col_offset,
+                 arena_printf(k->c->a, "help: call %s.rollback() first in this handler", rt)}};
+            emit(k, "SL402", ru.found,
+                 arena_printf(k->c->a,
+                              "%s `%s` %s SQL on `%s` again without "
+                              "rollback(): the failed statement left its transaction aborted, "
+                              "so this raises (InFailedSqlTransaction on PostgreSQL, "
+                              "PendingRollbackError after a failed flush)",
+                              after ? "the code after the handler that catches"
+                                    : "the handler catches",
+                              text(k, h->v.ExceptHandler.type), after ? "runs" : "and runs", rt),
+                 steps, 2, NULL);
+            break;
+        }
+    }
+}
+
 static int check_visit(DbWalk *w, const Node *n)
 {
     Check *k = w->arg;
     switch (n->kind) {
     case NODE_Call: check_call(k, w, n); break;
+    case NODE_Try:
+    case NODE_TryStar: check_try(k, w, n); break;
     case NODE_With:
     case NODE_AsyncWith:
         if (k->p->cockroach)
