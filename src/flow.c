@@ -1985,6 +1985,11 @@ static void effects(Ctx *c, Path *p, const CfgStep *st)
                 fl_use(c, p, it, n->v.For.iter);
             bind(c, p, n->v.For.target, none, NULL);
             fj_loop_waits(c, p, n);
+            const Node *i = n->v.For.iter; /* `async for m in websocket.iter_text()` */
+            if (c->websocket && p->checked_out && i->kind == NODE_Call &&
+                i->v.Call.func->kind == NODE_Attribute)
+                fj_waits_for_client(c, p, i, i->v.Call.func->v.Attribute.value,
+                                    i->v.Call.func->v.Attribute.attr);
         }
         break;
     }
@@ -2312,6 +2317,26 @@ static int nothing_to_follow(Ctx *c, const Node *func)
     return !w.found;
 }
 
+/* A websocket endpoint's WebSocket parameter (annotated `WebSocket`), or
+ * NULL. */
+static const char *websocket_param(Ctx *c, const Node *func)
+{
+    if ((func->kind != NODE_FunctionDef && func->kind != NODE_AsyncFunctionDef) ||
+        !c->env->fastapi || !(fastapi_role(c->env->fastapi->model, func) & FASTAPI_ENDPOINT))
+        return NULL;
+    const NodeList *ps = &func->v.FunctionDef.args->v.arguments.args;
+    for (int i = 0; i < ps->n; i++) {
+        const Node *ann = ps->items[i]->v.arg.annotation;
+        const char *id = !ann                          ? NULL
+                         : ann->kind == NODE_Name      ? ann->v.Name.id
+                         : ann->kind == NODE_Attribute ? ann->v.Attribute.attr
+                                                       : NULL;
+        if (id && !strcmp(id, "WebSocket"))
+            return ps->items[i]->v.arg.arg;
+    }
+    return NULL;
+}
+
 void flow_function(Arena *scratch, const FlowEnv *env, Node *func)
 {
     Cfg *g = cfg_build(scratch, func);
@@ -2331,6 +2356,7 @@ void flow_function(Arena *scratch, const FlowEnv *env, Node *func)
               (!strcmp(func->v.FunctionDef.name, "__enter__") ||
                !strcmp(func->v.FunctionDef.name, "__aenter__"));
     c.request_class = request_class(&c, func);
+    c.websocket = websocket_param(&c, func);
     c.plain_provider = env->fastapi && !g->is_generator && !c.cached && func->kind != NODE_Module &&
                        (fastapi_role(env->fastapi->model, func) &
                         (FASTAPI_PROVIDER | FASTAPI_PROVIDER_FN));

@@ -148,6 +148,8 @@ static Res method_call(Ctx *c, Path *p, const Node *call, Res rv, const char *m)
     }
     int stores = rv.site < 0 && recv.tag != VAL_RESOURCE && is_storing_method(m);
     const Node *recv_node = call->v.Call.func->v.Attribute.value;
+    if (c->websocket && rv.site < 0 && p->checked_out)
+        fj_waits_for_client(c, p, call, recv_node, m);
     int starts = (rv.site < 0 || recv.kind == RES_ANY) && fj_is_job_method(m);
     c->job_args += starts;
     call_args(c, p, call, stores);

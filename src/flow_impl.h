@@ -201,6 +201,9 @@ typedef struct Ctx {
     int middleware;          /* an HTTP middleware: it owns request.state */
     int enter;               /* __enter__/__aenter__ of a class: self.<attr> are places
                                 that hold what it keeps for its __exit__ (kept_by_enter) */
+    const char *websocket;   /* a websocket endpoint: its WebSocket parameter's name; its
+                                dependencies are released when it returns, after the socket
+                                closed */
     int plain_provider;      /* a FastAPI dependency that returns (not yields): FastAPI
                                 releases nothing it returns */
     int check_differs;        /* summary mode saw what check mode follows otherwise (a
@@ -361,6 +364,7 @@ void fj_outlived(Ctx *c, Path *p, int r, const Node *at);
 int fj_txn_followed(const Ctx *c, int r);
 void fj_txn(Ctx *c, Path *p, int r, const Node *call, const char *m);
 void fj_txn_by_callee(Ctx *c, Path *p, int r, const Node *call, const FlowSummary *sum, int i);
+void fj_waits_for_client(Ctx *c, Path *p, const Node *call, const Node *recv, const char *m);
 void fj_pending_at_exit(Ctx *c, Path *p, const Node *at);
 /* Summary mode: the parameters whose items func hands to work running at once. */
 void fj_fan_out(Ctx *c, const Node *func, FlowSummary *sum);

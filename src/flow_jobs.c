@@ -726,7 +726,40 @@ int fj_txn_followed(const Ctx *c, int r)
                 return 1;
         return 0;
     }
-    return st->val.kind == RES_SESSION && st->when && !st->early && !st->param_only;
+    return st->val.kind == RES_SESSION && st->when && (!st->early || c->websocket) &&
+           !st->param_only;
+}
+
+/*
+ * `await websocket.receive_text()` in a websocket endpoint while a session
+ * it borrowed holds its connection: the dependency is released only when
+ * the endpoint returns, after the socket closed, so the connection sits
+ * idle in its transaction for as long as the client takes to send the next
+ * message (SL205).
+ */
+void fj_waits_for_client(Ctx *c, Path *p, const Node *call, const Node *recv, const char *m)
+{
+    static const char *const waits[] = {"receive", "receive_text", "receive_json",
+                                        "receive_bytes", "iter_text", "iter_json", "iter_bytes",
+                                        NULL};
+    if (recv->kind != NODE_Name || strcmp(recv->v.Name.id, c->websocket) ||
+        !fl_in_list(m, waits))
+        return;
+    for (int r = 0; r < c->nsites; r++) {
+        if (!(p->checked_out >> r & 1) || p->res[r] != RS_BORROWED || !fj_txn_followed(c, r))
+            continue;
+        const Ev *e = p->ev[r];
+        if (c->checkout[r])
+            e = fl_ev_push(c, e, c->checkout[r],
+                           c->checkout_note[r] ? c->checkout_note[r]
+                                               : "a connection is checked out here, and no "
+                                                 "commit, rollback or close follows");
+        e = fl_ev_push(c, e, call, "the endpoint waits here for the client's next message");
+        if (c->site[r].owner_line && c->site[r].owner_note)
+            e = fl_ev_push_far(c, e, c->site[r].owner_path, c->site[r].owner_line,
+                               c->site[r].owner_col, "closed here, only once the socket closes");
+        fl_report_job(c, FLOW_HELD_BY_STREAM, r, call, e, JOB_NONE, c->site[r].when);
+    }
 }
 
 void fj_txn(Ctx *c, Path *p, int r, const Node *call, const char *m)

@@ -49,6 +49,18 @@ void sharing_flow_report(LifecycleSink *k, const FlowReport *r)
         lifecycle_emit(k, &f, r);
         return;
     }
+    if (r->problem == FLOW_HELD_BY_STREAM && r->job == JOB_NONE) { /* a websocket */
+        f.code = "SL205";
+        f.message = msg(k->a, "%s keeps its connection checked out while the websocket waits "
+                              "for the client's next message: its dependency releases it only "
+                              "when the endpoint returns, after the socket closed, so each "
+                              "connected client holds a pooled connection idle in its "
+                              "transaction; end the transaction (commit, rollback or close) "
+                              "after each message, or open a session per message",
+                        w);
+        lifecycle_emit(k, &f, r);
+        return;
+    }
     if (r->problem == FLOW_HELD_BY_STREAM) {
         f.code = "SL205";
         f.message = msg(k->a, "%s keeps its connection checked out while the streamed body runs, "
