@@ -28,7 +28,9 @@
 /* A module-level binding's bits: read by request code, read in some
  * function, named anywhere (by a load: __all__'s strings do not count). */
 enum { READ_REQUEST = 1, READ_IN_FUNCTION = 2, READ_ANYWHERE = 4,
-       READ_REMOVED = 8 /* `name.remove()` somewhere: a scoped_session's teardown */ };
+       READ_REMOVED = 8,      /* `name.remove()` somewhere: a scoped_session's teardown */
+       READ_REMOVED_HOOK = 16 /* ... in a hook run after each unit of work (a signal
+                                 handler, `@task_postrun.connect`, a teardown) */ };
 #define CLI_ROOT 0x10000   /* a role bit of this file's own: a command-line entry point itself */
 
 typedef struct Entry {
@@ -965,8 +967,25 @@ typedef struct RefScan {
     int m;
     const Scope *s;
     int in_function;
+    int in_hook; /* in a function registered as a hook: `@x.connect`, `@app.teardown_*` */
     int depth;
 } RefScan;
+
+/* Is def registered to run after units of work: a signal handler
+ * (`@task_postrun.connect`), a teardown (`@app.teardown_appcontext`)? */
+static int is_hook(const Node *def)
+{
+    const NodeList *decs = &def->v.FunctionDef.decorator_list;
+    for (int i = 0; i < decs->n; i++) {
+        const Node *d = decs->items[i];
+        if (d->kind == NODE_Call)
+            d = d->v.Call.func;
+        if (d->kind == NODE_Attribute && (!strcmp(d->v.Attribute.attr, "connect") ||
+                                          !strncmp(d->v.Attribute.attr, "teardown", 8)))
+            return 1;
+    }
+    return 0;
+}
 
 static int module_level(const FastApi *f, int mod, const Binding *b)
 {
@@ -995,7 +1014,7 @@ static void ref_scan(RefScan *r, const Node *n)
                                ? resolve(r->f, r->m, r->s, recv, &mod)
                                : NULL;
         if (b && mod >= 0 && module_level(r->f, mod, b))
-            slot(r->f, b, 1)->roles |= READ_REMOVED;
+            slot(r->f, b, 1)->roles |= READ_REMOVED | (r->in_hook ? READ_REMOVED_HOOK : 0);
     }
     if ((n->kind == NODE_Name && n->v.Name.ctx == CTX_Load) ||
         (n->kind == NODE_Attribute && n->v.Attribute.ctx == CTX_Load &&
@@ -1013,18 +1032,21 @@ static void ref_scan(RefScan *r, const Node *n)
             return;
     }
     const Scope *outer = r->s;
-    int in_function = r->in_function;
+    int in_function = r->in_function, in_hook = r->in_hook;
     if (n->kind == NODE_FunctionDef || n->kind == NODE_AsyncFunctionDef || n->kind == NODE_Lambda ||
         n->kind == NODE_ClassDef) {
         const Scope *inner = scope_of(r->f->mods[r->m].scopes, n);
         r->s = inner ? inner : outer;
         r->in_function |= n->kind != NODE_ClassDef;
+        r->in_hook |= (n->kind == NODE_FunctionDef || n->kind == NODE_AsyncFunctionDef) &&
+                      is_hook(n);
     }
     r->depth++;
     ast_children((Node *)n, ref_scan_kid, r);
     r->depth--;
     r->s = outer;
     r->in_function = in_function;
+    r->in_hook = in_hook;
 }
 
 typedef struct YieldScan {
@@ -1078,7 +1100,7 @@ static void unnamed_generators(FastApi *f)
 static void references(FastApi *f)
 {
     for (int m = 0; m < f->n; m++) {
-        RefScan r = {f, m, scope_module(f->mods[m].scopes), 0, 0};
+        RefScan r = {f, m, scope_module(f->mods[m].scopes), 0, 0, 0};
         ref_scan(&r, f->mods[m].module);
     }
     unnamed_generators(f);
@@ -1300,10 +1322,10 @@ int fastapi_function_reads(const FastApi *f, const Binding *b)
     return e && (e->roles & READ_IN_FUNCTION);
 }
 
-int fastapi_binding_removed(const FastApi *f, const Binding *b)
+int fastapi_binding_removed(const FastApi *f, const Binding *b, int by_hook)
 {
     const Entry *e = f ? find(f, b) : NULL;
-    return e && (e->roles & READ_REMOVED);
+    return e && (e->roles & (by_hook ? READ_REMOVED_HOOK : READ_REMOVED));
 }
 
 int fastapi_reads_app_state(const FastApi *f, const char *attr)

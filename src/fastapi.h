@@ -77,8 +77,10 @@ int fastapi_reads_binding(const FastApi *f, const Binding *b);
 int fastapi_function_reads(const FastApi *f, const Binding *b);
 
 /* Is `<b>.remove()` called anywhere in the project (b a module-level
- * binding of any module, named here or imported)? */
-int fastapi_binding_removed(const FastApi *f, const Binding *b);
+ * binding of any module, named here or imported)?  With by_hook, in a
+ * function registered to run after units of work (`@task_postrun.connect`,
+ * `@app.teardown_appcontext`). */
+int fastapi_binding_removed(const FastApi *f, const Binding *b, int by_hook);
 
 /* Does another module of the project use a name of this module? */
 int fastapi_module_used(const FastApi *f, const Node *module);

@@ -155,7 +155,7 @@ static void never_removed(Check *c, const Node *st, const Node *value, const Bin
                           const char *name)
 {
     if (value->kind != NODE_Call || !fastapi_function_reads(c->fa, b) ||
-        fastapi_binding_removed(c->fa, b))
+        fastapi_binding_removed(c->fa, b, 0))
         return;
     Val v = flow_value(c->scratch, c->env, scope_module(c->env->scopes), value);
     if (v.tag != VAL_FACTORY || v.kind != FAC_SCOPED || !v.sub)
@@ -428,11 +428,46 @@ static int removes_itself(const Node *func, const char *registry, int roles)
 /* A call of a scoped_session registry from code that serves requests: from
  * a coroutine, or from a sync step that does not remove it, on the same
  * thread, before it ends (a generator's teardown may run on another). */
+/* A task function of a worker (Celery's `@app.task`, `@shared_task`,
+ * dramatiq's `@actor`): each call is a unit of work on one of the worker's
+ * long-lived threads. */
+static int worker_task(const Check *c, const Node *func)
+{
+    const NodeList *decs = &func->v.FunctionDef.decorator_list;
+    for (int i = 0; i < decs->n; i++) {
+        const Node *d = decs->items[i];
+        if (d->kind == NODE_Call)
+            d = d->v.Call.func;
+        const char *id = d->kind == NODE_Name        ? d->v.Name.id
+                         : d->kind == NODE_Attribute ? d->v.Attribute.attr
+                                                     : NULL;
+        if (id && (!strcmp(id, "task") || !strcmp(id, "shared_task") || !strcmp(id, "actor")))
+            return 1;
+    }
+    (void)c;
+    return 0;
+}
+
+/* Is `<name>.remove()` called anywhere in the project, name (in scope s)
+ * followed through an import to its module? */
+static int removed_somewhere(Check *c, const Scope *s, const char *name)
+{
+    const Scope *where = NULL;
+    const Binding *b = scope_lookup(c->env->scopes, s, name, &where);
+    if (b && b->kind == BIND_IMPORT && b->qualname && c->env->resolve) {
+        FlowDef d = {0};
+        b = c->env->resolve(c->env->resolve_arg, b->qualname, &d) ? d.binding : NULL;
+    }
+    return b && fastapi_binding_removed(c->fa, b, 1);
+}
+
 static void scoped_call(Body *b, const Node *call)
 {
     Check *c = b->c;
     const Node *f = call->v.Call.func;
-    if (b->scoped_done || !is_func(b->func) || !(b->roles & FASTAPI_REQUEST))
+    int task = 0;
+    if (b->scoped_done || !is_func(b->func) ||
+        (!(b->roles & FASTAPI_REQUEST) && !(task = worker_task(c, b->func))))
         return;
     if (f->kind == NODE_Attribute)
         f = f->v.Attribute.value;
@@ -441,6 +476,22 @@ static void scoped_call(Body *b, const Node *call)
     Val v = flow_value(c->scratch, c->env, b->s, f);
     if (v.tag != VAL_FACTORY || v.kind != FAC_SCOPED || v.sub)
         return;
+    if (task) { /* a remove() in the task, or in a signal handler after each task */
+        if ((b->func->kind != NODE_AsyncFunctionDef &&
+             removes_itself(b->func, f->v.Name.id, b->roles)) ||
+            removed_somewhere(c, b->s, f->v.Name.id))
+            return;
+        b->scoped_done = 1;
+        add(c, "SL201", call,
+            msg(c->k->a, "scoped_session `%s` is used by the task `%s`, which does not remove() "
+                         "it: the worker's thread keeps that session for its next task, and one "
+                         "failed commit leaves it unusable (PendingRollbackError) for every "
+                         "later task on the thread; call `%s.remove()` in a finally, or after "
+                         "each task (task_postrun)",
+                f->v.Name.id, b->func->v.FunctionDef.name, f->v.Name.id),
+            NULL, "the registry is used here, on the worker's thread", NULL, NULL);
+        return;
+    }
     if (b->func->kind != NODE_AsyncFunctionDef && removes_itself(b->func, f->v.Name.id, b->roles))
         return; /* a sync step runs on one thread from start to end: its own remove() is on it */
     b->scoped_done = 1;
