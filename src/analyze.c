@@ -72,12 +72,59 @@ static void collect_funcs(Node *parent, Node *n, void *arg)
     ast_children(n, collect_funcs, u);
 }
 
+typedef struct NameWalk {
+    VEC(const char *) ids;
+    int depth;
+} NameWalk;
+
+static void names_kid(Node *parent, Node *n, void *arg)
+{
+    NameWalk *w = arg;
+    (void)parent;
+    if (w->depth > 200)
+        return;
+    const char *id = n->kind == NODE_Name ? n->v.Name.id
+                     : n->kind == NODE_Attribute ? n->v.Attribute.attr : NULL;
+    if (id)
+        VEC_PUSH(&w->ids, id);
+    w->depth++;
+    ast_children(n, names_kid, w);
+    w->depth--;
+}
+
+static int cmp_name(const void *a, const void *b);
+
+/* The names each function mentions, once, sorted: a summary round asks
+ * whether any of them changed, every round, without walking the AST. */
+static void collect_names(AnalyzeUnit *u)
+{
+    size_t n = (size_t)(u->nfuncs ? u->nfuncs : 1);
+    u->names = arena_alloc(u->a, n * sizeof *u->names);
+    u->nnames = arena_alloc(u->a, n * sizeof *u->nnames);
+    NameWalk w = {{0}, 0};
+    for (int i = 0; i < u->nfuncs; i++) {
+        w.ids.n = 0;
+        ast_children((Node *)u->funcs[i], names_kid, &w);
+        qsort(w.ids.items, w.ids.n, sizeof *w.ids.items, cmp_name);
+        size_t k = 0;
+        for (size_t j = 0; j < w.ids.n; j++)
+            if (!k || strcmp(w.ids.items[k - 1], w.ids.items[j]))
+                w.ids.items[k++] = w.ids.items[j];
+        u->names[i] = arena_alloc(u->a, (k ? k : 1) * sizeof **u->names);
+        if (k)
+            memcpy(u->names[i], w.ids.items, k * sizeof **u->names);
+        u->nnames[i] = (int)k;
+    }
+    VEC_FREE(&w.ids);
+}
+
 void analyze_scopes(AnalyzeUnit *u)
 {
     u->scopes = scope_build(u->a, u->module, u->modname, u->is_package);
     ast_children(u->module, collect_funcs, u);
     u->sums = arena_alloc(u->a, (size_t)(u->nfuncs ? u->nfuncs : 1) * sizeof *u->sums);
     u->next = arena_alloc(u->a, (size_t)(u->nfuncs ? u->nfuncs : 1) * sizeof *u->next);
+    collect_names(u);
 }
 
 /* FastAPI's timing for the run, from the version in facts. */
@@ -200,38 +247,24 @@ static int cmp_name(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-typedef struct Mentions {
-    const Analysis *an;
-    int found, depth;
-} Mentions;
-
-static void mentions_kid(Node *parent, Node *n, void *arg)
-{
-    Mentions *m = arg;
-    (void)parent;
-    if (m->found || m->depth > 200)
-        return;
-    const char *id = n->kind == NODE_Name ? n->v.Name.id
-                     : n->kind == NODE_Attribute ? n->v.Attribute.attr : NULL;
-    if (id && bsearch(&id, m->an->changed, (size_t)m->an->nchanged, sizeof *m->an->changed,
-                      cmp_name)) {
-        m->found = 1;
-        return;
-    }
-    m->depth++;
-    ast_children(n, mentions_kid, m);
-    m->depth--;
-}
-
 /* After the first round, a function's summary can change only if it names
- * a function whose summary the last round changed. */
-static int needs_round(const Analysis *an, const Node *func)
+ * a function whose summary the last round changed: both lists are sorted. */
+static int needs_round(const Analysis *an, const AnalyzeUnit *u, int k)
 {
     if (an->round == 0)
         return 1;
-    Mentions m = {an, 0, 0};
-    ast_children((Node *)func, mentions_kid, &m);
-    return m.found;
+    const char *const *a = u->names[k], *const *b = (const char *const *)an->changed;
+    int i = 0, j = 0, na = u->nnames[k], nb = an->nchanged;
+    while (i < na && j < nb) {
+        int d = strcmp(a[i], b[j]);
+        if (!d)
+            return 1;
+        if (d < 0)
+            i++;
+        else
+            j++;
+    }
+    return 0;
 }
 
 /* The FastAPI timing of u's own project (its facts), or the run's. */
@@ -248,7 +281,7 @@ void analyze_summarize(Analysis *an, AnalyzeUnit *u)
     unit_fastapi(an, u, &fa);
     Arena *scratch = arena_new();
     for (int i = 0; i < u->nfuncs; i++) {
-        if (!needs_round(an, u->funcs[i])) {
+        if (!needs_round(an, u, i)) {
             u->next[i] = u->sums[i];
             continue;
         }
@@ -344,7 +377,7 @@ int analyze_round(Analysis *an)
     an->changed = arena_alloc(an->a, (names.n ? names.n : 1) * sizeof *an->changed);
     if (names.n)
         memcpy(an->changed, names.items, names.n * sizeof *an->changed);
-    qsort(an->changed, names.n, sizeof *an->changed, cmp_name); /* for bsearch */
+    qsort(an->changed, names.n, sizeof *an->changed, cmp_name); /* for needs_round */
     VEC_FREE(&names);
     an->round++;
     return an->nchanged > 0;
@@ -408,7 +441,8 @@ void analyze_check(Analysis *an, AnalyzeUnit *u, FindingList *out)
 void analyze_module(Arena *a, const Source *src, const Lexed *lx, Node *module,
                     const char *modname, FindingList *out)
 {
-    AnalyzeUnit u = {a, src, lx, module, modname, 0, NULL, NULL, NULL, NULL, 0, NULL, -1};
+    AnalyzeUnit u = {.a = a, .src = src, .lx = lx, .module = module, .modname = modname,
+                     .path_ctx = -1};
     analyze_scopes(&u);
     Analysis *an = analyze_link(&u, 1, NULL);
     for (int r = 0; r < ANALYZE_ROUNDS; r++) {
