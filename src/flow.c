@@ -1616,6 +1616,8 @@ static int same_jobs(const Path *a, const Path *b)
     return 1;
 }
 
+/* Equal in all but what a session's transaction holds (checked_out,
+ * txn_ended): such paths are one, joined (add_path). */
 static int same_path(const Ctx *c, const Path *a, const Path *b)
 {
     return !memcmp(a->res, b->res, (size_t)c->nsites) && !memcmp(a->held, b->held, (size_t)c->nsites) &&
@@ -1624,8 +1626,7 @@ static int same_path(const Ctx *c, const Path *a, const Path *b)
            a->raised_at_yield == b->raised_at_yield && a->yielded == b->yielded &&
            a->handling_yield == b->handling_yield && same_jobs(a, b) &&
            a->committed == b->committed && a->release_raised == b->release_raised &&
-           a->patched == b->patched && a->checked_out == b->checked_out &&
-           a->txn_ended == b->txn_ended;
+           a->patched == b->patched;
 }
 
 /*
@@ -1742,9 +1743,28 @@ static void compact(Ctx *c, int s)
 static void add_path(Ctx *c, int s, const Path *p)
 {
     PathSet *ps = &c->in[s];
-    for (int i = 0; i < ps->n; i++)
-        if (same_path(c, &ps->p[i], p))
-            return;
+    for (int i = 0; i < ps->n; i++) {
+        Path *q = &ps->p[i];
+        if (!same_path(c, q, p))
+            continue;
+        uint32_t out = q->checked_out | p->checked_out; /* may hold a connection */
+        uint32_t ended = q->txn_ended & p->txn_ended;   /* surely ended */
+        if (out == q->checked_out && ended == q->txn_ended)
+            return; /* it knows no more than the path already there */
+        q->checked_out = out;
+        q->txn_ended = ended;
+        if (i < ps->done) { /* followed already: follow the joined path again */
+            Path t = ps->p[ps->done - 1];
+            ps->p[ps->done - 1] = *q;
+            *q = t;
+            ps->done--;
+        }
+        if (!c->queued[s]) {
+            c->queued[s] = 1;
+            c->work[c->nwork++] = s;
+        }
+        return;
+    }
     if (ps->n == FLOW_MAX_PATHS && merge_path(c, s, p))
         return;
     if (ps->n == FLOW_MAX_PATHS)
