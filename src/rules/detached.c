@@ -45,6 +45,20 @@
 
 enum { EV_COMMIT, EV_CLOSE, EV_LOAD, EV_BIND, EV_READ, EV_RETURN, EV_FORGET };
 
+/* What a function of the project hands its caller: an ORM object loaded by
+ * a session it closed before returning (detached). */
+typedef struct Probe {
+    const Node *def;          /* the function */
+    const char *name;         /* its name, standing for its session in the caller */
+    const Node *ent;          /* the object's class name, in def's module ... */
+    const ScopeTable *ent_t;  /* ... whose table and scope resolve it */
+    const Scope *ent_s;
+    const char *path;         /* def's file */
+    const Node *close;        /* where def's session closes (a close() or a with) */
+    const char *read[8];      /* attributes def read while its session was open */
+    int nread;
+} Probe;
+
 typedef struct DEvent {
     int line, col, seq;   /* where: execution order for straight-line code */
     int until_line, until_col; /* EV_COMMIT, EV_CLOSE: in effect up to there (0: on) */
@@ -53,6 +67,7 @@ typedef struct DEvent {
     const char *obj;      /* EV_BIND, EV_READ, EV_RETURN, EV_FORGET: the object's */
     const Node *at;
     const Node *ent;      /* EV_BIND of a loaded object: its class's name (`User`) */
+    const Probe *from;    /* EV_BIND of what a helper returned detached, or NULL */
 } DEvent;
 
 typedef struct Scan {
@@ -84,7 +99,18 @@ typedef struct Scan {
     int nlent;
     int after_line, after_col; /* walking a generator the return hands over: its events
                                   come after the return (0: not) */
+    Probe *probe;              /* probing a helper for its caller: what it returns (no
+                                  findings then), else NULL */
+    struct ProbeCache *cache;  /* helpers probed this run (NULL while probing) */
 } Scan;
+
+#define MAX_PROBES 64 /* helpers remembered per module */
+
+typedef struct ProbeCache {
+    const Node *def[MAX_PROBES];
+    const Probe *res[MAX_PROBES]; /* NULL: returns nothing detached */
+    int n;
+} ProbeCache;
 
 #define MAX_READ 8 /* attributes remembered as read while the session was open */
 
@@ -96,6 +122,7 @@ typedef struct Obj {
     const Node *ent;         /* its class's name, when loaded without eager options */
     const char *read[MAX_READ]; /* attributes read while the session was open: loaded */
     int nread;
+    const Probe *from;       /* returned detached by this helper, or NULL */
 } Obj;
 
 /* Does event by (a commit or a close) still hold at event e? */
@@ -137,7 +164,7 @@ static void push(Scan *c, int kind, const Node *at, int line, int col, const cha
         col = c->after_col++;
     }
     c->ev[c->nev] = (DEvent){line, col, c->nev, c->until_line, c->until_col,
-                             (unsigned char)kind, sess, obj, at, NULL};
+                             (unsigned char)kind, sess, obj, at, NULL, NULL};
     c->nev++;
 }
 
@@ -188,11 +215,11 @@ static int expire_keyword(const Node *call)
 /* The binding name has where the function is, followed through an import
  * to its module of the project (*t and *where: that module's table and the
  * binding's scope); NULL for an import from outside the project. */
-static const Binding *definition(const Scan *c, const char *name, const ScopeTable **t,
-                                 const Scope **where)
+static const Binding *definition_in(const Scan *c, const ScopeTable *in, const Scope *s,
+                                    const char *name, const ScopeTable **t, const Scope **where)
 {
-    *t = c->env->scopes;
-    const Binding *b = scope_lookup(*t, c->scope, name, where);
+    *t = in;
+    const Binding *b = scope_lookup(*t, s, name, where);
     if (b && b->kind == BIND_IMPORT && b->qualname && c->env->resolve) {
         FlowDef d = {0};
         if (!c->env->resolve(c->env->resolve_arg, b->qualname, &d) || !d.binding || !d.scopes)
@@ -202,6 +229,12 @@ static const Binding *definition(const Scan *c, const char *name, const ScopeTab
         return d.binding;
     }
     return b;
+}
+
+static const Binding *definition(const Scan *c, const char *name, const ScopeTable **t,
+                                 const Scope **where)
+{
+    return definition_in(c, c->env->scopes, c->scope, name, t, where);
 }
 
 /* Do the sessions the call acq makes (`SessionLocal()`, `Session(engine)`,
@@ -380,6 +413,39 @@ static int eager(const Node *v)
 
 static void sessions_kid(Node *parent, Node *n, void *arg);
 static void sessions(Scan *c, const Node *n);
+
+static const Probe *probe_call(Scan *c, const Node *value);
+
+/* Does the function bind a name to what a helper returns detached? */
+typedef struct Detaching {
+    Scan *c;
+    int found, depth;
+} Detaching;
+
+static void detaching_kid(Node *parent, Node *n, void *arg)
+{
+    Detaching *w = arg;
+    (void)parent;
+    if (w->found || w->depth > WALK_MAX_DEPTH || n->kind == NODE_FunctionDef ||
+        n->kind == NODE_AsyncFunctionDef || n->kind == NODE_ClassDef || n->kind == NODE_Lambda)
+        return;
+    if (n->kind == NODE_Assign && n->v.Assign.targets.n == 1 &&
+        n->v.Assign.targets.items[0]->kind == NODE_Name && probe_call(w->c, n->v.Assign.value)) {
+        w->found = 1;
+        return;
+    }
+    w->depth++;
+    ast_children(n, detaching_kid, w);
+    w->depth--;
+}
+
+static int calls_detaching(Scan *c, const Node *f)
+{
+    Detaching w = {c, 0, 0};
+    for (int j = 0; j < f->v.FunctionDef.body.n && !w.found; j++)
+        detaching_kid(NULL, f->v.FunctionDef.body.items[j], &w);
+    return w.found;
+}
 
 /* Does the provider def (a generator, of any module of the project) lend a
  * session of a seen factory?  Whether those expire on commit (1 or 0; -1:
@@ -632,6 +698,53 @@ static void run_after_return(Scan *c, const Node *ret)
     c->after_line = c->after_col = 0;
 }
 
+static void replay(Scan *c);
+
+/* Does the callee of `value` (a call of a function of the project, awaited
+ * or not) return an ORM object loaded by a session it closed?  Probed once
+ * per function and remembered; never while probing. */
+static const Probe *probe_call(Scan *c, const Node *value)
+{
+    value = unawait(value);
+    if (!c->cache || !value || value->kind != NODE_Call ||
+        (value->v.Call.func->kind != NODE_Name && value->v.Call.func->kind != NODE_Attribute))
+        return NULL;
+    Val f = flow_value(c->scratch, c->env, c->scope, value->v.Call.func);
+    const Node *def = f.tag == VAL_FUNC ? f.node : NULL;
+    if (!def || (def->kind != NODE_FunctionDef && def->kind != NODE_AsyncFunctionDef) ||
+        def == c->func)
+        return NULL;
+    ProbeCache *pc = c->cache;
+    for (int i = 0; i < pc->n; i++)
+        if (pc->def[i] == def)
+            return pc->res[i];
+    const ScopeTable *t = value_table_of(c->env->values, def);
+    FlowEnv env = *c->env; /* the helper's module is where its names mean something */
+    env.scopes = t ? t : c->env->scopes;
+    Probe *pr = arena_alloc(c->k->a, sizeof *pr);
+    memset(pr, 0, sizeof *pr);
+    Scan h = {.k = c->k, .env = &env, .scratch = c->scratch, .func = def,
+              .scope = scope_of(env.scopes, def), .probe = pr};
+    for (int j = 0; h.scope && j < def->v.FunctionDef.body.n; j++)
+        sessions(&h, def->v.FunctionDef.body.items[j]);
+    if (h.nsess) {
+        for (int j = 0; j < def->v.FunctionDef.body.n; j++)
+            events(&h, def->v.FunctionDef.body.items[j]);
+        replay(&h);
+    }
+    pr->def = def;
+    pr->name = def->v.FunctionDef.name;
+    pr->ent_t = env.scopes;
+    pr->ent_s = h.scope;
+    pr->path = env.scopes == c->env->scopes ? NULL : value_path_of(c->env->values, def);
+    const Probe *res = pr->ent ? pr : NULL;
+    if (pc->n < MAX_PROBES) {
+        pc->def[pc->n] = def;
+        pc->res[pc->n++] = res;
+    }
+    return res;
+}
+
 /* Second walk: the events, in the order of the source. */
 static void events(Scan *c, const Node *n)
 {
@@ -702,10 +815,16 @@ static void events(Scan *c, const Node *n)
                                                : n->v.AnnAssign.target;
         const Node *ent = NULL;
         const char *s = value ? object_of(c, value, &ent) : NULL;
+        const Probe *pr = !s && t && t->kind == NODE_Name ? probe_call(c, value) : NULL;
         if (t && t->kind == NODE_Name && s) {
             push(c, EV_BIND, n, ast_end_lineno(n), n->end_col_offset, s, t->v.Name.id);
             if (c->nev)
                 c->ev[c->nev - 1].ent = eager(value) ? NULL : ent;
+        } else if (pr) { /* `user = get_user(id)`: an object whose session is closed */
+            push(c, EV_BIND, n, ast_end_lineno(n), n->end_col_offset, pr->name, t->v.Name.id);
+            if (c->nev)
+                c->ev[c->nev - 1].from = pr;
+            push(c, EV_CLOSE, n, ast_end_lineno(n), n->end_col_offset, pr->name, NULL);
         } else if (n->kind == NODE_Assign)
             for (int i = 0; i < n->v.Assign.targets.n; i++) {
                 forget_target(c, n->v.Assign.targets.items[i], n);
@@ -730,6 +849,8 @@ static void events(Scan *c, const Node *n)
                             ? object_of(c, n->v.Return.value, &ent) : NULL;
         if (s) { /* `return s.scalars(...).first()`: an object bound and returned at once */
             push_at(c, EV_BIND, n, s, "<returned>");
+            if (c->nev)
+                c->ev[c->nev - 1].ent = eager(n->v.Return.value) ? NULL : ent;
             push_at(c, EV_RETURN, n, NULL, "<returned>");
         }
         if (n->v.Return.value && n->v.Return.value->kind == NODE_Name)
@@ -811,6 +932,8 @@ static const char *closed_note(const Node *close)
 
 static void report(Scan *c, const Obj *o, const DEvent *e, const Node *close)
 {
+    if (c->probe)
+        return; /* probing a helper: its own check reports it */
     Arena *a = c->k->a;
     Finding f = {0};
     f.code = "SL102";
@@ -886,11 +1009,14 @@ static int was_read(const Obj *o, const Node *attr)
 /* Is attr of the mapped class named by ent (a class of this module or
  * imported from the project) a relationship loaded on first read: made by
  * relationship()/Relationship() with no eager `lazy=`? */
-static int lazy_relationship(const Scan *c, const Node *ent, const char *attr)
+static int lazy_relationship(const Scan *c, const Obj *o, const char *attr)
 {
     const Scope *where = NULL;
     const ScopeTable *t = NULL;
-    const Binding *b = definition(c, ent->v.Name.id, &t, &where);
+    const Node *ent = o->ent;
+    const Binding *b = o->from ? definition_in(c, o->from->ent_t, o->from->ent_s,
+                                               ent->v.Name.id, &t, &where)
+                               : definition(c, ent->v.Name.id, &t, &where);
     if (!b || b->kind != BIND_CLASS || !b->def || b->def->kind != NODE_ClassDef)
         return 0;
     const Scope *cs = scope_of(t, b->def);
@@ -930,12 +1056,36 @@ static int lazy_relationship(const Scan *c, const Node *ent, const char *attr)
 
 static void report_lazy(Scan *c, const Obj *o, const DEvent *e)
 {
+    if (c->probe)
+        return; /* probing a helper: its own check reports it */
     Arena *a = c->k->a;
     Finding f = {0};
     f.code = "SL102";
     f.path = c->k->src->path;
     diag_span(&f, e->at);
     const char *attr = e->at->v.Attribute.attr;
+    if (o->from) { /* returned detached by a helper */
+        const Probe *pr = o->from;
+        f.message = msg(a, "ORM object `%s` comes from `%s`, which closed its session before "
+                           "returning it: `%s.%s` is a relationship loaded on first read, and "
+                           "with no session to load it from that raises DetachedInstanceError; "
+                           "load it in `%s` (selectinload(%s.%s)) or read it there",
+                        o->name, pr->name, o->name, attr, pr->name, o->ent->v.Name.id, attr);
+        f.trace = arena_alloc(a, 3 * sizeof *f.trace);
+        f.trace[0] = (TraceStep){f.path, o->bound->lineno, o->bound->col_offset,
+                                 msg(a, "`%s` is what `%s` returns, loaded without `%s`",
+                                     o->name, pr->name, attr)};
+        f.trace[1] = (TraceStep){pr->path ? pr->path : f.path, ast_end_lineno(pr->close),
+                                 pr->close->kind == NODE_Call ? pr->close->col_offset
+                                                              : pr->close->end_col_offset,
+                                 msg(a, "`%s` closes its session here: the object is detached",
+                                     pr->name)};
+        f.trace[2] = (TraceStep){f.path, e->at->lineno, e->at->col_offset,
+                                 "read here, with no session to load it from"};
+        f.ntrace = 3;
+        diag_add(c->k->out, &f);
+        return;
+    }
     f.message = msg(a, "ORM object `%s` is read after its session closed: `%s.%s` is a "
                        "relationship loaded on first read, and with no session to load it "
                        "from that raises DetachedInstanceError; read it while the session is "
@@ -974,6 +1124,8 @@ static int awaitable_read(const Node *at)
  * must load: expired by a commit, or a lazy relationship. */
 static void report_async(Scan *c, const Obj *o, const DEvent *e)
 {
+    if (c->probe)
+        return; /* probing a helper: its own check reports it */
     Arena *a = c->k->a;
     Finding f = {0};
     f.code = "SL107";
@@ -1053,7 +1205,7 @@ static Obj *obj_named(Obj *objs, int *n, const char *name, int make)
             return &objs[i];
     if (!make || *n == MAX_OBJECTS)
         return NULL;
-    objs[*n] = (Obj){name, NULL, NULL, NULL, NULL, NULL, {0}, 0};
+    objs[*n] = (Obj){name, NULL, NULL, NULL, NULL, NULL, {0}, 0, NULL};
     return &objs[(*n)++];
 }
 
@@ -1068,7 +1220,11 @@ static void replay(Scan *c)
         switch (e->kind) {
         case EV_BIND:
             if (o)
-                *o = (Obj){e->obj, e->sess, e->at, NULL, NULL, e->ent, {0}, 0};
+                *o = (Obj){e->obj, e->sess, e->at, NULL, NULL, e->ent, {0}, 0, e->from};
+            for (int k = 0; o && e->from && k < e->from->nread && k < MAX_READ; k++)
+                o->read[o->nread++] = e->from->read[k];
+            if (o && e->from)
+                o->ent = e->from->ent;
             break;
         case EV_FORGET:
             if (o)
@@ -1098,7 +1254,7 @@ static void replay(Scan *c)
                 !awaitable_read(e->at) &&
                 (holds(o->expired_by, e) ||
                  (e->at->kind == NODE_Attribute && o->ent && !was_read(o, e->at) &&
-                  lazy_relationship(c, o->ent, e->at->v.Attribute.attr)))) {
+                  lazy_relationship(c, o, e->at->v.Attribute.attr)))) {
                 /* an AsyncSession cannot load from a plain attribute read */
                 report_async(c, o, e);
                 o->sess = NULL;
@@ -1110,12 +1266,22 @@ static void replay(Scan *c)
                 report(c, o, e, o->closed_by->at);
                 o->sess = NULL; /* once per object */
             } else if (e->at->kind == NODE_Attribute && o->ent && !was_read(o, e->at) &&
-                       lazy_relationship(c, o->ent, e->at->v.Attribute.attr)) {
+                       lazy_relationship(c, o, e->at->v.Attribute.attr)) {
                 report_lazy(c, o, e);
                 o->sess = NULL;
             }
             break;
         case EV_RETURN: {
+            const Node *gone = c->probe && o && o->sess && o->ent && !c->probe->ent
+                                   ? holds(o->closed_by, e) ? o->closed_by->at
+                                                            : close_after(c, i, o->sess)
+                                   : NULL;
+            if (gone) { /* the caller gets it detached */
+                c->probe->ent = o->ent;
+                c->probe->close = gone;
+                for (int k = 0; k < o->nread && k < 8; k++)
+                    c->probe->read[c->probe->nread++] = o->read[k];
+            }
             const DEvent *on_exit = o && o->sess && !holds(o->expired_by, e)
                                         ? block_commit_after(c, i, o->sess, e->at) : NULL;
             if (on_exit)
@@ -1171,12 +1337,13 @@ static void lent_sessions(Scan *c)
 void detached_check(LifecycleSink *k, const FlowEnv *env, Arena *scratch,
                     const Node *const *funcs, int nfuncs)
 {
+    ProbeCache cache = {{NULL}, {NULL}, 0};
     for (int i = 0; i < nfuncs; i++) {
         const Node *f = funcs[i];
         if (f->kind != NODE_FunctionDef && f->kind != NODE_AsyncFunctionDef)
             continue;
         Scan c = {.k = k, .env = env, .scratch = scratch, .func = f,
-                  .scope = scope_of(env->scopes, f)};
+                  .scope = scope_of(env->scopes, f), .cache = &cache};
         if (!c.scope)
             continue;
         for (int j = 0; j < f->v.FunctionDef.body.n; j++)
@@ -1185,7 +1352,7 @@ void detached_check(LifecycleSink *k, const FlowEnv *env, Arena *scratch,
                      (fastapi_role(env->fastapi->model, f) & FASTAPI_ENDPOINT);
         if (c.endpoint)
             lent_sessions(&c);
-        if (!c.nsess)
+        if (!c.nsess && !calls_detaching(&c, f))
             continue;
         for (int j = 0; j < f->v.FunctionDef.body.n; j++)
             events(&c, f->v.FunctionDef.body.items[j]);
