@@ -172,13 +172,28 @@ static void index_funcs(Analysis *an)
 }
 
 /* The summary of a def of any unit, as of the last round; NULL if unknown. */
-static const FlowSummary *find_summary(const Analysis *an, const Node *func)
+/* Where summaries are read from: during a round, the unit being
+ * summarized reads its own functions already done this round (those before
+ * `upto`, in source order: helpers usually come before their callers), so a
+ * chain of calls inside one module settles in one round; every other
+ * summary is the last round's, whatever thread computes what. */
+typedef struct SumAt {
+    const Analysis *an;
+    int unit;  /* the unit being summarized, or -1 */
+    int upto;  /* its functions [0, upto) are done this round */
+} SumAt;
+
+static const FlowSummary *find_summary(const SumAt *at, const Node *func)
 {
+    const Analysis *an = at->an;
     if (!an->fcap || !func)
         return NULL;
     for (size_t j = hash_ptr(func) & (an->fcap - 1); an->fidx[j].def; j = (j + 1) & (an->fcap - 1))
-        if (an->fidx[j].def == func)
-            return &an->units[an->fidx[j].unit].sums[an->fidx[j].index];
+        if (an->fidx[j].def == func) {
+            const AnalyzeUnit *u = &an->units[an->fidx[j].unit];
+            int k = an->fidx[j].index;
+            return an->fidx[j].unit == at->unit && k < at->upto ? &u->next[k] : &u->sums[k];
+        }
     return NULL;
 }
 
@@ -228,7 +243,8 @@ static const FlowSummary *any_summary(void *arg, const Node *func)
 /* FlowResolve: a qualified name defined in a module of the project. */
 static int resolve(void *arg, const char *qual, FlowDef *out)
 {
-    Analysis *an = arg;
+    const SumAt *at = arg;
+    const Analysis *an = at ? at->an : NULL;
     const ProjectModule *m = NULL;
     const Binding *b = NULL;
     if (!an || !modgraph_resolve(an->graph, qual, &m, &b) || !b || !m)
@@ -238,13 +254,25 @@ static int resolve(void *arg, const char *qual, FlowDef *out)
     out->binding = b;
     out->summary = NULL;
     if (b->kind == BIND_DEF && b->def)
-        out->summary = find_summary(an, b->def);
+        out->summary = find_summary(at, b->def);
     return 1;
 }
 
 static int cmp_name(const void *a, const void *b)
 {
     return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Does function k of u mention one of names[0, n) (any order)? */
+static int mentions_any(const AnalyzeUnit *u, int k, const char *const *names, size_t n)
+{
+    for (size_t j = 0; j < n; j++) {
+        const char *const *hit = bsearch(&names[j], u->names[k], (size_t)u->nnames[k],
+                                         sizeof *u->names[k], cmp_name);
+        if (hit)
+            return 1;
+    }
+    return 0;
 }
 
 /* After the first round, a function's summary can change only if it names
@@ -275,26 +303,6 @@ static void unit_fastapi(const Analysis *an, const AnalyzeUnit *u, FlowFastApi *
         fastapi_timing(u->a, u->facts, out);
 }
 
-void analyze_summarize(Analysis *an, AnalyzeUnit *u)
-{
-    FlowFastApi fa;
-    unit_fastapi(an, u, &fa);
-    Arena *scratch = arena_new();
-    for (int i = 0; i < u->nfuncs; i++) {
-        if (!needs_round(an, u, i)) {
-            u->next[i] = u->sums[i];
-            continue;
-        }
-        FlowSummary sum = {0};
-        FlowEnv env = {u->src, u->scopes, NULL, NULL, any_summary, an, &sum, resolve, an,
-                       &fa, an->facts.model, an->values};
-        flow_function(scratch, &env, (Node *)u->funcs[i]);
-        arena_reset(scratch);
-        u->next[i] = sum;
-    }
-    arena_free(scratch);
-}
-
 /* Field by field: padding bytes may differ. */
 static int same_summary(const FlowSummary *a, const FlowSummary *b)
 {
@@ -307,6 +315,32 @@ static int same_summary(const FlowSummary *a, const FlowSummary *b)
            a->yields_used == b->yields_used && a->commits == b->commits &&
            a->checks_out == b->checks_out && a->ends_txn == b->ends_txn;
 }
+
+void analyze_summarize(Analysis *an, AnalyzeUnit *u)
+{
+    FlowFastApi fa;
+    unit_fastapi(an, u, &fa);
+    Arena *scratch = arena_new();
+    SumAt at = {an, (int)(u - an->units), 0};
+    VEC(const char *) here = {0}; /* functions of u whose summary changed this round */
+    for (int i = 0; i < u->nfuncs; i++, at.upto = i) {
+        if (!needs_round(an, u, i) && !mentions_any(u, i, here.items, here.n)) {
+            u->next[i] = u->sums[i];
+            continue;
+        }
+        FlowSummary sum = {0};
+        FlowEnv env = {u->src, u->scopes, NULL, NULL, any_summary, &at, &sum, resolve, &at,
+                       &fa, an->facts.model, an->values};
+        flow_function(scratch, &env, (Node *)u->funcs[i]);
+        arena_reset(scratch);
+        u->next[i] = sum;
+        if (!same_summary(&u->sums[i], &sum))
+            VEC_PUSH(&here, u->funcs[i]->v.FunctionDef.name);
+    }
+    VEC_FREE(&here);
+    arena_free(scratch);
+}
+
 
 /* The renaming imports of the statements under n (`from m import f as g`). */
 typedef struct AliasWalk {
@@ -409,7 +443,8 @@ void analyze_check(Analysis *an, AnalyzeUnit *u, FindingList *out)
     FlowFastApi fa;
     unit_fastapi(an, u, &fa);
     const ProjectFacts *facts = u->facts ? u->facts : &an->facts;
-    FlowEnv env = {u->src, u->scopes, lifecycle_report, &sink, any_summary, an, NULL, resolve, an,
+    SumAt at = {an, -1, 0};
+    FlowEnv env = {u->src, u->scopes, lifecycle_report, &sink, any_summary, &at, NULL, resolve, &at,
                    &fa, an->facts.model, an->values};
     sink.env = &env; /* the fixes read the module's scopes */
     Arena *scratch = arena_new();
