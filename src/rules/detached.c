@@ -212,6 +212,15 @@ static int expire_keyword(const Node *call)
     return 1;
 }
 
+/* The qualified name of e in table t, scope s, in c's scratch: the table
+ * may be another module's, whose arena is its own thread's to grow. */
+static const char *qual(const Scan *c, const ScopeTable *t, const Scope *s, const Node *e)
+{
+    char buf[256];
+    size_t n = scope_qualname_buf(t, s, e, buf, sizeof buf);
+    return n && n < sizeof buf ? arena_strndup(c->scratch, buf, n) : NULL;
+}
+
 /* The binding name has where the function is, followed through an import
  * to its module of the project (*t and *where: that module's table and the
  * binding's scope); NULL for an import from outside the project. */
@@ -246,7 +255,7 @@ static int expires(const Scan *c, const Node *acq)
     const Node *f = acq->v.Call.func;
     if (f->kind == NODE_Attribute && !strcmp(f->v.Attribute.attr, "begin"))
         f = f->v.Attribute.value;
-    const char *q = scope_qualname(c->env->scopes, c->scope, f);
+    const char *q = qual(c, c->env->scopes, c->scope, f);
     if (in_list(q, session_classes))
         return f == acq->v.Call.func ? expire_keyword(acq) : -1;
     if (f->kind != NODE_Name)
@@ -256,7 +265,7 @@ static int expires(const Scan *c, const Node *acq)
     const Binding *b = definition(c, f->v.Name.id, &t, &where);
     if (!b || !where || where->kind != SCOPE_MODULE || b->kind != BIND_LOCAL || !b->value ||
         b->value->kind != NODE_Call ||
-        !in_list(scope_qualname(t, where, b->value->v.Call.func), makers))
+        !in_list(qual(c, t, where, b->value->v.Call.func), makers))
         return -1;
     return expire_keyword(b->value);
 }
@@ -1033,7 +1042,7 @@ static int lazy_relationship(const Scan *c, const Obj *o, const char *attr)
         if (!target || target->kind != NODE_Name || strcmp(target->v.Name.id, attr) || !v ||
             v->kind != NODE_Call)
             continue;
-        const char *q = scope_qualname(t, cs, v->v.Call.func);
+        const char *q = qual(c, t, cs, v->v.Call.func);
         const char *last = q ? strrchr(q, '.') : NULL;
         if (!last || (strncmp(q, "sqlalchemy.", 11) && strncmp(q, "sqlmodel.", 9)) ||
             (strcmp(last, ".relationship") && strcmp(last, ".Relationship")))
