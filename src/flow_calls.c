@@ -890,6 +890,13 @@ Res fc_call_value(Ctx *c, Path *p, const Node *call)
     if (bind.tag == VAL_UNKNOWN && call->v.Call.args.n > 0)
         bind = fl_peek_value(c, p, call->v.Call.args.items[0]);
     Val v = model_user_call(c->env->model, &fv.val, call, cls, &bind);
+    if (v.tag == VAL_FACTORY && v.kind == FAC_SCOPED && c->g->func->kind != NODE_Module) {
+        /* `s = scoped_session(maker)` in a function: a registry of its own for this
+           call, whose session (made at its first use) only remove() closes */
+        v.tag = VAL_RESOURCE;
+        v.kind = RES_SESSION;
+        v.sub = 0;
+    }
     if (v.tag == VAL_UNKNOWN && (fv.val.tag == VAL_CLASS || fv.val.tag == VAL_QUAL) &&
         fl_value_at(c, c->env->scopes, c->scope, f).tag == VAL_CLASS) {
         /* a class of the project that subclasses a library's (AppSession(engine)) */

@@ -98,6 +98,8 @@ static const MethodRow methods[] = {
     {VAL_FACTORY, FAC_APGPOOL, "acquire", EFF_ACQUIRE, RES_APOOLED, 0},
     {VAL_FACTORY, FAC_APGPOOL, "release", EFF_RELEASE_ARG, 0, 0},
     {VAL_RESOURCE, RES_SESSION, "close", EFF_RELEASE, 0, 0},
+    /* a scoped_session registry made in a function stands for its session */
+    {VAL_RESOURCE, RES_SESSION, "remove", EFF_RELEASE, 0, 0},
     {VAL_RESOURCE, RES_SESSION, "aclose", EFF_RELEASE, 0, 0}, /* AsyncSession, for aclosing() */
     {VAL_RESOURCE, RES_SESSION, "in_transaction", EFF_SAFE, 0, 0},
     {VAL_RESOURCE, RES_SESSION, "is_active", EFF_SAFE, 0, 0},
