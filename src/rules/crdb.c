@@ -1585,9 +1585,110 @@ static void check_try(Check *k, DbWalk *w, const Node *t)
     }
 }
 
+/* The calls of recv's methods in a block (nested definitions aside), with
+ * the innermost loop of the block around each. */
+typedef struct Inner {
+    const Node *recv;
+    const Node *call[32], *loop[32];
+    int n;
+    const Node *cur_loop;
+    int depth;
+} Inner;
+
+static void inner_kid(Node *parent, Node *n, void *arg)
+{
+    Inner *w = arg;
+    (void)parent;
+    if (w->depth > FOLLOW_MAX || n->kind == NODE_FunctionDef || n->kind == NODE_AsyncFunctionDef ||
+        n->kind == NODE_ClassDef || n->kind == NODE_Lambda)
+        return;
+    if (n->kind == NODE_Call && n->v.Call.func->kind == NODE_Attribute &&
+        same_receiver(n->v.Call.func->v.Attribute.value, w->recv) && w->n < 32) {
+        w->call[w->n] = n;
+        w->loop[w->n++] = w->cur_loop;
+    }
+    const Node *saved = w->cur_loop;
+    if (n->kind == NODE_For || n->kind == NODE_AsyncFor || n->kind == NODE_While)
+        w->cur_loop = n;
+    w->depth++;
+    ast_children(n, inner_kid, w);
+    w->depth--;
+    w->cur_loop = saved;
+}
+
+static int before(const Node *a, const Node *b)
+{
+    return a->lineno < b->lineno || (a->lineno == b->lineno && a->col_offset < b->col_offset);
+}
+
+static int inside(const Node *n, const Node *outer)
+{
+    return outer && (n->lineno > outer->lineno ||
+                     (n->lineno == outer->lineno && n->col_offset >= outer->col_offset)) &&
+           (n->lineno < ast_end_lineno(outer) ||
+            (n->lineno == ast_end_lineno(outer) && n->col_offset < outer->end_col_offset));
+}
+
+/*
+ * `with s.begin(): ... s.commit(); s.add(x)`: the block owns the
+ * transaction.  A commit() or rollback() of s inside it ends that
+ * transaction, and the next use of s in the block (after it, or again in a
+ * loop around it) raises InvalidRequestError ("Can't operate on closed
+ * transaction inside context manager"), with the work before the commit
+ * saved and the rest not.  A commit just before the block ends is only
+ * redundant.
+ */
+static void check_begin_block(Check *k, DbWalk *w, const Node *with)
+{
+    for (int i = 0; i < with->v.With.items.n; i++) {
+        const Node *e = with->v.With.items.items[i]->v.withitem.context_expr;
+        e = e->kind == NODE_Await ? e->v.Await.value : e;
+        if (e->kind != NODE_Call || e->v.Call.func->kind != NODE_Attribute ||
+            strcmp(e->v.Call.func->v.Attribute.attr, "begin"))
+            continue;
+        const Node *recv = e->v.Call.func->v.Attribute.value;
+        Val v = trackable(recv) ? dbval_expr(k->c, w->scope, recv) : (Val){0};
+        if (!dbval_is_sqlalchemy(&v) || v.tag != VAL_RESOURCE)
+            continue;
+        Inner in = {.recv = recv};
+        for (int j = 0; j < with->v.With.body.n; j++)
+            inner_kid(NULL, with->v.With.body.items[j], &in);
+        const Node *ends = NULL, *next = NULL;
+        for (int c = 0; c < in.n && !next; c++) {
+            const char *m = in.call[c]->v.Call.func->v.Attribute.attr;
+            if (strcmp(m, "commit") && strcmp(m, "rollback"))
+                continue;
+            for (int u = 0; u < in.n && !next; u++)
+                if (u != c && (before(in.call[c], in.call[u]) ||
+                               (in.loop[c] && inside(in.call[u], in.loop[c]))))
+                    next = in.call[u], ends = in.call[c];
+        }
+        if (!next)
+            continue;
+        const char *rt = text(k, recv);
+        const char *m = ends->v.Call.func->v.Attribute.attr;
+        TraceStep steps[2] = {
+            {k->src->path, with->lineno, with->col_offset,
+             arena_printf(k->c->a, "the block owns `%s`'s transaction from here", rt)},
+            {k->src->path, next->lineno, next->col_offset,
+             "the next use of it in the block raises InvalidRequestError"}};
+        emit(k, "SL402", ends,
+             arena_printf(k->c->a,
+                          "`%s.%s()` inside `with %s.begin():` ends the transaction the block "
+                          "owns, and the block uses it again: that raises InvalidRequestError "
+                          "(\"Can't operate on closed transaction inside context manager\"), "
+                          "with the work before the %s saved and the rest not; let the block "
+                          "commit, or drop the begin()",
+                          rt, m, rt, m),
+             steps, 2, NULL);
+    }
+}
+
 static int check_visit(DbWalk *w, const Node *n)
 {
     Check *k = w->arg;
+    if (n->kind == NODE_With || n->kind == NODE_AsyncWith)
+        check_begin_block(k, w, n);
     switch (n->kind) {
     case NODE_Call: check_call(k, w, n); break;
     case NODE_Try:
