@@ -730,6 +730,17 @@ int fj_txn_followed(const Ctx *c, int r)
            !st->param_only;
 }
 
+/* Site r's witness so far, with where its connection was checked out. */
+static const Ev *checked_out_here(Ctx *c, const Path *p, int r)
+{
+    if (!c->checkout[r])
+        return p->ev[r];
+    return fl_ev_push(c, p->ev[r], c->checkout[r],
+                      c->checkout_note[r] ? c->checkout_note[r]
+                                          : "a connection is checked out here, and no commit, "
+                                            "rollback or close follows");
+}
+
 /*
  * `await websocket.receive_text()` in a websocket endpoint while a session
  * it borrowed holds its connection: the dependency is released only when
@@ -748,12 +759,7 @@ void fj_waits_for_client(Ctx *c, Path *p, const Node *call, const Node *recv, co
     for (int r = 0; r < c->nsites; r++) {
         if (!(p->checked_out >> r & 1) || p->res[r] != RS_BORROWED || !fj_txn_followed(c, r))
             continue;
-        const Ev *e = p->ev[r];
-        if (c->checkout[r])
-            e = fl_ev_push(c, e, c->checkout[r],
-                           c->checkout_note[r] ? c->checkout_note[r]
-                                               : "a connection is checked out here, and no "
-                                                 "commit, rollback or close follows");
+        const Ev *e = checked_out_here(c, p, r);
         e = fl_ev_push(c, e, call, "the endpoint waits here for the client's next message");
         if (c->site[r].owner_line && c->site[r].owner_note)
             e = fl_ev_push_far(c, e, c->site[r].owner_path, c->site[r].owner_line,
@@ -895,12 +901,7 @@ static void held_by_stream(Ctx *c, Path *p, const Job *j, const Node *at)
         if (j->quick || !(p->checked_out >> r & 1) || (needs >> r & 1) || p->res[r] != RS_BORROWED ||
             !fj_txn_followed(c, r))
             continue;
-        const Ev *e = p->ev[r];
-        if (c->checkout[r])
-            e = fl_ev_push(c, e, c->checkout[r],
-                           c->checkout_note[r] ? c->checkout_note[r]
-                                               : "a connection is checked out here, and no "
-                                                 "commit, rollback or close follows");
+        const Ev *e = checked_out_here(c, p, r);
         e = fl_ev_push(c, e, j->at, "a streamed body that does not use it is handed over here");
         if (at)
             e = fl_ev_push(c, e, at, "the function returns here");
