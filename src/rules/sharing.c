@@ -461,6 +461,51 @@ static int removed_somewhere(Check *c, const Scope *s, const char *name)
     return b && fastapi_binding_removed(c->fa, b, 1);
 }
 
+/* Finds `<registry>.remove()` anywhere in a definition, nested ones too
+ * (a decorator's wrapper). */
+typedef struct AnyRemove {
+    const char *registry;
+    int found, depth;
+} AnyRemove;
+
+static void any_remove_kid(Node *parent, Node *n, void *arg)
+{
+    AnyRemove *w = arg;
+    (void)parent;
+    if (w->found || w->depth > WALK_MAX_DEPTH)
+        return;
+    if (n->kind == NODE_Call && n->v.Call.func->kind == NODE_Attribute &&
+        !strcmp(n->v.Call.func->v.Attribute.attr, "remove") &&
+        n->v.Call.func->v.Attribute.value->kind == NODE_Name &&
+        !strcmp(n->v.Call.func->v.Attribute.value->v.Name.id, w->registry)) {
+        w->found = 1;
+        return;
+    }
+    w->depth++;
+    ast_children(n, any_remove_kid, w);
+    w->depth--;
+}
+
+/* Does a decorator of the project on b's function remove the registry
+ * around each call (`@with_db_session`, whose wrapper removes it in a
+ * finally)? */
+static int decorator_removes(Check *c, const Body *b, const char *registry)
+{
+    const NodeList *decs = &b->func->v.FunctionDef.decorator_list;
+    const Scope *outer = b->s->parent ? b->s->parent : b->s;
+    for (int i = 0; i < decs->n; i++) {
+        const Node *d = decs->items[i];
+        Val v = flow_value(c->scratch, c->env, outer, d->kind == NODE_Call ? d->v.Call.func : d);
+        if (v.tag != VAL_FUNC || !v.node)
+            continue;
+        AnyRemove w = {registry, 0, 0};
+        ast_children((Node *)v.node, any_remove_kid, &w);
+        if (w.found)
+            return 1;
+    }
+    return 0;
+}
+
 static void scoped_call(Body *b, const Node *call)
 {
     Check *c = b->c;
@@ -476,10 +521,11 @@ static void scoped_call(Body *b, const Node *call)
     Val v = flow_value(c->scratch, c->env, b->s, f);
     if (v.tag != VAL_FACTORY || v.kind != FAC_SCOPED || v.sub)
         return;
-    if (task) { /* a remove() in the task, or in a signal handler after each task */
+    if (task) { /* a remove() in the task, its decorators, or a hook after each task */
         if ((b->func->kind != NODE_AsyncFunctionDef &&
              removes_itself(b->func, f->v.Name.id, b->roles)) ||
-            removed_somewhere(c, b->s, f->v.Name.id))
+            removed_somewhere(c, b->s, f->v.Name.id) ||
+            decorator_removes(c, b, f->v.Name.id))
             return;
         b->scoped_done = 1;
         add(c, "SL201", call,

@@ -53,6 +53,27 @@ def cleanup(**kwargs) -> None:
     jobs_session.remove()
 
 
+def with_db_session(func):
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except Exception:
+            db_session.rollback()
+            raise
+        finally:
+            db_session.remove()
+
+    return wrapper
+
+
+# Quiet: a decorator of the project removes it around each call.
+@celery.task()
+@with_db_session
+def rename_job(fetch_job_id: int, name: str) -> None:
+    db_session.get(FetchJob, fetch_job_id).name = name
+    db_session.commit()
+
+
 # Quiet: not a task (a plain helper; whoever calls it owns the question).
 def helper(fetch_job_id: int):
     return db_session.get(FetchJob, fetch_job_id)
