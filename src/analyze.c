@@ -105,7 +105,8 @@ static void collect_names(AnalyzeUnit *u)
     for (int i = 0; i < u->nfuncs; i++) {
         w.ids.n = 0;
         ast_children((Node *)u->funcs[i], names_kid, &w);
-        qsort(w.ids.items, w.ids.n, sizeof *w.ids.items, cmp_name);
+        if (w.ids.n > 1)
+            qsort(w.ids.items, w.ids.n, sizeof *w.ids.items, cmp_name);
         size_t k = 0;
         for (size_t j = 0; j < w.ids.n; j++)
             if (!k || strcmp(w.ids.items[k - 1], w.ids.items[j]))
