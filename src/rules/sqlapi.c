@@ -12,6 +12,7 @@
 
 #include <string.h>
 
+#include "fastapi.h"
 #include "fixgen.h"
 
 static const char *const executes[] = {"execute", "scalar", "scalars"};
@@ -418,11 +419,140 @@ static void uncommitted(SqlCheck *k, const Scope *s, const Node *with)
     }
 }
 
+/* --- SL303: a session-level setting on one pooled connection ------------ */
+
+/* Does SQL text change a setting for the rest of the connection's life:
+ * `SET x ...` / `SET SESSION x ...` (not LOCAL, TRANSACTION, CONSTRAINTS or
+ * SESSION CHARACTERISTICS), or `set_config(..., false)`?  The setting's
+ * name into name (may be empty). */
+static int session_setting(const char *q, char *name, size_t size)
+{
+    name[0] = 0;
+    const char *p = sql_word(q, "set");
+    if (p) {
+        const char *x = sql_word(p, "session");
+        if (x && sql_word(x, "characteristics"))
+            return 0;
+        x = x ? x : p;
+        if (sql_word(x, "local") || sql_word(x, "transaction") || sql_word(x, "constraints"))
+            return 0;
+        sql_name(x, name, size);
+        return name[0] != 0;
+    }
+    const char *f = strstr(q, "set_config(");
+    if (!f)
+        return 0;
+    int depth = 0, commas = 0; /* the third argument */
+    for (f += 11; *f && depth >= 0; f++) {
+        if (*f == '(')
+            depth++;
+        else if (*f == ')')
+            depth--;
+        else if (*f == ',' && depth == 0 && ++commas == 2) {
+            if (!sql_word(f + 1, "false"))
+                return 0;
+            const char *a = sql_skip(strstr(q, "set_config(") + 11);
+            size_t n = 0;
+            if (*a == '\'')
+                for (a++; a[n] && a[n] != '\'' && n + 1 < size; n++)
+                    name[n] = a[n];
+            name[n] = 0;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Does func call recv.commit() after `at` (in source order)? */
+typedef struct After {
+    const Node *recv, *at, *found;
+    int depth;
+} After;
+
+static int same_name(const Node *a, const Node *b)
+{
+    return a->kind == NODE_Name && b->kind == NODE_Name && !strcmp(a->v.Name.id, b->v.Name.id);
+}
+
+static void after_kid(Node *parent, Node *n, void *arg)
+{
+    After *w = arg;
+    (void)parent;
+    if (w->found || w->depth > DBWALK_MAX_DEPTH || n->kind == NODE_FunctionDef ||
+        n->kind == NODE_AsyncFunctionDef || n->kind == NODE_Lambda || n->kind == NODE_ClassDef)
+        return;
+    if (n->kind == NODE_Call && n->v.Call.func->kind == NODE_Attribute &&
+        !strcmp(n->v.Call.func->v.Attribute.attr, "commit") &&
+        same_name(n->v.Call.func->v.Attribute.value, w->recv) &&
+        (n->lineno > w->at->lineno ||
+         (n->lineno == w->at->lineno && n->col_offset > w->at->col_offset))) {
+        w->found = n;
+        return;
+    }
+    w->depth++;
+    ast_children(n, after_kid, w);
+    w->depth--;
+}
+
+/*
+ * `SET statement_timeout = 5000` run once at start-up through a pooled
+ * engine reaches the one connection that ran it, not the others; and a
+ * session-level setting a request makes and commits (a tenant for row-level
+ * security: `set_config('app.tenant', :t, false)`) stays on the connection
+ * when it goes back to the pool, for the next request that gets it.
+ */
+static void pooled_setting(SqlCheck *k, DbWalk *w, const Node *call)
+{
+    const Node *f = call->v.Call.func;
+    const char *sql = sql_text(k, w->scope, statement_arg(call), 0);
+    char name[64];
+    const Node *func = dbval_walk_func(w);
+    const FlowFastApi *fa = k->c->env->fastapi;
+    if (!sql || !func || !fa || !session_setting(sql, name, sizeof name))
+        return;
+    Val recv = dbval_expr(k->c, w->scope, f->v.Attribute.value);
+    if (!dbval_is_sqlalchemy(&recv))
+        return;
+    int roles = fastapi_role(fa->model, func);
+    After a = {f->v.Attribute.value, call, NULL, 0};
+    if (f->v.Attribute.value->kind == NODE_Name)
+        ast_children((Node *)func, after_kid, &a);
+    if (!a.found)
+        return; /* not committed: the end of the transaction takes it back */
+    const char *what = name[0] ? arena_printf(k->c->a, "`%s`", name) : "the setting";
+    Finding fd = {0};
+    fd.code = "SL303";
+    fd.path = k->src->path;
+    diag_span(&fd, call);
+    fd.message =
+        roles & FASTAPI_REQUEST
+            ? arena_printf(k->c->a,
+                           "%s is set for the connection's whole session and committed: when the "
+                           "connection goes back to the pool it keeps %s for the next request "
+                           "that gets it; set it per transaction (SET LOCAL, set_config(..., "
+                           "true)), or reset it before the connection is returned",
+                           what, what)
+            : arena_printf(k->c->a,
+                           "%s is set for the session of one pooled connection and committed: "
+                           "that connection keeps it for whatever gets it next, and the pool's "
+                           "other connections (and those it opens later) never have it; set it "
+                           "for every connection (connect_args, a `connect` event, the role's "
+                           "defaults) or per transaction (SET LOCAL)",
+                           what);
+    fd.trace = arena_alloc(k->c->a, sizeof *fd.trace);
+    fd.trace[fd.ntrace++] = (TraceStep){k->src->path, a.found->lineno, a.found->col_offset,
+                                        "committed here: the setting outlives the transaction"};
+    diag_add(k->out, &fd);
+}
+
 static int visit(DbWalk *w, const Node *n)
 {
     SqlCheck *k = w->arg;
     if (n->kind == NODE_With || n->kind == NODE_AsyncWith)
         uncommitted(k, w->scope, n);
+    if (n->kind == NODE_Call && n->v.Call.func->kind == NODE_Attribute &&
+        !strcmp(n->v.Call.func->v.Attribute.attr, "execute"))
+        pooled_setting(k, w, n);
     if (n->kind != NODE_Call || n->v.Call.func->kind != NODE_Attribute ||
         !is_execute(n->v.Call.func->v.Attribute.attr))
         return 1;

@@ -49,11 +49,13 @@ def get_db_rollback():
         db.close()
 
 
-# Commits its setup before the yield; only closes after it.
+# Commits its setup before the yield; only closes after it.  (The committed
+# session-level search_path stays on the pooled connection for the next
+# request that gets it: SL303.)
 def get_db_tenant(tenant: str = "public"):
     db = SessionLocal()
     try:
-        db.execute(text("SET search_path TO :t"), {"t": tenant})
+        db.execute(text("SET search_path TO :t"), {"t": tenant})  # expect: SL303
         db.commit()
         yield db
     finally:
