@@ -1078,6 +1078,8 @@ static int yields(const Node *n, int depth)
     return y.found;
 }
 
+int fastapi_yields(const Node *def) { return yields(def, 0); }
+
 /* Module-level generator functions, undecorated, that no load in the
  * project names: a library's dependency providers, to whoever imports it. */
 static void unnamed_generators(FastApi *f)

@@ -98,6 +98,9 @@ const char *fastapi_state_attr(const Node *e);
 /* Is the module-level statement st `if __name__ == "__main__":`? */
 int fastapi_is_main_guard(const Node *st);
 
+/* Does the function def yield (its own yields, not a nested def's)? */
+int fastapi_yields(const Node *def);
+
 /* Is qual FastAPI's Depends (fastapi.Depends and the modules that define it)? */
 int fastapi_is_depends(const char *qual);
 

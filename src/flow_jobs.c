@@ -806,17 +806,6 @@ void fj_txn_by_callee(Ctx *c, Path *p, int r, const Node *call, const FlowSummar
     }
 }
 
-/* Is e the selection of a mapped class: `select(User)...`, or the class
- * name itself (`s.get(User, i)`, `s.query(User)`)?  Spelt like a class. */
-static int selects_entity(const Node *e)
-{
-    while (e && e->kind == NODE_Call && e->v.Call.func->kind == NODE_Attribute)
-        e = e->v.Call.func->v.Attribute.value; /* select(User).where(...) */
-    if (e && e->kind == NODE_Call && e->v.Call.func->kind == NODE_Name &&
-        !strcmp(e->v.Call.func->v.Name.id, "select") && e->v.Call.args.n > 0)
-        e = e->v.Call.args.items[0];
-    return e && e->kind == NODE_Name && e->v.Name.id[0] >= 'A' && e->v.Name.id[0] <= 'Z';
-}
 
 /* The session site whose ORM objects the value v is (`db.get(User, i)`,
  * `db.scalars(select(User)).first()`, `db.query(User).all()`), or -1. */
@@ -835,7 +824,7 @@ static int orm_load_site(Ctx *c, const Path *p, const Node *v)
         int r = recv->kind == NODE_Name ? fl_held_by(c, p, recv) : -1;
         if (r >= 0)
             return fl_in_list(f->v.Attribute.attr, loads) && v->v.Call.args.n > 0 &&
-                           selects_entity(v->v.Call.args.items[0])
+                           model_selected_entity(v->v.Call.args.items[0])
                        ? r : -1;
         v = recv; /* .first(), .scalars().all() */
     }

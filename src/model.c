@@ -644,3 +644,14 @@ int model_is_listener_decorator(const char *qual)
     return qual && (!strcmp(qual, "sqlalchemy.event.listens_for") ||
                     !strcmp(qual, "sqlalchemy.event.api.listens_for"));
 }
+
+const Node *model_selected_entity(const Node *e)
+{
+    while (e && e->kind == NODE_Call && e->v.Call.func->kind == NODE_Attribute)
+        e = e->v.Call.func->v.Attribute.value; /* select(User).where(...).limit(1) */
+    if (e && e->kind == NODE_Call && e->v.Call.func->kind == NODE_Name &&
+        !strcmp(e->v.Call.func->v.Name.id, "select") && e->v.Call.args.n > 0)
+        e = e->v.Call.args.items[0];
+    return e && e->kind == NODE_Name && e->v.Name.id[0] >= 'A' && e->v.Name.id[0] <= 'Z' ? e
+                                                                                        : NULL;
+}

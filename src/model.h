@@ -257,4 +257,9 @@ int model_user_releases_arg(const ModelUser *u, const Val *callee);
  * defining it is worth analyzing? */
 int model_user_known(const ModelUser *u, const char *qual);
 
+/* Is e the selection of a mapped class: `select(User)...`, or a class name
+ * itself (`s.get(User, i)`, `s.query(User)`), spelt like a class?  That name;
+ * NULL for a column or a table, which give values or rows, not objects. */
+const Node *model_selected_entity(const Node *e);
+
 #endif

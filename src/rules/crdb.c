@@ -1353,6 +1353,21 @@ static void uses_kid(Node *parent, Node *n, void *arg)
     u->depth--;
 }
 
+/* The name (or first target) n binds: an assignment's, a with item's; with
+ * all, also a walrus's and a for loop's. */
+static const Node *bound_target(const Node *n, int all)
+{
+    switch (n->kind) {
+    case NODE_Assign: return n->v.Assign.targets.n ? n->v.Assign.targets.items[0] : NULL;
+    case NODE_AnnAssign: return n->v.AnnAssign.target;
+    case NODE_withitem: return n->v.withitem.optional_vars;
+    case NODE_NamedExpr: return all ? n->v.NamedExpr.target : NULL;
+    case NODE_For:
+    case NODE_AsyncFor: return all ? n->v.For.target : NULL;
+    default: return NULL;
+    }
+}
+
 typedef struct Reset {
     const Node *recv, *skip; /* the receiver; the try body not to look in */
     const Node *loop;
@@ -1372,13 +1387,7 @@ static void reset_kid(Node *parent, Node *n, void *arg)
         same_receiver(n->v.Call.func->v.Attribute.value, r->recv) &&
         !in_body(&r->skip->v.Try.body, n))
         r->found = 1;
-    const Node *target = n->kind == NODE_Assign && n->v.Assign.targets.n
-                             ? n->v.Assign.targets.items[0]
-                         : n->kind == NODE_AnnAssign ? n->v.AnnAssign.target
-                         : n->kind == NODE_withitem  ? n->v.withitem.optional_vars
-                         : n->kind == NODE_NamedExpr ? n->v.NamedExpr.target
-                         : n->kind == NODE_For || n->kind == NODE_AsyncFor ? n->v.For.target
-                                                                           : NULL;
+    const Node *target = bound_target(n, 1);
     if (target && n != r->loop && same_receiver(target, r->recv))
         r->found = 1; /* a fresh session or connection on each attempt */
     r->depth++;
@@ -1472,11 +1481,7 @@ static void reuse_kid(Node *parent, Node *n, void *arg)
     r->depth++;
     ast_children(n, reuse_kid, r); /* arguments run before the call */
     r->depth--;
-    const Node *target = n->kind == NODE_Assign && n->v.Assign.targets.n
-                             ? n->v.Assign.targets.items[0]
-                         : n->kind == NODE_AnnAssign ? n->v.AnnAssign.target
-                         : n->kind == NODE_withitem  ? n->v.withitem.optional_vars
-                                                     : NULL;
+    const Node *target = bound_target(n, 0);
     if (!r->found && target && same_receiver(target, r->recv))
         r->reset = 1; /* a new session or connection under the name */
     if (r->found || r->reset || n->kind != NODE_Call || n->v.Call.func->kind != NODE_Attribute)

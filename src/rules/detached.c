@@ -330,20 +330,6 @@ static int commit_expires(const Scan *c, const char *s)
 
 /* --- objects of a session --------------------------------------------------- */
 
-/* Is e the selection of a mapped class: `select(User)...`, or a class name
- * itself (`s.get(User, i)`, `s.query(User)`)?  A column or a table gives
- * values or rows, which no session expires. */
-static const Node *entity(const Node *e)
-{
-    while (e && e->kind == NODE_Call && e->v.Call.func->kind == NODE_Attribute)
-        e = e->v.Call.func->v.Attribute.value; /* select(User).where(...).limit(1) */
-    if (e && e->kind == NODE_Call && e->v.Call.func->kind == NODE_Name &&
-        !strcmp(e->v.Call.func->v.Name.id, "select") && e->v.Call.args.n > 0)
-        e = e->v.Call.args.items[0];
-    return e && e->kind == NODE_Name && e->v.Name.id[0] >= 'A' && e->v.Name.id[0] <= 'Z' ? e
-                                                                                        : NULL;
-}
-
 /* The session whose object the value v is, or NULL: `s.get(User, i)`,
  * `s.merge(u)`, `s.scalar(select(User)...)`, and `.first()`, `.one()`,
  * `.one_or_none()`, `.scalar_one()`, `.scalar_one_or_none()`, `.scalar()`
@@ -365,7 +351,7 @@ static const char *object_of(const Scan *c, const Node *v, const Node **ent)
         const Node *a = v->v.Call.args.items[0];
         if (!strcmp(f->v.Attribute.attr, "merge"))
             return f->v.Attribute.value->v.Name.id;
-        *ent = entity(a);
+        *ent = model_selected_entity(a);
         return *ent ? f->v.Attribute.value->v.Name.id : NULL;
     }
     if (!in_list(f->v.Attribute.attr, one))
@@ -377,7 +363,7 @@ static const char *object_of(const Scan *c, const Node *v, const Node **ent)
         if (is_session_name(c, rf->v.Attribute.value)) {
             if (!in_list(rf->v.Attribute.attr, results) || r->v.Call.args.n < 1)
                 return NULL;
-            *ent = entity(r->v.Call.args.items[0]);
+            *ent = model_selected_entity(r->v.Call.args.items[0]);
             return *ent ? rf->v.Attribute.value->v.Name.id : NULL;
         }
     }
@@ -629,35 +615,6 @@ static void block(Scan *c, const NodeList *l)
     c->until_col = col;
 }
 
-/* Does the body of def (not its nested definitions) yield? */
-typedef struct YieldSeen {
-    int found, depth;
-} YieldSeen;
-
-static void yield_seen_kid(Node *parent, Node *n, void *arg)
-{
-    YieldSeen *y = arg;
-    (void)parent;
-    if (y->found || y->depth > WALK_MAX_DEPTH || n->kind == NODE_FunctionDef ||
-        n->kind == NODE_AsyncFunctionDef || n->kind == NODE_ClassDef || n->kind == NODE_Lambda)
-        return;
-    if (n->kind == NODE_Yield || n->kind == NODE_YieldFrom) {
-        y->found = 1;
-        return;
-    }
-    y->depth++;
-    ast_children(n, yield_seen_kid, y);
-    y->depth--;
-}
-
-static int yields(const Node *def, int depth)
-{
-    YieldSeen y = {0, depth};
-    for (int i = 0; i < def->v.FunctionDef.body.n && !y.found; i++)
-        yield_seen_kid(NULL, def->v.FunctionDef.body.items[i], &y);
-    return y.found;
-}
-
 static void handed_kid(Node *parent, Node *n, void *arg);
 
 /* A generator of this function called in what it returns (`return
@@ -672,7 +629,7 @@ static void handed_generators(Scan *c, const Node *n)
                                         &where);
         const Node *def = b && b->kind == BIND_DEF && where == c->scope ? b->def : NULL;
         if (def && (def->kind == NODE_FunctionDef || def->kind == NODE_AsyncFunctionDef) &&
-            yields(def, 0)) {
+            fastapi_yields(def)) {
             const Scope *outer = c->scope;
             const Scope *inner = scope_of(c->env->scopes, def);
             c->scope = inner ? inner : outer;

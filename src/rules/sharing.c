@@ -431,7 +431,7 @@ static int removes_itself(const Node *func, const char *registry, int roles)
 /* A task function of a worker (Celery's `@app.task`, `@shared_task`,
  * dramatiq's `@actor`): each call is a unit of work on one of the worker's
  * long-lived threads. */
-static int worker_task(const Check *c, const Node *func)
+static int worker_task(const Node *func)
 {
     const NodeList *decs = &func->v.FunctionDef.decorator_list;
     for (int i = 0; i < decs->n; i++) {
@@ -444,7 +444,6 @@ static int worker_task(const Check *c, const Node *func)
         if (id && (!strcmp(id, "task") || !strcmp(id, "shared_task") || !strcmp(id, "actor")))
             return 1;
     }
-    (void)c;
     return 0;
 }
 
@@ -512,7 +511,7 @@ static void scoped_call(Body *b, const Node *call)
     const Node *f = call->v.Call.func;
     int task = 0;
     if (b->scoped_done || !is_func(b->func) ||
-        (!(b->roles & FASTAPI_REQUEST) && !(task = worker_task(c, b->func))))
+        (!(b->roles & FASTAPI_REQUEST) && !(task = worker_task(b->func))))
         return;
     if (f->kind == NODE_Attribute)
         f = f->v.Attribute.value;
