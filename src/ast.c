@@ -107,3 +107,16 @@ int ast_single_assign(const Node *st, const Node **target, const Node **value)
     }
     return 0;
 }
+
+const Node *ast_param(const Node *def, int i)
+{
+    const Node *a = def->kind == NODE_Lambda ? def->v.Lambda.args : def->v.FunctionDef.args;
+    const NodeList *ls[3] = {&a->v.arguments.posonlyargs, &a->v.arguments.args,
+                             &a->v.arguments.kwonlyargs};
+    for (int l = 0; l < 3 && i >= 0; l++) {
+        if (i < ls[l]->n)
+            return ls[l]->items[i];
+        i -= ls[l]->n;
+    }
+    return NULL;
+}

@@ -157,6 +157,11 @@ void ast_children(Node *n, void (*fn)(Node *parent, Node *child, void *arg), voi
  * 0 for any other statement (and for `x: T` alone). */
 int ast_single_assign(const Node *st, const Node **target, const Node **value);
 
+/* Parameter i (an arg node) of def (FunctionDef, AsyncFunctionDef, Lambda),
+ * counting positional-only, then plain, then keyword-only ones; NULL past
+ * them (*args and **kwargs are not counted). */
+const Node *ast_param(const Node *def, int i);
+
 /*
  * The canonical dump of tools/pyast_dump.py for one module, byte for byte
  * (without the "# path" header line).  Defined in astdump.c.

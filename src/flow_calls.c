@@ -490,15 +490,8 @@ static void apply_summary(Ctx *c, Path *p, const Node *call, const FlowSummary *
 /* Parameter i of def (posonly, plain, keyword-only), or NULL. */
 static const char *param_name(const Node *def, int i)
 {
-    const Node *a = def->v.FunctionDef.args;
-    const NodeList *ls[3] = {&a->v.arguments.posonlyargs, &a->v.arguments.args,
-                             &a->v.arguments.kwonlyargs};
-    for (int l = 0; l < 3; l++) {
-        if (i < ls[l]->n)
-            return ls[l]->items[i]->v.arg.arg;
-        i -= ls[l]->n;
-    }
-    return NULL;
+    const Node *p = ast_param(def, i);
+    return p ? p->v.arg.arg : NULL;
 }
 
 /* `importer.attach(db)` where the method keeps its parameter on self: the

@@ -390,15 +390,9 @@ static int param_count(const Node *f)
  * param_count) and **kwargs (one after), or NULL. */
 static const Node *param_at(const Node *f, int i)
 {
-    const Node *a = f->v.FunctionDef.args;
-    const NodeList *ls[3] = {&a->v.arguments.posonlyargs, &a->v.arguments.args,
-                             &a->v.arguments.kwonlyargs};
-    for (int l = 0; l < 3; l++) {
-        if (i < ls[l]->n)
-            return ls[l]->items[i];
-        i -= ls[l]->n;
-    }
-    return i == 0 ? a->v.arguments.vararg : i == 1 ? a->v.arguments.kwarg : NULL;
+    const Node *p = ast_param(f, i), *a = f->v.FunctionDef.args;
+    i -= param_count(f);
+    return p ? p : i == 0 ? a->v.arguments.vararg : i == 1 ? a->v.arguments.kwarg : NULL;
 }
 
 static int param_index(const Node *f, const char *name)

@@ -1465,11 +1465,97 @@ static void check_loop(Check *k, DbWalk *w, const Node *loop)
 }
 
 /* The first SQL call on recv in a handler's body, in source order, before
- * any rollback()/close() of it (or a new value for it); NULL if none. */
+ * any rollback()/close() of it (or a new value for it); NULL if none.  A
+ * call of the module's own function or of the class's own method that is
+ * handed recv, or that reads the self.<attr> recv is, counts by what its
+ * body does first (found is then the call, via the SQL inside). */
 typedef struct Reuse {
     const Node *recv, *found;
     int reset, depth;
+    Check *k;            /* NULL: no calls followed */
+    const Scope *scope;  /* where the walked code is evaluated */
+    const Node *alias;   /* `self.x` when recv is a local bound once to it */
+    const Node *via;     /* found is a call: the SQL in its callee */
+    int calls;           /* callees entered to get here */
 } Reuse;
+
+#define REUSE_MAX_CALLS 3 /* helpers followed into helpers */
+
+static void reuse_kid(Node *parent, Node *n, void *arg);
+
+/* Parameter i of def, or NULL. */
+static const char *nth_param(const Node *def, int i)
+{
+    const Node *p = ast_param(def, i);
+    return p ? p->v.arg.arg : NULL;
+}
+
+static int is_recv(const Reuse *r, const Node *e)
+{
+    return same_receiver(e, r->recv) || (r->alias && same_receiver(e, r->alias));
+}
+
+/* What the callee of call names recv by: the parameter an argument fills,
+ * or self.<attr> of a method of the same object; NULL when neither. */
+static const Node *recv_in_callee(Reuse *r, const Node *call, const Node *def, int method)
+{
+    Arena *a = r->k->c->a;
+    const char *name = NULL;
+    for (int j = 0; j < call->v.Call.args.n && !name; j++)
+        if (is_recv(r, call->v.Call.args.items[j]))
+            name = nth_param(def, j + method);
+    for (int j = 0; j < call->v.Call.keywords.n && !name; j++) {
+        const Node *kw = call->v.Call.keywords.items[j];
+        if (kw->v.keyword.arg && is_recv(r, kw->v.keyword.value))
+            name = kw->v.keyword.arg;
+    }
+    Node *in = NULL;
+    if (name) {
+        in = ast_new(a, NODE_Name);
+        in->v.Name.id = name;
+        return in;
+    }
+    const Node *self = call->v.Call.func->v.Attribute.value;
+    const Node *attr = r->recv->kind == NODE_Attribute ? r->recv : r->alias;
+    const char *own = nth_param(def, 0);
+    if (!method || !own || !attr || attr->kind != NODE_Attribute ||
+        !same_receiver(attr->v.Attribute.value, self))
+        return NULL;
+    Node *base = ast_new(a, NODE_Name);
+    base->v.Name.id = own;
+    in = ast_new(a, NODE_Attribute);
+    in->v.Attribute.value = base;
+    in->v.Attribute.attr = attr->v.Attribute.attr;
+    return in;
+}
+
+/* `self.diagnose(...)`, `helper(session)`: what the callee does first with
+ * the receiver, as if its body ran here. */
+static void reuse_call(Reuse *r, const Node *call)
+{
+    if (!r->k || r->calls >= REUSE_MAX_CALLS)
+        return;
+    const ScopeTable *t = r->k->c->env->scopes;
+    const Node *f = call->v.Call.func;
+    const Node *def = f->kind == NODE_Attribute ? scope_self_method(t, r->scope, f) : NULL;
+    int method = def != NULL;
+    if (!def)
+        def = dbval_local_def(r->k->c, r->scope, f);
+    if (!def || def->kind == NODE_Lambda)
+        return;
+    const Node *in = recv_in_callee(r, call, def, method);
+    if (!in)
+        return;
+    Reuse sub = {in, NULL, 0, 0, r->k, scope_of(t, def), NULL, NULL, r->calls + 1};
+    const NodeList *body = &def->v.FunctionDef.body;
+    for (int i = 0; i < body->n && !sub.found && !sub.reset; i++)
+        reuse_kid(NULL, body->items[i], &sub);
+    if (sub.found) {
+        r->found = call;
+        r->via = sub.via ? sub.via : sub.found;
+    }
+    r->reset = sub.reset;
+}
 
 static void reuse_kid(Node *parent, Node *n, void *arg)
 {
@@ -1484,12 +1570,16 @@ static void reuse_kid(Node *parent, Node *n, void *arg)
     const Node *target = bound_target(n, 0);
     if (!r->found && target && same_receiver(target, r->recv))
         r->reset = 1; /* a new session or connection under the name */
+    if (!r->found && !r->reset && n->kind == NODE_Call &&
+        (n->v.Call.func->kind != NODE_Attribute ||
+         !is_recv(r, n->v.Call.func->v.Attribute.value)))
+        reuse_call(r, n);
     if (r->found || r->reset || n->kind != NODE_Call || n->v.Call.func->kind != NODE_Attribute)
         return;
     const char *m = n->v.Call.func->v.Attribute.attr;
     if (!strcmp(m, "rollback"))
         r->reset = 1; /* of it, or of a savepoint of it (`nested.rollback()`) */
-    else if (!same_receiver(n->v.Call.func->v.Attribute.value, r->recv))
+    else if (!is_recv(r, n->v.Call.func->v.Attribute.value))
         return;
     else if (IN(m, resets))
         r->reset = 1;
@@ -1536,6 +1626,16 @@ static const NodeList *holding_list(const Node *parent, const Node *st, int *ind
     return NULL;
 }
 
+/* `session = self._session`, bound once in the function: self._session. */
+static const Node *self_alias(Check *k, const DbWalk *w, const Node *recv)
+{
+    if (recv->kind != NODE_Name)
+        return NULL;
+    const Binding *b = scope_lookup(k->c->env->scopes, w->scope, recv->v.Name.id, NULL);
+    const Node *v = b && b->kind == BIND_LOCAL ? b->value : NULL;
+    return v && v->kind == NODE_Attribute && v->v.Attribute.value->kind == NODE_Name ? v : NULL;
+}
+
 static void check_try(Check *k, DbWalk *w, const Node *t)
 {
     Uses u = {{NULL}, {0}, 0, 0, {NULL}, 0};
@@ -1549,11 +1649,13 @@ static void check_try(Check *k, DbWalk *w, const Node *t)
         for (int r = 0; r < u.n; r++) {
             if (!u.direct[r])
                 continue;
-            Reuse ru = {u.found[r], NULL, 0, 0};
+            Reuse ru = {u.found[r], NULL, 0, 0, k, w->scope, self_alias(k, w, u.found[r]),
+                        NULL, 0};
             for (int i = 0; i < h->v.ExceptHandler.body.n && !ru.found && !ru.reset; i++)
                 reuse_kid(NULL, h->v.ExceptHandler.body.items[i], &ru);
             for (int i = 0; !ru.found && !ru.reset && i < t->v.Try.finalbody.n; i++) {
-                Reuse fin = {u.found[r], NULL, 0, 0}; /* a finally that closes it */
+                Reuse fin = {u.found[r], NULL, 0, 0, NULL, NULL, NULL, NULL, 0}; /* a finally
+                                                                                   that closes it */
                 reuse_kid(NULL, t->v.Try.finalbody.items[i], &fin);
                 ru.reset = fin.reset;
             }
@@ -1569,12 +1671,14 @@ static void check_try(Check *k, DbWalk *w, const Node *t)
             if (!ru.found || !dbval_is_transactional(&v))
                 continue;
             const char *rt = text(k, u.found[r]);
-            TraceStep steps[2] = {
+            TraceStep steps[3] = {
                 {k->src->path, u.found[r]->lineno, u.found[r]->col_offset,
                  arena_printf(k->c->a, "`%s` runs SQL here; a failure aborts its transaction",
                               rt)},
                 {k->src->path, h->lineno, h->col_offset,
-                 arena_printf(k->c->a, "help: call %s.rollback() first in this handler", rt)}};
+                 arena_printf(k->c->a, "help: call %s.rollback() first in this handler", rt)},
+                {k->src->path, ru.via ? ru.via->lineno : 0, ru.via ? ru.via->col_offset : 0,
+                 "the call runs SQL on the same session here"}};
             emit(k, "SL402", ru.found,
                  arena_printf(k->c->a,
                               "%s `%s` %s SQL on `%s` again without "
@@ -1583,8 +1687,11 @@ static void check_try(Check *k, DbWalk *w, const Node *t)
                               "PendingRollbackError after a failed flush)",
                               after ? "the code after the handler that catches"
                                     : "the handler catches",
-                              text(k, h->v.ExceptHandler.type), after ? "runs" : "and runs", rt),
-                 steps, 2, NULL);
+                              text(k, h->v.ExceptHandler.type),
+                              ru.via ? (after ? "calls code that runs" : "and calls code that runs")
+                                     : (after ? "runs" : "and runs"),
+                              rt),
+                 steps, ru.via ? 3 : 2, NULL);
             break;
         }
     }
