@@ -120,3 +120,16 @@ const Node *ast_param(const Node *def, int i)
     }
     return NULL;
 }
+
+int ast_decorated(const Node *f, const char *name)
+{
+    const NodeList *ds = &f->v.FunctionDef.decorator_list;
+    for (int i = 0; i < ds->n; i++) {
+        const Node *d = ds->items[i]->kind == NODE_Call ? ds->items[i]->v.Call.func : ds->items[i];
+        const char *id = d->kind == NODE_Name        ? d->v.Name.id
+                         : d->kind == NODE_Attribute ? d->v.Attribute.attr : NULL;
+        if (id && !strcmp(id, name))
+            return 1;
+    }
+    return 0;
+}

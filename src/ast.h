@@ -162,6 +162,10 @@ int ast_single_assign(const Node *st, const Node **target, const Node **value);
  * them (*args and **kwargs are not counted). */
 const Node *ast_param(const Node *def, int i);
 
+/* Is def decorated by something named name, as written (`@property`,
+ * `@functools.cached_property`, `@retry(...)` for "retry")? */
+int ast_decorated(const Node *def, const char *name);
+
 /*
  * The canonical dump of tools/pyast_dump.py for one module, byte for byte
  * (without the "# path" header line).  Defined in astdump.c.

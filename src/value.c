@@ -415,25 +415,13 @@ static const Node *param_default(const Node *f, int i)
     return i < a->v.arguments.kw_defaults.n ? a->v.arguments.kw_defaults.items[i] : NULL;
 }
 
-static int decorated_with(const Node *f, const char *name)
-{
-    const NodeList *ds = &f->v.FunctionDef.decorator_list;
-    for (int i = 0; i < ds->n; i++) {
-        const Node *d = ds->items[i]->kind == NODE_Call ? ds->items[i]->v.Call.func : ds->items[i];
-        const char *id = d->kind == NODE_Name        ? d->v.Name.id
-                         : d->kind == NODE_Attribute ? d->v.Attribute.attr : NULL;
-        if (id && !strcmp(id, name))
-            return 1;
-    }
-    return 0;
-}
 
 /* Is f a method: a def directly in a class body (not a static method)?
  * Its first parameter is then the instance (or the class). */
 static const Node *method_class(const ScopeTable *t, const Node *f)
 {
     const Scope *s = scope_of(t, f);
-    if (!s || !s->parent || s->parent->kind != SCOPE_CLASS || decorated_with(f, "staticmethod"))
+    if (!s || !s->parent || s->parent->kind != SCOPE_CLASS || ast_decorated(f, "staticmethod"))
         return NULL;
     return s->parent->node;
 }
@@ -877,7 +865,7 @@ static Val ev_param(Ev *c, const ScopeTable *t, const Scope *fs, const char *nam
         return unknown();
     const Node *cls = method_class(t, f);
     if (cls && i == 0)
-        return make(decorated_with(f, "classmethod") ? VAL_CLASS : VAL_OBJECT, 0, 0, cls);
+        return make(ast_decorated(f, "classmethod") ? VAL_CLASS : VAL_OBJECT, 0, 0, cls);
     const Slot *said = i < param_count(f) ? recalled(c->vm, f, LOC_DECLARED + i) : NULL;
     Val v = said ? said->v : i < param_count(f) ? declared(c, t, fs, i) : unknown();
     if (!said && i < param_count(f))
@@ -1061,7 +1049,7 @@ static Val attr_of(Ev *c, Val recv, const char *attr)
         if (!m)
             return unknown();
         if (recv.tag == VAL_OBJECT &&
-            (decorated_with(m, "property") || decorated_with(m, "cached_property")))
+            (ast_decorated(m, "property") || ast_decorated(m, "cached_property")))
             return read(c->vm, m, NULL, LOC_RETURN);
         return make(VAL_FUNC, 0, 0, m); /* a bound method */
     }
@@ -1514,7 +1502,7 @@ static void call_site(Round *r, const Node *call)
         def = f.node;
         const ScopeTable *dt = value_table_of(c->vm, def);
         shift = dt && method_class(dt, def) && fn->kind == NODE_Attribute ? 1 : 0;
-        if (shift && !decorated_with(def, "classmethod") &&
+        if (shift && !ast_decorated(def, "classmethod") &&
             ev(c, r->t, r->s, fn->v.Attribute.value).tag == VAL_CLASS)
             shift = 0; /* Base.__init__(self, session): unbound, self passed by hand */
     } else if (f.tag == VAL_CLASS) {

@@ -25,6 +25,7 @@
 #include <strings.h>
 
 #include "rules/dburl.h"
+#include "value.h"
 
 #define PROPAGATE_MAX 4096 /* functions followed into their callees, per project */
 #define FOLLOW_MAX 64      /* nesting followed by the small walkers here */
@@ -1472,11 +1473,13 @@ static void check_loop(Check *k, DbWalk *w, const Node *loop)
 typedef struct Reuse {
     const Node *recv, *found;
     int reset, depth;
-    Check *k;            /* NULL: no calls followed */
-    const Scope *scope;  /* where the walked code is evaluated */
-    const Node *alias;   /* `self.x` when recv is a local bound once to it */
-    const Node *via;     /* found is a call: the SQL in its callee */
-    int calls;           /* callees entered to get here */
+    Check *k;              /* NULL: no calls followed */
+    const ScopeTable *t;   /* the module of the walked code ... */
+    const Scope *scope;    /* ... and where it is evaluated */
+    const Node *alias;     /* `self.x` when recv is a local bound once to it */
+    const Node *via;       /* found is a call: the SQL in its callee ... */
+    const char *via_path;  /* ... in this file */
+    int calls;             /* callees entered to get here */
 } Reuse;
 
 #define REUSE_MAX_CALLS 3 /* helpers followed into helpers */
@@ -1529,30 +1532,54 @@ static const Node *recv_in_callee(Reuse *r, const Node *call, const Node *def, i
     return in;
 }
 
-/* `self.diagnose(...)`, `helper(session)`: what the callee does first with
- * the receiver, as if its body ran here. */
+/* The def a call runs, in its module's table *t, and in *method whether
+ * the call fills its first parameter itself (a bound method); NULL when the
+ * project does not define it. */
+static const Node *reuse_callee(Reuse *r, const Node *call, const ScopeTable **t, int *method)
+{
+    const ValueModel *vm = r->k->c->env->values;
+    const Node *f = call->v.Call.func;
+    *t = r->t;
+    *method = 0;
+    const Node *def = f->kind == NODE_Attribute ? scope_self_method(r->t, r->scope, f) : NULL;
+    if (def) {
+        *method = 1;
+        return def;
+    }
+    Val v = value_of(vm, r->k->c->a, r->t, r->scope, f);
+    if (v.tag != VAL_FUNC || !v.node ||
+        (v.node->kind != NODE_FunctionDef && v.node->kind != NODE_AsyncFunctionDef))
+        return NULL;
+    *t = value_table_of(vm, v.node);
+    if (!*t)
+        return NULL;
+    if (f->kind == NODE_Attribute) { /* obj.m(...): bound unless a static method */
+        Val o = value_of(vm, r->k->c->a, r->t, r->scope, f->v.Attribute.value);
+        *method = o.tag == VAL_OBJECT && !ast_decorated(v.node, "staticmethod");
+    }
+    return v.node;
+}
+
+/* `self.diagnose(...)`, `helper(session)`, `dao.lookup(session)`: what the
+ * callee does first with the receiver, as if its body ran here. */
 static void reuse_call(Reuse *r, const Node *call)
 {
     if (!r->k || r->calls >= REUSE_MAX_CALLS)
         return;
-    const ScopeTable *t = r->k->c->env->scopes;
-    const Node *f = call->v.Call.func;
-    const Node *def = f->kind == NODE_Attribute ? scope_self_method(t, r->scope, f) : NULL;
-    int method = def != NULL;
-    if (!def)
-        def = dbval_local_def(r->k->c, r->scope, f);
-    if (!def || def->kind == NODE_Lambda)
-        return;
-    const Node *in = recv_in_callee(r, call, def, method);
+    const ScopeTable *t;
+    int method;
+    const Node *def = reuse_callee(r, call, &t, &method);
+    const Node *in = def ? recv_in_callee(r, call, def, method) : NULL;
     if (!in)
         return;
-    Reuse sub = {in, NULL, 0, 0, r->k, scope_of(t, def), NULL, NULL, r->calls + 1};
+    Reuse sub = {in, NULL, 0, 0, r->k, t, scope_of(t, def), NULL, NULL, NULL, r->calls + 1};
     const NodeList *body = &def->v.FunctionDef.body;
     for (int i = 0; i < body->n && !sub.found && !sub.reset; i++)
         reuse_kid(NULL, body->items[i], &sub);
     if (sub.found) {
         r->found = call;
         r->via = sub.via ? sub.via : sub.found;
+        r->via_path = sub.via ? sub.via_path : value_path_of(r->k->c->env->values, def);
     }
     r->reset = sub.reset;
 }
@@ -1649,13 +1676,12 @@ static void check_try(Check *k, DbWalk *w, const Node *t)
         for (int r = 0; r < u.n; r++) {
             if (!u.direct[r])
                 continue;
-            Reuse ru = {u.found[r], NULL, 0, 0, k, w->scope, self_alias(k, w, u.found[r]),
-                        NULL, 0};
+            Reuse ru = {u.found[r], NULL, 0, 0, k, k->c->env->scopes, w->scope,
+                        self_alias(k, w, u.found[r]), NULL, NULL, 0};
             for (int i = 0; i < h->v.ExceptHandler.body.n && !ru.found && !ru.reset; i++)
                 reuse_kid(NULL, h->v.ExceptHandler.body.items[i], &ru);
             for (int i = 0; !ru.found && !ru.reset && i < t->v.Try.finalbody.n; i++) {
-                Reuse fin = {u.found[r], NULL, 0, 0, NULL, NULL, NULL, NULL, 0}; /* a finally
-                                                                                   that closes it */
+                Reuse fin = {.recv = u.found[r]}; /* a finally that closes it */
                 reuse_kid(NULL, t->v.Try.finalbody.items[i], &fin);
                 ru.reset = fin.reset;
             }
@@ -1677,8 +1703,8 @@ static void check_try(Check *k, DbWalk *w, const Node *t)
                               rt)},
                 {k->src->path, h->lineno, h->col_offset,
                  arena_printf(k->c->a, "help: call %s.rollback() first in this handler", rt)},
-                {k->src->path, ru.via ? ru.via->lineno : 0, ru.via ? ru.via->col_offset : 0,
-                 "the call runs SQL on the same session here"}};
+                {ru.via_path ? ru.via_path : k->src->path, ru.via ? ru.via->lineno : 0,
+                 ru.via ? ru.via->col_offset : 0, "the call runs SQL on the same session here"}};
             emit(k, "SL402", ru.found,
                  arena_printf(k->c->a,
                               "%s `%s` %s SQL on `%s` again without "
