@@ -314,7 +314,8 @@ static int same_summary(const FlowSummary *a, const FlowSummary *b)
            a->fans_threads == b->fans_threads && a->defers == b->defers &&
            a->defer_kind == b->defer_kind && a->bound == b->bound &&
            a->yields_used == b->yields_used && a->commits == b->commits &&
-           a->checks_out == b->checks_out && a->ends_txn == b->ends_txn;
+           a->checks_out == b->checks_out && a->ends_txn == b->ends_txn &&
+           a->needs_pool == b->needs_pool && a->yields_pool == b->yields_pool;
 }
 
 void analyze_summarize(Analysis *an, AnalyzeUnit *u)

@@ -325,6 +325,7 @@ Val fl_value_at(Ctx *c, const ScopeTable *t, const Scope *s, const Node *e)
 void fl_release(Ctx *c, Path *p, int r, const Node *at, int by_with)
 {
     p->checked_out &= ~(1u << r); /* a close gives the connection back, whatever else */
+    fo_checkin(p, r);
     p->txn_ended |= 1u << r;
     const ResInfo *ri = model_user_res(c->env->model, c->site[r].val.kind);
     if (p->res[r] == RS_RELEASED) {
@@ -485,8 +486,11 @@ int fl_acquire(Ctx *c, Path *p, const Node *node, Val v, int parent)
     p->release_raised &= ~(1u << r);
     p->checked_out &= ~(1u << r);
     p->txn_ended &= ~(1u << r);
+    fo_checkin(p, r);
     p->ev[r] = fl_ev_push(c, NULL, node, fmt(c, "%s acquired here", fl_noun(c, r)));
     c->acquired |= 1u << r;
+    if (v.kind != RES_SESSION)
+        fo_checkout(c, p, r, node); /* a connection: out of its pool at once */
     return r;
 }
 
@@ -712,6 +716,7 @@ Res fl_eval(Ctx *c, Path *p, const Node *e)
         if (c->env->summary && out.site >= 0 && c->site[out.site].val.kind != RES_ANY) {
             c->env->summary->yields_kind = c->site[out.site].val.kind;
             c->env->summary->yields_used |= p->res[out.site] == RS_OPEN;
+            c->env->summary->yields_pool = fo_pool(c, out.site);
             c->yielded_site = out.site;
         }
         if (out.site >= 0 && p->res[out.site] == RS_IDLE)
@@ -1617,7 +1622,7 @@ static int same_jobs(const Path *a, const Path *b)
 }
 
 /* Equal in all but what a session's transaction holds (checked_out,
- * txn_ended): such paths are one, joined (add_path). */
+ * txn_ended, holding): such paths are one, joined (add_path). */
 static int same_path(const Ctx *c, const Path *a, const Path *b)
 {
     return !memcmp(a->res, b->res, (size_t)c->nsites) && !memcmp(a->held, b->held, (size_t)c->nsites) &&
@@ -1657,6 +1662,7 @@ static int mergeable(const Ctx *c, const Path *a, const Path *b)
 static void widen(Path *m, const Path *p)
 {
     m->checked_out |= p->checked_out; /* may hold its connection */
+    m->holding |= p->holding;
     m->txn_ended &= p->txn_ended;     /* surely ended */
     for (int f = 0; f < FLOW_MAX_FLAGS; f++)
         if (m->flag[f] != p->flag[f])
@@ -1684,6 +1690,7 @@ static int merge_path(Ctx *c, int s, const Path *p)
         for (int v = 0; v < FLOW_MAX_VARS; v++)
             cost += ps->p[i].var[v] != p->var[v] && ps->p[i].var[v] != VAR_UNKNOWN;
         cost += (p->checked_out & ~ps->p[i].checked_out) != 0 ||
+                (p->holding & ~ps->p[i].holding) != 0 ||
                 (ps->p[i].txn_ended & ~p->txn_ended) != 0;
         if (best < 0 || cost < best_cost) {
             best = i;
@@ -1749,10 +1756,12 @@ static void add_path(Ctx *c, int s, const Path *p)
             continue;
         uint32_t out = q->checked_out | p->checked_out; /* may hold a connection */
         uint32_t ended = q->txn_ended & p->txn_ended;   /* surely ended */
-        if (out == q->checked_out && ended == q->txn_ended)
+        uint32_t holding = q->holding | p->holding;
+        if (out == q->checked_out && ended == q->txn_ended && holding == q->holding)
             return; /* it knows no more than the path already there */
         q->checked_out = out;
         q->txn_ended = ended;
+        q->holding = holding;
         if (i < ps->done) { /* followed already: follow the joined path again */
             Path t = ps->p[ps->done - 1];
             ps->p[ps->done - 1] = *q;
@@ -2180,6 +2189,7 @@ static void transfer(Ctx *c, int s, const Path *in)
             if (c->acquired >> r & 1) {
                 q.res[r] = in->res[r] != RS_OPEN && in->res[r] != RS_IDLE ? in->res[r] : RS_NONE;
                 q.ev[r] = in->ev[r];
+                q.holding = (q.holding & ~(1u << r)) | (in->holding & (1u << r));
             }
         }
         for (int r = 0; in_cleanup && r < c->nsites; r++)

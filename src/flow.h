@@ -42,6 +42,8 @@ typedef enum FlowProblem {
     FLOW_OUTLIVES,        /* handed to work that runs after its owner releases it */
     FLOW_CONCURRENT,      /* used by work that runs at the same time as other use of it */
     FLOW_HELD_BY_STREAM,  /* borrowed, holding its connection while a streamed body runs */
+    FLOW_NESTED_CHECKOUT, /* holding a pooled connection while a second one of the same
+                             pool is taken (flow_pool.c) */
 } FlowProblem;
 
 /* Work that runs apart from the function that starts it. */
@@ -110,6 +112,9 @@ typedef struct FlowSummary {
     unsigned char acquires;       /* its run made a site other than its parameters': with
                                      none, and none of its own parameters borrowed, the check
                                      pass has nothing to follow in it (not read by callers) */
+    const void *needs_pool;       /* a pool it takes a connection of for itself while it
+                                     runs, or NULL (flow_pool.c: a module-level Binding) */
+    const void *yields_pool;      /* the pool of the session it yields (a provider), or NULL */
 } FlowSummary;
 
 /* FastAPI's timing, for the run (from the project's FastAPI version). */

@@ -180,6 +180,11 @@ static Res method_call(Ctx *c, Path *p, const Node *call, Res rv, const char *m)
                                         "the connection goes back to the pool here");
         }
         fj_txn(c, p, rv.site, call, m);
+        int ev = fj_txn_event(m);
+        if (ev > 0 && eff != EFF_RELEASE && eff != EFF_SAFE)
+            fo_checkout(c, p, rv.site, call);
+        else if (ev < 0 && c->site[rv.site].val.kind == RES_SESSION)
+            fo_checkin(p, rv.site); /* a session's commit gives its connection back */
         if (eff != EFF_SAFE && eff != EFF_RELEASE) { /* what a provider's commit would find */
             if (!strcmp(m, "commit"))
                 p->committed |= 1u << rv.site;
@@ -479,6 +484,10 @@ static void apply_summary(Ctx *c, Path *p, const Node *call, const FlowSummary *
             p->res[h] = RS_OPEN; /* the helper uses it: its connection is out */
         if (h >= 0)
             fj_txn_by_callee(c, p, h, call, sum, i);
+        if (h >= 0 && (sum->checks_out >> i & 1))
+            fo_checkout(c, p, h, call);
+        else if (h >= 0 && (sum->ends_txn >> i & 1) && c->site[h].val.kind == RES_SESSION)
+            fo_checkin(p, h);
         for (int k = 0; h >= 0 && (sum->commits >> i & 1) && c->env->summary && k < c->nparams; k++)
             if (c->param_site[k] == h) /* committed by a helper it hands the session to */
                 c->env->summary->commits |= 1u << k;
@@ -905,6 +914,7 @@ Res fc_call_value(Ctx *c, Path *p, const Node *call)
         released_by_method(c, p, call, def);
     }
     if (sum) {
+        fo_callee(c, p, call, sum); /* what the caller held before the call */
         apply_summary(c, p, call, sum, def, shift);
         if (sum->returns_kind != RES_NONE && v.tag != VAL_RESOURCE) { /* configured kinds win */
             v.tag = VAL_RESOURCE;

@@ -97,6 +97,9 @@ typedef struct Path {
                                         last commit, rollback or close (SL205) */
     uint32_t txn_ended;              /* sessions whose last such event was a commit, rollback
                                         or close (summary mode: the callee ends the caller's) */
+    uint32_t holding;                /* sites holding a pooled connection now: a session that
+                                        queried since its last commit, rollback or close, a
+                                        connection checked out (SL206, flow_pool.c) */
 } Path;
 
 typedef struct PathSet {
@@ -136,6 +139,8 @@ typedef struct Site {
     const char *obj_attr;
     int captured;           /* made by the enclosing function of the generator that
                                releases it (captured_by_generator) */
+    const void *pool;       /* the pool it is taken from (flow_pool.c), or NULL ... */
+    int pool_known;         /* ... once worked out */
     const char *enter_attr; /* kept in self.<enter_attr> by __enter__/__aenter__, whose
                                __exit__ releases it: the object's once __enter__ returns,
                                and leaked if __enter__ raises (no __exit__ runs then) */
@@ -190,6 +195,7 @@ typedef struct Ctx {
     const Node *checkout[FLOW_MAX_RES]; /* the last call seen that checked out each session's
                                            connection (the witness of SL205) ... */
     const char *checkout_note[FLOW_MAX_RES]; /* ... and what it says there (NULL: a query) */
+    const Node *held_at[FLOW_MAX_RES]; /* where each site last took its pooled connection */
     int yielded_site;        /* summary mode: the site a provider yields, or -1 */
     int use_commits;         /* the use being recorded may write (not a rollback) */
     int job_args;            /* evaluating the arguments of a call that starts work */
@@ -362,6 +368,9 @@ void fj_name_handles(Ctx *c, Path *p, const Node *target, const Node *value);
 void fj_outlived(Ctx *c, Path *p, int r, const Node *at);
 /* A normal return at `at`: pending work on borrowed sites that outlives the owner. */
 int fj_txn_followed(const Ctx *c, int r);
+/* A session method's effect on its connection: 1 it checks one out (a
+ * query, a flush), -1 it gives it back (commit, rollback, close), 0 neither. */
+int fj_txn_event(const char *m);
 void fj_txn(Ctx *c, Path *p, int r, const Node *call, const char *m);
 void fj_txn_by_callee(Ctx *c, Path *p, int r, const Node *call, const FlowSummary *sum, int i);
 void fj_waits_for_client(Ctx *c, Path *p, const Node *call, const Node *recv, const char *m);
@@ -397,5 +406,12 @@ uint32_t fm_decorator_patches(Ctx *c, const Node *func);
 int fr_step_rank(Ctx *c, int s);
 /* The first outermost call, await or yield in n (where it may raise), or n. */
 const Node *fr_first_call(const Node *n);
+
+/* flow_pool.c: SL206 */
+void fo_checkout(Ctx *c, Path *p, int r, const Node *at);
+void fo_checkin(Path *p, int r);
+void fo_callee(Ctx *c, Path *p, const Node *call, const FlowSummary *sum);
+const void *fo_pool(Ctx *c, int r);
+void fo_set_pool(Ctx *c, int r, const void *pool);
 
 #endif

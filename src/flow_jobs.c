@@ -768,7 +768,7 @@ void fj_waits_for_client(Ctx *c, Path *p, const Node *call, const Node *recv, co
     }
 }
 
-void fj_txn(Ctx *c, Path *p, int r, const Node *call, const char *m)
+int fj_txn_event(const char *m)
 {
     static const char *const out[] = {"execute", "scalar", "scalars", "get", "get_one", "query",
                                       "flush", "refresh", "merge", "connection", "stream",
@@ -776,14 +776,20 @@ void fj_txn(Ctx *c, Path *p, int r, const Node *call, const char *m)
                                       "bulk_save_objects", "bulk_insert_mappings",
                                       "bulk_update_mappings", NULL};
     static const char *const end[] = {"commit", "rollback", "close", "invalidate", NULL};
+    return fl_in_list(m, out) ? 1 : fl_in_list(m, end) ? -1 : 0;
+}
+
+void fj_txn(Ctx *c, Path *p, int r, const Node *call, const char *m)
+{
     if (!fj_txn_followed(c, r))
         return;
-    if (fl_in_list(m, out)) {
+    int ev = fj_txn_event(m);
+    if (ev > 0) {
         p->checked_out |= 1u << r;
         p->txn_ended &= ~(1u << r);
         c->checkout[r] = call;
         c->checkout_note[r] = NULL;
-    } else if (fl_in_list(m, end)) {
+    } else if (ev < 0) {
         p->checked_out &= ~(1u << r);
         p->txn_ended |= 1u << r;
     }

@@ -149,6 +149,16 @@ void lifecycle_report(void *arg, const FlowReport *r)
                                     "request may already hold it", w)
                         : msg(k->a, "%s is used after it was released", w);
         break;
+    case FLOW_NESTED_CHECKOUT:
+        f.code = "SL206";
+        f.message = msg(k->a, "%s still holds a pooled connection (checked out on line %d) "
+                              "when a second connection of the same pool is taken here: each "
+                              "run needs two at once, so once as many run together as the pool "
+                              "has connections, every one waits for a second that none gives "
+                              "back, and all fail at the pool's timeout; commit or close the "
+                              "first before, or do the work on the same session",
+                        w, event_line(r, "a connection of the pool is checked out here"));
+        break;
     case FLOW_RELEASE_BORROWED:
         f.code = "SL105";
         f.message = ri->twice == HARM_DOUBLE && !(r->nevents && strstr(r->events[r->nevents - 1].note, "commits"))

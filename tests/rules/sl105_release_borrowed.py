@@ -194,7 +194,7 @@ def order_audit(order_id: int, db: Session = Depends(get_db_tx)):
     audit_db = SessionLocal()
     try:
         log = audit_db.scalars(select(OrderLog).where(OrderLog.order_id == order_id)).all()
-        return {"order": db.get(Order, order_id), "log": log}
+        return {"order": db.get(Order, order_id), "log": log}  # expect: SL206
     finally:
         audit_db.close()
 

@@ -135,13 +135,14 @@ async def counts_twice(left: ADB, right: ADB):
     return {"users": users, "posts": posts}
 
 
-# Quiet: use_cache=False gives each parameter its own session.
+# Quiet for SL203: use_cache=False gives each parameter its own session
+# (two connections of one pool per request, though: SL206).
 @app.get("/counts/separate")
 async def counts_separate(
     left: AsyncSession = Depends(get_adb, use_cache=False),
     right: AsyncSession = Depends(get_adb, use_cache=False),
 ):
-    users, posts = await asyncio.gather(count_users(left), count_posts(right))
+    users, posts = await asyncio.gather(count_users(left), count_posts(right))  # expect: SL206
     return {"users": users, "posts": posts}
 
 

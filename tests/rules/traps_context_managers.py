@@ -65,6 +65,7 @@ def with_sqlmodel_session():
 async def with_async_sessions():
     async with AsyncSession(async_engine) as a, AsyncSessionLocal() as b:
         await a.execute(text("SELECT 1"))
+        await a.commit()  # one connection at a time (SL206 otherwise)
         await b.execute(text("SELECT 1"))
 
 
@@ -165,8 +166,9 @@ def exit_stack_enter_context():
     with ExitStack() as stack:
         db = stack.enter_context(SessionLocal())
         conn = stack.enter_context(engine.connect())
-        db.execute(text("SELECT 1"))
         conn.execute(text("SELECT 1"))
+        conn.close()  # one connection at a time (SL206 otherwise); a second close is harmless
+        db.execute(text("SELECT 1"))
 
 
 # ExitStack.callback(conn.close) right after the connect.

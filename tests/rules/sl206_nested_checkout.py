@@ -1,0 +1,185 @@
+# SL206: a second connection taken from a pool while the same code still
+# holds one of it: a session that queried and has not committed, rolled
+# back or closed since, or a connection checked out of an engine or a pool.
+# Each run needs two connections at once; with as many runs in flight as
+# the pool has connections, every one waits for a second that none gives
+# back, and all fail at the pool's timeout.
+# Convention: the finding is on what takes the second connection (the call
+# of a helper that opens its own, the second acquisition or its first query).
+import asyncpg
+from fastapi import Depends, FastAPI
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import Session, scoped_session, sessionmaker
+from sqlalchemy.pool import NullPool
+
+from app.models import ApiKey, User
+
+app = FastAPI()
+engine = create_engine("postgresql+psycopg2://app@db/app")
+SessionLocal = sessionmaker(bind=engine)
+Other = sessionmaker(engine)  # another maker, the same pool
+reports_engine = create_engine("postgresql+psycopg2://app@reports/app")
+ReportsSession = sessionmaker(bind=reports_engine)
+unpooled = create_engine("postgresql+psycopg2://app@db/app", poolclass=NullPool)
+Unpooled = sessionmaker(bind=unpooled)
+Registry = scoped_session(SessionLocal)
+
+async_engine = create_async_engine("postgresql+asyncpg://app@db/app")
+AsyncSessionLocal = async_sessionmaker(async_engine, expire_on_commit=False)
+
+
+def get_db():
+    db = SessionLocal()
+    try:
+        yield db
+    finally:
+        db.close()
+
+
+async def get_user(user_id: int):
+    async with AsyncSessionLocal() as session:
+        return await session.get(User, user_id)
+
+
+def audit(event: str):
+    with Other() as s:
+        s.execute(text("INSERT INTO audit (event) VALUES (:e)"), {"e": event})
+        s.commit()
+
+
+def audit_later(event: str):
+    audit(event)
+
+
+def report_row(event: str):
+    with ReportsSession() as s:
+        s.execute(text("INSERT INTO report (event) VALUES (:e)"), {"e": event})
+        s.commit()
+
+
+def lookup(db: Session, key: str):
+    return db.scalar(select(ApiKey).where(ApiKey.token == key))
+
+
+# Bad: authentication looks the key up in its session, then, with that
+# session still open, calls a helper that opens a second one.
+async def get_by_token(token: str):
+    async with AsyncSessionLocal() as session:
+        key = await session.scalar(select(ApiKey).where(ApiKey.token == token))
+        if key is None:
+            return None
+        return await get_user(key.user_id)  # expect: SL206 "checked out on line 69"
+
+
+# Bad: the request's session (its dependency's, the same pool) has queried;
+# the helper two calls down opens its own from another maker of the engine.
+@app.post("/items/{item_id}")
+def touch_item(item_id: int, db: Session = Depends(get_db)):
+    db.execute(text("UPDATE item SET seen = now() WHERE id = :i"), {"i": item_id})
+    audit_later("touched")  # expect: SL206
+    db.commit()
+
+
+# Bad: a second connection of the engine inside the first one's block.
+def copy_rows():
+    with engine.connect() as src:
+        rows = src.execute(text("SELECT id FROM item")).all()
+        with engine.connect() as dst:  # expect: SL206
+            for row in rows:
+                dst.execute(text("INSERT INTO item_copy (id) VALUES (:i)"), {"i": row.id})
+            dst.commit()
+
+
+# Bad: two sessions of the same pool, the first still in its transaction.
+def two_sessions(item_id: int):
+    first = SessionLocal()
+    second = SessionLocal()
+    try:
+        first.execute(text("SELECT 1 FROM item WHERE id = :i FOR UPDATE"), {"i": item_id})
+        second.execute(text("UPDATE stats SET n = n + 1"))  # expect: SL206
+        second.commit()
+        first.commit()
+    finally:
+        second.close()
+        first.close()
+
+
+# Bad: an asyncpg pool, acquired twice.
+pg_pool = None
+
+
+async def start():
+    global pg_pool
+    pg_pool = await asyncpg.create_pool("postgresql://app@db/app")
+
+
+async def pg_copy_global():
+    async with pg_pool.acquire() as a:
+        await a.execute("SELECT 1")
+        async with pg_pool.acquire() as b:  # expect: SL206
+            await b.execute("SELECT 1")
+
+
+# Quiet: the first session committed (its connection went back) before the
+# helper takes one.
+@app.post("/items/{item_id}/ok")
+def touch_item_ok(item_id: int, db: Session = Depends(get_db)):
+    db.execute(text("UPDATE item SET seen = now() WHERE id = :i"), {"i": item_id})
+    db.commit()
+    audit_later("touched")
+
+
+# Quiet: the first block ended before.
+async def get_by_token_ok(token: str):
+    async with AsyncSessionLocal() as session:
+        key = await session.scalar(select(ApiKey).where(ApiKey.token == token))
+    if key is None:
+        return None
+    return await get_user(key.user_id)
+
+
+# Quiet: a session made but not used yet holds no connection.
+def not_yet_used():
+    with SessionLocal() as db:
+        audit("start")
+        db.execute(text("SELECT 1"))
+
+
+# Quiet: another engine's pool.
+def other_database(item_id: int, db: Session = Depends(get_db)):
+    db.execute(text("SELECT 1"))
+    report_row("seen")
+
+
+# Quiet: an engine without a pool.
+def no_pool():
+    with Unpooled() as a:
+        a.execute(text("SELECT 1"))
+        with Unpooled() as b:
+            b.execute(text("SELECT 1"))
+
+
+# Quiet: the registry gives the thread's one session back, not a second.
+def registry_twice():
+    a = Registry()
+    a.execute(text("SELECT 1"))
+    b = Registry()
+    b.execute(text("SELECT 1"))
+
+
+# Quiet: the helper is handed the session and uses it.
+def same_session(key: str, db: Session = Depends(get_db)):
+    db.execute(text("SELECT 1"))
+    return lookup(db, key)
+
+
+# Quiet: the first connection closed before the second.
+def sequential():
+    conn = engine.connect()
+    try:
+        conn.execute(text("SELECT 1"))
+    finally:
+        conn.close()
+    with engine.connect() as again:
+        again.execute(text("SELECT 1"))
