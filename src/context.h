@@ -42,6 +42,8 @@ typedef enum ExecContext {
 #define CTX_ALL ((1u << CTX__COUNT) - 1) /* CTX_UNKNOWN included */
 /* Where a long-running process serves: a leak there accumulates. */
 #define CTX_LIVE (CTX_BIT(CTX_UNKNOWN) | CTX_BIT(CTX_REQUEST) | CTX_BIT(CTX_SERVICE))
+/* Code that runs once per request: what it makes, it makes again and again. */
+#define CTX_REQUEST_ONLY (CTX_BIT(CTX_UNKNOWN) | CTX_BIT(CTX_REQUEST))
 /* ... and the examples that teach the patterns it uses. */
 #define CTX_LIVE_EXAMPLE (CTX_LIVE | CTX_BIT(CTX_EXAMPLE))
 /* Everywhere but tests. */

@@ -42,7 +42,7 @@ typedef struct Entry {
 /* A function or class whose body the closure of `role` still has to read. */
 typedef struct WorkItem {
     const Node *node;
-    int role; /* FASTAPI_REQUEST or FASTAPI_CLI */
+    int role; /* FASTAPI_REQUEST, FASTAPI_CLI or FASTAPI_BOOT */
 } WorkItem;
 
 struct FastApi {
@@ -123,7 +123,9 @@ static void give(FastApi *f, const Node *node, int roles, int mod)
         e->mod = mod;
     int fresh = roles & ~e->roles;
     e->roles |= roles;
-    for (int role = FASTAPI_REQUEST; role <= FASTAPI_CLI; role <<= 1) {
+    static const int closures[] = {FASTAPI_REQUEST, FASTAPI_CLI, FASTAPI_BOOT};
+    for (int k = 0; k < 3; k++) {
+        int role = closures[k];
         if (!(fresh & role) || e->mod < 0)
             continue;
         if (f->nwork == f->capwork) {
@@ -390,7 +392,7 @@ typedef struct Walk {
     int m;
     const Scope *s;
     int depth;
-    int role; /* the closure: FASTAPI_REQUEST or FASTAPI_CLI */
+    int role; /* the closure: FASTAPI_REQUEST, FASTAPI_CLI or FASTAPI_BOOT */
 } Walk;
 
 static void walk(Walk *w, const Node *n);
@@ -544,7 +546,7 @@ static void decorators(Walk *w, const Node *def)
         else if (!strcmp(verb, "middleware") && str_arg_is(d, "http"))
             middleware(w->f, w->m, def);
         else if (!strcmp(verb, "on_event") && str_arg_is(d, "startup"))
-            give(w->f, def, FASTAPI_STARTUP, w->m);
+            give(w->f, def, FASTAPI_STARTUP | FASTAPI_BOOT, w->m);
     }
 }
 
@@ -590,7 +592,7 @@ static void call_roles(Walk *w, const Node *call)
     for (int i = 0; i < call->v.Call.keywords.n; i++) {
         const Node *k = call->v.Call.keywords.items[i];
         if (k->v.keyword.arg && !strcmp(k->v.keyword.arg, "lifespan"))
-            give(f, definition(f, w->m, w->s, k->v.keyword.value, &mod), FASTAPI_STARTUP, mod);
+            give(f, definition(f, w->m, w->s, k->v.keyword.value, &mod), FASTAPI_STARTUP | FASTAPI_BOOT, mod);
     }
     if (fn->kind != NODE_Attribute || !is_app(f, w->m, w->s, fn->v.Attribute.value))
         return;
@@ -605,7 +607,7 @@ static void call_roles(Walk *w, const Node *call)
         give(f, definition(f, w->m, w->s, ep, &mod), FASTAPI_ENDPOINT | FASTAPI_REQUEST, mod);
     } else if (!strcmp(m, "add_event_handler") && str_arg_is(call, "startup") &&
                call->v.Call.args.n > 1) {
-        give(f, definition(f, w->m, w->s, call->v.Call.args.items[1], &mod), FASTAPI_STARTUP, mod);
+        give(f, definition(f, w->m, w->s, call->v.Call.args.items[1], &mod), FASTAPI_STARTUP | FASTAPI_BOOT, mod);
     } else if (!strcmp(m, "add_middleware")) {
         for (int i = 0; i < call->v.Call.keywords.n; i++) {
             const Node *k = call->v.Call.keywords.items[i];

@@ -38,6 +38,8 @@ enum {
                                  reaches: runs once in a process that then exits */
     FASTAPI_UNNAMED_GEN = 128, /* a module-level generator function nothing in the project
                                   names or calls: a library's provider, if it yields a session */
+    FASTAPI_BOOT = 256,       /* startup code or what it reaches: runs when the application
+                                 starts (what it makes, it makes once per process) */
 };
 
 /* A middleware that closes request.state.<attr> after call_next: it closes

@@ -74,20 +74,6 @@ static const Node *bind_arg(const Node *call)
     return call->v.Call.args.n > 0 ? call->v.Call.args.items[0] : NULL;
 }
 
-/* `create_engine(url, poolclass=NullPool)`: a new connection each time,
- * no limit to wait on. */
-static int unpooled(const Node *v)
-{
-    for (int i = 0; v && v->kind == NODE_Call && i < v->v.Call.keywords.n; i++) {
-        const Node *k = v->v.Call.keywords.items[i], *x = k->v.keyword.value;
-        const char *id = x->kind == NODE_Name        ? x->v.Name.id
-                         : x->kind == NODE_Attribute ? x->v.Attribute.attr : "";
-        if (k->v.keyword.arg && !strcmp(k->v.keyword.arg, "poolclass") && !strcmp(id, "NullPool"))
-            return 1;
-    }
-    return 0;
-}
-
 /* The pool behind a maker or engine name: what its binding's call is bound
  * to, when that is itself a pool of the project, else the binding; NULL for
  * an engine without a pool. */
@@ -101,7 +87,7 @@ static const Binding *pool_of_name(Ctx *c, const ScopeTable *t, const Scope *s, 
     const Node *v = b->value;
     Val made = fl_model_value(c, t, s, e);
     if (made.tag == VAL_FACTORY && made.kind != FAC_SESSIONMAKER)
-        return unpooled(v) ? &no_pool : b; /* an engine or a pool: itself */
+        return model_unpooled(v) ? &no_pool : b; /* an engine or a pool: itself */
     if (v && v->kind == NODE_Call && depth < POOL_MAX_DEPTH) {
         const Node *bind = bind_arg(v);
         const Binding *engine =

@@ -348,6 +348,18 @@ static const struct {
     {"cockroachdb.sqlalchemy.transaction.run_transaction", 0, 1},
 };
 
+int model_unpooled(const Node *call)
+{
+    for (int i = 0; call && call->kind == NODE_Call && i < call->v.Call.keywords.n; i++) {
+        const Node *k = call->v.Call.keywords.items[i], *x = k->v.keyword.value;
+        const char *id = x->kind == NODE_Name        ? x->v.Name.id
+                         : x->kind == NODE_Attribute ? x->v.Attribute.attr : "";
+        if (k->v.keyword.arg && !strcmp(k->v.keyword.arg, "poolclass") && !strcmp(id, "NullPool"))
+            return 1;
+    }
+    return 0;
+}
+
 int model_runs_callback(const char *qual, int *from, int *callback)
 {
     const char *last = qual ? strrchr(qual, '.') : NULL;

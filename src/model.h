@@ -153,6 +153,10 @@ int model_calls_through(const char *qual);
  * question before the qualified name is worked out. */
 int model_may_call_through(const Node *callee);
 
+/* An engine made with poolclass=NullPool (call: the create_engine(...)
+ * call): no pool, each connection closed when it is given back. */
+int model_unpooled(const Node *call);
+
 /* Is qual a library function that calls the function given as its
  * argument *callback with a resource it makes from argument *from
  * (sqlalchemy_cockroachdb.run_transaction)?  model_callback_arg: what the
