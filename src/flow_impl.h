@@ -413,5 +413,7 @@ void fo_checkin(Path *p, int r);
 void fo_callee(Ctx *c, Path *p, const Node *call, const FlowSummary *sum);
 const void *fo_pool(Ctx *c, int r);
 void fo_set_pool(Ctx *c, int r, const void *pool);
+const void *fo_pool_of_arg(Ctx *c, const ScopeTable *t, const Node *caller, const Node *call,
+                           const Node *func, int index);
 
 #endif

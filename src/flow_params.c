@@ -378,6 +378,8 @@ static int owned_by_caller(Ctx *c, Path *start, int r, const Node *func, const N
     if (!call)
         return 0;
     Site *st = &c->site[r];
+    fo_set_pool(c, r, fo_pool_of_arg(c, caller ? value_table_of(c->env->values, caller) : NULL,
+                                     caller, call, func, index));
     const char *name = caller && caller->kind != NODE_ClassDef && caller->kind != NODE_Module
                            ? fmt(c, "`%s`", caller->v.FunctionDef.name) : "module-level code";
     st->early = 1; /* before anything this function leaves running */

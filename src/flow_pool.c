@@ -141,6 +141,38 @@ static const void *site_pool(Ctx *c, int r)
     return st->pool;
 }
 
+/*
+ * The pool of what a caller hands parameter index of func (a def) at call
+ * (a call in caller, a def of the module of table t): the acquisition its
+ * argument name was bound to there (`with SessionLocal() as db:
+ * helper(db)`), or NULL.
+ */
+const void *fo_pool_of_arg(Ctx *c, const ScopeTable *t, const Node *caller, const Node *call,
+                           const Node *func, int index)
+{
+    const Node *p = ast_param(func, index), *arg = NULL;
+    for (int i = 0; p && i < call->v.Call.keywords.n; i++) {
+        const Node *k = call->v.Call.keywords.items[i];
+        if (k->v.keyword.arg && !strcmp(k->v.keyword.arg, p->v.arg.arg))
+            arg = k->v.keyword.value;
+    }
+    const Node *first = ast_param(func, 0);
+    int shift = call->v.Call.func->kind == NODE_Attribute && first &&
+                (!strcmp(first->v.arg.arg, "self") || !strcmp(first->v.arg.arg, "cls"));
+    if (!arg && index - shift >= 0 && index - shift < call->v.Call.args.n)
+        arg = call->v.Call.args.items[index - shift];
+    const Scope *s = t && caller ? scope_of(t, caller) : NULL;
+    if (!arg || arg->kind != NODE_Name || !s)
+        return NULL;
+    const Binding *b = scope_lookup(t, s, arg->v.Name.id, NULL);
+    const Node *made = !b || b->kind != BIND_LOCAL ? NULL
+                       : b->value                  ? b->value
+                       : b->def && b->def->kind == NODE_withitem
+                           ? b->def->v.withitem.context_expr : NULL;
+    const Binding *pool = made ? pool_of(c, t, s, made, 0) : NULL;
+    return pool == &no_pool ? NULL : pool;
+}
+
 void fo_set_pool(Ctx *c, int r, const void *pool)
 {
     if (r >= 0 && pool) {

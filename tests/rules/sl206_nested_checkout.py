@@ -105,6 +105,20 @@ def two_sessions(item_id: int):
         first.close()
 
 
+# Bad: a helper handed the caller's session (made from the same maker)
+# writes through it, then audits through a session of its own.
+def record_visit(db: Session, item_id: int):
+    db.execute(text("UPDATE item SET visits = visits + 1 WHERE id = :i"), {"i": item_id})
+    audit("visit")  # expect: SL206
+
+
+@app.post("/items/{item_id}/visit")
+def visit(item_id: int):
+    with SessionLocal() as db:
+        record_visit(db, item_id)
+        db.commit()
+
+
 # Bad: an asyncpg pool, acquired twice.
 pg_pool = None
 
