@@ -23,8 +23,10 @@ const Token *pp_prev(Parser *p) { return TK(p, p->pos > 0 ? p->pos - 1 : 0); }
 int pp_is_name(Parser *p, const char *word)
 {
     const Token *t = TOK(p);
+    if (t->kind != TOK_NAME) /* most often: no strlen then */
+        return 0;
     size_t n = strlen(word);
-    return t->kind == TOK_NAME && t->len == n && !memcmp(p->src->text + t->off, word, n);
+    return t->len == n && !memcmp(p->src->text + t->off, word, n);
 }
 
 const Token *pp_expect(Parser *p, int kind, const char *what)
@@ -181,12 +183,39 @@ IdList pp_idlist(Parser *p, int mark)
 
 /* ---------------------------------------------------------------- names */
 
-static uint32_t hash(const char *s, size_t n)
+/*
+ * FNV-1a over 8-byte words, then a final mix (the multiplications carry
+ * a word's high bytes only upwards, and the table takes the low bits).
+ * A byte at a time, hashing was most of interning, and the parser interns
+ * every name it meets.  The last 1 to 7 bytes make one word, its first
+ * byte lowest; with before set, the 8 bytes before s + n may be read, and
+ * on a little-endian machine one load and a shift make that word.
+ */
+static uint32_t hash(const char *s, size_t n, int before)
 {
-    uint32_t h = 2166136261u;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)s[i]) * 16777619u;
-    return h;
+    uint64_t h = 14695981039346656037u ^ n, w;
+    for (; n >= 8; s += 8, n -= 8) {
+        memcpy(&w, s, 8);
+        h = (h ^ w) * 1099511628211u;
+    }
+    if (n) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        if (before) {
+            memcpy(&w, s + n - 8, 8);
+            w >>= 8 * (8 - n);
+        } else
+#endif
+        {
+            (void)before;
+            w = 0;
+            for (size_t i = 0; i < n; i++)
+                w |= (uint64_t)(unsigned char)s[i] << (8 * i);
+        }
+        h = (h ^ w) * 1099511628211u;
+    }
+    h ^= h >> 32;
+    h *= 0xd6e8feb86659fd93u;
+    return (uint32_t)(h ^ (h >> 32));
 }
 
 static void intern_grow(Parser *p)
@@ -207,11 +236,12 @@ static void intern_grow(Parser *p)
     p->capnames = cap;
 }
 
-const char *pp_intern(Parser *p, const char *s, size_t n)
+/* pp_intern, where the 8 bytes before s + n may be read if before is set. */
+static const char *intern(Parser *p, const char *s, size_t n, int before)
 {
     if (p->nnames * 2 >= p->capnames)
         intern_grow(p);
-    uint32_t h = hash(s, n), mask = p->capnames - 1, j = h & mask;
+    uint32_t h = hash(s, n, before), mask = p->capnames - 1, j = h & mask;
     for (InternSlot *x; (x = &p->names[j])->s; j = (j + 1) & mask)
         if (x->hash == h && x->len == n && !memcmp(x->s, s, n))
             return x->s;
@@ -220,6 +250,8 @@ const char *pp_intern(Parser *p, const char *s, size_t n)
     p->names[j].len = (uint32_t)n;
     return p->names[j].s = arena_strndup(p->a, s, n);
 }
+
+const char *pp_intern(Parser *p, const char *s, size_t n) { return intern(p, s, n, 0); }
 
 const char *pp_name(Parser *p, const Token *t)
 {
@@ -232,7 +264,7 @@ const char *pp_name(Parser *p, const Token *t)
         if (m >= 0)
             return pp_intern(p, buf, (size_t)m);
     }
-    return pp_intern(p, s, t->len);
+    return intern(p, s, t->len, t->off >= 8); /* the source text is before it */
 }
 
 /* ------------------------------------------------------------ positions */
@@ -1042,6 +1074,7 @@ ParseResult parse_module(Arena *a, const Source *src, Lexed *lx, FindingList *er
     p.a = a;
     p.src = src;
     p.L = lex_open(a, src);
+    p.tok = TK(&p, 0);
     p.errs = errs;
     jmp_buf top;
     p.recover = &top;

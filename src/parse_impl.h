@@ -27,6 +27,8 @@ typedef struct Parser {
     const Source *src;
     Lexer *L;             /* the tokenizer, streaming: TK(p, i) is token i */
     int pos;              /* index of the current token */
+    const Token *tok;     /* the current token, TK(p, pos), kept at hand: the
+                             parser looks at it some seven times a token */
     FindingList *errs;    /* where SL000 findings go (may be NULL) */
     int nerrors;
     int error_line;
@@ -42,18 +44,20 @@ typedef struct Parser {
 
 /* --- parse.c: tokens, errors, lists, names, positions --- */
 #define TK(p, i) lex_tok((p)->L, (i))
-#define TOK(p) TK(p, (p)->pos)
+#define TOK(p) ((p)->tok)
 #define KIND(p) (TOK(p)->kind)
 #define MSG(p, t) lex_message((p)->L, (t))
 #define PEEK(p, k) (TK(p, (p)->pos + (k))->kind)
 
 /* Consumes the current token and returns it (inline: the parser's
- * commonest steps). */
+ * commonest steps).  These two are the only ones that move p->pos. */
 static inline const Token *pp_next(Parser *p)
 {
     const Token *t = TOK(p);
-    if (t->kind != TOK_ENDMARKER)
+    if (t->kind != TOK_ENDMARKER) {
         p->pos++;
+        p->tok = TK(p, p->pos);
+    }
     return t;
 }
 
@@ -63,6 +67,7 @@ static inline int pp_accept(Parser *p, int kind)
     if (KIND(p) != kind)
         return 0;
     p->pos++; /* not the ENDMARKER: no rule accepts that */
+    p->tok = TK(p, p->pos);
     return 1;
 }
 
