@@ -137,6 +137,16 @@ static inline const Token *lex_tok(Lexer *L, int i)
         return &h->chunks[k >> LEX_CHUNK_BITS][k & mask];
     return lex_at(L, i);
 }
+/* The end of the tokens made so far that lie one after another in memory
+ * from token i on (made already): a parser steps through them with a
+ * pointer, and asks lex_tok again only at the end of the run. */
+static inline const Token *lex_run_end(Lexer *L, int i)
+{
+    const LexHead *h = (const LexHead *)(const void *)L;
+    size_t k = (size_t)i, mask = ((size_t)1 << LEX_CHUNK_BITS) - 1;
+    size_t stop = (k | mask) + 1 < h->ntoks ? (k | mask) + 1 : h->ntoks; /* chunk's end */
+    return &h->chunks[k >> LEX_CHUNK_BITS][k & mask] + (stop - k);
+}
 /* The caller will not ask for tokens below index below again. */
 void lex_release(Lexer *L, int below);
 /* The comments made so far (valid until the next token is made). */

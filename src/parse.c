@@ -29,15 +29,12 @@ int pp_is_name(Parser *p, const char *word)
     return t->len == n && !memcmp(p->src->text + t->off, word, n);
 }
 
-const Token *pp_expect(Parser *p, int kind, const char *what)
+_Noreturn void pp_expected(Parser *p, const char *what)
 {
-    if (KIND(p) != kind) {
-        const Token *t = TOK(p);
-        if (t->kind == TOK_ERRORTOKEN)
-            pp_error_at(p, t, "%s", MSG(p, t) ? MSG(p, t) : "invalid token");
-        pp_error_at(p, t, "expected %s", what);
-    }
-    return pp_next(p);
+    const Token *t = TOK(p);
+    if (t->kind == TOK_ERRORTOKEN)
+        pp_error_at(p, t, "%s", MSG(p, t) ? MSG(p, t) : "invalid token");
+    pp_error_at(p, t, "expected %s", what);
 }
 
 /* ---------------------------------------------------------------- errors */
@@ -140,13 +137,10 @@ void pp_leave(Parser *p) { p->depth--; }
 
 /* ------------------------------------------------------- scratch lists */
 
-void pp_push(Parser *p, void *x)
+void pp_grow(Parser *p)
 {
-    if (p->nstk == p->capstk) {
-        p->capstk = p->capstk ? 2 * p->capstk : 256;
-        p->stk = xrealloc(p->stk, (size_t)p->capstk * sizeof *p->stk);
-    }
-    p->stk[p->nstk++] = x;
+    p->capstk = p->capstk ? 2 * p->capstk : 256;
+    p->stk = xrealloc(p->stk, (size_t)p->capstk * sizeof *p->stk);
 }
 
 NodeList pp_list(Parser *p, int mark)
@@ -191,9 +185,9 @@ IdList pp_idlist(Parser *p, int mark)
  * byte lowest; with before set, the 8 bytes before s + n may be read, and
  * on a little-endian machine one load and a shift make that word.
  */
-static uint32_t hash(const char *s, size_t n, int before)
+static uint32_t hash(const char *s, size_t n, int before, uint64_t *word)
 {
-    uint64_t h = 14695981039346656037u ^ n, w;
+    uint64_t h = 14695981039346656037u ^ n, w = 0;
     for (; n >= 8; s += 8, n -= 8) {
         memcpy(&w, s, 8);
         h = (h ^ w) * 1099511628211u;
@@ -213,6 +207,7 @@ static uint32_t hash(const char *s, size_t n, int before)
         }
         h = (h ^ w) * 1099511628211u;
     }
+    *word = w; /* for n <= 8: the whole name */
     h ^= h >> 32;
     h *= 0xd6e8feb86659fd93u;
     return (uint32_t)(h ^ (h >> 32));
@@ -220,7 +215,7 @@ static uint32_t hash(const char *s, size_t n, int before)
 
 static void intern_grow(Parser *p)
 {
-    uint32_t cap = p->capnames ? 2 * p->capnames : 512;
+    uint32_t cap = p->capnames ? 2 * p->capnames : 256;
     InternSlot *t = xcalloc(cap, sizeof *t);
     for (uint32_t i = 0; i < p->capnames; i++) {
         InternSlot x = p->names[i];
@@ -241,13 +236,15 @@ static const char *intern(Parser *p, const char *s, size_t n, int before)
 {
     if (p->nnames * 2 >= p->capnames)
         intern_grow(p);
-    uint32_t h = hash(s, n, before), mask = p->capnames - 1, j = h & mask;
+    uint64_t w;
+    uint32_t h = hash(s, n, before, &w), mask = p->capnames - 1, j = h & mask;
     for (InternSlot *x; (x = &p->names[j])->s; j = (j + 1) & mask)
-        if (x->hash == h && x->len == n && !memcmp(x->s, s, n))
+        if (x->hash == h && x->len == n && (n <= 8 ? x->word == w : !memcmp(x->s, s, n)))
             return x->s;
     p->nnames++;
     p->names[j].hash = h;
     p->names[j].len = (uint32_t)n;
+    p->names[j].word = w;
     return p->names[j].s = arena_strndup(p->a, s, n);
 }
 
@@ -1074,7 +1071,7 @@ ParseResult parse_module(Arena *a, const Source *src, Lexed *lx, FindingList *er
     p.a = a;
     p.src = src;
     p.L = lex_open(a, src);
-    p.tok = TK(&p, 0);
+    pp_seek(&p, 0);
     p.errs = errs;
     jmp_buf top;
     p.recover = &top;
