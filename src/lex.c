@@ -62,11 +62,11 @@ typedef struct Lexer {
     int nmodes;              /* entries in mode, at least 1 */
     int done;                /* ENDMARKER emitted */
     size_t nchunks;          /* entries in head.chunks (a NULL one was released) */
+    Token *wr, *wr_end;      /* token ntoks's slot and its chunk's end; equal when
+                                push must find the slot (next_slot) */
     Token *spare;            /* released chunks, linked through their first token's off */
     size_t released;         /* chunks below this index were released */
-    const char *last_p;      /* stall detection: where the previous step began */
-    size_t last_n;
-    int stalls;
+    int stalls;              /* turns in a row that made no token and no progress */
     LexError *errs;          /* heap, copied into the arena at the end */
     size_t nerrs, errcap;    /* entries in errs, and its room */
     Comment *cms;            /* heap, copied into the arena at the end */
@@ -114,14 +114,24 @@ static void new_chunk(Lexer *L)
     L->head.chunks[L->nchunks++] = c;
 }
 
+/* Points wr at token ntoks's slot, making its chunk if need be. */
+static void next_slot(Lexer *L)
+{
+    size_t k = L->head.ntoks >> CHUNK_BITS;
+    if (k >= L->nchunks)
+        new_chunk(L);
+    L->wr = TOKAT(L, L->head.ntoks);
+    L->wr_end = L->head.chunks[k] + CHUNK;
+}
+
 /* Appends a token from start (on line sline, which began at sbol) to stop
  * (on the current line). */
 static inline Token *push(Lexer *L, int kind, const char *start, const char *stop, int sline,
                           const char *sbol)
 {
-    if ((L->head.ntoks >> CHUNK_BITS) >= L->nchunks)
-        new_chunk(L);
-    Token *t = TOKAT(L, L->head.ntoks);
+    if (L->wr == L->wr_end)
+        next_slot(L);
+    Token *t = L->wr++;
     L->head.ntoks++;
     t->kind = (uint8_t)kind;
     t->off = (uint32_t)(start - L->text);
@@ -391,9 +401,15 @@ tab_error:
  */
 static int indentation(Lexer *L, int *blank)
 {
-    int col = 0, altcol = 0, cont_col = 0;
     const char *p = L->p;
     L->atbol = 0;
+    /* the common indentation first, spaces only: 8 at a time while the
+     * text lasts (a line of the standard library starts with 16 of them) */
+    while (L->end - p >= 8 && !memcmp(p, "        ", 8))
+        p += 8;
+    while (*p == ' ')
+        p++;
+    int col = (int)(p - L->p), altcol = col, cont_col = 0;
     for (;;) {
         if (*p == ' ')
             col++, altcol++;
@@ -792,35 +808,48 @@ static int prefix_bit(int c)
     }
 }
 
-/* A name or keyword, or the prefix letters of a string. */
+/*
+ * The letters start..q before a quote, if they are a string prefix (each
+ * letter at most once): lexes the literal and returns 1.  Else 0, and
+ * they are a name.
+ */
+static int string_prefix(Lexer *L, const char *start, const char *q)
+{
+    int bits = 0, bit;
+    for (const char *c = start; c < q; c++) {
+        bit = prefix_bit((unsigned char)*c);
+        if (!bit || (bits & bit))
+            return 0;
+        bits |= bit;
+    }
+    const char *clash = prefix_clash(bits);
+    if (clash) {
+        /* skip the literal, but report only the prefix */
+        int sline = L->line;
+        const char *sbol = L->bol;
+        size_t n0 = L->head.ntoks;
+        lex_string(L, start, q);
+        L->head.ntoks = n0;
+        L->wr = L->wr_end = NULL; /* the slot is found again */
+        error_at(L, start, sline, sbol, clash);
+    } else if (bits & (8 | 16)) {
+        fstring_start(L, start, q, bits & 2, bits & 16);
+    } else {
+        lex_string(L, start, q);
+    }
+    return 1;
+}
+
+/* A name or keyword, or the prefix letters of a string: the name is
+ * scanned first, as most are no prefix (5 letters at most: b r u f t). */
 static void lex_name(Lexer *L, const char *start)
 {
     const char *q = start;
-    int bits = 0, bit;
-    while ((bit = prefix_bit((unsigned char)*q)) != 0 && !(bits & bit)) {
-        bits |= bit;
-        q++;
-        if (*q != '"' && *q != '\'')
-            continue;
-        const char *clash = prefix_clash(bits);
-        if (clash) {
-            /* skip the literal, but report only the prefix */
-            int sline = L->line;
-            const char *sbol = L->bol;
-            size_t n0 = L->head.ntoks;
-            lex_string(L, start, q);
-            L->head.ntoks = n0;
-            error_at(L, start, sline, sbol, clash);
-        } else if (bits & (8 | 16)) {
-            fstring_start(L, start, q, bits & 2, bits & 16);
-        } else {
-            lex_string(L, start, q);
-        }
-        return;
-    }
     int nonascii = 0;
     while (char_class[(unsigned char)*q] & C_WORD)
         q++;
+    if ((*q == '"' || *q == '\'') && q - start <= 5 && string_prefix(L, start, q))
+        return;
     if ((unsigned char)*q >= 0x80) { /* the rare name with non-ASCII letters */
         nonascii = 1;
         while (is_id_char((unsigned char)*q))
@@ -1215,7 +1244,6 @@ Lexer *lex_open(Arena *a, const Source *src)
     L->nmodes = 1;
     L->mode[0].regular = 1;
     L->mode[0].expr_depth = -1;
-    L->last_n = (size_t)-1;
     return L;
 }
 
@@ -1228,23 +1256,21 @@ static void fill(Lexer *L, size_t want)
 {
     while (L->head.ntoks <= want && !L->done) {
         Mode *m = &L->mode[L->nmodes - 1];
+        size_t n0 = L->head.ntoks;
+        const char *p0 = L->p;
         if (m->regular)
             lex_regular(L, m);
         else
             lex_fstring(L, m);
         /* a bug must not hang the tool: force progress after a few idle turns */
-        if (L->p == L->last_p && L->head.ntoks == L->last_n) {
-            if (++L->stalls > 8 && !L->done) {
-                error_here(L, L->p, "internal tokenizer error");
-                L->p = L->p < L->end ? L->p + 1 : L->p;
-                L->nmodes = 1;
-                L->stalls = 0;
-            }
-        } else {
+        if (L->head.ntoks != n0 || L->p != p0) {
+            L->stalls = 0;
+        } else if (++L->stalls > 8 && !L->done) {
+            error_here(L, L->p, "internal tokenizer error");
+            L->p = L->p < L->end ? L->p + 1 : L->p;
+            L->nmodes = 1;
             L->stalls = 0;
         }
-        L->last_p = L->p;
-        L->last_n = L->head.ntoks;
     }
 }
 
