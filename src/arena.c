@@ -23,18 +23,28 @@ typedef struct Block {
     _Alignas(ALIGN) unsigned char data[];
 } Block;
 
+/*
+ * The free room of the newest block is zeroed ahead of need, ZERO_AHEAD
+ * bytes at a time: room.cur..room.end is zeroed, room.end..limit not yet.
+ * So a small allocation (an AST node, most of them) is a pointer bump, not
+ * a bump and a memset call, and a small file still touches only about the
+ * memory it uses.
+ */
+#define ZERO_AHEAD 1024
+
 struct Arena {
-    ArenaHead room; /* the free room of head (first: arena_alloc_fast reads it) */
+    ArenaHead room; /* the zeroed free room of head (first: arena_alloc_fast reads it) */
     Block *head;    /* newest block, where allocation happens; its used is
                        stale, room.cur says how much of it is handed out */
+    unsigned char *limit; /* the end of head's data: room.end..limit is not zeroed */
 };
 
-/* Makes b the block allocations come from. */
+/* Makes b the block allocations come from; none of its room is zeroed. */
 static void use_block(Arena *a, Block *b)
 {
     a->head = b;
-    a->room.cur = b->data + b->used;
-    a->room.end = b->data + b->size;
+    a->room.cur = a->room.end = b->data + b->used;
+    a->limit = b->data + b->size;
 }
 
 static void oom(size_t n)
@@ -114,8 +124,8 @@ static int cache_give(Block *b)
 
 static Block *block_new(size_t size, Block *next)
 {
-    /* Small blocks are not zeroed here: each allocation zeroes what it
-     * hands out, so a small file touches only the memory it uses.  Mapped
+    /* Small blocks are not zeroed here: alloc zeroes them as they fill,
+     * so a small file touches only about the memory it uses.  Mapped
      * blocks come zeroed from the kernel. */
     Block *b = size == BLOCK_SIZE ? cache_take() : NULL;
     if (b) {
@@ -183,7 +193,12 @@ void arena_reset(Arena *a)
 static void *alloc(Arena *a, size_t n, int zero)
 {
     n = (n + ALIGN - 1) & ~(size_t)(ALIGN - 1);
-    if ((size_t)(a->room.end - a->room.cur) < n) {
+    if ((size_t)(a->room.end - a->room.cur) >= n) { /* zeroed already */
+        void *p = a->room.cur;
+        a->room.cur += n;
+        return p;
+    }
+    if ((size_t)(a->limit - a->room.cur) < n) {
         Block *b = a->head;
         if (n > BLOCK_SIZE / 4) {
             Block *big = block_new(n, b->next);
@@ -196,10 +211,16 @@ static void *alloc(Arena *a, size_t n, int zero)
         b->used = (size_t)(a->room.cur - b->data);
         use_block(a, block_new(BLOCK_SIZE, b));
     }
-    void *p = a->room.cur;
-    a->room.cur += n;
-    if (zero)
-        memset(p, 0, n);
+    unsigned char *p = a->room.cur;
+    a->room.cur += n; /* past room.end, or the first test would have taken it */
+    if (zero) { /* zero what this takes past room.end, and some ahead */
+        size_t ahead = (size_t)(a->limit - a->room.cur);
+        unsigned char *to = a->room.cur + (ahead < ZERO_AHEAD ? ahead : ZERO_AHEAD);
+        memset(a->room.end, 0, (size_t)(to - a->room.end));
+        a->room.end = to;
+    } else {
+        a->room.end = a->room.cur; /* the caller fills it: nothing zeroed ahead */
+    }
     return p;
 }
 

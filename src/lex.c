@@ -17,6 +17,8 @@
 #include "lex.h"
 
 #include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,26 +58,29 @@ typedef struct Lexer {
     int atbol;         /* at the start of a line: measure indentation next */
     int pendin;        /* pending INDENTs (> 0) or DEDENTs (< 0) */
     int indent;        /* top of the indentation stacks */
-    int ind[MAX_INDENT];     /* columns, tabs to multiples of TABSIZE */
-    int altind[MAX_INDENT];  /* columns, tabs as one column (TabError check) */
     int level;               /* open brackets */
-    char paren[MAX_LEVEL];   /* which bracket, innermost last */
-    int paren_line[MAX_LEVEL];         /* its line, for "does not match" */
-    int paren_col[MAX_LEVEL];          /* its column, for "never closed" */
-    const char *paren_at[MAX_LEVEL];   /* the bracket itself */
     int nmodes;              /* entries in mode, at least 1 */
-    Mode mode[MAX_FSTRING + 1];
     int done;                /* ENDMARKER emitted */
     size_t nchunks;          /* entries in head.chunks (a NULL one was released) */
+    Token *wr, *wr_end;      /* token ntoks's slot and its chunk's end; equal when
+                                push must find the slot (next_slot) */
     Token *spare;            /* released chunks, linked through their first token's off */
     size_t released;         /* chunks below this index were released */
-    const char *last_p;      /* stall detection: where the previous step began */
-    size_t last_n;
-    int stalls;
+    int stalls;              /* turns in a row that made no token and no progress */
     LexError *errs;          /* heap, copied into the arena at the end */
     size_t nerrs, errcap;    /* entries in errs, and its room */
     Comment *cms;            /* heap, copied into the arena at the end */
     size_t ncms, cmcap;      /* comments in cms, and its room */
+    /* The stacks, last: 13 KB that lex_open leaves unwritten (entries are
+     * set as they are pushed), where zeroing them cost as much as lexing
+     * a small file's first lines. */
+    int ind[MAX_INDENT];     /* columns, tabs to multiples of TABSIZE */
+    int altind[MAX_INDENT];  /* columns, tabs as one column (TabError check) */
+    char paren[MAX_LEVEL];   /* which bracket, innermost last */
+    int paren_line[MAX_LEVEL];         /* its line, for "does not match" */
+    int paren_col[MAX_LEVEL];          /* its column, for "never closed" */
+    const char *paren_at[MAX_LEVEL];   /* the bracket itself */
+    Mode mode[MAX_FSTRING + 1];
 } Lexer;
 
 /* ---- token output ---------------------------------------------------- */
@@ -109,14 +114,24 @@ static void new_chunk(Lexer *L)
     L->head.chunks[L->nchunks++] = c;
 }
 
+/* Points wr at token ntoks's slot, making its chunk if need be. */
+static void next_slot(Lexer *L)
+{
+    size_t k = L->head.ntoks >> CHUNK_BITS;
+    if (k >= L->nchunks)
+        new_chunk(L);
+    L->wr = TOKAT(L, L->head.ntoks);
+    L->wr_end = L->head.chunks[k] + CHUNK;
+}
+
 /* Appends a token from start (on line sline, which began at sbol) to stop
  * (on the current line). */
 static inline Token *push(Lexer *L, int kind, const char *start, const char *stop, int sline,
                           const char *sbol)
 {
-    if ((L->head.ntoks >> CHUNK_BITS) >= L->nchunks)
-        new_chunk(L);
-    Token *t = TOKAT(L, L->head.ntoks);
+    if (L->wr == L->wr_end)
+        next_slot(L);
+    Token *t = L->wr++;
     L->head.ntoks++;
     t->kind = (uint8_t)kind;
     t->off = (uint32_t)(start - L->text);
@@ -211,31 +226,44 @@ static int string_letter(const Mode *m)
 
 /* ---- characters -------------------------------------------------------- */
 
-/* Character classes of bytes: names take every byte >= 128 and let
- * valid_identifier sort them out afterwards, as CPython does. */
-enum { C_START = 1, C_DIGIT = 2 };
-#define S C_START
-#define D C_DIGIT
+/*
+ * Character classes of bytes.  Names take every byte >= 128 and let
+ * valid_identifier sort them out afterwards, as CPython does; C_WORD is the
+ * ASCII part, for the loop that scans the common all-ASCII name.  C_STOP
+ * marks the bytes a string literal's body cannot skip without a look
+ * (either quote, backslash, line end, NUL: the NUL that ends the text, or
+ * one inside raw fuzzer input), C_FSTOP those of an f-string's text (the
+ * same and the braces), so those scans take one load and test a byte.
+ */
+enum { C_START = 1, C_DIGIT = 2, C_WORD = 4, C_STOP = 8, C_FSTOP = 16 };
+#define S (C_START | C_WORD)
+#define H C_START
+#define D (C_DIGIT | C_WORD)
+#define Q (C_STOP | C_FSTOP)
+#define F C_FSTOP
 static const unsigned char char_class[256] = {
+    Q, 0, 0, 0, 0, 0, 0, 0, 0, 0, Q, 0, 0, 0, 0, 0,
     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, Q, 0, 0, 0, 0, Q, 0, 0, 0, 0, 0, 0, 0, 0,
     D, D, D, D, D, D, D, D, D, D, 0, 0, 0, 0, 0, 0,
     0, S, S, S, S, S, S, S, S, S, S, S, S, S, S, S,
-    S, S, S, S, S, S, S, S, S, S, S, 0, 0, 0, 0, S,
+    S, S, S, S, S, S, S, S, S, S, S, 0, Q, 0, 0, S,
     0, S, S, S, S, S, S, S, S, S, S, S, S, S, S, S,
-    S, S, S, S, S, S, S, S, S, S, S, 0, 0, 0, 0, 0,
-    S, S, S, S, S, S, S, S, S, S, S, S, S, S, S, S,
-    S, S, S, S, S, S, S, S, S, S, S, S, S, S, S, S,
-    S, S, S, S, S, S, S, S, S, S, S, S, S, S, S, S,
-    S, S, S, S, S, S, S, S, S, S, S, S, S, S, S, S,
-    S, S, S, S, S, S, S, S, S, S, S, S, S, S, S, S,
-    S, S, S, S, S, S, S, S, S, S, S, S, S, S, S, S,
-    S, S, S, S, S, S, S, S, S, S, S, S, S, S, S, S,
-    S, S, S, S, S, S, S, S, S, S, S, S, S, S, S, S,
+    S, S, S, S, S, S, S, S, S, S, S, F, 0, F, 0, 0,
+    H, H, H, H, H, H, H, H, H, H, H, H, H, H, H, H,
+    H, H, H, H, H, H, H, H, H, H, H, H, H, H, H, H,
+    H, H, H, H, H, H, H, H, H, H, H, H, H, H, H, H,
+    H, H, H, H, H, H, H, H, H, H, H, H, H, H, H, H,
+    H, H, H, H, H, H, H, H, H, H, H, H, H, H, H, H,
+    H, H, H, H, H, H, H, H, H, H, H, H, H, H, H, H,
+    H, H, H, H, H, H, H, H, H, H, H, H, H, H, H, H,
+    H, H, H, H, H, H, H, H, H, H, H, H, H, H, H, H,
 };
 #undef S
+#undef H
 #undef D
+#undef Q
+#undef F
 
 static int is_digit(int c) { return c >= '0' && c <= '9'; }
 static int is_xdigit(int c)
@@ -243,7 +271,7 @@ static int is_xdigit(int c)
     return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 static int is_id_start(int c) { return char_class[c & 0xFF] & C_START; }
-static int is_id_char(int c) { return char_class[c & 0xFF] != 0; }
+static int is_id_char(int c) { return char_class[c & 0xFF] & (C_START | C_DIGIT); }
 
 /*
  * Python's str.isprintable, to choose between CPython's "invalid character"
@@ -373,9 +401,15 @@ tab_error:
  */
 static int indentation(Lexer *L, int *blank)
 {
-    int col = 0, altcol = 0, cont_col = 0;
     const char *p = L->p;
     L->atbol = 0;
+    /* the common indentation first, spaces only: 8 at a time while the
+     * text lasts (a line of the standard library starts with 16 of them) */
+    while (L->end - p >= 8 && !memcmp(p, "        ", 8))
+        p += 8;
+    while (*p == ' ')
+        p++;
+    int col = (int)(p - L->p), altcol = col, cont_col = 0;
     for (;;) {
         if (*p == ' ')
             col++, altcol++;
@@ -476,6 +510,10 @@ static int radix_digit(int c, int base)
 static const char *radix_number(Lexer *L, const char *q, int base)
 {
     const char *name = base == 16 ? "hexadecimal" : base == 8 ? "octal" : "binary";
+    /* a constant: the message is wanted only on an error, and the
+     * standard library has some 17,000 of these literals */
+    const char *bad = base == 16 ? "invalid hexadecimal literal"
+                      : base == 8 ? "invalid octal literal" : "invalid binary literal";
     do {
         if (*q == '_')
             q++;
@@ -483,7 +521,7 @@ static const char *radix_number(Lexer *L, const char *q, int base)
             if (base != 16 && is_digit((unsigned char)*q))
                 error_here(L, q, fmt(L, "invalid digit '%c' in %s literal", *q, name));
             else
-                error_here(L, q - 1, fmt(L, "invalid %s literal", name));
+                error_here(L, q - 1, bad);
             return NULL;
         }
         while (radix_digit((unsigned char)*q, base))
@@ -493,7 +531,7 @@ static const char *radix_number(Lexer *L, const char *q, int base)
         error_here(L, q, fmt(L, "invalid digit '%c' in %s literal", *q, name));
         return NULL;
     }
-    if (!end_of_number(L, q, fmt(L, "invalid %s literal", name)))
+    if (!end_of_number(L, q, bad))
         return NULL;
     return q;
 }
@@ -678,8 +716,9 @@ static void lex_string(Lexer *L, const char *start, const char *q)
         q++;
     }
     for (;;) {
-        /* skip the bytes that need no thought */
-        while (*q != quote && *q != '\\' && *q != '\n' && *q != '\0')
+        /* skip the bytes that need no thought; the other quote and a NUL
+         * inside the text stop it too, and are passed below */
+        while (!(char_class[(unsigned char)*q] & C_STOP))
             q++;
         int c = (unsigned char)*q;
         if (q >= L->end || (c == '\n' && qsize == 1)) {
@@ -769,35 +808,53 @@ static int prefix_bit(int c)
     }
 }
 
-/* A name or keyword, or the prefix letters of a string. */
+/*
+ * The letters start..q before a quote, if they are a string prefix (each
+ * letter at most once): lexes the literal and returns 1.  Else 0, and
+ * they are a name.
+ */
+static int string_prefix(Lexer *L, const char *start, const char *q)
+{
+    int bits = 0, bit;
+    for (const char *c = start; c < q; c++) {
+        bit = prefix_bit((unsigned char)*c);
+        if (!bit || (bits & bit))
+            return 0;
+        bits |= bit;
+    }
+    const char *clash = prefix_clash(bits);
+    if (clash) {
+        /* skip the literal, but report only the prefix */
+        int sline = L->line;
+        const char *sbol = L->bol;
+        size_t n0 = L->head.ntoks;
+        lex_string(L, start, q);
+        L->head.ntoks = n0;
+        L->wr = L->wr_end = NULL; /* the slot is found again */
+        error_at(L, start, sline, sbol, clash);
+    } else if (bits & (8 | 16)) {
+        fstring_start(L, start, q, bits & 2, bits & 16);
+    } else {
+        lex_string(L, start, q);
+    }
+    return 1;
+}
+
+/* A name or keyword, or the prefix letters of a string: the name is
+ * scanned first, as most are no prefix (5 letters at most: b r u f t). */
 static void lex_name(Lexer *L, const char *start)
 {
     const char *q = start;
-    int bits = 0, bit;
-    while ((bit = prefix_bit((unsigned char)*q)) != 0 && !(bits & bit)) {
-        bits |= bit;
-        q++;
-        if (*q != '"' && *q != '\'')
-            continue;
-        const char *clash = prefix_clash(bits);
-        if (clash) {
-            /* skip the literal, but report only the prefix */
-            int sline = L->line;
-            const char *sbol = L->bol;
-            size_t n0 = L->head.ntoks;
-            lex_string(L, start, q);
-            L->head.ntoks = n0;
-            error_at(L, start, sline, sbol, clash);
-        } else if (bits & (8 | 16)) {
-            fstring_start(L, start, q, bits & 2, bits & 16);
-        } else {
-            lex_string(L, start, q);
-        }
-        return;
-    }
     int nonascii = 0;
-    while (is_id_char((unsigned char)*q))
-        nonascii |= *q++ & 0x80;
+    while (char_class[(unsigned char)*q] & C_WORD)
+        q++;
+    if ((*q == '"' || *q == '\'') && q - start <= 5 && string_prefix(L, start, q))
+        return;
+    if ((unsigned char)*q >= 0x80) { /* the rare name with non-ASCII letters */
+        nonascii = 1;
+        while (is_id_char((unsigned char)*q))
+            q++;
+    }
     L->p = q;
     if (nonascii && !valid_identifier(L, start, q))
         return;
@@ -856,7 +913,7 @@ static void lex_fstring(Lexer *L, Mode *m)
         return;
     }
     for (;;) {
-        while (*q != m->quote && *q != '{' && *q != '}' && *q != '\\' && *q != '\n' && *q)
+        while (!(char_class[(unsigned char)*q] & C_FSTOP))
             q++;
         int c = (unsigned char)*q;
         if (q >= L->end || (c == '\n' && m->qsize == 1)) {
@@ -1175,7 +1232,10 @@ static const char *errors_lookup(const LexError *e, int n, const Token *t);
 
 Lexer *lex_open(Arena *a, const Source *src)
 {
-    Lexer *L = xcalloc(1, sizeof *L);
+    Lexer *L = xmalloc(sizeof *L);
+    memset(L, 0, offsetof(Lexer, ind)); /* the stacks below: only their bottom entries */
+    L->ind[0] = L->altind[0] = 0;
+    memset(&L->mode[0], 0, sizeof L->mode[0]);
     L->arena = a;
     L->text = L->p = L->bol = src->text;
     L->end = src->text + src->len;
@@ -1184,31 +1244,34 @@ Lexer *lex_open(Arena *a, const Source *src)
     L->nmodes = 1;
     L->mode[0].regular = 1;
     L->mode[0].expr_depth = -1;
-    L->last_n = (size_t)-1;
     return L;
 }
 
-/* One turn of the tokenizer: at least one token, or progress. */
-static void step(Lexer *L)
+/*
+ * Turns the tokenizer until it has made more than want tokens or is done;
+ * each turn makes at least one token, or progress.  One call per batch:
+ * the dispatch is inlined here, and its frame cost as much as a token.
+ */
+static void fill(Lexer *L, size_t want)
 {
-    Mode *m = &L->mode[L->nmodes - 1];
-    if (m->regular)
-        lex_regular(L, m);
-    else
-        lex_fstring(L, m);
-    /* a bug must not hang the tool: force progress after a few idle turns */
-    if (L->p == L->last_p && L->head.ntoks == L->last_n) {
-        if (++L->stalls > 8 && !L->done) {
+    while (L->head.ntoks <= want && !L->done) {
+        Mode *m = &L->mode[L->nmodes - 1];
+        size_t n0 = L->head.ntoks;
+        const char *p0 = L->p;
+        if (m->regular)
+            lex_regular(L, m);
+        else
+            lex_fstring(L, m);
+        /* a bug must not hang the tool: force progress after a few idle turns */
+        if (L->head.ntoks != n0 || L->p != p0) {
+            L->stalls = 0;
+        } else if (++L->stalls > 8 && !L->done) {
             error_here(L, L->p, "internal tokenizer error");
             L->p = L->p < L->end ? L->p + 1 : L->p;
             L->nmodes = 1;
             L->stalls = 0;
         }
-    } else {
-        L->stalls = 0;
     }
-    L->last_p = L->p;
-    L->last_n = L->head.ntoks;
 }
 
 /* Tokens made per call beyond the one asked for: the parser asks for each
@@ -1219,8 +1282,7 @@ const Token *lex_at(Lexer *L, int i)
 {
     if (i < 0)
         i = 0;
-    while ((size_t)i + LEX_AHEAD >= L->head.ntoks && !L->done)
-        step(L);
+    fill(L, (size_t)i + LEX_AHEAD);
     if ((size_t)i >= L->head.ntoks)
         i = (int)L->head.ntoks - 1; /* past the end: the ENDMARKER */
     return TOKAT(L, (size_t)i);
@@ -1274,8 +1336,7 @@ static void finish(Lexer *L, Arena *a, Lexed *out)
 
 void lex_close(Lexer *L, Lexed *out)
 {
-    while (!L->done)
-        step(L);
+    fill(L, SIZE_MAX);
     out->toks = NULL;
     out->ntoks = (int)L->head.ntoks;
     finish(L, L->arena, out);
@@ -1284,8 +1345,7 @@ void lex_close(Lexer *L, Lexed *out)
 void lex_source(Arena *a, const Source *src, Lexed *out)
 {
     Lexer *L = lex_open(a, src);
-    while (!L->done)
-        step(L);
+    fill(L, SIZE_MAX);
     /* one array for the callers that want them all (debug tokens, tests) */
     out->ntoks = (int)L->head.ntoks;
     out->toks = arena_alloc_raw(a, L->head.ntoks * sizeof *out->toks);
@@ -1296,30 +1356,17 @@ void lex_source(Arena *a, const Source *src, Lexed *out)
     finish(L, a, out);
 }
 
-int lex_col(const Source *s, const Token *t)
+int lex_last_line(const Source *s, int lo, uint32_t end)
 {
-    int i = t->line - 1 <= s->nlines ? t->line - 1 : s->nlines;
-    return (int)(t->off - s->lines[i]);
-}
-
-void lex_end(const Source *s, const Token *t, int *line, int *col)
-{
-    uint32_t end = t->off + t->len;
-    int lo = t->line - 1 <= s->nlines ? t->line - 1 : s->nlines;
-    if (t->multiline) { /* the last line start at or before end */
-        int hi = s->nlines;
-        while (lo < hi) {
-            int mid = (lo + hi + 1) / 2;
-            if (s->lines[mid] <= end)
-                lo = mid;
-            else
-                hi = mid - 1;
-        }
+    int hi = s->nlines;
+    while (lo < hi) {
+        int mid = (lo + hi + 1) / 2;
+        if (s->lines[mid] <= end)
+            lo = mid;
+        else
+            hi = mid - 1;
     }
-    *line = lo + 1;
-    *col = (int)(end - s->lines[lo]);
-    if (t->kind == TOK_NEWLINE && t->len == 0)
-        (*col)++; /* the NEWLINE CPython adds at a file's end spans one column */
+    return lo;
 }
 
 /*

@@ -77,10 +77,34 @@ typedef struct Lexed {
  */
 void lex_source(Arena *a, const Source *src, Lexed *out);
 
+/*
+ * Positions, inline: the parser asks for two per AST node, and the calls
+ * cost more than the arithmetic.
+ */
+
 /* 0-based UTF-8 byte column of t's first byte (CPython's col_offset). */
-int lex_col(const Source *s, const Token *t);
+static inline int lex_col(const Source *s, const Token *t)
+{
+    int i = t->line - 1 <= s->nlines ? t->line - 1 : s->nlines;
+    return (int)(t->off - s->lines[i]);
+}
+
+/* The 0-based index of the last line that starts at or before offset end,
+ * searching from line index lo (for lex_end's tokens that span lines). */
+int lex_last_line(const Source *s, int lo, uint32_t end);
+
 /* Line and column just after t's last byte (CPython's end positions). */
-void lex_end(const Source *s, const Token *t, int *line, int *col);
+static inline void lex_end(const Source *s, const Token *t, int *line, int *col)
+{
+    uint32_t end = t->off + t->len;
+    int lo = t->line - 1 <= s->nlines ? t->line - 1 : s->nlines;
+    if (t->multiline)
+        lo = lex_last_line(s, lo, end);
+    *line = lo + 1;
+    *col = (int)(end - s->lines[lo]);
+    if (t->kind == TOK_NEWLINE && t->len == 0)
+        (*col)++; /* the NEWLINE CPython adds at a file's end spans one column */
+}
 
 /*
  * Streaming, for the parser: tokens are made as they are asked for and
@@ -112,6 +136,16 @@ static inline const Token *lex_tok(Lexer *L, int i)
     if (i >= 0 && k < h->ntoks)
         return &h->chunks[k >> LEX_CHUNK_BITS][k & mask];
     return lex_at(L, i);
+}
+/* The end of the tokens made so far that lie one after another in memory
+ * from token i on (made already): a parser steps through them with a
+ * pointer, and asks lex_tok again only at the end of the run. */
+static inline const Token *lex_run_end(Lexer *L, int i)
+{
+    const LexHead *h = (const LexHead *)(const void *)L;
+    size_t k = (size_t)i, mask = ((size_t)1 << LEX_CHUNK_BITS) - 1;
+    size_t stop = (k | mask) + 1 < h->ntoks ? (k | mask) + 1 : h->ntoks; /* chunk's end */
+    return &h->chunks[k >> LEX_CHUNK_BITS][k & mask] + (stop - k);
 }
 /* The caller will not ask for tokens below index below again. */
 void lex_release(Lexer *L, int below);

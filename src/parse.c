@@ -23,19 +23,18 @@ const Token *pp_prev(Parser *p) { return TK(p, p->pos > 0 ? p->pos - 1 : 0); }
 int pp_is_name(Parser *p, const char *word)
 {
     const Token *t = TOK(p);
+    if (t->kind != TOK_NAME) /* most often: no strlen then */
+        return 0;
     size_t n = strlen(word);
-    return t->kind == TOK_NAME && t->len == n && !memcmp(p->src->text + t->off, word, n);
+    return t->len == n && !memcmp(p->src->text + t->off, word, n);
 }
 
-const Token *pp_expect(Parser *p, int kind, const char *what)
+_Noreturn void pp_expected(Parser *p, const char *what)
 {
-    if (KIND(p) != kind) {
-        const Token *t = TOK(p);
-        if (t->kind == TOK_ERRORTOKEN)
-            pp_error_at(p, t, "%s", MSG(p, t) ? MSG(p, t) : "invalid token");
-        pp_error_at(p, t, "expected %s", what);
-    }
-    return pp_next(p);
+    const Token *t = TOK(p);
+    if (t->kind == TOK_ERRORTOKEN)
+        pp_error_at(p, t, "%s", MSG(p, t) ? MSG(p, t) : "invalid token");
+    pp_error_at(p, t, "expected %s", what);
 }
 
 /* ---------------------------------------------------------------- errors */
@@ -138,13 +137,10 @@ void pp_leave(Parser *p) { p->depth--; }
 
 /* ------------------------------------------------------- scratch lists */
 
-void pp_push(Parser *p, void *x)
+void pp_grow(Parser *p)
 {
-    if (p->nstk == p->capstk) {
-        p->capstk = p->capstk ? 2 * p->capstk : 256;
-        p->stk = xrealloc(p->stk, (size_t)p->capstk * sizeof *p->stk);
-    }
-    p->stk[p->nstk++] = x;
+    p->capstk = p->capstk ? 2 * p->capstk : 256;
+    p->stk = xrealloc(p->stk, (size_t)p->capstk * sizeof *p->stk);
 }
 
 NodeList pp_list(Parser *p, int mark)
@@ -181,17 +177,45 @@ IdList pp_idlist(Parser *p, int mark)
 
 /* ---------------------------------------------------------------- names */
 
-static uint32_t hash(const char *s, size_t n)
+/*
+ * FNV-1a over 8-byte words, then a final mix (the multiplications carry
+ * a word's high bytes only upwards, and the table takes the low bits).
+ * A byte at a time, hashing was most of interning, and the parser interns
+ * every name it meets.  The last 1 to 7 bytes make one word, its first
+ * byte lowest; with before set, the 8 bytes before s + n may be read, and
+ * on a little-endian machine one load and a shift make that word.
+ */
+static uint32_t hash(const char *s, size_t n, int before, uint64_t *word)
 {
-    uint32_t h = 2166136261u;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)s[i]) * 16777619u;
-    return h;
+    uint64_t h = 14695981039346656037u ^ n, w = 0;
+    for (; n >= 8; s += 8, n -= 8) {
+        memcpy(&w, s, 8);
+        h = (h ^ w) * 1099511628211u;
+    }
+    if (n) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        if (before) {
+            memcpy(&w, s + n - 8, 8);
+            w >>= 8 * (8 - n);
+        } else
+#endif
+        {
+            (void)before;
+            w = 0;
+            for (size_t i = 0; i < n; i++)
+                w |= (uint64_t)(unsigned char)s[i] << (8 * i);
+        }
+        h = (h ^ w) * 1099511628211u;
+    }
+    *word = w; /* for n <= 8: the whole name */
+    h ^= h >> 32;
+    h *= 0xd6e8feb86659fd93u;
+    return (uint32_t)(h ^ (h >> 32));
 }
 
 static void intern_grow(Parser *p)
 {
-    uint32_t cap = p->capnames ? 2 * p->capnames : 512;
+    uint32_t cap = p->capnames ? 2 * p->capnames : 256;
     InternSlot *t = xcalloc(cap, sizeof *t);
     for (uint32_t i = 0; i < p->capnames; i++) {
         InternSlot x = p->names[i];
@@ -207,19 +231,24 @@ static void intern_grow(Parser *p)
     p->capnames = cap;
 }
 
-const char *pp_intern(Parser *p, const char *s, size_t n)
+/* pp_intern, where the 8 bytes before s + n may be read if before is set. */
+static const char *intern(Parser *p, const char *s, size_t n, int before)
 {
     if (p->nnames * 2 >= p->capnames)
         intern_grow(p);
-    uint32_t h = hash(s, n), mask = p->capnames - 1, j = h & mask;
+    uint64_t w;
+    uint32_t h = hash(s, n, before, &w), mask = p->capnames - 1, j = h & mask;
     for (InternSlot *x; (x = &p->names[j])->s; j = (j + 1) & mask)
-        if (x->hash == h && x->len == n && !memcmp(x->s, s, n))
+        if (x->hash == h && x->len == n && (n <= 8 ? x->word == w : !memcmp(x->s, s, n)))
             return x->s;
     p->nnames++;
     p->names[j].hash = h;
     p->names[j].len = (uint32_t)n;
+    p->names[j].word = w;
     return p->names[j].s = arena_strndup(p->a, s, n);
 }
+
+const char *pp_intern(Parser *p, const char *s, size_t n) { return intern(p, s, n, 0); }
 
 const char *pp_name(Parser *p, const Token *t)
 {
@@ -232,7 +261,7 @@ const char *pp_name(Parser *p, const Token *t)
         if (m >= 0)
             return pp_intern(p, buf, (size_t)m);
     }
-    return pp_intern(p, s, t->len);
+    return intern(p, s, t->len, t->off >= 8); /* the source text is before it */
 }
 
 /* ------------------------------------------------------------ positions */
@@ -1042,6 +1071,7 @@ ParseResult parse_module(Arena *a, const Source *src, Lexed *lx, FindingList *er
     p.a = a;
     p.src = src;
     p.L = lex_open(a, src);
+    pp_seek(&p, 0);
     p.errs = errs;
     jmp_buf top;
     p.recover = &top;

@@ -20,6 +20,8 @@
 typedef struct InternSlot {
     const char *s;        /* the interned copy, NULL for an empty slot */
     uint32_t hash, len;
+    uint64_t word;        /* a name of up to 8 bytes as hash() read it: compared
+                             in place of the bytes */
 } InternSlot;
 
 typedef struct Parser {
@@ -27,6 +29,9 @@ typedef struct Parser {
     const Source *src;
     Lexer *L;             /* the tokenizer, streaming: TK(p, i) is token i */
     int pos;              /* index of the current token */
+    const Token *tok;     /* the current token, TK(p, pos), kept at hand: the
+                             parser looks at it some seven times a token */
+    const Token *tok_end; /* tok may step up to here (lex_run_end) */
     FindingList *errs;    /* where SL000 findings go (may be NULL) */
     int nerrors;
     int error_line;
@@ -42,18 +47,36 @@ typedef struct Parser {
 
 /* --- parse.c: tokens, errors, lists, names, positions --- */
 #define TK(p, i) lex_tok((p)->L, (i))
-#define TOK(p) TK(p, (p)->pos)
+#define TOK(p) ((p)->tok)
 #define KIND(p) (TOK(p)->kind)
 #define MSG(p, t) lex_message((p)->L, (t))
 #define PEEK(p, k) (TK(p, (p)->pos + (k))->kind)
 
+/* Makes token pos current, from wherever it is. */
+static inline void pp_seek(Parser *p, int pos)
+{
+    p->pos = pos;
+    p->tok = TK(p, pos);
+    p->tok_end = lex_run_end(p->L, pos);
+}
+
+/* Moves to the next token (never past the ENDMARKER: the callers check):
+ * a pointer step, but at the end of a run of made tokens. */
+static inline void pp_advance(Parser *p)
+{
+    if (++p->tok < p->tok_end)
+        p->pos++;
+    else
+        pp_seek(p, p->pos + 1);
+}
+
 /* Consumes the current token and returns it (inline: the parser's
- * commonest steps). */
+ * commonest steps).  Only pp_seek and pp_advance move p->pos. */
 static inline const Token *pp_next(Parser *p)
 {
     const Token *t = TOK(p);
     if (t->kind != TOK_ENDMARKER)
-        p->pos++;
+        pp_advance(p);
     return t;
 }
 
@@ -62,18 +85,34 @@ static inline int pp_accept(Parser *p, int kind)
 {
     if (KIND(p) != kind)
         return 0;
-    p->pos++; /* not the ENDMARKER: no rule accepts that */
+    pp_advance(p); /* not the ENDMARKER: no rule accepts that */
     return 1;
 }
 
-const Token *pp_expect(Parser *p, int kind, const char *what);
+_Noreturn void pp_expected(Parser *p, const char *what); /* the error of pp_expect */
+
+/* Consumes the current token, of kind, or fails with "expected what". */
+static inline const Token *pp_expect(Parser *p, int kind, const char *what)
+{
+    if (KIND(p) != kind)
+        pp_expected(p, what);
+    return pp_next(p);
+}
 int pp_is_name(Parser *p, const char *word);      /* current is NAME spelled word */
 _Noreturn void pp_error_at(Parser *p, const Token *t, const char *fmt, ...);
 _Noreturn void pp_error_node(Parser *p, const Node *n, const char *fmt, ...);
 void pp_enter(Parser *p);                          /* depth guard */
 void pp_leave(Parser *p);
 
-void pp_push(Parser *p, void *x);                  /* scratch stack */
+void pp_grow(Parser *p);                           /* room for one more on stk */
+
+/* Pushes x on the scratch stack. */
+static inline void pp_push(Parser *p, void *x)
+{
+    if (p->nstk == p->capstk)
+        pp_grow(p);
+    p->stk[p->nstk++] = x;
+}
 NodeList pp_list(Parser *p, int mark);             /* pop items above mark */
 IdList pp_idlist(Parser *p, int mark);
 /* pop (a, b) pairs above mark into two parallel lists (dict keys and values) */
