@@ -9,7 +9,7 @@
  * once.  With as many such requests in flight as the pool has connections,
  * every connection is held by a request waiting for its second: none can
  * go on, and all of them fail when the pool's timeout expires (cognee's
- * authentication outage).  One connection per unit of work avoids it.
+ * authentication outage; observed: tests/proof/sl206.py).  One connection per unit of work avoids it.
  *
  * A pool is named by the module-level binding that makes it: the engine a
  * sessionmaker or Session is bound to when that resolves (two makers on one

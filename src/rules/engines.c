@@ -6,7 +6,8 @@
  * dependency, a helper) opens its own connections, checks them back into
  * its own pool when done, and is then dropped with those connections still
  * open: nothing closes them before the garbage collector finds the engine
- * (observed: tests/proof/sl108.py).  Under traffic the database's
+ * (observed: tests/proof/sl108.py: Engine and QueuePool each sit in a
+ * reference cycle).  Under traffic the database's
  * max_connections is reached and every client, other services included,
  * is refused.  The fix is one engine for the process, or dispose() (or
  * poolclass=NullPool) for a deliberate one-off.

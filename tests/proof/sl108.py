@@ -9,17 +9,20 @@ never frees such an engine: the pool keeps its idle connection in its queue
 as a _ConnectionRecord that refers back to the pool, and the engine refers
 to itself through its compiled cache (a bound method of the engine), so
 pool and engine are reference cycles that only the cyclic garbage collector
-frees.  With the collector disabled, N calls leave N engines alive and N
-idle connections open; gc.collect() frees the engines and the connections
-close.  With the collector in its default state (no gc call) they pile up
-between collections and are freed whenever a collection of the generation
-they sit in happens to run: the proof records how many are open after each
-of 40 calls.  The fixed health check shares one module-level engine: 1 idle
-connection, the one its pool keeps, however many calls.
+frees (the proof finds both cycles).  With the collector disabled, N calls
+leave N engines alive and N idle connections open; gc.collect() frees the
+engines and the connections close.  With the collector in its default state
+(no gc call) they pile up between collections; a collection frees those
+already dropped, not the one in use while it runs, which moves to an older
+generation, collected less often.  The proof records how many are open
+after each of 40 calls, and which calls a collection ran in.  The fixed
+health check shares one module-level engine: 1 idle connection, the one its
+pool keeps, however many calls.
 """
 # needs: sqlalchemy psycopg2 fastapi
 import gc
 import time
+import types
 
 from fastapi import FastAPI
 from sqlalchemy import create_engine, text
@@ -44,7 +47,8 @@ def health():
 
 
 # The page's fixed example.
-engine = create_engine(DATABASE_URL, connect_args={"application_name": "sl108-fixed"})  # one pool for the process
+engine = create_engine(DATABASE_URL,  # one pool for the process
+                       connect_args={"application_name": "sl108-fixed"})
 app_fixed = FastAPI()
 
 
@@ -65,6 +69,26 @@ def open_connections(name):
 def engines():
     """How many Engine objects exist in this process."""
     return sum(1 for o in gc.get_objects() if isinstance(o, Engine))
+
+
+def cycle(obj, depth=6):
+    """The types along a path of references from obj back to obj (not through
+    classes or modules), or None: what keeps obj alive once nothing else
+    refers to it, and only the cyclic garbage collector frees."""
+    seen = {id(obj)}
+    frontier = [(obj, [])]
+    for _ in range(depth):
+        nxt = []
+        for o, path in frontier:
+            for r in gc.get_referents(o):
+                if r is obj:
+                    return path + [type(o).__name__, type(obj).__name__]
+                if isinstance(r, (type, types.ModuleType)) or id(r) in seen:
+                    continue
+                seen.add(id(r))
+                nxt.append((r, path + [type(o).__name__]))
+        frontier = nxt
+    return None
 
 
 def closed_within(name, seconds=5):
@@ -106,6 +130,13 @@ def body(p):
         p.check(alive == CALLS, "bad, gc disabled: %d engines alive after %d calls" % (alive, CALLS))
         p.bad("gc disabled: %d calls leave %d engines alive and %d idle connections open"
               % (CALLS, alive, len(states)))
+        dropped = next(o for o in gc.get_objects() if isinstance(o, Engine) and o is not engine)
+        cycles = [cycle(dropped), cycle(dropped.pool)]
+        del dropped
+        p.check(all(cycles), "bad: a dropped engine or its pool is in no reference cycle: %r"
+                % cycles)
+        p.note("reference cycles keep a dropped engine and its pool: %s" % "; ".join(
+            " -> ".join(c) for c in cycles))
         freed = gc.collect()
         left = closed_within("sl108-bad")
         p.check(left == [], "bad: gc.collect() left %r" % left)
