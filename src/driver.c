@@ -1150,6 +1150,7 @@ static void analyze_project(Arena *a, Run *run, int jobs)
 
 #define DIRMEMO_MAX_DEPTH 64 /* folders climbed per file */
 #define TRIM_MIN_FILES 200   /* files of a project after which the heap is trimmed */
+#define DRIVER_MMAP_MIN (1024 * 1024) /* malloc maps blocks of this size and more */
 
 /* Folder -> does it hold a project (memoized: each is looked at once). */
 typedef struct DirMemo {
@@ -1507,6 +1508,14 @@ static double now(void)
 void driver_run(const DriverOptions *o, Report *out)
 {
     memset(out, 0, sizeof *out);
+#ifdef __GLIBC__
+    /* A fixed threshold: glibc otherwise raises it to the size of each big
+       block it unmaps, after which the big tables that the link step
+       grows and frees come from the heap and leave resident holes there
+       (10 MB on the largest project).  Blocks of 1 MB and more are mapped
+       and given back when freed, as arena.c does with its own. */
+    mallopt(M_MMAP_THRESHOLD, DRIVER_MMAP_MIN);
+#endif
     Arena *a = arena_new();
     WalkPaths files = {0};
     WalkErrors werrs = {0};

@@ -7,9 +7,14 @@
  * scope, a comprehension's first iterable outside the comprehension, a
  * walrus target in the nearest enclosing scope that is not a comprehension.
  *
- * Each scope finds its bindings through an open-addressing index hashed by
- * the name's text, since callers may look up names from another arena or a
- * literal; the owner map is keyed by node address.  An assignment to a name
+ * Each scope finds its bindings by the hash of the name's text, since
+ * callers may look up names from another arena or a literal: a scope of
+ * more than SCOPE_LINEAR bindings through an open-addressing index, a
+ * smaller one (most of them) by scanning its hashes.  The arrays grow on
+ * the heap while the walk runs and are copied into the arena at their final
+ * size when it ends (settle_arrays): a project keeps every module's scopes
+ * until its last check, and growing them in the arena left each array's
+ * earlier copies behind.  The owner map is keyed by node address.  An assignment to a name
  * declared `global` or `nonlocal` is set aside and credited to the outer
  * binding once every scope is known: a nested function may come before the
  * enclosing function's own assignment of the name (the declaring scope's
@@ -26,11 +31,14 @@
 typedef struct ScopeX {
     Scope pub;            /* first, so a Scope * handed out converts back */
     uint32_t *hashes;     /* the hash of each binding's name */
-    int *index;           /* icap slots: binding number + 1, 0 when empty */
-    int icap;             /* a power of two, more than twice nbindings */
-    int bcap;             /* room in pub.bindings and hashes */
+    int *index;           /* icap slots: binding number + 1, 0 when empty; NULL while
+                             there are at most SCOPE_LINEAR bindings */
+    int icap;             /* a power of two, more than twice nbindings (0: no index) */
+    int bcap;             /* room in pub.bindings and hashes (the walk's heap arrays) */
     const char *qualname; /* dotted name of the owner (scope_owner_qualname) */
 } ScopeX;
+
+#define SCOPE_LINEAR 8 /* bindings a scope scans before it gets an index */
 
 struct ScopeTable {
     Arena *a;            /* owns the scopes, bindings and strings */
@@ -79,8 +87,14 @@ static uint32_t hash_name(const char *s)
 /* The number of name's binding in x, or -1. */
 static int find(const ScopeX *x, const char *name, uint32_t h)
 {
-    if (!x->icap)
+    if (!x->index) {
+        for (int k = 0; k < x->pub.nbindings; k++) {
+            const char *s = x->pub.bindings[k].name;
+            if (x->hashes[k] == h && (s == name || strcmp(s, name) == 0))
+                return k;
+        }
         return -1;
+    }
     unsigned mask = (unsigned)x->icap - 1;
     for (unsigned i = h & mask;; i = (i + 1) & mask) {
         int k = x->index[i] - 1;
@@ -100,41 +114,60 @@ static void index_insert(ScopeX *x, int k)
     x->index[i] = k + 1;
 }
 
-/* Room for one more binding.  Arrays double inside the arena: the copies
- * left behind cost at most as much as the final arrays. */
-static void reserve(Arena *a, ScopeX *x)
+/* Room for one more binding, on the heap while the walk runs (settle_arrays
+ * moves the arrays into the arena). */
+static void reserve(ScopeX *x)
 {
     int n = x->pub.nbindings;
     if (n == x->bcap) {
-        int cap = x->bcap ? 2 * x->bcap : 4;
-        Binding *bs = arena_alloc(a, (size_t)cap * sizeof *bs);
-        uint32_t *hs = arena_alloc(a, (size_t)cap * sizeof *hs);
-        if (n) {
-            memcpy(bs, x->pub.bindings, (size_t)n * sizeof *bs);
-            memcpy(hs, x->hashes, (size_t)n * sizeof *hs);
-        }
-        x->pub.bindings = bs;
-        x->hashes = hs;
-        x->bcap = cap;
+        x->bcap = x->bcap ? 2 * x->bcap : 4;
+        x->pub.bindings = xrealloc(x->pub.bindings, (size_t)x->bcap * sizeof *x->pub.bindings);
+        x->hashes = xrealloc(x->hashes, (size_t)x->bcap * sizeof *x->hashes);
     }
-    if (2 * (n + 1) >= x->icap) {
-        x->icap = x->icap ? 2 * x->icap : 8;
-        x->index = arena_alloc(a, (size_t)x->icap * sizeof *x->index);
+    if (n + 1 > SCOPE_LINEAR && 2 * (n + 1) >= x->icap) {
+        x->icap = x->icap ? 2 * x->icap : 4 * SCOPE_LINEAR;
+        free(x->index);
+        x->index = xcalloc((size_t)x->icap, sizeof *x->index);
         for (int k = 0; k < n; k++)
             index_insert(x, k);
     }
 }
 
 /* A new binding of name in x, zeroed but for its name. */
-static Binding *add(Arena *a, ScopeX *x, const char *name, uint32_t h)
+static Binding *add(ScopeX *x, const char *name, uint32_t h)
 {
-    reserve(a, x);
+    reserve(x);
     int k = x->pub.nbindings++;
     Binding *bd = &x->pub.bindings[k];
+    memset(bd, 0, sizeof *bd);
     bd->name = name;
     x->hashes[k] = h;
-    index_insert(x, k);
+    if (x->index)
+        index_insert(x, k);
     return bd;
+}
+
+/* Moves s's arrays from the heap into a, at their final size. */
+static void *settle(Arena *a, void *s, size_t n)
+{
+    void *d = NULL;
+    if (n) {
+        d = arena_alloc_raw(a, n);
+        memcpy(d, s, n);
+    }
+    free(s);
+    return d;
+}
+
+/* The walk is over: every scope's arrays go into the arena (see the top). */
+static void settle_arrays(Arena *a, ScopeX *x)
+{
+    size_t n = (size_t)x->pub.nbindings;
+    x->pub.bindings = settle(a, x->pub.bindings, n * sizeof *x->pub.bindings);
+    x->hashes = settle(a, x->hashes, n * sizeof *x->hashes);
+    if (x->index)
+        x->index = settle(a, x->index, (size_t)x->icap * sizeof *x->index);
+    x->bcap = (int)n;
 }
 
 static char *join(Arena *a, const char *prefix, const char *sep, const char *name)
@@ -160,7 +193,7 @@ static void bind(Builder *b, ScopeX *x, const char *name, int kind, Node *def, N
     uint32_t h = hash_name(name);
     int k = find(x, name, h);
     if (k < 0) {
-        Binding *bd = add(b->t->a, x, name, h);
+        Binding *bd = add(x, name, h);
         *bd = (Binding){name, (unsigned char)kind, 1, def, value, qualname};
         return;
     }
@@ -182,7 +215,7 @@ static void declare(Builder *b, ScopeX *x, const char *name, Node *def)
 {
     uint32_t h = hash_name(name);
     if (find(x, name, h) < 0)
-        *add(b->t->a, x, name, h) = (Binding){name, BIND_LOCAL, 0, def, NULL, NULL};
+        *add(x, name, h) = (Binding){name, BIND_LOCAL, 0, def, NULL, NULL};
 }
 
 /* `global name` / `nonlocal name` in x (kind BIND_GLOBAL or BIND_NONLOCAL). */
@@ -193,7 +226,7 @@ static void declare_outer(Builder *b, ScopeX *x, const char *name, int kind, Nod
     uint32_t h = hash_name(name);
     int k = find(x, name, h);
     if (k < 0) {
-        *add(b->t->a, x, name, h) = (Binding){name, (unsigned char)kind, 0, def, NULL, NULL};
+        *add(x, name, h) = (Binding){name, (unsigned char)kind, 0, def, NULL, NULL};
         return;
     }
     Binding *bd = &x->pub.bindings[k];
@@ -767,6 +800,8 @@ ScopeTable *scope_build(Arena *a, Node *module, const char *modname, int is_pack
     if (module && module->kind == NODE_Module)
         visit_each(&b, m, &module->v.Module.body);
     settle_deferred(&b);
+    for (size_t i = 0; i < b.scopes.n; i++)
+        settle_arrays(a, b.scopes.items[i]);
 
     t->nscopes = (int)b.scopes.n;
     t->scopes = arena_alloc(a, b.scopes.n * sizeof *t->scopes);
