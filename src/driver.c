@@ -1176,7 +1176,9 @@ static int exists(const char *dir, const char *name, char *buf, size_t n)
     return stat(buf, &st) == 0;
 }
 
-static int holds_project(DirMemo *m, const char *dir)
+/* Does dir hold a project?  *key (if not NULL) receives the memo's copy of
+ * dir, which lives as long as the memo's arena. */
+static int holds_project(DirMemo *m, const char *dir, const char **key)
 {
     static const char *const marks[] = {".git", "pyproject.toml", "setup.cfg", "setup.py",
                                         "requirements.txt", "Pipfile", "poetry.lock", "uv.lock"};
@@ -1200,8 +1202,11 @@ static int holds_project(DirMemo *m, const char *dir)
     }
     size_t j = hash_str(dir) & (m->cap - 1);
     for (; m->key[j]; j = (j + 1) & (m->cap - 1))
-        if (!strcmp(m->key[j], dir))
+        if (!strcmp(m->key[j], dir)) {
+            if (key)
+                *key = m->key[j];
             return m->val[j];
+        }
     char buf[4096];
     int yes = 0;
     for (size_t i = 0; i < sizeof marks / sizeof *marks && !yes; i++)
@@ -1209,27 +1214,31 @@ static int holds_project(DirMemo *m, const char *dir)
     m->key[j] = arena_strndup(m->a, dir, strlen(dir));
     m->val[j] = (unsigned char)yes;
     m->used++;
+    if (key)
+        *key = m->key[j];
     return yes;
 }
 
 /* The project of the file at abs (absolute) below the folder top: the
- * outermost folder between them that holds one, or top. */
-static const char *project_of(DirMemo *m, Arena *a, const char *abs, const char *top)
+ * outermost folder between them that holds one (the memo's copy of its
+ * name), or top.  abs is cut at its slashes as the walk climbs: a tree has
+ * thousands of files, and copies of each folder above each of them were a
+ * tenth of a tree's peak memory. */
+static const char *project_of(DirMemo *m, char *abs, const char *top)
 {
     size_t ntop = strlen(top);
     const char *best = top;
-    char *dir = arena_strndup(a, abs, strlen(abs));
     for (int depth = 0; depth < DIRMEMO_MAX_DEPTH; depth++) {
-        char *slash = strrchr(dir, '/');
-        if (!slash || slash == dir)
+        char *slash = strrchr(abs, '/');
+        if (!slash || slash == abs)
             break;
         *slash = 0;
         if (ntop > 1 &&
-            (strlen(dir) < ntop || strncmp(dir, top, ntop) || (dir[ntop] && dir[ntop] != '/')))
+            (strlen(abs) < ntop || strncmp(abs, top, ntop) || (abs[ntop] && abs[ntop] != '/')))
             break; /* above the folder given */
-        if (holds_project(m, dir))
-            best = dir; /* outer ones win: keep climbing */
-        dir = arena_strndup(a, dir, strlen(dir));
+        const char *key = NULL;
+        if (holds_project(m, abs, &key))
+            best = key; /* outer ones win: keep climbing */
     }
     return best;
 }
@@ -1256,8 +1265,10 @@ static size_t *project_groups(Arena *a, const DriverOptions *o, const char **fil
     }
     DirMemo memo = {NULL, NULL, 0, 0, a};
     VEC(const char *) roots = {0};
+    Arena *scratch = arena_new(); /* each file's absolute path, one at a time */
     for (size_t i = 0; i < n; i++) {
-        const char *abs = project_abspath(a, here, files[i]);
+        arena_reset(scratch);
+        char *abs = project_abspath(scratch, here, files[i]);
         const char *top = NULL; /* the longest path given that holds it */
         for (size_t k = 0; k < npaths; k++) {
             size_t m = strlen(tops[k]);
@@ -1265,7 +1276,7 @@ static size_t *project_groups(Arena *a, const DriverOptions *o, const char **fil
                 (!top || m > strlen(top)))
                 top = tops[k];
         }
-        const char *root = top ? project_of(&memo, a, abs, top) : "";
+        const char *root = top ? project_of(&memo, abs, top) : "";
         size_t g = i && !strcmp(roots.items[group[i - 1]], root) ? group[i - 1] : 0;
         while (g < roots.n && strcmp(roots.items[g], root))
             g++;
@@ -1275,6 +1286,7 @@ static size_t *project_groups(Arena *a, const DriverOptions *o, const char **fil
     }
     *ngroups = roots.n;
     VEC_FREE(&roots);
+    arena_free(scratch);
     return group;
 }
 
