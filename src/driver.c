@@ -1009,6 +1009,7 @@ static void load_unit(void *arg, size_t k, int worker)
     u->modname = r->modname;
     u->is_package = r->is_package;
     analyze_scopes(u);
+    arena_trim(u->a); /* the unit grows little more until the project ends */
 }
 
 /* Has the caller asked the run to stop (DriverOptions.stop)? */
@@ -1033,9 +1034,11 @@ static void check_unit(void *arg, size_t j, int worker)
         diag_free(&fl);
         return;
     }
-    analyze_check(run->an, &run->units[k], &fl);
+    Arena *a = arena_new(); /* the check's findings, until they are kept */
+    analyze_check(run->an, &run->units[k], a, &fl);
     keep_findings(run, i, run->keep[worker], r->module ? &r->src : NULL, &fl);
     diag_free(&fl);
+    arena_free(a);
 }
 
 /*
