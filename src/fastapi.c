@@ -1016,8 +1016,8 @@ static void ref_scan(RefScan *r, const Node *n)
         if (b && mod >= 0 && module_level(r->f, mod, b))
             slot(r->f, b, 1)->roles |= READ_REMOVED | (r->in_hook ? READ_REMOVED_HOOK : 0);
     }
-    if ((n->kind == NODE_Name && n->v.Name.ctx == CTX_Load) ||
-        (n->kind == NODE_Attribute && n->v.Attribute.ctx == CTX_Load &&
+    if ((n->kind == NODE_Name && ast_ctx(n) == CTX_Load) ||
+        (n->kind == NODE_Attribute && ast_ctx(n) == CTX_Load &&
          n->v.Attribute.value->kind == NODE_Name)) { /* name, module.name */
         int mod = -1;
         const Binding *b = resolve(r->f, r->m, r->s, n, &mod);

@@ -660,7 +660,7 @@ static void visit_node(Builder *b, ScopeX *x, Node *n)
         visit(b, x, n->v.TypeAlias.value);
         return;
     case NODE_Name:
-        if (n->v.Name.ctx != CTX_Load) /* a target no case above knew */
+        if (ast_ctx(n) != CTX_Load) /* a target no case above knew */
             bind(b, x, n->v.Name.id, BIND_LOCAL, n, NULL, NULL);
         return;
     case NODE_BinOp:
