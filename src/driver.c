@@ -879,13 +879,17 @@ static void add_context(Arena *a, Run *run)
     }
     run->files = files;
     run->results = results;
-    Memo seen = {a, NULL, NULL, 0, 0}, in_run = {a, NULL, NULL, 0, 0};
+    /* the candidate paths tried and the memos live in tmp, freed at the end:
+       a project's every import of every file tries one or two (10 MB on
+       Skyvern), and the arena a lasts as long as the project */
+    Arena *tmp = arena_new();
+    Memo seen = {tmp, NULL, NULL, 0, 0}, in_run = {tmp, NULL, NULL, 0, 0};
     for (size_t i = 0; i < run->nfiles; i++)
         memo_put(&in_run, run->files[i], run->files[i]);
     for (size_t i = 0; i < run->nfiles && run->nfiles - run->nasked < most; i++) {
         FileResult *r = &run->results[i];
         for (int k = 0; r->modname && k < r->nimports; k++) {
-            const char *p = locate_module(a, &seen, run->files[i], r->modname, r->is_package,
+            const char *p = locate_module(tmp, &seen, run->files[i], r->modname, r->is_package,
                                           r->imports[k]);
             const void *known = NULL;
             if (!p || memo_get(&in_run, p, &known) || run->nfiles - run->nasked >= most)
@@ -902,12 +906,13 @@ static void add_context(Arena *a, Run *run)
                 r = &run->results[i];
             }
             size_t j = run->nfiles++;
-            run->files[j] = p;
+            run->files[j] = arena_strndup(a, p, strlen(p));
             run->results[j].context = 1;
             check_file(run, j, 0);
             r = &run->results[i];
         }
     }
+    arena_free(tmp);
 }
 
 /*

@@ -35,7 +35,6 @@ typedef struct ScopeX {
                              there are at most SCOPE_LINEAR bindings */
     int icap;             /* a power of two, more than twice nbindings (0: no index) */
     int bcap;             /* room in pub.bindings and hashes (the walk's heap arrays) */
-    const char *qualname; /* dotted name of the owner (scope_owner_qualname) */
 } ScopeX;
 
 #define SCOPE_LINEAR 8 /* bindings a scope scans before it gets an index */
@@ -265,21 +264,12 @@ static void bind_target(Builder *b, ScopeX *x, Node *t, Node *def, Node *value)
 
 /* --- opening scopes -------------------------------------------------------- */
 
-static ScopeX *open_scope(Builder *b, ScopeX *parent, int kind, Node *node, const char *name)
+static ScopeX *open_scope(Builder *b, ScopeX *parent, int kind, Node *node)
 {
-    Arena *a = b->t->a;
-    ScopeX *s = arena_alloc(a, sizeof *s);
+    ScopeX *s = arena_alloc(b->t->a, sizeof *s);
     s->pub.kind = (unsigned char)kind;
     s->pub.node = node;
     s->pub.parent = parent ? &parent->pub : NULL;
-    if (!parent)
-        s->qualname = b->t->modname;
-    else if (!parent->qualname[0])
-        s->qualname = name;
-    else if (parent->pub.kind == SCOPE_MODULE || parent->pub.kind == SCOPE_CLASS)
-        s->qualname = join(a, parent->qualname, ".", name);
-    else
-        s->qualname = join(a, parent->qualname, ".<locals>.", name);
     VEC_PUSH(&b->scopes, s);
     return s;
 }
@@ -366,7 +356,7 @@ static void function_def(Builder *b, ScopeX *x, Node *n)
     visit_arg_exprs(b, x, args, 1);
     visit(b, x, async ? n->v.AsyncFunctionDef.returns : n->v.FunctionDef.returns);
     bind(b, x, name, BIND_DEF, n, NULL, member_qualname(b, x, name));
-    ScopeX *f = open_scope(b, x, SCOPE_FUNCTION, n, name);
+    ScopeX *f = open_scope(b, x, SCOPE_FUNCTION, n);
     bind_type_params(b, f,
                      async ? &n->v.AsyncFunctionDef.type_params : &n->v.FunctionDef.type_params);
     bind_params(b, f, args);
@@ -380,7 +370,7 @@ static void class_def(Builder *b, ScopeX *x, Node *n)
     visit_each(b, x, &c->bases);
     visit_each(b, x, &c->keywords);
     bind(b, x, c->name, BIND_CLASS, n, NULL, member_qualname(b, x, c->name));
-    ScopeX *k = open_scope(b, x, SCOPE_CLASS, n, c->name);
+    ScopeX *k = open_scope(b, x, SCOPE_CLASS, n);
     bind_type_params(b, k, &c->type_params);
     visit_each(b, k, &c->body);
 }
@@ -388,7 +378,7 @@ static void class_def(Builder *b, ScopeX *x, Node *n)
 static void lambda(Builder *b, ScopeX *x, Node *n)
 {
     visit_arg_exprs(b, x, n->v.Lambda.args, 0);
-    ScopeX *l = open_scope(b, x, SCOPE_LAMBDA, n, "<lambda>");
+    ScopeX *l = open_scope(b, x, SCOPE_LAMBDA, n);
     bind_params(b, l, n->v.Lambda.args);
     visit(b, l, n->v.Lambda.body);
 }
@@ -397,26 +387,25 @@ static void lambda(Builder *b, ScopeX *x, Node *n)
 static void comprehension(Builder *b, ScopeX *x, Node *n)
 {
     const NodeList *gens;
-    const char *label;
     Node *e1, *e2 = NULL;
     switch (n->kind) {
     case NODE_ListComp:
-        gens = &n->v.ListComp.generators, label = "<listcomp>", e1 = n->v.ListComp.elt;
+        gens = &n->v.ListComp.generators, e1 = n->v.ListComp.elt;
         break;
     case NODE_SetComp:
-        gens = &n->v.SetComp.generators, label = "<setcomp>", e1 = n->v.SetComp.elt;
+        gens = &n->v.SetComp.generators, e1 = n->v.SetComp.elt;
         break;
     case NODE_GeneratorExp:
-        gens = &n->v.GeneratorExp.generators, label = "<genexpr>", e1 = n->v.GeneratorExp.elt;
+        gens = &n->v.GeneratorExp.generators, e1 = n->v.GeneratorExp.elt;
         break;
     default:
-        gens = &n->v.DictComp.generators, label = "<dictcomp>", e1 = n->v.DictComp.key,
+        gens = &n->v.DictComp.generators, e1 = n->v.DictComp.key,
         e2 = n->v.DictComp.value;
         break;
     }
     if (gens->n > 0)
         visit(b, x, gens->items[0]->v.comprehension.iter);
-    ScopeX *c = open_scope(b, x, SCOPE_COMPREHENSION, n, label);
+    ScopeX *c = open_scope(b, x, SCOPE_COMPREHENSION, n);
     for (int i = 0; i < gens->n; i++) {
         Node *g = gens->items[i];
         if (i > 0)
@@ -796,7 +785,7 @@ ScopeTable *scope_build(Arena *a, Node *module, const char *modname, int is_pack
     t->modname = modname ? modname : "";
     t->is_package = is_package;
     Builder b = {.t = t};
-    ScopeX *m = open_scope(&b, NULL, SCOPE_MODULE, module, "");
+    ScopeX *m = open_scope(&b, NULL, SCOPE_MODULE, module);
     if (module && module->kind == NODE_Module)
         visit_each(&b, m, &module->v.Module.body);
     settle_deferred(&b);
@@ -886,7 +875,34 @@ const char *scope_qualname(const ScopeTable *t, const Scope *s, const Node *expr
 
 const char *scope_module_name(const ScopeTable *t) { return t->modname; }
 
-const char *scope_owner_qualname(const ScopeTable *t, const Scope *s) { return X(s)->qualname; }
+/* The name s's owner has in its parent's __qualname__. */
+static const char *owner_name(const Scope *s)
+{
+    const Node *n = s->node;
+    switch (n->kind) {
+    case NODE_FunctionDef:
+    case NODE_AsyncFunctionDef: return n->v.FunctionDef.name; /* the same layout */
+    case NODE_ClassDef: return n->v.ClassDef.name;
+    case NODE_Lambda: return "<lambda>";
+    case NODE_ListComp: return "<listcomp>";
+    case NODE_SetComp: return "<setcomp>";
+    case NODE_GeneratorExp: return "<genexpr>";
+    default: return "<dictcomp>";
+    }
+}
+
+/* Made when asked (only the tests ask), not kept for each of a project's
+ * scopes while it lives. */
+const char *scope_owner_qualname(const ScopeTable *t, const Scope *s)
+{
+    if (!s->parent)
+        return t->modname;
+    const char *up = scope_owner_qualname(t, s->parent);
+    if (!up[0])
+        return owner_name(s);
+    int member = s->parent->kind == SCOPE_MODULE || s->parent->kind == SCOPE_CLASS;
+    return join(t->a, up, member ? "." : ".<locals>.", owner_name(s));
+}
 
 const char *const *scope_star_imports(const ScopeTable *t, int *n)
 {

@@ -37,14 +37,18 @@ enum { LOC_LOCAL = 1, LOC_GLOBAL, LOC_RETURN, LOC_YIELD, LOC_ATTR, LOC_APP_STATE
 /*
  * A project has a location per name, attribute, return and parameter, and
  * keeps them all until its last check: a Slot holds its value packed
- * (SlotVal: Val's fields without its padding) and only a parameter's has
- * the calls that filled it (SlotParam), which value_param_site and
- * value_param_owner answer from.
+ * (SlotVal: Val's fields without its padding; a Slot is 64 bytes, 128 with
+ * a Val) and only a parameter's has the calls that filled it (SlotParam),
+ * which value_param_site and value_param_owner answer from.
  */
 typedef struct SlotVal {
     const char *qual;      /* Val's fields, as Val documents them */
     const Node *node;
     unsigned char tag, kind, is_async, sub, scope_fn, fresh;
+    unsigned char conflict; /* the slot's: known contributions disagreed: unknown for
+                               good (here, in what would be padding) */
+    unsigned char lenders;  /* the slot's: a resource lent by two providers: by none in
+                               particular */
 } SlotVal;
 
 typedef struct SlotParam {
@@ -63,10 +67,8 @@ typedef struct Slot {
     int k3;                /* LOC_* (+ index) */
     int round;             /* LOC_DECLARED: the round that computed it */
     unsigned changed_at;   /* the clock when it last changed */
-    int mark_mod;          /* the module walk that last noted reading it ... */
-    unsigned mark_walk;    /* ... (module index and walk number), so it is noted once */
-    unsigned char conflict; /* known contributions disagreed: unknown for good */
-    unsigned char lenders;  /* a resource lent by two providers: by none in particular */
+    unsigned mark_walk;    /* the module walk that last noted reading it, so it is noted
+                              once (vm->walk: each walk of each module has its own) */
 } Slot;
 
 /* The locations one module's last walk read (on the heap: only the build
@@ -102,7 +104,7 @@ struct ValueModel {
     const Node *why; /* the call whose arguments are being joined, or NULL */
     const Node *why_func; /* the function that makes it, or NULL (module level) */
     int cur;         /* the module being walked, or -1 */
-    unsigned walk;   /* counts module walks */
+    unsigned walk;   /* counts module walks (from 1: a new slot's mark_walk, 0, is none) */
     Reads *reads;    /* per module: what its last walk read */
     unsigned *walked_at; /* per module: the clock when its last walk began */
     Owner *own;      /* ocap slots */
@@ -170,10 +172,17 @@ static Val slot_val(const Slot *s)
     return v;
 }
 
+/* Sets what s holds (not its conflict and lenders flags). */
 static void slot_set(Slot *s, const Val *v)
 {
-    s->v = (SlotVal){v->qual, v->node, v->tag, v->kind, v->is_async, v->sub, v->scope_fn,
-                     v->fresh};
+    s->v.qual = v->qual;
+    s->v.node = v->node;
+    s->v.tag = v->tag;
+    s->v.kind = v->kind;
+    s->v.is_async = v->is_async;
+    s->v.sub = v->sub;
+    s->v.scope_fn = v->scope_fn;
+    s->v.fresh = v->fresh;
 }
 
 /* ------------------------------------------------------------- tables */
@@ -242,7 +251,6 @@ static Slot *slot(ValueModel *vm, const void *k1, const char *k2, int k3, int cr
             s->k1 = k1;
             s->k2 = k2;
             s->k3 = k3;
-            s->mark_mod = -1;
             if (is_param_loc(k3)) {
                 s->param = arena_alloc(vm->a, sizeof *s->param);
                 s->param->why_mod = s->param->own_mod = -1; /* never read unset: why is NULL */
@@ -258,9 +266,8 @@ static Slot *slot(ValueModel *vm, const void *k1, const char *k2, int k3, int cr
 /* The module being walked read s: when s changes, it is walked again. */
 static void note_read(ValueModel *vm, Slot *s)
 {
-    if (s->mark_mod == vm->cur && s->mark_walk == vm->walk)
+    if (s->mark_walk == vm->walk)
         return;
-    s->mark_mod = vm->cur;
     s->mark_walk = vm->walk;
     Reads *r = &vm->reads[vm->cur];
     if (r->n == r->cap) {
@@ -278,7 +285,7 @@ static Val read(const ValueModel *cvm, const void *k1, const char *k2, int k3)
     Slot *s = slot(vm, k1, k2, k3, walking);
     if (walking)
         note_read(vm, s);
-    Val v = s && !s->conflict ? slot_val(s) : unknown();
+    Val v = s && !s->v.conflict ? slot_val(s) : unknown();
     if (k3 != LOC_LOCAL && k3 != LOC_RETURN && !(k3 >= LOC_ITEM && k3 < LOC_PARAM))
         v.fresh = 0; /* a parameter's, a global's, an attribute's: somebody else made it */
     return v;
@@ -290,7 +297,7 @@ static void join(ValueModel *vm, const void *k1, const char *k2, int k3, Val v)
     if (!known(&v) || !vm->building)
         return;
     Slot *s = slot(vm, k1, k2, k3, 1);
-    if (s->conflict)
+    if (s->v.conflict)
         return;
     SlotParam *p = s->param;
     if (p && v.fresh && !p->own_why && vm->why) {
@@ -308,7 +315,7 @@ static void join(ValueModel *vm, const void *k1, const char *k2, int k3, Val v)
             p->why_mod = vm->cur;
         }
     } else if (!same(&was, &v)) {
-        s->conflict = 1;
+        s->v.conflict = 1;
     } else {
         Val m = was;
         m.is_async |= v.is_async;
@@ -317,8 +324,8 @@ static void join(ValueModel *vm, const void *k1, const char *k2, int k3, Val v)
         if (m.tag == VAL_RESOURCE && m.node != v.node) {
             /* no provider known yet (or none) joined with one: that one;
                two providers: none in particular, for good */
-            s->lenders |= m.node && v.node;
-            m.node = s->lenders ? NULL : m.node ? m.node : v.node;
+            s->v.lenders |= m.node && v.node;
+            m.node = s->v.lenders ? NULL : m.node ? m.node : v.node;
         }
         if (!memcmp(&m, &was, sizeof m)) /* both from slot_val: no padding differs */
             return;
