@@ -297,12 +297,13 @@ static int needs_round(const Analysis *an, const AnalyzeUnit *u, int k)
     return 0;
 }
 
-/* The FastAPI timing of u's own project (its facts), or the run's. */
-static void unit_fastapi(const Analysis *an, const AnalyzeUnit *u, FlowFastApi *out)
+/* The FastAPI timing of u's own project (its facts), or the run's; its
+ * text in a. */
+static void unit_fastapi(const Analysis *an, const AnalyzeUnit *u, Arena *a, FlowFastApi *out)
 {
     *out = an->fastapi;
     if (u->facts)
-        fastapi_timing(u->a, u->facts, out);
+        fastapi_timing(a, u->facts, out);
 }
 
 /* Field by field: padding bytes may differ. */
@@ -322,7 +323,7 @@ static int same_summary(const FlowSummary *a, const FlowSummary *b)
 void analyze_summarize(Analysis *an, AnalyzeUnit *u)
 {
     FlowFastApi fa;
-    unit_fastapi(an, u, &fa);
+    unit_fastapi(an, u, u->a, &fa);
     Arena *scratch = arena_new();
     SumAt at = {an, (int)(u - an->units), 0};
     VEC(const char *) here = {0}; /* functions of u whose summary changed this round */
@@ -439,12 +440,12 @@ static void place(Arena *a, const ContextFile *cf, Finding *f)
                       : arena_printf(a, "%s; in %s", f->message, where);
 }
 
-void analyze_check(Analysis *an, AnalyzeUnit *u, FindingList *out)
+void analyze_check(Analysis *an, AnalyzeUnit *u, Arena *a, FindingList *out)
 {
     FindingList found = {0};
-    LifecycleSink sink = {u->a, u->src, &found, NULL, NULL};
+    LifecycleSink sink = {a, u->src, &found, NULL, NULL};
     FlowFastApi fa;
-    unit_fastapi(an, u, &fa);
+    unit_fastapi(an, u, a, &fa);
     const ProjectFacts *facts = u->facts ? u->facts : &an->facts;
     SumAt at = {an, -1, 0};
     FlowEnv env = {u->src, u->scopes, lifecycle_report, &sink, any_summary, &at, NULL, resolve, &at,
@@ -462,7 +463,7 @@ void analyze_check(Analysis *an, AnalyzeUnit *u, FindingList *out)
     arena_reset(scratch);
     detached_check(&sink, &env, scratch, u->funcs, u->nfuncs);
     arena_free(scratch);
-    DbCtx db = {.a = u->a, .env = &env};
+    DbCtx db = {.a = a, .env = &env};
     sqlapi_check(&db, u->src, u->module, facts, &found);
     engines_check(&db, u->src, u->module, &found);
     crdb_check(&db, u->src, u->module, an->crdb, facts, &found);
@@ -471,7 +472,7 @@ void analyze_check(Analysis *an, AnalyzeUnit *u, FindingList *out)
         Finding *f = &found.items[i];
         if (analyze_suppressed(u->src, u->lx, f->line, f->code))
             continue;
-        place(u->a, &cf, f);
+        place(a, &cf, f);
         diag_add(out, f);
     }
     diag_free(&found);
@@ -489,7 +490,7 @@ void analyze_module(Arena *a, const Source *src, const Lexed *lx, Node *module,
         if (!analyze_round(an))
             break;
     }
-    analyze_check(an, &u, out);
+    analyze_check(an, &u, a, out);
     analyze_free(an);
 }
 

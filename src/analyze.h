@@ -64,8 +64,11 @@ void analyze_summarize(Analysis *an, AnalyzeUnit *u);
 int analyze_round(Analysis *an);
 
 /* Runs the rules over u and appends its findings, less the suppressed ones,
- * to out.  Thread-safe per unit. */
-void analyze_check(Analysis *an, AnalyzeUnit *u, FindingList *out);
+ * to out.  Their strings, and everything else the check allocates, are in
+ * a, which the caller frees once it has copied the findings (a project
+ * keeps its units' arenas until its last check; what one check makes need
+ * not wait that long).  Thread-safe per unit. */
+void analyze_check(Analysis *an, AnalyzeUnit *u, Arena *a, FindingList *out);
 
 /* Frees the project (not the units' arenas). */
 void analyze_free(Analysis *an);

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <pthread.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #define BLOCK_SIZE (64 * 1024)
 #define ALIGN ARENA_ALIGN /* 8: enough for every object we allocate; 16 would pad small nodes */
@@ -234,6 +235,19 @@ char *arena_strndup(Arena *a, const char *s, size_t n)
     memcpy(p, s, n);
     p[n] = 0;
     return p;
+}
+
+void arena_trim(Arena *a)
+{
+    /* Whole pages only, from the first one nothing was handed out of to
+     * the block's end (never beyond it: malloc keeps its own words around
+     * the block).  The pages stay mapped and read as zeros when touched
+     * again, which is all alloc and a reused block need. */
+    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+    uintptr_t lo = ((uintptr_t)a->room.cur + page - 1) & ~(page - 1);
+    uintptr_t hi = (uintptr_t)a->room.end & ~(page - 1);
+    if (hi > lo)
+        madvise((void *)lo, hi - lo, MADV_DONTNEED);
 }
 
 size_t arena_used(const Arena *a)

@@ -32,6 +32,13 @@ char *arena_strndup(Arena *a, const char *s, size_t n);
 __attribute__((format(printf, 2, 3)))
 #endif
 const char *arena_printf(Arena *a, const char *fmt, ...);
+/* Gives the pages of the newest block that nothing was handed out of back
+ * to the system; the arena stays usable (they come back zeroed when
+ * allocated from).  For an arena that is done growing but lives on: a
+ * project keeps its files' arenas until its last check, and a file's last
+ * block is half empty on average, often a reused one whose pages were all
+ * touched before. */
+void arena_trim(Arena *a);
 /* Bytes handed out so far (for --stats and the memory benchmark). */
 size_t arena_used(const Arena *a);
 

@@ -47,6 +47,7 @@ typedef enum ConstKind {
 
 typedef struct Const {
     uint8_t kind;  /* ConstKind */
+    uint8_t u;     /* a Constant str written with a u prefix (ast_const_kind) */
     uint32_t len;  /* bytes in s (strings may hold NUL) */
     const char *s; /* NUL-terminated too; NULL for None/True/False/... */
 } Const;
@@ -94,8 +95,29 @@ typedef Const AST_T_CONST;
 typedef Const AST_T_SINGLETON;
 typedef char AST_T_NONE;
 
-/* One named struct per kind: struct AST_Call { Node *func; ... }. */
-#define F(T, name) AST_T_##T name;
+/* One named struct per kind: struct AST_Call { Node *func; ... }.  CTX,
+ * NOID and UKIND fields are no members (ast.def): every byte of a node
+ * counts, since a project keeps its files' trees until its last check. */
+#define AST_FIELD_NODE(name) AST_T_NODE name;
+#define AST_FIELD_OPT(name) AST_T_OPT name;
+#define AST_FIELD_OPTS(name) AST_T_OPTS name;
+#define AST_FIELD_LIST(name) AST_T_LIST name;
+#define AST_FIELD_OLIST(name) AST_T_OLIST name;
+#define AST_FIELD_ID(name) AST_T_ID name;
+#define AST_FIELD_OPTID(name) AST_T_OPTID name;
+#define AST_FIELD_NOID(name)
+#define AST_FIELD_UKIND(name)
+#define AST_FIELD_IDLIST(name) AST_T_IDLIST name;
+#define AST_FIELD_INT(name) AST_T_INT name;
+#define AST_FIELD_CTX(name)
+#define AST_FIELD_BOOLOP(name) AST_T_BOOLOP name;
+#define AST_FIELD_OP(name) AST_T_OP name;
+#define AST_FIELD_UNARYOP(name) AST_T_UNARYOP name;
+#define AST_FIELD_CMPS(name) AST_T_CMPS name;
+#define AST_FIELD_CONST(name) AST_T_CONST name;
+#define AST_FIELD_SINGLETON(name) AST_T_SINGLETON name;
+#define AST_FIELD_NONE(name) AST_T_NONE name;
+#define F(T, name) AST_FIELD_##T(name)
 #define AST(K, C, FL) struct AST_##K { FL };
 #include "ast.def"
 #undef AST
@@ -104,12 +126,16 @@ typedef char AST_T_NONE;
  * 16 bytes before the fields: a big file has about one node per 5 bytes of
  * source, so the header decides the AST's size.  The end line is kept as
  * its distance from the start line (ast_end_lineno); a node more than
- * 16,777,215 lines long (a file of that many lines) has its end line
- * clamped there.
+ * 8,388,607 lines long (a file of that many lines) has its end line
+ * clamped there.  The expression context of Name, Attribute, Subscript,
+ * Starred, List and Tuple lives here too (ast_ctx): a byte among their
+ * fields padded each to the next 8 bytes, and a project keeps its files'
+ * trees until its last check (a Name is 24 bytes instead of 32).
  */
 struct Node {
-    unsigned kind : 8;       /* NodeKind */
-    unsigned end_dline : 24; /* end_lineno - lineno */
+    unsigned kind : 7;       /* NodeKind */
+    unsigned ctx : 2;        /* the context's offset from CTX_Load (ast_ctx); 0 elsewhere */
+    unsigned end_dline : 23; /* end_lineno - lineno */
     int32_t lineno;          /* CPython's positions; see the top of this file */
     int32_t col_offset;
     int32_t end_col_offset;
@@ -121,7 +147,19 @@ struct Node {
 };
 #undef F
 
-#define AST_MAX_DLINE 0xFFFFFF
+#define AST_MAX_DLINE 0x7FFFFF
+
+_Static_assert(NODE__COUNT <= 128, "node kinds must fit Node.kind's 7 bits");
+
+/* The context (CTX_Load, CTX_Store, CTX_Del) of a Name, Attribute,
+ * Subscript, Starred, List or Tuple: its ctx field in CPython. */
+static inline int ast_ctx(const Node *n) { return CTX_Load + (int)n->ctx; }
+
+/* Sets it (the parser). */
+static inline void ast_set_ctx(Node *n, int ctx) { n->ctx = (unsigned)(ctx - CTX_Load) & 3u; }
+
+/* A Constant's kind in CPython: "u" for a u-prefixed string, else NULL. */
+static inline const char *ast_const_kind(const Node *n) { return n->v.Constant.value.u ? "u" : NULL; }
 
 /* CPython's end_lineno of n. */
 static inline int32_t ast_end_lineno(const Node *n) { return n->lineno + (int32_t)n->end_dline; }

@@ -388,9 +388,11 @@ static void out_constf(Out *o, const char *name, const Const *c)
 #define S_OLIST(nm, x)
 #define S_ID(nm, x) out_id(o, nm, x);
 #define S_OPTID(nm, x) out_id(o, nm, x);
+#define S_NOID(nm, x) out_id(o, nm, NULL);
+#define S_UKIND(nm, x) out_id(o, nm, ast_const_kind(n));
 #define S_IDLIST(nm, x) if ((x).n) out_idlist(o, nm, &(x));
 #define S_INT(nm, x) out_intf(o, nm, x);
-#define S_CTX(nm, x) out_enum(o, nm, x);
+#define S_CTX(nm, x) out_enum(o, nm, ast_ctx(n)); /* in the header, not a field */
 #define S_BOOLOP(nm, x) out_enum(o, nm, x);
 #define S_OP(nm, x) out_enum(o, nm, x);
 #define S_UNARYOP(nm, x) out_enum(o, nm, x);
@@ -472,6 +474,8 @@ static void push_list(Dump *d, const Node *parent, const NodeList *l, const char
 #define C_OLIST(nm, x) push_list(d, n, &(x), nm, dp);
 #define C_ID(nm, x)
 #define C_OPTID(nm, x)
+#define C_NOID(nm, x)
+#define C_UKIND(nm, x)
 #define C_IDLIST(nm, x) if (!(x).n) push(d, NULL, nm, -1, dp, ITEM_EMPTY, 0);
 #define C_INT(nm, x)
 #define C_CTX(nm, x)

@@ -62,6 +62,9 @@ typedef struct Folder {
 
 struct ConfigSet {
     Arena *a;
+    Arena *tmp;        /* one question's absolute paths, reset by each: the driver
+                          asks for every file of a tree (10 MB of copies on the
+                          corpus when they went to a); what outlives it is copied */
     ConfigArgs args;   /* the command line's */
     const char *cwd;   /* absolute */
     const char *error; /* the first problem, or NULL */
@@ -636,6 +639,7 @@ ConfigSet *config_new(const ConfigArgs *args)
 {
     ConfigSet *cs = xcalloc(1, sizeof *cs);
     cs->a = arena_new();
+    cs->tmp = arena_new();
     cs->args = *args;
     char *cwd = getcwd(NULL, 0);
     cs->cwd = arena_strndup(cs->a, cwd ? cwd : "/", strlen(cwd ? cwd : "/"));
@@ -659,6 +663,7 @@ void config_free(ConfigSet *cs)
         return;
     free(cs->folders);
     arena_free(cs->a);
+    arena_free(cs->tmp);
     free(cs);
 }
 
@@ -696,9 +701,10 @@ static void remember(ConfigSet *cs, const char *dir, Config *c)
         free(old);
     }
     Folder *f = folder_slot(cs, dir);
-    if (!f->dir)
+    if (!f->dir) {
         cs->used++;
-    f->dir = dir;
+        f->dir = arena_strndup(cs->a, dir, strlen(dir)); /* dir may be in tmp */
+    }
     f->config = c;
 }
 
@@ -714,10 +720,10 @@ static Config *own_config(ConfigSet *cs, const char *dir, int *found)
     static const char *const names[] = {".sessionlint.toml", "sessionlint.toml", "pyproject.toml"};
     *found = 0;
     for (int i = 0; i < 3 && !cs->error; i++) {
-        const char *p = arena_printf(cs->a, "%s%s%s", dir, strcmp(dir, "/") ? "/" : "", names[i]);
+        const char *p = arena_printf(cs->tmp, "%s%s%s", dir, strcmp(dir, "/") ? "/" : "", names[i]);
         if (!is_file(p))
             continue;
-        Config *c = load(cs, p, i == 2);
+        Config *c = load(cs, arena_strndup(cs->a, p, strlen(p)), i == 2);
         if (c || cs->error) {
             *found = 1;
             return c;
@@ -745,7 +751,7 @@ static Config *folder_config(ConfigSet *cs, const char *dir)
         c = own_config(cs, d, &found);
         if (found || !strcmp(d, "/") || cs->error)
             break;
-        d = project_abspath(cs->a, d, "..");
+        d = project_abspath(cs->tmp, d, "..");
     }
     for (size_t i = 0; i < path.n && !cs->error; i++)
         remember(cs, path.items[i], c);
@@ -759,7 +765,7 @@ static const char *folder_of(ConfigSet *cs, const char *abs)
     struct stat st;
     if (stat(abs, &st) == 0 && S_ISDIR(st.st_mode))
         return abs;
-    return project_abspath(cs->a, abs, "..");
+    return project_abspath(cs->tmp, abs, "..");
 }
 
 const Config *config_for(ConfigSet *cs, const char *path)
@@ -768,7 +774,8 @@ const Config *config_for(ConfigSet *cs, const char *path)
         return NULL;
     if (cs->forced)
         return cs->forced;
-    return folder_config(cs, folder_of(cs, project_abspath(cs->a, cs->cwd, path)));
+    arena_reset(cs->tmp);
+    return folder_config(cs, folder_of(cs, project_abspath(cs->tmp, cs->cwd, path)));
 }
 
 void config_facts(const Config *c, ProjectFacts *f)
@@ -815,9 +822,9 @@ static int matches(const WalkIgnore *ig, const char *base, const char *abs, cons
 
 int config_excluded(ConfigSet *cs, const char *path, const char *root)
 {
-    const Config *c = config_for(cs, path);
-    const char *abs = project_abspath(cs->a, cs->cwd, path);
-    const char *top = project_abspath(cs->a, cs->cwd, root);
+    const Config *c = config_for(cs, path); /* first: it resets tmp */
+    const char *abs = project_abspath(cs->tmp, cs->cwd, path);
+    const char *top = project_abspath(cs->tmp, cs->cwd, root);
     if (c && c->exclude && !cs->args.nexclude && matches(c->exclude, c->dir, abs, top))
         return 1;
     if (c && c->extend_exclude && matches(c->extend_exclude, c->dir, abs, top))
@@ -834,7 +841,7 @@ const RuleSelect *config_select(ConfigSet *cs, const char *path)
         return &cs->cli_sel;
     if (!c->npfi)
         return &c->sel;
-    const char *abs = project_abspath(cs->a, cs->cwd, path);
+    const char *abs = project_abspath(cs->tmp, cs->cwd, path);
     VEC(const char *) never = {0};
     for (int i = 0; i < c->npfi; i++) {
         const PerFile *pf = &c->pfi[i];

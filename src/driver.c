@@ -879,13 +879,17 @@ static void add_context(Arena *a, Run *run)
     }
     run->files = files;
     run->results = results;
-    Memo seen = {a, NULL, NULL, 0, 0}, in_run = {a, NULL, NULL, 0, 0};
+    /* the candidate paths tried and the memos live in tmp, freed at the end:
+       a project's every import of every file tries one or two (10 MB on
+       Skyvern), and the arena a lasts as long as the project */
+    Arena *tmp = arena_new();
+    Memo seen = {tmp, NULL, NULL, 0, 0}, in_run = {tmp, NULL, NULL, 0, 0};
     for (size_t i = 0; i < run->nfiles; i++)
         memo_put(&in_run, run->files[i], run->files[i]);
     for (size_t i = 0; i < run->nfiles && run->nfiles - run->nasked < most; i++) {
         FileResult *r = &run->results[i];
         for (int k = 0; r->modname && k < r->nimports; k++) {
-            const char *p = locate_module(a, &seen, run->files[i], r->modname, r->is_package,
+            const char *p = locate_module(tmp, &seen, run->files[i], r->modname, r->is_package,
                                           r->imports[k]);
             const void *known = NULL;
             if (!p || memo_get(&in_run, p, &known) || run->nfiles - run->nasked >= most)
@@ -902,12 +906,13 @@ static void add_context(Arena *a, Run *run)
                 r = &run->results[i];
             }
             size_t j = run->nfiles++;
-            run->files[j] = p;
+            run->files[j] = arena_strndup(a, p, strlen(p));
             run->results[j].context = 1;
             check_file(run, j, 0);
             r = &run->results[i];
         }
     }
+    arena_free(tmp);
 }
 
 /*
@@ -1009,6 +1014,7 @@ static void load_unit(void *arg, size_t k, int worker)
     u->modname = r->modname;
     u->is_package = r->is_package;
     analyze_scopes(u);
+    arena_trim(u->a); /* the unit grows little more until the project ends */
 }
 
 /* Has the caller asked the run to stop (DriverOptions.stop)? */
@@ -1033,9 +1039,11 @@ static void check_unit(void *arg, size_t j, int worker)
         diag_free(&fl);
         return;
     }
-    analyze_check(run->an, &run->units[k], &fl);
+    Arena *a = arena_new(); /* the check's findings, until they are kept */
+    analyze_check(run->an, &run->units[k], a, &fl);
     keep_findings(run, i, run->keep[worker], r->module ? &r->src : NULL, &fl);
     diag_free(&fl);
+    arena_free(a);
 }
 
 /*
@@ -1150,6 +1158,7 @@ static void analyze_project(Arena *a, Run *run, int jobs)
 
 #define DIRMEMO_MAX_DEPTH 64 /* folders climbed per file */
 #define TRIM_MIN_FILES 200   /* files of a project after which the heap is trimmed */
+#define DRIVER_MMAP_MIN (1024 * 1024) /* malloc maps blocks of this size and more */
 
 /* Folder -> does it hold a project (memoized: each is looked at once). */
 typedef struct DirMemo {
@@ -1175,7 +1184,9 @@ static int exists(const char *dir, const char *name, char *buf, size_t n)
     return stat(buf, &st) == 0;
 }
 
-static int holds_project(DirMemo *m, const char *dir)
+/* Does dir hold a project?  *key (if not NULL) receives the memo's copy of
+ * dir, which lives as long as the memo's arena. */
+static int holds_project(DirMemo *m, const char *dir, const char **key)
 {
     static const char *const marks[] = {".git", "pyproject.toml", "setup.cfg", "setup.py",
                                         "requirements.txt", "Pipfile", "poetry.lock", "uv.lock"};
@@ -1199,8 +1210,11 @@ static int holds_project(DirMemo *m, const char *dir)
     }
     size_t j = hash_str(dir) & (m->cap - 1);
     for (; m->key[j]; j = (j + 1) & (m->cap - 1))
-        if (!strcmp(m->key[j], dir))
+        if (!strcmp(m->key[j], dir)) {
+            if (key)
+                *key = m->key[j];
             return m->val[j];
+        }
     char buf[4096];
     int yes = 0;
     for (size_t i = 0; i < sizeof marks / sizeof *marks && !yes; i++)
@@ -1208,27 +1222,31 @@ static int holds_project(DirMemo *m, const char *dir)
     m->key[j] = arena_strndup(m->a, dir, strlen(dir));
     m->val[j] = (unsigned char)yes;
     m->used++;
+    if (key)
+        *key = m->key[j];
     return yes;
 }
 
 /* The project of the file at abs (absolute) below the folder top: the
- * outermost folder between them that holds one, or top. */
-static const char *project_of(DirMemo *m, Arena *a, const char *abs, const char *top)
+ * outermost folder between them that holds one (the memo's copy of its
+ * name), or top.  abs is cut at its slashes as the walk climbs: a tree has
+ * thousands of files, and copies of each folder above each of them were a
+ * tenth of a tree's peak memory. */
+static const char *project_of(DirMemo *m, char *abs, const char *top)
 {
     size_t ntop = strlen(top);
     const char *best = top;
-    char *dir = arena_strndup(a, abs, strlen(abs));
     for (int depth = 0; depth < DIRMEMO_MAX_DEPTH; depth++) {
-        char *slash = strrchr(dir, '/');
-        if (!slash || slash == dir)
+        char *slash = strrchr(abs, '/');
+        if (!slash || slash == abs)
             break;
         *slash = 0;
         if (ntop > 1 &&
-            (strlen(dir) < ntop || strncmp(dir, top, ntop) || (dir[ntop] && dir[ntop] != '/')))
+            (strlen(abs) < ntop || strncmp(abs, top, ntop) || (abs[ntop] && abs[ntop] != '/')))
             break; /* above the folder given */
-        if (holds_project(m, dir))
-            best = dir; /* outer ones win: keep climbing */
-        dir = arena_strndup(a, dir, strlen(dir));
+        const char *key = NULL;
+        if (holds_project(m, abs, &key))
+            best = key; /* outer ones win: keep climbing */
     }
     return best;
 }
@@ -1255,8 +1273,10 @@ static size_t *project_groups(Arena *a, const DriverOptions *o, const char **fil
     }
     DirMemo memo = {NULL, NULL, 0, 0, a};
     VEC(const char *) roots = {0};
+    Arena *scratch = arena_new(); /* each file's absolute path, one at a time */
     for (size_t i = 0; i < n; i++) {
-        const char *abs = project_abspath(a, here, files[i]);
+        arena_reset(scratch);
+        char *abs = project_abspath(scratch, here, files[i]);
         const char *top = NULL; /* the longest path given that holds it */
         for (size_t k = 0; k < npaths; k++) {
             size_t m = strlen(tops[k]);
@@ -1264,7 +1284,7 @@ static size_t *project_groups(Arena *a, const DriverOptions *o, const char **fil
                 (!top || m > strlen(top)))
                 top = tops[k];
         }
-        const char *root = top ? project_of(&memo, a, abs, top) : "";
+        const char *root = top ? project_of(&memo, abs, top) : "";
         size_t g = i && !strcmp(roots.items[group[i - 1]], root) ? group[i - 1] : 0;
         while (g < roots.n && strcmp(roots.items[g], root))
             g++;
@@ -1274,6 +1294,7 @@ static size_t *project_groups(Arena *a, const DriverOptions *o, const char **fil
     }
     *ngroups = roots.n;
     VEC_FREE(&roots);
+    arena_free(scratch);
     return group;
 }
 
@@ -1507,6 +1528,14 @@ static double now(void)
 void driver_run(const DriverOptions *o, Report *out)
 {
     memset(out, 0, sizeof *out);
+#ifdef __GLIBC__
+    /* A fixed threshold: glibc otherwise raises it to the size of each big
+       block it unmaps, after which the big tables that the link step
+       grows and frees come from the heap and leave resident holes there
+       (10 MB on the largest project).  Blocks of 1 MB and more are mapped
+       and given back when freed, as arena.c does with its own. */
+    mallopt(M_MMAP_THRESHOLD, DRIVER_MMAP_MIN);
+#endif
     Arena *a = arena_new();
     WalkPaths files = {0};
     WalkErrors werrs = {0};

@@ -50,7 +50,9 @@ struct FastApi {
     const Project *graph;
     const FastApiModule *mods;
     int n;
-    Entry *tab; /* open addressing, cap a power of two */
+    Entry *tab; /* open addressing, cap a power of two; on the heap while
+                   fastapi_build runs, then copied into a (its earlier sizes
+                   would stay behind in the arena as long as the project) */
     int cap, used;
     const char *state_reads[MAX_STATE];
     int nstate_reads;
@@ -58,7 +60,7 @@ struct FastApi {
     int nowners;
     FastApiStateValue values[MAX_STATE];
     int nvalues;
-    WorkItem *work;    /* the closures' worklist */
+    WorkItem *work;    /* the closures' worklist (heap, fastapi_build's only) */
     int nwork, capwork;
     const Node **modkey; /* each module's node, hashed (open addressing) ... */
     int *modidx;         /* ... and its index in mods */
@@ -82,13 +84,14 @@ static Entry *slot(FastApi *f, const void *key, int create)
         Entry *old = f->tab;
         int oldcap = f->cap;
         f->cap = f->cap ? 2 * f->cap : 256;
-        f->tab = arena_alloc(f->a, (size_t)f->cap * sizeof *f->tab);
+        f->tab = xcalloc((size_t)f->cap, sizeof *f->tab);
         f->used = 0;
         for (int i = 0; i < oldcap; i++)
             if (old[i].key) {
                 Entry *e = slot(f, old[i].key, 1);
                 *e = old[i];
             }
+        free(old);
     }
     if (!f->cap)
         return NULL;
@@ -130,10 +133,7 @@ static void give(FastApi *f, const Node *node, int roles, int mod)
             continue;
         if (f->nwork == f->capwork) {
             f->capwork = f->capwork ? 2 * f->capwork : 64;
-            WorkItem *w = arena_alloc(f->a, (size_t)f->capwork * sizeof *w);
-            if (f->nwork)
-                memcpy(w, f->work, (size_t)f->nwork * sizeof *w);
-            f->work = w;
+            f->work = xrealloc(f->work, (size_t)f->capwork * sizeof *f->work);
         }
         f->work[f->nwork].node = node;
         f->work[f->nwork++].role = role;
@@ -1018,8 +1018,8 @@ static void ref_scan(RefScan *r, const Node *n)
         if (b && mod >= 0 && module_level(r->f, mod, b))
             slot(r->f, b, 1)->roles |= READ_REMOVED | (r->in_hook ? READ_REMOVED_HOOK : 0);
     }
-    if ((n->kind == NODE_Name && n->v.Name.ctx == CTX_Load) ||
-        (n->kind == NODE_Attribute && n->v.Attribute.ctx == CTX_Load &&
+    if ((n->kind == NODE_Name && ast_ctx(n) == CTX_Load) ||
+        (n->kind == NODE_Attribute && ast_ctx(n) == CTX_Load &&
          n->v.Attribute.value->kind == NODE_Name)) { /* name, module.name */
         int mod = -1;
         const Binding *b = resolve(r->f, r->m, r->s, n, &mod);
@@ -1299,6 +1299,15 @@ FastApi *fastapi_build(Arena *a, const Project *graph, const FastApiModule *mods
     }
     cli_exclusive(f);
     references(f);
+    free(f->work);
+    f->work = NULL;
+    f->capwork = 0;
+    if (f->cap) { /* read-only from here: into the arena, slots where they are */
+        Entry *t = arena_alloc_raw(a, (size_t)f->cap * sizeof *t);
+        memcpy(t, f->tab, (size_t)f->cap * sizeof *t);
+        free(f->tab);
+        f->tab = t;
+    }
     return f;
 }
 

@@ -380,7 +380,7 @@ static int binds(const Scan *s, const Node *n)
     switch (n->kind) {
     case NODE_FunctionDef: case NODE_AsyncFunctionDef: return !strcmp(n->v.FunctionDef.name, s->name);
     case NODE_ClassDef: return !strcmp(n->v.ClassDef.name, s->name);
-    case NODE_Name: return n->v.Name.ctx != CTX_Load && !strcmp(n->v.Name.id, s->name);
+    case NODE_Name: return ast_ctx(n) != CTX_Load && !strcmp(n->v.Name.id, s->name);
     case NODE_alias: {
         const char *as = n->v.alias.asname ? n->v.alias.asname : n->v.alias.name;
         size_t k = strcspn(as, ".");

@@ -910,7 +910,7 @@ static void memo_walk(Memo *m, const Node *func, const Node *n)
     }
     if (fl_is_self_attr(n, m->attr)) {
         int here = func == m->func;
-        if (n->v.Attribute.ctx == CTX_Store) {
+        if (ast_ctx(n) == CTX_Store) {
             if (here && n->lineno > m->store_line)
                 m->reset = 1;
         } else if (!m->use && (!here || n->lineno < m->from || n->lineno > m->to)) {

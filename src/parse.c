@@ -637,7 +637,7 @@ static Node *type_alias(Parser *p)
     const Token *nt = pp_expect(p, TOK_NAME, "a name");
     Node *name = pp_node(p, NODE_Name, nt, nt);
     name->v.Name.id = pp_name(p, nt);
-    name->v.Name.ctx = CTX_Store;
+    ast_set_ctx(name, CTX_Store);
     Node *n = ast_new(p->a, NODE_TypeAlias);
     n->v.TypeAlias.name = name;
     n->v.TypeAlias.type_params = pe_type_params(p);
@@ -854,7 +854,7 @@ static Node *except_block(Parser *p, int *star)
                 pp_push(p, pe_expression(p));
             Node *tup = pp_node(p, NODE_Tuple, first, pp_prev(p));
             tup->v.Tuple.elts = pp_list(p, mark);
-            tup->v.Tuple.ctx = CTX_Load;
+            ast_set_ctx(tup, CTX_Load);
             type = tup;
             if (KIND(p) == TOK_AS)
                 pp_error_at(p, TOK(p), "multiple exception types must be parenthesized");
@@ -988,7 +988,7 @@ static Node *match_stmt(Parser *p)
             pp_push(p, pe_star_named_expression(p));
         Node *tup = pp_node(p, NODE_Tuple, st, pp_prev(p));
         tup->v.Tuple.elts = pp_list(p, mark);
-        tup->v.Tuple.ctx = CTX_Load;
+        ast_set_ctx(tup, CTX_Load);
         subj = tup;
     }
     n->v.Match.subject = subj;

@@ -37,7 +37,7 @@ Node *pe_atom_name(Parser *p)
     const Token *t = pp_expect(p, TOK_NAME, "a name");
     Node *n = pp_node(p, NODE_Name, t, t);
     n->v.Name.id = pp_name(p, t);
-    n->v.Name.ctx = CTX_Load;
+    ast_set_ctx(n, CTX_Load);
     return n;
 }
 
@@ -46,7 +46,7 @@ static Node *tuple_from(Parser *p, int mark, const Token *start)
 {
     Node *n = pp_node(p, NODE_Tuple, start, pp_prev(p));
     n->v.Tuple.elts = pp_list(p, mark);
-    n->v.Tuple.ctx = CTX_Load;
+    ast_set_ctx(n, CTX_Load);
     return n;
 }
 
@@ -290,7 +290,7 @@ Node *pe_named_expression(Parser *p)
     if (KIND(p) == TOK_NAME && PEEK(p, 1) == TOK_COLONEQUAL) {
         const Token *t = TOK(p);
         Node *target = pe_atom_name(p);
-        target->v.Name.ctx = CTX_Store;
+        ast_set_ctx(target, CTX_Store);
         pp_next(p);
         Node *value = pe_expression(p);
         Node *n = pp_node(p, NODE_NamedExpr, t, pp_prev(p));
@@ -312,7 +312,7 @@ static Node *starred_any(Parser *p, int full)
     Node *v = full ? pe_expression(p) : pe_bitwise_or(p);
     Node *n = pp_node(p, NODE_Starred, t, pp_prev(p));
     n->v.Starred.value = v;
-    n->v.Starred.ctx = CTX_Load;
+    ast_set_ctx(n, CTX_Load);
     return n;
 }
 
@@ -430,18 +430,18 @@ static const char *describe(const Node *e)
 void pe_set_context(Parser *p, Node *e, int ctx)
 {
     switch (e->kind) {
-    case NODE_Name: e->v.Name.ctx = (uint8_t)ctx; return;
-    case NODE_Attribute: e->v.Attribute.ctx = (uint8_t)ctx; return;
-    case NODE_Subscript: e->v.Subscript.ctx = (uint8_t)ctx; return;
+    case NODE_Name: ast_set_ctx(e, ctx); return;
+    case NODE_Attribute: ast_set_ctx(e, ctx); return;
+    case NODE_Subscript: ast_set_ctx(e, ctx); return;
     case NODE_Starred:
         if (ctx == CTX_Del)
             pp_error_node(p, e, "cannot delete starred");
-        e->v.Starred.ctx = (uint8_t)ctx;
+        ast_set_ctx(e, ctx);
         pe_set_context(p, e->v.Starred.value, ctx);
         return;
     case NODE_Tuple:
     case NODE_List:
-        e->v.Tuple.ctx = (uint8_t)ctx; /* List shares Tuple's layout */
+        ast_set_ctx(e, ctx); /* List shares Tuple's layout */
         for (int i = 0; i < e->v.Tuple.elts.n; i++)
             pe_set_context(p, e->v.Tuple.elts.items[i], ctx);
         return;
@@ -580,7 +580,7 @@ static Node *primary(Parser *p)
             n = ast_new(p->a, NODE_Attribute);
             n->v.Attribute.value = e;
             n->v.Attribute.attr = pp_name(p, pp_expect(p, TOK_NAME, "an attribute name"));
-            n->v.Attribute.ctx = CTX_Load;
+            ast_set_ctx(n, CTX_Load);
             break;
         case TOK_LPAR:
             pp_next(p);
@@ -596,7 +596,7 @@ static Node *primary(Parser *p)
             n = ast_new(p->a, NODE_Subscript);
             n->v.Subscript.value = e;
             n->v.Subscript.slice = slices(p);
-            n->v.Subscript.ctx = CTX_Load;
+            ast_set_ctx(n, CTX_Load);
             pp_expect(p, TOK_RSQB, "']'");
             pp_leave(p);
             break;
@@ -670,7 +670,7 @@ static Node *paren(Parser *p)
     if (KIND(p) == TOK_RPAR) {
         pp_next(p);
         Node *n = pp_node(p, NODE_Tuple, open, pp_prev(p));
-        n->v.Tuple.ctx = CTX_Load;
+        ast_set_ctx(n, CTX_Load);
         return n;
     }
     if (KIND(p) == TOK_YIELD) {
@@ -711,7 +711,7 @@ static Node *list(Parser *p)
     pp_expect(p, TOK_RSQB, "']'");
     Node *n = pp_node(p, NODE_List, open, pp_prev(p));
     n->v.List.elts = pp_list(p, mark);
-    n->v.List.ctx = CTX_Load;
+    ast_set_ctx(n, CTX_Load);
     return n;
 }
 

@@ -61,7 +61,7 @@ static Node *dotted_value(Parser *p)
         Node *a = ast_new(p->a, NODE_Attribute);
         a->v.Attribute.value = v;
         a->v.Attribute.attr = pp_name(p, pp_expect(p, TOK_NAME, "a name"));
-        a->v.Attribute.ctx = CTX_Load;
+        ast_set_ctx(a, CTX_Load);
         pp_set_start(p, a, start);
         pp_end_prev(p, a);
         v = a;

@@ -272,7 +272,7 @@ Node *ps_strings(Parser *p)
         c->v.Constant.value.s = arena_strndup(p->a, p->sbuf ? p->sbuf : "", p->slen);
         c->v.Constant.value.len = (uint32_t)p->slen;
         if (p->src->text[start->off] == 'u') /* only a lowercase u prefix, as CPython */
-            c->v.Constant.kind = pp_intern(p, "u", 1);
+            c->v.Constant.value.u = 1;
         p->slen = 0;
         return c;
     }

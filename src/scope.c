@@ -7,9 +7,14 @@
  * scope, a comprehension's first iterable outside the comprehension, a
  * walrus target in the nearest enclosing scope that is not a comprehension.
  *
- * Each scope finds its bindings through an open-addressing index hashed by
- * the name's text, since callers may look up names from another arena or a
- * literal; the owner map is keyed by node address.  An assignment to a name
+ * Each scope finds its bindings by the hash of the name's text, since
+ * callers may look up names from another arena or a literal: a scope of
+ * more than SCOPE_LINEAR bindings through an open-addressing index, a
+ * smaller one (most of them) by scanning its hashes.  The arrays grow on
+ * the heap while the walk runs and are copied into the arena at their final
+ * size when it ends (settle_arrays): a project keeps every module's scopes
+ * until its last check, and growing them in the arena left each array's
+ * earlier copies behind.  The owner map is keyed by node address.  An assignment to a name
  * declared `global` or `nonlocal` is set aside and credited to the outer
  * binding once every scope is known: a nested function may come before the
  * enclosing function's own assignment of the name (the declaring scope's
@@ -26,11 +31,13 @@
 typedef struct ScopeX {
     Scope pub;            /* first, so a Scope * handed out converts back */
     uint32_t *hashes;     /* the hash of each binding's name */
-    int *index;           /* icap slots: binding number + 1, 0 when empty */
-    int icap;             /* a power of two, more than twice nbindings */
-    int bcap;             /* room in pub.bindings and hashes */
-    const char *qualname; /* dotted name of the owner (scope_owner_qualname) */
+    int *index;           /* icap slots: binding number + 1, 0 when empty; NULL while
+                             there are at most SCOPE_LINEAR bindings */
+    int icap;             /* a power of two, more than twice nbindings (0: no index) */
+    int bcap;             /* room in pub.bindings and hashes (the walk's heap arrays) */
 } ScopeX;
+
+#define SCOPE_LINEAR 8 /* bindings a scope scans before it gets an index */
 
 struct ScopeTable {
     Arena *a;            /* owns the scopes, bindings and strings */
@@ -79,8 +86,14 @@ static uint32_t hash_name(const char *s)
 /* The number of name's binding in x, or -1. */
 static int find(const ScopeX *x, const char *name, uint32_t h)
 {
-    if (!x->icap)
+    if (!x->index) {
+        for (int k = 0; k < x->pub.nbindings; k++) {
+            const char *s = x->pub.bindings[k].name;
+            if (x->hashes[k] == h && (s == name || strcmp(s, name) == 0))
+                return k;
+        }
         return -1;
+    }
     unsigned mask = (unsigned)x->icap - 1;
     for (unsigned i = h & mask;; i = (i + 1) & mask) {
         int k = x->index[i] - 1;
@@ -100,41 +113,60 @@ static void index_insert(ScopeX *x, int k)
     x->index[i] = k + 1;
 }
 
-/* Room for one more binding.  Arrays double inside the arena: the copies
- * left behind cost at most as much as the final arrays. */
-static void reserve(Arena *a, ScopeX *x)
+/* Room for one more binding, on the heap while the walk runs (settle_arrays
+ * moves the arrays into the arena). */
+static void reserve(ScopeX *x)
 {
     int n = x->pub.nbindings;
     if (n == x->bcap) {
-        int cap = x->bcap ? 2 * x->bcap : 4;
-        Binding *bs = arena_alloc(a, (size_t)cap * sizeof *bs);
-        uint32_t *hs = arena_alloc(a, (size_t)cap * sizeof *hs);
-        if (n) {
-            memcpy(bs, x->pub.bindings, (size_t)n * sizeof *bs);
-            memcpy(hs, x->hashes, (size_t)n * sizeof *hs);
-        }
-        x->pub.bindings = bs;
-        x->hashes = hs;
-        x->bcap = cap;
+        x->bcap = x->bcap ? 2 * x->bcap : 4;
+        x->pub.bindings = xrealloc(x->pub.bindings, (size_t)x->bcap * sizeof *x->pub.bindings);
+        x->hashes = xrealloc(x->hashes, (size_t)x->bcap * sizeof *x->hashes);
     }
-    if (2 * (n + 1) >= x->icap) {
-        x->icap = x->icap ? 2 * x->icap : 8;
-        x->index = arena_alloc(a, (size_t)x->icap * sizeof *x->index);
+    if (n + 1 > SCOPE_LINEAR && 2 * (n + 1) >= x->icap) {
+        x->icap = x->icap ? 2 * x->icap : 4 * SCOPE_LINEAR;
+        free(x->index);
+        x->index = xcalloc((size_t)x->icap, sizeof *x->index);
         for (int k = 0; k < n; k++)
             index_insert(x, k);
     }
 }
 
 /* A new binding of name in x, zeroed but for its name. */
-static Binding *add(Arena *a, ScopeX *x, const char *name, uint32_t h)
+static Binding *add(ScopeX *x, const char *name, uint32_t h)
 {
-    reserve(a, x);
+    reserve(x);
     int k = x->pub.nbindings++;
     Binding *bd = &x->pub.bindings[k];
+    memset(bd, 0, sizeof *bd);
     bd->name = name;
     x->hashes[k] = h;
-    index_insert(x, k);
+    if (x->index)
+        index_insert(x, k);
     return bd;
+}
+
+/* Moves s's arrays from the heap into a, at their final size. */
+static void *settle(Arena *a, void *s, size_t n)
+{
+    void *d = NULL;
+    if (n) {
+        d = arena_alloc_raw(a, n);
+        memcpy(d, s, n);
+    }
+    free(s);
+    return d;
+}
+
+/* The walk is over: every scope's arrays go into the arena (see the top). */
+static void settle_arrays(Arena *a, ScopeX *x)
+{
+    size_t n = (size_t)x->pub.nbindings;
+    x->pub.bindings = settle(a, x->pub.bindings, n * sizeof *x->pub.bindings);
+    x->hashes = settle(a, x->hashes, n * sizeof *x->hashes);
+    if (x->index)
+        x->index = settle(a, x->index, (size_t)x->icap * sizeof *x->index);
+    x->bcap = (int)n;
 }
 
 static char *join(Arena *a, const char *prefix, const char *sep, const char *name)
@@ -160,7 +192,7 @@ static void bind(Builder *b, ScopeX *x, const char *name, int kind, Node *def, N
     uint32_t h = hash_name(name);
     int k = find(x, name, h);
     if (k < 0) {
-        Binding *bd = add(b->t->a, x, name, h);
+        Binding *bd = add(x, name, h);
         *bd = (Binding){name, (unsigned char)kind, 1, def, value, qualname};
         return;
     }
@@ -182,7 +214,7 @@ static void declare(Builder *b, ScopeX *x, const char *name, Node *def)
 {
     uint32_t h = hash_name(name);
     if (find(x, name, h) < 0)
-        *add(b->t->a, x, name, h) = (Binding){name, BIND_LOCAL, 0, def, NULL, NULL};
+        *add(x, name, h) = (Binding){name, BIND_LOCAL, 0, def, NULL, NULL};
 }
 
 /* `global name` / `nonlocal name` in x (kind BIND_GLOBAL or BIND_NONLOCAL). */
@@ -193,7 +225,7 @@ static void declare_outer(Builder *b, ScopeX *x, const char *name, int kind, Nod
     uint32_t h = hash_name(name);
     int k = find(x, name, h);
     if (k < 0) {
-        *add(b->t->a, x, name, h) = (Binding){name, (unsigned char)kind, 0, def, NULL, NULL};
+        *add(x, name, h) = (Binding){name, (unsigned char)kind, 0, def, NULL, NULL};
         return;
     }
     Binding *bd = &x->pub.bindings[k];
@@ -232,21 +264,12 @@ static void bind_target(Builder *b, ScopeX *x, Node *t, Node *def, Node *value)
 
 /* --- opening scopes -------------------------------------------------------- */
 
-static ScopeX *open_scope(Builder *b, ScopeX *parent, int kind, Node *node, const char *name)
+static ScopeX *open_scope(Builder *b, ScopeX *parent, int kind, Node *node)
 {
-    Arena *a = b->t->a;
-    ScopeX *s = arena_alloc(a, sizeof *s);
+    ScopeX *s = arena_alloc(b->t->a, sizeof *s);
     s->pub.kind = (unsigned char)kind;
     s->pub.node = node;
     s->pub.parent = parent ? &parent->pub : NULL;
-    if (!parent)
-        s->qualname = b->t->modname;
-    else if (!parent->qualname[0])
-        s->qualname = name;
-    else if (parent->pub.kind == SCOPE_MODULE || parent->pub.kind == SCOPE_CLASS)
-        s->qualname = join(a, parent->qualname, ".", name);
-    else
-        s->qualname = join(a, parent->qualname, ".<locals>.", name);
     VEC_PUSH(&b->scopes, s);
     return s;
 }
@@ -333,7 +356,7 @@ static void function_def(Builder *b, ScopeX *x, Node *n)
     visit_arg_exprs(b, x, args, 1);
     visit(b, x, async ? n->v.AsyncFunctionDef.returns : n->v.FunctionDef.returns);
     bind(b, x, name, BIND_DEF, n, NULL, member_qualname(b, x, name));
-    ScopeX *f = open_scope(b, x, SCOPE_FUNCTION, n, name);
+    ScopeX *f = open_scope(b, x, SCOPE_FUNCTION, n);
     bind_type_params(b, f,
                      async ? &n->v.AsyncFunctionDef.type_params : &n->v.FunctionDef.type_params);
     bind_params(b, f, args);
@@ -347,7 +370,7 @@ static void class_def(Builder *b, ScopeX *x, Node *n)
     visit_each(b, x, &c->bases);
     visit_each(b, x, &c->keywords);
     bind(b, x, c->name, BIND_CLASS, n, NULL, member_qualname(b, x, c->name));
-    ScopeX *k = open_scope(b, x, SCOPE_CLASS, n, c->name);
+    ScopeX *k = open_scope(b, x, SCOPE_CLASS, n);
     bind_type_params(b, k, &c->type_params);
     visit_each(b, k, &c->body);
 }
@@ -355,7 +378,7 @@ static void class_def(Builder *b, ScopeX *x, Node *n)
 static void lambda(Builder *b, ScopeX *x, Node *n)
 {
     visit_arg_exprs(b, x, n->v.Lambda.args, 0);
-    ScopeX *l = open_scope(b, x, SCOPE_LAMBDA, n, "<lambda>");
+    ScopeX *l = open_scope(b, x, SCOPE_LAMBDA, n);
     bind_params(b, l, n->v.Lambda.args);
     visit(b, l, n->v.Lambda.body);
 }
@@ -364,26 +387,25 @@ static void lambda(Builder *b, ScopeX *x, Node *n)
 static void comprehension(Builder *b, ScopeX *x, Node *n)
 {
     const NodeList *gens;
-    const char *label;
     Node *e1, *e2 = NULL;
     switch (n->kind) {
     case NODE_ListComp:
-        gens = &n->v.ListComp.generators, label = "<listcomp>", e1 = n->v.ListComp.elt;
+        gens = &n->v.ListComp.generators, e1 = n->v.ListComp.elt;
         break;
     case NODE_SetComp:
-        gens = &n->v.SetComp.generators, label = "<setcomp>", e1 = n->v.SetComp.elt;
+        gens = &n->v.SetComp.generators, e1 = n->v.SetComp.elt;
         break;
     case NODE_GeneratorExp:
-        gens = &n->v.GeneratorExp.generators, label = "<genexpr>", e1 = n->v.GeneratorExp.elt;
+        gens = &n->v.GeneratorExp.generators, e1 = n->v.GeneratorExp.elt;
         break;
     default:
-        gens = &n->v.DictComp.generators, label = "<dictcomp>", e1 = n->v.DictComp.key,
+        gens = &n->v.DictComp.generators, e1 = n->v.DictComp.key,
         e2 = n->v.DictComp.value;
         break;
     }
     if (gens->n > 0)
         visit(b, x, gens->items[0]->v.comprehension.iter);
-    ScopeX *c = open_scope(b, x, SCOPE_COMPREHENSION, n, label);
+    ScopeX *c = open_scope(b, x, SCOPE_COMPREHENSION, n);
     for (int i = 0; i < gens->n; i++) {
         Node *g = gens->items[i];
         if (i > 0)
@@ -627,7 +649,7 @@ static void visit_node(Builder *b, ScopeX *x, Node *n)
         visit(b, x, n->v.TypeAlias.value);
         return;
     case NODE_Name:
-        if (n->v.Name.ctx != CTX_Load) /* a target no case above knew */
+        if (ast_ctx(n) != CTX_Load) /* a target no case above knew */
             bind(b, x, n->v.Name.id, BIND_LOCAL, n, NULL, NULL);
         return;
     case NODE_BinOp:
@@ -763,10 +785,12 @@ ScopeTable *scope_build(Arena *a, Node *module, const char *modname, int is_pack
     t->modname = modname ? modname : "";
     t->is_package = is_package;
     Builder b = {.t = t};
-    ScopeX *m = open_scope(&b, NULL, SCOPE_MODULE, module, "");
+    ScopeX *m = open_scope(&b, NULL, SCOPE_MODULE, module);
     if (module && module->kind == NODE_Module)
         visit_each(&b, m, &module->v.Module.body);
     settle_deferred(&b);
+    for (size_t i = 0; i < b.scopes.n; i++)
+        settle_arrays(a, b.scopes.items[i]);
 
     t->nscopes = (int)b.scopes.n;
     t->scopes = arena_alloc(a, b.scopes.n * sizeof *t->scopes);
@@ -851,7 +875,34 @@ const char *scope_qualname(const ScopeTable *t, const Scope *s, const Node *expr
 
 const char *scope_module_name(const ScopeTable *t) { return t->modname; }
 
-const char *scope_owner_qualname(const ScopeTable *t, const Scope *s) { return X(s)->qualname; }
+/* The name s's owner has in its parent's __qualname__. */
+static const char *owner_name(const Scope *s)
+{
+    const Node *n = s->node;
+    switch (n->kind) {
+    case NODE_FunctionDef:
+    case NODE_AsyncFunctionDef: return n->v.FunctionDef.name; /* the same layout */
+    case NODE_ClassDef: return n->v.ClassDef.name;
+    case NODE_Lambda: return "<lambda>";
+    case NODE_ListComp: return "<listcomp>";
+    case NODE_SetComp: return "<setcomp>";
+    case NODE_GeneratorExp: return "<genexpr>";
+    default: return "<dictcomp>";
+    }
+}
+
+/* Made when asked (only the tests ask), not kept for each of a project's
+ * scopes while it lives. */
+const char *scope_owner_qualname(const ScopeTable *t, const Scope *s)
+{
+    if (!s->parent)
+        return t->modname;
+    const char *up = scope_owner_qualname(t, s->parent);
+    if (!up[0])
+        return owner_name(s);
+    int member = s->parent->kind == SCOPE_MODULE || s->parent->kind == SCOPE_CLASS;
+    return join(t->a, up, member ? "." : ".<locals>.", owner_name(s));
+}
 
 const char *const *scope_star_imports(const ScopeTable *t, int *n)
 {

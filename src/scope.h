@@ -115,6 +115,8 @@ size_t scope_qualname_buf(const ScopeTable *t, const Scope *s, const Node *expr,
  * The dotted name of what opens s: Python's __qualname__ after the module
  * name ("app.db.Repo.get", "app.db.make.<locals>.inner",
  * "app.db.f.<locals>.<lambda>"); the module name for the module scope.
+ * Made in the table's arena at each call, like scope_qualname's chains: only
+ * the thread that owns that arena may call it.
  */
 const char *scope_owner_qualname(const ScopeTable *t, const Scope *s);
 

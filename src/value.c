@@ -17,6 +17,7 @@
 #include "value.h"
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "diag.h"
@@ -33,25 +34,45 @@ enum { LOC_LOCAL = 1, LOC_GLOBAL, LOC_RETURN, LOC_YIELD, LOC_ATTR, LOC_APP_STATE
        LOC_FIXTURE, LOC_RETURNS, LOC_LIBBASE, LOC_ITEM = 16,
        LOC_PARAM = 1 << 16, LOC_DECLARED = 1 << 20 };
 
+/*
+ * A project has a location per name, attribute, return and parameter, and
+ * keeps them all until its last check: a Slot holds its value packed
+ * (SlotVal: Val's fields without its padding; a Slot is 64 bytes, 128 with
+ * a Val) and only a parameter's has the calls that filled it (SlotParam),
+ * which value_param_site and value_param_owner answer from.
+ */
+typedef struct SlotVal {
+    const char *qual;      /* Val's fields, as Val documents them */
+    const Node *node;
+    unsigned char tag, kind, is_async, sub, scope_fn, fresh;
+    unsigned char conflict; /* the slot's: known contributions disagreed: unknown for
+                               good (here, in what would be padding) */
+    unsigned char lenders;  /* the slot's: a resource lent by two providers: by none in
+                               particular */
+} SlotVal;
+
+typedef struct SlotParam {
+    const Node *why;       /* the call that first gave it its value ... */
+    const Node *own_why;   /* the first call that passed a resource it made ... */
+    const Node *own_func;  /* ... the function that makes that call ... */
+    int why_mod;           /* ... the module of why ... */
+    int own_mod;           /* ... and of own_why */
+} SlotParam;
+
 typedef struct Slot {
     const void *k1;        /* a Binding, a def or class node, a Scope (locals) */
     const char *k2;        /* an attribute or local name, or NULL */
+    SlotVal v;             /* what it holds (slot_val) */
+    SlotParam *param;      /* a LOC_PARAM location's calls; NULL for the others */
     int k3;                /* LOC_* (+ index) */
     int round;             /* LOC_DECLARED: the round that computed it */
-    unsigned char conflict; /* known contributions disagreed: unknown for good */
-    unsigned char lenders;  /* a resource lent by two providers: by none in particular */
-    Val v;
     unsigned changed_at;   /* the clock when it last changed */
-    const Node *why;       /* LOC_PARAM: the call that first gave it its value ... */
-    int why_mod;           /* ... and the module of that call */
-    const Node *own_why;   /* LOC_PARAM: the first call that passed a resource it made ... */
-    const Node *own_func;  /* ... the function that makes that call ... */
-    int own_mod;           /* ... and its module */
-    int mark_mod;          /* the module walk that last noted reading it ... */
-    unsigned mark_walk;    /* ... (module index and walk number), so it is noted once */
+    unsigned mark_walk;    /* the module walk that last noted reading it, so it is noted
+                              once (vm->walk: each walk of each module has its own) */
 } Slot;
 
-/* The locations one module's last walk read. */
+/* The locations one module's last walk read (on the heap: only the build
+ * reads them). */
 typedef struct Reads {
     Slot **items;
     size_t n, cap;
@@ -75,13 +96,15 @@ struct ValueModel {
     int n;
     const FastApi *fastapi;
     const ModelUser *user;
-    Slot **tab;      /* cap slots, a power of two; each Slot stays where it is made */
+    Slot **tab;      /* cap slots, a power of two; each Slot stays where it is made.
+                        This table, own and imp grow on the heap while building and
+                        move into a at their final size when it ends (settle_tables) */
     size_t cap, used;
     unsigned clock;  /* counts changes of locations */
     const Node *why; /* the call whose arguments are being joined, or NULL */
     const Node *why_func; /* the function that makes it, or NULL (module level) */
     int cur;         /* the module being walked, or -1 */
-    unsigned walk;   /* counts module walks */
+    unsigned walk;   /* counts module walks (from 1: a new slot's mark_walk, 0, is none) */
     Reads *reads;    /* per module: what its last walk read */
     unsigned *walked_at; /* per module: the clock when its last walk began */
     Owner *own;      /* ocap slots */
@@ -135,6 +158,33 @@ static int same(const Val *a, const Val *b)
     return 1;
 }
 
+static Val slot_val(const Slot *s)
+{
+    Val v = unknown();
+    v.tag = s->v.tag;
+    v.kind = s->v.kind;
+    v.is_async = s->v.is_async;
+    v.qual = s->v.qual;
+    v.sub = s->v.sub;
+    v.scope_fn = s->v.scope_fn;
+    v.node = s->v.node;
+    v.fresh = s->v.fresh;
+    return v;
+}
+
+/* Sets what s holds (not its conflict and lenders flags). */
+static void slot_set(Slot *s, const Val *v)
+{
+    s->v.qual = v->qual;
+    s->v.node = v->node;
+    s->v.tag = v->tag;
+    s->v.kind = v->kind;
+    s->v.is_async = v->is_async;
+    s->v.sub = v->sub;
+    s->v.scope_fn = v->scope_fn;
+    s->v.fresh = v->fresh;
+}
+
 /* ------------------------------------------------------------- tables */
 
 static size_t hash_ptr(const void *p)
@@ -165,22 +215,30 @@ static int slot_is(const Slot *s, const void *k1, const char *k2, int k3)
 }
 
 /* The slot of a location; created (when building) if create. */
+/* vm->tab at cap slots (on the heap; the old one freed). */
+static void slot_rehash(ValueModel *vm, size_t cap)
+{
+    Slot **old = vm->tab;
+    size_t oldcap = vm->cap;
+    vm->cap = cap;
+    vm->tab = xcalloc(cap, sizeof *vm->tab);
+    for (size_t i = 0; i < oldcap; i++) {
+        if (!old[i])
+            continue;
+        size_t j = slot_hash(old[i]->k1, old[i]->k2, old[i]->k3) & (cap - 1);
+        while (vm->tab[j])
+            j = (j + 1) & (cap - 1);
+        vm->tab[j] = old[i];
+    }
+    free(old);
+}
+
+static int is_param_loc(int k3) { return k3 >= LOC_PARAM && k3 < LOC_DECLARED; }
+
 static Slot *slot(ValueModel *vm, const void *k1, const char *k2, int k3, int create)
 {
-    if (create && 2 * (vm->used + 1) > vm->cap) {
-        Slot **old = vm->tab;
-        size_t oldcap = vm->cap;
-        vm->cap = vm->cap ? 2 * vm->cap : 1024;
-        vm->tab = arena_alloc(vm->a, vm->cap * sizeof *vm->tab);
-        for (size_t i = 0; i < oldcap; i++) {
-            if (!old[i])
-                continue;
-            size_t j = slot_hash(old[i]->k1, old[i]->k2, old[i]->k3) & (vm->cap - 1);
-            while (vm->tab[j])
-                j = (j + 1) & (vm->cap - 1);
-            vm->tab[j] = old[i];
-        }
-    }
+    if (create && 2 * (vm->used + 1) > vm->cap)
+        slot_rehash(vm, vm->cap ? 2 * vm->cap : 1024);
     if (!vm->cap)
         return NULL;
     size_t mask = vm->cap - 1;
@@ -193,7 +251,10 @@ static Slot *slot(ValueModel *vm, const void *k1, const char *k2, int k3, int cr
             s->k1 = k1;
             s->k2 = k2;
             s->k3 = k3;
-            s->mark_mod = -1;
+            if (is_param_loc(k3)) {
+                s->param = arena_alloc(vm->a, sizeof *s->param);
+                s->param->why_mod = s->param->own_mod = -1; /* never read unset: why is NULL */
+            }
             vm->used++;
             return s;
         }
@@ -205,17 +266,13 @@ static Slot *slot(ValueModel *vm, const void *k1, const char *k2, int k3, int cr
 /* The module being walked read s: when s changes, it is walked again. */
 static void note_read(ValueModel *vm, Slot *s)
 {
-    if (s->mark_mod == vm->cur && s->mark_walk == vm->walk)
+    if (s->mark_walk == vm->walk)
         return;
-    s->mark_mod = vm->cur;
     s->mark_walk = vm->walk;
     Reads *r = &vm->reads[vm->cur];
     if (r->n == r->cap) {
         r->cap = r->cap ? 2 * r->cap : 64;
-        Slot **items = arena_alloc(vm->a, r->cap * sizeof *items);
-        if (r->n)
-            memcpy(items, r->items, r->n * sizeof *items);
-        r->items = items;
+        r->items = xrealloc(r->items, r->cap * sizeof *r->items);
     }
     r->items[r->n++] = s;
 }
@@ -228,7 +285,7 @@ static Val read(const ValueModel *cvm, const void *k1, const char *k2, int k3)
     Slot *s = slot(vm, k1, k2, k3, walking);
     if (walking)
         note_read(vm, s);
-    Val v = s && !s->conflict ? s->v : unknown();
+    Val v = s && !s->v.conflict ? slot_val(s) : unknown();
     if (k3 != LOC_LOCAL && k3 != LOC_RETURN && !(k3 >= LOC_ITEM && k3 < LOC_PARAM))
         v.fresh = 0; /* a parameter's, a global's, an attribute's: somebody else made it */
     return v;
@@ -240,35 +297,39 @@ static void join(ValueModel *vm, const void *k1, const char *k2, int k3, Val v)
     if (!known(&v) || !vm->building)
         return;
     Slot *s = slot(vm, k1, k2, k3, 1);
-    if (s->conflict)
+    if (s->v.conflict)
         return;
-    if (v.fresh && !s->own_why && vm->why) {
-        s->own_why = vm->why;
-        s->own_func = vm->why_func;
-        s->own_mod = vm->cur;
+    SlotParam *p = s->param;
+    if (p && v.fresh && !p->own_why && vm->why) {
+        p->own_why = vm->why;
+        p->own_func = vm->why_func;
+        p->own_mod = vm->cur;
     }
-    if (!known(&s->v)) {
+    Val was = slot_val(s);
+    if (!known(&was)) {
         if (v.qual) /* a question's strings die with its scratch arena; the slot's must not */
             v.qual = arena_strndup(vm->a, v.qual, strlen(v.qual));
-        s->v = v;
-        s->why = vm->why;
-        s->why_mod = vm->cur;
-    } else if (!same(&s->v, &v)) {
-        s->conflict = 1;
+        slot_set(s, &v);
+        if (p) {
+            p->why = vm->why;
+            p->why_mod = vm->cur;
+        }
+    } else if (!same(&was, &v)) {
+        s->v.conflict = 1;
     } else {
-        Val m = s->v;
+        Val m = was;
         m.is_async |= v.is_async;
         m.scope_fn |= v.scope_fn;
         m.fresh |= v.fresh;
         if (m.tag == VAL_RESOURCE && m.node != v.node) {
             /* no provider known yet (or none) joined with one: that one;
                two providers: none in particular, for good */
-            s->lenders |= m.node && v.node;
-            m.node = s->lenders ? NULL : m.node ? m.node : v.node;
+            s->v.lenders |= m.node && v.node;
+            m.node = s->v.lenders ? NULL : m.node ? m.node : v.node;
         }
-        if (!memcmp(&m, &s->v, sizeof m))
+        if (!memcmp(&m, &was, sizeof m)) /* both from slot_val: no padding differs */
             return;
-        s->v = m;
+        slot_set(s, &m);
     }
     s->changed_at = ++vm->clock;
     vm->changed = 1;
@@ -281,11 +342,12 @@ static Import *import_slot(ValueModel *vm, const Binding *b, int create)
         Import *old = vm->imp;
         size_t oldcap = vm->icap;
         vm->icap = vm->icap ? 2 * vm->icap : 1024;
-        vm->imp = arena_alloc(vm->a, vm->icap * sizeof *vm->imp);
+        vm->imp = xcalloc(vm->icap, sizeof *vm->imp);
         vm->iused = 0;
         for (size_t i = 0; i < oldcap; i++)
             if (old[i].b)
                 *import_slot(vm, old[i].b, 1) = old[i];
+        free(old);
     }
     if (!vm->icap)
         return NULL;
@@ -322,11 +384,12 @@ static void own(ValueModel *vm, const void *key, int mod)
         Owner *old = vm->own;
         size_t oldcap = vm->ocap;
         vm->ocap = vm->ocap ? 2 * vm->ocap : 1024;
-        vm->own = arena_alloc(vm->a, vm->ocap * sizeof *vm->own);
+        vm->own = xcalloc(vm->ocap, sizeof *vm->own);
         vm->oused = 0;
         for (size_t i = 0; i < oldcap; i++)
             if (old[i].key)
                 own(vm, old[i].key, old[i].mod);
+        free(old);
     }
     size_t mask = vm->ocap - 1, i = hash_ptr(key) & mask;
     while (vm->own[i].key && vm->own[i].key != key)
@@ -499,9 +562,9 @@ static void remember(ValueModel *vm, const void *k1, int k3, Val v)
     if (!vm->building)
         return;
     Slot *s = slot(vm, k1, NULL, k3, 1);
-    s->v = v;
     if (v.qual)
-        s->v.qual = arena_strndup(vm->a, v.qual, strlen(v.qual));
+        v.qual = arena_strndup(vm->a, v.qual, strlen(v.qual));
+    slot_set(s, &v);
     s->round = vm->round;
 }
 
@@ -515,7 +578,7 @@ static Val returns_declared(Ev *c, const Node *f)
         return unknown();
     const Slot *said = recalled(c->vm, f, LOC_RETURNS);
     if (said)
-        return said->v;
+        return slot_val(said);
     const ScopeTable *t = value_table_of(c->vm, f);
     const Scope *fs = t ? scope_of(t, f) : NULL;
     Val a = fs ? ev_annotation(c, t, fs->parent ? fs->parent : fs, f->v.FunctionDef.returns, 0)
@@ -867,7 +930,7 @@ static Val ev_param(Ev *c, const ScopeTable *t, const Scope *fs, const char *nam
     if (cls && i == 0)
         return make(ast_decorated(f, "classmethod") ? VAL_CLASS : VAL_OBJECT, 0, 0, cls);
     const Slot *said = i < param_count(f) ? recalled(c->vm, f, LOC_DECLARED + i) : NULL;
-    Val v = said ? said->v : i < param_count(f) ? declared(c, t, fs, i) : unknown();
+    Val v = said ? slot_val(said) : i < param_count(f) ? declared(c, t, fs, i) : unknown();
     if (!said && i < param_count(f))
         remember(c->vm, f, LOC_DECLARED + i, v); /* what it says of itself, once a round */
     Val callers = read(c->vm, f, NULL, LOC_PARAM + i);
@@ -1815,6 +1878,61 @@ static void fixtures(ValueModel *vm, const ScopeTable *t, const NodeList *body, 
     }
 }
 
+/* The smallest power of two (at least min) that holds used entries at most
+ * three quarters full: the lookups after the build stay short. */
+static size_t settled_cap(size_t used, size_t min)
+{
+    size_t cap = min;
+    while (4 * used >= 3 * cap)
+        cap *= 2;
+    return cap;
+}
+
+/* The build is over: the tables move from the heap into the arena at their
+ * final size, and what only the build read (each module's reads) goes. */
+static void settle_tables(ValueModel *vm)
+{
+    if (vm->cap) {
+        slot_rehash(vm, settled_cap(vm->used, 16));
+        Slot **t = arena_alloc_raw(vm->a, vm->cap * sizeof *t);
+        memcpy(t, vm->tab, vm->cap * sizeof *t);
+        free(vm->tab);
+        vm->tab = t;
+    }
+    if (vm->ocap) {
+        Owner *old = vm->own;
+        size_t oldcap = vm->ocap;
+        vm->ocap = settled_cap(vm->oused, 16);
+        vm->own = arena_alloc(vm->a, vm->ocap * sizeof *vm->own);
+        for (size_t i = 0; i < oldcap; i++) /* own() would grow at half full */
+            if (old[i].key) {
+                size_t j = hash_ptr(old[i].key) & (vm->ocap - 1);
+                while (vm->own[j].key)
+                    j = (j + 1) & (vm->ocap - 1);
+                vm->own[j] = old[i];
+            }
+        free(old);
+    }
+    if (vm->icap) {
+        Import *old = vm->imp;
+        size_t oldcap = vm->icap;
+        vm->icap = settled_cap(vm->iused, 16);
+        vm->imp = arena_alloc(vm->a, vm->icap * sizeof *vm->imp);
+        for (size_t i = 0; i < oldcap; i++)
+            if (old[i].b) {
+                size_t j = hash_ptr(old[i].b) & (vm->icap - 1);
+                while (vm->imp[j].b)
+                    j = (j + 1) & (vm->icap - 1);
+                vm->imp[j] = old[i];
+            }
+        free(old);
+    }
+    for (int m = 0; m < vm->n; m++) {
+        free(vm->reads[m].items);
+        vm->reads[m] = (Reads){0};
+    }
+}
+
 ValueModel *value_build(Arena *a, const Project *graph, const FastApiModule *mods, int n,
                         const FastApi *fastapi, const ModelUser *user)
 {
@@ -1862,6 +1980,7 @@ ValueModel *value_build(Arena *a, const Project *graph, const FastApiModule *mod
         vm->round = VALUE_ROUNDS; /* no fixpoint: the last round's cache stands */
     vm->building = 0;
     arena_free(scratch);
+    settle_tables(vm);
     return vm;
 }
 
@@ -1926,25 +2045,27 @@ Val value_annotation(const ValueModel *vm, Arena *scratch, const ScopeTable *t, 
 const Node *value_param_site(const ValueModel *vm, const Node *func, int index, const char **path)
 {
     const Slot *s = vm ? slot((ValueModel *)vm, func, NULL, LOC_PARAM + index, 0) : NULL;
-    if (!s || !s->why || s->why_mod < 0) {
+    const SlotParam *p = s ? s->param : NULL;
+    if (!p || !p->why || p->why_mod < 0) {
         *path = NULL;
         return NULL;
     }
-    *path = vm->mods[s->why_mod].path;
-    return s->why;
+    *path = vm->mods[p->why_mod].path;
+    return p->why;
 }
 
 const Node *value_param_owner(const ValueModel *vm, const Node *func, int index, const char **path,
                               const Node **caller)
 {
     const Slot *s = vm ? slot((ValueModel *)vm, func, NULL, LOC_PARAM + index, 0) : NULL;
+    const SlotParam *p = s ? s->param : NULL;
     *path = NULL;
     *caller = NULL;
-    if (!s || !s->own_why || s->own_mod < 0)
+    if (!p || !p->own_why || p->own_mod < 0)
         return NULL;
-    *path = vm->mods[s->own_mod].path;
-    *caller = s->own_func;
-    return s->own_why;
+    *path = vm->mods[p->own_mod].path;
+    *caller = p->own_func;
+    return p->own_why;
 }
 
 const char *value_path_of(const ValueModel *vm, const Node *node)

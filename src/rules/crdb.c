@@ -1161,7 +1161,7 @@ static void stored_kid(Node *parent, Node *n, void *arg)
     (void)parent;
     if (s->bad || s->depth > DBWALK_MAX_DEPTH)
         return;
-    if (n->kind == NODE_Name && n->v.Name.ctx != CTX_Load) {
+    if (n->kind == NODE_Name && ast_ctx(n) != CTX_Load) {
         if (s->n == 32)
             s->bad = 1;
         else

@@ -840,7 +840,7 @@ static void events(Scan *c, const Node *n)
         }
         break;
     case NODE_Attribute:
-        if (n->v.Attribute.value->kind == NODE_Name && n->v.Attribute.ctx == CTX_Load)
+        if (n->v.Attribute.value->kind == NODE_Name && ast_ctx(n) == CTX_Load)
             push_at(c, EV_READ, n, NULL, n->v.Attribute.value->v.Name.id);
         break;
     default:

@@ -78,7 +78,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         FindingList out = {0};
         for (int i = 0; i < n; i++)
-            analyze_check(an, &units[i], &out);
+            analyze_check(an, &units[i], units[i].a, &out); /* freed with the arenas below */
         diag_free(&out);
         analyze_free(an);
     }

@@ -49,13 +49,13 @@ static Node *name(Arena *a, const char *id, int ctx)
 {
     Node *n = ast_new(a, NODE_Name);
     n->v.Name.id = id;
-    n->v.Name.ctx = (uint8_t)ctx;
+    ast_set_ctx(n, ctx);
     return n;
 }
 
 static Const cval(int kind, const char *s, size_t len)
 {
-    Const c = {(uint8_t)kind, (uint32_t)len, s};
+    Const c = {.kind = (uint8_t)kind, .len = (uint32_t)len, .s = s};
     return c;
 }
 
@@ -63,7 +63,7 @@ static Node *konst(Arena *a, int kind, const char *s, const char *ukind)
 {
     Node *n = ast_new(a, NODE_Constant);
     n->v.Constant.value = cval(kind, s, s ? strlen(s) : 0);
-    n->v.Constant.kind = ukind;
+    n->v.Constant.value.u = ukind != NULL;
     return n;
 }
 
