@@ -151,7 +151,7 @@ static void uses_kid(Node *parent, Node *n, void *arg)
         case NODE_Dict:
         case NODE_Starred:
         case NODE_NamedExpr:
-            u->escapes = parent->kind != NODE_Assign || n->v.Name.ctx != CTX_Store;
+            u->escapes = parent->kind != NODE_Assign || ast_ctx(n) != CTX_Store;
             break;
         default:
             break;
