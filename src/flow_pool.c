@@ -211,6 +211,9 @@ static void report_second(Ctx *c, const Path *p, int held, const Node *at, const
 {
     if (c->env->summary)
         return;
+    if (c->env->fastapi &&
+        (fastapi_role(c->env->fastapi->model, c->g->func) & FASTAPI_BOOT))
+        return; /* start-up code runs once, alone: nothing else waits on the pool */
     const Ev *e = p->ev[held];
     if (c->held_at[held])
         e = fl_ev_push(c, e, c->held_at[held], "a connection of the pool is checked out here");

@@ -197,3 +197,23 @@ def sequential():
         conn.close()
     with engine.connect() as again:
         again.execute(text("SELECT 1"))
+
+
+# Quiet: start-up code runs once, before any request: seeding through a
+# second session while the first holds its connection cannot deadlock.
+from contextlib import asynccontextmanager  # noqa: E402
+
+
+async def seed_defaults():
+    async with AsyncSessionLocal() as admin:
+        await admin.execute(text("SELECT 1 FROM settings"))
+        await get_user(1)
+
+
+@asynccontextmanager
+async def lifespan(application: FastAPI):
+    await seed_defaults()
+    yield
+
+
+startup_app = FastAPI(lifespan=lifespan)
