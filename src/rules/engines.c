@@ -199,6 +199,7 @@ static int visit(DbWalk *w, const Node *n)
     EngineCheck *k = w->arg;
     const Node *func = dbval_walk_func(w);
     if (n->kind != NODE_Call || !func || func->kind == NODE_Lambda || w->depth < 1 ||
+        !strstr(name_of(n->v.Call.func), "engine") || /* cheap before the qualified name */
         !is_engine_maker(dbval_qualname(k->c, w->scope, n->v.Call.func)) || model_unpooled(n) ||
         sqlite_url(n))
         return 1;
