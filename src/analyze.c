@@ -20,7 +20,6 @@
 #include "rules/lifecycle.h"
 #include "rules/detached.h"
 #include "rules/sharing.h"
-#include "rules/engines.h"
 #include "rules/sqlapi.h"
 #include "modgraph.h"
 #include "scope.h"
@@ -465,7 +464,6 @@ void analyze_check(Analysis *an, AnalyzeUnit *u, Arena *a, FindingList *out)
     arena_free(scratch);
     DbCtx db = {.a = a, .env = &env};
     sqlapi_check(&db, u->src, u->module, facts, &found);
-    engines_check(&db, u->src, u->module, &found);
     crdb_check(&db, u->src, u->module, an->crdb, facts, &found);
     ContextFile cf = {u->path_ctx, u->module, u->scopes, an->fastapi.model, u->funcs, u->nfuncs};
     for (size_t i = 0; i < found.n; i++) {

@@ -368,10 +368,11 @@ void fj_name_handles(Ctx *c, Path *p, const Node *target, const Node *value);
 void fj_outlived(Ctx *c, Path *p, int r, const Node *at);
 /* A normal return at `at`: pending work on borrowed sites that outlives the owner. */
 int fj_txn_followed(const Ctx *c, int r);
-/* A session method's effect on its connection: 1 it checks one out (a
- * query, a flush), -1 it gives it back (commit, rollback, close), 0 neither. */
-int fj_txn_event(const char *m);
-void fj_txn(Ctx *c, Path *p, int r, const Node *call, const char *m);
+/* Follows what method m does to session r's transaction (SL205); returns
+ * its effect on the connection, whether r is followed or not: 1 it checks
+ * one out (a query, a flush), -1 it gives it back (commit, rollback,
+ * close), 0 neither. */
+int fj_txn(Ctx *c, Path *p, int r, const Node *call, const char *m);
 void fj_txn_by_callee(Ctx *c, Path *p, int r, const Node *call, const FlowSummary *sum, int i);
 void fj_waits_for_client(Ctx *c, Path *p, const Node *call, const Node *recv, const char *m);
 void fj_pending_at_exit(Ctx *c, Path *p, const Node *at);

@@ -768,7 +768,7 @@ void fj_waits_for_client(Ctx *c, Path *p, const Node *call, const Node *recv, co
     }
 }
 
-int fj_txn_event(const char *m)
+static int txn_event(const char *m)
 {
     static const char *const out[] = {"execute", "scalar", "scalars", "get", "get_one", "query",
                                       "flush", "refresh", "merge", "connection", "stream",
@@ -779,11 +779,11 @@ int fj_txn_event(const char *m)
     return fl_in_list(m, out) ? 1 : fl_in_list(m, end) ? -1 : 0;
 }
 
-void fj_txn(Ctx *c, Path *p, int r, const Node *call, const char *m)
+int fj_txn(Ctx *c, Path *p, int r, const Node *call, const char *m)
 {
+    int ev = txn_event(m);
     if (!fj_txn_followed(c, r))
-        return;
-    int ev = fj_txn_event(m);
+        return ev;
     if (ev > 0) {
         p->checked_out |= 1u << r;
         p->txn_ended &= ~(1u << r);
@@ -793,6 +793,7 @@ void fj_txn(Ctx *c, Path *p, int r, const Node *call, const char *m)
         p->checked_out &= ~(1u << r);
         p->txn_ended |= 1u << r;
     }
+    return ev;
 }
 
 /* A summarized callee given session r: it leaves the connection out, or

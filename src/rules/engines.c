@@ -139,7 +139,6 @@ static void uses_kid(Node *parent, Node *n, void *arg)
             if (parent->v.Call.func != n && !borrows(parent))
                 u->escapes = 1; /* handed to a call that may keep it */
             break;
-        case NODE_keyword:
         case NODE_Assign:
         case NODE_AnnAssign:
         case NODE_Return:
@@ -154,10 +153,8 @@ static void uses_kid(Node *parent, Node *n, void *arg)
             u->escapes = parent->kind != NODE_Assign || ast_ctx(n) != CTX_Store;
             break;
         default:
-            break;
+            break; /* a keyword's value: decided by the call around it, below */
         }
-        if (parent->kind == NODE_keyword)
-            u->escapes = 0; /* decided by the call around it, below */
     }
     if (n->kind == NODE_Call) {
         for (int i = 0; i < n->v.Call.keywords.n; i++) {
@@ -194,45 +191,33 @@ static void report(EngineCheck *k, const Node *call, const Node *func, const cha
     diag_add(k->out, &f);
 }
 
-static int visit(DbWalk *w, const Node *n)
+void engines_visit(DbCtx *c, const Source *src, FindingList *out, const DbWalk *w, const Node *n)
 {
-    EngineCheck *k = w->arg;
     const Node *func = dbval_walk_func(w);
     if (n->kind != NODE_Call || !func || func->kind == NODE_Lambda || w->depth < 1 ||
         !strstr(name_of(n->v.Call.func), "engine") || /* cheap before the qualified name */
-        !is_engine_maker(dbval_qualname(k->c, w->scope, n->v.Call.func)) || model_unpooled(n) ||
+        !is_engine_maker(dbval_qualname(c, w->scope, n->v.Call.func)) || model_unpooled(n) ||
         sqlite_url(n))
-        return 1;
-    const FlowFastApi *fa = k->c->env->fastapi;
+        return;
+    const FlowFastApi *fa = c->env->fastapi;
     if (fa && (fastapi_role(fa->model, func) & FASTAPI_BOOT))
-        return 1; /* start-up code: once per process */
+        return; /* start-up code: once per process */
     if (ast_decorated(func, "lru_cache") || ast_decorated(func, "cache") ||
         ast_decorated(func, "cached") || ast_decorated(func, "cached_property") ||
         ast_decorated(func, "fixture"))
-        return 1; /* made once and kept, or a test's */
+        return; /* made once and kept, or a test's */
+    EngineCheck k = {c, src, out};
     const Node *parent = w->stack[w->depth - 1];
     if (parent->kind == NODE_Attribute) { /* create_engine(url).connect() */
-        report(k, n, func, "dropped at once");
-        return 1;
+        report(&k, n, func, "dropped at once");
+        return;
     }
     const Node *target, *value;
     if (!ast_single_assign(parent, &target, &value) || value != n || target->kind != NODE_Name)
-        return 1; /* returned, stored, handed on: someone keeps it */
+        return; /* returned, stored, handed on: someone keeps it */
     Uses u = {target->v.Name.id, 0, 0, 0};
     for (int i = 0; i < func->v.FunctionDef.body.n && !u.escapes && !u.disposed; i++)
         uses_kid(NULL, func->v.FunctionDef.body.items[i], &u);
     if (!u.escapes && !u.disposed)
-        report(k, n, func, "nothing disposes it");
-    return 1;
-}
-
-void engines_check(DbCtx *c, const Source *src, const Node *module, FindingList *out)
-{
-    EngineCheck k = {c, src, out};
-    DbWalk w;
-    memset(&w, 0, sizeof w);
-    w.t = c->env->scopes;
-    w.visit = visit;
-    w.arg = &k;
-    dbval_walk(&w, module);
+        report(&k, n, func, "nothing disposes it");
 }

@@ -1,8 +1,8 @@
 /*
  * engines.h - SL108 engine-per-call: an engine (and so a connection pool)
- * made inside a function and dropped there without dispose().  Runs per
- * module after the dataflow (analyze_check); reads what a call makes
- * through dbval.h.
+ * made inside a function and dropped there without dispose().  Rides on the
+ * module walk of sqlapi.c (one pass over each module after the dataflow);
+ * reads what a call makes through dbval.h.
  */
 #ifndef SL_ENGINES_H
 #define SL_ENGINES_H
@@ -11,8 +11,8 @@
 #include "diag.h"
 #include "source.h"
 
-/* Appends the SL108 findings of module to out (messages in c->a).
- * Thread-safe per module. */
-void engines_check(DbCtx *c, const Source *src, const Node *module, FindingList *out);
+/* Appends to out (messages in c->a) the SL108 finding of node n, where w's
+ * walk of a module of src stands.  Thread-safe per module. */
+void engines_visit(DbCtx *c, const Source *src, FindingList *out, const DbWalk *w, const Node *n);
 
 #endif

@@ -9,6 +9,7 @@
  * connections take strings), and the argument is a str on every path.
  */
 #include "rules/sqlapi.h"
+#include "rules/engines.h"
 
 #include <string.h>
 
@@ -548,6 +549,7 @@ static void pooled_setting(SqlCheck *k, DbWalk *w, const Node *call)
 static int visit(DbWalk *w, const Node *n)
 {
     SqlCheck *k = w->arg;
+    engines_visit(k->c, k->src, k->out, w, n); /* SL108, on the same walk */
     if (n->kind == NODE_With || n->kind == NODE_AsyncWith)
         uncommitted(k, w->scope, n);
     if (n->kind == NODE_Call && n->v.Call.func->kind == NODE_Attribute &&
