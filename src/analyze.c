@@ -37,11 +37,12 @@ struct Analysis {
     AnalyzeUnit *units; /* the units, in the driver's order */
     int n;
     int round;          /* summary rounds ended so far */
-    const char **changed; /* names of the functions whose summary the last round changed,
-                             and the names they are imported under (`import f as g`) */
-    int nchanged;
-    const char **alias_of, **alias; /* `from m import alias_of[i] as alias[i]`, all units */
-    size_t naliases;
+    int *base;          /* units[i]'s functions are numbered base[i], base[i] + 1, ... */
+    int **deps;         /* per function (by number): the functions whose summaries its last
+                           analysis read, sorted, each once ... */
+    int *ndeps;         /* ... and how many */
+    int nfuncs;         /* functions of all units */
+    unsigned char *changed; /* per function: did the last round change its summary? */
     ProjectFacts facts; /* versions and database */
     FastApiModule *mods; /* the units as the FastAPI model reads them */
     FlowFastApi fastapi; /* the FastAPI model and the run's timing */
@@ -72,60 +73,12 @@ static void collect_funcs(Node *parent, Node *n, void *arg)
     ast_children(n, collect_funcs, u);
 }
 
-typedef struct NameWalk {
-    VEC(const char *) ids;
-    int depth;
-} NameWalk;
-
-static void names_kid(Node *parent, Node *n, void *arg)
-{
-    NameWalk *w = arg;
-    (void)parent;
-    if (w->depth > 200)
-        return;
-    const char *id = n->kind == NODE_Name ? n->v.Name.id
-                     : n->kind == NODE_Attribute ? n->v.Attribute.attr : NULL;
-    if (id)
-        VEC_PUSH(&w->ids, id);
-    w->depth++;
-    ast_children(n, names_kid, w);
-    w->depth--;
-}
-
-static int cmp_name(const void *a, const void *b);
-
-/* The names each function mentions, once, sorted: a summary round asks
- * whether any of them changed, every round, without walking the AST. */
-static void collect_names(AnalyzeUnit *u)
-{
-    size_t n = (size_t)(u->nfuncs ? u->nfuncs : 1);
-    u->names = arena_alloc(u->a, n * sizeof *u->names);
-    u->nnames = arena_alloc(u->a, n * sizeof *u->nnames);
-    NameWalk w = {{0}, 0};
-    for (int i = 0; i < u->nfuncs; i++) {
-        w.ids.n = 0;
-        ast_children((Node *)u->funcs[i], names_kid, &w);
-        if (w.ids.n > 1)
-            qsort(w.ids.items, w.ids.n, sizeof *w.ids.items, cmp_name);
-        size_t k = 0;
-        for (size_t j = 0; j < w.ids.n; j++)
-            if (!k || strcmp(w.ids.items[k - 1], w.ids.items[j]))
-                w.ids.items[k++] = w.ids.items[j];
-        u->names[i] = arena_alloc(u->a, (k ? k : 1) * sizeof **u->names);
-        if (k)
-            memcpy(u->names[i], w.ids.items, k * sizeof **u->names);
-        u->nnames[i] = (int)k;
-    }
-    VEC_FREE(&w.ids);
-}
-
 void analyze_scopes(AnalyzeUnit *u)
 {
     u->scopes = scope_build(u->a, u->module, u->modname, u->is_package);
     ast_children(u->module, collect_funcs, u);
     u->sums = arena_alloc(u->a, (size_t)(u->nfuncs ? u->nfuncs : 1) * sizeof *u->sums);
     u->next = arena_alloc(u->a, (size_t)(u->nfuncs ? u->nfuncs : 1) * sizeof *u->next);
-    collect_names(u);
 }
 
 /* FastAPI's timing for the run, from the version in facts. */
@@ -158,8 +111,15 @@ static size_t hash_ptr(const void *p)
 static void index_funcs(Analysis *an)
 {
     size_t total = 0;
-    for (int i = 0; i < an->n; i++)
+    an->base = arena_alloc(an->a, (size_t)(an->n ? an->n : 1) * sizeof *an->base);
+    for (int i = 0; i < an->n; i++) {
+        an->base[i] = (int)total;
         total += (size_t)an->units[i].nfuncs;
+    }
+    an->nfuncs = (int)total;
+    an->deps = xcalloc(total ? total : 1, sizeof *an->deps);
+    an->ndeps = xcalloc(total ? total : 1, sizeof *an->ndeps);
+    an->changed = arena_alloc(an->a, total ? total : 1);
     for (an->fcap = 16; an->fcap < 2 * total + 2; an->fcap *= 2)
         ;
     an->fidx = arena_alloc(an->a, an->fcap * sizeof *an->fidx);
@@ -178,10 +138,13 @@ static void index_funcs(Analysis *an)
  * `upto`, in source order: helpers usually come before their callers), so a
  * chain of calls inside one module settles in one round; every other
  * summary is the last round's, whatever thread computes what. */
+typedef VEC(int) IntVec;
+
 typedef struct SumAt {
     const Analysis *an;
-    int unit;  /* the unit being summarized, or -1 */
-    int upto;  /* its functions [0, upto) are done this round */
+    int unit;     /* the unit being summarized, or -1 */
+    int upto;     /* its functions [0, upto) are done this round */
+    IntVec *read; /* while summarizing: the functions whose summaries were read */
 } SumAt;
 
 static const FlowSummary *find_summary(const SumAt *at, const Node *func)
@@ -193,6 +156,8 @@ static const FlowSummary *find_summary(const SumAt *at, const Node *func)
         if (an->fidx[j].def == func) {
             const AnalyzeUnit *u = &an->units[an->fidx[j].unit];
             int k = an->fidx[j].index;
+            if (at->read)
+                VEC_PUSH(at->read, an->base[an->fidx[j].unit] + k);
             return an->fidx[j].unit == at->unit && k < at->upto ? &u->next[k] : &u->sums[k];
         }
     return NULL;
@@ -231,6 +196,10 @@ void analyze_free(Analysis *an)
 {
     if (!an)
         return;
+    for (int g = 0; g < an->nfuncs; g++)
+        free(an->deps[g]);
+    free(an->deps);
+    free(an->ndeps);
     arena_free(an->a);
     free(an);
 }
@@ -259,52 +228,6 @@ static int resolve(void *arg, const char *qual, FlowDef *out)
     return 1;
 }
 
-static int cmp_name(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-/* Does function k of u mention one of names[0, n) (any order)? */
-static int mentions_any(const AnalyzeUnit *u, int k, const char *const *names, size_t n)
-{
-    for (size_t j = 0; j < n; j++) {
-        const char *const *hit = bsearch(&names[j], u->names[k], (size_t)u->nnames[k],
-                                         sizeof *u->names[k], cmp_name);
-        if (hit)
-            return 1;
-    }
-    return 0;
-}
-
-/* After the first round, a function's summary can change only if it names
- * a function whose summary the last round changed: both lists are sorted. */
-static int needs_round(const Analysis *an, const AnalyzeUnit *u, int k)
-{
-    if (an->round == 0)
-        return 1;
-    const char *const *a = u->names[k], *const *b = (const char *const *)an->changed;
-    int i = 0, j = 0, na = u->nnames[k], nb = an->nchanged;
-    while (i < na && j < nb) {
-        int d = strcmp(a[i], b[j]);
-        if (!d)
-            return 1;
-        if (d < 0)
-            i++;
-        else
-            j++;
-    }
-    return 0;
-}
-
-/* The FastAPI timing of u's own project (its facts), or the run's; its
- * text in a. */
-static void unit_fastapi(const Analysis *an, const AnalyzeUnit *u, Arena *a, FlowFastApi *out)
-{
-    *out = an->fastapi;
-    if (u->facts)
-        fastapi_timing(a, u->facts, out);
-}
-
 /* Field by field: padding bytes may differ. */
 static int same_summary(const FlowSummary *a, const FlowSummary *b)
 {
@@ -319,15 +242,67 @@ static int same_summary(const FlowSummary *a, const FlowSummary *b)
            a->needs_pool == b->needs_pool && a->yields_pool == b->yields_pool;
 }
 
+static int cmp_int(const void *a, const void *b)
+{
+    int x = *(const int *)a, y = *(const int *)b;
+    return (x > y) - (x < y);
+}
+
+/*
+ * Must function k of u be analyzed again this round?  Its analysis is a
+ * function of the summaries it read (the rest of the project is fixed once
+ * linked), so only if one of them differs from what it read last time:
+ * one of u's own functions before it that this round changed (those are
+ * read as of this round), or any other that the last round changed.
+ */
+static int needs_round(const Analysis *an, const AnalyzeUnit *u, int k)
+{
+    if (an->round == 0)
+        return 1;
+    int self = an->base[u - an->units], g = self + k;
+    for (int j = 0; j < an->ndeps[g]; j++) {
+        int d = an->deps[g][j];
+        if (d >= self && d < g ? !same_summary(&u->sums[d - self], &u->next[d - self])
+                               : an->changed[d])
+            return 1;
+    }
+    return 0;
+}
+
+/* Keeps what the analysis of function g read, sorted, each once. */
+static void keep_deps(Analysis *an, int g, IntVec *read)
+{
+    size_t n = 0;
+    if (read->n > 1)
+        qsort(read->items, read->n, sizeof *read->items, cmp_int);
+    for (size_t j = 0; j < read->n; j++)
+        if (!n || read->items[n - 1] != read->items[j])
+            read->items[n++] = read->items[j];
+    an->deps[g] = xrealloc(an->deps[g], (n ? n : 1) * sizeof *an->deps[g]);
+    if (n)
+        memcpy(an->deps[g], read->items, n * sizeof *read->items);
+    an->ndeps[g] = (int)n;
+    read->n = 0;
+}
+
+/* The FastAPI timing of u's own project (its facts), or the run's; its
+ * text in a. */
+static void unit_fastapi(const Analysis *an, const AnalyzeUnit *u, Arena *a, FlowFastApi *out)
+{
+    *out = an->fastapi;
+    if (u->facts)
+        fastapi_timing(a, u->facts, out);
+}
+
 void analyze_summarize(Analysis *an, AnalyzeUnit *u)
 {
     FlowFastApi fa;
     unit_fastapi(an, u, u->a, &fa);
     Arena *scratch = arena_new();
-    SumAt at = {an, (int)(u - an->units), 0};
-    VEC(const char *) here = {0}; /* functions of u whose summary changed this round */
+    IntVec read = {0};
+    SumAt at = {an, (int)(u - an->units), 0, &read};
     for (int i = 0; i < u->nfuncs; i++, at.upto = i) {
-        if (!needs_round(an, u, i) && !mentions_any(u, i, here.items, here.n)) {
+        if (!needs_round(an, u, i)) {
             u->next[i] = u->sums[i];
             continue;
         }
@@ -337,87 +312,26 @@ void analyze_summarize(Analysis *an, AnalyzeUnit *u)
         flow_function(scratch, &env, (Node *)u->funcs[i]);
         arena_reset(scratch);
         u->next[i] = sum;
-        if (!same_summary(&u->sums[i], &sum))
-            VEC_PUSH(&here, u->funcs[i]->v.FunctionDef.name);
+        keep_deps((Analysis *)an, an->base[at.unit] + i, &read);
     }
-    VEC_FREE(&here);
+    VEC_FREE(&read);
     arena_free(scratch);
 }
 
 
-/* The renaming imports of the statements under n (`from m import f as g`). */
-typedef struct AliasWalk {
-    Analysis *an;
-    VEC(const char *) of, as;
-    int depth;
-} AliasWalk;
-
-static void alias_kid(Node *parent, Node *n, void *arg)
-{
-    AliasWalk *w = arg;
-    (void)parent;
-    if (w->depth > 200 || ast_category(n->kind) == CAT_EXPR)
-        return;
-    if (n->kind == NODE_ImportFrom) {
-        for (int i = 0; i < n->v.ImportFrom.names.n; i++) {
-            const Node *al = n->v.ImportFrom.names.items[i];
-            if (al->v.alias.asname && strcmp(al->v.alias.asname, al->v.alias.name)) {
-                VEC_PUSH(&w->of, al->v.alias.name);
-                VEC_PUSH(&w->as, al->v.alias.asname);
-            }
-        }
-        return;
-    }
-    w->depth++;
-    ast_children(n, alias_kid, w);
-    w->depth--;
-}
-
-static void collect_aliases(Analysis *an)
-{
-    AliasWalk w = {an, {0}, {0}, 0};
-    for (int i = 0; i < an->n; i++)
-        ast_children(an->units[i].module, alias_kid, &w);
-    an->naliases = w.of.n;
-    an->alias_of = arena_alloc(an->a, (w.of.n ? w.of.n : 1) * sizeof *an->alias_of);
-    an->alias = arena_alloc(an->a, (w.of.n ? w.of.n : 1) * sizeof *an->alias);
-    if (w.of.n) {
-        memcpy(an->alias_of, w.of.items, w.of.n * sizeof *an->alias_of);
-        memcpy(an->alias, w.as.items, w.as.n * sizeof *an->alias);
-    }
-    VEC_FREE(&w.of);
-    VEC_FREE(&w.as);
-}
-
 int analyze_round(Analysis *an)
 {
-    VEC(const char *) names = {0};
+    int any = 0;
     for (int i = 0; i < an->n; i++) {
         AnalyzeUnit *u = &an->units[i];
         for (int k = 0; k < u->nfuncs; k++)
-            if (!same_summary(&u->sums[k], &u->next[k]))
-                VEC_PUSH(&names, u->funcs[k]->v.FunctionDef.name);
+            any |= an->changed[an->base[i] + k] = !same_summary(&u->sums[k], &u->next[k]);
         FlowSummary *t = u->sums;
         u->sums = u->next;
         u->next = t;
     }
-    if (an->round == 0 && names.n)
-        collect_aliases(an);
-    size_t direct = names.n; /* a changed function may be called by another name */
-    for (size_t k = 0; k < an->naliases; k++)
-        for (size_t j = 0; j < direct; j++)
-            if (!strcmp(an->alias_of[k], names.items[j])) {
-                VEC_PUSH(&names, an->alias[k]);
-                break;
-            }
-    an->nchanged = (int)names.n;
-    an->changed = arena_alloc(an->a, (names.n ? names.n : 1) * sizeof *an->changed);
-    if (names.n)
-        memcpy(an->changed, names.items, names.n * sizeof *an->changed);
-    qsort(an->changed, names.n, sizeof *an->changed, cmp_name); /* for needs_round */
-    VEC_FREE(&names);
     an->round++;
-    return an->nchanged > 0;
+    return any;
 }
 
 /*
@@ -446,7 +360,7 @@ void analyze_check(Analysis *an, AnalyzeUnit *u, Arena *a, FindingList *out)
     FlowFastApi fa;
     unit_fastapi(an, u, a, &fa);
     const ProjectFacts *facts = u->facts ? u->facts : &an->facts;
-    SumAt at = {an, -1, 0};
+    SumAt at = {an, -1, 0, NULL};
     FlowEnv env = {u->src, u->scopes, lifecycle_report, &sink, any_summary, &at, NULL, resolve, &at,
                    &fa, an->facts.model, an->values};
     sink.env = &env; /* the fixes read the module's scopes */

@@ -39,9 +39,6 @@ typedef struct AnalyzeUnit {
     const Node **funcs;   /* its functions (any depth), in source order */
     FlowSummary *sums;    /* their summaries, as of the last round */
     FlowSummary *next;    /* the round being computed */
-    const char ***names;  /* per function: the names and attribute names it mentions,
-                             sorted (strcmp), each once ... */
-    int *nnames;          /* ... and how many: what a summary round asks (needs_round) */
     int nfuncs;
     const ProjectFacts *facts; /* this file's project (versions); NULL: the run's */
     int path_ctx;         /* context_of_path (context.h) of its place in its project, or -1 */
