@@ -7,6 +7,12 @@
  * version.  A finding needs both halves to be certain: the receiver is a
  * SQLAlchemy session or connection (DB-API cursors, psycopg and asyncpg
  * connections take strings), and the argument is a str on every path.
+ *
+ * On the same walk of a module's statements: SL302 (a write in `with
+ * engine.connect()` that nothing commits), SL303 (a session-level setting
+ * committed on a pooled connection), SL304 (a session-level advisory lock
+ * still held when its connection goes back to the pool) and SL108
+ * (rules/engines.c).
  */
 #include "rules/sqlapi.h"
 #include "rules/engines.h"
@@ -470,9 +476,15 @@ typedef struct After {
     int depth;
 } After;
 
-static int same_name(const Node *a, const Node *b)
+/* Are a and b the same name or attribute chain (`db`, `self._session`)? */
+static int same_ref(const Node *a, const Node *b)
 {
-    return a->kind == NODE_Name && b->kind == NODE_Name && !strcmp(a->v.Name.id, b->v.Name.id);
+    if (a->kind != b->kind)
+        return 0;
+    if (a->kind == NODE_Name)
+        return !strcmp(a->v.Name.id, b->v.Name.id);
+    return a->kind == NODE_Attribute && !strcmp(a->v.Attribute.attr, b->v.Attribute.attr) &&
+           same_ref(a->v.Attribute.value, b->v.Attribute.value);
 }
 
 static void after_kid(Node *parent, Node *n, void *arg)
@@ -484,7 +496,7 @@ static void after_kid(Node *parent, Node *n, void *arg)
         return;
     if (n->kind == NODE_Call && n->v.Call.func->kind == NODE_Attribute &&
         !strcmp(n->v.Call.func->v.Attribute.attr, "commit") &&
-        same_name(n->v.Call.func->v.Attribute.value, w->recv) &&
+        same_ref(n->v.Call.func->v.Attribute.value, w->recv) &&
         (n->lineno > w->at->lineno ||
          (n->lineno == w->at->lineno && n->col_offset > w->at->col_offset))) {
         w->found = n;
@@ -546,6 +558,216 @@ static void pooled_setting(SqlCheck *k, DbWalk *w, const Node *call)
     diag_add(k->out, &fd);
 }
 
+/* --- SL304: a session-level advisory lock past its connection ------------ */
+
+enum { LOCK_NONE, LOCK_TAKE, LOCK_FREE };
+
+/* Does s contain w (lower case), case aside? */
+static int has_word_ci(const char *s, const char *w)
+{
+    size_t n = strlen(w);
+    for (; *s; s++) {
+        size_t j = 0;
+        while (j < n && s[j] && (s[j] == w[j] || (s[j] | 0x20) == w[j]))
+            j++;
+        if (j == n)
+            return 1;
+    }
+    return 0;
+}
+
+/* Does SQL text (or a SQL function's name) take or free a session-level
+ * advisory lock?  pg_advisory_lock, pg_try_advisory_lock and their _shared
+ * forms take one, pg_advisory_unlock(_shared, _all) free; the _xact_ forms
+ * belong to the transaction and end with it, so they are neither. */
+static int lock_word(const char *q)
+{
+    return has_word_ci(q, "advisory_unlock") ? LOCK_FREE
+           : has_word_ci(q, "advisory_lock") ? LOCK_TAKE
+                                             : LOCK_NONE;
+}
+
+typedef struct LockFn {
+    int kind, depth;
+} LockFn;
+
+static void lock_fn_kid(Node *parent, Node *n, void *arg)
+{
+    LockFn *w = arg;
+    (void)parent;
+    if (w->kind || w->depth > DBWALK_MAX_DEPTH)
+        return;
+    if (n->kind == NODE_Attribute) { /* func.pg_advisory_lock, sa.func.pg_advisory_lock */
+        const Node *v = n->v.Attribute.value;
+        const char *of = v->kind == NODE_Name ? v->v.Name.id
+                         : v->kind == NODE_Attribute ? v->v.Attribute.attr : "";
+        if (!strcmp(of, "func") && (w->kind = lock_word(n->v.Attribute.attr)))
+            return;
+    }
+    w->depth++;
+    ast_children(n, lock_fn_kid, w);
+    w->depth--;
+}
+
+/* What a statement does to a session-level advisory lock: text("SELECT
+ * pg_advisory_lock(:k)") (or a name bound once to it), or
+ * select(func.pg_advisory_lock(k)). */
+static int lock_of(SqlCheck *k, const Scope *s, const Node *stmt)
+{
+    const char *q = sql_text(k, s, stmt, 0);
+    if (q)
+        return lock_word(q);
+    LockFn w = {LOCK_NONE, 0};
+    if (stmt && stmt->kind == NODE_Call)
+        lock_fn_kid(NULL, (Node *)stmt, &w);
+    return w.kind;
+}
+
+static int before(const Node *a, const Node *b)
+{
+    return a->lineno < b->lineno || (a->lineno == b->lineno && a->col_offset < b->col_offset);
+}
+
+/* Is n (a node) inside the lines of block? */
+static int inside(const Node *n, const Node *block)
+{
+    return n->lineno >= block->lineno && n->lineno <= ast_end_lineno(block);
+}
+
+/* After the lock, in the function: where the connection goes back to its
+ * pool (the earliest), and the first unlock through the same receiver. */
+typedef struct LockEnd {
+    SqlCheck *k;
+    const Scope *s;
+    const Node *recv, *lock;
+    int session;        /* recv is a Session: commit and rollback hand back its connection */
+    const Node *end;    /* the call, or the `with` statement whose exit ends it */
+    const char *how;    /* what happens at end */
+    int line, col;      /* where: the call, or the last statement of the block */
+    Node at;            /* when (only its position is read): the call, or past the block */
+    const Node *unlock;
+    int depth;
+} LockEnd;
+
+static void lock_end_at(LockEnd *w, const Node *at, const Node *pos, const Node *shown,
+                        const char *how)
+{
+    if (before(w->lock, pos) && (!w->end || before(pos, &w->at))) {
+        w->end = at;
+        w->at.lineno = pos->lineno;
+        w->at.col_offset = pos->col_offset;
+        w->how = how;
+        w->line = shown->lineno;
+        w->col = shown->col_offset;
+    }
+}
+
+static void lock_end_kid(Node *parent, Node *n, void *arg)
+{
+    LockEnd *w = arg;
+    (void)parent;
+    if (w->depth > DBWALK_MAX_DEPTH || n->kind == NODE_FunctionDef ||
+        n->kind == NODE_AsyncFunctionDef || n->kind == NODE_Lambda || n->kind == NODE_ClassDef)
+        return;
+    if ((n->kind == NODE_With || n->kind == NODE_AsyncWith) && inside(w->lock, n)) {
+        const NodeList *items = n->kind == NODE_With ? &n->v.With.items : &n->v.AsyncWith.items;
+        for (int i = 0; i < items->n; i++) {
+            const Node *it = items->items[i], *ce = it->v.withitem.context_expr;
+            const Node *var = it->v.withitem.optional_vars;
+            const NodeList *body = n->kind == NODE_With ? &n->v.With.body
+                                                        : &n->v.AsyncWith.body;
+            const Node *last = body->n ? body->items[body->n - 1] : n;
+            Node endpos = *n; /* the block's exit, after its last line */
+            endpos.lineno = ast_end_lineno(n);
+            endpos.col_offset = INT32_MAX;
+            if (var && same_ref(var, w->recv))
+                lock_end_at(w, n, &endpos, last, "the `with` block that closes it ends");
+            else if (w->session && ce->kind == NODE_Call &&
+                     ce->v.Call.func->kind == NODE_Attribute &&
+                     !strcmp(ce->v.Call.func->v.Attribute.attr, "begin") &&
+                     same_ref(ce->v.Call.func->v.Attribute.value, w->recv))
+                lock_end_at(w, n, &endpos, last, "its `begin()` block ends (a commit)");
+        }
+    }
+    if (n->kind == NODE_Call && n->v.Call.func->kind == NODE_Attribute &&
+        same_ref(n->v.Call.func->v.Attribute.value, w->recv) && before(w->lock, n)) {
+        const char *m = n->v.Call.func->v.Attribute.attr;
+        if (!strcmp(m, "close"))
+            lock_end_at(w, n, n, n, "it is closed");
+        else if (w->session && !strcmp(m, "commit"))
+            lock_end_at(w, n, n, n, "it commits");
+        else if (w->session && !strcmp(m, "rollback"))
+            lock_end_at(w, n, n, n, "it rolls back");
+        else if (is_execute(m) && (!w->unlock || before(n, w->unlock)) &&
+                 lock_of(w->k, w->s, statement_arg(n)) == LOCK_FREE)
+            w->unlock = n;
+    }
+    w->depth++;
+    ast_children(n, lock_end_kid, w);
+    w->depth--;
+}
+
+/*
+ * A session-level advisory lock lives on the database connection that took
+ * it, until an unlock on that connection or its close.  A Session hands its
+ * connection back to the pool at commit, rollback and close; a Connection at
+ * close.  The pool resets a returned connection with a ROLLBACK, which keeps
+ * session locks: the lock stays taken by an idle pooled connection, and an
+ * unlock through the same Session runs on whichever connection it checks
+ * out next, where it unlocks nothing.
+ */
+static void lock_past_connection(SqlCheck *k, DbWalk *w, const Node *call)
+{
+    const Node *f = call->v.Call.func, *recv = f->v.Attribute.value;
+    const Node *func = dbval_walk_func(w);
+    if (!func || (recv->kind != NODE_Name && recv->kind != NODE_Attribute) ||
+        lock_of(k, w->scope, statement_arg(call)) != LOCK_TAKE)
+        return;
+    Val v = dbval_expr(k->c, w->scope, recv);
+    int session = (v.tag == VAL_RESOURCE && v.kind == RES_SESSION) ||
+                  (v.tag == VAL_FACTORY && v.kind == FAC_SCOPED);
+    if (!session && !(v.tag == VAL_RESOURCE && v.kind == RES_CONNECTION))
+        return;
+    LockEnd e = {k, w->scope, recv, call, session, NULL, NULL, 0, 0, {0}, NULL, 0};
+    ast_children((Node *)func, lock_end_kid, &e);
+    if (!e.end || (e.unlock && before(e.unlock, &e.at)))
+        return; /* unlocked first, or the connection outlives the function */
+    Finding fd = {0};
+    fd.code = "SL304";
+    fd.path = k->src->path;
+    diag_span(&fd, call);
+    const char *who = session ? "the session" : "the connection";
+    const char *fix = session ? "take pg_advisory_xact_lock (released with the transaction), "
+                                "or hold one Connection from the lock to the unlock"
+                              : "unlock before the connection is closed, in a finally";
+    fd.message =
+        e.unlock
+            ? arena_printf(k->c->a,
+                           "a session-level advisory lock is taken through %s, and %s on line %d "
+                           "before the unlock on line %d: its connection goes back to the pool "
+                           "still holding the lock, and the unlock runs on whichever connection "
+                           "%s checks out next, where it unlocks nothing; whoever waits for the "
+                           "lock waits until that pooled connection closes; %s",
+                           who, e.how, e.line, e.unlock->lineno, who, fix)
+            : arena_printf(k->c->a,
+                           "a session-level advisory lock is taken through %s, and %s on line %d "
+                           "with no unlock before: its connection goes back to the pool still "
+                           "holding the lock (the pool's reset is a ROLLBACK, which keeps it), "
+                           "and whoever waits for the lock waits until that pooled connection "
+                           "closes; %s",
+                           who, e.how, e.line, fix);
+    fd.trace = arena_alloc(k->c->a, 2 * sizeof *fd.trace);
+    fd.trace[fd.ntrace++] =
+        (TraceStep){k->src->path, e.line, e.col,
+                    arena_printf(k->c->a, "%s here: the connection goes back to the pool with the "
+                                          "lock held", e.how)};
+    if (e.unlock)
+        fd.trace[fd.ntrace++] =
+            (TraceStep){k->src->path, e.unlock->lineno, e.unlock->col_offset,
+                        "the unlock runs on another connection"};
+    diag_add(k->out, &fd);
+}
+
 static int visit(DbWalk *w, const Node *n)
 {
     SqlCheck *k = w->arg;
@@ -553,8 +775,10 @@ static int visit(DbWalk *w, const Node *n)
     if (n->kind == NODE_With || n->kind == NODE_AsyncWith)
         uncommitted(k, w->scope, n);
     if (n->kind == NODE_Call && n->v.Call.func->kind == NODE_Attribute &&
-        !strcmp(n->v.Call.func->v.Attribute.attr, "execute"))
+        !strcmp(n->v.Call.func->v.Attribute.attr, "execute")) {
         pooled_setting(k, w, n);
+        lock_past_connection(k, w, n);
+    }
     if (n->kind != NODE_Call || n->v.Call.func->kind != NODE_Attribute ||
         !is_execute(n->v.Call.func->v.Attribute.attr))
         return 1;
