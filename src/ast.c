@@ -123,6 +123,27 @@ const Node *ast_param(const Node *def, int i)
     return NULL;
 }
 
+int ast_arg_param(const Node *def, int shift, const Node *call, int j)
+{
+    int npos = call->v.Call.args.n;
+    if (j < npos) {
+        for (int i = 0; i <= j; i++)
+            if (call->v.Call.args.items[i]->kind == NODE_Starred)
+                return -1;
+        return j + shift;
+    }
+    const char *kw = call->v.Call.keywords.items[j - npos]->v.keyword.arg;
+    if (!kw || !def || (def->kind != NODE_FunctionDef && def->kind != NODE_AsyncFunctionDef))
+        return -1;
+    const Node *a = def->v.FunctionDef.args;
+    const NodeList *ls[2] = {&a->v.arguments.posonlyargs, &a->v.arguments.args};
+    for (int l = 0, k = 0; l < 2; l++)
+        for (int i = 0; i < ls[l]->n; i++, k++)
+            if (!strcmp(ls[l]->items[i]->v.arg.arg, kw))
+                return l ? k : -1; /* a positional-only one takes no keyword */
+    return -1;
+}
+
 int ast_decorated(const Node *f, const char *name)
 {
     const NodeList *ds = &f->v.FunctionDef.decorator_list;

@@ -200,6 +200,13 @@ int ast_single_assign(const Node *st, const Node **target, const Node **value);
  * them (*args and **kwargs are not counted). */
 const Node *ast_param(const Node *def, int i);
 
+/* The positional parameter of def (in a summary's order: posonly, then
+ * plain, the instance first for a method; as ast_param counts) that
+ * argument j of call (positional ones first, then keywords) fills, shift
+ * parameters being filled by the call itself (a bound method's self); -1
+ * past a *args, for **kwargs, or when nothing matches. */
+int ast_arg_param(const Node *def, int shift, const Node *call, int j);
+
 /* Is def decorated by something named name, as written (`@property`,
  * `@functools.cached_property`, `@retry(...)` for "retry")? */
 int ast_decorated(const Node *def, const char *name);

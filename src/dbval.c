@@ -239,6 +239,31 @@ Val dbval_expr(DbCtx *c, const Scope *s, const Node *e)
     return known(&v) ? v : unknown();
 }
 
+const Node *dbval_callee(DbCtx *c, const ScopeTable *in, const Scope *s, const Node *call,
+                         const ScopeTable **t, int *method)
+{
+    const ValueModel *vm = c->env->values;
+    const Node *f = call->v.Call.func;
+    *t = in;
+    *method = 0;
+    const Node *def = f->kind == NODE_Attribute ? scope_self_method(*t, s, f) : NULL;
+    if (def) {
+        *method = 1;
+        return def;
+    }
+    Val v = value_of(vm, c->a, in, s, f);
+    if (v.tag != VAL_FUNC || !v.node ||
+        (v.node->kind != NODE_FunctionDef && v.node->kind != NODE_AsyncFunctionDef))
+        return NULL;
+    if (!(*t = value_table_of(vm, v.node)))
+        return NULL;
+    if (f->kind == NODE_Attribute) { /* obj.m(...): bound unless a static method */
+        Val o = value_of(vm, c->a, in, s, f->v.Attribute.value);
+        *method = o.tag == VAL_OBJECT && !ast_decorated(v.node, "staticmethod");
+    }
+    return v.node;
+}
+
 const Node *dbval_local_def(DbCtx *c, const Scope *s, const Node *f)
 {
     if (f->kind == NODE_Lambda)

@@ -67,6 +67,15 @@ const char *dbval_qualname(DbCtx *c, const Scope *s, const Node *e);
  * expression f names in this module, or NULL. */
 const Node *dbval_local_def(DbCtx *c, const Scope *s, const Node *f);
 
+/* The def that call (in scope s of table in: this module's, or a callee's
+ * of another) runs, when the project defines it: a method of the class the
+ * call is made in (`self.m(...)`), or what the value model says the callee
+ * is, in any module.  Its module's table into *t, and into *method whether
+ * the call fills its first parameter itself (a bound method, not a static
+ * one); NULL when the project does not define it. */
+const Node *dbval_callee(DbCtx *c, const ScopeTable *in, const Scope *s, const Node *call,
+                         const ScopeTable **t, int *method);
+
 /* The source text of a one-line node, shortened to about max bytes
  * ("db.execute(...)"), in c->a; NULL for a node spanning lines. */
 const char *dbval_text(DbCtx *c, const Source *src, const Node *n, int max);

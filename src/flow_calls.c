@@ -416,33 +416,6 @@ const Node *fc_arg(const Node *call, int j)
     return j < call->v.Call.keywords.n ? call->v.Call.keywords.items[j]->v.keyword.value : NULL;
 }
 
-/*
- * The positional parameter of def (in a summary's order: posonly, then
- * plain, the instance first for a method) that argument j of call fills,
- * shift parameters being filled by the call itself (a bound method's
- * self); -1 past a *args, for **kwargs, or when nothing matches.
- */
-static int arg_param(const Node *def, int shift, const Node *call, int j)
-{
-    int npos = call->v.Call.args.n;
-    if (j < npos) {
-        for (int i = 0; i <= j; i++)
-            if (call->v.Call.args.items[i]->kind == NODE_Starred)
-                return -1;
-        return j + shift;
-    }
-    const char *kw = call->v.Call.keywords.items[j - npos]->v.keyword.arg;
-    if (!kw || !def || (def->kind != NODE_FunctionDef && def->kind != NODE_AsyncFunctionDef))
-        return -1;
-    const Node *a = def->v.FunctionDef.args;
-    const NodeList *ls[2] = {&a->v.arguments.posonlyargs, &a->v.arguments.args};
-    for (int l = 0, k = 0; l < 2; l++)
-        for (int i = 0; i < ls[l]->n; i++, k++)
-            if (!strcmp(ls[l]->items[i]->v.arg.arg, kw))
-                return l ? k : -1; /* a positional-only one takes no keyword */
-    return -1;
-}
-
 /* Does the helper def report itself what it does with parameter i: a
  * session its callers have from one FastAPI dependency, which it hands to
  * work (the finding goes on the hand-off, where the fix goes)? */
@@ -472,7 +445,7 @@ static void apply_summary(Ctx *c, Path *p, const Node *call, const FlowSummary *
         fj_fanned(c, p, call, sum);
     int n = call->v.Call.args.n + call->v.Call.keywords.n;
     for (int j = 0; j < n; j++) {
-        int i = arg_param(def, shift, call, j);
+        int i = ast_arg_param(def, shift, call, j);
         const Node *a = fc_arg(call, j);
         if (i < 0 || i >= 32 || !a)
             continue;
@@ -513,7 +486,7 @@ static void kept_by_receiver(Ctx *c, Path *p, const Node *call, const Node *def)
         return;
     int n = call->v.Call.args.n + call->v.Call.keywords.n;
     for (int j = 0; j < n; j++) {
-        int i = arg_param(def, 1, call, j);
+        int i = ast_arg_param(def, 1, call, j);
         const char *name = i >= 0 ? param_name(def, i) : NULL;
         int r = fl_held_by(c, p, fc_arg(call, j));
         if (!name || r < 0 || p->res[r] != RS_BORROWED || !c->site[r].when ||
@@ -702,7 +675,7 @@ static const char *param_of_arg(const Node *def, const Node *call, int j)
 {
     const Node *a = def->v.FunctionDef.args;
     if (j < call->v.Call.args.n) {
-        int i = arg_param(def, 0, call, j);
+        int i = ast_arg_param(def, 0, call, j);
         return i >= 0 && i < a->v.arguments.posonlyargs.n + a->v.arguments.args.n
                    ? param_name(def, i) : NULL;
     }

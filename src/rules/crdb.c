@@ -1537,27 +1537,7 @@ static const Node *recv_in_callee(Reuse *r, const Node *call, const Node *def, i
  * project does not define it. */
 static const Node *reuse_callee(Reuse *r, const Node *call, const ScopeTable **t, int *method)
 {
-    const ValueModel *vm = r->k->c->env->values;
-    const Node *f = call->v.Call.func;
-    *t = r->t;
-    *method = 0;
-    const Node *def = f->kind == NODE_Attribute ? scope_self_method(r->t, r->scope, f) : NULL;
-    if (def) {
-        *method = 1;
-        return def;
-    }
-    Val v = value_of(vm, r->k->c->a, r->t, r->scope, f);
-    if (v.tag != VAL_FUNC || !v.node ||
-        (v.node->kind != NODE_FunctionDef && v.node->kind != NODE_AsyncFunctionDef))
-        return NULL;
-    *t = value_table_of(vm, v.node);
-    if (!*t)
-        return NULL;
-    if (f->kind == NODE_Attribute) { /* obj.m(...): bound unless a static method */
-        Val o = value_of(vm, r->k->c->a, r->t, r->scope, f->v.Attribute.value);
-        *method = o.tag == VAL_OBJECT && !ast_decorated(v.node, "staticmethod");
-    }
-    return v.node;
+    return dbval_callee(r->k->c, r->t, r->scope, call, t, method);
 }
 
 /* `self.diagnose(...)`, `helper(session)`, `dao.lookup(session)`: what the

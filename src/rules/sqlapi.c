@@ -21,6 +21,7 @@
 
 #include "fastapi.h"
 #include "fixgen.h"
+#include "value.h"
 
 static const char *const executes[] = {"execute", "scalar", "scalars"};
 
@@ -597,6 +598,9 @@ static void lock_fn_kid(Node *parent, Node *n, void *arg)
     (void)parent;
     if (w->kind || w->depth > DBWALK_MAX_DEPTH)
         return;
+    if (n->kind == NODE_Constant && n->v.Constant.value.kind == CONST_STR &&
+        (w->kind = lock_word(n->v.Constant.value.s)))
+        return; /* text("SELECT pg_advisory_lock(:k)") */
     if (n->kind == NODE_Attribute) { /* func.pg_advisory_lock, sa.func.pg_advisory_lock */
         const Node *v = n->v.Attribute.value;
         const char *of = v->kind == NODE_Name ? v->v.Name.id
@@ -609,23 +613,36 @@ static void lock_fn_kid(Node *parent, Node *n, void *arg)
     w->depth--;
 }
 
-/* What a statement does to a session-level advisory lock: text("SELECT
- * pg_advisory_lock(:k)") (or a name bound once to it), or
- * select(func.pg_advisory_lock(k)). */
-static int lock_of(SqlCheck *k, const Scope *s, const Node *stmt)
+/* The same, read off the statement's own text: a string in it, or
+ * func.pg_advisory_lock(...) (a helper of another module: no scopes). */
+static int lock_syntax(const Node *stmt)
 {
-    const char *q = sql_text(k, s, stmt, 0);
-    if (q)
-        return lock_word(q);
     LockFn w = {LOCK_NONE, 0};
     if (stmt && stmt->kind == NODE_Call)
         lock_fn_kid(NULL, (Node *)stmt, &w);
     return w.kind;
 }
 
+/* What a statement does to a session-level advisory lock: text("SELECT
+ * pg_advisory_lock(:k)") (or a name bound once to it), or
+ * select(func.pg_advisory_lock(k)). */
+static int lock_of(SqlCheck *k, const Scope *s, const Node *stmt)
+{
+    const char *q = sql_text(k, s, stmt, 0);
+    return q ? lock_word(q) : lock_syntax(stmt);
+}
+
 static int before(const Node *a, const Node *b)
 {
     return a->lineno < b->lineno || (a->lineno == b->lineno && a->col_offset < b->col_offset);
+}
+
+/* The position of a `with` block's exit, for before(): after its last
+ * line, and an inner block's before an outer one's on the same line. */
+static void block_exit(const Node *with, Node *pos)
+{
+    pos->lineno = ast_end_lineno(with);
+    pos->col_offset = INT32_MAX - 1 - with->col_offset;
 }
 
 /* Is n (a node) inside the lines of block? */
@@ -647,6 +664,7 @@ typedef struct LockEnd {
     Node at;            /* when (only its position is read): the call, or past the block */
     const Node *unlock;
     int depth;
+    const char *got;    /* the name a pg_try_advisory_lock's result is bound to, or NULL */
 } LockEnd;
 
 static void lock_end_at(LockEnd *w, const Node *at, const Node *pos, const Node *shown,
@@ -662,6 +680,54 @@ static void lock_end_at(LockEnd *w, const Node *at, const Node *pos, const Node 
     }
 }
 
+/* The argument j of call (positional ones first, then keywords). */
+static const Node *call_arg(const Node *call, int j)
+{
+    int npos = call->v.Call.args.n;
+    return j < npos ? call->v.Call.args.items[j] : call->v.Call.keywords.items[j - npos]->v.keyword.value;
+}
+
+/* The name of the parameter of def that argument j of call fills, or NULL. */
+static const char *param_name(const Node *def, int method, const Node *call, int j)
+{
+    const Node *p = ast_param(def, ast_arg_param(def, method, call, j));
+    return p ? p->v.arg.arg : NULL;
+}
+
+/* `create_user(session=session)`: a project function handed the session
+ * that commits it (its summary's `commits`) gives the connection back too. */
+static void helper_commits(LockEnd *w, const Node *call)
+{
+    const FlowEnv *env = w->k->c->env;
+    const ScopeTable *t;
+    int method = 0;
+    const Node *def = NULL;
+    for (int j = 0; j < call->v.Call.args.n + call->v.Call.keywords.n; j++) {
+        if (!same_ref(call_arg(call, j), w->recv))
+            continue;
+        if (!def && !(def = dbval_callee(w->k->c, env->scopes, w->s, call, &t, &method)))
+            return;
+        const FlowSummary *sum = env->summary_of ? env->summary_of(env->summary_arg, def) : NULL;
+        int i = ast_arg_param(def, method, call, j);
+        if (sum && i >= 0 && i < 32 && (sum->commits >> i & 1)) {
+            lock_end_at(w, call, call, call,
+                        arena_printf(w->k->c->a, "`%s()` commits it", def->v.FunctionDef.name));
+            return;
+        }
+    }
+}
+
+/* Is test `got` (polarity 1) or `not got` (0), for the name got? */
+static int tests_got(const Node *test, const char *got, int *polarity)
+{
+    *polarity = 1;
+    if (test->kind == NODE_UnaryOp && test->v.UnaryOp.op == UNARYOP_Not) {
+        *polarity = 0;
+        test = test->v.UnaryOp.operand;
+    }
+    return got && test->kind == NODE_Name && !strcmp(test->v.Name.id, got);
+}
+
 static void lock_end_kid(Node *parent, Node *n, void *arg)
 {
     LockEnd *w = arg;
@@ -669,6 +735,16 @@ static void lock_end_kid(Node *parent, Node *n, void *arg)
     if (w->depth > DBWALK_MAX_DEPTH || n->kind == NODE_FunctionDef ||
         n->kind == NODE_AsyncFunctionDef || n->kind == NODE_Lambda || n->kind == NODE_ClassDef)
         return;
+    int polarity;
+    if (n->kind == NODE_If && tests_got(n->v.If.test, w->got, &polarity)) {
+        /* `if not got: session.close()`: the branch where the lock was not taken */
+        const NodeList *held = polarity ? &n->v.If.body : &n->v.If.orelse;
+        w->depth++;
+        for (int i = 0; i < held->n; i++)
+            lock_end_kid(n, held->items[i], w);
+        w->depth--;
+        return;
+    }
     if ((n->kind == NODE_With || n->kind == NODE_AsyncWith) && inside(w->lock, n)) {
         const NodeList *items = n->kind == NODE_With ? &n->v.With.items : &n->v.AsyncWith.items;
         for (int i = 0; i < items->n; i++) {
@@ -677,9 +753,8 @@ static void lock_end_kid(Node *parent, Node *n, void *arg)
             const NodeList *body = n->kind == NODE_With ? &n->v.With.body
                                                         : &n->v.AsyncWith.body;
             const Node *last = body->n ? body->items[body->n - 1] : n;
-            Node endpos = *n; /* the block's exit, after its last line */
-            endpos.lineno = ast_end_lineno(n);
-            endpos.col_offset = INT32_MAX;
+            Node endpos = *n;
+            block_exit(n, &endpos);
             if (var && same_ref(var, w->recv))
                 lock_end_at(w, n, &endpos, last, "the `with` block that closes it ends");
             else if (w->session && ce->kind == NODE_Call &&
@@ -689,6 +764,8 @@ static void lock_end_kid(Node *parent, Node *n, void *arg)
                 lock_end_at(w, n, &endpos, last, "its `begin()` block ends (a commit)");
         }
     }
+    if (w->session && n->kind == NODE_Call && before(w->lock, n))
+        helper_commits(w, n);
     if (n->kind == NODE_Call && n->v.Call.func->kind == NODE_Attribute &&
         same_ref(n->v.Call.func->v.Attribute.value, w->recv) && before(w->lock, n)) {
         const char *m = n->v.Call.func->v.Attribute.attr;
@@ -707,6 +784,28 @@ static void lock_end_kid(Node *parent, Node *n, void *arg)
     w->depth--;
 }
 
+/* `got = session.execute(...).scalar()`, `got = (await ...).scalar()`: the
+ * name the statement being walked binds its result to, or NULL. */
+static const char *lock_result(const DbWalk *w)
+{
+    for (int i = w->depth - 1; i >= 0 && i >= w->depth - 4; i--) {
+        const Node *n = w->stack[i], *target, *value;
+        if (ast_category(n->kind) != CAT_EXPR)
+            return ast_single_assign(n, &target, &value) && target->kind == NODE_Name
+                       ? target->v.Name.id : NULL;
+    }
+    return NULL;
+}
+
+/* How a lock reaches the function: taken by a helper the receiver is handed
+ * to (`lock_ctx(session)`), and unlocked by it when its `with` block exits. */
+typedef struct LockVia {
+    const Node *def;       /* the helper */
+    const char *path;      /* where the lock is taken: the helper's module, or one it calls */
+    const Node *take;      /* ... the execute that takes it */
+    const Node *with_exit; /* the `with` statement whose exit unlocks, or NULL */
+} LockVia;
+
 /*
  * A session-level advisory lock lives on the database connection that took
  * it, until an unlock on that connection or its close.  A Session hands its
@@ -716,56 +815,218 @@ static void lock_end_kid(Node *parent, Node *n, void *arg)
  * unlock through the same Session runs on whichever connection it checks
  * out next, where it unlocks nothing.
  */
-static void lock_past_connection(SqlCheck *k, DbWalk *w, const Node *call)
+static void lock_report(SqlCheck *k, DbWalk *w, const Node *call, const Node *recv,
+                        const LockVia *via)
 {
-    const Node *f = call->v.Call.func, *recv = f->v.Attribute.value;
     const Node *func = dbval_walk_func(w);
-    if (!func || (recv->kind != NODE_Name && recv->kind != NODE_Attribute) ||
-        lock_of(k, w->scope, statement_arg(call)) != LOCK_TAKE)
+    if (!func || (recv->kind != NODE_Name && recv->kind != NODE_Attribute))
         return;
     Val v = dbval_expr(k->c, w->scope, recv);
     int session = (v.tag == VAL_RESOURCE && v.kind == RES_SESSION) ||
                   (v.tag == VAL_FACTORY && v.kind == FAC_SCOPED);
     if (!session && !(v.tag == VAL_RESOURCE && v.kind == RES_CONNECTION))
         return;
-    LockEnd e = {k, w->scope, recv, call, session, NULL, NULL, 0, 0, {0}, NULL, 0};
+    LockEnd e = {k, w->scope, recv, call, session, NULL, NULL, 0, 0, {0}, NULL, 0, lock_result(w)};
     ast_children((Node *)func, lock_end_kid, &e);
+    Node exit_at = {0}; /* a `with` block's exit: after its last line */
+    if (via && via->with_exit) {
+        block_exit(via->with_exit, &exit_at);
+        if (!e.unlock || before(&exit_at, e.unlock))
+            e.unlock = &exit_at;
+    }
     if (!e.end || (e.unlock && before(e.unlock, &e.at)))
         return; /* unlocked first, or the connection outlives the function */
+    Arena *a = k->c->a;
     Finding fd = {0};
     fd.code = "SL304";
     fd.path = k->src->path;
     diag_span(&fd, call);
     const char *who = session ? "the session" : "the connection";
+    const char *by = via ? arena_printf(a, " by `%s()`", via->def->v.FunctionDef.name) : "";
     const char *fix = session ? "take pg_advisory_xact_lock (released with the transaction), "
                                 "or hold one Connection from the lock to the unlock"
                               : "unlock before the connection is closed, in a finally";
+    const char *unlock =
+        !e.unlock ? NULL
+        : e.unlock == &exit_at
+            ? arena_printf(a, "the unlock when the `with` block of line %d exits",
+                           via->with_exit->lineno)
+            : arena_printf(a, "the unlock on line %d", e.unlock->lineno);
     fd.message =
-        e.unlock
-            ? arena_printf(k->c->a,
-                           "a session-level advisory lock is taken through %s, and %s on line %d "
-                           "before the unlock on line %d: its connection goes back to the pool "
-                           "still holding the lock, and the unlock runs on whichever connection "
-                           "%s checks out next, where it unlocks nothing; whoever waits for the "
-                           "lock waits until that pooled connection closes; %s",
-                           who, e.how, e.line, e.unlock->lineno, who, fix)
-            : arena_printf(k->c->a,
-                           "a session-level advisory lock is taken through %s, and %s on line %d "
-                           "with no unlock before: its connection goes back to the pool still "
-                           "holding the lock (the pool's reset is a ROLLBACK, which keeps it), "
-                           "and whoever waits for the lock waits until that pooled connection "
-                           "closes; %s",
-                           who, e.how, e.line, fix);
-    fd.trace = arena_alloc(k->c->a, 2 * sizeof *fd.trace);
+        unlock
+            ? arena_printf(a,
+                           "a session-level advisory lock is taken through %s%s, and %s on line "
+                           "%d before %s: its connection goes back to the pool still holding "
+                           "the lock, and the unlock runs on whichever connection %s checks out "
+                           "next, where it unlocks nothing; whoever waits for the lock waits "
+                           "until that pooled connection closes; %s",
+                           who, by, e.how, e.line, unlock, who, fix)
+            : arena_printf(a,
+                           "a session-level advisory lock is taken through %s%s, and %s on line "
+                           "%d with no unlock before: its connection goes back to the pool "
+                           "still holding the lock (the pool's reset is a ROLLBACK, which keeps "
+                           "it), and whoever waits for the lock waits until that pooled "
+                           "connection closes; %s",
+                           who, by, e.how, e.line, fix);
+    fd.trace = arena_alloc(a, 3 * sizeof *fd.trace);
+    if (via)
+        fd.trace[fd.ntrace++] = (TraceStep){via->path, via->take->lineno, via->take->col_offset,
+                                            "the lock is taken here"};
     fd.trace[fd.ntrace++] =
         (TraceStep){k->src->path, e.line, e.col,
-                    arena_printf(k->c->a, "%s here: the connection goes back to the pool with the "
-                                          "lock held", e.how)};
-    if (e.unlock)
-        fd.trace[fd.ntrace++] =
-            (TraceStep){k->src->path, e.unlock->lineno, e.unlock->col_offset,
-                        "the unlock runs on another connection"};
+                    arena_printf(a, "%s here: the connection goes back to the pool with the "
+                                    "lock held", e.how)};
+    if (e.unlock == &exit_at)
+        fd.trace[fd.ntrace++] = (TraceStep){k->src->path, via->with_exit->lineno,
+                                            via->with_exit->col_offset,
+                                            "this block's exit unlocks, on another connection"};
+    else if (e.unlock)
+        fd.trace[fd.ntrace++] = (TraceStep){k->src->path, e.unlock->lineno, e.unlock->col_offset,
+                                            "the unlock runs on another connection"};
     diag_add(k->out, &fd);
+}
+
+static void lock_past_connection(SqlCheck *k, DbWalk *w, const Node *call)
+{
+    if (lock_of(k, w->scope, statement_arg(call)) == LOCK_TAKE)
+        lock_report(k, w, call, call->v.Call.func->v.Attribute.value, NULL);
+}
+
+/* --- the same, through a helper handed the session ----------------------- */
+
+#define LOCK_MAX_CALLS 2 /* helpers followed below the one the function calls */
+
+/* What a helper does to a session-level advisory lock through its
+ * parameter `param`: the first execute that takes one, and the first that
+ * frees one, in its body or in a helper it hands the parameter to. */
+typedef struct ParamLock {
+    SqlCheck *k;
+    const ScopeTable *t;
+    const Scope *s;
+    const char *param, *path;
+    const Node *take, *free;
+    const char *take_path;
+    int calls, depth;
+} ParamLock;
+
+static void param_lock_kid(Node *parent, Node *n, void *arg);
+
+/* Scans def's body for what it does with its parameter `param`. */
+static void param_lock(ParamLock *pl, const Node *def, const ScopeTable *t, const char *param)
+{
+    const ValueModel *vm = pl->k->c->env->values;
+    ParamLock sub = {pl->k, t, scope_of(t, def), param, value_path_of(vm, def),
+                     NULL, NULL, NULL, pl->calls + 1, 0};
+    if (!sub.s || !sub.path)
+        return;
+    const NodeList *body = &def->v.FunctionDef.body;
+    for (int i = 0; i < body->n; i++)
+        param_lock_kid(NULL, body->items[i], &sub);
+    if (sub.take && !pl->take) {
+        pl->take = sub.take;
+        pl->take_path = sub.take_path;
+    }
+    if (sub.free && !pl->free)
+        pl->free = sub.free;
+}
+
+static void param_lock_kid(Node *parent, Node *n, void *arg)
+{
+    ParamLock *pl = arg;
+    (void)parent;
+    if ((pl->take && pl->free) || pl->depth > DBWALK_MAX_DEPTH || n->kind == NODE_FunctionDef ||
+        n->kind == NODE_AsyncFunctionDef || n->kind == NODE_Lambda || n->kind == NODE_ClassDef)
+        return;
+    if (n->kind == NODE_Call) {
+        const Node *f = n->v.Call.func;
+        if (f->kind == NODE_Attribute && f->v.Attribute.value->kind == NODE_Name &&
+            !strcmp(f->v.Attribute.value->v.Name.id, pl->param) && is_execute(f->v.Attribute.attr)) {
+            int kind = lock_syntax(statement_arg(n));
+            if (kind == LOCK_TAKE && !pl->take) {
+                pl->take = n;
+                pl->take_path = pl->path;
+            } else if (kind == LOCK_FREE && !pl->free) {
+                pl->free = n;
+            }
+        } else if (pl->calls <= LOCK_MAX_CALLS) {
+            const ScopeTable *t;
+            int method = 0;
+            const Node *def = NULL;
+            const char *inner = NULL;
+            for (int j = 0; j < n->v.Call.args.n + n->v.Call.keywords.n && !inner; j++) {
+                const Node *x = call_arg(n, j);
+                if (x->kind != NODE_Name || strcmp(x->v.Name.id, pl->param))
+                    continue;
+                if (!def && !(def = dbval_callee(pl->k->c, pl->t, pl->s, n, &t, &method)))
+                    break;
+                inner = param_name(def, method, n, j);
+            }
+            if (inner) {
+                ParamLock found = *pl;
+                found.take = found.free = NULL;
+                param_lock(&found, def, t, inner);
+                if (found.take && !pl->take) {
+                    pl->take = found.take;
+                    pl->take_path = found.take_path;
+                }
+                if (found.free && !pl->free)
+                    pl->free = n;
+            }
+        }
+    }
+    pl->depth++;
+    ast_children(n, param_lock_kid, pl);
+    pl->depth--;
+}
+
+/* The `with` statement whose item call is (`with lock_ctx(session):`), among
+ * w's ancestors, or NULL. */
+static const Node *with_of(const DbWalk *w, const Node *call)
+{
+    for (int i = w->depth - 1; i >= 0 && i >= w->depth - 2; i--) {
+        const Node *n = w->stack[i];
+        if (n->kind != NODE_With && n->kind != NODE_AsyncWith)
+            continue;
+        const NodeList *items = n->kind == NODE_With ? &n->v.With.items : &n->v.AsyncWith.items;
+        for (int j = 0; j < items->n; j++)
+            if (items->items[j]->v.withitem.context_expr == call)
+                return n;
+    }
+    return NULL;
+}
+
+/* `lock_ctx(session)`, `take_lock(db, key)`: a project function handed the
+ * session takes the lock through it.  A helper that takes and frees it in
+ * one call is checked on its own; one whose `with` block frees it at the
+ * exit, or that leaves it taken, is checked here, in its caller. */
+static void lock_by_helper(SqlCheck *k, DbWalk *w, const Node *call)
+{
+    const ScopeTable *t;
+    int method;
+    if (!dbval_walk_func(w))
+        return;
+    int n = call->v.Call.args.n + call->v.Call.keywords.n;
+    const Node *def = NULL;
+    for (int j = 0; j < n; j++) {
+        const Node *x = call_arg(call, j);
+        if (x->kind != NODE_Name && x->kind != NODE_Attribute)
+            continue;
+        if (!def && !(def = dbval_callee(k->c, k->c->env->scopes, w->scope, call, &t, &method)))
+            return;
+        const char *param = param_name(def, method, call, j);
+        if (!param)
+            continue;
+        ParamLock pl = {k, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0};
+        param_lock(&pl, def, t, param);
+        if (!pl.take)
+            continue;
+        const Node *with = with_of(w, call);
+        if (pl.free && !with)
+            continue; /* takes and frees it in one call */
+        LockVia via = {def, pl.take_path, pl.take, pl.free ? with : NULL};
+        lock_report(k, w, call, x, &via);
+        return;
+    }
 }
 
 static int visit(DbWalk *w, const Node *n)
@@ -779,6 +1040,9 @@ static int visit(DbWalk *w, const Node *n)
         pooled_setting(k, w, n);
         lock_past_connection(k, w, n);
     }
+    if (n->kind == NODE_Call && (n->v.Call.func->kind != NODE_Attribute ||
+                                 !is_execute(n->v.Call.func->v.Attribute.attr)))
+        lock_by_helper(k, w, n);
     if (n->kind != NODE_Call || n->v.Call.func->kind != NODE_Attribute ||
         !is_execute(n->v.Call.func->v.Attribute.attr))
         return 1;

@@ -120,3 +120,113 @@ async def tick(pool) -> None:
         await conn.execute("SELECT pg_advisory_lock(1)")
         await asyncio.sleep(0)
         await conn.execute("SELECT pg_advisory_unlock(1)")
+
+
+# Through a helper: a context manager that takes the lock on what it is
+# handed and frees it when the caller's `with` block exits.
+from contextlib import asynccontextmanager, contextmanager
+
+
+@contextmanager
+def advisory_lock_ctx(bind, key: int):
+    bind.execute(select(func.pg_advisory_lock(key)))
+    try:
+        yield
+    finally:
+        _release(bind, key)
+
+
+def _release(bind, key: int) -> None:
+    bind.execute(select(func.pg_advisory_unlock(key)))
+
+
+def take_lock(db: Session, key: int) -> None:
+    db.execute(text("SELECT pg_advisory_lock(:k)"), {"k": key})
+
+
+# Bad: the caller commits inside the block; the exit's unlock runs on another connection.
+def init_server() -> None:
+    with SessionLocal() as session:
+        with advisory_lock_ctx(session, 99):  # expect: SL304 "when the `with` block of line 150 exits"
+            session.execute(text("INSERT INTO marks VALUES (1)"))
+            session.commit()
+
+
+# Bad: a helper leaves the lock taken and the caller commits.
+@app.post("/imports/{key}")
+def start_import(key: int, db: Session = Depends(get_db)):
+    take_lock(db, key)  # expect: SL304 "by `take_lock()`"
+    db.execute(text("INSERT INTO imports (k) VALUES (:k)"), {"k": key})
+    db.commit()
+
+
+# Quiet: nothing ends the session's transaction inside the block.
+def init_server_flush() -> None:
+    with SessionLocal() as session:
+        with advisory_lock_ctx(session, 99):
+            session.execute(text("INSERT INTO marks VALUES (1)"))
+            session.flush()
+        session.commit()
+
+
+# Quiet: on a Connection, commits keep the connection.
+def migrate_locked() -> None:
+    with engine.connect() as conn:
+        with advisory_lock_ctx(conn, 5):
+            conn.execute(text("CREATE TABLE IF NOT EXISTS marks (id int)"))
+            conn.commit()
+
+
+def save_mark(db: Session) -> None:
+    db.execute(text("INSERT INTO marks VALUES (2)"))
+    db.commit()
+
+
+def add_mark(db: Session) -> None:
+    db.add_all([])
+    db.flush()
+
+
+# Bad: a helper handed the session commits it inside the block.
+def init_marks() -> None:
+    with SessionLocal() as session:
+        with advisory_lock_ctx(bind=session, key=98):  # expect: SL304 "`save_mark()` commits it"
+            add_mark(session)
+            save_mark(session)
+
+
+# Quiet: the helpers inside the block only flush; the commit comes after the exit.
+def init_marks_flush() -> None:
+    with SessionLocal() as session:
+        with advisory_lock_ctx(bind=session, key=98):
+            add_mark(session)
+        save_mark(session)
+
+
+# Quiet: rolled back only on the branch where the try-lock was not taken.
+def try_reindex(key: int) -> bool:
+    with SessionLocal() as session:
+        got = session.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar()
+        if not got:
+            session.rollback()
+            return False
+        try:
+            session.execute(text("DELETE FROM documents"))
+            session.flush()
+        finally:
+            session.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+        session.commit()
+        return True
+
+
+# Bad: the same, committing before the unlock on the branch that holds it.
+def try_reindex_commit(key: int) -> bool:
+    with SessionLocal() as session:
+        got = session.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar()  # expect: SL304 "it commits on line 228"
+        if got:
+            session.execute(text("DELETE FROM documents"))
+            session.commit()
+            session.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+        else:
+            session.rollback()
+        return bool(got)
