@@ -1392,6 +1392,8 @@ static void step_with_exit(Ctx *c, Path *p, const Node *item, const CfgStep *st)
             fj_outlived(c, p, r, item->v.withitem.context_expr);
     }
     for (int r = 0; r < c->nsites; r++) {
+        if (c->site[r].with == item)
+            fo_checkin(p, r); /* whoever lent it has it back: this code holds nothing */
         if (!p->held[r] || c->site[r].with != item)
             continue;
         p->held[r] = 0;

@@ -843,6 +843,8 @@ Res fc_call_value(Ctx *c, Path *p, const Node *call)
             out.val = t;
         return out;
     }
+    if (fv.val.tag == VAL_QUAL)
+        fo_library_call(c, p, call, fv.val.qual); /* a sleep, an HTTP request (SL207) */
     if (fv.val.tag == VAL_QUAL && !strcmp(fv.val.qual, "contextlib.closing") &&
         call->v.Call.args.n == 1) {
         out = fl_eval(c, p, call->v.Call.args.items[0]);
@@ -886,7 +888,7 @@ Res fc_call_value(Ctx *c, Path *p, const Node *call)
         released_by_method(c, p, call, def);
     }
     if (sum) {
-        fo_callee(c, p, call, sum); /* what the caller held before the call */
+        fo_callee(c, p, call, sum, def, shift); /* what the caller held before the call */
         apply_summary(c, p, call, sum, def, shift);
         if (sum->returns_kind != RES_NONE && v.tag != VAL_RESOURCE) { /* configured kinds win */
             v.tag = VAL_RESOURCE;

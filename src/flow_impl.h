@@ -411,7 +411,11 @@ const Node *fr_first_call(const Node *n);
 /* flow_pool.c: SL206 */
 void fo_checkout(Ctx *c, Path *p, int r, const Node *at);
 void fo_checkin(Path *p, int r);
-void fo_callee(Ctx *c, Path *p, const Node *call, const FlowSummary *sum);
+void fo_callee(Ctx *c, Path *p, const Node *call, const FlowSummary *sum, const Node *def,
+               int shift);
+/* A call of a library function: a wait (a sleep, an HTTP request) while a
+ * pooled connection is held is SL207. */
+void fo_library_call(Ctx *c, Path *p, const Node *call, const char *qual);
 const void *fo_pool(Ctx *c, int r);
 void fo_set_pool(Ctx *c, int r, const void *pool);
 const void *fo_pool_of_arg(Ctx *c, const ScopeTable *t, const Node *caller, const Node *call,

@@ -1,6 +1,6 @@
 /*
  * flow_pool.c - a second connection taken from a pool while the same path
- * already holds one of it (SL206).
+ * already holds one of it (SL206), and a wait while it holds one (SL207).
  *
  * A request that holds a pooled connection (a session that queried and has
  * not committed, rolled back or closed since; a connection checked out of
@@ -23,7 +23,11 @@
  * (needs_pool) and which pool the session it yields or returns comes from
  * (yields_pool: a FastAPI dependency's session, compared with what the
  * endpoint's helpers take).
+ *
+ * SL207: the same holding at a wait (a sleep, HTTP requests per item of a
+ * loop), here or in a helper whose summary says it waits (waits).
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "flow_impl.h"
@@ -244,8 +248,344 @@ void fo_checkin(Path *p, int r)
     p->holding &= ~(1u << r);
 }
 
-void fo_callee(Ctx *c, Path *p, const Node *call, const FlowSummary *sum)
+/* --- SL207: a pooled connection held while the code waits ---------------- */
+
+/* The library calls that wait: sleeps, and HTTP requests (module-level
+ * functions; a client object's methods are not known to the value model). */
+static const char *const sleeps[] = {"asyncio.sleep", "time.sleep", "anyio.sleep",
+                                     "trio.sleep", "gevent.sleep", NULL};
+static const char *const http_modules[] = {"requests.", "httpx.", "aiohttp.", NULL};
+static const char *const http_verbs[] = {"get", "post", "put", "patch", "delete", "head",
+                                         "options", "request", "stream", NULL};
+
+/* Where n is in func: OWN_BODY when in its own body, not in a def nested
+ * in it (whose body runs later: a streamed generator, a task); with
+ * OWN_LOOP inside a loop there (a for, a while, a comprehension: once per
+ * item), and OWN_COND under a condition (a branch of an if, a conditional
+ * expression, a match case, a short-circuit operand): it may not run;
+ * OWN_RETRY instead of OWN_LOOP when the loop retries an attempt (a try
+ * whose body leaves the loop on success). */
+enum { OWN_BODY = 1, OWN_LOOP = 2, OWN_COND = 4, OWN_RETRY = 8 /* in a retry loop */ };
+
+#define SHORT_PAUSE 5.0 /* seconds: a single sleep shorter than this, outside a loop, is a pause */
+
+/* The seconds a duration expression names when it is a number: a literal,
+ * or a name bound once to one (`RETRY_INTERVAL = 0.5` at module level);
+ * -1 when it is not known (computed: a timer, a backoff). */
+static double seconds_of(Ctx *c, const Node *d)
 {
+    for (int depth = 0; d && depth < 4; depth++) {
+        if (d->kind == NODE_Constant)
+            return d->v.Constant.value.kind == CONST_INT || d->v.Constant.value.kind == CONST_FLOAT
+                       ? strtod(d->v.Constant.value.s, NULL) : -1;
+        if (d->kind != NODE_Name)
+            return -1;
+        const Binding *b = scope_lookup(c->env->scopes, c->scope, d->v.Name.id, NULL);
+        if (!b || b->kind != BIND_LOCAL || b->nbind != 1 || !b->value)
+            return -1;
+        d = b->value;
+    }
+    return -1;
+}
+
+/* WAIT_SLEEP for a sleep that lasts (where is in_own_body's),
+ * WAIT_HTTP for an HTTP request, else 0.  A sleep is quiet when it is a
+ * known duration under a second (a yield to the event loop, a short poll),
+ * or, outside a loop, under SHORT_PAUSE: what lasts is a poll loop, a
+ * computed wait (a timer, a backoff), or a long pause. */
+static int wait_kind(Ctx *c, const Node *call, const char *qual, int where)
+{
+    if (fl_in_list(qual, sleeps)) {
+        const Node *d = call->v.Call.args.n ? call->v.Call.args.items[0] : NULL;
+        for (int i = 0; !d && i < call->v.Call.keywords.n; i++) {
+            const Node *k = call->v.Call.keywords.items[i];
+            if (k->v.keyword.arg && (!strcmp(k->v.keyword.arg, "delay") ||
+                                     !strcmp(k->v.keyword.arg, "seconds")))
+                d = k->v.keyword.value;
+        }
+        if (where & OWN_RETRY)
+            return 0; /* the backoff between attempts: after a failed one (SL402's concern) */
+        double secs = d ? seconds_of(c, d) : 0;
+        if (secs >= 0 && (secs < 1.0 || (!(where & OWN_LOOP) && secs < SHORT_PAUSE)))
+            return 0;
+        return WAIT_SLEEP;
+    }
+    if (!strcmp(qual, "urllib.request.urlopen"))
+        return WAIT_HTTP;
+    for (int i = 0; http_modules[i]; i++) {
+        size_t n = strlen(http_modules[i]);
+        if (!strncmp(qual, http_modules[i], n) && !strchr(qual + n, '.') &&
+            fl_in_list(qual + n, http_verbs))
+            return WAIT_HTTP;
+    }
+    return 0;
+}
+
+typedef struct OwnBody {
+    const Node *n;
+    int found, depth, loops, conds;
+    const Node *loop;  /* the innermost loop around n */
+    const Node *inner; /* while walking: the innermost loop around the node */
+} OwnBody;
+
+static int is_loop(const Node *n)
+{
+    return n->kind == NODE_For || n->kind == NODE_AsyncFor || n->kind == NODE_While ||
+           n->kind == NODE_ListComp || n->kind == NODE_SetComp || n->kind == NODE_DictComp ||
+           n->kind == NODE_GeneratorExp;
+}
+
+typedef struct LeaveScan {
+    int found, depth;
+} LeaveScan;
+
+static int leaves(const Node *n, int depth);
+
+static void leaves_kid(Node *parent, Node *n, void *arg)
+{
+    LeaveScan *w = arg;
+    (void)parent;
+    if (!w->found && leaves(n, w->depth))
+        w->found = 1;
+}
+
+/* Does child n of parent run only on some condition? */
+static int is_cond(const Node *parent, const Node *n)
+{
+    if (!parent)
+        return 0;
+    switch (parent->kind) {
+    case NODE_If:
+        return n != parent->v.If.test;
+    case NODE_IfExp:
+        return n != parent->v.IfExp.test;
+    case NODE_Match:
+        return n != parent->v.Match.subject;
+    case NODE_BoolOp:
+        return parent->v.BoolOp.values.n > 0 && n != parent->v.BoolOp.values.items[0];
+    default:
+        return 0;
+    }
+}
+
+static void own_body_kid(Node *parent, Node *n, void *arg)
+{
+    OwnBody *w = arg;
+    if (w->found || w->depth > EVAL_MAX_DEPTH || n->kind == NODE_FunctionDef ||
+        n->kind == NODE_AsyncFunctionDef || n->kind == NODE_Lambda || n->kind == NODE_ClassDef)
+        return;
+    int loop = is_loop(n), cond = is_cond(parent, n);
+    w->conds += cond;
+    if (n == w->n) {
+        w->found = OWN_BODY | (w->loops ? OWN_LOOP : 0) | (w->conds ? OWN_COND : 0);
+        w->loop = w->inner;
+    } else {
+        const Node *outer = w->inner;
+        w->depth++;
+        w->loops += loop;
+        if (loop)
+            w->inner = n;
+        ast_children(n, own_body_kid, w);
+        w->inner = outer;
+        w->loops -= loop;
+        w->depth--;
+    }
+    w->conds -= cond;
+}
+
+/* Does the subtree n hold a return or a break (not in a nested def or loop)? */
+static int leaves(const Node *n, int depth)
+{
+    if (depth > EVAL_MAX_DEPTH || n->kind == NODE_FunctionDef || n->kind == NODE_AsyncFunctionDef ||
+        n->kind == NODE_Lambda || n->kind == NODE_ClassDef || (depth && is_loop(n)))
+        return 0;
+    if (n->kind == NODE_Return || n->kind == NODE_Break)
+        return 1;
+    LeaveScan w = {0, depth + 1};
+    ast_children((Node *)n, leaves_kid, &w);
+    return w.found;
+}
+
+/* Is loop a retry loop: a try in its body whose body leaves the loop when
+ * the attempt succeeds (`try: return f() except ...: ...`)?  A sleep in it
+ * is the backoff between attempts, which runs only after one failed. */
+static int retry_loop(const Node *loop)
+{
+    const NodeList *body = loop->kind == NODE_While ? &loop->v.While.body
+                           : loop->kind == NODE_For ? &loop->v.For.body
+                           : loop->kind == NODE_AsyncFor ? &loop->v.AsyncFor.body : NULL;
+    for (int i = 0; body && i < body->n; i++) {
+        const Node *st = body->items[i];
+        if (st->kind != NODE_Try && st->kind != NODE_TryStar)
+            continue;
+        const NodeList *tb = st->kind == NODE_Try ? &st->v.Try.body : &st->v.TryStar.body;
+        for (int j = 0; j < tb->n; j++)
+            if (leaves(tb->items[j], 1))
+                return 1;
+    }
+    return 0;
+}
+
+static int in_own_body(const Node *func, const Node *n)
+{
+    OwnBody w = {n, 0, 0, 0, 0, NULL, NULL};
+    if (func->kind == NODE_Module || func->kind == NODE_Lambda)
+        return 0;
+    for (int i = 0; i < func->v.FunctionDef.body.n && !w.found; i++)
+        own_body_kid(NULL, func->v.FunctionDef.body.items[i], &w);
+    if (w.found && w.loop && retry_loop(w.loop))
+        w.found = (w.found & ~OWN_LOOP) | OWN_RETRY; /* attempts, not items */
+    return w.found;
+}
+
+/* How a callee's wait meets the caller's sessions: the callee, its
+ * summary, and whether the call fills its first parameter itself. */
+typedef struct Via {
+    const FlowSummary *sum;
+    const Node *def;
+    int shift;
+} Via;
+
+/* May site h still hold its connection when the wait comes: not ended on
+ * this path (txn_ended), and, when the wait is a callee's that h is handed
+ * to as parameter i, not ended by the callee before it waits (waits_open)? */
+static int open_at_wait(Ctx *c, const Path *p, int h, const Node *call, const Via *via)
+{
+    if (p->txn_ended >> h & 1)
+        return 0;
+    if (!via)
+        return 1;
+    for (int j = 0; j < call->v.Call.args.n + call->v.Call.keywords.n; j++) {
+        int i = ast_arg_param(via->def, via->shift, call, j);
+        if (fl_held_by(c, (Path *)p, fc_arg(call, j)) == h && i >= 0 && i < 32)
+            return via->sum->waits_open >> i & 1;
+    }
+    return 1; /* not handed to the callee (or as a parameter its summary does not
+                 follow: keyword-only): it stays as it is */
+}
+
+/*
+ * A wait at call (where: in_own_body's): kind's WAIT_* bits, a library
+ * call's or a callee's summary's (via).  A sleep that lasts is reported;
+ * HTTP requests when the wait is inside a loop of this function (a request
+ * per item, or a helper that makes requests called per item: the hold
+ * grows with the input, and the loop is there to read); a single request
+ * is not (an endpoint that reads a row and then calls one API: the hold is
+ * that call's).
+ */
+static void held_wait(Ctx *c, Path *p, const Node *call, int kind, int where, const Via *via)
+{
+    /* a helper's waits count when it waits whenever it runs (a retry helper
+       that sleeps only after a failure, a token refreshed only when expired:
+       may-waits) */
+    int requests = (kind & WAIT_HTTP) && (!via || (kind & WAIT_HTTP_SURE));
+    int naps = (kind & WAIT_SLEEP) && (!via || (kind & WAIT_SLEEP_SURE));
+    if (c->env->summary) {
+        kind &= ~(WAIT_HTTP_SURE | WAIT_SLEEP_SURE);
+        if (!(where & OWN_COND)) /* and here too, not on some branch only */
+            kind |= (requests ? WAIT_HTTP_SURE : 0) | (naps ? WAIT_SLEEP_SURE : 0);
+        c->env->summary->waits |= (unsigned char)kind;
+        for (int k = 0; k < c->nparams && k < 32; k++) /* what the callers hand it */
+            if (c->param_site[k] >= 0 && open_at_wait(c, p, c->param_site[k], call, via))
+                c->env->summary->waits_open |= 1u << k;
+        return;
+    }
+    if (!(naps || (requests && (where & OWN_LOOP))) ||
+        (c->env->fastapi && (fastapi_role(c->env->fastapi->model, c->g->func) & FASTAPI_BOOT)))
+        return; /* start-up code runs once, alone */
+    for (int i = 0; i < c->nreports; i++)
+        if (c->reports[i].r.problem == FLOW_HELD_WAIT && c->reports[i].r.at == call)
+            return; /* one finding per wait, whichever held session a path shows */
+    int held = -1;
+    for (int r = 0; r < c->nsites && held < 0; r++)
+        if ((p->holding >> r & 1) &&
+            (p->res[r] == RS_OPEN || p->res[r] == RS_BORROWED || p->res[r] == RS_REOPENED) &&
+            open_at_wait(c, p, r, call, via))
+            held = r;
+    if (held < 0)
+        return;
+    const Ev *e = p->ev[held];
+    const Node *at = c->held_at[held];
+    if (at && !(e && e->line == at->lineno && e->col == at->col_offset))
+        e = fl_ev_push(c, e, at, "a connection of the pool is taken here");
+    const char *what =
+        kind & WAIT_SLEEP ? (via ? "this call sleeps, with the connection held"
+                                 : "it sleeps here, with the connection held")
+                          : (via ? "this call, made once per item of the loop, waits on HTTP "
+                                   "requests, with the connection held"
+                                 : "it waits on an HTTP request here, once per item, with the "
+                                   "connection held");
+    e = fl_ev_push(c, e, call, what);
+    fl_report(c, FLOW_HELD_WAIT, held, call, e);
+}
+
+/* Where a wait at call counts: in the function's own body (not a nested
+ * def's, which waits when it runs) and not in an except clause (a backoff
+ * after a failed statement: a retry, SL402's concern).  0, or in_own_body's
+ * answer. */
+static int wait_place(Ctx *c, const Path *p, const Node *call)
+{
+    return p->handling ? 0 : in_own_body(c->g->func, call);
+}
+
+void fo_library_call(Ctx *c, Path *p, const Node *call, const char *qual)
+{
+    int where = qual ? wait_place(c, p, call) : 0;
+    int kind = where ? wait_kind(c, call, qual, where) : 0;
+    if (kind)
+        held_wait(c, p, call, kind, where, NULL);
+}
+
+/* Does the subtree n hold `await call`, or a yield (a generator's body
+ * runs only when iterated)? */
+typedef struct CallRun {
+    const Node *call;
+    int awaited, yields, depth;
+} CallRun;
+
+static void call_run_kid(Node *parent, Node *n, void *arg)
+{
+    CallRun *w = arg;
+    (void)parent;
+    if (w->depth > EVAL_MAX_DEPTH || n->kind == NODE_FunctionDef ||
+        n->kind == NODE_AsyncFunctionDef || n->kind == NODE_Lambda || n->kind == NODE_ClassDef)
+        return;
+    if (n->kind == NODE_Await && n->v.Await.value == w->call)
+        w->awaited = 1;
+    if (n->kind == NODE_Yield || n->kind == NODE_YieldFrom)
+        w->yields = 1;
+    w->depth++;
+    ast_children(n, call_run_kid, w);
+    w->depth--;
+}
+
+/* Does calling def at call run its body now: a plain function, or a
+ * coroutine function whose call is awaited where it is made?  (Not a
+ * generator, nor a coroutine handed to a task or to gather.) */
+static int runs_now(Ctx *c, const Node *call, const Node *def)
+{
+    if (!def || (def->kind != NODE_FunctionDef && def->kind != NODE_AsyncFunctionDef))
+        return 0;
+    CallRun w = {call, 0, 0, 0};
+    for (int i = 0; i < def->v.FunctionDef.body.n; i++)
+        call_run_kid(NULL, def->v.FunctionDef.body.items[i], &w);
+    if (w.yields)
+        return 0;
+    if (def->kind == NODE_FunctionDef)
+        return 1;
+    w.depth = 0;
+    if (c->step && c->step->node)
+        call_run_kid(NULL, (Node *)c->step->node, &w);
+    return w.awaited;
+}
+
+void fo_callee(Ctx *c, Path *p, const Node *call, const FlowSummary *sum, const Node *def,
+               int shift)
+{
+    Via via = {sum, def, shift};
+    int where = sum->waits && runs_now(c, call, def) ? wait_place(c, p, call) : 0;
+    if (where)
+        held_wait(c, p, call, sum->waits, where, &via);
     if (!sum->needs_pool)
         return;
     int other = holder(c, p, sum->needs_pool, -1);

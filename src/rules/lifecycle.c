@@ -114,6 +114,7 @@ void lifecycle_report(void *arg, const FlowReport *r)
     const ResInfo *ri = r->res ? r->res : model_res(r->res_kind);
     const char *w = lifecycle_what(k->a, k->src, r);
     Finding f = {0};
+    int since;
     switch (r->problem) {
     case FLOW_DOUBLE_RELEASE:
         if (ri->twice == HARM_DOUBLE) {
@@ -158,6 +159,24 @@ void lifecycle_report(void *arg, const FlowReport *r)
                               "back, and all fail at the pool's timeout; commit or close the "
                               "first before, or do the work on the same session",
                         w, event_line(r, "a connection of the pool is checked out here"));
+        break;
+    case FLOW_HELD_WAIT:
+        f.code = "SL207";
+        if (!(since = event_line(r, "a connection of the pool is taken here")) && r->site)
+            since = r->site->lineno; /* checked out where it was acquired */
+        f.message = msg(k->a, "%s keeps a connection checked out of its pool (since line %d) "
+                              "while %s: the connection sits idle, in its open transaction and "
+                              "with its locks when it has one, for as long as the wait lasts, and "
+                              "once as many runs wait together as the pool has connections every "
+                              "other user of the pool waits too; commit or close before waiting, "
+                              "and open the session again after",
+                        w, since,
+                        event_line(r, "this call sleeps")   ? "a function it calls sleeps"
+                        : event_line(r, "it sleeps")        ? "it sleeps"
+                        : event_line(r, "this call, made")  ? "a function it calls once per item "
+                                                              "of a loop makes HTTP requests"
+                                                            : "it makes an HTTP request once per "
+                                                              "item of a loop");
         break;
     case FLOW_RELEASE_BORROWED:
         f.code = "SL105";
