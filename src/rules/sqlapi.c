@@ -11,11 +11,12 @@
  * On the same walk of a module's statements: SL302 (a write in `with
  * engine.connect()` that nothing commits), SL303 (a session-level setting
  * committed on a pooled connection), SL304 (a session-level advisory lock
- * still held when its connection goes back to the pool) and SL108
- * (rules/engines.c).
+ * still held when its connection goes back to the pool), SL108
+ * (rules/engines.c) and SL208 (rules/forks.c).
  */
 #include "rules/sqlapi.h"
 #include "rules/engines.h"
+#include "rules/forks.h"
 
 #include <string.h>
 
@@ -1033,6 +1034,7 @@ static int visit(DbWalk *w, const Node *n)
 {
     SqlCheck *k = w->arg;
     engines_visit(k->c, k->src, k->out, w, n); /* SL108, on the same walk */
+    forks_visit(k->c, k->src, k->out, w, n);   /* SL208 */
     if (n->kind == NODE_With || n->kind == NODE_AsyncWith)
         uncommitted(k, w->scope, n);
     if (n->kind == NODE_Call && n->v.Call.func->kind == NODE_Attribute &&

@@ -1,0 +1,18 @@
+/*
+ * forks.h - SL208 pool-across-fork: worker processes forked from a process
+ * that has used a connection pool, and that take connections of that pool
+ * without disposing of the copy they inherited.  Rides on the module walk
+ * of sqlapi.c; reads the callees' summaries (needs_pool) through dbval.h.
+ */
+#ifndef SL_FORKS_H
+#define SL_FORKS_H
+
+#include "dbval.h"
+#include "diag.h"
+#include "source.h"
+
+/* Appends to out (messages in c->a) the SL208 finding of node n, where w's
+ * walk of a module of src stands.  Thread-safe per module. */
+void forks_visit(DbCtx *c, const Source *src, FindingList *out, const DbWalk *w, const Node *n);
+
+#endif
