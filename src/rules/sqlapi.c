@@ -509,6 +509,62 @@ static void after_kid(Node *parent, Node *n, void *arg)
     w->depth--;
 }
 
+/* How a setting reaches the function: a helper handed the session sets it
+ * (`set_tenant(db, org)`), at take in path. */
+typedef struct SetVia {
+    const Node *def;
+    const char *path;
+    const Node *take;
+} SetVia;
+
+/* SL303 at call, which sets `name` (may be empty) through recv, when the
+ * function commits recv after it. */
+static void setting_report(SqlCheck *k, DbWalk *w, const Node *call, const Node *recv,
+                           const char *name, const SetVia *via)
+{
+    const Node *func = dbval_walk_func(w);
+    const FlowFastApi *fa = k->c->env->fastapi;
+    if (!func || !fa || recv->kind != NODE_Name)
+        return;
+    Val v = dbval_expr(k->c, w->scope, recv);
+    if (!dbval_is_sqlalchemy(&v))
+        return;
+    int roles = fastapi_role(fa->model, func);
+    After a = {recv, call, NULL, 0};
+    ast_children((Node *)func, after_kid, &a);
+    if (!a.found)
+        return; /* not committed: the end of the transaction takes it back */
+    Arena *ar = k->c->a;
+    const char *what = name[0] ? arena_printf(ar, "`%s`", name) : "the setting";
+    const char *by = via ? arena_printf(ar, " (by `%s()`)", via->def->v.FunctionDef.name) : "";
+    Finding fd = {0};
+    fd.code = "SL303";
+    fd.path = k->src->path;
+    diag_span(&fd, call);
+    fd.message =
+        roles & FASTAPI_REQUEST
+            ? arena_printf(ar,
+                           "%s is set%s for the connection's whole session and committed: when "
+                           "the connection goes back to the pool it keeps %s for the next "
+                           "request that gets it; set it per transaction (SET LOCAL, "
+                           "set_config(..., true)), or reset it before the connection is returned",
+                           what, by, what)
+            : arena_printf(ar,
+                           "%s is set%s for the session of one pooled connection and committed: "
+                           "that connection keeps it for whatever gets it next, and the pool's "
+                           "other connections (and those it opens later) never have it; set it "
+                           "for every connection (connect_args, a `connect` event, the role's "
+                           "defaults) or per transaction (SET LOCAL)",
+                           what, by);
+    fd.trace = arena_alloc(ar, 2 * sizeof *fd.trace);
+    if (via)
+        fd.trace[fd.ntrace++] = (TraceStep){via->path, via->take->lineno, via->take->col_offset,
+                                            "set here, for the whole session"};
+    fd.trace[fd.ntrace++] = (TraceStep){k->src->path, a.found->lineno, a.found->col_offset,
+                                        "committed here: the setting outlives the transaction"};
+    diag_add(k->out, &fd);
+}
+
 /*
  * `SET statement_timeout = 5000` run once at start-up through a pooled
  * engine reaches the one connection that ran it, not the others; and a
@@ -518,46 +574,10 @@ static void after_kid(Node *parent, Node *n, void *arg)
  */
 static void pooled_setting(SqlCheck *k, DbWalk *w, const Node *call)
 {
-    const Node *f = call->v.Call.func;
     const char *sql = sql_text(k, w->scope, statement_arg(call), 0);
     char name[64];
-    const Node *func = dbval_walk_func(w);
-    const FlowFastApi *fa = k->c->env->fastapi;
-    if (!sql || !func || !fa || !session_setting(sql, name, sizeof name))
-        return;
-    Val recv = dbval_expr(k->c, w->scope, f->v.Attribute.value);
-    if (!dbval_is_sqlalchemy(&recv))
-        return;
-    int roles = fastapi_role(fa->model, func);
-    After a = {f->v.Attribute.value, call, NULL, 0};
-    if (f->v.Attribute.value->kind == NODE_Name)
-        ast_children((Node *)func, after_kid, &a);
-    if (!a.found)
-        return; /* not committed: the end of the transaction takes it back */
-    const char *what = name[0] ? arena_printf(k->c->a, "`%s`", name) : "the setting";
-    Finding fd = {0};
-    fd.code = "SL303";
-    fd.path = k->src->path;
-    diag_span(&fd, call);
-    fd.message =
-        roles & FASTAPI_REQUEST
-            ? arena_printf(k->c->a,
-                           "%s is set for the connection's whole session and committed: when the "
-                           "connection goes back to the pool it keeps %s for the next request "
-                           "that gets it; set it per transaction (SET LOCAL, set_config(..., "
-                           "true)), or reset it before the connection is returned",
-                           what, what)
-            : arena_printf(k->c->a,
-                           "%s is set for the session of one pooled connection and committed: "
-                           "that connection keeps it for whatever gets it next, and the pool's "
-                           "other connections (and those it opens later) never have it; set it "
-                           "for every connection (connect_args, a `connect` event, the role's "
-                           "defaults) or per transaction (SET LOCAL)",
-                           what);
-    fd.trace = arena_alloc(k->c->a, sizeof *fd.trace);
-    fd.trace[fd.ntrace++] = (TraceStep){k->src->path, a.found->lineno, a.found->col_offset,
-                                        "committed here: the setting outlives the transaction"};
-    diag_add(k->out, &fd);
+    if (sql && session_setting(sql, name, sizeof name))
+        setting_report(k, w, call, call->v.Call.func->v.Attribute.value, name, NULL);
 }
 
 /* --- SL304: a session-level advisory lock past its connection ------------ */
@@ -907,6 +927,9 @@ typedef struct ParamLock {
     const char *param, *path;
     const Node *take, *free;
     const char *take_path;
+    const Node *set;      /* the first execute of a session-level setting, ... */
+    const char *set_path; /* ... in this module */
+    char set_name[64];    /* ... of this setting (may be empty) */
     int calls, depth;
 } ParamLock;
 
@@ -916,8 +939,8 @@ static void param_lock_kid(Node *parent, Node *n, void *arg);
 static void param_lock(ParamLock *pl, const Node *def, const ScopeTable *t, const char *param)
 {
     const ValueModel *vm = pl->k->c->env->values;
-    ParamLock sub = {pl->k, t, scope_of(t, def), param, value_path_of(vm, def),
-                     NULL, NULL, NULL, pl->calls + 1, 0};
+    ParamLock sub = {.k = pl->k, .t = t, .s = scope_of(t, def), .param = param,
+                     .path = value_path_of(vm, def), .calls = pl->calls + 1};
     if (!sub.s || !sub.path)
         return;
     const NodeList *body = &def->v.FunctionDef.body;
@@ -929,13 +952,51 @@ static void param_lock(ParamLock *pl, const Node *def, const ScopeTable *t, cons
     }
     if (sub.free && !pl->free)
         pl->free = sub.free;
+    if (sub.set && !pl->set) {
+        pl->set = sub.set;
+        pl->set_path = sub.set_path;
+        memcpy(pl->set_name, sub.set_name, sizeof pl->set_name);
+    }
+}
+
+/* Does a statement set something for the connection's whole session (a
+ * string in it: text("SET search_path ..."), set_config(..., false))? */
+typedef struct SetScan {
+    char *name;
+    size_t size;
+    int found, depth;
+} SetScan;
+
+static void set_scan_kid(Node *parent, Node *n, void *arg)
+{
+    SetScan *w = arg;
+    (void)parent;
+    if (w->found || w->depth > DBWALK_MAX_DEPTH)
+        return;
+    if (n->kind == NODE_Constant && n->v.Constant.value.kind == CONST_STR &&
+        session_setting(n->v.Constant.value.s, w->name, w->size)) {
+        w->found = 1;
+        return;
+    }
+    w->depth++;
+    ast_children(n, set_scan_kid, w);
+    w->depth--;
+}
+
+static int setting_syntax(const Node *stmt, char *name, size_t size)
+{
+    SetScan w = {name, size, 0, 0};
+    if (stmt && stmt->kind == NODE_Call)
+        set_scan_kid(NULL, (Node *)stmt, &w);
+    return w.found;
 }
 
 static void param_lock_kid(Node *parent, Node *n, void *arg)
 {
     ParamLock *pl = arg;
     (void)parent;
-    if ((pl->take && pl->free) || pl->depth > DBWALK_MAX_DEPTH || n->kind == NODE_FunctionDef ||
+    if ((pl->take && pl->free && pl->set) || pl->depth > DBWALK_MAX_DEPTH ||
+        n->kind == NODE_FunctionDef ||
         n->kind == NODE_AsyncFunctionDef || n->kind == NODE_Lambda || n->kind == NODE_ClassDef)
         return;
     if (n->kind == NODE_Call) {
@@ -943,6 +1004,10 @@ static void param_lock_kid(Node *parent, Node *n, void *arg)
         if (f->kind == NODE_Attribute && f->v.Attribute.value->kind == NODE_Name &&
             !strcmp(f->v.Attribute.value->v.Name.id, pl->param) && is_execute(f->v.Attribute.attr)) {
             int kind = lock_syntax(statement_arg(n));
+            if (!pl->set && setting_syntax(statement_arg(n), pl->set_name, sizeof pl->set_name)) {
+                pl->set = n;
+                pl->set_path = pl->path;
+            }
             if (kind == LOCK_TAKE && !pl->take) {
                 pl->take = n;
                 pl->take_path = pl->path;
@@ -964,8 +1029,13 @@ static void param_lock_kid(Node *parent, Node *n, void *arg)
             }
             if (inner) {
                 ParamLock found = *pl;
-                found.take = found.free = NULL;
+                found.take = found.free = found.set = NULL;
                 param_lock(&found, def, t, inner);
+                if (found.set && !pl->set) {
+                    pl->set = found.set;
+                    pl->set_path = found.set_path;
+                    memcpy(pl->set_name, found.set_name, sizeof pl->set_name);
+                }
                 if (found.take && !pl->take) {
                     pl->take = found.take;
                     pl->take_path = found.take_path;
@@ -996,11 +1066,13 @@ static const Node *with_of(const DbWalk *w, const Node *call)
     return NULL;
 }
 
-/* `lock_ctx(session)`, `take_lock(db, key)`: a project function handed the
- * session takes the lock through it.  A helper that takes and frees it in
- * one call is checked on its own; one whose `with` block frees it at the
- * exit, or that leaves it taken, is checked here, in its caller. */
-static void lock_by_helper(SqlCheck *k, DbWalk *w, const Node *call)
+/* `lock_ctx(session)`, `take_lock(db, key)`, `set_tenant(db, org)`: a
+ * project function handed the session takes a lock or sets a session-level
+ * setting through it.  A helper that takes and frees a lock in one call is
+ * checked on its own; one whose `with` block frees it at the exit, or that
+ * leaves it taken, is checked here, in its caller, as is a setting the
+ * caller commits (SL303). */
+static void state_by_helper(SqlCheck *k, DbWalk *w, const Node *call)
 {
     const ScopeTable *t;
     int method;
@@ -1017,8 +1089,12 @@ static void lock_by_helper(SqlCheck *k, DbWalk *w, const Node *call)
         const char *param = param_name(def, method, call, j);
         if (!param)
             continue;
-        ParamLock pl = {k, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0};
+        ParamLock pl = {.k = k};
         param_lock(&pl, def, t, param);
+        if (pl.set) {
+            SetVia via = {def, pl.set_path, pl.set};
+            setting_report(k, w, call, x, pl.set_name, &via);
+        }
         if (!pl.take)
             continue;
         const Node *with = with_of(w, call);
@@ -1044,7 +1120,7 @@ static int visit(DbWalk *w, const Node *n)
     }
     if (n->kind == NODE_Call && (n->v.Call.func->kind != NODE_Attribute ||
                                  !is_execute(n->v.Call.func->v.Attribute.attr)))
-        lock_by_helper(k, w, n);
+        state_by_helper(k, w, n);
     if (n->kind != NODE_Call || n->v.Call.func->kind != NODE_Attribute ||
         !is_execute(n->v.Call.func->v.Attribute.attr))
         return 1;

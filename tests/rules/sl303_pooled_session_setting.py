@@ -58,3 +58,34 @@ def list_notes(org_id: int, db: Session = Depends(get_db)):
 def serializable(db: Session) -> None:
     db.execute(text("SET TRANSACTION ISOLATION LEVEL SERIALIZABLE"))
     db.commit()
+
+
+def set_tenant(session: Session, org_id: int) -> None:
+    session.execute(text("SELECT set_config('app.current_org', :o, false)"), {"o": str(org_id)})
+
+
+def set_tenant_local(session: Session, org_id: int) -> None:
+    session.execute(text("SELECT set_config('app.current_org', :o, true)"), {"o": str(org_id)})
+
+
+# Bad: a helper sets the tenant for the session; the endpoint commits.
+@app.post("/orgs/{org_id}/tags")
+def add_tag(org_id: int, tag: str, db: Session = Depends(get_db)):
+    set_tenant(db, org_id)  # expect: SL303 "(by `set_tenant()`)"
+    db.execute(text("INSERT INTO tags (org_id, tag) VALUES (:o, :t)"), {"o": org_id, "t": tag})
+    db.commit()
+
+
+# Quiet: the helper's setting is the transaction's.
+@app.post("/orgs/{org_id}/tags2")
+def add_tag_local(org_id: int, tag: str, db: Session = Depends(get_db)):
+    set_tenant_local(db, org_id)
+    db.execute(text("INSERT INTO tags (org_id, tag) VALUES (:o, :t)"), {"o": org_id, "t": tag})
+    db.commit()
+
+
+# Quiet: set through the helper but never committed.
+@app.get("/orgs/{org_id}/tags")
+def list_tags(org_id: int, db: Session = Depends(get_db)):
+    set_tenant(db, org_id)
+    return db.execute(text("SELECT tag FROM tags")).scalars().all()
