@@ -175,7 +175,8 @@ const char *fl_var_key(Ctx *c, const Node *e)
         int own_kwargs = b && b->kind == BIND_PARAM && fn &&
                          (fn->kind == NODE_FunctionDef || fn->kind == NODE_AsyncFunctionDef) &&
                          b->def == fn->v.FunctionDef.args->v.arguments.kwarg;
-        if (b && (b->kind == BIND_LOCAL || own_kwargs) && where == c->scope)
+        if (b && (b->kind == BIND_LOCAL || own_kwargs || (c->passes_on && b->kind == BIND_PARAM)) &&
+            where == c->scope)
             return fmt(c, "%s[%s]", e->v.Subscript.value->v.Name.id,
                        e->v.Subscript.slice->v.Constant.value.s);
     }
@@ -186,6 +187,47 @@ const char *fl_var_key(Ctx *c, const Node *e)
     if (attr && e->v.Attribute.value->v.Attribute.value->kind == NODE_Name)
         return fmt(c, "%s.state.%s", e->v.Attribute.value->v.Attribute.value->v.Name.id, attr);
     return NULL;
+}
+
+/* Does func call a parameter of its own named `next` or `call_next`, as a
+ * middleware hands the event on (Slack Bolt's `next()`, Starlette's
+ * `call_next(request)`)? */
+typedef struct NextScan {
+    const char *name;
+    int found, depth;
+} NextScan;
+
+static void next_kid(Node *parent, Node *n, void *arg)
+{
+    NextScan *w = arg;
+    (void)parent;
+    if (w->found || w->depth > EVAL_MAX_DEPTH || n->kind == NODE_FunctionDef ||
+        n->kind == NODE_AsyncFunctionDef || n->kind == NODE_Lambda || n->kind == NODE_ClassDef)
+        return;
+    if (n->kind == NODE_Call && n->v.Call.func->kind == NODE_Name &&
+        !strcmp(n->v.Call.func->v.Name.id, w->name)) {
+        w->found = 1;
+        return;
+    }
+    w->depth++;
+    ast_children(n, next_kid, w);
+    w->depth--;
+}
+
+static int passes_on(const Node *func)
+{
+    if (func->kind != NODE_FunctionDef && func->kind != NODE_AsyncFunctionDef)
+        return 0;
+    for (int i = 0; ast_param(func, i); i++) {
+        const char *name = ast_param(func, i)->v.arg.arg;
+        if (strcmp(name, "next") && strcmp(name, "call_next"))
+            continue;
+        NextScan w = {name, 0, 0};
+        for (int j = 0; j < func->v.FunctionDef.body.n && !w.found; j++)
+            next_kid(NULL, func->v.FunctionDef.body.items[j], &w);
+        return w.found;
+    }
+    return 0;
 }
 
 /* The site the place e names holds on path p, or a VAR_* value. */
@@ -2384,6 +2426,7 @@ void flow_function(Arena *scratch, const FlowEnv *env, Node *func)
     c.cached = scope_decorated_by(env->scopes, func, model_caches);
     c.pool_hook = is_pool_hook(env, func);
     c.middleware = env->fastapi && (fastapi_role(env->fastapi->model, func) & FASTAPI_MIDDLEWARE);
+    c.passes_on = passes_on(func);
     c.enter = (func->kind == NODE_FunctionDef || func->kind == NODE_AsyncFunctionDef) &&
               (!strcmp(func->v.FunctionDef.name, "__enter__") ||
                !strcmp(func->v.FunctionDef.name, "__aenter__"));

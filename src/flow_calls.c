@@ -830,6 +830,19 @@ Res fc_call_value(Ctx *c, Path *p, const Node *call)
             done = 1;
         }
     }
+    if (c->passes_on && f->kind == NODE_Name &&
+        (!strcmp(f->v.Name.id, "next") || !strcmp(f->v.Name.id, "call_next")) &&
+        scope_lookup(c->env->scopes, c->scope, f->v.Name.id, NULL) &&
+        scope_lookup(c->env->scopes, c->scope, f->v.Name.id, NULL)->kind == BIND_PARAM) {
+        /* a middleware hands the event on: the handlers use what it put in the context */
+        for (int v = 0; v < c->nvars; v++)
+            if (p->var[v] >= 0 && strpbrk(c->vars[v], "[.") && p->res[p->var[v]] == RS_IDLE) {
+                p->ev[p->var[v]] = fl_ev_push(c, p->ev[p->var[v]], call,
+                                              fmt(c, "the handlers run here and use it "
+                                                          "through `%s`", c->vars[v]));
+                fl_use(c, p, p->var[v], call);
+            }
+    }
     if (!done && f->kind == NODE_Name && (!strcmp(f->v.Name.id, "next") || !strcmp(f->v.Name.id, "anext")) &&
         call->v.Call.args.n >= 1 && !scope_lookup(c->env->scopes, c->scope, f->v.Name.id, NULL))
         return gen_next(c, p, call);

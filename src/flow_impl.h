@@ -205,6 +205,10 @@ typedef struct Ctx {
     struct ValMemo *memo;    /* the value model's answers for this function, by node */
     int pool_hook;           /* a pool event hook: its DB-API connection is the pool's */
     int middleware;          /* an HTTP middleware: it owns request.state */
+    int passes_on;           /* a middleware of any framework: it calls its `next` or
+                                `call_next` parameter, so the context objects it is handed
+                                live for this one event, and what it stores in them by a
+                                constant key (`context["db"] = s`) is its own to release */
     int enter;               /* __enter__/__aenter__ of a class: self.<attr> are places
                                 that hold what it keeps for its __exit__ (kept_by_enter) */
     const char *websocket;   /* a websocket endpoint: its WebSocket parameter's name; its

@@ -56,6 +56,12 @@ static const char *leak_message(Arena *a, const char *w, const FlowReport *r)
     int returns = event_line(r, "the function returns here");
     if (event_line(r, "the result is not kept"))
         return msg(a, "%s is acquired and dropped: nothing releases it", w);
+    if (event_line(r, "the handlers run here"))
+        return msg(a, "%s is put in the context this middleware hands on, which lives for one "
+                      "event: the handlers use it and nothing closes it after they return, so "
+                      "every event leaves one open; close it once `next()` returns (a with block "
+                      "around the call)",
+                   w);
     if (event_line(r, "handed here to `"))
         return msg(a, "%s is made only to be passed to a function that uses it and never "
                       "releases it: nothing holds it to release it",

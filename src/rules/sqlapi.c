@@ -38,6 +38,13 @@ typedef struct SqlCheck {
     int legacy; /* SQLAlchemy 1.x: only a future=True engine's connections refuse strings */
 } SqlCheck;
 
+/* The methods that run a statement, exec_driver_sql's a plain string. */
+static int runs_sql(const char *m)
+{
+    return !strcmp(m, "execute") || !strcmp(m, "scalar") || !strcmp(m, "scalars") ||
+           !strcmp(m, "exec_driver_sql");
+}
+
 static int is_execute(const char *m)
 {
     for (size_t i = 0; i < sizeof executes / sizeof *executes; i++)
@@ -572,11 +579,15 @@ static void setting_report(SqlCheck *k, DbWalk *w, const Node *call, const Node 
  * security: `set_config('app.tenant', :t, false)`) stays on the connection
  * when it goes back to the pool, for the next request that gets it.
  */
+static int setting_syntax(const Node *stmt, char *name, size_t size);
+
 static void pooled_setting(SqlCheck *k, DbWalk *w, const Node *call)
 {
-    const char *sql = sql_text(k, w->scope, statement_arg(call), 0);
+    const Node *stmt = statement_arg(call);
+    const char *sql = sql_text(k, w->scope, stmt, 0);
     char name[64];
-    if (sql && session_setting(sql, name, sizeof name))
+    if (sql ? session_setting(sql, name, sizeof name) /* text(...), or a name bound to it */
+            : stmt && stmt->kind == NODE_Constant && setting_syntax(stmt, name, sizeof name))
         setting_report(k, w, call, call->v.Call.func->v.Attribute.value, name, NULL);
 }
 
@@ -639,7 +650,7 @@ static void lock_fn_kid(Node *parent, Node *n, void *arg)
 static int lock_syntax(const Node *stmt)
 {
     LockFn w = {LOCK_NONE, 0};
-    if (stmt && stmt->kind == NODE_Call)
+    if (stmt)
         lock_fn_kid(NULL, (Node *)stmt, &w);
     return w.kind;
 }
@@ -796,7 +807,7 @@ static void lock_end_kid(Node *parent, Node *n, void *arg)
             lock_end_at(w, n, n, n, "it commits");
         else if (w->session && !strcmp(m, "rollback"))
             lock_end_at(w, n, n, n, "it rolls back");
-        else if (is_execute(m) && (!w->unlock || before(n, w->unlock)) &&
+        else if (runs_sql(m) && (!w->unlock || before(n, w->unlock)) &&
                  lock_of(w->k, w->s, statement_arg(n)) == LOCK_FREE)
             w->unlock = n;
     }
@@ -986,7 +997,7 @@ static void set_scan_kid(Node *parent, Node *n, void *arg)
 static int setting_syntax(const Node *stmt, char *name, size_t size)
 {
     SetScan w = {name, size, 0, 0};
-    if (stmt && stmt->kind == NODE_Call)
+    if (stmt)
         set_scan_kid(NULL, (Node *)stmt, &w);
     return w.found;
 }
@@ -1002,7 +1013,7 @@ static void param_lock_kid(Node *parent, Node *n, void *arg)
     if (n->kind == NODE_Call) {
         const Node *f = n->v.Call.func;
         if (f->kind == NODE_Attribute && f->v.Attribute.value->kind == NODE_Name &&
-            !strcmp(f->v.Attribute.value->v.Name.id, pl->param) && is_execute(f->v.Attribute.attr)) {
+            !strcmp(f->v.Attribute.value->v.Name.id, pl->param) && runs_sql(f->v.Attribute.attr)) {
             int kind = lock_syntax(statement_arg(n));
             if (!pl->set && setting_syntax(statement_arg(n), pl->set_name, sizeof pl->set_name)) {
                 pl->set = n;
@@ -1114,12 +1125,12 @@ static int visit(DbWalk *w, const Node *n)
     if (n->kind == NODE_With || n->kind == NODE_AsyncWith)
         uncommitted(k, w->scope, n);
     if (n->kind == NODE_Call && n->v.Call.func->kind == NODE_Attribute &&
-        !strcmp(n->v.Call.func->v.Attribute.attr, "execute")) {
+        runs_sql(n->v.Call.func->v.Attribute.attr)) {
         pooled_setting(k, w, n);
         lock_past_connection(k, w, n);
     }
     if (n->kind == NODE_Call && (n->v.Call.func->kind != NODE_Attribute ||
-                                 !is_execute(n->v.Call.func->v.Attribute.attr)))
+                                 !runs_sql(n->v.Call.func->v.Attribute.attr)))
         state_by_helper(k, w, n);
     if (n->kind != NODE_Call || n->v.Call.func->kind != NODE_Attribute ||
         !is_execute(n->v.Call.func->v.Attribute.attr))

@@ -230,3 +230,22 @@ def try_reindex_commit(key: int) -> bool:
         else:
             session.rollback()
         return bool(got)
+
+
+# Bad: the lock through scalar() and exec_driver_sql(), committed before the unlock.
+def reindex_scalar(dataset_id: int) -> None:
+    with SessionLocal() as session:
+        if not session.scalar(select(func.pg_try_advisory_lock(dataset_id))):  # expect: SL304
+            return
+        session.execute(text("DELETE FROM documents WHERE dataset_id = :d"), {"d": dataset_id})
+        session.commit()
+        session.scalar(select(func.pg_advisory_unlock(dataset_id)))
+
+
+def migrate_driver_sql() -> None:
+    conn = engine.connect()
+    try:
+        conn.exec_driver_sql("SELECT pg_advisory_lock(42)")  # expect: SL304
+        conn.exec_driver_sql("CREATE TABLE IF NOT EXISTS marks (id int)")
+    finally:
+        conn.close()
