@@ -36,12 +36,36 @@
 
 static const Binding no_pool; /* an engine without a pool: nothing to wait for */
 
+typedef struct UnpooledScan {
+    int found, depth;
+} UnpooledScan;
+
+static int returns_unpooled(const Node *n, int depth);
+
+static void unpooled_kid(Node *parent, Node *n, void *arg)
+{
+    UnpooledScan *w = arg;
+    (void)parent;
+    if (!w->found && returns_unpooled(n, w->depth))
+        w->found = 1;
+}
+
 static const Binding *pool_of(Ctx *c, const ScopeTable *t, const Scope *s, const Node *e,
                               int depth);
 
 /* A module-level binding of the project that name e (a Name, or an
  * attribute of an imported module: `db.engine`) refers to, and its
  * module's table in *mt; NULL for anything else (a local, self.engine). */
+/* Is b a module-level def whose result is cached for the process
+ * (`@lru_cache def get_engine(): return create_engine(...)`)?  Its engine
+ * is one pool, named by the def. */
+static int cached_factory(const ScopeTable *t, const Binding *b)
+{
+    return b->kind == BIND_DEF && b->def &&
+           (b->def->kind == NODE_FunctionDef || b->def->kind == NODE_AsyncFunctionDef) &&
+           scope_decorated_by(t, b->def, model_caches);
+}
+
 static const Binding *module_binding(Ctx *c, const ScopeTable *t, const Scope *s, const Node *e,
                                      const ScopeTable **mt)
 {
@@ -51,7 +75,7 @@ static const Binding *module_binding(Ctx *c, const ScopeTable *t, const Scope *s
         const Binding *b = scope_lookup(t, s, e->v.Name.id, &where);
         if (!b)
             return NULL;
-        if (b->kind == BIND_LOCAL && where == scope_module(t))
+        if ((b->kind == BIND_LOCAL || cached_factory(t, b)) && where == scope_module(t))
             return b;
         if (b->kind != BIND_IMPORT || !b->qualname)
             return NULL;
@@ -61,10 +85,24 @@ static const Binding *module_binding(Ctx *c, const ScopeTable *t, const Scope *s
     const char *q = fl_qualname(c, t, s, e);
     FlowDef d;
     if (!q || !c->env->resolve || !c->env->resolve(c->env->resolve_arg, q, &d) || !d.binding ||
-        d.binding->kind != BIND_LOCAL)
+        (d.binding->kind != BIND_LOCAL && !cached_factory(d.scopes, d.binding)))
         return NULL;
     *mt = d.scopes;
     return d.binding;
+}
+
+/* Does def return an engine made without a pool (NullPool) on some path? */
+static int returns_unpooled(const Node *n, int depth)
+{
+    if (!n || depth > POOL_MAX_DEPTH * 8 || n->kind == NODE_FunctionDef ||
+        n->kind == NODE_AsyncFunctionDef || n->kind == NODE_Lambda || n->kind == NODE_ClassDef)
+        return 0;
+    if (n->kind == NODE_Return)
+        return n->v.Return.value && n->v.Return.value->kind == NODE_Call &&
+               model_unpooled(n->v.Return.value);
+    UnpooledScan w = {0, depth + 1};
+    ast_children((Node *)n, unpooled_kid, &w);
+    return w.found;
 }
 
 /* The bind of a maker or session call: bind=..., else its first argument. */
@@ -88,6 +126,13 @@ static const Binding *pool_of_name(Ctx *c, const ScopeTable *t, const Scope *s, 
     const Binding *b = module_binding(c, t, s, e, &mt);
     if (!b)
         return NULL;
+    if (b->kind == BIND_DEF) { /* a cached factory: its engine, unless made without a pool */
+        const NodeList *body = &b->def->v.FunctionDef.body;
+        for (int i = 0; i < body->n; i++)
+            if (returns_unpooled(body->items[i], 0))
+                return &no_pool;
+        return b;
+    }
     const Node *v = b->value;
     Val made = fl_model_value(c, t, s, e);
     if (made.tag == VAL_FACTORY && made.kind != FAC_SESSIONMAKER)

@@ -1,6 +1,8 @@
 /*
  * forks.c - SL208 pool-across-fork: workers forked from a process that has
- * used a connection pool take connections of their copy of it.
+ * used a connection pool take connections of their copy of it; and SL209
+ * pool-across-event-loops: an async pool that outlives the event loops
+ * asyncio.run() makes, one per call.
  *
  * A forked child starts with a copy of its parent's memory: the engine, its
  * pool, and the connections the pool keeps open, sockets included.  When a
@@ -181,11 +183,53 @@ static const FlowSummary *summary(const DbCtx *c, const Node *def)
     return def && env->summary_of ? env->summary_of(env->summary_arg, def) : NULL;
 }
 
+/*
+ * SL209: `asyncio.run(work())` in code that runs more than once per process
+ * (request and service code), where the coroutine takes connections of a
+ * pool that outlives the call (a module-level or cached async engine): each
+ * run makes a new event loop, and a connection an earlier run opened stays
+ * in the pool, bound to that run's loop.  Quiet for NullPool engines (no
+ * pool), and when the coroutine disposes the engine.
+ */
+static void loop_per_call(DbCtx *c, const Source *src, FindingList *out, const DbWalk *w,
+                          const Node *n)
+{
+    static const char *const runners[] = {"asyncio.run", "asyncio.runners.run", NULL};
+    const Node *arg = n->v.Call.args.n ? n->v.Call.args.items[0] : NULL;
+    if (!arg || arg->kind != NODE_Call || !in(dbval_qualname(c, w->scope, n->v.Call.func), runners))
+        return;
+    const Node *work = def_of(c, w->scope, arg->v.Call.func);
+    const FlowSummary *sum = summary(c, work);
+    if (!work || work->kind != NODE_AsyncFunctionDef || !sum || !sum->needs_pool ||
+        disposes(work, NULL))
+        return;
+    const Binding *pool = sum->needs_pool;
+    Finding fd = {0};
+    fd.code = "SL209";
+    fd.path = src->path;
+    diag_span(&fd, n);
+    fd.message = arena_printf(
+        c->a,
+        "`%s` runs on a new event loop at each asyncio.run() and takes connections of the pool "
+        "of `%s`, which outlives the loop: a connection an earlier run opened stays in the pool, "
+        "bound to that run's loop, and a later run gets it (asyncpg: \"attached to a different "
+        "loop\", then \"another operation is in progress\"); make that engine with "
+        "poolclass=NullPool, dispose of it before the coroutine returns, or keep one event loop "
+        "for the process",
+        work->v.FunctionDef.name, pool->name);
+    fd.trace = arena_alloc(c->a, sizeof *fd.trace);
+    fd.trace[fd.ntrace++] = (TraceStep){value_path_of(c->env->values, work), work->lineno,
+                                        work->col_offset,
+                                        "the coroutine, which takes a connection of that pool"};
+    diag_add(out, &fd);
+}
+
 void forks_visit(DbCtx *c, const Source *src, FindingList *out, const DbWalk *w, const Node *n)
 {
     const Node *func = n->kind == NODE_Call ? dbval_walk_func(w) : NULL;
     if (!func || func->kind == NODE_Lambda)
         return;
+    loop_per_call(c, src, out, w, n);
     const Node *init;
     const Node *work = def_of(c, w->scope, fork_target(c, w->scope, n, &init));
     const FlowSummary *child = summary(c, work), *parent = summary(c, func);

@@ -1,7 +1,9 @@
 /*
  * forks.h - SL208 pool-across-fork: worker processes forked from a process
  * that has used a connection pool, and that take connections of that pool
- * without disposing of the copy they inherited.  Rides on the module walk
+ * without disposing of the copy they inherited; SL209 pool-across-event-loops:
+ * a coroutine run by asyncio.run() in code that runs more than once takes
+ * connections of an async pool that outlives each run's loop.  Rides on the module walk
  * of sqlapi.c; reads the callees' summaries (needs_pool) through dbval.h.
  */
 #ifndef SL_FORKS_H
@@ -11,7 +13,7 @@
 #include "diag.h"
 #include "source.h"
 
-/* Appends to out (messages in c->a) the SL208 finding of node n, where w's
+/* Appends to out (messages in c->a) the SL208 and SL209 findings of node n, where w's
  * walk of a module of src stands.  Thread-safe per module. */
 void forks_visit(DbCtx *c, const Source *src, FindingList *out, const DbWalk *w, const Node *n);
 
