@@ -183,6 +183,22 @@ static const FlowSummary *summary(const DbCtx *c, const Node *def)
     return def && env->summary_of ? env->summary_of(env->summary_arg, def) : NULL;
 }
 
+/* A finding on the call at: code, message, and one step at the function
+ * that runs apart (work), in its own module. */
+static void report(DbCtx *c, const Source *src, FindingList *out, const Node *at, const char *code,
+                   const char *message, const Node *work, const char *note)
+{
+    Finding fd = {0};
+    fd.code = code;
+    fd.path = src->path;
+    diag_span(&fd, at);
+    fd.message = message;
+    fd.trace = arena_alloc(c->a, sizeof *fd.trace);
+    fd.trace[fd.ntrace++] =
+        (TraceStep){value_path_of(c->env->values, work), work->lineno, work->col_offset, note};
+    diag_add(out, &fd);
+}
+
 /*
  * SL209: `asyncio.run(work())` in code that runs more than once per process
  * (request and service code), where the coroutine takes connections of a
@@ -203,25 +219,17 @@ static void loop_per_call(DbCtx *c, const Source *src, FindingList *out, const D
     if (!work || work->kind != NODE_AsyncFunctionDef || !sum || !sum->needs_pool ||
         disposes(work, NULL))
         return;
-    const Binding *pool = sum->needs_pool;
-    Finding fd = {0};
-    fd.code = "SL209";
-    fd.path = src->path;
-    diag_span(&fd, n);
-    fd.message = arena_printf(
-        c->a,
-        "`%s` runs on a new event loop at each asyncio.run() and takes connections of the pool "
-        "of `%s`, which outlives the loop: a connection an earlier run opened stays in the pool, "
-        "bound to that run's loop, and a later run gets it (asyncpg: \"attached to a different "
-        "loop\", then \"another operation is in progress\"); make that engine with "
-        "poolclass=NullPool, dispose of it before the coroutine returns, or keep one event loop "
-        "for the process",
-        work->v.FunctionDef.name, pool->name);
-    fd.trace = arena_alloc(c->a, sizeof *fd.trace);
-    fd.trace[fd.ntrace++] = (TraceStep){value_path_of(c->env->values, work), work->lineno,
-                                        work->col_offset,
-                                        "the coroutine, which takes a connection of that pool"};
-    diag_add(out, &fd);
+    report(c, src, out, n, "SL209",
+           arena_printf(c->a,
+                        "`%s` runs on a new event loop at each asyncio.run() and takes "
+                        "connections of the pool of `%s`, which outlives the loop: a connection "
+                        "an earlier run opened stays in the pool, bound to that run's loop, and a "
+                        "later run gets it (asyncpg: \"attached to a different loop\", then "
+                        "\"another operation is in progress\"); make that engine with "
+                        "poolclass=NullPool, dispose of it before the coroutine returns, or keep "
+                        "one event loop for the process",
+                        work->v.FunctionDef.name, ((const Binding *)sum->needs_pool)->name),
+           work, "the coroutine, which takes a connection of that pool");
 }
 
 void forks_visit(DbCtx *c, const Source *src, FindingList *out, const DbWalk *w, const Node *n)
@@ -237,25 +245,16 @@ void forks_visit(DbCtx *c, const Source *src, FindingList *out, const DbWalk *w,
         return;
     if (disposes(work, NULL) || disposes(def_of(c, w->scope, init), NULL) || disposes(func, n))
         return; /* the child drops its copy, or the parent its connections first */
-    const Binding *pool = child->needs_pool;
-    Finding fd = {0};
-    fd.code = "SL208";
-    fd.path = src->path;
-    diag_span(&fd, n);
-    fd.message = arena_printf(
-        c->a,
-        "`%s` runs in worker processes forked from this one and takes connections of the pool "
-        "of `%s`, which this process has already used: each worker starts with a copy of the "
-        "pool and of the connections it keeps open, sockets included, so the parent and its "
-        "workers talk to the server over the same connection and read each other's replies; "
-        "call dispose(close=False) on the engine first thing in each worker (a pool "
-        "initializer), or dispose() it before forking (the default start method forks on Linux "
-        "before Python 3.14)",
-        work->v.FunctionDef.name, pool->name);
-    fd.trace = arena_alloc(c->a, sizeof *fd.trace);
-    fd.trace[fd.ntrace++] = (TraceStep){value_path_of(c->env->values, work), work->lineno,
-                                        work->col_offset,
-                                        "the worker function, which takes a connection of the "
-                                        "same pool"};
-    diag_add(out, &fd);
+    report(c, src, out, n, "SL208",
+           arena_printf(c->a,
+                        "`%s` runs in worker processes forked from this one and takes connections "
+                        "of the pool of `%s`, which this process has already used: each worker "
+                        "starts with a copy of the pool and of the connections it keeps open, "
+                        "sockets included, so the parent and its workers talk to the server over "
+                        "the same connection and read each other's replies; call "
+                        "dispose(close=False) on the engine first thing in each worker (a pool "
+                        "initializer), or dispose() it before forking (the default start method "
+                        "forks on Linux before Python 3.14)",
+                        work->v.FunctionDef.name, ((const Binding *)child->needs_pool)->name),
+           work, "the worker function, which takes a connection of the same pool");
 }
