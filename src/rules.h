@@ -88,8 +88,7 @@ int rules_valid_selector(const char *sel);
  * Why sel (upper case), which rules_valid_selector refused, is wrong, for an
  * error message, written into buf (size bytes), quoting it as shown (its
  * text as the user wrote it, quoted as the caller likes): "unknown rule
- * selector SL999: no rule code starts with it; did you mean SL403, SL402 or
- * SL401?".  The suggestions are the closest existing codes (or prefixes,
+ * selector SL999: no rule has this code; did you mean SL209?".  The suggestions are the closest existing codes (or prefixes,
  * when sel is shorter than a code): fewest edits, then same length, then
  * numerically nearest; at most three, and none for a selector that is not
  * SL plus digits and more than two edits from every code.
