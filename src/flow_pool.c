@@ -53,9 +53,6 @@ static void unpooled_kid(Node *parent, Node *n, void *arg)
 static const Binding *pool_of(Ctx *c, const ScopeTable *t, const Scope *s, const Node *e,
                               int depth);
 
-/* A module-level binding of the project that name e (a Name, or an
- * attribute of an imported module: `db.engine`) refers to, and its
- * module's table in *mt; NULL for anything else (a local, self.engine). */
 /* Is b a module-level def whose result is cached for the process
  * (`@lru_cache def get_engine(): return create_engine(...)`)?  Its engine
  * is one pool, named by the def. */
@@ -66,6 +63,10 @@ static int cached_factory(const ScopeTable *t, const Binding *b)
            scope_decorated_by(t, b->def, model_caches);
 }
 
+/* A module-level binding of the project that name e (a Name, or an
+ * attribute of an imported module: `db.engine`) refers to (or a cached factory
+ * def), and its module's table in *mt; NULL for anything else (a local,
+ * self.engine). */
 static const Binding *module_binding(Ctx *c, const ScopeTable *t, const Scope *s, const Node *e,
                                      const ScopeTable **mt)
 {
@@ -554,12 +555,12 @@ static void held_wait(Ctx *c, Path *p, const Node *call, int kind, int where, co
     if (at && !(e && e->line == at->lineno && e->col == at->col_offset))
         e = fl_ev_push(c, e, at, "a connection of the pool is taken here");
     const char *what =
-        kind & WAIT_SLEEP ? (via ? "this call sleeps, with the connection held"
-                                 : "it sleeps here, with the connection held")
-                          : (via ? "this call, made once per item of the loop, waits on HTTP "
-                                   "requests, with the connection held"
-                                 : "it waits on an HTTP request here, once per item, with the "
-                                   "connection held");
+        naps ? (via ? "this call sleeps, with the connection held"
+                    : "it sleeps here, with the connection held")
+             : (via ? "this call, made once per item of the loop, waits on HTTP requests, with "
+                      "the connection held"
+                    : "it waits on an HTTP request here, once per item, with the connection "
+                      "held");
     e = fl_ev_push(c, e, call, what);
     fl_report(c, FLOW_HELD_WAIT, held, call, e);
 }
