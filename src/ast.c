@@ -144,6 +144,38 @@ int ast_arg_param(const Node *def, int shift, const Node *call, int j)
     return -1;
 }
 
+const Node *ast_call_arg(const Node *call, int j)
+{
+    int npos = call->v.Call.args.n;
+    if (j < npos)
+        return call->v.Call.args.items[j];
+    j -= npos;
+    return j < call->v.Call.keywords.n ? call->v.Call.keywords.items[j]->v.keyword.value : NULL;
+}
+
+const Node *ast_keyword(const Node *call, const char *name)
+{
+    for (int i = 0; i < call->v.Call.keywords.n; i++) {
+        const Node *k = call->v.Call.keywords.items[i];
+        if (k->v.keyword.arg && !strcmp(k->v.keyword.arg, name))
+            return k->v.keyword.value;
+    }
+    return NULL;
+}
+
+int ast_same_ref(const Node *a, const Node *b)
+{
+    for (;;) { /* iterative: a chain is as long as the source makes it */
+        if (a->kind == NODE_Name && b->kind == NODE_Name)
+            return !strcmp(a->v.Name.id, b->v.Name.id);
+        if (a->kind != NODE_Attribute || b->kind != NODE_Attribute ||
+            strcmp(a->v.Attribute.attr, b->v.Attribute.attr))
+            return 0;
+        a = a->v.Attribute.value;
+        b = b->v.Attribute.value;
+    }
+}
+
 int ast_decorated(const Node *f, const char *name)
 {
     const NodeList *ds = &f->v.FunctionDef.decorator_list;

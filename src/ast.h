@@ -207,6 +207,17 @@ const Node *ast_param(const Node *def, int i);
  * past a *args, for **kwargs, or when nothing matches. */
 int ast_arg_param(const Node *def, int shift, const Node *call, int j);
 
+/* Argument j of call: its positional ones first, then its keywords'
+ * values; NULL past them. */
+const Node *ast_call_arg(const Node *call, int j);
+
+/* The value of call's keyword argument name=, or NULL. */
+const Node *ast_keyword(const Node *call, const char *name);
+
+/* Are a and b the same name or attribute chain (`db`, `self._session`), as
+ * written? */
+int ast_same_ref(const Node *a, const Node *b);
+
 /* Is def decorated by something named name, as written (`@property`,
  * `@functools.cached_property`, `@retry(...)` for "retry")? */
 int ast_decorated(const Node *def, const char *name);

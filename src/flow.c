@@ -189,9 +189,9 @@ const char *fl_var_key(Ctx *c, const Node *e)
     return NULL;
 }
 
-/* Does func call a parameter of its own named `next` or `call_next`, as a
- * middleware hands the event on (Slack Bolt's `next()`, Starlette's
- * `call_next(request)`)? */
+/* The parameter of func named `next` or `call_next` when func calls it, as
+ * a middleware hands the event on (Slack Bolt's `next()`, Starlette's
+ * `call_next(request)`); else NULL. */
 typedef struct NextScan {
     const char *name;
     int found, depth;
@@ -214,10 +214,10 @@ static void next_kid(Node *parent, Node *n, void *arg)
     w->depth--;
 }
 
-static int passes_on(const Node *func)
+static const char *passes_on(const Node *func)
 {
     if (func->kind != NODE_FunctionDef && func->kind != NODE_AsyncFunctionDef)
-        return 0;
+        return NULL;
     for (int i = 0; ast_param(func, i); i++) {
         const char *name = ast_param(func, i)->v.arg.arg;
         if (strcmp(name, "next") && strcmp(name, "call_next"))
@@ -225,9 +225,9 @@ static int passes_on(const Node *func)
         NextScan w = {name, 0, 0};
         for (int j = 0; j < func->v.FunctionDef.body.n && !w.found; j++)
             next_kid(NULL, func->v.FunctionDef.body.items[j], &w);
-        return w.found;
+        return w.found ? name : NULL;
     }
-    return 0;
+    return NULL;
 }
 
 /* The site the place e names holds on path p, or a VAR_* value. */
@@ -1018,7 +1018,7 @@ static int carried_sites(Ctx *c, const Path *p, int site, const Node *v, int *si
         if ((sites[n] = fl_held_by(c, p, v->v.Tuple.elts.items[i])) >= 0)
             n++;
     if (v && v->kind == NODE_Call && fc_constructs(c, v->v.Call.func))
-        for (int i = 0; n < max && (a = fc_arg(v, i)); i++)
+        for (int i = 0; n < max && (a = ast_call_arg(v, i)); i++)
             if ((sites[n] = fl_held_by(c, p, a)) >= 0)
                 n++;
     return n;

@@ -407,15 +407,6 @@ static int holder_site(Ctx *c, Path *p, const Node *call, Res *out)
     return -1;
 }
 
-const Node *fc_arg(const Node *call, int j)
-{
-    int npos = call->v.Call.args.n;
-    if (j < npos)
-        return call->v.Call.args.items[j];
-    j -= npos;
-    return j < call->v.Call.keywords.n ? call->v.Call.keywords.items[j]->v.keyword.value : NULL;
-}
-
 /* Does the helper def report itself what it does with parameter i: a
  * session its callers have from one FastAPI dependency, which it hands to
  * work (the finding goes on the hand-off, where the fix goes)? */
@@ -446,7 +437,7 @@ static void apply_summary(Ctx *c, Path *p, const Node *call, const FlowSummary *
     int n = call->v.Call.args.n + call->v.Call.keywords.n;
     for (int j = 0; j < n; j++) {
         int i = ast_arg_param(def, shift, call, j);
-        const Node *a = fc_arg(call, j);
+        const Node *a = ast_call_arg(call, j);
         if (i < 0 || i >= 32 || !a)
             continue;
         if ((sum->defers >> i & 1) && !helper_reports(c, def, i))
@@ -488,7 +479,7 @@ static void kept_by_receiver(Ctx *c, Path *p, const Node *call, const Node *def)
     for (int j = 0; j < n; j++) {
         int i = ast_arg_param(def, 1, call, j);
         const char *name = i >= 0 ? param_name(def, i) : NULL;
-        int r = fl_held_by(c, p, fc_arg(call, j));
+        int r = fl_held_by(c, p, ast_call_arg(call, j));
         if (!name || r < 0 || p->res[r] != RS_BORROWED || !c->site[r].when ||
             !method_keeps(c, dt, def, name, 0))
             continue;
@@ -742,7 +733,7 @@ static void made_for_a_user(Ctx *c, Path *p, const Node *call, const Node *def)
         return;
     int n = call->v.Call.args.n + call->v.Call.keywords.n;
     for (int j = 0; j < n; j++) {
-        const Node *a = fc_arg(call, j);
+        const Node *a = ast_call_arg(call, j);
         int r = -1;
         for (int k = 0; a && a->kind == NODE_Call && k < c->nsites; k++)
             if (c->site[k].node == a && (c->acquired >> k & 1) && c->site[k].parent < 0)
@@ -830,16 +821,13 @@ Res fc_call_value(Ctx *c, Path *p, const Node *call)
             done = 1;
         }
     }
-    if (c->passes_on && f->kind == NODE_Name &&
-        (!strcmp(f->v.Name.id, "next") || !strcmp(f->v.Name.id, "call_next")) &&
-        scope_lookup(c->env->scopes, c->scope, f->v.Name.id, NULL) &&
-        scope_lookup(c->env->scopes, c->scope, f->v.Name.id, NULL)->kind == BIND_PARAM) {
+    if (c->passes_on && f->kind == NODE_Name && !strcmp(f->v.Name.id, c->passes_on)) {
         /* a middleware hands the event on: the handlers use what it put in the context */
         for (int v = 0; v < c->nvars; v++)
             if (p->var[v] >= 0 && strpbrk(c->vars[v], "[.") && p->res[p->var[v]] == RS_IDLE) {
                 p->ev[p->var[v]] = fl_ev_push(c, p->ev[p->var[v]], call,
-                                              fmt(c, "the handlers run here and use it "
-                                                          "through `%s`", c->vars[v]));
+                                              fmt(c, "the handlers run here and use it through "
+                                                     "`%s`", c->vars[v]));
                 fl_use(c, p, p->var[v], call);
             }
     }

@@ -205,10 +205,11 @@ typedef struct Ctx {
     struct ValMemo *memo;    /* the value model's answers for this function, by node */
     int pool_hook;           /* a pool event hook: its DB-API connection is the pool's */
     int middleware;          /* an HTTP middleware: it owns request.state */
-    int passes_on;           /* a middleware of any framework: it calls its `next` or
-                                `call_next` parameter, so the context objects it is handed
-                                live for this one event, and what it stores in them by a
-                                constant key (`context["db"] = s`) is its own to release */
+    const char *passes_on;   /* a middleware of any framework: the name of its `next` or
+                                `call_next` parameter, which it calls, so the context objects
+                                it is handed live for this one event, and what it stores in
+                                them by a constant key (`context["db"] = s`) is its own to
+                                release; else NULL */
     int enter;               /* __enter__/__aenter__ of a class: self.<attr> are places
                                 that hold what it keeps for its __exit__ (kept_by_enter) */
     const char *websocket;   /* a websocket endpoint: its WebSocket parameter's name; its
@@ -311,8 +312,6 @@ const FlowSummary *fc_callee_summary(Ctx *c, const Node *f);
 /* The ClassDef name means in scope s of table t, here or imported (*in, *path: where), or NULL. */
 const Node *fc_class_named(Ctx *c, const ScopeTable *t, const Scope *s, const char *name,
                            const ScopeTable **in, const char **path);
-/* Argument j of call (positional ones first, then keywords), or NULL. */
-const Node *fc_arg(const Node *call, int j);
 /* The __init__ a class body defines, or NULL. */
 const Node *fc_init_of(const Node *cls);
 /* Does the body of method def release <self>.<attr> (holding val):

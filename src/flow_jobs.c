@@ -228,7 +228,7 @@ static int made_with(Ctx *c, const Node *v, Uses *u)
     if (v->kind != NODE_Call || !fc_constructs(c, v->v.Call.func))
         return 0;
     const Node *a;
-    for (int i = 0; u && (a = fc_arg(v, i)); i++)
+    for (int i = 0; u && (a = ast_call_arg(v, i)); i++)
         if (a->kind == NODE_Name || a->kind == NODE_Attribute)
             uses_scan(u, a);
     return 1;

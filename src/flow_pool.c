@@ -109,12 +109,8 @@ static int returns_unpooled(const Node *n, int depth)
 /* The bind of a maker or session call: bind=..., else its first argument. */
 static const Node *bind_arg(const Node *call)
 {
-    for (int i = 0; i < call->v.Call.keywords.n; i++) {
-        const Node *k = call->v.Call.keywords.items[i];
-        if (k->v.keyword.arg && !strcmp(k->v.keyword.arg, "bind"))
-            return k->v.keyword.value;
-    }
-    return call->v.Call.args.n > 0 ? call->v.Call.args.items[0] : NULL;
+    const Node *bind = ast_keyword(call, "bind");
+    return bind ? bind : call->v.Call.args.n > 0 ? call->v.Call.args.items[0] : NULL;
 }
 
 /* The pool behind a maker or engine name: what its binding's call is bound
@@ -334,28 +330,12 @@ static double seconds_of(Ctx *c, const Node *d)
     return -1;
 }
 
-/* WAIT_SLEEP for a sleep that lasts (where is in_own_body's),
- * WAIT_HTTP for an HTTP request, else 0.  A sleep is quiet when it is a
- * known duration under a second (a yield to the event loop, a short poll),
- * or, outside a loop, under SHORT_PAUSE: what lasts is a poll loop, a
- * computed wait (a timer, a backoff), or a long pause. */
-static int wait_kind(Ctx *c, const Node *call, const char *qual, int where)
+/* What a library call waits on, by its name alone: WAIT_SLEEP for a sleep,
+ * WAIT_HTTP for an HTTP request, else 0. */
+static int wait_call(const char *qual)
 {
-    if (fl_in_list(qual, sleeps)) {
-        const Node *d = call->v.Call.args.n ? call->v.Call.args.items[0] : NULL;
-        for (int i = 0; !d && i < call->v.Call.keywords.n; i++) {
-            const Node *k = call->v.Call.keywords.items[i];
-            if (k->v.keyword.arg && (!strcmp(k->v.keyword.arg, "delay") ||
-                                     !strcmp(k->v.keyword.arg, "seconds")))
-                d = k->v.keyword.value;
-        }
-        if (where & OWN_RETRY)
-            return 0; /* the backoff between attempts: after a failed one (SL402's concern) */
-        double secs = d ? seconds_of(c, d) : 0;
-        if (secs >= 0 && (secs < 1.0 || (!(where & OWN_LOOP) && secs < SHORT_PAUSE)))
-            return 0;
+    if (fl_in_list(qual, sleeps))
         return WAIT_SLEEP;
-    }
     if (!strcmp(qual, "urllib.request.urlopen"))
         return WAIT_HTTP;
     for (int i = 0; http_modules[i]; i++) {
@@ -365,6 +345,21 @@ static int wait_kind(Ctx *c, const Node *call, const char *qual, int where)
             return WAIT_HTTP;
     }
     return 0;
+}
+
+/* Does the sleep at call last (where is in_own_body's)?  Not a known
+ * duration under a second (a yield to the event loop, a short poll), nor,
+ * outside a loop, one under SHORT_PAUSE, nor a retry's backoff: what lasts
+ * is a poll loop, a computed wait (a timer, a backoff), or a long pause. */
+static int sleep_lasts(Ctx *c, const Node *call, int where)
+{
+    if (where & OWN_RETRY)
+        return 0; /* the backoff between attempts: after a failed one (SL402's concern) */
+    const Node *d = call->v.Call.args.n ? call->v.Call.args.items[0] : ast_keyword(call, "delay");
+    if (!d)
+        d = ast_keyword(call, "seconds");
+    double secs = d ? seconds_of(c, d) : 0;
+    return !(secs >= 0 && (secs < 1.0 || (!(where & OWN_LOOP) && secs < SHORT_PAUSE)));
 }
 
 typedef struct OwnBody {
@@ -503,7 +498,7 @@ static int open_at_wait(Ctx *c, const Path *p, int h, const Node *call, const Vi
         return 1;
     for (int j = 0; j < call->v.Call.args.n + call->v.Call.keywords.n; j++) {
         int i = ast_arg_param(via->def, via->shift, call, j);
-        if (fl_held_by(c, (Path *)p, fc_arg(call, j)) == h && i >= 0 && i < 32)
+        if (fl_held_by(c, (Path *)p, ast_call_arg(call, j)) == h && i >= 0 && i < 32)
             return via->sum->waits_open >> i & 1;
     }
     return 1; /* not handed to the callee (or as a parameter its summary does not
@@ -576,17 +571,16 @@ static int wait_place(Ctx *c, const Path *p, const Node *call)
 
 void fo_library_call(Ctx *c, Path *p, const Node *call, const char *qual)
 {
-    int where = qual ? wait_place(c, p, call) : 0;
-    int kind = where ? wait_kind(c, call, qual, where) : 0;
-    if (kind)
+    int kind = qual ? wait_call(qual) : 0; /* by name first: most calls wait on nothing */
+    int where = kind ? wait_place(c, p, call) : 0;
+    if (where && (kind != WAIT_SLEEP || sleep_lasts(c, call, where)))
         held_wait(c, p, call, kind, where, NULL);
 }
 
-/* Does the subtree n hold `await call`, or a yield (a generator's body
- * runs only when iterated)? */
+/* Does the subtree n hold `await call`? */
 typedef struct CallRun {
     const Node *call;
-    int awaited, yields, depth;
+    int awaited, depth;
 } CallRun;
 
 static void call_run_kid(Node *parent, Node *n, void *arg)
@@ -598,8 +592,6 @@ static void call_run_kid(Node *parent, Node *n, void *arg)
         return;
     if (n->kind == NODE_Await && n->v.Await.value == w->call)
         w->awaited = 1;
-    if (n->kind == NODE_Yield || n->kind == NODE_YieldFrom)
-        w->yields = 1;
     w->depth++;
     ast_children(n, call_run_kid, w);
     w->depth--;
@@ -610,16 +602,12 @@ static void call_run_kid(Node *parent, Node *n, void *arg)
  * generator, nor a coroutine handed to a task or to gather.) */
 static int runs_now(Ctx *c, const Node *call, const Node *def)
 {
-    if (!def || (def->kind != NODE_FunctionDef && def->kind != NODE_AsyncFunctionDef))
-        return 0;
-    CallRun w = {call, 0, 0, 0};
-    for (int i = 0; i < def->v.FunctionDef.body.n; i++)
-        call_run_kid(NULL, def->v.FunctionDef.body.items[i], &w);
-    if (w.yields)
-        return 0;
+    if (!def || (def->kind != NODE_FunctionDef && def->kind != NODE_AsyncFunctionDef) ||
+        fastapi_yields(def))
+        return 0; /* a generator's body runs only when it is iterated */
     if (def->kind == NODE_FunctionDef)
         return 1;
-    w.depth = 0;
+    CallRun w = {call, 0, 0};
     if (c->step && c->step->node)
         call_run_kid(NULL, (Node *)c->step->node, &w);
     return w.awaited;

@@ -172,20 +172,6 @@ static const char *qual_buf(const ScopeTable *t, const Scope *s, const Node *e, 
     return n && n < cap ? buf : NULL;
 }
 
-static int same_receiver(const Node *a, const Node *b)
-{
-    for (int depth = 0; depth < FOLLOW_MAX; depth++) {
-        if (a->kind == NODE_Name && b->kind == NODE_Name)
-            return !strcmp(a->v.Name.id, b->v.Name.id);
-        if (a->kind != NODE_Attribute || b->kind != NODE_Attribute ||
-            strcmp(a->v.Attribute.attr, b->v.Attribute.attr))
-            return 0;
-        a = a->v.Attribute.value;
-        b = b->v.Attribute.value;
-    }
-    return 0;
-}
-
 /* A receiver we can follow by name: `db`, `self.session`. */
 static int trackable(const Node *e)
 {
@@ -1065,7 +1051,7 @@ static void writes_kid(Node *parent, Node *n, void *arg)
         return;
     if (n->kind == NODE_Call && n->v.Call.func->kind == NODE_Attribute &&
         IN(n->v.Call.func->v.Attribute.attr, runs) &&
-        same_receiver(n->v.Call.func->v.Attribute.value, wr->recv)) {
+        ast_same_ref(n->v.Call.func->v.Attribute.value, wr->recv)) {
         const Node *a = n->v.Call.args.n ? n->v.Call.args.items[0] : NULL;
         if (schema_call(wr->func, n))
             wr->ddl++;
@@ -1288,7 +1274,7 @@ typedef struct Uses {
 static int guarded(const Uses *u, const Node *r)
 {
     for (int i = 0; i < u->nguarded; i++)
-        if (same_receiver(u->guarded[i], r))
+        if (ast_same_ref(u->guarded[i], r))
             return 1;
     return 0;
 }
@@ -1298,7 +1284,7 @@ static void use(Uses *u, const Node *r, int direct)
     if (!trackable(r) || guarded(u, r))
         return;
     for (int i = 0; i < u->n; i++)
-        if (same_receiver(u->found[i], r)) {
+        if (ast_same_ref(u->found[i], r)) {
             u->direct[i] |= (unsigned char)direct;
             return;
         }
@@ -1385,11 +1371,11 @@ static void reset_kid(Node *parent, Node *n, void *arg)
         return;
     if (n->kind == NODE_Call && n->v.Call.func->kind == NODE_Attribute &&
         IN(n->v.Call.func->v.Attribute.attr, resets) &&
-        same_receiver(n->v.Call.func->v.Attribute.value, r->recv) &&
+        ast_same_ref(n->v.Call.func->v.Attribute.value, r->recv) &&
         !in_body(&r->skip->v.Try.body, n))
         r->found = 1;
     const Node *target = bound_target(n, 1);
-    if (target && n != r->loop && same_receiver(target, r->recv))
+    if (target && n != r->loop && ast_same_ref(target, r->recv))
         r->found = 1; /* a fresh session or connection on each attempt */
     r->depth++;
     ast_children(n, reset_kid, r);
@@ -1495,7 +1481,7 @@ static const char *nth_param(const Node *def, int i)
 
 static int is_recv(const Reuse *r, const Node *e)
 {
-    return same_receiver(e, r->recv) || (r->alias && same_receiver(e, r->alias));
+    return ast_same_ref(e, r->recv) || (r->alias && ast_same_ref(e, r->alias));
 }
 
 /* What the callee of call names recv by: the parameter an argument fills,
@@ -1522,7 +1508,7 @@ static const Node *recv_in_callee(Reuse *r, const Node *call, const Node *def, i
     const Node *attr = r->recv->kind == NODE_Attribute ? r->recv : r->alias;
     const char *own = nth_param(def, 0);
     if (!method || !own || !attr || attr->kind != NODE_Attribute ||
-        !same_receiver(attr->v.Attribute.value, self))
+        !ast_same_ref(attr->v.Attribute.value, self))
         return NULL;
     Node *base = ast_new(a, NODE_Name);
     base->v.Name.id = own;
@@ -1575,7 +1561,7 @@ static void reuse_kid(Node *parent, Node *n, void *arg)
     ast_children(n, reuse_kid, r); /* arguments run before the call */
     r->depth--;
     const Node *target = bound_target(n, 0);
-    if (!r->found && target && same_receiver(target, r->recv))
+    if (!r->found && target && ast_same_ref(target, r->recv))
         r->reset = 1; /* a new session or connection under the name */
     if (!r->found && !r->reset && n->kind == NODE_Call &&
         (n->v.Call.func->kind != NODE_Attribute ||
@@ -1721,7 +1707,7 @@ static void inner_kid(Node *parent, Node *n, void *arg)
         n->kind == NODE_ClassDef || n->kind == NODE_Lambda)
         return;
     if (n->kind == NODE_Call && n->v.Call.func->kind == NODE_Attribute &&
-        same_receiver(n->v.Call.func->v.Attribute.value, w->recv) && w->n < 32) {
+        ast_same_ref(n->v.Call.func->v.Attribute.value, w->recv) && w->n < 32) {
         w->call[w->n] = n;
         w->loop[w->n++] = w->cur_loop;
     }

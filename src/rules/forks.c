@@ -40,16 +40,6 @@ static int in(const char *s, const char *const *list)
     return 0;
 }
 
-static const Node *keyword(const Node *call, const char *name)
-{
-    for (int i = 0; i < call->v.Call.keywords.n; i++) {
-        const Node *k = call->v.Call.keywords.items[i];
-        if (k->v.keyword.arg && !strcmp(k->v.keyword.arg, name))
-            return k->v.keyword.value;
-    }
-    return NULL;
-}
-
 /* What name e (in scope s) is bound to once: an assignment's value, or the
  * context expression of `with ... as e`; e itself for anything else. */
 static const Node *bound(DbCtx *c, const Scope *s, const Node *e)
@@ -81,7 +71,7 @@ static int forking_context(DbCtx *c, const Scope *s, const Node *e)
     if (!q || (strcmp(q, "multiprocessing.get_context") &&
                strcmp(q, "multiprocessing.context.get_context")))
         return -1;
-    const Node *m = e->v.Call.args.n ? e->v.Call.args.items[0] : keyword(e, "method");
+    const Node *m = e->v.Call.args.n ? e->v.Call.args.items[0] : ast_keyword(e, "method");
     if (!m || (m->kind == NODE_Constant && m->v.Constant.value.kind == CONST_NONE))
         return 1;
     return m->kind == NODE_Constant && m->v.Constant.value.kind == CONST_STR &&
@@ -101,19 +91,21 @@ static int forking_pool(DbCtx *c, const Scope *s, const Node *e, const Node **in
     const Node *f = e->v.Call.func;
     int forks = 0;
     if (in(dbval_qualname(c, s, f), pools)) {
-        const Node *ctx = keyword(e, "mp_context");
+        const Node *ctx = ast_keyword(e, "mp_context");
         forks = ctx ? forking_context(c, s, ctx) == 1 : 1;
     } else if (f->kind == NODE_Attribute && !strcmp(f->v.Attribute.attr, "Pool")) {
         forks = forking_context(c, s, f->v.Attribute.value) == 1; /* get_context("fork").Pool() */
     }
-    *init = forks ? keyword(e, "initializer") : NULL;
+    *init = forks ? ast_keyword(e, "initializer") : NULL;
     return forks;
 }
 
 /* The function call starts in forked worker processes, or NULL:
  * `pool.map(work, items)` (and imap, starmap, apply_async, submit, ...) on
- * a forking pool, or Process(target=work) of a forking context. */
-static const Node *fork_target(DbCtx *c, const Scope *s, const Node *call, const Node **init)
+ * a forking pool, or Process(target=work) of a forking context; q is the
+ * qualified name of call's callee, or NULL. */
+static const Node *fork_target(DbCtx *c, const Scope *s, const Node *call, const char *q,
+                               const Node **init)
 {
     static const char *const processes[] = {"multiprocessing.Process",
                                             "multiprocessing.context.Process", NULL};
@@ -122,15 +114,15 @@ static const Node *fork_target(DbCtx *c, const Scope *s, const Node *call, const
                                        "submit", NULL};
     const Node *f = call->v.Call.func;
     *init = NULL;
-    if (in(dbval_qualname(c, s, f), processes) ||
+    if (in(q, processes) ||
         (f->kind == NODE_Attribute && !strcmp(f->v.Attribute.attr, "Process") &&
          forking_context(c, s, f->v.Attribute.value) == 1))
-        return keyword(call, "target");
+        return ast_keyword(call, "target");
     if (f->kind != NODE_Attribute || !in(f->v.Attribute.attr, runs) ||
         !forking_pool(c, s, f->v.Attribute.value, init))
         return NULL;
     return call->v.Call.args.n ? call->v.Call.args.items[0]
-                               : keyword(call, !strcmp(f->v.Attribute.attr, "submit") ? "fn"
+                               : ast_keyword(call, !strcmp(f->v.Attribute.attr, "submit") ? "fn"
                                                                                     : "func");
 }
 
@@ -208,11 +200,11 @@ static void report(DbCtx *c, const Source *src, FindingList *out, const Node *at
  * pool), and when the coroutine disposes the engine.
  */
 static void loop_per_call(DbCtx *c, const Source *src, FindingList *out, const DbWalk *w,
-                          const Node *n)
+                          const Node *n, const char *q)
 {
     static const char *const runners[] = {"asyncio.run", "asyncio.runners.run", NULL};
     const Node *arg = n->v.Call.args.n ? n->v.Call.args.items[0] : NULL;
-    if (!arg || arg->kind != NODE_Call || !in(dbval_qualname(c, w->scope, n->v.Call.func), runners))
+    if (!arg || arg->kind != NODE_Call || !in(q, runners))
         return;
     const Node *work = def_of(c, w->scope, arg->v.Call.func);
     const FlowSummary *sum = summary(c, work);
@@ -237,9 +229,10 @@ void forks_visit(DbCtx *c, const Source *src, FindingList *out, const DbWalk *w,
     const Node *func = n->kind == NODE_Call ? dbval_walk_func(w) : NULL;
     if (!func || func->kind == NODE_Lambda)
         return;
-    loop_per_call(c, src, out, w, n);
+    const char *q = dbval_qualname(c, w->scope, n->v.Call.func); /* once for both rules */
+    loop_per_call(c, src, out, w, n, q);
     const Node *init;
-    const Node *work = def_of(c, w->scope, fork_target(c, w->scope, n, &init));
+    const Node *work = def_of(c, w->scope, fork_target(c, w->scope, n, q, &init));
     const FlowSummary *child = summary(c, work), *parent = summary(c, func);
     if (!child || !child->needs_pool || !parent || parent->needs_pool != child->needs_pool)
         return;

@@ -57,14 +57,7 @@ static int is_execute(const char *m)
  * statement=. */
 static const Node *statement_arg(const Node *call)
 {
-    if (call->v.Call.args.n > 0)
-        return call->v.Call.args.items[0];
-    for (int i = 0; i < call->v.Call.keywords.n; i++) {
-        const Node *k = call->v.Call.keywords.items[i];
-        if (k->v.keyword.arg && !strcmp(k->v.keyword.arg, "statement"))
-            return k->v.keyword.value;
-    }
-    return NULL;
+    return call->v.Call.args.n > 0 ? call->v.Call.args.items[0] : ast_keyword(call, "statement");
 }
 
 /* Does SQL text hold what text() takes for a bind parameter: `:name` after
@@ -479,22 +472,30 @@ static int session_setting(const char *q, char *name, size_t size)
     return 0;
 }
 
+/* A place in the source, for ordering: where a node starts, or where a
+ * `with` block exits. */
+typedef struct Pos {
+    int line, col;
+} Pos;
+
+static Pos pos_of(const Node *n) { return (Pos){n->lineno, n->col_offset}; }
+
+static int before(Pos a, Pos b) { return a.line < b.line || (a.line == b.line && a.col < b.col); }
+
+static int node_before(const Node *a, const Node *b) { return before(pos_of(a), pos_of(b)); }
+
+/* Where a `with` block exits: after its last line, and an inner block's
+ * exit before an outer one's on the same line. */
+static Pos block_exit(const Node *with)
+{
+    return (Pos){ast_end_lineno(with), INT32_MAX - 1 - with->col_offset};
+}
+
 /* Does func call recv.commit() after `at` (in source order)? */
 typedef struct After {
     const Node *recv, *at, *found;
     int depth;
 } After;
-
-/* Are a and b the same name or attribute chain (`db`, `self._session`)? */
-static int same_ref(const Node *a, const Node *b)
-{
-    if (a->kind != b->kind)
-        return 0;
-    if (a->kind == NODE_Name)
-        return !strcmp(a->v.Name.id, b->v.Name.id);
-    return a->kind == NODE_Attribute && !strcmp(a->v.Attribute.attr, b->v.Attribute.attr) &&
-           same_ref(a->v.Attribute.value, b->v.Attribute.value);
-}
 
 static void after_kid(Node *parent, Node *n, void *arg)
 {
@@ -505,9 +506,8 @@ static void after_kid(Node *parent, Node *n, void *arg)
         return;
     if (n->kind == NODE_Call && n->v.Call.func->kind == NODE_Attribute &&
         !strcmp(n->v.Call.func->v.Attribute.attr, "commit") &&
-        same_ref(n->v.Call.func->v.Attribute.value, w->recv) &&
-        (n->lineno > w->at->lineno ||
-         (n->lineno == w->at->lineno && n->col_offset > w->at->col_offset))) {
+        ast_same_ref(n->v.Call.func->v.Attribute.value, w->recv) &&
+        node_before(w->at, n)) {
         w->found = n;
         return;
     }
@@ -664,19 +664,6 @@ static int lock_of(SqlCheck *k, const Scope *s, const Node *stmt)
     return q ? lock_word(q) : lock_syntax(stmt);
 }
 
-static int before(const Node *a, const Node *b)
-{
-    return a->lineno < b->lineno || (a->lineno == b->lineno && a->col_offset < b->col_offset);
-}
-
-/* The position of a `with` block's exit, for before(): after its last
- * line, and an inner block's before an outer one's on the same line. */
-static void block_exit(const Node *with, Node *pos)
-{
-    pos->lineno = ast_end_lineno(with);
-    pos->col_offset = INT32_MAX - 1 - with->col_offset;
-}
-
 /* Is n (a node) inside the lines of block? */
 static int inside(const Node *n, const Node *block)
 {
@@ -693,30 +680,21 @@ typedef struct LockEnd {
     const Node *end;    /* the call, or the `with` statement whose exit ends it */
     const char *how;    /* what happens at end */
     int line, col;      /* where: the call, or the last statement of the block */
-    Node at;            /* when (only its position is read): the call, or past the block */
+    Pos at;             /* when: the call, or the block's exit */
     const Node *unlock;
     int depth;
     const char *got;    /* the name a pg_try_advisory_lock's result is bound to, or NULL */
 } LockEnd;
 
-static void lock_end_at(LockEnd *w, const Node *at, const Node *pos, const Node *shown,
-                        const char *how)
+static void lock_end_at(LockEnd *w, const Node *at, Pos when, const Node *shown, const char *how)
 {
-    if (before(w->lock, pos) && (!w->end || before(pos, &w->at))) {
+    if (before(pos_of(w->lock), when) && (!w->end || before(when, w->at))) {
         w->end = at;
-        w->at.lineno = pos->lineno;
-        w->at.col_offset = pos->col_offset;
+        w->at = when;
         w->how = how;
         w->line = shown->lineno;
         w->col = shown->col_offset;
     }
-}
-
-/* The argument j of call (positional ones first, then keywords). */
-static const Node *call_arg(const Node *call, int j)
-{
-    int npos = call->v.Call.args.n;
-    return j < npos ? call->v.Call.args.items[j] : call->v.Call.keywords.items[j - npos]->v.keyword.value;
 }
 
 /* The name of the parameter of def that argument j of call fills, or NULL. */
@@ -735,14 +713,14 @@ static void helper_commits(LockEnd *w, const Node *call)
     int method = 0;
     const Node *def = NULL;
     for (int j = 0; j < call->v.Call.args.n + call->v.Call.keywords.n; j++) {
-        if (!same_ref(call_arg(call, j), w->recv))
+        if (!ast_same_ref(ast_call_arg(call, j), w->recv))
             continue;
         if (!def && !(def = dbval_callee(w->k->c, env->scopes, w->s, call, &t, &method)))
             return;
         const FlowSummary *sum = env->summary_of ? env->summary_of(env->summary_arg, def) : NULL;
         int i = ast_arg_param(def, method, call, j);
         if (sum && i >= 0 && i < 32 && (sum->commits >> i & 1)) {
-            lock_end_at(w, call, call, call,
+            lock_end_at(w, call, pos_of(call), call,
                         arena_printf(w->k->c->a, "`%s()` commits it", def->v.FunctionDef.name));
             return;
         }
@@ -785,29 +763,27 @@ static void lock_end_kid(Node *parent, Node *n, void *arg)
             const NodeList *body = n->kind == NODE_With ? &n->v.With.body
                                                         : &n->v.AsyncWith.body;
             const Node *last = body->n ? body->items[body->n - 1] : n;
-            Node endpos = *n;
-            block_exit(n, &endpos);
-            if (var && same_ref(var, w->recv))
-                lock_end_at(w, n, &endpos, last, "the `with` block that closes it ends");
+            if (var && ast_same_ref(var, w->recv))
+                lock_end_at(w, n, block_exit(n), last, "the `with` block that closes it ends");
             else if (w->session && ce->kind == NODE_Call &&
                      ce->v.Call.func->kind == NODE_Attribute &&
                      !strcmp(ce->v.Call.func->v.Attribute.attr, "begin") &&
-                     same_ref(ce->v.Call.func->v.Attribute.value, w->recv))
-                lock_end_at(w, n, &endpos, last, "its `begin()` block ends (a commit)");
+                     ast_same_ref(ce->v.Call.func->v.Attribute.value, w->recv))
+                lock_end_at(w, n, block_exit(n), last, "its `begin()` block ends (a commit)");
         }
     }
-    if (w->session && n->kind == NODE_Call && before(w->lock, n))
+    if (w->session && n->kind == NODE_Call && node_before(w->lock, n))
         helper_commits(w, n);
     if (n->kind == NODE_Call && n->v.Call.func->kind == NODE_Attribute &&
-        same_ref(n->v.Call.func->v.Attribute.value, w->recv) && before(w->lock, n)) {
+        ast_same_ref(n->v.Call.func->v.Attribute.value, w->recv) && node_before(w->lock, n)) {
         const char *m = n->v.Call.func->v.Attribute.attr;
         if (!strcmp(m, "close"))
-            lock_end_at(w, n, n, n, "it is closed");
+            lock_end_at(w, n, pos_of(n), n, "it is closed");
         else if (w->session && !strcmp(m, "commit"))
-            lock_end_at(w, n, n, n, "it commits");
+            lock_end_at(w, n, pos_of(n), n, "it commits");
         else if (w->session && !strcmp(m, "rollback"))
-            lock_end_at(w, n, n, n, "it rolls back");
-        else if (runs_sql(m) && (!w->unlock || before(n, w->unlock)) &&
+            lock_end_at(w, n, pos_of(n), n, "it rolls back");
+        else if (runs_sql(m) && (!w->unlock || node_before(n, w->unlock)) &&
                  lock_of(w->k, w->s, statement_arg(n)) == LOCK_FREE)
             w->unlock = n;
     }
@@ -858,15 +834,16 @@ static void lock_report(SqlCheck *k, DbWalk *w, const Node *call, const Node *re
                   (v.tag == VAL_FACTORY && v.kind == FAC_SCOPED);
     if (!session && !(v.tag == VAL_RESOURCE && v.kind == RES_CONNECTION))
         return;
-    LockEnd e = {k, w->scope, recv, call, session, NULL, NULL, 0, 0, {0}, NULL, 0, lock_result(w)};
+    LockEnd e = {k, w->scope, recv, call, session, NULL, NULL, 0, 0, {0, 0}, NULL, 0,
+                 lock_result(w)};
     ast_children((Node *)func, lock_end_kid, &e);
-    Node exit_at = {0}; /* a `with` block's exit: after its last line */
-    if (via && via->with_exit) {
-        block_exit(via->with_exit, &exit_at);
-        if (!e.unlock || before(&exit_at, e.unlock))
-            e.unlock = &exit_at;
+    Pos unlock_at = e.unlock ? pos_of(e.unlock) : (Pos){0, 0};
+    int at_exit = 0; /* the helper's `with` block unlocks when it exits, before e.unlock */
+    if (via && via->with_exit && (!e.unlock || before(block_exit(via->with_exit), unlock_at))) {
+        at_exit = 1;
+        unlock_at = block_exit(via->with_exit);
     }
-    if (!e.end || (e.unlock && before(e.unlock, &e.at)))
+    if (!e.end || ((e.unlock || at_exit) && before(unlock_at, e.at)))
         return; /* unlocked first, or the connection outlives the function */
     Arena *a = k->c->a;
     Finding fd = {0};
@@ -879,11 +856,10 @@ static void lock_report(SqlCheck *k, DbWalk *w, const Node *call, const Node *re
                                 "or hold one Connection from the lock to the unlock"
                               : "unlock before the connection is closed, in a finally";
     const char *unlock =
-        !e.unlock ? NULL
-        : e.unlock == &exit_at
-            ? arena_printf(a, "the unlock when the `with` block of line %d exits",
-                           via->with_exit->lineno)
-            : arena_printf(a, "the unlock on line %d", e.unlock->lineno);
+        at_exit    ? arena_printf(a, "the unlock when the `with` block of line %d exits",
+                                  via->with_exit->lineno)
+        : e.unlock ? arena_printf(a, "the unlock on line %d", e.unlock->lineno)
+                   : NULL;
     fd.message =
         unlock
             ? arena_printf(a,
@@ -908,7 +884,7 @@ static void lock_report(SqlCheck *k, DbWalk *w, const Node *call, const Node *re
         (TraceStep){k->src->path, e.line, e.col,
                     arena_printf(a, "%s here: the connection goes back to the pool with the "
                                     "lock held", e.how)};
-    if (e.unlock == &exit_at)
+    if (at_exit)
         fd.trace[fd.ntrace++] = (TraceStep){k->src->path, via->with_exit->lineno,
                                             via->with_exit->col_offset,
                                             "this block's exit unlocks, on another connection"};
@@ -931,7 +907,7 @@ static void lock_past_connection(SqlCheck *k, DbWalk *w, const Node *call)
 /* What a helper does to a session-level advisory lock through its
  * parameter `param`: the first execute that takes one, and the first that
  * frees one, in its body or in a helper it hands the parameter to. */
-typedef struct ParamLock {
+typedef struct ParamState {
     SqlCheck *k;
     const ScopeTable *t;
     const Scope *s;
@@ -942,21 +918,21 @@ typedef struct ParamLock {
     const char *set_path; /* ... in this module */
     char set_name[64];    /* ... of this setting (may be empty) */
     int calls, depth;
-} ParamLock;
+} ParamState;
 
-static void param_lock_kid(Node *parent, Node *n, void *arg);
+static void param_state_kid(Node *parent, Node *n, void *arg);
 
 /* Scans def's body for what it does with its parameter `param`. */
-static void param_lock(ParamLock *pl, const Node *def, const ScopeTable *t, const char *param)
+static void param_state(ParamState *pl, const Node *def, const ScopeTable *t, const char *param)
 {
     const ValueModel *vm = pl->k->c->env->values;
-    ParamLock sub = {.k = pl->k, .t = t, .s = scope_of(t, def), .param = param,
+    ParamState sub = {.k = pl->k, .t = t, .s = scope_of(t, def), .param = param,
                      .path = value_path_of(vm, def), .calls = pl->calls + 1};
     if (!sub.s || !sub.path)
         return;
     const NodeList *body = &def->v.FunctionDef.body;
     for (int i = 0; i < body->n; i++)
-        param_lock_kid(NULL, body->items[i], &sub);
+        param_state_kid(NULL, body->items[i], &sub);
     if (sub.take && !pl->take) {
         pl->take = sub.take;
         pl->take_path = sub.take_path;
@@ -1002,9 +978,9 @@ static int setting_syntax(const Node *stmt, char *name, size_t size)
     return w.found;
 }
 
-static void param_lock_kid(Node *parent, Node *n, void *arg)
+static void param_state_kid(Node *parent, Node *n, void *arg)
 {
-    ParamLock *pl = arg;
+    ParamState *pl = arg;
     (void)parent;
     if ((pl->take && pl->free && pl->set) || pl->depth > DBWALK_MAX_DEPTH ||
         n->kind == NODE_FunctionDef ||
@@ -1031,7 +1007,7 @@ static void param_lock_kid(Node *parent, Node *n, void *arg)
             const Node *def = NULL;
             const char *inner = NULL;
             for (int j = 0; j < n->v.Call.args.n + n->v.Call.keywords.n && !inner; j++) {
-                const Node *x = call_arg(n, j);
+                const Node *x = ast_call_arg(n, j);
                 if (x->kind != NODE_Name || strcmp(x->v.Name.id, pl->param))
                     continue;
                 if (!def && !(def = dbval_callee(pl->k->c, pl->t, pl->s, n, &t, &method)))
@@ -1039,9 +1015,9 @@ static void param_lock_kid(Node *parent, Node *n, void *arg)
                 inner = param_name(def, method, n, j);
             }
             if (inner) {
-                ParamLock found = *pl;
+                ParamState found = *pl;
                 found.take = found.free = found.set = NULL;
-                param_lock(&found, def, t, inner);
+                param_state(&found, def, t, inner);
                 if (found.set && !pl->set) {
                     pl->set = found.set;
                     pl->set_path = found.set_path;
@@ -1057,7 +1033,7 @@ static void param_lock_kid(Node *parent, Node *n, void *arg)
         }
     }
     pl->depth++;
-    ast_children(n, param_lock_kid, pl);
+    ast_children(n, param_state_kid, pl);
     pl->depth--;
 }
 
@@ -1092,7 +1068,7 @@ static void state_by_helper(SqlCheck *k, DbWalk *w, const Node *call)
     int n = call->v.Call.args.n + call->v.Call.keywords.n;
     const Node *def = NULL;
     for (int j = 0; j < n; j++) {
-        const Node *x = call_arg(call, j);
+        const Node *x = ast_call_arg(call, j);
         if (x->kind != NODE_Name && x->kind != NODE_Attribute)
             continue;
         if (!def && !(def = dbval_callee(k->c, k->c->env->scopes, w->scope, call, &t, &method)))
@@ -1100,8 +1076,11 @@ static void state_by_helper(SqlCheck *k, DbWalk *w, const Node *call)
         const char *param = param_name(def, method, call, j);
         if (!param)
             continue;
-        ParamLock pl = {.k = k};
-        param_lock(&pl, def, t, param);
+        Val v = dbval_expr(k->c, w->scope, x);
+        if (!dbval_is_sqlalchemy(&v))
+            continue; /* what both reports need: before the scan of the helper's body */
+        ParamState pl = {.k = k};
+        param_state(&pl, def, t, param);
         if (pl.set) {
             SetVia via = {def, pl.set_path, pl.set};
             setting_report(k, w, call, x, pl.set_name, &via);
