@@ -22,6 +22,7 @@
 #include "rules/sharing.h"
 #include "rules/sqlapi.h"
 #include "modgraph.h"
+#include "pool.h"
 #include "scope.h"
 #include "value.h"
 
@@ -32,7 +33,8 @@ typedef struct FuncRef {
 } FuncRef;
 
 struct Analysis {
-    Arena *a;           /* the project's own memory */
+    Arena *a;           /* the project's own memory ... */
+    Arena *va;          /* ... but the value model's, built on a thread of its own */
     Project *graph;     /* modules by name */
     AnalyzeUnit *units; /* the units, in the driver's order */
     int n;
@@ -46,6 +48,7 @@ struct Analysis {
     ProjectFacts facts; /* versions and database */
     FastApiModule *mods; /* the units as the FastAPI model reads them */
     FlowFastApi fastapi; /* the FastAPI model and the run's timing */
+    FastApi *building;   /* the same model, while analyze_link finishes it */
     CrdbProject *crdb;   /* CockroachDB and database URL facts (rules/crdb.h) */
     ValueModel *values;  /* what names, attributes and calls hold (value.h) */
     FuncRef *fidx;       /* every unit's functions by def node (open addressing) */
@@ -163,7 +166,24 @@ static const FlowSummary *find_summary(const SumAt *at, const Node *func)
     return NULL;
 }
 
-Analysis *analyze_link(AnalyzeUnit *units, int n, const ProjectFacts *facts)
+/* The two halves of the link step that need each other's results only
+ * through the startup state (fastapi_begin): the value model on one thread;
+ * the FastAPI closures and the CockroachDB facts on another, in an->a. */
+static void link_half(void *arg, size_t i, int worker)
+{
+    Analysis *an = arg;
+    (void)worker;
+    if (i == 0) {
+        an->values = value_build(an->va, an->graph, an->mods, an->n, an->fastapi.model,
+                                 an->facts.model);
+        return;
+    }
+    fastapi_finish(an->building);
+    fastapi_timing(an->a, &an->facts, &an->fastapi);
+    an->crdb = crdb_link(an->a, an->graph, &an->facts);
+}
+
+Analysis *analyze_link(AnalyzeUnit *units, int n, const ProjectFacts *facts, int jobs)
 {
     Analysis *an = xcalloc(1, sizeof *an);
     if (facts)
@@ -171,6 +191,7 @@ Analysis *analyze_link(AnalyzeUnit *units, int n, const ProjectFacts *facts)
     else
         project_facts_init(&an->facts);
     an->a = arena_new();
+    an->va = arena_new();
     an->graph = modgraph_new(an->a);
     an->units = units;
     an->n = n;
@@ -185,10 +206,12 @@ Analysis *analyze_link(AnalyzeUnit *units, int n, const ProjectFacts *facts)
         an->mods[i].path = units[i].src->path;
     }
     index_funcs(an);
-    an->fastapi.model = fastapi_build(an->a, an->graph, an->mods, n);
-    fastapi_timing(an->a, &an->facts, &an->fastapi);
-    an->values = value_build(an->a, an->graph, an->mods, n, an->fastapi.model, an->facts.model);
-    an->crdb = crdb_link(an->a, an->graph, &an->facts);
+    an->fastapi.model = an->building = fastapi_begin(an->a, an->graph, an->mods, n);
+    if (jobs > 1)
+        pool_for(2, 2, link_half, an);
+    else
+        for (size_t i = 0; i < 2; i++)
+            link_half(an, i, 0);
     return an;
 }
 
@@ -201,6 +224,7 @@ void analyze_free(Analysis *an)
     free(an->deps);
     free(an->ndeps);
     arena_free(an->a);
+    arena_free(an->va);
     free(an);
 }
 
@@ -397,7 +421,7 @@ void analyze_module(Arena *a, const Source *src, const Lexed *lx, Node *module,
     AnalyzeUnit u = {.a = a, .src = src, .lx = lx, .module = module, .modname = modname,
                      .path_ctx = -1};
     analyze_scopes(&u);
-    Analysis *an = analyze_link(&u, 1, NULL);
+    Analysis *an = analyze_link(&u, 1, NULL, 1);
     for (int r = 0; r < ANALYZE_ROUNDS; r++) {
         analyze_summarize(an, &u);
         if (!analyze_round(an))

@@ -7,7 +7,7 @@
  * suppression comments.
  *
  * The driver runs it in steps, on its thread pool where a step says so:
- *   analyze_scopes (per unit, parallel) -> analyze_link (serial)
+ *   analyze_scopes (per unit, parallel) -> analyze_link (serial, but for two halves)
  *   -> up to ANALYZE_ROUNDS x { analyze_summarize (parallel), analyze_round (serial) },
  *      until a round changes nothing
  *   -> analyze_check (per unit, parallel) -> analyze_free.
@@ -49,9 +49,12 @@ typedef struct Analysis Analysis;
 /* Builds u's scopes and finds its functions.  Thread-safe per unit. */
 void analyze_scopes(AnalyzeUnit *u);
 
-/* The project over units[0..n) (kept by pointer): the module graph.  facts
- * (copied; NULL: all unknown) are the versions and database of project.h. */
-Analysis *analyze_link(AnalyzeUnit *units, int n, const ProjectFacts *facts);
+/* The project over units[0..n) (kept by pointer): the module graph, the
+ * FastAPI model, the value model.  facts (copied; NULL: all unknown) are the
+ * versions and database of project.h.  With jobs > 1 the value model is
+ * built on a second thread beside the FastAPI closures; the result is the
+ * same either way. */
+Analysis *analyze_link(AnalyzeUnit *units, int n, const ProjectFacts *facts, int jobs);
 
 /* One summary round for u, reading the others' last round.  Thread-safe. */
 void analyze_summarize(Analysis *an, AnalyzeUnit *u);

@@ -54,7 +54,7 @@ typedef struct FileResult {
     FindingList pending;  /* relevant files: phase-one findings (SL000) */
     size_t hidden;        /* findings left out for their execution context */
     int template;         /* does not parse and holds template markup: skipped */
-    Arena *arena;         /* relevant files: the file's arena, kept for the analysis */
+    Arena *arena;         /* a checked file's arena, kept for the analysis if relevant */
     Source src;           /* ... and what lives in it */
     Lexed lx;
     Node *module;
@@ -472,8 +472,10 @@ static SourceStatus read_file(Run *run, size_t i, Arena *a, Arena *names, FileRe
 
 static void cached_file(Run *run, size_t i, int worker);
 
-/* Phase one, per file on a pool thread: load, lex, parse (SL000).  Files
- * that use a database library keep their arena for the analysis. */
+/* Phase one, per file on a pool thread: load, lex, parse (SL000).  A
+ * checked file keeps its arena for the analysis (freed once the project
+ * knows it is not relevant); one that uses a database library keeps its
+ * findings too, to report with the analysis'. */
 static void check_file(void *arg, size_t i, int worker)
 {
     Run *run = arg;
@@ -497,6 +499,11 @@ static void check_file(void *arg, size_t i, int worker)
     if (run->o->mode == DRIVER_CHECK)
         keep_findings(run, i, keep, st == SRC_OK ? &r->src : NULL, &fl);
     diag_free(&fl);
+    if (run->o->mode == DRIVER_CHECK && st == SRC_OK && r->module) {
+        r->arena = a; /* most files are relevant through their imports: kept until
+                         select_relevant knows, rather than parsed again */
+        return;
+    }
     arena_free(a);
     r->module = NULL;
 }
@@ -1118,13 +1125,21 @@ static void analyze_project(Arena *a, Run *run, int jobs)
 {
     add_context(a, run);
     select_relevant(a, run);
+    for (size_t i = 0; i < run->nfiles; i++) { /* what no relevant file needs */
+        FileResult *r = &run->results[i];
+        if (!r->relevant && r->arena) {
+            arena_free(r->arena);
+            r->arena = NULL;
+            r->module = NULL;
+        }
+    }
     if (!run->nrelevant)
         return;
     unit_projects(a, run);
     pool_for(jobs, run->nrelevant, load_unit, run);
     order_by_size(a, run);
     if (!stopped(run)) {
-        run->an = analyze_link(run->units, (int)run->nrelevant, run->o->facts);
+        run->an = analyze_link(run->units, (int)run->nrelevant, run->o->facts, jobs);
         for (int round = 0; round < ANALYZE_ROUNDS && !stopped(run); round++) {
             pool_for(jobs, run->nrelevant, summarize_unit, run);
             if (!analyze_round(run->an))

@@ -1260,7 +1260,7 @@ static void cli_exclusive(FastApi *f)
     VEC_FREE(&c.refs);
 }
 
-FastApi *fastapi_build(Arena *a, const Project *graph, const FastApiModule *mods, int n)
+FastApi *fastapi_begin(Arena *a, const Project *graph, const FastApiModule *mods, int n)
 {
     FastApi *f = arena_alloc(a, sizeof *f);
     f->a = a;
@@ -1279,7 +1279,13 @@ FastApi *fastapi_build(Arena *a, const Project *graph, const FastApiModule *mods
             give(f, e->key, FASTAPI_REQUEST, e->mod);
     }
     state_values(f);
-    for (int m = 0; m < n; m++)
+    return f;
+}
+
+void fastapi_finish(FastApi *f)
+{
+    const FastApiModule *mods = f->mods;
+    for (int m = 0; m < f->n; m++)
         main_blocks(f, m);
     while (f->nwork > 0) { /* the closures: sets, whatever the order of the work */
         WorkItem wi = f->work[--f->nwork];
@@ -1303,11 +1309,17 @@ FastApi *fastapi_build(Arena *a, const Project *graph, const FastApiModule *mods
     f->work = NULL;
     f->capwork = 0;
     if (f->cap) { /* read-only from here: into the arena, slots where they are */
-        Entry *t = arena_alloc_raw(a, (size_t)f->cap * sizeof *t);
+        Entry *t = arena_alloc_raw(f->a, (size_t)f->cap * sizeof *t);
         memcpy(t, f->tab, (size_t)f->cap * sizeof *t);
         free(f->tab);
         f->tab = t;
     }
+}
+
+FastApi *fastapi_build(Arena *a, const Project *graph, const FastApiModule *mods, int n)
+{
+    FastApi *f = fastapi_begin(a, graph, mods, n);
+    fastapi_finish(f);
     return f;
 }
 

@@ -6,9 +6,10 @@
  * whatever they reach by name, across modules), and likewise the code that
  * command-line entry points beside the service reach (context.h reads both).
  *
- * Built once per run, serially, after the module graph is linked
- * (analyze_link); read-only afterwards, so the per-unit workers share it
- * without locks.  Functions and classes are identified by their AST nodes.
+ * Built once per run after the module graph is linked (analyze_link,
+ * beside the value model: fastapi_begin and fastapi_finish say what may
+ * overlap); read-only afterwards, so the per-unit workers share it without
+ * locks.  Functions and classes are identified by their AST nodes.
  */
 #ifndef SL_FASTAPI_H
 #define SL_FASTAPI_H
@@ -64,8 +65,20 @@ typedef struct FastApiStateValue {
 
 typedef struct FastApi FastApi;
 
-/* Reads mods[0..n) (kept by pointer) and resolves names through graph. */
+/* Reads mods[0..n) (kept by pointer) and resolves names through graph:
+ * fastapi_begin, then fastapi_finish. */
 FastApi *fastapi_build(Arena *a, const Project *graph, const FastApiModule *mods, int n);
+
+/*
+ * The same in two steps, so that the value model (value.h), which needs
+ * only the startup state, is built on another thread while the closures
+ * are computed: after fastapi_begin, fastapi_state_value answers and stays
+ * as it is, and may be called from another thread while fastapi_finish
+ * runs (it reads nothing fastapi_finish writes); every other question
+ * waits for fastapi_finish.  The memory of both steps comes from a.
+ */
+FastApi *fastapi_begin(Arena *a, const Project *graph, const FastApiModule *mods, int n);
+void fastapi_finish(FastApi *f);
 
 /* The FASTAPI_* roles of a function or class node; 0 if none. */
 int fastapi_role(const FastApi *f, const Node *node);
