@@ -91,9 +91,12 @@ static void fastapi_timing(Arena *a, const ProjectFacts *facts, FlowFastApi *out
     Version v106 = {0, 106, 0}, v118 = {0, 118, 0};
     if (v->major < 0) {
         out->era = ERA_NEWEST;
+        out->scopes_split = 0;
         out->version = "the newest FastAPI: no version found";
         return;
     }
+    Version v123 = {0, 123, 0};
+    out->scopes_split = project_version_cmp(v, &v123) < 0;
     out->era = project_version_cmp(v, &v106) < 0   ? ERA_AFTER_RESPONSE
                : project_version_cmp(v, &v118) < 0 ? ERA_AT_RETURN
                                                     : ERA_NEWEST;

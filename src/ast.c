@@ -123,6 +123,17 @@ const Node *ast_param(const Node *def, int i)
     return NULL;
 }
 
+const Node *ast_param_default(const Node *def, int i)
+{
+    const Node *a = def->v.FunctionDef.args;
+    int npos = a->v.arguments.posonlyargs.n + a->v.arguments.args.n;
+    const NodeList *defs = &a->v.arguments.defaults;
+    if (i < npos)
+        return i >= npos - defs->n ? defs->items[i - (npos - defs->n)] : NULL;
+    i -= npos;
+    return i < a->v.arguments.kw_defaults.n ? a->v.arguments.kw_defaults.items[i] : NULL;
+}
+
 int ast_arg_param(const Node *def, int shift, const Node *call, int j)
 {
     int npos = call->v.Call.args.n;

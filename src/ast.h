@@ -191,6 +191,15 @@ const char *ast_enum_name(int value);
  */
 void ast_children(Node *n, void (*fn)(Node *parent, Node *child, void *arg), void *arg);
 
+/* Does n open a scope of its own whose body runs apart from the code around
+ * it (a def, a class body, a lambda)?  The walks of one function's body stop
+ * there. */
+static inline int ast_is_def(const Node *n)
+{
+    return n->kind == NODE_FunctionDef || n->kind == NODE_AsyncFunctionDef ||
+           n->kind == NODE_ClassDef || n->kind == NODE_Lambda;
+}
+
 /* `x = v` with one target, or `x: T = v`: 1 with *target and *value set;
  * 0 for any other statement (and for `x: T` alone). */
 int ast_single_assign(const Node *st, const Node **target, const Node **value);
@@ -199,6 +208,9 @@ int ast_single_assign(const Node *st, const Node **target, const Node **value);
  * counting positional-only, then plain, then keyword-only ones; NULL past
  * them (*args and **kwargs are not counted). */
 const Node *ast_param(const Node *def, int i);
+
+/* The default of parameter i of def (as ast_param counts), or NULL. */
+const Node *ast_param_default(const Node *def, int i);
 
 /* The positional parameter of def (in a summary's order: posonly, then
  * plain, the instance first for a method; as ast_param counts) that

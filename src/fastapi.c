@@ -455,8 +455,7 @@ static void loop_exit_kid(Node *parent, Node *n, void *arg)
         w->found = 1;
         return;
     }
-    if (n->kind == NODE_FunctionDef || n->kind == NODE_AsyncFunctionDef ||
-        n->kind == NODE_ClassDef || n->kind == NODE_Lambda)
+    if (ast_is_def(n))
         return;
     w->depth++;
     if (n->kind == NODE_While || n->kind == NODE_For || n->kind == NODE_AsyncFor) {
@@ -827,8 +826,7 @@ static void state_kid(Node *parent, Node *n, void *arg)
 {
     StateWalk *w = arg;
     (void)parent;
-    if (w->depth > WALK_MAX_DEPTH || n->kind == NODE_FunctionDef ||
-        n->kind == NODE_AsyncFunctionDef || n->kind == NODE_ClassDef || n->kind == NODE_Lambda)
+    if (w->depth > WALK_MAX_DEPTH || ast_is_def(n))
         return;
     if (n->kind == NODE_Yield && n->v.Yield.value && n->v.Yield.value->kind == NODE_Dict) {
         const Node *d = n->v.Yield.value;
@@ -905,8 +903,7 @@ static void serve_kid(Node *parent, Node *n, void *arg)
                                           "start_polling", "run_polling", NULL};
     Serve *sv = arg;
     (void)parent;
-    if (sv->found || sv->depth > WALK_MAX_DEPTH || n->kind == NODE_FunctionDef ||
-        n->kind == NODE_AsyncFunctionDef || n->kind == NODE_ClassDef || n->kind == NODE_Lambda)
+    if (sv->found || sv->depth > WALK_MAX_DEPTH || ast_is_def(n))
         return;
     if (n->kind == NODE_While && n->v.While.test->kind == NODE_Constant &&
         n->v.While.test->v.Constant.value.kind == CONST_TRUE) {
@@ -1377,4 +1374,9 @@ const FastApiStateValue *fastapi_state_value(const FastApi *f, const char *attr)
     return NULL;
 }
 
-int fastapi_is_depends(const char *qual) { return is_qual(qual, depends_names); }
+int fastapi_is_depends(const char *qual)
+{
+    return is_qual(qual, depends_names) || is_qual(qual, security_names);
+}
+
+int fastapi_is_security(const char *qual) { return is_qual(qual, security_names); }

@@ -116,8 +116,12 @@ int fastapi_is_main_guard(const Node *st);
 /* Does the function def yield (its own yields, not a nested def's)? */
 int fastapi_yields(const Node *def);
 
-/* Is qual FastAPI's Depends (fastapi.Depends and the modules that define it)? */
+/* Is qual FastAPI's Depends (fastapi.Depends and the modules that define it),
+ * or its Security, a Depends that also hands the provider the OAuth2 scopes? */
 int fastapi_is_depends(const char *qual);
+
+/* Is qual FastAPI's Security (a Depends that also carries OAuth2 scopes)? */
+int fastapi_is_security(const char *qual);
 
 /* The value startup code keeps as application state under attr, or NULL. */
 const FastApiStateValue *fastapi_state_value(const FastApi *f, const char *attr);

@@ -403,8 +403,7 @@ static void scan_kid(Node *parent, Node *n, void *arg)
     (void)parent;
     if (s->found || s->depth > FIXGEN_MAX_DEPTH * 4)
         return;
-    int own_scope = n->kind == NODE_FunctionDef || n->kind == NODE_AsyncFunctionDef ||
-                    n->kind == NODE_ClassDef || n->kind == NODE_Lambda;
+    int own_scope = ast_is_def(n);
     if (s->kind == SCAN_BINDS) {
         s->found = binds(s, n);
     } else if (s->kind == SCAN_SUSPENDS) {

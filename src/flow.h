@@ -145,6 +145,10 @@ typedef struct FlowFastApi {
     int era;                     /* FlowEra */
     const char *version;         /* "FastAPI 0.110.0 from requirements.txt", or "the newest
                                     FastAPI (no version found)" */
+    int scopes_split;            /* a version below 0.123 is known: its dependency cache
+                                    keys on the security scopes, so a dependency reached
+                                    under Security(..., scopes=[...]) is called again apart
+                                    from the same dependency outside them */
 } FlowFastApi;
 
 /* Looks up the summary of a function definition (NULL: none known). */

@@ -511,8 +511,7 @@ static void self_release_kid(Node *parent, Node *n, void *arg)
     SelfRelease *w = arg;
     (void)parent;
     if (w->found || w->depth > EVAL_MAX_DEPTH ||
-        (!w->wide && (n->kind == NODE_FunctionDef || n->kind == NODE_AsyncFunctionDef ||
-                      n->kind == NODE_ClassDef || n->kind == NODE_Lambda)))
+        (!w->wide && (ast_is_def(n))))
         return;
     if (n->kind == NODE_Call && n->v.Call.func->kind == NODE_Attribute) {
         const char *m = n->v.Call.func->v.Attribute.attr;

@@ -74,8 +74,7 @@ static void waits_kid(Node *parent, Node *n, void *arg)
 {
     Waits *w = arg;
     (void)parent;
-    if (w->found || !n || w->depth > EVAL_MAX_DEPTH || n->kind == NODE_FunctionDef ||
-        n->kind == NODE_AsyncFunctionDef || n->kind == NODE_ClassDef || n->kind == NODE_Lambda)
+    if (w->found || !n || w->depth > EVAL_MAX_DEPTH || ast_is_def(n))
         return;
     if (waits_for(n, w->id)) {
         w->found = 1;

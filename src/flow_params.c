@@ -284,8 +284,7 @@ static void holder_return(Node *parent, Node *n, void *arg)
 {
     HolderSearch *h = arg;
     (void)parent;
-    if (h->found || h->depth > EVAL_MAX_DEPTH || n->kind == NODE_FunctionDef ||
-        n->kind == NODE_AsyncFunctionDef || n->kind == NODE_ClassDef || n->kind == NODE_Lambda)
+    if (h->found || h->depth > EVAL_MAX_DEPTH || ast_is_def(n))
         return;
     const Node *call = n->kind == NODE_Return ? n->v.Return.value : NULL;
     const Scope *ds = scope_of(h->t, h->def);

@@ -466,19 +466,6 @@ static int param_index(const Node *f, const char *name)
     return -1;
 }
 
-/* The default of parameter i of f, or NULL. */
-static const Node *param_default(const Node *f, int i)
-{
-    const Node *a = f->v.FunctionDef.args;
-    int npos = a->v.arguments.posonlyargs.n + a->v.arguments.args.n;
-    const NodeList *defs = &a->v.arguments.defaults;
-    if (i < npos)
-        return i >= npos - defs->n ? defs->items[i - (npos - defs->n)] : NULL;
-    i -= npos;
-    return i < a->v.arguments.kw_defaults.n ? a->v.arguments.kw_defaults.items[i] : NULL;
-}
-
-
 /* Is f a method: a def directly in a class body (not a static method)?
  * Its first parameter is then the instance (or the class). */
 static const Node *method_class(const ScopeTable *t, const Node *f)
@@ -892,12 +879,12 @@ static Val declared(Ev *c, const ScopeTable *t, const Scope *fs, int i)
     const Scope *outer = fs->parent ? fs->parent : fs;
     Val v = ev_annotation(c, t, outer, param_at(f, i)->v.arg.annotation, 0);
     if (v.tag == VAL_RESOURCE && !v.node) { /* `db: Session = Depends(get_db)` */
-        Val p = depends_value(c, t, outer, param_default(f, i));
+        Val p = depends_value(c, t, outer, ast_param_default(f, i));
         return known(&p) ? p : v;
     }
     if (known(&v))
         return v;
-    v = depends_value(c, t, outer, param_default(f, i));
+    v = depends_value(c, t, outer, ast_param_default(f, i));
     if (known(&v))
         return v;
     v = listener_param(c, t, outer, f, i);
@@ -1736,7 +1723,7 @@ static int wants(const Round *r, const Node *t)
 static void defaults(Round *r, const Node *f)
 {
     for (int i = 0, n = param_count(f); i < n; i++) {
-        const Node *d = param_default(f, i);
+        const Node *d = ast_param_default(f, i);
         if (d && evaluable(d))
             join(r->c->vm, f, NULL, LOC_PARAM + i, ev(r->c, r->t, r->s, d));
     }

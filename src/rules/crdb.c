@@ -337,8 +337,7 @@ static void leaves_kid(Node *parent, Node *n, void *arg)
 {
     Leaves *l = arg;
     (void)parent;
-    if (l->found || l->depth > FOLLOW_MAX || is_loop(n) || n->kind == NODE_FunctionDef ||
-        n->kind == NODE_AsyncFunctionDef || n->kind == NODE_ClassDef || n->kind == NODE_Lambda)
+    if (l->found || l->depth > FOLLOW_MAX || is_loop(n) || ast_is_def(n))
         return;
     if (n->kind == NODE_Break || n->kind == NODE_Return) {
         l->found = 1;
@@ -562,8 +561,7 @@ static void loop_call_kid(Node *parent, Node *n, void *arg)
 {
     LoopCalls *lc = arg;
     (void)parent;
-    if (lc->depth > FOLLOW_MAX || n->kind == NODE_FunctionDef || n->kind == NODE_AsyncFunctionDef ||
-        n->kind == NODE_ClassDef || n->kind == NODE_Lambda)
+    if (lc->depth > FOLLOW_MAX || ast_is_def(n))
         return;
     if (n->kind == NODE_Call) {
         const Node *f = n->v.Call.func;
@@ -692,8 +690,7 @@ static void follow_call(Follow *fo, const Scope *s, const Node *call)
 
 static int follow_visit(DbWalk *w, const Node *n)
 {
-    if (n->kind == NODE_FunctionDef || n->kind == NODE_AsyncFunctionDef ||
-        n->kind == NODE_ClassDef || n->kind == NODE_Lambda)
+    if (ast_is_def(n))
         return 0; /* runs when called, not here */
     if (n->kind == NODE_Call)
         follow_call(w->arg, w->scope, n);
@@ -839,8 +836,7 @@ static void raise_kid(Node *parent, Node *n, void *arg)
 {
     RaiseFind *rf = arg;
     (void)parent;
-    if (rf->found || rf->depth > FOLLOW_MAX || n->kind == NODE_FunctionDef ||
-        n->kind == NODE_AsyncFunctionDef || n->kind == NODE_ClassDef || n->kind == NODE_Lambda)
+    if (rf->found || rf->depth > FOLLOW_MAX || ast_is_def(n))
         return;
     if (n->kind == NODE_Raise) {
         rf->found = 1;
@@ -943,8 +939,7 @@ static void one_binding_kid(Node *parent, Node *n, void *arg)
 {
     OneBinding *b = arg;
     (void)parent;
-    if (b->depth > FOLLOW_MAX || n->kind == NODE_FunctionDef || n->kind == NODE_AsyncFunctionDef ||
-        n->kind == NODE_ClassDef || n->kind == NODE_Lambda)
+    if (b->depth > FOLLOW_MAX || ast_is_def(n))
         return;
     const Node *target, *value;
     if (ast_single_assign(n, &target, &value) && target->kind == NODE_Name &&
@@ -1046,8 +1041,7 @@ static void writes_kid(Node *parent, Node *n, void *arg)
                                        "add_all", "merge", "delete", "flush", "bulk_save_objects"};
     Writes *wr = arg;
     (void)parent;
-    if (wr->depth > FOLLOW_MAX || n->kind == NODE_FunctionDef || n->kind == NODE_AsyncFunctionDef ||
-        n->kind == NODE_ClassDef || n->kind == NODE_Lambda)
+    if (wr->depth > FOLLOW_MAX || ast_is_def(n))
         return;
     if (n->kind == NODE_Call && n->v.Call.func->kind == NODE_Attribute &&
         IN(n->v.Call.func->v.Attribute.attr, runs) &&
@@ -1319,8 +1313,7 @@ static void uses_kid(Node *parent, Node *n, void *arg)
 {
     Uses *u = arg;
     (void)parent;
-    if (u->depth > FOLLOW_MAX || n->kind == NODE_FunctionDef || n->kind == NODE_AsyncFunctionDef ||
-        n->kind == NODE_ClassDef || n->kind == NODE_Lambda)
+    if (u->depth > FOLLOW_MAX || ast_is_def(n))
         return;
     if (n->kind == NODE_With || n->kind == NODE_AsyncWith) {
         u->depth++;
@@ -1554,8 +1547,7 @@ static void reuse_kid(Node *parent, Node *n, void *arg)
 {
     Reuse *r = arg;
     (void)parent;
-    if (r->found || r->reset || r->depth > FOLLOW_MAX || n->kind == NODE_FunctionDef ||
-        n->kind == NODE_AsyncFunctionDef || n->kind == NODE_ClassDef || n->kind == NODE_Lambda)
+    if (r->found || r->reset || r->depth > FOLLOW_MAX || ast_is_def(n))
         return;
     r->depth++;
     ast_children(n, reuse_kid, r); /* arguments run before the call */
@@ -1703,8 +1695,7 @@ static void inner_kid(Node *parent, Node *n, void *arg)
 {
     Inner *w = arg;
     (void)parent;
-    if (w->depth > FOLLOW_MAX || n->kind == NODE_FunctionDef || n->kind == NODE_AsyncFunctionDef ||
-        n->kind == NODE_ClassDef || n->kind == NODE_Lambda)
+    if (w->depth > FOLLOW_MAX || ast_is_def(n))
         return;
     if (n->kind == NODE_Call && n->v.Call.func->kind == NODE_Attribute &&
         ast_same_ref(n->v.Call.func->v.Attribute.value, w->recv) && w->n < 32) {

@@ -421,8 +421,7 @@ static void detaching_kid(Node *parent, Node *n, void *arg)
 {
     Detaching *w = arg;
     (void)parent;
-    if (w->found || w->depth > WALK_MAX_DEPTH || n->kind == NODE_FunctionDef ||
-        n->kind == NODE_AsyncFunctionDef || n->kind == NODE_ClassDef || n->kind == NODE_Lambda)
+    if (w->found || w->depth > WALK_MAX_DEPTH || ast_is_def(n))
         return;
     if (n->kind == NODE_Assign && n->v.Assign.targets.n == 1 &&
         n->v.Assign.targets.items[0]->kind == NODE_Name && probe_call(w->c, n->v.Assign.value)) {
@@ -484,8 +483,7 @@ static const FlowSummary *lending_cm(Scan *c, const Node *e, int *expires, int *
 /* First walk: the sessions the function makes and closes. */
 static void sessions(Scan *c, const Node *n)
 {
-    if (!n || c->depth > WALK_MAX_DEPTH || n->kind == NODE_FunctionDef ||
-        n->kind == NODE_AsyncFunctionDef || n->kind == NODE_ClassDef || n->kind == NODE_Lambda)
+    if (!n || c->depth > WALK_MAX_DEPTH || ast_is_def(n))
         return;
     int x;
     if (n->kind == NODE_withitem && (x = seen_session(c, n->v.withitem.context_expr)) >= 0) {
@@ -714,8 +712,7 @@ static const Probe *probe_call(Scan *c, const Node *value)
 /* Second walk: the events, in the order of the source. */
 static void events(Scan *c, const Node *n)
 {
-    if (!n || c->depth > WALK_MAX_DEPTH || n->kind == NODE_FunctionDef ||
-        n->kind == NODE_AsyncFunctionDef || n->kind == NODE_ClassDef || n->kind == NODE_Lambda)
+    if (!n || c->depth > WALK_MAX_DEPTH || ast_is_def(n))
         return;
     switch (n->kind) {
     case NODE_If:
@@ -1300,6 +1297,416 @@ static void lent_sessions(Scan *c)
         }
 }
 
+/* --- SL302: a change to an ORM object that no session commits ----------- */
+
+/*
+ * A session flushes the changes of the objects it holds, and only those.
+ * A function that changes an attribute of an ORM object and then commits
+ * a session that does not hold it loses the change, silently: the object
+ * came detached from a helper (its session closed), or from a FastAPI
+ * dependency whose session is another one than the function commits (a
+ * different provider, `use_cache=False`, or, before FastAPI 0.123, the
+ * same provider reached under `Security(..., scopes=[...])`, which the
+ * dependency cache keeps apart).  The statements in source order stand for
+ * the order of execution, as for SL102; handing the object to any call
+ * (`db.add(user)`, `db.merge(user)`, a helper) or binding its name anew
+ * ends the question.
+ */
+
+#define MAX_LOST 16 /* objects and sessions followed per function */
+
+/* A parameter's FastAPI dependency: `Depends(f)` or `Security(f, ...)`, its
+ * default or in the metadata of its `Annotated[...]` type. */
+typedef struct Dep {
+    const Node *call; /* the Depends or Security call */
+    const Node *def;  /* f, a function of the project; NULL if not one */
+    int scoped;       /* Security(..., scopes=[...]) with a scope */
+    int uncached;     /* use_cache=False */
+} Dep;
+
+static int dep_call(const Scan *c, const Node *e, Dep *out)
+{
+    if (!e || e->kind != NODE_Call)
+        return 0;
+    const char *q = qual(c, c->env->scopes, c->scope, e->v.Call.func);
+    int security = fastapi_is_security(q);
+    if (!security && !fastapi_is_depends(q))
+        return 0;
+    memset(out, 0, sizeof *out);
+    out->call = e;
+    const Node *target = e->v.Call.args.n ? e->v.Call.args.items[0] : ast_keyword(e, "dependency");
+    const Node *cache = ast_keyword(e, "use_cache"), *scopes = ast_keyword(e, "scopes");
+    out->uncached = cache && cache->kind == NODE_Constant &&
+                    cache->v.Constant.value.kind == CONST_FALSE;
+    out->scoped = security && scopes && (scopes->kind == NODE_List || scopes->kind == NODE_Tuple) &&
+                  scopes->v.List.elts.n > 0;
+    Val v = target ? flow_value(c->scratch, c->env, c->scope, target) : (Val){0};
+    if (v.tag == VAL_FUNC && v.node &&
+        (v.node->kind == NODE_FunctionDef || v.node->kind == NODE_AsyncFunctionDef))
+        out->def = v.node;
+    return 1;
+}
+
+/* The dependency of parameter i of def (scanned by c, in def's module). */
+static int param_dep(const Scan *c, const Node *def, int i, Dep *out)
+{
+    const Node *a = ast_param(def, i), *ann = a ? a->v.arg.annotation : NULL;
+    if (!a)
+        return 0;
+    if (dep_call(c, ast_param_default(def, i), out))
+        return 1;
+    if (ann && ann->kind == NODE_Name) { /* an alias bound at module level */
+        const Scope *where = NULL;
+        const Binding *b = scope_lookup(c->env->scopes, c->scope, ann->v.Name.id, &where);
+        ann = b && b->kind == BIND_LOCAL && where && where->kind == SCOPE_MODULE ? b->value : NULL;
+    }
+    if (!ann || ann->kind != NODE_Subscript || ann->v.Subscript.slice->kind != NODE_Tuple)
+        return 0;
+    const NodeList *elts = &ann->v.Subscript.slice->v.Tuple.elts;
+    for (int k = 1; k < elts->n; k++)
+        if (dep_call(c, elts->items[k], out))
+            return 1;
+    return 0;
+}
+
+/* Does the provider def lend a session it makes (a generator dependency
+ * yielding one, or a function returning one)? */
+static const FlowSummary *session_provider(const Scan *c, const Node *def)
+{
+    const FlowSummary *sum = def && c->env->summary_of
+                                 ? c->env->summary_of(c->env->summary_arg, def) : NULL;
+    return sum && (sum->yields_kind == RES_SESSION || sum->returns_kind == RES_SESSION) ? sum
+                                                                                         : NULL;
+}
+
+/* Where the object a provider returns comes from. */
+typedef struct ObjSrc {
+    int own;         /* loaded by a session the provider made itself */
+    Dep dep;         /* else: by the session of its parameter filled by dep */
+    const char *via; /* that session's name in the provider */
+} ObjSrc;
+
+typedef struct ReturnScan {
+    Scan *h;
+    int nparam;                 /* h->sess[0..nparam): parameters; the rest made */
+    Dep deps[MAX_SESSIONS];     /* the parameters' dependencies */
+    const char *obj[MAX_LOST];  /* names bound to objects ... */
+    const char *sess[MAX_LOST]; /* ... of these sessions */
+    int nobj;
+    const char *found;          /* the session of the first object returned */
+    int depth;
+} ReturnScan;
+
+static void returns_kid(Node *parent, Node *n, void *arg)
+{
+    ReturnScan *r = arg;
+    (void)parent;
+    if (r->found || r->depth > WALK_MAX_DEPTH || ast_is_def(n) ||
+        ast_category(n->kind) == CAT_EXPR)
+        return;
+    const Node *t = NULL, *v = NULL, *ent = NULL;
+    if (ast_single_assign(n, &t, &v) && t->kind == NODE_Name) {
+        const char *s = object_of(r->h, v, &ent);
+        int k = 0;
+        while (k < r->nobj && strcmp(r->obj[k], t->v.Name.id))
+            k++;
+        if (k == r->nobj && s && r->nobj < MAX_LOST)
+            r->obj[r->nobj++] = t->v.Name.id;
+        if (k < MAX_LOST)
+            r->sess[k] = s; /* NULL: bound to something else from here */
+    } else if (n->kind == NODE_Return && n->v.Return.value) {
+        v = n->v.Return.value;
+        if (v->kind == NODE_Name) {
+            for (int k = 0; k < r->nobj; k++)
+                if (!strcmp(r->obj[k], v->v.Name.id))
+                    r->found = r->sess[k];
+        } else {
+            r->found = object_of(r->h, v, &ent);
+        }
+        return;
+    }
+    r->depth++;
+    ast_children(n, returns_kid, r);
+    r->depth--;
+}
+
+/* The session of the ORM object the provider def returns, if it returns
+ * one: a session of its own, or of a parameter filled by a dependency that
+ * lends sessions. */
+static int provider_object(Scan *c, const Node *def, ObjSrc *out)
+{
+    const ScopeTable *t = value_table_of(c->env->values, def);
+    FlowEnv env = *c->env; /* the provider's module is where its names mean something */
+    env.scopes = t ? t : c->env->scopes;
+    Scan h = {.k = c->k, .env = &env, .scratch = c->scratch, .func = def,
+              .scope = scope_of(env.scopes, def)};
+    ReturnScan r = {.h = &h};
+    if (!h.scope)
+        return 0;
+    for (int i = 0; ast_param(def, i) && r.nparam < MAX_SESSIONS; i++) {
+        Dep d;
+        if (param_dep(&h, def, i, &d) && session_provider(&h, d.def)) {
+            add_session_named(&h, ast_param(def, i)->v.arg.arg, 1, 0);
+            r.deps[r.nparam] = d;
+            r.nparam = h.nsess;
+        }
+    }
+    for (int j = 0; j < def->v.FunctionDef.body.n; j++)
+        sessions(&h, def->v.FunctionDef.body.items[j]);
+    for (int j = 0; j < def->v.FunctionDef.body.n && !r.found; j++)
+        returns_kid(NULL, def->v.FunctionDef.body.items[j], &r);
+    int i = r.found ? session_index(&h, r.found) : -1;
+    if (i < 0)
+        return 0;
+    memset(out, 0, sizeof *out);
+    out->own = i >= r.nparam;
+    if (!out->own)
+        out->dep = r.deps[i];
+    out->via = r.found;
+    return 1;
+}
+
+/* An object the function may change, and a session it may commit. */
+typedef struct LostObj {
+    const char *name;
+    const Node *from;     /* the parameter or the call that gives it */
+    const Probe *probe;   /* returned detached by this helper, or NULL */
+    const Node *provider; /* else: the dependency's provider ... */
+    Dep dep;              /* ... the parameter's dependency ... */
+    ObjSrc src;           /* ... and where the provider's object comes from */
+    const Node *write;    /* the first change not handed on since, or NULL */
+    int reported, gone;
+} LostObj;
+
+typedef struct LostSess {
+    const char *name;
+    Dep dep; /* a parameter's dependency (dep.call NULL: a session made here) */
+} LostSess;
+
+typedef struct Lost {
+    Scan *c;
+    LostObj obj[MAX_LOST];
+    int nobj;
+    LostSess sess[MAX_LOST];
+    int nsess;
+    int depth;
+} Lost;
+
+static LostObj *lost_obj(Lost *l, const Node *e)
+{
+    for (int i = 0; e && e->kind == NODE_Name && i < l->nobj; i++)
+        if (!l->obj[i].gone && !strcmp(l->obj[i].name, e->v.Name.id))
+            return &l->obj[i];
+    return NULL;
+}
+
+static const LostSess *lost_sess(const Lost *l, const Node *e)
+{
+    for (int i = 0; e && e->kind == NODE_Name && i < l->nsess; i++)
+        if (!strcmp(l->sess[i].name, e->v.Name.id))
+            return &l->sess[i];
+    return NULL;
+}
+
+/* Does provider a take a parameter from provider b (a session it passes on)? */
+static int takes_from(Scan *c, const Node *a, const Node *b)
+{
+    const ScopeTable *t = value_table_of(c->env->values, a);
+    FlowEnv env = *c->env;
+    env.scopes = t ? t : c->env->scopes;
+    Scan h = {.k = c->k, .env = &env, .scratch = c->scratch, .func = a,
+              .scope = scope_of(env.scopes, a)};
+    Dep d;
+    for (int i = 0; h.scope && ast_param(a, i); i++)
+        if (param_dep(&h, a, i, &d) && d.def == b)
+            return 1;
+    return 0;
+}
+
+/* Is the session s another one than the one holding o?  Its reason, or
+ * NULL: the same, or not known to differ. */
+static const char *other_session(Lost *l, const LostObj *o, const LostSess *s)
+{
+    Scan *c = l->c;
+    Arena *a = c->k->a;
+    if (o->probe)
+        return msg(a, "`%s` closed the session that loaded it", o->probe->name);
+    const char *prov = o->provider->v.FunctionDef.name;
+    if (o->src.own)
+        return msg(a, "`%s` loaded it through a session of its own", prov);
+    if (!s->dep.call)
+        return msg(a, "`%s` loaded it through the session it got from `%s`", prov,
+                   o->src.dep.def->v.FunctionDef.name);
+    const FlowSummary *ps = session_provider(c, o->src.dep.def);
+    if (!ps || ps->uses_after || !session_provider(c, s->dep.def))
+        return NULL; /* a provider that commits after its yield commits the change too */
+    const char *from = o->src.dep.def->v.FunctionDef.name;
+    if (o->src.dep.def != s->dep.def)
+        return takes_from(c, o->src.dep.def, s->dep.def) || takes_from(c, s->dep.def, o->src.dep.def)
+                   ? NULL
+                   : msg(a, "`%s` loaded it through the session of `%s`, another dependency "
+                            "than `%s`", prov, from, s->dep.def->v.FunctionDef.name);
+    if (o->src.dep.uncached || s->dep.uncached)
+        return msg(a, "`%s` loaded it through its own session of `%s` (use_cache=False makes "
+                      "one per use)", prov, from);
+    if (c->env->fastapi && c->env->fastapi->scopes_split && o->dep.scoped && !s->dep.scoped)
+        return msg(a, "`%s` loaded it through the session of `%s` it gets under "
+                      "`Security(..., scopes=[...])`, which %s caches apart from the same "
+                      "dependency without scopes (FastAPI 0.123 shares it)",
+                   prov, from, c->env->fastapi->version);
+    return NULL;
+}
+
+static void report_lost(Lost *l, LostObj *o, const Node *commit, const char *why)
+{
+    Scan *c = l->c;
+    Arena *a = c->k->a;
+    const Node *recv = commit->v.Call.func->v.Attribute.value;
+    const char *sname = recv->v.Name.id;
+    Finding f = {0};
+    f.code = "SL302";
+    f.path = c->k->src->path;
+    diag_span(&f, o->write);
+    f.message = msg(a, "the change to ORM object `%s` is never saved: %s, so `%s.commit()` on "
+                       "line %d commits a session that does not hold it; load the object "
+                       "through `%s` (`%s.get(...)`) or `%s.merge(%s)` before the change",
+                    o->name, why, sname, commit->lineno, sname, sname, sname, o->name);
+    const Node *steps[3] = {o->from, o->write, commit};
+    const char *notes[3] = {
+        o->probe ? msg(a, "`%s` is what `%s` returned, its session closed", o->name,
+                       o->probe->name)
+                 : msg(a, "`%s` is what the dependency `%s` returns: an object of its "
+                          "session `%s`", o->name, o->provider->v.FunctionDef.name, o->src.via),
+        "changed here",
+        msg(a, "`%s` is committed here: it does not hold `%s`, and the session that does "
+               "is never committed", sname, o->name)};
+    f.trace = arena_alloc(a, 3 * sizeof *f.trace);
+    for (int j = 0; j < 3; j++) {
+        f.trace[j].path = f.path;
+        f.trace[j].line = steps[j]->lineno;
+        f.trace[j].col = steps[j]->col_offset;
+        f.trace[j].note = notes[j];
+    }
+    f.ntrace = 3;
+    diag_add(c->k->out, &f);
+    o->reported = 1;
+}
+
+static void lost_kid(Node *parent, Node *n, void *arg);
+
+static void lost_walk(Lost *l, const Node *n)
+{
+    if (!n || l->depth > WALK_MAX_DEPTH || ast_is_def(n))
+        return;
+    const Node *t = NULL, *v = NULL;
+    if (ast_single_assign(n, &t, &v) && t->kind == NODE_Name) {
+        lost_walk(l, v);
+        LostObj *o = lost_obj(l, t);
+        if (o)
+            o->gone = 1; /* bound anew */
+        const Probe *pr = probe_call(l->c, v);
+        if (pr && l->nobj < MAX_LOST)
+            l->obj[l->nobj++] = (LostObj){.name = t->v.Name.id, .from = n, .probe = pr};
+        return;
+    }
+    if (n->kind == NODE_Assign || n->kind == NODE_AugAssign || n->kind == NODE_AnnAssign) {
+        const Node *tgt = n->kind == NODE_Assign      ? (n->v.Assign.targets.n == 1
+                                                             ? n->v.Assign.targets.items[0] : NULL)
+                          : n->kind == NODE_AugAssign ? n->v.AugAssign.target
+                                                      : n->v.AnnAssign.target;
+        LostObj *o = tgt && tgt->kind == NODE_Attribute ? lost_obj(l, tgt->v.Attribute.value)
+                                                         : NULL;
+        if (o && !o->write && !o->reported)
+            o->write = n;
+    }
+    if (n->kind == NODE_Call) {
+        const Node *f = n->v.Call.func;
+        const LostSess *s = f->kind == NODE_Attribute && !strcmp(f->v.Attribute.attr, "commit")
+                                ? lost_sess(l, f->v.Attribute.value) : NULL;
+        for (int i = 0; s && i < l->nobj; i++) {
+            LostObj *o = &l->obj[i];
+            const char *why = o->write && !o->gone ? other_session(l, o, s) : NULL;
+            if (why)
+                report_lost(l, o, n, why);
+            o->write = NULL;
+        }
+        for (int j = 0; ast_call_arg(n, j); j++) { /* handed on: it may be added there */
+            const Node *x = ast_call_arg(n, j);
+            LostObj *o = lost_obj(l, x);
+            if (x->kind == NODE_List || x->kind == NODE_Tuple) /* add_all([user, ...]) */
+                for (int k = 0; k < x->v.List.elts.n && !o; k++)
+                    o = lost_obj(l, x->v.List.elts.items[k]);
+            if (o)
+                o->write = NULL;
+        }
+    }
+    l->depth++;
+    ast_children((Node *)n, lost_kid, l);
+    l->depth--;
+}
+
+static void lost_kid(Node *parent, Node *n, void *arg)
+{
+    (void)parent;
+    lost_walk(arg, n);
+}
+
+/* Does the function change an attribute of a name and commit something?
+ * The cheap test before the parameters are read. */
+typedef struct LostHint {
+    int writes, commits, depth;
+} LostHint;
+
+static void hint_kid(Node *parent, Node *n, void *arg)
+{
+    LostHint *h = arg;
+    (void)parent;
+    if (h->depth > WALK_MAX_DEPTH || ast_is_def(n))
+        return;
+    const Node *t = n->kind == NODE_Assign && n->v.Assign.targets.n == 1
+                        ? n->v.Assign.targets.items[0]
+                    : n->kind == NODE_AugAssign ? n->v.AugAssign.target
+                    : n->kind == NODE_AnnAssign ? n->v.AnnAssign.target
+                                                : NULL;
+    h->writes |= t && t->kind == NODE_Attribute && t->v.Attribute.value->kind == NODE_Name;
+    h->commits |= n->kind == NODE_Attribute && !strcmp(n->v.Attribute.attr, "commit");
+    h->depth++;
+    ast_children(n, hint_kid, h);
+    h->depth--;
+}
+
+static void lost_writes(Scan *c)
+{
+    const Node *f = c->func;
+    LostHint hint = {0, 0, 0};
+    for (int j = 0; j < f->v.FunctionDef.body.n; j++)
+        hint_kid(NULL, f->v.FunctionDef.body.items[j], &hint);
+    if (!hint.writes || !hint.commits)
+        return;
+    Lost l = {.c = c};
+    for (int i = 0; ast_param(f, i) && l.nobj < MAX_LOST && l.nsess < MAX_LOST; i++) {
+        Dep d;
+        ObjSrc src;
+        const char *name = ast_param(f, i)->v.arg.arg;
+        if (!param_dep(c, f, i, &d) || !d.def)
+            continue;
+        if (session_provider(c, d.def))
+            l.sess[l.nsess++] = (LostSess){name, d};
+        else if (provider_object(c, d.def, &src))
+            l.obj[l.nobj++] = (LostObj){.name = name, .from = ast_param(f, i),
+                                        .provider = d.def, .dep = d, .src = src};
+    }
+    for (int i = 0; i < c->nsess && l.nsess < MAX_LOST; i++) { /* made here */
+        int param = 0;
+        for (int k = 0; ast_param(f, k) && !param; k++)
+            param = !strcmp(ast_param(f, k)->v.arg.arg, c->sess[i]);
+        if (!param)
+            l.sess[l.nsess++] = (LostSess){c->sess[i], {0}};
+    }
+    for (int j = 0; l.nsess && j < f->v.FunctionDef.body.n; j++)
+        lost_walk(&l, f->v.FunctionDef.body.items[j]);
+}
+
 void detached_check(LifecycleSink *k, const FlowEnv *env, Arena *scratch,
                     const Node *const *funcs, int nfuncs)
 {
@@ -1318,6 +1725,7 @@ void detached_check(LifecycleSink *k, const FlowEnv *env, Arena *scratch,
                      (fastapi_role(env->fastapi->model, f) & FASTAPI_ENDPOINT);
         if (c.endpoint)
             lent_sessions(&c);
+        lost_writes(&c);
         if (!c.nsess && !calls_detaching(&c, f))
             continue;
         for (int j = 0; j < f->v.FunctionDef.body.n; j++)
