@@ -801,6 +801,141 @@ static void commit_after_response(Check *c, const Node *func, int roles)
     }
 }
 
+/*
+ * A class that makes its own thread-safe pool (`self.pool =
+ * ThreadedConnectionPool(...)`, a psycopg_pool or asyncpg pool, an engine)
+ * makes objects that live long and serve callers at once: that is what the
+ * pool is for.  A method other than __init__ that keeps a connection it
+ * checks out of that pool on self (`self.connection = self.pool.getconn()`,
+ * in an `__enter__` most often) shares one slot between them: a second
+ * caller's checkout overwrites the first, which is never returned, and
+ * both work on one connection, which goes back twice.  A pool handed in
+ * (the object may be one per unit of work), SimpleConnectionPool (one
+ * thread by design), a checkout in __init__ (a connection for the object's
+ * life) and thread-local storage (`self._local.conn`) are quiet.
+ */
+#define MAX_POOL_ATTRS 8
+
+typedef struct PoolAttrs PoolAttrs;
+
+struct PoolAttrs {
+    Check *c;
+    const Node *cls;
+    const Scope *s;   /* the method being walked */
+    const char *self; /* its instance parameter */
+    const char *attr[MAX_POOL_ATTRS];
+    const Node *made[MAX_POOL_ATTRS];
+    int fac[MAX_POOL_ATTRS]; /* FAC_* */
+    int n;
+    const Node *method;
+    void (*on)(PoolAttrs *w, const Node *st, const char *attr, const Node *v);
+    int depth;
+};
+
+/* `self.<attr>` in method w->s: attr, or NULL. */
+static const char *self_attr(const PoolAttrs *w, const Node *e)
+{
+    return e && e->kind == NODE_Attribute && e->v.Attribute.value->kind == NODE_Name &&
+                   !strcmp(e->v.Attribute.value->v.Name.id, w->self)
+               ? e->v.Attribute.attr
+               : NULL;
+}
+
+/* The first pass: self.<attr> = <a thread-safe pool>. */
+static void note_pool(PoolAttrs *w, const Node *st, const char *attr, const Node *v)
+{
+    const Node *call = v->kind == NODE_Await ? v->v.Await.value : v;
+    if (call->kind != NODE_Call || w->n == MAX_POOL_ATTRS)
+        return;
+    Val f = flow_value(w->c->scratch, w->c->env, w->s, call);
+    char buf[128];
+    size_t len = scope_qualname_buf(w->c->env->scopes, w->s, call->v.Call.func, buf, sizeof buf);
+    if (f.tag != VAL_FACTORY || (len && len < sizeof buf && strstr(buf, "SimpleConnectionPool")) ||
+        (f.kind != FAC_PG2POOL && f.kind != FAC_PGPOOL && f.kind != FAC_APGPOOL &&
+         f.kind != FAC_ENGINE))
+        return;
+    w->attr[w->n] = attr;
+    w->made[w->n] = st;
+    w->fac[w->n++] = f.kind;
+}
+
+/* Is v (awaited or not) a checkout of one of the class's own pools? */
+static int own_checkout(const PoolAttrs *w, const Node *v, int *which)
+{
+    static const char *const takes[] = {"getconn", "acquire", "connect", "raw_connection", NULL};
+    v = v->kind == NODE_Await ? v->v.Await.value : v;
+    if (v->kind != NODE_Call || v->v.Call.func->kind != NODE_Attribute)
+        return 0;
+    const char *m = v->v.Call.func->v.Attribute.attr;
+    const char *a = self_attr(w, v->v.Call.func->v.Attribute.value);
+    int k = 0;
+    while (takes[k] && strcmp(takes[k], m))
+        k++;
+    for (int i = 0; a && takes[k] && i < w->n; i++)
+        if (!strcmp(w->attr[i], a) && (w->fac[i] == FAC_ENGINE) == (k >= 2)) {
+            *which = i;
+            return 1;
+        }
+    return 0;
+}
+
+/* The second pass: self.<attr> = <a checkout of such a pool>. */
+static void note_checkout(PoolAttrs *w, const Node *st, const char *attr, const Node *v)
+{
+    int i;
+    if (!own_checkout(w, v, &i))
+        return;
+    const char *cls = w->cls->v.ClassDef.name, *meth = w->method->v.FunctionDef.name;
+    add(w->c, "SL201", st,
+        msg(w->c->k->a, "`%s` makes its own pool (self.%s, line %d), so its objects live "
+                        "long and serve callers at once, yet `%s` keeps the connection it "
+                        "checks out on self.%s: a second caller's checkout overwrites the "
+                        "first, which is never returned, and both work on one connection%s; "
+                        "keep each checkout in a local (a `with` block, or a context manager "
+                        "that yields it)",
+            cls, w->attr[i], w->made[i]->lineno, meth, attr,
+            w->fac[i] == FAC_ENGINE ? "" : ", which goes back to the pool twice"),
+        w->made[i], msg(w->c->k->a, "the pool is made here, one for each `%s`", cls), st,
+        "each call of this method checks out a connection into the one attribute");
+}
+
+/* Each `self.<attr> = v` of the method's own body, to w->on. */
+static void self_assign_kid(Node *parent, Node *n, void *arg)
+{
+    PoolAttrs *w = arg;
+    (void)parent;
+    if (w->depth > WALK_MAX_DEPTH || ast_is_def(n))
+        return;
+    const Node *t, *v;
+    const char *attr;
+    if (ast_single_assign(n, &t, &v) && (attr = self_attr(w, t)) != NULL) {
+        w->on(w, n, attr, v);
+        return;
+    }
+    w->depth++;
+    ast_children(n, self_assign_kid, w);
+    w->depth--;
+}
+
+static void pool_holder(Check *c, const Node *cls)
+{
+    PoolAttrs w = {.c = c, .cls = cls};
+    for (int pass = 0; pass < 2; pass++)
+        for (int k = 0; k < cls->v.ClassDef.body.n && (pass == 0 || w.n); k++) {
+            const Node *m = cls->v.ClassDef.body.items[k];
+            const Node *args = is_func(m) ? m->v.FunctionDef.args : NULL;
+            w.s = args ? scope_of(c->env->scopes, m) : NULL;
+            if (!w.s || args->v.arguments.args.n < 1 ||
+                (pass == 1 && !strcmp(m->v.FunctionDef.name, "__init__")))
+                continue;
+            w.self = args->v.arguments.args.items[0]->v.arg.arg;
+            w.method = m;
+            w.on = pass == 0 ? note_pool : note_checkout;
+            for (int j = 0; j < m->v.FunctionDef.body.n; j++)
+                self_assign_kid(NULL, m->v.FunctionDef.body.items[j], &w);
+        }
+}
+
 typedef struct Classes {
     Check *c;
     int depth;
@@ -812,8 +947,10 @@ static void classes_kid(Node *parent, Node *n, void *arg)
     (void)parent;
     if (w->depth > WALK_MAX_DEPTH || ast_category(n->kind) == CAT_EXPR)
         return;
-    if (n->kind == NODE_ClassDef)
+    if (n->kind == NODE_ClassDef) {
         class_attrs(w->c, n);
+        pool_holder(w->c, n);
+    }
     w->depth++;
     ast_children(n, classes_kid, w);
     w->depth--;
