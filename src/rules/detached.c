@@ -32,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "depends.h"
 #include "fastapi.h"
 #include "model.h"
 #include "scope.h"
@@ -1315,60 +1316,6 @@ static void lent_sessions(Scan *c)
 
 #define MAX_LOST 16 /* objects and sessions followed per function */
 
-/* A parameter's FastAPI dependency: `Depends(f)` or `Security(f, ...)`, its
- * default or in the metadata of its `Annotated[...]` type. */
-typedef struct Dep {
-    const Node *call; /* the Depends or Security call */
-    const Node *def;  /* f, a function of the project; NULL if not one */
-    int scoped;       /* Security(..., scopes=[...]) with a scope */
-    int uncached;     /* use_cache=False */
-} Dep;
-
-static int dep_call(const Scan *c, const Node *e, Dep *out)
-{
-    if (!e || e->kind != NODE_Call)
-        return 0;
-    const char *q = qual(c, c->env->scopes, c->scope, e->v.Call.func);
-    int security = fastapi_is_security(q);
-    if (!security && !fastapi_is_depends(q))
-        return 0;
-    memset(out, 0, sizeof *out);
-    out->call = e;
-    const Node *target = e->v.Call.args.n ? e->v.Call.args.items[0] : ast_keyword(e, "dependency");
-    const Node *cache = ast_keyword(e, "use_cache"), *scopes = ast_keyword(e, "scopes");
-    out->uncached = cache && cache->kind == NODE_Constant &&
-                    cache->v.Constant.value.kind == CONST_FALSE;
-    out->scoped = security && scopes && (scopes->kind == NODE_List || scopes->kind == NODE_Tuple) &&
-                  scopes->v.List.elts.n > 0;
-    Val v = target ? flow_value(c->scratch, c->env, c->scope, target) : (Val){0};
-    if (v.tag == VAL_FUNC && v.node &&
-        (v.node->kind == NODE_FunctionDef || v.node->kind == NODE_AsyncFunctionDef))
-        out->def = v.node;
-    return 1;
-}
-
-/* The dependency of parameter i of def (scanned by c, in def's module). */
-static int param_dep(const Scan *c, const Node *def, int i, Dep *out)
-{
-    const Node *a = ast_param(def, i), *ann = a ? a->v.arg.annotation : NULL;
-    if (!a)
-        return 0;
-    if (dep_call(c, ast_param_default(def, i), out))
-        return 1;
-    if (ann && ann->kind == NODE_Name) { /* an alias bound at module level */
-        const Scope *where = NULL;
-        const Binding *b = scope_lookup(c->env->scopes, c->scope, ann->v.Name.id, &where);
-        ann = b && b->kind == BIND_LOCAL && where && where->kind == SCOPE_MODULE ? b->value : NULL;
-    }
-    if (!ann || ann->kind != NODE_Subscript || ann->v.Subscript.slice->kind != NODE_Tuple)
-        return 0;
-    const NodeList *elts = &ann->v.Subscript.slice->v.Tuple.elts;
-    for (int k = 1; k < elts->n; k++)
-        if (dep_call(c, elts->items[k], out))
-            return 1;
-    return 0;
-}
-
 /* Does the provider def lend a session it makes (a generator dependency
  * yielding one, or a function returning one)? */
 static const FlowSummary *session_provider(const Scan *c, const Node *def)
@@ -1382,14 +1329,14 @@ static const FlowSummary *session_provider(const Scan *c, const Node *def)
 /* Where the object a provider returns comes from. */
 typedef struct ObjSrc {
     int own;         /* loaded by a session the provider made itself */
-    Dep dep;         /* else: by the session of its parameter filled by dep */
+    Depends dep;     /* else: by the session of its parameter filled by dep */
     const char *via; /* that session's name in the provider */
 } ObjSrc;
 
 typedef struct ReturnScan {
     Scan *h;
     int nparam;                 /* h->sess[0..nparam): parameters; the rest made */
-    Dep deps[MAX_SESSIONS];     /* the parameters' dependencies */
+    Depends deps[MAX_SESSIONS];     /* the parameters' dependencies */
     const char *obj[MAX_LOST];  /* names bound to objects ... */
     const char *sess[MAX_LOST]; /* ... of these sessions */
     int nobj;
@@ -1444,8 +1391,8 @@ static int provider_object(Scan *c, const Node *def, ObjSrc *out)
     if (!h.scope)
         return 0;
     for (int i = 0; ast_param(def, i) && r.nparam < MAX_SESSIONS; i++) {
-        Dep d;
-        if (param_dep(&h, def, i, &d) && session_provider(&h, d.def)) {
+        Depends d;
+        if (depends_of_param(h.env, h.scratch, h.scope, def, i, &d) && session_provider(&h, d.def)) {
             add_session_named(&h, ast_param(def, i)->v.arg.arg, 1, 0);
             r.deps[r.nparam] = d;
             r.nparam = h.nsess;
@@ -1472,7 +1419,7 @@ typedef struct LostObj {
     const Node *from;     /* the parameter or the call that gives it */
     const Probe *probe;   /* returned detached by this helper, or NULL */
     const Node *provider; /* else: the dependency's provider ... */
-    Dep dep;              /* ... the parameter's dependency ... */
+    Depends dep;          /* ... the parameter's dependency ... */
     ObjSrc src;           /* ... and where the provider's object comes from */
     const Node *write;    /* the first change not handed on since, or NULL */
     int reported, gone;
@@ -1480,7 +1427,7 @@ typedef struct LostObj {
 
 typedef struct LostSess {
     const char *name;
-    Dep dep; /* a parameter's dependency (dep.call NULL: a session made here) */
+    Depends dep; /* a parameter's dependency (dep.call NULL: a session made here) */
 } LostSess;
 
 typedef struct Lost {
@@ -1508,21 +1455,6 @@ static const LostSess *lost_sess(const Lost *l, const Node *e)
     return NULL;
 }
 
-/* Does provider a take a parameter from provider b (a session it passes on)? */
-static int takes_from(Scan *c, const Node *a, const Node *b)
-{
-    const ScopeTable *t = value_table_of(c->env->values, a);
-    FlowEnv env = *c->env;
-    env.scopes = t ? t : c->env->scopes;
-    Scan h = {.k = c->k, .env = &env, .scratch = c->scratch, .func = a,
-              .scope = scope_of(env.scopes, a)};
-    Dep d;
-    for (int i = 0; h.scope && ast_param(a, i); i++)
-        if (param_dep(&h, a, i, &d) && d.def == b)
-            return 1;
-    return 0;
-}
-
 /* Is the session s another one than the one holding o?  Its reason, or
  * NULL: the same, or not known to differ. */
 static const char *other_session(Lost *l, const LostObj *o, const LostSess *s)
@@ -1542,7 +1474,8 @@ static const char *other_session(Lost *l, const LostObj *o, const LostSess *s)
         return NULL; /* a provider that commits after its yield commits the change too */
     const char *from = o->src.dep.def->v.FunctionDef.name;
     if (o->src.dep.def != s->dep.def)
-        return takes_from(c, o->src.dep.def, s->dep.def) || takes_from(c, s->dep.def, o->src.dep.def)
+        return depends_takes_from(c->env, c->scratch, o->src.dep.def, s->dep.def) ||
+                       depends_takes_from(c->env, c->scratch, s->dep.def, o->src.dep.def)
                    ? NULL
                    : msg(a, "`%s` loaded it through the session of `%s`, another dependency "
                             "than `%s`", prov, from, s->dep.def->v.FunctionDef.name);
@@ -1685,10 +1618,10 @@ static void lost_writes(Scan *c)
         return;
     Lost l = {.c = c};
     for (int i = 0; ast_param(f, i) && l.nobj < MAX_LOST && l.nsess < MAX_LOST; i++) {
-        Dep d;
+        Depends d;
         ObjSrc src;
         const char *name = ast_param(f, i)->v.arg.arg;
-        if (!param_dep(c, f, i, &d) || !d.def)
+        if (!depends_of_param(c->env, c->scratch, c->scope, f, i, &d) || !d.def)
             continue;
         if (session_provider(c, d.def))
             l.sess[l.nsess++] = (LostSess){name, d};
