@@ -8,6 +8,8 @@
 #include "fastapi.h"
 #include "value.h"
 
+#define DEPENDS_MAX_ALIAS 8 /* aliases of annotations followed, across modules too */
+
 static int dep_call(const FlowEnv *env, Arena *scratch, const Scope *s, const Node *e,
                     Depends *out)
 {
@@ -42,16 +44,26 @@ int depends_of_param(const FlowEnv *env, Arena *scratch, const Scope *s, const N
         return 0;
     if (dep_call(env, scratch, s, ast_param_default(def, i), out))
         return 1;
-    if (ann && ann->kind == NODE_Name) { /* an alias bound at module level */
-        const Scope *where = NULL;
-        const Binding *b = scope_lookup(env->scopes, s, ann->v.Name.id, &where);
-        ann = b && b->kind == BIND_LOCAL && where && where->kind == SCOPE_MODULE ? b->value : NULL;
+    FlowEnv at = *env; /* where the alias is written, once followed */
+    for (int depth = 0; ann && ann->kind == NODE_Name && depth <= DEPENDS_MAX_ALIAS; depth++) {
+        const Scope *where = NULL; /* an alias bound at module level, here or imported */
+        const Binding *b = scope_lookup(at.scopes, s, ann->v.Name.id, &where);
+        FlowDef d;
+        if (b && b->kind == BIND_IMPORT && b->qualname && env->resolve &&
+            env->resolve(env->resolve_arg, b->qualname, &d) && d.binding && d.scopes) {
+            at.scopes = d.scopes;
+            s = scope_module(d.scopes);
+            ann = d.binding->kind == BIND_LOCAL ? d.binding->value : NULL;
+        } else {
+            ann = b && b->kind == BIND_LOCAL && where && where->kind == SCOPE_MODULE ? b->value
+                                                                                      : NULL;
+        }
     }
     if (!ann || ann->kind != NODE_Subscript || ann->v.Subscript.slice->kind != NODE_Tuple)
         return 0;
     const NodeList *elts = &ann->v.Subscript.slice->v.Tuple.elts;
     for (int k = 1; k < elts->n; k++)
-        if (dep_call(env, scratch, s, elts->items[k], out))
+        if (dep_call(&at, scratch, s, elts->items[k], out))
             return 1;
     return 0;
 }

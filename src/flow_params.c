@@ -393,22 +393,34 @@ static int owned_by_caller(Ctx *c, Path *start, int r, const Node *func, const N
 }
 
 /* The Depends(...) call among the metadata of an `Annotated[T, Depends(f)]`
- * annotation (table t, scope s), or of an alias of one bound at module
- * level; NULL if none. */
-static const Node *annotated_depends_in(Ctx *c, const ScopeTable *t, const Scope *s,
+ * annotation (table *t, scope *s), or of an alias of one bound at module
+ * level, here or in another module of the project (`CurrentUser` imported
+ * from auth.py): then *t and *s become that module's, where the call's
+ * names mean something.  NULL if none. */
+static const Node *annotated_depends_at(Ctx *c, const ScopeTable **t, const Scope **s,
                                         const Node *ann)
 {
-    if (ann && ann->kind == NODE_Name) {
+    for (int depth = 0; ann && ann->kind == NODE_Name && depth <= MAX_ALIAS_DEPTH; depth++) {
         const Scope *where = NULL;
-        const Binding *b = scope_lookup(t, s, ann->v.Name.id, &where);
-        ann = b && b->kind == BIND_LOCAL && where && where->kind == SCOPE_MODULE ? b->value : NULL;
+        const Binding *b = scope_lookup(*t, *s, ann->v.Name.id, &where);
+        FlowDef d;
+        if (b && b->kind == BIND_IMPORT && b->qualname && c->env->resolve &&
+            c->env->resolve(c->env->resolve_arg, b->qualname, &d) && d.binding && d.scopes) {
+            *t = d.scopes;
+            *s = scope_module(d.scopes);
+            ann = d.binding->kind == BIND_LOCAL ? d.binding->value : NULL;
+        } else {
+            ann = b && b->kind == BIND_LOCAL && where && where->kind == SCOPE_MODULE ? b->value
+                                                                                      : NULL;
+            *s = where ? where : *s;
+        }
     }
     if (!ann || ann->kind != NODE_Subscript || ann->v.Subscript.slice->kind != NODE_Tuple)
         return NULL;
     const NodeList *elts = &ann->v.Subscript.slice->v.Tuple.elts;
     for (int i = 1; i < elts->n; i++) {
         const Node *d = elts->items[i];
-        if (d->kind == NODE_Call && fastapi_is_depends(fl_qualname(c, t, s, d->v.Call.func)))
+        if (d->kind == NODE_Call && fastapi_is_depends(fl_qualname(c, *t, *s, d->v.Call.func)))
             return d;
     }
     return NULL;
@@ -418,7 +430,10 @@ static const Node *annotated_depends_in(Ctx *c, const ScopeTable *t, const Scope
  * one bound at this module's level, or NULL. */
 static const Node *annotated_depends(Ctx *c, const Node *ann)
 {
-    return annotated_depends_in(c, c->env->scopes, c->scope, ann);
+    const ScopeTable *t = c->env->scopes;
+    const Scope *s = c->scope;
+    const Node *d = annotated_depends_at(c, &t, &s, ann);
+    return t == c->env->scopes ? d : NULL; /* made_per_request reads it here */
 }
 
 /*
@@ -467,15 +482,16 @@ static int made_per_request(Ctx *c, Path *start, const Node *a, const Node *dep)
  * caller passes the provider's session to.  A parameter typed as a session
  * or connection, or given one by its callers, is borrowed from an owner we
  * do not know. */
-/* The Depends(...) call that gives a parameter of a function in table t,
- * scope s its value: its default, or the metadata of its Annotated type. */
-static const Node *param_depends(Ctx *c, const ScopeTable *t, const Scope *s, const Node *a,
+/* The Depends(...) call that gives a parameter of a function in table *t,
+ * scope *s its value: its default, or the metadata of its Annotated type
+ * (*t and *s then the module's where that is written). */
+static const Node *param_depends(Ctx *c, const ScopeTable **t, const Scope **s, const Node *a,
                                  const Node *dflt)
 {
     if (dflt && dflt->kind == NODE_Call &&
-        fastapi_is_depends(fl_qualname(c, t, s, dflt->v.Call.func)))
+        fastapi_is_depends(fl_qualname(c, *t, *s, dflt->v.Call.func)))
         return dflt;
-    return annotated_depends_in(c, t, s, a->v.arg.annotation);
+    return annotated_depends_at(c, t, s, a->v.arg.annotation);
 }
 
 #define MAX_SUBDEP_DEPTH 4 /* dependencies of dependencies followed */
@@ -502,9 +518,11 @@ static void queried_by_dependency(Ctx *c, Path *start, const Provider *dep, cons
     for (int i = 0; s && i < plain->n; i++) {
         const Node *a = plain->items[i];
         const Node *dflt = i >= plain->n - defs->n ? defs->items[i - (plain->n - defs->n)] : NULL;
-        const Node *d = param_depends(c, dep->scopes, s, a, dflt);
+        const ScopeTable *dt = dep->scopes;
+        const Scope *ds = s;
+        const Node *d = param_depends(c, &dt, &ds, a, dflt);
         Provider pv = {0};
-        if (!d || d->v.Call.args.n < 1 || !depends_target(c, dep->scopes, s, d, &pv))
+        if (!d || d->v.Call.args.n < 1 || !depends_target(c, dt, ds, d, &pv))
             continue;
         if (pv.sum->yields_kind == RES_NONE && !pv.sum->returns_state) {
             queried_by_dependency(c, start, &pv, at, depth + 1);
@@ -558,9 +576,11 @@ static void dependencies_queried(Ctx *c, Path *start, const Node *func)
                                : i >= lists[0]->n - dflts[0]->n
                                    ? dflts[0]->items[i - (lists[0]->n - dflts[0]->n)]
                                    : NULL;
-            const Node *d = param_depends(c, c->env->scopes, c->scope, lists[l]->items[i], dflt);
+            const ScopeTable *dt = c->env->scopes;
+            const Scope *ds = c->scope;
+            const Node *d = param_depends(c, &dt, &ds, lists[l]->items[i], dflt);
             Provider pv = {0};
-            if (d && d->v.Call.args.n > 0 && depends_target(c, c->env->scopes, c->scope, d, &pv) &&
+            if (d && d->v.Call.args.n > 0 && depends_target(c, dt, ds, d, &pv) &&
                 pv.sum->yields_kind == RES_NONE && !pv.sum->returns_state)
                 queried_by_dependency(c, start, &pv, d, 0);
         }
