@@ -45,6 +45,10 @@ typedef struct DefSet {
 
 struct CrdbProject {
     int cockroach;        /* a CockroachDB project */
+    int serializable;     /* else: an engine or session of the project runs SERIALIZABLE on
+                             PostgreSQL, which aborts contended transactions with 40001 too */
+    const char *ser_path; /* ... where it says so */
+    int ser_line, ser_col;
     const char *why;      /* what says so: "imports sqlalchemy_cockroachdb" */
     const char *why_path; /* where, or NULL for the configuration */
     int why_line, why_col;
@@ -361,17 +365,78 @@ static int stops_on_success(const Node *loop)
     return l.found;
 }
 
+/*
+ * tenacity's loop form: `for attempt in Retrying(...):` (`async for` over
+ * AsyncRetrying) with the work in `with attempt:`.  The iterator stops once
+ * an attempt succeeds; an exception that leaves `with attempt:` is retried
+ * when the `retry=` predicate accepts it: without one, every exception is
+ * (TENACITY_ALL); with one, only what it names, and TryAgain always
+ * (TENACITY_SOME: a try inside that turns the failure into TryAgain).
+ */
+enum { TENACITY_NONE, TENACITY_SOME, TENACITY_ALL };
+
+static int tenacity_loop(const ScopeTable *t, const Scope *s, const Node *loop)
+{
+    if (loop->kind != NODE_For && loop->kind != NODE_AsyncFor)
+        return TENACITY_NONE;
+    const Node *it = loop->v.For.iter;
+    char buf[256];
+    const char *q = it->kind == NODE_Call ? qual_buf(t, s, it->v.Call.func, buf, sizeof buf) : NULL;
+    size_t n = q ? strlen(q) : 0;
+    if (!q || n < 8 || strcmp(q + n - 8, "Retrying") || strncmp(q, "tenacity", 8))
+        return TENACITY_NONE;
+    return ast_keyword(it, "retry") ? TENACITY_SOME : TENACITY_ALL;
+}
+
+/* Is with the `with attempt:` of a tenacity loop (its target's name)? */
+static int attempt_block(const Node *loop, const Node *with)
+{
+    const Node *target = loop->v.For.target;
+    if ((with->kind != NODE_With && with->kind != NODE_AsyncWith) || target->kind != NODE_Name)
+        return 0;
+    for (int i = 0; i < with->v.With.items.n; i++) {
+        const Node *e = with->v.With.items.items[i]->v.withitem.context_expr;
+        if (e->kind == NODE_Name && !strcmp(e->v.Name.id, target->v.Name.id))
+            return 1;
+    }
+    return 0;
+}
+
+/* Does a handler body raise tenacity's TryAgain (which always retries)? */
+static int raises_try_again(const NodeList *body, int depth)
+{
+    for (int i = 0; i < body->n && depth < FOLLOW_MAX; i++) {
+        const Node *st = body->items[i], *e = st->kind == NODE_Raise ? st->v.Raise.exc : NULL;
+        if (e && e->kind == NODE_Call)
+            e = e->v.Call.func;
+        const char *id = !e ? NULL
+                         : e->kind == NODE_Name      ? e->v.Name.id
+                         : e->kind == NODE_Attribute ? e->v.Attribute.attr
+                                                     : NULL;
+        if (id && !strcmp(id, "TryAgain"))
+            return 1;
+        if (st->kind == NODE_If && (raises_try_again(&st->v.If.body, depth + 1) ||
+                                    raises_try_again(&st->v.If.orelse, depth + 1)))
+            return 1;
+    }
+    return 0;
+}
+
 /* Is try, in loop, a retry on serialization failure: a handler that catches
- * it and goes round again, in a loop that stops on success? */
+ * it and goes round again, in a loop that stops on success?  In a tenacity
+ * loop, a handler that raises TryAgain goes round again. */
 static int retry_try(const ScopeTable *t, const Scope *s, const Node *loop, const Node *try)
 {
     const NodeList *hs = &try->v.Try.handlers;
-    if (!stops_on_success(loop))
+    int tenacity = tenacity_loop(t, s, loop);
+    if (!tenacity && !stops_on_success(loop))
         return 0;
-    for (int i = 0; i < hs->n; i++)
+    for (int i = 0; i < hs->n; i++) {
+        const NodeList *body = &hs->items[i]->v.ExceptHandler.body;
         if (catches_serialization(t, s, hs->items[i]) &&
-            !always_exits(&hs->items[i]->v.ExceptHandler.body))
+            (!always_exits(body) || (tenacity && raises_try_again(body, 0))))
             return 1;
+    }
     return 0;
 }
 
@@ -510,10 +575,32 @@ static void note_callback(LinkScan *ls, const Scope *s, const Node *call)
     set_add(ls->a, &ls->p->retried, &r);
 }
 
+/* `isolation_level="SERIALIZABLE"` given where the project's engines or
+ * sessions are made (create_engine, create_async_engine, a sessionmaker):
+ * every transaction of the project may fail with 40001.  One connection's
+ * execution_options() is one transaction's choice, not the project's. */
+static void note_serializable(LinkScan *ls, const Node *call, const char *q)
+{
+    static const char *const makers[] = {"create_engine", "create_async_engine", "sessionmaker",
+                                         "async_sessionmaker"};
+    const Node *iso = ast_keyword(call, "isolation_level");
+    const char *last = q ? strrchr(q, '.') : NULL;
+    int ours = last && (!strncmp(q, "sqlalchemy", 10) || !strncmp(q, "sqlmodel", 8)) &&
+               IN(last + 1, makers);
+    if (!ours || !iso || iso->kind != NODE_Constant || iso->v.Constant.value.kind != CONST_STR ||
+        strcasecmp(iso->v.Constant.value.s, "SERIALIZABLE") || ls->p->serializable)
+        return;
+    ls->p->serializable = 1;
+    ls->p->ser_path = ls->m->path;
+    ls->p->ser_line = iso->lineno;
+    ls->p->ser_col = iso->col_offset;
+}
+
 static void link_call(LinkScan *ls, const Scope *s, const Node *call)
 {
     char buf[512];
     const char *q = qual_buf(ls->m->scopes, s, call->v.Call.func, buf, sizeof buf);
+    note_serializable(ls, call, q);
     if (!q)
         return;
     dburl_note_call(ls->a, &ls->p->urls, q, call);
@@ -587,6 +674,15 @@ static void loop_call_kid(Node *parent, Node *n, void *arg)
 static void link_loop(LinkScan *ls, DbWalk *w, const Node *loop)
 {
     Tries tries;
+    if (tenacity_loop(ls->m->scopes, w->scope, loop) == TENACITY_ALL)
+        for (int i = 0; i < loop->v.For.body.n; i++) { /* every exception is retried */
+            const Node *with = loop->v.For.body.items[i];
+            if (!attempt_block(loop, with))
+                continue;
+            LoopCalls lc = {ls, w->scope, dbval_walk_func(w), with, 0};
+            for (int k = 0; k < with->v.With.body.n; k++)
+                loop_call_kid(NULL, with->v.With.body.items[k], &lc);
+        }
     loop_tries(loop, &tries);
     for (int i = 0; i < tries.n; i++) {
         const Node *t = tries.items[i];
@@ -613,7 +709,9 @@ static int link_visit(DbWalk *w, const Node *n)
         break;
     case NODE_Constant:
         if (dburl_is_cockroach(n))
-            detect(ls, n, "a cockroachdb URL");
+            detect(ls, n, strncmp(n->v.Constant.value.s, "cockroachdb", 11)
+                              ? "a database URL on CockroachDB's port, 26257"
+                              : "a cockroachdb URL");
         break;
     case NODE_Call: link_call(ls, w->scope, n); break;
     case NODE_FunctionDef:
@@ -758,6 +856,9 @@ CrdbProject *crdb_link(Arena *a, const Project *graph, const ProjectFacts *facts
 
 int crdb_is_cockroach(const CrdbProject *p) { return p && p->cockroach; }
 
+/* Does a commit of the project need a retry on 40001 (SL401)? */
+static int retrying_db(const CrdbProject *p) { return p->cockroach || p->serializable; }
+
 /* ------------------------------------------------------------ check */
 
 typedef struct Check {
@@ -798,6 +899,9 @@ static int retried_here(Check *k, const DbWalk *w, const Node *n)
         return 1;
     for (int i = w->depth - 1; i >= 0 && w->stack[i] != f; i--) {
         const Node *t = w->stack[i];
+        if (i > 0 && attempt_block(w->stack[i - 1], t) && is_loop(w->stack[i - 1]) &&
+            tenacity_loop(k->c->env->scopes, w->scope, w->stack[i - 1]) == TENACITY_ALL)
+            return 1; /* `with attempt:` of a tenacity loop that retries everything */
         if ((t->kind != NODE_Try && t->kind != NODE_TryStar) || !in_body(&t->v.Try.body, n))
             continue;
         for (int j = i - 1; j >= 0 && w->stack[j] != f; j--)
@@ -877,27 +981,32 @@ static void no_retry(Check *k, const DbWalk *w, const Node *at, const char *what
     const CrdbProject *p = k->p;
     TraceStep steps[2];
     int n = 0;
-    if (p->why_path)
+    if (p->cockroach && p->why_path)
         steps[n++] = (TraceStep){p->why_path, p->why_line, p->why_col,
                                  arena_printf(k->c->a, "a CockroachDB project: %s", p->why)};
+    if (!p->cockroach)
+        steps[n++] = (TraceStep){p->ser_path, p->ser_line, p->ser_col,
+                                 "the project's transactions run SERIALIZABLE on PostgreSQL"};
     /* run_transaction is synchronous: an async session needs the loop */
     steps[n++] = (TraceStep){k->src->path, at->lineno, at->col_offset,
-                             is_async ? "help: run it in a loop that catches SQLSTATE 40001 and "
-                                        "starts a fresh transaction (a new session) per attempt"
-                                      : "help: run it with sqlalchemy_cockroachdb.run_transaction(), "
-                                        "or in a loop that catches SQLSTATE 40001 and starts a "
-                                        "fresh transaction per attempt"};
+                             is_async || !p->cockroach
+                                 ? "help: run it in a loop that catches SQLSTATE 40001 and "
+                                   "starts a fresh transaction (a new session) per attempt"
+                                 : "help: run it with sqlalchemy_cockroachdb.run_transaction(), "
+                                   "or in a loop that catches SQLSTATE 40001 and starts a "
+                                   "fresh transaction per attempt"};
     const Node *h = swallowed_by(w, at);
     const char *fate = h ? arena_printf(k->c->a, "the `except` on line %d catches it and the "
                                                  "write is silently dropped", h->lineno)
                          : "the error reaches the caller";
     emit(k, "SL401", at,
          arena_printf(k->c->a,
-                      "%s commits a CockroachDB transaction with no retry: under "
-                      "contention CockroachDB aborts it with a serialization failure "
+                      "%s commits a %s transaction with no retry: under "
+                      "contention %s aborts it with a serialization failure "
                       "(SQLSTATE 40001), often at COMMIT, and %s",
-                      what, fate),
-         steps, n, fix);
+                      what, p->cockroach ? "CockroachDB" : "SERIALIZABLE",
+                      p->cockroach ? "CockroachDB" : "PostgreSQL", fate),
+         steps, n, p->cockroach ? fix : NULL);
 }
 
 /* run_transaction(async_engine, ...): the helper is synchronous. */
@@ -1109,7 +1218,7 @@ static void check_call(Check *k, DbWalk *w, const Node *call)
     const char *m = f->v.Attribute.attr;
     if ((!strcmp(m, "commit") || !strcmp(m, "rollback")) && callback_commit(k, w, call))
         return;
-    if (strcmp(m, "commit") || !k->p->cockroach || retried_here(k, w, call) ||
+    if (strcmp(m, "commit") || !retrying_db(k->p) || retried_here(k, w, call) ||
         ddl_only(w, f->v.Attribute.value))
         return;
     Val v = dbval_expr(k->c, w->scope, f->v.Attribute.value);
@@ -1790,7 +1899,7 @@ static int check_visit(DbWalk *w, const Node *n)
     case NODE_TryStar: check_try(k, w, n); break;
     case NODE_With:
     case NODE_AsyncWith:
-        if (k->p->cockroach)
+        if (retrying_db(k->p))
             check_with(k, w, n);
         break;
     case NODE_For:

@@ -232,11 +232,28 @@ static int name_use(const DbUrlNames *u, const char *name)
     return 0;
 }
 
+static int pg_family_url(const char *s);
+
+/* Does a PostgreSQL URL name CockroachDB's own port, 26257, in its
+ * authority (`postgresql://root@localhost:26257/bank`)? */
+static int cockroach_port(const char *s)
+{
+    if (!pg_family_url(s))
+        return 0;
+    const char *a = strstr(s, "://") + 3, *end = a + strcspn(a, "/?#");
+    for (const char *p = a; p + 6 <= end; p++)
+        if (p[0] == ':' && !strncmp(p + 1, "26257", 5) && (p + 6 == end || p[6] == ','))
+            return 1;
+    return 0;
+}
+
 int dburl_is_cockroach(const Node *lit)
 {
     if (!lit || lit->kind != NODE_Constant || lit->v.Constant.value.kind != CONST_STR)
         return 0;
     const char *s = lit->v.Constant.value.s;
+    if (cockroach_port(s))
+        return 1;
     if (strncmp(s, "cockroachdb", 11))
         return 0;
     s += 11;

@@ -43,7 +43,8 @@ void dburl_note_call(Arena *a, DbUrlNames *u, const char *callee, const Node *ca
 void dburl_finish(DbUrlNames *u);
 
 /* Is the literal a CockroachDB URL ("cockroachdb://...",
- * "cockroachdb+asyncpg://...")? */
+ * "cockroachdb+asyncpg://...", or a PostgreSQL URL on CockroachDB's own
+ * port, "postgresql://root@localhost:26257/bank")? */
 int dburl_is_cockroach(const Node *literal);
 
 /* Does the module hold a PostgreSQL or CockroachDB URL literal anywhere?
