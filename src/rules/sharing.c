@@ -936,6 +936,129 @@ static void pool_holder(Check *c, const Node *cls)
         }
 }
 
+/*
+ * A context manager's exit is the release path of every `with` over it.
+ * An `__exit__` (or `__aexit__`) that commits (or flushes, or executes) its
+ * session or connection and then closes it, with no try/finally between,
+ * skips the close whenever the commit raises: a flush error, a constraint,
+ * a serialization failure.  The connection stays checked out (SL103, on
+ * the close).  The session is `self` (a subclass of SQLAlchemy's or
+ * SQLModel's Session) or an attribute of self that holds a resource.
+ */
+typedef struct ExitScan {
+    Check *c;
+    const Scope *s;
+    const char *self;
+    const Node *risky;   /* the first call on the resource that may raise, outside any try */
+    const Node *release; /* a release of it after that, outside any try */
+    const char *what;    /* the resource as written: "self", "self.session" */
+    int depth;
+} ExitScan;
+
+/* Is e the resource: `self` (for a Session subclass) or `self.<attr>`? */
+static int exit_target(const ExitScan *x, const Node *e)
+{
+    if (!e)
+        return 0;
+    if (e->kind == NODE_Await)
+        e = e->v.Await.value;
+    if (!strcmp(x->what, x->self))
+        return e->kind == NODE_Name && !strcmp(e->v.Name.id, x->self);
+    return e->kind == NODE_Attribute && e->v.Attribute.value->kind == NODE_Name &&
+           !strcmp(e->v.Attribute.value->v.Name.id, x->self) &&
+           !strcmp(e->v.Attribute.attr, x->what + strlen(x->self) + 1);
+}
+
+static void exit_kid(Node *parent, Node *n, void *arg)
+{
+    ExitScan *x = arg;
+    (void)parent;
+    if (x->depth > WALK_MAX_DEPTH || ast_is_def(n) || n->kind == NODE_Try ||
+        n->kind == NODE_TryStar || n->kind == NODE_With || n->kind == NODE_AsyncWith || x->release)
+        return; /* what a try or a with guards is not this question */
+    if (n->kind == NODE_Call && n->v.Call.func->kind == NODE_Attribute &&
+        exit_target(x, n->v.Call.func->v.Attribute.value)) {
+        const char *m = n->v.Call.func->v.Attribute.attr;
+        if (!x->risky && (!strcmp(m, "commit") || !strcmp(m, "flush") || !strcmp(m, "execute")))
+            x->risky = n;
+        else if (x->risky && !strcmp(m, "close"))
+            x->release = n;
+    }
+    x->depth++;
+    ast_children(n, exit_kid, x);
+    x->depth--;
+}
+
+static int session_subclass(Check *c, const Node *cls)
+{
+    const Scope *outer = scope_of(c->env->scopes, cls);
+    outer = outer && outer->parent ? outer->parent : scope_module(c->env->scopes);
+    for (int i = 0; i < cls->v.ClassDef.bases.n; i++) {
+        char buf[128];
+        size_t n = scope_qualname_buf(c->env->scopes, outer, cls->v.ClassDef.bases.items[i], buf,
+                                      sizeof buf);
+        const char *last = n && n < sizeof buf ? strrchr(buf, '.') : NULL;
+        if (last && (!strncmp(buf, "sqlalchemy.", 11) || !strncmp(buf, "sqlmodel.", 9)) &&
+            (!strcmp(last, ".Session") || !strcmp(last, ".AsyncSession")))
+            return 1;
+    }
+    return 0;
+}
+
+static void exit_release(Check *c, const Node *cls)
+{
+    int sub = -1;
+    for (int k = 0; k < cls->v.ClassDef.body.n; k++) {
+        const Node *m = cls->v.ClassDef.body.items[k];
+        const Node *args = is_func(m) ? m->v.FunctionDef.args : NULL;
+        const Scope *s = args ? scope_of(c->env->scopes, m) : NULL;
+        if (!s || args->v.arguments.args.n < 1 || (strcmp(m->v.FunctionDef.name, "__exit__") &&
+                                                   strcmp(m->v.FunctionDef.name, "__aexit__")))
+            continue;
+        const char *self = args->v.arguments.args.items[0]->v.arg.arg;
+        /* the candidates: self, then each self.<attr> closed in the method */
+        const char *cands[8];
+        int nc = 0;
+        if (sub < 0)
+            sub = session_subclass(c, cls);
+        if (sub)
+            cands[nc++] = self;
+        for (int j = 0; j < m->v.FunctionDef.body.n && nc < 8; j++) {
+            const Node *st = m->v.FunctionDef.body.items[j];
+            const Node *call = st->kind == NODE_Expr ? st->v.Expr.value : NULL;
+            call = call && call->kind == NODE_Await ? call->v.Await.value : call;
+            const Node *recv = call && call->kind == NODE_Call &&
+                                       call->v.Call.func->kind == NODE_Attribute &&
+                                       !strcmp(call->v.Call.func->v.Attribute.attr, "close")
+                                   ? call->v.Call.func->v.Attribute.value
+                                   : NULL;
+            if (recv && recv->kind == NODE_Attribute && recv->v.Attribute.value->kind == NODE_Name &&
+                !strcmp(recv->v.Attribute.value->v.Name.id, self) && made(c, s, recv) == RES_NONE) {
+                Val v = flow_value(c->scratch, c->env, s, recv);
+                if (v.tag == VAL_RESOURCE && v.kind != RES_ANY && v.kind != RES_CURSOR)
+                    cands[nc++] = arena_printf(c->scratch, "%s.%s", self, recv->v.Attribute.attr);
+            }
+        }
+        for (int i = 0; i < nc; i++) {
+            ExitScan x = {c, s, self, NULL, NULL, cands[i], 0};
+            for (int j = 0; j < m->v.FunctionDef.body.n && !x.release; j++)
+                exit_kid(NULL, m->v.FunctionDef.body.items[j], &x);
+            if (!x.release)
+                continue;
+            const char *risky = x.risky->v.Call.func->v.Attribute.attr;
+            add(c, "SL103", x.release,
+                msg(c->k->a, "`%s.close()` in `%s` is skipped when `%s.%s()` on line %d raises (a "
+                             "flush error, a constraint, a serialization failure): every `with` "
+                             "over `%s` then leaves the connection checked out; close it in a "
+                             "`finally`",
+                    cands[i], m->v.FunctionDef.name, cands[i], risky, x.risky->lineno,
+                    cls->v.ClassDef.name),
+                x.risky, msg(c->k->a, "this %s may raise, and nothing catches it here", risky),
+                x.release, "the close, reached only when it did not");
+        }
+    }
+}
+
 typedef struct Classes {
     Check *c;
     int depth;
@@ -950,6 +1073,7 @@ static void classes_kid(Node *parent, Node *n, void *arg)
     if (n->kind == NODE_ClassDef) {
         class_attrs(w->c, n);
         pool_holder(w->c, n);
+        exit_release(w->c, n);
     }
     w->depth++;
     ast_children(n, classes_kid, w);
