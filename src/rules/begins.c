@@ -32,6 +32,7 @@
 #include "value.h"
 
 #define BEGIN_MAX_DEPTH 256 /* nesting followed in a body */
+#define BEGIN_MAX_ARGS 8    /* arguments of a call looked at for a session */
 
 static int in(const char *s, const char *const *list)
 {
@@ -390,6 +391,15 @@ static const Node *callee_begins(DbCtx *c, const Scope *s, const Node *call, int
     return st.begin;
 }
 
+/* Does x hold what begin() refuses in a transaction: a session, or a
+ * connection of a 2.0-style engine? */
+static int begins_on(DbCtx *c, const DbWalk *w, const Node *x, int legacy)
+{
+    Val v = dbval_expr(c, w->scope, x);
+    return v.tag == VAL_RESOURCE &&
+           (v.kind == RES_SESSION || (v.kind == RES_CONNECTION && (v.sub || !legacy)));
+}
+
 void begins_visit(DbCtx *c, const Source *src, FindingList *out, const DbWalk *w, const Node *n,
                   int legacy)
 {
@@ -400,19 +410,17 @@ void begins_visit(DbCtx *c, const Source *src, FindingList *out, const DbWalk *w
     if (f->kind == NODE_Attribute && !strcmp(f->v.Attribute.attr, "begin") &&
         f->v.Attribute.value->kind == NODE_Name) {
         x = f->v.Attribute.value;
-    } else {
-        for (int k = 0; ast_call_arg(n, k) && !x; k++)
-            if (ast_call_arg(n, k)->kind == NODE_Name) {
+        if (!begins_on(c, w, x, legacy))
+            return;
+    } else { /* the first plain name among the arguments that holds one */
+        for (int k = 0; ast_call_arg(n, k) && !x && k < BEGIN_MAX_ARGS; k++)
+            if (ast_call_arg(n, k)->kind == NODE_Name && begins_on(c, w, ast_call_arg(n, k), legacy)) {
                 x = ast_call_arg(n, k);
                 j = k;
             }
         if (!x)
             return;
     }
-    Val v = dbval_expr(c, w->scope, x);
-    if (v.tag != VAL_RESOURCE ||
-        !(v.kind == RES_SESSION || (v.kind == RES_CONNECTION && (v.sub || !legacy))))
-        return;
     const Node *func = dbval_walk_func(w);
     int top = 0;
     while (top < w->depth && w->stack[top] != func)

@@ -230,3 +230,15 @@ def autogenerate_nested(statements) -> None:
     with engine.connect() as connection:
         with connection.begin():
             simulate_nested(connection, statements)
+
+
+# Bad: the session is not the first argument.
+def save_all_into(users, session: Session) -> None:
+    with session.begin():
+        session.add_all(users)
+
+
+def import_users_into(users) -> None:
+    with SessionLocal() as s:
+        s.execute(text("SELECT 1"))
+        save_all_into(users, s)  # expect: SL305 "`save_all_into` begins a transaction on it first"
