@@ -43,6 +43,7 @@
 #define MAX_SESSIONS 16    /* session names followed per function */
 #define MAX_OBJECTS 32     /* object names followed per function */
 #define MAX_EVENTS 4096    /* events kept per function */
+#define MAX_RESULTS 8      /* names bound to query results followed per function */
 
 enum { EV_COMMIT, EV_CLOSE, EV_LOAD, EV_BIND, EV_READ, EV_RETURN, EV_FORGET };
 
@@ -103,6 +104,10 @@ typedef struct Scan {
     Probe *probe;              /* probing a helper for its caller: what it returns (no
                                   findings then), else NULL */
     struct ProbeCache *cache;  /* helpers probed this run (NULL while probing) */
+    const char *rname[MAX_RESULTS]; /* names bound to a result of a query of a session ... */
+    const char *rsess[MAX_RESULTS]; /* ... that session ... */
+    const Node *rent[MAX_RESULTS];  /* ... and the class it selects */
+    int nres;
 } Scan;
 
 #define MAX_PROBES 64 /* helpers remembered per module */
@@ -357,8 +362,8 @@ static const char *object_of(const Scan *c, const Node *v, const Node **ent)
     }
     if (!in_list(f->v.Attribute.attr, one))
         return NULL;
-    for (const Node *r = unawait(f->v.Attribute.value); r && r->kind == NODE_Call &&
-                                                        r->v.Call.func->kind == NODE_Attribute;
+    const Node *r = unawait(f->v.Attribute.value);
+    for (; r && r->kind == NODE_Call && r->v.Call.func->kind == NODE_Attribute;
          r = unawait(r->v.Call.func->v.Attribute.value)) {
         const Node *rf = r->v.Call.func;
         if (is_session_name(c, rf->v.Attribute.value)) {
@@ -368,7 +373,36 @@ static const char *object_of(const Scan *c, const Node *v, const Node **ent)
             return *ent ? rf->v.Attribute.value->v.Name.id : NULL;
         }
     }
+    for (int i = 0; r && r->kind == NODE_Name && i < c->nres; i++) /* result.scalar_one() */
+        if (!strcmp(c->rname[i], r->v.Name.id)) {
+            *ent = c->rent[i];
+            return c->rsess[i];
+        }
     return NULL;
+}
+
+/* `result = s.execute(select(User)...)` (awaited or not): the name of a
+ * query's result, whose `.scalar_one()`, `.scalars().first()` ... are
+ * objects of s; bound anew to anything else, it is forgotten. */
+static void note_result(Scan *c, const Node *t, const Node *v)
+{
+    static const char *const results[] = {"scalars", "execute", "exec", "query", NULL};
+    if (!t || t->kind != NODE_Name)
+        return;
+    for (int i = 0; i < c->nres; i++)
+        if (!strcmp(c->rname[i], t->v.Name.id))
+            c->rname[i] = "";
+    v = unawait(v);
+    const Node *f = v && v->kind == NODE_Call ? v->v.Call.func : NULL;
+    const Node *ent = f && f->kind == NODE_Attribute && is_session_name(c, f->v.Attribute.value) &&
+                              in_list(f->v.Attribute.attr, results) && v->v.Call.args.n > 0
+                          ? model_selected_entity(v->v.Call.args.items[0])
+                          : NULL;
+    if (!ent || c->nres == MAX_RESULTS)
+        return;
+    c->rname[c->nres] = t->v.Name.id;
+    c->rsess[c->nres] = f->v.Attribute.value->v.Name.id;
+    c->rent[c->nres++] = ent;
 }
 
 /* Does the load v ask for eager loading (selectinload(User.orders), ...)?
@@ -779,6 +813,7 @@ static void events(Scan *c, const Node *n)
                                                : n->v.AnnAssign.target;
         const Node *ent = NULL;
         const char *s = value ? object_of(c, value, &ent) : NULL;
+        note_result(c, t, value);
         const Probe *pr = !s && t && t->kind == NODE_Name ? probe_call(c, value) : NULL;
         if (t && t->kind == NODE_Name && s) {
             push(c, EV_BIND, n, ast_end_lineno(n), n->end_col_offset, s, t->v.Name.id);
@@ -1354,6 +1389,7 @@ static void returns_kid(Node *parent, Node *n, void *arg)
     const Node *t = NULL, *v = NULL, *ent = NULL;
     if (ast_single_assign(n, &t, &v) && t->kind == NODE_Name) {
         const char *s = object_of(r->h, v, &ent);
+        note_result(r->h, t, v);
         int k = 0;
         while (k < r->nobj && strcmp(r->obj[k], t->v.Name.id))
             k++;

@@ -67,6 +67,12 @@ def get_fresh_user(token: str = Depends(oauth2),
     return db.scalar(select(User).where(User.username == token))
 
 
+def get_reader_user_by_result(token: str = Depends(oauth2),
+                              db: Session = Depends(get_reader_db)) -> User:
+    result = db.execute(select(User).where(User.username == token))
+    return result.scalar_one()
+
+
 def get_own_user(token: str = Depends(oauth2)) -> User:
     with SessionLocal() as s:
         return s.scalar(select(User).where(User.username == token))
@@ -108,6 +114,14 @@ def count_login(current_user: CurrentUser, db: Session = Depends(get_db)):
 def rename_reader(name: str, user: User = Depends(get_reader_user),
                   db: Session = Depends(get_db)):
     user.display_name = name  # expect: SL302 "another dependency than `get_db`"
+    db.commit()
+
+
+# Bad: the same, the provider's query result bound to a name first.
+@app.patch("/reader/result")
+def rename_reader_result(name: str, user: User = Depends(get_reader_user_by_result),
+                         db: Session = Depends(get_db)):
+    user.display_name = name  # expect: SL302 "`get_reader_user_by_result` loaded it"
     db.commit()
 
 
