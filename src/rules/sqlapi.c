@@ -15,6 +15,7 @@
  * (rules/engines.c) and SL208 (rules/forks.c).
  */
 #include "rules/sqlapi.h"
+#include "rules/ambient.h"
 #include "rules/begins.h"
 #include "rules/engines.h"
 #include "rules/forks.h"
@@ -1103,6 +1104,7 @@ static int visit(DbWalk *w, const Node *n)
     engines_visit(k->c, k->src, k->out, w, n); /* SL108, on the same walk */
     forks_visit(k->c, k->src, k->out, w, n);   /* SL208 */
     begins_visit(k->c, k->src, k->out, w, n, k->legacy); /* SL305 */
+    ambient_visit(k->c, k->src, k->out, w, n);            /* SL203 */
     if (n->kind == NODE_With || n->kind == NODE_AsyncWith)
         uncommitted(k, w->scope, n);
     if (n->kind == NODE_Call && n->v.Call.func->kind == NODE_Attribute &&

@@ -5,9 +5,17 @@ The page's bad endpoint gathers two queries on the request's AsyncSession
 query fails while the first is in flight.  The same with a bare asyncpg
 connection: "another operation is in progress".  The fixed endpoint gives
 each task its own session.
+
+The ambient form: a context manager that keeps its session in a ContextVar
+and hands it to whoever enters it while it is set.  Tasks started inside the
+block copy the context and get the parent's session: a run of six steps
+fails and stores fewer than six rows.  The fixed provider reuses the session
+only in the task that made it: six rows.
 """
 # needs: sqlalchemy asyncpg fastapi httpx
 import asyncio
+import contextvars
+from contextlib import asynccontextmanager
 
 import asyncpg
 from fastapi import Depends, FastAPI
@@ -109,7 +117,103 @@ async def asyncpg_gather_fixed():
     return await asyncio.gather(one("SELECT 2 FROM pg_sleep(0.05)"), one("SELECT 1"))
 
 
+_current = contextvars.ContextVar("db", default=None)
+_owned = contextvars.ContextVar("db_owned", default=None)
+
+
+@asynccontextmanager
+async def Session():
+    """The ambient provider's bad form: any task in the context reuses it."""
+    existing = _current.get()
+    if existing is not None:
+        yield existing
+        return
+    session = AsyncSessionLocal()
+    token = _current.set(session)
+    try:
+        yield session
+    finally:
+        _current.reset(token)
+        await session.close()
+
+
+@asynccontextmanager
+async def OwnedSession():
+    """... and its fixed form: reused only in the task that made it."""
+    entry = _owned.get()
+    task = asyncio.current_task()
+    if entry is not None and entry[1] is task:
+        yield entry[0]
+        return
+    session = AsyncSessionLocal()
+    token = _owned.set((session, task))
+    try:
+        yield session
+    finally:
+        _owned.reset(token)
+        await session.close()
+
+
+async def log_step(run_id: int, name: str) -> None:
+    async with Session() as session:
+        await session.execute(text("INSERT INTO steps (run_id, name) VALUES (:r, :n)"),
+                              {"r": run_id, "n": name})
+        await session.commit()
+
+
+async def log_step_owned(run_id: int, name: str) -> None:
+    async with OwnedSession() as session:
+        await session.execute(text("INSERT INTO steps (run_id, name) VALUES (:r, :n)"),
+                              {"r": run_id, "n": name})
+        await session.commit()
+
+
+async def start_run(run_id: int, steps) -> list:
+    async with Session() as session:
+        await session.execute(text("UPDATE runs SET status = 'running' WHERE id = :r"), {"r": run_id})
+        tasks = [asyncio.create_task(log_step(run_id, s)) for s in steps]  # expect: SL203
+        await session.commit()
+    return await asyncio.gather(*tasks, return_exceptions=True)
+
+
+async def start_run_fixed(run_id: int, steps) -> list:
+    async with OwnedSession() as session:
+        await session.execute(text("UPDATE runs SET status = 'running' WHERE id = :r"), {"r": run_id})
+        tasks = [asyncio.create_task(log_step_owned(run_id, s)) for s in steps]
+        await session.commit()
+    return await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def ambient(p):
+    proof.query("CREATE TABLE runs (id int PRIMARY KEY, status text); "
+                "CREATE TABLE steps (run_id int, name text); INSERT INTO runs VALUES (1, 'new'), (2, 'new')")
+
+    async def both():
+        try:
+            fixed = await start_run_fixed(1, ["a%d" % i for i in range(6)])
+        finally:
+            await async_engine.dispose()
+        try:
+            bad = await start_run(2, ["b%d" % i for i in range(6)])
+        except Exception as e:  # the parent's own commit may fail too
+            bad = [e]
+        finally:
+            await async_engine.dispose()
+        return fixed, bad
+
+    fixed, bad = asyncio.run(both())
+    rows = dict(proof.query("SELECT run_id, count(*) FROM steps GROUP BY run_id"))
+    p.check(not [r for r in fixed if isinstance(r, BaseException)] and rows.get(1) == 6,
+            "fixed ambient: %r, rows %r" % (fixed, rows))
+    p.fixed("ambient session reused only by its own task: 6 of 6 steps stored")
+    errors = sorted({type(r).__name__ for r in bad if isinstance(r, BaseException)})
+    p.check(errors or rows.get(2, 0) < 6, "bad ambient: every step stored: %r" % bad)
+    p.bad("ambient session inherited by 6 tasks: %d of 6 steps stored, %s" % (
+        rows.get(2, 0), ", ".join(errors) or "no error raised"))
+
+
 def body(p):
+    ambient(p)
     proof.query("CREATE TABLE users (id int); CREATE TABLE orders (id int); "
                 "CREATE TABLE items (id int PRIMARY KEY, stock int NOT NULL); "
                 "CREATE TABLE payments (item_id int NOT NULL)")
