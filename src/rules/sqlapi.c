@@ -430,6 +430,187 @@ static void uncommitted(SqlCheck *k, const Scope *s, const Node *with)
     }
 }
 
+/* --- SL302: a write on a DB-API connection that nothing commits ---------- */
+
+/*
+ * psycopg2 and psycopg 3 connections (not asyncpg's: they autocommit
+ * outside a transaction block) begin a transaction on their first
+ * statement and never commit by themselves; close() or the loss of the
+ * last reference rolls it back.  A function that makes one with
+ * `psycopg2.connect()`, `psycopg.connect()` or
+ * `(Async)Connection.connect()` (no autocommit=True), writes through it or
+ * a cursor of it (INSERT, UPDATE, DELETE, MERGE, or DDL), and never commits
+ * loses the write.  Quiet when the function commits, sets autocommit,
+ * enters `with conn:` or `with conn.transaction():` (both commit), or lets
+ * the connection go anywhere (returned, stored, handed to a call).
+ */
+#define DBAPI_MAX_DEPTH 256 /* nesting followed in a function body */
+
+typedef struct DbapiScan {
+    SqlCheck *k;
+    const Scope *s;
+    const char *conn;
+    const char *cursors[8];
+    int ncursors;
+    const Node *write;
+    int settled; /* committed, autocommit, a committing block, or it escapes */
+    int depth;
+} DbapiScan;
+
+static int dbapi_is(const DbapiScan *d, const Node *e, int cursor)
+{
+    if (!e || e->kind != NODE_Name)
+        return 0;
+    if (!strcmp(e->v.Name.id, d->conn))
+        return 1;
+    for (int i = 0; cursor && i < d->ncursors; i++)
+        if (!strcmp(d->cursors[i], e->v.Name.id))
+            return 1;
+    return 0;
+}
+
+/* A plain string (or a name bound once to one) of SQL that changes the
+ * database: rows or the schema. */
+static int dbapi_write_sql(SqlCheck *k, const Scope *s, const Node *e, int depth)
+{
+    static const char *const ddl[] = {"create", "alter", "drop", "truncate"};
+    if (!e || depth > 8)
+        return 0;
+    if (e->kind == NODE_Name) {
+        const Binding *b = scope_lookup(k->c->env->scopes, s, e->v.Name.id, NULL);
+        return b && b->kind == BIND_LOCAL && b->nbind == 1 && b->value &&
+               dbapi_write_sql(k, s, b->value, depth + 1);
+    }
+    if (e->kind != NODE_Constant || e->v.Constant.value.kind != CONST_STR)
+        return 0;
+    char target[64];
+    const char *q = e->v.Constant.value.s;
+    if (writes_sql(q, target, sizeof target))
+        return 1;
+    for (size_t i = 0; i < sizeof ddl / sizeof *ddl; i++)
+        if (sql_word(q, ddl[i]) && !creates_temp(q, target, sizeof target))
+            return 1;
+    return 0;
+}
+
+static void dbapi_kid(Node *parent, Node *n, void *arg);
+
+static void dbapi_walk(DbapiScan *d, const Node *n)
+{
+    if (!n || d->depth > DBAPI_MAX_DEPTH || d->settled || ast_is_def(n))
+        return;
+    const Node *t, *v;
+    if (ast_single_assign(n, &t, &v)) {
+        const Node *val = v->kind == NODE_Await ? v->v.Await.value : v;
+        if (t->kind == NODE_Name && val->kind == NODE_Call &&
+            val->v.Call.func->kind == NODE_Attribute &&
+            !strcmp(val->v.Call.func->v.Attribute.attr, "cursor") &&
+            dbapi_is(d, val->v.Call.func->v.Attribute.value, 0) && d->ncursors < 8) {
+            d->cursors[d->ncursors++] = t->v.Name.id;
+            return;
+        }
+        if (dbapi_is(d, v, 0) || (t->kind == NODE_Attribute && dbapi_is(d, t->v.Attribute.value, 0) &&
+                                  !strcmp(t->v.Attribute.attr, "autocommit"))) {
+            d->settled = 1; /* stored elsewhere, or autocommit set */
+            return;
+        }
+    }
+    if (n->kind == NODE_Return || n->kind == NODE_Yield) {
+        const Node *v2 = n->kind == NODE_Return ? n->v.Return.value : n->v.Yield.value;
+        if (dbapi_is(d, v2, 0)) {
+            d->settled = 1;
+            return;
+        }
+    }
+    if (n->kind == NODE_withitem) {
+        const Node *e = n->v.withitem.context_expr;
+        e = e->kind == NODE_Await ? e->v.Await.value : e;
+        if (dbapi_is(d, e, 0) ||
+            (e->kind == NODE_Call && e->v.Call.func->kind == NODE_Attribute &&
+             !strcmp(e->v.Call.func->v.Attribute.attr, "transaction") &&
+             dbapi_is(d, e->v.Call.func->v.Attribute.value, 0))) {
+            d->settled = 1; /* `with conn:` and `with conn.transaction():` commit */
+            return;
+        }
+        if (e->kind == NODE_Call && e->v.Call.func->kind == NODE_Attribute &&
+            !strcmp(e->v.Call.func->v.Attribute.attr, "cursor") &&
+            dbapi_is(d, e->v.Call.func->v.Attribute.value, 0) &&
+            n->v.withitem.optional_vars && n->v.withitem.optional_vars->kind == NODE_Name &&
+            d->ncursors < 8) {
+            d->cursors[d->ncursors++] = n->v.withitem.optional_vars->v.Name.id;
+            return;
+        }
+    }
+    if (n->kind == NODE_Call) {
+        const Node *f = n->v.Call.func;
+        if (f->kind == NODE_Attribute && dbapi_is(d, f->v.Attribute.value, 1)) {
+            const char *m = f->v.Attribute.attr;
+            if (!strcmp(m, "commit")) {
+                d->settled = 1;
+                return;
+            }
+            if ((!strcmp(m, "execute") || !strcmp(m, "executemany")) && !d->write &&
+                n->v.Call.args.n > 0 && dbapi_write_sql(d->k, d->s, n->v.Call.args.items[0], 0))
+                d->write = n;
+        } else {
+            for (int j = 0; ast_call_arg(n, j); j++)
+                if (dbapi_is(d, ast_call_arg(n, j), 0)) {
+                    d->settled = 1; /* handed on: it may commit there */
+                    return;
+                }
+        }
+    }
+    d->depth++;
+    ast_children((Node *)n, dbapi_kid, d);
+    d->depth--;
+}
+
+static void dbapi_kid(Node *parent, Node *n, void *arg)
+{
+    (void)parent;
+    dbapi_walk(arg, n);
+}
+
+/* `conn = psycopg2.connect(...)` (psycopg 3's, awaited or not) in a function. */
+static void dbapi_uncommitted(SqlCheck *k, DbWalk *w, const Node *st)
+{
+    const Node *t, *v;
+    const Node *func = dbval_walk_func(w);
+    if (!func || func->kind == NODE_Lambda || !ast_single_assign(st, &t, &v) ||
+        t->kind != NODE_Name)
+        return;
+    const Node *call = v->kind == NODE_Await ? v->v.Await.value : v;
+    if (call->kind != NODE_Call || ast_keyword(call, "autocommit"))
+        return;
+    const char *q = dbval_qualname(k->c, w->scope, call->v.Call.func);
+    size_t n = q ? strlen(q) : 0;
+    if (!q || n < 8 || strcmp(q + n - 8, ".connect") ||
+        (strncmp(q, "psycopg2.", 9) && strncmp(q, "psycopg.", 8)))
+        return;
+    DbapiScan d = {.k = k, .s = w->scope, .conn = t->v.Name.id};
+    for (int i = 0; i < func->v.FunctionDef.body.n && !d.settled; i++)
+        dbapi_walk(&d, func->v.FunctionDef.body.items[i]);
+    if (!d.write || d.settled)
+        return;
+    DbCtx *c = k->c;
+    Finding fd = {0};
+    fd.code = "SL302";
+    fd.path = k->src->path;
+    diag_span(&fd, d.write);
+    fd.message = arena_printf(
+        c->a,
+        "this write on `%s` is never committed: %s begins a transaction on the first statement "
+        "and never commits by itself, so closing the connection (or losing it) rolls the write "
+        "back, silently; call `%s.commit()`, or use `with %s:` or autocommit=True",
+        d.conn, strncmp(q, "psycopg2.", 9) ? "psycopg" : "psycopg2", d.conn, d.conn);
+    fd.trace = arena_alloc(c->a, 2 * sizeof *fd.trace);
+    fd.trace[fd.ntrace++] = (TraceStep){k->src->path, st->lineno, st->col_offset,
+                                        "the connection is made here, not in autocommit mode"};
+    fd.trace[fd.ntrace++] = (TraceStep){k->src->path, d.write->lineno, d.write->col_offset,
+                                        "the write, in a transaction nothing commits"};
+    diag_add(k->out, &fd);
+}
+
 /* --- SL303: a session-level setting on one pooled connection ------------ */
 
 /* Does SQL text change a setting for the rest of the connection's life:
@@ -1107,6 +1288,8 @@ static int visit(DbWalk *w, const Node *n)
     ambient_visit(k->c, k->src, k->out, w, n);            /* SL203 */
     if (n->kind == NODE_With || n->kind == NODE_AsyncWith)
         uncommitted(k, w->scope, n);
+    if (n->kind == NODE_Assign || n->kind == NODE_AnnAssign)
+        dbapi_uncommitted(k, w, n);
     if (n->kind == NODE_Call && n->v.Call.func->kind == NODE_Attribute &&
         runs_sql(n->v.Call.func->v.Attribute.attr)) {
         pooled_setting(k, w, n);

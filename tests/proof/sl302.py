@@ -9,6 +9,10 @@ The same code on a 1.4 engine made without future=True commits the UPDATE
 by itself (library-level autocommit), which is why the rule is quiet there;
 the proof shows that too.  On SQLAlchemy 2 that engine rolls back as well.
 
+The DB-API form: psycopg2's connection begins a transaction on the first
+statement; add_item() inserts and closes without commit, and the row is
+not there.  The fixed add_item() commits.
+
 The second form, a change to an ORM object that no session commits: an
 endpoint changes the member that a Security(..., scopes=[...]) dependency
 loaded and commits its own Depends(get_db).  FastAPI before 0.123 caches
@@ -19,6 +23,7 @@ old one.  The fixed endpoint merges the member into its session first.
 # needs: sqlalchemy psycopg2 fastapi
 import warnings
 
+import psycopg2
 from fastapi import Depends, FastAPI, Security
 from fastapi.security import SecurityScopes
 from sqlalchemy import Column, Integer, String, create_engine, event, text
@@ -54,6 +59,29 @@ def close_issue_legacy(issue_id: int) -> None:
     with legacy_engine.connect() as conn:
         conn.execute(text("UPDATE issue SET closed = true WHERE id = :id"),
                      {"id": issue_id})
+
+
+# The DB-API form's bad example ...
+def add_item(name: str) -> None:
+    conn = psycopg2.connect("")
+    try:
+        cur = conn.cursor()
+        cur.execute("INSERT INTO item (name) VALUES (%s)", (name,))  # expect: SL302
+        cur.close()
+    finally:
+        conn.close()
+
+
+# ... and its fixed example.
+def add_item_fixed(name: str) -> None:
+    conn = psycopg2.connect("")
+    try:
+        cur = conn.cursor()
+        cur.execute("INSERT INTO item (name) VALUES (%s)", (name,))
+        cur.close()
+        conn.commit()
+    finally:
+        conn.close()
 
 
 SessionLocal = sessionmaker(bind=engine)
@@ -134,6 +162,14 @@ def body(p):
     p.check(closed(1) is False, "bad: issue 1 was closed")
     p.bad("UPDATE matched 1 row, no error, ROLLBACK at the end of the block: "
           "closed still false", "engine events: %r" % log)
+
+    proof.query("CREATE TABLE item (name text NOT NULL)")
+    add_item_fixed("kept")
+    add_item("lost")  # raises nothing
+    items = [r[0] for r in proof.query("SELECT name FROM item ORDER BY name")]
+    p.check(items == ["kept"], "psycopg2: %r" % items)
+    p.fixed("psycopg2: committed, the row is there")
+    p.bad("psycopg2: INSERT, close() without commit: no error, the row is not there")
 
     Base.metadata.create_all(engine)
     proof.query("INSERT INTO member (id, name) VALUES (1, 'Alice')")
