@@ -19,6 +19,7 @@
 #include "rules/begins.h"
 #include "rules/engines.h"
 #include "rules/forks.h"
+#include "rules/gqlctx.h"
 
 #include <string.h>
 
@@ -1286,6 +1287,7 @@ static int visit(DbWalk *w, const Node *n)
     forks_visit(k->c, k->src, k->out, w, n);   /* SL208 */
     begins_visit(k->c, k->src, k->out, w, n, k->legacy); /* SL305 */
     ambient_visit(k->c, k->src, k->out, w, n);            /* SL203 */
+    gqlctx_visit(k->c, k->src, k->out, w, n, k->module);  /* SL203 */
     if (n->kind == NODE_With || n->kind == NODE_AsyncWith)
         uncommitted(k, w->scope, n);
     if (n->kind == NODE_Assign || n->kind == NODE_AnnAssign)
