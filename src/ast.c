@@ -123,6 +123,14 @@ const Node *ast_param(const Node *def, int i)
     return NULL;
 }
 
+int ast_name_in(const char *s, const char *const *list)
+{
+    for (; s && *list; list++)
+        if (**list == *s && !strcmp(s, *list)) /* most differ at once: no call */
+            return 1;
+    return 0;
+}
+
 const Node *ast_param_default(const Node *def, int i)
 {
     const Node *a = def->v.FunctionDef.args;

@@ -191,6 +191,9 @@ const char *ast_enum_name(int value);
  */
 void ast_children(Node *n, void (*fn)(Node *parent, Node *child, void *arg), void *arg);
 
+/* Is s (NULL: no) one of the names of list, a NULL-ended array? */
+int ast_name_in(const char *s, const char *const *list);
+
 /* Does n open a scope of its own whose body runs apart from the code around
  * it (a def, a class body, a lambda)?  The walks of one function's body stop
  * there. */

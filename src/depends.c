@@ -23,6 +23,8 @@ static int dep_call(const FlowEnv *env, Arena *scratch, const Scope *s, const No
         return 0;
     memset(out, 0, sizeof *out);
     out->call = e;
+    out->t = env->scopes;
+    out->s = s;
     const Node *target = e->v.Call.args.n ? e->v.Call.args.items[0] : ast_keyword(e, "dependency");
     const Node *cache = ast_keyword(e, "use_cache"), *scopes = ast_keyword(e, "scopes");
     out->uncached = cache && cache->kind == NODE_Constant &&

@@ -19,6 +19,9 @@ typedef struct Depends {
     const Node *def;  /* the provider, a function of the project; NULL if not one */
     int scoped;       /* Security(..., scopes=[...]) with a scope */
     int uncached;     /* use_cache=False: a value of its own, even within one request */
+    const ScopeTable *t; /* the module whose source holds the call (an alias imported from
+                            another module is followed there) ... */
+    const Scope *s;      /* ... and the scope its names are read in */
 } Depends;
 
 /* The dependency of parameter i of def (as ast_param counts), in scope s of

@@ -553,14 +553,6 @@ int fl_is_comprehension(const Node *e)
            e->kind == NODE_DictComp;
 }
 
-int fl_in_list(const char *q, const char *const *names)
-{
-    for (; q && *names; names++)
-        if (**names == *q && !strcmp(q, *names)) /* most differ at once: no call */
-            return 1;
-    return 0;
-}
-
 /* An object, class or function of the project: what the value model says
  * of it holds on every path. */
 static int is_object(Val v)
@@ -1583,9 +1575,9 @@ static int state_test(Ctx *c, const Path *p, const Node *test)
     static const char *const attrs[] = {"closed", "invalidated", NULL};
     const Node *recv = NULL;
     if (test->kind == NODE_Call && !test->v.Call.args.n && test->v.Call.func->kind == NODE_Attribute &&
-        fl_in_list(test->v.Call.func->v.Attribute.attr, calls))
+        ast_name_in(test->v.Call.func->v.Attribute.attr, calls))
         recv = test->v.Call.func->v.Attribute.value;
-    else if (test->kind == NODE_Attribute && fl_in_list(test->v.Attribute.attr, attrs))
+    else if (test->kind == NODE_Attribute && ast_name_in(test->v.Attribute.attr, attrs))
         recv = test->v.Attribute.value;
     int r = recv ? fl_held_by(c, p, recv) : -1;
     return r >= 0 ? r : -1;
@@ -2305,7 +2297,7 @@ static int pool_hook_type(const Node *ann)
                      : ann->kind == NODE_Constant && ann->v.Constant.value.kind == CONST_STR
                          ? ann->v.Constant.value.s
                          : NULL;
-    return id && fl_in_list(id, types);
+    return id && ast_name_in(id, types);
 }
 
 static int listens_for(const char *qual)

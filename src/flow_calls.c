@@ -699,7 +699,7 @@ static void only_used_kid(Node *parent, Node *n, void *arg)
         /* anything but `name.attr` hands it on: returned, stored, aliased,
            passed, captured; and a release method is the summary's to judge */
         if (!parent || parent->kind != NODE_Attribute || parent->v.Attribute.value != n ||
-            fl_in_list(parent->v.Attribute.attr, releases))
+            ast_name_in(parent->v.Attribute.attr, releases))
             w->escapes = 1;
         w->uses++;
     } else if ((n->kind == NODE_arg && !strcmp(n->v.arg.arg, w->name)) ||
@@ -936,5 +936,5 @@ int fc_constructs(Ctx *c, const Node *f)
                                              "deque", "namedtuple", "partial", NULL};
     const char *id = f->kind == NODE_Name        ? f->v.Name.id
                      : f->kind == NODE_Attribute ? f->v.Attribute.attr : "";
-    return (id[0] >= 'A' && id[0] <= 'Z') || fl_in_list(id, containers);
+    return (id[0] >= 'A' && id[0] <= 'Z') || ast_name_in(id, containers);
 }

@@ -271,8 +271,6 @@ int fl_held_by(Ctx *c, const Path *p, const Node *e);
 int fl_inside(const char *key, const char *name);
 /* The model's noun for site's resource ("session"). */
 const char *fl_noun(Ctx *c, int site);
-/* Is q one of the NULL-terminated names? */
-int fl_in_list(const char *q, const char *const *names);
 /* The qualified name of expr in scope s of table t, in the scratch arena, or NULL. */
 const char *fl_qualname(Ctx *c, const ScopeTable *t, const Scope *s, const Node *expr);
 /* What e holds per the value model, asked once per node, table and scope

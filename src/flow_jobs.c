@@ -444,7 +444,7 @@ static int in_memory(Ctx *c, const Node *body, int depth)
         const char *q = fl_qualname(c, c->env->scopes, c->scope, body->v.Call.func);
         if (!q && body->v.Call.func->kind == NODE_Name)
             q = body->v.Call.func->v.Name.id; /* a builtin */
-        return q && fl_in_list(q, buffers);
+        return q && ast_name_in(q, buffers);
     }
     case NODE_Name: { /* buffer = io.BytesIO(data) */
         const Scope *where = NULL;
@@ -497,7 +497,7 @@ int fj_starts_work(const char *q)
 {
     return q && (!strncmp(q, "asyncio.", 8) || !strncmp(q, "threading.", 10) ||
                  !strncmp(q, "concurrent.futures.", 19) || strstr(q, "Background") ||
-                 fl_in_list(q, stream_types));
+                 ast_name_in(q, stream_types));
 }
 
 /* A call of a library function that starts or runs work (asyncio,
@@ -512,7 +512,7 @@ void fj_job_function(Ctx *c, Path *p, const Node *call, const char *q)
                                              "fastapi.background.BackgroundTask", NULL};
     if (!q)
         return;
-    if (fl_in_list(q, tasks) && call->v.Call.args.n > 0) {
+    if (ast_name_in(q, tasks) && call->v.Call.args.n > 0) {
         fj_job_start(c, p, JOB_TASK, fj_uses_of(c, p, call->v.Call.args.items[0]), call, NULL, 0);
         task_takes_coro(c, p, call->v.Call.args.items[0]);
     } else if (!strcmp(q, "asyncio.gather")) {
@@ -535,11 +535,11 @@ void fj_job_function(Ctx *c, Path *p, const Node *call, const char *q)
         if (target && targs && (targs->kind == NODE_Tuple || targs->kind == NODE_List))
             task_takes(c, p, target, (const Node *const *)targs->v.Tuple.elts.items,
                        targs->v.Tuple.elts.n);
-    } else if (fl_in_list(q, background)) {
+    } else if (ast_name_in(q, background)) {
         fj_job_start(c, p, JOB_BACKGROUND, args_uses(c, p, call, 0), call, NULL, 0);
         if (call->v.Call.args.n > 0)
             task_takes_args(c, p, call->v.Call.args.items[0], call, 1);
-    } else if (fl_in_list(q, stream_types)) {
+    } else if (ast_name_in(q, stream_types)) {
         const Node *body = call->v.Call.args.n ? call->v.Call.args.items[0] : NULL;
         for (int i = 0; i < call->v.Call.keywords.n; i++) {
             const Node *k = call->v.Call.keywords.items[i];
@@ -594,7 +594,7 @@ int fj_is_job_method(const char *m)
 {
     static const char *const names[] = {"add_task", "create_task", "start_soon", "run_in_executor",
                                         "submit", "map", NULL};
-    return fl_in_list(m, names);
+    return ast_name_in(m, names);
 }
 
 /*
@@ -753,7 +753,7 @@ void fj_waits_for_client(Ctx *c, Path *p, const Node *call, const Node *recv, co
                                         "receive_bytes", "iter_text", "iter_json", "iter_bytes",
                                         NULL};
     if (recv->kind != NODE_Name || strcmp(recv->v.Name.id, c->websocket) ||
-        !fl_in_list(m, waits))
+        !ast_name_in(m, waits))
         return;
     for (int r = 0; r < c->nsites; r++) {
         if (!(p->checked_out >> r & 1) || p->res[r] != RS_BORROWED || !fj_txn_followed(c, r))
@@ -775,7 +775,7 @@ static int txn_event(const char *m)
                                       "bulk_save_objects", "bulk_insert_mappings",
                                       "bulk_update_mappings", NULL};
     static const char *const end[] = {"commit", "rollback", "close", "invalidate", NULL};
-    return fl_in_list(m, out) ? 1 : fl_in_list(m, end) ? -1 : 0;
+    return ast_name_in(m, out) ? 1 : ast_name_in(m, end) ? -1 : 0;
 }
 
 int fj_txn(Ctx *c, Path *p, int r, const Node *call, const char *m)
@@ -829,7 +829,7 @@ static int orm_load_site(Ctx *c, const Path *p, const Node *v)
         const Node *f = v->v.Call.func, *recv = f->v.Attribute.value;
         int r = recv->kind == NODE_Name ? fl_held_by(c, p, recv) : -1;
         if (r >= 0)
-            return fl_in_list(f->v.Attribute.attr, loads) && v->v.Call.args.n > 0 &&
+            return ast_name_in(f->v.Attribute.attr, loads) && v->v.Call.args.n > 0 &&
                            model_selected_entity(v->v.Call.args.items[0])
                        ? r : -1;
         v = recv; /* .first(), .scalars().all() */

@@ -11,6 +11,7 @@
  * resource instead, to see whether the function releases it.
  */
 #include "flow_impl.h"
+#include "depends.h"
 
 #include <string.h>
 
@@ -392,48 +393,32 @@ static int owned_by_caller(Ctx *c, Path *start, int r, const Node *func, const N
     return 1;
 }
 
-/* The Depends(...) call among the metadata of an `Annotated[T, Depends(f)]`
- * annotation (table *t, scope *s), or of an alias of one bound at module
- * level, here or in another module of the project (`CurrentUser` imported
- * from auth.py): then *t and *s become that module's, where the call's
- * names mean something.  NULL if none. */
-static const Node *annotated_depends_at(Ctx *c, const ScopeTable **t, const Scope **s,
-                                        const Node *ann)
+/* The Depends(...) call that gives parameter i of def (in table *t, scope
+ * *s) its value: its default, or the metadata of its Annotated type, an
+ * alias here or imported (depends.c); *t and *s then the module's where the
+ * call is written, where its names mean something.  NULL if none. */
+static const Node *param_depends(Ctx *c, const ScopeTable **t, const Scope **s, const Node *def,
+                                 int i)
 {
-    for (int depth = 0; ann && ann->kind == NODE_Name && depth <= MAX_ALIAS_DEPTH; depth++) {
-        const Scope *where = NULL;
-        const Binding *b = scope_lookup(*t, *s, ann->v.Name.id, &where);
-        FlowDef d;
-        if (b && b->kind == BIND_IMPORT && b->qualname && c->env->resolve &&
-            c->env->resolve(c->env->resolve_arg, b->qualname, &d) && d.binding && d.scopes) {
-            *t = d.scopes;
-            *s = scope_module(d.scopes);
-            ann = d.binding->kind == BIND_LOCAL ? d.binding->value : NULL;
-        } else {
-            ann = b && b->kind == BIND_LOCAL && where && where->kind == SCOPE_MODULE ? b->value
-                                                                                      : NULL;
-            *s = where ? where : *s;
-        }
-    }
-    if (!ann || ann->kind != NODE_Subscript || ann->v.Subscript.slice->kind != NODE_Tuple)
+    FlowEnv env = *c->env;
+    env.scopes = *t;
+    Depends d;
+    if (!depends_of_param(&env, c->a, *s, def, i, &d))
         return NULL;
-    const NodeList *elts = &ann->v.Subscript.slice->v.Tuple.elts;
-    for (int i = 1; i < elts->n; i++) {
-        const Node *d = elts->items[i];
-        if (d->kind == NODE_Call && fastapi_is_depends(fl_qualname(c, *t, *s, d->v.Call.func)))
-            return d;
-    }
-    return NULL;
+    *t = d.t;
+    *s = d.s;
+    return d.call;
 }
 
-/* The Depends(...) call of `Annotated[T, Depends(...)]`, or of an alias of
- * one bound at this module's level, or NULL. */
-static const Node *annotated_depends(Ctx *c, const Node *ann)
+/* The Depends(...) call of parameter i of func (no default) in its
+ * Annotated type, when it is written in this module (made_per_request reads
+ * it here), or NULL. */
+static const Node *annotated_depends(Ctx *c, const Node *func, int i)
 {
     const ScopeTable *t = c->env->scopes;
     const Scope *s = c->scope;
-    const Node *d = annotated_depends_at(c, &t, &s, ann);
-    return t == c->env->scopes ? d : NULL; /* made_per_request reads it here */
+    const Node *d = param_depends(c, &t, &s, func, i);
+    return t == c->env->scopes ? d : NULL;
 }
 
 /*
@@ -482,17 +467,6 @@ static int made_per_request(Ctx *c, Path *start, const Node *a, const Node *dep)
  * caller passes the provider's session to.  A parameter typed as a session
  * or connection, or given one by its callers, is borrowed from an owner we
  * do not know. */
-/* The Depends(...) call that gives a parameter of a function in table *t,
- * scope *s its value: its default, or the metadata of its Annotated type
- * (*t and *s then the module's where that is written). */
-static const Node *param_depends(Ctx *c, const ScopeTable **t, const Scope **s, const Node *a,
-                                 const Node *dflt)
-{
-    if (dflt && dflt->kind == NODE_Call &&
-        fastapi_is_depends(fl_qualname(c, *t, *s, dflt->v.Call.func)))
-        return dflt;
-    return annotated_depends_at(c, t, s, a->v.arg.annotation);
-}
 
 #define MAX_SUBDEP_DEPTH 4 /* dependencies of dependencies followed */
 
@@ -513,14 +487,13 @@ static void queried_by_dependency(Ctx *c, Path *start, const Provider *dep, cons
         return;
     const Scope *s = scope_of(dep->scopes, def);
     const Node *args = def->v.FunctionDef.args;
-    const NodeList *plain = &args->v.arguments.args, *defs = &args->v.arguments.defaults;
+    const NodeList *plain = &args->v.arguments.args;
     int before = args->v.arguments.posonlyargs.n;
     for (int i = 0; s && i < plain->n; i++) {
         const Node *a = plain->items[i];
-        const Node *dflt = i >= plain->n - defs->n ? defs->items[i - (plain->n - defs->n)] : NULL;
         const ScopeTable *dt = dep->scopes;
         const Scope *ds = s;
-        const Node *d = param_depends(c, &dt, &ds, a, dflt);
+        const Node *d = param_depends(c, &dt, &ds, def, before + i);
         Provider pv = {0};
         if (!d || d->v.Call.args.n < 1 || !depends_target(c, dt, ds, d, &pv))
             continue;
@@ -569,16 +542,13 @@ static void dependencies_queried(Ctx *c, Path *start, const Node *func)
         return;
     const Node *args = func->v.FunctionDef.args;
     const NodeList *lists[2] = {&args->v.arguments.args, &args->v.arguments.kwonlyargs};
-    const NodeList *dflts[2] = {&args->v.arguments.defaults, &args->v.arguments.kw_defaults};
+    int posonly = args->v.arguments.posonlyargs.n; /* as ast_param counts */
+    int first[2] = {posonly, posonly + args->v.arguments.args.n};
     for (int l = 0; l < 2; l++)
         for (int i = 0; i < lists[l]->n; i++) {
-            const Node *dflt = l ? dflts[1]->items[i]
-                               : i >= lists[0]->n - dflts[0]->n
-                                   ? dflts[0]->items[i - (lists[0]->n - dflts[0]->n)]
-                                   : NULL;
             const ScopeTable *dt = c->env->scopes;
             const Scope *ds = c->scope;
-            const Node *d = param_depends(c, &dt, &ds, lists[l]->items[i], dflt);
+            const Node *d = param_depends(c, &dt, &ds, func, first[l] + i);
             Provider pv = {0};
             if (d && d->v.Call.args.n > 0 && depends_target(c, dt, ds, d, &pv) &&
                 pv.sum->yields_kind == RES_NONE && !pv.sum->returns_state)
@@ -653,7 +623,7 @@ void fp_borrowed_params(Ctx *c, Path *start, const Node *func)
                 made_per_request(c, start, a, def);
                 continue; /* a provider we cannot follow */
             } else if (!def && made_per_request(c, start, a,
-                                                annotated_depends(c, a->v.arg.annotation))) {
+                                                annotated_depends(c, func, index))) {
                 continue;
             } else {
                 /* what its annotation says, or what the callers pass (value.h) */

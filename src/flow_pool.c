@@ -160,7 +160,7 @@ static const Binding *pool_of(Ctx *c, const ScopeTable *t, const Scope *s, const
     if (e->kind != NODE_Call)
         return NULL;
     const Node *f = e->v.Call.func;
-    if (f->kind == NODE_Attribute && fl_in_list(f->v.Attribute.attr, checkouts))
+    if (f->kind == NODE_Attribute && ast_name_in(f->v.Attribute.attr, checkouts))
         return pool_of(c, t, s, f->v.Attribute.value, depth + 1); /* engine.connect() */
     const Binding *b = pool_of_name(c, t, s, f, depth + 1);      /* SessionLocal() */
     if (b)
@@ -334,14 +334,14 @@ static double seconds_of(Ctx *c, const Node *d)
  * WAIT_HTTP for an HTTP request, else 0. */
 static int wait_call(const char *qual)
 {
-    if (fl_in_list(qual, sleeps))
+    if (ast_name_in(qual, sleeps))
         return WAIT_SLEEP;
     if (!strcmp(qual, "urllib.request.urlopen"))
         return WAIT_HTTP;
     for (int i = 0; http_modules[i]; i++) {
         size_t n = strlen(http_modules[i]);
         if (!strncmp(qual, http_modules[i], n) && !strchr(qual + n, '.') &&
-            fl_in_list(qual + n, http_verbs))
+            ast_name_in(qual + n, http_verbs))
             return WAIT_HTTP;
     }
     return 0;

@@ -102,21 +102,21 @@ static int call_rank(Ctx *c, const Node *call)
     const char *q = fl_qualname(c, c->env->scopes, c->scope, f);
     if (starts_with_any(q, io_roots) || (q && !strcmp(q, "warnings.warn")))
         return q[0] == 'w' ? RAISE_NEVER : RAISE_LIKELY;
-    if (q && fl_in_list(q, builders))
+    if (q && ast_name_in(q, builders))
         return RAISE_NEVER;
     if (f->kind == NODE_Name && !q) {
-        if (fl_in_list(f->v.Name.id, never_raise_fns))
+        if (ast_name_in(f->v.Name.id, never_raise_fns))
             return RAISE_NEVER;
         if (!strcmp(f->v.Name.id, "open"))
             return RAISE_LIKELY;
-        return fl_in_list(f->v.Name.id, unlikely_fns) ? RAISE_UNLIKELY : RAISE_MAYBE;
+        return ast_name_in(f->v.Name.id, unlikely_fns) ? RAISE_UNLIKELY : RAISE_MAYBE;
     }
     if (f->kind != NODE_Attribute)
         return RAISE_MAYBE;
     const char *m = f->v.Attribute.attr;
-    if (fl_in_list(m, log_methods) && is_logger(f->v.Attribute.value))
+    if (ast_name_in(m, log_methods) && is_logger(f->v.Attribute.value))
         return RAISE_NEVER;
-    if (fl_in_list(m, db_methods))
+    if (ast_name_in(m, db_methods))
         return RAISE_LIKELY;
     if (!strcmp(m, "begin") && !call->v.Call.args.n) {
         /* SQLAlchemy's Connection.begin() sends nothing: the driver begins
@@ -125,7 +125,7 @@ static int call_rank(Ctx *c, const Node *call)
         if (v.tag == VAL_RESOURCE && (v.kind == RES_CONNECTION || v.kind == RES_SESSION))
             return RAISE_NEVER;
     }
-    return fl_in_list(m, unlikely_methods) ? RAISE_UNLIKELY : RAISE_MAYBE;
+    return ast_name_in(m, unlikely_methods) ? RAISE_UNLIKELY : RAISE_MAYBE;
 }
 
 typedef struct RankWalk {

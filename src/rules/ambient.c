@@ -123,15 +123,14 @@ static void reading_kid(Node *parent, Node *n, void *arg)
     r->depth--;
 }
 
-/* Is def an ambient provider?  Its variable into *var. */
-static int ambient_provider(const Node *def, const Node **var)
+/* Is def an ambient provider? */
+static int ambient_provider(const Node *def)
 {
     if (!def || (def->kind != NODE_FunctionDef && def->kind != NODE_AsyncFunctionDef))
         return 0;
     Reading r = {0};
     for (int i = 0; i < def->v.FunctionDef.body.n; i++)
         reading_kid(NULL, def->v.FunctionDef.body.items[i], &r);
-    *var = r.var;
     return r.var && r.lends && r.sets && !r.task_aware;
 }
 
@@ -183,7 +182,7 @@ static int enters(DbCtx *c, const ScopeTable *t, const Node *def, const Node *pr
 }
 
 /* The ambient provider the with statement n enters, if any. */
-static const Node *provider_of(DbCtx *c, const DbWalk *w, const Node *n, const Node **var)
+static const Node *provider_of(DbCtx *c, const DbWalk *w, const Node *n)
 {
     for (int i = 0; i < n->v.With.items.n; i++) {
         const Node *e = n->v.With.items.items[i]->v.withitem.context_expr;
@@ -194,7 +193,7 @@ static const Node *provider_of(DbCtx *c, const DbWalk *w, const Node *n, const N
         const ScopeTable *t = NULL;
         int method = 0;
         const Node *def = dbval_callee(c, c->env->scopes, w->scope, e, &t, &method);
-        if (ambient_provider(def, var))
+        if (ambient_provider(def))
             return def;
     }
     return NULL;
@@ -208,10 +207,7 @@ static const Node *started(const Node *call)
     const char *m = f->kind == NODE_Attribute ? f->v.Attribute.attr
                     : f->kind == NODE_Name    ? f->v.Name.id
                                               : NULL;
-    for (int i = 0; m && starters[i]; i++)
-        if (!strcmp(m, starters[i]) && call->v.Call.args.n > 0)
-            return call->v.Call.args.items[0];
-    return NULL;
+    return ast_name_in(m, starters) && call->v.Call.args.n > 0 ? call->v.Call.args.items[0] : NULL;
 }
 
 typedef struct Starts {
@@ -219,7 +215,7 @@ typedef struct Starts {
     const Source *src;
     FindingList *out;
     const DbWalk *w;
-    const Node *with, *provider, *var;
+    const Node *with, *provider;
     int reported, depth;
 } Starts;
 
@@ -377,11 +373,10 @@ void ambient_visit(DbCtx *c, const Source *src, FindingList *out, const DbWalk *
 {
     if (n->kind != NODE_AsyncWith && n->kind != NODE_With)
         return;
-    const Node *var = NULL;
-    const Node *provider = provider_of(c, w, n, &var);
+    const Node *provider = provider_of(c, w, n);
     if (!provider)
         return;
-    Starts st = {c, src, out, w, n, provider, var, 0, 0};
+    Starts st = {c, src, out, w, n, provider, 0, 0};
     for (int i = 0; i < n->v.With.body.n && !st.reported; i++)
         starts_kid(NULL, n->v.With.body.items[i], &st);
 }

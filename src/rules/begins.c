@@ -34,14 +34,6 @@
 #define BEGIN_MAX_DEPTH 256 /* nesting followed in a body */
 #define BEGIN_MAX_ARGS 8    /* arguments of a call looked at for a session */
 
-static int in(const char *s, const char *const *list)
-{
-    for (int i = 0; s && list[i]; i++)
-        if (!strcmp(s, list[i]))
-            return 1;
-    return 0;
-}
-
 static const char *const uses[] = {"execute", "scalar", "scalars", "get", "get_one", "query",
                                    "add", "add_all", "merge", "flush", "delete", "refresh",
                                    "exec", "exec_driver_sql", "connection", NULL};
@@ -207,9 +199,9 @@ static void scan(State *st, const Node *n)
                 begun(st, n);
                 act(st, n, arena_printf(st->c->a, "`%s.begin()` on line %d began one", st->name,
                                         n->lineno));
-            } else if (in(m, ends)) {
+            } else if (ast_name_in(m, ends)) {
                 act(st, NULL, NULL);
-            } else if (in(m, uses)) {
+            } else if (ast_name_in(m, uses)) {
                 act(st, n, arena_printf(st->c->a, "`%s.%s()` on line %d began one (autobegin)",
                                         st->name, m, n->lineno));
             }

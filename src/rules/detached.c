@@ -108,6 +108,7 @@ typedef struct Scan {
     const char *rsess[MAX_RESULTS]; /* ... that session ... */
     const Node *rent[MAX_RESULTS];  /* ... and the class it selects */
     int nres;
+    int changes, commits; /* sessions() saw an attribute of a name changed, a .commit */
 } Scan;
 
 #define MAX_PROBES 64 /* helpers remembered per module */
@@ -181,13 +182,6 @@ static void push_at(Scan *c, int kind, const Node *at, const char *sess, const c
 
 /* --- which sessions expire on commit -------------------------------------- */
 
-static int in_list(const char *q, const char *const *list)
-{
-    for (; q && *list; list++)
-        if (!strcmp(q, *list))
-            return 1;
-    return 0;
-}
 
 static const char *const session_classes[] = {
     "sqlalchemy.orm.Session", "sqlalchemy.orm.session.Session", "sqlmodel.Session",
@@ -262,7 +256,7 @@ static int expires(const Scan *c, const Node *acq)
     if (f->kind == NODE_Attribute && !strcmp(f->v.Attribute.attr, "begin"))
         f = f->v.Attribute.value;
     const char *q = qual(c, c->env->scopes, c->scope, f);
-    if (in_list(q, session_classes))
+    if (ast_name_in(q, session_classes))
         return f == acq->v.Call.func ? expire_keyword(acq) : -1;
     if (f->kind != NODE_Name)
         return -1;
@@ -271,7 +265,7 @@ static int expires(const Scan *c, const Node *acq)
     const Binding *b = definition(c, f->v.Name.id, &t, &where);
     if (!b || !where || where->kind != SCOPE_MODULE || b->kind != BIND_LOCAL || !b->value ||
         b->value->kind != NODE_Call ||
-        !in_list(qual(c, t, where, b->value->v.Call.func), makers))
+        !ast_name_in(qual(c, t, where, b->value->v.Call.func), makers))
         return -1;
     return expire_keyword(b->value);
 }
@@ -352,7 +346,7 @@ static const char *object_of(const Scan *c, const Node *v, const Node **ent)
         return NULL;
     const Node *f = v->v.Call.func;
     if (is_session_name(c, f->v.Attribute.value)) {
-        if (!in_list(f->v.Attribute.attr, direct) || v->v.Call.args.n < 1)
+        if (!ast_name_in(f->v.Attribute.attr, direct) || v->v.Call.args.n < 1)
             return NULL;
         const Node *a = v->v.Call.args.items[0];
         if (!strcmp(f->v.Attribute.attr, "merge"))
@@ -360,14 +354,14 @@ static const char *object_of(const Scan *c, const Node *v, const Node **ent)
         *ent = model_selected_entity(a);
         return *ent ? f->v.Attribute.value->v.Name.id : NULL;
     }
-    if (!in_list(f->v.Attribute.attr, one))
+    if (!ast_name_in(f->v.Attribute.attr, one))
         return NULL;
     const Node *r = unawait(f->v.Attribute.value);
     for (; r && r->kind == NODE_Call && r->v.Call.func->kind == NODE_Attribute;
          r = unawait(r->v.Call.func->v.Attribute.value)) {
         const Node *rf = r->v.Call.func;
         if (is_session_name(c, rf->v.Attribute.value)) {
-            if (!in_list(rf->v.Attribute.attr, results) || r->v.Call.args.n < 1)
+            if (!ast_name_in(rf->v.Attribute.attr, results) || r->v.Call.args.n < 1)
                 return NULL;
             *ent = model_selected_entity(r->v.Call.args.items[0]);
             return *ent ? rf->v.Attribute.value->v.Name.id : NULL;
@@ -395,7 +389,7 @@ static void note_result(Scan *c, const Node *t, const Node *v)
     v = unawait(v);
     const Node *f = v && v->kind == NODE_Call ? v->v.Call.func : NULL;
     const Node *ent = f && f->kind == NODE_Attribute && is_session_name(c, f->v.Attribute.value) &&
-                              in_list(f->v.Attribute.attr, results) && v->v.Call.args.n > 0
+                              ast_name_in(f->v.Attribute.attr, results) && v->v.Call.args.n > 0
                           ? model_selected_entity(v->v.Call.args.items[0])
                           : NULL;
     if (!ent || c->nres == MAX_RESULTS)
@@ -418,7 +412,7 @@ static int eager(const Node *v)
         const char *name = f->kind == NODE_Attribute ? f->v.Attribute.attr
                            : f->kind == NODE_Name    ? f->v.Name.id
                                                      : NULL;
-        if (in_list(name, opts))
+        if (ast_name_in(name, opts))
             return 1;
         for (int i = 0; i < v->v.Call.args.n; i++)
             if (eager(v->v.Call.args.items[i]))
@@ -516,6 +510,18 @@ static const FlowSummary *lending_cm(Scan *c, const Node *e, int *expires, int *
 }
 
 /* First walk: the sessions the function makes and closes. */
+/* The attribute of a name that statement n changes (`o.x = v`, `o.x += v`,
+ * `o.x: T = v`), or NULL. */
+static const Node *changed_attr(const Node *n)
+{
+    const Node *t = n->kind == NODE_Assign      ? (n->v.Assign.targets.n == 1
+                                                       ? n->v.Assign.targets.items[0] : NULL)
+                    : n->kind == NODE_AugAssign ? n->v.AugAssign.target
+                    : n->kind == NODE_AnnAssign ? n->v.AnnAssign.target
+                                                : NULL;
+    return t && t->kind == NODE_Attribute && t->v.Attribute.value->kind == NODE_Name ? t : NULL;
+}
+
 static void sessions(Scan *c, const Node *n)
 {
     if (!n || c->depth > WALK_MAX_DEPTH || ast_is_def(n))
@@ -542,6 +548,8 @@ static void sessions(Scan *c, const Node *n)
     if (n->kind == NODE_Assign && n->v.Assign.targets.n == 1 &&
         (x = seen_session(c, n->v.Assign.value)) >= 0)
         add_session(c, n->v.Assign.targets.items[0], x, n->v.Assign.value);
+    c->changes |= changed_attr(n) != NULL; /* for lost_writes, on the same walk */
+    c->commits |= n->kind == NODE_Attribute && !strcmp(n->v.Attribute.attr, "commit");
     c->depth++;
     ast_children((Node *)n, sessions_kid, c);
     c->depth--;
@@ -605,7 +613,7 @@ static void call_events(Scan *c, const Node *n)
             push_at(c, EV_COMMIT, n, s, NULL);
         else if (!strcmp(m, "close"))
             push_at(c, EV_CLOSE, n, s, NULL);
-        else if (in_list(m, loads))
+        else if (ast_name_in(m, loads))
             push_at(c, EV_LOAD, n, s, NULL);
         else if (!strcmp(m, "refresh") && a0 && a0->kind == NODE_Name)
             push_at(c, EV_READ, n, s, a0->v.Name.id);
@@ -624,7 +632,7 @@ static void call_events(Scan *c, const Node *n)
                                                  : NULL;
     static const char *const readers[] = {"model_validate", "from_orm", "jsonable_encoder",
                                           "model_dump", NULL};
-    if (in_list(name, readers) && a0 && a0->kind == NODE_Name)
+    if (ast_name_in(name, readers) && a0 && a0->kind == NODE_Name)
         push_at(c, EV_READ, n, NULL, a0->v.Name.id);
 }
 
@@ -1578,16 +1586,10 @@ static void lost_walk(Lost *l, const Node *n)
             l->obj[l->nobj++] = (LostObj){.name = t->v.Name.id, .from = n, .probe = pr};
         return;
     }
-    if (n->kind == NODE_Assign || n->kind == NODE_AugAssign || n->kind == NODE_AnnAssign) {
-        const Node *tgt = n->kind == NODE_Assign      ? (n->v.Assign.targets.n == 1
-                                                             ? n->v.Assign.targets.items[0] : NULL)
-                          : n->kind == NODE_AugAssign ? n->v.AugAssign.target
-                                                      : n->v.AnnAssign.target;
-        LostObj *o = tgt && tgt->kind == NODE_Attribute ? lost_obj(l, tgt->v.Attribute.value)
-                                                         : NULL;
-        if (o && !o->write && !o->reported)
-            o->write = n;
-    }
+    const Node *tgt = changed_attr(n);
+    LostObj *changed = tgt ? lost_obj(l, tgt->v.Attribute.value) : NULL;
+    if (changed && !changed->write && !changed->reported)
+        changed->write = n;
     if (n->kind == NODE_Call) {
         const Node *f = n->v.Call.func;
         const LostSess *s = f->kind == NODE_Attribute && !strcmp(f->v.Attribute.attr, "commit")
@@ -1620,38 +1622,11 @@ static void lost_kid(Node *parent, Node *n, void *arg)
     lost_walk(arg, n);
 }
 
-/* Does the function change an attribute of a name and commit something?
- * The cheap test before the parameters are read. */
-typedef struct LostHint {
-    int writes, commits, depth;
-} LostHint;
-
-static void hint_kid(Node *parent, Node *n, void *arg)
-{
-    LostHint *h = arg;
-    (void)parent;
-    if (h->depth > WALK_MAX_DEPTH || ast_is_def(n))
-        return;
-    const Node *t = n->kind == NODE_Assign && n->v.Assign.targets.n == 1
-                        ? n->v.Assign.targets.items[0]
-                    : n->kind == NODE_AugAssign ? n->v.AugAssign.target
-                    : n->kind == NODE_AnnAssign ? n->v.AnnAssign.target
-                                                : NULL;
-    h->writes |= t && t->kind == NODE_Attribute && t->v.Attribute.value->kind == NODE_Name;
-    h->commits |= n->kind == NODE_Attribute && !strcmp(n->v.Attribute.attr, "commit");
-    h->depth++;
-    ast_children(n, hint_kid, h);
-    h->depth--;
-}
-
 static void lost_writes(Scan *c)
 {
     const Node *f = c->func;
-    LostHint hint = {0, 0, 0};
-    for (int j = 0; j < f->v.FunctionDef.body.n; j++)
-        hint_kid(NULL, f->v.FunctionDef.body.items[j], &hint);
-    if (!hint.writes || !hint.commits)
-        return;
+    if (!c->changes || !c->commits)
+        return; /* sessions() noted both: the cheap test before the parameters are read */
     Lost l = {.c = c};
     for (int i = 0; ast_param(f, i) && l.nobj < MAX_LOST && l.nsess < MAX_LOST; i++) {
         Depends d;

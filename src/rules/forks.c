@@ -32,14 +32,6 @@
 #define FORK_MAX_DEPTH 256 /* nesting followed in a function body */
 #define FORK_MAX_NAMES 4   /* names followed to the pool or context they are bound to */
 
-static int in(const char *s, const char *const *list)
-{
-    for (int i = 0; s && list[i]; i++)
-        if (!strcmp(s, list[i]))
-            return 1;
-    return 0;
-}
-
 /* What name e (in scope s) is bound to once: an assignment's value, or the
  * context expression of `with ... as e`; e itself for anything else. */
 static const Node *bound(DbCtx *c, const Scope *s, const Node *e)
@@ -90,7 +82,7 @@ static int forking_pool(DbCtx *c, const Scope *s, const Node *e, const Node **in
         return 0;
     const Node *f = e->v.Call.func;
     int forks = 0;
-    if (in(dbval_qualname(c, s, f), pools)) {
+    if (ast_name_in(dbval_qualname(c, s, f), pools)) {
         const Node *ctx = ast_keyword(e, "mp_context");
         forks = ctx ? forking_context(c, s, ctx) == 1 : 1;
     } else if (f->kind == NODE_Attribute && !strcmp(f->v.Attribute.attr, "Pool")) {
@@ -114,11 +106,11 @@ static const Node *fork_target(DbCtx *c, const Scope *s, const Node *call, const
                                        "submit", NULL};
     const Node *f = call->v.Call.func;
     *init = NULL;
-    if (in(q, processes) ||
+    if (ast_name_in(q, processes) ||
         (f->kind == NODE_Attribute && !strcmp(f->v.Attribute.attr, "Process") &&
          forking_context(c, s, f->v.Attribute.value) == 1))
         return ast_keyword(call, "target");
-    if (f->kind != NODE_Attribute || !in(f->v.Attribute.attr, runs) ||
+    if (f->kind != NODE_Attribute || !ast_name_in(f->v.Attribute.attr, runs) ||
         !forking_pool(c, s, f->v.Attribute.value, init))
         return NULL;
     return call->v.Call.args.n ? call->v.Call.args.items[0]
@@ -204,7 +196,7 @@ static void loop_per_call(DbCtx *c, const Source *src, FindingList *out, const D
 {
     static const char *const runners[] = {"asyncio.run", "asyncio.runners.run", NULL};
     const Node *arg = n->v.Call.args.n ? n->v.Call.args.items[0] : NULL;
-    if (!arg || arg->kind != NODE_Call || !in(q, runners))
+    if (!arg || arg->kind != NODE_Call || !ast_name_in(q, runners))
         return;
     const Node *work = def_of(c, w->scope, arg->v.Call.func);
     const FlowSummary *sum = summary(c, work);

@@ -124,13 +124,12 @@ static const Node *session_param(DbCtx *c, const ScopeTable *t, const Node *def,
 void gqlctx_visit(DbCtx *c, const Source *src, FindingList *out, const DbWalk *w, const Node *n,
                   const Node *module)
 {
-    if (n->kind != NODE_Call)
-        return;
+    const Node *getter = n->kind == NODE_Call ? ast_keyword(n, "context_getter") : NULL;
+    if (!getter)
+        return; /* the cheap test first: this runs at every call */
     const char *q = dbval_qualname(c, w->scope, n->v.Call.func);
     size_t len = q ? strlen(q) : 0;
-    const Node *getter = ast_keyword(n, "context_getter");
-    if (!q || !getter || strncmp(q, "strawberry", 10) || len < 13 ||
-        strcmp(q + len - 13, "GraphQLRouter"))
+    if (!q || strncmp(q, "strawberry", 10) || len < 13 || strcmp(q + len - 13, "GraphQLRouter"))
         return;
     Val f = flow_value(c->a, c->env, w->scope, getter);
     const Node *def = f.tag == VAL_FUNC ? f.node : NULL;

@@ -1033,9 +1033,9 @@ static void exit_release(Check *c, const Node *cls)
                                    ? call->v.Call.func->v.Attribute.value
                                    : NULL;
             if (recv && recv->kind == NODE_Attribute && recv->v.Attribute.value->kind == NODE_Name &&
-                !strcmp(recv->v.Attribute.value->v.Name.id, self) && made(c, s, recv) == RES_NONE) {
-                Val v = flow_value(c->scratch, c->env, s, recv);
-                if (v.tag == VAL_RESOURCE && v.kind != RES_ANY && v.kind != RES_CURSOR)
+                !strcmp(recv->v.Attribute.value->v.Name.id, self)) {
+                Val v = flow_value(c->scratch, c->env, s, recv); /* what self.<attr> holds */
+                if (v.tag == VAL_RESOURCE && !v.fresh && v.kind != RES_ANY && v.kind != RES_CURSOR)
                     cands[nc++] = arena_printf(c->scratch, "%s.%s", self, recv->v.Attribute.attr);
             }
         }

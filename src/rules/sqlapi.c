@@ -41,6 +41,14 @@ typedef struct SqlCheck {
     int legacy; /* SQLAlchemy 1.x: only a future=True engine's connections refuse strings */
 } SqlCheck;
 
+/* A place in the source, for ordering: where a node starts, or where a
+ * `with` block exits. */
+typedef struct Pos {
+    int line, col;
+} Pos;
+
+static Pos pos_of(const Node *n) { return (Pos){n->lineno, n->col_offset}; }
+
 /* The methods that run a statement, exec_driver_sql's a plain string. */
 static int runs_sql(const char *m)
 {
@@ -389,6 +397,22 @@ static void block_kid(Node *parent, Node *n, void *arg)
     block_walk(arg, n);
 }
 
+/* An SL302 finding on the write, its path from where the connection is
+ * made (made) to where the write is lost (lost). */
+static void lost_write(SqlCheck *k, const Node *write, const char *message, const Node *made,
+                       const char *made_note, Pos lost, const char *lost_note)
+{
+    Finding fd = {0};
+    fd.code = "SL302";
+    fd.path = k->src->path;
+    diag_span(&fd, write);
+    fd.message = message;
+    fd.trace = arena_alloc(k->c->a, 2 * sizeof *fd.trace);
+    fd.trace[fd.ntrace++] = (TraceStep){k->src->path, made->lineno, made->col_offset, made_note};
+    fd.trace[fd.ntrace++] = (TraceStep){k->src->path, lost.line, lost.col, lost_note};
+    diag_add(k->out, &fd);
+}
+
 static void uncommitted(SqlCheck *k, const Scope *s, const Node *with)
 {
     for (int i = 0; i < with->v.With.items.n; i++) {
@@ -408,26 +432,18 @@ static void uncommitted(SqlCheck *k, const Scope *s, const Node *with)
             block_walk(&b, with->v.With.body.items[j]);
         if (!b.write || b.commits)
             continue;
-        DbCtx *c = k->c;
-        Finding fd = {0};
-        fd.code = "SL302";
-        fd.path = k->src->path;
-        diag_span(&fd, b.write);
-        fd.message = arena_printf(
-            c->a,
-            "`%s.execute()` writes, and nothing commits it: %s, a connection begins a transaction "
-            "on first use and the end of the `with` block rolls it back, so the write is "
-            "silently lost; call `%s.commit()` before the block ends, or open it with "
-            "`engine.begin()`",
-            b.conn, k->legacy ? "on a future=True engine" : "on SQLAlchemy 2.0", b.conn);
-        fd.trace = arena_alloc(c->a, 2 * sizeof *fd.trace);
-        fd.trace[fd.ntrace++] = (TraceStep){k->src->path, e->lineno, e->col_offset,
-                                            "the connection is opened here, with no transaction "
-                                            "block"};
-        fd.trace[fd.ntrace++] = (TraceStep){k->src->path, ast_end_lineno(with),
-                                            with->end_col_offset,
-                                            "the block ends here: the transaction is rolled back"};
-        diag_add(k->out, &fd);
+        lost_write(k, b.write,
+                   arena_printf(k->c->a,
+                                "`%s.execute()` writes, and nothing commits it: %s, a connection "
+                                "begins a transaction on first use and the end of the `with` "
+                                "block rolls it back, so the write is silently lost; call "
+                                "`%s.commit()` before the block ends, or open it with "
+                                "`engine.begin()`",
+                                b.conn, k->legacy ? "on a future=True engine" : "on SQLAlchemy 2.0",
+                                b.conn),
+                   e, "the connection is opened here, with no transaction block",
+                   (Pos){ast_end_lineno(with), with->end_col_offset},
+                   "the block ends here: the transaction is rolled back");
     }
 }
 
@@ -581,9 +597,14 @@ static void dbapi_uncommitted(SqlCheck *k, DbWalk *w, const Node *st)
         t->kind != NODE_Name)
         return;
     const Node *call = v->kind == NODE_Await ? v->v.Await.value : v;
-    if (call->kind != NODE_Call || ast_keyword(call, "autocommit"))
-        return;
-    const char *q = dbval_qualname(k->c, w->scope, call->v.Call.func);
+    const Node *f = call->kind == NODE_Call ? call->v.Call.func : NULL;
+    const char *last = !f                         ? NULL
+                       : f->kind == NODE_Attribute ? f->v.Attribute.attr
+                       : f->kind == NODE_Name      ? f->v.Name.id
+                                                   : NULL;
+    if (!last || strcmp(last, "connect") || ast_keyword(call, "autocommit"))
+        return; /* the cheap test first: this runs at every assignment */
+    const char *q = dbval_qualname(k->c, w->scope, f);
     size_t n = q ? strlen(q) : 0;
     if (!q || n < 8 || strcmp(q + n - 8, ".connect") ||
         (strncmp(q, "psycopg2.", 9) && strncmp(q, "psycopg.", 8)))
@@ -593,23 +614,17 @@ static void dbapi_uncommitted(SqlCheck *k, DbWalk *w, const Node *st)
         dbapi_walk(&d, func->v.FunctionDef.body.items[i]);
     if (!d.write || d.settled)
         return;
-    DbCtx *c = k->c;
-    Finding fd = {0};
-    fd.code = "SL302";
-    fd.path = k->src->path;
-    diag_span(&fd, d.write);
-    fd.message = arena_printf(
-        c->a,
-        "this write on `%s` is never committed: %s begins a transaction on the first statement "
-        "and never commits by itself, so closing the connection (or losing it) rolls the write "
-        "back, silently; call `%s.commit()`, or use `with %s:` or autocommit=True",
-        d.conn, strncmp(q, "psycopg2.", 9) ? "psycopg" : "psycopg2", d.conn, d.conn);
-    fd.trace = arena_alloc(c->a, 2 * sizeof *fd.trace);
-    fd.trace[fd.ntrace++] = (TraceStep){k->src->path, st->lineno, st->col_offset,
-                                        "the connection is made here, not in autocommit mode"};
-    fd.trace[fd.ntrace++] = (TraceStep){k->src->path, d.write->lineno, d.write->col_offset,
-                                        "the write, in a transaction nothing commits"};
-    diag_add(k->out, &fd);
+    lost_write(k, d.write,
+               arena_printf(k->c->a,
+                            "this write on `%s` is never committed: %s begins a transaction on "
+                            "the first statement and never commits by itself, so closing the "
+                            "connection (or losing it) rolls the write back, silently; call "
+                            "`%s.commit()`, or use `with %s:` or autocommit=True",
+                            d.conn, strncmp(q, "psycopg2.", 9) ? "psycopg" : "psycopg2", d.conn,
+                            d.conn),
+               st, "the connection is made here, not in autocommit mode",
+               pos_of(d.write),
+               "the write, in a transaction nothing commits");
 }
 
 /* --- SL303: a session-level setting on one pooled connection ------------ */
@@ -656,13 +671,6 @@ static int session_setting(const char *q, char *name, size_t size)
     return 0;
 }
 
-/* A place in the source, for ordering: where a node starts, or where a
- * `with` block exits. */
-typedef struct Pos {
-    int line, col;
-} Pos;
-
-static Pos pos_of(const Node *n) { return (Pos){n->lineno, n->col_offset}; }
 
 static int before(Pos a, Pos b) { return a.line < b.line || (a.line == b.line && a.col < b.col); }
 
