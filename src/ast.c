@@ -182,6 +182,11 @@ const Node *ast_keyword(const Node *call, const char *name)
     return NULL;
 }
 
+int ast_is_true(const Node *e)
+{
+    return e && e->kind == NODE_Constant && e->v.Constant.value.kind == CONST_TRUE;
+}
+
 int ast_same_ref(const Node *a, const Node *b)
 {
     for (;;) { /* iterative: a chain is as long as the source makes it */

@@ -229,6 +229,9 @@ const Node *ast_call_arg(const Node *call, int j);
 /* The value of call's keyword argument name=, or NULL. */
 const Node *ast_keyword(const Node *call, const char *name);
 
+/* Is e the constant True (NULL is not)? */
+int ast_is_true(const Node *e);
+
 /* Are a and b the same name or attribute chain (`db`, `self._session`), as
  * written? */
 int ast_same_ref(const Node *a, const Node *b);

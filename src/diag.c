@@ -19,6 +19,22 @@ void diag_add(FindingList *l, const Finding *f)
     l->items[l->n++] = *f;
 }
 
+void diag_report(FindingList *l, Arena *a, const char *code, const char *path, const Node *at,
+                 const char *message, const TraceStep *steps, int n)
+{
+    Finding f = {0};
+    f.code = code;
+    f.path = path;
+    diag_span(&f, at);
+    f.message = message;
+    if (n > 0) {
+        f.trace = arena_alloc(a, (size_t)n * sizeof *f.trace);
+        memcpy(f.trace, steps, (size_t)n * sizeof *f.trace);
+        f.ntrace = n;
+    }
+    diag_add(l, &f);
+}
+
 static int cmp_str(const char *a, const char *b)
 {
     return strcmp(a ? a : "", b ? b : "");

@@ -43,6 +43,10 @@ void diag_span(Finding *f, const struct Node *at);
 
 /* Appends a copy of *f (the strings it points to are not copied). */
 void diag_add(FindingList *l, const Finding *f);
+/* Appends the finding code at the span of at in path, with message and a
+ * copy in a of the n steps of its witness path. */
+void diag_report(FindingList *l, Arena *a, const char *code, const char *path,
+                 const struct Node *at, const char *message, const TraceStep *steps, int n);
 /* Sorts by path, line, column, code: the order of every output format. */
 void diag_sort(FindingList *l);
 void diag_free(FindingList *l);

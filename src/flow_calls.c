@@ -60,14 +60,7 @@ static int streams(const Node *e)
     if (e->kind != NODE_Call || e->v.Call.func->kind != NODE_Attribute ||
         strcmp(e->v.Call.func->v.Attribute.attr, "execution_options"))
         return 0;
-    for (int i = 0; i < e->v.Call.keywords.n; i++) {
-        const Node *k = e->v.Call.keywords.items[i];
-        if (k->v.keyword.arg && !strcmp(k->v.keyword.arg, "stream_results") &&
-            k->v.keyword.value->kind == NODE_Constant &&
-            k->v.keyword.value->v.Constant.value.kind == CONST_TRUE)
-            return 1;
-    }
-    return 0;
+    return ast_is_true(ast_keyword(e, "stream_results"));
 }
 
 /* recv.m(...) where recv evaluated to rv */

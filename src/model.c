@@ -147,14 +147,7 @@ static int ends_with(const char *s, const char *suffix)
 /* create_engine(..., future=True) */
 static int future(const Node *call)
 {
-    for (int i = 0; i < call->v.Call.keywords.n; i++) {
-        const Node *k = call->v.Call.keywords.items[i];
-        if (k->v.keyword.arg && !strcmp(k->v.keyword.arg, "future") &&
-            k->v.keyword.value->kind == NODE_Constant &&
-            k->v.keyword.value->v.Constant.value.kind == CONST_TRUE)
-            return 1;
-    }
-    return 0;
+    return ast_is_true(ast_keyword(call, "future"));
 }
 
 static int has_keyword(const Node *call, const char *name)

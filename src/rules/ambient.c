@@ -236,27 +236,22 @@ static void report(Starts *st, const Node *at, const Node *coro)
                          ? coro->v.Call.func->v.Attribute.attr
                          : "the task";
     const char *prov = st->provider->v.FunctionDef.name;
-    Finding f = {0};
-    f.code = "SL203";
-    f.path = st->src->path;
-    diag_span(&f, at);
-    f.message = arena_printf(
-        st->c->a,
-        "the task started here runs in a copy of this context, where `%s()` keeps the session it "
-        "made for this block: `%s` enters `%s()`, which hands it that same session, so the "
-        "task and this function (or the other tasks) use one session at once, and a task that "
-        "runs after the block uses it after it is closed; reuse the session only in the task "
-        "that made it (asyncio.current_task()), or open one in the task",
-        prov, fn, prov);
-    f.trace = arena_alloc(st->c->a, 2 * sizeof *f.trace);
-    f.trace[0] = (TraceStep){st->src->path, st->with->lineno, st->with->col_offset,
-                             arena_printf(st->c->a, "`%s()` sets its context variable here, for "
-                                                    "the block",
-                                          prov)};
-    f.trace[1] = (TraceStep){st->src->path, at->lineno, at->col_offset,
-                             arena_printf(st->c->a, "`%s` starts here, in that context", fn)};
-    f.ntrace = 2;
-    diag_add(st->out, &f);
+    TraceStep steps[2] = {
+        {st->src->path, st->with->lineno, st->with->col_offset,
+         arena_printf(st->c->a, "`%s()` sets its context variable here, for the block", prov)},
+        {st->src->path, at->lineno, at->col_offset,
+         arena_printf(st->c->a, "`%s` starts here, in that context", fn)}};
+    diag_report(
+        st->out, st->c->a, "SL203", st->src->path, at,
+        arena_printf(
+            st->c->a,
+            "the task started here runs in a copy of this context, where `%s()` keeps the session "
+            "it made for this block: `%s` enters `%s()`, which hands it that same session, so the "
+            "task and this function (or the other tasks) use one session at once, and a task that "
+            "runs after the block uses it after it is closed; reuse the session only in the task "
+            "that made it (asyncio.current_task()), or open one in the task",
+            prov, fn, prov),
+        steps, 2);
     st->reported = 1;
 }
 

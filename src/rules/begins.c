@@ -343,21 +343,16 @@ static void entry(State *st, const Node *func)
 static void report(DbCtx *c, const Source *src, FindingList *out, const Node *at, const State *st,
                    const char *what, const char *last)
 {
-    Finding f = {0};
-    f.code = "SL305";
-    f.path = src->path;
-    diag_span(&f, at);
-    f.message = arena_printf(c->a,
-                             "%s raises InvalidRequestError (\"A transaction is already begun\"): "
-                             "`%s` is in a transaction here, since %s, and only commit(), "
-                             "rollback() or close() ends it; commit or roll back first, or use "
-                             "`%s.begin_nested()` for a savepoint",
-                             what, st->name, st->why, st->name);
-    f.trace = arena_alloc(c->a, 2 * sizeof *f.trace);
-    f.trace[0] = (TraceStep){src->path, st->use->lineno, st->use->col_offset, st->step};
-    f.trace[1] = (TraceStep){src->path, at->lineno, at->col_offset, last};
-    f.ntrace = 2;
-    diag_add(out, &f);
+    TraceStep steps[2] = {{src->path, st->use->lineno, st->use->col_offset, st->step},
+                          {src->path, at->lineno, at->col_offset, last}};
+    diag_report(out, c->a, "SL305", src->path, at,
+                arena_printf(c->a,
+                             "%s raises InvalidRequestError (\"A transaction is already "
+                             "begun\"): `%s` is in a transaction here, since %s, and only "
+                             "commit(), rollback() or close() ends it; commit or roll back "
+                             "first, or use `%s.begin_nested()` for a savepoint",
+                             what, st->name, st->why, st->name),
+                steps, 2);
 }
 
 /* Does the project function that call runs begin a transaction on the

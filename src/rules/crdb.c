@@ -975,7 +975,13 @@ static const Node *swallowed_by(const DbWalk *w, const Node *n)
     return NULL;
 }
 
-static void no_retry(Check *k, const DbWalk *w, const Node *at, const char *what, int is_async,
+/* The help no_retry gives: run_transaction (a synchronous SQLAlchemy
+ * session or connection on CockroachDB), a loop opening a new session per
+ * attempt (an async one, or SERIALIZABLE PostgreSQL), or, for a driver's
+ * connection, a loop that rolls back and runs the transaction again. */
+enum { HELP_RUN_TRANSACTION, HELP_NEW_SESSION, HELP_DRIVER };
+
+static void no_retry(Check *k, const DbWalk *w, const Node *at, const char *what, int help,
                      const Fix *fix)
 {
     const CrdbProject *p = k->p;
@@ -987,14 +993,17 @@ static void no_retry(Check *k, const DbWalk *w, const Node *at, const char *what
     if (!p->cockroach)
         steps[n++] = (TraceStep){p->ser_path, p->ser_line, p->ser_col,
                                  "the project's transactions run SERIALIZABLE on PostgreSQL"};
-    /* run_transaction is synchronous: an async session needs the loop */
-    steps[n++] = (TraceStep){k->src->path, at->lineno, at->col_offset,
-                             is_async || !p->cockroach
-                                 ? "help: run it in a loop that catches SQLSTATE 40001 and "
-                                   "starts a fresh transaction (a new session) per attempt"
-                                 : "help: run it with sqlalchemy_cockroachdb.run_transaction(), "
-                                   "or in a loop that catches SQLSTATE 40001 and starts a "
-                                   "fresh transaction per attempt"};
+    if (help == HELP_RUN_TRANSACTION && !p->cockroach)
+        help = HELP_NEW_SESSION; /* run_transaction is CockroachDB's */
+    steps[n++] = (TraceStep){
+        k->src->path, at->lineno, at->col_offset,
+        help == HELP_DRIVER ? "help: run it in a loop that catches SQLSTATE 40001, rolls the "
+                              "connection back and runs the whole transaction again"
+        : help == HELP_NEW_SESSION
+            ? "help: run it in a loop that catches SQLSTATE 40001 and starts a fresh "
+              "transaction (a new session) per attempt"
+            : "help: run it with sqlalchemy_cockroachdb.run_transaction(), or in a loop that "
+              "catches SQLSTATE 40001 and starts a fresh transaction per attempt"};
     const Node *h = swallowed_by(w, at);
     const char *fate = h ? arena_printf(k->c->a, "the `except` on line %d catches it and the "
                                                  "write is silently dropped", h->lineno)
@@ -1223,7 +1232,11 @@ static void check_call(Check *k, DbWalk *w, const Node *call)
         return;
     Val v = dbval_expr(k->c, w->scope, f->v.Attribute.value);
     if (dbval_is_transactional(&v))
-        no_retry(k, w, call, arena_printf(k->c->a, "`%s()`", text(k, f)), v.is_async, NULL);
+        no_retry(k, w, call, arena_printf(k->c->a, "`%s()`", text(k, f)),
+                 !dbval_is_sqlalchemy(&v) ? HELP_DRIVER
+                 : v.is_async             ? HELP_NEW_SESSION
+                                          : HELP_RUN_TRANSACTION,
+                 NULL);
 }
 
 /* A transaction block that only creates or drops the schema (at startup,
@@ -1345,6 +1358,141 @@ static const Fix *run_transaction_fix(Check *k, DbWalk *w, const Node *with, con
 }
 
 /* `with s.begin():`, `with engine.begin() as conn:`, `with Session.begin() as s:`. */
+/* ---- SL401 on the drivers' own transaction blocks ---- */
+
+/* What a driver transaction block runs: statements that change data (or
+ * whose SQL is not a constant), the connection handed to a call, and a
+ * retry loop of its own inside. */
+typedef struct BlockWork {
+    const ScopeTable *t;
+    const Scope *s;
+    const Node *func, *conn;
+    int writes, retry, depth;
+} BlockWork;
+
+static void block_work_kid(Node *parent, Node *n, void *arg)
+{
+    static const char *const runs[] = {"execute", "executemany", "fetch", "fetchrow",
+                                       "fetchval", "copy_records_to_table", "copy_to_table",
+                                       "copy_from_query", "copy"};
+    BlockWork *bw = arg;
+    (void)parent;
+    if (bw->depth > FOLLOW_MAX || ast_is_def(n))
+        return;
+    if (n->kind == NODE_With || n->kind == NODE_AsyncWith)
+        for (int i = 0; i < n->v.With.items.n; i++) {
+            const Node *e = n->v.With.items.items[i]->v.withitem.context_expr;
+            if (e->kind == NODE_Call && e->v.Call.func->kind == NODE_Attribute &&
+                !strcmp(e->v.Call.func->v.Attribute.attr, "transaction"))
+                return; /* a transaction of its own: reported there, not here */
+        }
+    if (is_loop(n)) {
+        Tries tr;
+        loop_tries(n, &tr);
+        for (int i = 0; i < tr.n; i++)
+            bw->retry |= retry_try(bw->t, bw->s, n, tr.items[i]);
+    }
+    if (n->kind == NODE_Call) {
+        const Node *f = n->v.Call.func, *a = n->v.Call.args.n ? n->v.Call.args.items[0] : NULL;
+        if (f->kind == NODE_Attribute && IN(f->v.Attribute.attr, runs))
+            bw->writes += !a || (!read_sql(bw->func, a) && !ddl_sql(bw->func, a));
+        for (int i = 0; i < n->v.Call.args.n; i++)
+            bw->writes += ast_same_ref(n->v.Call.args.items[i], bw->conn);
+    }
+    bw->depth++;
+    ast_children(n, block_work_kid, bw);
+    bw->depth--;
+}
+
+/* Does the function set conn to autocommit (`conn.autocommit = True`,
+ * `conn.set_session(autocommit=True)`): `with conn:` then ends no
+ * transaction of its own. */
+typedef struct Autocommit {
+    const Node *conn;
+    int found, depth;
+} Autocommit;
+
+static void autocommit_kid(Node *parent, Node *n, void *arg)
+{
+    Autocommit *ac = arg;
+    (void)parent;
+    if (ac->found || ac->depth > FOLLOW_MAX || ast_is_def(n))
+        return;
+    if (n->kind == NODE_Assign) {
+        for (int i = 0; i < n->v.Assign.targets.n; i++) {
+            const Node *t = n->v.Assign.targets.items[i];
+            ac->found |= t->kind == NODE_Attribute && !strcmp(t->v.Attribute.attr, "autocommit") &&
+                         ast_same_ref(t->v.Attribute.value, ac->conn) &&
+                         ast_is_true(n->v.Assign.value);
+        }
+    }
+    if (n->kind == NODE_Call && n->v.Call.func->kind == NODE_Attribute &&
+        !strcmp(n->v.Call.func->v.Attribute.attr, "set_session") &&
+        ast_same_ref(n->v.Call.func->v.Attribute.value, ac->conn))
+        ac->found |= ast_is_true(ast_keyword(n, "autocommit"));
+    ac->depth++;
+    ast_children(n, autocommit_kid, ac);
+    ac->depth--;
+}
+
+/*
+ * Is the with item ctx a transaction of a driver connection that the block
+ * commits as it ends: `with conn.transaction():` (psycopg 3, asyncpg),
+ * `with conn:` on a psycopg2 connection, `with psycopg.connect(...)` and
+ * psycopg_pool's `with pool.connection()` (both commit on a clean exit),
+ * `with conn:` on a connection either driver's pool lent?
+ * *conn: the connection expression.
+ */
+static int driver_block(Check *k, DbWalk *w, const Node *ctx, const Node **conn, int *is_async)
+{
+    const Node *f = ctx->kind == NODE_Call ? ctx->v.Call.func : NULL;
+    if (f && f->kind == NODE_Attribute && !strcmp(f->v.Attribute.attr, "transaction")) {
+        Val v = dbval_expr(k->c, w->scope, f->v.Attribute.value);
+        *conn = f->v.Attribute.value;
+        *is_async = v.is_async;
+        return v.tag == VAL_RESOURCE &&
+               (v.kind == RES_PGCONN || v.kind == RES_APOOLED || v.kind == RES_POOLED);
+    }
+    *conn = ctx;
+    if (f && f->kind == NODE_Attribute && !strcmp(f->v.Attribute.attr, "connection")) {
+        Val pool = dbval_expr(k->c, w->scope, f->v.Attribute.value);
+        *is_async = pool.is_async;
+        return pool.tag == VAL_FACTORY && pool.kind == FAC_PGPOOL &&
+               !ast_is_true(ast_keyword(ctx, "autocommit"));
+    }
+    Val v = dbval_expr(k->c, w->scope, ctx);
+    *is_async = v.is_async;
+    if (v.tag != VAL_RESOURCE || (v.kind == RES_PGCONN && !v.sub) ||
+        (v.kind != RES_DBAPI && v.kind != RES_PGCONN && v.kind != RES_POOLED) ||
+        (ctx->kind == NODE_Call && ast_is_true(ast_keyword(ctx, "autocommit"))))
+        return 0;
+    const Node *fn = dbval_walk_func(w);
+    Autocommit ac = {ctx, 0, 0};
+    if (fn && fn->kind != NODE_Lambda && ctx->kind != NODE_Call)
+        for (int i = 0; i < fn->v.FunctionDef.body.n; i++)
+            autocommit_kid(NULL, fn->v.FunctionDef.body.items[i], &ac);
+    return !ac.found;
+}
+
+static void check_driver_block(Check *k, DbWalk *w, const Node *with, const Node *ctx)
+{
+    const Node *conn;
+    int is_async;
+    if (!driver_block(k, w, ctx, &conn, &is_async) || retried_here(k, w, ctx))
+        return;
+    const Node *fn = dbval_walk_func(w);
+    BlockWork bw = {k->c->env->scopes, w->scope, fn && fn->kind != NODE_Lambda ? fn : NULL,
+                    conn, 0, 0, 0};
+    for (int i = 0; i < with->v.With.body.n; i++)
+        block_work_kid(NULL, with->v.With.body.items[i], &bw);
+    if (bw.writes && !bw.retry)
+        no_retry(k, w, ctx,
+                 arena_printf(k->c->a, "`%s %s`",
+                              with->kind == NODE_AsyncWith ? "async with" : "with",
+                              text(k, ctx)),
+                 HELP_DRIVER, NULL);
+}
+
 static void check_with(Check *k, DbWalk *w, const Node *with)
 {
     const NodeList *items = &with->v.With.items;
@@ -1353,13 +1501,16 @@ static void check_with(Check *k, DbWalk *w, const Node *with)
     for (int i = 0; i < items->n; i++) {
         const Node *ctx = items->items[i]->v.withitem.context_expr;
         if (ctx->kind != NODE_Call || ctx->v.Call.func->kind != NODE_Attribute ||
-            strcmp(ctx->v.Call.func->v.Attribute.attr, "begin"))
+            strcmp(ctx->v.Call.func->v.Attribute.attr, "begin")) {
+            check_driver_block(k, w, with, ctx);
             continue;
+        }
         Val v = dbval_expr(k->c, w->scope, ctx->v.Call.func->v.Attribute.value);
         int tx = dbval_is_sqlalchemy(&v) ||
                  (v.tag == VAL_FACTORY && (v.kind == FAC_ENGINE || v.kind == FAC_SESSIONMAKER));
         if (tx && !retried_here(k, w, ctx))
-            no_retry(k, w, ctx, arena_printf(k->c->a, "`%s`", text(k, ctx)), v.is_async,
+            no_retry(k, w, ctx, arena_printf(k->c->a, "`%s`", text(k, ctx)),
+                     v.is_async ? HELP_NEW_SESSION : HELP_RUN_TRANSACTION,
                      run_transaction_fix(k, w, with, ctx, &v));
     }
 }

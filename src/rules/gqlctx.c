@@ -149,26 +149,22 @@ void gqlctx_visit(DbCtx *c, const Source *src, FindingList *out, const DbWalk *w
             continue;
         int here = !t || t == c->env->scopes;
         const Node *at = here ? v : n;
-        Finding fd = {0};
-        fd.code = "SL203";
-        fd.path = src->path;
-        diag_span(&fd, at);
-        fd.message = arena_printf(
-            c->a,
-            "the session of `%s` goes into the GraphQL context as \"%s\", which every resolver of "
-            "a query shares, and the async resolvers `%s` and `%s` run at the same time for the "
-            "fields of one query: two statements on one session at once; give each resolver a "
-            "session of its own (or put the sessionmaker in the context)",
-            provider->v.FunctionDef.name, k->v.Constant.value.s,
-            rs.found[0]->v.FunctionDef.name, rs.found[1]->v.FunctionDef.name);
-        fd.trace = arena_alloc(c->a, 3 * sizeof *fd.trace);
-        fd.trace[fd.ntrace++] = (TraceStep){src->path, at->lineno, at->col_offset,
-                                            "the request's one session, in the shared context"};
-        for (int j = 0; j < 2; j++)
-            fd.trace[fd.ntrace++] = (TraceStep){src->path, rs.found[j]->lineno,
-                                                rs.found[j]->col_offset,
-                                                j ? "and this one, beside it"
-                                                  : "this resolver uses it"};
-        diag_add(out, &fd);
+        TraceStep steps[3] = {
+            {src->path, at->lineno, at->col_offset,
+             "the request's one session, in the shared context"},
+            {src->path, rs.found[0]->lineno, rs.found[0]->col_offset, "this resolver uses it"},
+            {src->path, rs.found[1]->lineno, rs.found[1]->col_offset,
+             "and this one, beside it"}};
+        diag_report(
+            out, c->a, "SL203", src->path, at,
+            arena_printf(c->a,
+                         "the session of `%s` goes into the GraphQL context as \"%s\", which "
+                         "every resolver of a query shares, and the async resolvers `%s` and "
+                         "`%s` run at the same time for the fields of one query: two statements "
+                         "on one session at once; give each resolver a session of its own (or "
+                         "put the sessionmaker in the context)",
+                         provider->v.FunctionDef.name, k->v.Constant.value.s,
+                         rs.found[0]->v.FunctionDef.name, rs.found[1]->v.FunctionDef.name),
+            steps, 3);
     }
 }

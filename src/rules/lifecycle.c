@@ -15,6 +15,7 @@
 #include "model.h"
 #include "rules/sharing.h"
 #include "scope.h"
+#include "value.h"
 
 #define msg arena_printf
 
@@ -275,17 +276,22 @@ static int names_resource_type(const Node *ann, int depth)
 }
 
 /* Is what `async for` iterates a provider of sessions or connections? */
-static int is_provider_call(const FlowEnv *env, const Scope *s, const Node *call)
+static int is_provider_call(Arena *a, const FlowEnv *env, const Scope *s, const Node *call)
 {
     const Node *f = call->v.Call.func;
     if (f->kind != NODE_Name || !env->summary_of)
         return 0;
     const Binding *b = scope_lookup(env->scopes, s, f->v.Name.id, NULL);
-    if (!b || b->kind != BIND_DEF || !b->def)
+    const Node *def = b && b->kind == BIND_DEF ? b->def : NULL;
+    if (!def && env->values) { /* imported: the def the value model resolves */
+        Val v = value_of(env->values, a, env->scopes, s, f);
+        def = v.tag == VAL_FUNC && v.node && v.node->kind == NODE_AsyncFunctionDef ? v.node : NULL;
+    }
+    if (!def)
         return 0;
-    const FlowSummary *sum = env->summary_of(env->summary_arg, b->def);
+    const FlowSummary *sum = env->summary_of(env->summary_arg, def);
     return (sum && sum->yields_kind != RES_NONE) ||
-           names_resource_type(b->def->v.FunctionDef.returns, 0);
+           names_resource_type(def->v.FunctionDef.returns, 0);
 }
 
 
@@ -309,20 +315,16 @@ static void find_reyield(Node *parent, Node *n, void *arg)
         t->kind == NODE_Name && !strcmp(n->v.Yield.value->v.Name.id, t->v.Name.id)) {
         LifecycleSink *k = d->k;
         const Node *call = d->loop->v.AsyncFor.iter;
-        Finding f = {0};
-        f.code = "SL104";
-        f.path = k->src->path;
-        diag_span(&f, n);
-        f.message = msg(k->a, "`%s` is re-yielded from `async for` over `%s`: when the endpoint "
-                              "raises, the inner generator is not closed and its cleanup does not run",
-                        t->v.Name.id, text_of(k->a, k->src, call));
-        f.trace = arena_alloc(k->a, 2 * sizeof *f.trace);
-        f.trace[0] = (TraceStep){k->src->path, call->lineno, call->col_offset,
-                                 "the inner generator is iterated here"};
-        f.trace[1] = (TraceStep){k->src->path, n->lineno, n->col_offset,
-                                 "an exception thrown in here leaves the inner generator suspended"};
-        f.ntrace = 2;
-        diag_add(k->out, &f);
+        TraceStep steps[2] = {
+            {k->src->path, call->lineno, call->col_offset, "the inner generator is iterated here"},
+            {k->src->path, n->lineno, n->col_offset,
+             "an exception thrown in here leaves the inner generator suspended"}};
+        diag_report(k->out, k->a, "SL104", k->src->path, n,
+                    msg(k->a,
+                        "`%s` is re-yielded from `async for` over `%s`: when the endpoint "
+                        "raises, the inner generator is not closed and its cleanup does not run",
+                        t->v.Name.id, text_of(k->a, k->src, call)),
+                    steps, 2);
         return;
     }
     d->depth++;
@@ -339,7 +341,7 @@ static void find_async_for(Node *parent, Node *n, void *arg)
         return;
     if (n->kind == NODE_AsyncFor && n->v.AsyncFor.iter->kind == NODE_Call &&
         (names_resource_type(d->func_returns, 0) ||
-         is_provider_call(d->k->env, d->k->scope, n->v.AsyncFor.iter))) {
+         is_provider_call(d->k->a, d->k->env, d->k->scope, n->v.AsyncFor.iter))) {
         Deleg inner = {d->k, n, 0, NULL};
         for (int i = 0; i < n->v.AsyncFor.body.n; i++)
             find_reyield(n, n->v.AsyncFor.body.items[i], &inner);

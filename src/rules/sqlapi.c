@@ -15,6 +15,7 @@
  * (rules/engines.c) and SL208 (rules/forks.c).
  */
 #include "rules/sqlapi.h"
+#include "rules/agens.h"
 #include "rules/ambient.h"
 #include "rules/begins.h"
 #include "rules/engines.h"
@@ -1296,6 +1297,7 @@ static int visit(DbWalk *w, const Node *n)
     begins_visit(k->c, k->src, k->out, w, n, k->legacy); /* SL305 */
     ambient_visit(k->c, k->src, k->out, w, n);            /* SL203 */
     gqlctx_visit(k->c, k->src, k->out, w, n, k->module);  /* SL203 */
+    agens_visit(k->c, k->src, k->out, w, n);              /* SL103 */
     if (n->kind == NODE_With || n->kind == NODE_AsyncWith)
         uncommitted(k, w->scope, n);
     if (n->kind == NODE_Assign || n->kind == NODE_AnnAssign)

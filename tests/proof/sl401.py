@@ -11,9 +11,17 @@ in a fresh transaction and succeeds (its first, run_transaction, is
 sqlalchemy-cockroachdb's, which Debian does not package).
 sessionlint is told the project is a CockroachDB one (database =
 "cockroachdb"), as the rule only applies there.
+
+The drivers' own transaction blocks are the same: asyncpg's `async with
+conn.transaction():` commits as the block ends, with nothing to retry it.
+The same race on it raises asyncpg's SerializationError out of the block;
+the fixed form runs the block again on 40001 and commits.
 """
-# needs: sqlalchemy psycopg2 fastapi httpx
+# needs: sqlalchemy psycopg2 fastapi httpx asyncpg
+import asyncio
 import time
+
+import asyncpg
 
 from fastapi import Depends, FastAPI, HTTPException
 from pydantic import BaseModel
@@ -81,6 +89,34 @@ def transfer_fixed(t: TransferIn, db: Session = Depends(get_db)):
     raise HTTPException(503, "busy, try again")
 
 
+# A driver's transaction block: asyncpg (the isolation is CockroachDB's
+# own, asked for here because PostgreSQL's default is READ COMMITTED).
+async def withdraw(account: int, amount: int) -> None:
+    conn = await asyncpg.connect()
+    try:
+        async with conn.transaction(isolation="serializable"):  # expect: SL401
+            await conn.execute("UPDATE accounts SET balance = balance - $1 WHERE id = $2",
+                               amount, account)
+    finally:
+        await conn.close()
+
+
+async def withdraw_fixed(account: int, amount: int) -> int:
+    conn = await asyncpg.connect()
+    try:
+        for attempt in range(5):
+            try:
+                async with conn.transaction(isolation="serializable"):
+                    await conn.execute("UPDATE accounts SET balance = balance - $1 WHERE id = $2",
+                                       amount, account)
+                return attempt + 1
+            except asyncpg.exceptions.SerializationError:
+                await asyncio.sleep(0.01 * 2 ** attempt)
+        raise RuntimeError("busy, try again")
+    finally:
+        await conn.close()
+
+
 def balances():
     return dict(proof.query("SELECT id, balance FROM accounts"))
 
@@ -107,6 +143,20 @@ def body(p):
     p.check(balances() == {1: 50, 2: 30}, "bad: balances %r" % balances())
     p.bad("%s (%s) reaches the client as a 500" % (
         str(err.orig).strip().splitlines()[0], err.orig.pgcode), proof.exc_text(err))
+
+    r, err, waited = proof.against_concurrent_write(
+        OTHER_TRANSFER, (1,), lambda: asyncio.run(withdraw_fixed(1, 5)))
+    p.check(err is None and waited and r == 2, "asyncpg fixed: %r %r (waited: %s)" % (r, err, waited))
+    p.check(balances() == {1: 35, 2: 30}, "asyncpg fixed: balances %r" % balances())
+    p.fixed("asyncpg: attempt 2 commits")
+
+    r, err, waited = proof.against_concurrent_write(
+        OTHER_TRANSFER, (1,), lambda: asyncio.run(withdraw(1, 5)))
+    p.check(waited, "asyncpg bad: the withdrawal did not wait for the other one")
+    p.check(isinstance(err, asyncpg.exceptions.SerializationError) and err.sqlstate == "40001",
+            "asyncpg bad: not a serialization failure: %r" % (err,))
+    p.check(balances() == {1: 25, 2: 30}, "asyncpg bad: balances %r" % balances())
+    p.bad("asyncpg: %s leaves `async with conn.transaction()`" % proof.exc_text(err))
     p.lint(config='database = "cockroachdb"\n')
 
 
