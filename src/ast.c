@@ -182,6 +182,15 @@ const Node *ast_keyword(const Node *call, const char *name)
     return NULL;
 }
 
+int ast_encloses(const Node *outer, const Node *n)
+{
+    if (n->lineno < outer->lineno || n->lineno > ast_end_lineno(outer))
+        return 0;
+    if (n->lineno == outer->lineno && n->col_offset < outer->col_offset)
+        return 0;
+    return n->lineno != ast_end_lineno(outer) || n->col_offset < outer->end_col_offset;
+}
+
 int ast_is_true(const Node *e)
 {
     return e && e->kind == NODE_Constant && e->v.Constant.value.kind == CONST_TRUE;

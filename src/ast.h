@@ -229,6 +229,10 @@ const Node *ast_call_arg(const Node *call, int j);
 /* The value of call's keyword argument name=, or NULL. */
 const Node *ast_keyword(const Node *call, const char *name);
 
+/* Does outer's source span hold n's start (n is outer or below it, for
+ * nodes of one tree)? */
+int ast_encloses(const Node *outer, const Node *n);
+
 /* Is e the constant True (NULL is not)? */
 int ast_is_true(const Node *e);
 

@@ -29,14 +29,16 @@
  * function, named anywhere (by a load: __all__'s strings do not count). */
 enum { READ_REQUEST = 1, READ_IN_FUNCTION = 2, READ_ANYWHERE = 4,
        READ_REMOVED = 8,      /* `name.remove()` somewhere: a scoped_session's teardown */
-       READ_REMOVED_HOOK = 16 /* ... in a hook run after each unit of work (a signal
-                                 handler, `@task_postrun.connect`, a teardown) */ };
+       READ_REMOVED_HOOK = 16, /* ... in a hook run after each unit of work (a signal
+                                  handler, `@task_postrun.connect`, a teardown) */
+       READ_SEVERAL = 32       /* read in two functions or more */ };
 #define CLI_ROOT 0x10000   /* a role bit of this file's own: a command-line entry point itself */
 
 typedef struct Entry {
-    const void *key; /* a function, class or module-level Binding */
-    int roles;       /* FASTAPI_* bits; for a binding, READ_* */
-    int mod;         /* index of the module holding it */
+    const void *key;    /* a function, class or module-level Binding */
+    int roles;          /* FASTAPI_* bits; for a binding, READ_* */
+    int mod;            /* index of the module holding it */
+    const Node *reader; /* a binding: the first function found reading it */
 } Entry;
 
 /* A function or class whose body the closure of `role` still has to read. */
@@ -965,6 +967,7 @@ typedef struct RefScan {
     FastApi *f;
     int m;
     const Scope *s;
+    const Node *func; /* the innermost function around, or NULL */
     int in_function;
     int in_hook; /* in a function registered as a hook: `@x.connect`, `@app.teardown_*` */
     int depth;
@@ -1024,6 +1027,10 @@ static void ref_scan(RefScan *r, const Node *n)
             Entry *en = slot(r->f, b, 1);
             en->roles |= READ_ANYWHERE | (r->in_function ? READ_IN_FUNCTION : 0);
             en->mod = mod;
+            if (r->func && en->reader && en->reader != r->func)
+                en->roles |= READ_SEVERAL;
+            else if (r->func)
+                en->reader = r->func;
             if (mod != r->m) /* another module uses this one's names */
                 slot(r->f, r->f->mods[mod].module, 1)->roles |= READ_ANYWHERE;
         }
@@ -1031,11 +1038,14 @@ static void ref_scan(RefScan *r, const Node *n)
             return;
     }
     const Scope *outer = r->s;
+    const Node *func = r->func;
     int in_function = r->in_function, in_hook = r->in_hook;
     if (n->kind == NODE_FunctionDef || n->kind == NODE_AsyncFunctionDef || n->kind == NODE_Lambda ||
         n->kind == NODE_ClassDef) {
         const Scope *inner = scope_of(r->f->mods[r->m].scopes, n);
         r->s = inner ? inner : outer;
+        if (n->kind != NODE_ClassDef)
+            r->func = n;
         r->in_function |= n->kind != NODE_ClassDef;
         r->in_hook |= (n->kind == NODE_FunctionDef || n->kind == NODE_AsyncFunctionDef) &&
                       is_hook(n);
@@ -1044,6 +1054,7 @@ static void ref_scan(RefScan *r, const Node *n)
     ast_children((Node *)n, ref_scan_kid, r);
     r->depth--;
     r->s = outer;
+    r->func = func;
     r->in_function = in_function;
     r->in_hook = in_hook;
 }
@@ -1101,7 +1112,7 @@ static void unnamed_generators(FastApi *f)
 static void references(FastApi *f)
 {
     for (int m = 0; m < f->n; m++) {
-        RefScan r = {f, m, scope_module(f->mods[m].scopes), 0, 0, 0};
+        RefScan r = {f, m, scope_module(f->mods[m].scopes), NULL, 0, 0, 0};
         ref_scan(&r, f->mods[m].module);
     }
     unnamed_generators(f);
@@ -1342,6 +1353,12 @@ int fastapi_function_reads(const FastApi *f, const Binding *b)
 {
     const Entry *e = f ? find(f, b) : NULL;
     return e && (e->roles & READ_IN_FUNCTION);
+}
+
+int fastapi_read_by_several(const FastApi *f, const Binding *b)
+{
+    const Entry *e = f ? find(f, b) : NULL;
+    return e && (e->roles & READ_SEVERAL);
 }
 
 int fastapi_binding_removed(const FastApi *f, const Binding *b, int by_hook)

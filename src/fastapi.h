@@ -91,6 +91,10 @@ int fastapi_reads_binding(const FastApi *f, const Binding *b);
  * method of the project, whichever code that is? */
 int fastapi_function_reads(const FastApi *f, const Binding *b);
 
+/* Is the module-level binding b (of any module) read in two functions or
+ * methods of the project, or more? */
+int fastapi_read_by_several(const FastApi *f, const Binding *b);
+
 /* Is `<b>.remove()` called anywhere in the project (b a module-level
  * binding of any module, named here or imported)?  With by_hook, in a
  * function registered to run after units of work (`@task_postrun.connect`,

@@ -183,19 +183,10 @@ static int trackable(const Node *e)
            (e->kind == NODE_Attribute && e->v.Attribute.value->kind == NODE_Name);
 }
 
-static int contains(const Node *outer, const Node *n)
-{
-    if (n->lineno < outer->lineno || n->lineno > ast_end_lineno(outer))
-        return 0;
-    if (n->lineno == outer->lineno && n->col_offset < outer->col_offset)
-        return 0;
-    return n->lineno != ast_end_lineno(outer) || n->col_offset < outer->end_col_offset;
-}
-
 static int in_body(const NodeList *body, const Node *n)
 {
     for (int i = 0; i < body->n; i++)
-        if (contains(body->items[i], n))
+        if (ast_encloses(body->items[i], n))
             return 1;
     return 0;
 }

@@ -329,8 +329,68 @@ typedef struct Body {
 
 static void body_kid(Node *parent, Node *n, void *arg);
 
-/* An assignment in a function: to a global read by request code, or to
- * app.state. */
+/* Is e a test that name is not set yet: `name is None`, `not name`? */
+static int unset_test(const Node *e, const char *name)
+{
+    if (e->kind == NODE_UnaryOp && e->v.UnaryOp.op == UNARYOP_Not)
+        e = e->v.UnaryOp.operand;
+    else if (e->kind == NODE_Compare && e->v.Compare.ops.n == 1 &&
+             e->v.Compare.ops.items[0] == CMP_Is &&
+             e->v.Compare.comparators.items[0]->kind == NODE_Constant &&
+             e->v.Compare.comparators.items[0]->v.Constant.value.kind == CONST_NONE)
+        e = e->v.Compare.left;
+    else
+        return 0;
+    return e->kind == NODE_Name && !strcmp(e->v.Name.id, name);
+}
+
+/* Is st under an `if <name> is None:` (or `if not <name>:`) of its
+ * function: made the first time it is needed, then handed out again? */
+typedef struct Lazy {
+    const Node *st;
+    const char *name;
+    int found, depth;
+} Lazy;
+
+static void lazy_kid(Node *parent, Node *n, void *arg)
+{
+    Lazy *l = arg;
+    (void)parent;
+    if (l->found || l->depth > WALK_MAX_DEPTH || is_func(n) || n->kind == NODE_ClassDef)
+        return;
+    if (n->kind == NODE_If && unset_test(n->v.If.test, l->name)) {
+        for (int i = 0; i < n->v.If.body.n && !l->found; i++)
+            l->found = ast_encloses(n->v.If.body.items[i], l->st);
+        if (l->found)
+            return;
+    }
+    l->depth++;
+    ast_children(n, lazy_kid, l);
+    l->depth--;
+}
+
+static int lazy_global(const Node *func, const Node *st, const char *name)
+{
+    Lazy l = {st, name, 0, 0};
+    if (func && func->kind != NODE_Lambda)
+        for (int i = 0; i < func->v.FunctionDef.body.n; i++)
+            lazy_kid(NULL, func->v.FunctionDef.body.items[i], &l);
+    return l.found;
+}
+
+/* Is func, a module-level function, called (named) by two functions of the
+ * project or more: the units of work that share what it hands out? */
+static int getter_shared(Check *c, const Node *func)
+{
+    const Scope *ms = scope_module(c->env->scopes);
+    const Binding *g = func && func->kind != NODE_Lambda
+                           ? scope_lookup(c->env->scopes, ms, func->v.FunctionDef.name, NULL)
+                           : NULL;
+    return g && g->def == func && fastapi_read_by_several(c->fa, g);
+}
+
+/* An assignment in a function: to a global read by request code, or made
+ * the first time a function of the project needs it; or to app.state. */
 static void assignment(Body *b, const Node *st)
 {
     Check *c = b->c;
@@ -343,16 +403,27 @@ static void assignment(Body *b, const Node *st)
     if (target->kind == NODE_Name) {
         const Scope *where = NULL;
         const Binding *g = scope_lookup(c->env->scopes, b->s, target->v.Name.id, &where);
-        if (!g || !where || where->kind != SCOPE_MODULE || b->s->kind == SCOPE_MODULE ||
-            !fastapi_reads_binding(c->fa, g))
-            return; /* a lazy global of a script or a worker is its own business */
+        if (!g || !where || where->kind != SCOPE_MODULE || b->s->kind == SCOPE_MODULE)
+            return;
+        int requests = fastapi_reads_binding(c->fa, g);
+        if (!requests && !(lazy_global(b->func, st, target->v.Name.id) && getter_shared(c, b->func)))
+            return; /* a global a script or a worker sets up is its own business */
         int kind = made(c, b->s, value);
-        if (kind != RES_NONE)
+        if (kind != RES_NONE && requests)
             add(c, "SL201", st,
                 msg(c->k->a, "%s stored in the global `%s` is shared by every request that uses "
                              "it; make one per request (a dependency that yields it)",
                     noun(kind), target->v.Name.id),
             NULL, msg(c->k->a, "%s made here and kept in a global", noun(kind)), NULL, NULL);
+        else if (kind != RES_NONE)
+            add(c, "SL201", st,
+                msg(c->k->a, "%s stored in the global `%s` the first time `%s()` runs is "
+                             "handed to every later caller, in whatever thread or task they "
+                             "run; make one per unit of work (a `with` block of the "
+                             "sessionmaker, or a scoped_session)",
+                    noun(kind), target->v.Name.id, b->func->v.FunctionDef.name),
+                NULL, msg(c->k->a, "%s made here, once, and kept in a global", noun(kind)),
+                NULL, NULL);
         return;
     }
     const char *attr = app_state_target(c, target);
