@@ -265,6 +265,7 @@ static int same_summary(const FlowSummary *a, const FlowSummary *b)
            a->fans_threads == b->fans_threads && a->defers == b->defers &&
            a->defer_kind == b->defer_kind && a->bound == b->bound &&
            a->yields_used == b->yields_used && a->commits == b->commits &&
+           a->rolls_back == b->rolls_back &&
            a->checks_out == b->checks_out && a->ends_txn == b->ends_txn &&
            a->needs_pool == b->needs_pool && a->yields_pool == b->yields_pool &&
            a->waits == b->waits && a->waits_open == b->waits_open;

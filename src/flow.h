@@ -115,6 +115,8 @@ typedef struct FlowSummary {
                                      parameter i (functools.partial(work, db), a lambda) */
     unsigned commits;             /* bit i: positional parameter i (a session) is committed
                                      on some path (its objects expire, SL102/SL107) */
+    unsigned rolls_back;          /* bit i: positional parameter i (a session) is rolled
+                                     back on some path (every object expires, SL107) */
     unsigned checks_out;          /* bit i: some normal exit leaves positional parameter i, a
                                      session, holding a connection (a query, no commit after) */
     unsigned ends_txn;            /* bit i: every normal exit leaves it with its transaction

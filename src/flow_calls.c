@@ -183,9 +183,11 @@ static Res method_call(Ctx *c, Path *p, const Node *call, Res rv, const char *m)
             else
                 p->committed &= ~(1u << rv.site);
         }
-        for (int i = 0; c->env->summary && !strcmp(m, "commit") && i < c->nparams; i++)
-            if (c->param_site[i] == rv.site) /* its objects expire (detached.c) */
-                c->env->summary->commits |= 1u << i;
+        for (int i = 0; c->env->summary && i < c->nparams; i++)
+            if (c->param_site[i] == rv.site) { /* its objects expire (detached.c) */
+                c->env->summary->commits |= (unsigned)!strcmp(m, "commit") << i;
+                c->env->summary->rolls_back |= (unsigned)!strcmp(m, "rollback") << i;
+            }
     }
     if (eff == EFF_ACQUIRE && (!with_only || (c->step->kind == STEP_WITH_ENTER))) {
         out.site = fl_acquire(c, p, call, made, rv.site);
@@ -444,9 +446,11 @@ static void apply_summary(Ctx *c, Path *p, const Node *call, const FlowSummary *
             fo_checkout(c, p, h, call);
         else if (h >= 0 && (sum->ends_txn >> i & 1) && c->site[h].val.kind == RES_SESSION)
             fo_checkin(p, h);
-        for (int k = 0; h >= 0 && (sum->commits >> i & 1) && c->env->summary && k < c->nparams; k++)
-            if (c->param_site[k] == h) /* committed by a helper it hands the session to */
-                c->env->summary->commits |= 1u << k;
+        for (int k = 0; h >= 0 && c->env->summary && k < c->nparams; k++)
+            if (c->param_site[k] == h) { /* ended by a helper it hands the session to */
+                c->env->summary->commits |= (sum->commits >> i & 1) << k;
+                c->env->summary->rolls_back |= (sum->rolls_back >> i & 1) << k;
+            }
         if (h >= 0 && (sum->releases >> i & 1))
             fl_release(c, p, h, call, 0);
     }

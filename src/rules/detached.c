@@ -45,7 +45,8 @@
 #define MAX_EVENTS 4096    /* events kept per function */
 #define MAX_RESULTS 8      /* names bound to query results followed per function */
 
-enum { EV_COMMIT, EV_CLOSE, EV_LOAD, EV_BIND, EV_READ, EV_RETURN, EV_FORGET };
+/* EV_ROLLBACK expires every object of the session, whatever expire_on_commit says. */
+enum { EV_COMMIT, EV_ROLLBACK, EV_CLOSE, EV_LOAD, EV_BIND, EV_READ, EV_RETURN, EV_FORGET };
 
 /* What a function of the project hands its caller: an ORM object loaded by
  * a session it closed before returning (detached). */
@@ -70,6 +71,9 @@ typedef struct DEvent {
     const Node *at;
     const Node *ent;      /* EV_BIND of a loaded object: its class's name (`User`) */
     const Probe *from;    /* EV_BIND of what a helper returned detached, or NULL */
+    const Node *in_body;  /* the innermost try whose body holds it, or NULL ... */
+    const Node *in_handler; /* ... and the innermost whose handler does */
+    unsigned char added;  /* EV_BIND by add()/add_all(): pending until a commit */
 } DEvent;
 
 typedef struct Scan {
@@ -109,6 +113,7 @@ typedef struct Scan {
     const Node *rent[MAX_RESULTS];  /* ... and the class it selects */
     int nres;
     int changes, commits; /* sessions() saw an attribute of a name changed, a .commit */
+    const Node *in_body, *in_handler; /* where events() is: a try's body, its handler */
 } Scan;
 
 #define MAX_PROBES 64 /* helpers remembered per module */
@@ -124,6 +129,8 @@ typedef struct ProbeCache {
 typedef struct Obj {
     const char *name, *sess; /* sess NULL: not followed now */
     const Node *bound;
+    const DEvent *pending;   /* the add() that made it pending, until a commit: NULL */
+    const DEvent *committed; /* the last commit of its session since (it may have failed) */
     const DEvent *expired_by, *closed_by; /* the commit and the close, NULL if none: their
                                              nodes, and how far they reach */
     const Node *ent;         /* its class's name, when loaded without eager options */
@@ -137,6 +144,13 @@ static int holds(const DEvent *by, const DEvent *e)
 {
     return by && (!by->until_line || e->line < by->until_line ||
                   (e->line == by->until_line && e->col <= by->until_col));
+}
+
+/* Is e in a handler of the try whose body holds the commit by: the path
+ * where that commit (or what followed it) raised, so it expired nothing? */
+static int failed(const DEvent *by, const DEvent *e)
+{
+    return by->kind == EV_COMMIT && by->in_body && by->in_body == e->in_handler;
 }
 
 /* The index of the session named name in c->sess, or -1. */
@@ -170,8 +184,9 @@ static void push(Scan *c, int kind, const Node *at, int line, int col, const cha
         line = c->after_line;
         col = c->after_col++;
     }
-    c->ev[c->nev] = (DEvent){line, col, c->nev, c->until_line, c->until_col,
-                             (unsigned char)kind, sess, obj, at, NULL, NULL};
+    c->ev[c->nev] = (DEvent){line,  col, c->nev, c->until_line, c->until_col,
+                             (unsigned char)kind, sess, obj, at, NULL, NULL, c->in_body,
+                             c->in_handler, 0};
     c->nev++;
 }
 
@@ -577,7 +592,7 @@ static void forget_target(Scan *c, const Node *t, const Node *at)
 static void events_kid(Node *parent, Node *n, void *arg);
 
 /* `await save(session, obj)`: a function of the project whose summary
- * commits the session it is given commits this one. */
+ * commits (or rolls back) the session it is given does so to this one. */
 static void helper_commits(Scan *c, const Node *n)
 {
     int any = 0;
@@ -588,16 +603,28 @@ static void helper_commits(Scan *c, const Node *n)
     Val f = flow_value(c->scratch, c->env, c->scope, n->v.Call.func);
     const FlowSummary *sum = f.tag == VAL_FUNC && f.node
                                  ? c->env->summary_of(c->env->summary_arg, f.node) : NULL;
-    if (!sum || !sum->commits || n->v.Call.func->kind != NODE_Name)
+    if (!sum || !(sum->commits | sum->rolls_back) || n->v.Call.func->kind != NODE_Name)
         return; /* a method's arguments are shifted by its receiver: not followed */
     for (int i = 0; i < n->v.Call.args.n && i < 32; i++) {
         const Node *a = n->v.Call.args.items[i];
-        if ((sum->commits >> i & 1) && is_session_name(c, a))
+        if (!is_session_name(c, a))
+            continue;
+        if (sum->commits >> i & 1)
             push(c, EV_COMMIT, n, ast_end_lineno(n), n->end_col_offset, a->v.Name.id, NULL);
+        if (sum->rolls_back >> i & 1)
+            push(c, EV_ROLLBACK, n, ast_end_lineno(n), n->end_col_offset, a->v.Name.id, NULL);
     }
 }
 
-/* What a call does: commit, close, refresh, add of a session; a reader of
+/* obj handed to add() of session s: pending until a commit flushes it. */
+static void push_added(Scan *c, const Node *call, const char *s, const char *obj)
+{
+    push(c, EV_BIND, call, ast_end_lineno(call), call->end_col_offset, s, obj);
+    if (c->nev)
+        c->ev[c->nev - 1].added = 1;
+}
+
+/* What a call does: commit, rollback, close, refresh, add of a session; a reader of
  * an object (pydantic's model_validate, from_orm, jsonable_encoder). */
 static void call_events(Scan *c, const Node *n)
 {
@@ -611,6 +638,8 @@ static void call_events(Scan *c, const Node *n)
         const char *s = f->v.Attribute.value->v.Name.id, *m = f->v.Attribute.attr;
         if (!strcmp(m, "commit"))
             push_at(c, EV_COMMIT, n, s, NULL);
+        else if (!strcmp(m, "rollback"))
+            push_at(c, EV_ROLLBACK, n, s, NULL);
         else if (!strcmp(m, "close"))
             push_at(c, EV_CLOSE, n, s, NULL);
         else if (ast_name_in(m, loads))
@@ -618,12 +647,11 @@ static void call_events(Scan *c, const Node *n)
         else if (!strcmp(m, "refresh") && a0 && a0->kind == NODE_Name)
             push_at(c, EV_READ, n, s, a0->v.Name.id);
         else if (!strcmp(m, "add") && a0 && a0->kind == NODE_Name)
-            push(c, EV_BIND, n, ast_end_lineno(n), n->end_col_offset, s, a0->v.Name.id);
+            push_added(c, n, s, a0->v.Name.id);
         else if (!strcmp(m, "add_all") && a0 && (a0->kind == NODE_List || a0->kind == NODE_Tuple))
             for (int i = 0; i < a0->v.List.elts.n; i++)
                 if (a0->v.List.elts.items[i]->kind == NODE_Name)
-                    push(c, EV_BIND, n, ast_end_lineno(n), n->end_col_offset, s,
-                         a0->v.List.elts.items[i]->v.Name.id);
+                    push_added(c, n, s, a0->v.List.elts.items[i]->v.Name.id);
         return;
     }
     helper_commits(c, n);
@@ -767,18 +795,24 @@ static void events(Scan *c, const Node *n)
         c->depth--;
         return;
     case NODE_Try:
-    case NODE_TryStar:
+    case NODE_TryStar: {
+        const Node *body = c->in_body, *handler = c->in_handler;
         c->depth++;
+        c->in_body = n;
         block(c, &n->v.Try.body);
+        c->in_body = body;
+        c->in_handler = n;
         for (int i = 0; i < n->v.Try.handlers.n; i++) {
             const Node *h = n->v.Try.handlers.items[i];
             events(c, h->v.ExceptHandler.type);
             block(c, &h->v.ExceptHandler.body);
         }
+        c->in_handler = handler;
         block(c, &n->v.Try.orelse);
         block(c, &n->v.Try.finalbody);
         c->depth--;
         return;
+    }
     case NODE_With:
     case NODE_AsyncWith:
         c->depth++;
@@ -951,9 +985,11 @@ static void report(Scan *c, const Obj *o, const DEvent *e, const Node *close)
     const Node *expired = o->expired_by->at;
     int block_commit = expired->kind != NODE_Call; /* the end of a begin() block */
     const char *cm = block_commit ? committing_cm(expired) : NULL;
+    int rollback = o->expired_by->kind == EV_ROLLBACK;
     const char *commit =
-        cm ? msg(a, "the commit `%s` makes as its `with` block ends on line %d", cm,
-                 ast_end_lineno(expired))
+        rollback ? msg(a, "the rollback on line %d", expired->lineno)
+        : cm ? msg(a, "the commit `%s` makes as its `with` block ends on line %d", cm,
+                   ast_end_lineno(expired))
         : block_commit
             ? msg(a, "the commit that ends its `begin()` block on line %d",
                   ast_end_lineno(expired))
@@ -982,7 +1018,10 @@ static void report(Scan *c, const Obj *o, const DEvent *e, const Node *close)
         !strcmp(o->name, "<returned>")
             ? msg(a, "an object of the session `%s`, loaded here", o->sess)
             : msg(a, "`%s` is an object of the session `%s` from here", o->name, o->sess),
-        "committed here: every object of the session is expired, to be reloaded on its next read",
+        rollback ? "rolled back here: every object of the session is expired, whatever "
+                   "expire_on_commit says"
+                 : "committed here: every object of the session is expired, to be reloaded on "
+                   "its next read",
         closed_note(close),
         e->kind == EV_RETURN ? "returned here" : "read here, with no session to reload it"};
     int order[4] = {0, 1, 2, 3};
@@ -1142,23 +1181,33 @@ static void report_async(Scan *c, const Obj *o, const DEvent *e)
                                                        : msg(a, "ORM object `%s`", o->name);
     const Node *steps[3] = {o->bound, NULL, e->at};
     const char *notes[3] = {
-        msg(a, "an object of the AsyncSession `%s` from here", o->sess), NULL,
+        o->bound->kind == NODE_arg
+            ? msg(a, "`%s` comes from a dependency that loaded it through the session FastAPI "
+                     "also hands this function as `%s` (one per request)",
+                  o->name, o->sess)
+            : msg(a, "an object of the AsyncSession `%s` from here", o->sess),
+        NULL,
         e->kind == EV_RETURN ? "returned here: FastAPI reads its attributes to build the "
                                "response, outside the session's greenlet"
                              : "read here, with no await: the load this needs cannot run"};
     if (o->expired_by && holds(o->expired_by, e)) {
         const Node *x = o->expired_by->at;
+        int rollback = o->expired_by->kind == EV_ROLLBACK;
         steps[1] = x;
-        notes[1] = "committed here: every object of the session is expired, to be reloaded "
-                   "on its next read";
-        f.message = msg(a, "%s of an AsyncSession is %s after the commit on line %d expired "
+        notes[1] = rollback ? "rolled back here: every object of the session is expired, "
+                              "whatever expire_on_commit says"
+                            : "committed here: every object of the session is expired, to be "
+                              "reloaded on its next read";
+        f.message = msg(a, "%s of an AsyncSession is %s after the %s on line %d expired "
                            "it: reloading it is I/O that %s cannot await, so it raises "
-                           "MissingGreenlet; `await %s.refresh(...)` after the commit, or make "
-                           "the sessions with expire_on_commit=False",
+                           "MissingGreenlet; `await %s.refresh(...)` after the %s%s",
                         what, e->kind == EV_RETURN ? "returned" : "read",
+                        rollback ? "rollback" : "commit",
                         x->kind == NODE_Call ? x->lineno : ast_end_lineno(x),
                         e->kind == EV_RETURN ? "FastAPI's serialization" : "a plain attribute read",
-                        o->sess);
+                        o->sess, rollback ? "rollback" : "commit",
+                        rollback ? ", or read what you need before it"
+                                 : ", or make the sessions with expire_on_commit=False");
     } else {
         const char *attr = e->at->v.Attribute.attr;
         f.message = msg(a, "%s of an AsyncSession is read for `%s`, a relationship loaded on "
@@ -1212,7 +1261,7 @@ static Obj *obj_named(Obj *objs, int *n, const char *name, int make)
             return &objs[i];
     if (!make || *n == MAX_OBJECTS)
         return NULL;
-    objs[*n] = (Obj){name, NULL, NULL, NULL, NULL, NULL, {0}, 0, NULL};
+    objs[*n] = (Obj){.name = name};
     return &objs[(*n)++];
 }
 
@@ -1226,8 +1275,11 @@ static void replay(Scan *c)
         Obj *o = e->obj ? obj_named(objs, &nobj, e->obj, e->kind == EV_BIND) : NULL;
         switch (e->kind) {
         case EV_BIND:
+            if (o && e->added && o->sess && !strcmp(o->sess, e->sess))
+                break; /* an object of this session already: add() changes nothing */
             if (o)
-                *o = (Obj){e->obj, e->sess, e->at, NULL, NULL, e->ent, {0}, 0, e->from};
+                *o = (Obj){.name = e->obj, .sess = e->sess, .bound = e->at,
+                           .pending = e->added ? e : NULL, .ent = e->ent, .from = e->from};
             for (int k = 0; o && e->from && k < e->from->nread && k < MAX_READ; k++)
                 o->read[o->nread++] = e->from->read[k];
             if (o && e->from)
@@ -1238,6 +1290,7 @@ static void replay(Scan *c)
                 o->sess = NULL;
             break;
         case EV_COMMIT:
+        case EV_ROLLBACK:
         case EV_CLOSE:
         case EV_LOAD:
             for (int k = 0; k < nobj; k++) {
@@ -1246,6 +1299,12 @@ static void replay(Scan *c)
                     continue;
                 if (e->kind == EV_COMMIT) {
                     if (commit_expires(c, e->sess))
+                        x->expired_by = e;
+                    x->committed = e;
+                } else if (e->kind == EV_ROLLBACK) {
+                    if (x->pending && (!x->committed || failed(x->committed, e)))
+                        x->sess = NULL; /* never flushed: rollback expunges it, readable */
+                    else
                         x->expired_by = e;
                 } else if (e->kind == EV_LOAD) {
                     x->expired_by = NULL;
@@ -1257,6 +1316,8 @@ static void replay(Scan *c)
         case EV_READ:
             if (!o || !o->sess)
                 break;
+            if (o->expired_by && failed(o->expired_by, e))
+                o->expired_by = NULL; /* the handler of the commit's own failure */
             if (!holds(o->closed_by, e) && !e->sess && session_async(c, o->sess) &&
                 !awaitable_read(e->at) &&
                 (holds(o->expired_by, e) ||
@@ -1651,6 +1712,41 @@ static void lost_writes(Scan *c)
         lost_walk(&l, f->v.FunctionDef.body.items[j]);
 }
 
+/* --- objects a dependency hands an endpoint, of the endpoint's session ------ */
+
+/*
+ * `user: User = Depends(current_user)` beside `db: AsyncSession =
+ * Depends(get_db)`, where current_user loaded the user through its own
+ * `Depends(get_db)`: FastAPI runs get_db once per request and hands both
+ * the same session (its dependency cache), so the user is an object of
+ * `db`, and what commits or rolls back `db` expires it.  Not so for
+ * use_cache=False, or, before FastAPI 0.123, a dependency reached under
+ * Security scopes and the other without.
+ */
+static void dependency_objects(Scan *c)
+{
+    const Node *f = c->func;
+    const FlowFastApi *fa = c->env->fastapi;
+    for (int i = 0; ast_param(f, i); i++) {
+        Depends d, dj;
+        ObjSrc src;
+        if (!depends_of_param(c->env, c->scratch, c->scope, f, i, &d) || !d.def ||
+            session_provider(c, d.def) || !provider_object(c, d.def, &src) || src.own ||
+            src.dep.uncached || d.uncached)
+            continue;
+        for (int j = 0; ast_param(f, j); j++) {
+            const char *name = ast_param(f, j)->v.arg.arg;
+            if (j == i || session_index(c, name) < 0 ||
+                !depends_of_param(c->env, c->scratch, c->scope, f, j, &dj) ||
+                dj.def != src.dep.def || dj.uncached ||
+                (fa && fa->scopes_split && d.scoped != dj.scoped))
+                continue;
+            push_at(c, EV_BIND, ast_param(f, i), name, ast_param(f, i)->v.arg.arg);
+            break;
+        }
+    }
+}
+
 void detached_check(LifecycleSink *k, const FlowEnv *env, Arena *scratch,
                     const Node *const *funcs, int nfuncs)
 {
@@ -1670,6 +1766,8 @@ void detached_check(LifecycleSink *k, const FlowEnv *env, Arena *scratch,
         if (c.endpoint)
             lent_sessions(&c);
         lost_writes(&c);
+        if (c.endpoint && c.nsess)
+            dependency_objects(&c);
         if (!c.nsess && !calls_detaching(&c, f))
             continue;
         for (int j = 0; j < f->v.FunctionDef.body.n; j++)

@@ -10,6 +10,12 @@ row is there, and a client that retries writes it again.  The fixed endpoint
 refreshes the player with an await after the commit: 200 with the id.  The
 same for a relationship loaded on first read: a player's team read after
 session.get() raises MissingGreenlet; loaded with selectinload it does not.
+And through a dependency and a rollback, with expire_on_commit=False: a
+`current_player` dependency loads the player through `Depends(get_keep_db)`,
+the endpoint gets the same session (FastAPI's per-request cache), rolls it
+back on a refused code and reads player.name: the rollback expired it, so
+the read raises MissingGreenlet.  Reading the name before the rollback
+answers 400 with it.
 """
 # needs: sqlalchemy psycopg2 asyncpg fastapi
 import gc
@@ -88,6 +94,37 @@ async def player_team_fixed(player_id: int, db: AsyncSession = Depends(get_db)):
     return {"team": player.team.name}
 
 
+KeepSessionLocal = sessionmaker(async_engine, class_=AsyncSession, expire_on_commit=False)
+
+
+async def get_keep_db():
+    async with KeepSessionLocal() as db:
+        yield db
+
+
+async def current_player(player_id: int, db: AsyncSession = Depends(get_keep_db)):
+    return await db.get(Player, player_id)
+
+
+@app.post("/players/{player_id}/promo")
+async def promo(code: str, player: Player = Depends(current_player),
+                db: AsyncSession = Depends(get_keep_db)):
+    if code != "WELCOME":
+        await db.rollback()
+        return {"error": "no such code for %s" % player.name}  # expect: SL107
+    return {"ok": True}
+
+
+@app_fixed.post("/players/{player_id}/promo")
+async def promo_fixed(code: str, player: Player = Depends(current_player),
+                      db: AsyncSession = Depends(get_keep_db)):
+    name = player.name
+    if code != "WELCOME":
+        await db.rollback()
+        return {"error": "no such code for %s" % name}
+    return {"ok": True}
+
+
 def request(app_, method, path, query=""):
     """proof.asgi_request with a query string; the engine's asyncpg
     connections belong to the request's event loop, so they go with it.
@@ -146,6 +183,16 @@ def body(p):
     p.check(status == 500 and isinstance(err, MissingGreenlet),
             "bad: the lazy relationship: %r %r %r" % (status, text, err))
     p.bad("lazy player.team: MissingGreenlet, 500", proof.exc_text(err))
+
+    status, text, err, seen = request(app_fixed, "POST", "/players/%d/promo" % pid, "code=X")
+    p.check(status == 200 and err is None and b"no such code for ann" in text,
+            "fixed: the promo: %r %r %r" % (status, text, err))
+    p.fixed("name read before the rollback: 200 %s" % text.decode())
+    status, text, err, seen = request(app, "POST", "/players/%d/promo" % pid, "code=X")
+    p.check(status == 500 and isinstance(err, MissingGreenlet),
+            "bad: the promo: %r %r %r" % (status, text, err))
+    p.bad("the dependency's player read after the endpoint's rollback "
+          "(expire_on_commit=False): MissingGreenlet, 500", proof.exc_text(err))
     p.lint(lint_args)
 
 
