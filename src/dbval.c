@@ -50,6 +50,11 @@ const char *dbval_qualname(DbCtx *c, const Scope *s, const Node *e)
     return qual_in(c, c->env->scopes, s, e);
 }
 
+const char *dbval_qualname_in(DbCtx *c, const ScopeTable *t, const Scope *s, const Node *e)
+{
+    return qual_in(c, t, s, e);
+}
+
 /* ------------------------------------------------------ binding sites */
 
 enum { SITE_VALUE, SITE_WITH, SITE_FOR, SITE_AUG, SITE_OTHER };

@@ -63,6 +63,9 @@ int dbval_is_str(DbCtx *c, const Scope *s, const Node *e, const Node **origin);
  * copied into c->a, or NULL. */
 const char *dbval_qualname(DbCtx *c, const Scope *s, const Node *e);
 
+/* The same in scope s of table t, another module's (any thread may ask). */
+const char *dbval_qualname_in(DbCtx *c, const ScopeTable *t, const Scope *s, const Node *e);
+
 /* The definition (FunctionDef, AsyncFunctionDef, Lambda) that the callee
  * expression f names in this module, or NULL. */
 const Node *dbval_local_def(DbCtx *c, const Scope *s, const Node *f);

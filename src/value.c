@@ -2060,3 +2060,8 @@ const char *value_path_of(const ValueModel *vm, const Node *node)
     int m = vm ? owner_of(vm, node) : -1;
     return m >= 0 ? vm->mods[m].path : NULL;
 }
+
+const Project *value_project(const ValueModel *vm)
+{
+    return vm ? vm->graph : NULL;
+}

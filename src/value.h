@@ -102,4 +102,7 @@ const ScopeTable *value_table_of(const ValueModel *vm, const Node *node);
 /* The file of the module that defines node, or NULL. */
 const char *value_path_of(const ValueModel *vm, const Node *node);
 
+/* The project the model was built over (its modules, read-only). */
+const Project *value_project(const ValueModel *vm);
+
 #endif

@@ -22,11 +22,18 @@
  * summary's needs_pool) and the function that forks has used that same
  * pool (its own needs_pool).  Quiet when anything disposes: the worker
  * function, the pool's initializer, or the parent before the fork.
+ *
+ * The same fork in Celery's prefork worker, which imports the app and task
+ * modules and then forks the children that run the tasks: reported on the
+ * module-level code of a module it imports that uses a pool a task uses
+ * too (forks_check_module, below).
  */
 #include "rules/forks.h"
 
 #include <string.h>
 
+#include "fastapi.h"
+#include "modgraph.h"
 #include "value.h"
 
 #define FORK_MAX_DEPTH 256 /* nesting followed in a function body */
@@ -242,4 +249,654 @@ void forks_visit(DbCtx *c, const Source *src, FindingList *out, const DbWalk *w,
                         "forks on Linux before Python 3.14)",
                         work->v.FunctionDef.name, ((const Binding *)child->needs_pool)->name),
            work, "the worker function, which takes a connection of the same pool");
+}
+
+/*
+ * SL208 at import time: Celery's prefork pool.  `celery worker` imports the
+ * app and task modules (and what they import) in its parent process, then
+ * forks the children that run the tasks.  Module-level code that leaves
+ * connections in a pool of the project (`celery = create_celery_app()`
+ * reaching `metadata.create_all(bind=engine)`, a module-level query) hands
+ * every child a copy of them (timesketch#755).  What a piece of code leaves
+ * in pools is found by walking it in source order, through the project's
+ * functions it calls; a dispose() after a use takes the use back.  A pool
+ * is named by the module-level binding of its engine (a session maker or
+ * scoped_session by the engine it is bound to, at its call or by a
+ * `.configure(bind=engine)`), so uses through a session and through the
+ * engine meet.
+ */
+
+#define PRE_MAX_CALLS 8   /* project functions followed inside one another */
+#define PRE_BUDGET 20000  /* calls looked at per module, at most */
+#define PRE_MAX_USES 8    /* import-time uses kept per module */
+#define PRE_MEMO 128      /* functions whose uses are remembered per module */
+#define PRE_MAX_BINDS 4   /* makers followed to their engine */
+
+typedef struct Uses {
+    const Node *at[PRE_MAX_USES];      /* the call that leaves connections in a pool */
+    const Binding *pool[PRE_MAX_USES]; /* ... the pool */
+    int n;
+    const Binding *disposed;           /* the pool disposed of after the last use, or
+                                          &any_pool for one not known */
+} Uses;
+
+static const Binding any_pool; /* a dispose() of an engine the walk cannot name */
+
+typedef struct Memo {
+    const Node *def;
+    const Binding *pool;     /* the first pool its run leaves connections in, or NULL */
+    const Binding *disposed; /* ... else the one it disposes of last (Uses.disposed) */
+} Memo;
+
+typedef struct Pre {
+    DbCtx *c;
+    const Project *p;
+    const Node *active[PRE_MAX_CALLS]; /* functions being walked, outermost first */
+    int nactive;
+    int budget;                        /* calls left to look at */
+    Memo memo[PRE_MEMO];
+    int nmemo;
+} Pre;
+
+static const char *const engine_uses[] = {"connect", "begin", "execute", "raw_connection",
+                                          "scalar", NULL};
+static const char *const session_uses[] = {"query", "execute", "scalar", "scalars", "get",
+                                           "commit", "flush", "merge", "refresh",
+                                           "connection", NULL};
+static const char *const pool_uses[] = {"getconn", "connection", "acquire", NULL};
+static const char *const schema_uses[] = {"create_all", "drop_all", "reflect", NULL};
+static const char *const makers[] = {
+    "sqlalchemy.orm.sessionmaker", "sqlalchemy.orm.session.sessionmaker",
+    "sqlalchemy.orm.scoped_session", "sqlalchemy.orm.scoping.scoped_session",
+    "sqlalchemy.orm.Session", "sqlalchemy.orm.session.Session", "sqlmodel.Session",
+    "sqlalchemy.ext.asyncio.async_sessionmaker", "sqlalchemy.ext.asyncio.async_scoped_session",
+    "sqlalchemy.ext.asyncio.AsyncSession", NULL};
+
+static int ends_with(const char *s, const char *tail)
+{
+    size_t n = s ? strlen(s) : 0, m = strlen(tail);
+    return n >= m && !strcmp(s + n - m, tail);
+}
+
+/* The module-level binding of the project that e (a name, or an attribute
+ * of an imported module) refers to in scope s of table t, its module's
+ * table into *bt; NULL for anything else (a local, self.engine). */
+static const Binding *module_binding(Pre *x, const ScopeTable *t, const Scope *s, const Node *e,
+                                     const ScopeTable **bt)
+{
+    *bt = t;
+    if (e->kind == NODE_Name) {
+        const Scope *where = NULL;
+        const Binding *b = scope_lookup(t, s, e->v.Name.id, &where);
+        if (b && b->kind == BIND_LOCAL && where == scope_module(t))
+            return b;
+        if (!b || b->kind != BIND_IMPORT || !b->qualname)
+            return NULL;
+    } else if (e->kind != NODE_Attribute || e->v.Attribute.value->kind != NODE_Name) {
+        return NULL;
+    }
+    const char *q = dbval_qualname_in(x->c, t, s, e);
+    const ProjectModule *m = NULL;
+    const Binding *b = NULL;
+    if (!q || !modgraph_resolve(x->p, q, &m, &b) || !m || !b || b->kind != BIND_LOCAL)
+        return NULL;
+    *bt = m->scopes;
+    return b;
+}
+
+/* The bind of a maker or session call: bind=..., else its first argument. */
+static const Node *bind_of(const Node *call)
+{
+    const Node *b = ast_keyword(call, "bind");
+    return b ? b : call->v.Call.args.n ? call->v.Call.args.items[0] : NULL;
+}
+
+/* `<name>.configure(bind=E)` anywhere in a module: E and its scope. */
+typedef struct Configure {
+    const Binding *b;
+    const Node *bind;
+    const Scope *scope;
+} Configure;
+
+static int configure_visit(DbWalk *w, const Node *n)
+{
+    Configure *k = w->arg;
+    if (k->bind)
+        return 0;
+    const Node *f = n->kind == NODE_Call ? n->v.Call.func : NULL;
+    if (f && f->kind == NODE_Attribute && !strcmp(f->v.Attribute.attr, "configure") &&
+        f->v.Attribute.value->kind == NODE_Name &&
+        scope_lookup(w->t, w->scope, f->v.Attribute.value->v.Name.id, NULL) == k->b &&
+        ast_keyword(n, "bind")) {
+        k->bind = ast_keyword(n, "bind");
+        k->scope = w->scope;
+    }
+    return 1;
+}
+
+static const Binding *pool_of_expr(Pre *x, const ScopeTable *t, const Scope *s, const Node *e,
+                                   int depth);
+
+/* The pool a module-level binding b (of table t) names: the engine a maker
+ * or session is bound to, when that resolves, else b; NULL when the engine
+ * has no pool (NullPool). */
+static const Binding *pool_key(Pre *x, const ScopeTable *t, const Binding *b, int depth)
+{
+    const Node *v = b->value;
+    if (v && v->kind == NODE_Call && model_unpooled(v))
+        return NULL;
+    const char *q = v && v->kind == NODE_Call
+                        ? dbval_qualname_in(x->c, t, scope_module(t), v->v.Call.func) : NULL;
+    if (!ast_name_in(q, makers) || depth >= PRE_MAX_BINDS)
+        return b;
+    const Node *bind = bind_of(v);
+    const Binding *k = bind ? pool_of_expr(x, t, scope_module(t), bind, depth + 1) : NULL;
+    if (k)
+        return k;
+    Configure c = {b, NULL, NULL}; /* sessionmaker() configured later, in an app factory */
+    DbWalk w;
+    memset(&w, 0, sizeof w);
+    w.t = t;
+    w.visit = configure_visit;
+    w.arg = &c;
+    dbval_walk(&w, scope_module(t)->node);
+    k = c.bind ? pool_of_expr(x, t, c.scope, c.bind, depth + 1) : NULL;
+    return k ? k : b;
+}
+
+/* The pool e names: a module-level engine, maker or session, or an inline
+ * maker bound to one (`scoped_session(sessionmaker(bind=engine))`). */
+static const Binding *pool_of_expr(Pre *x, const ScopeTable *t, const Scope *s, const Node *e,
+                                   int depth)
+{
+    if (depth >= PRE_MAX_BINDS)
+        return NULL;
+    if (e->kind == NODE_Call) {
+        const Node *bind = ast_name_in(dbval_qualname_in(x->c, t, s, e->v.Call.func), makers)
+                               ? bind_of(e) : NULL;
+        return bind ? pool_of_expr(x, t, s, bind, depth + 1) : NULL;
+    }
+    const ScopeTable *bt;
+    const Binding *b = module_binding(x, t, s, e, &bt);
+    return b ? pool_key(x, bt, b, depth) : NULL;
+}
+
+/* A module-level Flask-SQLAlchemy object that e names (`db`), or NULL. */
+static const Binding *flask_db(Pre *x, const ScopeTable *t, const Scope *s, const Node *e,
+                               const ScopeTable **bt)
+{
+    static const char *const exts[] = {"flask_sqlalchemy.SQLAlchemy",
+                                       "flask_sqlalchemy.extension.SQLAlchemy", NULL};
+    const Binding *b = module_binding(x, t, s, e, bt);
+    const Node *v = b ? b->value : NULL;
+    return v && v->kind == NODE_Call &&
+                   ast_name_in(dbval_qualname_in(x->c, *bt, scope_module(*bt), v->v.Call.func),
+                               exts)
+               ? b : NULL;
+}
+
+/* What a name local to the code is bound to once (`with SessionLocal() as
+ * db`, `db = SessionLocal()`), or e itself. */
+static const Node *local_value(const ScopeTable *t, const Scope *s, const Node *e)
+{
+    const Binding *b =
+        e->kind == NODE_Name ? scope_lookup(t, s, e->v.Name.id, NULL) : NULL;
+    if (!b || b->kind != BIND_LOCAL || b->nbind != 1)
+        return e;
+    if (b->value)
+        return b->value;
+    return b->def && b->def->kind == NODE_withitem ? b->def->v.withitem.context_expr : e;
+}
+
+/* The pool that call (in scope s of table t) itself takes a connection of,
+ * or NULL: a method of a module-level engine, scoped_session or connection
+ * pool that checks one out, a query of a session made from a module-level
+ * maker, or `metadata.create_all(bind=engine)` and the like. */
+static const Binding *direct_use(Pre *x, const ScopeTable *t, const Scope *s, const Node *call)
+{
+    const Node *f = call->v.Call.func;
+    if (f->kind != NODE_Attribute)
+        return NULL;
+    const char *m = f->v.Attribute.attr;
+    const Node *o = f->v.Attribute.value;
+    const ScopeTable *bt;
+    const Binding *b;
+    if (ast_name_in(m, schema_uses)) { /* metadata.create_all(bind=engine), db.create_all() */
+        const Node *e = bind_of(call);
+        if (e)
+            return pool_of_expr(x, t, s, e, 0);
+        b = flask_db(x, t, s, o, &bt);
+        return b ? pool_key(x, bt, b, 0) : NULL;
+    }
+    const Node *made = local_value(t, s, o);
+    if (made->kind == NODE_Call) { /* SessionLocal().execute(), with SessionLocal() as db */
+        const Node *g = made->v.Call.func;
+        if (g->kind == NODE_Attribute && !strcmp(g->v.Attribute.attr, "begin"))
+            g = g->v.Attribute.value;
+        Val v = value_of(x->c->env->values, x->c->a, t, s, g);
+        if (v.tag == VAL_FACTORY && v.kind == FAC_SESSIONMAKER && ast_name_in(m, session_uses))
+            return pool_of_expr(x, t, s, g, 0);
+    }
+    if (o->kind == NODE_Attribute && (b = flask_db(x, t, s, o->v.Attribute.value, &bt)) &&
+        ((!strcmp(o->v.Attribute.attr, "session") && ast_name_in(m, session_uses)) ||
+         (!strcmp(o->v.Attribute.attr, "engine") && ast_name_in(m, engine_uses))))
+        return pool_key(x, bt, b, 0); /* db.session.query(...), db.engine.connect() */
+    if (!(b = module_binding(x, t, s, o, &bt)))
+        return NULL;
+    Val v = value_of(x->c->env->values, x->c->a, t, s, o);
+    const char *const *uses =
+        v.tag == VAL_RESOURCE && v.kind == RES_SESSION ? session_uses
+        : v.tag != VAL_FACTORY                         ? NULL
+        : v.kind == FAC_ENGINE                         ? engine_uses
+        : v.kind == FAC_SCOPED                         ? session_uses
+        : v.kind == FAC_PG2POOL || v.kind == FAC_PGPOOL || v.kind == FAC_APGPOOL ? pool_uses
+                                                                                 : NULL;
+    return uses && ast_name_in(m, uses) ? pool_key(x, bt, b, 0) : NULL;
+}
+
+typedef struct UseWalk {
+    Pre *x;
+    Uses u;
+} UseWalk;
+
+static Memo runs(Pre *x, const ScopeTable *t, const Node *def);
+
+/* A dispose() of pool d: its connections are closed, and the uses of it
+ * before are taken back. */
+static void use_drop(Uses *u, const Binding *d)
+{
+    int kept = 0;
+    for (int i = 0; i < u->n; i++)
+        if (d != &any_pool && u->pool[i] != d) {
+            u->at[kept] = u->at[i];
+            u->pool[kept++] = u->pool[i];
+        }
+    u->n = kept;
+    u->disposed = d;
+}
+
+/* The pool of the engine that `<e>.dispose()` disposes of, or &any_pool. */
+static const Binding *disposed_pool(Pre *x, const ScopeTable *t, const Scope *s, const Node *e)
+{
+    const ScopeTable *bt;
+    const Binding *b = e->kind == NODE_Attribute && !strcmp(e->v.Attribute.attr, "engine")
+                           ? flask_db(x, t, s, e->v.Attribute.value, &bt) : NULL;
+    b = b ? pool_key(x, bt, b, 0) : pool_of_expr(x, t, s, e, 0);
+    return b ? b : &any_pool;
+}
+
+static void use_add(Uses *u, const Node *at, const Binding *pool)
+{
+    u->disposed = NULL;
+    if (u->n < PRE_MAX_USES) {
+        u->at[u->n] = at;
+        u->pool[u->n++] = pool;
+    }
+}
+
+/* DbWalk visitor: the calls of a body (not of the defs in it, which run
+ * later, nor of an `if __name__ == "__main__":` block, which an import does
+ * not run), in source order. */
+static int use_visit(DbWalk *w, const Node *n)
+{
+    UseWalk *k = w->arg;
+    Pre *x = k->x;
+    if (n->kind == NODE_FunctionDef || n->kind == NODE_AsyncFunctionDef ||
+        n->kind == NODE_Lambda || fastapi_is_main_guard(n) || x->budget <= 0)
+        return 0;
+    if (n->kind != NODE_Call)
+        return 1;
+    x->budget--;
+    const Node *f = n->v.Call.func;
+    if (f->kind == NODE_Attribute && !strcmp(f->v.Attribute.attr, "dispose")) {
+        use_drop(&k->u, disposed_pool(x, w->t, w->scope, f->v.Attribute.value));
+        return 1;
+    }
+    const Binding *pool = direct_use(x, w->t, w->scope, n);
+    if (!pool) {
+        const ScopeTable *ct;
+        int method;
+        const Node *def = dbval_callee(x->c, w->t, w->scope, n, &ct, &method);
+        Memo r = def ? runs(x, ct, def) : (Memo){0};
+        pool = r.pool;
+        if (r.disposed)
+            use_drop(&k->u, r.disposed);
+    }
+    if (pool)
+        use_add(&k->u, n, pool);
+    return 1;
+}
+
+/* What running def (of table t) leaves in pools, remembered per module. */
+static Memo runs(Pre *x, const ScopeTable *t, const Node *def)
+{
+    Memo r = {def, NULL, 0};
+    for (int i = 0; i < x->nmemo; i++)
+        if (x->memo[i].def == def)
+            return x->memo[i];
+    for (int i = 0; i < x->nactive; i++)
+        if (x->active[i] == def)
+            return r; /* recursion: what it does is being found */
+    if (x->nactive >= PRE_MAX_CALLS || !t)
+        return r;
+    UseWalk k = {x, {{0}, {0}, 0, NULL}};
+    DbWalk w;
+    memset(&w, 0, sizeof w);
+    w.t = t;
+    w.visit = use_visit;
+    w.arg = &k;
+    x->active[x->nactive++] = def;
+    dbval_walk_body(&w, def);
+    x->nactive--;
+    r.pool = k.u.n ? k.u.pool[0] : NULL;
+    r.disposed = k.u.disposed;
+    const FlowSummary *sum = summary(x->c, def);
+    if (!r.pool && !r.disposed && sum && sum->needs_pool)
+        r.pool = (const Binding *)sum->needs_pool; /* the dataflow's own pool, named the same way */
+    if (x->nmemo < PRE_MEMO)
+        x->memo[x->nmemo++] = r;
+    return r;
+}
+
+/* --- the Celery side: tasks, the modules the worker imports, the fix ------ */
+
+typedef struct CeleryScan {
+    Pre *x;
+    int mod;                 /* index of the module walked */
+    unsigned char *start;    /* per module: a task module, or one making the Celery app */
+    int uses_celery;         /* some module imports celery */
+    int fixed;               /* a worker_process_init handler resets the pools */
+    const Binding *want[PRE_MAX_USES]; /* the pools used at import time ... */
+    const Node *task[PRE_MAX_USES];    /* ... and a task that takes connections of each */
+    int nwant;
+} CeleryScan;
+
+/* Is dec (a decorator) a Celery task's: @shared_task, @app.task, @celery.task(...)? */
+static int task_decorator(Pre *x, const ScopeTable *t, const Scope *s, const Node *dec)
+{
+    static const char *const others[] = {"huey", "dramatiq", "prefect", "rq", "arq", NULL};
+    const Node *d = dec->kind == NODE_Call ? dec->v.Call.func : dec;
+    const char *q = dbval_qualname_in(x->c, t, s, d);
+    if (q && !strncmp(q, "celery", 6) && ends_with(q, "shared_task"))
+        return 1;
+    if (d->kind != NODE_Attribute || strcmp(d->v.Attribute.attr, "task"))
+        return 0;
+    for (int i = 0; q && others[i]; i++)
+        if (!strncmp(q, others[i], strlen(others[i])) && q[strlen(others[i])] == '.')
+            return 0;
+    return 1;
+}
+
+/* Does running def reset the pools it sees: dispose() of an engine, a new
+ * engine, or a session maker rebound (`.configure(bind=...)`), itself or
+ * in a function of the project it calls? */
+typedef struct Reset {
+    Pre *x;
+    int found, depth;
+} Reset;
+
+static int resets(Pre *x, const ScopeTable *t, const Node *def, int depth);
+
+static int reset_visit(DbWalk *w, const Node *n)
+{
+    static const char *const engines[] = {"sqlalchemy.create_engine",
+                                          "sqlalchemy.engine.create_engine",
+                                          "sqlalchemy.engine_from_config",
+                                          "sqlalchemy.ext.asyncio.create_async_engine", NULL};
+    Reset *k = w->arg;
+    if (k->found || n->kind == NODE_FunctionDef || n->kind == NODE_AsyncFunctionDef ||
+        n->kind == NODE_Lambda)
+        return 0;
+    if (n->kind != NODE_Call)
+        return 1;
+    const Node *f = n->v.Call.func;
+    const char *attr = f->kind == NODE_Attribute ? f->v.Attribute.attr : "";
+    const ScopeTable *ct;
+    int method;
+    if (!strcmp(attr, "dispose") || (!strcmp(attr, "configure") && ast_keyword(n, "bind")) ||
+        ast_name_in(dbval_qualname_in(k->x->c, w->t, w->scope, f), engines))
+        k->found = 1;
+    else if (k->depth < PRE_MAX_CALLS && k->x->budget-- > 0) {
+        const Node *def = dbval_callee(k->x->c, w->t, w->scope, n, &ct, &method);
+        k->found = def && resets(k->x, ct, def, k->depth + 1);
+    }
+    return !k->found;
+}
+
+static int resets(Pre *x, const ScopeTable *t, const Node *def, int depth)
+{
+    Reset k = {x, 0, depth};
+    DbWalk w;
+    memset(&w, 0, sizeof w);
+    w.t = t;
+    w.visit = reset_visit;
+    w.arg = &k;
+    if (def && t && (def->kind == NODE_FunctionDef || def->kind == NODE_AsyncFunctionDef))
+        dbval_walk_body(&w, def);
+    return k.found;
+}
+
+/* A handler of Celery's worker_process_init signal (or an
+ * os.register_at_fork after_in_child hook) that n connects, or NULL:
+ * `@worker_process_init.connect` on a def, `worker_process_init.connect(f)`. */
+static const Node *child_hook(Pre *x, const ScopeTable *t, const Scope *s, const Node *n)
+{
+    if (n->kind == NODE_FunctionDef || n->kind == NODE_AsyncFunctionDef) {
+        const NodeList *decs = &n->v.FunctionDef.decorator_list;
+        for (int i = 0; i < decs->n; i++) {
+            const Node *d = decs->items[i];
+            d = d->kind == NODE_Call ? d->v.Call.func : d;
+            if (ends_with(dbval_qualname_in(x->c, t, s, d), "worker_process_init.connect"))
+                return n;
+        }
+        return NULL;
+    }
+    if (n->kind != NODE_Call)
+        return NULL;
+    const char *q = dbval_qualname_in(x->c, t, s, n->v.Call.func);
+    const Node *fn = ends_with(q, "worker_process_init.connect") && n->v.Call.args.n
+                         ? n->v.Call.args.items[0]
+                     : q && !strcmp(q, "os.register_at_fork") ? ast_keyword(n, "after_in_child")
+                                                              : NULL;
+    if (!fn)
+        return NULL;
+    Val v = value_of(x->c->env->values, x->c->a, t, s, fn);
+    return v.tag == VAL_FUNC ? v.node : NULL;
+}
+
+static const char *const apps[] = {"celery.Celery", "celery.app.Celery", "celery.app.base.Celery",
+                                   NULL};
+
+/* Does the body of def (of table t) make a Celery app (an app factory)? */
+static int app_visit(DbWalk *w, const Node *n)
+{
+    CeleryScan *k = w->arg;
+    if (n->kind == NODE_Call &&
+        ast_name_in(dbval_qualname_in(k->x->c, w->t, w->scope, n->v.Call.func), apps))
+        k->start[k->mod] = 1;
+    return !k->start[k->mod];
+}
+
+/* DbWalk visitor over each module: tasks, the modules that make the Celery
+ * app at import (`celery -A` names one: Celery(...), or an app factory
+ * called at module level), the hooks. */
+static int celery_visit(DbWalk *w, const Node *n)
+{
+    CeleryScan *k = w->arg;
+    Pre *x = k->x;
+    const Node *hook = child_hook(x, w->t, w->scope, n);
+    if (hook && !k->fixed)
+        k->fixed = resets(x, value_table_of(x->c->env->values, hook), hook, 0);
+    if (n->kind == NODE_Call && !k->start[k->mod] && w->scope == scope_module(w->t)) {
+        const ScopeTable *ct;
+        int method;
+        const Node *def = dbval_callee(x->c, w->t, w->scope, n, &ct, &method);
+        DbWalk aw;
+        memset(&aw, 0, sizeof aw);
+        aw.t = w->t;
+        aw.scope = w->scope;
+        aw.visit = app_visit;
+        aw.arg = k;
+        if (app_visit(&aw, n) && def && ct) { /* not Celery(...) itself: a factory? */
+            aw.t = ct;
+            dbval_walk_body(&aw, def);
+        }
+    }
+    if (n->kind != NODE_FunctionDef && n->kind != NODE_AsyncFunctionDef)
+        return 1;
+    const NodeList *decs = &n->v.FunctionDef.decorator_list;
+    int task = 0;
+    for (int i = 0; i < decs->n && !task; i++)
+        task = task_decorator(x, w->t, w->scope, decs->items[i]);
+    if (!task)
+        return 1;
+    k->start[k->mod] = 1;
+    Memo r = {0};
+    for (int i = 0; i < k->nwant; i++) {
+        if (k->task[i])
+            continue;
+        if (!r.def)
+            r = runs(x, w->t, n);
+        if (r.pool == k->want[i])
+            k->task[i] = n;
+    }
+    return 1;
+}
+
+/* Does the module import celery? */
+static int imports_celery(const ScopeTable *t)
+{
+    const Scope *m = scope_module(t);
+    for (int i = 0; i < m->nbindings; i++) {
+        const char *q = m->bindings[i].qualname;
+        if (m->bindings[i].kind == BIND_IMPORT && q && !strncmp(q, "celery", 6) &&
+            (q[6] == '.' || !q[6]))
+            return 1;
+    }
+    return 0;
+}
+
+/* Marks module m of mods[0..n) as loaded with the packages above it. */
+static void load(const Project *p, const ProjectModule *mods, int n, const ProjectModule *m,
+                 unsigned char *loaded, int *queue, int *nq)
+{
+    char name[MODGRAPH_MAX_NAME];
+    size_t len = strlen(m->name);
+    if (len >= sizeof name)
+        return;
+    memcpy(name, m->name, len + 1);
+    for (;;) {
+        const ProjectModule *pm = modgraph_find(p, name);
+        int i = pm ? (int)(pm - mods) : -1;
+        if (i >= 0 && i < n && !loaded[i]) {
+            loaded[i] = 1;
+            queue[(*nq)++] = i;
+        }
+        char *dot = strrchr(name, '.');
+        if (!dot)
+            break;
+        *dot = 0;
+    }
+}
+
+/* Which modules the worker's parent imports: the start modules and what
+ * they import at module level, transitively. */
+static unsigned char *worker_loads(Pre *x, const ProjectModule *mods, int n,
+                                   const unsigned char *start)
+{
+    unsigned char *loaded = arena_alloc(x->c->a, (size_t)n + 1);
+    int *queue = arena_alloc(x->c->a, ((size_t)n + 1) * sizeof *queue), nq = 0;
+    for (int i = 0; i < n; i++)
+        if (start[i])
+            load(x->p, mods, n, &mods[i], loaded, queue, &nq);
+    for (int qi = 0; qi < nq; qi++) {
+        const Scope *m = scope_module(mods[queue[qi]].scopes);
+        for (int i = 0; i < m->nbindings; i++) {
+            const Binding *b = &m->bindings[i];
+            const ProjectModule *pm = NULL;
+            const Binding *d;
+            const char *rest;
+            if (b->kind == BIND_IMPORT && b->qualname &&
+                modgraph_resolve_prefix(x->p, b->qualname, &pm, &d, &rest) && pm)
+                load(x->p, mods, n, pm, loaded, queue, &nq);
+        }
+        int nstar;
+        const char *const *stars = scope_star_imports(mods[queue[qi]].scopes, &nstar);
+        for (int i = 0; i < nstar; i++) {
+            const ProjectModule *pm = modgraph_find(x->p, stars[i]);
+            if (pm)
+                load(x->p, mods, n, pm, loaded, queue, &nq);
+        }
+    }
+    return loaded;
+}
+
+/* The import-time uses of the module of table t (src, module), reported
+ * when the project runs Celery tasks that take connections of the same
+ * pool in the worker's forked children. */
+void forks_check_module(DbCtx *c, const Source *src, FindingList *out, const Node *module)
+{
+    Pre *x = arena_alloc(c->a, sizeof *x);
+    x->c = c;
+    x->p = value_project(c->env->values);
+    x->budget = PRE_BUDGET;
+    if (!x->p)
+        return;
+    UseWalk k = {x, {{0}, {0}, 0, NULL}};
+    DbWalk w;
+    memset(&w, 0, sizeof w);
+    w.t = c->env->scopes;
+    w.visit = use_visit;
+    w.arg = &k;
+    dbval_walk(&w, module);
+    if (!k.u.n)
+        return; /* most modules: nothing runs at import */
+    int n, self = -1;
+    const ProjectModule *mods = modgraph_modules(x->p, &n);
+    CeleryScan cs = {x, 0, arena_alloc(c->a, (size_t)n + 1), 0, 0, {0}, {0}, 0};
+    for (int i = 0; i < k.u.n; i++) {
+        int seen = 0;
+        for (int j = 0; j < cs.nwant; j++)
+            seen |= cs.want[j] == k.u.pool[i];
+        if (!seen)
+            cs.want[cs.nwant++] = k.u.pool[i];
+    }
+    for (int i = 0; i < n; i++) {
+        self = mods[i].scopes == c->env->scopes ? i : self;
+        cs.uses_celery |= imports_celery(mods[i].scopes);
+    }
+    if (!cs.uses_celery || self < 0)
+        return;
+    DbWalk cw;
+    memset(&cw, 0, sizeof cw);
+    cw.visit = celery_visit;
+    cw.arg = &cs;
+    for (cs.mod = 0; cs.mod < n && !cs.fixed; cs.mod++) {
+        cw.t = mods[cs.mod].scopes;
+        dbval_walk(&cw, mods[cs.mod].module);
+    }
+    if (cs.fixed || !worker_loads(x, mods, n, cs.start)[self])
+        return;
+    for (int j = 0; j < cs.nwant; j++) {
+        const Node *task = cs.task[j], *at = NULL;
+        for (int i = 0; i < k.u.n && !at; i++)
+            at = k.u.pool[i] == cs.want[j] ? k.u.at[i] : NULL;
+        if (!task || !at)
+            continue;
+        const char *text = dbval_text(c, src, at, 48);
+        report(c, src, out, at, "SL208",
+               arena_printf(c->a,
+                            "%s%s%s runs when Celery's worker imports this module and leaves "
+                            "connections in the pool of `%s`; the prefork worker then forks the "
+                            "child processes that run the tasks, each child inherits the "
+                            "parent's pool with those connections open, sockets included, and "
+                            "`%s` takes them in the children: two processes share one server "
+                            "connection and read each other's replies; dispose of the engine "
+                            "first thing in each child (engine.dispose(close=False) in a "
+                            "@worker_process_init.connect handler, or a fresh engine there), "
+                            "or do not use the pool at import time",
+                            text ? "`" : "this call", text ? text : "", text ? "`" : "",
+                            cs.want[j]->name, task->v.FunctionDef.name),
+               task, "the Celery task, which takes connections of that pool in a forked child");
+    }
 }

@@ -17,4 +17,10 @@
  * walk of a module of src stands.  Thread-safe per module. */
 void forks_visit(DbCtx *c, const Source *src, FindingList *out, const DbWalk *w, const Node *n);
 
+/* Appends to out the SL208 findings of module (of src) at import time: code
+ * that runs when Celery's worker imports it leaves connections in a pool
+ * that a task takes connections of in the worker's forked children.  Reads
+ * every module of the project (read-only).  Thread-safe per module. */
+void forks_check_module(DbCtx *c, const Source *src, FindingList *out, const Node *module);
+
 #endif
