@@ -10,7 +10,8 @@
  *
  * On the same walk of a module's statements: SL302 (a write in `with
  * engine.connect()` that nothing commits), SL303 (a session-level setting
- * committed on a pooled connection), SL304 (a session-level advisory lock
+ * committed on a pooled connection: SQLAlchemy's, psycopg2's or
+ * psycopg_pool's), SL304 (a session-level advisory lock
  * still held when its connection goes back to the pool), SL108
  * (rules/engines.c) and SL208 (rules/forks.c).
  */
@@ -717,26 +718,43 @@ typedef struct SetVia {
     const Node *take;
 } SetVia;
 
-/* SL303 at call, which sets `name` (may be empty) through recv, when the
- * function commits recv after it. */
-static void setting_report(SqlCheck *k, DbWalk *w, const Node *call, const Node *recv,
-                           const char *name, const SetVia *via)
+/* Where the setting is committed and where its connection goes back to
+ * the pool, for the finding's trace (back may be NULL: a Session's). */
+typedef struct SetEnd {
+    const char *commit_path; /* the file of commit: this module's, or a helper's */
+    const Node *commit;      /* the commit (a call, or the block whose exit commits) */
+    const char *back_path;
+    const Node *back;        /* the putconn, or the `with` block that puts it back; or NULL */
+    const char *by;          /* " (on the connection `get_cursor()` lends ...)", or NULL */
+} SetEnd;
+
+/* SL303 at call, which sets `name` (may be empty) through a session or a
+ * driver's pooled connection (driver: 1), committed and put back as end
+ * says. */
+static void setting_finding(SqlCheck *k, DbWalk *w, const Node *call, const char *name,
+                            const SetVia *via, const SetEnd *end, int driver)
 {
     const Node *func = dbval_walk_func(w);
     const FlowFastApi *fa = k->c->env->fastapi;
-    if (!func || !fa || recv->kind != NODE_Name)
-        return;
-    Val v = dbval_expr(k->c, w->scope, recv);
-    if (!dbval_is_sqlalchemy(&v))
+    if (!func || !fa)
         return;
     int roles = fastapi_role(fa->model, func);
-    After a = {recv, call, NULL, 0};
-    ast_children((Node *)func, after_kid, &a);
-    if (!a.found)
-        return; /* not committed: the end of the transaction takes it back */
     Arena *ar = k->c->a;
     const char *what = name[0] ? arena_printf(ar, "`%s`", name) : "the setting";
-    const char *by = via ? arena_printf(ar, " (by `%s()`)", via->def->v.FunctionDef.name) : "";
+    const char *by = via      ? arena_printf(ar, " (by `%s()`)", via->def->v.FunctionDef.name)
+                     : end->by ? end->by
+                               : "";
+    const char *request_fix =
+        driver ? "set it per transaction (SET LOCAL, set_config(..., true)), or reset it "
+                 "(RESET) before the connection is put back"
+               : "set it per transaction (SET LOCAL, set_config(..., true)), or reset it "
+                 "before the connection is returned";
+    const char *all_fix =
+        driver ? "set it for every connection the pool opens (options='-c name=value' in its "
+                 "connection arguments, psycopg_pool's configure= callback) or per transaction "
+                 "(SET LOCAL)"
+               : "set it for every connection (connect_args, a `connect` event, the role's "
+                 "defaults) or per transaction (SET LOCAL)";
     Finding fd = {0};
     fd.code = "SL303";
     fd.path = k->src->path;
@@ -746,23 +764,45 @@ static void setting_report(SqlCheck *k, DbWalk *w, const Node *call, const Node 
             ? arena_printf(ar,
                            "%s is set%s for the connection's whole session and committed: when "
                            "the connection goes back to the pool it keeps %s for the next "
-                           "request that gets it; set it per transaction (SET LOCAL, "
-                           "set_config(..., true)), or reset it before the connection is returned",
-                           what, by, what)
+                           "request that gets it; %s",
+                           what, by, what, request_fix)
             : arena_printf(ar,
                            "%s is set%s for the session of one pooled connection and committed: "
                            "that connection keeps it for whatever gets it next, and the pool's "
-                           "other connections (and those it opens later) never have it; set it "
-                           "for every connection (connect_args, a `connect` event, the role's "
-                           "defaults) or per transaction (SET LOCAL)",
-                           what, by);
-    fd.trace = arena_alloc(ar, 2 * sizeof *fd.trace);
+                           "other connections (and those it opens later) never have it; %s",
+                           what, by, all_fix);
+    fd.trace = arena_alloc(ar, 3 * sizeof *fd.trace);
     if (via)
         fd.trace[fd.ntrace++] = (TraceStep){via->path, via->take->lineno, via->take->col_offset,
                                             "set here, for the whole session"};
-    fd.trace[fd.ntrace++] = (TraceStep){k->src->path, a.found->lineno, a.found->col_offset,
+    fd.trace[fd.ntrace++] = (TraceStep){end->commit_path, end->commit->lineno,
+                                        end->commit->col_offset,
                                         "committed here: the setting outlives the transaction"};
+    if (end->back)
+        fd.trace[fd.ntrace++] = (TraceStep){end->back_path, end->back->lineno,
+                                            end->back->col_offset,
+                                            "put back in the pool here, still set"};
     diag_add(k->out, &fd);
+}
+
+/* SL303 at call, which sets `name` (may be empty) through recv, a
+ * SQLAlchemy session or connection, when the function commits recv after
+ * it. */
+static void setting_report(SqlCheck *k, DbWalk *w, const Node *call, const Node *recv,
+                           const char *name, const SetVia *via)
+{
+    const Node *func = dbval_walk_func(w);
+    if (!func || recv->kind != NODE_Name)
+        return;
+    Val v = dbval_expr(k->c, w->scope, recv);
+    if (!dbval_is_sqlalchemy(&v))
+        return;
+    After a = {recv, call, NULL, 0};
+    ast_children((Node *)func, after_kid, &a);
+    if (!a.found)
+        return; /* not committed: the end of the transaction takes it back */
+    SetEnd end = {k->src->path, a.found, NULL, NULL, NULL};
+    setting_finding(k, w, call, name, via, &end, 0);
 }
 
 /*
@@ -773,6 +813,7 @@ static void setting_report(SqlCheck *k, DbWalk *w, const Node *call, const Node 
  * when it goes back to the pool, for the next request that gets it.
  */
 static int setting_syntax(const Node *stmt, char *name, size_t size);
+static void driver_setting(SqlCheck *k, DbWalk *w, const Node *call);
 
 static void pooled_setting(SqlCheck *k, DbWalk *w, const Node *call)
 {
@@ -782,6 +823,8 @@ static void pooled_setting(SqlCheck *k, DbWalk *w, const Node *call)
     if (sql ? session_setting(sql, name, sizeof name) /* text(...), or a name bound to it */
             : stmt && stmt->kind == NODE_Constant && setting_syntax(stmt, name, sizeof name))
         setting_report(k, w, call, call->v.Call.func->v.Attribute.value, name, NULL);
+    if (!sql && !strcmp(call->v.Call.func->v.Attribute.attr, "execute"))
+        driver_setting(k, w, call); /* a driver's connection or cursor: a plain string */
 }
 
 /* --- SL304: a session-level advisory lock past its connection ------------ */
@@ -1287,6 +1330,363 @@ static void state_by_helper(SqlCheck *k, DbWalk *w, const Node *call)
         lock_report(k, w, call, x, &via);
         return;
     }
+}
+
+/* --- SL303 on a driver's pool: psycopg2.pool, psycopg_pool -------------- */
+
+/*
+ * The same setting on a connection of psycopg2's pool (getconn/putconn)
+ * or psycopg_pool's (getconn/putconn, `with pool.connection()`), run on the
+ * connection (psycopg 3's conn.execute) or a cursor of it, committed (or
+ * autocommit) and then put back: neither pool resets a connection's
+ * settings (psycopg2's rolls back an open transaction; psycopg_pool's too,
+ * and calls a reset= callback only when given one).  asyncpg's pool runs
+ * RESET ALL when a connection is released, so its connections are quiet.
+ * The connection may be lent by a project @contextmanager that gets it
+ * from the pool and commits and puts it back after its yield (squeaknode's
+ * get_cursor()).
+ */
+#define DRIVER_MAX_SQL 8 /* names and calls followed to a statement's text */
+
+static const Node *unawait(const Node *e)
+{
+    return e && e->kind == NODE_Await ? e->v.Await.value : e;
+}
+
+/* The text a driver runs: a literal, an f-string's first part, psycopg's
+ * sql.SQL("...") (formatted, or joined with +), "...".format() or "..." %
+ * x, or a name bound once to one of these; NULL when none. */
+static const char *driver_sql(SqlCheck *k, const Scope *s, const Node *e, int depth)
+{
+    if (!e || depth > DRIVER_MAX_SQL)
+        return NULL;
+    switch (e->kind) {
+    case NODE_Constant:
+        return e->v.Constant.value.kind == CONST_STR ? e->v.Constant.value.s : NULL;
+    case NODE_JoinedStr:
+        return e->v.JoinedStr.values.n ? driver_sql(k, s, e->v.JoinedStr.values.items[0], depth + 1)
+                                       : NULL;
+    case NODE_BinOp:
+        return e->v.BinOp.op == OP_Add || e->v.BinOp.op == OP_Mod
+                   ? driver_sql(k, s, e->v.BinOp.left, depth + 1) : NULL;
+    case NODE_Name: {
+        const Binding *b = scope_lookup(k->c->env->scopes, s, e->v.Name.id, NULL);
+        return b && b->kind == BIND_LOCAL && b->nbind == 1 && b->value
+                   ? driver_sql(k, s, b->value, depth + 1) : NULL;
+    }
+    case NODE_Call: {
+        const Node *f = e->v.Call.func;
+        if (f->kind == NODE_Attribute && !strcmp(f->v.Attribute.attr, "format"))
+            return driver_sql(k, s, f->v.Attribute.value, depth + 1);
+        const char *last = f->kind == NODE_Attribute ? f->v.Attribute.attr
+                           : f->kind == NODE_Name    ? f->v.Name.id : NULL;
+        if (!last || strcmp(last, "SQL") || e->v.Call.args.n < 1)
+            return NULL; /* the cheap test before the qualified name */
+        const char *q = dbval_qualname(k->c, s, f);
+        if (!q || (strcmp(q, "psycopg2.sql.SQL") && strcmp(q, "psycopg.sql.SQL")))
+            return NULL;
+        const Node *a = e->v.Call.args.items[0];
+        return a->kind == NODE_Constant && a->v.Constant.value.kind == CONST_STR
+                   ? a->v.Constant.value.s : NULL;
+    }
+    default:
+        return NULL;
+    }
+}
+
+/* x.cursor(...), awaited or not: x; else NULL. */
+static const Node *cursor_of(const Node *e)
+{
+    e = unawait(e);
+    return e && e->kind == NODE_Call && e->v.Call.func->kind == NODE_Attribute &&
+                   !strcmp(e->v.Call.func->v.Attribute.attr, "cursor")
+               ? e->v.Call.func->v.Attribute.value : NULL;
+}
+
+/* What a name's one binding is, when it is bound once: `x = v` (v), or
+ * `with v as x` (v, and the withitem into *item); NULL otherwise. */
+static const Node *bound_to(const ScopeTable *t, const Scope *s, const Node *e, const Node **item)
+{
+    *item = NULL;
+    if (!e || e->kind != NODE_Name)
+        return NULL;
+    const Binding *b = scope_lookup(t, s, e->v.Name.id, NULL);
+    if (!b || b->kind != BIND_LOCAL || b->nbind != 1)
+        return NULL;
+    if (b->value)
+        return unawait(b->value);
+    if (b->def && b->def->kind == NODE_withitem) {
+        *item = b->def;
+        return unawait(b->def->v.withitem.context_expr);
+    }
+    return NULL;
+}
+
+/* The connection a driver's statement runs on, and who lends it. */
+typedef struct Lend {
+    const Node *conn;       /* the connection as the code names it, or NULL (a cursor lent
+                               by a helper) */
+    const Node *helper;     /* the call of a project context manager whose `with` lends
+                               the connection or the cursor, or NULL */
+} Lend;
+
+/* `with v as x`, v a call of something that lends x: not conn.cursor(), not
+ * psycopg_pool's pool.connection() (dbval knows those); maybe a project
+ * context manager. */
+static int lends(const Node *v, const Node *item)
+{
+    return item && v->kind == NODE_Call && !cursor_of(v) &&
+           !(v->v.Call.func->kind == NODE_Attribute &&
+             !strcmp(v->v.Call.func->v.Attribute.attr, "connection"));
+}
+
+/* recv (a cursor or a connection, in scope s of t): which connection.
+ * `cur = conn.cursor()`, `with conn.cursor() as cur`, `conn.cursor().execute`,
+ * a connection itself, or either lent by `with helper() as x`. */
+static Lend lend_of(const ScopeTable *t, const Scope *s, const Node *recv)
+{
+    Lend l = {NULL, NULL};
+    const Node *item, *v = NULL, *c = cursor_of(recv);
+    if (!c && (v = bound_to(t, s, recv, &item)) && !(c = cursor_of(v)) && lends(v, item)) {
+        l.helper = v; /* `with get_cursor() as cur` */
+        return l;
+    }
+    l.conn = c ? c : recv;
+    if ((v = bound_to(t, s, l.conn, &item)) && lends(v, item))
+        l.helper = v; /* `with get_conn() as conn` */
+    return l;
+}
+
+/* After the setting (at: the execute, or a lending helper's yield), in a
+ * function's body: how its connection is committed and put back. */
+typedef struct ConnEnd {
+    const Node *conn;   /* the connection, or NULL: only resets are looked for */
+    const Node *at;
+    const Node *commit; /* conn.commit() after at, or a block around at whose exit commits */
+    const Node *back;   /* pool.putconn(conn) after at, or `with pool.connection()` around at */
+    int autocommit;     /* conn.autocommit = True, conn.set_session(autocommit=True) */
+    int reset;          /* a RESET or DISCARD run after at */
+    int closed;         /* conn.close() after at */
+    int depth;
+} ConnEnd;
+
+/* Is e the string of a statement that undoes settings: RESET, DISCARD? */
+static int resets(const Node *e)
+{
+    return e && e->kind == NODE_Constant && e->v.Constant.value.kind == CONST_STR &&
+           (sql_word(e->v.Constant.value.s, "reset") || sql_word(e->v.Constant.value.s, "discard"));
+}
+
+/* `with conn:` (psycopg2 and psycopg 3 commit at its exit), `with
+ * conn.transaction():`, `with pool.connection() as conn` (commits, puts
+ * back) around at. */
+static void conn_end_with(ConnEnd *e, const Node *n)
+{
+    const NodeList *items = n->kind == NODE_With ? &n->v.With.items : &n->v.AsyncWith.items;
+    if (!e->conn || !inside(e->at, n) || !node_before(n, e->at))
+        return;
+    for (int i = 0; i < items->n; i++) {
+        const Node *ce = unawait(items->items[i]->v.withitem.context_expr);
+        const Node *var = items->items[i]->v.withitem.optional_vars;
+        const Node *f = ce->kind == NODE_Call ? ce->v.Call.func : NULL;
+        const char *m = f && f->kind == NODE_Attribute ? f->v.Attribute.attr : "";
+        if (ast_same_ref(ce, e->conn) ||
+            (!strcmp(m, "transaction") && ast_same_ref(f->v.Attribute.value, e->conn))) {
+            e->commit = e->commit ? e->commit : n;
+        } else if (!strcmp(m, "connection") && var && ast_same_ref(var, e->conn)) {
+            e->commit = e->commit ? e->commit : n;
+            e->back = e->back ? e->back : n;
+        }
+    }
+}
+
+static void conn_end_call(ConnEnd *e, const Node *n)
+{
+    const Node *f = n->v.Call.func;
+    if (f->kind != NODE_Attribute)
+        return;
+    const char *m = f->v.Attribute.attr;
+    const Node *arg = n->v.Call.args.n ? n->v.Call.args.items[0] : NULL;
+    int on_conn = e->conn && ast_same_ref(f->v.Attribute.value, e->conn);
+    if (on_conn && !strcmp(m, "set_session") && ast_is_true(ast_keyword(n, "autocommit")))
+        e->autocommit = 1;
+    if (!node_before(e->at, n))
+        return;
+    if (!strcmp(m, "execute") && resets(arg))
+        e->reset = 1;
+    else if (on_conn && !strcmp(m, "commit") && !e->commit)
+        e->commit = n;
+    else if (on_conn && !strcmp(m, "close"))
+        e->closed = 1;
+    else if (e->conn && !strcmp(m, "putconn") && arg && ast_same_ref(arg, e->conn) && !e->back &&
+             !ast_is_true(ast_keyword(n, "close")) &&
+             !(n->v.Call.args.n > 2 && ast_is_true(n->v.Call.args.items[2])))
+        e->back = n; /* close=True: the pool closes it instead */
+}
+
+static void conn_end_kid(Node *parent, Node *n, void *arg)
+{
+    ConnEnd *e = arg;
+    const Node *t, *v;
+    (void)parent;
+    if (e->depth > DBWALK_MAX_DEPTH || ast_is_def(n))
+        return;
+    if (n->kind == NODE_With || n->kind == NODE_AsyncWith)
+        conn_end_with(e, n);
+    else if (n->kind == NODE_Call)
+        conn_end_call(e, n);
+    else if (e->conn && ast_single_assign(n, &t, &v) && t->kind == NODE_Attribute &&
+             !strcmp(t->v.Attribute.attr, "autocommit") && ast_is_true(v) &&
+             ast_same_ref(t->v.Attribute.value, e->conn))
+        e->autocommit = 1;
+    e->depth++;
+    ast_children(n, conn_end_kid, e);
+    e->depth--;
+}
+
+static ConnEnd conn_end(const Node *func, const Node *conn, const Node *at)
+{
+    ConnEnd e = {conn, at, NULL, NULL, 0, 0, 0, 0};
+    ast_children((Node *)func, conn_end_kid, &e);
+    return e;
+}
+
+/* Is conn (in scope s of t) a connection of psycopg2's pool or
+ * psycopg_pool's, which keep a connection's settings when it is put back? */
+static int keeps_settings(SqlCheck *k, const ScopeTable *t, const Scope *s, const Node *conn)
+{
+    Val v = value_of(k->c->env->values, k->c->a, t, s, conn);
+    return v.tag == VAL_RESOURCE && v.kind == RES_POOLED;
+}
+
+/* Does the module of t make a psycopg_pool pool with a reset= callback,
+ * which runs on every connection put back?  Which pool a connection comes
+ * from the value model does not say; a pool of the module that gets it
+ * answers for it. */
+typedef struct PoolReset {
+    const ScopeTable *t;
+    int found, depth;
+} PoolReset;
+
+static void pool_reset_kid(Node *parent, Node *n, void *arg)
+{
+    PoolReset *r = arg;
+    (void)parent;
+    if (r->found || r->depth > DBWALK_MAX_DEPTH)
+        return;
+    if (n->kind == NODE_Call && ast_keyword(n, "reset")) {
+        const Node *f = n->v.Call.func;
+        const char *last = f->kind == NODE_Attribute ? f->v.Attribute.attr
+                           : f->kind == NODE_Name    ? f->v.Name.id : "";
+        char q[512];
+        size_t len = strstr(last, "ConnectionPool")
+                         ? scope_qualname_buf(r->t, scope_module(r->t), f, q, sizeof q) : 0;
+        if (len && len < sizeof q && !strncmp(q, "psycopg_pool.", 13)) {
+            r->found = 1;
+            return;
+        }
+    }
+    r->depth++;
+    ast_children(n, pool_reset_kid, r);
+    r->depth--;
+}
+
+static int pool_resets(const ScopeTable *t)
+{
+    PoolReset r = {t, 0, 0};
+    const Scope *m = t ? scope_module(t) : NULL;
+    if (m && m->node)
+        pool_reset_kid(NULL, m->node, &r);
+    return r.found;
+}
+
+/* The first yield of a generator's body (not of a def inside it). */
+typedef struct FirstYield {
+    const Node *found;
+    int depth;
+} FirstYield;
+
+static void first_yield_kid(Node *parent, Node *n, void *arg)
+{
+    FirstYield *y = arg;
+    (void)parent;
+    if (y->found || y->depth > DBWALK_MAX_DEPTH || ast_is_def(n))
+        return;
+    if (n->kind == NODE_Yield) {
+        y->found = n;
+        return;
+    }
+    y->depth++;
+    ast_children(n, first_yield_kid, y);
+    y->depth--;
+}
+
+/* `with get_cursor() as cur`: a project @contextmanager that yields a
+ * pooled connection (or a cursor of one) it got itself: what happens to
+ * that connection after the yield, into *e; its def, or NULL. */
+static const Node *lender_end(SqlCheck *k, const Scope *s, const Node *call, ConnEnd *e,
+                              const char **path)
+{
+    const ScopeTable *t;
+    int method;
+    const Node *def = dbval_callee(k->c, k->c->env->scopes, s, call, &t, &method);
+    if (!def || (!ast_decorated(def, "contextmanager") &&
+                 !ast_decorated(def, "asynccontextmanager")))
+        return NULL;
+    FirstYield y = {NULL, 0};
+    ast_children((Node *)def, first_yield_kid, &y);
+    const Scope *ds = scope_of(t, def);
+    if (!y.found || !y.found->v.Yield.value || !ds)
+        return NULL;
+    Lend l = lend_of(t, ds, y.found->v.Yield.value);
+    if (l.helper || !l.conn || !keeps_settings(k, t, ds, l.conn) || pool_resets(t))
+        return NULL;
+    *e = conn_end(def, l.conn, y.found);
+    *path = value_path_of(k->c->env->values, def);
+    return *path ? def : NULL;
+}
+
+/* SL303 for `cur.execute("SET search_path ...")` on a driver's pooled
+ * connection. */
+static void driver_setting(SqlCheck *k, DbWalk *w, const Node *call)
+{
+    const Node *func = dbval_walk_func(w);
+    const char *sql = driver_sql(k, w->scope, statement_arg(call), 0);
+    char name[64];
+    if (!func || !sql || !session_setting(sql, name, sizeof name))
+        return;
+    const ScopeTable *t = k->c->env->scopes;
+    Lend l = lend_of(t, w->scope, call->v.Call.func->v.Attribute.value);
+    if (l.conn && l.conn->kind == NODE_Name) {
+        const Binding *b = scope_lookup(t, w->scope, l.conn->v.Name.id, NULL);
+        if (b && b->def && (b->def->kind == NODE_For || b->def->kind == NODE_AsyncFor))
+            return; /* `for conn in conns:` setting every connection it holds */
+    }
+    ConnEnd lent = {0};
+    const char *lent_path = NULL;
+    const Node *lender = l.helper ? lender_end(k, w->scope, l.helper, &lent, &lent_path) : NULL;
+    if ((l.helper && !lender) ||
+        (!lender && (!keeps_settings(k, t, w->scope, l.conn) || pool_resets(t))))
+        return; /* not a pooled connection that keeps settings (asyncpg's reset them) */
+    ConnEnd mine = conn_end(func, l.conn, call);
+    if (mine.reset || mine.closed || lent.reset || lent.closed)
+        return;
+    SetEnd end = {k->src->path, mine.commit, k->src->path, mine.back, NULL};
+    if (lender)
+        end.by = arena_printf(k->c->a, " (on the connection `%s()` lends%s and puts back)",
+                              lender->v.FunctionDef.name, lent.commit ? ", commits" : "");
+    if (!end.commit && lent.commit) {
+        end.commit = lent.commit;
+        end.commit_path = lent_path;
+    }
+    if (lent.back) {
+        end.back = lent.back;
+        end.back_path = lent_path;
+    }
+    if (!end.commit && (mine.autocommit || lent.autocommit))
+        end.commit = call; /* autocommit: the statement commits itself */
+    if (end.commit && end.back)
+        setting_finding(k, w, call, name, NULL, &end, 1);
 }
 
 static int visit(DbWalk *w, const Node *n)
