@@ -1439,6 +1439,14 @@ static void step_with_exit(Ctx *c, Path *p, const Node *item, const CfgStep *st)
                 p->ev[r] = fl_ev_push(c, p->ev[r], item->v.withitem.context_expr,
                                       "its context manager releases it at the end of the with block");
             }
+            if (c->env->summary && p->yielded && r == c->yielded_site &&
+                st->kind == STEP_WITH_EXIT) {
+                /* a provider yielding what its own context manager lent
+                   (`with get_session_with_tenant() as s: yield s`) does after
+                   its yield what that one does after its own */
+                c->env->summary->releases_after |= c->site[r].owner->releases_after;
+                c->env->summary->uses_after |= c->site[r].owner->uses_after;
+            }
             continue;
         }
         if (p->res[r] == RS_RELEASED) {
