@@ -395,6 +395,22 @@ static const char *const calls_through[] = {
     "anyio.to_thread.run_sync",
 };
 
+const char *model_task_group(const Node *n)
+{
+    for (int i = 0; n->kind == NODE_AsyncWith && i < n->v.With.items.n; i++) {
+        const Node *it = n->v.With.items.items[i], *e = it->v.withitem.context_expr;
+        const Node *f = e->kind == NODE_Call ? e->v.Call.func : NULL;
+        const char *m = !f                         ? NULL
+                        : f->kind == NODE_Attribute ? f->v.Attribute.attr
+                        : f->kind == NODE_Name      ? f->v.Name.id
+                                                    : NULL;
+        if (m && (!strcmp(m, "TaskGroup") || !strcmp(m, "create_task_group")) &&
+            it->v.withitem.optional_vars && it->v.withitem.optional_vars->kind == NODE_Name)
+            return it->v.withitem.optional_vars->v.Name.id;
+    }
+    return NULL;
+}
+
 int model_may_call_through(const Node *callee)
 {
     const char *name = callee->kind == NODE_Name        ? callee->v.Name.id

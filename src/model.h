@@ -157,6 +157,10 @@ int model_may_call_through(const Node *callee);
  * call): no pool, each connection closed when it is given back. */
 int model_unpooled(const Node *call);
 
+/* The name an `async with` binds to a task group it makes (asyncio's
+ * TaskGroup, anyio's create_task_group), or NULL. */
+const char *model_task_group(const Node *async_with);
+
 /* Is qual a library function that calls the function given as its
  * argument *callback with a resource it makes from argument *from
  * (sqlalchemy_cockroachdb.run_transaction)?  model_callback_arg: what the

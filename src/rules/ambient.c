@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "fastapi.h"
+#include "model.h"
 #include "value.h"
 
 #define AMBIENT_MAX_DEPTH 128 /* nesting followed in a body */
@@ -292,33 +293,13 @@ static void group_kid(Node *parent, Node *n, void *arg)
     g->depth--;
 }
 
-/* `async with TaskGroup() as tg` (asyncio's, anyio's create_task_group):
- * tg, else NULL. */
-static const char *task_group(const Node *n)
-{
-    if (n->kind != NODE_AsyncWith)
-        return NULL;
-    for (int i = 0; i < n->v.With.items.n; i++) {
-        const Node *it = n->v.With.items.items[i], *e = it->v.withitem.context_expr;
-        const Node *f = e->kind == NODE_Call ? e->v.Call.func : NULL;
-        const char *m = !f                         ? NULL
-                        : f->kind == NODE_Attribute ? f->v.Attribute.attr
-                        : f->kind == NODE_Name      ? f->v.Name.id
-                                                    : NULL;
-        if (m && (!strcmp(m, "TaskGroup") || !strcmp(m, "create_task_group")) &&
-            it->v.withitem.optional_vars && it->v.withitem.optional_vars->kind == NODE_Name)
-            return it->v.withitem.optional_vars->v.Name.id;
-    }
-    return NULL;
-}
-
 static void starts_kid(Node *parent, Node *n, void *arg)
 {
     Starts *st = arg;
     (void)parent;
     if (st->reported || st->depth > AMBIENT_MAX_DEPTH || ast_is_def(n))
         return;
-    const char *tg = task_group(n);
+    const char *tg = model_task_group(n);
     if (tg) {
         Group g = {st, tg, 0, 0, 0, NULL, NULL};
         for (int i = 0; i < n->v.With.body.n; i++)

@@ -22,6 +22,7 @@
 #include "rules/engines.h"
 #include "rules/forks.h"
 #include "rules/gqlctx.h"
+#include "rules/selfconn.h"
 
 #include <string.h>
 
@@ -1698,6 +1699,7 @@ static int visit(DbWalk *w, const Node *n)
     ambient_visit(k->c, k->src, k->out, w, n);            /* SL203 */
     gqlctx_visit(k->c, k->src, k->out, w, n, k->module);  /* SL203 */
     agens_visit(k->c, k->src, k->out, w, n);              /* SL103 */
+    selfconn_visit(k->c, k->src, k->out, w, n);           /* SL203 */
     if (n->kind == NODE_With || n->kind == NODE_AsyncWith)
         uncommitted(k, w->scope, n);
     if (n->kind == NODE_Assign || n->kind == NODE_AnnAssign)

@@ -117,6 +117,33 @@ async def asyncpg_gather_fixed():
     return await asyncio.gather(one("SELECT 2 FROM pg_sleep(0.05)"), one("SELECT 1"))
 
 
+# The same through an object that keeps the connection it made on self.
+class Broker:
+    async def startup(self):
+        self.conn = await asyncpg.connect()
+
+    async def slow(self):
+        return await self.conn.fetchval("SELECT 2 FROM pg_sleep(0.05)")
+
+    async def fast(self):
+        return await self.conn.fetchval("SELECT 1")
+
+    async def both(self):
+        return await asyncio.gather(self.slow(), self.fast())  # expect: SL203
+
+    async def in_turn(self):
+        return [await self.slow(), await self.fast()]
+
+
+async def broker_run(fixed):
+    b = Broker()
+    await b.startup()
+    try:
+        return await (b.in_turn() if fixed else b.both())
+    finally:
+        await b.conn.close()
+
+
 _current = contextvars.ContextVar("db", default=None)
 _owned = contextvars.ContextVar("db_owned", default=None)
 
@@ -245,6 +272,11 @@ def body(p):
             proof.versions()["sqlalchemy"], reads))
     e = p.raises(asyncpg.InterfaceError, asyncio.run, asyncpg_gather())
     p.bad("asyncpg connection: %s" % proof.exc_text(e).replace("cannot perform operation: ", ""))
+    p.check(asyncio.run(broker_run(True)) == [2, 1], "fixed broker: wrong result")
+    p.fixed("the object's connection used one method after the other: [2, 1]")
+    e = p.raises(asyncpg.InterfaceError, asyncio.run, broker_run(False))
+    p.bad("two methods gathered on the object's own asyncpg connection: %s"
+          % proof.exc_text(e).replace("cannot perform operation: ", ""))
     p.lint()
 
 
