@@ -74,7 +74,18 @@ typedef struct DEvent {
     const Node *in_body;  /* the innermost try whose body holds it, or NULL ... */
     const Node *in_handler; /* ... and the innermost whose handler does */
     unsigned char added;  /* EV_BIND by add()/add_all(): pending until a commit */
+    const char *attr;     /* EV_READ in a function the object is handed to (at: the call):
+                             the attribute it reads there ... */
+    const Node *via;      /* ... and that function */
 } DEvent;
+
+/* The attribute an EV_READ reads, or NULL (the whole object). */
+static const char *read_attr(const DEvent *e)
+{
+    return e->attr                         ? e->attr
+           : e->at->kind == NODE_Attribute ? e->at->v.Attribute.attr
+                                           : NULL;
+}
 
 typedef struct Scan {
     LifecycleSink *k;
@@ -186,7 +197,7 @@ static void push(Scan *c, int kind, const Node *at, int line, int col, const cha
     }
     c->ev[c->nev] = (DEvent){line,  col, c->nev, c->until_line, c->until_col,
                              (unsigned char)kind, sess, obj, at, NULL, NULL, c->in_body,
-                             c->in_handler, 0};
+                             c->in_handler, 0, NULL, NULL};
     c->nev++;
 }
 
@@ -624,6 +635,74 @@ static void push_added(Scan *c, const Node *call, const char *s, const char *obj
         c->ev[c->nev - 1].added = 1;
 }
 
+/* The attributes a function of the project reads of the object it is
+ * handed (`serialize(user)` reading `user.posts`): reads at the call. */
+typedef struct ParamReads {
+    const char *param;
+    const char *attrs[MAX_READ];
+    int n, depth;
+} ParamReads;
+
+static void param_reads_kid(Node *parent, Node *n, void *arg)
+{
+    ParamReads *r = arg;
+    if (r->depth > WALK_MAX_DEPTH || ast_is_def(n) || n->kind == NODE_ClassDef)
+        return;
+    if (n->kind == NODE_Attribute && ast_ctx(n) == CTX_Load &&
+        n->v.Attribute.value->kind == NODE_Name &&
+        !strcmp(n->v.Attribute.value->v.Name.id, r->param) &&
+        !(parent && parent->kind == NODE_Call && parent->v.Call.func == n) && /* a method */
+        strcmp(n->v.Attribute.attr, "awaitable_attrs") && r->n < MAX_READ) {
+        int seen = 0;
+        for (int i = 0; i < r->n && !seen; i++)
+            seen = !strcmp(r->attrs[i], n->v.Attribute.attr);
+        if (!seen)
+            r->attrs[r->n++] = n->v.Attribute.attr;
+    }
+    r->depth++;
+    ast_children(n, param_reads_kid, r);
+    r->depth--;
+}
+
+static void helper_reads(Scan *c, const Node *n)
+{
+    if (n->v.Call.func->kind != NODE_Name)
+        return; /* a method's arguments are shifted by its receiver: not followed */
+    const Node *def = NULL;
+    for (int j = 0; j < n->v.Call.args.n; j++) {
+        const Node *a = n->v.Call.args.items[j];
+        if (a->kind != NODE_Name)
+            continue;
+        if (!def) {
+            Val f = flow_value(c->scratch, c->env, c->scope, n->v.Call.func);
+            def = f.tag == VAL_FUNC && f.node && f.node->kind != NODE_Lambda ? f.node : NULL;
+            if (!def)
+                return;
+        }
+        const Node *p = ast_param(def, j);
+        if (!p || p->kind != NODE_arg)
+            continue;
+        ParamReads r = {p->v.arg.arg, {NULL}, 0, 0};
+        for (int i = 0; i < def->v.FunctionDef.body.n; i++)
+            param_reads_kid((Node *)def, def->v.FunctionDef.body.items[i], &r);
+        for (int i = 0; i < r.n; i++) {
+            push_at(c, EV_READ, n, NULL, a->v.Name.id);
+            if (c->nev) {
+                c->ev[c->nev - 1].attr = r.attrs[i];
+                c->ev[c->nev - 1].via = def;
+            }
+        }
+    }
+}
+
+/* " (in `f()`, which it is handed to)" for a read in a function the object
+ * is handed to, else "". */
+static const char *handed(Arena *a, const DEvent *e)
+{
+    return e->via ? msg(a, " (by `%s()`, which it is handed to)", e->via->v.FunctionDef.name)
+                  : "";
+}
+
 /* What a call does: commit, rollback, close, refresh, add of a session; a reader of
  * an object (pydantic's model_validate, from_orm, jsonable_encoder). */
 static void call_events(Scan *c, const Node *n)
@@ -655,6 +734,7 @@ static void call_events(Scan *c, const Node *n)
         return;
     }
     helper_commits(c, n);
+    helper_reads(c, n);
     const char *name = f->kind == NODE_Attribute ? f->v.Attribute.attr
                        : f->kind == NODE_Name    ? f->v.Name.id
                                                  : NULL;
@@ -1006,9 +1086,9 @@ static void report(Scan *c, const Obj *o, const DEvent *e, const Node *close)
                  "before the caller gets it: every attribute the caller reads raises "
                  "DetachedInstanceError; %s",
               what, commit, fix)
-        : msg(a, "ORM object `%s` is read after its session closed: %s expired it and %s on "
+        : msg(a, "ORM object `%s` is read after its session closed%s: %s expired it and %s on "
                  "line %d detached it, so this read raises DetachedInstanceError; %s",
-              o->name, commit,
+              o->name, handed(a, e), commit,
               close->kind == NODE_Call     ? "the close"
               : close->kind == NODE_Return ? "its dependency's close as the endpoint returns"
                                            : "the end of the `with` block",
@@ -1044,10 +1124,10 @@ static void report(Scan *c, const Obj *o, const DEvent *e, const Node *close)
     diag_add(c->k->out, &f);
 }
 
-static int was_read(const Obj *o, const Node *attr)
+static int was_read(const Obj *o, const char *attr)
 {
     for (int i = 0; i < o->nread; i++)
-        if (!strcmp(o->read[i], attr->v.Attribute.attr))
+        if (!strcmp(o->read[i], attr))
             return 1;
     return 0;
 }
@@ -1109,7 +1189,7 @@ static void report_lazy(Scan *c, const Obj *o, const DEvent *e)
     f.code = "SL102";
     f.path = c->k->src->path;
     diag_span(&f, e->at);
-    const char *attr = e->at->v.Attribute.attr;
+    const char *attr = read_attr(e);
     if (o->from) { /* returned detached by a helper */
         const Probe *pr = o->from;
         f.message = msg(a, "ORM object `%s` comes from `%s`, which closed its session before "
@@ -1132,11 +1212,11 @@ static void report_lazy(Scan *c, const Obj *o, const DEvent *e)
         diag_add(c->k->out, &f);
         return;
     }
-    f.message = msg(a, "ORM object `%s` is read after its session closed: `%s.%s` is a "
+    f.message = msg(a, "ORM object `%s` is read after its session closed%s: `%s.%s` is a "
                        "relationship loaded on first read, and with no session to load it "
                        "from that raises DetachedInstanceError; read it while the session is "
                        "open, or load it with the query (selectinload(%s.%s))",
-                    o->name, o->name, attr, o->ent->v.Name.id, attr);
+                    o->name, handed(a, e), o->name, attr, o->ent->v.Name.id, attr);
     const Node *closed = o->closed_by->at;
     const Node *steps[3] = {o->bound, closed, e->at};
     const char *notes[3] = {
@@ -1201,7 +1281,7 @@ static void report_async(Scan *c, const Obj *o, const DEvent *e)
         f.message = msg(a, "%s of an AsyncSession is %s after the %s on line %d expired "
                            "it: reloading it is I/O that %s cannot await, so it raises "
                            "MissingGreenlet; `await %s.refresh(...)` after the %s%s",
-                        what, e->kind == EV_RETURN ? "returned" : "read",
+                        what, e->kind == EV_RETURN ? "returned" : msg(a, "read%s", handed(a, e)),
                         rollback ? "rollback" : "commit",
                         x->kind == NODE_Call ? x->lineno : ast_end_lineno(x),
                         e->kind == EV_RETURN ? "FastAPI's serialization" : "a plain attribute read",
@@ -1209,12 +1289,12 @@ static void report_async(Scan *c, const Obj *o, const DEvent *e)
                         rollback ? ", or read what you need before it"
                                  : ", or make the sessions with expire_on_commit=False");
     } else {
-        const char *attr = e->at->v.Attribute.attr;
-        f.message = msg(a, "%s of an AsyncSession is read for `%s`, a relationship loaded on "
+        const char *attr = read_attr(e);
+        f.message = msg(a, "%s of an AsyncSession is read for `%s`%s, a relationship loaded on "
                            "first read: that load is I/O a plain attribute read cannot await, "
                            "so it raises MissingGreenlet; load it with the query "
                            "(selectinload(%s.%s)) or read `await %s.awaitable_attrs.%s`",
-                        what, attr, o->ent->v.Name.id, attr, o->name, attr);
+                        what, attr, handed(a, e), o->ent->v.Name.id, attr, o->name, attr);
     }
     f.trace = arena_alloc(a, 3 * sizeof *f.trace);
     for (int i = 0; i < 3; i++) {
@@ -1272,6 +1352,7 @@ static void replay(Scan *c)
     qsort(c->ev, (size_t)c->nev, sizeof *c->ev, cmp_event);
     for (int i = 0; i < c->nev; i++) {
         const DEvent *e = &c->ev[i];
+        const char *attr;
         Obj *o = e->obj ? obj_named(objs, &nobj, e->obj, e->kind == EV_BIND) : NULL;
         switch (e->kind) {
         case EV_BIND:
@@ -1318,23 +1399,22 @@ static void replay(Scan *c)
                 break;
             if (o->expired_by && failed(o->expired_by, e))
                 o->expired_by = NULL; /* the handler of the commit's own failure */
+            attr = read_attr(e);
             if (!holds(o->closed_by, e) && !e->sess && session_async(c, o->sess) &&
                 !awaitable_read(e->at) &&
                 (holds(o->expired_by, e) ||
-                 (e->at->kind == NODE_Attribute && o->ent && !was_read(o, e->at) &&
-                  lazy_relationship(c, o, e->at->v.Attribute.attr)))) {
+                 (attr && o->ent && !was_read(o, attr) && lazy_relationship(c, o, attr)))) {
                 /* an AsyncSession cannot load from a plain attribute read */
                 report_async(c, o, e);
                 o->sess = NULL;
             } else if (!holds(o->closed_by, e)) {
                 o->expired_by = NULL; /* loaded again while the session is open */
-                if (e->at->kind == NODE_Attribute && o->nread < MAX_READ)
-                    o->read[o->nread++] = e->at->v.Attribute.attr;
+                if (attr && o->nread < MAX_READ)
+                    o->read[o->nread++] = attr;
             } else if (holds(o->expired_by, e)) {
                 report(c, o, e, o->closed_by->at);
                 o->sess = NULL; /* once per object */
-            } else if (e->at->kind == NODE_Attribute && o->ent && !was_read(o, e->at) &&
-                       lazy_relationship(c, o, e->at->v.Attribute.attr)) {
+            } else if (attr && o->ent && !was_read(o, attr) && lazy_relationship(c, o, attr)) {
                 report_lazy(c, o, e);
                 o->sess = NULL;
             }
