@@ -295,13 +295,18 @@ static void group_kid(Node *parent, Node *n, void *arg)
     g->depth--;
 }
 
-static int is_gather(const Node *call)
+/* What runs its awaitables at once: 1 for gather(*aws), 2 for wait(aws)
+ * and as_completed(aws) (one iterable), 0 for anything else. */
+static int runs_together(const Node *call)
 {
     const Node *f = call->v.Call.func;
     const char *m = f->kind == NODE_Attribute ? f->v.Attribute.attr
                     : f->kind == NODE_Name    ? f->v.Name.id
                                               : NULL;
-    return m && !strcmp(m, "gather");
+    return !m                                                   ? 0
+           : !strcmp(m, "gather")                               ? 1
+           : !strcmp(m, "wait") || !strcmp(m, "as_completed")   ? 2
+                                                                : 0;
 }
 
 void selfconn_visit(DbCtx *c, const Source *src, FindingList *out, const DbWalk *w,
@@ -316,12 +321,25 @@ void selfconn_visit(DbCtx *c, const Source *src, FindingList *out, const DbWalk 
             judge(c, src, out, g.last, g.co, g.n);
         return;
     }
-    if (n->kind != NODE_Call || !is_gather(n))
+    int how = n->kind == NODE_Call ? runs_together(n) : 0;
+    if (!how)
+        return;
+    /* gather(a, b, *[...]); wait([a, b]), wait([... for ...]) */
+    const NodeList *args = &n->v.Call.args;
+    const Node *one = how == 2 && args->n > 0 ? args->items[0] : NULL;
+    if (how == 2 && (!one || (one->kind != NODE_List && one->kind != NODE_Tuple &&
+                              one->kind != NODE_Set && one->kind != NODE_ListComp &&
+                              one->kind != NODE_GeneratorExp && one->kind != NODE_SetComp)))
         return;
     Coro co[SELF_MAX_CORO];
     int k = 0;
-    for (int i = 0; i < n->v.Call.args.n && k < SELF_MAX_CORO; i++) {
-        const Node *a = n->v.Call.args.items[i];
+    if (one && (one->kind == NODE_ListComp || one->kind == NODE_GeneratorExp ||
+                one->kind == NODE_SetComp))
+        k += coro_of(c, w, one->v.ListComp.elt, 1, &co[k]);
+    else if (one)
+        args = &one->v.List.elts; /* List, Tuple and Set share the layout */
+    for (int i = 0; !(one && k) && i < args->n && k < SELF_MAX_CORO; i++) {
+        const Node *a = args->items[i];
         int many = a->kind == NODE_Starred;
         if (many) { /* *[self.work(x) for x in xs] */
             a = a->v.Starred.value;
