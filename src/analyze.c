@@ -401,7 +401,7 @@ void analyze_check(Analysis *an, AnalyzeUnit *u, Arena *a, FindingList *out)
         arena_reset(scratch);
         lifecycle_delegation(&sink, &env, u->funcs[i]);
     }
-    sharing_check(&sink, &env, scratch, u->module, u->funcs, u->nfuncs);
+    sharing_check(&sink, &env, facts, scratch, u->module, u->funcs, u->nfuncs);
     arena_reset(scratch);
     detached_check(&sink, &env, scratch, u->funcs, u->nfuncs);
     arena_free(scratch);

@@ -315,6 +315,8 @@ void debug_project(FILE *out, const char *config, const ProjectFacts *f)
     fprintf(out, "config %s\n", config ? config : "none");
     put_version(out, "fastapi", &f->fastapi, f->fastapi_from);
     put_version(out, "sqlalchemy", &f->sqlalchemy, f->sqlalchemy_from);
+    if (f->flask_sqlalchemy.major >= 0)
+        put_version(out, "flask-sqlalchemy", &f->flask_sqlalchemy, f->flask_sqlalchemy_from);
     fprintf(out, "database %s\n", f->database == DB_COCKROACHDB  ? "cockroachdb"
                                   : f->database == DB_POSTGRESQL ? "postgresql"
                                                                  : "unknown");

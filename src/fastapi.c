@@ -64,6 +64,8 @@ struct FastApi {
     int nvalues;
     WorkItem *work;    /* the closures' worklist (heap, fastapi_build's only) */
     int nwork, capwork;
+    int task_app_context; /* a `__call__` enters `<app>.app_context()`: Celery's
+                             ContextTask, one application context per task */
     const Node **modkey; /* each module's node, hashed (open addressing) ... */
     int *modidx;         /* ... and its index in mods */
     size_t modcap;       /* a power of two, at least twice n */
@@ -986,7 +988,8 @@ static int is_hook(const Node *def)
                                           !strncmp(d->v.Attribute.attr, "teardown", 8)))
             return 1;
     }
-    return 0;
+    /* Celery runs a Task class's after_return after each of its tasks */
+    return !strcmp(def->v.FunctionDef.name, "after_return");
 }
 
 static int module_level(const FastApi *f, int mod, const Binding *b)
@@ -1015,8 +1018,18 @@ static void ref_scan(RefScan *r, const Node *n)
                                                        recv->v.Attribute.value->kind == NODE_Name)
                                ? resolve(r->f, r->m, r->s, recv, &mod)
                                : NULL;
+        if (!b && recv->kind == NODE_Attribute && !strcmp(recv->v.Attribute.attr, "session") &&
+            recv->v.Attribute.value->kind == NODE_Name) /* Flask-SQLAlchemy's db.session */
+            b = resolve(r->f, r->m, r->s, recv->v.Attribute.value, &mod);
         if (b && mod >= 0 && module_level(r->f, mod, b))
             slot(r->f, b, 1)->roles |= READ_REMOVED | (r->in_hook ? READ_REMOVED_HOOK : 0);
+    }
+    if (n->kind == NODE_withitem && r->func && r->func->kind == NODE_FunctionDef &&
+        !strcmp(r->func->v.FunctionDef.name, "__call__")) {
+        const Node *e = n->v.withitem.context_expr;
+        if (e->kind == NODE_Call && e->v.Call.func->kind == NODE_Attribute &&
+            !strcmp(e->v.Call.func->v.Attribute.attr, "app_context"))
+            r->f->task_app_context = 1;
     }
     if ((n->kind == NODE_Name && ast_ctx(n) == CTX_Load) ||
         (n->kind == NODE_Attribute && ast_ctx(n) == CTX_Load &&
@@ -1366,6 +1379,8 @@ int fastapi_binding_removed(const FastApi *f, const Binding *b, int by_hook)
     const Entry *e = f ? find(f, b) : NULL;
     return e && (e->roles & (by_hook ? READ_REMOVED_HOOK : READ_REMOVED));
 }
+
+int fastapi_task_app_context(const FastApi *f) { return f && f->task_app_context; }
 
 int fastapi_reads_app_state(const FastApi *f, const char *attr)
 {

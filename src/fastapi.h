@@ -101,6 +101,11 @@ int fastapi_read_by_several(const FastApi *f, const Binding *b);
  * `@app.teardown_appcontext`). */
 int fastapi_binding_removed(const FastApi *f, const Binding *b, int by_hook);
 
+/* Does a `__call__` of the project enter `<app>.app_context()` (Celery's
+ * ContextTask: each task runs in an application context of its own, whose
+ * teardown removes Flask-SQLAlchemy's session)? */
+int fastapi_task_app_context(const FastApi *f);
+
 /* Does another module of the project use a name of this module? */
 int fastapi_module_used(const FastApi *f, const Node *module);
 

@@ -190,7 +190,8 @@ Val model_call(const Val *callee, const Node *call, const char *class_qual, cons
             v.sub = 1; /* 2.0 mode on 1.4: its connections refuse plain strings */
         if (v.tag == VAL_FACTORY && v.kind == FAC_SCOPED)
             /* async_scoped_session, or a scopefunc (a request id): not the thread */
-            v.sub = v.is_async || (call && has_keyword(call, "scopefunc"));
+            v.sub = v.is_async || (call && has_keyword(call, "scopefunc")) ? SCOPED_OWN
+                                                                          : SCOPED_THREAD;
         if (v.tag == VAL_FACTORY && v.kind == FAC_SESSIONMAKER && bind &&
             bind->tag == VAL_RESOURCE)
             v.tag = VAL_UNKNOWN; /* sessionmaker(bind=conn): its sessions use conn */
@@ -454,6 +455,36 @@ Val model_library_object(const char *qual)
     return v;
 }
 
+Val model_library_instance(const char *qual)
+{
+    Val v = {VAL_UNKNOWN, 0, 0, NULL, 0, 0, NULL, 0};
+    if (qual && (!strcmp(qual, "flask_sqlalchemy.SQLAlchemy") ||
+                 !strcmp(qual, "flask_sqlalchemy.extension.SQLAlchemy"))) {
+        v.tag = VAL_QUAL;
+        v.qual = MODEL_FLASK_DB;
+    }
+    return v;
+}
+
+Val model_library_attr(const Val *recv, const char *attr)
+{
+    Val v = {VAL_UNKNOWN, 0, 0, NULL, 0, 0, NULL, 0};
+    if (recv->tag != VAL_QUAL || !recv->qual || strcmp(recv->qual, MODEL_FLASK_DB))
+        return v;
+    if (!strcmp(attr, "session")) { /* a scoped_session of the extension's sessionmaker */
+        v.tag = VAL_FACTORY;
+        v.kind = FAC_SCOPED;
+        v.sub = SCOPED_FLASK;
+    } else if (!strcmp(attr, "engine")) {
+        v.tag = VAL_FACTORY;
+        v.kind = FAC_ENGINE;
+    } else if (!strcmp(attr, "Model")) {
+        v.tag = VAL_QUAL;
+        v.qual = MODEL_FLASK_MODEL;
+    }
+    return v;
+}
+
 int model_acquirer_kind(const char *qual)
 {
     size_t n = qual ? strlen(qual) : 0;
@@ -471,7 +502,7 @@ int model_known_library(const char *qual)
 {
     static const char *const roots[] = {"sqlalchemy", "sqlmodel", "psycopg2", "psycopg",
                                         "psycopg_pool", "asyncpg", "fastapi", "starlette",
-                                        "alembic"};
+                                        "alembic", "flask_sqlalchemy"};
     for (size_t i = 0; i < sizeof roots / sizeof *roots; i++) {
         size_t n = strlen(roots[i]);
         if (!strncmp(qual, roots[i], n) && (qual[n] == 0 || qual[n] == '.'))

@@ -89,17 +89,27 @@ typedef struct Val {
     unsigned char is_async;
     const char *qual;   /* VAL_QUAL: the dotted name; VAL_FUNC, VAL_CLASS: the def's, if any */
     unsigned char sub;  /* FAC_GENERATOR, FAC_GENFUNC: the ResKind the generator yields;
-                           FAC_SCOPED: 1 if scoped by a scopefunc or the task, not the thread;
+                           FAC_SCOPED: SCOPED_THREAD, SCOPED_OWN (a scopefunc or the task,
+                           not the thread) or SCOPED_FLASK (Flask-SQLAlchemy's db.session);
                            FAC_ENGINE, RES_CONNECTION: 1 if made with future=True (2.0 mode);
                            RES_PGCONN: 1 if psycopg 3's (statements serialize behind a lock) */
     unsigned char scope_fn; /* VAL_RESOURCE lent by a provider: Depends(..., scope="function") */
     const struct Node *node; /* VAL_OBJECT, VAL_CLASS: the ClassDef; VAL_FUNC: the def;
+                                FAC_SCOPED: the scoped_session(...) call, if known;
                                 VAL_RESOURCE: the FastAPI provider (a def) that lends it,
                                 or NULL; FAC_GENERATOR: the generator function, or NULL */
     unsigned char fresh; /* VAL_RESOURCE: made by the code that holds it (an acquisition
                             there, or a function's fresh return), not read from a
                             parameter, a global or an attribute (value.h) */
 } Val;
+
+/* What a FAC_SCOPED registry's sessions are keyed by (Val.sub). */
+enum {
+    SCOPED_THREAD, /* the thread (threading.local): scoped_session's default */
+    SCOPED_OWN,    /* its scopefunc, or the task (async_scoped_session) */
+    SCOPED_FLASK,  /* Flask-SQLAlchemy's db.session: the thread (or greenlet) before 3.0,
+                      the application context from 3.0 (its teardown removes it) */
+};
 
 /* The table row of a resource kind. */
 const ResInfo *model_res(int kind);
@@ -172,6 +182,19 @@ Val model_callback_arg(Val from);
 /* An object a library keeps at module level, by its qualified name:
  * sqlalchemy.testing.db is an engine.  VAL_UNKNOWN for other names. */
 Val model_library_object(const char *qual);
+
+/*
+ * Flask-SQLAlchemy.  model_library_instance: what calling the library class
+ * qual makes, when the model knows it as an object with parts (an instance
+ * of flask_sqlalchemy.SQLAlchemy: VAL_QUAL MODEL_FLASK_DB); unknown
+ * otherwise.  model_library_attr: the part attr of such an object
+ * (`db.session`, a SCOPED_FLASK registry; `db.engine`; `db.Model`,
+ * VAL_QUAL MODEL_FLASK_MODEL, whose subclasses' `query` uses db.session).
+ */
+#define MODEL_FLASK_DB "flask_sqlalchemy.SQLAlchemy()"
+#define MODEL_FLASK_MODEL "flask_sqlalchemy.Model"
+Val model_library_instance(const char *qual);
+Val model_library_attr(const Val *recv, const char *attr);
 
 /*
  * The resource a parameter annotated with the type qual holds

@@ -55,7 +55,7 @@
 #define MAX_SETUP_VISITS 100000           /* expression nodes read for install_requires */
 
 enum { RANK_NONE, RANK_RANGE, RANK_PIN, RANK_LOCK };
-enum { PKG_FASTAPI, PKG_SQLALCHEMY, PKG__COUNT };
+enum { PKG_FASTAPI, PKG_SQLALCHEMY, PKG_FLASK_SQLALCHEMY, PKG__COUNT };
 
 typedef struct Offer {
     Version v;        /* the version offered */
@@ -76,7 +76,7 @@ typedef struct Reader {
 void project_facts_init(ProjectFacts *f)
 {
     memset(f, 0, sizeof *f);
-    f->fastapi.major = f->sqlalchemy.major = -1;
+    f->fastapi.major = f->sqlalchemy.major = f->flask_sqlalchemy.major = -1;
     f->database = DB_UNKNOWN;
 }
 
@@ -311,6 +311,8 @@ static int package_of(const char *s, size_t n)
         return PKG_FASTAPI;
     if (!strcmp(norm, "sqlalchemy"))
         return PKG_SQLALCHEMY;
+    if (!strcmp(norm, "flask-sqlalchemy"))
+        return PKG_FLASK_SQLALCHEMY;
     return -1;
 }
 
@@ -1387,9 +1389,21 @@ static void read_metadata(Reader *r, const Folder *f)
     read_pins(r, f);
 }
 
+/* Where f keeps pkg's version and the file it was read from. */
+static Version *fact_of(ProjectFacts *f, int pkg, const char ***from)
+{
+    *from = pkg == PKG_FASTAPI      ? &f->fastapi_from
+            : pkg == PKG_SQLALCHEMY ? &f->sqlalchemy_from
+                                    : &f->flask_sqlalchemy_from;
+    return pkg == PKG_FASTAPI ? &f->fastapi : pkg == PKG_SQLALCHEMY ? &f->sqlalchemy
+                                                                  : &f->flask_sqlalchemy;
+}
+
 static int unknown(const ProjectFacts *f, int pkg)
 {
-    return (pkg == PKG_FASTAPI ? f->fastapi : f->sqlalchemy).major < 0;
+    return (pkg == PKG_FASTAPI      ? f->fastapi
+            : pkg == PKG_SQLALCHEMY ? f->sqlalchemy
+                                    : f->flask_sqlalchemy).major < 0;
 }
 
 /*
@@ -1441,20 +1455,16 @@ static void read_up(Reader *r, Folder *start, ProjectFacts *f, int build, Arena 
         const Offer *o = lock[p].rank ? &lock[p] : &near[p];
         if (!unknown(f, p) || !o->rank)
             continue;
-        const char *from = arena_strndup(a, o->from, strlen(o->from));
-        if (p == PKG_FASTAPI) {
-            f->fastapi = o->v;
-            f->fastapi_from = from;
-        } else {
-            f->sqlalchemy = o->v;
-            f->sqlalchemy_from = from;
-        }
+        const char **from;
+        *fact_of(f, p, &from) = o->v;
+        *from = arena_strndup(a, o->from, strlen(o->from));
     }
 }
 
 void project_read(Arena *a, ProjectCache *c, const char *dir, ProjectFacts *f)
 {
-    if (!unknown(f, PKG_FASTAPI) && !unknown(f, PKG_SQLALCHEMY))
+    if (!unknown(f, PKG_FASTAPI) && !unknown(f, PKG_SQLALCHEMY) &&
+        !unknown(f, PKG_FLASK_SQLALCHEMY))
         return;
     ProjectCache *own = c ? NULL : (c = project_cache_new());
     if (c->cwd) {
@@ -1465,7 +1475,8 @@ void project_read(Arena *a, ProjectCache *c, const char *dir, ProjectFacts *f)
         Reader r = {c->a, arena_new(), c, c->cwd, {{{0, 0, 0}, 0, NULL}}, 0};
         if (start)
             read_up(&r, start, f, 0, a);
-        if (start && (unknown(f, PKG_FASTAPI) || unknown(f, PKG_SQLALCHEMY)))
+        if (start && (unknown(f, PKG_FASTAPI) || unknown(f, PKG_SQLALCHEMY) ||
+                      unknown(f, PKG_FLASK_SQLALCHEMY)))
             read_up(&r, start, f, 1, a); /* nothing pins them: what the images install */
         arena_free(r.tmp);
     }

@@ -32,6 +32,8 @@ typedef struct ProjectFacts {
                                  "pyproject.toml", "--fastapi-version"; NULL if unknown */
     Version sqlalchemy;       /* likewise for SQLAlchemy */
     const char *sqlalchemy_from;
+    Version flask_sqlalchemy; /* and for Flask-SQLAlchemy (its db.session's scope) */
+    const char *flask_sqlalchemy_from;
     int database;             /* ProjectDb, from the configuration */
     const struct ModelUser *model; /* the project's own resources (model.h), from the
                                       configuration; NULL: the built-in table alone */
@@ -51,7 +53,7 @@ ProjectCache *project_cache_new(void);
 void project_cache_free(ProjectCache *c);
 
 /*
- * Reads the FastAPI and SQLAlchemy requirements of the project that
+ * Reads the FastAPI, SQLAlchemy and Flask-SQLAlchemy requirements of the project that
  * contains dir (a folder, or a file: its folder) into the fields of f that
  * are still unknown.  Walking up to the repository's root (a folder
  * holding .git), every folder holding metadata is read: uv.lock,

@@ -31,7 +31,7 @@
  * cached with the round that computed it; LOC_RETURNS the same for a
  * function's return annotation) */
 enum { LOC_LOCAL = 1, LOC_GLOBAL, LOC_RETURN, LOC_YIELD, LOC_ATTR, LOC_APP_STATE, LOC_KEY,
-       LOC_FIXTURE, LOC_RETURNS, LOC_LIBBASE, LOC_ITEM = 16,
+       LOC_FIXTURE, LOC_RETURNS, LOC_LIBBASE, LOC_SETTING, LOC_ITEM = 16,
        LOC_PARAM = 1 << 16, LOC_DECLARED = 1 << 20 };
 
 /*
@@ -1105,7 +1105,7 @@ static Val attr_of(Ev *c, Val recv, const char *attr)
     }
     if (recv.tag == VAL_FACTORY && recv.kind == FAC_ENGINE && !strcmp(attr, "sync_engine"))
         return make(VAL_FACTORY, FAC_ENGINE, 0, NULL);
-    return unknown();
+    return model_library_attr(&recv, attr); /* db.session of Flask-SQLAlchemy */
 }
 
 /* `app.state.<x>`, `request.app.state.<x>`, `sub.state.<x>`: the
@@ -1166,6 +1166,9 @@ static Val library_call(Ev *c, const ScopeTable *t, const Scope *s, const Node *
         v.fresh = 1;
         return v; /* Session(anything) is a session */
     }
+    v = model_library_instance(callee.qual); /* flask_sqlalchemy.SQLAlchemy(app) */
+    if (known(&v))
+        return v;
     const char *cls = NULL;
     Val bind = unknown();
     for (int i = 0; i < call->v.Call.keywords.n; i++) {
@@ -1195,6 +1198,8 @@ static Val library_call(Ev *c, const ScopeTable *t, const Scope *s, const Node *
     if (callee.qual && !strcmp(callee.qual, "alembic.op.get_bind"))
         return make(VAL_RESOURCE, RES_CONNECTION, 0, NULL); /* the migration's, lent (not fresh) */
     v = model_user_call(c->vm->user, &callee, call, cls, &bind);
+    if (v.tag == VAL_FACTORY && v.kind == FAC_SCOPED)
+        v.node = call; /* which registry: the call that made it, however it travels */
     if (v.tag == VAL_UNKNOWN && callee.qual) { /* a session on a connection: still a session */
         Val k = model_call(&callee, call, cls, NULL);
         if (k.tag == VAL_UNKNOWN) {
@@ -1353,6 +1358,21 @@ static Val ev_with(Ev *c, const ScopeTable *t, const Scope *s, const Node *ctx)
     return out;
 }
 
+/* `self.settings["k"]`, `self.application.settings["k"]`: a Tornado
+ * handler's application settings, the keywords of `Application(...)`: k,
+ * else NULL. */
+static const char *tornado_setting(const Node *e)
+{
+    const Node *m = e->v.Subscript.value, *k = e->v.Subscript.slice;
+    if (m->kind != NODE_Attribute || strcmp(m->v.Attribute.attr, "settings") ||
+        k->kind != NODE_Constant || k->v.Constant.value.kind != CONST_STR)
+        return NULL;
+    const Node *o = m->v.Attribute.value;
+    return o->kind == NODE_Name || (o->kind == NODE_Attribute &&
+                                    !strcmp(o->v.Attribute.attr, "application"))
+               ? k->v.Constant.value.s : NULL;
+}
+
 static Val join2(Val a, Val b)
 {
     if (!known(&a))
@@ -1375,6 +1395,10 @@ static Val ev(Ev *c, const ScopeTable *t, const Scope *s, const Node *e)
         const void *k1;
         const char *k2;
         int k3;
+        const char *setting = tornado_setting(e);
+        v = setting ? read(c->vm, c->vm, setting, LOC_SETTING) : unknown();
+        if (known(&v))
+            break;
         int found = entry(t, s, e, &k1, &k2, &k3, c->vm);
         v = found ? read(c->vm, k1, k2, k3) : unknown();
         if (!known(&v) && found && k2 != ANY_KEY) /* filled under keys the code computes */
@@ -1468,6 +1492,7 @@ static int evaluable(const Node *e)
     case NODE_IfExp:
     case NODE_BoolOp:
     case NODE_NamedExpr: return 1;
+    case NODE_Subscript: return tornado_setting(e) != NULL; /* self.settings["registry"] */
     default: return 0;
     }
 }
@@ -1537,6 +1562,13 @@ static void call_site(Round *r, const Node *call)
     if (!known(&f))
         f = ev(c, r->t, r->s, fn);
     library_callback(r, call, f);
+    if (f.tag == VAL_QUAL && f.qual && !strcmp(f.qual, "tornado.web.Application"))
+        for (int i = 0; i < call->v.Call.keywords.n; i++) { /* its settings */
+            const Node *k = call->v.Call.keywords.items[i];
+            if (k->v.keyword.arg && evaluable(k->v.keyword.value))
+                join(c->vm, c->vm, k->v.keyword.arg, LOC_SETTING,
+                     ev(c, r->t, r->s, k->v.keyword.value));
+        }
     NodeList args = call->v.Call.args;
     if (f.tag == VAL_QUAL && model_calls_through(f.qual) && args.n &&
         args.items[0]->kind != NODE_Starred) {

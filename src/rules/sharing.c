@@ -6,7 +6,10 @@
  * names, class attributes, default argument values, what an lru_cache
  * function returns, app.state attributes set at startup, and scoped_session
  * registries called from coroutines.  Each is reported only when code that
- * serves requests (fastapi.h) reads it.  SL204 reads each yield dependency
+ * serves requests (fastapi.h) reads it.  Apart from requests, a unit of
+ * work on a thread of its own (a worker's task, a thread's target, a
+ * pool's job) that leaves a thread-scoped registry's session behind
+ * (unit_check).  SL204 reads each yield dependency
  * for a commit after its yield, when the run's FastAPI version runs that
  * code after the response.
  */
@@ -16,7 +19,9 @@
 
 #include "fastapi.h"
 #include "model.h"
+#include "project.h"
 #include "scope.h"
+#include "value.h"
 
 #define msg arena_printf
 #define WALK_MAX_DEPTH 200 /* statement nesting followed */
@@ -99,6 +104,8 @@ typedef struct Check {
     const FlowEnv *env;
     Arena *scratch;
     const FastApi *fa;
+    const ProjectFacts *facts; /* the module's project: Flask-SQLAlchemy's version */
+    struct Units *units;       /* the module's thread targets (unit_check) */
 } Check;
 
 /* A finding at `at`; its witness is note1 at `from` (NULL: at `at`), then
@@ -496,9 +503,6 @@ static int removes_itself(const Node *func, const char *registry, int roles)
            !(t.yields && (roles & (FASTAPI_PROVIDER | FASTAPI_PROVIDER_FN | FASTAPI_UNNAMED_GEN)));
 }
 
-/* A call of a scoped_session registry from code that serves requests: from
- * a coroutine, or from a sync step that does not remove it, on the same
- * thread, before it ends (a generator's teardown may run on another). */
 /* A task function of a worker (Celery's `@app.task`, `@shared_task`,
  * dramatiq's `@actor`): each call is a unit of work on one of the worker's
  * long-lived threads. */
@@ -518,21 +522,20 @@ static int worker_task(const Node *func)
     return 0;
 }
 
-/* Is `<name>.remove()` called anywhere in the project, name (in scope s)
- * followed through an import to its module? */
-static int removed_somewhere(Check *c, const Scope *s, const char *name)
-{
-    const Scope *where = NULL;
-    const Binding *b = scope_lookup(c->env->scopes, s, name, &where);
-    if (b && b->kind == BIND_IMPORT && b->qualname && c->env->resolve) {
-        FlowDef d = {0};
-        b = c->env->resolve(c->env->resolve_arg, b->qualname, &d) ? d.binding : NULL;
-    }
-    return b && fastapi_binding_removed(c->fa, b, 1);
-}
-
 /* Finds `<registry>.remove()` anywhere in a definition, nested ones too
  * (a decorator's wrapper). */
+/* Is e the name or the `a.b` written text? */
+static int written(const Node *e, const char *text)
+{
+    if (e->kind == NODE_Name)
+        return !strcmp(e->v.Name.id, text);
+    if (e->kind != NODE_Attribute || e->v.Attribute.value->kind != NODE_Name)
+        return 0;
+    size_t n = strlen(e->v.Attribute.value->v.Name.id);
+    return !strncmp(text, e->v.Attribute.value->v.Name.id, n) && text[n] == '.' &&
+           !strcmp(text + n + 1, e->v.Attribute.attr);
+}
+
 typedef struct AnyRemove {
     const char *registry;
     int found, depth;
@@ -546,8 +549,7 @@ static void any_remove_kid(Node *parent, Node *n, void *arg)
         return;
     if (n->kind == NODE_Call && n->v.Call.func->kind == NODE_Attribute &&
         !strcmp(n->v.Call.func->v.Attribute.attr, "remove") &&
-        n->v.Call.func->v.Attribute.value->kind == NODE_Name &&
-        !strcmp(n->v.Call.func->v.Attribute.value->v.Name.id, w->registry)) {
+        written(n->v.Call.func->v.Attribute.value, w->registry)) {
         w->found = 1;
         return;
     }
@@ -556,19 +558,431 @@ static void any_remove_kid(Node *parent, Node *n, void *arg)
     w->depth--;
 }
 
-/* Does a decorator of the project on b's function remove the registry
- * around each call (`@with_db_session`, whose wrapper removes it in a
- * finally)? */
-static int decorator_removes(Check *c, const Body *b, const char *registry)
+/* ------------------------------------------ SL201 units of work on a thread */
+
+/*
+ * A unit of work that runs on a thread of its own: a worker's task (on one
+ * of the worker's long-lived threads), a function started as a thread's
+ * target (`threading.Thread(target=f)`: one thread, which ends with it) or
+ * handed to a pool of threads (`executor.submit(f)`, `loop.run_in_executor(
+ * None, f)`, `asyncio.to_thread(f)`: a pool thread, which runs the next job
+ * after it).  One that uses a thread-scoped registry, itself or through the
+ * project's functions it calls (`self.bind_session()` keeping the thread's
+ * session on self), and does not remove it, itself or through them, leaves
+ * that thread's session behind.
+ */
+enum { UNIT_NONE, UNIT_TASK, UNIT_THREAD, UNIT_POOL };
+
+#define MAX_UNITS 64    /* thread targets noted per module */
+#define MAX_HELPERS 3   /* calls followed into the project's functions */
+#define MAX_VISITED 32  /* functions read per question */
+
+/* A registry: a module-level binding (`db_session`, Flask-SQLAlchemy's `db`
+ * for `db.session`) or an attribute of a class (`self.registry`). */
+typedef struct RegKey {
+    const Node *made; /* the scoped_session(...) call, if known: the registry itself */
+    const void *k1; /* a Binding, or a class's Scope */
+    const char *k2; /* the attribute, or NULL (k1 a Binding) */
+    int flask;      /* Flask-SQLAlchemy's db.session (k1: db) */
+} RegKey;
+
+typedef struct Units {
+    const Node *def[MAX_UNITS];
+    int kind[MAX_UNITS]; /* UNIT_THREAD, UNIT_POOL */
+    int n;
+} Units;
+
+static Val val_in(Check *c, const ScopeTable *t, const Scope *s, const Node *e)
 {
-    const NodeList *decs = &b->func->v.FunctionDef.decorator_list;
-    const Scope *outer = b->s->parent ? b->s->parent : b->s;
+    return value_of(c->env->values, c->scratch, t, s, e);
+}
+
+/* Are the sessions of Flask-SQLAlchemy's db.session kept per thread?
+ * Before 3.0 (its scopefunc is the thread's or greenlet's ident); from 3.0
+ * per application context, which each task must push (and whose teardown
+ * removes it).  Unpinned: the newest. */
+static int flask_per_thread(const Check *c)
+{
+    return c->facts && c->facts->flask_sqlalchemy.major >= 0 &&
+           c->facts->flask_sqlalchemy.major < 3;
+}
+
+/* The module-level binding name (in scope s of t) leads to, through imports. */
+static const Binding *module_binding(Check *c, const ScopeTable *t, const Scope *s,
+                                     const char *name)
+{
+    const Binding *b = scope_lookup(t, s, name, NULL);
+    if (b && b->kind == BIND_IMPORT && b->qualname && c->env->resolve) {
+        FlowDef d = {0};
+        b = c->env->resolve(c->env->resolve_arg, b->qualname, &d) ? d.binding : NULL;
+    }
+    return b;
+}
+
+/* Is e (in scope s of t) a registry keyed by the thread?  Its key in *k. */
+static int thread_registry(Check *c, const ScopeTable *t, const Scope *s, const Node *e, RegKey *k)
+{
+    if (e->kind != NODE_Name && e->kind != NODE_Attribute)
+        return 0;
+    Val v = val_in(c, t, s, e);
+    if (v.tag != VAL_FACTORY || v.kind != FAC_SCOPED ||
+        !(v.sub == SCOPED_THREAD || (v.sub == SCOPED_FLASK && flask_per_thread(c))))
+        return 0;
+    k->made = v.node;
+    k->k1 = NULL;
+    k->k2 = NULL;
+    k->flask = v.sub == SCOPED_FLASK;
+    if (e->kind == NODE_Name) {
+        k->k1 = module_binding(c, t, s, e->v.Name.id);
+        return k->k1 != NULL;
+    }
+    const Node *o = e->v.Attribute.value;
+    if (o->kind != NODE_Name)
+        return 0;
+    const Node *fn = s->kind == SCOPE_FUNCTION ? s->node : NULL;
+    const Node *args = fn ? fn->v.FunctionDef.args : NULL;
+    if (!k->flask && args && args->v.arguments.args.n > 0 && s->parent &&
+        s->parent->kind == SCOPE_CLASS &&
+        !strcmp(args->v.arguments.args.items[0]->v.arg.arg, o->v.Name.id)) {
+        k->k1 = s->parent; /* self.registry: the class's */
+        k->k2 = e->v.Attribute.attr;
+        return 1;
+    }
+    char buf[256];
+    size_t n = k->flask ? 0 : scope_qualname_buf(t, s, e, buf, sizeof buf);
+    FlowDef d = {0};
+    if (n && n < sizeof buf && c->env->resolve && c->env->resolve(c->env->resolve_arg, buf, &d))
+        k->k1 = d.binding; /* dbmodule.Session */
+    else if (k->flask)
+        k->k1 = module_binding(c, t, s, o->v.Name.id); /* db.session: db's */
+    return k->k1 != NULL;
+}
+
+static int same_registry(const RegKey *a, const RegKey *b)
+{
+    if (a->made && b->made)
+        return a->made == b->made;
+    return a->k1 == b->k1 && a->k2 == b->k2;
+}
+
+/* The Flask-SQLAlchemy db whose Model cls derives from (`class
+ * Workflow(BaseModel)`, `class BaseModel(db.Model)`), or NULL. */
+static const Binding *flask_model_db(Check *c, const Node *cls, int depth)
+{
+    const ScopeTable *t = cls && depth < 8 ? value_table_of(c->env->values, cls) : NULL;
+    const Scope *cs = t ? scope_of(t, cls) : NULL;
+    for (int i = 0; cs && i < cls->v.ClassDef.bases.n; i++) {
+        const Node *base = cls->v.ClassDef.bases.items[i];
+        const Scope *outer = cs->parent ? cs->parent : cs;
+        Val b = val_in(c, t, outer, base);
+        if (b.tag == VAL_QUAL && b.qual && !strcmp(b.qual, MODEL_FLASK_MODEL) &&
+            base->kind == NODE_Attribute && base->v.Attribute.value->kind == NODE_Name)
+            return module_binding(c, t, outer, base->v.Attribute.value->v.Name.id);
+        const Binding *db = b.tag == VAL_CLASS ? flask_model_db(c, b.node, depth + 1) : NULL;
+        if (db)
+            return db;
+    }
+    return NULL;
+}
+
+/* `Model.query` of a Flask-SQLAlchemy model, per thread: its db in *k. */
+static int flask_query(Check *c, const ScopeTable *t, const Scope *s, const Node *e, RegKey *k)
+{
+    if (e->kind != NODE_Attribute || strcmp(e->v.Attribute.attr, "query") ||
+        ast_ctx(e) != CTX_Load || !flask_per_thread(c))
+        return 0;
+    Val v = val_in(c, t, s, e->v.Attribute.value);
+    k->k1 = v.tag == VAL_CLASS ? flask_model_db(c, v.node, 0) : NULL;
+    k->k2 = NULL;
+    k->made = NULL;
+    k->flask = 1;
+    return k->k1 != NULL;
+}
+
+/* The registry as written, for messages: `db_session`, `self.registry`. */
+static const char *reg_text(Check *c, const Node *e)
+{
+    if (e->kind == NODE_Name)
+        return e->v.Name.id;
+    if (e->kind == NODE_Attribute && e->v.Attribute.value->kind == NODE_Name)
+        return msg(c->k->a, "%s.%s", e->v.Attribute.value->v.Name.id, e->v.Attribute.attr);
+    return "the registry";
+}
+
+/* A walk over a function's body and, MAX_HELPERS calls deep, the bodies of
+ * the project's functions it calls: the first use of a thread-scoped
+ * registry (find == NULL), or a remove() or close() of the registry find. */
+typedef struct RegWalk {
+    Check *c;
+    const ScopeTable *t;
+    const Scope *s;
+    const RegKey *find; /* NULL: looking for a use */
+    RegKey key;         /* the registry used */
+    const Node *at;     /* the use (or the removal) found, in the outermost body */
+    const char *what;   /* the registry as written where it is used */
+    const Node *via;    /* the project function that uses it, or NULL: directly */
+    const Node *query;  /* the `Model.query` that uses it, or NULL */
+    const Node **seen;  /* the functions read (shared by the nested walks) */
+    int *nseen;
+    int level, depth;
+} RegWalk;
+
+static void reg_walk_kid(Node *parent, Node *n, void *arg);
+
+/* Finds a commit(), and a rollback() in an except handler, in a body. */
+typedef struct TxScan {
+    int commits, rolls_back, in_handler, depth;
+} TxScan;
+
+static void tx_kid(Node *parent, Node *n, void *arg)
+{
+    TxScan *x = arg;
+    (void)parent;
+    if (x->depth > WALK_MAX_DEPTH || ast_is_def(n) || n->kind == NODE_Lambda)
+        return;
+    if (n->kind == NODE_Call && n->v.Call.func->kind == NODE_Attribute) {
+        const char *m = n->v.Call.func->v.Attribute.attr;
+        x->commits |= !strcmp(m, "commit");
+        x->rolls_back |= x->in_handler && !strcmp(m, "rollback");
+    }
+    int saved = x->in_handler;
+    x->in_handler |= n->kind == NODE_ExceptHandler;
+    x->depth++;
+    ast_children(n, tx_kid, x);
+    x->depth--;
+    x->in_handler = saved;
+}
+
+/* Is def a context manager that ends the transaction of the session it
+ * lends on both ways out (commit after its yield, rollback in a handler)?
+ * What it leaves in the registry holds no connection and no failed state. */
+static int transaction_scope(const Node *def)
+{
+    if (!ast_decorated(def, "contextmanager") && !ast_decorated(def, "asynccontextmanager"))
+        return 0;
+    TxScan x = {0, 0, 0, 0};
+    for (int i = 0; i < def->v.FunctionDef.body.n; i++)
+        tx_kid(NULL, def->v.FunctionDef.body.items[i], &x);
+    return x.commits && x.rolls_back;
+}
+
+/* Follows call into the project's function it calls, if not read yet. */
+static int reg_follow(RegWalk *w, const Node *call)
+{
+    if (w->level >= MAX_HELPERS || *w->nseen >= MAX_VISITED)
+        return 0;
+    Val f = val_in(w->c, w->t, w->s, call->v.Call.func);
+    const Node *def = f.tag == VAL_FUNC ? f.node : NULL;
+    const ScopeTable *dt = def && is_func(def) ? value_table_of(w->c->env->values, def) : NULL;
+    const Scope *ds = dt ? scope_of(dt, def) : NULL;
+    for (int i = 0; ds && i < *w->nseen; i++)
+        if (w->seen[i] == def)
+            return 0;
+    if (!ds || (!w->find && transaction_scope(def)))
+        return 0;
+    w->seen[(*w->nseen)++] = def;
+    RegWalk in = *w;
+    in.t = dt;
+    in.s = ds;
+    in.at = NULL;
+    in.level = w->level + 1;
+    in.depth = 0;
+    for (int i = 0; i < def->v.FunctionDef.body.n && !in.at; i++)
+        reg_walk_kid(NULL, def->v.FunctionDef.body.items[i], &in);
+    if (!in.at)
+        return 0;
+    w->key = in.key;
+    w->what = in.what;
+    w->via = def; /* the function this body calls */
+    w->query = NULL;
+    return 1;
+}
+
+static void reg_walk_kid(Node *parent, Node *n, void *arg)
+{
+    RegWalk *w = arg;
+    (void)parent;
+    if (w->at || w->depth > WALK_MAX_DEPTH || ast_is_def(n) || n->kind == NODE_Lambda)
+        return;
+    RegKey k;
+    if (n->kind == NODE_Call) {
+        const Node *f = n->v.Call.func;
+        const char *m = f->kind == NODE_Attribute ? f->v.Attribute.attr : NULL;
+        int ends = m && (!strcmp(m, "remove") || !strcmp(m, "close"));
+        if (w->find && ends && thread_registry(w->c, w->t, w->s, f->v.Attribute.value, &k) &&
+            same_registry(&k, w->find)) {
+            w->at = n;
+            return;
+        }
+        const Node *r = w->find || ends                                  ? NULL
+                        : thread_registry(w->c, w->t, w->s, f, &k)       ? f /* registry() */
+                        : m && thread_registry(w->c, w->t, w->s, f->v.Attribute.value, &k)
+                            ? f->v.Attribute.value /* registry.query(...) */
+                            : NULL;
+        if (r) {
+            w->at = n;
+            w->key = k;
+            w->what = reg_text(w->c, r);
+            return;
+        }
+        if (reg_follow(w, n)) {
+            w->at = n;
+            return;
+        }
+    }
+    if (!w->find && flask_query(w->c, w->t, w->s, n, &k)) {
+        w->at = n;
+        w->key = k;
+        w->what = msg(w->c->k->a, "%s.session", ((const Binding *)k.k1)->name);
+        w->query = n;
+        return;
+    }
+    w->depth++;
+    ast_children(n, reg_walk_kid, w);
+    w->depth--;
+}
+
+/* Runs w over func's body. */
+static void reg_walk(RegWalk *w, const Node *func)
+{
+    const Node *seen[MAX_VISITED];
+    int nseen = 1;
+    seen[0] = func;
+    w->seen = seen;
+    w->nseen = &nseen;
+    for (int i = 0; i < func->v.FunctionDef.body.n && !w->at; i++)
+        reg_walk_kid(NULL, func->v.FunctionDef.body.items[i], w);
+    w->seen = NULL;
+}
+
+/* Does a `with <app>.app_context():` in func's own body push an application
+ * context for this run, whose teardown removes Flask-SQLAlchemy's session? */
+typedef struct CtxScan {
+    int found, depth;
+} CtxScan;
+
+static void ctx_kid(Node *parent, Node *n, void *arg)
+{
+    CtxScan *x = arg;
+    (void)parent;
+    if (x->found || x->depth > WALK_MAX_DEPTH || ast_is_def(n))
+        return;
+    if (n->kind == NODE_withitem) {
+        const Node *e = n->v.withitem.context_expr;
+        x->found = e->kind == NODE_Call && e->v.Call.func->kind == NODE_Attribute &&
+                   !strcmp(e->v.Call.func->v.Attribute.attr, "app_context");
+    }
+    x->depth++;
+    ast_children(n, ctx_kid, x);
+    x->depth--;
+}
+
+/* The target of a call that starts a thread or hands a job to a pool
+ * of threads, in *target, with its UNIT_* kind; 0 if call is neither. */
+static int starts(Check *c, const Scope *s, const Node *call, const Node **target)
+{
+    const Node *f = call->v.Call.func;
+    const NodeList *args = &call->v.Call.args;
+    char buf[64];
+    size_t n = scope_qualname_buf(c->env->scopes, s, f, buf, sizeof buf);
+    const char *q = n && n < sizeof buf ? buf : "";
+    *target = NULL;
+    if (!strcmp(q, "threading.Thread")) {
+        for (int i = 0; i < call->v.Call.keywords.n; i++) {
+            const Node *k = call->v.Call.keywords.items[i];
+            if (k->v.keyword.arg && !strcmp(k->v.keyword.arg, "target"))
+                *target = k->v.keyword.value;
+        }
+        if (!*target && args->n > 1) /* Thread(group, target) */
+            *target = args->items[1];
+        return *target ? UNIT_THREAD : UNIT_NONE;
+    }
+    if (!strcmp(q, "asyncio.to_thread") && args->n > 0)
+        *target = args->items[0];
+    else if (f->kind == NODE_Attribute && !strcmp(f->v.Attribute.attr, "run_in_executor") &&
+             args->n > 1)
+        *target = args->items[1];
+    else if (f->kind == NODE_Attribute && !strcmp(f->v.Attribute.attr, "submit") && args->n > 0) {
+        Val e = flow_value(c->scratch, c->env, s, f->v.Attribute.value);
+        if (e.tag == VAL_FACTORY && e.kind == FAC_EXECUTOR)
+            *target = args->items[0];
+    }
+    return *target ? UNIT_POOL : UNIT_NONE;
+}
+
+/* Notes the functions of this module that calls in the module start as
+ * threads or pool jobs. */
+typedef struct StartScan {
+    Check *c;
+    Units *u;
+    const Scope *s;
+    int depth;
+} StartScan;
+
+static void start_kid(Node *parent, Node *n, void *arg)
+{
+    StartScan *x = arg;
+    (void)parent;
+    if (x->depth > WALK_MAX_DEPTH)
+        return;
+    const Scope *outer = x->s;
+    if (ast_is_def(n) || n->kind == NODE_Lambda) {
+        const Scope *in = scope_of(x->c->env->scopes, n);
+        x->s = in ? in : outer;
+    }
+    const Node *target;
+    int kind = n->kind == NODE_Call ? starts(x->c, x->s, n, &target) : UNIT_NONE;
+    if (kind) {
+        Val v = flow_value(x->c->scratch, x->c->env, x->s, target);
+        if (v.tag == VAL_FUNC && v.node && is_func(v.node) && x->u->n < MAX_UNITS &&
+            value_table_of(x->c->env->values, v.node) == x->c->env->scopes) {
+            int k = 0;
+            while (k < x->u->n && x->u->def[k] != v.node)
+                k++;
+            if (k == x->u->n) {
+                x->u->def[x->u->n] = v.node;
+                x->u->kind[x->u->n++] = kind;
+            } else if (kind == UNIT_POOL) {
+                x->u->kind[k] = UNIT_POOL; /* a pool thread's is the longer life */
+            }
+        }
+    }
+    x->depth++;
+    ast_children(n, start_kid, x);
+    x->depth--;
+    x->s = outer;
+}
+
+static int unit_kind(Check *c, const Units *u, const Node *func)
+{
+    if (worker_task(func))
+        return UNIT_TASK;
+    for (int i = 0; i < u->n; i++)
+        if (u->def[i] == func)
+            return u->kind[i];
+    return UNIT_NONE;
+}
+
+/* Is the registry key removed after each unit of work by a hook (a
+ * `@task_postrun.connect` handler, an `after_return`, a teardown)? */
+static int hook_removes(Check *c, const RegKey *k)
+{
+    return !k->k2 && fastapi_binding_removed(c->fa, k->k1, 1);
+}
+
+/* Does a decorator of the project on func remove the registry written
+ * `what` around each call (`@with_db_session`, whose wrapper removes it in
+ * a finally)? */
+static int decorator_removes(Check *c, const Node *func, const Scope *s, const char *what)
+{
+    const NodeList *decs = &func->v.FunctionDef.decorator_list;
+    const Scope *outer = s->parent ? s->parent : s;
     for (int i = 0; i < decs->n; i++) {
         const Node *d = decs->items[i];
         Val v = flow_value(c->scratch, c->env, outer, d->kind == NODE_Call ? d->v.Call.func : d);
         if (v.tag != VAL_FUNC || !v.node)
             continue;
-        AnyRemove w = {registry, 0, 0};
+        AnyRemove w = {what, 0, 0};
         ast_children((Node *)v.node, any_remove_kid, &w);
         if (w.found)
             return 1;
@@ -576,14 +990,82 @@ static int decorator_removes(Check *c, const Body *b, const char *registry)
     return 0;
 }
 
+static void unit_report(Check *c, const Node *func, int kind, const RegWalk *w)
+{
+    const char *name = func->v.FunctionDef.name, *r = w->what;
+    const Node *q = w->query ? w->query->v.Attribute.value : NULL;
+    const char *via = w->via ? msg(c->k->a, " (through `%s()`)", w->via->v.FunctionDef.name)
+                      : q && q->kind == NODE_Name
+                          ? msg(c->k->a, " (through `%s.query`)", q->v.Name.id)
+                          : "";
+    /* what the next unit of work meets after a failed commit */
+    const char *err = c->facts && c->facts->sqlalchemy.major >= 0 &&
+                              (c->facts->sqlalchemy.major < 1 ||
+                               (c->facts->sqlalchemy.major == 1 && c->facts->sqlalchemy.minor < 4))
+                          ? "\"Can't reconnect until invalid transaction is rolled back\""
+                          : "PendingRollbackError";
+    const char *m;
+    if (kind == UNIT_TASK)
+        m = msg(c->k->a, "scoped_session `%s` is used by the task `%s`%s, which does not remove() "
+                         "it: the worker's thread keeps that session for its next task, and one "
+                         "failed commit leaves it unusable (%s) for every "
+                         "later task on the thread; call `%s.remove()` in a finally, or after "
+                         "each task (task_postrun)",
+                r, name, via, err, r);
+    else if (kind == UNIT_POOL)
+        m = msg(c->k->a, "scoped_session `%s` is used by `%s`%s, a job run on a pool's thread, "
+                         "which does not remove() it: that thread keeps the session for the next "
+                         "job it runs, and one failed commit leaves it unusable (%s) for every "
+                         "later job there; call `%s.remove()` in a finally when the job ends",
+                r, name, via, err, r);
+    else
+        m = msg(c->k->a, "scoped_session `%s` is used by `%s`%s, a thread's target, which ends "
+                         "without removing it: nothing closes the thread's session, so a "
+                         "transaction it left open keeps its connection checked out until the "
+                         "garbage collector reclaims the dead thread's session, and threads "
+                         "started again and again can exhaust the pool meanwhile; call "
+                         "`%s.remove()` in a finally when the thread's work ends",
+                r, name, via, r);
+    const char *where = kind == UNIT_TASK ? "the worker's thread" : "the thread the work runs on";
+    add(c, "SL201", w->at, m, NULL,
+        w->via ? msg(c->k->a, "`%s()` uses the registry here, on %s", w->via->v.FunctionDef.name,
+                     where)
+               : msg(c->k->a, "the registry is used here, on %s", where),
+        NULL, NULL);
+}
+
+/* SL201 for a unit of work on a thread (UNIT_*): the first registry it
+ * uses, directly or through the project's functions, unless it removes it
+ * (so too), a hook removes it after each task, a decorator around it does,
+ * or (Flask-SQLAlchemy) an application context pushed per run does. */
+static void unit_check(Check *c, const Node *func, const Scope *s, int kind)
+{
+    RegWalk w = {.c = c, .t = c->env->scopes, .s = s};
+    reg_walk(&w, func);
+    if (!w.at)
+        return;
+    RegWalk r = {.c = c, .t = c->env->scopes, .s = s, .find = &w.key};
+    if (func->kind != NODE_AsyncFunctionDef) /* a coroutine shares the loop's thread anyway */
+        reg_walk(&r, func);
+    CtxScan x = {0, 0};
+    if (w.key.flask)
+        ast_children((Node *)func, ctx_kid, &x);
+    if (r.at || (kind == UNIT_TASK && hook_removes(c, &w.key)) ||
+        decorator_removes(c, func, s, w.what) || x.found ||
+        (w.key.flask && kind == UNIT_TASK && fastapi_task_app_context(c->fa)))
+        return;
+    unit_report(c, func, kind, &w);
+}
+
+/* A call of a scoped_session registry from code that serves requests: from
+ * a coroutine, or from a sync step that does not remove it, on the same
+ * thread, before it ends (a generator's teardown may run on another). */
 static void scoped_call(Body *b, const Node *call)
 {
     Check *c = b->c;
     const Node *f = call->v.Call.func;
-    int task = 0;
-    if (b->scoped_done || !is_func(b->func) ||
-        (!(b->roles & FASTAPI_REQUEST) && !(task = worker_task(b->func))))
-        return;
+    if (b->scoped_done || !is_func(b->func) || !(b->roles & FASTAPI_REQUEST))
+        return; /* a worker's task or a thread's target: unit_check */
     if (f->kind == NODE_Attribute)
         f = f->v.Attribute.value;
     if (f->kind != NODE_Name)
@@ -591,23 +1073,6 @@ static void scoped_call(Body *b, const Node *call)
     Val v = flow_value(c->scratch, c->env, b->s, f);
     if (v.tag != VAL_FACTORY || v.kind != FAC_SCOPED || v.sub)
         return;
-    if (task) { /* a remove() in the task, its decorators, or a hook after each task */
-        if ((b->func->kind != NODE_AsyncFunctionDef &&
-             removes_itself(b->func, f->v.Name.id, b->roles)) ||
-            removed_somewhere(c, b->s, f->v.Name.id) ||
-            decorator_removes(c, b, f->v.Name.id))
-            return;
-        b->scoped_done = 1;
-        add(c, "SL201", call,
-            msg(c->k->a, "scoped_session `%s` is used by the task `%s`, which does not remove() "
-                         "it: the worker's thread keeps that session for its next task, and one "
-                         "failed commit leaves it unusable (PendingRollbackError) for every "
-                         "later task on the thread; call `%s.remove()` in a finally, or after "
-                         "each task (task_postrun)",
-                f->v.Name.id, b->func->v.FunctionDef.name, f->v.Name.id),
-            NULL, "the registry is used here, on the worker's thread", NULL, NULL);
-        return;
-    }
     if (b->func->kind != NODE_AsyncFunctionDef && removes_itself(b->func, f->v.Name.id, b->roles))
         return; /* a sync step runs on one thread from start to end: its own remove() is on it */
     b->scoped_done = 1;
@@ -1151,12 +1616,15 @@ static void classes_kid(Node *parent, Node *n, void *arg)
     w->depth--;
 }
 
-void sharing_check(LifecycleSink *k, const FlowEnv *env, Arena *scratch, const Node *module,
-                   const Node *const *funcs, int nfuncs)
+void sharing_check(LifecycleSink *k, const FlowEnv *env, const ProjectFacts *facts,
+                   Arena *scratch, const Node *module, const Node *const *funcs, int nfuncs)
 {
     if (!env->fastapi || !env->fastapi->model)
         return;
-    Check c = {k, env, scratch, env->fastapi->model};
+    Units units = {{0}, {0}, 0};
+    Check c = {k, env, scratch, env->fastapi->model, facts, &units};
+    StartScan ss = {&c, &units, scope_module(env->scopes), 0};
+    ast_children((Node *)module, start_kid, &ss);
     module_names(&c, module);
     singletons(&c, module);
     Body mb = {&c, module, scope_module(env->scopes), 0, 0, 0};
@@ -1175,6 +1643,9 @@ void sharing_check(LifecycleSink *k, const FlowEnv *env, Arena *scratch, const N
         Body b = {&c, f, s, roles, 0, 0};
         for (int j = 0; j < f->v.FunctionDef.body.n; j++)
             body_walk(&b, f->v.FunctionDef.body.items[j]);
+        int unit = unit_kind(&c, &units, f);
+        if (unit && !b.scoped_done)
+            unit_check(&c, f, s, unit);
         /* a default value or a cache's result is one for every call,
          * whether or not requests make the calls today */
         defaults(&c, f, s->parent ? s->parent : s);

@@ -12,14 +12,15 @@
 #ifndef SL_SHARING_H
 #define SL_SHARING_H
 
+#include "project.h"
 #include "rules/lifecycle.h"
 
 /* The wording and witness of a FLOW_OUTLIVES or FLOW_CONCURRENT report. */
 void sharing_flow_report(LifecycleSink *k, const FlowReport *r);
 
-/* SL201 and SL204 over one module (env->fastapi must be set; scratch is
- * reset by the caller afterwards). */
-void sharing_check(LifecycleSink *k, const FlowEnv *env, Arena *scratch, const Node *module,
-                   const Node *const *funcs, int nfuncs);
+/* SL201 and SL204 over one module (env->fastapi must be set; facts: its
+ * project's versions; scratch is reset by the caller afterwards). */
+void sharing_check(LifecycleSink *k, const FlowEnv *env, const ProjectFacts *facts,
+                   Arena *scratch, const Node *module, const Node *const *funcs, int nfuncs);
 
 #endif

@@ -1,0 +1,5 @@
+from celery import Celery
+from flask_sqlalchemy import SQLAlchemy
+
+db = SQLAlchemy()
+celery = Celery("shop")
