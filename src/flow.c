@@ -1325,6 +1325,9 @@ static void step_assign(Ctx *c, Path *p, const Node *n)
             bind(c, p, n->v.AugAssign.target, none, NULL);
         else /* `n -= 1`: what was known of n is not any more */
             forget_flags(c, p, n->v.AugAssign.target->v.Name.id);
+        if (n->v.AugAssign.target->kind == NODE_Name && n->v.AugAssign.op == OP_Add)
+            fj_keep_items(c, p, n->v.AugAssign.value, /* coros += [fetch(db, i)] */
+                          fl_var_index(c, n->v.AugAssign.target->v.Name.id, 1));
         break;
     }
     default:
@@ -1527,6 +1530,35 @@ static int tests_param_site(const Ctx *c, const Path *p, const Node *test)
 }
 
 /*
+ * `self.<attr>` in a method, where every assignment of the attribute in the
+ * class gives a value that is never None (value_attr_set: a parameter every
+ * construction fills, `self._factory = factory`): 1 never None, 2 also
+ * truthy (a factory, a function or a class, whatever its instance); else 0.
+ * So `if self._factory is None:` and its branch of fallback code are dead.
+ */
+static int attr_set(Ctx *c, const Node *e)
+{
+    const Node *f = c->g->func;
+    if (e->kind != NODE_Attribute || e->v.Attribute.value->kind != NODE_Name ||
+        (f->kind != NODE_FunctionDef && f->kind != NODE_AsyncFunctionDef) || !c->scope->parent ||
+        c->scope->parent->kind != SCOPE_CLASS || !ast_param(f, 0) ||
+        strcmp(ast_param(f, 0)->v.arg.arg, e->v.Attribute.value->v.Name.id))
+        return 0;
+    if (c->set_attr == e)
+        return c->set_truth;
+    const Node *cls = c->scope->parent->node;
+    /* every assignment gives a known value, so their join is known: ask
+       the walk of the class only then */
+    Val v = value_attr(c->env->values, c->a, cls, e->v.Attribute.attr);
+    int t = v.tag != VAL_UNKNOWN && value_attr_set(c->env->values, c->a, cls, e->v.Attribute.attr);
+    if (t)
+        t = v.tag == VAL_FACTORY || v.tag == VAL_FUNC || v.tag == VAL_CLASS ? 2 : 1;
+    c->set_attr = e;
+    c->set_truth = t;
+    return t;
+}
+
+/*
  * What path p knows of test: 1 true, 0 false, -1 unknown.  *flag gets the
  * flag the test reads (or -1); *neg says the test is its negation.  A name
  * holding a resource is truthy and not None; one bound to None is falsy.
@@ -1560,6 +1592,10 @@ static int truth(Ctx *c, const Path *p, const Node *test, int *flag, int *neg)
             t = !none_test;
         else if (h == VAR_NONE)
             t = none_test;
+    } else if (test->kind == NODE_Attribute && !c->env->summary) {
+        int set = attr_set(c, test);
+        if (set && (none_test || set == 2))
+            t = !none_test;
     }
     if (t < 0) {
         /* a flag: the name or attribute itself, or `x is None` of a name we do not follow */

@@ -225,6 +225,9 @@ typedef struct Ctx {
     const Node *request_class; /* __init__ of a class FastAPI makes for each request
                                   (Depends(Service)): that class, else NULL */
     int want;                /* fl_eval_value: the next fl_eval's value is wanted */
+    const Node *set_attr;    /* the last `self.<attr>` test asked of the value model ... */
+    int set_truth;           /* ... and what is known of it: 1 never None, 2 also truthy,
+                                0 nothing (attr_set) */
 } Ctx;
 
 /* What fl_eval makes of an expression. */
@@ -361,6 +364,8 @@ void fj_job_method(Ctx *c, Path *p, const Node *call, const Res *rv, const Node 
                    const char *m);
 /* `tasks.append(create_task(...))`: the list var holds the work its arguments started. */
 void fj_keep_handles(Ctx *c, Path *p, const Node *call, int var);
+/* ... and what items adds to it: an awaitable, a list or comprehension of them (`+=`). */
+void fj_keep_items(Ctx *c, Path *p, const Node *items, int var);
 /* A helper that hands a parameter's items to work running at once: SL203. */
 void fj_fanned(Ctx *c, Path *p, const Node *call, const FlowSummary *sum);
 /* `t = create_task(...)`: the name target holds the handle of the work value started. */

@@ -9,7 +9,9 @@
  * pending work, or returning while work on a borrowed one outlives its
  * owner (FastAPI's timing, FlowFastApi), is SL202; starting work beside
  * other work or use of the same resource is SL203.  Awaiting, joining,
- * gathering or leaving a TaskGroup/executor block ends a job.  For
+ * gathering or leaving a TaskGroup/executor block ends a job.  A local
+ * list holds the coroutines added to it (append, extend, insert, +=), each
+ * a job of its own, so gathering it sees all the path added.  For
  * summaries, fj_fan_out finds the parameters whose items a function hands
  * to work that runs at once (FlowSummary.fans_out).
  */
@@ -210,6 +212,7 @@ int fj_bound_callable(Ctx *c, const Node *e)
 }
 
 static void uses_scan(Uses *u, const Node *n);
+static uint32_t kept_by_maker(Ctx *c, const Path *p, const Node *recv);
 
 /* Is v an object made by a class of the project or a library (Deps(db)),
  * or a list, tuple or comprehension of such objects?  With u, scans the
@@ -233,6 +236,69 @@ static int made_with(Ctx *c, const Node *v, Uses *u)
     return 1;
 }
 
+/* listed_item's search: the lists a name iterates as a loop's or a
+ * comprehension's target (`for c in coros`, `[... for c in coros]`). */
+typedef struct Listed {
+    Ctx *c;
+    const Path *p;
+    const char *id;
+    int count[FLOW_MAX_RES]; /* per site: the kept coroutines of those lists using it */
+    int depth;
+} Listed;
+
+static void listed_kid(Node *parent, Node *n, void *arg);
+
+/* Target t iterating it: when t is the name and it a list of kept
+ * coroutines, count what they use. */
+static void listed_iter(Listed *w, const Node *t, const Node *it)
+{
+    if (t->kind != NODE_Name || it->kind != NODE_Name || strcmp(t->v.Name.id, w->id))
+        return;
+    int v = fl_var_index(w->c, it->v.Name.id, 0);
+    for (int k = 0; v >= 0 && k < w->p->njobs; k++)
+        for (int r = 0; r < w->c->nsites && w->p->job[k].var == v && w->p->job[k].kind == JOB_CORO;
+             r++)
+            if (w->p->job[k].res >> r & 1)
+                w->count[r] += w->p->job[k].many ? 2 : 1;
+}
+
+static void listed_kid(Node *parent, Node *n, void *arg)
+{
+    Listed *w = arg;
+    (void)parent;
+    if (!n || w->depth > EVAL_MAX_DEPTH || ast_is_def(n))
+        return;
+    if (n->kind == NODE_For || n->kind == NODE_AsyncFor)
+        listed_iter(w, n->v.For.target, n->v.For.iter);
+    else if (n->kind == NODE_comprehension)
+        listed_iter(w, n->v.comprehension.target, n->v.comprehension.iter);
+    w->depth++;
+    ast_children(n, listed_kid, w);
+    w->depth--;
+}
+
+/*
+ * `for c in coros: tg.create_task(c)`, `[create_task(c) for c in coros]`:
+ * an item of a local list of kept coroutines (fj_keep_items) brings the
+ * sites two of them use, since the loop starts them all; one alone in the
+ * list runs alone.
+ */
+static uint32_t listed_item(Ctx *c, const Path *p, const char *id)
+{
+    int any = 0;
+    for (int k = 0; k < p->njobs; k++)
+        any |= p->job[k].kind == JOB_CORO && p->job[k].var >= 0;
+    if (!any || !c->g->func || ast_is_def(c->g->func) == 0)
+        return 0;
+    Listed w = {c, p, id, {0}, 0};
+    ast_children((Node *)c->g->func, listed_kid, &w);
+    uint32_t m = 0;
+    for (int r = 0; r < c->nsites; r++)
+        if (w.count[r] >= 2)
+            m |= 1u << r;
+    return m;
+}
+
 /* The sites that work made of e would use: names holding them, also inside
  * lambdas and the nested functions it names (their free variables), and
  * request.state attributes already seen. */
@@ -250,6 +316,8 @@ static void uses_scan(Uses *u, const Node *n)
         int h = fl_held_by(c, u->p, n);
         if (h >= 0) {
             u->mask |= 1u << h;
+        } else if (!u->inner && (!b || (b->kind == BIND_LOCAL && !b->value))) {
+            u->mask |= listed_item(c, u->p, n->v.Name.id); /* for c in coros: */
         } else if (b && b->kind == BIND_LOCAL && b->value && where == c->scope &&
                    c->scope->kind == SCOPE_FUNCTION && fj_bound_callable(c, b->value)) {
             /* task = functools.partial(work, db) / lambda: db...: what it was made with */
@@ -291,6 +359,8 @@ static void uses_scan(Uses *u, const Node *n)
     for (int i = 0; i < c->nsites; i++)
         if (c->site[i].node == n && c->site[i].state)
             u->mask |= 1u << i;
+    if (n->kind == NODE_Call && n->v.Call.func->kind == NODE_Attribute && !u->inner)
+        u->mask |= kept_by_maker(c, u->p, n->v.Call.func->v.Attribute.value); /* r.lookup() */
     if (fl_is_self_attr(n, NULL)) {
         uint32_t before = u->mask;
         for (int i = 0; i < c->nsites; i++) /* a class-based view's dependency */
@@ -342,14 +412,70 @@ static uint32_t args_uses(Ctx *c, const Path *p, const Node *call, int first)
     return m;
 }
 
+/*
+ * Is f a callable the project hands around that we cannot name: a
+ * parameter, a local, or an attribute of one (`self.retriever_factory`, a
+ * lambda or class passed in at construction), not a library's name, not a
+ * builtin, and nothing the value model knows?  What such a call makes may
+ * keep its arguments.
+ */
+static int unknown_maker(Ctx *c, const Node *f)
+{
+    const Node *root = f;
+    while (root->kind == NODE_Attribute)
+        root = root->v.Attribute.value;
+    if (root->kind != NODE_Name)
+        return 0;
+    const Scope *where = NULL;
+    const Binding *b = scope_lookup(c->env->scopes, c->scope, root->v.Name.id, &where);
+    if (!b || where != c->scope || (b->kind != BIND_PARAM && b->kind != BIND_LOCAL) ||
+        fl_qualname(c, c->env->scopes, c->scope, f))
+        return 0;
+    Val v = fl_value_at(c, c->env->scopes, c->scope, f);
+    return v.tag == VAL_UNKNOWN;
+}
+
+/*
+ * The sites an object kept in the local name recv may hold, for the
+ * coroutines of its methods: `r = self.retriever_factory(session)` made it
+ * of the session with a callable we cannot name (unknown_maker), which may
+ * keep what it is given, as a constructor does.  Only names and
+ * attributes passed to it count, not values read through them.
+ */
+static uint32_t kept_by_maker(Ctx *c, const Path *p, const Node *recv)
+{
+    if (recv->kind != NODE_Name || c->scope->kind != SCOPE_FUNCTION)
+        return 0;
+    const Scope *where = NULL;
+    const Binding *b = scope_lookup(c->env->scopes, c->scope, recv->v.Name.id, &where);
+    const Node *v = b && b->kind == BIND_LOCAL && where == c->scope ? b->value : NULL;
+    if (!v || v->kind != NODE_Call || !unknown_maker(c, v->v.Call.func))
+        return 0;
+    const Node *root = v->v.Call.func;
+    while (root->kind == NODE_Attribute)
+        root = root->v.Attribute.value;
+    Val rv = fl_model_value(c, c->env->scopes, c->scope, root);
+    if (root != v->v.Call.func &&
+        (fl_held_by(c, p, root) >= 0 || rv.tag == VAL_RESOURCE || rv.tag == VAL_FACTORY))
+        return 0; /* a resource's own method: `session.merge(obj)` */
+    Uses u = {c, p, 0, NULL, 8};
+    const Node *a;
+    for (int i = 0; (a = ast_call_arg(v, i)); i++)
+        if (a->kind == NODE_Name || a->kind == NODE_Attribute)
+            uses_scan(&u, a);
+    return u.mask;
+}
+
 /* The sites the coroutine a call makes would use when it runs: its
  * arguments', and its receiver's for a method (`Retriever(db).fetch(i)`,
  * `repo.fetch(i)` of an object made with the session). */
 static uint32_t coro_uses(Ctx *c, const Path *p, const Node *call)
 {
     uint32_t m = args_uses(c, p, call, 0);
-    if (call->v.Call.func->kind == NODE_Attribute)
+    if (call->v.Call.func->kind == NODE_Attribute) {
         m |= fj_uses_of(c, p, call->v.Call.func->v.Attribute.value);
+        m |= kept_by_maker(c, p, call->v.Call.func->v.Attribute.value);
+    }
     return m;
 }
 
@@ -384,10 +510,13 @@ static void run_together(Ctx *c, Path *p, const Node *call, const Node *const *a
         int many = fl_is_comprehension(e);
         uint32_t m = fj_uses_of(c, p, e);
         int v = e->kind == NODE_Name ? fl_var_index(c, e->v.Name.id, 0) : -1;
+        /* a list of kept coroutines: each appended one is an awaitable of its own */
         for (int k = 0; v >= 0 && k < p->njobs; k++)
             if (p->job[k].var == v && p->job[k].kind == JOB_CORO) {
-                m |= p->job[k].res;
-                many |= p->job[k].many;
+                for (int r = 0; r < c->nsites; r++)
+                    if (p->job[k].res >> r & 1)
+                        count[r] += p->job[k].many ? 2 : 1;
+                m &= ~p->job[k].res;
             }
         for (int r = 0; r < c->nsites; r++)
             if (m >> r & 1)
@@ -597,31 +726,67 @@ int fj_is_job_method(const char *m)
     return ast_name_in(m, names);
 }
 
+/* Coroutine or job a of list var joins the list: the job a started, or
+ * (in a coroutine) a kept coroutine made by the call a; many: one of
+ * several the same code adds (a comprehension's). */
+static void keep_one(Ctx *c, Path *p, const Node *a, int var, int many)
+{
+    int found = 0;
+    for (int k = 0; k < p->njobs; k++)
+        if (p->job[k].at == a) {
+            p->job[k].var = (int8_t)var;
+            p->job[k].many |= p->job[k].kind == JOB_CORO; /* kept again: a loop's */
+            found = 1;
+        }
+    if (found || a->kind != NODE_Call || c->g->func->kind != NODE_AsyncFunctionDef)
+        return;
+    uint32_t m = coro_uses(c, p, a);
+    if (!m)
+        return;
+    if (p->njobs == FLOW_MAX_JOBS) {
+        /* over the cap: the list's own kept coroutines take it in */
+        for (int k = 0; k < p->njobs; k++)
+            if (p->job[k].var == var && p->job[k].kind == JOB_CORO) {
+                p->job[k].many |= many || (p->job[k].res & m) != 0;
+                p->job[k].res |= m;
+                return;
+            }
+    }
+    fj_job_start(c, p, JOB_CORO, m, a, NULL, many);
+    for (int k = 0; k < p->njobs; k++)
+        if (p->job[k].at == a)
+            p->job[k].var = (int8_t)var;
+}
+
 /*
- * `tasks.append(create_task(...))`, `coros.append(fetch(db, i))`: the list
- * var now holds the jobs those arguments started, or (in a coroutine) the
- * coroutines they made, which run when the list is gathered.
+ * What list var gains from items: a coroutine or handle (`append(x)`,
+ * `insert(i, x)`), a list or tuple of them (`extend([...])`, `+= [...]`),
+ * or a comprehension of them, which adds many.
+ */
+void fj_keep_items(Ctx *c, Path *p, const Node *items, int var)
+{
+    if (var < 0 || !items)
+        return;
+    if (items->kind == NODE_List || items->kind == NODE_Tuple) {
+        for (int i = 0; i < items->v.List.elts.n; i++)
+            keep_one(c, p, items->v.List.elts.items[i], var, 0);
+    } else if (fl_is_comprehension(items) && items->kind != NODE_DictComp) {
+        keep_one(c, p, items->v.ListComp.elt, var, 1);
+    } else {
+        keep_one(c, p, items, var, 0);
+    }
+}
+
+/*
+ * `tasks.append(create_task(...))`, `coros.append(fetch(db, i))`,
+ * `coros.extend([...])`: the list var now holds the jobs those arguments
+ * started, or (in a coroutine) the coroutines they made, which run when
+ * the list is gathered.  An awaitable kept in a loop is one of many.
  */
 void fj_keep_handles(Ctx *c, Path *p, const Node *call, int var)
 {
-    if (var < 0)
-        return;
-    for (int i = 0; i < call->v.Call.args.n; i++) {
-        const Node *a = call->v.Call.args.items[i];
-        int found = 0;
-        for (int k = 0; k < p->njobs; k++)
-            if (p->job[k].at == a) {
-                p->job[k].var = (int8_t)var;
-                p->job[k].many |= p->job[k].kind == JOB_CORO; /* kept again: a loop's */
-                found = 1;
-            }
-        if (!found && a->kind == NODE_Call && c->g->func->kind == NODE_AsyncFunctionDef) {
-            fj_job_start(c, p, JOB_CORO, coro_uses(c, p, a), a, NULL, 0);
-            for (int k = 0; k < p->njobs; k++)
-                if (p->job[k].at == a)
-                    p->job[k].var = (int8_t)var;
-        }
-    }
+    for (int i = 0; var >= 0 && i < call->v.Call.args.n; i++)
+        fj_keep_items(c, p, call->v.Call.args.items[i], var);
 }
 
 /*

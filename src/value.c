@@ -57,6 +57,8 @@ typedef struct SlotParam {
     const Node *own_func;  /* ... the function that makes that call ... */
     int why_mod;           /* ... the module of why ... */
     int own_mod;           /* ... and of own_why */
+    int maybe_none;        /* some call may leave it None: passes None, omits it (its
+                              default then), or spreads arguments that may fill it */
 } SlotParam;
 
 typedef struct Slot {
@@ -1550,6 +1552,69 @@ static void library_callback(Round *r, const Node *call, Val f)
     c->vm->why_func = NULL;
 }
 
+/* May e be None, as it is written: None, or a branch of `a if t else
+ * None`, or the last operand of `a or None`. */
+static int may_be_none(const Node *e)
+{
+    if (!e)
+        return 1;
+    if (e->kind == NODE_Constant)
+        return e->v.Constant.value.kind == CONST_NONE;
+    if (e->kind == NODE_IfExp)
+        return may_be_none(e->v.IfExp.body) || may_be_none(e->v.IfExp.orelse);
+    if (e->kind == NODE_BoolOp)
+        return may_be_none(e->v.BoolOp.values.items[e->v.BoolOp.values.n - 1]);
+    if (e->kind == NODE_NamedExpr)
+        return may_be_none(e->v.NamedExpr.value);
+    return 0;
+}
+
+/*
+ * A call reaching def: its parameters (from shift on) that it may leave
+ * None, marked (SlotParam.maybe_none, which only grows): a None passed,
+ * or one left to its default None, or any a spread of arguments may fill.
+ */
+static void none_args(ValueModel *vm, const Node *def, int shift, const NodeList *args,
+                      const Node *call)
+{
+    const Node *fa = def->v.FunctionDef.args;
+    int n = param_count(def), npos = fa->v.arguments.posonlyargs.n + fa->v.arguments.args.n;
+    int spread = 0, none = 0; /* a spread, or something that may be None, is there */
+    for (int i = 0; i < fa->v.arguments.defaults.n && !none; i++)
+        none = may_be_none(fa->v.arguments.defaults.items[i]);
+    for (int i = 0; i < fa->v.arguments.kw_defaults.n && !none; i++)
+        none = fa->v.arguments.kw_defaults.items[i] &&
+               may_be_none(fa->v.arguments.kw_defaults.items[i]);
+    for (int i = 0; i < args->n && !none; i++)
+        none = args->items[i]->kind == NODE_Starred || may_be_none(args->items[i]);
+    for (int i = 0; i < call->v.Call.keywords.n && !none; i++)
+        none = !call->v.Call.keywords.items[i]->v.keyword.arg ||
+               may_be_none(call->v.Call.keywords.items[i]->v.keyword.value);
+    if (!none)
+        return; /* the common call: nothing here may be None */
+    unsigned char given[64] = {0}; /* 1: given, 2: given what may be None */
+    for (int i = 0; i < args->n; i++) {
+        int p = i + shift;
+        if (args->items[i]->kind == NODE_Starred)
+            spread = 1;
+        else if (p < npos && p < 64)
+            given[p] = 1 + may_be_none(args->items[i]);
+    }
+    for (int i = 0; i < call->v.Call.keywords.n; i++) {
+        const Node *k = call->v.Call.keywords.items[i];
+        int p = k->v.keyword.arg ? param_index(def, k->v.keyword.arg) : -1;
+        if (!k->v.keyword.arg)
+            spread = 1;
+        else if (p >= 0 && p < n && p < 64)
+            given[p] = 1 + may_be_none(k->v.keyword.value);
+    }
+    for (int i = shift; i < n && i < 64; i++) {
+        const Node *d = ast_param_default(def, i);
+        if (given[i] == 2 || (!given[i] && (spread || (d && may_be_none(d)))))
+            slot(vm, def, NULL, LOC_PARAM + i, 1)->param->maybe_none = 1;
+    }
+}
+
 /* A call of one of the project's functions, methods or classes: what it
  * passes joins the parameters it reaches. */
 static void call_site(Round *r, const Node *call)
@@ -1579,11 +1644,13 @@ static void call_site(Round *r, const Node *call)
         args.n--;
     }
     const Node *def = NULL;
-    int shift = 0; /* the parameters a bound call fills itself (self, cls) */
+    int shift = 0;  /* the parameters a bound call fills itself (self, cls) */
+    int method = 1; /* def is a method (value_attr_set reads only their parameters) */
     if (f.tag == VAL_FUNC && is_func(f.node)) {
         def = f.node;
         const ScopeTable *dt = value_table_of(c->vm, def);
-        shift = dt && method_class(dt, def) && fn->kind == NODE_Attribute ? 1 : 0;
+        method = dt && method_class(dt, def);
+        shift = method && fn->kind == NODE_Attribute ? 1 : 0;
         if (shift && !ast_decorated(def, "classmethod") &&
             ev(c, r->t, r->s, fn->v.Attribute.value).tag == VAL_CLASS)
             shift = 0; /* Base.__init__(self, session): unbound, self passed by hand */
@@ -1593,6 +1660,8 @@ static void call_site(Round *r, const Node *call)
     }
     if (!def)
         return;
+    if (method)
+        none_args(c->vm, def, shift, &args, call);
     c->vm->why = call;
     c->vm->why_func = r->func;
     const Node *fa = def->v.FunctionDef.args;
@@ -2046,6 +2115,108 @@ Val value_attr(const ValueModel *vm, Arena *scratch, const Node *cls, const char
 {
     Ev c = question(vm, scratch);
     return vm ? attr_of(&c, make(VAL_OBJECT, 0, 0, cls), attr) : unknown();
+}
+
+/* An assignment `self.attr = value` in method f (self its first
+ * parameter): is value never None?  A parameter of f that no call may
+ * leave None and that some call fills with a value we know, or a value we
+ * know that is not a resource's "anything". */
+static int never_none(Ev *c, const ScopeTable *t, const Node *f, const Node *value)
+{
+    if (may_be_none(value))
+        return 0;
+    const Scope *fs = scope_of(t, f);
+    const Binding *b =
+        value->kind == NODE_Name && fs ? scope_lookup(t, fs, value->v.Name.id, NULL) : NULL;
+    int i = b && b->kind == BIND_PARAM ? param_index(f, value->v.Name.id) : -1;
+    if (i >= 0) {
+        const Slot *s = slot(c->vm, f, NULL, LOC_PARAM + i, 0);
+        return s && !s->param->maybe_none && !s->v.conflict && s->v.tag != VAL_UNKNOWN;
+    }
+    Val v = fs ? ev(c, t, fs, value) : unknown();
+    return known(&v) && !(v.tag == VAL_RESOURCE && v.kind == RES_ANY);
+}
+
+/* Is t (an assignment's target, a tuple of them) self.attr or holds it? */
+static int targets_attr(const Node *t, const char *self, const char *attr)
+{
+    if (t->kind == NODE_Tuple || t->kind == NODE_List) {
+        for (int i = 0; i < t->v.Tuple.elts.n; i++)
+            if (targets_attr(t->v.Tuple.elts.items[i], self, attr))
+                return 1;
+        return 0;
+    }
+    if (t->kind == NODE_Starred)
+        return targets_attr(t->v.Starred.value, self, attr);
+    return t->kind == NODE_Attribute && !strcmp(t->v.Attribute.attr, attr) &&
+           t->v.Attribute.value->kind == NODE_Name &&
+           !strcmp(t->v.Attribute.value->v.Name.id, self);
+}
+
+typedef struct Sets {
+    Ev *c;
+    const ScopeTable *t;
+    const Node *f;    /* the method being read */
+    const char *self; /* its instance parameter */
+    const char *attr;
+    int found, bad; /* assignments of attr seen; one that may be None */
+} Sets;
+
+static void sets_kid(Node *parent, Node *n, void *arg)
+{
+    Sets *w = arg;
+    (void)parent;
+    if (w->bad || n->kind == NODE_Lambda || is_func(n) || n->kind == NODE_ClassDef)
+        return;
+    const Node *tg = NULL, *v = NULL;
+    if (n->kind == NODE_Assign && n->v.Assign.targets.n == 1)
+        tg = n->v.Assign.targets.items[0], v = n->v.Assign.value;
+    else if (n->kind == NODE_AnnAssign)
+        tg = n->v.AnnAssign.target, v = n->v.AnnAssign.value;
+    if (tg && tg->kind == NODE_Attribute && targets_attr(tg, w->self, w->attr)) {
+        w->found++;
+        w->bad |= !v || !never_none(w->c, w->t, w->f, v);
+    } else if (n->kind == NODE_Assign) { /* a, self.x = ..., or x = self.x = ... */
+        for (int i = 0; i < n->v.Assign.targets.n; i++)
+            w->bad |= targets_attr(n->v.Assign.targets.items[i], w->self, w->attr);
+    } else if (n->kind == NODE_Delete) {
+        for (int i = 0; i < n->v.Delete.targets.n; i++)
+            w->bad |= targets_attr(n->v.Delete.targets.items[i], w->self, w->attr);
+    } else if (n->kind == NODE_For || n->kind == NODE_AsyncFor) {
+        w->bad |= targets_attr(n->v.For.target, w->self, w->attr);
+    } else if (n->kind == NODE_withitem && n->v.withitem.optional_vars) {
+        w->bad |= targets_attr(n->v.withitem.optional_vars, w->self, w->attr);
+    }
+    ast_children(n, sets_kid, w);
+}
+
+int value_attr_set(const ValueModel *vm, Arena *scratch, const Node *cls, const char *attr)
+{
+    const ScopeTable *t = vm ? value_table_of(vm, cls) : NULL;
+    if (!t || cls->kind != NODE_ClassDef)
+        return 0;
+    Ev c = question(vm, scratch);
+    Sets w = {&c, t, NULL, NULL, attr, 0, 0};
+    const NodeList *body = &cls->v.ClassDef.body;
+    for (int i = 0; i < body->n && !w.bad; i++) {
+        const Node *f = body->items[i];
+        if (!is_func(f)) { /* a class-level default (`_factory = None`) */
+            const Node *tg = NULL;
+            if (f->kind == NODE_Assign && f->v.Assign.targets.n)
+                tg = f->v.Assign.targets.items[0];
+            else if (f->kind == NODE_AnnAssign)
+                tg = f->v.AnnAssign.target;
+            w.bad |= tg && tg->kind == NODE_Name && !strcmp(tg->v.Name.id, attr);
+            continue;
+        }
+        if (!method_class(t, f) || param_count(f) < 1)
+            continue;
+        w.f = f;
+        w.self = param_at(f, 0)->v.arg.arg;
+        for (int k = 0; k < f->v.FunctionDef.body.n && !w.bad; k++)
+            sets_kid(NULL, f->v.FunctionDef.body.items[k], &w);
+    }
+    return w.found && !w.bad;
 }
 
 const Node *value_method(const ValueModel *vm, Arena *scratch, const Node *cls, const char *name)

@@ -85,6 +85,14 @@ Val value_yield(const ValueModel *vm, Arena *scratch, const Node *func);
  * bases included; a @property's return. */
 Val value_attr(const ValueModel *vm, Arena *scratch, const Node *cls, const char *attr);
 
+/* Is `self.attr` of an instance of cls (a ClassDef) never None: its
+ * methods assign it (none at class level, none deleted), and each
+ * assignment gives a value we know, or a parameter that every call we see
+ * fills with one (never None, never left to a default None)?  Calls made
+ * where the model cannot see them (a class made by name from a registry)
+ * and assignments from outside the class are not counted: a limit. */
+int value_attr_set(const ValueModel *vm, Arena *scratch, const Node *cls, const char *attr);
+
 /* The def of method name of class cls or of a base class, here or in
  * another module of the project, or NULL (value_table_of says where). */
 const Node *value_method(const ValueModel *vm, Arena *scratch, const Node *cls, const char *name);
