@@ -883,10 +883,15 @@ static int starts(Check *c, const Scope *s, const Node *call, const Node **targe
 {
     const Node *f = call->v.Call.func;
     const NodeList *args = &call->v.Call.args;
+    const char *last = f->kind == NODE_Attribute ? f->v.Attribute.attr
+                       : f->kind == NODE_Name    ? f->v.Name.id
+                                                 : "";
     char buf[64];
-    size_t n = scope_qualname_buf(c->env->scopes, s, f, buf, sizeof buf);
-    const char *q = n && n < sizeof buf ? buf : "";
+    size_t n = 0;
     *target = NULL;
+    if (!strcmp(last, "Thread") || !strcmp(last, "to_thread")) /* the name first: cheap */
+        n = scope_qualname_buf(c->env->scopes, s, f, buf, sizeof buf);
+    const char *q = n && n < sizeof buf ? buf : "";
     if (!strcmp(q, "threading.Thread")) {
         for (int i = 0; i < call->v.Call.keywords.n; i++) {
             const Node *k = call->v.Call.keywords.items[i];
@@ -1624,7 +1629,10 @@ void sharing_check(LifecycleSink *k, const FlowEnv *env, const ProjectFacts *fac
     Units units = {{0}, {0}, 0};
     Check c = {k, env, scratch, env->fastapi->model, facts, &units};
     StartScan ss = {&c, &units, scope_module(env->scopes), 0};
-    ast_children((Node *)module, start_kid, &ss);
+    const char *text = k->src->text;
+    if (strstr(text, "Thread") || strstr(text, "to_thread") || strstr(text, "run_in_executor") ||
+        strstr(text, "submit")) /* none of the starts can be in a module that names none */
+        ast_children((Node *)module, start_kid, &ss);
     module_names(&c, module);
     singletons(&c, module);
     Body mb = {&c, module, scope_module(env->scopes), 0, 0, 0};
