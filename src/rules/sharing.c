@@ -1630,8 +1630,9 @@ void sharing_check(LifecycleSink *k, const FlowEnv *env, const ProjectFacts *fac
     Check c = {k, env, scratch, env->fastapi->model, facts, &units};
     StartScan ss = {&c, &units, scope_module(env->scopes), 0};
     const char *text = k->src->text;
-    if (strstr(text, "Thread") || strstr(text, "to_thread") || strstr(text, "run_in_executor") ||
-        strstr(text, "submit")) /* none of the starts can be in a module that names none */
+    if (strstr(text, "hread") || strstr(text, "_executor") ||
+        strstr(text, "submit")) /* Thread, to_thread, run_in_executor, submit: a module that
+                                   names none of them starts no thread */
         ast_children((Node *)module, start_kid, &ss);
     module_names(&c, module);
     singletons(&c, module);

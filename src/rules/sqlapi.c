@@ -1698,8 +1698,10 @@ static int visit(DbWalk *w, const Node *n)
     begins_visit(k->c, k->src, k->out, w, n, k->legacy); /* SL305 */
     ambient_visit(k->c, k->src, k->out, w, n);            /* SL203 */
     gqlctx_visit(k->c, k->src, k->out, w, n, k->module);  /* SL203 */
-    agens_visit(k->c, k->src, k->out, w, n);              /* SL103 */
-    selfconn_visit(k->c, k->src, k->out, w, n);           /* SL203 */
+    if (n->kind == NODE_AsyncFor || n->kind == NODE_Await)
+        agens_visit(k->c, k->src, k->out, w, n); /* SL103 */
+    if (n->kind == NODE_AsyncWith || n->kind == NODE_Call)
+        selfconn_visit(k->c, k->src, k->out, w, n); /* SL203 */
     if (n->kind == NODE_With || n->kind == NODE_AsyncWith)
         uncommitted(k, w->scope, n);
     if (n->kind == NODE_Assign || n->kind == NODE_AnnAssign)
