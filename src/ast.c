@@ -191,6 +191,22 @@ int ast_encloses(const Node *outer, const Node *n)
     return n->lineno != ast_end_lineno(outer) || n->col_offset < outer->end_col_offset;
 }
 
+const Node *ast_unawait(const Node *e)
+{
+    return e && e->kind == NODE_Await ? e->v.Await.value : e;
+}
+
+const Node *ast_method_named(const Node *cls, const char *name)
+{
+    for (int k = 0; k < cls->v.ClassDef.body.n; k++) {
+        const Node *st = cls->v.ClassDef.body.items[k];
+        if ((st->kind == NODE_FunctionDef || st->kind == NODE_AsyncFunctionDef) &&
+            !strcmp(st->v.FunctionDef.name, name))
+            return st;
+    }
+    return NULL;
+}
+
 int ast_is_true(const Node *e)
 {
     return e && e->kind == NODE_Constant && e->v.Constant.value.kind == CONST_TRUE;

@@ -233,6 +233,12 @@ const Node *ast_keyword(const Node *call, const char *name);
  * nodes of one tree)? */
 int ast_encloses(const Node *outer, const Node *n);
 
+/* e without an `await` around it (NULL stays NULL). */
+const Node *ast_unawait(const Node *e);
+
+/* The method called name in the body of class cls (a ClassDef), or NULL. */
+const Node *ast_method_named(const Node *cls, const char *name);
+
 /* Is e the constant True (NULL is not)? */
 int ast_is_true(const Node *e);
 

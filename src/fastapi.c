@@ -623,18 +623,6 @@ static void call_roles(Walk *w, const Node *call)
     }
 }
 
-/* The method called name in the body of class cls, or NULL. */
-static const Node *method_named(const Node *cls, const char *name)
-{
-    for (int k = 0; k < cls->v.ClassDef.body.n; k++) {
-        const Node *st = cls->v.ClassDef.body.items[k];
-        if ((st->kind == NODE_FunctionDef || st->kind == NODE_AsyncFunctionDef) &&
-            !strcmp(st->v.FunctionDef.name, name))
-            return st;
-    }
-    return NULL;
-}
-
 /* Does the qualified name q end with the class name last (after a dot)? */
 static int ends_with_class(const char *q, const char *last)
 {
@@ -654,9 +642,9 @@ static void middleware_class(Walk *w, const Node *cls)
         if (!q && base->kind == NODE_Name)
             q = base->v.Name.id;
         const Node *m;
-        if (ends_with_class(q, "BaseHTTPMiddleware") && (m = method_named(cls, "dispatch")))
+        if (ends_with_class(q, "BaseHTTPMiddleware") && (m = ast_method_named(cls, "dispatch")))
             middleware(w->f, w->m, m);
-        else if (ends_with_class(q, "BaseCommand") && (m = method_named(cls, "handle")))
+        else if (ends_with_class(q, "BaseCommand") && (m = ast_method_named(cls, "handle")))
             give(w->f, m, FASTAPI_CLI | CLI_ROOT, w->m);
     }
 }

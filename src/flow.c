@@ -1359,7 +1359,7 @@ static void step_with_enter(Ctx *c, Path *p, const Node *item)
     } else if (r.site >= 0) {
         Val recv = {0}, value = {0};
         const char *m = NULL;
-        const Node *call = ce->kind == NODE_Await ? ce->v.Await.value : ce;
+        const Node *call = ast_unawait(ce);
         if (call->kind == NODE_Call && call->v.Call.func->kind == NODE_Attribute) {
             Res rv = {-1, unknown(), 0, NULL, 0, NULL};
             const Node *recv_node = call->v.Call.func->v.Attribute.value;

@@ -839,7 +839,7 @@ void fj_name_handles(Ctx *c, Path *p, const Node *target, const Node *value)
 {
     if (target->kind != NODE_Name || !value)
         return;
-    const Node *v = value->kind == NODE_Await ? value->v.Await.value : value;
+    const Node *v = ast_unawait(value);
     const Node *each = fl_is_comprehension(v) && v->kind != NODE_DictComp ? v->v.ListComp.elt : v;
     int var = -1;
     for (int k = 0; k < p->njobs; k++)

@@ -831,6 +831,23 @@ const Binding *scope_lookup(const ScopeTable *t, const Scope *s, const char *nam
     return &w->pub.bindings[k];
 }
 
+const Node *scope_bound_once(const ScopeTable *t, const Scope *s, const Node *e,
+                             const Node **item)
+{
+    if (item)
+        *item = NULL;
+    const Binding *b = e && e->kind == NODE_Name ? scope_lookup(t, s, e->v.Name.id, NULL) : NULL;
+    if (!b || b->kind != BIND_LOCAL || b->nbind != 1)
+        return NULL;
+    if (b->value)
+        return b->value;
+    if (!b->def || b->def->kind != NODE_withitem)
+        return NULL;
+    if (item)
+        *item = b->def;
+    return b->def->v.withitem.context_expr;
+}
+
 size_t scope_qualname_buf(const ScopeTable *t, const Scope *s, const Node *expr, char *buf,
                           size_t cap)
 {

@@ -85,6 +85,12 @@ const Scope *scope_module(const ScopeTable *t);
 const Binding *scope_lookup(const ScopeTable *t, const Scope *s, const char *name,
                             const Scope **where);
 
+/* What the Name e, used in s, is bound to when its binding is a local one
+ * made once: the value of `x = v`, or the expression of `with v as x` (its
+ * withitem into *item, when item is given); NULL otherwise. */
+const Node *scope_bound_once(const ScopeTable *t, const Scope *s, const Node *e,
+                             const Node **item);
+
 /*
  * The qualified name of expr as seen from scope s: a Name bound by an import
  * or a module-level def/class, or an Attribute chain on one

@@ -62,7 +62,7 @@ static int is_x(const State *st, const Node *e)
 /* `x.begin()`, awaited or not. */
 static const Node *begin_call(const State *st, const Node *e)
 {
-    e = e && e->kind == NODE_Await ? e->v.Await.value : e;
+    e = ast_unawait(e);
     return e && e->kind == NODE_Call && e->v.Call.func->kind == NODE_Attribute &&
                    !strcmp(e->v.Call.func->v.Attribute.attr, "begin") &&
                    is_x(st, e->v.Call.func->v.Attribute.value)

@@ -1988,7 +1988,7 @@ static void check_begin_block(Check *k, DbWalk *w, const Node *with)
 {
     for (int i = 0; i < with->v.With.items.n; i++) {
         const Node *e = with->v.With.items.items[i]->v.withitem.context_expr;
-        e = e->kind == NODE_Await ? e->v.Await.value : e;
+        e = ast_unawait(e);
         if (e->kind != NODE_Call || e->v.Call.func->kind != NODE_Attribute ||
             strcmp(e->v.Call.func->v.Attribute.attr, "begin"))
             continue;

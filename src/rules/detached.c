@@ -296,16 +296,11 @@ static int expires(const Scan *c, const Node *acq)
     return expire_keyword(b->value);
 }
 
-static const Node *unawait(const Node *e)
-{
-    return e && e->kind == NODE_Await ? e->v.Await.value : e;
-}
-
 /* Is e (a with item's expression or an assigned value) a session of a
  * factory whose making is seen?  Its expires() answer (1 or 0), or -1. */
 static int seen_session(Scan *c, const Node *e)
 {
-    e = unawait(e);
+    e = ast_unawait(e);
     if (!e || e->kind != NODE_Call)
         return -1;
     const Node *f = e->v.Call.func;
@@ -333,7 +328,7 @@ static void add_session_named(Scan *c, const char *name, int expires, int is_asy
 /* Is the session that e makes an AsyncSession? */
 static int async_session(Scan *c, const Node *e)
 {
-    e = e && e->kind == NODE_Await ? e->v.Await.value : e;
+    e = ast_unawait(e);
     if (e && e->kind == NODE_Call && e->v.Call.func->kind == NODE_Attribute &&
         !strcmp(e->v.Call.func->v.Attribute.attr, "begin"))
         e = e->v.Call.func->v.Attribute.value; /* async_session.begin(): the maker's */
@@ -367,7 +362,7 @@ static const char *object_of(const Scan *c, const Node *v, const Node **ent)
     static const char *const one[] = {"first", "one", "one_or_none", "scalar_one",
                                       "scalar_one_or_none", "scalar", NULL};
     static const char *const results[] = {"scalars", "execute", "exec", "query", NULL};
-    v = unawait(v);
+    v = ast_unawait(v);
     if (!v || v->kind != NODE_Call || v->v.Call.func->kind != NODE_Attribute)
         return NULL;
     const Node *f = v->v.Call.func;
@@ -382,9 +377,9 @@ static const char *object_of(const Scan *c, const Node *v, const Node **ent)
     }
     if (!ast_name_in(f->v.Attribute.attr, one))
         return NULL;
-    const Node *r = unawait(f->v.Attribute.value);
+    const Node *r = ast_unawait(f->v.Attribute.value);
     for (; r && r->kind == NODE_Call && r->v.Call.func->kind == NODE_Attribute;
-         r = unawait(r->v.Call.func->v.Attribute.value)) {
+         r = ast_unawait(r->v.Call.func->v.Attribute.value)) {
         const Node *rf = r->v.Call.func;
         if (is_session_name(c, rf->v.Attribute.value)) {
             if (!ast_name_in(rf->v.Attribute.attr, results) || r->v.Call.args.n < 1)
@@ -412,7 +407,7 @@ static void note_result(Scan *c, const Node *t, const Node *v)
     for (int i = 0; i < c->nres; i++)
         if (!strcmp(c->rname[i], t->v.Name.id))
             c->rname[i] = "";
-    v = unawait(v);
+    v = ast_unawait(v);
     const Node *f = v && v->kind == NODE_Call ? v->v.Call.func : NULL;
     const Node *ent = f && f->kind == NODE_Attribute && is_session_name(c, f->v.Attribute.value) &&
                               ast_name_in(f->v.Attribute.attr, results) && v->v.Call.args.n > 0
@@ -522,7 +517,7 @@ static int provider_expires(const Scan *c, const Node *def, int *is_async)
  * its yield, made by a seen factory.  Its summary; *expires and *is_async. */
 static const FlowSummary *lending_cm(Scan *c, const Node *e, int *expires, int *is_async)
 {
-    e = unawait(e);
+    e = ast_unawait(e);
     if (!e || e->kind != NODE_Call || !c->env->summary_of)
         return NULL;
     Val f = flow_value(c->scratch, c->env, c->scope, e->v.Call.func);
@@ -820,7 +815,7 @@ static void replay(Scan *c);
  * per function and remembered; never while probing. */
 static const Probe *probe_call(Scan *c, const Node *value)
 {
-    value = unawait(value);
+    value = ast_unawait(value);
     if (!c->cache || !value || value->kind != NODE_Call ||
         (value->v.Call.func->kind != NODE_Name && value->v.Call.func->kind != NODE_Attribute))
         return NULL;
@@ -903,7 +898,7 @@ static void events(Scan *c, const Node *n)
         /* the end of the block: a begin() block commits, then the session
            made here is closed */
         for (int i = 0; i < n->v.With.items.n; i++) {
-            const Node *it = n->v.With.items.items[i], *e = unawait(it->v.withitem.context_expr);
+            const Node *it = n->v.With.items.items[i], *e = ast_unawait(it->v.withitem.context_expr);
             const Node *v = it->v.withitem.optional_vars;
             int begin = e && e->kind == NODE_Call && e->v.Call.func->kind == NODE_Attribute &&
                         !strcmp(e->v.Call.func->v.Attribute.attr, "begin");
@@ -1029,7 +1024,7 @@ static int cmp_event(const void *pa, const void *pb)
 static const char *committing_cm(const Node *with)
 {
     for (int i = 0; i < with->v.With.items.n; i++) {
-        const Node *e = unawait(with->v.With.items.items[i]->v.withitem.context_expr);
+        const Node *e = ast_unawait(with->v.With.items.items[i]->v.withitem.context_expr);
         const Node *f = e && e->kind == NODE_Call ? e->v.Call.func : NULL;
         if (f && f->kind == NODE_Name)
             return f->v.Name.id;

@@ -425,27 +425,21 @@ static const Binding *pool_of_expr(Pre *x, const ScopeTable *t, const Scope *s, 
 static const Binding *flask_db(Pre *x, const ScopeTable *t, const Scope *s, const Node *e,
                                const ScopeTable **bt)
 {
-    static const char *const exts[] = {"flask_sqlalchemy.SQLAlchemy",
-                                       "flask_sqlalchemy.extension.SQLAlchemy", NULL};
     const Binding *b = module_binding(x, t, s, e, bt);
     const Node *v = b ? b->value : NULL;
     return v && v->kind == NODE_Call &&
-                   ast_name_in(dbval_qualname_in(x->c, *bt, scope_module(*bt), v->v.Call.func),
-                               exts)
-               ? b : NULL;
+                   model_library_instance(
+                       dbval_qualname_in(x->c, *bt, scope_module(*bt), v->v.Call.func))
+                           .tag == VAL_QUAL
+               ? b : NULL; /* the model's Flask-SQLAlchemy object (model.h: MODEL_FLASK_DB) */
 }
 
 /* What a name local to the code is bound to once (`with SessionLocal() as
  * db`, `db = SessionLocal()`), or e itself. */
 static const Node *local_value(const ScopeTable *t, const Scope *s, const Node *e)
 {
-    const Binding *b =
-        e->kind == NODE_Name ? scope_lookup(t, s, e->v.Name.id, NULL) : NULL;
-    if (!b || b->kind != BIND_LOCAL || b->nbind != 1)
-        return e;
-    if (b->value)
-        return b->value;
-    return b->def && b->def->kind == NODE_withitem ? b->def->v.withitem.context_expr : e;
+    const Node *v = scope_bound_once(t, s, e, NULL);
+    return v ? v : e;
 }
 
 /* The pool that call (in scope s of table t) itself takes a connection of,

@@ -38,11 +38,6 @@ static int single(int kind)
            kind == RES_DBAPI || kind == RES_POOLED || kind == RES_APOOLED;
 }
 
-static const Node *unawait(const Node *e)
-{
-    return e && e->kind == NODE_Await ? e->v.Await.value : e;
-}
-
 /* The name of def's first parameter (self), or NULL. */
 static const char *self_name(const Node *def)
 {
@@ -77,7 +72,7 @@ static void keeps_kid(Node *parent, Node *n, void *arg)
         return;
     const Node *t = NULL, *v = NULL;
     if (ast_single_assign(n, &t, &v) && is_self_attr(t, k->self, k->attr)) {
-        Val x = value_of(k->c->env->values, k->c->a, k->t, k->s, unawait(v));
+        Val x = value_of(k->c->env->values, k->c->a, k->t, k->s, ast_unawait(v));
         if (x.tag == VAL_RESOURCE && x.fresh && single(x.kind)) {
             k->at = n;
             k->kind = x.kind;
@@ -121,18 +116,6 @@ typedef struct Uses {
     int n, calls, depth;
 } Uses;
 
-static const Node *method_named(const Node *cls, const char *name)
-{
-    const NodeList *body = &cls->v.ClassDef.body;
-    for (int i = 0; i < body->n; i++) {
-        const Node *m = body->items[i];
-        if ((m->kind == NODE_FunctionDef || m->kind == NODE_AsyncFunctionDef) &&
-            !strcmp(m->v.FunctionDef.name, name))
-            return m;
-    }
-    return NULL;
-}
-
 static void uses_body(Uses *u, const Node *def);
 
 static void uses_kid(Node *parent, Node *n, void *arg)
@@ -143,7 +126,7 @@ static void uses_kid(Node *parent, Node *n, void *arg)
         return;
     if (n->kind == NODE_Call && is_self_attr(n->v.Call.func, u->self, NULL)) {
         /* self.helper(...): what the helper uses, one level at a time */
-        const Node *m = method_named(u->cls, n->v.Call.func->v.Attribute.attr);
+        const Node *m = ast_method_named(u->cls, n->v.Call.func->v.Attribute.attr);
         if (m && u->calls < SELF_MAX_CALLS) {
             const char *self = u->self;
             u->calls++;
@@ -185,7 +168,7 @@ typedef struct Coro {
  * the project), into *out. */
 static int coro_of(DbCtx *c, const DbWalk *w, const Node *e, int many, Coro *out)
 {
-    e = unawait(e);
+    e = ast_unawait(e);
     if (!e || e->kind != NODE_Call || e->v.Call.func->kind != NODE_Attribute)
         return 0;
     const ScopeTable *t = NULL;

@@ -522,8 +522,6 @@ static int worker_task(const Node *func)
     return 0;
 }
 
-/* Finds `<registry>.remove()` anywhere in a definition, nested ones too
- * (a decorator's wrapper). */
 /* Is e the name or the `a.b` written text? */
 static int written(const Node *e, const char *text)
 {
@@ -536,6 +534,8 @@ static int written(const Node *e, const char *text)
            !strcmp(text + n + 1, e->v.Attribute.attr);
 }
 
+/* Finds `<registry>.remove()` anywhere in a definition, nested ones too
+ * (a decorator's wrapper). */
 typedef struct AnyRemove {
     const char *registry;
     int found, depth;

@@ -1349,11 +1349,6 @@ static void state_by_helper(SqlCheck *k, DbWalk *w, const Node *call)
  */
 #define DRIVER_MAX_SQL 8 /* names and calls followed to a statement's text */
 
-static const Node *unawait(const Node *e)
-{
-    return e && e->kind == NODE_Await ? e->v.Await.value : e;
-}
-
 /* The text a driver runs: a literal, an f-string's first part, psycopg's
  * sql.SQL("...") (formatted, or joined with +), "...".format() or "..." %
  * x, or a name bound once to one of these; NULL when none. */
@@ -1398,29 +1393,17 @@ static const char *driver_sql(SqlCheck *k, const Scope *s, const Node *e, int de
 /* x.cursor(...), awaited or not: x; else NULL. */
 static const Node *cursor_of(const Node *e)
 {
-    e = unawait(e);
+    e = ast_unawait(e);
     return e && e->kind == NODE_Call && e->v.Call.func->kind == NODE_Attribute &&
                    !strcmp(e->v.Call.func->v.Attribute.attr, "cursor")
                ? e->v.Call.func->v.Attribute.value : NULL;
 }
 
-/* What a name's one binding is, when it is bound once: `x = v` (v), or
+/* scope_bound_once, the await taken off: `x = v` (v), or
  * `with v as x` (v, and the withitem into *item); NULL otherwise. */
 static const Node *bound_to(const ScopeTable *t, const Scope *s, const Node *e, const Node **item)
 {
-    *item = NULL;
-    if (!e || e->kind != NODE_Name)
-        return NULL;
-    const Binding *b = scope_lookup(t, s, e->v.Name.id, NULL);
-    if (!b || b->kind != BIND_LOCAL || b->nbind != 1)
-        return NULL;
-    if (b->value)
-        return unawait(b->value);
-    if (b->def && b->def->kind == NODE_withitem) {
-        *item = b->def;
-        return unawait(b->def->v.withitem.context_expr);
-    }
-    return NULL;
+    return ast_unawait(scope_bound_once(t, s, e, item));
 }
 
 /* The connection a driver's statement runs on, and who lends it. */
@@ -1487,7 +1470,7 @@ static void conn_end_with(ConnEnd *e, const Node *n)
     if (!e->conn || !inside(e->at, n) || !node_before(n, e->at))
         return;
     for (int i = 0; i < items->n; i++) {
-        const Node *ce = unawait(items->items[i]->v.withitem.context_expr);
+        const Node *ce = ast_unawait(items->items[i]->v.withitem.context_expr);
         const Node *var = items->items[i]->v.withitem.optional_vars;
         const Node *f = ce->kind == NODE_Call ? ce->v.Call.func : NULL;
         const char *m = f && f->kind == NODE_Attribute ? f->v.Attribute.attr : "";
