@@ -263,7 +263,7 @@ static int same_summary(const FlowSummary *a, const FlowSummary *b)
            a->uses_after == b->uses_after && a->releases_after == b->releases_after &&
            a->returns_state == b->returns_state && a->fans_out == b->fans_out &&
            a->fans_threads == b->fans_threads && a->defers == b->defers &&
-           a->defer_kind == b->defer_kind && a->bound == b->bound &&
+           a->defer_kind == b->defer_kind && a->bound == b->bound && a->keeps == b->keeps &&
            a->yields_used == b->yields_used && a->commits == b->commits &&
            a->rolls_back == b->rolls_back &&
            a->checks_out == b->checks_out && a->ends_txn == b->ends_txn &&

@@ -2052,6 +2052,8 @@ static void effects(Ctx *c, Path *p, const CfgStep *st)
                 if (c->param_site[i] >= 0 && (used >> c->param_site[i] & 1))
                     c->env->summary->bound |= 1u << i;
         }
+        if (c->env->summary && v)
+            c->env->summary->keeps |= fc_kept_params(c, p, v, 0);
         if (c->env->summary && r.site >= 0 && c->site[r.site].state)
             c->env->summary->returns_state = c->site[r.site].state;
         if (c->env->summary && r.site >= 0 && c->site[r.site].val.kind != RES_ANY && !c->cached &&

@@ -113,6 +113,9 @@ typedef struct FlowSummary {
     unsigned char defer_kind;     /* ... the FlowJob of that work */
     unsigned bound;               /* bit i: it returns a callable made with positional
                                      parameter i (functools.partial(work, db), a lambda) */
+    unsigned keeps;               /* bit i: it returns an object that keeps positional
+                                     parameter i on itself (Retriever(session) of a class
+                                     whose __init__ keeps it, or a helper's such object) */
     unsigned commits;             /* bit i: positional parameter i (a session) is committed
                                      on some path (its objects expire, SL102/SL107) */
     unsigned rolls_back;          /* bit i: positional parameter i (a session) is rolled

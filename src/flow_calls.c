@@ -369,10 +369,27 @@ static int held_by_arg(Ctx *c, Path *p, const Node *a)
  * bound methods) outlives the same owner.  So does `Scraper(Repos(db))`,
  * an object kept by an object kept by the class.  A holder site, or -1.
  */
-static int holder_site(Ctx *c, Path *p, const Node *call, Res *out)
+static int holder_site(Ctx *c, Path *p, const Node *call, Res *out, const FlowSummary *sum,
+                       const Node *def, int shift)
 {
     const Node *f = call->v.Call.func;
-    if (c->env->summary || f->kind != NODE_Name)
+    if (c->env->summary)
+        return -1;
+    if (sum && sum->keeps) /* make_retriever(db): a helper returns an object keeping it */
+        for (int j = 0; j < call->v.Call.args.n + call->v.Call.keywords.n; j++) {
+            int i = ast_arg_param(def, shift, call, j), r = held_by_arg(c, p, ast_call_arg(call, j));
+            if (i >= 0 && i < 32 && (sum->keeps >> i & 1) && r >= 0 && p->res[r] == RS_BORROWED &&
+                c->site[r].when)
+                return make_holder(
+                    c, p, call, r,
+                    f->kind == NODE_Attribute && f->v.Attribute.value->kind == NODE_Name
+                        ? fmt(c, "kept here by what `%s.%s` returns",
+                              f->v.Attribute.value->v.Name.id, f->v.Attribute.attr)
+                        : fmt(c, "kept here by what `%s` returns",
+                              f->kind == NODE_Name        ? f->v.Name.id
+                              : f->kind == NODE_Attribute ? f->v.Attribute.attr : "the call"));
+        }
+    if (f->kind != NODE_Name)
         return -1;
     const ScopeTable *ct;
     const Node *cls = fc_class_named(c, c->env->scopes, c->scope, f->v.Name.id, &ct, NULL);
@@ -586,10 +603,57 @@ static const FlowSummary *callee_of(Ctx *c, Path *p, const Node *f, Val fv, cons
     if (fv.tag == VAL_FUNC && fv.node) {
         *def = fv.node;
         *shift = f->kind == NODE_Attribute &&
-                 fl_peek_value(c, p, f->v.Attribute.value).tag == VAL_OBJECT;
+                 (ast_decorated(fv.node, "classmethod") || /* cls is filled too */
+                  fl_peek_value(c, p, f->v.Attribute.value).tag == VAL_OBJECT);
         return c->env->summary_of ? c->env->summary_of(c->env->summary_arg, fv.node) : NULL;
     }
     return fc_callee_summary(c, f);
+}
+
+/*
+ * The positional parameters of the function being summarized that the
+ * object e makes keeps on itself: `Retriever(session)` of a project class
+ * whose __init__ keeps it, `make_retriever(session)` of a helper that
+ * returns such an object (its summary's keeps), or a local name bound once
+ * to either.
+ */
+uint32_t fc_kept_params(Ctx *c, Path *p, const Node *e, int depth)
+{
+    if (e->kind == NODE_Name && depth < KEEPS_MAX_DEPTH) {
+        const Node *v = scope_bound_once(c->env->scopes, c->scope, e, NULL);
+        return v ? fc_kept_params(c, p, v, depth + 1) : 0;
+    }
+    if (e->kind != NODE_Call)
+        return 0;
+    const Node *f = e->v.Call.func, *def = NULL, *cls = NULL;
+    Val fv = fl_value_at(c, c->env->scopes, c->scope, f); /* cls(session) in a classmethod too */
+    const ScopeTable *ct = NULL;
+    if (fv.tag == VAL_CLASS && fv.node && fv.node->kind == NODE_ClassDef &&
+        !(ct = value_table_of(c->env->values, fv.node)))
+        return 0;
+    cls = ct ? fv.node : NULL;
+    int shift = 0;
+    const FlowSummary *sum = cls ? NULL : callee_of(c, p, f, fv, &def, &shift);
+    if (!cls && (!sum || !sum->keeps))
+        return 0;
+    uint32_t m = 0;
+    int nargs = e->v.Call.args.n;
+    for (int j = 0; j < nargs + e->v.Call.keywords.n; j++) {
+        int r = fl_held_by(c, p, ast_call_arg(e, j)), i;
+        const char *param;
+        if (r < 0)
+            continue;
+        if (cls ? !(param = fc_init_param(cls, j, j < nargs ? NULL
+                                                         : e->v.Call.keywords.items[j - nargs]
+                                                               ->v.keyword.arg)) ||
+                      !fc_init_keeps(c, ct, cls, param, 0)
+                : (i = ast_arg_param(def, shift, e, j)) < 0 || i >= 32 || !(sum->keeps >> i & 1))
+            continue;
+        for (int k = 0; k < c->nparams; k++)
+            if (c->param_site[k] == r)
+                m |= 1u << k;
+    }
+    return m;
 }
 
 /*
@@ -913,7 +977,7 @@ Res fc_call_value(Ctx *c, Path *p, const Node *call)
         out.val = v;
     } else {
         out.val = v;
-        out.site = holder_site(c, p, call, &out);
+        out.site = holder_site(c, p, call, &out, sum, def, shift);
         if (out.site < 0 && !out.kept)
             out.site = owning_object(c, p, call);
     }

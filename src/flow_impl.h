@@ -333,6 +333,7 @@ const char *fc_init_param(const Node *def, int i, const char *kw);
 int fc_init_keeps(Ctx *c, const ScopeTable *t, const Node *def, const char *name, int depth);
 /* Does calling f make an object that may keep its arguments? */
 int fc_constructs(Ctx *c, const Node *f);
+uint32_t fc_kept_params(Ctx *c, Path *p, const Node *e, int depth);
 
 /* --- flow_jobs.c --- */
 
