@@ -25,7 +25,8 @@
  *   returns.
  *
  * An iterator held by a name the function closes (`aclose()`, `async with
- * aclosing(...)`) is quiet.
+ * aclosing(...)`) is quiet.  One that nothing holds (`await anext(get_db())`)
+ * is closed by asyncio's task while its session is in use: SL102 (dropped).
  */
 #include "rules/agens.h"
 
@@ -162,6 +163,35 @@ static void check_for(DbCtx *c, const Source *src, FindingList *out, const DbWal
            x.at, step);
 }
 
+/*
+ * `await anext(get_db())`: nothing keeps the generator once anext returns,
+ * so its finalizer runs at once and asyncio's hook schedules its aclose()
+ * as a task, which closes what it lent at the next await, while the code
+ * that took it goes on using it (observed, tests/proof/sl102.py: the query
+ * in flight fails).  A synchronous generator dropped the same way is
+ * closed before `next()` even returns: the dataflow's (flow.c, SL102).
+ */
+static void dropped(DbCtx *c, const Source *src, FindingList *out, const Node *call,
+                    const Node *gen, int kind)
+{
+    const char *noun = model_res(kind)->noun, *name = gen->v.FunctionDef.name;
+    TraceStep steps[2] = {
+        {src->path, call->lineno, call->col_offset,
+         arena_printf(c->a, "`%s` lends a %s here, and nothing keeps the generator after it",
+                      name, noun)},
+        {src->path, call->lineno, call->col_offset,
+         "asyncio schedules its aclose() here: it runs as a task of its own at the next await"}};
+    diag_report(out, c->a, "SL102", src->path, call,
+                arena_printf(c->a,
+                             "the %s `%s()` lends is closed while it is used: nothing keeps the "
+                             "generator once `anext` returns, so asyncio's finalizer schedules "
+                             "its aclose() as a task at once, which closes the %s at the next "
+                             "await, under the statement still running on it; use the %s with "
+                             "`async with`, or keep the generator in `contextlib.aclosing()`",
+                             noun, name, noun, noun),
+                steps, 2);
+}
+
 /* `await g.__anext__()` / `await anext(g)`, g a name bound to a lender. */
 static void check_anext(DbCtx *c, const Source *src, FindingList *out, const DbWalk *w,
                         const Node *await)
@@ -177,6 +207,10 @@ static void check_anext(DbCtx *c, const Source *src, FindingList *out, const DbW
         g = call->v.Call.args.items[0];
     int kind;
     const Node *gen;
+    if (g && g->kind == NODE_Call && (gen = lender(c, w->scope, g, &kind))) {
+        dropped(c, src, out, call, gen, kind);
+        return;
+    }
     if (!g || g->kind != NODE_Name || !(gen = lender(c, w->scope, g, &kind)) ||
         mentions(func, g->v.Name.id, call))
         return;

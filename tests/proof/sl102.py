@@ -8,12 +8,14 @@ what the "after release" column of the model says it does (raises).
 """
 # needs: sqlalchemy psycopg2 psycopg asyncpg
 import asyncio
+import contextlib
 import gc
 
 import asyncpg
 import psycopg
 import psycopg2
 from sqlalchemy import Column, ForeignKey, Integer, String, create_engine, func, select
+from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 from sqlalchemy.exc import ResourceClosedError, TimeoutError as PoolTimeout
 from sqlalchemy.orm import declarative_base, sessionmaker
 from sqlalchemy.orm.exc import DetachedInstanceError
@@ -112,6 +114,43 @@ def email_after_commit_fixed(user_id):
     return user.email
 
 
+async_engine = create_async_engine("postgresql+asyncpg://", pool_size=2, max_overflow=0)
+AsyncSessionLocal = sessionmaker(async_engine, class_=AsyncSession)
+
+
+async def get_adb():
+    async with AsyncSessionLocal() as session:
+        yield session
+
+
+# A provider's session taken by hand: nothing keeps the generator.
+async def order_count(user_id):
+    db = await anext(get_adb())  # expect: SL102
+    await asyncio.sleep(0)  # anything that awaits: the event loop runs its tasks
+    return await db.scalar(select(func.count(Order.id)).where(Order.user_id == user_id))
+
+
+async def order_count_fixed(user_id):
+    async with contextlib.aclosing(get_adb()) as gen:
+        db = await anext(gen)
+        await asyncio.sleep(0)
+        return await db.scalar(select(func.count(Order.id)).where(Order.user_id == user_id))
+
+
+async def dropped_generator(fn):
+    """fn's result or exception, and the connections still checked out after
+    the event loop has run what was pending."""
+    try:
+        r = await fn(1)
+    except Exception as e:
+        r = e
+    for _ in range(50):
+        await asyncio.sleep(0.01)
+    held = async_engine.pool.checkedout()
+    await async_engine.dispose()
+    return r, held
+
+
 def body(p):
     Base.metadata.create_all(engine)
     with SessionLocal() as db:
@@ -161,9 +200,17 @@ def body(p):
     p.note("email_after_commit: %s" % proof.exc_text(e).split(" (Background")[0])
     e = p.raises(asyncpg.InterfaceError, asyncio.run, asyncpg_proxy_after_release())
     p.note("asyncpg proxy after release: %s" % proof.exc_text(e))
+    asyncpg_error = type(e).__name__
+
+    r, held = asyncio.run(dropped_generator(order_count_fixed))
+    p.check(r == 1 and held == 0, "async fixed: %r, %d checked out after" % (r, held))
+    r, held = asyncio.run(dropped_generator(order_count))
+    p.check(isinstance(r, Exception), "async bad: the query did not fail (%r)" % (r,))
+    p.note("`await anext(get_adb())`: asyncio's task closed the session under the query in "
+           "flight: %s" % proof.exc_text(r))
     p.bad("closed psycopg2 conn, cursor: %s, %s; Connection: %s; psycopg: %s; "
-          "object read after commit and close: %s; asyncpg proxy: %s"
-          % tuple(seen + [type(e).__name__]))
+          "object read after commit and close: %s; asyncpg proxy: %s; session of a dropped "
+          "async generator: %s" % tuple(seen + [asyncpg_error, type(r).__name__]))
     p.lint()
 
 

@@ -1,6 +1,7 @@
 # SL103: a provider driven by hand.  `gen = provider(); db = next(gen)`
 # acquires what the generator yields; only gen.close(), running it on
 # (`next(gen, None)`) or its async forms run the teardown after its yield.
+import contextlib
 from collections.abc import AsyncIterator, Iterator
 
 from sqlalchemy import create_engine, text
@@ -118,3 +119,29 @@ def finish_safe(task, notify) -> None:
         db.commit()
     finally:
         gen.close()
+
+
+# A generator nothing keeps: a synchronous one is closed before next()
+# returns, so the session is used after its close; an async one is closed by
+# asyncio's finalizer task at the next await, under the statement running
+# on it.
+def purge_dropped() -> None:
+    db = next(session_scope())
+    db.execute(text("DELETE FROM log"))  # expect: SL102
+
+
+async def purge_async_dropped() -> None:
+    session = await anext(async_scope())  # expect: SL102
+    await session.execute(text("DELETE FROM log"))
+
+
+async def purge_async_dropped_method() -> None:
+    session = await async_scope().__anext__()  # expect: SL102
+    await session.execute(text("DELETE FROM log"))
+
+
+# quiet: the generator kept and closed by aclosing()
+async def purge_async_kept() -> None:
+    async with contextlib.aclosing(async_scope()) as agen:
+        session = await anext(agen)
+        await session.execute(text("DELETE FROM log"))
