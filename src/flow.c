@@ -1106,6 +1106,26 @@ static void kept_past_with(Ctx *c, Path *p, const Node *target, int r)
     report(c, FLOW_USE_AFTER, r, target, e);
 }
 
+static int truth(Ctx *c, const Path *p, const Node *test, int *flag, int *neg);
+
+/* Is e a test whose value a flag can keep: `x is None`, `x is not None`,
+ * `not` of one, or `not x`? */
+static int copies_test(const Node *e)
+{
+    int negated = 0;
+    while (e->kind == NODE_UnaryOp && e->v.UnaryOp.op == UNARYOP_Not) {
+        e = e->v.UnaryOp.operand;
+        negated = 1;
+    }
+    if (e->kind == NODE_Name)
+        return negated;
+    return e->kind == NODE_Compare && e->v.Compare.ops.n == 1 &&
+           (e->v.Compare.ops.items[0] == CMP_Is || e->v.Compare.ops.items[0] == CMP_IsNot) &&
+           e->v.Compare.left->kind == NODE_Name &&
+           e->v.Compare.comparators.items[0]->kind == NODE_Constant &&
+           e->v.Compare.comparators.items[0]->v.Constant.value.kind == CONST_NONE;
+}
+
 /* Binds target to the result r of the right-hand side. */
 static void bind(Ctx *c, Path *p, const Node *target, Res r, const Node *value)
 {
@@ -1136,6 +1156,12 @@ static void bind(Ctx *c, Path *p, const Node *target, Res r, const Node *value)
                 f = flag_index(c, target->v.Name.id, 1);
             if (f >= 0)
                 p->flag[f] = k == CONST_TRUE ? FLAG_TRUE : k == CONST_FALSE ? FLAG_FALSE : FLAG_UNKNOWN;
+        } else if (value && copies_test(value)) {
+            /* `owns = session is None`: the flag is what the path knows of the
+               test (forked where it knew nothing: fork_at_copy) */
+            int tf, neg, t = truth(c, p, value, &tf, &neg);
+            if (t >= 0 && (f = flag_index(c, target->v.Name.id, 1)) >= 0)
+                p->flag[f] = t ? FLAG_TRUE : FLAG_FALSE;
         }
         break;
     }
@@ -2449,6 +2475,37 @@ static const char *websocket_param(Ctx *c, const Node *func)
     return NULL;
 }
 
+/*
+ * `owns = session is None` where p does not know the test: the step runs
+ * twice, once on each side of it (assume), so that the flag and the test
+ * stay correlated: `if session is None: session = Session()` ... `if owns:
+ * session.close()` takes both branches together or neither.  1 when it ran.
+ */
+static int fork_at_copy(Ctx *c, int s, const Path *p)
+{
+    const CfgStep *st = &c->g->steps[s];
+    const Node *n = st->node, *value;
+    if (st->kind != STEP_ASSIGN || !n)
+        return 0;
+    if (n->kind == NODE_Assign && n->v.Assign.targets.n == 1 &&
+        n->v.Assign.targets.items[0]->kind == NODE_Name)
+        value = n->v.Assign.value;
+    else if (n->kind == NODE_AnnAssign && n->v.AnnAssign.value &&
+             n->v.AnnAssign.target->kind == NODE_Name)
+        value = n->v.AnnAssign.value;
+    else
+        return 0;
+    int flag, neg;
+    if (!copies_test(value) || truth(c, p, value, &flag, &neg) >= 0)
+        return 0;
+    for (int side = 1; side >= 0; side--) {
+        Path q = *p;
+        if (assume(c, &q, value, side, 0))
+            transfer(c, s, &q);
+    }
+    return 1;
+}
+
 void flow_function(Arena *scratch, const FlowEnv *env, Node *func)
 {
     Cfg *g = cfg_build(scratch, func);
@@ -2504,7 +2561,8 @@ void flow_function(Arena *scratch, const FlowEnv *env, Node *func)
         PathSet *ps = &c.in[s];
         while (ps->done < ps->n) {
             Path p = ps->p[ps->done++];
-            transfer(&c, s, &p);
+            if (!fork_at_copy(&c, s, &p))
+                transfer(&c, s, &p);
         }
     }
     if (env->summary) {
