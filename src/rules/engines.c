@@ -134,6 +134,8 @@ static void uses_kid(Node *parent, Node *n, void *arg)
         case NODE_Attribute:
             if (!strcmp(parent->v.Attribute.attr, "dispose"))
                 u->disposed = 1;
+            else if (!strcmp(parent->v.Attribute.attr, "execution_options"))
+                u->escapes = 1; /* an engine over the same pool, which may be kept */
             break; /* engine.connect(), engine.begin(), engine.url */
         case NODE_Call:
             if (parent->v.Call.func != n && !borrows(parent))
@@ -208,6 +210,15 @@ void engines_visit(DbCtx *c, const Source *src, FindingList *out, const DbWalk *
         return; /* made once and kept, or a test's */
     EngineCheck k = {c, src, out};
     const Node *parent = w->stack[w->depth - 1];
+    int up = 1;
+    while (parent->kind == NODE_Attribute && !strcmp(parent->v.Attribute.attr, "execution_options") &&
+           w->depth > up + 1 && w->stack[w->depth - up - 1]->kind == NODE_Call &&
+           w->stack[w->depth - up - 1]->v.Call.func == parent) {
+        /* create_engine(url).execution_options(...): an engine over the same pool */
+        n = w->stack[w->depth - up - 1];
+        up += 2;
+        parent = w->stack[w->depth - up];
+    }
     if (parent->kind == NODE_Attribute) { /* create_engine(url).connect() */
         report(&k, n, func, "dropped at once");
         return;
