@@ -382,6 +382,23 @@ static void place(Arena *a, const ContextFile *cf, Finding *f)
                       : arena_printf(a, "%s; in %s", f->message, where);
 }
 
+/* Does another finding say the same rule of the same span as found[i],
+ * better: with a longer witness, or as long and first?  Two checks that see
+ * one defect (the dataflow's SL203 on an object holding a session,
+ * selfconn.c's on the session the class keeps) report it once. */
+static int said_better(const FindingList *found, size_t i)
+{
+    const Finding *f = &found->items[i];
+    for (size_t j = 0; j < found->n; j++) {
+        const Finding *g = &found->items[j];
+        if (j != i && g->line == f->line && g->col == f->col && g->end_line == f->end_line &&
+            g->end_col == f->end_col && !strcmp(g->code, f->code) &&
+            (g->ntrace > f->ntrace || (g->ntrace == f->ntrace && j < i)))
+            return 1;
+    }
+    return 0;
+}
+
 void analyze_check(Analysis *an, AnalyzeUnit *u, Arena *a, FindingList *out)
 {
     FindingList found = {0};
@@ -411,7 +428,7 @@ void analyze_check(Analysis *an, AnalyzeUnit *u, Arena *a, FindingList *out)
     ContextFile cf = {u->path_ctx, u->module, u->scopes, an->fastapi.model, u->funcs, u->nfuncs};
     for (size_t i = 0; i < found.n; i++) {
         Finding *f = &found.items[i];
-        if (analyze_suppressed(u->src, u->lx, f->line, f->code))
+        if (analyze_suppressed(u->src, u->lx, f->line, f->code) || said_better(&found, i))
             continue;
         place(a, &cf, f);
         diag_add(out, f);

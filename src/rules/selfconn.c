@@ -15,9 +15,10 @@
  *
  * What the object keeps is read from the class's methods (in whatever
  * module the class is): an assignment to `self.<attr>` of what the value
- * model knows to be a fresh session or connection (not a pool, an engine
- * or a sessionmaker, made to be shared; not one handed in, whose owner the
- * dataflow follows).  The task-local case, a session made per call, is the
+ * model knows to be a fresh session or connection, or of a parameter that
+ * it knows to hold one (`self.session = session` in __init__, the session
+ * annotated or passed by the callers: whoever owns it, the object has one);
+ * not a pool, an engine or a sessionmaker, made to be shared.  The task-local case, a session made per call, is the
  * dataflow's (flow_jobs.c).
  */
 #include "rules/selfconn.h"
@@ -61,7 +62,7 @@ typedef struct Keeps {
     const char *self;
     const char *attr; /* the attribute asked about */
     const Node *at;   /* the assignment, once found */
-    int kind, depth;
+    int kind, given, depth; /* given: handed to the method (a parameter), not made */
 } Keeps;
 
 static void keeps_kid(Node *parent, Node *n, void *arg)
@@ -73,9 +74,12 @@ static void keeps_kid(Node *parent, Node *n, void *arg)
     const Node *t = NULL, *v = NULL;
     if (ast_single_assign(n, &t, &v) && is_self_attr(t, k->self, k->attr)) {
         Val x = value_of(k->c->env->values, k->c->a, k->t, k->s, ast_unawait(v));
-        if (x.tag == VAL_RESOURCE && x.fresh && single(x.kind)) {
+        const Binding *b = v->kind == NODE_Name ? scope_lookup(k->t, k->s, v->v.Name.id, NULL) : NULL;
+        int given = b && b->kind == BIND_PARAM;
+        if (x.tag == VAL_RESOURCE && (x.fresh || given) && single(x.kind)) {
             k->at = n;
             k->kind = x.kind;
+            k->given = given && !x.fresh;
         }
         return;
     }
@@ -87,7 +91,7 @@ static void keeps_kid(Node *parent, Node *n, void *arg)
 /* The statement of a method of cls (in table t) that keeps a session or
  * connection of its own in self.<attr>, or NULL; *kind: its kind. */
 static const Node *kept(DbCtx *c, const ScopeTable *t, const Node *cls, const char *attr,
-                        int *kind)
+                        int *kind, int *given)
 {
     const NodeList *body = &cls->v.ClassDef.body;
     for (int i = 0; i < body->n; i++) {
@@ -96,11 +100,12 @@ static const Node *kept(DbCtx *c, const ScopeTable *t, const Node *cls, const ch
         const Scope *s = self ? scope_of(t, m) : NULL;
         if (!s)
             continue;
-        Keeps k = {c, t, s, self, attr, NULL, RES_NONE, 0};
+        Keeps k = {c, t, s, self, attr, NULL, RES_NONE, 0, 0};
         for (int j = 0; j < m->v.FunctionDef.body.n && !k.at; j++)
             keeps_kid(NULL, m->v.FunctionDef.body.items[j], &k);
         if (k.at) {
             *kind = k.kind;
+            *given = k.given;
             return k.at;
         }
     }
@@ -182,8 +187,10 @@ static int coro_of(DbCtx *c, const DbWalk *w, const Node *e, int many, Coro *out
 }
 
 static void report(DbCtx *c, const Source *src, FindingList *out, const Node *at,
-                   const Coro *a, const Coro *b, const char *attr, const Node *made, int kind)
+                   const Coro *a, const Coro *b, const char *attr, const Node *made, int kind,
+                   int given)
 {
+    const char *how = given ? "is given and keeps" : "makes and keeps";
     const char *noun = model_res(kind)->noun;
     const char *ma = a->def->v.FunctionDef.name, *mb = b->def->v.FunctionDef.name;
     const char *cls = a->cls->v.ClassDef.name;
@@ -192,7 +199,8 @@ static void report(DbCtx *c, const Source *src, FindingList *out, const Node *at
                : arena_printf(c->a, "`%s()` and `%s()` run at once here", ma, mb);
     TraceStep steps[2] = {
         {a->t == c->env->scopes ? src->path : NULL, made->lineno, made->col_offset,
-         arena_printf(c->a, "`%s` keeps the one %s it makes in `self.%s`", cls, noun, attr)},
+         arena_printf(c->a, "`%s` keeps the one %s it %s in `self.%s`", cls, noun,
+                      given ? "is given" : "makes", attr)},
         {src->path, at->lineno, at->col_offset,
          arena_printf(c->a, "both use `self.%s` from here", attr)}};
     int nsteps = 2, first = 0;
@@ -202,13 +210,13 @@ static void report(DbCtx *c, const Source *src, FindingList *out, const Node *at
     }
     diag_report(out, c->a, "SL203", src->path, at,
                 arena_printf(c->a,
-                             "%s, and both use `self.%s`, the one %s a `%s` makes and keeps: "
+                             "%s, and both use `self.%s`, the one %s a `%s` %s: "
                              "it runs one statement at a time, so the second fails (asyncpg: "
                              "\"another operation is in progress\"; an AsyncSession: "
                              "\"concurrent operations are not permitted\"); give each its own "
                              "(a pool's acquire(), a session per task), or await them one "
                              "after the other",
-                             what, attr, noun, cls),
+                             what, attr, noun, cls, how),
                 steps + first, nsteps);
 }
 
@@ -231,12 +239,13 @@ static int judge(DbCtx *c, const Source *src, FindingList *out, const Node *at, 
             uses_body(&uj, co[j].def);
             for (int x = 0; x < ui.n; x++)
                 for (int y = 0; y < uj.n; y++) {
-                    int kind;
-                    const Node *made = strcmp(ui.attrs[x], uj.attrs[y])
-                                           ? NULL
-                                           : kept(c, co[i].t, co[i].cls, ui.attrs[x], &kind);
+                    int kind, given;
+                    const Node *made =
+                        strcmp(ui.attrs[x], uj.attrs[y])
+                            ? NULL
+                            : kept(c, co[i].t, co[i].cls, ui.attrs[x], &kind, &given);
                     if (made) {
-                        report(c, src, out, at, &co[i], &co[j], ui.attrs[x], made, kind);
+                        report(c, src, out, at, &co[i], &co[j], ui.attrs[x], made, kind, given);
                         return 1;
                     }
                 }

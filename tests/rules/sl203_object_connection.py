@@ -71,7 +71,7 @@ async def profile(uid: int, tid: int) -> dict:
     try:
         async with asyncio.TaskGroup() as tg:
             user = tg.create_task(repo.user_name(uid))
-            team = tg.create_task(repo.team_name(tid))  # expect: SL203 "`user_name()` and `team_name()` run at once"
+            team = tg.create_task(repo.team_name(tid))  # expect: SL203 "used by tasks that run at the same time"
         return {"user": user.result(), "team": team.result()}
     finally:
         await repo.close()
@@ -90,9 +90,50 @@ async def two_profiles(uid: int, other: int) -> list[str]:
         await a.close()
 
 
+# A session handed to the object and kept on self is one session too,
+# whoever owns it: two of its coroutines run at once share it.
 class Client:
     def __init__(self, session: AsyncSession) -> None:
-        self.session = session  # handed in: the dataflow follows its owner
+        self.session = session
 
     async def names(self) -> list[str]:
         return list(await self.session.scalars(text("SELECT name FROM users")))
+
+    async def count(self, table: str) -> int:
+        return await self.session.scalar(text(f"SELECT count(*) FROM {table}"))
+
+    async def dashboard(self) -> dict:
+        async with asyncio.TaskGroup() as tg:
+            users = tg.create_task(self.count("users"))
+            teams = tg.create_task(self.count("teams"))  # expect: SL203 "the one session a `Client` is given and keeps"
+        return {"users": users.result(), "teams": teams.result()}
+
+    # quiet: one after the other
+    async def dashboard_in_turn(self) -> dict:
+        return {"users": await self.count("users"), "teams": await self.count("teams")}
+
+
+# quiet: handed a factory, each coroutine makes a session of its own
+class Counter:
+    def __init__(self, factory: async_sessionmaker) -> None:
+        self.factory = factory
+
+    async def count(self, table: str) -> int:
+        async with self.factory() as session:
+            return await session.scalar(text(f"SELECT count(*) FROM {table}"))
+
+    async def dashboard(self) -> list[int]:
+        return await asyncio.gather(self.count("users"), self.count("teams"))
+
+
+# quiet: handed an asyncpg pool, each coroutine acquires its own connection
+class PoolCounter:
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self.pool = pool
+
+    async def count(self, table: str) -> int:
+        async with self.pool.acquire() as conn:
+            return await conn.fetchval(f"SELECT count(*) FROM {table}")
+
+    async def dashboard(self) -> list[int]:
+        return await asyncio.gather(self.count("users"), self.count("teams"))
