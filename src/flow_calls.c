@@ -172,7 +172,8 @@ static Res method_call(Ctx *c, Path *p, const Node *call, Res rv, const char *m)
             p->ev[rv.site] = fl_ev_push(c, p->ev[rv.site], call,
                                         "the connection goes back to the pool here");
         }
-        int ev = fj_txn(c, p, rv.site, call, m);
+        int ev = fj_txn(c, p, rv.site, call,
+                        c->site[rv.site].holder ? fj_method_txn(c, call, m) : m);
         if (ev > 0 && eff != EFF_RELEASE && eff != EFF_SAFE)
             fo_checkout(c, p, rv.site, call);
         else if (ev < 0 && c->site[rv.site].val.kind == RES_SESSION)

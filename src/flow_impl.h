@@ -379,6 +379,7 @@ int fj_txn_followed(const Ctx *c, int r);
  * its effect on the connection, whether r is followed or not: 1 it checks
  * one out (a query, a flush), -1 it gives it back (commit, rollback,
  * close), 0 neither. */
+const char *fj_method_txn(Ctx *c, const Node *call, const char *m);
 int fj_txn(Ctx *c, Path *p, int r, const Node *call, const char *m);
 void fj_txn_by_callee(Ctx *c, Path *p, int r, const Node *call, const FlowSummary *sum, int i);
 void fj_waits_for_client(Ctx *c, Path *p, const Node *call, const Node *recv, const char *m);

@@ -16,6 +16,7 @@
  * to work that runs at once (FlowSummary.fans_out).
  */
 #include "flow_impl.h"
+#include "value.h"
 
 #include <string.h>
 
@@ -941,6 +942,81 @@ static int txn_event(const char *m)
                                       "bulk_update_mappings", NULL};
     static const char *const end[] = {"commit", "rollback", "close", "invalidate", NULL};
     return ast_name_in(m, out) ? 1 : ast_name_in(m, end) ? -1 : 0;
+}
+
+/* fj_method_txn's walk: the last transaction event in source order. */
+typedef struct MethodTxn {
+    const Node *cls;
+    const char *self;
+    int ev, calls, depth;
+} MethodTxn;
+
+#define METHOD_TXN_CALLS 2   /* methods of the class followed inside one another */
+#define METHOD_TXN_DEPTH 256 /* nesting followed in a body */
+
+static void method_txn_body(MethodTxn *t, const Node *def);
+
+static void method_txn_kid(Node *parent, Node *n, void *arg)
+{
+    MethodTxn *t = arg;
+    (void)parent;
+    if (t->depth > METHOD_TXN_DEPTH || ast_is_def(n) || n->kind == NODE_ClassDef)
+        return;
+    t->depth++;
+    ast_children(n, method_txn_kid, t); /* arguments run before the call */
+    t->depth--;
+    if (n->kind != NODE_Call || n->v.Call.func->kind != NODE_Attribute)
+        return;
+    const Node *recv = n->v.Call.func->v.Attribute.value;
+    const char *m = n->v.Call.func->v.Attribute.attr;
+    if (recv->kind == NODE_Attribute && recv->v.Attribute.value->kind == NODE_Name &&
+        !strcmp(recv->v.Attribute.value->v.Name.id, t->self)) {
+        int ev = txn_event(m); /* self.session.execute(...) */
+        if (ev)
+            t->ev = ev;
+    } else if (recv->kind == NODE_Name && !strcmp(recv->v.Name.id, t->self) &&
+               t->calls < METHOD_TXN_CALLS) {
+        const Node *def = ast_method_named(t->cls, m); /* self.helper(...) */
+        const Node *p0 = def ? ast_param(def, 0) : NULL;
+        if (p0) {
+            const char *self = t->self;
+            t->calls++;
+            t->self = p0->v.arg.arg;
+            method_txn_body(t, def);
+            t->self = self;
+            t->calls--;
+        }
+    }
+}
+
+static void method_txn_body(MethodTxn *t, const Node *def)
+{
+    for (int i = 0; i < def->v.FunctionDef.body.n; i++)
+        method_txn_kid(NULL, def->v.FunctionDef.body.items[i], t);
+}
+
+/*
+ * What calling method m of an object that keeps a session (a holder site:
+ * `repo = AccountRepo(db)`) does to that session's transaction, read from
+ * the method's body (and the methods of the class it calls, two deep): the
+ * last of its statements on `self.<attr>` in source order that begins or
+ * ends one, as a method name fj_txn knows ("execute", "commit"), or m
+ * itself when the method is not the project's.  Source order stands in for
+ * the paths: a query then a commit ends the transaction, a commit then a
+ * refresh leaves one open.
+ */
+const char *fj_method_txn(Ctx *c, const Node *call, const char *m)
+{
+    Val f = fl_value_at(c, c->env->scopes, c->scope, call->v.Call.func);
+    const Node *def = f.tag == VAL_FUNC ? f.node : NULL;
+    const ScopeTable *t = def ? value_table_of(c->env->values, def) : NULL;
+    const Scope *s = t ? scope_of(t, def) : NULL;
+    const Node *p0 = def ? ast_param(def, 0) : NULL;
+    if (!s || !s->parent || s->parent->kind != SCOPE_CLASS || !p0)
+        return m;
+    MethodTxn w = {s->parent->node, p0->v.arg.arg, 0, 0, 0};
+    method_txn_body(&w, def);
+    return w.ev > 0 ? "execute" : w.ev < 0 ? "commit" : m;
 }
 
 int fj_txn(Ctx *c, Path *p, int r, const Node *call, const char *m)
