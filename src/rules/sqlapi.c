@@ -276,6 +276,30 @@ static int creates_temp(const char *q, char *name, size_t size)
     return 1;
 }
 
+/* Does SQL text change the database: rows (writes_sql, its target into
+ * target) or the schema (CREATE, ALTER, DROP, TRUNCATE; not a TEMP table,
+ * the connection's scratch)?  DDL is transactional on PostgreSQL and
+ * CockroachDB: a rollback undoes it like a row's write. */
+static int changes_sql(const char *q, char *target, size_t size)
+{
+    static const char *const ddl[] = {"create", "alter", "drop", "truncate"};
+    if (writes_sql(q, target, size))
+        return 1;
+    for (size_t i = 0; i < sizeof ddl / sizeof *ddl; i++) {
+        const char *p = sql_word(q, ddl[i]);
+        if (!p || creates_temp(q, target, size))
+            continue;
+        /* DROP TABLE [IF EXISTS] x, TRUNCATE [TABLE] x, ALTER TABLE x: its table */
+        const char *t = sql_word(p, "table");
+        t = t ? t : p;
+        const char *x = sql_word(t, "if");
+        x = x ? sql_word(x, "exists") : NULL;
+        sql_name(x ? x : t, target, size);
+        return 1;
+    }
+    return 0;
+}
+
 /* The SQL text of e (in scope s): text("...") or a name bound once to one. */
 static const char *sql_text(SqlCheck *k, const Scope *s, const Node *e, int depth)
 {
@@ -307,7 +331,7 @@ static int writes(SqlCheck *k, const Scope *s, const Node *e, char *target, size
         return 0;
     const char *sql = sql_text(k, s, e, 0);
     if (sql)
-        return writes_sql(sql, target, size);
+        return changes_sql(sql, target, size);
     if (e->kind == NODE_Name) {
         const Binding *b = scope_lookup(k->c->env->scopes, s, e->v.Name.id, NULL);
         return b && b->kind == BIND_LOCAL && b->nbind == 1 && b->value &&
@@ -334,6 +358,7 @@ typedef struct Block {
     int in_begin;        /* depth of `with conn.begin():` blocks around the walk */
     char temp[8][64];    /* tables the block creates as TEMP: scratch, not lost writes */
     int ntemp;
+    int temps_only;      /* the first pass: collect temp, before or after their writes */
     int depth;
 } Block;
 
@@ -375,9 +400,10 @@ static void block_walk(Block *b, const Node *n)
                                                 : NULL;
         if (!strcmp(m, "commit") || !strcmp(m, "execution_options") || !strcmp(m, "begin"))
             b->commits = 1; /* execution_options(isolation_level="AUTOCOMMIT") and its kind */
-        else if (sql && b->ntemp < 8 && creates_temp(sql, b->temp[b->ntemp], sizeof *b->temp))
-            b->ntemp++;
-        else if (!strcmp(m, "execute") && !b->write && !b->in_begin &&
+        else if (sql && creates_temp(sql, target, sizeof target)) {
+            if (b->temps_only && b->ntemp < 8)
+                memcpy(b->temp[b->ntemp++], target, sizeof target);
+        } else if (!b->temps_only && !strcmp(m, "execute") && !b->write && !b->in_begin &&
                  writes(b->k, b->s, statement_arg(n), target, sizeof target, 0) &&
                  !is_temp(b, target))
             b->write = n;
@@ -430,9 +456,11 @@ static void uncommitted(SqlCheck *k, const Scope *s, const Node *with)
         if (eng.tag != VAL_FACTORY || eng.kind != FAC_ENGINE ||
             (k->legacy && !eng.sub && !eng.is_async))
             continue; /* 1.x: library-level autocommit commits a write (not an async engine's) */
-        Block b = {.k = k, .s = s, .conn = as->v.Name.id};
-        for (int j = 0; j < with->v.With.body.n; j++)
-            block_walk(&b, with->v.With.body.items[j]);
+        Block b = {.k = k, .s = s, .conn = as->v.Name.id, .temps_only = 1};
+        for (int pass = 0; pass < 2; pass++, b.temps_only = 0) /* `DROP TABLE IF EXISTS t`
+                                                                   before `CREATE TEMP TABLE t` */
+            for (int j = 0; j < with->v.With.body.n; j++)
+                block_walk(&b, with->v.With.body.items[j]);
         if (!b.write || b.commits)
             continue;
         lost_write(k, b.write,
@@ -493,7 +521,6 @@ static int dbapi_is(const DbapiScan *d, const Node *e, int cursor)
  * database: rows or the schema. */
 static int dbapi_write_sql(SqlCheck *k, const Scope *s, const Node *e, int depth)
 {
-    static const char *const ddl[] = {"create", "alter", "drop", "truncate"};
     if (!e || depth > 8)
         return 0;
     if (e->kind == NODE_Name) {
@@ -504,13 +531,7 @@ static int dbapi_write_sql(SqlCheck *k, const Scope *s, const Node *e, int depth
     if (e->kind != NODE_Constant || e->v.Constant.value.kind != CONST_STR)
         return 0;
     char target[64];
-    const char *q = e->v.Constant.value.s;
-    if (writes_sql(q, target, sizeof target))
-        return 1;
-    for (size_t i = 0; i < sizeof ddl / sizeof *ddl; i++)
-        if (sql_word(q, ddl[i]) && !creates_temp(q, target, sizeof target))
-            return 1;
-    return 0;
+    return changes_sql(e->v.Constant.value.s, target, sizeof target);
 }
 
 static void dbapi_kid(Node *parent, Node *n, void *arg);

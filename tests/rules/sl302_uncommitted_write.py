@@ -69,6 +69,31 @@ def stale(ids: list[int]) -> list[int]:
         return conn.execute(text("SELECT id FROM wanted EXCEPT SELECT id FROM issue")).scalars().all()
 
 
+# Quiet: a scratch table dropped before it is made again as TEMP, all in
+# the one transaction the block rolls back.
+def stale_again(ids: list[int]) -> list[int]:
+    with engine.connect() as conn:
+        conn.execute(text("DROP TABLE IF EXISTS wanted"))
+        conn.execute(text("CREATE TEMP TABLE wanted (id int)"))
+        conn.execute(text("INSERT INTO wanted (id) SELECT unnest(CAST(:ids AS int[]))"), {"ids": ids})
+        return conn.execute(text("SELECT id FROM wanted EXCEPT SELECT id FROM issue")).scalars().all()
+
+
+# Bad: DDL is transactional on PostgreSQL and CockroachDB: the table made
+# here is gone when the block ends, and the migration bookkeeping with it.
+def current_versions() -> list[str]:
+    with engine.connect() as conn:
+        conn.execute(text("CREATE TABLE IF NOT EXISTS schema_migrations (version text)"))  # expect: SL302
+        return conn.execute(text("SELECT version FROM schema_migrations")).scalars().all()
+
+
+# Quiet: the DDL committed.
+def ensure_versions_table() -> None:
+    with engine.connect() as conn:
+        conn.execute(text("ALTER TABLE schema_migrations ADD COLUMN IF NOT EXISTS at timestamptz"))
+        conn.commit()
+
+
 # Quiet: autocommit asked for.
 def vacuum() -> None:
     with engine.connect() as conn:
