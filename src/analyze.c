@@ -264,7 +264,7 @@ static int same_summary(const FlowSummary *a, const FlowSummary *b)
            a->returns_state == b->returns_state && a->fans_out == b->fans_out &&
            a->fans_threads == b->fans_threads && a->defers == b->defers &&
            a->defer_kind == b->defer_kind && a->bound == b->bound && a->keeps == b->keeps &&
-           a->yields_used == b->yields_used && a->commits == b->commits &&
+           a->yields_used == b->yields_used && a->yields_other == b->yields_other && a->commits == b->commits &&
            a->rolls_back == b->rolls_back &&
            a->checks_out == b->checks_out && a->ends_txn == b->ends_txn &&
            a->needs_pool == b->needs_pool && a->yields_pool == b->yields_pool &&

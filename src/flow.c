@@ -752,6 +752,8 @@ Res fl_eval(Ctx *c, Path *p, const Node *e)
             c->env->summary->yields_used |= p->res[out.site] == RS_OPEN;
             c->env->summary->yields_pool = fo_pool(c, out.site);
             c->yielded_site = out.site;
+        } else if (c->env->summary && e->v.Yield.value && e->kind == NODE_Yield) {
+            c->env->summary->yields_other = 1;
         }
         if (out.site >= 0 && p->res[out.site] == RS_IDLE)
             p->res[out.site] = RS_OPEN; /* the consumer uses it before anything is thrown in */

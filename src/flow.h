@@ -103,6 +103,9 @@ typedef struct FlowSummary {
     unsigned char releases_after; /* a provider that releases what it yielded after the yield */
     unsigned char yields_used;    /* ... and that used it before the yield (a session's
                                      connection is already out when the consumer gets it) */
+    unsigned char yields_other;   /* some yield lends what it did not acquire (`yield
+                                     existing`: an ambient provider's reused session), so
+                                     entering it need not take a connection */
     const struct FastApiStateOwner *returns_state; /* returns request.state.<x> that a
                                                        middleware owns, or NULL */
     unsigned fans_out;            /* bit i: the items of positional parameter i are handed

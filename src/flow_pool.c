@@ -239,7 +239,12 @@ static int own(const Ctx *c, int r)
     for (int i = 0; i < c->nparams; i++)
         if (c->param_site[i] == r)
             return 0;
-    return c->site[r].owner == NULL && !c->site[r].param_only;
+    /* lent by a context manager of the project the function enters itself
+       (`async with get_session_ctx() as s`): a connection it takes for its run,
+       unless the manager may lend one it did not make (an ambient session) */
+    return (c->site[r].owner == NULL ||
+            (c->site[r].with && !c->site[r].owner->yields_other)) &&
+           !c->site[r].param_only;
 }
 
 /* The other site holding a connection of pool on path p, or -1. */

@@ -217,3 +217,36 @@ async def lifespan(application: FastAPI):
 
 
 startup_app = FastAPI(lifespan=lifespan)
+
+
+# A session lent by a context manager of the project is a connection the
+# function takes for its run: a helper that enters one is a second
+# checkout for a caller that still holds the pool's first.
+@asynccontextmanager
+async def session_ctx():
+    async with AsyncSessionLocal() as session:
+        yield session
+
+
+async def mark_file(file_id: int) -> None:
+    async with session_ctx() as s:
+        await s.execute(text("UPDATE files SET checked = true WHERE id = :i"), {"i": file_id})
+        await s.commit()
+
+
+async def check_files() -> list:
+    async with AsyncSessionLocal() as session:
+        rows = (await session.execute(text("SELECT id FROM files"))).all()
+        for row in rows:
+            await mark_file(row[0])  # expect: SL206
+        return rows
+
+
+async def check_files_ok() -> list:
+    # quiet: the first session's transaction ends before the helper runs
+    async with AsyncSessionLocal() as session:
+        rows = (await session.execute(text("SELECT id FROM files"))).all()
+        await session.commit()
+        for row in rows:
+            await mark_file(row[0])
+        return rows
