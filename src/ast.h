@@ -197,6 +197,12 @@ int ast_name_in(const char *s, const char *const *list);
 /* Does n open a scope of its own whose body runs apart from the code around
  * it (a def, a class body, a lambda)?  The walks of one function's body stop
  * there. */
+/* A def or an async def (not a class, not a lambda): a body with parameters. */
+static inline int ast_is_function(const Node *n)
+{
+    return n->kind == NODE_FunctionDef || n->kind == NODE_AsyncFunctionDef;
+}
+
 static inline int ast_is_def(const Node *n)
 {
     return n->kind == NODE_FunctionDef || n->kind == NODE_AsyncFunctionDef ||

@@ -485,6 +485,7 @@ int fl_site_for(Ctx *c, const Node *node, Val v, int parent)
     s->node = node;
     s->val = v;
     s->parent = parent;
+    s->origin = -1;
     s->with = NULL;
     s->name = NULL;
     s->ever_released = 0;

@@ -172,12 +172,14 @@ static Res method_call(Ctx *c, Path *p, const Node *call, Res rv, const char *m)
             p->ev[rv.site] = fl_ev_push(c, p->ev[rv.site], call,
                                         "the connection goes back to the pool here");
         }
-        int ev = fj_txn(c, p, rv.site, call,
-                        c->site[rv.site].holder ? fj_method_txn(c, call, m) : m);
+        /* a holder's method does it to the session the object keeps: one transaction */
+        int held = c->site[rv.site].holder && c->site[rv.site].origin >= 0 ? c->site[rv.site].origin
+                                                                           : rv.site;
+        int ev = fj_txn(c, p, held, call, held != rv.site ? fj_method_txn(c, call, m) : m);
         if (ev > 0 && eff != EFF_RELEASE && eff != EFF_SAFE)
-            fo_checkout(c, p, rv.site, call);
-        else if (ev < 0 && c->site[rv.site].val.kind == RES_SESSION)
-            fo_checkin(p, rv.site); /* a session's commit gives its connection back */
+            fo_checkout(c, p, held, call);
+        else if (ev < 0 && c->site[held].val.kind == RES_SESSION)
+            fo_checkin(p, held); /* a session's commit gives its connection back */
         if (eff != EFF_SAFE && eff != EFF_RELEASE) { /* what a provider's commit would find */
             if (!strcmp(m, "commit"))
                 p->committed |= 1u << rv.site;
@@ -340,6 +342,7 @@ static int make_holder(Ctx *c, Path *p, const Node *call, int r, const char *not
     dst->owner_col = src->owner_col;
     dst->owner_note = src->owner_note;
     dst->holder = 1;
+    dst->origin = src->origin >= 0 ? src->origin : r;
     p->res[h] = RS_BORROWED;
     p->ev[h] = fl_ev_push(c, p->ev[r], call, note);
     return h;

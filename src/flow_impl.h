@@ -130,6 +130,8 @@ typedef struct Site {
     const char *owner_note; /* the witness step there: "closed here by `get_db`" */
     int holder;             /* an object that keeps the borrowed session (a class
                                dependency): its methods use it, none releases it */
+    int origin;             /* a holder's: the site of the session it keeps (its
+                               transaction is that one's), or -1 */
     int in_finally;         /* acquired inside a finally body: its own code raises for it */
     const char *gen;        /* `db = next(gen)`: the generator that lent it (its key) */
     int maybe_none;         /* a parameter whose default is None: the caller may pass none */

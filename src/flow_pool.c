@@ -14,9 +14,13 @@
  * A pool is named by the module-level binding that makes it: the engine a
  * sessionmaker or Session is bound to when that resolves (two makers on one
  * engine share its pool), else the factory's own binding.  Pointers into
- * the project's scope tables: the same in every module and thread.  What
- * does not resolve to one (a parameter's engine, self.engine) has no pool
- * and is never compared.
+ * the project's scope tables: the same in every module and thread.  An
+ * attribute of an object of a project class (`self._factory`,
+ * `db_registry._factory`) is what the class's methods assign it: a maker of
+ * a module's engine names that engine's pool; an engine, pool or maker the
+ * object makes itself (a registry's lazy initialize()) is named by the
+ * class's binding, one pool per registry class.  What does not resolve
+ * (a parameter's engine) has no pool and is never compared.
  *
  * Paths carry which sites hold a connection now (Path.holding); summaries
  * say which pool a function takes a connection of for itself while it runs
@@ -31,10 +35,11 @@
 #include <string.h>
 
 #include "flow_impl.h"
+#include "value.h"
 
 #define POOL_MAX_DEPTH 8 /* names followed from a maker to its engine */
 
-static const Binding no_pool; /* an engine without a pool: nothing to wait for */
+static const char no_pool; /* an engine without a pool: nothing to wait for */
 
 typedef struct UnpooledScan {
     int found, depth;
@@ -50,8 +55,8 @@ static void unpooled_kid(Node *parent, Node *n, void *arg)
         w->found = 1;
 }
 
-static const Binding *pool_of(Ctx *c, const ScopeTable *t, const Scope *s, const Node *e,
-                              int depth);
+static const void *pool_of(Ctx *c, const ScopeTable *t, const Scope *s, const Node *e,
+                           int depth);
 
 /* Is b a module-level def whose result is cached for the process
  * (`@lru_cache def get_engine(): return create_engine(...)`)?  Its engine
@@ -113,14 +118,108 @@ static const Node *bind_arg(const Node *call)
     return bind ? bind : call->v.Call.args.n > 0 ? call->v.Call.args.items[0] : NULL;
 }
 
+/* self_assigned's search: the first `self.<attr> = <call>` of a method. */
+typedef struct SelfAssign {
+    const char *self, *attr;
+    const Node *value;
+    int depth;
+} SelfAssign;
+
+static void self_assign_kid(Node *parent, Node *n, void *arg)
+{
+    SelfAssign *w = arg;
+    (void)parent;
+    if (w->value || w->depth > POOL_MAX_DEPTH * 32 || ast_is_def(n) || n->kind == NODE_ClassDef)
+        return;
+    const Node *target, *value;
+    if (ast_single_assign(n, &target, &value) && target->kind == NODE_Attribute &&
+        target->v.Attribute.value->kind == NODE_Name &&
+        !strcmp(target->v.Attribute.value->v.Name.id, w->self) &&
+        !strcmp(target->v.Attribute.attr, w->attr) && ast_unawait(value)->kind == NODE_Call) {
+        w->value = ast_unawait(value);
+        return;
+    }
+    w->depth++;
+    ast_children(n, self_assign_kid, w);
+    w->depth--;
+}
+
+/*
+ * e is `self.<attr>` read in a method (scope s), or `<obj>.<attr>` of an
+ * object the value model knows the project class of (`db_registry._factory`
+ * of a module-level `db_registry = Registry()`): the call the class's
+ * methods assign it (the first, in class order: `self._factory =
+ * async_sessionmaker(self._engine)` in __init__ or a lazy initialize()),
+ * that method's scope into *ms and its module's table into *mt; NULL
+ * otherwise.  A registry object's factory, kept on self, then names its
+ * engine's pool like a module-level one.
+ */
+static const Node *self_assigned(Ctx *c, const ScopeTable *t, const Scope *s, const Node *e,
+                                 const ScopeTable **mt, const Scope **ms, const Node **of)
+{
+    if (e->kind != NODE_Attribute || e->v.Attribute.value->kind != NODE_Name || !s)
+        return NULL;
+    const Node *cls = NULL, *p0 = NULL;
+    if (s->parent && s->parent->kind == SCOPE_CLASS && ast_is_function(s->node) &&
+        (p0 = ast_param(s->node, 0)) &&
+        !strcmp(p0->v.arg.arg, e->v.Attribute.value->v.Name.id)) {
+        cls = s->parent->node;
+        *mt = t;
+    } else {
+        Val obj = fl_model_value(c, t, s, e->v.Attribute.value);
+        cls = obj.tag == VAL_OBJECT && obj.node && obj.node->kind == NODE_ClassDef ? obj.node
+                                                                                  : NULL;
+        if (!cls || !(*mt = value_table_of(c->env->values, cls)))
+            return NULL;
+    }
+    const NodeList *body = &cls->v.ClassDef.body;
+    for (int i = 0; i < body->n; i++) {
+        const Node *m = body->items[i];
+        const Node *self = ast_is_function(m) ? ast_param(m, 0) : NULL;
+        if (!self)
+            continue;
+        SelfAssign w = {self->v.arg.arg, e->v.Attribute.attr, NULL, 0};
+        for (int k = 0; k < m->v.FunctionDef.body.n && !w.value; k++)
+            self_assign_kid(NULL, m->v.FunctionDef.body.items[k], &w);
+        if (w.value && (*ms = scope_of(*mt, m))) {
+            *of = cls;
+            return w.value;
+        }
+    }
+    return NULL;
+}
+
 /* The pool behind a maker or engine name: what its binding's call is bound
  * to, when that is itself a pool of the project, else the binding; NULL for
- * an engine without a pool. */
-static const Binding *pool_of_name(Ctx *c, const ScopeTable *t, const Scope *s, const Node *e,
-                                   int depth)
+ * an engine without a pool.  An attribute of self is what the class
+ * assigns it: a maker's engine, or an engine or pool made there (named by
+ * that call). */
+static const void *pool_of_name(Ctx *c, const ScopeTable *t, const Scope *s, const Node *e,
+                                int depth)
 {
     const ScopeTable *mt;
     const Binding *b = module_binding(c, t, s, e, &mt);
+    const Scope *ms = NULL;
+    const Node *cls = NULL;
+    const Node *made_by =
+        !b && depth < POOL_MAX_DEPTH ? self_assigned(c, t, s, e, &mt, &ms, &cls) : NULL;
+    if (made_by) {
+        const void *pool = pool_of(c, mt, ms, made_by, depth + 1);
+        if (pool)
+            return pool;
+        /* an engine, pool or maker of its own (`create_async_engine(url)` in a lazy
+           initialize()): the class names it, one per registry class */
+        Val made = fl_model_value(c, mt, ms, made_by);
+        const Node *bind = made.kind == FAC_SESSIONMAKER ? bind_arg(made_by) : NULL;
+        if (made.tag != VAL_FACTORY ||
+            (made.kind != FAC_ENGINE && made.kind != FAC_SESSIONMAKER &&
+             made.kind != FAC_PG2POOL && made.kind != FAC_PGPOOL && made.kind != FAC_APGPOOL))
+            return NULL;
+        if (model_unpooled(made_by) || (bind && bind->kind == NODE_Call && model_unpooled(bind)))
+            return &no_pool;
+        const Binding *named = scope_lookup(mt, scope_module(mt), cls->v.ClassDef.name, NULL);
+        return named && named->kind == BIND_CLASS && named->def == cls ? named : NULL;
+    }
     if (!b)
         return NULL;
     if (b->kind == BIND_DEF) { /* a cached factory: its engine, unless made without a pool */
@@ -133,10 +232,10 @@ static const Binding *pool_of_name(Ctx *c, const ScopeTable *t, const Scope *s, 
     const Node *v = b->value;
     Val made = fl_model_value(c, t, s, e);
     if (made.tag == VAL_FACTORY && made.kind != FAC_SESSIONMAKER)
-        return model_unpooled(v) ? &no_pool : b; /* an engine or a pool: itself */
+        return model_unpooled(v) ? (const void *)&no_pool : b; /* an engine or a pool: itself */
     if (v && v->kind == NODE_Call && depth < POOL_MAX_DEPTH) {
         const Node *bind = bind_arg(v);
-        const Binding *engine =
+        const void *engine =
             bind && bind->kind != NODE_Constant ? pool_of(c, mt, scope_module(mt), bind, depth + 1)
                                                 : NULL;
         if (engine)
@@ -146,8 +245,8 @@ static const Binding *pool_of_name(Ctx *c, const ScopeTable *t, const Scope *s, 
 }
 
 /* The pool an acquisition (a Call) or a maker name draws from, or NULL. */
-static const Binding *pool_of(Ctx *c, const ScopeTable *t, const Scope *s, const Node *e,
-                              int depth)
+static const void *pool_of(Ctx *c, const ScopeTable *t, const Scope *s, const Node *e,
+                           int depth)
 {
     static const char *const checkouts[] = {"connect", "begin", "acquire", "getconn",
                                             "raw_connection", NULL};
@@ -162,7 +261,7 @@ static const Binding *pool_of(Ctx *c, const ScopeTable *t, const Scope *s, const
     const Node *f = e->v.Call.func;
     if (f->kind == NODE_Attribute && ast_name_in(f->v.Attribute.attr, checkouts))
         return pool_of(c, t, s, f->v.Attribute.value, depth + 1); /* engine.connect() */
-    const Binding *b = pool_of_name(c, t, s, f, depth + 1);      /* SessionLocal() */
+    const void *b = pool_of_name(c, t, s, f, depth + 1);         /* SessionLocal() */
     if (b)
         return b;
     const Node *bind = bind_arg(e); /* Session(engine), AsyncSession(bind=engine) */
@@ -215,7 +314,7 @@ const void *fo_pool_of_arg(Ctx *c, const ScopeTable *t, const Node *caller, cons
                        : b->value                  ? b->value
                        : b->def && b->def->kind == NODE_withitem
                            ? b->def->v.withitem.context_expr : NULL;
-    const Binding *pool = made ? pool_of(c, t, s, made, 0) : NULL;
+    const void *pool = made ? pool_of(c, t, s, made, 0) : NULL;
     return pool == &no_pool ? NULL : pool;
 }
 

@@ -198,6 +198,14 @@ static void report(DbCtx *c, const Source *src, FindingList *out, const Node *at
  * in the pool, bound to that run's loop.  Quiet for NullPool engines (no
  * pool), and when the coroutine disposes the engine.
  */
+/* Is pool (a summary's needs_pool) one that outlives any call: a module's
+ * engine or a cached factory's, not the engine a registry class makes per
+ * instance (flow_pool.c names those by the class)? */
+static int module_pool(const void *pool)
+{
+    return pool && ((const Binding *)pool)->kind != BIND_CLASS;
+}
+
 static void loop_per_call(DbCtx *c, const Source *src, FindingList *out, const DbWalk *w,
                           const Node *n, const char *q)
 {
@@ -207,7 +215,7 @@ static void loop_per_call(DbCtx *c, const Source *src, FindingList *out, const D
         return;
     const Node *work = def_of(c, w->scope, arg->v.Call.func);
     const FlowSummary *sum = summary(c, work);
-    if (!work || work->kind != NODE_AsyncFunctionDef || !sum || !sum->needs_pool ||
+    if (!work || work->kind != NODE_AsyncFunctionDef || !sum || !module_pool(sum->needs_pool) ||
         disposes(work, NULL))
         return;
     report(c, src, out, n, "SL209",
@@ -233,7 +241,8 @@ void forks_visit(DbCtx *c, const Source *src, FindingList *out, const DbWalk *w,
     const Node *init;
     const Node *work = def_of(c, w->scope, fork_target(c, w->scope, n, q, &init));
     const FlowSummary *child = summary(c, work), *parent = summary(c, func);
-    if (!child || !child->needs_pool || !parent || parent->needs_pool != child->needs_pool)
+    if (!child || !module_pool(child->needs_pool) || !parent ||
+        parent->needs_pool != child->needs_pool)
         return;
     if (disposes(work, NULL) || disposes(def_of(c, w->scope, init), NULL) || disposes(func, n))
         return; /* the child drops its copy, or the parent its connections first */
@@ -585,7 +594,7 @@ static Memo runs(Pre *x, const ScopeTable *t, const Node *def)
     r.pool = k.u.n ? k.u.pool[0] : NULL;
     r.disposed = k.u.disposed;
     const FlowSummary *sum = summary(x->c, def);
-    if (!r.pool && !r.disposed && sum && sum->needs_pool)
+    if (!r.pool && !r.disposed && sum && module_pool(sum->needs_pool))
         r.pool = (const Binding *)sum->needs_pool; /* the dataflow's own pool, named the same way */
     if (x->nmemo < PRE_MEMO)
         x->memo[x->nmemo++] = r;

@@ -96,7 +96,7 @@ static const Node *kept(DbCtx *c, const ScopeTable *t, const Node *cls, const ch
     const NodeList *body = &cls->v.ClassDef.body;
     for (int i = 0; i < body->n; i++) {
         const Node *m = body->items[i];
-        const char *self = ast_is_def(m) && m->kind != NODE_Lambda ? self_name(m) : NULL;
+        const char *self = ast_is_function(m) ? self_name(m) : NULL;
         const Scope *s = self ? scope_of(t, m) : NULL;
         if (!s)
             continue;

@@ -250,3 +250,55 @@ async def check_files_ok() -> list:
         for row in rows:
             await mark_file(row[0])
         return rows
+
+
+# A registry object that keeps its maker on self (made lazily, with an
+# engine of its own) is one pool: sessions of its context manager method
+# are connections of that pool, whoever enters it.
+class DatabaseRegistry:
+    def __init__(self) -> None:
+        self._maker = None
+
+    def initialize(self) -> None:
+        if self._maker is None:
+            self._maker = async_sessionmaker(create_async_engine("postgresql+asyncpg://app@db/app"))
+
+    @asynccontextmanager
+    async def session(self):
+        self.initialize()
+        async with self._maker() as session:
+            yield session
+
+
+db_registry = DatabaseRegistry()
+
+
+async def touch_file(file_id: int) -> None:
+    async with db_registry.session() as s:
+        await s.execute(text("UPDATE files SET touched = now() WHERE id = :i"), {"i": file_id})
+        await s.commit()
+
+
+async def touch_files() -> None:
+    async with db_registry.session() as session:
+        rows = (await session.execute(text("SELECT id FROM files"))).all()
+        for row in rows:
+            await touch_file(row[0])  # expect: SL206
+
+
+async def touch_files_ok() -> None:
+    # quiet: read, end the transaction, then touch
+    async with db_registry.session() as session:
+        rows = (await session.execute(text("SELECT id FROM files"))).all()
+        await session.rollback()
+    for row in rows:
+        await touch_file(row[0])
+
+
+import asyncio  # noqa: E402
+
+
+def run_touch() -> None:
+    # quiet for SL209: the registry's engine is made by its instance, not
+    # shared by the module across runs
+    asyncio.run(touch_files_ok())
