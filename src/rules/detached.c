@@ -35,6 +35,7 @@
 #include "depends.h"
 #include "fastapi.h"
 #include "model.h"
+#include "rules/ormpaths.h"
 #include "scope.h"
 #include "value.h"
 
@@ -58,8 +59,10 @@ typedef struct Probe {
     const Scope *ent_s;
     const char *path;         /* def's file */
     const Node *close;        /* where def's session closes (a close() or a with) */
-    const char *read[8];      /* attributes def read while its session was open */
+    const char *read[8];      /* paths def read while its session was open */
     int nread;
+    const char **loaded;      /* the relationship paths its query loaded */
+    int nloaded;
 } Probe;
 
 typedef struct DEvent {
@@ -74,18 +77,16 @@ typedef struct DEvent {
     const Node *in_body;  /* the innermost try whose body holds it, or NULL ... */
     const Node *in_handler; /* ... and the innermost whose handler does */
     unsigned char added;  /* EV_BIND by add()/add_all(): pending until a commit */
-    const char *attr;     /* EV_READ in a function the object is handed to (at: the call):
-                             the attribute it reads there ... */
-    const Node *via;      /* ... and that function */
+    const char *path;     /* EV_READ: the attributes read from the object ("project.backends"),
+                             NULL for the whole object; EV_BIND with src: where src's
+                             objects are */
+    const Node *via;      /* EV_READ in a function the object is handed to (at: the call):
+                             that function ... */
+    const Node *reader, *rat; /* ... and the one that reads it (via or deeper), where */
+    const char *src;      /* EV_BIND: a name of the function it follows (`for v in vs`) */
+    const char **loaded;  /* EV_BIND of a loaded object: the paths its query loaded */
+    int nloaded;
 } DEvent;
-
-/* The attribute an EV_READ reads, or NULL (the whole object). */
-static const char *read_attr(const DEvent *e)
-{
-    return e->attr                         ? e->attr
-           : e->at->kind == NODE_Attribute ? e->at->v.Attribute.attr
-                                           : NULL;
-}
 
 typedef struct Scan {
     LifecycleSink *k;
@@ -116,12 +117,17 @@ typedef struct Scan {
     int nlent;
     int after_line, after_col; /* walking a generator the return hands over: its events
                                   come after the return (0: not) */
+    int pin_line, pin_col;     /* walking a comprehension past its first iterable: its
+                                  events, written before it, run after it (0: not) */
     Probe *probe;              /* probing a helper for its caller: what it returns (no
                                   findings then), else NULL */
     struct ProbeCache *cache;  /* helpers probed this run (NULL while probing) */
+    OrmReadCache *reads;       /* what the functions objects are handed to read of them */
     const char *rname[MAX_RESULTS]; /* names bound to a result of a query of a session ... */
     const char *rsess[MAX_RESULTS]; /* ... that session ... */
-    const Node *rent[MAX_RESULTS];  /* ... and the class it selects */
+    const Node *rent[MAX_RESULTS];  /* ... the class it selects ... */
+    const Node *rload[MAX_RESULTS]; /* ... the call that ran it (its loader options) ... */
+    unsigned char rrows[MAX_RESULTS]; /* ... and whether it holds rows (execute) */
     int nres;
     int changes, commits; /* sessions() saw an attribute of a name changed, a .commit */
     const Node *in_body, *in_handler; /* where events() is: a try's body, its handler */
@@ -135,7 +141,7 @@ typedef struct ProbeCache {
     int n;
 } ProbeCache;
 
-#define MAX_READ 8 /* attributes remembered as read while the session was open */
+#define MAX_READ 16 /* paths remembered as read while the session was open */
 
 typedef struct Obj {
     const char *name, *sess; /* sess NULL: not followed now */
@@ -144,10 +150,15 @@ typedef struct Obj {
     const DEvent *committed; /* the last commit of its session since (it may have failed) */
     const DEvent *expired_by, *closed_by; /* the commit and the close, NULL if none: their
                                              nodes, and how far they reach */
-    const Node *ent;         /* its class's name, when loaded without eager options */
-    const char *read[MAX_READ]; /* attributes read while the session was open: loaded */
+    const Node *ent;         /* its class's name, when what its query loaded is known */
+    const char **loaded;     /* ... the relationship paths its query loaded */
+    int nloaded;
+    const char *read[MAX_READ]; /* paths read while the session was open: loaded */
     int nread;
     const Probe *from;       /* returned detached by this helper, or NULL */
+    const char *prefix;      /* a name for objects of another (`for v in vs`, `p = v.project`):
+                                their path from it ("" for the same objects) ... */
+    struct Obj *root;        /* ... and the name loaded (its reads are the root's), or NULL */
 } Obj;
 
 /* Does event by (a commit or a close) still hold at event e? */
@@ -194,16 +205,33 @@ static void push(Scan *c, int kind, const Node *at, int line, int col, const cha
     if (c->after_line) { /* runs after the return: placed there, in source order */
         line = c->after_line;
         col = c->after_col++;
+    } else if (c->pin_line) { /* placed after the comprehension's first iterable, in
+                                 the order they run (seq) */
+        line = c->pin_line;
+        col = c->pin_col;
     }
-    c->ev[c->nev] = (DEvent){line,  col, c->nev, c->until_line, c->until_col,
-                             (unsigned char)kind, sess, obj, at, NULL, NULL, c->in_body,
-                             c->in_handler, 0, NULL, NULL};
+    c->ev[c->nev] = (DEvent){.line = line, .col = col, .seq = c->nev,
+                             .until_line = c->until_line, .until_col = c->until_col,
+                             .kind = (unsigned char)kind, .sess = sess, .obj = obj, .at = at,
+                             .in_body = c->in_body, .in_handler = c->in_handler};
     c->nev++;
 }
 
 static void push_at(Scan *c, int kind, const Node *at, const char *sess, const char *obj)
 {
     push(c, kind, at, at->lineno, at->col_offset, sess, obj);
+}
+
+/* An EV_READ of path of obj at at (sess: the session's own read, a
+ * refresh); the event, or NULL when the events are full. */
+static DEvent *push_read(Scan *c, const Node *at, const char *sess, const char *obj,
+                         const char *path)
+{
+    if (c->nev == MAX_EVENTS)
+        return NULL;
+    push_at(c, EV_READ, at, sess, obj);
+    c->ev[c->nev - 1].path = path;
+    return &c->ev[c->nev - 1];
 }
 
 /* --- which sessions expire on commit -------------------------------------- */
@@ -242,34 +270,13 @@ static int expire_keyword(const Node *call)
  * may be another module's, whose arena is its own thread's to grow. */
 static const char *qual(const Scan *c, const ScopeTable *t, const Scope *s, const Node *e)
 {
-    char buf[256];
-    size_t n = scope_qualname_buf(t, s, e, buf, sizeof buf);
-    return n && n < sizeof buf ? arena_strndup(c->scratch, buf, n) : NULL;
-}
-
-/* The binding name has where the function is, followed through an import
- * to its module of the project (*t and *where: that module's table and the
- * binding's scope); NULL for an import from outside the project. */
-static const Binding *definition_in(const Scan *c, const ScopeTable *in, const Scope *s,
-                                    const char *name, const ScopeTable **t, const Scope **where)
-{
-    *t = in;
-    const Binding *b = scope_lookup(*t, s, name, where);
-    if (b && b->kind == BIND_IMPORT && b->qualname && c->env->resolve) {
-        FlowDef d = {0};
-        if (!c->env->resolve(c->env->resolve_arg, b->qualname, &d) || !d.binding || !d.scopes)
-            return NULL;
-        *t = d.scopes;
-        *where = scope_module(d.scopes);
-        return d.binding;
-    }
-    return b;
+    return ormpaths_qual(c->scratch, t, s, e);
 }
 
 static const Binding *definition(const Scan *c, const char *name, const ScopeTable **t,
                                  const Scope **where)
 {
-    return definition_in(c, c->env->scopes, c->scope, name, t, where);
+    return ormpaths_definition(c->env, c->env->scopes, c->scope, name, t, where);
 }
 
 /* Do the sessions the call acq makes (`SessionLocal()`, `Session(engine)`,
@@ -351,23 +358,35 @@ static int commit_expires(const Scan *c, const char *s)
 
 /* --- objects of a session --------------------------------------------------- */
 
-/* The session whose object the value v is, or NULL: `s.get(User, i)`,
+/* The session whose object (or objects) the value v is, or NULL: `s.get(User, i)`,
  * `s.merge(u)`, `s.scalar(select(User)...)`, and `.first()`, `.one()`,
  * `.one_or_none()`, `.scalar_one()`, `.scalar_one_or_none()`, `.scalar()`
- * of `s.scalars(...)`, `s.execute(...)` or `s.query(...)` of a mapped class. */
-static const char *object_of(const Scan *c, const Node *v, const Node **ent)
+ * of `s.scalars(...)`, `s.execute(...)` or `s.query(...)` of a mapped class;
+ * and collections of such objects, each loaded alike: `s.scalars(...)`
+ * itself, its `.all()`, `.unique()`, `.all()` of a query, of an execute
+ * only through `.scalars()` (else rows), wrapped in list(), tuple() or
+ * sorted().  *load: the call whose loader options loaded it. */
+static const char *object_of(const Scan *c, const Node *v, const Node **ent, const Node **load)
 {
     *ent = NULL;
     static const char *const direct[] = {"get", "get_one", "merge", "scalar", NULL};
+    static const char *const bare[] = {"scalars", "exec", NULL}; /* run at once: iterable */
     static const char *const one[] = {"first", "one", "one_or_none", "scalar_one",
                                       "scalar_one_or_none", "scalar", NULL};
+    static const char *const many[] = {"all", "fetchall", "scalars", "unique", NULL};
     static const char *const results[] = {"scalars", "execute", "exec", "query", NULL};
+    static const char *const wrappers[] = {"list", "tuple", "sorted", NULL};
     v = ast_unawait(v);
+    while (v && v->kind == NODE_Call && v->v.Call.func->kind == NODE_Name &&
+           v->v.Call.args.n == 1 && ast_name_in(v->v.Call.func->v.Name.id, wrappers))
+        v = ast_unawait(v->v.Call.args.items[0]);
+    *load = v;
     if (!v || v->kind != NODE_Call || v->v.Call.func->kind != NODE_Attribute)
         return NULL;
     const Node *f = v->v.Call.func;
     if (is_session_name(c, f->v.Attribute.value)) {
-        if (!ast_name_in(f->v.Attribute.attr, direct) || v->v.Call.args.n < 1)
+        int objs = ast_name_in(f->v.Attribute.attr, bare);
+        if ((!objs && !ast_name_in(f->v.Attribute.attr, direct)) || v->v.Call.args.n < 1)
             return NULL;
         const Node *a = v->v.Call.args.items[0];
         if (!strcmp(f->v.Attribute.attr, "merge"))
@@ -375,22 +394,29 @@ static const char *object_of(const Scan *c, const Node *v, const Node **ent)
         *ent = model_selected_entity(a);
         return *ent ? f->v.Attribute.value->v.Name.id : NULL;
     }
-    if (!ast_name_in(f->v.Attribute.attr, one))
+    int objs = ast_name_in(f->v.Attribute.attr, many);
+    if (!objs && !ast_name_in(f->v.Attribute.attr, one))
         return NULL;
+    int scalars = !strcmp(f->v.Attribute.attr, "scalars");
     const Node *r = ast_unawait(f->v.Attribute.value);
     for (; r && r->kind == NODE_Call && r->v.Call.func->kind == NODE_Attribute;
          r = ast_unawait(r->v.Call.func->v.Attribute.value)) {
         const Node *rf = r->v.Call.func;
         if (is_session_name(c, rf->v.Attribute.value)) {
-            if (!ast_name_in(rf->v.Attribute.attr, results) || r->v.Call.args.n < 1)
+            if (!ast_name_in(rf->v.Attribute.attr, results) || r->v.Call.args.n < 1 ||
+                (objs && !scalars && !strcmp(rf->v.Attribute.attr, "execute")))
                 return NULL;
             *ent = model_selected_entity(r->v.Call.args.items[0]);
             return *ent ? rf->v.Attribute.value->v.Name.id : NULL;
         }
+        scalars |= !strcmp(rf->v.Attribute.attr, "scalars");
     }
     for (int i = 0; r && r->kind == NODE_Name && i < c->nres; i++) /* result.scalar_one() */
         if (!strcmp(c->rname[i], r->v.Name.id)) {
+            if (objs && !scalars && c->rrows[i])
+                return NULL; /* result.all(): rows */
             *ent = c->rent[i];
+            *load = c->rload[i];
             return c->rsess[i];
         }
     return NULL;
@@ -417,41 +443,20 @@ static void note_result(Scan *c, const Node *t, const Node *v)
         return;
     c->rname[c->nres] = t->v.Name.id;
     c->rsess[c->nres] = f->v.Attribute.value->v.Name.id;
+    c->rload[c->nres] = v;
+    c->rrows[c->nres] = !strcmp(f->v.Attribute.attr, "execute");
     c->rent[c->nres++] = ent;
 }
 
-/* Does the load v ask for eager loading (selectinload(User.orders), ...)?
- * Then its relationships may be loaded already: not followed. */
-static int eager(const Node *v)
+/* The last event, an EV_BIND of an object loaded by load: its class and
+ * the relationship paths load's options load, when they are known (else
+ * its relationships are not followed). */
+static void bind_loaded(Scan *c, const Node *ent, const Node *load)
 {
-    static const char *const opts[] = {"selectinload", "joinedload", "subqueryload",
-                                       "immediateload", "contains_eager", "defaultload", NULL};
-    if (!v)
-        return 0;
-    if (v->kind == NODE_Call) {
-        const Node *f = v->v.Call.func;
-        const char *name = f->kind == NODE_Attribute ? f->v.Attribute.attr
-                           : f->kind == NODE_Name    ? f->v.Name.id
-                                                     : NULL;
-        if (ast_name_in(name, opts))
-            return 1;
-        for (int i = 0; i < v->v.Call.args.n; i++)
-            if (eager(v->v.Call.args.items[i]))
-                return 1;
-        for (int i = 0; i < v->v.Call.keywords.n; i++) /* s.get(User, i, options=[...]) */
-            if (eager(v->v.Call.keywords.items[i]->v.keyword.value))
-                return 1;
-        return eager(f);
-    }
-    if (v->kind == NODE_Attribute)
-        return eager(v->v.Attribute.value);
-    if (v->kind == NODE_Await)
-        return eager(v->v.Await.value);
-    if (v->kind == NODE_List || v->kind == NODE_Tuple)
-        for (int i = 0; i < v->v.List.elts.n; i++)
-            if (eager(v->v.List.elts.items[i]))
-                return 1;
-    return 0;
+    DEvent *e = c->nev ? &c->ev[c->nev - 1] : NULL;
+    if (e && e->kind == EV_BIND && ent &&
+        ormpaths_loaded(c->k->a, load, &e->loaded, &e->nloaded))
+        e->ent = ent;
 }
 
 /* --- the walks ---------------------------------------------------------- */
@@ -630,72 +635,58 @@ static void push_added(Scan *c, const Node *call, const char *s, const char *obj
         c->ev[c->nev - 1].added = 1;
 }
 
-/* The attributes a function of the project reads of the object it is
- * handed (`serialize(user)` reading `user.posts`): reads at the call. */
-typedef struct ParamReads {
-    const char *param;
-    const char *attrs[MAX_READ];
-    int n, depth;
-} ParamReads;
-
-static void param_reads_kid(Node *parent, Node *n, void *arg)
-{
-    ParamReads *r = arg;
-    if (r->depth > WALK_MAX_DEPTH || ast_is_def(n) || n->kind == NODE_ClassDef)
-        return;
-    if (n->kind == NODE_Attribute && ast_ctx(n) == CTX_Load &&
-        n->v.Attribute.value->kind == NODE_Name &&
-        !strcmp(n->v.Attribute.value->v.Name.id, r->param) &&
-        !(parent && parent->kind == NODE_Call && parent->v.Call.func == n) && /* a method */
-        strcmp(n->v.Attribute.attr, "awaitable_attrs") && r->n < MAX_READ) {
-        int seen = 0;
-        for (int i = 0; i < r->n && !seen; i++)
-            seen = !strcmp(r->attrs[i], n->v.Attribute.attr);
-        if (!seen)
-            r->attrs[r->n++] = n->v.Attribute.attr;
-    }
-    r->depth++;
-    ast_children(n, param_reads_kid, r);
-    r->depth--;
-}
-
+/* The paths a function of the project reads of the objects it is handed
+ * (`serialize(user)` reading `user.posts`, `helper(project=v.project)`,
+ * calls deep: ormpaths.h): reads at the call. */
 static void helper_reads(Scan *c, const Node *n)
 {
-    if (n->v.Call.func->kind != NODE_Name)
-        return; /* a method's arguments are shifted by its receiver: not followed */
     const Node *def = NULL;
-    for (int j = 0; j < n->v.Call.args.n; j++) {
-        const Node *a = n->v.Call.args.items[j];
-        if (a->kind != NODE_Name)
+    int shift = 0;
+    for (int j = 0; c->reads && ast_call_arg(n, j); j++) {
+        const char *path, *root = ormpaths_ref(c->k->a, ast_call_arg(n, j), &path);
+        if (!root)
             continue;
-        if (!def) {
-            Val f = flow_value(c->scratch, c->env, c->scope, n->v.Call.func);
-            def = f.tag == VAL_FUNC && f.node && f.node->kind != NODE_Lambda ? f.node : NULL;
-            if (!def)
+        if (!def && !(def = ormpaths_callee(c->scratch, c->env, c->scope, n, &shift)))
+            return;
+        int nr = 0;
+        const OrmRead *r = ormpaths_arg_reads(c->reads, c->k->a, c->scratch, c->env, def, shift,
+                                              n, j, &nr);
+        for (int i = 0; i < nr; i++) {
+            DEvent *e = push_read(c, n, NULL, root, ormpaths_join(c->k->a, path, r[i].path));
+            if (!e)
                 return;
-        }
-        const Node *p = ast_param(def, j);
-        if (!p || p->kind != NODE_arg)
-            continue;
-        ParamReads r = {p->v.arg.arg, {NULL}, 0, 0};
-        for (int i = 0; i < def->v.FunctionDef.body.n; i++)
-            param_reads_kid((Node *)def, def->v.FunctionDef.body.items[i], &r);
-        for (int i = 0; i < r.n; i++) {
-            push_at(c, EV_READ, n, NULL, a->v.Name.id);
-            if (c->nev) {
-                c->ev[c->nev - 1].attr = r.attrs[i];
-                c->ev[c->nev - 1].via = def;
-            }
+            e->via = def;
+            e->reader = r[i].reader;
+            e->rat = r[i].at;
         }
     }
 }
 
-/* " (in `f()`, which it is handed to)" for a read in a function the object
- * is handed to, else "". */
+/* " (by `f()`, which it is handed to)" for a read in a function the object
+ * is handed to (" (by `g()`, through `f()`, ...)" when f hands it on), else "". */
 static const char *handed(Arena *a, const DEvent *e)
 {
-    return e->via ? msg(a, " (by `%s()`, which it is handed to)", e->via->v.FunctionDef.name)
-                  : "";
+    if (!e->via)
+        return "";
+    if (e->reader && e->reader != e->via)
+        return msg(a, " (by `%s()`, through `%s()`, which it is handed to)",
+                   e->reader->v.FunctionDef.name, e->via->v.FunctionDef.name);
+    return msg(a, " (by `%s()`, which it is handed to)", e->via->v.FunctionDef.name);
+}
+
+/* `s.refresh(obj)`, `s.refresh(obj, ["rel"])`: obj is loaded again, and
+ * the relationships named are loaded with it. */
+static void refreshed(Scan *c, const Node *n, const char *s, const char *obj)
+{
+    push_at(c, EV_READ, n, s, obj);
+    const Node *names = n->v.Call.args.n > 1 ? n->v.Call.args.items[1]
+                                             : ast_keyword(n, "attribute_names");
+    for (int i = 0; names && (names->kind == NODE_List || names->kind == NODE_Tuple) &&
+                    i < names->v.List.elts.n; i++) {
+        const Node *x = names->v.List.elts.items[i];
+        if (x->kind == NODE_Constant && x->v.Constant.value.kind == CONST_STR)
+            push_read(c, n, s, obj, x->v.Constant.value.s);
+    }
 }
 
 /* What a call does: commit, rollback, close, refresh, add of a session; a reader of
@@ -719,7 +710,7 @@ static void call_events(Scan *c, const Node *n)
         else if (ast_name_in(m, loads))
             push_at(c, EV_LOAD, n, s, NULL);
         else if (!strcmp(m, "refresh") && a0 && a0->kind == NODE_Name)
-            push_at(c, EV_READ, n, s, a0->v.Name.id);
+            refreshed(c, n, s, a0->v.Name.id);
         else if (!strcmp(m, "add") && a0 && a0->kind == NODE_Name)
             push_added(c, n, s, a0->v.Name.id);
         else if (!strcmp(m, "add_all") && a0 && (a0->kind == NODE_List || a0->kind == NODE_Tuple))
@@ -741,6 +732,68 @@ static void call_events(Scan *c, const Node *n)
 
 static void events(Scan *c, const Node *n);
 static void run_after_return(Scan *c, const Node *ret);
+static const Node *read_node(const Obj *o, const DEvent *e, int steps);
+static void reader_step(const Scan *c, Finding *f, const DEvent *e);
+
+/* `t = e`, `for t in e`, a comprehension's `for t in e`, the binding at
+ * (line, col): t is an object of a session (e loads it, or a collection
+ * of them), or names objects another name does (`v`, `v.project`,
+ * `vs[0]`, `[v for v in vs if ...]`: the replay decides whether that name
+ * is followed); else it is forgotten. */
+static void bind_each(Scan *c, const Node *t, const Node *e, const Node *at, int line, int col)
+{
+    const Node *ent = NULL, *load = NULL;
+    const char *path = NULL;
+    const char *s = t && t->kind == NODE_Name ? object_of(c, e, &ent, &load) : NULL;
+    const char *src = t && t->kind == NODE_Name && !s ? ormpaths_ref(c->k->a, e, &path) : NULL;
+    if (s) {
+        push(c, EV_BIND, at, line, col, s, t->v.Name.id);
+        bind_loaded(c, ent, load);
+    } else if (src && c->nev < MAX_EVENTS) {
+        push(c, EV_BIND, at, line, col, NULL, t->v.Name.id);
+        c->ev[c->nev - 1].src = src;
+        c->ev[c->nev - 1].path = path;
+    } else {
+        forget_target(c, t, at);
+    }
+}
+
+/* A comprehension, in the order it runs: its first iterable, then (placed
+ * at that one's end) its targets bound to the objects they iterate, its
+ * conditions, the other generators and the element, written first; the
+ * targets are forgotten at its end. */
+static void comprehension_events(Scan *c, const Node *n)
+{
+    const NodeList *gs = n->kind == NODE_DictComp ? &n->v.DictComp.generators
+                                                  : &n->v.ListComp.generators;
+    int pinned = c->pin_line != 0; /* inside another's: placed there already */
+    c->depth++;
+    for (int i = 0; i < gs->n; i++) {
+        const Node *g = gs->items[i], *it = g->v.comprehension.iter;
+        events(c, it);
+        if (!i && !pinned) {
+            c->pin_line = ast_end_lineno(it);
+            c->pin_col = it->end_col_offset;
+        }
+        bind_each(c, g->v.comprehension.target, it, n, ast_end_lineno(it), it->end_col_offset);
+        for (int j = 0; j < g->v.comprehension.ifs.n; j++)
+            events(c, g->v.comprehension.ifs.items[j]);
+    }
+    if (n->kind == NODE_DictComp) {
+        events(c, n->v.DictComp.key);
+        events(c, n->v.DictComp.value);
+    } else {
+        events(c, n->v.ListComp.elt);
+    }
+    if (!pinned)
+        c->pin_line = c->pin_col = 0;
+    for (int i = 0; i < gs->n; i++) {
+        const Node *t = gs->items[i]->v.comprehension.target;
+        if (t->kind == NODE_Name)
+            push(c, EV_FORGET, n, ast_end_lineno(n), n->end_col_offset, NULL, t->v.Name.id);
+    }
+    c->depth--;
+}
 
 /* The statements of a block; one that ends by leaving (`except ...:
  * db.close(); raise`) keeps its closes and commits from what follows. */
@@ -834,7 +887,7 @@ static const Probe *probe_call(Scan *c, const Node *value)
     Probe *pr = arena_alloc(c->k->a, sizeof *pr);
     memset(pr, 0, sizeof *pr);
     Scan h = {.k = c->k, .env = &env, .scratch = c->scratch, .func = def,
-              .scope = scope_of(env.scopes, def), .probe = pr};
+              .scope = scope_of(env.scopes, def), .probe = pr, .reads = c->reads};
     for (int j = 0; h.scope && j < def->v.FunctionDef.body.n; j++)
         sessions(&h, def->v.FunctionDef.body.items[j]);
     if (h.nsess) {
@@ -928,14 +981,12 @@ static void events(Scan *c, const Node *n)
         const Node *t = n->kind == NODE_Assign ? (n->v.Assign.targets.n == 1
                                                       ? n->v.Assign.targets.items[0] : NULL)
                                                : n->v.AnnAssign.target;
-        const Node *ent = NULL;
-        const char *s = value ? object_of(c, value, &ent) : NULL;
+        const Node *ent = NULL, *load = NULL;
+        const char *s = value ? object_of(c, value, &ent, &load) : NULL;
         note_result(c, t, value);
         const Probe *pr = !s && t && t->kind == NODE_Name ? probe_call(c, value) : NULL;
-        if (t && t->kind == NODE_Name && s) {
-            push(c, EV_BIND, n, ast_end_lineno(n), n->end_col_offset, s, t->v.Name.id);
-            if (c->nev)
-                c->ev[c->nev - 1].ent = eager(value) ? NULL : ent;
+        if (t && t->kind == NODE_Name && (s || !pr)) {
+            bind_each(c, t, value, n, ast_end_lineno(n), n->end_col_offset);
         } else if (pr) { /* `user = get_user(id)`: an object whose session is closed */
             push(c, EV_BIND, n, ast_end_lineno(n), n->end_col_offset, pr->name, t->v.Name.id);
             if (c->nev)
@@ -952,21 +1003,21 @@ static void events(Scan *c, const Node *n)
     }
     case NODE_For:
     case NODE_AsyncFor:
-        forget_target(c, n->v.For.target, n);
         c->depth++;
         events(c, n->v.For.iter);
+        bind_each(c, n->v.For.target, n->v.For.iter, n, ast_end_lineno(n->v.For.iter),
+                  n->v.For.iter->end_col_offset);
         block(c, &n->v.For.body);
         block(c, &n->v.For.orelse);
         c->depth--;
         return;
     case NODE_Return: {
-        const Node *ent = NULL;
+        const Node *ent = NULL, *load = NULL;
         const char *s = n->v.Return.value && n->v.Return.value->kind != NODE_Name
-                            ? object_of(c, n->v.Return.value, &ent) : NULL;
+                            ? object_of(c, n->v.Return.value, &ent, &load) : NULL;
         if (s) { /* `return s.scalars(...).first()`: an object bound and returned at once */
             push_at(c, EV_BIND, n, s, "<returned>");
-            if (c->nev)
-                c->ev[c->nev - 1].ent = eager(n->v.Return.value) ? NULL : ent;
+            bind_loaded(c, ent, load);
             push_at(c, EV_RETURN, n, NULL, "<returned>");
         }
         if (n->v.Return.value && n->v.Return.value->kind == NODE_Name)
@@ -975,12 +1026,17 @@ static void events(Scan *c, const Node *n)
             run_after_return(c, n);
         break;
     }
-    case NODE_Call:
+    case NODE_Call: {
         call_events(c, n);
-        if (n->v.Call.func->kind == NODE_Attribute &&
-            n->v.Call.func->v.Attribute.value->kind == NODE_Name) {
-            /* u.save(): a method, read from the class, not a loaded attribute */
+        const Node *recv = n->v.Call.func->kind == NODE_Attribute
+                               ? n->v.Call.func->v.Attribute.value : NULL;
+        if (recv && (recv->kind == NODE_Name || recv->kind == NODE_Attribute ||
+                     recv->kind == NODE_Subscript)) {
+            /* u.save(): a method, read from the class, not a loaded attribute;
+               u.team.rename() reads `team` */
             c->depth++;
+            if (recv->kind != NODE_Name)
+                events(c, recv);
             for (int i = 0; i < n->v.Call.args.n; i++)
                 events(c, n->v.Call.args.items[i]);
             for (int i = 0; i < n->v.Call.keywords.n; i++)
@@ -989,10 +1045,25 @@ static void events(Scan *c, const Node *n)
             return;
         }
         break;
+    }
     case NODE_Attribute:
-        if (n->v.Attribute.value->kind == NODE_Name && ast_ctx(n) == CTX_Load)
-            push_at(c, EV_READ, n, NULL, n->v.Attribute.value->v.Name.id);
-        break;
+    case NODE_Subscript: {
+        const char *path, *root = ast_ctx(n) == CTX_Load ? ormpaths_ref(c->k->a, n, &path) : NULL;
+        if (!root || !*path)
+            break;
+        push_read(c, n, NULL, root, path); /* the whole chain: `v.project.backends` */
+        for (const Node *x = n; x->kind == NODE_Attribute || x->kind == NODE_Subscript;
+             x = x->kind == NODE_Attribute ? x->v.Attribute.value : x->v.Subscript.value)
+            if (x->kind == NODE_Subscript)
+                events(c, x->v.Subscript.slice);
+        return;
+    }
+    case NODE_ListComp:
+    case NODE_SetComp:
+    case NODE_GeneratorExp:
+    case NODE_DictComp:
+        comprehension_events(c, n);
+        return;
     default:
         break;
     }
@@ -1054,7 +1125,8 @@ static void report(Scan *c, const Obj *o, const DEvent *e, const Node *close)
     Finding f = {0};
     f.code = "SL102";
     f.path = c->k->src->path;
-    diag_span(&f, e->at);
+    const Node *at = read_node(o, e, 1);
+    diag_span(&f, at);
     const char *fix = "refresh it before the session closes, or make the sessions with "
                       "expire_on_commit=False";
     const Node *expired = o->expired_by->at;
@@ -1088,7 +1160,7 @@ static void report(Scan *c, const Obj *o, const DEvent *e, const Node *close)
               : close->kind == NODE_Return ? "its dependency's close as the endpoint returns"
                                            : "the end of the `with` block",
               ast_end_lineno(close), fix);
-    const Node *steps[4] = {o->bound, expired, close, e->at};
+    const Node *steps[4] = {o->bound, expired, close, at};
     const char *notes[4] = {
         !strcmp(o->name, "<returned>")
             ? msg(a, "an object of the session `%s`, loaded here", o->sess)
@@ -1105,7 +1177,7 @@ static void report(Scan *c, const Obj *o, const DEvent *e, const Node *close)
         order[2] = 3; /* returned inside the block, which closes the session on the way out */
         order[3] = 2;
     }
-    f.trace = arena_alloc(a, 4 * sizeof *f.trace);
+    f.trace = arena_alloc(a, 5 * sizeof *f.trace);
     for (int j = 0; j < 4; j++) {
         int i = order[j];
         f.trace[f.ntrace].path = f.path;
@@ -1116,66 +1188,80 @@ static void report(Scan *c, const Obj *o, const DEvent *e, const Node *close)
         f.trace[f.ntrace].note = notes[i];
         f.ntrace++;
     }
+    reader_step(c, &f, e);
     diag_add(c->k->out, &f);
 }
 
-static int was_read(const Obj *o, const char *attr)
+/* The class of o's objects' root (the name its query loaded), where it is
+ * declared. */
+static OrmClass class_of(const Scan *c, const Obj *o)
 {
-    for (int i = 0; i < o->nread; i++)
-        if (!strcmp(o->read[i], attr))
-            return 1;
-    return 0;
+    if (!o->ent)
+        return (OrmClass){NULL, NULL};
+    return o->from ? ormpaths_class(c->env, o->from->ent_t, o->from->ent_s, o->ent->v.Name.id)
+                   : ormpaths_class(c->env, c->env->scopes, c->scope, o->ent->v.Name.id);
 }
 
-/* Is attr of the mapped class named by ent (a class of this module or
- * imported from the project) a relationship loaded on first read: made by
- * relationship()/Relationship() with no eager `lazy=`? */
-static int lazy_relationship(const Scan *c, const Obj *o, const char *attr)
+/* The name o's objects were loaded under: its reads are that one's. */
+static Obj *root_of(Obj *o)
 {
-    const Scope *where = NULL;
-    const ScopeTable *t = NULL;
-    const Node *ent = o->ent;
-    const Binding *b = o->from ? definition_in(c, o->from->ent_t, o->from->ent_s,
-                                               ent->v.Name.id, &t, &where)
-                               : definition(c, ent->v.Name.id, &t, &where);
-    if (!b || b->kind != BIND_CLASS || !b->def || b->def->kind != NODE_ClassDef)
-        return 0;
-    const Scope *cs = scope_of(t, b->def);
-    const NodeList *body = &b->def->v.ClassDef.body;
-    for (int i = 0; cs && i < body->n; i++) {
-        const Node *st = body->items[i];
-        const Node *target = st->kind == NODE_Assign && st->v.Assign.targets.n == 1
-                                 ? st->v.Assign.targets.items[0]
-                             : st->kind == NODE_AnnAssign ? st->v.AnnAssign.target
-                                                          : NULL;
-        const Node *v = st->kind == NODE_Assign      ? st->v.Assign.value
-                        : st->kind == NODE_AnnAssign ? st->v.AnnAssign.value
-                                                     : NULL;
-        if (!target || target->kind != NODE_Name || strcmp(target->v.Name.id, attr) || !v ||
-            v->kind != NODE_Call)
-            continue;
-        const char *q = qual(c, t, cs, v->v.Call.func);
-        const char *last = q ? strrchr(q, '.') : NULL;
-        if (!last || (strncmp(q, "sqlalchemy.", 11) && strncmp(q, "sqlmodel.", 9)) ||
-            (strcmp(last, ".relationship") && strcmp(last, ".Relationship")))
-            return 0;
-        for (int k = 0; k < v->v.Call.keywords.n; k++) {
-            const Node *kw = v->v.Call.keywords.items[k];
-            if (!kw->v.keyword.arg || !strcmp(kw->v.keyword.arg, "sa_relationship_kwargs"))
-                return 0; /* options we do not read */
-            if (strcmp(kw->v.keyword.arg, "lazy"))
-                continue;
-            const Node *lv = kw->v.keyword.value;
-            return lv->kind == NODE_Constant && lv->v.Constant.value.kind == CONST_STR &&
-                   (!strcmp(lv->v.Constant.value.s, "select") ||
-                    !strcmp(lv->v.Constant.value.s, "True"));
-        }
-        return 1; /* lazy="select", the default */
-    }
-    return 0;
+    return o->root ? o->root : o;
 }
 
-static void report_lazy(Scan *c, const Obj *o, const DEvent *e)
+/* Does the read of path (from o's root) load a relationship on first read,
+ * one that o's query did not load nor an earlier read while the session
+ * was open?  *lz: which. */
+static int lazy_read(Scan *c, Obj *o, const char *path, OrmLazy *lz)
+{
+    const Obj *r = root_of(o);
+    return path && *path && o->ent &&
+           ormpaths_lazy(c->k->a, c->env, class_of(c, o), path, o->loaded, o->nloaded,
+                         r->read, r->nread, lz);
+}
+
+/* Where a finding on read e goes: the attribute of its chain steps
+ * relationships from o's root (1: `v.project` of `v.project.backends`); a
+ * call's or a whole read's node itself. */
+static const Node *read_node(const Obj *o, const DEvent *e, int steps)
+{
+    const Node *chain[16];
+    int n = 0;
+    for (const Node *x = e->at; x->kind == NODE_Attribute || x->kind == NODE_Subscript;
+         x = x->kind == NODE_Attribute ? x->v.Attribute.value : x->v.Subscript.value)
+        if (x->kind == NODE_Attribute && n < 16)
+            chain[n++] = x;
+    for (const char *p = o->prefix; p && *p; p = strchr(p, '.') ? strchr(p, '.') + 1 : "")
+        steps--; /* the alias's own path comes before its chain */
+    if (!n)
+        return e->at;
+    steps = steps < 1 ? 1 : steps > n ? n : steps;
+    return chain[n - steps];
+}
+
+/* "v.project.backends": the lazy relationship lz as read from o's name. */
+static const char *lazy_text(Arena *a, const Obj *o, const OrmLazy *lz)
+{
+    size_t n = o->prefix ? strlen(o->prefix) : 0;
+    const char *rest = n && !strncmp(lz->prefix, o->prefix, n) && lz->prefix[n] == '.'
+                           ? lz->prefix + n + 1
+                           : lz->prefix;
+    return msg(a, "%s.%s", o->name, rest);
+}
+
+/* A read made calls deep (e->reader, not the function handed the object):
+ * the step where that function reads it, in its own file. */
+static void reader_step(const Scan *c, Finding *f, const DEvent *e)
+{
+    if (!e->reader || e->reader == e->via || !e->rat)
+        return;
+    const char *path = value_path_of(c->env->values, e->reader);
+    f->trace[f->ntrace++] = (TraceStep){path ? path : f->path, e->rat->lineno,
+                                        e->rat->col_offset,
+                                        msg(c->k->a, "`%s()` reads it here",
+                                            e->reader->v.FunctionDef.name)};
+}
+
+static void report_lazy(Scan *c, const Obj *o, const DEvent *e, const OrmLazy *lz)
 {
     if (c->probe)
         return; /* probing a helper: its own check reports it */
@@ -1183,16 +1269,17 @@ static void report_lazy(Scan *c, const Obj *o, const DEvent *e)
     Finding f = {0};
     f.code = "SL102";
     f.path = c->k->src->path;
-    diag_span(&f, e->at);
-    const char *attr = read_attr(e);
+    const Node *at = read_node(o, e, lz->steps);
+    diag_span(&f, at);
+    const char *attr = lz->prefix, *what = lazy_text(a, o, lz);
     if (o->from) { /* returned detached by a helper */
         const Probe *pr = o->from;
         f.message = msg(a, "ORM object `%s` comes from `%s`, which closed its session before "
-                           "returning it: `%s.%s` is a relationship loaded on first read, and "
+                           "returning it: `%s` is a relationship loaded on first read, and "
                            "with no session to load it from that raises DetachedInstanceError; "
-                           "load it in `%s` (selectinload(%s.%s)) or read it there",
-                        o->name, pr->name, o->name, attr, pr->name, o->ent->v.Name.id, attr);
-        f.trace = arena_alloc(a, 3 * sizeof *f.trace);
+                           "load it in `%s` (%s) or read it there",
+                        o->name, pr->name, what, pr->name, lz->fix);
+        f.trace = arena_alloc(a, 4 * sizeof *f.trace);
         f.trace[0] = (TraceStep){f.path, o->bound->lineno, o->bound->col_offset,
                                  msg(a, "`%s` is what `%s` returns, loaded without `%s`",
                                      o->name, pr->name, attr)};
@@ -1201,23 +1288,24 @@ static void report_lazy(Scan *c, const Obj *o, const DEvent *e)
                                                               : pr->close->end_col_offset,
                                  msg(a, "`%s` closes its session here: the object is detached",
                                      pr->name)};
-        f.trace[2] = (TraceStep){f.path, e->at->lineno, e->at->col_offset,
+        f.trace[2] = (TraceStep){f.path, at->lineno, at->col_offset,
                                  "read here, with no session to load it from"};
         f.ntrace = 3;
+        reader_step(c, &f, e);
         diag_add(c->k->out, &f);
         return;
     }
-    f.message = msg(a, "ORM object `%s` is read after its session closed%s: `%s.%s` is a "
+    f.message = msg(a, "ORM object `%s` is read after its session closed%s: `%s` is a "
                        "relationship loaded on first read, and with no session to load it "
                        "from that raises DetachedInstanceError; read it while the session is "
-                       "open, or load it with the query (selectinload(%s.%s))",
-                    o->name, handed(a, e), o->name, attr, o->ent->v.Name.id, attr);
+                       "open, or load it with the query (%s)",
+                    o->name, handed(a, e), what, lz->fix);
     const Node *closed = o->closed_by->at;
-    const Node *steps[3] = {o->bound, closed, e->at};
+    const Node *steps[3] = {o->bound, closed, at};
     const char *notes[3] = {
         msg(a, "`%s` is loaded by the session `%s` here, without `%s`", o->name, o->sess, attr),
         closed_note(closed), "read here, with no session to load it from"};
-    f.trace = arena_alloc(a, 3 * sizeof *f.trace);
+    f.trace = arena_alloc(a, 4 * sizeof *f.trace);
     for (int i = 0; i < 3; i++) {
         f.trace[i].path = f.path;
         int end = i == 1 && steps[i]->kind != NODE_Return; /* where a block ends */
@@ -1226,6 +1314,7 @@ static void report_lazy(Scan *c, const Obj *o, const DEvent *e)
         f.trace[i].note = notes[i];
     }
     f.ntrace = 3;
+    reader_step(c, &f, e);
     diag_add(c->k->out, &f);
 }
 
@@ -1235,15 +1324,9 @@ static int session_async(const Scan *c, const char *s)
     return i >= 0 && c->sess_async[i];
 }
 
-/* `obj.awaitable_attrs` (AsyncAttrs): the way to load without blocking. */
-static int awaitable_read(const Node *at)
-{
-    return at->kind == NODE_Attribute && !strcmp(at->v.Attribute.attr, "awaitable_attrs");
-}
-
 /* SL107: an object of an AsyncSession read, without await, where the read
- * must load: expired by a commit, or a lazy relationship. */
-static void report_async(Scan *c, const Obj *o, const DEvent *e)
+ * must load: expired by a commit, or a lazy relationship (lz, else NULL). */
+static void report_async(Scan *c, const Obj *o, const DEvent *e, const OrmLazy *lz)
 {
     if (c->probe)
         return; /* probing a helper: its own check reports it */
@@ -1251,10 +1334,11 @@ static void report_async(Scan *c, const Obj *o, const DEvent *e)
     Finding f = {0};
     f.code = "SL107";
     f.path = c->k->src->path;
-    diag_span(&f, e->at);
+    const Node *at = read_node(o, e, lz ? lz->steps : 1);
+    diag_span(&f, at);
     const char *what = !strcmp(o->name, "<returned>") ? "the ORM object"
                                                        : msg(a, "ORM object `%s`", o->name);
-    const Node *steps[3] = {o->bound, NULL, e->at};
+    const Node *steps[3] = {o->bound, NULL, at};
     const char *notes[3] = {
         o->bound->kind == NODE_arg
             ? msg(a, "`%s` comes from a dependency that loaded it through the session FastAPI "
@@ -1284,14 +1368,15 @@ static void report_async(Scan *c, const Obj *o, const DEvent *e)
                         rollback ? ", or read what you need before it"
                                  : ", or make the sessions with expire_on_commit=False");
     } else {
-        const char *attr = read_attr(e);
+        const char *full = lazy_text(a, o, lz), *last = strrchr(full, '.');
         f.message = msg(a, "%s of an AsyncSession is read for `%s`%s, a relationship loaded on "
                            "first read: that load is I/O a plain attribute read cannot await, "
                            "so it raises MissingGreenlet; load it with the query "
-                           "(selectinload(%s.%s)) or read `await %s.awaitable_attrs.%s`",
-                        what, attr, handed(a, e), o->ent->v.Name.id, attr, o->name, attr);
+                           "(%s) or read `await %.*s.awaitable_attrs.%s`",
+                        what, full + strlen(o->name) + 1, handed(a, e), lz->fix,
+                        (int)(last - full), full, last + 1);
     }
-    f.trace = arena_alloc(a, 3 * sizeof *f.trace);
+    f.trace = arena_alloc(a, 4 * sizeof *f.trace);
     for (int i = 0; i < 3; i++) {
         if (!steps[i])
             continue;
@@ -1301,6 +1386,7 @@ static void report_async(Scan *c, const Obj *o, const DEvent *e)
         f.trace[f.ntrace].note = notes[i];
         f.ntrace++;
     }
+    reader_step(c, &f, e);
     diag_add(c->k->out, &f);
 }
 
@@ -1340,6 +1426,76 @@ static Obj *obj_named(Obj *objs, int *n, const char *name, int make)
     return &objs[(*n)++];
 }
 
+/* `for v in vs`, `p = v.project`: o names the objects src does at the
+ * event's path from it, when that path goes through relationships only
+ * (`n = v.name` names no object: forgotten). */
+static void alias(Scan *c, Obj *o, Obj *src, const DEvent *e)
+{
+    if (!o)
+        return;
+    const char *prefix = ormpaths_join(c->k->a, src->prefix, e->path);
+    if (*prefix && !ormpaths_objects(c->k->a, c->env, class_of(c, src), prefix)) {
+        o->sess = NULL;
+        return;
+    }
+    Obj *root = root_of(src);
+    *o = *src;
+    o->name = e->obj;
+    o->prefix = prefix;
+    o->root = root;
+    o->nread = 0;
+}
+
+/* Once per object: o and the objects its root names are not followed on. */
+static void reported(Obj *o)
+{
+    o->sess = NULL;
+    root_of(o)->sess = NULL;
+}
+
+/* A read of o at e: the finding if it must load where it cannot (SL107: an
+ * AsyncSession's, with no await; SL102: after the close), else what it
+ * loads. */
+static void read_event(Scan *c, Obj *o, const DEvent *e)
+{
+    Obj *r = root_of(o);
+    OrmLazy lz;
+    if (o->expired_by && failed(o->expired_by, e))
+        o->expired_by = NULL; /* the handler of the commit's own failure */
+    const char *path = e->path ? ormpaths_join(c->k->a, o->prefix, e->path) : NULL;
+    const char *aw = path ? strstr(path, "awaitable_attrs") : NULL;
+    if (aw && (aw == path || aw[-1] == '.') && (aw[15] == '\0' || aw[15] == '.')) {
+        /* `await v.awaitable_attrs.project` (AsyncAttrs) loads with an await: what is
+           before it is read plainly, what follows is loaded */
+        const char *after = aw[15] ? aw + 16 : "";
+        const char *before = aw == path ? "" : arena_strndup(c->k->a, path, (size_t)(aw - path - 1));
+        if (r->nread < MAX_READ && *after)
+            r->read[r->nread++] = ormpaths_join(c->k->a, before, after);
+        if (!*before)
+            return;
+        path = before;
+    }
+    int lazy = !e->sess && lazy_read(c, o, path, &lz);
+    if (!holds(o->closed_by, e) && !e->sess && session_async(c, o->sess) &&
+        (holds(o->expired_by, e) || lazy)) {
+        /* an AsyncSession cannot load from a plain attribute read */
+        report_async(c, o, e, lazy && !holds(o->expired_by, e) ? &lz : NULL);
+        reported(o);
+    } else if (!holds(o->closed_by, e)) {
+        o->expired_by = NULL; /* loaded again while the session is open */
+        if (o != r && !*o->prefix)
+            r->expired_by = NULL; /* the same objects: `for u in users` reloads them */
+        if (path && *path && r->nread < MAX_READ)
+            r->read[r->nread++] = path;
+    } else if (holds(o->expired_by, e)) {
+        report(c, o, e, o->closed_by->at);
+        reported(o);
+    } else if (lazy) {
+        report_lazy(c, o, e, &lz);
+        reported(o);
+    }
+}
+
 static void replay(Scan *c)
 {
     Obj objs[MAX_OBJECTS];
@@ -1347,19 +1503,33 @@ static void replay(Scan *c)
     qsort(c->ev, (size_t)c->nev, sizeof *c->ev, cmp_event);
     for (int i = 0; i < c->nev; i++) {
         const DEvent *e = &c->ev[i];
-        const char *attr;
+        Obj *src = e->src ? obj_named(objs, &nobj, e->src, 0) : NULL;
+        if (e->src && (!src || !src->sess)) { /* names nothing followed: forgotten */
+            Obj *o = obj_named(objs, &nobj, e->obj, 0);
+            if (o)
+                o->sess = NULL;
+            continue;
+        }
         Obj *o = e->obj ? obj_named(objs, &nobj, e->obj, e->kind == EV_BIND) : NULL;
         switch (e->kind) {
         case EV_BIND:
+            if (src) {
+                alias(c, o, src, e);
+                break;
+            }
             if (o && e->added && o->sess && !strcmp(o->sess, e->sess))
                 break; /* an object of this session already: add() changes nothing */
             if (o)
                 *o = (Obj){.name = e->obj, .sess = e->sess, .bound = e->at,
-                           .pending = e->added ? e : NULL, .ent = e->ent, .from = e->from};
+                           .pending = e->added ? e : NULL, .ent = e->ent, .from = e->from,
+                           .loaded = e->loaded, .nloaded = e->nloaded, .prefix = ""};
             for (int k = 0; o && e->from && k < e->from->nread && k < MAX_READ; k++)
                 o->read[o->nread++] = e->from->read[k];
-            if (o && e->from)
+            if (o && e->from) {
                 o->ent = e->from->ent;
+                o->loaded = e->from->loaded;
+                o->nloaded = e->from->nloaded;
+            }
             break;
         case EV_FORGET:
             if (o)
@@ -1390,29 +1560,8 @@ static void replay(Scan *c)
             }
             break;
         case EV_READ:
-            if (!o || !o->sess)
-                break;
-            if (o->expired_by && failed(o->expired_by, e))
-                o->expired_by = NULL; /* the handler of the commit's own failure */
-            attr = read_attr(e);
-            if (!holds(o->closed_by, e) && !e->sess && session_async(c, o->sess) &&
-                !awaitable_read(e->at) &&
-                (holds(o->expired_by, e) ||
-                 (attr && o->ent && !was_read(o, attr) && lazy_relationship(c, o, attr)))) {
-                /* an AsyncSession cannot load from a plain attribute read */
-                report_async(c, o, e);
-                o->sess = NULL;
-            } else if (!holds(o->closed_by, e)) {
-                o->expired_by = NULL; /* loaded again while the session is open */
-                if (attr && o->nread < MAX_READ)
-                    o->read[o->nread++] = attr;
-            } else if (holds(o->expired_by, e)) {
-                report(c, o, e, o->closed_by->at);
-                o->sess = NULL; /* once per object */
-            } else if (attr && o->ent && !was_read(o, attr) && lazy_relationship(c, o, attr)) {
-                report_lazy(c, o, e);
-                o->sess = NULL;
-            }
+            if (o && o->sess && (!o->root || o->root->sess))
+                read_event(c, o, e);
             break;
         case EV_RETURN: {
             const Node *gone = c->probe && o && o->sess && o->ent && !c->probe->ent
@@ -1421,6 +1570,8 @@ static void replay(Scan *c)
                                    : NULL;
             if (gone) { /* the caller gets it detached */
                 c->probe->ent = o->ent;
+                c->probe->loaded = o->loaded;
+                c->probe->nloaded = o->nloaded;
                 c->probe->close = gone;
                 for (int k = 0; k < o->nread && k < 8; k++)
                     c->probe->read[c->probe->nread++] = o->read[k];
@@ -1439,7 +1590,7 @@ static void replay(Scan *c)
             } else if (o && o->sess && c->endpoint && holds(o->expired_by, e) &&
                        session_async(c, o->sess) && c->func->kind == NODE_AsyncFunctionDef) {
                 /* FastAPI reads it for the response outside the session's greenlet */
-                report_async(c, o, e);
+                report_async(c, o, e, NULL);
                 o->sess = NULL;
             }
             break;
@@ -1530,9 +1681,9 @@ static void returns_kid(Node *parent, Node *n, void *arg)
     if (r->found || r->depth > WALK_MAX_DEPTH || ast_is_def(n) ||
         ast_category(n->kind) == CAT_EXPR)
         return;
-    const Node *t = NULL, *v = NULL, *ent = NULL;
+    const Node *t = NULL, *v = NULL, *ent = NULL, *load = NULL;
     if (ast_single_assign(n, &t, &v) && t->kind == NODE_Name) {
-        const char *s = object_of(r->h, v, &ent);
+        const char *s = object_of(r->h, v, &ent, &load);
         note_result(r->h, t, v);
         int k = 0;
         while (k < r->nobj && strcmp(r->obj[k], t->v.Name.id))
@@ -1548,7 +1699,7 @@ static void returns_kid(Node *parent, Node *n, void *arg)
                 if (!strcmp(r->obj[k], v->v.Name.id))
                     r->found = r->sess[k];
         } else {
-            r->found = object_of(r->h, v, &ent);
+            r->found = object_of(r->h, v, &ent, &load);
         }
         return;
     }
@@ -1826,12 +1977,13 @@ void detached_check(LifecycleSink *k, const FlowEnv *env, Arena *scratch,
                     const Node *const *funcs, int nfuncs)
 {
     ProbeCache cache = {{NULL}, {NULL}, 0};
+    OrmReadCache *reads = ormpaths_cache(k->a);
     for (int i = 0; i < nfuncs; i++) {
         const Node *f = funcs[i];
         if (f->kind != NODE_FunctionDef && f->kind != NODE_AsyncFunctionDef)
             continue;
         Scan c = {.k = k, .env = env, .scratch = scratch, .func = f,
-                  .scope = scope_of(env->scopes, f), .cache = &cache};
+                  .scope = scope_of(env->scopes, f), .cache = &cache, .reads = reads};
         if (!c.scope)
             continue;
         for (int j = 0; j < f->v.FunctionDef.body.n; j++)

@@ -1,0 +1,112 @@
+/*
+ * ormpaths.h - what an ORM object has loaded, as paths of relationships.
+ *
+ * An object a query loads has its columns, and the relationships its
+ * loader options name: `selectinload(Volume.project)` loads "project",
+ * `.selectinload(Project.backends)` chained to it loads "project.backends";
+ * a relationship declared with an eager `lazy=` loads with its object.
+ * Every other relationship is loaded on its first read, which an
+ * AsyncSession cannot do (MissingGreenlet) and a closed session cannot
+ * either (DetachedInstanceError).  A read is a path too (`v.project.
+ * backends`, or what a function of the project reads of the object it is
+ * handed, calls deep).  Paths are dotted strings of attribute names;
+ * iterating a collection and indexing it are transparent (the elements of
+ * `v.project.backends` are at "project.backends").
+ *
+ * Used by detached.c (SL102, SL107).  Everything here reads the project's
+ * immutable tables and is thread-safe; strings go to the arena given.
+ */
+#ifndef SL_ORMPATHS_H
+#define SL_ORMPATHS_H
+
+#include "flow.h"
+#include "scope.h"
+
+#define ORM_HANDED_DEPTH 6 /* calls followed into the functions an object is handed to */
+#define ORM_MAX_READS 16   /* paths remembered per parameter of such a function */
+
+/* A mapped class: its ClassDef and the table of the module that declares it. */
+typedef struct OrmClass {
+    const ScopeTable *t;
+    const Node *def; /* NULL: not known */
+} OrmClass;
+
+/* p and q joined by a dot ("" and NULL are the empty path). */
+const char *ormpaths_join(Arena *a, const char *p, const char *q);
+
+/* The qualified name of e in table t, scope s, in a (NULL if too long). */
+const char *ormpaths_qual(Arena *a, const ScopeTable *t, const Scope *s, const Node *e);
+
+/* The binding name has where it is looked up from (in, s), followed
+ * through an import to its module of the project (*t and *where: that
+ * module's table and the binding's scope); NULL for an import from
+ * outside the project. */
+const Binding *ormpaths_definition(const FlowEnv *env, const ScopeTable *in, const Scope *s,
+                                   const char *name, const ScopeTable **t, const Scope **where);
+
+/* The class named name where (t, s) look it up, or {.def = NULL}. */
+OrmClass ormpaths_class(const FlowEnv *env, const ScopeTable *t, const Scope *s,
+                        const char *name);
+
+/* The relationship paths the loader options of load (a query expression,
+ * or a call loading one) load, in *paths (*n of them, in a).  0 when it
+ * has options it cannot read (`.options(*opts)`, a Load(...) object): then
+ * what it loads is not known. */
+int ormpaths_loaded(Arena *a, const Node *load, const char ***paths, int *n);
+
+/* The first relationship on path from cls loaded on first read. */
+typedef struct OrmLazy {
+    const char *prefix; /* the path up to it ("project.backends") */
+    int steps;          /* its attributes on the path, counted from 1 */
+    const char *fix;    /* the loader chain that loads it:
+                           "selectinload(Volume.project).selectinload(Project.backends)" */
+} OrmLazy;
+
+/* Does reading path of an object of cls load a relationship on first
+ * read, one that the object's loaded paths (loaded[0..nloaded), wildcards
+ * "*" included) and the paths read while its session could load
+ * (read[0..nread)) do not cover?  1 with *out set; 0 when it stops at a
+ * column, a loaded relationship's end, or something not known. */
+int ormpaths_lazy(Arena *a, const FlowEnv *env, OrmClass cls, const char *path,
+                  const char *const *loaded, int nloaded, const char *const *read, int nread,
+                  OrmLazy *out);
+
+/* Does path from cls go through relationships only (so that it names
+ * ORM objects: `v.project`, `v.project.backends`)?  "" does. */
+int ormpaths_objects(Arena *a, const FlowEnv *env, OrmClass cls, const char *path);
+
+/* The name e starts from, and in *path the attributes it follows from
+ * there: `v` (""), `v.project.backends`, `volumes[0]`, `list(xs)`, and `[v
+ * for v in xs if ...]`; NULL for anything else. */
+const char *ormpaths_ref(Arena *a, const Node *e, const char **path);
+
+/* A path read of a parameter, in the function that reads it. */
+typedef struct OrmRead {
+    const char *path;   /* relative to the parameter */
+    const Node *reader; /* the function whose body reads it (the callee, or deeper) */
+    const Node *at;     /* the read there */
+} OrmRead;
+
+/* What the functions of the project handed an object read of it,
+ * remembered per function and parameter for one module's check.  Not
+ * thread-safe: one per worker. */
+typedef struct OrmReadCache OrmReadCache;
+
+OrmReadCache *ormpaths_cache(Arena *a);
+
+/* The project function call calls (its def), with in *shift the
+ * parameters the call fills itself (a bound method's self); NULL for
+ * anything else.  s: the scope of the call, in env->scopes. */
+const Node *ormpaths_callee(Arena *scratch, const FlowEnv *env, const Scope *s, const Node *call,
+                            int *shift);
+
+/* The paths def reads of the parameter that argument j of call fills
+ * (ast_call_arg's count), in *n: its attribute reads (not method calls),
+ * through loops over it and names bound to its attributes, and what the
+ * functions it hands them to read, ORM_HANDED_DEPTH calls deep.  NULL when
+ * j fills no parameter. */
+const OrmRead *ormpaths_arg_reads(OrmReadCache *cache, Arena *a, Arena *scratch,
+                                  const FlowEnv *env, const Node *def, int shift,
+                                  const Node *call, int j, int *n);
+
+#endif
