@@ -18,10 +18,14 @@
  * the block ended, and a helper's caller gets nothing it can read.
  *
  * A relationship of a loaded object (declared with relationship() and no
- * eager lazy=, not asked for by a loader option, not read while the session
- * was open) is loaded on its first read, which after the close raises too,
- * whatever expire_on_commit says: sessions of every seen factory are
- * followed, and only those that expire on commit expire their objects.
+ * eager lazy=, not on a path its query's loader options load, not read
+ * while the session was open: ormpaths.h) is loaded on its first read,
+ * which after the close raises too, whatever expire_on_commit says:
+ * sessions of every seen factory are followed, and only those that expire
+ * on commit expire their objects.  Reads are paths (`v.project.backends`);
+ * a collection's elements (`s.scalars(q).all()`) are loaded alike, and a
+ * name bound to objects another name has (`for v in vs`, `p = v.project`)
+ * reads them as that name does.
  *
  * The order of the statements stands for the order of execution: branches
  * are not told apart, so a read in a branch after the block counts.  A name
@@ -377,9 +381,19 @@ static const char *object_of(const Scan *c, const Node *v, const Node **ent, con
     static const char *const results[] = {"scalars", "execute", "exec", "query", NULL};
     static const char *const wrappers[] = {"list", "tuple", "sorted", NULL};
     v = ast_unawait(v);
-    while (v && v->kind == NODE_Call && v->v.Call.func->kind == NODE_Name &&
-           v->v.Call.args.n == 1 && ast_name_in(v->v.Call.func->v.Name.id, wrappers))
-        v = ast_unawait(v->v.Call.args.items[0]);
+    for (int i = 0; v && i < 8; i++) { /* list(...), [x for x in ... if ...]: the same objects */
+        const Node *g = (v->kind == NODE_ListComp || v->kind == NODE_GeneratorExp) &&
+                                v->v.ListComp.generators.n == 1
+                            ? v->v.ListComp.generators.items[0] : NULL;
+        if (v->kind == NODE_Call && v->v.Call.func->kind == NODE_Name &&
+            v->v.Call.args.n == 1 && ast_name_in(v->v.Call.func->v.Name.id, wrappers))
+            v = ast_unawait(v->v.Call.args.items[0]);
+        else if (g && ast_same_ref(v->v.ListComp.elt, g->v.comprehension.target) &&
+                 g->v.comprehension.target->kind == NODE_Name)
+            v = ast_unawait(g->v.comprehension.iter);
+        else
+            break;
+    }
     *load = v;
     if (!v || v->kind != NODE_Call || v->v.Call.func->kind != NODE_Attribute)
         return NULL;
@@ -1977,13 +1991,13 @@ void detached_check(LifecycleSink *k, const FlowEnv *env, Arena *scratch,
                     const Node *const *funcs, int nfuncs)
 {
     ProbeCache cache = {{NULL}, {NULL}, 0};
-    OrmReadCache *reads = ormpaths_cache(k->a);
+    OrmReadCache reads = {{NULL, 0, 0}};
     for (int i = 0; i < nfuncs; i++) {
         const Node *f = funcs[i];
         if (f->kind != NODE_FunctionDef && f->kind != NODE_AsyncFunctionDef)
             continue;
         Scan c = {.k = k, .env = env, .scratch = scratch, .func = f,
-                  .scope = scope_of(env->scopes, f), .cache = &cache, .reads = reads};
+                  .scope = scope_of(env->scopes, f), .cache = &cache, .reads = &reads};
         if (!c.scope)
             continue;
         for (int j = 0; j < f->v.FunctionDef.body.n; j++)
@@ -2002,4 +2016,5 @@ void detached_check(LifecycleSink *k, const FlowEnv *env, Arena *scratch,
         replay(&c);
         arena_reset(scratch);
     }
+    ormpaths_cache_free(&reads);
 }

@@ -13,6 +13,7 @@
  */
 #include "rules/ormpaths.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "value.h"
@@ -78,26 +79,17 @@ static const char *const other_options[] = {"load_only", "defer", "undefer", "un
 
 typedef struct Loads {
     Arena *a;
-    const char **paths;
-    int n, cap;
+    VEC(const char *) paths;
     int unknown; /* an option not read: what is loaded is not known */
     int depth;
 } Loads;
 
 static void add_loaded(Loads *l, const char *p)
 {
-    for (int i = 0; i < l->n; i++)
-        if (!strcmp(l->paths[i], p))
+    for (size_t i = 0; i < l->paths.n; i++)
+        if (!strcmp(l->paths.items[i], p))
             return;
-    if (l->n == l->cap) {
-        int cap = l->cap ? 2 * l->cap : 8;
-        const char **ps = arena_alloc(l->a, (size_t)cap * sizeof *ps);
-        if (l->n)
-            memcpy(ps, l->paths, (size_t)l->n * sizeof *ps);
-        l->paths = ps;
-        l->cap = cap;
-    }
-    l->paths[l->n++] = p;
+    VEC_PUSH(&l->paths, p);
 }
 
 /* The attribute an option's argument names: `User.orders` (also with
@@ -214,8 +206,11 @@ int ormpaths_loaded(Arena *a, const Node *load, const char ***paths, int *n)
 {
     Loads l = {.a = a};
     options_of(&l, load);
-    *paths = l.paths;
-    *n = l.n;
+    *n = (int)l.paths.n;
+    *paths = l.paths.n ? arena_alloc(a, l.paths.n * sizeof **paths) : NULL;
+    if (l.paths.n)
+        memcpy(*paths, l.paths.items, l.paths.n * sizeof **paths);
+    VEC_FREE(&l.paths);
     return !l.unknown;
 }
 
@@ -338,14 +333,12 @@ static int covers(const char *const *list, int n, const char *p, size_t plen, in
 }
 
 /* Walks path from cls: the index into path where its first lazy relationship
- * not covered ends (*steps, *names: the classes along), or 0; *through: 1 if
- * every step is a relationship whose class is known. */
+ * not covered ends (*steps, *names: the classes along), or 0. */
 static size_t walk(Arena *a, const FlowEnv *env, OrmClass cls, const char *path,
                    const char *const *loaded, int nloaded, const char *const *read, int nread,
-                   int *steps, const char **names, int *through)
+                   int *steps, const char **names)
 {
     const char *p = path;
-    *through = 1;
     for (int i = 0; *p && i < PATH_MAX_STEPS; i++) {
         const char *dot = strchr(p, '.');
         size_t len = dot ? (size_t)(dot - p) : strlen(p);
@@ -365,7 +358,6 @@ static size_t walk(Arena *a, const FlowEnv *env, OrmClass cls, const char *path,
         cls = next;
         p = dot + 1;
     }
-    *through = 0;
     return 0;
 }
 
@@ -374,10 +366,10 @@ int ormpaths_lazy(Arena *a, const FlowEnv *env, OrmClass cls, const char *path,
                   OrmLazy *out)
 {
     const char *names[PATH_MAX_STEPS];
-    int steps = 0, through;
+    int steps = 0;
     if (!cls.def || !path || !*path)
         return 0;
-    size_t end = walk(a, env, cls, path, loaded, nloaded, read, nread, &steps, names, &through);
+    size_t end = walk(a, env, cls, path, loaded, nloaded, read, nread, &steps, names);
     if (!end)
         return 0;
     out->prefix = arena_strndup(a, path, end);
@@ -464,23 +456,9 @@ const char *ormpaths_ref(Arena *a, const Node *e, const char **path)
     return NULL;
 }
 
-typedef struct ReadEntry {
-    const Node *def;
-    const char *param;
-    OrmRead *reads;
-    int n;
-} ReadEntry;
-
-struct OrmReadCache {
-    ReadEntry *e;
-    int n, cap;
-};
-
-OrmReadCache *ormpaths_cache(Arena *a)
+void ormpaths_cache_free(OrmReadCache *cache)
 {
-    OrmReadCache *c = arena_alloc(a, sizeof *c);
-    memset(c, 0, sizeof *c);
-    return c;
+    VEC_FREE(&cache->e);
 }
 
 typedef struct Reads {
@@ -492,7 +470,7 @@ typedef struct Reads {
     const char *alias[MAX_ALIASES];  /* names for objects of the parameter ... */
     const char *prefix[MAX_ALIASES]; /* ... at these paths of it */
     int nalias;
-    ReadEntry *out;
+    OrmReadEntry *out;
     int level, depth;
 } Reads;
 
@@ -516,7 +494,7 @@ static const Node *param_of(const Node *def, int shift, const Node *call, int j)
 
 static void add_read(Reads *r, const char *path, const Node *reader, const Node *at)
 {
-    ReadEntry *o = r->out;
+    OrmReadEntry *o = r->out;
     if (!path || !*path || !strncmp(path, "awaitable_attrs", 15) || o->n == ORM_MAX_READS)
         return; /* awaitable_attrs: AsyncAttrs loads with an await */
     for (int i = 0; i < o->n; i++)
@@ -653,21 +631,14 @@ static const OrmRead *param_reads(OrmReadCache *cache, Arena *a, Arena *scratch,
                                   const FlowEnv *env, const Node *def, const char *param,
                                   int level, int *n)
 {
-    for (int i = 0; i < cache->n; i++)
-        if (cache->e[i].def == def && !strcmp(cache->e[i].param, param)) {
-            *n = cache->e[i].n; /* remembered, or being computed (a recursion): so far */
-            return cache->e[i].reads;
+    for (size_t i = 0; i < cache->e.n; i++)
+        if (cache->e.items[i].def == def && !strcmp(cache->e.items[i].param, param)) {
+            *n = cache->e.items[i].n; /* remembered, or being computed (a recursion): so far */
+            return cache->e.items[i].reads;
         }
-    if (cache->n == cache->cap) {
-        int cap = cache->cap ? 2 * cache->cap : 16;
-        ReadEntry *e = arena_alloc(a, (size_t)cap * sizeof *e);
-        if (cache->n)
-            memcpy(e, cache->e, (size_t)cache->n * sizeof *e);
-        cache->e = e;
-        cache->cap = cap;
-    }
-    int at = cache->n++;
-    cache->e[at] = (ReadEntry){def, param, arena_alloc(a, ORM_MAX_READS * sizeof(OrmRead)), 0};
+    size_t at = cache->e.n;
+    VEC_PUSH(&cache->e, ((OrmReadEntry){def, param,
+                                     arena_alloc(a, ORM_MAX_READS * sizeof(OrmRead)), 0}));
     Reads r = {.cache = cache, .a = a, .scratch = scratch, .env = *env, .def = def,
                .level = level};
     const ScopeTable *t = value_table_of(env->values, def);
@@ -675,11 +646,11 @@ static const OrmRead *param_reads(OrmReadCache *cache, Arena *a, Arena *scratch,
     r.scope = scope_of(r.env.scopes, def);
     r.alias[r.nalias] = param;
     r.prefix[r.nalias++] = "";
-    ReadEntry entry = cache->e[at];
+    OrmReadEntry entry = cache->e.items[at];
     r.out = &entry;
     for (int i = 0; r.scope && i < def->v.FunctionDef.body.n; i++)
         reads_walk(&r, def->v.FunctionDef.body.items[i]);
-    cache->e[at].n = entry.n; /* the array may have moved while callees were added */
+    cache->e.items[at].n = entry.n; /* the array may have moved while callees were added */
     *n = entry.n;
     return entry.reads;
 }

@@ -88,11 +88,22 @@ typedef struct OrmRead {
 } OrmRead;
 
 /* What the functions of the project handed an object read of it,
- * remembered per function and parameter for one module's check.  Not
+ * remembered per function and parameter for one module's check (start it
+ * zeroed; the paths stay in the arena given to ormpaths_arg_reads).  Not
  * thread-safe: one per worker. */
-typedef struct OrmReadCache OrmReadCache;
+typedef struct OrmReadEntry {
+    const Node *def;
+    const char *param;
+    OrmRead *reads; /* ORM_MAX_READS of room */
+    int n;
+} OrmReadEntry;
 
-OrmReadCache *ormpaths_cache(Arena *a);
+typedef struct OrmReadCache {
+    VEC(OrmReadEntry) e;
+} OrmReadCache;
+
+/* Frees what cache holds on the heap. */
+void ormpaths_cache_free(OrmReadCache *cache);
 
 /* The project function call calls (its def), with in *shift the
  * parameters the call fills itself (a bound method's self); NULL for
