@@ -57,6 +57,13 @@ class Volume(Base):
     project: Mapped[Project] = relationship()
 
 
+class Site(Base):
+    __tablename__ = "site"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id"))
+    project: Mapped[Project] = relationship(lazy="joined")
+
+
 class VolumeOut(Schema):
     name: str
 
@@ -212,3 +219,20 @@ async def options_elsewhere(opts: list) -> list:
     async with Factory() as session:
         volumes = (await session.scalars(select(Volume).options(*opts))).all()
         return [v.project.name for v in volumes]
+
+
+# Bad: `project` is joined with its site by its declaration; its backends are not.
+async def site_backends(sid: int) -> list:
+    async with Factory() as session:
+        site = await session.get(Site, sid)
+        names = [m.name for m in site.project.members]
+        return names + [b.type for b in site.project.backends]  # expect: SL107 "read for `project.backends`"
+
+
+# quiet: the loaded path goes on through a name bound to the related object.
+async def through_a_name(vid: int) -> list:
+    async with Factory() as session:
+        v = (await session.scalars(select(Volume).where(Volume.id == vid).options(
+            selectinload(Volume.project).options(selectinload(Project.backends))))).one()
+        project = v.project
+        return [b.type for b in project.backends]
