@@ -712,6 +712,7 @@ Res fl_eval(Ctx *c, Path *p, const Node *e)
         const Node *w = e->v.Await.value;
         c->want = want;
         out = fl_eval(c, p, w);
+        fo_await(c, p, e); /* a task, an event, a queue: a wait (SL207) */
         /* awaited: the work it names or starts is over (await t, await
          * run_in_executor(...), await wait_for(t, 5), await gather(t1, t2)) */
         if (w->kind == NODE_Name)

@@ -44,8 +44,8 @@ typedef enum FlowProblem {
     FLOW_HELD_BY_STREAM,  /* borrowed, holding its connection while a streamed body runs */
     FLOW_NESTED_CHECKOUT, /* holding a pooled connection while a second one of the same
                              pool is taken (flow_pool.c) */
-    FLOW_HELD_WAIT,       /* holding a pooled connection while it sleeps or waits on an
-                             HTTP request (flow_pool.c) */
+    FLOW_HELD_WAIT,       /* holding a pooled connection while it sleeps, waits on an
+                             HTTP request or on other work (flow_pool.c) */
 } FlowProblem;
 
 /* What a wait is (FlowSummary.waits, bits). */
@@ -53,7 +53,9 @@ enum {
     WAIT_SLEEP = 1,    /* a sleep that lasts */
     WAIT_HTTP = 2,     /* an HTTP request, on some path */
     WAIT_HTTP_SURE = 4, /* ... made whenever it runs (under no condition; in a loop, per item) */
-    WAIT_SLEEP_SURE = 8 /* a sleep that lasts, whenever it runs */
+    WAIT_SLEEP_SURE = 8, /* a sleep that lasts, whenever it runs */
+    WAIT_WORK = 16,      /* a wait that lasts for other work: a task, an event, a queue */
+    WAIT_WORK_SURE = 32  /* ... whenever it runs */
 };
 
 /* Work that runs apart from the function that starts it. */
@@ -133,8 +135,9 @@ typedef struct FlowSummary {
     const void *needs_pool;       /* a pool it takes a connection of for itself while it
                                      runs, or NULL (flow_pool.c: a module-level Binding) */
     const void *yields_pool;      /* the pool of the session it yields (a provider), or NULL */
-    unsigned char waits;          /* WAIT_* bits: it sleeps, or waits on an HTTP request, while
-                                     it runs, directly or through a helper (flow_pool.c) */
+    unsigned char waits;          /* WAIT_* bits: it sleeps, waits on an HTTP request or on
+                                     other work while it runs, directly or through a helper
+                                     (flow_pool.c) */
     unsigned waits_open;          /* bit i: some wait comes while positional parameter i may
                                      still be in the transaction its caller opened (no commit,
                                      rollback or close of it before, on that path) */

@@ -879,6 +879,8 @@ Res fc_call_value(Ctx *c, Path *p, const Node *call)
              * another module (`from db import engine; engine.connect()`);
              * an object's methods are the project's, called below */
             Res rv = fl_eval_value(c, p, f->v.Attribute.value);
+            if (rv.site < 0 && rv.val.tag != VAL_OBJECT && rv.val.tag != VAL_CLASS)
+                fo_method_call(c, p, call, rv.val); /* an HTTP client's request (SL207) */
             if (rv.site >= 0 || (rv.val.tag != VAL_OBJECT && rv.val.tag != VAL_CLASS))
                 return method_call(c, p, call, rv, f->v.Attribute.attr);
             fv.val = fl_value_at(c, c->env->scopes, c->scope, f);

@@ -426,6 +426,13 @@ void fo_callee(Ctx *c, Path *p, const Node *call, const FlowSummary *sum, const 
 /* A call of a library function: a wait (a sleep, an HTTP request) while a
  * pooled connection is held is SL207. */
 void fo_library_call(Ctx *c, Path *p, const Node *call, const char *qual);
+/* A call recv.m(...) of an object of a library (recv: its value on this
+ * path, or unknown): an HTTP client's request is fo_library_call's. */
+void fo_method_call(Ctx *c, Path *p, const Node *call, Val recv);
+/* `await x` where x is other work (a task, an event's wait(), a queue's
+ * get(), asyncio.wait() or wait_for() of one): a wait that lasts, unless a
+ * short timeout bounds it (SL207). */
+void fo_await(Ctx *c, Path *p, const Node *await);
 const void *fo_pool(Ctx *c, int r);
 void fo_set_pool(Ctx *c, int r, const void *pool);
 const void *fo_pool_of_arg(Ctx *c, const ScopeTable *t, const Node *caller, const Node *call,

@@ -29,7 +29,10 @@
  * endpoint's helpers take).
  *
  * SL207: the same holding at a wait (a sleep, HTTP requests per item of a
- * loop), here or in a helper whose summary says it waits (waits).
+ * loop, other work awaited: a task, an event, a queue), here or in a helper
+ * whose summary says it waits (waits).  What waits is the model's
+ * (model_waits, and the objects whose methods wait: an HTTP client, an
+ * asyncio Task, Event or Queue, however they are reached).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -396,14 +399,6 @@ void fo_checkin(Path *p, int r)
 
 /* --- SL207: a pooled connection held while the code waits ---------------- */
 
-/* The library calls that wait: sleeps, and HTTP requests (module-level
- * functions; a client object's methods are not known to the value model). */
-static const char *const sleeps[] = {"asyncio.sleep", "time.sleep", "anyio.sleep",
-                                     "trio.sleep", "gevent.sleep", NULL};
-static const char *const http_modules[] = {"requests.", "httpx.", "aiohttp.", NULL};
-static const char *const http_verbs[] = {"get", "post", "put", "patch", "delete", "head",
-                                         "options", "request", "stream", NULL};
-
 /* Where n is in func: OWN_BODY when in its own body, not in a def nested
  * in it (whose body runs later: a streamed generator, a task); with
  * OWN_LOOP inside a loop there (a for, a while, a comprehension: once per
@@ -411,7 +406,8 @@ static const char *const http_verbs[] = {"get", "post", "put", "patch", "delete"
  * expression, a match case, a short-circuit operand): it may not run;
  * OWN_RETRY instead of OWN_LOOP when the loop retries an attempt (a try
  * whose body leaves the loop on success). */
-enum { OWN_BODY = 1, OWN_LOOP = 2, OWN_COND = 4, OWN_RETRY = 8 /* in a retry loop */ };
+enum { OWN_BODY = 1, OWN_LOOP = 2, OWN_COND = 4, OWN_RETRY = 8 /* in a retry loop */,
+       OWN_ITEM_COND = 16 /* under a condition on the loop's item: for some items only */ };
 
 #define SHORT_PAUSE 5.0 /* seconds: a single sleep shorter than this, outside a loop, is a pause */
 
@@ -434,41 +430,30 @@ static double seconds_of(Ctx *c, const Node *d)
     return -1;
 }
 
-/* What a library call waits on, by its name alone: WAIT_SLEEP for a sleep,
- * WAIT_HTTP for an HTTP request, else 0. */
-static int wait_call(const char *qual)
-{
-    if (ast_name_in(qual, sleeps))
-        return WAIT_SLEEP;
-    if (!strcmp(qual, "urllib.request.urlopen"))
-        return WAIT_HTTP;
-    for (int i = 0; http_modules[i]; i++) {
-        size_t n = strlen(http_modules[i]);
-        if (!strncmp(qual, http_modules[i], n) && !strchr(qual + n, '.') &&
-            ast_name_in(qual + n, http_verbs))
-            return WAIT_HTTP;
-    }
-    return 0;
-}
-
-/* Does the sleep at call last (where is in_own_body's)?  Not a known
- * duration under a second (a yield to the event loop, a short poll), nor,
- * outside a loop, one under SHORT_PAUSE, nor a retry's backoff: what lasts
- * is a poll loop, a computed wait (a timer, a backoff), or a long pause. */
-static int sleep_lasts(Ctx *c, const Node *call, int where)
+/* Does a wait of secs seconds (-1: computed, or without end) last, where
+ * in_own_body says?  Not a known duration under a second (a yield to the
+ * event loop, a short poll), nor, outside a loop, one under SHORT_PAUSE,
+ * nor a retry's backoff: what lasts is a poll loop, a computed wait (a
+ * timer, a backoff, a timeout), a long pause, or a wait without end. */
+static int lasts(double secs, int where)
 {
     if (where & OWN_RETRY)
         return 0; /* the backoff between attempts: after a failed one (SL402's concern) */
+    return !(secs >= 0 && (secs < 1.0 || (!(where & OWN_LOOP) && secs < SHORT_PAUSE)));
+}
+
+/* Does the sleep at call last? */
+static int sleep_lasts(Ctx *c, const Node *call, int where)
+{
     const Node *d = call->v.Call.args.n ? call->v.Call.args.items[0] : ast_keyword(call, "delay");
     if (!d)
         d = ast_keyword(call, "seconds");
-    double secs = d ? seconds_of(c, d) : 0;
-    return !(secs >= 0 && (secs < 1.0 || (!(where & OWN_LOOP) && secs < SHORT_PAUSE)));
+    return lasts(d ? seconds_of(c, d) : 0, where);
 }
 
 typedef struct OwnBody {
     const Node *n;
-    int found, depth, loops, conds;
+    int found, depth, loops, conds, item_conds;
     const Node *loop;  /* the innermost loop around n */
     const Node *inner; /* while walking: the innermost loop around the node */
 } OwnBody;
@@ -513,16 +498,60 @@ static int is_cond(const Node *parent, const Node *n)
     }
 }
 
+/* Does e (depth d) read a name the for loop's target binds (its item)? */
+static int reads_item(const Node *e, const Node *target, int d)
+{
+    if (!e || d > 8)
+        return 0;
+    if (target->kind == NODE_Tuple || target->kind == NODE_List) {
+        for (int i = 0; i < target->v.Tuple.elts.n; i++)
+            if (reads_item(e, target->v.Tuple.elts.items[i], d))
+                return 1;
+        return 0;
+    }
+    if (target->kind != NODE_Name)
+        return 0;
+    switch (e->kind) {
+    case NODE_Name: return !strcmp(e->v.Name.id, target->v.Name.id);
+    case NODE_Attribute: return reads_item(e->v.Attribute.value, target, d + 1);
+    case NODE_Subscript: return reads_item(e->v.Subscript.value, target, d + 1);
+    case NODE_Call: return reads_item(e->v.Call.func, target, d + 1) ||
+                           (e->v.Call.args.n && reads_item(e->v.Call.args.items[0], target, d + 1));
+    case NODE_UnaryOp: return reads_item(e->v.UnaryOp.operand, target, d + 1);
+    case NODE_Compare: return reads_item(e->v.Compare.left, target, d + 1);
+    case NODE_BinOp: return reads_item(e->v.BinOp.left, target, d + 1) ||
+                            reads_item(e->v.BinOp.right, target, d + 1);
+    case NODE_BoolOp:
+        for (int i = 0; i < e->v.BoolOp.values.n; i++)
+            if (reads_item(e->v.BoolOp.values.items[i], target, d + 1))
+                return 1;
+        return 0;
+    default: return 0;
+    }
+}
+
+/* Is child n of parent, inside for loop, run only for some items: an if
+ * whose test reads the loop's item (`if account.expired:`)? */
+static int item_cond(const Node *loop, const Node *parent, const Node *n)
+{
+    if (!loop || (loop->kind != NODE_For && loop->kind != NODE_AsyncFor) || !parent ||
+        parent->kind != NODE_If || n == parent->v.If.test)
+        return 0;
+    return reads_item(parent->v.If.test, loop->v.For.target, 0);
+}
+
 static void own_body_kid(Node *parent, Node *n, void *arg)
 {
     OwnBody *w = arg;
     if (w->found || w->depth > EVAL_MAX_DEPTH || n->kind == NODE_FunctionDef ||
         n->kind == NODE_AsyncFunctionDef || n->kind == NODE_Lambda || n->kind == NODE_ClassDef)
         return;
-    int loop = is_loop(n), cond = is_cond(parent, n);
+    int loop = is_loop(n), cond = is_cond(parent, n), per_item = cond && item_cond(w->inner, parent, n);
     w->conds += cond;
+    w->item_conds += per_item;
     if (n == w->n) {
-        w->found = OWN_BODY | (w->loops ? OWN_LOOP : 0) | (w->conds ? OWN_COND : 0);
+        w->found = OWN_BODY | (w->loops ? OWN_LOOP : 0) | (w->conds ? OWN_COND : 0) |
+                   (w->item_conds ? OWN_ITEM_COND : 0);
         w->loop = w->inner;
     } else {
         const Node *outer = w->inner;
@@ -536,6 +565,7 @@ static void own_body_kid(Node *parent, Node *n, void *arg)
         w->depth--;
     }
     w->conds -= cond;
+    w->item_conds -= per_item;
 }
 
 /* Does the subtree n hold a return or a break (not in a nested def or loop)? */
@@ -573,7 +603,7 @@ static int retry_loop(const Node *loop)
 
 static int in_own_body(const Node *func, const Node *n)
 {
-    OwnBody w = {n, 0, 0, 0, 0, NULL, NULL};
+    OwnBody w = {n, 0, 0, 0, 0, 0, NULL, NULL};
     if (func->kind == NODE_Module || func->kind == NODE_Lambda)
         return 0;
     for (int i = 0; i < func->v.FunctionDef.body.n && !w.found; i++)
@@ -623,19 +653,24 @@ static void held_wait(Ctx *c, Path *p, const Node *call, int kind, int where, co
     /* a helper's waits count when it waits whenever it runs (a retry helper
        that sleeps only after a failure, a token refreshed only when expired:
        may-waits) */
-    int requests = (kind & WAIT_HTTP) && (!via || (kind & WAIT_HTTP_SURE));
+    /* ... and, in a loop, for every item: a helper called for some items only
+       (`if account.expired: refresh(account)`) is a may-wait per item too */
+    int requests = (kind & WAIT_HTTP) && (!via || (kind & WAIT_HTTP_SURE)) &&
+                   !(via && (where & OWN_ITEM_COND) && !c->env->summary);
     int naps = (kind & WAIT_SLEEP) && (!via || (kind & WAIT_SLEEP_SURE));
+    int work = (kind & WAIT_WORK) && (!via || (kind & WAIT_WORK_SURE));
     if (c->env->summary) {
-        kind &= ~(WAIT_HTTP_SURE | WAIT_SLEEP_SURE);
+        kind &= ~(WAIT_HTTP_SURE | WAIT_SLEEP_SURE | WAIT_WORK_SURE);
         if (!(where & OWN_COND)) /* and here too, not on some branch only */
-            kind |= (requests ? WAIT_HTTP_SURE : 0) | (naps ? WAIT_SLEEP_SURE : 0);
+            kind |= (requests ? WAIT_HTTP_SURE : 0) | (naps ? WAIT_SLEEP_SURE : 0) |
+                    (work ? WAIT_WORK_SURE : 0);
         c->env->summary->waits |= (unsigned char)kind;
         for (int k = 0; k < c->nparams && k < 32; k++) /* what the callers hand it */
             if (c->param_site[k] >= 0 && open_at_wait(c, p, c->param_site[k], call, via))
                 c->env->summary->waits_open |= 1u << k;
         return;
     }
-    if (!(naps || (requests && (where & OWN_LOOP))) ||
+    if (!(naps || work || (requests && (where & OWN_LOOP))) ||
         (c->env->fastapi && (fastapi_role(c->env->fastapi->model, c->g->func) & FASTAPI_BOOT)))
         return; /* start-up code runs once, alone */
     for (int i = 0; i < c->nreports; i++)
@@ -656,10 +691,14 @@ static void held_wait(Ctx *c, Path *p, const Node *call, int kind, int where, co
     const char *what =
         naps ? (via ? "this call sleeps, with the connection held"
                     : "it sleeps here, with the connection held")
-             : (via ? "this call, made once per item of the loop, waits on HTTP requests, with "
-                      "the connection held"
-                    : "it waits on an HTTP request here, once per item, with the connection "
-                      "held");
+        : work ? (via ? "this call waits for other work (a task, an event, a queue), with the "
+                        "connection held"
+                      : "it waits here for other work (a task, an event, a queue), with the "
+                        "connection held")
+               : (via ? "this call, made once per item of the loop, waits on HTTP requests, with "
+                        "the connection held"
+                      : "it waits on an HTTP request here, once per item, with the connection "
+                        "held");
     e = fl_ev_push(c, e, call, what);
     fl_report(c, FLOW_HELD_WAIT, held, call, e);
 }
@@ -675,10 +714,134 @@ static int wait_place(Ctx *c, const Path *p, const Node *call)
 
 void fo_library_call(Ctx *c, Path *p, const Node *call, const char *qual)
 {
-    int kind = qual ? wait_call(qual) : 0; /* by name first: most calls wait on nothing */
-    int where = kind ? wait_place(c, p, call) : 0;
+    ModelWait w = qual ? model_waits(qual) : MODEL_WAITS_NONE; /* most calls wait on nothing */
+    int kind = w == MODEL_WAITS_SLEEP ? WAIT_SLEEP : w == MODEL_WAITS_HTTP ? WAIT_HTTP : 0;
+    int where = kind ? wait_place(c, p, call) : 0; /* (other work: when awaited, fo_await) */
     if (where && (kind != WAIT_SLEEP || sleep_lasts(c, call, where)))
         held_wait(c, p, call, kind, where, NULL);
+}
+
+void fo_method_call(Ctx *c, Path *p, const Node *call, Val recv)
+{
+    const Node *f = call->v.Call.func;
+    if (!model_may_wait_method(f->v.Attribute.attr))
+        return; /* by name first: most methods are no client's */
+    if (recv.tag == VAL_UNKNOWN) /* a local the path does not follow: what it is bound to */
+        recv = fl_value_at(c, c->env->scopes, c->scope, f->v.Attribute.value);
+    Val m = model_library_attr(&recv, f->v.Attribute.attr);
+    if (m.tag == VAL_QUAL)
+        fo_library_call(c, p, call, m.qual);
+}
+
+/* The value of e for a wait: what this path holds, else what the model says
+ * (a name bound to a task, an item of a dict of tasks). */
+static Val wait_value(Ctx *c, const Path *p, const Node *e)
+{
+    Val v = fl_peek_value(c, p, e);
+    return v.tag != VAL_UNKNOWN ? v : fl_value_at(c, c->env->scopes, c->scope, e);
+}
+
+/* Is e only work this function starts itself (a coroutine or a task made
+ * by a call here, a list of them, a local bound to one), whose code is its
+ * own: what that does is its coroutine's (SL203 for the sessions it shares),
+ * not a wait for something else?  A task read from a dict, a global, an
+ * attribute or a parameter is not. */
+static int own_work(Ctx *c, const Node *e, int depth)
+{
+    static const char *const reads[] = {"get", "pop", "values", "setdefault", NULL};
+    static const char *const copies[] = {"list", "tuple", "set", "sorted", NULL};
+    if (!e || depth > 4)
+        return 0;
+    switch (e->kind) {
+    case NODE_Await: return own_work(c, e->v.Await.value, depth + 1);
+    case NODE_Starred: return own_work(c, e->v.Starred.value, depth + 1);
+    case NODE_ListComp: case NODE_SetComp: case NODE_GeneratorExp:
+        return own_work(c, e->v.ListComp.elt, depth + 1);
+    case NODE_List: case NODE_Tuple: case NODE_Set:
+        for (int i = 0; i < e->v.List.elts.n; i++)
+            if (!own_work(c, e->v.List.elts.items[i], depth + 1))
+                return 0;
+        return 1;
+    case NODE_Call: {
+        const Node *f = e->v.Call.func;
+        if (f->kind == NODE_Attribute)
+            return !ast_name_in(f->v.Attribute.attr, reads); /* create_task(coro()) */
+        if (f->kind == NODE_Name && ast_name_in(f->v.Name.id, copies))
+            return e->v.Call.args.n == 1 && own_work(c, e->v.Call.args.items[0], depth + 1);
+        return 1; /* coro(), ensure_future(coro()) */
+    }
+    case NODE_Name: { /* a local of this function, bound (first) to work it starts */
+        const Scope *where = NULL;
+        const Binding *b = scope_lookup(c->env->scopes, c->scope, e->v.Name.id, &where);
+        const Node *d = b && b->kind == BIND_LOCAL && where == c->scope ? b->def : NULL;
+        const Node *v = b && b->value ? b->value
+                        : d && d->kind == NODE_Assign ? d->v.Assign.value
+                        : d && d->kind == NODE_AnnAssign ? d->v.AnnAssign.value : NULL;
+        return d && v && own_work(c, v, depth + 1);
+    }
+    default: return 0;
+    }
+}
+
+/* Does awaiting e wait for other work: a task (or a future), an event's
+ * wait(), a queue's get() or join(), asyncio.wait(); through shield() and
+ * wait_for()?  In *timeout the expression that bounds it, if any. */
+static int other_work(Ctx *c, const Path *p, const Node *e, const Node **timeout, int depth)
+{
+    if (depth > 4)
+        return 0;
+    if (e->kind == NODE_Call) {
+        const Node *f = e->v.Call.func;
+        const char *name = f->kind == NODE_Attribute ? f->v.Attribute.attr
+                           : f->kind == NODE_Name    ? f->v.Name.id : NULL;
+        if (!name || !model_may_wait_method(name))
+            return 0; /* by name first: most awaited calls run a coroutine here */
+        Val fv = wait_value(c, p, f);
+        const char *q = fv.tag == VAL_QUAL ? fv.qual : NULL;
+        if (q && !strcmp(q, "asyncio.shield") && e->v.Call.args.n == 1)
+            return other_work(c, p, e->v.Call.args.items[0], timeout, depth + 1);
+        if (!q || model_waits(q) != MODEL_WAITS_WORK) { /* tasks.get(run_id), a dict's task */
+            Val v = wait_value(c, p, e);
+            return v.tag == VAL_QUAL && !strcmp(v.qual, MODEL_TASK) && !own_work(c, e, 0);
+        }
+        const Node *t = ast_keyword(e, "timeout");
+        if (!strcmp(name, "wait_for")) { /* as long as what it waits for, up to its timeout */
+            if (!t && e->v.Call.args.n > 1)
+                t = e->v.Call.args.items[1];
+            if (!e->v.Call.args.n || !other_work(c, p, e->v.Call.args.items[0], timeout, depth + 1))
+                return 0;
+        } else if (!strcmp(name, "wait") && e->v.Call.args.n) { /* asyncio.wait(tasks) */
+            if (own_work(c, e->v.Call.args.items[0], 0))
+                return 0;
+        } else if (f->kind == NODE_Attribute && f->v.Attribute.value->kind == NODE_Name) {
+            /* an event or a queue this function (or the one it is nested in)
+               made: it coordinates the run's own tasks, which it started */
+            const Scope *where = NULL;
+            const Binding *b = scope_lookup(c->env->scopes, c->scope,
+                                            f->v.Attribute.value->v.Name.id, &where);
+            if (b && b->kind == BIND_LOCAL && where && where->kind == SCOPE_FUNCTION)
+                return 0;
+        }
+        if (t && !(t->kind == NODE_Constant && t->v.Constant.value.kind == CONST_NONE))
+            *timeout = t;
+        return 1;
+    }
+    if (e->kind != NODE_Name && e->kind != NODE_Attribute && e->kind != NODE_Subscript)
+        return 0;
+    Val v = wait_value(c, p, e);
+    return v.tag == VAL_QUAL && !strcmp(v.qual, MODEL_TASK) && !own_work(c, e, 0);
+}
+
+void fo_await(Ctx *c, Path *p, const Node *await)
+{
+    if (!c->env->summary && !p->holding)
+        return; /* nothing held, and no summary to tell: the common case */
+    const Node *timeout = NULL;
+    if (!other_work(c, p, await->v.Await.value, &timeout, 0))
+        return;
+    int where = wait_place(c, p, await);
+    if (where && lasts(timeout ? seconds_of(c, timeout) : -1, where))
+        held_wait(c, p, await, WAIT_WORK, where, NULL);
 }
 
 /* Does the subtree n hold `await call`? */

@@ -315,6 +315,8 @@ Val model_resource_type(const char *qual)
     return v;
 }
 
+static const char *made_by(const char *qual, int only_classes);
+
 Val model_type(const char *qual)
 {
     Val v = {VAL_UNKNOWN, 0, 0, NULL, 0, 0, NULL, 0};
@@ -324,6 +326,8 @@ Val model_type(const char *qual)
         v.tag = types[i].tag;
         v.kind = types[i].kind;
         v.is_async = types[i].is_async;
+    } else if ((v.qual = made_by(qual, 1)) != NULL) {
+        v.tag = VAL_QUAL; /* client: httpx.AsyncClient, task: asyncio.Task */
     }
     return v;
 }
@@ -455,21 +459,95 @@ Val model_library_object(const char *qual)
     return v;
 }
 
+/* Library objects the model knows by what makes them: the class (also an
+ * annotation: is_class) or a function that returns one.  An HTTP client
+ * keeps its connections open between requests, but each request still
+ * waits on the network. */
+static const struct {
+    const char *qual, *made;
+    unsigned char is_class;
+} instances[] = {
+    {"flask_sqlalchemy.SQLAlchemy", MODEL_FLASK_DB, 1},
+    {"flask_sqlalchemy.extension.SQLAlchemy", MODEL_FLASK_DB, 1},
+    {"httpx.Client", MODEL_HTTP_CLIENT, 1},
+    {"httpx.AsyncClient", MODEL_HTTP_CLIENT, 1},
+    {"httpx._client.Client", MODEL_HTTP_CLIENT, 1},
+    {"httpx._client.AsyncClient", MODEL_HTTP_CLIENT, 1},
+    {"requests.Session", MODEL_HTTP_CLIENT, 1},
+    {"requests.sessions.Session", MODEL_HTTP_CLIENT, 1},
+    {"requests.session", MODEL_HTTP_CLIENT, 0},
+    {"aiohttp.ClientSession", MODEL_HTTP_CLIENT, 1},
+    {"aiohttp.client.ClientSession", MODEL_HTTP_CLIENT, 1},
+    {"urllib3.PoolManager", MODEL_HTTP_CLIENT, 1},
+    {"asyncio.Task", MODEL_TASK, 1},
+    {"asyncio.Future", MODEL_TASK, 1},
+    {"asyncio.create_task", MODEL_TASK, 0},
+    {"asyncio.ensure_future", MODEL_TASK, 0},
+    {MODEL_LOOP ".create_task", MODEL_TASK, 0},
+    {MODEL_LOOP ".create_future", MODEL_TASK, 0},
+    {"asyncio.Event", MODEL_EVENT, 1},
+    {"anyio.Event", MODEL_EVENT, 1},
+    {"asyncio.Queue", MODEL_QUEUE, 1},
+    {"asyncio.LifoQueue", MODEL_QUEUE, 1},
+    {"asyncio.PriorityQueue", MODEL_QUEUE, 1},
+    {"asyncio.AbstractEventLoop", MODEL_LOOP, 1},
+    {"asyncio.get_event_loop", MODEL_LOOP, 0},
+    {"asyncio.get_running_loop", MODEL_LOOP, 0},
+    {"asyncio.new_event_loop", MODEL_LOOP, 0},
+};
+
+/* The methods of those objects that the model knows: what each gives. */
+static const struct {
+    const char *recv, *attr, *made;
+} library_methods[] = {
+    {MODEL_HTTP_CLIENT, "get", MODEL_HTTP_REQUEST},
+    {MODEL_HTTP_CLIENT, "post", MODEL_HTTP_REQUEST},
+    {MODEL_HTTP_CLIENT, "put", MODEL_HTTP_REQUEST},
+    {MODEL_HTTP_CLIENT, "patch", MODEL_HTTP_REQUEST},
+    {MODEL_HTTP_CLIENT, "delete", MODEL_HTTP_REQUEST},
+    {MODEL_HTTP_CLIENT, "head", MODEL_HTTP_REQUEST},
+    {MODEL_HTTP_CLIENT, "options", MODEL_HTTP_REQUEST},
+    {MODEL_HTTP_CLIENT, "request", MODEL_HTTP_REQUEST},
+    {MODEL_HTTP_CLIENT, "send", MODEL_HTTP_REQUEST},
+    {MODEL_HTTP_CLIENT, "stream", MODEL_HTTP_REQUEST},
+    {MODEL_HTTP_CLIENT, "urlopen", MODEL_HTTP_REQUEST},
+    {MODEL_EVENT, "wait", MODEL_WORK_WAIT},
+    {MODEL_QUEUE, "get", MODEL_WORK_WAIT},
+    {MODEL_QUEUE, "join", MODEL_WORK_WAIT},
+    {MODEL_LOOP, "create_task", MODEL_LOOP ".create_task"},
+    {MODEL_LOOP, "create_future", MODEL_LOOP ".create_future"},
+};
+
+/* The object calling qual makes, classes only when only_classes. */
+static const char *made_by(const char *qual, int only_classes)
+{
+    for (size_t i = 0; qual && i < sizeof instances / sizeof *instances; i++)
+        if ((instances[i].is_class || !only_classes) && !strcmp(instances[i].qual, qual))
+            return instances[i].made;
+    return NULL;
+}
+
 Val model_library_instance(const char *qual)
 {
     Val v = {VAL_UNKNOWN, 0, 0, NULL, 0, 0, NULL, 0};
-    if (qual && (!strcmp(qual, "flask_sqlalchemy.SQLAlchemy") ||
-                 !strcmp(qual, "flask_sqlalchemy.extension.SQLAlchemy"))) {
+    if ((v.qual = made_by(qual, 0)) != NULL)
         v.tag = VAL_QUAL;
-        v.qual = MODEL_FLASK_DB;
-    }
     return v;
 }
 
 Val model_library_attr(const Val *recv, const char *attr)
 {
     Val v = {VAL_UNKNOWN, 0, 0, NULL, 0, 0, NULL, 0};
-    if (recv->tag != VAL_QUAL || !recv->qual || strcmp(recv->qual, MODEL_FLASK_DB))
+    size_t n = recv->tag == VAL_QUAL && recv->qual ? strlen(recv->qual) : 0;
+    if (!n || recv->qual[n - 1] != ')')
+        return v; /* a library name (sqlalchemy.orm), not an object: the common case */
+    for (size_t i = 0; i < sizeof library_methods / sizeof *library_methods; i++)
+        if (!strcmp(library_methods[i].recv, recv->qual) && !strcmp(library_methods[i].attr, attr)) {
+            v.tag = VAL_QUAL;
+            v.qual = library_methods[i].made;
+            return v;
+        }
+    if (strcmp(recv->qual, MODEL_FLASK_DB))
         return v;
     if (!strcmp(attr, "session")) { /* a scoped_session of the extension's sessionmaker */
         v.tag = VAL_FACTORY;
@@ -483,6 +561,42 @@ Val model_library_attr(const Val *recv, const char *attr)
         v.qual = MODEL_FLASK_MODEL;
     }
     return v;
+}
+
+/* Library calls that wait, by their names.  A sleep's length and an HTTP
+ * request's count are the caller's to judge (flow_pool.c). */
+static const char *const sleeps[] = {"asyncio.sleep", "time.sleep", "anyio.sleep",
+                                     "trio.sleep", "gevent.sleep", NULL};
+static const char *const http_modules[] = {"requests.", "httpx.", "aiohttp.", NULL};
+static const char *const http_verbs[] = {"get", "post", "put", "patch", "delete", "head",
+                                         "options", "request", "stream", NULL};
+static const char *const work_waits[] = {MODEL_WORK_WAIT, "asyncio.wait", "asyncio.wait_for",
+                                         "asyncio.tasks.wait", "asyncio.tasks.wait_for", NULL};
+
+int model_may_wait_method(const char *name)
+{
+    static const char *const also[] = {"wait_for", "shield", "pop", NULL}; /* d.pop(k): a task */
+    for (size_t i = 0; i < sizeof library_methods / sizeof *library_methods; i++)
+        if (!strcmp(library_methods[i].attr, name))
+            return 1;
+    return ast_name_in(name, also);
+}
+
+ModelWait model_waits(const char *qual)
+{
+    if (ast_name_in(qual, sleeps))
+        return MODEL_WAITS_SLEEP;
+    if (!strcmp(qual, "urllib.request.urlopen") || !strcmp(qual, MODEL_HTTP_REQUEST))
+        return MODEL_WAITS_HTTP;
+    if (ast_name_in(qual, work_waits))
+        return MODEL_WAITS_WORK;
+    for (int i = 0; http_modules[i]; i++) {
+        size_t n = strlen(http_modules[i]);
+        if (!strncmp(qual, http_modules[i], n) && !strchr(qual + n, '.') &&
+            ast_name_in(qual + n, http_verbs))
+            return MODEL_WAITS_HTTP;
+    }
+    return MODEL_WAITS_NONE;
 }
 
 int model_acquirer_kind(const char *qual)

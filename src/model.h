@@ -197,6 +197,35 @@ Val model_library_instance(const char *qual);
 Val model_library_attr(const Val *recv, const char *attr);
 
 /*
+ * Objects that wait on something outside the code that holds them, known
+ * the same way (VAL_QUAL, made by model_library_instance from the class or
+ * the function that makes one, typed by model_type from an annotation; their
+ * methods are model_library_attr's): an HTTP client (httpx.Client and
+ * AsyncClient, requests.Session, aiohttp.ClientSession, urllib3.PoolManager),
+ * whose request methods are VAL_QUAL MODEL_HTTP_REQUEST; asyncio's Task
+ * (create_task(), ensure_future(), a loop's create_task()), Event and Queue,
+ * whose wait(), get() and join() are VAL_QUAL MODEL_WORK_WAIT.
+ */
+#define MODEL_HTTP_CLIENT "(HTTP client)"
+#define MODEL_HTTP_REQUEST "(HTTP client).request"
+#define MODEL_TASK "asyncio.Task()"
+#define MODEL_EVENT "asyncio.Event()"
+#define MODEL_QUEUE "asyncio.Queue()"
+#define MODEL_LOOP "asyncio.AbstractEventLoop()"
+#define MODEL_WORK_WAIT "(wait for other work)"
+
+/* What a call of the library function qual waits on (FlowSummary.waits'
+ * facts, flow_pool.c): a sleep, an HTTP request (a module function of an
+ * HTTP library, a client's request method), other work (an event, a
+ * queue, asyncio.wait() and wait_for(): a task), or nothing. */
+typedef enum ModelWait { MODEL_WAITS_NONE, MODEL_WAITS_SLEEP, MODEL_WAITS_HTTP,
+                         MODEL_WAITS_WORK } ModelWait;
+ModelWait model_waits(const char *qual);
+/* Could a method or function named name be one of those waits, or a
+ * client's request (a cheap question before any value is worked out)? */
+int model_may_wait_method(const char *name);
+
+/*
  * The resource a parameter annotated with the type qual holds
  * (`db: AsyncSession`, `conn: asyncpg.Connection`); VAL_UNKNOWN for other
  * types.  Whose it is, the annotation does not say.

@@ -487,6 +487,7 @@ static Val ev_with(Ev *c, const ScopeTable *t, const Scope *s, const Node *ctx);
 static Val attr_of(Ev *c, Val recv, const char *attr);
 static const char *library_base(Ev *c, const Node *cls, int depth);
 static Val declared_item(Ev *c, const ScopeTable *t, const Scope *s, const Node *e);
+static Val join2(Val a, Val b);
 static const char ANY_KEY[] = "[*]"; /* LOC_KEY of the entries under computed keys */
 
 /* Classes whose instances the model knows by name (annotations, calls):
@@ -1304,6 +1305,21 @@ static Val ev_call(Ev *c, const ScopeTable *t, const Scope *s, const Node *call)
         /* run_in_threadpool(f, ...): what f returns */
         Val g = ev(c, t, s, call->v.Call.args.items[0]);
         return g.tag == VAL_FUNC || g.tag == VAL_CLASS ? call_of(c, t, s, call, g) : unknown();
+    }
+    static const char *const reads[] = {"get", "pop", "setdefault", NULL};
+    if (f->kind == NODE_Attribute && f->v.Attribute.value->kind == NODE_Name &&
+        call->v.Call.args.n > 0 && ast_name_in(f->v.Attribute.attr, reads)) {
+        /* tasks.get(run_id): the entry d[run_id] (a default, if one is
+           given, is joined: it may be what comes back) */
+        Node item;
+        memset(&item, 0, sizeof item);
+        item.kind = NODE_Subscript;
+        item.v.Subscript.value = f->v.Attribute.value;
+        item.v.Subscript.slice = call->v.Call.args.items[0];
+        Val v = ev(c, t, s, &item);
+        if (known(&v))
+            return call->v.Call.args.n > 1 ? join2(v, ev(c, t, s, call->v.Call.args.items[1]))
+                                           : v;
     }
     if (f->kind == NODE_Attribute && method_of_value(c, t, s, f)) {
         Val recv = ev(c, t, s, f->v.Attribute.value);

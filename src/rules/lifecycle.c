@@ -180,6 +180,10 @@ void lifecycle_report(void *arg, const FlowReport *r)
                         w, since,
                         event_line(r, "this call sleeps")   ? "a function it calls sleeps"
                         : event_line(r, "it sleeps")        ? "it sleeps"
+                        : event_line(r, "this call waits")  ? "a function it calls waits for "
+                                                              "other work"
+                        : event_line(r, "it waits here")    ? "it waits for other work (a task, "
+                                                              "an event, a queue)"
                         : event_line(r, "this call, made")  ? "a function it calls once per item "
                                                               "of a loop makes HTTP requests"
                                                             : "it makes an HTTP request once per "

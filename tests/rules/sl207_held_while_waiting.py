@@ -213,3 +213,21 @@ def store_with_helpers(db: Session) -> None:
     retry_call(lambda: db.execute(text("INSERT INTO t VALUES (1)")))
     run_when_ready(lambda: db.execute(text("SELECT 2")).scalar())
     db.commit()
+
+
+def refresh_token(token: dict) -> dict:
+    return requests.post("https://auth.example.com/token", data=token, timeout=10).json()
+
+
+# Quiet: the helper calls out only for the items whose test says so (an
+# expired token): a may-wait per item, as a helper that refreshes on one branch.
+# A test on something else than the item (a mode) is per item when it holds.
+def refresh_expired(push: bool) -> None:
+    with SessionLocal() as db:
+        rows = db.execute(text("SELECT id, token FROM tokens")).all()
+        for row in rows:
+            if row.token["expired"]:
+                refresh_token(row.token)
+            if push:
+                refresh_token(row.token)  # expect: SL207
+        db.commit()
