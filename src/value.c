@@ -1340,7 +1340,8 @@ static Val ev_call(Ev *c, const ScopeTable *t, const Scope *s, const Node *call)
         }
         if (recv.tag == VAL_OBJECT || recv.tag == VAL_CLASS)
             return call_of(c, t, s, call, attr_of(c, recv, m));
-        return unknown();
+        Val lm = model_library_attr(&recv, m); /* a library object's: loop.create_task() */
+        return known(&lm) ? call_of(c, t, s, call, lm) : unknown();
     }
     return call_of(c, t, s, call, ev(c, t, s, f));
 }

@@ -1432,6 +1432,48 @@ static void test_dict_entries(void)
     close_project(&P);
 }
 
+/* --- library objects that wait: HTTP clients, tasks ------------------------------ */
+
+#define IS_QUAL(v, q) IS_INT((v).tag == VAL_QUAL && !strcmp((v).qual, (q)), 1)
+
+static void test_waiting_objects(void)
+{
+    Proj P;
+    open_project(&P, "waiting objects",
+        "app.runs",
+        "import asyncio\n"
+        "import httpx\n"
+        "\n"
+        "RUNS: dict[str, asyncio.Task] = {}\n"
+        "LATER = {}\n"
+        "http = httpx.AsyncClient()\n"
+        "\n"
+        "async def work(): ...\n"
+        "\n"
+        "def start(k):\n"
+        "    LATER[k] = asyncio.create_task(work())\n"
+        "\n"
+        "async def use(k, client: httpx.Client, cache: dict):\n"
+        "    RUNS.get(k) #@declared\n"
+        "    LATER.pop(k, None) #@stored\n"
+        "    client.post #@post\n"
+        "    client.build_request #@build\n"
+        "    http.get #@global_get\n"
+        "    cache.get(k) #@plain_dict\n"
+        "    asyncio.get_running_loop().create_task(work()) #@loop_task\n"
+        "    asyncio.Event().wait #@event_wait\n",
+        NULL);
+    IS_QUAL(AT("declared"), MODEL_TASK);   /* the dict's annotation */
+    IS_QUAL(AT("stored"), MODEL_TASK);     /* what the project stores in it */
+    IS_QUAL(AT("post"), MODEL_HTTP_REQUEST);
+    IS_UNKNOWN(AT("build"));               /* a client's method that sends nothing */
+    IS_QUAL(AT("global_get"), MODEL_HTTP_REQUEST);
+    IS_UNKNOWN(AT("plain_dict"));
+    IS_QUAL(AT("loop_task"), MODEL_TASK);
+    IS_QUAL(AT("event_wait"), MODEL_WORK_WAIT);
+    close_project(&P);
+}
+
 /* --- conflicts and cycles ------------------------------------------------------- */
 
 static void test_conflicts_cycles(void)
@@ -1553,6 +1595,7 @@ int main(void)
     test_unpacking();
     test_app_state();
     test_dict_entries();
+    test_waiting_objects();
     test_conflicts_cycles();
     printf("%d known gaps (printed above, not counted as failures)\n", ngaps);
     return unit_report();
