@@ -521,10 +521,9 @@ static const struct {
 /* The object calling qual makes, classes only when only_classes. */
 static const char *made_by(const char *qual, int only_classes)
 {
-    for (size_t i = 0; qual && i < sizeof instances / sizeof *instances; i++)
-        if ((instances[i].is_class || !only_classes) && !strcmp(instances[i].qual, qual))
-            return instances[i].made;
-    return NULL;
+    static QualIndex idx = QUALIDX(instances); /* asked of every name typed or called */
+    int i = qualidx_find(&idx, qual);          /* each name is in the table once */
+    return i >= 0 && (instances[i].is_class || !only_classes) ? instances[i].made : NULL;
 }
 
 Val model_library_instance(const char *qual)
