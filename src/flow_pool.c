@@ -832,8 +832,11 @@ static int other_work(Ctx *c, const Path *p, const Node *e, const Node **timeout
     return v.tag == VAL_QUAL && !strcmp(v.qual, MODEL_TASK) && !own_work(c, e, 0);
 }
 
+static void awaited_coroutine(Ctx *c, Path *p, const Node *await);
+
 void fo_await(Ctx *c, Path *p, const Node *await)
 {
+    awaited_coroutine(c, p, await);
     if (!c->env->summary && !p->holding)
         return; /* nothing held, and no summary to tell: the common case */
     const Node *timeout = NULL;
@@ -880,6 +883,67 @@ static int runs_now(Ctx *c, const Node *call, const Node *def)
     return w.awaited;
 }
 
+/* Is call a coroutine stored for later (`cb = self._dispatch(...)`, the
+ * value of an assignment to a name), which runs where it is awaited? */
+static int stored_coroutine(Ctx *c, const Node *call, const Node *def)
+{
+    const Node *t, *v, *st = c->step ? c->step->node : NULL;
+    return def && def->kind == NODE_AsyncFunctionDef && !fastapi_yields(def) && st &&
+           ast_single_assign(st, &t, &v) && v == call && t->kind == NODE_Name;
+}
+
+/* fo_await's search: the calls the function assigns to a name. */
+typedef struct Stored {
+    const char *name;
+    const Node *calls[4];
+    int n, depth;
+} Stored;
+
+static void stored_kid(Node *parent, Node *n, void *arg)
+{
+    Stored *w = arg;
+    (void)parent;
+    const Node *t, *v;
+    if (w->n == 4 || w->depth > EVAL_MAX_DEPTH || ast_is_def(n))
+        return;
+    if (ast_single_assign(n, &t, &v) && t->kind == NODE_Name && !strcmp(t->v.Name.id, w->name) &&
+        v->kind == NODE_Call) {
+        w->calls[w->n++] = v;
+        return;
+    }
+    w->depth++;
+    ast_children(n, stored_kid, w);
+    w->depth--;
+}
+
+/*
+ * `await cb` where the function stored a coroutine in cb (stored_coroutine):
+ * its body runs here, so a connection it takes for itself (needs_pool) is
+ * a second checkout of what the path holds here, not where it was made.
+ */
+static void awaited_coroutine(Ctx *c, Path *p, const Node *await)
+{
+    const Node *x = await->v.Await.value, *func = c->g->func;
+    if (x->kind != NODE_Name || !p->holding || !ast_is_function(func))
+        return;
+    Stored w = {x->v.Name.id, {NULL}, 0, 0};
+    for (int i = 0; i < func->v.FunctionDef.body.n && w.n < 4; i++)
+        stored_kid(NULL, func->v.FunctionDef.body.items[i], &w);
+    for (int i = 0; i < w.n; i++) {
+        Val f = fl_value_at(c, c->env->scopes, c->scope, w.calls[i]->v.Call.func);
+        const FlowSummary *sum = f.tag == VAL_FUNC && f.node && c->env->summary_of
+                                     ? c->env->summary_of(c->env->summary_arg, f.node) : NULL;
+        int other = sum && sum->needs_pool && f.node->kind == NODE_AsyncFunctionDef
+                        ? holder(c, p, sum->needs_pool, -1) : -1;
+        if (other >= 0) {
+            report_second(c, p, other, await,
+                          "the coroutine stored earlier runs here and takes a second connection "
+                          "of the same pool for itself");
+            return;
+        }
+    }
+}
+
 void fo_callee(Ctx *c, Path *p, const Node *call, const FlowSummary *sum, const Node *def,
                int shift)
 {
@@ -889,10 +953,12 @@ void fo_callee(Ctx *c, Path *p, const Node *call, const FlowSummary *sum, const 
         held_wait(c, p, call, sum->waits, where, &via);
     if (!sum->needs_pool)
         return;
+    if (c->env->summary && !c->env->summary->needs_pool)
+        c->env->summary->needs_pool = sum->needs_pool;
+    if (stored_coroutine(c, call, def))
+        return; /* it runs where it is awaited: awaited_coroutine */
     int other = holder(c, p, sum->needs_pool, -1);
     if (other >= 0)
         report_second(c, p, other, call,
                       "this call takes a second connection of the same pool for itself");
-    if (c->env->summary && !c->env->summary->needs_pool)
-        c->env->summary->needs_pool = sum->needs_pool;
 }
