@@ -89,6 +89,8 @@ static const MethodRow methods[] = {
     {VAL_FACTORY, FAC_ENGINE, "connect", EFF_ACQUIRE, RES_CONNECTION, 0},
     {VAL_FACTORY, FAC_ENGINE, "begin", EFF_ACQUIRE, RES_CONNECTION, 1},
     {VAL_FACTORY, FAC_ENGINE, "raw_connection", EFF_ACQUIRE, RES_DBAPI, 0},
+    /* an OptionEngine: another engine over the same pool */
+    {VAL_FACTORY, FAC_ENGINE, "execution_options", EFF_SELF, 0, 0},
     {VAL_FACTORY, FAC_SESSIONMAKER, "begin", EFF_ACQUIRE, RES_SESSION, 1},
     {VAL_FACTORY, FAC_PG2POOL, "getconn", EFF_ACQUIRE, RES_POOLED, 0},
     {VAL_FACTORY, FAC_PG2POOL, "putconn", EFF_RELEASE_ARG, 0, 0},

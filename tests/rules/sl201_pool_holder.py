@@ -67,6 +67,19 @@ class Reports:
         return self.conn.execute(text("SELECT count(*) FROM orders")).scalar()
 
 
+# Bad: execution_options() gives an engine over the same pool.
+class Warehouse:
+    def __init__(self, url: str):
+        self._engine = create_engine(url).execution_options(isolation_level="AUTOCOMMIT")
+        self._conn = None
+
+    @property
+    def connection(self):
+        if self._conn is None:
+            self._conn = self._engine.connect()  # expect: SL201
+        return self._conn
+
+
 # Quiet: SimpleConnectionPool is for one thread by design.
 class SingleThreaded:
     def __init__(self, dsn: str):
