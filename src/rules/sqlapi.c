@@ -1050,15 +1050,54 @@ static void lock_end_kid(Node *parent, Node *n, void *arg)
     w->depth--;
 }
 
-/* `got = session.execute(...).scalar()`, `got = (await ...).scalar()`: the
- * name the statement being walked binds its result to, or NULL. */
+/* scalar_of's search: `got = <result>.scalar()` in a function body. */
+typedef struct ScalarOf {
+    const char *result, *got;
+    int depth;
+} ScalarOf;
+
+static void scalar_of_kid(Node *parent, Node *n, void *arg)
+{
+    static const char *const scalars[] = {"scalar", "scalar_one", "scalar_one_or_none", NULL};
+    ScalarOf *w = arg;
+    (void)parent;
+    const Node *target, *value;
+    if (w->got || w->depth > DBWALK_MAX_DEPTH || ast_is_def(n))
+        return;
+    if (ast_single_assign(n, &target, &value) && target->kind == NODE_Name &&
+        value->kind == NODE_Call && value->v.Call.func->kind == NODE_Attribute &&
+        value->v.Call.func->v.Attribute.value->kind == NODE_Name &&
+        !strcmp(value->v.Call.func->v.Attribute.value->v.Name.id, w->result) &&
+        ast_name_in(value->v.Call.func->v.Attribute.attr, scalars)) {
+        w->got = target->v.Name.id;
+        return;
+    }
+    w->depth++;
+    ast_children(n, scalar_of_kid, w);
+    w->depth--;
+}
+
+/* `got = session.execute(...).scalar()`, `got = (await ...).scalar()`, or
+ * `result = await session.execute(...)` then `got = result.scalar()` in the
+ * same function: the name that holds pg_try_advisory_lock's answer, or
+ * NULL. */
 static const char *lock_result(const DbWalk *w)
 {
     for (int i = w->depth - 1; i >= 0 && i >= w->depth - 4; i--) {
         const Node *n = w->stack[i], *target, *value;
-        if (ast_category(n->kind) != CAT_EXPR)
-            return ast_single_assign(n, &target, &value) && target->kind == NODE_Name
-                       ? target->v.Name.id : NULL;
+        if (ast_category(n->kind) == CAT_EXPR)
+            continue;
+        if (!ast_single_assign(n, &target, &value) || target->kind != NODE_Name)
+            return NULL;
+        const Node *v = ast_unawait(value), *func = dbval_walk_func(w);
+        if (v->kind != NODE_Call || v->v.Call.func->kind != NODE_Attribute ||
+            strcmp(v->v.Call.func->v.Attribute.attr, "execute") || !func ||
+            !ast_is_function(func))
+            return target->v.Name.id; /* the answer itself (session.scalar(...), ....scalar()) */
+        ScalarOf s = {target->v.Name.id, NULL, 0};
+        for (int k = 0; k < func->v.FunctionDef.body.n && !s.got; k++)
+            scalar_of_kid(NULL, func->v.FunctionDef.body.items[k], &s);
+        return s.got;
     }
     return NULL;
 }

@@ -219,10 +219,27 @@ def try_reindex(key: int) -> bool:
         return True
 
 
+# Quiet: the same, the answer read from the result on a line of its own.
+def try_reindex_two_steps(key: int) -> bool:
+    with SessionLocal() as session:
+        result = session.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key})
+        got = result.scalar()
+        if not got:
+            session.rollback()
+            return False
+        try:
+            session.execute(text("DELETE FROM documents"))
+            session.flush()
+        finally:
+            session.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+        session.commit()
+        return True
+
+
 # Bad: the same, committing before the unlock on the branch that holds it.
 def try_reindex_commit(key: int) -> bool:
     with SessionLocal() as session:
-        got = session.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar()  # expect: SL304 "it commits on line 228"
+        got = session.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar()  # expect: SL304 "it commits on line 245"
         if got:
             session.execute(text("DELETE FROM documents"))
             session.commit()
