@@ -320,6 +320,12 @@ void debug_project(FILE *out, const char *config, const ProjectFacts *f)
     fprintf(out, "database %s\n", f->database == DB_COCKROACHDB  ? "cockroachdb"
                                   : f->database == DB_POSTGRESQL ? "postgresql"
                                                                  : "unknown");
+    for (int i = 0; i < f->nprefork; i++) {
+        const ProjectPrefork *p = &f->prefork[i];
+        fprintf(out, "prefork %s%s%s%s (%s:%d: %s)%s%s\n", p->module, p->factory ? ":" : "",
+                p->factory ? p->factory : "", p->factory ? "()" : "", p->from, p->line, p->why,
+                p->hooks ? "; hooks " : "", p->hooks ? p->hooks : "");
+    }
     for (int i = 0; f->model && i < f->model->n; i++) {
         const ModelUserRes *r = &f->model->res[i];
         fprintf(out, "resource %s (%s)", r->name, r->info.noun);

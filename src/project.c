@@ -1463,6 +1463,7 @@ static void read_up(Reader *r, Folder *start, ProjectFacts *f, int build, Arena 
 
 void project_read(Arena *a, ProjectCache *c, const char *dir, ProjectFacts *f)
 {
+    project_read_servers(a, c, dir, f); /* the root's own: not walked up */
     if (!unknown(f, PKG_FASTAPI) && !unknown(f, PKG_SQLALCHEMY) &&
         !unknown(f, PKG_FLASK_SQLALCHEMY))
         return;
@@ -1479,6 +1480,419 @@ void project_read(Arena *a, ProjectCache *c, const char *dir, ProjectFacts *f)
                       unknown(f, PKG_FLASK_SQLALCHEMY)))
             read_up(&r, start, f, 1, a); /* nothing pins them: what the images install */
         arena_free(r.tmp);
+    }
+    project_cache_free(own);
+}
+
+/* ---- the servers of the app: pre-fork servers ----
+ *
+ * gunicorn with --preload (or preload_app = True in its configuration, or
+ * in GUNICORN_CMD_ARGS) imports the application in its master process and
+ * forks the workers afterwards; so does uWSGI unless lazy-apps is set.
+ * Whatever the app's module does at import time is then done once, before
+ * the fork, and inherited by every worker (forks.c reads these facts).
+ * What is read: the commands of a Procfile, Dockerfiles, compose files and
+ * shell scripts (one logical line each, `\` continuations joined), the
+ * gunicorn configuration files (Python, parsed, never run) and uWSGI .ini
+ * and .yaml files, in the project's root folder and its folders bin/,
+ * scripts/, config/ and the build folders.  Limits: a YAML list or block
+ * spread over lines is not read as one command; a module path relative to
+ * another folder than the project's (--chdir, a WORKDIR) is looked up as
+ * written; a folder above the project's root is not read.
+ */
+
+#define MAX_SERVER_BYTES (256u << 10) /* a larger script, Procfile or config is not read */
+#define MAX_SERVER_FILES 64           /* files read per project */
+#define MAX_LAUNCHES 16               /* server commands and configurations kept */
+#define MAX_WORDS 128                 /* words of one command line read */
+
+enum { SRV_GUNICORN = 1, SRV_UWSGI, SRV_GCONF };
+
+/* A server command, or a configuration file of one. */
+typedef struct Launch {
+    int server;          /* SRV_*: SRV_GCONF for a gunicorn configuration file */
+    const char *module;  /* the app's module, or NULL when the command does not name it */
+    const char *factory; /* the app factory called, or NULL */
+    const char *from;    /* the file (as shown) ... */
+    int line;            /* ... and the line of --preload, preload_app, or the uWSGI app */
+    int preload;         /* loads the app before forking: --preload, preload_app =
+                            True, uWSGI without lazy-apps */
+    int hook;            /* SRV_GCONF: defines post_fork, post_worker_init or pre_fork */
+    const char *conf;    /* absolute path: -c FILE of a command, the file of a SRV_GCONF */
+} Launch;
+
+typedef struct Servers {
+    Arena *a, *tmp;
+    const char *cwd, *dir;  /* the working folder, the project's root */
+    Launch l[MAX_LAUNCHES];
+    int nl, files;
+    const char *env_from;   /* GUNICORN_CMD_ARGS holding --preload: where */
+    int env_line;
+} Servers;
+
+static int ident_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           c == '_';
+}
+
+/* A dotted name at s (`server.app`): its length, 0 if none. */
+static size_t dotted(const char *s)
+{
+    size_t i = 0;
+    for (;;) {
+        if (!ident_char(s[i]) || (s[i] >= '0' && s[i] <= '9'))
+            return 0;
+        while (ident_char(s[i]))
+            i++;
+        if (s[i] != '.')
+            return i;
+        i++;
+    }
+}
+
+/* Is w an app target, `module:name` or `module:factory(...)` (or a bare
+ * module for uWSGI's --module)?  Its parts into *module and *factory.  A
+ * bind address (0.0.0.0:8000, localhost:8000, unix:/run/s) is none. */
+static int app_target(Servers *s, const char *w, int bare, const char **module,
+                      const char **factory)
+{
+    size_t m = dotted(w), n;
+    if (!m || (w[m] != ':' && !(bare && !w[m])))
+        return 0;
+    *factory = NULL;
+    if (w[m] == ':') {
+        if (!(n = dotted(w + m + 1)) || (w[m + 1 + n] && w[m + 1 + n] != '('))
+            return 0;
+        if (w[m + 1 + n] == '(')
+            *factory = arena_strndup(s->a, w + m + 1, n);
+    }
+    *module = arena_strndup(s->a, w, m);
+    return 1;
+}
+
+static Launch *launch_add(Servers *s, int server, const char *from, int line)
+{
+    if (s->nl >= MAX_LAUNCHES)
+        return NULL;
+    Launch *l = &s->l[s->nl++];
+    memset(l, 0, sizeof *l);
+    l->server = server;
+    l->from = from;
+    l->line = line;
+    l->preload = server == SRV_UWSGI; /* uWSGI imports the app in its master by default */
+    return l;
+}
+
+/* The dotted module of a file path of the app (`server/app.py`). */
+static const char *module_of_file(Servers *s, const char *w)
+{
+    while (w[0] == '.' && w[1] == '/')
+        w += 2;
+    size_t n = strlen(w);
+    if (n < 4 || strcmp(w + n - 3, ".py"))
+        return NULL;
+    char *m = arena_strndup(s->a, w, n - 3);
+    for (char *p = m; *p; p++)
+        if (*p == '/')
+            *p = '.';
+    return dotted(m) == n - 3 ? m : NULL;
+}
+
+/* A file a command names, relative to the project's root (gunicorn runs
+ * there) or to the file naming it; absolute, in s->a; NULL when neither is
+ * a file (gunicorn's `-c python:module` included). */
+static const char *named_file(Servers *s, const char *from_dir, const char *w)
+{
+    if (has_prefix(w, "python:"))
+        return NULL;
+    const char *p = project_abspath(s->a, s->dir, w);
+    if (is_file(p))
+        return p;
+    p = project_abspath(s->a, from_dir, w);
+    return is_file(p) ? p : NULL;
+}
+
+/* The words of one command (up to ;, &, |) starting at the server's name,
+ * words[0]; the launch they make. */
+static void server_words(Servers *s, const char **words, int n, const char *from, const char *from_dir,
+                         int line)
+{
+    const char *base = strrchr(words[0], '/');
+    base = base ? base + 1 : words[0];
+    int server = !strcmp(base, "gunicorn") ? SRV_GUNICORN : SRV_UWSGI;
+    Launch *l = launch_add(s, server, from, line);
+    for (int i = 1; l && i < n; i++) {
+        const char *w = words[i], *next = i + 1 < n ? words[i + 1] : "";
+        if (server == SRV_GUNICORN && !strcmp(w, "--preload"))
+            l->preload = 1;
+        else if (server == SRV_UWSGI && (has_prefix(w, "--lazy-apps") || !strcmp(w, "--lazy")))
+            l->preload = 0;
+        else if ((server == SRV_GUNICORN && (!strcmp(w, "-c") || !strcmp(w, "--config"))) ||
+                 (server == SRV_UWSGI && !strcmp(w, "--ini")))
+            l->conf = named_file(s, from_dir, next), i++;
+        else if (server == SRV_GUNICORN && has_prefix(w, "--config="))
+            l->conf = named_file(s, from_dir, w + 9);
+        else if (server == SRV_UWSGI &&
+                 (!strcmp(w, "--module") || !strcmp(w, "-w") || !strcmp(w, "--wsgi")))
+            app_target(s, next, 1, &l->module, &l->factory), i++;
+        else if (server == SRV_UWSGI && (!strcmp(w, "--wsgi-file") || !strcmp(w, "--file")))
+            l->module = module_of_file(s, next), i++;
+        else if (server == SRV_GUNICORN && w[0] != '-')
+            app_target(s, w, 0, &l->module, &l->factory); /* the last one: the app */
+    }
+}
+
+/* One logical line of a Procfile, Dockerfile, compose file or script. */
+static void command_line(Servers *s, char *text, const char *from, const char *from_dir, int line)
+{
+    char *env = strstr(text, "GUNICORN_CMD_ARGS");
+    if (env && strstr(env, "--preload") && !s->env_from) {
+        s->env_from = from;
+        s->env_line = line;
+    }
+    const char *words[MAX_WORDS];
+    int n = 0;
+    for (char *p = text; *p && n < MAX_WORDS;) {
+        if (*p == ';' || *p == '&' || *p == '|') {
+            words[n++] = ";"; /* the end of a command */
+            *p++ = 0;
+            continue;
+        }
+        if (strchr(" \t\r\"'[],=", *p) && !(*p == '=' && n && words[n - 1][0] == '-')) {
+            *p++ = 0;
+            continue;
+        }
+        words[n++] = p;
+        while (*p && !strchr(" \t\r\"'[],;&|", *p))
+            p++;
+    }
+    for (int i = 0; i < n; i++) {
+        const char *base = strrchr(words[i], '/');
+        base = base ? base + 1 : words[i];
+        if (strcmp(base, "gunicorn") && strcmp(base, "uwsgi"))
+            continue;
+        int end = i + 1;
+        while (end < n && strcmp(words[end], ";"))
+            end++;
+        server_words(s, words + i, end - i, from, from_dir, line);
+        i = end;
+    }
+}
+
+/* Procfile, Dockerfile, compose file, shell script: its commands. */
+static void read_commands(Servers *s, const char *path, const char *from)
+{
+    size_t n;
+    char *text = slurp(s->tmp, path, MAX_SERVER_BYTES, &n);
+    const char *from_dir = folder_of(s->tmp, path);
+    for (int line = 1, next; text && *text; line = next) {
+        char *end = text;
+        next = line + 1;
+        while (*end && *end != '\n') { /* join `\` continued lines */
+            if (end[0] == '\\' && (end[1] == '\n' || (end[1] == '\r' && end[2] == '\n'))) {
+                end[0] = ' ';
+                if (end[1] == '\r')
+                    end[1] = ' ';
+                end[end[1] == '\n' ? 1 : 2] = ' ';
+                next++;
+            }
+            end++;
+        }
+        char *after = *end ? end + 1 : end;
+        *end = 0;
+        command_line(s, text, from, from_dir, line);
+        text = after;
+    }
+}
+
+/* A uWSGI .ini ([uwsgi] section) or .yaml file: its app and lazy-apps. */
+static void read_uwsgi(Servers *s, const char *path, const char *from, int yaml)
+{
+    size_t n;
+    char *text = slurp(s->tmp, path, MAX_SERVER_BYTES, &n);
+    int in = yaml, line = 0;
+    Launch l = {0};
+    while (text && *text) {
+        char *end = strchr(text, '\n'), *after = end ? end + 1 : text + strlen(text);
+        if (end)
+            *end = 0;
+        line++;
+        char *k = text;
+        while (*k == ' ' || *k == '\t' || *k == '-')
+            k++;
+        if (*k == '[')
+            in = has_prefix(k, "[uwsgi]");
+        char *eq = in ? strchr(k, yaml ? ':' : '=') : NULL;
+        if (eq) {
+            char *v = eq + 1, *ke = eq;
+            while (ke > k && (ke[-1] == ' ' || ke[-1] == '\t'))
+                ke--;
+            *ke = 0;
+            v += strspn(v, " \t\"'");
+            v[strcspn(v, " \t\r\"'#")] = 0;
+            if (!strcmp(k, "module") || !strcmp(k, "wsgi") || !strcmp(k, "w")) {
+                if (app_target(s, v, 1, &l.module, &l.factory))
+                    l.line = line;
+            } else if (!strcmp(k, "wsgi-file") || !strcmp(k, "file")) {
+                if ((l.module = module_of_file(s, v)) != NULL)
+                    l.line = line;
+            } else if (!strcmp(k, "lazy-apps") || !strcmp(k, "lazy")) {
+                l.hook = strcmp(v, "false") && strcmp(v, "0") && strcmp(v, "no");
+            }
+        }
+        text = after;
+    }
+    Launch *to = l.module && !l.hook ? launch_add(s, SRV_UWSGI, from, l.line) : NULL;
+    if (to) {
+        to->module = l.module;
+        to->factory = l.factory;
+        to->conf = arena_strndup(s->a, path, strlen(path));
+    }
+}
+
+/* A gunicorn configuration file: preload_app, wsgi_app, the worker hooks. */
+static void read_gunicorn_conf(Servers *s, const char *path, const char *from)
+{
+    size_t n;
+    char *text = slurp(s->tmp, path, MAX_SERVER_BYTES, &n);
+    Source src;
+    SourceError err;
+    if (!text || source_from_bytes(s->tmp, path, text, n, &src, &err) != SRC_OK)
+        return;
+    Lexed lx;
+    Node *module = parse_module(s->tmp, &src, &lx, NULL).module;
+    Launch *l = launch_add(s, SRV_GCONF, from, 0);
+    if (!l || !module)
+        return;
+    l->conf = arena_strndup(s->a, path, strlen(path));
+    static const char *const hooks[] = {"post_fork", "post_worker_init", "pre_fork"};
+    for (int i = 0; i < module->v.Module.body.n; i++) {
+        const Node *st = module->v.Module.body.items[i];
+        if (st->kind == NODE_FunctionDef)
+            for (size_t h = 0; h < sizeof hooks / sizeof *hooks; h++)
+                l->hook |= !strcmp(st->v.FunctionDef.name, hooks[h]);
+        if (st->kind != NODE_Assign || st->v.Assign.targets.n != 1 ||
+            st->v.Assign.targets.items[0]->kind != NODE_Name ||
+            st->v.Assign.value->kind != NODE_Constant)
+            continue;
+        const char *name = st->v.Assign.targets.items[0]->v.Name.id;
+        const Const *v = &st->v.Assign.value->v.Constant.value;
+        if (!strcmp(name, "preload_app") && v->kind == CONST_TRUE) {
+            l->preload = 1;
+            l->line = st->lineno;
+        } else if (!strcmp(name, "wsgi_app") && v->kind == CONST_STR) {
+            app_target(s, v->s, 0, &l->module, &l->factory);
+        }
+    }
+}
+
+/* Which reader a file of a project's folders needs, if any. */
+static void read_server_file(Servers *s, const char *dir, const char *name)
+{
+    int commands = has_prefix(name, "Procfile") || has_prefix(name, "Dockerfile") ||
+                   has_prefix(name, "Containerfile") || has_suffix(name, ".dockerfile") ||
+                   has_suffix(name, ".sh") ||
+                   ((has_prefix(name, "docker-compose") || has_prefix(name, "compose")) &&
+                    (has_suffix(name, ".yml") || has_suffix(name, ".yaml")));
+    int gconf = strstr(name, "gunicorn") && has_suffix(name, ".py");
+    int ini = has_suffix(name, ".ini") && !has_prefix(name, "alembic") &&
+              !has_prefix(name, "pytest") && !has_prefix(name, "tox");
+    int yaml = strstr(name, "uwsgi") && (has_suffix(name, ".yml") || has_suffix(name, ".yaml"));
+    if (!(commands || gconf || ini || yaml) || s->files >= MAX_SERVER_FILES)
+        return;
+    s->files++;
+    const char *path = join(s->a, dir, name), *from = project_shown_path(s->a, s->cwd, path);
+    if (commands)
+        read_commands(s, path, from);
+    else if (gconf)
+        read_gunicorn_conf(s, path, from);
+    else
+        read_uwsgi(s, path, from, yaml);
+    arena_reset(s->tmp);
+}
+
+/* The files of dir, by name. */
+static void read_server_folder(Servers *s, const char *dir)
+{
+    VEC(const char *) v = {0};
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    while (d && (e = readdir(d)) != NULL)
+        if (e->d_name[0] != '.' && entry_is(e, join(s->tmp, dir, e->d_name), 0))
+            VEC_PUSH(&v, arena_strndup(s->a, e->d_name, strlen(e->d_name)));
+    if (d)
+        closedir(d);
+    const char **names = sorted_copy(s->a, v.items, v.n, cmp_str);
+    for (size_t i = 0; i < v.n; i++)
+        read_server_file(s, dir, names[i]);
+    VEC_FREE(&v);
+}
+
+/* The gunicorn configuration launch l reads: its -c file, else the
+ * gunicorn.conf.py of the project's root (gunicorn's default). */
+static const Launch *conf_of(const Servers *s, const Launch *l)
+{
+    const char *want = l->conf;
+    for (int i = 0; i < s->nl; i++) {
+        const Launch *g = &s->l[i];
+        if (g->server == SRV_GCONF &&
+            (want ? !strcmp(g->conf, want)
+                  : !strcmp(folder_of(s->tmp, g->conf), s->dir) &&
+                        has_suffix(g->conf, "/gunicorn.conf.py")))
+            return g;
+    }
+    return NULL;
+}
+
+/* Each launch that loads the app before forking, as a ProjectPrefork. */
+static void servers_facts(Servers *s, ProjectFacts *f)
+{
+    for (int i = 0; i < s->nl && f->nprefork < PROJECT_MAX_PREFORK; i++) {
+        const Launch *l = &s->l[i], *g = l->server == SRV_GUNICORN ? conf_of(s, l) : NULL;
+        if (l->server == SRV_GCONF)
+            continue; /* read through the commands that use it, or on its own below */
+        ProjectPrefork p = {l->module, l->factory, l->from, l->line,
+                            l->server == SRV_UWSGI ? "uWSGI without lazy-apps" : "--preload",
+                            NULL};
+        if (g && !p.module)
+            p.module = g->module, p.factory = g->factory;
+        if (l->server == SRV_GUNICORN && !l->preload) {
+            if (g && g->preload)
+                p.from = g->from, p.line = g->line, p.why = "preload_app = True";
+            else if (s->env_from)
+                p.from = s->env_from, p.line = s->env_line, p.why = "GUNICORN_CMD_ARGS --preload";
+            else
+                continue;
+        }
+        if (l->server == SRV_GUNICORN && l->conf && !g)
+            p.hooks = l->conf; /* a configuration not read: its hooks are not known */
+        else if (g && g->hook)
+            p.hooks = g->conf;
+        if (p.module && (l->server != SRV_UWSGI || l->preload))
+            f->prefork[f->nprefork++] = p;
+    }
+}
+
+void project_read_servers(Arena *a, ProjectCache *c, const char *dir, ProjectFacts *f)
+{
+    static const char *const kids[] = {"bin", "scripts", "script", "config", "conf", "etc"};
+    ProjectCache *own = c ? NULL : (c = project_cache_new());
+    if (c->cwd && !f->nprefork) {
+        Servers *s = arena_alloc(a, sizeof *s);
+        s->a = a;
+        s->tmp = arena_new();
+        s->cwd = c->cwd;
+        s->dir = project_abspath(a, c->cwd, dir);
+        read_server_folder(s, s->dir);
+        for (size_t i = 0; i < sizeof kids / sizeof *kids; i++)
+            read_server_folder(s, join(a, s->dir, kids[i]));
+        size_t n;
+        const char **builds = child_folders(a, s->dir, 1, &n);
+        for (size_t i = 0; i < n; i++)
+            read_server_folder(s, builds[i]);
+        servers_facts(s, f);
+        arena_free(s->tmp);
     }
     project_cache_free(own);
 }

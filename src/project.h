@@ -26,6 +26,23 @@ typedef enum ProjectDb {
     DB_COCKROACHDB,
 } ProjectDb;
 
+/* A pre-fork server that imports the web application in its master process
+ * and then forks the workers that serve it (gunicorn --preload, uWSGI
+ * without lazy-apps): what it imports, and where the project says so. */
+typedef struct ProjectPrefork {
+    const char *module;  /* the module imported: "server.app" of `server.app:app` */
+    const char *factory; /* the app factory called then ("create_app" of
+                            `app:create_app()`), or NULL */
+    const char *from;    /* the file that says the app is loaded before the fork
+                            (as messages show it) ... */
+    int line;            /* ... its line */
+    const char *why;     /* ... and what it says: "--preload", "preload_app = True" */
+    const char *hooks;   /* absolute path of the gunicorn configuration defining
+                            a worker hook (post_fork, post_worker_init, pre_fork), or NULL */
+} ProjectPrefork;
+
+#define PROJECT_MAX_PREFORK 4 /* servers kept per project */
+
 typedef struct ProjectFacts {
     Version fastapi;          /* the lowest FastAPI the requirements allow */
     const char *fastapi_from; /* where it was read: "requirements.txt",
@@ -37,6 +54,8 @@ typedef struct ProjectFacts {
     int database;             /* ProjectDb, from the configuration */
     const struct ModelUser *model; /* the project's own resources (model.h), from the
                                       configuration; NULL: the built-in table alone */
+    ProjectPrefork prefork[PROJECT_MAX_PREFORK]; /* pre-fork servers of the app (project.c) */
+    int nprefork;
 } ProjectFacts;
 
 /* A fresh ProjectFacts: everything unknown. */
@@ -69,6 +88,17 @@ void project_cache_free(ProjectCache *c);
  * (a cache for this call alone).
  */
 void project_read(Arena *a, ProjectCache *c, const char *dir, ProjectFacts *f);
+
+/*
+ * Reads how the project whose root is dir is served into f->prefork, when
+ * f holds none yet: the gunicorn and uWSGI commands of its Procfile,
+ * Dockerfiles, compose files and shell scripts, its gunicorn configuration
+ * files (gunicorn.conf.py, gunicorn_conf.py, a `-c` file: parsed, never
+ * run) and uWSGI .ini/.yaml files, in dir and in its folders bin/,
+ * scripts/ and the build folders (docker/, deploy/...).  Kept: each server
+ * that imports the app before forking.  Strings in a.  c may be NULL.
+ */
+void project_read_servers(Arena *a, ProjectCache *c, const char *dir, ProjectFacts *f);
 
 /*
  * The folder from which project_read would read the facts of the files

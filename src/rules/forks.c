@@ -287,6 +287,8 @@ typedef struct Uses {
     int n;
     const Binding *disposed;           /* the pool disposed of after the last use, or
                                           &any_pool for one not known */
+    const Binding *dropped[PRE_MAX_USES]; /* every pool disposed of (&any_pool) */
+    int ndropped;
 } Uses;
 
 static const Binding any_pool; /* a dispose() of an engine the walk cannot name */
@@ -327,6 +329,23 @@ static int ends_with(const char *s, const char *tail)
     return n >= m && !strcmp(s + n - m, tail);
 }
 
+/* The default of the parameter that b binds in scope s (a function's), when
+ * it is a name or an attribute; NULL otherwise.  A call that passes its own
+ * value is not told apart: the walk is per function, not per call. */
+static const Node *param_default(const Scope *s, const Binding *b)
+{
+    const Node *def = s ? s->node : NULL;
+    if (!def || (def->kind != NODE_FunctionDef && def->kind != NODE_AsyncFunctionDef) ||
+        !b->def || b->def->kind != NODE_arg)
+        return NULL;
+    for (int i = 0; ast_param(def, i); i++) {
+        const Node *d = ast_param(def, i) == b->def ? ast_param_default(def, i) : NULL;
+        if (d && (d->kind == NODE_Name || d->kind == NODE_Attribute))
+            return d;
+    }
+    return NULL;
+}
+
 /* The module-level binding of the project that e (a name, or an attribute
  * of an imported module) refers to in scope s of table t, its module's
  * table into *bt; NULL for anything else (a local, self.engine). */
@@ -339,6 +358,9 @@ static const Binding *module_binding(Pre *x, const ScopeTable *t, const Scope *s
         const Binding *b = scope_lookup(t, s, e->v.Name.id, &where);
         if (b && b->kind == BIND_LOCAL && where == scope_module(t))
             return b;
+        const Node *d = b ? param_default(where, b) : NULL;
+        if (d) /* `def init_db(engine=engine)`: what a call that passes none uses */
+            return module_binding(x, t, scope_module(t), d, bt);
         if (!b || b->kind != BIND_IMPORT || !b->qualname)
             return NULL;
     } else if (e->kind != NODE_Attribute || e->v.Attribute.value->kind != NODE_Name) {
@@ -516,6 +538,8 @@ static void use_drop(Uses *u, const Binding *d)
         }
     u->n = kept;
     u->disposed = d;
+    if (u->ndropped < PRE_MAX_USES)
+        u->dropped[u->ndropped++] = d;
 }
 
 /* The pool of the engine that `<e>.dispose()` disposes of, or &any_pool. */
@@ -582,7 +606,7 @@ static Memo runs(Pre *x, const ScopeTable *t, const Node *def)
             return r; /* recursion: what it does is being found */
     if (x->nactive >= PRE_MAX_CALLS || !t)
         return r;
-    UseWalk k = {x, {{0}, {0}, 0, NULL}};
+    UseWalk k = {x, {{0}, {0}, 0, NULL, {0}, 0}};
     DbWalk w;
     memset(&w, 0, sizeof w);
     w.t = t;
@@ -834,10 +858,188 @@ static unsigned char *worker_loads(Pre *x, const ProjectModule *mods, int n,
     return loaded;
 }
 
+/*
+ * SL208 at import time: pre-fork web servers.  gunicorn with --preload
+ * (preload_app = True, GUNICORN_CMD_ARGS) and uWSGI without lazy-apps
+ * import the app's module (and call its factory, `app:create_app()`) in the
+ * master process, then fork the workers (arlo#1040): the connections that
+ * import left in a pool are inherited by every worker.  Which server loads
+ * which module is a project fact (project.h: ProjectPrefork, read from the
+ * Procfile, Dockerfiles, compose files, scripts and server configurations);
+ * without one nothing is reported.  Quiet when the app's module disposes of
+ * the pool at import once it is done with it (its import-time code runs
+ * last, after what it imports), when the gunicorn configuration has a
+ * worker hook (post_fork, post_worker_init, pre_fork) that resets the pools
+ * as Celery's worker_process_init handlers do (a configuration that is not
+ * among the analyzed modules, or a -c file that cannot be read, is not
+ * known: quiet too), or an os.register_at_fork hook does.
+ */
+
+/* The project module of the file at path (absolute), or NULL: module paths
+ * are as the driver names them, relative to the working folder or not. */
+static const ProjectModule *module_at(const ProjectModule *mods, int n, const char *path)
+{
+    for (int i = 0; i < n; i++) {
+        const char *m = mods[i].path;
+        while (m[0] == '.' && m[1] == '/')
+            m += 2;
+        size_t lp = strlen(path), lm = strlen(m);
+        if (!strcmp(path, m) || (m[0] != '/' && lp > lm && path[lp - lm - 1] == '/' &&
+                                 !strcmp(path + lp - lm, m)))
+            return &mods[i];
+    }
+    return NULL;
+}
+
+/* Does the gunicorn configuration at path have a worker hook that resets
+ * the pools?  1 also when the configuration is not an analyzed module. */
+static int server_hook_resets(Pre *x, const ProjectModule *mods, int n, const char *path)
+{
+    static const char *const hooks[] = {"post_fork", "post_worker_init", "pre_fork", NULL};
+    const ProjectModule *m = module_at(mods, n, path);
+    if (!m)
+        return 1;
+    const Scope *s = scope_module(m->scopes);
+    for (int i = 0; i < s->nbindings; i++)
+        if (ast_name_in(s->bindings[i].name, hooks) && s->bindings[i].def &&
+            resets(x, m->scopes, s->bindings[i].def, 0))
+            return 1;
+    return 0;
+}
+
+typedef struct AtFork {
+    Pre *x;
+    int fixed; /* an os.register_at_fork(after_in_child=) hook resets the pools */
+} AtFork;
+
+/* DbWalk visitor: an os.register_at_fork(after_in_child=) hook that resets. */
+static int atfork_visit(DbWalk *w, const Node *n)
+{
+    AtFork *k = w->arg;
+    const Node *hook = n->kind == NODE_Call ? child_hook(k->x, w->t, w->scope, n) : NULL;
+    if (hook && !k->fixed)
+        k->fixed = resets(k->x, value_table_of(k->x->c->env->values, hook), hook, 0);
+    return !k->fixed;
+}
+
+/* The def of the app factory of p (`create_app` of `app:create_app()`) and
+ * the table of its module, or NULL. */
+static const Node *factory_def(Pre *x, const ProjectPrefork *p, const ScopeTable **t)
+{
+    const ProjectModule *m = NULL;
+    const Binding *b = NULL;
+    const char *q = p->factory ? arena_printf(x->c->a, "%s.%s", p->module, p->factory) : NULL;
+    if (!q || !modgraph_resolve(x->p, q, &m, &b) || !m || !b || !b->def ||
+        (b->def->kind != NODE_FunctionDef && b->def->kind != NODE_AsyncFunctionDef))
+        return NULL;
+    *t = m->scopes;
+    return b->def;
+}
+
+/* What the server's import of the app leaves in pools at its end: the
+ * module's import-time code, then the factory's body. */
+static Uses app_import(Pre *x, const ProjectModule *m, const ProjectPrefork *p)
+{
+    UseWalk k = {x, {{0}, {0}, 0, NULL, {0}, 0}};
+    DbWalk w;
+    memset(&w, 0, sizeof w);
+    w.t = m->scopes;
+    w.visit = use_visit;
+    w.arg = &k;
+    dbval_walk(&w, m->module);
+    const Node *f = factory_def(x, p, &w.t);
+    if (f)
+        dbval_walk_body(&w, f);
+    return k.u;
+}
+
+static void prefork_report(DbCtx *c, const Source *src, FindingList *out, const Node *at,
+                           const Binding *pool, const ProjectPrefork *p)
+{
+    const char *text = dbval_text(c, src, at, 48);
+    Finding fd = {0};
+    fd.code = "SL208";
+    fd.path = src->path;
+    diag_span(&fd, at);
+    fd.message = arena_printf(
+        c->a,
+        "%s%s%s runs when the web server imports the app in its master process (%s: %s:%d) "
+        "and leaves connections in the pool of `%s`; the server then forks its workers, each "
+        "inherits the pool with those connections open, sockets included, and two workers "
+        "talk to the database over one connection and read each other's replies (\"SSL "
+        "error: decryption failed or bad record mac\", \"server closed the connection "
+        "unexpectedly\"); call dispose() on the engine once the app is set up, or in a "
+        "post_fork hook of the server's configuration, or do not use the pool at import time",
+        text ? "`" : "this call", text ? text : "", text ? "`" : "", p->why, p->from, p->line,
+        pool->name);
+    fd.trace = arena_alloc(c->a, sizeof *fd.trace);
+    fd.trace[fd.ntrace++] =
+        (TraceStep){p->from, p->line, 0, "the server loads the app before forking its workers"};
+    diag_add(out, &fd);
+}
+
+/* The import-time uses u of the module of src (mods[self]), reported for
+ * each pre-fork server of facts that imports it. */
+static void prefork_check(Pre *x, const Source *src, FindingList *out, const ProjectFacts *facts,
+                          const Uses *uses, const ProjectModule *mods, int n, int self)
+{
+    const Binding *done[PRE_MAX_USES];
+    int ndone = 0;
+    AtFork af = {x, -1};
+    for (int i = 0; i < facts->nprefork; i++) {
+        const ProjectPrefork *p = &facts->prefork[i];
+        const ProjectModule *app = modgraph_find(x->p, p->module);
+        if (!app)
+            continue; /* not this project's module, or named from another folder */
+        UseWalk k = {x, *uses};
+        const ScopeTable *ft = NULL;
+        const Node *f = factory_def(x, p, &ft);
+        if (f && ft == x->c->env->scopes) { /* the factory, called after the import */
+            DbWalk w;
+            memset(&w, 0, sizeof w);
+            w.t = ft;
+            w.visit = use_visit;
+            w.arg = &k;
+            dbval_walk_body(&w, f);
+        }
+        unsigned char *start = arena_alloc(x->c->a, (size_t)n + 1);
+        start[app - mods] = 1;
+        if (!k.u.n || !worker_loads(x, mods, n, start)[self] ||
+            (p->hooks && server_hook_resets(x, mods, n, p->hooks)))
+            continue;
+        if (af.fixed < 0) { /* an os.register_at_fork hook, anywhere */
+            DbWalk aw;
+            memset(&aw, 0, sizeof aw);
+            af.fixed = 0;
+            aw.visit = atfork_visit;
+            aw.arg = &af;
+            for (int m = 0; m < n && !af.fixed; m++) {
+                aw.t = mods[m].scopes;
+                dbval_walk(&aw, mods[m].module);
+            }
+        }
+        Uses end = app_import(x, app, p);
+        for (int j = 0; j < k.u.n && !af.fixed; j++) {
+            int seen = 0, used = 0, dropped = 0;
+            for (int d = 0; d < ndone; d++)
+                seen |= done[d] == k.u.pool[j];
+            for (int d = 0; d < end.n; d++)
+                used |= end.pool[d] == k.u.pool[j];
+            for (int d = 0; d < end.ndropped; d++)
+                dropped |= end.dropped[d] == &any_pool || end.dropped[d] == k.u.pool[j];
+            if (seen || (dropped && !used))
+                continue; /* reported, or disposed of once the app is set up */
+            done[ndone++] = k.u.pool[j];
+            prefork_report(x->c, src, out, k.u.at[j], k.u.pool[j], p);
+        }
+    }
+}
+
 /* The import-time uses of the module of table t (src, module), reported
  * when the project runs Celery tasks that take connections of the same
  * pool in the worker's forked children. */
-void forks_check_module(DbCtx *c, const Source *src, FindingList *out, const Node *module)
+void forks_check_module(DbCtx *c, const Source *src, FindingList *out, const Node *module,
+                        const ProjectFacts *facts)
 {
     Pre *x = arena_alloc(c->a, sizeof *x);
     x->c = c;
@@ -845,17 +1047,23 @@ void forks_check_module(DbCtx *c, const Source *src, FindingList *out, const Nod
     x->budget = PRE_BUDGET;
     if (!x->p)
         return;
-    UseWalk k = {x, {{0}, {0}, 0, NULL}};
+    UseWalk k = {x, {{0}, {0}, 0, NULL, {0}, 0}};
     DbWalk w;
     memset(&w, 0, sizeof w);
     w.t = c->env->scopes;
     w.visit = use_visit;
     w.arg = &k;
     dbval_walk(&w, module);
-    if (!k.u.n)
+    if (!k.u.n && !(facts && facts->nprefork))
         return; /* most modules: nothing runs at import */
     int n, self = -1;
     const ProjectModule *mods = modgraph_modules(x->p, &n);
+    for (int i = 0; i < n && self < 0; i++)
+        self = mods[i].scopes == c->env->scopes ? i : self;
+    if (facts && facts->nprefork && self >= 0) /* also a factory's body, so before the return */
+        prefork_check(x, src, out, facts, &k.u, mods, n, self);
+    if (!k.u.n)
+        return; /* most modules: nothing runs at import */
     CeleryScan cs = {x, 0, arena_alloc(c->a, (size_t)n + 1), 0, 0, {0}, {0}, 0};
     for (int i = 0; i < k.u.n; i++) {
         int seen = 0;
@@ -864,10 +1072,8 @@ void forks_check_module(DbCtx *c, const Source *src, FindingList *out, const Nod
         if (!seen)
             cs.want[cs.nwant++] = k.u.pool[i];
     }
-    for (int i = 0; i < n; i++) {
-        self = mods[i].scopes == c->env->scopes ? i : self;
+    for (int i = 0; i < n; i++)
         cs.uses_celery |= imports_celery(mods[i].scopes);
-    }
     if (!cs.uses_celery || self < 0)
         return;
     DbWalk cw;

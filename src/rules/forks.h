@@ -11,6 +11,7 @@
 
 #include "dbval.h"
 #include "diag.h"
+#include "project.h"
 #include "source.h"
 
 /* Appends to out (messages in c->a) the SL208 and SL209 findings of node n, where w's
@@ -19,8 +20,11 @@ void forks_visit(DbCtx *c, const Source *src, FindingList *out, const DbWalk *w,
 
 /* Appends to out the SL208 findings of module (of src) at import time: code
  * that runs when Celery's worker imports it leaves connections in a pool
- * that a task takes connections of in the worker's forked children.  Reads
+ * that a task takes connections of in the worker's forked children; or
+ * when a pre-fork web server of facts (gunicorn --preload, uWSGI) imports
+ * it before forking its workers (facts may be NULL).  Reads
  * every module of the project (read-only).  Thread-safe per module. */
-void forks_check_module(DbCtx *c, const Source *src, FindingList *out, const Node *module);
+void forks_check_module(DbCtx *c, const Source *src, FindingList *out, const Node *module,
+                        const ProjectFacts *facts);
 
 #endif

@@ -1784,5 +1784,5 @@ void sqlapi_check(DbCtx *c, const Source *src, const Node *module, const Project
     w.visit = visit;
     w.arg = &k;
     dbval_walk(&w, module);
-    forks_check_module(c, src, out, module); /* SL208 at import time (Celery) */
+    forks_check_module(c, src, out, module, facts); /* SL208 at import time */
 }
