@@ -1600,23 +1600,25 @@ static const char *module_of_file(Servers *s, const char *w)
 }
 
 /* A file a command names, relative to the project's root (gunicorn runs
- * there) or to the file naming it; absolute, in s->a; NULL when neither is
- * a file (gunicorn's `-c python:module` included). */
+ * there) or to the file naming it; absolute, in s->a.  One that is neither
+ * (gunicorn's `-c python:module` too) stays named, as a configuration whose
+ * content is not known. */
 static const char *named_file(Servers *s, const char *from_dir, const char *w)
 {
-    if (has_prefix(w, "python:"))
-        return NULL;
-    const char *p = project_abspath(s->a, s->dir, w);
+    const char *p = project_abspath(s->a, s->dir, *w ? w : "?");
     if (is_file(p))
         return p;
-    p = project_abspath(s->a, from_dir, w);
-    return is_file(p) ? p : NULL;
+    const char *q = project_abspath(s->a, from_dir, *w ? w : "?");
+    return is_file(q) ? q : p;
 }
+
+static const Launch *conf_of(const Servers *s, const Launch *l);
+static void read_gunicorn_conf(Servers *s, const char *path, const char *from);
 
 /* The words of one command (up to ;, &, |) starting at the server's name,
  * words[0]; the launch they make. */
-static void server_words(Servers *s, const char **words, int n, const char *from, const char *from_dir,
-                         int line)
+static void server_words(Servers *s, const char **words, int n, const char *from,
+                         const char *from_dir, int line)
 {
     const char *base = strrchr(words[0], '/');
     base = base ? base + 1 : words[0];
@@ -1633,14 +1635,17 @@ static void server_words(Servers *s, const char **words, int n, const char *from
             l->conf = named_file(s, from_dir, next), i++;
         else if (server == SRV_GUNICORN && has_prefix(w, "--config="))
             l->conf = named_file(s, from_dir, w + 9);
+        else if (server == SRV_GUNICORN && w[0] != '-')
+            app_target(s, w, 0, &l->module, &l->factory); /* the last one: the app */
         else if (server == SRV_UWSGI &&
                  (!strcmp(w, "--module") || !strcmp(w, "-w") || !strcmp(w, "--wsgi")))
             app_target(s, next, 1, &l->module, &l->factory), i++;
         else if (server == SRV_UWSGI && (!strcmp(w, "--wsgi-file") || !strcmp(w, "--file")))
             l->module = module_of_file(s, next), i++;
-        else if (server == SRV_GUNICORN && w[0] != '-')
-            app_target(s, w, 0, &l->module, &l->factory); /* the last one: the app */
     }
+    if (l && server == SRV_GUNICORN && l->conf && is_file(l->conf) && !conf_of(s, l) &&
+        s->files++ < MAX_SERVER_FILES) /* a -c file of another name: its settings too */
+        read_gunicorn_conf(s, l->conf, project_shown_path(s->a, s->cwd, l->conf));
 }
 
 /* One logical line of a Procfile, Dockerfile, compose file or script. */

@@ -251,6 +251,65 @@ static void test_build_folders(void)
     project_cache_free(c);
 }
 
+/* "module[:factory()] (tail:line: why)[ hooks]" for each pre-fork server
+ * project_read_servers finds in the root folder, "; " between. */
+static const char *servers(void)
+{
+    ProjectFacts f;
+    project_facts_init(&f);
+    project_read_servers(A, NULL, root, &f);
+    const char *out = "";
+    size_t n = strlen(root);
+    char cwd[4096];
+    for (int i = 0; i < f.nprefork; i++) {
+        const ProjectPrefork *p = &f.prefork[i];
+        const char *abs = p->from[0] != '/' && getcwd(cwd, sizeof cwd)
+                              ? project_abspath(A, cwd, p->from) : p->from;
+        out = arena_printf(A, "%s%s%s%s%s (%s:%d: %s)%s", out, i ? "; " : "", p->module,
+                           p->factory ? ":" : "", p->factory ? p->factory : "", abs + n + 1,
+                           p->line, p->why, p->hooks ? " hooks" : "");
+    }
+    return out;
+}
+
+static void test_servers(void)
+{
+    /* bind addresses and worker classes are not the app; the last target is */
+    put("Procfile", "web: gunicorn -k uvicorn.workers.UvicornWorker --bind 0.0.0.0:$PORT \\\n"
+                    "  -b localhost:8000 --preload api.main:app\nworker: celery -A api.tasks worker\n");
+    CHECK_STR(servers(), "api.main (Procfile:1: --preload)");
+    clean();
+    /* a JSON exec form; without --preload nor a configuration: none */
+    put("Dockerfile", "FROM python:3.12\nCMD [\"gunicorn\", \"--preload\", \"web.app:create_app()\"]\n");
+    put("docker/entrypoint.sh", "#!/bin/sh\nexec gunicorn other.app:app -w 4\n");
+    CHECK_STR(servers(), "web.app:create_app (Dockerfile:2: --preload)");
+    clean();
+    /* the default configuration file preloads; its worker hook is kept */
+    put("gunicorn.conf.py", "preload_app = True\n\ndef post_fork(server, worker):\n    pass\n");
+    put("scripts/run.sh", "python -m gunicorn svc.wsgi:application && echo done\n");
+    CHECK_STR(servers(), "svc.wsgi (gunicorn.conf.py:1: preload_app = True) hooks");
+    clean();
+    /* a -c file of another name is read as a configuration */
+    put("Procfile", "web: gunicorn --config=conf/web.py a.b:app\n");
+    put("conf/web.py", "preload_app = True\n");
+    CHECK_STR(servers(), "a.b (conf/web.py:1: preload_app = True)");
+    clean();
+    /* a -c file that cannot be read: its hooks are not known */
+    put("Procfile", "web: gunicorn -c /etc/gunicorn/missing.py --preload a.b:app\n");
+    CHECK_STR(servers(), "a.b (Procfile:1: --preload) hooks");
+    clean();
+    /* uWSGI: an .ini with a [uwsgi] section, lazy-apps off; a command with --lazy-apps */
+    put("deploy/uwsgi.ini", "[uwsgi]\nmodule = site.wsgi\nlazy-apps = false\n");
+    put("Procfile", "web: uwsgi --lazy-apps --module lazy.wsgi:app\n");
+    put("tox.ini", "[uwsgi]\nmodule = not.read\n");
+    CHECK_STR(servers(), "site.wsgi (deploy/uwsgi.ini:2: uWSGI without lazy-apps)");
+    clean();
+    /* nothing: a pip install of gunicorn, uvicorn */
+    put("Dockerfile", "RUN pip install gunicorn\nCMD uvicorn app.main:app --workers 4\n");
+    CHECK_STR(servers(), "");
+    clean();
+}
+
 /* Outside any repository, build folders are asked at and below the
  * working folder only: a project in /tmp never takes its neighbours' pins. */
 static void test_outside_repository(void)
@@ -373,6 +432,7 @@ int main(void)
     test_outside_repository();
     test_cache();
     test_robust();
+    test_servers();
     /* the folders the cases made, deepest first */
     static const char *const dirs[] = {"backend/app/tests",
                                        "backend/app",
@@ -380,6 +440,8 @@ int main(void)
                                        "legacy",
                                        "api",
                                        "docker/api",
+                                       "scripts",
+                                       "conf",
                                        "docker",
                                        "deploy",
                                        "svc",
