@@ -19,6 +19,7 @@
 #include "rules/crdb.h"
 #include "rules/lifecycle.h"
 #include "rules/detached.h"
+#include "rules/ormcache.h"
 #include "rules/sharing.h"
 #include "rules/sqlapi.h"
 #include "modgraph.h"
@@ -421,6 +422,8 @@ void analyze_check(Analysis *an, AnalyzeUnit *u, Arena *a, FindingList *out)
     sharing_check(&sink, &env, facts, scratch, u->module, u->funcs, u->nfuncs);
     arena_reset(scratch);
     detached_check(&sink, &env, scratch, u->funcs, u->nfuncs);
+    arena_reset(scratch);
+    ormcache_check(&sink, &env, scratch, u->funcs, u->nfuncs);
     arena_free(scratch);
     DbCtx db = {.a = a, .env = &env};
     sqlapi_check(&db, u->src, u->module, facts, &found);

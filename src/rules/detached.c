@@ -241,70 +241,10 @@ static DEvent *push_read(Scan *c, const Node *at, const char *sess, const char *
 /* --- which sessions expire on commit -------------------------------------- */
 
 
-static const char *const session_classes[] = {
-    "sqlalchemy.orm.Session", "sqlalchemy.orm.session.Session", "sqlmodel.Session",
-    "sqlmodel.orm.session.Session", "sqlalchemy.ext.asyncio.AsyncSession",
-    "sqlalchemy.ext.asyncio.session.AsyncSession", "sqlmodel.ext.asyncio.session.AsyncSession",
-    NULL};
-
-static const char *const makers[] = {"sqlalchemy.orm.sessionmaker",
-                                     "sqlalchemy.orm.session.sessionmaker",
-                                     "sqlalchemy.ext.asyncio.async_sessionmaker",
-                                     "sqlalchemy.ext.asyncio.session.async_sessionmaker", NULL};
-
-/* Do the sessions call makes (a Session(...) or a sessionmaker(...))
- * expire on commit?  1: no expire_on_commit, or True; 0: False; -1: unknown
- * (**options, an expression). */
-static int expire_keyword(const Node *call)
-{
-    for (int i = 0; i < call->v.Call.keywords.n; i++) {
-        const Node *k = call->v.Call.keywords.items[i];
-        if (!k->v.keyword.arg)
-            return -1;
-        if (strcmp(k->v.keyword.arg, "expire_on_commit"))
-            continue;
-        const Node *v = k->v.keyword.value;
-        int kind = v->kind == NODE_Constant ? v->v.Constant.value.kind : -1;
-        return kind == CONST_TRUE ? 1 : kind == CONST_FALSE ? 0 : -1;
-    }
-    return 1;
-}
-
-/* The qualified name of e in table t, scope s, in c's scratch: the table
- * may be another module's, whose arena is its own thread's to grow. */
-static const char *qual(const Scan *c, const ScopeTable *t, const Scope *s, const Node *e)
-{
-    return ormpaths_qual(c->scratch, t, s, e);
-}
-
-static const Binding *definition(const Scan *c, const char *name, const ScopeTable **t,
-                                 const Scope **where)
-{
-    return ormpaths_definition(c->env, c->env->scopes, c->scope, name, t, where);
-}
-
-/* Do the sessions the call acq makes (`SessionLocal()`, `Session(engine)`,
- * `SessionLocal.begin()`) expire on commit (expire_keyword's answer)?
- * Known only when the factory's making is seen: a module-level
- * sessionmaker, here or imported from the project; -1 otherwise. */
+/* Do the sessions the call acq makes expire on commit (ormpaths.h)? */
 static int expires(const Scan *c, const Node *acq)
 {
-    const Node *f = acq->v.Call.func;
-    if (f->kind == NODE_Attribute && !strcmp(f->v.Attribute.attr, "begin"))
-        f = f->v.Attribute.value;
-    const char *q = qual(c, c->env->scopes, c->scope, f);
-    if (ast_name_in(q, session_classes))
-        return f == acq->v.Call.func ? expire_keyword(acq) : -1;
-    if (f->kind != NODE_Name)
-        return -1;
-    const Scope *where = NULL;
-    const ScopeTable *t = NULL;
-    const Binding *b = definition(c, f->v.Name.id, &t, &where);
-    if (!b || !where || where->kind != SCOPE_MODULE || b->kind != BIND_LOCAL || !b->value ||
-        b->value->kind != NODE_Call ||
-        !ast_name_in(qual(c, t, where, b->value->v.Call.func), makers))
-        return -1;
-    return expire_keyword(b->value);
+    return ormpaths_expires(c->scratch, c->env, c->scope, acq);
 }
 
 /* Is e (a with item's expression or an assigned value) a session of a

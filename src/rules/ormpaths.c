@@ -65,6 +65,57 @@ OrmClass ormpaths_class(const FlowEnv *env, const ScopeTable *t, const Scope *s,
     return (OrmClass){dt, b->def};
 }
 
+/* --- which sessions expire on commit ---------------------------------------- */
+
+static const char *const session_classes[] = {
+    "sqlalchemy.orm.Session", "sqlalchemy.orm.session.Session", "sqlmodel.Session",
+    "sqlmodel.orm.session.Session", "sqlalchemy.ext.asyncio.AsyncSession",
+    "sqlalchemy.ext.asyncio.session.AsyncSession", "sqlmodel.ext.asyncio.session.AsyncSession",
+    NULL};
+
+static const char *const makers[] = {"sqlalchemy.orm.sessionmaker",
+                                     "sqlalchemy.orm.session.sessionmaker",
+                                     "sqlalchemy.ext.asyncio.async_sessionmaker",
+                                     "sqlalchemy.ext.asyncio.session.async_sessionmaker", NULL};
+
+/* Do the sessions call makes (a Session(...) or a sessionmaker(...))
+ * expire on commit?  1: no expire_on_commit, or True; 0: False; -1: unknown
+ * (**options, an expression). */
+static int expire_keyword(const Node *call)
+{
+    for (int i = 0; i < call->v.Call.keywords.n; i++) {
+        const Node *k = call->v.Call.keywords.items[i];
+        if (!k->v.keyword.arg)
+            return -1;
+        if (strcmp(k->v.keyword.arg, "expire_on_commit"))
+            continue;
+        const Node *v = k->v.keyword.value;
+        int kind = v->kind == NODE_Constant ? v->v.Constant.value.kind : -1;
+        return kind == CONST_TRUE ? 1 : kind == CONST_FALSE ? 0 : -1;
+    }
+    return 1;
+}
+
+int ormpaths_expires(Arena *a, const FlowEnv *env, const Scope *s, const Node *acq)
+{
+    const Node *f = acq->v.Call.func;
+    if (f->kind == NODE_Attribute && !strcmp(f->v.Attribute.attr, "begin"))
+        f = f->v.Attribute.value;
+    const char *q = ormpaths_qual(a, env->scopes, s, f);
+    if (ast_name_in(q, session_classes))
+        return f == acq->v.Call.func ? expire_keyword(acq) : -1;
+    if (f->kind != NODE_Name)
+        return -1;
+    const Scope *where = NULL;
+    const ScopeTable *t = NULL;
+    const Binding *b = ormpaths_definition(env, env->scopes, s, f->v.Name.id, &t, &where);
+    if (!b || !where || where->kind != SCOPE_MODULE || b->kind != BIND_LOCAL || !b->value ||
+        b->value->kind != NODE_Call ||
+        !ast_name_in(ormpaths_qual(a, t, where, b->value->v.Call.func), makers))
+        return -1;
+    return expire_keyword(b->value);
+}
+
 /* --- loader options --------------------------------------------------------- */
 
 static const char *const eager_loaders[] = {"selectinload", "joinedload", "subqueryload",
@@ -307,6 +358,51 @@ static int relationship(Arena *a, const FlowEnv *env, OrmClass cls, const char *
         return kind;
     }
     return REL_NONE;
+}
+
+int ormpaths_mapped(const OrmClass cls)
+{
+    const NodeList *body = cls.def ? &cls.def->v.ClassDef.body : NULL;
+    for (int i = 0; body && i < body->n; i++) {
+        const Node *t = NULL, *v = NULL;
+        if (ast_single_assign(body->items[i], &t, &v) && t->kind == NODE_Name &&
+            (!strcmp(t->v.Name.id, "__tablename__") || !strcmp(t->v.Name.id, "__table__")))
+            return 1;
+    }
+    const Node *table = cls.def ? ast_keyword(cls.def, "table") : NULL; /* SQLModel */
+    return table && ast_is_true(table);
+}
+
+int ormpaths_mapped_attr(Arena *a, const FlowEnv *env, OrmClass cls, const char *attr)
+{
+    static const char *const columns[] = {"Column", "mapped_column", "column_property",
+                                          "deferred", "composite", "relationship",
+                                          "Relationship", "Field", NULL};
+    const Scope *cs = cls.def ? scope_of(cls.t, cls.def) : NULL;
+    int sqlmodel = cls.def && ast_keyword(cls.def, "table") != NULL;
+    const NodeList *body = cs ? &cls.def->v.ClassDef.body : NULL;
+    for (int i = 0; body && i < body->n; i++) {
+        const Node *st = body->items[i], *t = NULL, *v = NULL;
+        if (st->kind == NODE_AnnAssign) /* `name: Mapped[str]` has no value */
+            t = st->v.AnnAssign.target, v = st->v.AnnAssign.value;
+        else if (!ast_single_assign(st, &t, &v))
+            continue;
+        if (t->kind != NODE_Name || strcmp(t->v.Name.id, attr))
+            continue;
+        if (st->kind == NODE_AnnAssign) { /* Mapped[int], or a SQLModel table's field */
+            const Node *an = st->v.AnnAssign.annotation;
+            const Node *w = an->kind == NODE_Subscript ? an->v.Subscript.value : NULL;
+            if (sqlmodel || (w && w->kind == NODE_Name && !strcmp(w->v.Name.id, "Mapped")) ||
+                (w && w->kind == NODE_Attribute && !strcmp(w->v.Attribute.attr, "Mapped")))
+                return 1;
+        }
+        const char *q = v && v->kind == NODE_Call ? ormpaths_qual(a, cls.t, cs, v->v.Call.func)
+                                                  : NULL;
+        const char *last = q ? strrchr(q, '.') : NULL;
+        return last && (!strncmp(q, "sqlalchemy.", 11) || !strncmp(q, "sqlmodel.", 9)) &&
+               ast_name_in(last + 1, columns);
+    }
+    return 0;
 }
 
 /* Does an entry of list cover prefix (the path p up to plen bytes)?  Loaded

@@ -44,9 +44,27 @@ const char *ormpaths_qual(Arena *a, const ScopeTable *t, const Scope *s, const N
 const Binding *ormpaths_definition(const FlowEnv *env, const ScopeTable *in, const Scope *s,
                                    const char *name, const ScopeTable **t, const Scope **where);
 
+/* Do the sessions the call acq makes (`SessionLocal()`, `Session(engine)`,
+ * `SessionLocal.begin()`), looked up from scope s, expire on commit?  1
+ * (expire_on_commit unset or True), 0 (False), -1: not known, since only a
+ * factory whose making is seen says (a Session(...) here, a module-level
+ * sessionmaker here or imported from the project).  Names go to a. */
+int ormpaths_expires(Arena *a, const FlowEnv *env, const Scope *s, const Node *acq);
+
 /* The class named name where (t, s) look it up, or {.def = NULL}. */
 OrmClass ormpaths_class(const FlowEnv *env, const ScopeTable *t, const Scope *s,
                         const char *name);
+
+/* Is cls a mapped class: its body names its table (`__tablename__`,
+ * `__table__`), or a SQLModel `table=True`?  (A subclass mapped by
+ * inheritance is not known.) */
+int ormpaths_mapped(OrmClass cls);
+
+/* Does cls's body declare attr as a mapped attribute, one its object loads
+ * from the database: a column (Column, mapped_column, a `Mapped[...]`
+ * annotation, a SQLModel table's field) or a relationship?  Not one a base
+ * class or a mixin declares. */
+int ormpaths_mapped_attr(Arena *a, const FlowEnv *env, OrmClass cls, const char *attr);
 
 /* The relationship paths the loader options of load (a query expression,
  * or a call loading one) load, in *paths (*n of them, in a).  0 when it
