@@ -26,7 +26,9 @@
  * the object there) and the storing function does not expunge it.
  * make_transient() takes it out of every session: not followed.
  *
- * Limits: state of this module read here only; the storing function's
+ * Limits: state of this module read here only; loop and comprehension
+ * variables are not followed (as stored objects, nor as names bound to
+ * kept ones inside a comprehension); the storing function's
  * events are not ordered (an expunge anywhere in it counts); an object's
  * relationships are followed only when its query is seen (a parameter's
  * caller may have loaded them); a mapped class is one whose body names its
@@ -137,15 +139,18 @@ static const char *element_key(const Cache *c, const Node *e)
     return NULL;
 }
 
-/* What `for x in e` iterates of state: `K`, `K.values()`, `list(K.values())`. */
-static const char *iterated_key(const Cache *c, const Node *e)
+/* What `for x in e` iterates of state: `K`, `K.values()` (*values set),
+ * `list(K.values())`. */
+static const char *iterated_key(const Cache *c, const Node *e, int *values)
 {
     if (e && e->kind == NODE_Call && e->v.Call.func->kind == NODE_Name &&
         e->v.Call.args.n == 1)
         e = e->v.Call.args.items[0]; /* list(...), sorted(...) */
     if (e && e->kind == NODE_Call && e->v.Call.func->kind == NODE_Attribute &&
-        !strcmp(e->v.Call.func->v.Attribute.attr, "values"))
+        !strcmp(e->v.Call.func->v.Attribute.attr, "values")) {
         e = e->v.Call.func->v.Attribute.value;
+        *values = 1;
+    }
     const char *key = state_key(c, e);
     return key && !strchr(key, '(') ? key : NULL;
 }
@@ -412,8 +417,13 @@ static void aliases(Cache *c, const Node *n)
                     !strcmp(it->v.Call.func->v.Attribute.attr, "items") &&
                     tg->kind == NODE_Tuple && tg->v.Tuple.elts.n == 2;
         const Node *src = items ? it->v.Call.func->v.Attribute.value : it;
-        bind_alias(c, items ? tg->v.Tuple.elts.items[1] : tg, kept_at(c, iterated_key(c, src), 0),
-                   n);
+        int values = 0;
+        const Kept *k = kept_at(c, iterated_key(c, src, &values), 0);
+        int listed = k && k->store->kind == NODE_Call &&
+                     strcmp(k->store->v.Call.func->v.Attribute.attr, "setdefault");
+        if (k && !items && !values && !listed)
+            k = NULL; /* iterating what `K[k] = obj` fills (a dict) gives its keys */
+        bind_alias(c, items ? tg->v.Tuple.elts.items[1] : tg, k, n);
     }
     if (n->kind == NODE_Call)
         reattached(c, n);

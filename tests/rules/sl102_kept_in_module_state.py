@@ -214,3 +214,8 @@ def peeked_name(i: int) -> str:
 
 def peeked_team(i: int) -> str:
     return _peeked[i].team.name  # expect: SL102 "lazy relationship `team`"
+
+
+def user_keys() -> list:
+    return [k.real for k in _users]
+
