@@ -334,24 +334,40 @@ static const char *target_key(const Cache *c, const Node *t)
 
 static void stores_kid(Node *parent, Node *n, void *arg);
 
-static void stores(Cache *c, const Node *n)
+/* A statement's call that puts its argument into state: `K.append(obj)`,
+ * `K.add(obj)`, `K.setdefault(k, obj)` (alone, or assigned). */
+static void store_call(Cache *c, const Node *n)
 {
     static const char *const adders[] = {"append", "appendleft", "add", NULL};
-    if (!n || c->depth > WALK_MAX_DEPTH || ast_is_def(n))
+    n = ast_unawait(n);
+    if (!n || n->kind != NODE_Call || n->v.Call.func->kind != NODE_Attribute)
         return;
-    if (n->kind == NODE_Assign)
+    const char *m = n->v.Call.func->v.Attribute.attr;
+    const Node *v = !strcmp(m, "setdefault") ? ast_call_arg(n, 1)
+                    : ast_name_in(m, adders) ? ast_call_arg(n, 0) : NULL;
+    if (v)
+        store(c, state_key(c, n->v.Call.func->v.Attribute.value), n, v, 0);
+}
+
+/* The stores of a statement and the statements it holds; expressions are
+ * not walked (a store is a statement, or a statement's call), which keeps
+ * this pass to a fraction of the nodes. */
+static void stores(Cache *c, const Node *n)
+{
+    if (!n || c->depth > WALK_MAX_DEPTH || ast_is_def(n) ||
+        (ast_category(n->kind) != CAT_STMT && ast_category(n->kind) != CAT_HANDLER &&
+         ast_category(n->kind) != CAT_MATCHCASE))
+        return;
+    if (n->kind == NODE_Assign) {
         for (int i = 0; i < n->v.Assign.targets.n; i++)
             store(c, target_key(c, n->v.Assign.targets.items[i]), n, n->v.Assign.value,
                   n->v.Assign.targets.items[i]->kind != NODE_Subscript);
+        store_call(c, n->v.Assign.value);
+    }
     if (n->kind == NODE_Return && c->cached && n->v.Return.value)
         store(c, msg(c->scratch, "%s()", c->func->v.FunctionDef.name), n, n->v.Return.value, 0);
-    if (n->kind == NODE_Call && n->v.Call.func->kind == NODE_Attribute) {
-        const char *m = n->v.Call.func->v.Attribute.attr;
-        const Node *v = !strcmp(m, "setdefault") ? ast_call_arg(n, 1)
-                        : ast_name_in(m, adders) ? ast_call_arg(n, 0) : NULL;
-        if (v)
-            store(c, state_key(c, n->v.Call.func->v.Attribute.value), n, v, 0);
-    }
+    if (n->kind == NODE_Expr)
+        store_call(c, n->v.Expr.value);
     c->depth++;
     ast_children((Node *)n, stores_kid, c);
     c->depth--;
@@ -560,12 +576,13 @@ void ormcache_check(LifecycleSink *k, const FlowEnv *env, Arena *scratch,
     c->k = k;
     c->env = env;
     c->scratch = scratch;
-    for (int i = 0; i < nfuncs; i++)
-        if (ast_is_function(funcs[i]) && enter(c, funcs[i]))
-            for (int j = 0; j < funcs[i]->v.FunctionDef.body.n; j++) {
-                c->cached = scope_decorated_by(env->scopes, funcs[i], model_caches);
-                stores(c, funcs[i]->v.FunctionDef.body.items[j]);
-            }
+    for (int i = 0; i < nfuncs; i++) {
+        if (!ast_is_function(funcs[i]) || !enter(c, funcs[i]))
+            continue;
+        c->cached = scope_decorated_by(env->scopes, funcs[i], model_caches);
+        for (int j = 0; j < funcs[i]->v.FunctionDef.body.n; j++)
+            stores(c, funcs[i]->v.FunctionDef.body.items[j]);
+    }
     for (int i = 0; c->nkept && i < nfuncs; i++) {
         if (!ast_is_function(funcs[i]) || !enter(c, funcs[i]))
             continue;

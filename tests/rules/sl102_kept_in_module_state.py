@@ -10,6 +10,7 @@
 import functools
 
 from cachetools import TTLCache
+from pydantic import BaseModel
 from sqlalchemy import ForeignKey, create_engine, select
 from sqlalchemy.orm import (DeclarativeBase, Mapped, Session, make_transient, mapped_column,
                             relationship, selectinload, sessionmaker)
@@ -125,6 +126,23 @@ def load_id(i: int) -> None:
 
 def cached_row(i: int) -> str:
     return _ids[i] + _rows[i]["name"]
+
+
+_views = {}
+
+
+class UserView(BaseModel):
+    name: str
+
+
+def load_view(i: int) -> None:
+    with SessionLocal() as s:
+        _views[i] = UserView.model_validate(s.get(User, i), from_attributes=True)
+        s.commit()
+
+
+def view_name(i: int) -> str:
+    return _views[i].name
 
 
 # --- not expired: a session that keeps its objects loaded --------------------
