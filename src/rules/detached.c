@@ -1454,7 +1454,8 @@ static void replay(Scan *c)
 {
     Obj objs[MAX_OBJECTS];
     int nobj = 0;
-    qsort(c->ev, (size_t)c->nev, sizeof *c->ev, cmp_event);
+    if (c->nev > 1) /* none at all: ev may be NULL */
+        qsort(c->ev, (size_t)c->nev, sizeof *c->ev, cmp_event);
     for (int i = 0; i < c->nev; i++) {
         const DEvent *e = &c->ev[i];
         Obj *src = e->src ? obj_named(objs, &nobj, e->src, 0) : NULL;
