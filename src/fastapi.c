@@ -31,7 +31,9 @@ enum { READ_REQUEST = 1, READ_IN_FUNCTION = 2, READ_ANYWHERE = 4,
        READ_REMOVED = 8,      /* `name.remove()` somewhere: a scoped_session's teardown */
        READ_REMOVED_HOOK = 16, /* ... in a hook run after each unit of work (a signal
                                   handler, `@task_postrun.connect`, a teardown) */
-       READ_SEVERAL = 32       /* read in two functions or more */ };
+       READ_SEVERAL = 32,      /* read in two functions or more */
+       READ_REMOVED_FINISH = 64 /* ... in a Tornado handler's on_finish, which runs when
+                                   each request has finished */ };
 #define CLI_ROOT 0x10000   /* a role bit of this file's own: a command-line entry point itself */
 
 typedef struct Entry {
@@ -960,6 +962,7 @@ typedef struct RefScan {
     const Node *func; /* the innermost function around, or NULL */
     int in_function;
     int in_hook; /* in a function registered as a hook: `@x.connect`, `@app.teardown_*` */
+    int in_finish; /* in a method `on_finish` (Tornado's RequestHandler) */
     int depth;
 } RefScan;
 
@@ -1010,7 +1013,8 @@ static void ref_scan(RefScan *r, const Node *n)
             recv->v.Attribute.value->kind == NODE_Name) /* Flask-SQLAlchemy's db.session */
             b = resolve(r->f, r->m, r->s, recv->v.Attribute.value, &mod);
         if (b && mod >= 0 && module_level(r->f, mod, b))
-            slot(r->f, b, 1)->roles |= READ_REMOVED | (r->in_hook ? READ_REMOVED_HOOK : 0);
+            slot(r->f, b, 1)->roles |= READ_REMOVED | (r->in_hook ? READ_REMOVED_HOOK : 0) |
+                                       (r->in_finish ? READ_REMOVED_FINISH : 0);
     }
     if (n->kind == NODE_withitem && r->func && r->func->kind == NODE_FunctionDef &&
         !strcmp(r->func->v.FunctionDef.name, "__call__")) {
@@ -1040,7 +1044,7 @@ static void ref_scan(RefScan *r, const Node *n)
     }
     const Scope *outer = r->s;
     const Node *func = r->func;
-    int in_function = r->in_function, in_hook = r->in_hook;
+    int in_function = r->in_function, in_hook = r->in_hook, in_finish = r->in_finish;
     if (n->kind == NODE_FunctionDef || n->kind == NODE_AsyncFunctionDef || n->kind == NODE_Lambda ||
         n->kind == NODE_ClassDef) {
         const Scope *inner = scope_of(r->f->mods[r->m].scopes, n);
@@ -1050,6 +1054,7 @@ static void ref_scan(RefScan *r, const Node *n)
         r->in_function |= n->kind != NODE_ClassDef;
         r->in_hook |= (n->kind == NODE_FunctionDef || n->kind == NODE_AsyncFunctionDef) &&
                       is_hook(n);
+        r->in_finish |= n->kind == NODE_FunctionDef && !strcmp(n->v.FunctionDef.name, "on_finish");
     }
     r->depth++;
     ast_children((Node *)n, ref_scan_kid, r);
@@ -1058,6 +1063,7 @@ static void ref_scan(RefScan *r, const Node *n)
     r->func = func;
     r->in_function = in_function;
     r->in_hook = in_hook;
+    r->in_finish = in_finish;
 }
 
 typedef struct YieldScan {
@@ -1113,7 +1119,7 @@ static void unnamed_generators(FastApi *f)
 static void references(FastApi *f)
 {
     for (int m = 0; m < f->n; m++) {
-        RefScan r = {f, m, scope_module(f->mods[m].scopes), NULL, 0, 0, 0};
+        RefScan r = {f, m, scope_module(f->mods[m].scopes), NULL, 0, 0, 0, 0};
         ref_scan(&r, f->mods[m].module);
     }
     unnamed_generators(f);
@@ -1365,7 +1371,8 @@ int fastapi_read_by_several(const FastApi *f, const Binding *b)
 int fastapi_binding_removed(const FastApi *f, const Binding *b, int by_hook)
 {
     const Entry *e = f ? find(f, b) : NULL;
-    return e && (e->roles & (by_hook ? READ_REMOVED_HOOK : READ_REMOVED));
+    int bit = by_hook == 2 ? READ_REMOVED_FINISH : by_hook ? READ_REMOVED_HOOK : READ_REMOVED;
+    return e && (e->roles & bit);
 }
 
 int fastapi_task_app_context(const FastApi *f) { return f && f->task_app_context; }

@@ -96,9 +96,10 @@ int fastapi_function_reads(const FastApi *f, const Binding *b);
 int fastapi_read_by_several(const FastApi *f, const Binding *b);
 
 /* Is `<b>.remove()` called anywhere in the project (b a module-level
- * binding of any module, named here or imported)?  With by_hook, in a
+ * binding of any module, named here or imported)?  With by_hook 1, in a
  * function registered to run after units of work (`@task_postrun.connect`,
- * `@app.teardown_appcontext`). */
+ * `@app.teardown_appcontext`); with 2, in a method `on_finish` (Tornado
+ * runs a RequestHandler's when its request has finished). */
 int fastapi_binding_removed(const FastApi *f, const Binding *b, int by_hook);
 
 /* Does a `__call__` of the project enter `<app>.app_context()` (Celery's

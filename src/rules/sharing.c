@@ -571,7 +571,8 @@ static void any_remove_kid(Node *parent, Node *n, void *arg)
  * session on self), and does not remove it, itself or through them, leaves
  * that thread's session behind.
  */
-enum { UNIT_NONE, UNIT_TASK, UNIT_THREAD, UNIT_POOL };
+enum { UNIT_NONE, UNIT_TASK, UNIT_THREAD, UNIT_POOL,
+       UNIT_DEFERRED /* run by Tornado's IOLoop after the handler returned (SL202) */ };
 
 #define MAX_UNITS 64    /* thread targets noted per module */
 #define MAX_HELPERS 3   /* calls followed into the project's functions */
@@ -581,6 +582,7 @@ enum { UNIT_NONE, UNIT_TASK, UNIT_THREAD, UNIT_POOL };
  * for `db.session`) or an attribute of a class (`self.registry`). */
 typedef struct RegKey {
     const Node *made; /* the scoped_session(...) call, if known: the registry itself */
+    const ScopeTable *home; /* the table of the module defining k1 (a Binding), or NULL */
     const void *k1; /* a Binding, or a class's Scope */
     const char *k2; /* the attribute, or NULL (k1 a Binding) */
     int flask;      /* Flask-SQLAlchemy's db.session (k1: db) */
@@ -607,33 +609,42 @@ static int flask_per_thread(const Check *c)
            c->facts->flask_sqlalchemy.major < 3;
 }
 
-/* The module-level binding name (in scope s of t) leads to, through imports. */
+/* The module-level binding name (in scope s of t) leads to, through
+ * imports; the table of the module that binds it in *home (may be NULL). */
 static const Binding *module_binding(Check *c, const ScopeTable *t, const Scope *s,
-                                     const char *name)
+                                     const char *name, const ScopeTable **home)
 {
     const Binding *b = scope_lookup(t, s, name, NULL);
+    const ScopeTable *h = t;
     if (b && b->kind == BIND_IMPORT && b->qualname && c->env->resolve) {
         FlowDef d = {0};
         b = c->env->resolve(c->env->resolve_arg, b->qualname, &d) ? d.binding : NULL;
+        h = d.scopes;
     }
+    if (home)
+        *home = h;
     return b;
 }
 
-/* Is e (in scope s of t) a registry keyed by the thread?  Its key in *k. */
-static int thread_registry(Check *c, const ScopeTable *t, const Scope *s, const Node *e, RegKey *k)
+/* Is e (in scope s of t) a registry keyed by the thread (own == 0), or by
+ * its own scopefunc or the task (own == 1)?  Its key in *k. */
+static int registry_at(Check *c, const ScopeTable *t, const Scope *s, const Node *e, RegKey *k,
+                       int own)
 {
     if (e->kind != NODE_Name && e->kind != NODE_Attribute)
         return 0;
     Val v = val_in(c, t, s, e);
     if (v.tag != VAL_FACTORY || v.kind != FAC_SCOPED ||
-        !(v.sub == SCOPED_THREAD || (v.sub == SCOPED_FLASK && flask_per_thread(c))))
+        !(own ? v.sub == SCOPED_OWN
+              : v.sub == SCOPED_THREAD || (v.sub == SCOPED_FLASK && flask_per_thread(c))))
         return 0;
     k->made = v.node;
+    k->home = NULL;
     k->k1 = NULL;
     k->k2 = NULL;
     k->flask = v.sub == SCOPED_FLASK;
     if (e->kind == NODE_Name) {
-        k->k1 = module_binding(c, t, s, e->v.Name.id);
+        k->k1 = module_binding(c, t, s, e->v.Name.id, &k->home);
         return k->k1 != NULL;
     }
     const Node *o = e->v.Attribute.value;
@@ -651,10 +662,11 @@ static int thread_registry(Check *c, const ScopeTable *t, const Scope *s, const 
     char buf[256];
     size_t n = k->flask ? 0 : scope_qualname_buf(t, s, e, buf, sizeof buf);
     FlowDef d = {0};
-    if (n && n < sizeof buf && c->env->resolve && c->env->resolve(c->env->resolve_arg, buf, &d))
+    if (n && n < sizeof buf && c->env->resolve && c->env->resolve(c->env->resolve_arg, buf, &d)) {
         k->k1 = d.binding; /* dbmodule.Session */
-    else if (k->flask)
-        k->k1 = module_binding(c, t, s, o->v.Name.id); /* db.session: db's */
+        k->home = d.scopes;
+    } else if (k->flask)
+        k->k1 = module_binding(c, t, s, o->v.Name.id, NULL); /* db.session: db's */
     return k->k1 != NULL;
 }
 
@@ -677,7 +689,7 @@ static const Binding *flask_model_db(Check *c, const Node *cls, int depth)
         Val b = val_in(c, t, outer, base);
         if (b.tag == VAL_QUAL && b.qual && !strcmp(b.qual, MODEL_FLASK_MODEL) &&
             base->kind == NODE_Attribute && base->v.Attribute.value->kind == NODE_Name)
-            return module_binding(c, t, outer, base->v.Attribute.value->v.Name.id);
+            return module_binding(c, t, outer, base->v.Attribute.value->v.Name.id, NULL);
         const Binding *db = b.tag == VAL_CLASS ? flask_model_db(c, b.node, depth + 1) : NULL;
         if (db)
             return db;
@@ -695,6 +707,7 @@ static int flask_query(Check *c, const ScopeTable *t, const Scope *s, const Node
     k->k1 = v.tag == VAL_CLASS ? flask_model_db(c, v.node, 0) : NULL;
     k->k2 = NULL;
     k->made = NULL;
+    k->home = NULL;
     k->flask = 1;
     return k->k1 != NULL;
 }
@@ -717,6 +730,7 @@ typedef struct RegWalk {
     const ScopeTable *t;
     const Scope *s;
     const RegKey *find; /* NULL: looking for a use */
+    int own;            /* registries keyed by their scopefunc or the task, not the thread */
     RegKey key;         /* the registry used */
     const Node *at;     /* the use (or the removal) found, in the outermost body */
     const char *what;   /* the registry as written where it is used */
@@ -809,14 +823,14 @@ static void reg_walk_kid(Node *parent, Node *n, void *arg)
         const Node *f = n->v.Call.func;
         const char *m = f->kind == NODE_Attribute ? f->v.Attribute.attr : NULL;
         int ends = m && (!strcmp(m, "remove") || !strcmp(m, "close"));
-        if (w->find && ends && thread_registry(w->c, w->t, w->s, f->v.Attribute.value, &k) &&
+        if (w->find && ends && registry_at(w->c, w->t, w->s, f->v.Attribute.value, &k, w->own) &&
             same_registry(&k, w->find)) {
             w->at = n;
             return;
         }
         const Node *r = w->find || ends                                  ? NULL
-                        : thread_registry(w->c, w->t, w->s, f, &k)       ? f /* registry() */
-                        : m && thread_registry(w->c, w->t, w->s, f->v.Attribute.value, &k)
+                        : registry_at(w->c, w->t, w->s, f, &k, w->own) ? f /* registry() */
+                        : m && registry_at(w->c, w->t, w->s, f->v.Attribute.value, &k, w->own)
                             ? f->v.Attribute.value /* registry.query(...) */
                             : NULL;
         if (r) {
@@ -830,7 +844,7 @@ static void reg_walk_kid(Node *parent, Node *n, void *arg)
             return;
         }
     }
-    if (!w->find && flask_query(w->c, w->t, w->s, n, &k)) {
+    if (!w->find && !w->own && flask_query(w->c, w->t, w->s, n, &k)) {
         w->at = n;
         w->key = k;
         w->what = msg(w->c->k->a, "%s.session", ((const Binding *)k.k1)->name);
@@ -877,8 +891,44 @@ static void ctx_kid(Node *parent, Node *n, void *arg)
     x->depth--;
 }
 
+/*
+ * Tornado's IOLoop runs a callback on its own thread once the current
+ * callback (the handler's method) has returned: `add_callback(fn, ...)`,
+ * `spawn_callback(fn, ...)`, `call_later(delay, fn, ...)`, `add_timeout(
+ * deadline, fn, ...)`, `call_at(when, fn, ...)`.  The loop is known by
+ * the receiver, a call of tornado's (`IOLoop.current()`, `IOLoop.instance()`),
+ * not by a name it was kept in: a limit.  The callable passed, in *fn.
+ */
+static int tornado_defers(Check *c, const Scope *s, const Node *call, const Node **fn)
+{
+    static const char *const first[] = {"add_callback", "spawn_callback", NULL};
+    static const char *const second[] = {"call_later", "add_timeout", "call_at", NULL};
+    const Node *f = call->v.Call.func;
+    if (f->kind != NODE_Attribute || f->v.Attribute.value->kind != NODE_Call)
+        return 0;
+    int at = ast_name_in(f->v.Attribute.attr, first) ? 0 : ast_name_in(f->v.Attribute.attr, second) ? 1 : -1;
+    if (at < 0 || call->v.Call.args.n <= at)
+        return 0;
+    char buf[64];
+    size_t n = scope_qualname_buf(c->env->scopes, s, f->v.Attribute.value->v.Call.func, buf, sizeof buf);
+    if (!n || n >= sizeof buf || strncmp(buf, "tornado.", 8))
+        return 0;
+    *fn = call->v.Call.args.items[at];
+    return 1;
+}
+
+/* The function a callable expression runs: itself, or the function a
+ * `lambda: f(...)` calls (its only call at the top: a limit). */
+static const Node *callee_of_callable(const Node *e)
+{
+    if (e->kind == NODE_Lambda && e->v.Lambda.body->kind == NODE_Call)
+        return e->v.Lambda.body->v.Call.func;
+    return e;
+}
+
 /* The target of a call that starts a thread or hands a job to a pool
- * of threads, in *target, with its UNIT_* kind; 0 if call is neither. */
+ * of threads, or that Tornado's IOLoop runs later, in *target, with its
+ * UNIT_* kind; 0 if call is none of them. */
 static int starts(Check *c, const Scope *s, const Node *call, const Node **target)
 {
     const Node *f = call->v.Call.func;
@@ -901,6 +951,10 @@ static int starts(Check *c, const Scope *s, const Node *call, const Node **targe
         if (!*target && args->n > 1) /* Thread(group, target) */
             *target = args->items[1];
         return *target ? UNIT_THREAD : UNIT_NONE;
+    }
+    if (tornado_defers(c, s, call, target)) {
+        *target = callee_of_callable(*target);
+        return UNIT_DEFERRED;
     }
     if (!strcmp(q, "asyncio.to_thread") && args->n > 0)
         *target = args->items[0];
@@ -1010,6 +1064,22 @@ static void unit_report(Check *c, const Node *func, int kind, const RegWalk *w)
                           ? "\"Can't reconnect until invalid transaction is rolled back\""
                           : "PendingRollbackError";
     const char *m;
+    if (kind == UNIT_DEFERRED) {
+        add(c, "SL202", w->at,
+            msg(c->k->a, "scoped_session `%s` is used by `%s`%s, which Tornado's IOLoop runs "
+                         "after the handler has returned: the request's session was already "
+                         "removed by `on_finish`, so this makes a new one on the loop's thread "
+                         "that nothing removes, and a transaction it leaves open keeps its "
+                         "connection checked out (the pool runs dry); call `%s.remove()` in a "
+                         "finally when the callback ends",
+                r, name, via, r),
+            NULL,
+            w->via ? msg(c->k->a, "`%s()` uses the registry here, after the request finished",
+                         w->via->v.FunctionDef.name)
+                   : "the registry is used here, after the request finished",
+            NULL, NULL);
+        return;
+    }
     if (kind == UNIT_TASK)
         m = msg(c->k->a, "scoped_session `%s` is used by the task `%s`%s, which does not remove() "
                          "it: the worker's thread keeps that session for its next task, and one "
@@ -1042,7 +1112,10 @@ static void unit_report(Check *c, const Node *func, int kind, const RegWalk *w)
 /* SL201 for a unit of work on a thread (UNIT_*): the first registry it
  * uses, directly or through the project's functions, unless it removes it
  * (so too), a hook removes it after each task, a decorator around it does,
- * or (Flask-SQLAlchemy) an application context pushed per run does. */
+ * or (Flask-SQLAlchemy) an application context pushed per run does.  SL202
+ * for a Tornado callback run after its request (UNIT_DEFERRED) when the
+ * project removes the registry in a handler's on_finish, the request's end:
+ * the callback's session is one nobody removes. */
 static void unit_check(Check *c, const Node *func, const Scope *s, int kind)
 {
     RegWalk w = {.c = c, .t = c->env->scopes, .s = s};
@@ -1050,8 +1123,12 @@ static void unit_check(Check *c, const Node *func, const Scope *s, int kind)
     if (!w.at)
         return;
     RegWalk r = {.c = c, .t = c->env->scopes, .s = s, .find = &w.key};
-    if (func->kind != NODE_AsyncFunctionDef) /* a coroutine shares the loop's thread anyway */
-        reg_walk(&r, func);
+    if (func->kind != NODE_AsyncFunctionDef || kind == UNIT_DEFERRED)
+        reg_walk(&r, func); /* a coroutine shares the loop's thread anyway, but a deferred
+                               callback outlives the request that removed it */
+    if (kind == UNIT_DEFERRED && !r.at && (w.key.k2 || !fastapi_binding_removed(c->fa, w.key.k1, 2)))
+        return; /* no on_finish removes it: the callback shares the loop thread's session
+                   with the requests, which is not this rule's */
     CtxScan x = {0, 0};
     if (w.key.flask)
         ast_children((Node *)func, ctx_kid, &x);
@@ -1060,6 +1137,225 @@ static void unit_check(Check *c, const Node *func, const Scope *s, int kind)
         (w.key.flask && kind == UNIT_TASK && fastapi_task_app_context(c->fa)))
         return;
     unit_report(c, func, kind, &w);
+}
+
+/* ------------------------------ SL103 scopes of a registry keyed by itself */
+
+/*
+ * An async_scoped_session (or a scoped_session with a scopefunc) keeps one
+ * session per key in a dict until `remove()` is called while that key is
+ * current.  A unit of work that makes a new key and uses the registry in
+ * it must remove it before the key goes away, or the session stays in the
+ * dict with its connection (idle in transaction after a read).  A new key
+ * is made by setting the ContextVar the scopefunc reads (`_scope_id.set()`,
+ * directly or in a context manager of the project the function enters,
+ * three calls deep), or, for `scopefunc=current_task`, by being a task of
+ * its own: a lifespan or startup handler, a worker's task.  Request code
+ * keyed by the task is left to never_removed: a middleware or a
+ * dependency of the same request may remove it (a limit).  A remove() in
+ * the function (or what it calls, or a decorator of the project around it,
+ * or a hook after each task) counts wherever it is, in a finally or not.
+ */
+typedef struct ScopeKey {
+    const Binding *var; /* the ContextVar the scopefunc reads, or NULL */
+    int task;           /* keyed by asyncio's current task */
+} ScopeKey;
+
+/* Finds `<name>.get()` in a scopefunc's body: the ContextVar it reads. */
+typedef struct VarGet {
+    Check *c;
+    const ScopeTable *t;
+    const Scope *s;
+    const Binding *var;
+    int depth;
+} VarGet;
+
+static int is_contextvar(const ScopeTable *t, const Binding *b)
+{
+    const Node *v = b ? b->value : NULL;
+    char buf[64];
+    size_t n = v && v->kind == NODE_Call
+                   ? scope_qualname_buf(t, scope_module(t), v->v.Call.func, buf, sizeof buf)
+                   : 0;
+    return n && n < sizeof buf && !strcmp(buf, "contextvars.ContextVar");
+}
+
+static void var_get_kid(Node *parent, Node *n, void *arg)
+{
+    VarGet *g = arg;
+    (void)parent;
+    if (g->var || g->depth > WALK_MAX_DEPTH || ast_is_def(n))
+        return;
+    const Node *f = n->kind == NODE_Call ? n->v.Call.func : NULL;
+    if (f && f->kind == NODE_Attribute && !strcmp(f->v.Attribute.attr, "get") &&
+        f->v.Attribute.value->kind == NODE_Name) {
+        const ScopeTable *home;
+        const Binding *b = module_binding(g->c, g->t, g->s, f->v.Attribute.value->v.Name.id, &home);
+        if (is_contextvar(home, b)) {
+            g->var = b;
+            return;
+        }
+    }
+    g->depth++;
+    ast_children(n, var_get_kid, g);
+    g->depth--;
+}
+
+/* What makes a new key of the own-scoped registry k; 0 if not known. */
+static int scope_key(Check *c, const RegKey *k, ScopeKey *out)
+{
+    const Binding *b = k->k2 || k->flask ? NULL : k->k1;
+    const Node *call = b && b->value && b->value->kind == NODE_Call ? b->value : NULL;
+    if (!call || !k->home)
+        return 0;
+    const Node *fn = call->v.Call.args.n > 1 ? call->v.Call.args.items[1] : NULL;
+    for (int i = 0; i < call->v.Call.keywords.n; i++) {
+        const Node *kw = call->v.Call.keywords.items[i];
+        if (kw->v.keyword.arg && !strcmp(kw->v.keyword.arg, "scopefunc"))
+            fn = kw->v.keyword.value;
+    }
+    if (!fn)
+        return 0;
+    out->var = NULL;
+    out->task = 0;
+    Val v = val_in(c, k->home, scope_module(k->home), fn);
+    if (v.tag == VAL_QUAL && v.qual &&
+        (!strcmp(v.qual, "asyncio.current_task") || !strcmp(v.qual, "asyncio.tasks.current_task")))
+        return out->task = 1;
+    const Node *def = fn->kind == NODE_Lambda ? fn : v.tag == VAL_FUNC ? v.node : NULL;
+    const ScopeTable *dt = fn->kind == NODE_Lambda ? k->home
+                           : def && is_func(def) ? value_table_of(c->env->values, def)
+                                                 : NULL;
+    const Scope *ds = dt ? scope_of(dt, def) : NULL;
+    if (!ds)
+        return 0;
+    VarGet g = {c, dt, ds, NULL, 0};
+    if (fn->kind == NODE_Lambda)
+        var_get_kid(NULL, fn->v.Lambda.body, &g);
+    else
+        for (int i = 0; i < def->v.FunctionDef.body.n && !g.var; i++)
+            var_get_kid(NULL, def->v.FunctionDef.body.items[i], &g);
+    out->var = g.var;
+    return g.var != NULL;
+}
+
+/* Finds, in a function's own body, what sets the key's ContextVar: a
+ * `var.set()`, or a `with` over a project function that does. */
+typedef struct OpenScan {
+    Check *c;
+    const ScopeTable *t;
+    const Scope *s;
+    const Binding *var;
+    const Node *at; /* the set() call or the with item's expression */
+    int level, depth;
+} OpenScan;
+
+static const Node *opens_in(Check *c, const ScopeTable *t, const Scope *s, const Node *func,
+                            const Binding *var, int level);
+
+static void open_kid(Node *parent, Node *n, void *arg)
+{
+    OpenScan *o = arg;
+    (void)parent;
+    if (o->at || o->depth > WALK_MAX_DEPTH || ast_is_def(n) || n->kind == NODE_Lambda)
+        return;
+    const Node *f = n->kind == NODE_Call ? n->v.Call.func : NULL;
+    if (f && f->kind == NODE_Attribute && !strcmp(f->v.Attribute.attr, "set") &&
+        f->v.Attribute.value->kind == NODE_Name &&
+        module_binding(o->c, o->t, o->s, f->v.Attribute.value->v.Name.id, NULL) == o->var) {
+        o->at = n;
+        return;
+    }
+    const Node *e = n->kind == NODE_withitem ? n->v.withitem.context_expr : NULL;
+    if (e && e->kind == NODE_Call && o->level < MAX_HELPERS) {
+        Val v = val_in(o->c, o->t, o->s, e->v.Call.func);
+        const ScopeTable *dt = v.tag == VAL_FUNC && is_func(v.node)
+                                   ? value_table_of(o->c->env->values, v.node)
+                                   : NULL;
+        const Scope *ds = dt ? scope_of(dt, v.node) : NULL;
+        if (ds && opens_in(o->c, dt, ds, v.node, o->var, o->level + 1)) {
+            o->at = e;
+            return;
+        }
+    }
+    o->depth++;
+    ast_children(n, open_kid, o);
+    o->depth--;
+}
+
+static const Node *opens_in(Check *c, const ScopeTable *t, const Scope *s, const Node *func,
+                            const Binding *var, int level)
+{
+    OpenScan o = {c, t, s, var, NULL, level, 0};
+    for (int i = 0; i < func->v.FunctionDef.body.n && !o.at; i++)
+        open_kid(NULL, func->v.FunctionDef.body.items[i], &o);
+    return o.at;
+}
+
+/* Is func worth asking (a cheap test before the walks): a task of its own,
+ * or a function whose body enters a `with` over a call or calls a set()? */
+typedef struct MayOpen {
+    int found, depth;
+} MayOpen;
+
+static void may_open_kid(Node *parent, Node *n, void *arg)
+{
+    MayOpen *m = arg;
+    (void)parent;
+    if (m->found || m->depth > WALK_MAX_DEPTH || ast_is_def(n) || n->kind == NODE_Lambda)
+        return;
+    m->found = (n->kind == NODE_withitem && n->v.withitem.context_expr->kind == NODE_Call) ||
+               (n->kind == NODE_Call && n->v.Call.func->kind == NODE_Attribute &&
+                !strcmp(n->v.Call.func->v.Attribute.attr, "set"));
+    m->depth++;
+    ast_children(n, may_open_kid, m);
+    m->depth--;
+}
+
+/* SL103: func makes a new key of an own-scoped registry, uses the registry
+ * in it and removes it nowhere. */
+static void scope_check(Check *c, const Node *func, const Scope *s, int roles)
+{
+    int own_task = worker_task(func) || (roles & FASTAPI_STARTUP);
+    MayOpen m = {0, 0};
+    if (!own_task)
+        ast_children((Node *)func, may_open_kid, &m);
+    if (!own_task && !m.found)
+        return;
+    RegWalk w = {.c = c, .t = c->env->scopes, .s = s, .own = 1};
+    reg_walk(&w, func);
+    ScopeKey key;
+    if (!w.at || !scope_key(c, &w.key, &key))
+        return;
+    const Node *at = key.task ? (own_task ? func : NULL)
+                              : opens_in(c, c->env->scopes, s, func, key.var, 0);
+    if (!at)
+        return;
+    RegWalk r = {.c = c, .t = c->env->scopes, .s = s, .find = &w.key, .own = 1};
+    reg_walk(&r, func);
+    if (r.at || decorator_removes(c, func, s, w.what) ||
+        (worker_task(func) && hook_removes(c, &w.key)))
+        return;
+    const char *name = func->v.FunctionDef.name, *reg = w.what;
+    const char *via = w.via ? msg(c->k->a, " (through `%s()`)", w.via->v.FunctionDef.name) : "";
+    const char *opened = key.task ? msg(c->k->a, "`%s` runs as a task of its own, a new key of "
+                                                 "`%s` (scopefunc=current_task)",
+                                        name, reg)
+                                  : msg(c->k->a, "`%s` opens a new scope of `%s` here (it sets "
+                                                 "the ContextVar `%s` its scopefunc reads)",
+                                        name, reg, key.var->name);
+    add(c, "SL103", key.task ? w.at : at,
+        msg(c->k->a, "%s and uses the registry in it%s but never calls `%s.remove()` "
+                     "before the scope ends: the scope's session stays in the registry with its "
+                     "connection (idle in transaction after a read) for as long as the process "
+                     "runs, and every such scope leaks one; remove it in a finally when the "
+                     "scope's work ends",
+            opened, via, reg),
+        at == func ? w.at : at,
+        key.task ? "a new scope of the registry: this task" : "a new scope of the registry opens here",
+        w.at,
+        w.via ? msg(c->k->a, "`%s()` makes the scope's session here", w.via->v.FunctionDef.name)
+              : "the scope's session is made here");
 }
 
 /* A call of a scoped_session registry from code that serves requests: from
@@ -1630,9 +1926,10 @@ void sharing_check(LifecycleSink *k, const FlowEnv *env, const ProjectFacts *fac
     Check c = {k, env, scratch, env->fastapi->model, facts, &units};
     StartScan ss = {&c, &units, scope_module(env->scopes), 0};
     const char *text = k->src->text;
-    if (strstr(text, "hread") || strstr(text, "_executor") ||
-        strstr(text, "submit")) /* Thread, to_thread, run_in_executor, submit: a module that
-                                   names none of them starts no thread */
+    if (strstr(text, "hread") || strstr(text, "_executor") || strstr(text, "submit") ||
+        strstr(text, "_callback") || strstr(text, "call_")) /* Thread, to_thread,
+                                   run_in_executor, submit, Tornado's add_callback, call_later:
+                                   a module that names none of them starts no thread */
         ast_children((Node *)module, start_kid, &ss);
     module_names(&c, module);
     singletons(&c, module);
@@ -1655,6 +1952,7 @@ void sharing_check(LifecycleSink *k, const FlowEnv *env, const ProjectFacts *fac
         int unit = unit_kind(&c, &units, f);
         if (unit && !b.scoped_done)
             unit_check(&c, f, s, unit);
+        scope_check(&c, f, s, roles);
         /* a default value or a cache's result is one for every call,
          * whether or not requests make the calls today */
         defaults(&c, f, s->parent ? s->parent : s);
