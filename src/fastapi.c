@@ -911,7 +911,16 @@ static void serve_kid(Node *parent, Node *n, void *arg)
             const char *k = n->v.Call.keywords.items[i]->v.keyword.arg;
             hosts |= k && (!strcmp(k, "host") || !strcmp(k, "port"));
         }
-        if (is_qual(m, forever) || ((!strcmp(m, "run") || !strcmp(m, "serve")) && hosts)) {
+        const Node *recv = n->v.Call.func->v.Attribute.value;
+        const Node *loop = recv->kind == NODE_Call && recv->v.Call.func->kind == NODE_Attribute
+                               ? recv->v.Call.func->v.Attribute.value
+                               : NULL;
+        /* Tornado's IOLoop.current().start() (or .instance()) runs until stopped */
+        int ioloop = !strcmp(m, "start") && loop &&
+                     ((loop->kind == NODE_Name && !strcmp(loop->v.Name.id, "IOLoop")) ||
+                      (loop->kind == NODE_Attribute && !strcmp(loop->v.Attribute.attr, "IOLoop")));
+        if (ioloop || is_qual(m, forever) ||
+            ((!strcmp(m, "run") || !strcmp(m, "serve")) && hosts)) {
             sv->found = 1;
             return;
         }
@@ -922,7 +931,8 @@ static void serve_kid(Node *parent, Node *n, void *arg)
 }
 
 /* Does the code of body run until the process is killed: a server started
- * (app.run(host=..., port=...), uvicorn.run, serve_forever), a loop
+ * (app.run(host=..., port=...), uvicorn.run, serve_forever, Tornado's
+ * IOLoop.current().start()), a loop
  * without end?  A command that does is a service's launcher, not a
  * one-shot command. */
 static int serves(const NodeList *body)

@@ -731,6 +731,8 @@ typedef struct RegWalk {
     const Scope *s;
     const RegKey *find; /* NULL: looking for a use */
     int own;            /* registries keyed by their scopefunc or the task, not the thread */
+    int need_fin;       /* find: only a remove() run on every way out counts */
+    int fin;            /* in a finally, or a with item (its exit runs on every way out) */
     RegKey key;         /* the registry used */
     const Node *at;     /* the use (or the removal) found, in the outermost body */
     const char *what;   /* the registry as written where it is used */
@@ -823,7 +825,8 @@ static void reg_walk_kid(Node *parent, Node *n, void *arg)
         const Node *f = n->v.Call.func;
         const char *m = f->kind == NODE_Attribute ? f->v.Attribute.attr : NULL;
         int ends = m && (!strcmp(m, "remove") || !strcmp(m, "close"));
-        if (w->find && ends && registry_at(w->c, w->t, w->s, f->v.Attribute.value, &k, w->own) &&
+        if (w->find && ends && (w->fin || !w->need_fin) &&
+            registry_at(w->c, w->t, w->s, f->v.Attribute.value, &k, w->own) &&
             same_registry(&k, w->find)) {
             w->at = n;
             return;
@@ -852,7 +855,20 @@ static void reg_walk_kid(Node *parent, Node *n, void *arg)
         return;
     }
     w->depth++;
-    ast_children(n, reg_walk_kid, w);
+    if ((n->kind == NODE_Try || n->kind == NODE_TryStar) && w->need_fin) {
+        const NodeList *parts[] = {&n->v.Try.body, &n->v.Try.handlers, &n->v.Try.orelse,
+                                   &n->v.Try.finalbody};
+        for (int p = 0; p < 4; p++) {
+            w->fin += p == 3;
+            for (int i = 0; i < parts[p]->n; i++)
+                reg_walk_kid(n, parts[p]->items[i], w);
+            w->fin -= p == 3;
+        }
+    } else {
+        w->fin += n->kind == NODE_withitem;
+        ast_children(n, reg_walk_kid, w);
+        w->fin -= n->kind == NODE_withitem;
+    }
     w->depth--;
 }
 
@@ -1049,7 +1065,8 @@ static int decorator_removes(Check *c, const Node *func, const Scope *s, const c
     return 0;
 }
 
-static void unit_report(Check *c, const Node *func, int kind, const RegWalk *w)
+/* skipped: a remove() the unit makes outside a finally (UNIT_DEFERRED). */
+static void unit_report(Check *c, const Node *func, int kind, const RegWalk *w, int skipped)
 {
     const char *name = func->v.FunctionDef.name, *r = w->what;
     const Node *q = w->query ? w->query->v.Attribute.value : NULL;
@@ -1069,10 +1086,13 @@ static void unit_report(Check *c, const Node *func, int kind, const RegWalk *w)
             msg(c->k->a, "scoped_session `%s` is used by `%s`%s, which Tornado's IOLoop runs "
                          "after the handler has returned: the request's session was already "
                          "removed by `on_finish`, so this makes a new one on the loop's thread "
-                         "that nothing removes, and a transaction it leaves open keeps its "
+                         "that %s, and a transaction it leaves open keeps its "
                          "connection checked out (the pool runs dry); call `%s.remove()` in a "
                          "finally when the callback ends",
-                r, name, via, r),
+                r, name, via,
+                skipped ? "its remove() outside a finally leaves behind when a call raises"
+                        : "nothing removes",
+                r),
             NULL,
             w->via ? msg(c->k->a, "`%s()` uses the registry here, after the request finished",
                          w->via->v.FunctionDef.name)
@@ -1122,7 +1142,8 @@ static void unit_check(Check *c, const Node *func, const Scope *s, int kind)
     reg_walk(&w, func);
     if (!w.at)
         return;
-    RegWalk r = {.c = c, .t = c->env->scopes, .s = s, .find = &w.key};
+    RegWalk r = {.c = c, .t = c->env->scopes, .s = s, .find = &w.key,
+                 .need_fin = kind == UNIT_DEFERRED};
     if (func->kind != NODE_AsyncFunctionDef || kind == UNIT_DEFERRED)
         reg_walk(&r, func); /* a coroutine shares the loop's thread anyway, but a deferred
                                callback outlives the request that removed it */
@@ -1136,7 +1157,10 @@ static void unit_check(Check *c, const Node *func, const Scope *s, int kind)
         decorator_removes(c, func, s, w.what) || x.found ||
         (w.key.flask && kind == UNIT_TASK && fastapi_task_app_context(c->fa)))
         return;
-    unit_report(c, func, kind, &w);
+    RegWalk plain = {.c = c, .t = c->env->scopes, .s = s, .find = &w.key};
+    if (kind == UNIT_DEFERRED)
+        reg_walk(&plain, func); /* a remove() that an exception skips */
+    unit_report(c, func, kind, &w, plain.at != NULL);
 }
 
 /* ------------------------------ SL103 scopes of a registry keyed by itself */
@@ -1331,11 +1355,13 @@ static void scope_check(Check *c, const Node *func, const Scope *s, int roles)
                               : opens_in(c, c->env->scopes, s, func, key.var, 0);
     if (!at)
         return;
-    RegWalk r = {.c = c, .t = c->env->scopes, .s = s, .find = &w.key, .own = 1};
+    RegWalk r = {.c = c, .t = c->env->scopes, .s = s, .find = &w.key, .own = 1, .need_fin = 1};
     reg_walk(&r, func);
     if (r.at || decorator_removes(c, func, s, w.what) ||
         (worker_task(func) && hook_removes(c, &w.key)))
         return;
+    RegWalk plain = {.c = c, .t = c->env->scopes, .s = s, .find = &w.key, .own = 1};
+    reg_walk(&plain, func); /* a remove() that an exception skips */
     const char *name = func->v.FunctionDef.name, *reg = w.what;
     const char *via = w.via ? msg(c->k->a, " (through `%s()`)", w.via->v.FunctionDef.name) : "";
     const char *opened = key.task ? msg(c->k->a, "`%s` runs as a task of its own, a new key of "
@@ -1345,12 +1371,14 @@ static void scope_check(Check *c, const Node *func, const Scope *s, int roles)
                                                  "the ContextVar `%s` its scopefunc reads)",
                                         name, reg, key.var->name);
     add(c, "SL103", key.task ? w.at : at,
-        msg(c->k->a, "%s and uses the registry in it%s but never calls `%s.remove()` "
-                     "before the scope ends: the scope's session stays in the registry with its "
-                     "connection (idle in transaction after a read) for as long as the process "
-                     "runs, and every such scope leaks one; remove it in a finally when the "
-                     "scope's work ends",
-            opened, via, reg),
+        msg(c->k->a, "%s and uses the registry in it%s but %s: the scope's session stays in the "
+                     "registry with its connection (idle in transaction after a read) for as "
+                     "long as the process runs, and every such scope leaks one; remove it in a "
+                     "finally when the scope's work ends",
+            opened, via,
+            plain.at ? msg(c->k->a, "calls `%s.remove()` outside a finally, which an exception "
+                                    "skips", reg)
+                     : msg(c->k->a, "never calls `%s.remove()` before the scope ends", reg)),
         at == func ? w.at : at,
         key.task ? "a new scope of the registry: this task" : "a new scope of the registry opens here",
         w.at,

@@ -79,6 +79,12 @@ async def warm_up_finally():
             await db_session.remove()
 
 
+async def removed_on_the_normal_path():
+    with session_scope():  # expect: SL103 "outside a finally"
+        await load_names()
+        await db_session.remove()
+
+
 async def scope_without_use():
     # Quiet: the scope is opened but the registry is not used in it.
     with session_scope():

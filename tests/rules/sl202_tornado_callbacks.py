@@ -5,6 +5,8 @@
 # makes a new session nobody removes (realbugs8/03: "QueuePool limit of size 5
 # overflow 10 reached").  The callback must remove it itself.
 # Convention: the finding is on the callback's first use of the registry.
+from contextlib import contextmanager
+
 import tornado.web
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import scoped_session, sessionmaker
@@ -15,6 +17,14 @@ DBSession = scoped_session(sessionmaker(bind=create_engine("postgresql://app@db/
 
 class BaseHandler(tornado.web.RequestHandler):
     def on_finish(self):
+        DBSession.remove()
+
+
+@contextmanager
+def session_for_callback():
+    try:
+        yield DBSession()
+    finally:
         DBSession.remove()
 
 
@@ -46,6 +56,18 @@ def add_thumbnail_fixed(obj_id):
         DBSession.remove()
 
 
+def removed_unless_it_raises(obj_id):
+    lookup(obj_id)  # expect: SL202 "outside a finally"
+    DBSession().commit()
+    DBSession.remove()
+
+
+def removed_by_with_helper(obj_id):
+    # Quiet: a context manager of the project removes it on its exit.
+    with session_for_callback():
+        lookup(obj_id)
+
+
 def no_database(obj_id):
     # Quiet: the callback does not use the registry.
     return obj_id * 2
@@ -58,4 +80,6 @@ class SourceHandler(BaseHandler):
         IOLoop.current().spawn_callback(spawned, obj_id)
         IOLoop.current().add_callback(add_thumbnail_fixed, obj_id)
         IOLoop.current().add_callback(no_database, obj_id)
+        IOLoop.current().add_callback(removed_unless_it_raises, obj_id)
+        IOLoop.current().add_callback(lambda: removed_by_with_helper(obj_id))
         self.write({"id": obj_id})
