@@ -68,6 +68,8 @@ struct FastApi {
     int nwork, capwork;
     int task_app_context; /* a `__call__` enters `<app>.app_context()`: Celery's
                              ContextTask, one application context per task */
+    int scoped_own; /* an async_scoped_session(...) or scoped_session(..., scopefunc=...)
+                       call somewhere: registries keyed by their own scope */
     const Node **modkey; /* each module's node, hashed (open addressing) ... */
     int *modidx;         /* ... and its index in mods */
     size_t modcap;       /* a power of two, at least twice n */
@@ -1026,6 +1028,14 @@ static void ref_scan(RefScan *r, const Node *n)
             slot(r->f, b, 1)->roles |= READ_REMOVED | (r->in_hook ? READ_REMOVED_HOOK : 0) |
                                        (r->in_finish ? READ_REMOVED_FINISH : 0);
     }
+    if (n->kind == NODE_Call && !r->f->scoped_own) {
+        const Node *fn = n->v.Call.func; /* by the name written: an alias is missed */
+        const char *id = fn->kind == NODE_Name        ? fn->v.Name.id
+                         : fn->kind == NODE_Attribute ? fn->v.Attribute.attr
+                                                      : "";
+        r->f->scoped_own = !strcmp(id, "async_scoped_session") ||
+                           (!strcmp(id, "scoped_session") && ast_keyword(n, "scopefunc"));
+    }
     if (n->kind == NODE_withitem && r->func && r->func->kind == NODE_FunctionDef &&
         !strcmp(r->func->v.FunctionDef.name, "__call__")) {
         const Node *e = n->v.withitem.context_expr;
@@ -1386,6 +1396,8 @@ int fastapi_binding_removed(const FastApi *f, const Binding *b, int by_hook)
 }
 
 int fastapi_task_app_context(const FastApi *f) { return f && f->task_app_context; }
+
+int fastapi_scoped_own(const FastApi *f) { return f && f->scoped_own; }
 
 int fastapi_reads_app_state(const FastApi *f, const char *attr)
 {

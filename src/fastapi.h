@@ -107,6 +107,11 @@ int fastapi_binding_removed(const FastApi *f, const Binding *b, int by_hook);
  * teardown removes Flask-SQLAlchemy's session)? */
 int fastapi_task_app_context(const FastApi *f);
 
+/* Does the project make a scoped_session registry keyed by its own
+ * scopefunc (`async_scoped_session(...)`, `scoped_session(...,
+ * scopefunc=...)`, by the name written)?  A cheap gate for sharing.c. */
+int fastapi_scoped_own(const FastApi *f);
+
 /* Does another module of the project use a name of this module? */
 int fastapi_module_used(const FastApi *f, const Node *module);
 

@@ -66,6 +66,7 @@ typedef enum FlowJob {
     JOB_TASK,       /* an asyncio task: create_task, ensure_future, TaskGroup */
     JOB_THREAD,     /* a thread or an executor job */
     JOB_CORO,       /* coroutines made and kept, not started yet (gathered later) */
+    JOB_CALLBACK,   /* a callback Tornado's IOLoop runs after the current one returned */
 } FlowJob;
 
 typedef struct FlowEvent {

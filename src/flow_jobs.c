@@ -683,8 +683,25 @@ void fj_job_function(Ctx *c, Path *p, const Node *call, const char *q)
     }
 }
 
+/* Is recv.m(...) a callback handed to Tornado's IOLoop, run once the
+ * current callback (the handler) has returned: add_callback(fn, ...),
+ * spawn_callback(fn, ...), call_later(delay, fn, ...), add_timeout(when,
+ * fn, ...), call_at(when, fn, ...)?  The loop is known by the receiver, a
+ * call of tornado's (`IOLoop.current()`), not by a name that keeps it (a
+ * limit).  The callable's index in *fn. */
+static int tornado_later(Ctx *c, const Node *call, const Node *recv, const char *m, int *fn)
+{
+    static const char *const first[] = {"add_callback", "spawn_callback", NULL};
+    static const char *const second[] = {"call_later", "add_timeout", "call_at", NULL};
+    *fn = ast_name_in(m, first) ? 0 : ast_name_in(m, second) ? 1 : -1;
+    if (*fn < 0 || call->v.Call.args.n <= *fn || recv->kind != NODE_Call)
+        return 0;
+    const char *q = fl_qualname(c, c->env->scopes, c->scope, recv->v.Call.func);
+    return q && !strncmp(q, "tornado.", 8);
+}
+
 /* recv.m(...) that starts or waits for work: add_task, create_task,
- * submit, run_in_executor, join, result. */
+ * submit, run_in_executor, join, result, Tornado's add_callback. */
 void fj_job_method(Ctx *c, Path *p, const Node *call, const Res *rv, const Node *recv,
                    const char *m)
 {
@@ -693,7 +710,11 @@ void fj_job_method(Ctx *c, Path *p, const Node *call, const Res *rv, const Node 
     if (rv->site >= 0 && v.kind != RES_ANY)
         return; /* a resource's own method (a summary's parameter may be anything) */
     const Node *a0 = call->v.Call.args.n > 0 ? call->v.Call.args.items[0] : NULL;
-    if (!strcmp(m, "add_task") && a0) {
+    int fn;
+    if (tornado_later(c, call, recv, m, &fn)) {
+        fj_job_start(c, p, JOB_CALLBACK, args_uses(c, p, call, fn), call, NULL, 0);
+        task_takes_args(c, p, call->v.Call.args.items[fn], call, fn + 1);
+    } else if (!strcmp(m, "add_task") && a0) {
         fj_job_start(c, p, JOB_BACKGROUND, args_uses(c, p, call, 0), call, NULL, 0);
         task_takes_args(c, p, a0, call, 1);
     } else if ((!strcmp(m, "create_task") || !strcmp(m, "start_soon")) && a0) {
@@ -723,7 +744,8 @@ void fj_job_method(Ctx *c, Path *p, const Node *call, const Res *rv, const Node 
 int fj_is_job_method(const char *m)
 {
     static const char *const names[] = {"add_task", "create_task", "start_soon", "run_in_executor",
-                                        "submit", "map", NULL};
+                                        "submit", "map", "add_callback", "spawn_callback",
+                                        "call_later", "add_timeout", "call_at", NULL};
     return ast_name_in(m, names);
 }
 

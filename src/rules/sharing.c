@@ -38,9 +38,10 @@ static int event_line(const FlowReport *r, const char *prefix)
 void sharing_flow_report(LifecycleSink *k, const FlowReport *r)
 {
     static const char *const work[] = {"work", "a background task", "a streamed response body",
-                                       "a task", "a thread", "coroutines"};
+                                       "a task", "a thread", "coroutines",
+                                       "a callback of the IOLoop"};
     const char *w = lifecycle_what(k->a, k->src, r);
-    const char *job = work[r->job < 6 ? r->job : 0];
+    const char *job = work[r->job <= JOB_CALLBACK ? r->job : 0];
     Finding f = {0};
     if (r->problem == FLOW_CONCURRENT) {
         if (r->res_kind == RES_DBAPI || r->res_kind == RES_POOLED ||
@@ -1232,12 +1233,9 @@ static int scope_key(Check *c, const RegKey *k, ScopeKey *out)
     const Node *call = b && b->value && b->value->kind == NODE_Call ? b->value : NULL;
     if (!call || !k->home)
         return 0;
-    const Node *fn = call->v.Call.args.n > 1 ? call->v.Call.args.items[1] : NULL;
-    for (int i = 0; i < call->v.Call.keywords.n; i++) {
-        const Node *kw = call->v.Call.keywords.items[i];
-        if (kw->v.keyword.arg && !strcmp(kw->v.keyword.arg, "scopefunc"))
-            fn = kw->v.keyword.value;
-    }
+    const Node *fn = ast_keyword(call, "scopefunc");
+    if (!fn && call->v.Call.args.n > 1)
+        fn = call->v.Call.args.items[1];
     if (!fn)
         return 0;
     out->var = NULL;
@@ -1263,8 +1261,10 @@ static int scope_key(Check *c, const RegKey *k, ScopeKey *out)
     return g.var != NULL;
 }
 
-/* Finds, in a function's own body, what sets the key's ContextVar: a
- * `var.set()`, or a `with` over a project function that does. */
+/* Finds, in a function's own body, what sets a ContextVar (*var, or any
+ * when *var is NULL, then set to it): a `var.set()`, or a `with` over a
+ * project function that does.  Asked before the registry walk, which
+ * costs more: few functions set one. */
 typedef struct OpenScan {
     Check *c;
     const ScopeTable *t;
@@ -1275,7 +1275,7 @@ typedef struct OpenScan {
 } OpenScan;
 
 static const Node *opens_in(Check *c, const ScopeTable *t, const Scope *s, const Node *func,
-                            const Binding *var, int level);
+                            const Binding **var, int level);
 
 static void open_kid(Node *parent, Node *n, void *arg)
 {
@@ -1285,10 +1285,14 @@ static void open_kid(Node *parent, Node *n, void *arg)
         return;
     const Node *f = n->kind == NODE_Call ? n->v.Call.func : NULL;
     if (f && f->kind == NODE_Attribute && !strcmp(f->v.Attribute.attr, "set") &&
-        f->v.Attribute.value->kind == NODE_Name &&
-        module_binding(o->c, o->t, o->s, f->v.Attribute.value->v.Name.id, NULL) == o->var) {
-        o->at = n;
-        return;
+        f->v.Attribute.value->kind == NODE_Name) {
+        const ScopeTable *home;
+        const Binding *b = module_binding(o->c, o->t, o->s, f->v.Attribute.value->v.Name.id, &home);
+        if (b && (o->var ? b == o->var : is_contextvar(home, b))) {
+            o->var = b;
+            o->at = n;
+            return;
+        }
     }
     const Node *e = n->kind == NODE_withitem ? n->v.withitem.context_expr : NULL;
     if (e && e->kind == NODE_Call && o->level < MAX_HELPERS) {
@@ -1297,7 +1301,7 @@ static void open_kid(Node *parent, Node *n, void *arg)
                                    ? value_table_of(o->c->env->values, v.node)
                                    : NULL;
         const Scope *ds = dt ? scope_of(dt, v.node) : NULL;
-        if (ds && opens_in(o->c, dt, ds, v.node, o->var, o->level + 1)) {
+        if (ds && opens_in(o->c, dt, ds, v.node, &o->var, o->level + 1)) {
             o->at = e;
             return;
         }
@@ -1308,51 +1312,34 @@ static void open_kid(Node *parent, Node *n, void *arg)
 }
 
 static const Node *opens_in(Check *c, const ScopeTable *t, const Scope *s, const Node *func,
-                            const Binding *var, int level)
+                            const Binding **var, int level)
 {
-    OpenScan o = {c, t, s, var, NULL, level, 0};
+    OpenScan o = {c, t, s, *var, NULL, level, 0};
     for (int i = 0; i < func->v.FunctionDef.body.n && !o.at; i++)
         open_kid(NULL, func->v.FunctionDef.body.items[i], &o);
+    *var = o.var;
     return o.at;
-}
-
-/* Is func worth asking (a cheap test before the walks): a task of its own,
- * or a function whose body enters a `with` over a call or calls a set()? */
-typedef struct MayOpen {
-    int found, depth;
-} MayOpen;
-
-static void may_open_kid(Node *parent, Node *n, void *arg)
-{
-    MayOpen *m = arg;
-    (void)parent;
-    if (m->found || m->depth > WALK_MAX_DEPTH || ast_is_def(n) || n->kind == NODE_Lambda)
-        return;
-    m->found = (n->kind == NODE_withitem && n->v.withitem.context_expr->kind == NODE_Call) ||
-               (n->kind == NODE_Call && n->v.Call.func->kind == NODE_Attribute &&
-                !strcmp(n->v.Call.func->v.Attribute.attr, "set"));
-    m->depth++;
-    ast_children(n, may_open_kid, m);
-    m->depth--;
 }
 
 /* SL103: func makes a new key of an own-scoped registry, uses the registry
  * in it and removes it nowhere. */
 static void scope_check(Check *c, const Node *func, const Scope *s, int roles)
 {
+    if (!fastapi_scoped_own(c->fa))
+        return;
     int own_task = worker_task(func) || (roles & FASTAPI_STARTUP);
-    MayOpen m = {0, 0};
-    if (!own_task)
-        ast_children((Node *)func, may_open_kid, &m);
-    if (!own_task && !m.found)
+    const Binding *set = NULL;
+    const Node *opener = opens_in(c, c->env->scopes, s, func, &set, 0);
+    if (!own_task && !opener)
         return;
     RegWalk w = {.c = c, .t = c->env->scopes, .s = s, .own = 1};
     reg_walk(&w, func);
     ScopeKey key;
     if (!w.at || !scope_key(c, &w.key, &key))
         return;
-    const Node *at = key.task ? (own_task ? func : NULL)
-                              : opens_in(c, c->env->scopes, s, func, key.var, 0);
+    if (key.var && key.var != set) /* it set another ContextVar first: look for this one */
+        opener = opens_in(c, c->env->scopes, s, func, &key.var, 0);
+    const Node *at = key.task ? (own_task ? func : NULL) : opener;
     if (!at)
         return;
     RegWalk r = {.c = c, .t = c->env->scopes, .s = s, .find = &w.key, .own = 1, .need_fin = 1};
@@ -1955,7 +1942,8 @@ void sharing_check(LifecycleSink *k, const FlowEnv *env, const ProjectFacts *fac
     StartScan ss = {&c, &units, scope_module(env->scopes), 0};
     const char *text = k->src->text;
     if (strstr(text, "hread") || strstr(text, "_executor") || strstr(text, "submit") ||
-        strstr(text, "_callback") || strstr(text, "call_")) /* Thread, to_thread,
+        strstr(text, "_callback(") || strstr(text, "call_later(") || strstr(text, "add_timeout(") ||
+        strstr(text, "call_at(")) /* Thread, to_thread,
                                    run_in_executor, submit, Tornado's add_callback, call_later:
                                    a module that names none of them starts no thread */
         ast_children((Node *)module, start_kid, &ss);
