@@ -573,7 +573,9 @@ static void any_remove_kid(Node *parent, Node *n, void *arg)
  * that thread's session behind.
  */
 enum { UNIT_NONE, UNIT_TASK, UNIT_THREAD, UNIT_POOL,
-       UNIT_DEFERRED /* run by Tornado's IOLoop after the handler returned (SL202) */ };
+       UNIT_DEFERRED, /* run by Tornado's IOLoop after the handler returned (SL202) */
+       UNIT_ATASK     /* an asyncio task's coroutine: a key of its own for current_task
+                         (scope_check only; it shares the loop's thread) */ };
 
 #define MAX_UNITS 64    /* thread targets noted per module */
 #define MAX_HELPERS 3   /* calls followed into the project's functions */
@@ -973,6 +975,11 @@ static int starts(Check *c, const Scope *s, const Node *call, const Node **targe
         *target = callee_of_callable(*target);
         return UNIT_DEFERRED;
     }
+    if ((!strcmp(last, "create_task") || !strcmp(last, "ensure_future")) && args->n > 0 &&
+        args->items[0]->kind == NODE_Call && fastapi_scoped_own(c->fa)) {
+        *target = args->items[0]->v.Call.func; /* create_task(work(...)), loop's or a group's */
+        return UNIT_ATASK;
+    }
     if (!strcmp(q, "asyncio.to_thread") && args->n > 0)
         *target = args->items[0];
     else if (f->kind == NODE_Attribute && !strcmp(f->v.Attribute.attr, "run_in_executor") &&
@@ -1175,7 +1182,9 @@ static void unit_check(Check *c, const Node *func, const Scope *s, int kind)
  * is made by setting the ContextVar the scopefunc reads (`_scope_id.set()`,
  * directly or in a context manager of the project the function enters,
  * three calls deep), or, for `scopefunc=current_task`, by being a task of
- * its own: a lifespan or startup handler, a worker's task.  Request code
+ * its own: a lifespan or startup handler, a worker's task, the coroutine
+ * a create_task of its module starts.  A registry removed nowhere in the
+ * project is never_removed's finding, not one per scope.  Request code
  * keyed by the task is left to never_removed: a middleware or a
  * dependency of the same request may remove it (a limit).  A remove() in
  * the function (or what it calls, or a decorator of the project around it,
@@ -1322,12 +1331,13 @@ static const Node *opens_in(Check *c, const ScopeTable *t, const Scope *s, const
 }
 
 /* SL103: func makes a new key of an own-scoped registry, uses the registry
- * in it and removes it nowhere. */
-static void scope_check(Check *c, const Node *func, const Scope *s, int roles)
+ * in it and removes it nowhere.  unit: its UNIT_* kind (UNIT_ATASK: a
+ * task's coroutine, a key of its own). */
+static void scope_check(Check *c, const Node *func, const Scope *s, int roles, int unit)
 {
     if (!fastapi_scoped_own(c->fa))
         return;
-    int own_task = worker_task(func) || (roles & FASTAPI_STARTUP);
+    int own_task = worker_task(func) || (roles & FASTAPI_STARTUP) || unit == UNIT_ATASK;
     const Binding *set = NULL;
     const Node *opener = opens_in(c, c->env->scopes, s, func, &set, 0);
     if (!own_task && !opener)
@@ -1335,7 +1345,7 @@ static void scope_check(Check *c, const Node *func, const Scope *s, int roles)
     RegWalk w = {.c = c, .t = c->env->scopes, .s = s, .own = 1};
     reg_walk(&w, func);
     ScopeKey key;
-    if (!w.at || !scope_key(c, &w.key, &key))
+    if (!w.at || !fastapi_binding_removed(c->fa, w.key.k1, 0) || !scope_key(c, &w.key, &key))
         return;
     if (key.var && key.var != set) /* it set another ContextVar first: look for this one */
         opener = opens_in(c, c->env->scopes, s, func, &key.var, 0);
@@ -1943,7 +1953,9 @@ void sharing_check(LifecycleSink *k, const FlowEnv *env, const ProjectFacts *fac
     const char *text = k->src->text;
     if (strstr(text, "hread") || strstr(text, "_executor") || strstr(text, "submit") ||
         strstr(text, "_callback(") || strstr(text, "call_later(") || strstr(text, "add_timeout(") ||
-        strstr(text, "call_at(")) /* Thread, to_thread,
+        strstr(text, "call_at(") ||
+        (fastapi_scoped_own(c.fa) && (strstr(text, "create_task") || strstr(text, "ensure_future"))))
+        /* Thread, to_thread,
                                    run_in_executor, submit, Tornado's add_callback, call_later:
                                    a module that names none of them starts no thread */
         ast_children((Node *)module, start_kid, &ss);
@@ -1966,9 +1978,9 @@ void sharing_check(LifecycleSink *k, const FlowEnv *env, const ProjectFacts *fac
         for (int j = 0; j < f->v.FunctionDef.body.n; j++)
             body_walk(&b, f->v.FunctionDef.body.items[j]);
         int unit = unit_kind(&c, &units, f);
-        if (unit && !b.scoped_done)
+        if (unit && unit != UNIT_ATASK && !b.scoped_done)
             unit_check(&c, f, s, unit);
-        scope_check(&c, f, s, roles);
+        scope_check(&c, f, s, roles, unit);
         /* a default value or a cache's result is one for every call,
          * whether or not requests make the calls today */
         defaults(&c, f, s->parent ? s->parent : s);
