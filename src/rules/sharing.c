@@ -9,7 +9,10 @@
  * serves requests (fastapi.h) reads it.  Apart from requests, a unit of
  * work on a thread of its own (a worker's task, a thread's target, a
  * pool's job) that leaves a thread-scoped registry's session behind
- * (unit_check).  SL204 reads each yield dependency
+ * (unit_check), and a Tornado callback run after the request whose
+ * on_finish removed it (SL202).  SL103 for a scope of a registry keyed by
+ * its own scopefunc that the unit opening it never removes (scope_check).
+ * SL204 reads each yield dependency
  * for a commit after its yield, when the run's FastAPI version runs that
  * code after the response.
  */
