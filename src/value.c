@@ -2038,6 +2038,27 @@ static void settle_tables(ValueModel *vm)
     }
 }
 
+/* The library base of every class, worked out once the values are final
+ * (as of the last round): asked of every annotation naming a class of the
+ * project, and a question after the build cannot keep its answer. */
+typedef struct LibBases {
+    Ev *c;
+    int depth;
+} LibBases;
+
+static void libbase_kid(Node *parent, Node *n, void *arg)
+{
+    LibBases *w = arg;
+    (void)parent;
+    if (w->depth > 64 || ast_category(n->kind) == CAT_EXPR)
+        return;
+    if (n->kind == NODE_ClassDef)
+        library_base(w->c, n, 0);
+    w->depth++;
+    ast_children(n, libbase_kid, w);
+    w->depth--;
+}
+
 ValueModel *value_build(Arena *a, const Project *graph, const FastApiModule *mods, int n,
                         const FastApi *fastapi, const ModelUser *user)
 {
@@ -2083,6 +2104,12 @@ ValueModel *value_build(Arena *a, const Project *graph, const FastApiModule *mod
     vm->rounds = vm->round;
     if (vm->round > VALUE_ROUNDS)
         vm->round = VALUE_ROUNDS; /* no fixpoint: the last round's cache stands */
+    for (int m = 0; m < n; m++) { /* answers the questions after the build will ask again */
+        Ev c = {vm, scratch, 0};
+        LibBases w = {&c, 0};
+        ast_children(mods[m].module, libbase_kid, &w);
+        arena_reset(scratch);
+    }
     vm->building = 0;
     arena_free(scratch);
     settle_tables(vm);
