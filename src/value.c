@@ -2038,11 +2038,13 @@ static void settle_tables(ValueModel *vm)
     }
 }
 
-/* The library base of every class, worked out once the values are final
- * (as of the last round): asked of every annotation naming a class of the
- * project, and a question after the build cannot keep its answer. */
+/* The library base of every class, and what every annotated (or
+ * defaulted) parameter and every return annotation say, worked out once the
+ * values are final (as of the last round): asked again and again after the
+ * build, whose questions cannot keep their answers (read-only, shared). */
 typedef struct LibBases {
     Ev *c;
+    const ScopeTable *t;
     int depth;
 } LibBases;
 
@@ -2054,6 +2056,15 @@ static void libbase_kid(Node *parent, Node *n, void *arg)
         return;
     if (n->kind == NODE_ClassDef)
         library_base(w->c, n, 0);
+    const Scope *fs = is_func(n) ? scope_of(w->t, n) : NULL;
+    for (int i = fs && method_class(w->t, n) ? 1 : 0; fs && i < param_count(n); i++) {
+        const Node *a = param_at(n, i);
+        if ((a->v.arg.annotation || ast_param_default(n, i)) &&
+            !recalled(w->c->vm, n, LOC_DECLARED + i))
+            remember(w->c->vm, n, LOC_DECLARED + i, declared(w->c, w->t, fs, i));
+    }
+    if (fs)
+        returns_declared(w->c, n);
     w->depth++;
     ast_children(n, libbase_kid, w);
     w->depth--;
@@ -2106,7 +2117,7 @@ ValueModel *value_build(Arena *a, const Project *graph, const FastApiModule *mod
         vm->round = VALUE_ROUNDS; /* no fixpoint: the last round's cache stands */
     for (int m = 0; m < n; m++) { /* answers the questions after the build will ask again */
         Ev c = {vm, scratch, 0};
-        LibBases w = {&c, 0};
+        LibBases w = {&c, mods[m].scopes, 0};
         ast_children(mods[m].module, libbase_kid, &w);
         arena_reset(scratch);
     }
