@@ -42,7 +42,7 @@
 
 #define POOL_MAX_DEPTH 8 /* names followed from a maker to its engine */
 
-static const char no_pool; /* an engine without a pool: nothing to wait for */
+static const Binding no_pool; /* an engine without a pool: nothing to wait for */
 
 typedef struct UnpooledScan {
     int found, depth;
@@ -58,8 +58,8 @@ static void unpooled_kid(Node *parent, Node *n, void *arg)
         w->found = 1;
 }
 
-static const void *pool_of(Ctx *c, const ScopeTable *t, const Scope *s, const Node *e,
-                           int depth);
+static const Binding *pool_of(Ctx *c, const ScopeTable *t, const Scope *s, const Node *e,
+                              int depth);
 
 /* Is b a module-level def whose result is cached for the process
  * (`@lru_cache def get_engine(): return create_engine(...)`)?  Its engine
@@ -121,30 +121,41 @@ static const Node *bind_arg(const Node *call)
     return bind ? bind : call->v.Call.args.n > 0 ? call->v.Call.args.items[0] : NULL;
 }
 
-/* self_assigned's search: the first `self.<attr> = <call>` of a method. */
-typedef struct SelfAssign {
-    const char *self, *attr;
-    const Node *value;
-    int depth;
-} SelfAssign;
+/* The calls a function body assigns to a name (`cb = self._dispatch(...)`)
+ * or, with attr, to `<name>.<attr>` (`self._factory = sessionmaker(...)`),
+ * in source order, nested defs aside; unawait: `x = await f()` counts as
+ * its call too.  At most max of them, in calls. */
+typedef struct Assigned {
+    const char *name, *attr;
+    int unawait, max, n, depth;
+    const Node *calls[4];
+} Assigned;
 
-static void self_assign_kid(Node *parent, Node *n, void *arg)
+static void assigned_kid(Node *parent, Node *n, void *arg)
 {
-    SelfAssign *w = arg;
+    Assigned *w = arg;
     (void)parent;
-    if (w->value || w->depth > POOL_MAX_DEPTH * 32 || ast_is_def(n) || n->kind == NODE_ClassDef)
+    const Node *t, *v;
+    if (w->n == w->max || w->depth > EVAL_MAX_DEPTH || ast_is_def(n))
         return;
-    const Node *target, *value;
-    if (ast_single_assign(n, &target, &value) && target->kind == NODE_Attribute &&
-        target->v.Attribute.value->kind == NODE_Name &&
-        !strcmp(target->v.Attribute.value->v.Name.id, w->self) &&
-        !strcmp(target->v.Attribute.attr, w->attr) && ast_unawait(value)->kind == NODE_Call) {
-        w->value = ast_unawait(value);
-        return;
+    if (ast_single_assign(n, &t, &v)) {
+        const Node *to = w->attr && t->kind == NODE_Attribute && !strcmp(t->v.Attribute.attr, w->attr)
+                             ? t->v.Attribute.value : w->attr ? NULL : t;
+        v = w->unawait ? ast_unawait(v) : v;
+        if (to && to->kind == NODE_Name && !strcmp(to->v.Name.id, w->name) && v->kind == NODE_Call) {
+            w->calls[w->n++] = v;
+            return;
+        }
     }
     w->depth++;
-    ast_children(n, self_assign_kid, w);
+    ast_children(n, assigned_kid, w);
     w->depth--;
+}
+
+static void assigned_calls(const Node *def, Assigned *w)
+{
+    for (int i = 0; i < def->v.FunctionDef.body.n && w->n < w->max; i++)
+        assigned_kid(NULL, def->v.FunctionDef.body.items[i], w);
 }
 
 /*
@@ -181,12 +192,11 @@ static const Node *self_assigned(Ctx *c, const ScopeTable *t, const Scope *s, co
         const Node *self = ast_is_function(m) ? ast_param(m, 0) : NULL;
         if (!self)
             continue;
-        SelfAssign w = {self->v.arg.arg, e->v.Attribute.attr, NULL, 0};
-        for (int k = 0; k < m->v.FunctionDef.body.n && !w.value; k++)
-            self_assign_kid(NULL, m->v.FunctionDef.body.items[k], &w);
-        if (w.value && (*ms = scope_of(*mt, m))) {
+        Assigned w = {self->v.arg.arg, e->v.Attribute.attr, 1, 1, 0, 0, {NULL}};
+        assigned_calls(m, &w);
+        if (w.n && (*ms = scope_of(*mt, m))) {
             *of = cls;
-            return w.value;
+            return w.calls[0];
         }
     }
     return NULL;
@@ -197,8 +207,8 @@ static const Node *self_assigned(Ctx *c, const ScopeTable *t, const Scope *s, co
  * an engine without a pool.  An attribute of self is what the class
  * assigns it: a maker's engine, or an engine or pool made there (named by
  * that call). */
-static const void *pool_of_name(Ctx *c, const ScopeTable *t, const Scope *s, const Node *e,
-                                int depth)
+static const Binding *pool_of_name(Ctx *c, const ScopeTable *t, const Scope *s, const Node *e,
+                                   int depth)
 {
     const ScopeTable *mt;
     const Binding *b = module_binding(c, t, s, e, &mt);
@@ -207,7 +217,7 @@ static const void *pool_of_name(Ctx *c, const ScopeTable *t, const Scope *s, con
     const Node *made_by =
         !b && depth < POOL_MAX_DEPTH ? self_assigned(c, t, s, e, &mt, &ms, &cls) : NULL;
     if (made_by) {
-        const void *pool = pool_of(c, mt, ms, made_by, depth + 1);
+        const Binding *pool = pool_of(c, mt, ms, made_by, depth + 1);
         if (pool)
             return pool;
         /* an engine, pool or maker of its own (`create_async_engine(url)` in a lazy
@@ -235,10 +245,10 @@ static const void *pool_of_name(Ctx *c, const ScopeTable *t, const Scope *s, con
     const Node *v = b->value;
     Val made = fl_model_value(c, t, s, e);
     if (made.tag == VAL_FACTORY && made.kind != FAC_SESSIONMAKER)
-        return model_unpooled(v) ? (const void *)&no_pool : b; /* an engine or a pool: itself */
+        return model_unpooled(v) ? &no_pool : b; /* an engine or a pool: itself */
     if (v && v->kind == NODE_Call && depth < POOL_MAX_DEPTH) {
         const Node *bind = bind_arg(v);
-        const void *engine =
+        const Binding *engine =
             bind && bind->kind != NODE_Constant ? pool_of(c, mt, scope_module(mt), bind, depth + 1)
                                                 : NULL;
         if (engine)
@@ -248,8 +258,8 @@ static const void *pool_of_name(Ctx *c, const ScopeTable *t, const Scope *s, con
 }
 
 /* The pool an acquisition (a Call) or a maker name draws from, or NULL. */
-static const void *pool_of(Ctx *c, const ScopeTable *t, const Scope *s, const Node *e,
-                           int depth)
+static const Binding *pool_of(Ctx *c, const ScopeTable *t, const Scope *s, const Node *e,
+                              int depth)
 {
     static const char *const checkouts[] = {"connect", "begin", "acquire", "getconn",
                                             "raw_connection", NULL};
@@ -264,7 +274,7 @@ static const void *pool_of(Ctx *c, const ScopeTable *t, const Scope *s, const No
     const Node *f = e->v.Call.func;
     if (f->kind == NODE_Attribute && ast_name_in(f->v.Attribute.attr, checkouts))
         return pool_of(c, t, s, f->v.Attribute.value, depth + 1); /* engine.connect() */
-    const void *b = pool_of_name(c, t, s, f, depth + 1);         /* SessionLocal() */
+    const Binding *b = pool_of_name(c, t, s, f, depth + 1);      /* SessionLocal() */
     if (b)
         return b;
     const Node *bind = bind_arg(e); /* Session(engine), AsyncSession(bind=engine) */
@@ -317,7 +327,7 @@ const void *fo_pool_of_arg(Ctx *c, const ScopeTable *t, const Node *caller, cons
                        : b->value                  ? b->value
                        : b->def && b->def->kind == NODE_withitem
                            ? b->def->v.withitem.context_expr : NULL;
-    const void *pool = made ? pool_of(c, t, s, made, 0) : NULL;
+    const Binding *pool = made ? pool_of(c, t, s, made, 0) : NULL;
     return pool == &no_pool ? NULL : pool;
 }
 
@@ -892,30 +902,6 @@ static int stored_coroutine(Ctx *c, const Node *call, const Node *def)
            ast_single_assign(st, &t, &v) && v == call && t->kind == NODE_Name;
 }
 
-/* fo_await's search: the calls the function assigns to a name. */
-typedef struct Stored {
-    const char *name;
-    const Node *calls[4];
-    int n, depth;
-} Stored;
-
-static void stored_kid(Node *parent, Node *n, void *arg)
-{
-    Stored *w = arg;
-    (void)parent;
-    const Node *t, *v;
-    if (w->n == 4 || w->depth > EVAL_MAX_DEPTH || ast_is_def(n))
-        return;
-    if (ast_single_assign(n, &t, &v) && t->kind == NODE_Name && !strcmp(t->v.Name.id, w->name) &&
-        v->kind == NODE_Call) {
-        w->calls[w->n++] = v;
-        return;
-    }
-    w->depth++;
-    ast_children(n, stored_kid, w);
-    w->depth--;
-}
-
 /*
  * `await cb` where the function stored a coroutine in cb (stored_coroutine):
  * its body runs here, so a connection it takes for itself (needs_pool) is
@@ -926,9 +912,8 @@ static void awaited_coroutine(Ctx *c, Path *p, const Node *await)
     const Node *x = await->v.Await.value, *func = c->g->func;
     if (x->kind != NODE_Name || !p->holding || !ast_is_function(func))
         return;
-    Stored w = {x->v.Name.id, {NULL}, 0, 0};
-    for (int i = 0; i < func->v.FunctionDef.body.n && w.n < 4; i++)
-        stored_kid(NULL, func->v.FunctionDef.body.items[i], &w);
+    Assigned w = {x->v.Name.id, NULL, 0, 4, 0, 0, {NULL}};
+    assigned_calls(func, &w);
     for (int i = 0; i < w.n; i++) {
         Val f = fl_value_at(c, c->env->scopes, c->scope, w.calls[i]->v.Call.func);
         const FlowSummary *sum = f.tag == VAL_FUNC && f.node && c->env->summary_of

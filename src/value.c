@@ -2052,7 +2052,7 @@ static void libbase_kid(Node *parent, Node *n, void *arg)
 {
     LibBases *w = arg;
     (void)parent;
-    if (w->depth > 64 || ast_category(n->kind) == CAT_EXPR)
+    if (w->depth > SCOPE_MAX_DEPTH || ast_category(n->kind) == CAT_EXPR)
         return;
     if (n->kind == NODE_ClassDef)
         library_base(w->c, n, 0);
