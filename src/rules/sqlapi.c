@@ -24,6 +24,8 @@
 #include "rules/gqlctx.h"
 #include "rules/selfconn.h"
 
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "fastapi.h"
@@ -42,6 +44,8 @@ typedef struct SqlCheck {
     FindingList *out;
     const Node *module;
     int legacy; /* SQLAlchemy 1.x: only a future=True engine's connections refuse strings */
+    struct StateMemo *memo; /* param_state's answers (mcap slots, a power of two) */
+    size_t mcap, mused;
 } SqlCheck;
 
 /* A place in the source, for ordering: where a node starts, or where a
@@ -1219,27 +1223,78 @@ typedef struct ParamState {
 
 static void param_state_kid(Node *parent, Node *n, void *arg);
 
+/* What a scan of def's body for `param` found, kept: a helper is handed
+ * the session at many call sites (prefect: 78,000 scans of its helpers), and
+ * the answer depends only on the helper, the parameter and how deep the
+ * scan starts. */
+typedef struct StateMemo {
+    const Node *def;
+    const char *param;
+    int calls;
+    ParamState found; /* its take, free, set and their paths */
+} StateMemo;
+
+static StateMemo *memo_slot(SqlCheck *k, const Node *def, const char *param, int calls)
+{
+    if (2 * (k->mused + 1) > k->mcap) {
+        StateMemo *old = k->memo;
+        size_t oldcap = k->mcap;
+        k->mcap = oldcap ? 2 * oldcap : 64;
+        k->memo = xcalloc(k->mcap, sizeof *k->memo);
+        for (size_t i = 0; i < oldcap; i++)
+            if (old[i].def)
+                *memo_slot(k, old[i].def, old[i].param, old[i].calls) = old[i];
+        free(old);
+    }
+    size_t mask = k->mcap - 1;
+    size_t h = ((size_t)(uintptr_t)def >> 4) * 0x9e3779b97f4a7c15ULL ^ (size_t)calls;
+    for (const char *c = param; *c; c++)
+        h = (h ^ (unsigned char)*c) * 1099511628211ULL;
+    for (size_t i = h & mask;; i = (i + 1) & mask) {
+        StateMemo *m = &k->memo[i];
+        if (!m->def) {
+            m->def = def;
+            m->param = param;
+            m->calls = calls;
+            m->found.calls = -1; /* not scanned yet */
+            k->mused++;
+            return m;
+        }
+        if (m->def == def && m->calls == calls && !strcmp(m->param, param))
+            return m;
+    }
+}
+
 /* Scans def's body for what it does with its parameter `param`. */
 static void param_state(ParamState *pl, const Node *def, const ScopeTable *t, const char *param)
 {
-    const ValueModel *vm = pl->k->c->env->values;
-    ParamState sub = {.k = pl->k, .t = t, .s = scope_of(t, def), .param = param,
-                     .path = value_path_of(vm, def), .calls = pl->calls + 1};
-    if (!sub.s || !sub.path)
-        return;
-    const NodeList *body = &def->v.FunctionDef.body;
-    for (int i = 0; i < body->n; i++)
-        param_state_kid(NULL, body->items[i], &sub);
-    if (sub.take && !pl->take) {
-        pl->take = sub.take;
-        pl->take_path = sub.take_path;
+    StateMemo *m = memo_slot(pl->k, def, param, pl->calls);
+    if (m->found.calls < 0) {
+        const ValueModel *vm = pl->k->c->env->values;
+        ParamState sub = {.k = pl->k, .t = t, .s = scope_of(t, def), .param = param,
+                         .path = value_path_of(vm, def), .calls = pl->calls + 1};
+        if (sub.s && sub.path) {
+            const NodeList *body = &def->v.FunctionDef.body;
+            for (int i = 0; i < body->n; i++)
+                param_state_kid(NULL, body->items[i], &sub);
+        }
+        /* the table may have grown during the scan: find the slot again */
+        m = memo_slot(pl->k, def, param, pl->calls);
+        m->found = sub;
     }
-    if (sub.free && !pl->free)
-        pl->free = sub.free;
-    if (sub.set && !pl->set) {
-        pl->set = sub.set;
-        pl->set_path = sub.set_path;
-        memcpy(pl->set_name, sub.set_name, sizeof pl->set_name);
+    const ParamState *sub = &m->found;
+    if (!sub->s || !sub->path)
+        return;
+    if (sub->take && !pl->take) {
+        pl->take = sub->take;
+        pl->take_path = sub->take_path;
+    }
+    if (sub->free && !pl->free)
+        pl->free = sub->free;
+    if (sub->set && !pl->set) {
+        pl->set = sub->set;
+        pl->set_path = sub->set_path;
+        memcpy(pl->set_name, sub->set_name, sizeof pl->set_name);
     }
 }
 
@@ -1784,5 +1839,6 @@ void sqlapi_check(DbCtx *c, const Source *src, const Node *module, const Project
     w.visit = visit;
     w.arg = &k;
     dbval_walk(&w, module);
+    free(k.memo);
     forks_check_module(c, src, out, module, facts); /* SL208 at import time */
 }
