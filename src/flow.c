@@ -653,6 +653,8 @@ static const Node *call_through(Ctx *c, const Node *call)
 }
 
 /* Evaluates e for its effects on p; returns what it evaluates to. */
+static int truth(Ctx *c, const Path *p, const Node *test, int *flag, int *neg);
+
 Res fl_eval(Ctx *c, Path *p, const Node *e)
 {
     Res out = {-1, unknown(), 0, NULL, 0, NULL};
@@ -746,6 +748,32 @@ Res fl_eval(Ctx *c, Path *p, const Node *e)
             p->var[v] = (int8_t)(out.site >= 0 ? out.site : VAR_UNKNOWN);
         break;
     }
+    case NODE_IfExp: { /* `con if con else connect()`: the branch p knows it takes */
+        int flag, neg, t = truth(c, p, e->v.IfExp.test, &flag, &neg);
+        if (t < 0)
+            goto kids;
+        fl_eval(c, p, e->v.IfExp.test);
+        c->want = want;
+        out = fl_eval(c, p, t ? e->v.IfExp.body : e->v.IfExp.orelse);
+        break;
+    }
+    case NODE_BoolOp: { /* `con or connect()`: the operand whose value it is, when p knows */
+        const NodeList *vs = &e->v.BoolOp.values;
+        int passes = e->v.BoolOp.op == BOOLOP_And; /* an operand of this truth is passed over */
+        int i = 0, flag, neg;
+        while (i < vs->n - 1 && truth(c, p, vs->items[i], &flag, &neg) == passes)
+            fl_eval(c, p, vs->items[i++]);
+        if (i < vs->n - 1 && truth(c, p, vs->items[i], &flag, &neg) < 0) {
+            if (!i)
+                goto kids;
+            while (i < vs->n)
+                fl_eval(c, p, vs->items[i++]); /* which one it is, p does not know */
+            break;
+        }
+        c->want = want;
+        out = fl_eval(c, p, vs->items[i]);
+        break;
+    }
     case NODE_Yield:
     case NODE_YieldFrom:
         out = fl_eval(c, p, e->v.Yield.value); /* YieldFrom shares the layout */
@@ -761,7 +789,8 @@ Res fl_eval(Ctx *c, Path *p, const Node *e)
             p->res[out.site] = RS_OPEN; /* the consumer uses it before anything is thrown in */
         out.site = -1;
         break;
-    default: {
+    default:
+    kids: {
         /* everything else: evaluate the children for their effects */
         EvalKids k = {c, p};
         int comp = fl_is_comprehension(e);
@@ -1109,8 +1138,6 @@ static void kept_past_with(Ctx *c, Path *p, const Node *target, int r)
                        m.use_in->v.FunctionDef.name, m.attr));
     report(c, FLOW_USE_AFTER, r, target, e);
 }
-
-static int truth(Ctx *c, const Path *p, const Node *test, int *flag, int *neg);
 
 /* Is e a test whose value a flag can keep: `x is None`, `x is not None`,
  * `not` of one, or `not x`? */
@@ -1613,6 +1640,10 @@ static int truth(Ctx *c, const Path *p, const Node *test, int *flag, int *neg)
         test = test->v.Compare.left;
     }
     int t = -1, v = test->kind == NODE_Name ? fl_var_index(c, test->v.Name.id, 0) : -1;
+    if (!none_test && v >= 0 && p->var[v] >= 0 && c->site[p->var[v]].maybe_none) {
+        none_test = 1; /* a resource is always true: `if con:` is `if con is not None:` */
+        *neg = !*neg;
+    }
     if (v >= 0) {
         int h = p->var[v];
         if (h >= 0 && (c->site[h].maybe_none || c->site[h].param_only) && p->res[h] == RS_BORROWED)
@@ -2479,11 +2510,39 @@ static const char *websocket_param(Ctx *c, const Node *func)
     return NULL;
 }
 
+/* A test whose truth assume() makes known: a name, `x is None`, `x is not
+ * None`, under any number of `not`s. */
+static int name_test(const Node *e)
+{
+    while (e->kind == NODE_UnaryOp && e->v.UnaryOp.op == UNARYOP_Not)
+        e = e->v.UnaryOp.operand;
+    return e->kind == NODE_Name || (copies_test(e) && e->kind == NODE_Compare);
+}
+
+/* The test that chooses the value of `x = con if con else connect()` or `x
+ * = con or connect()`, when a choice may acquire (a call among what it
+ * chooses from); else NULL. */
+static const Node *choice_test(const Node *value)
+{
+    if (value->kind == NODE_IfExp && name_test(value->v.IfExp.test) &&
+        (ast_unawait(value->v.IfExp.body)->kind == NODE_Call ||
+         ast_unawait(value->v.IfExp.orelse)->kind == NODE_Call))
+        return value->v.IfExp.test;
+    if (value->kind == NODE_BoolOp && value->v.BoolOp.values.items[0]->kind == NODE_Name)
+        for (int i = 1; i < value->v.BoolOp.values.n; i++)
+            if (ast_unawait(value->v.BoolOp.values.items[i])->kind == NODE_Call)
+                return value->v.BoolOp.values.items[0];
+    return NULL;
+}
+
 /*
  * `owns = session is None` where p does not know the test: the step runs
  * twice, once on each side of it (assume), so that the flag and the test
  * stay correlated: `if session is None: session = Session()` ... `if owns:
- * session.close()` takes both branches together or neither.  1 when it ran.
+ * session.close()` takes both branches together or neither.  So does a
+ * choice (`conn = con if con else connect()`, `conn = con or connect()`):
+ * each side binds what it chose (fl_eval), and a later `if not con:
+ * conn.close()` is taken on the side that connected.  1 when it ran.
  */
 static int fork_at_copy(Ctx *c, int s, const Path *p)
 {
@@ -2500,11 +2559,12 @@ static int fork_at_copy(Ctx *c, int s, const Path *p)
     else
         return 0;
     int flag, neg;
-    if (!copies_test(value) || truth(c, p, value, &flag, &neg) >= 0)
+    const Node *test = copies_test(value) ? value : choice_test(value);
+    if (!test || truth(c, p, test, &flag, &neg) >= 0)
         return 0;
     for (int side = 1; side >= 0; side--) {
         Path q = *p;
-        if (assume(c, &q, value, side, 0))
+        if (assume(c, &q, test, side, 0))
             transfer(c, s, &q);
     }
     return 1;
