@@ -101,8 +101,12 @@ static void fastapi_timing(Arena *a, const ProjectFacts *facts, FlowFastApi *out
     out->era = project_version_cmp(v, &v106) < 0   ? ERA_AFTER_RESPONSE
                : project_version_cmp(v, &v118) < 0 ? ERA_AT_RETURN
                                                     : ERA_NEWEST;
-    out->version = arena_printf(a, "FastAPI %d.%d.%d from %s", v->major, v->minor, v->patch,
-                                facts->fastapi_from ? facts->fastapi_from : "the configuration");
+    char text[64];
+    project_version_text(v, text, sizeof text);
+    const char *from = facts->fastapi_from ? facts->fastapi_from : "the configuration";
+    out->version = v->major == VERSION_ANY
+                       ? arena_printf(a, "the newest FastAPI, which %s allows", from)
+                       : arena_printf(a, "FastAPI %s from %s", text, from);
 }
 
 static size_t hash_ptr(const void *p)

@@ -292,11 +292,13 @@ int debug_cfg(FILE *out, const char *const *paths, size_t n)
 
 static void put_version(FILE *out, const char *name, const Version *v, const char *from)
 {
-    if (v->major < 0)
+    char text[64];
+    if (v->major < 0) {
         fprintf(out, "%s unknown\n", name);
-    else
-        fprintf(out, "%s %d.%d.%d (%s)\n", name, v->major, v->minor, v->patch,
-                from ? from : "?");
+        return;
+    }
+    project_version_text(v, text, sizeof text);
+    fprintf(out, "%s %s (%s)\n", name, text, from ? from : "?");
 }
 
 static void put_names(FILE *out, const char *label, const char *const *names, int n)

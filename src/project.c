@@ -9,8 +9,9 @@
  * constraints*.txt and a requirements/ folder, following `-r` and `-c`.
  * Each requirement offers a version with a rank: a lock file's exact
  * version beats a pin (`==`, or a bare Poetry version), which beats the
- * lowest version a range allows (`>=0.100,<0.120` -> 0.100, `^0.110` ->
- * 0.110, `~=0.109.2` -> 0.109.2).  In one folder the best rank wins, and
+ * newest version a range allows, what an installer without a lock picks
+ * (`>=0.100,<0.120` -> 0.119.x, `^0.110` -> 0.110.x, `>=0.100` -> the
+ * newest release).  In one folder the best rank wins, and
  * between offers of one rank the first file in that order.  Across
  * folders a lock wins wherever it is on the way up, since it says what is
  * installed (a uv or Poetry workspace locks its members at its root);
@@ -19,8 +20,7 @@
  * are asked the same way, nearest first: docker/, deploy/, build/ and the
  * like, or any folder holding a Dockerfile, for a service whose only pins
  * are the requirements its image installs (outside any repository, only at
- * and below the working folder).  A range without a lower bound
- * (`<0.106`) says nothing.  SQLModel depends on SQLAlchemy, but which
+ * and below the working folder).  SQLModel depends on SQLAlchemy, but which
  * version it brings is the resolver's business: it is not inferred.
  *
  * Nothing is executed: setup.py is parsed and the string literals given to
@@ -99,6 +99,20 @@ int project_parse_version(const char *s, Version *v)
     v->minor = part[1];
     v->patch = part[2];
     return 1;
+}
+
+Version project_newest(void) { return (Version){VERSION_ANY, VERSION_ANY, VERSION_ANY}; }
+
+void project_version_text(const Version *v, char *buf, size_t size)
+{
+    if (v->major == VERSION_ANY)
+        snprintf(buf, size, "the newest release");
+    else if (v->minor == VERSION_ANY)
+        snprintf(buf, size, "%d.x", v->major);
+    else if (v->patch == VERSION_ANY)
+        snprintf(buf, size, "%d.%d.x", v->major, v->minor);
+    else
+        snprintf(buf, size, "%d.%d.%d", v->major, v->minor, v->patch);
 }
 
 int project_version_cmp(const Version *a, const Version *b)
@@ -347,16 +361,51 @@ static int version_of(const char *s, size_t n, Version *v, int *wild)
 
 static int is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
-/*
- * The lowest version one alternative of a specifier allows: clauses such
- * as ">=0.100, <0.120" (PEP 440, comma-separated) or ">=0.100 <0.120"
- * (Poetry, space-separated), with Poetry's "^0.110", "~0.100" and a bare
- * "0.110.0" (exact).  Returns the rank: RANK_PIN for an exact version,
- * RANK_RANGE for a lower bound, RANK_NONE when there is none.
- */
-static int lowest_of_clauses(const char *s, const char *e, Version *out)
+/* How many parts a version token has: "0.110" 2, "2.0.30rc1" 3. */
+static int parts_of(const char *s, const char *e)
 {
-    int rank = RANK_NONE;
+    int n = 1;
+    for (; s < e && *s != '*'; s++)
+        n += *s == '.';
+    return n - (e - s >= 1 && e[-1] == '*'); /* "0.110.*": two parts */
+}
+
+/* The version after v at part k (0 major, 1 minor, 2 patch), the later
+ * parts zero: the exclusive upper bound of `~=`, `^`, `~` and `==x.*`. */
+static Version bump(Version v, int k)
+{
+    if (k <= 0)
+        return (Version){v.major + 1, 0, 0};
+    if (k == 1)
+        return (Version){v.major, v.minor + 1, 0};
+    return (Version){v.major, v.minor, v.patch + 1};
+}
+
+/* The newest version below u (u excluded), as far as eras go. */
+static Version below(Version u)
+{
+    if (u.patch > 0)
+        return (Version){u.major, u.minor, u.patch - 1};
+    if (u.minor > 0)
+        return (Version){u.major, u.minor - 1, VERSION_ANY};
+    return (Version){u.major > 0 ? u.major - 1 : 0, VERSION_ANY, VERSION_ANY};
+}
+
+/*
+ * The version one alternative of a specifier installs: clauses such as
+ * ">=0.100, <0.120" (PEP 440, comma-separated) or ">=0.100 <0.120"
+ * (Poetry, space-separated), with Poetry's "^0.110", "~0.100" and a bare
+ * "0.110.0" (exact).  Without a lock, an installer picks the newest
+ * release the clauses allow: the newest below the lowest upper bound
+ * (`<0.120` -> 0.119.x, `~=0.109.2` -> 0.109.x, `^0.110` -> 0.110.x), or,
+ * with only a lower bound (`>=0.100`), the newest release of all
+ * (project_newest).  Returns the rank: RANK_PIN for an exact version,
+ * RANK_RANGE for a range, RANK_NONE when nothing bounds it.
+ */
+static int allowed_of_clauses(const char *s, const char *e, Version *out)
+{
+    int lower = 0, upper = 0;
+    Version up = {0, 0, 0};
     while (s < e) {
         while (s < e && (is_space(*s) || *s == ','))
             s++;
@@ -373,27 +422,45 @@ static int lowest_of_clauses(const char *s, const char *e, Version *out)
         int wild = 0;
         if (ver == s || !version_of(ver, (size_t)(s - ver), &v, &wild))
             continue; /* "*", a marker we do not read, or nothing */
-        int exact =
-            (oplen == 0 || (oplen == 1 && *op == '=') || (oplen == 2 && !strncmp(op, "==", 2)) ||
-             (oplen == 3 && !strncmp(op, "===", 3))) &&
-            !wild;
-        int lower = oplen == 0 || *op == '=' || !strncmp(op, ">", 1) || !strncmp(op, "~", 1) ||
-                    !strncmp(op, "^", 1);
-        if (exact) {
+        int parts = parts_of(ver, s);
+        int eq = oplen == 0 || (oplen == 1 && *op == '=') || (oplen == 2 && !strncmp(op, "==", 2)) ||
+                 (oplen == 3 && !strncmp(op, "===", 3));
+        if (eq && !wild) {
             *out = v;
             return RANK_PIN;
         }
-        if (lower && (rank == RANK_NONE || project_version_cmp(&v, out) > 0)) {
-            *out = v; /* every clause must hold: the highest lower bound */
-            rank = RANK_RANGE;
+        Version u; /* this clause's upper bound: u itself allowed when inclusive */
+        int has_upper = 1, inclusive = 0;
+        if (eq) /* ==0.110.*: below 0.111 */
+            u = bump(v, parts - 1);
+        else if (oplen == 2 && !strncmp(op, "~=", 2))
+            u = bump(v, parts - 2);
+        else if (*op == '^') /* Poetry: the leftmost non-zero part stays */
+            u = bump(v, v.major ? 0 : v.minor || parts < 3 ? 1 : 2);
+        else if (*op == '~') /* Poetry: ~1.2.3 and ~1.2 below 1.3, ~1 below 2 */
+            u = bump(v, parts > 1 ? 1 : 0);
+        else if (*op == '<')
+            u = v, inclusive = oplen == 2 && op[1] == '=';
+        else
+            has_upper = 0;
+        lower |= *op == '>' || *op == '~' || *op == '^' || eq;
+        if (has_upper) {
+            Version top = inclusive ? u : below(u);
+            if (!upper || project_version_cmp(&top, &up) < 0)
+                up = top; /* every clause must hold: the lowest upper bound */
+            upper = 1;
         }
     }
-    return rank;
+    if (upper)
+        *out = up;
+    else if (lower)
+        *out = project_newest();
+    return upper || lower ? RANK_RANGE : RANK_NONE;
 }
 
-/* The lowest version a specifier allows; Poetry's "a || b" alternatives
- * give the lowest of theirs, and nothing if one of them is unbounded. */
-static int lowest_allowed(const char *s, size_t n, Version *out)
+/* The version a specifier installs; Poetry's "a || b" alternatives give the
+ * newest of theirs, and nothing if one of them is unbounded. */
+static int newest_allowed(const char *s, size_t n, Version *out)
 {
     const char *e = s + n;
     int rank = RANK_NONE, alternatives = 0;
@@ -404,10 +471,10 @@ static int lowest_allowed(const char *s, size_t n, Version *out)
         if (bar + 1 >= e)
             bar = e;
         Version v;
-        int r = lowest_of_clauses(p, bar, &v);
+        int r = allowed_of_clauses(p, bar, &v);
         if (r == RANK_NONE)
             return RANK_NONE;
-        if (!alternatives++ || project_version_cmp(&v, out) < 0)
+        if (!alternatives++ || project_version_cmp(&v, out) > 0)
             *out = v;
         rank = alternatives > 1 ? RANK_RANGE : r;
         p = bar + 2;
@@ -450,7 +517,7 @@ static void requirement(Reader *r, const char *s, size_t n, const char *path)
     if (!strchr("=<>!~", *s))
         return; /* PEP 508 needs an operator */
     Version v;
-    int rank = lowest_allowed(s, (size_t)(e - s), &v);
+    int rank = newest_allowed(s, (size_t)(e - s), &v);
     if (rank != RANK_NONE)
         offer(r, pkg, &v, rank, path);
 }
@@ -573,14 +640,14 @@ static void requirement_groups(Reader *r, const TomlValue *t, const char *path)
 
 /* A Poetry or Pipfile dependency's constraint: "^0.110", "==0.110.0", "*",
  * {version = "..."}, or a list of such tables (one per Python version):
- * the lowest of them. */
+ * the lowest of what they install. */
 static int table_constraint(const TomlValue *c, Version *out)
 {
     if (c->type == TOML_STRING)
-        return lowest_allowed(c->v.str.s, strlen(c->v.str.s), out);
+        return newest_allowed(c->v.str.s, strlen(c->v.str.s), out);
     if (c->type == TOML_TABLE) {
         const TomlValue *v = toml_get(c, "version");
-        return v && v->type == TOML_STRING ? lowest_allowed(v->v.str.s, strlen(v->v.str.s), out)
+        return v && v->type == TOML_STRING ? newest_allowed(v->v.str.s, strlen(v->v.str.s), out)
                                            : RANK_NONE;
     }
     if (c->type != TOML_ARRAY || c->v.arr.n == 0)

@@ -44,7 +44,7 @@ typedef struct ProjectPrefork {
 #define PROJECT_MAX_PREFORK 4 /* servers kept per project */
 
 typedef struct ProjectFacts {
-    Version fastapi;          /* the lowest FastAPI the requirements allow */
+    Version fastapi;          /* the FastAPI the requirements install */
     const char *fastapi_from; /* where it was read: "requirements.txt",
                                  "pyproject.toml", "--fastapi-version"; NULL if unknown */
     Version sqlalchemy;       /* likewise for SQLAlchemy */
@@ -124,6 +124,15 @@ int project_parse_version(const char *s, Version *v);
 
 /* Compares two known versions: < 0, 0, > 0. */
 int project_version_cmp(const Version *a, const Version *b);
+
+/* A part of a version that a range leaves to the installer, who picks the
+ * newest: `<0.120` installs 0.119.VERSION_ANY, `>=0.100` alone the newest
+ * release of all, every part VERSION_ANY (project_newest()). */
+#define VERSION_ANY 99999
+Version project_newest(void);
+
+/* v as text: "0.110.2", "0.119.x", or "the newest release". */
+void project_version_text(const Version *v, char *buf, size_t size);
 
 /*
  * The absolute form of path (against cwd, itself absolute), with "." and

@@ -1832,7 +1832,8 @@ void sqlapi_check(DbCtx *c, const Source *src, const Node *module, const Project
     /* 1.x runs a str as textual SQL (with a RemovedIn20Warning), except on
        a connection of an engine made with future=True (observed: tests/proof) */
     SqlCheck k = {c, src, out, module, facts && facts->sqlalchemy.major >= 0 &&
-                                           facts->sqlalchemy.major < 2};
+                                           facts->sqlalchemy.major < 2,
+                  NULL, 0, 0};
     DbWalk w;
     memset(&w, 0, sizeof w);
     w.t = c->env->scopes;
