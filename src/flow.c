@@ -1403,11 +1403,11 @@ static void dropped(Ctx *c, Path *p, Res r, const Node *at)
     p->res[r.site] = RS_GONE;
 }
 
-static void step_with_enter(Ctx *c, Path *p, const Node *item)
+/* Does the exit of `with ce` release r, what ce gave (a session's close, a
+ * pool's `acquire()` context giving the connection back)?  Also asked of
+ * what an ExitStack enters. */
+int fl_with_releases(Ctx *c, Path *p, const Node *ce, Res r)
 {
-    p->patched |= fm_patch_mask(c, item->v.withitem.context_expr);
-    const Node *ce = item->v.withitem.context_expr;
-    Res r = fl_eval_value(c, p, ce);
     int releases = 0;
     if (r.closing) {
         releases = r.site >= 0;
@@ -1428,6 +1428,15 @@ static void step_with_enter(Ctx *c, Path *p, const Node *item)
         releases =
             model_user_with(c->env->model, &c->site[r.site].val, m ? &recv : NULL, m, &value);
     }
+    return releases;
+}
+
+static void step_with_enter(Ctx *c, Path *p, const Node *item)
+{
+    p->patched |= fm_patch_mask(c, item->v.withitem.context_expr);
+    const Node *ce = item->v.withitem.context_expr;
+    Res r = fl_eval_value(c, p, ce);
+    int releases = fl_with_releases(c, p, ce, r);
     if (releases && r.site >= 0) {
         p->held[r.site] = 1;
         c->site[r.site].with = item;

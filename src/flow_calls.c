@@ -130,9 +130,7 @@ static Res method_call(Ctx *c, Path *p, const Node *call, Res rv, const char *m)
             arg = NULL;
         if (arg) {
             Res a = fl_eval(c, p, arg);
-            if (a.site >= 0 && (callback || a.closing ||
-                               model_user_res(c->env->model, c->site[a.site].val.kind)
-                                   ->with_releases)) {
+            if (a.site >= 0 && (callback || fl_with_releases(c, p, arg, a))) {
                 p->held[a.site] = 1;
                 c->site[a.site].with = rv.with_item;
             }

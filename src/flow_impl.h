@@ -305,6 +305,9 @@ int fl_acquire(Ctx *c, Path *p, const Node *node, Val v, int parent);
 Res fl_eval(Ctx *c, Path *p, const Node *e);
 /* fl_eval, asking the value model for what tracked locals do not say. */
 Res fl_eval_value(Ctx *c, Path *p, const Node *e);
+/* Does the exit of `with ce` release r, the site ce gave?  (An ExitStack's
+ * enter_context asks it too.) */
+int fl_with_releases(Ctx *c, Path *p, const Node *ce, Res r);
 
 /* --- flow_calls.c --- */
 
