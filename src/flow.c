@@ -781,6 +781,7 @@ Res fl_eval(Ctx *c, Path *p, const Node *e)
             c->env->summary->yields_kind = c->site[out.site].val.kind;
             c->env->summary->yields_used |= p->res[out.site] == RS_OPEN;
             c->env->summary->yields_pool = fo_pool(c, out.site);
+            c->env->summary->lends_held |= (unsigned char)(p->holding >> out.site & 1);
             c->yielded_site = out.site;
         } else if (c->env->summary && e->v.Yield.value && e->kind == NODE_Yield) {
             c->env->summary->yields_other = 1;
@@ -1403,6 +1404,77 @@ static void dropped(Ctx *c, Path *p, Res r, const Node *at)
     p->res[r.site] = RS_GONE;
 }
 
+/*
+ * Summary mode, an __enter__/__aenter__ returning normally: what it keeps on
+ * self for its __exit__ (kept_by_enter) is what an object of its class lends
+ * a with block, as a @contextmanager provider lends what it yields
+ * (lent_by_object in the callers): its kind, and whether it is checked out
+ * of its pool then (a connection it took, a session it queried), with that
+ * pool.  Of two kept (a connection and an idle session), the one checked
+ * out names the kind: it is what the block holds.
+ */
+static void entered(Ctx *c, const Path *p)
+{
+    FlowSummary *sum = c->env->summary;
+    for (int r = 0; r < c->nsites; r++) {
+        if (!c->site[r].enter_attr || p->res[r] == RS_RELEASED || c->site[r].val.kind == RES_ANY)
+            continue;
+        if (!sum->lends_held || (p->holding >> r & 1))
+            sum->enter_kind = c->site[r].val.kind;
+        if (p->holding >> r & 1) {
+            sum->lends_held = 1;
+            if (!sum->yields_pool)
+                sum->yields_pool = fo_pool(c, r);
+        }
+    }
+}
+
+/*
+ * `async with SafeConn(pool) as conn`, `async with bot.safe_connection()`:
+ * an object of a project class whose __aenter__ (__enter__) keeps what it
+ * took on self for its __aexit__ to give back (FlowSummary.enter_kind) lends
+ * it to the block, as a @contextmanager provider lends what it yields.  A
+ * site lent here stands for it: checked out of its pool until the block
+ * ends when the method left it so (lends_held: SL206, SL207), and bound to
+ * the target when the method returns a resource (`return conn`; returning
+ * self, the target stays the object).  In a coroutine __aenter__ is asked
+ * first, else __enter__: a class with both, entered by a plain `with` inside
+ * a coroutine, is read as its __aenter__ (a limit).  Returns r, or r with
+ * the site.
+ */
+static Res lent_by_object(Ctx *c, Path *p, const Node *item, Res r)
+{
+    const Node *ce = item->v.withitem.context_expr;
+    Val obj = r.val.tag == VAL_OBJECT ? r.val : fl_peek_value(c, p, ce);
+    if (obj.tag != VAL_OBJECT || !obj.node || obj.node->kind != NODE_ClassDef ||
+        !c->env->summary_of || !c->env->values)
+        return r;
+    const Node *m = c->g->func->kind == NODE_AsyncFunctionDef
+                        ? value_method(c->env->values, c->a, obj.node, "__aenter__") : NULL;
+    if (!m)
+        m = value_method(c->env->values, c->a, obj.node, "__enter__");
+    const FlowSummary *sum = m ? c->env->summary_of(c->env->summary_arg, m) : NULL;
+    if (!sum || sum->enter_kind == RES_NONE)
+        return r;
+    Val v = {VAL_RESOURCE, sum->enter_kind, 0, NULL, 0, 0, NULL, 0};
+    int site = fl_site_for(c, ce, v, -1);
+    if (site < 0)
+        return r;
+    c->site[site].owner = sum;
+    c->site[site].with = item;
+    p->res[site] = RS_BORROWED;
+    p->ev[site] = fl_ev_push(c, NULL, ce,
+                             fmt(c, "lent here by `%s.%s`", obj.node->v.ClassDef.name,
+                                 m->v.FunctionDef.name));
+    if (sum->lends_held)
+        fo_checkout(c, p, site, ce); /* taken from its pool for the block */
+    if (value_return(c->env->values, m).tag == VAL_RESOURCE) { /* not self */
+        r.site = site;
+        r.val = v;
+    }
+    return r;
+}
+
 /* Does the exit of `with ce` release r, what ce gave (a session's close, a
  * pool's `acquire()` context giving the connection back)?  Also asked of
  * what an ExitStack enters. */
@@ -1469,9 +1541,13 @@ static void step_with_enter(Ctx *c, Path *p, const Node *item)
                 p->ev[r.site] = fl_ev_push(c, NULL, ce, "lent here by the context manager");
                 if (sum->releases_after) /* the block's end is its release: a use after is late */
                     p->held[r.site] = 1;
+                if (sum->lends_held && !sum->yields_other)
+                    fo_checkout(c, p, r.site, ce); /* a connection it took: out for the block */
             }
         }
     }
+    if (r.site < 0 && (r.val.tag == VAL_OBJECT || r.val.tag == VAL_UNKNOWN))
+        r = lent_by_object(c, p, item, r); /* `async with SafeConn(pool) as conn` */
     if (r.site < 0 && r.val.tag == VAL_FACTORY &&
         (r.val.kind == FAC_EXITSTACK || r.val.kind == FAC_TASKGROUP || r.val.kind == FAC_EXECUTOR))
         r.with_item = item; /* `with ExitStack() as stack`, a task group, an executor */
@@ -2305,6 +2381,8 @@ static void transfer(Ctx *c, int s, const Path *in)
                 if (r < 0 || !(p.txn_ended >> r & 1))
                     c->ends_param &= ~(1u << i);
             }
+            if (st->kind == STEP_EXIT && c->enter)
+                entered(c, &p);
             return;
         }
         step_exit(c, &p, st, p.ret);
@@ -2338,6 +2416,9 @@ static void transfer(Ctx *c, int s, const Path *in)
                 q.res[r] = RS_GONE;
                 q.release_raised |= 1u << r;
             }
+            /* entering a with that raised: its manager lent nothing */
+            if (st->kind == STEP_WITH_ENTER && c->site[r].with == st->node)
+                q.holding = (q.holding & ~(1u << r)) | (in->holding & (1u << r));
             if (c->acquired >> r & 1) {
                 q.res[r] = in->res[r] != RS_OPEN && in->res[r] != RS_IDLE ? in->res[r] : RS_NONE;
                 q.ev[r] = in->ev[r];

@@ -135,7 +135,14 @@ typedef struct FlowSummary {
                                      pass has nothing to follow in it (not read by callers) */
     const void *needs_pool;       /* a pool it takes a connection of for itself while it
                                      runs, or NULL (flow_pool.c: a module-level Binding) */
-    const void *yields_pool;      /* the pool of the session it yields (a provider), or NULL */
+    const void *yields_pool;      /* the pool of what it lends (the session a provider
+                                     yields, what __enter__ keeps: enter_kind), or NULL */
+    unsigned char lends_held;     /* what it lends is still checked out of its pool when the
+                                     with block gets it: a connection it took itself (not one
+                                     it was handed), a session it queried (SL206, SL207) */
+    unsigned char enter_kind;     /* __enter__/__aenter__: ResKind of what it keeps on self
+                                     for its __exit__ to release on a normal exit
+                                     (`self._conn = await self._pool.acquire()`), or RES_NONE */
     unsigned char waits;          /* WAIT_* bits: it sleeps, waits on an HTTP request or on
                                      other work while it runs, directly or through a helper
                                      (flow_pool.c) */
