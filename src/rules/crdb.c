@@ -356,6 +356,50 @@ static int stops_on_success(const Node *loop)
     return l.found;
 }
 
+#define RETRY_MAX_DEPTH 8 /* nesting of `|`, `&`, retry_any() followed in a retry= */
+
+/*
+ * Does tenacity's `retry=` strategy retry a serialization failure?
+ * `retry_if_exception_type(T)` does when T would catch it (Exception,
+ * OperationalError, DBAPIError, a driver's base error or the failure
+ * itself, as an except clause would: exc_class); `a | b` and retry_any()
+ * when either does, `a & b` and retry_all() when both do.  A predicate of
+ * the project (`retry_if_exception(is_retryable)`, a function or a strategy
+ * kept in a name) is taken to retry what it was written for; only
+ * tenacity's own strategies that name no database error (retry_if_result,
+ * retry_never, an exception type that is not the database's) do not.
+ */
+static int retries_serial(const ScopeTable *t, const Scope *s, const Node *e, int depth)
+{
+    if (depth > RETRY_MAX_DEPTH)
+        return 1;
+    if (e->kind == NODE_BinOp && (e->v.BinOp.op == OP_BitOr || e->v.BinOp.op == OP_BitAnd)) {
+        int l = retries_serial(t, s, e->v.BinOp.left, depth + 1);
+        int r = retries_serial(t, s, e->v.BinOp.right, depth + 1);
+        return e->v.BinOp.op == OP_BitOr ? l || r : l && r;
+    }
+    char buf[256];
+    const char *q = e->kind == NODE_Call ? qual_buf(t, s, e->v.Call.func, buf, sizeof buf) : NULL;
+    if (!q || strncmp(q, "tenacity", 8))
+        return 1; /* the project's own predicate or strategy */
+    const char *last = strrchr(q, '.') ? strrchr(q, '.') + 1 : q;
+    const NodeList *args = &e->v.Call.args;
+    if (!strcmp(last, "retry_any") || !strcmp(last, "retry_all")) {
+        int any = !strcmp(last, "retry_any");
+        for (int i = 0; i < args->n; i++)
+            if (retries_serial(t, s, args->items[i], depth + 1) == any)
+                return any;
+        return !any;
+    }
+    if (!strcmp(last, "retry_if_exception_type")) {
+        const Node *types = args->n ? args->items[0] : ast_keyword(e, "exception_types");
+        int k = types ? exc_class(t, s, types, 0) : EXC_GENERIC; /* default: Exception */
+        return k != EXC_NONE && k != EXC_DB;
+    }
+    return !strcmp(last, "retry_if_exception") || !strcmp(last, "retry_if_not_exception_type") ||
+           !strcmp(last, "retry_always");
+}
+
 /*
  * tenacity's loop form: `for attempt in Retrying(...):` (`async for` over
  * AsyncRetrying) with the work in `with attempt:`.  The iterator stops once
@@ -376,7 +420,8 @@ static int tenacity_loop(const ScopeTable *t, const Scope *s, const Node *loop)
     size_t n = q ? strlen(q) : 0;
     if (!q || n < 8 || strcmp(q + n - 8, "Retrying") || strncmp(q, "tenacity", 8))
         return TENACITY_NONE;
-    return ast_keyword(it, "retry") ? TENACITY_SOME : TENACITY_ALL;
+    const Node *retry = ast_keyword(it, "retry");
+    return !retry || retries_serial(t, s, retry, 0) ? TENACITY_ALL : TENACITY_SOME;
 }
 
 /* Is with the `with attempt:` of a tenacity loop (its target's name)? */
