@@ -11,6 +11,9 @@
  * and middlewares, every function or class they name (called, or handed
  * over as a background task) joins, transitively; on the way it records
  * the module-level names and the app.state attributes that code reads.
+ * The same closures from startup code (once per process), command-line
+ * entry points, and units of work (requests, workers' tasks, chat bots'
+ * handlers: FASTAPI_EVENT, which also follows decorators and methods).
  *
  * Node identities are kept in one open-addressing table keyed by pointer;
  * the table is only probed for membership, so the output does not depend
@@ -19,6 +22,7 @@
 #include "fastapi.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -70,6 +74,8 @@ struct FastApi {
                              ContextTask, one application context per task */
     int scoped_own; /* an async_scoped_session(...) or scoped_session(..., scopefunc=...)
                        call somewhere: registries keyed by their own scope */
+    int event_libs; /* some module imports a bot library, RQ or Celery: their handlers
+                       and tasks are looked for (FASTAPI_EVENT) */
     const Node **modkey; /* each module's node, hashed (open addressing) ... */
     int *modidx;         /* ... and its index in mods */
     size_t modcap;       /* a power of two, at least twice n */
@@ -132,10 +138,13 @@ static void give(FastApi *f, const Node *node, int roles, int mod)
     Entry *e = slot(f, node, 1);
     if (mod >= 0)
         e->mod = mod;
+    if (roles & FASTAPI_REQUEST)
+        roles |= FASTAPI_EVENT; /* a request is a unit of work, reached with methods too */
     int fresh = roles & ~e->roles;
     e->roles |= roles;
-    static const int closures[] = {FASTAPI_REQUEST, FASTAPI_CLI, FASTAPI_BOOT};
-    for (int k = 0; k < 3; k++) {
+    static const int closures[] = {FASTAPI_REQUEST, FASTAPI_CLI, FASTAPI_BOOT, FASTAPI_EVENT,
+                                   FASTAPI_SHARED};
+    for (int k = 0; k < 5; k++) {
         int role = closures[k];
         if (!(fresh & role) || e->mod < 0)
             continue;
@@ -400,7 +409,10 @@ typedef struct Walk {
     int m;
     const Scope *s;
     int depth;
-    int role; /* the closure: FASTAPI_REQUEST, FASTAPI_CLI or FASTAPI_BOOT */
+    int role; /* the closure: FASTAPI_REQUEST, FASTAPI_CLI, FASTAPI_BOOT, FASTAPI_EVENT
+                 or FASTAPI_SHARED */
+    int lean; /* FASTAPI_EVENT over request code: the request closure named the same
+                 functions, only methods and decorators are left to follow */
 } Walk;
 
 static void walk(Walk *w, const Node *n);
@@ -420,6 +432,25 @@ static int str_arg_is(const Node *call, const char *value)
            !strcmp(a->v.Constant.value.s, value);
 }
 
+/* Does the qualified name q end with the class name last (after a dot)? */
+static int ends_with_class(const char *q, const char *last)
+{
+    size_t n = q ? strlen(q) : 0, m = strlen(last);
+    return n >= m && !strcmp(q + n - m, last) && (n == m || q[n - m - 1] == '.');
+}
+
+/* Does the qualified name q start with one of the packages libs ("click":
+ * "click.command", not "clickhouse.x")? */
+static int in_libs(const char *q, const char *const *libs)
+{
+    for (int i = 0; q && libs[i]; i++) {
+        size_t n = strlen(libs[i]);
+        if (!strncmp(q, libs[i], n) && q[n] == '.')
+            return 1;
+    }
+    return 0;
+}
+
 static const char *const verbs[] = {"get", "post", "put", "patch", "delete", "head", "options",
                                     "trace", "api_route", "websocket", "route", NULL};
 
@@ -435,12 +466,8 @@ static int cli_decorator(const Walk *w, const Node *d)
     static const char *const libs[] = {"click", "typer", "asyncclick", "rich_click", NULL};
     char buf[256];
     const Node *fn = d->kind == NODE_Call ? d->v.Call.func : d;
-    const char *q = qual(w->f, w->m, w->s, fn, buf, sizeof buf);
-    for (int i = 0; q && libs[i]; i++) {
-        size_t n = strlen(libs[i]);
-        if (!strncmp(q, libs[i], n) && q[n] == '.')
-            return 1;
-    }
+    if (in_libs(qual(w->f, w->m, w->s, fn, buf, sizeof buf), libs))
+        return 1;
     /* a group or app of the project's (`dispatch_cli.group`), or one we cannot name */
     return fn->kind == NODE_Attribute && is_qual(fn->v.Attribute.attr, methods);
 }
@@ -530,12 +557,145 @@ static int runs_forever(const NodeList *body, int depth)
     return 0;
 }
 
+/* ------------------------------------------------------------- units of work */
+
+/*
+ * Code that a long-running process runs once per unit of work besides
+ * requests (FASTAPI_EVENT): a worker's task, a Celery Task class's
+ * callbacks and per-task signals, a job handed to an RQ queue, a chat bot's
+ * handler.  What such code makes, it makes again at every task or update.
+ * Libraries are known by the qualified name of the object a handler is
+ * registered on (`dp = Dispatcher()`, `bot = commands.Bot(...)`); an object
+ * made where we cannot see (a factory's return) is not followed.
+ */
+static const char *const bot_libs[] = {"aiogram", "telebot", "discord", "pyrogram",
+                                       "telegram", "rq", NULL};
+static const char *const celery_libs[] = {"celery", NULL};
+
+/* The library (among libs) of the module-level object expr's first name is
+ * made by: `dp` in `dp.message`, `router.message.register`. */
+static int made_by(const Walk *w, const Node *expr, const char *const *libs)
+{
+    char buf[256];
+    while (expr->kind == NODE_Attribute)
+        expr = expr->v.Attribute.value;
+    int k = -1;
+    const Node *call = expr->kind == NODE_Name ? bound_call(w->f, w->m, w->s, expr, &k) : NULL;
+    return call && in_libs(qual(w->f, k, scope_module(w->f->mods[k].scopes), call->v.Call.func,
+                                buf, sizeof buf), libs);
+}
+
+/* Is d, a decorator of def, one that makes def run per event: a worker's
+ * task, a per-task Celery signal's receiver, a bot library's handler
+ * (`@dp.message()`, `@bot.command()`, `@commands.command()`)?  Not start-up
+ * and shutdown hooks, nor discord's on_ready and setup_hook (once per
+ * connection). */
+static int event_decorator(const Walk *w, const Node *def, const Node *d)
+{
+    static const char *const signals[] = {
+        "celery.signals.task_prerun.connect", "celery.signals.task_postrun.connect",
+        "celery.signals.task_success.connect", "celery.signals.task_failure.connect",
+        "celery.signals.task_retry.connect", NULL};
+    static const char *const once[] = {"on_ready", "setup_hook", "on_connect", NULL};
+    char buf[256];
+    const Node *fn = d->kind == NODE_Call ? d->v.Call.func : d;
+    const char *attr = fn->kind == NODE_Attribute ? fn->v.Attribute.attr
+                       : fn->kind == NODE_Name    ? fn->v.Name.id
+                                                  : "";
+    if (!w->f->event_libs || strstr(attr, "startup") || strstr(attr, "shutdown") ||
+        is_qual(def->v.FunctionDef.name, once))
+        return 0;
+    const char *q = qual(w->f, w->m, w->s, fn, buf, sizeof buf);
+    return is_qual(q, signals) || in_libs(q, bot_libs) ||
+           (fn->kind == NODE_Attribute && made_by(w, fn->v.Attribute.value, bot_libs));
+}
+
+/* Gives FASTAPI_EVENT to the project's functions that call hands to a bot
+ * library or a job queue to run per event: python-telegram-bot's handlers
+ * (`CommandHandler("start", start)`, `add_error_handler(f)`), a
+ * registration on a bot object (`dp.register_message_handler(f)`,
+ * `router.message.register(f)`), an RQ queue's `enqueue(f, ...)`. */
+static void event_call(Walk *w, const Node *call)
+{
+    char buf[256];
+    const Node *fn = call->v.Call.func;
+    const char *last = fn->kind == NODE_Attribute ? fn->v.Attribute.attr
+                       : fn->kind == NODE_Name    ? fn->v.Name.id
+                                                  : "";
+    size_t n = strlen(last);
+    if (!w->f->event_libs)
+        return;
+    int runs = !strcmp(last, "add_error_handler") ||
+               (n > 7 && !strcmp(last + n - 7, "Handler") &&
+                in_libs(qual(w->f, w->m, w->s, fn, buf, sizeof buf), bot_libs));
+    if (!runs && fn->kind == NODE_Attribute &&
+        (!strcmp(last, "register") || !strncmp(last, "register_", 9) ||
+         !strncmp(last, "enqueue", 7)))
+        runs = made_by(w, fn->v.Attribute.value, bot_libs);
+    for (int i = 0; runs && i < call->v.Call.args.n + call->v.Call.keywords.n; i++) {
+        const Node *a = i < call->v.Call.args.n
+                            ? call->v.Call.args.items[i]
+                            : call->v.Call.keywords.items[i - call->v.Call.args.n]->v.keyword.value;
+        int mod = -1;
+        const Node *def = definition(w->f, w->m, w->s, a, &mod);
+        if (def && def->kind != NODE_ClassDef)
+            give(w->f, def, FASTAPI_EVENT, mod);
+    }
+}
+
+/* class T(celery.Task), class T(app.Task): Celery runs its hooks around
+ * every task that names it as its base (and run() as the task itself). */
+static void celery_task_class(Walk *w, const Node *cls, const Node *base)
+{
+    static const char *const hooks[] = {"run", "__call__", "before_start", "on_success",
+                                        "on_failure", "on_retry", "after_return", NULL};
+    char buf[256];
+    if (!w->f->event_libs)
+        return;
+    const char *q = qual(w->f, w->m, w->s, base, buf, sizeof buf);
+    if (!(in_libs(q, celery_libs) && ends_with_class(q, "Task")) &&
+        !(base->kind == NODE_Attribute && !strcmp(base->v.Attribute.attr, "Task") &&
+          made_by(w, base->v.Attribute.value, celery_libs)))
+        return;
+    for (int i = 0; i < cls->v.ClassDef.body.n; i++) {
+        const Node *st = cls->v.ClassDef.body.items[i];
+        if (ast_is_function(st) && is_qual(st->v.FunctionDef.name, hooks))
+            give(w->f, st, FASTAPI_EVENT, w->m);
+    }
+}
+
+/* Does module m import a library whose handlers or tasks run per unit of
+ * work (at module level: `import celery`, `from aiogram import Router`)? */
+static int imports_event_lib(const FastApi *f, int m)
+{
+    const Scope *ms = scope_module(f->mods[m].scopes);
+    for (int i = 0; i < ms->nbindings; i++) {
+        const Binding *b = &ms->bindings[i];
+        const char *q = b->kind == BIND_IMPORT ? b->qualname : NULL;
+        char buf[64];
+        if (q && snprintf(buf, sizeof buf, "%s.", q) < (int)sizeof buf &&
+            (in_libs(buf, bot_libs) || in_libs(buf, celery_libs)))
+            return 1;
+    }
+    return 0;
+}
+
+int fastapi_worker_task(const Node *def)
+{
+    return ast_decorated(def, "task") || ast_decorated(def, "shared_task") ||
+           ast_decorated(def, "actor");
+}
+
 /* The decorators of a def: path operations, middlewares, startup code,
  * command-line commands. */
 static void decorators(Walk *w, const Node *def)
 {
+    if (fastapi_worker_task(def))
+        give(w->f, def, FASTAPI_EVENT, w->m);
     for (int i = 0; i < def->v.FunctionDef.decorator_list.n; i++) {
         const Node *d = def->v.FunctionDef.decorator_list.items[i];
+        if (event_decorator(w, def, d))
+            give(w->f, def, FASTAPI_EVENT, w->m);
         if (cli_decorator(w, d)) {
             if (!runs_forever(&def->v.FunctionDef.body, 0)) /* a worker started by a command
                                                                is a service */
@@ -590,6 +750,7 @@ static void call_roles(Walk *w, const Node *call)
 {
     FastApi *f = w->f;
     int mod = -1;
+    event_call(w, call);
     if (is_depends(f, w->m, w->s, call)) {
         if (call->v.Call.args.n || call->v.Call.keywords.n)
             depends_call(f, w->m, w->s, call, NULL);
@@ -627,16 +788,10 @@ static void call_roles(Walk *w, const Node *call)
     }
 }
 
-/* Does the qualified name q end with the class name last (after a dot)? */
-static int ends_with_class(const char *q, const char *last)
-{
-    size_t n = q ? strlen(q) : 0, m = strlen(last);
-    return n >= m && !strcmp(q + n - m, last) && (n == m || q[n - m - 1] == '.');
-}
-
 /* class M(BaseHTTPMiddleware): its dispatch method is a middleware;
  * class Command(BaseCommand), a Django management command: its handle
- * method is a command-line entry point. */
+ * method is a command-line entry point; class T(celery.Task): its hooks
+ * run per task. */
 static void middleware_class(Walk *w, const Node *cls)
 {
     char buf[256];
@@ -650,6 +805,8 @@ static void middleware_class(Walk *w, const Node *cls)
             middleware(w->f, w->m, m);
         else if (ends_with_class(q, "BaseCommand") && (m = ast_method_named(cls, "handle")))
             give(w->f, m, FASTAPI_CLI | CLI_ROOT, w->m);
+        else
+            celery_task_class(w, cls, base);
     }
 }
 
@@ -731,9 +888,10 @@ static void reference(Walk *w, const Node *e)
     if (!b)
         return;
     if ((b->kind == BIND_DEF || b->kind == BIND_CLASS) && b->def) {
-        give(w->f, b->def, w->role, mod);
+        int role = w->role == FASTAPI_SHARED ? FASTAPI_EVENT : w->role; /* another object */
+        give(w->f, b->def, role, mod);
         if (b->def->kind == NODE_ClassDef)
-            give_provider(w->f, b->def, mod, w->role);
+            give_provider(w->f, b->def, mod, role);
         return;
     }
     if (w->role != FASTAPI_REQUEST)
@@ -748,6 +906,59 @@ static void reference(Walk *w, const Node *e)
 
 static void reach(Walk *w, const Node *n);
 
+/* Is b one of module mod's own bindings? */
+static int module_level(const FastApi *f, int mod, const Binding *b)
+{
+    const Scope *ms = scope_module(f->mods[mod].scopes);
+    return ms->nbindings > 0 && b >= ms->bindings && b < ms->bindings + ms->nbindings;
+}
+
+/* The def of method name of class cls (in module m) or of a base class
+ * the project defines, a few bases deep; its module into *mod. */
+static const Node *class_method(const FastApi *f, int m, const Node *cls, const char *name,
+                                int depth, int *mod)
+{
+    const Node *d = ast_method_named(cls, name);
+    *mod = m;
+    for (int i = 0; !d && depth < 4 && i < cls->v.ClassDef.bases.n; i++) {
+        int k = -1;
+        const Node *b = definition(f, m, scope_module(f->mods[m].scopes),
+                                   cls->v.ClassDef.bases.items[i], &k);
+        if (b && b->kind == NODE_ClassDef)
+            d = class_method(f, k, b, name, depth + 1, mod);
+    }
+    return d;
+}
+
+/* The units-of-work closures also follow methods: `self.m` (on the same
+ * object: SHARED stays SHARED) and `x.m` of a module-level `x = Cls(...)`
+ * of the project's (an object made once, that every run uses: SHARED).
+ * Other receivers are not followed: what they hold is the value model's
+ * question, built after this one. */
+static void event_method(Walk *w, const Node *n)
+{
+    const FastApiModule *mods = w->f->mods;
+    const Node *m = scope_self_method(mods[w->m].scopes, w->s, n);
+    if (m) {
+        give(w->f, m, FASTAPI_EVENT | (w->role & FASTAPI_SHARED), w->m);
+        return;
+    }
+    const Node *recv = n->v.Attribute.value;
+    int mod = -1, k = -1;
+    const Binding *b = recv->kind == NODE_Name || recv->kind == NODE_Attribute
+                           ? resolve(w->f, w->m, w->s, recv, &mod)
+                           : NULL;
+    if (!b || !b->value || b->value->kind != NODE_Call || !module_level(w->f, mod, b))
+        return;
+    const Node *cls = definition(w->f, mod, scope_module(mods[mod].scopes),
+                                 b->value->v.Call.func, &k);
+    m = cls && cls->kind == NODE_ClassDef
+            ? class_method(w->f, k, cls, n->v.Attribute.attr, 0, &k)
+            : NULL;
+    if (m)
+        give(w->f, m, FASTAPI_EVENT | FASTAPI_SHARED, k);
+}
+
 static void reach_kid(Node *parent, Node *n, void *arg)
 {
     (void)parent;
@@ -760,9 +971,14 @@ static void reach(Walk *w, const Node *n)
         return;
     switch (n->kind) {
     case NODE_Name:
-        reference(w, n);
+        if (!w->lean)
+            reference(w, n);
         return;
     case NODE_Attribute: {
+        if (w->lean) {
+            event_method(w, n);
+            break;
+        }
         const char *attr = fastapi_state_attr(n);
         if (attr && w->role == FASTAPI_REQUEST &&
             app_state_base(n->v.Attribute.value->v.Attribute.value))
@@ -772,6 +988,8 @@ static void reach(Walk *w, const Node *n)
             reference(w, n);
             return;
         }
+        if (w->role & (FASTAPI_EVENT | FASTAPI_SHARED))
+            event_method(w, n);
         break;
     }
     case NODE_FunctionDef:
@@ -953,7 +1171,7 @@ static void main_blocks(FastApi *f, int m)
     for (int i = 0; i < body->n; i++) {
         if (!fastapi_is_main_guard(body->items[i]) || serves(&body->items[i]->v.If.body))
             continue;
-        Walk w = {f, m, scope_module(f->mods[m].scopes), 0, FASTAPI_CLI};
+        Walk w = {f, m, scope_module(f->mods[m].scopes), 0, FASTAPI_CLI, 0};
         for (int k = 0; k < body->items[i]->v.If.body.n; k++)
             reach(&w, body->items[i]->v.If.body.items[k]);
     }
@@ -993,12 +1211,6 @@ static int is_hook(const Node *def)
     }
     /* Celery runs a Task class's after_return after each of its tasks */
     return !strcmp(def->v.FunctionDef.name, "after_return");
-}
-
-static int module_level(const FastApi *f, int mod, const Binding *b)
-{
-    const Scope *ms = scope_module(f->mods[mod].scopes);
-    return ms->nbindings > 0 && b >= ms->bindings && b < ms->bindings + ms->nbindings;
 }
 
 static void ref_scan(RefScan *r, const Node *n);
@@ -1303,8 +1515,10 @@ FastApi *fastapi_begin(Arena *a, const Project *graph, const FastApiModule *mods
     f->mods = mods;
     f->n = n;
     index_modules(f);
+    for (int m = 0; m < n && !f->event_libs; m++)
+        f->event_libs = imports_event_lib(f, m);
     for (int m = 0; m < n; m++) {
-        Walk w = {f, m, scope_module(mods[m].scopes), 0, 0};
+        Walk w = {f, m, scope_module(mods[m].scopes), 0, 0, 0};
         walk_list(&w, &mods[m].module->v.Module.body);
     }
     /* everything with a role so far serves requests, except startup code */
@@ -1330,11 +1544,20 @@ void fastapi_finish(FastApi *f)
             continue;
         const ScopeTable *t = mods[e->mod].scopes;
         const Scope *s = scope_of(t, fn);
-        Walk w = {f, e->mod, s ? s : scope_module(t), 0, wi.role};
+        Walk w = {f, e->mod, s ? s : scope_module(t), 0, wi.role,
+                  wi.role == FASTAPI_EVENT && (e->roles & FASTAPI_REQUEST)};
         if (fn->kind == NODE_ClassDef)
             continue; /* its methods were given the role one by one */
         if (wi.role == FASTAPI_CLI && serves(&fn->v.FunctionDef.body))
             continue; /* a command that starts a server: what it calls is service code */
+        if (wi.role & (FASTAPI_EVENT | FASTAPI_SHARED)) { /* a decorator's wrapper runs
+                                                             at every call */
+            Walk dw = w;
+            dw.s = s && s->parent ? s->parent : scope_module(t);
+            dw.lean = 0; /* the request closure does not follow decorators */
+            for (int i = 0; i < fn->v.FunctionDef.decorator_list.n; i++)
+                reach(&dw, fn->v.FunctionDef.decorator_list.items[i]);
+        }
         for (int i = 0; i < fn->v.FunctionDef.body.n; i++)
             reach(&w, fn->v.FunctionDef.body.items[i]);
     }

@@ -41,6 +41,15 @@ enum {
                                   names or calls: a library's provider, if it yields a session */
     FASTAPI_BOOT = 256,       /* startup code or what it reaches: runs when the application
                                  starts (what it makes, it makes once per process) */
+    FASTAPI_EVENT = 512,      /* runs once per unit of work a long-running process serves:
+                                 request code, a worker's task (Celery, RQ, dramatiq) and
+                                 a Celery Task class's callbacks, a chat bot's handler
+                                 (python-telegram-bot, aiogram, discord.py, telebot), or
+                                 what one reaches: calls, the project's decorators on it,
+                                 methods of module-level objects and of self */
+    FASTAPI_SHARED = 1024,    /* a method that runs per unit of work (FASTAPI_EVENT) on an
+                                 object made once: called on a module-level instance
+                                 (`db.init_db()`), or through self from such a method */
 };
 
 /* A middleware that closes request.state.<attr> after call_next: it closes
@@ -127,6 +136,11 @@ const char *fastapi_state_attr(const Node *e);
 
 /* Is the module-level statement st `if __name__ == "__main__":`? */
 int fastapi_is_main_guard(const Node *st);
+
+/* Is def a worker's task function (Celery's `@app.task`, `@shared_task`,
+ * dramatiq's `@actor`): each call is a unit of work on one of the worker's
+ * long-lived threads?  By the decorator's name. */
+int fastapi_worker_task(const Node *def);
 
 /* Does the function def yield (its own yields, not a nested def's)? */
 int fastapi_yields(const Node *def);

@@ -12,18 +12,37 @@
  * is refused.  The fix is one engine for the process, or dispose() (or
  * poolclass=NullPool) for a deliberate one-off.
  *
- * Quiet when the engine leaves the function (returned, yielded, stored in
- * an attribute, a container or a global, handed to a call that may keep
- * it, captured by a nested function), when the function caches what it
- * makes (lru_cache), when anything disposes it, for NullPool and SQLite
- * engines (a URL literal: nothing on a server to run out of), and
- * in start-up code (FASTAPI_BOOT: once per process, even when a request
- * path reaches it too).  Reported in request code by default.
+ * What holds the engine is followed through the function: its local
+ * names, the session makers made over it (`sessionmaker(bind=engine)`,
+ * `scoped_session(...)` of one) and local objects it is bound to (a copy
+ * of the metadata with `.bind = engine`).  Sessions and connections made
+ * from them are not followed: closing them does not dispose the engine,
+ * so its pool stays behind wherever they go.  Quiet when one of those
+ * holders leaves the function (returned, yielded, put in a container,
+ * handed to a call that may keep it, captured by a nested function: a
+ * listener that `@event.listens_for(engine, ...)` registers is not one),
+ * when the function caches what it makes (lru_cache), when anything
+ * disposes it, for NullPool and SQLite engines (a URL literal: nothing on
+ * a server to run out of), and in start-up code (FASTAPI_BOOT: once per
+ * process, even when a request path reaches it too).  A generator made a
+ * context manager (or a FastAPI dependency) that yields a holder lends it
+ * for one `with` block: the engine is dropped when the block ends.
+ *
+ * Stored where it outlives the call (a `global`, an attribute of a
+ * module-level object or module, `self.x` of an object made once), an
+ * engine made per unit of work (fastapi.h: FASTAPI_EVENT: a request, a
+ * task, a bot's update; FASTAPI_SHARED for self) replaces the one the run
+ * before stored, undisposed.  Quiet when the function tests the slot first
+ * (`if engine is None:`: made once), when anything in its module (its
+ * class, for self) disposes the slot, and when the function runs a bounded
+ * number of times (no unit of work reaches it).  Reported in request code
+ * by default, and in the service code that runs per unit of work.
  */
 #include "rules/engines.h"
 
 #include <string.h>
 
+#include "context.h"
 #include "fastapi.h"
 
 #define ENGINE_MAX_DEPTH 256 /* nesting followed in a function body */
@@ -73,28 +92,124 @@ static int sqlite_url(const Node *call)
 }
 
 /* Calls that use an engine for their own run and keep nothing of it, or
- * make a session that lives no longer than the unit of work. */
-static int borrows(const Node *call)
+ * make a session that lives no longer than the unit of work (what that
+ * session does is not followed), or register a listener on it. */
+static int borrows(DbCtx *c, const Scope *s, const Node *call)
 {
     static const char *const users[] = {"create_all", "drop_all", "reflect", "inspect",
                                         "read_sql", "read_sql_query", "read_sql_table",
                                         "to_sql", "Session", "AsyncSession", NULL};
-    const char *m = name_of(call->v.Call.func);
-    for (int i = 0; users[i]; i++)
-        if (!strcmp(m, users[i]))
+    static const char *const events[] = {"sqlalchemy.event.listen",
+                                         "sqlalchemy.event.api.listen", NULL};
+    const Node *f = call->v.Call.func;
+    return ast_name_in(name_of(f), users) ||
+           (!strcmp(name_of(f), "listen") && ast_name_in(dbval_qualname(c, s, f), events));
+}
+
+/* Session makers: what they make is a session over the engine (not
+ * followed), but the maker itself keeps the engine for every session it
+ * will make, so it is followed as the engine is. */
+static int maker(const Node *call)
+{
+    static const char *const makers[] = {"sessionmaker", "async_sessionmaker", "scoped_session",
+                                         "async_scoped_session", NULL};
+    return ast_name_in(name_of(call->v.Call.func), makers);
+}
+
+#define ENGINE_MAX_HOLDERS 8 /* local names followed per engine */
+
+enum { SLOT_OTHER, SLOT_LOCAL, SLOT_LONG, SLOT_SELF };
+
+/* What a function does with the local names that hold the engine. */
+typedef struct Uses {
+    DbCtx *c;
+    const Node *func;
+    const Scope *fs;                          /* func's scope */
+    const char *names[ENGINE_MAX_HOLDERS];    /* the holders: [0] the engine's name */
+    int n;
+    int lends;                                /* a context manager or a dependency: its
+                                                 yield lends for one block */
+    int disposed, escapes, grew, depth;
+    const Node *slot;                         /* where it is stored to outlive the call */
+    int slot_kind;                            /* SLOT_LONG, SLOT_SELF */
+    const Node *stack[ENGINE_MAX_DEPTH + 2];  /* ancestors of the node walked */
+} Uses;
+
+static int holder(const Uses *u, const char *name)
+{
+    for (int i = 0; i < u->n; i++)
+        if (!strcmp(u->names[i], name))
             return 1;
     return 0;
 }
 
-/* What a function does with the local name holding the engine. */
-typedef struct Uses {
-    const char *name;
-    int disposed, escapes, depth;
-} Uses;
+static void hold(Uses *u, const char *name)
+{
+    if (holder(u, name))
+        return;
+    if (u->n == ENGINE_MAX_HOLDERS) {
+        u->escapes = 1; /* too many to follow: someone may keep it */
+        return;
+    }
+    u->names[u->n++] = name;
+    u->grew = 1;
+}
 
-/* Does a nested definition mention the name at all? */
+/* Where a store into target leaves what it stores: a local of func
+ * (SLOT_LOCAL: dies with the call), a global or an attribute of a
+ * module-level object or module (SLOT_LONG), an attribute of self
+ * (SLOT_SELF), or somewhere we cannot tell (SLOT_OTHER: a parameter's). */
+static int slot_of(const Uses *u, const Node *target)
+{
+    const Node *root = target;
+    while (root->kind == NODE_Attribute)
+        root = root->v.Attribute.value;
+    if (root->kind != NODE_Name)
+        return SLOT_OTHER;
+    const char *id = root->v.Name.id;
+    for (int i = 0; i < u->fs->nbindings; i++) {
+        const Binding *b = &u->fs->bindings[i];
+        if (strcmp(b->name, id))
+            continue;
+        if (b->kind == BIND_GLOBAL)
+            return SLOT_LONG;
+        if (b->kind == BIND_LOCAL)
+            return SLOT_LOCAL; /* a local name, or an object made here */
+        if (b->kind == BIND_PARAM && target != root && u->fs->parent &&
+            u->fs->parent->kind == SCOPE_CLASS && ast_param(u->func, 0) == b->def)
+            return SLOT_SELF;
+        return SLOT_OTHER;
+    }
+    const Scope *where = NULL;
+    const Binding *b = scope_lookup(u->c->env->scopes, u->fs, id, &where);
+    return b && target != root && where && where->kind == SCOPE_MODULE ? SLOT_LONG : SLOT_OTHER;
+}
+
+/* What storing a holder into target does: a local name or a local object
+ * becomes a holder, a long-lived slot is noted, anything else keeps it. */
+static void store(Uses *u, const Node *target)
+{
+    int k = slot_of(u, target);
+    if (k == SLOT_LOCAL) {
+        const Node *root = target;
+        while (root->kind == NODE_Attribute)
+            root = root->v.Attribute.value;
+        hold(u, root->v.Name.id);
+    } else if (k == SLOT_LONG || k == SLOT_SELF) {
+        if (!u->slot) {
+            u->slot = target;
+            u->slot_kind = k;
+        }
+    } else {
+        u->escapes = 1;
+    }
+}
+
+/* Does a nested definition use a holder: its body, defaults and
+ * decorators, but for `@event.listens_for(engine, ...)`, which registers
+ * it on the engine (the engine keeps the function, not the reverse)? */
 typedef struct Mention {
-    const char *name;
+    const Uses *u;
     int found, depth;
 } Mention;
 
@@ -104,93 +219,309 @@ static void mention_kid(Node *parent, Node *n, void *arg)
     (void)parent;
     if (m->found || m->depth > ENGINE_MAX_DEPTH)
         return;
-    if (n->kind == NODE_Name && !strcmp(n->v.Name.id, m->name))
+    if (n->kind == NODE_Name && holder(m->u, n->v.Name.id))
         m->found = 1;
     m->depth++;
     ast_children(n, mention_kid, m);
     m->depth--;
 }
 
+static int captured(const Uses *u, const Node *def)
+{
+    Mention m = {u, 0, u->depth};
+    if (def->kind != NODE_FunctionDef && def->kind != NODE_AsyncFunctionDef) {
+        ast_children((Node *)def, mention_kid, &m);
+        return m.found;
+    }
+    for (int i = 0; i < def->v.FunctionDef.decorator_list.n; i++) {
+        Node *d = def->v.FunctionDef.decorator_list.items[i];
+        if (d->kind == NODE_Call && !strcmp(name_of(d->v.Call.func), "listens_for") &&
+            ast_name_in(dbval_qualname(u->c, u->fs, d->v.Call.func),
+                        (const char *const[]){"sqlalchemy.event.listens_for",
+                                              "sqlalchemy.event.api.listens_for", NULL}))
+            continue;
+        mention_kid(NULL, d, &m);
+    }
+    mention_kid(NULL, def->v.FunctionDef.args, &m);
+    for (int i = 0; i < def->v.FunctionDef.body.n; i++)
+        mention_kid(NULL, def->v.FunctionDef.body.items[i], &m);
+    return m.found;
+}
+
+static void fate(Uses *u, int i);
+
+/* The holder u->stack[i] handed to call (u->stack[i - 1], or the call
+ * around that keyword). */
+static void handed(Uses *u, int i, const Node *call)
+{
+    if (call->v.Call.func == u->stack[i])
+        return; /* maker(): a session, not followed */
+    if (maker(call))
+        fate(u, call == u->stack[i - 1] ? i - 1 : i - 2); /* a maker over it holds it */
+    else if (!strcmp(name_of(call->v.Call.func), "configure") &&
+             call->v.Call.func->kind == NODE_Attribute)
+        store(u, call->v.Call.func->v.Attribute.value); /* Maker.configure(bind=engine) */
+    else if (!borrows(u->c, u->fs, call))
+        u->escapes = 1; /* handed to a call that may keep it */
+}
+
+/* What becomes of the value of u->stack[i] (a holder's name, or a maker
+ * made over one), from the node around it. */
+static void fate(Uses *u, int i)
+{
+    const Node *e = u->stack[i], *p = i > 0 ? u->stack[i - 1] : NULL;
+    if (!p)
+        return;
+    switch (p->kind) {
+    case NODE_Attribute:
+        if (e->kind == NODE_Name && !strcmp(p->v.Attribute.attr, "dispose"))
+            u->disposed = 1;
+        else if (!strcmp(p->v.Attribute.attr, "execution_options"))
+            u->escapes = 1; /* an engine over the same pool, which may be kept */
+        break;               /* engine.connect(), engine.url, maker.configure(...) */
+    case NODE_keyword:
+        if (i > 1 && u->stack[i - 2]->kind == NODE_Call)
+            handed(u, i, u->stack[i - 2]);
+        break;
+    case NODE_Call:
+        handed(u, i, p);
+        break;
+    case NODE_Await:
+        fate(u, i - 1);
+        break;
+    case NODE_Assign:
+        if (p->v.Assign.value != e)
+            break;
+        for (int k = 0; k < p->v.Assign.targets.n; k++)
+            store(u, p->v.Assign.targets.items[k]);
+        break;
+    case NODE_AnnAssign:
+        if (p->v.AnnAssign.value == e)
+            store(u, p->v.AnnAssign.target);
+        break;
+    case NODE_withitem:
+        if (p->v.withitem.context_expr == e && p->v.withitem.optional_vars)
+            store(u, p->v.withitem.optional_vars);
+        break;
+    case NODE_Yield:
+        u->escapes |= !u->lends;
+        break;
+    case NODE_Return:
+    case NODE_YieldFrom:
+    case NODE_Tuple:
+    case NODE_List:
+    case NODE_Set:
+    case NODE_Dict:
+    case NODE_Starred:
+    case NODE_NamedExpr:
+    case NODE_IfExp:
+    case NODE_BoolOp:
+        u->escapes = 1;
+        break;
+    default:
+        break;
+    }
+}
+
 static void uses_kid(Node *parent, Node *n, void *arg)
 {
     Uses *u = arg;
+    (void)parent;
     if (u->disposed || u->escapes || u->depth > ENGINE_MAX_DEPTH)
         return;
-    if (n->kind == NODE_FunctionDef || n->kind == NODE_AsyncFunctionDef || n->kind == NODE_Lambda ||
-        n->kind == NODE_ClassDef) {
-        Mention m = {u->name, 0, u->depth};
-        ast_children(n, mention_kid, &m);
-        u->escapes = m.found; /* captured by code that may run later */
+    if (ast_is_def(n) || n->kind == NODE_Lambda) {
+        u->escapes = captured(u, n); /* code that may run later */
         return;
     }
-    if (n->kind == NODE_Global) {
-        for (int i = 0; i < n->v.Global.names.n; i++)
-            if (!strcmp(n->v.Global.names.items[i], u->name))
-                u->escapes = 1;
-        return;
-    }
-    if (n->kind == NODE_Name && !strcmp(n->v.Name.id, u->name) && parent) {
-        switch (parent->kind) {
-        case NODE_Attribute:
-            if (!strcmp(parent->v.Attribute.attr, "dispose"))
-                u->disposed = 1;
-            else if (!strcmp(parent->v.Attribute.attr, "execution_options"))
-                u->escapes = 1; /* an engine over the same pool, which may be kept */
-            break; /* engine.connect(), engine.begin(), engine.url */
-        case NODE_Call:
-            if (parent->v.Call.func != n && !borrows(parent))
-                u->escapes = 1; /* handed to a call that may keep it */
-            break;
-        case NODE_Assign:
-        case NODE_AnnAssign:
-        case NODE_Return:
-        case NODE_Yield:
-        case NODE_YieldFrom:
-        case NODE_Tuple:
-        case NODE_List:
-        case NODE_Set:
-        case NODE_Dict:
-        case NODE_Starred:
-        case NODE_NamedExpr:
-            u->escapes = parent->kind != NODE_Assign || ast_ctx(n) != CTX_Store;
-            break;
-        default:
-            break; /* a keyword's value: decided by the call around it, below */
-        }
-    }
-    if (n->kind == NODE_Call) {
-        for (int i = 0; i < n->v.Call.keywords.n; i++) {
-            const Node *v = n->v.Call.keywords.items[i]->v.keyword.value;
-            if (v->kind == NODE_Name && !strcmp(v->v.Name.id, u->name) && !borrows(n))
-                u->escapes = 1;
-        }
-    }
+    u->stack[u->depth] = n; /* a global holder is a store's slot: see slot_of */
+    if (n->kind == NODE_Name && ast_ctx(n) == CTX_Load && holder(u, n->v.Name.id))
+        fate(u, u->depth);
     u->depth++;
     ast_children(n, uses_kid, u);
     u->depth--;
 }
 
-static void report(EngineCheck *k, const Node *call, const Node *func, const char *why)
+/* Follows the holders of the engine named name through func's body, again
+ * while new ones appear (a holder used before the line that makes it one,
+ * in a loop). */
+static void follow(Uses *u)
+{
+    do {
+        u->grew = 0;
+        for (int i = 0; i < u->func->v.FunctionDef.body.n && !u->escapes && !u->disposed; i++) {
+            u->depth = 0;
+            uses_kid(NULL, u->func->v.FunctionDef.body.items[i], u);
+        }
+    } while (u->grew && !u->escapes && !u->disposed);
+}
+
+/* ------------------------------------------------------- long-lived slots */
+
+/* Tests and dispose() calls found in a body (slot_kid). */
+#define ENGINE_MAX_TESTS 16
+
+typedef struct SlotScan {
+    const Node *slot;                    /* dispose() of it */
+    int before;                          /* tests on lines up to this one */
+    const Node *tests[ENGINE_MAX_TESTS]; /* the tests of if, while, x if c else y */
+    int ntests, disposes, depth;
+} SlotScan;
+
+static void slot_kid(Node *parent, Node *n, void *arg)
+{
+    SlotScan *k = arg;
+    if (k->disposes || k->depth > ENGINE_MAX_DEPTH)
+        return;
+    if (parent && k->ntests < ENGINE_MAX_TESTS && n->lineno <= k->before &&
+        ((parent->kind == NODE_If && parent->v.If.test == n) ||
+         (parent->kind == NODE_While && parent->v.While.test == n) ||
+         (parent->kind == NODE_IfExp && parent->v.IfExp.test == n)))
+        k->tests[k->ntests++] = n;
+    if (n->kind == NODE_Call && n->v.Call.func->kind == NODE_Attribute &&
+        !strcmp(n->v.Call.func->v.Attribute.attr, "dispose") &&
+        ast_same_ref(n->v.Call.func->v.Attribute.value, k->slot))
+        k->disposes = 1;
+    k->depth++;
+    ast_children(n, slot_kid, k);
+    k->depth--;
+}
+
+/* Does e read the slot: its name or chain, or the attribute's name as a
+ * string (`hasattr(self, "_engine")`, `getattr(obj, "_engine", None)`)? */
+typedef struct Reads {
+    const Node *slot;
+    int found, depth;
+} Reads;
+
+static void reads_kid(Node *parent, Node *n, void *arg)
+{
+    Reads *r = arg;
+    (void)parent;
+    if (r->found || r->depth > ENGINE_MAX_DEPTH)
+        return;
+    const Node *s = r->slot;
+    r->found = ((n->kind == NODE_Name || n->kind == NODE_Attribute) && ast_same_ref(n, s)) ||
+               (s->kind == NODE_Attribute && n->kind == NODE_Constant &&
+                n->v.Constant.value.kind == CONST_STR &&
+                !strcmp(n->v.Constant.value.s, s->v.Attribute.attr));
+    r->depth++;
+    ast_children(n, reads_kid, r);
+    r->depth--;
+}
+
+static int reads(const Node *e, const Node *slot)
+{
+    Reads r = {slot, 0, 0};
+    reads_kid(NULL, (Node *)e, &r);
+    return r.found;
+}
+
+/* Is the store made once: does a test in func before it read the slot, or another
+ * long-lived slot func stores (`if _factory is None:` around `_engine =
+ * ...; _factory = ...`, `if self._ready: return`)?  Kept in a flag or in
+ * the slot itself, the state says whether the engine was made already. */
+typedef struct Once {
+    const Uses *u;
+    const SlotScan *tests;
+    int found, depth;
+} Once;
+
+static void once_kid(Node *parent, Node *n, void *arg)
+{
+    Once *o = arg;
+    (void)parent;
+    if (o->found || o->depth > ENGINE_MAX_DEPTH || ast_is_def(n) || n->kind == NODE_Lambda)
+        return;
+    const Node *target, *value;
+    if (ast_single_assign(n, &target, &value) && (target->kind == NODE_Name ||
+                                                   target->kind == NODE_Attribute)) {
+        int k = slot_of(o->u, target);
+        for (int i = 0; (k == SLOT_LONG || k == SLOT_SELF) && i < o->tests->ntests; i++)
+            o->found |= reads(o->tests->tests[i], target);
+    }
+    o->depth++;
+    ast_children(n, once_kid, o);
+    o->depth--;
+}
+
+/* Does the store of an engine into the long-lived slot u->slot replace
+ * one that nothing disposes, every time func runs?  func runs per unit of
+ * work (roles), and a self slot's object is made once; the store is not
+ * made once (once_kid), and nothing in func, its module (its class, for
+ * self) disposes the slot.  A dispose() of the old engine through another
+ * name, or in another module, is not seen: a limit. */
+static int replaces(const EngineCheck *k, const Uses *u, int roles)
+{
+    if (!(roles & FASTAPI_EVENT) || (u->slot_kind == SLOT_SELF && !(roles & FASTAPI_SHARED)))
+        return 0;
+    SlotScan in = {u->slot, u->slot->lineno, {0}, 0, 0, 0};
+    ast_children((Node *)u->func, slot_kid, &in);
+    for (int i = 0; i < in.ntests; i++)
+        if (reads(in.tests[i], u->slot))
+            return 0;
+    Once o = {u, &in, 0, 0};
+    ast_children((Node *)u->func, once_kid, &o);
+    if (o.found || in.disposes)
+        return 0;
+    SlotScan all = {u->slot, 0, {0}, 0, 0, 0};
+    const Node *owner = u->slot_kind == SLOT_SELF ? u->fs->parent->node
+                                                  : scope_module(k->c->env->scopes)->node;
+    ast_children((Node *)owner, slot_kid, &all);
+    return !all.disposes;
+}
+
+/* The SL108 finding on call, the engine made in func; stored: the
+ * long-lived slot it replaces, or NULL (dropped: why says how). */
+static void report(EngineCheck *k, const Node *call, const Node *func, const char *why,
+                   const Node *stored, int roles)
 {
     Finding f = {0};
     f.code = "SL108";
     f.path = k->src->path;
     diag_span(&f, call);
+    if (roles & FASTAPI_EVENT)
+        f.contexts = CTX_LIVE; /* a task's or a handler's: service code, per unit of work */
     const char *fn = func->v.FunctionDef.name;
-    f.message = arena_printf(
-        k->c->a,
-        "a new engine, and with it a new connection pool, is made on every call of `%s` and "
-        "%s: the connections it opened stay open until the garbage collector finds it, so "
-        "under traffic the database runs out of connections; make one engine for the process "
-        "(at module level or at start-up) and share it, or dispose() this one",
-        fn, why);
-    f.trace = arena_alloc(k->c->a, sizeof *f.trace);
+    const char *slot = stored ? dbval_text(k->c, k->src, stored, 40) : NULL;
+    if (stored)
+        f.message = arena_printf(
+            k->c->a,
+            "a new engine, and with it a new connection pool, is made on every call of `%s` "
+            "and stored in `%s` over the one the call before stored, which nothing disposes: "
+            "the connections each replaced pool opened stay open until the garbage collector "
+            "finds it, so the database runs out of connections; make the engine once (at "
+            "start-up, or under `if %s is None:`), or dispose() the old one before replacing it",
+            fn, slot ? slot : "the same place", slot ? slot : "engine");
+    else
+        f.message = arena_printf(
+            k->c->a,
+            "a new engine, and with it a new connection pool, is made on every call of `%s` "
+            "and %s: the connections it opened stay open until the garbage collector finds "
+            "it, so under traffic the database runs out of connections; make one engine for "
+            "the process (at module level or at start-up) and share it, or dispose() this one",
+            fn, why);
+    f.trace = arena_alloc(k->c->a, 2 * sizeof *f.trace);
     f.trace[0].path = f.path;
     f.trace[0].line = func->lineno;
     f.trace[0].col = func->col_offset;
-    f.trace[0].note = arena_printf(k->c->a, "`%s` makes its own engine each time it runs", fn);
+    f.trace[0].note =
+        roles & FASTAPI_EVENT
+            ? arena_printf(k->c->a, "`%s` runs for every request, task or update it serves, "
+                                    "and makes its own engine each time", fn)
+            : arena_printf(k->c->a, "`%s` makes its own engine each time it runs", fn);
     f.ntrace = 1;
+    if (stored)
+        f.trace[f.ntrace++] = (TraceStep){f.path, stored->lineno, stored->col_offset,
+                                          "stored here over the previous engine"};
     diag_add(k->out, &f);
+}
+
+/* Is func a generator that lends what it yields for one block: a
+ * @contextmanager, or a FastAPI dependency? */
+static int lends(const Node *func, int roles)
+{
+    return ast_decorated(func, "contextmanager") || ast_decorated(func, "asynccontextmanager") ||
+           (roles & (FASTAPI_PROVIDER | FASTAPI_PROVIDER_FN)) != 0;
 }
 
 void engines_visit(DbCtx *c, const Source *src, FindingList *out, const DbWalk *w, const Node *n)
@@ -202,7 +533,8 @@ void engines_visit(DbCtx *c, const Source *src, FindingList *out, const DbWalk *
         sqlite_url(n))
         return;
     const FlowFastApi *fa = c->env->fastapi;
-    if (fa && (fastapi_role(fa->model, func) & FASTAPI_BOOT))
+    int roles = fa ? fastapi_role(fa->model, func) : 0;
+    if (roles & FASTAPI_BOOT)
         return; /* start-up code: once per process */
     if (ast_decorated(func, "lru_cache") || ast_decorated(func, "cache") ||
         ast_decorated(func, "cached") || ast_decorated(func, "cached_property") ||
@@ -220,15 +552,22 @@ void engines_visit(DbCtx *c, const Source *src, FindingList *out, const DbWalk *
         parent = w->stack[w->depth - up];
     }
     if (parent->kind == NODE_Attribute) { /* create_engine(url).connect() */
-        report(&k, n, func, "dropped at once");
+        report(&k, n, func, "dropped at once", NULL, roles);
         return;
     }
     const Node *target, *value;
-    if (!ast_single_assign(parent, &target, &value) || value != n || target->kind != NODE_Name)
-        return; /* returned, stored, handed on: someone keeps it */
-    Uses u = {target->v.Name.id, 0, 0, 0};
-    for (int i = 0; i < func->v.FunctionDef.body.n && !u.escapes && !u.disposed; i++)
-        uses_kid(NULL, func->v.FunctionDef.body.items[i], &u);
-    if (!u.escapes && !u.disposed)
-        report(&k, n, func, "nothing disposes it");
+    const Scope *fs = scope_of(c->env->scopes, func);
+    if (!fs || !ast_single_assign(parent, &target, &value) || value != n)
+        return; /* returned, handed on: someone keeps it */
+    Uses u = {.c = c, .func = func, .fs = fs, .lends = lends(func, roles)};
+    store(&u, target);
+    if (u.n) { /* a local name: follow what holds it */
+        follow(&u);
+        if (u.escapes || u.disposed)
+            return;
+    }
+    if (u.slot && replaces(&k, &u, roles))
+        report(&k, n, func, NULL, u.slot, roles);
+    else if (!u.slot && !u.escapes)
+        report(&k, n, func, "nothing disposes it", NULL, roles);
 }

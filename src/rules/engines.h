@@ -1,6 +1,7 @@
 /*
  * engines.h - SL108 engine-per-call: an engine (and so a connection pool)
- * made inside a function and dropped there without dispose().  Rides on the
+ * made inside a function and dropped there without dispose(), or stored
+ * over the previous one by every unit of work.  Rides on the
  * module walk of sqlapi.c (one pass over each module after the dataflow);
  * reads what a call makes through dbval.h.
  */

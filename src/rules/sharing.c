@@ -507,25 +507,6 @@ static int removes_itself(const Node *func, const char *registry, int roles)
            !(t.yields && (roles & (FASTAPI_PROVIDER | FASTAPI_PROVIDER_FN | FASTAPI_UNNAMED_GEN)));
 }
 
-/* A task function of a worker (Celery's `@app.task`, `@shared_task`,
- * dramatiq's `@actor`): each call is a unit of work on one of the worker's
- * long-lived threads. */
-static int worker_task(const Node *func)
-{
-    const NodeList *decs = &func->v.FunctionDef.decorator_list;
-    for (int i = 0; i < decs->n; i++) {
-        const Node *d = decs->items[i];
-        if (d->kind == NODE_Call)
-            d = d->v.Call.func;
-        const char *id = d->kind == NODE_Name        ? d->v.Name.id
-                         : d->kind == NODE_Attribute ? d->v.Attribute.attr
-                                                     : NULL;
-        if (id && (!strcmp(id, "task") || !strcmp(id, "shared_task") || !strcmp(id, "actor")))
-            return 1;
-    }
-    return 0;
-}
-
 /* Is e the name or the `a.b` written text? */
 static int written(const Node *e, const char *text)
 {
@@ -1041,7 +1022,7 @@ static void start_kid(Node *parent, Node *n, void *arg)
 
 static int unit_kind(Check *c, const Units *u, const Node *func)
 {
-    if (worker_task(func))
+    if (fastapi_worker_task(func))
         return UNIT_TASK;
     for (int i = 0; i < u->n; i++)
         if (u->def[i] == func)
@@ -1340,7 +1321,7 @@ static void scope_check(Check *c, const Node *func, const Scope *s, int roles, i
 {
     if (!fastapi_scoped_own(c->fa))
         return;
-    int own_task = worker_task(func) || (roles & FASTAPI_STARTUP) || unit == UNIT_ATASK;
+    int own_task = fastapi_worker_task(func) || (roles & FASTAPI_STARTUP) || unit == UNIT_ATASK;
     const Binding *set = NULL;
     const Node *opener = opens_in(c, c->env->scopes, s, func, &set, 0);
     if (!own_task && !opener)
@@ -1358,7 +1339,7 @@ static void scope_check(Check *c, const Node *func, const Scope *s, int roles, i
     RegWalk r = {.c = c, .t = c->env->scopes, .s = s, .find = &w.key, .own = 1, .need_fin = 1};
     reg_walk(&r, func);
     if (r.at || decorator_removes(c, func, s, w.what) ||
-        (worker_task(func) && hook_removes(c, &w.key)))
+        (fastapi_worker_task(func) && hook_removes(c, &w.key)))
         return;
     RegWalk plain = {.c = c, .t = c->env->scopes, .s = s, .find = &w.key, .own = 1};
     reg_walk(&plain, func); /* a remove() that an exception skips */
