@@ -240,6 +240,12 @@ int fl_held_by(Ctx *c, const Path *p, const Node *e)
     return v < 0 ? VAR_UNKNOWN : p->var[v];
 }
 
+int fl_kept_by(Ctx *c, const Path *p, const Node *e)
+{
+    int h = c->holders && e->kind == NODE_Name ? fl_held_by(c, p, e) : VAR_UNKNOWN;
+    return h <= VAR_KEEPS ? VAR_KEEPS - h : -1;
+}
+
 /* Does the key of a tracked place lie inside the object called name
  * (`ctx[db]` in ctx, `request.state.db` in request)? */
 int fl_inside(const char *key, const char *name)
@@ -570,7 +576,7 @@ Val fl_peek_value(Ctx *c, const Path *p, const Node *e)
             return c->site[p->var[v]].val;
         if (v >= 0 && c->var_val[v].tag != VAL_UNKNOWN)
             return c->var_val[v];
-        if (v >= 0 && p->var[v] != VAR_UNKNOWN)
+        if (v >= 0 && p->var[v] != VAR_UNKNOWN && p->var[v] > VAR_KEEPS)
             return unknown();
         if (v >= 0) { /* an object the path knows nothing of: the model's, if it is one */
             Val o = fl_value_at(c, c->env->scopes, c->scope, e);
@@ -674,19 +680,29 @@ Res fl_eval(Ctx *c, Path *p, const Node *e)
         } else if (v >= 0 && c->var_val[v].tag != VAL_UNKNOWN) {
             out.val = c->var_val[v];
             out.with_item = c->var_with[v];
-        } else if (h == VAR_UNKNOWN && want) {
+        } else if ((h == VAR_UNKNOWN || h <= VAR_KEEPS) && want) {
             out.val = fl_value_at(c, c->env->scopes, c->scope, e);
             if (v >= 0 && !is_object(out.val))
                 out.val = unknown(); /* a name this path follows: what it says, not the model */
+        }
+        if (h <= VAR_KEEPS) { /* an object that keeps our session: handing it on hands that */
+            out.kept = VAR_KEEPS - h + 1;
+            out.kept_attr = c->kept_attr[v];
         }
         break;
     }
     case NODE_Attribute: {
         const char *q = fl_qualname(c, c->env->scopes, c->scope, e);
         int h = c->middleware || c->enter ? fl_held_by(c, p, e) : VAR_UNKNOWN;
+        int k = fl_kept_by(c, p, e->v.Attribute.value);
+        const char *ka = k >= 0 ? c->kept_attr[fl_var_index(c, e->v.Attribute.value->v.Name.id, 0)]
+                                : NULL;
         if (h >= 0) { /* a middleware's request.state.db, what __enter__ keeps on self */
             out.site = h;
             out.val = c->site[h].val;
+        } else if (ka && !strcmp(ka, e->v.Attribute.attr)) {
+            out.site = k; /* repo.db of `repo = Repo(db)`: the session itself */
+            out.val = c->site[k].val;
         } else if (q) {
             out.val =
                 want ? fl_value_at(c, c->env->scopes, c->scope, e) : out.val; /* module.name */
@@ -904,11 +920,12 @@ static int outer_name(const Ctx *c, const char *name)
 
 static void bind_name(Ctx *c, Path *p, const char *name, int value, const Node *at)
 {
-    if (value >= 0 && outer_name(c, name)) {
-        fl_gone(p, value); /* `global conn; conn = connect()`: it outlives the call */
+    if ((value >= 0 || value <= VAR_KEEPS) && outer_name(c, name)) {
+        /* `global conn; conn = connect()`: it outlives the call */
+        fl_gone(p, value >= 0 ? value : VAR_KEEPS - value);
         return;
     }
-    int v = fl_var_index(c, name, value >= 0);
+    int v = fl_var_index(c, name, value >= 0 || value <= VAR_KEEPS);
     if (v < 0)
         return;
     if (p->var[v] != value)
@@ -1174,14 +1191,14 @@ static void bind(Ctx *c, Path *p, const Node *target, Res r, const Node *value)
         }
         if (value && value->kind == NODE_Constant && value->v.Constant.value.kind == CONST_NONE)
             held = VAR_NONE;
-        bind_name(c, p, target->v.Name.id, held, target);
-        if (r.kept) {
+        if (r.site < 0 && r.kept) { /* repo = Repo(db): the object keeps db */
+            held = VAR_KEEPS - (r.kept - 1);
+            c->holders = 1;
             int v = fl_var_index(c, target->v.Name.id, 1);
-            if (v >= 0) {
-                c->kept_site[v] = r.kept;
+            if (v >= 0)
                 c->kept_attr[v] = r.kept_attr;
-            }
         }
+        bind_name(c, p, target->v.Name.id, held, target);
         if (value && value->kind == NODE_Constant) {
             int k = value->v.Constant.value.kind;
             if (f < 0 && (k == CONST_TRUE || k == CONST_FALSE))
@@ -1199,6 +1216,14 @@ static void bind(Ctx *c, Path *p, const Node *target, Res r, const Node *value)
     }
     case NODE_Attribute: {
         fl_eval(c, p, target->v.Attribute.value);
+        if (r.kept)
+            fl_gone(p, r.kept - 1); /* self.repo = repo: the object outlives this call */
+        if (fl_kept_by(c, p, target->v.Attribute.value) >= 0) {
+            /* repo.db = other: the object no longer keeps what it kept */
+            int v = fl_var_index(c, target->v.Attribute.value->v.Name.id, 0);
+            if (c->kept_attr[v] && !strcmp(c->kept_attr[v], target->v.Attribute.attr))
+                p->var[v] = VAR_UNKNOWN;
+        }
         if (c->enter && r.site >= 0 && (p->res[r.site] == RS_OPEN || p->res[r.site] == RS_IDLE) &&
             (c->site[r.site].enter_attr || kept_by_enter(c, p, target, r.site))) {
             /* the object's only once __enter__ returns: still ours until then */
@@ -1237,6 +1262,8 @@ static void bind(Ctx *c, Path *p, const Node *target, Res r, const Node *value)
     case NODE_Subscript:
         fl_eval(c, p, target->v.Subscript.value);
         fl_eval(c, p, target->v.Subscript.slice);
+        if (r.kept)
+            fl_gone(p, r.kept - 1); /* stored with the object that keeps it */
         if (fl_var_key(c, target)) /* ctx["db"] = SessionLocal(): the entry holds it */
             bind_name(c, p, fl_var_key(c, target), r.site >= 0 ? r.site : VAR_UNKNOWN, target);
         else
@@ -1305,6 +1332,7 @@ static void returned(Ctx *c, Path *p, int site)
 static void gone_with_entries(Ctx *c, Path *p, const Node *n)
 {
     returned(c, p, fl_held_by(c, p, n));
+    returned(c, p, fl_kept_by(c, p, n)); /* `return repo`: with the session it keeps */
     for (int v = 0; v < c->nvars; v++)
         if (p->var[v] >= 0 && fl_inside(c->vars[v], n->v.Name.id))
             returned(c, p, p->var[v]);

@@ -27,8 +27,28 @@ static int is_storing_method(const char *m)
     return 0;
 }
 
-/* Arguments of a call: evaluated, and resources stored by it handed off. */
-static void call_args(Ctx *c, Path *p, const Node *call, int stores)
+/* An object that keeps our session (a holder, r.kept), handed to a call:
+ * what the call does with it may use the session, or it stores it. */
+static void kept_handed(Ctx *c, Path *p, Res r, int stores)
+{
+    if (r.kept && stores)
+        fl_gone(p, r.kept - 1);
+    else if (r.kept)
+        fl_lent(c, p, r.kept - 1);
+}
+
+/* Is state st one of a resource of ours that an object can keep (open,
+ * idle, or closed and maybe used again)? */
+static int keepable(int st)
+{
+    return st == RS_OPEN || st == RS_IDLE || st == RS_RELEASED || st == RS_REOPENED;
+}
+
+/* Arguments of a call: evaluated, and resources stored by it handed off;
+ * those the object it makes keeps (bit j of keep: argument j, keywords
+ * after the positional ones) stay as they are, the object's holder
+ * (holder_site) follows them. */
+static void call_args(Ctx *c, Path *p, const Node *call, int stores, uint32_t keep)
 {
     const NodeList *args = &call->v.Call.args;
     for (int i = 0; i < args->n; i++) {
@@ -36,9 +56,12 @@ static void call_args(Ctx *c, Path *p, const Node *call, int stores)
         if (a->kind == NODE_Attribute && stores) /* stack.callback(s.close) */
             a = a->v.Attribute.value;
         Res r = fl_eval(c, p, a);
+        if (i < 32 && (keep >> i & 1) && r.site >= 0 && keepable(p->res[r.site]))
+            continue;
         fl_lent(c, p, r.site);
         if (r.site >= 0 && (stores || (c->acquired >> r.site & 1)))
             fl_gone(p, r.site); /* stored, or made just to be handed over */
+        kept_handed(c, p, r, stores); /* the session an object handed on keeps */
         for (int v = 0; a->kind == NODE_Name && v < c->nvars; v++)
             if (p->var[v] >= 0 && fl_inside(c->vars[v], a->v.Name.id) &&
                 p->res[p->var[v]] == RS_IDLE)
@@ -46,7 +69,11 @@ static void call_args(Ctx *c, Path *p, const Node *call, int stores)
     }
     for (int i = 0; i < call->v.Call.keywords.n; i++) {
         Res r = fl_eval(c, p, call->v.Call.keywords.items[i]->v.keyword.value);
+        int j = args->n + i;
+        if (j < 32 && (keep >> j & 1) && r.site >= 0 && keepable(p->res[r.site]))
+            continue;
         fl_lent(c, p, r.site);
+        kept_handed(c, p, r, stores);
         if (r.site >= 0 && (stores || (c->acquired >> r.site & 1)))
             fl_gone(p, r.site);
     }
@@ -113,7 +140,7 @@ static Res method_call(Ctx *c, Path *p, const Node *call, Res rv, const char *m)
     }
     if (eff == EFF_RELEASE_ARG && call->v.Call.args.n > 0) {
         Res a = fl_eval(c, p, call->v.Call.args.items[0]);
-        call_args(c, p, call, 0);
+        call_args(c, p, call, 0, 0);
         if (a.site >= 0)
             fl_release(c, p, a.site, call, 0);
         return out;
@@ -143,7 +170,7 @@ static Res method_call(Ctx *c, Path *p, const Node *call, Res rv, const char *m)
         fj_waits_for_client(c, p, call, recv_node, m);
     int starts = (rv.site < 0 || recv.kind == RES_ANY) && fj_is_job_method(m);
     c->job_args += starts;
-    call_args(c, p, call, stores);
+    call_args(c, p, call, stores, 0);
     c->job_args -= starts;
     fj_job_method(c, p, call, &rv, recv_node, m);
     if (stores && recv_node->kind == NODE_Name && call->v.Call.args.n > 0)
@@ -365,6 +392,19 @@ static int held_by_arg(Ctx *c, Path *p, const Node *a)
     return r;
 }
 
+/* The site of ours argument j of call holds, still as it was (call_args
+ * left it for the object's holder): a tracked name's, or one made in the
+ * argument itself (`Repo(SessionLocal())`); -1 if none. */
+static int kept_arg_site(Ctx *c, const Path *p, const Node *call, int j)
+{
+    const Node *a = ast_call_arg(call, j);
+    int r = a ? fl_held_by(c, p, a) : -1;
+    for (int i = 0; r < 0 && a && i < c->nsites; i++)
+        if (c->site[i].node == a && (c->acquired >> i & 1))
+            r = i;
+    return r >= 0 && keepable(p->res[r]) ? r : -1;
+}
+
 /*
  * `Service(db)` where db is borrowed and the class keeps it on self: the
  * object holds the lender's session, so work handed the object (or its
@@ -372,7 +412,7 @@ static int held_by_arg(Ctx *c, Path *p, const Node *a)
  * an object kept by an object kept by the class.  A holder site, or -1.
  */
 static int holder_site(Ctx *c, Path *p, const Node *call, Res *out, const FlowSummary *sum,
-                       const Node *def, int shift)
+                       const Node *def, int shift, uint32_t keep, const char *const *attrs)
 {
     const Node *f = call->v.Call.func;
     if (c->env->summary)
@@ -380,6 +420,12 @@ static int holder_site(Ctx *c, Path *p, const Node *call, Res *out, const FlowSu
     if (sum && sum->keeps) /* make_retriever(db): a helper returns an object keeping it */
         for (int j = 0; j < call->v.Call.args.n + call->v.Call.keywords.n; j++) {
             int i = ast_arg_param(def, shift, call, j), r = held_by_arg(c, p, ast_call_arg(call, j));
+            int k = j < 32 && (keep >> j & 1) ? kept_arg_site(c, p, call, j) : -1;
+            if (k >= 0) {
+                out->kept = k + 1; /* our own: Repo.make(db) keeps it as Repo(db) does */
+                out->kept_attr = attrs[j];
+                continue;
+            }
             if (i >= 0 && i < 32 && (sum->keeps >> i & 1) && r >= 0 && p->res[r] == RS_BORROWED &&
                 c->site[r].when)
                 return make_holder(
@@ -404,8 +450,14 @@ static int holder_site(Ctx *c, Path *p, const Node *call, Res *out, const FlowSu
         const Node *a = kwn ? kwn->v.keyword.value : call->v.Call.args.items[i];
         int r = held_by_arg(c, p, a);
         const char *param = fc_init_param(cls, i, kwn ? kwn->v.keyword.arg : NULL);
+        int k = i < 32 && (keep >> i & 1) ? kept_arg_site(c, p, call, i) : -1;
+        if (k >= 0) {
+            out->kept = k + 1; /* our own, kept by the object: its methods use it or close it */
+            out->kept_attr = attrs[i];
+            continue;
+        }
         if (r >= 0 && param && (p->res[r] == RS_OPEN || p->res[r] == RS_IDLE) &&
-            keeps_attr(cls, param)) { /* our own, kept by the object: its methods may close it */
+            keeps_attr(cls, param)) { /* a with item's: lent to it, its methods may close it */
             out->kept = r + 1;
             out->kept_attr = keeps_attr(cls, param);
             continue;
@@ -577,21 +629,46 @@ int fc_class_releases(Ctx *c, const Node *cls, const char *attr, const Val *val)
     return 0;
 }
 
-/* `audit.dispose()` where audit keeps our own session on self.session and
- * dispose() closes self.session: the session is released here. */
-static void released_by_method(Ctx *c, Path *p, const Node *call, const Node *def)
+/*
+ * `repo.get(x)` where repo keeps our own session r on self.<attr> (a
+ * holder: `repo = Repo(db)`, or `Repo(db).get(x)` itself): the method that
+ * closes self.<attr> releases r (`repo.close()`); one that reads it, itself
+ * or through the methods of its class it calls on self (two deep), uses r,
+ * so after a close it opens a new connection (SL102), and a session used
+ * only through the object is not idle (SL103).  One that assigns
+ * self.<attr> keeps something else from then on: the name is no holder of
+ * r any more.  A method that does neither leaves r as it is.  Limits: code
+ * nested in the method (a closure, a callback) and methods of a base class
+ * reached through self are not read.
+ */
+static void held_by_method(Ctx *c, Path *p, const Node *call, const Node *def, int r,
+                           const char *attr)
 {
-    const Node *recv = call->v.Call.func->kind == NODE_Attribute
-                           ? call->v.Call.func->v.Attribute.value : NULL;
-    int v = recv && recv->kind == NODE_Name ? fl_var_index(c, recv->v.Name.id, 0) : -1;
-    const Node *args = def->v.FunctionDef.args;
-    if (v < 0 || !c->kept_site[v] || args->v.arguments.args.n < 1)
+    const Node *self = ast_param(def, 0), *recv = call->v.Call.func->v.Attribute.value;
+    if (r < 0 || !attr || !self)
         return;
-    int r = c->kept_site[v] - 1;
-    if (fc_method_releases(c, def, args->v.arguments.args.items[0]->v.arg.arg, c->kept_attr[v],
-                           &c->site[r].val, 0) &&
-        (p->res[r] == RS_OPEN || p->res[r] == RS_IDLE || p->res[r] == RS_REOPENED))
-        fl_release(c, p, r, call, 0);
+    if (fc_method_releases(c, def, self->v.arg.arg, attr, &c->site[r].val, 0)) {
+        if (p->res[r] == RS_OPEN || p->res[r] == RS_IDLE || p->res[r] == RS_REOPENED)
+            fl_release(c, p, r, call, 0);
+        return;
+    }
+    int stores, was = p->res[r];
+    const Node *read = fj_method_reads(c, def, attr, &stores);
+    if (read && (was == RS_IDLE || was == RS_RELEASED)) { /* the use that matters, shown */
+        const ScopeTable *t = value_table_of(c->env->values, def);
+        const Scope *s = t ? scope_of(t, def) : NULL;
+        p->ev[r] = fl_ev_push_far(
+            c, p->ev[r], t && t != c->env->scopes ? value_path_of(c->env->values, def) : NULL,
+            read->lineno, read->col_offset,
+            fmt(c, "used here as `self.%s` by `%s.%s`, called on line %d", attr,
+                s && s->parent ? s->parent->node->v.ClassDef.name : "?",
+                def->v.FunctionDef.name, call->lineno));
+    }
+    if (read)
+        fl_use(c, p, r, call);
+    int v = recv->kind == NODE_Name ? fl_var_index(c, recv->v.Name.id, 0) : -1;
+    if (stores && v >= 0 && p->var[v] == VAR_KEEPS - r)
+        p->var[v] = VAR_UNKNOWN;
 }
 
 /* The callee's summary and def: of the project function or method that fv
@@ -864,11 +941,91 @@ static int owning_object(Ctx *c, Path *p, const Node *call)
     return -1;
 }
 
+/* factory_attr's walk over the returns of a factory. */
+typedef struct FactoryWalk {
+    Ctx *c;
+    const ScopeTable *t;
+    const Node *def;
+    const char *name; /* the factory's parameter */
+    const char *attr; /* out */
+    int depth;
+} FactoryWalk;
+
+static void factory_kid(Node *parent, Node *n, void *arg)
+{
+    FactoryWalk *w = arg;
+    (void)parent;
+    if (w->attr || w->depth > EVAL_MAX_DEPTH || ast_is_def(n))
+        return;
+    const Node *call = n->kind == NODE_Return ? n->v.Return.value : NULL;
+    const Scope *ds = scope_of(w->t, w->def);
+    if (call && ds && call->kind == NODE_Call && call->v.Call.func->kind == NODE_Name) {
+        const char *f = call->v.Call.func->v.Name.id;
+        const Node *p0 = ast_param(w->def, 0), *a;
+        const ScopeTable *ct;
+        const Node *cls = p0 && !strcmp(f, p0->v.arg.arg) && ast_decorated(w->def, "classmethod") &&
+                                  ds->parent && ds->parent->kind == SCOPE_CLASS
+                              ? ds->parent->node /* cls(db) */
+                              : fc_class_named(w->c, w->t, ds, f, &ct, NULL);
+        for (int j = 0; cls && !w->attr && (a = ast_call_arg(call, j)); j++) {
+            int nargs = call->v.Call.args.n;
+            const char *param = fc_init_param(
+                cls, j, j < nargs ? NULL : call->v.Call.keywords.items[j - nargs]->v.keyword.arg);
+            if (a->kind == NODE_Name && !strcmp(a->v.Name.id, w->name) && param)
+                w->attr = keeps_attr(cls, param);
+        }
+    }
+    w->depth++;
+    ast_children(n, factory_kid, w);
+    w->depth--;
+}
+
+/*
+ * The arguments of call that the object it makes keeps on self, as bits
+ * (keywords after the positional ones), attrs[j] the attribute: `Repo(db)`
+ * of a class of the project whose __init__ stores `self.db = db`, and
+ * `Repo.make(db)` or `make_repo(db)`, a helper whose summary keeps its
+ * parameter and that returns `cls(db)` or `Repo(db)`.  Check mode; not as a
+ * with item (the object's __exit__ decides).  Only a direct store: an
+ * object inside the object (`self.repo = Repo(db)`) is not followed (a
+ * limit).
+ */
+static uint32_t kept_args(Ctx *c, const Node *call, Val fv, const FlowSummary *sum,
+                          const Node *def, int shift, const char **attrs)
+{
+    const Node *f = call->v.Call.func, *cls = NULL;
+    if (c->env->summary || !c->step || c->step->kind == STEP_WITH_ENTER ||
+        !(call->v.Call.args.n + call->v.Call.keywords.n))
+        return 0;
+    const ScopeTable *ct;
+    if (f->kind == NODE_Name && fv.tag == VAL_CLASS) /* the value model knows it first */
+        cls = fc_class_named(c, c->env->scopes, c->scope, f->v.Name.id, &ct, NULL);
+    const ScopeTable *dt = !cls && def && sum && sum->keeps ? value_table_of(c->env->values, def)
+                                                           : NULL;
+    uint32_t m = 0;
+    int nargs = call->v.Call.args.n;
+    for (int j = 0; (cls || dt) && j < nargs + call->v.Call.keywords.n && j < 32; j++) {
+        const char *kw = j < nargs ? NULL : call->v.Call.keywords.items[j - nargs]->v.keyword.arg;
+        const char *param = cls ? fc_init_param(cls, j, kw) : NULL;
+        int i = dt ? ast_arg_param(def, shift, call, j) : -1;
+        attrs[j] = param ? keeps_attr(cls, param) : NULL;
+        if (i >= 0 && i < 32 && (sum->keeps >> i & 1) && param_name(def, i)) {
+            FactoryWalk w = {c, dt, def, param_name(def, i), NULL, 0};
+            ast_children((Node *)def, factory_kid, &w);
+            attrs[j] = w.attr;
+        }
+        m |= (uint32_t)(attrs[j] != NULL) << j;
+    }
+    return m;
+}
+
 Res fc_call_value(Ctx *c, Path *p, const Node *call)
 {
     const Node *f = call->v.Call.func;
     Res fv = {-1, unknown(), 0, NULL, 0, NULL}, out = {-1, unknown(), 0, NULL, 0, NULL};
     int done = 0; /* fv is known and the callee evaluated */
+    int kept = -1; /* the receiver keeps our site kept on self.<kept_attr> (a holder) */
+    const char *kept_attr = NULL;
     if (f->kind == NODE_Attribute) {
         const char *q = fl_qualname(c, c->env->scopes, c->scope, f);
         if (!q || fl_held_by(c, p, f->v.Attribute.value) >= 0 ||
@@ -877,10 +1034,14 @@ Res fc_call_value(Ctx *c, Path *p, const Node *call)
              * another module (`from db import engine; engine.connect()`);
              * an object's methods are the project's, called below */
             Res rv = fl_eval_value(c, p, f->v.Attribute.value);
+            kept = rv.kept - 1;
+            kept_attr = rv.kept_attr;
             if (rv.site < 0 && rv.val.tag != VAL_OBJECT && rv.val.tag != VAL_CLASS)
                 fo_method_call(c, p, call, rv.val); /* an HTTP client's request (SL207) */
-            if (rv.site >= 0 || (rv.val.tag != VAL_OBJECT && rv.val.tag != VAL_CLASS))
+            if (rv.site >= 0 || (rv.val.tag != VAL_OBJECT && rv.val.tag != VAL_CLASS)) {
+                fl_lent(c, p, kept); /* a holder whose method we cannot read */
                 return method_call(c, p, call, rv, f->v.Attribute.attr);
+            }
             fv.val = fl_value_at(c, c->env->scopes, c->scope, f);
             done = 1;
         }
@@ -950,7 +1111,9 @@ Res fc_call_value(Ctx *c, Path *p, const Node *call)
     const FlowSummary *sum = callee_of(c, p, f, fv.val, &def, &shift);
     if (def && shift) {
         kept_by_receiver(c, p, call, def);
-        released_by_method(c, p, call, def);
+        held_by_method(c, p, call, def, kept, kept_attr);
+    } else {
+        fl_lent(c, p, kept); /* a holder's method we cannot read */
     }
     if (sum) {
         fo_callee(c, p, call, sum, def, shift); /* what the caller held before the call */
@@ -969,8 +1132,10 @@ Res fc_call_value(Ctx *c, Path *p, const Node *call)
     }
     const char *jq = fv.val.tag == VAL_QUAL ? fv.val.qual : NULL;
     int starts = fj_starts_work(jq);
+    const char *attrs[32];
+    uint32_t keep = kept_args(c, call, fv.val, sum, def, shift, attrs);
     c->job_args += starts;
-    call_args(c, p, call, 0);
+    call_args(c, p, call, 0, keep);
     c->job_args -= starts;
     if (starts)
         fj_job_function(c, p, call, jq);
@@ -981,7 +1146,7 @@ Res fc_call_value(Ctx *c, Path *p, const Node *call)
         out.val = v;
     } else {
         out.val = v;
-        out.site = holder_site(c, p, call, &out, sum, def, shift);
+        out.site = holder_site(c, p, call, &out, sum, def, shift, keep, attrs);
         if (out.site < 0 && !out.kept)
             out.site = owning_object(c, p, call);
     }

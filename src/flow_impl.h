@@ -41,7 +41,11 @@
 /* RS_BORROWED: lent to this function by its owner (a FastAPI dependency):
  * never this function's leak. */
 enum { RS_NONE, RS_OPEN, RS_RELEASED, RS_GONE, RS_REOPENED, RS_IDLE, RS_BORROWED };
-enum { VAR_UNKNOWN = -1, VAR_NONE = -2 }; /* var[] values besides a resource */
+/* var[] values besides a resource.  VAR_KEEPS - r: an object of the project
+ * that keeps our own site r on self.<kept_attr> (`repo = Repo(db)`, a
+ * holder): its methods that use that attribute use r, those that close it
+ * release r.  Per path, as the name's site is. */
+enum { VAR_UNKNOWN = -1, VAR_NONE = -2, VAR_KEEPS = -3 };
 enum { FLAG_UNKNOWN, FLAG_TRUE, FLAG_FALSE };
 
 typedef struct Ev {
@@ -165,8 +169,10 @@ typedef struct Ctx {
     const char *vars[FLOW_MAX_VARS];
     Val var_val[FLOW_MAX_VARS]; /* a factory a local name was bound to (any path) */
     const Node *var_with[FLOW_MAX_VARS]; /* an ExitStack name: the with-item that made it */
-    int kept_site[FLOW_MAX_VARS];         /* an object name: the site it keeps + 1 (0: none) ... */
-    const char *kept_attr[FLOW_MAX_VARS]; /* ... on self.<attr> (audit = Repo(session)) */
+    const char *kept_attr[FLOW_MAX_VARS]; /* a name bound to a holder (VAR_KEEPS): the
+                                             attribute of self its object keeps the site in */
+    int holders;             /* some name was bound to a holder (most functions: none, and
+                                no name is asked) */
     int nvars;
     const char *flags[FLOW_MAX_FLAGS];
     int nflags;
@@ -238,7 +244,8 @@ typedef struct Res {
     Val val;  /* its value otherwise */
     int closing; /* contextlib.closing(x): site is x */
     const Node *with_item; /* an ExitStack: the with-item that made it */
-    int kept;              /* an object made here keeps site kept - 1 (0: none) ... */
+    int kept;              /* an object made here, or a holder name, keeps site kept - 1
+                              (0: none) ... */
     const char *kept_attr; /* ... on self.<kept_attr> */
 } Res;
 
@@ -272,6 +279,8 @@ int fl_var_index(Ctx *c, const char *name, int create);
 const char *fl_var_key(Ctx *c, const Node *e);
 /* The site the place e names holds on p, or a VAR_* value. */
 int fl_held_by(Ctx *c, const Path *p, const Node *e);
+/* The site that the object a name e holds keeps (VAR_KEEPS), or -1. */
+int fl_kept_by(Ctx *c, const Path *p, const Node *e);
 /* Does a place key lie inside the object called name? */
 int fl_inside(const char *key, const char *name);
 /* The model's noun for site's resource ("session"). */
@@ -385,6 +394,10 @@ int fj_txn_followed(const Ctx *c, int r);
  * one out (a query, a flush), -1 it gives it back (commit, rollback,
  * close), 0 neither. */
 const char *fj_method_txn(Ctx *c, const Node *call, const char *m);
+/* What method def of a class does with self.<attr>, itself and through the
+ * methods of its class it calls on self (two deep): its first read in
+ * source order, or NULL; *stores: it assigns the attribute. */
+const Node *fj_method_reads(Ctx *c, const Node *def, const char *attr, int *stores);
 int fj_txn(Ctx *c, Path *p, int r, const Node *call, const char *m);
 void fj_txn_by_callee(Ctx *c, Path *p, int r, const Node *call, const FlowSummary *sum, int i);
 void fj_waits_for_client(Ctx *c, Path *p, const Node *call, const Node *recv, const char *m);

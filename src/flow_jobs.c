@@ -966,11 +966,15 @@ static int txn_event(const char *m)
     return ast_name_in(m, out) ? 1 : ast_name_in(m, end) ? -1 : 0;
 }
 
-/* fj_method_txn's walk: the last transaction event in source order. */
+/* fj_method_txn's walk: the last transaction event in source order; and
+ * fj_method_reads': the first read of self.<attr>, and a store to it. */
 typedef struct MethodTxn {
     const Node *cls;
     const char *self;
+    const char *attr; /* only self.<attr> counts (NULL: any attribute of self) */
     int ev, calls, depth;
+    const Node *read; /* the first read of self.<attr> (attr set) */
+    int stores;       /* self.<attr> is assigned (attr set) */
 } MethodTxn;
 
 #define METHOD_TXN_CALLS 2   /* methods of the class followed inside one another */
@@ -984,6 +988,14 @@ static void method_txn_kid(Node *parent, Node *n, void *arg)
     (void)parent;
     if (t->depth > METHOD_TXN_DEPTH || ast_is_def(n) || n->kind == NODE_ClassDef)
         return;
+    if (t->attr && n->kind == NODE_Attribute && !strcmp(n->v.Attribute.attr, t->attr) &&
+        n->v.Attribute.value->kind == NODE_Name &&
+        !strcmp(n->v.Attribute.value->v.Name.id, t->self)) {
+        if (ast_ctx(n) == CTX_Store || ast_ctx(n) == CTX_Del)
+            t->stores = 1;
+        else if (!t->read)
+            t->read = n;
+    }
     t->depth++;
     ast_children(n, method_txn_kid, t); /* arguments run before the call */
     t->depth--;
@@ -992,7 +1004,8 @@ static void method_txn_kid(Node *parent, Node *n, void *arg)
     const Node *recv = n->v.Call.func->v.Attribute.value;
     const char *m = n->v.Call.func->v.Attribute.attr;
     if (recv->kind == NODE_Attribute && recv->v.Attribute.value->kind == NODE_Name &&
-        !strcmp(recv->v.Attribute.value->v.Name.id, t->self)) {
+        !strcmp(recv->v.Attribute.value->v.Name.id, t->self) &&
+        (!t->attr || !strcmp(recv->v.Attribute.attr, t->attr))) {
         int ev = txn_event(m); /* self.session.execute(...) */
         if (ev)
             t->ev = ev;
@@ -1027,18 +1040,37 @@ static void method_txn_body(MethodTxn *t, const Node *def)
  * the paths: a query then a commit ends the transaction, a commit then a
  * refresh leaves one open.
  */
-const char *fj_method_txn(Ctx *c, const Node *call, const char *m)
+/* The walk of method def of a class (attr: only self.<attr>), done; 0 if def
+ * is not a method we can read. */
+static int method_walk(Ctx *c, const Node *def, const char *attr, MethodTxn *w)
 {
-    Val f = fl_value_at(c, c->env->scopes, c->scope, call->v.Call.func);
-    const Node *def = f.tag == VAL_FUNC ? f.node : NULL;
     const ScopeTable *t = def ? value_table_of(c->env->values, def) : NULL;
     const Scope *s = t ? scope_of(t, def) : NULL;
     const Node *p0 = def ? ast_param(def, 0) : NULL;
     if (!s || !s->parent || s->parent->kind != SCOPE_CLASS || !p0)
+        return 0;
+    *w = (MethodTxn){s->parent->node, p0->v.arg.arg, attr, 0, 0, 0, NULL, 0};
+    method_txn_body(w, def);
+    return 1;
+}
+
+const char *fj_method_txn(Ctx *c, const Node *call, const char *m)
+{
+    Val f = fl_value_at(c, c->env->scopes, c->scope, call->v.Call.func);
+    MethodTxn w;
+    if (!method_walk(c, f.tag == VAL_FUNC ? f.node : NULL, NULL, &w))
         return m;
-    MethodTxn w = {s->parent->node, p0->v.arg.arg, 0, 0, 0};
-    method_txn_body(&w, def);
     return w.ev > 0 ? "execute" : w.ev < 0 ? "commit" : m;
+}
+
+const Node *fj_method_reads(Ctx *c, const Node *def, const char *attr, int *stores)
+{
+    MethodTxn w;
+    *stores = 0;
+    if (!method_walk(c, def, attr, &w))
+        return NULL;
+    *stores = w.stores;
+    return w.read;
 }
 
 int fj_txn(Ctx *c, Path *p, int r, const Node *call, const char *m)
