@@ -426,7 +426,7 @@ void analyze_check(Analysis *an, AnalyzeUnit *u, Arena *a, FindingList *out)
     }
     sharing_check(&sink, &env, facts, scratch, u->module, u->funcs, u->nfuncs);
     arena_reset(scratch);
-    detached_check(&sink, &env, scratch, u->funcs, u->nfuncs);
+    detached_check(&sink, &env, facts, scratch, u->funcs, u->nfuncs);
     arena_reset(scratch);
     ormcache_check(&sink, &env, scratch, u->funcs, u->nfuncs);
     arena_free(scratch);

@@ -30,6 +30,16 @@
  * The order of the statements stands for the order of execution: branches
  * are not told apart, so a read in a branch after the block counts.  A name
  * bound anew (other than to such an object) is forgotten.
+ *
+ * Two more sources of unloaded objects.  A flush (and a commit) of an
+ * AsyncSession leaves the columns its UPDATEs and INSERTs let the database
+ * set unloaded (SL107; `flushed`): there, a change in one branch of an if
+ * and a rebinding or a flush in the other are told apart (`exclusive`).
+ * And a task the function starts with asyncio.create_task and does not wait
+ * for runs after the request, when the providers of the request's sessions
+ * have torn them down (SL102; `run_task`): its events are placed after the
+ * function's end.  Sessions a coroutine is handed are followed for these
+ * two alone (FOLLOW_*).
  */
 #include "rules/detached.h"
 
@@ -39,6 +49,7 @@
 #include "depends.h"
 #include "fastapi.h"
 #include "model.h"
+#include "project.h"
 #include "rules/ormpaths.h"
 #include "scope.h"
 #include "value.h"
@@ -49,9 +60,22 @@
 #define MAX_OBJECTS 32     /* object names followed per function */
 #define MAX_EVENTS 4096    /* events kept per function */
 #define MAX_RESULTS 8      /* names bound to query results followed per function */
+#define MAX_SET 8          /* attributes of an object changed before a flush, remembered */
 
-/* EV_ROLLBACK expires every object of the session, whatever expire_on_commit says. */
-enum { EV_COMMIT, EV_ROLLBACK, EV_CLOSE, EV_LOAD, EV_BIND, EV_READ, EV_RETURN, EV_FORGET };
+/* EV_ROLLBACK expires every object of the session, whatever expire_on_commit says.
+ * EV_FLUSH (a commit flushes too) sends the UPDATEs of the objects EV_CHANGE
+ * changed and the INSERTs of those added: what the server generates there
+ * is left unloaded (SL107). */
+enum { EV_COMMIT, EV_ROLLBACK, EV_CLOSE, EV_LOAD, EV_BIND, EV_READ, EV_RETURN, EV_FORGET,
+       EV_FLUSH, EV_CHANGE };
+
+/* What is reported of a session's objects: everything (a session the
+ * function makes, or an endpoint's), or only what SL107 finds after a flush
+ * (a parameter known to be an AsyncSession, whose factory is not known) and
+ * what a task started here reads after the request's provider tore it down
+ * (a parameter lent by that provider).  Narrower for parameters, since what
+ * their caller did to them before the call is not known. */
+enum { FOLLOW_FLUSH = 1, FOLLOW_LATE = 2, FOLLOW_ALL = 0xff };
 
 /* What a function of the project hands its caller: an ORM object loaded by
  * a session it closed before returning (detached). */
@@ -90,6 +114,9 @@ typedef struct DEvent {
     const char *src;      /* EV_BIND: a name of the function it follows (`for v in vs`) */
     const char **loaded;  /* EV_BIND of a loaded object: the paths its query loaded */
     int nloaded;
+    const Node *made;     /* EV_BIND of `u = User(...)`: that call, of a mapped class */
+    const Node *task;     /* in the body of a task started by this call (asyncio.create_task),
+                             which runs after the request's provider tore its session down */
 } DEvent;
 
 typedef struct Scan {
@@ -134,6 +161,20 @@ typedef struct Scan {
     unsigned char rrows[MAX_RESULTS]; /* ... and whether it holds rows (execute) */
     int nres;
     int changes, commits; /* sessions() saw an attribute of a name changed, a .commit */
+    int flushes, tasks;   /* ... a .flush, a create_task/ensure_future ... */
+    int setattrs;         /* ... a setattr */
+    int gathers;          /* ... a wait for tasks (gather, wait, TaskGroup...): tasks are
+                             not known to outlive the function */
+    const Node *waited[MAX_SESSIONS]; /* create_task calls awaited, or bound to a name that is */
+    int nwaited;
+    const char *awaited[MAX_SESSIONS]; /* names awaited (`await task`, `await wait_for(t, 5)`) */
+    int nawaited;
+    unsigned char sess_follow[MAX_SESSIONS]; /* FOLLOW_* of each session */
+    const Node *sess_prov[MAX_SESSIONS]; /* the provider that lends it and tears it down when
+                                            the request ends, or NULL */
+    const Node *task;     /* walking the body of a task this call starts, or NULL */
+    int late_col;         /* the next place after the function's end for such a body */
+    const ProjectFacts *facts;
     const Node *in_body, *in_handler; /* where events() is: a try's body, its handler */
 } Scan;
 
@@ -163,6 +204,26 @@ typedef struct Obj {
     const char *prefix;      /* a name for objects of another (`for v in vs`, `p = v.project`):
                                 their path from it ("" for the same objects) ... */
     struct Obj *root;        /* ... and the name loaded (its reads are the root's), or NULL */
+    const Node *made;        /* `u = User(...)`: the call, for what its INSERT generates */
+    int persisted;           /* added, and flushed since (changes are UPDATEs then) */
+    const DEvent *changed;   /* a change not flushed yet (an UPDATE to come) ... */
+    const char *chg_sess;    /* ... of an object of this session ... */
+    const Node *chg_ent;     /* ... of this class */
+    const DEvent *alt;       /* likewise, of what the name held in another branch of an if
+                                (`if u: u.x = 1 else: u = User(); s.add(u)`) ... */
+    const char *alt_sess;
+    const Node *alt_ent, *alt_bound;
+    const DEvent *chg_done, *alt_done; /* the flush that sent that change: another flush
+                                          sends it again only on another branch */
+    const char *set[MAX_SET]; /* the attributes changed since the last flush (MAX_SET + 1:
+                                 more) ... */
+    int nset;
+    const char *fset[MAX_SET]; /* ... and those the flush below sent: their values are the
+                                  ones given, not the database's */
+    int nfset;
+    const DEvent *flushed_by; /* the flush that left columns the server made unloaded ... */
+    const Node *flush_ent;    /* ... in the object of this class ... */
+    int flush_update;         /* ... by an UPDATE (else an INSERT) */
 } Obj;
 
 /* Does event by (a commit or a close) still hold at event e? */
@@ -176,7 +237,8 @@ static int holds(const DEvent *by, const DEvent *e)
  * where that commit (or what followed it) raised, so it expired nothing? */
 static int failed(const DEvent *by, const DEvent *e)
 {
-    return by->kind == EV_COMMIT && by->in_body && by->in_body == e->in_handler;
+    return (by->kind == EV_COMMIT || by->kind == EV_FLUSH) && by->in_body &&
+           by->in_body == e->in_handler;
 }
 
 /* The index of the session named name in c->sess, or -1. */
@@ -217,7 +279,8 @@ static void push(Scan *c, int kind, const Node *at, int line, int col, const cha
     c->ev[c->nev] = (DEvent){.line = line, .col = col, .seq = c->nev,
                              .until_line = c->until_line, .until_col = c->until_col,
                              .kind = (unsigned char)kind, .sess = sess, .obj = obj, .at = at,
-                             .in_body = c->in_body, .in_handler = c->in_handler};
+                             .in_body = c->in_body, .in_handler = c->in_handler,
+                             .task = c->task};
     c->nev++;
 }
 
@@ -236,6 +299,16 @@ static DEvent *push_read(Scan *c, const Node *at, const char *sess, const char *
     push_at(c, EV_READ, at, sess, obj);
     c->ev[c->nev - 1].path = path;
     return &c->ev[c->nev - 1];
+}
+
+/* An EV_CHANGE of attribute attr of obj by the statement or call at, once
+ * it has run. */
+static void push_change(Scan *c, const Node *at, const char *obj, const char *attr)
+{
+    if (c->nev == MAX_EVENTS || *attr == '_')
+        return; /* u._cache = ...: not a column */
+    push(c, EV_CHANGE, at, ast_end_lineno(at), at->end_col_offset, NULL, obj);
+    c->ev[c->nev - 1].path = attr;
 }
 
 /* --- which sessions expire on commit -------------------------------------- */
@@ -272,6 +345,8 @@ static void add_session_named(Scan *c, const char *name, int expires, int is_asy
     if (c->nsess < MAX_SESSIONS && session_index(c, name) < 0) {
         c->sess_expires[c->nsess] = (unsigned char)expires;
         c->sess_async[c->nsess] = (unsigned char)is_async;
+        c->sess_follow[c->nsess] = FOLLOW_ALL;
+        c->sess_prov[c->nsess] = NULL;
         c->sess[c->nsess++] = name;
     }
 }
@@ -489,6 +564,119 @@ static const FlowSummary *lending_cm(Scan *c, const Node *e, int *expires, int *
     return *expires >= 0 ? sum : NULL;
 }
 
+/* `asyncio.create_task(work(...))`, `asyncio.ensure_future(...)`,
+ * `asyncio.get_running_loop().create_task(...)`: the coroutine call it
+ * runs apart from the function, or NULL.  (A TaskGroup's create_task is
+ * waited for by its block.) */
+static const Node *task_coro(const Scan *c, const Node *call)
+{
+    static const char *const starts[] = {"asyncio.create_task", "asyncio.ensure_future",
+                                         "asyncio.tasks.create_task",
+                                         "asyncio.tasks.ensure_future", NULL};
+    static const char *const loops[] = {"asyncio.get_event_loop", "asyncio.get_running_loop",
+                                        "asyncio.events.get_event_loop",
+                                        "asyncio.events.get_running_loop", NULL};
+    const Node *f = call->kind == NODE_Call && call->v.Call.args.n > 0 ? call->v.Call.func : NULL;
+    const char *m = !f ? NULL
+                    : f->kind == NODE_Attribute ? f->v.Attribute.attr
+                    : f->kind == NODE_Name      ? f->v.Name.id
+                                                : NULL;
+    if (!m || (strcmp(m, "create_task") && strcmp(m, "ensure_future")))
+        return NULL; /* the cheap test first */
+    const Node *recv = f->kind == NODE_Attribute ? f->v.Attribute.value : NULL;
+    if (!ast_name_in(ormpaths_qual(c->scratch, c->env->scopes, c->scope, f), starts) &&
+        !(recv && recv->kind == NODE_Call &&
+          ast_name_in(ormpaths_qual(c->scratch, c->env->scopes, c->scope, recv->v.Call.func),
+                      loops)))
+        return NULL;
+    const Node *coro = ast_unawait(call->v.Call.args.items[0]);
+    return coro && coro->kind == NODE_Call ? coro : NULL;
+}
+
+/* Is the task a create_task call starts waited for by the function? */
+static int task_waited(const Scan *c, const Node *call)
+{
+    for (int i = 0; i < c->nwaited; i++)
+        if (c->waited[i] == call)
+            return 1;
+    return c->gathers;
+}
+
+/* The waits for tasks in a function that starts some (`await t`, gather,
+ * wait, a TaskGroup), so that one started here is known not to be waited
+ * for only when none is seen. */
+static void note_tasks(Node *parent, Node *n, void *arg)
+{
+    static const char *const waits[] = {"gather", "as_completed", "TaskGroup", "wait", NULL};
+    Scan *c = arg;
+    (void)parent;
+    if (c->depth > WALK_MAX_DEPTH || ast_is_def(n))
+        return;
+    if (n->kind == NODE_Await) {
+        const Node *v = n->v.Await.value;
+        if (v->kind == NODE_Name && c->nawaited < MAX_SESSIONS)
+            c->awaited[c->nawaited++] = v->v.Name.id;
+        if (v->kind == NODE_Call && task_coro(c, v) && c->nwaited < MAX_SESSIONS)
+            c->waited[c->nwaited++] = v;
+        for (int i = 0; v->kind == NODE_Call && i < v->v.Call.args.n; i++)
+            if (v->v.Call.args.items[i]->kind == NODE_Name && c->nawaited < MAX_SESSIONS)
+                c->awaited[c->nawaited++] = v->v.Call.args.items[i]->v.Name.id; /* wait_for(t) */
+    } else if (n->kind == NODE_Call) {
+        const Node *f = n->v.Call.func;
+        const char *m = f->kind == NODE_Attribute ? f->v.Attribute.attr
+                        : f->kind == NODE_Name    ? f->v.Name.id
+                                                  : NULL;
+        c->gathers |= ast_name_in(m, waits) &&
+                      (strcmp(m, "wait") || f->kind != NODE_Attribute ||
+                       (f->v.Attribute.value->kind == NODE_Name &&
+                        !strcmp(f->v.Attribute.value->v.Name.id, "asyncio")));
+    }
+    c->depth++;
+    ast_children(n, note_tasks, c);
+    c->depth--;
+}
+
+/* What sessions() notes of a node, by the cheapest test first: an
+ * attribute `.commit`, `.flush`; a call of create_task, ensure_future,
+ * setattr. */
+static void note_name(Scan *c, const Node *n)
+{
+    const Node *f = n->kind == NODE_Call ? n->v.Call.func : NULL;
+    const char *s = n->kind == NODE_Attribute ? n->v.Attribute.attr
+                    : !f                      ? NULL
+                    : f->kind == NODE_Name    ? f->v.Name.id
+                    : f->kind == NODE_Attribute ? f->v.Attribute.attr
+                                                : NULL;
+    switch (s ? s[0] : 0) {
+    case 'c':
+        c->commits |= !f && !strcmp(s, "commit");
+        c->tasks |= f && !strcmp(s, "create_task");
+        break;
+    case 'e':
+        c->tasks |= f && !strcmp(s, "ensure_future");
+        break;
+    case 'f':
+        c->flushes |= !f && !strcmp(s, "flush");
+        break;
+    case 's':
+        c->setattrs |= f && !strcmp(s, "setattr");
+        break;
+    default:
+        break;
+    }
+}
+
+/* `t = asyncio.create_task(...)` with t awaited somewhere: waited for. */
+static void note_task_name(Scan *c, const Node *t, const Node *v)
+{
+    for (int i = 0; t && t->kind == NODE_Name && i < c->nawaited; i++)
+        if (!strcmp(c->awaited[i], t->v.Name.id) && task_coro(c, ast_unawait(v)) &&
+            c->nwaited < MAX_SESSIONS) {
+            c->waited[c->nwaited++] = ast_unawait(v);
+            return;
+        }
+}
+
 /* First walk: the sessions the function makes and closes. */
 /* The attribute of a name that statement n changes (`o.x = v`, `o.x += v`,
  * `o.x: T = v`), or NULL. */
@@ -529,7 +717,8 @@ static void sessions(Scan *c, const Node *n)
         (x = seen_session(c, n->v.Assign.value)) >= 0)
         add_session(c, n->v.Assign.targets.items[0], x, n->v.Assign.value);
     c->changes |= changed_attr(n) != NULL; /* for lost_writes, on the same walk */
-    c->commits |= n->kind == NODE_Attribute && !strcmp(n->v.Attribute.attr, "commit");
+    if (n->kind == NODE_Attribute || n->kind == NODE_Call)
+        note_name(c, n);
     c->depth++;
     ast_children((Node *)n, sessions_kid, c);
     c->depth--;
@@ -661,6 +850,8 @@ static void call_events(Scan *c, const Node *n)
             push_at(c, EV_ROLLBACK, n, s, NULL);
         else if (!strcmp(m, "close"))
             push_at(c, EV_CLOSE, n, s, NULL);
+        else if (!strcmp(m, "flush"))
+            push_at(c, EV_FLUSH, n, s, NULL);
         else if (ast_name_in(m, loads))
             push_at(c, EV_LOAD, n, s, NULL);
         else if (!strcmp(m, "refresh") && a0 && a0->kind == NODE_Name)
@@ -678,6 +869,11 @@ static void call_events(Scan *c, const Node *n)
     const char *name = f->kind == NODE_Attribute ? f->v.Attribute.attr
                        : f->kind == NODE_Name    ? f->v.Name.id
                                                  : NULL;
+    const Node *a1 = n->v.Call.args.n > 1 ? n->v.Call.args.items[1] : NULL;
+    if (name && !strcmp(name, "setattr") && a0 && a0->kind == NODE_Name && a1)
+        push_change(c, n, a0->v.Name.id, /* setattr(u, field, value): like `u.x = value` */
+                    a1->kind == NODE_Constant && a1->v.Constant.value.kind == CONST_STR
+                        ? a1->v.Constant.value.s : "");
     static const char *const readers[] = {"model_validate", "from_orm", "jsonable_encoder",
                                           "model_dump", NULL};
     if (ast_name_in(name, readers) && a0 && a0->kind == NODE_Name)
@@ -688,6 +884,17 @@ static void events(Scan *c, const Node *n);
 static void run_after_return(Scan *c, const Node *ret);
 static const Node *read_node(const Obj *o, const DEvent *e, int steps);
 static void reader_step(const Scan *c, Finding *f, const DEvent *e);
+
+/* `User(name=n)`: e, a call making an object of a mapped class, or NULL. */
+static const Node *made_class(const Scan *c, const Node *e)
+{
+    const Node *f = e && e->kind == NODE_Call ? e->v.Call.func : NULL;
+    if (!f || f->kind != NODE_Name || f->v.Name.id[0] < 'A' || f->v.Name.id[0] > 'Z' ||
+        !(c->flushes | c->commits))
+        return NULL; /* nothing in the function flushes: not asked */
+    return ormpaths_mapped(ormpaths_class(c->env, c->env->scopes, c->scope, f->v.Name.id)) ? e
+                                                                                          : NULL;
+}
 
 /* `t = e`, `for t in e`, a comprehension's `for t in e`, the binding at
  * (line, col): t is an object of a session (e loads it, or a collection
@@ -707,6 +914,9 @@ static void bind_each(Scan *c, const Node *t, const Node *e, const Node *at, int
         push(c, EV_BIND, at, line, col, NULL, t->v.Name.id);
         c->ev[c->nev - 1].src = src;
         c->ev[c->nev - 1].path = path;
+    } else if (t && t->kind == NODE_Name && c->nev < MAX_EVENTS && (ent = made_class(c, e))) {
+        push(c, EV_BIND, at, line, col, NULL, t->v.Name.id); /* not followed until added */
+        c->ev[c->nev - 1].made = ent;
     } else {
         forget_target(c, t, at);
     }
@@ -817,6 +1027,109 @@ static void run_after_return(Scan *c, const Node *ret)
 
 static void replay(Scan *c);
 
+/* Does the provider def tear its session down with a rollback on every
+ * request (after its yield, not in an except handler: `finally: await
+ * s.rollback()`)? */
+typedef struct Teardown {
+    int yielded, in_handler, rolls_back, depth;
+} Teardown;
+
+static void teardown_kid(Node *parent, Node *n, void *arg)
+{
+    Teardown *w = arg;
+    (void)parent;
+    if (w->rolls_back || w->depth > WALK_MAX_DEPTH || ast_is_def(n))
+        return;
+    if (n->kind == NODE_Yield || n->kind == NODE_YieldFrom)
+        w->yielded = 1;
+    if (n->kind == NODE_ExceptHandler)
+        w->in_handler++;
+    w->rolls_back |= w->yielded && !w->in_handler && n->kind == NODE_Call &&
+                     n->v.Call.func->kind == NODE_Attribute &&
+                     !strcmp(n->v.Call.func->v.Attribute.attr, "rollback");
+    w->depth++;
+    ast_children(n, teardown_kid, w); /* a try's body comes before its finally */
+    w->depth--;
+    if (n->kind == NODE_ExceptHandler)
+        w->in_handler--;
+}
+
+static int rolls_back_after_yield(const Node *def)
+{
+    Teardown w = {0};
+    for (int j = 0; j < def->v.FunctionDef.body.n; j++)
+        teardown_kid(NULL, def->v.FunctionDef.body.items[j], &w);
+    return w.rolls_back;
+}
+
+/* What the request's providers do to the sessions they lent once the
+ * request ends (commit, rollback, close), at the task start `call`. */
+static void teardowns(Scan *c, const Node *call)
+{
+    for (int i = 0; i < c->nsess; i++) {
+        const Node *prov = c->sess_prov[i];
+        const FlowSummary *sum = prov && c->env->summary_of
+                                     ? c->env->summary_of(c->env->summary_arg, prov) : NULL;
+        if (!sum)
+            continue;
+        if (sum->uses_after)
+            push_at(c, EV_COMMIT, call, c->sess[i], NULL);
+        if (rolls_back_after_yield(prov))
+            push_at(c, EV_ROLLBACK, call, c->sess[i], NULL);
+        if (sum->releases_after)
+            push_at(c, EV_CLOSE, call, c->sess[i], NULL);
+    }
+}
+
+/*
+ * `asyncio.create_task(work(...))` that nothing waits for: the task runs
+ * once the function has returned, and past the end of the request, when
+ * the providers tear the sessions they lent down.  Its events are placed
+ * after the function's end: those teardowns, then what a coroutine of the
+ * function (a closure) does, or what a function of the project reads of
+ * the objects it is handed.  Names the closure binds itself are its own
+ * (a session of its own is not the request's).
+ */
+static void run_task(Scan *c, const Node *call, const Node *coro)
+{
+    const Node *f = coro->v.Call.func, *def = NULL;
+    const Scope *where = NULL, *outer = c->scope;
+    const Binding *b = f->kind == NODE_Name
+                           ? scope_lookup(c->env->scopes, c->scope, f->v.Name.id, &where) : NULL;
+    if (b && b->kind == BIND_DEF && where == c->scope && b->def && ast_is_function(b->def))
+        def = b->def;
+    const Scope *inner = def ? scope_of(c->env->scopes, def) : NULL;
+    const char *hidden[MAX_SESSIONS];
+    const Node *body = c->in_body, *handler = c->in_handler;
+    int until_line = c->until_line, until_col = c->until_col;
+    c->after_line = ast_end_lineno(c->func) + 1;
+    c->after_col = c->late_col;
+    c->task = call;
+    c->in_body = c->in_handler = NULL; /* none of the function's blocks holds the task's run */
+    c->until_line = c->until_col = 0;
+    teardowns(c, call);
+    helper_reads(c, coro);
+    for (int i = 0; i < c->nsess; i++) { /* the closure's own names */
+        const Scope *w = NULL;
+        hidden[i] = c->sess[i];
+        if (inner && scope_lookup(c->env->scopes, inner, c->sess[i], &w) && w == inner)
+            c->sess[i] = "";
+    }
+    c->scope = inner ? inner : outer;
+    for (int i = 0; inner && i < def->v.FunctionDef.body.n; i++)
+        events(c, def->v.FunctionDef.body.items[i]);
+    c->scope = outer;
+    for (int i = 0; i < c->nsess; i++)
+        c->sess[i] = hidden[i];
+    c->task = NULL;
+    c->in_body = body;
+    c->in_handler = handler;
+    c->until_line = until_line;
+    c->until_col = until_col;
+    c->late_col = c->after_col;
+    c->after_line = c->after_col = 0;
+}
+
 /* Does the callee of `value` (a call of a function of the project, awaited
  * or not) return an ORM object loaded by a session it closed?  Probed once
  * per function and remembered; never while probing. */
@@ -867,6 +1180,9 @@ static void events(Scan *c, const Node *n)
 {
     if (!n || c->depth > WALK_MAX_DEPTH || ast_is_def(n))
         return;
+    const Node *changed = changed_attr(n); /* `u.x = v`: an UPDATE at the next flush */
+    if (changed)
+        push_change(c, n, changed->v.Attribute.value->v.Name.id, changed->v.Attribute.attr);
     switch (n->kind) {
     case NODE_If:
     case NODE_While:
@@ -931,10 +1247,12 @@ static void events(Scan *c, const Node *n)
     case NODE_Assign:
     case NODE_AnnAssign: {
         const Node *value = n->kind == NODE_Assign ? n->v.Assign.value : n->v.AnnAssign.value;
-        events(c, value);
         const Node *t = n->kind == NODE_Assign ? (n->v.Assign.targets.n == 1
                                                       ? n->v.Assign.targets.items[0] : NULL)
                                                : n->v.AnnAssign.target;
+        if (c->tasks)
+            note_task_name(c, t, value);
+        events(c, value);
         const Node *ent = NULL, *load = NULL;
         const char *s = value ? object_of(c, value, &ent, &load) : NULL;
         note_result(c, t, value);
@@ -966,6 +1284,8 @@ static void events(Scan *c, const Node *n)
         c->depth--;
         return;
     case NODE_Return: {
+        if (c->task)
+            break; /* the task's own return: its caller is the event loop */
         const Node *ent = NULL, *load = NULL;
         const char *s = n->v.Return.value && n->v.Return.value->kind != NODE_Name
                             ? object_of(c, n->v.Return.value, &ent, &load) : NULL;
@@ -982,6 +1302,9 @@ static void events(Scan *c, const Node *n)
     }
     case NODE_Call: {
         call_events(c, n);
+        const Node *coro = c->tasks && !c->task && !c->after_line ? task_coro(c, n) : NULL;
+        if (coro && !task_waited(c, n))
+            run_task(c, n, coro);
         const Node *recv = n->v.Call.func->kind == NODE_Attribute
                                ? n->v.Call.func->v.Attribute.value : NULL;
         if (recv && (recv->kind == NODE_Name || recv->kind == NODE_Attribute ||
@@ -1407,6 +1730,292 @@ static void reported(Obj *o)
     root_of(o)->sess = NULL;
 }
 
+static int session_follow(const Scan *c, const char *s)
+{
+    int i = session_index(c, s);
+    return i >= 0 ? c->sess_follow[i] : FOLLOW_ALL;
+}
+
+/* Is n inside one of the statements of l? */
+static int in_block(const NodeList *l, const Node *n)
+{
+    for (int i = 0; i < l->n; i++)
+        if (ast_encloses(l->items[i], n))
+            return 1;
+    return 0;
+}
+
+/* Are a and b in different branches of one if statement of body, so that
+ * no run does both? */
+static int exclusive(const NodeList *body, const Node *a, const Node *b, int depth)
+{
+    for (int i = 0; i < body->n && depth < WALK_MAX_DEPTH; i++) {
+        const Node *st = body->items[i];
+        if (!ast_encloses(st, a) || !ast_encloses(st, b))
+            continue;
+        switch (st->kind) {
+        case NODE_If: {
+            const NodeList *yes = &st->v.If.body, *no = &st->v.If.orelse;
+            if ((in_block(yes, a) && in_block(no, b)) || (in_block(no, a) && in_block(yes, b)))
+                return 1;
+            return exclusive(yes, a, b, depth + 1) || exclusive(no, a, b, depth + 1);
+        }
+        case NODE_For:
+        case NODE_AsyncFor:
+        case NODE_While:
+            return exclusive(&st->v.For.body, a, b, depth + 1);
+        case NODE_With:
+        case NODE_AsyncWith:
+            return exclusive(&st->v.With.body, a, b, depth + 1);
+        case NODE_Try:
+        case NODE_TryStar:
+            if (exclusive(&st->v.Try.body, a, b, depth + 1) ||
+                exclusive(&st->v.Try.finalbody, a, b, depth + 1))
+                return 1;
+            for (int h = 0; h < st->v.Try.handlers.n; h++)
+                if (exclusive(&st->v.Try.handlers.items[h]->v.ExceptHandler.body, a, b,
+                              depth + 1))
+                    return 1;
+            return 0;
+        default:
+            return 0;
+        }
+    }
+    return 0;
+}
+
+/* o is bound anew at e: when that is in another branch of an if than a
+ * change of what it held before (`if u: u.x = 1 else: u = User()`), that
+ * change is still flushed on its own path: kept beside. */
+static void carry(const Scan *c, Obj *o, const Obj *prev, const DEvent *e)
+{
+    const DEvent *ch = prev->changed && !prev->chg_done ? prev->changed
+                       : prev->alt && !prev->alt_done ? prev->alt : NULL;
+    if (!ch || !exclusive(&c->func->v.FunctionDef.body, ch->at, e->at, 0))
+        return;
+    o->alt = ch;
+    o->alt_sess = ch == prev->changed ? prev->chg_sess : prev->alt_sess;
+    o->alt_ent = ch == prev->changed ? prev->chg_ent : prev->alt_ent;
+    o->alt_bound = ch == prev->changed ? prev->bound : prev->alt_bound;
+}
+
+/* An attribute of o changed at e: an object of a session, loaded (or added
+ * and flushed since), gets an UPDATE at the session's next flush. */
+static void changed(Obj *o, const DEvent *e)
+{
+    const Node *cls = o->pending ? (o->persisted && o->made ? o->made->v.Call.func : NULL)
+                                 : o->ent;
+    if (e->path && *e->path && o->nset < MAX_SET) /* setattr(u, k, v): k not known */
+        o->set[o->nset++] = e->path;
+    else if (e->path && *e->path)
+        o->nset = MAX_SET + 1; /* more than it keeps */
+    if (!o->sess || !cls || o->root || o->from || (o->changed && !o->chg_done))
+        return;
+    o->changed = e;
+    o->chg_done = NULL;
+    o->chg_sess = o->sess;
+    o->chg_ent = cls;
+}
+
+/* The flush e of a session (or its commit): the UPDATEs of the objects
+ * changed since, the INSERTs of those added.  In an AsyncSession, what the
+ * server generates there is left unloaded (flush_unloaded says which). */
+static void flushed(const Scan *c, Obj *objs, int nobj, const DEvent *e)
+{
+    int is_async = session_async(c, e->sess);
+    const NodeList *body = &c->func->v.FunctionDef.body;
+    for (int k = 0; k < nobj; k++) {
+        Obj *x = &objs[k];
+        const DEvent *ch = x->changed && !strcmp(x->chg_sess, e->sess) &&
+                                   (!x->chg_done || exclusive(body, x->chg_done->at, e->at, 0))
+                               ? x->changed : NULL;
+        const Node *cls = ch ? x->chg_ent : NULL;
+        if (!ch && x->alt && !strcmp(x->alt_sess, e->sess) &&
+            (!x->alt_done || exclusive(body, x->alt_done->at, e->at, 0))) {
+            ch = x->alt;
+            cls = x->alt_ent;
+        }
+        int ours = x->sess && !strcmp(x->sess, e->sess);
+        int insert = !ch && ours && x->pending && !x->persisted && x->made;
+        if (is_async && (ch || insert)) {
+            x->flushed_by = e;
+            x->flush_ent = ch ? cls : x->made->v.Call.func;
+            x->flush_update = ch != NULL;
+            memcpy(x->fset, x->set, sizeof x->set);
+            x->nfset = x->nset;
+        }
+        if (ch || insert)
+            x->nset = 0;
+        if (ch && ch == x->changed && !x->chg_done)
+            x->chg_done = e;
+        else if (ch && ch == x->alt && !x->alt_done)
+            x->alt_done = e;
+        if (ours && x->pending)
+            x->persisted = 1;
+    }
+}
+
+/* A query e of o's session: it autoflushed o's changes, and the rows it
+ * loads may fill what that (or a flush before) left unloaded, so neither
+ * is followed on; unless the change or flush is in another branch of an
+ * if than the query. */
+static void autoflushed(const Scan *c, Obj *x, const DEvent *e)
+{
+    const NodeList *body = &c->func->v.FunctionDef.body;
+    if (x->changed && !exclusive(body, x->changed->at, e->at, 0))
+        x->changed = NULL;
+    if (x->alt && !exclusive(body, x->alt->at, e->at, 0))
+        x->alt = NULL;
+    if (x->flushed_by && !exclusive(body, x->flushed_by->at, e->at, 0))
+        x->flushed_by = NULL;
+}
+
+/* The read e of o at path (from its root): is its first attribute a column
+ * the server generated at the flush that left it unloaded, one the mapper
+ * does not fetch at once?  The keyword declaring it so, or NULL.  An UPDATE
+ * fetches nothing unless eager_defaults=True; an INSERT fetches its
+ * defaults under SQLAlchemy 2.0's eager_defaults="auto" (RETURNING, on the
+ * databases that have it, MySQL excepted: not told apart), so only
+ * SQLAlchemy 1.x (the project's requirements) or eager_defaults=False
+ * leave them unloaded. */
+static const char *flush_unloaded(Scan *c, const Obj *o, const DEvent *e, const char *path,
+                                  int follow)
+{
+    if (!o->flushed_by || !(follow & FOLLOW_FLUSH) || e->sess || !path || !*path ||
+        o->prefix == NULL || *o->prefix)
+        return NULL;
+    if (failed(o->flushed_by, e) || !holds(o->flushed_by, e) || holds(o->closed_by, e))
+        return NULL; /* the handler of the flush's own failure; a closed session: SL102's */
+    const char *dot = strchr(path, '.');
+    const char *attr = dot ? arena_strndup(c->k->a, path, (size_t)(dot - path)) : path;
+    if (o->nfset > MAX_SET)
+        return NULL; /* more changed than kept: the column may be one */
+    for (int i = 0; i < o->nfset && i < MAX_SET; i++)
+        if (!strcmp(o->fset[i], attr))
+            return NULL; /* given a value: the UPDATE sends that one */
+    for (int i = 0; !o->flush_update && i < o->made->v.Call.keywords.n; i++) {
+        const char *k = o->made->v.Call.keywords.items[i]->v.keyword.arg;
+        if (!k || !strcmp(k, attr))
+            return NULL; /* User(created=...), User(**fields): given at the INSERT */
+    }
+    OrmClass cls = ormpaths_class(c->env, c->env->scopes, c->scope, o->flush_ent->v.Name.id);
+    int eager = ormpaths_eager_defaults(c->env, cls);
+    int sa1 = c->facts && c->facts->sqlalchemy.major == 1;
+    if (eager == ORM_EAGER_YES || eager == ORM_EAGER_UNKNOWN ||
+        (!o->flush_update && eager == ORM_EAGER_AUTO && !sa1))
+        return NULL;
+    return ormpaths_generated(c->k->a, c->env, cls, attr, o->flush_update);
+}
+
+/* SL107: o read at e for a column its flush left unloaded (gen: why). */
+static void report_flush(Scan *c, const Obj *o, const DEvent *e, const char *path,
+                         const char *gen)
+{
+    if (c->probe)
+        return;
+    Arena *a = c->k->a;
+    Finding f = {0};
+    f.code = "SL107";
+    f.path = c->k->src->path;
+    const Node *at = read_node(o, e, 1);
+    diag_span(&f, at);
+    const DEvent *fl = o->flushed_by;
+    const char *dot = strchr(path, '.');
+    int len = dot ? (int)(dot - path) : (int)strlen(path);
+    const char *how = fl->kind == EV_COMMIT ? "commit" : "flush";
+    f.message = msg(a, "ORM object `%s` of an AsyncSession is read for `%.*s`%s after the %s on "
+                       "line %d left it unloaded: the %s had the database %s it (`%s` of `%s`) "
+                       "and the mapper does not fetch it back; loading it is I/O that a plain "
+                       "attribute read cannot await, so it raises MissingGreenlet; `await "
+                       "%s.refresh(%s)` after the %s, or eager_defaults=True on the mapper",
+                    o->name, len, path, handed(a, e), how, fl->at->lineno,
+                    o->flush_update ? "UPDATE" : "INSERT",
+                    o->flush_update ? "set" : "generate", gen, o->flush_ent->v.Name.id,
+                    fl->sess, o->name, how);
+    const DEvent *ch = o->flush_update ? (o->alt && !o->changed ? o->alt : o->changed) : NULL;
+    f.trace = arena_alloc(a, 5 * sizeof *f.trace);
+    const Node *bound = ch && ch == o->alt ? o->alt_bound : o->bound;
+    f.trace[f.ntrace++] = (TraceStep){f.path, bound->lineno, bound->col_offset,
+                                      msg(a, "`%s` is an object of the AsyncSession `%s` from "
+                                             "here", o->name, fl->sess)};
+    if (ch)
+        f.trace[f.ntrace++] = (TraceStep){f.path, ch->at->lineno, ch->at->col_offset,
+                                          ch == o->alt ? "on another path it holds a loaded "
+                                                         "object, changed here: the flush "
+                                                         "sends its UPDATE"
+                                                       : "changed here: the flush sends its "
+                                                         "UPDATE"};
+    f.trace[f.ntrace++] = (TraceStep){
+        f.path, fl->at->lineno, fl->at->col_offset,
+        msg(a, "%s here: the %s leaves `%.*s` unloaded", fl->kind == EV_COMMIT ? "committed"
+                                                                                : "flushed",
+            o->flush_update ? "UPDATE" : "INSERT", len, path)};
+    f.trace[f.ntrace++] = (TraceStep){f.path, at->lineno, at->col_offset,
+                                      "read here, with no await: the load this needs cannot run"};
+    reader_step(c, &f, e);
+    diag_add(c->k->out, &f);
+}
+
+/* SL102: o read at e by a task started in the function, after the
+ * request's provider tore its session down (rolled back or committed,
+ * then closed): expired and detached, or a lazy relationship (lz). */
+static void report_late(Scan *c, const Obj *o, const DEvent *e, const OrmLazy *lz)
+{
+    if (c->probe)
+        return;
+    Arena *a = c->k->a;
+    Finding f = {0};
+    f.code = "SL102";
+    f.path = c->k->src->path;
+    const Node *at = read_node(o, e, lz ? lz->steps : 1);
+    diag_span(&f, at);
+    int i = session_index(c, o->sess);
+    const Node *prov = i >= 0 ? c->sess_prov[i] : NULL;
+    const char *pn = prov ? prov->v.FunctionDef.name : "its provider";
+    const Node *task = e->task;
+    const DEvent *x = o->expired_by;
+    int own = x && !x->task; /* expired here, before the task started */
+    const char *what =
+        lz    ? msg(a, "`%s` closes the session when the request ends, and `%s` is a "
+                       "relationship loaded on first read", pn, lazy_text(a, o, lz))
+        : own ? msg(a, "the %s on line %d expired it, and `%s` closes the session when the "
+                       "request ends", x->kind == EV_ROLLBACK ? "rollback" : "commit",
+                    x->at->lineno, pn)
+              : msg(a, "`%s` %s the session (every object expires) and closes it when the "
+                       "request ends", pn,
+                    x->kind == EV_ROLLBACK ? "rolls back" : "commits");
+    const Node *tf = task->v.Call.func;
+    const char *starter = tf->kind == NODE_Name ? tf->v.Name.id
+                          : tf->v.Attribute.value->kind == NODE_Name
+                              ? msg(a, "%s.%s", tf->v.Attribute.value->v.Name.id,
+                                    tf->v.Attribute.attr)
+                              : tf->v.Attribute.attr;
+    f.message = msg(a, "ORM object `%s` is read%s by the task that `%s()` starts on line %d, "
+                       "which runs on after the request: %s, so this read raises "
+                       "DetachedInstanceError; read what the task needs (ids) before starting "
+                       "it, and load the objects again in a session of its own",
+                    o->name, handed(a, e), starter, task->lineno, what);
+    f.trace = arena_alloc(a, 5 * sizeof *f.trace);
+    f.trace[f.ntrace++] = (TraceStep){f.path, o->bound->lineno, o->bound->col_offset,
+                                      msg(a, "`%s` is an object of the session `%s` that `%s` "
+                                             "lends the request", o->name, o->sess, pn)};
+    if (own)
+        f.trace[f.ntrace++] = (TraceStep){f.path, x->at->lineno, x->at->col_offset,
+                                          x->kind == EV_ROLLBACK ? "rolled back here: it is expired"
+                                                                 : "committed here: it is expired"};
+    f.trace[f.ntrace++] = (TraceStep){
+        f.path, task->lineno, task->col_offset,
+        msg(a, "the task starts here and runs on after the function returns; when the request "
+               "ends `%s` %s the session", pn,
+            !x || own               ? "closes"
+            : x->kind == EV_ROLLBACK ? "rolls back and closes"
+                                     : "commits and closes")};
+    f.trace[f.ntrace++] = (TraceStep){f.path, at->lineno, at->col_offset,
+                                      "read here by the task, with no session to load it from"};
+    reader_step(c, &f, e);
+    diag_add(c->k->out, &f);
+}
+
 /* A read of o at e: the finding if it must load where it cannot (SL107: an
  * AsyncSession's, with no await; SL102: after the close), else what it
  * loads. */
@@ -1430,10 +2039,20 @@ static void read_event(Scan *c, Obj *o, const DEvent *e)
         path = before;
     }
     int lazy = !e->sess && lazy_read(c, o, path, &lz);
+    int follow = session_follow(c, o->sess);
+    int all = follow == FOLLOW_ALL || ((follow & FOLLOW_LATE) && e->task);
+    const char *gen = flush_unloaded(c, o, e, path, follow);
+    if (e->sess)
+        o->flushed_by = NULL; /* refreshed */
     if (!holds(o->closed_by, e) && !e->sess && session_async(c, o->sess) &&
         (holds(o->expired_by, e) || lazy)) {
         /* an AsyncSession cannot load from a plain attribute read */
+        if (!all)
+            return; /* a parameter: what its caller did is not known */
         report_async(c, o, e, lazy && !holds(o->expired_by, e) ? &lz : NULL);
+        reported(o);
+    } else if (gen) {
+        report_flush(c, o, e, path, gen);
         reported(o);
     } else if (!holds(o->closed_by, e)) {
         o->expired_by = NULL; /* loaded again while the session is open */
@@ -1441,11 +2060,19 @@ static void read_event(Scan *c, Obj *o, const DEvent *e)
             r->expired_by = NULL; /* the same objects: `for u in users` reloads them */
         if (path && *path && r->nread < MAX_READ)
             r->read[r->nread++] = path;
+    } else if (!all) {
+        return;
     } else if (holds(o->expired_by, e)) {
-        report(c, o, e, o->closed_by->at);
+        if (e->task && o->closed_by->task)
+            report_late(c, o, e, NULL);
+        else
+            report(c, o, e, o->closed_by->at);
         reported(o);
     } else if (lazy) {
-        report_lazy(c, o, e, &lz);
+        if (e->task && o->closed_by->task)
+            report_late(c, o, e, &lz);
+        else
+            report_lazy(c, o, e, &lz);
         reported(o);
     }
 }
@@ -1474,10 +2101,14 @@ static void replay(Scan *c)
             }
             if (o && e->added && o->sess && !strcmp(o->sess, e->sess))
                 break; /* an object of this session already: add() changes nothing */
-            if (o)
+            if (o) {
+                Obj prev = *o;
                 *o = (Obj){.name = e->obj, .sess = e->sess, .bound = e->at,
                            .pending = e->added ? e : NULL, .ent = e->ent, .from = e->from,
-                           .loaded = e->loaded, .nloaded = e->nloaded, .prefix = ""};
+                           .loaded = e->loaded, .nloaded = e->nloaded, .prefix = "",
+                           .made = e->added ? prev.made : e->made};
+                carry(c, o, &prev, e);
+            }
             for (int k = 0; o && e->from && k < e->from->nread && k < MAX_READ; k++)
                 o->read[o->nread++] = e->from->read[k];
             if (o && e->from) {
@@ -1490,10 +2121,19 @@ static void replay(Scan *c)
             if (o)
                 o->sess = NULL;
             break;
+        case EV_CHANGE:
+            if (o)
+                changed(o, e);
+            break;
+        case EV_FLUSH:
+            flushed(c, objs, nobj, e);
+            break;
         case EV_COMMIT:
         case EV_ROLLBACK:
         case EV_CLOSE:
         case EV_LOAD:
+            if (e->kind == EV_COMMIT)
+                flushed(c, objs, nobj, e); /* a commit flushes first */
             for (int k = 0; k < nobj; k++) {
                 Obj *x = &objs[k];
                 if (!x->sess || strcmp(x->sess, e->sess) || holds(x->closed_by, e))
@@ -1509,6 +2149,7 @@ static void replay(Scan *c)
                         x->expired_by = e;
                 } else if (e->kind == EV_LOAD) {
                     x->expired_by = NULL;
+                    autoflushed(c, x, e);
                 } else {
                     x->closed_by = e;
                 }
@@ -1531,6 +2172,8 @@ static void replay(Scan *c)
                 for (int k = 0; k < o->nread && k < 8; k++)
                     c->probe->read[c->probe->nread++] = o->read[k];
             }
+            if (o && o->sess && session_follow(c, o->sess) != FOLLOW_ALL)
+                break; /* a parameter's object: what the caller does with it is its own */
             const DEvent *on_exit = o && o->sess && !holds(o->expired_by, e)
                                         ? block_commit_after(c, i, o->sess, e->at) : NULL;
             if (on_exit)
@@ -1578,9 +2221,49 @@ static void lent_sessions(Scan *c)
             if (x < 0)
                 continue;
             add_session_named(c, name, x, is_async);
+            if (session_index(c, name) >= 0)
+                c->sess_prov[session_index(c, name)] = prov;
             if (fa->era == ERA_AT_RETURN || v.scope_fn)
                 c->lent[c->nlent++] = name;
         }
+}
+
+/*
+ * The parameters of a coroutine function that are sessions it is handed,
+ * followed narrowly (FOLLOW_*): one known to be an AsyncSession when the
+ * function flushes or commits (what the flush leaves unloaded), one a
+ * provider lends the request when the function starts a task (what the
+ * task reads after the provider's teardown).  Their factory's
+ * expire_on_commit is not known unless the provider says.
+ */
+static void param_sessions(Scan *c)
+{
+    const Node *f = c->func;
+    if (f->kind != NODE_AsyncFunctionDef || !(c->flushes | c->commits | c->tasks))
+        return;
+    for (int i = 0; ast_param(f, i) && c->nsess < MAX_SESSIONS; i++) {
+        const char *name = ast_param(f, i)->v.arg.arg;
+        if (session_index(c, name) >= 0)
+            continue;
+        Val v = value_param(c->env->values, c->scratch, f, i);
+        if (v.tag != VAL_RESOURCE || v.kind != RES_SESSION)
+            continue;
+        const FlowSummary *sum = c->tasks && v.node && c->env->summary_of
+                                     ? c->env->summary_of(c->env->summary_arg, v.node) : NULL;
+        int is_async = v.is_async, x = -1;
+        int late = sum && sum->releases_after && sum->yields_kind == RES_SESSION;
+        if (late && (x = provider_expires(c, v.node, &is_async)) < 0) {
+            x = 0; /* a factory not seen: its commits are not known to expire */
+            is_async = v.is_async;
+        }
+        int sa1 = c->facts && c->facts->sqlalchemy.major == 1;
+        int flush = is_async && (c->flushes | c->commits) && (c->changes || c->setattrs || sa1);
+        if (!late && !flush)
+            continue;
+        add_session_named(c, name, late ? x : 0, is_async);
+        c->sess_follow[c->nsess - 1] = (unsigned char)(late * FOLLOW_LATE | flush * FOLLOW_FLUSH);
+        c->sess_prov[c->nsess - 1] = late ? v.node : NULL;
+    }
 }
 
 /* --- SL302: a change to an ORM object that no session commits ----------- */
@@ -1928,8 +2611,8 @@ static void dependency_objects(Scan *c)
     }
 }
 
-void detached_check(LifecycleSink *k, const FlowEnv *env, Arena *scratch,
-                    const Node *const *funcs, int nfuncs)
+void detached_check(LifecycleSink *k, const FlowEnv *env, const ProjectFacts *facts,
+                    Arena *scratch, const Node *const *funcs, int nfuncs)
 {
     ProbeCache cache = {{NULL}, {NULL}, 0};
     OrmReadCache reads = {{NULL, 0, 0}};
@@ -1938,7 +2621,8 @@ void detached_check(LifecycleSink *k, const FlowEnv *env, Arena *scratch,
         if (f->kind != NODE_FunctionDef && f->kind != NODE_AsyncFunctionDef)
             continue;
         Scan c = {.k = k, .env = env, .scratch = scratch, .func = f,
-                  .scope = scope_of(env->scopes, f), .cache = &cache, .reads = &reads};
+                  .scope = scope_of(env->scopes, f), .cache = &cache, .reads = &reads,
+                  .facts = facts};
         if (!c.scope)
             continue;
         for (int j = 0; j < f->v.FunctionDef.body.n; j++)
@@ -1948,6 +2632,9 @@ void detached_check(LifecycleSink *k, const FlowEnv *env, Arena *scratch,
         if (c.endpoint)
             lent_sessions(&c);
         lost_writes(&c);
+        for (int j = 0; c.tasks && j < f->v.FunctionDef.body.n; j++)
+            note_tasks(NULL, f->v.FunctionDef.body.items[j], &c);
+        param_sessions(&c);
         if (c.endpoint && c.nsess)
             dependency_objects(&c);
         if (!c.nsess && !calls_detaching(&c, f))

@@ -13,9 +13,12 @@
 
 #include "rules/lifecycle.h"
 
-/* SL102 over the functions of one module (scratch is reset by the caller
- * afterwards). */
-void detached_check(LifecycleSink *k, const FlowEnv *env, Arena *scratch,
-                    const Node *const *funcs, int nfuncs);
+struct ProjectFacts;
+
+/* SL102 and SL107 over the functions of one module (scratch is reset by the
+ * caller afterwards); facts: the project's versions (SQLAlchemy's says
+ * what an INSERT fetches), or NULL. */
+void detached_check(LifecycleSink *k, const FlowEnv *env, const struct ProjectFacts *facts,
+                    Arena *scratch, const Node *const *funcs, int nfuncs);
 
 #endif

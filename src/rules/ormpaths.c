@@ -405,6 +405,161 @@ int ormpaths_mapped_attr(Arena *a, const FlowEnv *env, OrmClass cls, const char 
     return 0;
 }
 
+/* --- what the server generates at a flush ------------------------------- */
+
+#define BASES_MAX_DEPTH 6 /* base classes followed from a mapped class */
+
+/* The base classes of cls that the project declares, by name (`Base`,
+ * `TimestampMixin`), in *out (at most n). */
+static int bases_of(const FlowEnv *env, OrmClass cls, OrmClass *out, int n)
+{
+    int k = 0;
+    const NodeList *bs = &cls.def->v.ClassDef.bases;
+    for (int i = 0; i < bs->n && k < n; i++) {
+        const Node *b = bs->items[i];
+        if (b->kind != NODE_Name)
+            continue; /* models.Base, Generic[T]: not followed */
+        OrmClass bc = ormpaths_class(env, cls.t, scope_module(cls.t), b->v.Name.id);
+        if (bc.def && bc.def != cls.def)
+            out[k++] = bc;
+    }
+    return k;
+}
+
+static int eager_in(const FlowEnv *env, OrmClass cls, int depth)
+{
+    const NodeList *body = &cls.def->v.ClassDef.body;
+    for (int i = 0; i < body->n; i++) {
+        const Node *t = NULL, *v = NULL, *st = body->items[i];
+        if (ast_is_def(st) && st->kind != NODE_ClassDef &&
+            !strcmp(st->v.FunctionDef.name, "__mapper_args__"))
+            return ORM_EAGER_UNKNOWN; /* a declared_attr */
+        if (!ast_single_assign(st, &t, &v) || t->kind != NODE_Name ||
+            strcmp(t->v.Name.id, "__mapper_args__"))
+            continue;
+        if (!v || v->kind != NODE_Dict)
+            return ORM_EAGER_UNKNOWN;
+        for (int k = 0; k < v->v.Dict.keys.n; k++) {
+            const Node *key = v->v.Dict.keys.items[k], *val = v->v.Dict.values.items[k];
+            if (!key) /* {**base_args}: not read */
+                return ORM_EAGER_UNKNOWN;
+            if (key->kind != NODE_Constant || key->v.Constant.value.kind != CONST_STR ||
+                strcmp(key->v.Constant.value.s, "eager_defaults"))
+                continue;
+            int c = val->kind == NODE_Constant ? val->v.Constant.value.kind : -1;
+            return c == CONST_TRUE    ? ORM_EAGER_YES
+                   : c == CONST_FALSE ? ORM_EAGER_NO
+                   : c == CONST_STR && !strcmp(val->v.Constant.value.s, "auto")
+                       ? ORM_EAGER_AUTO
+                       : ORM_EAGER_UNKNOWN;
+        }
+        return ORM_EAGER_AUTO; /* the nearest __mapper_args__ is the one that counts */
+    }
+    OrmClass bs[8];
+    int n = depth < BASES_MAX_DEPTH ? bases_of(env, cls, bs, 8) : 0;
+    for (int i = 0; i < n; i++) {
+        int e = eager_in(env, bs[i], depth + 1);
+        if (e != ORM_EAGER_AUTO)
+            return e;
+    }
+    return ORM_EAGER_AUTO;
+}
+
+int ormpaths_eager_defaults(const FlowEnv *env, OrmClass cls)
+{
+    return cls.def ? eager_in(env, cls, 0) : ORM_EAGER_UNKNOWN;
+}
+
+/* Is v a SQL expression the database evaluates (`func.now()`, `text(...)`,
+ * `sa.func.now()`), not a value or a callable the ORM runs itself? */
+static int sql_expression(Arena *a, OrmClass cls, const Scope *cs, const Node *v)
+{
+    const char *q = v && v->kind == NODE_Call ? ormpaths_qual(a, cls.t, cs, v->v.Call.func) : NULL;
+    return q && (!strncmp(q, "sqlalchemy.", 11) || !strncmp(q, "sqlmodel.", 9));
+}
+
+/* The keyword of a Column/mapped_column call (or a sa_column_kwargs dict's
+ * key, value) that makes it server-generated at an UPDATE or an INSERT. */
+static const char *generating(Arena *a, OrmClass cls, const Scope *cs, const char *k,
+                              const Node *v, int update)
+{
+    int none = v->kind == NODE_Constant && v->v.Constant.value.kind == CONST_NONE;
+    if (none)
+        return NULL;
+    if (update ? !strcmp(k, "server_onupdate") : !strcmp(k, "server_default"))
+        return update ? "server_onupdate" : "server_default";
+    if ((update ? !strcmp(k, "onupdate")
+                : !strcmp(k, "default") || !strcmp(k, "insert_default")) &&
+        sql_expression(a, cls, cs, v))
+        return update ? "onupdate" : "default";
+    return NULL;
+}
+
+static const char *column_generates(Arena *a, OrmClass cls, const Scope *cs, const Node *call,
+                                    int update, int depth)
+{
+    const char *why = NULL;
+    if (!call || call->kind != NODE_Call || depth > 2)
+        return NULL;
+    for (int i = 0; i < call->v.Call.keywords.n && !why; i++) {
+        const Node *kw = call->v.Call.keywords.items[i], *v = kw->v.keyword.value;
+        const char *k = kw->v.keyword.arg;
+        if (!k)
+            continue;
+        if (!strcmp(k, "primary_key") && ast_is_true(v))
+            return NULL; /* fetched at the INSERT, never updated */
+        if (!strcmp(k, "sa_column")) /* SQLModel's Field(sa_column=Column(...)) */
+            why = column_generates(a, cls, cs, v, update, depth + 1);
+        else if (!strcmp(k, "sa_column_kwargs") && v->kind == NODE_Dict)
+            for (int j = 0; j < v->v.Dict.keys.n && !why; j++) {
+                const Node *key = v->v.Dict.keys.items[j];
+                if (key && key->kind == NODE_Constant && key->v.Constant.value.kind == CONST_STR)
+                    why = generating(a, cls, cs, key->v.Constant.value.s,
+                                     v->v.Dict.values.items[j], update);
+            }
+        else
+            why = generating(a, cls, cs, k, v, update);
+    }
+    for (int i = 0; i < call->v.Call.args.n && !why; i++) { /* Computed("a + b") */
+        const Node *x = call->v.Call.args.items[i];
+        const char *q = x->kind == NODE_Call ? ormpaths_qual(a, cls.t, cs, x->v.Call.func) : NULL;
+        const char *last = q ? strrchr(q, '.') : NULL;
+        if (last && !strncmp(q, "sqlalchemy.", 11) && !strcmp(last, ".Computed"))
+            why = "Computed";
+    }
+    return why;
+}
+
+static const char *generated_in(Arena *a, const FlowEnv *env, OrmClass cls, const char *attr,
+                                int update, int depth)
+{
+    const Scope *cs = scope_of(cls.t, cls.def);
+    const NodeList *body = &cls.def->v.ClassDef.body;
+    for (int i = 0; cs && i < body->n; i++) {
+        const Node *st = body->items[i], *t = NULL, *v = NULL;
+        if (st->kind == NODE_AnnAssign)
+            t = st->v.AnnAssign.target, v = st->v.AnnAssign.value;
+        else if (!ast_single_assign(st, &t, &v))
+            continue;
+        if (t->kind == NODE_Name && !strcmp(t->v.Name.id, attr))
+            return column_generates(a, cls, cs, v, update, 0); /* declared here: this one */
+    }
+    OrmClass bs[8];
+    int n = depth < BASES_MAX_DEPTH ? bases_of(env, cls, bs, 8) : 0;
+    for (int i = 0; i < n; i++) {
+        const char *why = generated_in(a, env, bs[i], attr, update, depth + 1);
+        if (why)
+            return why;
+    }
+    return NULL;
+}
+
+const char *ormpaths_generated(Arena *a, const FlowEnv *env, OrmClass cls, const char *attr,
+                               int update)
+{
+    return cls.def && attr ? generated_in(a, env, cls, attr, update, 0) : NULL;
+}
+
 /* Does an entry of list cover prefix (the path p up to plen bytes)?  Loaded
  * entries name it or end in a wildcard beside it; read entries (under) may
  * go further down it. */

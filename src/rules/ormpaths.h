@@ -66,6 +66,30 @@ int ormpaths_mapped(OrmClass cls);
  * class or a mixin declares. */
 int ormpaths_mapped_attr(Arena *a, const FlowEnv *env, OrmClass cls, const char *attr);
 
+/* How a mapper fetches what the server generates at a flush (its
+ * `__mapper_args__`, in its class or the nearest base class of the
+ * project that says): */
+enum {
+    ORM_EAGER_AUTO,    /* unset or "auto": SQLAlchemy 2.0 fetches INSERT defaults with
+                          RETURNING where the database has it; 1.x fetches nothing */
+    ORM_EAGER_NO,      /* eager_defaults=False: nothing fetched */
+    ORM_EAGER_YES,     /* eager_defaults=True: fetched at the INSERT and the UPDATE */
+    ORM_EAGER_UNKNOWN, /* __mapper_args__ not a dict literal (a declared_attr) */
+};
+int ormpaths_eager_defaults(const FlowEnv *env, OrmClass cls);
+
+/* Is attr of cls (declared in its body or a base class of the project) a
+ * column whose value the database makes at an UPDATE (update) or an INSERT
+ * (!update), so that a flush leaves it unloaded unless the mapper fetches
+ * it eagerly: `server_onupdate=`, `onupdate=` a SQL expression
+ * (`func.now()`: a Python callable is run by the ORM, which keeps its
+ * value), `server_default=`, `default=` a SQL expression, `Computed(...)`;
+ * SQLModel's `sa_column=Column(...)` and `sa_column_kwargs={...}` too.
+ * The keyword that says so ("onupdate", "server_default", ...), or NULL;
+ * never a primary key. */
+const char *ormpaths_generated(Arena *a, const FlowEnv *env, OrmClass cls, const char *attr,
+                               int update);
+
 /* The relationship paths the loader options of load (a query expression,
  * or a call loading one) load, in *paths (*n of them, in a).  0 when it
  * has options it cannot read (`.options(*opts)`, a Load(...) object): then
