@@ -76,6 +76,11 @@ struct FastApi {
                        call somewhere: registries keyed by their own scope */
     int event_libs; /* some module imports a bot library, RQ or Celery: their handlers
                        and tasks are looked for (FASTAPI_EVENT) */
+    VEC(const Node *) starting; /* the functions that call Pool, ProcessPoolExecutor or
+                                   Process, while the references are scanned ... */
+    const Node **starters;      /* ... then kept in the arena, by name */
+    int nstarters;
+    uint64_t starter_names[4];  /* ... their names' starter_bit()s: most names are none */
     const Node **modkey; /* each module's node, hashed (open addressing) ... */
     int *modidx;         /* ... and its index in mods */
     size_t modcap;       /* a power of two, at least twice n */
@@ -1240,13 +1245,18 @@ static void ref_scan(RefScan *r, const Node *n)
             slot(r->f, b, 1)->roles |= READ_REMOVED | (r->in_hook ? READ_REMOVED_HOOK : 0) |
                                        (r->in_finish ? READ_REMOVED_FINISH : 0);
     }
-    if (n->kind == NODE_Call && !r->f->scoped_own) {
+    if (n->kind == NODE_Call) {
+        static const char *const starts[] = {"Pool", "ProcessPoolExecutor", "Process", NULL};
         const Node *fn = n->v.Call.func; /* by the name written: an alias is missed */
         const char *id = fn->kind == NODE_Name        ? fn->v.Name.id
                          : fn->kind == NODE_Attribute ? fn->v.Attribute.attr
                                                       : "";
-        r->f->scoped_own = !strcmp(id, "async_scoped_session") ||
-                           (!strcmp(id, "scoped_session") && ast_keyword(n, "scopefunc"));
+        if (!r->f->scoped_own)
+            r->f->scoped_own = !strcmp(id, "async_scoped_session") ||
+                               (!strcmp(id, "scoped_session") && ast_keyword(n, "scopefunc"));
+        if (id[0] == 'P' && r->func && r->func->kind != NODE_Lambda && is_qual(id, starts) &&
+            (!r->f->starting.n || r->f->starting.items[r->f->starting.n - 1] != r->func))
+            VEC_PUSH(&r->f->starting, r->func); /* a function that may start processes */
     }
     if (n->kind == NODE_withitem && r->func && r->func->kind == NODE_FunctionDef &&
         !strcmp(r->func->v.FunctionDef.name, "__call__")) {
@@ -1348,12 +1358,37 @@ static void unnamed_generators(FastApi *f)
     }
 }
 
+/* The bit of name in FastApi.starter_names: from its first two bytes. */
+static unsigned starter_bit(const char *name)
+{
+    return ((unsigned char)name[0] * 31u + (unsigned char)name[1]) & 255u;
+}
+
+/* qsort: defs by name, then by address (a total order: equal defs meet). */
+static int by_def_name(const void *a, const void *b)
+{
+    const Node *x = *(const Node *const *)a, *y = *(const Node *const *)b;
+    int c = strcmp(x->v.FunctionDef.name, y->v.FunctionDef.name);
+    return c ? c : (x > y) - (x < y);
+}
+
 static void references(FastApi *f)
 {
     for (int m = 0; m < f->n; m++) {
         RefScan r = {f, m, scope_module(f->mods[m].scopes), NULL, 0, 0, 0, 0};
         ref_scan(&r, f->mods[m].module);
     }
+    /* by name, so that a call's name is looked up by bisection; one entry per def */
+    if (f->starting.n)
+        qsort(f->starting.items, f->starting.n, sizeof *f->starting.items, by_def_name);
+    f->starters = arena_alloc(f->a, (f->starting.n + 1) * sizeof *f->starters);
+    for (size_t i = 0; i < f->starting.n; i++)
+        if (!f->nstarters || f->starters[f->nstarters - 1] != f->starting.items[i]) {
+            unsigned bit = starter_bit(f->starting.items[i]->v.FunctionDef.name);
+            f->starter_names[bit / 64] |= (uint64_t)1 << (bit % 64);
+            f->starters[f->nstarters++] = f->starting.items[i];
+        }
+    VEC_FREE(&f->starting);
     unnamed_generators(f);
 }
 
@@ -1621,6 +1656,25 @@ int fastapi_binding_removed(const FastApi *f, const Binding *b, int by_hook)
 int fastapi_task_app_context(const FastApi *f) { return f && f->task_app_context; }
 
 int fastapi_scoped_own(const FastApi *f) { return f && f->scoped_own; }
+
+const Node *const *fastapi_process_starters(const FastApi *f, const char *name, int *n)
+{
+    *n = 0;
+    unsigned bit = name ? starter_bit(name) : 0;
+    if (!f || !name || !(f->starter_names[bit / 64] >> (bit % 64) & 1))
+        return NULL;
+    int lo = 0, hi = f->nstarters;
+    while (lo < hi) { /* the first def named name or after it */
+        int mid = (lo + hi) / 2;
+        if (strcmp(f->starters[mid]->v.FunctionDef.name, name) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    while (lo + *n < f->nstarters && !strcmp(f->starters[lo + *n]->v.FunctionDef.name, name))
+        ++*n;
+    return f->starters + lo;
+}
 
 int fastapi_reads_app_state(const FastApi *f, const char *attr)
 {

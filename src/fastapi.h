@@ -121,6 +121,13 @@ int fastapi_task_app_context(const FastApi *f);
  * scopefunc=...)`, by the name written)?  A cheap gate for sharing.c. */
 int fastapi_scoped_own(const FastApi *f);
 
+/* The functions of the project named name that call `Pool`,
+ * `ProcessPoolExecutor` or `Process` (by the name written; a nested def
+ * apart from its outer one), in *n how many (0 for none): where worker
+ * processes may be started.  A cheap gate for forks.c, which asks what
+ * the callers of these did first; a bisection over them by name. */
+const Node *const *fastapi_process_starters(const FastApi *f, const char *name, int *n);
+
 /* Does another module of the project use a name of this module? */
 int fastapi_module_used(const FastApi *f, const Node *module);
 

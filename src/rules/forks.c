@@ -18,10 +18,12 @@
  * or a ProcessPoolExecutor's map/imap/apply/submit, or a Process(target=),
  * whose start method forks (a get_context("fork"), or the default, which
  * is fork on Linux before Python 3.14), when the function run in the
- * workers takes a connection of a pool of the project for itself (its
- * summary's needs_pool) and the function that forks has used that same
- * pool (its own needs_pool).  Quiet when anything disposes: the worker
- * function, the pool's initializer, or the parent before the fork.
+ * workers takes a connection of a pool of the project for itself and the
+ * function that forks has used that same pool before the fork; or on a
+ * call of a function that forks, when its caller used the pool before
+ * that call (forks_visit, below the import-time walk it reuses).  Quiet
+ * when anything disposes: the worker function, the pool's initializer, or
+ * the parent before the fork.
  *
  * The same fork in Celery's prefork worker, which imports the app and task
  * modules and then forks the children that run the tasks: reported on the
@@ -32,6 +34,7 @@
 
 #include <string.h>
 
+#include "context.h"
 #include "fastapi.h"
 #include "modgraph.h"
 #include "value.h"
@@ -39,12 +42,13 @@
 #define FORK_MAX_DEPTH 256 /* nesting followed in a function body */
 #define FORK_MAX_NAMES 4   /* names followed to the pool or context they are bound to */
 
-/* What name e (in scope s) is bound to once: an assignment's value, or the
- * context expression of `with ... as e`; e itself for anything else. */
-static const Node *bound(DbCtx *c, const Scope *s, const Node *e)
+/* What name e (in scope s of table t) is bound to once: an assignment's
+ * value, or the context expression of `with ... as e`; e itself for
+ * anything else. */
+static const Node *bound(const ScopeTable *t, const Scope *s, const Node *e)
 {
     for (int depth = 0; e && e->kind == NODE_Name && depth < FORK_MAX_NAMES; depth++) {
-        const Binding *b = scope_lookup(c->env->scopes, s, e->v.Name.id, NULL);
+        const Binding *b = scope_lookup(t, s, e->v.Name.id, NULL);
         if (!b || b->kind != BIND_LOCAL || b->nbind != 1)
             return e;
         if (b->value)
@@ -61,12 +65,12 @@ static const Node *bound(DbCtx *c, const Scope *s, const Node *e)
  * get_context("fork") and get_context() (the platform's default: fork on
  * Linux before Python 3.14), 0 for another start method or one not
  * written as a literal, -1 when e is no context. */
-static int forking_context(DbCtx *c, const Scope *s, const Node *e)
+static int forking_context(DbCtx *c, const ScopeTable *t, const Scope *s, const Node *e)
 {
-    e = bound(c, s, e);
+    e = bound(t, s, e);
     if (!e || e->kind != NODE_Call)
         return -1;
-    const char *q = dbval_qualname(c, s, e->v.Call.func);
+    const char *q = dbval_qualname_in(c, t, s, e->v.Call.func);
     if (!q || (strcmp(q, "multiprocessing.get_context") &&
                strcmp(q, "multiprocessing.context.get_context")))
         return -1;
@@ -79,32 +83,34 @@ static int forking_context(DbCtx *c, const Scope *s, const Node *e)
 
 /* Is e (a call, or a name bound to one) a pool of worker processes that
  * are forked?  Its initializer into *init. */
-static int forking_pool(DbCtx *c, const Scope *s, const Node *e, const Node **init)
+static int forking_pool(DbCtx *c, const ScopeTable *t, const Scope *s, const Node *e,
+                        const Node **init)
 {
     static const char *const pools[] = {"multiprocessing.Pool", "multiprocessing.pool.Pool",
                                         "concurrent.futures.ProcessPoolExecutor",
                                         "concurrent.futures.process.ProcessPoolExecutor", NULL};
-    e = bound(c, s, e);
+    e = bound(t, s, e);
     if (!e || e->kind != NODE_Call)
         return 0;
     const Node *f = e->v.Call.func;
     int forks = 0;
-    if (ast_name_in(dbval_qualname(c, s, f), pools)) {
+    if (ast_name_in(dbval_qualname_in(c, t, s, f), pools)) {
         const Node *ctx = ast_keyword(e, "mp_context");
-        forks = ctx ? forking_context(c, s, ctx) == 1 : 1;
+        forks = ctx ? forking_context(c, t, s, ctx) == 1 : 1;
     } else if (f->kind == NODE_Attribute && !strcmp(f->v.Attribute.attr, "Pool")) {
-        forks = forking_context(c, s, f->v.Attribute.value) == 1; /* get_context("fork").Pool() */
+        /* get_context("fork").Pool() */
+        forks = forking_context(c, t, s, f->v.Attribute.value) == 1;
     }
     *init = forks ? ast_keyword(e, "initializer") : NULL;
     return forks;
 }
 
-/* The function call starts in forked worker processes, or NULL:
- * `pool.map(work, items)` (and imap, starmap, apply_async, submit, ...) on
- * a forking pool, or Process(target=work) of a forking context; q is the
- * qualified name of call's callee, or NULL. */
-static const Node *fork_target(DbCtx *c, const Scope *s, const Node *call, const char *q,
-                               const Node **init)
+/* The function call (in scope s of table t) starts in forked worker
+ * processes, or NULL: `pool.map(work, items)` (and imap, starmap,
+ * apply_async, submit, ...) on a forking pool, or Process(target=work) of a
+ * forking context; q is the qualified name of call's callee, or NULL. */
+static const Node *fork_target(DbCtx *c, const ScopeTable *t, const Scope *s, const Node *call,
+                               const char *q, const Node **init)
 {
     static const char *const processes[] = {"multiprocessing.Process",
                                             "multiprocessing.context.Process", NULL};
@@ -115,25 +121,31 @@ static const Node *fork_target(DbCtx *c, const Scope *s, const Node *call, const
     *init = NULL;
     if (ast_name_in(q, processes) ||
         (f->kind == NODE_Attribute && !strcmp(f->v.Attribute.attr, "Process") &&
-         forking_context(c, s, f->v.Attribute.value) == 1))
+         forking_context(c, t, s, f->v.Attribute.value) == 1))
         return ast_keyword(call, "target");
     if (f->kind != NODE_Attribute || !ast_name_in(f->v.Attribute.attr, runs) ||
-        !forking_pool(c, s, f->v.Attribute.value, init))
+        !forking_pool(c, t, s, f->v.Attribute.value, init))
         return NULL;
     return call->v.Call.args.n ? call->v.Call.args.items[0]
                                : ast_keyword(call, !strcmp(f->v.Attribute.attr, "submit") ? "fn"
                                                                                     : "func");
 }
 
-/* A def of the project that e (in scope s) names, or NULL. */
-static const Node *def_of(DbCtx *c, const Scope *s, const Node *e)
+/* A def of the project that e (in scope s of table t) names, or NULL. */
+static const Node *def_of(DbCtx *c, const ScopeTable *t, const Scope *s, const Node *e)
 {
     if (!e)
         return NULL;
-    Val v = value_of(c->env->values, c->a, c->env->scopes, s, e);
+    Val v = value_of(c->env->values, c->a, t, s, e);
     return v.tag == VAL_FUNC && v.node &&
                    (v.node->kind == NODE_FunctionDef || v.node->kind == NODE_AsyncFunctionDef)
                ? v.node : NULL;
+}
+
+/* Does n start at or after m? */
+static int at_or_after(const Node *n, const Node *m)
+{
+    return n->lineno > m->lineno || (n->lineno == m->lineno && n->col_offset >= m->col_offset);
 }
 
 /* Does the subtree call x.dispose(...) (before `until`, when given)? */
@@ -146,9 +158,7 @@ static void dispose_kid(Node *parent, Node *n, void *arg)
 {
     Dispose *w = arg;
     (void)parent;
-    if (w->found || w->depth > FORK_MAX_DEPTH ||
-        (w->until && (n->lineno > w->until->lineno ||
-                      (n->lineno == w->until->lineno && n->col_offset >= w->until->col_offset))))
+    if (w->found || w->depth > FORK_MAX_DEPTH || (w->until && at_or_after(n, w->until)))
         return;
     if (n->kind == NODE_Call && n->v.Call.func->kind == NODE_Attribute &&
         !strcmp(n->v.Call.func->v.Attribute.attr, "dispose")) {
@@ -168,35 +178,63 @@ static int disposes(const Node *def, const Node *until)
     return w.found;
 }
 
+/* Walks the body of def (of table t) with visit and its state arg. */
+static void walk_body(const ScopeTable *t, const Node *def, int (*visit)(DbWalk *, const Node *),
+                      void *arg)
+{
+    DbWalk w;
+    memset(&w, 0, sizeof w);
+    w.t = t;
+    w.visit = visit;
+    w.arg = arg;
+    dbval_walk_body(&w, def);
+}
+
 static const FlowSummary *summary(const DbCtx *c, const Node *def)
 {
     const FlowEnv *env = c->env;
     return def && env->summary_of ? env->summary_of(env->summary_arg, def) : NULL;
 }
 
-/* A finding on the call at: code, message, and one step at the function
- * that runs apart (work), in its own module. */
+/* A finding on the call at: code, message, the steps before (pre[0..npre),
+ * or none), and one step at the function that runs apart (work), in its
+ * own module; contexts: where a default run reports it, 0 for the rule's. */
 static void report(DbCtx *c, const Source *src, FindingList *out, const Node *at, const char *code,
-                   const char *message, const Node *work, const char *note)
+                   const char *message, const TraceStep *pre, int npre, const Node *work,
+                   const char *note, unsigned contexts)
 {
     Finding fd = {0};
     fd.code = code;
     fd.path = src->path;
     diag_span(&fd, at);
     fd.message = message;
-    fd.trace = arena_alloc(c->a, sizeof *fd.trace);
+    fd.contexts = contexts;
+    fd.trace = arena_alloc(c->a, ((size_t)npre + 1) * sizeof *fd.trace);
+    for (int i = 0; i < npre; i++)
+        fd.trace[fd.ntrace++] = pre[i];
     fd.trace[fd.ntrace++] =
         (TraceStep){value_path_of(c->env->values, work), work->lineno, work->col_offset, note};
     diag_add(out, &fd);
 }
 
 /*
- * SL209: `asyncio.run(work())` in code that runs more than once per process
- * (request and service code), where the coroutine takes connections of a
- * pool that outlives the call (a module-level or cached async engine): each
- * run makes a new event loop, and a connection an earlier run opened stays
- * in the pool, bound to that run's loop.  Quiet for NullPool engines (no
- * pool), and when the coroutine disposes the engine.
+ * SL209: a coroutine run on an event loop of its own, `asyncio.run(work())`
+ * or `loop.run_until_complete(work())` on a loop the function makes
+ * (`asyncio.new_event_loop()`, or `asyncio.get_event_loop()`, which the
+ * next asyncio.run() or server does not reuse either), where the coroutine
+ * takes connections of a pool that outlives the loop (a module-level or
+ * cached async engine): a connection that run opened stays in the pool,
+ * bound to its loop.  A second loop gets it in two ways: the same call
+ * again, in request and service code, which runs more than once per
+ * process; or a server started after it by the same function
+ * (`uvicorn.run(...)`, `web.run_app(...)`), whose own loop serves the
+ * requests, wherever that function runs (a CLI command that prepares the
+ * database and then serves: fief#90).  Quiet for NullPool engines (no
+ * pool), when the coroutine disposes of the engine, and when the function
+ * disposes of one after the run (before the server starts).  A loop kept at
+ * module level or on an object is one loop for the process: not followed.
+ * Whether the server's requests use that very pool is not asked: a
+ * project's module-level engine serves its requests.
  */
 /* Is pool (a summary's needs_pool) one that outlives any call: a module's
  * engine or a cached factory's, not the engine a registry class makes per
@@ -206,58 +244,120 @@ static int module_pool(const void *pool)
     return pool && ((const Binding *)pool)->kind != BIND_CLASS;
 }
 
-static void loop_per_call(DbCtx *c, const Source *src, FindingList *out, const DbWalk *w,
-                          const Node *n, const char *q)
+/* Is e (in scope s) a loop that the function makes, `asyncio.new_event_loop()`
+ * or `asyncio.get_event_loop()`, written there or bound to a name of the
+ * function's own? */
+static int own_loop(DbCtx *c, const Scope *s, const Node *e)
+{
+    static const char *const loops[] = {"asyncio.new_event_loop", "asyncio.events.new_event_loop",
+                                        "asyncio.get_event_loop", "asyncio.events.get_event_loop",
+                                        NULL};
+    if (e->kind == NODE_Name) {
+        const Scope *where = NULL;
+        const Binding *b = scope_lookup(c->env->scopes, s, e->v.Name.id, &where);
+        if (!b || !where || where->kind == SCOPE_MODULE || where->kind == SCOPE_CLASS)
+            return 0; /* one loop for the process, or an object's */
+        e = bound(c->env->scopes, s, e);
+    }
+    return e->kind == NODE_Call && ast_name_in(dbval_qualname(c, s, e->v.Call.func), loops);
+}
+
+/* The coroutine call that n (whose callee is q) runs on an event loop of
+ * its own, or NULL; *how says which way, for the message. */
+static const Node *loop_run(DbCtx *c, const Scope *s, const Node *n, const char *q,
+                            const char **how)
 {
     static const char *const runners[] = {"asyncio.run", "asyncio.runners.run", NULL};
-    const Node *arg = n->v.Call.args.n ? n->v.Call.args.items[0] : NULL;
-    if (!arg || arg->kind != NODE_Call || !ast_name_in(q, runners))
-        return;
-    const Node *work = def_of(c, w->scope, arg->v.Call.func);
+    const Node *f = n->v.Call.func, *arg = n->v.Call.args.n ? n->v.Call.args.items[0] : NULL;
+    if (!arg || arg->kind != NODE_Call)
+        return NULL;
+    *how = "asyncio.run()";
+    if (ast_name_in(q, runners))
+        return arg;
+    *how = "run_until_complete() on a loop made for it";
+    return f->kind == NODE_Attribute && !strcmp(f->v.Attribute.attr, "run_until_complete") &&
+                   own_loop(c, s, f->v.Attribute.value)
+               ? arg : NULL;
+}
+
+/* What def does after the run (a call): the first server it starts that
+ * runs an event loop of its own (`uvicorn.run(...)`, aiohttp's
+ * `web.run_app(...)`), and whether a dispose() comes before that server
+ * (or anywhere after the run, without one): its own, or in a function of
+ * the project it calls there (`loop.run_until_complete(close_db())`), one
+ * call deep. */
+typedef struct After {
+    DbCtx *c;
+    const Node *run, *server;
+    int closed;
+} After;
+
+static int after_visit(DbWalk *w, const Node *n)
+{
+    static const char *const servers[] = {"uvicorn.run", "uvicorn.main.run", "aiohttp.web.run_app",
+                                          "aiohttp.web_runner.run_app", NULL};
+    After *k = w->arg;
+    if (k->server || ast_is_def(n))
+        return 0;
+    if (n->kind != NODE_Call || n == k->run || !at_or_after(n, k->run))
+        return 1;
+    const Node *f = n->v.Call.func;
+    if (ast_name_in(dbval_qualname(k->c, w->scope, f), servers)) {
+        k->server = n;
+        return 0;
+    }
+    k->closed |= (f->kind == NODE_Attribute && !strcmp(f->v.Attribute.attr, "dispose")) ||
+                 (!k->closed && disposes(def_of(k->c, w->t, w->scope, f), NULL));
+    return 1;
+}
+
+static void loop_per_call(DbCtx *c, const Source *src, FindingList *out, const DbWalk *w,
+                          const Node *func, const Node *n, const char *q)
+{
+    const char *how;
+    const Node *arg = loop_run(c, w->scope, n, q, &how);
+    const Node *work = arg ? def_of(c, c->env->scopes, w->scope, arg->v.Call.func) : NULL;
     const FlowSummary *sum = summary(c, work);
     if (!work || work->kind != NODE_AsyncFunctionDef || !sum || !module_pool(sum->needs_pool) ||
         disposes(work, NULL))
         return;
+    After after = {c, n, NULL, 0};
+    walk_body(c->env->scopes, func, after_visit, &after);
+    const Node *server = after.server;
+    if (after.closed)
+        return; /* the connections of this run are closed before another loop runs */
+    const char *pool = ((const Binding *)sum->needs_pool)->name;
+    if (server) {
+        const char *text = dbval_text(c, src, server, 40);
+        TraceStep at = {src->path, server->lineno, server->col_offset,
+                        "the server starts its own event loop, which serves from the same pool"};
+        report(c, src, out, n, "SL209",
+               arena_printf(c->a,
+                            "`%s` runs on an event loop of its own (%s) and takes connections "
+                            "of the pool of `%s`, which outlives that loop: the server started "
+                            "after it (`%s`, line %d) serves on another loop and its requests "
+                            "get the connections this run left in the pool, bound to the "
+                            "finished loop (asyncpg: \"attached to a different loop\"); dispose "
+                            "of the engine once the run is over (`await engine.dispose()` at "
+                            "the end of the coroutine), make it with poolclass=NullPool, or do "
+                            "this work on the server's loop (a lifespan or startup handler)",
+                            work->v.FunctionDef.name, how, pool, text ? text : "the server",
+                            server->lineno),
+               &at, 1, work, "the coroutine, which takes a connection of that pool",
+               CTX_NOT_TEST);
+        return;
+    }
     report(c, src, out, n, "SL209",
            arena_printf(c->a,
-                        "`%s` runs on a new event loop at each asyncio.run() and takes "
+                        "`%s` runs on a new event loop at each %s and takes "
                         "connections of the pool of `%s`, which outlives the loop: a connection "
                         "an earlier run opened stays in the pool, bound to that run's loop, and a "
                         "later run gets it (asyncpg: \"attached to a different loop\", then "
                         "\"another operation is in progress\"); make that engine with "
                         "poolclass=NullPool, dispose of it before the coroutine returns, or keep "
                         "one event loop for the process",
-                        work->v.FunctionDef.name, ((const Binding *)sum->needs_pool)->name),
-           work, "the coroutine, which takes a connection of that pool");
-}
-
-void forks_visit(DbCtx *c, const Source *src, FindingList *out, const DbWalk *w, const Node *n)
-{
-    const Node *func = n->kind == NODE_Call ? dbval_walk_func(w) : NULL;
-    if (!func || func->kind == NODE_Lambda)
-        return;
-    const char *q = dbval_qualname(c, w->scope, n->v.Call.func); /* once for both rules */
-    loop_per_call(c, src, out, w, n, q);
-    const Node *init;
-    const Node *work = def_of(c, w->scope, fork_target(c, w->scope, n, q, &init));
-    const FlowSummary *child = summary(c, work), *parent = summary(c, func);
-    if (!child || !module_pool(child->needs_pool) || !parent ||
-        parent->needs_pool != child->needs_pool)
-        return;
-    if (disposes(work, NULL) || disposes(def_of(c, w->scope, init), NULL) || disposes(func, n))
-        return; /* the child drops its copy, or the parent its connections first */
-    report(c, src, out, n, "SL208",
-           arena_printf(c->a,
-                        "`%s` runs in worker processes forked from this one and takes connections "
-                        "of the pool of `%s`, which this process has already used: each worker "
-                        "starts with a copy of the pool and of the connections it keeps open, "
-                        "sockets included, so the parent and its workers talk to the server over "
-                        "the same connection and read each other's replies; call "
-                        "dispose(close=False) on the engine first thing in each worker (a pool "
-                        "initializer), or dispose() it before forking (the default start method "
-                        "forks on Linux before Python 3.14)",
-                        work->v.FunctionDef.name, ((const Binding *)child->needs_pool)->name),
-           work, "the worker function, which takes a connection of the same pool");
+                        work->v.FunctionDef.name, how, pool),
+           NULL, 0, work, "the coroutine, which takes a connection of that pool", 0);
 }
 
 /*
@@ -522,6 +622,7 @@ static const Binding *direct_use(Pre *x, const ScopeTable *t, const Scope *s, co
 typedef struct UseWalk {
     Pre *x;
     Uses u;
+    const Node *until; /* the walk stops there (a fork), or NULL */
 } UseWalk;
 
 static Memo runs(Pre *x, const ScopeTable *t, const Node *def);
@@ -569,7 +670,8 @@ static int use_visit(DbWalk *w, const Node *n)
     UseWalk *k = w->arg;
     Pre *x = k->x;
     if (n->kind == NODE_FunctionDef || n->kind == NODE_AsyncFunctionDef ||
-        n->kind == NODE_Lambda || fastapi_is_main_guard(n) || x->budget <= 0)
+        n->kind == NODE_Lambda || fastapi_is_main_guard(n) || x->budget <= 0 ||
+        (k->until && at_or_after(n, k->until)))
         return 0;
     if (n->kind != NODE_Call)
         return 1;
@@ -606,7 +708,7 @@ static Memo runs(Pre *x, const ScopeTable *t, const Node *def)
             return r; /* recursion: what it does is being found */
     if (x->nactive >= PRE_MAX_CALLS || !t)
         return r;
-    UseWalk k = {x, {{0}, {0}, 0, NULL, {0}, 0}};
+    UseWalk k = {x, {{0}, {0}, 0, NULL, {0}, 0}, NULL};
     DbWalk w;
     memset(&w, 0, sizeof w);
     w.t = t;
@@ -623,6 +725,277 @@ static Memo runs(Pre *x, const ScopeTable *t, const Node *def)
     if (x->nmemo < PRE_MEMO)
         x->memo[x->nmemo++] = r;
     return r;
+}
+
+/* --- SL208 on the call that forks, and on its callers' calls ------------- */
+
+/*
+ * The parent's use is read in source order, as at import time: the
+ * function that forks, from its start to the fork, through the project's
+ * functions it calls (a dispose() takes earlier uses back); the worker's
+ * whole body the same way.  The function's summary (needs_pool) counts too
+ * for the parent, as before this walk existed: it says the function takes
+ * a connection somewhere, which the walk may not name (a session handed to
+ * a helper).  So `db.engine.execute(...)` of a Flask-SQLAlchemy object and
+ * SQLAlchemy 1.x's `engine.execute(...)`, which check a connection out
+ * for the statement, count on both sides (direct_use).
+ *
+ * The parent may also have used the pool before it called the function
+ * that forks: `prepare(); load_all(paths)` where load_all forks and
+ * prepare queried (openFEC#922).  On a call of a function that forks with
+ * nothing of its own to blame (no use of that pool, no dispose, before its
+ * fork), the caller's body up to that call is read the same way.  Only the
+ * direct callers: a function that reaches the fork through another of the
+ * project's is not followed (a limit), and neither is a use after the
+ * fork in a loop around it, nor module-level code (an `if __name__ ==
+ * "__main__":` block that queries, then calls the function that forks).
+ * Which functions may fork is a project fact
+ * (fastapi.h: fastapi_process_starters, by the names written), so that a
+ * call is resolved only when its name is one of theirs.
+ */
+
+#define FORK_MAX_STARTS 16 /* functions that fork, remembered per module */
+#define FORK_MAX_SEEN 16   /* (caller, fork) pairs reported per module */
+
+typedef struct Start {
+    const Node *def;   /* a function that forks */
+    const Node *fork;  /* ... its first fork nothing in it is to blame for, or NULL */
+    const Node *work;  /* ... the worker function */
+    Uses child;        /* ... and the pools the worker takes connections of */
+} Start;
+
+struct Forks {
+    Pre x;
+    Start start[FORK_MAX_STARTS];
+    int nstart;
+    const Node *seen[FORK_MAX_SEEN][2]; /* caller, fork: reported once per caller */
+    int nseen;
+};
+
+/* What the body of def (of table t) leaves in pools, in source order, up
+ * to until (NULL: to its end). */
+static Uses body_uses(Pre *x, const ScopeTable *t, const Node *def, const Node *until)
+{
+    UseWalk k = {x, {{0}, {0}, 0, NULL, {0}, 0}, until};
+    if (t && def)
+        walk_body(t, def, use_visit, &k);
+    return k.u;
+}
+
+/* The pools the worker function work takes connections of: its walk's,
+ * and its summary's. */
+static Uses worker_uses(Pre *x, const Node *work)
+{
+    Uses u = body_uses(x, value_table_of(x->c->env->values, work), work, NULL);
+    const FlowSummary *sum = summary(x->c, work);
+    if (sum && module_pool(sum->needs_pool))
+        use_add(&u, work, sum->needs_pool);
+    return u;
+}
+
+/* The pool of child that parent uses too (also, when given, the pool of
+ * the parent's summary), or NULL; in *at the parent's use. */
+static const Binding *shared_pool(const Uses *child, const Uses *parent, const void *also,
+                                  const Node **at)
+{
+    for (int i = 0; i < child->n; i++) {
+        if (!module_pool(child->pool[i]))
+            continue;
+        for (int j = 0; j < parent->n; j++)
+            if (parent->pool[j] == child->pool[i]) {
+                *at = parent->at[j];
+                return child->pool[i];
+            }
+        if (also == child->pool[i]) {
+            *at = NULL;
+            return child->pool[i];
+        }
+    }
+    return NULL;
+}
+
+/* Does the fork at n (in def, of table t) leave the worker no inherited
+ * connection: the worker or the pool's initializer disposes of the
+ * engine, or def does before the fork? */
+static int fork_fixed(DbCtx *c, const ScopeTable *t, const Scope *s, const Node *def,
+                      const Node *n, const Node *work, const Node *init)
+{
+    return disposes(work, NULL) || disposes(def_of(c, t, s, init), NULL) || disposes(def, n);
+}
+
+static const char *fork_message(DbCtx *c, const Node *work, const Binding *pool)
+{
+    return arena_printf(c->a,
+                        "`%s` runs in worker processes forked from this one and takes connections "
+                        "of the pool of `%s`, which this process has already used: each worker "
+                        "starts with a copy of the pool and of the connections it keeps open, "
+                        "sockets included, so the parent and its workers talk to the server over "
+                        "the same connection and read each other's replies; call "
+                        "dispose(close=False) on the engine first thing in each worker (a pool "
+                        "initializer), or dispose() it before forking (the default start method "
+                        "forks on Linux before Python 3.14)",
+                        work->v.FunctionDef.name, pool->name);
+}
+
+/* The fork n of func, to worker work: the parent's use before it. */
+static void fork_direct(Forks *st, const Source *src, FindingList *out, const DbWalk *w,
+                        const Node *func, const Node *n, const Node *work, const Node *init)
+{
+    Pre *x = &st->x;
+    DbCtx *c = x->c;
+    Uses child = worker_uses(x, work);
+    if (!child.n || fork_fixed(c, w->t, w->scope, func, n, work, init))
+        return;
+    const FlowSummary *parent = summary(c, func);
+    Uses before = body_uses(x, w->t, func, n);
+    const Node *at;
+    const Binding *pool = shared_pool(&child, &before, parent ? parent->needs_pool : NULL, &at);
+    if (!pool)
+        return;
+    TraceStep use = {src->path, at ? at->lineno : 0, at ? at->col_offset : 0,
+                     "this process takes a connection of the pool here"};
+    report(c, src, out, n, "SL208", fork_message(c, work, pool), &use, at ? 1 : 0, work,
+           "the worker function, which takes a connection of the same pool", 0);
+}
+
+/* DbWalk visitor: the first fork of a function's body whose worker takes
+ * connections of a pool, when the function neither used that pool before
+ * it (its own finding) nor disposes of it first. */
+typedef struct StartWalk {
+    Pre *x;
+    Start *k;
+} StartWalk;
+
+static int start_visit(DbWalk *w, const Node *n)
+{
+    Pre *x = ((StartWalk *)w->arg)->x;
+    Start *k = ((StartWalk *)w->arg)->k;
+    if (k->fork || ast_is_def(n) || x->budget <= 0)
+        return 0;
+    if (n->kind != NODE_Call)
+        return 1;
+    const Node *init;
+    const char *q = dbval_qualname_in(x->c, w->t, w->scope, n->v.Call.func);
+    const Node *work = def_of(x->c, w->t, w->scope, fork_target(x->c, w->t, w->scope, n, q, &init));
+    if (!work)
+        return 1;
+    Uses child = worker_uses(x, work);
+    Uses before = body_uses(x, w->t, k->def, n);
+    const Node *at;
+    if (child.n && !shared_pool(&child, &before, NULL, &at) &&
+        !fork_fixed(x->c, w->t, w->scope, k->def, n, work, init)) {
+        k->fork = n;
+        k->work = work;
+        k->child = child;
+    }
+    return 0;
+}
+
+/* What def (a function that may fork, of table t) forks, remembered. */
+static const Start *start_of(Forks *st, const ScopeTable *t, const Node *def)
+{
+    for (int i = 0; i < st->nstart; i++)
+        if (st->start[i].def == def)
+            return &st->start[i];
+    if (st->nstart == FORK_MAX_STARTS)
+        return NULL;
+    Start *k = &st->start[st->nstart++];
+    memset(k, 0, sizeof *k);
+    k->def = def;
+    StartWalk sw = {&st->x, k};
+    walk_body(t, def, start_visit, &sw);
+    return k;
+}
+
+/* The functions that may fork named as n's callee is (`fan_out(...)`,
+ * `self.fan_out(...)`), in *ns how many. */
+static const Node *const *starters_named(DbCtx *c, const Node *n, int *ns)
+{
+    const Node *f = n->v.Call.func;
+    return fastapi_process_starters(c->env->fastapi ? c->env->fastapi->model : NULL,
+                                    f->kind == NODE_Name        ? f->v.Name.id
+                                    : f->kind == NODE_Attribute ? f->v.Attribute.attr
+                                                                : NULL,
+                                    ns);
+}
+
+/* The function that may fork n calls, or NULL. */
+static const Node *starter_called(DbCtx *c, const DbWalk *w, const Node *n, const ScopeTable **t)
+{
+    int ns, method;
+    const Node *const *starters = starters_named(c, n, &ns);
+    const Node *def = ns ? dbval_callee(c, w->t, w->scope, n, t, &method) : NULL;
+    for (int i = 0; def && i < ns; i++)
+        if (starters[i] == def)
+            return def;
+    return NULL;
+}
+
+/* A call n of func to a function that forks: the caller's use before it. */
+static void fork_caller(Forks *st, const Source *src, FindingList *out, const DbWalk *w,
+                        const Node *func, const Node *n)
+{
+    DbCtx *c = st->x.c;
+    const ScopeTable *t;
+    const Node *def = starter_called(c, w, n, &t);
+    const Start *k = def ? start_of(st, t, def) : NULL;
+    if (!k || !k->fork)
+        return;
+    for (int i = 0; i < st->nseen; i++)
+        if (st->seen[i][0] == func && st->seen[i][1] == k->fork)
+            return;
+    Uses before = body_uses(&st->x, w->t, func, n);
+    const Node *at;
+    const Binding *pool = shared_pool(&k->child, &before, NULL, &at);
+    if (!pool)
+        return;
+    if (st->nseen < FORK_MAX_SEEN) {
+        st->seen[st->nseen][0] = func;
+        st->seen[st->nseen++][1] = k->fork;
+    }
+    TraceStep steps[2] = {
+        {src->path, at->lineno, at->col_offset, "this process takes a connection of the pool here"},
+        {value_path_of(c->env->values, def), k->fork->lineno, k->fork->col_offset,
+         "the call that forks the workers"}};
+    report(c, src, out, n, "SL208",
+           arena_printf(c->a,
+                        "`%s` forks worker processes that run `%s`, which takes connections "
+                        "of the pool of `%s`, and this function has already used that pool "
+                        "(line %d): each worker starts with a copy of the pool and of the "
+                        "connections it keeps open, sockets included, so the parent and its "
+                        "workers talk to the server over the same connection and read each "
+                        "other's replies; call dispose(close=False) on the engine first thing "
+                        "in each worker (a pool initializer), or dispose() it before this call",
+                        def->v.FunctionDef.name, k->work->v.FunctionDef.name, pool->name,
+                        at->lineno),
+           steps, 2, k->work, "the worker function, which takes a connection of the same pool", 0);
+}
+
+void forks_visit(DbCtx *c, const Source *src, FindingList *out, const DbWalk *w, const Node *n,
+                 Forks **state)
+{
+    const Node *func = n->kind == NODE_Call ? dbval_walk_func(w) : NULL;
+    if (!func || func->kind == NODE_Lambda)
+        return;
+    const char *q = dbval_qualname(c, w->scope, n->v.Call.func); /* once for both rules */
+    loop_per_call(c, src, out, w, func, n, q);
+    const Node *init;
+    const Node *work = def_of(c, w->t, w->scope, fork_target(c, w->t, w->scope, n, q, &init));
+    int ns = 0;
+    if (!work)
+        starters_named(c, n, &ns);
+    if ((!work && !ns) || !value_project(c->env->values))
+        return; /* most calls: neither a fork nor a call of a function that forks */
+    if (!*state) { /* the first question of the module */
+        *state = arena_alloc(c->a, sizeof **state);
+        (*state)->x.c = c;
+        (*state)->x.p = value_project(c->env->values);
+        (*state)->x.budget = PRE_BUDGET;
+    }
+    if (work)
+        fork_direct(*state, src, out, w, func, n, work, init);
+    else
+        fork_caller(*state, src, out, w, func, n);
 }
 
 /* --- the Celery side: tasks, the modules the worker imports, the fix ------ */
@@ -940,7 +1313,7 @@ static const Node *factory_def(Pre *x, const ProjectPrefork *p, const ScopeTable
  * module's import-time code, then the factory's body. */
 static Uses app_import(Pre *x, const ProjectModule *m, const ProjectPrefork *p)
 {
-    UseWalk k = {x, {{0}, {0}, 0, NULL, {0}, 0}};
+    UseWalk k = {x, {{0}, {0}, 0, NULL, {0}, 0}, NULL};
     DbWalk w;
     memset(&w, 0, sizeof w);
     w.t = m->scopes;
@@ -991,7 +1364,7 @@ static void prefork_check(Pre *x, const Source *src, FindingList *out, const Pro
         const ProjectModule *app = modgraph_find(x->p, p->module);
         if (!app)
             continue; /* not this project's module, or named from another folder */
-        UseWalk k = {x, *uses};
+        UseWalk k = {x, *uses, NULL};
         const ScopeTable *ft = NULL;
         const Node *f = factory_def(x, p, &ft);
         if (f && ft == x->c->env->scopes) { /* the factory, called after the import */
@@ -1047,7 +1420,7 @@ void forks_check_module(DbCtx *c, const Source *src, FindingList *out, const Nod
     x->budget = PRE_BUDGET;
     if (!x->p)
         return;
-    UseWalk k = {x, {{0}, {0}, 0, NULL, {0}, 0}};
+    UseWalk k = {x, {{0}, {0}, 0, NULL, {0}, 0}, NULL};
     DbWalk w;
     memset(&w, 0, sizeof w);
     w.t = c->env->scopes;
@@ -1106,6 +1479,7 @@ void forks_check_module(DbCtx *c, const Source *src, FindingList *out, const Nod
                             "or do not use the pool at import time",
                             text ? "`" : "this call", text ? text : "", text ? "`" : "",
                             cs.want[j]->name, task->v.FunctionDef.name),
-               task, "the Celery task, which takes connections of that pool in a forked child");
+               NULL, 0, task,
+               "the Celery task, which takes connections of that pool in a forked child", 0);
     }
 }

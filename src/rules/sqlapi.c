@@ -46,6 +46,7 @@ typedef struct SqlCheck {
     int legacy; /* SQLAlchemy 1.x: only a future=True engine's connections refuse strings */
     struct StateMemo *memo; /* param_state's answers (mcap slots, a power of two) */
     size_t mcap, mused;
+    Forks *forks;           /* forks_visit's memory of the module */
 } SqlCheck;
 
 /* A place in the source, for ordering: where a node starts, or where a
@@ -1792,7 +1793,7 @@ static int visit(DbWalk *w, const Node *n)
 {
     SqlCheck *k = w->arg;
     engines_visit(k->c, k->src, k->out, w, n); /* SL108, on the same walk */
-    forks_visit(k->c, k->src, k->out, w, n);   /* SL208 */
+    forks_visit(k->c, k->src, k->out, w, n, &k->forks); /* SL208, SL209 */
     begins_visit(k->c, k->src, k->out, w, n, k->legacy); /* SL305 */
     ambient_visit(k->c, k->src, k->out, w, n);            /* SL203 */
     gqlctx_visit(k->c, k->src, k->out, w, n, k->module);  /* SL203 */
@@ -1831,9 +1832,8 @@ void sqlapi_check(DbCtx *c, const Source *src, const Node *module, const Project
 {
     /* 1.x runs a str as textual SQL (with a RemovedIn20Warning), except on
        a connection of an engine made with future=True (observed: tests/proof) */
-    SqlCheck k = {c, src, out, module, facts && facts->sqlalchemy.major >= 0 &&
-                                           facts->sqlalchemy.major < 2,
-                  NULL, 0, 0};
+    SqlCheck k = {.c = c, .src = src, .out = out, .module = module,
+                  .legacy = facts && facts->sqlalchemy.major >= 0 && facts->sqlalchemy.major < 2};
     DbWalk w;
     memset(&w, 0, sizeof w);
     w.t = c->env->scopes;
