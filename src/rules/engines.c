@@ -17,7 +17,9 @@
  * `scoped_session(...)` of one) and local objects it is bound to (a copy
  * of the metadata with `.bind = engine`).  Sessions and connections made
  * from them are not followed: closing them does not dispose the engine,
- * so its pool stays behind wherever they go.  Quiet when one of those
+ * so its pool stays behind wherever they go; but one stored where it
+ * outlives the call keeps the engine there, as storing the engine itself
+ * would (kept).  Quiet when one of those
  * holders leaves the function (returned, yielded, put in a container,
  * handed to a call that may keep it, captured by a nested function: a
  * listener that `@event.listens_for(engine, ...)` registers is not one),
@@ -250,12 +252,35 @@ static int captured(const Uses *u, const Node *def)
 
 static void fate(Uses *u, int i);
 
+/* u->stack[i] makes a session or a connection of the engine (`maker()`,
+ * `engine.connect()`): not followed, unless it is stored where it outlives
+ * the call (`self.session = Maker()`, a global's): it keeps the engine
+ * alive and in use there, as storing the engine itself would. */
+static void kept(Uses *u, int i)
+{
+    const Node *e = u->stack[i], *p = i > 0 ? u->stack[i - 1] : NULL;
+    if (p && p->kind == NODE_Await) {
+        e = p;
+        p = i > 1 ? u->stack[i - 2] : NULL;
+    }
+    const Node *target = NULL;
+    if (p && p->kind == NODE_Assign && p->v.Assign.value == e && p->v.Assign.targets.n == 1)
+        target = p->v.Assign.targets.items[0];
+    else if (p && p->kind == NODE_AnnAssign && p->v.AnnAssign.value == e)
+        target = p->v.AnnAssign.target;
+    int k = target ? slot_of(u, target) : SLOT_OTHER;
+    if (k == SLOT_LONG || k == SLOT_SELF)
+        store(u, target);
+}
+
 /* The holder u->stack[i] handed to call (u->stack[i - 1], or the call
  * around that keyword). */
 static void handed(Uses *u, int i, const Node *call)
 {
-    if (call->v.Call.func == u->stack[i])
-        return; /* maker(): a session, not followed */
+    if (call->v.Call.func == u->stack[i]) {
+        kept(u, i - 1); /* maker(): a session */
+        return;
+    }
     if (maker(call))
         fate(u, call == u->stack[i - 1] ? i - 1 : i - 2); /* a maker over it holds it */
     else if (!strcmp(name_of(call->v.Call.func), "configure") &&
@@ -278,7 +303,10 @@ static void fate(Uses *u, int i)
             u->disposed = 1;
         else if (!strcmp(p->v.Attribute.attr, "execution_options"))
             u->escapes = 1; /* an engine over the same pool, which may be kept */
-        break;               /* engine.connect(), engine.url, maker.configure(...) */
+        else if (e->kind == NODE_Name && !strcmp(p->v.Attribute.attr, "connect") && i > 1 &&
+                 u->stack[i - 2]->kind == NODE_Call && u->stack[i - 2]->v.Call.func == p)
+            kept(u, i - 2); /* self.conn = engine.connect() */
+        break;               /* engine.url, maker.configure(...) */
     case NODE_keyword:
         if (i > 1 && u->stack[i - 2]->kind == NODE_Call)
             handed(u, i, u->stack[i - 2]);

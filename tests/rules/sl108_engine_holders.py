@@ -144,3 +144,26 @@ warehouse = Warehouse(DSN)
 def reconnect_warehouse():
     warehouse.reconnect()
     return {"ok": True}
+
+
+# quiet: the session kept on self keeps its engine for the object's life
+class LoadGenerator:
+    def __init__(self, dsn: str):
+        engine = create_engine(dsn)
+        self.session = sessionmaker(bind=engine)()
+        self.conn = create_engine(dsn).connect()
+
+
+_shared = None
+
+
+# made once, the first time: the global session keeps the engine (no SL108),
+# though sharing one session between requests is SL201
+@app.get("/shared")
+def shared_total():
+    global _shared
+    if _shared is None:
+        engine = create_engine(DSN)
+        Maker = sessionmaker(bind=engine)
+        _shared = Maker()  # expect: SL201
+    return _shared.execute(text("SELECT sum(total) FROM orders")).scalar_one()
