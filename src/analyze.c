@@ -264,6 +264,9 @@ static int resolve(void *arg, const char *qual, FlowDef *out)
 static int same_summary(const FlowSummary *a, const FlowSummary *b)
 {
     return a->returns_kind == b->returns_kind && a->returns_async == b->returns_async &&
+           a->tuple_n == b->tuple_n && a->tuple_async == b->tuple_async &&
+           !memcmp(a->tuple_kind, b->tuple_kind, sizeof a->tuple_kind) &&
+           !memcmp(a->tuple_of, b->tuple_of, sizeof a->tuple_of) &&
            a->releases == b->releases && a->uses == b->uses && a->yields_kind == b->yields_kind &&
            a->uses_after == b->uses_after && a->releases_after == b->releases_after &&
            a->returns_state == b->returns_state && a->fans_out == b->fans_out &&

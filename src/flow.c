@@ -663,7 +663,7 @@ static int truth(Ctx *c, const Path *p, const Node *test, int *flag, int *neg);
 
 Res fl_eval(Ctx *c, Path *p, const Node *e)
 {
-    Res out = {-1, unknown(), 0, NULL, 0, NULL};
+    Res out = {-1, unknown(), 0, NULL, 0, NULL, NULL};
     int want = c->want; /* fl_eval_value: this node's value is wanted, not its parts' */
     c->want = 0;
     if (!e || ++c->depth > EVAL_MAX_DEPTH) {
@@ -1175,6 +1175,56 @@ static int copies_test(const Node *e)
            e->v.Compare.comparators.items[0]->v.Constant.value.kind == CONST_NONE;
 }
 
+/*
+ * `conn, cur = get_conn()` of a helper whose summary says which positions
+ * of the tuple it returns hold fresh resources (tuple_n): each is acquired
+ * here, with the name it goes to as its site (a call has one node, and the
+ * positions must be told apart), a cursor tied to its connection.  The
+ * names map to positions as Python unpacks: in order, or around one
+ * starred name from both ends; what the starred name gathers, and a cursor
+ * whose connection it gathers, is not followed.  A length that does not
+ * match the tuple's raises at run time: nothing is acquired then.  sites[i]
+ * gets target element i's site or -1; returns the number of elements
+ * filled (0 when the summary says nothing of this target).
+ */
+static int unpacked(Ctx *c, Path *p, const Node *target, const FlowSummary *sum, int *sites)
+{
+    const NodeList *elts = &target->v.Tuple.elts;
+    if (!sum || elts->n > FLOW_TUPLE_MAX)
+        return 0;
+    int star = -1, pos[FLOW_TUPLE_MAX];
+    for (int i = 0; i < elts->n; i++)
+        if (elts->items[i]->kind == NODE_Starred)
+            star = i;
+    if (star < 0 ? elts->n != sum->tuple_n : elts->n - 1 > sum->tuple_n)
+        return 0;
+    for (int i = 0; i < elts->n; i++) {
+        pos[i] = i == star ? -1 : star >= 0 && i > star ? sum->tuple_n - (elts->n - i) : i;
+        sites[i] = -1;
+        if (pos[i] < 0 || sum->tuple_kind[pos[i]] == RES_NONE)
+            continue;
+        Val v = {VAL_RESOURCE, sum->tuple_kind[pos[i]], 0, NULL, 0, 0, NULL, 0};
+        v.is_async = sum->tuple_async >> pos[i] & 1;
+        sites[i] = fl_site_for(c, elts->items[i], v, -1);
+    }
+    for (int i = 0; i < elts->n; i++) {
+        int of = pos[i] >= 0 ? sum->tuple_of[pos[i]] - 1 : -1, conn = -1;
+        for (int j = 0; j < elts->n && of >= 0; j++)
+            if (pos[j] == of)
+                conn = sites[j];
+        if (sites[i] >= 0 && of >= 0 && conn < 0)
+            sites[i] = -1; /* a cursor whose connection is not followed */
+        else if (sites[i] >= 0)
+            c->site[sites[i]].parent = conn;
+    }
+    for (int i = 0; i < elts->n; i++)
+        if (sites[i] >= 0) {
+            const Site *s = &c->site[sites[i]];
+            sites[i] = fl_acquire(c, p, elts->items[i], s->val, s->parent);
+        }
+    return elts->n;
+}
+
 /* Binds target to the result r of the right-hand side. */
 static void bind(Ctx *c, Path *p, const Node *target, Res r, const Node *value)
 {
@@ -1273,14 +1323,23 @@ static void bind(Ctx *c, Path *p, const Node *target, Res r, const Node *value)
     case NODE_List:
     case NODE_Starred:
     default: {
-        /* unpacking: each name gets something we do not follow */
-        Res none = {-1, unknown(), 0, NULL, 0, NULL};
+        /* unpacking: each name gets something we do not follow, unless a
+           helper's summary says what the positions of its tuple are */
+        Res none = {-1, unknown(), 0, NULL, 0, NULL, NULL};
         fl_gone(p, r.site);
         if (target->kind == NODE_Starred) {
             bind(c, p, target->v.Starred.value, none, NULL);
         } else if (target->kind == NODE_Tuple || target->kind == NODE_List) {
-            for (int i = 0; i < target->v.Tuple.elts.n; i++)
-                bind(c, p, target->v.Tuple.elts.items[i], none, NULL);
+            int sites[FLOW_TUPLE_MAX];
+            int n = unpacked(c, p, target, r.tuple, sites);
+            for (int i = 0; i < target->v.Tuple.elts.n; i++) {
+                Res e = none;
+                if (i < n && sites[i] >= 0) {
+                    e.site = sites[i];
+                    e.val = c->site[sites[i]].val;
+                }
+                bind(c, p, target->v.Tuple.elts.items[i], e, NULL);
+            }
         }
         break;
     }
@@ -1317,6 +1376,87 @@ static void returned_from_with(Ctx *c, Path *p, const Node *ret, const Node *v, 
                                  "releases it on the way out");
         report(c, FLOW_USE_AFTER, r, ret, e);
     }
+}
+
+/* The site an element e of a returned tuple display holds: a name's, or
+ * what the return itself acquired (`conn.cursor()`), else -1. */
+static int element_site(Ctx *c, const Path *p, const Node *e)
+{
+    if (e->kind == NODE_Name)
+        return fl_held_by(c, p, e);
+    for (int k = 0; k < c->nsites; k++)
+        if (c->site[k].node == e && (c->acquired >> k & 1))
+            return k;
+    return -1;
+}
+
+/* Records in the summary a returned tuple of n positions (kinds, connections
+ * of cursors, async bits as FlowSummary.tuple_* has them); returns of two
+ * lengths make it FLOW_TUPLE_MIXED, which callers do not unpack. */
+static void tuple_merge(FlowSummary *sum, int n, const unsigned char *kind,
+                        const unsigned char *of, unsigned async)
+{
+    if (sum->tuple_n == FLOW_TUPLE_MIXED)
+        return;
+    if (sum->tuple_n && sum->tuple_n != n) {
+        sum->tuple_n = FLOW_TUPLE_MIXED;
+        return;
+    }
+    sum->tuple_n = (unsigned char)n;
+    for (int i = 0; i < n; i++)
+        if (kind[i] != RES_NONE) {
+            sum->tuple_kind[i] = kind[i];
+            sum->tuple_of[i] = of[i];
+            sum->tuple_async = (unsigned char)((sum->tuple_async & ~(1u << i)) | (async & 1u << i));
+        }
+}
+
+/*
+ * Summary mode, `return conn, conn.cursor()` (evaluated already): the
+ * positions of the tuple display that hold a fresh resource, by the test
+ * returns_kind makes of one returned alone.  A cursor counts only with its
+ * connection at another position: the cursor of a borrowed connection (a
+ * parameter's, a global's) goes with that connection.  Pooled connections
+ * are left out: their pool travels beside them (`return pool,
+ * pool.getconn()`), under a name the caller's dataflow does not know for a
+ * pool, so its putconn() would not count.  `return helper()` of a helper
+ * that returns such a tuple returns the same.
+ */
+static void returned_tuple(Ctx *c, const Path *p, const Node *v, Res r)
+{
+    unsigned char kind[FLOW_TUPLE_MAX] = {0}, of[FLOW_TUPLE_MAX] = {0};
+    unsigned async = 0;
+    int site[FLOW_TUPLE_MAX], any = 0;
+    if (r.tuple) {
+        tuple_merge(c->env->summary, r.tuple->tuple_n, r.tuple->tuple_kind, r.tuple->tuple_of,
+                    r.tuple->tuple_async);
+        return;
+    }
+    const NodeList *elts = v->kind == NODE_Tuple ? &v->v.Tuple.elts : NULL;
+    if (!elts || elts->n > FLOW_TUPLE_MAX)
+        return;
+    for (int i = 0; i < elts->n; i++) {
+        int h = element_site(c, p, elts->items[i]);
+        int kd = h >= 0 ? c->site[h].val.kind : RES_ANY;
+        site[i] = kd != RES_ANY && kd != RES_POOLED && kd != RES_APOOLED &&
+                          (c->acquired >> h & 1 || p->res[h] == RS_OPEN || p->res[h] == RS_IDLE)
+                      ? h
+                      : -1;
+    }
+    for (int i = 0; i < elts->n; i++) {
+        if (site[i] < 0)
+            continue;
+        for (int j = 0; j < elts->n; j++)
+            if (j != i && site[j] >= 0 && site[j] == c->site[site[i]].parent)
+                of[i] = (unsigned char)(j + 1);
+        if (c->site[site[i]].val.kind == RES_CURSOR && !of[i])
+            continue; /* a borrowed connection's, or one we do not follow */
+        kind[i] = c->site[site[i]].val.kind;
+        async |= (unsigned)c->site[site[i]].val.is_async << i;
+        any = 1;
+    }
+    if (any)
+        tuple_merge(c->env->summary, elts->n, kind, of, async);
 }
 
 /* What a return statement hands the caller: site, open on path p. */
@@ -1385,6 +1525,8 @@ static void step_assign(Ctx *c, Path *p, const Node *n)
     switch (n->kind) {
     case NODE_Assign: {
         Res r = fl_eval_value(c, p, n->v.Assign.value);
+        if (n->v.Assign.targets.n > 1)
+            r.tuple = NULL; /* `a, b = t = f()`: one owner at most, not followed */
         for (int i = 0; i < n->v.Assign.targets.n; i++) {
             bind(c, p, n->v.Assign.targets.items[i], r, n->v.Assign.value);
             fj_name_handles(c, p, n->v.Assign.targets.items[i], n->v.Assign.value);
@@ -1406,7 +1548,7 @@ static void step_assign(Ctx *c, Path *p, const Node *n)
     case NODE_AugAssign: {
         Res r = fl_eval(c, p, n->v.AugAssign.value);
         fl_gone(p, r.site);
-        Res none = {-1, unknown(), 0, NULL, 0, NULL};
+        Res none = {-1, unknown(), 0, NULL, 0, NULL, NULL};
         if (n->v.AugAssign.target->kind != NODE_Name)
             bind(c, p, n->v.AugAssign.target, none, NULL);
         else /* `n -= 1`: what was known of n is not any more */
@@ -1518,7 +1660,7 @@ int fl_with_releases(Ctx *c, Path *p, const Node *ce, Res r)
         const char *m = NULL;
         const Node *call = ast_unawait(ce);
         if (call->kind == NODE_Call && call->v.Call.func->kind == NODE_Attribute) {
-            Res rv = {-1, unknown(), 0, NULL, 0, NULL};
+            Res rv = {-1, unknown(), 0, NULL, 0, NULL, NULL};
             const Node *recv_node = call->v.Call.func->v.Attribute.value;
             int h = fl_held_by(c, p, recv_node);
             rv.site = h >= 0 ? h : -1;
@@ -1579,6 +1721,7 @@ static void step_with_enter(Ctx *c, Path *p, const Node *item)
     if (r.site < 0 && r.val.tag == VAL_FACTORY &&
         (r.val.kind == FAC_EXITSTACK || r.val.kind == FAC_TASKGROUP || r.val.kind == FAC_EXECUTOR))
         r.with_item = item; /* `with ExitStack() as stack`, a task group, an executor */
+    r.tuple = NULL; /* `with f() as (a, b)` binds what __enter__ returns */
     if (item->v.withitem.optional_vars)
         bind(c, p, item->v.withitem.optional_vars, r, NULL);
     else if (!releases && !r.closing && r.site >= 0 && (c->acquired >> r.site & 1))
@@ -2235,6 +2378,8 @@ static void effects(Ctx *c, Path *p, const CfgStep *st)
             c->env->summary->returns_kind = c->site[r.site].val.kind;
             c->env->summary->returns_async = c->site[r.site].val.is_async;
         }
+        if (c->env->summary && v && !c->cached)
+            returned_tuple(c, p, v, r);
         if (c->plain_provider && r.site >= 0 &&
             (p->res[r.site] == RS_OPEN || p->res[r.site] == RS_IDLE)) {
             /* the caller is FastAPI, which hands it to the endpoint (idle or
@@ -2248,6 +2393,8 @@ static void effects(Ctx *c, Path *p, const CfgStep *st)
         }
         returned(c, p, r.site); /* ownership goes to the caller */
         escape_names(c, p, v, 0); /* in a tuple, a dict, an object: the caller's too */
+        for (int i = 0; v && v->kind == NODE_Tuple && i < v->v.Tuple.elts.n; i++)
+            returned(c, p, element_site(c, p, v->v.Tuple.elts.items[i])); /* pool.getconn() */
         p->ret = n;
         break;
     }
@@ -2263,7 +2410,7 @@ static void effects(Ctx *c, Path *p, const CfgStep *st)
         step_with_exit(c, p, n, st);
         break;
     case STEP_FOR_NEXT: {
-        Res none = {-1, unknown(), 0, NULL, 0, NULL};
+        Res none = {-1, unknown(), 0, NULL, 0, NULL, NULL};
         if (n && (n->kind == NODE_For || n->kind == NODE_AsyncFor)) {
             int it = fl_held_by(c, p, n->v.For.iter); /* `for row in cur`: a fetch */
             if (it >= 0)

@@ -32,6 +32,8 @@
 #define FLOW_MAX_FLAGS 16    /* boolean flags followed per path */
 #define FLOW_MAX_EVENTS 12   /* witness steps kept per resource */
 #define FLOW_MAX_JOBS 4      /* pending background work followed per path */
+#define FLOW_TUPLE_MAX 4     /* positions of a returned tuple a summary describes */
+#define FLOW_TUPLE_MIXED 255 /* FlowSummary.tuple_n: returns of different lengths */
 
 typedef enum FlowProblem {
     FLOW_DOUBLE_RELEASE,  /* released again: severity from the model's Harm */
@@ -98,6 +100,14 @@ typedef struct FlowReport {
 typedef struct FlowSummary {
     unsigned char returns_kind;  /* ResKind of a fresh resource it returns, or RES_NONE */
     unsigned char returns_async;
+    unsigned char tuple_n;       /* returns a tuple display with a fresh resource in it
+                                    (`return conn, conn.cursor()`): its length, 0 none,
+                                    FLOW_TUPLE_MIXED when two returns disagree */
+    unsigned char tuple_kind[FLOW_TUPLE_MAX]; /* ... the ResKind at each position, or
+                                                 RES_NONE (not a fresh resource) */
+    unsigned char tuple_of[FLOW_TUPLE_MAX];   /* ... a cursor's: 1 + the position of the
+                                                 connection it came from */
+    unsigned char tuple_async;   /* ... bit i: position i's resource is async */
     unsigned releases;           /* bit i: positional parameter i is released on every
                                     normal exit */
     unsigned uses;               /* bit i: positional parameter i is used (a method call) */

@@ -93,7 +93,7 @@ static int streams(const Node *e)
 /* recv.m(...) where recv evaluated to rv */
 static Res method_call(Ctx *c, Path *p, const Node *call, Res rv, const char *m)
 {
-    Res out = {-1, unknown(), 0, NULL, 0, NULL};
+    Res out = {-1, unknown(), 0, NULL, 0, NULL, NULL};
     Val made = {0};
     int with_only = 0;
     Val recv = rv.site >= 0 ? c->site[rv.site].val : rv.val;
@@ -750,7 +750,7 @@ static void gen_done(Ctx *c, Path *p, const char *gen, const Node *at)
 
 static Res gen_next(Ctx *c, Path *p, const Node *call)
 {
-    Res out = {-1, unknown(), 0, NULL, 0, NULL};
+    Res out = {-1, unknown(), 0, NULL, 0, NULL, NULL};
     const Node *g = call->v.Call.args.items[0];
     const char *key = fl_var_key(c, g);
     for (int r = 0; key && r < c->nsites; r++)
@@ -1022,7 +1022,7 @@ static uint32_t kept_args(Ctx *c, const Node *call, Val fv, const FlowSummary *s
 Res fc_call_value(Ctx *c, Path *p, const Node *call)
 {
     const Node *f = call->v.Call.func;
-    Res fv = {-1, unknown(), 0, NULL, 0, NULL}, out = {-1, unknown(), 0, NULL, 0, NULL};
+    Res fv = {-1, unknown(), 0, NULL, 0, NULL, NULL}, out = {-1, unknown(), 0, NULL, 0, NULL, NULL};
     int done = 0; /* fv is known and the callee evaluated */
     int kept = -1; /* the receiver keeps our site kept on self.<kept_attr> (a holder) */
     const char *kept_attr = NULL;
@@ -1123,6 +1123,8 @@ Res fc_call_value(Ctx *c, Path *p, const Node *call)
             v.kind = sum->returns_kind;
             v.is_async = sum->returns_async;
         }
+        if (sum->tuple_n && sum->tuple_n <= FLOW_TUPLE_MAX)
+            out.tuple = sum; /* `conn, cur = get_conn()` acquires them (bind) */
     }
     if (call->v.Call.args.n > 0 && model_user_releases_arg(c->env->model, &fv.val) &&
         !(sum && (sum->releases & 1))) { /* a configured release function: release_conn(c) */

@@ -247,6 +247,9 @@ typedef struct Res {
     int kept;              /* an object made here, or a holder name, keeps site kept - 1
                               (0: none) ... */
     const char *kept_attr; /* ... on self.<kept_attr> */
+    const FlowSummary *tuple; /* a call of a function that returns a tuple of fresh
+                                 resources (FlowSummary.tuple_n): unpacking it acquires
+                                 them, one per name (bind) */
 } Res;
 
 /* printf into the function's scratch arena */
