@@ -74,6 +74,8 @@ struct FastApi {
                              ContextTask, one application context per task */
     int scoped_own; /* an async_scoped_session(...) or scoped_session(..., scopefunc=...)
                        call somewhere: registries keyed by their own scope */
+    int base_http;  /* some function is a BaseHTTPMiddleware's dispatch (a subclass's, or
+                       @app.middleware("http")): requests run in a task it can cancel */
     int event_libs; /* some module imports a bot library, RQ or Celery: their handlers
                        and tasks are looked for (FASTAPI_EVENT) */
     VEC(const Node *) starting; /* the functions that call Pool, ProcessPoolExecutor or
@@ -403,6 +405,7 @@ static void mw_kid(Node *parent, Node *n, void *arg)
 static void middleware(FastApi *f, int m, const Node *func)
 {
     give(f, func, FASTAPI_MIDDLEWARE | FASTAPI_REQUEST, m);
+    f->base_http = 1;
     Mw w = {f, m, func, 0, 0};
     ast_children((Node *)func, mw_kid, &w);
 }
@@ -1656,6 +1659,8 @@ int fastapi_binding_removed(const FastApi *f, const Binding *b, int by_hook)
 int fastapi_task_app_context(const FastApi *f) { return f && f->task_app_context; }
 
 int fastapi_scoped_own(const FastApi *f) { return f && f->scoped_own; }
+
+int fastapi_cancels_requests(const FastApi *f) { return f && f->base_http; }
 
 const Node *const *fastapi_process_starters(const FastApi *f, const char *name, int *n)
 {

@@ -121,6 +121,16 @@ int fastapi_task_app_context(const FastApi *f);
  * scopefunc=...)`, by the name written)?  A cheap gate for sharing.c. */
 int fastapi_scoped_own(const FastApi *f);
 
+/* Does the project have a Starlette BaseHTTPMiddleware (a subclass with a
+ * dispatch method, `@app.middleware("http")`, add_middleware(dispatch=))?
+ * Each one runs the rest of the application (`call_next`) in a task of an
+ * anyio task group and cancels it when the client disconnects, so the
+ * endpoint and its dependencies run in a task that can be cancelled at any
+ * await, their teardown included.  A project fact: a middleware defined
+ * for one application of a project with several counts for all of them,
+ * and one defined but never added counts too (a limit). */
+int fastapi_cancels_requests(const FastApi *f);
+
 /* The functions of the project named name that call `Pool`,
  * `ProcessPoolExecutor` or `Process` (by the name written; a nested def
  * apart from its outer one), in *n how many (0 for none): where worker

@@ -1728,6 +1728,28 @@ static void step_with_enter(Ctx *c, Path *p, const Node *item)
         dropped(c, p, r, ce);
 }
 
+/* On p, the cancellation thrown in at the yield of a cancelled_teardown
+ * dependency is raised again at `at`, an await of the teardown: what goes
+ * out from there is that.  Not at an `async with` exit: the libraries'
+ * (SQLAlchemy's AsyncSession and AsyncConnection, asyncpg's and
+ * psycopg_pool's) run their release shielded from the cancellation. */
+static void recancelled(Ctx *c, Path *p, const Node *at, const char *note)
+{
+    for (int r = 0; p->raised && r < c->nsites; r++) /* the witness keeps where it came in */
+        if (p->res[r] == RS_OPEN || p->res[r] == RS_REOPENED)
+            p->ev[r] = fl_ev_push_far(c, p->ev[r], p->raised->path, p->raised->line,
+                                      p->raised->col, "the request's task is cancelled here: "
+                                      "CancelledError is thrown in at the yield");
+    Ev *e = arena_alloc(c->a, sizeof *e);
+    e->line = at ? at->lineno : c->step->line;
+    e->col = at ? at->col_offset : 0;
+    e->rank = RAISE_LIKELY;
+    e->note = note;
+    e->n = 1;
+    p->raised = e;
+    p->raised_at_yield = 0;
+}
+
 static void step_with_exit(Ctx *c, Path *p, const Node *item, const CfgStep *st)
 {
     p->patched &= ~fm_patch_mask(c, item->v.withitem.context_expr);
@@ -2572,8 +2594,12 @@ static void transfer(Ctx *c, int s, const Path *in)
      * a close() would otherwise make every finally a leak of the resources
      * it cleans up, and that exception is rarely the one that matters. */
     int in_cleanup = st->is_finally_copy && st->kind != STEP_RAISE;
+    /* ... except an await while the cancellation thrown in at the yield
+     * goes out: the cancel scope raises it there again, before the
+     * releases that follow */
+    int recancel = in_cleanup && c->cancelled_teardown && p.raised_at_yield && fr_step_awaits(c, s);
     if (st->exc >= 0 && (st->may_raise || st->kind == STEP_RAISE) &&
-        (!in_cleanup || finally_open(c, &p)) &&
+        (!in_cleanup || recancel || finally_open(c, &p)) &&
         (st->kind == STEP_RAISE || fr_step_rank(c, s) != RAISE_NEVER)) {
         /* the exception may come before this step's bindings and
          * acquisitions take effect; its releases are assumed done */
@@ -2600,7 +2626,7 @@ static void transfer(Ctx *c, int s, const Path *in)
                 q.holding = (q.holding & ~(1u << r)) | (in->holding & (1u << r));
             }
         }
-        for (int r = 0; in_cleanup && r < c->nsites; r++)
+        for (int r = 0; in_cleanup && !recancel && r < c->nsites; r++)
             if (!c->site[r].in_finally)
                 fl_gone(&q, r); /* the cleanup's own exception: not the resources it cleans up */
         if (st->kind == STEP_WITH_EXIT_EXC) {
@@ -2609,6 +2635,9 @@ static void transfer(Ctx *c, int s, const Path *in)
                    !st->node->v.Raise.exc && p.handling) {
             q.raised = p.handling; /* a bare raise: the handled exception goes on */
             q.raised_at_yield = p.handling_yield;
+        } else if (recancel) {
+            recancelled(c, &q, c->raiser[s], "cancelled again here: the cancel scope raises "
+                                             "CancelledError at every await of the teardown");
         } else {
             int y = step_yields(c, s);
             const Node *at = st->kind == STEP_RAISE ? fr_first_call(st->node) : c->raiser[s];
@@ -2860,6 +2889,11 @@ void flow_function(Arena *scratch, const FlowEnv *env, Node *func)
                        (fastapi_role(env->fastapi->model, func) &
                         (FASTAPI_PROVIDER | FASTAPI_PROVIDER_FN));
     c.catch_all_exception = func->kind != NODE_AsyncFunctionDef;
+    c.cancelled_teardown = env->fastapi && !env->summary && g->is_generator &&
+                           func->kind == NODE_AsyncFunctionDef && !c.resumed_not_thrown &&
+                           fastapi_cancels_requests(env->fastapi->model) &&
+                           (fastapi_role(env->fastapi->model, func) &
+                            (FASTAPI_PROVIDER | FASTAPI_PROVIDER_FN));
     c.yielded_site = -1;
     c.ends_param = ~0u;
     if (!c.scope)

@@ -181,7 +181,8 @@ typedef struct Ctx {
     int nwork;
     uint8_t *queued;
     uint8_t *yields;     /* per step: 0 not known yet, 1 no yield, 2 evaluates a yield */
-    uint8_t *ranks;      /* per step: RAISE_* + 1 of its likeliest call; 0 not known yet */
+    uint8_t *ranks;      /* per step: RAISE_* + 1 of its likeliest call, and whether it
+                            awaits (flow_raise.c); 0 not known yet */
     const Node **raiser; /* per step: that call (or await), for the witness */
     Report *reports;
     int nreports, capreports;
@@ -195,6 +196,10 @@ typedef struct Ctx {
                                 class's property) */
     int resumed_not_thrown; /* a pytest fixture: its yield never raises */
     int catch_all_exception; /* sync code: `except Exception` catches what calls raise */
+    int cancelled_teardown;  /* an async yield dependency of a project with a
+                                BaseHTTPMiddleware: the request's task may be cancelled, the
+                                CancelledError is thrown in at the yield, and anyio's cancel
+                                scope raises it again at every await on the way out */
     int param_site[8];       /* summary mode: the site standing for each parameter */
     int nparams;
     unsigned kept_param;     /* summary mode: parameters some normal exit keeps */
@@ -434,6 +439,8 @@ uint32_t fm_decorator_patches(Ctx *c, const Node *func);
 
 /* How plausibly step s raises (RAISE_*); c->raiser[s] gets the call that would. */
 int fr_step_rank(Ctx *c, int s);
+/* Does step s await (where a cancelled task raises CancelledError)? */
+int fr_step_awaits(Ctx *c, int s);
 /* The first outermost call, await or yield in n (where it may raise), or n. */
 const Node *fr_first_call(const Node *n);
 

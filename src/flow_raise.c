@@ -135,6 +135,7 @@ typedef struct RankWalk {
     int depth;
     int logging;       /* inside a logging call's arguments: only a database call or
                           I/O there counts, not what formats the message */
+    int awaits;        /* an await was seen */
 } RankWalk;
 
 static void rank_kid(Node *parent, Node *n, void *arg)
@@ -146,6 +147,7 @@ static void rank_kid(Node *parent, Node *n, void *arg)
     int r = -1, log = 0;
     if (n->kind == NODE_Await || n->kind == NODE_Yield || n->kind == NODE_YieldFrom) {
         r = RAISE_LIKELY; /* cancellation, or what the consumer throws in */
+        w->awaits |= n->kind == NODE_Await;
     } else if (n->kind == NODE_Call) {
         r = call_rank(w->c, n);
         log = r == RAISE_NEVER && n->v.Call.func->kind == NODE_Attribute;
@@ -165,14 +167,17 @@ static void rank_kid(Node *parent, Node *n, void *arg)
 }
 
 /* How plausibly step s raises (RAISE_*), and in c->raiser[s] the call that
- * would: computed once per step.  A step of another kind than these
+ * would: computed once per step, kept in c->ranks[s] as rank + 1, with
+ * RANK_AWAITS when the step awaits.  A step of another kind than these
  * evaluates what the CFG says may raise. */
+enum { RANK_AWAITS = 16 };
+
 int fr_step_rank(Ctx *c, int s)
 {
     if (!c->ranks[s]) {
         const CfgStep *st = &c->g->steps[s];
         const Node *n = st->node;
-        RankWalk w = {c, -1, NULL, 0, 0};
+        RankWalk w = {c, -1, NULL, 0, 0, 0};
         if (n && n->kind == NODE_withitem)
             n = n->v.withitem.context_expr;
         if (n && (st->kind == STEP_EXPR || st->kind == STEP_ASSIGN || st->kind == STEP_COND ||
@@ -187,8 +192,14 @@ int fr_step_rank(Ctx *c, int s)
             w.rank = RAISE_MAYBE;
             w.at = fr_first_call(st->node);
         }
-        c->ranks[s] = (uint8_t)(w.rank + 1);
+        c->ranks[s] = (uint8_t)((w.rank + 1) | (w.awaits ? RANK_AWAITS : 0));
         c->raiser[s] = w.at;
     }
-    return c->ranks[s] - 1;
+    return (c->ranks[s] & (RANK_AWAITS - 1)) - 1;
+}
+
+int fr_step_awaits(Ctx *c, int s)
+{
+    fr_step_rank(c, s);
+    return (c->ranks[s] & RANK_AWAITS) != 0;
 }

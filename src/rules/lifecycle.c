@@ -67,6 +67,14 @@ static const char *leak_message(Arena *a, const char *w, const FlowReport *r)
         return msg(a, "%s is made only to be passed to a function that uses it and never "
                       "releases it: nothing holds it to release it",
                    w);
+    int cancelled = event_line(r, "cancelled again here");
+    if (cancelled)
+        return msg(a, "%s can stay out of its pool when a BaseHTTPMiddleware cancels the "
+                      "request's task (a client that disconnects): the CancelledError thrown in "
+                      "at the yield is raised again at the await on line %d before the release "
+                      "runs; release it first in the finally or pass the teardown through "
+                      "asyncio.shield",
+                   w, cancelled);
     int unawaited = event_line(r, "not awaited here");
     if (unawaited)
         return msg(a, "%s is not released: the close on line %d is not awaited, so it never runs",

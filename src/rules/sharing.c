@@ -719,6 +719,7 @@ typedef struct RegWalk {
     const RegKey *find; /* NULL: looking for a use */
     int own;            /* registries keyed by their scopefunc or the task, not the thread */
     int need_fin;       /* find: only a remove() run on every way out counts */
+    int remove_only;    /* find: a close() does not count (it leaves the key's entry) */
     int fin;            /* in a finally, or a with item (its exit runs on every way out) */
     RegKey key;         /* the registry used */
     const Node *at;     /* the use (or the removal) found, in the outermost body */
@@ -811,7 +812,7 @@ static void reg_walk_kid(Node *parent, Node *n, void *arg)
     if (n->kind == NODE_Call) {
         const Node *f = n->v.Call.func;
         const char *m = f->kind == NODE_Attribute ? f->v.Attribute.attr : NULL;
-        int ends = m && (!strcmp(m, "remove") || !strcmp(m, "close"));
+        int ends = m && (!strcmp(m, "remove") || (!strcmp(m, "close") && !w->remove_only));
         if (w->find && ends && (w->fin || !w->need_fin) &&
             registry_at(w->c, w->t, w->s, f->v.Attribute.value, &k, w->own) &&
             same_registry(&k, w->find)) {
@@ -1167,10 +1168,12 @@ static void unit_check(Check *c, const Node *func, const Scope *s, int kind)
  * directly or in a context manager of the project the function enters,
  * three calls deep), or, for `scopefunc=current_task`, by being a task of
  * its own: a lifespan or startup handler, a worker's task, the coroutine
- * a create_task of its module starts.  A registry removed nowhere in the
- * project is never_removed's finding, not one per scope.  Request code
- * keyed by the task is left to never_removed: a middleware or a
- * dependency of the same request may remove it (a limit).  A remove() in
+ * a create_task of its module starts, a BaseHTTPMiddleware's dispatch
+ * (call_next runs the application in another task, so the endpoint's and
+ * dependencies' removes are of another key).  A registry removed nowhere
+ * in the project is never_removed's finding, not one per scope.  Other
+ * request code keyed by the task is left to never_removed: a middleware or
+ * a dependency of the same request may remove it (a limit).  A remove() in
  * the function (or what it calls, or a decorator of the project around it,
  * or a hook after each task) counts wherever it is, in a finally or not.
  */
@@ -1321,7 +1324,11 @@ static void scope_check(Check *c, const Node *func, const Scope *s, int roles, i
 {
     if (!fastapi_scoped_own(c->fa))
         return;
-    int own_task = fastapi_worker_task(func) || (roles & FASTAPI_STARTUP) || unit == UNIT_ATASK;
+    /* a BaseHTTPMiddleware's dispatch runs in a task the endpoint and its
+     * dependencies do not share: call_next runs them in a task of their own,
+     * so what removes their key removes not this one */
+    int own_task = fastapi_worker_task(func) || (roles & (FASTAPI_STARTUP | FASTAPI_MIDDLEWARE)) ||
+                   unit == UNIT_ATASK;
     const Binding *set = NULL;
     const Node *opener = opens_in(c, c->env->scopes, s, func, &set, 0);
     if (!own_task && !opener)
@@ -1336,19 +1343,30 @@ static void scope_check(Check *c, const Node *func, const Scope *s, int roles, i
     const Node *at = key.task ? (own_task ? func : NULL) : opener;
     if (!at)
         return;
-    RegWalk r = {.c = c, .t = c->env->scopes, .s = s, .find = &w.key, .own = 1, .need_fin = 1};
+    /* a middleware's close() closes its own key's session and leaves the
+     * entry: what it handed on (request.state) the application uses in
+     * its own task, under another key */
+    int mw = key.task && (roles & FASTAPI_MIDDLEWARE);
+    RegWalk r = {.c = c, .t = c->env->scopes, .s = s, .find = &w.key, .own = 1, .need_fin = 1,
+                 .remove_only = mw};
     reg_walk(&r, func);
     if (r.at || decorator_removes(c, func, s, w.what) ||
         (fastapi_worker_task(func) && hook_removes(c, &w.key)))
         return;
-    RegWalk plain = {.c = c, .t = c->env->scopes, .s = s, .find = &w.key, .own = 1};
+    RegWalk plain = {.c = c, .t = c->env->scopes, .s = s, .find = &w.key, .own = 1,
+                     .remove_only = mw};
     reg_walk(&plain, func); /* a remove() that an exception skips */
     const char *name = func->v.FunctionDef.name, *reg = w.what;
     const char *via = w.via ? msg(c->k->a, " (through `%s()`)", w.via->v.FunctionDef.name) : "";
-    const char *opened = key.task ? msg(c->k->a, "`%s` runs as a task of its own, a new key of "
-                                                 "`%s` (scopefunc=current_task)",
-                                        name, reg)
-                                  : msg(c->k->a, "`%s` opens a new scope of `%s` here (it sets "
+    const char *opened = mw ? msg(c->k->a, "`%s`, an HTTP middleware, runs in a task the "
+                                           "application does not share (call_next runs it in "
+                                           "another), a key of `%s` of its own "
+                                           "(scopefunc=current_task),",
+                                  name, reg)
+                         : key.task ? msg(c->k->a, "`%s` runs as a task of its own, a new key of "
+                                                   "`%s` (scopefunc=current_task)",
+                                          name, reg)
+                                    : msg(c->k->a, "`%s` opens a new scope of `%s` here (it sets "
                                                  "the ContextVar `%s` its scopefunc reads)",
                                         name, reg, key.var->name);
     add(c, "SL103", key.task ? w.at : at,
@@ -1359,7 +1377,8 @@ static void scope_check(Check *c, const Node *func, const Scope *s, int roles, i
             opened, via,
             plain.at ? msg(c->k->a, "calls `%s.remove()` outside a finally, which an exception "
                                     "skips", reg)
-                     : msg(c->k->a, "never calls `%s.remove()` before the scope ends", reg)),
+                     : msg(c->k->a, "never calls `%s.remove()` before the scope ends%s", reg,
+                           mw ? " (a close() leaves the entry)" : "")),
         at == func ? w.at : at,
         key.task ? "a new scope of the registry: this task" : "a new scope of the registry opens here",
         w.at,
