@@ -273,7 +273,8 @@ static int same_summary(const FlowSummary *a, const FlowSummary *b)
            a->fans_threads == b->fans_threads && a->defers == b->defers &&
            a->defer_kind == b->defer_kind && a->bound == b->bound && a->keeps == b->keeps &&
            a->yields_used == b->yields_used && a->yields_other == b->yields_other && a->commits == b->commits &&
-           a->rolls_back == b->rolls_back &&
+           a->rolls_back == b->rolls_back && !memcmp(a->adds, b->adds, sizeof a->adds) &&
+           a->refreshes == b->refreshes &&
            a->checks_out == b->checks_out && a->ends_txn == b->ends_txn &&
            a->needs_pool == b->needs_pool && a->yields_pool == b->yields_pool &&
            a->lends_held == b->lends_held && a->enter_kind == b->enter_kind &&

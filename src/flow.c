@@ -373,6 +373,7 @@ Val fl_value_at(Ctx *c, const ScopeTable *t, const Scope *s, const Node *e)
 void fl_release(Ctx *c, Path *p, int r, const Node *at, int by_with)
 {
     p->checked_out &= ~(1u << r); /* a close gives the connection back, whatever else */
+    p->pending &= ~(1u << r);     /* ... and discards what was added */
     fo_checkin(p, r);
     p->txn_ended |= 1u << r;
     const ResInfo *ri = model_user_res(c->env->model, c->site[r].val.kind);
@@ -535,6 +536,7 @@ int fl_acquire(Ctx *c, Path *p, const Node *node, Val v, int parent)
     p->release_raised &= ~(1u << r);
     p->checked_out &= ~(1u << r);
     p->txn_ended &= ~(1u << r);
+    p->pending &= ~(1u << r);
     fo_checkin(p, r);
     p->ev[r] = fl_ev_push(c, NULL, node, fmt(c, "%s acquired here", fl_noun(c, r)));
     c->acquired |= 1u << r;
@@ -2041,7 +2043,7 @@ static int same_jobs(const Path *a, const Path *b)
 }
 
 /* Equal in all but what a session's transaction holds (checked_out,
- * txn_ended, holding): such paths are one, joined (add_path). */
+ * txn_ended, holding, pending): such paths are one, joined (add_path). */
 static int same_path(const Ctx *c, const Path *a, const Path *b)
 {
     return !memcmp(a->res, b->res, (size_t)c->nsites) && !memcmp(a->held, b->held, (size_t)c->nsites) &&
@@ -2082,6 +2084,7 @@ static void widen(Path *m, const Path *p)
 {
     m->checked_out |= p->checked_out; /* may hold its connection */
     m->holding |= p->holding;
+    m->pending |= p->pending;
     m->txn_ended &= p->txn_ended;     /* surely ended */
     for (int f = 0; f < FLOW_MAX_FLAGS; f++)
         if (m->flag[f] != p->flag[f])
@@ -2109,7 +2112,7 @@ static int merge_path(Ctx *c, int s, const Path *p)
         for (int v = 0; v < FLOW_MAX_VARS; v++)
             cost += ps->p[i].var[v] != p->var[v] && ps->p[i].var[v] != VAR_UNKNOWN;
         cost += (p->checked_out & ~ps->p[i].checked_out) != 0 ||
-                (p->holding & ~ps->p[i].holding) != 0 ||
+                (p->holding & ~ps->p[i].holding) != 0 || (p->pending & ~ps->p[i].pending) != 0 ||
                 (ps->p[i].txn_ended & ~p->txn_ended) != 0;
         if (best < 0 || cost < best_cost) {
             best = i;
@@ -2175,12 +2178,14 @@ static void add_path(Ctx *c, int s, const Path *p)
             continue;
         uint32_t out = q->checked_out | p->checked_out; /* may hold a connection */
         uint32_t ended = q->txn_ended & p->txn_ended;   /* surely ended */
-        uint32_t holding = q->holding | p->holding;
-        if (out == q->checked_out && ended == q->txn_ended && holding == q->holding)
+        uint32_t holding = q->holding | p->holding, pending = q->pending | p->pending;
+        if (out == q->checked_out && ended == q->txn_ended && holding == q->holding &&
+            pending == q->pending)
             return; /* it knows no more than the path already there */
         q->checked_out = out;
         q->txn_ended = ended;
         q->holding = holding;
+        q->pending = pending;
         if (i < ps->done) { /* followed already: follow the joined path again */
             Path t = ps->p[ps->done - 1];
             ps->p[ps->done - 1] = *q;

@@ -136,6 +136,13 @@ typedef struct FlowSummary {
                                      on some path (its objects expire, SL102/SL107) */
     unsigned rolls_back;          /* bit i: positional parameter i (a session) is rolled
                                      back on some path (every object expires, SL107) */
+    unsigned char adds[8];        /* adds[j] bit i: positional parameter i, an object, is
+                                     added to positional parameter j, a session, on some
+                                     path (`db.add(obj)`), itself or by a helper it hands
+                                     both to: the caller's object joins the session */
+    unsigned refreshes;           /* bit i: positional parameter i is refreshed on a session
+                                     parameter with no commit of it after in source order
+                                     (`s.refresh(obj)` last): loaded when it returns */
     unsigned checks_out;          /* bit i: some normal exit leaves positional parameter i, a
                                      session, holding a connection (a query, no commit after) */
     unsigned ends_txn;            /* bit i: every normal exit leaves it with its transaction

@@ -90,6 +90,113 @@ static int streams(const Node *e)
     return ast_is_true(ast_keyword(e, "stream_results"));
 }
 
+/*
+ * `repo.m()` of a holder h of a borrowed session (`repo = OrderRepo(db)`
+ * of a class whose __init__ keeps db in self.<attr>): what the method last
+ * calls on self.<attr> is what the provider's commit after the yield
+ * would find (a commit: nothing is lost), and a method that closes
+ * self.<attr> releases the borrowed session itself, as `db.close()` would
+ * (SL105).  Limits: only an object whose class stores the parameter
+ * directly (`self.db = db`); one a helper returns, or one kept inside
+ * another object, is not followed to its close.
+ */
+static void holder_releases(Ctx *c, Path *p, const Node *call, int h, const char *m)
+{
+    const Site *s = &c->site[h];
+    int r = s->origin;
+    if (!s->obj_cls || !s->obj_attr || p->res[r] != RS_BORROWED)
+        return;
+    const char *last = fj_method_last(c, call, s->obj_attr);
+    if (last && !strcmp(last, "commit"))
+        p->committed |= 1u << r;
+    else if (last)
+        p->committed &= ~(1u << r);
+    if (!fc_named_method_releases(c, s->obj_cls, m, s->obj_attr, &c->site[r].val))
+        return;
+    p->ev[r] = p->ev[h]; /* the session's witness, then where the object kept it */
+    fl_release(c, p, r, call, 0);
+}
+
+/*
+ * The end of session r's transaction at call, by its method m (NULL: a
+ * holder's method): it gives its connection back; but a commit of objects
+ * add()ed since the last flush or query flushes them first, and a session
+ * holding no connection then takes one from its pool for that (SL206: a
+ * second session whose only work is add() and commit() still needs a
+ * second connection).  What a holder's method adds is not followed.
+ */
+static void flushed_by_commit(Ctx *c, Path *p, int r, const Node *call, const char *m)
+{
+    if ((p->pending >> r & 1) && m && !strcmp(m, "commit"))
+        fo_checkout(c, p, r, call);
+    fo_checkin(p, r);
+}
+
+/* Summary mode: the positional parameters of the function that e names,
+ * never rebound in it (`obj`, or each name of a list or tuple), as bits. */
+static unsigned param_names(Ctx *c, const Node *e)
+{
+    unsigned m = 0;
+    if (e->kind == NODE_List || e->kind == NODE_Tuple)
+        for (int i = 0; i < e->v.List.elts.n; i++)
+            m |= param_names(c, e->v.List.elts.items[i]);
+    const Scope *where;
+    const Binding *b = e->kind == NODE_Name
+                           ? scope_lookup(c->env->scopes, c->scope, e->v.Name.id, &where) : NULL;
+    if (!b || b->kind != BIND_PARAM || b->nbind != 1 || where != c->scope)
+        return m;
+    for (int k = 0; k < c->nparams; k++)
+        if (!strcmp(ast_param(c->g->func, k)->v.arg.arg, e->v.Name.id))
+            m |= 1u << k;
+    return m;
+}
+
+/* commit_after's walk */
+typedef struct CommitAfter {
+    const char *sess; /* the session's name (NULL: any name's commit()) */
+    int line, col;    /* after this position */
+    int found, depth;
+} CommitAfter;
+
+static void commit_after_kid(Node *parent, Node *n, void *arg)
+{
+    CommitAfter *w = arg;
+    (void)parent;
+    if (w->found || w->depth > EVAL_MAX_DEPTH || ast_is_def(n))
+        return;
+    const Node *f = n->kind == NODE_Call ? n->v.Call.func : NULL;
+    if (f && f->kind == NODE_Attribute && !strcmp(f->v.Attribute.attr, "commit") &&
+        f->v.Attribute.value->kind == NODE_Name &&
+        (!w->sess || !strcmp(f->v.Attribute.value->v.Name.id, w->sess)) &&
+        (n->lineno > w->line || (n->lineno == w->line && n->col_offset > w->col)))
+        w->found = 1;
+    w->depth++;
+    ast_children(n, commit_after_kid, w);
+    w->depth--;
+}
+
+/* Does the function commit session sess (NULL: any) after node at, in
+ * source order? */
+static int commit_after(Ctx *c, const char *sess, const Node *at)
+{
+    CommitAfter w = {sess, at->lineno, at->col_offset, 0, 0};
+    ast_children((Node *)c->g->func, commit_after_kid, &w);
+    return w.found;
+}
+
+/* Summary mode: `s.refresh(obj)` at call, of the session s a parameter
+ * holds: the parameters it loads again (bits), unless the function commits
+ * s after it in source order (`s.commit()` itself; a helper it hands s to
+ * is not asked: a limit), which would expire them again. */
+static unsigned refreshed_params(Ctx *c, const Node *call)
+{
+    const Node *recv = call->v.Call.func->v.Attribute.value;
+    if (!call->v.Call.args.n || recv->kind != NODE_Name)
+        return 0;
+    unsigned m = param_names(c, call->v.Call.args.items[0]);
+    return m && !commit_after(c, recv->v.Name.id, call) ? m : 0;
+}
+
 /* recv.m(...) where recv evaluated to rv */
 static Res method_call(Ctx *c, Path *p, const Node *call, Res rv, const char *m)
 {
@@ -100,7 +207,7 @@ static Res method_call(Ctx *c, Path *p, const Node *call, Res rv, const char *m)
     MethodEffect eff = model_user_method(c->env->model, &recv, m, &made, &with_only);
     if (rv.site >= 0 && c->site[rv.site].holder)
         eff = EFF_USE; /* repo.save(): the object's method uses the session it keeps */
-    if (rv.site >= 0 && c->site[rv.site].obj_cls) {
+    if (rv.site >= 0 && c->site[rv.site].obj_cls && !c->site[rv.site].holder) {
         /* svc.close(): what the class's own method does to self.<attr> */
         eff = fc_named_method_releases(c, c->site[rv.site].obj_cls, m, c->site[rv.site].obj_attr,
                                        &c->site[rv.site].val)
@@ -204,17 +311,28 @@ static Res method_call(Ctx *c, Path *p, const Node *call, Res rv, const char *m)
         if (ev > 0 && eff != EFF_RELEASE && eff != EFF_SAFE)
             fo_checkout(c, p, held, call);
         else if (ev < 0 && c->site[held].val.kind == RES_SESSION)
-            fo_checkin(p, held); /* a session's commit gives its connection back */
+            flushed_by_commit(c, p, held, call, held == rv.site ? m : NULL);
+        if (ev)
+            p->pending &= ~(1u << held); /* sent (a flush, a query's autoflush) or discarded */
+        else if (held == rv.site && c->site[held].val.kind == RES_SESSION &&
+                 (!strcmp(m, "add") || !strcmp(m, "add_all")))
+            p->pending |= 1u << held;
         if (eff != EFF_SAFE && eff != EFF_RELEASE) { /* what a provider's commit would find */
             if (!strcmp(m, "commit"))
                 p->committed |= 1u << rv.site;
             else
                 p->committed &= ~(1u << rv.site);
         }
+        if (held != rv.site)
+            holder_releases(c, p, call, rv.site, m);
         for (int i = 0; c->env->summary && i < c->nparams; i++)
             if (c->param_site[i] == rv.site) { /* its objects expire (detached.c) */
                 c->env->summary->commits |= (unsigned)!strcmp(m, "commit") << i;
                 c->env->summary->rolls_back |= (unsigned)!strcmp(m, "rollback") << i;
+                if ((!strcmp(m, "add") || !strcmp(m, "add_all")) && call->v.Call.args.n)
+                    c->env->summary->adds[i] |= param_names(c, call->v.Call.args.items[0]);
+                if (!strcmp(m, "refresh"))
+                    c->env->summary->refreshes |= refreshed_params(c, call);
             }
     }
     if (eff == EFF_ACQUIRE && (!with_only || (c->step->kind == STEP_WITH_ENTER))) {
@@ -466,9 +584,14 @@ static int holder_site(Ctx *c, Path *p, const Node *call, Res *out, const FlowSu
             continue;
         if (!param || !fc_init_keeps(c, ct, cls, param, 0))
             continue;
-        return make_holder(c, p, call, r,
-                           fmt(c, "kept here by %s `%s`",
-                               strchr("AEIOUaeiou", f->v.Name.id[0]) ? "an" : "a", f->v.Name.id));
+        int h = make_holder(c, p, call, r,
+                            fmt(c, "kept here by %s `%s`",
+                                strchr("AEIOUaeiou", f->v.Name.id[0]) ? "an" : "a", f->v.Name.id));
+        if (h >= 0) { /* its methods that close self.<attr> release r (holder_releases) */
+            c->site[h].obj_cls = cls;
+            c->site[h].obj_attr = keeps_attr(cls, param);
+        }
+        return h;
     }
     return -1;
 }
@@ -490,6 +613,21 @@ static int helper_reports(Ctx *c, const Node *def, int i)
     return owner && owner->yields_kind != RES_NONE;
 }
 
+/* Summary mode: the parameters of the function passed to call as the
+ * callee's parameters in the bits objs (those it adds to a session, or
+ * refreshes). */
+static unsigned caller_params(Ctx *c, const Node *call, const Node *def, int shift,
+                              unsigned objs)
+{
+    unsigned m = 0;
+    for (int j = 0; ast_call_arg(call, j); j++) {
+        int i = ast_arg_param(def, shift, call, j);
+        if (i >= 0 && i < 32 && (objs >> i & 1))
+            m |= param_names(c, ast_call_arg(call, j));
+    }
+    return m;
+}
+
 /*
  * What a summarized callee does to the arguments of call: work it hands
  * them to (defers, fans_out), releases, uses.  def is the callee (NULL:
@@ -500,6 +638,8 @@ static void apply_summary(Ctx *c, Path *p, const Node *call, const FlowSummary *
 {
     if (sum->fans_out)
         fj_fanned(c, p, call, sum);
+    if (c->env->summary && sum->refreshes && !commit_after(c, NULL, call))
+        c->env->summary->refreshes |= caller_params(c, call, def, shift, sum->refreshes);
     int n = call->v.Call.args.n + call->v.Call.keywords.n;
     for (int j = 0; j < n; j++) {
         int i = ast_arg_param(def, shift, call, j);
@@ -521,6 +661,8 @@ static void apply_summary(Ctx *c, Path *p, const Node *call, const FlowSummary *
             if (c->param_site[k] == h) { /* ended by a helper it hands the session to */
                 c->env->summary->commits |= (sum->commits >> i & 1) << k;
                 c->env->summary->rolls_back |= (sum->rolls_back >> i & 1) << k;
+                if (i < 8 && sum->adds[i])
+                    c->env->summary->adds[k] |= caller_params(c, call, def, shift, sum->adds[i]);
             }
         if (h >= 0 && (sum->releases >> i & 1))
             fl_release(c, p, h, call, 0);

@@ -104,6 +104,9 @@ typedef struct Path {
     uint32_t holding;                /* sites holding a pooled connection now: a session that
                                         queried since its last commit, rollback or close, a
                                         connection checked out (SL206, flow_pool.c) */
+    uint32_t pending;                /* sessions with objects add()ed since their last flush,
+                                        query, commit or rollback: their commit flushes them
+                                        first, taking a connection for it (SL206) */
 } Path;
 
 typedef struct PathSet {
@@ -141,7 +144,8 @@ typedef struct Site {
     int maybe_none;         /* a parameter whose default is None: the caller may pass none */
     const Node *obj_cls;    /* an object of this class of the project, whose __init__ made
                                the resource and keeps it in self.<obj_attr>: its methods
-                               that release that attribute release the site */
+                               that release that attribute release the site; of a holder,
+                               the class keeping the borrowed origin in self.<obj_attr> */
     const char *obj_attr;
     int captured;           /* made by the enclosing function of the generator that
                                releases it (captured_by_generator) */
@@ -402,6 +406,11 @@ int fj_txn_followed(const Ctx *c, int r);
  * one out (a query, a flush), -1 it gives it back (commit, rollback,
  * close), 0 neither. */
 const char *fj_method_txn(Ctx *c, const Node *call, const char *m);
+/* The last method that the method a call names calls on self.<attr>, a
+ * close aside ("commit" after `self.db.commit(); self.db.close()`),
+ * itself and through the methods of its class it calls on self (two
+ * deep), in source order; NULL if none or not a method we can read. */
+const char *fj_method_last(Ctx *c, const Node *call, const char *attr);
 /* What method def of a class does with self.<attr>, itself and through the
  * methods of its class it calls on self (two deep): its first read in
  * source order, or NULL; *stores: it assigns the attribute. */

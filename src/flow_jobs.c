@@ -975,6 +975,7 @@ typedef struct MethodTxn {
     int ev, calls, depth;
     const Node *read; /* the first read of self.<attr> (attr set) */
     int stores;       /* self.<attr> is assigned (attr set) */
+    const char *last; /* the last method called on self.<attr> but a close */
 } MethodTxn;
 
 #define METHOD_TXN_CALLS 2   /* methods of the class followed inside one another */
@@ -1009,6 +1010,8 @@ static void method_txn_kid(Node *parent, Node *n, void *arg)
         int ev = txn_event(m); /* self.session.execute(...) */
         if (ev)
             t->ev = ev;
+        if (strcmp(m, "close") && strcmp(m, "invalidate"))
+            t->last = m;
     } else if (recv->kind == NODE_Name && !strcmp(recv->v.Name.id, t->self) &&
                t->calls < METHOD_TXN_CALLS) {
         const Node *def = ast_method_named(t->cls, m); /* self.helper(...) */
@@ -1049,7 +1052,7 @@ static int method_walk(Ctx *c, const Node *def, const char *attr, MethodTxn *w)
     const Node *p0 = def ? ast_param(def, 0) : NULL;
     if (!s || !s->parent || s->parent->kind != SCOPE_CLASS || !p0)
         return 0;
-    *w = (MethodTxn){s->parent->node, p0->v.arg.arg, attr, 0, 0, 0, NULL, 0};
+    *w = (MethodTxn){s->parent->node, p0->v.arg.arg, attr, 0, 0, 0, NULL, 0, NULL};
     method_txn_body(w, def);
     return 1;
 }
@@ -1061,6 +1064,13 @@ const char *fj_method_txn(Ctx *c, const Node *call, const char *m)
     if (!method_walk(c, f.tag == VAL_FUNC ? f.node : NULL, NULL, &w))
         return m;
     return w.ev > 0 ? "execute" : w.ev < 0 ? "commit" : m;
+}
+
+const char *fj_method_last(Ctx *c, const Node *call, const char *attr)
+{
+    Val f = fl_value_at(c, c->env->scopes, c->scope, call->v.Call.func);
+    MethodTxn w;
+    return method_walk(c, f.tag == VAL_FUNC ? f.node : NULL, attr, &w) ? w.last : NULL;
 }
 
 const Node *fj_method_reads(Ctx *c, const Node *def, const char *attr, int *stores)

@@ -745,37 +745,59 @@ static void forget_target(Scan *c, const Node *t, const Node *at)
 
 static void events_kid(Node *parent, Node *n, void *arg);
 
-/* `await save(session, obj)`: a function of the project whose summary
- * commits (or rolls back) the session it is given does so to this one. */
-static void helper_commits(Scan *c, const Node *n)
-{
-    int any = 0;
-    for (int i = 0; i < n->v.Call.args.n && !any; i++)
-        any = is_session_name(c, n->v.Call.args.items[i]);
-    if (!any || !c->env->summary_of)
-        return;
-    Val f = flow_value(c->scratch, c->env, c->scope, n->v.Call.func);
-    const FlowSummary *sum = f.tag == VAL_FUNC && f.node
-                                 ? c->env->summary_of(c->env->summary_arg, f.node) : NULL;
-    if (!sum || !(sum->commits | sum->rolls_back) || n->v.Call.func->kind != NODE_Name)
-        return; /* a method's arguments are shifted by its receiver: not followed */
-    for (int i = 0; i < n->v.Call.args.n && i < 32; i++) {
-        const Node *a = n->v.Call.args.items[i];
-        if (!is_session_name(c, a))
-            continue;
-        if (sum->commits >> i & 1)
-            push(c, EV_COMMIT, n, ast_end_lineno(n), n->end_col_offset, a->v.Name.id, NULL);
-        if (sum->rolls_back >> i & 1)
-            push(c, EV_ROLLBACK, n, ast_end_lineno(n), n->end_col_offset, a->v.Name.id, NULL);
-    }
-}
-
 /* obj handed to add() of session s: pending until a commit flushes it. */
 static void push_added(Scan *c, const Node *call, const char *s, const char *obj)
 {
     push(c, EV_BIND, call, ast_end_lineno(call), call->end_col_offset, s, obj);
     if (c->nev)
         c->ev[c->nev - 1].added = 1;
+}
+
+/* `await save(session, obj)`: a function of the project (a module's, or
+ * a method: its arguments mapped past the receiver) whose summary adds a
+ * parameter to the session it is given adds that argument, a name, to this
+ * session (it joins it, so a commit expires it), and one that commits (or
+ * rolls back) that session does so to this one, the adds first. */
+static void helper_commits(Scan *c, const Node *n)
+{
+    int any = 0;
+    for (int j = 0; ast_call_arg(n, j) && !any; j++)
+        any = is_session_name(c, ast_call_arg(n, j));
+    int shift;
+    const Node *def = any && c->env->summary_of
+                          ? ormpaths_callee(c->scratch, c->env, c->scope, n, &shift) : NULL;
+    const FlowSummary *sum = def ? c->env->summary_of(c->env->summary_arg, def) : NULL;
+    if (!sum)
+        return;
+    for (int j = 0; ast_call_arg(n, j); j++) {
+        const Node *a = ast_call_arg(n, j);
+        int i = ast_arg_param(def, shift, n, j);
+        if (!is_session_name(c, a) || i < 0 || i >= 8 || !sum->adds[i])
+            continue;
+        for (int k = 0; ast_call_arg(n, k); k++) {
+            const Node *o = ast_call_arg(n, k);
+            int oi = ast_arg_param(def, shift, n, k);
+            if (o->kind == NODE_Name && oi >= 0 && oi < 8 && (sum->adds[i] >> oi & 1))
+                push_added(c, n, a->v.Name.id, o->v.Name.id);
+        }
+    }
+    for (int j = 0; ast_call_arg(n, j); j++) {
+        const Node *a = ast_call_arg(n, j);
+        int i = ast_arg_param(def, shift, n, j);
+        if (!is_session_name(c, a) || i < 0 || i >= 32)
+            continue;
+        if (sum->commits >> i & 1)
+            push(c, EV_COMMIT, n, ast_end_lineno(n), n->end_col_offset, a->v.Name.id, NULL);
+        if (sum->rolls_back >> i & 1)
+            push(c, EV_ROLLBACK, n, ast_end_lineno(n), n->end_col_offset, a->v.Name.id, NULL);
+        for (int k = 0; sum->refreshes && ast_call_arg(n, k); k++) {
+            const Node *o = ast_call_arg(n, k);
+            int oi = ast_arg_param(def, shift, n, k);
+            if (o->kind == NODE_Name && oi >= 0 && oi < 32 && (sum->refreshes >> oi & 1))
+                push(c, EV_READ, n, ast_end_lineno(n), n->end_col_offset, a->v.Name.id,
+                     o->v.Name.id); /* it refreshed it last */
+        }
+    }
 }
 
 /* The paths a function of the project reads of the objects it is handed
