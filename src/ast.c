@@ -227,7 +227,8 @@ int ast_same_ref(const Node *a, const Node *b)
 
 int ast_decorated(const Node *f, const char *name)
 {
-    const NodeList *ds = &f->v.FunctionDef.decorator_list;
+    const NodeList *ds = f->kind == NODE_ClassDef ? &f->v.ClassDef.decorator_list
+                                                  : &f->v.FunctionDef.decorator_list;
     for (int i = 0; i < ds->n; i++) {
         const Node *d = ds->items[i]->kind == NODE_Call ? ds->items[i]->v.Call.func : ds->items[i];
         const char *id = d->kind == NODE_Name        ? d->v.Name.id

@@ -252,8 +252,9 @@ int ast_is_true(const Node *e);
  * written? */
 int ast_same_ref(const Node *a, const Node *b);
 
-/* Is def decorated by something named name, as written (`@property`,
- * `@functools.cached_property`, `@retry(...)` for "retry")? */
+/* Is def (a function or a class) decorated by something named name, as
+ * written (`@property`, `@functools.cached_property`, `@retry(...)` for
+ * "retry")? */
 int ast_decorated(const Node *def, const char *name);
 
 /*

@@ -44,8 +44,10 @@ int depends_of_param(const FlowEnv *env, Arena *scratch, const Scope *s, const N
     const Node *a = ast_param(def, i), *ann = a ? a->v.arg.annotation : NULL;
     if (!a || !s)
         return 0;
-    if (dep_call(env, scratch, s, ast_param_default(def, i), out))
+    if (dep_call(env, scratch, s, ast_param_default(def, i), out)) {
+        out->type = ann;
         return 1;
+    }
     FlowEnv at = *env; /* where the alias is written, once followed */
     for (int depth = 0; ann && ann->kind == NODE_Name && depth <= DEPENDS_MAX_ALIAS; depth++) {
         const Scope *where = NULL; /* an alias bound at module level, here or imported */
@@ -65,8 +67,10 @@ int depends_of_param(const FlowEnv *env, Arena *scratch, const Scope *s, const N
         return 0;
     const NodeList *elts = &ann->v.Subscript.slice->v.Tuple.elts;
     for (int k = 1; k < elts->n; k++)
-        if (dep_call(&at, scratch, s, elts->items[k], out))
+        if (dep_call(&at, scratch, s, elts->items[k], out)) {
+            out->type = elts->items[0];
             return 1;
+        }
     return 0;
 }
 

@@ -17,6 +17,8 @@
 typedef struct Depends {
     const Node *call; /* the Depends or Security call */
     const Node *def;  /* the provider, a function of the project; NULL if not one */
+    const Node *type; /* the parameter's type, which a bare Depends() makes (`x: Repo =
+                         Depends()`, `Annotated[Repo, Depends()]`), read in t and s */
     int scoped;       /* Security(..., scopes=[...]) with a scope */
     int uncached;     /* use_cache=False: a value of its own, even within one request */
     const ScopeTable *t; /* the module whose source holds the call (an alias imported from

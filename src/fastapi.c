@@ -725,7 +725,8 @@ static void decorators(Walk *w, const Node *def)
     }
 }
 
-/* Parameters declared `x: Cls = Depends()` or `x: Annotated[Cls, Depends()]`. */
+/* Parameters declared `x: Cls = Depends()` (the Annotated form is
+ * annotated_dependency's, wherever it is written). */
 static void class_dependencies(Walk *w, const Node *def)
 {
     const Node *args = def->v.FunctionDef.args;
@@ -739,17 +740,33 @@ static void class_dependencies(Walk *w, const Node *def)
                 dflt = kwdefs->items[i];
             else if (i >= ps->n - defs->n)
                 dflt = defs->items[i - (ps->n - defs->n)];
-            if (ann && ann->kind == NODE_Subscript && ann->v.Subscript.slice->kind == NODE_Tuple) {
-                const NodeList *elts = &ann->v.Subscript.slice->v.Tuple.elts;
-                for (int k = 1; k < elts->n; k++) {
-                    const Node *e = elts->items[k];
-                    if (is_depends(w->f, w->m, w->s, e) && !e->v.Call.args.n)
-                        depends_call(w->f, w->m, w->s, e, elts->items[0]);
-                }
-            } else if (is_depends(w->f, w->m, w->s, dflt) && !dflt->v.Call.args.n) {
+            if (is_depends(w->f, w->m, w->s, dflt) && !dflt->v.Call.args.n)
                 depends_call(w->f, w->m, w->s, dflt, ann);
-            }
         }
+    }
+}
+
+static const char *const annotated_names[] = {"typing.Annotated", "typing_extensions.Annotated",
+                                              NULL};
+
+/* `Annotated[Cls, Depends()]`: FastAPI takes the class of a bare Depends()
+ * from the type, so the class is the dependency.  Read where the Annotated
+ * is written, a parameter's annotation or an alias (`ServiceDep =
+ * Annotated[Service, Depends()]`, used here or imported elsewhere: its
+ * names mean what they mean in its own module).  Whether some endpoint
+ * uses the alias is not asked, as for Depends(f) written anywhere. */
+static void annotated_dependency(Walk *w, const Node *sub)
+{
+    char buf[256];
+    const Node *sl = sub->v.Subscript.slice;
+    if (sl->kind != NODE_Tuple || sl->v.Tuple.elts.n < 2 ||
+        !is_qual(qual(w->f, w->m, w->s, sub->v.Subscript.value, buf, sizeof buf), annotated_names))
+        return;
+    const NodeList *elts = &sl->v.Tuple.elts;
+    for (int k = 1; k < elts->n; k++) {
+        const Node *e = elts->items[k];
+        if (is_depends(w->f, w->m, w->s, e) && !e->v.Call.args.n)
+            depends_call(w->f, w->m, w->s, e, elts->items[0]);
     }
 }
 
@@ -858,6 +875,10 @@ static void walk(Walk *w, const Node *n)
     }
     case NODE_Call:
         call_roles(w, n);
+        ast_children((Node *)n, walk_kid, w);
+        break;
+    case NODE_Subscript:
+        annotated_dependency(w, n);
         ast_children((Node *)n, walk_kid, w);
         break;
     default:

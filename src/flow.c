@@ -2994,13 +2994,26 @@ void flow_function(Arena *scratch, const FlowEnv *env, Node *func)
     }
 }
 
+/* A context for a question outside any run: no path, no sites. */
+static void bare_ctx(Ctx *c, Arena *scratch, const FlowEnv *env, const Scope *s)
+{
+    memset(c, 0, sizeof *c);
+    c->a = scratch;
+    c->env = env;
+    c->scope = s;
+    c->keep_resources = 1;
+}
+
 Val flow_value(Arena *scratch, const FlowEnv *env, const Scope *s, const Node *e)
 {
     Ctx c;
-    memset(&c, 0, sizeof c);
-    c.a = scratch;
-    c.env = env;
-    c.scope = s;
-    c.keep_resources = 1;
+    bare_ctx(&c, scratch, env, s);
     return fl_value_at(&c, env->scopes, s, e);
+}
+
+int flow_keeps(Arena *scratch, const FlowEnv *env, const Scope *s, const Node *e, const char *name)
+{
+    Ctx c;
+    bare_ctx(&c, scratch, env, s);
+    return fc_object_keeps(&c, e, name, 0);
 }

@@ -236,4 +236,15 @@ void flow_function(Arena *scratch, const FlowEnv *env, Node *func);
  */
 Val flow_value(Arena *scratch, const FlowEnv *env, const Scope *s, const Node *e);
 
+/*
+ * Does the object expression e makes (in scope s) keep what the name
+ * `name` holds: the name itself; a tuple, list, set or dict with it among
+ * its items; an object of a class of the project whose __init__ keeps the
+ * argument it is in (a record class's generated __init__ too: @dataclass,
+ * NamedTuple); what a helper returns whose summary keeps that parameter
+ * (FlowSummary.keeps); and these nested, to a few levels.  A library's
+ * constructor is not read: no.  Strings go to scratch.  Thread-safe.
+ */
+int flow_keeps(Arena *scratch, const FlowEnv *env, const Scope *s, const Node *e, const char *name);
+
 #endif

@@ -402,13 +402,61 @@ const Node *fc_init_of(const Node *cls)
     return NULL;
 }
 
+/* Is cls, a class with no __init__ of its own, a record class, whose
+ * generated __init__ stores each argument in the field of its name:
+ * @dataclass (dataclasses', pydantic's), attrs' @define / @frozen, a
+ * typing.NamedTuple? */
+static int record_class(const Node *cls)
+{
+    if (ast_decorated(cls, "dataclass") || ast_decorated(cls, "define") ||
+        ast_decorated(cls, "frozen"))
+        return 1;
+    for (int i = 0; i < cls->v.ClassDef.bases.n; i++) {
+        const Node *b = cls->v.ClassDef.bases.items[i];
+        const char *id = b->kind == NODE_Name        ? b->v.Name.id
+                         : b->kind == NODE_Attribute ? b->v.Attribute.attr : NULL;
+        if (id && !strcmp(id, "NamedTuple"))
+            return 1;
+    }
+    return 0;
+}
+
+/* The field of record class cls that positional argument i fills (i >= 0),
+ * or the field called name (i < 0): its annotated class-level names, in
+ * order, but ClassVars and `field(init=False)`; NULL if none.  The fields
+ * of its bases come first in the generated __init__ and are not counted
+ * (a limit: a positional argument past them is not matched). */
+static const char *record_field(const Node *cls, int i, const char *name)
+{
+    const NodeList *body = &cls->v.ClassDef.body;
+    for (int k = 0; k < body->n; k++) {
+        const Node *st = body->items[k];
+        if (st->kind != NODE_AnnAssign || st->v.AnnAssign.target->kind != NODE_Name)
+            continue;
+        const Node *ann = st->v.AnnAssign.annotation, *v = st->v.AnnAssign.value;
+        const Node *init = v && v->kind == NODE_Call ? ast_keyword(v, "init") : NULL;
+        if (ann->kind == NODE_Subscript)
+            ann = ann->v.Subscript.value;
+        if ((ann->kind == NODE_Name && !strcmp(ann->v.Name.id, "ClassVar")) ||
+            (ann->kind == NODE_Attribute && !strcmp(ann->v.Attribute.attr, "ClassVar")) ||
+            (init && init->kind == NODE_Constant && init->v.Constant.value.kind == CONST_FALSE))
+            continue;
+        const char *field = st->v.AnnAssign.target->v.Name.id;
+        if (i < 0 ? !strcmp(field, name) : i-- == 0)
+            return field;
+    }
+    return NULL;
+}
+
 /* The name of the parameter of __init__ that argument i (or keyword kw)
  * fills, or NULL. */
 const char *fc_init_param(const Node *def, int i, const char *kw)
 {
     const Node *init = fc_init_of(def);
-    if (!init || kw)
-        return init ? kw : NULL;
+    if (!init)
+        return record_class(def) ? record_field(def, kw ? -1 : i, kw) : NULL;
+    if (kw)
+        return kw;
     const NodeList *ps = &init->v.FunctionDef.args->v.arguments.args;
     return i + 1 < ps->n ? ps->items[i + 1]->v.arg.arg : NULL; /* after self */
 }
@@ -450,7 +498,10 @@ static int method_keeps(Ctx *c, const ScopeTable *t, const Node *init, const cha
 
 int fc_init_keeps(Ctx *c, const ScopeTable *t, const Node *def, const char *name, int depth)
 {
-    return method_keeps(c, t, fc_init_of(def), name, depth);
+    const Node *init = fc_init_of(def);
+    if (!init && record_class(def)) /* its generated __init__ stores every field */
+        return record_field(def, -1, name) != NULL;
+    return method_keeps(c, t, init, name, depth);
 }
 
 /* The attribute __init__ of cls keeps its parameter `name` in, directly
@@ -825,10 +876,50 @@ static const FlowSummary *callee_of(Ctx *c, Path *p, const Node *f, Val fv, cons
         *def = fv.node;
         *shift = f->kind == NODE_Attribute &&
                  (ast_decorated(fv.node, "classmethod") || /* cls is filled too */
-                  fl_peek_value(c, p, f->v.Attribute.value).tag == VAL_OBJECT);
+                  (p ? fl_peek_value(c, p, f->v.Attribute.value)
+                     : fl_value_at(c, c->env->scopes, c->scope, f->v.Attribute.value))
+                          .tag == VAL_OBJECT);
         return c->env->summary_of ? c->env->summary_of(c->env->summary_arg, fv.node) : NULL;
     }
     return fc_callee_summary(c, f);
+}
+
+/* What makes the object of a call: a class of the project (cls, in table
+ * ct), or a helper (def, its summary sum, shift parameters filled by the
+ * call itself) that returns an object keeping some of its parameters. */
+typedef struct Keeper {
+    const Node *cls, *def;
+    const ScopeTable *ct;
+    const FlowSummary *sum;
+    int shift;
+} Keeper;
+
+/* The keeper of call e into *k (p: the path, or NULL for the model's
+ * values alone); 0 when the object it makes keeps none of its arguments. */
+static int keeper_of(Ctx *c, Path *p, const Node *e, Keeper *k)
+{
+    const Node *f = e->v.Call.func;
+    Val fv = fl_value_at(c, c->env->scopes, c->scope, f); /* cls(session) in a classmethod too */
+    memset(k, 0, sizeof *k);
+    if (fv.tag == VAL_CLASS && fv.node && fv.node->kind == NODE_ClassDef) {
+        k->ct = value_table_of(c->env->values, fv.node);
+        k->cls = k->ct ? fv.node : NULL;
+        return k->cls != NULL;
+    }
+    k->sum = callee_of(c, p, f, fv, &k->def, &k->shift);
+    return k->sum && k->sum->keeps;
+}
+
+/* Does the object call e makes (its keeper k) keep argument j of the call? */
+static int keeper_keeps(Ctx *c, const Keeper *k, const Node *e, int j)
+{
+    int nargs = e->v.Call.args.n, i;
+    if (k->cls) {
+        const char *param = fc_init_param(
+            k->cls, j, j < nargs ? NULL : e->v.Call.keywords.items[j - nargs]->v.keyword.arg);
+        return param && fc_init_keeps(c, k->ct, k->cls, param, 0);
+    }
+    return (i = ast_arg_param(k->def, k->shift, e, j)) >= 0 && i < 32 && (k->sum->keeps >> i & 1);
 }
 
 /*
@@ -844,37 +935,50 @@ uint32_t fc_kept_params(Ctx *c, Path *p, const Node *e, int depth)
         const Node *v = scope_bound_once(c->env->scopes, c->scope, e, NULL);
         return v ? fc_kept_params(c, p, v, depth + 1) : 0;
     }
-    if (e->kind != NODE_Call)
-        return 0;
-    const Node *f = e->v.Call.func, *def = NULL, *cls = NULL;
-    Val fv = fl_value_at(c, c->env->scopes, c->scope, f); /* cls(session) in a classmethod too */
-    const ScopeTable *ct = NULL;
-    if (fv.tag == VAL_CLASS && fv.node && fv.node->kind == NODE_ClassDef &&
-        !(ct = value_table_of(c->env->values, fv.node)))
-        return 0;
-    cls = ct ? fv.node : NULL;
-    int shift = 0;
-    const FlowSummary *sum = cls ? NULL : callee_of(c, p, f, fv, &def, &shift);
-    if (!cls && (!sum || !sum->keeps))
+    Keeper k;
+    if (e->kind != NODE_Call || !keeper_of(c, p, e, &k))
         return 0;
     uint32_t m = 0;
-    int nargs = e->v.Call.args.n;
-    for (int j = 0; j < nargs + e->v.Call.keywords.n; j++) {
-        int r = fl_held_by(c, p, ast_call_arg(e, j)), i;
-        const char *param;
-        if (r < 0)
+    for (int j = 0; j < e->v.Call.args.n + e->v.Call.keywords.n; j++) {
+        int r = fl_held_by(c, p, ast_call_arg(e, j));
+        if (r < 0 || !keeper_keeps(c, &k, e, j))
             continue;
-        if (cls ? !(param = fc_init_param(cls, j, j < nargs ? NULL
-                                                         : e->v.Call.keywords.items[j - nargs]
-                                                               ->v.keyword.arg)) ||
-                      !fc_init_keeps(c, ct, cls, param, 0)
-                : (i = ast_arg_param(def, shift, e, j)) < 0 || i >= 32 || !(sum->keeps >> i & 1))
-            continue;
-        for (int k = 0; k < c->nparams; k++)
-            if (c->param_site[k] == r)
-                m |= 1u << k;
+        for (int i = 0; i < c->nparams; i++)
+            if (c->param_site[i] == r)
+                m |= 1u << i;
     }
     return m;
+}
+
+int fc_object_keeps(Ctx *c, const Node *e, const char *name, int depth)
+{
+    const NodeList *items = NULL;
+    if (!e || depth > KEEPS_MAX_DEPTH)
+        return 0;
+    switch (e->kind) {
+    case NODE_Name: return !strcmp(e->v.Name.id, name);
+    case NODE_Await: return fc_object_keeps(c, e->v.Await.value, name, depth);
+    case NODE_Starred: return fc_object_keeps(c, e->v.Starred.value, name, depth);
+    case NODE_Tuple: items = &e->v.Tuple.elts; break;
+    case NODE_List: items = &e->v.List.elts; break;
+    case NODE_Set: items = &e->v.Set.elts; break;
+    case NODE_Dict: items = &e->v.Dict.values; break;
+    case NODE_Call: {
+        Keeper k;
+        if (!keeper_of(c, NULL, e, &k))
+            return 0;
+        for (int j = 0; ast_call_arg(e, j); j++)
+            if (fc_object_keeps(c, ast_call_arg(e, j), name, depth + 1) &&
+                keeper_keeps(c, &k, e, j))
+                return 1;
+        return 0;
+    }
+    default: return 0;
+    }
+    for (int i = 0; i < items->n; i++)
+        if (fc_object_keeps(c, items->items[i], name, depth + 1))
+            return 1;
+    return 0;
 }
 
 /*

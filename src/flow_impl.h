@@ -360,6 +360,8 @@ int fc_init_keeps(Ctx *c, const ScopeTable *t, const Node *def, const char *name
 /* Does calling f make an object that may keep its arguments? */
 int fc_constructs(Ctx *c, const Node *f);
 uint32_t fc_kept_params(Ctx *c, Path *p, const Node *e, int depth);
+/* Does the object e makes keep what the name `name` holds (flow_keeps)? */
+int fc_object_keeps(Ctx *c, const Node *e, const char *name, int depth);
 
 /* --- flow_jobs.c --- */
 

@@ -158,27 +158,24 @@ static int uncached(const Node *dep)
 
 /*
  * A class dependency, `repo: Repo = Depends()`, `Depends(Repo)` or
- * `Annotated[Repo, Depends()]`, whose __init__ takes a session from a
- * dependency (and keeps it on self): the provider of that session.
+ * `Annotated[Repo, Depends()]` (an alias of it too, depends.c), parameter i
+ * of func, whose __init__ takes a session from a dependency (and keeps it
+ * on self): the provider of that session.
  */
-static int class_dependency(Ctx *c, const Node *dflt, const Node *ann, Provider *out)
+static int class_dependency(Ctx *c, const Node *func, int i, Provider *out)
 {
-    const ScopeTable *t = c->env->scopes;
-    if (ann && ann->kind == NODE_Subscript && ann->v.Subscript.slice->kind == NODE_Tuple) {
-        const NodeList *elts = &ann->v.Subscript.slice->v.Tuple.elts;
-        for (int i = 1; i < elts->n && !dflt; i++)
-            if (elts->items[i]->kind == NODE_Call)
-                dflt = elts->items[i];
-        ann = elts->items[0];
-    }
-    if (!dflt || dflt->kind != NODE_Call)
+    FlowEnv env = *c->env;
+    Depends d;
+    if (!depends_of_param(&env, c->a, c->scope, func, i, &d))
         return 0;
-    if (!fastapi_is_depends(fl_qualname(c, t, c->scope, dflt->v.Call.func)))
-        return 0;
-    const Node *cls = dflt->v.Call.args.n ? dflt->v.Call.args.items[0] : ann;
+    const Node *cls = d.call->v.Call.args.n ? d.call->v.Call.args.items[0]
+                                            : ast_keyword(d.call, "dependency");
+    if (!cls)
+        cls = d.type;
     if (!cls || cls->kind != NODE_Name)
         return 0;
-    const Node *def = fc_class_named(c, t, c->scope, cls->v.Name.id, &t, NULL);
+    const ScopeTable *t = d.t;
+    const Node *def = fc_class_named(c, t, d.s, cls->v.Name.id, &t, NULL);
     const Node *init = def ? fc_init_of(def) : NULL;
     if (init) {
         const Scope *is = scope_of(t, init);
@@ -602,7 +599,7 @@ void fp_borrowed_params(Ctx *c, Path *start, const Node *func)
                         annotated_provider(c, c->env->scopes, c->scope, a->v.arg.annotation, 0, &pv);
             int holder = 0;
             if (!found)
-                found = holder = class_dependency(c, def, a->v.arg.annotation, &pv);
+                found = holder = class_dependency(c, func, index, &pv);
             Provider inner;
             const Node *outer = NULL; /* a dependency returning an object that keeps a session */
             if (found && pv.sum->yields_kind == RES_NONE && !pv.sum->returns_state &&

@@ -314,7 +314,9 @@ typedef struct Deleg {
     const Node *func_returns; /* the generator's return annotation */
 } Deleg;
 
-/* Finds `yield <loop target>` below n (not in nested functions). */
+/* Finds `yield <loop target>` below n (not in nested functions), or the
+ * yield of an object that keeps it (`yield UnitOfWork(session)`, a tuple
+ * with it: flow_keeps), which lends the same resource. */
 static void find_reyield(Node *parent, Node *n, void *arg)
 {
     Deleg *d = arg;
@@ -322,20 +324,20 @@ static void find_reyield(Node *parent, Node *n, void *arg)
     if (d->depth > 100 || n->kind == NODE_FunctionDef || n->kind == NODE_AsyncFunctionDef ||
         n->kind == NODE_Lambda || n->kind == NODE_ClassDef)
         return;
-    const Node *t = d->loop->v.AsyncFor.target;
-    if (n->kind == NODE_Yield && n->v.Yield.value && n->v.Yield.value->kind == NODE_Name &&
-        t->kind == NODE_Name && !strcmp(n->v.Yield.value->v.Name.id, t->v.Name.id)) {
-        LifecycleSink *k = d->k;
+    const Node *t = d->loop->v.AsyncFor.target, *v = n->kind == NODE_Yield ? n->v.Yield.value : NULL;
+    LifecycleSink *k = d->k;
+    if (v && t->kind == NODE_Name && flow_keeps(k->a, k->env, k->scope, v, t->v.Name.id)) {
         const Node *call = d->loop->v.AsyncFor.iter;
         TraceStep steps[2] = {
             {k->src->path, call->lineno, call->col_offset, "the inner generator is iterated here"},
             {k->src->path, n->lineno, n->col_offset,
              "an exception thrown in here leaves the inner generator suspended"}};
+        const char *in = v->kind == NODE_Name ? "" : msg(k->a, " in `%s`", text_of(k->a, k->src, v));
         diag_report(k->out, k->a, "SL104", k->src->path, n,
                     msg(k->a,
-                        "`%s` is re-yielded from `async for` over `%s`: when the endpoint "
+                        "`%s` is re-yielded%s from `async for` over `%s`: when the endpoint "
                         "raises, the inner generator is not closed and its cleanup does not run",
-                        t->v.Name.id, text_of(k->a, k->src, call)),
+                        t->v.Name.id, in, text_of(k->a, k->src, call)),
                     steps, 2);
         return;
     }
