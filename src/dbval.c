@@ -14,7 +14,7 @@
 
 static Val unknown(void)
 {
-    Val v = {VAL_UNKNOWN, 0, 0, NULL, 0, 0, NULL, 0};
+    Val v = {VAL_UNKNOWN, 0, 0, NULL, 0, 0, NULL, 0, 0};
     return v;
 }
 

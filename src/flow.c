@@ -1628,7 +1628,7 @@ static Res lent_by_object(Ctx *c, Path *p, const Node *item, Res r)
     const FlowSummary *sum = m ? c->env->summary_of(c->env->summary_arg, m) : NULL;
     if (!sum || sum->enter_kind == RES_NONE)
         return r;
-    Val v = {VAL_RESOURCE, sum->enter_kind, 0, NULL, 0, 0, NULL, 0};
+    Val v = {VAL_RESOURCE, sum->enter_kind, 0, NULL, 0, 0, NULL, 0, 0};
     int site = fl_site_for(c, ce, v, -1);
     if (site < 0)
         return r;
@@ -1700,7 +1700,7 @@ static void step_with_enter(Ctx *c, Path *p, const Node *item)
                 sum = c->env->summary_of(c->env->summary_arg, cv.node);
         }
         if (sum && sum->yields_kind != RES_NONE) { /* a @contextmanager provider */
-            Val v = {VAL_RESOURCE, sum->yields_kind, 0, NULL, 0, 0, NULL, 0};
+            Val v = {VAL_RESOURCE, sum->yields_kind, 0, NULL, 0, 0, NULL, 0, 0};
             r.site = fl_site_for(c, ce, v, -1);
             if (r.site >= 0) {
                 c->site[r.site].owner = sum;

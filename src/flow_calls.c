@@ -864,6 +864,50 @@ static void held_by_method(Ctx *c, Path *p, const Node *call, const Node *def, i
         p->var[v] = VAR_UNKNOWN;
 }
 
+/*
+ * A call of one function of a dispatch table (value.h: VAL_FUNCS), which
+ * may run any of them: their summaries joined.  What one of them does to a
+ * parameter counts (uses it, commits it, leaves it checked out, waits
+ * while it is open); what all of them do must (releases it, ends its
+ * transaction).  A wait is sure when the call runs each in its turn (a loop
+ * over the table: each runs for the items of its turn) and one surely
+ * waits, or when a key we do not know picks one and all surely wait.  What
+ * they return, keep, lend, defer or fan out is not joined (a limit), and
+ * the first one's parameters stand for all of theirs (*def): a table's
+ * functions share a signature.
+ */
+static const FlowSummary *table_summary(Ctx *c, Val fv, const Node **def)
+{
+    const Node *fn;
+    FlowSummary *j = NULL;
+    unsigned sure = WAIT_HTTP_SURE | WAIT_SLEEP_SURE | WAIT_WORK_SURE, one = 0, all = sure;
+    for (int i = 0; (fn = value_table_func(c->env->values, fv.node, i)); i++) {
+        const FlowSummary *s = c->env->summary_of(c->env->summary_arg, fn);
+        if (!s)
+            return NULL; /* one we cannot read: nothing said of the call */
+        if (!j) {
+            j = arena_alloc(c->a, sizeof *j);
+            j->releases = s->releases;
+            j->ends_txn = s->ends_txn;
+            j->needs_pool = s->needs_pool;
+            *def = fn;
+        }
+        j->releases &= s->releases;
+        j->ends_txn &= s->ends_txn;
+        j->uses |= s->uses;
+        j->commits |= s->commits;
+        j->rolls_back |= s->rolls_back;
+        j->checks_out |= s->checks_out;
+        j->waits_open |= s->waits_open;
+        j->needs_pool = j->needs_pool == s->needs_pool ? j->needs_pool : NULL;
+        one |= s->waits;
+        all &= s->waits;
+    }
+    if (j)
+        j->waits = (unsigned char)((one & ~sure) | (fv.sub == FUNCS_EACH ? one : all));
+    return j;
+}
+
 /* The callee's summary and def: of the project function or method that fv
  * is (a bound method of an object: self filled, *shift = 1), else of the
  * name f calls. */
@@ -872,6 +916,8 @@ static const FlowSummary *callee_of(Ctx *c, Path *p, const Node *f, Val fv, cons
 {
     *def = NULL;
     *shift = 0;
+    if (fv.tag == VAL_FUNCS && fv.sub != FUNCS_TABLE && c->env->summary_of && c->env->values)
+        return table_summary(c, fv, def);
     if (fv.tag == VAL_FUNC && fv.node) {
         *def = fv.node;
         *shift = f->kind == NODE_Attribute &&
@@ -1015,7 +1061,7 @@ static Res gen_next(Ctx *c, Path *p, const Node *call)
             ? NULL : fc_callee_summary(c, g->v.Call.func);
     if (!key && !(sum && sum->releases_after))
         return out;
-    Val v = {VAL_RESOURCE, gv.sub, gv.is_async, NULL, 0, 0, NULL, 0};
+    Val v = {VAL_RESOURCE, gv.sub, gv.is_async, NULL, 0, 0, NULL, 0, 0};
     out.site = fl_acquire(c, p, call, v, -1);
     if (out.site < 0)
         return out;

@@ -267,7 +267,7 @@ typedef struct Res {
 /* A value nothing is known of. */
 static inline Val unknown(void)
 {
-    Val v = {VAL_UNKNOWN, 0, 0, NULL, 0, 0, NULL, 0};
+    Val v = {VAL_UNKNOWN, 0, 0, NULL, 0, 0, NULL, 0, 0};
     return v;
 }
 

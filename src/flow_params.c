@@ -253,7 +253,7 @@ int fp_state_site(Ctx *c, Path *p, const Node *e)
     const FastApiStateOwner *o = fastapi_state_owner(c->env->fastapi->model, attr);
     if (!o || o->func == c->g->func)
         return -1;
-    Val v = {VAL_RESOURCE, RES_SESSION, 0, NULL, 0, 0, NULL, 0};
+    Val v = {VAL_RESOURCE, RES_SESSION, 0, NULL, 0, 0, NULL, 0, 0};
     int r = fl_site_for(c, e, v, -1);
     if (r < 0)
         return -1;
@@ -441,7 +441,7 @@ static int made_per_request(Ctx *c, Path *start, const Node *a, const Node *dep)
     Val v = fl_model_value(c, c->env->scopes, c->scope, made ? made : target);
     if (!made && v.tag == VAL_FACTORY && v.kind == FAC_SESSIONMAKER) {
         int is_async = v.is_async;
-        v = (Val){VAL_RESOURCE, RES_SESSION, 0, NULL, 0, 0, NULL, 0};
+        v = (Val){VAL_RESOURCE, RES_SESSION, 0, NULL, 0, 0, NULL, 0, 0};
         v.is_async = (unsigned char)is_async;
     } else if (!made || v.tag != VAL_RESOURCE || !v.fresh) {
         return 0;
@@ -507,7 +507,7 @@ static void queried_by_dependency(Ctx *c, Path *start, const Provider *dep, cons
             if (c->site[k].owner_def == pv.def)
                 r = k;
         if (r < 0) { /* the endpoint does not take the session itself */
-            Val v = {VAL_RESOURCE, RES_SESSION, 0, NULL, 0, 0, NULL, 0};
+            Val v = {VAL_RESOURCE, RES_SESSION, 0, NULL, 0, 0, NULL, 0, 0};
             r = fl_site_for(c, at, v, -1);
             if (r < 0)
                 return;
@@ -594,7 +594,7 @@ void fp_borrowed_params(Ctx *c, Path *start, const Node *func)
                 def = defs->items[i - (ps->n - defs->n)];
             int index = l == 2 ? nparams + i : args->v.arguments.posonlyargs.n + i + (l ? plain->n : 0);
             Provider pv = {0};
-            Val v = {VAL_UNKNOWN, 0, 0, NULL, 0, 0, NULL, 0};
+            Val v = {VAL_UNKNOWN, 0, 0, NULL, 0, 0, NULL, 0, 0};
             int found = depends_target(c, c->env->scopes, c->scope, def, &pv) ||
                         annotated_provider(c, c->env->scopes, c->scope, a->v.arg.annotation, 0, &pv);
             int holder = 0;
@@ -762,7 +762,7 @@ int fp_view_site(Ctx *c, Path *p, const char *attr)
     Provider pv = {0};
     if (!depends_target(c, ca.t, ca.cls, ca.value, &pv) || pv.sum->yields_kind == RES_NONE)
         return -1;
-    Val v = {VAL_RESOURCE, pv.sum->yields_kind, 0, NULL, 0, 0, NULL, 0};
+    Val v = {VAL_RESOURCE, pv.sum->yields_kind, 0, NULL, 0, 0, NULL, 0, 0};
     int r = fl_site_for(c, ca.value, v, -1);
     if (r < 0)
         return -1;
@@ -922,7 +922,7 @@ void fp_summary_params(Ctx *c, Path *start, const Node *func)
     for (int l = 0; l < 2; l++) {
         for (int i = 0; i < lists[l]->n && c->nparams < 8; i++) {
             const Node *a = lists[l]->items[i];
-            Val v = {VAL_RESOURCE, RES_ANY, 0, NULL, 0, 0, NULL, 0};
+            Val v = {VAL_RESOURCE, RES_ANY, 0, NULL, 0, 0, NULL, 0, 0};
             Val known = value_param(c->env->values, c->a, func, c->nparams);
             int var = fl_var_index(c, a->v.arg.arg, 1);
             if (var < 0)

@@ -172,7 +172,7 @@ static void mark_psycopg(Val *v, const char *qual)
 
 Val model_call(const Val *callee, const Node *call, const char *class_qual, const Val *bind)
 {
-    Val v = {VAL_UNKNOWN, 0, 0, NULL, 0, 0, NULL, 0};
+    Val v = {VAL_UNKNOWN, 0, 0, NULL, 0, 0, NULL, 0, 0};
     if (callee->tag == VAL_QUAL && callee->qual) {
         static QualIndex idx = QUALIDX(callables);
         int i = qualidx_find(&idx, callee->qual);
@@ -305,7 +305,7 @@ static const struct {
 
 Val model_resource_type(const char *qual)
 {
-    Val v = {VAL_UNKNOWN, 0, 0, NULL, 0, 0, NULL, 0};
+    Val v = {VAL_UNKNOWN, 0, 0, NULL, 0, 0, NULL, 0, 0};
     static QualIndex idx = QUALIDX(resource_types);
     int i = qualidx_find(&idx, qual);
     if (i >= 0) {
@@ -321,7 +321,7 @@ static const char *made_by(const char *qual, int only_classes);
 
 Val model_type(const char *qual)
 {
-    Val v = {VAL_UNKNOWN, 0, 0, NULL, 0, 0, NULL, 0};
+    Val v = {VAL_UNKNOWN, 0, 0, NULL, 0, 0, NULL, 0, 0};
     static QualIndex idx = QUALIDX(types);
     int i = qualidx_find(&idx, qual);
     if (i >= 0) {
@@ -376,7 +376,7 @@ int model_runs_callback(const char *qual, int *from, int *callback)
 
 Val model_callback_arg(Val from)
 {
-    Val v = {VAL_UNKNOWN, 0, 0, NULL, 0, 0, NULL, 0};
+    Val v = {VAL_UNKNOWN, 0, 0, NULL, 0, 0, NULL, 0, 0};
     int kind = from.tag == VAL_FACTORY && from.kind == FAC_SESSIONMAKER ? RES_SESSION
                : from.tag == VAL_FACTORY && from.kind == FAC_ENGINE     ? RES_CONNECTION
                : from.tag == VAL_RESOURCE && (from.kind == RES_SESSION ||
@@ -450,7 +450,7 @@ static const struct {
 
 Val model_library_object(const char *qual)
 {
-    Val v = {VAL_UNKNOWN, 0, 0, NULL, 0, 0, NULL, 0};
+    Val v = {VAL_UNKNOWN, 0, 0, NULL, 0, 0, NULL, 0, 0};
     if (!qual || strncmp(qual, "sqlalchemy.testing.", 19))
         return v; /* every name the model is asked of: the common case first */
     for (size_t i = 0; i < sizeof objects / sizeof *objects; i++)
@@ -530,7 +530,7 @@ static const char *made_by(const char *qual, int only_classes)
 
 Val model_library_instance(const char *qual)
 {
-    Val v = {VAL_UNKNOWN, 0, 0, NULL, 0, 0, NULL, 0};
+    Val v = {VAL_UNKNOWN, 0, 0, NULL, 0, 0, NULL, 0, 0};
     if ((v.qual = made_by(qual, 0)) != NULL)
         v.tag = VAL_QUAL;
     return v;
@@ -538,7 +538,7 @@ Val model_library_instance(const char *qual)
 
 Val model_library_attr(const Val *recv, const char *attr)
 {
-    Val v = {VAL_UNKNOWN, 0, 0, NULL, 0, 0, NULL, 0};
+    Val v = {VAL_UNKNOWN, 0, 0, NULL, 0, 0, NULL, 0, 0};
     size_t n = recv->tag == VAL_QUAL && recv->qual ? strlen(recv->qual) : 0;
     if (!n || recv->qual[n - 1] != ')')
         return v; /* a library name (sqlalchemy.orm), not an object: the common case */
@@ -658,7 +658,7 @@ Val model_user_call(const ModelUser *u, const Val *callee, const Node *call, con
 {
     for (int i = 0; u && callee->qual && i < u->n; i++) /* a library's, or a project's def */
         if (in_list(u->res[i].acquire, u->res[i].nacquire, callee->qual)) {
-            Val v = {VAL_RESOURCE, (unsigned char)(RES_USER + i), 0, NULL, 0, 0, NULL, 0};
+            Val v = {VAL_RESOURCE, (unsigned char)(RES_USER + i), 0, NULL, 0, 0, NULL, 0, 0};
             return v;
         }
     return model_call(callee, call, class_qual, bind);
@@ -754,7 +754,7 @@ static const struct {
 
 Val model_listener_param(const char *event, int index)
 {
-    Val v = {VAL_UNKNOWN, 0, 0, NULL, 0, 0, NULL, 0};
+    Val v = {VAL_UNKNOWN, 0, 0, NULL, 0, 0, NULL, 0, 0};
     for (size_t i = 0; event && i < sizeof listener_params / sizeof *listener_params; i++)
         if (listener_params[i].index == index && !strcmp(listener_params[i].event, event)) {
             v.tag = VAL_RESOURCE;
@@ -795,7 +795,7 @@ static int is_dialect_class(const char *qual)
 
 Val model_override_param(const char *base, const char *method, int index)
 {
-    Val v = {VAL_UNKNOWN, 0, 0, NULL, 0, 0, NULL, 0};
+    Val v = {VAL_UNKNOWN, 0, 0, NULL, 0, 0, NULL, 0, 0};
     if (!base || !method || index != 1 || !is_dialect_class(base))
         return v;
     for (size_t i = 0; i < sizeof dialect_conn_methods / sizeof *dialect_conn_methods; i++)

@@ -76,12 +76,21 @@ typedef struct ResInfo {
  * VAL_FOREIGN: a database object the model knows it does not follow, such
  * as a SQLite connection (in-process: nothing pooled to leak).  The project's
  * own values (value.h): VAL_OBJECT an instance of one of its classes,
- * VAL_CLASS the class itself, VAL_FUNC one of its functions.
+ * VAL_CLASS the class itself, VAL_FUNC one of its functions, VAL_FUNCS a
+ * dispatch table: a dict, list or tuple literal (node) whose values are all
+ * functions of the project, or one of them (sub: FUNCS_*).
  */
 typedef enum ValTag {
     VAL_UNKNOWN, VAL_QUAL, VAL_FACTORY, VAL_RESOURCE, VAL_FOREIGN,
-    VAL_OBJECT, VAL_CLASS, VAL_FUNC,
+    VAL_OBJECT, VAL_CLASS, VAL_FUNC, VAL_FUNCS,
 } ValTag;
+
+/* What a VAL_FUNCS is (Val.sub). */
+enum {
+    FUNCS_TABLE, /* the literal itself */
+    FUNCS_EACH,  /* one of its functions, each in its turn (`for f in d.values()`) */
+    FUNCS_ONE,   /* one of its functions, picked by a key we do not know (`d[kind]`) */
+};
 
 typedef struct Val {
     unsigned char tag;  /* ValTag */
@@ -89,18 +98,24 @@ typedef struct Val {
     unsigned char is_async;
     const char *qual;   /* VAL_QUAL: the dotted name; VAL_FUNC, VAL_CLASS: the def's, if any */
     unsigned char sub;  /* FAC_GENERATOR, FAC_GENFUNC: the ResKind the generator yields;
+                           VAL_FUNCS: FUNCS_*;
                            FAC_SCOPED: SCOPED_THREAD, SCOPED_OWN (a scopefunc or the task,
                            not the thread) or SCOPED_FLASK (Flask-SQLAlchemy's db.session);
                            FAC_ENGINE, RES_CONNECTION: 1 if made with future=True (2.0 mode);
                            RES_PGCONN: 1 if psycopg 3's (statements serialize behind a lock) */
     unsigned char scope_fn; /* VAL_RESOURCE lent by a provider: Depends(..., scope="function") */
     const struct Node *node; /* VAL_OBJECT, VAL_CLASS: the ClassDef; VAL_FUNC: the def;
+                                VAL_FUNCS: the Dict, List or Tuple;
                                 FAC_SCOPED: the scoped_session(...) call, if known;
                                 VAL_RESOURCE: the FastAPI provider (a def) that lends it,
                                 or NULL; FAC_GENERATOR: the generator function, or NULL */
     unsigned char fresh; /* VAL_RESOURCE: made by the code that holds it (an acquisition
                             there, or a function's fresh return), not read from a
                             parameter, a global or an attribute (value.h) */
+    unsigned char once;  /* VAL_RESOURCE: the one object of the process that a module-level
+                            name or a class attribute holds (made there, once), however
+                            it is read: the name, `Cls.attr`, `self.attr` of an instance
+                            that keeps none of its own (value.h) */
 } Val;
 
 /* What a FAC_SCOPED registry's sessions are keyed by (Val.sub). */

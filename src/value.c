@@ -45,10 +45,13 @@ typedef struct SlotVal {
     const char *qual;      /* Val's fields, as Val documents them */
     const Node *node;
     unsigned char tag, kind, is_async, sub, scope_fn, fresh;
-    unsigned char conflict; /* the slot's: known contributions disagreed: unknown for
-                               good (here, in what would be padding) */
-    unsigned char lenders;  /* the slot's: a resource lent by two providers: by none in
-                               particular */
+    unsigned char once : 1;     /* Val's: some contribution was the process's one object */
+    unsigned char conflict : 1; /* the slot's: known contributions disagreed: unknown for
+                                   good (here, in what would be padding) */
+    unsigned char lenders : 1;  /* the slot's: a resource lent by two providers: by none in
+                                   particular */
+    unsigned char own : 1;      /* the slot's: some contribution was not that one object
+                                   (an instance keeps its own): not once, for good */
 } SlotVal;
 
 typedef struct SlotParam {
@@ -105,6 +108,7 @@ struct ValueModel {
     unsigned clock;  /* counts changes of locations */
     const Node *why; /* the call whose arguments are being joined, or NULL */
     const Node *why_func; /* the function that makes it, or NULL (module level) */
+    int declaring;   /* the value being joined is an annotation's, not an object */
     int cur;         /* the module being walked, or -1 */
     unsigned walk;   /* counts module walks (from 1: a new slot's mark_walk, 0, is none) */
     Reads *reads;    /* per module: what its last walk read */
@@ -155,6 +159,8 @@ static int same(const Val *a, const Val *b)
         return a->qual && b->qual && !strcmp(a->qual, b->qual);
     if (a->tag == VAL_OBJECT || a->tag == VAL_CLASS || a->tag == VAL_FUNC)
         return a->node == b->node;
+    if (a->tag == VAL_FUNCS)
+        return a->node == b->node && a->sub == b->sub;
     if (a->tag == VAL_FACTORY && (a->kind == FAC_GENERATOR || a->kind == FAC_GENFUNC))
         return a->sub == b->sub;
     return 1;
@@ -171,10 +177,11 @@ static Val slot_val(const Slot *s)
     v.scope_fn = s->v.scope_fn;
     v.node = s->v.node;
     v.fresh = s->v.fresh;
+    v.once = s->v.once; /* what was joined: read() asks whether it was all */
     return v;
 }
 
-/* Sets what s holds (not its conflict and lenders flags). */
+/* Sets what s holds (not its conflict, lenders and own flags). */
 static void slot_set(Slot *s, const Val *v)
 {
     s->v.qual = v->qual;
@@ -185,6 +192,7 @@ static void slot_set(Slot *s, const Val *v)
     s->v.sub = v->sub;
     s->v.scope_fn = v->scope_fn;
     s->v.fresh = v->fresh;
+    s->v.once = v->once != 0;
 }
 
 /* ------------------------------------------------------------- tables */
@@ -288,9 +296,22 @@ static Val read(const ValueModel *cvm, const void *k1, const char *k2, int k3)
     if (walking)
         note_read(vm, s);
     Val v = s && !s->v.conflict ? slot_val(s) : unknown();
+    v.once &= s && !s->v.own; /* one object only while nothing else was kept there */
     if (k3 != LOC_LOCAL && k3 != LOC_RETURN && !(k3 >= LOC_ITEM && k3 < LOC_PARAM))
         v.fresh = 0; /* a parameter's, a global's, an attribute's: somebody else made it */
     return v;
+}
+
+/* Notes that a location was given something other than the process's one
+ * object (Val.once): an instance's own session, or a value we do not know. */
+static void note_own(ValueModel *vm, const void *k1, const char *k2, int k3)
+{
+    Slot *s = vm->building ? slot(vm, k1, k2, k3, 1) : NULL;
+    if (!s || s->v.own)
+        return;
+    s->v.own = 1;
+    s->changed_at = ++vm->clock;
+    vm->changed = 1;
 }
 
 /* Joins v into a location (building only). */
@@ -301,6 +322,8 @@ static void join(ValueModel *vm, const void *k1, const char *k2, int k3, Val v)
     Slot *s = slot(vm, k1, k2, k3, 1);
     if (s->v.conflict)
         return;
+    if (v.tag == VAL_RESOURCE && !v.once && !vm->declaring)
+        note_own(vm, k1, k2, k3); /* an annotation says what, not which one */
     SlotParam *p = s->param;
     if (p && v.fresh && !p->own_why && vm->why) {
         p->own_why = vm->why;
@@ -323,6 +346,7 @@ static void join(ValueModel *vm, const void *k1, const char *k2, int k3, Val v)
         m.is_async |= v.is_async;
         m.scope_fn |= v.scope_fn;
         m.fresh |= v.fresh;
+        m.once |= v.once;
         if (m.tag == VAL_RESOURCE && m.node != v.node) {
             /* no provider known yet (or none) joined with one: that one;
                two providers: none in particular, for good */
@@ -1077,8 +1101,9 @@ static Val class_attr(Ev *c, const Node *cls, const char *attr, int depth)
     if (!cls || depth > 8)
         return unknown();
     Val v = read(c->vm, cls, attr, LOC_ATTR);
-    if (known(&v))
-        return v;
+    const Slot *s = slot(c->vm, cls, attr, LOC_ATTR, 0);
+    if (known(&v) || (s && s->v.own))
+        return v; /* an instance keeps its own, unknown: not a base's default */
     const ScopeTable *t = value_table_of(c->vm, cls);
     const Scope *cs = t ? scope_of(t, cls) : NULL;
     for (int i = 0; cs && i < cls->v.ClassDef.bases.n; i++) {
@@ -1392,6 +1417,72 @@ static const char *tornado_setting(const Node *e)
                ? k->v.Constant.value.s : NULL;
 }
 
+/* ---- dispatch tables ---- */
+
+#define FUNCS_MAX 16 /* entries of a dispatch table read */
+
+static const NodeList *table_entries(const Node *e)
+{
+    return e->kind == NODE_Dict ? &e->v.Dict.values : &e->v.Tuple.elts; /* List's alike */
+}
+
+/* `{"snap": promote_snap, "deb": promote_deb}`, `(check_a, check_b)`: a
+ * table of the project's functions (VAL_FUNCS), when every value is one.
+ * Its functions are kept (LOC_ITEM + i of the literal) for value_table_func. */
+static Val table_of(Ev *c, const ScopeTable *t, const Scope *s, const Node *e)
+{
+    const NodeList *vals = table_entries(e);
+    if (vals->n == 0 || vals->n > FUNCS_MAX)
+        return unknown();
+    Val fs[FUNCS_MAX];
+    for (int i = 0; i < vals->n; i++) {
+        fs[i] = vals->items[i]->kind == NODE_Starred ? unknown() : ev(c, t, s, vals->items[i]);
+        if (fs[i].tag != VAL_FUNC || !fs[i].node || !is_func(fs[i].node))
+            return unknown();
+    }
+    for (int i = 0; i < vals->n; i++)
+        remember(c->vm, e, LOC_ITEM + i, fs[i]);
+    Val v = make(VAL_FUNCS, 0, 0, e);
+    v.sub = FUNCS_TABLE;
+    return v;
+}
+
+/* `table[key]`: the function under a constant key of a dict, else one of
+ * them, picked by the key. */
+static Val table_entry(Ev *c, const ScopeTable *t, const Scope *s, Val tb, const Node *key)
+{
+    const Node *d = tb.node;
+    if (d->kind == NODE_Dict && key->kind == NODE_Constant && key->v.Constant.value.kind == CONST_STR)
+        for (int i = 0; i < d->v.Dict.keys.n; i++) {
+            const Node *k = d->v.Dict.keys.items[i];
+            if (k && k->kind == NODE_Constant && k->v.Constant.value.kind == CONST_STR &&
+                !strcmp(k->v.Constant.value.s, key->v.Constant.value.s))
+                return ev(c, t, s, d->v.Dict.values.items[i]);
+        }
+    tb.sub = FUNCS_ONE;
+    return tb;
+}
+
+/* What `for x in it` binds x to when it runs over a table's functions:
+ * `d.values()`, a list or tuple of them, or `d.items()` (then *pair: x is
+ * the pair (key, function)); each function in its turn.  Iterating a dict
+ * itself gives its keys. */
+static Val table_each(Ev *c, const ScopeTable *t, const Scope *s, const Node *it, int *pair)
+{
+    const Node *f = it->kind == NODE_Call ? it->v.Call.func : NULL;
+    int of_dict = f && f->kind == NODE_Attribute && !it->v.Call.args.n &&
+                  (!strcmp(f->v.Attribute.attr, "values") || !strcmp(f->v.Attribute.attr, "items"));
+    *pair = of_dict && !strcmp(f->v.Attribute.attr, "items");
+    if (!of_dict && it->kind != NODE_Name && it->kind != NODE_Attribute &&
+        it->kind != NODE_List && it->kind != NODE_Tuple)
+        return unknown(); /* most loops: rows, ranges, calls */
+    Val v = ev(c, t, s, of_dict ? f->v.Attribute.value : it);
+    if (v.tag != VAL_FUNCS || v.sub != FUNCS_TABLE || of_dict != (v.node->kind == NODE_Dict))
+        return unknown();
+    v.sub = FUNCS_EACH;
+    return v;
+}
+
 static Val join2(Val a, Val b)
 {
     if (!known(&a))
@@ -1424,8 +1515,17 @@ static Val ev(Ev *c, const ScopeTable *t, const Scope *s, const Node *e)
             v = read(c->vm, k1, ANY_KEY, k3);
         if (!known(&v))
             v = declared_item(c, t, s, e->v.Subscript.value);
+        if (!known(&v)) {
+            Val tb = ev(c, t, s, e->v.Subscript.value); /* HANDLERS[kind] */
+            if (tb.tag == VAL_FUNCS && tb.sub == FUNCS_TABLE &&
+                e->v.Subscript.slice->kind != NODE_Slice)
+                v = table_entry(c, t, s, tb, e->v.Subscript.slice);
+        }
         break;
     }
+    case NODE_Dict:
+    case NODE_List:
+    case NODE_Tuple: v = table_of(c, t, s, e); break;
     case NODE_Call: v = ev_call(c, t, s, e); break;
     case NODE_Await: v = ev(c, t, s, e->v.Await.value); break;
     case NODE_NamedExpr: v = ev(c, t, s, e->v.NamedExpr.value); break;
@@ -1770,6 +1870,31 @@ static int module_global(Ev *c, const ScopeTable *t, const Scope *s, const Node 
     return 1;
 }
 
+/*
+ * What a module-level name or a class attribute is given, made there: the
+ * one object of the process (Val.once), read by every request, thread and
+ * task that reads the name, `Cls.attr` or `self.attr`.
+ */
+static Val kept_once(Val v)
+{
+    v.once |= v.tag == VAL_RESOURCE && v.fresh;
+    return v;
+}
+
+/*
+ * `self.attr = value` (or obj.attr, or the class body's attr): a value that
+ * is not the process's one object, known or not, means an instance may keep
+ * its own (`self.session = session` over a class-level default), so reads
+ * of attr are not that object.  None (a reset, a placeholder) keeps none.
+ */
+static void kept_attr(Round *r, const Node *cls, const char *attr, const Node *value, Val v)
+{
+    ValueModel *vm = r->c->vm;
+    if (!(v.tag == VAL_RESOURCE && v.once) && !vm->declaring && !(value && may_be_none(value)))
+        note_own(vm, cls, attr, LOC_ATTR);
+    join(vm, cls, attr, LOC_ATTR, v);
+}
+
 static void assign(Round *r, const Node *target, const Node *value, Val v)
 {
     Ev *c = r->c;
@@ -1789,9 +1914,9 @@ static void assign(Round *r, const Node *target, const Node *value, Val v)
         if (!b || !where || b->kind != BIND_LOCAL)
             break;
         if (where->kind == SCOPE_MODULE)
-            join(c->vm, b, NULL, LOC_GLOBAL, v); /* at module level, or under `global` */
+            join(c->vm, b, NULL, LOC_GLOBAL, kept_once(v)); /* at module level, or `global` */
         else if (where->kind == SCOPE_CLASS && r->cls)
-            join(c->vm, r->cls, b->name, LOC_ATTR, v); /* a class attribute */
+            kept_attr(r, r->cls, b->name, value, kept_once(v)); /* a class attribute */
         else
             join(c->vm, where, b->name, LOC_LOCAL, v); /* a local (or nonlocal) name */
         break;
@@ -1802,13 +1927,13 @@ static void assign(Round *r, const Node *target, const Node *value, Val v)
         if (app_state(target)) { /* app.state.pool = await create_pool(...), wherever */
             join(c->vm, c->vm, app_state(target), LOC_APP_STATE, v);
         } else if (self && obj->kind == NODE_Name && !strcmp(obj->v.Name.id, self)) {
-            join(c->vm, method_class(r->t, r->func), target->v.Attribute.attr, LOC_ATTR, v);
+            kept_attr(r, method_class(r->t, r->func), target->v.Attribute.attr, value, v);
         } else if (module_global(c, r->t, r->s, target, &g)) {
-            join(c->vm, g, NULL, LOC_GLOBAL, v); /* dbmod.engine = create_engine(url) */
+            join(c->vm, g, NULL, LOC_GLOBAL, kept_once(v)); /* dbmod.engine = create_engine() */
         } else if (known(&v)) {
             Val o = ev(c, r->t, r->s, obj); /* repo.session = db */
             if (o.tag == VAL_OBJECT)
-                join(c->vm, o.node, target->v.Attribute.attr, LOC_ATTR, v);
+                kept_attr(r, o.node, target->v.Attribute.attr, value, v);
         }
         break;
     }
@@ -1902,7 +2027,9 @@ static void walk(Round *r, const Node *n)
     case NODE_AnnAssign: {
         const Node *t = n->v.AnnAssign.target;
         if (wants(r, t)) {
+            c->vm->declaring = 1;
             assign(r, t, NULL, ev_annotation(c, r->t, r->s, n->v.AnnAssign.annotation, 0));
+            c->vm->declaring = 0;
             if (n->v.AnnAssign.value)
                 assign(r, t, n->v.AnnAssign.value, ev(c, r->t, r->s, n->v.AnnAssign.value));
         }
@@ -1935,6 +2062,19 @@ static void walk(Round *r, const Node *n)
     case NODE_NamedExpr:
         assign(r, n->v.NamedExpr.target, NULL, ev(c, r->t, r->s, n->v.NamedExpr.value));
         break;
+    case NODE_For:
+    case NODE_AsyncFor: { /* for name, fn in handlers.items() */
+        int pair = 0;
+        const Node *tg = n->kind == NODE_For ? n->v.For.target : n->v.AsyncFor.target;
+        Val v = table_each(c, r->t, r->s, n->kind == NODE_For ? n->v.For.iter : n->v.AsyncFor.iter,
+                           &pair);
+        if (known(&v) && pair)
+            tg = (tg->kind == NODE_Tuple || tg->kind == NODE_List) && tg->v.Tuple.elts.n == 2
+                     ? tg->v.Tuple.elts.items[1] : NULL;
+        if (known(&v) && tg && tg->kind == NODE_Name)
+            assign(r, tg, NULL, v);
+        break;
+    }
     default: break;
     }
     r->depth++;
@@ -2317,6 +2457,13 @@ const char *value_path_of(const ValueModel *vm, const Node *node)
 {
     int m = vm ? owner_of(vm, node) : -1;
     return m >= 0 ? vm->mods[m].path : NULL;
+}
+
+const Node *value_table_func(const ValueModel *vm, const Node *table, int i)
+{
+    const Slot *s = vm && i >= 0 && i < FUNCS_MAX ? slot((ValueModel *)vm, table, NULL, LOC_ITEM + i, 0)
+                                                   : NULL;
+    return s && s->v.tag == VAL_FUNC ? s->v.node : NULL;
 }
 
 const Project *value_project(const ValueModel *vm)

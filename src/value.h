@@ -19,6 +19,11 @@
  *     Annotated[T, Depends(f)], Callable[[], Generator[...]] ...), its
  *     default, and the argument of every call site that reaches it, by
  *     position or keyword, bound methods and constructors included.
+ *   - every `for` over a dispatch table of the project's functions
+ *     (`for kind, f in HANDLERS.items()`): its name is each of them (VAL_FUNCS).
+ * A resource a module-level name or a class body is given where it is made
+ * is the process's one object (Val.once), through every read of it, while
+ * nothing else is kept in the same place (an instance's own self.x).
  * A join keeps what the contributions that are known agree on: unknown
  * contributions add nothing (a placeholder's None), disagreeing known
  * ones make the location unknown.  A session lent by a FastAPI dependency
@@ -109,6 +114,10 @@ const ScopeTable *value_table_of(const ValueModel *vm, const Node *node);
 
 /* The file of the module that defines node, or NULL. */
 const char *value_path_of(const ValueModel *vm, const Node *node);
+
+/* The def of entry i of a dispatch table (a VAL_FUNCS's node: a dict, list
+ * or tuple literal of the project's functions), or NULL past its end. */
+const Node *value_table_func(const ValueModel *vm, const Node *table, int i);
 
 /* The project the model was built over (its modules, read-only). */
 const Project *value_project(const ValueModel *vm);

@@ -578,6 +578,8 @@ typedef struct RegKey {
 typedef struct Units {
     const Node *def[MAX_UNITS];
     int kind[MAX_UNITS]; /* UNIT_THREAD, UNIT_POOL */
+    unsigned char many[MAX_UNITS]; /* started per unit of work or per item of a loop:
+                                      several run at once */
     int n;
 } Units;
 
@@ -711,7 +713,10 @@ static const char *reg_text(Check *c, const Node *e)
 
 /* A walk over a function's body and, MAX_HELPERS calls deep, the bodies of
  * the project's functions it calls: the first use of a thread-scoped
- * registry (find == NULL), or a remove() or close() of the registry find. */
+ * registry (find == NULL), or a remove() or close() of the registry find;
+ * or (once) the first read of the process's one session or connection
+ * (value.h: Val.once): a module-level name, or `self.session` of a class
+ * attribute that copies it (only a name or `name.attr` is asked about). */
 typedef struct RegWalk {
     Check *c;
     const ScopeTable *t;
@@ -726,6 +731,8 @@ typedef struct RegWalk {
     const char *what;   /* the registry as written where it is used */
     const Node *via;    /* the project function that uses it, or NULL: directly */
     const Node *query;  /* the `Model.query` that uses it, or NULL */
+    int once;           /* looking for the process's one session instead */
+    Val one;            /* ... its value, once found */
     const Node **seen;  /* the functions read (shared by the nested walks) */
     int *nseen;
     int level, depth;
@@ -782,7 +789,7 @@ static int reg_follow(RegWalk *w, const Node *call)
     for (int i = 0; ds && i < *w->nseen; i++)
         if (w->seen[i] == def)
             return 0;
-    if (!ds || (!w->find && transaction_scope(def)))
+    if (!ds || (!w->find && !w->once && transaction_scope(def)))
         return 0;
     w->seen[(*w->nseen)++] = def;
     RegWalk in = *w;
@@ -797,8 +804,23 @@ static int reg_follow(RegWalk *w, const Node *call)
         return 0;
     w->key = in.key;
     w->what = in.what;
+    w->one = in.one;
     w->via = def; /* the function this body calls */
     w->query = NULL;
+    return 1;
+}
+
+/* A read of the process's one session or connection at n (RegWalk.once). */
+static int once_use(RegWalk *w, const Node *n)
+{
+    if (n->kind != NODE_Name &&
+        (n->kind != NODE_Attribute || n->v.Attribute.value->kind != NODE_Name))
+        return 0;
+    Val v = val_in(w->c, w->t, w->s, n);
+    if (v.tag != VAL_RESOURCE || !v.once || v.kind == RES_ANY)
+        return 0;
+    w->what = reg_text(w->c, n);
+    w->one = v;
     return 1;
 }
 
@@ -809,7 +831,11 @@ static void reg_walk_kid(Node *parent, Node *n, void *arg)
     if (w->at || w->depth > WALK_MAX_DEPTH || ast_is_def(n) || n->kind == NODE_Lambda)
         return;
     RegKey k;
-    if (n->kind == NODE_Call) {
+    if (w->once && (once_use(w, n) || (n->kind == NODE_Call && reg_follow(w, n)))) {
+        w->at = n;
+        return;
+    }
+    if (n->kind == NODE_Call && !w->once) {
         const Node *f = n->v.Call.func;
         const char *m = f->kind == NODE_Attribute ? f->v.Attribute.attr : NULL;
         int ends = m && (!strcmp(m, "remove") || (!strcmp(m, "close") && !w->remove_only));
@@ -835,7 +861,7 @@ static void reg_walk_kid(Node *parent, Node *n, void *arg)
             return;
         }
     }
-    if (!w->find && !w->own && flask_query(w->c, w->t, w->s, n, &k)) {
+    if (!w->find && !w->own && !w->once && flask_query(w->c, w->t, w->s, n, &k)) {
         w->at = n;
         w->key = k;
         w->what = msg(w->c->k->a, "%s.session", ((const Binding *)k.k1)->name);
@@ -984,6 +1010,7 @@ typedef struct StartScan {
     Check *c;
     Units *u;
     const Scope *s;
+    int loops; /* loops and comprehensions around the node, in its function */
     int depth;
 } StartScan;
 
@@ -994,9 +1021,11 @@ static void start_kid(Node *parent, Node *n, void *arg)
     if (x->depth > WALK_MAX_DEPTH)
         return;
     const Scope *outer = x->s;
+    int loops = x->loops;
     if (ast_is_def(n) || n->kind == NODE_Lambda) {
         const Scope *in = scope_of(x->c->env->scopes, n);
         x->s = in ? in : outer;
+        x->loops = 0;
     }
     const Node *target;
     int kind = n->kind == NODE_Call ? starts(x->c, x->s, n, &target) : UNIT_NONE;
@@ -1013,12 +1042,19 @@ static void start_kid(Node *parent, Node *n, void *arg)
             } else if (kind == UNIT_POOL) {
                 x->u->kind[k] = UNIT_POOL; /* a pool thread's is the longer life */
             }
+            const Node *in = x->s->node;
+            x->u->many[k] |= x->loops > 0 ||
+                             (in && is_func(in) && (fastapi_role(x->c->fa, in) & FASTAPI_EVENT));
         }
     }
+    x->loops += n->kind == NODE_For || n->kind == NODE_AsyncFor || n->kind == NODE_While ||
+                n->kind == NODE_ListComp || n->kind == NODE_SetComp ||
+                n->kind == NODE_DictComp || n->kind == NODE_GeneratorExp;
     x->depth++;
     ast_children(n, start_kid, x);
     x->depth--;
     x->s = outer;
+    x->loops = loops;
 }
 
 static int unit_kind(Check *c, const Units *u, const Node *func)
@@ -1029,6 +1065,15 @@ static int unit_kind(Check *c, const Units *u, const Node *func)
         if (u->def[i] == func)
             return u->kind[i];
     return UNIT_NONE;
+}
+
+/* Is func started several times at once (Units.many)? */
+static int units_many(const Units *u, const Node *func)
+{
+    for (int i = 0; i < u->n; i++)
+        if (u->def[i] == func)
+            return u->many[i];
+    return 0;
 }
 
 /* Is the registry key removed after each unit of work by a hook (a
@@ -1154,6 +1199,40 @@ static void unit_check(Check *c, const Node *func, const Scope *s, int kind)
     if (kind == UNIT_DEFERRED)
         reg_walk(&plain, func); /* a remove() that an exception skips */
     unit_report(c, func, kind, &w, plain.at != NULL);
+}
+
+/* ------------------------------------- SL203 the process's one session */
+
+/*
+ * SL203 for a unit of work on threads (a pool's job, a thread's target)
+ * that several start at once (request code starts it, or a loop does) and
+ * that reads the process's one session: its runs use that session at the
+ * same time, and with whatever else reads it.  The connections of psycopg2,
+ * psycopg 3 and psycopg_pool serialize their use (sharing_flow_report).
+ * A unit started once (a single background thread) is left alone, though
+ * it may share the session with the requests: a limit.
+ */
+static void once_check(Check *c, const Node *func, const Scope *s, int kind)
+{
+    RegWalk w = {.c = c, .t = c->env->scopes, .s = s, .once = 1};
+    reg_walk(&w, func);
+    int k = w.one.kind;
+    if (!w.at || k == RES_DBAPI || k == RES_POOLED || (k == RES_PGCONN && w.one.sub))
+        return; /* psycopg 2's and 3's connections wait for each other (sharing_flow_report) */
+    const char *via = w.via ? msg(c->k->a, " (through `%s()`)", w.via->v.FunctionDef.name) : "";
+    add(c, "SL203", w.at,
+        msg(c->k->a, "%s `%s` is the one %s of the process, made once for the module, and `%s`%s "
+                     "uses it on %s, started for each request or item: the runs use it at the "
+                     "same time, and a session or connection is not safe for concurrent use; "
+                     "make one in the %s and close it when it ends",
+            noun(k), w.what, noun(k), func->v.FunctionDef.name, via,
+            kind == UNIT_POOL ? "a pool's threads" : "a thread of its own",
+            kind == UNIT_POOL ? "job" : "thread"),
+        NULL,
+        w.via ? msg(c->k->a, "`%s()` uses it here, on the thread the work runs on",
+                    w.via->v.FunctionDef.name)
+              : "used here, on the thread the work runs on",
+        NULL, NULL);
 }
 
 /* ------------------------------ SL103 scopes of a registry keyed by itself */
@@ -1503,6 +1582,35 @@ static void returns_kid(Node *parent, Node *n, void *arg)
     r->depth--;
 }
 
+/*
+ * `class Svc: session = db_session`: the class attribute copies the one
+ * session a module-level name holds (value.h: Val.once), and no instance
+ * keeps a session of its own under that name (an __init__ assigning
+ * self.session makes each instance's own: quiet), so every instance, in
+ * every request, uses that one session.  The acquisition is reported at
+ * the module's name when request code reads the name itself.
+ */
+static void copied_attr(Check *c, const Node *cls, const Scope *s, const Node *st,
+                        const char *attr, const Node *value)
+{
+    Val v = flow_value(c->scratch, c->env, s, value);
+    Val a = value_attr(c->env->values, c->scratch, cls, attr);
+    if (v.tag != VAL_RESOURCE || !v.once || !a.once || a.tag != VAL_RESOURCE || v.kind == RES_ANY)
+        return;
+    const Binding *b = value->kind == NODE_Name
+                           ? scope_lookup(c->env->scopes, s, value->v.Name.id, NULL) : NULL;
+    const Node *at = b && b->kind == BIND_LOCAL && b->value ? b->value : NULL;
+    add(c, "SL201", st,
+        msg(c->k->a, "%s `%s.%s` is a class attribute holding the one %s made for the module "
+                     "(`%s`): every instance shares it, so every request that uses the class "
+                     "does; make one per request and pass it in",
+            noun(v.kind), cls->v.ClassDef.name, attr, noun(v.kind),
+            value->kind == NODE_Name ? value->v.Name.id : attr),
+        at, at ? msg(c->k->a, "%s made here, once, at import", noun(v.kind))
+               : msg(c->k->a, "the module's %s, kept here for the class", noun(v.kind)),
+        at ? st : NULL, at ? "kept here, for every instance of the class" : NULL);
+}
+
 /* SL201's class attributes: `class Repo: session = SessionLocal()`. */
 static void class_attrs(Check *c, const Node *cls)
 {
@@ -1519,6 +1627,8 @@ static void class_attrs(Check *c, const Node *cls)
         int kind = ast_single_assign(st, &target, &value) && target->kind == NODE_Name
                        ? made(c, s, value)
                        : RES_NONE;
+        if (kind == RES_NONE && target && target->kind == NODE_Name)
+            copied_attr(c, cls, s, st, target->v.Name.id, value);
         if (kind == RES_NONE)
             continue;
         add(c, "SL201", st,
@@ -1950,9 +2060,9 @@ void sharing_check(LifecycleSink *k, const FlowEnv *env, const ProjectFacts *fac
 {
     if (!env->fastapi || !env->fastapi->model)
         return;
-    Units units = {{0}, {0}, 0};
+    Units units = {{0}, {0}, {0}, 0};
     Check c = {k, env, scratch, env->fastapi->model, facts, &units};
-    StartScan ss = {&c, &units, scope_module(env->scopes), 0};
+    StartScan ss = {&c, &units, scope_module(env->scopes), 0, 0};
     const char *text = k->src->text;
     if (strstr(text, "hread") || strstr(text, "_executor") || strstr(text, "submit") ||
         strstr(text, "_callback(") || strstr(text, "call_later(") || strstr(text, "add_timeout(") ||
@@ -1983,6 +2093,8 @@ void sharing_check(LifecycleSink *k, const FlowEnv *env, const ProjectFacts *fac
         int unit = unit_kind(&c, &units, f);
         if (unit && unit != UNIT_ATASK && !b.scoped_done)
             unit_check(&c, f, s, unit);
+        if ((unit == UNIT_POOL || unit == UNIT_THREAD) && units_many(&units, f))
+            once_check(&c, f, s, unit);
         scope_check(&c, f, s, roles, unit);
         /* a default value or a cache's result is one for every call,
          * whether or not requests make the calls today */
