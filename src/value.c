@@ -287,19 +287,28 @@ static void note_read(ValueModel *vm, Slot *s)
     r->items[r->n++] = s;
 }
 
-/* What a location holds so far (noted as read by the module being walked). */
-static Val read(const ValueModel *cvm, const void *k1, const char *k2, int k3)
+/* What a location holds so far (noted as read by the module being walked);
+ * its slot in *at, if asked (NULL: none yet). */
+static Val read_at(const ValueModel *cvm, const void *k1, const char *k2, int k3, const Slot **at)
 {
     ValueModel *vm = (ValueModel *)cvm; /* writes only while building, on one thread */
     int walking = vm->building && vm->cur >= 0;
     Slot *s = slot(vm, k1, k2, k3, walking);
+    if (at)
+        *at = s;
     if (walking)
         note_read(vm, s);
     Val v = s && !s->v.conflict ? slot_val(s) : unknown();
-    v.once &= s && !s->v.own; /* one object only while nothing else was kept there */
+    if (v.once && s->v.own)
+        v.once = 0; /* one object only while nothing else was kept there */
     if (k3 != LOC_LOCAL && k3 != LOC_RETURN && !(k3 >= LOC_ITEM && k3 < LOC_PARAM))
         v.fresh = 0; /* a parameter's, a global's, an attribute's: somebody else made it */
     return v;
+}
+
+static Val read(const ValueModel *vm, const void *k1, const char *k2, int k3)
+{
+    return read_at(vm, k1, k2, k3, NULL);
 }
 
 /* Notes that a location was given something other than the process's one
@@ -1100,8 +1109,8 @@ static Val class_attr(Ev *c, const Node *cls, const char *attr, int depth)
 {
     if (!cls || depth > 8)
         return unknown();
-    Val v = read(c->vm, cls, attr, LOC_ATTR);
-    const Slot *s = slot(c->vm, cls, attr, LOC_ATTR, 0);
+    const Slot *s;
+    Val v = read_at(c->vm, cls, attr, LOC_ATTR, &s);
     if (known(&v) || (s && s->v.own))
         return v; /* an instance keeps its own, unknown: not a base's default */
     const ScopeTable *t = value_table_of(c->vm, cls);
@@ -1434,14 +1443,15 @@ static Val table_of(Ev *c, const ScopeTable *t, const Scope *s, const Node *e)
     const NodeList *vals = table_entries(e);
     if (vals->n == 0 || vals->n > FUNCS_MAX)
         return unknown();
-    Val fs[FUNCS_MAX];
-    for (int i = 0; i < vals->n; i++) {
-        fs[i] = vals->items[i]->kind == NODE_Starred ? unknown() : ev(c, t, s, vals->items[i]);
-        if (fs[i].tag != VAL_FUNC || !fs[i].node || !is_func(fs[i].node))
-            return unknown();
-    }
     for (int i = 0; i < vals->n; i++)
-        remember(c->vm, e, LOC_ITEM + i, fs[i]);
+        if (vals->items[i]->kind != NODE_Name && vals->items[i]->kind != NODE_Attribute)
+            return unknown(); /* functions are named: most literals hold data, calls */
+    for (int i = 0; i < vals->n; i++) {
+        Val f = ev(c, t, s, vals->items[i]);
+        if (f.tag != VAL_FUNC || !f.node || !is_func(f.node))
+            return unknown(); /* what it kept so far is never asked for */
+        remember(c->vm, e, LOC_ITEM + i, f);
+    }
     Val v = make(VAL_FUNCS, 0, 0, e);
     v.sub = FUNCS_TABLE;
     return v;
@@ -1515,8 +1525,10 @@ static Val ev(Ev *c, const ScopeTable *t, const Scope *s, const Node *e)
             v = read(c->vm, k1, ANY_KEY, k3);
         if (!known(&v))
             v = declared_item(c, t, s, e->v.Subscript.value);
-        if (!known(&v)) {
-            Val tb = ev(c, t, s, e->v.Subscript.value); /* HANDLERS[kind] */
+        const Node *box = e->v.Subscript.value;
+        if (!known(&v) && (box->kind == NODE_Name || box->kind == NODE_Attribute ||
+                           box->kind == NODE_Dict)) {
+            Val tb = ev(c, t, s, box); /* HANDLERS[kind], {"a": f, "b": g}[kind] */
             if (tb.tag == VAL_FUNCS && tb.sub == FUNCS_TABLE &&
                 e->v.Subscript.slice->kind != NODE_Slice)
                 v = table_entry(c, t, s, tb, e->v.Subscript.slice);

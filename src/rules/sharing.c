@@ -1047,9 +1047,11 @@ static void start_kid(Node *parent, Node *n, void *arg)
                              (in && is_func(in) && (fastapi_role(x->c->fa, in) & FASTAPI_EVENT));
         }
     }
-    x->loops += n->kind == NODE_For || n->kind == NODE_AsyncFor || n->kind == NODE_While ||
-                n->kind == NODE_ListComp || n->kind == NODE_SetComp ||
-                n->kind == NODE_DictComp || n->kind == NODE_GeneratorExp;
+    switch (n->kind) {
+    case NODE_For: case NODE_AsyncFor: case NODE_While: case NODE_ListComp: case NODE_SetComp:
+    case NODE_DictComp: case NODE_GeneratorExp: x->loops++; break;
+    default: break;
+    }
     x->depth++;
     ast_children(n, start_kid, x);
     x->depth--;
