@@ -1205,7 +1205,7 @@ static int unpacked(Ctx *c, Path *p, const Node *target, const FlowSummary *sum,
         sites[i] = -1;
         if (pos[i] < 0 || sum->tuple_kind[pos[i]] == RES_NONE)
             continue;
-        Val v = {VAL_RESOURCE, sum->tuple_kind[pos[i]], 0, NULL, 0, 0, NULL, 0};
+        Val v = {VAL_RESOURCE, sum->tuple_kind[pos[i]], 0, NULL, 0, 0, NULL, 0, 0};
         v.is_async = sum->tuple_async >> pos[i] & 1;
         sites[i] = fl_site_for(c, elts->items[i], v, -1);
     }
