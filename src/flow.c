@@ -778,10 +778,10 @@ Res fl_eval(Ctx *c, Path *p, const Node *e)
     case NODE_BoolOp: { /* `con or connect()`: the operand whose value it is, when p knows */
         const NodeList *vs = &e->v.BoolOp.values;
         int passes = e->v.BoolOp.op == BOOLOP_And; /* an operand of this truth is passed over */
-        int i = 0, flag, neg;
-        while (i < vs->n - 1 && truth(c, p, vs->items[i], &flag, &neg) == passes)
+        int i = 0, flag, neg, t = passes;
+        while (i < vs->n - 1 && (t = truth(c, p, vs->items[i], &flag, &neg)) == passes)
             fl_eval(c, p, vs->items[i++]);
-        if (i < vs->n - 1 && truth(c, p, vs->items[i], &flag, &neg) < 0) {
+        if (i < vs->n - 1 && t < 0) {
             if (!i)
                 goto kids;
             while (i < vs->n)

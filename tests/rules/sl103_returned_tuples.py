@@ -12,7 +12,7 @@ from sqlalchemy.orm import sessionmaker
 
 DSN = "postgresql://app@db/app"
 POOL = SimpleConnectionPool(1, 4, DSN)
-SHARED = psycopg2.connect(DSN)  # expect: SL201
+PROCESS_CONN = psycopg2.connect(DSN)  # expect: SL201
 Session = sessionmaker(bind=create_engine(DSN))
 
 
@@ -161,7 +161,7 @@ def borrowed_pair(conn):
 
 
 def global_pair():
-    return SHARED, SHARED.cursor()
+    return PROCESS_CONN, PROCESS_CONN.cursor()
 
 
 def uses_borrowed(row):
