@@ -21,6 +21,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -804,7 +805,7 @@ static long find_module(const ModIndex *idx, size_t n, const char *name)
     return -1;
 }
 
-static const char *locate_in(Arena *a, Memo *seen, const char *path, const char *modname,
+static const char *locate_in(Arena *a, Memo *dirs, const char *path, const char *modname,
                              int is_package, const char *target, int *deep);
 
 /*
@@ -814,26 +815,100 @@ static const char *locate_in(Arena *a, Memo *seen, const char *path, const char 
  * package: `cd app && sessionlint items.py` names it app.items) is looked
  * up from the absolute path, and the file found named as the walk names it.
  */
-static const char *locate_module(Arena *a, Memo *seen, const char *path, const char *modname,
-                                 int is_package, const char *target)
+static const char *locate_module(Arena *a, Memo *dirs, const char *path, const char *modname,
+                                 int is_package, const char *target, const char *cwd)
 {
     int deep = 0;
-    const char *p = locate_in(a, seen, path, modname, is_package, target, &deep);
-    if (p || !deep || path[0] == '/')
+    const char *p = locate_in(a, dirs, path, modname, is_package, target, &deep);
+    if (p || !deep || path[0] == '/' || !cwd)
         return p;
-    char *cwd = getcwd(NULL, 0);
-    if (cwd) {
-        p = locate_in(a, seen, project_abspath(a, cwd, path), modname, is_package, target, &deep);
-        p = p ? walk_normalize(a, p, cwd) : NULL;
+    p = locate_in(a, dirs, project_abspath(a, cwd, path), modname, is_package, target, &deep);
+    return p ? walk_normalize(a, p, cwd) : NULL;
+}
+
+/* The folder of path into dir ("." or "/" when it names none); returns
+ * path's last part, or NULL when the folder does not fit in cap. */
+static const char *split_folder(const char *path, char *dir, size_t cap)
+{
+    const char *slash = strrchr(path, '/');
+    size_t dl = slash ? (size_t)(slash - path) : 0;
+    if (dl + 2 > cap)
+        return NULL;
+    memcpy(dir, path, dl);
+    dir[dl] = '\0';
+    if (!slash)
+        strcpy(dir, ".");
+    else if (dl == 0)
+        strcpy(dir, "/");
+    return slash ? slash + 1 : path;
+}
+
+/*
+ * The entries of folder dir (its name: "a/b", "." or "/"), as a Memo of
+ * name -> "f" (a file), "d" (a folder) or "?" (the listing does not say:
+ * a symbolic link, some file systems), or NULL when it cannot be listed.
+ * Read once per folder and kept in dirs; a folder its parent's listing
+ * does not show is not asked of the file system at all, so the candidates
+ * under packages that are not the project's (`from sqlalchemy.orm import
+ * Session` tries sqlalchemy/orm/Session.py at the source root) cost no
+ * system call.
+ */
+static const Memo *listing(Memo *dirs, const char *dir, int depth)
+{
+    const void *got = NULL;
+    if (memo_get(dirs, dir, &got))
+        return got;
+    char parent[4096];
+    const char *base = depth < 64 && strcmp(dir, ".") != 0 && strcmp(dir, "/") != 0
+                           ? split_folder(dir, parent, sizeof parent)
+                           : NULL;
+    if (base) {
+        const Memo *up = listing(dirs, parent, depth + 1);
+        const void *kind = NULL;
+        if (!up || !memo_get(up, base, &kind) || *(const char *)kind == 'f') {
+            memo_put(dirs, dir, NULL); /* its parent has no such folder */
+            return NULL;
+        }
     }
-    free(cwd);
-    return p;
+    Memo *names = NULL;
+    DIR *d = opendir(dir);
+    if (d) {
+        names = arena_alloc(dirs->a, sizeof *names);
+        names->a = dirs->a;
+        for (struct dirent *e; (e = readdir(d)) != NULL;)
+            memo_put(names, e->d_name, e->d_type == DT_REG   ? "f"
+                                       : e->d_type == DT_DIR ? "d"
+                                                             : "?");
+        closedir(d);
+    }
+    memo_put(dirs, dir, names);
+    return names;
+}
+
+/*
+ * Is path a file we can read?  Answered from the listing of its folder
+ * (above): the imports of a project try about twelve candidates that do
+ * not exist for each that does (`import os` tries os.py and
+ * os/__init__.py at the source root), and each was a system call.  An
+ * entry whose type the listing does not say is asked of the file system.
+ */
+static int listed_file(Memo *dirs, const char *path)
+{
+    char dir[4096];
+    const char *base = split_folder(path, dir, sizeof dir);
+    if (!base)
+        return access(path, R_OK) == 0;
+    const Memo *names = listing(dirs, dir, 0);
+    const void *kind = NULL;
+    if (!names || !memo_get(names, base, &kind) || *(const char *)kind == 'd')
+        return 0;
+    return *(const char *)kind == 'f' || access(path, R_OK) == 0;
 }
 
 /* locate_module from the path as it is; *deep when the module name has
- * more parts than it.  What the file system said of a candidate is kept
- * in seen, since the files of one folder import the same modules. */
-static const char *locate_in(Arena *a, Memo *seen, const char *path, const char *modname,
+ * more parts than it.  The folders' listings are kept in dirs, since the
+ * files of one folder import the same modules. */
+static const char *locate_in(Arena *a, Memo *dirs, const char *path, const char *modname,
                              int is_package, const char *target, int *deep)
 {
     int strip = 1 + is_package;
@@ -856,13 +931,8 @@ static const char *locate_in(Arena *a, Memo *seen, const char *path, const char 
     const char *tails[2] = {".py", "/__init__.py"};
     for (int t = 0; t < 2; t++) {
         strcpy(buf + n + tl, tails[t]);
-        const void *there;
-        if (!memo_get(seen, buf, &there)) {
-            there = access(buf, R_OK) == 0 ? buf : NULL;
-            memo_put(seen, buf, there);
-        }
-        if (there)
-            return there;
+        if (listed_file(dirs, buf))
+            return buf;
     }
     return NULL;
 }
@@ -890,14 +960,15 @@ static void add_context(Arena *a, Run *run)
        a project's every import of every file tries one or two (10 MB on
        Skyvern), and the arena a lasts as long as the project */
     Arena *tmp = arena_new();
-    Memo seen = {tmp, NULL, NULL, 0, 0}, in_run = {tmp, NULL, NULL, 0, 0};
+    Memo dirs = {tmp, NULL, NULL, 0, 0}, in_run = {tmp, NULL, NULL, 0, 0};
+    char *cwd = getcwd(NULL, 0); /* for module names above it (locate_module) */
     for (size_t i = 0; i < run->nfiles; i++)
         memo_put(&in_run, run->files[i], run->files[i]);
     for (size_t i = 0; i < run->nfiles && run->nfiles - run->nasked < most; i++) {
         FileResult *r = &run->results[i];
         for (int k = 0; r->modname && k < r->nimports; k++) {
-            const char *p = locate_module(tmp, &seen, run->files[i], r->modname, r->is_package,
-                                          r->imports[k]);
+            const char *p = locate_module(tmp, &dirs, run->files[i], r->modname, r->is_package,
+                                          r->imports[k], cwd);
             const void *known = NULL;
             if (!p || memo_get(&in_run, p, &known) || run->nfiles - run->nasked >= most)
                 continue;
@@ -919,6 +990,7 @@ static void add_context(Arena *a, Run *run)
             r = &run->results[i];
         }
     }
+    free(cwd);
     arena_free(tmp);
 }
 

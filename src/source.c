@@ -459,7 +459,7 @@ static void build_lines(Arena *a, Source *out)
     for (const char *p = t; (p = memchr(p, '\n', (size_t)(end - p))) != NULL; p++)
         count++;
     size_t nl = count + (out->len > 0 && end[-1] != '\n');
-    out->lines = arena_alloc(a, (nl + 1) * sizeof *out->lines);
+    out->lines = arena_alloc_raw(a, (nl + 1) * sizeof *out->lines); /* all written below */
     size_t i = 0;
     if (nl > 0)
         out->lines[i++] = 0;
@@ -475,8 +475,9 @@ static SourceStatus decode_body(Arena *a, const char *b, size_t n, int codec, in
                                 Source *out, SourceError *err)
 {
     if (codec == CODEC_UTF8) {
-        char *t = arena_alloc(a, n + 1);
+        char *t = arena_alloc_raw(a, n + 1); /* every byte is written: no zeroing */
         size_t len = copy_translated(t, b, n);
+        t[len] = '\0';
         const unsigned char *bad = utf8_invalid(t, len), *end = (unsigned char *)t + len;
         if (bad && !lazy)
             return fail(err, 0, "'utf-8' codec can't decode byte 0x%02x in position %zu: %s",
