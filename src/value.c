@@ -1173,11 +1173,16 @@ static Val ev_attr(Ev *c, const ScopeTable *t, const Scope *s, const Node *e)
     const ProjectModule *pm = NULL;
     const Binding *d = NULL;
     if (b && b->kind == BIND_IMPORT && (!imported(c, b, &pm, &d) || !d)) {
+        /* module.name; also when the package the import names is not a
+         * module of the analysis (`import billing.pools` when billing's
+         * __init__.py uses no database library: billing.pools.pool) */
         const char *q = qual_in(c, t, s, e);
+        const ProjectModule *qm = NULL;
+        const Binding *qd = NULL;
+        if (q && modgraph_resolve(c->vm->graph, q, &qm, &qd) && qm)
+            return qd ? ev_binding(c, qm->scopes, scope_module(qm->scopes), qd) : unknown();
         if (q && !pm) /* a library name: sqlalchemy.orm.sessionmaker */
             return library_name(q);
-        if (q && modgraph_resolve(c->vm->graph, q, &pm, &d) && pm) /* module.name */
-            return d ? ev_binding(c, pm->scopes, scope_module(pm->scopes), d) : unknown();
     }
     const char *state = fastapi_state_attr(e); /* request.app.state.pool, app.state.engine */
     if (state) {
@@ -1317,7 +1322,12 @@ static int method_of_value(Ev *c, const ScopeTable *t, const Scope *s, const Nod
 {
     if (!qual_in(c, t, s, f))
         return 1;
-    Val o = model_library_object(qual_in(c, t, s, f->v.Attribute.value));
+    const char *recv = qual_in(c, t, s, f->v.Attribute.value);
+    const ProjectModule *pm = NULL;
+    const Binding *d = NULL;
+    if (recv && modgraph_resolve(c->vm->graph, recv, &pm, &d) && pm && d)
+        return 1; /* a name another module of the project binds: `from app.db import pool` */
+    Val o = model_library_object(recv);
     return known(&o);
 }
 
