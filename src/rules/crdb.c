@@ -199,14 +199,22 @@ static int in_body(const NodeList *body, const Node *n)
  * error that carries SQLSTATE 40001 among others; the failure itself. */
 enum { EXC_NONE, EXC_GENERIC, EXC_DB, EXC_DBBROAD, EXC_CARRIER, EXC_SERIAL };
 
+/* psycopg's TransactionRollback (3) and TransactionRollbackError (2), asyncpg's
+ * TransactionRollbackError: SQLSTATE class 40, whose subclasses are the
+ * serialization failure and the deadlock */
 static const char *const exc_serial[] = {"SerializationFailure", "SerializationError",
-                                         "TransactionRollbackError"};
+                                         "TransactionRollbackError", "TransactionRollback"};
 static const char *const exc_carrier[] = {"OperationalError", "DBAPIError"};
 static const char *const exc_generic[] = {"Exception", "BaseException"};
 static const char *const exc_broad[] = {"SQLAlchemyError", "DatabaseError", "PostgresError"};
-static const char *const exc_db[] = {"IntegrityError", "InternalError",       "ProgrammingError",
-                                     "DataError",      "NotSupportedError",   "InterfaceError",
-                                     "StatementError", "PendingRollbackError"};
+static const char *const exc_db[] = {"IntegrityError",       "InternalError",
+                                     "ProgrammingError",     "DataError",
+                                     "NotSupportedError",    "InterfaceError",
+                                     "StatementError",       "PendingRollbackError",
+                                     /* 40P01 (psycopg, asyncpg), 55P03: the server
+                                        aborted the transaction, or the statement */
+                                     "DeadlockDetected",     "DeadlockDetectedError",
+                                     "LockNotAvailable",     "LockNotAvailableError"};
 
 static int exc_class(const ScopeTable *t, const Scope *s, const Node *type, int depth)
 {
@@ -1586,19 +1594,23 @@ static void use(Uses *u, const Node *r, int direct)
 
 static void uses_kid(Node *parent, Node *n, void *arg);
 
-/* `with r.begin():` rolls back by itself when the block raises. */
+/* `with r.begin():` (SQLAlchemy), `with r.transaction():` (psycopg 3,
+ * asyncpg) roll back by themselves when the block raises; so does `with r:`
+ * on a psycopg2 connection, and on a session or a psycopg 3 connection it
+ * closes r, which leaves no failed transaction either. */
 static void uses_with(Uses *u, const Node *n)
 {
+    static const char *const guards[] = {"begin", "begin_nested", "transaction"};
     int saved = u->nguarded;
     const NodeList *items = &n->v.With.items;
     for (int i = 0; i < items->n; i++) {
-        const Node *ctx = items->items[i]->v.withitem.context_expr;
-        uses_kid(NULL, items->items[i], u);
-        if (ctx->kind == NODE_Call && ctx->v.Call.func->kind == NODE_Attribute &&
-            (!strcmp(ctx->v.Call.func->v.Attribute.attr, "begin") ||
-             !strcmp(ctx->v.Call.func->v.Attribute.attr, "begin_nested")) &&
-            u->nguarded < 16)
-            u->guarded[u->nguarded++] = ctx->v.Call.func->v.Attribute.value;
+        const Node *ctx = ast_unawait(items->items[i]->v.withitem.context_expr);
+        const Node *f = ctx->kind == NODE_Call ? ctx->v.Call.func : NULL;
+        if (u->nguarded < 16 && f && f->kind == NODE_Attribute && IN(f->v.Attribute.attr, guards))
+            u->guarded[u->nguarded++] = f->v.Attribute.value;
+        else if (u->nguarded < 16 && (ctx->kind == NODE_Name || ctx->kind == NODE_Attribute))
+            u->guarded[u->nguarded++] = ctx;
+        uses_kid(NULL, items->items[i], u); /* the guard's own BEGIN is inside it */
     }
     for (int i = 0; i < n->v.With.body.n; i++)
         uses_kid(NULL, n->v.With.body.items[i], u);
