@@ -1147,15 +1147,18 @@ typedef struct Loaded {
     const Path *p;
     uint32_t mask;
     int depth;
+    int in_body; /* in the body of a generator the call hands over: it runs later */
 } Loaded;
 
 static void loaded_kid(Node *parent, Node *n, void *arg)
 {
     Loaded *w = arg;
     Ctx *c = w->c;
-    (void)parent;
     if (w->depth > EVAL_MAX_DEPTH)
         return;
+    if (n->kind == NODE_Attribute && !w->in_body &&
+        !(parent && parent->kind == NODE_Call && parent->v.Call.func == n))
+        return; /* `gen(inv.status)`: the attribute is read now, its value handed on */
     if (n->kind == NODE_Name) {
         const Binding *b = scope_lookup(c->env->scopes, c->scope, n->v.Name.id, NULL);
         int r = b && b->kind == BIND_LOCAL && b->value ? orm_load_site(c, w->p, b->value) : -1;
@@ -1163,7 +1166,9 @@ static void loaded_kid(Node *parent, Node *n, void *arg)
             w->mask |= 1u << r;
         if (b && b->kind == BIND_DEF && b->def && b->def != c->g->func && w->depth < 8) {
             w->depth += 4; /* a generator of this function the body calls */
+            w->in_body++;
             ast_children(b->def, loaded_kid, w);
+            w->in_body--;
             w->depth -= 4;
         }
         return;
@@ -1178,7 +1183,7 @@ static void loaded_kid(Node *parent, Node *n, void *arg)
  * so the body needs it open. */
 static uint32_t loads_through(Ctx *c, const Path *p, const Node *at)
 {
-    Loaded w = {c, p, 0, 0};
+    Loaded w = {c, p, 0, 0, 0};
     for (int i = 0; i < at->v.Call.args.n; i++)
         loaded_kid(NULL, at->v.Call.args.items[i], &w);
     for (int i = 0; i < at->v.Call.keywords.n; i++)
