@@ -83,6 +83,7 @@ void analyze_scopes(AnalyzeUnit *u)
     ast_children(u->module, collect_funcs, u);
     u->sums = arena_alloc(u->a, (size_t)(u->nfuncs ? u->nfuncs : 1) * sizeof *u->sums);
     u->next = arena_alloc(u->a, (size_t)(u->nfuncs ? u->nfuncs : 1) * sizeof *u->next);
+    u->known = arena_alloc(u->a, (size_t)(u->nfuncs ? u->nfuncs : 1) * sizeof *u->known);
 }
 
 /* FastAPI's timing for the run, from the version in facts. */
@@ -347,7 +348,7 @@ void analyze_summarize(Analysis *an, AnalyzeUnit *u)
         }
         FlowSummary sum = {0};
         FlowEnv env = {u->src, u->scopes, NULL, NULL, any_summary, &at, &sum, resolve, &at,
-                       &fa, an->facts.model, an->values};
+                       &fa, an->facts.model, an->values, &u->known[i]};
         flow_function(scratch, &env, (Node *)u->funcs[i]);
         arena_reset(scratch);
         u->next[i] = sum;
@@ -418,16 +419,18 @@ void analyze_check(Analysis *an, AnalyzeUnit *u, Arena *a, FindingList *out)
     const ProjectFacts *facts = u->facts ? u->facts : &an->facts;
     SumAt at = {an, -1, 0, NULL};
     FlowEnv env = {u->src, u->scopes, lifecycle_report, &sink, any_summary, &at, NULL, resolve, &at,
-                   &fa, an->facts.model, an->values};
+                   &fa, an->facts.model, an->values, NULL};
     sink.env = &env; /* the fixes read the module's scopes */
     Arena *scratch = arena_new();
     flow_function(scratch, &env, u->module);
     arena_reset(scratch);
     for (int i = 0; i < u->nfuncs; i++) {
+        env.known = &u->known[i];
         flow_function(scratch, &env, (Node *)u->funcs[i]);
         arena_reset(scratch);
         lifecycle_delegation(&sink, &env, u->funcs[i]);
     }
+    env.known = NULL; /* no function of the unit is analyzed after this */
     sharing_check(&sink, &env, facts, scratch, u->module, u->funcs, u->nfuncs);
     arena_reset(scratch);
     detached_check(&sink, &env, facts, scratch, u->funcs, u->nfuncs);

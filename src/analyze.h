@@ -39,6 +39,8 @@ typedef struct AnalyzeUnit {
     const Node **funcs;   /* its functions (any depth), in source order */
     FlowSummary *sums;    /* their summaries, as of the last round */
     FlowSummary *next;    /* the round being computed */
+    FlowFacts *known;     /* what their first analysis found of their bodies, for the later
+                             ones (flow.h): written by the thread analyzing the unit */
     int nfuncs;
     const ProjectFacts *facts; /* this file's project (versions); NULL: the run's */
     int path_ctx;         /* context_of_path (context.h) of its place in its project, or -1 */

@@ -235,7 +235,8 @@ enum { SCAN_CALLS = 1 }; /* also report calls and awaits, not only yields */
 static void push_child(Node *parent, Node *child, void *arg)
 {
     Builder *b = arg;
-    VEC_PUSH(&b->stack, child);
+    if (child->kind != NODE_Name && child->kind != NODE_Constant) /* leaves: nothing in them */
+        VEC_PUSH(&b->stack, child);
 }
 
 static void push_list(Builder *b, NodeList l)
@@ -839,7 +840,8 @@ static Cfg *finish(Builder *b, Arena *a, Node *func)
     return g;
 }
 
-Cfg *cfg_build(Arena *a, Node *func)
+/* generator: Cfg.is_generator, or -1 to find out */
+static Cfg *build(Arena *a, Node *func, int generator)
 {
     Builder b;
     memset(&b, 0, sizeof b);
@@ -858,7 +860,7 @@ Cfg *cfg_build(Arena *a, Node *func)
     }
     resolve(&b, &b.front, IDX_EXIT);
     Cfg *g = finish(&b, a, func);
-    g->is_generator = body_yields(&b, func);
+    g->is_generator = generator >= 0 ? generator : body_yields(&b, func);
 #ifndef NDEBUG
     char why[160];
     assert(!cfg_verify(g, why, sizeof why));
@@ -868,6 +870,13 @@ Cfg *cfg_build(Arena *a, Node *func)
     VEC_FREE(&b.stack);
     VEC_FREE(&b.front);
     return g;
+}
+
+Cfg *cfg_build(Arena *a, Node *func) { return build(a, func, -1); }
+
+Cfg *cfg_build_known(Arena *a, Node *func, int is_generator)
+{
+    return build(a, func, is_generator != 0);
 }
 
 /* ---- checking and printing ---- */

@@ -97,6 +97,11 @@ typedef struct Cfg {
 /* Builds the graph of func's body in a.  func: a function, lambda or Module. */
 Cfg *cfg_build(Arena *a, Node *func);
 
+/* cfg_build for a caller that knows already whether func's body yields
+ * (Cfg.is_generator: flow.c keeps it per function across the analyses of
+ * one run), which saves cfg_build's walk of the whole body to find out. */
+Cfg *cfg_build_known(Arena *a, Node *func, int is_generator);
+
 /*
  * Checks the invariants of g (successor counts per kind, every edge in
  * range, exc >= 0 exactly when may_raise, one ENTRY/EXIT/RAISE_EXIT).

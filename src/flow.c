@@ -597,7 +597,8 @@ static void eval_kid(Node *parent, Node *child, void *arg)
 {
     EvalKids *k = arg;
     (void)parent;
-    fl_eval(k->c, k->p, child);
+    if (child->kind != NODE_Constant) /* nothing to evaluate in a literal */
+        fl_eval(k->c, k->p, child);
 }
 
 /*
@@ -2219,23 +2220,46 @@ static void add_path(Ctx *c, int s, const Path *p)
     }
 }
 
-typedef struct YieldSearch {
-    int found, depth;
-} YieldSearch;
+/* What the walks of a subtree look for (BodyScan.want, .found): a yield,
+ * a read of `<x>.state.<y>` (what a middleware may own). */
+enum { SCAN_YIELD = 1, SCAN_STATE = 2 };
 
-static void yield_kid(Node *parent, Node *child, void *arg)
+typedef struct BodyScan {
+    unsigned want, found;
+    int lambdas;   /* look into lambdas too */
+    int depth;
+    int truncated; /* some subtree was deeper than EVAL_MAX_DEPTH: not looked into */
+} BodyScan;
+
+static void scan_kid(Node *parent, Node *n, void *arg)
 {
-    YieldSearch *y = arg;
+    BodyScan *w = arg;
     (void)parent;
-    if (y->found || y->depth > EVAL_MAX_DEPTH || child->kind == NODE_Lambda)
+    w->truncated |= w->depth > EVAL_MAX_DEPTH;
+    if (w->found == w->want || w->depth > EVAL_MAX_DEPTH ||
+        (n->kind == NODE_Lambda && !w->lambdas) || n->kind == NODE_Name ||
+        n->kind == NODE_Constant) /* leaves: nothing in them */
         return;
-    if (child->kind == NODE_Yield || child->kind == NODE_YieldFrom) {
-        y->found = 1;
+    if (n->kind == NODE_Yield || n->kind == NODE_YieldFrom)
+        w->found |= w->want & SCAN_YIELD;
+    else if (n->kind == NODE_Attribute && !strcmp(n->v.Attribute.attr, "state"))
+        w->found |= w->want & SCAN_STATE;
+    if (w->found == w->want)
         return;
-    }
-    y->depth++;
-    ast_children(child, yield_kid, y);
-    y->depth--;
+    w->depth++;
+    ast_children(n, scan_kid, w);
+    w->depth--;
+}
+
+/* What of want n's children hold (lambdas: look into lambdas too), as far
+ * as EVAL_MAX_DEPTH; *truncated, if not NULL, says whether that was all. */
+static unsigned scan_below(const Node *n, unsigned want, int lambdas, int *truncated)
+{
+    BodyScan w = {want, 0, lambdas, 0, 0};
+    ast_children((Node *)n, scan_kid, &w);
+    if (truncated)
+        *truncated = w.truncated;
+    return w.found;
 }
 
 /* Does the expression or simple statement n contain a yield? */
@@ -2245,9 +2269,7 @@ static int contains_yield(const Node *n)
         return 0;
     if (n->kind == NODE_Yield || n->kind == NODE_YieldFrom)
         return 1;
-    YieldSearch y = {0, 0};
-    ast_children((Node *)n, yield_kid, &y);
-    return y.found;
+    return scan_below(n, SCAN_YIELD, 0, NULL) != 0;
 }
 
 /* Finds `<name>.close()` (a release of what name holds) in a nested def. */
@@ -2261,8 +2283,8 @@ static void closure_kid(Node *parent, Node *n, void *arg)
 {
     ClosureScan *w = arg;
     (void)parent;
-    if (w->depth > EVAL_MAX_DEPTH)
-        return;
+    if (w->depth > EVAL_MAX_DEPTH || n->kind == NODE_Name || n->kind == NODE_Constant)
+        return; /* leaves: no call in them */
     if (n->kind == NODE_Call && n->v.Call.func->kind == NODE_Attribute &&
         n->v.Call.func->v.Attribute.value->kind == NODE_Name) {
         int r = fl_held_by(w->c, w->p, n->v.Call.func->v.Attribute.value);
@@ -2529,6 +2551,10 @@ static int step_yields(Ctx *c, int s)
 {
     if (!c->yields[s]) {
         const CfgStep *st = &c->g->steps[s];
+        if (c->no_yield) {
+            c->yields[s] = 1;
+            return 0;
+        }
         /* a loop's next() step holds the whole loop: its body's yields are
          * steps of their own */
         int y = st->node && st->kind != STEP_ENTRY && st->kind != STEP_BIND &&
@@ -2733,26 +2759,6 @@ static int is_pool_hook(const FlowEnv *env, const Node *func)
     return 0;
 }
 
-/* Does the subtree n read `<x>.state.<y>` (what a middleware may own)? */
-typedef struct StateScan {
-    int found, depth;
-} StateScan;
-
-static void state_kid(Node *parent, Node *n, void *arg)
-{
-    StateScan *w = arg;
-    (void)parent;
-    if (w->found || w->depth > EVAL_MAX_DEPTH)
-        return;
-    if (n->kind == NODE_Attribute && !strcmp(n->v.Attribute.attr, "state")) {
-        w->found = 1;
-        return;
-    }
-    w->depth++;
-    ast_children(n, state_kid, w);
-    w->depth--;
-}
-
 /*
  * Check mode: nothing in func for the dataflow to follow, so its paths need
  * not be walked.  Its summary run made no site but its parameters', none of
@@ -2761,7 +2767,7 @@ static void state_kid(Node *parent, Node *n, void *arg)
  * a base or whose body assigns a call (a class-based view's `db =
  * Depends(...)`).  The module body is always walked.
  */
-static int nothing_to_follow(Ctx *c, const Node *func)
+static int nothing_to_follow(Ctx *c, const Node *func, const FlowFacts *facts)
 {
     if (func->kind == NODE_Module || c->nsites || c->middleware || !c->env->summary_of)
         return 0;
@@ -2784,9 +2790,7 @@ static int nothing_to_follow(Ctx *c, const Node *func)
                 return 0;
         }
     }
-    StateScan w = {0, 0};
-    ast_children((Node *)func, state_kid, &w);
-    return !w.found;
+    return !(facts ? facts->state : scan_below(func, SCAN_STATE, 1, NULL));
 }
 
 /* A websocket endpoint's WebSocket parameter (annotated `WebSocket`), or
@@ -2871,12 +2875,28 @@ static int fork_at_copy(Ctx *c, int s, const Path *p)
 
 void flow_function(Arena *scratch, const FlowEnv *env, Node *func)
 {
-    Cfg *g = cfg_build(scratch, func);
+    FlowFacts *facts = env->known;
+    Cfg *g;
+    if (facts && facts->known) {
+        g = cfg_build_known(scratch, func, facts->generator);
+    } else {
+        g = cfg_build(scratch, func);
+        if (facts && g) {
+            facts->generator = (unsigned char)g->is_generator;
+            int deep;
+            unsigned found = scan_below(func, SCAN_YIELD | SCAN_STATE, 1, &deep);
+            /* past the depth limit a step's own walk sees further: maybe */
+            facts->yields = (found & SCAN_YIELD) || deep;
+            facts->state = (found & SCAN_STATE) != 0;
+            facts->known = 1;
+        }
+    }
     if (!g || g->nsteps == 0)
         return;
     Ctx c;
     memset(&c, 0, sizeof c);
     c.a = scratch;
+    c.no_yield = facts && !facts->yields;
     c.env = env;
     c.g = g;
     c.scope = scope_of(env->scopes, func);
@@ -2915,11 +2935,21 @@ void flow_function(Arena *scratch, const FlowEnv *env, Node *func)
     start.patched = fm_decorator_patches(&c, func);
     if (env->summary) {
         fp_summary_params(&c, &start, func);
-        fj_fan_out(&c, func, env->summary);
+        if (facts && facts->fans_known) {
+            env->summary->fans_out = facts->fans_out;
+            env->summary->fans_threads = facts->fans_threads;
+        } else {
+            fj_fan_out(&c, func, env->summary);
+            if (facts) {
+                facts->fans_out = env->summary->fans_out;
+                facts->fans_threads = env->summary->fans_threads;
+                facts->fans_known = 1;
+            }
+        }
     } else {
         fp_borrowed_params(&c, &start, func);
         captured_by_generator(&c, &start, func);
-        if (nothing_to_follow(&c, func))
+        if (nothing_to_follow(&c, func, facts && facts->known ? facts : NULL))
             return;
     }
     add_path(&c, g->entry, &start);
@@ -2944,7 +2974,7 @@ void flow_function(Arena *scratch, const FlowEnv *env, Node *func)
         if (c.in[g->exit].n > 0)
             env->summary->ends_txn =
                 c.ends_param & ~env->summary->checks_out & ((1u << c.nparams) - 1);
-        if (env->summary->yields_kind == RES_NONE && contains_yield(func)) {
+        if (env->summary->yields_kind == RES_NONE && !c.no_yield && contains_yield(func)) {
             /* `-> AsyncIterator[AsyncSession]` over a factory we cannot see
                (request.app.state.sessionmaker()): the annotation says what it
                lends, and a with block or close() after the yield releases it */

@@ -206,6 +206,24 @@ typedef int (*FlowResolve)(void *arg, const char *qualname, FlowDef *out);
  * deterministic order. */
 typedef void (*FlowSink)(void *arg, const FlowReport *r);
 
+/*
+ * What flow_function works out of a function's body alone, once: the body
+ * and the project's scopes do not change between the summary rounds and
+ * the check, so the first analysis fills it and the later ones read it
+ * instead of walking the body again.  Zeroed by the caller before the
+ * first; written only by the thread analyzing the function (a unit's
+ * functions are one thread's at a time).
+ */
+typedef struct FlowFacts {
+    unsigned char known;        /* the fields below are filled */
+    unsigned char generator;    /* its own body yields (Cfg.is_generator) */
+    unsigned char yields;       /* a yield anywhere in it, nested scopes included */
+    unsigned char state;        /* a read of `<x>.state` anywhere in it (a middleware's) */
+    unsigned char fans_known;   /* fans_out and fans_threads are filled (summary mode) */
+    unsigned char fans_threads; /* FlowSummary.fans_threads */
+    unsigned fans_out;          /* FlowSummary.fans_out */
+} FlowFacts;
+
 typedef struct FlowEnv {
     const Source *src;
     const ScopeTable *scopes;
@@ -219,6 +237,8 @@ typedef struct FlowEnv {
     const FlowFastApi *fastapi;   /* FastAPI's model and timing, or NULL */
     const ModelUser *model;       /* the project's own resources (model.h), or NULL */
     const struct ValueModel *values; /* what names, attributes and calls hold (value.h) */
+    FlowFacts *known;             /* the analyzed function's, kept between its analyses,
+                                     or NULL (worked out again) */
 } FlowEnv;
 
 /*

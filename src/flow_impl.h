@@ -185,6 +185,8 @@ typedef struct Ctx {
     int nwork;
     uint8_t *queued;
     uint8_t *yields;     /* per step: 0 not known yet, 1 no yield, 2 evaluates a yield */
+    int no_yield;        /* no yield anywhere in the function (FlowFacts.yields known 0):
+                            no step evaluates one, and no walk asks */
     uint8_t *ranks;      /* per step: RAISE_* + 1 of its likeliest call, and whether it
                             awaits (flow_raise.c); 0 not known yet */
     const Node **raiser; /* per step: that call (or await), for the witness */

@@ -1293,7 +1293,8 @@ static int iterated_param(const Fan *f, const Node *it)
 static void fan_walk(Fan *f, const Node *n)
 {
     if (!n || f->depth > EVAL_MAX_DEPTH || n->kind == NODE_Lambda || n->kind == NODE_FunctionDef ||
-        n->kind == NODE_AsyncFunctionDef || n->kind == NODE_ClassDef)
+        n->kind == NODE_AsyncFunctionDef || n->kind == NODE_ClassDef || n->kind == NODE_Name ||
+        n->kind == NODE_Constant) /* leaves: no loop or call in them */
         return;
     int saved = f->over;
     if (n->kind == NODE_For || n->kind == NODE_AsyncFor) {

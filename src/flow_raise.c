@@ -142,7 +142,8 @@ static void rank_kid(Node *parent, Node *n, void *arg)
 {
     RankWalk *w = arg;
     (void)parent;
-    if (w->depth > EVAL_MAX_DEPTH || n->kind == NODE_Lambda)
+    if (w->depth > EVAL_MAX_DEPTH || n->kind == NODE_Lambda || n->kind == NODE_Name ||
+        n->kind == NODE_Constant) /* leaves: no call in them */
         return;
     int r = -1, log = 0;
     if (n->kind == NODE_Await || n->kind == NODE_Yield || n->kind == NODE_YieldFrom) {
