@@ -77,8 +77,28 @@ enum { EV_COMMIT, EV_ROLLBACK, EV_CLOSE, EV_LOAD, EV_BIND, EV_READ, EV_RETURN, E
  * their caller did to them before the call is not known. */
 enum { FOLLOW_FLUSH = 1, FOLLOW_LATE = 2, FOLLOW_ALL = 0xff };
 
+#define MAX_EFFECTS 4 /* commits and closes of registries remembered per helper */
+
+/*
+ * A scoped_session registry at module level (`SESSION = scoped_session(
+ * sessionmaker(...))`, also returned by a function the module calls once):
+ * one identity for the whole process, its scoped_session(...) call.  Used
+ * directly (`SESSION.query(...)`, `SESSION.commit()`, `SESSION.close()`,
+ * `SESSION.remove()`), it stands for the session of the calling thread (or
+ * of its scopefunc's key, or task), which every call of one thread shares:
+ * in one function, and in the helpers it calls, since they run on its
+ * thread.  remove() closes that session and drops it; close() leaves it
+ * to be used again, with what it held before detached.
+ */
+typedef struct Registry {
+    const Node *call;    /* the scoped_session(...) call */
+    const char *name;    /* the name the function uses for it */
+    unsigned char expires, is_async;
+} Registry;
+
 /* What a function of the project hands its caller: an ORM object loaded by
- * a session it closed before returning (detached). */
+ * a session it closed before returning (detached), or by the thread's
+ * session of a registry; and what it does to the registries' sessions. */
 typedef struct Probe {
     const Node *def;          /* the function */
     const char *name;         /* its name, standing for its session in the caller */
@@ -91,6 +111,13 @@ typedef struct Probe {
     int nread;
     const char **loaded;      /* the relationship paths its query loaded */
     int nloaded;
+    Registry reg;             /* what it returns is an object of the thread's session of
+                                 this registry (reg.call NULL: of a session it closed) ... */
+    unsigned char reg_expired, reg_closed; /* ... expired by a commit, detached by a close */
+    Registry eff[MAX_EFFECTS]; /* what it does to the thread's session of registries */
+    unsigned char eff_kind[MAX_EFFECTS]; /* EV_COMMIT, EV_ROLLBACK (some path), EV_CLOSE
+                                            (every normal exit) */
+    int neff;
 } Probe;
 
 typedef struct DEvent {
@@ -170,6 +197,11 @@ typedef struct Scan {
     const char *awaited[MAX_SESSIONS]; /* names awaited (`await task`, `await wait_for(t, 5)`) */
     int nawaited;
     unsigned char sess_follow[MAX_SESSIONS]; /* FOLLOW_* of each session */
+    const Node *sess_reg[MAX_SESSIONS]; /* the registry (its call) whose thread's session
+                                           it is, or NULL */
+    int nreg;                           /* sessions of registries among them */
+    const char *notreg[MAX_SESSIONS];   /* names asked about and found not registries */
+    int nnotreg;
     const Node *sess_prov[MAX_SESSIONS]; /* the provider that lends it and tears it down when
                                             the request ends, or NULL */
     const Node *task;     /* walking the body of a task this call starts, or NULL */
@@ -347,6 +379,7 @@ static void add_session_named(Scan *c, const char *name, int expires, int is_asy
         c->sess_async[c->nsess] = (unsigned char)is_async;
         c->sess_follow[c->nsess] = FOLLOW_ALL;
         c->sess_prov[c->nsess] = NULL;
+        c->sess_reg[c->nsess] = NULL;
         c->sess[c->nsess++] = name;
     }
 }
@@ -375,25 +408,125 @@ static int commit_expires(const Scan *c, const char *s)
     return i >= 0 && c->sess_expires[i];
 }
 
+/* --- the thread's session of a scoped_session registry ----------------------- */
+
+/* The thread's session of registry r among this function's: its name, the
+ * session added (under r's name) when it is new; NULL when that name
+ * is another session's or there is no room. */
+static const char *registry_session(Scan *c, const Registry *r)
+{
+    for (int i = 0; i < c->nsess; i++)
+        if (c->sess_reg[i] == r->call)
+            return c->sess[i];
+    if (session_index(c, r->name) >= 0 || c->nsess == MAX_SESSIONS)
+        return NULL;
+    add_session_named(c, r->name, r->expires, r->is_async);
+    c->sess_reg[c->nsess - 1] = r->call;
+    c->nreg++;
+    return r->name;
+}
+
+/* The followed session of registry call here, or NULL. */
+static const char *registry_followed(const Scan *c, const Node *call)
+{
+    for (int i = 0; i < c->nsess; i++)
+        if (c->sess_reg[i] == call)
+            return c->sess[i];
+    return NULL;
+}
+
+/* `SESSION.query(...)`, `SESSION.commit()`, ...: a method of a session
+ * called on a name that holds a registry whose factory is seen (so its
+ * expire_on_commit is known): the thread's session is one of this
+ * function's.  Each name is asked once.  Flask-SQLAlchemy's `db.session`
+ * is not followed: an attribute, and torn down by the application context. */
+static void registry_use(Scan *c, const Node *call)
+{
+    static const char *const methods[] = {"query", "get", "scalars", "scalar", "execute",
+                                          "commit", "close", "remove", "add", "merge",
+                                          "rollback", "refresh", "flush", NULL};
+    const Node *f = call->v.Call.func;
+    const Node *r = f->kind == NODE_Attribute ? f->v.Attribute.value : NULL;
+    if (!r || r->kind != NODE_Name || !ast_name_in(f->v.Attribute.attr, methods) ||
+        session_index(c, r->v.Name.id) >= 0)
+        return;
+    for (int i = 0; i < c->nnotreg; i++)
+        if (!strcmp(c->notreg[i], r->v.Name.id))
+            return;
+    Val v = flow_value(c->scratch, c->env, c->scope, r);
+    int x = v.tag == VAL_FACTORY && v.kind == FAC_SCOPED && v.sub != SCOPED_FLASK && v.node
+                ? ormpaths_registry_expires(c->scratch, c->env, c->scope, r, v.node)
+                : -1;
+    if (x >= 0)
+        registry_session(c, &(Registry){v.node, r->v.Name.id, (unsigned char)x, v.is_async});
+    else if (c->nnotreg < MAX_SESSIONS)
+        c->notreg[c->nnotreg++] = r->v.Name.id;
+}
+
 /* --- objects of a session --------------------------------------------------- */
 
-/* The session whose object (or objects) the value v is, or NULL: `s.get(User, i)`,
- * `s.merge(u)`, `s.scalar(select(User)...)`, and `.first()`, `.one()`,
- * `.one_or_none()`, `.scalar_one()`, `.scalar_one_or_none()`, `.scalar()`
- * of `s.scalars(...)`, `s.execute(...)` or `s.query(...)` of a mapped class;
- * and collections of such objects, each loaded alike: `s.scalars(...)`
- * itself, its `.all()`, `.unique()`, `.all()` of a query, of an execute
- * only through `.scalars()` (else rows), wrapped in list(), tuple() or
- * sorted().  *load: the call whose loader options loaded it. */
+/*
+ * The loaders: what a method gives of the mapped class its receiver
+ * selects (SQLAlchemy's API reference: Session, Query, Result,
+ * ScalarResult; SQLModel's Session.exec).  OF_SESSION: a method of the
+ * session itself, the class (or a select of it) its first argument;
+ * OF_QUERY: of the legacy Query that `s.query(User)` starts (1.x, kept in
+ * 2.0); OF_RESULT: of what `s.execute()`, `s.scalars()` or `s.exec()`
+ * return (of execute's rows, only past `.scalars()` for collections).
+ * many: a collection of objects, each loaded alike, else one object.
+ */
+enum { OF_SESSION = 1, OF_QUERY = 2, OF_RESULT = 4 };
+
+typedef struct Loader {
+    const char *name;
+    unsigned char of, many;
+} Loader;
+
+static const Loader loaders[] = {
+    {"get", OF_SESSION | OF_QUERY, 0}, /* Session.get(User, pk) (1.4), Query.get(pk) (legacy) */
+    {"get_one", OF_SESSION, 0},        /* 2.0.22: raises instead of None */
+    {"merge", OF_SESSION, 0},          /* the session's copy of its argument */
+    {"scalar", OF_SESSION | OF_QUERY | OF_RESULT, 0},
+    {"scalars", OF_SESSION | OF_RESULT, 1},
+    {"exec", OF_SESSION, 1}, /* SQLModel: a ScalarResult for a select of one class */
+    {"first", OF_QUERY | OF_RESULT, 0},
+    {"one", OF_QUERY | OF_RESULT, 0},
+    {"one_or_none", OF_QUERY | OF_RESULT, 0},
+    {"scalar_one", OF_RESULT, 0},
+    {"scalar_one_or_none", OF_RESULT, 0},
+    {"all", OF_QUERY | OF_RESULT, 1},
+    {"fetchall", OF_RESULT, 1},
+    {"fetchmany", OF_RESULT, 1},
+    {"unique", OF_RESULT, 1},
+    {NULL, 0, 0},
+};
+
+/* The loader name is, on a receiver of kind of (OF_*), or NULL. */
+static const Loader *loader(const char *name, int of)
+{
+    for (const Loader *l = loaders; l->name; l++)
+        if (l->name[0] == name[0] && !strcmp(l->name, name))
+            return l->of & of ? l : NULL;
+    return NULL;
+}
+
+/* The kind of what the session's method m returns (OF_QUERY, OF_RESULT),
+ * 0 for none the loaders read. */
+static int result_kind(const char *m)
+{
+    static const char *const results[] = {"scalars", "execute", "exec", NULL};
+    return !strcmp(m, "query") ? OF_QUERY : ast_name_in(m, results) ? OF_RESULT : 0;
+}
+
+/* The session whose object (or objects) the value v is, or NULL: a loader
+ * above of a session, of a query or result of one (`s.query(User)
+ * .filter_by(...).one()`, `s.scalars(select(User)).first()`), or of a name
+ * bound to such a result; and collections of such objects, each loaded
+ * alike, also wrapped in list(), tuple() or sorted().  *load: the call
+ * whose loader options loaded it. */
 static const char *object_of(const Scan *c, const Node *v, const Node **ent, const Node **load)
 {
     *ent = NULL;
-    static const char *const direct[] = {"get", "get_one", "merge", "scalar", NULL};
-    static const char *const bare[] = {"scalars", "exec", NULL}; /* run at once: iterable */
-    static const char *const one[] = {"first", "one", "one_or_none", "scalar_one",
-                                      "scalar_one_or_none", "scalar", NULL};
-    static const char *const many[] = {"all", "fetchall", "scalars", "unique", NULL};
-    static const char *const results[] = {"scalars", "execute", "exec", "query", NULL};
     static const char *const wrappers[] = {"list", "tuple", "sorted", NULL};
     v = ast_unawait(v);
     for (int i = 0; v && i < 8; i++) { /* list(...), [x for x in ... if ...]: the same objects */
@@ -413,27 +546,28 @@ static const char *object_of(const Scan *c, const Node *v, const Node **ent, con
     if (!v || v->kind != NODE_Call || v->v.Call.func->kind != NODE_Attribute)
         return NULL;
     const Node *f = v->v.Call.func;
+    const char *m = f->v.Attribute.attr;
     if (is_session_name(c, f->v.Attribute.value)) {
-        int objs = ast_name_in(f->v.Attribute.attr, bare);
-        if ((!objs && !ast_name_in(f->v.Attribute.attr, direct)) || v->v.Call.args.n < 1)
+        if (!loader(m, OF_SESSION) || v->v.Call.args.n < 1)
             return NULL;
         const Node *a = v->v.Call.args.items[0];
-        if (!strcmp(f->v.Attribute.attr, "merge"))
+        if (!strcmp(m, "merge"))
             return f->v.Attribute.value->v.Name.id;
         *ent = model_selected_entity(a);
         return *ent ? f->v.Attribute.value->v.Name.id : NULL;
     }
-    int objs = ast_name_in(f->v.Attribute.attr, many);
-    if (!objs && !ast_name_in(f->v.Attribute.attr, one))
+    const Loader *l = loader(m, OF_QUERY | OF_RESULT);
+    if (!l || (!strcmp(m, "get") && v->v.Call.args.n < 1))
         return NULL;
-    int scalars = !strcmp(f->v.Attribute.attr, "scalars");
+    int scalars = !strcmp(m, "scalars");
     const Node *r = ast_unawait(f->v.Attribute.value);
     for (; r && r->kind == NODE_Call && r->v.Call.func->kind == NODE_Attribute;
          r = ast_unawait(r->v.Call.func->v.Attribute.value)) {
         const Node *rf = r->v.Call.func;
         if (is_session_name(c, rf->v.Attribute.value)) {
-            if (!ast_name_in(rf->v.Attribute.attr, results) || r->v.Call.args.n < 1 ||
-                (objs && !scalars && !strcmp(rf->v.Attribute.attr, "execute")))
+            const char *rm = rf->v.Attribute.attr;
+            if (!(result_kind(rm) & l->of) || r->v.Call.args.n < 1 ||
+                (l->many && !scalars && !strcmp(rm, "execute")))
                 return NULL;
             *ent = model_selected_entity(r->v.Call.args.items[0]);
             return *ent ? rf->v.Attribute.value->v.Name.id : NULL;
@@ -442,8 +576,10 @@ static const char *object_of(const Scan *c, const Node *v, const Node **ent, con
     }
     for (int i = 0; r && r->kind == NODE_Name && i < c->nres; i++) /* result.scalar_one() */
         if (!strcmp(c->rname[i], r->v.Name.id)) {
-            if (objs && !scalars && c->rrows[i])
+            if (l->many && !scalars && c->rrows[i])
                 return NULL; /* result.all(): rows */
+            if (!(result_kind(c->rload[i]->v.Call.func->v.Attribute.attr) & l->of))
+                return NULL; /* q.get(pk) of a query, not of a result */
             *ent = c->rent[i];
             *load = c->rload[i];
             return c->rsess[i];
@@ -456,7 +592,6 @@ static const char *object_of(const Scan *c, const Node *v, const Node **ent, con
  * objects of s; bound anew to anything else, it is forgotten. */
 static void note_result(Scan *c, const Node *t, const Node *v)
 {
-    static const char *const results[] = {"scalars", "execute", "exec", "query", NULL};
     if (!t || t->kind != NODE_Name)
         return;
     for (int i = 0; i < c->nres; i++)
@@ -465,7 +600,7 @@ static void note_result(Scan *c, const Node *t, const Node *v)
     v = ast_unawait(v);
     const Node *f = v && v->kind == NODE_Call ? v->v.Call.func : NULL;
     const Node *ent = f && f->kind == NODE_Attribute && is_session_name(c, f->v.Attribute.value) &&
-                              ast_name_in(f->v.Attribute.attr, results) && v->v.Call.args.n > 0
+                              result_kind(f->v.Attribute.attr) && v->v.Call.args.n > 0
                           ? model_selected_entity(v->v.Call.args.items[0])
                           : NULL;
     if (!ent || c->nres == MAX_RESULTS)
@@ -493,9 +628,10 @@ static void bind_loaded(Scan *c, const Node *ent, const Node *load)
 static void sessions_kid(Node *parent, Node *n, void *arg);
 static void sessions(Scan *c, const Node *n);
 
-static const Probe *probe_call(Scan *c, const Node *value);
+static const Probe *probe_of(Scan *c, const Node *value);
 
-/* Does the function bind a name to what a helper returns detached? */
+/* Does the function bind a name to an ORM object a helper returns (detached,
+ * or of a registry's session)? */
 typedef struct Detaching {
     Scan *c;
     int found, depth;
@@ -504,11 +640,13 @@ typedef struct Detaching {
 static void detaching_kid(Node *parent, Node *n, void *arg)
 {
     Detaching *w = arg;
+    const Probe *pr;
     (void)parent;
     if (w->found || w->depth > WALK_MAX_DEPTH || ast_is_def(n))
         return;
     if (n->kind == NODE_Assign && n->v.Assign.targets.n == 1 &&
-        n->v.Assign.targets.items[0]->kind == NODE_Name && probe_call(w->c, n->v.Assign.value)) {
+        n->v.Assign.targets.items[0]->kind == NODE_Name && (pr = probe_of(w->c, n->v.Assign.value)) &&
+        pr->ent) {
         w->found = 1;
         return;
     }
@@ -719,6 +857,8 @@ static void sessions(Scan *c, const Node *n)
     c->changes |= changed_attr(n) != NULL; /* for lost_writes, on the same walk */
     if (n->kind == NODE_Attribute || n->kind == NODE_Call)
         note_name(c, n);
+    if (n->kind == NODE_Call)
+        registry_use(c, n);
     c->depth++;
     ast_children((Node *)n, sessions_kid, c);
     c->depth--;
@@ -800,6 +940,21 @@ static void helper_commits(Scan *c, const Node *n)
     }
 }
 
+/* `finish()`: a function of the project that commits, rolls back or closes
+ * the thread's session of a registry this function follows does so to
+ * this function's, at the call (probe_of says). */
+static void helper_registry(Scan *c, const Node *n)
+{
+    const Probe *pr = c->nreg ? probe_of(c, n) : NULL;
+    for (int i = 0; pr && i < pr->neff; i++) {
+        const char *s = registry_followed(c, pr->eff[i].call);
+        if (!s || c->nev == MAX_EVENTS)
+            continue;
+        push(c, pr->eff_kind[i], n, ast_end_lineno(n), n->end_col_offset, s, NULL);
+        c->ev[c->nev - 1].from = pr;
+    }
+}
+
 /* The paths a function of the project reads of the objects it is handed
  * (`serialize(user)` reading `user.posts`, `helper(project=v.project)`,
  * calls deep: ormpaths.h): reads at the call. */
@@ -870,7 +1025,8 @@ static void call_events(Scan *c, const Node *n)
             push_at(c, EV_COMMIT, n, s, NULL);
         else if (!strcmp(m, "rollback"))
             push_at(c, EV_ROLLBACK, n, s, NULL);
-        else if (!strcmp(m, "close"))
+        else if (!strcmp(m, "close") ||
+                 (!strcmp(m, "remove") && c->sess_reg[session_index(c, s)]))
             push_at(c, EV_CLOSE, n, s, NULL);
         else if (!strcmp(m, "flush"))
             push_at(c, EV_FLUSH, n, s, NULL);
@@ -887,6 +1043,7 @@ static void call_events(Scan *c, const Node *n)
         return;
     }
     helper_commits(c, n);
+    helper_registry(c, n);
     helper_reads(c, n);
     const char *name = f->kind == NODE_Attribute ? f->v.Attribute.attr
                        : f->kind == NODE_Name    ? f->v.Name.id
@@ -1152,10 +1309,68 @@ static void run_task(Scan *c, const Node *call, const Node *coro)
     c->after_line = c->after_col = 0;
 }
 
-/* Does the callee of `value` (a call of a function of the project, awaited
- * or not) return an ORM object loaded by a session it closed?  Probed once
- * per function and remembered; never while probing. */
-static const Probe *probe_call(Scan *c, const Node *value)
+/* Does the statement of def's body that holds at run on every normal exit:
+ * one of the body's own, or of a try's body or finally, or a with's body,
+ * at any depth (not a branch, a loop or a handler)?  An early return
+ * before it is not seen: a limit. */
+static int always(const NodeList *body, const Node *at, int depth)
+{
+    for (int i = 0; i < body->n && depth < WALK_MAX_DEPTH; i++) {
+        const Node *st = body->items[i];
+        if (at->lineno < st->lineno || at->lineno > ast_end_lineno(st))
+            continue;
+        switch (st->kind) {
+        case NODE_Try:
+        case NODE_TryStar:
+            return always(&st->v.Try.body, at, depth + 1) ||
+                   always(&st->v.Try.finalbody, at, depth + 1);
+        case NODE_With:
+        case NODE_AsyncWith:
+            return always(&st->v.With.body, at, depth + 1);
+        case NODE_If:
+        case NODE_For:
+        case NODE_AsyncFor:
+        case NODE_While:
+        case NODE_Match:
+            return 0;
+        default:
+            return !ast_is_def(st);
+        }
+    }
+    return 0;
+}
+
+/* What the helper h (probed for pr) does to the thread's sessions of
+ * registries: a commit or rollback outside an except handler (on some
+ * path: its objects may be expired), a close or remove() that runs on
+ * every normal exit (they are detached). */
+static void registry_effects(const Scan *h, Probe *pr)
+{
+    for (int i = 0; i < h->nev; i++) {
+        const DEvent *e = &h->ev[i];
+        int k = e->sess && !e->in_handler &&
+                        (e->kind == EV_COMMIT || e->kind == EV_ROLLBACK || e->kind == EV_CLOSE)
+                    ? session_index(h, e->sess) : -1;
+        if (k < 0 || !h->sess_reg[k] || pr->neff == MAX_EFFECTS ||
+            (e->kind == EV_CLOSE && !always(&h->func->v.FunctionDef.body, e->at, 0)))
+            continue;
+        int j = 0;
+        while (j < pr->neff && (pr->eff[j].call != h->sess_reg[k] || pr->eff_kind[j] != e->kind))
+            j++;
+        if (j < pr->neff)
+            continue;
+        pr->eff[j] = (Registry){h->sess_reg[k], h->sess[k], h->sess_expires[k], h->sess_async[k]};
+        pr->eff_kind[pr->neff++] = e->kind;
+    }
+}
+
+/* What the callee of `value` (a call of a function of the project, awaited
+ * or not) hands back and does: an ORM object loaded by a session it closed
+ * (pr->ent, no pr->reg.call), or by the thread's session of a registry
+ * (pr->reg), and its commits and closes of registries' sessions.  Probed
+ * once per function and remembered (NULL: not a function of the project);
+ * never while probing, so effects are followed one call deep. */
+static const Probe *probe_of(Scan *c, const Node *value)
 {
     value = ast_unawait(value);
     if (!c->cache || !value || value->kind != NODE_Call ||
@@ -1182,6 +1397,8 @@ static const Probe *probe_call(Scan *c, const Node *value)
     if (h.nsess) {
         for (int j = 0; j < def->v.FunctionDef.body.n; j++)
             events(&h, def->v.FunctionDef.body.items[j]);
+        if (h.nreg)
+            registry_effects(&h, pr);
         replay(&h);
     }
     pr->def = def;
@@ -1189,12 +1406,19 @@ static const Probe *probe_call(Scan *c, const Node *value)
     pr->ent_t = env.scopes;
     pr->ent_s = h.scope;
     pr->path = env.scopes == c->env->scopes ? NULL : value_path_of(c->env->values, def);
-    const Probe *res = pr->ent ? pr : NULL;
     if (pc->n < MAX_PROBES) {
         pc->def[pc->n] = def;
-        pc->res[pc->n++] = res;
+        pc->res[pc->n++] = pr;
     }
-    return res;
+    return pr;
+}
+
+/* Does the callee of `value` return an ORM object loaded by a session it
+ * closed before returning? */
+static const Probe *probe_call(Scan *c, const Node *value)
+{
+    const Probe *pr = probe_of(c, value);
+    return pr && pr->ent && !pr->reg.call ? pr : NULL;
 }
 
 /* Second walk: the events, in the order of the source. */
@@ -1278,8 +1502,26 @@ static void events(Scan *c, const Node *n)
         const Node *ent = NULL, *load = NULL;
         const char *s = value ? object_of(c, value, &ent, &load) : NULL;
         note_result(c, t, value);
-        const Probe *pr = !s && t && t->kind == NODE_Name ? probe_call(c, value) : NULL;
-        if (t && t->kind == NODE_Name && (s || !pr)) {
+        const Probe *pr = !s && t && t->kind == NODE_Name ? probe_of(c, value) : NULL;
+        const char *rs = pr && pr->ent && pr->reg.call ? registry_session(c, &pr->reg) : NULL;
+        if (pr && (!pr->ent || (pr->reg.call && !rs)))
+            pr = NULL;
+        if (rs) {
+            /* `w = warn_user(...)`: an object of the thread's session, as the helper
+               left it (expired by its commit, detached by its close) */
+            int line = ast_end_lineno(n), col = n->end_col_offset;
+            if (c->nev + 3 > MAX_EVENTS)
+                return;
+            push(c, EV_BIND, n, line, col, rs, t->v.Name.id);
+            c->ev[c->nev - 1].from = pr;
+            const Node *call = ast_unawait(value);
+            if (pr->reg_expired)
+                push(c, EV_COMMIT, call, line, col, rs, NULL);
+            if (pr->reg_closed)
+                push(c, EV_CLOSE, call, line, col, rs, NULL);
+            for (int k = c->nev - 1; k >= 0 && c->ev[k].at == call; k--)
+                c->ev[k].from = pr;
+        } else if (t && t->kind == NODE_Name && (s || !pr)) {
             bind_each(c, t, value, n, ast_end_lineno(n), n->end_col_offset);
         } else if (pr) { /* `user = get_user(id)`: an object whose session is closed */
             push(c, EV_BIND, n, ast_end_lineno(n), n->end_col_offset, pr->name, t->v.Name.id);
@@ -1429,11 +1671,15 @@ static void report(Scan *c, const Obj *o, const DEvent *e, const Node *close)
     const char *fix = "refresh it before the session closes, or make the sessions with "
                       "expire_on_commit=False";
     const Node *expired = o->expired_by->at;
+    const Probe *by = o->expired_by->from; /* a helper's commit of a registry's session */
+    const Probe *cby = o->closed_by && o->closed_by->at == close ? o->closed_by->from : NULL;
     int block_commit = expired->kind != NODE_Call; /* the end of a begin() block */
     const char *cm = block_commit ? committing_cm(expired) : NULL;
     int rollback = o->expired_by->kind == EV_ROLLBACK;
     const char *commit =
-        rollback ? msg(a, "the rollback on line %d", expired->lineno)
+        by ? msg(a, "the %s in `%s()` called on line %d", rollback ? "rollback" : "commit",
+                 by->name, expired->lineno)
+        : rollback ? msg(a, "the rollback on line %d", expired->lineno)
         : cm ? msg(a, "the commit `%s` makes as its `with` block ends on line %d", cm,
                    ast_end_lineno(expired))
         : block_commit
@@ -1455,20 +1701,28 @@ static void report(Scan *c, const Obj *o, const DEvent *e, const Node *close)
         : msg(a, "ORM object `%s` is read after its session closed%s: %s expired it and %s on "
                  "line %d detached it, so this read raises DetachedInstanceError; %s",
               o->name, handed(a, e), commit,
-              close->kind == NODE_Call     ? "the close"
+              cby                          ? msg(a, "the close in `%s()` called", cby->name)
+              : close->kind == NODE_Call   ? "the close"
               : close->kind == NODE_Return ? "its dependency's close as the endpoint returns"
                                            : "the end of the `with` block",
               ast_end_lineno(close), fix);
     const Node *steps[4] = {o->bound, expired, close, at};
+    int reg = session_index(c, o->sess) >= 0 && c->sess_reg[session_index(c, o->sess)];
+    const char *sess = reg ? msg(a, "the thread's session of the registry `%s`", o->sess)
+                           : msg(a, "the session `%s`", o->sess);
     const char *notes[4] = {
-        !strcmp(o->name, "<returned>")
-            ? msg(a, "an object of the session `%s`, loaded here", o->sess)
-            : msg(a, "`%s` is an object of the session `%s` from here", o->name, o->sess),
-        rollback ? "rolled back here: every object of the session is expired, whatever "
-                   "expire_on_commit says"
-                 : "committed here: every object of the session is expired, to be reloaded on "
-                   "its next read",
-        closed_note(close),
+        !strcmp(o->name, "<returned>") ? msg(a, "an object of %s, loaded here", sess)
+        : o->from && reg ? msg(a, "`%s` is what `%s()` returns, an object of %s", o->name,
+                               o->from->name, sess)
+                         : msg(a, "`%s` is an object of %s from here", o->name, sess),
+        by ? msg(a, "`%s()` %s that session here: every object of it is expired", by->name,
+                 rollback ? "rolls back" : "commits")
+        : rollback ? "rolled back here: every object of the session is expired, whatever "
+                     "expire_on_commit says"
+                   : "committed here: every object of the session is expired, to be reloaded on "
+                     "its next read",
+        cby ? msg(a, "`%s()` closes that session here: its objects are detached", cby->name)
+            : closed_note(close),
         e->kind == EV_RETURN ? "returned here" : "read here, with no session to reload it"};
     int order[4] = {0, 1, 2, 3};
     if (e->kind == EV_RETURN && close->kind != NODE_Call &&
@@ -2099,6 +2353,17 @@ static void read_event(Scan *c, Obj *o, const DEvent *e)
     }
 }
 
+/* The helper probed for pr returns o: its class, and what its query and
+ * the helper loaded of it. */
+static void probe_returns(Probe *pr, const Obj *o)
+{
+    pr->ent = o->ent ? o->ent : o->made->v.Call.func; /* `u = User(...)`, then added */
+    pr->loaded = o->loaded;
+    pr->nloaded = o->nloaded;
+    for (int k = 0; k < o->nread && k < 8; k++)
+        pr->read[pr->nread++] = o->read[k];
+}
+
 static void replay(Scan *c)
 {
     Obj objs[MAX_OBJECTS];
@@ -2182,17 +2447,24 @@ static void replay(Scan *c)
                 read_event(c, o, e);
             break;
         case EV_RETURN: {
+            int ri = c->probe && o && o->sess && (o->ent || o->made) && !c->probe->ent
+                         ? session_index(c, o->sess) : -1;
+            if (ri >= 0 && c->sess_reg[ri]) { /* the caller gets it of its thread's session */
+                Probe *pr = c->probe;
+                pr->reg = (Registry){c->sess_reg[ri], c->sess[ri], c->sess_expires[ri],
+                                     c->sess_async[ri]};
+                pr->reg_expired = holds(o->expired_by, e) != 0;
+                pr->reg_closed = holds(o->closed_by, e) || close_after(c, i, o->sess);
+                probe_returns(pr, o);
+                break; /* the registry's session outlives the function: not its finding */
+            }
             const Node *gone = c->probe && o && o->sess && o->ent && !c->probe->ent
                                    ? holds(o->closed_by, e) ? o->closed_by->at
                                                             : close_after(c, i, o->sess)
                                    : NULL;
             if (gone) { /* the caller gets it detached */
-                c->probe->ent = o->ent;
-                c->probe->loaded = o->loaded;
-                c->probe->nloaded = o->nloaded;
+                probe_returns(c->probe, o);
                 c->probe->close = gone;
-                for (int k = 0; k < o->nread && k < 8; k++)
-                    c->probe->read[c->probe->nread++] = o->read[k];
             }
             if (o && o->sess && session_follow(c, o->sess) != FOLLOW_ALL)
                 break; /* a parameter's object: what the caller does with it is its own */

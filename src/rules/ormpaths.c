@@ -96,6 +96,21 @@ static int expire_keyword(const Node *call)
     return 1;
 }
 
+/* Do the sessions of the module-level sessionmaker that name holds, looked
+ * up from (in, s), expire on commit?  -1: not such a name. */
+static int named_maker(Arena *a, const FlowEnv *env, const ScopeTable *in, const Scope *s,
+                       const char *name)
+{
+    const Scope *where = NULL;
+    const ScopeTable *t = NULL;
+    const Binding *b = ormpaths_definition(env, in, s, name, &t, &where);
+    if (!b || !where || where->kind != SCOPE_MODULE || b->kind != BIND_LOCAL || !b->value ||
+        b->value->kind != NODE_Call ||
+        !ast_name_in(ormpaths_qual(a, t, where, b->value->v.Call.func), makers))
+        return -1;
+    return expire_keyword(b->value);
+}
+
 int ormpaths_expires(Arena *a, const FlowEnv *env, const Scope *s, const Node *acq)
 {
     const Node *f = acq->v.Call.func;
@@ -104,16 +119,31 @@ int ormpaths_expires(Arena *a, const FlowEnv *env, const Scope *s, const Node *a
     const char *q = ormpaths_qual(a, env->scopes, s, f);
     if (ast_name_in(q, session_classes))
         return f == acq->v.Call.func ? expire_keyword(acq) : -1;
-    if (f->kind != NODE_Name)
+    return f->kind == NODE_Name ? named_maker(a, env, env->scopes, s, f->v.Name.id) : -1;
+}
+
+int ormpaths_registry_expires(Arena *a, const FlowEnv *env, const Scope *s, const Node *name,
+                              const Node *reg)
+{
+    const Node *m = reg->kind != NODE_Call        ? NULL
+                    : reg->v.Call.args.n > 0     ? reg->v.Call.args.items[0]
+                                                 : ast_keyword(reg, "session_factory");
+    if (m && m->kind == NODE_Call) { /* scoped_session(sessionmaker(bind=engine)) */
+        const Node *f = m->v.Call.func;
+        const char *id = f->kind == NODE_Name        ? f->v.Name.id
+                         : f->kind == NODE_Attribute ? f->v.Attribute.attr
+                                                     : "";
+        return !strcmp(id, "sessionmaker") || !strcmp(id, "async_sessionmaker")
+                   ? expire_keyword(m) : -1;
+    }
+    if (!m || m->kind != NODE_Name || name->kind != NODE_Name)
         return -1;
     const Scope *where = NULL;
     const ScopeTable *t = NULL;
-    const Binding *b = ormpaths_definition(env, env->scopes, s, f->v.Name.id, &t, &where);
-    if (!b || !where || where->kind != SCOPE_MODULE || b->kind != BIND_LOCAL || !b->value ||
-        b->value->kind != NODE_Call ||
-        !ast_name_in(ormpaths_qual(a, t, where, b->value->v.Call.func), makers))
+    const Binding *b = ormpaths_definition(env, env->scopes, s, name->v.Name.id, &t, &where);
+    if (!b || b->value != reg || !where) /* made where its maker's name is not seen */
         return -1;
-    return expire_keyword(b->value);
+    return named_maker(a, env, t, where, m->v.Name.id);
 }
 
 /* --- loader options --------------------------------------------------------- */

@@ -51,6 +51,14 @@ const Binding *ormpaths_definition(const FlowEnv *env, const ScopeTable *in, con
  * sessionmaker here or imported from the project).  Names go to a. */
 int ormpaths_expires(Arena *a, const FlowEnv *env, const Scope *s, const Node *acq);
 
+/* Do the sessions of the scoped_session registry that the call reg makes
+ * expire on commit?  1, 0 or -1 as above: its factory is a
+ * sessionmaker(...) call in it, or a module-level sessionmaker it names
+ * where the registry is made (reg bound there to name, a Name looked up
+ * from scope s); a factory made elsewhere is not known. */
+int ormpaths_registry_expires(Arena *a, const FlowEnv *env, const Scope *s, const Node *name,
+                              const Node *reg);
+
 /* The class named name where (t, s) look it up, or {.def = NULL}. */
 OrmClass ormpaths_class(const FlowEnv *env, const ScopeTable *t, const Scope *s,
                         const char *name);
