@@ -319,6 +319,8 @@ void debug_project(FILE *out, const char *config, const ProjectFacts *f)
     put_version(out, "sqlalchemy", &f->sqlalchemy, f->sqlalchemy_from);
     if (f->flask_sqlalchemy.major >= 0)
         put_version(out, "flask-sqlalchemy", &f->flask_sqlalchemy, f->flask_sqlalchemy_from);
+    if (f->psycopg2.major >= 0)
+        put_version(out, "psycopg2", &f->psycopg2, f->psycopg2_from);
     fprintf(out, "database %s\n", f->database == DB_COCKROACHDB  ? "cockroachdb"
                                   : f->database == DB_POSTGRESQL ? "postgresql"
                                                                  : "unknown");

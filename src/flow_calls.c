@@ -335,6 +335,10 @@ static Res method_call(Ctx *c, Path *p, const Node *call, Res rv, const char *m)
                     c->env->summary->refreshes |= refreshed_params(c, call);
             }
     }
+    if (eff == EFF_ACQUIRE && model_keyed_for_life(&recv, m, call, c->env->scopes, c->scope)) {
+        out.val = made; /* the key's one connection, out for the process's life: not ours */
+        return out;
+    }
     if (eff == EFF_ACQUIRE && (!with_only || (c->step->kind == STEP_WITH_ENTER))) {
         out.site = fl_acquire(c, p, call, made, rv.site);
         out.val = made;

@@ -34,7 +34,7 @@ typedef enum FlagId {
     F_EXIT_ZERO, F_QUIET, F_VERSION, F_HELP, F_LIST,
     F_STDIN_FILENAME, F_BASELINE, F_WRITE_BASELINE,
     F_CONFIG, F_NO_CONFIG, F_EXTEND_SELECT, F_EXCLUDE, F_EXTEND_EXCLUDE, F_FASTAPI_VERSION,
-    F_SQLALCHEMY_VERSION, F_CONTEXT,
+    F_SQLALCHEMY_VERSION, F_PSYCOPG2_VERSION, F_CONTEXT,
     F_FIX, F_UNSAFE_FIXES, F_DIFF, F_FIX_ONLY, F_EXIT_NON_ZERO_ON_FIX, /* fixes (fix.h) */
 } FlagId;
 
@@ -70,6 +70,7 @@ static const Flag flags[] = {
     {"--extend-exclude", 0, 1, IN_CHECK | IN_DEBUG, F_EXTEND_EXCLUDE},
     {"--fastapi-version", 0, 1, IN_CHECK | IN_DEBUG, F_FASTAPI_VERSION},
     {"--sqlalchemy-version", 0, 1, IN_CHECK | IN_DEBUG, F_SQLALCHEMY_VERSION},
+    {"--psycopg2-version", 0, 1, IN_CHECK | IN_DEBUG, F_PSYCOPG2_VERSION},
     {"--context", 0, 1, IN_CHECK, F_CONTEXT},
     {"--fix", 0, 0, IN_CHECK, F_FIX},
     {"--unsafe-fixes", 0, 0, IN_CHECK, F_UNSAFE_FIXES},
@@ -96,6 +97,7 @@ typedef struct Options {
     StrVec exclude, extend_exclude; /* --exclude / --extend-exclude globs */
     const char *fastapi_version;    /* --fastapi-version X.Y, checked */
     const char *sqlalchemy_version; /* --sqlalchemy-version X.Y, checked */
+    const char *psycopg2_version;   /* --psycopg2-version X.Y, checked */
     unsigned contexts;              /* --context: CTX_* bits reported besides the rules' own */
     int has_contexts;               /* --context was given */
     int fix, unsafe_fixes, diff, fix_only; /* --fix, --unsafe-fixes, --diff, --fix-only */
@@ -132,6 +134,8 @@ static const char usage_text[] =
     "                    configuration, else the project's requirements)\n"
     "  --sqlalchemy-version X.Y\n"
     "                    the SQLAlchemy version to assume (likewise)\n"
+    "  --psycopg2-version X.Y\n"
+    "                    the psycopg2 version to assume (from the requirements)\n"
     "  --context LIST    also report what each rule leaves out by default in these\n"
     "                    execution contexts: request, service, cli, script,\n"
     "                    migration, test, example, or all (a leak in a CLI\n"
@@ -279,7 +283,7 @@ static int read_list(Options *o, const char *file)
     return 0;
 }
 
-/* --fastapi-version / --sqlalchemy-version: "0.110", "0.110.2", "2". */
+/* --fastapi-version / --sqlalchemy-version / --psycopg2-version: "0.110", "2.9". */
 static int set_version(const char **dst, const char *flag, const char *val)
 {
     Version v;
@@ -344,6 +348,8 @@ static int apply_flag(Options *o, FlagId id, const char *val)
     case F_FASTAPI_VERSION: return set_version(&o->fastapi_version, "--fastapi-version", val);
     case F_SQLALCHEMY_VERSION:
         return set_version(&o->sqlalchemy_version, "--sqlalchemy-version", val);
+    case F_PSYCOPG2_VERSION:
+        return set_version(&o->psycopg2_version, "--psycopg2-version", val);
     case F_CONTEXT: return add_contexts(o, val);
     case F_FIX: o->fix = 1; return 0;
     case F_UNSAFE_FIXES: o->unsafe_fixes = 1; return 0;
@@ -550,6 +556,8 @@ static ConfigSet *load_config(Options *o, ProjectFacts *facts, ProjectFacts *fix
         facts->fastapi_from = "--fastapi-version";
     if (o->sqlalchemy_version && project_parse_version(o->sqlalchemy_version, &facts->sqlalchemy))
         facts->sqlalchemy_from = "--sqlalchemy-version";
+    if (o->psycopg2_version && project_parse_version(o->psycopg2_version, &facts->psycopg2))
+        facts->psycopg2_from = "--psycopg2-version";
     config_facts(c, facts);
     if (fixed)
         *fixed = *facts;

@@ -10,6 +10,7 @@
  */
 #include "model.h"
 #include "qualidx.h"
+#include "scope.h"
 
 #include <string.h>
 
@@ -76,28 +77,56 @@ static const struct {
     {"anyio.create_task_group", VAL_FACTORY, FAC_TASKGROUP, 1},
 };
 
+/*
+ * How an EFF_ACQUIRE method's call acquires (MethodRow.acq).  Whether `with
+ * recv.m() as x:` gives x back at the block's end is the library's answer,
+ * row by row, not what every acquisition does:
+ *  - SQLAlchemy's Connection, Session and engine.begin()/sessionmaker.begin()
+ *    close (or commit and close) at the exit.
+ *  - asyncpg: "async with pool.acquire() as con:" releases con to the pool
+ *    (docs: Connection Pools, Pool.acquire()).
+ *  - psycopg_pool: pool.connection() returns the connection to the pool at
+ *    the end of its block (docs: Connection pools, "Basic connection pool
+ *    usage"); after getconn() "you must call a corresponding putconn():
+ *    failing to do so will deplete the pool" (docs: ConnectionPool.getconn).
+ *    psycopg 3's `with conn:` closes the connection, but the pool still
+ *    counts it out until putconn().
+ *  - psycopg2: "Note that the connection is not closed by the context"
+ *    (docs: The connection class): `with pool.getconn() as conn:` commits
+ *    or rolls back, and the connection stays out of its pool.
+ *  - DB-API cursors (psycopg2 from 2.5, psycopg 3) close at the exit.
+ * engine.raw_connection(), stream() and asyncpg's prepare()/cursor() keep
+ * the answer they had before the column was per row (released), unchecked.
+ */
+enum {
+    ACQ_WITH_ONLY = 1,  /* acquires only as a context manager (engine.begin()) */
+    ACQ_WITH_FREES = 2, /* the exit of `with` over the call releases what it made */
+    ACQ_BLOCK = ACQ_WITH_ONLY | ACQ_WITH_FREES,
+    ACQ_KEYED = 4,      /* psycopg2's getconn(key): see model_keyed_for_life() */
+};
+
 /* Methods of factories and resources. */
 typedef struct MethodRow {
     unsigned char tag, kind; /* the receiver */
     const char *name;        /* NULL: any other method of this receiver */
     unsigned char effect;    /* MethodEffect */
     unsigned char made;      /* ResKind made by EFF_ACQUIRE */
-    unsigned char with_only; /* acquires only as a context manager */
+    unsigned char acq;       /* EFF_ACQUIRE: ACQ_* bits */
 } MethodRow;
 
 static const MethodRow methods[] = {
-    {VAL_FACTORY, FAC_ENGINE, "connect", EFF_ACQUIRE, RES_CONNECTION, 0},
-    {VAL_FACTORY, FAC_ENGINE, "begin", EFF_ACQUIRE, RES_CONNECTION, 1},
-    {VAL_FACTORY, FAC_ENGINE, "raw_connection", EFF_ACQUIRE, RES_DBAPI, 0},
+    {VAL_FACTORY, FAC_ENGINE, "connect", EFF_ACQUIRE, RES_CONNECTION, ACQ_WITH_FREES},
+    {VAL_FACTORY, FAC_ENGINE, "begin", EFF_ACQUIRE, RES_CONNECTION, ACQ_BLOCK},
+    {VAL_FACTORY, FAC_ENGINE, "raw_connection", EFF_ACQUIRE, RES_DBAPI, ACQ_WITH_FREES},
     /* an OptionEngine: another engine over the same pool */
     {VAL_FACTORY, FAC_ENGINE, "execution_options", EFF_SELF, 0, 0},
-    {VAL_FACTORY, FAC_SESSIONMAKER, "begin", EFF_ACQUIRE, RES_SESSION, 1},
-    {VAL_FACTORY, FAC_PG2POOL, "getconn", EFF_ACQUIRE, RES_POOLED, 0},
+    {VAL_FACTORY, FAC_SESSIONMAKER, "begin", EFF_ACQUIRE, RES_SESSION, ACQ_BLOCK},
+    {VAL_FACTORY, FAC_PG2POOL, "getconn", EFF_ACQUIRE, RES_POOLED, ACQ_KEYED},
     {VAL_FACTORY, FAC_PG2POOL, "putconn", EFF_RELEASE_ARG, 0, 0},
     {VAL_FACTORY, FAC_PGPOOL, "getconn", EFF_ACQUIRE, RES_POOLED, 0},
     {VAL_FACTORY, FAC_PGPOOL, "putconn", EFF_RELEASE_ARG, 0, 0},
-    {VAL_FACTORY, FAC_PGPOOL, "connection", EFF_ACQUIRE, RES_POOLED, 1},
-    {VAL_FACTORY, FAC_APGPOOL, "acquire", EFF_ACQUIRE, RES_APOOLED, 0},
+    {VAL_FACTORY, FAC_PGPOOL, "connection", EFF_ACQUIRE, RES_POOLED, ACQ_BLOCK},
+    {VAL_FACTORY, FAC_APGPOOL, "acquire", EFF_ACQUIRE, RES_APOOLED, ACQ_WITH_FREES},
     {VAL_FACTORY, FAC_APGPOOL, "release", EFF_RELEASE_ARG, 0, 0},
     {VAL_RESOURCE, RES_SESSION, "close", EFF_RELEASE, 0, 0},
     /* a scoped_session registry made in a function stands for its session */
@@ -107,30 +136,30 @@ static const MethodRow methods[] = {
     {VAL_RESOURCE, RES_SESSION, "is_active", EFF_SAFE, 0, 0},
     {VAL_RESOURCE, RES_SESSION, "begin", EFF_SAFE, 0, 0}, /* `with s.begin():` on a live session */
     /* a streamed result reads from the connection as it goes: tied to it */
-    {VAL_RESOURCE, RES_SESSION, "stream", EFF_ACQUIRE, RES_CURSOR, 0},
-    {VAL_RESOURCE, RES_SESSION, "stream_scalars", EFF_ACQUIRE, RES_CURSOR, 0},
+    {VAL_RESOURCE, RES_SESSION, "stream", EFF_ACQUIRE, RES_CURSOR, ACQ_WITH_FREES},
+    {VAL_RESOURCE, RES_SESSION, "stream_scalars", EFF_ACQUIRE, RES_CURSOR, ACQ_WITH_FREES},
     {VAL_RESOURCE, RES_SESSION, NULL, EFF_USE, 0, 0},
     {VAL_RESOURCE, RES_CONNECTION, "close", EFF_RELEASE, 0, 0},
     {VAL_RESOURCE, RES_CONNECTION, "aclose", EFF_RELEASE, 0, 0},
     {VAL_RESOURCE, RES_CONNECTION, "invalidate", EFF_RELEASE, 0, 0},
     /* modifies the connection in place and returns it (SQLAlchemy 1.4 on) */
     {VAL_RESOURCE, RES_CONNECTION, "execution_options", EFF_SELF, 0, 0},
-    {VAL_RESOURCE, RES_CONNECTION, "stream", EFF_ACQUIRE, RES_CURSOR, 0},
-    {VAL_RESOURCE, RES_CONNECTION, "stream_scalars", EFF_ACQUIRE, RES_CURSOR, 0},
+    {VAL_RESOURCE, RES_CONNECTION, "stream", EFF_ACQUIRE, RES_CURSOR, ACQ_WITH_FREES},
+    {VAL_RESOURCE, RES_CONNECTION, "stream_scalars", EFF_ACQUIRE, RES_CURSOR, ACQ_WITH_FREES},
     {VAL_RESOURCE, RES_CONNECTION, NULL, EFF_USE, 0, 0},
     {VAL_RESOURCE, RES_DBAPI, "close", EFF_RELEASE, 0, 0},
-    {VAL_RESOURCE, RES_DBAPI, "cursor", EFF_ACQUIRE, RES_CURSOR, 0},
+    {VAL_RESOURCE, RES_DBAPI, "cursor", EFF_ACQUIRE, RES_CURSOR, ACQ_WITH_FREES},
     {VAL_RESOURCE, RES_DBAPI, NULL, EFF_USE, 0, 0},
     {VAL_RESOURCE, RES_PGCONN, "close", EFF_RELEASE, 0, 0},
-    {VAL_RESOURCE, RES_PGCONN, "cursor", EFF_ACQUIRE, RES_CURSOR, 0},
+    {VAL_RESOURCE, RES_PGCONN, "cursor", EFF_ACQUIRE, RES_CURSOR, ACQ_WITH_FREES},
     {VAL_RESOURCE, RES_PGCONN, "is_closed", EFF_SAFE, 0, 0},
     /* asyncpg: a prepared statement lives on its connection */
-    {VAL_RESOURCE, RES_PGCONN, "prepare", EFF_ACQUIRE, RES_CURSOR, 0},
+    {VAL_RESOURCE, RES_PGCONN, "prepare", EFF_ACQUIRE, RES_CURSOR, ACQ_WITH_FREES},
     {VAL_RESOURCE, RES_PGCONN, NULL, EFF_USE, 0, 0},
-    {VAL_RESOURCE, RES_POOLED, "cursor", EFF_ACQUIRE, RES_CURSOR, 0},
+    {VAL_RESOURCE, RES_POOLED, "cursor", EFF_ACQUIRE, RES_CURSOR, ACQ_WITH_FREES},
     {VAL_RESOURCE, RES_POOLED, NULL, EFF_USE, 0, 0},
-    {VAL_RESOURCE, RES_APOOLED, "prepare", EFF_ACQUIRE, RES_CURSOR, 0},
-    {VAL_RESOURCE, RES_APOOLED, "cursor", EFF_ACQUIRE, RES_CURSOR, 0},
+    {VAL_RESOURCE, RES_APOOLED, "prepare", EFF_ACQUIRE, RES_CURSOR, ACQ_WITH_FREES},
+    {VAL_RESOURCE, RES_APOOLED, "cursor", EFF_ACQUIRE, RES_CURSOR, ACQ_WITH_FREES},
     {VAL_RESOURCE, RES_APOOLED, NULL, EFF_USE, 0, 0},
     {VAL_RESOURCE, RES_CURSOR, "close", EFF_RELEASE, 0, 0},
     {VAL_RESOURCE, RES_CURSOR, NULL, EFF_USE, 0, 0},
@@ -208,30 +237,38 @@ Val model_call(const Val *callee, const Node *call, const char *class_qual, cons
     return v;
 }
 
+/* The row of recv.method, or NULL. */
+static const MethodRow *method_row(const Val *recv, const char *method)
+{
+    if (recv->tag != VAL_FACTORY && recv->tag != VAL_RESOURCE)
+        return NULL;
+    for (size_t i = 0; i < sizeof methods / sizeof *methods; i++) {
+        const MethodRow *m = &methods[i];
+        if (m->tag == recv->tag && m->kind == recv->kind && (!m->name || !strcmp(m->name, method)))
+            return m;
+    }
+    return NULL;
+}
+
 MethodEffect model_method(const Val *recv, const char *method, Val *made, int *in_with_only)
 {
     *in_with_only = 0;
-    if (recv->tag != VAL_FACTORY && recv->tag != VAL_RESOURCE)
+    const MethodRow *m = method_row(recv, method);
+    if (!m)
         return EFF_NONE;
-    for (size_t i = 0; i < sizeof methods / sizeof *methods; i++) {
-        const MethodRow *m = &methods[i];
-        if (m->tag != recv->tag || m->kind != recv->kind)
-            continue;
-        if (m->name && strcmp(m->name, method))
-            continue;
-        if (m->effect == EFF_ACQUIRE) {
-            made->tag = VAL_RESOURCE;
-            made->kind = m->made;
-            made->is_async = recv->is_async;
-            made->qual = NULL;
-            /* an engine's connection is in its engine's mode (future=True) */
-            made->sub = recv->tag == VAL_FACTORY && recv->kind == FAC_ENGINE &&
-                        m->made == RES_CONNECTION ? recv->sub : 0;
-            *in_with_only = m->with_only;
-        }
-        return (MethodEffect)m->effect;
+    if (m->effect == EFF_ACQUIRE) {
+        made->tag = VAL_RESOURCE;
+        made->kind = m->made;
+        made->is_async = recv->is_async;
+        made->qual = NULL;
+        /* an engine's connection is in its engine's mode (future=True) */
+        made->sub = recv->tag == VAL_FACTORY && recv->kind == FAC_ENGINE &&
+                    m->made == RES_CONNECTION ? recv->sub : 0;
+        if (recv->tag == VAL_FACTORY && recv->kind == FAC_PG2POOL)
+            made->sub = 1; /* a psycopg2 connection: its `with` is a transaction (SL305) */
+        *in_with_only = (m->acq & ACQ_WITH_ONLY) != 0;
     }
-    return EFF_NONE;
+    return (MethodEffect)m->effect;
 }
 
 int model_with(const Val *v, const Val *recv, const char *method, Val *value)
@@ -241,8 +278,8 @@ int model_with(const Val *v, const Val *recv, const char *method, Val *value)
         Val made = {0};
         MethodEffect eff = model_method(recv, method, &made, &with_only);
         if (eff == EFF_ACQUIRE) {
-            *value = made;
-            return 1; /* engine.begin(), sessionmaker.begin(), pool.connection() ... */
+            *value = made; /* engine.begin(), sessionmaker.begin(), pool.connection() ... */
+            return (method_row(recv, method)->acq & ACQ_WITH_FREES) != 0;
         }
         if (eff == EFF_SELF) { /* with engine.connect().execution_options(...) as conn */
             *value = *recv;
@@ -255,6 +292,80 @@ int model_with(const Val *v, const Val *recv, const char *method, Val *value)
     }
     *value = *v;
     return v->tag == VAL_RESOURCE && model_res(v->kind)->with_releases;
+}
+
+/*
+ * psycopg2's pool: getconn(key=None): "if used, the connection will be
+ * associated to the key and calling getconn() with the same key again will
+ * return the same connection"; putconn(conn, key=None): "key should be used
+ * consistently with getconn()" (docs: psycopg2.pool).  A key that is the
+ * same for the whole process or thread makes every call hand back one
+ * connection, kept out for the process's (the thread's) life by design.
+ * What makes such a key: the process's or the thread's identity, a literal,
+ * a name bound once to one of those (a module constant, a local), and
+ * str(), hash(), id(), f-strings, tuples and operators over them.  Limits:
+ * an attribute (`self.key`, `config.KEY`) or a name bound more than once is
+ * taken to vary, as is anything else: a request id, a loop variable.
+ */
+#define KEY_MAX_DEPTH 8 /* names and wrappers followed in one key */
+
+static const char *const lifelong_key_fns[] = {
+    "os.getpid", "threading.get_ident", "threading.get_native_id", "_thread.get_ident",
+    "threading.current_thread", "threading.currentThread", NULL};
+
+static int lifelong_key(const ScopeTable *t, const Scope *s, const Node *e, int depth)
+{
+    static const char *const wrappers[] = {"str", "hash", "id", "int", "repr", NULL};
+    char q[256];
+    if (!e || depth > KEY_MAX_DEPTH)
+        return 0;
+    switch (e->kind) {
+    case NODE_Constant:
+        return e->v.Constant.value.kind != CONST_NONE; /* key=None: no key, a fresh checkout */
+    case NODE_Name: {
+        const Scope *where = NULL;
+        const Binding *b = scope_lookup(t, s, e->v.Name.id, &where);
+        return b && b->value && lifelong_key(t, where, b->value, depth + 1);
+    }
+    case NODE_Attribute: /* threading.current_thread().ident */
+        return e->v.Attribute.value->kind == NODE_Call &&
+               lifelong_key(t, s, e->v.Attribute.value, depth + 1);
+    case NODE_Call: {
+        const Node *f = e->v.Call.func;
+        size_t n = scope_qualname_buf(t, s, f, q, sizeof q);
+        if (n && n < sizeof q && ast_name_in(q, lifelong_key_fns))
+            return 1;
+        return f->kind == NODE_Name && ast_name_in(f->v.Name.id, wrappers) &&
+               !scope_lookup(t, s, f->v.Name.id, NULL) && e->v.Call.args.n == 1 &&
+               lifelong_key(t, s, e->v.Call.args.items[0], depth + 1);
+    }
+    case NODE_FormattedValue:
+        return lifelong_key(t, s, e->v.FormattedValue.value, depth + 1);
+    case NODE_BinOp:
+        return lifelong_key(t, s, e->v.BinOp.left, depth + 1) &&
+               lifelong_key(t, s, e->v.BinOp.right, depth + 1);
+    case NODE_JoinedStr:
+    case NODE_Tuple: {
+        const NodeList *l = e->kind == NODE_Tuple ? &e->v.Tuple.elts : &e->v.JoinedStr.values;
+        for (int i = 0; i < l->n; i++)
+            if (!lifelong_key(t, s, l->items[i], depth + 1))
+                return 0;
+        return l->n > 0;
+    }
+    default: return 0;
+    }
+}
+
+int model_keyed_for_life(const Val *recv, const char *method, const Node *call,
+                         const ScopeTable *t, const Scope *s)
+{
+    const MethodRow *m = method_row(recv, method);
+    if (!m || !(m->acq & ACQ_KEYED) || !call || call->kind != NODE_Call)
+        return 0;
+    const Node *key = ast_keyword(call, "key");
+    if (!key && call->v.Call.args.n > 0 && call->v.Call.args.items[0]->kind != NODE_Starred)
+        key = call->v.Call.args.items[0];
+    return lifelong_key(t, s, key, 0);
 }
 
 /* Type names: what a value annotated with them is. */

@@ -102,7 +102,8 @@ typedef struct Val {
                            FAC_SCOPED: SCOPED_THREAD, SCOPED_OWN (a scopefunc or the task,
                            not the thread) or SCOPED_FLASK (Flask-SQLAlchemy's db.session);
                            FAC_ENGINE, RES_CONNECTION: 1 if made with future=True (2.0 mode);
-                           RES_PGCONN: 1 if psycopg 3's (statements serialize behind a lock) */
+                           RES_PGCONN: 1 if psycopg 3's (statements serialize behind a lock);
+                           RES_POOLED: 1 if a psycopg2 pool's (not psycopg_pool's) */
     unsigned char scope_fn; /* VAL_RESOURCE lent by a provider: Depends(..., scope="function") */
     const struct Node *node; /* VAL_OBJECT, VAL_CLASS: the ClassDef; VAL_FUNC: the def;
                                 VAL_FUNCS: the Dict, List or Tuple;
@@ -157,6 +158,18 @@ typedef enum MethodEffect {
  * as a context manager (engine.begin(), pool.connection()).
  */
 MethodEffect model_method(const Val *recv, const char *method, Val *made, int *in_with_only);
+
+/*
+ * Is the call recv.method(...) (call) a checkout under a key that stays the
+ * same for the process or the thread (psycopg2's `pool.getconn(key=
+ * os.getpid())`)?  Such a call hands back the key's one connection, meant
+ * to stay out for the process's life: not a fresh acquisition to release.
+ * Names in the key are looked up in scope s of table t.  Pure.
+ */
+struct ScopeTable;
+struct Scope;
+int model_keyed_for_life(const Val *recv, const char *method, const Node *call,
+                         const struct ScopeTable *t, const struct Scope *s);
 
 /*
  * `with E as x` where E has value v: does leaving the block release x (or

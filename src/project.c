@@ -55,7 +55,7 @@
 #define MAX_SETUP_VISITS 100000           /* expression nodes read for install_requires */
 
 enum { RANK_NONE, RANK_RANGE, RANK_PIN, RANK_LOCK };
-enum { PKG_FASTAPI, PKG_SQLALCHEMY, PKG_FLASK_SQLALCHEMY, PKG__COUNT };
+enum { PKG_FASTAPI, PKG_SQLALCHEMY, PKG_FLASK_SQLALCHEMY, PKG_PSYCOPG2, PKG__COUNT };
 
 typedef struct Offer {
     Version v;        /* the version offered */
@@ -76,7 +76,7 @@ typedef struct Reader {
 void project_facts_init(ProjectFacts *f)
 {
     memset(f, 0, sizeof *f);
-    f->fastapi.major = f->sqlalchemy.major = f->flask_sqlalchemy.major = -1;
+    f->fastapi.major = f->sqlalchemy.major = f->flask_sqlalchemy.major = f->psycopg2.major = -1;
     f->database = DB_UNKNOWN;
 }
 
@@ -327,6 +327,8 @@ static int package_of(const char *s, size_t n)
         return PKG_SQLALCHEMY;
     if (!strcmp(norm, "flask-sqlalchemy"))
         return PKG_FLASK_SQLALCHEMY;
+    if (!strcmp(norm, "psycopg2") || !strcmp(norm, "psycopg2-binary"))
+        return PKG_PSYCOPG2; /* the same module, built or as wheels */
     return -1;
 }
 
@@ -1459,18 +1461,27 @@ static void read_metadata(Reader *r, const Folder *f)
 /* Where f keeps pkg's version and the file it was read from. */
 static Version *fact_of(ProjectFacts *f, int pkg, const char ***from)
 {
-    *from = pkg == PKG_FASTAPI      ? &f->fastapi_from
-            : pkg == PKG_SQLALCHEMY ? &f->sqlalchemy_from
-                                    : &f->flask_sqlalchemy_from;
-    return pkg == PKG_FASTAPI ? &f->fastapi : pkg == PKG_SQLALCHEMY ? &f->sqlalchemy
-                                                                  : &f->flask_sqlalchemy;
+    switch (pkg) {
+    case PKG_FASTAPI: *from = &f->fastapi_from; return &f->fastapi;
+    case PKG_SQLALCHEMY: *from = &f->sqlalchemy_from; return &f->sqlalchemy;
+    case PKG_FLASK_SQLALCHEMY: *from = &f->flask_sqlalchemy_from; return &f->flask_sqlalchemy;
+    default: *from = &f->psycopg2_from; return &f->psycopg2;
+    }
 }
 
 static int unknown(const ProjectFacts *f, int pkg)
 {
-    return (pkg == PKG_FASTAPI      ? f->fastapi
-            : pkg == PKG_SQLALCHEMY ? f->sqlalchemy
-                                    : f->flask_sqlalchemy).major < 0;
+    const char **from;
+    return fact_of((ProjectFacts *)f, pkg, &from)->major < 0;
+}
+
+/* Is any package's version still unknown? */
+static int any_unknown(const ProjectFacts *f)
+{
+    for (int p = 0; p < PKG__COUNT; p++)
+        if (unknown(f, p))
+            return 1;
+    return 0;
 }
 
 /*
@@ -1531,8 +1542,7 @@ static void read_up(Reader *r, Folder *start, ProjectFacts *f, int build, Arena 
 void project_read(Arena *a, ProjectCache *c, const char *dir, ProjectFacts *f)
 {
     project_read_servers(a, c, dir, f); /* the root's own: not walked up */
-    if (!unknown(f, PKG_FASTAPI) && !unknown(f, PKG_SQLALCHEMY) &&
-        !unknown(f, PKG_FLASK_SQLALCHEMY))
+    if (!any_unknown(f))
         return;
     ProjectCache *own = c ? NULL : (c = project_cache_new());
     if (c->cwd) {
@@ -1543,8 +1553,7 @@ void project_read(Arena *a, ProjectCache *c, const char *dir, ProjectFacts *f)
         Reader r = {c->a, arena_new(), c, c->cwd, {{{0, 0, 0}, 0, NULL}}, 0};
         if (start)
             read_up(&r, start, f, 0, a);
-        if (start && (unknown(f, PKG_FASTAPI) || unknown(f, PKG_SQLALCHEMY) ||
-                      unknown(f, PKG_FLASK_SQLALCHEMY)))
+        if (start && any_unknown(f))
             read_up(&r, start, f, 1, a); /* nothing pins them: what the images install */
         arena_free(r.tmp);
     }

@@ -51,6 +51,8 @@ typedef struct ProjectFacts {
     const char *sqlalchemy_from;
     Version flask_sqlalchemy; /* and for Flask-SQLAlchemy (its db.session's scope) */
     const char *flask_sqlalchemy_from;
+    Version psycopg2;         /* and for psycopg2 (psycopg2-binary): its `with conn:` */
+    const char *psycopg2_from;
     int database;             /* ProjectDb, from the configuration */
     const struct ModelUser *model; /* the project's own resources (model.h), from the
                                       configuration; NULL: the built-in table alone */
@@ -72,7 +74,7 @@ ProjectCache *project_cache_new(void);
 void project_cache_free(ProjectCache *c);
 
 /*
- * Reads the FastAPI, SQLAlchemy and Flask-SQLAlchemy requirements of the project that
+ * Reads the FastAPI, SQLAlchemy, Flask-SQLAlchemy and psycopg2 requirements of the project that
  * contains dir (a folder, or a file: its folder) into the fields of f that
  * are still unknown.  Walking up to the repository's root (a folder
  * holding .git), every folder holding metadata is read: uv.lock,

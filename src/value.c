@@ -1373,7 +1373,7 @@ static Val ev_call(Ev *c, const ScopeTable *t, const Scope *s, const Node *call)
             int with_only = 0;
             MethodEffect eff = model_user_method(c->vm->user, &recv, m, &made, &with_only);
             if (eff == EFF_ACQUIRE && !with_only) {
-                made.fresh = 1;
+                made.fresh = !model_keyed_for_life(&recv, m, call, t, s); /* getconn(key=pid) */
                 return made;
             }
             if (eff == EFF_SELF)

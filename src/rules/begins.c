@@ -22,6 +22,20 @@
  * And at a call that hands x, in a transaction, to a project function whose
  * first act on that parameter is begin(): that call raises.  Code under a
  * test of in_transaction() is quiet.
+ *
+ * psycopg2's connection is its own context manager, and `with conn:` is a
+ * transaction.  From 2.9 entering it again inside its own block raises
+ * ProgrammingError ("the connection cannot be re-entered recursively",
+ * psycopg2 commit e5ad0ab, NEWS 2.9: `with connection` starts a
+ * transaction); before 2.9 the inner block's exit commits what the outer
+ * block did so far.  Reported: a `with` of a psycopg2 connection inside a
+ * `with` of the same one in the function (the same name, `as` name,
+ * `self.<attr>`, or module global), and a call there to a project function
+ * that enters, itself or through the functions it calls (PG2_MAX_LEVELS),
+ * `with` of the same module global, or of the same `self.<attr>` for a
+ * method called on self.  Limits: a name bound again between the two is
+ * taken for the same connection; a connection handed as an argument is
+ * not followed into the callee.
  */
 #include "rules/begins.h"
 
@@ -29,9 +43,11 @@
 
 #include "depends.h"
 #include "fastapi.h"
+#include "project.h"
 #include "value.h"
 
 #define BEGIN_MAX_DEPTH 256 /* nesting followed in a body */
+#define PG2_MAX_LEVELS 2    /* calls followed down from a with block of a global connection */
 #define BEGIN_MAX_ARGS 8    /* arguments of a call looked at for a session */
 
 static const char *const uses[] = {"execute", "scalar", "scalars", "get", "get_one", "query",
@@ -387,11 +403,271 @@ static int begins_on(DbCtx *c, const DbWalk *w, const Node *x, int legacy)
            (v.kind == RES_SESSION || (v.kind == RES_CONNECTION && (v.sub || !legacy)));
 }
 
-void begins_visit(DbCtx *c, const Source *src, FindingList *out, const DbWalk *w, const Node *n,
-                  int legacy)
+/* ---- psycopg2: a connection's with block entered inside itself ---- */
+
+/* Is v a psycopg2 connection (psycopg2.connect(), a psycopg2 pool's
+ * getconn(); engine.raw_connection()'s is taken for one too)? */
+static int pg2_conn(const Val *v)
 {
+    return v->tag == VAL_RESOURCE && (v->kind == RES_DBAPI || (v->kind == RES_POOLED && v->sub));
+}
+
+/* The connection the expression e (in scope s of table t) names, as a key
+ * two places naming it share: "self.<attr>", the qualified name of a
+ * module's global wherever it is read ("config.conn"), else the local
+ * name; NULL for anything else. */
+static const char *conn_key(DbCtx *c, const ScopeTable *t, const Scope *s, const Node *e)
+{
+    if (!e)
+        return NULL;
+    if (e->kind == NODE_Attribute && e->v.Attribute.value->kind == NODE_Name &&
+        !strcmp(e->v.Attribute.value->v.Name.id, "self"))
+        return arena_printf(c->a, "self.%s", e->v.Attribute.attr);
+    if (e->kind == NODE_Attribute)
+        return dbval_qualname_in(c, t, s, e);
+    if (e->kind != NODE_Name)
+        return NULL;
+    const Scope *where = NULL;
+    const Binding *b = scope_lookup(t, s, e->v.Name.id, &where);
+    if (b && b->kind == BIND_IMPORT)
+        return b->qualname;
+    if (b && where && where->kind == SCOPE_MODULE)
+        return arena_printf(c->a, "%s.%s", scope_module_name(t), e->v.Name.id);
+    return e->v.Name.id;
+}
+
+/* Does the with item it enter the connection key names: its expression
+ * names it, or (for a with item of this module, t NULL) the name `as`
+ * binds does, and the context manager is the connection itself (`with
+ * pool.getconn() as conn`), not a wrapper that only hands it over
+ * (`with closing(psycopg2.connect()) as conn`, whose value is the same). */
+static int enters(DbCtx *c, const ScopeTable *t, const Scope *s, const Node *it, const char *key)
+{
+    const Node *e = it->v.withitem.context_expr, *as = it->v.withitem.optional_vars;
+    const char *k = conn_key(c, t ? t : c->env->scopes, s, e);
+    if (k && !strcmp(k, key))
+        return 1;
+    if (t || !as || as->kind != NODE_Name || !(k = conn_key(c, c->env->scopes, s, as)) ||
+        strcmp(k, key))
+        return 0;
+    const char *q = e->kind == NODE_Call ? dbval_qualname(c, s, e->v.Call.func) : NULL;
+    Val v = dbval_expr(c, s, e);
+    return pg2_conn(&v) && !(q && !strcmp(q, "contextlib.closing"));
+}
+
+/* Is child one of the statements of with's body? */
+static int in_body(const Node *with, const Node *child)
+{
+    for (int i = 0; i < with->v.With.body.n; i++)
+        if (with->v.With.body.items[i] == child)
+            return 1;
+    return 0;
+}
+
+/* The psycopg2 version, for the message: what it does, and why. */
+static const char *pg2_effect(DbCtx *c, const ProjectFacts *f, int *old)
+{
+    const Version *v = f ? &f->psycopg2 : NULL;
+    Version v29 = {2, 9, 0};
+    char text[64];
+    *old = v && v->major >= 0 && project_version_cmp(v, &v29) < 0;
+    if (!v || v->major < 0)
+        return "psycopg2's version is not known: 2.9 or later is assumed";
+    project_version_text(v, text, sizeof text);
+    return arena_printf(c->a, "psycopg2 %s from %s", text, f->psycopg2_from);
+}
+
+static void pg2_report(DbCtx *c, const Source *src, FindingList *out, const Node *at,
+                       const Node *outer, const char *name, const char *what, TraceStep inner,
+                       const ProjectFacts *f)
+{
+    int old;
+    const char *ver = pg2_effect(c, f, &old);
+    TraceStep steps[3] = {{src->path, outer->lineno, outer->col_offset,
+                           "the connection's with block (its transaction) begins here"},
+                          inner,
+                          {src->path, at->lineno, at->col_offset,
+                           inner.path ? "called here, inside that block" : "entered again here"}};
+    int n = inner.path ? 3 : 2;
+    if (!inner.path)
+        steps[1] = steps[2];
+    const char *msg =
+        old ? arena_printf(c->a,
+                           "%s commits the outer transaction early: `%s` is already inside its "
+                           "`with` block of line %d, and psycopg2 before 2.9 (%s) commits at the "
+                           "inner block's end what the outer block did so far, which a rollback "
+                           "of the outer block can no longer undo; keep one `with` block for the "
+                           "transaction",
+                           what, name, outer->lineno, ver)
+            : arena_printf(c->a,
+                           "%s raises ProgrammingError (\"the connection cannot be re-entered "
+                           "recursively\"): `%s` is already inside its `with` block of line %d, "
+                           "and psycopg2 2.9 and later refuse to enter it again (%s); end the "
+                           "outer block first, or keep one `with` block for the transaction",
+                           what, name, outer->lineno, ver);
+    diag_report(out, c->a, "SL305", src->path, at, msg, steps, n);
+}
+
+/* The enclosing with statement of the function that enters the connection
+ * key names in its items, with n in its body; its item into *item. */
+static const Node *outer_with(DbCtx *c, const DbWalk *w, const Node *n, const char *key,
+                              const Node **item)
+{
+    for (int k = w->depth - 1; k >= 0 && !ast_is_def(w->stack[k]); k--) {
+        const Node *p = w->stack[k], *child = k + 1 < w->depth ? w->stack[k + 1] : n;
+        if (p->kind != NODE_With || !in_body(p, child))
+            continue;
+        for (int i = 0; i < p->v.With.items.n; i++)
+            if (enters(c, NULL, w->scope, p->v.With.items.items[i], key)) {
+                *item = p->v.With.items.items[i];
+                return p;
+            }
+    }
+    return NULL;
+}
+
+/* `with conn:` of a psycopg2 connection inside a `with` of the same one. */
+static void pg2_nested(DbCtx *c, const Source *src, FindingList *out, const DbWalk *w,
+                       const Node *n, const ProjectFacts *f)
+{
+    for (int i = 0; i < n->v.With.items.n; i++) {
+        const Node *e = n->v.With.items.items[i]->v.withitem.context_expr, *item = NULL;
+        const char *key = conn_key(c, c->env->scopes, w->scope, e);
+        if (!key || !outer_with(c, w, n, key, &item))
+            continue;
+        Val v = dbval_expr(c, w->scope, e);
+        if (!pg2_conn(&v))
+            continue;
+        TraceStep none = {NULL, 0, 0, NULL};
+        const char *text = dbval_text(c, src, e, 40);
+        pg2_report(c, src, out, e, item->v.withitem.context_expr, text,
+                   arena_printf(c->a, "`with %s:`", text), none, f);
+        return;
+    }
+}
+
+/* `self.m(...)`: a method of the same object. */
+static int on_self(const Node *call)
+{
+    const Node *f = call->v.Call.func;
+    return f->kind == NODE_Attribute && f->v.Attribute.value->kind == NODE_Name &&
+           !strcmp(f->v.Attribute.value->v.Name.id, "self");
+}
+
+/* A search of a project function for a `with` of one connection. */
+typedef struct Pg2Find {
+    DbCtx *c;
+    const ScopeTable *t; /* the function's module */
+    const Scope *s;      /* its scope */
+    const char *key;     /* the connection (conn_key) */
+    int self_ok;         /* a method called on the caller's self: "self.<attr>" holds */
+    int level;           /* calls followed to get here */
+    int depth;
+    const Node *item;    /* found: the with item */
+    const Node *def;     /* ... in this function */
+} Pg2Find;
+
+static void pg2_find(Pg2Find *q, const Node *def);
+
+static void pg2_find_kid(Node *parent, Node *n, void *arg)
+{
+    Pg2Find *q = arg;
+    (void)parent;
+    if (q->item || q->depth > BEGIN_MAX_DEPTH || ast_is_def(n))
+        return;
+    if (n->kind == NODE_With)
+        for (int i = 0; i < n->v.With.items.n && !q->item; i++)
+            if (enters(q->c, q->t, q->s, n->v.With.items.items[i], q->key))
+                q->item = n->v.With.items.items[i];
+    if (!q->item && n->kind == NODE_Call && q->level + 1 < PG2_MAX_LEVELS) {
+        int method = 0;
+        const ScopeTable *t = NULL;
+        const Node *def = dbval_callee(q->c, q->t, q->s, n, &t, &method);
+        if (def && ast_is_function(def)) {
+            Pg2Find in = {q->c, t ? t : q->t, NULL, q->key, q->self_ok && on_self(n) && method,
+                          q->level + 1, 0, NULL, NULL};
+            pg2_find(&in, def);
+            q->item = in.item;
+            q->def = in.def;
+        }
+    }
+    q->depth++;
+    if (!q->item)
+        ast_children(n, pg2_find_kid, q);
+    q->depth--;
+}
+
+/* Does def (of q->t), or a function it calls, enter `with` of q->key? */
+static void pg2_find(Pg2Find *q, const Node *def)
+{
+    if (!strncmp(q->key, "self.", 5) && !q->self_ok)
+        return;
+    q->s = scope_of(q->t, def);
+    for (int i = 0; q->s && i < def->v.FunctionDef.body.n && !q->item; i++)
+        pg2_find_kid((Node *)def, def->v.FunctionDef.body.items[i], q);
+    if (q->item && !q->def)
+        q->def = def;
+}
+
+/* A call, inside a `with` of a psycopg2 connection that a module global or
+ * self.<attr> holds, to a project function that enters `with` of it. */
+static void pg2_callee(DbCtx *c, const Source *src, FindingList *out, const DbWalk *w,
+                       const Node *call, const ProjectFacts *f)
+{
+    const Node *def = NULL;
+    const ScopeTable *t = NULL;
+    int method = 0, tried = 0;
+    for (int k = w->depth - 1; k >= 0 && !ast_is_def(w->stack[k]); k--) {
+        const Node *p = w->stack[k], *child = k + 1 < w->depth ? w->stack[k + 1] : call;
+        if (p->kind != NODE_With || !in_body(p, child))
+            continue;
+        for (int i = 0; i < p->v.With.items.n; i++) {
+            const Node *e = p->v.With.items.items[i]->v.withitem.context_expr;
+            const char *key = conn_key(c, c->env->scopes, w->scope, e);
+            if (!key || !strchr(key, '.'))
+                continue; /* a local: no callee sees it by name */
+            Val v = dbval_expr(c, w->scope, e);
+            if (!pg2_conn(&v))
+                continue;
+            if (!tried++)
+                def = dbval_callee(c, c->env->scopes, w->scope, call, &t, &method);
+            if (!def || !ast_is_function(def))
+                return;
+            Pg2Find q = {c, t ? t : c->env->scopes, NULL, key, on_self(call) && method, 0, 0,
+                         NULL, NULL};
+            pg2_find(&q, def);
+            if (!q.item)
+                continue;
+            const char *path = value_path_of(c->env->values, q.def);
+            const Node *ie = q.item->v.withitem.context_expr;
+            TraceStep inner = {path ? path : src->path, ie->lineno, ie->col_offset,
+                               arena_printf(c->a, "`%s` enters the connection's with block "
+                                                  "again here",
+                                            q.def->v.FunctionDef.name)};
+            const char *text = dbval_text(c, src, e, 40);
+            pg2_report(c, src, out, call, e, text,
+                       arena_printf(c->a, "this call: `%s` enters `with %s:`%s%s%s (line %d%s%s), "
+                                          "which",
+                                    def->v.FunctionDef.name, text,
+                                    q.def != def ? " through `" : "",
+                                    q.def != def ? q.def->v.FunctionDef.name : "",
+                                    q.def != def ? "`" : "", ie->lineno,
+                                    path && strcmp(path, src->path) ? " of " : "",
+                                    path && strcmp(path, src->path) ? path : ""),
+                       inner, f);
+            return;
+        }
+    }
+}
+
+void begins_visit(DbCtx *c, const Source *src, FindingList *out, const DbWalk *w, const Node *n,
+                  int legacy, const ProjectFacts *facts)
+{
+    if (n->kind == NODE_With)
+        pg2_nested(c, src, out, w, n, facts);
     if (n->kind != NODE_Call)
         return;
+    pg2_callee(c, src, out, w, n, facts);
     const Node *f = n->v.Call.func, *x = NULL;
     int j = -1;
     if (f->kind == NODE_Attribute && !strcmp(f->v.Attribute.attr, "begin") &&

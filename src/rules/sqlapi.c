@@ -44,6 +44,7 @@ typedef struct SqlCheck {
     FindingList *out;
     const Node *module;
     int legacy; /* SQLAlchemy 1.x: only a future=True engine's connections refuse strings */
+    const ProjectFacts *facts; /* the project's (may be NULL) */
     struct StateMemo *memo; /* param_state's answers (mcap slots, a power of two) */
     size_t mcap, mused;
     Forks *forks;           /* forks_visit's memory of the module */
@@ -1794,7 +1795,7 @@ static int visit(DbWalk *w, const Node *n)
     SqlCheck *k = w->arg;
     engines_visit(k->c, k->src, k->out, w, n); /* SL108, on the same walk */
     forks_visit(k->c, k->src, k->out, w, n, &k->forks); /* SL208, SL209 */
-    begins_visit(k->c, k->src, k->out, w, n, k->legacy); /* SL305 */
+    begins_visit(k->c, k->src, k->out, w, n, k->legacy, k->facts); /* SL305 */
     ambient_visit(k->c, k->src, k->out, w, n);            /* SL203 */
     gqlctx_visit(k->c, k->src, k->out, w, n, k->module);  /* SL203 */
     if (n->kind == NODE_AsyncFor || n->kind == NODE_Await)
@@ -1833,7 +1834,8 @@ void sqlapi_check(DbCtx *c, const Source *src, const Node *module, const Project
     /* 1.x runs a str as textual SQL (with a RemovedIn20Warning), except on
        a connection of an engine made with future=True (observed: tests/proof) */
     SqlCheck k = {.c = c, .src = src, .out = out, .module = module,
-                  .legacy = facts && facts->sqlalchemy.major >= 0 && facts->sqlalchemy.major < 2};
+                  .legacy = facts && facts->sqlalchemy.major >= 0 && facts->sqlalchemy.major < 2,
+                  .facts = facts};
     DbWalk w;
     memset(&w, 0, sizeof w);
     w.t = c->env->scopes;
