@@ -25,6 +25,7 @@
 #include <strings.h>
 
 #include "rules/dburl.h"
+#include "rules/inerr.h"
 #include "value.h"
 
 #define PROPAGATE_MAX 4096 /* functions followed into their callees, per project */
@@ -246,6 +247,21 @@ static int exc_class(const ScopeTable *t, const Scope *s, const Node *type, int 
     if (IN(last, exc_generic))
         return EXC_GENERIC;
     return IN(last, exc_db) ? EXC_DB : EXC_NONE;
+}
+
+int crdb_catches_db(const ScopeTable *t, const Scope *s, const Node *type)
+{
+    char buf[512];
+    if (exc_class(t, s, type, 0) != EXC_NONE)
+        return 1;
+    if (type && type->kind == NODE_Tuple) {
+        for (int i = 0; i < type->v.Tuple.elts.n; i++)
+            if (crdb_catches_db(t, s, type->v.Tuple.elts.items[i]))
+                return 1;
+        return 0;
+    }
+    const char *q = type ? qual_buf(t, s, type, buf, sizeof buf) : NULL;
+    return q && (!strncmp(q, "psycopg2.errors.", 16) || !strncmp(q, "psycopg.errors.", 15));
 }
 
 typedef struct Mention {
@@ -2095,7 +2111,10 @@ static int check_visit(DbWalk *w, const Node *n)
     switch (n->kind) {
     case NODE_Call: check_call(k, w, n); break;
     case NODE_Try:
-    case NODE_TryStar: check_try(k, w, n); break;
+    case NODE_TryStar:
+        check_try(k, w, n);
+        inerr_try(k->c, k->src, w, n, k->out);
+        break;
     case NODE_With:
     case NODE_AsyncWith:
         if (retrying_db(k->p))

@@ -40,6 +40,11 @@ int crdb_is_cockroach(const CrdbProject *p);
  * Appends the SL401 (CockroachDB projects only), SL402 and SL403 findings
  * of module to out; messages in c->a.  Thread-safe per module.
  */
+/* Can an except clause of type (NULL: bare), in scope s of table t, catch
+ * a database error: Exception, a driver's or SQLAlchemy's error class or
+ * one of psycopg's SQLSTATE classes (psycopg2.errors.UniqueViolation)? */
+int crdb_catches_db(const ScopeTable *t, const Scope *s, const Node *type);
+
 void crdb_check(DbCtx *c, const Source *src, const Node *module, const CrdbProject *p,
                 const ProjectFacts *facts, FindingList *out);
 
