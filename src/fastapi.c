@@ -316,7 +316,8 @@ static const Node *definition(const FastApi *f, int m, const Scope *s, const Nod
     return b->def;
 }
 
-/* Gives a dependency target its role; a class gives it to its methods. */
+/* Gives a dependency or endpoint target its role; a class (a dependency
+ * class, an HTTPEndpoint) gives it to its methods. */
 static void give_provider(FastApi *f, const Node *def, int mod, int roles)
 {
     if (!def)
@@ -329,6 +330,30 @@ static void give_provider(FastApi *f, const Node *def, int mod, int roles)
         if (st->kind == NODE_FunctionDef || st->kind == NODE_AsyncFunctionDef)
             give(f, st, roles, mod);
     }
+}
+
+static const Node *class_method(const FastApi *f, int m, const Node *cls, const char *name,
+                                int depth, int *mod);
+
+/* The __call__ FastAPI calls for each request when a dependency is an
+ * instance of a class of the project: `Depends(Provider(maker))`, or a name
+ * bound to one at module level (`get_db = Provider(maker)`, here or
+ * imported); its module into *mod.  Only that method is the provider: the
+ * instance, its __init__ included, was made once, when the module loaded.
+ * NULL when expr is no such instance. */
+static const Node *instance_call(const FastApi *f, int m, const Scope *s, const Node *expr,
+                                 int *mod)
+{
+    int k = m;
+    const Node *call = expr && expr->kind == NODE_Call ? expr : NULL;
+    if (!call && expr && (expr->kind == NODE_Name || expr->kind == NODE_Attribute))
+        call = bound_call(f, m, s, expr, &k);
+    if (!call)
+        return NULL;
+    const Node *cls = definition(f, k, call == expr ? s : scope_module(f->mods[k].scopes),
+                                 call->v.Call.func, mod);
+    return cls && cls->kind == NODE_ClassDef ? class_method(f, *mod, cls, "__call__", 0, mod)
+                                             : NULL;
 }
 
 /* Depends(f) / Depends(f, scope="function") / Depends(dependency=f). */
@@ -349,7 +374,8 @@ static void depends_call(FastApi *f, int m, const Scope *s, const Node *call, co
     if (!target)
         target = ann; /* Depends() on `x: Repo`: the class is the dependency */
     int mod = -1;
-    give_provider(f, definition(f, m, s, target, &mod), mod, roles);
+    const Node *def = definition(f, m, s, target, &mod);
+    give_provider(f, def ? def : instance_call(f, m, s, target, &mod), mod, roles);
 }
 
 /* ------------------------------------------------------------- middlewares */
@@ -460,7 +486,8 @@ static int in_libs(const char *q, const char *const *libs)
 }
 
 static const char *const verbs[] = {"get", "post", "put", "patch", "delete", "head", "options",
-                                    "trace", "api_route", "websocket", "route", NULL};
+                                    "trace", "api_route", "websocket", "route",
+                                    "websocket_route", NULL};
 
 /*
  * Is d a command-line decorator: click's or typer's (`@click.command()`,
@@ -571,13 +598,16 @@ static int runs_forever(const NodeList *body, int depth)
  * Code that a long-running process runs once per unit of work besides
  * requests (FASTAPI_EVENT): a worker's task, a Celery Task class's
  * callbacks and per-task signals, a job handed to an RQ queue, a chat bot's
- * handler.  What such code makes, it makes again at every task or update.
+ * handler, an APScheduler job (`scheduler.add_job(f, "interval", ...)`,
+ * `@scheduler.scheduled_job(...)`, 4.x's add_schedule: f runs at every
+ * trigger).  What such code makes, it makes again at every task, run or
+ * update.  A job named by a "module:function" string is not followed.
  * Libraries are known by the qualified name of the object a handler is
  * registered on (`dp = Dispatcher()`, `bot = commands.Bot(...)`); an object
  * made where we cannot see (a factory's return) is not followed.
  */
 static const char *const bot_libs[] = {"aiogram", "telebot", "discord", "pyrogram",
-                                       "telegram", "rq", NULL};
+                                       "telegram", "rq", "apscheduler", NULL};
 static const char *const celery_libs[] = {"celery", NULL};
 
 /* The library (among libs) of the module-level object expr's first name is
@@ -622,7 +652,8 @@ static int event_decorator(const Walk *w, const Node *def, const Node *d)
  * library or a job queue to run per event: python-telegram-bot's handlers
  * (`CommandHandler("start", start)`, `add_error_handler(f)`), a
  * registration on a bot object (`dp.register_message_handler(f)`,
- * `router.message.register(f)`), an RQ queue's `enqueue(f, ...)`. */
+ * `router.message.register(f)`), an RQ queue's `enqueue(f, ...)`, a
+ * scheduler's `add_job(f, ...)` / `add_schedule(f, ...)` (func= too). */
 static void event_call(Walk *w, const Node *call)
 {
     char buf[256];
@@ -638,7 +669,8 @@ static void event_call(Walk *w, const Node *call)
                 in_libs(qual(w->f, w->m, w->s, fn, buf, sizeof buf), bot_libs));
     if (!runs && fn->kind == NODE_Attribute &&
         (!strcmp(last, "register") || !strncmp(last, "register_", 9) ||
-         !strncmp(last, "enqueue", 7)))
+         !strncmp(last, "enqueue", 7) || !strcmp(last, "add_job") ||
+         !strcmp(last, "add_schedule")))
         runs = made_by(w, fn->v.Attribute.value, bot_libs);
     for (int i = 0; runs && i < call->v.Call.args.n + call->v.Call.keywords.n; i++) {
         const Node *a = i < call->v.Call.args.n
@@ -647,7 +679,7 @@ static void event_call(Walk *w, const Node *call)
         int mod = -1;
         const Node *def = definition(w->f, w->m, w->s, a, &mod);
         if (def && def->kind != NODE_ClassDef)
-            give(w->f, def, FASTAPI_EVENT, mod);
+            give(w->f, def, FASTAPI_EVENT | FASTAPI_TASK, mod);
     }
 }
 
@@ -668,7 +700,7 @@ static void celery_task_class(Walk *w, const Node *cls, const Node *base)
     for (int i = 0; i < cls->v.ClassDef.body.n; i++) {
         const Node *st = cls->v.ClassDef.body.items[i];
         if (ast_is_function(st) && is_qual(st->v.FunctionDef.name, hooks))
-            give(w->f, st, FASTAPI_EVENT, w->m);
+            give(w->f, st, FASTAPI_EVENT | FASTAPI_TASK, w->m);
     }
 }
 
@@ -699,11 +731,11 @@ int fastapi_worker_task(const Node *def)
 static void decorators(Walk *w, const Node *def)
 {
     if (fastapi_worker_task(def))
-        give(w->f, def, FASTAPI_EVENT, w->m);
+        give(w->f, def, FASTAPI_EVENT | FASTAPI_TASK, w->m);
     for (int i = 0; i < def->v.FunctionDef.decorator_list.n; i++) {
         const Node *d = def->v.FunctionDef.decorator_list.items[i];
         if (event_decorator(w, def, d))
-            give(w->f, def, FASTAPI_EVENT, w->m);
+            give(w->f, def, FASTAPI_EVENT | FASTAPI_TASK, w->m);
         if (cli_decorator(w, d)) {
             if (!runs_forever(&def->v.FunctionDef.body, 0)) /* a worker started by a command
                                                                is a service */
@@ -770,11 +802,71 @@ static void annotated_dependency(Walk *w, const Node *sub)
     }
 }
 
-/* A call anywhere: Depends(f), add_api_route, add_middleware, lifespan=. */
+/* The routing API Starlette shares with FastAPI: route objects named in
+ * routes=[...] (a Mount's too, written as calls anywhere), whose endpoint is
+ * the second argument; an application or router made with on_startup=[...];
+ * a Middleware(Cls) entry. */
+static const char *const route_types[] = {"starlette.routing.Route",
+                                          "starlette.routing.WebSocketRoute",
+                                          "fastapi.routing.APIRoute",
+                                          "fastapi.routing.APIWebSocketRoute", NULL};
+static const char *const middleware_types[] = {"starlette.middleware.Middleware",
+                                               "fastapi.middleware.Middleware", NULL};
+
+/* An endpoint handed over as argument 1 or endpoint= (`Route("/x", f)`,
+ * `app.add_route("/x", f)`): a function, or an HTTPEndpoint class whose
+ * methods (get, post, ...) Starlette calls per request. */
+static void route_endpoint(Walk *w, const Node *call, const char *kw)
+{
+    const Node *ep = ast_keyword(call, kw);
+    if (!ep && call->v.Call.args.n > 1)
+        ep = call->v.Call.args.items[1];
+    int mod = -1;
+    give_provider(w->f, definition(w->f, w->m, w->s, ep, &mod), mod,
+                  FASTAPI_ENDPOINT | FASTAPI_REQUEST);
+}
+
+/* A pure ASGI middleware class (`Middleware(Cls)`, `add_middleware(Cls)`):
+ * Starlette makes one instance when the application starts and calls its
+ * __call__ for every request, so that method is request code; a
+ * BaseHTTPMiddleware's dispatch is middleware_class's, wherever it is
+ * added. */
+static void asgi_middleware(Walk *w, const Node *cls_expr)
+{
+    int mod = -1;
+    const Node *cls = definition(w->f, w->m, w->s, cls_expr, &mod);
+    const Node *m = cls && cls->kind == NODE_ClassDef ? ast_method_named(cls, "__call__") : NULL;
+    give(w->f, m, FASTAPI_REQUEST, mod);
+}
+
+/* The keywords of a call that make an application or router: lifespan=
+ * (any call: FastAPI's include_router and project factories pass it on
+ * too) and on_startup=[...] (an app or router class's). */
+static void startup_keywords(Walk *w, const Node *call)
+{
+    FastApi *f = w->f;
+    int mod = -1;
+    for (int i = 0; i < call->v.Call.keywords.n; i++) {
+        const Node *k = call->v.Call.keywords.items[i], *v = k->v.keyword.value;
+        const char *arg = k->v.keyword.arg;
+        if (arg && !strcmp(arg, "lifespan"))
+            give(f, definition(f, w->m, w->s, v, &mod), FASTAPI_STARTUP | FASTAPI_BOOT, mod);
+        if (!arg || strcmp(arg, "on_startup") || (v->kind != NODE_List && v->kind != NODE_Tuple) ||
+            !app_class(f, w->m, call->v.Call.func, 0))
+            continue;
+        for (int j = 0; j < v->v.List.elts.n; j++)
+            give(f, definition(f, w->m, w->s, v->v.List.elts.items[j], &mod),
+                 FASTAPI_STARTUP | FASTAPI_BOOT, mod);
+    }
+}
+
+/* A call anywhere: Depends(f), add_api_route, add_middleware, lifespan=,
+ * Starlette's Route(...) and add_route. */
 static void call_roles(Walk *w, const Node *call)
 {
     FastApi *f = w->f;
     int mod = -1;
+    char buf[256];
     event_call(w, call);
     if (is_depends(f, w->m, w->s, call)) {
         if (call->v.Call.args.n || call->v.Call.keywords.n)
@@ -782,26 +874,32 @@ static void call_roles(Walk *w, const Node *call)
         return;
     }
     const Node *fn = call->v.Call.func;
-    for (int i = 0; i < call->v.Call.keywords.n; i++) {
-        const Node *k = call->v.Call.keywords.items[i];
-        if (k->v.keyword.arg && !strcmp(k->v.keyword.arg, "lifespan"))
-            give(f, definition(f, w->m, w->s, k->v.keyword.value, &mod), FASTAPI_STARTUP | FASTAPI_BOOT, mod);
+    startup_keywords(w, call);
+    const char *last = fn->kind == NODE_Name        ? fn->v.Name.id
+                       : fn->kind == NODE_Attribute ? fn->v.Attribute.attr
+                                                    : NULL;
+    /* by the name written first, the qualified name only then (an import
+     * renamed `Route as R` is not seen: a limit) */
+    if (last && (strstr(last, "Route") || !strcmp(last, "Middleware"))) {
+        const char *q = qual(f, w->m, w->s, fn, buf, sizeof buf);
+        if (is_qual(q, route_types))
+            route_endpoint(w, call, "endpoint");
+        else if (is_qual(q, middleware_types) && call->v.Call.args.n)
+            asgi_middleware(w, call->v.Call.args.items[0]);
     }
     if (fn->kind != NODE_Attribute || !is_app(f, w->m, w->s, fn->v.Attribute.value))
         return;
     const char *m = fn->v.Attribute.attr;
     if (!strcmp(m, "add_api_route") || !strcmp(m, "add_api_websocket_route")) {
-        const Node *ep = call->v.Call.args.n > 1 ? call->v.Call.args.items[1] : NULL;
-        for (int i = 0; i < call->v.Call.keywords.n; i++) {
-            const Node *k = call->v.Call.keywords.items[i];
-            if (k->v.keyword.arg && !strcmp(k->v.keyword.arg, "endpoint"))
-                ep = k->v.keyword.value;
-        }
-        give(f, definition(f, w->m, w->s, ep, &mod), FASTAPI_ENDPOINT | FASTAPI_REQUEST, mod);
+        route_endpoint(w, call, "endpoint");
+    } else if (!strcmp(m, "add_route") || !strcmp(m, "add_websocket_route")) {
+        route_endpoint(w, call, "route");
     } else if (!strcmp(m, "add_event_handler") && str_arg_is(call, "startup") &&
                call->v.Call.args.n > 1) {
         give(f, definition(f, w->m, w->s, call->v.Call.args.items[1], &mod), FASTAPI_STARTUP | FASTAPI_BOOT, mod);
     } else if (!strcmp(m, "add_middleware")) {
+        if (call->v.Call.args.n)
+            asgi_middleware(w, call->v.Call.args.items[0]);
         for (int i = 0; i < call->v.Call.keywords.n; i++) {
             const Node *k = call->v.Call.keywords.items[i];
             if (!k->v.keyword.arg || strcmp(k->v.keyword.arg, "dispatch"))

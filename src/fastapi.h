@@ -50,6 +50,10 @@ enum {
     FASTAPI_SHARED = 1024,    /* a method that runs per unit of work (FASTAPI_EVENT) on an
                                  object made once: called on a module-level instance
                                  (`db.init_db()`), or through self from such a method */
+    FASTAPI_TASK = 2048,      /* registered itself to run per unit of work (a worker's task,
+                                 a scheduler's job, a bot's handler), not only reached from
+                                 one: it runs again and again even when start-up code
+                                 calls it too */
 };
 
 /* A middleware that closes request.state.<attr> after call_next: it closes

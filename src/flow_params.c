@@ -64,10 +64,33 @@ typedef struct Provider {
     int function_scope; /* Depends(f, scope="function") */
 } Provider;
 
+/* A callable instance as a dependency (fastapi.c: instance_call), call its
+ * constructor call in table t, scope s: FastAPI calls the __call__ its class
+ * defines (one a base defines is not looked for). */
+static int instance_provider(Ctx *c, const ScopeTable *t, const Scope *s, const Node *call,
+                             const char *path, Provider *out)
+{
+    const ScopeTable *ct = t;
+    const char *cpath = path;
+    const Node *fn = call->v.Call.func;
+    const Node *cls = fn->kind == NODE_Name ? fc_class_named(c, t, s, fn->v.Name.id, &ct, &cpath)
+                                            : NULL;
+    const Node *m = cls ? ast_method_named(cls, "__call__") : NULL;
+    if (!m || !c->env->summary_of)
+        return 0;
+    out->sum = c->env->summary_of(c->env->summary_arg, m);
+    out->def = m;
+    out->scopes = ct;
+    out->path = ct == c->env->scopes ? NULL : cpath ? cpath : path;
+    return out->sum != NULL;
+}
+
 /* The function a callee expression names (in table t, scope s). */
 static int provider_of(Ctx *c, const ScopeTable *t, const Scope *s, const Node *f, Provider *out)
 {
     const char *q = NULL;
+    if (f->kind == NODE_Call) /* Depends(Provider(maker)) */
+        return instance_provider(c, t, s, f, NULL, out);
     if (f->kind == NODE_Name) {
         const Binding *b = scope_lookup(t, s, f->v.Name.id, NULL);
         if (b && b->kind == BIND_DEF && b->def && c->env->summary_of && t == c->env->scopes) {
@@ -80,11 +103,19 @@ static int provider_of(Ctx *c, const ScopeTable *t, const Scope *s, const Node *
             q = b->qualname;
         else if (b && b->kind == BIND_DEF)
             q = b->qualname;
+        else if (b && b->value && b->value->kind == NODE_Call) /* get_db = Provider(maker) */
+            return instance_provider(c, t, scope_module(t), b->value, NULL, out);
     } else if (f->kind == NODE_Attribute) {
         q = fl_qualname(c, t, s, f);
     }
     FlowDef d;
-    if (!q || !c->env->resolve || !c->env->resolve(c->env->resolve_arg, q, &d) || !d.summary)
+    if (!q || !c->env->resolve || !c->env->resolve(c->env->resolve_arg, q, &d))
+        return 0;
+    if (!d.summary && d.binding && d.binding->kind != BIND_DEF && d.binding->value &&
+        d.binding->value->kind == NODE_Call)
+        return instance_provider(c, d.scopes, scope_module(d.scopes), d.binding->value,
+                                 d.scopes == c->env->scopes ? NULL : d.path, out);
+    if (!d.summary)
         return 0;
     out->sum = d.summary;
     out->def = d.binding ? d.binding->def : NULL;

@@ -1984,13 +1984,17 @@ static int wants(const Round *r, const Node *t)
     return t->kind == NODE_Name;
 }
 
-/* The default of each parameter joins it (evaluated where the def is). */
+/* The default of each parameter joins it (evaluated where the def is); the
+ * calls in it are call sites there too (`db=Depends(Provider(maker))` makes
+ * the Provider once, when the def runs). */
 static void defaults(Round *r, const Node *f)
 {
     for (int i = 0, n = param_count(f); i < n; i++) {
         const Node *d = ast_param_default(f, i);
         if (d && evaluable(d))
             join(r->c->vm, f, NULL, LOC_PARAM + i, ev(r->c, r->t, r->s, d));
+        if (d && d->kind == NODE_Call)
+            walk(r, d);
     }
 }
 

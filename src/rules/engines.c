@@ -26,7 +26,8 @@
  * when the function caches what it makes (lru_cache), when anything
  * disposes it, for NullPool and SQLite engines (a URL literal: nothing on
  * a server to run out of), and in start-up code (FASTAPI_BOOT: once per
- * process, even when a request path reaches it too).  A generator made a
+ * process, even when a request path reaches it too; not a task or a
+ * scheduler's job that start-up code also runs once, FASTAPI_TASK).  A generator made a
  * context manager (or a FastAPI dependency) that yields a holder lends it
  * for one `with` block: the engine is dropped when the block ends.
  *
@@ -534,7 +535,7 @@ static void report(EngineCheck *k, const Node *call, const Node *func, const cha
     f.trace[0].col = func->col_offset;
     f.trace[0].note =
         roles & FASTAPI_EVENT
-            ? arena_printf(k->c->a, "`%s` runs for every request, task or update it serves, "
+            ? arena_printf(k->c->a, "`%s` runs for every request, task, job or update it serves, "
                                     "and makes its own engine each time", fn)
             : arena_printf(k->c->a, "`%s` makes its own engine each time it runs", fn);
     f.ntrace = 1;
@@ -562,8 +563,8 @@ void engines_visit(DbCtx *c, const Source *src, FindingList *out, const DbWalk *
         return;
     const FlowFastApi *fa = c->env->fastapi;
     int roles = fa ? fastapi_role(fa->model, func) : 0;
-    if (roles & FASTAPI_BOOT)
-        return; /* start-up code: once per process */
+    if ((roles & FASTAPI_BOOT) && !(roles & FASTAPI_TASK))
+        return; /* start-up code: once per process (a job it also runs first runs on) */
     if (ast_decorated(func, "lru_cache") || ast_decorated(func, "cache") ||
         ast_decorated(func, "cached") || ast_decorated(func, "cached_property") ||
         ast_decorated(func, "fixture"))

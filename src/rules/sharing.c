@@ -1668,14 +1668,90 @@ typedef struct YieldAt {
     int depth;
 } YieldAt;
 
+/* Does method def (of class cls) commit a session it keeps on self
+ * (`self.session.commit()`), itself or through another method of the
+ * class it calls on self (`self.commit()`), a few calls deep?  By the
+ * method name, whatever the attribute holds; a commit through a helper
+ * function it hands the session to is not seen (a limit). */
+typedef struct SelfCommit {
+    Check *c;
+    const Node *cls;
+    const char *self; /* the method's first parameter */
+    int depth, calls, found;
+} SelfCommit;
+
+/* Is e `<self>.<attr>`? */
+static int on_self(const Node *e, const char *self)
+{
+    return self && e->kind == NODE_Attribute && e->v.Attribute.value->kind == NODE_Name &&
+           !strcmp(e->v.Attribute.value->v.Name.id, self);
+}
+
+static void self_commit_kid(Node *parent, Node *n, void *arg);
+
+static void self_commit_scan(SelfCommit *w, const Node *m)
+{
+    const NodeList *ps = m ? &m->v.FunctionDef.args->v.arguments.args : NULL;
+    const char *outer = w->self;
+    w->self = ps && ps->n ? ps->items[0]->v.arg.arg : NULL;
+    for (int i = 0; m && i < m->v.FunctionDef.body.n && !w->found; i++)
+        self_commit_kid(NULL, m->v.FunctionDef.body.items[i], w);
+    w->self = outer;
+}
+
+static void self_commit_kid(Node *parent, Node *n, void *arg)
+{
+    SelfCommit *w = arg;
+    (void)parent;
+    if (w->found || w->depth > WALK_MAX_DEPTH || is_func(n) || n->kind == NODE_ClassDef ||
+        n->kind == NODE_Lambda)
+        return;
+    const Node *fn = n->kind == NODE_Call ? n->v.Call.func : NULL;
+    if (fn && fn->kind == NODE_Attribute && on_self(fn->v.Attribute.value, w->self) &&
+        !strcmp(fn->v.Attribute.attr, "commit")) {
+        w->found = 1;
+        return;
+    }
+    if (fn && on_self(fn, w->self) && w->calls < 4) { /* self.commit(), self._finish() */
+        w->calls++;
+        self_commit_scan(w, value_method(w->c->env->values, w->c->scratch, w->cls,
+                                         fn->v.Attribute.attr));
+    }
+    w->depth++;
+    ast_children(n, self_commit_kid, w);
+    w->depth--;
+}
+
+/* `with UnitOfWork() as uow`: is the value entered an object of a class of
+ * the project whose __exit__ (__aexit__ for async with) commits what it
+ * keeps?  The with block's end runs it, as the code after a context
+ * manager's yield. */
+static int exit_commits(YieldAt *y, const Node *with, const Node *e)
+{
+    Val obj = flow_value(y->c->scratch, y->c->env, y->s, e);
+    if (obj.tag != VAL_OBJECT || !obj.node || obj.node->kind != NODE_ClassDef ||
+        !y->c->env->values)
+        return 0;
+    const Node *m = value_method(y->c->env->values, y->c->scratch, obj.node,
+                                 with->kind == NODE_AsyncWith ? "__aexit__" : "__exit__");
+    SelfCommit w = {y->c, obj.node, NULL, 0, 0, 0};
+    self_commit_scan(&w, m);
+    return w.found;
+}
+
 /* `with wrapper() as s` where wrapper is a context manager of the
- * project that commits what it yielded after its yield. */
-static int commits_on_exit(YieldAt *y, const Node *item)
+ * project that commits what it yielded after its yield, or an object whose
+ * __exit__ commits. */
+static int commits_on_exit(YieldAt *y, const Node *with, const Node *item)
 {
     const Node *e = item->v.withitem.context_expr;
     if (e->kind == NODE_Await)
         e = e->v.Await.value;
-    if (!y->s || e->kind != NODE_Call || !y->c->env->summary_of)
+    if (!y->s)
+        return 0;
+    if (exit_commits(y, with, e))
+        return 1;
+    if (e->kind != NODE_Call || !y->c->env->summary_of)
         return 0;
     Val f = flow_value(y->c->scratch, y->c->env, y->s, e->v.Call.func);
     const FlowSummary *sum = f.tag == VAL_FUNC && f.node
@@ -1698,7 +1774,7 @@ static void yield_kid(Node *parent, Node *n, void *arg)
     const Node *saved = y->cur_with;
     if (n->kind == NODE_With || n->kind == NODE_AsyncWith)
         for (int i = 0; i < n->v.With.items.n; i++)
-            if (is_begin(n->v.With.items.items[i]) || commits_on_exit(y, n->v.With.items.items[i]))
+            if (is_begin(n->v.With.items.items[i]) || commits_on_exit(y, n, n->v.With.items.items[i]))
                 y->cur_with = n;
     y->depth++;
     ast_children(n, yield_kid, y);
