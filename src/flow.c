@@ -1685,6 +1685,12 @@ static void step_with_enter(Ctx *c, Path *p, const Node *item)
     if (releases && r.site >= 0) {
         p->held[r.site] = 1;
         c->site[r.site].with = item;
+    } else if (r.site >= 0 && c->site[r.site].node == ast_unawait(ce) &&
+               c->site[r.site].val.kind == RES_POOLED) {
+        /* `with pool.getconn() as conn:` looks released to whoever reads it */
+        p->ev[r.site] = fl_ev_push(c, p->ev[r.site], item,
+                                   "the `with` block ends its transaction (psycopg2) or closes "
+                                   "it (psycopg 3), but never puts it back in the pool");
     }
     if (r.site < 0 && ce->kind == NODE_Call &&
         (ce->v.Call.func->kind == NODE_Name || ce->v.Call.func->kind == NODE_Attribute)) {
