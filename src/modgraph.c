@@ -12,7 +12,6 @@
  */
 #include "modgraph.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -265,29 +264,36 @@ static const NameRef **hash_refs(Arena *a, const NameRef *refs, int n, size_t *c
     return t;
 }
 
-/* The module of the table t named q[0..len), or NULL. */
-static const ProjectModule *lookup(const NameRef *const *t, size_t cap, const char *q, size_t len)
+/* The module of the table t named q[0..len), whose name_hash is h, or NULL. */
+static const ProjectModule *lookup_hashed(const NameRef *const *t, size_t cap, const char *q,
+                                          size_t len, size_t h)
 {
-    for (size_t j = name_hash(q, len) & (cap - 1); t[j]; j = (j + 1) & (cap - 1))
+    for (size_t j = h & (cap - 1); t[j]; j = (j + 1) & (cap - 1))
         if (!strncmp(t[j]->name, q, len) && t[j]->name[len] == '\0')
             return t[j]->mod;
     return NULL;
 }
 
-/* Is q[0..len) the root of a name of the project? */
-static int has_root(const Project *p, const char *q, size_t len)
+/* The module of the table t named q[0..len), or NULL. */
+static const ProjectModule *lookup(const NameRef *const *t, size_t cap, const char *q, size_t len)
+{
+    return lookup_hashed(t, cap, q, len, name_hash(q, len));
+}
+
+/* Is q[0..len) (whose name_hash is h) the root of a name of the project? */
+static int has_root(const Project *p, const char *q, size_t len, size_t h)
 {
     const char *const *t = p->hroots;
-    for (size_t j = name_hash(q, len) & (p->hcap_roots - 1); t[j]; j = (j + 1) & (p->hcap_roots - 1))
-        if (strcspn(t[j], ".") == len && !strncmp(t[j], q, len))
-            return 1;
+    for (size_t j = h & (p->hcap_roots - 1); t[j]; j = (j + 1) & (p->hcap_roots - 1))
+        if (!strncmp(t[j], q, len) && (t[j][len] == '.' || !t[j][len]))
+            return 1; /* q[0..len) holds no dot: equal roots */
     return 0;
 }
 
 static void add_root(Project *p, const char *name)
 {
     size_t len = strcspn(name, ".");
-    if (has_root(p, name, len))
+    if (has_root(p, name, len, name_hash(name, len)))
         return;
     size_t j = name_hash(name, len) & (p->hcap_roots - 1);
     while (p->hroots[j])
@@ -437,24 +443,34 @@ static int is_tail(const Query *q, const char *s, size_t n)
 
 /* The module that the longest leading part of s names (*len: its length);
  * a module's own name before a fallback name, as Python prefers regular
- * packages to namespace packages. */
+ * packages to namespace packages.  The hash of each leading part comes from
+ * one pass over s (name_hash reads left to right), not one per part. */
 static const ProjectModule *longest_module(const Project *p, const char *s, size_t *len)
 {
-    if (!has_root(p, s, strcspn(s, ".")))
-        return NULL; /* sqlalchemy.orm.Session: no module of ours */
+    size_t cut[MODGRAPH_MAX_NAME + 1], hs[MODGRAPH_MAX_NAME + 1];
+    int n = 0;
+    size_t h = name_hash(s, 0);
+    for (size_t i = 0;; i++) {
+        if (s[i] == '.' || !s[i]) {
+            if (n == 0 && !has_root(p, s, i, h))
+                return NULL; /* sqlalchemy.orm.Session: no module of ours */
+            if (n == (int)(sizeof cut / sizeof *cut))
+                return NULL; /* longer than any name that resolves */
+            cut[n] = i, hs[n++] = h;
+            if (!s[i])
+                break;
+        }
+        h = (h ^ (unsigned char)s[i]) * 0x100000001b3ULL;
+    }
     for (int pass = 0; pass < 2; pass++) {
-        for (size_t n = strlen(s);;) {
+        for (int k = n - 1; k >= 0; k--) {
             const ProjectModule *m =
-                pass ? lookup(p->halts, p->hcap_alts, s, n) : lookup(p->hnames, p->hcap_names, s, n);
+                pass ? lookup_hashed(p->halts, p->hcap_alts, s, cut[k], hs[k])
+                     : lookup_hashed(p->hnames, p->hcap_names, s, cut[k], hs[k]);
             if (m) {
-                *len = n;
+                *len = cut[k];
                 return m;
             }
-            while (n > 0 && s[n - 1] != '.')
-                n--;
-            if (n == 0)
-                break;
-            n--;
         }
     }
     return NULL;
@@ -486,6 +502,20 @@ static const char *stands_for(const ProjectModule *m, const Binding *bd, char *b
 
 static int resolve_from(Query *q, const char *start, Hit *out);
 
+/* a, a dot when dot is set, and b, into buf; 0 when that does not fit.
+ * (snprintf cost more than the rest of a resolve.) */
+static int dotted(char *buf, size_t cap, const char *a, int dot, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b), n = la + (dot != 0) + lb;
+    if (n >= cap)
+        return 0;
+    memcpy(buf, a, la);
+    buf[la] = '.';
+    memcpy(buf + la + (dot != 0), b, lb);
+    buf[n] = '\0';
+    return 1;
+}
+
 /* name (and what follows it), missing in m, looked up in m's star imports. */
 static int star_lookup(Query *q, const ProjectModule *m, const char *name, Hit *out)
 {
@@ -493,9 +523,8 @@ static int star_lookup(Query *q, const ProjectModule *m, const char *name, Hit *
     const char *const *stars = m->scopes ? scope_star_imports(m->scopes, &n) : NULL;
     char buf[MODGRAPH_MAX_NAME];
     for (int i = 0; stars && i < n && q->budget > 0; i++) {
-        int w = snprintf(buf, sizeof buf, "%s.%s", stars[i], name);
         Hit h;
-        if (w > 0 && (size_t)w < sizeof buf && resolve_from(q, buf, &h) && h.bd) {
+        if (dotted(buf, sizeof buf, stars[i], 1, name) && resolve_from(q, buf, &h) && h.bd) {
             *out = h;
             return 1;
         }
@@ -543,8 +572,7 @@ static int resolve_from(Query *q, const char *start, Hit *out)
         const char *to = stands_for(m, bd, alias, sizeof alias);
         if (!to)
             return 1;
-        int w = snprintf(bufs[flip], sizeof bufs[flip], "%s%s%s", to, tlen ? "." : "", tail);
-        if (w < 0 || (size_t)w >= sizeof bufs[flip])
+        if (!dotted(bufs[flip], sizeof bufs[flip], to, tlen != 0, tail))
             return 1;
         s = bufs[flip]; /* tail lives in the other buffer (or in start) */
     }

@@ -10,7 +10,12 @@
  * Each scope finds its bindings by the hash of the name's text, since
  * callers may look up names from another arena or a literal: a scope of
  * more than SCOPE_LINEAR bindings through an open-addressing index, a
- * smaller one (most of them) by scanning its hashes.  The arrays grow on
+ * smaller one (most of them) by scanning its hashes.  Hashing the text was
+ * a third of a lookup, and most lookups ask with the parser's own interned
+ * string (a Name node's id), so the table keeps the hash of every string of
+ * its file that names a binding or a Name node, found by address (`known`);
+ * any other string is hashed.  A lookup from a method skips its class's
+ * scope without a search unless the class has type parameters.  The arrays grow on
  * the heap while the walk runs and are copied into the arena at their final
  * size when it ends (settle_arrays): a project keeps every module's scopes
  * until its last check, and growing them in the arena left each array's
@@ -35,6 +40,7 @@ typedef struct ScopeX {
                              there are at most SCOPE_LINEAR bindings */
     int icap;             /* a power of two, more than twice nbindings (0: no index) */
     int bcap;             /* room in pub.bindings and hashes (the walk's heap arrays) */
+    unsigned char tparams; /* a class with PEP 695 type parameters, which its methods see */
 } ScopeX;
 
 #define SCOPE_LINEAR 8 /* bindings a scope scans before it gets an index */
@@ -51,6 +57,11 @@ struct ScopeTable {
     const char **stars; /* modules of `from M import *`, made absolute */
     int nstars;
     int incomplete; /* something nested deeper than SCOPE_MAX_DEPTH */
+    const char **known; /* the file's own name strings (every bound name and every Name
+                           node's id): kcap slots keyed by address, NULL when empty */
+    uint32_t *khash;    /* hash_name of each used slot of known */
+    unsigned kcap;      /* a power of two, more than twice the strings */
+    unsigned nknown;
 };
 
 typedef struct Deferred {
@@ -83,8 +94,81 @@ static uint32_t hash_name(const char *s)
     return h;
 }
 
+static uint32_t hash_ptr(const void *p)
+{
+    uint64_t v = (uint64_t)(uintptr_t)p;
+    v ^= v >> 29;
+    return (uint32_t)((v * 0x9E3779B97F4A7C15ull) >> 32);
+}
+
+/*
+ * hash_name(name), read from the table of the file's own strings when name
+ * is one of them.  Sound for any caller's string: a string the table knows
+ * lives in the module's arena, immutable as long as the table, so no stack
+ * buffer, literal or other arena's string can have its address meanwhile.
+ */
+static inline uint32_t name_hash(const ScopeTable *t, const char *name)
+{
+    unsigned mask = t->kcap - 1;
+    for (unsigned j = hash_ptr(name) & mask; t->known[j]; j = (j + 1) & mask)
+        if (t->known[j] == name)
+            return t->khash[j];
+    return hash_name(name);
+}
+
+/* Puts name (not there yet) with hash h into the slots keys/hs of cap. */
+static void known_put(const char **keys, uint32_t *hs, unsigned cap, const char *name, uint32_t h)
+{
+    unsigned j = hash_ptr(name) & (cap - 1);
+    while (keys[j])
+        j = (j + 1) & (cap - 1);
+    keys[j] = name;
+    hs[j] = h;
+}
+
+/* The known strings moved into cap slots of a (the arena) or of the heap (a NULL). */
+static void known_resize(ScopeTable *t, Arena *a, unsigned cap)
+{
+    const char **keys = a ? arena_alloc(a, cap * sizeof *keys) : xcalloc(cap, sizeof *keys);
+    uint32_t *hs = a ? arena_alloc_raw(a, cap * sizeof *hs) : xmalloc(cap * sizeof *hs);
+    for (unsigned i = 0; i < t->kcap; i++)
+        if (t->known[i])
+            known_put(keys, hs, cap, t->known[i], t->khash[i]);
+    free(t->known);
+    free(t->khash);
+    t->known = keys;
+    t->khash = hs;
+    t->kcap = cap;
+}
+
+/* Adds name (a string the module's arena owns) to the known strings, in a
+ * table on the heap while the walk runs; returns its hash. */
+static uint32_t know(ScopeTable *t, const char *name)
+{
+    if (2 * (t->nknown + 1) > t->kcap)
+        known_resize(t, NULL, t->kcap ? 2 * t->kcap : 64);
+    unsigned mask = t->kcap - 1;
+    for (unsigned j = hash_ptr(name) & mask; t->known[j]; j = (j + 1) & mask)
+        if (t->known[j] == name)
+            return t->khash[j];
+    uint32_t h = hash_name(name);
+    known_put(t->known, t->khash, t->kcap, name, h);
+    t->nknown++;
+    return h;
+}
+
+/* The walk is over: the known strings go into the arena, at most three
+ * quarters full (a project keeps every module's table). */
+static void settle_known(ScopeTable *t)
+{
+    unsigned cap = 16;
+    while (3 * cap < 4 * t->nknown)
+        cap *= 2;
+    known_resize(t, t->a, cap);
+}
+
 /* The number of name's binding in x, or -1. */
-static int find(const ScopeX *x, const char *name, uint32_t h)
+static inline int find(const ScopeX *x, const char *name, uint32_t h)
 {
     if (!x->index) {
         for (int k = 0; k < x->pub.nbindings; k++) {
@@ -189,7 +273,7 @@ static char *join(Arena *a, const char *prefix, const char *sep, const char *nam
 static void bind(Builder *b, ScopeX *x, const char *name, int kind, Node *def, Node *value,
                  const char *qualname)
 {
-    uint32_t h = hash_name(name);
+    uint32_t h = know(b->t, name);
     int k = find(x, name, h);
     if (k < 0) {
         Binding *bd = add(x, name, h);
@@ -212,7 +296,7 @@ static void bind(Builder *b, ScopeX *x, const char *name, int kind, Node *def, N
 /* `name: T` without a value: local to x, yet bound by no statement. */
 static void declare(Builder *b, ScopeX *x, const char *name, Node *def)
 {
-    uint32_t h = hash_name(name);
+    uint32_t h = know(b->t, name);
     if (find(x, name, h) < 0)
         *add(x, name, h) = (Binding){name, BIND_LOCAL, 0, def, NULL, NULL};
 }
@@ -222,7 +306,7 @@ static void declare_outer(Builder *b, ScopeX *x, const char *name, int kind, Nod
 {
     if (x->pub.kind == SCOPE_MODULE)
         return; /* a no-op at module level */
-    uint32_t h = hash_name(name);
+    uint32_t h = know(b->t, name);
     int k = find(x, name, h);
     if (k < 0) {
         *add(x, name, h) = (Binding){name, (unsigned char)kind, 0, def, NULL, NULL};
@@ -371,6 +455,7 @@ static void class_def(Builder *b, ScopeX *x, Node *n)
     visit_each(b, x, &c->keywords);
     bind(b, x, c->name, BIND_CLASS, n, NULL, member_qualname(b, x, c->name));
     ScopeX *k = open_scope(b, x, SCOPE_CLASS, n);
+    k->tparams = c->type_params.n > 0;
     bind_type_params(b, k, &c->type_params);
     visit_each(b, k, &c->body);
 }
@@ -651,6 +736,8 @@ static void visit_node(Builder *b, ScopeX *x, Node *n)
     case NODE_Name:
         if (ast_ctx(n) != CTX_Load) /* a target no case above knew */
             bind(b, x, n->v.Name.id, BIND_LOCAL, n, NULL, NULL);
+        else /* the lookups to come ask for it by this address */
+            know(b->t, n->v.Name.id);
         return;
     case NODE_BinOp:
     case NODE_Attribute:
@@ -698,10 +785,12 @@ static int is_type_param(const Node *def)
  * scopes are seen only from their own body (and their type parameters from
  * the methods too).
  */
-static ScopeX *locate(ScopeX *s, const char *name, uint32_t h, int *k)
+static inline ScopeX *locate(ScopeX *s, const char *name, uint32_t h, int *k)
 {
     int nonlocal = 0;
     for (ScopeX *cur = s; cur; cur = X(cur->pub.parent)) {
+        if (cur->pub.kind == SCOPE_CLASS && cur != s && !cur->tparams)
+            continue; /* a method does not see its class's names */
         int i = find(cur, name, h);
         if (cur->pub.kind == SCOPE_MODULE) {
             *k = i;
@@ -734,7 +823,7 @@ static void settle_deferred(Builder *b)
     for (size_t i = 0; i < b->deferred.n; i++) {
         Deferred *d = &b->deferred.items[i];
         int k;
-        ScopeX *w = locate(d->s, d->name, hash_name(d->name), &k);
+        ScopeX *w = locate(d->s, d->name, know(b->t, d->name), &k);
         if (!w)
             continue; /* nonlocal without an enclosing binding: CPython rejects it */
         if (k < 0) {
@@ -749,13 +838,6 @@ static void settle_deferred(Builder *b)
         bd->nbind++;
         bd->value = NULL; /* its value is evaluated in another scope */
     }
-}
-
-static uint32_t hash_ptr(const void *p)
-{
-    uint64_t v = (uint64_t)(uintptr_t)p;
-    v ^= v >> 29;
-    return (uint32_t)((v * 0x9E3779B97F4A7C15ull) >> 32);
 }
 
 static void build_owner_map(ScopeTable *t)
@@ -791,6 +873,7 @@ ScopeTable *scope_build(Arena *a, Node *module, const char *modname, int is_pack
     settle_deferred(&b);
     for (size_t i = 0; i < b.scopes.n; i++)
         settle_arrays(a, b.scopes.items[i]);
+    settle_known(t);
 
     t->nscopes = (int)b.scopes.n;
     t->scopes = arena_alloc(a, b.scopes.n * sizeof *t->scopes);
@@ -819,16 +902,23 @@ const Scope *scope_of(const ScopeTable *t, const Node *owner)
 
 const Scope *scope_module(const ScopeTable *t) { return &t->scopes[0]->pub; }
 
-const Binding *scope_lookup(const ScopeTable *t, const Scope *s, const char *name,
-                            const Scope **where)
+/* scope_lookup, inlined where a caller in this file needs it. */
+static inline const Binding *lookup(const ScopeTable *t, const Scope *s, const char *name,
+                                    const Scope **where)
 {
     int k;
-    ScopeX *w = locate(X(s), name, hash_name(name), &k);
+    ScopeX *w = locate(X(s), name, name_hash(t, name), &k);
     if (!w || k < 0)
         return NULL;
     if (where)
         *where = &w->pub;
     return &w->pub.bindings[k];
+}
+
+const Binding *scope_lookup(const ScopeTable *t, const Scope *s, const char *name,
+                            const Scope **where)
+{
+    return lookup(t, s, name, where);
 }
 
 const Node *scope_bound_once(const ScopeTable *t, const Scope *s, const Node *e,
@@ -860,7 +950,7 @@ size_t scope_qualname_buf(const ScopeTable *t, const Scope *s, const Node *expr,
     }
     if (!expr || expr->kind != NODE_Name)
         return 0;
-    const Binding *bd = scope_lookup(t, s, expr->v.Name.id, NULL);
+    const Binding *bd = lookup(t, s, expr->v.Name.id, NULL);
     if (!bd || !bd->qualname)
         return 0;
     size_t len = strlen(bd->qualname);

@@ -96,7 +96,10 @@ const Node *scope_bound_once(const ScopeTable *t, const Scope *s, const Node *e,
  * or a module-level def/class, or an Attribute chain on one
  * (`sqlalchemy.orm.Session` after `import sqlalchemy.orm`,
  * `orm.sessionmaker` after `from sqlalchemy import orm`).  NULL when expr
- * is not such a name.  The string lives in the table's arena.
+ * is not such a name.  An attribute chain's string is made in the table's
+ * arena, so only the thread that owns it may call this (the tests do; the
+ * analysis, which reads other units' tables from every thread, calls
+ * scope_qualname_buf).
  */
 const char *scope_qualname(const ScopeTable *t, const Scope *s, const Node *expr);
 
