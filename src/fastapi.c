@@ -720,6 +720,123 @@ static int imports_event_lib(const FastApi *f, int m)
     return 0;
 }
 
+/*
+ * Library calls that run a callable they are handed once per message or
+ * item, the runs beside each other on the library's threads (documented):
+ * google-cloud-pubsub's streaming pull hands each message to
+ * `subscribe(path, callback)`'s callback on the subscriber's scheduler, a
+ * ThreadPoolExecutor of 10 workers by default; multiprocessing's
+ * ThreadPool (multiprocessing.dummy's Pool) runs map's function on its
+ * worker threads.  concurrent.futures executors are the value model's
+ * (FAC_EXECUTOR).  Not here: pika's and kafka-python's consumers, which
+ * run their callbacks on the consuming thread one after another.
+ */
+static const struct {
+    const char *cls, *method; /* the class that made the receiver, the method */
+    int pos;                  /* the callable's position... */
+    const char *kw;           /* ... or keyword */
+} at_once[] = {
+    {"google.cloud.pubsub_v1.SubscriberClient", "subscribe", 1, "callback"},
+    {"google.cloud.pubsub_v1.subscriber.client.Client", "subscribe", 1, "callback"},
+    {"google.cloud.pubsub.SubscriberClient", "subscribe", 1, "callback"},
+    {"multiprocessing.pool.ThreadPool", "map", 0, "func"},
+    {"multiprocessing.pool.ThreadPool", "imap", 0, "func"},
+    {"multiprocessing.pool.ThreadPool", "imap_unordered", 0, "func"},
+    {"multiprocessing.pool.ThreadPool", "starmap", 0, "func"},
+    {"multiprocessing.pool.ThreadPool", "map_async", 0, "func"},
+    {"multiprocessing.pool.ThreadPool", "starmap_async", 0, "func"},
+    {"multiprocessing.dummy.Pool", "map", 0, "func"},
+    {"multiprocessing.dummy.Pool", "imap", 0, "func"},
+    {"multiprocessing.dummy.Pool", "imap_unordered", 0, "func"},
+    {"multiprocessing.dummy.Pool", "starmap", 0, "func"},
+};
+
+int fastapi_at_once_method(const char *m)
+{
+    for (size_t i = 0; m && i < sizeof at_once / sizeof *at_once; i++)
+        if (!strcmp(at_once[i].method, m))
+            return 1;
+    return 0;
+}
+
+/* Positional argument i of call, or NULL. */
+static const Node *positional(const Node *call, int i)
+{
+    return i < call->v.Call.args.n ? call->v.Call.args.items[i] : NULL;
+}
+
+/* Is the constant e the integer 1? */
+static int is_one(const Node *e)
+{
+    return e && e->kind == NODE_Constant && e->v.Constant.value.kind == CONST_INT &&
+           !strcmp(e->v.Constant.value.s, "1");
+}
+
+/* Does the project run the callbacks one at a time: a pool made with one
+ * thread (`ThreadPool(1)`), a subscription with a scheduler of its own
+ * (its executor's size is not read: a limit) or flow control that lets
+ * one message out at a time (`FlowControl(max_messages=1)`)? */
+static int one_at_a_time(const ScopeTable *t, const Scope *s, const Node *maker,
+                         const Node *call)
+{
+    const Node *fc = ast_keyword(call, "flow_control");
+    if (fc && fc->kind == NODE_Name) { /* flow = FlowControl(max_messages=1) */
+        const Binding *b = scope_lookup(t, s, fc->v.Name.id, NULL);
+        fc = b ? b->value : NULL;
+    }
+    if (is_one(positional(maker, 0)) || is_one(ast_keyword(maker, "processes")) ||
+        ast_keyword(call, "scheduler"))
+        return 1;
+    return fc && fc->kind == NODE_Call &&
+           (is_one(ast_keyword(fc, "max_messages")) || is_one(positional(fc, 0)));
+}
+
+const Node *fastapi_callback_at_once(const ScopeTable *t, const Scope *s, const Node *call)
+{
+    const Node *f = call->v.Call.func;
+    if (f->kind != NODE_Attribute || !fastapi_at_once_method(f->v.Attribute.attr))
+        return NULL; /* the common case first */
+    const Node *recv = f->v.Attribute.value, *maker = recv;
+    if (recv->kind == NODE_Name) {
+        const Binding *b = scope_lookup(t, s, recv->v.Name.id, NULL);
+        maker = !b                                   ? NULL
+                : b->value                           ? b->value
+                : b->nbind == 1 && b->def->kind == NODE_withitem
+                    ? b->def->v.withitem.context_expr
+                    : NULL; /* with ThreadPool(4) as pool: */
+    }
+    char buf[128];
+    size_t n = maker && maker->kind == NODE_Call
+                   ? scope_qualname_buf(t, s, maker->v.Call.func, buf, sizeof buf)
+                   : 0;
+    for (size_t i = 0; n && n < sizeof buf && i < sizeof at_once / sizeof *at_once; i++) {
+        if (strcmp(at_once[i].cls, buf) || strcmp(at_once[i].method, f->v.Attribute.attr))
+            continue;
+        const Node *cb = ast_keyword(call, at_once[i].kw);
+        if (!cb)
+            cb = positional(call, at_once[i].pos);
+        return cb && !one_at_a_time(t, s, maker, call) ? cb : NULL;
+    }
+    return NULL;
+}
+
+int fastapi_with_lock(const ScopeTable *t, const Scope *s, const Node *w)
+{
+    static const char *const locks[] = {"threading.Lock", "threading.RLock", NULL};
+    for (int i = 0; (w->kind == NODE_With || w->kind == NODE_AsyncWith) && i < w->v.With.items.n;
+         i++) {
+        const Node *e = w->v.With.items.items[i]->v.withitem.context_expr;
+        const Binding *b = e->kind == NODE_Name ? scope_lookup(t, s, e->v.Name.id, NULL) : NULL;
+        char buf[64];
+        size_t n = b && b->value && b->value->kind == NODE_Call
+                       ? scope_qualname_buf(t, s, b->value->v.Call.func, buf, sizeof buf)
+                       : 0;
+        if (n && n < sizeof buf && ast_name_in(buf, locks))
+            return 1;
+    }
+    return 0;
+}
+
 int fastapi_worker_task(const Node *def)
 {
     return ast_decorated(def, "task") || ast_decorated(def, "shared_task") ||

@@ -163,6 +163,24 @@ int fastapi_is_main_guard(const Node *st);
  * long-lived threads?  By the decorator's name. */
 int fastapi_worker_task(const Node *def);
 
+/* The callable that call hands to a library which runs it once per message
+ * or item, several runs at the same time on its threads
+ * (`subscriber.subscribe(path, callback=f)` of google-cloud-pubsub,
+ * `ThreadPool(4).map(f, items)`), or NULL.  The receiver is known by the
+ * call that made it, written there or bound once to a name of scope s (of
+ * t), or a `with` item.  Pure; any thread. */
+const Node *fastapi_callback_at_once(const ScopeTable *t, const Scope *s, const Node *call);
+
+/* Is m the name of a method in fastapi_callback_at_once's table (the cheap
+ * test before it)? */
+int fastapi_at_once_method(const char *m);
+
+/* Does the with statement w (in scope s of t) hold a threading lock over
+ * its body (`with lock:` of a name bound once to threading.Lock() or
+ * RLock(), here or in an enclosing scope)?  Work that runs at once takes
+ * turns there.  Pure; any thread. */
+int fastapi_with_lock(const ScopeTable *t, const Scope *s, const Node *w);
+
 /* Does the function def yield (its own yields, not a nested def's)? */
 int fastapi_yields(const Node *def);
 

@@ -347,6 +347,9 @@ static void uses_scan(Uses *u, const Node *n)
                    c->scope->kind == SCOPE_FUNCTION && b->def != c->g->func) {
             /* a function defined in this one: what it reads of ours */
             const Scope *saved = u->inner, *in = scope_of(c->env->scopes, b->def);
+            const Node *d;
+            for (int i = 0; in && (d = ast_param(b->def, i)) != NULL; i++)
+                uses_scan(u, ast_param_default(b->def, i)); /* def cb(m, db=db): ours */
             if (in) {
                 u->inner = in;
                 u->depth += 8;
@@ -373,6 +376,8 @@ static void uses_scan(Uses *u, const Node *n)
         if (h >= 0)
             u->mask |= 1u << h;
     }
+    if (u->inner && fastapi_with_lock(c->env->scopes, u->inner, n))
+        return; /* the runs take turns under the lock */
     if (n->kind == NODE_Lambda || n->kind == NODE_FunctionDef ||
         n->kind == NODE_AsyncFunctionDef || n->kind == NODE_ClassDef) {
         /* code nested in what is read: its names are looked up from its own scope */
@@ -733,6 +738,11 @@ void fj_job_method(Ctx *c, Path *p, const Node *call, const Res *rv, const Node 
     } else if (!strcmp(m, "map") && fac == FAC_EXECUTOR && call->v.Call.args.n > 0) {
         fj_job_start(c, p, JOB_THREAD, fj_uses_of(c, p, call->v.Call.args.items[0]), call, NULL, 1);
         fj_jobs_end(p, -1, NULL, call); /* map's own threads: they are what ran at once */
+    } else if ((a0 = fastapi_callback_at_once(c->env->scopes, c->scope, call)) != NULL) {
+        /* a library runs it per message or item, several at once */
+        fj_job_start(c, p, JOB_THREAD, fj_uses_of(c, p, a0), call, NULL, 1);
+        if (!strcmp(m, "map") || !strcmp(m, "starmap"))
+            fj_jobs_end(p, -1, NULL, call); /* they return once every item ran */
     } else if (!strcmp(m, "join") || !strcmp(m, "result") || !strcmp(m, "exception")) {
         if (recv->kind == NODE_Name)
             fj_jobs_end(p, fl_var_index(c, recv->v.Name.id, 0), NULL, NULL);
@@ -746,7 +756,7 @@ int fj_is_job_method(const char *m)
     static const char *const names[] = {"add_task", "create_task", "start_soon", "run_in_executor",
                                         "submit", "map", "add_callback", "spawn_callback",
                                         "call_later", "add_timeout", "call_at", NULL};
-    return ast_name_in(m, names);
+    return ast_name_in(m, names) || fastapi_at_once_method(m);
 }
 
 /* Coroutine or job a of list var joins the list: the job a started, or

@@ -12,6 +12,8 @@
  * (unit_check), and a Tornado callback run after the request whose
  * on_finish removed it (SL202).  SL103 for a scope of a registry keyed by
  * its own scopefunc that the unit opening it never removes (scope_check).
+ * workers.c's checks ride on the same walks (an arq worker's startup ctx,
+ * a threading socketserver's attributes).
  * SL204 reads each yield dependency
  * for a commit after its yield, when the run's FastAPI version runs that
  * code after the response.
@@ -19,6 +21,8 @@
 #include "rules/sharing.h"
 
 #include <string.h>
+
+#include "rules/workers.h"
 
 #include "fastapi.h"
 #include "model.h"
@@ -110,6 +114,8 @@ typedef struct Check {
     const FastApi *fa;
     const ProjectFacts *facts; /* the module's project: Flask-SQLAlchemy's version */
     struct Units *units;       /* the module's thread targets (unit_check) */
+    WorkCtx work;              /* workers.h's checks, on the same walks */
+    int servers;               /* the module may make a threading socketserver */
 } Check;
 
 /* A finding at `at`; its witness is note1 at `from` (NULL: at `at`), then
@@ -828,8 +834,9 @@ static void reg_walk_kid(Node *parent, Node *n, void *arg)
 {
     RegWalk *w = arg;
     (void)parent;
-    if (w->at || w->depth > WALK_MAX_DEPTH || ast_is_def(n) || n->kind == NODE_Lambda)
-        return;
+    if (w->at || w->depth > WALK_MAX_DEPTH || ast_is_def(n) || n->kind == NODE_Lambda ||
+        (w->once && fastapi_with_lock(w->t, w->s, n)))
+        return; /* (the runs take turns under a lock: the one session is theirs in turn) */
     RegKey k;
     if (w->once && (once_use(w, n) || (n->kind == NODE_Call && reg_follow(w, n)))) {
         w->at = n;
@@ -958,8 +965,10 @@ static const Node *callee_of_callable(const Node *e)
 
 /* The target of a call that starts a thread or hands a job to a pool
  * of threads, or that Tornado's IOLoop runs later, in *target, with its
- * UNIT_* kind; 0 if call is none of them. */
-static int starts(Check *c, const Scope *s, const Node *call, const Node **target)
+ * UNIT_* kind; 0 if call is none of them.  *each: the call itself runs
+ * the target several times at once (a subscriber's callback, a pool's map:
+ * fastapi_callback_at_once). */
+static int starts(Check *c, const Scope *s, const Node *call, const Node **target, int *each)
 {
     const Node *f = call->v.Call.func;
     const NodeList *args = &call->v.Call.args;
@@ -969,6 +978,11 @@ static int starts(Check *c, const Scope *s, const Node *call, const Node **targe
     char buf[64];
     size_t n = 0;
     *target = NULL;
+    *each = 0;
+    if ((*target = fastapi_callback_at_once(c->env->scopes, s, call)) != NULL) {
+        *each = 1;
+        return UNIT_POOL;
+    }
     if (!strcmp(last, "Thread") || !strcmp(last, "to_thread")) /* the name first: cheap */
         n = scope_qualname_buf(c->env->scopes, s, f, buf, sizeof buf);
     const char *q = n && n < sizeof buf ? buf : "";
@@ -1028,7 +1042,10 @@ static void start_kid(Node *parent, Node *n, void *arg)
         x->loops = 0;
     }
     const Node *target;
-    int kind = n->kind == NODE_Call ? starts(x->c, x->s, n, &target) : UNIT_NONE;
+    int each = 0;
+    int kind = n->kind == NODE_Call ? starts(x->c, x->s, n, &target, &each) : UNIT_NONE;
+    if (n->kind == NODE_Call && x->c->servers)
+        workers_call(&x->c->work, x->s, n); /* SL201 */
     if (kind) {
         Val v = flow_value(x->c->scratch, x->c->env, x->s, target);
         if (v.tag == VAL_FUNC && v.node && is_func(v.node) && x->u->n < MAX_UNITS &&
@@ -1043,7 +1060,7 @@ static void start_kid(Node *parent, Node *n, void *arg)
                 x->u->kind[k] = UNIT_POOL; /* a pool thread's is the longer life */
             }
             const Node *in = x->s->node;
-            x->u->many[k] |= x->loops > 0 ||
+            x->u->many[k] |= each || x->loops > 0 ||
                              (in && is_func(in) && (fastapi_role(x->c->fa, in) & FASTAPI_EVENT));
         }
     }
@@ -2127,6 +2144,7 @@ static void classes_kid(Node *parent, Node *n, void *arg)
         class_attrs(w->c, n);
         pool_holder(w->c, n);
         exit_release(w->c, n);
+        workers_class(&w->c->work, n); /* SL203 */
     }
     w->depth++;
     ast_children(n, classes_kid, w);
@@ -2139,12 +2157,14 @@ void sharing_check(LifecycleSink *k, const FlowEnv *env, const ProjectFacts *fac
     if (!env->fastapi || !env->fastapi->model)
         return;
     Units units = {{0}, {0}, {0}, 0};
-    Check c = {k, env, scratch, env->fastapi->model, facts, &units};
+    Check c = {k, env, scratch, env->fastapi->model, facts, &units,
+               {env, scratch, k->a, k->src, k->out}, 0};
     StartScan ss = {&c, &units, scope_module(env->scopes), 0, 0};
     const char *text = k->src->text;
-    if (strstr(text, "hread") || strstr(text, "_executor") || strstr(text, "submit") ||
+    c.servers = strstr(text, "Threading") || strstr(text, "Server(");
+    if (c.servers || strstr(text, "hread") || strstr(text, "_executor") || strstr(text, "submit") ||
         strstr(text, "_callback(") || strstr(text, "call_later(") || strstr(text, "add_timeout(") ||
-        strstr(text, "call_at(") ||
+        strstr(text, "call_at(") || strstr(text, ".subscribe(") || strstr(text, "dummy") ||
         (fastapi_scoped_own(c.fa) && (strstr(text, "create_task") || strstr(text, "ensure_future"))))
         /* Thread, to_thread,
                                    run_in_executor, submit, Tornado's add_callback, call_later:
