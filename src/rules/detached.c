@@ -71,11 +71,14 @@ enum { EV_COMMIT, EV_ROLLBACK, EV_CLOSE, EV_LOAD, EV_BIND, EV_READ, EV_RETURN, E
 
 /* What is reported of a session's objects: everything (a session the
  * function makes, or an endpoint's), or only what SL107 finds after a flush
- * (a parameter known to be an AsyncSession, whose factory is not known) and
- * what a task started here reads after the request's provider tore it down
- * (a parameter lent by that provider).  Narrower for parameters, since what
- * their caller did to them before the call is not known. */
-enum { FOLLOW_FLUSH = 1, FOLLOW_LATE = 2, FOLLOW_ALL = 0xff };
+ * (a parameter known to be an AsyncSession, whose factory is not known),
+ * what SL107 finds of the objects the function loads through an
+ * AsyncSession it is handed (FOLLOW_ASYNC: a parameter, or `self.session`)
+ * and what a task started here reads after the request's provider tore it
+ * down (a parameter lent by that provider).  Narrower for those, since what
+ * their caller did to them before the call, and does with what the
+ * function returns, is not known. */
+enum { FOLLOW_FLUSH = 1, FOLLOW_LATE = 2, FOLLOW_ASYNC = 4, FOLLOW_ALL = 0xff };
 
 #define MAX_EFFECTS 4 /* commits and closes of registries remembered per helper */
 
@@ -200,6 +203,11 @@ typedef struct Scan {
     const Node *sess_reg[MAX_SESSIONS]; /* the registry (its call) whose thread's session
                                            it is, or NULL */
     int nreg;                           /* sessions of registries among them */
+    int nattr;                          /* ... and attributes (`self.session`) */
+    const Node *recv[MAX_SESSIONS];     /* receivers of a session's loaders (`x.get(...)`,
+                                           `self.s.execute(...)`): AsyncSessions handed to
+                                           the function are asked about these alone */
+    int nrecv;
     const char *notreg[MAX_SESSIONS];   /* names asked about and found not registries */
     int nnotreg;
     const Node *sess_prov[MAX_SESSIONS]; /* the provider that lends it and tears it down when
@@ -282,9 +290,24 @@ static int session_index(const Scan *c, const char *name)
     return -1;
 }
 
-static int is_session_name(const Scan *c, const Node *e)
+/* The session e names, as this function's list spells it, or NULL: a
+ * name, or an attribute of one (`self.session`, followed when the value
+ * model knows it is an AsyncSession: param_sessions). */
+static const char *session_of(const Scan *c, const Node *e)
 {
-    return e && e->kind == NODE_Name && session_index(c, e->v.Name.id) >= 0;
+    if (e && e->kind == NODE_Name) {
+        int i = session_index(c, e->v.Name.id);
+        return i >= 0 ? c->sess[i] : NULL;
+    }
+    if (!e || !c->nattr || e->kind != NODE_Attribute || e->v.Attribute.value->kind != NODE_Name)
+        return NULL;
+    const char *x = e->v.Attribute.value->v.Name.id;
+    size_t n = strlen(x);
+    for (int i = 0; i < c->nsess; i++)
+        if (!strncmp(c->sess[i], x, n) && c->sess[i][n] == '.' &&
+            !strcmp(c->sess[i] + n + 1, e->v.Attribute.attr))
+            return c->sess[i];
+    return NULL;
 }
 
 static void push(Scan *c, int kind, const Node *at, int line, int col, const char *sess,
@@ -547,14 +570,15 @@ static const char *object_of(const Scan *c, const Node *v, const Node **ent, con
         return NULL;
     const Node *f = v->v.Call.func;
     const char *m = f->v.Attribute.attr;
-    if (is_session_name(c, f->v.Attribute.value)) {
+    const char *s = session_of(c, f->v.Attribute.value);
+    if (s) {
         if (!loader(m, OF_SESSION) || v->v.Call.args.n < 1)
             return NULL;
         const Node *a = v->v.Call.args.items[0];
         if (!strcmp(m, "merge"))
-            return f->v.Attribute.value->v.Name.id;
+            return s;
         *ent = model_selected_entity(a);
-        return *ent ? f->v.Attribute.value->v.Name.id : NULL;
+        return *ent ? s : NULL;
     }
     const Loader *l = loader(m, OF_QUERY | OF_RESULT);
     if (!l || (!strcmp(m, "get") && v->v.Call.args.n < 1))
@@ -564,13 +588,13 @@ static const char *object_of(const Scan *c, const Node *v, const Node **ent, con
     for (; r && r->kind == NODE_Call && r->v.Call.func->kind == NODE_Attribute;
          r = ast_unawait(r->v.Call.func->v.Attribute.value)) {
         const Node *rf = r->v.Call.func;
-        if (is_session_name(c, rf->v.Attribute.value)) {
+        if ((s = session_of(c, rf->v.Attribute.value))) {
             const char *rm = rf->v.Attribute.attr;
             if (!(result_kind(rm) & l->of) || r->v.Call.args.n < 1 ||
                 (l->many && !scalars && !strcmp(rm, "execute")))
                 return NULL;
             *ent = model_selected_entity(r->v.Call.args.items[0]);
-            return *ent ? rf->v.Attribute.value->v.Name.id : NULL;
+            return *ent ? s : NULL;
         }
         scalars |= !strcmp(rf->v.Attribute.attr, "scalars");
     }
@@ -599,14 +623,14 @@ static void note_result(Scan *c, const Node *t, const Node *v)
             c->rname[i] = "";
     v = ast_unawait(v);
     const Node *f = v && v->kind == NODE_Call ? v->v.Call.func : NULL;
-    const Node *ent = f && f->kind == NODE_Attribute && is_session_name(c, f->v.Attribute.value) &&
-                              result_kind(f->v.Attribute.attr) && v->v.Call.args.n > 0
+    const char *s = f && f->kind == NODE_Attribute ? session_of(c, f->v.Attribute.value) : NULL;
+    const Node *ent = s && result_kind(f->v.Attribute.attr) && v->v.Call.args.n > 0
                           ? model_selected_entity(v->v.Call.args.items[0])
                           : NULL;
     if (!ent || c->nres == MAX_RESULTS)
         return;
     c->rname[c->nres] = t->v.Name.id;
-    c->rsess[c->nres] = f->v.Attribute.value->v.Name.id;
+    c->rsess[c->nres] = s;
     c->rload[c->nres] = v;
     c->rrows[c->nres] = !strcmp(f->v.Attribute.attr, "execute");
     c->rent[c->nres++] = ent;
@@ -828,6 +852,23 @@ static const Node *changed_attr(const Node *n)
     return t && t->kind == NODE_Attribute && t->v.Attribute.value->kind == NODE_Name ? t : NULL;
 }
 
+/* `x.get(User, i)`, `self.session.execute(q)`: a receiver (a name, or an
+ * attribute of one) of a session's loader, remembered once. */
+static void note_receiver(Scan *c, const Node *call)
+{
+    const Node *f = call->v.Call.func, *r = f->kind == NODE_Attribute ? f->v.Attribute.value
+                                                                      : NULL;
+    if (!r || !(r->kind == NODE_Name || (r->kind == NODE_Attribute &&
+                                         r->v.Attribute.value->kind == NODE_Name)) ||
+        c->nrecv == MAX_SESSIONS ||
+        !(loader(f->v.Attribute.attr, OF_SESSION) || result_kind(f->v.Attribute.attr)))
+        return;
+    for (int i = 0; i < c->nrecv; i++)
+        if (ast_same_ref(c->recv[i], r))
+            return;
+    c->recv[c->nrecv++] = r;
+}
+
 static void sessions(Scan *c, const Node *n)
 {
     if (!n || c->depth > WALK_MAX_DEPTH || ast_is_def(n))
@@ -857,8 +898,10 @@ static void sessions(Scan *c, const Node *n)
     c->changes |= changed_attr(n) != NULL; /* for lost_writes, on the same walk */
     if (n->kind == NODE_Attribute || n->kind == NODE_Call)
         note_name(c, n);
-    if (n->kind == NODE_Call)
+    if (n->kind == NODE_Call) {
         registry_use(c, n);
+        note_receiver(c, n);
+    }
     c->depth++;
     ast_children((Node *)n, sessions_kid, c);
     c->depth--;
@@ -902,7 +945,7 @@ static void helper_commits(Scan *c, const Node *n)
 {
     int any = 0;
     for (int j = 0; ast_call_arg(n, j) && !any; j++)
-        any = is_session_name(c, ast_call_arg(n, j));
+        any = session_of(c, ast_call_arg(n, j)) != NULL;
     int shift;
     const Node *def = any && c->env->summary_of
                           ? ormpaths_callee(c->scratch, c->env, c->scope, n, &shift) : NULL;
@@ -910,31 +953,31 @@ static void helper_commits(Scan *c, const Node *n)
     if (!sum)
         return;
     for (int j = 0; ast_call_arg(n, j); j++) {
-        const Node *a = ast_call_arg(n, j);
+        const char *s = session_of(c, ast_call_arg(n, j));
         int i = ast_arg_param(def, shift, n, j);
-        if (!is_session_name(c, a) || i < 0 || i >= 8 || !sum->adds[i])
+        if (!s || i < 0 || i >= 8 || !sum->adds[i])
             continue;
         for (int k = 0; ast_call_arg(n, k); k++) {
             const Node *o = ast_call_arg(n, k);
             int oi = ast_arg_param(def, shift, n, k);
             if (o->kind == NODE_Name && oi >= 0 && oi < 8 && (sum->adds[i] >> oi & 1))
-                push_added(c, n, a->v.Name.id, o->v.Name.id);
+                push_added(c, n, s, o->v.Name.id);
         }
     }
     for (int j = 0; ast_call_arg(n, j); j++) {
-        const Node *a = ast_call_arg(n, j);
+        const char *s = session_of(c, ast_call_arg(n, j));
         int i = ast_arg_param(def, shift, n, j);
-        if (!is_session_name(c, a) || i < 0 || i >= 32)
+        if (!s || i < 0 || i >= 32)
             continue;
         if (sum->commits >> i & 1)
-            push(c, EV_COMMIT, n, ast_end_lineno(n), n->end_col_offset, a->v.Name.id, NULL);
+            push(c, EV_COMMIT, n, ast_end_lineno(n), n->end_col_offset, s, NULL);
         if (sum->rolls_back >> i & 1)
-            push(c, EV_ROLLBACK, n, ast_end_lineno(n), n->end_col_offset, a->v.Name.id, NULL);
+            push(c, EV_ROLLBACK, n, ast_end_lineno(n), n->end_col_offset, s, NULL);
         for (int k = 0; sum->refreshes && ast_call_arg(n, k); k++) {
             const Node *o = ast_call_arg(n, k);
             int oi = ast_arg_param(def, shift, n, k);
             if (o->kind == NODE_Name && oi >= 0 && oi < 32 && (sum->refreshes >> oi & 1))
-                push(c, EV_READ, n, ast_end_lineno(n), n->end_col_offset, a->v.Name.id,
+                push(c, EV_READ, n, ast_end_lineno(n), n->end_col_offset, s,
                      o->v.Name.id); /* it refreshed it last */
         }
     }
@@ -972,6 +1015,8 @@ static void helper_reads(Scan *c, const Node *n)
         const OrmRead *r = ormpaths_arg_reads(c->reads, c->k->a, c->scratch, c->env, def, shift,
                                               n, j, &nr);
         for (int i = 0; i < nr; i++) {
+            if (r[i].guard && !ormpaths_fills(def, shift, n, r[i].guard))
+                continue; /* read under `if include_x:`, which this call leaves off */
             DEvent *e = push_read(c, n, NULL, root, ormpaths_join(c->k->a, path, r[i].path));
             if (!e)
                 return;
@@ -1019,8 +1064,9 @@ static void call_events(Scan *c, const Node *n)
                                         "get_one", "merge", NULL};
     const Node *f = n->v.Call.func;
     const Node *a0 = n->v.Call.args.n > 0 ? n->v.Call.args.items[0] : NULL;
-    if (f->kind == NODE_Attribute && is_session_name(c, f->v.Attribute.value)) {
-        const char *s = f->v.Attribute.value->v.Name.id, *m = f->v.Attribute.attr;
+    const char *s = f->kind == NODE_Attribute ? session_of(c, f->v.Attribute.value) : NULL;
+    if (s) {
+        const char *m = f->v.Attribute.attr;
         if (!strcmp(m, "commit"))
             push_at(c, EV_COMMIT, n, s, NULL);
         else if (!strcmp(m, "rollback"))
@@ -1471,17 +1517,16 @@ static void events(Scan *c, const Node *n)
             const Node *v = it->v.withitem.optional_vars;
             int begin = e && e->kind == NODE_Call && e->v.Call.func->kind == NODE_Attribute &&
                         !strcmp(e->v.Call.func->v.Attribute.attr, "begin");
-            const char *s = is_session_name(c, v) ? v->v.Name.id
-                            : begin && is_session_name(c, e->v.Call.func->v.Attribute.value)
-                                ? e->v.Call.func->v.Attribute.value->v.Name.id
-                                : NULL;
+            const char *s = session_of(c, v);
+            if (!s && begin)
+                s = session_of(c, e->v.Call.func->v.Attribute.value);
             if (!s)
                 continue;
             if (begin)
                 push(c, EV_COMMIT, n, ast_end_lineno(n), n->end_col_offset, s, NULL);
             for (int j = 0; j < c->nitems; j++) {
                 const FlowSummary *cm = c->item_cm[j];
-                if (c->items[j] != it || !is_session_name(c, v))
+                if (c->items[j] != it || !session_of(c, v))
                     continue;
                 if (cm && cm->uses_after) /* the context manager commits on the way out */
                     push(c, EV_COMMIT, n, ast_end_lineno(n), n->end_col_offset, s, NULL);
@@ -2316,6 +2361,9 @@ static void read_event(Scan *c, Obj *o, const DEvent *e)
     }
     int lazy = !e->sess && lazy_read(c, o, path, &lz);
     int follow = session_follow(c, o->sess);
+    if (lazy && !lz.many && (follow & FOLLOW_ASYNC) && follow != FOLLOW_ALL && !e->task)
+        lazy = 0; /* one object of a handed session: the caller may have loaded it already,
+                     and a many-to-one finds it in the identity map with no SELECT */
     int all = follow == FOLLOW_ALL || ((follow & FOLLOW_LATE) && e->task);
     const char *gen = flush_unloaded(c, o, e, path, follow);
     if (e->sess)
@@ -2323,7 +2371,7 @@ static void read_event(Scan *c, Obj *o, const DEvent *e)
     if (!holds(o->closed_by, e) && !e->sess && session_async(c, o->sess) &&
         (holds(o->expired_by, e) || lazy)) {
         /* an AsyncSession cannot load from a plain attribute read */
-        if (!all)
+        if (!all && !(follow & FOLLOW_ASYNC))
             return; /* a parameter: what its caller did is not known */
         report_async(c, o, e, lazy && !holds(o->expired_by, e) ? &lz : NULL);
         reported(o);
@@ -2522,23 +2570,72 @@ static void lent_sessions(Scan *c)
         }
 }
 
+/* Is the name a receiver of a loader in the function? */
+static int received(const Scan *c, const char *name)
+{
+    for (int i = 0; i < c->nrecv; i++)
+        if (c->recv[i]->kind == NODE_Name && !strcmp(c->recv[i]->v.Name.id, name))
+            return 1;
+    return 0;
+}
+
+/* Do the commits of the AsyncSession v (handed to the function) expire its
+ * objects?  Known when the value carries the FastAPI provider that lends it
+ * (through calls and objects: value.h), else taken as not (0): a factory
+ * with expire_on_commit=False is the usual cure, and which one made it is
+ * not known. */
+static int handed_expires(Scan *c, Val v)
+{
+    int is_async = 0, x = v.node && ast_is_function(v.node) ? provider_expires(c, v.node, &is_async)
+                                                             : -1;
+    return x > 0;
+}
+
+/* `self.session.get(...)` in a coroutine method: an attribute of the
+ * instance (or of any name) that the value model knows is an AsyncSession
+ * (its class's __init__ stores a parameter annotated so, or that every
+ * caller fills with one), followed as a session named "self.session" for
+ * what the method loads through it (FOLLOW_ASYNC).  Only an attribute of
+ * a name: `self.repo.session` is not followed. */
+static void attr_sessions(Scan *c)
+{
+    for (int i = 0; i < c->nrecv && c->nsess < MAX_SESSIONS; i++) {
+        const Node *r = c->recv[i];
+        if (r->kind != NODE_Attribute || session_of(c, r))
+            continue;
+        Val v = flow_value(c->scratch, c->env, c->scope, r);
+        if (v.tag != VAL_RESOURCE || v.kind != RES_SESSION || !v.is_async)
+            continue;
+        add_session_named(c, arena_printf(c->k->a, "%s.%s", r->v.Attribute.value->v.Name.id,
+                                          r->v.Attribute.attr),
+                          handed_expires(c, v), 1);
+        c->sess_follow[c->nsess - 1] = FOLLOW_ASYNC;
+        c->nattr++;
+    }
+}
+
 /*
- * The parameters of a coroutine function that are sessions it is handed,
- * followed narrowly (FOLLOW_*): one known to be an AsyncSession when the
- * function flushes or commits (what the flush leaves unloaded), one a
- * provider lends the request when the function starts a task (what the
- * task reads after the provider's teardown).  Their factory's
+ * The sessions a coroutine function is handed, followed narrowly
+ * (FOLLOW_*): a parameter known to be an AsyncSession when the function
+ * flushes or commits (what the flush leaves unloaded), or loads objects
+ * through it (their lazy relationships, and what its commits expire when
+ * the provider is known: FOLLOW_ASYNC; so for an attribute, attr_sessions);
+ * one a provider lends the request when the function starts a task (what
+ * the task reads after the provider's teardown).  Their factory's
  * expire_on_commit is not known unless the provider says.
  */
 static void param_sessions(Scan *c)
 {
     const Node *f = c->func;
-    if (f->kind != NODE_AsyncFunctionDef || !(c->flushes | c->commits | c->tasks))
+    if (f->kind != NODE_AsyncFunctionDef || !(c->flushes | c->commits | c->tasks | c->nrecv))
         return;
     for (int i = 0; ast_param(f, i) && c->nsess < MAX_SESSIONS; i++) {
         const char *name = ast_param(f, i)->v.arg.arg;
         if (session_index(c, name) >= 0)
             continue;
+        int loads = received(c, name);
+        if (!loads && !(c->flushes | c->commits | c->tasks))
+            continue; /* the cheap test before the value model is asked */
         Val v = value_param(c->env->values, c->scratch, f, i);
         if (v.tag != VAL_RESOURCE || v.kind != RES_SESSION)
             continue;
@@ -2552,12 +2649,17 @@ static void param_sessions(Scan *c)
         }
         int sa1 = c->facts && c->facts->sqlalchemy.major == 1;
         int flush = is_async && (c->flushes | c->commits) && (c->changes || c->setattrs || sa1);
-        if (!late && !flush)
+        int handed = is_async && loads;
+        if (!late && !flush && !handed)
             continue;
-        add_session_named(c, name, late ? x : 0, is_async);
-        c->sess_follow[c->nsess - 1] = (unsigned char)(late * FOLLOW_LATE | flush * FOLLOW_FLUSH);
+        add_session_named(c, name, late ? x : handed ? handed_expires(c, v) : 0, is_async);
+        c->sess_follow[c->nsess - 1] = (unsigned char)(late * FOLLOW_LATE |
+                                                       flush * FOLLOW_FLUSH |
+                                                       handed * FOLLOW_ASYNC);
         c->sess_prov[c->nsess - 1] = late ? v.node : NULL;
     }
+    if (c->nrecv)
+        attr_sessions(c);
 }
 
 /* --- SL302: a change to an ORM object that no session commits ----------- */

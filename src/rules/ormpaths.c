@@ -340,15 +340,35 @@ static const char *annotated_class(const Node *e, int depth)
 
 enum { REL_NONE, REL_LAZY, REL_EAGER };
 
+/* Does a relationship's annotation hold a collection (`Mapped[List[X]]`,
+ * `Mapped[set[X]]`)?  0 for one object, or not known (a string). */
+static int collection_ann(const Node *ann)
+{
+    static const char *const many[] = {"List", "list", "Set", "set", "Sequence", "FrozenSet",
+                                       "frozenset", "Iterable", "Collection", NULL};
+    for (int depth = 0; ann && ann->kind == NODE_Subscript && depth < 4; depth++) {
+        const Node *w = ann->v.Subscript.value;
+        const char *wn = w->kind == NODE_Name ? w->v.Name.id
+                         : w->kind == NODE_Attribute ? w->v.Attribute.attr : NULL;
+        if (ast_name_in(wn, many))
+            return 1;
+        ann = ann->v.Subscript.slice;
+    }
+    return 0;
+}
+
 /* Attribute attr (len bytes) of cls as its body declares it: REL_LAZY (a
  * relationship loaded on first read), REL_EAGER (loaded with its object:
  * lazy="joined", "selectin", ...), else REL_NONE (a column, a method, a
  * dynamic or raising relationship, options not read, not declared there).
- * *target: the class it holds, when known. */
+ * *target: the class it holds, when known; *many: whether it is known to
+ * hold a collection (its annotation, uselist=True), else one object or not
+ * known. */
 static int relationship(Arena *a, const FlowEnv *env, OrmClass cls, const char *attr, size_t len,
-                        OrmClass *target)
+                        OrmClass *target, int *many)
 {
     *target = (OrmClass){NULL, NULL};
+    *many = 0;
     const Scope *cs = scope_of(cls.t, cls.def);
     const NodeList *body = &cls.def->v.ClassDef.body;
     for (int i = 0; cs && i < body->n; i++) {
@@ -364,10 +384,13 @@ static int relationship(Arena *a, const FlowEnv *env, OrmClass cls, const char *
             (strcmp(last, ".relationship") && strcmp(last, ".Relationship")))
             return REL_NONE;
         int kind = REL_LAZY; /* lazy="select", the default */
+        *many = st->kind == NODE_AnnAssign && collection_ann(st->v.AnnAssign.annotation);
         for (int k = 0; k < v->v.Call.keywords.n; k++) {
             const Node *kw = v->v.Call.keywords.items[k];
             if (!kw->v.keyword.arg || !strcmp(kw->v.keyword.arg, "sa_relationship_kwargs"))
                 return REL_NONE; /* options we do not read */
+            if (!strcmp(kw->v.keyword.arg, "uselist"))
+                *many = ast_is_true(kw->v.keyword.value);
             if (strcmp(kw->v.keyword.arg, "lazy"))
                 continue;
             const Node *lv = kw->v.keyword.value;
@@ -617,7 +640,7 @@ static int covers(const char *const *list, int n, const char *p, size_t plen, in
  * not covered ends (*steps, *names: the classes along), or 0. */
 static size_t walk(Arena *a, const FlowEnv *env, OrmClass cls, const char *path,
                    const char *const *loaded, int nloaded, const char *const *read, int nread,
-                   int *steps, const char **names)
+                   int *steps, const char **names, int *many)
 {
     const char *p = path;
     for (int i = 0; *p && i < PATH_MAX_STEPS; i++) {
@@ -625,7 +648,7 @@ static size_t walk(Arena *a, const FlowEnv *env, OrmClass cls, const char *path,
         size_t len = dot ? (size_t)(dot - p) : strlen(p);
         OrmClass next;
         names[i] = cls.def->v.ClassDef.name;
-        int kind = relationship(a, env, cls, p, len, &next);
+        int kind = relationship(a, env, cls, p, len, &next, many);
         size_t end = (size_t)(p - path) + len;
         if (kind == REL_NONE)
             break;
@@ -650,9 +673,11 @@ int ormpaths_lazy(Arena *a, const FlowEnv *env, OrmClass cls, const char *path,
     int steps = 0;
     if (!cls.def || !path || !*path)
         return 0;
-    size_t end = walk(a, env, cls, path, loaded, nloaded, read, nread, &steps, names);
+    int many = 0;
+    size_t end = walk(a, env, cls, path, loaded, nloaded, read, nread, &steps, names, &many);
     if (!end)
         return 0;
+    out->many = many;
     out->prefix = arena_strndup(a, path, end);
     out->steps = steps;
     const char *fix = "", *p = path;
@@ -674,7 +699,8 @@ int ormpaths_objects(Arena *a, const FlowEnv *env, OrmClass cls, const char *pat
     for (int i = 0; cls.def && *p && i < PATH_MAX_STEPS; i++) { /* every step a relationship */
         const char *dot = strchr(p, '.');
         size_t len = dot ? (size_t)(dot - p) : strlen(p);
-        if (relationship(a, env, cls, p, len, &cls) == REL_NONE)
+        int many;
+        if (relationship(a, env, cls, p, len, &cls, &many) == REL_NONE)
             return 0;
         if (!dot)
             return 1;
@@ -753,6 +779,7 @@ typedef struct Reads {
     int nalias;
     OrmReadEntry *out;
     int level, depth;
+    const char *guard;   /* walking the body of `if flag:`, flag a parameter off by default */
 } Reads;
 
 static const OrmRead *param_reads(OrmReadCache *cache, Arena *a, Arena *scratch,
@@ -779,9 +806,44 @@ static void add_read(Reads *r, const char *path, const Node *reader, const Node 
     if (!path || !*path || !strncmp(path, "awaitable_attrs", 15) || o->n == ORM_MAX_READS)
         return; /* awaitable_attrs: AsyncAttrs loads with an await */
     for (int i = 0; i < o->n; i++)
-        if (!strcmp(o->reads[i].path, path))
+        if (!strcmp(o->reads[i].path, path)) {
+            if (!r->guard)
+                o->reads[i].guard = NULL; /* read on every call too */
             return;
-    o->reads[o->n++] = (OrmRead){path, reader, at};
+        }
+    o->reads[o->n++] = (OrmRead){path, reader, at, r->guard};
+}
+
+/* `if include_probes:` in def: the parameter the test names, when its
+ * default is False or None (a call that does not fill it skips the body),
+ * else NULL. */
+static const char *off_flag(const Node *def, const Node *test)
+{
+    for (int i = 0; test->kind == NODE_Name && ast_param(def, i); i++) {
+        const Node *d = ast_param_default(def, i);
+        if (strcmp(ast_param(def, i)->v.arg.arg, test->v.Name.id))
+            continue;
+        return d && d->kind == NODE_Constant && (d->v.Constant.value.kind == CONST_NONE ||
+                                                 d->v.Constant.value.kind == CONST_FALSE)
+                   ? test->v.Name.id : NULL;
+    }
+    return NULL;
+}
+
+int ormpaths_fills(const Node *def, int shift, const Node *call, const char *param)
+{
+    for (int j = 0; ast_call_arg(call, j); j++) {
+        const Node *p = param_of(def, shift, call, j);
+        if (p && !strcmp(p->v.arg.arg, param))
+            return 1;
+    }
+    for (int k = 0; k < call->v.Call.keywords.n; k++)
+        if (!call->v.Call.keywords.items[k]->v.keyword.arg)
+            return 1; /* **options: may */
+    for (int j = 0; j < call->v.Call.args.n; j++)
+        if (call->v.Call.args.items[j]->kind == NODE_Starred)
+            return 1;
+    return 0;
 }
 
 /* The path e follows from the parameter (through an alias), or NULL. */
@@ -852,7 +914,8 @@ static void reads_call(Reads *r, const Node *call)
                                              pa->v.arg.arg, r->level + 1, &n)
                                : NULL;
         for (int i = 0; i < n; i++)
-            add_read(r, ormpaths_join(r->a, p, in[i].path), in[i].reader, in[i].at);
+            if (!in[i].guard || ormpaths_fills(def, shift, call, in[i].guard))
+                add_read(r, ormpaths_join(r->a, p, in[i].path), in[i].reader, in[i].at);
     }
 }
 
@@ -889,6 +952,13 @@ static void reads_walk(Reads *r, const Node *n)
         } else {
             reads_walk(r, n->v.ListComp.elt);
         }
+    } else if (n->kind == NODE_If && !r->guard && off_flag(r->def, n->v.If.test)) {
+        r->guard = n->v.If.test->v.Name.id; /* what the body reads, the call may skip */
+        for (int i = 0; i < n->v.If.body.n; i++)
+            reads_walk(r, n->v.If.body.items[i]);
+        r->guard = NULL;
+        for (int i = 0; i < n->v.If.orelse.n; i++)
+            reads_walk(r, n->v.If.orelse.items[i]);
     } else if (n->kind == NODE_Attribute && ast_ctx(n) == CTX_Load && param_ref(r, n)) {
         add_read(r, param_ref(r, n), r->def, n);
         chain_slices(r, n);

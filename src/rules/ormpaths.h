@@ -108,6 +108,8 @@ int ormpaths_loaded(Arena *a, const Node *load, const char ***paths, int *n);
 typedef struct OrmLazy {
     const char *prefix; /* the path up to it ("project.backends") */
     int steps;          /* its attributes on the path, counted from 1 */
+    int many;           /* it is known to hold a collection (else one object: a
+                           many-to-one's target may be in the identity map already) */
     const char *fix;    /* the loader chain that loads it:
                            "selectinload(Volume.project).selectinload(Project.backends)" */
 } OrmLazy;
@@ -135,6 +137,9 @@ typedef struct OrmRead {
     const char *path;   /* relative to the parameter */
     const Node *reader; /* the function whose body reads it (the callee, or deeper) */
     const Node *at;     /* the read there */
+    const char *guard;  /* read only under `if guard:`, guard a parameter of the callee
+                           off by default (`include_probes=False`): a call that does not
+                           fill it does not read it; or NULL */
 } OrmRead;
 
 /* What the functions of the project handed an object read of it,
@@ -160,6 +165,10 @@ void ormpaths_cache_free(OrmReadCache *cache);
  * anything else.  s: the scope of the call, in env->scopes. */
 const Node *ormpaths_callee(Arena *scratch, const FlowEnv *env, const Scope *s, const Node *call,
                             int *shift);
+
+/* Does call (of def, shift as ormpaths_callee says) fill parameter param,
+ * or may it (`**kwargs`, `*args`)? */
+int ormpaths_fills(const Node *def, int shift, const Node *call, const char *param);
 
 /* The paths def reads of the parameter that argument j of call fills
  * (ast_call_arg's count), in *n: its attribute reads (not method calls),
