@@ -9,7 +9,8 @@
  * recursion of one question follows only the expression and the names and
  * attributes it reads (VALUE_MAX_DEPTH), and reading a name costs a hash
  * lookup; the rounds carry values from location to location until none
- * changes.
+ * changes, each walking again only the units (statements of a module or a
+ * class body) that read a location changed since their last walk.
  *
  * A location's value only grows: unknown -> one known value -> conflict
  * (reported as unknown), so the rounds end.
@@ -68,20 +69,37 @@ typedef struct Slot {
     const void *k1;        /* a Binding, a def or class node, a Scope (locals) */
     const char *k2;        /* an attribute or local name, or NULL */
     SlotVal v;             /* what it holds (slot_val) */
-    SlotParam *param;      /* a LOC_PARAM location's calls; NULL for the others */
+    union {
+        SlotParam *param;  /* a LOC_PARAM location's calls */
+        struct {
+            unsigned unit; /* an answer kept (remember): the unit (+ 1; 0: none) ... */
+            unsigned walk; /* ... and its walk that worked it out (Unit.walk) */
+        } by;
+    };
     int k3;                /* LOC_* (+ index) */
     int round;             /* LOC_DECLARED: the round that computed it */
     unsigned changed_at;   /* the clock when it last changed */
-    unsigned mark_walk;    /* the module walk that last noted reading it, so it is noted
-                              once (vm->walk: each walk of each module has its own) */
+    unsigned mark_walk;    /* the unit walk that last noted reading it, so it is noted
+                              once (vm->walk: each walk of each unit has its own) */
 } Slot;
 
-/* The locations one module's last walk read (on the heap: only the build
- * reads them). */
-typedef struct Reads {
-    Slot **items;
-    size_t n, cap;
-} Reads;
+/*
+ * A unit of a round's work: a statement of a module's body or of a class
+ * body at its top (a def, a method, an assignment), walked on its own and
+ * walked again only when a location it read last time has changed since
+ * (the reads on the heap: only the build reads them).
+ */
+typedef struct Unit {
+    const Node *n;      /* the statement */
+    const Scope *s;     /* the scope it is walked in: the module's or the class's */
+    const Node *cls;    /* the class whose body holds it, or NULL */
+    int mod;            /* index into mods */
+    int depth;          /* its walk's depth (Round.depth) */
+    unsigned walked_at; /* the clock when its last walk began */
+    unsigned walk;      /* that walk (ValueModel.walk) */
+    Slot **reads;       /* what its last walk read */
+    size_t nreads, cap;
+} Unit;
 
 typedef struct Import {
     const Binding *b;        /* an import binding */
@@ -110,9 +128,13 @@ struct ValueModel {
     const Node *why_func; /* the function that makes it, or NULL (module level) */
     int declaring;   /* the value being joined is an annotation's, not an object */
     int cur;         /* the module being walked, or -1 */
-    unsigned walk;   /* counts module walks (from 1: a new slot's mark_walk, 0, is none) */
-    Reads *reads;    /* per module: what its last walk read */
-    unsigned *walked_at; /* per module: the clock when its last walk began */
+    unsigned walk;   /* counts unit walks (from 1: a new slot's mark_walk, 0, is none) */
+    Unit *units;     /* nunits, in the order of the modules and of their statements */
+    size_t nunits, ucap;
+    Unit *unit;      /* the unit being walked (of module cur) */
+    Owner *defs;     /* every def and class, in the order of the modules and of their
+                        source: what the build's last pass works out answers for */
+    size_t ndefs, dcap;
     Owner *own;      /* ocap slots */
     size_t ocap, oused;
     Import *imp;     /* icap slots: where each import leads */
@@ -179,6 +201,14 @@ static Val slot_val(const Slot *s)
     v.fresh = s->v.fresh;
     v.once = s->v.once; /* what was joined: read() asks whether it was all */
     return v;
+}
+
+/* Do a and b hold the same, field by field (a Val has padding)? */
+static int same_val(const Val *a, const Val *b)
+{
+    return a->tag == b->tag && a->kind == b->kind && a->is_async == b->is_async &&
+           a->qual == b->qual && a->sub == b->sub && a->scope_fn == b->scope_fn &&
+           a->node == b->node && a->fresh == b->fresh && a->once == b->once;
 }
 
 /* Sets what s holds (not its conflict, lenders and own flags). */
@@ -273,21 +303,30 @@ static Slot *slot(ValueModel *vm, const void *k1, const char *k2, int k3, int cr
     }
 }
 
-/* The module being walked read s: when s changes, it is walked again. */
+/* The unit being walked read s: when s changes, it is walked again. */
 static void note_read(ValueModel *vm, Slot *s)
 {
     if (s->mark_walk == vm->walk)
         return;
     s->mark_walk = vm->walk;
-    Reads *r = &vm->reads[vm->cur];
-    if (r->n == r->cap) {
-        r->cap = r->cap ? 2 * r->cap : 64;
-        r->items = xrealloc(r->items, r->cap * sizeof *r->items);
+    Unit *u = vm->unit;
+    if (u->nreads == u->cap) {
+        u->cap = u->cap ? 2 * u->cap : 8;
+        u->reads = xrealloc(u->reads, u->cap * sizeof *u->reads);
     }
-    r->items[r->n++] = s;
+    u->reads[u->nreads++] = s;
 }
 
-/* What a location holds so far (noted as read by the module being walked);
+/* Has a location u's last walk read changed since that walk began? */
+static int stale(const Unit *u)
+{
+    for (size_t i = 0; i < u->nreads; i++)
+        if (u->reads[i]->changed_at > u->walked_at)
+            return 1;
+    return 0;
+}
+
+/* What a location holds so far (noted as read by the unit being walked);
  * its slot in *at, if asked (NULL: none yet). */
 static Val read_at(const ValueModel *cvm, const void *k1, const char *k2, int k3, const Slot **at)
 {
@@ -333,7 +372,7 @@ static void join(ValueModel *vm, const void *k1, const char *k2, int k3, Val v)
         return;
     if (v.tag == VAL_RESOURCE && !v.once && !vm->declaring)
         note_own(vm, k1, k2, k3); /* an annotation says what, not which one */
-    SlotParam *p = s->param;
+    SlotParam *p = is_param_loc(k3) ? s->param : NULL;
     if (p && v.fresh && !p->own_why && vm->why) {
         p->own_why = vm->why;
         p->own_func = vm->why_func;
@@ -442,14 +481,34 @@ typedef struct OwnWalk {
     int mod, depth;
 } OwnWalk;
 
+/* Can a node of this kind hold statements (a def, a class)?  The others'
+ * children are expressions, names, patterns: nothing to look for there. */
+static int holds_statements(int kind)
+{
+    switch (kind) {
+    case NODE_FunctionDef: case NODE_AsyncFunctionDef: case NODE_ClassDef:
+    case NODE_For: case NODE_AsyncFor: case NODE_While: case NODE_If:
+    case NODE_With: case NODE_AsyncWith: case NODE_Match: case NODE_match_case:
+    case NODE_Try: case NODE_TryStar: case NODE_ExceptHandler: return 1;
+    default: return 0;
+    }
+}
+
 static void own_kid(Node *parent, Node *n, void *arg)
 {
     OwnWalk *w = arg;
     (void)parent;
-    if (w->depth > SCOPE_MAX_DEPTH || ast_category(n->kind) == CAT_EXPR)
+    if (w->depth > SCOPE_MAX_DEPTH || !holds_statements(n->kind))
         return;
-    if (n->kind == NODE_FunctionDef || n->kind == NODE_AsyncFunctionDef || n->kind == NODE_ClassDef)
-        own(w->vm, n, w->mod);
+    if (n->kind == NODE_FunctionDef || n->kind == NODE_AsyncFunctionDef || n->kind == NODE_ClassDef) {
+        ValueModel *vm = w->vm;
+        own(vm, n, w->mod);
+        if (vm->ndefs == vm->dcap) {
+            vm->dcap = vm->dcap ? 2 * vm->dcap : 1024;
+            vm->defs = xrealloc(vm->defs, vm->dcap * sizeof *vm->defs);
+        }
+        vm->defs[vm->ndefs++] = (Owner){n, w->mod};
+    }
     w->depth++;
     ast_children(n, own_kid, w);
     w->depth--;
@@ -493,12 +552,20 @@ static const Node *param_at(const Node *f, int i)
     return p ? p : i == 0 ? a->v.arguments.vararg : i == 1 ? a->v.arguments.kwarg : NULL;
 }
 
+/* The index of f's parameter name, as param_at counts (*args and **kwargs
+ * too), or -1: one pass over the lists, as every name read asks it. */
 static int param_index(const Node *f, const char *name)
 {
-    for (int i = 0, n = param_count(f) + 2; i < n; i++) /* *args and **kwargs too */
-        if (param_at(f, i) && !strcmp(param_at(f, i)->v.arg.arg, name))
-            return i;
-    return -1;
+    const struct AST_arguments *a = &f->v.FunctionDef.args->v.arguments;
+    const NodeList *ls[3] = {&a->posonlyargs, &a->args, &a->kwonlyargs};
+    int i = 0;
+    for (int l = 0; l < 3; l++)
+        for (int k = 0; k < ls[l]->n; k++, i++)
+            if (!strcmp(ls[l]->items[k]->v.arg.arg, name))
+                return i;
+    if (a->vararg && !strcmp(a->vararg->v.arg.arg, name))
+        return i;
+    return a->kwarg && !strcmp(a->kwarg->v.arg.arg, name) ? i + 1 : -1;
 }
 
 /* Is f a method: a def directly in a class body (not a static method)?
@@ -574,21 +641,55 @@ static Val instance(const char *qual)
  * answers stand for the questions after building. */
 static const Slot *recalled(ValueModel *vm, const void *k1, int k3)
 {
-    const Slot *s = slot(vm, k1, NULL, k3, 0);
-    return s && s->round == vm->round ? s : NULL;
+    Slot *s = slot(vm, k1, NULL, k3, 0);
+    if (!s || s->round != vm->round)
+        return NULL;
+    if (vm->building && vm->cur >= 0)
+        note_read(vm, s); /* another unit's answer: read like a location */
+    return s;
 }
 
 /* Keeps v as this round's answer at (k1, k3), while building; its name is
- * copied (a question's strings die with its scratch arena). */
+ * copied (a question's strings die with its scratch arena).  An answer
+ * that differs from the last round's is a change to the units that read
+ * that one. */
 static void remember(ValueModel *vm, const void *k1, int k3, Val v)
 {
     if (!vm->building)
         return;
     Slot *s = slot(vm, k1, NULL, k3, 1);
-    if (v.qual)
+    Val was = slot_val(s);
+    if (v.qual && was.qual && !strcmp(v.qual, was.qual))
+        v.qual = was.qual; /* the same name: no copy a round */
+    else if (v.qual)
         v.qual = arena_strndup(vm->a, v.qual, strlen(v.qual));
+    v.once = v.once != 0;
     slot_set(s, &v);
     s->round = vm->round;
+    if (!same_val(&was, &v))
+        s->changed_at = ++vm->clock;
+    s->by.unit = vm->unit ? (unsigned)(vm->unit - vm->units) + 1 : 0;
+    s->by.walk = vm->walk;
+    if (vm->unit)
+        s->mark_walk = vm->walk; /* this unit worked it out: what it read says when to again */
+}
+
+/*
+ * Is the answer kept at (k1, k3) still what it would be worked out now?
+ * It is when the unit walk that worked it out is its unit's last and no
+ * location that walk read has changed since (every unit, at a fixpoint):
+ * it read no more than its unit did.  It is then this round's answer.
+ */
+static int settled(ValueModel *vm, const void *k1, int k3)
+{
+    Slot *s = slot(vm, k1, NULL, k3, 0);
+    if (!s || s->round == vm->round)
+        return s != NULL;
+    const Unit *u = s->by.unit ? &vm->units[s->by.unit - 1] : NULL;
+    if (!u || u->walk != s->by.walk || stale(u))
+        return 0;
+    s->round = vm->round;
+    return 1;
 }
 
 /* What the return annotation of def f says (`-> AsyncIterator[AsyncSession]`):
@@ -2108,14 +2209,29 @@ static void walk(Round *r, const Node *n)
     r->depth--;
 }
 
-/* Has a location module m's last walk read changed since that walk began? */
-static int stale(const ValueModel *vm, int m)
+
+/*
+ * The units of a body (a module's, or a class's at depth): its statements,
+ * a class's split into its own, so that a round walks again only the
+ * methods whose reads changed.  A class's statements walked one by one are
+ * its walk (walk_scope): the class adds nothing of its own.
+ */
+static void add_units(ValueModel *vm, int mod, const NodeList *body, const Scope *s,
+                      const Node *cls, int depth)
 {
-    const Reads *r = &vm->reads[m];
-    for (size_t i = 0; i < r->n; i++)
-        if (r->items[i]->changed_at > vm->walked_at[m])
-            return 1;
-    return 0;
+    for (int i = 0; i < body->n && depth <= SCOPE_MAX_DEPTH; i++) {
+        const Node *n = body->items[i];
+        if (n->kind == NODE_ClassDef) {
+            const Scope *cs = scope_of(vm->mods[mod].scopes, n);
+            add_units(vm, mod, &n->v.ClassDef.body, cs ? cs : s, n, depth + 1);
+            continue;
+        }
+        if (vm->nunits == vm->ucap) {
+            vm->ucap = vm->ucap ? 2 * vm->ucap : 1024;
+            vm->units = xrealloc(vm->units, vm->ucap * sizeof *vm->units);
+        }
+        vm->units[vm->nunits++] = (Unit){.n = n, .s = s, .cls = cls, .mod = mod, .depth = depth};
+    }
 }
 
 /*
@@ -2198,42 +2314,34 @@ static void settle_tables(ValueModel *vm)
             }
         free(old);
     }
-    for (int m = 0; m < vm->n; m++) {
-        free(vm->reads[m].items);
-        vm->reads[m] = (Reads){0};
-    }
+    for (size_t i = 0; i < vm->nunits; i++)
+        free(vm->units[i].reads);
+    free(vm->units);
+    vm->units = NULL;
+    vm->nunits = vm->ucap = 0;
+    free(vm->defs);
+    vm->defs = NULL;
+    vm->ndefs = vm->dcap = 0;
 }
 
-/* The library base of every class, and what every annotated (or
- * defaulted) parameter and every return annotation say, worked out once the
- * values are final (as of the last round): asked again and again after the
- * build, whose questions cannot keep their answers (read-only, shared). */
-typedef struct LibBases {
-    Ev *c;
-    const ScopeTable *t;
-    int depth;
-} LibBases;
-
-static void libbase_kid(Node *parent, Node *n, void *arg)
+/* The library base of class or def n, and what every annotated (or
+ * defaulted) parameter and the return annotation of def n say, worked out
+ * once the values are final (as of the last round): asked again and again
+ * after the build, whose questions cannot keep their answers (read-only,
+ * shared). */
+static void settle_answers(Ev *c, const ScopeTable *t, const Node *n)
 {
-    LibBases *w = arg;
-    (void)parent;
-    if (w->depth > SCOPE_MAX_DEPTH || ast_category(n->kind) == CAT_EXPR)
-        return;
-    if (n->kind == NODE_ClassDef)
-        library_base(w->c, n, 0);
-    const Scope *fs = is_func(n) ? scope_of(w->t, n) : NULL;
-    for (int i = fs && method_class(w->t, n) ? 1 : 0; fs && i < param_count(n); i++) {
+    if (n->kind == NODE_ClassDef && !settled(c->vm, n, LOC_LIBBASE))
+        library_base(c, n, 0);
+    const Scope *fs = is_func(n) ? scope_of(t, n) : NULL;
+    for (int i = fs && method_class(t, n) ? 1 : 0; fs && i < param_count(n); i++) {
         const Node *a = param_at(n, i);
         if ((a->v.arg.annotation || ast_param_default(n, i)) &&
-            !recalled(w->c->vm, n, LOC_DECLARED + i))
-            remember(w->c->vm, n, LOC_DECLARED + i, declared(w->c, w->t, fs, i));
+            !settled(c->vm, n, LOC_DECLARED + i))
+            remember(c->vm, n, LOC_DECLARED + i, declared(c, t, fs, i));
     }
-    if (fs)
-        returns_declared(w->c, n);
-    w->depth++;
-    ast_children(n, libbase_kid, w);
-    w->depth--;
+    if (fs && !settled(c->vm, n, LOC_RETURNS))
+        returns_declared(c, n);
 }
 
 ValueModel *value_build(Arena *a, const Project *graph, const FastApiModule *mods, int n,
@@ -2252,39 +2360,44 @@ ValueModel *value_build(Arena *a, const Project *graph, const FastApiModule *mod
         OwnWalk w = {vm, m, 0};
         ast_children(mods[m].module, own_kid, &w);
     }
-    vm->reads = arena_alloc(a, (size_t)(n ? n : 1) * sizeof *vm->reads);
-    vm->walked_at = arena_alloc(a, (size_t)(n ? n : 1) * sizeof *vm->walked_at);
+    for (int m = 0; m < n; m++)
+        add_units(vm, m, &mods[m].module->v.Module.body, scope_module(mods[m].scopes), NULL, 0);
+    size_t cap = 1024; /* about three locations a unit (2.4 to 2.7 on the corpus), half full:
+                          the table is seldom grown, each growth a rehash of every slot */
+    while (cap < 6 * vm->nunits)
+        cap *= 2;
+    slot_rehash(vm, cap);
     vm->building = 1;
     for (int m = 0; m < n; m++)
         fixtures(vm, mods[m].scopes, &mods[m].module->v.Module.body, 0);
     Arena *scratch = arena_new();
     for (vm->round = 1; vm->round <= VALUE_ROUNDS; vm->round++) {
         vm->changed = 0;
-        for (int m = 0; m < n; m++) {
-            if (vm->round > 1 && !stale(vm, m))
+        for (size_t i = 0; i < vm->nunits; i++) {
+            Unit *u = &vm->units[i];
+            if (vm->round > 1 && !stale(u))
                 continue; /* nothing it read has changed since: it would add nothing */
-            vm->cur = m;
-            vm->walk++;
-            vm->walked_at[m] = vm->clock;
-            vm->reads[m].n = 0;
+            vm->cur = u->mod;
+            vm->unit = u;
+            u->walk = ++vm->walk;
+            u->walked_at = vm->clock;
+            u->nreads = 0;
             Ev c = {vm, scratch, 0};
-            Round r = {&c, mods[m].scopes, scope_module(mods[m].scopes), NULL, NULL, 0};
-            const NodeList *body = &mods[m].module->v.Module.body;
-            for (int i = 0; i < body->n; i++)
-                walk(&r, body->items[i]);
+            Round r = {&c, mods[u->mod].scopes, u->s, NULL, u->cls, u->depth};
+            walk(&r, u->n);
             arena_reset(scratch);
         }
         if (!vm->changed)
             break;
     }
     vm->cur = -1;
+    vm->unit = NULL;
     vm->rounds = vm->round;
     if (vm->round > VALUE_ROUNDS)
         vm->round = VALUE_ROUNDS; /* no fixpoint: the last round's cache stands */
-    for (int m = 0; m < n; m++) { /* answers the questions after the build will ask again */
+    for (size_t i = 0; i < vm->ndefs; i++) { /* what the questions after will ask again */
         Ev c = {vm, scratch, 0};
-        LibBases w = {&c, mods[m].scopes, 0};
-        ast_children(mods[m].module, libbase_kid, &w);
+        settle_answers(&c, mods[vm->defs[i].mod].scopes, vm->defs[i].key);
         arena_reset(scratch);
     }
     vm->building = 0;
