@@ -73,7 +73,7 @@ typedef struct Slot {
         SlotParam *param;  /* a LOC_PARAM location's calls */
         struct {
             unsigned unit; /* an answer kept (remember): the unit (+ 1; 0: none) ... */
-            unsigned walk; /* ... and its walk that worked it out (Unit.walk) */
+            unsigned walk; /* ... and its walk that worked it out (Unit.walked_at) */
         } by;
     };
     int k3;                /* LOC_* (+ index) */
@@ -87,18 +87,13 @@ typedef struct Slot {
  * A unit of a round's work: a statement of a module's body or of a class
  * body at its top (a def, a method, an assignment), walked on its own and
  * walked again only when a location it read last time has changed since
- * (the reads on the heap: only the build reads them).
+ * (only the build reads them).
  */
 typedef struct Unit {
-    const Node *n;      /* the statement */
-    const Scope *s;     /* the scope it is walked in: the module's or the class's */
-    const Node *cls;    /* the class whose body holds it, or NULL */
-    int mod;            /* index into mods */
-    int depth;          /* its walk's depth (Round.depth) */
-    unsigned walked_at; /* the clock when its last walk began */
-    unsigned walk;      /* that walk (ValueModel.walk) */
-    Slot **reads;       /* what its last walk read */
-    size_t nreads, cap;
+    Slot **reads;       /* what its last walk read (in ValueModel.rarena) */
+    unsigned nreads;
+    unsigned walked_at; /* the clock when its last walk began; names that walk too: a
+                           unit is walked again only after a change, so it grows */
 } Unit;
 
 typedef struct Import {
@@ -129,12 +124,13 @@ struct ValueModel {
     int declaring;   /* the value being joined is an annotation's, not an object */
     int cur;         /* the module being walked, or -1 */
     unsigned walk;   /* counts unit walks (from 1: a new slot's mark_walk, 0, is none) */
-    Unit *units;     /* nunits, in the order of the modules and of their statements */
-    size_t nunits, ucap;
+    Unit *units;     /* nunits, in the order of the modules and of their statements
+                        (walk_units); on the heap while building */
+    size_t nunits;
     Unit *unit;      /* the unit being walked (of module cur) */
-    Owner *defs;     /* every def and class, in the order of the modules and of their
-                        source: what the build's last pass works out answers for */
-    size_t ndefs, dcap;
+    Slot **seen;     /* what it has read so far: nseen of scap (on the heap, reused) ... */
+    size_t nseen, scap;
+    Arena *rarena;   /* ... kept at their size here when its walk ends (the build's) */
     Owner *own;      /* ocap slots */
     size_t ocap, oused;
     Import *imp;     /* icap slots: where each import leads */
@@ -309,12 +305,11 @@ static void note_read(ValueModel *vm, Slot *s)
     if (s->mark_walk == vm->walk)
         return;
     s->mark_walk = vm->walk;
-    Unit *u = vm->unit;
-    if (u->nreads == u->cap) {
-        u->cap = u->cap ? 2 * u->cap : 8;
-        u->reads = xrealloc(u->reads, u->cap * sizeof *u->reads);
+    if (vm->nseen == vm->scap) {
+        vm->scap = vm->scap ? 2 * vm->scap : 256;
+        vm->seen = xrealloc(vm->seen, vm->scap * sizeof *vm->seen);
     }
-    u->reads[u->nreads++] = s;
+    vm->seen[vm->nseen++] = s;
 }
 
 /* Has a location u's last walk read changed since that walk began? */
@@ -478,8 +473,11 @@ static void own_kid(Node *parent, Node *n, void *arg);
 
 typedef struct OwnWalk {
     ValueModel *vm;
+    Ev *c;   /* NULL: note each def's and class's module; else settle its answers */
     int mod, depth;
 } OwnWalk;
+
+static void settle_answers(Ev *c, const ScopeTable *t, const Node *n);
 
 /* Can a node of this kind hold statements (a def, a class)?  The others'
  * children are expressions, names, patterns: nothing to look for there. */
@@ -501,13 +499,10 @@ static void own_kid(Node *parent, Node *n, void *arg)
     if (w->depth > SCOPE_MAX_DEPTH || !holds_statements(n->kind))
         return;
     if (n->kind == NODE_FunctionDef || n->kind == NODE_AsyncFunctionDef || n->kind == NODE_ClassDef) {
-        ValueModel *vm = w->vm;
-        own(vm, n, w->mod);
-        if (vm->ndefs == vm->dcap) {
-            vm->dcap = vm->dcap ? 2 * vm->dcap : 1024;
-            vm->defs = xrealloc(vm->defs, vm->dcap * sizeof *vm->defs);
-        }
-        vm->defs[vm->ndefs++] = (Owner){n, w->mod};
+        if (w->c)
+            settle_answers(w->c, w->vm->mods[w->mod].scopes, n);
+        else
+            own(w->vm, n, w->mod);
     }
     w->depth++;
     ast_children(n, own_kid, w);
@@ -669,7 +664,7 @@ static void remember(ValueModel *vm, const void *k1, int k3, Val v)
     if (!same_val(&was, &v))
         s->changed_at = ++vm->clock;
     s->by.unit = vm->unit ? (unsigned)(vm->unit - vm->units) + 1 : 0;
-    s->by.walk = vm->walk;
+    s->by.walk = vm->unit ? vm->unit->walked_at : 0;
     if (vm->unit)
         s->mark_walk = vm->walk; /* this unit worked it out: what it read says when to again */
 }
@@ -686,7 +681,7 @@ static int settled(ValueModel *vm, const void *k1, int k3)
     if (!s || s->round == vm->round)
         return s != NULL;
     const Unit *u = s->by.unit ? &vm->units[s->by.unit - 1] : NULL;
-    if (!u || u->walk != s->by.walk || stale(u))
+    if (!u || u->walked_at != s->by.walk || stale(u))
         return 0;
     s->round = vm->round;
     return 1;
@@ -2210,28 +2205,53 @@ static void walk(Round *r, const Node *n)
 }
 
 
-/*
- * The units of a body (a module's, or a class's at depth): its statements,
- * a class's split into its own, so that a round walks again only the
- * methods whose reads changed.  A class's statements walked one by one are
- * its walk (walk_scope): the class adds nothing of its own.
- */
-static void add_units(ValueModel *vm, int mod, const NodeList *body, const Scope *s,
-                      const Node *cls, int depth)
+/* Walks unit u (statement n of scope s) and keeps what it read. */
+static void walk_unit(ValueModel *vm, Arena *scratch, int mod, Unit *u, const Node *n,
+                      const Scope *s, const Node *cls, int depth)
 {
-    for (int i = 0; i < body->n && depth <= SCOPE_MAX_DEPTH; i++) {
-        const Node *n = body->items[i];
+    vm->cur = mod;
+    vm->unit = u;
+    vm->walk++;
+    u->walked_at = vm->clock;
+    Ev c = {vm, scratch, 0};
+    Round r = {&c, vm->mods[mod].scopes, s, NULL, cls, depth};
+    walk(&r, n);
+    arena_reset(scratch);
+    /* its reads at their size: a heap array per unit would leave holes among
+       the arena blocks made meanwhile */
+    u->nreads = (unsigned)vm->nseen;
+    u->reads = arena_alloc_raw(vm->rarena, (vm->nseen ? vm->nseen : 1) * sizeof *u->reads);
+    if (vm->nseen)
+        memcpy(u->reads, vm->seen, vm->nseen * sizeof *u->reads);
+    vm->nseen = 0;
+}
+
+/*
+ * The units of a body (a module's, or a class's at depth) from unit i on:
+ * its statements, a class's split into its own, so that a round walks
+ * again only the methods whose reads changed (a class's statements walked
+ * one by one are its walk, walk_scope: the class adds nothing of its own).
+ * Walks those that are stale (all in the first round) and returns the
+ * index after the body's last unit; without units (vm->units NULL) only
+ * counts them.  Their order and context are the source's, so a unit keeps
+ * no more than its reads.
+ */
+static size_t walk_units(ValueModel *vm, Arena *scratch, int mod, const NodeList *body,
+                         const Scope *s, const Node *cls, int depth, size_t i)
+{
+    for (int k = 0; k < body->n && depth <= SCOPE_MAX_DEPTH; k++) {
+        const Node *n = body->items[k];
         if (n->kind == NODE_ClassDef) {
             const Scope *cs = scope_of(vm->mods[mod].scopes, n);
-            add_units(vm, mod, &n->v.ClassDef.body, cs ? cs : s, n, depth + 1);
+            i = walk_units(vm, scratch, mod, &n->v.ClassDef.body, cs ? cs : s, n, depth + 1, i);
             continue;
         }
-        if (vm->nunits == vm->ucap) {
-            vm->ucap = vm->ucap ? 2 * vm->ucap : 1024;
-            vm->units = xrealloc(vm->units, vm->ucap * sizeof *vm->units);
-        }
-        vm->units[vm->nunits++] = (Unit){.n = n, .s = s, .cls = cls, .mod = mod, .depth = depth};
+        Unit *u = vm->units ? &vm->units[i] : NULL;
+        i++;
+        if (u && (vm->round == 1 || stale(u)))
+            walk_unit(vm, scratch, mod, u, n, s, cls, depth);
     }
+    return i;
 }
 
 /*
@@ -2314,14 +2334,13 @@ static void settle_tables(ValueModel *vm)
             }
         free(old);
     }
-    for (size_t i = 0; i < vm->nunits; i++)
-        free(vm->units[i].reads);
+    arena_free(vm->rarena);
+    vm->rarena = NULL;
+    free(vm->seen);
+    vm->seen = NULL;
     free(vm->units);
     vm->units = NULL;
-    vm->nunits = vm->ucap = 0;
-    free(vm->defs);
-    vm->defs = NULL;
-    vm->ndefs = vm->dcap = 0;
+    vm->nunits = 0;
 }
 
 /* The library base of class or def n, and what every annotated (or
@@ -2357,36 +2376,30 @@ ValueModel *value_build(Arena *a, const Project *graph, const FastApiModule *mod
     vm->user = user;
     for (int m = 0; m < n; m++) {
         own(vm, mods[m].scopes, m);
-        OwnWalk w = {vm, m, 0};
+        OwnWalk w = {vm, NULL, m, 0};
         ast_children(mods[m].module, own_kid, &w);
     }
     for (int m = 0; m < n; m++)
-        add_units(vm, m, &mods[m].module->v.Module.body, scope_module(mods[m].scopes), NULL, 0);
+        vm->nunits = walk_units(vm, NULL, m, &mods[m].module->v.Module.body,
+                                scope_module(mods[m].scopes), NULL, 0, vm->nunits);
+    vm->units = xcalloc(vm->nunits ? vm->nunits : 1, sizeof *vm->units);
     size_t cap = 1024; /* about three locations a unit (2.4 to 2.7 on the corpus), half full:
                           the table is seldom grown, each growth a rehash of every slot */
     while (cap < 6 * vm->nunits)
         cap *= 2;
     slot_rehash(vm, cap);
+    vm->rarena = arena_new();
     vm->building = 1;
     for (int m = 0; m < n; m++)
         fixtures(vm, mods[m].scopes, &mods[m].module->v.Module.body, 0);
     Arena *scratch = arena_new();
     for (vm->round = 1; vm->round <= VALUE_ROUNDS; vm->round++) {
         vm->changed = 0;
-        for (size_t i = 0; i < vm->nunits; i++) {
-            Unit *u = &vm->units[i];
-            if (vm->round > 1 && !stale(u))
-                continue; /* nothing it read has changed since: it would add nothing */
-            vm->cur = u->mod;
-            vm->unit = u;
-            u->walk = ++vm->walk;
-            u->walked_at = vm->clock;
-            u->nreads = 0;
-            Ev c = {vm, scratch, 0};
-            Round r = {&c, mods[u->mod].scopes, u->s, NULL, u->cls, u->depth};
-            walk(&r, u->n);
-            arena_reset(scratch);
-        }
+        /* a unit none of whose reads changed since would join what it did */
+        size_t u = 0;
+        for (int m = 0; m < n; m++)
+            u = walk_units(vm, scratch, m, &mods[m].module->v.Module.body,
+                           scope_module(mods[m].scopes), NULL, 0, u);
         if (!vm->changed)
             break;
     }
@@ -2395,9 +2408,10 @@ ValueModel *value_build(Arena *a, const Project *graph, const FastApiModule *mod
     vm->rounds = vm->round;
     if (vm->round > VALUE_ROUNDS)
         vm->round = VALUE_ROUNDS; /* no fixpoint: the last round's cache stands */
-    for (size_t i = 0; i < vm->ndefs; i++) { /* what the questions after will ask again */
+    for (int m = 0; m < n; m++) { /* what the questions after will ask again */
         Ev c = {vm, scratch, 0};
-        settle_answers(&c, mods[vm->defs[i].mod].scopes, vm->defs[i].key);
+        OwnWalk w = {vm, &c, m, 0};
+        ast_children(mods[m].module, own_kid, &w);
         arena_reset(scratch);
     }
     vm->building = 0;
