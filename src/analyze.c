@@ -278,6 +278,7 @@ static int same_summary(const FlowSummary *a, const FlowSummary *b)
            a->refreshes == b->refreshes &&
            a->checks_out == b->checks_out && a->ends_txn == b->ends_txn &&
            a->needs_pool == b->needs_pool && a->yields_pool == b->yields_pool &&
+           a->needs_param_pool == b->needs_param_pool && a->needs_state_pool == b->needs_state_pool &&
            a->lends_held == b->lends_held && a->enter_kind == b->enter_kind &&
            a->waits == b->waits && a->waits_open == b->waits_open;
 }

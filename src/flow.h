@@ -29,6 +29,7 @@
 #define FLOW_MAX_PATHS 8     /* disjuncts kept per program point */
 #define FLOW_MAX_RES 16      /* resources followed per function */
 #define FLOW_MAX_VARS 32     /* local names that can hold them */
+#define FLOW_STATE_POOLS 4   /* application state keys one function's pools come from */
 #define FLOW_MAX_FLAGS 16    /* boolean flags followed per path */
 #define FLOW_MAX_EVENTS 12   /* witness steps kept per resource */
 #define FLOW_MAX_JOBS 4      /* pending background work followed per path */
@@ -152,6 +153,12 @@ typedef struct FlowSummary {
                                      pass has nothing to follow in it (not read by callers) */
     const void *needs_pool;       /* a pool it takes a connection of for itself while it
                                      runs, or NULL (flow_pool.c: a module-level Binding) */
+    unsigned needs_param_pool;    /* bit i: it takes a connection for itself of the pool
+                                     positional parameter i names (`pool.acquire()` on a
+                                     parameter never rebound): the caller's argument's pool */
+    const void *needs_state_pool; /* the pool of an application state key it takes a
+                                     connection of (`request.app.state.pool.acquire()`),
+                                     or NULL (flow_pool.c: a FastApiStateValue) */
     const void *yields_pool;      /* the pool of what it lends (the session a provider
                                      yields, what __enter__ keeps: enter_kind), or NULL */
     unsigned char lends_held;     /* what it lends is still checked out of its pool when the

@@ -202,7 +202,9 @@ static Res method_call(Ctx *c, Path *p, const Node *call, Res rv, const char *m)
 {
     Res out = {-1, unknown(), 0, NULL, 0, NULL, NULL};
     Val made = {0};
-    int with_only = 0;
+    int with_only = 0, query;
+    if (rv.site < 0) /* db.session.query(...) */
+        rv.site = fo_thread_session(c, p, call->v.Call.func->v.Attribute.value, rv.val, &query);
     Val recv = rv.site >= 0 ? c->site[rv.site].val : rv.val;
     MethodEffect eff = model_user_method(c->env->model, &recv, m, &made, &with_only);
     if (rv.site >= 0 && c->site[rv.site].holder)
@@ -292,9 +294,11 @@ static Res method_call(Ctx *c, Path *p, const Node *call, Res rv, const char *m)
     }
     if (rv.site >= 0) {
         c->use_commits = strcmp(m, "rollback") != 0; /* a provider rolling back changes nothing */
-        if (eff == EFF_RELEASE)
+        if (eff == EFF_RELEASE) {
             fl_release(c, p, rv.site, call, 0);
-        else if (eff == EFF_USE || eff == EFF_ACQUIRE || eff == EFF_NONE)
+            if (c->site[rv.site].thread_session)
+                p->res[rv.site] = RS_BORROWED; /* the registry's next use makes another */
+        } else if (eff == EFF_USE || eff == EFF_ACQUIRE || eff == EFF_NONE)
             fl_use(c, p, rv.site, call);
         c->use_commits = 0;
         if (p->res[rv.site] == RS_REOPENED && (!strcmp(m, "commit") || !strcmp(m, "rollback"))) {
@@ -1323,6 +1327,11 @@ Res fc_call_value(Ctx *c, Path *p, const Node *call)
     int kept = -1; /* the receiver keeps our site kept on self.<kept_attr> (a holder) */
     const char *kept_attr = NULL;
     if (f->kind == NODE_Attribute) {
+        int query;
+        Res ts = {fo_thread_session(c, p, f->v.Attribute.value, fv.val, &query), unknown(), 0,
+                  NULL, 0, NULL, NULL};
+        if (ts.site >= 0) /* Model.query.get(...): a query of db.session */
+            return method_call(c, p, call, ts, "query");
         const char *q = fl_qualname(c, c->env->scopes, c->scope, f);
         if (!q || fl_held_by(c, p, f->v.Attribute.value) >= 0 ||
             fl_peek_value(c, p, f->v.Attribute.value).tag == VAL_FACTORY) {

@@ -149,6 +149,9 @@ typedef struct Site {
     const char *obj_attr;
     int captured;           /* made by the enclosing function of the generator that
                                releases it (captured_by_generator) */
+    int thread_session;     /* the thread's scoped session (Flask-SQLAlchemy's db.session,
+                               fo_thread_session): a close or remove ends its transaction,
+                               and the registry makes another at its next use */
     const void *pool;       /* the pool it is taken from (flow_pool.c), or NULL ... */
     int pool_known;         /* ... once worked out */
     const char *enter_attr; /* kept in self.<enter_attr> by __enter__/__aenter__, whose
@@ -215,6 +218,9 @@ typedef struct Ctx {
                                            connection (the witness of SL205) ... */
     const char *checkout_note[FLOW_MAX_RES]; /* ... and what it says there (NULL: a query) */
     const Node *held_at[FLOW_MAX_RES]; /* where each site last took its pooled connection */
+    const void *state_pools[FLOW_STATE_POOLS]; /* the application state's pools named here
+                                                  (flow_pool.c: not module-level Bindings) */
+    int nstate_pools;
     int yielded_site;        /* summary mode: the site a provider yields, or -1 */
     int use_commits;         /* the use being recorded may write (not a rollback) */
     int job_args;            /* evaluating the arguments of a call that starts work */
@@ -458,6 +464,10 @@ int fr_step_awaits(Ctx *c, int s);
 const Node *fr_first_call(const Node *n);
 
 /* flow_pool.c: SL206 */
+/* The thread's session a method's receiver e (value v) is, as a site of
+ * this function (check mode), or -1; *query: e is a model's `query`, all
+ * of whose methods run on that session. */
+int fo_thread_session(Ctx *c, Path *p, const Node *e, Val v, int *query);
 void fo_checkout(Ctx *c, Path *p, int r, const Node *at);
 void fo_checkin(Path *p, int r);
 void fo_callee(Ctx *c, Path *p, const Node *call, const FlowSummary *sum, const Node *def,

@@ -19,8 +19,14 @@
  * `db_registry._factory`) is what the class's methods assign it: a maker of
  * a module's engine names that engine's pool; an engine, pool or maker the
  * object makes itself (a registry's lazy initialize()) is named by the
- * class's binding, one pool per registry class.  What does not resolve
- * (a parameter's engine) has no pool and is never compared.
+ * class's binding, one pool per registry class.  A pool handed in as a
+ * parameter is named by that parameter, one kept in the application's
+ * state by its key, and a local copied from either by what it copies
+ * (passed_pool); a summary says which parameters' pools a function takes
+ * a connection of, mapped at each call to the caller's name for the
+ * argument.  What does not resolve has no pool and is never compared.
+ * Flask-SQLAlchemy's db.session is the thread's one session, held from
+ * its first query (fo_thread_session), for SL207.
  *
  * Paths carry which sites hold a connection now (Path.holding); summaries
  * say which pool a function takes a connection of for itself while it runs
@@ -58,8 +64,7 @@ static void unpooled_kid(Node *parent, Node *n, void *arg)
         w->found = 1;
 }
 
-static const Binding *pool_of(Ctx *c, const ScopeTable *t, const Scope *s, const Node *e,
-                              int depth);
+static const void *pool_of(Ctx *c, const ScopeTable *t, const Scope *s, const Node *e, int depth);
 
 /* Is b a module-level def whose result is cached for the process
  * (`@lru_cache def get_engine(): return create_engine(...)`)?  Its engine
@@ -202,13 +207,78 @@ static const Node *self_assigned(Ctx *c, const ScopeTable *t, const Scope *s, co
     return NULL;
 }
 
+/* Remembers that pool is the application state's (fo_checkout files it
+ * apart from the module-level bindings forks.c reads in needs_pool). */
+static const void *state_pool(Ctx *c, const FastApiStateValue *sv)
+{
+    for (int i = 0; i < c->nstate_pools; i++)
+        if (c->state_pools[i] == sv)
+            return sv;
+    if (c->nstate_pools == FLOW_STATE_POOLS)
+        return NULL; /* more keys than one function uses: not compared */
+    c->state_pools[c->nstate_pools++] = sv;
+    return sv;
+}
+
+static int is_state_pool(const Ctx *c, const void *pool)
+{
+    for (int i = 0; i < c->nstate_pools; i++)
+        if (c->state_pools[i] == pool)
+            return 1;
+    return 0;
+}
+
+/*
+ * A pool no module-level binding makes, named where the function gets it:
+ * a parameter of its own never rebound (its Binding: two acquisitions from
+ * it are from one pool; two parameters are not known to be one, an engine
+ * and its replica), the application's state (`app.state.pool`,
+ * `request.app.state.pool`, `request.state.pool` of a lifespan's yielded
+ * dict: the FastApiStateValue its startup code keeps, one process-wide pool
+ * per key; two keys are not known to be one), or a local copied from
+ * either (`pool = request.app.state.pool`; not a local bound to a call).
+ * Which pool a caller hands the parameter is the caller's to say
+ * (FlowSummary.needs_param_pool, mapped at the call in fo_callee).  State
+ * kept by other frameworks (aiohttp's `app["pool"]`) is not named.
+ */
+static const void *passed_pool(Ctx *c, const ScopeTable *t, const Scope *s, const Node *e,
+                               int depth)
+{
+    if (e->kind == NODE_Name) {
+        const Scope *where = NULL;
+        const Binding *b = scope_lookup(t, s, e->v.Name.id, &where);
+        if (!b || !where || where->kind != SCOPE_FUNCTION)
+            return NULL;
+        if (b->kind == BIND_PARAM)
+            return b->nbind == 1 ? b : NULL;
+        const Node *v = b->kind == BIND_LOCAL ? b->value : NULL;
+        return v && (v->kind == NODE_Name || v->kind == NODE_Attribute)
+                   ? pool_of(c, t, where, v, depth + 1) : NULL;
+    }
+    const char *attr = fastapi_state_attr(e);
+    const FastApiStateValue *sv =
+        attr && c->env->fastapi ? fastapi_state_value(c->env->fastapi->model, attr) : NULL;
+    if (!sv)
+        return NULL;
+    const Node *made = ast_unawait(sv->value);
+    if (made->kind == NODE_Name) { /* app.state.pool = pool, a local of the lifespan */
+        const Binding *b = scope_lookup(sv->scopes, sv->scope, made->v.Name.id, NULL);
+        made = b && b->kind == BIND_LOCAL && b->value ? ast_unawait(b->value) : made;
+    }
+    if (made->kind == NODE_Call && model_unpooled(made))
+        return &no_pool;
+    /* a module's engine kept as state (or a maker of it) is that engine's pool */
+    const void *named = pool_of(c, sv->scopes, sv->scope, sv->value, depth + 1);
+    return named ? named : state_pool(c, sv);
+}
+
 /* The pool behind a maker or engine name: what its binding's call is bound
  * to, when that is itself a pool of the project, else the binding; NULL for
  * an engine without a pool.  An attribute of self is what the class
  * assigns it: a maker's engine, or an engine or pool made there (named by
  * that call). */
-static const Binding *pool_of_name(Ctx *c, const ScopeTable *t, const Scope *s, const Node *e,
-                                   int depth)
+static const void *pool_of_name(Ctx *c, const ScopeTable *t, const Scope *s, const Node *e,
+                                int depth)
 {
     const ScopeTable *mt;
     const Binding *b = module_binding(c, t, s, e, &mt);
@@ -217,7 +287,7 @@ static const Binding *pool_of_name(Ctx *c, const ScopeTable *t, const Scope *s, 
     const Node *made_by =
         !b && depth < POOL_MAX_DEPTH ? self_assigned(c, t, s, e, &mt, &ms, &cls) : NULL;
     if (made_by) {
-        const Binding *pool = pool_of(c, mt, ms, made_by, depth + 1);
+        const void *pool = pool_of(c, mt, ms, made_by, depth + 1);
         if (pool)
             return pool;
         /* an engine, pool or maker of its own (`create_async_engine(url)` in a lazy
@@ -234,7 +304,7 @@ static const Binding *pool_of_name(Ctx *c, const ScopeTable *t, const Scope *s, 
         return named && named->kind == BIND_CLASS && named->def == cls ? named : NULL;
     }
     if (!b)
-        return NULL;
+        return made_by || depth >= POOL_MAX_DEPTH ? NULL : passed_pool(c, t, s, e, depth);
     if (b->kind == BIND_DEF) { /* a cached factory: its engine, unless made without a pool */
         const NodeList *body = &b->def->v.FunctionDef.body;
         for (int i = 0; i < body->n; i++)
@@ -248,7 +318,7 @@ static const Binding *pool_of_name(Ctx *c, const ScopeTable *t, const Scope *s, 
         return model_unpooled(v) ? &no_pool : b; /* an engine or a pool: itself */
     if (v && v->kind == NODE_Call && depth < POOL_MAX_DEPTH) {
         const Node *bind = bind_arg(v);
-        const Binding *engine =
+        const void *engine =
             bind && bind->kind != NODE_Constant ? pool_of(c, mt, scope_module(mt), bind, depth + 1)
                                                 : NULL;
         if (engine)
@@ -258,8 +328,7 @@ static const Binding *pool_of_name(Ctx *c, const ScopeTable *t, const Scope *s, 
 }
 
 /* The pool an acquisition (a Call) or a maker name draws from, or NULL. */
-static const Binding *pool_of(Ctx *c, const ScopeTable *t, const Scope *s, const Node *e,
-                              int depth)
+static const void *pool_of(Ctx *c, const ScopeTable *t, const Scope *s, const Node *e, int depth)
 {
     static const char *const checkouts[] = {"connect", "begin", "acquire", "getconn",
                                             "raw_connection", NULL};
@@ -274,7 +343,7 @@ static const Binding *pool_of(Ctx *c, const ScopeTable *t, const Scope *s, const
     const Node *f = e->v.Call.func;
     if (f->kind == NODE_Attribute && ast_name_in(f->v.Attribute.attr, checkouts))
         return pool_of(c, t, s, f->v.Attribute.value, depth + 1); /* engine.connect() */
-    const Binding *b = pool_of_name(c, t, s, f, depth + 1);      /* SessionLocal() */
+    const void *b = pool_of_name(c, t, s, f, depth + 1);         /* SessionLocal() */
     if (b)
         return b;
     const Node *bind = bind_arg(e); /* Session(engine), AsyncSession(bind=engine) */
@@ -327,7 +396,7 @@ const void *fo_pool_of_arg(Ctx *c, const ScopeTable *t, const Node *caller, cons
                        : b->value                  ? b->value
                        : b->def && b->def->kind == NODE_withitem
                            ? b->def->v.withitem.context_expr : NULL;
-    const Binding *pool = made ? pool_of(c, t, s, made, 0) : NULL;
+    const void *pool = made ? pool_of(c, t, s, made, 0) : NULL;
     return pool == &no_pool ? NULL : pool;
 }
 
@@ -370,6 +439,33 @@ static int holder(Ctx *c, const Path *p, const void *pool, int except)
     return -1;
 }
 
+/* The positional parameter of the analyzed function whose Binding pool is
+ * (passed_pool), or -1. */
+static int param_pool_index(const Ctx *c, const void *pool)
+{
+    const Node *p, *func = c->g->func;
+    for (int i = 0; ast_is_function(func) && i < 32 && (p = ast_param(func, i)); i++)
+        if (scope_lookup(c->env->scopes, c->scope, p->v.arg.arg, NULL) == pool)
+            return i;
+    return -1;
+}
+
+/* Summary mode: its run takes a connection of pool for itself, as callers
+ * see it: the pool of what they hand parameter i, an application state
+ * key's, or a module-level binding's (forks.c reads needs_pool as one; an
+ * enclosing function's parameter means nothing to callers). */
+static void needs(Ctx *c, const void *pool)
+{
+    FlowSummary *sum = c->env->summary;
+    int i = param_pool_index(c, pool);
+    if (i >= 0)
+        sum->needs_param_pool |= 1u << i;
+    else if (is_state_pool(c, pool))
+        sum->needs_state_pool = sum->needs_state_pool ? sum->needs_state_pool : pool;
+    else if (!sum->needs_pool && ((const Binding *)pool)->kind != BIND_PARAM)
+        sum->needs_pool = pool;
+}
+
 static void report_second(Ctx *c, const Path *p, int held, const Node *at, const char *note)
 {
     if (c->env->summary)
@@ -382,6 +478,75 @@ static void report_second(Ctx *c, const Path *p, int held, const Node *at, const
         e = fl_ev_push(c, e, c->held_at[held], "a connection of the pool is checked out here");
     e = fl_ev_push(c, e, at, note);
     fl_report(c, FLOW_NESTED_CHECKOUT, held, at, e);
+}
+
+/* Does cls (a ClassDef of the project) derive from a Flask-SQLAlchemy
+ * `db.Model`, through the project's own base classes? */
+static int flask_model(Ctx *c, const Node *cls, int depth)
+{
+    const ScopeTable *t = cls && depth < POOL_MAX_DEPTH ? value_table_of(c->env->values, cls) : NULL;
+    const Scope *cs = t ? scope_of(t, cls) : NULL;
+    for (int i = 0; cs && i < cls->v.ClassDef.bases.n; i++) {
+        Val b = fl_model_value(c, t, cs->parent ? cs->parent : cs, cls->v.ClassDef.bases.items[i]);
+        if ((b.tag == VAL_QUAL && b.qual && !strcmp(b.qual, MODEL_FLASK_MODEL)) ||
+            (b.tag == VAL_CLASS && flask_model(c, b.node, depth + 1)))
+            return 1;
+    }
+    return 0;
+}
+
+/*
+ * Flask-SQLAlchemy's `db.session` (the SQLAlchemy() extension's
+ * scoped_session, model.c: SCOPED_FLASK), or `Model.query` of a model
+ * class of a `db.Model`, whose methods run on that session: the thread's
+ * (the app context's, from 3.0) one session, which checks out a connection
+ * at its first query and keeps it until a commit, rollback, close or
+ * remove.  One site per function (an application has one extension),
+ * borrowed with its owner unknown (param_only: never
+ * this code's to release, and used again after a close as the registry
+ * allows), so that SL207 sees it held at a wait.  Check mode only: the
+ * holding is not carried across calls (a helper that queries, then the
+ * caller that waits: a limit), and its pool is not named (SL206 does not
+ * compare it).  A plain scoped_session registry used the same way is not
+ * followed here (a limit).
+ */
+int fo_thread_session(Ctx *c, Path *p, const Node *e, Val v, int *query)
+{
+    *query = 0;
+    if (c->g->func->kind == NODE_Module)
+        return -1;
+    if (!(v.tag == VAL_FACTORY && v.kind == FAC_SCOPED && v.sub == SCOPED_FLASK)) {
+        if (e->kind != NODE_Attribute || strcmp(e->v.Attribute.attr, "query"))
+            return -1; /* most receivers: no model's query */
+        Val cls = fl_model_value(c, c->env->scopes, c->scope, e->v.Attribute.value);
+        if (cls.tag != VAL_CLASS || !cls.node || cls.node->kind != NODE_ClassDef ||
+            !flask_model(c, cls.node, 0))
+            return -1;
+        *query = 1;
+    }
+    if (c->env->summary) {
+        c->check_differs = 1; /* check mode follows it: FlowSummary.acquires */
+        return -1;
+    }
+    Val s = {VAL_RESOURCE, RES_SESSION, 0, NULL, 0, 0, NULL, 0, 0};
+    int r = 0;
+    while (r < c->nsites && !c->site[r].thread_session)
+        r++;
+    if (r == c->nsites && (r = fl_site_for(c, e, s, -1)) < 0)
+        return -1;
+    Site *st = &c->site[r];
+    if (e->lineno < st->node->lineno ||
+        (e->lineno == st->node->lineno && e->col_offset < st->node->col_offset))
+        st->node = e; /* the first use in the source stands for it (paths come in any order) */
+    st->param_only = st->thread_session = 1;
+    st->pool_known = 1; /* no pool named */
+    if (!st->name)
+        st->name = "db.session";
+    if (p->res[r] == RS_NONE) {
+        p->res[r] = RS_BORROWED;
+        p->ev[r] = fl_ev_push(c, NULL, e, "the thread's Flask-SQLAlchemy session is used here");
+    }
+    return r;
 }
 
 void fo_checkout(Ctx *c, Path *p, int r, const Node *at)
@@ -398,8 +563,8 @@ void fo_checkout(Ctx *c, Path *p, int r, const Node *at)
         report_second(c, p, other, at, "a second connection of the same pool is taken here");
     p->holding |= 1u << r;
     c->held_at[r] = at;
-    if (c->env->summary && pool && own(c, r) && !c->env->summary->needs_pool)
-        c->env->summary->needs_pool = pool;
+    if (c->env->summary && pool && own(c, r))
+        needs(c, pool);
 }
 
 void fo_checkin(Path *p, int r)
@@ -902,6 +1067,51 @@ static int stored_coroutine(Ctx *c, const Node *call, const Node *def)
            ast_single_assign(st, &t, &v) && v == call && t->kind == NODE_Name;
 }
 
+/* The index (as ast_param counts) of def's parameter named kw, or -1. */
+static int kw_param(const Node *def, const char *kw)
+{
+    const Node *p;
+    for (int i = 0; kw && i < 32 && (p = ast_param(def, i)); i++)
+        if (!strcmp(p->v.arg.arg, kw))
+            return i;
+    return -1;
+}
+
+/*
+ * The site holding, on path p, a connection of a pool that a call of a
+ * function with summary sum (def, shift: fo_callee's) takes for itself, or
+ * -1: its module's pool (needs_pool), its application state key's, or the
+ * pool of what this call hands a parameter it takes a connection of
+ * (needs_param_pool: `ledger.append(pool, ...)` is the caller's `pool`).
+ * Summary mode also records them as this function's own needs.
+ */
+static int needs_held(Ctx *c, const Path *p, const Node *call, const FlowSummary *sum,
+                      const Node *def, int shift)
+{
+    const void *pools[2 + 8];
+    int n = 0;
+    pools[n++] = sum->needs_pool;
+    pools[n++] = sum->needs_state_pool;
+    for (int j = 0; sum->needs_param_pool && def && n < 10 &&
+                    j < call->v.Call.args.n + call->v.Call.keywords.n; j++) {
+        int i = ast_arg_param(def, shift, call, j);
+        if (i < 0 && j >= call->v.Call.args.n) /* a keyword-only one, as ast_param counts */
+            i = kw_param(def, call->v.Call.keywords.items[j - call->v.Call.args.n]->v.keyword.arg);
+        if (i >= 0 && i < 32 && (sum->needs_param_pool >> i & 1))
+            pools[n++] = pool_of(c, c->env->scopes, c->scope, ast_call_arg(call, j), 0);
+    }
+    int held = -1;
+    for (int k = 0; k < n; k++) {
+        if (!pools[k] || pools[k] == &no_pool)
+            continue;
+        if (c->env->summary)
+            needs(c, pools[k]);
+        if (held < 0)
+            held = holder(c, p, pools[k], -1);
+    }
+    return held;
+}
+
 /*
  * `await cb` where the function stored a coroutine in cb (stored_coroutine):
  * its body runs here, so a connection it takes for itself (needs_pool) is
@@ -915,11 +1125,15 @@ static void awaited_coroutine(Ctx *c, Path *p, const Node *await)
     Assigned w = {x->v.Name.id, NULL, 0, 4, 0, 0, {NULL}};
     assigned_calls(func, &w);
     for (int i = 0; i < w.n; i++) {
-        Val f = fl_value_at(c, c->env->scopes, c->scope, w.calls[i]->v.Call.func);
-        const FlowSummary *sum = f.tag == VAL_FUNC && f.node && c->env->summary_of
-                                     ? c->env->summary_of(c->env->summary_arg, f.node) : NULL;
-        int other = sum && sum->needs_pool && f.node->kind == NODE_AsyncFunctionDef
-                        ? holder(c, p, sum->needs_pool, -1) : -1;
+        const Node *f = w.calls[i]->v.Call.func;
+        Val fv = fl_value_at(c, c->env->scopes, c->scope, f);
+        const FlowSummary *sum = fv.tag == VAL_FUNC && fv.node && c->env->summary_of
+                                     ? c->env->summary_of(c->env->summary_arg, fv.node) : NULL;
+        const Node *first = sum ? ast_param(fv.node, 0) : NULL;
+        int shift = f->kind == NODE_Attribute && first &&
+                    (!strcmp(first->v.arg.arg, "self") || !strcmp(first->v.arg.arg, "cls"));
+        int other = sum && fv.node->kind == NODE_AsyncFunctionDef
+                        ? needs_held(c, p, w.calls[i], sum, fv.node, shift) : -1;
         if (other >= 0) {
             report_second(c, p, other, await,
                           "the coroutine stored earlier runs here and takes a second connection "
@@ -936,14 +1150,10 @@ void fo_callee(Ctx *c, Path *p, const Node *call, const FlowSummary *sum, const 
     int where = sum->waits && runs_now(c, call, def) ? wait_place(c, p, call) : 0;
     if (where)
         held_wait(c, p, call, sum->waits, where, &via);
-    if (!sum->needs_pool)
+    if (!sum->needs_pool && !sum->needs_state_pool && !sum->needs_param_pool)
         return;
-    if (c->env->summary && !c->env->summary->needs_pool)
-        c->env->summary->needs_pool = sum->needs_pool;
-    if (stored_coroutine(c, call, def))
-        return; /* it runs where it is awaited: awaited_coroutine */
-    int other = holder(c, p, sum->needs_pool, -1);
-    if (other >= 0)
+    int other = needs_held(c, p, call, sum, def, shift);
+    if (other >= 0 && !stored_coroutine(c, call, def)) /* else it runs where it is awaited */
         report_second(c, p, other, call,
                       "this call takes a second connection of the same pool for itself");
 }
