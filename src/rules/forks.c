@@ -22,8 +22,9 @@
  * function that forks has used that same pool before the fork; or on a
  * call of a function that forks, when its caller used the pool before
  * that call (forks_visit, below the import-time walk it reuses).  Quiet
- * when anything disposes: the worker function, the pool's initializer, or
- * the parent before the fork.
+ * when anything disposes: the worker function, the pool's initializer
+ * (which may also rebind the global holding the engine), or the parent
+ * before the fork.
  *
  * The same fork in Celery's prefork worker, which imports the app and task
  * modules and then forks the children that run the tasks: reported on the
@@ -101,7 +102,13 @@ static int forking_pool(DbCtx *c, const ScopeTable *t, const Scope *s, const Nod
         /* get_context("fork").Pool() */
         forks = forking_context(c, t, s, f->v.Attribute.value) == 1;
     }
-    *init = forks ? ast_keyword(e, "initializer") : NULL;
+    /* Pool(processes, initializer, ...), ProcessPoolExecutor(max_workers, mp_context,
+       initializer, ...) */
+    int at = f->kind == NODE_Attribute && !strcmp(f->v.Attribute.attr, "Pool") ? 1 : 2;
+    *init = !forks ? NULL
+            : ast_keyword(e, "initializer") ? ast_keyword(e, "initializer")
+            : e->v.Call.args.n > at && e->v.Call.args.items[at]->kind != NODE_Starred
+                ? e->v.Call.args.items[at] : NULL;
     return forks;
 }
 
@@ -416,6 +423,20 @@ static const char *const session_uses[] = {"query", "execute", "scalar", "scalar
                                            "connection", NULL};
 static const char *const pool_uses[] = {"getconn", "connection", "acquire", NULL};
 static const char *const schema_uses[] = {"create_all", "drop_all", "reflect", NULL};
+
+/* The methods of what v is that take a connection of its pool (none for
+ * anything else). */
+static const char *const *uses_of(Val v)
+{
+    static const char *const none[] = {NULL};
+    return v.tag == VAL_RESOURCE && v.kind == RES_SESSION ? session_uses
+           : v.tag != VAL_FACTORY                         ? none
+           : v.kind == FAC_ENGINE                         ? engine_uses
+           : v.kind == FAC_SCOPED                         ? session_uses
+           : v.kind == FAC_PG2POOL || v.kind == FAC_PGPOOL || v.kind == FAC_APGPOOL ? pool_uses
+                                                                                    : none;
+}
+
 static const char *const makers[] = {
     "sqlalchemy.orm.sessionmaker", "sqlalchemy.orm.session.sessionmaker",
     "sqlalchemy.orm.scoped_session", "sqlalchemy.orm.scoping.scoped_session",
@@ -463,8 +484,12 @@ static const Binding *module_binding(Pre *x, const ScopeTable *t, const Scope *s
             return module_binding(x, t, scope_module(t), d, bt);
         if (!b || b->kind != BIND_IMPORT || !b->qualname)
             return NULL;
-    } else if (e->kind != NODE_Attribute || e->v.Attribute.value->kind != NODE_Name) {
-        return NULL;
+    } else {
+        const Node *base = e;
+        while (base->kind == NODE_Attribute) /* db.engine, app.db.engine */
+            base = base->v.Attribute.value;
+        if (e->kind != NODE_Attribute || base->kind != NODE_Name)
+            return NULL;
     }
     const char *q = dbval_qualname_in(x->c, t, s, e);
     const ProjectModule *m = NULL;
@@ -573,6 +598,162 @@ static const Node *local_value(const ScopeTable *t, const Scope *s, const Node *
     return v ? v : e;
 }
 
+/*
+ * Two value flows that reach a pool through the project's own helpers
+ * (emissions-api#237):
+ *  - a helper that returns what a module-level engine or maker makes, or
+ *    the engine itself (`return SessionLocal()`, `return _engine`,
+ *    `return _engine.connect()`), also when the helper builds that global
+ *    on first use under `global` (`if not _maker: _maker =
+ *    sessionmaker(...)`, then `return _maker()`): such a global is one
+ *    object per process, so its module-level binding names the pool (the
+ *    engine the maker is bound to, when that is a module-level one too;
+ *    an engine made in place is the global's own);
+ *  - a decorator of the project whose wrapper opens a session that way and
+ *    passes it to the function it wraps (`return fn(session, *args,
+ *    **kwargs)`): the decorated function's parameter at that position
+ *    holds a session of that pool, both where the parent calls it and
+ *    where a forked worker runs it.
+ * Limits: helpers are followed PRE_MAX_BINDS deep; a decorator factory
+ * (`@transactional()`), a session passed by keyword or after `*args`, and
+ * a wrapper that is not a def of the decorator's own body are not.
+ */
+static const Binding *made_pool(Pre *x, const ScopeTable *t, const Scope *s, const Node *e,
+                                int depth);
+
+typedef struct Returned {
+    Pre *x;
+    const Binding *pool; /* the pool of the first return that names one */
+    int depth;
+} Returned;
+
+static int returned_visit(DbWalk *w, const Node *n)
+{
+    Returned *k = w->arg;
+    if (k->pool || ast_is_def(n))
+        return 0;
+    if (n->kind == NODE_Return && n->v.Return.value)
+        k->pool = made_pool(k->x, w->t, w->scope, n->v.Return.value, k->depth);
+    return n->kind != NODE_Return && !k->pool;
+}
+
+/* The pool of what def (of table t) returns, or NULL. */
+static const Binding *returned_pool(Pre *x, const ScopeTable *t, const Node *def, int depth)
+{
+    Returned k = {x, NULL, depth};
+    if (t && ast_is_function(def))
+        walk_body(t, def, returned_visit, &k);
+    return k.pool;
+}
+
+/* The pool that what e (in scope s of table t) makes or names is drawn
+ * from: a maker's call (`SessionLocal()`, `Session(bind=engine)`), a
+ * checkout of an engine (`engine.connect()`), a module-level engine or
+ * maker, a local bound once to one of these, or a call of a project
+ * function that returns one; NULL otherwise. */
+static const Binding *made_pool(Pre *x, const ScopeTable *t, const Scope *s, const Node *e,
+                                int depth)
+{
+    static const char *const checkouts[] = {"connect", "begin", "raw_connection", "getconn",
+                                            "acquire", NULL};
+    e = ast_unawait(e);
+    if (!e || depth >= PRE_MAX_BINDS)
+        return NULL;
+    if (e->kind == NODE_Name || e->kind == NODE_Attribute) {
+        const Node *v = e->kind == NODE_Name ? local_value(t, s, e) : e;
+        if (v != e)
+            return made_pool(x, t, s, v, depth + 1);
+        Val made = value_of(x->c->env->values, x->c->a, t, s, e);
+        return made.tag == VAL_FACTORY ? pool_of_expr(x, t, s, e, depth) : NULL;
+    }
+    if (e->kind != NODE_Call)
+        return NULL;
+    const Node *f = e->v.Call.func;
+    if (ast_name_in(dbval_qualname_in(x->c, t, s, f), makers)) /* Session(bind=get_engine()) */
+        return bind_of(e) ? made_pool(x, t, s, bind_of(e), depth + 1) : NULL;
+    if (f->kind == NODE_Attribute && ast_name_in(f->v.Attribute.attr, checkouts))
+        return made_pool(x, t, s, f->v.Attribute.value, depth + 1);
+    Val g = value_of(x->c->env->values, x->c->a, t, s, f);
+    if (g.tag == VAL_FACTORY)
+        return pool_of_expr(x, t, s, f, depth); /* SessionLocal(), _maker() */
+    const ScopeTable *ct;
+    int method;
+    const Node *def = g.tag == VAL_FUNC ? dbval_callee(x->c, t, s, e, &ct, &method) : NULL;
+    return def ? returned_pool(x, ct, def, depth + 1) : NULL;
+}
+
+typedef struct Inject {
+    const char *fn;      /* the decorator's parameter: the function it wraps */
+    int index;           /* the position asked for */
+    const Node *arg;     /* what the wrapper passes there */
+    const Scope *scope;  /* ... evaluated in this scope */
+} Inject;
+
+static int inject_visit(DbWalk *w, const Node *n)
+{
+    Inject *k = w->arg;
+    if (k->arg)
+        return 0;
+    const Node *f = n->kind == NODE_Call ? n->v.Call.func : NULL;
+    if (!f || f->kind != NODE_Name || strcmp(f->v.Name.id, k->fn) || n->v.Call.args.n <= k->index)
+        return 1;
+    for (int i = 0; i <= k->index; i++)
+        if (n->v.Call.args.items[i]->kind == NODE_Starred)
+            return 1; /* fn(*args, session): its position is not known */
+    const Scope *where = NULL;
+    const Binding *b = scope_lookup(w->t, w->scope, k->fn, &where);
+    if (b && b->kind == BIND_PARAM) { /* the decorator's own parameter, not a local fn */
+        k->arg = n->v.Call.args.items[k->index];
+        k->scope = w->scope;
+    }
+    return 0;
+}
+
+/* The pool of the session that a decorator of the project puts in
+ * parameter index of def (of table t), or NULL; what it puts there into
+ * *held. */
+static const Binding *injected_pool(Pre *x, const ScopeTable *t, const Node *def, int index,
+                                    Val *held)
+{
+    const NodeList *decs = &def->v.FunctionDef.decorator_list;
+    const Scope *outer = scope_of(t, def);
+    outer = outer ? outer->parent : NULL;
+    for (int i = 0; outer && i < decs->n; i++) {
+        Val v = value_of(x->c->env->values, x->c->a, t, outer, decs->items[i]);
+        const Node *dec = v.tag == VAL_FUNC ? v.node : NULL;
+        const ScopeTable *dt = dec ? value_table_of(x->c->env->values, dec) : NULL;
+        const Node *fn = dec && dec->kind == NODE_FunctionDef ? ast_param(dec, 0) : NULL;
+        if (!dt || !fn)
+            continue;
+        Inject k = {fn->v.arg.arg, index, NULL, NULL};
+        walk_body(dt, dec, inject_visit, &k);
+        const Binding *pool = k.arg ? made_pool(x, dt, k.scope, k.arg, 0) : NULL;
+        if (pool) {
+            *held = value_of(x->c->env->values, x->c->a, dt, k.scope, k.arg);
+            return pool;
+        }
+    }
+    return NULL;
+}
+
+/* The pool of the session that parameter name e (in scope s of table t)
+ * receives from a decorator of its function, or NULL; what it receives
+ * into *held. */
+static const Binding *param_pool(Pre *x, const ScopeTable *t, const Scope *s, const Node *e,
+                                 Val *held)
+{
+    const Scope *where = NULL;
+    const Binding *b = e->kind == NODE_Name ? scope_lookup(t, s, e->v.Name.id, &where) : NULL;
+    const Node *def = b && b->kind == BIND_PARAM && where ? where->node : NULL;
+    if (!def || (def->kind != NODE_FunctionDef && def->kind != NODE_AsyncFunctionDef) ||
+        !def->v.FunctionDef.decorator_list.n)
+        return NULL;
+    for (int i = 0; ast_param(def, i); i++)
+        if (ast_param(def, i) == b->def)
+            return injected_pool(x, t, def, i, held);
+    return NULL;
+}
+
 /* The pool that call (in scope s of table t) itself takes a connection of,
  * or NULL: a method of a module-level engine, scoped_session or connection
  * pool that checks one out, a query of a session made from a module-level
@@ -606,17 +787,14 @@ static const Binding *direct_use(Pre *x, const ScopeTable *t, const Scope *s, co
         ((!strcmp(o->v.Attribute.attr, "session") && ast_name_in(m, session_uses)) ||
          (!strcmp(o->v.Attribute.attr, "engine") && ast_name_in(m, engine_uses))))
         return pool_key(x, bt, b, 0); /* db.session.query(...), db.engine.connect() */
-    if (!(b = module_binding(x, t, s, o, &bt)))
-        return NULL;
+    b = module_binding(x, t, s, o, &bt);
     Val v = value_of(x->c->env->values, x->c->a, t, s, o);
-    const char *const *uses =
-        v.tag == VAL_RESOURCE && v.kind == RES_SESSION ? session_uses
-        : v.tag != VAL_FACTORY                         ? NULL
-        : v.kind == FAC_ENGINE                         ? engine_uses
-        : v.kind == FAC_SCOPED                         ? session_uses
-        : v.kind == FAC_PG2POOL || v.kind == FAC_PGPOOL || v.kind == FAC_APGPOOL ? pool_uses
-                                                                                 : NULL;
-    return uses && ast_name_in(m, uses) ? pool_key(x, bt, b, 0) : NULL;
+    if (b)
+        return ast_name_in(m, uses_of(v)) ? pool_key(x, bt, b, 0) : NULL;
+    if (o->kind == NODE_Name && (b = param_pool(x, t, s, o, &v))) /* @with_session's session */
+        return ast_name_in(m, uses_of(v)) ? b : NULL;
+    /* made by a helper of the project: get_session().query(), with get_engine().begin() */
+    return ast_name_in(m, uses_of(v)) ? made_pool(x, t, s, o, 0) : NULL;
 }
 
 typedef struct UseWalk {
@@ -671,10 +849,10 @@ static int use_visit(DbWalk *w, const Node *n)
     Pre *x = k->x;
     if (n->kind == NODE_FunctionDef || n->kind == NODE_AsyncFunctionDef ||
         n->kind == NODE_Lambda || fastapi_is_main_guard(n) || x->budget <= 0 ||
-        (k->until && at_or_after(n, k->until)))
+        (k->until && at_or_after(n, k->until) && !ast_encloses(k->until, n)))
         return 0;
-    if (n->kind != NODE_Call)
-        return 1;
+    if (n->kind != NODE_Call || n == k->until)
+        return 1; /* the fork's arguments are evaluated before it: pool.map(work, listed()) */
     x->budget--;
     const Node *f = n->v.Call.func;
     if (f->kind == NODE_Attribute && !strcmp(f->v.Attribute.attr, "dispose")) {
@@ -814,13 +992,19 @@ static const Binding *shared_pool(const Uses *child, const Uses *parent, const v
     return NULL;
 }
 
+static int resets(Pre *x, const ScopeTable *t, const Node *def, int depth);
+
 /* Does the fork at n (in def, of table t) leave the worker no inherited
- * connection: the worker or the pool's initializer disposes of the
- * engine, or def does before the fork? */
-static int fork_fixed(DbCtx *c, const ScopeTable *t, const Scope *s, const Node *def,
+ * connection: the worker disposes of the engine, the pool's initializer
+ * resets the pools (resets: a dispose, a new engine, or the global that
+ * holds the engine or maker rebound, `_maker = None`, so that the worker
+ * builds its own), or def disposes before the fork? */
+static int fork_fixed(Pre *x, const ScopeTable *t, const Scope *s, const Node *def,
                       const Node *n, const Node *work, const Node *init)
 {
-    return disposes(work, NULL) || disposes(def_of(c, t, s, init), NULL) || disposes(def, n);
+    const Node *i = def_of(x->c, t, s, init);
+    return disposes(work, NULL) || disposes(def, n) ||
+           (i && resets(x, value_table_of(x->c->env->values, i), i, 0));
 }
 
 static const char *fork_message(DbCtx *c, const Node *work, const Binding *pool)
@@ -844,7 +1028,7 @@ static void fork_direct(Forks *st, const Source *src, FindingList *out, const Db
     Pre *x = &st->x;
     DbCtx *c = x->c;
     Uses child = worker_uses(x, work);
-    if (!child.n || fork_fixed(c, w->t, w->scope, func, n, work, init))
+    if (!child.n || fork_fixed(x, w->t, w->scope, func, n, work, init))
         return;
     const FlowSummary *parent = summary(c, func);
     Uses before = body_uses(x, w->t, func, n);
@@ -883,7 +1067,7 @@ static int start_visit(DbWalk *w, const Node *n)
     Uses before = body_uses(x, w->t, k->def, n);
     const Node *at;
     if (child.n && !shared_pool(&child, &before, NULL, &at) &&
-        !fork_fixed(x->c, w->t, w->scope, k->def, n, work, init)) {
+        !fork_fixed(x, w->t, w->scope, k->def, n, work, init)) {
         k->fork = n;
         k->work = work;
         k->child = child;
@@ -1028,8 +1212,10 @@ static int task_decorator(Pre *x, const ScopeTable *t, const Scope *s, const Nod
 }
 
 /* Does running def reset the pools it sees: dispose() of an engine, a new
- * engine, or a session maker rebound (`.configure(bind=...)`), itself or
- * in a function of the project it calls? */
+ * engine, a session maker rebound (`.configure(bind=...)`), or a module
+ * global that holds an engine or maker assigned (`global _maker; _maker =
+ * None`: the next use builds one of the process's own), itself or in a
+ * function of the project it calls? */
 typedef struct Reset {
     Pre *x;
     int found, depth;
@@ -1044,11 +1230,17 @@ static int reset_visit(DbWalk *w, const Node *n)
                                           "sqlalchemy.engine_from_config",
                                           "sqlalchemy.ext.asyncio.create_async_engine", NULL};
     Reset *k = w->arg;
+    const Node *to, *v;
+    const ScopeTable *bt;
     if (k->found || n->kind == NODE_FunctionDef || n->kind == NODE_AsyncFunctionDef ||
         n->kind == NODE_Lambda)
         return 0;
+    if (ast_single_assign(n, &to, &v) && (to->kind == NODE_Name || to->kind == NODE_Attribute) &&
+        module_binding(k->x, w->t, w->scope, to, &bt) &&
+        value_of(k->x->c->env->values, k->x->c->a, w->t, w->scope, to).tag == VAL_FACTORY)
+        k->found = 1; /* `global _maker; _maker = None`, `db.engine = None` */
     if (n->kind != NODE_Call)
-        return 1;
+        return !k->found;
     const Node *f = n->v.Call.func;
     const char *attr = f->kind == NODE_Attribute ? f->v.Attribute.attr : "";
     const ScopeTable *ct;
