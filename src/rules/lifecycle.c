@@ -8,6 +8,7 @@
  */
 #include "rules/lifecycle.h"
 
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -47,6 +48,30 @@ static int event_line(const FlowReport *r, const char *prefix)
         if (r->events[i].note && !strncmp(r->events[i].note, prefix, strlen(prefix)))
             return r->events[i].line;
     return 0;
+}
+
+/* Does the yield r is reported at hand over the resource itself (`yield
+ * conn`), rather than what it reads (`yield row`)?  The witness has the
+ * yield's position, not its node: its text says. */
+static int yields_itself(const LifecycleSink *k, const FlowReport *r)
+{
+    for (int i = r->nevents - 1; i >= 0 && r->var; i--) {
+        if (!r->events[i].note || !strstr(r->events[i].note, "at this yield") || r->events[i].path)
+            continue;
+        size_t n;
+        const char *t = source_line(k->src, r->events[i].line, &n);
+        size_t at = (size_t)r->events[i].col, vl = strlen(r->var);
+        if (at + 5 > n || strncmp(t + at, "yield", 5))
+            return 1;
+        for (at += 5; at < n && (t[at] == ' ' || t[at] == '\t'); at++)
+            ;
+        if (at + vl > n || strncmp(t + at, r->var, vl))
+            return 0;
+        at += vl;
+        return at == n || !(isalnum((unsigned char)t[at]) || t[at] == '_' || t[at] == '.' ||
+                            t[at] == '[' || t[at] == '(');
+    }
+    return 1;
 }
 
 static const char *leak_message(Arena *a, const char *w, const FlowReport *r)
@@ -212,8 +237,12 @@ void lifecycle_report(void *arg, const FlowReport *r)
                         "after a yield without try/finally: when the generator is closed at the "
                         "yield (a client leaves the streamed response, a consumer stops early), "
                         "the release never runs", w)
-            : msg(k->a, "%s is yielded and released after the yield without try/finally: "
-                        "an exception thrown in at the yield skips the release", w);
+            : yields_itself(k, r)
+            ? msg(k->a, "%s is yielded and released after the yield without try/finally: "
+                        "an exception thrown in at the yield skips the release", w)
+            : msg(k->a, "%s is held across a yield and released after it without try/finally: "
+                        "when the generator is closed at the yield (a consumer stops early) or "
+                        "an exception is thrown in there, the release never runs", w);
         break;
     case FLOW_OUTLIVES:
     case FLOW_CONCURRENT:
