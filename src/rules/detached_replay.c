@@ -138,16 +138,48 @@ static const char *closed_note(const Node *close)
                  "detached";
 }
 
-static void report(Scan *c, const Obj *o, const DEvent *e, const Node *close)
+/* Starts an SL102/SL107 finding on read e of o (steps: how far along its
+ * chain the relationship is); *at is the node it points at.  0 when a
+ * helper is being probed: its own check reports it. */
+static int start_finding(Scan *c, const char *code, const Obj *o, const DEvent *e, int steps,
+                         Finding *f, const Node **at)
 {
     if (c->probe)
-        return; /* probing a helper: its own check reports it */
+        return 0;
+    memset(f, 0, sizeof *f);
+    f->code = code;
+    f->path = c->k->src->path;
+    *at = read_node(o, e, steps);
+    diag_span(f, *at);
+    return 1;
+}
+
+/* Appends a witness step at n (at its end when end: where a block ends). */
+static void add_step(Finding *f, const Node *n, int end, const char *note)
+{
+    f->trace[f->ntrace].path = f->path;
+    f->trace[f->ntrace].line = end ? ast_end_lineno(n) : n->lineno;
+    f->trace[f->ntrace].col = end ? n->end_col_offset : n->col_offset;
+    f->trace[f->ntrace].note = note;
+    f->ntrace++;
+}
+
+/* The witness note of a commit or a rollback that expired a session's objects. */
+static const char *expired_note(int rollback)
+{
+    return rollback ? "rolled back here: every object of the session is expired, whatever "
+                      "expire_on_commit says"
+                    : "committed here: every object of the session is expired, to be reloaded on "
+                      "its next read";
+}
+
+static void report(Scan *c, const Obj *o, const DEvent *e, const Node *close)
+{
     Arena *a = c->k->a;
-    Finding f = {0};
-    f.code = "SL102";
-    f.path = c->k->src->path;
-    const Node *at = read_node(o, e, 1);
-    diag_span(&f, at);
+    Finding f;
+    const Node *at;
+    if (!start_finding(c, "SL102", o, e, 1, &f, &at))
+        return;
     const char *fix = "refresh it before the session closes, or make the sessions with "
                       "expire_on_commit=False";
     const Node *expired = o->expired_by->at;
@@ -197,10 +229,7 @@ static void report(Scan *c, const Obj *o, const DEvent *e, const Node *close)
                          : msg(a, "`%s` is an object of %s from here", o->name, sess),
         by ? msg(a, "`%s()` %s that session here: every object of it is expired", by->name,
                  rollback ? "rolls back" : "commits")
-        : rollback ? "rolled back here: every object of the session is expired, whatever "
-                     "expire_on_commit says"
-                   : "committed here: every object of the session is expired, to be reloaded on "
-                     "its next read",
+        : expired_note(rollback),
         cby ? msg(a, "`%s()` closes that session here: its objects are detached", cby->name)
             : closed_note(close),
         e->kind == EV_RETURN ? "returned here" : "read here, with no session to reload it"};
@@ -213,13 +242,8 @@ static void report(Scan *c, const Obj *o, const DEvent *e, const Node *close)
     f.trace = arena_alloc(a, 5 * sizeof *f.trace);
     for (int j = 0; j < 4; j++) {
         int i = order[j];
-        f.trace[f.ntrace].path = f.path;
-        int end = (i == 2 && steps[i]->kind != NODE_Return) ||
-                  (i == 1 && block_commit); /* where a block ends */
-        f.trace[f.ntrace].line = end ? ast_end_lineno(steps[i]) : steps[i]->lineno;
-        f.trace[f.ntrace].col = end ? steps[i]->end_col_offset : steps[i]->col_offset;
-        f.trace[f.ntrace].note = notes[i];
-        f.ntrace++;
+        add_step(&f, steps[i], (i == 2 && steps[i]->kind != NODE_Return) || (i == 1 && block_commit),
+                 notes[i]);
     }
     reader_step(c, &f, e);
     diag_add(c->k->out, &f);
@@ -296,14 +320,11 @@ static void reader_step(const Scan *c, Finding *f, const DEvent *e)
 
 static void report_lazy(Scan *c, const Obj *o, const DEvent *e, const OrmLazy *lz)
 {
-    if (c->probe)
-        return; /* probing a helper: its own check reports it */
     Arena *a = c->k->a;
-    Finding f = {0};
-    f.code = "SL102";
-    f.path = c->k->src->path;
-    const Node *at = read_node(o, e, lz->steps);
-    diag_span(&f, at);
+    Finding f;
+    const Node *at;
+    if (!start_finding(c, "SL102", o, e, lz->steps, &f, &at))
+        return;
     const char *attr = lz->prefix, *what = lazy_text(a, o, lz);
     if (o->from) { /* returned detached by a helper */
         const Probe *pr = o->from;
@@ -339,14 +360,8 @@ static void report_lazy(Scan *c, const Obj *o, const DEvent *e, const OrmLazy *l
         msg(a, "`%s` is loaded by the session `%s` here, without `%s`", o->name, o->sess, attr),
         closed_note(closed), "read here, with no session to load it from"};
     f.trace = arena_alloc(a, 4 * sizeof *f.trace);
-    for (int i = 0; i < 3; i++) {
-        f.trace[i].path = f.path;
-        int end = i == 1 && steps[i]->kind != NODE_Return; /* where a block ends */
-        f.trace[i].line = end ? ast_end_lineno(steps[i]) : steps[i]->lineno;
-        f.trace[i].col = end ? steps[i]->end_col_offset : steps[i]->col_offset;
-        f.trace[i].note = notes[i];
-    }
-    f.ntrace = 3;
+    for (int i = 0; i < 3; i++)
+        add_step(&f, steps[i], i == 1 && steps[i]->kind != NODE_Return, notes[i]);
     reader_step(c, &f, e);
     diag_add(c->k->out, &f);
 }
@@ -361,14 +376,11 @@ static int session_async(const Scan *c, const char *s)
  * must load: expired by a commit, or a lazy relationship (lz, else NULL). */
 static void report_async(Scan *c, const Obj *o, const DEvent *e, const OrmLazy *lz)
 {
-    if (c->probe)
-        return; /* probing a helper: its own check reports it */
     Arena *a = c->k->a;
-    Finding f = {0};
-    f.code = "SL107";
-    f.path = c->k->src->path;
-    const Node *at = read_node(o, e, lz ? lz->steps : 1);
-    diag_span(&f, at);
+    Finding f;
+    const Node *at;
+    if (!start_finding(c, "SL107", o, e, lz ? lz->steps : 1, &f, &at))
+        return;
     const char *what = !strcmp(o->name, "<returned>") ? "the ORM object"
                                                        : msg(a, "ORM object `%s`", o->name);
     const Node *steps[3] = {o->bound, NULL, at};
@@ -386,10 +398,7 @@ static void report_async(Scan *c, const Obj *o, const DEvent *e, const OrmLazy *
         const Node *x = o->expired_by->at;
         int rollback = o->expired_by->kind == EV_ROLLBACK;
         steps[1] = x;
-        notes[1] = rollback ? "rolled back here: every object of the session is expired, "
-                              "whatever expire_on_commit says"
-                            : "committed here: every object of the session is expired, to be "
-                              "reloaded on its next read";
+        notes[1] = expired_note(rollback);
         f.message = msg(a, "%s of an AsyncSession is %s after the %s on line %d expired "
                            "it: reloading it is I/O that %s cannot await, so it raises "
                            "MissingGreenlet; `await %s.refresh(...)` after the %s%s",
@@ -413,11 +422,7 @@ static void report_async(Scan *c, const Obj *o, const DEvent *e, const OrmLazy *
     for (int i = 0; i < 3; i++) {
         if (!steps[i])
             continue;
-        f.trace[f.ntrace].path = f.path;
-        f.trace[f.ntrace].line = steps[i]->lineno;
-        f.trace[f.ntrace].col = steps[i]->col_offset;
-        f.trace[f.ntrace].note = notes[i];
-        f.ntrace++;
+        add_step(&f, steps[i], 0, notes[i]);
     }
     reader_step(c, &f, e);
     diag_add(c->k->out, &f);
@@ -667,14 +672,11 @@ static const char *flush_unloaded(Scan *c, const Obj *o, const DEvent *e, const 
 static void report_flush(Scan *c, const Obj *o, const DEvent *e, const char *path,
                          const char *gen)
 {
-    if (c->probe)
-        return;
     Arena *a = c->k->a;
-    Finding f = {0};
-    f.code = "SL107";
-    f.path = c->k->src->path;
-    const Node *at = read_node(o, e, 1);
-    diag_span(&f, at);
+    Finding f;
+    const Node *at;
+    if (!start_finding(c, "SL107", o, e, 1, &f, &at))
+        return;
     const DEvent *fl = o->flushed_by;
     const char *dot = strchr(path, '.');
     int len = dot ? (int)(dot - path) : (int)strlen(path);
@@ -717,14 +719,11 @@ static void report_flush(Scan *c, const Obj *o, const DEvent *e, const char *pat
  * then closed): expired and detached, or a lazy relationship (lz). */
 static void report_late(Scan *c, const Obj *o, const DEvent *e, const OrmLazy *lz)
 {
-    if (c->probe)
-        return;
     Arena *a = c->k->a;
-    Finding f = {0};
-    f.code = "SL102";
-    f.path = c->k->src->path;
-    const Node *at = read_node(o, e, lz ? lz->steps : 1);
-    diag_span(&f, at);
+    Finding f;
+    const Node *at;
+    if (!start_finding(c, "SL102", o, e, lz ? lz->steps : 1, &f, &at))
+        return;
     int i = session_index(c, o->sess);
     const Node *prov = i >= 0 ? c->sess_prov[i] : NULL;
     const char *pn = prov ? prov->v.FunctionDef.name : "its provider";
