@@ -394,7 +394,7 @@ void fl_release(Ctx *c, Path *p, int r, const Node *at, int by_with)
         return;
     }
     if (p->res[r] == RS_BORROWED) {
-        const FlowSummary *o = c->site[r].owner;
+        const FlowSummary *o = c->callee_reports ? NULL : c->site[r].owner;
         if (o && !o->uses_after && o->releases_after && ri->twice == HARM_REDUNDANT &&
             c->site[r].node->kind == NODE_Call) {
             /* `with provider() as s: ... s.close()`: the provider closes it again */

@@ -655,6 +655,19 @@ static int holder_site(Ctx *c, Path *p, const Node *call, Res *out, const FlowSu
     return -1;
 }
 
+/* Is parameter i of the helper def filled by its callers from one FastAPI
+ * dependency (flow_params.c: lent_by_callers)?  Then the helper's own check
+ * borrows it, and reports what it does to it at its own line. */
+static int helper_lent(Ctx *c, const Node *def, int i)
+{
+    if (!def || !c->env->summary_of)
+        return 0;
+    Val v = value_param(c->env->values, c->a, def, i);
+    const FlowSummary *owner = v.tag == VAL_RESOURCE && v.node
+                                   ? c->env->summary_of(c->env->summary_arg, v.node) : NULL;
+    return owner && owner->yields_kind != RES_NONE;
+}
+
 /* Does the helper def report itself what it does with parameter i: a
  * session its callers have from one FastAPI dependency, which it hands to
  * work (the finding goes on the hand-off, where the fix goes)? */
@@ -664,12 +677,7 @@ static int helper_reports(Ctx *c, const Node *def, int i)
     const Node *caller;
     if (def && value_param_owner(c->env->values, def, i, &path, &caller))
         return 1; /* a caller's own session: the helper reports the hand-off */
-    if (!def || !c->env->summary_of)
-        return 0;
-    Val v = value_param(c->env->values, c->a, def, i);
-    const FlowSummary *owner = v.tag == VAL_RESOURCE && v.node
-                                   ? c->env->summary_of(c->env->summary_arg, v.node) : NULL;
-    return owner && owner->yields_kind != RES_NONE;
+    return helper_lent(c, def, i);
 }
 
 /* Summary mode: the parameters of the function passed to call as the
@@ -723,8 +731,11 @@ static void apply_summary(Ctx *c, Path *p, const Node *call, const FlowSummary *
                 if (i < 8 && sum->adds[i])
                     c->env->summary->adds[k] |= caller_params(c, call, def, shift, sum->adds[i]);
             }
-        if (h >= 0 && (sum->releases >> i & 1))
+        if (h >= 0 && (sum->releases >> i & 1)) {
+            c->callee_reports = p->res[h] == RS_BORROWED && helper_lent(c, def, i);
             fl_release(c, p, h, call, 0);
+            c->callee_reports = 0;
+        }
     }
 }
 

@@ -223,6 +223,9 @@ typedef struct Ctx {
     int nstate_pools;
     int yielded_site;        /* summary mode: the site a provider yields, or -1 */
     int use_commits;         /* the use being recorded may write (not a rollback) */
+    int callee_reports;      /* the release being applied is a helper's, on a parameter its
+                                callers fill from a FastAPI dependency: the helper reports
+                                it where it releases it (helper_lent), not each caller */
     int job_args;            /* evaluating the arguments of a call that starts work */
     int in_comp;             /* evaluating a comprehension: what it starts, it starts many times */
     int cached;              /* an lru_cache / cache function: what it returns, it keeps */

@@ -200,3 +200,24 @@ def order_audit(order_id: int, db: Session = Depends(get_db_tx)):
 
 
 app.include_router(router)
+
+
+# a helper that puts back the connection its callers borrowed from the
+# provider: one finding, where the helper releases it (the fix goes there),
+# not another at each endpoint that calls it.
+def finish_report(conn, report_id):
+    with conn.cursor() as cur:
+        cur.execute("UPDATE reports SET done = true WHERE id = %s", (report_id,))
+    pg_pool.putconn(conn)  # expect: SL105 "its provider"
+
+
+@app.post("/reports/{report_id}/done")
+def mark_done(report_id: int, conn=Depends(get_pooled_conn)):
+    finish_report(conn, report_id)
+    return {"done": report_id}
+
+
+@app.post("/reports/{report_id}/redo")
+def redo_report(report_id: int, conn=Depends(get_pooled_conn)):
+    finish_report(conn, report_id)
+    return {"redo": report_id}
