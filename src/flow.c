@@ -2635,8 +2635,10 @@ static void transfer(Ctx *c, int s, const Path *in)
      * goes out: the cancel scope raises it there again, before the
      * releases that follow */
     int recancel = in_cleanup && c->cancelled_teardown && p.raised_at_yield && fr_step_awaits(c, s);
+    /* ... and the cleanup's own database call on what it then releases */
+    int own = in_cleanup && !recancel && st->exc >= 0 ? fr_cleanup_call(c, &p, s) : -1;
     if (st->exc >= 0 && (st->may_raise || st->kind == STEP_RAISE) &&
-        (!in_cleanup || recancel || finally_open(c, &p)) &&
+        (!in_cleanup || recancel || own >= 0 || finally_open(c, &p)) &&
         (st->kind == STEP_RAISE || fr_step_rank(c, s) != RAISE_NEVER)) {
         /* the exception may come before this step's bindings and
          * acquisitions take effect; its releases are assumed done */
@@ -2664,7 +2666,7 @@ static void transfer(Ctx *c, int s, const Path *in)
             }
         }
         for (int r = 0; in_cleanup && !recancel && r < c->nsites; r++)
-            if (!c->site[r].in_finally)
+            if (!c->site[r].in_finally && r != own)
                 fl_gone(&q, r); /* the cleanup's own exception: not the resources it cleans up */
         if (st->kind == STEP_WITH_EXIT_EXC) {
             /* keep the original exception */

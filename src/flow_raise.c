@@ -204,3 +204,29 @@ int fr_step_awaits(Ctx *c, int s)
     fr_step_rank(c, s);
     return (c->ranks[s] & RANK_AWAITS) != 0;
 }
+
+/*
+ * Cleanup code that talks to the database before it releases
+ * (`finally: db.commit(); db.close()`): the commit fails on a network
+ * error, a serialization failure or a deferred constraint, and for sure
+ * after a statement of the try body failed, and then the close after it is
+ * skipped (mcp-context-forge#1885: connections idle in transaction under
+ * load).  Other cleanup that raises (untracking, notifying) is not followed
+ * for the resources it cleans up (transfer); the resource such a call is
+ * made on is.  Its receiver must hold the site on p, open.
+ */
+int fr_cleanup_call(Ctx *c, const Path *p, int s)
+{
+    if (fr_step_rank(c, s) != RAISE_LIKELY)
+        return -1;
+    const Node *call = c->raiser[s];
+    if (call && call->kind == NODE_Await)
+        call = call->v.Await.value;
+    if (!call || call->kind != NODE_Call || call->v.Call.func->kind != NODE_Attribute ||
+        !ast_name_in(call->v.Call.func->v.Attribute.attr, db_methods))
+        return -1;
+    int r = fl_held_by(c, p, call->v.Call.func->v.Attribute.value);
+    if (r < 0 || r >= c->nsites)
+        return -1;
+    return p->res[r] == RS_OPEN || p->res[r] == RS_IDLE || p->res[r] == RS_REOPENED ? r : -1;
+}
