@@ -70,12 +70,12 @@ static int ends(const char *s, size_t n, const char *suffix)
 
 /* The context one folder name gives (top: the first folder of the path),
  * or -1. */
-static int dir_context(const char *s, size_t n, int top)
+static int dir_context(const char *s, size_t n, int top, int named_tests)
 {
     if (top && in_names(s, n, top_script_dirs))
         return CTX_SCRIPT;
-    if (in_names(s, n, test_dirs) || starts(s, n, "test_") || ends(s, n, "_tests") ||
-        ends(s, n, "_test"))
+    if (in_names(s, n, test_dirs) ||
+        (named_tests && (starts(s, n, "test_") || ends(s, n, "_tests") || ends(s, n, "_test"))))
         return CTX_TEST;
     if (in_names(s, n, example_dirs))
         return CTX_EXAMPLE;
@@ -101,7 +101,9 @@ static int file_context(const char *s, size_t n)
     return -1;
 }
 
-int context_of_path(const char *relpath)
+int context_of_path(const char *relpath) { return context_of_path_as(relpath, 1); }
+
+int context_of_path_as(const char *relpath, int named_tests)
 {
     /* the strongest fact wins: test, then example, then script and cli */
     static const int rank[CTX__COUNT] = {[CTX_TEST] = 4, [CTX_EXAMPLE] = 3, [CTX_SCRIPT] = 2,
@@ -110,7 +112,7 @@ int context_of_path(const char *relpath)
     for (const char *p = relpath; p && *p;) {
         const char *slash = strchr(p, '/');
         size_t n = slash ? (size_t)(slash - p) : strlen(p);
-        int c = slash ? dir_context(p, n, p == relpath) : file_context(p, n);
+        int c = slash ? dir_context(p, n, p == relpath, named_tests) : file_context(p, n);
         if (c >= 0 && (best < 0 || rank[c] > rank[best]))
             best = c;
         p = slash ? slash + 1 : NULL;

@@ -70,6 +70,10 @@ int context_parse(const char *name);
  * path says nothing.
  */
 int context_of_path(const char *relpath);
+/* ... with named_tests 0: a folder named only like a test folder (`test_*`,
+ * `*_test`, `*_tests`; not tests/) gives nothing, for a module that the
+ * project's other code imports (driver.c: imported_tests). */
+int context_of_path_as(const char *relpath, int named_tests);
 
 /* What a module's contexts are read from. */
 typedef struct ContextFile {

@@ -1192,6 +1192,53 @@ static void order_by_size(Arena *a, Run *run)
     free(us);
 }
 
+/*
+ * A folder named like a test folder (`test_observer/`, `api_tests/`) whose
+ * modules the project's other code imports holds product code, not tests:
+ * the context its name gave is dropped for the modules that code reaches,
+ * transitively (Canonical's test_observer is a service, with a Celery
+ * worker importing it).  tests/, test_*.py and conftest.py stay tests
+ * whatever imports them.
+ */
+static void imported_tests(Arena *a, Run *run)
+{
+    size_t n = 0;
+    ModIndex *idx = NULL;
+    long *unit_of = NULL;
+    for (int changed = 1; changed;) {
+        changed = 0;
+        for (size_t k = 0; k < run->nrelevant; k++) {
+            const FileResult *r = &run->results[run->relevant[k]];
+            if (run->units[k].path_ctx == CTX_TEST)
+                continue;
+            for (int m = 0; m < r->nimports; m++) {
+                if (!idx) { /* the first product module with imports: index the test ones */
+                    idx = arena_alloc(a, (run->nrelevant + 1) * sizeof *idx);
+                    unit_of = arena_alloc(a, (run->nfiles + 1) * sizeof *unit_of);
+                    for (size_t j = 0; j < run->nrelevant; j++) {
+                        size_t i = run->relevant[j];
+                        unit_of[i] = (long)j;
+                        if (run->results[i].modname && run->units[j].path_ctx == CTX_TEST)
+                            idx[n++] = (ModIndex){run->results[i].modname, i};
+                    }
+                    qsort(idx, n, sizeof *idx, cmp_modindex);
+                }
+                long i = find_module(idx, n, r->imports[m]);
+                AnalyzeUnit *u = i >= 0 ? &run->units[unit_of[i]] : NULL;
+                if (!u || u->path_ctx != CTX_TEST)
+                    continue;
+                int ctx = context_of_path_as(project_relpath(a, run->projects, run->files[i]), 0);
+                if (ctx != CTX_TEST) {
+                    u->path_ctx = ctx;
+                    changed = 1;
+                }
+            }
+            if (!n && idx)
+                return; /* no module in a test folder */
+        }
+    }
+}
+
 /* The project-wide analysis over the relevant files (DRIVER_CHECK). */
 static void analyze_project(Arena *a, Run *run, int jobs)
 {
@@ -1208,6 +1255,7 @@ static void analyze_project(Arena *a, Run *run, int jobs)
     if (!run->nrelevant)
         return;
     unit_projects(a, run);
+    imported_tests(a, run);
     pool_for(jobs, run->nrelevant, load_unit, run);
     order_by_size(a, run);
     if (!stopped(run)) {
