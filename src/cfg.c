@@ -554,8 +554,7 @@ static int is_base_exception(const Node *t)
            strcmp(t->v.Attribute.value->v.Name.id, "builtins") == 0;
 }
 
-/* A bare except, or one naming BaseException (alone or in a tuple). */
-static int catches_all(const Node *h)
+int cfg_catches_all(const Node *h)
 {
     const Node *t = h->v.ExceptHandler.type;
     if (!t)
@@ -596,7 +595,7 @@ static void build_handlers(Builder *b, Node *s, NodeList hs, Label *done)
 {
     int star = s->kind == NODE_TryStar, all = 0;
     for (int k = 0; k < hs.n; k++)
-        all |= catches_all(hs.items[k]);
+        all |= cfg_catches_all(hs.items[k]);
     int d = emit(b, STEP_DISPATCH, s, hs.n + !all, 0);
     Label *into = star ? xcalloc((size_t)hs.n, sizeof *into) : NULL;
     for (int k = 0; k < hs.n; k++) {

@@ -109,6 +109,11 @@ Cfg *cfg_build_known(Arena *a, Node *func, int is_generator);
  */
 int cfg_verify(const Cfg *g, char *why, size_t cap);
 
+/* Does the except handler h catch every exception, CancelledError and
+ * KeyboardInterrupt too: a bare `except:`, or one naming BaseException
+ * (alone or in a tuple)? */
+int cfg_catches_all(const Node *h);
+
 /* "ENTRY", "COND", ...: the name of a CfgStepKind, as cfg_dump prints it. */
 const char *cfg_kind_name(int kind);
 

@@ -116,7 +116,10 @@ typedef struct Val {
     unsigned char once;  /* VAL_RESOURCE: the one object of the process that a module-level
                             name or a class attribute holds (made there, once), however
                             it is read: the name, `Cls.attr`, `self.attr` of an instance
-                            that keeps none of its own (value.h) */
+                            that keeps none of its own (value.h); VAL_OBJECT, VAL_FACTORY:
+                            one object of the process too (an instance a module-level name
+                            holds, an @lru_cache'd function returns, or such an object's
+                            attribute: `get_manager().registry`) */
 } Val;
 
 /* What a FAC_SCOPED registry's sessions are keyed by (Val.sub). */

@@ -1226,6 +1226,9 @@ static Val attr_of(Ev *c, Val recv, const char *attr)
 {
     if (recv.tag == VAL_OBJECT || recv.tag == VAL_CLASS) {
         Val v = class_attr(c, recv.node, attr, 0);
+        /* what the process's one object keeps (an instance, a registry) is the
+           process's one too; a resource's once stays value.h's (made there) */
+        v.once |= recv.once && (v.tag == VAL_OBJECT || v.tag == VAL_FACTORY);
         if (known(&v))
             return v;
         const Node *m = find_method(c->vm, c, recv.node, attr, 0);
@@ -1319,8 +1322,16 @@ static Val library_call(Ev *c, const ScopeTable *t, const Scope *s, const Node *
     if (!known(&bind) && call->v.Call.args.n > 0)
         bind = ev(c, t, s, call->v.Call.args.items[0]);
     if (callee.qual && !strcmp(callee.qual, "typing.cast") && call->v.Call.args.n == 2) {
+        /* cast(AsyncSession, registry): a registry passes for its session (it
+           proxies its methods), and stays the registry that must be removed */
+        Val x = ev(c, t, s, call->v.Call.args.items[1]);
+        if (x.tag == VAL_FACTORY && x.kind == FAC_SCOPED)
+            return x;
         Val ty = ev_annotation(c, t, s, call->v.Call.args.items[0], 0);
-        return known(&ty) ? ty : ev(c, t, s, call->v.Call.args.items[1]);
+        if (c->vm->building && !known(&x) && ty.tag == VAL_RESOURCE && ty.kind == RES_SESSION)
+            return unknown(); /* not yet: x may turn out a registry in a later round, and a
+                                 location given a session first would conflict for good */
+        return known(&ty) ? ty : x;
     }
     if (callee.qual && (!strcmp(callee.qual, "functools.partial") ||
                         !strcmp(callee.qual, "contextlib.closing")) && call->v.Call.args.n > 0) {
@@ -1336,8 +1347,11 @@ static Val library_call(Ev *c, const ScopeTable *t, const Scope *s, const Node *
     if (callee.qual && !strcmp(callee.qual, "alembic.op.get_bind"))
         return make(VAL_RESOURCE, RES_CONNECTION, 0, NULL); /* the migration's, lent (not fresh) */
     v = model_user_call(c->vm->user, &callee, call, cls, &bind);
-    if (v.tag == VAL_FACTORY && v.kind == FAC_SCOPED)
+    if (v.tag == VAL_FACTORY && v.kind == FAC_SCOPED) {
         v.node = call; /* which registry: the call that made it, however it travels */
+        if (c->vm->building && c->vm->cur >= 0 && c->vm->mods[c->vm->cur].scopes == t)
+            own(c->vm, call, c->vm->cur); /* value_table_of(call): where its scopefunc is read */
+    }
     if (v.tag == VAL_UNKNOWN && callee.qual) { /* a session on a connection: still a session */
         Val k = model_call(&callee, call, cls, NULL);
         if (k.tag == VAL_UNKNOWN) {
@@ -1394,6 +1408,12 @@ static Val call_of(Ev *c, const ScopeTable *t, const Scope *s, const Node *call,
             return g;
         }
         Val ret = read(c->vm, f.node, NULL, LOC_RETURN);
+        if (ret.tag == VAL_OBJECT && f.node->v.FunctionDef.decorator_list.n) {
+            /* @lru_cache / @cache: every call returns the first call's object,
+               one for the process (its arguments aside: a limit) */
+            const ScopeTable *dt = value_table_of(c->vm, f.node);
+            ret.once |= dt && scope_decorated_by(dt, f.node, model_caches);
+        }
         if (!known(&ret)) {
             /* a body out of sight (abstract, a stub): `-> AsyncSession` says what */
             Val a = returns_declared(c, f.node);
@@ -1995,7 +2015,7 @@ static int module_global(Ev *c, const ScopeTable *t, const Scope *s, const Node 
  */
 static Val kept_once(Val v)
 {
-    v.once |= v.tag == VAL_RESOURCE && v.fresh;
+    v.once |= (v.tag == VAL_RESOURCE && v.fresh) || v.tag == VAL_OBJECT; /* manager = Manager() */
     return v;
 }
 

@@ -24,6 +24,8 @@
  * A resource a module-level name or a class body is given where it is made
  * is the process's one object (Val.once), through every read of it, while
  * nothing else is kept in the same place (an instance's own self.x).
+ * So is an instance a module-level name holds or an `@lru_cache`/`@cache`
+ * function returns, and an instance or a registry kept on one of those.
  * A join keeps what the contributions that are known agree on: unknown
  * contributions add nothing (a placeholder's None), disagreeing known
  * ones make the location unknown.  A session lent by a FastAPI dependency

@@ -27,6 +27,7 @@
 #include "fastapi.h"
 #include "model.h"
 #include "project.h"
+#include "cfg.h"
 #include "scope.h"
 #include "value.h"
 
@@ -572,11 +573,14 @@ enum { UNIT_NONE, UNIT_TASK, UNIT_THREAD, UNIT_POOL,
 #define MAX_VISITED 32  /* functions read per question */
 
 /* A registry: a module-level binding (`db_session`, Flask-SQLAlchemy's `db`
- * for `db.session`) or an attribute of a class (`self.registry`). */
+ * for `db.session`), an attribute of a class (`self.registry`), or one the
+ * value model knows as the process's one object (value.h: Val.once) however
+ * it is reached: `get_manager().registry` of an @lru_cache'd getter, a
+ * local bound to one (k1 NULL: `made` alone says which). */
 typedef struct RegKey {
     const Node *made; /* the scoped_session(...) call, if known: the registry itself */
     const ScopeTable *home; /* the table of the module defining k1 (a Binding), or NULL */
-    const void *k1; /* a Binding, or a class's Scope */
+    const void *k1; /* a Binding, or a class's Scope, or NULL (by made alone) */
     const char *k2; /* the attribute, or NULL (k1 a Binding) */
     int flask;      /* Flask-SQLAlchemy's db.session (k1: db) */
 } RegKey;
@@ -638,6 +642,8 @@ static int registry_at(Check *c, const ScopeTable *t, const Scope *s, const Node
     k->k1 = NULL;
     k->k2 = NULL;
     k->flask = v.sub == SCOPED_FLASK;
+    if (v.once && v.node && !k->flask)
+        return 1; /* the process's one registry, through whatever holds it */
     if (e->kind == NODE_Name) {
         k->k1 = module_binding(c, t, s, e->v.Name.id, &k->home);
         return k->k1 != NULL;
@@ -1099,7 +1105,7 @@ static int units_many(const Units *u, const Node *func)
  * `@task_postrun.connect` handler, an `after_return`, a teardown)? */
 static int hook_removes(Check *c, const RegKey *k)
 {
-    return !k->k2 && fastapi_binding_removed(c->fa, k->k1, 1);
+    return k->k1 && !k->k2 && fastapi_binding_removed(c->fa, k->k1, 1);
 }
 
 /* Does a decorator of the project on func remove the registry written
@@ -1268,12 +1274,16 @@ static void once_check(Check *c, const Node *func, const Scope *s, int kind)
  * its own: a lifespan or startup handler, a worker's task, the coroutine
  * a create_task of its module starts, a BaseHTTPMiddleware's dispatch
  * (call_next runs the application in another task, so the endpoint's and
- * dependencies' removes are of another key).  A registry removed nowhere
- * in the project is never_removed's finding, not one per scope.  Other
- * request code keyed by the task is left to never_removed: a middleware or
- * a dependency of the same request may remove it (a limit).  A remove() in
- * the function (or what it calls, or a decorator of the project around it,
- * or a hook after each task) counts wherever it is, in a finally or not.
+ * dependencies' removes are of another key).  The registry is known by
+ * its call however it is reached (registry_at: a module-level name, or the
+ * process's one manager's attribute, `get_manager().registry`).  A
+ * module-level registry removed nowhere in the project is never_removed's
+ * finding, not one per scope.  Other request code keyed by the task is
+ * left to never_removed: a middleware or a dependency of the same request
+ * may remove it (a limit).  A remove() in the function (or what it calls,
+ * or a decorator of the project around it, or a hook after each task)
+ * counts when it runs on every way out: in a finally or a with item's
+ * exit, or removed_every_way's handler-and-normal-exit pair.
  */
 typedef struct ScopeKey {
     const Binding *var; /* the ContextVar the scopefunc reads, or NULL */
@@ -1325,7 +1335,12 @@ static int scope_key(Check *c, const RegKey *k, ScopeKey *out)
 {
     const Binding *b = k->k2 || k->flask ? NULL : k->k1;
     const Node *call = b && b->value && b->value->kind == NODE_Call ? b->value : NULL;
-    if (!call || !k->home)
+    const ScopeTable *home = k->home;
+    if (!b && !k->flask && k->made) { /* known by the call alone: read where it is made */
+        call = k->made;
+        home = value_table_of(c->env->values, call);
+    }
+    if (!call || !home)
         return 0;
     const Node *fn = ast_keyword(call, "scopefunc");
     if (!fn && call->v.Call.args.n > 1)
@@ -1334,12 +1349,12 @@ static int scope_key(Check *c, const RegKey *k, ScopeKey *out)
         return 0;
     out->var = NULL;
     out->task = 0;
-    Val v = val_in(c, k->home, scope_module(k->home), fn);
+    Val v = val_in(c, home, scope_module(home), fn);
     if (v.tag == VAL_QUAL && v.qual &&
         (!strcmp(v.qual, "asyncio.current_task") || !strcmp(v.qual, "asyncio.tasks.current_task")))
         return out->task = 1;
     const Node *def = fn->kind == NODE_Lambda ? fn : v.tag == VAL_FUNC ? v.node : NULL;
-    const ScopeTable *dt = fn->kind == NODE_Lambda ? k->home
+    const ScopeTable *dt = fn->kind == NODE_Lambda ? home
                            : def && is_func(def) ? value_table_of(c->env->values, def)
                                                  : NULL;
     const Scope *ds = dt ? scope_of(dt, def) : NULL;
@@ -1415,6 +1430,100 @@ static const Node *opens_in(Check *c, const ScopeTable *t, const Scope *s, const
     return o.at;
 }
 
+/*
+ * Is the registry r.find removed on every way out of some try of func
+ * without a finally: in a handler that catches everything (a bare `except:`
+ * or `except BaseException`: CancelledError too, which cancels a
+ * BaseHTTPMiddleware's request) and on the normal way out (the last
+ * statement of the try's body or else, or the statement after the try),
+ * with no return, break or continue in its body to skip that one?  These
+ * shapes only, not any set of removes that covers every path: a limit.
+ */
+typedef struct EveryWay {
+    const RegWalk *find;
+    int found, depth;
+} EveryWay;
+
+/* Does a statement of l[from..to) remove the registry (what it calls too)? */
+static int removes_among(const RegWalk *find, const NodeList *l, int from, int to)
+{
+    const Node *seen[MAX_VISITED];
+    int nseen = 0;
+    RegWalk r = *find;
+    r.need_fin = 0;
+    r.fin = 0;
+    r.at = NULL;
+    r.depth = 0;
+    r.seen = seen;
+    r.nseen = &nseen;
+    for (int i = from > 0 ? from : 0; i < to && !r.at; i++)
+        reg_walk_kid(NULL, l->items[i], &r);
+    return r.at != NULL;
+}
+
+static void jump_kid(Node *parent, Node *n, void *arg)
+{
+    int *found = arg;
+    (void)parent;
+    if (*found || ast_is_def(n))
+        return;
+    *found = n->kind == NODE_Return || n->kind == NODE_Break || n->kind == NODE_Continue;
+    ast_children(n, jump_kid, found);
+}
+
+static void every_way_kid(Node *parent, Node *n, void *arg)
+{
+    EveryWay *e = arg;
+    if (e->found || e->depth > WALK_MAX_DEPTH || ast_is_def(n))
+        return;
+    if (n->kind == NODE_Try && !n->v.Try.finalbody.n) {
+        int handled = 0, jumps = 0;
+        for (int i = 0; i < n->v.Try.handlers.n && !handled; i++) {
+            const Node *h = n->v.Try.handlers.items[i];
+            handled = cfg_catches_all(h) &&
+                      removes_among(e->find, &h->v.ExceptHandler.body, 0, h->v.ExceptHandler.body.n);
+        }
+        for (int i = 0; i < n->v.Try.body.n && !jumps; i++)
+            jump_kid(NULL, n->v.Try.body.items[i], &jumps);
+        /* the statement after the try, in the list that holds it */
+        const NodeList *outer = NULL;
+        int at = -1;
+        const NodeList *lists[2] = {NULL, NULL};
+        switch (parent ? parent->kind : NODE_Module) {
+        case NODE_FunctionDef: case NODE_AsyncFunctionDef: lists[0] = &parent->v.FunctionDef.body; break;
+        case NODE_If: lists[0] = &parent->v.If.body; lists[1] = &parent->v.If.orelse; break;
+        case NODE_With: lists[0] = &parent->v.With.body; break;
+        case NODE_AsyncWith: lists[0] = &parent->v.AsyncWith.body; break;
+        case NODE_Try: lists[0] = &parent->v.Try.body; lists[1] = &parent->v.Try.orelse; break;
+        case NODE_ExceptHandler: lists[0] = &parent->v.ExceptHandler.body; break;
+        default: break; /* a loop's next round, a match case: not followed (a limit) */
+        }
+        for (int k = 0; k < 2 && at < 0; k++)
+            for (int i = 0; lists[k] && i < lists[k]->n; i++)
+                if (lists[k]->items[i] == n) {
+                    outer = lists[k];
+                    at = i;
+                }
+        const NodeList *body = n->v.Try.orelse.n ? &n->v.Try.orelse : &n->v.Try.body;
+        if (handled && !jumps &&
+            (removes_among(e->find, body, body->n - 1, body->n) ||
+             (outer && removes_among(e->find, outer, at + 1, at + 2)))) {
+            e->found = 1;
+            return;
+        }
+    }
+    e->depth++;
+    ast_children(n, every_way_kid, e);
+    e->depth--;
+}
+
+static int removed_every_way(const RegWalk *find, const Node *func)
+{
+    EveryWay e = {find, 0, 0};
+    ast_children((Node *)func, every_way_kid, &e);
+    return e.found;
+}
+
 /* SL103: func makes a new key of an own-scoped registry, uses the registry
  * in it and removes it nowhere.  unit: its UNIT_* kind (UNIT_ATASK: a
  * task's coroutine, a key of its own). */
@@ -1434,7 +1543,11 @@ static void scope_check(Check *c, const Node *func, const Scope *s, int roles, i
     RegWalk w = {.c = c, .t = c->env->scopes, .s = s, .own = 1};
     reg_walk(&w, func);
     ScopeKey key;
-    if (!w.at || !fastapi_binding_removed(c->fa, w.key.k1, 0) || !scope_key(c, &w.key, &key))
+    /* a module-level registry removed nowhere is never_removed's; one known
+       by its call alone (an attribute of the process's one manager) has no
+       such check, so its scopes are asked whatever the project removes */
+    if (!w.at || (w.key.k1 && !fastapi_binding_removed(c->fa, w.key.k1, 0)) ||
+        !scope_key(c, &w.key, &key))
         return;
     if (key.var && key.var != set) /* it set another ContextVar first: look for this one */
         opener = opens_in(c, c->env->scopes, s, func, &key.var, 0);
@@ -1453,6 +1566,8 @@ static void scope_check(Check *c, const Node *func, const Scope *s, int roles, i
         return;
     RegWalk plain = {.c = c, .t = c->env->scopes, .s = s, .find = &w.key, .own = 1,
                      .remove_only = mw};
+    if (removed_every_way(&plain, func))
+        return;
     reg_walk(&plain, func); /* a remove() that an exception skips */
     const char *name = func->v.FunctionDef.name, *reg = w.what;
     const char *via = w.via ? msg(c->k->a, " (through `%s()`)", w.via->v.FunctionDef.name) : "";
@@ -1478,7 +1593,9 @@ static void scope_check(Check *c, const Node *func, const Scope *s, int roles, i
                      : msg(c->k->a, "never calls `%s.remove()` before the scope ends%s", reg,
                            mw ? " (a close() leaves the entry)" : "")),
         at == func ? w.at : at,
-        key.task ? "a new scope of the registry: this task" : "a new scope of the registry opens here",
+        mw ? "a new scope of the registry: this middleware's task, whose key nothing removes "
+             "(the application's removes are of its own task's)"
+        : key.task ? "a new scope of the registry: this task" : "a new scope of the registry opens here",
         w.at,
         w.via ? msg(c->k->a, "`%s()` makes the scope's session here", w.via->v.FunctionDef.name)
               : "the scope's session is made here");
