@@ -54,6 +54,8 @@ struct Analysis {
     ValueModel *values;  /* what names, attributes and calls hold (value.h) */
     FuncRef *fidx;       /* every unit's functions by def node (open addressing) */
     size_t fcap;
+    void (*beside)(void *); /* the caller's work beside the link (analyze_link) */
+    void *beside_arg;
 };
 
 static void collect_funcs(Node *parent, Node *n, void *arg)
@@ -177,7 +179,8 @@ static const FlowSummary *find_summary(const SumAt *at, const Node *func)
 
 /* The two halves of the link step that need each other's results only
  * through the startup state (fastapi_begin): the value model on one thread;
- * the FastAPI closures and the CockroachDB facts on another, in an->a. */
+ * the FastAPI closures and the CockroachDB facts on another, in an->a, and
+ * then the caller's work beside the link. */
 static void link_half(void *arg, size_t i, int worker)
 {
     Analysis *an = arg;
@@ -190,9 +193,12 @@ static void link_half(void *arg, size_t i, int worker)
     fastapi_finish(an->building);
     fastapi_timing(an->a, &an->facts, &an->fastapi);
     an->crdb = crdb_link(an->a, an->graph, &an->facts);
+    if (an->beside)
+        an->beside(an->beside_arg);
 }
 
-Analysis *analyze_link(AnalyzeUnit *units, int n, const ProjectFacts *facts, int jobs)
+Analysis *analyze_link(AnalyzeUnit *units, int n, const ProjectFacts *facts, int jobs,
+                       void (*beside)(void *), void *beside_arg)
 {
     Analysis *an = xcalloc(1, sizeof *an);
     if (facts)
@@ -204,6 +210,8 @@ Analysis *analyze_link(AnalyzeUnit *units, int n, const ProjectFacts *facts, int
     an->graph = modgraph_new(an->a);
     an->units = units;
     an->n = n;
+    an->beside = beside;
+    an->beside_arg = beside_arg;
     for (int i = 0; i < n; i++)
         modgraph_add(an->graph, units[i].modname, units[i].src->path, units[i].is_package,
                      units[i].module, units[i].scopes);
@@ -458,7 +466,7 @@ void analyze_module(Arena *a, const Source *src, const Lexed *lx, Node *module,
     AnalyzeUnit u = {.a = a, .src = src, .lx = lx, .module = module, .modname = modname,
                      .path_ctx = -1};
     analyze_scopes(&u);
-    Analysis *an = analyze_link(&u, 1, NULL, 1);
+    Analysis *an = analyze_link(&u, 1, NULL, 1, NULL, NULL);
     for (int r = 0; r < ANALYZE_ROUNDS; r++) {
         analyze_summarize(an, &u);
         if (!analyze_round(an))

@@ -55,8 +55,12 @@ void analyze_scopes(AnalyzeUnit *u);
  * FastAPI model, the value model.  facts (copied; NULL: all unknown) are the
  * versions and database of project.h.  With jobs > 1 the value model is
  * built on a second thread beside the FastAPI closures; the result is the
- * same either way. */
-Analysis *analyze_link(AnalyzeUnit *units, int n, const ProjectFacts *facts, int jobs);
+ * same either way.  beside (if not NULL) is the caller's work that the link
+ * neither reads nor writes (the units' facts and path_ctx): it runs after
+ * the FastAPI closures on their thread, which the value model, the longer
+ * half, leaves idle otherwise. */
+Analysis *analyze_link(AnalyzeUnit *units, int n, const ProjectFacts *facts, int jobs,
+                       void (*beside)(void *), void *beside_arg);
 
 /* One summary round for u, reading the others' last round.  Thread-safe. */
 void analyze_summarize(Analysis *an, AnalyzeUnit *u);

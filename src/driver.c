@@ -1052,9 +1052,7 @@ static void load_unit(void *arg, size_t k, int worker)
     FileResult *r = &run->results[i];
     (void)worker;
     if (r->entry) { /* parsed and resolved in an earlier run: only this run's memory is new */
-        AnalyzeUnit *u = &run->units[k];
-        int path_ctx = u->path_ctx; /* the run's project, not the entry's */
-        const ProjectFacts *facts = u->facts;
+        AnalyzeUnit *u = &run->units[k]; /* its project's facts and place come later */
         Arena *mine = run->unit_arenas[k] = arena_new();
         if (r->entry->unit.module) {
             *u = r->entry->unit;
@@ -1071,8 +1069,6 @@ static void load_unit(void *arg, size_t k, int worker)
             u->is_package = r->is_package;
             analyze_scopes(u);
         }
-        u->path_ctx = path_ctx;
-        u->facts = facts;
         return;
     }
     if (!r->arena) {
@@ -1085,7 +1081,7 @@ static void load_unit(void *arg, size_t k, int worker)
         }
         diag_free(&ignore);
     }
-    AnalyzeUnit *u = &run->units[k]; /* its project's facts and place are in */
+    AnalyzeUnit *u = &run->units[k]; /* its project's facts and place come later */
     u->a = r->arena;
     u->src = &r->src;
     u->lx = &r->lx;
@@ -1123,73 +1119,6 @@ static void check_unit(void *arg, size_t j, int worker)
     keep_findings(run, i, run->keep[worker], r->module ? &r->src : NULL, &fl);
     diag_free(&fl);
     arena_free(a);
-}
-
-/*
- * What each unit's project says, before the workers load them: where the
- * file sits in its project (its context from the path), and the project's
- * facts: the command line's and configuration's, then the metadata of the
- * project that holds the file (read once per project root), so that a
- * monorepo's backend/ gets its own FastAPI version.  The run's cache lists
- * each folder once, however many files and projects of a tree it holds.
- */
-static void unit_projects(Arena *a, Run *run)
-{
-    ProjectCache *cache = run->projects;
-    VEC(const char *) roots = {0};
-    VEC(ProjectFacts *) facts = {0};
-    for (size_t k = 0; k < run->nrelevant; k++) {
-        const char *file = run->files[run->relevant[k]], *slash = strrchr(file, '/');
-        AnalyzeUnit *u = &run->units[k];
-        u->path_ctx = context_of_path(project_relpath(a, cache, file));
-        if (!run->o->fixed_facts)
-            continue;
-        const char *dir = !slash          ? "."
-                          : slash == file ? "/"
-                                          : arena_strndup(a, file, (size_t)(slash - file));
-        const char *root = project_root(cache, dir);
-        size_t j = 0;
-        while (j < roots.n && roots.items[j] != root) /* the cache's: one pointer a root */
-            j++;
-        if (j == roots.n) {
-            ProjectFacts *f = arena_alloc(a, sizeof *f);
-            *f = *run->o->fixed_facts;
-            if (root)
-                project_read(a, cache, root, f);
-            VEC_PUSH(&roots, root);
-            VEC_PUSH(&facts, f);
-        }
-        u->facts = facts.items[j];
-    }
-    VEC_FREE(&roots);
-    VEC_FREE(&facts);
-}
-
-/* An index with its size in bytes, to order work largest first. */
-typedef struct Sized {
-    size_t index, bytes;
-} Sized;
-
-/* Largest first; the lower index first among equals (a deterministic order). */
-static int cmp_largest_first(const void *pa, const void *pb)
-{
-    const Sized *x = pa, *y = pb;
-    return x->bytes != y->bytes ? (x->bytes < y->bytes) - (x->bytes > y->bytes)
-                                : (x->index > y->index) - (x->index < y->index);
-}
-
-/* run->by_size: the loaded units, largest source first. */
-static void order_by_size(Arena *a, Run *run)
-{
-    size_t n = run->nrelevant;
-    Sized *us = xmalloc((n + 1) * sizeof *us);
-    for (size_t k = 0; k < n; k++)
-        us[k] = (Sized){k, run->units[k].src ? run->units[k].src->len : 0};
-    qsort(us, n, sizeof *us, cmp_largest_first);
-    run->by_size = arena_alloc(a, (n + 1) * sizeof *run->by_size);
-    for (size_t k = 0; k < n; k++)
-        run->by_size[k] = us[k].index;
-    free(us);
 }
 
 /*
@@ -1239,6 +1168,84 @@ static void imported_tests(Arena *a, Run *run)
     }
 }
 
+/*
+ * What each loaded unit's project says: where the file sits in its project
+ * (its context from the path), and the project's facts: the command line's
+ * and configuration's, then the metadata of the project that holds the file
+ * (read once per project root), so that a monorepo's backend/ gets its own
+ * FastAPI version.  The run's cache lists each folder once, however many
+ * files and projects of a tree it holds.  The link step reads neither, so
+ * this runs beside it (analyze_link's `beside`), in the project's arena,
+ * which nothing else touches until the link returns.
+ */
+typedef struct UnitProjects {
+    Arena *a;
+    Run *run;
+} UnitProjects;
+
+static void unit_projects(void *arg)
+{
+    Arena *a = ((UnitProjects *)arg)->a;
+    Run *run = ((UnitProjects *)arg)->run;
+    ProjectCache *cache = run->projects;
+    VEC(const char *) roots = {0};
+    VEC(ProjectFacts *) facts = {0};
+    for (size_t k = 0; k < run->nrelevant; k++) {
+        const char *file = run->files[run->relevant[k]], *slash = strrchr(file, '/');
+        AnalyzeUnit *u = &run->units[k];
+        u->path_ctx = context_of_path(project_relpath(a, cache, file));
+        u->facts = NULL; /* the run's */
+        if (!run->o->fixed_facts)
+            continue;
+        const char *dir = !slash          ? "."
+                          : slash == file ? "/"
+                                          : arena_strndup(a, file, (size_t)(slash - file));
+        const char *root = project_root(cache, dir);
+        size_t j = 0;
+        while (j < roots.n && roots.items[j] != root) /* the cache's: one pointer a root */
+            j++;
+        if (j == roots.n) {
+            ProjectFacts *f = arena_alloc(a, sizeof *f);
+            *f = *run->o->fixed_facts;
+            if (root)
+                project_read(a, cache, root, f);
+            VEC_PUSH(&roots, root);
+            VEC_PUSH(&facts, f);
+        }
+        u->facts = facts.items[j];
+    }
+    VEC_FREE(&roots);
+    VEC_FREE(&facts);
+    imported_tests(a, run);
+}
+
+/* An index with its size in bytes, to order work largest first. */
+typedef struct Sized {
+    size_t index, bytes;
+} Sized;
+
+/* Largest first; the lower index first among equals (a deterministic order). */
+static int cmp_largest_first(const void *pa, const void *pb)
+{
+    const Sized *x = pa, *y = pb;
+    return x->bytes != y->bytes ? (x->bytes < y->bytes) - (x->bytes > y->bytes)
+                                : (x->index > y->index) - (x->index < y->index);
+}
+
+/* run->by_size: the loaded units, largest source first. */
+static void order_by_size(Arena *a, Run *run)
+{
+    size_t n = run->nrelevant;
+    Sized *us = xmalloc((n + 1) * sizeof *us);
+    for (size_t k = 0; k < n; k++)
+        us[k] = (Sized){k, run->units[k].src ? run->units[k].src->len : 0};
+    qsort(us, n, sizeof *us, cmp_largest_first);
+    run->by_size = arena_alloc(a, (n + 1) * sizeof *run->by_size);
+    for (size_t k = 0; k < n; k++)
+        run->by_size[k] = us[k].index;
+    free(us);
+}
+
 /* The project-wide analysis over the relevant files (DRIVER_CHECK). */
 static void analyze_project(Arena *a, Run *run, int jobs)
 {
@@ -1254,12 +1261,12 @@ static void analyze_project(Arena *a, Run *run, int jobs)
     }
     if (!run->nrelevant)
         return;
-    unit_projects(a, run);
-    imported_tests(a, run);
     pool_for(jobs, run->nrelevant, load_unit, run);
     order_by_size(a, run);
     if (!stopped(run)) {
-        run->an = analyze_link(run->units, (int)run->nrelevant, run->o->facts, jobs);
+        UnitProjects up = {a, run};
+        run->an = analyze_link(run->units, (int)run->nrelevant, run->o->facts, jobs,
+                               unit_projects, &up);
         for (int round = 0; round < ANALYZE_ROUNDS && !stopped(run); round++) {
             pool_for(jobs, run->nrelevant, summarize_unit, run);
             if (!analyze_round(run->an))
@@ -1502,16 +1509,32 @@ static void small_group(void *arg, size_t k, int worker)
     analyze_group(&own, gr->group, gr->order[k].index, 1);
 }
 
+/* sizes[i]: the bytes of file i (0 if it cannot be read), on the pool: a
+ * system call a file, which on one thread left the others idle before the
+ * first project starts. */
+typedef struct FileSizes {
+    const char **files;
+    size_t *sizes;
+} FileSizes;
+
+static void file_size(void *arg, size_t i, int worker)
+{
+    FileSizes *fs = arg;
+    struct stat st;
+    (void)worker;
+    fs->sizes[i] = stat(fs->files[i], &st) == 0 ? (size_t)st.st_size : 0;
+}
+
 static void analyze_groups(Arena *a, Run *run, const size_t *group, size_t ngroups, int jobs)
 {
     Sized *order = arena_alloc(a, ngroups * sizeof *order);
     for (size_t g = 0; g < ngroups; g++)
         order[g].index = g;
-    for (size_t i = 0; i < run->nasked; i++) {
-        struct stat st;
-        if (stat(run->files[i], &st) == 0)
-            order[group[i]].bytes += (size_t)st.st_size;
-    }
+    FileSizes fs = {run->files, xmalloc((run->nasked + 1) * sizeof *fs.sizes)};
+    pool_for(jobs, run->nasked, file_size, &fs);
+    for (size_t i = 0; i < run->nasked; i++)
+        order[group[i]].bytes += fs.sizes[i];
+    free(fs.sizes);
     qsort(order, ngroups, sizeof *order, cmp_largest_first);
     size_t big = ngroups; /* order[0..big): the groups that run alone */
     if (jobs > 1 && !run->o->cache)

@@ -69,7 +69,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (n > 0) {
         for (int i = 0; i < n; i++)
             analyze_scopes(&units[i]);
-        Analysis *an = analyze_link(units, n, NULL, 1);
+        Analysis *an = analyze_link(units, n, NULL, 1, NULL, NULL);
         for (int round = 0; round < ANALYZE_ROUNDS; round++) {
             for (int i = 0; i < n; i++)
                 analyze_summarize(an, &units[i]);
