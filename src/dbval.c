@@ -477,12 +477,19 @@ static void walk_node(DbWalk *w, const Node *n)
     if (!n || w->depth >= DBWALK_MAX_DEPTH || !w->visit(w, n))
         return;
     const Scope *outer = w->scope;
+    const Node *func = w->func;
     w->stack[w->depth++] = n;
     switch (n->kind) {
     case NODE_FunctionDef:
     case NODE_AsyncFunctionDef:
     case NODE_Lambda:
+        w->func = n;
+        walk_scope(w, n);
+        break;
     case NODE_ClassDef:
+        w->func = NULL;
+        walk_scope(w, n);
+        break;
     case NODE_ListComp:
     case NODE_SetComp:
     case NODE_DictComp:
@@ -491,12 +498,14 @@ static void walk_node(DbWalk *w, const Node *n)
     }
     w->depth--;
     w->scope = outer;
+    w->func = func;
 }
 
 void dbval_walk(DbWalk *w, const Node *module)
 {
     w->scope = scope_module(w->t);
     w->depth = 0;
+    w->func = NULL;
     walk_list(w, &module->v.Module.body);
 }
 
@@ -506,22 +515,13 @@ void dbval_walk_body(DbWalk *w, const Node *func)
     w->scope = s ? s : scope_module(w->t);
     w->depth = 0;
     w->stack[w->depth++] = func;
+    w->func = func->kind == NODE_ClassDef ? NULL : func;
     if (func->kind == NODE_Lambda)
         walk_node(w, func->v.Lambda.body);
     else
         walk_list(w, &func->v.FunctionDef.body);
     w->depth = 0;
+    w->func = NULL;
 }
 
-const Node *dbval_walk_func(const DbWalk *w)
-{
-    for (int i = w->depth - 1; i >= 0; i--) {
-        const Node *n = w->stack[i];
-        if (n->kind == NODE_FunctionDef || n->kind == NODE_AsyncFunctionDef ||
-            n->kind == NODE_Lambda)
-            return n;
-        if (n->kind == NODE_ClassDef)
-            return NULL;
-    }
-    return NULL;
-}
+const Node *dbval_walk_func(const DbWalk *w) { return w->func; }

@@ -96,6 +96,8 @@ typedef struct DbWalk {
     const Scope *scope;                            /* where n is evaluated */
     const Node *stack[DBWALK_MAX_DEPTH];           /* ancestors of n, outermost first */
     int depth;                                     /* entries in stack */
+    const Node *func; /* dbval_walk_func's answer, kept as the walk enters and leaves
+                         defs and classes: asked at most calls, it was a climb */
 } DbWalk;
 
 /* Walks module (a Module node) with w->t, w->visit and w->arg set. */

@@ -200,21 +200,27 @@ static const Binding *resolve(const FastApi *f, int m, const Scope *s, const Nod
     const ScopeTable *t = f->mods[m].scopes;
     const Binding *b = NULL;
     char buf[512];
+    const char *q = buf;
     *mod = m;
     if (expr->kind == NODE_Name) {
-        const Scope *where = NULL;
-        b = scope_lookup(t, s, expr->v.Name.id, &where);
+        b = scope_lookup(t, s, expr->v.Name.id, NULL);
         if (!b)
             return NULL;
         if (b->kind != BIND_IMPORT)
             return b;
+        /* the import's own name: what scope_qualname_buf would copy, without
+           looking the name up again */
+        q = b->qualname;
+        if (!q || !*q || strlen(q) >= sizeof buf)
+            return b;
+    } else {
+        size_t n = scope_qualname_buf(t, s, expr, buf, sizeof buf);
+        if (!n || n >= sizeof buf)
+            return b;
     }
-    size_t n = scope_qualname_buf(t, s, expr, buf, sizeof buf);
-    if (!n || n >= sizeof buf)
-        return b;
     const ProjectModule *pm = NULL;
     const Binding *d = NULL;
-    if (!modgraph_resolve(f->graph, buf, &pm, &d) || !d || !pm)
+    if (!modgraph_resolve(f->graph, q, &pm, &d) || !d || !pm)
         return b;
     int k = module_index(f, pm->module);
     if (k < 0)
