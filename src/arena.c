@@ -245,7 +245,7 @@ void arena_trim(Arena *a)
      * again, which is all alloc and a reused block need. */
     uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
     uintptr_t lo = ((uintptr_t)a->room.cur + page - 1) & ~(page - 1);
-    uintptr_t hi = (uintptr_t)a->room.end & ~(page - 1);
+    uintptr_t hi = (uintptr_t)a->limit & ~(page - 1);
     if (hi > lo)
         madvise((void *)lo, hi - lo, MADV_DONTNEED);
 }

@@ -56,7 +56,8 @@ typedef struct FileResult {
     size_t hidden;        /* findings left out for their execution context */
     int template;         /* does not parse and holds template markup: skipped */
     Arena *arena;         /* a checked file's arena, kept for the analysis if relevant */
-    Source src;           /* ... and what lives in it */
+    Source src;           /* ... and what lives in it, but for the text (reread) */
+    int reread;           /* the text was dropped after parsing: its check reads it again */
     Lexed lx;
     Node *module;
     struct CacheEntry *entry; /* with a cache: the parsed file this run holds, or NULL */
@@ -422,28 +423,55 @@ static int given_text(const Run *run, size_t i, const char **text, size_t *len)
 }
 
 /* Reads file i: from disk, from the text given on standard input, or from
- * an overlay. */
-static SourceStatus load_source(const Run *run, Arena *a, size_t i, Source *src,
+ * an overlay; its text goes to ta, the rest to a (source_open). */
+static SourceStatus load_source(const Run *run, Arena *a, Arena *ta, size_t i, Source *src,
                                 SourceError *err)
 {
     const char *text = NULL;
     size_t len = 0;
     if (given_text(run, i, &text, &len))
-        return source_from_bytes(a, run->files[i], text, len, src, err);
-    return source_load(a, run->files[i], src, err);
+        return source_open(a, ta, run->files[i], text ? text : "", len, src, err);
+    return source_open(a, ta, run->files[i], NULL, 0, src, err);
+}
+
+/* load_source again, for the text only (source_reload). */
+static SourceStatus reload_source(const Run *run, Arena *ta, size_t i, Source *src,
+                                  SourceError *err)
+{
+    const char *text = NULL;
+    size_t len = 0;
+    if (given_text(run, i, &text, &len))
+        return source_reload(ta, src, text ? text : "", len, err);
+    return source_reload(ta, src, NULL, 0, err);
 }
 
 /*
- * Phase one proper: loads file i into a, lexes and parses it, and records
+ * A file's text is read twice: to parse it, and for its own check (the
+ * rules that quote or scan the text, the snippets, suppression comments,
+ * fixes); nothing between reads it.  Kept for the project's life, the
+ * texts were a fifth of its peak.  So the text goes to an arena of its
+ * own, ta, freed here once the file is parsed; the line table stays.
+ */
+static void drop_text(FileResult *r, SourceStatus st, Arena *ta)
+{
+    if (st == SRC_OK) { /* else the text is "", no part of ta */
+        source_drop_text(&r->src);
+        r->reread = 1;
+    }
+    arena_free(ta);
+}
+
+/*
+ * Phase one proper: loads file i into a (its text into ta), lexes and parses it, and records
  * in *r what the project step needs (its names and any I/O error in
  * names, which may outlive a).  Returns the load status; the findings go
  * to *fl.
  */
-static SourceStatus read_file(Run *run, size_t i, Arena *a, Arena *names, FileResult *r,
-                              FindingList *fl)
+static SourceStatus read_file(Run *run, size_t i, Arena *a, Arena *ta, Arena *names,
+                              FileResult *r, FindingList *fl)
 {
     SourceError err = {0};
-    SourceStatus st = load_source(run, a, i, &r->src, &err);
+    SourceStatus st = load_source(run, a, ta, i, &r->src, &err);
     if (st == SRC_IO_ERROR) {
         r->io_error = keep_str(names, err.msg);
     } else if (st == SRC_DECODE_ERROR) {
@@ -485,16 +513,18 @@ static void check_file(void *arg, size_t i, int worker)
         return;
     }
     FileResult *r = &run->results[i];
-    Arena *keep = run->keep[worker], *a = arena_new();
+    Arena *keep = run->keep[worker], *a = arena_new(), *ta = arena_new();
     FindingList fl = {0};
-    SourceStatus st = read_file(run, i, a, keep, r, &fl);
+    SourceStatus st = read_file(run, i, a, ta, keep, r, &fl);
     if (r->template) {
+        arena_free(ta);
         arena_free(a);
         return;
     }
     if (r->uses_db) {
         r->arena = a;
         r->pending = fl; /* reported with the analysis' findings */
+        drop_text(r, st, ta);
         return;
     }
     if (run->o->mode == DRIVER_CHECK)
@@ -503,8 +533,10 @@ static void check_file(void *arg, size_t i, int worker)
     if (run->o->mode == DRIVER_CHECK && st == SRC_OK && r->module) {
         r->arena = a; /* most files are relevant through their imports: kept until
                          select_relevant knows, rather than parsed again */
+        drop_text(r, st, ta);
         return;
     }
+    arena_free(ta);
     arena_free(a);
     r->module = NULL;
 }
@@ -721,7 +753,7 @@ static CacheEntry *entry_read(Run *run, size_t i, uint64_t stamp, FileResult *r,
     e->arena = arena_new();
     e->path = arena_strndup(e->arena, run->files[i], strlen(run->files[i]));
     e->stamp = stamp;
-    SourceStatus st = read_file(run, i, e->arena, e->arena, &e->r, &e->found);
+    SourceStatus st = read_file(run, i, e->arena, e->arena, e->arena, &e->r, &e->found);
     if (st == SRC_IO_ERROR) {
         r->io_error = keep_str(run->keep[worker], e->r.io_error);
         e->refs = 1;
@@ -1075,11 +1107,13 @@ static void load_unit(void *arg, size_t k, int worker)
         /* relevant through its imports only: parse again (its SL000s are out) */
         SourceError err = {0};
         FindingList ignore = {0};
+        Arena *ta = arena_new();
         r->arena = arena_new();
-        if (load_source(run, r->arena, i, &r->src, &err) == SRC_OK) {
+        SourceStatus st = load_source(run, r->arena, ta, i, &r->src, &err);
+        if (st == SRC_OK)
             r->module = parse_module(r->arena, &r->src, &r->lx, &ignore).module;
-        }
         diag_free(&ignore);
+        drop_text(r, st, ta);
     }
     AnalyzeUnit *u = &run->units[k]; /* its project's facts and place come later */
     u->a = r->arena;
@@ -1114,10 +1148,19 @@ static void check_unit(void *arg, size_t j, int worker)
         diag_free(&fl);
         return;
     }
-    Arena *a = arena_new(); /* the check's findings, until they are kept */
+    Arena *a = arena_new(); /* the check's findings and the text, until they are kept */
+    SourceError err = {0};
+    if (r->reread && reload_source(run, a, i, &r->src, &err) != SRC_OK) {
+        r->io_error = keep_str(run->keep[worker], err.msg); /* it changed: no findings */
+        diag_free(&fl);
+        arena_free(a);
+        return;
+    }
     analyze_check(run->an, &run->units[k], a, &fl);
     keep_findings(run, i, run->keep[worker], r->module ? &r->src : NULL, &fl);
     diag_free(&fl);
+    if (r->reread)
+        source_drop_text(&r->src);
     arena_free(a);
 }
 

@@ -470,13 +470,16 @@ static void build_lines(Arena *a, Source *out)
     out->nlines = (int)nl;
 }
 
-/* Decodes the body (after any BOM) under codec into out->text. */
-static SourceStatus decode_body(Arena *a, const char *b, size_t n, int codec, int lazy,
+/* Decodes the body (after any BOM) under codec into out->text.  With own
+ * set, b[0..n] (its NUL included) is a's and nothing else holds it: a text
+ * that needs no change is b itself, no copy. */
+static SourceStatus decode_body(Arena *a, const char *b, size_t n, int codec, int lazy, int own,
                                 Source *out, SourceError *err)
 {
     if (codec == CODEC_UTF8) {
-        char *t = arena_alloc_raw(a, n + 1); /* every byte is written: no zeroing */
-        size_t len = copy_translated(t, b, n);
+        int same = own && !memchr(b, '\r', n); /* no line end to translate */
+        char *t = same ? (char *)b : arena_alloc_raw(a, n + 1); /* every byte is written */
+        size_t len = same ? n : copy_translated(t, b, n);
         t[len] = '\0';
         const unsigned char *bad = utf8_invalid(t, len), *end = (unsigned char *)t + len;
         if (bad && !lazy)
@@ -510,8 +513,11 @@ static SourceStatus decode_body(Arena *a, const char *b, size_t n, int codec, in
     return SRC_OK;
 }
 
-SourceStatus source_from_bytes(Arena *a, const char *path, const char *bytes, size_t n,
-                               Source *out, SourceError *err)
+/* Decodes bytes[0..n) into out: the text and the raw bytes in ta, the line
+ * table in a (none when a is NULL: source_reload keeps the one it has).
+ * own: the bytes are ta's, read there (decode_body). */
+static SourceStatus decode(Arena *a, Arena *ta, const char *path, const char *bytes, size_t n,
+                           int own, Source *out, SourceError *err)
 {
     memset(out, 0, sizeof *out);
     out->path = path;
@@ -552,10 +558,12 @@ SourceStatus source_from_bytes(Arena *a, const char *path, const char *bytes, si
         }
         out->encoding = codec_names[codec];
     }
-    st = decode_body(a, bytes, n, codec, lazy, out, err);
+    st = decode_body(ta, bytes, n, codec, lazy, own, out, err);
     if (st == SRC_OK) { /* the bytes as read, for fixes (fix.h): usually the text itself */
-        out->raw = out->len == n && !memcmp(out->text, bytes, n) ? out->text
-                                                                 : arena_strndup(a, bytes, n);
+        out->raw = out->text == bytes || (out->len == n && !memcmp(out->text, bytes, n))
+                       ? out->text
+                   : own ? bytes
+                         : arena_strndup(ta, bytes, n);
         out->rawlen = n;
     }
 done:
@@ -563,11 +571,32 @@ done:
         out->text = "";
         out->len = 0;
     }
-    build_lines(a, out);
+    if (a)
+        build_lines(a, out);
     return st;
 }
 
-char *source_read(const char *path, size_t *n)
+SourceStatus source_from_bytes(Arena *a, const char *path, const char *bytes, size_t n,
+                               Source *out, SourceError *err)
+{
+    return decode(a, a, path, bytes, n, 0, out, err);
+}
+
+/* buf[0..len) in a buffer of size bytes: realloc'd on the heap, or a new
+ * one in a (which cannot give the old one back). */
+static char *grow(Arena *a, char *buf, size_t len, size_t size)
+{
+    if (!a)
+        return xrealloc(buf, size);
+    char *b = arena_alloc_raw(a, size);
+    if (len)
+        memcpy(b, buf, len);
+    return b;
+}
+
+/* source_read, into a when a is set: a file's text is then the buffer it
+ * was read into (decode_body), no copy. */
+static char *read_all(Arena *a, const char *path, size_t *n)
 {
     int fd = open(path, O_RDONLY);
     if (fd < 0)
@@ -578,12 +607,12 @@ char *source_read(const char *path, size_t *n)
     size_t cap = 65536;
     if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= 0)
         cap = (size_t)st.st_size + 1; /* +1: a file that grew is seen to */
-    char *buf = xmalloc(cap + 1);
+    char *buf = grow(a, NULL, 0, cap + 1);
     size_t len = 0;
     for (;;) {
         if (len == cap) {
             cap *= 2;
-            buf = xrealloc(buf, cap + 1);
+            buf = grow(a, buf, len, cap + 1);
         }
         ssize_t got = read(fd, buf + len, cap - len);
         if (got < 0 && errno == EINTR)
@@ -591,7 +620,8 @@ char *source_read(const char *path, size_t *n)
         if (got < 0) {
             int e = errno;
             close(fd);
-            free(buf);
+            if (!a)
+                free(buf);
             errno = e;
             return NULL;
         }
@@ -605,25 +635,60 @@ char *source_read(const char *path, size_t *n)
     return buf;
 }
 
-SourceStatus source_load(Arena *a, const char *path, Source *out, SourceError *err)
+char *source_read(const char *path, size_t *n) { return read_all(NULL, path, n); }
+
+/* decode, of the file at path, read into ta, when bytes is NULL. */
+static SourceStatus load(Arena *a, Arena *ta, const char *path, const char *bytes, size_t n,
+                         Source *out, SourceError *err)
 {
-    memset(out, 0, sizeof *out);
-    out->path = path;
-    out->text = "";
-    out->encoding = "utf-8";
-    size_t n = 0;
-    char *buf = source_read(path, &n);
-    if (!buf) {
+    int own = !bytes;
+    if (own && !(bytes = read_all(ta, path, &n))) {
+        memset(out, 0, sizeof *out);
+        out->path = path;
+        out->text = "";
+        out->encoding = "utf-8";
         if (err) {
             err->line = 0;
             snprintf(err->msg, sizeof err->msg, "%s", strerror(errno));
         }
-        build_lines(a, out);
+        if (a)
+            build_lines(a, out);
         return SRC_IO_ERROR;
     }
-    SourceStatus st = source_from_bytes(a, path, buf, n, out, err);
-    free(buf);
-    return st;
+    return decode(a, ta, path, bytes, n, own, out, err);
+}
+
+SourceStatus source_load(Arena *a, const char *path, Source *out, SourceError *err)
+{
+    return load(a, a, path, NULL, 0, out, err);
+}
+
+SourceStatus source_open(Arena *a, Arena *ta, const char *path, const char *bytes, size_t n,
+                         Source *out, SourceError *err)
+{
+    return load(a, ta, path, bytes, n, out, err);
+}
+
+void source_drop_text(Source *s)
+{
+    s->text = NULL; /* a stray read faults rather than reads freed memory */
+    s->raw = NULL;
+}
+
+SourceStatus source_reload(Arena *ta, Source *s, const char *bytes, size_t n, SourceError *err)
+{
+    Source again;
+    SourceStatus st = load(NULL, ta, s->path, bytes, n, &again, err);
+    if (st == SRC_OK && again.len != s->len) { /* the positions of s's tree may lie past its end */
+        fail(err, 0, "changed while it was analyzed");
+        st = SRC_IO_ERROR;
+    }
+    if (st != SRC_OK)
+        return st;
+    s->text = again.text;
+    s->raw = again.raw;
+    s->rawlen = again.rawlen;
+    return SRC_OK;
 }
 
 const char *source_line(const Source *s, int line, size_t *len)

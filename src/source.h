@@ -17,7 +17,8 @@
 
 typedef struct Source {
     const char *path;  /* as given on the command line or found by the walk */
-    const char *text;  /* decoded UTF-8 without the BOM, NUL-terminated */
+    const char *text;  /* decoded UTF-8 without the BOM, NUL-terminated;
+                          NULL while dropped (source_drop_text) */
     size_t len;        /* bytes in text, without the terminating NUL */
     uint32_t *lines;   /* byte offset in text where each line starts */
     int nlines;        /* entries in lines (a final line without \n counts) */
@@ -53,6 +54,26 @@ char *source_read(const char *path, size_t *n);
 /* The same for bytes already in memory (standard input, fuzzing, tests). */
 SourceStatus source_from_bytes(Arena *a, const char *path, const char *bytes,
                                size_t n, Source *out, SourceError *err);
+
+/*
+ * A caller that keeps a file's tree long but reads its text only now and
+ * then (a project keeps every file's tree until its last check, and reads
+ * a file's text only to parse it and in its own check) keeps the text
+ * apart.  source_open is source_load (bytes NULL) or source_from_bytes
+ * (bytes[0..n)) with the text and the raw bytes in ta and the rest, the
+ * line table above all, in a; source_drop_text forgets them before the
+ * caller frees ta, and source_reload reads and decodes them again into a
+ * new ta, from the same path or the same bytes.  A file that no longer
+ * decodes, or decodes to another length, is an error (SRC_IO_ERROR or
+ * SRC_DECODE_ERROR, err says which) and s keeps no text: its tree's
+ * positions could lie past the end of the new text.  The length is all
+ * that is checked: a file edited during a run is analyzed as it was and
+ * quoted as it is, as any reader of a changing file would.
+ */
+SourceStatus source_open(Arena *a, Arena *ta, const char *path, const char *bytes, size_t n,
+                         Source *out, SourceError *err);
+void source_drop_text(Source *s);
+SourceStatus source_reload(Arena *ta, Source *s, const char *bytes, size_t n, SourceError *err);
 
 /* 1-based code-point column of the byte column col (0-based) on line. */
 int source_column(const Source *s, int line, int col);
