@@ -928,6 +928,7 @@ static void bind_name(Ctx *c, Path *p, const char *name, int value, const Node *
         fl_gone(p, value >= 0 ? value : VAR_KEEPS - value);
         return;
     }
+    forget_flags(c, p, name); /* a plain name too: `got = False`, then `got = answer()` */
     int v = fl_var_index(c, name, value >= 0 || value <= VAR_KEEPS);
     if (v < 0)
         return;
@@ -936,7 +937,6 @@ static void bind_name(Ctx *c, Path *p, const char *name, int value, const Node *
     p->var[v] = (int8_t)value;
     if (value >= 0 && !c->site[value].name)
         c->site[value].name = c->vars[v];
-    forget_flags(c, p, name);
 }
 
 static int released_by_with(const Ctx *c, int r);
@@ -1902,6 +1902,23 @@ static int attr_set(Ctx *c, const Node *e)
     return t;
 }
 
+/* The flag key of a comparison of a local name with a literal, `kind ==
+ * "pg"` or `kind != "pg"` ("kind == 'pg'"), or NULL: two tests of it agree on
+ * a path (rebinding the name forgets it, forget_flags). */
+static const char *equals_key(Ctx *c, const Node *test)
+{
+    if (test->kind != NODE_Compare || test->v.Compare.ops.n != 1 ||
+        (test->v.Compare.ops.items[0] != CMP_Eq && test->v.Compare.ops.items[0] != CMP_NotEq))
+        return NULL;
+    const Node *l = test->v.Compare.left, *r = test->v.Compare.comparators.items[0];
+    if (l->kind != NODE_Name || r->kind != NODE_Constant ||
+        (r->v.Constant.value.kind != CONST_STR && r->v.Constant.value.kind != CONST_INT) ||
+        r->v.Constant.value.len > 64 || memchr(r->v.Constant.value.s, 0, r->v.Constant.value.len))
+        return NULL;
+    const char *q = r->v.Constant.value.kind == CONST_STR ? "'" : "";
+    return fmt(c, "%s == %s%s%s", l->v.Name.id, q, r->v.Constant.value.s, q);
+}
+
 /*
  * What path p knows of test: 1 true, 0 false, -1 unknown.  *flag gets the
  * flag the test reads (or -1); *neg says the test is its negation.  A name
@@ -1916,6 +1933,16 @@ static int truth(Ctx *c, const Path *p, const Node *test, int *flag, int *neg)
         test = test->v.UnaryOp.operand;
     }
     int none_test = 0; /* the test is `x is None` (then truth means "is None") */
+    const char *eq = equals_key(c, test);
+    if (eq) { /* `kind == "pg"` and `kind != "pg"`: one flag */
+        if (test->v.Compare.ops.items[0] == CMP_NotEq)
+            *neg = !*neg;
+        *flag = flag_index(c, eq, 1);
+        if (*flag < 0 || p->flag[*flag] == FLAG_UNKNOWN)
+            return -1;
+        int t = p->flag[*flag] == FLAG_TRUE;
+        return *neg ? !t : t;
+    }
     if (test->kind == NODE_Compare && test->v.Compare.ops.n == 1 &&
         (test->v.Compare.ops.items[0] == CMP_Is || test->v.Compare.ops.items[0] == CMP_IsNot)) {
         const Node *rhs = test->v.Compare.comparators.items[0];
@@ -2013,6 +2040,8 @@ static int assume(Ctx *c, Path *p, const Node *test, int value, int depth)
             return 0; /* every operand is known to be the other way */
         return nopen == 1 ? assume(c, p, vs->items[open], value, depth + 1) : 1;
     }
+    if (c->lock && !value && fq_lock_answer(c->lock, test))
+        p->locked = 0; /* the try-lock answered false: not held on this side */
     int r = state_test(c, p, test);
     if (r >= 0) {
         if (!value)
@@ -2059,7 +2088,7 @@ static int same_path(const Ctx *c, const Path *a, const Path *b)
            a->raised_at_yield == b->raised_at_yield && a->yielded == b->yielded &&
            a->handling_yield == b->handling_yield && same_jobs(a, b) &&
            a->committed == b->committed && a->release_raised == b->release_raised &&
-           a->patched == b->patched;
+           a->patched == b->patched && a->locked == b->locked;
 }
 
 /*
@@ -2077,7 +2106,7 @@ static int mergeable(const Ctx *c, const Path *a, const Path *b)
         a->raised_at_yield != b->raised_at_yield || a->yielded != b->yielded ||
         a->handling_yield != b->handling_yield || !same_jobs(a, b) ||
         a->committed != b->committed || a->release_raised != b->release_raised ||
-        a->patched != b->patched)
+        a->patched != b->patched || a->locked != b->locked)
         return 0;
     for (int v = 0; v < FLOW_MAX_VARS; v++)
         if (a->var[v] != b->var[v] && (a->var[v] >= 0 || b->var[v] >= 0))
@@ -2592,6 +2621,8 @@ static void transfer(Ctx *c, int s, const Path *in)
     c->acquired = 0;
     c->lent = 0;
     c->released = 0;
+    if (st->kind == STEP_EXIT && c->park && (p.locked & PARK_STORED) && (p.locked & PARK_OPEN))
+        c->park->opened = c->park_use; /* stored, and still in its transaction at the end */
     if (st->kind == STEP_EXIT || st->kind == STEP_RAISE_EXIT) {
         if (c->env->summary) {
             for (int k = 0; st->kind == STEP_EXIT && k < p.njobs; k++) /* work left running */
@@ -2622,7 +2653,13 @@ static void transfer(Ctx *c, int s, const Path *in)
         step_exit(c, &p, st, p.ret);
         return;
     }
+    if (c->lock)
+        fq_lock_step(c, &p, st, 0);
     effects(c, &p, st);
+    if (c->lock)
+        fq_lock_step(c, &p, st, 1);
+    if (c->park)
+        fq_park_step(c, &p, st);
     if (st->node && st->kind != STEP_NOP && st->kind != STEP_DISPATCH && st->kind != STEP_ENTRY)
         p.last = st->kind == STEP_WITH_EXIT ? p.last : st->node;
     follow(c, st, &p);
@@ -2643,6 +2680,8 @@ static void transfer(Ctx *c, int s, const Path *in)
         /* the exception may come before this step's bindings and
          * acquisitions take effect; its releases are assumed done */
         Path q = p;
+        if (c->lock && q.locked != in->locked && in->locked != LOCK_HELD)
+            q.locked = in->locked; /* the take, or the read of its answer, raised */
         memcpy(q.var, in->var, sizeof q.var);
         memcpy(q.job, in->job, sizeof q.job); /* work this step started may not have started */
         q.njobs = in->njobs;
@@ -2881,7 +2920,8 @@ static int fork_at_copy(Ctx *c, int s, const Path *p)
     return 1;
 }
 
-void flow_function(Arena *scratch, const FlowEnv *env, Node *func)
+/* flow_function, and flow_lock_held or flow_parked when lock or park is given. */
+static void run(Arena *scratch, const FlowEnv *env, Node *func, FlowLock *lock, FlowPark *park)
 {
     FlowFacts *facts = env->known;
     Cfg *g;
@@ -2929,6 +2969,8 @@ void flow_function(Arena *scratch, const FlowEnv *env, Node *func)
                             (FASTAPI_PROVIDER | FASTAPI_PROVIDER_FN));
     c.yielded_site = -1;
     c.ends_param = ~0u;
+    c.lock = lock;
+    c.park = park;
     if (!c.scope)
         c.scope = scope_module(env->scopes);
     c.in = arena_alloc(scratch, (size_t)g->nsteps * sizeof *c.in);
@@ -2957,7 +2999,7 @@ void flow_function(Arena *scratch, const FlowEnv *env, Node *func)
     } else {
         fp_borrowed_params(&c, &start, func);
         captured_by_generator(&c, &start, func);
-        if (nothing_to_follow(&c, func, facts && facts->known ? facts : NULL))
+        if (!c.lock && !c.park && nothing_to_follow(&c, func, facts && facts->known ? facts : NULL))
             return;
     }
     add_path(&c, g->entry, &start);
@@ -2994,6 +3036,8 @@ void flow_function(Arena *scratch, const FlowEnv *env, Node *func)
         }
         return;
     }
+    if (c.lock || c.park)
+        return; /* flow_lock_held, flow_parked: the answer is in the question */
     if (c.nreports > 1)
         qsort(c.reports, (size_t)c.nreports, sizeof *c.reports, cmp_report);
     for (int i = 0; i < c.nreports; i++) {
@@ -3030,6 +3074,30 @@ void flow_function(Arena *scratch, const FlowEnv *env, Node *func)
         c.reports[i].r.site = c.site[c.reports[i].site].node;
         env->sink(env->sink_arg, &c.reports[i].r);
     }
+}
+
+void flow_function(Arena *scratch, const FlowEnv *env, Node *func)
+{
+    run(scratch, env, func, NULL, NULL);
+}
+
+void flow_lock_held(Arena *scratch, const FlowEnv *env, Node *func, FlowLock *q)
+{
+    FlowEnv e = *env;
+    e.summary = NULL; /* check mode, */
+    e.known = NULL;   /* ... its facts worked out again */
+    q->reached = 0;
+    memset(q->held, 0, (size_t)q->nends);
+    run(scratch, &e, func, q, NULL);
+}
+
+void flow_parked(Arena *scratch, const FlowEnv *env, Node *func, FlowPark *q)
+{
+    FlowEnv e = *env;
+    e.summary = NULL;
+    e.known = NULL;
+    q->opened = NULL;
+    run(scratch, &e, func, NULL, q);
 }
 
 /* A context for a question outside any run: no path, no sites. */

@@ -256,6 +256,54 @@ typedef struct FlowEnv {
 void flow_function(Arena *scratch, const FlowEnv *env, Node *func);
 
 /*
+ * A session-level advisory lock taken in a function (SL304, rules/sqlapi.c),
+ * followed along the function's paths: which of the places where its
+ * connection may go back to the pool some path reaches with the lock held.
+ * The lock is held from its take on (not on the take's own exception edge).
+ * A pg_try_advisory_lock holds it only where its answer is true: a test of
+ * the answer (the take's own expression, or the local it is bound to,
+ * negated or not, in and/or) is a branch fact, as a state test
+ * (`conn.closed`) is: on the side where the answer is false the lock is not
+ * held.  Once the session or connection is stored where it outlives the
+ * function (a global, an attribute, a container), the lock is its holder's:
+ * what the holder does with it is not followed (docs/design.md, SL304).
+ */
+typedef struct FlowLock {
+    const Node *take;        /* the call that takes it (an execute, a helper's call) */
+    const Node *recv;        /* what it is taken through: a name or an attribute chain */
+    const char *answer;      /* a try-lock: the local its answer is bound to, or NULL */
+    int try_lock;            /* the take answers whether it got the lock */
+    const Node *const *ends; /* the calls, or `with` statements at whose exit, that give the
+                                connection back */
+    int nends;
+    unsigned char *held;     /* out: held[i], some path reaches ends[i] with the lock held */
+    int reached;             /* out: some path ran the take */
+} FlowLock;
+
+/* Runs the dataflow over func for q (scratch as for flow_function), with
+ * no reports.  Thread-safe. */
+void flow_lock_held(Arena *scratch, const FlowEnv *env, Node *func, FlowLock *q);
+
+/*
+ * A session or connection stored where it outlives the function (a global,
+ * application state; SL207, rules/sqlapi.c): does some path store it while
+ * a transaction it began is open (a statement run through it since its last
+ * commit, rollback or close: SQLAlchemy's autobegin) and reach the
+ * function's normal exit with that transaction still open?  Calls through
+ * the local and through the place it is stored count; what other functions
+ * do later through that place is not followed.
+ */
+typedef struct FlowPark {
+    const Node *recv;   /* the local (or attribute chain) that holds it */
+    const Node *store;  /* the assignment that stores it away */
+    const Node *target; /* ... its target */
+    const Node *opened; /* out: the call that began the transaction on such a path, or NULL */
+} FlowPark;
+
+/* Runs the dataflow over func for q, with no reports.  Thread-safe. */
+void flow_parked(Arena *scratch, const FlowEnv *env, Node *func, FlowPark *q);
+
+/*
  * What expression e, evaluated in scope s, makes as far as module-level
  * names, imports, locals bound once and the model go: a factory, a
  * resource (an acquisition such as `SessionLocal()`), a library name, or

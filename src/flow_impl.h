@@ -107,6 +107,8 @@ typedef struct Path {
     uint32_t pending;                /* sessions with objects add()ed since their last flush,
                                         query, commit or rollback: their commit flushes them
                                         first, taking a connection for it (SL206) */
+    uint8_t locked;                  /* flow_lock_held: the lock asked about is held here;
+                                        flow_parked: PARK_* bits */
 } Path;
 
 typedef struct PathSet {
@@ -256,6 +258,9 @@ typedef struct Ctx {
     const Node *set_attr;    /* the last `self.<attr>` test asked of the value model ... */
     int set_truth;           /* ... and what is known of it: 1 never None, 2 also truthy,
                                 0 nothing (attr_set) */
+    FlowLock *lock;          /* flow_lock_held's question, or NULL */
+    FlowPark *park;          /* flow_parked's question, or NULL */
+    const Node *park_use;    /* ... the last use seen that began a transaction */
 } Ctx;
 
 /* What fl_eval makes of an expression. */
@@ -429,6 +434,28 @@ const char *fj_method_last(Ctx *c, const Node *call, const char *attr);
  * source order, or NULL; *stores: it assigns the attribute. */
 const Node *fj_method_reads(Ctx *c, const Node *def, const char *attr, int *stores);
 int fj_txn(Ctx *c, Path *p, int r, const Node *call, const char *m);
+/* flow_ask.c: Path.locked under flow_lock_held ... */
+enum {
+    LOCK_NO,     /* the lock is not held */
+    LOCK_HELD,   /* is held */
+    LOCK_UNREAD  /* was tried, and the answer is not read yet: the code's once it reads
+                    yes, and an exception before that leaves it out of the code's hands
+                    (a limit: the lock may be granted, and nothing unlocks it) */
+};
+/* ... and under flow_parked (bits). */
+enum {
+    PARK_OPEN = 1,  /* in a transaction: a use since its last commit, rollback or close */
+    PARK_STORED = 2 /* stored away while in one */
+};
+/* Is test the answer of c->lock's try-lock? */
+int fq_lock_answer(const FlowLock *q, const Node *test);
+/* The questions' effects of step st on p: flow_lock_held's before (after =
+ * 0) and after the step's own effects, flow_parked's after them. */
+void fq_lock_step(Ctx *c, Path *p, const CfgStep *st, int after);
+void fq_park_step(Ctx *c, Path *p, const CfgStep *st);
+/* What a session's method m does to its transaction: 1 a use that begins one
+ * (autobegin), -1 an end (commit, rollback, close), 0 neither. */
+int fj_txn_event(const char *m);
 void fj_txn_by_callee(Ctx *c, Path *p, int r, const Node *call, const FlowSummary *sum, int i);
 void fj_waits_for_client(Ctx *c, Path *p, const Node *call, const Node *recv, const char *m);
 void fj_pending_at_exit(Ctx *c, Path *p, const Node *at);

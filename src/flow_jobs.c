@@ -965,7 +965,7 @@ void fj_waits_for_client(Ctx *c, Path *p, const Node *call, const Node *recv, co
     }
 }
 
-static int txn_event(const char *m)
+int fj_txn_event(const char *m)
 {
     static const char *const out[] = {"execute", "scalar", "scalars", "get", "get_one", "query",
                                       "flush", "refresh", "merge", "connection", "stream",
@@ -1017,7 +1017,7 @@ static void method_txn_kid(Node *parent, Node *n, void *arg)
     if (recv->kind == NODE_Attribute && recv->v.Attribute.value->kind == NODE_Name &&
         !strcmp(recv->v.Attribute.value->v.Name.id, t->self) &&
         (!t->attr || !strcmp(recv->v.Attribute.attr, t->attr))) {
-        int ev = txn_event(m); /* self.session.execute(...) */
+        int ev = fj_txn_event(m); /* self.session.execute(...) */
         if (ev)
             t->ev = ev;
         if (strcmp(m, "close") && strcmp(m, "invalidate"))
@@ -1095,7 +1095,7 @@ const Node *fj_method_reads(Ctx *c, const Node *def, const char *attr, int *stor
 
 int fj_txn(Ctx *c, Path *p, int r, const Node *call, const char *m)
 {
-    int ev = txn_event(m);
+    int ev = fj_txn_event(m);
     if (!fj_txn_followed(c, r))
         return ev;
     if (ev > 0) {

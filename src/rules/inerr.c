@@ -414,7 +414,9 @@ typedef struct Auto {
 
 /* `c.autocommit = True`, `c.set_session(autocommit=True)`,
  * `c.set_isolation_level(...)` (psycopg2's ISOLATION_LEVEL_AUTOCOMMIT is
- * the usual argument), `connect(..., autocommit=True)`: on any connection. */
+ * the usual argument), `connect(..., autocommit=True)`, SQLAlchemy's
+ * `isolation_level="AUTOCOMMIT"` (an engine's, execution_options'): on any
+ * connection. */
 static void auto_kid(Node *parent, Node *n, void *arg)
 {
     Auto *a = arg;
@@ -426,17 +428,20 @@ static void auto_kid(Node *parent, Node *n, void *arg)
         !strcmp(target->v.Attribute.attr, "autocommit") && ast_is_true(value))
         a->found = 1;
     if (n->kind == NODE_Call) {
-        const Node *f = n->v.Call.func;
+        const Node *f = n->v.Call.func, *level = ast_keyword(n, "isolation_level");
         a->found |= ast_is_true(ast_keyword(n, "autocommit")) ||
                     (f->kind == NODE_Attribute &&
-                     !strcmp(f->v.Attribute.attr, "set_isolation_level"));
+                     !strcmp(f->v.Attribute.attr, "set_isolation_level")) ||
+                    (level && level->kind == NODE_Constant &&
+                     level->v.Constant.value.kind == CONST_STR &&
+                     !strcmp(level->v.Constant.value.s, "AUTOCOMMIT"));
     }
     a->depth++;
     ast_children(n, auto_kid, a);
     a->depth--;
 }
 
-static int autocommit_in(const Node *module)
+int inerr_autocommit_in(const Node *module)
 {
     Auto a = {0, 0};
     ast_children((Node *)module, auto_kid, &a);
@@ -492,7 +497,7 @@ void inerr_try(DbCtx *c, const Source *src, const DbWalk *w, const Node *t, Find
             ended_after(&x, t, h, fd.st.conn))
             continue;
         if (autocommit < 0)
-            autocommit = autocommit_in(scope_module(c->env->scopes)->node) || (fd.home && autocommit_in(fd.home));
+            autocommit = inerr_autocommit_in(scope_module(c->env->scopes)->node) || (fd.home && inerr_autocommit_in(fd.home));
         if (!autocommit)
             report(&x, h, &fd.st);
     }

@@ -22,4 +22,9 @@
  */
 void inerr_try(DbCtx *c, const Source *src, const DbWalk *w, const Node *t, FindingList *out);
 
+/* Does module put some connection in autocommit (`c.autocommit = True`,
+ * `connect(..., autocommit=True)`, `set_isolation_level(...)`,
+ * `isolation_level="AUTOCOMMIT"`)?  Thread-safe. */
+int inerr_autocommit_in(const Node *module);
+
 #endif

@@ -22,6 +22,7 @@
 #include "rules/engines.h"
 #include "rules/forks.h"
 #include "rules/gqlctx.h"
+#include "rules/parked.h"
 #include "rules/selfconn.h"
 
 #include <stdint.h>
@@ -857,7 +858,7 @@ static void pooled_setting(SqlCheck *k, DbWalk *w, const Node *call)
 
 /* --- SL304: a session-level advisory lock past its connection ------------ */
 
-enum { LOCK_NONE, LOCK_TAKE, LOCK_FREE };
+enum { LOCK_NONE, LOCK_TAKE, LOCK_FREE, LOCK_TRY /* a take that answers whether it got it */ };
 
 /* Does s contain w (lower case), case aside? */
 static int has_word_ci(const char *s, const char *w)
@@ -879,9 +880,10 @@ static int has_word_ci(const char *s, const char *w)
  * belong to the transaction and end with it, so they are neither. */
 static int lock_word(const char *q)
 {
-    return has_word_ci(q, "advisory_unlock") ? LOCK_FREE
-           : has_word_ci(q, "advisory_lock") ? LOCK_TAKE
-                                             : LOCK_NONE;
+    return has_word_ci(q, "advisory_unlock")       ? LOCK_FREE
+           : has_word_ci(q, "try_advisory_lock") ? LOCK_TRY
+           : has_word_ci(q, "advisory_lock")     ? LOCK_TAKE
+                                                 : LOCK_NONE;
 }
 
 typedef struct LockFn {
@@ -936,29 +938,32 @@ static int inside(const Node *n, const Node *block)
 
 /* After the lock, in the function: where the connection goes back to its
  * pool (the earliest), and the first unlock through the same receiver. */
+#define LOCK_MAX_ENDS 16 /* places after the lock that give the connection back, kept */
+
+/* One of them. */
+typedef struct End {
+    const Node *node;   /* the call, or the `with` statement whose exit ends it */
+    const char *how;    /* what happens there */
+    int line, col;      /* where: the call, or the last statement of the block */
+    Pos at;             /* when: the call, or the block's exit */
+} End;
+
 typedef struct LockEnd {
     SqlCheck *k;
     const Scope *s;
     const Node *recv, *lock;
     int session;        /* recv is a Session: commit and rollback hand back its connection */
-    const Node *end;    /* the call, or the `with` statement whose exit ends it */
-    const char *how;    /* what happens at end */
-    int line, col;      /* where: the call, or the last statement of the block */
-    Pos at;             /* when: the call, or the block's exit */
+    End ends[LOCK_MAX_ENDS]; /* in source order of their finding; the first chosen */
+    int nends;
+    const End *end;     /* the first (in time) on a path that holds the lock, or NULL */
     const Node *unlock;
     int depth;
-    const char *got;    /* the name a pg_try_advisory_lock's result is bound to, or NULL */
 } LockEnd;
 
 static void lock_end_at(LockEnd *w, const Node *at, Pos when, const Node *shown, const char *how)
 {
-    if (before(pos_of(w->lock), when) && (!w->end || before(when, w->at))) {
-        w->end = at;
-        w->at = when;
-        w->how = how;
-        w->line = shown->lineno;
-        w->col = shown->col_offset;
-    }
+    if (before(pos_of(w->lock), when) && w->nends < LOCK_MAX_ENDS)
+        w->ends[w->nends++] = (End){at, how, shown->lineno, shown->col_offset, when};
 }
 
 /* The name of the parameter of def that argument j of call fills, or NULL. */
@@ -991,17 +996,6 @@ static void helper_commits(LockEnd *w, const Node *call)
     }
 }
 
-/* Is test `got` (polarity 1) or `not got` (0), for the name got? */
-static int tests_got(const Node *test, const char *got, int *polarity)
-{
-    *polarity = 1;
-    if (test->kind == NODE_UnaryOp && test->v.UnaryOp.op == UNARYOP_Not) {
-        *polarity = 0;
-        test = test->v.UnaryOp.operand;
-    }
-    return got && test->kind == NODE_Name && !strcmp(test->v.Name.id, got);
-}
-
 static void lock_end_kid(Node *parent, Node *n, void *arg)
 {
     LockEnd *w = arg;
@@ -1009,16 +1003,6 @@ static void lock_end_kid(Node *parent, Node *n, void *arg)
     if (w->depth > DBWALK_MAX_DEPTH || n->kind == NODE_FunctionDef ||
         n->kind == NODE_AsyncFunctionDef || n->kind == NODE_Lambda || n->kind == NODE_ClassDef)
         return;
-    int polarity;
-    if (n->kind == NODE_If && tests_got(n->v.If.test, w->got, &polarity)) {
-        /* `if not got: session.close()`: the branch where the lock was not taken */
-        const NodeList *held = polarity ? &n->v.If.body : &n->v.If.orelse;
-        w->depth++;
-        for (int i = 0; i < held->n; i++)
-            lock_end_kid(n, held->items[i], w);
-        w->depth--;
-        return;
-    }
     if ((n->kind == NODE_With || n->kind == NODE_AsyncWith) && inside(w->lock, n)) {
         const NodeList *items = n->kind == NODE_With ? &n->v.With.items : &n->v.AsyncWith.items;
         for (int i = 0; i < items->n; i++) {
@@ -1056,56 +1040,115 @@ static void lock_end_kid(Node *parent, Node *n, void *arg)
     w->depth--;
 }
 
-/* scalar_of's search: `got = <result>.scalar()` in a function body. */
-typedef struct ScalarOf {
-    const char *result, *got;
-    int depth;
-} ScalarOf;
-
-static void scalar_of_kid(Node *parent, Node *n, void *arg)
+/* Is e the answer read off the result named `result`: `result.scalar()`
+ * (scalar_one, scalar_one_or_none), or the first column of its first row,
+ * `result.fetchone()[0]` (first, one)? */
+static int reads_answer(const Node *e, const char *result)
 {
     static const char *const scalars[] = {"scalar", "scalar_one", "scalar_one_or_none", NULL};
-    ScalarOf *w = arg;
+    static const char *const rows[] = {"fetchone", "first", "one", NULL};
+    const char *const *reads = scalars;
+    e = ast_unawait(e);
+    const Node *i = e->kind == NODE_Subscript ? e->v.Subscript.slice : NULL;
+    if (i && i->kind == NODE_Constant && i->v.Constant.value.kind == CONST_INT &&
+        !strcmp(i->v.Constant.value.s, "0")) {
+        e = ast_unawait(e->v.Subscript.value);
+        reads = rows;
+    }
+    return e->kind == NODE_Call && !e->v.Call.args.n && e->v.Call.func->kind == NODE_Attribute &&
+           e->v.Call.func->v.Attribute.value->kind == NODE_Name &&
+           !strcmp(e->v.Call.func->v.Attribute.value->v.Name.id, result) &&
+           ast_name_in(e->v.Call.func->v.Attribute.attr, reads);
+}
+
+/* answer_name's search in a function body: the assignment around the take,
+ * then (when it binds the result) the one that reads the answer off it. */
+typedef struct Answer {
+    const Node *take;
+    const char *result, *got;
+    int depth;
+} Answer;
+
+static void answer_kid(Node *parent, Node *n, void *arg)
+{
+    Answer *w = arg;
     (void)parent;
     const Node *target, *value;
     if (w->got || w->depth > DBWALK_MAX_DEPTH || ast_is_def(n))
         return;
-    if (ast_single_assign(n, &target, &value) && target->kind == NODE_Name &&
-        value->kind == NODE_Call && value->v.Call.func->kind == NODE_Attribute &&
-        value->v.Call.func->v.Attribute.value->kind == NODE_Name &&
-        !strcmp(value->v.Call.func->v.Attribute.value->v.Name.id, w->result) &&
-        ast_name_in(value->v.Call.func->v.Attribute.attr, scalars)) {
-        w->got = target->v.Name.id;
-        return;
+    if (ast_single_assign(n, &target, &value) && target->kind == NODE_Name) {
+        if (!w->result && ast_encloses(value, w->take)) {
+            const Node *v = ast_unawait(value);
+            if (v == w->take && v->v.Call.func->kind == NODE_Attribute &&
+                !strcmp(v->v.Call.func->v.Attribute.attr, "execute"))
+                w->result = target->v.Name.id; /* the result; its answer is read later */
+            else
+                w->got = target->v.Name.id; /* the answer itself: ....scalar(), a helper's */
+            return;
+        }
+        if (w->result && reads_answer(value, w->result)) {
+            w->got = target->v.Name.id;
+            return;
+        }
     }
     w->depth++;
-    ast_children(n, scalar_of_kid, w);
+    ast_children(n, answer_kid, w);
     w->depth--;
 }
 
-/* `got = session.execute(...).scalar()`, `got = (await ...).scalar()`, or
- * `result = await session.execute(...)` then `got = result.scalar()` in the
- * same function: the name that holds pg_try_advisory_lock's answer, or
- * NULL. */
-static const char *lock_result(const DbWalk *w)
+/* `got = session.execute(...).scalar()`, `got = (await ...).scalar()`,
+ * `got = await try_lock(session)`, or `result = await session.execute(...)`
+ * then `got = result.scalar()` (or `result.fetchone()[0]`) in func: the
+ * local that holds a pg_try_advisory_lock's answer, or NULL. */
+static const char *answer_name(const Node *func, const Node *take)
 {
-    for (int i = w->depth - 1; i >= 0 && i >= w->depth - 4; i--) {
-        const Node *n = w->stack[i], *target, *value;
-        if (ast_category(n->kind) == CAT_EXPR)
-            continue;
-        if (!ast_single_assign(n, &target, &value) || target->kind != NODE_Name)
-            return NULL;
-        const Node *v = ast_unawait(value), *func = dbval_walk_func(w);
-        if (v->kind != NODE_Call || v->v.Call.func->kind != NODE_Attribute ||
-            strcmp(v->v.Call.func->v.Attribute.attr, "execute") || !func ||
-            !ast_is_function(func))
-            return target->v.Name.id; /* the answer itself (session.scalar(...), ....scalar()) */
-        ScalarOf s = {target->v.Name.id, NULL, 0};
-        for (int k = 0; k < func->v.FunctionDef.body.n && !s.got; k++)
-            scalar_of_kid(NULL, func->v.FunctionDef.body.items[k], &s);
-        return s.got;
+    Answer w = {take, NULL, NULL, 0};
+    if (func && ast_is_function(func))
+        for (int i = 0; i < func->v.FunctionDef.body.n && !w.got; i++)
+            answer_kid(NULL, func->v.FunctionDef.body.items[i], &w);
+    return w.got;
+}
+
+/* returns_answer's search: a `return` of the answer. */
+typedef struct Returns {
+    const Node *take;
+    const char *got;
+    int found, depth;
+} Returns;
+
+static void returns_kid(Node *parent, Node *n, void *arg)
+{
+    Returns *w = arg;
+    (void)parent;
+    if (w->found || w->depth > DBWALK_MAX_DEPTH || ast_is_def(n))
+        return;
+    if (n->kind == NODE_Return && n->v.Return.value) {
+        const Node *v = ast_unawait(n->v.Return.value);
+        if (v->kind == NODE_Call && v->v.Call.func->kind == NODE_Name &&
+            !strcmp(v->v.Call.func->v.Name.id, "bool") && v->v.Call.args.n == 1)
+            v = v->v.Call.args.items[0]; /* return bool(got) */
+        w->found = ast_encloses(v, w->take) ||
+                   (w->got && v->kind == NODE_Name && !strcmp(v->v.Name.id, w->got));
+        return;
     }
-    return NULL;
+    w->depth++;
+    ast_children(n, returns_kid, w);
+    w->depth--;
+}
+
+/* Does def, whose own body (in path) runs the try-lock take, return its
+ * answer (`return got`, `return bool(...scalar())`)?  Its callers' test of
+ * what it returns is then the lock's.  A take in a helper it calls in turn
+ * is not followed (a limit). */
+static int returns_answer(SqlCheck *k, const Node *def, const Node *take, const char *path)
+{
+    const char *own = value_path_of(k->c->env->values, def);
+    if (!own || !path || strcmp(own, path) || !ast_encloses(def, take))
+        return 0;
+    Returns w = {take, answer_name(def, take), 0, 0};
+    for (int i = 0; i < def->v.FunctionDef.body.n && !w.found; i++)
+        returns_kid(NULL, def->v.FunctionDef.body.items[i], &w);
+    return w.found;
 }
 
 /* How a lock reaches the function: taken by a helper the receiver is handed
@@ -1115,7 +1158,34 @@ typedef struct LockVia {
     const char *path;      /* where the lock is taken: the helper's module, or one it calls */
     const Node *take;      /* ... the execute that takes it */
     const Node *with_exit; /* the `with` statement whose exit unlocks, or NULL */
+    int answers;           /* a try-lock whose answer it returns */
 } LockVia;
+
+/*
+ * The first end (in time) that some path reaches with the lock held
+ * (flow_lock_held: a try-lock's answer tested false, or the receiver stored
+ * where it outlives the function, leave it unheld), or the first of all
+ * where the dataflow does not reach the take (past its limits).
+ */
+static const End *first_held(SqlCheck *k, const Node *func, const LockEnd *e, int try_lock)
+{
+    const Node *ends[LOCK_MAX_ENDS];
+    unsigned char held[LOCK_MAX_ENDS];
+    if (!e->nends)
+        return NULL;
+    for (int i = 0; i < e->nends; i++)
+        ends[i] = e->ends[i].node;
+    FlowLock q = {e->lock, e->recv, try_lock ? answer_name(func, e->lock) : NULL, try_lock,
+                  ends, e->nends, held, 0};
+    Arena *scratch = arena_new();
+    flow_lock_held(scratch, k->c->env, (Node *)func, &q);
+    arena_free(scratch);
+    const End *first = NULL;
+    for (int i = 0; i < e->nends; i++)
+        if ((!q.reached || held[i]) && (!first || before(e->ends[i].at, first->at)))
+            first = &e->ends[i];
+    return first;
+}
 
 /*
  * A session-level advisory lock lives on the database connection that took
@@ -1137,16 +1207,17 @@ static void lock_report(SqlCheck *k, DbWalk *w, const Node *call, const Node *re
                   (v.tag == VAL_FACTORY && v.kind == FAC_SCOPED);
     if (!session && !(v.tag == VAL_RESOURCE && v.kind == RES_CONNECTION))
         return;
-    LockEnd e = {k, w->scope, recv, call, session, NULL, NULL, 0, 0, {0, 0}, NULL, 0,
-                 lock_result(w)};
+    LockEnd e = {.k = k, .s = w->scope, .recv = recv, .lock = call, .session = session};
     ast_children((Node *)func, lock_end_kid, &e);
+    int try_lock = via ? via->answers : lock_of(k, w->scope, statement_arg(call)) == LOCK_TRY;
+    e.end = first_held(k, func, &e, try_lock);
     Pos unlock_at = e.unlock ? pos_of(e.unlock) : (Pos){0, 0};
     int at_exit = 0; /* the helper's `with` block unlocks when it exits, before e.unlock */
     if (via && via->with_exit && (!e.unlock || before(block_exit(via->with_exit), unlock_at))) {
         at_exit = 1;
         unlock_at = block_exit(via->with_exit);
     }
-    if (!e.end || ((e.unlock || at_exit) && before(unlock_at, e.at)))
+    if (!e.end || ((e.unlock || at_exit) && before(unlock_at, e.end->at)))
         return; /* unlocked first, or the connection outlives the function */
     Arena *a = k->c->a;
     Finding fd = {0};
@@ -1171,22 +1242,22 @@ static void lock_report(SqlCheck *k, DbWalk *w, const Node *call, const Node *re
                            "the lock, and the unlock runs on whichever connection %s checks out "
                            "next, where it unlocks nothing; whoever waits for the lock waits "
                            "until that pooled connection closes; %s",
-                           who, by, e.how, e.line, unlock, who, fix)
+                           who, by, e.end->how, e.end->line, unlock, who, fix)
             : arena_printf(a,
                            "a session-level advisory lock is taken through %s%s, and %s on line "
                            "%d with no unlock before: its connection goes back to the pool "
                            "still holding the lock (the pool's reset is a ROLLBACK, which keeps "
                            "it), and whoever waits for the lock waits until that pooled "
                            "connection closes; %s",
-                           who, by, e.how, e.line, fix);
+                           who, by, e.end->how, e.end->line, fix);
     fd.trace = arena_alloc(a, 3 * sizeof *fd.trace);
     if (via)
         fd.trace[fd.ntrace++] = (TraceStep){via->path, via->take->lineno, via->take->col_offset,
                                             "the lock is taken here"};
     fd.trace[fd.ntrace++] =
-        (TraceStep){k->src->path, e.line, e.col,
+        (TraceStep){k->src->path, e.end->line, e.end->col,
                     arena_printf(a, "%s here: the connection goes back to the pool with the "
-                                    "lock held", e.how)};
+                                    "lock held", e.end->how)};
     if (at_exit)
         fd.trace[fd.ntrace++] = (TraceStep){k->src->path, via->with_exit->lineno,
                                             via->with_exit->col_offset,
@@ -1199,7 +1270,8 @@ static void lock_report(SqlCheck *k, DbWalk *w, const Node *call, const Node *re
 
 static void lock_past_connection(SqlCheck *k, DbWalk *w, const Node *call)
 {
-    if (lock_of(k, w->scope, statement_arg(call)) == LOCK_TAKE)
+    int kind = lock_of(k, w->scope, statement_arg(call));
+    if (kind == LOCK_TAKE || kind == LOCK_TRY)
         lock_report(k, w, call, call->v.Call.func->v.Attribute.value, NULL);
 }
 
@@ -1349,7 +1421,7 @@ static void param_state_kid(Node *parent, Node *n, void *arg)
                 pl->set = n;
                 pl->set_path = pl->path;
             }
-            if (kind == LOCK_TAKE && !pl->take) {
+            if ((kind == LOCK_TAKE || kind == LOCK_TRY) && !pl->take) {
                 pl->take = n;
                 pl->take_path = pl->path;
             } else if (kind == LOCK_FREE && !pl->free) {
@@ -1444,7 +1516,9 @@ static void state_by_helper(SqlCheck *k, DbWalk *w, const Node *call)
         const Node *with = with_of(w, call);
         if (pl.free && !with)
             continue; /* takes and frees it in one call */
-        LockVia via = {def, pl.take_path, pl.take, pl.free ? with : NULL};
+        LockVia via = {def, pl.take_path, pl.take, pl.free ? with : NULL,
+                       lock_syntax(statement_arg(pl.take)) == LOCK_TRY &&
+                           returns_answer(k, def, pl.take, pl.take_path)};
         lock_report(k, w, call, x, &via);
         return;
     }
@@ -1804,8 +1878,10 @@ static int visit(DbWalk *w, const Node *n)
         selfconn_visit(k->c, k->src, k->out, w, n); /* SL203 */
     if (n->kind == NODE_With || n->kind == NODE_AsyncWith)
         uncommitted(k, w->scope, n);
-    if (n->kind == NODE_Assign || n->kind == NODE_AnnAssign)
+    if (n->kind == NODE_Assign || n->kind == NODE_AnnAssign) {
         dbapi_uncommitted(k, w, n);
+        parked_visit(k->c, k->src, k->out, w, n, k->module, k->legacy); /* SL207 */
+    }
     if (n->kind == NODE_Call && n->v.Call.func->kind == NODE_Attribute &&
         runs_sql(n->v.Call.func->v.Attribute.attr)) {
         pooled_setting(k, w, n);
