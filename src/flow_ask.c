@@ -40,6 +40,17 @@ static int stores_away(Ctx *c, const CfgStep *st, const Node *e)
            where->kind == SCOPE_MODULE && c->scope && c->scope->kind != SCOPE_MODULE;
 }
 
+/* Is n one of the items of the with statement w?  (A withitem has no
+ * position of its own, as in CPython's tree.) */
+static int item_of(const Node *w, const Node *n)
+{
+    const NodeList *items = w->kind == NODE_With ? &w->v.With.items : &w->v.AsyncWith.items;
+    for (int i = 0; i < items->n; i++)
+        if (items->items[i] == n)
+            return 1;
+    return 0;
+}
+
 /*
  * flow_lock_held's question at step st, before its effects (after = 0): an
  * end the step holds is reached with the lock as the path has it; after
@@ -59,7 +70,7 @@ void fq_lock_step(Ctx *c, Path *p, const CfgStep *st, int after)
             const Node *e = q->ends[i];
             int with = e->kind == NODE_With || e->kind == NODE_AsyncWith;
             if (with ? (st->kind == STEP_WITH_EXIT || st->kind == STEP_WITH_EXIT_EXC) &&
-                           ast_encloses(e, n) && n->lineno == e->lineno
+                           item_of(e, n)
                      : st->kind != STEP_WITH_EXIT && st->kind != STEP_WITH_EXIT_EXC &&
                            ast_encloses(n, e))
                 q->held[i] = 1;

@@ -266,3 +266,21 @@ def migrate_driver_sql() -> None:
         conn.exec_driver_sql("CREATE TABLE IF NOT EXISTS marks (id int)")
     finally:
         conn.close()
+
+
+# Bad: the begin() block's commit gives the connection back before the unlock.
+def rebuild_index(dataset_id: int) -> None:
+    with SessionLocal() as session:
+        with session.begin():
+            session.execute(text("SELECT pg_advisory_lock(:k)"), {"k": dataset_id})  # expect: SL304 "its `begin()` block ends"
+            session.execute(text("DELETE FROM search_index WHERE dataset_id = :d"), {"d": dataset_id})
+        session.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": dataset_id})
+        session.commit()
+
+
+# Bad: the with block closes the connection with the lock still held.
+def migrate_marks() -> None:
+    with engine.connect() as conn:
+        conn.execute(text("SELECT pg_advisory_lock(43)"))  # expect: SL304 "the `with` block that closes it ends"
+        conn.execute(text("CREATE TABLE IF NOT EXISTS marks2 (id int)"))
+        conn.commit()
