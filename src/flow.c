@@ -1859,17 +1859,19 @@ static void step_exit(Ctx *c, Path *p, const CfgStep *st, const Node *last)
 /* ------------------------------------------------------------- branches */
 
 /* Does test (under `not` and `is None`) read a name that holds the site
- * standing for a parameter in summary mode? */
-static int tests_param_site(const Ctx *c, const Path *p, const Node *test)
+ * standing for a parameter in summary mode?  1 + that parameter, or 0;
+ * *plain says the test is the name's own truth (under `not` only). */
+static int tests_param_site(const Ctx *c, const Path *p, const Node *test, int *plain)
 {
     while (test->kind == NODE_UnaryOp && test->v.UnaryOp.op == UNARYOP_Not)
         test = test->v.UnaryOp.operand;
+    *plain = test->kind == NODE_Name;
     if (test->kind == NODE_Compare && test->v.Compare.ops.n == 1)
         test = test->v.Compare.left;
     int v = test->kind == NODE_Name ? fl_var_index((Ctx *)c, test->v.Name.id, 0) : -1;
     for (int i = 0; v >= 0 && p->var[v] >= 0 && i < c->nparams; i++)
         if (c->param_site[i] == p->var[v])
-            return 1;
+            return i + 1;
     return 0;
 }
 
@@ -1960,7 +1962,9 @@ static int truth(Ctx *c, const Path *p, const Node *test, int *flag, int *neg)
     }
     if (v >= 0) {
         int h = p->var[v];
-        if (h >= 0 && (c->site[h].maybe_none || c->site[h].param_only) && p->res[h] == RS_BORROWED)
+        if (c->falsy && h >= 0 && h == c->param_site[c->falsy - 1])
+            t = none_test ? -1 : 0; /* the summary's walk for a falsy argument: False, 0, None */
+        else if (h >= 0 && (c->site[h].maybe_none || c->site[h].param_only) && p->res[h] == RS_BORROWED)
             t = -1; /* `session: Session | None = None`, or a typed parameter whose caller we
                        do not know and that the code itself tests: either */
         else if (h >= 0 && p->res[h] != RS_GONE)
@@ -2053,14 +2057,29 @@ static int assume(Ctx *c, Path *p, const Node *test, int value, int depth)
     }
     int flag, neg, t = truth(c, p, test, &flag, &neg);
     if (t >= 0 && t != value) {
-        if (c->env->summary && tests_param_site(c, p, test))
+        int plain, j = c->env->summary ? tests_param_site(c, p, test, &plain) : 0;
+        if (j) {
             c->check_differs = 1; /* a resource stands in for the parameter here, so this
                                      branch (`if not flag:`) is walked in check mode only */
+            if (!c->cond && plain && c->nparams > 1)
+                c->cond = j; /* ... and in the summary's second walk (FlowSummary.cond);
+                                alone, a falsy parameter is no resource to release */
+        }
         return 0;
     }
     if (flag >= 0) /* the value of the flag or None test itself */
         p->flag[flag] = (neg ? !value : value) ? FLAG_TRUE : FLAG_FALSE;
     return 1;
+}
+
+int fl_truth(Ctx *c, const Path *p, const Node *e)
+{
+    if (e->kind == NODE_Constant) {
+        int k = e->v.Constant.value.kind;
+        return k == CONST_TRUE ? 1 : k == CONST_FALSE || k == CONST_NONE ? 0 : -1;
+    }
+    int flag, neg;
+    return truth(c, p, e, &flag, &neg);
 }
 
 /* ------------------------------------------------------------- worklist */
@@ -2920,6 +2939,9 @@ static int fork_at_copy(Ctx *c, int s, const Path *p)
     return 1;
 }
 
+static int walk(Arena *scratch, const FlowEnv *env, Node *func, Cfg *g, int falsy,
+                FlowLock *lock, FlowPark *park);
+
 /* flow_function, and flow_lock_held or flow_parked when lock or park is given. */
 static void run(Arena *scratch, const FlowEnv *env, Node *func, FlowLock *lock, FlowPark *park)
 {
@@ -2941,9 +2963,36 @@ static void run(Arena *scratch, const FlowEnv *env, Node *func, FlowLock *lock, 
     }
     if (!g || g->nsteps == 0)
         return;
+    int cond = walk(scratch, env, func, g, 0, lock, park);
+    if (env->summary && cond) {
+        /* a test decided by the resource standing for parameter cond - 1 (`if ok:`):
+         * walked again with it falsy, for what its callers passing False get.  Only
+         * the parameter first tested so (a few bits each); what else that walk
+         * learns (uses, waits, what it returns) is not kept: the first walk's
+         * stands, as for a resource passed */
+        FlowSummary falsy;
+        memset(&falsy, 0, sizeof falsy);
+        FlowEnv e = *env;
+        e.summary = &falsy;
+        walk(scratch, &e, func, g, cond, NULL, NULL);
+        env->summary->cond = (unsigned char)cond;
+        env->summary->releases_falsy = falsy.releases;
+        env->summary->commits_falsy = falsy.commits;
+        env->summary->ends_txn_falsy = falsy.ends_txn;
+    }
+}
+
+/* One walk of func's graph g (asking lock's or park's question when given): in summary mode, filling env->summary, with
+ * parameter falsy - 1 taken as falsy (0: none), and returns Ctx.cond; else
+ * reporting what it finds (returns 0). */
+static int walk(Arena *scratch, const FlowEnv *env, Node *func, Cfg *g, int falsy,
+                FlowLock *lock, FlowPark *park)
+{
+    FlowFacts *facts = env->known;
     Ctx c;
     memset(&c, 0, sizeof c);
     c.a = scratch;
+    c.falsy = falsy;
     c.no_yield = facts && !facts->yields;
     c.env = env;
     c.g = g;
@@ -3000,7 +3049,7 @@ static void run(Arena *scratch, const FlowEnv *env, Node *func, FlowLock *lock, 
         fp_borrowed_params(&c, &start, func);
         captured_by_generator(&c, &start, func);
         if (!c.lock && !c.park && nothing_to_follow(&c, func, facts && facts->known ? facts : NULL))
-            return;
+            return 0;
     }
     add_path(&c, g->entry, &start);
     while (c.nwork > 0) {
@@ -3034,10 +3083,10 @@ static void run(Arena *scratch, const FlowEnv *env, Node *func, FlowLock *lock, 
                 env->summary->releases_after = fp_provider_release(func) != NULL;
             }
         }
-        return;
+        return c.falsy ? 0 : c.cond;
     }
     if (c.lock || c.park)
-        return; /* flow_lock_held, flow_parked: the answer is in the question */
+        return 0; /* flow_lock_held, flow_parked: the answer is in the question */
     if (c.nreports > 1)
         qsort(c.reports, (size_t)c.nreports, sizeof *c.reports, cmp_report);
     for (int i = 0; i < c.nreports; i++) {
@@ -3074,6 +3123,7 @@ static void run(Arena *scratch, const FlowEnv *env, Node *func, FlowLock *lock, 
         c.reports[i].r.site = c.site[c.reports[i].site].node;
         env->sink(env->sink_arg, &c.reports[i].r);
     }
+    return 0;
 }
 
 void flow_function(Arena *scratch, const FlowEnv *env, Node *func)

@@ -148,6 +148,14 @@ typedef struct FlowSummary {
                                      session, holding a connection (a query, no commit after) */
     unsigned ends_txn;            /* bit i: every normal exit leaves it with its transaction
                                      ended (a commit, rollback or close after its last query) */
+    unsigned char cond;           /* 1 + a positional parameter j whose truth decides a test
+                                     (`if ok:`), 0 none: releases, commits and ends_txn above
+                                     hold when the caller passes a truthy j (a resource
+                                     always is), the three below when it passes a falsy one
+                                     (False, None, a flag the caller's path knows false) */
+    unsigned releases_falsy;      /* bit i: ... positional parameter i is released then */
+    unsigned commits_falsy;       /* ... committed on some path then */
+    unsigned ends_txn_falsy;      /* ... left with its transaction ended then */
     unsigned char acquires;       /* its run made a site other than its parameters': with
                                      none, and none of its own parameters borrowed, the check
                                      pass has nothing to follow in it (not read by callers) */

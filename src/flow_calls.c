@@ -696,13 +696,51 @@ static unsigned caller_params(Ctx *c, const Node *call, const Node *def, int shi
 }
 
 /*
+ * Does call pass a falsy value to the parameter sum->cond names: False or
+ * None written there, a flag p knows false, or the parameter's constant
+ * default when call leaves it out?  Unknown is not falsy: the callee's
+ * summary for a truthy argument stands, as it did before conditions.
+ * Limits: a default is read only when def is known and call has no *args
+ * or **kwargs; a value the path knows only through another name, or an
+ * attribute (`self.ok`), is unknown.
+ */
+static int passes_falsy(Ctx *c, const Path *p, const Node *call, const FlowSummary *sum,
+                        const Node *def, int shift)
+{
+    int want = sum->cond - 1;
+    for (int j = 0; ast_call_arg(call, j); j++) {
+        const Node *a = ast_call_arg(call, j);
+        if (a->kind == NODE_Starred || (j >= call->v.Call.args.n &&
+                                        !call->v.Call.keywords.items[j - call->v.Call.args.n]
+                                             ->v.keyword.arg))
+            return 0; /* *args, **kwargs: may fill it */
+        if (ast_arg_param(def, shift, call, j) == want)
+            return fl_truth(c, p, a) == 0;
+    }
+    const Node *d = def ? ast_param_default(def, want) : NULL;
+    return d && d->kind == NODE_Constant && fl_truth(c, p, d) == 0;
+}
+
+/*
  * What a summarized callee does to the arguments of call: work it hands
  * them to (defers, fans_out), releases, uses.  def is the callee (NULL:
  * positional arguments only), shift the parameters the call fills itself.
+ * Releases, commits and ends of transactions are the summary's for a falsy
+ * argument where the call passes one to the parameter its tests decide
+ * (FlowSummary.cond: `finish(session, ok)` with ok still False).
  */
 static void apply_summary(Ctx *c, Path *p, const Node *call, const FlowSummary *sum,
                           const Node *def, int shift)
 {
+    const FlowSummary *given = sum;
+    FlowSummary falsy;
+    if (sum->cond && passes_falsy(c, p, call, sum, def, shift)) {
+        falsy = *sum;
+        falsy.releases = sum->releases_falsy;
+        falsy.commits = sum->commits_falsy;
+        falsy.ends_txn = sum->ends_txn_falsy;
+        sum = &falsy;
+    }
     if (sum->fans_out)
         fj_fanned(c, p, call, sum);
     if (c->env->summary && sum->refreshes && !commit_after(c, NULL, call))
@@ -735,6 +773,14 @@ static void apply_summary(Ctx *c, Path *p, const Node *call, const FlowSummary *
             c->callee_reports = p->res[h] == RS_BORROWED && helper_lent(c, def, i);
             fl_release(c, p, h, call, 0);
             c->callee_reports = 0;
+        } else if (h >= 0 && sum != given && (given->releases >> i & 1) && def &&
+                   (p->res[h] == RS_OPEN || p->res[h] == RS_IDLE)) {
+            p->ev[h] = fl_ev_push(c, p->ev[h], call,
+                                  fmt(c, "passed here with `%s` false: `%s` releases it only "
+                                         "when `%s` is true",
+                                      ast_param(def, given->cond - 1)->v.arg.arg,
+                                      def->v.FunctionDef.name,
+                                      ast_param(def, given->cond - 1)->v.arg.arg));
         }
     }
 }

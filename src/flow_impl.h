@@ -261,6 +261,10 @@ typedef struct Ctx {
     FlowLock *lock;          /* flow_lock_held's question, or NULL */
     FlowPark *park;          /* flow_parked's question, or NULL */
     const Node *park_use;    /* ... the last use seen that began a transaction */
+    int cond;                /* summary mode: 1 + the first parameter whose truth a test
+                                decided by its standing resource (`if ok:`), or 0 */
+    int falsy;               /* summary mode: 1 + the parameter taken as falsy in this walk
+                                (its second one: FlowSummary.cond), or 0 */
 } Ctx;
 
 /* What fl_eval makes of an expression. */
@@ -344,6 +348,9 @@ Res fl_eval(Ctx *c, Path *p, const Node *e);
 Res fl_eval_value(Ctx *c, Path *p, const Node *e);
 /* Does the exit of `with ce` release r, the site ce gave?  (An ExitStack's
  * enter_context asks it too.) */
+/* What path p knows of e's truth, as a call's argument: 1 truthy (True, a
+ * resource), 0 falsy (False, None, a flag p knows false), -1 unknown. */
+int fl_truth(Ctx *c, const Path *p, const Node *e);
 int fl_with_releases(Ctx *c, Path *p, const Node *ce, Res r);
 
 /* --- flow_calls.c --- */

@@ -1203,6 +1203,8 @@ static const Probe *probe_of(Scan *c, const Node *value)
             registry_effects(&h, pr);
         dt_replay(&h);
     }
+    if (pr->expired && scope_decorated_by(env.scopes, def, model_caches))
+        pr->expired = NULL; /* what a cache hands out is ormcache.c's: a later call's read */
     pr->def = def;
     pr->name = def->v.FunctionDef.name;
     pr->ent_t = env.scopes;

@@ -69,6 +69,11 @@ typedef struct Probe {
     const Scope *ent_s;
     const char *path;         /* def's file */
     const Node *close;        /* where def's session closes (a close() or a with) */
+    const Node *expired;      /* the commit (a Call, or the with whose block commits) or
+                                 rollback of def that expired it before that close, or
+                                 NULL: then only what its query left unloaded raises */
+    unsigned char expired_rb; /* ... a rollback */
+    const Node *ret;          /* the return that hands it over */
     const char *read[8];      /* paths def read while its session was open */
     int nread;
     const char **loaded;      /* the relationship paths its query loaded */

@@ -173,8 +173,75 @@ static const char *expired_note(int rollback)
                       "its next read";
 }
 
+/*
+ * Read e of o, an object a helper returned after its commit expired it and
+ * its close detached it (Probe.expired): the finding is here, where the
+ * read raises, with the helper's commit, close and return as witness steps.
+ * At an endpoint's return, FastAPI's reading it for the response is the
+ * read.
+ */
+static void report_returned(Scan *c, const Obj *o, const DEvent *e)
+{
+    Arena *a = c->k->a;
+    const Probe *pr = o->from;
+    Finding f;
+    const Node *at;
+    if (!start_finding(c, "SL102", o, e, 1, &f, &at))
+        return;
+    const char *hpath = pr->path ? pr->path : f.path;
+    const char *fix = msg(a, "refresh it in `%s()` before its session closes, or make the "
+                             "sessions with expire_on_commit=False",
+                          pr->name);
+    const char *how = pr->expired_rb ? "rolled back" : "committed";
+    f.message = e->kind == EV_RETURN
+                    ? msg(a, "ORM object `%s` comes from `%s()`, which %s its session (expiring "
+                             "it) and closed it before returning it: FastAPI reads it to build "
+                             "the response, and that raises DetachedInstanceError; %s",
+                          o->name, pr->name, how, fix)
+                    : msg(a, "ORM object `%s` comes from `%s()`, which %s its session (expiring "
+                             "it) and closed it before returning it: this read%s raises "
+                             "DetachedInstanceError; %s",
+                          o->name, pr->name, how, handed(a, e), fix);
+    /* in the order they run: a with block that commits or closes as it ends runs
+       that after a return inside it */
+    int block = pr->expired->kind != NODE_Call;
+    TraceStep commit = {hpath, block ? ast_end_lineno(pr->expired) : pr->expired->lineno,
+                        block ? pr->expired->end_col_offset : pr->expired->col_offset,
+                        msg(a, "`%s()` %s its session here: every object of it is expired",
+                            pr->name, pr->expired_rb ? "rolls back" : "commits")};
+    TraceStep ret = {hpath, pr->ret->lineno, pr->ret->col_offset, "returned here"};
+    TraceStep close = {hpath, ast_end_lineno(pr->close),
+                       pr->close->kind == NODE_Call ? pr->close->col_offset
+                                                    : pr->close->end_col_offset,
+                       msg(a, "`%s()` closes its session here: the object is detached",
+                           pr->name)};
+    f.trace = arena_alloc(a, 6 * sizeof *f.trace);
+    int ret_inside = pr->close->kind != NODE_Call && pr->ret->lineno <= ast_end_lineno(pr->close);
+    if (block && pr->ret->lineno <= ast_end_lineno(pr->expired))
+        f.trace[f.ntrace++] = ret;
+    f.trace[f.ntrace++] = commit;
+    if (ret_inside && !(block && pr->ret->lineno <= ast_end_lineno(pr->expired)))
+        f.trace[f.ntrace++] = ret;
+    f.trace[f.ntrace++] = close;
+    if (!ret_inside)
+        f.trace[f.ntrace++] = ret;
+    f.trace[f.ntrace++] = (TraceStep){f.path, o->bound->lineno, o->bound->col_offset,
+                                      msg(a, "`%s` is what `%s()` returns", o->name, pr->name)};
+    f.trace[f.ntrace++] = (TraceStep){f.path, at->lineno, at->col_offset,
+                                      e->kind == EV_RETURN
+                                          ? "returned here: FastAPI reads its attributes to "
+                                            "build the response"
+                                          : "read here, with no session to reload it"};
+    reader_step(c, &f, e);
+    diag_add(c->k->out, &f);
+}
+
 static void report(Scan *c, const Obj *o, const DEvent *e, const Node *close)
 {
+    if (o->expired_by->kind == EV_BIND) {
+        report_returned(c, o, e);
+        return;
+    }
     Arena *a = c->k->a;
     Finding f;
     const Node *at;
@@ -877,6 +944,9 @@ void dt_replay(Scan *c)
                            .loaded = e->loaded, .nloaded = e->nloaded, .prefix = "",
                            .made = e->added ? prev.made : e->made};
                 carry(c, o, &prev, e);
+                if (e->from && !e->from->reg.call && e->from->expired)
+                    o->expired_by = e; /* the helper's commit expired it: the bind stands
+                                          for it, report_returned tells */
             }
             for (int k = 0; o && e->from && k < e->from->nread && k < MAX_READ; k++)
                 o->read[o->nread++] = e->from->read[k];
@@ -940,13 +1010,24 @@ void dt_replay(Scan *c)
                 probe_returns(pr, o);
                 break; /* the registry's session outlives the function: not its finding */
             }
-            const Node *gone = c->probe && o && o->sess && o->ent && !c->probe->ent
+            const DEvent *x = c->probe && o && o->sess
+                                  ? holds(o->expired_by, e) ? o->expired_by
+                                                            : block_commit_after(c, i, o->sess, e->at)
+                                  : NULL;
+            const Node *gone = c->probe && o && o->sess && (o->ent || (o->made && x)) &&
+                                       !c->probe->ent
                                    ? holds(o->closed_by, e) ? o->closed_by->at
                                                             : close_after(c, i, o->sess)
                                    : NULL;
-            if (gone) { /* the caller gets it detached */
+            if (gone) { /* the caller gets it detached, and expired if a commit came first
+                           (one it made and added too: `u = User(...)`) */
                 probe_returns(c->probe, o);
                 c->probe->close = gone;
+                c->probe->ret = e->at;
+                if (x && !x->from) {
+                    c->probe->expired = x->at;
+                    c->probe->expired_rb = x->kind == EV_ROLLBACK;
+                }
             }
             if (o && o->sess && session_follow(c, o->sess) != FOLLOW_ALL)
                 break; /* a parameter's object: what the caller does with it is its own */
@@ -958,7 +1039,10 @@ void dt_replay(Scan *c)
                                     ? holds(o->closed_by, e) ? o->closed_by->at
                                                              : close_after(c, i, o->sess)
                                     : NULL;
-            if (close) {
+            if (close && !c->endpoint) {
+                o->sess = NULL; /* a helper's: the defect is its caller's first read of
+                                   what it returns (probe_of), reported there */
+            } else if (close) {
                 report(c, o, e, close);
                 o->sess = NULL;
             } else if (o && o->sess && c->endpoint && holds(o->expired_by, e) &&

@@ -129,6 +129,11 @@ static const char *leak_message(Arena *a, const char *w, const FlowReport *r)
     if (rebound)
         return msg(a, "%s is rebound on line %d while still open, so the first one is never released", w,
                    rebound);
+    int falsy = event_line(r, "passed here with `");
+    if (falsy)
+        return msg(a, "%s is not released when the call on line %d passes a false value: the "
+                      "function it calls releases it only for a true one",
+                   w, falsy);
     if (raised)
         return msg(a, "%s is not released if the call on line %d raises", w, raised);
     if (thrown)

@@ -137,14 +137,28 @@ def create_user_closed_on_failure(name: str):
     return user.id  # never closed on this path: SL103 above, not SL102
 
 
-# Bad: a helper hands its caller an object the commit expired and the block's
-# end detached: every attribute the caller reads raises.
-def add_user(name: str):
+# A helper hands its caller an object the commit expired and the block's end
+# detached: the defect is the caller's first read of it (the helper's
+# commit, close and return are the witness); a caller that reads nothing of
+# it is quiet, and so is the helper itself.
+def activate_user(name: str):
     with SessionLocal() as s:
-        user = User(name=name)
-        s.add(user)
+        user = s.scalars(select(User).where(User.name == name)).one()
+        user.active = True
         s.commit()
-        return user  # expect: SL102
+        return user
+
+
+def activate(name: str) -> dict:
+    activated = activate_user(name)
+    audit = "activate"
+    return {"id": activated.id, "by": audit}  # expect: SL102 "comes from `activate_user()`"
+
+
+def activate_quietly(name: str) -> str:
+    activate_user(name)
+    done = activate_user(name + "2")
+    return "ok" if done is not None else "failed"
 
 
 # Quiet: refreshed first, or never committed, the object is loaded.

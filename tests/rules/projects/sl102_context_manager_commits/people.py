@@ -1,6 +1,7 @@
-# SL102: an object returned from inside `with unit_of_work()`: the context
-# manager commits (expiring it) and closes (detaching it) on the way out,
-# so the caller's first attribute read raises DetachedInstanceError.
+# An object returned from inside `with unit_of_work()`: the context manager
+# commits (expiring it) and closes (detaching it) on the way out, so the
+# caller's first attribute read raises DetachedInstanceError: SL102 there
+# (profile.py), not at these returns.
 from sqlalchemy import select
 
 from database import read_only, unit_of_work, unit_of_work_keep
@@ -9,13 +10,13 @@ from models import Person
 
 def find_person(user_id: str):
     with unit_of_work() as session:
-        return session.scalars(select(Person).where(Person.user_id == user_id)).first()  # expect: SL102
+        return session.scalars(select(Person).where(Person.user_id == user_id)).first()
 
 
 def find_person_named(user_id: str):
     with unit_of_work() as session:
         person = session.scalars(select(Person).where(Person.user_id == user_id)).first()
-        return person  # expect: SL102
+        return person
 
 
 def find_person_read_only(user_id: str):
