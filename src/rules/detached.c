@@ -424,6 +424,7 @@ static void sessions_kid(Node *parent, Node *n, void *arg);
 static void sessions(Scan *c, const Node *n);
 
 static const Probe *probe_of(Scan *c, const Node *value);
+static void param_sessions(Scan *c);
 
 /* Does the function bind a name to an ORM object a helper returns (detached,
  * or of a registry's session)? */
@@ -813,6 +814,47 @@ static void refreshed(Scan *c, const Node *n, const char *s, const char *obj)
     }
 }
 
+/* A Pydantic model of the project validating the object obj from its
+ * attributes reads every field it declares (ormpaths_schema), each a read
+ * at `at` after the whole object's: `Out.model_validate(o)` when Out's
+ * config says from_attributes (or always: the call's keyword, v1's
+ * `from_orm`, FastAPI's response_model, which validates with
+ * from_attributes).  So a column a flush left unloaded, a lazy
+ * relationship, are read as `o.field` would be.  A model given by an
+ * expression (`schemas.Out`), a generic one, a list of models, and the
+ * fields of a nested model are not followed. */
+static void schema_reads(Scan *c, const Node *at, const Node *model, const char *obj,
+                         int always)
+{
+    const char **fields = NULL;
+    int n = 0, attrs = 0;
+    if (!model || model->kind != NODE_Name)
+        return;
+    OrmClass cls = ormpaths_class(c->env, c->env->scopes, c->scope, model->v.Name.id);
+    if (!ormpaths_schema(c->k->a, c->env, cls, &fields, &n, &attrs) || !(attrs || always))
+        return;
+    for (int i = 0; i < n; i++) {
+        DEvent *e = push_read(c, at, NULL, obj, fields[i]);
+        if (e)
+            e->schema = cls.def;
+    }
+}
+
+/* An async endpoint returning obj: FastAPI validates it against its
+ * response_model (or its return annotation) on the event loop, reading
+ * each field of the model, after the function returned. */
+static void response_reads(Scan *c, const Node *ret, const char *obj)
+{
+    const Node *f = c->func, *model = NULL;
+    if (!c->endpoint || f->kind != NODE_AsyncFunctionDef)
+        return;
+    for (int i = 0; i < f->v.FunctionDef.decorator_list.n && !model; i++) {
+        const Node *d = f->v.FunctionDef.decorator_list.items[i];
+        model = d->kind == NODE_Call ? ast_keyword(d, "response_model") : NULL;
+    }
+    schema_reads(c, ret, model ? model : f->v.FunctionDef.returns, obj, 1);
+}
+
 /* What a call does: commit, rollback, close, refresh, add of a session; a reader of
  * an object (pydantic's model_validate, from_orm, jsonable_encoder). */
 static void call_events(Scan *c, const Node *n)
@@ -860,8 +902,14 @@ static void call_events(Scan *c, const Node *n)
                         ? a1->v.Constant.value.s : "");
     static const char *const readers[] = {"model_validate", "from_orm", "jsonable_encoder",
                                           "model_dump", NULL};
-    if (ast_name_in(name, readers) && a0 && a0->kind == NODE_Name)
+    if (ast_name_in(name, readers) && a0 && a0->kind == NODE_Name) {
         push_at(c, EV_READ, n, NULL, a0->v.Name.id);
+        const Node *kw = ast_keyword(n, "from_attributes");
+        if (f->kind == NODE_Attribute && (!strcmp(name, "model_validate") ||
+                                          !strcmp(name, "from_orm")))
+            schema_reads(c, n, f->v.Attribute.value, a0->v.Name.id,
+                         !strcmp(name, "from_orm") || (kw && ast_is_true(kw)));
+    }
 }
 
 static void events(Scan *c, const Node *n);
@@ -1196,6 +1244,16 @@ static const Probe *probe_of(Scan *c, const Node *value)
               .scope = scope_of(env.scopes, def), .probe = pr, .reads = c->reads};
     for (int j = 0; h.scope && j < def->v.FunctionDef.body.n; j++)
         sessions(&h, def->v.FunctionDef.body.items[j]);
+    int sa1 = c->facts && c->facts->sqlalchemy.major == 1;
+    if (h.scope && (h.flushes | h.commits) && (h.changes | h.setattrs || sa1)) {
+        /* the caller's session, for what its flush leaves alone (probe_flushed) */
+        int nrecv = h.nrecv, tasks = h.tasks;
+        h.nrecv = h.tasks = 0;
+        h.facts = c->facts;
+        param_sessions(&h);
+        h.nrecv = nrecv;
+        h.tasks = tasks;
+    }
     if (h.nsess) {
         for (int j = 0; j < def->v.FunctionDef.body.n; j++)
             events(&h, def->v.FunctionDef.body.items[j]);
@@ -1223,6 +1281,28 @@ static const Probe *probe_call(Scan *c, const Node *value)
 {
     const Probe *pr = probe_of(c, value);
     return pr && pr->ent && !pr->reg.call ? pr : NULL;
+}
+
+/* `epic = await transition(db, ...)`: what the helper pr returns with
+ * columns its flush left unloaded, of the session this function hands it
+ * (probe_flushed), is an object of that session here, unloaded so, as
+ * if the flush were at the call. */
+static void helper_flushed(Scan *c, const Node *n, const Node *t, const Node *value,
+                           const Probe *pr)
+{
+    const Node *call = ast_unawait(value);
+    int shift = 0;
+    if (c->nev == MAX_EVENTS ||
+        !ormpaths_callee(c->scratch, c->env, c->scope, call, &shift))
+        return;
+    for (int j = 0; ast_call_arg(call, j); j++) {
+        const char *s = session_of(c, ast_call_arg(call, j));
+        if (!s || ast_arg_param(pr->def, shift, call, j) != pr->flush_param - 1)
+            continue;
+        push(c, EV_BIND, n, ast_end_lineno(n), n->end_col_offset, s, t->v.Name.id);
+        c->ev[c->nev - 1].flushed_in = pr;
+        return;
+    }
 }
 
 /* Second walk: the events, in the order of the source. */
@@ -1306,6 +1386,7 @@ static void events(Scan *c, const Node *n)
         const char *s = value ? object_of(c, value, &ent, &load) : NULL;
         note_result(c, t, value);
         const Probe *pr = !s && t && t->kind == NODE_Name ? probe_of(c, value) : NULL;
+        const Probe *probed = pr;
         const char *rs = pr && pr->ent && pr->reg.call ? registry_session(c, &pr->reg) : NULL;
         if (pr && (!pr->ent || (pr->reg.call && !rs)))
             pr = NULL;
@@ -1338,6 +1419,8 @@ static void events(Scan *c, const Node *n)
             }
         else
             forget_target(c, t, n);
+        if (probed && probed->flush_param)
+            helper_flushed(c, n, t, value, probed);
         return;
     }
     case NODE_For:
@@ -1361,8 +1444,10 @@ static void events(Scan *c, const Node *n)
             bind_loaded(c, ent, load);
             push_at(c, EV_RETURN, n, NULL, "<returned>");
         }
-        if (n->v.Return.value && n->v.Return.value->kind == NODE_Name)
+        if (n->v.Return.value && n->v.Return.value->kind == NODE_Name) {
             push_at(c, EV_RETURN, n, NULL, n->v.Return.value->v.Name.id);
+            response_reads(c, n, n->v.Return.value->v.Name.id);
+        }
         if (c->nlent && n->v.Return.value && !c->after_line)
             run_after_return(c, n);
         break;

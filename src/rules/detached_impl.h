@@ -85,6 +85,18 @@ typedef struct Probe {
     unsigned char eff_kind[MAX_EFFECTS]; /* EV_COMMIT, EV_ROLLBACK (some path), EV_CLOSE
                                             (every normal exit) */
     int neff;
+    /* What it returns is an object of the session its parameter flush_param - 1 holds
+       (0: none), which a flush there left unloaded (SL107): where, in which class (its
+       module's), by an UPDATE or an INSERT, the attributes that flush sent, and the
+       names the helper gives the session and the object */
+    int flush_param;
+    const Node *flush_at;
+    OrmClass flush_cls;
+    const Node *flush_ent, *flush_made; /* its class's name; the call that made it (INSERT) */
+    unsigned char flush_update;
+    const char *flush_set[8];
+    int flush_nset;
+    const char *flush_sess, *flush_obj;
 } Probe;
 
 typedef struct DEvent {
@@ -111,6 +123,9 @@ typedef struct DEvent {
     const Node *made;     /* EV_BIND of `u = User(...)`: that call, of a mapped class */
     const Node *task;     /* in the body of a task started by this call (asyncio.create_task),
                              which runs after the request's provider tore its session down */
+    const Node *schema;   /* EV_READ of a field by this Pydantic model (its ClassDef), which
+                             validates the object by reading each field it declares */
+    const Probe *flushed_in; /* EV_BIND of what this helper returned unloaded by its flush */
 } DEvent;
 
 typedef struct Scan {

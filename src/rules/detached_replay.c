@@ -59,7 +59,8 @@ typedef struct Obj {
     int nfset;
     const DEvent *flushed_by; /* the flush that left columns the server made unloaded ... */
     const Node *flush_ent;    /* ... in the object of this class ... */
-    int flush_update;         /* ... by an UPDATE (else an INSERT) */
+    int flush_update;         /* ... by an UPDATE (else an INSERT) ... */
+    OrmClass flush_cls;       /* ... that class, when a helper's module names it (else NULL) */
 } Obj;
 
 /* Does event by (a commit or a close) still hold at event e? */
@@ -85,9 +86,13 @@ static int commit_expires(const Scan *c, const char *s)
 }
 
 /* " (by `f()`, which it is handed to)" for a read in a function the object
- * is handed to (" (by `g()`, through `f()`, ...)" when f hands it on), else "". */
+ * is handed to (" (by `g()`, through `f()`, ...)" when f hands it on), " (by
+ * `Out`, ...)" for a field a Pydantic model reads, else "". */
 static const char *handed(Arena *a, const DEvent *e)
 {
+    if (e->schema) /* a Pydantic model reading each field it declares */
+        return msg(a, " (by `%s`, which validates it from its attributes)",
+                   e->schema->v.ClassDef.name);
     if (!e->via)
         return "";
     if (e->reader && e->reader != e->via)
@@ -726,7 +731,9 @@ static const char *flush_unloaded(Scan *c, const Obj *o, const DEvent *e, const 
         if (!k || !strcmp(k, attr))
             return NULL; /* User(created=...), User(**fields): given at the INSERT */
     }
-    OrmClass cls = ormpaths_class(c->env, c->env->scopes, c->scope, o->flush_ent->v.Name.id);
+    OrmClass cls = o->flush_cls.def ? o->flush_cls
+                                    : ormpaths_class(c->env, c->env->scopes, c->scope,
+                                                     o->flush_ent->v.Name.id);
     int eager = ormpaths_eager_defaults(c->env, cls);
     int sa1 = c->facts && c->facts->sqlalchemy.major == 1;
     if (eager == ORM_EAGER_YES || eager == ORM_EAGER_UNKNOWN ||
@@ -745,24 +752,31 @@ static void report_flush(Scan *c, const Obj *o, const DEvent *e, const char *pat
     if (!start_finding(c, "SL107", o, e, 1, &f, &at))
         return;
     const DEvent *fl = o->flushed_by;
+    const Probe *in = fl->flushed_in; /* a helper's flush, which returned it */
     const char *dot = strchr(path, '.');
     int len = dot ? (int)(dot - path) : (int)strlen(path);
     const char *how = fl->kind == EV_COMMIT ? "commit" : "flush";
-    f.message = msg(a, "ORM object `%s` of an AsyncSession is read for `%.*s`%s after the %s on "
-                       "line %d left it unloaded: the %s had the database %s it (`%s` of `%s`) "
+    const char *where = in ? msg(a, "in `%s()` (%s:%d)", in->name, in->path ? in->path : f.path,
+                                 in->flush_at->lineno)
+                           : msg(a, "on line %d", fl->at->lineno);
+    f.message = msg(a, "ORM object `%s` of an AsyncSession is read for `%.*s`%s after the %s %s "
+                       "left it unloaded: the %s had the database %s it (`%s` of `%s`) "
                        "and the mapper does not fetch it back; loading it is I/O that a plain "
                        "attribute read cannot await, so it raises MissingGreenlet; `await "
                        "%s.refresh(%s)` after the %s, or eager_defaults=True on the mapper",
-                    o->name, len, path, handed(a, e), how, fl->at->lineno,
+                    o->name, len, path, handed(a, e), how, where,
                     o->flush_update ? "UPDATE" : "INSERT",
                     o->flush_update ? "set" : "generate", gen, o->flush_ent->v.Name.id,
-                    fl->sess, o->name, how);
+                    in ? in->flush_sess : fl->sess, in ? in->flush_obj : o->name, how);
     const DEvent *ch = o->flush_update ? (o->alt && !o->changed ? o->alt : o->changed) : NULL;
     f.trace = arena_alloc(a, 5 * sizeof *f.trace);
     const Node *bound = ch && ch == o->alt ? o->alt_bound : o->bound;
     f.trace[f.ntrace++] = (TraceStep){f.path, bound->lineno, bound->col_offset,
-                                      msg(a, "`%s` is an object of the AsyncSession `%s` from "
-                                             "here", o->name, fl->sess)};
+                                      in ? msg(a, "`%s` is what `%s()` returns, an object of "
+                                                  "the AsyncSession `%s` it is handed",
+                                               o->name, in->name, fl->sess)
+                                         : msg(a, "`%s` is an object of the AsyncSession `%s` "
+                                                  "from here", o->name, fl->sess)};
     if (ch)
         f.trace[f.ntrace++] = (TraceStep){f.path, ch->at->lineno, ch->at->col_offset,
                                           ch == o->alt ? "on another path it holds a loaded "
@@ -770,8 +784,9 @@ static void report_flush(Scan *c, const Obj *o, const DEvent *e, const char *pat
                                                          "sends its UPDATE"
                                                        : "changed here: the flush sends its "
                                                          "UPDATE"};
+    const Node *flat = in ? in->flush_at : fl->at;
     f.trace[f.ntrace++] = (TraceStep){
-        f.path, fl->at->lineno, fl->at->col_offset,
+        in && in->path ? in->path : f.path, flat->lineno, flat->col_offset,
         msg(a, "%s here: the %s leaves `%.*s` unloaded", fl->kind == EV_COMMIT ? "committed"
                                                                                 : "flushed",
             o->flush_update ? "UPDATE" : "INSERT", len, path)};
@@ -902,6 +917,49 @@ static void read_event(Scan *c, Obj *o, const DEvent *e)
     }
 }
 
+/* Probing a helper: the object o it returns at e has columns its flush
+ * left unloaded, in the session a parameter hands it (its caller's): the
+ * caller gets it so, from the call (flush_param).  A helper that refreshed
+ * it, or whose session is its own, hands back nothing unloaded. */
+static void probe_flushed(const Scan *c, const Obj *o, const DEvent *e)
+{
+    Probe *pr = c->probe;
+    if (!pr || pr->flush_param || !o || !o->sess || !o->flushed_by || !o->prefix ||
+        *o->prefix || failed(o->flushed_by, e) || !holds(o->flushed_by, e) ||
+        holds(o->closed_by, e))
+        return;
+    for (int i = 0; i < 32 && ast_param(c->func, i); i++) {
+        if (strcmp(ast_param(c->func, i)->v.arg.arg, o->sess))
+            continue;
+        pr->flush_param = i + 1;
+        pr->flush_at = o->flushed_by->at;
+        pr->flush_cls = ormpaths_class(c->env, c->env->scopes, c->scope,
+                                       o->flush_ent->v.Name.id);
+        pr->flush_ent = o->flush_ent;
+        pr->flush_made = o->flush_update ? NULL : o->made;
+        pr->flush_update = (unsigned char)o->flush_update;
+        memcpy(pr->flush_set, o->fset, sizeof pr->flush_set);
+        pr->flush_nset = o->nfset;
+        pr->flush_sess = o->sess;
+        pr->flush_obj = o->name;
+        return;
+    }
+}
+
+/* The caller's side: o is bound at e to what the helper e->flushed_in
+ * returned, flushed and unloaded as probe_flushed found it. */
+static void bind_flushed(Obj *o, const DEvent *e)
+{
+    const Probe *pr = e->flushed_in;
+    o->flushed_by = e;
+    o->flush_ent = pr->flush_ent;
+    o->flush_cls = pr->flush_cls;
+    o->flush_update = pr->flush_update;
+    o->made = pr->flush_made;
+    memcpy(o->fset, pr->flush_set, sizeof o->fset);
+    o->nfset = pr->flush_nset;
+}
+
 /* The helper probed for pr returns o: its class, and what its query and
  * the helper loaded of it. */
 static void probe_returns(Probe *pr, const Obj *o)
@@ -950,6 +1008,8 @@ void dt_replay(Scan *c)
             }
             for (int k = 0; o && e->from && k < e->from->nread && k < MAX_READ; k++)
                 o->read[o->nread++] = e->from->read[k];
+            if (o && e->flushed_in)
+                bind_flushed(o, e);
             if (o && e->from) {
                 o->ent = e->from->ent;
                 o->loaded = e->from->loaded;
@@ -999,6 +1059,7 @@ void dt_replay(Scan *c)
                 read_event(c, o, e);
             break;
         case EV_RETURN: {
+            probe_flushed(c, o, e);
             int ri = c->probe && o && o->sess && (o->ent || o->made) && !c->probe->ent
                          ? session_index(c, o->sess) : -1;
             if (ri >= 0 && c->sess_reg[ri]) { /* the caller gets it of its thread's session */

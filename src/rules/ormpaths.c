@@ -1031,3 +1031,106 @@ const OrmRead *ormpaths_arg_reads(OrmReadCache *cache, Arena *a, Arena *scratch,
     *n = 0;
     return pa ? param_reads(cache, a, scratch, env, def, pa->v.arg.arg, 1, n) : NULL;
 }
+
+/* --- what a Pydantic model reads of an object --------------------------- */
+
+typedef struct Schema {
+    Arena *a;
+    const char **fields;
+    int n, attrs;
+} Schema;
+
+/* Does e (a value in a class body) say true for from_attributes or
+ * orm_mode: `ConfigDict(from_attributes=True)`, `{"from_attributes": True}`? */
+static int config_reads_attrs(const Node *v)
+{
+    if (v && v->kind == NODE_Call) {
+        const Node *k = ast_keyword(v, "from_attributes");
+        return (k && ast_is_true(k)) || ((k = ast_keyword(v, "orm_mode")) && ast_is_true(k));
+    }
+    for (int i = 0; v && v->kind == NODE_Dict && i < v->v.Dict.keys.n; i++) {
+        const Node *key = v->v.Dict.keys.items[i];
+        if (key && key->kind == NODE_Constant && key->v.Constant.value.kind == CONST_STR &&
+            (!strcmp(key->v.Constant.value.s, "from_attributes") ||
+             !strcmp(key->v.Constant.value.s, "orm_mode")) &&
+            ast_is_true(v->v.Dict.values.items[i]))
+            return 1;
+    }
+    return 0;
+}
+
+/* `x: ClassVar[int]`: no field. */
+static int class_var(const Node *ann)
+{
+    if (ann && ann->kind == NODE_Subscript)
+        ann = ann->v.Subscript.value;
+    return ann && ((ann->kind == NODE_Name && !strcmp(ann->v.Name.id, "ClassVar")) ||
+                   (ann->kind == NODE_Attribute && !strcmp(ann->v.Attribute.attr, "ClassVar")));
+}
+
+/* The fields and config of cls's body into sc; 1 when cls derives from
+ * pydantic's BaseModel (itself, or through bases of the project). */
+static int schema_in(const FlowEnv *env, OrmClass cls, Schema *sc, int depth)
+{
+    int model = 0;
+    const NodeList *bs = &cls.def->v.ClassDef.bases;
+    for (int i = 0; i < bs->n; i++) {
+        const Node *b = bs->items[i];
+        const char *q = ormpaths_qual(sc->a, cls.t, scope_module(cls.t), b);
+        const char *last = q ? strrchr(q, '.') : NULL;
+        if (last && !strncmp(q, "pydantic.", 9) && !strcmp(last, ".BaseModel")) {
+            model = 1;
+            continue;
+        }
+        OrmClass bc = b->kind == NODE_Name && depth < BASES_MAX_DEPTH
+                          ? ormpaths_class(env, cls.t, scope_module(cls.t), b->v.Name.id)
+                          : (OrmClass){NULL, NULL};
+        if (bc.def && bc.def != cls.def && !ormpaths_mapped(bc))
+            model |= schema_in(env, bc, sc, depth + 1);
+    }
+    const NodeList *body = &cls.def->v.ClassDef.body;
+    for (int i = 0; i < body->n; i++) {
+        const Node *st = body->items[i], *t = NULL, *v = NULL;
+        if (st->kind == NODE_ClassDef && !strcmp(st->v.ClassDef.name, "Config")) {
+            for (int j = 0; j < st->v.ClassDef.body.n; j++) /* v1: `orm_mode = True` */
+                if (ast_single_assign(st->v.ClassDef.body.items[j], &t, &v) &&
+                    t->kind == NODE_Name && ast_is_true(v) &&
+                    (!strcmp(t->v.Name.id, "orm_mode") || !strcmp(t->v.Name.id, "from_attributes")))
+                    sc->attrs = 1;
+            continue;
+        }
+        if (ast_single_assign(st, &t, &v) && t->kind == NODE_Name &&
+            !strcmp(t->v.Name.id, "model_config")) {
+            sc->attrs |= config_reads_attrs(v);
+            continue;
+        }
+        if (st->kind != NODE_AnnAssign || st->v.AnnAssign.target->kind != NODE_Name ||
+            class_var(st->v.AnnAssign.annotation))
+            continue;
+        const char *name = st->v.AnnAssign.target->v.Name.id;
+        v = st->v.AnnAssign.value;
+        if (name[0] == '_' || !strcmp(name, "model_config") ||
+            (v && v->kind == NODE_Call &&
+             (ast_keyword(v, "alias") || ast_keyword(v, "validation_alias"))))
+            continue; /* private, or read under another name: not followed */
+        int seen = 0;
+        for (int k = 0; k < sc->n && !seen; k++)
+            seen = !strcmp(sc->fields[k], name);
+        if (!seen && sc->n < ORM_MAX_FIELDS)
+            sc->fields[sc->n++] = name;
+    }
+    return model;
+}
+
+int ormpaths_schema(Arena *a, const FlowEnv *env, OrmClass cls, const char ***fields, int *n,
+                    int *attrs)
+{
+    Schema sc = {a, arena_alloc(a, ORM_MAX_FIELDS * sizeof *sc.fields), 0, 0};
+    *n = *attrs = 0;
+    if (!cls.def || ormpaths_mapped(cls) || !schema_in(env, cls, &sc, 0))
+        return 0;
+    *fields = sc.fields;
+    *n = sc.n;
+    *attrs = sc.attrs;
+    return 1;
+}

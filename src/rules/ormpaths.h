@@ -24,6 +24,7 @@
 
 #define ORM_HANDED_DEPTH 6 /* calls followed into the functions an object is handed to */
 #define ORM_MAX_READS 16   /* paths remembered per parameter of such a function */
+#define ORM_MAX_FIELDS 32  /* fields of a Pydantic model followed */
 
 /* A mapped class: its ClassDef and the table of the module that declares it. */
 typedef struct OrmClass {
@@ -178,5 +179,17 @@ int ormpaths_fills(const Node *def, int shift, const Node *call, const char *par
 const OrmRead *ormpaths_arg_reads(OrmReadCache *cache, Arena *a, Arena *scratch,
                                   const FlowEnv *env, const Node *def, int shift,
                                   const Node *call, int j, int *n);
+
+/* Is cls a Pydantic model of the project (deriving from pydantic's
+ * BaseModel, through classes of the project; not a mapped class)?  Then
+ * the fields it and its bases declare (annotated attributes, not private,
+ * not ClassVar, not read under an alias), in *fields (*n, at most
+ * ORM_MAX_FIELDS, strings of the AST), and in *attrs whether its config
+ * validates an object by reading its attributes (v2's `model_config =
+ * ConfigDict(from_attributes=True)` or a dict saying so, v1's `class
+ * Config: orm_mode = True`), its own or a base's.  Fields a validator or
+ * a computed_field reads, and a nested model's fields, are not followed. */
+int ormpaths_schema(Arena *a, const FlowEnv *env, OrmClass cls, const char ***fields, int *n,
+                    int *attrs);
 
 #endif

@@ -120,9 +120,10 @@ typedef struct Check {
 } Check;
 
 /* A finding at `at`; its witness is note1 at `from` (NULL: at `at`), then
- * note2 at at2 if given. */
-static void add(Check *c, const char *code, const Node *at, const char *message,
-                const Node *from, const char *note1, const Node *at2, const char *note2)
+ * note2 at at2 if given, in the file path2 (NULL: this one). */
+static void add_in(Check *c, const char *code, const Node *at, const char *message,
+                   const Node *from, const char *note1, const Node *at2, const char *path2,
+                   const char *note2)
 {
     Finding f = {0};
     f.code = code;
@@ -136,13 +137,19 @@ static void add(Check *c, const char *code, const Node *at, const char *message,
     f.trace[0].note = note1;
     f.ntrace = 1;
     if (at2 && note2) {
-        f.trace[1].path = f.path;
+        f.trace[1].path = path2 ? path2 : f.path;
         f.trace[1].line = at2->lineno;
         f.trace[1].col = at2->col_offset;
         f.trace[1].note = note2;
         f.ntrace = 2;
     }
     diag_add(c->k->out, &f);
+}
+
+static void add(Check *c, const char *code, const Node *at, const char *message,
+                const Node *from, const char *note1, const Node *at2, const char *note2)
+{
+    add_in(c, code, at, message, from, note1, at2, NULL, note2);
 }
 
 /* The resource kind e makes (in scope s), or RES_NONE. */
@@ -225,7 +232,11 @@ typedef struct SelfStore {
     Check *c;
     const Scope *s;       /* the method's scope */
     const char *self;     /* its instance parameter */
-    const char *object;   /* the module-level name of the one instance */
+    const char *object;   /* how the one instance is used: `holder`, `Session()` ... */
+    const char *subject;  /* ... and what makes it one ("`holder` is the one `Holder` of the
+                             process") */
+    const Node *mech;     /* where a singleton class keeps its instance, or NULL ... */
+    const char *mech_path, *mech_note; /* ... in which file, and what it does there */
     const Node *cls;
     int depth;
 } SelfStore;
@@ -246,30 +257,47 @@ static void self_store_kid(Node *parent, Node *n, void *arg)
                (or task) that ran this, kept for all the others */
             Val f = flow_value(w->c->scratch, w->c->env, w->s, value->v.Call.func);
             if (f.tag == VAL_FACTORY && f.kind == FAC_SCOPED)
-                add(w->c, "SL201", n,
-                    msg(w->c->k->a, "`%s` is the one `%s` of the process, and it keeps on self.%s "
-                                    "the session its scoped_session gives the %s that ran this: "
-                                    "every request and thread that uses `%s` shares that "
-                                    "session; call the registry where the session is used",
-                        w->object, w->cls->v.ClassDef.name, target->v.Attribute.attr,
-                        f.sub ? "task" : "thread", w->object),
-                    NULL, "the registry's session is taken here and kept on the shared object",
-                    NULL, NULL);
+                add_in(w->c, "SL201", n,
+                       msg(w->c->k->a, "%s, and it keeps on self.%s the session its "
+                                       "scoped_session gives the %s that ran this: every request "
+                                       "and thread that uses %s shares that session; call the "
+                                       "registry where the session is used",
+                           w->subject, target->v.Attribute.attr, f.sub ? "task" : "thread",
+                           w->object),
+                       NULL, "the registry's session is taken here and kept on the shared object",
+                       w->mech, w->mech_path, w->mech_note);
         }
         if (kind != RES_NONE)
-            add(w->c, "SL201", n,
-                msg(w->c->k->a, "`%s` is the one `%s` of the process, and it keeps the %s it makes "
-                                "on self.%s: every request and thread that uses `%s` shares that "
-                                "%s; keep the sessionmaker there and make one per request",
-                    w->object, w->cls->v.ClassDef.name, noun(kind), target->v.Attribute.attr,
-                    w->object, noun(kind)),
-                NULL, msg(w->c->k->a, "%s made here and kept on the shared object", noun(kind)),
-                NULL, NULL);
+            add_in(w->c, "SL201", n,
+                   msg(w->c->k->a, "%s, and it keeps the %s it makes on self.%s: every request and "
+                                   "thread that uses %s shares that %s; keep the sessionmaker "
+                                   "there and make one per request",
+                       w->subject, noun(kind), target->v.Attribute.attr, w->object, noun(kind)),
+                   NULL, msg(w->c->k->a, "%s made here and kept on the shared object", noun(kind)),
+                   w->mech, w->mech_path, w->mech_note);
         return;
     }
     w->depth++;
     ast_children(n, self_store_kid, w);
     w->depth--;
+}
+
+static int singleton_used(Check *c, const Node *cls);
+
+/* What the methods of cls (the one object w says) keep on self. */
+static void self_stores(SelfStore *w, const Node *cls)
+{
+    for (int k = 0; k < cls->v.ClassDef.body.n; k++) {
+        const Node *m = cls->v.ClassDef.body.items[k];
+        const Node *args = is_func(m) ? m->v.FunctionDef.args : NULL;
+        w->s = args ? scope_of(w->c->env->scopes, m) : NULL;
+        if (!w->s || args->v.arguments.args.n < 1)
+            continue;
+        w->self = args->v.arguments.args.items[0]->v.arg.arg;
+        w->depth = 0;
+        for (int j = 0; j < m->v.FunctionDef.body.n; j++)
+            self_store_kid(NULL, m->v.FunctionDef.body.items[j], w);
+    }
 }
 
 /* Module-level `name = Class()` that functions read: one object for the
@@ -297,16 +325,169 @@ static void singletons(Check *c, const Node *module)
         if (dup || nseen == 16)
             continue;
         seen[nseen++] = cls;
-        for (int k = 0; k < cls->v.ClassDef.body.n; k++) {
-            const Node *m = cls->v.ClassDef.body.items[k];
-            const Node *args = is_func(m) ? m->v.FunctionDef.args : NULL;
-            const Scope *s = args ? scope_of(c->env->scopes, m) : NULL;
-            if (!s || args->v.arguments.args.n < 1)
-                continue;
-            SelfStore w = {c, s, args->v.arguments.args.items[0]->v.arg.arg, target->v.Name.id, cls, 0};
-            for (int j = 0; j < m->v.FunctionDef.body.n; j++)
-                self_store_kid(NULL, m->v.FunctionDef.body.items[j], &w);
-        }
+        if (singleton_used(c, cls))
+            continue; /* singleton_classes says it */
+        SelfStore w = {c, NULL, NULL, msg(c->k->a, "`%s`", target->v.Name.id),
+                       msg(c->k->a, "`%s` is the one `%s` of the process", target->v.Name.id,
+                           cls->v.ClassDef.name),
+                       NULL, NULL, NULL, cls, 0};
+        self_stores(&w, cls);
+    }
+}
+
+/*
+ * A singleton class: one whose every call `Cls()` gives the one instance
+ * of the process, so that what its methods keep on self is shared as a
+ * module-level instance's is (above).  Three ways a class makes itself
+ * so, each a function that keeps what it makes in a store outliving the
+ * call (an attribute or an item: `cls._instances[cls] = ...`,
+ * `cls._instance = ...`, a closure's `instances[cls] = ...`):
+ *   - its metaclass (a class of the project) whose `__call__` keeps what
+ *     `super().__call__(...)` (`type.__call__`) makes;
+ *   - its own `__new__` keeping what `super().__new__(cls)` makes;
+ *   - a decorator of the project on it, whose body (or the wrapper it
+ *     returns) keeps what calling the decorated class makes.
+ * A metaclass with no such `__call__` (ABCMeta, a registry recording the
+ * classes it makes) is no singleton.  Limits: a cache kept under a name
+ * (`global _inst; _inst = ...`), a `__new__` inherited from a base, and a
+ * class of a nested scope are not followed.
+ */
+enum { SINGLE_META, SINGLE_NEW, SINGLE_DECO };
+
+typedef struct Keeps {
+    int how;
+    const char *param;  /* SINGLE_DECO: the decorator's parameter, the class */
+    const Node *store;  /* the store found */
+    int depth;
+} Keeps;
+
+static void keeps_kid(Node *parent, Node *n, void *arg)
+{
+    Keeps *w = arg;
+    (void)parent;
+    const Node *target, *value;
+    if (w->store || w->depth > WALK_MAX_DEPTH)
+        return;
+    if (ast_single_assign(n, &target, &value) &&
+        (target->kind == NODE_Attribute || target->kind == NODE_Subscript) &&
+        value->kind == NODE_Call) {
+        const Node *f = value->v.Call.func;
+        const char *want = w->how == SINGLE_META ? "__call__" : "__new__";
+        if (w->how == SINGLE_DECO ? f->kind == NODE_Name && !strcmp(f->v.Name.id, w->param)
+                                  : f->kind == NODE_Attribute && !strcmp(f->v.Attribute.attr, want))
+            w->store = n;
+        return;
+    }
+    w->depth++;
+    ast_children(n, keeps_kid, w); /* nested defs too: a decorator's wrapper */
+    w->depth--;
+}
+
+/* Where def keeps the instance it makes (how: SINGLE_*), or NULL. */
+static const Node *keeps_instance(const Node *def, int how)
+{
+    const Node *p0 = def && is_func(def) ? ast_param(def, 0) : NULL;
+    if (!p0)
+        return NULL;
+    Keeps w = {how, p0->v.arg.arg, NULL, 0};
+    for (int i = 0; i < def->v.FunctionDef.body.n && !w.store; i++)
+        keeps_kid(NULL, def->v.FunctionDef.body.items[i], &w);
+    return w.store;
+}
+
+/* The method name of class cls's body, or NULL. */
+static const Node *method_of(const Node *cls, const char *name)
+{
+    for (int i = 0; cls && i < cls->v.ClassDef.body.n; i++) {
+        const Node *m = cls->v.ClassDef.body.items[i];
+        if (is_func(m) && !strcmp(m->v.FunctionDef.name, name))
+            return m;
+    }
+    return NULL;
+}
+
+/* Is cls (of this module) a singleton class?  Then w's mechanism: where
+ * the instance is kept, its file, and the witness note. */
+static int singleton_class(Check *c, const Node *cls, SelfStore *w)
+{
+    const Scope *ms = scope_module(c->env->scopes);
+    const Node *meta = ast_keyword(cls, "metaclass");
+    Val mv = meta ? flow_value(c->scratch, c->env, ms, meta) : (Val){0};
+    const Node *at = mv.tag == VAL_CLASS && mv.node
+                         ? keeps_instance(method_of(mv.node, "__call__"), SINGLE_META) : NULL;
+    if (at) {
+        w->mech = at;
+        w->mech_path = value_path_of(c->env->values, mv.node);
+        w->subject = msg(c->k->a, "`%s` is a singleton (its metaclass `%s` keeps the one "
+                                  "instance its `__call__` makes), so every `%s()` is the one "
+                                  "object of the process",
+                         cls->v.ClassDef.name, mv.node->v.ClassDef.name, cls->v.ClassDef.name);
+        w->mech_note = msg(c->k->a, "the metaclass `%s` keeps each class's one instance here",
+                           mv.node->v.ClassDef.name);
+        return 1;
+    }
+    int is_meta = 0; /* a metaclass's `__new__` makes classes: a registry of them */
+    for (int i = 0; i < cls->v.ClassDef.bases.n; i++) {
+        const Node *b = cls->v.ClassDef.bases.items[i];
+        is_meta |= b->kind == NODE_Name && !strcmp(b->v.Name.id, "type");
+    }
+    if (!is_meta && (at = keeps_instance(method_of(cls, "__new__"), SINGLE_NEW))) {
+        w->mech = at;
+        w->subject = msg(c->k->a, "`%s` is a singleton (its `__new__` keeps the one instance it "
+                                  "makes), so every `%s()` is the one object of the process",
+                         cls->v.ClassDef.name, cls->v.ClassDef.name);
+        w->mech_note = "`__new__` keeps the one instance here";
+        return 1;
+    }
+    for (int i = 0; i < cls->v.ClassDef.decorator_list.n; i++) {
+        const Node *d = cls->v.ClassDef.decorator_list.items[i];
+        Val dv = d->kind == NODE_Name || d->kind == NODE_Attribute
+                     ? flow_value(c->scratch, c->env, ms, d) : (Val){0};
+        if (dv.tag != VAL_FUNC || !(at = keeps_instance(dv.node, SINGLE_DECO)))
+            continue;
+        w->mech = at;
+        w->mech_path = value_path_of(c->env->values, dv.node);
+        w->subject = msg(c->k->a, "`%s` is a singleton (its decorator `@%s` keeps the one "
+                                  "instance it makes), so every `%s()` is the one object of the "
+                                  "process",
+                         cls->v.ClassDef.name, dv.node->v.FunctionDef.name,
+                         cls->v.ClassDef.name);
+        w->mech_note = msg(c->k->a, "`@%s` keeps the one instance here",
+                           dv.node->v.FunctionDef.name);
+        return 1;
+    }
+    return 0;
+}
+
+/* Is cls (a class of this module) one that functions use, to get its
+ * instance? */
+static int class_used(Check *c, const Node *cls)
+{
+    const Binding *b = scope_lookup(c->env->scopes, scope_module(c->env->scopes),
+                                    cls->v.ClassDef.name, NULL);
+    return b && (fastapi_reads_binding(c->fa, b) || fastapi_function_reads(c->fa, b));
+}
+
+/* Is cls a singleton class that functions use (singleton_classes reports it)? */
+static int singleton_used(Check *c, const Node *cls)
+{
+    SelfStore w = {0};
+    return class_used(c, cls) && singleton_class(c, cls, &w);
+}
+
+/* The singleton classes of the module that functions use: what their
+ * methods keep on self is shared by every caller. */
+static void singleton_classes(Check *c, const Node *module)
+{
+    const NodeList *body = &module->v.Module.body;
+    for (int i = 0; i < body->n; i++) {
+        const Node *cls = body->items[i];
+        if (cls->kind != NODE_ClassDef || !class_used(c, cls))
+            continue;
+        SelfStore w = {c, NULL, NULL, msg(c->k->a, "`%s()`", cls->v.ClassDef.name), NULL, NULL,
+                       NULL, NULL, cls, 0};
+        if (singleton_class(c, cls, &w))
+            self_stores(&w, cls);
     }
 }
 
@@ -2289,6 +2470,7 @@ void sharing_check(LifecycleSink *k, const FlowEnv *env, const ProjectFacts *fac
         ast_children((Node *)module, start_kid, &ss);
     module_names(&c, module);
     singletons(&c, module);
+    singleton_classes(&c, module);
     Body mb = {&c, module, scope_module(env->scopes), 0, 0, 0};
     for (int i = 0; i < module->v.Module.body.n; i++)
         body_walk(&mb, module->v.Module.body.items[i]);
