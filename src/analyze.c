@@ -276,7 +276,8 @@ static int same_summary(const FlowSummary *a, const FlowSummary *b)
            a->tuple_n == b->tuple_n && a->tuple_async == b->tuple_async &&
            !memcmp(a->tuple_kind, b->tuple_kind, sizeof a->tuple_kind) &&
            !memcmp(a->tuple_of, b->tuple_of, sizeof a->tuple_of) &&
-           a->releases == b->releases && a->uses == b->uses && a->yields_kind == b->yields_kind &&
+           a->releases == b->releases &&
+           a->with_releases == b->with_releases && a->uses == b->uses && a->yields_kind == b->yields_kind &&
            a->uses_after == b->uses_after && a->releases_after == b->releases_after &&
            a->returns_state == b->returns_state && a->fans_out == b->fans_out &&
            a->fans_threads == b->fans_threads && a->defers == b->defers &&
@@ -286,6 +287,7 @@ static int same_summary(const FlowSummary *a, const FlowSummary *b)
            a->refreshes == b->refreshes &&
            a->checks_out == b->checks_out && a->ends_txn == b->ends_txn &&
            a->cond == b->cond && a->releases_falsy == b->releases_falsy &&
+           a->with_releases_falsy == b->with_releases_falsy &&
            a->commits_falsy == b->commits_falsy && a->ends_txn_falsy == b->ends_txn_falsy &&
            a->needs_pool == b->needs_pool && a->yields_pool == b->yields_pool &&
            a->needs_param_pool == b->needs_param_pool && a->needs_state_pool == b->needs_state_pool &&

@@ -538,6 +538,7 @@ int fl_acquire(Ctx *c, Path *p, const Node *node, Val v, int parent)
     p->txn_ended &= ~(1u << r);
     p->pending &= ~(1u << r);
     fo_checkin(p, r);
+    fj_site_remade(p, r);
     p->ev[r] = fl_ev_push(c, NULL, node, fmt(c, "%s acquired here", fl_noun(c, r)));
     c->acquired |= 1u << r;
     if (v.kind != RES_SESSION)
@@ -1658,6 +1659,16 @@ int fl_with_releases(Ctx *c, Path *p, const Node *ce, Res r)
         releases = r.site >= 0;
     } else if (r.site >= 0 && c->site[r.site].holder) {
         releases = 0; /* `with Wrapper(db) as ctx`: its __exit__ is the object's, not db's close */
+    } else if (r.site >= 0 && c->site[r.site].val.kind == RES_ANY &&
+               ast_unawait(ce)->kind != NODE_Call) {
+        /* summary mode, `async with session:` over a parameter: whether its exit
+           closes depends on what each caller hands in, so the summary says so
+           apart (FlowSummary.with_releases) and the caller's kind decides */
+        for (int i = 0; i < c->nparams; i++)
+            if (c->param_site[i] == r.site) {
+                c->with_param |= 1u << i;
+                releases = 1;
+            }
     } else if (r.site >= 0) {
         Val recv = {0}, value = {0};
         const char *m = NULL;
@@ -2090,7 +2101,8 @@ static int same_jobs(const Path *a, const Path *b)
         return 0;
     for (int i = 0; i < a->njobs; i++) {
         const Job *x = &a->job[i], *y = &b->job[i];
-        if (x->at != y->at || x->with != y->with || x->res != y->res || x->var != y->var ||
+        if (x->at != y->at || x->with != y->with || x->res != y->res || x->own != y->own ||
+            x->var != y->var ||
             x->kind != y->kind || x->many != y->many || x->quick != y->quick)
             return 0;
     }
@@ -2977,6 +2989,7 @@ static void run(Arena *scratch, const FlowEnv *env, Node *func, FlowLock *lock, 
         walk(scratch, &e, func, g, cond, NULL, NULL);
         env->summary->cond = (unsigned char)cond;
         env->summary->releases_falsy = falsy.releases;
+        env->summary->with_releases_falsy = falsy.with_releases;
         env->summary->commits_falsy = falsy.commits;
         env->summary->ends_txn_falsy = falsy.ends_txn;
     }
@@ -3068,8 +3081,12 @@ static int walk(Arena *scratch, const FlowEnv *env, Node *func, Cfg *g, int fals
             params += c.param_site[i] >= 0;
         env->summary->acquires = c.nsites > params || c.check_differs;
         for (int i = 0; i < c.nparams; i++)
-            if (!(c.kept_param >> i & 1) && c.in[g->exit].n > 0)
-                env->summary->releases |= 1u << i;
+            if (!(c.kept_param >> i & 1) && c.in[g->exit].n > 0) {
+                if (c.with_param >> i & 1)
+                    env->summary->with_releases |= 1u << i;
+                else
+                    env->summary->releases |= 1u << i;
+            }
         if (c.in[g->exit].n > 0)
             env->summary->ends_txn =
                 c.ends_param & ~env->summary->checks_out & ((1u << c.nparams) - 1);

@@ -111,6 +111,11 @@ typedef struct FlowSummary {
     unsigned char tuple_async;   /* ... bit i: position i's resource is async */
     unsigned releases;           /* bit i: positional parameter i is released on every
                                     normal exit */
+    unsigned with_releases;      /* bit i: ... released on every normal exit, on some by the
+                                    exit of a `with` over it (`async with session:`,
+                                    stack.enter_context(conn)) or of a callee's: a release
+                                    only for a kind whose with releases it (not a psycopg2
+                                    connection's, which ends a transaction) */
     unsigned uses;               /* bit i: positional parameter i is used (a method call) */
     unsigned char yields_kind;   /* ResKind of a resource it yields (a provider), or RES_NONE */
     unsigned char uses_after;    /* a provider that commits what it yielded after the yield */
@@ -154,6 +159,7 @@ typedef struct FlowSummary {
                                      always is), the three below when it passes a falsy one
                                      (False, None, a flag the caller's path knows false) */
     unsigned releases_falsy;      /* bit i: ... positional parameter i is released then */
+    unsigned with_releases_falsy; /* ... released then, on some path by a with over it */
     unsigned commits_falsy;       /* ... committed on some path then */
     unsigned ends_txn_falsy;      /* ... left with its transaction ended then */
     unsigned char acquires;       /* its run made a site other than its parameters': with

@@ -737,6 +737,7 @@ static void apply_summary(Ctx *c, Path *p, const Node *call, const FlowSummary *
     if (sum->cond && passes_falsy(c, p, call, sum, def, shift)) {
         falsy = *sum;
         falsy.releases = sum->releases_falsy;
+        falsy.with_releases = sum->with_releases_falsy;
         falsy.commits = sum->commits_falsy;
         falsy.ends_txn = sum->ends_txn_falsy;
         sum = &falsy;
@@ -769,11 +770,12 @@ static void apply_summary(Ctx *c, Path *p, const Node *call, const FlowSummary *
                 if (i < 8 && sum->adds[i])
                     c->env->summary->adds[k] |= caller_params(c, call, def, shift, sum->adds[i]);
             }
-        if (h >= 0 && (sum->releases >> i & 1)) {
+        if (h >= 0 && fc_releases_param(c, sum, i, h)) {
             c->callee_reports = p->res[h] == RS_BORROWED && helper_lent(c, def, i);
             fl_release(c, p, h, call, 0);
             c->callee_reports = 0;
-        } else if (h >= 0 && sum != given && (given->releases >> i & 1) && def &&
+        } else if (h >= 0 && sum != given && ((given->releases | given->with_releases) >> i & 1) &&
+                   def &&
                    (p->res[h] == RS_OPEN || p->res[h] == RS_IDLE)) {
             p->ev[h] = fl_ev_push(c, p->ev[h], call,
                                   fmt(c, "passed here with `%s` false: `%s` releases it only "
@@ -783,6 +785,21 @@ static void apply_summary(Ctx *c, Path *p, const Node *call, const FlowSummary *
                                       ast_param(def, given->cond - 1)->v.arg.arg));
         }
     }
+}
+
+int fc_releases_param(Ctx *c, const FlowSummary *sum, int i, int h)
+{
+    if (i >= 32 || sum->releases >> i & 1)
+        return i < 32;
+    if (!(sum->with_releases >> i & 1))
+        return 0;
+    int kind = c->site[h].val.kind;
+    if (kind != RES_ANY)
+        return model_user_res(c->env->model, kind)->with_releases;
+    for (int k = 0; k < c->nparams; k++)
+        if (c->param_site[k] == h)
+            c->with_param |= 1u << k;
+    return 1;
 }
 
 /* Parameter i of def (posonly, plain, keyword-only), or NULL. */
@@ -953,11 +970,13 @@ static const FlowSummary *table_summary(Ctx *c, Val fv, const Node **def)
         if (!j) {
             j = arena_alloc(c->a, sizeof *j);
             j->releases = s->releases;
+            j->with_releases = s->releases | s->with_releases;
             j->ends_txn = s->ends_txn;
             j->needs_pool = s->needs_pool;
             *def = fn;
         }
         j->releases &= s->releases;
+        j->with_releases &= s->releases | s->with_releases; /* all release it, some by a with */
         j->ends_txn &= s->ends_txn;
         j->uses |= s->uses;
         j->commits |= s->commits;
@@ -968,6 +987,8 @@ static const FlowSummary *table_summary(Ctx *c, Val fv, const Node **def)
         one |= s->waits;
         all &= s->waits;
     }
+    if (j)
+        j->with_releases &= ~j->releases;
     if (j)
         j->waits = (unsigned char)((one & ~sure) | (fv.sub == FUNCS_EACH ? one : all));
     return j;

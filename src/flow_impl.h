@@ -68,7 +68,9 @@ enum { RAISE_NEVER, RAISE_UNLIKELY, RAISE_MAYBE, RAISE_LIKELY };
 typedef struct Job {
     const Node *at;     /* the call that started it */
     const Node *with;   /* the with-item whose exit waits for it (TaskGroup, executor), or NULL */
-    uint32_t res;       /* the sites it uses (bits) */
+    uint16_t res;       /* the sites it uses (bits; FLOW_MAX_RES is 16) */
+    uint16_t own;       /* ... those made anew since an earlier start of it (a loop body's
+                           `s = Factory()` before the hand-off): each run has its own */
     int8_t var;         /* the local holding its handle (task, future, thread, list), or -1 */
     uint8_t kind;       /* FlowJob */
     uint8_t many;       /* several run at once: a comprehension of them, executor.map */
@@ -214,6 +216,8 @@ typedef struct Ctx {
     int param_site[8];       /* summary mode: the site standing for each parameter */
     int nparams;
     unsigned kept_param;     /* summary mode: parameters some normal exit keeps */
+    unsigned with_param;     /* summary mode: parameters some path releases by a with over
+                                them (FlowSummary.with_releases) */
     unsigned ends_param;     /* summary mode: parameters every normal exit leaves with their
                                 transaction ended (FlowSummary.ends_txn) */
     const Node *checkout[FLOW_MAX_RES]; /* the last call seen that checked out each session's
@@ -359,6 +363,11 @@ int fl_with_releases(Ctx *c, Path *p, const Node *ce, Res r);
 Res fc_call_value(Ctx *c, Path *p, const Node *call);
 /* The summary of the project function the callee f names, or NULL. */
 const FlowSummary *fc_callee_summary(Ctx *c, const Node *f);
+/* Does a callee summarized by sum release its positional parameter i when handed
+ * site h?  Its with-releases (FlowSummary.with_releases) count for h's kind if
+ * that kind's with releases it; in summary mode, for a parameter of this one,
+ * they pass on as with-releases of that parameter. */
+int fc_releases_param(Ctx *c, const FlowSummary *sum, int i, int h);
 /* The ClassDef name means in scope s of table t, here or imported (*in, *path: where), or NULL. */
 const Node *fc_class_named(Ctx *c, const ScopeTable *t, const Scope *s, const char *name,
                            const ScopeTable **in, const char **path);
@@ -403,6 +412,8 @@ uint32_t fj_uses_of(Ctx *c, const Path *p, const Node *e);
 int fj_bound_callable(Ctx *c, const Node *e);
 /* Site r is used at `at` while a task or thread uses it: SL203. */
 void fj_used_beside(Ctx *c, Path *p, int r, const Node *at);
+/* Site r stands for a new object from now on: work started before keeps the old one. */
+void fj_site_remade(Path *p, int r);
 /* Site r is released at `at` while work still uses it: SL202. */
 void fj_released_under_work(Ctx *c, Path *p, int r, const Node *at, int by_with);
 /* Does a call of library function q (or NULL) start or run work? */

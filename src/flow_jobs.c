@@ -150,13 +150,36 @@ void fj_job_start(Ctx *c, Path *p, int kind, uint32_t res, const Node *at, const
     Job *j = &p->job[p->njobs++];
     j->at = at;
     j->with = with;
-    j->res = res;
+    j->res = (uint16_t)res;
+    j->own = 0;
     j->var = -1;
     j->kind = (uint8_t)kind;
     j->many = (uint8_t)many;
     for (int r = 0; r < c->nsites; r++)
         if (res >> r & 1)
             p->ev[r] = fl_ev_push(c, p->ev[r], at, fmt(c, "handed to a %s here", job_names[kind]));
+}
+
+/*
+ * Site r is made anew (`s = Factory()` in a loop body): the work started
+ * before holds the object it was handed, which no site follows any more, so
+ * it no longer uses r; if the same call starts it again with the new one,
+ * each run has its own (Job.own), not one object shared by all (SL203), and
+ * releasing the new one is not under the old work (SL202).
+ */
+void fj_site_remade(Path *p, int r)
+{
+    for (int i = 0; i < p->njobs; i++)
+        if (p->job[i].res >> r & 1) {
+            p->job[i].res &= (uint16_t)~(1u << r);
+            p->job[i].own |= (uint16_t)(1u << r);
+        }
+}
+
+/* Does more than one run of job j use site r at once? */
+static int shared_by_runs(const Job *j, int r)
+{
+    return j->many && !(j->own >> r & 1);
 }
 
 /* Site r is used at `at`: a task or thread still running uses it too
@@ -260,7 +283,7 @@ static void listed_iter(Listed *w, const Node *t, const Node *it)
         for (int r = 0; r < w->c->nsites && w->p->job[k].var == v && w->p->job[k].kind == JOB_CORO;
              r++)
             if (w->p->job[k].res >> r & 1)
-                w->count[r] += w->p->job[k].many ? 2 : 1;
+                w->count[r] += shared_by_runs(&w->p->job[k], r) ? 2 : 1;
 }
 
 static void listed_kid(Node *parent, Node *n, void *arg)
@@ -521,7 +544,7 @@ static void run_together(Ctx *c, Path *p, const Node *call, const Node *const *a
             if (p->job[k].var == v && p->job[k].kind == JOB_CORO) {
                 for (int r = 0; r < c->nsites; r++)
                     if (p->job[k].res >> r & 1)
-                        count[r] += p->job[k].many ? 2 : 1;
+                        count[r] += shared_by_runs(&p->job[k], r) ? 2 : 1;
                 m &= ~p->job[k].res;
             }
         for (int r = 0; r < c->nsites; r++)
@@ -602,7 +625,7 @@ static void task_takes(Ctx *c, Path *p, const Node *fn, const Node *const *args,
     const FlowSummary *sum = fn ? fc_callee_summary(c, fn) : NULL;
     for (int i = 0; sum && i < nargs && i < 32; i++) {
         int h = fl_held_by(c, p, args[i]);
-        if (h >= 0 && (sum->releases >> i & 1) &&
+        if (h >= 0 && fc_releases_param(c, sum, i, h) &&
             (p->res[h] == RS_OPEN || p->res[h] == RS_IDLE || p->res[h] == RS_REOPENED)) {
             p->res[h] = RS_GONE;
             c->site[h].ever_returned = 1; /* handed over, not leaked */
@@ -768,7 +791,10 @@ static void keep_one(Ctx *c, Path *p, const Node *a, int var, int many)
     for (int k = 0; k < p->njobs; k++)
         if (p->job[k].at == a) {
             p->job[k].var = (int8_t)var;
-            p->job[k].many |= p->job[k].kind == JOB_CORO; /* kept again: a loop's */
+            if (p->job[k].kind == JOB_CORO) { /* kept again: a loop's, with what it uses now */
+                p->job[k].many = 1;
+                p->job[k].res |= (uint16_t)coro_uses(c, p, a);
+            }
             found = 1;
         }
     if (found || a->kind != NODE_Call || c->g->func->kind != NODE_AsyncFunctionDef)

@@ -47,6 +47,7 @@
 
 #include "context.h"
 #include "fastapi.h"
+#include "value.h"
 
 #define ENGINE_MAX_DEPTH 256 /* nesting followed in a function body */
 
@@ -54,6 +55,8 @@ typedef struct EngineCheck {
     DbCtx *c;
     const Source *src;
     FindingList *out;
+    const Node *made; /* the maker's call in a helper the call reported calls, or NULL */
+    const Node *in;   /* ... the def of the helper whose code it is */
 } EngineCheck;
 
 static int is_engine_maker(const char *q)
@@ -92,6 +95,121 @@ static int sqlite_url(const Node *call)
         u = u->v.JoinedStr.values.items[0];
     return u && u->kind == NODE_Constant && u->v.Constant.value.kind == CONST_STR &&
            !strncmp(u->v.Constant.value.s, "sqlite", 6);
+}
+
+/* Is call an engine maker's (in scope s of table t) whose engine pools
+ * connections to a server: not NullPool, not SQLite? */
+static int pooled_engine(DbCtx *c, const ScopeTable *t, const Scope *s, const Node *call)
+{
+    return strstr(name_of(call->v.Call.func), "engine") && /* cheap before the qualified name */
+           is_engine_maker(dbval_qualname_in(c, t, s, call->v.Call.func)) &&
+           !model_unpooled(call) && !sqlite_url(call);
+}
+
+/*
+ * Project helpers that make the engine: `def engine_for(t): return
+ * create_engine(url(t))`, in this module or another, called per unit of
+ * work, make one each call as the maker would.  A helper returns a fresh
+ * engine when each of its returns is a maker's call, a call of such a
+ * helper, or a local name bound once to one and read by nothing but the
+ * returns.  A helper that keeps what it makes does not: a cache decorator,
+ * a global memo (`ENGINES[t] = e`, `return ENGINES[t]`, `e = e or ...`: the
+ * name is read or bound again), a `return engine` of a module's.  A return
+ * of anything else (None, an attribute) makes the helper not one: a limit.
+ */
+#define ENGINE_MAX_HELPERS 4 /* helpers followed from a call to the maker's call */
+
+typedef struct Fresh {
+    DbCtx *c;
+    const ScopeTable *t;
+    const Scope *s;        /* the helper's scope */
+    const Node *made;      /* the maker's call a return gives */
+    const Node *in;        /* the helper whose code it is */
+    const Node *name;      /* the local name the returns give, or NULL */
+    int returns, other, depth, helpers;
+} Fresh;
+
+static const Node *fresh_engine(DbCtx *c, const ScopeTable *t, const Scope *s, const Node *call,
+                                int helpers, const Node **in);
+
+/* What return value e gives: a fresh engine, or f->other. */
+static void fresh_return(Fresh *f, const Node *e)
+{
+    if (e && e->kind == NODE_Name && !f->name) {
+        const Scope *where = NULL;
+        const Binding *b = scope_lookup(f->t, f->s, e->v.Name.id, &where);
+        if (!b || where != f->s || b->kind != BIND_LOCAL || !b->value) {
+            f->other = 1; /* bound more than once, or not here (the module's engine) */
+            return;
+        }
+        f->name = e;
+        e = b->value;
+    } else if (e && e->kind == NODE_Name) {
+        f->other |= strcmp(e->v.Name.id, f->name->v.Name.id) != 0;
+        return;
+    }
+    const Node *in = f->s->node;
+    const Node *m = e && e->kind == NODE_Call
+                        ? fresh_engine(f->c, f->t, f->s, e, f->helpers + 1, &in) : NULL;
+    if (!m)
+        f->other = 1;
+    else if (!f->made) {
+        f->made = m;
+        f->in = in;
+    }
+}
+
+static void fresh_kid(Node *parent, Node *n, void *arg)
+{
+    Fresh *f = arg;
+    if (f->other || f->depth > ENGINE_MAX_DEPTH || ast_is_def(n) || n->kind == NODE_Lambda)
+        return;
+    if (n->kind == NODE_Return) {
+        f->returns++;
+        fresh_return(f, n->v.Return.value);
+    }
+    if (n->kind == NODE_Yield || n->kind == NODE_YieldFrom || n->kind == NODE_Await)
+        f->other = 1; /* a generator or a coroutine: not the engine itself */
+    if (n->kind == NODE_Name && ast_ctx(n) == CTX_Load && f->name &&
+        !strcmp(n->v.Name.id, f->name->v.Name.id) &&
+        !(parent && parent->kind == NODE_Return))
+        f->other = 1; /* read besides the return: kept, configured or disposed there */
+    f->depth++;
+    ast_children(n, fresh_kid, f);
+    f->depth--;
+}
+
+/* The maker's call that call (in scope s of table t) gives a fresh engine
+ * of: call itself, or the one a project helper it calls returns fresh, in
+ * *in the def of the helper whose code it is (helpers: how many were
+ * followed to get here); else NULL. */
+static const Node *fresh_engine(DbCtx *c, const ScopeTable *t, const Scope *s, const Node *call,
+                                int helpers, const Node **in)
+{
+    if (pooled_engine(c, t, s, call))
+        return call;
+    const ScopeTable *dt = NULL;
+    int method = 0;
+    const Node *def = helpers < ENGINE_MAX_HELPERS ? dbval_callee(c, t, s, call, &dt, &method)
+                                                   : NULL;
+    if (!def || def->kind != NODE_FunctionDef || ast_decorated(def, "lru_cache") ||
+        ast_decorated(def, "cache") || ast_decorated(def, "cached") ||
+        ast_decorated(def, "cached_property") || ast_decorated(def, "property") ||
+        ast_decorated(def, "fixture"))
+        return NULL;
+    Fresh f = {c, dt, scope_of(dt, def), NULL, NULL, NULL, 0, 0, 0, helpers};
+    if (!f.s)
+        return NULL;
+    /* twice: the reads of the returned name are known once the returns are */
+    for (int pass = 0; pass < 2 && !f.other; pass++) {
+        f.returns = 0;
+        for (int i = 0; i < def->v.FunctionDef.body.n && !f.other; i++)
+            fresh_kid(NULL, def->v.FunctionDef.body.items[i], &f);
+    }
+    if (f.other || !f.returns || !f.made)
+        return NULL;
+    *in = f.in;
+    return f.made;
 }
 
 /* Calls that use an engine for their own run and keep nothing of it, or
@@ -133,6 +251,9 @@ typedef struct Uses {
     int lends;                                /* a context manager or a dependency: its
                                                  yield lends for one block */
     int disposed, escapes, grew, depth;
+    int used;                                 /* something may connect through it: a call
+                                                 of its methods or with it; reading its
+                                                 attributes (`engine.url`) opens nothing */
     const Node *slot;                         /* where it is stored to outlive the call */
     int slot_kind;                            /* SLOT_LONG, SLOT_SELF */
     const Node *stack[ENGINE_MAX_DEPTH + 2];  /* ancestors of the node walked */
@@ -298,6 +419,15 @@ static void fate(Uses *u, int i)
     const Node *e = u->stack[i], *p = i > 0 ? u->stack[i - 1] : NULL;
     if (!p)
         return;
+    if (p->kind != NODE_Attribute) {
+        u->used = 1;
+    } else { /* `engine.engine.connect()` connects; `engine.url.database` does not */
+        int j = i - 1;
+        while (j > 0 && u->stack[j - 1]->kind == NODE_Attribute)
+            j--;
+        u->used |= j > 0 && u->stack[j - 1]->kind == NODE_Call &&
+                   u->stack[j - 1]->v.Call.func == u->stack[j];
+    }
     switch (p->kind) {
     case NODE_Attribute:
         if (e->kind == NODE_Name && !strcmp(p->v.Attribute.attr, "dispose"))
@@ -512,24 +642,25 @@ static void report(EngineCheck *k, const Node *call, const Node *func, const cha
         f.contexts = CTX_LIVE; /* a task's or a handler's: service code, per unit of work */
     const char *fn = func->v.FunctionDef.name;
     const char *slot = stored ? dbval_text(k->c, k->src, stored, 40) : NULL;
+    const char *by = k->made ? arena_printf(k->c->a, " by `%s`", name_of(call->v.Call.func)) : "";
     if (stored)
         f.message = arena_printf(
             k->c->a,
-            "a new engine, and with it a new connection pool, is made on every call of `%s` "
+            "a new engine, and with it a new connection pool, is made%s on every call of `%s` "
             "and stored in `%s` over the one the call before stored, which nothing disposes: "
             "the connections each replaced pool opened stay open until the garbage collector "
             "finds it, so the database runs out of connections; make the engine once (at "
             "start-up, or under `if %s is None:`), or dispose() the old one before replacing it",
-            fn, slot ? slot : "the same place", slot ? slot : "engine");
+            by, fn, slot ? slot : "the same place", slot ? slot : "engine");
     else
         f.message = arena_printf(
             k->c->a,
-            "a new engine, and with it a new connection pool, is made on every call of `%s` "
+            "a new engine, and with it a new connection pool, is made%s on every call of `%s` "
             "and %s: the connections it opened stay open until the garbage collector finds "
             "it, so under traffic the database runs out of connections; make one engine for "
             "the process (at module level or at start-up) and share it, or dispose() this one",
-            fn, why);
-    f.trace = arena_alloc(k->c->a, 2 * sizeof *f.trace);
+            by, fn, why);
+    f.trace = arena_alloc(k->c->a, 3 * sizeof *f.trace);
     f.trace[0].path = f.path;
     f.trace[0].line = func->lineno;
     f.trace[0].col = func->col_offset;
@@ -539,6 +670,12 @@ static void report(EngineCheck *k, const Node *call, const Node *func, const cha
                                     "and makes its own engine each time", fn)
             : arena_printf(k->c->a, "`%s` makes its own engine each time it runs", fn);
     f.ntrace = 1;
+    if (k->made) {
+        const char *mp = value_path_of(k->c->env->values, k->in);
+        f.trace[f.ntrace++] = (TraceStep){mp ? mp : f.path, k->made->lineno, k->made->col_offset,
+                                          arena_printf(k->c->a, "the engine `%s` returns is made here",
+                                                       name_of(call->v.Call.func))};
+    }
     if (stored)
         f.trace[f.ntrace++] = (TraceStep){f.path, stored->lineno, stored->col_offset,
                                           "stored here over the previous engine"};
@@ -553,14 +690,29 @@ static int lends(const Node *func, int roles)
            (roles & (FASTAPI_PROVIDER | FASTAPI_PROVIDER_FN)) != 0;
 }
 
+/* Is the call w is at one whose engine SL108 follows: assigned to one
+ * target, or used at once (`f(...).connect()`)?  What else a call's value
+ * becomes (returned, handed on) keeps it. */
+static int followed_call(const DbWalk *w, const Node *n)
+{
+    const Node *parent = w->stack[w->depth - 1], *target, *value;
+    return parent->kind == NODE_Attribute ||
+           (ast_single_assign(parent, &target, &value) && value == n);
+}
+
 void engines_visit(DbCtx *c, const Source *src, FindingList *out, const DbWalk *w, const Node *n)
 {
     const Node *func = dbval_walk_func(w);
-    if (n->kind != NODE_Call || !func || func->kind == NODE_Lambda || w->depth < 1 ||
-        !strstr(name_of(n->v.Call.func), "engine") || /* cheap before the qualified name */
-        !is_engine_maker(dbval_qualname(c, w->scope, n->v.Call.func)) || model_unpooled(n) ||
-        sqlite_url(n))
+    if (n->kind != NODE_Call || !func || func->kind == NODE_Lambda || w->depth < 1)
         return;
+    EngineCheck k = {c, src, out, NULL, NULL};
+    if (!pooled_engine(c, c->env->scopes, w->scope, n)) {
+        /* a project helper that returns a new engine each call */
+        if ((n->v.Call.func->kind != NODE_Name && n->v.Call.func->kind != NODE_Attribute) ||
+            !followed_call(w, n) ||
+            !(k.made = fresh_engine(c, c->env->scopes, w->scope, n, 0, &k.in)))
+            return;
+    }
     const FlowFastApi *fa = c->env->fastapi;
     int roles = fa ? fastapi_role(fa->model, func) : 0;
     if ((roles & FASTAPI_BOOT) && !(roles & FASTAPI_TASK))
@@ -569,7 +721,6 @@ void engines_visit(DbCtx *c, const Source *src, FindingList *out, const DbWalk *
         ast_decorated(func, "cached") || ast_decorated(func, "cached_property") ||
         ast_decorated(func, "fixture"))
         return; /* made once and kept, or a test's */
-    EngineCheck k = {c, src, out};
     const Node *parent = w->stack[w->depth - 1];
     int up = 1;
     while (parent->kind == NODE_Attribute && !strcmp(parent->v.Attribute.attr, "execution_options") &&
@@ -592,8 +743,8 @@ void engines_visit(DbCtx *c, const Source *src, FindingList *out, const DbWalk *
     store(&u, target);
     if (u.n) { /* a local name: follow what holds it */
         follow(&u);
-        if (u.escapes || u.disposed)
-            return;
+        if (u.escapes || u.disposed || !u.used)
+            return; /* kept, disposed, or never connected through: no pool opened */
     }
     if (u.slot && replaces(&k, &u, roles))
         report(&k, n, func, NULL, u.slot, roles);
