@@ -197,6 +197,9 @@ static const Node *fresh_engine(DbCtx *c, const ScopeTable *t, const Scope *s, c
         ast_decorated(def, "cached_property") || ast_decorated(def, "property") ||
         ast_decorated(def, "fixture"))
         return NULL;
+    Val rv = value_return(c->env->values, def); /* the model's answer first: cheap */
+    if (rv.tag != VAL_FACTORY || rv.kind != FAC_ENGINE)
+        return NULL;
     Fresh f = {c, dt, scope_of(dt, def), NULL, NULL, NULL, 0, 0, 0, helpers};
     if (!f.s)
         return NULL;
