@@ -2704,7 +2704,7 @@ static void transfer(Ctx *c, int s, const Path *in)
      * releases that follow */
     int recancel = in_cleanup && c->cancelled_teardown && p.raised_at_yield && fr_step_awaits(c, s);
     /* ... and the cleanup's own database call on what it then releases */
-    int own = in_cleanup && !recancel && st->exc >= 0 ? fr_cleanup_call(c, &p, s) : -1;
+    int own = in_cleanup && !recancel && st->exc >= 0 ? fr_cleanup_call(c, in, s) : -1;
     if (st->exc >= 0 && (st->may_raise || st->kind == STEP_RAISE) &&
         (!in_cleanup || recancel || own >= 0 || finally_open(c, &p)) &&
         (st->kind == STEP_RAISE || fr_step_rank(c, s) != RAISE_NEVER)) {
@@ -2738,6 +2738,9 @@ static void transfer(Ctx *c, int s, const Path *in)
         for (int r = 0; in_cleanup && !recancel && r < c->nsites; r++)
             if (!c->site[r].in_finally && r != own)
                 fl_gone(&q, r); /* the cleanup's own exception: not the resources it cleans up */
+        if (own >= 0) /* the call that raised did not end the transaction (a reopened
+                         session's commit gives its connection back when it succeeds) */
+            q.res[own] = in->res[own];
         if (st->kind == STEP_WITH_EXIT_EXC) {
             /* keep the original exception */
         } else if (st->kind == STEP_RAISE && st->node && st->node->kind == NODE_Raise &&

@@ -510,7 +510,7 @@ int fr_step_rank(Ctx *c, int s);
 int fr_step_awaits(Ctx *c, int s);
 /* The first outermost call, await or yield in n (where it may raise), or n. */
 const Node *fr_first_call(const Node *n);
-/* The open site whose own database call step s (in a finally body) makes,
+/* The open site (on p, before the step) whose own database call step s (in a finally body) makes,
  * when that call is what may raise there, or -1. */
 int fr_cleanup_call(Ctx *c, const Path *p, int s);
 

@@ -80,3 +80,24 @@ def rename(user_id, name):
             db.execute(text("UPDATE users SET name = :n WHERE id = :u"), {"n": name, "u": user_id})
         finally:
             db.commit()
+
+
+def get_db():
+    db = SessionLocal()
+    try:
+        yield db
+        db.commit()
+    finally:
+        db.close()
+
+
+# the generator nothing keeps closes the session as soon as next() returns;
+# the session opens again at its next use, and the commit that fails in the
+# finally skips the close that would give that connection back.
+def has_team(team_id):
+    db = next(get_db())
+    try:
+        return db.execute(text("SELECT 1 FROM teams WHERE id = :t"), {"t": team_id}).first() is not None  # expect: SL102 "if the call on line 102 raises"
+    finally:
+        db.commit()
+        db.close()
