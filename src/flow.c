@@ -2979,6 +2979,11 @@ static void run(Arena *scratch, const FlowEnv *env, Node *func, FlowLock *lock, 
     if (!g || g->nsteps == 0)
         return;
     int cond = walk(scratch, env, func, g, 0, lock, park);
+    const FlowSummary *sum = env->summary;
+    if (sum && cond &&
+        ((sum->uses | sum->releases | sum->with_releases | sum->commits) >> (cond - 1) & 1))
+        cond = 0; /* the tested parameter is a resource the function works with (`if
+                     session:`), not a flag: a caller passing a falsy one passes none */
     if (env->summary && cond) {
         /* a test decided by the resource standing for parameter cond - 1 (`if ok:`):
          * walked again with it falsy, for what its callers passing False get.  Only
