@@ -423,26 +423,17 @@ static int given_text(const Run *run, size_t i, const char **text, size_t *len)
 }
 
 /* Reads file i: from disk, from the text given on standard input, or from
- * an overlay; its text goes to ta, the rest to a (source_open). */
+ * an overlay; its text goes to ta, the rest to a (source_open).  With a
+ * NULL, the text only, again, for src's tree (source_reload). */
 static SourceStatus load_source(const Run *run, Arena *a, Arena *ta, size_t i, Source *src,
                                 SourceError *err)
 {
     const char *text = NULL;
     size_t len = 0;
-    if (given_text(run, i, &text, &len))
-        return source_open(a, ta, run->files[i], text ? text : "", len, src, err);
-    return source_open(a, ta, run->files[i], NULL, 0, src, err);
-}
-
-/* load_source again, for the text only (source_reload). */
-static SourceStatus reload_source(const Run *run, Arena *ta, size_t i, Source *src,
-                                  SourceError *err)
-{
-    const char *text = NULL;
-    size_t len = 0;
-    if (given_text(run, i, &text, &len))
-        return source_reload(ta, src, text ? text : "", len, err);
-    return source_reload(ta, src, NULL, 0, err);
+    if (given_text(run, i, &text, &len) && !text)
+        text = "";
+    return a ? source_open(a, ta, run->files[i], text, len, src, err)
+             : source_reload(ta, src, text, len, err);
 }
 
 /*
@@ -1150,7 +1141,7 @@ static void check_unit(void *arg, size_t j, int worker)
     }
     Arena *a = arena_new(); /* the check's findings and the text, until they are kept */
     SourceError err = {0};
-    if (r->reread && reload_source(run, a, i, &r->src, &err) != SRC_OK) {
+    if (r->reread && load_source(run, NULL, a, i, &r->src, &err) != SRC_OK) {
         r->io_error = keep_str(run->keep[worker], err.msg); /* it changed: no findings */
         diag_free(&fl);
         arena_free(a);
@@ -1175,26 +1166,22 @@ static void check_unit(void *arg, size_t j, int worker)
 static void imported_tests(Arena *a, Run *run)
 {
     size_t n = 0;
-    ModIndex *idx = NULL;
-    long *unit_of = NULL;
+    ModIndex *idx = arena_alloc(a, (run->nrelevant + 1) * sizeof *idx);
+    long *unit_of = arena_alloc(a, (run->nfiles + 1) * sizeof *unit_of);
+    for (size_t k = 0; k < run->nrelevant; k++) { /* the modules in test folders */
+        size_t i = run->relevant[k];
+        unit_of[i] = (long)k;
+        if (run->results[i].modname && run->units[k].path_ctx == CTX_TEST)
+            idx[n++] = (ModIndex){run->results[i].modname, i};
+    }
+    if (!n)
+        return;
+    qsort(idx, n, sizeof *idx, cmp_modindex);
     for (int changed = 1; changed;) {
         changed = 0;
         for (size_t k = 0; k < run->nrelevant; k++) {
             const FileResult *r = &run->results[run->relevant[k]];
-            if (run->units[k].path_ctx == CTX_TEST)
-                continue;
-            for (int m = 0; m < r->nimports; m++) {
-                if (!idx) { /* the first product module with imports: index the test ones */
-                    idx = arena_alloc(a, (run->nrelevant + 1) * sizeof *idx);
-                    unit_of = arena_alloc(a, (run->nfiles + 1) * sizeof *unit_of);
-                    for (size_t j = 0; j < run->nrelevant; j++) {
-                        size_t i = run->relevant[j];
-                        unit_of[i] = (long)j;
-                        if (run->results[i].modname && run->units[j].path_ctx == CTX_TEST)
-                            idx[n++] = (ModIndex){run->results[i].modname, i};
-                    }
-                    qsort(idx, n, sizeof *idx, cmp_modindex);
-                }
+            for (int m = 0; run->units[k].path_ctx != CTX_TEST && m < r->nimports; m++) {
                 long i = find_module(idx, n, r->imports[m]);
                 AnalyzeUnit *u = i >= 0 ? &run->units[unit_of[i]] : NULL;
                 if (!u || u->path_ctx != CTX_TEST)
@@ -1205,8 +1192,6 @@ static void imported_tests(Arena *a, Run *run)
                     changed = 1;
                 }
             }
-            if (!n && idx)
-                return; /* no module in a test folder */
         }
     }
 }

@@ -2979,33 +2979,33 @@ static void run(Arena *scratch, const FlowEnv *env, Node *func, FlowLock *lock, 
     if (!g || g->nsteps == 0)
         return;
     int cond = walk(scratch, env, func, g, 0, lock, park);
-    const FlowSummary *sum = env->summary;
-    if (sum && cond &&
+    FlowSummary *sum = env->summary;
+    /* a test decided by the resource standing for parameter cond - 1 (`if ok:`):
+     * walked again with it falsy, for what its callers passing False get.  Only
+     * the parameter first tested so (a few bits each); what else that walk
+     * learns (uses, waits, what it returns) is not kept: the first walk's
+     * stands, as for a resource passed.  Not when the function works with the
+     * parameter as a resource (`if session:`): a caller passing a falsy one
+     * passes none */
+    if (!sum || !cond ||
         ((sum->uses | sum->releases | sum->with_releases | sum->commits) >> (cond - 1) & 1))
-        cond = 0; /* the tested parameter is a resource the function works with (`if
-                     session:`), not a flag: a caller passing a falsy one passes none */
-    if (env->summary && cond) {
-        /* a test decided by the resource standing for parameter cond - 1 (`if ok:`):
-         * walked again with it falsy, for what its callers passing False get.  Only
-         * the parameter first tested so (a few bits each); what else that walk
-         * learns (uses, waits, what it returns) is not kept: the first walk's
-         * stands, as for a resource passed */
-        FlowSummary falsy;
-        memset(&falsy, 0, sizeof falsy);
-        FlowEnv e = *env;
-        e.summary = &falsy;
-        walk(scratch, &e, func, g, cond, NULL, NULL);
-        env->summary->cond = (unsigned char)cond;
-        env->summary->releases_falsy = falsy.releases;
-        env->summary->with_releases_falsy = falsy.with_releases;
-        env->summary->commits_falsy = falsy.commits;
-        env->summary->ends_txn_falsy = falsy.ends_txn;
-    }
+        return;
+    FlowSummary falsy;
+    memset(&falsy, 0, sizeof falsy);
+    FlowEnv e = *env;
+    e.summary = &falsy;
+    walk(scratch, &e, func, g, cond, NULL, NULL);
+    sum->cond = (unsigned char)cond;
+    sum->releases_falsy = falsy.releases;
+    sum->with_releases_falsy = falsy.with_releases;
+    sum->commits_falsy = falsy.commits;
+    sum->ends_txn_falsy = falsy.ends_txn;
 }
 
-/* One walk of func's graph g (asking lock's or park's question when given): in summary mode, filling env->summary, with
+/* One walk of func's graph g: in summary mode, filling env->summary, with
  * parameter falsy - 1 taken as falsy (0: none), and returns Ctx.cond; else
- * reporting what it finds (returns 0). */
+ * asking lock's or park's question when given, or reporting what it finds
+ * (returns 0). */
 static int walk(Arena *scratch, const FlowEnv *env, Node *func, Cfg *g, int falsy,
                 FlowLock *lock, FlowPark *park)
 {

@@ -775,14 +775,12 @@ static void apply_summary(Ctx *c, Path *p, const Node *call, const FlowSummary *
             fl_release(c, p, h, call, 0);
             c->callee_reports = 0;
         } else if (h >= 0 && sum != given && ((given->releases | given->with_releases) >> i & 1) &&
-                   def &&
-                   (p->res[h] == RS_OPEN || p->res[h] == RS_IDLE)) {
+                   def && (p->res[h] == RS_OPEN || p->res[h] == RS_IDLE)) {
+            const char *flag = ast_param(def, given->cond - 1)->v.arg.arg;
             p->ev[h] = fl_ev_push(c, p->ev[h], call,
                                   fmt(c, "passed here with `%s` false: `%s` releases it only "
                                          "when `%s` is true",
-                                      ast_param(def, given->cond - 1)->v.arg.arg,
-                                      def->v.FunctionDef.name,
-                                      ast_param(def, given->cond - 1)->v.arg.arg));
+                                      flag, def->v.FunctionDef.name, flag));
         }
     }
 }
@@ -987,10 +985,10 @@ static const FlowSummary *table_summary(Ctx *c, Val fv, const Node **def)
         one |= s->waits;
         all &= s->waits;
     }
-    if (j)
+    if (j) {
         j->with_releases &= ~j->releases;
-    if (j)
         j->waits = (unsigned char)((one & ~sure) | (fv.sub == FUNCS_EACH ? one : all));
+    }
     return j;
 }
 

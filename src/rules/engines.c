@@ -132,6 +132,18 @@ typedef struct Fresh {
 static const Node *fresh_engine(DbCtx *c, const ScopeTable *t, const Scope *s, const Node *call,
                                 int helpers, const Node **in);
 
+/* Does a decorator of def keep what it returns (a cache), or make it a
+ * test's fixture? */
+static int made_once(const Node *def)
+{
+    static const char *const keeps[] = {"lru_cache", "cache", "cached", "cached_property",
+                                        "fixture", NULL};
+    for (int i = 0; keeps[i]; i++)
+        if (ast_decorated(def, keeps[i]))
+            return 1;
+    return 0;
+}
+
 /* What return value e gives: a fresh engine, or f->other. */
 static void fresh_return(Fresh *f, const Node *e)
 {
@@ -192,10 +204,7 @@ static const Node *fresh_engine(DbCtx *c, const ScopeTable *t, const Scope *s, c
     int method = 0;
     const Node *def = helpers < ENGINE_MAX_HELPERS ? dbval_callee(c, t, s, call, &dt, &method)
                                                    : NULL;
-    if (!def || def->kind != NODE_FunctionDef || ast_decorated(def, "lru_cache") ||
-        ast_decorated(def, "cache") || ast_decorated(def, "cached") ||
-        ast_decorated(def, "cached_property") || ast_decorated(def, "property") ||
-        ast_decorated(def, "fixture"))
+    if (!def || def->kind != NODE_FunctionDef || made_once(def) || ast_decorated(def, "property"))
         return NULL;
     Val rv = value_return(c->env->values, def); /* the model's answer first: cheap */
     if (rv.tag != VAL_FACTORY || rv.kind != FAC_ENGINE)
@@ -720,9 +729,7 @@ void engines_visit(DbCtx *c, const Source *src, FindingList *out, const DbWalk *
     int roles = fa ? fastapi_role(fa->model, func) : 0;
     if ((roles & FASTAPI_BOOT) && !(roles & FASTAPI_TASK))
         return; /* start-up code: once per process (a job it also runs first runs on) */
-    if (ast_decorated(func, "lru_cache") || ast_decorated(func, "cache") ||
-        ast_decorated(func, "cached") || ast_decorated(func, "cached_property") ||
-        ast_decorated(func, "fixture"))
+    if (made_once(func))
         return; /* made once and kept, or a test's */
     const Node *parent = w->stack[w->depth - 1];
     int up = 1;
