@@ -395,17 +395,6 @@ static const Node *keeps_instance(const Node *def, int how)
     return w.store;
 }
 
-/* The method name of class cls's body, or NULL. */
-static const Node *method_of(const Node *cls, const char *name)
-{
-    for (int i = 0; cls && i < cls->v.ClassDef.body.n; i++) {
-        const Node *m = cls->v.ClassDef.body.items[i];
-        if (is_func(m) && !strcmp(m->v.FunctionDef.name, name))
-            return m;
-    }
-    return NULL;
-}
-
 /* Is cls (of this module) a singleton class?  Then w's mechanism: where
  * the instance is kept, its file, and the witness note. */
 static int singleton_class(Check *c, const Node *cls, SelfStore *w)
@@ -414,7 +403,7 @@ static int singleton_class(Check *c, const Node *cls, SelfStore *w)
     const Node *meta = ast_keyword(cls, "metaclass");
     Val mv = meta ? flow_value(c->scratch, c->env, ms, meta) : (Val){0};
     const Node *at = mv.tag == VAL_CLASS && mv.node
-                         ? keeps_instance(method_of(mv.node, "__call__"), SINGLE_META) : NULL;
+                         ? keeps_instance(ast_method_named(mv.node, "__call__"), SINGLE_META) : NULL;
     if (at) {
         w->mech = at;
         w->mech_path = value_path_of(c->env->values, mv.node);
@@ -431,7 +420,7 @@ static int singleton_class(Check *c, const Node *cls, SelfStore *w)
         const Node *b = cls->v.ClassDef.bases.items[i];
         is_meta |= b->kind == NODE_Name && !strcmp(b->v.Name.id, "type");
     }
-    if (!is_meta && (at = keeps_instance(method_of(cls, "__new__"), SINGLE_NEW))) {
+    if (!is_meta && (at = keeps_instance(ast_method_named(cls, "__new__"), SINGLE_NEW))) {
         w->mech = at;
         w->subject = msg(c->k->a, "`%s` is a singleton (its `__new__` keeps the one instance it "
                                   "makes), so every `%s()` is the one object of the process",
