@@ -156,43 +156,10 @@ static int alembic_revision(const Node *module)
     return found == 3;
 }
 
-/*
- * Is f a view of a Flask or Quart application or blueprint: decorated by
- * `x.route(...)` (or `x.get(...)`, `x.post(...)` ...) where x is bound, in
- * a scope around f, to `Flask(...)`, `Blueprint(...)`, `Quart(...)`?  It runs
- * once per request, like a FastAPI endpoint, also when the application is
- * made in a factory (`def create_app(): app = Flask(...)`, views nested in it).
- */
-static int flask_view(const ContextFile *cf, const Node *f)
-{
-    static const char *const verbs[] = {"route", "get", "post", "put", "patch", "delete", NULL};
-    static const char *const makers[] = {"flask.Flask", "flask.Blueprint", "quart.Quart",
-                                         "quart.Blueprint", NULL};
-    const Scope *fs = scope_of(cf->scopes, f);
-    const Scope *around = fs ? fs->parent : NULL;
-    for (int i = 0; around && i < f->v.FunctionDef.decorator_list.n; i++) {
-        const Node *d = f->v.FunctionDef.decorator_list.items[i];
-        const Node *fn = d->kind == NODE_Call ? d->v.Call.func : NULL;
-        if (!fn || fn->kind != NODE_Attribute || fn->v.Attribute.value->kind != NODE_Name ||
-            !ast_name_in(fn->v.Attribute.attr, verbs))
-            continue;
-        const Scope *where = NULL;
-        const Binding *b =
-            scope_lookup(cf->scopes, around, fn->v.Attribute.value->v.Name.id, &where);
-        char buf[128];
-        if (b && b->value && b->value->kind == NODE_Call && where &&
-            scope_qualname_buf(cf->scopes, where, b->value->v.Call.func, buf, sizeof buf) <
-                sizeof buf &&
-            ast_name_in(buf, makers))
-            return 1;
-    }
-    return 0;
-}
-
 int context_at(const ContextFile *cf, int line, const Node **func)
 {
     const Node *inner = NULL;
-    int roles = 0, fixture = 0, view = 0;
+    int roles = 0, fixture = 0;
     for (int i = 0; i < cf->nfuncs; i++) { /* source order: the innermost comes last */
         const Node *f = cf->funcs[i];
         if (f->lineno > line)
@@ -202,15 +169,13 @@ int context_at(const ContextFile *cf, int line, const Node **func)
         inner = f;
         roles |= fastapi_role(cf->fastapi, f);
         fixture |= scope_decorated_by(cf->scopes, f, model_is_fixture);
-        view |= (f->kind == NODE_FunctionDef || f->kind == NODE_AsyncFunctionDef) &&
-                f->v.FunctionDef.decorator_list.n && flask_view(cf, f);
     }
     if (func)
         *func = inner;
     if (cf->path_ctx == CTX_TEST || cf->path_ctx == CTX_EXAMPLE || fixture)
         return fixture ? CTX_TEST : cf->path_ctx;
     if (roles & (FASTAPI_REQUEST | FASTAPI_ENDPOINT | FASTAPI_PROVIDER | FASTAPI_PROVIDER_FN |
-                 FASTAPI_MIDDLEWARE) || view)
+                 FASTAPI_MIDDLEWARE))
         return CTX_REQUEST;
     if (cf->path_ctx >= 0) /* scripts/, migrations */
         return cf->path_ctx;

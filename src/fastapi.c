@@ -849,6 +849,32 @@ int fastapi_worker_task(const Node *def)
            ast_decorated(def, "actor");
 }
 
+/*
+ * Is `base.verb(...)` a decorator by which a Flask or Quart application or
+ * blueprint calls the function once per request: a view (`route`, `get`,
+ * `post` ...) or a per-request hook (`before_request`, `teardown_request`
+ * ...), with base bound, in a scope around the def, to `Flask(...)`,
+ * `Blueprint(...)`, `Quart(...)`: at module level or in an application
+ * factory (`def create_app(): app = Flask(...)`, views nested in it)?  Such
+ * a function and what it calls serve requests, as a FastAPI endpoint does;
+ * it is no endpoint (no FastAPI parameters, no dependencies).
+ */
+static int flask_hook(Walk *w, const Node *base, const char *verb)
+{
+    static const char *const hooks[] = {"route", "get", "post", "put", "patch", "delete",
+                                        "before_request", "after_request", "teardown_request",
+                                        "teardown_appcontext", NULL};
+    static const char *const makers[] = {"flask.Flask", "flask.Blueprint", "quart.Quart",
+                                         "quart.Blueprint", NULL};
+    char buf[128];
+    int k;
+    const Node *call = base->kind == NODE_Name ? bound_call(w->f, w->m, w->s, base, &k) : NULL;
+    return call && ast_name_in(verb, hooks) &&
+           is_qual(qual(w->f, k, scope_module(w->f->mods[k].scopes), call->v.Call.func, buf,
+                        sizeof buf),
+                   makers);
+}
+
 /* The decorators of a def: path operations, middlewares, startup code,
  * command-line commands. */
 static void decorators(Walk *w, const Node *def)
@@ -869,6 +895,10 @@ static void decorators(Walk *w, const Node *def)
             continue;
         const Node *base = d->v.Call.func->v.Attribute.value;
         const char *verb = d->v.Call.func->v.Attribute.attr;
+        if (flask_hook(w, base, verb)) {
+            give(w->f, def, FASTAPI_REQUEST, w->m);
+            continue;
+        }
         if (!is_app(w->f, w->m, w->s, base))
             continue;
         if (is_qual(verb, verbs))

@@ -1789,6 +1789,12 @@ static void scoped_call(Body *b, const Node *call)
         return;
     if (b->func->kind != NODE_AsyncFunctionDef && removes_itself(b->func, f->v.Name.id, b->roles))
         return; /* a sync step runs on one thread from start to end: its own remove() is on it */
+    if (b->func->kind != NODE_AsyncFunctionDef &&
+        !(b->roles & (FASTAPI_ENDPOINT | FASTAPI_PROVIDER | FASTAPI_PROVIDER_FN | FASTAPI_MIDDLEWARE)) &&
+        fastapi_binding_removed(c->fa, module_binding(c, c->env->scopes, b->s, f->v.Name.id, NULL),
+                                1))
+        return; /* a Flask view, or what it calls: the application's teardown hook removes it
+                   when the request ends, on the thread that served it */
     b->scoped_done = 1;
     if (b->func->kind == NODE_AsyncFunctionDef)
         add(c, "SL201", call,
@@ -1812,7 +1818,8 @@ static void scoped_call(Body *b, const Node *call)
             msg(c->k->a, "scoped_session `%s` is used from `%s`, which runs for requests and does "
                          "not remove() the session: the thread it runs on keeps that session for "
                          "whatever it runs next, other requests' work included; call "
-                         "`%s.remove()` in a finally when the work ends",
+                         "`%s.remove()` when the work ends: in a finally, or in a teardown hook "
+                         "the application runs after each request",
                 f->v.Name.id, b->func->v.FunctionDef.name, f->v.Name.id),
             NULL, "the registry is called here, on the thread the work runs on", NULL, NULL);
 }

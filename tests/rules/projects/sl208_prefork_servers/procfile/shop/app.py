@@ -19,3 +19,8 @@ VERSION = server_version()
 @app.get("/items/<int:item_id>")
 def item(item_id):
     return {"name": db_session.execute(text("SELECT name FROM items WHERE id = :i"), {"i": item_id}).scalar()}
+
+
+@app.teardown_appcontext
+def shutdown_session(exception=None):
+    db_session.remove()

@@ -1,0 +1,3 @@
+from flask import Blueprint
+
+orders = Blueprint("orders", __name__)
