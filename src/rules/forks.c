@@ -269,21 +269,75 @@ static int own_loop(DbCtx *c, const Scope *s, const Node *e)
     return e->kind == NODE_Call && ast_name_in(dbval_qualname(c, s, e->v.Call.func), loops);
 }
 
+/* Does call n (whose callee is q, in scope s) run its first argument on an
+ * event loop of its own?  *how says which way, for the message. */
+static int runs_on_new_loop(DbCtx *c, const Scope *s, const Node *n, const char *q,
+                            const char **how)
+{
+    static const char *const runners[] = {"asyncio.run", "asyncio.runners.run", NULL};
+    const Node *f = n->v.Call.func;
+    *how = "asyncio.run()";
+    if (ast_name_in(q, runners))
+        return 1;
+    *how = "run_until_complete() on a loop made for it";
+    return f->kind == NODE_Attribute && !strcmp(f->v.Attribute.attr, "run_until_complete") &&
+           own_loop(c, s, f->v.Attribute.value);
+}
+
+/*
+ * A function of the project that runs the coroutine it is given on a loop
+ * of its own (`def run_async(coro): return asyncio.run(coro)`, or a new
+ * loop's run_until_complete(coro) closed in a finally): a call of it runs
+ * its argument as those do.  Its first parameter, passed as written to
+ * such a run anywhere in its body; one call deep.
+ */
+typedef struct Runner {
+    DbCtx *c;
+    const char *param;
+    const char *how;
+} Runner;
+
+static int runner_visit(DbWalk *w, const Node *n)
+{
+    Runner *k = w->arg;
+    if (k->how || ast_is_def(n))
+        return 0;
+    const Node *arg = n->kind == NODE_Call && n->v.Call.args.n ? n->v.Call.args.items[0] : NULL;
+    const char *how;
+    if (arg && arg->kind == NODE_Name && !strcmp(arg->v.Name.id, k->param) &&
+        runs_on_new_loop(k->c, w->scope, n, dbval_qualname(k->c, w->scope, n->v.Call.func), &how))
+        k->how = how;
+    return !k->how;
+}
+
+static const char *loop_runner(DbCtx *c, const Scope *s, const Node *callee)
+{
+    const Node *def = def_of(c, c->env->scopes, s, callee);
+    const NodeList *params = def && def->kind == NODE_FunctionDef
+                                 ? &def->v.FunctionDef.args->v.arguments.args : NULL;
+    const ScopeTable *t = def ? value_table_of(c->env->values, def) : NULL;
+    if (!params || !params->n || !t)
+        return NULL;
+    Runner k = {c, params->items[0]->v.arg.arg, NULL};
+    walk_body(t, def, runner_visit, &k);
+    return k.how ? arena_printf(c->a, "call of `%s()`, which runs it with %s",
+                                def->v.FunctionDef.name, k.how)
+                 : NULL;
+}
+
 /* The coroutine call that n (whose callee is q) runs on an event loop of
  * its own, or NULL; *how says which way, for the message. */
 static const Node *loop_run(DbCtx *c, const Scope *s, const Node *n, const char *q,
                             const char **how)
 {
-    static const char *const runners[] = {"asyncio.run", "asyncio.runners.run", NULL};
-    const Node *f = n->v.Call.func, *arg = n->v.Call.args.n ? n->v.Call.args.items[0] : NULL;
+    const Node *arg = n->v.Call.args.n ? n->v.Call.args.items[0] : NULL;
     if (!arg || arg->kind != NODE_Call)
         return NULL;
-    *how = "asyncio.run()";
-    if (ast_name_in(q, runners))
+    if (runs_on_new_loop(c, s, n, q, how))
         return arg;
-    *how = "run_until_complete() on a loop made for it";
-    return f->kind == NODE_Attribute && !strcmp(f->v.Attribute.attr, "run_until_complete") &&
-                   own_loop(c, s, f->v.Attribute.value)
+    const Node *work = def_of(c, c->env->scopes, s, arg->v.Call.func);
+    return work && work->kind == NODE_AsyncFunctionDef &&
+                   (*how = loop_runner(c, s, n->v.Call.func))
                ? arg : NULL;
 }
 
