@@ -157,7 +157,10 @@ static Node *mapping_pattern(Parser *p, const Token *start)
     const char *rest = NULL;
     while (KIND(p) != TOK_RBRACE) {
         if (pp_accept(p, TOK_DOUBLESTAR)) {
-            rest = pp_name(p, pp_expect(p, TOK_NAME, "a name"));
+            const Token *t = pp_expect(p, TOK_NAME, "a name");
+            if (is_wildcard(p, t)) /* a capture target, never the wildcard */
+                pp_error_at(p, t, "invalid syntax");
+            rest = pp_name(p, t);
             pp_accept(p, TOK_COMMA);
             break;
         }

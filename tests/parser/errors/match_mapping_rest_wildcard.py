@@ -1,0 +1,5 @@
+# error: line 4
+def route(event):
+    match event:
+        case {"type": "refund", **_}:
+            return 1
