@@ -149,7 +149,14 @@ int ast_arg_param(const Node *def, int shift, const Node *call, int j)
         for (int i = 0; i <= j; i++)
             if (call->v.Call.args.items[i]->kind == NODE_Starred)
                 return -1;
-        return j + shift;
+        if (!def || (def->kind != NODE_FunctionDef && def->kind != NODE_AsyncFunctionDef))
+            return j + shift;
+        const struct AST_arguments *a = &def->v.FunctionDef.args->v.arguments;
+        if (j + shift < a->posonlyargs.n + a->args.n)
+            return j + shift;
+        /* past the positional parameters: *args takes the rest (numbered
+           after the keyword-only ones, as value.c's param_at counts) */
+        return a->vararg ? a->posonlyargs.n + a->args.n + a->kwonlyargs.n : -1;
     }
     const char *kw = call->v.Call.keywords.items[j - npos]->v.keyword.arg;
     if (!kw || !def || (def->kind != NODE_FunctionDef && def->kind != NODE_AsyncFunctionDef))

@@ -224,8 +224,10 @@ const Node *ast_param_default(const Node *def, int i);
 /* The positional parameter of def (in a summary's order: posonly, then
  * plain, the instance first for a method; as ast_param counts) that
  * argument j of call (positional ones first, then keywords) fills, shift
- * parameters being filled by the call itself (a bound method's self); -1
- * past a *args, for **kwargs, or when nothing matches. */
+ * parameters being filled by the call itself (a bound method's self); the
+ * positional arguments past def's positional parameters fill its *args,
+ * numbered after the keyword-only ones (-1 when it has none); -1 past a
+ * starred argument, for **kwargs, or when nothing matches. */
 int ast_arg_param(const Node *def, int shift, const Node *call, int j);
 
 /* Argument j of call: its positional ones first, then its keywords'

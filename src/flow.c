@@ -1783,7 +1783,9 @@ static void step_with_exit(Ctx *c, Path *p, const Node *item, const CfgStep *st)
         if (p->res[r] == RS_BORROWED && c->site[r].with == item && c->site[r].early)
             fj_outlived(c, p, r, item->v.withitem.context_expr);
     }
-    for (int r = 0; r < c->nsites; r++) {
+    /* last acquired first: an ExitStack unwinds what it entered in reverse
+       (a cursor it entered after its connection is closed before it) */
+    for (int r = c->nsites - 1; r >= 0; r--) {
         if (c->site[r].with == item)
             fo_checkin(p, r); /* whoever lent it has it back: this code holds nothing */
         if (!p->held[r] || c->site[r].with != item)
@@ -2957,12 +2959,75 @@ static int fork_at_copy(Ctx *c, int s, const Path *p)
 static int walk(Arena *scratch, const FlowEnv *env, Node *func, Cfg *g, int falsy,
                 FlowLock *lock, FlowPark *park);
 
+/* The context of a walk of func's graph g, before its paths (walk). */
+static void ctx_init(Ctx *c, Arena *scratch, const FlowEnv *env, Node *func, Cfg *g, int falsy,
+                     FlowLock *lock, FlowPark *park)
+{
+    FlowFacts *facts = env->known;
+    memset(c, 0, sizeof *c);
+    c->a = scratch;
+    c->falsy = falsy;
+    c->no_yield = facts && !facts->yields;
+    c->env = env;
+    c->g = g;
+    c->scope = scope_of(env->scopes, func);
+    c->resumed_not_thrown = scope_decorated_by(env->scopes, func, model_is_fixture);
+    c->cached = scope_decorated_by(env->scopes, func, model_caches);
+    c->pool_hook = is_pool_hook(env, func);
+    c->middleware = env->fastapi && (fastapi_role(env->fastapi->model, func) & FASTAPI_MIDDLEWARE);
+    c->passes_on = passes_on(func);
+    c->enter = (func->kind == NODE_FunctionDef || func->kind == NODE_AsyncFunctionDef) &&
+               (!strcmp(func->v.FunctionDef.name, "__enter__") ||
+               !strcmp(func->v.FunctionDef.name, "__aenter__"));
+    c->request_class = request_class(c, func);
+    c->websocket = websocket_param(c, func);
+    c->plain_provider = env->fastapi && !g->is_generator && !c->cached &&
+                        func->kind != NODE_Module &&
+                        (fastapi_role(env->fastapi->model, func) &
+                         (FASTAPI_PROVIDER | FASTAPI_PROVIDER_FN));
+    c->catch_all_exception = func->kind != NODE_AsyncFunctionDef;
+    c->cancelled_teardown = env->fastapi && !env->summary && g->is_generator &&
+                            func->kind == NODE_AsyncFunctionDef && !c->resumed_not_thrown &&
+                            fastapi_cancels_requests(env->fastapi->model) &&
+                            (fastapi_role(env->fastapi->model, func) &
+                             (FASTAPI_PROVIDER | FASTAPI_PROVIDER_FN));
+    c->yielded_site = -1;
+    c->ends_param = ~0u;
+    c->lock = lock;
+    c->park = park;
+    if (!c->scope)
+        c->scope = scope_module(env->scopes);
+}
+
+/*
+ * Check mode, before func's graph is built: would walk() find nothing to
+ * follow (nothing_to_follow)?  Most functions of a project touch no
+ * resource; for them the graph is never built.  What that asks of the
+ * graph is only whether func is a generator, known from an earlier run.
+ */
+static int quiet_before_graph(Arena *scratch, const FlowEnv *env, Node *func)
+{
+    Cfg stub;
+    memset(&stub, 0, sizeof stub);
+    stub.is_generator = env->known->generator;
+    Ctx c;
+    ctx_init(&c, scratch, env, func, &stub, 0, NULL, NULL);
+    Path start;
+    memset(&start, 0, sizeof start);
+    memset(start.var, 0xff, sizeof start.var);
+    fp_borrowed_params(&c, &start, func);
+    captured_by_generator(&c, &start, func);
+    return nothing_to_follow(&c, func, env->known);
+}
+
 /* flow_function, and flow_lock_held or flow_parked when lock or park is given. */
 static void run(Arena *scratch, const FlowEnv *env, Node *func, FlowLock *lock, FlowPark *park)
 {
     FlowFacts *facts = env->known;
     Cfg *g;
     if (facts && facts->known) {
+        if (!env->summary && !lock && !park && quiet_before_graph(scratch, env, func))
+            return;
         g = cfg_build_known(scratch, func, facts->generator);
     } else {
         g = cfg_build(scratch, func);
@@ -3011,38 +3076,7 @@ static int walk(Arena *scratch, const FlowEnv *env, Node *func, Cfg *g, int fals
 {
     FlowFacts *facts = env->known;
     Ctx c;
-    memset(&c, 0, sizeof c);
-    c.a = scratch;
-    c.falsy = falsy;
-    c.no_yield = facts && !facts->yields;
-    c.env = env;
-    c.g = g;
-    c.scope = scope_of(env->scopes, func);
-    c.resumed_not_thrown = scope_decorated_by(env->scopes, func, model_is_fixture);
-    c.cached = scope_decorated_by(env->scopes, func, model_caches);
-    c.pool_hook = is_pool_hook(env, func);
-    c.middleware = env->fastapi && (fastapi_role(env->fastapi->model, func) & FASTAPI_MIDDLEWARE);
-    c.passes_on = passes_on(func);
-    c.enter = (func->kind == NODE_FunctionDef || func->kind == NODE_AsyncFunctionDef) &&
-              (!strcmp(func->v.FunctionDef.name, "__enter__") ||
-               !strcmp(func->v.FunctionDef.name, "__aenter__"));
-    c.request_class = request_class(&c, func);
-    c.websocket = websocket_param(&c, func);
-    c.plain_provider = env->fastapi && !g->is_generator && !c.cached && func->kind != NODE_Module &&
-                       (fastapi_role(env->fastapi->model, func) &
-                        (FASTAPI_PROVIDER | FASTAPI_PROVIDER_FN));
-    c.catch_all_exception = func->kind != NODE_AsyncFunctionDef;
-    c.cancelled_teardown = env->fastapi && !env->summary && g->is_generator &&
-                           func->kind == NODE_AsyncFunctionDef && !c.resumed_not_thrown &&
-                           fastapi_cancels_requests(env->fastapi->model) &&
-                           (fastapi_role(env->fastapi->model, func) &
-                            (FASTAPI_PROVIDER | FASTAPI_PROVIDER_FN));
-    c.yielded_site = -1;
-    c.ends_param = ~0u;
-    c.lock = lock;
-    c.park = park;
-    if (!c.scope)
-        c.scope = scope_module(env->scopes);
+    ctx_init(&c, scratch, env, func, g, falsy, lock, park);
     c.in = arena_alloc(scratch, (size_t)g->nsteps * sizeof *c.in);
     c.work = arena_alloc(scratch, (size_t)g->nsteps * sizeof *c.work);
     c.queued = arena_alloc(scratch, (size_t)g->nsteps);

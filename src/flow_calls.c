@@ -140,14 +140,32 @@ static unsigned param_names(Ctx *c, const Node *e)
     if (e->kind == NODE_List || e->kind == NODE_Tuple)
         for (int i = 0; i < e->v.List.elts.n; i++)
             m |= param_names(c, e->v.List.elts.items[i]);
+    if (e->kind == NODE_Starred)
+        return param_names(c, e->v.Starred.value);
     const Scope *where;
     const Binding *b = e->kind == NODE_Name
                            ? scope_lookup(c->env->scopes, c->scope, e->v.Name.id, &where) : NULL;
-    if (!b || b->kind != BIND_PARAM || b->nbind != 1 || where != c->scope)
+    if (!b || b->nbind != 1 || where != c->scope)
         return m;
+    if (b->kind != BIND_PARAM) { /* `for obj in objs:`, objs a parameter: its items */
+        const Node *d = b->def;
+        return d && (d->kind == NODE_For || d->kind == NODE_AsyncFor) &&
+                       d->v.For.target->kind == NODE_Name && d->v.For.iter->kind == NODE_Name &&
+                       strcmp(d->v.For.iter->v.Name.id, e->v.Name.id)
+                   ? m | param_names(c, d->v.For.iter)
+                   : m;
+    }
     for (int k = 0; k < c->nparams; k++)
         if (!strcmp(ast_param(c->g->func, k)->v.arg.arg, e->v.Name.id))
             m |= 1u << k;
+    /* *args, numbered after the keyword-only parameters (ast_arg_param) */
+    const Node *f = c->g->func;
+    if (f->kind != NODE_FunctionDef && f->kind != NODE_AsyncFunctionDef)
+        return m;
+    const struct AST_arguments *a = &f->v.FunctionDef.args->v.arguments;
+    int nall = a->posonlyargs.n + a->args.n + a->kwonlyargs.n;
+    if (a->vararg && !strcmp(a->vararg->v.arg.arg, e->v.Name.id) && nall < 32)
+        m |= 1u << nall;
     return m;
 }
 

@@ -732,8 +732,14 @@ static void helper_commits(Scan *c, const Node *n)
         for (int k = 0; ast_call_arg(n, k); k++) {
             const Node *o = ast_call_arg(n, k);
             int oi = ast_arg_param(def, shift, n, k);
-            if (o->kind == NODE_Name && oi >= 0 && oi < 8 && (sum->adds[i] >> oi & 1))
+            if (oi < 0 || oi >= 8 || !(sum->adds[i] >> oi & 1))
+                continue;
+            if (o->kind == NODE_Name)
                 push_added(c, n, s, o->v.Name.id);
+            else if (o->kind == NODE_List || o->kind == NODE_Tuple) /* save_all(db, [a, b]) */
+                for (int e = 0; e < o->v.List.elts.n; e++)
+                    if (o->v.List.elts.items[e]->kind == NODE_Name)
+                        push_added(c, n, s, o->v.List.elts.items[e]->v.Name.id);
         }
     }
     for (int j = 0; ast_call_arg(n, j); j++) {

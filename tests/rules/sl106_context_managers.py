@@ -152,3 +152,23 @@ def archive_customer(customer_id):
             conn.execute("UPDATE customers SET archived = true WHERE id = %s", (customer_id,))
     finally:
         pool.putconn(conn)
+
+
+# Quiet: an ExitStack unwinds in reverse, so the cursor it entered last is
+# closed before the connection it entered first; nothing is closed twice.
+def reindex(tables):
+    with ExitStack() as stack:
+        conn = stack.enter_context(psycopg.connect(DSN, autocommit=True))
+        cur = stack.enter_context(closing(conn.cursor()))
+        for t in tables:
+            cur.execute("REINDEX TABLE %s" % t)
+
+
+# A cursor closed inside the stack's block, then again when the stack unwinds.
+def analyze(tables):
+    with ExitStack() as stack:  # expect: SL106
+        conn = stack.enter_context(psycopg.connect(DSN, autocommit=True))
+        cur = stack.enter_context(closing(conn.cursor()))
+        for t in tables:
+            cur.execute("ANALYZE %s" % t)
+        cur.close()

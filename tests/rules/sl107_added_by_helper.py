@@ -186,3 +186,62 @@ def open_ticket_sync_inside(title: str) -> str:
         ticket = Ticket(title=title)
         persist_sync(db, ticket)
         return ticket.title
+
+
+# Helpers that take their objects through *args, a list parameter iterated,
+# or a list at the call: each object named there joins the session.
+async def persist_all(db: AsyncSession, *items) -> None:
+    db.add_all(items)
+    await db.commit()
+
+
+async def persist_each(db: AsyncSession, items, *, flush_only=False) -> None:
+    for item in items:
+        db.add(item)
+    if not flush_only:
+        await db.commit()
+
+
+async def persist_tagged(db: AsyncSession, tag: str, *items) -> None:
+    for item in items:
+        db.add(item)
+    await db.commit()
+
+
+@app.post("/tickets/batch")
+async def open_two(first: str, second: str, db: AsyncSession = Depends(expiring_session)):
+    a, b = Ticket(title=first), Ticket(title=second)
+    await persist_all(db, a, b)
+    return {"ids": [a.id, b.id]}  # expect: SL107
+
+
+@app.post("/tickets/listed")
+async def open_listed(title: str, db: AsyncSession = Depends(expiring_session)):
+    ticket = Ticket(title=title)
+    await persist_each(db, [ticket])
+    return {"id": ticket.id}  # expect: SL107
+
+
+@app.post("/tickets/tagged")
+async def open_tagged(title: str, db: AsyncSession = Depends(expiring_session)):
+    ticket = Ticket(title=title)
+    await persist_tagged(db, "triage", ticket)
+    return {"id": ticket.id}  # expect: SL107
+
+
+# Quiet: the tag is a string in the positional slot before *items, not an
+# object that joins the session; the ticket is refreshed.
+@app.post("/tickets/tagged-refreshed")
+async def open_tagged_refreshed(title: str, db: AsyncSession = Depends(expiring_session)):
+    ticket = Ticket(title=title)
+    await persist_tagged(db, title, ticket)
+    await db.refresh(ticket)
+    return {"id": ticket.id, "title": title}
+
+
+# Quiet: the factory keeps objects loaded on commit.
+@app.post("/tickets/batch-kept")
+async def open_two_kept(first: str, db: AsyncSession = Depends(keeping_session)):
+    a = Ticket(title=first)
+    await persist_all(db, a)
+    return {"id": a.id}
