@@ -434,7 +434,7 @@ static int resource(Reading *r, const TomlKeyVal *entry, ModelUserRes *res, cons
         return fail(r->cs, r->c->path, "%d: %sresources.%s must be a table, not %s", entry->line,
                     r->section, entry->key, toml_type_name(entry->val->type));
     res->name = entry->key;
-    res->info = (ResInfo){"resource", "release()", 1, AFTER_RAISES, HARM_REDUNDANT, 0};
+    res->info = (ResInfo){"resource", "release()", 1, AFTER_RAISES, HARM_REDUNDANT, 0, 0};
     StrList rel = {0};
     int seen = 0;
     const TomlValue *t = entry->val;

@@ -2509,6 +2509,8 @@ static void effects(Ctx *c, Path *p, const CfgStep *st)
             break;
         }
         returned(c, p, r.site); /* ownership goes to the caller */
+        if (r.kept) /* `return Wrapper(pool.getconn())`: with the object that keeps it */
+            returned(c, p, r.kept - 1);
         escape_names(c, p, v, 0); /* in a tuple, a dict, an object: the caller's too */
         for (int i = 0; v && v->kind == NODE_Tuple && i < v->v.Tuple.elts.n; i++)
             returned(c, p, element_site(c, p, v->v.Tuple.elts.items[i])); /* pool.getconn() */

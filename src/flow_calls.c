@@ -879,9 +879,13 @@ static void self_release_kid(Node *parent, Node *n, void *arg)
         if (is_self_attr(w, n->v.Call.func->v.Attribute.value) &&
             model_user_method(w->model, w->val, m, &made, &with_only) == EFF_RELEASE)
             w->found = 1; /* self.db.close() */
-        if (w->wide && n->v.Call.args.n > 0 && is_self_attr(w, n->v.Call.args.items[0]) &&
+        /* pool.putconn(self.conn): for any value when wide, else for a pooled
+           connection, whose release is its pool's (a wrapper's close()) */
+        if ((w->wide || (w->val->tag == VAL_RESOURCE &&
+                         (w->val->kind == RES_POOLED || w->val->kind == RES_APOOLED))) &&
+            n->v.Call.args.n > 0 && is_self_attr(w, n->v.Call.args.items[0]) &&
             (!strcmp(m, "putconn") || !strcmp(m, "release")))
-            w->found = 1; /* pool.putconn(self.conn) */
+            w->found = 1;
     }
     if (w->wide && n->kind == NODE_withitem && is_self_attr(w, n->v.withitem.context_expr))
         w->found = 1; /* with self.db: */

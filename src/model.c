@@ -6,7 +6,12 @@
  * session usable (its next use checks out a new connection); psycopg2's
  * `with conn:` ends a transaction but does not close; psycopg 3 closes;
  * psycopg2's pool raises or hands a connection out twice on a second
- * putconn(); asyncpg's release() of a released proxy is a no-op.
+ * putconn(); asyncpg's release() of a released proxy is a no-op.  A
+ * connection put back in a transaction is rolled back, a failed one too:
+ * psycopg2's _putconn() when the status is not idle, psycopg_pool's
+ * putconn() (INTRANS with a warning, INERROR), SQLAlchemy's pool on return
+ * (reset_on_return="rollback", the default, at a Connection's or a
+ * Session's close).
  */
 #include "model.h"
 #include "qualidx.h"
@@ -15,17 +20,18 @@
 #include <string.h>
 
 static const ResInfo res_table[RES__COUNT] = {
-    [RES_NONE] = {"value", "", 0, AFTER_RAISES, HARM_NONE, 0},
-    [RES_SESSION] = {"session", "close()", 1, AFTER_REOPENS, HARM_REDUNDANT, 0},
-    [RES_CONNECTION] = {"connection", "close()", 1, AFTER_RAISES, HARM_REDUNDANT, 1},
-    [RES_DBAPI] = {"connection", "close()", 0, AFTER_RAISES, HARM_REDUNDANT, 1},
-    [RES_PGCONN] = {"connection", "close()", 1, AFTER_RAISES, HARM_REDUNDANT, 1},
+    [RES_NONE] = {"value", "", 0, AFTER_RAISES, HARM_NONE, 0, 0},
+    [RES_SESSION] = {"session", "close()", 1, AFTER_REOPENS, HARM_REDUNDANT, 0, 1},
+    [RES_CONNECTION] = {"connection", "close()", 1, AFTER_RAISES, HARM_REDUNDANT, 1, 1},
+    [RES_DBAPI] = {"connection", "close()", 0, AFTER_RAISES, HARM_REDUNDANT, 1, 1},
+    [RES_PGCONN] = {"connection", "close()", 1, AFTER_RAISES, HARM_REDUNDANT, 1, 1},
     /* `with conn:` on a pooled connection ends a transaction; the pool's own
      * context manager (pool.connection(), pool.acquire()) returns it */
-    [RES_POOLED] = {"pooled connection", "putconn()", 0, AFTER_SHARED, HARM_DOUBLE, 0},
-    [RES_APOOLED] = {"pooled connection", "release()", 0, AFTER_RAISES, HARM_REDUNDANT, 0},
-    [RES_CURSOR] = {"cursor", "close()", 1, AFTER_RAISES, HARM_REDUNDANT, 1},
-    [RES_ANY] = {"object", "close()", 0, AFTER_RAISES, HARM_NONE, 0},
+    [RES_POOLED] = {"pooled connection", "putconn()", 0, AFTER_SHARED, HARM_DOUBLE, 0, 1},
+    [RES_APOOLED] = {"pooled connection", "release()", 0, AFTER_RAISES, HARM_REDUNDANT, 0, 1},
+    /* a cursor's close leaves its connection's transaction as it was */
+    [RES_CURSOR] = {"cursor", "close()", 1, AFTER_RAISES, HARM_REDUNDANT, 1, 0},
+    [RES_ANY] = {"object", "close()", 0, AFTER_RAISES, HARM_NONE, 0, 0},
 };
 
 /* Library callables: what calling them gives. */
@@ -741,7 +747,7 @@ int model_known_library(const char *qual)
 
 /* A custom kind that the run's table does not describe (a summary made
  * with another table): a plain resource. */
-static const ResInfo user_fallback = {"resource", "release", 0, AFTER_RAISES, HARM_REDUNDANT, 0};
+static const ResInfo user_fallback = {"resource", "release", 0, AFTER_RAISES, HARM_REDUNDANT, 0, 0};
 
 static const ModelUserRes *user_row(const ModelUser *u, int kind)
 {

@@ -70,6 +70,11 @@ typedef struct ResInfo {
                                    `conn.is_closed()`) means nothing is left to release;
                                    not so for a pooled connection, whose pool slot waits
                                    for putconn() however broken the connection is */
+    unsigned char release_ends_txn; /* its release ends the transaction it is in, failed
+                                       or not: a close ends the connection's, and a put-back
+                                       rolls back (psycopg2's putconn() and psycopg_pool's
+                                       when not idle, SQLAlchemy's reset on return at a
+                                       Connection's or Session's close, asyncpg's release) */
 } ResInfo;
 
 /*

@@ -329,8 +329,26 @@ typedef struct Ends {
     int found, raises, depth;
 } Ends;
 
+/* Does call release (by the model's method table) a connection that may
+ * be conn, of a kind whose release ends the transaction: a pool's put-back
+ * (`pool.putconn(conn)`, `pool.release(conn)`), which rolls a failed one
+ * back before the next borrower gets it, or a close? */
+static int releases(Ctx *x, const Node *call, const Node *conn)
+{
+    const Node *f = call->v.Call.func;
+    Val recv = dbval_expr(x->c, x->w->scope, f->v.Attribute.value), made = {0};
+    int with_only = 0;
+    MethodEffect eff = model_method(&recv, f->v.Attribute.attr, &made, &with_only);
+    const Node *r = eff == EFF_RELEASE_ARG ? ast_call_arg(call, 0)
+                    : eff == EFF_RELEASE   ? f->v.Attribute.value : NULL;
+    if (!r || !may_be(x, r, conn))
+        return 0;
+    Val v = dbval_expr(x->c, x->w->scope, r);
+    return v.tag == VAL_RESOURCE && model_res(v.kind)->release_ends_txn;
+}
+
 /* A rollback (of anything: a savepoint's, a helper's connection), or a
- * commit, close or reset of conn, or a new value for it; a raise. */
+ * commit, close, reset or release of conn, or a new value for it; a raise. */
 static void ends_kid(Node *parent, Node *n, void *arg)
 {
     Ends *e = arg;
@@ -342,7 +360,8 @@ static void ends_kid(Node *parent, Node *n, void *arg)
     if (n->kind == NODE_Call && n->v.Call.func->kind == NODE_Attribute) {
         const Node *f = n->v.Call.func;
         e->found |= !strcmp(f->v.Attribute.attr, "rollback") ||
-                    (ast_name_in(f->v.Attribute.attr, ends) && may_be(e->x, f->v.Attribute.value, e->conn));
+                    (ast_name_in(f->v.Attribute.attr, ends) && may_be(e->x, f->v.Attribute.value, e->conn)) ||
+                    releases(e->x, n, e->conn);
     }
     const Node *target = NULL, *value = NULL;
     if (ast_single_assign(n, &target, &value) && ast_same_ref(target, e->conn))

@@ -1642,8 +1642,15 @@ typedef struct ConnEnd {
     int autocommit;     /* conn.autocommit = True, conn.set_session(autocommit=True) */
     int reset;          /* a RESET or DISCARD run after at */
     int closed;         /* conn.close() after at */
+    int wrap;           /* conn is a project wrapper: WRAP_* (which of its exits put back) */
     int depth;
 } ConnEnd;
+
+/* What gives a project wrapper's connection back to its pool (wrapper_of). */
+enum {
+    WRAP_CLOSE = 1, /* its close() */
+    WRAP_EXIT = 2,  /* the exit of `with` over it (__exit__) */
+};
 
 /* Is e the string of a statement that undoes settings: RESET, DISCARD? */
 static int resets(const Node *e)
@@ -1665,8 +1672,11 @@ static void conn_end_with(ConnEnd *e, const Node *n)
         const Node *var = items->items[i]->v.withitem.optional_vars;
         const Node *f = ce->kind == NODE_Call ? ce->v.Call.func : NULL;
         const char *m = f && f->kind == NODE_Attribute ? f->v.Attribute.attr : "";
-        if (ast_same_ref(ce, e->conn) ||
-            (!strcmp(m, "transaction") && ast_same_ref(f->v.Attribute.value, e->conn))) {
+        if (e->wrap && (ast_same_ref(ce, e->conn) || (var && ast_same_ref(var, e->conn)))) {
+            if (e->wrap & WRAP_EXIT) /* `with wrapper:`, `with make_wrapper() as conn` */
+                e->back = e->back ? e->back : n;
+        } else if (ast_same_ref(ce, e->conn) ||
+                   (!strcmp(m, "transaction") && ast_same_ref(f->v.Attribute.value, e->conn))) {
             e->commit = e->commit ? e->commit : n;
         } else if (!strcmp(m, "connection") && var && ast_same_ref(var, e->conn)) {
             e->commit = e->commit ? e->commit : n;
@@ -1691,6 +1701,8 @@ static void conn_end_call(ConnEnd *e, const Node *n)
         e->reset = 1;
     else if (on_conn && !strcmp(m, "commit") && !e->commit)
         e->commit = n;
+    else if (on_conn && !strcmp(m, "close") && (e->wrap & WRAP_CLOSE))
+        e->back = e->back ? e->back : n; /* the wrapper's close() puts it back */
     else if (on_conn && !strcmp(m, "close"))
         e->closed = 1;
     else if (e->conn && !strcmp(m, "putconn") && arg && ast_same_ref(arg, e->conn) && !e->back &&
@@ -1719,9 +1731,9 @@ static void conn_end_kid(Node *parent, Node *n, void *arg)
     e->depth--;
 }
 
-static ConnEnd conn_end(const Node *func, const Node *conn, const Node *at)
+static ConnEnd conn_end(const Node *func, const Node *conn, const Node *at, int wrap)
 {
-    ConnEnd e = {conn, at, NULL, NULL, 0, 0, 0, 0};
+    ConnEnd e = {conn, at, NULL, NULL, 0, 0, 0, wrap, 0};
     ast_children((Node *)func, conn_end_kid, &e);
     return e;
 }
@@ -1796,29 +1808,161 @@ static void first_yield_kid(Node *parent, Node *n, void *arg)
     y->depth--;
 }
 
+/* The calls a function returns, when every return of it gives one and it
+ * does not yield: `def get_user_connection(self): return
+ * self.get_connection()` hands out the context manager of the call it
+ * returns. */
+#define RETURNED_MAX 4 /* returns of one function followed */
+
+typedef struct Returned {
+    const Node *call[RETURNED_MAX];
+    int n, other, depth;
+} Returned;
+
+static void returned_kid(Node *parent, Node *n, void *arg)
+{
+    Returned *r = arg;
+    (void)parent;
+    if (r->other || r->depth > DBWALK_MAX_DEPTH || ast_is_def(n))
+        return;
+    if (n->kind == NODE_Yield || n->kind == NODE_YieldFrom ||
+        (n->kind == NODE_Return && (!n->v.Return.value || n->v.Return.value->kind != NODE_Call ||
+                                    r->n == RETURNED_MAX))) {
+        r->other = 1;
+        return;
+    }
+    if (n->kind == NODE_Return)
+        r->call[r->n++] = n->v.Return.value;
+    r->depth++;
+    ast_children(n, returned_kid, r);
+    r->depth--;
+}
+
+#define LEND_MAX_HOPS 4 /* functions that return another's context manager, followed */
+
 /* `with get_cursor() as cur`: a project @contextmanager that yields a
- * pooled connection (or a cursor of one) it got itself: what happens to
- * that connection after the yield, into *e; its def, or NULL. */
-static const Node *lender_end(SqlCheck *k, const Scope *s, const Node *call, ConnEnd *e,
-                              const char **path)
+ * pooled connection (or a cursor of one) it got itself, reached from call
+ * (in scope s of t) directly or through functions that only return the
+ * call of another (`get_user_connection()` returning `get_connection()`;
+ * the first of them into *alias): what happens to that connection after
+ * the yield, into *e; its def, or NULL. */
+static const Node *lender_end(SqlCheck *k, const ScopeTable *in, const Scope *s, const Node *call,
+                              ConnEnd *e, const char **path, const Node **alias, int hops)
 {
     const ScopeTable *t;
     int method;
-    const Node *def = dbval_callee(k->c, k->c->env->scopes, s, call, &t, &method);
-    if (!def || (!ast_decorated(def, "contextmanager") &&
-                 !ast_decorated(def, "asynccontextmanager")))
+    const Node *def = dbval_callee(k->c, in, s, call, &t, &method);
+    const Scope *ds = def ? scope_of(t, def) : NULL;
+    if (!ds)
         return NULL;
+    if (!ast_decorated(def, "contextmanager") && !ast_decorated(def, "asynccontextmanager")) {
+        Returned r = {{NULL}, 0, 0, 0}; /* each return must reach a lender; the first answers */
+        if (hops < LEND_MAX_HOPS)
+            ast_children((Node *)def, returned_kid, &r);
+        const Node *lender = r.n && !r.other ? def : NULL;
+        for (int i = r.n - 1; lender && i >= 0; i--)
+            lender = lender_end(k, t, ds, r.call[i], e, path, alias, hops + 1);
+        if (lender && !hops)
+            *alias = def;
+        return lender;
+    }
     FirstYield y = {NULL, 0};
     ast_children((Node *)def, first_yield_kid, &y);
-    const Scope *ds = scope_of(t, def);
-    if (!y.found || !y.found->v.Yield.value || !ds)
+    if (!y.found || !y.found->v.Yield.value)
         return NULL;
     Lend l = lend_of(t, ds, y.found->v.Yield.value);
     if (l.helper || !l.conn || !keeps_settings(k, t, ds, l.conn) || pool_resets(t))
         return NULL;
-    *e = conn_end(def, l.conn, y.found);
+    *e = conn_end(def, l.conn, y.found, 0);
     *path = value_path_of(k->c->env->values, def);
     return *path ? def : NULL;
+}
+
+/*
+ * A project class standing for a pooled connection it keeps on self and
+ * gives back to its pool in close() or __exit__ (aurora's
+ * PooledConnectionWrapper: `self._pool.putconn(self._connection)`, the
+ * rest delegated by __getattr__): its close() and the exit of `with` over
+ * it are the put-back, and its statements are the connection's.  The
+ * put-back is a release of the model's (a pool's putconn(), on a pool the
+ * value model knows) of `self.<attr>` holding a pooled connection that
+ * keeps settings, in the method or in a method of self it calls (two
+ * deep).  Limits: a connection kept in a container, or given back by a
+ * helper outside the class, is not seen.
+ */
+#define WRAP_MAX_HOPS 2 /* methods of self followed from close() or __exit__ */
+
+typedef struct PutBack {
+    SqlCheck *k;
+    const Node *cls;  /* the wrapper class */
+    const ScopeTable *t;
+    const Scope *s;   /* the method's scope */
+    const char *self; /* its first parameter */
+    int found, reset, depth, hops;
+} PutBack;
+
+static int puts_back(SqlCheck *k, const Node *cls, const char *name, int hops);
+
+static void put_back_kid(Node *parent, Node *n, void *arg)
+{
+    PutBack *b = arg;
+    (void)parent;
+    if (b->found || b->depth > DBWALK_MAX_DEPTH || ast_is_def(n))
+        return;
+    const Node *f = n->kind == NODE_Call ? n->v.Call.func : NULL;
+    if (f && f->kind == NODE_Attribute) {
+        const Node *recv = f->v.Attribute.value, *arg0 = ast_call_arg(n, 0);
+        if (!strcmp(f->v.Attribute.attr, "execute") && resets(arg0)) {
+            b->reset = 1; /* RESET before the put-back: nothing is left set */
+        } else if (recv->kind == NODE_Name && !strcmp(recv->v.Name.id, b->self)) {
+            b->found = b->hops < WRAP_MAX_HOPS &&
+                       puts_back(b->k, b->cls, f->v.Attribute.attr, b->hops + 1); /* self.close() */
+        } else if (arg0 && arg0->kind == NODE_Attribute &&
+                   arg0->v.Attribute.value->kind == NODE_Name &&
+                   !strcmp(arg0->v.Attribute.value->v.Name.id, b->self)) {
+            const ValueModel *vm = b->k->c->env->values;
+            Val pool = value_of(vm, b->k->c->a, b->t, b->s, recv), made = {0};
+            Val kept = value_attr(vm, b->k->c->a, b->cls, arg0->v.Attribute.attr);
+            int with_only = 0;
+            b->found = model_method(&pool, f->v.Attribute.attr, &made, &with_only) ==
+                           EFF_RELEASE_ARG &&
+                       kept.tag == VAL_RESOURCE && kept.kind == RES_POOLED &&
+                       !ast_is_true(ast_keyword(n, "close")); /* close=True: closed instead */
+        }
+    }
+    b->depth++;
+    ast_children(n, put_back_kid, b);
+    b->depth--;
+}
+
+/* Does method name of the wrapper class cls put its connection back with
+ * its settings (no RESET or DISCARD in it, or in the methods it calls)? */
+static int puts_back(SqlCheck *k, const Node *cls, const char *name, int hops)
+{
+    const ValueModel *vm = k->c->env->values;
+    const Node *def = value_method(vm, k->c->a, cls, name), *self = def ? ast_param(def, 0) : NULL;
+    const ScopeTable *t = def ? value_table_of(vm, def) : NULL;
+    const Scope *s = t ? scope_of(t, def) : NULL;
+    if (!s || !self)
+        return 0;
+    PutBack b = {k, cls, t, s, self->v.arg.arg, 0, 0, 0, hops};
+    ast_children((Node *)def, put_back_kid, &b);
+    return b.found && !b.reset; /* one that resets first is a close() as far as settings go */
+}
+
+/* conn (in scope s of t): an object of such a wrapper class (its name
+ * into *name)?  WRAP_* bits of what puts it back, 0 when it is none, or
+ * its class's module makes a psycopg_pool pool with reset=. */
+static int wrapper_of(SqlCheck *k, const ScopeTable *t, const Scope *s, const Node *conn,
+                      const char **name)
+{
+    Val v = value_of(k->c->env->values, k->c->a, t, s, conn);
+    if (v.tag != VAL_OBJECT || !v.node || v.node->kind != NODE_ClassDef ||
+        pool_resets(value_table_of(k->c->env->values, v.node)))
+        return 0;
+    *name = v.node->v.ClassDef.name;
+    return (puts_back(k, v.node, "close", 0) ? WRAP_CLOSE : 0) |
+           (puts_back(k, v.node, "__exit__", 0) ? WRAP_EXIT : 0);
 }
 
 /* SL303 for `cur.execute("SET search_path ...")` on a driver's pooled
@@ -1839,17 +1983,27 @@ static void driver_setting(SqlCheck *k, DbWalk *w, const Node *call)
     }
     ConnEnd lent = {0};
     const char *lent_path = NULL;
-    const Node *lender = l.helper ? lender_end(k, w->scope, l.helper, &lent, &lent_path) : NULL;
-    if ((l.helper && !lender) ||
-        (!lender && (!keeps_settings(k, t, w->scope, l.conn) || pool_resets(t))))
+    const Node *alias = NULL;
+    const Node *lender =
+        l.helper ? lender_end(k, t, w->scope, l.helper, &lent, &lent_path, &alias, 0) : NULL;
+    const char *wrap_cls = NULL;
+    int wrap = !lender && l.conn ? wrapper_of(k, t, w->scope, l.conn, &wrap_cls) : 0;
+    if (!lender && !wrap &&
+        (l.helper || !keeps_settings(k, t, w->scope, l.conn) || pool_resets(t)))
         return; /* not a pooled connection that keeps settings (asyncpg's reset them) */
-    ConnEnd mine = conn_end(func, l.conn, call);
+    ConnEnd mine = conn_end(func, l.conn, call, wrap);
     if (mine.reset || mine.closed || lent.reset || lent.closed)
         return;
     SetEnd end = {k->src->path, mine.commit, k->src->path, mine.back, NULL};
     if (lender)
-        end.by = arena_printf(k->c->a, " (on the connection `%s()` lends%s and puts back)",
-                              lender->v.FunctionDef.name, lent.commit ? ", commits" : "");
+        end.by = arena_printf(k->c->a, " (on the connection `%s()` lends%s%s%s%s and puts back)",
+                              alias ? alias->v.FunctionDef.name : lender->v.FunctionDef.name,
+                              alias ? " through `" : "",
+                              alias ? lender->v.FunctionDef.name : "", alias ? "()`" : "",
+                              lent.commit ? ", commits" : "");
+    else if (wrap)
+        end.by = arena_printf(k->c->a, " (on the pooled connection a `%s` keeps and puts back)",
+                              wrap_cls);
     if (!end.commit && lent.commit) {
         end.commit = lent.commit;
         end.commit_path = lent_path;
