@@ -2131,6 +2131,60 @@ static void walk_scope(Round *r, const Node *n, const Node *func, const Node *cl
         walk(&in, n->v.Lambda.body);
 }
 
+/*
+ * `self.conn = connect(...)` in the straight-line code of body before ret
+ * (a statement of the body, or of a `try` or `with` body on the way to
+ * ret, not under a test or a loop): the last such value in *last.  1 when
+ * ret was reached so.  Limit: a conditional reassignment between them is
+ * not seen.
+ */
+static int made_before(const NodeList *body, const Node *ret, const char *self,
+                       const char *attr, const Node **last, int depth)
+{
+    for (int i = 0; i < body->n && depth < SCOPE_MAX_DEPTH; i++) {
+        const Node *st = body->items[i], *target, *value;
+        if (st == ret)
+            return 1;
+        if (ast_single_assign(st, &target, &value) && target->kind == NODE_Attribute &&
+            !strcmp(target->v.Attribute.attr, attr) &&
+            target->v.Attribute.value->kind == NODE_Name &&
+            !strcmp(target->v.Attribute.value->v.Name.id, self))
+            *last = value;
+        const NodeList *in = st->kind == NODE_Try || st->kind == NODE_TryStar ? &st->v.Try.body
+                             : st->kind == NODE_With || st->kind == NODE_AsyncWith
+                                 ? &st->v.With.body : NULL;
+        if (in && ast_encloses(st, ret))
+            return made_before(in, ret, self, attr, last, depth + 1);
+        if (in && st->kind != NODE_Try && st->kind != NODE_TryStar)
+            made_before(in, ret, self, attr, last, depth + 1); /* past a try: a handler may
+                                                                   have run instead */
+    }
+    return 0;
+}
+
+/*
+ * What `return e` (or one item e of a returned tuple) gives the caller.
+ * `return self.conn` just after `self.conn = connect(...)` (made_before)
+ * returns what this call made, fresh, as a local would: the object keeps
+ * it too (Database(...).connect() returning its own connection and
+ * cursor), and whoever keeps the object keeps that.  Made under a test
+ * (`if self.conn is None:`), it is a cache: the attribute's value.
+ */
+static Val returned(Round *r, const Node *ret, const Node *e)
+{
+    const char *self = self_name(r);
+    const Node *made = NULL;
+    if (self && e->kind == NODE_Attribute && e->v.Attribute.value->kind == NODE_Name &&
+        !strcmp(e->v.Attribute.value->v.Name.id, self) &&
+        made_before(&r->func->v.FunctionDef.body, ret, self, e->v.Attribute.attr, &made, 0) &&
+        made) {
+        Val v = ev(r->c, r->t, r->s, made);
+        if (v.tag == VAL_RESOURCE && v.fresh)
+            return v;
+    }
+    return ev(r->c, r->t, r->s, e);
+}
+
 static void walk(Round *r, const Node *n)
 {
     if (!n || r->depth > SCOPE_MAX_DEPTH)
@@ -2180,10 +2234,13 @@ static void walk(Round *r, const Node *n)
     case NODE_Return:
         if (r->func && n->v.Return.value) {
             const Node *v = n->v.Return.value;
-            join(c->vm, r->func, NULL, LOC_RETURN, ev(c, r->t, r->s, v));
+            const NodeList *elts = v->kind == NODE_Tuple ? &v->v.Tuple.elts : NULL;
+            join(c->vm, r->func, NULL, LOC_RETURN, returned(r, n, v));
             for (int i = 0; (v->kind == NODE_Tuple || v->kind == NODE_Call) && i < VALUE_MAX_ITEMS;
                  i++)
-                join(c->vm, r->func, NULL, LOC_ITEM + i, item_of(c, r->t, r->s, v, i));
+                join(c->vm, r->func, NULL, LOC_ITEM + i,
+                     elts && i < elts->n ? returned(r, n, elts->items[i])
+                                         : item_of(c, r->t, r->s, v, i));
         }
         break;
     case NODE_Yield:
@@ -2456,6 +2513,13 @@ Val value_of(const ValueModel *vm, Arena *scratch, const ScopeTable *t, const Sc
 {
     Ev c = question(vm, scratch);
     return vm ? ev(&c, t, s, e) : unknown();
+}
+
+Val value_item(const ValueModel *vm, Arena *scratch, const ScopeTable *t, const Scope *s,
+               const Node *e, int index)
+{
+    Ev c = question(vm, scratch);
+    return vm ? item_of(&c, t, s, e, index) : unknown();
 }
 
 Val value_param(const ValueModel *vm, Arena *scratch, const Node *func, int index)

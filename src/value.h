@@ -66,6 +66,12 @@ int value_rounds(const ValueModel *vm);
 Val value_of(const ValueModel *vm, Arena *scratch, const ScopeTable *t, const Scope *s,
              const Node *e);
 
+/* What item index of e holds, as `a, b = e` unpacks it: a tuple display's
+ * element, or the item of the tuple a function of the project returns
+ * (below VALUE_MAX_ITEMS). */
+Val value_item(const ValueModel *vm, Arena *scratch, const ScopeTable *t, const Scope *s,
+               const Node *e, int index);
+
 /* What the parameter at position index (posonly, then plain, then keyword-only
  * parameters) of func can hold: its annotation's value, else the join of
  * its default and every call site's argument. */

@@ -152,14 +152,21 @@ static void add(Check *c, const char *code, const Node *at, const char *message,
     add_in(c, code, at, message, from, note1, at2, NULL, note2);
 }
 
-/* The resource kind e makes (in scope s), or RES_NONE. */
-static int made(Check *c, const Scope *s, const Node *e)
+/* The resource kind e makes (in scope s of table t), or item `item` of
+ * it when >= 0 (`a, b = e` unpacks it: value_item), or RES_NONE. */
+static int made_in(Check *c, const ScopeTable *t, const Scope *s, const Node *e, int item)
 {
     if (!e)
         return RES_NONE;
-    Val v = flow_value(c->scratch, c->env, s, e);
+    Val v = item < 0 ? value_of(c->env->values, c->scratch, t, s, e)
+                     : value_item(c->env->values, c->scratch, t, s, e, item);
     /* made by e (an acquisition), not said of it (`cast(Session, fake)`) */
     return v.tag == VAL_RESOURCE && v.kind != RES_ANY && v.fresh ? v.kind : RES_NONE;
+}
+
+static int made(Check *c, const Scope *s, const Node *e)
+{
+    return made_in(c, c->env->scopes, s, e, -1);
 }
 
 static const char *noun(int kind) { return model_res(kind)->noun; }
@@ -239,42 +246,109 @@ typedef struct SelfStore {
     const char *mech_path, *mech_note; /* ... in which file, and what it does there */
     const Node *cls;
     int depth;
+    const ScopeTable *t;  /* the scopes of cls's module (NULL: this one's) */
+    const Node *instance; /* cls is another module's: the module-level instance here, where
+                             the first store is reported (NULL: at the store) */
+    int found;            /* ... and it was */
 } SelfStore;
+
+/* `self.<attr>` of w's method: attr, or NULL. */
+static const char *stored_attr(const SelfStore *w, const Node *e)
+{
+    return e->kind == NODE_Attribute && e->v.Attribute.value->kind == NODE_Name &&
+                   !strcmp(e->v.Attribute.value->v.Name.id, w->self)
+               ? e->v.Attribute.attr
+               : NULL;
+}
+
+/* The finding for store n keeping what it made (nouns) on attrs. */
+static void kept_on_self(SelfStore *w, const Node *n, const char *message, const char *note)
+{
+    if (w->instance) { /* the class is another module's: its instance here */
+        add_in(w->c, "SL201", w->instance, message, w->instance,
+               "the one instance, made here at import", n,
+               value_path_of(w->c->env->values, w->cls), note);
+        w->found = 1;
+        return;
+    }
+    add_in(w->c, "SL201", n, message, NULL, note, w->mech, w->mech_path, w->mech_note);
+}
+
+/*
+ * `self.con, self.cur = db.connect()`: a tuple target takes, element by
+ * element, what the items of the value make (value_item: a helper's
+ * returned `conn, cur`).  One finding for the statement, naming each
+ * resource and where it goes.  A starred element shifts the items: not
+ * followed.
+ */
+static void kept_items(SelfStore *w, const Node *n, const Node *target, const Node *value)
+{
+    const NodeList *elts = &target->v.Tuple.elts;
+    const char *nouns = NULL, *attrs = NULL;
+    int n_kept = 0;
+    for (int i = 0; i < elts->n; i++)
+        if (elts->items[i]->kind == NODE_Starred)
+            return;
+    for (int i = 0; i < elts->n; i++) {
+        const char *attr = stored_attr(w, elts->items[i]);
+        int kind = attr ? made_in(w->c, w->t, w->s, value, i) : RES_NONE;
+        if (kind == RES_NONE)
+            continue;
+        n_kept++;
+        nouns = nouns ? msg(w->c->k->a, "%s and %s", nouns, noun(kind)) : noun(kind);
+        attrs = attrs ? msg(w->c->k->a, "%s and self.%s", attrs, attr)
+                      : msg(w->c->k->a, "self.%s", attr);
+    }
+    if (nouns)
+        kept_on_self(w, n,
+                     msg(w->c->k->a, "%s, and it keeps the %s it makes on %s: every request and "
+                                     "thread that uses %s shares %s; make %s per request (or "
+                                     "per unit of work) instead",
+                         w->subject, nouns, attrs, w->object,
+                         n_kept > 1 ? "them" : msg(w->c->k->a, "that %s", nouns),
+                         n_kept > 1 ? "them" : "one"),
+                     msg(w->c->k->a, "%s made here and kept on the shared object", nouns));
+}
 
 static void self_store_kid(Node *parent, Node *n, void *arg)
 {
     SelfStore *w = arg;
     (void)parent;
-    if (w->depth > WALK_MAX_DEPTH || is_func(n) || n->kind == NODE_ClassDef || n->kind == NODE_Lambda)
+    if (w->found || w->depth > WALK_MAX_DEPTH || is_func(n) || n->kind == NODE_ClassDef ||
+        n->kind == NODE_Lambda)
         return;
     const Node *target, *value;
-    if (ast_single_assign(n, &target, &value) && target->kind == NODE_Attribute &&
-        target->v.Attribute.value->kind == NODE_Name &&
-        !strcmp(target->v.Attribute.value->v.Name.id, w->self)) {
-        int kind = made(w->c, w->s, value);
+    if (ast_single_assign(n, &target, &value) &&
+        (target->kind == NODE_Tuple || target->kind == NODE_List)) {
+        kept_items(w, n, target, value);
+        return;
+    }
+    if (ast_single_assign(n, &target, &value) && stored_attr(w, target)) {
+        int kind = made_in(w->c, w->t, w->s, value, -1);
         if (kind == RES_NONE && value->kind == NODE_Call) {
             /* `self.session = registry()`: the scoped_session's session of the thread
                (or task) that ran this, kept for all the others */
-            Val f = flow_value(w->c->scratch, w->c->env, w->s, value->v.Call.func);
+            Val f = value_of(w->c->env->values, w->c->scratch, w->t, w->s, value->v.Call.func);
             if (f.tag == VAL_FACTORY && f.kind == FAC_SCOPED)
-                add_in(w->c, "SL201", n,
-                       msg(w->c->k->a, "%s, and it keeps on self.%s the session its "
-                                       "scoped_session gives the %s that ran this: every request "
-                                       "and thread that uses %s shares that session; call the "
-                                       "registry where the session is used",
-                           w->subject, target->v.Attribute.attr, f.sub ? "task" : "thread",
-                           w->object),
-                       NULL, "the registry's session is taken here and kept on the shared object",
-                       w->mech, w->mech_path, w->mech_note);
+                kept_on_self(w, n,
+                             msg(w->c->k->a, "%s, and it keeps on self.%s the session its "
+                                             "scoped_session gives the %s that ran this: every "
+                                             "request and thread that uses %s shares that "
+                                             "session; call the registry where the session is "
+                                             "used",
+                                 w->subject, target->v.Attribute.attr, f.sub ? "task" : "thread",
+                                 w->object),
+                             "the registry's session is taken here and kept on the shared object");
         }
         if (kind != RES_NONE)
-            add_in(w->c, "SL201", n,
-                   msg(w->c->k->a, "%s, and it keeps the %s it makes on self.%s: every request and "
-                                   "thread that uses %s shares that %s; keep the sessionmaker "
-                                   "there and make one per request",
-                       w->subject, noun(kind), target->v.Attribute.attr, w->object, noun(kind)),
-                   NULL, msg(w->c->k->a, "%s made here and kept on the shared object", noun(kind)),
-                   w->mech, w->mech_path, w->mech_note);
+            kept_on_self(w, n,
+                         msg(w->c->k->a, "%s, and it keeps the %s it makes on self.%s: every "
+                                         "request and thread that uses %s shares that %s; keep "
+                                         "the sessionmaker there and make one per request",
+                             w->subject, noun(kind), target->v.Attribute.attr, w->object,
+                             noun(kind)),
+                         msg(w->c->k->a, "%s made here and kept on the shared object",
+                             noun(kind)));
         return;
     }
     w->depth++;
@@ -287,10 +361,12 @@ static int singleton_used(Check *c, const Node *cls);
 /* What the methods of cls (the one object w says) keep on self. */
 static void self_stores(SelfStore *w, const Node *cls)
 {
-    for (int k = 0; k < cls->v.ClassDef.body.n; k++) {
+    for (int k = 0; k < cls->v.ClassDef.body.n && !w->found; k++) {
         const Node *m = cls->v.ClassDef.body.items[k];
         const Node *args = is_func(m) ? m->v.FunctionDef.args : NULL;
-        w->s = args ? scope_of(w->c->env->scopes, m) : NULL;
+        if (!w->t)
+            w->t = w->c->env->scopes;
+        w->s = args ? scope_of(w->t, m) : NULL;
         if (!w->s || args->v.arguments.args.n < 1)
             continue;
         w->self = args->v.arguments.args.items[0]->v.arg.arg;
@@ -301,7 +377,11 @@ static void self_stores(SelfStore *w, const Node *cls)
 }
 
 /* Module-level `name = Class()` that functions read: one object for the
- * process, so a session its methods keep on self is shared. */
+ * process, so a session its methods keep on self is shared.  The class may
+ * be another module's (imported, or re-exported by a package's
+ * __init__): its methods are read in their own module's scopes, and the
+ * finding goes to the instance here, once, with the store as witness (the
+ * class's module reports its own instances at the store). */
 static void singletons(Check *c, const Node *module)
 {
     const Scope *ms = scope_module(c->env->scopes);
@@ -316,8 +396,9 @@ static void singletons(Check *c, const Node *module)
         Val v = flow_value(c->scratch, c->env, ms, value);
         const Node *cls = v.tag == VAL_OBJECT ? v.node : NULL;
         const Binding *b = scope_lookup(c->env->scopes, ms, target->v.Name.id, NULL);
-        const Scope *cs = cls ? scope_of(c->env->scopes, cls) : NULL; /* a class of this module */
-        if (!cs || !b || !(fastapi_reads_binding(c->fa, b) || fastapi_function_reads(c->fa, b)))
+        const ScopeTable *ct = cls ? value_table_of(c->env->values, cls) : NULL;
+        if (!ct || !scope_of(ct, cls) || !b ||
+            !(fastapi_reads_binding(c->fa, b) || fastapi_function_reads(c->fa, b)))
             continue;
         int dup = 0;
         for (int k = 0; k < nseen; k++)
@@ -325,12 +406,13 @@ static void singletons(Check *c, const Node *module)
         if (dup || nseen == 16)
             continue;
         seen[nseen++] = cls;
-        if (singleton_used(c, cls))
+        int here = ct == c->env->scopes;
+        if (here && singleton_used(c, cls))
             continue; /* singleton_classes says it */
         SelfStore w = {c, NULL, NULL, msg(c->k->a, "`%s`", target->v.Name.id),
                        msg(c->k->a, "`%s` is the one `%s` of the process", target->v.Name.id,
                            cls->v.ClassDef.name),
-                       NULL, NULL, NULL, cls, 0};
+                       NULL, NULL, NULL, cls, 0, ct, here ? NULL : body->items[i], 0};
         self_stores(&w, cls);
     }
 }
@@ -474,7 +556,7 @@ static void singleton_classes(Check *c, const Node *module)
         if (cls->kind != NODE_ClassDef || !class_used(c, cls))
             continue;
         SelfStore w = {c, NULL, NULL, msg(c->k->a, "`%s()`", cls->v.ClassDef.name), NULL, NULL,
-                       NULL, NULL, cls, 0};
+                       NULL, NULL, cls, 0, NULL, NULL, 0};
         if (singleton_class(c, cls, &w))
             self_stores(&w, cls);
     }
