@@ -292,6 +292,7 @@ static int same_summary(const FlowSummary *a, const FlowSummary *b)
            a->needs_pool == b->needs_pool && a->yields_pool == b->yields_pool &&
            a->needs_param_pool == b->needs_param_pool && a->needs_state_pool == b->needs_state_pool &&
            a->lends_held == b->lends_held && a->enter_kind == b->enter_kind &&
+           a->enter_attr == b->enter_attr &&
            a->waits == b->waits && a->waits_open == b->waits_open;
 }
 

@@ -233,6 +233,15 @@ static const char *passes_on(const Node *func)
 /* The site the place e names holds on path p, or a VAR_* value. */
 int fl_held_by(Ctx *c, const Path *p, const Node *e)
 {
+    if (c->holders && e->kind == NODE_Attribute && e->v.Attribute.value->kind == NODE_Name) {
+        /* repo.db of `repo = Repo(db)`, uow.session of `with UnitOfWork() as uow`:
+           the site the holder keeps in that attribute */
+        int k = fl_kept_by(c, p, e->v.Attribute.value);
+        const char *ka = k >= 0 ? c->kept_attr[fl_var_index(c, e->v.Attribute.value->v.Name.id, 0)]
+                                : NULL;
+        if (ka && !strcmp(ka, e->v.Attribute.attr))
+            return k;
+    }
     const char *key = fl_var_key(c, e);
     if (!key)
         return VAR_UNKNOWN;
@@ -1593,8 +1602,10 @@ static void entered(Ctx *c, const Path *p)
     for (int r = 0; r < c->nsites; r++) {
         if (!c->site[r].enter_attr || p->res[r] == RS_RELEASED || c->site[r].val.kind == RES_ANY)
             continue;
-        if (!sum->lends_held || (p->holding >> r & 1))
+        if (!sum->lends_held || (p->holding >> r & 1)) {
             sum->enter_kind = c->site[r].val.kind;
+            sum->enter_attr = c->site[r].enter_attr;
+        }
         if (p->holding >> r & 1) {
             sum->lends_held = 1;
             if (!sum->yields_pool)
@@ -1642,9 +1653,24 @@ static Res lent_by_object(Ctx *c, Path *p, const Node *item, Res r)
                                  m->v.FunctionDef.name));
     if (sum->lends_held)
         fo_checkout(c, p, site, ce); /* taken from its pool for the block */
+    /* its __exit__ releases what __enter__ kept (kept_by_enter): the end of
+       the block does, and a use after it is late, as for a provider's */
+    p->held[site] = 1;
+    c->site[site].early = 1;
+    c->site[site].when = fmt(c, "`%s.%s` releases it when the with block ends",
+                             obj.node->v.ClassDef.name, m->v.FunctionDef.name[2] == 'a'
+                                                            ? "__aexit__" : "__exit__");
     if (value_return(c->env->values, m).tag == VAL_RESOURCE) { /* not self */
         r.site = site;
         r.val = v;
+    } else if (sum->enter_attr) {
+        /* `with UnitOfWork() as uow`: the target is the object, which keeps
+           the site in uow.<enter_attr> (a holder name, as `repo = Repo(db)`) */
+        r.kept = site + 1;
+        r.kept_attr = sum->enter_attr;
+        const Node *t = item->v.withitem.optional_vars;
+        if (t && t->kind == NODE_Name)
+            c->site[site].name = fmt(c, "%s.%s", t->v.Name.id, sum->enter_attr);
     }
     return r;
 }
@@ -1798,6 +1824,14 @@ static void step_with_exit(Ctx *c, Path *p, const Node *item, const CfgStep *st)
                 p->res[r] = RS_RELEASED;
                 p->ev[r] = fl_ev_push(c, p->ev[r], item->v.withitem.context_expr,
                                       "its context manager releases it at the end of the with block");
+                for (int h = 0; h < c->nsites; h++)
+                    if (c->site[h].holder && c->site[h].origin == r && p->res[h] == RS_BORROWED) {
+                        /* `repo = Repo(s)` in the block: repo's methods use it closed */
+                        p->res[h] = RS_RELEASED;
+                        p->ev[h] = fl_ev_push(c, p->ev[h], item->v.withitem.context_expr,
+                                              "its context manager releases it at the end of "
+                                              "the with block");
+                    }
             }
             if (c->env->summary && p->yielded && r == c->yielded_site &&
                 st->kind == STEP_WITH_EXIT) {

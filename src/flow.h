@@ -181,6 +181,9 @@ typedef struct FlowSummary {
     unsigned char enter_kind;     /* __enter__/__aenter__: ResKind of what it keeps on self
                                      for its __exit__ to release on a normal exit
                                      (`self._conn = await self._pool.acquire()`), or RES_NONE */
+    const char *enter_attr;       /* ... and the attribute of self it keeps it in (the
+                                     `with` over an object whose __enter__ returns self
+                                     releases <target>.<enter_attr> at its end), or NULL */
     unsigned char waits;          /* WAIT_* bits: it sleeps, waits on an HTTP request or on
                                      other work while it runs, directly or through a helper
                                      (flow_pool.c) */

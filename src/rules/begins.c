@@ -59,7 +59,9 @@ static const char *const ends[] = {"commit", "rollback", "close", NULL};
 typedef struct State {
     DbCtx *c;
     const Scope *s;
-    const char *name;  /* x */
+    const char *name;  /* x, or the `self` of self.<attr> */
+    const char *attr;  /* x is self.<attr> (name the method's first parameter), or NULL */
+    const char *text;  /* x as written, for the message */
     const Node *use;   /* what put it in a transaction, or NULL: not in one */
     const char *why;   /* how, for the message */
     const char *step;  /* the witness step at use */
@@ -67,12 +69,28 @@ typedef struct State {
     int probe;         /* reading a callee: is its first act on x a begin()? */
     const Node *begin; /* ... that begin, if so */
     int first_done;    /* ... the first act has been seen */
+    int touched;       /* some act on x has been seen */
     int depth;
 } State;
 
 static int is_x(const State *st, const Node *e)
 {
+    if (st->attr)
+        return e && e->kind == NODE_Attribute && e->v.Attribute.value->kind == NODE_Name &&
+               !strcmp(e->v.Attribute.value->v.Name.id, st->name) &&
+               !strcmp(e->v.Attribute.attr, st->attr);
     return e && e->kind == NODE_Name && !strcmp(e->v.Name.id, st->name);
+}
+
+/* Is e `self.<attr>` (self: the first parameter of the method func)?  The
+ * attribute, or NULL. */
+static const char *self_attr(const Node *func, const Node *e)
+{
+    const Node *self = func && ast_is_function(func) ? ast_param(func, 0) : NULL;
+    return self && e && e->kind == NODE_Attribute && e->v.Attribute.value->kind == NODE_Name &&
+                   !strcmp(e->v.Attribute.value->v.Name.id, self->v.arg.arg)
+               ? e->v.Attribute.attr
+               : NULL;
 }
 
 /* `x.begin()`, awaited or not. */
@@ -89,6 +107,7 @@ static const Node *begin_call(const State *st, const Node *e)
 /* An act on x: use (a transaction begins) or NULL (it ends). */
 static void act(State *st, const Node *use, const char *why)
 {
+    st->touched = 1;
     if (st->probe) {
         st->first_done = 1;
         return;
@@ -115,13 +134,14 @@ static void scan_kid(Node *parent, Node *n, void *arg)
     scan(arg, n);
 }
 
-/* What a project function does to its parameter p (of module table t):
- * the state its body leaves it in, read the same way, from a state with no
- * transaction; NULL when it leaves none open.  One level of helpers deep:
- * below it, a summary that ends the transaction (`ends_txn`) is all that
- * counts. */
+/* What a project function does to its parameter p (of module table t), or
+ * with attr, to p's attribute attr (`self.session` of a method called on
+ * self): the state its body leaves it in, read the same way, from a state
+ * with no transaction; NULL when it leaves none open (*touched: it acted on
+ * it at all).  One level of helpers deep: below it, a summary that ends
+ * the transaction (`ends_txn`) is all that counts. */
 static const Node *leaves_open(State *st, const Node *def, const ScopeTable *t, int p,
-                               const char **why)
+                               const char *attr, const char **why, int *touched)
 {
     const Node *param = ast_param(def, p);
     if (!param || st->level > 0)
@@ -130,16 +150,36 @@ static const Node *leaves_open(State *st, const Node *def, const ScopeTable *t, 
     env.scopes = t ? t : st->c->env->scopes;
     DbCtx in = *st->c;
     in.env = &env;
-    State h = {.c = &in, .s = scope_of(env.scopes, def), .name = param->v.arg.arg, .level = 1};
+    const char *text = attr ? arena_printf(st->c->a, "%s.%s", param->v.arg.arg, attr)
+                            : param->v.arg.arg;
+    State h = {.c = &in, .s = scope_of(env.scopes, def), .name = param->v.arg.arg, .attr = attr,
+               .text = text, .level = 1};
     for (int i = 0; h.s && i < def->v.FunctionDef.body.n; i++)
         scan(&h, def->v.FunctionDef.body.items[i]);
     *why = h.why;
+    if (touched)
+        *touched = h.touched;
     return h.use;
 }
 
 /* A call that hands x to a project function: what the function does to it. */
 static void handed(State *st, const Node *call)
 {
+    const Node *f = call->v.Call.func;
+    if (st->attr && st->level == 0 && f->kind == NODE_Attribute &&
+        f->v.Attribute.value->kind == NODE_Name && !strcmp(f->v.Attribute.value->v.Name.id, st->name)) {
+        /* self._load(id): a method of the class, what it does to self.<attr>;
+           one that does nothing to it leaves it as it was */
+        const ScopeTable *t = NULL;
+        int method = 0, touched = 0;
+        const Node *def = dbval_callee(st->c, st->c->env->scopes, st->s, call, &t, &method);
+        const char *why = NULL;
+        if (def && method && leaves_open(st, def, t, 0, st->attr, &why, &touched))
+            act(st, call, arena_printf(st->c->a, "`%s` (called on line %d) left it in one: %s",
+                                        def->v.FunctionDef.name, call->lineno, why));
+        else if (touched)
+            act(st, NULL, NULL);
+    }
     for (int j = 0; ast_call_arg(call, j); j++) {
         if (!is_x(st, ast_call_arg(call, j)))
             continue;
@@ -151,7 +191,7 @@ static void handed(State *st, const Node *call)
             continue;
         const char *why = NULL;
         if (st->level == 0) {
-            if (leaves_open(st, def, t, p, &why))
+            if (leaves_open(st, def, t, p, NULL, &why, NULL))
                 act(st, call, arena_printf(st->c->a, "`%s` (called on line %d) left it in one: %s",
                                             def->v.FunctionDef.name, call->lineno, why));
             else
@@ -172,7 +212,7 @@ static int with_item(State *st, const Node *it)
     const Node *b = begin_call(st, it->v.withitem.context_expr);
     if (b) {
         begun(st, b);
-        act(st, b, arena_printf(st->c->a, "`%s.begin()` on line %d began one", st->name,
+        act(st, b, arena_printf(st->c->a, "`%s.begin()` on line %d began one", st->text,
                                 b->lineno));
         return 1;
     }
@@ -213,13 +253,13 @@ static void scan(State *st, const Node *n)
             const char *m = f->v.Attribute.attr;
             if (!strcmp(m, "begin")) {
                 begun(st, n);
-                act(st, n, arena_printf(st->c->a, "`%s.begin()` on line %d began one", st->name,
+                act(st, n, arena_printf(st->c->a, "`%s.begin()` on line %d began one", st->text,
                                         n->lineno));
             } else if (ast_name_in(m, ends)) {
                 act(st, NULL, NULL);
             } else if (ast_name_in(m, uses)) {
                 act(st, n, arena_printf(st->c->a, "`%s.%s()` on line %d began one (autobegin)",
-                                        st->name, m, n->lineno));
+                                        st->text, m, n->lineno));
             }
         } else {
             handed(st, n);
@@ -313,7 +353,7 @@ static void entry(State *st, const Node *func)
 {
     const FlowEnv *env = st->c->env;
     int ix = -1;
-    for (int i = 0; ast_param(func, i); i++)
+    for (int i = 0; !st->attr && ast_param(func, i); i++)
         if (!strcmp(ast_param(func, i)->v.arg.arg, st->name))
             ix = i;
     Depends dx;
@@ -343,7 +383,7 @@ static void entry(State *st, const Node *func)
         const char *why = NULL;
         for (int k = 0; ps && ast_param(dj.def, k); k++)
             if (depends_of_param(&pe, st->c->a, ps, dj.def, k, &dk) && dk.def == dx.def &&
-                !dk.uncached && leaves_open(st, dj.def, pe.scopes, k, &why)) {
+                !dk.uncached && leaves_open(st, dj.def, pe.scopes, k, NULL, &why, NULL)) {
                 act(st, ast_param(func, j),
                     arena_printf(st->c->a, "the dependency `%s` of the same request queried it "
                                            "first (FastAPI hands both the one session of `%s`)",
@@ -367,7 +407,7 @@ static void report(DbCtx *c, const Source *src, FindingList *out, const Node *at
                              "begun\"): `%s` is in a transaction here, since %s, and only "
                              "commit(), rollback() or close() ends it; commit or roll back "
                              "first, or use `%s.begin_nested()` for a savepoint",
-                             what, st->name, st->why, st->name),
+                             what, st->text, st->why, st->text),
                 steps, 2);
 }
 
@@ -387,7 +427,8 @@ static const Node *callee_begins(DbCtx *c, const Scope *s, const Node *call, int
     env.scopes = t ? t : c->env->scopes;
     DbCtx in = *c;
     in.env = &env;
-    State st = {.c = &in, .s = scope_of(env.scopes, def), .name = param->v.arg.arg, .probe = 1};
+    State st = {.c = &in, .s = scope_of(env.scopes, def), .name = param->v.arg.arg,
+                .text = param->v.arg.arg, .probe = 1};
     for (int i = 0; st.s && i < def->v.FunctionDef.body.n && !st.first_done; i++)
         scan(&st, def->v.FunctionDef.body.items[i]);
     *def_out = def;
@@ -669,22 +710,25 @@ void begins_visit(DbCtx *c, const Source *src, FindingList *out, const DbWalk *w
         return;
     pg2_callee(c, src, out, w, n, facts);
     const Node *f = n->v.Call.func, *x = NULL;
+    const Node *func = dbval_walk_func(w);
+    /* x is a name, or self.<attr> in a method (the session a service keeps) */
+    const Node *m = w->scope && w->scope->parent && w->scope->parent->kind == SCOPE_CLASS ? func : NULL;
     int j = -1;
     if (f->kind == NODE_Attribute && !strcmp(f->v.Attribute.attr, "begin") &&
-        f->v.Attribute.value->kind == NODE_Name) {
+        (f->v.Attribute.value->kind == NODE_Name || self_attr(m, f->v.Attribute.value))) {
         x = f->v.Attribute.value;
         if (!begins_on(c, w, x, legacy))
             return;
     } else { /* the first plain name among the arguments that holds one */
         for (int k = 0; ast_call_arg(n, k) && !x && k < BEGIN_MAX_ARGS; k++)
-            if (ast_call_arg(n, k)->kind == NODE_Name && begins_on(c, w, ast_call_arg(n, k), legacy)) {
+            if ((ast_call_arg(n, k)->kind == NODE_Name || self_attr(m, ast_call_arg(n, k))) &&
+                begins_on(c, w, ast_call_arg(n, k), legacy)) {
                 x = ast_call_arg(n, k);
                 j = k;
             }
         if (!x)
             return;
     }
-    const Node *func = dbval_walk_func(w);
     int top = 0;
     while (top < w->depth && w->stack[top] != func)
         top++;
@@ -693,12 +737,17 @@ void begins_visit(DbCtx *c, const Source *src, FindingList *out, const DbWalk *w
     const Node *def = NULL, *b = NULL;
     if (j >= 0 && !(b = callee_begins(c, w->scope, n, j, &def)))
         return; /* a call: only one whose callee begins on it first */
-    State st = {.c = c, .s = w->scope, .name = x->v.Name.id};
+    State st = {.c = c, .s = w->scope, .name = x->v.Name.id, .text = x->v.Name.id};
+    if (x->kind == NODE_Attribute) {
+        st.name = x->v.Attribute.value->v.Name.id;
+        st.attr = x->v.Attribute.attr;
+        st.text = arena_printf(c->a, "%s.%s", st.name, st.attr);
+    }
     entry(&st, func);
     if (!before(&st, w, top, n) || !st.use)
         return;
     if (j < 0) {
-        report(c, src, out, n, &st, arena_printf(c->a, "`%s.begin()`", x->v.Name.id),
+        report(c, src, out, n, &st, arena_printf(c->a, "`%s.begin()`", st.text),
                "begin() is called here, in that transaction");
         return;
     }

@@ -1588,6 +1588,98 @@ static void attr_sessions(Scan *c)
     }
 }
 
+/* Is the annotation a of a parameter a plain value or a session: a builtin
+ * scalar, a UUID, a date, a Decimal, an AsyncSession, or Optional of one
+ * (`Optional[int]`, `int | None`)?  Nothing the caller loaded comes in it. */
+static int plain_annotation(const Node *a, int depth)
+{
+    static const char *const plain[] = {"int", "str", "float", "bool", "bytes", "UUID",
+                                        "datetime", "date", "Decimal", "AsyncSession", "None",
+                                        NULL};
+    if (!a || depth > 4)
+        return 0;
+    if (a->kind == NODE_Constant)
+        return a->v.Constant.value.kind == CONST_NONE;
+    if (a->kind == NODE_Name)
+        return ast_name_in(a->v.Name.id, plain);
+    if (a->kind == NODE_Attribute)
+        return ast_name_in(a->v.Attribute.attr, plain);
+    if (a->kind == NODE_BinOp && a->v.BinOp.op == OP_BitOr)
+        return plain_annotation(a->v.BinOp.left, depth + 1) &&
+               plain_annotation(a->v.BinOp.right, depth + 1);
+    if (a->kind == NODE_Subscript) {
+        const Node *f = a->v.Subscript.value;
+        const char *n = f->kind == NODE_Name ? f->v.Name.id
+                        : f->kind == NODE_Attribute ? f->v.Attribute.attr : "";
+        return !strcmp(n, "Optional") && plain_annotation(a->v.Subscript.slice, depth + 1);
+    }
+    return 0;
+}
+
+/* Are the parameters of def, the first aside when skip_self, all plain
+ * (plain_annotation), with no *args or **kwargs? */
+static int plain_params(const Node *def, int skip_self)
+{
+    const Node *args = def->v.FunctionDef.args;
+    if (args->v.arguments.vararg || args->v.arguments.kwarg)
+        return 0;
+    for (int i = skip_self; ast_param(def, i); i++)
+        if (!plain_annotation(ast_param(def, i)->v.arg.annotation, 0))
+            return 0;
+    return 1;
+}
+
+/* A walk for a call that hands a session (the receivers recv) on as an
+ * argument: the callee may load or add objects to it. */
+typedef struct HandsOn {
+    const Scan *c;
+    int found, depth;
+} HandsOn;
+
+static void hands_on(Node *parent, Node *n, void *arg)
+{
+    (void)parent;
+    HandsOn *h = arg;
+    if (h->found || h->depth > 64 || ast_is_def(n))
+        return;
+    for (int j = 0; n->kind == NODE_Call && ast_call_arg(n, j) && !h->found; j++)
+        for (int i = 0; i < h->c->nrecv; i++)
+            if (ast_same_ref(ast_call_arg(n, j), h->c->recv[i]))
+                h->found = 1;
+    h->depth++;
+    ast_children(n, hands_on, h);
+    h->depth--;
+}
+
+/*
+ * Is the coroutine handed nothing its caller could have loaded: every
+ * parameter a session or a plain value, and for a method (`self.session`)
+ * the parameters of its class's __init__ too?  Then the identity map of
+ * the session it is handed holds, at its first load, only what that load
+ * brings, and a many-to-one relationship of the object loaded is a SELECT
+ * (an await) on first read.  Limits: what the caller did with the session
+ * before the call is not known (it may have loaded the target: quiet is
+ * what the unknown gives elsewhere, so this is a bet on the usual service
+ * shape).  A function that hands the session on to a call (a helper that
+ * may load or add what the read then finds) is not plain.
+ */
+static int handed_plain(const Scan *c)
+{
+    const Node *f = c->func;
+    int method = c->scope && c->scope->parent && c->scope->parent->kind == SCOPE_CLASS;
+    if (!plain_params(f, method))
+        return 0;
+    HandsOn h = {c, 0, 0};
+    for (int i = 0; i < f->v.FunctionDef.body.n && !h.found; i++)
+        hands_on((Node *)f, f->v.FunctionDef.body.items[i], &h);
+    if (h.found)
+        return 0;
+    if (!method)
+        return 1;
+    const Node *init = ast_method_named(c->scope->parent->node, "__init__");
+    return !init || plain_params(init, 1);
+}
+
 /*
  * The sessions a coroutine function is handed, followed narrowly
  * (FOLLOW_*): a parameter known to be an AsyncSession when the function
@@ -1634,6 +1726,11 @@ static void param_sessions(Scan *c)
     }
     if (c->nrecv)
         attr_sessions(c);
+    for (int i = 0; i < c->nsess; i++)
+        if (c->sess_follow[i] & FOLLOW_ASYNC) {
+            c->handed_plain = handed_plain(c);
+            break;
+        }
 }
 
 /* --- SL302: a change to an ORM object that no session commits ----------- */

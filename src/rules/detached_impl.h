@@ -183,6 +183,11 @@ typedef struct Scan {
                                            it is, or NULL */
     int nreg;                           /* sessions of registries among them */
     int nattr;                          /* ... and attributes (`self.session`) */
+    int handed_plain;   /* the function (and, for a method, its class's __init__) is
+                           handed nothing but sessions and plain values (annotated int,
+                           str, UUID, ...): no object its caller loaded (handed_plain) */
+    unsigned char sess_loads[MAX_SESSIONS]; /* the replay: objects loaded so far through
+                                               each session (2: more than one) */
     const Node *recv[MAX_SESSIONS];     /* receivers of a session's loaders (`x.get(...)`,
                                            `self.s.execute(...)`): AsyncSessions handed to
                                            the function are asked about these alone */

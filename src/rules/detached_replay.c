@@ -877,9 +877,12 @@ static void read_event(Scan *c, Obj *o, const DEvent *e)
     }
     int lazy = !e->sess && lazy_read(c, o, path, &lz);
     int follow = session_follow(c, o->sess);
-    if (lazy && !lz.many && (follow & FOLLOW_ASYNC) && follow != FOLLOW_ALL && !e->task)
+    int si = o->sess ? session_index(c, o->sess) : -1;
+    if (lazy && !lz.many && (follow & FOLLOW_ASYNC) && follow != FOLLOW_ALL && !e->task &&
+        !(c->handed_plain && si >= 0 && c->sess_loads[si] == 1))
         lazy = 0; /* one object of a handed session: the caller may have loaded it already,
-                     and a many-to-one finds it in the identity map with no SELECT */
+                     and a many-to-one finds it in the identity map with no SELECT; unless
+                     the caller handed no object and this is the function's one load */
     int all = follow == FOLLOW_ALL || ((follow & FOLLOW_LATE) && e->task);
     const char *gen = flush_unloaded(c, o, e, path, follow);
     if (e->sess)
@@ -995,6 +998,9 @@ void dt_replay(Scan *c)
             }
             if (o && e->added && o->sess && !strcmp(o->sess, e->sess))
                 break; /* an object of this session already: add() changes nothing */
+            int si = e->sess ? session_index(c, e->sess) : -1;
+            if (si >= 0 && c->sess_loads[si] < 2)
+                c->sess_loads[si]++; /* what the identity map may hold (handed_plain) */
             if (o) {
                 Obj prev = *o;
                 *o = (Obj){.name = e->obj, .sess = e->sess, .bound = e->at,

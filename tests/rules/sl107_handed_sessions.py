@@ -84,9 +84,15 @@ class CustomerRepo:
         customer = await self._db.get(Customer, customer_id)
         return customer.addresses[0].email  # expect: SL107 "read for `addresses`"
 
-    # quiet: one object, many-to-one: the caller may have loaded that customer in
-    # the same session, and the identity map then answers without a SELECT
+    # one object, many-to-one, and the caller handed nothing but an id: the
+    # identity map holds only what this get() brought, so the read is a SELECT
     async def owner_name(self, address_id: int) -> str:
+        address = await self._db.get(Address, address_id)
+        return address.customer.name  # expect: SL107 "read for `customer`"
+
+    # quiet: the caller handed a customer it loaded in the same session, which
+    # the identity map then answers without a SELECT
+    async def owner_of(self, address_id: int, owner: Customer) -> str:
         address = await self._db.get(Address, address_id)
         return address.customer.name
 
@@ -133,7 +139,7 @@ async def rename(db: AsyncSession, customer_id: int, name: str) -> dict:
     customer = await db.get(Customer, customer_id)
     customer.name = name
     await db.commit()
-    return {"id": customer_id, "name": customer.name}  # expect: SL107 "after the commit on line 135"
+    return {"id": customer_id, "name": customer.name}  # expect: SL107 "after the commit on line 141"
 
 
 # quiet: the same, with a factory that keeps its objects loaded
