@@ -6,6 +6,10 @@
  * where it outlives the function is left in its transaction (SL207).  Each
  * keeps its state in Path.locked, so paths that differ in it are never
  * joined; a plain run leaves it 0 and pays nothing.
+ *
+ * And the wait questions of SL207 that a call's own arguments answer: how
+ * long a blocking read waits (fq_read_wait), and whether a generator's body
+ * runs where it is called because a loop drains it (fq_drained).
  */
 #include <string.h>
 
@@ -186,3 +190,73 @@ void fq_park_step(Ctx *c, Path *p, const CfgStep *st)
         p->locked |= PARK_STORED;
 }
 
+
+
+/* --- waits: a blocking read, a generator drained by a loop (SL207) ------- */
+
+/* Where the bound of each blocking read is, and what its absence means.  A
+ * Redis blocking read waits until another process writes (a worker's
+ * event, a job pushed): the bound is `block=` in milliseconds (XREAD: none
+ * means no blocking at all), else `timeout` in seconds, where 0 (and, for
+ * the b*pop family, none) means without end; a PubSub's get_message() with
+ * no timeout (0.0) returns at once, with timeout=None waits without end;
+ * listen() waits without end for each message.  Positions are redis-py's
+ * (the same in redis.asyncio). */
+static const struct {
+    const char *name, *kw;
+    signed char pos;         /* the bound's positional index, or -1 */
+    unsigned char ms;        /* in milliseconds */
+    signed char absent, zero; /* what a call without it, or with 0, does: READ_* */
+} reads[] = {
+    {"xread", "block", 2, 1, READ_NONE, READ_FOREVER},
+    {"xreadgroup", "block", 4, 1, READ_NONE, READ_FOREVER},
+    {"blpop", "timeout", 1, 0, READ_FOREVER, READ_FOREVER},
+    {"brpop", "timeout", 1, 0, READ_FOREVER, READ_FOREVER},
+    {"bzpopmin", "timeout", 1, 0, READ_FOREVER, READ_FOREVER},
+    {"bzpopmax", "timeout", 1, 0, READ_FOREVER, READ_FOREVER},
+    {"brpoplpush", "timeout", 2, 0, READ_FOREVER, READ_FOREVER},
+    {"blmove", "timeout", 2, 0, READ_FOREVER, READ_FOREVER},
+    {"blmpop", "timeout", 0, 0, READ_FOREVER, READ_FOREVER},
+    {"bzmpop", "timeout", 0, 0, READ_FOREVER, READ_FOREVER},
+    {"get_message", "timeout", 1, 0, READ_NONE, READ_NONE},
+    {"listen", NULL, -1, 0, READ_FOREVER, READ_FOREVER},
+};
+
+double fq_read_wait(Ctx *c, const Node *call)
+{
+    const Node *f = call->kind == NODE_Call ? call->v.Call.func : NULL;
+    if (!f || f->kind != NODE_Attribute)
+        return READ_NONE;
+    for (size_t i = 0; i < sizeof reads / sizeof *reads; i++) {
+        if (strcmp(reads[i].name, f->v.Attribute.attr))
+            continue;
+        const Node *b = reads[i].kw ? ast_keyword(call, reads[i].kw) : NULL;
+        if (!b && reads[i].pos >= 0 && reads[i].pos < call->v.Call.args.n)
+            b = call->v.Call.args.items[reads[i].pos];
+        if (!b)
+            return reads[i].absent;
+        if (b->kind == NODE_Constant && b->v.Constant.value.kind == CONST_NONE)
+            return reads[i].ms ? READ_NONE : READ_FOREVER; /* XREAD block=None: no blocking */
+        double secs = fo_seconds(c, b);
+        if (secs == 0)
+            return reads[i].zero;
+        return secs > 0 && reads[i].ms ? secs / 1000 : secs; /* -1: computed, as forever */
+    }
+    return READ_NONE;
+}
+
+/* Is call the iterable of the for loop that the step evaluating it starts
+ * (`async for event in self.events(run_id):`)?  The loop drains it: a
+ * generator's body runs there, item by item, so what it waits on is
+ * waited on here.  (A comprehension or list() draining one is not seen: a
+ * limit.) */
+int fq_drained(const Ctx *c, const Node *call)
+{
+    const CfgStep *st = c->step;
+    if (!st || st->kind != STEP_EXPR || st->node != call || st->nsucc != 1)
+        return 0;
+    const CfgStep *head = &c->g->steps[st->succ[0]];
+    const Node *loop = head->node;
+    return head->kind == STEP_FOR_NEXT && loop &&
+           (loop->kind == NODE_For ? loop->v.For.iter : loop->v.AsyncFor.iter) == call;
+}

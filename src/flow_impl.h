@@ -471,6 +471,14 @@ int fq_lock_answer(const FlowLock *q, const Node *test);
  * 0) and after the step's own effects, flow_parked's after them. */
 void fq_lock_step(Ctx *c, Path *p, const CfgStep *st, int after);
 void fq_park_step(Ctx *c, Path *p, const CfgStep *st);
+/* How long the blocking read at call (a Redis client's or PubSub's method,
+ * model.h MODEL_BLOCKING_READ) waits: seconds, READ_FOREVER without end (or
+ * computed), READ_NONE when it returns at once (XREAD without block=). */
+enum { READ_FOREVER = -1, READ_NONE = -2 };
+double fq_read_wait(Ctx *c, const Node *call);
+/* Is call the iterable of the for loop the current step starts (a
+ * generator drained there, its body run item by item)? */
+int fq_drained(const Ctx *c, const Node *call);
 /* What a session's method m does to its transaction: 1 a use that begins one
  * (autobegin), -1 an end (commit, rollback, close), 0 neither. */
 int fj_txn_event(const char *m);
@@ -533,6 +541,9 @@ void fo_method_call(Ctx *c, Path *p, const Node *call, Val recv);
  * get(), asyncio.wait() or wait_for() of one): a wait that lasts, unless a
  * short timeout bounds it (SL207). */
 void fo_await(Ctx *c, Path *p, const Node *await);
+/* The seconds a duration expression names when it is a number (a literal,
+ * a name bound once to one), or -1 when computed. */
+double fo_seconds(Ctx *c, const Node *d);
 const void *fo_pool(Ctx *c, int r);
 void fo_set_pool(Ctx *c, int r, const void *pool);
 const void *fo_pool_of_arg(Ctx *c, const ScopeTable *t, const Node *caller, const Node *call,

@@ -552,13 +552,16 @@ static void queried_by_dependency(Ctx *c, Path *start, const Provider *dep, cons
                                       fmt(c, "borrowed by the dependency `%s` from `%s`",
                                           def->v.FunctionDef.name, pv.def->v.FunctionDef.name));
         }
-        if (!fj_txn_followed(c, r))
-            continue;
-        start->checked_out |= 1u << r;
-        c->checkout[r] = at;
+        /* held through the endpoint's body whenever the provider gives it back
+           (its cleanup runs after the endpoint returns, in every era): a wait
+           there, or a second connection of its pool, is SL207's and SL206's */
+        start->holding |= 1u << r;
+        c->held_at[r] = c->checkout[r] = at;
         c->checkout_note[r] = fmt(c, "the dependency `%s` checks out a connection with it, and no "
                                      "commit, rollback or close follows",
                                   def->v.FunctionDef.name);
+        if (fj_txn_followed(c, r))
+            start->checked_out |= 1u << r;
     }
 }
 

@@ -466,6 +466,14 @@ static void needs(Ctx *c, const void *pool)
         sum->needs_pool = pool;
 }
 
+/* What took site r's connection, when a dependency did (the endpoint's
+ * session starts held: flow_params.c), else dflt. */
+static const char *held_note(const Ctx *c, int r, const char *dflt)
+{
+    return c->held_at[r] && c->held_at[r] == c->checkout[r] && c->checkout_note[r]
+               ? c->checkout_note[r] : dflt;
+}
+
 static void report_second(Ctx *c, const Path *p, int held, const Node *at, const char *note)
 {
     if (c->env->summary)
@@ -475,7 +483,7 @@ static void report_second(Ctx *c, const Path *p, int held, const Node *at, const
         return; /* start-up code runs once, alone: nothing else waits on the pool */
     const Ev *e = p->ev[held];
     if (c->held_at[held])
-        e = fl_ev_push(c, e, c->held_at[held], "a connection of the pool is checked out here");
+        e = fl_ev_push(c, e, c->held_at[held], held_note(c, held, "a connection of the pool is checked out here"));
     e = fl_ev_push(c, e, at, note);
     fl_report(c, FLOW_NESTED_CHECKOUT, held, at, e);
 }
@@ -581,6 +589,10 @@ void fo_checkin(Path *p, int r)
  * expression, a match case, a short-circuit operand): it may not run;
  * OWN_RETRY instead of OWN_LOOP when the loop retries an attempt (a try
  * whose body leaves the loop on success). */
+/* A blocking read is other work (WAIT_WORK: it waits for another process to
+ * write), told apart only in the message; never kept in a summary. */
+enum { WAIT_READ = 0x100 };
+
 enum { OWN_BODY = 1, OWN_LOOP = 2, OWN_COND = 4, OWN_RETRY = 8 /* in a retry loop */,
        OWN_ITEM_COND = 16 /* under a condition on the loop's item: for some items only */ };
 
@@ -589,7 +601,7 @@ enum { OWN_BODY = 1, OWN_LOOP = 2, OWN_COND = 4, OWN_RETRY = 8 /* in a retry loo
 /* The seconds a duration expression names when it is a number: a literal,
  * or a name bound once to one (`RETRY_INTERVAL = 0.5` at module level);
  * -1 when it is not known (computed: a timer, a backoff). */
-static double seconds_of(Ctx *c, const Node *d)
+double fo_seconds(Ctx *c, const Node *d)
 {
     for (int depth = 0; d && depth < 4; depth++) {
         if (d->kind == NODE_Constant)
@@ -623,7 +635,7 @@ static int sleep_lasts(Ctx *c, const Node *call, int where)
     const Node *d = call->v.Call.args.n ? call->v.Call.args.items[0] : ast_keyword(call, "delay");
     if (!d)
         d = ast_keyword(call, "seconds");
-    return lasts(d ? seconds_of(c, d) : 0, where);
+    return lasts(d ? fo_seconds(c, d) : 0, where);
 }
 
 typedef struct OwnBody {
@@ -839,7 +851,7 @@ static void held_wait(Ctx *c, Path *p, const Node *call, int kind, int where, co
         if (!(where & OWN_COND)) /* and here too, not on some branch only */
             kind |= (requests ? WAIT_HTTP_SURE : 0) | (naps ? WAIT_SLEEP_SURE : 0) |
                     (work ? WAIT_WORK_SURE : 0);
-        c->env->summary->waits |= (unsigned char)kind;
+        c->env->summary->waits |= (unsigned char)(kind & ~WAIT_READ);
         for (int k = 0; k < c->nparams && k < 32; k++) /* what the callers hand it */
             if (c->param_site[k] >= 0 && open_at_wait(c, p, c->param_site[k], call, via))
                 c->env->summary->waits_open |= 1u << k;
@@ -861,13 +873,16 @@ static void held_wait(Ctx *c, Path *p, const Node *call, int kind, int where, co
         return;
     const Ev *e = p->ev[held];
     const Node *at = c->held_at[held];
-    if (at && !(e && e->line == at->lineno && e->col == at->col_offset))
-        e = fl_ev_push(c, e, at, "a connection of the pool is taken here");
+    const char *note = held_note(c, held, NULL);
+    if (at && (note || !(e && e->line == at->lineno && e->col == at->col_offset)))
+        e = fl_ev_push(c, e, at, note ? note : "a connection of the pool is taken here");
     const char *what =
         naps ? (via ? "this call sleeps, with the connection held"
                     : "it sleeps here, with the connection held")
-        : work ? (via ? "this call waits for other work (a task, an event, a queue), with the "
-                        "connection held"
+        : work ? (via ? "this call waits for other work (a task, an event, a queue, a blocking "
+                        "read), with the connection held"
+                  : kind & WAIT_READ ? "it waits here on a blocking read until another process "
+                                       "writes, with the connection held"
                       : "it waits here for other work (a task, an event, a queue), with the "
                         "connection held")
                : (via ? "this call, made once per item of the loop, waits on HTTP requests, with "
@@ -887,12 +902,23 @@ static int wait_place(Ctx *c, const Path *p, const Node *call)
     return p->handling ? 0 : in_own_body(c->g->func, call);
 }
 
+/* A blocking read that lasts: one that waits without end, or for a bound
+ * judged as a sleep's; in a loop, whatever its bound (a consumer polling
+ * until something arrives: the loop is the wait), unless the loop retries. */
+static int read_lasts(Ctx *c, const Node *call, int where)
+{
+    double secs = fq_read_wait(c, call);
+    return secs != READ_NONE && lasts(where & OWN_LOOP ? READ_FOREVER : secs, where);
+}
+
 void fo_library_call(Ctx *c, Path *p, const Node *call, const char *qual)
 {
     ModelWait w = qual ? model_waits(qual) : MODEL_WAITS_NONE; /* most calls wait on nothing */
-    int kind = w == MODEL_WAITS_SLEEP ? WAIT_SLEEP : w == MODEL_WAITS_HTTP ? WAIT_HTTP : 0;
+    int kind = w == MODEL_WAITS_SLEEP ? WAIT_SLEEP : w == MODEL_WAITS_HTTP ? WAIT_HTTP
+               : w == MODEL_WAITS_READ ? WAIT_WORK | WAIT_READ : 0;
     int where = kind ? wait_place(c, p, call) : 0; /* (other work: when awaited, fo_await) */
-    if (where && (kind != WAIT_SLEEP || sleep_lasts(c, call, where)))
+    if (where && (kind != WAIT_SLEEP || sleep_lasts(c, call, where)) &&
+        (!(kind & WAIT_READ) || read_lasts(c, call, where)))
         held_wait(c, p, call, kind, where, NULL);
 }
 
@@ -1018,7 +1044,7 @@ void fo_await(Ctx *c, Path *p, const Node *await)
     if (!other_work(c, p, await->v.Await.value, &timeout, 0))
         return;
     int where = wait_place(c, p, await);
-    if (where && lasts(timeout ? seconds_of(c, timeout) : -1, where))
+    if (where && lasts(timeout ? fo_seconds(c, timeout) : -1, where))
         held_wait(c, p, await, WAIT_WORK, where, NULL);
 }
 
@@ -1042,14 +1068,16 @@ static void call_run_kid(Node *parent, Node *n, void *arg)
     w->depth--;
 }
 
-/* Does calling def at call run its body now: a plain function, or a
- * coroutine function whose call is awaited where it is made?  (Not a
- * generator, nor a coroutine handed to a task or to gather.) */
+/* Does calling def at call run its body now: a plain function, a
+ * coroutine function whose call is awaited where it is made, or a
+ * generator a for loop drains there (fq_drained)?  (Not a generator
+ * otherwise, nor a coroutine handed to a task or to gather.) */
 static int runs_now(Ctx *c, const Node *call, const Node *def)
 {
-    if (!def || (def->kind != NODE_FunctionDef && def->kind != NODE_AsyncFunctionDef) ||
-        fastapi_yields(def))
-        return 0; /* a generator's body runs only when it is iterated */
+    if (!def || (def->kind != NODE_FunctionDef && def->kind != NODE_AsyncFunctionDef))
+        return 0;
+    if (fastapi_yields(def))
+        return fq_drained(c, call); /* a generator's body runs only when it is iterated */
     if (def->kind == NODE_FunctionDef)
         return 1;
     CallRun w = {call, 0, 0};

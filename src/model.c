@@ -610,31 +610,62 @@ static const struct {
     {"asyncio.LifoQueue", MODEL_QUEUE, 1},
     {"asyncio.PriorityQueue", MODEL_QUEUE, 1},
     {"asyncio.AbstractEventLoop", MODEL_LOOP, 1},
+    {"redis.Redis", MODEL_REDIS, 1},
+    {"redis.StrictRedis", MODEL_REDIS, 1},
+    {"redis.client.Redis", MODEL_REDIS, 1},
+    {"redis.client.StrictRedis", MODEL_REDIS, 1},
+    {"redis.from_url", MODEL_REDIS, 0},
+    {"redis.Redis.from_url", MODEL_REDIS, 0},
+    {"redis.asyncio.Redis", MODEL_REDIS, 1},
+    {"redis.asyncio.StrictRedis", MODEL_REDIS, 1},
+    {"redis.asyncio.client.Redis", MODEL_REDIS, 1},
+    {"redis.asyncio.from_url", MODEL_REDIS, 0},
+    {"redis.asyncio.Redis.from_url", MODEL_REDIS, 0},
+    {"aioredis.Redis", MODEL_REDIS, 1},
+    {"aioredis.from_url", MODEL_REDIS, 0},
+    {MODEL_REDIS ".pubsub", MODEL_PUBSUB, 0},
+    {"redis.client.PubSub", MODEL_PUBSUB, 1},
+    {"redis.asyncio.client.PubSub", MODEL_PUBSUB, 1},
     {"asyncio.get_event_loop", MODEL_LOOP, 0},
     {"asyncio.get_running_loop", MODEL_LOOP, 0},
     {"asyncio.new_event_loop", MODEL_LOOP, 0},
 };
 
-/* The methods of those objects that the model knows: what each gives. */
+/* The methods of those objects that the model knows: what each gives.  The
+ * method's name first: model_may_wait_method asks an index of it of every
+ * method called. */
 static const struct {
-    const char *recv, *attr, *made;
+    const char *attr, *recv, *made;
 } library_methods[] = {
-    {MODEL_HTTP_CLIENT, "get", MODEL_HTTP_REQUEST},
-    {MODEL_HTTP_CLIENT, "post", MODEL_HTTP_REQUEST},
-    {MODEL_HTTP_CLIENT, "put", MODEL_HTTP_REQUEST},
-    {MODEL_HTTP_CLIENT, "patch", MODEL_HTTP_REQUEST},
-    {MODEL_HTTP_CLIENT, "delete", MODEL_HTTP_REQUEST},
-    {MODEL_HTTP_CLIENT, "head", MODEL_HTTP_REQUEST},
-    {MODEL_HTTP_CLIENT, "options", MODEL_HTTP_REQUEST},
-    {MODEL_HTTP_CLIENT, "request", MODEL_HTTP_REQUEST},
-    {MODEL_HTTP_CLIENT, "send", MODEL_HTTP_REQUEST},
-    {MODEL_HTTP_CLIENT, "stream", MODEL_HTTP_REQUEST},
-    {MODEL_HTTP_CLIENT, "urlopen", MODEL_HTTP_REQUEST},
-    {MODEL_EVENT, "wait", MODEL_WORK_WAIT},
-    {MODEL_QUEUE, "get", MODEL_WORK_WAIT},
-    {MODEL_QUEUE, "join", MODEL_WORK_WAIT},
-    {MODEL_LOOP, "create_task", MODEL_LOOP ".create_task"},
-    {MODEL_LOOP, "create_future", MODEL_LOOP ".create_future"},
+    {"get", MODEL_HTTP_CLIENT, MODEL_HTTP_REQUEST},
+    {"post", MODEL_HTTP_CLIENT, MODEL_HTTP_REQUEST},
+    {"put", MODEL_HTTP_CLIENT, MODEL_HTTP_REQUEST},
+    {"patch", MODEL_HTTP_CLIENT, MODEL_HTTP_REQUEST},
+    {"delete", MODEL_HTTP_CLIENT, MODEL_HTTP_REQUEST},
+    {"head", MODEL_HTTP_CLIENT, MODEL_HTTP_REQUEST},
+    {"options", MODEL_HTTP_CLIENT, MODEL_HTTP_REQUEST},
+    {"request", MODEL_HTTP_CLIENT, MODEL_HTTP_REQUEST},
+    {"send", MODEL_HTTP_CLIENT, MODEL_HTTP_REQUEST},
+    {"stream", MODEL_HTTP_CLIENT, MODEL_HTTP_REQUEST},
+    {"urlopen", MODEL_HTTP_CLIENT, MODEL_HTTP_REQUEST},
+    {"wait", MODEL_EVENT, MODEL_WORK_WAIT},
+    {"get", MODEL_QUEUE, MODEL_WORK_WAIT},
+    {"join", MODEL_QUEUE, MODEL_WORK_WAIT},
+    {"xread", MODEL_REDIS, MODEL_BLOCKING_READ},
+    {"xreadgroup", MODEL_REDIS, MODEL_BLOCKING_READ},
+    {"blpop", MODEL_REDIS, MODEL_BLOCKING_READ},
+    {"brpop", MODEL_REDIS, MODEL_BLOCKING_READ},
+    {"brpoplpush", MODEL_REDIS, MODEL_BLOCKING_READ},
+    {"blmove", MODEL_REDIS, MODEL_BLOCKING_READ},
+    {"blmpop", MODEL_REDIS, MODEL_BLOCKING_READ},
+    {"bzpopmin", MODEL_REDIS, MODEL_BLOCKING_READ},
+    {"bzpopmax", MODEL_REDIS, MODEL_BLOCKING_READ},
+    {"bzmpop", MODEL_REDIS, MODEL_BLOCKING_READ},
+    {"pubsub", MODEL_REDIS, MODEL_REDIS ".pubsub"},
+    {"listen", MODEL_PUBSUB, MODEL_BLOCKING_READ},
+    {"get_message", MODEL_PUBSUB, MODEL_BLOCKING_READ},
+    {"create_task", MODEL_LOOP, MODEL_LOOP ".create_task"},
+    {"create_future", MODEL_LOOP, MODEL_LOOP ".create_future"},
 };
 
 /* The object calling qual makes, classes only when only_classes. */
@@ -694,10 +725,8 @@ static const char *const work_waits[] = {MODEL_WORK_WAIT, "asyncio.wait", "async
 int model_may_wait_method(const char *name)
 {
     static const char *const also[] = {"wait_for", "shield", "pop", NULL}; /* d.pop(k): a task */
-    for (size_t i = 0; i < sizeof library_methods / sizeof *library_methods; i++)
-        if (!strcmp(library_methods[i].attr, name))
-            return 1;
-    return ast_name_in(name, also);
+    static QualIndex idx = QUALIDX(library_methods);
+    return qualidx_find(&idx, name) >= 0 || ast_name_in(name, also);
 }
 
 ModelWait model_waits(const char *qual)
@@ -708,6 +737,8 @@ ModelWait model_waits(const char *qual)
         return MODEL_WAITS_HTTP;
     if (ast_name_in(qual, work_waits))
         return MODEL_WAITS_WORK;
+    if (!strcmp(qual, MODEL_BLOCKING_READ))
+        return MODEL_WAITS_READ;
     for (int i = 0; http_modules[i]; i++) {
         size_t n = strlen(http_modules[i]);
         if (!strncmp(qual, http_modules[i], n) && !strchr(qual + n, '.') &&

@@ -240,7 +240,11 @@ Val model_library_attr(const Val *recv, const char *attr);
  * AsyncClient, requests.Session, aiohttp.ClientSession, urllib3.PoolManager),
  * whose request methods are VAL_QUAL MODEL_HTTP_REQUEST; asyncio's Task
  * (create_task(), ensure_future(), a loop's create_task()), Event and Queue,
- * whose wait(), get() and join() are VAL_QUAL MODEL_WORK_WAIT.
+ * whose wait(), get() and join() are VAL_QUAL MODEL_WORK_WAIT; a Redis
+ * client (redis-py's Redis, sync or redis.asyncio, from_url(); aioredis)
+ * and its PubSub, whose blocking reads (xread, xreadgroup, the b*pop
+ * family, listen(), get_message()) are VAL_QUAL MODEL_BLOCKING_READ: whether
+ * one blocks, and how long, its arguments say (flow_ask.c: fq_read_blocks).
  */
 #define MODEL_HTTP_CLIENT "(HTTP client)"
 #define MODEL_HTTP_REQUEST "(HTTP client).request"
@@ -249,13 +253,17 @@ Val model_library_attr(const Val *recv, const char *attr);
 #define MODEL_QUEUE "asyncio.Queue()"
 #define MODEL_LOOP "asyncio.AbstractEventLoop()"
 #define MODEL_WORK_WAIT "(wait for other work)"
+#define MODEL_REDIS "redis.Redis()"
+#define MODEL_PUBSUB "redis.client.PubSub()"
+#define MODEL_BLOCKING_READ "(blocking read)"
 
 /* What a call of the library function qual waits on (FlowSummary.waits'
  * facts, flow_pool.c): a sleep, an HTTP request (a module function of an
  * HTTP library, a client's request method), other work (an event, a
- * queue, asyncio.wait() and wait_for(): a task), or nothing. */
+ * queue, asyncio.wait() and wait_for(): a task), a blocking read of a
+ * server another process writes to (Redis), or nothing. */
 typedef enum ModelWait { MODEL_WAITS_NONE, MODEL_WAITS_SLEEP, MODEL_WAITS_HTTP,
-                         MODEL_WAITS_WORK } ModelWait;
+                         MODEL_WAITS_WORK, MODEL_WAITS_READ } ModelWait;
 ModelWait model_waits(const char *qual);
 /* Could a method or function named name be one of those waits, or a
  * client's request (a cheap question before any value is worked out)? */

@@ -197,13 +197,15 @@ void lifecycle_report(void *arg, const FlowReport *r)
         break;
     case FLOW_NESTED_CHECKOUT:
         f.code = "SL206";
+        if (!(since = event_line(r, "a connection of the pool is checked out here")) && r->site)
+            since = r->site->lineno; /* by a dependency, before the endpoint runs */
         f.message = msg(k->a, "%s still holds a pooled connection (checked out on line %d) "
                               "when a second connection of the same pool is taken here: each "
                               "run needs two at once, so once as many run together as the pool "
                               "has connections, every one waits for a second that none gives "
                               "back, and all fail at the pool's timeout; commit or close the "
                               "first before, or do the work on the same session",
-                        w, event_line(r, "a connection of the pool is checked out here"));
+                        w, since);
         break;
     case FLOW_HELD_WAIT:
         f.code = "SL207";
@@ -220,6 +222,9 @@ void lifecycle_report(void *arg, const FlowReport *r)
                         : event_line(r, "it sleeps")        ? "it sleeps"
                         : event_line(r, "this call waits")  ? "a function it calls waits for "
                                                               "other work"
+                        : event_line(r, "it waits here on a blocking read")
+                            ? "it waits on a blocking read (a Redis stream or list, a pub/sub "
+                              "channel) for what another process writes"
                         : event_line(r, "it waits here")    ? "it waits for other work (a task, "
                                                               "an event, a queue)"
                         : event_line(r, "this call, made")  ? "a function it calls once per item "

@@ -172,13 +172,15 @@ def rename_merged(name: str, current_user: User = Security(get_current_user, sco
     db.commit()
 
 
-# Quiet: added to the committed session after the change.
+# Quiet: added to the committed session after the change.  (SL206: the
+# reader's session still holds the connection of its query when the commit
+# flushes through a second session of the same pool.)
 @app.patch("/reader/added")
 def rename_reader_added(name: str, user: User = Depends(get_reader_user),
                         db: Session = Depends(get_db)):
     user.display_name = name
     db.add(user)
-    db.commit()
+    db.commit()  # expect: SL206
 
 
 # Quiet: handed to a helper, which may add it.
