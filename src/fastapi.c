@@ -1528,7 +1528,8 @@ static void ref_scan(RefScan *r, const Node *n)
                                                       : "";
         if (!r->f->scoped_own)
             r->f->scoped_own = !strcmp(id, "async_scoped_session") ||
-                               (!strcmp(id, "scoped_session") && ast_keyword(n, "scopefunc"));
+                               (!strcmp(id, "scoped_session") &&
+                                (ast_keyword(n, "scopefunc") || n->v.Call.args.n > 1));
         if (id[0] == 'P' && r->func && r->func->kind != NODE_Lambda && is_qual(id, starts) &&
             (!r->f->starting.n || r->f->starting.items[r->f->starting.n - 1] != r->func))
             VEC_PUSH(&r->f->starting, r->func); /* a function that may start processes */

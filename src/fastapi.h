@@ -122,7 +122,8 @@ int fastapi_task_app_context(const FastApi *f);
 
 /* Does the project make a scoped_session registry keyed by its own
  * scopefunc (`async_scoped_session(...)`, `scoped_session(...,
- * scopefunc=...)`, by the name written)?  A cheap gate for sharing.c. */
+ * scopefunc=...)` or its second argument, by the name written)?  A cheap
+ * gate for sharing.c. */
 int fastapi_scoped_own(const FastApi *f);
 
 /* Does the project have a Starlette BaseHTTPMiddleware (a subclass with a

@@ -227,8 +227,10 @@ Val model_call(const Val *callee, const Node *call, const char *class_qual, cons
             v.sub = 1; /* 2.0 mode on 1.4: its connections refuse plain strings */
         if (v.tag == VAL_FACTORY && v.kind == FAC_SCOPED)
             /* async_scoped_session, or a scopefunc (a request id): not the thread */
-            v.sub = v.is_async || (call && has_keyword(call, "scopefunc")) ? SCOPED_OWN
-                                                                          : SCOPED_THREAD;
+            v.sub = v.is_async || (call && (has_keyword(call, "scopefunc") ||
+                                            call->v.Call.args.n > 1)) /* (factory, scopefunc) */
+                        ? SCOPED_OWN
+                        : SCOPED_THREAD;
         if (v.tag == VAL_FACTORY && v.kind == FAC_SESSIONMAKER && bind &&
             bind->tag == VAL_RESOURCE)
             v.tag = VAL_UNKNOWN; /* sessionmaker(bind=conn): its sessions use conn */
@@ -627,6 +629,14 @@ static const struct {
     {"redis.client.PubSub", MODEL_PUBSUB, 1},
     {"redis.asyncio.client.PubSub", MODEL_PUBSUB, 1},
     {"asyncio.get_event_loop", MODEL_LOOP, 0},
+    {"contextvars.ContextVar", MODEL_CONTEXTVAR, 0}, /* not typed by an annotation, which
+                                                        would hide the call and its default */
+    {"apscheduler.schedulers.base.BaseScheduler", MODEL_SCHEDULER, 1},
+    {"apscheduler.schedulers.background.BackgroundScheduler", MODEL_SCHEDULER, 1},
+    {"apscheduler.schedulers.blocking.BlockingScheduler", MODEL_SCHEDULER, 1},
+    {"apscheduler.schedulers.asyncio.AsyncIOScheduler", MODEL_SCHEDULER, 1},
+    {"apscheduler.schedulers.gevent.GeventScheduler", MODEL_SCHEDULER, 1},
+    {"apscheduler.schedulers.tornado.TornadoScheduler", MODEL_SCHEDULER, 1},
     {"asyncio.get_running_loop", MODEL_LOOP, 0},
     {"asyncio.new_event_loop", MODEL_LOOP, 0},
 };

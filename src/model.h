@@ -105,7 +105,9 @@ typedef struct Val {
     unsigned char sub;  /* FAC_GENERATOR, FAC_GENFUNC: the ResKind the generator yields;
                            VAL_FUNCS: FUNCS_*;
                            FAC_SCOPED: SCOPED_THREAD, SCOPED_OWN (a scopefunc or the task,
-                           not the thread) or SCOPED_FLASK (Flask-SQLAlchemy's db.session);
+                           not the thread), SCOPED_FLASK (Flask-SQLAlchemy's db.session)
+                           or SCOPED_SHARED (a scopefunc whose key outside a scope is one
+                           constant);
                            FAC_ENGINE, RES_CONNECTION: 1 if made with future=True (2.0 mode);
                            RES_PGCONN: 1 if psycopg 3's (statements serialize behind a lock);
                            RES_POOLED: 1 if a psycopg2 pool's (not psycopg_pool's) */
@@ -133,6 +135,9 @@ enum {
     SCOPED_OWN,    /* its scopefunc, or the task (async_scoped_session) */
     SCOPED_FLASK,  /* Flask-SQLAlchemy's db.session: the thread (or greenlet) before 3.0,
                       the application context from 3.0 (its teardown removes it) */
+    SCOPED_SHARED, /* its scopefunc, whose key is one constant outside the scopes that set
+                      it (`lambda: ""`, a ContextVar's constant default): every thread and
+                      task that calls it outside a scope gets one session (value.c) */
 };
 
 /* The table row of a resource kind. */
@@ -256,6 +261,14 @@ Val model_library_attr(const Val *recv, const char *attr);
 #define MODEL_REDIS "redis.Redis()"
 #define MODEL_PUBSUB "redis.client.PubSub()"
 #define MODEL_BLOCKING_READ "(blocking read)"
+
+/* Two more known the same way, for what runs where: a ContextVar (VAL_QUAL
+ * MODEL_CONTEXTVAR; value.c keeps in Val.node the ContextVar(...) call that
+ * made it, whose default= is what get() gives outside a scope), and an
+ * APScheduler 3 scheduler (MODEL_SCHEDULER: its add_job(f) and
+ * @scheduled_job run f on its executor's threads, sharing.c). */
+#define MODEL_CONTEXTVAR "contextvars.ContextVar()"
+#define MODEL_SCHEDULER "apscheduler.schedulers.base.BaseScheduler()"
 
 /* What a call of the library function qual waits on (FlowSummary.waits'
  * facts, flow_pool.c): a sleep, an HTTP request (a module function of an

@@ -1222,6 +1222,33 @@ static Val class_attr(Ev *c, const Node *cls, const char *attr, int depth)
     return unknown();
 }
 
+/* A property that returns its registry's session (`return
+ * self.registry()`, the statements of its own body) stands for the
+ * registry, which proxies that session's methods (as `cast(Session,
+ * registry)` does), so that `db.session` of the process's one `db` is the
+ * registry the rules know; else unknown. */
+static Val registry_returned(Ev *c, const Node *m)
+{
+    const ScopeTable *t = value_table_of(c->vm, m);
+    const Scope *ms = t ? scope_of(t, m) : NULL;
+    Val r = unknown();
+    for (int i = 0; ms && i < m->v.FunctionDef.body.n; i++) {
+        const Node *st = m->v.FunctionDef.body.items[i];
+        const Node *e = st->kind == NODE_Return ? st->v.Return.value : NULL;
+        if (!e && st->kind == NODE_Return)
+            return unknown();
+        if (!e)
+            continue;
+        if (e->kind != NODE_Call || e->v.Call.args.n || e->v.Call.keywords.n)
+            return unknown();
+        Val f = ev(c, t, ms, e->v.Call.func);
+        if (f.tag != VAL_FACTORY || f.kind != FAC_SCOPED || (known(&r) && r.node != f.node))
+            return unknown();
+        r = f;
+    }
+    return r;
+}
+
 static Val attr_of(Ev *c, Val recv, const char *attr)
 {
     if (recv.tag == VAL_OBJECT || recv.tag == VAL_CLASS) {
@@ -1235,8 +1262,13 @@ static Val attr_of(Ev *c, Val recv, const char *attr)
         if (!m)
             return unknown();
         if (recv.tag == VAL_OBJECT &&
-            (ast_decorated(m, "property") || ast_decorated(m, "cached_property")))
-            return read(c->vm, m, NULL, LOC_RETURN);
+            (ast_decorated(m, "property") || ast_decorated(m, "cached_property"))) {
+            v = read(c->vm, m, NULL, LOC_RETURN);
+            if (!known(&v))
+                v = registry_returned(c, m);
+            v.once |= recv.once && (v.tag == VAL_OBJECT || v.tag == VAL_FACTORY);
+            return v;
+        }
         return make(VAL_FUNC, 0, 0, m); /* a bound method */
     }
     if (recv.tag == VAL_FACTORY && recv.kind == FAC_ENGINE && !strcmp(attr, "sync_engine"))
@@ -1299,6 +1331,78 @@ static Val ev_attr(Ev *c, const ScopeTable *t, const Scope *s, const Node *e)
 
 /* ---- calls ---- */
 
+/*
+ * What a scoped_session's scopefunc keys its sessions by, where no scope
+ * set anything: one constant?  A literal (`lambda: ""`), or a ContextVar's
+ * get() that gives one: `var.get(<constant>)`, or `var.get()` of a var
+ * made with `default=<constant>` (known by the ContextVar(...) call the
+ * value model follows to var: a module-level name, `self.var`).  A def
+ * (a function, a method named `self.m`) counts when all its returns do, a
+ * bound `var.get` when var does.  Anything else (threading.get_ident,
+ * current_task, a var with no default, whose get() raises outside a scope)
+ * keys by what runs it.  Where a scope sets the var is sharing.c's.
+ */
+typedef struct KeyScan {
+    Ev *c;
+    const ScopeTable *t;
+    const Scope *s;
+    int returns, constant, depth;
+} KeyScan;
+
+static int var_default_const(Val var, const Node *get)
+{
+    if (var.tag != VAL_QUAL || !var.qual || strcmp(var.qual, MODEL_CONTEXTVAR) || !var.node)
+        return 0;
+    const Node *d = get && get->v.Call.args.n > 0 ? get->v.Call.args.items[0]
+                                                  : ast_keyword(var.node, "default");
+    return d && d->kind == NODE_Constant;
+}
+
+static int const_key(Ev *c, const ScopeTable *t, const Scope *s, const Node *e)
+{
+    if (e->kind == NODE_Constant)
+        return 1;
+    const Node *f = e->kind == NODE_Call ? e->v.Call.func : NULL;
+    return f && f->kind == NODE_Attribute && !strcmp(f->v.Attribute.attr, "get") &&
+           var_default_const(ev(c, t, s, f->v.Attribute.value), e);
+}
+
+static void key_kid(Node *parent, Node *n, void *arg)
+{
+    KeyScan *k = arg;
+    (void)parent;
+    if (k->depth > VALUE_MAX_DEPTH || ast_is_def(n) || n->kind == NODE_Lambda ||
+        ast_category(n->kind) == CAT_EXPR)
+        return;
+    if (n->kind == NODE_Return) {
+        k->returns++;
+        k->constant += n->v.Return.value && const_key(k->c, k->t, k->s, n->v.Return.value);
+        return;
+    }
+    k->depth++;
+    ast_children(n, key_kid, k);
+    k->depth--;
+}
+
+static int scope_key_const(Ev *c, const ScopeTable *t, const Scope *s, const Node *fn)
+{
+    if (fn->kind == NODE_Lambda)
+        return const_key(c, t, s, fn->v.Lambda.body);
+    if (fn->kind == NODE_Attribute && !strcmp(fn->v.Attribute.attr, "get"))
+        return var_default_const(ev(c, t, s, fn->v.Attribute.value), NULL);
+    Val f = ev(c, t, s, fn);
+    const ScopeTable *dt = f.tag == VAL_FUNC && f.node && ast_is_function(f.node)
+                               ? value_table_of(c->vm, f.node)
+                               : NULL;
+    const Scope *ds = dt ? scope_of(dt, f.node) : NULL;
+    if (!ds)
+        return 0;
+    KeyScan k = {c, dt, ds, 0, 0, 0};
+    for (int i = 0; i < f.node->v.FunctionDef.body.n; i++)
+        key_kid(NULL, f.node->v.FunctionDef.body.items[i], &k);
+    return k.returns > 0 && k.constant == k.returns;
+}
+
 /* The class_= qualified name and the bind of a library call. */
 static Val library_call(Ev *c, const ScopeTable *t, const Scope *s, const Node *call, Val callee)
 {
@@ -1308,6 +1412,8 @@ static Val library_call(Ev *c, const ScopeTable *t, const Scope *s, const Node *
         return v; /* Session(anything) is a session */
     }
     v = model_library_instance(callee.qual); /* flask_sqlalchemy.SQLAlchemy(app) */
+    if (known(&v) && !strcmp(v.qual, MODEL_CONTEXTVAR))
+        v.node = call; /* which var, and its default= */
     if (known(&v))
         return v;
     const char *cls = NULL;
@@ -1349,6 +1455,15 @@ static Val library_call(Ev *c, const ScopeTable *t, const Scope *s, const Node *
     v = model_user_call(c->vm->user, &callee, call, cls, &bind);
     if (v.tag == VAL_FACTORY && v.kind == FAC_SCOPED) {
         v.node = call; /* which registry: the call that made it, however it travels */
+        const Node *fn = ast_keyword(call, "scopefunc");
+        if (!fn && call->v.Call.args.n > 1)
+            fn = call->v.Call.args.items[1];
+        Val key = fn && !v.is_async ? ev(c, t, s, fn) : unknown();
+        if (key.tag == VAL_QUAL && key.qual &&
+            (!strcmp(key.qual, "threading.get_ident") || !strcmp(key.qual, "_thread.get_ident")))
+            v.sub = SCOPED_THREAD; /* the default's key, written out */
+        else if (v.sub == SCOPED_OWN && !v.is_async && fn && scope_key_const(c, t, s, fn))
+            v.sub = SCOPED_SHARED;
         if (c->vm->building && c->vm->cur >= 0 && c->vm->mods[c->vm->cur].scopes == t)
             own(c->vm, call, c->vm->cur); /* value_table_of(call): where its scopefunc is read */
     }

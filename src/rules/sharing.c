@@ -176,31 +176,8 @@ static int is_func(const Node *n)
     return n->kind == NODE_FunctionDef || n->kind == NODE_AsyncFunctionDef;
 }
 
-/*
- * `registry = async_scoped_session(...)`, or a scoped_session with a
- * scopefunc: one session per task (or per whatever the scopefunc returns),
- * kept in a dict until remove() is called for that key.  Used by functions
- * and removed nowhere in the project, every task leaves its session behind,
- * with its connection if the task ended inside a transaction.
- */
 static void never_removed(Check *c, const Node *st, const Node *value, const Binding *b,
-                          const char *name)
-{
-    if (value->kind != NODE_Call || !fastapi_function_reads(c->fa, b) ||
-        fastapi_binding_removed(c->fa, b, 0))
-        return;
-    Val v = flow_value(c->scratch, c->env, scope_module(c->env->scopes), value);
-    if (v.tag != VAL_FACTORY || v.kind != FAC_SCOPED || !v.sub)
-        return;
-    add(c, "SL103", st,
-        msg(c->k->a, "scoped session registry `%s` keeps a session per task and is never "
-                     "removed (no `%s.remove()` in the project): each task that uses it leaves "
-                     "its session in the registry, with its connection if the task ended inside "
-                     "a transaction, and the registry grows with every task; call `%s.remove()` "
-                     "when a task's work ends",
-            name, name, name),
-        NULL, "a registry keyed by task made here; nothing removes its sessions", NULL, NULL);
-}
+                          const char *name);
 
 /* Module-level `name = <acquisition>` read by request code. */
 static void module_names(Check *c, const Node *module)
@@ -842,6 +819,11 @@ typedef struct Units {
     int kind[MAX_UNITS]; /* UNIT_THREAD, UNIT_POOL */
     unsigned char many[MAX_UNITS]; /* started per unit of work or per item of a loop:
                                       several run at once */
+    unsigned char sched[MAX_UNITS]; /* a scheduler's job: it runs again and again on the
+                                       scheduler's threads while its starter goes on */
+    const Node *from[MAX_UNITS];    /* the function whose call starts it, or NULL */
+    unsigned char copies[MAX_UNITS]; /* started by asyncio.to_thread, which copies the
+                                        starter's context (its ContextVars) into the job */
     int n;
 } Units;
 
@@ -886,7 +868,7 @@ static int registry_at(Check *c, const ScopeTable *t, const Scope *s, const Node
         return 0;
     Val v = val_in(c, t, s, e);
     if (v.tag != VAL_FACTORY || v.kind != FAC_SCOPED ||
-        !(own ? v.sub == SCOPED_OWN
+        !(own ? v.sub == SCOPED_OWN || v.sub == SCOPED_SHARED
               : v.sub == SCOPED_THREAD || (v.sub == SCOPED_FLASK && flask_per_thread(c))))
         return 0;
     k->made = v.node;
@@ -997,12 +979,38 @@ typedef struct RegWalk {
     const Node *query;  /* the `Model.query` that uses it, or NULL */
     int once;           /* looking for the process's one session instead */
     Val one;            /* ... its value, once found */
+    int scoped;         /* once: inside a scope that sets a ContextVar (a `with` of the
+                           project's context manager that sets one, or the unit sets one) */
+    int by_key;         /* once: what was found is a registry whose key outside a scope is
+                           one constant (SCOPED_SHARED), not a module-level session */
     const Node **seen;  /* the functions read (shared by the nested walks) */
     int *nseen;
     int level, depth;
 } RegWalk;
 
 static void reg_walk_kid(Node *parent, Node *n, void *arg);
+static const Node *opens_in(Check *c, const ScopeTable *t, const Scope *s, const Node *func,
+                            const Node **var, int level);
+
+/* Does a `with` item of n (a With or an AsyncWith) enter a context manager
+ * of the project that sets a ContextVar (opens_in, MAX_HELPERS deep)?
+ * Its block runs in a scope of its own (`with db.database_scope():`). */
+static int with_opens(Check *c, const ScopeTable *t, const Scope *s, const Node *n)
+{
+    const NodeList *items = n->kind == NODE_With ? &n->v.With.items : &n->v.AsyncWith.items;
+    for (int i = 0; i < items->n; i++) {
+        const Node *e = items->items[i]->v.withitem.context_expr;
+        Val v = e->kind == NODE_Call ? val_in(c, t, s, e->v.Call.func) : (Val){0};
+        const ScopeTable *dt = v.tag == VAL_FUNC && v.node && is_func(v.node)
+                                   ? value_table_of(c->env->values, v.node)
+                                   : NULL;
+        const Scope *ds = dt ? scope_of(dt, v.node) : NULL;
+        const Node *var = NULL;
+        if (ds && opens_in(c, dt, ds, v.node, &var, 1))
+            return 1;
+    }
+    return 0;
+}
 
 /* Finds a commit(), and a rollback() in an except handler, in a body. */
 typedef struct TxScan {
@@ -1069,20 +1077,33 @@ static int reg_follow(RegWalk *w, const Node *call)
     w->key = in.key;
     w->what = in.what;
     w->one = in.one;
+    w->by_key = in.by_key;
     w->via = def; /* the function this body calls */
     w->query = NULL;
     return 1;
 }
 
-/* A read of the process's one session or connection at n (RegWalk.once). */
+/* A read of the process's one session or connection at n (RegWalk.once):
+ * a module-level one, or, outside any scope, the session of a registry
+ * whose scopefunc gives one constant key there (value.c: SCOPED_SHARED),
+ * which every thread and task outside a scope gets. */
 static int once_use(RegWalk *w, const Node *n)
 {
     if (n->kind != NODE_Name &&
         (n->kind != NODE_Attribute || n->v.Attribute.value->kind != NODE_Name))
         return 0;
     Val v = val_in(w->c, w->t, w->s, n);
-    if (v.tag != VAL_RESOURCE || !v.once || v.kind == RES_ANY)
+    RegKey k;
+    int by_key = v.tag == VAL_FACTORY && v.kind == FAC_SCOPED && v.sub == SCOPED_SHARED &&
+                 !w->scoped && registry_at(w->c, w->t, w->s, n, &k, 1);
+    if (!by_key && (v.tag != VAL_RESOURCE || !v.once || v.kind == RES_ANY))
         return 0;
+    if (by_key) {
+        w->key = k;
+        v.tag = VAL_RESOURCE; /* the session the registry gives them all */
+        v.kind = RES_SESSION;
+    }
+    w->by_key = by_key;
     w->what = reg_text(w->c, n);
     w->one = v;
     return 1;
@@ -1144,8 +1165,13 @@ static void reg_walk_kid(Node *parent, Node *n, void *arg)
             w->fin -= p == 3;
         }
     } else {
+        int scope = w->once && (n->kind == NODE_With || n->kind == NODE_AsyncWith) &&
+                    fastapi_scoped_own(w->c->fa) && /* no such registry: no scope to ask */
+                    with_opens(w->c, w->t, w->s, n);
         w->fin += n->kind == NODE_withitem;
+        w->scoped += scope;
         ast_children(n, reg_walk_kid, w);
+        w->scoped -= scope;
         w->fin -= n->kind == NODE_withitem;
     }
     w->depth--;
@@ -1221,11 +1247,37 @@ static const Node *callee_of_callable(const Node *e)
     return e;
 }
 
+/* Is e (in scope s) an APScheduler scheduler (value.h: MODEL_SCHEDULER,
+ * made here or typed `BaseScheduler`)?  Its jobs run on its executor's
+ * pool of threads (ten by default), each again and again by its trigger,
+ * beside the thread that added them. */
+static int scheduler(Check *c, const Scope *s, const Node *e)
+{
+    Val v = flow_value(c->scratch, c->env, s, e);
+    return v.tag == VAL_QUAL && v.qual && !strcmp(v.qual, MODEL_SCHEDULER);
+}
+
+/* `@scheduler.scheduled_job(...)` on def: the def is a scheduler's job. */
+static int scheduled(Check *c, const Scope *s, const Node *def)
+{
+    const NodeList *decs = &def->v.FunctionDef.decorator_list;
+    for (int i = 0; i < decs->n; i++) {
+        const Node *d = decs->items[i];
+        const Node *f = d->kind == NODE_Call ? d->v.Call.func : NULL;
+        if (f && f->kind == NODE_Attribute && !strcmp(f->v.Attribute.attr, "scheduled_job") &&
+            scheduler(c, s, f->v.Attribute.value))
+            return 1;
+    }
+    return 0;
+}
+
 /* The target of a call that starts a thread or hands a job to a pool
  * of threads, or that Tornado's IOLoop runs later, in *target, with its
  * UNIT_* kind; 0 if call is none of them.  *each: the call itself runs
  * the target several times at once (a subscriber's callback, a pool's map:
- * fastapi_callback_at_once). */
+ * fastapi_callback_at_once); 2: a scheduler's job (`add_job(f, trigger)`,
+ * `add_job(func=f)`), run again and again while the starter goes on; 3: a
+ * job that gets a copy of the starter's context (asyncio.to_thread). */
 static int starts(Check *c, const Scope *s, const Node *call, const Node **target, int *each)
 {
     const Node *f = call->v.Call.func;
@@ -1263,8 +1315,17 @@ static int starts(Check *c, const Scope *s, const Node *call, const Node **targe
         *target = args->items[0]->v.Call.func; /* create_task(work(...)), loop's or a group's */
         return UNIT_ATASK;
     }
-    if (!strcmp(q, "asyncio.to_thread") && args->n > 0)
+    if (!strcmp(last, "add_job") && f->kind == NODE_Attribute &&
+        scheduler(c, s, f->v.Attribute.value)) {
+        const Node *fn = ast_keyword(call, "func");
+        *target = fn ? fn : args->n > 0 ? args->items[0] : NULL;
+        *each = 2;
+        return *target ? UNIT_POOL : UNIT_NONE;
+    }
+    if (!strcmp(q, "asyncio.to_thread") && args->n > 0) {
         *target = args->items[0];
+        *each = 3;
+    }
     else if (f->kind == NODE_Attribute && !strcmp(f->v.Attribute.attr, "run_in_executor") &&
              args->n > 1)
         *target = args->items[1];
@@ -1299,13 +1360,18 @@ static void start_kid(Node *parent, Node *n, void *arg)
         x->s = in ? in : outer;
         x->loops = 0;
     }
-    const Node *target;
-    int each = 0;
-    int kind = n->kind == NODE_Call ? starts(x->c, x->s, n, &target, &each) : UNIT_NONE;
+    const Node *target = n;
+    int each = 2;
+    int kind = n->kind == NODE_Call ? starts(x->c, x->s, n, &target, &each)
+               : n->kind == NODE_FunctionDef && n->v.FunctionDef.decorator_list.n &&
+                       scheduled(x->c, outer, n)
+                   ? UNIT_POOL /* @scheduler.scheduled_job(...) */
+                   : UNIT_NONE;
     if (n->kind == NODE_Call && x->c->servers)
         workers_call(&x->c->work, x->s, n); /* SL201 */
     if (kind) {
-        Val v = flow_value(x->c->scratch, x->c->env, x->s, target);
+        Val v = target == n ? (Val){.tag = VAL_FUNC, .node = n} /* the decorated def */
+                            : flow_value(x->c->scratch, x->c->env, x->s, target);
         if (v.tag == VAL_FUNC && v.node && is_func(v.node) && x->u->n < MAX_UNITS &&
             value_table_of(x->c->env->values, v.node) == x->c->env->scopes) {
             int k = 0;
@@ -1317,8 +1383,13 @@ static void start_kid(Node *parent, Node *n, void *arg)
             } else if (kind == UNIT_POOL) {
                 x->u->kind[k] = UNIT_POOL; /* a pool thread's is the longer life */
             }
-            const Node *in = x->s->node;
-            x->u->many[k] |= each || x->loops > 0 ||
+            const Node *in = n->kind == NODE_Call ? x->s->node : outer->node;
+            x->u->copies[k] |= each == 3;
+            if (each == 2 && v.node->kind == NODE_FunctionDef) { /* a sync job: on a thread */
+                x->u->sched[k] = 1;
+                x->u->from[k] = in && is_func(in) ? in : NULL;
+            }
+            x->u->many[k] |= each == 1 || x->loops > 0 ||
                              (in && is_func(in) && (fastapi_role(x->c->fa, in) & FASTAPI_EVENT));
         }
     }
@@ -1350,6 +1421,15 @@ static int units_many(const Units *u, const Node *func)
     for (int i = 0; i < u->n; i++)
         if (u->def[i] == func)
             return u->many[i];
+    return 0;
+}
+
+/* Is func a scheduler's job (Units.sched)? */
+static int units_sched(const Units *u, const Node *func)
+{
+    for (int i = 0; i < u->n; i++)
+        if (u->def[i] == func)
+            return u->sched[i];
     return 0;
 }
 
@@ -1489,20 +1569,54 @@ static void unit_check(Check *c, const Node *func, const Scope *s, int kind)
  * A unit started once (a single background thread) is left alone, though
  * it may share the session with the requests: a limit.
  */
+/* The first read of the process's one session by func (in scope s) and
+ * the project's functions it calls, into *w; 0 if none, or if it is a
+ * connection of psycopg's, which waits for the other users (as
+ * sharing_flow_report says).  A registry keyed by one constant outside a
+ * scope is not that one inside a scope: func's own (it sets a ContextVar,
+ * a limit: wherever it does) or a `with` block's (with_opens).  u: the
+ * module's units, or NULL. */
+static int once_walk(Check *c, const Node *func, const Scope *s, const Units *u, RegWalk *w)
+{
+    const Node *var = NULL;
+    int copies = 0;
+    for (int i = 0; u && i < u->n; i++)
+        copies |= u->def[i] == func && u->copies[i];
+    *w = (RegWalk){.c = c, .t = c->env->scopes, .s = s, .once = 1};
+    /* a job that gets the starter's context runs in the starter's scope, if it
+       is in one (whether it is is not asked: a limit) */
+    w->scoped = copies ||
+                (fastapi_scoped_own(c->fa) && opens_in(c, c->env->scopes, s, func, &var, 0));
+    reg_walk(w, func);
+    int k = w->one.kind;
+    return w->at && !(k == RES_DBAPI || k == RES_POOLED || (k == RES_PGCONN && w->one.sub));
+}
+
+/* The one session w found, for messages: what makes it one. */
+static const char *one_text(Check *c, const RegWalk *w)
+{
+    int k = w->one.kind;
+    return w->by_key ? msg(c->k->a, "session `%s` is one session for every thread and task "
+                                    "outside a scope of its registry (its scopefunc gives one "
+                                    "constant key there),",
+                           w->what)
+                     : msg(c->k->a, "%s `%s` is the one %s of the process, made once for the "
+                                    "module,",
+                           noun(k), w->what, noun(k));
+}
+
 static void once_check(Check *c, const Node *func, const Scope *s, int kind)
 {
-    RegWalk w = {.c = c, .t = c->env->scopes, .s = s, .once = 1};
-    reg_walk(&w, func);
-    int k = w.one.kind;
-    if (!w.at || k == RES_DBAPI || k == RES_POOLED || (k == RES_PGCONN && w.one.sub))
-        return; /* psycopg 2's and 3's connections wait for each other (sharing_flow_report) */
+    RegWalk w;
+    if (!once_walk(c, func, s, c->units, &w))
+        return;
     const char *via = w.via ? msg(c->k->a, " (through `%s()`)", w.via->v.FunctionDef.name) : "";
     add(c, "SL203", w.at,
-        msg(c->k->a, "%s `%s` is the one %s of the process, made once for the module, and `%s`%s "
+        msg(c->k->a, "%s and `%s`%s "
                      "uses it on %s, started for each request or item: the runs use it at the "
                      "same time, and a session or connection is not safe for concurrent use; "
                      "make one in the %s and close it when it ends",
-            noun(k), w.what, noun(k), func->v.FunctionDef.name, via,
+            one_text(c, &w), func->v.FunctionDef.name, via,
             kind == UNIT_POOL ? "a pool's threads" : "a thread of its own",
             kind == UNIT_POOL ? "job" : "thread"),
         NULL,
@@ -1510,6 +1624,57 @@ static void once_check(Check *c, const Node *func, const Scope *s, int kind)
                     w.via->v.FunctionDef.name)
               : "used here, on the thread the work runs on",
         NULL, NULL);
+}
+
+/*
+ * SL203 for a scheduler's job (Units.sched: `add_job(f, ...)`,
+ * `@scheduled_job`) that reads the process's one session while other work
+ * of the process does too: the function whose call schedules it (or what
+ * it calls, MAX_HELPERS deep), or another job of the module's schedulers.
+ * APScheduler runs a job again and again by its trigger on its executor's
+ * threads, as long as the scheduler runs, beside the thread that added it
+ * (which goes on: a queue's loop, a command) and the other jobs: their
+ * uses meet on two threads.  The one session is told apart by how it is
+ * written (`db.session`): a limit.  A job alone with a session it
+ * shares with nobody is quiet here (module_names says the session is made
+ * once); so is a job the module starts several times at once (once_check).
+ */
+static void sched_check(Check *c, const Node *func, const Scope *s, const Units *u)
+{
+    RegWalk w, p;
+    if (!once_walk(c, func, s, u, &w))
+        return;
+    const Node *other = NULL;
+    for (int i = 0; i < u->n && !other; i++) {
+        /* the starter first, then the other jobs */
+        const Node *d = u->def[i] == func ? u->from[i] : u->sched[i] ? u->def[i] : NULL;
+        const Scope *ds = d ? scope_of(c->env->scopes, d) : NULL;
+        if (ds && d != func && once_walk(c, d, ds, u, &p) && !strcmp(p.what, w.what))
+            other = d;
+    }
+    if (!other)
+        return;
+    const char *name = func->v.FunctionDef.name, *oname = other->v.FunctionDef.name;
+    int starter = 0;
+    for (int i = 0; i < u->n; i++)
+        starter |= u->def[i] == func && u->from[i] == other;
+    const char *via = w.via ? msg(c->k->a, " (through `%s()`)", w.via->v.FunctionDef.name) : "";
+    add(c, "SL203", w.at,
+        msg(c->k->a, "%s and `%s`%s, a scheduler's job, uses it on the scheduler's threads, run "
+                     "after run, while `%s`, %s, uses it on %s: the two use it at the same time, "
+                     "and a session is not safe for concurrent use (one failed statement also "
+                     "leaves it unusable for both); open one per run (a `with` block of the "
+                     "sessionmaker, or a scope of the registry)",
+            one_text(c, &w), name, via, oname,
+            starter ? "the function that schedules it" : "another job",
+            starter ? "its own thread" : "another of them"),
+        NULL,
+        w.via ? msg(c->k->a, "`%s()` uses it here, on a thread of the scheduler",
+                    w.via->v.FunctionDef.name)
+              : "used here, on a thread of the scheduler",
+        p.at,
+        starter ? msg(c->k->a, "`%s` uses it here too, on the thread that schedules the job", oname)
+                : msg(c->k->a, "`%s`, another job, uses it here too", oname));
 }
 
 /* ------------------------------ SL103 scopes of a registry keyed by itself */
@@ -1538,27 +1703,30 @@ static void once_check(Check *c, const Node *func, const Scope *s, int kind)
  * exit, or removed_every_way's handler-and-normal-exit pair.
  */
 typedef struct ScopeKey {
-    const Binding *var; /* the ContextVar the scopefunc reads, or NULL */
-    int task;           /* keyed by asyncio's current task */
+    const Node *var;      /* the ContextVar the scopefunc reads (its ContextVar(...)
+                             call, value.h), or NULL */
+    const char *var_name; /* ... as written there */
+    int task;             /* keyed by asyncio's current task */
 } ScopeKey;
 
-/* Finds `<name>.get()` in a scopefunc's body: the ContextVar it reads. */
+/* Finds `<var>.get()` in a scopefunc's body: the ContextVar it reads. */
 typedef struct VarGet {
     Check *c;
     const ScopeTable *t;
     const Scope *s;
-    const Binding *var;
+    const Node *var;
+    const char *name;
     int depth;
 } VarGet;
 
-static int is_contextvar(const ScopeTable *t, const Binding *b)
+/* The ContextVar e holds (a module-level name, `self.var`), known by the
+ * ContextVar(...) call that made it (value.h: MODEL_CONTEXTVAR), or NULL. */
+static const Node *ctxvar(Check *c, const ScopeTable *t, const Scope *s, const Node *e)
 {
-    const Node *v = b ? b->value : NULL;
-    char buf[64];
-    size_t n = v && v->kind == NODE_Call
-                   ? scope_qualname_buf(t, scope_module(t), v->v.Call.func, buf, sizeof buf)
-                   : 0;
-    return n && n < sizeof buf && !strcmp(buf, "contextvars.ContextVar");
+    if (e->kind != NODE_Name && e->kind != NODE_Attribute)
+        return NULL;
+    Val v = val_in(c, t, s, e);
+    return v.tag == VAL_QUAL && v.qual && !strcmp(v.qual, MODEL_CONTEXTVAR) ? v.node : NULL;
 }
 
 static void var_get_kid(Node *parent, Node *n, void *arg)
@@ -1569,13 +1737,9 @@ static void var_get_kid(Node *parent, Node *n, void *arg)
         return;
     const Node *f = n->kind == NODE_Call ? n->v.Call.func : NULL;
     if (f && f->kind == NODE_Attribute && !strcmp(f->v.Attribute.attr, "get") &&
-        f->v.Attribute.value->kind == NODE_Name) {
-        const ScopeTable *home;
-        const Binding *b = module_binding(g->c, g->t, g->s, f->v.Attribute.value->v.Name.id, &home);
-        if (is_contextvar(home, b)) {
-            g->var = b;
-            return;
-        }
+        (g->var = ctxvar(g->c, g->t, g->s, f->v.Attribute.value)) != NULL) {
+        g->name = reg_text(g->c, f->v.Attribute.value);
+        return;
     }
     g->depth++;
     ast_children(n, var_get_kid, g);
@@ -1600,6 +1764,7 @@ static int scope_key(Check *c, const RegKey *k, ScopeKey *out)
     if (!fn)
         return 0;
     out->var = NULL;
+    out->var_name = NULL;
     out->task = 0;
     Val v = val_in(c, home, scope_module(home), fn);
     if (v.tag == VAL_QUAL && v.qual &&
@@ -1612,14 +1777,46 @@ static int scope_key(Check *c, const RegKey *k, ScopeKey *out)
     const Scope *ds = dt ? scope_of(dt, def) : NULL;
     if (!ds)
         return 0;
-    VarGet g = {c, dt, ds, NULL, 0};
+    VarGet g = {c, dt, ds, NULL, NULL, 0};
     if (fn->kind == NODE_Lambda)
         var_get_kid(NULL, fn->v.Lambda.body, &g);
     else
         for (int i = 0; i < def->v.FunctionDef.body.n && !g.var; i++)
             var_get_kid(NULL, def->v.FunctionDef.body.items[i], &g);
     out->var = g.var;
+    out->var_name = g.name;
     return g.var != NULL;
+}
+
+/*
+ * `registry = async_scoped_session(...)`, or a scoped_session with a
+ * scopefunc: one session per task (or per whatever the scopefunc returns),
+ * kept in a dict until remove() is called for that key.  Used by functions
+ * and removed nowhere in the project, every task leaves its session behind,
+ * with its connection if the task ended inside a transaction.
+ */
+static void never_removed(Check *c, const Node *st, const Node *value, const Binding *b,
+                          const char *name)
+{
+    if (value->kind != NODE_Call || !fastapi_function_reads(c->fa, b) ||
+        fastapi_binding_removed(c->fa, b, 0))
+        return;
+    Val v = flow_value(c->scratch, c->env, scope_module(c->env->scopes), value);
+    if (v.tag != VAL_FACTORY || v.kind != FAC_SCOPED || !v.sub)
+        return;
+    RegKey rk = {value, c->env->scopes, b, NULL, 0};
+    ScopeKey key;
+    if (v.sub == SCOPED_SHARED && (!scope_key(c, &rk, &key) || !key.var))
+        return; /* one constant key, never another (`lambda: ""`): one session, not one per
+                   task; its users share it (once_check, sched_check) */
+    add(c, "SL103", st,
+        msg(c->k->a, "scoped session registry `%s` keeps a session per task and is never "
+                     "removed (no `%s.remove()` in the project): each task that uses it leaves "
+                     "its session in the registry, with its connection if the task ended inside "
+                     "a transaction, and the registry grows with every task; call `%s.remove()` "
+                     "when a task's work ends",
+            name, name, name),
+        NULL, "a registry keyed by task made here; nothing removes its sessions", NULL, NULL);
 }
 
 /* Finds, in a function's own body, what sets a ContextVar (*var, or any
@@ -1630,13 +1827,10 @@ typedef struct OpenScan {
     Check *c;
     const ScopeTable *t;
     const Scope *s;
-    const Binding *var;
+    const Node *var;
     const Node *at; /* the set() call or the with item's expression */
     int level, depth;
 } OpenScan;
-
-static const Node *opens_in(Check *c, const ScopeTable *t, const Scope *s, const Node *func,
-                            const Binding **var, int level);
 
 static void open_kid(Node *parent, Node *n, void *arg)
 {
@@ -1645,15 +1839,13 @@ static void open_kid(Node *parent, Node *n, void *arg)
     if (o->at || o->depth > WALK_MAX_DEPTH || ast_is_def(n) || n->kind == NODE_Lambda)
         return;
     const Node *f = n->kind == NODE_Call ? n->v.Call.func : NULL;
-    if (f && f->kind == NODE_Attribute && !strcmp(f->v.Attribute.attr, "set") &&
-        f->v.Attribute.value->kind == NODE_Name) {
-        const ScopeTable *home;
-        const Binding *b = module_binding(o->c, o->t, o->s, f->v.Attribute.value->v.Name.id, &home);
-        if (b && (o->var ? b == o->var : is_contextvar(home, b))) {
-            o->var = b;
-            o->at = n;
-            return;
-        }
+    const Node *var = f && f->kind == NODE_Attribute && !strcmp(f->v.Attribute.attr, "set")
+                          ? ctxvar(o->c, o->t, o->s, f->v.Attribute.value)
+                          : NULL;
+    if (var && (!o->var || var == o->var)) {
+        o->var = var;
+        o->at = n;
+        return;
     }
     const Node *e = n->kind == NODE_withitem ? n->v.withitem.context_expr : NULL;
     if (e && e->kind == NODE_Call && o->level < MAX_HELPERS) {
@@ -1673,7 +1865,7 @@ static void open_kid(Node *parent, Node *n, void *arg)
 }
 
 static const Node *opens_in(Check *c, const ScopeTable *t, const Scope *s, const Node *func,
-                            const Binding **var, int level)
+                            const Node **var, int level)
 {
     OpenScan o = {c, t, s, *var, NULL, level, 0};
     for (int i = 0; i < func->v.FunctionDef.body.n && !o.at; i++)
@@ -1788,7 +1980,7 @@ static void scope_check(Check *c, const Node *func, const Scope *s, int roles, i
      * so what removes their key removes not this one */
     int own_task = fastapi_worker_task(func) || (roles & (FASTAPI_STARTUP | FASTAPI_MIDDLEWARE)) ||
                    unit == UNIT_ATASK;
-    const Binding *set = NULL;
+    const Node *set = NULL;
     const Node *opener = opens_in(c, c->env->scopes, s, func, &set, 0);
     if (!own_task && !opener)
         return;
@@ -1833,7 +2025,7 @@ static void scope_check(Check *c, const Node *func, const Scope *s, int roles, i
                                           name, reg)
                                     : msg(c->k->a, "`%s` opens a new scope of `%s` here (it sets "
                                                  "the ContextVar `%s` its scopefunc reads)",
-                                        name, reg, key.var->name);
+                                        name, reg, key.var_name);
     add(c, "SL103", key.task ? w.at : at,
         msg(c->k->a, "%s and uses the registry in it%s but %s: the scope's session stays in the "
                      "registry with its connection (idle in transaction after a read) for as "
@@ -2532,7 +2724,7 @@ void sharing_check(LifecycleSink *k, const FlowEnv *env, const ProjectFacts *fac
 {
     if (!env->fastapi || !env->fastapi->model)
         return;
-    Units units = {{0}, {0}, {0}, 0};
+    Units units = {.n = 0};
     Check c = {k, env, scratch, env->fastapi->model, facts, &units,
                {env, scratch, k->a, k->src, k->out}, 0};
     StartScan ss = {&c, &units, scope_module(env->scopes), 0, 0};
@@ -2541,6 +2733,7 @@ void sharing_check(LifecycleSink *k, const FlowEnv *env, const ProjectFacts *fac
     if (c.servers || strstr(text, "hread") || strstr(text, "_executor") || strstr(text, "submit") ||
         strstr(text, "_callback(") || strstr(text, "call_later(") || strstr(text, "add_timeout(") ||
         strstr(text, "call_at(") || strstr(text, ".subscribe(") || strstr(text, "dummy") ||
+        strstr(text, "_job(") || /* add_job(, scheduled_job( */
         (fastapi_scoped_own(c.fa) && (strstr(text, "create_task") || strstr(text, "ensure_future"))))
         /* Thread, to_thread,
                                    run_in_executor, submit, Tornado's add_callback, call_later:
@@ -2570,6 +2763,8 @@ void sharing_check(LifecycleSink *k, const FlowEnv *env, const ProjectFacts *fac
             unit_check(&c, f, s, unit);
         if ((unit == UNIT_POOL || unit == UNIT_THREAD) && units_many(&units, f))
             once_check(&c, f, s, unit);
+        else if (unit == UNIT_POOL && units_sched(&units, f))
+            sched_check(&c, f, s, &units);
         scope_check(&c, f, s, roles, unit);
         /* a default value or a cache's result is one for every call,
          * whether or not requests make the calls today */
