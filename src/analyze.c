@@ -281,7 +281,8 @@ static int same_summary(const FlowSummary *a, const FlowSummary *b)
            a->uses_after == b->uses_after && a->releases_after == b->releases_after &&
            a->returns_state == b->returns_state && a->fans_out == b->fans_out &&
            a->fans_threads == b->fans_threads && a->defers == b->defers &&
-           a->defer_kind == b->defer_kind && a->bound == b->bound && a->keeps == b->keeps &&
+           a->defer_kind == b->defer_kind && a->gives_up == b->gives_up &&
+           a->gives_why == b->gives_why && a->gives_kind == b->gives_kind && a->bound == b->bound && a->keeps == b->keeps &&
            a->yields_used == b->yields_used && a->yields_other == b->yields_other && a->commits == b->commits &&
            a->rolls_back == b->rolls_back && !memcmp(a->adds, b->adds, sizeof a->adds) &&
            a->refreshes == b->refreshes &&

@@ -744,6 +744,7 @@ Res fl_eval(Ctx *c, Path *p, const Node *e)
         c->want = want;
         out = fl_eval(c, p, w);
         fo_await(c, p, e); /* a task, an event, a queue: a wait (SL207) */
+        fj_await_gives_up(c, p, w); /* ... that may return before the work ends */
         /* awaited: the work it names or starts is over (await t, await
          * run_in_executor(...), await wait_for(t, 5), await gather(t1, t2)) */
         if (w->kind == NODE_Name)
@@ -1861,7 +1862,7 @@ static void step_with_exit(Ctx *c, Path *p, const Node *item, const CfgStep *st)
 /* The leaks on path p when the function exits there. */
 static void step_exit(Ctx *c, Path *p, const CfgStep *st, const Node *last)
 {
-    if (st->kind == STEP_EXIT && p->njobs)
+    if (p->njobs && (st->kind == STEP_EXIT || p->raised)) /* raised: work an await gave up on */
         fj_pending_at_exit(c, p, last);
     for (int r = 0; r < c->nsites; r++) {
         if ((p->res[r] != RS_OPEN && p->res[r] != RS_REOPENED) || p->held[r] || p->reported[r])
@@ -2690,10 +2691,13 @@ static void transfer(Ctx *c, int s, const Path *in)
     c->acquired = 0;
     c->lent = 0;
     c->released = 0;
+    c->nleft = 0;
     if (st->kind == STEP_EXIT && c->park && (p.locked & PARK_STORED) && (p.locked & PARK_OPEN))
         c->park->opened = c->park_use; /* stored, and still in its transaction at the end */
     if (st->kind == STEP_EXIT || st->kind == STEP_RAISE_EXIT) {
         if (c->env->summary) {
+            if (st->kind == STEP_RAISE_EXIT)
+                fj_gives_up_at_raise(c, &p);
             for (int k = 0; st->kind == STEP_EXIT && k < p.njobs; k++) /* work left running */
                 for (int i = 0; i < c->nparams; i++)
                     if (c->param_site[i] >= 0 && (p.job[k].res >> c->param_site[i] & 1) &&
@@ -2754,6 +2758,7 @@ static void transfer(Ctx *c, int s, const Path *in)
         memcpy(q.var, in->var, sizeof q.var);
         memcpy(q.job, in->job, sizeof q.job); /* work this step started may not have started */
         q.njobs = in->njobs;
+        fj_left_running(c, &q);
         for (int r = 0; r < c->nsites; r++) {
             if ((c->lent >> r & 1) && q.res[r] == RS_OPEN)
                 q.res[r] = RS_IDLE;

@@ -92,6 +92,8 @@ typedef struct FlowReport {
     int nevents;
     int job;              /* FLOW_OUTLIVES, FLOW_CONCURRENT: the FlowJob involved */
     const char *owner;    /* FLOW_OUTLIVES: who releases it and when, a phrase, or NULL */
+    const char *why;      /* FLOW_OUTLIVES of work an await gave up on: why it still runs,
+                             a phrase, or NULL */
 } FlowReport;
 
 /*
@@ -133,6 +135,11 @@ typedef struct FlowSummary {
     unsigned defers;              /* bit i: positional parameter i is handed to work still
                                      pending when the function returns */
     unsigned char defer_kind;     /* ... the FlowJob of that work */
+    unsigned gives_up;            /* bit i: positional parameter i is handed to a thread an
+                                     await gives up on (a timeout, abandon_on_cancel):
+                                     still running when the function raises */
+    unsigned char gives_why;      /* ... the first such await's GIVE_* (flow_impl.h) */
+    unsigned char gives_kind;     /* ... and the FlowJob of its work */
     unsigned bound;               /* bit i: it returns a callable made with positional
                                      parameter i (functools.partial(work, db), a lambda) */
     unsigned keeps;               /* bit i: it returns an object that keeps positional

@@ -772,6 +772,8 @@ static void apply_summary(Ctx *c, Path *p, const Node *call, const FlowSummary *
             continue;
         if ((sum->defers >> i & 1) && !helper_reports(c, def, i))
             fj_job_start(c, p, sum->defer_kind, fj_uses_of(c, p, a), call, NULL, 0);
+        if ((sum->gives_up >> i & 1) && !helper_reports(c, def, i))
+            fj_call_gives_up(c, call, fj_uses_of(c, p, a), sum);
         int h = fl_held_by(c, p, a);
         if (h >= 0 && (sum->uses >> i & 1) && p->res[h] == RS_IDLE)
             p->res[h] = RS_OPEN; /* the helper uses it: its connection is out */

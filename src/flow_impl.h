@@ -64,6 +64,11 @@ typedef struct Ev {
  * practice. */
 enum { RAISE_NEVER, RAISE_UNLIKELY, RAISE_MAYBE, RAISE_LIKELY };
 
+/* Why an await may return while the work it waits for still runs (Job.gives):
+ * anyio's abandon_on_cancel=True or cancellable=True, a wait_for with a
+ * timeout, a timeout scope around the await, asyncio.shield. */
+enum { GIVE_NONE, GIVE_ABANDON, GIVE_CANCELLABLE, GIVE_WAIT_FOR, GIVE_SCOPE, GIVE_SHIELD };
+
 /* Work started on this path and not waited for yet. */
 typedef struct Job {
     const Node *at;     /* the call that started it */
@@ -74,7 +79,9 @@ typedef struct Job {
     int8_t var;         /* the local holding its handle (task, future, thread, list), or -1 */
     uint8_t kind;       /* FlowJob */
     uint8_t many;       /* several run at once: a comprehension of them, executor.map */
-    uint8_t quick;      /* JOB_STREAM: a body already in memory (a buffer, a list) */
+    uint8_t quick : 1;  /* JOB_STREAM: a body already in memory (a buffer, a list) */
+    uint8_t gives : 3;  /* GIVE_*: an await that may return before it ends left it running
+                           (an exception path of that await: reported there too) */
 } Job;
 
 typedef struct Path {
@@ -203,6 +210,10 @@ typedef struct Ctx {
     uint32_t acquired;   /* sites acquired by the current step (bitmask) */
     uint32_t lent;       /* idle sessions the current step handed to unseen code */
     uint32_t released;   /* sites the current step released */
+    Job left[2];         /* work an await of the current step may give up on: still running
+                            on the step's exception edge (fj_left_running) ... */
+    const Node *left_aw[2]; /* ... and the awaited expression that gives up on it */
+    int nleft;
     int depth;
     const char *ev_path;     /* the file new events are in: NULL this one, else the
                                 module whose code is being evaluated here (a base
@@ -418,6 +429,19 @@ void fj_site_remade(Path *p, int r);
 void fj_released_under_work(Ctx *c, Path *p, int r, const Node *at, int by_with);
 /* Does a call of library function q (or NULL) start or run work? */
 int fj_starts_work(const char *q);
+/* The await of w may return before the work it waits for ends (an abandoning
+ * to_thread, a timeout, a shield): that work goes on along the step's
+ * exception edge (Ctx.left). */
+void fj_await_gives_up(Ctx *c, Path *p, const Node *w);
+/* The exception edge q of the current step: the work its awaits gave up on
+ * still runs there. */
+void fj_left_running(Ctx *c, Path *q);
+/* Summary mode, a raising exit: the parameters handed to work an await gave
+ * up on (FlowSummary.gives_up). */
+void fj_gives_up_at_raise(Ctx *c, const Path *p);
+/* A call whose callee gives up on a thread using the sites m (its summary's
+ * gives_up): on the step's exception edge that work still runs. */
+void fj_call_gives_up(Ctx *c, const Node *call, uint32_t m, const FlowSummary *sum);
 /* The effect on p's jobs of such a call, after its arguments were evaluated. */
 void fj_job_function(Ctx *c, Path *p, const Node *call, const char *q);
 /* Is m a method that starts work (add_task, create_task, submit ...)? */

@@ -23,6 +23,20 @@
 static const char *const job_names[] = {"", "background task", "streamed body", "task", "thread",
                                         "coroutine"};
 
+/* Why each GIVE_* leaves the work running, for the witness and the message. */
+static const char *const gives_why[] = {
+    "",
+    "the await returns at once when its task is cancelled (abandon_on_cancel=True) and the "
+    "thread keeps running",
+    "the await returns at once when its task is cancelled (cancellable=True) and the thread "
+    "keeps running",
+    "wait_for gives up on it when it times out and the thread keeps running: a thread cannot "
+    "be cancelled",
+    "the timeout scope around the await cancels the await when it times out and the thread "
+    "keeps running: a thread cannot be cancelled",
+    "asyncio.shield lets the awaiting task be cancelled while the shielded work keeps running",
+};
+
 /* ------------------------------------------------------------- jobs */
 
 static int runs_beside(int kind) { return kind == JOB_TASK || kind == JOB_THREAD; }
@@ -195,19 +209,31 @@ void fj_used_beside(Ctx *c, Path *p, int r, const Node *at)
     }
 }
 
-/* Site r is released at `at`: work still pending on it outlives it. */
+/* SL202 of site r under job j: also why an await gave up on j, if one did. */
+static void report_outlives(Ctx *c, int r, const Job *j, const Ev *e, const char *owner)
+{
+    int before = c->nreports;
+    fl_report_job(c, FLOW_OUTLIVES, r, j->at, e, j->kind, owner);
+    if (c->nreports > before && j->gives)
+        c->reports[c->nreports - 1].r.why = gives_why[j->gives];
+}
+
+/* Site r is released at `at`: work still pending on it outlives it.  On an
+ * exception path only work an await gave up on counts: other work was
+ * started by the step that raised, or waited for by code the exception
+ * skipped. */
 void fj_released_under_work(Ctx *c, Path *p, int r, const Node *at, int by_with)
 {
-    for (int i = 0; i < p->njobs && !c->env->summary && !p->raised; i++) {
+    for (int i = 0; i < p->njobs && !c->env->summary; i++) {
         const Job *j = &p->job[i];
-        if (!(j->res >> r & 1) || j->kind == JOB_CORO)
+        if (!(j->res >> r & 1) || j->kind == JOB_CORO || (p->raised && !j->gives))
             continue;
         const Ev *e = fl_ev_push(
             c, p->ev[r], at,
             by_with ? fmt(c, "released here, at the end of the with block, while "
                              "the %s may still use it", job_names[j->kind])
                     : fmt(c, "released here while the %s may still use it", job_names[j->kind]));
-        fl_report_job(c, FLOW_OUTLIVES, r, j->at, e, j->kind, NULL);
+        report_outlives(c, r, j, e, NULL);
     }
 }
 
@@ -782,6 +808,256 @@ int fj_is_job_method(const char *m)
     return ast_name_in(m, names) || fastapi_at_once_method(m);
 }
 
+/* ------------------------------------------------------------- awaits that give up */
+
+/*
+ * An await returns when what it waits for ends, except where the code sets
+ * up an early return: anyio's run_sync(..., abandon_on_cancel=True) (before
+ * anyio 4.1 `cancellable=True`) returns as soon as its task is cancelled;
+ * wait_for with a timeout and a timeout scope around the await (asyncio's,
+ * anyio's, async_timeout's) cancel the await when time is up; shield lets
+ * the awaiting task be cancelled while the shielded work goes on.  A thread
+ * cannot be cancelled, so a thread it waited for keeps running: on the
+ * await's exception edge the work is still pending (Ctx.left), and
+ * releasing what it uses there, or after the exception is handled, is
+ * SL202 (using it is SL203).  A coroutine under wait_for or a timeout scope
+ * is cancelled and waited for (wait_for waits for the cancellation since
+ * Python 3.7), and anyio's run_sync without abandoning holds the
+ * cancellation until its thread returns, so both are quiet.  Limits: a
+ * plain cancellation of the request (the client leaves) is not counted,
+ * nor an explicit task.cancel() of a task whose coroutine awaits a thread;
+ * anyio's move_on_after ends its block without an exception, which the
+ * CFG does not know: the code after that block is not seen with the thread
+ * running, only the releases on the exception's way out.
+ */
+
+/* Is call (of q) anyio's run_sync told to abandon its thread when cancelled:
+ * GIVE_ABANDON or GIVE_CANCELLABLE, else 0. */
+static int abandons(const Node *call, const char *q)
+{
+    if (!q || strcmp(q, "anyio.to_thread.run_sync"))
+        return 0;
+    return ast_is_true(ast_keyword(call, "abandon_on_cancel")) ? GIVE_ABANDON
+           : ast_is_true(ast_keyword(call, "cancellable"))     ? GIVE_CANCELLABLE
+                                                                : 0;
+}
+
+/* The pending task or thread whose handle the name e holds: its sites, and
+ * in *at the call that started it, in *kind its FlowJob. */
+static uint32_t pending_of(Ctx *c, const Path *p, const Node *e, const Node **at, int *kind)
+{
+    int v = fl_var_index(c, e->v.Name.id, 0);
+    for (int k = 0; v >= 0 && k < p->njobs; k++)
+        if (p->job[k].var == v && runs_beside(p->job[k].kind)) {
+            *at = p->job[k].at;
+            *kind = p->job[k].kind;
+            return p->job[k].res;
+        }
+    return 0;
+}
+
+/* The sites of the thread that awaiting e waits for, when cancelling that
+ * await leaves the thread running: asyncio.to_thread(f, ...),
+ * loop.run_in_executor(ex, f, ...), anyio's run_sync when it abandons, a
+ * handle of such work pending on p.  *at: the call that started it. */
+static uint32_t thread_of(Ctx *c, const Path *p, const Node *e, const Node **at)
+{
+    static const char *const to_thread[] = {"asyncio.to_thread", "asyncio.threads.to_thread",
+                                            NULL};
+    int kind = JOB_THREAD;
+    *at = e;
+    if (e->kind == NODE_Name) {
+        uint32_t m = pending_of(c, p, e, at, &kind);
+        return kind == JOB_THREAD ? m : 0;
+    }
+    if (e->kind != NODE_Call)
+        return 0;
+    const Node *f = e->v.Call.func;
+    if (f->kind == NODE_Attribute && !strcmp(f->v.Attribute.attr, "run_in_executor") &&
+        e->v.Call.args.n > 1)
+        return args_uses(c, p, e, 1);
+    const char *q = fl_qualname(c, c->env->scopes, c->scope, f);
+    return q && (ast_name_in(q, to_thread) || abandons(e, q)) ? args_uses(c, p, e, 0) : 0;
+}
+
+/* The sites of the work asyncio.shield(e) lets run on: a thread's, a
+ * pending task's, a coroutine's (not a resource's own method:
+ * `shield(session.close())` is its release).  *kind: its FlowJob. */
+static uint32_t shielded(Ctx *c, Path *p, const Node *e, const Node **at, int *kind)
+{
+    uint32_t m = thread_of(c, p, e, at);
+    *kind = JOB_THREAD;
+    if (m || e->kind != NODE_Call)
+        return m ? m : e->kind == NODE_Name ? pending_of(c, p, e, at, kind) : 0;
+    const Node *f = e->v.Call.func;
+    *kind = JOB_TASK;
+    if (f->kind == NODE_Attribute && fl_held_by(c, p, f->v.Attribute.value) >= 0)
+        return 0;
+    return coro_uses(c, p, e);
+}
+
+/* Is the with statement n a timeout scope with a deadline? */
+static int timeout_scope(Ctx *c, const Node *n)
+{
+    static const char *const scopes[] = {"asyncio.timeout", "asyncio.timeouts.timeout",
+                                         "asyncio.timeout_at", "asyncio.timeouts.timeout_at",
+                                         "anyio.fail_after", "anyio.move_on_after",
+                                         "async_timeout.timeout", "async_timeout.timeout_at",
+                                         NULL};
+    for (int i = 0; i < n->v.With.items.n; i++) {
+        const Node *e = n->v.With.items.items[i]->v.withitem.context_expr;
+        const Node *t = e->kind == NODE_Call ? ast_call_arg(e, 0) : NULL;
+        const char *q = t ? fl_qualname(c, c->env->scopes, c->scope, e->v.Call.func) : NULL;
+        if (q && ast_name_in(q, scopes) &&
+            !(t->kind == NODE_Constant && t->v.Constant.value.kind == CONST_NONE))
+            return 1;
+    }
+    return 0;
+}
+
+/* under_timeout's search, down the statements that hold the await only. */
+typedef struct Around {
+    Ctx *c;
+    const Node *aw;
+    int found, depth;
+} Around;
+
+static void around_kid(Node *parent, Node *n, void *arg)
+{
+    Around *w = arg;
+    (void)parent;
+    if (w->found || !n || w->depth > EVAL_MAX_DEPTH || ast_is_def(n) || !ast_encloses(n, w->aw))
+        return;
+    if ((n->kind == NODE_With || n->kind == NODE_AsyncWith) && timeout_scope(w->c, n))
+        for (int i = 0; i < n->v.With.body.n; i++)
+            w->found |= ast_encloses(n->v.With.body.items[i], w->aw);
+    w->depth++;
+    ast_children(n, around_kid, w);
+    w->depth--;
+}
+
+/* Is aw in the body of a timeout scope of this function? */
+static int under_timeout(Ctx *c, const Node *aw)
+{
+    Around w = {c, aw, 0, 0};
+    if (ast_is_def(c->g->func))
+        ast_children((Node *)c->g->func, around_kid, &w);
+    return w.found;
+}
+
+/* Work at `at` using the sites m, which the await of w (a call, or the
+ * call of a helper that awaits it) may give up on for the reason why. */
+static void leave(Ctx *c, const Node *at, uint32_t m, int kind, int why, const Node *w)
+{
+    /* A cursor closed under the abandoned work breaks only that work, whose
+     * outcome nobody reads any more; its connection stays with its owner.  A
+     * session or connection released goes back to its pool, or is closed,
+     * under the thread's statement. */
+    for (int r = 0; r < c->nsites; r++)
+        if (c->site[r].val.kind == RES_CURSOR)
+            m &= ~(1u << r);
+    if (!m)
+        return;
+    for (int i = 0; i < c->nleft; i++)
+        if (c->left[i].at == at)
+            return;
+    if (c->nleft == (int)(sizeof c->left / sizeof *c->left))
+        return; /* over the cap: not followed */
+    Job *j = &c->left[c->nleft];
+    memset(j, 0, sizeof *j);
+    j->at = at;
+    j->res = (uint16_t)m;
+    j->var = -1;
+    j->kind = (uint8_t)kind;
+    j->gives = (uint8_t)why;
+    c->left_aw[c->nleft++] = w;
+}
+
+void fj_await_gives_up(Ctx *c, Path *p, const Node *w)
+{
+    static const char *const wait_for[] = {"asyncio.wait_for", "asyncio.tasks.wait_for", NULL};
+    static const char *const shield[] = {"asyncio.shield", "asyncio.tasks.shield", NULL};
+    static const char *const last[] = {"run_sync", "wait_for", "shield", "to_thread",
+                                       "run_in_executor", NULL};
+    const Node *f = w->kind == NODE_Call ? w->v.Call.func : NULL;
+    const char *name = !f                         ? NULL
+                       : f->kind == NODE_Attribute ? f->v.Attribute.attr
+                       : f->kind == NODE_Name      ? f->v.Name.id
+                                                   : NULL;
+    if (w->kind != NODE_Name && !(name && ast_name_in(name, last)))
+        return; /* by its last name, before the qualified one is worked out */
+    const char *q = f ? fl_qualname(c, c->env->scopes, c->scope, f) : NULL;
+    const Node *at = w, *a0 = w->kind == NODE_Call && w->v.Call.args.n ? w->v.Call.args.items[0]
+                                                                        : NULL;
+    int why = 0, kind = JOB_THREAD;
+    uint32_t m = 0;
+    if ((why = abandons(w, q)) != 0) {
+        m = args_uses(c, p, w, 0);
+    } else if (q && ast_name_in(q, wait_for) && a0) {
+        const Node *t = w->v.Call.args.n > 1 ? w->v.Call.args.items[1] : ast_keyword(w, "timeout");
+        const char *sq = a0->kind == NODE_Call
+                             ? fl_qualname(c, c->env->scopes, c->scope, a0->v.Call.func) : NULL;
+        if (t && !(t->kind == NODE_Constant && t->v.Constant.value.kind == CONST_NONE))
+            m = sq && ast_name_in(sq, shield) && a0->v.Call.args.n == 1
+                    ? shielded(c, p, a0->v.Call.args.items[0], &at, &kind)
+                    : thread_of(c, p, a0, &at);
+        why = GIVE_WAIT_FOR;
+    } else if (q && ast_name_in(q, shield) && a0) {
+        m = shielded(c, p, a0, &at, &kind);
+        why = GIVE_SHIELD;
+    } else if ((m = thread_of(c, p, w, &at)) != 0) {
+        why = under_timeout(c, w) ? GIVE_SCOPE : 0;
+    }
+    if (why)
+        leave(c, at, m, kind, why, w);
+}
+
+void fj_gives_up_at_raise(Ctx *c, const Path *p)
+{
+    FlowSummary *sum = c->env->summary;
+    for (int k = 0; k < p->njobs; k++)
+        for (int i = 0; p->job[k].gives && i < c->nparams; i++)
+            if (c->param_site[i] >= 0 && (p->job[k].res >> c->param_site[i] & 1)) {
+                sum->gives_up |= 1u << i;
+                if (!sum->gives_why) {
+                    sum->gives_why = p->job[k].gives;
+                    sum->gives_kind = p->job[k].kind;
+                }
+            }
+}
+
+void fj_call_gives_up(Ctx *c, const Node *call, uint32_t m, const FlowSummary *sum)
+{
+    leave(c, call, m, sum->gives_kind, sum->gives_why, call);
+}
+
+void fj_left_running(Ctx *c, Path *q)
+{
+    for (int i = 0; i < c->nleft; i++) {
+        const Job *l = &c->left[i];
+        int k = 0;
+        while (k < q->njobs && q->job[k].at != l->at)
+            k++;
+        if (k == FLOW_MAX_JOBS)
+            continue; /* over the cap: not followed */
+        const char *handed = fmt(c, "handed to a %s here: %s", job_names[l->kind],
+                                 gives_why[l->gives]);
+        const char *awaited = fmt(c, "awaited here: %s", gives_why[l->gives]);
+        int started = k < q->njobs; /* before this step */
+        if (k == q->njobs)
+            q->job[q->njobs++] = *l;
+        q->job[k].gives = l->gives;
+        for (int r = 0; r < c->nsites; r++) {
+            const Ev *e = q->ev[r];
+            if (!(l->res >> r & 1))
+                continue;
+            /* started by this step's own call (run_in_executor): its hand-over is told */
+            int told = e && e->line == l->at->lineno && e->col == l->at->col_offset;
+            q->ev[r] = fl_ev_push(c, e, c->left_aw[i], started || told ? awaited : handed);
+        }
+    }
+}
+
 /* Coroutine or job a of list var joins the list: the job a started, or
  * (in a coroutine) a kept coroutine made by the call a; many: one of
  * several the same code adds (a comprehension's). */
@@ -1258,25 +1534,27 @@ static void held_by_stream(Ctx *c, Path *p, const Job *j, const Node *at)
  * block's end): the pending work that uses it outlives it. */
 void fj_outlived(Ctx *c, Path *p, int r, const Node *at)
 {
-    for (int i = 0; i < p->njobs && !p->raised; i++) {
+    for (int i = 0; i < p->njobs; i++) {
         const Job *j = &p->job[i];
-        if (!(j->res >> r & 1) || j->kind == JOB_CORO)
+        if (!(j->res >> r & 1) || j->kind == JOB_CORO || (p->raised && !j->gives))
             continue;
         const Ev *e =
             fl_ev_push(c, p->ev[r], at,
                        fmt(c, "released here while the %s may still use it", job_names[j->kind]));
-        fl_report_job(c, FLOW_OUTLIVES, r, j->at, e, j->kind, c->site[r].when);
+        report_outlives(c, r, j, e, c->site[r].when);
     }
 }
 
-/* The function returns normally: work still pending on what it borrowed
- * outlives the owner if the owner releases it first (background work and
- * streamed bodies under an early owner), or if nothing waits for it at all
- * (tasks and threads). */
+/* The function returns: work still pending on what it borrowed outlives
+ * the owner if the owner releases it first (background work and streamed
+ * bodies under an early owner), or if nothing waits for it at all (tasks
+ * and threads).  Raising, only the work an await gave up on is pending. */
 void fj_pending_at_exit(Ctx *c, Path *p, const Node *at)
 {
     for (int i = 0; i < p->njobs; i++) {
         const Job *j = &p->job[i];
+        if (p->raised && !j->gives)
+            continue;
         if (j->kind == JOB_STREAM && p->checked_out)
             held_by_stream(c, p, j, at);
         for (int r = 0; r < c->nsites; r++) {
@@ -1286,7 +1564,11 @@ void fj_pending_at_exit(Ctx *c, Path *p, const Node *at)
             if (!c->site[r].when)
                 continue; /* an owner we know nothing about */
             const Ev *e = p->ev[r];
-            if (at)
+            if (p->raised)
+                e = fl_ev_push(c, e, at ? at : p->last,
+                               fmt(c, "the exception leaves the function while the %s still runs",
+                                   job_names[j->kind]));
+            else if (at)
                 e = fl_ev_push(c, e, at, runs_beside(j->kind)
                                              ? fmt(c, "the function returns here without waiting for the %s",
                                                    job_names[j->kind])
@@ -1294,7 +1576,7 @@ void fj_pending_at_exit(Ctx *c, Path *p, const Node *at)
             if (c->site[r].owner_line && c->site[r].owner_note)
                 e = fl_ev_push_far(c, e, c->site[r].owner_path, c->site[r].owner_line,
                                    c->site[r].owner_col, c->site[r].owner_note);
-            fl_report_job(c, FLOW_OUTLIVES, r, j->at, e, j->kind, c->site[r].when);
+            report_outlives(c, r, j, e, c->site[r].when);
         }
     }
 }

@@ -87,7 +87,17 @@ void sharing_flow_report(LifecycleSink *k, const FlowReport *r)
     }
     f.code = "SL202";
     int released = event_line(r, "released here");
-    if (r->owner && (r->job == JOB_TASK || r->job == JOB_THREAD))
+    if (r->why && r->owner) /* an await that gave up on the work: why it runs on */
+        f.message = msg(k->a, "%s is handed to %s that may still use it after its owner is "
+                              "done: %s; %s",
+                        w, job, r->why, r->owner);
+    else if (r->why && released)
+        f.message = msg(k->a, "%s is handed to %s that may still use it after it is released on "
+                              "line %d: %s",
+                        w, job, released, r->why);
+    else if (r->why)
+        f.message = msg(k->a, "%s is handed to %s that may outlive it: %s", w, job, r->why);
+    else if (r->owner && (r->job == JOB_TASK || r->job == JOB_THREAD))
         f.message = msg(k->a, "%s is handed to %s that nothing waits for, so it may still use it "
                               "after its owner is done: %s",
                         w, job, r->owner);
