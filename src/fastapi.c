@@ -1457,6 +1457,113 @@ static void main_blocks(FastApi *f, int m)
     }
 }
 
+/* ------------------------------------------------------------- command-line code */
+
+/*
+ * The forward closure from the command-line entry points over-reaches: a
+ * script that drives the service's own classes would make them all
+ * command-line code.  What stays command-line code is what only the entry
+ * points reach: a function or class every reference to which is in
+ * command-line code (a `__main__` block, an entry point, a function that
+ * keeps the role).  A greatest fixpoint over the references to the
+ * closure's functions and classes, which the walk of the references below
+ * collects (one walk of the project for both).
+ */
+
+#define MAIN_BLOCK ((const Node *)&main_block_marker)
+static const char main_block_marker;
+
+typedef struct CliRef {
+    const Node *holder; /* the outermost def holding the reference; MAIN_BLOCK; NULL: module
+                           level (import time) */
+    const Node *target; /* the closure's function or class it names */
+} CliRef;
+
+typedef struct CliNames {
+    const char **names; /* the closure's names: an open-addressing set; NULL: no closure */
+    size_t cap;
+} CliNames;
+
+static size_t hash_str(const char *s)
+{
+    size_t h = 1469598103934665603ULL;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return h;
+}
+
+static int name_in(const CliNames *c, const char *name)
+{
+    for (size_t i = hash_str(name) & (c->cap - 1); c->names[i]; i = (i + 1) & (c->cap - 1))
+        if (!strcmp(c->names[i], name))
+            return 1;
+    return 0;
+}
+
+static void name_add(CliNames *c, const char *name)
+{
+    size_t i = hash_str(name) & (c->cap - 1);
+    while (c->names[i] && strcmp(c->names[i], name))
+        i = (i + 1) & (c->cap - 1);
+    c->names[i] = name;
+}
+
+static int has_cli(const FastApi *f, const Node *n)
+{
+    return (fastapi_role(f, n) & FASTAPI_CLI) != 0;
+}
+
+/* The names of the closure's functions and classes (none: names NULL). */
+static CliNames cli_names(FastApi *f)
+{
+    CliNames c = {NULL, 0};
+    size_t count = 0;
+    for (int i = 0; i < f->cap; i++)
+        count += f->tab[i].key && (f->tab[i].roles & FASTAPI_CLI);
+    if (!count)
+        return c;
+    for (c.cap = 16; c.cap < 4 * count; c.cap *= 2)
+        ;
+    c.names = arena_alloc(f->a, c.cap * sizeof *c.names);
+    for (int i = 0; i < f->cap; i++) {
+        const Node *n = f->tab[i].key;
+        if (!n || !(f->tab[i].roles & FASTAPI_CLI))
+            continue;
+        if (n->kind == NODE_FunctionDef || n->kind == NODE_AsyncFunctionDef)
+            name_add(&c, n->v.FunctionDef.name);
+        else if (n->kind == NODE_ClassDef)
+            name_add(&c, n->v.ClassDef.name);
+    }
+    return c;
+}
+
+/* Takes the role from what does not keep it; returns whether anything changed. */
+static int cli_demote(FastApi *f, const Node *n)
+{
+    Entry *e = slot(f, n, 0);
+    if (!e || !(e->roles & FASTAPI_CLI) || (e->roles & CLI_ROOT))
+        return 0;
+    e->roles &= ~FASTAPI_CLI;
+    if (n->kind == NODE_ClassDef) /* its methods run where its objects are used */
+        for (int i = 0; i < n->v.ClassDef.body.n; i++)
+            cli_demote(f, n->v.ClassDef.body.items[i]);
+    return 1;
+}
+
+/* The fixpoint over the references the walk collected. */
+static void cli_exclusive(FastApi *f, const CliRef *refs, size_t n)
+{
+    for (int changed = 1; changed;) {
+        changed = 0;
+        for (size_t i = 0; i < n; i++) {
+            const CliRef *r = &refs[i];
+            int keeps = r->holder == MAIN_BLOCK || (r->holder && has_cli(f, r->holder));
+            if (!keeps && r->holder != r->target)
+                changed |= cli_demote(f, r->target);
+        }
+    }
+}
+
 /* ------------------------------------------------------------- references */
 
 /*
@@ -1474,6 +1581,9 @@ typedef struct RefScan {
     int in_hook; /* in a function registered as a hook: `@x.connect`, `@app.teardown_*` */
     int in_finish; /* in a method `on_finish` (Tornado's RequestHandler) */
     int depth;
+    CliNames cli;       /* the command-line closure's names, to collect ... */
+    const Node *holder; /* ... the references to them (CliRef.holder) ... */
+    VEC(CliRef) refs;   /* ... into refs */
 } RefScan;
 
 /* Is def registered to run after units of work: a signal handler
@@ -1501,10 +1611,27 @@ static void ref_scan_kid(Node *parent, Node *n, void *arg)
     ref_scan(arg, n);
 }
 
+/* A reference to a function or class of the command-line closure. */
+static void cli_ref(RefScan *r, const Node *n)
+{
+    const char *id = n->kind == NODE_Name        ? n->v.Name.id
+                     : n->kind == NODE_Attribute ? n->v.Attribute.attr : NULL;
+    if (!id || !name_in(&r->cli, id))
+        return;
+    int mod = -1;
+    const Binding *b = resolve(r->f, r->m, r->s, n, &mod);
+    if (b && (b->kind == BIND_DEF || b->kind == BIND_CLASS) && b->def && has_cli(r->f, b->def)) {
+        CliRef c = {r->holder, b->def};
+        VEC_PUSH(&r->refs, c);
+    }
+}
+
 static void ref_scan(RefScan *r, const Node *n)
 {
     if (!n || r->depth > WALK_MAX_DEPTH)
         return;
+    if (r->cli.names)
+        cli_ref(r, n);
     if (n->kind == NODE_Call && n->v.Call.func->kind == NODE_Attribute &&
         !strcmp(n->v.Call.func->v.Attribute.attr, "remove")) { /* registry.remove() */
         const Node *recv = n->v.Call.func->v.Attribute.value;
@@ -1561,7 +1688,7 @@ static void ref_scan(RefScan *r, const Node *n)
             return;
     }
     const Scope *outer = r->s;
-    const Node *func = r->func;
+    const Node *func = r->func, *holder = r->holder;
     int in_function = r->in_function, in_hook = r->in_hook, in_finish = r->in_finish;
     if (n->kind == NODE_FunctionDef || n->kind == NODE_AsyncFunctionDef || n->kind == NODE_Lambda ||
         n->kind == NODE_ClassDef) {
@@ -1569,16 +1696,21 @@ static void ref_scan(RefScan *r, const Node *n)
         r->s = inner ? inner : outer;
         if (n->kind != NODE_ClassDef)
             r->func = n;
+        if (n->kind != NODE_Lambda && n->kind != NODE_ClassDef && !holder)
+            r->holder = n; /* a function: its body runs when it is called */
         r->in_function |= n->kind != NODE_ClassDef;
         r->in_hook |= (n->kind == NODE_FunctionDef || n->kind == NODE_AsyncFunctionDef) &&
                       is_hook(n);
         r->in_finish |= n->kind == NODE_FunctionDef && !strcmp(n->v.FunctionDef.name, "on_finish");
+    } else if (r->cli.names && !holder && n->kind == NODE_If && fastapi_is_main_guard(n)) {
+        r->holder = MAIN_BLOCK;
     }
     r->depth++;
     ast_children((Node *)n, ref_scan_kid, r);
     r->depth--;
     r->s = outer;
     r->func = func;
+    r->holder = holder;
     r->in_function = in_function;
     r->in_hook = in_hook;
     r->in_finish = in_finish;
@@ -1648,12 +1780,16 @@ static int by_def_name(const void *a, const void *b)
     return c ? c : (x > y) - (x < y);
 }
 
+/* The references, and with them the command-line closure's (cli_exclusive). */
 static void references(FastApi *f)
 {
-    for (int m = 0; m < f->n; m++) {
-        RefScan r = {f, m, scope_module(f->mods[m].scopes), NULL, 0, 0, 0, 0};
-        ref_scan(&r, f->mods[m].module);
+    RefScan r = {.f = f, .cli = cli_names(f)};
+    for (r.m = 0; r.m < f->n; r.m++) {
+        r.s = scope_module(f->mods[r.m].scopes);
+        ref_scan(&r, f->mods[r.m].module);
     }
+    cli_exclusive(f, r.refs.items, r.refs.n);
+    VEC_FREE(&r.refs);
     /* by name, so that a call's name is looked up by bisection; one entry per def */
     if (f->starting.n)
         qsort(f->starting.items, f->starting.n, sizeof *f->starting.items, by_def_name);
@@ -1666,156 +1802,6 @@ static void references(FastApi *f)
         }
     VEC_FREE(&f->starting);
     unnamed_generators(f);
-}
-
-/* ------------------------------------------------------------- command-line code */
-
-/*
- * The forward closure from the command-line entry points over-reaches: a
- * script that drives the service's own classes would make them all
- * command-line code.  What stays command-line code is what only the entry
- * points reach: a function or class every reference to which is in
- * command-line code (a `__main__` block, an entry point, a function that
- * keeps the role).  A greatest fixpoint over the references to the
- * closure's functions and classes.
- */
-
-#define MAIN_BLOCK ((const Node *)&main_block_marker)
-static const char main_block_marker;
-
-typedef struct CliRef {
-    const Node *holder; /* the outermost def holding the reference; MAIN_BLOCK; NULL: module
-                           level (import time) */
-    const Node *target; /* the closure's function or class it names */
-} CliRef;
-
-typedef struct CliScan {
-    FastApi *f;
-    int m;
-    const Scope *s;
-    const Node *holder;
-    int depth;
-    const char **names; /* the closure's names: an open-addressing set */
-    size_t cap;
-    VEC(CliRef) refs;
-} CliScan;
-
-static size_t hash_str(const char *s)
-{
-    size_t h = 1469598103934665603ULL;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-    return h;
-}
-
-static int name_in(const CliScan *c, const char *name)
-{
-    for (size_t i = hash_str(name) & (c->cap - 1); c->names[i]; i = (i + 1) & (c->cap - 1))
-        if (!strcmp(c->names[i], name))
-            return 1;
-    return 0;
-}
-
-static void name_add(CliScan *c, const char *name)
-{
-    size_t i = hash_str(name) & (c->cap - 1);
-    while (c->names[i] && strcmp(c->names[i], name))
-        i = (i + 1) & (c->cap - 1);
-    c->names[i] = name;
-}
-
-static int has_cli(const FastApi *f, const Node *n)
-{
-    return (fastapi_role(f, n) & FASTAPI_CLI) != 0;
-}
-
-static void cli_scan(CliScan *c, const Node *n);
-
-static void cli_scan_kid(Node *parent, Node *n, void *arg)
-{
-    (void)parent;
-    cli_scan(arg, n);
-}
-
-static void cli_scan(CliScan *c, const Node *n)
-{
-    if (!n || c->depth > WALK_MAX_DEPTH)
-        return;
-    const char *id = n->kind == NODE_Name        ? n->v.Name.id
-                     : n->kind == NODE_Attribute ? n->v.Attribute.attr : NULL;
-    if (id && name_in(c, id)) {
-        int mod = -1;
-        const Binding *b = resolve(c->f, c->m, c->s, n, &mod);
-        if (b && (b->kind == BIND_DEF || b->kind == BIND_CLASS) && b->def && has_cli(c->f, b->def)) {
-            CliRef r = {c->holder, b->def};
-            VEC_PUSH(&c->refs, r);
-        }
-    }
-    const Scope *outer = c->s;
-    const Node *holder = c->holder;
-    if (n->kind == NODE_FunctionDef || n->kind == NODE_AsyncFunctionDef || n->kind == NODE_Lambda ||
-        n->kind == NODE_ClassDef) {
-        const Scope *inner = scope_of(c->f->mods[c->m].scopes, n);
-        c->s = inner ? inner : outer;
-        if (n->kind != NODE_Lambda && n->kind != NODE_ClassDef && !holder)
-            c->holder = n; /* a function: its body runs when it is called */
-    } else if (!holder && n->kind == NODE_If && fastapi_is_main_guard(n)) {
-        c->holder = MAIN_BLOCK;
-    }
-    c->depth++;
-    ast_children((Node *)n, cli_scan_kid, c);
-    c->depth--;
-    c->s = outer;
-    c->holder = holder;
-}
-
-/* Takes the role from what does not keep it; returns whether anything changed. */
-static int cli_demote(FastApi *f, const Node *n)
-{
-    Entry *e = slot(f, n, 0);
-    if (!e || !(e->roles & FASTAPI_CLI) || (e->roles & CLI_ROOT))
-        return 0;
-    e->roles &= ~FASTAPI_CLI;
-    if (n->kind == NODE_ClassDef) /* its methods run where its objects are used */
-        for (int i = 0; i < n->v.ClassDef.body.n; i++)
-            cli_demote(f, n->v.ClassDef.body.items[i]);
-    return 1;
-}
-
-static void cli_exclusive(FastApi *f)
-{
-    CliScan c = {f, 0, NULL, NULL, 0, NULL, 0, {0}};
-    size_t count = 0;
-    for (int i = 0; i < f->cap; i++)
-        count += f->tab[i].key && (f->tab[i].roles & FASTAPI_CLI);
-    if (!count)
-        return;
-    for (c.cap = 16; c.cap < 4 * count; c.cap *= 2)
-        ;
-    c.names = arena_alloc(f->a, c.cap * sizeof *c.names);
-    for (int i = 0; i < f->cap; i++) {
-        const Node *n = f->tab[i].key;
-        if (!n || !(f->tab[i].roles & FASTAPI_CLI))
-            continue;
-        if (n->kind == NODE_FunctionDef || n->kind == NODE_AsyncFunctionDef)
-            name_add(&c, n->v.FunctionDef.name);
-        else if (n->kind == NODE_ClassDef)
-            name_add(&c, n->v.ClassDef.name);
-    }
-    for (c.m = 0; c.m < f->n; c.m++) {
-        c.s = scope_module(f->mods[c.m].scopes);
-        cli_scan(&c, f->mods[c.m].module);
-    }
-    for (int changed = 1; changed;) {
-        changed = 0;
-        for (size_t i = 0; i < c.refs.n; i++) {
-            const CliRef *r = &c.refs.items[i];
-            int keeps = r->holder == MAIN_BLOCK || (r->holder && has_cli(f, r->holder));
-            if (!keeps && r->holder != r->target)
-                changed |= cli_demote(f, r->target);
-        }
-    }
-    VEC_FREE(&c.refs);
 }
 
 FastApi *fastapi_begin(Arena *a, const Project *graph, const FastApiModule *mods, int n)
@@ -1872,7 +1858,6 @@ void fastapi_finish(FastApi *f)
         for (int i = 0; i < fn->v.FunctionDef.body.n; i++)
             reach(&w, fn->v.FunctionDef.body.items[i]);
     }
-    cli_exclusive(f);
     references(f);
     free(f->work);
     f->work = NULL;

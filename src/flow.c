@@ -142,8 +142,8 @@ void fl_report_job(Ctx *c, int problem, int site, const Node *at, const Ev *even
 
 int fl_var_index(Ctx *c, const char *name, int create)
 {
-    for (int i = 0; i < c->nvars; i++)
-        if (c->vars[i] == name || !strcmp(c->vars[i], name))
+    for (int i = 0; i < c->nvars; i++) /* most differ at the first byte: no call */
+        if (c->vars[i] == name || (*c->vars[i] == *name && !strcmp(c->vars[i], name)))
             return i;
     if (!create || c->nvars == FLOW_MAX_VARS)
         return -1;

@@ -107,6 +107,17 @@ typedef struct Owner {
     int mod;         /* index into mods */
 } Owner;
 
+/* What the bases of a class of the project name, worked out once when the
+ * build ends (kept_bases): an attribute or method lookup climbs the bases
+ * of each class it passes, and evaluating them again was a sixth of the
+ * questions the dataflow asks. */
+typedef struct Bases {
+    const Node *cls;   /* a class; NULL: an empty slot */
+    const Node **of;   /* n: the class of the project each base names, or NULL */
+    int n;
+    int depth;         /* the deepest Ev.depth evaluating them reached, from 0 */
+} Bases;
+
 struct ValueModel {
     Arena *a;
     const Project *graph;
@@ -135,6 +146,8 @@ struct ValueModel {
     size_t ocap, oused;
     Import *imp;     /* icap slots: where each import leads */
     size_t icap, iused;
+    Bases *bases;    /* bcap slots (a power of two, 0: none), filled once built */
+    size_t bcap;
     int round;       /* the round being computed */
     int rounds;      /* rounds the build took */
     int changed;     /* this round changed a location */
@@ -146,7 +159,15 @@ typedef struct Ev {
     ValueModel *vm;
     Arena *scratch;                       /* copies of qualified names */
     int depth;
+    int peak;                             /* the deepest depth so far (kept_bases) */
 } Ev;
+
+/* One more level of the question (the callers check VALUE_MAX_DEPTH). */
+static void deeper(Ev *c)
+{
+    if (++c->depth > c->peak)
+        c->peak = c->depth;
+}
 
 /* ------------------------------------------------------------- values */
 
@@ -583,6 +604,7 @@ static Val attr_of(Ev *c, Val recv, const char *attr);
 static const char *library_base(Ev *c, const Node *cls, int depth);
 static Val declared_item(Ev *c, const ScopeTable *t, const Scope *s, const Node *e);
 static Val join2(Val a, Val b);
+static void kept_bases(ValueModel *vm);
 static const char ANY_KEY[] = "[*]"; /* LOC_KEY of the entries under computed keys */
 
 /* Classes whose instances the model knows by name (annotations, calls):
@@ -888,7 +910,7 @@ static Val ev_annotation(Ev *c, const ScopeTable *t, const Scope *s, const Node 
 {
     if (!ann || depth > VALUE_MAX_DEPTH || c->depth > VALUE_MAX_DEPTH)
         return unknown();
-    c->depth++;
+    deeper(c);
     Val v = ev_annotation_of(c, t, s, ann, depth);
     c->depth--;
     return v;
@@ -1110,7 +1132,7 @@ static Val ev_binding(Ev *c, const ScopeTable *t, const Scope *where, const Bind
         if (imported(c, b, &pm, &d)) {
             if (!d || c->depth > VALUE_MAX_DEPTH)
                 return unknown(); /* a module of the project */
-            c->depth++;
+            deeper(c);
             Val v = ev_binding(c, pm->scopes, scope_module(pm->scopes), d);
             c->depth--;
             return v;
@@ -1141,6 +1163,50 @@ static Val ev_name(Ev *c, const ScopeTable *t, const Scope *s, const char *id)
 
 /* ---- attributes ---- */
 
+/* The bases of a class, to climb: kept (after building, when the question
+ * has the depth left that working them out took: the same answers), else
+ * evaluated one by one where the class statement is. */
+typedef struct ClassBases {
+    const Bases *kept;    /* or NULL: ev each base in t, s */
+    const ScopeTable *t;
+    const Scope *s;
+    int n;                /* bases to climb (0: none, or cls has no scope) */
+} ClassBases;
+
+static const Bases *find_bases(const ValueModel *vm, const Node *cls)
+{
+    size_t mask = vm->bcap - 1;
+    for (size_t i = hash_ptr(cls) & mask; vm->bcap && vm->bases[i].cls; i = (i + 1) & mask)
+        if (vm->bases[i].cls == cls)
+            return &vm->bases[i];
+    return NULL;
+}
+
+static ClassBases class_bases(Ev *c, const Node *cls)
+{
+    ClassBases cb = {NULL, NULL, NULL, 0};
+    const Bases *k = c->vm->building ? NULL : find_bases(c->vm, cls);
+    if (k && c->depth + k->depth <= VALUE_MAX_DEPTH) {
+        cb.kept = k;
+        cb.n = k->n;
+        return cb;
+    }
+    cb.t = value_table_of(c->vm, cls);
+    const Scope *cs = cb.t ? scope_of(cb.t, cls) : NULL;
+    cb.s = cs && cs->parent ? cs->parent : cs;
+    cb.n = cs ? cls->v.ClassDef.bases.n : 0;
+    return cb;
+}
+
+/* The class of the project that base i of cls names, or NULL. */
+static const Node *base_class(Ev *c, const Node *cls, const ClassBases *cb, int i)
+{
+    if (cb->kept)
+        return cb->kept->of[i];
+    Val b = ev(c, cb->t, cb->s, cls->v.ClassDef.bases.items[i]);
+    return b.tag == VAL_CLASS ? b.node : NULL;
+}
+
 /* The def of method name of class cls or of its bases (depth: bases
  * followed so far). */
 static const Node *find_method(const ValueModel *vm, Ev *c, const Node *cls, const char *name,
@@ -1150,13 +1216,13 @@ static const Node *find_method(const ValueModel *vm, Ev *c, const Node *cls, con
         return NULL;
     const NodeList *body = &cls->v.ClassDef.body;
     for (int i = 0; i < body->n; i++)
-        if (is_func(body->items[i]) && !strcmp(body->items[i]->v.FunctionDef.name, name))
+        if (is_func(body->items[i]) && *body->items[i]->v.FunctionDef.name == *name &&
+            !strcmp(body->items[i]->v.FunctionDef.name, name)) /* most differ at once */
             return body->items[i];
-    const ScopeTable *t = value_table_of(vm, cls);
-    const Scope *cs = t ? scope_of(t, cls) : NULL;
-    for (int i = 0; cs && i < cls->v.ClassDef.bases.n; i++) {
-        Val b = ev(c, t, cs->parent ? cs->parent : cs, cls->v.ClassDef.bases.items[i]);
-        const Node *m = b.tag == VAL_CLASS ? find_method(vm, c, b.node, name, depth + 1) : NULL;
+    ClassBases cb = class_bases(c, cls);
+    for (int i = 0; i < cb.n; i++) {
+        const Node *b = base_class(c, cls, &cb, i);
+        const Node *m = b ? find_method(vm, c, b, name, depth + 1) : NULL;
         if (m)
             return m;
     }
@@ -1209,13 +1275,12 @@ static Val class_attr(Ev *c, const Node *cls, const char *attr, int depth)
     Val v = read_at(c->vm, cls, attr, LOC_ATTR, &s);
     if (known(&v) || (s && s->v.own))
         return v; /* an instance keeps its own, unknown: not a base's default */
-    const ScopeTable *t = value_table_of(c->vm, cls);
-    const Scope *cs = t ? scope_of(t, cls) : NULL;
-    for (int i = 0; cs && i < cls->v.ClassDef.bases.n; i++) {
-        Val b = ev(c, t, cs->parent ? cs->parent : cs, cls->v.ClassDef.bases.items[i]);
-        if (b.tag != VAL_CLASS)
+    ClassBases cb = class_bases(c, cls);
+    for (int i = 0; i < cb.n; i++) {
+        const Node *b = base_class(c, cls, &cb, i);
+        if (!b)
             continue;
-        v = class_attr(c, b.node, attr, depth + 1);
+        v = class_attr(c, b, attr, depth + 1);
         if (known(&v))
             return v;
     }
@@ -1748,7 +1813,7 @@ static Val ev(Ev *c, const ScopeTable *t, const Scope *s, const Node *e)
     if (!e || c->depth > VALUE_MAX_DEPTH)
         return unknown();
     Val v = unknown();
-    c->depth++;
+    deeper(c);
     switch (e->kind) {
     case NODE_Name: v = ev_name(c, t, s, e->v.Name.id); break;
     case NODE_Attribute: v = ev_attr(c, t, s, e); break;
@@ -2405,7 +2470,7 @@ static void walk_unit(ValueModel *vm, Arena *scratch, int mod, Unit *u, const No
     vm->unit = u;
     vm->walk++;
     u->walked_at = vm->clock;
-    Ev c = {vm, scratch, 0};
+    Ev c = {vm, scratch, 0, 0};
     Round r = {&c, vm->mods[mod].scopes, s, NULL, cls, depth};
     walk(&r, n);
     arena_reset(scratch);
@@ -2601,7 +2666,7 @@ ValueModel *value_build(Arena *a, const Project *graph, const FastApiModule *mod
     if (vm->round > VALUE_ROUNDS)
         vm->round = VALUE_ROUNDS; /* no fixpoint: the last round's cache stands */
     for (int m = 0; m < n; m++) { /* what the questions after will ask again */
-        Ev c = {vm, scratch, 0};
+        Ev c = {vm, scratch, 0, 0};
         OwnWalk w = {vm, &c, m, 0};
         ast_children(mods[m].module, own_kid, &w);
         arena_reset(scratch);
@@ -2609,6 +2674,7 @@ ValueModel *value_build(Arena *a, const Project *graph, const FastApiModule *mod
     vm->building = 0;
     arena_free(scratch);
     settle_tables(vm);
+    kept_bases(vm);
     return vm;
 }
 
@@ -2617,8 +2683,44 @@ ValueModel *value_build(Arena *a, const Project *graph, const FastApiModule *mod
 /* A question asked after the build: read-only, names in scratch. */
 static Ev question(const ValueModel *vm, Arena *scratch)
 {
-    Ev c = {(ValueModel *)vm, scratch, 0};
+    Ev c = {(ValueModel *)vm, scratch, 0, 0};
     return c;
+}
+
+/* Works out what the bases of every class of the project name, for the
+ * questions after building (class_bases); each evaluated at depth 0, with
+ * the depth that took. */
+static void kept_bases(ValueModel *vm)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < vm->ocap; i++) /* a key is a node unless it is a module's table */
+        n += vm->own[i].key && vm->own[i].key != vm->mods[vm->own[i].mod].scopes &&
+             ((const Node *)vm->own[i].key)->kind == NODE_ClassDef;
+    if (!n)
+        return;
+    size_t cap = settled_cap(n, 16);
+    Bases *tab = arena_alloc(vm->a, cap * sizeof *tab);
+    Arena *scratch = arena_new();
+    for (size_t i = 0; i < vm->ocap; i++) {
+        const Node *cls = vm->own[i].key;
+        const ScopeTable *t = cls ? vm->mods[vm->own[i].mod].scopes : NULL;
+        if (!cls || cls == (const void *)t || cls->kind != NODE_ClassDef)
+            continue;
+        Ev c = question(vm, scratch);
+        ClassBases cb = class_bases(&c, cls); /* none kept yet (bcap is 0): evaluated */
+        const Node **of = cb.n ? arena_alloc(vm->a, (size_t)cb.n * sizeof *of) : NULL;
+        for (int b = 0; b < cb.n; b++)
+            of[b] = base_class(&c, cls, &cb, b);
+        Bases k = {cls, of, cb.n, c.peak};
+        size_t j = hash_ptr(cls) & (cap - 1);
+        while (tab[j].cls)
+            j = (j + 1) & (cap - 1);
+        tab[j] = k;
+        arena_reset(scratch);
+    }
+    arena_free(scratch);
+    vm->bases = tab;
+    vm->bcap = cap;
 }
 
 int value_rounds(const ValueModel *vm) { return vm->rounds; }
