@@ -396,6 +396,9 @@ static void singletons(Check *c, const Node *module)
         int here = ct == c->env->scopes;
         if (here && singleton_used(c, cls))
             continue; /* singleton_classes says it */
+        if (!here && !fastapi_reads_binding(c->fa, b))
+            continue; /* another module's class: only when request code reads the instance
+                         (a command's or a script's one object serves one run; a limit) */
         SelfStore w = {c, NULL, NULL, msg(c->k->a, "`%s`", target->v.Name.id),
                        msg(c->k->a, "`%s` is the one `%s` of the process", target->v.Name.id,
                            cls->v.ClassDef.name),

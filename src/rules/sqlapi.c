@@ -843,6 +843,8 @@ static void setting_report(SqlCheck *k, DbWalk *w, const Node *call, const Node 
  */
 static int setting_syntax(const Node *stmt, char *name, size_t size);
 static void driver_setting(SqlCheck *k, DbWalk *w, const Node *call);
+static void driver_setting_on(SqlCheck *k, DbWalk *w, const Node *call, const Node *recv,
+                              const char *name, const SetVia *via);
 
 static void pooled_setting(SqlCheck *k, DbWalk *w, const Node *call)
 {
@@ -1503,14 +1505,21 @@ static void state_by_helper(SqlCheck *k, DbWalk *w, const Node *call)
         if (!param)
             continue;
         Val v = dbval_expr(k->c, w->scope, x);
-        if (!dbval_is_sqlalchemy(&v))
-            continue; /* what both reports need: before the scan of the helper's body */
+        int driver = !dbval_is_sqlalchemy(&v);
+        if (driver && (v.tag != VAL_RESOURCE || (v.kind != RES_CONNECTION && v.kind != RES_POOLED &&
+                                                  v.kind != RES_CURSOR)))
+            continue; /* what the reports need: before the scan of the helper's body */
         ParamState pl = {.k = k};
         param_state(&pl, def, t, param);
         if (pl.set) {
             SetVia via = {def, pl.set_path, pl.set};
-            setting_report(k, w, call, x, pl.set_name, &via);
+            if (driver) /* a driver's pooled connection: its lender and put-back */
+                driver_setting_on(k, w, call, x, pl.set_name, &via);
+            else
+                setting_report(k, w, call, x, pl.set_name, &via);
         }
+        if (driver)
+            continue; /* locks: SL304 follows SQLAlchemy's sessions and connections */
         if (!pl.take)
             continue;
         const Node *with = with_of(w, call);
@@ -1969,13 +1978,22 @@ static int wrapper_of(SqlCheck *k, const ScopeTable *t, const Scope *s, const No
  * connection. */
 static void driver_setting(SqlCheck *k, DbWalk *w, const Node *call)
 {
-    const Node *func = dbval_walk_func(w);
     const char *sql = driver_sql(k, w->scope, statement_arg(call), 0);
     char name[64];
-    if (!func || !sql || !session_setting(sql, name, sizeof name))
+    if (sql && session_setting(sql, name, sizeof name))
+        driver_setting_on(k, w, call, call->v.Call.func->v.Attribute.value, name, NULL);
+}
+
+/* ... the setting made at call (its statement, or a project function via
+ * handed the connection), on recv: the connection or a cursor of it. */
+static void driver_setting_on(SqlCheck *k, DbWalk *w, const Node *call, const Node *recv,
+                              const char *name, const SetVia *via)
+{
+    const Node *func = dbval_walk_func(w);
+    if (!func)
         return;
     const ScopeTable *t = k->c->env->scopes;
-    Lend l = lend_of(t, w->scope, call->v.Call.func->v.Attribute.value);
+    Lend l = lend_of(t, w->scope, recv);
     if (l.conn && l.conn->kind == NODE_Name) {
         const Binding *b = scope_lookup(t, w->scope, l.conn->v.Name.id, NULL);
         if (b && b->def && (b->def->kind == NODE_For || b->def->kind == NODE_AsyncFor))
@@ -2015,7 +2033,7 @@ static void driver_setting(SqlCheck *k, DbWalk *w, const Node *call)
     if (!end.commit && (mine.autocommit || lent.autocommit))
         end.commit = call; /* autocommit: the statement commits itself */
     if (end.commit && end.back)
-        setting_finding(k, w, call, name, NULL, &end, 1);
+        setting_finding(k, w, call, name, via, &end, 1);
 }
 
 static int visit(DbWalk *w, const Node *n)
