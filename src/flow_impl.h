@@ -568,6 +568,11 @@ void fo_await(Ctx *c, Path *p, const Node *await);
 /* The seconds a duration expression names when it is a number (a literal,
  * a name bound once to one), or -1 when computed. */
 double fo_seconds(Ctx *c, const Node *d);
+/* The endpoint returns at `at` with the background task started by the call
+ * task pending: a session its provider closes only after the background
+ * tasks, still in its transaction, is held through the task: SL206 when the
+ * task takes a second connection of its pool, SL207 when it waits. */
+void fo_background(Ctx *c, Path *p, const Node *task, const Node *at);
 const void *fo_pool(Ctx *c, int r);
 void fo_set_pool(Ctx *c, int r, const void *pool);
 const void *fo_pool_of_arg(Ctx *c, const ScopeTable *t, const Node *caller, const Node *call,

@@ -134,8 +134,9 @@ void fj_loop_waits(Ctx *c, Path *p, const Node *loop)
 void fj_job_start(Ctx *c, Path *p, int kind, uint32_t res, const Node *at, const Node *with,
                   int many)
 {
-    if (!res && kind != JOB_STREAM) /* a stream is followed for what it does not use (SL205) */
-        return;
+    if (!res && kind != JOB_STREAM && (kind != JOB_BACKGROUND || c->env->summary))
+        return; /* a stream (SL205) and a background task (SL206, SL207: fo_background) are
+                   followed for what they do beside the sessions they are handed */
     many |= c->in_comp > 0 && kind != JOB_CORO;
     for (int r = 0; r < c->nsites && runs_beside(kind); r++) {
         if (!(res >> r & 1))
@@ -1557,6 +1558,8 @@ void fj_pending_at_exit(Ctx *c, Path *p, const Node *at)
             continue;
         if (j->kind == JOB_STREAM && p->checked_out)
             held_by_stream(c, p, j, at);
+        else if (j->kind == JOB_BACKGROUND && p->checked_out)
+            fo_background(c, p, j->at, at);
         for (int r = 0; r < c->nsites; r++) {
             if (!(j->res >> r & 1) || p->res[r] != RS_BORROWED || c->site[r].param_only ||
                 j->kind == JOB_CORO || (!runs_beside(j->kind) && !c->site[r].early))

@@ -1185,3 +1185,93 @@ void fo_callee(Ctx *c, Path *p, const Node *call, const FlowSummary *sum, const 
         report_second(c, p, other, call,
                       "this call takes a second connection of the same pool for itself");
 }
+
+/* --- the request's session through its background tasks ------------------ */
+
+/* What a task whose summary says waits does whenever it runs, for the
+ * witness (lifecycle.c words SL207 from it), or NULL: it may not wait. */
+static const char *task_wait(int waits)
+{
+    return waits & WAIT_SLEEP_SURE  ? "sleeps"
+           : waits & WAIT_HTTP_SURE ? "makes an HTTP request"
+           : waits & WAIT_WORK_SURE ? "waits for other work (a task, an event, a queue)"
+                                    : NULL;
+}
+
+/* Is site r handed to the task (a call of via->def's function) as a
+ * parameter whose transaction the task may end (a commit, rollback or
+ * release of it on some path)?  Then its own connection may come after the
+ * handed one went back: which comes first is not known here (a limit), and
+ * the second connection is not claimed. */
+static int task_ends(Ctx *c, const Path *p, int r, const Node *task, const Via *via)
+{
+    const FlowSummary *sum = via->sum;
+    for (int j = 0; j < task->v.Call.args.n + task->v.Call.keywords.n; j++) {
+        int i = ast_arg_param(via->def, via->shift, task, j);
+        if (i >= 0 && i < 32 && fl_held_by(c, (Path *)p, ast_call_arg(task, j)) == r &&
+            ((sum->commits | sum->rolls_back | sum->releases | sum->ends_txn) >> i & 1))
+            return 1;
+    }
+    return 0;
+}
+
+/*
+ * The endpoint returns (at) with the background task `task` pending
+ * (`BackgroundTask(fn, ...)`, `tasks.add_task(fn, ...)`) while session r,
+ * which its provider closes only after the background tasks (FastAPI >=
+ * 0.118, or < 0.106: fj_txn_followed), is in a transaction (a query or a
+ * refresh after its last commit): the request keeps that pooled connection,
+ * idle in its transaction, for as long as the task runs.  A task that takes
+ * a connection of the same pool for itself (its own session) needs a second
+ * one per request (SL206); a task that waits whenever it runs (a sleep, an
+ * HTTP request, other work), while the session it may be handed is still
+ * in that transaction there (waits_open), holds it through the wait
+ * (SL207); a task handed the session that may end its transaction is no
+ * second connection (task_ends).  A task that does neither (fast local
+ * work) is quiet.  What the task does is fn's summary: a function the value
+ * model names; a lambda, a partial or a callable handed in is not followed,
+ * nor a pool the task is handed as a parameter (needs_param_pool), nor a
+ * task that merely runs long (limits).
+ */
+void fo_background(Ctx *c, Path *p, const Node *task, const Node *at)
+{
+    const Node *fn = task->v.Call.args.n ? task->v.Call.args.items[0] : NULL;
+    if (!fn || c->env->summary || !c->env->summary_of)
+        return;
+    Val fv = fl_value_at(c, c->env->scopes, c->scope, fn);
+    const FlowSummary *sum = fv.tag == VAL_FUNC && ast_is_function(fv.node)
+                                 ? c->env->summary_of(c->env->summary_arg, fv.node) : NULL;
+    if (!sum)
+        return;
+    const Node *first = ast_param(fv.node, 0);
+    int bound = fn->kind == NODE_Attribute && first &&
+                (!strcmp(first->v.arg.arg, "self") || !strcmp(first->v.arg.arg, "cls"));
+    Via via = {sum, fv.node, bound - 1}; /* the task's own arguments follow fn */
+    const char *wait = task_wait(sum->waits);
+    for (int r = 0; r < c->nsites; r++) {
+        if (!(p->checked_out >> r & 1) || p->res[r] != RS_BORROWED || !fj_txn_followed(c, r))
+            continue;
+        const void *pool = site_pool(c, r);
+        int second = pool && (sum->needs_pool == pool || sum->needs_state_pool == pool) &&
+                     !task_ends(c, p, r, task, &via);
+        if (!second && !(wait && open_at_wait(c, p, r, task, &via)))
+            continue;
+        const Ev *e = p->ev[r];
+        if (c->checkout[r])
+            e = fl_ev_push(c, e, c->checkout[r],
+                           second ? "a connection of the pool is checked out here"
+                                  : "a connection of the pool is taken here");
+        e = fl_ev_push(c, e, task,
+                       second ? "handed over here: a background task that takes a second "
+                                "connection of the same pool for itself"
+                              : fmt(c, "handed over here: a background task that %s", wait));
+        if (at)
+            e = fl_ev_push(c, e, at, "the endpoint returns here, still in the transaction");
+        if (c->site[r].owner_line)
+            e = fl_ev_push_far(c, e, c->site[r].owner_path, c->site[r].owner_line,
+                               c->site[r].owner_col,
+                               "closed here, only after the background tasks have run");
+        fl_report_job(c, second ? FLOW_NESTED_CHECKOUT : FLOW_HELD_WAIT, r, task, e,
+                      JOB_BACKGROUND, c->site[r].when);
+    }
+}

@@ -153,6 +153,35 @@ static const char *handed_back(const ResInfo *ri)
                                        : "released";
 }
 
+/* SL206/SL207 for a session in its transaction when the endpoint returns,
+ * which its provider releases only after the background tasks
+ * (fo_background): the task's second connection, or its wait, with the
+ * request's connection held idle all along. */
+static const char *background_message(Arena *a, const FlowReport *r, const char *w)
+{
+    static const char wait[] = "handed over here: a background task that ";
+    const char *what = NULL;
+    for (int i = r->nevents - 1; i >= 0 && !what; i--)
+        if (r->events[i].note && !strncmp(r->events[i].note, wait, sizeof wait - 1))
+            what = r->events[i].note + sizeof wait - 1;
+    if (r->problem == FLOW_NESTED_CHECKOUT)
+        return msg(a, "%s is still in its transaction when the endpoint returns (a connection "
+                      "checked out on line %d), and the background task handed over here takes "
+                      "a second connection of the same pool while that one stays held: %s, so "
+                      "each request needs two at once, and once as many run together as the "
+                      "pool has connections every task waits for a second that none gives back; "
+                      "commit or close the session before returning",
+                   w, event_line(r, "a connection of the pool is checked out here"), r->owner);
+    return msg(a, "%s is still in its transaction when the endpoint returns (a connection "
+                  "taken on line %d), and the background task handed over here %s: %s, so the "
+                  "connection sits idle in its open transaction, with its locks, for as long "
+                  "as the task waits, and once as many tasks wait together as the pool has "
+                  "connections every other request waits too; commit or close the session "
+                  "before returning",
+               w, event_line(r, "a connection of the pool is taken here"),
+               what ? what : "waits", r->owner);
+}
+
 void lifecycle_report(void *arg, const FlowReport *r)
 {
     LifecycleSink *k = arg;
@@ -197,6 +226,10 @@ void lifecycle_report(void *arg, const FlowReport *r)
         break;
     case FLOW_NESTED_CHECKOUT:
         f.code = "SL206";
+        if (r->job == JOB_BACKGROUND) {
+            f.message = background_message(k->a, r, w);
+            break;
+        }
         if (!(since = event_line(r, "a connection of the pool is checked out here")) && r->site)
             since = r->site->lineno; /* by a dependency, before the endpoint runs */
         f.message = msg(k->a, "%s still holds a pooled connection (checked out on line %d) "
@@ -209,6 +242,10 @@ void lifecycle_report(void *arg, const FlowReport *r)
         break;
     case FLOW_HELD_WAIT:
         f.code = "SL207";
+        if (r->job == JOB_BACKGROUND) {
+            f.message = background_message(k->a, r, w);
+            break;
+        }
         if (!(since = event_line(r, "a connection of the pool is taken here")) && r->site)
             since = r->site->lineno; /* checked out where it was acquired */
         f.message = msg(k->a, "%s keeps a connection checked out of its pool (since line %d) "

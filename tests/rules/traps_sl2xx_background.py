@@ -5,7 +5,10 @@
 # fire-and-forget work that carries no session, providers that commit before
 # the yield or only roll back and close after it, and the SQLAlchemy
 # `session_scope()` context manager (committing after its yield is fine when
-# it is not a FastAPI dependency).  No finding anywhere in this file.
+# it is not a FastAPI dependency).  No SL202/SL204 anywhere in this file; one
+# SL206: send_invites reads through the session and returns in that
+# transaction, so its connection stays out while the task takes a second
+# (sl206_background_task_session.py).
 import asyncio
 import os
 from contextlib import asynccontextmanager, contextmanager
@@ -126,7 +129,7 @@ def ship(order_id: int, background_tasks: BackgroundTasks, db: DB):
 @app.post("/invites/send")
 def send_invites(background_tasks: BackgroundTasks, db: Session = Depends(get_db_rollback)):
     ids = [i.id for i in db.scalars(select(Invite).where(Invite.sent.is_(False)))]
-    background_tasks.add_task(mark_invites_sent, ids)
+    background_tasks.add_task(mark_invites_sent, ids)  # expect: SL206
     return {"queued": len(ids)}
 
 
