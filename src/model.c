@@ -887,6 +887,55 @@ int model_is_fixture(const char *qual)
     return !strncmp(qual, "pytest", 6) && strstr(qual, "fixture") != NULL;
 }
 
+/* The record classes' makers (their documentation: dataclasses, attrs'
+ * "API Reference", typing.NamedTuple, pydantic's Models). */
+static const struct {
+    const char *qual;
+    unsigned char kind;
+} record_makers[] = {
+    {"dataclasses.dataclass", MODEL_REC_DATACLASS},
+    {"pydantic.dataclasses.dataclass", MODEL_REC_DATACLASS},
+    {"attr.s", MODEL_REC_ATTRS},
+    {"attr.attrs", MODEL_REC_ATTRS},
+    {"attr.define", MODEL_REC_ATTRS},
+    {"attr.frozen", MODEL_REC_ATTRS},
+    {"attr.mutable", MODEL_REC_ATTRS},
+    {"attrs.define", MODEL_REC_ATTRS},
+    {"attrs.frozen", MODEL_REC_ATTRS},
+    {"attrs.mutable", MODEL_REC_ATTRS},
+    {"typing.NamedTuple", MODEL_REC_TUPLE},
+    {"typing_extensions.NamedTuple", MODEL_REC_TUPLE},
+    {"pydantic.BaseModel", MODEL_REC_KEYWORDS},
+    {"pydantic.main.BaseModel", MODEL_REC_KEYWORDS},
+    {"pydantic.v1.BaseModel", MODEL_REC_KEYWORDS},
+    {"pydantic_settings.BaseSettings", MODEL_REC_KEYWORDS},
+    {"sqlmodel.SQLModel", MODEL_REC_KEYWORDS},
+};
+
+int model_record_class(const char *qual)
+{
+    for (size_t i = 0; qual && i < sizeof record_makers / sizeof *record_makers; i++)
+        if (!strcmp(qual, record_makers[i].qual))
+            return record_makers[i].kind;
+    return MODEL_REC_NONE;
+}
+
+int model_field_spec(const char *qual)
+{
+    static const char *const specs[] = {"dataclasses.field", "attr.ib", "attr.attrib",
+                                        "attr.field", "attrs.field", "pydantic.Field",
+                                        "pydantic.fields.Field", "sqlmodel.Field", NULL};
+    for (int i = 0; qual && specs[i]; i++)
+        if (!strcmp(qual, specs[i]))
+            return 1;
+    return 0;
+}
+
+int model_field_factory(const char *qual)
+{
+    return qual && (!strcmp(qual, "attr.Factory") || !strcmp(qual, "attrs.Factory"));
+}
+
 /* SQLAlchemy's event hooks: what the listener of an event is handed, by
  * position (docs: ORM Events, Core Events).  Sessions and connections
  * that SQLAlchemy owns for the length of the call. */

@@ -304,6 +304,23 @@ int model_caches(const char *qual);
 int model_is_fixture(const char *qual);
 
 /*
+ * Record classes: classes whose library generates their __init__ from the
+ * fields their body declares.  model_record_class: what the class decorator
+ * or base class qual makes of it (MODEL_REC_*: dataclasses' and pydantic's
+ * @dataclass, attrs' @define/@frozen/@attr.s, typing.NamedTuple, pydantic's
+ * BaseModel and its kin, whose __init__ takes keywords only), or
+ * MODEL_REC_NONE.  model_field_spec: is qual a field specifier whose
+ * keywords say the field's default, default factory and init
+ * (dataclasses.field, attr.ib, attrs.field, pydantic.Field)?
+ * model_field_factory: is qual attrs' `Factory` (a default made per
+ * instance by calling its argument)?
+ */
+enum { MODEL_REC_NONE, MODEL_REC_DATACLASS, MODEL_REC_ATTRS, MODEL_REC_TUPLE, MODEL_REC_KEYWORDS };
+int model_record_class(const char *qual);
+int model_field_spec(const char *qual);
+int model_field_factory(const char *qual);
+
+/*
  * A listener of SQLAlchemy's event `event` (`@event.listens_for(Session,
  * "before_flush")`): what its parameter at index is handed (the session of
  * a session event, the connection of a mapper or connection event, owned by

@@ -2868,6 +2868,273 @@ int value_attr_set(const ValueModel *vm, Arena *scratch, const Node *cls, const 
     return w.found && !w.bad;
 }
 
+/* ---- what a constructor keeps (value_kept) ---- */
+
+#define FIELDS_MAX 32 /* fields of a record class read, its bases' included */
+
+/* The def of method name in the body of class cls itself, or NULL (the
+ * loop find_method begins with, kept there inline: it is hot). */
+static const Node *own_method(const Node *cls, const char *name)
+{
+    const NodeList *body = &cls->v.ClassDef.body;
+    for (int i = 0; i < body->n; i++)
+        if (is_func(body->items[i]) && !strcmp(body->items[i]->v.FunctionDef.name, name))
+            return body->items[i];
+    return NULL;
+}
+
+typedef struct Field {
+    const char *attr;    /* the attribute it is kept in */
+    const char *param;   /* the generated __init__'s parameter (attrs: no leading _) */
+    const Node *deflt;   /* its default, made once with the class, or NULL */
+    const Node *factory; /* what its generated __init__ calls for it, or NULL */
+    const Node *cls;     /* the class that declares it */
+    int kw_only;         /* filled by keyword only */
+} Field;
+
+/* Is the keyword name of call the constant True (False: want 0)? */
+static int keyword_is(const Node *call, const char *name, int want)
+{
+    const Node *k = call && call->kind == NODE_Call ? ast_keyword(call, name) : NULL;
+    return k && k->kind == NODE_Constant &&
+           k->v.Constant.value.kind == (want ? CONST_TRUE : CONST_FALSE);
+}
+
+/* What the decorators of cls make of it (MODEL_REC_*: an __init__ generated
+ * unless `init=False`), and in *kw_only whether its fields are keyword-only. */
+static int record_decorator(Ev *c, const ScopeTable *t, const Scope *cs, const Node *cls,
+                            int *kw_only)
+{
+    const NodeList *ds = &cls->v.ClassDef.decorator_list;
+    for (int i = 0; i < ds->n; i++) {
+        const Node *d = ds->items[i], *call = d->kind == NODE_Call ? d : NULL;
+        int kind = model_record_class(qual_in(c, t, cs, call ? call->v.Call.func : d));
+        if (kind && keyword_is(call, "init", 0))
+            return MODEL_REC_NONE;
+        *kw_only = keyword_is(call, "kw_only", 1);
+        if (kind)
+            return kind;
+    }
+    return MODEL_REC_NONE;
+}
+
+/* Field st of a class body (cs its scope; kind how the class makes its
+ * __init__) into f: 0 when st declares none. */
+static int field_of(Ev *c, const ScopeTable *t, const Scope *cs, const Node *st, int kind,
+                    Field *f)
+{
+    const Node *target = NULL, *value = NULL, *ann = NULL;
+    if (st->kind == NODE_AnnAssign && st->v.AnnAssign.simple)
+        target = st->v.AnnAssign.target, value = st->v.AnnAssign.value,
+        ann = st->v.AnnAssign.annotation;
+    else if (kind == MODEL_REC_ATTRS && !ast_single_assign(st, &target, &value))
+        return 0; /* attrs: `db = attr.ib()` declares one too */
+    if (!target || target->kind != NODE_Name)
+        return 0;
+    const char *aq = ann ? qual_in(c, t, cs, ann->kind == NODE_Subscript
+                                                  ? ann->v.Subscript.value : ann) : NULL;
+    int spec = value && value->kind == NODE_Call &&
+               model_field_spec(qual_in(c, t, cs, value->v.Call.func));
+    if ((aq && is_typing(aq, "ClassVar")) || (!ann && !spec) ||
+        (kind == MODEL_REC_KEYWORDS && target->v.Name.id[0] == '_') || /* pydantic: private */
+        (spec && keyword_is(value, "init", 0)))
+        return 0;
+    memset(f, 0, sizeof *f);
+    f->attr = f->param = target->v.Name.id;
+    while (kind == MODEL_REC_ATTRS && f->param[0] == '_' && f->param[1])
+        f->param++;
+    if (!spec) {
+        f->deflt = value;
+        return 1;
+    }
+    f->kw_only = keyword_is(value, "kw_only", 1);
+    f->deflt = value->v.Call.args.n ? value->v.Call.args.items[0] : ast_keyword(value, "default");
+    f->factory = ast_keyword(value, "default_factory");
+    if (!f->factory)
+        f->factory = ast_keyword(value, "factory");
+    const Node *d = f->deflt;
+    if (d && d->kind == NODE_Call && d->v.Call.args.n &&
+        model_field_factory(qual_in(c, t, cs, d->v.Call.func))) {
+        f->factory = d->v.Call.args.items[0]; /* attr.ib(default=Factory(SessionLocal)) */
+        f->deflt = NULL;
+    }
+    return 1;
+}
+
+/*
+ * The fields of the __init__ a library generates for cls (a record class,
+ * or a class inheriting one's __init__), its bases' first, into fs (*n of
+ * them; a field declared again keeps its place): the record kind, or
+ * MODEL_REC_NONE when cls's __init__ is not generated.
+ */
+static int fields_of(Ev *c, const Node *cls, Field *fs, int *n, int depth)
+{
+    const ScopeTable *t = value_table_of(c->vm, cls);
+    const Scope *cs = t ? scope_of(t, cls) : NULL;
+    if (!cs || depth > 8)
+        return MODEL_REC_NONE;
+    const Scope *outer = cs->parent ? cs->parent : cs;
+    int kw_only = 0, kind = record_decorator(c, t, outer, cls, &kw_only), inherited = 0;
+    for (int i = 0; i < cls->v.ClassDef.bases.n; i++) {
+        Val b = ev(c, t, outer, cls->v.ClassDef.bases.items[i]);
+        int k = b.tag == VAL_QUAL ? model_record_class(b.qual)
+                : b.tag == VAL_CLASS && !own_method(b.node, "__init__") ? fields_of(c, b.node, fs, n, depth + 1)
+                                                             : MODEL_REC_NONE;
+        if (!inherited)
+            inherited = k;
+    }
+    if (!kind && (inherited == MODEL_REC_TUPLE || inherited == MODEL_REC_KEYWORDS))
+        kind = inherited; /* a subclass of one is one: their metaclass makes it */
+    if (!kind)
+        return inherited; /* an undecorated subclass: its base's __init__, its base's fields */
+    for (int i = 0; i < cls->v.ClassDef.body.n; i++) {
+        const Node *st = cls->v.ClassDef.body.items[i];
+        const Node *ann = st->kind == NODE_AnnAssign ? st->v.AnnAssign.annotation : NULL;
+        const char *aq = ann ? qual_in(c, t, cs, ann) : NULL;
+        if (aq && !strcmp(aq, "dataclasses.KW_ONLY")) {
+            kw_only = 1; /* `_: KW_ONLY`: the fields after it */
+            continue;
+        }
+        Field f;
+        if (!field_of(c, t, cs, st, kind, &f))
+            continue;
+        f.cls = cls;
+        f.kw_only |= kw_only || kind == MODEL_REC_KEYWORDS;
+        int k = 0;
+        while (k < *n && strcmp(fs[k].attr, f.attr))
+            k++;
+        if (k == *n && *n == FIELDS_MAX)
+            break;
+        fs[k] = f;
+        *n += k == *n;
+    }
+    return kind;
+}
+
+/* The argument of call that fills positional slot pos (< 0: none) or the
+ * parameter called name, or NULL; *spread when a `*args` or `**kw` before
+ * it might. */
+static const Node *arg_for(const Node *call, int pos, const char *name, int *spread)
+{
+    const NodeList *args = &call->v.Call.args, *kws = &call->v.Call.keywords;
+    *spread = 0;
+    for (int i = 0; i < args->n && !*spread; i++) {
+        if (args->items[i]->kind == NODE_Starred)
+            *spread = 1;
+        else if (i == pos)
+            return args->items[i];
+    }
+    for (int i = 0; i < kws->n; i++) {
+        const char *k = kws->items[i]->v.keyword.arg;
+        if (!k)
+            *spread = 1;
+        else if (!strcmp(k, name))
+            return kws->items[i]->v.keyword.value;
+    }
+    return NULL;
+}
+
+/* One entry of value_kept: what e (in scope s of t) gives attr. */
+static int kept_one(Ev *c, const ScopeTable *t, const Scope *s, const char *attr, const Node *e,
+                    int how, const char *path, ValueKept *out)
+{
+    out->attr = attr;
+    out->at = e;
+    out->how = how;
+    out->path = path;
+    if (how == VALUE_KEPT_FACTORY && e->kind == NODE_Lambda) {
+        const Scope *ls = scope_of(t, e); /* default_factory=lambda: SessionLocal() */
+        out->v = ls ? ev(c, t, ls, e->v.Lambda.body) : unknown();
+    } else if (how == VALUE_KEPT_FACTORY) {
+        Node made; /* the call the generated __init__ makes */
+        memset(&made, 0, sizeof made);
+        made.kind = NODE_Call;
+        made.lineno = e->lineno;
+        made.col_offset = e->col_offset;
+        made.v.Call.func = (Node *)e;
+        out->v = ev(c, t, s, &made);
+    } else {
+        out->v = ev(c, t, s, e);
+    }
+    return known(&out->v);
+}
+
+/* value_kept of a record class's generated __init__ (fields fs[0..n)). */
+static int kept_fields(Ev *c, const ScopeTable *t, const Scope *s, const Node *call,
+                       const Field *fs, int n, ValueKept *out, int max)
+{
+    int got = 0;
+    for (int i = 0, pos = 0; i < n && got < max; i++) {
+        int spread;
+        const Node *a = arg_for(call, fs[i].kw_only ? -1 : pos++, fs[i].param, &spread);
+        const ScopeTable *ft = value_table_of(c->vm, fs[i].cls);
+        const Scope *fcs = ft ? scope_of(ft, fs[i].cls) : NULL;
+        const char *fpath = value_path_of(c->vm, fs[i].cls);
+        if (a)
+            got += kept_one(c, t, s, fs[i].attr, a, VALUE_KEPT_ARG, NULL, &out[got]);
+        else if (!spread && fcs && fs[i].factory)
+            got += kept_one(c, ft, fcs, fs[i].attr, fs[i].factory, VALUE_KEPT_FACTORY, fpath,
+                            &out[got]);
+        else if (!spread && fcs && fs[i].deflt)
+            got += kept_one(c, ft, fcs, fs[i].attr, fs[i].deflt, VALUE_KEPT_FIELD_DEFAULT, fpath,
+                            &out[got]);
+    }
+    return got;
+}
+
+/* value_kept of an __init__ written out: `self.<attr> = <parameter>` at the
+ * top of its body. */
+static int kept_params(Ev *c, const ScopeTable *t, const Scope *s, const Node *call,
+                       const Node *init, ValueKept *out, int max)
+{
+    const ScopeTable *it = value_table_of(c->vm, init);
+    const Scope *is = it ? scope_of(it, init) : NULL;
+    if (!is || param_count(init) < 1)
+        return 0;
+    const char *self = param_at(init, 0)->v.arg.arg;
+    int got = 0, npos = init->v.FunctionDef.args->v.arguments.posonlyargs.n +
+                        init->v.FunctionDef.args->v.arguments.args.n;
+    for (int k = 0; k < init->v.FunctionDef.body.n && got < max; k++) {
+        const Node *target, *value;
+        if (!ast_single_assign(init->v.FunctionDef.body.items[k], &target, &value) ||
+            target->kind != NODE_Attribute || target->v.Attribute.value->kind != NODE_Name ||
+            strcmp(target->v.Attribute.value->v.Name.id, self) || value->kind != NODE_Name)
+            continue;
+        const Binding *b = scope_lookup(it, is, value->v.Name.id, NULL);
+        int i = b && b->kind == BIND_PARAM ? param_index(init, value->v.Name.id) : -1;
+        if (i < 1 || i >= param_count(init))
+            continue; /* self, *args, **kwargs: not one argument */
+        int spread;
+        const Node *a = arg_for(call, i < npos ? i - 1 : -1, value->v.Name.id, &spread);
+        const Node *d = ast_param_default(init, i);
+        if (a)
+            got += kept_one(c, t, s, target->v.Attribute.attr, a, VALUE_KEPT_ARG, NULL, &out[got]);
+        else if (!spread && d)
+            got += kept_one(c, it, is->parent ? is->parent : is, target->v.Attribute.attr, d,
+                            VALUE_KEPT_PARAM_DEFAULT, value_path_of(c->vm, init), &out[got]);
+    }
+    return got;
+}
+
+int value_kept(const ValueModel *vm, Arena *scratch, const ScopeTable *t, const Scope *s,
+               const Node *call, ValueKept *out, int max)
+{
+    Ev c = question(vm, scratch);
+    if (!vm || call->kind != NODE_Call)
+        return 0;
+    Val f = ev(&c, t, s, call->v.Call.func);
+    if (f.tag != VAL_CLASS || !f.node)
+        return 0;
+    const Node *init = own_method(f.node, "__init__");
+    Field fs[FIELDS_MAX];
+    int n = 0;
+    if (!init && fields_of(&c, f.node, fs, &n, 0))
+        return kept_fields(&c, t, s, call, fs, n, out, max);
+    if (!init)
+        init = find_method(vm, &c, f.node, "__init__", 0);
+    return init ? kept_params(&c, t, s, call, init, out, max) : 0;
+}
+
 const Node *value_method(const ValueModel *vm, Arena *scratch, const Node *cls, const char *name)
 {
     Ev c = question(vm, scratch);

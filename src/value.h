@@ -98,6 +98,35 @@ Val value_yield(const ValueModel *vm, Arena *scratch, const Node *func);
  * bases included; a @property's return. */
 Val value_attr(const ValueModel *vm, Arena *scratch, const Node *cls, const char *attr);
 
+/*
+ * What the instance that call makes keeps, attribute by attribute, from
+ * its constructor's parameters (call evaluated in scope s of table t).  An
+ * attribute a class's __init__ (its own or a base's) assigns from one of
+ * its parameters, at the top of its body (`self.db = db`), holds the
+ * argument the call passes there, by position or keyword, else the
+ * parameter's default.  A record class (model.h: @dataclass, attrs,
+ * NamedTuple, pydantic's BaseModel) has a generated __init__ whose
+ * parameters are its fields in order, its bases' first (not ClassVars,
+ * not `field(init=False)`; keyword-only ones and a BaseModel's only by
+ * keyword), each holding the argument, else its default factory's call,
+ * else its default.  Up to max entries go to out; returns how many.
+ * Limits: a parameter a spread (`*args`, `**kw`) may fill is left out; an
+ * assignment under a test or a loop, or through super().__init__, and
+ * attrs' or pydantic's aliases are not followed.
+ */
+enum { VALUE_KEPT_ARG, VALUE_KEPT_FACTORY, VALUE_KEPT_FIELD_DEFAULT, VALUE_KEPT_PARAM_DEFAULT };
+typedef struct ValueKept {
+    const char *attr; /* the instance's attribute */
+    Val v;            /* what it holds (fresh: made by the call, or for it by a factory) */
+    const Node *at;   /* what gives it: the argument, the factory, the default */
+    const char *path; /* the file of at; NULL: the call's */
+    int how;          /* VALUE_KEPT_*: an argument, a factory's call (per instance), a
+                         field's default (the class's, made once), a parameter's (the
+                         def's, made once) */
+} ValueKept;
+int value_kept(const ValueModel *vm, Arena *scratch, const ScopeTable *t, const Scope *s,
+               const Node *call, ValueKept *out, int max);
+
 /* Is `self.attr` of an instance of cls (a ClassDef) never None: its
  * methods assign it (none at class level, none deleted), and each
  * assignment gives a value we know, or a parameter that every call we see

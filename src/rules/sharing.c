@@ -130,17 +130,18 @@ typedef struct Check {
 } Check;
 
 /* A finding at `at`; its witness is note1 at `from` (NULL: at `at`), then
- * note2 at at2 if given, in the file path2 (NULL: this one). */
-static void add_in(Check *c, const char *code, const Node *at, const char *message,
-                   const Node *from, const char *note1, const Node *at2, const char *path2,
-                   const char *note2)
+ * note2 at at2 if given, in the file path2 (NULL: this one); room for one
+ * step more (finding_in; add_in adds it). */
+static Finding finding_in(Check *c, const char *code, const Node *at, const char *message,
+                          const Node *from, const char *note1, const Node *at2,
+                          const char *path2, const char *note2)
 {
     Finding f = {0};
     f.code = code;
     f.path = c->k->src->path;
     diag_span(&f, at);
     f.message = message;
-    f.trace = arena_alloc(c->k->a, 2 * sizeof *f.trace);
+    f.trace = arena_alloc(c->k->a, 3 * sizeof *f.trace);
     f.trace[0].path = f.path;
     f.trace[0].line = from ? from->lineno : f.line;
     f.trace[0].col = from ? from->col_offset : f.col;
@@ -153,6 +154,14 @@ static void add_in(Check *c, const char *code, const Node *at, const char *messa
         f.trace[1].note = note2;
         f.ntrace = 2;
     }
+    return f;
+}
+
+static void add_in(Check *c, const char *code, const Node *at, const char *message,
+                   const Node *from, const char *note1, const Node *at2, const char *path2,
+                   const char *note2)
+{
+    Finding f = finding_in(c, code, at, message, from, note1, at2, path2, note2);
     diag_add(c->k->out, &f);
 }
 
@@ -363,6 +372,120 @@ static void self_stores(SelfStore *w, const Node *cls)
     }
 }
 
+static int request_class(Check *c, const Node *cls);
+
+/* Finds, in request code of the project, a read `<name>.<attr>` of the
+ * module-level binding b (here or imported). */
+typedef struct Reader {
+    Check *c;
+    const ProjectModule *pm; /* the module walked */
+    const Scope *s;          /* the request function's scope, or NULL outside one */
+    const Binding *b;
+    const char *attr;
+    const Node *found;       /* the read, in pm */
+    int depth;
+} Reader;
+
+static void reader_kid(Node *parent, Node *n, void *arg)
+{
+    Reader *w = arg;
+    (void)parent;
+    if (w->found || w->depth > WALK_MAX_DEPTH)
+        return;
+    const Scope *was = w->s;
+    if (is_func(n))
+        w->s = fastapi_role(w->c->fa, n) & FASTAPI_REQUEST ? scope_of(w->pm->scopes, n) : NULL;
+    if (w->s && n->kind == NODE_Attribute && n->v.Attribute.value->kind == NODE_Name &&
+        !strcmp(n->v.Attribute.attr, w->attr)) {
+        const Binding *d = scope_lookup(w->pm->scopes, w->s, n->v.Attribute.value->v.Name.id, NULL);
+        const ProjectModule *dm = NULL;
+        if (d && d->kind == BIND_IMPORT && d->qualname)
+            modgraph_resolve(value_project(w->c->env->values), d->qualname, &dm, &d);
+        if (d == w->b) {
+            w->found = n;
+            return;
+        }
+    }
+    w->depth++;
+    ast_children(n, reader_kid, w);
+    w->depth--;
+    w->s = was;
+}
+
+/* A read of `<b>.<attr>` by request code: the node, and its file in *path; NULL if none. */
+static const Node *request_read(Check *c, const Binding *b, const char *attr, const char **path)
+{
+    int n = 0;
+    const ProjectModule *mods = modgraph_modules(value_project(c->env->values), &n);
+    Reader w = {c, NULL, NULL, b, attr, NULL, 0};
+    for (int i = 0; i < n && !w.found; i++) {
+        w.pm = &mods[i];
+        ast_children(mods[i].module, reader_kid, &w);
+    }
+    *path = w.found ? w.pm->path : NULL;
+    return w.found;
+}
+
+/*
+ * `holder = Holder(SessionLocal())`, `container = Container()` of a
+ * dataclass whose field's default factory is the sessionmaker: the
+ * constructor keeps on the one instance a session made at import
+ * (value_kept: an argument, a field's factory, a field's default made with
+ * the class).  One finding at the instance, naming every such attribute.
+ * A parameter's default is SL201's default-argument case, a field's
+ * default of a class request code uses its class-attribute case
+ * (class_attrs): not again here.
+ */
+static void kept_at_import(Check *c, const Node *st, const char *name, const Node *call,
+                           const Node *cls)
+{
+    ValueKept kept[8];
+    int n = value_kept(c->env->values, c->scratch, c->env->scopes, scope_module(c->env->scopes),
+                       call, kept, 8);
+    const ValueKept *first = NULL;
+    const char *nouns = NULL, *attrs = NULL;
+    for (int i = 0; i < n; i++) {
+        const ValueKept *k = &kept[i];
+        if (k->v.tag != VAL_RESOURCE || k->v.kind == RES_ANY || !k->v.fresh ||
+            k->how == VALUE_KEPT_PARAM_DEFAULT ||
+            (k->how == VALUE_KEPT_FIELD_DEFAULT && request_class(c, cls)))
+            continue;
+        first = first ? first : k;
+        nouns = nouns ? msg(c->k->a, "%s and %s", nouns, noun(k->v.kind)) : noun(k->v.kind);
+        attrs = attrs ? msg(c->k->a, "%s and %s.%s", attrs, name, k->attr)
+                      : msg(c->k->a, "%s.%s", name, k->attr);
+    }
+    if (!first)
+        return;
+    const char *how = first->how == VALUE_KEPT_ARG ? "made for it at import"
+                      : first->how == VALUE_KEPT_FACTORY
+                          ? "its field's default factory makes at import"
+                          : "made once with the class (its field's default)";
+    const char *message =
+        msg(c->k->a, "`%s` is the one `%s` of the process, and its constructor keeps on %s the "
+                     "%s %s: every request and thread that uses `%s` shares it; keep the "
+                     "sessionmaker there and make one per request",
+            name, cls->v.ClassDef.name, attrs, nouns, how, name);
+    const char *note = msg(c->k->a, "%s made here and kept on %s.%s", noun(first->v.kind), name,
+                           first->attr);
+    Finding f = first->path /* a field's factory or default, in the class's file */
+                    ? finding_in(c, "SL201", st, message, st,
+                                 "the one instance, made here at import", first->at,
+                                 first->path, note)
+                    : finding_in(c, "SL201", st, message, first->at, note, NULL, NULL, NULL);
+    const char *rpath;
+    const Binding *b = scope_lookup(c->env->scopes, scope_module(c->env->scopes), name, NULL);
+    const Node *read = b ? request_read(c, b, first->attr, &rpath) : NULL;
+    if (read) {
+        TraceStep *t = &f.trace[f.ntrace++];
+        t->path = rpath;
+        t->line = read->lineno;
+        t->col = read->col_offset;
+        t->note = msg(c->k->a, "a request reads %s.%s here", name, first->attr);
+    }
+    diag_add(c->k->out, &f);
+}
+
 /* Module-level `name = Class()` that functions read: one object for the
  * process, so a session its methods keep on self is shared.  The class may
  * be another module's (imported, or re-exported by a package's
@@ -387,6 +510,7 @@ static void singletons(Check *c, const Node *module)
         if (!ct || !scope_of(ct, cls) || !b ||
             !(fastapi_reads_binding(c->fa, b) || fastapi_function_reads(c->fa, b)))
             continue;
+        kept_at_import(c, body->items[i], target->v.Name.id, value, cls);
         int dup = 0;
         for (int k = 0; k < nseen; k++)
             dup |= seen[k] == cls;
@@ -2212,13 +2336,19 @@ static void copied_attr(Check *c, const Node *cls, const Scope *s, const Node *s
 }
 
 /* SL201's class attributes: `class Repo: session = SessionLocal()`. */
-static void class_attrs(Check *c, const Node *cls)
+/* Does request code use cls: is it, or one of its methods, request code? */
+static int request_class(Check *c, const Node *cls)
 {
     int used = fastapi_role(c->fa, cls) & FASTAPI_REQUEST;
     for (int i = 0; !used && i < cls->v.ClassDef.body.n; i++)
         used = is_func(cls->v.ClassDef.body.items[i]) &&
                (fastapi_role(c->fa, cls->v.ClassDef.body.items[i]) & FASTAPI_REQUEST);
-    if (!used)
+    return used;
+}
+
+static void class_attrs(Check *c, const Node *cls)
+{
+    if (!request_class(c, cls))
         return;
     const Scope *s = scope_of(c->env->scopes, cls);
     for (int i = 0; s && i < cls->v.ClassDef.body.n; i++) {
