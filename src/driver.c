@@ -1163,6 +1163,28 @@ static void check_unit(void *arg, size_t j, int worker)
  * worker importing it).  tests/, test_*.py and conftest.py stay tests
  * whatever imports them.
  */
+/* Does module make an application or a router at import (`app =
+ * FastAPI()`, `bp = Blueprint(...)`, `celery = Celery(...)`), by the name
+ * of the class called? */
+static int makes_application(const Node *module)
+{
+    static const char *const makers[] = {"FastAPI", "APIRouter", "Starlette", "Flask",
+                                         "Blueprint", "Quart", "Celery", NULL};
+    const NodeList *body = module ? &module->v.Module.body : NULL;
+    for (int i = 0; body && i < body->n; i++) {
+        const Node *target, *value;
+        if (!ast_single_assign(body->items[i], &target, &value) || value->kind != NODE_Call)
+            continue;
+        const Node *f = value->v.Call.func;
+        if (ast_name_in(f->kind == NODE_Name        ? f->v.Name.id
+                        : f->kind == NODE_Attribute ? f->v.Attribute.attr
+                                                    : NULL,
+                        makers))
+            return 1;
+    }
+    return 0;
+}
+
 static void imported_tests(Arena *a, Run *run)
 {
     size_t n = 0;
@@ -1177,6 +1199,14 @@ static void imported_tests(Arena *a, Run *run)
     if (!n)
         return;
     qsort(idx, n, sizeof *idx, cmp_modindex);
+    for (size_t j = 0; j < n; j++) { /* an application made in such a folder is product code */
+        size_t i = idx[j].file;
+        int ctx = makes_application(run->results[i].module)
+                      ? context_of_path_as(project_relpath(a, run->projects, run->files[i]), 0)
+                      : CTX_TEST;
+        if (ctx != CTX_TEST)
+            run->units[unit_of[i]].path_ctx = ctx;
+    }
     for (int changed = 1; changed;) {
         changed = 0;
         for (size_t k = 0; k < run->nrelevant; k++) {
