@@ -453,8 +453,7 @@ void analyze_check(Analysis *an, AnalyzeUnit *u, Arena *a, FindingList *out)
     ormcache_check(&sink, &env, scratch, u->funcs, u->nfuncs);
     arena_free(scratch);
     DbCtx db = {.a = a, .env = &env};
-    sqlapi_check(&db, u->src, u->module, facts, &found);
-    crdb_check(&db, u->src, u->module, an->crdb, facts, &found);
+    sqlapi_check(&db, u->src, u->module, an->crdb, facts, &found);
     ContextFile cf = {u->path_ctx, u->module, u->scopes, an->fastapi.model, u->funcs, u->nfuncs};
     for (size_t i = 0; i < found.n; i++) {
         Finding *f = &found.items[i];

@@ -506,6 +506,7 @@ void dbval_walk(DbWalk *w, const Node *module)
     w->scope = scope_module(w->t);
     w->depth = 0;
     w->func = NULL;
+    w->callee_call = NULL;
     walk_list(w, &module->v.Module.body);
 }
 
@@ -516,6 +517,7 @@ void dbval_walk_body(DbWalk *w, const Node *func)
     w->depth = 0;
     w->stack[w->depth++] = func;
     w->func = func->kind == NODE_ClassDef ? NULL : func;
+    w->callee_call = NULL;
     if (func->kind == NODE_Lambda)
         walk_node(w, func->v.Lambda.body);
     else
@@ -525,3 +527,12 @@ void dbval_walk_body(DbWalk *w, const Node *func)
 }
 
 const Node *dbval_walk_func(const DbWalk *w) { return w->func; }
+
+const char *dbval_walk_callee(DbWalk *w, DbCtx *c, const Node *call)
+{
+    if (w->callee_call != call) {
+        w->callee = dbval_qualname(c, w->scope, call->v.Call.func);
+        w->callee_call = call;
+    }
+    return w->callee;
+}

@@ -98,6 +98,8 @@ typedef struct DbWalk {
     int depth;                                     /* entries in stack */
     const Node *func; /* dbval_walk_func's answer, kept as the walk enters and leaves
                          defs and classes: asked at most calls, it was a climb */
+    const Node *callee_call; /* dbval_walk_callee's last call, or NULL ... */
+    const char *callee;      /* ... and its answer: several visitors of one walk ask it */
 } DbWalk;
 
 /* Walks module (a Module node) with w->t, w->visit and w->arg set. */
@@ -110,5 +112,10 @@ void dbval_walk_body(DbWalk *w, const Node *func);
 /* The innermost function (FunctionDef, AsyncFunctionDef, Lambda) among
  * w's ancestors, or NULL at module or class level. */
 const Node *dbval_walk_func(const DbWalk *w);
+
+/* dbval_qualname of call's callee, call being the node w's visit is at:
+ * worked out once for all the visitors of the walk that ask (copied into
+ * c->a, which must outlive the walk's visit of call). */
+const char *dbval_walk_callee(DbWalk *w, DbCtx *c, const Node *call);
 
 #endif

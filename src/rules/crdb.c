@@ -921,15 +921,16 @@ static int retrying_db(const CrdbProject *p) { return p->cockroach || p->seriali
 
 /* ------------------------------------------------------------ check */
 
-typedef struct Check {
+struct CrdbCheck {
     DbCtx *c;
     const Source *src;
     const CrdbProject *p;
     FindingList *out;
     const Node *module;
-} Check;
+    UrlCheck *urls; /* SL403's check of the same module */
+};
 
-static void emit(Check *k, const char *code, const Node *at, const char *message,
+static void emit(CrdbCheck *k, const char *code, const Node *at, const char *message,
                  const TraceStep *steps, int nsteps, const Fix *fix)
 {
     Finding f = {0};
@@ -944,7 +945,7 @@ static void emit(Check *k, const char *code, const Node *at, const char *message
     diag_add(k->out, &f);
 }
 
-static const char *text(Check *k, const Node *n)
+static const char *text(CrdbCheck *k, const Node *n)
 {
     const char *t = dbval_text(k->c, k->src, n, 40);
     return t ? t : "it";
@@ -952,7 +953,7 @@ static const char *text(Check *k, const Node *n)
 
 /* Is the node (at the top of w's walk) inside a retry: a retried
  * function, or a try block with a serialization handler inside a loop? */
-static int retried_here(Check *k, const DbWalk *w, const Node *n)
+static int retried_here(CrdbCheck *k, const DbWalk *w, const Node *n)
 {
     const Node *f = dbval_walk_func(w);
     if (f && set_lookup(&k->p->retried, f))
@@ -1041,7 +1042,7 @@ static const Node *swallowed_by(const DbWalk *w, const Node *n)
  * connection, a loop that rolls back and runs the transaction again. */
 enum { HELP_RUN_TRANSACTION, HELP_NEW_SESSION, HELP_DRIVER };
 
-static void no_retry(Check *k, const DbWalk *w, const Node *at, const char *what, int help,
+static void no_retry(CrdbCheck *k, const DbWalk *w, const Node *at, const char *what, int help,
                      const Fix *fix)
 {
     const CrdbProject *p = k->p;
@@ -1079,7 +1080,7 @@ static void no_retry(Check *k, const DbWalk *w, const Node *at, const char *what
 }
 
 /* run_transaction(async_engine, ...): the helper is synchronous. */
-static void check_transactor(Check *k, const Scope *s, const Node *call)
+static void check_transactor(CrdbCheck *k, const Scope *s, const Node *call)
 {
     const Node *tr = arg_at(call, 0, "transactor");
     if (!tr)
@@ -1250,7 +1251,7 @@ static int ddl_only(const DbWalk *w, const Node *recv)
 }
 
 /* commit()/rollback() on the session a run_transaction callback was given. */
-static int callback_commit(Check *k, const DbWalk *w, const Node *call)
+static int callback_commit(CrdbCheck *k, const DbWalk *w, const Node *call)
 {
     const Node *f = dbval_walk_func(w), *recv = call->v.Call.func->v.Attribute.value;
     const DefRef *r = f ? set_lookup(&k->p->callbacks, f) : NULL;
@@ -1276,11 +1277,10 @@ static int callback_commit(Check *k, const DbWalk *w, const Node *call)
     return 0;
 }
 
-static void check_call(Check *k, DbWalk *w, const Node *call)
+static void check_call(CrdbCheck *k, DbWalk *w, const Node *call)
 {
     const Node *f = call->v.Call.func;
-    char buf[512];
-    if (IN(qual_buf(k->c->env->scopes, w->scope, f, buf, sizeof buf), run_transactions))
+    if (IN(dbval_walk_callee(w, k->c, call), run_transactions))
         check_transactor(k, w->scope, call);
     if (f->kind != NODE_Attribute)
         return;
@@ -1364,7 +1364,7 @@ static void used_kid(Node *parent, Node *n, void *arg)
  * and binds no name the rest of the function reads.  Unsafe: the body runs
  * again on each retry, other effects (a request, a message) with it.
  */
-static const Fix *run_transaction_fix(Check *k, DbWalk *w, const Node *with, const Node *ctx,
+static const Fix *run_transaction_fix(CrdbCheck *k, DbWalk *w, const Node *with, const Node *ctx,
                                       const Val *v)
 {
     static const char *const quals[] = {"sqlalchemy_cockroachdb.run_transaction",
@@ -1503,7 +1503,7 @@ static void autocommit_kid(Node *parent, Node *n, void *arg)
  * `with conn:` on a connection either driver's pool lent?
  * *conn: the connection expression.
  */
-static int driver_block(Check *k, DbWalk *w, const Node *ctx, const Node **conn, int *is_async)
+static int driver_block(CrdbCheck *k, DbWalk *w, const Node *ctx, const Node **conn, int *is_async)
 {
     const Node *f = ctx->kind == NODE_Call ? ctx->v.Call.func : NULL;
     if (f && f->kind == NODE_Attribute && !strcmp(f->v.Attribute.attr, "transaction")) {
@@ -1534,7 +1534,7 @@ static int driver_block(Check *k, DbWalk *w, const Node *ctx, const Node **conn,
     return !ac.found;
 }
 
-static void check_driver_block(Check *k, DbWalk *w, const Node *with, const Node *ctx)
+static void check_driver_block(CrdbCheck *k, DbWalk *w, const Node *with, const Node *ctx)
 {
     const Node *conn;
     int is_async;
@@ -1553,7 +1553,7 @@ static void check_driver_block(Check *k, DbWalk *w, const Node *with, const Node
                  HELP_DRIVER, NULL);
 }
 
-static void check_with(Check *k, DbWalk *w, const Node *with)
+static void check_with(CrdbCheck *k, DbWalk *w, const Node *with)
 {
     const NodeList *items = &with->v.With.items;
     if (schema_only(&with->v.With.body))
@@ -1706,7 +1706,7 @@ static int reset_in_loop(const Node *loop, const Node *try, const Node *recv)
     return r.found;
 }
 
-static void retry_report(Check *k, const Node *h, const Node *recv)
+static void retry_report(CrdbCheck *k, const Node *h, const Node *recv)
 {
     const Node *type = h->v.ExceptHandler.type;
     const char *rt = text(k, recv);
@@ -1741,7 +1741,7 @@ static int hurts(int exc, const Node *loop, const Uses *u, int r)
     return exc != EXC_GENERIC || (u->direct[r] && stops_on_success(loop));
 }
 
-static void check_loop(Check *k, DbWalk *w, const Node *loop)
+static void check_loop(CrdbCheck *k, DbWalk *w, const Node *loop)
 {
     Tries tries;
     loop_tries(loop, &tries);
@@ -1776,7 +1776,7 @@ static void check_loop(Check *k, DbWalk *w, const Node *loop)
 typedef struct Reuse {
     const Node *recv, *found;
     int reset, depth;
-    Check *k;              /* NULL: no calls followed */
+    CrdbCheck *k;              /* NULL: no calls followed */
     const ScopeTable *t;   /* the module of the walked code ... */
     const Scope *scope;    /* ... and where it is evaluated */
     const Node *alias;     /* `self.x` when recv is a local bound once to it */
@@ -1936,7 +1936,7 @@ static const NodeList *holding_list(const Node *parent, const Node *st, int *ind
 }
 
 /* `session = self._session`, bound once in the function: self._session. */
-static const Node *self_alias(Check *k, const DbWalk *w, const Node *recv)
+static const Node *self_alias(CrdbCheck *k, const DbWalk *w, const Node *recv)
 {
     if (recv->kind != NODE_Name)
         return NULL;
@@ -1945,7 +1945,7 @@ static const Node *self_alias(Check *k, const DbWalk *w, const Node *recv)
     return v && v->kind == NODE_Attribute && v->v.Attribute.value->kind == NODE_Name ? v : NULL;
 }
 
-static void check_try(Check *k, DbWalk *w, const Node *t)
+static void check_try(CrdbCheck *k, DbWalk *w, const Node *t)
 {
     Uses u = {{NULL}, {0}, 0, 0, {NULL}, 0};
     for (int j = 0; j < t->v.Try.body.n; j++)
@@ -2057,7 +2057,7 @@ static int inside(const Node *n, const Node *outer)
  * saved and the rest not.  A commit just before the block ends is only
  * redundant.
  */
-static void check_begin_block(Check *k, DbWalk *w, const Node *with)
+static void check_begin_block(CrdbCheck *k, DbWalk *w, const Node *with)
 {
     for (int i = 0; i < with->v.With.items.n; i++) {
         const Node *e = with->v.With.items.items[i]->v.withitem.context_expr;
@@ -2103,9 +2103,9 @@ static void check_begin_block(Check *k, DbWalk *w, const Node *with)
     }
 }
 
-static int check_visit(DbWalk *w, const Node *n)
+void crdb_visit(CrdbCheck *k, DbWalk *w, const Node *n)
 {
-    Check *k = w->arg;
+    dburl_visit(k->urls, w, n); /* SL403 */
     if (n->kind == NODE_With || n->kind == NODE_AsyncWith)
         check_begin_block(k, w, n);
     switch (n->kind) {
@@ -2125,20 +2125,14 @@ static int check_visit(DbWalk *w, const Node *n)
     case NODE_While: check_loop(k, w, n); break;
     default: break;
     }
-    return 1;
 }
 
-void crdb_check(DbCtx *c, const Source *src, const Node *module, const CrdbProject *p,
-                const ProjectFacts *facts, FindingList *out)
+CrdbCheck *crdb_begin(DbCtx *c, const Source *src, const Node *module, const CrdbProject *p,
+                      const ProjectFacts *facts, FindingList *out)
 {
     if (!p)
-        return;
-    dburl_check(c, src, module, &p->urls, facts, out);
-    Check k = {c, src, p, out, module};
-    DbWalk w;
-    memset(&w, 0, sizeof w);
-    w.t = c->env->scopes;
-    w.visit = check_visit;
-    w.arg = &k;
-    dbval_walk(&w, module);
+        return NULL;
+    CrdbCheck *k = arena_alloc(c->a, sizeof *k);
+    *k = (CrdbCheck){c, src, p, out, module, dburl_begin(c, src, &p->urls, facts, out)};
+    return k;
 }

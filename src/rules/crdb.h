@@ -10,7 +10,7 @@
  * the dialects the project registers itself, run_transaction's callbacks,
  * and the functions that run inside a transaction retry (callbacks,
  * helpers a retry loop calls, retry-decorated functions, and what they
- * call).  crdb_check then runs per module, in parallel, reading that
+ * call).  crdb_visit then runs per module, in parallel, reading that
  * result, which is immutable after crdb_link.
  */
 #ifndef SL_CRDB_H
@@ -36,16 +36,24 @@ CrdbProject *crdb_link(Arena *a, const Project *graph, const ProjectFacts *facts
 /* Is the project a CockroachDB project? */
 int crdb_is_cockroach(const CrdbProject *p);
 
-/*
- * Appends the SL401 (CockroachDB projects only), SL402 and SL403 findings
- * of module to out; messages in c->a.  Thread-safe per module.
- */
 /* Can an except clause of type (NULL: bare), in scope s of table t, catch
  * a database error: Exception, a driver's or SQLAlchemy's error class or
  * one of psycopg's SQLSTATE classes (psycopg2.errors.UniqueViolation)? */
 int crdb_catches_db(const ScopeTable *t, const Scope *s, const Node *type);
 
-void crdb_check(DbCtx *c, const Source *src, const Node *module, const CrdbProject *p,
-                const ProjectFacts *facts, FindingList *out);
+/* What the check of one module remembers between its nodes (in c->a). */
+typedef struct CrdbCheck CrdbCheck;
+
+/*
+ * The check of module (of src) for the SL401 (CockroachDB projects only),
+ * SL402 and SL403 findings, appended to out (messages in c->a); NULL when
+ * there is no p.  Thread-safe per module.
+ */
+CrdbCheck *crdb_begin(DbCtx *c, const Source *src, const Node *module, const CrdbProject *p,
+                      const ProjectFacts *facts, FindingList *out);
+
+/* The findings of node n, where w's walk of the module stands: rides on
+ * sqlapi.c's walk, as SL108's and SL208's visitors do. */
+void crdb_visit(CrdbCheck *k, DbWalk *w, const Node *n);
 
 #endif

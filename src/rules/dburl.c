@@ -498,7 +498,7 @@ static int parse_url(const char *text, Url *u)
 
 /* ------------------------------------------------------------ checks */
 
-typedef struct UrlCheck {
+struct UrlCheck {
     DbCtx *c;
     const Source *src;
     const DbUrlNames *names;
@@ -506,7 +506,7 @@ typedef struct UrlCheck {
     FindingList *out;
     const Node **seen; /* literals already judged */
     int nseen, capseen;
-} UrlCheck;
+};
 
 /* contexts: where a default run reports it (CTX_* bits), 0 for the rule's */
 static void emit(UrlCheck *k, const Node *at, const char *message, const char *help,
@@ -840,9 +840,10 @@ static void check_assign(UrlCheck *k, const Scope *s, const Node *target, const 
         check_value(k, s, value, use | VIA_NAME, 0);
 }
 
-static void check_call(UrlCheck *k, const Scope *s, const Node *call)
+static void check_call(UrlCheck *k, DbWalk *w, const Node *call)
 {
-    const char *q = dbval_qualname(k->c, s, call->v.Call.func);
+    const Scope *s = w->scope;
+    const char *q = dbval_walk_callee(w, k->c, call);
     int use = dburl_consumer(q);
     if (use)
         check_value(k, s, consumer_arg(q, call), use, 0);
@@ -856,11 +857,10 @@ static void check_call(UrlCheck *k, const Scope *s, const Node *call)
     }
 }
 
-static int visit(DbWalk *w, const Node *n)
+void dburl_visit(UrlCheck *k, DbWalk *w, const Node *n)
 {
-    UrlCheck *k = w->arg;
     switch (n->kind) {
-    case NODE_Call: check_call(k, w->scope, n); break;
+    case NODE_Call: check_call(k, w, n); break;
     case NODE_Assign:
         for (int i = 0; i < n->v.Assign.targets.n; i++)
             check_assign(k, w->scope, n->v.Assign.targets.items[i], n->v.Assign.value);
@@ -880,17 +880,12 @@ static int visit(DbWalk *w, const Node *n)
         break;
     default: break;
     }
-    return 1;
 }
 
-void dburl_check(DbCtx *c, const Source *src, const Node *module, const DbUrlNames *u,
-                 const ProjectFacts *facts, FindingList *out)
+UrlCheck *dburl_begin(DbCtx *c, const Source *src, const DbUrlNames *u, const ProjectFacts *facts,
+                      FindingList *out)
 {
-    UrlCheck k = {c, src, u, facts, out, NULL, 0, 0};
-    DbWalk w;
-    memset(&w, 0, sizeof w);
-    w.t = c->env->scopes;
-    w.visit = visit;
-    w.arg = &k;
-    dbval_walk(&w, module);
+    UrlCheck *k = arena_alloc(c->a, sizeof *k);
+    *k = (UrlCheck){c, src, u, facts, out, NULL, 0, 0};
+    return k;
 }

@@ -7,7 +7,7 @@
  * or bound to a name that some consumer in the project is given
  * (DATABASE_URL, settings.database_url, config["DB_URL"]).  crdb_link
  * collects those names over the whole project (dburl_note_call), then each
- * module is checked on its own (dburl_check).  A DbUrlNames is built by one
+ * module is checked on its own (dburl_visit).  A DbUrlNames is built by one
  * thread and read-only after dburl_finish.
  */
 #ifndef SL_DBURL_H
@@ -56,12 +56,19 @@ int dburl_mentions(const Node *module);
 /* The URL-taking use of the callee qualname: URL_USE_* or 0. */
 int dburl_consumer(const char *callee);
 
+/* What the check of one module remembers between its nodes (in c->a). */
+typedef struct UrlCheck UrlCheck;
+
+/* The SL403 check of a module of src, against the names u collected, its
+ * findings (messages in c->a) appended to out.  Thread-safe per module. */
+UrlCheck *dburl_begin(DbCtx *c, const Source *src, const DbUrlNames *u, const ProjectFacts *facts,
+                      FindingList *out);
+
 /*
- * Appends the SL403 findings of module to out: literals given to
- * consumers, bound to collected names, or given to URL.create().
- * Thread-safe per module.
+ * The SL403 findings of node n, where w's walk of the module stands
+ * (crdb_visit's, on sqlapi.c's walk): literals given to consumers, bound
+ * to collected names, or given to URL.create().
  */
-void dburl_check(DbCtx *c, const Source *src, const Node *module, const DbUrlNames *u,
-                 const ProjectFacts *facts, FindingList *out);
+void dburl_visit(UrlCheck *k, DbWalk *w, const Node *n);
 
 #endif

@@ -1209,13 +1209,13 @@ static void fork_caller(Forks *st, const Source *src, FindingList *out, const Db
            steps, 2, k->work, "the worker function, which takes a connection of the same pool", 0);
 }
 
-void forks_visit(DbCtx *c, const Source *src, FindingList *out, const DbWalk *w, const Node *n,
+void forks_visit(DbCtx *c, const Source *src, FindingList *out, DbWalk *w, const Node *n,
                  Forks **state)
 {
     const Node *func = n->kind == NODE_Call ? dbval_walk_func(w) : NULL;
     if (!func || func->kind == NODE_Lambda)
         return;
-    const char *q = dbval_qualname(c, w->scope, n->v.Call.func); /* once for both rules */
+    const char *q = dbval_walk_callee(w, c, n); /* once for both rules */
     loop_per_call(c, src, out, w, func, n, q);
     const Node *init;
     const Node *work = def_of(c, w->t, w->scope, fork_target(c, w->t, w->scope, n, q, &init));

@@ -21,7 +21,7 @@ typedef struct Forks Forks;
 /* Appends to out (messages in c->a) the SL208 and SL209 findings of node n, where w's
  * walk of a module of src stands; *state is the module's, NULL before its
  * first node.  Thread-safe per module. */
-void forks_visit(DbCtx *c, const Source *src, FindingList *out, const DbWalk *w, const Node *n,
+void forks_visit(DbCtx *c, const Source *src, FindingList *out, DbWalk *w, const Node *n,
                  Forks **state);
 
 /* Appends to out the SL208 findings of module (of src) at import time: code

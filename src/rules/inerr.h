@@ -4,7 +4,7 @@
  * one connection handed in) left in a failed transaction by a handler
  * that swallows the error of its statement without rollback().
  *
- * crdb.c's walk (crdb_check) hands each try statement to inerr_try; the
+ * crdb.c's visitor (crdb_visit) hands each try statement to inerr_try; the
  * check reads the value model only, so it is thread-safe per module.
  */
 #ifndef SL_INERR_H

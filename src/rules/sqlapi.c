@@ -13,12 +13,14 @@
  * committed on a pooled connection: SQLAlchemy's, psycopg2's or
  * psycopg_pool's), SL304 (a session-level advisory lock
  * still held when its connection goes back to the pool), SL108
- * (rules/engines.c) and SL208 (rules/forks.c).
+ * (rules/engines.c), SL208 (rules/forks.c) and the CockroachDB family,
+ * SL401 to SL403 (rules/crdb.c): one walk of the module for all.
  */
 #include "rules/sqlapi.h"
 #include "rules/agens.h"
 #include "rules/ambient.h"
 #include "rules/begins.h"
+#include "rules/crdb.h"
 #include "rules/engines.h"
 #include "rules/forks.h"
 #include "rules/gqlctx.h"
@@ -49,6 +51,7 @@ typedef struct SqlCheck {
     struct StateMemo *memo; /* param_state's answers (mcap slots, a power of two) */
     size_t mcap, mused;
     Forks *forks;           /* forks_visit's memory of the module */
+    CrdbCheck *crdb;        /* crdb_visit's, NULL without the project's CockroachDB facts */
 } SqlCheck;
 
 /* A place in the source, for ordering: where a node starts, or where a
@@ -2041,6 +2044,8 @@ static int visit(DbWalk *w, const Node *n)
     SqlCheck *k = w->arg;
     engines_visit(k->c, k->src, k->out, w, n); /* SL108, on the same walk */
     forks_visit(k->c, k->src, k->out, w, n, &k->forks); /* SL208, SL209 */
+    if (k->crdb)
+        crdb_visit(k->crdb, w, n); /* SL401, SL402, SL403 */
     begins_visit(k->c, k->src, k->out, w, n, k->legacy, k->facts); /* SL305 */
     ambient_visit(k->c, k->src, k->out, w, n);            /* SL203 */
     gqlctx_visit(k->c, k->src, k->out, w, n, k->module);  /* SL203 */
@@ -2076,14 +2081,14 @@ static int visit(DbWalk *w, const Node *n)
     return 1;
 }
 
-void sqlapi_check(DbCtx *c, const Source *src, const Node *module, const ProjectFacts *facts,
-                  FindingList *out)
+void sqlapi_check(DbCtx *c, const Source *src, const Node *module, const CrdbProject *crdb,
+                  const ProjectFacts *facts, FindingList *out)
 {
     /* 1.x runs a str as textual SQL (with a RemovedIn20Warning), except on
        a connection of an engine made with future=True (observed: tests/proof) */
     SqlCheck k = {.c = c, .src = src, .out = out, .module = module,
                   .legacy = facts && facts->sqlalchemy.major >= 0 && facts->sqlalchemy.major < 2,
-                  .facts = facts};
+                  .facts = facts, .crdb = crdb_begin(c, src, module, crdb, facts, out)};
     DbWalk w;
     memset(&w, 0, sizeof w);
     w.t = c->env->scopes;

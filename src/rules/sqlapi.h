@@ -10,14 +10,18 @@
 #include "dbval.h"
 #include "diag.h"
 #include "project.h"
+#include "rules/crdb.h"
 #include "source.h"
 
 /*
  * Appends the SL301 findings of module to out (messages in c->a).  Quiet
  * when facts say SQLAlchemy 1.x (which accepts strings); an unknown
- * version counts as 2.  Thread-safe per module.
+ * version counts as 2.  The same walk of the module finds those of the
+ * other rules that visit it (SL108, SL203, SL207, SL208, SL209, SL302 to
+ * SL305, and with crdb, crdb_link's result, SL401 to SL403).
+ * Thread-safe per module.
  */
-void sqlapi_check(DbCtx *c, const Source *src, const Node *module, const ProjectFacts *facts,
-                  FindingList *out);
+void sqlapi_check(DbCtx *c, const Source *src, const Node *module, const CrdbProject *crdb,
+                  const ProjectFacts *facts, FindingList *out);
 
 #endif
