@@ -453,10 +453,34 @@ static void detaching_kid(Node *parent, Node *n, void *arg)
 
 static int calls_detaching(Scan *c, const Node *f)
 {
+    if (c->nbound <= MAX_BOUND) { /* what sessions() kept: the same nodes, in the same order */
+        const Probe *pr;
+        for (int i = 0; i < c->nbound; i++)
+            if ((pr = probe_of(c, c->bound[i]->v.Assign.value)) && pr->ent)
+                return 1;
+        return 0;
+    }
     Detaching w = {c, 0, 0};
     for (int j = 0; j < f->v.FunctionDef.body.n && !w.found; j++)
         detaching_kid(NULL, f->v.FunctionDef.body.items[j], &w);
     return w.found;
+}
+
+/* Keeps the statements detaching_kid would hand probe_of, one that
+ * probe_of answers at once (no call of a name or attribute) left out. */
+static void note_bound(Scan *c, const Node *n)
+{
+    const Node *v = n->kind == NODE_Assign && n->v.Assign.targets.n == 1 &&
+                            n->v.Assign.targets.items[0]->kind == NODE_Name
+                        ? ast_unawait(n->v.Assign.value)
+                        : NULL;
+    if (!v || v->kind != NODE_Call ||
+        (v->v.Call.func->kind != NODE_Name && v->v.Call.func->kind != NODE_Attribute))
+        return;
+    if (c->nbound < MAX_BOUND)
+        c->bound[c->nbound] = n;
+    if (c->nbound <= MAX_BOUND)
+        c->nbound++;
 }
 
 /* Does the provider def (a generator, of any module of the project) lend a
@@ -668,6 +692,8 @@ static void sessions(Scan *c, const Node *n)
         (x = seen_session(c, n->v.Assign.value)) >= 0)
         add_session(c, n->v.Assign.targets.items[0], x, n->v.Assign.value);
     c->changes |= changed_attr(n) != NULL; /* for lost_writes, on the same walk */
+    if (n->kind == NODE_Assign)
+        note_bound(c, n); /* for calls_detaching, on the same walk */
     if (n->kind == NODE_Attribute || n->kind == NODE_Call)
         note_name(c, n);
     if (n->kind == NODE_Call) {

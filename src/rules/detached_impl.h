@@ -20,6 +20,7 @@
 #define MAX_SESSIONS 16    /* session names followed per function */
 #define MAX_EVENTS 4096    /* events kept per function */
 #define MAX_RESULTS 8      /* names bound to query results followed per function */
+#define MAX_BOUND 32       /* `name = call(...)` statements sessions() keeps per function */
 
 /* EV_ROLLBACK expires every object of the session, whatever expire_on_commit says.
  * EV_FLUSH (a commit flushes too) sends the UPDATEs of the objects EV_CHANGE
@@ -200,6 +201,10 @@ typedef struct Scan {
     int late_col;         /* the next place after the function's end for such a body */
     const ProjectFacts *facts;
     const Node *in_body, *in_handler; /* where events() is: a try's body, its handler */
+    const Node *bound[MAX_BOUND]; /* sessions() saw `name = f(...)` (awaited or not; f a
+                                     name or attribute), in walk order: what calls_detaching
+                                     asks of, without a walk of its own ... */
+    int nbound;                   /* ... how many, MAX_BOUND + 1 when there were more */
 } Scan;
 
 /* The index of the session named name in c->sess, or -1. */
