@@ -2872,17 +2872,6 @@ int value_attr_set(const ValueModel *vm, Arena *scratch, const Node *cls, const 
 
 #define FIELDS_MAX 32 /* fields of a record class read, its bases' included */
 
-/* The def of method name in the body of class cls itself, or NULL (the
- * loop find_method begins with, kept there inline: it is hot). */
-static const Node *own_method(const Node *cls, const char *name)
-{
-    const NodeList *body = &cls->v.ClassDef.body;
-    for (int i = 0; i < body->n; i++)
-        if (is_func(body->items[i]) && !strcmp(body->items[i]->v.FunctionDef.name, name))
-            return body->items[i];
-    return NULL;
-}
-
 typedef struct Field {
     const char *attr;    /* the attribute it is kept in */
     const char *param;   /* the generated __init__'s parameter (attrs: no leading _) */
@@ -2978,8 +2967,9 @@ static int fields_of(Ev *c, const Node *cls, Field *fs, int *n, int depth)
     for (int i = 0; i < cls->v.ClassDef.bases.n; i++) {
         Val b = ev(c, t, outer, cls->v.ClassDef.bases.items[i]);
         int k = b.tag == VAL_QUAL ? model_record_class(b.qual)
-                : b.tag == VAL_CLASS && !own_method(b.node, "__init__") ? fields_of(c, b.node, fs, n, depth + 1)
-                                                             : MODEL_REC_NONE;
+                : b.tag == VAL_CLASS && !ast_method_named(b.node, "__init__")
+                    ? fields_of(c, b.node, fs, n, depth + 1)
+                    : MODEL_REC_NONE;
         if (!inherited)
             inherited = k;
     }
@@ -3125,7 +3115,7 @@ int value_kept(const ValueModel *vm, Arena *scratch, const ScopeTable *t, const 
     Val f = ev(&c, t, s, call->v.Call.func);
     if (f.tag != VAL_CLASS || !f.node)
         return 0;
-    const Node *init = own_method(f.node, "__init__");
+    const Node *init = ast_method_named(f.node, "__init__");
     Field fs[FIELDS_MAX];
     int n = 0;
     if (!init && fields_of(&c, f.node, fs, &n, 0))

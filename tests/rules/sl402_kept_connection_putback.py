@@ -13,7 +13,7 @@ import psycopg_pool
 log = logging.getLogger(__name__)
 
 REPORTS = psycopg2.pool.SimpleConnectionPool(1, 4, dsn="dbname=reports")
-SHARED = REPORTS.getconn()
+KEPT = REPORTS.getconn()
 
 
 class Exporter:
@@ -76,18 +76,18 @@ class Lease:
 def archive(report_id):
     try:
         try:
-            SHARED.cursor().execute("DELETE FROM reports WHERE id = %s", (report_id,))
-            SHARED.commit()
+            KEPT.cursor().execute("DELETE FROM reports WHERE id = %s", (report_id,))
+            KEPT.commit()
         except psycopg2.Error:
             log.warning("report %s not archived", report_id)
     finally:
-        REPORTS.putconn(SHARED)
+        REPORTS.putconn(KEPT)
 
 
 # Bad: the same connection, reused after the swallowed failure.
 def touch(report_id):
     try:
-        SHARED.cursor().execute("UPDATE reports SET ts = now() WHERE id = %s", (report_id,))
+        KEPT.cursor().execute("UPDATE reports SET ts = now() WHERE id = %s", (report_id,))
     except psycopg2.Error:  # expect: SL402
         log.warning("report %s not touched", report_id)
-    SHARED.cursor().execute("SELECT 1")  # expect: SL402 "runs SQL on `SHARED` again"
+    KEPT.cursor().execute("SELECT 1")  # expect: SL402 "runs SQL on `KEPT` again"
