@@ -3048,11 +3048,11 @@ static void ctx_init(Ctx *c, Arena *scratch, const FlowEnv *env, Node *func, Cfg
  */
 static int quiet_before_graph(Arena *scratch, const FlowEnv *env, Node *func)
 {
-    Cfg stub;
-    memset(&stub, 0, sizeof stub);
-    stub.is_generator = env->known->generator;
+    Cfg bare; /* no steps: what ctx_init and captured_by_generator read of it */
+    memset(&bare, 0, sizeof bare);
+    bare.is_generator = env->known->generator;
     Ctx c;
-    ctx_init(&c, scratch, env, func, &stub, 0, NULL, NULL);
+    ctx_init(&c, scratch, env, func, &bare, 0, NULL, NULL);
     Path start;
     memset(&start, 0, sizeof start);
     memset(start.var, 0xff, sizeof start.var);
