@@ -379,7 +379,25 @@ Val fl_value_at(Ctx *c, const ScopeTable *t, const Scope *s, const Node *e)
 
 /* ------------------------------------------------------------- effects */
 
+static void release_site(Ctx *c, Path *p, int r, const Node *at, int by_with);
+
 void fl_release(Ctx *c, Path *p, int r, const Node *at, int by_with)
+{
+    release_site(c, p, r, at, by_with);
+    if (p->res[r] != RS_RELEASED)
+        return;
+    for (int i = 0; i < c->nsites; i++) /* its results die with it (result_of) */
+        if (c->site[i].parent == r && c->site[i].val.kind == RES_RESULT &&
+            p->res[i] == RS_BORROWED) {
+            p->res[i] = RS_RELEASED;
+            p->ev[i] = fl_ev_push(c, p->ev[i], at,
+                                  by_with ? "its connection is released here, at the end of "
+                                            "the with block"
+                                          : "its connection is released here");
+        }
+}
+
+static void release_site(Ctx *c, Path *p, int r, const Node *at, int by_with)
 {
     p->checked_out &= ~(1u << r); /* a close gives the connection back, whatever else */
     p->pending &= ~(1u << r);     /* ... and discards what was added */
@@ -740,9 +758,11 @@ Res fl_eval(Ctx *c, Path *p, const Node *e)
             out = unowned_result(c, p, e, out);
         break;
     case NODE_Await: {
-        const Node *w = e->v.Await.value;
+        const Node *w = e->v.Await.value, *outer = c->awaited;
         c->want = want;
+        c->awaited = w;
         out = fl_eval(c, p, w);
+        c->awaited = outer;
         fo_await(c, p, e); /* a task, an event, a queue: a wait (SL207) */
         fj_await_gives_up(c, p, w); /* ... that may return before the work ends */
         /* awaited: the work it names or starts is over (await t, await
@@ -1240,6 +1260,30 @@ static int unpacked(Ctx *c, Path *p, const Node *target, const FlowSummary *sum,
 }
 
 /* Binds target to the result r of the right-hand side. */
+/*
+ * `ctx = {"conn": await pool.acquire()}` of a local dict: each constant-key
+ * entry whose value acquires is a place of its own, as `ctx["conn"] = ...`
+ * makes one (fl_var_key), holding what the value acquired.  A name's value
+ * is not re-bound: what storing it in a literal does to it stays as it was.
+ */
+static void bind_entries(Ctx *c, Path *p, const char *name, const Node *dict)
+{
+    const Scope *where = NULL;
+    const Binding *b = scope_lookup(c->env->scopes, c->scope, name, &where);
+    if (!b || b->kind != BIND_LOCAL || where != c->scope)
+        return;
+    for (int i = 0; i < dict->v.Dict.keys.n && i < dict->v.Dict.values.n; i++) {
+        const Node *k = dict->v.Dict.keys.items[i], *v = dict->v.Dict.values.items[i];
+        if (!k || k->kind != NODE_Constant || k->v.Constant.value.kind != CONST_STR)
+            continue;
+        while (v->kind == NODE_Await)
+            v = v->v.Await.value;
+        for (int s = 0; s < c->nsites; s++)
+            if (c->site[s].node == v && (c->acquired >> s & 1))
+                bind_name(c, p, fmt(c, "%s[%s]", name, k->v.Constant.value.s), s, k);
+    }
+}
+
 static void bind(Ctx *c, Path *p, const Node *target, Res r, const Node *value)
 {
     switch (target->kind) {
@@ -1263,6 +1307,8 @@ static void bind(Ctx *c, Path *p, const Node *target, Res r, const Node *value)
                 c->kept_attr[v] = r.kept_attr;
         }
         bind_name(c, p, target->v.Name.id, held, target);
+        if (value && value->kind == NODE_Dict)
+            bind_entries(c, p, target->v.Name.id, value);
         if (value && value->kind == NODE_Constant) {
             int k = value->v.Constant.value.kind;
             if (f < 0 && (k == CONST_TRUE || k == CONST_FALSE))
@@ -1382,12 +1428,17 @@ static void returned_from_with(Ctx *c, Path *p, const Node *ret, const Node *v, 
         return;
     int sites[8], n = carried_sites(c, p, site, v, sites, 8);
     for (int i = 0; i < n; i++) {
-        int r = sites[i];
-        if (!with_still_releases(c, p, r))
+        int r = sites[i], w = r;
+        if (!released_by_with(c, r) && c->site[r].parent >= 0 &&
+            (p->res[r] == RS_OPEN || p->res[r] == RS_BORROWED))
+            w = c->site[r].parent; /* a cursor or a result dies with its connection */
+        if (!with_still_releases(c, p, w))
             continue;
         const Ev *e = fl_ev_push(c, p->ev[r], ret,
-                                 "returned here from inside the `with` block, whose end "
-                                 "releases it on the way out");
+                                 w != r ? "returned here from inside the `with` block, whose "
+                                          "end releases its connection on the way out"
+                                        : "returned here from inside the `with` block, whose "
+                                          "end releases it on the way out");
         report(c, FLOW_USE_AFTER, r, ret, e);
     }
 }

@@ -215,6 +215,43 @@ static unsigned refreshed_params(Ctx *c, const Node *call)
     return m && !commit_after(c, recv->v.Name.id, call) ? m : 0;
 }
 
+/*
+ * Check mode: `conn.execute(...)` (exec_driver_sql, scalars) of the sync
+ * SQLAlchemy connection or session held by site conn gives a Result that
+ * reads its rows from the connection's DB-API cursor as it is iterated.  It
+ * needs no release, but it dies with the connection (fl_release): psycopg2
+ * refuses a fetch once its connection is closed, which the pool does to an
+ * overflow connection given back and NullPool to every one, and a pool that
+ * keeps it may already have lent it to another thread.  Async results are
+ * buffered (the drivers' adapters fetch every row at execute): sync only, and
+ * not awaited (a session lent by a provider may not say it is async).
+ * One site per connection, each result taking the place of the last (they
+ * all die with it), and only while sites are left for acquisitions.
+ */
+static Res result_of(Ctx *c, Path *p, const Node *call, int conn, const char *m)
+{
+    Res out = {-1, unknown(), 0, NULL, 0, NULL, NULL};
+    const Val *cv = &c->site[conn].val;
+    if (c->env->summary || cv->is_async || c->awaited == call || (cv->kind != RES_CONNECTION && cv->kind != RES_SESSION) ||
+        (strcmp(m, "execute") && strcmp(m, "exec_driver_sql") && strcmp(m, "scalars")))
+        return out;
+    int r = -1;
+    for (int i = 0; i < c->nsites && r < 0; i++)
+        if (c->site[i].parent == conn && c->site[i].val.kind == RES_RESULT)
+            r = i;
+    Val v = {.tag = VAL_RESOURCE, .kind = RES_RESULT};
+    if (r < 0 && c->nsites < FLOW_MAX_RES - 4)
+        r = fl_site_for(c, call, v, conn);
+    if (r < 0)
+        return out;
+    p->res[r] = RS_BORROWED;
+    p->ev[r] = fl_ev_push(c, NULL, call, "the result of this query reads its rows from the "
+                                         "connection's cursor");
+    out.site = r;
+    out.val = v;
+    return out;
+}
+
 /* recv.m(...) where recv evaluated to rv */
 static Res method_call(Ctx *c, Path *p, const Node *call, Res rv, const char *m)
 {
@@ -265,8 +302,9 @@ static Res method_call(Ctx *c, Path *p, const Node *call, Res rv, const char *m)
         gen_done(c, p, fl_var_key(c, call->v.Call.func->v.Attribute.value), call);
         return out;
     }
-    if (eff == EFF_RELEASE_ARG && call->v.Call.args.n > 0) {
-        Res a = fl_eval(c, p, call->v.Call.args.items[0]);
+    const Node *given = eff == EFF_RELEASE_ARG ? model_released_arg(call) : NULL;
+    if (given) {
+        Res a = fl_eval(c, p, given);
         call_args(c, p, call, 0, 0);
         if (a.site >= 0)
             fl_release(c, p, a.site, call, 0);
@@ -367,6 +405,8 @@ static Res method_call(Ctx *c, Path *p, const Node *call, Res rv, const char *m)
     }
     if (eff == EFF_SELF)
         out = rv;
+    if (eff == EFF_USE && rv.site >= 0 && out.site < 0 && recv.tag == VAL_RESOURCE)
+        out = result_of(c, p, call, rv.site, m);
     return out;
 }
 
@@ -1028,7 +1068,7 @@ static const FlowSummary *callee_of(Ctx *c, Path *p, const Node *f, Val fv, cons
         return table_summary(c, fv, def);
     if (fv.tag == VAL_FUNC && fv.node) {
         *def = fv.node;
-        *shift = f->kind == NODE_Attribute &&
+        *shift = f->kind == NODE_Attribute && !ast_decorated(fv.node, "staticmethod") &&
                  (ast_decorated(fv.node, "classmethod") || /* cls is filled too */
                   (p ? fl_peek_value(c, p, f->v.Attribute.value)
                      : fl_value_at(c, c->env->scopes, c->scope, f->v.Attribute.value))
@@ -1047,6 +1087,12 @@ typedef struct Keeper {
     const FlowSummary *sum;
     int shift;
 } Keeper;
+
+const FlowSummary *fc_call_summary(Ctx *c, Path *p, const Node *call, int *shift)
+{
+    const Node *f = call->v.Call.func, *def;
+    return callee_of(c, p, f, fl_value_at(c, c->env->scopes, c->scope, f), &def, shift);
+}
 
 /* The keeper of call e into *k (p: the path, or NULL for the model's
  * values alone); 0 when the object it makes keeps none of its arguments. */

@@ -245,6 +245,7 @@ typedef struct Ctx {
                                 it where it releases it (helper_lent), not each caller */
     int job_args;            /* evaluating the arguments of a call that starts work */
     int in_comp;             /* evaluating a comprehension: what it starts, it starts many times */
+    const Node *awaited;     /* the expression the await being evaluated awaits, or NULL */
     int cached;              /* an lru_cache / cache function: what it returns, it keeps */
     int keep_resources;      /* flow_value: module-level acquisitions are values too */
     struct ValMemo *memo;    /* the value model's answers for this function, by node */
@@ -374,6 +375,9 @@ int fl_with_releases(Ctx *c, Path *p, const Node *ce, Res r);
 Res fc_call_value(Ctx *c, Path *p, const Node *call);
 /* The summary of the project function the callee f names, or NULL. */
 const FlowSummary *fc_callee_summary(Ctx *c, const Node *f);
+/* The summary of what call calls, a method of an object's class too; in
+ * *shift 1 when the object fills the first parameter (self, cls). */
+const FlowSummary *fc_call_summary(Ctx *c, Path *p, const Node *call, int *shift);
 /* Does a callee summarized by sum release its positional parameter i when handed
  * site h?  Its with-releases (FlowSummary.with_releases) count for h's kind if
  * that kind's with releases it; in summary mode, for a parameter of this one,

@@ -894,7 +894,17 @@ static uint32_t shielded(Ctx *c, Path *p, const Node *e, const Node **at, int *k
     *kind = JOB_TASK;
     if (f->kind == NODE_Attribute && fl_held_by(c, p, f->v.Attribute.value) >= 0)
         return 0;
-    return coro_uses(c, p, e);
+    /* a shielded clean-up (`await shield(discard(session))`) is handed what
+       it releases, to release it whatever cancels us: not a use after ours */
+    int shift = 0;
+    const FlowSummary *sum = fc_call_summary(c, p, e, &shift);
+    m = coro_uses(c, p, e);
+    for (int i = 0; sum && i < e->v.Call.args.n; i++) {
+        int h = fl_held_by(c, p, e->v.Call.args.items[i]);
+        if (h >= 0 && fc_releases_param(c, sum, i + shift, h))
+            m &= ~(1u << h);
+    }
+    return m;
 }
 
 /* Is the with statement n a timeout scope with a deadline? */

@@ -70,6 +70,14 @@ static const char *const builders[] = {
     "sqlalchemy.update", "sqlalchemy.delete", "sqlalchemy.sql.select", "sqlalchemy.bindparam",
     "sqlalchemy.orm.sessionmaker", "sqlalchemy.ext.asyncio.async_sessionmaker",
     "sqlalchemy.orm.scoped_session", "sqlmodel.select", "sqlmodel.text", NULL};
+/* What reads a clock, an id or a random number of the standard library:
+ * it cannot fail */
+static const char *const never_raise_quals[] = {
+    "time.time", "time.time_ns", "time.monotonic", "time.monotonic_ns", "time.perf_counter",
+    "time.perf_counter_ns", "time.process_time", "os.getpid", "threading.get_ident",
+    "threading.current_thread", "uuid.uuid4", "uuid.uuid1", "random.random",
+    "datetime.datetime.now", "datetime.datetime.utcnow", "datetime.datetime.today",
+    "datetime.date.today", NULL};
 static const char *const io_roots[] = {"requests.", "httpx.", "urllib.", "aiohttp.", "socket.",
                                        "subprocess.", "shutil.", "boto3.", "smtplib.", NULL};
 
@@ -102,7 +110,7 @@ static int call_rank(Ctx *c, const Node *call)
     const char *q = fl_qualname(c, c->env->scopes, c->scope, f);
     if (starts_with_any(q, io_roots) || (q && !strcmp(q, "warnings.warn")))
         return q[0] == 'w' ? RAISE_NEVER : RAISE_LIKELY;
-    if (q && ast_name_in(q, builders))
+    if (q && (ast_name_in(q, builders) || ast_name_in(q, never_raise_quals)))
         return RAISE_NEVER;
     if (f->kind == NODE_Name && !q) {
         if (ast_name_in(f->v.Name.id, never_raise_fns))

@@ -31,6 +31,7 @@ static const ResInfo res_table[RES__COUNT] = {
     [RES_APOOLED] = {"pooled connection", "release()", 0, AFTER_RAISES, HARM_REDUNDANT, 0, 1},
     /* a cursor's close leaves its connection's transaction as it was */
     [RES_CURSOR] = {"cursor", "close()", 1, AFTER_RAISES, HARM_REDUNDANT, 1, 0},
+    [RES_RESULT] = {"result", "close()", 0, AFTER_RAISES, HARM_NONE, 0, 0},
     [RES_ANY] = {"object", "close()", 0, AFTER_RAISES, HARM_NONE, 0, 0},
 };
 
@@ -138,6 +139,7 @@ static const MethodRow methods[] = {
     /* a scoped_session registry made in a function stands for its session */
     {VAL_RESOURCE, RES_SESSION, "remove", EFF_RELEASE, 0, 0},
     {VAL_RESOURCE, RES_SESSION, "aclose", EFF_RELEASE, 0, 0}, /* AsyncSession, for aclosing() */
+    {VAL_RESOURCE, RES_SESSION, "invalidate", EFF_RELEASE, 0, 0}, /* a close that drops the connection */
     {VAL_RESOURCE, RES_SESSION, "in_transaction", EFF_SAFE, 0, 0},
     {VAL_RESOURCE, RES_SESSION, "is_active", EFF_SAFE, 0, 0},
     {VAL_RESOURCE, RES_SESSION, "begin", EFF_SAFE, 0, 0}, /* `with s.begin():` on a live session */
@@ -169,6 +171,8 @@ static const MethodRow methods[] = {
     {VAL_RESOURCE, RES_APOOLED, NULL, EFF_USE, 0, 0},
     {VAL_RESOURCE, RES_CURSOR, "close", EFF_RELEASE, 0, 0},
     {VAL_RESOURCE, RES_CURSOR, NULL, EFF_USE, 0, 0},
+    {VAL_RESOURCE, RES_RESULT, "close", EFF_RELEASE, 0, 0},
+    {VAL_RESOURCE, RES_RESULT, NULL, EFF_USE, 0, 0},
     {VAL_RESOURCE, RES_ANY, "close", EFF_RELEASE, 0, 0},
     {VAL_RESOURCE, RES_ANY, NULL, EFF_NONE, 0, 0},
 };
@@ -256,6 +260,14 @@ static const MethodRow *method_row(const Val *recv, const char *method)
             return m;
     }
     return NULL;
+}
+
+const Node *model_released_arg(const Node *call)
+{
+    const Node *a = ast_call_arg(call, 0);
+    if (!a)
+        a = ast_keyword(call, "conn");
+    return a ? a : ast_keyword(call, "connection");
 }
 
 MethodEffect model_method(const Val *recv, const char *method, Val *made, int *in_with_only)

@@ -26,6 +26,9 @@ typedef enum ResKind {
     RES_POOLED,      /* psycopg2 pool / psycopg_pool connection from getconn() */
     RES_APOOLED,     /* asyncpg pool connection from acquire() */
     RES_CURSOR,      /* DB-API cursor */
+    RES_RESULT,      /* the Result of a sync SQLAlchemy connection's or session's execute():
+                        needs no release, but reads its rows from the connection's DB-API
+                        cursor, so it dies with the connection (flow_calls.c result_of) */
     RES_ANY,         /* a parameter of unknown kind, while computing a summary */
     RES__COUNT
 } ResKind;
@@ -171,6 +174,12 @@ typedef enum MethodEffect {
  * as a context manager (engine.begin(), pool.connection()).
  */
 MethodEffect model_method(const Val *recv, const char *method, Val *made, int *in_with_only);
+
+/* The connection an EFF_RELEASE_ARG call gives back: its first positional
+ * argument, or the keyword the libraries name it by (psycopg2's and
+ * psycopg_pool's `putconn(conn=c)`, asyncpg's `release(connection=c)`);
+ * NULL if none. */
+const Node *model_released_arg(const Node *call);
 
 /*
  * Is the call recv.method(...) (call) a checkout under a key that stays the

@@ -339,7 +339,7 @@ static int releases(Ctx *x, const Node *call, const Node *conn)
     Val recv = dbval_expr(x->c, x->w->scope, f->v.Attribute.value), made = {0};
     int with_only = 0;
     MethodEffect eff = model_method(&recv, f->v.Attribute.attr, &made, &with_only);
-    const Node *r = eff == EFF_RELEASE_ARG ? ast_call_arg(call, 0)
+    const Node *r = eff == EFF_RELEASE_ARG ? model_released_arg(call)
                     : eff == EFF_RELEASE   ? f->v.Attribute.value : NULL;
     if (!r || !may_be(x, r, conn))
         return 0;

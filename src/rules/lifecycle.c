@@ -203,7 +203,23 @@ void lifecycle_report(void *arg, const FlowReport *r)
         break;
     case FLOW_USE_AFTER:
         f.code = "SL102";
-        f.message = event_line(r, "reused here by `")
+        f.message = event_line(r, "returned here from inside the `with` block, whose end "
+                                  "releases its connection")
+                        ? msg(k->a, "%s is returned from inside the `with` block that releases its "
+                                    "connection: the caller reads rows from %s after the "
+                                    "connection went back to the pool, which closes it (an "
+                                    "overflow connection, NullPool) or lends it to another "
+                                    "thread; fetch the rows (`.all()`, `fetchall()`) inside the "
+                                    "block",
+                              w, r->res_kind == RES_RESULT ? "the connection's cursor" : "it")
+                    : r->res_kind == RES_RESULT
+                        ? msg(k->a, "%s is read after its connection was released (line %d): its "
+                                    "rows come from the connection's cursor, which the pool "
+                                    "closes (an overflow connection, NullPool) or lends to another "
+                                    "thread; fetch the rows (`.all()`, `.scalar()`) before the "
+                                    "release",
+                              w, event_line(r, "its connection is released here"))
+                    : event_line(r, "reused here by `")
                         ? msg(k->a, "%s stays in an attribute after the `with` block releases it, "
                                     "and the class reuses that attribute while it is set (line "
                                     "%d): the next call gets it %s",

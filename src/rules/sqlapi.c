@@ -1923,18 +1923,18 @@ static void put_back_kid(Node *parent, Node *n, void *arg)
         return;
     const Node *f = n->kind == NODE_Call ? n->v.Call.func : NULL;
     if (f && f->kind == NODE_Attribute) {
-        const Node *recv = f->v.Attribute.value, *arg0 = ast_call_arg(n, 0);
+        const Node *recv = f->v.Attribute.value, *arg0 = ast_call_arg(n, 0), *given;
         if (!strcmp(f->v.Attribute.attr, "execute") && resets(arg0)) {
             b->reset = 1; /* RESET before the put-back: nothing is left set */
         } else if (recv->kind == NODE_Name && !strcmp(recv->v.Name.id, b->self)) {
             b->found = b->hops < WRAP_MAX_HOPS &&
                        puts_back(b->k, b->cls, f->v.Attribute.attr, b->hops + 1); /* self.close() */
-        } else if (arg0 && arg0->kind == NODE_Attribute &&
-                   arg0->v.Attribute.value->kind == NODE_Name &&
-                   !strcmp(arg0->v.Attribute.value->v.Name.id, b->self)) {
+        } else if ((given = model_released_arg(n)) && given->kind == NODE_Attribute &&
+                   given->v.Attribute.value->kind == NODE_Name &&
+                   !strcmp(given->v.Attribute.value->v.Name.id, b->self)) {
             const ValueModel *vm = b->k->c->env->values;
             Val pool = value_of(vm, b->k->c->a, b->t, b->s, recv), made = {0};
-            Val kept = value_attr(vm, b->k->c->a, b->cls, arg0->v.Attribute.attr);
+            Val kept = value_attr(vm, b->k->c->a, b->cls, given->v.Attribute.attr);
             int with_only = 0;
             b->found = model_method(&pool, f->v.Attribute.attr, &made, &with_only) ==
                            EFF_RELEASE_ARG &&
