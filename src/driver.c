@@ -1544,27 +1544,69 @@ static void analyze_group(Run *run, const size_t *group, size_t g, int jobs)
 
 /*
  * The projects of a tree, on jobs threads.  A project's serial steps (the
- * link step, each round's bookkeeping) leave threads idle, so small
- * projects run side by side, one thread each: those of at most 1/jobs of
- * the largest project's bytes, so that memory stays bounded by the largest
- * project.  The others run one after another, each on all the threads, the
- * largest first.  Findings go to their files' slots, so the output does not
- * depend on which ran where.
+ * link step, each round's bookkeeping) leave threads idle, so projects run
+ * side by side, one thread each, as long as the bytes of those running
+ * together stay within the largest project's: memory stays bounded by the
+ * largest project.  A project of more than 1/jobs of the largest runs so
+ * only if the projects that fit beside it hold (jobs - 1) times its bytes,
+ * enough to keep the other threads busy while it runs on one; otherwise it
+ * runs alone on all the threads (the largest always does), before the
+ * others, largest first.  A thread that is free takes the largest project
+ * not yet started that fits beside those running (any, when none is), or
+ * waits for one to end.  Findings go to their files' slots, so the output
+ * does not depend on which ran where, or when.
  */
 typedef struct GroupRun {
     Run *run;
     const size_t *group;
-    const Sized *order;     /* the small groups, largest first */
-    ProjectCache **caches;  /* one per thread: a cache is not shared */
+    const Sized *order;    /* the projects that share the threads, largest first */
+    size_t n;
+    size_t budget;         /* the largest project's bytes */
+    ProjectCache **caches; /* one per thread: a cache is not shared */
+    pthread_mutex_t lock;  /* guards started and running */
+    pthread_cond_t ended;  /* a project ended: the budget has room again */
+    char *started;         /* started[k]: order[k] is taken */
+    size_t running;        /* the bytes of the projects running now */
 } GroupRun;
 
-static void small_group(void *arg, size_t k, int worker)
+/* The next project for a free thread, taken under gr->lock; n if none is
+ * left. */
+static size_t next_group(GroupRun *gr)
+{
+    for (;;) {
+        int left = 0;
+        for (size_t k = 0; k < gr->n; k++) {
+            if (gr->started[k])
+                continue;
+            left = 1;
+            if (!gr->running || gr->running + gr->order[k].bytes <= gr->budget) {
+                gr->started[k] = 1;
+                gr->running += gr->order[k].bytes;
+                return k;
+            }
+        }
+        if (!left || stopped(gr->run))
+            return gr->n;
+        pthread_cond_wait(&gr->ended, &gr->lock);
+    }
+}
+
+static void shared_groups(void *arg, size_t unused, int worker)
 {
     GroupRun *gr = arg;
     Run own = *gr->run;
+    (void)unused;
     own.keep = gr->run->keep + worker; /* its one thread is worker 0 inside */
     own.projects = gr->caches[worker];
-    analyze_group(&own, gr->group, gr->order[k].index, 1);
+    pthread_mutex_lock(&gr->lock);
+    for (size_t k; (k = next_group(gr)) < gr->n;) {
+        pthread_mutex_unlock(&gr->lock);
+        analyze_group(&own, gr->group, gr->order[k].index, 1);
+        pthread_mutex_lock(&gr->lock);
+        gr->running -= gr->order[k].bytes;
+        pthread_cond_broadcast(&gr->ended);
+    }
+    pthread_mutex_unlock(&gr->lock);
 }
 
 /* sizes[i]: the bytes of file i (0 if it cannot be read), on the pool: a
@@ -1583,6 +1625,18 @@ static void file_size(void *arg, size_t i, int worker)
     fs->sizes[i] = stat(fs->files[i], &st) == 0 ? (size_t)st.st_size : 0;
 }
 
+/* Must order[k] run alone on all the threads (GroupRun above)? */
+static int runs_alone(const Sized *order, size_t ngroups, size_t k, int jobs)
+{
+    size_t budget = order[0].bytes, mine = order[k].bytes, beside = 0;
+    if (mine * (size_t)jobs <= budget)
+        return 0;
+    for (size_t j = k + 1; j < ngroups; j++) /* smaller ones, in the budget with it */
+        if (mine + order[j].bytes <= budget)
+            beside += order[j].bytes;
+    return beside < mine * (size_t)(jobs - 1);
+}
+
 static void analyze_groups(Arena *a, Run *run, const size_t *group, size_t ngroups, int jobs)
 {
     Sized *order = arena_alloc(a, ngroups * sizeof *order);
@@ -1594,20 +1648,33 @@ static void analyze_groups(Arena *a, Run *run, const size_t *group, size_t ngrou
         order[group[i]].bytes += fs.sizes[i];
     free(fs.sizes);
     qsort(order, ngroups, sizeof *order, cmp_largest_first);
-    size_t big = ngroups; /* order[0..big): the groups that run alone */
-    if (jobs > 1 && !run->o->cache)
-        for (big = 0; big < ngroups && order[big].bytes * (size_t)jobs > order[0].bytes;)
-            big++;
-    for (size_t k = 0; k < big && !stopped(run); k++)
-        analyze_group(run, group, order[k].index, jobs);
-    if (big < ngroups && !stopped(run)) {
-        GroupRun gr = {run, group, order + big, arena_alloc(a, (size_t)jobs * sizeof *gr.caches)};
-        for (int w = 0; w < jobs; w++)
-            gr.caches[w] = project_cache_new();
-        pool_for(jobs, ngroups - big, small_group, &gr);
-        for (int w = 0; w < jobs; w++)
-            project_cache_free(gr.caches[w]);
+    if (jobs == 1 || run->o->cache) { /* one after another, on all the threads */
+        for (size_t k = 0; k < ngroups && !stopped(run); k++)
+            analyze_group(run, group, order[k].index, jobs);
+        return;
     }
+    Sized *shared = arena_alloc(a, ngroups * sizeof *shared);
+    size_t nshared = 0;
+    for (size_t k = 0; k < ngroups; k++)
+        if (!runs_alone(order, ngroups, k, jobs))
+            shared[nshared++] = order[k];
+        else if (!stopped(run))
+            analyze_group(run, group, order[k].index, jobs);
+    if (!nshared || stopped(run))
+        return;
+    GroupRun gr = {.run = run, .group = group, .order = shared, .n = nshared,
+                   .budget = order[0].bytes,
+                   .caches = arena_alloc(a, (size_t)jobs * sizeof *gr.caches),
+                   .started = arena_alloc(a, nshared)};
+    pthread_mutex_init(&gr.lock, NULL);
+    pthread_cond_init(&gr.ended, NULL);
+    for (int w = 0; w < jobs; w++)
+        gr.caches[w] = project_cache_new();
+    pool_for(jobs, (size_t)jobs, shared_groups, &gr);
+    for (int w = 0; w < jobs; w++)
+        project_cache_free(gr.caches[w]);
+    pthread_cond_destroy(&gr.ended);
+    pthread_mutex_destroy(&gr.lock);
 }
 
 /* ---- discovery ---- */
