@@ -413,8 +413,21 @@ static void report(DbCtx *c, const Source *src, FindingList *out, const Node *at
 
 /* Does the project function that call runs begin a transaction on the
  * parameter that argument j fills before anything else it does with it? */
+/* callee_begins' answers in one module's walk, by callee and parameter: a
+ * helper handed the session at many calls is scanned once.  The scan reads
+ * only the callee, its table and the parameter, never the call. */
+enum { BEGINS_MEMO = 64 };
+typedef struct BeginsRow {
+    const Node *def, *begin; /* the callee; its first begin() on the parameter, or NULL */
+    int param;
+} BeginsRow;
+struct BeginsMemo {
+    int n;
+    BeginsRow row[BEGINS_MEMO];
+};
+
 static const Node *callee_begins(DbCtx *c, const Scope *s, const Node *call, int j,
-                                 const Node **def_out)
+                                 const Node **def_out, BeginsMemo **memo)
 {
     const ScopeTable *t = NULL;
     int method = 0;
@@ -423,6 +436,15 @@ static const Node *callee_begins(DbCtx *c, const Scope *s, const Node *call, int
     const Node *param = p >= 0 ? ast_param(def, p) : NULL;
     if (!param)
         return NULL;
+    *def_out = def;
+    if (!*memo) {
+        *memo = arena_alloc(c->a, sizeof **memo);
+        (*memo)->n = 0;
+    }
+    BeginsMemo *m = *memo;
+    for (int i = 0; i < m->n; i++)
+        if (m->row[i].def == def && m->row[i].param == p)
+            return m->row[i].begin;
     FlowEnv env = *c->env;
     env.scopes = t ? t : c->env->scopes;
     DbCtx in = *c;
@@ -431,7 +453,8 @@ static const Node *callee_begins(DbCtx *c, const Scope *s, const Node *call, int
                 .text = param->v.arg.arg, .probe = 1};
     for (int i = 0; st.s && i < def->v.FunctionDef.body.n && !st.first_done; i++)
         scan(&st, def->v.FunctionDef.body.items[i]);
-    *def_out = def;
+    if (m->n < BEGINS_MEMO) /* more helpers than rows: the rest are scanned at each call */
+        m->row[m->n++] = (BeginsRow){def, st.begin, p};
     return st.begin;
 }
 
@@ -702,7 +725,7 @@ static void pg2_callee(DbCtx *c, const Source *src, FindingList *out, const DbWa
 }
 
 void begins_visit(DbCtx *c, const Source *src, FindingList *out, const DbWalk *w, const Node *n,
-                  int legacy, const ProjectFacts *facts)
+                  int legacy, const ProjectFacts *facts, BeginsMemo **memo)
 {
     if (n->kind == NODE_With)
         pg2_nested(c, src, out, w, n, facts);
@@ -711,6 +734,8 @@ void begins_visit(DbCtx *c, const Source *src, FindingList *out, const DbWalk *w
     pg2_callee(c, src, out, w, n, facts);
     const Node *f = n->v.Call.func, *x = NULL;
     const Node *func = dbval_walk_func(w);
+    if (!func || func->kind == NODE_Lambda)
+        return; /* what follows reports in a def only: not worth the questions below */
     /* x is a name, or self.<attr> in a method (the session a service keeps) */
     const Node *m = w->scope && w->scope->parent && w->scope->parent->kind == SCOPE_CLASS ? func : NULL;
     int j = -1;
@@ -732,10 +757,10 @@ void begins_visit(DbCtx *c, const Source *src, FindingList *out, const DbWalk *w
     int top = 0;
     while (top < w->depth && w->stack[top] != func)
         top++;
-    if (!func || top == w->depth || func->kind == NODE_Lambda)
+    if (top == w->depth)
         return;
     const Node *def = NULL, *b = NULL;
-    if (j >= 0 && !(b = callee_begins(c, w->scope, n, j, &def)))
+    if (j >= 0 && !(b = callee_begins(c, w->scope, n, j, &def, memo)))
         return; /* a call: only one whose callee begins on it first */
     State st = {.c = c, .s = w->scope, .name = x->v.Name.id, .text = x->v.Name.id};
     if (x->kind == NODE_Attribute) {

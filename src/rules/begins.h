@@ -12,12 +12,15 @@
 #include "project.h"
 #include "source.h"
 
+/* begins_visit's memory of one module's walk (in c->a), NULL at its start. */
+typedef struct BeginsMemo BeginsMemo;
+
 /* Appends to out (messages in c->a) the SL305 finding of node n, where w's
  * walk of a module of src stands; legacy: the project's SQLAlchemy is 1.x
  * (a plain 1.x connection nests begin() instead of refusing it); facts (may
  * be NULL): the project's, whose psycopg2 version says what a psycopg2
  * connection's `with` entered twice does.  Thread-safe per module. */
 void begins_visit(DbCtx *c, const Source *src, FindingList *out, const DbWalk *w, const Node *n,
-                  int legacy, const ProjectFacts *facts);
+                  int legacy, const ProjectFacts *facts, BeginsMemo **memo);
 
 #endif

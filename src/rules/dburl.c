@@ -23,6 +23,7 @@
 
 #include "context.h"
 #include "fixgen.h"
+#include "qualidx.h"
 
 #define HOLE '\x01'  /* a value the source computes: unknown text */
 #define VIA_NAME 8   /* with URL_USE_*: the literal reaches its consumer under a name */
@@ -89,20 +90,23 @@ static const Node *arg_at(const Node *call, int pos, const char *kw)
     return NULL;
 }
 
+/* The row of consumers naming callee, or -1: asked of every call's callee */
+static int consumer_row(const char *callee)
+{
+    static QualIndex idx = QUALIDX(consumers);
+    return qualidx_find(&idx, callee);
+}
+
 int dburl_consumer(const char *callee)
 {
-    for (size_t i = 0; callee && i < sizeof consumers / sizeof *consumers; i++)
-        if (!strcmp(consumers[i].qual, callee))
-            return consumers[i].use;
-    return 0;
+    int i = consumer_row(callee);
+    return i >= 0 ? consumers[i].use : 0;
 }
 
 static const Node *consumer_arg(const char *callee, const Node *call)
 {
-    for (size_t i = 0; callee && i < sizeof consumers / sizeof *consumers; i++)
-        if (!strcmp(consumers[i].qual, callee))
-            return arg_at(call, consumers[i].pos, consumers[i].kw);
-    return NULL;
+    int i = consumer_row(callee);
+    return i >= 0 ? arg_at(call, consumers[i].pos, consumers[i].kw) : NULL;
 }
 
 /* The name a value travels under: DATABASE_URL, settings.db_url,
@@ -847,7 +851,8 @@ static void check_call(UrlCheck *k, DbWalk *w, const Node *call)
     int use = dburl_consumer(q);
     if (use)
         check_value(k, s, consumer_arg(q, call), use, 0);
-    if (IN(q, url_create))
+    static QualIndex creates = QUALIDX(url_create);
+    if (qualidx_find(&creates, q) >= 0)
         check_url_create(k, call);
     for (int i = 0; i < call->v.Call.keywords.n; i++) { /* Settings(database_url="...") */
         const Node *kw = call->v.Call.keywords.items[i];

@@ -51,6 +51,7 @@ typedef struct SqlCheck {
     struct StateMemo *memo; /* param_state's answers (mcap slots, a power of two) */
     size_t mcap, mused;
     Forks *forks;           /* forks_visit's memory of the module */
+    BeginsMemo *begins;     /* begins_visit's */
     CrdbCheck *crdb;        /* crdb_visit's, NULL without the project's CockroachDB facts */
 } SqlCheck;
 
@@ -2042,11 +2043,29 @@ static void driver_setting_on(SqlCheck *k, DbWalk *w, const Node *call, const No
 static int visit(DbWalk *w, const Node *n)
 {
     SqlCheck *k = w->arg;
+    switch (n->kind) {
+    case NODE_Call:
+    case NODE_With:
+    case NODE_AsyncWith:
+    case NODE_Try:
+    case NODE_TryStar:
+    case NODE_For:
+    case NODE_AsyncFor:
+    case NODE_While:
+    case NODE_Assign:
+    case NODE_AnnAssign:
+    case NODE_Dict:
+    case NODE_Await: break;
+    default:
+        /* every visitor below looks at these kinds only: the names,
+           attributes and constants that are most of a tree ask none of them */
+        return 1;
+    }
     engines_visit(k->c, k->src, k->out, w, n); /* SL108, on the same walk */
     forks_visit(k->c, k->src, k->out, w, n, &k->forks); /* SL208, SL209 */
     if (k->crdb)
         crdb_visit(k->crdb, w, n); /* SL401, SL402, SL403 */
-    begins_visit(k->c, k->src, k->out, w, n, k->legacy, k->facts); /* SL305 */
+    begins_visit(k->c, k->src, k->out, w, n, k->legacy, k->facts, &k->begins); /* SL305 */
     ambient_visit(k->c, k->src, k->out, w, n);            /* SL203 */
     gqlctx_visit(k->c, k->src, k->out, w, n, k->module);  /* SL203 */
     if (n->kind == NODE_AsyncFor || n->kind == NODE_Await)
