@@ -1203,7 +1203,10 @@ static const Node *base_class(Ev *c, const Node *cls, const ClassBases *cb, int 
 {
     if (cb->kept)
         return cb->kept->of[i];
-    Val b = ev(c, cb->t, cb->s, cls->v.ClassDef.bases.items[i]);
+    const Node *e = cls->v.ClassDef.bases.items[i];
+    if (e->kind == NODE_Subscript) /* a generic's parameters: `BaseRepository[Order]` */
+        e = e->v.Subscript.value;
+    Val b = ev(c, cb->t, cb->s, e);
     return b.tag == VAL_CLASS ? b.node : NULL;
 }
 

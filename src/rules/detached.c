@@ -312,6 +312,30 @@ static int result_kind(const char *m)
     return !strcmp(m, "query") ? OF_QUERY : ast_name_in(m, results) ? OF_RESULT : 0;
 }
 
+/* The mapped class's name that e selects (model_selected_entity), or,
+ * probing a method, a placeholder named `self.model` for a class its
+ * instance keeps (`s.get(self.model, i)`, `select(self.model)...`): the
+ * caller's receiver says which (Probe.held_ent). */
+static const Node *selected(const Scan *c, const Node *e)
+{
+    const Node *x = model_selected_entity(e);
+    if (x || !c->held_self)
+        return x;
+    while (e && e->kind == NODE_Call && e->v.Call.func->kind == NODE_Attribute)
+        e = e->v.Call.func->v.Attribute.value; /* select(self.model).where(...) */
+    if (e && e->kind == NODE_Call && e->v.Call.func->kind == NODE_Name &&
+        !strcmp(e->v.Call.func->v.Name.id, "select") && e->v.Call.args.n == 1)
+        e = e->v.Call.args.items[0];
+    if (!e || e->kind != NODE_Attribute || e->v.Attribute.value->kind != NODE_Name ||
+        strcmp(e->v.Attribute.value->v.Name.id, c->held_self))
+        return NULL;
+    Node *p = arena_alloc(c->k->a, sizeof *p);
+    memset(p, 0, sizeof *p);
+    p->kind = NODE_Name;
+    p->v.Name.id = arena_printf(c->k->a, "%s.%s", c->held_self, e->v.Attribute.attr);
+    return p;
+}
+
 /* The session whose object (or objects) the value v is, or NULL: a loader
  * above of a session, of a query or result of one (`s.query(User)
  * .filter_by(...).one()`, `s.scalars(select(User)).first()`), or of a name
@@ -348,7 +372,7 @@ static const char *object_of(const Scan *c, const Node *v, const Node **ent, con
         const Node *a = v->v.Call.args.items[0];
         if (!strcmp(m, "merge"))
             return s;
-        *ent = model_selected_entity(a);
+        *ent = selected(c, a);
         return *ent ? s : NULL;
     }
     const Loader *l = loader(m, OF_QUERY | OF_RESULT);
@@ -364,7 +388,7 @@ static const char *object_of(const Scan *c, const Node *v, const Node **ent, con
             if (!(result_kind(rm) & l->of) || r->v.Call.args.n < 1 ||
                 (l->many && !scalars && !strcmp(rm, "execute")))
                 return NULL;
-            *ent = model_selected_entity(r->v.Call.args.items[0]);
+            *ent = selected(c, r->v.Call.args.items[0]);
             return *ent ? s : NULL;
         }
         scalars |= !strcmp(rf->v.Attribute.attr, "scalars");
@@ -396,7 +420,7 @@ static void note_result(Scan *c, const Node *t, const Node *v)
     const Node *f = v && v->kind == NODE_Call ? v->v.Call.func : NULL;
     const char *s = f && f->kind == NODE_Attribute ? session_of(c, f->v.Attribute.value) : NULL;
     const Node *ent = s && result_kind(f->v.Attribute.attr) && v->v.Call.args.n > 0
-                          ? model_selected_entity(v->v.Call.args.items[0])
+                          ? selected(c, v->v.Call.args.items[0])
                           : NULL;
     if (!ent || c->nres == MAX_RESULTS)
         return;
@@ -426,6 +450,13 @@ static void sessions(Scan *c, const Node *n);
 static const Probe *probe_of(Scan *c, const Node *value);
 static void param_sessions(Scan *c);
 
+/* Is t a target a helper's object may go to: a name, or a tuple to unpack
+ * (`hero, created = f()`)? */
+static int unpacks(const Node *t)
+{
+    return t->kind == NODE_Name || t->kind == NODE_Tuple || t->kind == NODE_List;
+}
+
 /* Does the function bind a name to an ORM object a helper returns (detached,
  * or of a registry's session)? */
 typedef struct Detaching {
@@ -441,7 +472,7 @@ static void detaching_kid(Node *parent, Node *n, void *arg)
     if (w->found || w->depth > WALK_MAX_DEPTH || ast_is_def(n))
         return;
     if (n->kind == NODE_Assign && n->v.Assign.targets.n == 1 &&
-        n->v.Assign.targets.items[0]->kind == NODE_Name && (pr = probe_of(w->c, n->v.Assign.value)) &&
+        unpacks(n->v.Assign.targets.items[0]) && (pr = probe_of(w->c, n->v.Assign.value)) &&
         pr->ent) {
         w->found = 1;
         return;
@@ -471,7 +502,7 @@ static int calls_detaching(Scan *c, const Node *f)
 static void note_bound(Scan *c, const Node *n)
 {
     const Node *v = n->kind == NODE_Assign && n->v.Assign.targets.n == 1 &&
-                            n->v.Assign.targets.items[0]->kind == NODE_Name
+                            unpacks(n->v.Assign.targets.items[0])
                         ? ast_unawait(n->v.Assign.value)
                         : NULL;
     if (!v || v->kind != NODE_Call ||
@@ -887,6 +918,82 @@ static void response_reads(Scan *c, const Node *ret, const char *obj)
     schema_reads(c, ret, model ? model : f->v.FunctionDef.returns, obj, 1);
 }
 
+/* The session of this function's that `recv.<attr>` holds: recv an object
+ * keeping it there, made of it here (`Repo(db)`, or a name bound once to
+ * that: value_kept says where the constructor stores its arguments), or a
+ * name whose attribute is followed as a session of its own ("repo.session",
+ * holder_sessions); NULL if none.  attr NULL: could recv hold any (the
+ * cheap test), "" for yes.  Limits: a holder made elsewhere and handed in,
+ * kept on self (`self.repo`), or rebound, is not followed. */
+static const char *held_session(Scan *c, const Node *recv, const char *attr)
+{
+    const Node *call = ast_unawait(recv);
+    if (call && call->kind == NODE_Name) {
+        const char *x = call->v.Name.id;
+        size_t n = strlen(x);
+        for (int i = 0; i < c->nsess; i++)
+            if (!strncmp(c->sess[i], x, n) && c->sess[i][n] == '.' &&
+                (!attr || !strcmp(c->sess[i] + n + 1, attr)))
+                return attr ? c->sess[i] : "";
+        call = scope_bound_once(c->env->scopes, c->scope, call, NULL);
+        call = ast_unawait(call);
+    }
+    int any = 0;
+    for (int j = 0; call && call->kind == NODE_Call && ast_call_arg(call, j) && !any; j++)
+        any = session_of(c, ast_call_arg(call, j)) != NULL;
+    if (!any || !attr)
+        return any ? "" : NULL;
+    ValueKept kept[8];
+    int n = value_kept(c->env->values, c->scratch, c->env->scopes, c->scope, call, kept, 8);
+    for (int k = 0; k < n; k++)
+        if (kept[k].how == VALUE_KEPT_ARG && !kept[k].path && !strcmp(kept[k].attr, attr))
+            return session_of(c, kept[k].at);
+    return NULL;
+}
+
+/* `await repo.save(order)`, `Service(db).close_all()`: a method of the
+ * project whose probe says what it does to the sessions its instance keeps
+ * (held_effects) does it at the call to the session of this function's
+ * that its receiver keeps there (held_session): the adds of the arguments
+ * first, then the commits, rollbacks and closes. */
+static void held_call(Scan *c, const Node *n)
+{
+    const Node *f = n->v.Call.func, *recv = f->kind == NODE_Attribute ? f->v.Attribute.value
+                                                                      : NULL;
+    if (!recv || !(recv->kind == NODE_Name || recv->kind == NODE_Call) ||
+        !held_session(c, recv, NULL))
+        return;
+    const Probe *pr = probe_of(c, n);
+    int shift = 0;
+    if (!pr || !pr->nheff ||
+        ormpaths_callee(c->scratch, c->env, c->scope, n, &shift) != pr->def)
+        return;
+    for (int pass = 0; pass < 2; pass++)
+        for (int i = 0; i < pr->nheff; i++) {
+            const char *s = (pr->heff_kind[i] == EV_BIND) == !pass
+                                ? held_session(c, recv, pr->heff_attr[i]) : NULL;
+            if (!s)
+                continue;
+            if (pass) {
+                push(c, pr->heff_kind[i], n, ast_end_lineno(n), n->end_col_offset, s, NULL);
+                if (c->nev)
+                    c->ev[c->nev - 1].from = pr;
+                continue;
+            }
+            for (int k = 0; ast_call_arg(n, k); k++) {
+                const Node *o = ast_call_arg(n, k);
+                if (ast_arg_param(pr->def, shift, n, k) != pr->heff_param[i])
+                    continue;
+                if (o->kind == NODE_Name)
+                    push_added(c, n, s, o->v.Name.id);
+                else if (o->kind == NODE_List || o->kind == NODE_Tuple)
+                    for (int e = 0; e < o->v.List.elts.n; e++)
+                        if (o->v.List.elts.items[e]->kind == NODE_Name)
+                            push_added(c, n, s, o->v.List.elts.items[e]->v.Name.id);
+            }
+        }
+}
+
 /* What a call does: commit, rollback, close, refresh, add of a session; a reader of
  * an object (pydantic's model_validate, from_orm, jsonable_encoder). */
 static void call_events(Scan *c, const Node *n)
@@ -897,7 +1004,13 @@ static void call_events(Scan *c, const Node *n)
                                         "get_one", "merge", NULL};
     const Node *f = n->v.Call.func;
     const Node *a0 = n->v.Call.args.n > 0 ? n->v.Call.args.items[0] : NULL;
-    const char *s = f->kind == NODE_Attribute ? session_of(c, f->v.Attribute.value) : NULL;
+    static const char *const held[] = {"commit", "rollback", "close", "add", "add_all",
+                                       "refresh", "flush", NULL};
+    const Node *fv = f->kind == NODE_Attribute ? f->v.Attribute.value : NULL;
+    const char *s = fv ? session_of(c, fv) : NULL;
+    if (!s && fv && fv->kind == NODE_Attribute && c->nsess &&
+        ast_name_in(f->v.Attribute.attr, held)) /* `repo.db.commit()` */
+        s = held_session(c, fv->v.Attribute.value, fv->v.Attribute.attr);
     if (s) {
         const char *m = f->v.Attribute.attr;
         if (!strcmp(m, "commit"))
@@ -915,6 +1028,9 @@ static void call_events(Scan *c, const Node *n)
             refreshed(c, n, s, a0->v.Name.id);
         else if (!strcmp(m, "add") && a0 && a0->kind == NODE_Name)
             push_added(c, n, s, a0->v.Name.id);
+        else if (!strcmp(m, "add_all") && a0 && a0->kind == NODE_Name && c->held_self)
+            push_added(c, n, s, a0->v.Name.id); /* `self.db.add_all(objs)`: held_effects
+                                                    hands a parameter's items to the caller */
         else if (!strcmp(m, "add_all") && a0 && (a0->kind == NODE_List || a0->kind == NODE_Tuple))
             for (int i = 0; i < a0->v.List.elts.n; i++)
                 if (a0->v.List.elts.items[i]->kind == NODE_Name)
@@ -922,6 +1038,7 @@ static void call_events(Scan *c, const Node *n)
         return;
     }
     helper_commits(c, n);
+    held_call(c, n);
     helper_registry(c, n);
     helper_reads(c, n);
     const char *name = f->kind == NODE_Attribute ? f->v.Attribute.attr
@@ -1246,6 +1363,104 @@ static void registry_effects(const Scan *h, Probe *pr)
     }
 }
 
+/* Probing a method: the sessions its instance keeps that it uses
+ * (`self.db.commit()`, `self.session.get(...)`: a method of a session on
+ * an attribute of its first parameter that the value model knows holds
+ * one), followed as FOLLOW_HELD sessions named "self.db", whose commits
+ * are taken to expire (the caller's session says whether they do). */
+typedef struct HeldWalk {
+    Scan *h;
+    int depth;
+} HeldWalk;
+
+static void held_kid(Node *parent, Node *n, void *arg)
+{
+    static const char *const methods[] = {"get", "get_one", "merge", "scalar", "scalars",
+                                          "execute", "exec", "query", "commit", "rollback",
+                                          "close", "add", "add_all", "refresh", "flush", NULL};
+    HeldWalk *w = arg;
+    Scan *h = w->h;
+    (void)parent;
+    if (w->depth > WALK_MAX_DEPTH || ast_is_def(n) || h->nsess == MAX_SESSIONS)
+        return;
+    const Node *f = n->kind == NODE_Call ? n->v.Call.func : NULL;
+    const Node *r = f && f->kind == NODE_Attribute ? f->v.Attribute.value : NULL;
+    if (r && r->kind == NODE_Attribute && r->v.Attribute.value->kind == NODE_Name &&
+        !strcmp(r->v.Attribute.value->v.Name.id, h->held_self) &&
+        ast_name_in(f->v.Attribute.attr, methods) && !session_of(h, r)) {
+        Val v = flow_value(h->scratch, h->env, h->scope, r);
+        if (v.tag == VAL_RESOURCE && v.kind == RES_SESSION) {
+            add_session_named(h, arena_printf(h->k->a, "%s.%s", h->held_self,
+                                              r->v.Attribute.attr),
+                              1, v.is_async);
+            h->sess_follow[h->nsess - 1] = FOLLOW_HELD;
+            h->nattr++;
+        }
+    }
+    w->depth++;
+    ast_children(n, held_kid, w);
+    w->depth--;
+}
+
+static void held_sessions(Scan *h)
+{
+    const Node *def = h->func, *self = ast_param(def, 0);
+    if (!self || !h->scope->parent || h->scope->parent->kind != SCOPE_CLASS)
+        return;
+    for (int i = 0; i < def->v.FunctionDef.decorator_list.n; i++) {
+        const Node *d = def->v.FunctionDef.decorator_list.items[i];
+        if (d->kind == NODE_Name && (!strcmp(d->v.Name.id, "staticmethod") ||
+                                     !strcmp(d->v.Name.id, "classmethod")))
+            return; /* its first parameter is no instance */
+    }
+    h->held_self = self->v.arg.arg;
+    HeldWalk w = {h, 0};
+    for (int j = 0; j < def->v.FunctionDef.body.n; j++)
+        held_kid(NULL, def->v.FunctionDef.body.items[j], &w);
+    if (!h->nattr)
+        h->held_self = NULL;
+}
+
+/* The parameter of def named name (ast_param's count, its *args after
+ * them), or -1. */
+static int param_index(const Node *def, const char *name)
+{
+    int i = 0;
+    for (; ast_param(def, i); i++)
+        if (!strcmp(ast_param(def, i)->v.arg.arg, name))
+            return i;
+    const Node *va = def->v.FunctionDef.args->v.arguments.vararg;
+    return va && !strcmp(va->v.arg.arg, name) ? i : -1;
+}
+
+/* What the method h (probed for pr) does to the sessions its instance
+ * keeps, as registry_effects for registries: a commit or rollback outside
+ * an except handler, a close on every normal exit, an add of a parameter. */
+static void held_effects(const Scan *h, Probe *pr)
+{
+    size_t n = strlen(h->held_self);
+    for (int i = 0; i < h->nev && pr->nheff < MAX_HELD; i++) {
+        const DEvent *e = &h->ev[i];
+        int k = e->sess && !e->in_handler ? session_index(h, e->sess) : -1;
+        if (k < 0 || !(h->sess_follow[k] & FOLLOW_HELD) || h->sess_follow[k] == FOLLOW_ALL)
+            continue;
+        int p = e->kind == EV_BIND && e->added ? param_index(h->func, e->obj) : -1;
+        if (!(e->kind == EV_COMMIT || e->kind == EV_ROLLBACK || p > 0 ||
+              (e->kind == EV_CLOSE && always(&h->func->v.FunctionDef.body, e->at, 0))))
+            continue;
+        int j = 0;
+        while (j < pr->nheff && (strcmp(pr->heff_attr[j], e->sess + n + 1) ||
+                                 pr->heff_kind[j] != e->kind || pr->heff_param[j] != p))
+            j++;
+        if (j < pr->nheff || p > 127)
+            continue;
+        pr->heff_attr[j] = e->sess + n + 1;
+        pr->heff_kind[j] = e->kind == EV_BIND ? EV_BIND : e->kind;
+        pr->heff_param[j] = (signed char)p;
+        pr->nheff++;
+    }
+}
+
 /* What the callee of `value` (a call of a function of the project, awaited
  * or not) hands back and does: an ORM object loaded by a session it closed
  * (pr->ent, no pr->reg.call), or by the thread's session of a registry
@@ -1276,6 +1491,8 @@ static const Probe *probe_of(Scan *c, const Node *value)
               .scope = scope_of(env.scopes, def), .probe = pr, .reads = c->reads};
     for (int j = 0; h.scope && j < def->v.FunctionDef.body.n; j++)
         sessions(&h, def->v.FunctionDef.body.items[j]);
+    if (h.scope)
+        held_sessions(&h);
     int sa1 = c->facts && c->facts->sqlalchemy.major == 1;
     if (h.scope && (h.flushes | h.commits) && (h.changes | h.setattrs || sa1)) {
         /* the caller's session, for what its flush leaves alone (probe_flushed) */
@@ -1291,6 +1508,8 @@ static const Probe *probe_of(Scan *c, const Node *value)
             events(&h, def->v.FunctionDef.body.items[j]);
         if (h.nreg)
             registry_effects(&h, pr);
+        if (h.held_self)
+            held_effects(&h, pr);
         dt_replay(&h);
     }
     if (pr->expired && scope_decorated_by(env.scopes, def, model_caches))
@@ -1308,11 +1527,12 @@ static const Probe *probe_of(Scan *c, const Node *value)
 }
 
 /* Does the callee of `value` return an ORM object loaded by a session it
- * closed before returning? */
+ * closed before returning (alone: not in a tuple, not of a session its
+ * instance keeps)? */
 static const Probe *probe_call(Scan *c, const Node *value)
 {
     const Probe *pr = probe_of(c, value);
-    return pr && pr->ent && !pr->reg.call ? pr : NULL;
+    return pr && pr->ent && !pr->reg.call && !pr->held && !pr->ret_n ? pr : NULL;
 }
 
 /* `epic = await transition(db, ...)`: what the helper pr returns with
@@ -1335,6 +1555,69 @@ static void helper_flushed(Scan *c, const Node *n, const Node *t, const Node *va
         c->ev[c->nev - 1].flushed_in = pr;
         return;
     }
+}
+
+/* The name of the target t that gets the object the helper pr returns: t
+ * when pr returns it alone, the item at its position when pr returns it
+ * in a tuple display and t unpacks as many (`hero, created = f()`: the
+ * other names are forgotten), else NULL. */
+static const Node *unpacked(Scan *c, const Node *t, const Probe *pr, const Node *at)
+{
+    if (t->kind == NODE_Name)
+        return pr->ret_n ? NULL : t;
+    const Node *x = pr->ret_n && t->v.Tuple.elts.n == pr->ret_n
+                        ? t->v.Tuple.elts.items[pr->ret_pos - 1] : NULL;
+    if (!x || x->kind != NODE_Name)
+        return NULL;
+    forget_target(c, t, at);
+    return x;
+}
+
+/* `order = await repo.get(i)`: what the method pr returns is an object of
+ * the session its instance keeps in self.<held>, so of the session of this
+ * function's that the receiver keeps there (held_session), as the method
+ * left it: expired when its commit or rollback came after the load.  Its
+ * class is the probe's, or for `self.model` (Probe.held_ent) the one the
+ * receiver's class (or a base) assigns there (`model = Order`), when the
+ * value model knows that class; else its relationships are not followed.
+ * 1 when bound so. */
+static int held_bind(Scan *c, const Node *n, const Node *t, const Node *value, const Probe *pr)
+{
+    const Node *call = ast_unawait(value);
+    const Node *recv = call->v.Call.func->kind == NODE_Attribute
+                           ? call->v.Call.func->v.Attribute.value : NULL;
+    const char *s = recv ? held_session(c, recv, pr->held) : NULL;
+    if (!s || c->nev + 2 > MAX_EVENTS)
+        return 0;
+    const Probe *from = pr;
+    if (pr->held_ent) {
+        Probe *hp = arena_alloc(c->k->a, sizeof *hp);
+        *hp = *pr;
+        hp->ent = NULL;
+        Val rv = flow_value(c->scratch, c->env, c->scope, recv);
+        Val cv = rv.tag == VAL_OBJECT && rv.node
+                     ? value_attr(c->env->values, c->scratch, rv.node, pr->held_ent) : rv;
+        const ScopeTable *et = cv.tag == VAL_CLASS && cv.node && cv.node->kind == NODE_ClassDef
+                                   ? value_table_of(c->env->values, cv.node) : NULL;
+        if (et) {
+            Node *name = arena_alloc(c->k->a, sizeof *name);
+            memset(name, 0, sizeof *name);
+            name->kind = NODE_Name;
+            name->v.Name.id = cv.node->v.ClassDef.name;
+            hp->ent = name;
+            hp->ent_t = et;
+            hp->ent_s = scope_of(et, cv.node);
+        }
+        from = hp;
+    }
+    int line = ast_end_lineno(n), col = n->end_col_offset;
+    push(c, EV_BIND, n, line, col, s, t->v.Name.id);
+    c->ev[c->nev - 1].from = from;
+    if (pr->held_kind) {
+        push(c, pr->held_kind - 1, call, line, col, s, NULL);
+        c->ev[c->nev - 1].from = pr;
+    }
+    return 1;
 }
 
 /* Second walk: the events, in the order of the source. */
@@ -1417,10 +1700,19 @@ static void events(Scan *c, const Node *n)
         const Node *ent = NULL, *load = NULL;
         const char *s = value ? object_of(c, value, &ent, &load) : NULL;
         note_result(c, t, value);
-        const Probe *pr = !s && t && t->kind == NODE_Name ? probe_of(c, value) : NULL;
+        const Probe *pr = !s && t && (t->kind == NODE_Name || t->kind == NODE_Tuple ||
+                                      t->kind == NODE_List)
+                              ? probe_of(c, value) : NULL;
         const Probe *probed = pr;
-        const char *rs = pr && pr->ent && pr->reg.call ? registry_session(c, &pr->reg) : NULL;
-        if (pr && (!pr->ent || (pr->reg.call && !rs)))
+        const Node *to = pr && pr->ent ? unpacked(c, t, pr, n) : NULL;
+        if (to)
+            t = to;
+        else if (t && t->kind != NODE_Name)
+            pr = probed = NULL;
+        const char *rs = pr && to && pr->reg.call ? registry_session(c, &pr->reg) : NULL;
+        if (pr && pr->held && to && held_bind(c, n, t, value, pr))
+            return;
+        if (pr && (!pr->ent || !to || pr->held || (pr->reg.call && !rs)))
             pr = NULL;
         if (rs) {
             /* `w = warn_user(...)`: an object of the thread's session, as the helper
@@ -1480,6 +1772,17 @@ static void events(Scan *c, const Node *n)
             push_at(c, EV_RETURN, n, NULL, n->v.Return.value->v.Name.id);
             response_reads(c, n, n->v.Return.value->v.Name.id);
         }
+        const Node *tv = n->v.Return.value;
+        if (c->probe && tv && tv->kind == NODE_Tuple && tv->v.Tuple.elts.n < 256)
+            /* `return hero, True`: its caller unpacks the items (`hero, created = f()`) */
+            for (int i = 0; i < tv->v.Tuple.elts.n; i++) {
+                const Node *x = tv->v.Tuple.elts.items[i];
+                if (x->kind != NODE_Name || c->nev == MAX_EVENTS)
+                    continue;
+                push_at(c, EV_RETURN, n, NULL, x->v.Name.id);
+                c->ev[c->nev - 1].pos = (unsigned char)(i + 1);
+                c->ev[c->nev - 1].npos = (unsigned char)tv->v.Tuple.elts.n;
+            }
         if (c->nlent && n->v.Return.value && !c->after_line)
             run_after_return(c, n);
         break;
@@ -2104,6 +2407,46 @@ static void dependency_objects(Scan *c)
     }
 }
 
+/*
+ * An endpoint's parameter that FastAPI fills with an object keeping a
+ * session a provider lends the request (`repo: Annotated[OrderRepository,
+ * Depends(order_repo)]`, order_repo making `OrderRepository(session)` of
+ * `Depends(get_session)`: the value model carries the provider through the
+ * object): when a method called here binds a name to an object of the
+ * session it keeps (`order = await repo.get(i)`, Probe.held), that session
+ * is followed as the endpoint's own, named "repo.session".  Limits: only
+ * the `name = repo.m(...)` statements sessions() kept (MAX_BOUND); the
+ * same provider's session handed to the endpoint by another parameter
+ * (one per request) is not known to be this one.
+ */
+static void holder_sessions(Scan *c)
+{
+    for (int i = 0; i < c->nbound && i < MAX_BOUND && c->nsess < MAX_SESSIONS; i++) {
+        const Node *v = ast_unawait(c->bound[i]->v.Assign.value), *f = v->v.Call.func;
+        const Node *r = f->kind == NODE_Attribute ? f->v.Attribute.value : NULL;
+        if (!r || r->kind != NODE_Name || param_index(c->func, r->v.Name.id) < 0)
+            continue;
+        const Probe *pr = probe_of(c, v);
+        const char *name = pr && pr->held
+                               ? arena_printf(c->k->a, "%s.%s", r->v.Name.id, pr->held) : NULL;
+        if (!name || session_index(c, name) >= 0)
+            continue;
+        Val rv = flow_value(c->scratch, c->env, c->scope, r);
+        Val sv = rv.tag == VAL_OBJECT && rv.node
+                     ? value_attr(c->env->values, c->scratch, rv.node, pr->held) : rv;
+        const FlowSummary *sum = sv.tag == VAL_RESOURCE && sv.kind == RES_SESSION && sv.node &&
+                                         ast_is_function(sv.node) && c->env->summary_of
+                                     ? c->env->summary_of(c->env->summary_arg, sv.node) : NULL;
+        int is_async = 0, x = sum && sum->releases_after ? provider_expires(c, sv.node, &is_async)
+                                                         : -1;
+        if (x < 0)
+            continue;
+        add_session_named(c, name, x, is_async);
+        c->sess_prov[c->nsess - 1] = sv.node;
+        c->nattr++;
+    }
+}
+
 void detached_check(LifecycleSink *k, const FlowEnv *env, const ProjectFacts *facts,
                     Arena *scratch, const Node *const *funcs, int nfuncs)
 {
@@ -2130,6 +2473,8 @@ void detached_check(LifecycleSink *k, const FlowEnv *env, const ProjectFacts *fa
         param_sessions(&c);
         if (c.endpoint && c.nsess)
             dependency_objects(&c);
+        if (c.endpoint && c.nbound)
+            holder_sessions(&c);
         if (!c.nsess && !calls_detaching(&c, f))
             continue;
         for (int j = 0; j < f->v.FunctionDef.body.n; j++)

@@ -38,7 +38,13 @@ enum { EV_COMMIT, EV_ROLLBACK, EV_CLOSE, EV_LOAD, EV_BIND, EV_READ, EV_RETURN, E
  * down (a parameter lent by that provider).  Narrower for those, since what
  * their caller did to them before the call, and does with what the
  * function returns, is not known. */
-enum { FOLLOW_FLUSH = 1, FOLLOW_LATE = 2, FOLLOW_ASYNC = 4, FOLLOW_ALL = 0xff };
+enum { FOLLOW_FLUSH = 1, FOLLOW_LATE = 2, FOLLOW_ASYNC = 4, FOLLOW_HELD = 8, FOLLOW_ALL = 0xff };
+
+/* FOLLOW_HELD: probing a method for its caller, a session its instance keeps
+ * (`self.db`, a session by the value model): what the method does to it
+ * and hands back of it is the caller's, on the session the caller's object
+ * keeps there (held_session). */
+#define MAX_HELD 8 /* what a method does to the sessions its instance keeps, remembered */
 
 #define MAX_EFFECTS 4 /* commits and closes of registries remembered per helper */
 
@@ -75,6 +81,8 @@ typedef struct Probe {
                                  NULL: then only what its query left unloaded raises */
     unsigned char expired_rb; /* ... a rollback */
     const Node *ret;          /* the return that hands it over */
+    unsigned char ret_pos, ret_n; /* ... in a tuple display of ret_n items, at position
+                                     ret_pos - 1 (`return hero, True`); 0: the value itself */
     const char *read[8];      /* paths def read while its session was open */
     int nread;
     const char **loaded;      /* the relationship paths its query loaded */
@@ -98,6 +106,20 @@ typedef struct Probe {
     const char *flush_set[8];
     int flush_nset;
     const char *flush_sess, *flush_obj;
+    /* A method (FOLLOW_HELD): what it returns is an object of the session its instance
+       keeps in self.<held> (NULL: none), that a commit or rollback of it after its load
+       expired (held_kind 1 + EV_COMMIT or EV_ROLLBACK; 0 none); of the class self.<held_ent>
+       names when its query selects that (`self.model` of a generic repository: the
+       receiver's class says which; ent is then a placeholder) */
+    const char *held, *held_ent;
+    unsigned char held_kind;
+    /* ... and what it does to the sessions its instance keeps, in self.<heff_attr[i]>:
+       heff_kind[i] EV_COMMIT, EV_ROLLBACK (some path), EV_CLOSE (every normal exit), or
+       EV_BIND: adds its parameter heff_param[i] (ast_param's count; *args after them) */
+    const char *heff_attr[MAX_HELD];
+    unsigned char heff_kind[MAX_HELD];
+    signed char heff_param[MAX_HELD];
+    int nheff;
 } Probe;
 
 typedef struct DEvent {
@@ -127,6 +149,8 @@ typedef struct DEvent {
     const Node *schema;   /* EV_READ of a field by this Pydantic model (its ClassDef), which
                              validates the object by reading each field it declares */
     const Probe *flushed_in; /* EV_BIND of what this helper returned unloaded by its flush */
+    unsigned char pos, npos; /* EV_RETURN of an item of a tuple display of npos items (a
+                                helper probed): 1 + its position; 0 the value itself */
 } DEvent;
 
 typedef struct Scan {
@@ -201,6 +225,8 @@ typedef struct Scan {
     int late_col;         /* the next place after the function's end for such a body */
     const ProjectFacts *facts;
     const Node *in_body, *in_handler; /* where events() is: a try's body, its handler */
+    const char *held_self;        /* probing a method: its instance's parameter (`self`),
+                                     whose attributes holding sessions are FOLLOW_HELD */
     const Node *bound[MAX_BOUND]; /* sessions() saw `name = f(...)` (awaited or not; f a
                                      name or attribute), in walk order: what calls_detaching
                                      asks of, without a walk of its own ... */

@@ -1068,6 +1068,22 @@ void dt_replay(Scan *c)
             probe_flushed(c, o, e);
             int ri = c->probe && o && o->sess && (o->ent || o->made) && !c->probe->ent
                          ? session_index(c, o->sess) : -1;
+            if (ri >= 0 && c->sess_follow[ri] == FOLLOW_HELD) {
+                /* the caller gets it of the session its receiver keeps there */
+                Probe *pr = c->probe;
+                size_t n = strlen(c->held_self);
+                const DEvent *x = holds(o->expired_by, e) ? o->expired_by : NULL;
+                pr->held = c->sess[ri] + n + 1;
+                pr->held_kind = x && (x->kind == EV_COMMIT || x->kind == EV_ROLLBACK) &&
+                                        !failed(x, e) ? (unsigned char)(1 + x->kind) : 0;
+                probe_returns(pr, o);
+                const char *id = pr->ent->v.Name.id;
+                if (!strncmp(id, c->held_self, n) && id[n] == '.')
+                    pr->held_ent = id + n + 1; /* `self.model`: the receiver's class says */
+                pr->ret_pos = e->pos;
+                pr->ret_n = e->npos;
+                break;
+            }
             if (ri >= 0 && c->sess_reg[ri]) { /* the caller gets it of its thread's session */
                 Probe *pr = c->probe;
                 pr->reg = (Registry){c->sess_reg[ri], c->sess[ri], c->sess_expires[ri],
@@ -1075,6 +1091,8 @@ void dt_replay(Scan *c)
                 pr->reg_expired = holds(o->expired_by, e) != 0;
                 pr->reg_closed = holds(o->closed_by, e) || close_after(c, i, o->sess);
                 probe_returns(pr, o);
+                pr->ret_pos = e->pos;
+                pr->ret_n = e->npos;
                 break; /* the registry's session outlives the function: not its finding */
             }
             const DEvent *x = c->probe && o && o->sess
@@ -1091,6 +1109,8 @@ void dt_replay(Scan *c)
                 probe_returns(c->probe, o);
                 c->probe->close = gone;
                 c->probe->ret = e->at;
+                c->probe->ret_pos = e->pos;
+                c->probe->ret_n = e->npos;
                 if (x && !x->from) {
                     c->probe->expired = x->at;
                     c->probe->expired_rb = x->kind == EV_ROLLBACK;
