@@ -116,6 +116,7 @@ typedef struct Bases {
     const Node **of;   /* n: the class of the project each base names, or NULL */
     int n;
     int depth;         /* the deepest Ev.depth evaluating them reached, from 0 */
+    int derived;       /* a class of the project names cls as a base */
 } Bases;
 
 struct ValueModel {
@@ -1664,6 +1665,9 @@ static Val ev_call(Ev *c, const ScopeTable *t, const Scope *s, const Node *call)
             return call->v.Call.args.n > 1 ? join2(v, ev(c, t, s, call->v.Call.args.items[1]))
                                            : v;
     }
+    if (fastapi_state_attr(f)) /* app.state.Session(): what the application keeps there is
+                                  called, not a method of the state object */
+        return call_of(c, t, s, call, ev(c, t, s, f));
     if (f->kind == NODE_Attribute && method_of_value(c, t, s, f)) {
         Val recv = ev(c, t, s, f->v.Attribute.value);
         const char *m = f->v.Attribute.attr;
@@ -2714,7 +2718,7 @@ static void kept_bases(ValueModel *vm)
         const Node **of = cb.n ? arena_alloc(vm->a, (size_t)cb.n * sizeof *of) : NULL;
         for (int b = 0; b < cb.n; b++)
             of[b] = base_class(&c, cls, &cb, b);
-        Bases k = {cls, of, cb.n, c.peak};
+        Bases k = {cls, of, cb.n, c.peak, 0};
         size_t j = hash_ptr(cls) & (cap - 1);
         while (tab[j].cls)
             j = (j + 1) & (cap - 1);
@@ -2724,6 +2728,12 @@ static void kept_bases(ValueModel *vm)
     arena_free(scratch);
     vm->bases = tab;
     vm->bcap = cap;
+    for (size_t i = 0; i < cap; i++)
+        for (int b = 0; tab[i].cls && b < tab[i].n; b++) {
+            Bases *k = tab[i].of[b] ? (Bases *)find_bases(vm, tab[i].of[b]) : NULL;
+            if (k)
+                k->derived = 1;
+        }
 }
 
 int value_rounds(const ValueModel *vm) { return vm->rounds; }
@@ -2761,6 +2771,27 @@ Val value_yield(const ValueModel *vm, Arena *scratch, const Node *func)
 {
     Ev c = question(vm, scratch);
     return vm ? yields_of(&c, func) : unknown();
+}
+
+static int derives(const ValueModel *vm, const Node *cls, const Node *base, int depth)
+{
+    const Bases *k = depth <= 8 ? find_bases(vm, cls) : NULL;
+    for (int i = 0; k && i < k->n; i++)
+        if (k->of[i] && (k->of[i] == base || derives(vm, k->of[i], base, depth + 1)))
+            return 1;
+    return 0;
+}
+
+int value_derives(const ValueModel *vm, const Node *cls, const Node *base)
+{
+    const Bases *k = vm ? find_bases(vm, base) : NULL;
+    return k && k->derived && cls != base && derives(vm, cls, base, 0);
+}
+
+int value_has_subclass(const ValueModel *vm, const Node *cls)
+{
+    const Bases *k = vm ? find_bases(vm, cls) : NULL;
+    return k && k->derived;
 }
 
 Val value_attr(const ValueModel *vm, Arena *scratch, const Node *cls, const char *attr)

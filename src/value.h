@@ -135,6 +135,13 @@ int value_kept(const ValueModel *vm, Arena *scratch, const ScopeTable *t, const 
  * and assignments from outside the class are not counted: a limit. */
 int value_attr_set(const ValueModel *vm, Arena *scratch, const Node *cls, const char *attr);
 
+/* Does class cls derive from base (both of the project), through the
+ * bases each class names (kept when the build ends), at most 8 deep? */
+int value_derives(const ValueModel *vm, const Node *cls, const Node *base);
+
+/* Does a class of the project name cls as one of its bases? */
+int value_has_subclass(const ValueModel *vm, const Node *cls);
+
 /* The def of method name of class cls or of a base class, here or in
  * another module of the project, or NULL (value_table_of says where). */
 const Node *value_method(const ValueModel *vm, Arena *scratch, const Node *cls, const char *name);

@@ -190,6 +190,24 @@ static int made(Check *c, const Scope *s, const Node *e)
 
 static const char *noun(int kind) { return model_res(kind)->noun; }
 
+/* What a shared place should keep instead of a resource of this kind, and
+ * what each request makes of it: a session's sessionmaker, a connection's
+ * engine or pool (a DB-API connection has no factory object of its own). */
+static const char *remedy(int kind)
+{
+    switch (kind) {
+    case RES_SESSION: return "keep the sessionmaker there and make one per request";
+    case RES_CONNECTION: return "keep the engine there and connect once per request";
+    case RES_DBAPI:
+    case RES_PGCONN:
+        return "keep a connection pool there and take a connection per request (or connect "
+               "per request)";
+    case RES_POOLED:
+    case RES_APOOLED: return "keep the pool there and take a connection per request";
+    default: return "make one per request";
+    }
+}
+
 static int is_func(const Node *n)
 {
     return n->kind == NODE_FunctionDef || n->kind == NODE_AsyncFunctionDef;
@@ -243,9 +261,11 @@ typedef struct SelfStore {
     const Node *cls;
     int depth;
     const ScopeTable *t;  /* the scopes of cls's module (NULL: this one's) */
-    const Node *instance; /* cls is another module's: the module-level instance here, where
-                             the first store is reported (NULL: at the store) */
+    const Node *instance; /* the module-level instance (or the cached return) where the
+                             first store is reported (NULL: at the store, a singleton
+                             class's) */
     int found;            /* ... and it was */
+    const char *made;     /* the witness note at instance (NULL: made at import) */
 } SelfStore;
 
 /* `self.<attr>` of w's method: attr, or NULL. */
@@ -262,7 +282,7 @@ static void kept_on_self(SelfStore *w, const Node *n, const char *message, const
 {
     if (w->instance) { /* the class is another module's: its instance here */
         add_in(w->c, "SL201", w->instance, message, w->instance,
-               "the one instance, made here at import", n,
+               w->made ? w->made : "the one instance, made here at import", n,
                value_path_of(w->c->env->values, w->cls), note);
         w->found = 1;
         return;
@@ -339,10 +359,9 @@ static void self_store_kid(Node *parent, Node *n, void *arg)
         if (kind != RES_NONE)
             kept_on_self(w, n,
                          msg(w->c->k->a, "%s, and it keeps the %s it makes on self.%s: every "
-                                         "request and thread that uses %s shares that %s; keep "
-                                         "the sessionmaker there and make one per request",
+                                         "request and thread that uses %s shares that %s; %s",
                              w->subject, noun(kind), target->v.Attribute.attr, w->object,
-                             noun(kind)),
+                             noun(kind), remedy(kind)),
                          msg(w->c->k->a, "%s made here and kept on the shared object",
                              noun(kind)));
         return;
@@ -463,9 +482,8 @@ static void kept_at_import(Check *c, const Node *st, const char *name, const Nod
                           : "made once with the class (its field's default)";
     const char *message =
         msg(c->k->a, "`%s` is the one `%s` of the process, and its constructor keeps on %s the "
-                     "%s %s: every request and thread that uses `%s` shares it; keep the "
-                     "sessionmaker there and make one per request",
-            name, cls->v.ClassDef.name, attrs, nouns, how, name);
+                     "%s %s: every request and thread that uses `%s` shares it; %s",
+            name, cls->v.ClassDef.name, attrs, nouns, how, name, remedy(first->v.kind));
     const char *note = msg(c->k->a, "%s made here and kept on %s.%s", noun(first->v.kind), name,
                            first->attr);
     Finding f = first->path /* a field's factory or default, in the class's file */
@@ -489,9 +507,10 @@ static void kept_at_import(Check *c, const Node *st, const char *name, const Nod
 /* Module-level `name = Class()` that functions read: one object for the
  * process, so a session its methods keep on self is shared.  The class may
  * be another module's (imported, or re-exported by a package's
- * __init__): its methods are read in their own module's scopes, and the
- * finding goes to the instance here, once, with the store as witness (the
- * class's module reports its own instances at the store). */
+ * __init__): its methods are read in their own module's scopes.  The
+ * finding goes to the instance, once per class, with the store as witness:
+ * the instance is what is shared, as kept_at_import says of a record
+ * class's. */
 static void singletons(Check *c, const Node *module)
 {
     const Scope *ms = scope_module(c->env->scopes);
@@ -526,7 +545,7 @@ static void singletons(Check *c, const Node *module)
         SelfStore w = {c, NULL, NULL, msg(c->k->a, "`%s`", target->v.Name.id),
                        msg(c->k->a, "`%s` is the one `%s` of the process", target->v.Name.id,
                            cls->v.ClassDef.name),
-                       NULL, NULL, NULL, cls, 0, ct, here ? NULL : body->items[i], 0};
+                       NULL, NULL, NULL, cls, 0, ct, body->items[i], 0, NULL};
         self_stores(&w, cls);
     }
 }
@@ -670,7 +689,7 @@ static void singleton_classes(Check *c, const Node *module)
         if (cls->kind != NODE_ClassDef || !class_used(c, cls))
             continue;
         SelfStore w = {c, NULL, NULL, msg(c->k->a, "`%s()`", cls->v.ClassDef.name), NULL, NULL,
-                       NULL, NULL, cls, 0, NULL, NULL, 0};
+                       NULL, NULL, cls, 0, NULL, NULL, 0, NULL};
         if (singleton_class(c, cls, &w))
             self_stores(&w, cls);
     }
@@ -816,9 +835,8 @@ static void assignment(Body *b, const Node *st)
     int kind = made(c, b->s, value);
     if (kind != RES_NONE)
         add(c, "SL201", st,
-            msg(c->k->a, "%s stored on app.state.%s is shared by every request that reads it; "
-                         "keep the engine or sessionmaker there and make one per request",
-                noun(kind), attr),
+            msg(c->k->a, "%s stored on app.state.%s is shared by every request that reads it; %s",
+                noun(kind), attr, remedy(kind)),
             NULL, msg(c->k->a, "%s made here and kept on the application", noun(kind)), NULL, NULL);
 }
 
@@ -836,9 +854,8 @@ static void lifespan_state(Body *b, const Node *y)
             continue;
         add(b->c, "SL201", v,
             msg(b->c->k->a, "%s yielded as lifespan state \"%s\" is copied into every request's "
-                            "request.state: all requests share it; keep the sessionmaker there "
-                            "and make one per request",
-                noun(kind), k->v.Constant.value.s),
+                            "request.state: all requests share it; %s",
+                noun(kind), k->v.Constant.value.s, remedy(kind)),
             NULL, msg(b->c->k->a, "%s kept as application state here", noun(kind)), NULL, NULL);
     }
 }
@@ -2284,6 +2301,33 @@ typedef struct Returns {
     int depth;
 } Returns;
 
+/*
+ * `return Users()` of a cached function: the instance is made on the first
+ * call and handed to every later one (Val.once), so a session or a
+ * connection its methods keep on self is shared, as a module-level
+ * instance's is (singletons).  Reported at the return, with the store as
+ * witness.  Limits: only an instance made in the return itself, and only
+ * what the class's own methods store (not a base's, not its constructor's
+ * arguments: kept_at_import's case).
+ */
+static void cached_object(Returns *r, const Node *ret)
+{
+    Check *c = r->c;
+    const Node *e = ret->v.Return.value;
+    Val v = e && e->kind == NODE_Call ? flow_value(c->scratch, c->env, r->s, e) : (Val){0};
+    const Node *cls = v.tag == VAL_OBJECT ? v.node : NULL;
+    const ScopeTable *ct = cls ? value_table_of(c->env->values, cls) : NULL;
+    if (!ct || !scope_of(ct, cls) || (ct == c->env->scopes && singleton_used(c, cls)))
+        return;
+    const char *fn = r->func->v.FunctionDef.name;
+    SelfStore w = {c, NULL, NULL, msg(c->k->a, "`%s()`", fn),
+                   msg(c->k->a, "`%s` is cached, so the `%s` it returns is the one of the process",
+                       fn, cls->v.ClassDef.name),
+                   NULL, NULL, NULL, cls, 0, ct, ret, 0,
+                   "the one instance, made here on the first call and kept by the cache"};
+    self_stores(&w, cls);
+}
+
 static void returns_kid(Node *parent, Node *n, void *arg)
 {
     Returns *r = arg;
@@ -2292,6 +2336,8 @@ static void returns_kid(Node *parent, Node *n, void *arg)
         return;
     if (n->kind == NODE_Return) {
         int kind = made(r->c, r->s, n->v.Return.value);
+        if (kind == RES_NONE)
+            cached_object(r, n);
         if (kind != RES_NONE)
             add(r->c, "SL201", n,
                 msg(r->c->k->a, "`%s` is cached, so the %s it returns is made once and shared by "
@@ -2346,21 +2392,127 @@ static int request_class(Check *c, const Node *cls)
     return used;
 }
 
+/* A class of the project deriving from base (value_derives) that request
+ * code uses, and its file in *path; NULL if none.  Only the module-level
+ * classes of each module are asked (a limit). */
+static const Node *request_subclass(Check *c, const Node *base, const char **path)
+{
+    int n = 0;
+    const ProjectModule *mods = modgraph_modules(value_project(c->env->values), &n);
+    for (int i = 0; i < n; i++) {
+        const NodeList *body = &mods[i].module->v.Module.body;
+        for (int j = 0; j < body->n; j++) {
+            const Node *k = body->items[j];
+            if (k->kind == NODE_ClassDef && value_derives(c->env->values, k, base) &&
+                request_class(c, k)) {
+                *path = mods[i].path;
+                return k;
+            }
+        }
+    }
+    return NULL;
+}
+
+/* Is e `<self>.<attr>`? */
+static int on_self(const Node *e, const char *self)
+{
+    return self && e->kind == NODE_Attribute && e->v.Attribute.value->kind == NODE_Name &&
+           !strcmp(e->v.Attribute.value->v.Name.id, self);
+}
+
+/* Finds the first read `<self>.<attr>` in the methods of a class. */
+typedef struct SelfRead {
+    const char *self, *attr;
+    const Node *found;
+    int depth;
+} SelfRead;
+
+static void self_read_kid(Node *parent, Node *n, void *arg)
+{
+    SelfRead *r = arg;
+    (void)parent;
+    if (r->found || r->depth > WALK_MAX_DEPTH || is_func(n) || n->kind == NODE_ClassDef)
+        return;
+    if (on_self(n, r->self) && !strcmp(n->v.Attribute.attr, r->attr) &&
+        ast_ctx(n) == CTX_Load) {
+        r->found = n;
+        return;
+    }
+    r->depth++;
+    ast_children(n, self_read_kid, r);
+    r->depth--;
+}
+
+static const Node *self_read(const Node *cls, const char *attr)
+{
+    SelfRead r = {NULL, attr, NULL, 0};
+    for (int i = 0; !r.found && i < cls->v.ClassDef.body.n; i++) {
+        const Node *m = cls->v.ClassDef.body.items[i];
+        const Node *self = is_func(m) ? ast_param(m, 0) : NULL;
+        r.self = self ? self->v.arg.arg : NULL;
+        for (int j = 0; r.self && !r.found && j < m->v.FunctionDef.body.n; j++)
+            self_read_kid(NULL, m->v.FunctionDef.body.items[j], &r);
+    }
+    return r.found;
+}
+
+/*
+ * `class BaseRepo: session = SessionLocal()` that request code reaches
+ * only through a subclass (`UserRepo(BaseRepo)`, the MRO: value_derives)
+ * whose instances do not keep their own (value_attr of the subclass is
+ * still the one made with the base: Val.once).  The base itself serves no
+ * request, so the finding goes where its methods read the attribute, which
+ * the subclass inherits, with the attribute and the subclass as witness;
+ * at the attribute when no method of the base reads it.  Limits: the
+ * first read of the base's own methods, whichever request code calls; a
+ * copy of the module's session (copied_attr) is not followed this way.
+ */
+static void inherited_attr(Check *c, const Node *cls, const Node *st, const char *attr, int kind,
+                           const Node *sub, const char *sub_path)
+{
+    Val a = value_attr(c->env->values, c->scratch, sub, attr);
+    if (a.tag != VAL_RESOURCE || !a.once)
+        return; /* an instance of the subclass keeps its own */
+    const Node *read = self_read(cls, attr);
+    add_in(c, "SL201", read ? read : st,
+           msg(c->k->a, "%s `%s.%s` is a class attribute, inherited by `%s`, which request code "
+                        "uses: one %s shared by every request; make one per request and pass it "
+                        "in",
+               noun(kind), cls->v.ClassDef.name, attr, sub->v.ClassDef.name, noun(kind)),
+           st, msg(c->k->a, "%s made here, once, for the class and its subclasses", noun(kind)),
+           sub, sub_path, msg(c->k->a, "`%s` inherits it; request code uses this class",
+                              sub->v.ClassDef.name));
+}
+
 static void class_attrs(Check *c, const Node *cls)
 {
-    if (!request_class(c, cls))
+    int used = request_class(c, cls);
+    if (!used && !value_has_subclass(c->env->values, cls))
         return;
+    const Node *sub = NULL; /* !used: the subclass request code uses, once asked */
+    const char *sub_path = NULL;
+    int asked = 0;
     const Scope *s = scope_of(c->env->scopes, cls);
     for (int i = 0; s && i < cls->v.ClassDef.body.n; i++) {
         const Node *st = cls->v.ClassDef.body.items[i];
         const Node *target = NULL, *value = NULL;
-        int kind = ast_single_assign(st, &target, &value) && target->kind == NODE_Name
-                       ? made(c, s, value)
-                       : RES_NONE;
-        if (kind == RES_NONE && target && target->kind == NODE_Name)
+        if (!ast_single_assign(st, &target, &value) || target->kind != NODE_Name)
+            continue;
+        if (!used && ast_unawait(value)->kind != NODE_Call)
+            continue; /* an acquisition is a call: the rest need no question */
+        int kind = made(c, s, value);
+        if (kind == RES_NONE && used)
             copied_attr(c, cls, s, st, target->v.Name.id, value);
         if (kind == RES_NONE)
             continue;
+        if (!used) {
+            if (!asked)
+                sub = request_subclass(c, cls, &sub_path);
+            asked = 1;
+            if (sub)
+                inherited_attr(c, cls, st, target->v.Name.id, kind, sub, sub_path);
+            continue;
+        }
         add(c, "SL201", st,
             msg(c->k->a, "%s `%s.%s` is a class attribute: one %s shared by every request that "
                          "uses the class; make one per request and pass it in",
@@ -2407,13 +2559,6 @@ typedef struct SelfCommit {
     const char *self; /* the method's first parameter */
     int depth, calls, found;
 } SelfCommit;
-
-/* Is e `<self>.<attr>`? */
-static int on_self(const Node *e, const char *self)
-{
-    return self && e->kind == NODE_Attribute && e->v.Attribute.value->kind == NODE_Name &&
-           !strcmp(e->v.Attribute.value->v.Name.id, self);
-}
 
 static void self_commit_kid(Node *parent, Node *n, void *arg);
 

@@ -239,14 +239,14 @@ class SettingsStore:
     @property
     def session(self) -> Session:
         if self._session is None:
-            self._session = SessionLocal()  # expect: SL201
+            self._session = SessionLocal()
         return self._session
 
     def get(self, key: str):
         return self.session.execute(text("SELECT value FROM settings WHERE key = :k"), {"k": key}).scalar_one_or_none()
 
 
-settings_store = SettingsStore()
+settings_store = SettingsStore()  # expect: SL201
 
 
 def get_settings_store() -> SettingsStore:

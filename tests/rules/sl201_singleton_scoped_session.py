@@ -5,7 +5,8 @@
 # result on an object the whole process shares freezes the session of the
 # thread that ran that call, and every request thread and worker then uses
 # that one session at the same time.
-# Convention: the finding is on the `self.<attr> = registry()` statement.
+# Convention: the finding is on the module-level instance, with the
+# `self.<attr> = registry()` statement as witness.
 import os
 import threading
 
@@ -23,13 +24,13 @@ class CatalogDB:
 
     def init(self, url: str):
         self.registry = scoped_session(sessionmaker(bind=create_engine(url)))
-        self.session = self.registry()  # expect: SL201
+        self.session = self.registry()
 
     def count_books(self):
         return self.session.execute(text("select count(*) from books")).scalar()
 
 
-catalog = CatalogDB()
+catalog = CatalogDB()  # expect: SL201
 catalog.init(os.environ["DATABASE_URL"])
 
 
