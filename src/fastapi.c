@@ -1159,6 +1159,22 @@ static void note_state_read(FastApi *f, const char *attr)
         f->state_reads[f->nstate_reads++] = attr;
 }
 
+/* Start-up code that names a class makes an object of it: the class and
+ * its constructors run at start-up.  Its other methods run when something
+ * calls them, start-up code (object_method) or a request through the
+ * object kept on app.state: they are not start-up code for being methods
+ * of an object start-up code made. */
+static void boot_class(FastApi *f, const Node *cls, int mod)
+{
+    static const char *const makers[] = {"__init__", "__new__", "__post_init__", NULL};
+    give(f, cls, FASTAPI_BOOT, mod);
+    for (int i = 0; makers[i]; i++) {
+        int k = mod;
+        const Node *m = class_method(f, mod, cls, makers[i], 0, &k);
+        give(f, m, FASTAPI_BOOT, k);
+    }
+}
+
 /* A name request (or command-line) code uses: what it defines joins that
  * code, and a module-level binding that request code reads is marked. */
 static void reference(Walk *w, const Node *e)
@@ -1169,9 +1185,12 @@ static void reference(Walk *w, const Node *e)
         return;
     if ((b->kind == BIND_DEF || b->kind == BIND_CLASS) && b->def) {
         int role = w->role == FASTAPI_SHARED ? FASTAPI_EVENT : w->role; /* another object */
-        give(w->f, b->def, role, mod);
-        if (b->def->kind == NODE_ClassDef)
+        if (role == FASTAPI_BOOT && b->def->kind == NODE_ClassDef)
+            boot_class(w->f, b->def, mod);
+        else if (b->def->kind == NODE_ClassDef)
             give_provider(w->f, b->def, mod, role);
+        else
+            give(w->f, b->def, role, mod);
         return;
     }
     if (w->role != FASTAPI_REQUEST)
@@ -1213,30 +1232,37 @@ static const Node *class_method(const FastApi *f, int m, const Node *cls, const 
 /* The units-of-work closures also follow methods: `self.m` (on the same
  * object: SHARED stays SHARED) and `x.m` of a module-level `x = Cls(...)`
  * of the project's (an object made once, that every run uses: SHARED).
- * Other receivers are not followed: what they hold is the value model's
+ * The start-up closure follows the same, and `x.m` of a local `x =
+ * Cls(...)` of the start-up code, and `Cls.m` (a factory classmethod):
+ * the methods start-up code runs on what it makes (boot_class).  Other
+ * receivers are not followed: what they hold is the value model's
  * question, built after this one. */
 static void event_method(Walk *w, const Node *n)
 {
     const FastApiModule *mods = w->f->mods;
+    int boot = w->role == FASTAPI_BOOT;
+    int role = boot ? FASTAPI_BOOT : FASTAPI_EVENT | (w->role & FASTAPI_SHARED);
     const Node *m = scope_self_method(mods[w->m].scopes, w->s, n);
     if (m) {
-        give(w->f, m, FASTAPI_EVENT | (w->role & FASTAPI_SHARED), w->m);
+        give(w->f, m, role, w->m);
         return;
     }
-    const Node *recv = n->v.Attribute.value;
+    const Node *recv = n->v.Attribute.value, *cls = NULL;
     int mod = -1, k = -1;
     const Binding *b = recv->kind == NODE_Name || recv->kind == NODE_Attribute
                            ? resolve(w->f, w->m, w->s, recv, &mod)
                            : NULL;
-    if (!b || !b->value || b->value->kind != NODE_Call || !module_level(w->f, mod, b))
-        return;
-    const Node *cls = definition(w->f, mod, scope_module(mods[mod].scopes),
-                                 b->value->v.Call.func, &k);
+    int local = boot && b && b->kind == BIND_LOCAL && !module_level(w->f, mod, b);
+    if (boot && b && b->kind == BIND_CLASS)
+        cls = b->def, k = mod;
+    else if (b && b->value && b->value->kind == NODE_Call && (local || module_level(w->f, mod, b)))
+        cls = definition(w->f, mod, local ? w->s : scope_module(mods[mod].scopes),
+                         b->value->v.Call.func, &k);
     m = cls && cls->kind == NODE_ClassDef
             ? class_method(w->f, k, cls, n->v.Attribute.attr, 0, &k)
             : NULL;
     if (m)
-        give(w->f, m, FASTAPI_EVENT | FASTAPI_SHARED, k);
+        give(w->f, m, boot ? FASTAPI_BOOT : FASTAPI_EVENT | FASTAPI_SHARED, k);
 }
 
 static void reach_kid(Node *parent, Node *n, void *arg)
@@ -1268,7 +1294,7 @@ static void reach(Walk *w, const Node *n)
             reference(w, n);
             return;
         }
-        if (w->role & (FASTAPI_EVENT | FASTAPI_SHARED))
+        if (w->role & (FASTAPI_EVENT | FASTAPI_SHARED | FASTAPI_BOOT))
             event_method(w, n);
         break;
     }

@@ -1861,12 +1861,19 @@ static void step_with_exit(Ctx *c, Path *p, const Node *item, const CfgStep *st)
         if (p->res[r] == RS_BORROWED && c->site[r].with == item && c->site[r].early)
             fj_outlived(c, p, r, item->v.withitem.context_expr);
     }
+    /* `with session:` over a session made before: Site.with names the last
+       with that entered it (one per function), so a second `with session:`
+       (a finally's) must not keep this one's exit from closing it */
+    int again = ce->kind == NODE_Name ? fl_held_by(c, p, ce) : -1;
     /* last acquired first: an ExitStack unwinds what it entered in reverse
        (a cursor it entered after its connection is closed before it) */
     for (int r = c->nsites - 1; r >= 0; r--) {
-        if (c->site[r].with == item)
+        int mine = c->site[r].with == item || (r == again && c->site[r].with &&
+                                               c->site[r].with->v.withitem.context_expr->kind ==
+                                                   NODE_Name);
+        if (mine)
             fo_checkin(p, r); /* whoever lent it has it back: this code holds nothing */
-        if (!p->held[r] || c->site[r].with != item)
+        if (!p->held[r] || !mine)
             continue;
         p->held[r] = 0;
         if (c->site[r].owner && c->site[r].node == item->v.withitem.context_expr) {

@@ -592,6 +592,10 @@ void fo_checkin(Path *p, int r)
 /* A blocking read is other work (WAIT_WORK: it waits for another process to
  * write), told apart only in the message; never kept in a summary. */
 enum { WAIT_READ = 0x100 };
+/* So are a child process run to its end (WAIT_PROC) and work handed to
+ * another thread or process and awaited (WAIT_OFFLOAD). */
+enum { WAIT_PROC = 0x200, WAIT_OFFLOAD = 0x400 };
+#define WAIT_TOLD (WAIT_READ | WAIT_PROC | WAIT_OFFLOAD) /* the message's kinds only */
 
 enum { OWN_BODY = 1, OWN_LOOP = 2, OWN_COND = 4, OWN_RETRY = 8 /* in a retry loop */,
        OWN_ITEM_COND = 16 /* under a condition on the loop's item: for some items only */ };
@@ -851,7 +855,7 @@ static void held_wait(Ctx *c, Path *p, const Node *call, int kind, int where, co
         if (!(where & OWN_COND)) /* and here too, not on some branch only */
             kind |= (requests ? WAIT_HTTP_SURE : 0) | (naps ? WAIT_SLEEP_SURE : 0) |
                     (work ? WAIT_WORK_SURE : 0);
-        c->env->summary->waits |= (unsigned char)(kind & ~WAIT_READ);
+        c->env->summary->waits |= (unsigned char)(kind & ~WAIT_TOLD);
         for (int k = 0; k < c->nparams && k < 32; k++) /* what the callers hand it */
             if (c->param_site[k] >= 0 && open_at_wait(c, p, c->param_site[k], call, via))
                 c->env->summary->waits_open |= 1u << k;
@@ -880,9 +884,13 @@ static void held_wait(Ctx *c, Path *p, const Node *call, int kind, int where, co
         naps ? (via ? "this call sleeps, with the connection held"
                     : "it sleeps here, with the connection held")
         : work ? (via ? "this call waits for other work (a task, an event, a queue, a blocking "
-                        "read), with the connection held"
+                        "read, a thread, a child process), with the connection held"
                   : kind & WAIT_READ ? "it waits here on a blocking read until another process "
                                        "writes, with the connection held"
+                  : kind & WAIT_PROC ? "it waits here for a child process to finish, with the "
+                                       "connection held"
+                  : kind & WAIT_OFFLOAD ? "it waits here for work it handed to another thread "
+                                          "or process, with the connection held"
                       : "it waits here for other work (a task, an event, a queue), with the "
                         "connection held")
                : (via ? "this call, made once per item of the loop, waits on HTTP requests, with "
@@ -911,14 +919,25 @@ static int read_lasts(Ctx *c, const Node *call, int where)
     return secs != READ_NONE && lasts(where & OWN_LOOP ? READ_FOREVER : secs, where);
 }
 
+/* Does the child process call runs last: without a timeout, or with one
+ * judged as a sleep's duration? */
+static int process_lasts(Ctx *c, const Node *call, int where)
+{
+    const Node *t = ast_keyword(call, "timeout");
+    return lasts(t && !(t->kind == NODE_Constant && t->v.Constant.value.kind == CONST_NONE)
+                     ? fo_seconds(c, t) : -1, where);
+}
+
 void fo_library_call(Ctx *c, Path *p, const Node *call, const char *qual)
 {
     ModelWait w = qual ? model_waits(qual) : MODEL_WAITS_NONE; /* most calls wait on nothing */
     int kind = w == MODEL_WAITS_SLEEP ? WAIT_SLEEP : w == MODEL_WAITS_HTTP ? WAIT_HTTP
-               : w == MODEL_WAITS_READ ? WAIT_WORK | WAIT_READ : 0;
+               : w == MODEL_WAITS_READ ? WAIT_WORK | WAIT_READ
+               : w == MODEL_WAITS_PROCESS ? WAIT_WORK | WAIT_PROC : 0;
     int where = kind ? wait_place(c, p, call) : 0; /* (other work: when awaited, fo_await) */
     if (where && (kind != WAIT_SLEEP || sleep_lasts(c, call, where)) &&
-        (!(kind & WAIT_READ) || read_lasts(c, call, where)))
+        (!(kind & WAIT_READ) || read_lasts(c, call, where)) &&
+        (!(kind & WAIT_PROC) || process_lasts(c, call, where)))
         held_wait(c, p, call, kind, where, NULL);
 }
 
@@ -984,10 +1003,62 @@ static int own_work(Ctx *c, const Node *e, int depth)
     }
 }
 
+/* handed's walk over what an offload call is handed. */
+typedef struct Handed {
+    Ctx *c;
+    const Path *p;
+    unsigned sites; /* bit r: site r is among it */
+    int acquires, depth;
+} Handed;
+
+static void handed_kid(Node *parent, Node *n, void *arg)
+{
+    Handed *w = arg;
+    (void)parent;
+    if (w->depth > 8)
+        return;
+    int r = n->kind == NODE_Name || n->kind == NODE_Attribute ? fl_held_by(w->c, w->p, n) : -1;
+    if (r >= 0 && r < 32) { /* the session itself, or `session.execute` bound to it */
+        w->sites |= 1u << r;
+        return;
+    }
+    if (n->kind == NODE_Name && w->c->env->summary_of) { /* a function of the project */
+        Val v = fl_value_at(w->c, w->c->env->scopes, w->c->scope, n);
+        const FlowSummary *sum = v.tag == VAL_FUNC && ast_is_function(v.node)
+                                     ? w->c->env->summary_of(w->c->env->summary_arg, v.node)
+                                     : NULL;
+        w->acquires |= sum && (sum->needs_pool || sum->needs_state_pool || sum->acquires);
+    }
+    w->depth++;
+    ast_children(n, handed_kid, w);
+    w->depth--;
+}
+
+/*
+ * What the work an offload call hands elsewhere (`run_in_executor(None,
+ * fn, *args)`, `to_thread(fn, *args)`) is handed of this function's
+ * sites: an argument, a bound method of one, a name in a lambda or a
+ * partial; into *acquires whether it is a function of the project that
+ * takes a connection or another resource.  Work handed a connection the
+ * path holds runs the queries itself: the connection is busy, not idle.
+ * A method reaching the held session through self is not seen (a limit).
+ */
+static unsigned handed(Ctx *c, const Path *p, const Node *call, int *acquires)
+{
+    Handed w = {c, p, 0, 0, 0};
+    for (int j = 0; j < call->v.Call.args.n + call->v.Call.keywords.n; j++)
+        handed_kid(NULL, (Node *)ast_call_arg(call, j), &w);
+    *acquires = w.acquires;
+    return w.sites;
+}
+
 /* Does awaiting e wait for other work: a task (or a future), an event's
- * wait(), a queue's get() or join(), asyncio.wait(); through shield() and
- * wait_for()?  In *timeout the expression that bounds it, if any. */
-static int other_work(Ctx *c, const Path *p, const Node *e, const Node **timeout, int depth)
+ * wait(), a queue's get() or join(), asyncio.wait(), work handed to
+ * another thread or process (WAIT_OFFLOAD: not the database's own); through
+ * shield() and wait_for()?  0, or its WAIT_* bits; in *timeout the
+ * expression that bounds it, if any. */
+static int other_work(Ctx *c, const Path *p, const Node *e, const Node **timeout,
+                      unsigned *sites, int depth)
 {
     if (depth > 4)
         return 0;
@@ -1000,16 +1071,25 @@ static int other_work(Ctx *c, const Path *p, const Node *e, const Node **timeout
         Val fv = wait_value(c, p, f);
         const char *q = fv.tag == VAL_QUAL ? fv.qual : NULL;
         if (q && !strcmp(q, "asyncio.shield") && e->v.Call.args.n == 1)
-            return other_work(c, p, e->v.Call.args.items[0], timeout, depth + 1);
+            return other_work(c, p, e->v.Call.args.items[0], timeout, sites, depth + 1);
+        if (q && model_waits(q) == MODEL_WAITS_OFFLOAD) {
+            int acquires;
+            *sites = handed(c, p, e, &acquires);
+            return acquires || (*sites & p->holding) ? 0
+                   : WAIT_WORK | (strcmp(q, MODEL_PROCESS_AWAIT) ? WAIT_OFFLOAD : WAIT_PROC);
+        }
         if (!q || model_waits(q) != MODEL_WAITS_WORK) { /* tasks.get(run_id), a dict's task */
             Val v = wait_value(c, p, e);
-            return v.tag == VAL_QUAL && !strcmp(v.qual, MODEL_TASK) && !own_work(c, e, 0);
+            return v.tag == VAL_QUAL && !strcmp(v.qual, MODEL_TASK) && !own_work(c, e, 0)
+                       ? WAIT_WORK : 0;
         }
         const Node *t = ast_keyword(e, "timeout");
+        int kind = WAIT_WORK;
         if (!strcmp(name, "wait_for")) { /* as long as what it waits for, up to its timeout */
             if (!t && e->v.Call.args.n > 1)
                 t = e->v.Call.args.items[1];
-            if (!e->v.Call.args.n || !other_work(c, p, e->v.Call.args.items[0], timeout, depth + 1))
+            if (!e->v.Call.args.n ||
+                !(kind = other_work(c, p, e->v.Call.args.items[0], timeout, sites, depth + 1)))
                 return 0;
         } else if (!strcmp(name, "wait") && e->v.Call.args.n) { /* asyncio.wait(tasks) */
             if (own_work(c, e->v.Call.args.items[0], 0))
@@ -1025,12 +1105,12 @@ static int other_work(Ctx *c, const Path *p, const Node *e, const Node **timeout
         }
         if (t && !(t->kind == NODE_Constant && t->v.Constant.value.kind == CONST_NONE))
             *timeout = t;
-        return 1;
+        return kind;
     }
     if (e->kind != NODE_Name && e->kind != NODE_Attribute && e->kind != NODE_Subscript)
         return 0;
     Val v = wait_value(c, p, e);
-    return v.tag == VAL_QUAL && !strcmp(v.qual, MODEL_TASK) && !own_work(c, e, 0);
+    return v.tag == VAL_QUAL && !strcmp(v.qual, MODEL_TASK) && !own_work(c, e, 0) ? WAIT_WORK : 0;
 }
 
 static void awaited_coroutine(Ctx *c, Path *p, const Node *await);
@@ -1041,11 +1121,18 @@ void fo_await(Ctx *c, Path *p, const Node *await)
     if (!c->env->summary && !p->holding)
         return; /* nothing held, and no summary to tell: the common case */
     const Node *timeout = NULL;
-    if (!other_work(c, p, await->v.Await.value, &timeout, 0))
+    unsigned sites = 0;
+    int kind = other_work(c, p, await->v.Await.value, &timeout, &sites, 0);
+    if (!kind)
         return;
     int where = wait_place(c, p, await);
+    FlowSummary *sum = c->env->summary;
+    unsigned open = sum ? sum->waits_open : 0;
     if (where && lasts(timeout ? fo_seconds(c, timeout) : -1, where))
-        held_wait(c, p, await, WAIT_WORK, where, NULL);
+        held_wait(c, p, await, kind, where, NULL);
+    for (int k = 0; sum && k < c->nparams && k < 32; k++) /* a parameter the thread is handed */
+        if (c->param_site[k] >= 0 && c->param_site[k] < 32 && (sites >> c->param_site[k] & 1))
+            sum->waits_open = (sum->waits_open & ~(1u << k)) | (open & 1u << k); /* is used there */
 }
 
 /* Does the subtree n hold `await call`? */

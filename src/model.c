@@ -651,6 +651,10 @@ static const struct {
     {"apscheduler.schedulers.tornado.TornadoScheduler", MODEL_SCHEDULER, 1},
     {"asyncio.get_running_loop", MODEL_LOOP, 0},
     {"asyncio.new_event_loop", MODEL_LOOP, 0},
+    {"subprocess.Popen", MODEL_POPEN, 1},
+    {"asyncio.subprocess.Process", MODEL_ASYNC_PROCESS, 1},
+    {"asyncio.create_subprocess_exec", MODEL_ASYNC_PROCESS, 0},
+    {"asyncio.create_subprocess_shell", MODEL_ASYNC_PROCESS, 0},
 };
 
 /* The methods of those objects that the model knows: what each gives.  The
@@ -688,6 +692,11 @@ static const struct {
     {"get_message", MODEL_PUBSUB, MODEL_BLOCKING_READ},
     {"create_task", MODEL_LOOP, MODEL_LOOP ".create_task"},
     {"create_future", MODEL_LOOP, MODEL_LOOP ".create_future"},
+    {"run_in_executor", MODEL_LOOP, MODEL_OFFLOAD_WAIT},
+    {"wait", MODEL_POPEN, MODEL_PROCESS_WAIT},
+    {"communicate", MODEL_POPEN, MODEL_PROCESS_WAIT},
+    {"wait", MODEL_ASYNC_PROCESS, MODEL_PROCESS_AWAIT},
+    {"communicate", MODEL_ASYNC_PROCESS, MODEL_PROCESS_AWAIT},
 };
 
 /* The object calling qual makes, classes only when only_classes. */
@@ -743,10 +752,19 @@ static const char *const http_verbs[] = {"get", "post", "put", "patch", "delete"
                                          "options", "request", "stream", NULL};
 static const char *const work_waits[] = {MODEL_WORK_WAIT, "asyncio.wait", "asyncio.wait_for",
                                          "asyncio.tasks.wait", "asyncio.tasks.wait_for", NULL};
+static const char *const process_waits[] = {MODEL_PROCESS_WAIT, "subprocess.run",
+                                            "subprocess.call", "subprocess.check_call",
+                                            "subprocess.check_output", NULL};
+static const char *const offloads[] = {MODEL_OFFLOAD_WAIT, MODEL_PROCESS_AWAIT,
+                                       "asyncio.to_thread", "asyncio.threads.to_thread",
+                                       "anyio.to_thread.run_sync",
+                                       "starlette.concurrency.run_in_threadpool",
+                                       "fastapi.concurrency.run_in_threadpool", NULL};
 
 int model_may_wait_method(const char *name)
 {
-    static const char *const also[] = {"wait_for", "shield", "pop", NULL}; /* d.pop(k): a task */
+    static const char *const also[] = {"wait_for", "shield", "pop", /* d.pop(k): a task */
+                                       "to_thread", "run_sync", "run_in_threadpool", NULL};
     static QualIndex idx = QUALIDX(library_methods);
     return qualidx_find(&idx, name) >= 0 || ast_name_in(name, also);
 }
@@ -761,6 +779,10 @@ ModelWait model_waits(const char *qual)
         return MODEL_WAITS_WORK;
     if (!strcmp(qual, MODEL_BLOCKING_READ))
         return MODEL_WAITS_READ;
+    if (ast_name_in(qual, process_waits))
+        return MODEL_WAITS_PROCESS;
+    if (ast_name_in(qual, offloads))
+        return MODEL_WAITS_OFFLOAD;
     for (int i = 0; http_modules[i]; i++) {
         size_t n = strlen(http_modules[i]);
         if (!strncmp(qual, http_modules[i], n) && !strchr(qual + n, '.') &&

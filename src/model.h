@@ -270,6 +270,11 @@ Val model_library_attr(const Val *recv, const char *attr);
 #define MODEL_REDIS "redis.Redis()"
 #define MODEL_PUBSUB "redis.client.PubSub()"
 #define MODEL_BLOCKING_READ "(blocking read)"
+#define MODEL_POPEN "subprocess.Popen()"
+#define MODEL_ASYNC_PROCESS "asyncio.subprocess.Process()"
+#define MODEL_PROCESS_WAIT "(wait for a child process)"
+#define MODEL_OFFLOAD_WAIT "(wait for work handed elsewhere)"
+#define MODEL_PROCESS_AWAIT "(await a child process)"
 
 /* Two more known the same way, for what runs where: a ContextVar (VAL_QUAL
  * MODEL_CONTEXTVAR; value.c keeps in Val.node the ContextVar(...) call that
@@ -283,9 +288,16 @@ Val model_library_attr(const Val *recv, const char *attr);
  * facts, flow_pool.c): a sleep, an HTTP request (a module function of an
  * HTTP library, a client's request method), other work (an event, a
  * queue, asyncio.wait() and wait_for(): a task), a blocking read of a
- * server another process writes to (Redis), or nothing. */
+ * server another process writes to (Redis), a child process the call runs
+ * to its end (subprocess.run/call/check_call/check_output, a Popen's
+ * wait() and communicate()), work the coroutine it returns hands to
+ * another thread or process and waits for when awaited (a loop's
+ * run_in_executor, asyncio.to_thread, anyio's to_thread.run_sync,
+ * Starlette's run_in_threadpool, an asyncio subprocess's wait() and
+ * communicate()), or nothing. */
 typedef enum ModelWait { MODEL_WAITS_NONE, MODEL_WAITS_SLEEP, MODEL_WAITS_HTTP,
-                         MODEL_WAITS_WORK, MODEL_WAITS_READ } ModelWait;
+                         MODEL_WAITS_WORK, MODEL_WAITS_READ, MODEL_WAITS_PROCESS,
+                         MODEL_WAITS_OFFLOAD } ModelWait;
 ModelWait model_waits(const char *qual);
 /* Could a method or function named name be one of those waits, or a
  * client's request (a cheap question before any value is worked out)? */

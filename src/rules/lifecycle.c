@@ -278,6 +278,11 @@ void lifecycle_report(void *arg, const FlowReport *r)
                         : event_line(r, "it waits here on a blocking read")
                             ? "it waits on a blocking read (a Redis stream or list, a pub/sub "
                               "channel) for what another process writes"
+                        : event_line(r, "it waits here for a child process")
+                            ? "it waits for a child process to finish"
+                        : event_line(r, "it waits here for work it handed")
+                            ? "it waits for work it handed to another thread or process (an "
+                              "executor, a worker thread, a subprocess)"
                         : event_line(r, "it waits here")    ? "it waits for other work (a task, "
                                                               "an event, a queue)"
                         : event_line(r, "this call, made")  ? "a function it calls once per item "
