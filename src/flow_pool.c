@@ -1126,6 +1126,8 @@ void fo_await(Ctx *c, Path *p, const Node *await)
     if (!kind)
         return;
     int where = wait_place(c, p, await);
+    if ((kind & WAIT_OFFLOAD) && !(where & OWN_LOOP))
+        return; /* as an HTTP request: once is that work's hold, per item it grows */
     FlowSummary *sum = c->env->summary;
     unsigned open = sum ? sum->waits_open : 0;
     if (where && lasts(timeout ? fo_seconds(c, timeout) : -1, where))

@@ -1,11 +1,12 @@
-# SL207 on work handed to another thread and awaited: a loop's
-# run_in_executor, asyncio.to_thread, anyio's to_thread.run_sync,
-# Starlette's run_in_threadpool.  The coroutine waits for as long as the
-# blocking work takes (a model's inference, a PDF render, a password
-# hash), with the connection idle in its transaction; through a helper
-# that awaits it, too.  Quiet: work handed the session itself (the thread
-# runs the queries: the connection is busy), work after the commit, work
-# while nothing is held.
+# SL207 on work handed to another thread and awaited once per item of a
+# loop: a loop's run_in_executor, asyncio.to_thread, anyio's
+# to_thread.run_sync, Starlette's run_in_threadpool.  The coroutine waits
+# for as long as the blocking work takes (a model's inference, a PDF
+# render), item after item, with the connection idle in its transaction;
+# through a helper that does it, too.  Quiet: a single hand-off (that
+# work's hold, as a single HTTP request is), work handed the session itself
+# (the thread runs the queries: the connection is busy), work after the
+# commit, work while nothing is held.
 import asyncio
 from functools import partial
 
@@ -35,7 +36,10 @@ def sync_totals(session: Session) -> int:
 
 async def classify_async(model, texts: list[str]) -> list[int]:
     loop = asyncio.get_running_loop()
-    return await loop.run_in_executor(None, lambda: classify(model, texts))
+    out = []
+    for t in texts:
+        out += await loop.run_in_executor(None, lambda: classify(model, [t]))
+    return out
 
 
 async def get_session():
@@ -43,11 +47,18 @@ async def get_session():
         yield session
 
 
-# Bad: the render runs on a worker thread while the read's transaction stays open.
+# Quiet: one render on a worker thread: that work's own hold.
 @app.get("/invoices/{order_id}.pdf")
 async def invoice(order_id: int, session: AsyncSession = Depends(get_session)):
     rows = (await session.execute(text("SELECT * FROM lines WHERE order_id = :o"), {"o": order_id})).all()
-    return await asyncio.to_thread(render_invoice, rows)  # expect: SL207 "handed to another thread"
+    return await asyncio.to_thread(render_invoice, rows)
+
+
+# Bad: a render per order while the read's transaction stays open.
+@app.get("/invoices")
+async def invoices(session: AsyncSession = Depends(get_session)):
+    rows = (await session.execute(text("SELECT * FROM lines"))).all()
+    return [await asyncio.to_thread(render_invoice, [r]) for r in rows]  # expect: SL207 "handed to another thread"
 
 
 # Bad: a loop's executor, with the arguments bound by partial.
@@ -55,7 +66,9 @@ async def tag_rows(model, ids: list[int]) -> None:
     async with Maker() as session:
         rows = (await session.execute(text("SELECT body FROM notes WHERE id = ANY(:i)"), {"i": ids})).all()
         loop = asyncio.get_running_loop()
-        labels = await loop.run_in_executor(None, partial(classify, model, [r.body for r in rows]))  # expect: SL207 "handed to another thread"
+        labels = []
+        for r in rows:
+            labels += await loop.run_in_executor(None, partial(classify, model, [r.body]))  # expect: SL207 "handed to another thread"
         await session.execute(text("UPDATE notes SET label = :l"), {"l": labels[0]})
         await session.commit()
 
@@ -64,8 +77,9 @@ async def tag_rows(model, ids: list[int]) -> None:
 async def score(model, note_id: int) -> None:
     async with Maker() as session:
         body = await session.scalar(text("SELECT body FROM notes WHERE id = :i"), {"i": note_id})
-        await anyio.to_thread.run_sync(classify, model, [body])  # expect: SL207 "handed to another thread"
-        await run_in_threadpool(classify, model, [body])  # expect: SL207 "handed to another thread"
+        for part in body.split():
+            await anyio.to_thread.run_sync(classify, model, [part])  # expect: SL207 "handed to another thread"
+            await run_in_threadpool(classify, model, [part])  # expect: SL207 "handed to another thread"
         await session.commit()
 
 
