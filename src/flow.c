@@ -2687,9 +2687,39 @@ static int catches_all(const Ctx *c, const Node *try)
     return exc && (c->catch_all_exception || cancel);
 }
 
+/*
+ * The flag of a `for` over `range(n)`, n a positive number the code names
+ * (a literal, or a name bound once to one: `for attempt in range(RETRIES)`),
+ * set once the path has entered the body; -1 for other loops.  Such a loop
+ * runs its body at least once: its exit is not taken before (a retry loop
+ * whose every attempt returns, raises or retries ends no other way).  A
+ * loop entered again from an enclosing one finds the flag set: its
+ * zero-iteration exit is then let through, as for any loop.
+ */
+static int ranged_loop(Ctx *c, const Node *n)
+{
+    if (!n || n->kind != NODE_For)
+        return -1;
+    const Node *it = n->v.For.iter, *f = it->kind == NODE_Call ? it->v.Call.func : NULL;
+    if (!f || f->kind != NODE_Name || strcmp(f->v.Name.id, "range") || it->v.Call.args.n != 1 ||
+        it->v.Call.keywords.n || scope_lookup(c->env->scopes, c->scope, "range", NULL) ||
+        !(fo_seconds(c, it->v.Call.args.items[0]) >= 1))
+        return -1;
+    return flag_index(c, fmt(c, "<for %d:%d>", n->lineno, n->col_offset), 1);
+}
+
 /* Sends p (after step s) along the normal edges of s. */
 static void follow(Ctx *c, const CfgStep *st, Path *p)
 {
+    int f;
+    if (st->kind == STEP_FOR_NEXT && st->nsucc == 2 && (f = ranged_loop(c, st->node)) >= 0) {
+        int entered = p->flag[f] == FLAG_TRUE;
+        p->flag[f] = FLAG_TRUE;
+        add_path(c, st->succ[0], p);
+        if (entered)
+            add_path(c, st->succ[1], p);
+        return;
+    }
     if (st->kind == STEP_DISPATCH && !p->raised_at_yield && st->node &&
         st->nsucc == st->node->v.Try.handlers.n + 1 && catches_all(c, st->node)) {
         /* the handlers see everything a call or an await raises here */

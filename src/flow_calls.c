@@ -798,6 +798,9 @@ static void apply_summary(Ctx *c, Path *p, const Node *call, const FlowSummary *
         falsy.with_releases = sum->with_releases_falsy;
         falsy.commits = sum->commits_falsy;
         falsy.ends_txn = sum->ends_txn_falsy;
+        /* the truthy walk's checkout (`if not no_commit: commit()` skipped)
+           is not this walk's: what every exit of it ends, it leaves in */
+        falsy.checks_out = sum->checks_out & ~sum->ends_txn_falsy;
         sum = &falsy;
     }
     if (sum->fans_out)
