@@ -1599,11 +1599,13 @@ static Val call_of(Ev *c, const ScopeTable *t, const Scope *s, const Node *call,
             ret.once |= dt && scope_decorated_by(dt, f.node, model_caches);
         }
         if (!known(&ret)) {
-            /* a body out of sight (abstract, a stub): `-> AsyncSession` says what */
+            /* a body out of sight (abstract, a stub), or returning what the model
+               cannot name (a query's row): `-> AsyncSession`, `-> Model` says what */
             Val a = returns_declared(c, f.node);
-            if (a.tag == VAL_RESOURCE || a.tag == VAL_FACTORY) {
+            if (a.tag == VAL_RESOURCE || a.tag == VAL_FACTORY || a.tag == VAL_OBJECT) {
                 a.fresh = 0; /* whether the caller owns it, the body would say */
-                ret = a;
+                a.once = 0;  /* ... and whether it is one for the process */
+                ret = a;     /* `-> "Base"`: an instance of a class of the project */
             }
         }
         return ret;

@@ -3,7 +3,9 @@
 # it go: a retry loop over `range(RETRIES)` whose every attempt commits and
 # returns, or rolls back and retries or raises, ends no other way (the body
 # runs at least once); a helper whose commit is skipped only when a flag
-# the caller leaves at its default is true (`no_commit=False`) commits.
+# the caller leaves at its default is true (`no_commit=False`) commits; a
+# method of an object a loader's return annotation names (`-> "Record"`,
+# the body returning a query's row) that commits.
 # Bad: the caller sets that flag; a loop over a parameter's range, which
 # may run no attempt.
 import asyncio
@@ -50,6 +52,23 @@ async def create(obj, db_session, no_commit: bool = False):
     return obj
 
 
+class Record:
+    @classmethod
+    async def read(cls, db_session, ident) -> "Record":
+        return (await db_session.execute(text("SELECT * FROM records WHERE id = :i"), {"i": ident})).scalar_one()
+
+    async def hard_delete(self, db_session):
+        for attempt in range(RETRIES):
+            try:
+                await db_session.delete(self)
+                await db_session.commit()
+                return
+            except Exception:
+                await db_session.rollback()
+                if attempt == RETRIES - 1:
+                    raise
+
+
 async def audit(what: str):
     async with Maker() as s:
         await s.execute(text("INSERT INTO audit (what) VALUES (:w)"), {"w": what})
@@ -84,3 +103,11 @@ async def delete_with_tries(item_id: int, tries: int):
         item = await session.get(object, item_id)
         await remove_tries(item, session, tries)
         await audit("deleted")  # expect: SL206
+
+
+@app.delete("/records/{ident}")
+async def delete_record(ident: int):
+    async with Maker() as session:
+        record = await Record.read(session, ident)
+        await record.hard_delete(session)
+        await audit("deleted")
