@@ -279,10 +279,92 @@ const Node *dbval_local_def(DbCtx *c, const Scope *s, const Node *f)
     return b && b->kind == BIND_DEF && b->nbind == 1 ? b->def : NULL;
 }
 
+/* ------------------------------------------------------------ returns */
+
+/* Does the statement list end on every path with a return or a raise (so
+ * that its function never returns None by running off its end)?  Read from
+ * the shape: if/else, try (its body or else, and every handler), with, and a
+ * match whose last case takes everything; a loop is taken to fall through. */
+static int ends(const NodeList *body, int depth)
+{
+    if (!body->n || depth > 32)
+        return 0;
+    const Node *st = body->items[body->n - 1];
+    switch (st->kind) {
+    case NODE_Return:
+    case NODE_Raise: return 1;
+    case NODE_If: return ends(&st->v.If.body, depth + 1) && ends(&st->v.If.orelse, depth + 1);
+    case NODE_With:
+    case NODE_AsyncWith: return ends(&st->v.With.body, depth + 1);
+    case NODE_Try:
+    case NODE_TryStar: {
+        if (ends(&st->v.Try.finalbody, depth + 1))
+            return 1;
+        if (!ends(&st->v.Try.body, depth + 1) && !ends(&st->v.Try.orelse, depth + 1))
+            return 0;
+        for (int i = 0; i < st->v.Try.handlers.n; i++)
+            if (!ends(&st->v.Try.handlers.items[i]->v.ExceptHandler.body, depth + 1))
+                return 0;
+        return 1;
+    }
+    case NODE_Match: {
+        const NodeList *cs = &st->v.Match.cases;
+        const Node *last = cs->n ? cs->items[cs->n - 1] : NULL;
+        if (!last || last->v.match_case.guard || last->v.match_case.pattern->kind != NODE_MatchAs ||
+            last->v.match_case.pattern->v.MatchAs.pattern)
+            return 0; /* `case _:` or `case x:` takes what the others did not */
+        for (int i = 0; i < cs->n; i++)
+            if (!ends(&cs->items[i]->v.match_case.body, depth + 1))
+                return 0;
+        return 1;
+    }
+    default: return 0;
+    }
+}
+
+typedef struct Returns {
+    int (*fn)(void *arg, const Node *value);
+    void *arg;
+    int ok, n, depth;
+} Returns;
+
+static void returns_kid(Node *parent, Node *n, void *arg)
+{
+    Returns *r = arg;
+    (void)parent;
+    if (!r->ok || ast_is_def(n) || n->kind == NODE_Lambda || n->kind == NODE_ClassDef)
+        return;
+    if (r->depth > DBWALK_MAX_DEPTH || n->kind == NODE_Yield || n->kind == NODE_YieldFrom) {
+        r->ok = 0; /* a generator: its call makes a generator object */
+        return;
+    }
+    if (n->kind == NODE_Return) {
+        r->n++;
+        r->ok = n->v.Return.value && r->fn(r->arg, n->v.Return.value);
+        if (!r->ok)
+            return;
+    }
+    r->depth++;
+    ast_children(n, returns_kid, r);
+    r->depth--;
+}
+
+int dbval_each_return(const Node *def, int (*fn)(void *arg, const Node *value), void *arg)
+{
+    if (!def || (def->kind != NODE_FunctionDef && def->kind != NODE_AsyncFunctionDef) ||
+        !ends(&def->v.FunctionDef.body, 0))
+        return 0;
+    Returns r = {fn, arg, 1, 0, 0};
+    for (int i = 0; i < def->v.FunctionDef.body.n && r.ok; i++)
+        returns_kid(NULL, def->v.FunctionDef.body.items[i], &r);
+    return r.ok && r.n > 0;
+}
+
 /* ------------------------------------------------------------ strings */
 
 typedef struct StrCtx {
     DbCtx *c;
+    const ScopeTable *t; /* the module of s: this one's, or a helper's in another */
     const Scope *s;
     int depth, n;
     const Node *origin; /* the first binding seen */
@@ -318,7 +400,7 @@ static int maybe_sql_element(const StrCtx *x, const Scope *s, const Node *e)
     while (root->kind == NODE_Attribute || root->kind == NODE_Call ||
            root->kind == NODE_Subscript) {
         if (root->kind == NODE_Call) {
-            const char *q = dbval_qualname(x->c, s, root->v.Call.func);
+            const char *q = qual_in(x->c, x->t, s, root->v.Call.func);
             if (q && !strncmp(q, "sqlalchemy", 10))
                 return 1;
             root = root->v.Call.func;
@@ -332,8 +414,111 @@ static int maybe_sql_element(const StrCtx *x, const Scope *s, const Node *e)
     }
     if (root == e || root->kind != NODE_Name)
         return 0;
-    const Binding *b = scope_lookup(x->c->env->scopes, s, root->v.Name.id, NULL);
+    const Binding *b = scope_lookup(x->t, s, root->v.Name.id, NULL);
     return b && (b->kind == BIND_CLASS || b->kind == BIND_IMPORT);
+}
+
+/*
+ * A dict of SQL strings: is e a name whose every binding in its scope is a
+ * dict display with a str for each value (`Q = {"a": "SELECT ..."}`), which
+ * nothing in its scope (with the defs nested in it) may change?  A store `Q[k] = v` of a non-str v,
+ * Q.update() / setdefault() / __setitem__(), or Q handed to any call could;
+ * so could another module (`mod.Q[k] = 1`), which is not looked at.
+ */
+typedef struct DictUse {
+    StrCtx *x;
+    const Scope *s; /* the dict's scope, where a store's value is judged */
+    const char *name;
+    int changed, depth;
+} DictUse;
+
+static void dict_use_kid(Node *parent, Node *n, void *arg)
+{
+    DictUse *u = arg;
+    (void)parent;
+    if (u->changed || u->depth > DBWALK_MAX_DEPTH) {
+        u->changed = 1;
+        return;
+    }
+    if (n->kind == NODE_Assign)
+        for (int i = 0; i < n->v.Assign.targets.n; i++) {
+            const Node *t = n->v.Assign.targets.items[i];
+            u->changed |= t->kind == NODE_Subscript && is_name(t->v.Subscript.value, u->name) &&
+                          !is_str(u->x, u->s, n->v.Assign.value, u->x->depth + 1);
+        }
+    if (n->kind == NODE_Call) {
+        const Node *f = n->v.Call.func;
+        u->changed |= f->kind == NODE_Attribute && is_name(f->v.Attribute.value, u->name) &&
+                      strcmp(f->v.Attribute.attr, "get") && strcmp(f->v.Attribute.attr, "keys") &&
+                      strcmp(f->v.Attribute.attr, "values") && strcmp(f->v.Attribute.attr, "items");
+        for (int i = 0; i < n->v.Call.args.n; i++)
+            u->changed |= is_name(n->v.Call.args.items[i], u->name);
+        for (int i = 0; i < n->v.Call.keywords.n; i++)
+            u->changed |= is_name(n->v.Call.keywords.items[i]->v.keyword.value, u->name);
+    }
+    u->depth++;
+    ast_children(n, dict_use_kid, u);
+    u->depth--;
+}
+
+static int dict_site(Sites *st, int kind, const Node *at, const Node *value)
+{
+    StrCtx *x = st->arg;
+    (void)at;
+    if (kind != SITE_VALUE || value->kind != NODE_Dict || !value->v.Dict.values.n)
+        return 0;
+    for (int i = 0; i < value->v.Dict.values.n; i++)
+        if (!value->v.Dict.keys.items[i] || /* `**other` */
+            !is_str(x, x->s, value->v.Dict.values.items[i], x->depth + 1))
+            return 0;
+    x->n++;
+    return 1;
+}
+
+static int is_str_dict(StrCtx *x, const Scope *s, const Node *e, int depth)
+{
+    if (!e || e->kind != NODE_Name || depth > DBVAL_MAX_DEPTH)
+        return 0;
+    const Scope *where = NULL;
+    const Binding *b = scope_lookup(x->t, s, e->v.Name.id, &where);
+    if (!b || !where || b->kind != BIND_LOCAL || where->kind == SCOPE_CLASS)
+        return 0;
+    StrCtx inner = {x->c, x->t, where, depth, 0, NULL};
+    Sites st = {b->name, dict_site, &inner, 0, 0};
+    each_site(&st, where->node);
+    if (st.stop || !inner.n)
+        return 0;
+    DictUse u = {&inner, where, b->name, 0, 0}; /* its scope and the defs in it */
+    ast_children(where->node, dict_use_kid, &u);
+    return !u.changed;
+}
+
+/* Does every return of the def that call runs give a str?  An async def's
+ * only when awaited (its call alone makes a coroutine). */
+typedef struct StrReturn {
+    StrCtx *x;
+    const ScopeTable *t;
+    const Scope *s;
+    int depth;
+} StrReturn;
+
+static int str_return(void *arg, const Node *value)
+{
+    StrReturn *r = arg;
+    StrCtx inner = {r->x->c, r->t, r->s, r->depth, 0, NULL};
+    return is_str(&inner, r->s, value, r->depth + 1);
+}
+
+static int returns_str(StrCtx *x, const Scope *s, const Node *call, int awaited, int depth)
+{
+    const ScopeTable *t;
+    int method;
+    const Node *def = dbval_callee(x->c, x->t, s, call, &t, &method);
+    const Scope *in = def ? scope_of(t, def) : NULL;
+    if (!in || (def->kind == NODE_AsyncFunctionDef) != awaited)
+        return 0;
+    StrReturn r = {x, t, in, depth};
+    return dbval_each_return(def, str_return, &r);
 }
 
 static const char *const str_methods[] = {
@@ -344,15 +529,17 @@ static const char *const str_methods[] = {
 static int is_str_call(StrCtx *x, const Scope *s, const Node *e, int depth)
 {
     const Node *f = e->v.Call.func;
-    if (f->kind == NODE_Name && !strcmp(f->v.Name.id, "str") &&
-        !scope_lookup(x->c->env->scopes, s, "str", NULL))
+    if (f->kind == NODE_Name && !strcmp(f->v.Name.id, "str") && !scope_lookup(x->t, s, "str", NULL))
         return 1; /* the builtin */
-    if (f->kind != NODE_Attribute)
-        return 0;
-    for (size_t i = 0; i < sizeof str_methods / sizeof *str_methods; i++)
-        if (!strcmp(f->v.Attribute.attr, str_methods[i]))
-            return is_str(x, s, f->v.Attribute.value, depth + 1);
-    return 0;
+    if (f->kind == NODE_Attribute) {
+        for (size_t i = 0; i < sizeof str_methods / sizeof *str_methods; i++)
+            if (!strcmp(f->v.Attribute.attr, str_methods[i]))
+                return is_str(x, s, f->v.Attribute.value, depth + 1);
+        if (!strcmp(f->v.Attribute.attr, "get") && e->v.Call.args.n == 2 && !e->v.Call.keywords.n)
+            return is_str(x, s, e->v.Call.args.items[1], depth + 1) &&
+                   is_str_dict(x, s, f->v.Attribute.value, depth + 1); /* Q.get(k, "...") */
+    }
+    return returns_str(x, s, e, 0, depth);
 }
 
 static int is_str(StrCtx *x, const Scope *s, const Node *e, int depth)
@@ -375,16 +562,20 @@ static int is_str(StrCtx *x, const Scope *s, const Node *e, int depth)
         return is_str(x, s, e->v.IfExp.body, depth + 1) &&
                is_str(x, s, e->v.IfExp.orelse, depth + 1);
     case NODE_Call: return is_str_call(x, s, e, depth);
+    case NODE_Await:
+        return e->v.Await.value->kind == NODE_Call && returns_str(x, s, e->v.Await.value, 1, depth);
+    case NODE_Subscript: /* Q[k] of a dict of strings */
+        return is_str_dict(x, s, e->v.Subscript.value, depth + 1);
     case NODE_NamedExpr: return is_str(x, s, e->v.NamedExpr.value, depth + 1);
     case NODE_Name: {
         const Scope *where = NULL;
-        const Binding *b = scope_lookup(x->c->env->scopes, s, e->v.Name.id, &where);
+        const Binding *b = scope_lookup(x->t, s, e->v.Name.id, &where);
         if (!b || !where || b->kind != BIND_LOCAL || where->kind == SCOPE_CLASS)
             return 0;
         int in = enter(x->c, where, b->name);
         if (in != ENTER_OK) /* `q = q + "..."` stays a str if the other bindings are */
             return in == ENTER_CYCLE;
-        StrCtx inner = {x->c, where, depth, 0, NULL};
+        StrCtx inner = {x->c, x->t, where, depth, 0, NULL};
         Sites st = {b->name, str_site, &inner, 0, 0};
         each_site(&st, where->node);
         x->c->nactive--;
@@ -400,7 +591,7 @@ static int is_str(StrCtx *x, const Scope *s, const Node *e, int depth)
 
 int dbval_is_str(DbCtx *c, const Scope *s, const Node *e, const Node **origin)
 {
-    StrCtx x = {c, s, 0, 0, NULL};
+    StrCtx x = {c, c->env->scopes, s, 0, 0, NULL};
     question(c);
     int r = is_str(&x, s, e, 0);
     if (origin)

@@ -53,11 +53,23 @@ int dbval_is_transactional(const Val *v);
 
 /*
  * Is e a str on every path: a literal, an f-string, a concatenation or
- * %-format of one, str.format()/join(), str(), or a name whose every
- * binding in its scope is one of these?  *origin receives the literal or
+ * %-format of one, str.format()/join(), str(), a name whose every binding
+ * in its scope is one of these, a lookup Q[k] or Q.get(k, <str>) in a dict
+ * display of strs that its module leaves alone, or the call of a project
+ * def whose every return is one (an async def's when awaited)?  *origin receives the literal or
  * binding that shows it (for the witness), or e itself.
  */
 int dbval_is_str(DbCtx *c, const Scope *s, const Node *e, const Node **origin);
+
+/*
+ * Calls fn(arg, value) for each `return value` of def (a FunctionDef or
+ * AsyncFunctionDef; not the returns of defs nested in it) while fn returns 1.
+ * Returns 1 when each return has a value, fn took every one, and the body
+ * cannot end without one; 0 for a generator (its call makes a generator
+ * object), a bare `return`, a body that may run off its end (None), or one
+ * nested too deep to read.
+ */
+int dbval_each_return(const Node *def, int (*fn)(void *arg, const Node *value), void *arg);
 
 /* The qualified name of e in scope s ("sqlalchemy.exc.OperationalError"),
  * copied into c->a, or NULL. */

@@ -1260,6 +1260,52 @@ static void awaited_coroutine(Ctx *c, Path *p, const Node *await)
     }
 }
 
+/* Does step n consume the generator that call makes, at once: an argument
+ * of a builtin that drains its iterable (list(gen()), "".join(gen())), or
+ * the first iterable of a list, set or dict comprehension? */
+typedef struct Drain {
+    const Node *call;
+    int drained, depth;
+} Drain;
+
+static void drain_kid(Node *parent, Node *n, void *arg)
+{
+    static const char *const eager[] = {"list", "tuple", "set", "frozenset", "dict", "sorted",
+                                        "sum", "min", "max", "any", "all", NULL};
+    Drain *d = arg;
+    (void)parent;
+    if (d->drained || d->depth > EVAL_MAX_DEPTH || ast_is_def(n) || n->kind == NODE_Lambda ||
+        n->kind == NODE_ClassDef)
+        return;
+    if (n->kind == NODE_Call && n->v.Call.args.n > 0 && n->v.Call.args.items[0] == d->call) {
+        const Node *f = n->v.Call.func;
+        d->drained = (f->kind == NODE_Name && ast_name_in(f->v.Name.id, eager)) ||
+                     (f->kind == NODE_Attribute && !strcmp(f->v.Attribute.attr, "join"));
+    }
+    if (n->kind == NODE_ListComp || n->kind == NODE_SetComp || n->kind == NODE_DictComp) {
+        const NodeList *gs = n->kind == NODE_DictComp  ? &n->v.DictComp.generators
+                             : n->kind == NODE_SetComp ? &n->v.SetComp.generators
+                                                       : &n->v.ListComp.generators;
+        d->drained |= gs->n > 0 && gs->items[0]->v.comprehension.iter == d->call;
+    }
+    d->depth++;
+    ast_children(n, drain_kid, d);
+    d->depth--;
+}
+
+/* Does the generator that call makes run its body here: a for loop drains
+ * it (fq_drained), or the step consumes it at once (drain_kid)?  Else its
+ * call only makes the generator object, run when iterated, later. */
+static int drained_here(Ctx *c, const Node *call)
+{
+    if (fq_drained(c, call))
+        return 1;
+    Drain d = {call, 0, 0};
+    if (c->step && c->step->node)
+        drain_kid(NULL, (Node *)c->step->node, &d);
+    return d.drained;
+}
+
 void fo_callee(Ctx *c, Path *p, const Node *call, const FlowSummary *sum, const Node *def,
                int shift)
 {
@@ -1269,10 +1315,22 @@ void fo_callee(Ctx *c, Path *p, const Node *call, const FlowSummary *sum, const 
         held_wait(c, p, call, sum->waits, where, &via);
     if (!sum->needs_pool && !sum->needs_state_pool && !sum->needs_param_pool)
         return;
+    /* a generator object: its body takes the connection when it is iterated, later
+       (a StreamingResponse's body), not at this call; a decorated one may be a context
+       manager, entered here */
+    int later = def && ast_is_function(def) && !def->v.FunctionDef.decorator_list.n &&
+                fastapi_yields(def) && !drained_here(c, call);
+    if (later && c->env->summary)
+        return; /* callers take no connection by calling this function */
     int other = needs_held(c, p, call, sum, def, shift);
+    if (later && other >= 0 && (p->res[other] != RS_BORROWED || c->site[other].early))
+        return; /* released by the time the body runs: this function's own, or a
+                   dependency's that its provider closes when the endpoint returns */
     if (other >= 0 && !stored_coroutine(c, call, def)) /* else it runs where it is awaited */
         report_second(c, p, other, call,
-                      "this call takes a second connection of the same pool for itself");
+                      later ? "the generator made here takes a second connection of the same "
+                              "pool when its body runs, while the first is still held"
+                            : "this call takes a second connection of the same pool for itself");
 }
 
 /* --- the request's session through its background tasks ------------------ */

@@ -21,7 +21,8 @@
  * dependency of the same request (the same cached provider) queried it.
  * And at a call that hands x, in a transaction, to a project function whose
  * first act on that parameter is begin(): that call raises.  Code under a
- * test of in_transaction() is quiet.
+ * test of in_transaction() (an if
+ * statement's, or a conditional expression's) is quiet.
  *
  * psycopg2's connection is its own context manager, and `with conn:` is a
  * transaction.  From 2.9 entering it again inside its own block raises
@@ -326,8 +327,9 @@ static int before(State *st, const DbWalk *w, int top, const Node *at)
 {
     for (int k = top; k < w->depth; k++) {
         const Node *p = w->stack[k], *child = k + 1 < w->depth ? w->stack[k + 1] : at;
-        if (p->kind == NODE_If && asks_state(p->v.If.test, 0))
-            return 0;
+        if ((p->kind == NODE_If && asks_state(p->v.If.test, 0)) ||
+            (p->kind == NODE_IfExp && child != p->v.IfExp.test && asks_state(p->v.IfExp.test, 0)))
+            return 0; /* `x.begin() if not x.in_transaction() else ...` as well */
         if (p->kind == NODE_With || p->kind == NODE_AsyncWith) /* its items come first */
             for (int i = 0; i < p->v.With.items.n && p->v.With.items.items[i] != child; i++)
                 with_item(st, p->v.With.items.items[i]);

@@ -384,13 +384,16 @@ static int names_resource_type(const Node *ann, int depth)
     }
 }
 
-/* Is what `async for` iterates a provider of sessions or connections? */
+/* Is what `async for` iterates a provider of sessions or connections?  Its
+ * callee a name, or an attribute (`sessions.get_session()` of a module
+ * imported whole) that the value model resolves. */
 static int is_provider_call(Arena *a, const FlowEnv *env, const Scope *s, const Node *call)
 {
     const Node *f = call->v.Call.func;
-    if (f->kind != NODE_Name || !env->summary_of)
+    if ((f->kind != NODE_Name && f->kind != NODE_Attribute) || !env->summary_of)
         return 0;
-    const Binding *b = scope_lookup(env->scopes, s, f->v.Name.id, NULL);
+    const Binding *b =
+        f->kind == NODE_Name ? scope_lookup(env->scopes, s, f->v.Name.id, NULL) : NULL;
     const Node *def = b && b->kind == BIND_DEF ? b->def : NULL;
     if (!def && env->values) { /* imported: the def the value model resolves */
         Val v = value_of(env->values, a, env->scopes, s, f);

@@ -9,7 +9,8 @@
  * connections take strings), and the argument is a str on every path.
  *
  * On the same walk of a module's statements: SL302 (a write in `with
- * engine.connect()` that nothing commits), SL303 (a session-level setting
+ * engine.connect()`, or before a `finally: conn.close()`, that nothing
+ * commits), SL303 (a session-level setting
  * committed on a pooled connection: SQLAlchemy's, psycopg2's or
  * psycopg_pool's), SL304 (a session-level advisory lock
  * still held when its connection goes back to the pool), SL108
@@ -28,6 +29,7 @@
 #include "rules/selfconn.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -311,19 +313,21 @@ static int changes_sql(const char *q, char *target, size_t size)
     return 0;
 }
 
-/* The SQL text of e (in scope s): text("...") or a name bound once to one. */
-static const char *sql_text(SqlCheck *k, const Scope *s, const Node *e, int depth)
+/* The SQL text of e (in scope s of table t): text("...") or a name bound
+ * once to one. */
+static const char *sql_text(SqlCheck *k, const ScopeTable *t, const Scope *s, const Node *e,
+                            int depth)
 {
     if (!e || depth > 8)
         return NULL;
     if (e->kind == NODE_Name) {
-        const Binding *b = scope_lookup(k->c->env->scopes, s, e->v.Name.id, NULL);
+        const Binding *b = scope_lookup(t, s, e->v.Name.id, NULL);
         return b && b->kind == BIND_LOCAL && b->nbind == 1 && b->value
-                   ? sql_text(k, s, b->value, depth + 1) : NULL;
+                   ? sql_text(k, t, s, b->value, depth + 1) : NULL;
     }
     if (e->kind != NODE_Call || e->v.Call.args.n < 1)
         return NULL;
-    const char *q = dbval_qualname(k->c, s, e->v.Call.func);
+    const char *q = dbval_qualname_in(k->c, t, s, e->v.Call.func);
     const char *last = q ? strrchr(q, '.') : NULL;
     const Node *a = e->v.Call.args.items[0];
     return q && !strncmp(q, "sqlalchemy.", 11) && last && !strcmp(last, ".text") &&
@@ -331,32 +335,67 @@ static const char *sql_text(SqlCheck *k, const Scope *s, const Node *e, int dept
                ? a->v.Constant.value.s : NULL;
 }
 
-/* Is e (in scope s) a statement that writes: text("UPDATE ..."), a name
- * bound once to one, or insert(T)/update(T)/delete(T) with their methods?
- * The target of a textual one into target. */
-static int writes(SqlCheck *k, const Scope *s, const Node *e, char *target, size_t size,
-                  int depth)
+static int writes(SqlCheck *k, const ScopeTable *t, const Scope *s, const Node *e, char *target,
+                  size_t size, int depth);
+
+/* dbval_each_return's question of a helper's return: a write statement? */
+typedef struct WriteReturn {
+    SqlCheck *k;
+    const ScopeTable *t;
+    const Scope *s;
+    char *target;
+    size_t size;
+    int depth;
+} WriteReturn;
+
+static int write_return(void *arg, const Node *value)
+{
+    WriteReturn *r = arg;
+    char target[64];
+    if (!writes(r->k, r->t, r->s, value, target, sizeof target, r->depth + 1))
+        return 0;
+    if (!r->target[0]) /* the first return's table names the write */
+        snprintf(r->target, r->size, "%s", target);
+    return 1;
+}
+
+/* Is e (in scope s of table t) a statement that writes: text("UPDATE ..."),
+ * a name bound once to one, insert(T)/update(T)/delete(T) with their
+ * methods, or the call of a project def whose every return is one (a helper
+ * that builds the statement)?  The target of a textual one into target. */
+static int writes(SqlCheck *k, const ScopeTable *t, const Scope *s, const Node *e, char *target,
+                  size_t size, int depth)
 {
     target[0] = 0;
     if (!e || depth > 8)
         return 0;
-    const char *sql = sql_text(k, s, e, 0);
+    const char *sql = sql_text(k, t, s, e, 0);
     if (sql)
         return changes_sql(sql, target, size);
     if (e->kind == NODE_Name) {
-        const Binding *b = scope_lookup(k->c->env->scopes, s, e->v.Name.id, NULL);
+        const Binding *b = scope_lookup(t, s, e->v.Name.id, NULL);
         return b && b->kind == BIND_LOCAL && b->nbind == 1 && b->value &&
-               writes(k, s, b->value, target, size, depth + 1);
+               writes(k, t, s, b->value, target, size, depth + 1);
     }
+    int awaited = e->kind == NODE_Await && e->v.Await.value->kind == NODE_Call;
+    e = awaited ? e->v.Await.value : e; /* an async helper's statement, awaited */
     if (e->kind != NODE_Call)
         return 0;
     const Node *f = e->v.Call.func;
     if (f->kind == NODE_Attribute && f->v.Attribute.value->kind == NODE_Call)
-        return writes(k, s, f->v.Attribute.value, target, size, depth + 1); /* .where(...) */
-    const char *q = dbval_qualname(k->c, s, f);
+        return writes(k, t, s, f->v.Attribute.value, target, size, depth + 1); /* .where(...) */
+    const char *q = dbval_qualname_in(k->c, t, s, f);
     const char *last = q ? strrchr(q, '.') : NULL;
-    return q && !strncmp(q, "sqlalchemy.", 11) && last &&
-           (!strcmp(last, ".insert") || !strcmp(last, ".update") || !strcmp(last, ".delete"));
+    if (q && !strncmp(q, "sqlalchemy.", 11))
+        return last && (!strcmp(last, ".insert") || !strcmp(last, ".update") ||
+                        !strcmp(last, ".delete"));
+    const ScopeTable *ct;
+    int method;
+    const Node *def = dbval_callee(k->c, t, s, e, &ct, &method);
+    const Scope *in = def ? scope_of(ct, def) : NULL;
+    WriteReturn r = {k, ct, in, target, size, depth};
+    return in && (def->kind == NODE_AsyncFunctionDef) == awaited &&
+           dbval_each_return(def, write_return, &r);
 }
 
 /* What the block of a `with engine.connect() as conn` does with conn. */
@@ -407,7 +446,8 @@ static void block_walk(Block *b, const Node *n)
         names_conn(b, n->v.Call.func->v.Attribute.value)) {
         const char *m = n->v.Call.func->v.Attribute.attr;
         char target[64];
-        const char *sql = !strcmp(m, "execute") ? sql_text(b->k, b->s, statement_arg(n), 0)
+        const ScopeTable *t = b->k->c->env->scopes;
+        const char *sql = !strcmp(m, "execute") ? sql_text(b->k, t, b->s, statement_arg(n), 0)
                                                 : NULL;
         if (!strcmp(m, "commit") || !strcmp(m, "execution_options") || !strcmp(m, "begin"))
             b->commits = 1; /* execution_options(isolation_level="AUTOCOMMIT") and its kind */
@@ -415,7 +455,7 @@ static void block_walk(Block *b, const Node *n)
             if (b->temps_only && b->ntemp < 8)
                 memcpy(b->temp[b->ntemp++], target, sizeof target);
         } else if (!b->temps_only && !strcmp(m, "execute") && !b->write && !b->in_begin &&
-                 writes(b->k, b->s, statement_arg(n), target, sizeof target, 0) &&
+                 writes(b->k, t, b->s, statement_arg(n), target, sizeof target, 0) &&
                  !is_temp(b, target))
             b->write = n;
     } else if (n->kind == NODE_Call) {
@@ -453,40 +493,127 @@ static void lost_write(SqlCheck *k, const Node *write, const char *message, cons
     diag_add(k->out, &fd);
 }
 
+/* The engine whose connect() call e makes a connection that begins a
+ * transaction on first use and rolls it back at close (not 1.x's
+ * library-level autocommit, which commits a write, unless future=True or
+ * async). */
+static int connect_rolls_back(SqlCheck *k, const Scope *s, const Node *e)
+{
+    e = ast_unawait(e);
+    if (e->kind != NODE_Call || e->v.Call.func->kind != NODE_Attribute ||
+        strcmp(e->v.Call.func->v.Attribute.attr, "connect"))
+        return 0;
+    Val eng = dbval_expr(k->c, s, e->v.Call.func->v.Attribute.value);
+    return eng.tag == VAL_FACTORY && eng.kind == FAC_ENGINE &&
+           (!k->legacy || eng.sub || eng.is_async);
+}
+
+/* The first write on connection conn in the statements body that nothing
+ * there commits, or NULL. */
+static const Node *lost_in(SqlCheck *k, const Scope *s, const char *conn, const NodeList *body)
+{
+    Block b = {.k = k, .s = s, .conn = conn, .temps_only = 1};
+    for (int pass = 0; pass < 2; pass++, b.temps_only = 0) /* `DROP TABLE IF EXISTS t`
+                                                               before `CREATE TEMP TABLE t` */
+        for (int j = 0; j < body->n; j++)
+            block_walk(&b, body->items[j]);
+    return b.write && !b.commits ? b.write : NULL;
+}
+
+static const char *lost_message(SqlCheck *k, const char *conn, const char *end,
+                                const char *until)
+{
+    return arena_printf(k->c->a,
+                        "`%s.execute()` writes, and nothing commits it: %s, a connection "
+                        "begins a transaction on first use and %s rolls it back, so the write "
+                        "is silently lost; call `%s.commit()` before %s, or open it with "
+                        "`engine.begin()`",
+                        conn, k->legacy ? "on a future=True engine" : "on SQLAlchemy 2.0", end,
+                        conn, until);
+}
+
 static void uncommitted(SqlCheck *k, const Scope *s, const Node *with)
 {
     for (int i = 0; i < with->v.With.items.n; i++) {
         const Node *it = with->v.With.items.items[i];
         const Node *e = it->v.withitem.context_expr, *as = it->v.withitem.optional_vars;
-        e = e->kind == NODE_Await ? e->v.Await.value : e;
-        if (!as || as->kind != NODE_Name || e->kind != NODE_Call ||
-            e->v.Call.func->kind != NODE_Attribute ||
-            strcmp(e->v.Call.func->v.Attribute.attr, "connect"))
+        if (!as || as->kind != NODE_Name || !connect_rolls_back(k, s, e))
             continue;
-        Val eng = dbval_expr(k->c, s, e->v.Call.func->v.Attribute.value);
-        if (eng.tag != VAL_FACTORY || eng.kind != FAC_ENGINE ||
-            (k->legacy && !eng.sub && !eng.is_async))
-            continue; /* 1.x: library-level autocommit commits a write (not an async engine's) */
-        Block b = {.k = k, .s = s, .conn = as->v.Name.id, .temps_only = 1};
-        for (int pass = 0; pass < 2; pass++, b.temps_only = 0) /* `DROP TABLE IF EXISTS t`
-                                                                   before `CREATE TEMP TABLE t` */
-            for (int j = 0; j < with->v.With.body.n; j++)
-                block_walk(&b, with->v.With.body.items[j]);
-        if (!b.write || b.commits)
-            continue;
-        lost_write(k, b.write,
-                   arena_printf(k->c->a,
-                                "`%s.execute()` writes, and nothing commits it: %s, a connection "
-                                "begins a transaction on first use and the end of the `with` "
-                                "block rolls it back, so the write is silently lost; call "
-                                "`%s.commit()` before the block ends, or open it with "
-                                "`engine.begin()`",
-                                b.conn, k->legacy ? "on a future=True engine" : "on SQLAlchemy 2.0",
-                                b.conn),
-                   e, "the connection is opened here, with no transaction block",
-                   (Pos){ast_end_lineno(with), with->end_col_offset},
-                   "the block ends here: the transaction is rolled back");
+        const Node *write = lost_in(k, s, as->v.Name.id, &with->v.With.body);
+        if (write)
+            lost_write(k, write, lost_message(k, as->v.Name.id, "the end of the `with` block",
+                                               "the block ends"),
+                       ast_unawait(e), "the connection is opened here, with no transaction block",
+                       (Pos){ast_end_lineno(with), with->end_col_offset},
+                       "the block ends here: the transaction is rolled back");
     }
+}
+
+/* `conn.close()` (awaited or not) as a statement of a finally: block in
+ * the statements of n, not in nested defs; the first one, or NULL. */
+static const Node *finally_close(const Node *n, const char *conn, int in_finally, int depth)
+{
+    if (!n || depth > DBWALK_MAX_DEPTH || ast_is_def(n) || n->kind == NODE_Lambda ||
+        n->kind == NODE_ClassDef)
+        return NULL;
+    if (in_finally && n->kind == NODE_Expr) {
+        const Node *c = ast_unawait(n->v.Expr.value);
+        const Node *f = c->kind == NODE_Call ? c->v.Call.func : NULL;
+        if (f && f->kind == NODE_Attribute && !strcmp(f->v.Attribute.attr, "close") &&
+            f->v.Attribute.value->kind == NODE_Name &&
+            !strcmp(f->v.Attribute.value->v.Name.id, conn))
+            return c;
+    }
+    const NodeList *lists[4] = {0};
+    if (n->kind == NODE_Try || n->kind == NODE_TryStar) {
+        for (int i = 0; i < n->v.Try.finalbody.n; i++) {
+            const Node *c = finally_close(n->v.Try.finalbody.items[i], conn, 1, depth + 1);
+            if (c)
+                return c;
+        }
+        lists[0] = &n->v.Try.body;
+        lists[1] = &n->v.Try.orelse;
+    } else if (n->kind == NODE_If || n->kind == NODE_For || n->kind == NODE_AsyncFor ||
+               n->kind == NODE_While) {
+        lists[0] = n->kind == NODE_If ? &n->v.If.body : n->kind == NODE_While ? &n->v.While.body
+                                                                               : &n->v.For.body;
+    } else if (n->kind == NODE_With || n->kind == NODE_AsyncWith) {
+        lists[0] = &n->v.With.body;
+    }
+    for (int l = 0; l < 4 && lists[l]; l++)
+        for (int i = 0; i < lists[l]->n; i++) {
+            const Node *c = finally_close(lists[l]->items[i], conn, 0, depth + 1);
+            if (c)
+                return c;
+        }
+    return NULL;
+}
+
+/* `conn = engine.connect()` in a function whose `finally:` closes conn: the
+ * same loss as the `with` form's, close() rolling back what nothing
+ * committed.  The connection's life is the function's body (conn bound
+ * once there); without such a finally its end is not certain (returned,
+ * stored, closed by someone else) and nothing is said. */
+static void connect_uncommitted(SqlCheck *k, DbWalk *w, const Node *st)
+{
+    const Node *t, *v;
+    const Node *func = dbval_walk_func(w);
+    if (!func || func->kind == NODE_Lambda || !ast_single_assign(st, &t, &v) ||
+        t->kind != NODE_Name || ast_unawait(v)->kind != NODE_Call)
+        return;
+    const Binding *b = scope_lookup(k->c->env->scopes, w->scope, t->v.Name.id, NULL);
+    if (!b || b->kind != BIND_LOCAL || b->nbind != 1 || !connect_rolls_back(k, w->scope, v))
+        return;
+    const Node *close = NULL;
+    for (int i = 0; i < func->v.FunctionDef.body.n && !close; i++)
+        close = finally_close(func->v.FunctionDef.body.items[i], t->v.Name.id, 0, 0);
+    const Node *write = close ? lost_in(k, w->scope, t->v.Name.id, &func->v.FunctionDef.body)
+                              : NULL;
+    if (write)
+        lost_write(k, write, lost_message(k, t->v.Name.id, "its close()", "it is closed"),
+                   ast_unawait(v), "the connection is opened here, with no transaction block",
+                   pos_of(close),
+                   "it is closed here: the transaction is rolled back");
 }
 
 /* --- SL302: a write on a DB-API connection that nothing commits ---------- */
@@ -853,7 +980,7 @@ static void driver_setting_on(SqlCheck *k, DbWalk *w, const Node *call, const No
 static void pooled_setting(SqlCheck *k, DbWalk *w, const Node *call)
 {
     const Node *stmt = statement_arg(call);
-    const char *sql = sql_text(k, w->scope, stmt, 0);
+    const char *sql = sql_text(k, k->c->env->scopes, w->scope, stmt, 0);
     char name[64];
     if (sql ? session_setting(sql, name, sizeof name) /* text(...), or a name bound to it */
             : stmt && stmt->kind == NODE_Constant && setting_syntax(stmt, name, sizeof name))
@@ -932,7 +1059,7 @@ static int lock_syntax(const Node *stmt)
  * select(func.pg_advisory_lock(k)). */
 static int lock_of(SqlCheck *k, const Scope *s, const Node *stmt)
 {
-    const char *q = sql_text(k, s, stmt, 0);
+    const char *q = sql_text(k, k->c->env->scopes, s, stmt, 0);
     return q ? lock_word(q) : lock_syntax(stmt);
 }
 
@@ -2076,6 +2203,7 @@ static int visit(DbWalk *w, const Node *n)
         uncommitted(k, w->scope, n);
     if (n->kind == NODE_Assign || n->kind == NODE_AnnAssign) {
         dbapi_uncommitted(k, w, n);
+        connect_uncommitted(k, w, n);
         parked_visit(k->c, k->src, k->out, w, n, k->module, k->legacy); /* SL207 */
     }
     if (n->kind == NODE_Call && n->v.Call.func->kind == NODE_Attribute &&

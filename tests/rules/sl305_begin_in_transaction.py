@@ -174,6 +174,26 @@ def guarded() -> None:
                 s.add(Note(body="x"))
 
 
+# Quiet: asked by a conditional expression, the begin() on either side.
+def guarded_expression() -> None:
+    with SessionLocal() as s:
+        s.execute(text("SELECT 1"))
+        tx = s.begin_nested() if s.in_transaction() else s.begin()
+        with tx:
+            s.add(Note(body="x"))
+        with (s.begin() if not s.in_transaction() else s.begin_nested()):
+            s.add(Note(body="y"))
+
+
+# Bad: the conditional expression asks something else.
+def unguarded_expression(flag: bool) -> None:
+    with SessionLocal() as s:
+        s.execute(text("SELECT 1"))
+        tx = s.begin_nested() if flag else s.begin()  # expect: SL305
+        with tx:
+            s.add(Note(body="x"))
+
+
 # Quiet: bound anew, by the next with statement's first item.
 def rebound() -> None:
     with SessionLocal() as s:
