@@ -1468,10 +1468,89 @@ static uint32_t kept_args(Ctx *c, const Node *call, Val fv, const FlowSummary *s
     return m;
 }
 
+#define CALLED_MAX_DEPTH 3 /* helpers handing a callable on to the one that calls it */
+
+static int returns_called(Ctx *c, const Node *def, int i, int depth);
+
+typedef struct Called {
+    Ctx *c;
+    const Node *def;
+    const char *param;
+    int depth, found;
+} Called;
+
+/* A return of w->def's own body (not of a nested def) of what calling
+ * w->param gives: `return f()`, or `return helper(f, ...)` of a helper
+ * that does (a method or a function the value model resolves). */
+static void called_kid(Node *parent, Node *n, void *arg)
+{
+    (void)parent;
+    Called *w = arg;
+    if (w->found || ast_is_def(n) || n->kind == NODE_Lambda || n->kind == NODE_ClassDef)
+        return;
+    const Node *e = n->kind == NODE_Return ? n->v.Return.value : NULL;
+    if (e && e->kind == NODE_Call) {
+        const Node *f = e->v.Call.func;
+        if (f->kind == NODE_Name && !strcmp(f->v.Name.id, w->param))
+            w->found = !e->v.Call.args.n && !e->v.Call.keywords.n;
+        const ScopeTable *t = value_table_of(w->c->env->values, w->def);
+        const Scope *s = t ? scope_of(t, w->def) : NULL;
+        Val g = s && !w->found && w->depth < CALLED_MAX_DEPTH ? fl_value_at(w->c, t, s, f) : unknown();
+        int shift = f->kind == NODE_Attribute && fl_value_at(w->c, t, s, f->v.Attribute.value).tag == VAL_OBJECT;
+        for (int j = 0; g.tag == VAL_FUNC && g.node && ast_call_arg(e, j) && !w->found; j++) {
+            const Node *a = ast_call_arg(e, j);
+            int k = ast_arg_param(g.node, shift, e, j);
+            w->found = a->kind == NODE_Name && !strcmp(a->v.Name.id, w->param) && k >= 0 &&
+                       returns_called(w->c, g.node, k, w->depth + 1);
+        }
+        return;
+    }
+    ast_children(n, called_kid, w);
+}
+
+/*
+ * Does def return what calling its positional parameter i gives (a
+ * higher-order helper: `def throttle(f, rate): try: return f() finally:
+ * sleep(...)`), itself or through a helper it hands the parameter to?
+ * Its caller then owns what the callable it passes makes.  Limits: the
+ * parameter is called with no arguments, as a whole return value (not
+ * `return f() or None`); a parameter rebound first is not noticed.
+ */
+static int returns_called(Ctx *c, const Node *def, int i, int depth)
+{
+    const Node *param = ast_param(def, i);
+    if (!param || !c->env->values)
+        return 0;
+    Called w = {c, def, param->v.arg.arg, depth, 0};
+    for (int k = 0; k < def->v.FunctionDef.body.n && !w.found; k++)
+        called_kid(NULL, def->v.FunctionDef.body.items[k], &w);
+    return w.found;
+}
+
+/* What call makes through a callable it hands a helper that returns what
+ * calling it gives (`throttle(lambda: psycopg2.connect(dsn), rate)`): the
+ * lambda's body runs in the call, its resource is the call's; a site, or
+ * -1.  Limits: a lambda with no parameters, not a named function. */
+static Res called_through(Ctx *c, Path *p, const Node *call, const Node *def, int shift)
+{
+    Res out = {-1, unknown(), 0, NULL, 0, NULL, NULL};
+    for (int j = 0; def && ast_call_arg(call, j); j++) {
+        const Node *a = ast_call_arg(call, j);
+        if (a->kind != NODE_Lambda || ast_param(a, 0) ||
+            !returns_called(c, def, ast_arg_param(def, shift, call, j), 0))
+            continue;
+        out = fl_eval(c, p, a->v.Lambda.body);
+        if (out.site >= 0)
+            return out;
+    }
+    return out;
+}
+
 Res fc_call_value(Ctx *c, Path *p, const Node *call)
 {
     const Node *f = call->v.Call.func;
     Res fv = {-1, unknown(), 0, NULL, 0, NULL, NULL}, out = {-1, unknown(), 0, NULL, 0, NULL, NULL};
+    Res lam; /* what a callable it hands on makes (called_through) */
     int done = 0; /* fv is known and the callee evaluated */
     int kept = -1; /* the receiver keeps our site kept on self.<kept_attr> (a holder) */
     const char *kept_attr = NULL;
@@ -1600,6 +1679,8 @@ Res fc_call_value(Ctx *c, Path *p, const Node *call)
     if (v.tag == VAL_RESOURCE) {
         out.site = fl_acquire(c, p, call, v, -1);
         out.val = v;
+    } else if (def && (lam = called_through(c, p, call, def, shift)).site >= 0) {
+        return lam;
     } else {
         out.val = v;
         out.site = holder_site(c, p, call, &out, sum, def, shift, keep, attrs);

@@ -1920,6 +1920,7 @@ typedef struct Round {
 } Round;
 
 static void walk(Round *r, const Node *n);
+static void dict_entries(Round *r, const Node *target, const Node *d);
 
 static void walk_kid(Node *parent, Node *n, void *arg)
 {
@@ -2104,6 +2105,14 @@ static void call_site(Round *r, const Node *call)
     }
     if (!def)
         return;
+    for (int i = 0; i < args.n + call->v.Call.keywords.n; i++) {
+        const Node *a = i < args.n ? args.items[i]
+                                   : call->v.Call.keywords.items[i - args.n]->v.keyword.value;
+        if (a->kind == NODE_Name)
+            a = scope_bound_once(r->t, r->s, a, NULL);
+        if (a && a->kind == NODE_Dict)
+            dict_entries(r, NULL, a); /* Controller({"db": svc}): its param["db"] */
+    }
     if (method)
         none_args(c->vm, def, shift, &args, call);
     c->vm->why = call;
@@ -2220,6 +2229,40 @@ static void kept_attr(Round *r, const Node *cls, const char *attr, const Node *v
     if (!(v.tag == VAL_RESOURCE && v.once) && !vm->declaring && !(value && may_be_none(value)))
         note_own(vm, cls, attr, LOC_ATTR);
     join(vm, cls, attr, LOC_ATTR, v);
+}
+
+static void assign(Round *r, const Node *target, const Node *value, Val v);
+
+/*
+ * A dict literal's entries under constant string keys, as `d["k"] = v`
+ * would fill them: into the entries of the name it is given to (target),
+ * or, target NULL, into every parameter's entries under those keys (where
+ * entry() keeps `param["k"]`), for a literal a call of the project passes
+ * (`Controller({"db": Service(url)})`, `cfg = {...}; Controller(cfg)`).
+ * Limits: keys the code computes, `dict(k=v)`, `**spread` and entries
+ * added after the literal are not followed; parameters share one table
+ * per key, so two literals giving one key different values leave it
+ * unknown.
+ */
+static void dict_entries(Round *r, const Node *target, const Node *d)
+{
+    for (int i = 0; i < d->v.Dict.keys.n; i++) {
+        const Node *k = d->v.Dict.keys.items[i], *val = d->v.Dict.values.items[i];
+        if (!k || k->kind != NODE_Constant || k->v.Constant.value.kind != CONST_STR ||
+            !evaluable(val))
+            continue;
+        Val v = ev(r->c, r->t, r->s, val);
+        if (!target) {
+            join(r->c->vm, r->c->vm, k->v.Constant.value.s, LOC_KEY, v);
+            continue;
+        }
+        Node item; /* target["k"] */
+        memset(&item, 0, sizeof item);
+        item.kind = NODE_Subscript;
+        item.v.Subscript.value = (Node *)target;
+        item.v.Subscript.slice = (Node *)k;
+        assign(r, &item, val, v);
+    }
 }
 
 static void assign(Round *r, const Node *target, const Node *value, Val v)
@@ -2407,6 +2450,8 @@ static void walk(Round *r, const Node *n)
                 assign(r, t, n->v.Assign.value,
                        t->kind == NODE_Tuple || t->kind == NODE_List ? unknown()
                                                                     : ev(c, r->t, r->s, n->v.Assign.value));
+            if (t->kind == NODE_Name && n->v.Assign.value->kind == NODE_Dict)
+                dict_entries(r, t, n->v.Assign.value); /* cfg = {"db": svc} */
         }
         break;
     case NODE_AnnAssign: {

@@ -456,6 +456,7 @@ static const Binding any_pool; /* a dispose() of an engine the walk cannot name 
 
 typedef struct Memo {
     const Node *def;
+    const Binding *owner;    /* ... run as a method of that object (Pre.owner) */
     const Binding *pool;     /* the first pool its run leaves connections in, or NULL */
     const Binding *disposed; /* ... else the one it disposes of last (Uses.disposed) */
 } Memo;
@@ -466,6 +467,9 @@ typedef struct Pre {
     const Node *active[PRE_MAX_CALLS]; /* functions being walked, outermost first */
     int nactive;
     int budget;                        /* calls left to look at */
+    const Binding *owner;              /* the module-level object whose method is being
+                                          walked, or NULL (wrapped_pool) */
+    const Node *owner_cls;             /* ... its class */
     Memo memo[PRE_MEMO];
     int nmemo;
 } Pre;
@@ -587,6 +591,54 @@ static int configure_visit(DbWalk *w, const Node *n)
 static const Binding *pool_of_expr(Pre *x, const ScopeTable *t, const Scope *s, const Node *e,
                                    int depth);
 
+/*
+ * A project object that holds a pool or an engine on self (`self._pool =
+ * ThreadedConnectionPool(...)` in __init__, or built on first use by a
+ * getter) is that pool: one object a module-level name keeps
+ * (`db_pool = Database()`) is one pool per process, named by that
+ * binding.  While a method of it runs (Pre.owner, set where the walk
+ * calls `db_pool.get_connection()`), `self.<attr>` holding a pool or an
+ * engine is its pool.  A getter that compares os.getpid() with the pid
+ * that made the pool (and builds a new one in a forked child) hands each
+ * process its own: no pool (pid_aware).  Limits: an instance made per
+ * request or kept elsewhere (a dict, a class attribute) is not followed.
+ */
+static const Binding *wrapped_pool(Pre *x, const ScopeTable *t, const Scope *s, const Node *e)
+{
+    if (!x->owner || e->kind != NODE_Attribute)
+        return NULL;
+    const ValueModel *vm = x->c->env->values;
+    Val self = value_of(vm, x->c->a, t, s, e->v.Attribute.value);
+    Val held = value_of(vm, x->c->a, t, s, e);
+    return self.tag == VAL_OBJECT && self.node == x->owner_cls && held.tag == VAL_FACTORY &&
+                   uses_of(held)[0]
+               ? x->owner : NULL;
+}
+
+typedef struct Pid {
+    DbCtx *c;
+    int found;
+} Pid;
+
+/* DbWalk visitor: a call of os.getpid(). */
+static int pid_visit(DbWalk *w, const Node *n)
+{
+    Pid *k = w->arg;
+    const char *q = n->kind == NODE_Call ? dbval_qualname_in(k->c, w->t, w->scope, n->v.Call.func)
+                                         : NULL;
+    k->found |= q && !strcmp(q, "os.getpid");
+    return !k->found && !ast_is_def(n);
+}
+
+/* Does def (of table t), a getter of a pool, ask which process runs it
+ * (`if self._pid != os.getpid(): self._pool = None`)? */
+static int pid_aware(Pre *x, const ScopeTable *t, const Node *def)
+{
+    Pid k = {x->c, 0};
+    walk_body(t, def, pid_visit, &k);
+    return k.found;
+}
+
 /* The pool a module-level binding b (of table t) names: the engine a maker
  * or session is bound to, when that resolves, else b; NULL when the engine
  * has no pool (NullPool). */
@@ -628,7 +680,7 @@ static const Binding *pool_of_expr(Pre *x, const ScopeTable *t, const Scope *s, 
     }
     const ScopeTable *bt;
     const Binding *b = module_binding(x, t, s, e, &bt);
-    return b ? pool_key(x, bt, b, depth) : NULL;
+    return b ? pool_key(x, bt, b, depth) : wrapped_pool(x, t, s, e);
 }
 
 /* A module-level Flask-SQLAlchemy object that e names (`db`), or NULL. */
@@ -697,7 +749,7 @@ static const Binding *returned_pool(Pre *x, const ScopeTable *t, const Node *def
     Returned k = {x, NULL, depth};
     if (t && ast_is_function(def))
         walk_body(t, def, returned_visit, &k);
-    return k.pool;
+    return k.pool && k.pool == x->owner && pid_aware(x, t, def) ? NULL : k.pool;
 }
 
 /* The pool that what e (in scope s of table t) makes or names is drawn
@@ -918,7 +970,19 @@ static int use_visit(DbWalk *w, const Node *n)
         const ScopeTable *ct;
         int method;
         const Node *def = dbval_callee(x->c, w->t, w->scope, n, &ct, &method);
+        const Binding *was = x->owner, *b;
+        const Node *was_cls = x->owner_cls;
+        const ScopeTable *bt;
+        Val o = def && method && f->kind == NODE_Attribute
+                    ? value_of(x->c->env->values, x->c->a, w->t, w->scope, f->v.Attribute.value)
+                    : (Val){0};
+        if (o.tag == VAL_OBJECT && (b = module_binding(x, w->t, w->scope, f->v.Attribute.value, &bt))) {
+            x->owner = b; /* db_pool.get_connection(): self is db_pool (wrapped_pool) */
+            x->owner_cls = o.node;
+        }
         Memo r = def ? runs(x, ct, def) : (Memo){0};
+        x->owner = was;
+        x->owner_cls = was_cls;
         pool = r.pool;
         if (r.disposed)
             use_drop(&k->u, r.disposed);
@@ -931,9 +995,9 @@ static int use_visit(DbWalk *w, const Node *n)
 /* What running def (of table t) leaves in pools, remembered per module. */
 static Memo runs(Pre *x, const ScopeTable *t, const Node *def)
 {
-    Memo r = {def, NULL, 0};
+    Memo r = {def, x->owner, NULL, 0};
     for (int i = 0; i < x->nmemo; i++)
-        if (x->memo[i].def == def)
+        if (x->memo[i].def == def && x->memo[i].owner == x->owner)
             return x->memo[i];
     for (int i = 0; i < x->nactive; i++)
         if (x->active[i] == def)
