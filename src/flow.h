@@ -302,6 +302,11 @@ typedef struct FlowLock {
     int nends;
     unsigned char *held;     /* out: held[i], some path reaches ends[i] with the lock held */
     int reached;             /* out: some path ran the take */
+    const Node *unlock;      /* a driver's connection: the unlock, which frees it on the paths
+                                that run it, or NULL (a Session's: its unlock is judged by
+                                position, rules/sqlapi.c) */
+    int raised_too;          /* ... and an exception's path to an end counts: its pool takes
+                                the connection back in the lender's finally, lock and all */
 } FlowLock;
 
 /* Runs the dataflow over func for q (scratch as for flow_function), with

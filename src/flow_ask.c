@@ -70,7 +70,8 @@ void fq_lock_step(Ctx *c, Path *p, const CfgStep *st, int after)
     if (!after) {
         /* an exception on its way out (a cancellation at any await) is not the
            path the code means: the finally that closes on it is its cleanup */
-        for (int i = 0; p->locked == LOCK_HELD && !p->raised && i < q->nends; i++) {
+        for (int i = 0; p->locked == LOCK_HELD && (!p->raised || q->raised_too) && i < q->nends;
+             i++) {
             const Node *e = q->ends[i];
             int with = e->kind == NODE_With || e->kind == NODE_AsyncWith;
             if (with ? (st->kind == STEP_WITH_EXIT || st->kind == STEP_WITH_EXIT_EXC) &&
@@ -86,6 +87,9 @@ void fq_lock_step(Ctx *c, Path *p, const CfgStep *st, int after)
         p->locked = q->answer ? LOCK_UNREAD : LOCK_HELD;
         q->reached = 1;
     }
+    if (q->unlock && st->kind != STEP_WITH_EXIT && st->kind != STEP_WITH_EXIT_EXC &&
+        ast_encloses(n, q->unlock))
+        p->locked = 0; /* a driver's unlock, on this path */
     if (p->locked == LOCK_UNREAD && st->kind == STEP_ASSIGN &&
         ast_single_assign(n, &target, &value) && target->kind == NODE_Name &&
         !strcmp(target->v.Name.id, q->answer)) {

@@ -130,7 +130,73 @@ typedef struct Fresh {
 } Fresh;
 
 static const Node *fresh_engine(DbCtx *c, const ScopeTable *t, const Scope *s, const Node *call,
-                                int helpers, const Node **in);
+                                int helpers, int awaited, int locals, const Node **in);
+
+/*
+ * An object that owns a pool: a class of the project whose __init__ makes
+ * a pooled engine and keeps it on self (`self.engine =
+ * create_async_engine(url)`, at the top of its body), so each instance
+ * is an engine of its own, which only a method of it that disposes
+ * `self.<engine>` closes (disposer).  A class that defines __new__ (a
+ * singleton, usually) is left out, and so is an engine made under a test
+ * or in another method (a limit).  The maker's call, or NULL; *in: the
+ * __init__.
+ */
+static const Node *owned_engine(DbCtx *c, const ScopeTable *t, const Scope *s, const Node *call,
+                                const Node **in)
+{
+    const ValueModel *vm = c->env->values;
+    const Node *f = call->v.Call.func;
+    if (f->kind != NODE_Name && f->kind != NODE_Attribute)
+        return NULL;
+    Val v = value_of(vm, c->a, t, s, f);
+    const Node *init = v.tag == VAL_CLASS && v.node ? value_method(vm, c->a, v.node, "__init__")
+                                                    : NULL;
+    const ScopeTable *it = init ? value_table_of(vm, init) : NULL;
+    const Scope *is = it ? scope_of(it, init) : NULL;
+    const Node *self = init ? ast_param(init, 0) : NULL;
+    if (!is || !self || value_method(vm, c->a, v.node, "__new__"))
+        return NULL;
+    for (int i = 0; i < init->v.FunctionDef.body.n; i++) {
+        const Node *target, *value;
+        if (ast_single_assign(init->v.FunctionDef.body.items[i], &target, &value) &&
+            target->kind == NODE_Attribute && target->v.Attribute.value->kind == NODE_Name &&
+            !strcmp(target->v.Attribute.value->v.Name.id, self->v.arg.arg) &&
+            value->kind == NODE_Call && pooled_engine(c, it, is, value)) {
+            *in = init;
+            return value;
+        }
+    }
+    return NULL;
+}
+
+/* The engine an object of the project made by call keeps: one it owns
+ * (owned_engine), or one a fresh engine's holder it is handed keeps
+ * (`Service(store=PgStore(...))`, or in a helper's return a local bound
+ * once to one: a wrapper whose constructor keeps it on self, value_kept). */
+static const Node *kept_engine(DbCtx *c, const ScopeTable *t, const Scope *s, const Node *call,
+                               int helpers, int locals, const Node **in)
+{
+    const Node *m = owned_engine(c, t, s, call, in);
+    if (m || helpers >= ENGINE_MAX_HELPERS)
+        return m;
+    ValueKept kept[8];
+    int n = value_kept(c->env->values, c->a, t, s, call, kept, 8);
+    for (int i = 0; i < n && !m; i++) {
+        const Node *a = kept[i].how == VALUE_KEPT_ARG && !kept[i].path ? kept[i].at : NULL;
+        if (a && a->kind == NODE_Name && locals)
+            a = scope_bound_once(t, s, a, NULL); /* a helper's `return Svc(store)`: in the
+                                                    function that makes it, the local is the
+                                                    engine's holder, followed on its own */
+        else if (a && a->kind == NODE_Name)
+            a = NULL;
+        int awaited = a && a->kind == NODE_Await;
+        a = a ? ast_unawait(a) : NULL;
+        if (a && a->kind == NODE_Call)
+            m = fresh_engine(c, t, s, a, helpers + 1, awaited, locals, in);
+    }
+    return m;
+}
 
 /* Does a decorator of def keep what it returns (a cache), or make it a
  * test's fixture? */
@@ -161,8 +227,11 @@ static void fresh_return(Fresh *f, const Node *e)
         return;
     }
     const Node *in = f->s->node;
+    int awaited = e && e->kind == NODE_Await;
+    e = e ? ast_unawait(e) : NULL;
     const Node *m = e && e->kind == NODE_Call
-                        ? fresh_engine(f->c, f->t, f->s, e, f->helpers + 1, &in) : NULL;
+                        ? fresh_engine(f->c, f->t, f->s, e, f->helpers + 1, awaited, 1, &in)
+                        : NULL;
     if (!m)
         f->other = 1;
     else if (!f->made) {
@@ -180,7 +249,8 @@ static void fresh_kid(Node *parent, Node *n, void *arg)
         f->returns++;
         fresh_return(f, n->v.Return.value);
     }
-    if (n->kind == NODE_Yield || n->kind == NODE_YieldFrom || n->kind == NODE_Await)
+    if (n->kind == NODE_Yield || n->kind == NODE_YieldFrom ||
+        (n->kind == NODE_Await && f->s->node->kind != NODE_AsyncFunctionDef))
         f->other = 1; /* a generator or a coroutine: not the engine itself */
     if (n->kind == NODE_Name && ast_ctx(n) == CTX_Load && f->name &&
         !strcmp(n->v.Name.id, f->name->v.Name.id) &&
@@ -196,19 +266,23 @@ static void fresh_kid(Node *parent, Node *n, void *arg)
  * *in the def of the helper whose code it is (helpers: how many were
  * followed to get here); else NULL. */
 static const Node *fresh_engine(DbCtx *c, const ScopeTable *t, const Scope *s, const Node *call,
-                                int helpers, const Node **in)
+                                int helpers, int awaited, int locals, const Node **in)
 {
     if (pooled_engine(c, t, s, call))
         return call;
+    const Node *kept = kept_engine(c, t, s, call, helpers, locals, in);
+    if (kept)
+        return kept;
     const ScopeTable *dt = NULL;
     int method = 0;
     const Node *def = helpers < ENGINE_MAX_HELPERS ? dbval_callee(c, t, s, call, &dt, &method)
                                                    : NULL;
-    if (!def || def->kind != NODE_FunctionDef || made_once(def) || ast_decorated(def, "property"))
+    if (!def || (def->kind != NODE_FunctionDef && !(awaited && def->kind == NODE_AsyncFunctionDef)) ||
+        made_once(def) || ast_decorated(def, "property"))
         return NULL;
     Val rv = value_return(c->env->values, def); /* the model's answer first: cheap */
-    if (rv.tag != VAL_FACTORY || rv.kind != FAC_ENGINE)
-        return NULL;
+    if ((rv.tag != VAL_FACTORY || rv.kind != FAC_ENGINE) && rv.tag != VAL_OBJECT)
+        return NULL; /* an engine, or an object that may keep one (kept_engine) */
     Fresh f = {c, dt, scope_of(dt, def), NULL, NULL, NULL, 0, 0, 0, helpers};
     if (!f.s)
         return NULL;
@@ -407,6 +481,60 @@ static void kept(Uses *u, int i)
         store(u, target);
 }
 
+/* Does call make an object of the project that keeps argument a on self
+ * (`Service(store=store)`, value_kept)?  That object holds the engine
+ * then, as a maker over it does. */
+static int wraps(const Uses *u, const Node *call, const Node *a)
+{
+    ValueKept kept[8];
+    int n = value_kept(u->c->env->values, u->c->a, u->c->env->scopes, u->fs, call, kept, 8);
+    for (int i = 0; i < n; i++)
+        if (kept[i].how == VALUE_KEPT_ARG && !kept[i].path && kept[i].at == a)
+            return 1;
+    return 0;
+}
+
+/* DbWalk-free scan: does a method's body dispose of an attribute of its
+ * self (`await self.engine.dispose()`)? */
+typedef struct Disposer {
+    const char *self;
+    int found, depth;
+} Disposer;
+
+static void disposer_kid(Node *parent, Node *n, void *arg)
+{
+    Disposer *d = arg;
+    (void)parent;
+    if (d->found || d->depth > ENGINE_MAX_DEPTH || ast_is_def(n) || n->kind == NODE_Lambda)
+        return;
+    if (n->kind == NODE_Call && n->v.Call.func->kind == NODE_Attribute &&
+        !strcmp(n->v.Call.func->v.Attribute.attr, "dispose")) {
+        const Node *root = n->v.Call.func->v.Attribute.value;
+        while (root->kind == NODE_Attribute)
+            root = root->v.Attribute.value;
+        d->found = root->kind == NODE_Name && !strcmp(root->v.Name.id, d->self);
+    }
+    d->depth++;
+    ast_children(n, disposer_kid, d);
+    d->depth--;
+}
+
+/* Is the method that m (`store.aclose`, `svc.store.aclose`, in u's
+ * function) names one of the project's that disposes of an engine its
+ * object keeps?  Calling it disposes a holder's engine. */
+static int disposer(const Uses *u, const Node *m)
+{
+    Val v = value_of(u->c->env->values, u->c->a, u->c->env->scopes, u->fs, m);
+    const Node *def = v.tag == VAL_FUNC && v.node && ast_is_function(v.node) ? v.node : NULL;
+    const Node *self = def ? ast_param(def, 0) : NULL;
+    if (!self)
+        return 0;
+    Disposer d = {self->v.arg.arg, 0, 0};
+    for (int i = 0; i < def->v.FunctionDef.body.n && !d.found; i++)
+        disposer_kid(NULL, def->v.FunctionDef.body.items[i], &d);
+    return d.found;
+}
+
 /* The holder u->stack[i] handed to call (u->stack[i - 1], or the call
  * around that keyword). */
 static void handed(Uses *u, int i, const Node *call)
@@ -415,7 +543,7 @@ static void handed(Uses *u, int i, const Node *call)
         kept(u, i - 1); /* maker(): a session */
         return;
     }
-    if (maker(call))
+    if (maker(call) || wraps(u, call, u->stack[i]))
         fate(u, call == u->stack[i - 1] ? i - 1 : i - 2); /* a maker over it holds it */
     else if (!strcmp(name_of(call->v.Call.func), "configure") &&
              call->v.Call.func->kind == NODE_Attribute)
@@ -437,8 +565,11 @@ static void fate(Uses *u, int i)
         int j = i - 1;
         while (j > 0 && u->stack[j - 1]->kind == NODE_Attribute)
             j--;
-        u->used |= j > 0 && u->stack[j - 1]->kind == NODE_Call &&
-                   u->stack[j - 1]->v.Call.func == u->stack[j];
+        int called = j > 0 && u->stack[j - 1]->kind == NODE_Call &&
+                     u->stack[j - 1]->v.Call.func == u->stack[j];
+        u->used |= called;
+        if (called && disposer(u, u->stack[j]))
+            u->disposed = 1; /* store.aclose(), svc.store.aclose() of an owner (owned_engine) */
     }
     switch (p->kind) {
     case NODE_Attribute:
@@ -707,7 +838,11 @@ static int lends(const Node *func, int roles)
  * becomes (returned, handed on) keeps it. */
 static int followed_call(const DbWalk *w, const Node *n)
 {
-    const Node *parent = w->stack[w->depth - 1], *target, *value;
+    if (w->depth > 1 && w->stack[w->depth - 1]->kind == NODE_Await)
+        n = w->stack[w->depth - 1]; /* `x = await make_store()` of an async helper */
+    const Node *parent = n == w->stack[w->depth - 1] ? w->stack[w->depth - 2]
+                                                     : w->stack[w->depth - 1];
+    const Node *target, *value;
     return parent->kind == NODE_Attribute ||
            (ast_single_assign(parent, &target, &value) && value == n);
 }
@@ -718,11 +853,12 @@ void engines_visit(DbCtx *c, const Source *src, FindingList *out, const DbWalk *
     if (n->kind != NODE_Call || !func || func->kind == NODE_Lambda || w->depth < 1)
         return;
     EngineCheck k = {c, src, out, NULL, NULL};
+    int awaited = w->depth > 1 && w->stack[w->depth - 1]->kind == NODE_Await;
     if (!pooled_engine(c, c->env->scopes, w->scope, n)) {
-        /* a project helper that returns a new engine each call */
+        /* a project helper that returns a new engine each call, or an object that keeps one */
         if ((n->v.Call.func->kind != NODE_Name && n->v.Call.func->kind != NODE_Attribute) ||
             !followed_call(w, n) ||
-            !(k.made = fresh_engine(c, c->env->scopes, w->scope, n, 0, &k.in)))
+            !(k.made = fresh_engine(c, c->env->scopes, w->scope, n, 0, awaited, 0, &k.in)))
             return;
     }
     const FlowFastApi *fa = c->env->fastapi;
@@ -731,8 +867,10 @@ void engines_visit(DbCtx *c, const Source *src, FindingList *out, const DbWalk *
         return; /* start-up code: once per process (a job it also runs first runs on) */
     if (made_once(func))
         return; /* made once and kept, or a test's */
-    const Node *parent = w->stack[w->depth - 1];
-    int up = 1;
+    int up = 1 + awaited; /* `store = await make_store()`: the await's parent */
+    if (awaited)
+        n = w->stack[w->depth - 1];
+    const Node *parent = w->stack[w->depth - up];
     while (parent->kind == NODE_Attribute && !strcmp(parent->v.Attribute.attr, "execution_options") &&
            w->depth > up + 1 && w->stack[w->depth - up - 1]->kind == NODE_Call &&
            w->stack[w->depth - up - 1]->v.Call.func == parent) {
@@ -741,8 +879,12 @@ void engines_visit(DbCtx *c, const Source *src, FindingList *out, const DbWalk *
         up += 2;
         parent = w->stack[w->depth - up];
     }
+    const Node *call = ast_unawait(n);
+    if (parent->kind == NODE_Attribute && k.made &&
+        value_of(c->env->values, c->a, c->env->scopes, w->scope, call).tag == VAL_OBJECT)
+        return; /* Owner().engine, Owner().session(): what leaves with it is not followed */
     if (parent->kind == NODE_Attribute) { /* create_engine(url).connect() */
-        report(&k, n, func, "dropped at once", NULL, roles);
+        report(&k, call, func, "dropped at once", NULL, roles);
         return;
     }
     const Node *target, *value;
@@ -757,7 +899,7 @@ void engines_visit(DbCtx *c, const Source *src, FindingList *out, const DbWalk *
             return; /* kept, disposed, or never connected through: no pool opened */
     }
     if (u.slot && replaces(&k, &u, roles))
-        report(&k, n, func, NULL, u.slot, roles);
+        report(&k, call, func, NULL, u.slot, roles);
     else if (!u.slot && !u.escapes)
-        report(&k, n, func, "nothing disposes it", NULL, roles);
+        report(&k, call, func, "nothing disposes it", NULL, roles);
 }

@@ -1086,12 +1086,37 @@ typedef struct LockEnd {
     const Scope *s;
     const Node *recv, *lock;
     int session;        /* recv is a Session: commit and rollback hand back its connection */
+    int driver;         /* recv is a driver's pooled connection (driver_conn) */
     End ends[LOCK_MAX_ENDS]; /* in source order of their finding; the first chosen */
     int nends;
     const End *end;     /* the first (in time) on a path that holds the lock, or NULL */
     const Node *unlock;
     int depth;
 } LockEnd;
+
+/*
+ * The pooled connection of a driver that a lock's receiver runs its
+ * statements on: a psycopg2 pool's or psycopg_pool's connection itself
+ * (psycopg 3's conn.execute), or a cursor of one bound once (`cur =
+ * conn.cursor()`, `with conn.cursor() as cur`); NULL for anything else.
+ * The connection may be lent by a project wrapper (`with
+ * db.get_connection() as conn`, what the value model says it yields).
+ */
+static const Node *driver_conn(SqlCheck *k, const Scope *s, const Node *recv)
+{
+    Val v = dbval_expr(k->c, s, recv);
+    if (v.tag == VAL_RESOURCE && v.kind == RES_POOLED)
+        return recv;
+    const Node *made = recv->kind == NODE_Name
+                           ? scope_bound_once(k->c->env->scopes, s, recv, NULL) : NULL;
+    made = made ? ast_unawait(made) : NULL;
+    if (!made || made->kind != NODE_Call || made->v.Call.func->kind != NODE_Attribute ||
+        strcmp(made->v.Call.func->v.Attribute.attr, "cursor"))
+        return NULL;
+    const Node *conn = made->v.Call.func->v.Attribute.value;
+    v = dbval_expr(k->c, s, conn);
+    return v.tag == VAL_RESOURCE && v.kind == RES_POOLED ? conn : NULL;
+}
 
 static void lock_end_at(LockEnd *w, const Node *at, Pos when, const Node *shown, const char *how)
 {
@@ -1145,7 +1170,10 @@ static void lock_end_kid(Node *parent, Node *n, void *arg)
                                                         : &n->v.AsyncWith.body;
             const Node *last = body->n ? body->items[body->n - 1] : n;
             if (var && ast_same_ref(var, w->recv))
-                lock_end_at(w, n, block_exit(n), last, "the `with` block that closes it ends");
+                lock_end_at(w, n, block_exit(n), last,
+                            w->driver ? "the `with` block that lends it ends (its pool takes it "
+                                        "back)"
+                                      : "the `with` block that closes it ends");
             else if (w->session && ce->kind == NODE_Call &&
                      ce->v.Call.func->kind == NODE_Attribute &&
                      !strcmp(ce->v.Call.func->v.Attribute.attr, "begin") &&
@@ -1155,8 +1183,17 @@ static void lock_end_kid(Node *parent, Node *n, void *arg)
     }
     if (w->session && n->kind == NODE_Call && node_before(w->lock, n))
         helper_commits(w, n);
-    if (n->kind == NODE_Call && n->v.Call.func->kind == NODE_Attribute &&
-        ast_same_ref(n->v.Call.func->v.Attribute.value, w->recv) && node_before(w->lock, n)) {
+    const Node *on = n->kind == NODE_Call && n->v.Call.func->kind == NODE_Attribute
+                         ? n->v.Call.func->v.Attribute.value : NULL;
+    if (on && w->driver && node_before(w->lock, n)) {
+        const Node *c = driver_conn(w->k, w->s, on);
+        if (!strcmp(n->v.Call.func->v.Attribute.attr, "putconn") && n->v.Call.args.n &&
+            ast_same_ref(n->v.Call.args.items[0], w->recv))
+            lock_end_at(w, n, pos_of(n), n, "it is put back in the pool");
+        else if (c && ast_same_ref(c, w->recv) && runs_sql(n->v.Call.func->v.Attribute.attr) &&
+                 !w->unlock && lock_of(w->k, w->s, statement_arg(n)) == LOCK_FREE)
+            w->unlock = n; /* through a cursor of it; a driver's close() ends the session */
+    } else if (on && ast_same_ref(on, w->recv) && node_before(w->lock, n)) {
         const char *m = n->v.Call.func->v.Attribute.attr;
         if (!strcmp(m, "close"))
             lock_end_at(w, n, pos_of(n), n, "it is closed");
@@ -1302,6 +1339,8 @@ typedef struct LockVia {
  */
 static const End *first_held(SqlCheck *k, const Node *func, const LockEnd *e, int try_lock)
 {
+    /* a driver's: the unlock frees it on the paths that run it, and an
+       exception's way to the pool counts (the lender's finally puts it back) */
     const Node *ends[LOCK_MAX_ENDS];
     unsigned char held[LOCK_MAX_ENDS];
     if (!e->nends)
@@ -1309,12 +1348,12 @@ static const End *first_held(SqlCheck *k, const Node *func, const LockEnd *e, in
     for (int i = 0; i < e->nends; i++)
         ends[i] = e->ends[i].node;
     FlowLock q = {e->lock, e->recv, try_lock ? answer_name(func, e->lock) : NULL, try_lock,
-                  ends, e->nends, held, 0};
+                  ends, e->nends, held, 0, e->driver ? e->unlock : NULL, e->driver};
     Arena *scratch = arena_new();
     flow_lock_held(scratch, k->c->env, (Node *)func, &q);
     arena_free(scratch);
     const End *first = NULL;
-    for (int i = 0; i < e->nends; i++)
+    for (int i = 0; i < e->nends && (q.reached || !e->driver); i++)
         if ((!q.reached || held[i]) && (!first || before(e->ends[i].at, first->at)))
             first = &e->ends[i];
     return first;
@@ -1338,9 +1377,12 @@ static void lock_report(SqlCheck *k, DbWalk *w, const Node *call, const Node *re
     Val v = dbval_expr(k->c, w->scope, recv);
     int session = (v.tag == VAL_RESOURCE && v.kind == RES_SESSION) ||
                   (v.tag == VAL_FACTORY && v.kind == FAC_SCOPED);
-    if (!session && !(v.tag == VAL_RESOURCE && v.kind == RES_CONNECTION))
+    const Node *conn = NULL;
+    if (!session && !(v.tag == VAL_RESOURCE && v.kind == RES_CONNECTION) &&
+        (via || !(conn = driver_conn(k, w->scope, recv))))
         return;
-    LockEnd e = {.k = k, .s = w->scope, .recv = recv, .lock = call, .session = session};
+    LockEnd e = {.k = k, .s = w->scope, .recv = conn ? conn : recv, .lock = call,
+                 .session = session, .driver = conn != NULL};
     ast_children((Node *)func, lock_end_kid, &e);
     int try_lock = via ? via->answers : lock_of(k, w->scope, statement_arg(call)) == LOCK_TRY;
     e.end = first_held(k, func, &e, try_lock);
@@ -1350,25 +1392,35 @@ static void lock_report(SqlCheck *k, DbWalk *w, const Node *call, const Node *re
         at_exit = 1;
         unlock_at = block_exit(via->with_exit);
     }
-    if (!e.end || ((e.unlock || at_exit) && before(unlock_at, e.end->at)))
+    if (!e.end || (!e.driver && (e.unlock || at_exit) && before(unlock_at, e.end->at)))
         return; /* unlocked first, or the connection outlives the function */
     Arena *a = k->c->a;
     Finding fd = {0};
     fd.code = "SL304";
     fd.path = k->src->path;
     diag_span(&fd, call);
-    const char *who = session ? "the session" : "the connection";
+    const char *who = session ? "the session" : e.driver ? "a pooled connection" : "the connection";
     const char *by = via ? arena_printf(a, " by `%s()`", via->def->v.FunctionDef.name) : "";
     const char *fix = session ? "take pg_advisory_xact_lock (released with the transaction), "
                                 "or hold one Connection from the lock to the unlock"
-                              : "unlock before the connection is closed, in a finally";
+                      : e.driver ? "take pg_advisory_xact_lock (released with the transaction), "
+                                   "or unlock in a finally before the connection goes back"
+                                 : "unlock before the connection is closed, in a finally";
     const char *unlock =
         at_exit    ? arena_printf(a, "the unlock when the `with` block of line %d exits",
                                   via->with_exit->lineno)
         : e.unlock ? arena_printf(a, "the unlock on line %d", e.unlock->lineno)
                    : NULL;
     fd.message =
-        unlock
+        e.driver && unlock
+            ? arena_printf(a,
+                           "a session-level advisory lock is taken through %s, and %s on line "
+                           "%d on a path that skips %s (an exception raised before it): the "
+                           "pool takes the connection back still holding the lock (its "
+                           "rollback keeps it), and whoever waits for the lock waits until that "
+                           "pooled connection closes; %s",
+                           who, e.end->how, e.end->line, unlock, fix)
+        : unlock
             ? arena_printf(a,
                            "a session-level advisory lock is taken through %s%s, and %s on line "
                            "%d before %s: its connection goes back to the pool still holding "
