@@ -230,6 +230,18 @@ static const char *passes_on(const Node *func)
     return NULL;
 }
 
+/* svc.db of `svc = Service()` (or `Service.create()`) whose __init__ (or
+ * factory) made it: the site the object owns (owning_object), or -1. */
+static int owned_attr(Ctx *c, const Path *p, const Node *e)
+{
+    if (e->kind != NODE_Attribute || e->v.Attribute.value->kind != NODE_Name || !c->nsites)
+        return -1;
+    int v = fl_var_index(c, e->v.Attribute.value->v.Name.id, 0), r = v >= 0 ? p->var[v] : -1;
+    return r >= 0 && c->site[r].obj_cls && !c->site[r].holder && c->site[r].obj_attr &&
+                   !strcmp(c->site[r].obj_attr, e->v.Attribute.attr)
+               ? r : -1;
+}
+
 /* The site the place e names holds on path p, or a VAR_* value. */
 int fl_held_by(Ctx *c, const Path *p, const Node *e)
 {
@@ -242,6 +254,9 @@ int fl_held_by(Ctx *c, const Path *p, const Node *e)
         if (ka && !strcmp(ka, e->v.Attribute.attr))
             return k;
     }
+    int r = owned_attr(c, p, e);
+    if (r >= 0)
+        return r;
     const char *key = fl_var_key(c, e);
     if (!key)
         return VAR_UNKNOWN;
@@ -724,7 +739,7 @@ Res fl_eval(Ctx *c, Path *p, const Node *e)
     }
     case NODE_Attribute: {
         const char *q = fl_qualname(c, c->env->scopes, c->scope, e);
-        int h = c->middleware || c->enter ? fl_held_by(c, p, e) : VAR_UNKNOWN;
+        int h = c->middleware || c->enter ? fl_held_by(c, p, e) : owned_attr(c, p, e);
         int k = fl_kept_by(c, p, e->v.Attribute.value);
         const char *ka = k >= 0 ? c->kept_attr[fl_var_index(c, e->v.Attribute.value->v.Name.id, 0)]
                                 : NULL;
@@ -734,6 +749,10 @@ Res fl_eval(Ctx *c, Path *p, const Node *e)
         } else if (ka && !strcmp(ka, e->v.Attribute.attr)) {
             out.site = k; /* repo.db of `repo = Repo(db)`: the session itself */
             out.val = c->site[k].val;
+        } else if (ka && (ka = fc_inner_kept(c, e->v.Attribute.value, e->v.Attribute.attr, ka))) {
+            out.kept = k + 1; /* uow.invoices: an object the holder made with it, a holder too */
+            out.kept_attr = ka;
+            out.val = fl_value_at(c, c->env->scopes, c->scope, e);
         } else if (q) {
             out.val =
                 want ? fl_value_at(c, c->env->scopes, c->scope, e) : out.val; /* module.name */
@@ -838,7 +857,10 @@ Res fl_eval(Ctx *c, Path *p, const Node *e)
         }
         if (out.site >= 0 && p->res[out.site] == RS_IDLE)
             p->res[out.site] = RS_OPEN; /* the consumer uses it before anything is thrown in */
+        if (out.site < 0 && out.kept && p->res[out.kept - 1] == RS_IDLE)
+            p->res[out.kept - 1] = RS_OPEN; /* so it uses what the object it gets keeps */
         out.site = -1;
+        out.kept = 0;
         break;
     default:
     kids: {
@@ -875,27 +897,47 @@ Res fl_eval(Ctx *c, Path *p, const Node *e)
 
 /* ------------------------------------------------- objects per request */
 
-/* The class whose __init__ func is, when FastAPI makes one for each request
- * (a class dependency, `Depends(Service)`) and the class has no base of the
- * project (whose methods could release what it keeps); else NULL. */
+/* Is cls a class FastAPI makes for each request (a class dependency,
+ * `Depends(Service)`) whose bases we read through: none but object, or
+ * classes of the project (a base's method that releases what it keeps is
+ * asked by fc_class_releases)? */
+static int request_made(Ctx *c, const Node *cls)
+{
+    if (!(fastapi_role(c->env->fastapi->model, cls) & (FASTAPI_PROVIDER | FASTAPI_PROVIDER_FN)))
+        return 0;
+    for (int i = 0; i < cls->v.ClassDef.bases.n; i++) {
+        const Node *base = cls->v.ClassDef.bases.items[i];
+        if (base->kind == NODE_Name && !strcmp(base->v.Name.id, "object"))
+            continue;
+        if (!fc_base(c, cls, i))
+            return 0; /* a library's base, or one we cannot read */
+    }
+    return 1;
+}
+
+/* The class whose __init__ func is, or a subclass of it (REQUEST_SUB_DEPTH
+ * deep) that runs it, inheriting it or through `super().__init__()`, when
+ * FastAPI makes one for each request (request_made); else NULL.  Of
+ * several subclasses, the first found (a limit: the others go unsaid). */
+#define REQUEST_SUB_DEPTH 3
+static const Node *request_sub(Ctx *c, const Node *cls, const Node *func, int depth)
+{
+    if (request_made(c, cls) && fc_ctor_runs(c, cls, func))
+        return cls;
+    const Node *s, *r = NULL;
+    for (int i = 0; depth < REQUEST_SUB_DEPTH && !r && (s = value_subclass(c->env->values, cls, i));
+         i++)
+        r = request_sub(c, s, func, depth + 1);
+    return r;
+}
+
 static const Node *request_class(Ctx *c, const Node *func)
 {
     if (!c->env->fastapi || func->kind != NODE_FunctionDef ||
         strcmp(func->v.FunctionDef.name, "__init__") || !c->scope || !c->scope->parent ||
         c->scope->parent->kind != SCOPE_CLASS)
         return NULL;
-    const Node *cls = c->scope->parent->node;
-    if (!(fastapi_role(c->env->fastapi->model, cls) & (FASTAPI_PROVIDER | FASTAPI_PROVIDER_FN)))
-        return NULL;
-    for (int i = 0; i < cls->v.ClassDef.bases.n; i++) {
-        const Node *base = cls->v.ClassDef.bases.items[i];
-        if (base->kind == NODE_Name && !strcmp(base->v.Name.id, "object"))
-            continue;
-        Val b = fl_model_value(c, c->env->scopes, c->scope->parent->parent, base);
-        if (b.tag == VAL_CLASS || b.tag == VAL_UNKNOWN)
-            return NULL; /* a base we cannot read through (object is a library name) */
-    }
-    return cls;
+    return request_sub(c, c->scope->parent->node, func, 0);
 }
 
 int fl_is_self_attr(const Node *e, const char *attr)
@@ -1814,8 +1856,19 @@ static void step_with_enter(Ctx *c, Path *p, const Node *item)
             }
         }
     }
-    if (r.site < 0 && (r.val.tag == VAL_OBJECT || r.val.tag == VAL_UNKNOWN))
+    if (r.site < 0 && (r.val.tag == VAL_OBJECT || r.val.tag == VAL_UNKNOWN)) {
         r = lent_by_object(c, p, item, r); /* `async with SafeConn(pool) as conn` */
+        int v = r.kept && ce->kind == NODE_Name ? fl_var_index(c, ce->v.Name.id, 0) : -1;
+        if (r.kept && ce->kind == NODE_Name && (v < 0 || p->var[v] < 0) &&
+            !outer_name(c, ce->v.Name.id)) {
+            /* `uow = UnitOfWork()` then `with uow:`: the name made before the block
+               is the object, a holder of what it lends as the target would be (each
+               time it is entered, of what it lends then) */
+            Res o = r;
+            o.site = -1;
+            bind(c, p, ce, o, NULL);
+        }
+    }
     if (r.site < 0 && r.val.tag == VAL_FACTORY &&
         (r.val.kind == FAC_EXITSTACK || r.val.kind == FAC_TASKGROUP || r.val.kind == FAC_EXECUTOR))
         r.with_item = item; /* `with ExitStack() as stack`, a task group, an executor */

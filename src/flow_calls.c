@@ -264,8 +264,12 @@ static Res method_call(Ctx *c, Path *p, const Node *call, Res rv, const char *m)
     MethodEffect eff = model_user_method(c->env->model, &recv, m, &made, &with_only);
     if (rv.site >= 0 && c->site[rv.site].holder)
         eff = EFF_USE; /* repo.save(): the object's method uses the session it keeps */
-    if (rv.site >= 0 && c->site[rv.site].obj_cls && !c->site[rv.site].holder) {
-        /* svc.close(): what the class's own method does to self.<attr> */
+    const Node *recv_e = call->v.Call.func->v.Attribute.value;
+    if (rv.site >= 0 && c->site[rv.site].obj_cls && !c->site[rv.site].holder &&
+        !(recv_e->kind == NODE_Attribute &&
+          !strcmp(recv_e->v.Attribute.attr, c->site[rv.site].obj_attr))) {
+        /* svc.close(): what the class's own method does to self.<attr>
+           (svc.db.close() is the resource's own) */
         eff = fc_named_method_releases(c, c->site[rv.site].obj_cls, m, c->site[rv.site].obj_attr,
                                        &c->site[rv.site].val)
                   ? EFF_RELEASE : EFF_USE;
@@ -514,11 +518,102 @@ static const char *record_field(const Node *cls, int i, const char *name)
     return NULL;
 }
 
-/* The name of the parameter of __init__ that argument i (or keyword kw)
- * fills, or NULL. */
-const char *fc_init_param(const Node *def, int i, const char *kw)
+#define KEEPS_MAX_DEPTH 3 /* objects inside objects followed (service -> repository) */
+
+/* The class method def is defined in, or NULL. */
+static const Node *owner_class(Ctx *c, const Node *def)
 {
-    const Node *init = fc_init_of(def);
+    const ScopeTable *t = value_table_of(c->env->values, def);
+    const Scope *s = t ? scope_of(t, def) : NULL;
+    return s && s->parent && s->parent->kind == SCOPE_CLASS ? s->parent->node : NULL;
+}
+
+/* The __init__ that making an instance of cls runs: its own, else the one
+ * a base of the project defines (value_method climbs the bases, in any
+ * module; value_table_of says where); NULL for none, a record class's
+ * generated one, or a library base's. */
+static const Node *ctor_of(Ctx *c, const Node *cls)
+{
+    const Node *init = fc_init_of(cls);
+    return init || record_class(cls) ? init : value_method(c->env->values, c->a, cls, "__init__");
+}
+
+const Node *fc_base(Ctx *c, const Node *cls, int i)
+{
+    const ScopeTable *t = value_table_of(c->env->values, cls);
+    const Scope *cs = t ? scope_of(t, cls) : NULL;
+    const Node *b = cs && i < cls->v.ClassDef.bases.n ? cls->v.ClassDef.bases.items[i] : NULL;
+    if (b && b->kind == NODE_Subscript) /* Base[T] */
+        b = b->v.Subscript.value;
+    Val bv = b ? value_of(c->env->values, c->a, t, cs->parent ? cs->parent : cs, b) : unknown();
+    return bv.tag == VAL_CLASS && bv.node && bv.node->kind == NODE_ClassDef ? bv.node : NULL;
+}
+
+/* The __init__ that `super().__init__(...)` (or `Base.__init__(self,
+ * ...)`), statement k of init, a method of cls, runs: the first base of
+ * the project with one; else NULL (cls NULL: not asked). */
+static const Node *super_init(Ctx *c, const Node *cls, const Node *init, int k)
+{
+    const Node *st = init->v.FunctionDef.body.items[k], *f, *o;
+    if (!cls || st->kind != NODE_Expr || st->v.Expr.value->kind != NODE_Call ||
+        (f = st->v.Expr.value->v.Call.func)->kind != NODE_Attribute ||
+        strcmp(f->v.Attribute.attr, "__init__"))
+        return NULL;
+    o = f->v.Attribute.value;
+    if (!(o->kind == NODE_Call && o->v.Call.func->kind == NODE_Name &&
+          !strcmp(o->v.Call.func->v.Name.id, "super")) && o->kind != NODE_Name)
+        return NULL;
+    for (int i = 0; i < cls->v.ClassDef.bases.n; i++) {
+        const Node *b = cls->v.ClassDef.bases.items[i], *bc;
+        if (o->kind == NODE_Name && (b->kind != NODE_Name || strcmp(b->v.Name.id, o->v.Name.id)))
+            continue; /* Base.__init__(self): that base */
+        const Node *m = (bc = fc_base(c, cls, i)) ? value_method(c->env->values, c->a, bc, "__init__")
+                                                  : NULL;
+        if (m)
+            return m;
+    }
+    return NULL;
+}
+
+int fc_ctor_runs(Ctx *c, const Node *cls, const Node *init)
+{
+    const Node *own = ctor_of(c, cls);
+    for (int depth = 0; own && depth < KEEPS_MAX_DEPTH; depth++) {
+        if (own == init)
+            return 1;
+        const Node *oc = owner_class(c, own), *next = NULL;
+        for (int k = 0; oc && !next && k < own->v.FunctionDef.body.n; k++)
+            next = super_init(c, oc, own, k);
+        own = next;
+    }
+    return 0;
+}
+
+
+/* The parameter of sup, the base's __init__ that statement k of init calls
+ * (super_init), that init's own parameter `name` fills there, or NULL. */
+static const char *super_param(Ctx *c, const Node *init, int k, const Node *sup, const char *name)
+{
+    const Node *call = init->v.FunctionDef.body.items[k]->v.Expr.value, *a;
+    int named = call->v.Call.func->v.Attribute.value->kind == NODE_Name; /* Base.__init__(self, ..) */
+    const NodeList *ps = &sup->v.FunctionDef.args->v.arguments.args;
+    (void)c;
+    for (int j = 0; (a = ast_call_arg(call, j)); j++) {
+        if (a->kind != NODE_Name || strcmp(a->v.Name.id, name))
+            continue;
+        if (j >= call->v.Call.args.n)
+            return call->v.Call.keywords.items[j - call->v.Call.args.n]->v.keyword.arg;
+        int i = j + !named; /* after self */
+        return i < ps->n ? ps->items[i]->v.arg.arg : NULL;
+    }
+    return NULL;
+}
+
+/* The name of the parameter of __init__ (its own or inherited) that
+ * argument i (or keyword kw) fills, or NULL. */
+const char *fc_init_param(Ctx *c, const Node *def, int i, const char *kw)
+{
+    const Node *init = ctor_of(c, def);
     if (!init)
         return record_class(def) ? record_field(def, kw ? -1 : i, kw) : NULL;
     if (kw)
@@ -527,35 +622,43 @@ const char *fc_init_param(const Node *def, int i, const char *kw)
     return i + 1 < ps->n ? ps->items[i + 1]->v.arg.arg : NULL; /* after self */
 }
 
-#define KEEPS_MAX_DEPTH 3 /* objects inside objects followed (service -> repository) */
-
-/* Does the method func (in table t) keep its parameter `name` on self:
- * `self.db = db`, or inside another object it keeps, `self.orders =
- * OrderRepository(db)` whose class keeps it in turn? */
-static int method_keeps(Ctx *c, const ScopeTable *t, const Node *init, const char *name, int depth)
+/* Does the method init (an __init__ of a class; t: the table of the class
+ * that names it, or of init itself) keep its parameter `name` on self:
+ * `self.db = db`, inside another object it keeps, `self.orders =
+ * OrderRepository(db)` whose class keeps it in turn, or through the base's
+ * __init__ it hands it to (`super().__init__(db)`)? */
+static int method_keeps(Ctx *c, const ScopeTable *t, const Node *cls, const Node *init,
+                        const char *name, int depth)
 {
-    const Scope *is = init ? scope_of(t, init) : NULL;
-    for (int k = 0; init && k < init->v.FunctionDef.body.n; k++) {
-        const Node *target, *value;
+    if (init && !scope_of(t, init))
+        t = value_table_of(c->env->values, init); /* inherited from another module */
+    const Scope *is = init && t ? scope_of(t, init) : NULL;
+    for (int k = 0; is && k < init->v.FunctionDef.body.n; k++) {
+        const Node *target, *value, *sup = depth < KEEPS_MAX_DEPTH ? super_init(c, cls, init, k)
+                                                                    : NULL;
+        const char *bp = sup ? super_param(c, init, k, sup, name) : NULL;
+        if (bp && method_keeps(c, value_table_of(c->env->values, sup), owner_class(c, sup), sup, bp,
+                               depth + 1))
+            return 1;
         if (!ast_single_assign(init->v.FunctionDef.body.items[k], &target, &value) ||
             target->kind != NODE_Attribute || target->v.Attribute.value->kind != NODE_Name ||
             strcmp(target->v.Attribute.value->v.Name.id, "self"))
             continue;
         if (value->kind == NODE_Name && !strcmp(value->v.Name.id, name))
             return 1;
-        if (value->kind != NODE_Call || value->v.Call.func->kind != NODE_Name || !is ||
+        if (value->kind != NODE_Call || value->v.Call.func->kind != NODE_Name ||
             depth >= KEEPS_MAX_DEPTH)
             continue;
         const ScopeTable *inner;
-        const Node *cls = fc_class_named(c, t, is, value->v.Call.func->v.Name.id, &inner, NULL);
+        const Node *kc = fc_class_named(c, t, is, value->v.Call.func->v.Name.id, &inner, NULL);
         int n = value->v.Call.args.n + value->v.Call.keywords.n;
-        for (int i = 0; cls && i < n; i++) {
+        for (int i = 0; kc && i < n; i++) {
             const Node *kwn = i >= value->v.Call.args.n
                                   ? value->v.Call.keywords.items[i - value->v.Call.args.n] : NULL;
             const Node *a = kwn ? kwn->v.keyword.value : value->v.Call.args.items[i];
-            const char *param = fc_init_param(cls, i, kwn ? kwn->v.keyword.arg : NULL);
+            const char *param = fc_init_param(c, kc, i, kwn ? kwn->v.keyword.arg : NULL);
             if (a->kind == NODE_Name && !strcmp(a->v.Name.id, name) && param &&
-                fc_init_keeps(c, inner, cls, param, depth + 1))
+                fc_init_keeps(c, inner, kc, param, depth + 1))
                 return 1;
         }
     }
@@ -564,24 +667,64 @@ static int method_keeps(Ctx *c, const ScopeTable *t, const Node *init, const cha
 
 int fc_init_keeps(Ctx *c, const ScopeTable *t, const Node *def, const char *name, int depth)
 {
-    const Node *init = fc_init_of(def);
+    const Node *init = ctor_of(c, def);
     if (!init && record_class(def)) /* its generated __init__ stores every field */
         return record_field(def, -1, name) != NULL;
-    return method_keeps(c, t, init, name, depth);
+    return method_keeps(c, t, def, init, name, depth);
 }
 
-/* The attribute __init__ of cls keeps its parameter `name` in, directly
- * (`self.session = session`), or NULL. */
-static const char *keeps_attr(const Node *cls, const char *name)
+/* The attribute the __init__ of cls (its own or inherited) keeps its
+ * parameter `name` in, directly (`self.session = session`; a record
+ * class's field of that name; the base's, for `super().__init__(session)`),
+ * or NULL. */
+static const char *keeps_attr(Ctx *c, const Node *cls, const char *name, int depth)
 {
-    const Node *init = fc_init_of(cls);
+    const Node *init = ctor_of(c, cls), *target, *value, *sup;
+    if (!init && record_class(cls))
+        return record_field(cls, -1, name);
     for (int k = 0; init && k < init->v.FunctionDef.body.n; k++) {
-        const Node *target, *value;
+        const char *bp = depth < KEEPS_MAX_DEPTH && (sup = super_init(c, cls, init, k))
+                             ? super_param(c, init, k, sup, name) : NULL;
+        const char *a = bp ? keeps_attr(c, owner_class(c, sup), bp, depth + 1) : NULL;
+        if (a)
+            return a;
         if (ast_single_assign(init->v.FunctionDef.body.items[k], &target, &value) &&
             target->kind == NODE_Attribute && target->v.Attribute.value->kind == NODE_Name &&
             !strcmp(target->v.Attribute.value->v.Name.id, "self") && value->kind == NODE_Name &&
             !strcmp(value->v.Name.id, name))
             return target->v.Attribute.attr;
+    }
+    return NULL;
+}
+
+const char *fc_inner_kept(Ctx *c, const Node *obj, const char *attr, const char *kept)
+{
+    Val ov = fl_value_at(c, c->env->scopes, c->scope, obj);
+    const Node *cls = ov.tag == VAL_OBJECT && ov.node && ov.node->kind == NODE_ClassDef ? ov.node
+                                                                                      : NULL;
+    for (int i = 0; cls && i < cls->v.ClassDef.body.n; i++) {
+        const Node *m = cls->v.ClassDef.body.items[i];
+        if (m->kind != NODE_FunctionDef && m->kind != NODE_AsyncFunctionDef)
+            continue;
+        for (int k = 0; k < m->v.FunctionDef.body.n; k++) {
+            const Node *target, *value, *a;
+            if (!ast_single_assign(m->v.FunctionDef.body.items[k], &target, &value) ||
+                !fl_is_self_attr(target, attr) || value->kind != NODE_Call ||
+                value->v.Call.func->kind != NODE_Name)
+                continue;
+            const ScopeTable *ct;
+            const ScopeTable *mt = value_table_of(c->env->values, m);
+            const Scope *ms = mt ? scope_of(mt, m) : NULL;
+            const Node *kc = ms ? fc_class_named(c, mt, ms, value->v.Call.func->v.Name.id, &ct, NULL)
+                                : NULL;
+            for (int j = 0; kc && (a = ast_call_arg(value, j)); j++) {
+                int nargs = value->v.Call.args.n;
+                const char *param = fc_init_param(
+                    c, kc, j, j < nargs ? NULL : value->v.Call.keywords.items[j - nargs]->v.keyword.arg);
+                if (param && fl_is_self_attr(a, kept))
+                    return keeps_attr(c, kc, param, 0);
+            }
+        }
     }
     return NULL;
 }
@@ -684,7 +827,7 @@ static int holder_site(Ctx *c, Path *p, const Node *call, Res *out, const FlowSu
                                                    : NULL;
         const Node *a = kwn ? kwn->v.keyword.value : call->v.Call.args.items[i];
         int r = held_by_arg(c, p, a);
-        const char *param = fc_init_param(cls, i, kwn ? kwn->v.keyword.arg : NULL);
+        const char *param = fc_init_param(c, cls, i, kwn ? kwn->v.keyword.arg : NULL);
         int k = i < 32 && (keep >> i & 1) ? kept_arg_site(c, p, call, i) : -1;
         if (k >= 0) {
             out->kept = k + 1; /* our own, kept by the object: its methods use it or close it */
@@ -692,9 +835,9 @@ static int holder_site(Ctx *c, Path *p, const Node *call, Res *out, const FlowSu
             continue;
         }
         if (r >= 0 && param && (p->res[r] == RS_OPEN || p->res[r] == RS_IDLE) &&
-            keeps_attr(cls, param)) { /* a with item's: lent to it, its methods may close it */
+            keeps_attr(c, cls, param, 0)) { /* a with item's: lent to it, its methods may close it */
             out->kept = r + 1;
-            out->kept_attr = keeps_attr(cls, param);
+            out->kept_attr = keeps_attr(c, cls, param, 0);
             continue;
         }
         if (r < 0 || p->res[r] != RS_BORROWED || !c->site[r].when)
@@ -706,7 +849,7 @@ static int holder_site(Ctx *c, Path *p, const Node *call, Res *out, const FlowSu
                                 strchr("AEIOUaeiou", f->v.Name.id[0]) ? "an" : "a", f->v.Name.id));
         if (h >= 0) { /* its methods that close self.<attr> release r (holder_releases) */
             c->site[h].obj_cls = cls;
-            c->site[h].obj_attr = keeps_attr(cls, param);
+            c->site[h].obj_attr = keeps_attr(c, cls, param, 0);
         }
         return h;
     }
@@ -885,7 +1028,7 @@ static void kept_by_receiver(Ctx *c, Path *p, const Node *call, const Node *def)
         const char *name = i >= 0 ? param_name(def, i) : NULL;
         int r = fl_held_by(c, p, ast_call_arg(call, j));
         if (!name || r < 0 || p->res[r] != RS_BORROWED || !c->site[r].when ||
-            !method_keeps(c, dt, def, name, 0))
+            !method_keeps(c, dt, NULL, def, name, 0))
             continue;
         int h = make_holder(c, p, call, r, fmt(c, "kept here by `%s`", recv->v.Name.id));
         int v = fl_var_index(c, recv->v.Name.id, 1);
@@ -956,8 +1099,13 @@ int fc_named_method_releases(Ctx *c, const Node *cls, const char *method, const 
            fc_method_releases(c, def, args->v.arguments.args.items[0]->v.arg.arg, attr, val, 1);
 }
 
-int fc_class_releases(Ctx *c, const Node *cls, const char *attr, const Val *val)
+static int class_releases(Ctx *c, const Node *cls, const char *attr, const Val *val, int depth)
 {
+    for (int i = 0; depth < KEEPS_MAX_DEPTH && i < cls->v.ClassDef.bases.n; i++) {
+        const Node *b = fc_base(c, cls, i);
+        if (b && class_releases(c, b, attr, val, depth + 1))
+            return 1; /* a base's close() */
+    }
     for (int i = 0; i < cls->v.ClassDef.body.n; i++) {
         const Node *m = cls->v.ClassDef.body.items[i];
         const Node *a = m->kind == NODE_FunctionDef || m->kind == NODE_AsyncFunctionDef
@@ -967,6 +1115,11 @@ int fc_class_releases(Ctx *c, const Node *cls, const char *attr, const Val *val)
             return 1;
     }
     return 0;
+}
+
+int fc_class_releases(Ctx *c, const Node *cls, const char *attr, const Val *val)
+{
+    return class_releases(c, cls, attr, val, 0);
 }
 
 /*
@@ -1119,7 +1272,7 @@ static int keeper_keeps(Ctx *c, const Keeper *k, const Node *e, int j)
     int nargs = e->v.Call.args.n, i;
     if (k->cls) {
         const char *param = fc_init_param(
-            k->cls, j, j < nargs ? NULL : e->v.Call.keywords.items[j - nargs]->v.keyword.arg);
+            c, k->cls, j, j < nargs ? NULL : e->v.Call.keywords.items[j - nargs]->v.keyword.arg);
         return param && fc_init_keeps(c, k->ct, k->cls, param, 0);
     }
     return (i = ast_arg_param(k->def, k->shift, e, j)) >= 0 && i < 32 && (k->sum->keeps >> i & 1);
@@ -1343,13 +1496,69 @@ static void made_for_a_user(Ctx *c, Path *p, const Node *call, const Node *def)
     }
 }
 
+/* The site call acquires for an object of cls whose attribute attr keeps
+ * v, a resource made for it (`by` says where, for the witness), or -1. */
+static int owned_site(Ctx *c, Path *p, const Node *call, const Node *cls, const char *attr, Val v,
+                      const char *by)
+{
+    if (v.tag != VAL_RESOURCE || v.kind == RES_CURSOR || v.kind == RES_ANY)
+        return -1;
+    if (c->env->summary) {
+        c->check_differs = 1; /* the check pass has this object to follow */
+        return -1;
+    }
+    v.node = NULL;
+    int r = fl_acquire(c, p, call, v, -1);
+    if (r < 0)
+        return -1;
+    c->site[r].obj_cls = cls;
+    c->site[r].obj_attr = attr;
+    /* a record class's field is the caller's to close (`ctx.session.close()`) */
+    int releasable = record_class(cls) || fc_class_releases(c, cls, attr, &v);
+    p->ev[r] = fl_ev_push(c, p->ev[r] ? p->ev[r]->prev : NULL, call,
+                          fmt(c, "%s made here by %s, which keeps it in `self.%s`%s", fl_noun(c, r),
+                              by, attr,
+                              releasable ? "" : fmt(c, "; no method of `%s` releases it",
+                                                    cls->v.ClassDef.name)));
+    return r;
+}
+
+/* The site for an object of cls whose __init__ (its own or inherited, and
+ * the bases' it runs through `super().__init__()`, KEEPS_MAX_DEPTH deep)
+ * keeps a resource it makes, or -1. */
+static int owned_by_init(Ctx *c, Path *p, const Node *call, const Node *cls, const Node *init,
+                         int depth)
+{
+    const Node *ic = init && fc_init_of(cls) != init ? owner_class(c, init) : cls; /* init's */
+    const ScopeTable *ct = init ? value_table_of(c->env->values, init) : NULL;
+    const Scope *is = ct ? scope_of(ct, init) : NULL;
+    for (int k = 0; is && k < init->v.FunctionDef.body.n; k++) {
+        const Node *target, *value, *sup;
+        if (depth < KEEPS_MAX_DEPTH && (sup = super_init(c, ic, init, k))) {
+            int r = owned_by_init(c, p, call, cls, sup, depth + 1);
+            if (r >= 0 || c->check_differs)
+                return r;
+        }
+        if (!ast_single_assign(init->v.FunctionDef.body.items[k], &target, &value) ||
+            !fl_is_self_attr(target, NULL) || value->kind != NODE_Call)
+            continue;
+        Val v = value_of(c->env->values, c->a, ct, is, value); /* what __init__ makes */
+        int r = owned_site(c, p, call, cls, target->v.Attribute.attr, v,
+                           fmt(c, "`%s.__init__`", ic ? ic->v.ClassDef.name : "?"));
+        if (r >= 0 || (v.tag == VAL_RESOURCE && c->env->summary))
+            return r;
+    }
+    return -1;
+}
+
 /*
- * `svc = UserService()` where the class's __init__ makes a resource and
- * keeps it (`self.db = SessionLocal()`): the object owns it, so making the
- * object acquires it, and the object's methods that release self.db
- * release it (`svc.close()`, a helper's summary); other methods use it.
- * A site for the call with obj_cls set, or -1.  Check mode (a summary run
- * only notes that the check pass has something to follow); not as the
+ * `svc = UserService()` where the class's __init__ keeps a resource it makes
+ * (`self.db = SessionLocal()`, evaluated by the value model in __init__'s
+ * scope; an inherited __init__, or a base's run by `super().__init__()`,
+ * too): the object acquires it, and the object's methods that release
+ * self.db release it (`svc.close()`, a helper's summary); other methods use
+ * it.  A site for the call with obj_cls set, or -1.  Check mode (a summary
+ * run only notes that the check pass has something to follow); not as the
  * item of a `with` (its __exit__ decides).
  */
 static int owning_object(Ctx *c, Path *p, const Node *call)
@@ -1359,35 +1568,81 @@ static int owning_object(Ctx *c, Path *p, const Node *call)
         return -1;
     const ScopeTable *ct;
     const Node *cls = fc_class_named(c, c->env->scopes, c->scope, f->v.Name.id, &ct, NULL);
-    const Node *init = cls ? fc_init_of(cls) : NULL;
-    const Scope *is = init ? scope_of(ct, init) : NULL;
-    for (int k = 0; is && k < init->v.FunctionDef.body.n; k++) {
-        const Node *target, *value;
-        if (!ast_single_assign(init->v.FunctionDef.body.items[k], &target, &value) ||
-            !fl_is_self_attr(target, NULL) || value->kind != NODE_Call)
-            continue;
-        Val v = value_of(c->env->values, c->a, ct, is, value); /* what __init__ makes */
-        if (v.tag != VAL_RESOURCE || v.kind == RES_CURSOR || v.kind == RES_ANY)
-            continue;
-        if (c->env->summary) {
-            c->check_differs = 1; /* the check pass has this object to follow */
-            return -1;
-        }
-        v.node = NULL;
-        int r = fl_acquire(c, p, call, v, -1);
-        if (r < 0)
-            return -1;
-        c->site[r].obj_cls = cls;
-        c->site[r].obj_attr = target->v.Attribute.attr;
-        int releasable = fc_class_releases(c, cls, target->v.Attribute.attr, &v);
-        p->ev[r] = fl_ev_push(c, p->ev[r] ? p->ev[r]->prev : NULL, call,
-                              fmt(c, "%s made here by `%s.__init__`, which keeps it in `self.%s`%s",
-                                  fl_noun(c, r), cls->v.ClassDef.name, target->v.Attribute.attr,
-                                  releasable ? "" : fmt(c, "; no method of `%s` releases it",
-                                                        cls->v.ClassDef.name)));
-        return r;
+    return cls ? owned_by_init(c, p, call, cls, ctor_of(c, cls), 0) : -1;
+}
+
+/* made_by's walk over the returns of a factory. */
+typedef struct MadeBy {
+    Ctx *c;
+    const ScopeTable *t;
+    const Scope *s;  /* the factory's */
+    const Node *def;
+    const Node *ret; /* out: the object it returns, `cls(SessionLocal())` */
+    const Node *cls; /* out: its class */
+} MadeBy;
+
+static void made_by_kid(Node *parent, Node *n, void *arg)
+{
+    MadeBy *w = arg;
+    (void)parent;
+    if (w->ret || ast_is_def(n))
+        return;
+    const Node *e = n->kind == NODE_Return ? n->v.Return.value : NULL;
+    if (e && e->kind == NODE_Name) /* repo = cls(...); ...; return repo */
+        e = scope_bound_once(w->t, w->s, e, NULL);
+    if (e && e->kind == NODE_Call && e->v.Call.func->kind == NODE_Name) {
+        const char *f = e->v.Call.func->v.Name.id;
+        const Node *p0 = ast_param(w->def, 0);
+        const ScopeTable *ct;
+        w->cls = p0 && !strcmp(f, p0->v.arg.arg) && ast_decorated(w->def, "classmethod") &&
+                         w->s->parent && w->s->parent->kind == SCOPE_CLASS
+                     ? w->s->parent->node /* cls(...) */
+                     : fc_class_named(w->c, w->t, w->s, f, &ct, NULL);
+        w->ret = w->cls ? e : NULL;
+        return;
     }
-    return -1;
+    ast_children(n, made_by_kid, w);
+}
+
+/*
+ * `repo = Repo.create()` or `make_repo()`, a factory of the project (a
+ * classmethod's `cls(SessionLocal())`, a function's `Repo(SessionLocal())`,
+ * or a local bound once to either) that returns an object keeping a
+ * resource it made for it: the call acquires it, as `Repo(SessionLocal())`
+ * here would (owned_site), and the object's methods release or use it.
+ * The factory's summary took the resource as handed to the constructor,
+ * so nothing else acquires it.  Only a return among the factory's own
+ * statements is read, the first (limits, for cost: every call of a
+ * function returning an object asks; a return inside an `if` or `try` is
+ * not followed); an object made by a class whose own __init__ makes it
+ * (`return Repo()`) too.
+ */
+static int factory_owned(Ctx *c, Path *p, const Node *call, const Node *def)
+{
+    if (!def || def->kind == NODE_ClassDef || !c->step || c->step->kind == STEP_WITH_ENTER ||
+        value_return(c->env->values, def).tag != VAL_OBJECT)
+        return -1; /* the value model says first whether it returns an object of ours */
+    MadeBy w = {c, value_table_of(c->env->values, def), NULL, def, NULL, NULL};
+    w.s = w.t ? scope_of(w.t, def) : NULL;
+    if (!w.s)
+        return -1;
+    for (int k = 0; !w.ret && k < def->v.FunctionDef.body.n; k++) /* its top-level returns */
+        if (def->v.FunctionDef.body.items[k]->kind == NODE_Return)
+            made_by_kid(NULL, def->v.FunctionDef.body.items[k], &w);
+    const Node *a, *ret = w.ret;
+    for (int j = 0; ret && (a = ast_call_arg(ret, j)); j++) {
+        int nargs = ret->v.Call.args.n;
+        const char *param = fc_init_param(
+            c, w.cls, j, j < nargs ? NULL : ret->v.Call.keywords.items[j - nargs]->v.keyword.arg);
+        const char *attr = param && a->kind == NODE_Call ? keeps_attr(c, w.cls, param, 0) : NULL;
+        if (!attr)
+            continue;
+        int r = owned_site(c, p, call, w.cls, attr, value_of(c->env->values, c->a, w.t, w.s, a),
+                           fmt(c, "`%s`", def->v.FunctionDef.name));
+        if (r >= 0 || c->env->summary)
+            return r;
+    }
+    return ret ? owned_by_init(c, p, call, w.cls, ctor_of(c, w.cls), 0) : -1;
 }
 
 /* factory_attr's walk over the returns of a factory. */
@@ -1419,9 +1674,9 @@ static void factory_kid(Node *parent, Node *n, void *arg)
         for (int j = 0; cls && !w->attr && (a = ast_call_arg(call, j)); j++) {
             int nargs = call->v.Call.args.n;
             const char *param = fc_init_param(
-                cls, j, j < nargs ? NULL : call->v.Call.keywords.items[j - nargs]->v.keyword.arg);
+                w->c, cls, j, j < nargs ? NULL : call->v.Call.keywords.items[j - nargs]->v.keyword.arg);
             if (a->kind == NODE_Name && !strcmp(a->v.Name.id, w->name) && param)
-                w->attr = keeps_attr(cls, param);
+                w->attr = keeps_attr(w->c, cls, param, 0);
         }
     }
     w->depth++;
@@ -1455,9 +1710,9 @@ static uint32_t kept_args(Ctx *c, const Node *call, Val fv, const FlowSummary *s
     int nargs = call->v.Call.args.n;
     for (int j = 0; (cls || dt) && j < nargs + call->v.Call.keywords.n && j < 32; j++) {
         const char *kw = j < nargs ? NULL : call->v.Call.keywords.items[j - nargs]->v.keyword.arg;
-        const char *param = cls ? fc_init_param(cls, j, kw) : NULL;
+        const char *param = cls ? fc_init_param(c, cls, j, kw) : NULL;
         int i = dt ? ast_arg_param(def, shift, call, j) : -1;
-        attrs[j] = param ? keeps_attr(cls, param) : NULL;
+        attrs[j] = param ? keeps_attr(c, cls, param, 0) : NULL;
         if (i >= 0 && i < 32 && (sum->keeps >> i & 1) && param_name(def, i)) {
             FactoryWalk w = {c, dt, def, param_name(def, i), NULL, 0};
             ast_children((Node *)def, factory_kid, &w);
@@ -1561,7 +1816,9 @@ Res fc_call_value(Ctx *c, Path *p, const Node *call)
         if (ts.site >= 0) /* Model.query.get(...): a query of db.session */
             return method_call(c, p, call, ts, "query");
         const char *q = fl_qualname(c, c->env->scopes, c->scope, f);
-        if (!q || fl_held_by(c, p, f->v.Attribute.value) >= 0 ||
+        const Node *o = f->v.Attribute.value;
+        if (!q || fl_held_by(c, p, o) >= 0 ||
+            (o->kind == NODE_Attribute && fl_kept_by(c, p, o->v.Attribute.value) >= 0) ||
             fl_peek_value(c, p, f->v.Attribute.value).tag == VAL_FACTORY) {
             /* a method of a local, of a resource, or of a factory defined in
              * another module (`from db import engine; engine.connect()`);
@@ -1686,6 +1943,8 @@ Res fc_call_value(Ctx *c, Path *p, const Node *call)
         out.site = holder_site(c, p, call, &out, sum, def, shift, keep, attrs);
         if (out.site < 0 && !out.kept)
             out.site = owning_object(c, p, call);
+        if (out.site < 0 && !out.kept && def && !starts)
+            out.site = factory_owned(c, p, call, def);
     }
     return out;
 }

@@ -397,18 +397,31 @@ int fc_method_releases(Ctx *c, const Node *def, const char *self, const char *at
  * parameter>.<attr> (holding val), in the wide sense of fc_method_releases? */
 int fc_named_method_releases(Ctx *c, const Node *cls, const char *method, const char *attr,
                              const Val *val);
-/* Does a method of class cls release <its first parameter>.<attr> (holding val), in the
- * wide sense of fc_method_releases? */
+/* Does a method of class cls, or of a base of the project (KEEPS_MAX_DEPTH
+ * deep), release <its first parameter>.<attr> (holding val), in the wide
+ * sense of fc_method_releases? */
 int fc_class_releases(Ctx *c, const Node *cls, const char *attr, const Val *val);
 /* The __init__ parameter of class def that argument i (or keyword kw) fills, or NULL. */
-const char *fc_init_param(const Node *def, int i, const char *kw);
+const char *fc_init_param(Ctx *c, const Node *def, int i, const char *kw);
 /* Does the __init__ of class def keep its parameter name on self (objects inside too)? */
 int fc_init_keeps(Ctx *c, const ScopeTable *t, const Node *def, const char *name, int depth);
+/* The class of the project base i of cls names (`Base`, `Base[T]`), or NULL. */
+const Node *fc_base(Ctx *c, const Node *cls, int i);
+/* Does making an instance of cls run init: its own __init__ or the one it
+ * inherits, or a base's it reaches through `super().__init__()`
+ * (KEEPS_MAX_DEPTH deep)? */
+int fc_ctor_runs(Ctx *c, const Node *cls, const Node *init);
 /* Does calling f make an object that may keep its arguments? */
 int fc_constructs(Ctx *c, const Node *f);
 uint32_t fc_kept_params(Ctx *c, Path *p, const Node *e, int depth);
 /* Does the object e makes keep what the name `name` holds (flow_keeps)? */
 int fc_object_keeps(Ctx *c, const Node *e, const char *name, int depth);
+/* `uow.invoices` of a holder uow keeping our site in `uow.<kept>`, where a
+ * method of its class (the value model's, of obj) stores `self.invoices =
+ * InvoiceRepository(self.<kept>)` and that class keeps the argument: the
+ * attribute the inner object keeps it in, so the inner object is a holder
+ * of the same site; else NULL.  Only a direct store in a method's body. */
+const char *fc_inner_kept(Ctx *c, const Node *obj, const char *attr, const char *kept);
 
 /* --- flow_jobs.c --- */
 

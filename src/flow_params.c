@@ -326,7 +326,7 @@ static void holder_return(Node *parent, Node *n, void *arg)
             const Node *kwn = j >= call->v.Call.args.n
                                   ? call->v.Call.keywords.items[j - call->v.Call.args.n] : NULL;
             const Node *a = kwn ? kwn->v.keyword.value : call->v.Call.args.items[j];
-            const char *kept = fc_init_param(cls, j, kwn ? kwn->v.keyword.arg : NULL);
+            const char *kept = fc_init_param(h->c, cls, j, kwn ? kwn->v.keyword.arg : NULL);
             if (a->kind != NODE_Name || !kept || !fc_init_keeps(h->c, ct, cls, kept, 0))
                 continue;
             /* the argument is a parameter of the provider that FastAPI fills */

@@ -116,7 +116,8 @@ typedef struct Bases {
     const Node **of;   /* n: the class of the project each base names, or NULL */
     int n;
     int depth;         /* the deepest Ev.depth evaluating them reached, from 0 */
-    int derived;       /* a class of the project names cls as a base */
+    const Node **subs; /* nsubs: the classes of the project that name cls as a base */
+    int nsubs;
 } Bases;
 
 struct ValueModel {
@@ -1205,7 +1206,7 @@ static const Node *base_class(Ev *c, const Node *cls, const ClassBases *cb, int 
     if (cb->kept)
         return cb->kept->of[i];
     const Node *e = cls->v.ClassDef.bases.items[i];
-    if (e->kind == NODE_Subscript) /* a generic's parameters: `BaseRepository[Order]` */
+    if (e->kind == NODE_Subscript) /* BaseRepository[Invoice]: a generic base is its class */
         e = e->v.Subscript.value;
     Val b = ev(c, cb->t, cb->s, e);
     return b.tag == VAL_CLASS ? b.node : NULL;
@@ -2765,7 +2766,7 @@ static void kept_bases(ValueModel *vm)
         const Node **of = cb.n ? arena_alloc(vm->a, (size_t)cb.n * sizeof *of) : NULL;
         for (int b = 0; b < cb.n; b++)
             of[b] = base_class(&c, cls, &cb, b);
-        Bases k = {cls, of, cb.n, c.peak, 0};
+        Bases k = {cls, of, cb.n, c.peak, NULL, 0};
         size_t j = hash_ptr(cls) & (cap - 1);
         while (tab[j].cls)
             j = (j + 1) & (cap - 1);
@@ -2775,15 +2776,31 @@ static void kept_bases(ValueModel *vm)
     arena_free(scratch);
     vm->bases = tab;
     vm->bcap = cap;
-    for (size_t i = 0; i < cap; i++)
-        for (int b = 0; tab[i].cls && b < tab[i].n; b++) {
-            Bases *k = tab[i].of[b] ? (Bases *)find_bases(vm, tab[i].of[b]) : NULL;
-            if (k)
-                k->derived = 1;
-        }
+    /* the other way round, for value_subclass: counted, then filled */
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t i = 0; i < cap; i++)
+            for (int b = 0; tab[i].cls && b < tab[i].n; b++) {
+                Bases *k = tab[i].of[b] ? (Bases *)find_bases(vm, tab[i].of[b]) : NULL;
+                if (k && pass)
+                    k->subs[k->nsubs++] = tab[i].cls;
+                else if (k)
+                    k->nsubs++;
+            }
+        for (size_t i = 0; !pass && i < cap; i++)
+            if (tab[i].cls && tab[i].nsubs) {
+                tab[i].subs = arena_alloc(vm->a, (size_t)tab[i].nsubs * sizeof *tab[i].subs);
+                tab[i].nsubs = 0;
+            }
+    }
 }
 
 int value_rounds(const ValueModel *vm) { return vm->rounds; }
+
+const Node *value_subclass(const ValueModel *vm, const Node *cls, int i)
+{
+    const Bases *k = vm ? find_bases(vm, cls) : NULL;
+    return k && i < k->nsubs ? k->subs[i] : NULL;
+}
 
 Val value_of(const ValueModel *vm, Arena *scratch, const ScopeTable *t, const Scope *s,
              const Node *e)
@@ -2832,13 +2849,13 @@ static int derives(const ValueModel *vm, const Node *cls, const Node *base, int 
 int value_derives(const ValueModel *vm, const Node *cls, const Node *base)
 {
     const Bases *k = vm ? find_bases(vm, base) : NULL;
-    return k && k->derived && cls != base && derives(vm, cls, base, 0);
+    return k && k->nsubs && cls != base && derives(vm, cls, base, 0);
 }
 
 int value_has_subclass(const ValueModel *vm, const Node *cls)
 {
     const Bases *k = vm ? find_bases(vm, cls) : NULL;
-    return k && k->derived;
+    return k && k->nsubs > 0;
 }
 
 Val value_attr(const ValueModel *vm, Arena *scratch, const Node *cls, const char *attr)

@@ -163,6 +163,10 @@ const char *value_path_of(const ValueModel *vm, const Node *node);
  * or tuple literal of the project's functions), or NULL past its end. */
 const Node *value_table_func(const ValueModel *vm, const Node *table, int i);
 
+/* Class i of the project that names cls (a ClassDef) as a direct base, in
+ * no set order, or NULL past the last. */
+const Node *value_subclass(const ValueModel *vm, const Node *cls, int i);
+
 /* The project the model was built over (its modules, read-only). */
 const Project *value_project(const ValueModel *vm);
 
