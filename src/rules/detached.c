@@ -437,6 +437,8 @@ static void note_result(Scan *c, const Node *t, const Node *v)
 static void bind_loaded(Scan *c, const Node *ent, const Node *load)
 {
     DEvent *e = c->nev ? &c->ev[c->nev - 1] : NULL;
+    if (e && e->kind == EV_BIND)
+        e->cls = ent;
     if (e && e->kind == EV_BIND && ent &&
         ormpaths_loaded(c->k->a, load, &e->loaded, &e->nloaded))
         e->ent = ent;
@@ -765,6 +767,62 @@ static void push_added(Scan *c, const Node *call, const char *s, const char *obj
         c->ev[c->nev - 1].added = 1;
 }
 
+/* The parameters the summarized def commits when call runs it: a
+ * summary whose commit a flag decides (`if flush_only: ... else:
+ * commit()`, FlowSummary.cond) commits as the argument's constant, or the
+ * parameter's constant default, says; an argument not a constant, both
+ * ways (a commit on some path). */
+static unsigned call_commits(const FlowSummary *sum, const Node *def, int shift,
+                             const Node *call)
+{
+    if (!sum->cond)
+        return sum->commits;
+    const Node *v = ast_param_default(def, sum->cond - 1);
+    for (int j = 0; ast_call_arg(call, j); j++)
+        if (ast_arg_param(def, shift, call, j) == sum->cond - 1)
+            v = ast_call_arg(call, j);
+    int truth = !v || v->kind != NODE_Constant ? -1
+                : v->v.Constant.value.kind == CONST_TRUE  ? 1
+                : v->v.Constant.value.kind == CONST_FALSE || v->v.Constant.value.kind == CONST_NONE
+                    ? 0
+                    : -1;
+    return truth == 1 ? sum->commits : truth == 0 ? sum->commits_falsy
+                                                  : sum->commits | sum->commits_falsy;
+}
+
+/* `user.save(db)`: the method of an object this function loaded or made
+ * (the class of its last binding, a mapped class of the project, or a
+ * base's: an ActiveRecord mixin), or NULL.  The value
+ * model does not know what a loader returns, the binding events do.
+ * *self: the object's name when it is made here, not yet of a session
+ * (the method may add it), else NULL. */
+static const Node *loaded_method(Scan *c, const Node *call, const char **self)
+{
+    const Node *f = call->v.Call.func;
+    const Node *o = f->kind == NODE_Attribute ? f->v.Attribute.value : NULL;
+    if (!o || o->kind != NODE_Name)
+        return NULL;
+    const Node *ent = NULL;
+    int loaded = 0;
+    for (int i = c->nev - 1; i >= 0 && !ent; i--)
+        if (c->ev[i].kind == EV_BIND && c->ev[i].obj && !strcmp(c->ev[i].obj, o->v.Name.id)) {
+            loaded = c->ev[i].sess != NULL;
+            ent = c->ev[i].cls    ? c->ev[i].cls /* loaded, or made: `Book(...)` */
+                  : c->ev[i].made ? c->ev[i].made->v.Call.func
+                                  : NULL;
+            if (!ent || ent->kind != NODE_Name)
+                return NULL;
+        }
+    OrmClass cls = ent ? ormpaths_class(c->env, c->env->scopes, c->scope, ent->v.Name.id)
+                       : (OrmClass){NULL, NULL};
+    const Node *def = cls.def ? value_method(c->env->values, c->scratch, cls.def,
+                                             f->v.Attribute.attr) : NULL;
+    if (!def || ast_decorated(def, "staticmethod") || ast_decorated(def, "classmethod"))
+        return NULL;
+    *self = loaded ? NULL : o->v.Name.id; /* already its session's: adding it again is no news */
+    return def;
+}
+
 /* `await save(session, obj)`: a function of the project (a module's, or
  * a method: its arguments mapped past the receiver) whose summary adds a
  * parameter to the session it is given adds that argument, a name, to this
@@ -776,11 +834,20 @@ static void helper_commits(Scan *c, const Node *n)
     for (int j = 0; ast_call_arg(n, j) && !any; j++)
         any = session_of(c, ast_call_arg(n, j)) != NULL;
     int shift;
-    const Node *def = any && c->env->summary_of
-                          ? ormpaths_callee(c->scratch, c->env, c->scope, n, &shift) : NULL;
+    const char *self = NULL;
+    const Node *def = any && c->env->summary_of ? loaded_method(c, n, &self) : NULL;
+    shift = 1; /* the object is self */
+    if (any && c->env->summary_of && !def)
+        def = ormpaths_callee(c->scratch, c->env, c->scope, n, &shift);
     const FlowSummary *sum = def ? c->env->summary_of(c->env->summary_arg, def) : NULL;
     if (!sum)
         return;
+    for (int j = 0; self && ast_call_arg(n, j); j++) { /* user.save(db): db.add(self) */
+        const char *s = session_of(c, ast_call_arg(n, j));
+        int i = ast_arg_param(def, shift, n, j);
+        if (s && i >= 0 && i < 8 && (sum->adds[i] & 1))
+            push_added(c, n, s, self);
+    }
     for (int j = 0; ast_call_arg(n, j); j++) {
         const char *s = session_of(c, ast_call_arg(n, j));
         int i = ast_arg_param(def, shift, n, j);
@@ -804,7 +871,7 @@ static void helper_commits(Scan *c, const Node *n)
         int i = ast_arg_param(def, shift, n, j);
         if (!s || i < 0 || i >= 32)
             continue;
-        if (sum->commits >> i & 1)
+        if (call_commits(sum, def, shift, n) >> i & 1)
             push(c, EV_COMMIT, n, ast_end_lineno(n), n->end_col_offset, s, NULL);
         if (sum->rolls_back >> i & 1)
             push(c, EV_ROLLBACK, n, ast_end_lineno(n), n->end_col_offset, s, NULL);

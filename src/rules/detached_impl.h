@@ -130,6 +130,7 @@ typedef struct DEvent {
     const char *obj;      /* EV_BIND, EV_READ, EV_RETURN, EV_FORGET: the object's */
     const Node *at;
     const Node *ent;      /* EV_BIND of a loaded object: its class's name (`User`) */
+    const Node *cls;      /* ... whether or not its loaded paths are known (its methods) */
     const Probe *from;    /* EV_BIND of what a helper returned detached, or NULL */
     const Node *in_body;  /* the innermost try whose body holds it, or NULL ... */
     const Node *in_handler; /* ... and the innermost whose handler does */

@@ -96,6 +96,23 @@ static int expire_keyword(const Node *call)
     return 1;
 }
 
+/* The qualified name e (a name or a dotted reference) stands for where
+ * (t, s) look it up, a name re-exported by a module of the project
+ * (`from polar.kit.db.postgres import AsyncSession`, which imports it from
+ * SQLAlchemy) followed to the library's name it was imported as. */
+static const char *library_qual(Arena *a, const FlowEnv *env, const ScopeTable *t,
+                                const Scope *s, const Node *e)
+{
+    const char *q = ormpaths_qual(a, t, s, e);
+    const Binding *b = e->kind == NODE_Name ? scope_lookup(t, s, e->v.Name.id, NULL) : NULL;
+    FlowDef d = {0};
+    if (b && b->kind == BIND_IMPORT && b->qualname && env->resolve &&
+        env->resolve(env->resolve_arg, b->qualname, &d) && d.binding &&
+        d.binding->kind == BIND_IMPORT && d.binding->qualname)
+        return d.binding->qualname;
+    return q;
+}
+
 /* Do the sessions of the module-level sessionmaker that name holds, looked
  * up from (in, s), expire on commit?  -1: not such a name. */
 static int named_maker(Arena *a, const FlowEnv *env, const ScopeTable *in, const Scope *s,
@@ -106,7 +123,7 @@ static int named_maker(Arena *a, const FlowEnv *env, const ScopeTable *in, const
     const Binding *b = ormpaths_definition(env, in, s, name, &t, &where);
     if (!b || !where || where->kind != SCOPE_MODULE || b->kind != BIND_LOCAL || !b->value ||
         b->value->kind != NODE_Call ||
-        !ast_name_in(ormpaths_qual(a, t, where, b->value->v.Call.func), makers))
+        !ast_name_in(library_qual(a, env, t, where, b->value->v.Call.func), makers))
         return -1;
     return expire_keyword(b->value);
 }
@@ -116,7 +133,7 @@ int ormpaths_expires(Arena *a, const FlowEnv *env, const Scope *s, const Node *a
     const Node *f = acq->v.Call.func;
     if (f->kind == NODE_Attribute && !strcmp(f->v.Attribute.attr, "begin"))
         f = f->v.Attribute.value;
-    const char *q = ormpaths_qual(a, env->scopes, s, f);
+    const char *q = library_qual(a, env, env->scopes, s, f);
     if (ast_name_in(q, session_classes))
         return f == acq->v.Call.func ? expire_keyword(acq) : -1;
     return f->kind == NODE_Name ? named_maker(a, env, env->scopes, s, f->v.Name.id) : -1;
