@@ -81,6 +81,10 @@ struct FastApi {
     VEC(const Node *) starting; /* the functions that call Pool, ProcessPoolExecutor or
                                    Process, while the references are scanned ... */
     const Node **starters;      /* ... then kept in the arena, by name */
+    VEC(const Node *) hooking;  /* the functions run after each unit of work (is_hook, or
+                                   passed to a signal's connect()), while scanned ... */
+    const Node **hooks;         /* ... then kept in the arena */
+    int nhooks;
     int nstarters;
     uint64_t starter_names[4];  /* ... their names' starter_bit()s: most names are none */
     const Node **modkey; /* each module's node, hashed (open addressing) ... */
@@ -1687,6 +1691,15 @@ static void ref_scan(RefScan *r, const Node *n)
             (!r->f->starting.n || r->f->starting.items[r->f->starting.n - 1] != r->func))
             VEC_PUSH(&r->f->starting, r->func); /* a function that may start processes */
     }
+    if (n->kind == NODE_Call && n->v.Call.func->kind == NODE_Attribute &&
+        !strcmp(n->v.Call.func->v.Attribute.attr, "connect") && n->v.Call.args.n == 1 &&
+        n->v.Call.args.items[0]->kind == NODE_Name) { /* task_postrun.connect(fn): fn is a
+                                                        hook, as when decorated */
+        int mod = -1;
+        const Binding *b = resolve(r->f, r->m, r->s, n->v.Call.args.items[0], &mod);
+        if (b && b->kind == BIND_DEF && b->def)
+            VEC_PUSH(&r->f->hooking, b->def);
+    }
     if (n->kind == NODE_withitem && r->func && r->func->kind == NODE_FunctionDef &&
         !strcmp(r->func->v.FunctionDef.name, "__call__")) {
         const Node *e = n->v.withitem.context_expr;
@@ -1725,8 +1738,10 @@ static void ref_scan(RefScan *r, const Node *n)
         if (n->kind != NODE_Lambda && n->kind != NODE_ClassDef && !holder)
             r->holder = n; /* a function: its body runs when it is called */
         r->in_function |= n->kind != NODE_ClassDef;
-        r->in_hook |= (n->kind == NODE_FunctionDef || n->kind == NODE_AsyncFunctionDef) &&
-                      is_hook(n);
+        if ((n->kind == NODE_FunctionDef || n->kind == NODE_AsyncFunctionDef) && is_hook(n)) {
+            r->in_hook = 1;
+            VEC_PUSH(&r->f->hooking, n);
+        }
         r->in_finish |= n->kind == NODE_FunctionDef && !strcmp(n->v.FunctionDef.name, "on_finish");
     } else if (r->cli.names && !holder && n->kind == NODE_If && fastapi_is_main_guard(n)) {
         r->holder = MAIN_BLOCK;
@@ -1827,6 +1842,10 @@ static void references(FastApi *f)
             f->starters[f->nstarters++] = f->starting.items[i];
         }
     VEC_FREE(&f->starting);
+    f->hooks = arena_alloc(f->a, (f->hooking.n + 1) * sizeof *f->hooks);
+    for (size_t i = 0; i < f->hooking.n; i++)
+        f->hooks[f->nhooks++] = f->hooking.items[i];
+    VEC_FREE(&f->hooking);
     unnamed_generators(f);
 }
 
@@ -1938,6 +1957,12 @@ int fastapi_binding_removed(const FastApi *f, const Binding *b, int by_hook)
     const Entry *e = f ? find(f, b) : NULL;
     int bit = by_hook == 2 ? READ_REMOVED_FINISH : by_hook ? READ_REMOVED_HOOK : READ_REMOVED;
     return e && (e->roles & bit);
+}
+
+const Node *const *fastapi_hooks(const FastApi *f, int *n)
+{
+    *n = f ? f->nhooks : 0;
+    return f ? f->hooks : NULL;
 }
 
 int fastapi_task_app_context(const FastApi *f) { return f && f->task_app_context; }

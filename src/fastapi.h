@@ -141,6 +141,10 @@ int fastapi_cancels_requests(const FastApi *f);
  * apart from its outer one), in *n how many (0 for none): where worker
  * processes may be started.  A cheap gate for forks.c, which asks what
  * the callers of these did first; a bisection over them by name. */
+/* The functions run after each unit of work: a signal handler (`@task_postrun.connect`,
+ * `task_postrun.connect(fn)`), a teardown (`@app.teardown_appcontext`), a Task's
+ * after_return; *n of them. */
+const Node *const *fastapi_hooks(const FastApi *f, int *n);
 const Node *const *fastapi_process_starters(const FastApi *f, const char *name, int *n);
 
 /* Does another module of the project use a name of this module? */

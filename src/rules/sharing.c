@@ -1591,7 +1591,25 @@ static int units_sched(const Units *u, const Node *func)
  * `@task_postrun.connect` handler, an `after_return`, a teardown)? */
 static int hook_removes(Check *c, const RegKey *k)
 {
-    return k->k1 && !k->k2 && fastapi_binding_removed(c->fa, k->k1, 1);
+    if (k->k1 && !k->k2 && fastapi_binding_removed(c->fa, k->k1, 1))
+        return 1;
+    /* a hook that removes it through the project's functions (`repo.reset()`,
+       whose method removes `self._Session`), as deep as reg_walk follows them:
+       by the registry's scoped_session(...) call, so only one the value model
+       knows as the same call counts */
+    int n = 0;
+    const Node *const *hooks = k->made ? fastapi_hooks(c->fa, &n) : NULL;
+    for (int i = 0; i < n; i++) {
+        const ScopeTable *t = value_table_of(c->env->values, hooks[i]);
+        const Scope *s = t ? scope_of(t, hooks[i]) : NULL;
+        if (!s)
+            continue;
+        RegWalk r = {.c = c, .t = t, .s = s, .find = k};
+        reg_walk(&r, hooks[i]);
+        if (r.at)
+            return 1;
+    }
+    return 0;
 }
 
 /* Does a decorator of the project on func remove the registry written
