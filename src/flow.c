@@ -3139,7 +3139,7 @@ static int fork_at_copy(Ctx *c, int s, const Path *p)
 }
 
 static int walk(Arena *scratch, const FlowEnv *env, Node *func, Cfg *g, int falsy,
-                FlowLock *lock, FlowPark *park);
+                FlowLock *lock, FlowPark *park, const Ctx *pre, const Path *pre_start);
 
 /* The context of a walk of func's graph g, before its paths (walk). */
 static void ctx_init(Ctx *c, Arena *scratch, const FlowEnv *env, Node *func, Cfg *g, int falsy,
@@ -3186,20 +3186,23 @@ static void ctx_init(Ctx *c, Arena *scratch, const FlowEnv *env, Node *func, Cfg
  * follow (nothing_to_follow)?  Most functions of a project touch no
  * resource; for them the graph is never built.  What that asks of the
  * graph is only whether func is a generator, known from an earlier run.
+ * c and start are left as walk() would begin them (parameters borrowed,
+ * generator captures), so that walk() of a function found not quiet takes
+ * them over rather than doing that work again.
  */
-static int quiet_before_graph(Arena *scratch, const FlowEnv *env, Node *func)
+static int quiet_before_graph(Arena *scratch, const FlowEnv *env, Node *func, Ctx *c, Path *start)
 {
     Cfg bare; /* no steps: what ctx_init and captured_by_generator read of it */
     memset(&bare, 0, sizeof bare);
     bare.is_generator = env->known->generator;
-    Ctx c;
-    ctx_init(&c, scratch, env, func, &bare, 0, NULL, NULL);
-    Path start;
-    memset(&start, 0, sizeof start);
-    memset(start.var, 0xff, sizeof start.var);
-    fp_borrowed_params(&c, &start, func);
-    captured_by_generator(&c, &start, func);
-    return nothing_to_follow(&c, func, env->known);
+    ctx_init(c, scratch, env, func, &bare, 0, NULL, NULL);
+    memset(start, 0, sizeof *start);
+    memset(start->var, 0xff, sizeof start->var);
+    fp_borrowed_params(c, start, func);
+    captured_by_generator(c, start, func);
+    int quiet = nothing_to_follow(c, func, env->known);
+    c->g = NULL; /* bare is gone on return: walk() sets its graph */
+    return quiet;
 }
 
 /* flow_function, and flow_lock_held or flow_parked when lock or park is given. */
@@ -3207,9 +3210,15 @@ static void run(Arena *scratch, const FlowEnv *env, Node *func, FlowLock *lock, 
 {
     FlowFacts *facts = env->known;
     Cfg *g;
+    Ctx pre; /* check mode: what quiet_before_graph began, for walk() */
+    Path pre_start;
+    int have_pre = 0;
     if (facts && facts->known) {
-        if (!env->summary && !lock && !park && quiet_before_graph(scratch, env, func))
-            return;
+        if (!env->summary && !lock && !park) {
+            if (quiet_before_graph(scratch, env, func, &pre, &pre_start))
+                return;
+            have_pre = 1;
+        }
         g = cfg_build_known(scratch, func, facts->generator);
     } else {
         g = cfg_build(scratch, func);
@@ -3225,7 +3234,7 @@ static void run(Arena *scratch, const FlowEnv *env, Node *func, FlowLock *lock, 
     }
     if (!g || g->nsteps == 0)
         return;
-    int cond = walk(scratch, env, func, g, 0, lock, park);
+    int cond = walk(scratch, env, func, g, 0, lock, park, have_pre ? &pre : NULL, &pre_start);
     FlowSummary *sum = env->summary;
     /* a test decided by the resource standing for parameter cond - 1 (`if ok:`):
      * walked again with it falsy, for what its callers passing False get.  Only
@@ -3241,7 +3250,7 @@ static void run(Arena *scratch, const FlowEnv *env, Node *func, FlowLock *lock, 
     memset(&falsy, 0, sizeof falsy);
     FlowEnv e = *env;
     e.summary = &falsy;
-    walk(scratch, &e, func, g, cond, NULL, NULL);
+    walk(scratch, &e, func, g, cond, NULL, NULL, NULL, NULL);
     sum->cond = (unsigned char)cond;
     sum->releases_falsy = falsy.releases;
     sum->with_releases_falsy = falsy.with_releases;
@@ -3252,13 +3261,19 @@ static void run(Arena *scratch, const FlowEnv *env, Node *func, FlowLock *lock, 
 /* One walk of func's graph g: in summary mode, filling env->summary, with
  * parameter falsy - 1 taken as falsy (0: none), and returns Ctx.cond; else
  * asking lock's or park's question when given, or reporting what it finds
- * (returns 0). */
+ * (returns 0).  pre, when given, is the Ctx and pre_start the start path
+ * quiet_before_graph built for func (check mode, found not quiet). */
 static int walk(Arena *scratch, const FlowEnv *env, Node *func, Cfg *g, int falsy,
-                FlowLock *lock, FlowPark *park)
+                FlowLock *lock, FlowPark *park, const Ctx *pre, const Path *pre_start)
 {
     FlowFacts *facts = env->known;
     Ctx c;
-    ctx_init(&c, scratch, env, func, g, falsy, lock, park);
+    if (pre) {
+        c = *pre;
+        c.g = g;
+    } else {
+        ctx_init(&c, scratch, env, func, g, falsy, lock, park);
+    }
     c.in = arena_alloc(scratch, (size_t)g->nsteps * sizeof *c.in);
     c.work = arena_alloc(scratch, (size_t)g->nsteps * sizeof *c.work);
     c.queued = arena_alloc(scratch, (size_t)g->nsteps);
@@ -3266,10 +3281,16 @@ static int walk(Arena *scratch, const FlowEnv *env, Node *func, Cfg *g, int fals
     c.ranks = arena_alloc(scratch, (size_t)g->nsteps);
     c.raiser = arena_alloc(scratch, (size_t)g->nsteps * sizeof *c.raiser);
     Path start;
-    memset(&start, 0, sizeof start);
-    memset(start.var, 0xff, sizeof start.var); /* VAR_UNKNOWN */
+    if (pre) {
+        start = *pre_start; /* neither step before reads or sets patched */
+    } else {
+        memset(&start, 0, sizeof start);
+        memset(start.var, 0xff, sizeof start.var); /* VAR_UNKNOWN */
+    }
     start.patched = fm_decorator_patches(&c, func);
-    if (env->summary) {
+    if (pre) {
+        /* parameters and captures done, and not quiet: quiet_before_graph */
+    } else if (env->summary) {
         fp_summary_params(&c, &start, func);
         if (facts && facts->fans_known) {
             env->summary->fans_out = facts->fans_out;
