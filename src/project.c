@@ -1567,18 +1567,22 @@ void project_read(Arena *a, ProjectCache *c, const char *dir, ProjectFacts *f)
  * forks the workers afterwards; so does uWSGI unless lazy-apps is set.
  * Whatever the app's module does at import time is then done once, before
  * the fork, and inherited by every worker (forks.c reads these facts).
- * What is read: the commands of a Procfile, Dockerfiles, compose files and
- * shell scripts (one logical line each, `\` continuations joined), the
- * gunicorn configuration files (Python, parsed, never run) and uWSGI .ini
- * and .yaml files, in the project's root folder and its folders bin/,
- * scripts/, config/ and the build folders.  Limits: a YAML list or block
- * spread over lines is not read as one command; a module path relative to
- * another folder than the project's (--chdir, a WORKDIR) is looked up as
- * written; a folder above the project's root is not read.
+ * What is read: the commands of a Procfile, Dockerfiles and shell scripts
+ * (one logical line each, `\` continuations joined), compose files and
+ * deployment manifests (YAML: read_yaml_commands), the gunicorn
+ * configuration files (Python, parsed, never run) and uWSGI .ini and .yaml
+ * files, in the project's root folder and its folders bin/, scripts/,
+ * config/ and the build folders; manifests and the root files of the
+ * folders above the project too, as far up as build folders are asked (a
+ * Helm chart at the repository's root starts the service in server/).
+ * Limits: a module path relative to another folder than the project's
+ * (--chdir, a WORKDIR, a container's workingDir) is looked up as written.
  */
 
 #define MAX_SERVER_BYTES (256u << 10) /* a larger script, Procfile or config is not read */
 #define MAX_SERVER_FILES 64           /* files read per project */
+#define MAX_MANIFEST_FILES 256        /* deployment manifests read per project */
+#define MAX_MANIFEST_DEPTH 5          /* folders below a deployment folder walked */
 #define MAX_LAUNCHES 16               /* server commands and configurations kept */
 #define MAX_WORDS 128                 /* words of one command line read */
 
@@ -1604,6 +1608,8 @@ typedef struct Servers {
     int nl, files;
     const char *env_from;   /* GUNICORN_CMD_ARGS holding --preload: where */
     int env_line;
+    const char *seen[MAX_SERVER_FILES + MAX_MANIFEST_FILES]; /* the files read */
+    int nseen, manifests;
 } Servers;
 
 static int ident_char(char c)
@@ -1787,6 +1793,152 @@ static void read_commands(Servers *s, const char *path, const char *from)
     }
 }
 
+/* Is path not read yet for this project?  (A compose file of a build
+ * folder is also met in the walk of the deployment folders.) */
+static int first_read(Servers *s, const char *path)
+{
+    for (int i = 0; i < s->nseen; i++)
+        if (!strcmp(s->seen[i], path))
+            return 0;
+    if (s->nseen < (int)(sizeof s->seen / sizeof *s->seen))
+        s->seen[s->nseen++] = path;
+    return 1;
+}
+
+/*
+ * YAML files: compose files and Kubernetes or Helm manifests, where a
+ * container's `command:` and `args:` say how the server starts as often as
+ * a Procfile does.  YAML is not parsed: a command's key (`command`, `args`,
+ * `entrypoint`) takes its inline value (a flow list or a scalar) or the
+ * block below it (list items joined into one command; a `|` or `>` scalar,
+ * a command a line), and a container's args are appended to its command
+ * (together they are one argv, whichever comes first).  Every other line is
+ * a command on its own, as in a Procfile; a Kubernetes env entry's `name:`
+ * and `value:` lines are read as one (GUNICORN_CMD_ARGS).  Limits: anchors,
+ * merges and Helm's `{{ }}` logic are text; a value kept in a values file
+ * and placed by a template is not followed.
+ */
+typedef struct YamlCmd {
+    const char *text; /* the command, in s->tmp; NULL: none pending */
+    int col, line;    /* the key's column; the line of --preload, else the key's */
+    int is_args;      /* args: (appended to a command) */
+} YamlCmd;
+
+/* The key of a YAML line, list markers skipped (`- command: [...]`): its
+ * length (0: none), its column and its value, trailing comment cut. */
+static size_t yaml_key(char *l, int *col, char **value)
+{
+    char *k = l + strspn(l, " \t");
+    while (k[0] == '-' && (k[1] == ' ' || k[1] == '\t'))
+        k += 1 + strspn(k + 1, " \t");
+    size_t n = 0;
+    while (ident_char(k[n]) || k[n] == '-')
+        n++;
+    if (!n || k[n] != ':' || (k[n + 1] && k[n + 1] != ' ' && k[n + 1] != '\t' && k[n + 1] != '\r'))
+        return 0;
+    *col = (int)(k - l);
+    char *v = k + n + 1;
+    v += strspn(v, " \t");
+    char *hash = strstr(v, " #");
+    if (hash)
+        *hash = 0;
+    *value = v;
+    return n;
+}
+
+static int yaml_blank(const char *l)
+{
+    l += strspn(l, " \t\r");
+    return !*l || *l == '#';
+}
+
+static void yaml_flush(Servers *s, YamlCmd *p, const char *from, const char *from_dir)
+{
+    if (p->text)
+        command_line(s, (char *)p->text, from, from_dir, p->line);
+    p->text = NULL;
+}
+
+static void read_yaml_commands(Servers *s, const char *path, const char *from)
+{
+    size_t n;
+    char *text = slurp(s->tmp, path, MAX_SERVER_BYTES, &n);
+    if (!text || (!strstr(text, "gunicorn") && !strstr(text, "uwsgi")))
+        return;
+    const char *from_dir = folder_of(s->tmp, path);
+    VEC(char *) lines = {0};
+    for (char *l = text; *l;) {
+        char *end = l + strcspn(l, "\n");
+        char *next = *end ? end + 1 : end;
+        *end = 0;
+        VEC_PUSH(&lines, l);
+        l = next;
+    }
+    YamlCmd pending = {0};
+    for (size_t i = 0; i < lines.n; i++) {
+        char *l = lines.items[i], *v;
+        if (yaml_blank(l))
+            continue;
+        int col, indent = (int)strspn(l, " ");
+        if (pending.text && indent < pending.col)
+            yaml_flush(s, &pending, from, from_dir); /* the container's mapping ended */
+        size_t k = yaml_key(l, &col, &v);
+        int cmd = k && ((k == 7 && !strncmp(l + col, "command", 7)) ||
+                        (k == 4 && !strncmp(l + col, "args", 4)) ||
+                        (k == 10 && !strncmp(l + col, "entrypoint", 10)));
+        if (!cmd) {
+            const char *line = l;
+            if (strstr(l, "GUNICORN_CMD_ARGS") && !strstr(l, "--preload") && i + 1 < lines.n &&
+                strstr(lines.items[i + 1], "value:"))
+                line = arena_printf(s->tmp, "%s %s", l, lines.items[i + 1]);
+            command_line(s, arena_strndup(s->tmp, line, strlen(line)), from, from_dir, (int)i + 1);
+            continue;
+        }
+        /* the command's words: the inline value, or the block below the key */
+        const char *words = "";
+        int line = (int)i + 1, scalar = *v == '|' || *v == '>';
+        if (*v && !scalar) {
+            words = v;
+        } else {
+            size_t j = i + 1;
+            for (; j < lines.n; j++) {
+                char *b = lines.items[j];
+                if (yaml_blank(b))
+                    continue;
+                int bi = (int)strspn(b, " ");
+                if (bi < col || (bi == col && (scalar || b[bi] != '-')))
+                    break;
+                b += bi;
+                if (!scalar && b[0] == '-')
+                    b += 1 + strspn(b + 1, " \t");
+                if (strstr(b, "--preload"))
+                    line = (int)j + 1;
+                if (scalar) /* a script: a command a line */
+                    command_line(s, arena_strndup(s->tmp, b, strlen(b)), from, from_dir,
+                                 (int)j + 1);
+                else
+                    words = arena_printf(s->tmp, "%s%s%s", words, *words ? " " : "", b);
+            }
+            i = j - 1;
+            if (scalar)
+                continue;
+        }
+        int is_args = k == 4;
+        if (pending.text && pending.col == col && pending.is_args != is_args) {
+            pending.text = is_args ? arena_printf(s->tmp, "%s %s", pending.text, words)
+                                   : arena_printf(s->tmp, "%s %s", words, pending.text);
+            if (strstr(words, "--preload"))
+                pending.line = line;
+            yaml_flush(s, &pending, from, from_dir);
+            continue;
+        }
+        yaml_flush(s, &pending, from, from_dir);
+        pending = (YamlCmd){arena_strndup(s->tmp, words, strlen(words)), col, line, is_args};
+    }
+    yaml_flush(s, &pending, from, from_dir);
+    VEC_FREE(&lines);
+}
+
 /* A uWSGI .ini ([uwsgi] section) or .yaml file: its app and lazy-apps. */
 static void read_uwsgi(Servers *s, const char *path, const char *from, int yaml)
 {
@@ -1882,9 +2034,13 @@ static void read_server_file(Servers *s, const char *dir, const char *name)
     int yaml = strstr(name, "uwsgi") && (has_suffix(name, ".yml") || has_suffix(name, ".yaml"));
     if (!(commands || gconf || ini || yaml) || s->files >= MAX_SERVER_FILES)
         return;
-    s->files++;
     const char *path = join(s->a, dir, name), *from = project_shown_path(s->a, s->cwd, path);
-    if (commands)
+    if (!first_read(s, path))
+        return;
+    s->files++;
+    if (commands && has_suffix(name, "ml"))
+        read_yaml_commands(s, path, from); /* a compose file */
+    else if (commands)
         read_commands(s, path, from);
     else if (gconf)
         read_gunicorn_conf(s, path, from);
@@ -1908,6 +2064,57 @@ static void read_server_folder(Servers *s, const char *dir)
     for (size_t i = 0; i < v.n; i++)
         read_server_file(s, dir, names[i]);
     VEC_FREE(&v);
+}
+
+/* Folders that hold deployment manifests, below any folder of the
+ * repository: their YAML files are read, folders inside them too. */
+static const char *const manifest_names[] = {
+    "k8s",      "kubernetes", "kube",  "helm",           "charts", "chart",  "manifests",
+    "deploy",   "deployment", "deployments", "infra", "infrastructure", "ops", "devops",
+    "openshift", "kustomize"};
+
+static int is_manifest_folder(const char *name)
+{
+    for (size_t i = 0; i < sizeof manifest_names / sizeof *manifest_names; i++)
+        if (!strcmp(name, manifest_names[i]))
+            return 1;
+    return 0;
+}
+
+/* The YAML files of dir and of the folders below it (depth levels more),
+ * in the order of their names; within_manifests: dir is a deployment
+ * folder or below one, else only its deployment folders are entered. */
+static void read_manifests(Servers *s, const char *dir, int depth, int within_manifests)
+{
+    VEC(const char *) files = {0};
+    VEC(const char *) dirs = {0};
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    while (d && (e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        const char *path = join(s->a, dir, e->d_name);
+        if (within_manifests && (has_suffix(e->d_name, ".yaml") || has_suffix(e->d_name, ".yml")) &&
+            entry_is(e, path, 0))
+            VEC_PUSH(&files, path);
+        else if (depth > 0 && (within_manifests || is_manifest_folder(e->d_name)) &&
+                 entry_is(e, path, 1))
+            VEC_PUSH(&dirs, path);
+    }
+    if (d)
+        closedir(d);
+    const char **f = sorted_copy(s->a, files.items, files.n, cmp_str);
+    for (size_t i = 0; i < files.n && s->manifests < MAX_MANIFEST_FILES; i++)
+        if (first_read(s, f[i])) {
+            s->manifests++;
+            read_yaml_commands(s, f[i], project_shown_path(s->a, s->cwd, f[i]));
+            arena_reset(s->tmp);
+        }
+    const char **g = sorted_copy(s->a, dirs.items, dirs.n, cmp_str);
+    for (size_t i = 0; i < dirs.n; i++)
+        read_manifests(s, g[i], within_manifests ? depth - 1 : MAX_MANIFEST_DEPTH, 1);
+    VEC_FREE(&files);
+    VEC_FREE(&dirs);
 }
 
 /* The gunicorn configuration launch l reads: its -c file, else the
@@ -1972,6 +2179,14 @@ void project_read_servers(Arena *a, ProjectCache *c, const char *dir, ProjectFac
         const char **builds = child_folders(a, s->dir, 1, &n);
         for (size_t i = 0; i < n; i++)
             read_server_folder(s, builds[i]);
+        /* the deployment folders of the project and of the folders above
+         * it (a chart at the repository's root starts a service in server/),
+         * as far up as build folders are asked */
+        for (Folder *d = folder_at(c, s->dir); d && builds_here(c, d); d = up(c, d)) {
+            if (strcmp(d->path, s->dir))
+                read_server_folder(s, d->path);
+            read_manifests(s, d->path, 1, 0);
+        }
         servers_facts(s, f);
         arena_free(s->tmp);
     }
