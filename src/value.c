@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "context.h"
 #include "diag.h"
 #include "lex.h"
 #include "parse.h"
@@ -124,6 +125,7 @@ struct ValueModel {
     Arena *a;
     const Project *graph;
     const FastApiModule *mods;
+    size_t common; /* the folder every module's path starts with: common_folder */
     int n;
     const FastApi *fastapi;
     const ModelUser *user;
@@ -1214,20 +1216,104 @@ static const Node *base_class(Ev *c, const Node *cls, const ClassBases *cb, int 
 
 /* The def of method name of class cls or of its bases (depth: bases
  * followed so far). */
-static const Node *find_method(const ValueModel *vm, Ev *c, const Node *cls, const char *name,
-                               int depth)
+/* Does method m only declare itself: `@abstractmethod`, or a body of a
+ * docstring and `...` or `raise NotImplementedError` (`pass` alone is a
+ * default that does nothing, not a declaration)? */
+static int declares_only(const Node *m)
 {
-    if (!cls || depth > 8)
-        return NULL;
+    if (ast_decorated(m, "abstractmethod"))
+        return 1;
+    const NodeList *b = &m->v.FunctionDef.body;
+    int declared = 0;
+    for (int i = 0; i < b->n; i++) {
+        const Node *st = b->items[i], *e = st->kind == NODE_Raise ? st->v.Raise.exc : NULL;
+        if (e && e->kind == NODE_Call)
+            e = e->v.Call.func;
+        const Node *x = st->kind == NODE_Expr ? st->v.Expr.value : NULL;
+        if (x && x->kind == NODE_Constant && x->v.Constant.value.kind == CONST_ELLIPSIS)
+            declared = 1;
+        else if (e && e->kind == NODE_Name && !strcmp(e->v.Name.id, "NotImplementedError"))
+            declared = 1;
+        else if (st->kind != NODE_Pass && !(x && x->kind == NODE_Constant))
+            return 0;
+    }
+    return declared;
+}
+
+static const Node *own_method(const Node *cls, const char *name)
+{
     const NodeList *body = &cls->v.ClassDef.body;
     for (int i = 0; i < body->n; i++)
         if (is_func(body->items[i]) && *body->items[i]->v.FunctionDef.name == *name &&
             !strcmp(body->items[i]->v.FunctionDef.name, name)) /* most differ at once */
             return body->items[i];
+    return NULL;
+}
+
+/*
+ * The overrides of name in the subclasses of cls, transitively (a class
+ * that overrides it hides its own subclasses'), outside test code (a
+ * test's fake is not what the application runs): into *one when it is the
+ * only one; how many were met, stopping at 2.
+ */
+static int overrides(const ValueModel *vm, const Node *cls, const char *name, int depth,
+                     const Node **one)
+{
+    const Bases *k = depth <= 4 ? find_bases(vm, cls) : NULL;
+    int n = 0;
+    for (int i = 0; k && i < k->nsubs && n < 2; i++) {
+        const Node *sub = k->subs[i], *m = own_method(sub, name);
+        int mod = owner_of(vm, sub);
+        if (mod >= 0 && context_of_path(vm->mods[mod].path + vm->common) == CTX_TEST)
+            continue;
+        if (m && !declares_only(m)) {
+            if (!n || *one != m)
+                n++;
+            *one = m;
+        } else if (!m) {
+            const Node *deeper = NULL;
+            int d = overrides(vm, sub, name, depth + 1, &deeper);
+            if (d > 1 || (d == 1 && n && *one != deeper))
+                n = 2;
+            else if (d == 1)
+                n = 1, *one = deeper;
+        }
+    }
+    return n;
+}
+
+/*
+ * The def of method name for an instance of cls: its own or a base's.
+ * One that only declares itself (an interface's abstract method) stands
+ * for the one implementation the project has, when it has exactly one
+ * (`AbstractRepository.add` is `SqlAlchemyRepository.add`): class
+ * hierarchy analysis, bounded to a single target so that no finding rests
+ * on one implementation among several.
+ */
+static const Node *find_method_in(const ValueModel *vm, Ev *c, const Node *cls,
+                                  const char *name, int depth);
+
+static const Node *find_method(const ValueModel *vm, Ev *c, const Node *cls, const char *name,
+                               int depth)
+{
+    const Node *m = find_method_in(vm, c, cls, name, depth), *impl = NULL;
+    if (m && depth == 0 && declares_only(m) && overrides(vm, cls, name, 0, &impl) == 1)
+        return impl;
+    return m;
+}
+
+static const Node *find_method_in(const ValueModel *vm, Ev *c, const Node *cls,
+                                  const char *name, int depth)
+{
+    if (!cls || depth > 8)
+        return NULL;
+    const Node *own = own_method(cls, name);
+    if (own)
+        return own;
     ClassBases cb = class_bases(c, cls);
     for (int i = 0; i < cb.n; i++) {
         const Node *b = base_class(c, cls, &cb, i);
-        const Node *m = b ? find_method(vm, c, b, name, depth + 1) : NULL;
+        const Node *m = b ? find_method_in(vm, c, b, name, depth + 1) : NULL;
         if (m)
             return m;
     }
@@ -2675,6 +2761,30 @@ static void settle_answers(Ev *c, const ScopeTable *t, const Node *n)
         returns_declared(c, n);
 }
 
+/* The length of the folder all the modules' paths start with ("" or
+ * "dir/.../"): what is below it is where a module sits in its project, for
+ * context_of_path (the driver's project roots are decided beside the
+ * link, so they are not asked here). */
+static size_t common_folder(const FastApiModule *mods, int n)
+{
+    size_t len = 0;
+    for (int m = 0; m < n; m++) {
+        const char *p = mods[m].path, *slash = strrchr(p, '/');
+        size_t k = slash ? (size_t)(slash - p) + 1 : 0;
+        if (m == 0) {
+            len = k;
+            continue;
+        }
+        size_t i = 0;
+        while (i < len && i < k && p[i] == mods[0].path[i])
+            i++;
+        while (i > 0 && mods[0].path[i - 1] != '/')
+            i--;
+        len = i;
+    }
+    return len;
+}
+
 ValueModel *value_build(Arena *a, const Project *graph, const FastApiModule *mods, int n,
                         const FastApi *fastapi, const ModelUser *user)
 {
@@ -2686,6 +2796,7 @@ ValueModel *value_build(Arena *a, const Project *graph, const FastApiModule *mod
     vm->mods = mods;
     vm->n = n;
     vm->user = user;
+    vm->common = common_folder(mods, n);
     for (int m = 0; m < n; m++) {
         own(vm, mods[m].scopes, m);
         OwnWalk w = {vm, NULL, m, 0};
