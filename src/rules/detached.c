@@ -88,11 +88,20 @@ static const char *session_of(const Scan *c, const Node *e)
     return NULL;
 }
 
+static void fire_hooks(Scan *c, const char *sess, int line, int col);
+
 static void push(Scan *c, int kind, const Node *at, int line, int col, const char *sess,
                  const char *obj)
 {
     if (c->nev == MAX_EVENTS)
         return;
+    if (kind == EV_COMMIT && c->nhook && !c->firing) {
+        int l = c->after_line ? c->after_line : c->pin_line ? c->pin_line : line;
+        int k = c->after_line ? c->after_col : c->pin_line ? c->pin_col : col;
+        fire_hooks(c, sess, l, k); /* its listeners run inside it, before it expires */
+        if (c->nev == MAX_EVENTS)
+            return;
+    }
     if (c->nev == c->cap) {
         int cap = c->cap ? 2 * c->cap : 32;
         DEvent *ev = arena_alloc(c->scratch, (size_t)cap * sizeof *ev);
@@ -113,13 +122,53 @@ static void push(Scan *c, int kind, const Node *at, int line, int col, const cha
                              .until_line = c->until_line, .until_col = c->until_col,
                              .kind = (unsigned char)kind, .sess = sess, .obj = obj, .at = at,
                              .in_body = c->in_body, .in_handler = c->in_handler,
-                             .task = c->task};
+                             .task = c->task, .hook = c->firing};
     c->nev++;
 }
 
 static void push_at(Scan *c, int kind, const Node *at, const char *sess, const char *obj)
 {
     push(c, kind, at, at->lineno, at->col_offset, sess, obj);
+}
+
+/* The name "root.attr" when it is an ORM object followed as the attribute
+ * of a name (dependency_objects: `auth.user`), else NULL. */
+static const char *held_ref(const Scan *c, const char *root, const char *attr, size_t n)
+{
+    size_t rn = strlen(root);
+    for (int i = 0; i < c->nheld_obj; i++) {
+        const char *h = c->held_obj[i];
+        if (!strncmp(h, root, rn) && h[rn] == '.' && !strncmp(h + rn + 1, attr, n) &&
+            !h[rn + 1 + n])
+            return h;
+    }
+    return NULL;
+}
+
+/* The ORM object e names: a name, or `auth.user` followed so; else NULL. */
+static const char *obj_ref(const Scan *c, const Node *e)
+{
+    if (e && e->kind == NODE_Name)
+        return e->v.Name.id;
+    if (c->nheld_obj && e && e->kind == NODE_Attribute && e->v.Attribute.value->kind == NODE_Name)
+        return held_ref(c, e->v.Attribute.value->v.Name.id, e->v.Attribute.attr,
+                        strlen(e->v.Attribute.attr));
+    return NULL;
+}
+
+/* ormpaths_ref's root and path, `auth` and "user.name", as the object
+ * followed and the path read of it: "auth.user" and "name". */
+static void held_split(const Scan *c, const char **root, const char **path)
+{
+    if (!c->nheld_obj || !**path)
+        return;
+    const char *dot = strchr(*path, '.');
+    size_t n = dot ? (size_t)(dot - *path) : strlen(*path);
+    const char *h = held_ref(c, *root, *path, n);
+    if (h) {
+        *root = h;
+        *path = dot ? dot + 1 : "";
+    }
 }
 
 /* An EV_READ of path of obj at at (sess: the session's own read, a
@@ -800,8 +849,18 @@ static const Node *loaded_method(Scan *c, const Node *call, const char **self)
 {
     const Node *f = call->v.Call.func;
     const Node *o = f->kind == NODE_Attribute ? f->v.Attribute.value : NULL;
-    if (!o || o->kind != NODE_Name)
+    const char *oname = obj_ref(c, o);
+    if (!oname)
         return NULL;
+    if (o->kind == NODE_Attribute) { /* `auth.user.save(db)`: its class is the value model's */
+        Val v = flow_value(c->scratch, c->env, c->scope, o);
+        const Node *def = v.tag == VAL_OBJECT && v.node && v.node->kind == NODE_ClassDef
+                              ? value_method(c->env->values, c->scratch, v.node,
+                                             f->v.Attribute.attr) : NULL;
+        *self = NULL; /* a dependency's object: of its session already */
+        return def && !ast_decorated(def, "staticmethod") && !ast_decorated(def, "classmethod")
+                   ? def : NULL;
+    }
     const Node *ent = NULL;
     int loaded = 0;
     for (int i = c->nev - 1; i >= 0 && !ent; i--)
@@ -911,6 +970,7 @@ static void helper_reads(Scan *c, const Node *n)
         const char *path, *root = ormpaths_ref(c->k->a, ast_call_arg(n, j), &path);
         if (!root)
             continue;
+        held_split(c, &root, &path);
         if (!def && !(def = ormpaths_callee(c->scratch, c->env, c->scope, n, &shift)))
             return;
         int nr = 0;
@@ -1091,10 +1151,10 @@ static void call_events(Scan *c, const Node *n)
             push_at(c, EV_FLUSH, n, s, NULL);
         else if (ast_name_in(m, loads))
             push_at(c, EV_LOAD, n, s, NULL);
-        else if (!strcmp(m, "refresh") && a0 && a0->kind == NODE_Name)
-            refreshed(c, n, s, a0->v.Name.id);
-        else if (!strcmp(m, "add") && a0 && a0->kind == NODE_Name)
-            push_added(c, n, s, a0->v.Name.id);
+        else if (!strcmp(m, "refresh") && obj_ref(c, a0))
+            refreshed(c, n, s, obj_ref(c, a0));
+        else if (!strcmp(m, "add") && obj_ref(c, a0))
+            push_added(c, n, s, obj_ref(c, a0));
         else if (!strcmp(m, "add_all") && a0 && a0->kind == NODE_Name && c->held_self)
             push_added(c, n, s, a0->v.Name.id); /* `self.db.add_all(objs)`: held_effects
                                                     hands a parameter's items to the caller */
@@ -1687,14 +1747,118 @@ static int held_bind(Scan *c, const Node *n, const Node *t, const Node *value, c
     return 1;
 }
 
+/*
+ * SQLAlchemy's after_commit session event (`@event.listens_for(db,
+ * "after_commit")`, `event.listen(db, "after_commit", f)`) runs inside
+ * commit(), once the COMMIT is sent: the session is in the committed state,
+ * where it cannot emit SQL (documented: "the Session is not in an active
+ * transaction when the after_commit() event is invoked, and therefore can
+ * not emit SQL"), and before that commit expires anything (expire_on_commit
+ * acts after the event).  So what a listener reads of the objects of its
+ * session is read there with no load possible: an object a commit before
+ * expired, or a lazy relationship not loaded, raises InvalidRequestError.
+ * Followed: a listener defined in this function (a closure over its
+ * objects) on one of its sessions, run at each later commit of that
+ * session in this function (the first only for once=True), its events
+ * placed just before that commit.  Limits: listeners on a sessionmaker or
+ * on the Session class, and a commit in a caller, are not followed.
+ */
+static int hook_call(const Scan *c, const Node *call, const char **sess)
+{
+    const Node *f = call && call->kind == NODE_Call ? call->v.Call.func : NULL;
+    const char *name = f && f->kind == NODE_Attribute ? f->v.Attribute.attr
+                       : f && f->kind == NODE_Name    ? f->v.Name.id
+                                                      : NULL;
+    const Node *a1 = name && call->v.Call.args.n > 1 ? call->v.Call.args.items[1] : NULL;
+    if (!a1 || (strcmp(name, "listens_for") && strcmp(name, "listen")) ||
+        a1->kind != NODE_Constant || a1->v.Constant.value.kind != CONST_STR ||
+        strcmp(a1->v.Constant.value.s, "after_commit"))
+        return 0;
+    *sess = session_of(c, call->v.Call.args.items[0]);
+    return *sess != NULL;
+}
+
+static void add_hook(Scan *c, const Node *def, const char *sess, const Node *call)
+{
+    const Node *once = ast_keyword(call, "once");
+    if (c->nhook == MAX_HOOKS || c->probe)
+        return;
+    c->hook[c->nhook] = def;
+    c->hook_sess[c->nhook] = sess;
+    c->hook_once[c->nhook++] = once && ast_is_true(once);
+}
+
+/* A nested def: an after_commit listener when so decorated, remembered
+ * for event.listen(). */
+static void nested_def(Scan *c, const Node *n)
+{
+    const char *s;
+    if (!ast_is_function(n) || !c->commits)
+        return;
+    for (int i = 0; i < n->v.FunctionDef.decorator_list.n; i++)
+        if (hook_call(c, n->v.FunctionDef.decorator_list.items[i], &s))
+            add_hook(c, n, s, n->v.FunctionDef.decorator_list.items[i]);
+    if (c->ndefs < MAX_HOOKS)
+        c->defs[c->ndefs++] = n;
+}
+
+/* `event.listen(db, "after_commit", send)` of a def seen before. */
+static void listen_call(Scan *c, const Node *call)
+{
+    const char *s;
+    const Node *fn = call->v.Call.args.n > 2 ? call->v.Call.args.items[2] : NULL;
+    if (!c->ndefs || !fn || fn->kind != NODE_Name || !hook_call(c, call, &s))
+        return;
+    for (int i = c->ndefs - 1; i >= 0; i--)
+        if (!strcmp(c->defs[i]->v.FunctionDef.name, fn->v.Name.id)) {
+            add_hook(c, c->defs[i], s, call);
+            return;
+        }
+}
+
+static void block(Scan *c, const NodeList *l);
+
+/* The commit of sess at line:col runs the listeners registered on it. */
+static void fire_hooks(Scan *c, const char *sess, int line, int col)
+{
+    int pl = c->pin_line, pc = c->pin_col, al = c->after_line, ac = c->after_col;
+    for (int i = 0; i < c->nhook; i++) {
+        if (c->hook_once[i] == 2 || strcmp(c->hook_sess[i], sess))
+            continue;
+        if (c->hook_once[i])
+            c->hook_once[i] = 2;
+        c->firing = c->hook[i];
+        c->pin_line = line;
+        c->pin_col = col;
+        c->after_line = 0;
+        c->depth++;
+        block(c, &c->hook[i]->v.FunctionDef.body);
+        c->depth--;
+    }
+    c->firing = NULL;
+    c->pin_line = pl;
+    c->pin_col = pc;
+    c->after_line = al;
+    c->after_col = ac;
+}
+
 /* Second walk: the events, in the order of the source. */
 static void events(Scan *c, const Node *n)
 {
+    if (n && ast_is_function(n) && n != c->func)
+        nested_def(c, n);
     if (!n || c->depth > WALK_MAX_DEPTH || ast_is_def(n))
         return;
     const Node *changed = changed_attr(n); /* `u.x = v`: an UPDATE at the next flush */
     if (changed)
         push_change(c, n, changed->v.Attribute.value->v.Name.id, changed->v.Attribute.attr);
+    const Node *ht = c->nheld_obj && n->kind == NODE_Assign && n->v.Assign.targets.n == 1
+                         ? n->v.Assign.targets.items[0] : NULL;
+    const char *hobj = ht && ht->kind == NODE_Attribute ? obj_ref(c, ht->v.Attribute.value) : NULL;
+    if (hobj && ht->v.Attribute.value->kind == NODE_Attribute) /* `auth.user.x = v` */
+        push_change(c, n, hobj, ht->v.Attribute.attr);
+    else if (ht && (hobj = obj_ref(c, ht)) && ht->kind == NODE_Attribute)
+        push(c, EV_FORGET, n, ast_end_lineno(n), n->end_col_offset, NULL, hobj); /* rebound */
     switch (n->kind) {
     case NODE_If:
     case NODE_While:
@@ -1835,9 +1999,10 @@ static void events(Scan *c, const Node *n)
             bind_loaded(c, ent, load);
             push_at(c, EV_RETURN, n, NULL, "<returned>");
         }
-        if (n->v.Return.value && n->v.Return.value->kind == NODE_Name) {
-            push_at(c, EV_RETURN, n, NULL, n->v.Return.value->v.Name.id);
-            response_reads(c, n, n->v.Return.value->v.Name.id);
+        const char *rname = n->v.Return.value ? obj_ref(c, n->v.Return.value) : NULL;
+        if (rname) { /* `return user`, `return auth.user` */
+            push_at(c, EV_RETURN, n, NULL, rname);
+            response_reads(c, n, rname);
         }
         const Node *tv = n->v.Return.value;
         if (c->probe && tv && tv->kind == NODE_Tuple && tv->v.Tuple.elts.n < 256)
@@ -1855,6 +2020,8 @@ static void events(Scan *c, const Node *n)
         break;
     }
     case NODE_Call: {
+        if (c->nhook < MAX_HOOKS && c->ndefs)
+            listen_call(c, n);
         call_events(c, n);
         const Node *coro = c->tasks && !c->task && !c->after_line ? task_coro(c, n) : NULL;
         if (coro && !task_waited(c, n))
@@ -1880,6 +2047,8 @@ static void events(Scan *c, const Node *n)
     case NODE_Attribute:
     case NODE_Subscript: {
         const char *path, *root = ast_ctx(n) == CTX_Load ? ormpaths_ref(c->k->a, n, &path) : NULL;
+        if (root)
+            held_split(c, &root, &path);
         if (!root || !*path)
             break;
         push_read(c, n, NULL, root, path); /* the whole chain: `v.project.backends` */
@@ -2159,10 +2328,14 @@ static const FlowSummary *session_provider(const Scan *c, const Node *def)
 
 /* Where the object a provider returns comes from. */
 typedef struct ObjSrc {
-    int own;         /* loaded by a session the provider made itself */
-    Depends dep;     /* else: by the session of its parameter filled by dep */
-    const char *via; /* that session's name in the provider */
+    int own;          /* loaded by a session the provider made itself */
+    Depends dep;      /* else: by the session of its parameter filled by dep */
+    const char *via;  /* that session's name in the provider */
+    const char *attr; /* the provider returns an object keeping it in this attribute
+                         (`Auth(user=user)`), or NULL: the ORM object itself */
 } ObjSrc;
+
+#define MAX_CHAIN 4 /* dependencies followed from the endpoint to the one that loads */
 
 typedef struct ReturnScan {
     Scan *h;
@@ -2172,6 +2345,7 @@ typedef struct ReturnScan {
     const char *sess[MAX_LOST]; /* ... of these sessions */
     int nobj;
     const char *found;          /* the session of the first object returned */
+    const Node *other;          /* else the first other value returned, not None */
     int depth;
 } ReturnScan;
 
@@ -2202,6 +2376,9 @@ static void returns_kid(Node *parent, Node *n, void *arg)
         } else {
             r->found = object_of(r->h, v, &ent, &load);
         }
+        if (!r->found && !r->other &&
+            !(v->kind == NODE_Constant && v->v.Constant.value.kind == CONST_NONE))
+            r->other = v;
         return;
     }
     r->depth++;
@@ -2209,11 +2386,49 @@ static void returns_kid(Node *parent, Node *n, void *arg)
     r->depth--;
 }
 
+static int provider_object_at(Scan *c, const Node *def, ObjSrc *out, int depth);
+
+/* Where the ORM object that name (in def, scanned by r) holds comes from:
+ * an object def loaded, or its parameter filled by a dependency returning
+ * one (the dependency cache of the request gives def the same object). */
+static int chained_object(ReturnScan *r, const Node *def, const char *name, ObjSrc *out,
+                          int depth)
+{
+    for (int k = 0; k < r->nobj; k++)
+        if (!strcmp(r->obj[k], name) && r->sess[k]) {
+            int i = session_index(r->h, r->sess[k]);
+            memset(out, 0, sizeof *out);
+            out->own = i >= r->nparam;
+            if (!out->own)
+                out->dep = r->deps[i];
+            out->via = r->sess[k];
+            return 1;
+        }
+    Depends d;
+    int i = param_index(def, name);
+    return i >= 0 && depends_of_param(r->h->env, r->h->scratch, r->h->scope, def, i, &d) &&
+           d.def && !session_provider(r->h, d.def) &&
+           provider_object_at(r->h, d.def, out, depth + 1) && !out->attr;
+}
+
 /* The session of the ORM object the provider def returns, if it returns
  * one: a session of its own, or of a parameter filled by a dependency that
- * lends sessions. */
+ * lends sessions.  Through a chain of dependencies, up to MAX_CHAIN: a
+ * parameter filled by a dependency returning one, returned as it is
+ * (`return user` of `user = Depends(current_user)`), or kept by the object
+ * it returns (`return cls(user=user)`, `Auth(user)`: value_kept says in
+ * which attribute; out->attr).  Limits: one attribute, of the object
+ * returned itself; a holder returned by a name, or kept deeper, is not
+ * followed. */
 static int provider_object(Scan *c, const Node *def, ObjSrc *out)
 {
+    return provider_object_at(c, def, out, 0);
+}
+
+static int provider_object_at(Scan *c, const Node *def, ObjSrc *out, int depth)
+{
+    if (depth > MAX_CHAIN || !ast_is_function(def))
+        return 0;
     const ScopeTable *t = value_table_of(c->env->values, def);
     FlowEnv env = *c->env; /* the provider's module is where its names mean something */
     env.scopes = t ? t : c->env->scopes;
@@ -2235,6 +2450,19 @@ static int provider_object(Scan *c, const Node *def, ObjSrc *out)
     for (int j = 0; j < def->v.FunctionDef.body.n && !r.found; j++)
         returns_kid(NULL, def->v.FunctionDef.body.items[j], &r);
     int i = r.found ? session_index(&h, r.found) : -1;
+    const Node *v = r.other ? ast_unawait(r.other) : NULL;
+    if (i < 0 && v && v->kind == NODE_Name)
+        return chained_object(&r, def, v->v.Name.id, out, depth);
+    if (i < 0 && v && v->kind == NODE_Call) {
+        ValueKept kept[8];
+        int nk = value_kept(env.values, h.scratch, env.scopes, h.scope, v, kept, 8);
+        for (int k = 0; k < nk; k++)
+            if (kept[k].how == VALUE_KEPT_ARG && kept[k].at->kind == NODE_Name && !kept[k].path &&
+                chained_object(&r, def, kept[k].at->v.Name.id, out, depth)) {
+                out->attr = kept[k].attr;
+                return 1;
+            }
+    }
     if (i < 0)
         return 0;
     memset(out, 0, sizeof *out);
@@ -2424,7 +2652,7 @@ static void lost_writes(Scan *c)
             continue;
         if (session_provider(c, d.def))
             l.sess[l.nsess++] = (LostSess){name, d};
-        else if (provider_object(c, d.def, &src))
+        else if (provider_object(c, d.def, &src) && !src.attr) /* the object itself */
             l.obj[l.nobj++] = (LostObj){.name = name, .from = ast_param(f, i),
                                         .provider = d.def, .dep = d, .src = src};
     }
@@ -2468,7 +2696,13 @@ static void dependency_objects(Scan *c)
                 dj.def != src.dep.def || dj.uncached ||
                 (fa && fa->scopes_split && d.scoped != dj.scoped))
                 continue;
-            push_at(c, EV_BIND, ast_param(f, i), name, ast_param(f, i)->v.arg.arg);
+            const char *obj = ast_param(f, i)->v.arg.arg;
+            if (src.attr) { /* `auth.user` of `auth = Depends(Auth.current_user)` */
+                if (c->nheld_obj == MAX_SESSIONS)
+                    break;
+                obj = c->held_obj[c->nheld_obj++] = arena_printf(c->k->a, "%s.%s", obj, src.attr);
+            }
+            push_at(c, EV_BIND, ast_param(f, i), name, obj);
             break;
         }
     }

@@ -152,7 +152,11 @@ typedef struct DEvent {
     const Probe *flushed_in; /* EV_BIND of what this helper returned unloaded by its flush */
     unsigned char pos, npos; /* EV_RETURN of an item of a tuple display of npos items (a
                                 helper probed): 1 + its position; 0 the value itself */
+    const Node *hook;     /* EV_READ in this after_commit listener, run by the commit it is
+                             placed before: the session cannot emit SQL there */
 } DEvent;
+
+#define MAX_HOOKS 4 /* after_commit listeners followed per function */
 
 typedef struct Scan {
     LifecycleSink *k;
@@ -232,6 +236,17 @@ typedef struct Scan {
                                      name or attribute), in walk order: what calls_detaching
                                      asks of, without a walk of its own ... */
     int nbound;                   /* ... how many, MAX_BOUND + 1 when there were more */
+    const Node *hook[MAX_HOOKS];      /* after_commit listeners (nested defs) registered on
+                                         ... */
+    const char *hook_sess[MAX_HOOKS]; /* ... these sessions, in source order so far ... */
+    unsigned char hook_once[MAX_HOOKS]; /* ... once=True (2: it ran already) */
+    int nhook;
+    const Node *firing;               /* walking that listener at the commit running it */
+    const Node *defs[MAX_HOOKS];      /* nested defs seen, for event.listen(s, ..., f) */
+    int ndefs;
+    const char *held_obj[MAX_SESSIONS]; /* "auth.user": an ORM object a dependency's object
+                                           keeps, followed under that name (held_ref) */
+    int nheld_obj;
 } Scan;
 
 /* The index of the session named name in c->sess, or -1. */

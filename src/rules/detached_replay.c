@@ -853,6 +853,41 @@ static void report_late(Scan *c, const Obj *o, const DEvent *e, const OrmLazy *l
     diag_add(c->k->out, &f);
 }
 
+/* Read e of o in an after_commit listener (e->hook), which its session's
+ * commit runs in the committed state: o must load, expired by the commit
+ * x before (or a lazy relationship lz when x is NULL), and cannot. */
+static void report_hook(Scan *c, const Obj *o, const DEvent *e, const DEvent *x,
+                        const OrmLazy *lz)
+{
+    Arena *a = c->k->a;
+    Finding f;
+    const Node *at;
+    if (!start_finding(c, "SL102", o, e, lz ? lz->steps : 0, &f, &at))
+        return;
+    const char *hook = e->hook->v.FunctionDef.name;
+    const char *why = x ? msg(a, "the %s on line %d expired it", x->kind == EV_ROLLBACK
+                                                                    ? "rollback" : "commit",
+                              x->at->lineno)
+                        : msg(a, "`%s` is a relationship loaded on first read",
+                              lazy_text(a, o, lz));
+    f.message = msg(a, "ORM object `%s` is read in the after_commit listener `%s`, which the "
+                       "commit of `%s` runs once its transaction is over, when the session "
+                       "cannot emit SQL: %s, so loading it raises InvalidRequestError; read "
+                       "what the listener needs before the commit and hand it plain values",
+                    o->name, hook, o->sess, why);
+    f.trace = arena_alloc(a, 5 * sizeof *f.trace);
+    add_step(&f, o->bound, 0, msg(a, "`%s` is an object of the session `%s` here", o->name,
+                                  o->sess));
+    if (x)
+        add_step(&f, x->at, 0, expired_note(x->kind == EV_ROLLBACK));
+    add_step(&f, e->hook, 0, msg(a, "`%s` listens to the session's after_commit event", hook));
+    f.trace[f.ntrace++] = (TraceStep){f.path, e->line, e->col,
+                                      "the commit that runs it: no SQL from here until it "
+                                      "returns"};
+    add_step(&f, at, 0, "read here, in the listener");
+    diag_add(c->k->out, &f);
+}
+
 /* A read of o at e: the finding if it must load where it cannot (SL107: an
  * AsyncSession's, with no await; SL102: after the close), else what it
  * loads. */
@@ -884,6 +919,18 @@ static void read_event(Scan *c, Obj *o, const DEvent *e)
                      and a many-to-one finds it in the identity map with no SELECT; unless
                      the caller handed no object and this is the function's one load */
     int all = follow == FOLLOW_ALL || ((follow & FOLLOW_LATE) && e->task);
+    if (e->hook) { /* in an after_commit listener: nothing loads, and nothing is loaded */
+        const DEvent *x = holds(o->expired_by, e) && !holds(o->closed_by, e) ? o->expired_by
+                                                                             : NULL;
+        for (int k = 0; x && path && k < o->nset && k < MAX_SET; k++)
+            if (!strcmp(o->set[k], path))
+                x = NULL; /* `o.x = v` since: the value given is there, nothing loads */
+        if (x || (lazy && all && !holds(o->closed_by, e))) {
+            report_hook(c, o, e, x, x ? NULL : &lz);
+            reported(o);
+        }
+        return;
+    }
     const char *gen = flush_unloaded(c, o, e, path, follow);
     if (e->sess)
         o->flushed_by = NULL; /* refreshed */
