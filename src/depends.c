@@ -32,6 +32,11 @@ static int dep_call(const FlowEnv *env, Arena *scratch, const Scope *s, const No
     out->scoped = security && scopes && (scopes->kind == NODE_List || scopes->kind == NODE_Tuple) &&
                   scopes->v.List.elts.n > 0;
     Val v = target ? flow_value(scratch, env, s, target) : (Val){0};
+    const Node *ov = (v.tag == VAL_FUNC || v.tag == VAL_CLASS) && env->fastapi
+                         ? fastapi_override(env->fastapi->model, v.node)
+                         : NULL; /* app.dependency_overrides[marker] = provider */
+    if (ov)
+        v = (Val){.tag = ov->kind == NODE_ClassDef ? VAL_CLASS : VAL_FUNC, .node = ov};
     if (v.tag == VAL_FUNC && v.node &&
         (v.node->kind == NODE_FunctionDef || v.node->kind == NODE_AsyncFunctionDef))
         out->def = v.node;

@@ -828,6 +828,41 @@ static long find_module(const ModIndex *idx, size_t n, const char *name)
     return -1;
 }
 
+/* Does path end in the folders and file dotted names (a.b.c: a/b/c.py or
+ * a/b/c/__init__.py), below a folder boundary? */
+static int path_spells(const char *path, const char *dotted)
+{
+    char want[512];
+    size_t n = strlen(dotted);
+    if (n + 1 >= sizeof want)
+        return 0;
+    for (size_t i = 0; i <= n; i++)
+        want[i] = dotted[i] == '.' ? '/' : dotted[i];
+    for (const char *p = strstr(path, want); p; p = strstr(p + 1, want))
+        if ((p == path || p[-1] == '/') && (p[n] == '/' || !strcmp(p + n, ".py")))
+            return 1;
+    return 0;
+}
+
+#define IMPORT_ALT_LEVELS 4 /* folders without __init__.py above a module (modgraph's) */
+
+/* The file of the module an import names: its name proper, else a module
+ * in a folder without __init__.py (a namespace package, imported as
+ * `app.db.repos` though the walk names it `repos`: modgraph's fallback
+ * names), whose path spells the whole dotted name; -1 if none. */
+static long find_imported(const Run *run, const ModIndex *idx, size_t n, const char *name)
+{
+    long j = find_module(idx, n, name);
+    const char *s = name, *dot;
+    for (int lv = 0; j < 0 && lv < IMPORT_ALT_LEVELS && (dot = strchr(s, '.')); lv++) {
+        s = dot + 1;
+        j = find_module(idx, n, s);
+        if (j >= 0 && !path_spells(run->files[j], name))
+            j = -1;
+    }
+    return j;
+}
+
 static const char *locate_in(Arena *a, Memo *dirs, const char *path, const char *modname,
                              int is_package, const char *target, int *deep);
 
@@ -1031,6 +1066,16 @@ static void select_relevant(Arena *a, Run *run)
         if (run->results[i].modname)
             idx[n++] = (ModIndex){run->results[i].modname, i};
     qsort(idx, n, sizeof *idx, cmp_modindex);
+    /* each import's file, looked up once: the passes below go over them again */
+    size_t *first = arena_alloc(a, (run->nfiles + 1) * sizeof *first), total = 0;
+    for (size_t i = 0; i < run->nfiles; i++) {
+        first[i] = total;
+        total += (size_t)run->results[i].nimports;
+    }
+    long *to = arena_alloc(a, (total + 1) * sizeof *to);
+    for (size_t i = 0; i < run->nfiles; i++)
+        for (int k = 0; k < run->results[i].nimports; k++)
+            to[first[i] + (size_t)k] = find_imported(run, idx, n, run->results[i].imports[k]);
     for (size_t i = 0; i < run->nfiles; i++)
         run->results[i].relevant = run->results[i].uses_db;
     for (int changed = 1; changed;) {
@@ -1038,7 +1083,7 @@ static void select_relevant(Arena *a, Run *run)
         for (size_t i = 0; i < run->nfiles; i++) {
             FileResult *r = &run->results[i];
             for (int k = 0; !r->relevant && k < r->nimports; k++) {
-                long j = find_module(idx, n, r->imports[k]);
+                long j = to[first[i] + (size_t)k];
                 if (j >= 0 && run->results[j].relevant)
                     r->relevant = changed = 1;
             }
@@ -1052,7 +1097,7 @@ static void select_relevant(Arena *a, Run *run)
         for (size_t i = 0; i < run->nfiles; i++) {
             FileResult *r = &run->results[i];
             for (int k = 0; r->relevant && k < r->nimports; k++) {
-                long j = find_module(idx, n, r->imports[k]);
+                long j = to[first[i] + (size_t)k];
                 if (j >= 0 && !run->results[j].relevant)
                     run->results[j].relevant = changed = 1;
             }

@@ -6,7 +6,9 @@
  * objects, here or imported, and add_api_route), dependencies (every
  * Depends(f) / Security(f): parameter defaults, Annotated metadata and its
  * aliases, dependencies=[...] lists; Depends() on a class annotation),
- * HTTP middlewares and startup code.  The second closes the set of code
+ * HTTP middlewares and startup code; `dependency_overrides` entries outside
+ * tests, which make another def the provider of a marker's Depends().  The
+ * second closes the set of code
  * that runs while a request is served: from the endpoints, dependencies
  * and middlewares, every function or class they name (called, or handed
  * over as a background task) joins, transitively; on the way it records
@@ -21,6 +23,8 @@
  */
 #include "fastapi.h"
 
+#include "context.h"
+
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +33,7 @@
 #define WALK_MAX_DEPTH 200 /* AST nesting followed; deeper parts are skipped */
 #define MAX_HOPS 8         /* imports followed to a definition */
 #define MAX_STATE 32       /* app.state attributes and state owners kept */
+#define MAX_OVERRIDES 32   /* dependency_overrides entries kept */
 /* A module-level binding's bits: read by request code, read in some
  * function, named anywhere (by a load: __all__'s strings do not count). */
 enum { READ_REQUEST = 1, READ_IN_FUNCTION = 2, READ_ANYWHERE = 4,
@@ -68,6 +73,10 @@ struct FastApi {
     int nowners;
     FastApiStateValue values[MAX_STATE];
     int nvalues;
+    struct { const Node *marker, *provider; } overrides[MAX_OVERRIDES];
+    int noverrides;    /* dependency_overrides[marker] = provider, outside tests */
+    size_t root_len;   /* the folder all modules' paths share ("" or ending in '/'): what
+                          is below it is read for test folders */
     WorkItem *work;    /* the closures' worklist (heap, fastapi_build's only) */
     int nwork, capwork;
     int task_app_context; /* a `__call__` enters `<app>.app_context()`: Celery's
@@ -1090,6 +1099,106 @@ static void middleware_class(Walk *w, const Node *cls)
     }
 }
 
+/* ------------------------------------------------------ dependency overrides */
+
+/* The def a factory call returns (`get_uow(maker, settings)`, whose body
+ * ends `return wrapper` of a def nested in it), or NULL.  Limits: the
+ * factory's own top-level returns of a name bound once to a nested def; a
+ * lambda, a partial or a class instance returned is not followed. */
+static const Node *returned_def(const FastApi *f, int mod, const Node *factory)
+{
+    const ScopeTable *t = f->mods[mod].scopes;
+    const Scope *fs = scope_of(t, factory);
+    const NodeList *body = &factory->v.FunctionDef.body;
+    for (int i = 0; fs && i < body->n; i++) {
+        const Node *r = body->items[i];
+        if (r->kind != NODE_Return || !r->v.Return.value || r->v.Return.value->kind != NODE_Name)
+            continue;
+        const Scope *where = NULL;
+        const Binding *b = scope_lookup(t, fs, r->v.Return.value->v.Name.id, &where);
+        if (b && where == fs && b->kind == BIND_DEF && b->nbind == 1 && b->def)
+            return b->def;
+    }
+    return NULL;
+}
+
+/* What an override's value makes FastAPI call: a def or class named, or
+ * the def a factory of the project returns; *mod its module. */
+static const Node *override_provider(const FastApi *f, int m, const Scope *s, const Node *v,
+                                     int *mod)
+{
+    const Node *def = definition(f, m, s, v, mod);
+    if (def)
+        return def;
+    def = v->kind == NODE_Call ? definition(f, m, s, v->v.Call.func, mod) : NULL;
+    return def && def->kind != NODE_ClassDef ? returned_def(f, *mod, def) : NULL;
+}
+
+/* Is the override written in test code: a test module (tests/, test_*.py,
+ * conftest.py) or a test function or fixture?  A test swaps the wiring for
+ * itself; production requests never see it. */
+static int test_override(const Walk *w)
+{
+    if (context_of_path(w->f->mods[w->m].path + w->f->root_len) == CTX_TEST)
+        return 1;
+    for (const Scope *s = w->s; s; s = s->parent)
+        if (s->kind == SCOPE_FUNCTION &&
+            (!strncmp(s->node->v.FunctionDef.name, "test", 4) ||
+             ast_decorated(s->node, "fixture")))
+            return 1;
+    return 0;
+}
+
+/* `<app>.dependency_overrides[marker] = value`, an entry of a dict given to
+ * it or to its update(): FastAPI calls value's provider wherever
+ * Depends(marker) is written, so the provider is a dependency. */
+static void override(Walk *w, const Node *marker, const Node *value)
+{
+    FastApi *f = w->f;
+    int mk = -1, mod = -1;
+    const Node *md = marker ? definition(f, w->m, w->s, marker, &mk) : NULL;
+    const Node *pd = md && value ? override_provider(f, w->m, w->s, value, &mod) : NULL;
+    if (!pd || pd == md || test_override(w) || f->noverrides == MAX_OVERRIDES)
+        return;
+    for (int i = 0; i < f->noverrides; i++)
+        if (f->overrides[i].marker == md) {
+            if (f->overrides[i].provider != pd)
+                f->overrides[i].provider = NULL; /* two wirings: neither is known */
+            return;
+        }
+    f->overrides[f->noverrides].marker = md;
+    f->overrides[f->noverrides++].provider = pd;
+    give_provider(f, pd, mod, FASTAPI_PROVIDER);
+}
+
+static int is_overrides(const Node *e)
+{
+    return e && e->kind == NODE_Attribute && !strcmp(e->v.Attribute.attr, "dependency_overrides");
+}
+
+static void override_dict(Walk *w, const Node *d)
+{
+    for (int i = 0; d && d->kind == NODE_Dict && i < d->v.Dict.keys.n; i++)
+        override(w, d->v.Dict.keys.items[i], d->v.Dict.values.items[i]);
+}
+
+/* The statement or call n, as it may set overrides (the roles pass only). */
+static void overrides_of(Walk *w, const Node *n)
+{
+    const Node *t = NULL, *v = NULL;
+    if (n->kind == NODE_Call) {
+        const Node *fn = n->v.Call.func;
+        if (fn->kind == NODE_Attribute && !strcmp(fn->v.Attribute.attr, "update") &&
+            is_overrides(fn->v.Attribute.value) && n->v.Call.args.n == 1)
+            override_dict(w, n->v.Call.args.items[0]);
+    } else if (ast_single_assign(n, &t, &v)) {
+        if (t->kind == NODE_Subscript && is_overrides(t->v.Subscript.value))
+            override(w, t->v.Subscript.slice, v);
+        else if (is_overrides(t))
+            override_dict(w, v);
+    }
+}
+
 static void walk_list(Walk *w, const NodeList *l)
 {
     for (int i = 0; i < l->n; i++)
@@ -1130,6 +1239,13 @@ static void walk(Walk *w, const Node *n)
     }
     case NODE_Call:
         call_roles(w, n);
+        if (!w->role)
+            overrides_of(w, n);
+        ast_children((Node *)n, walk_kid, w);
+        break;
+    case NODE_Assign:
+        if (!w->role)
+            overrides_of(w, n);
         ast_children((Node *)n, walk_kid, w);
         break;
     case NODE_Subscript:
@@ -1857,6 +1973,14 @@ FastApi *fastapi_begin(Arena *a, const Project *graph, const FastApiModule *mods
     f->mods = mods;
     f->n = n;
     index_modules(f);
+    for (int m = 0; m < n; m++) { /* the longest folder prefix every path shares */
+        const char *p = mods[m].path, *q = mods[0].path;
+        size_t k = 0, cut = 0, most = m ? f->root_len : strlen(q);
+        for (; k < most && p[k] && p[k] == q[k]; k++)
+            if (p[k] == '/')
+                cut = k + 1;
+        f->root_len = cut;
+    }
     for (int m = 0; m < n && !f->event_libs; m++)
         f->event_libs = imports_event_lib(f, m);
     for (int m = 0; m < n; m++) {
@@ -1920,6 +2044,14 @@ FastApi *fastapi_build(Arena *a, const Project *graph, const FastApiModule *mods
     FastApi *f = fastapi_begin(a, graph, mods, n);
     fastapi_finish(f);
     return f;
+}
+
+const Node *fastapi_override(const FastApi *f, const Node *marker)
+{
+    for (int i = 0; f && marker && i < f->noverrides; i++)
+        if (f->overrides[i].marker == marker)
+            return f->overrides[i].provider;
+    return NULL;
 }
 
 int fastapi_role(const FastApi *f, const Node *node)

@@ -93,6 +93,16 @@ FastApi *fastapi_build(Arena *a, const Project *graph, const FastApiModule *mods
 FastApi *fastapi_begin(Arena *a, const Project *graph, const FastApiModule *mods, int n);
 void fastapi_finish(FastApi *f);
 
+/* The provider FastAPI calls for Depends(marker) (marker a def or class
+ * node): the def or class, or the def a factory of the project returns
+ * (`app.dependency_overrides[Marker] = get_uow(maker)`), that
+ * `<app>.dependency_overrides` maps marker to, at module level or in an
+ * application factory, a lifespan or any function that is not a test's
+ * (test modules, test functions and fixtures swap the wiring for
+ * themselves); NULL when none does, or when two disagree.  Answers after
+ * fastapi_begin. */
+const Node *fastapi_override(const FastApi *f, const Node *marker);
+
 /* The FASTAPI_* roles of a function or class node; 0 if none. */
 int fastapi_role(const FastApi *f, const Node *node);
 

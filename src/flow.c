@@ -230,6 +230,44 @@ static const char *passes_on(const Node *func)
     return NULL;
 }
 
+/* The site a name argument of the object call v holds (`Uow(s)`, `Uow(session=s)`
+ * of a class of the project), or -1: what a provider yielding that object lends. */
+static int lent_inside(Ctx *c, const Path *p, const Node *v)
+{
+    if (!v || v->kind != NODE_Call || fl_value_at(c, c->env->scopes, c->scope, v).tag != VAL_OBJECT)
+        return -1;
+    const Node *a;
+    for (int j = 0; (a = ast_call_arg(v, j)); j++) {
+        int r = a->kind == NODE_Name ? fl_held_by(c, p, a) : -1;
+        if (r >= 0 && c->site[r].val.tag == VAL_RESOURCE)
+            return r;
+    }
+    return -1;
+}
+
+/*
+ * `uow.session` or `uow.invoices` where uow holds a holder site (an object
+ * that keeps a borrowed session in self.<obj_attr>: `Uow(db)`, a dependency
+ * yielding one): the session it keeps, or an object its class made with it
+ * (fc_inner_kept: `self.invoices = InvoiceRepo(session)`), both the holder's
+ * site, so that their queries and commits are the session's; else -1.  Two
+ * objects deep from the name: the inner object's own attributes are not
+ * followed further.
+ */
+static int holder_part(Ctx *c, Path *p, const Node *e)
+{
+    const Node *o = e->v.Attribute.value;
+    int any = 0;
+    for (int r = 0; r < c->nsites && !any; r++)
+        any = c->site[r].holder && c->site[r].obj_attr;
+    int h = any && o->kind == NODE_Name ? fl_held_by(c, p, o) : -1;
+    if (h < 0 || !c->site[h].holder || !c->site[h].obj_attr)
+        return -1;
+    const char *a = e->v.Attribute.attr;
+    return !strcmp(a, c->site[h].obj_attr) || fc_inner_kept(c, o, a, c->site[h].obj_attr) ? h
+                                                                                          : -1;
+}
+
 /* svc.db of `svc = Service()` (or `Service.create()`) whose __init__ (or
  * factory) made it: the site the object owns (owning_object), or -1. */
 static int owned_attr(Ctx *c, const Path *p, const Node *e)
@@ -753,6 +791,9 @@ Res fl_eval(Ctx *c, Path *p, const Node *e)
             out.kept = k + 1; /* uow.invoices: an object the holder made with it, a holder too */
             out.kept_attr = ka;
             out.val = fl_value_at(c, c->env->scopes, c->scope, e);
+        } else if ((h = holder_part(c, p, e)) >= 0) {
+            out.site = h; /* uow.session, uow.invoices of a holder of a borrowed session */
+            out.val = c->site[h].val;
         } else if (q) {
             out.val =
                 want ? fl_value_at(c, c->env->scopes, c->scope, e) : out.val; /* module.name */
@@ -859,6 +900,15 @@ Res fl_eval(Ctx *c, Path *p, const Node *e)
             p->res[out.site] = RS_OPEN; /* the consumer uses it before anything is thrown in */
         if (out.site < 0 && out.kept && p->res[out.kept - 1] == RS_IDLE)
             p->res[out.kept - 1] = RS_OPEN; /* so it uses what the object it gets keeps */
+        if (out.site < 0 && c->env->summary && c->yielded_site < 0) {
+            /* `yield Uow(s)`: the object lends s (flow_params.c's holder): its pool, and
+               what the provider does to s after the yield */
+            int r = lent_inside(c, p, e->v.Yield.value);
+            if (r >= 0) {
+                c->env->summary->yields_pool = fo_pool(c, r);
+                c->yielded_site = r;
+            }
+        }
         out.site = -1;
         out.kept = 0;
         break;

@@ -371,7 +371,7 @@ static Res method_call(Ctx *c, Path *p, const Node *call, Res rv, const char *m)
         /* a holder's method does it to the session the object keeps: one transaction */
         int held = c->site[rv.site].holder && c->site[rv.site].origin >= 0 ? c->site[rv.site].origin
                                                                            : rv.site;
-        int ev = fj_txn(c, p, held, call, held != rv.site ? fj_method_txn(c, call, m) : m);
+        int ev = fj_txn(c, p, held, call, c->site[rv.site].holder ? fj_method_txn(c, call, m) : m);
         if (ev > 0 && eff != EFF_RELEASE && eff != EFF_SAFE)
             fo_checkout(c, p, held, call);
         else if (ev < 0 && c->site[held].val.kind == RES_SESSION)
@@ -721,7 +721,11 @@ const char *fc_inner_kept(Ctx *c, const Node *obj, const char *attr, const char 
                 int nargs = value->v.Call.args.n;
                 const char *param = fc_init_param(
                     c, kc, j, j < nargs ? NULL : value->v.Call.keywords.items[j - nargs]->v.keyword.arg);
-                if (param && fl_is_self_attr(a, kept))
+                /* Repo(self.<kept>), or in __init__ Repo(session) of the parameter it
+                   keeps in self.<kept> (`self.session = session` beside it) */
+                const char *pa = a->kind == NODE_Name && m == ctor_of(c, cls)
+                                     ? keeps_attr(c, cls, a->v.Name.id, 0) : NULL;
+                if (param && (fl_is_self_attr(a, kept) || (pa && !strcmp(pa, kept))))
                     return keeps_attr(c, kc, param, 0);
             }
         }

@@ -62,6 +62,7 @@ typedef struct Provider {
     const ScopeTable *scopes; /* the table def is in */
     const char *path;   /* NULL: this module */
     int function_scope; /* Depends(f, scope="function") */
+    const Node *marker; /* the def or class Depends names, when an override replaces it */
 } Provider;
 
 /* A callable instance as a dependency (fastapi.c: instance_call), call its
@@ -85,10 +86,26 @@ static int instance_provider(Ctx *c, const ScopeTable *t, const Scope *s, const 
     return out->sum != NULL;
 }
 
-/* The function a callee expression names (in table t, scope s). */
+/* The function a callee expression names (in table t, scope s); a marker
+ * that `app.dependency_overrides` maps to a provider is that provider
+ * (fastapi.h: fastapi_override). */
 static int provider_of(Ctx *c, const ScopeTable *t, const Scope *s, const Node *f, Provider *out)
 {
     const char *q = NULL;
+    const FastApi *fa = c->env->fastapi ? c->env->fastapi->model : NULL;
+    if (fa && c->env->summary_of && (f->kind == NODE_Name || f->kind == NODE_Attribute)) {
+        Val v = value_of(c->env->values, c->a, t, s, f);
+        const Node *ov = v.tag == VAL_CLASS || v.tag == VAL_FUNC ? fastapi_override(fa, v.node)
+                                                                  : NULL;
+        if (ov && ov->kind != NODE_ClassDef) {
+            out->sum = c->env->summary_of(c->env->summary_arg, ov);
+            out->def = ov;
+            out->marker = v.node;
+            out->scopes = value_table_of(c->env->values, ov);
+            out->path = out->scopes == c->env->scopes ? NULL : value_path_of(c->env->values, ov);
+            return out->sum != NULL;
+        }
+    }
     if (f->kind == NODE_Call) /* Depends(Provider(maker)) */
         return instance_provider(c, t, s, f, NULL, out);
     if (f->kind == NODE_Name) {
@@ -307,6 +324,10 @@ typedef struct HolderSearch {
     const Node *def;    /* the provider */
     Provider *inner;    /* out: the provider of what the returned object keeps */
     int found, depth;
+    int own;            /* out: the ResKind of a resource the provider made itself and
+                           yields inside an object (`yield Uow(s)` of its own `s`) */
+    const Node *cls;    /* ... the object's class, and the attribute of self it keeps s in */
+    const char *attr;
 } HolderSearch;
 
 static void holder_return(Node *parent, Node *n, void *arg)
@@ -315,7 +336,9 @@ static void holder_return(Node *parent, Node *n, void *arg)
     (void)parent;
     if (h->found || h->depth > EVAL_MAX_DEPTH || ast_is_def(n))
         return;
-    const Node *call = n->kind == NODE_Return ? n->v.Return.value : NULL;
+    const Node *call = n->kind == NODE_Return  ? n->v.Return.value
+                       : n->kind == NODE_Yield ? n->v.Yield.value
+                                               : NULL;
     const Scope *ds = scope_of(h->t, h->def);
     if (call && ds && call->kind == NODE_Call && call->v.Call.func->kind == NODE_Name) {
         const ScopeTable *ct;
@@ -329,6 +352,21 @@ static void holder_return(Node *parent, Node *n, void *arg)
             const char *kept = fc_init_param(h->c, cls, j, kwn ? kwn->v.keyword.arg : NULL);
             if (a->kind != NODE_Name || !kept || !fc_init_keeps(h->c, ct, cls, kept, 0))
                 continue;
+            /* a session the provider made itself (`async with maker() as s: yield
+               Uow(s)`): the provider owns it, as it would the session it yielded */
+            Val own = n->kind == NODE_Yield ? value_of(h->c->env->values, h->c->a, h->t, ds, a)
+                                            : (Val){0};
+            if (own.tag == VAL_RESOURCE && own.fresh && own.kind != RES_NONE) {
+                ValueKept vk[8];
+                int nk = value_kept(h->c->env->values, h->c->a, h->t, ds, call, vk, 8);
+                for (int i = 0; i < nk; i++)
+                    if (vk[i].at == a)
+                        h->attr = vk[i].attr;
+                h->own = own.kind;
+                h->cls = cls;
+                h->found = 1;
+                break;
+            }
             /* the argument is a parameter of the provider that FastAPI fills */
             const NodeList *ps = &params->v.arguments.args, *ds_ = &params->v.arguments.defaults;
             for (int i = 0; i < ps->n && !h->found; i++) {
@@ -350,9 +388,13 @@ static void holder_return(Node *parent, Node *n, void *arg)
 /*
  * A dependency that returns an object keeping a session FastAPI lends it
  * (`def get_service(db: DB): return Service(db)`): the object holds that
- * provider's session, *inner.  0 if pv's provider returns no such object.
+ * provider's session, *inner.  Or one that yields an object keeping a
+ * session it made itself (`async with maker() as s: yield Uow(s)`): the
+ * object holds pv's own session, *inner is pv and *kind its kind.  0 if
+ * pv's provider hands out no such object.
  */
-static int lends_holder(Ctx *c, const Provider *pv, Provider *inner)
+static int lends_holder(Ctx *c, const Provider *pv, Provider *inner, int *kind,
+                        const Node **cls, const char **attr)
 {
     const Node *def = pv->def;
     if (!def || (def->kind != NODE_FunctionDef && def->kind != NODE_AsyncFunctionDef))
@@ -360,9 +402,14 @@ static int lends_holder(Ctx *c, const Provider *pv, Provider *inner)
     const ScopeTable *t = value_table_of(c->env->values, def);
     if (!t)
         return 0;
-    HolderSearch h = {c, t, def, inner, 0, 0};
+    HolderSearch h = {c, t, def, inner, 0, 0, RES_NONE, NULL, NULL};
     memset(inner, 0, sizeof *inner);
     ast_children((Node *)def, holder_return, &h);
+    if (h.own)
+        *inner = *pv;
+    *cls = h.cls;
+    *attr = h.attr;
+    *kind = h.own ? h.own : h.found ? inner->sum->yields_kind : RES_NONE;
     if (h.found && !inner->path)
         inner->path = pv->path; /* the inner provider is beside the outer one */
     return h.found;
@@ -636,15 +683,19 @@ void fp_borrowed_params(Ctx *c, Path *start, const Node *func)
                 found = holder = class_dependency(c, func, index, &pv);
             Provider inner;
             const Node *outer = NULL; /* a dependency returning an object that keeps a session */
+            int kept = RES_NONE;
+            const Node *kept_cls = NULL; /* the object's class, when pv made the session */
+            const char *kept_attr = NULL;
             if (found && pv.sum->yields_kind == RES_NONE && !pv.sum->returns_state &&
-                lends_holder(c, &pv, &inner)) {
-                outer = pv.def; /* `svc: Service = Depends(get_service)`, returning Service(db) */
+                lends_holder(c, &pv, &inner, &kept, &kept_cls, &kept_attr)) {
+                /* `svc: Service = Depends(get_service)`, returning Service(db) */
+                outer = inner.def != pv.def ? pv.def : NULL;
                 pv = inner;
                 holder = 1;
             }
-            if (found && pv.sum->yields_kind != RES_NONE) {
+            if (found && (pv.sum->yields_kind != RES_NONE || kept != RES_NONE)) {
                 v.tag = VAL_RESOURCE;
-                v.kind = pv.sum->yields_kind;
+                v.kind = kept != RES_NONE ? kept : pv.sum->yields_kind;
             } else if (found && pv.sum->returns_state) {
                 v.tag = VAL_RESOURCE;
                 v.kind = RES_SESSION;
@@ -678,6 +729,10 @@ void fp_borrowed_params(Ctx *c, Path *start, const Node *func)
             Site *st = &c->site[r];
             st->name = l < 2 ? a->v.arg.arg : fmt(c, "%s%s", i ? "**" : "*", a->v.arg.arg);
             st->holder = holder;
+            if (kept_cls && kept_attr) { /* uow.session, uow.<repo> are its session */
+                st->obj_cls = kept_cls;
+                st->obj_attr = kept_attr;
+            }
             st->maybe_none = def && def->kind == NODE_Constant &&
                              def->v.Constant.value.kind == CONST_NONE;
             start->res[r] = RS_BORROWED;
@@ -690,7 +745,7 @@ void fp_borrowed_params(Ctx *c, Path *start, const Node *func)
             }
             st->owner = pv.sum;
             st->owner_def = uncached(def) ? NULL : pv.def;
-            if (pv.sum->yields_kind == RES_NONE) {
+            if (pv.sum->yields_kind == RES_NONE && kept == RES_NONE) {
                 state_timing(c, st, pv.sum->returns_state);
                 start->ev[r] = fl_ev_push(c, NULL, a,
                                           fmt(c, "borrowed here from `%s`, which hands over "
@@ -712,14 +767,22 @@ void fp_borrowed_params(Ctx *c, Path *start, const Node *func)
                                                                    a->v.arg.arg));
                 continue;
             }
+            const char *how =
+                pv.marker ? fmt(c, " (through `dependency_overrides[%s]`)",
+                                pv.marker->kind == NODE_ClassDef ? pv.marker->v.ClassDef.name
+                                                                 : pv.marker->v.FunctionDef.name)
+                          : "";
             start->ev[r] = fl_ev_push(
                 c, NULL, a,
                 outer ? fmt(c, "borrowed here from its FastAPI dependency `%s`, "
                                "an object that keeps the session of `%s`",
                             outer->v.FunctionDef.name, pv.def->v.FunctionDef.name)
+                : kept_cls ? fmt(c, "borrowed here from its FastAPI dependency `%s`%s, a `%s` "
+                                    "that keeps the session it opens",
+                                 pv.def->v.FunctionDef.name, how, kept_cls->v.ClassDef.name)
                 : pv.def && pv.def->kind != NODE_ClassDef
-                    ? fmt(c, "borrowed here from its FastAPI dependency `%s`",
-                          pv.def->v.FunctionDef.name)
+                    ? fmt(c, "borrowed here from its FastAPI dependency `%s`%s",
+                          pv.def->v.FunctionDef.name, how)
                     : "borrowed here from its FastAPI dependency");
         }
     }

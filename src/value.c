@@ -780,7 +780,13 @@ static Val depends_value(Ev *c, const ScopeTable *t, const Scope *s, const Node 
             v->v.Constant.value.kind == CONST_STR && !strcmp(v->v.Constant.value.s, "function"))
             scope_fn = 1;
     }
-    return target ? provider_value(c, ev(c, t, s, target), scope_fn) : unknown();
+    Val p = target ? ev(c, t, s, target) : unknown();
+    const Node *ov = (p.tag == VAL_CLASS || p.tag == VAL_FUNC) && c->vm->fastapi
+                         ? fastapi_override(c->vm->fastapi, p.node)
+                         : NULL; /* app.dependency_overrides[Marker] = provider */
+    if (ov)
+        p = make(ov->kind == NODE_ClassDef ? VAL_CLASS : VAL_FUNC, 0, 0, ov);
+    return target ? provider_value(c, p, scope_fn) : unknown();
 }
 
 /* ---- annotations ---- */
@@ -2961,6 +2967,12 @@ int value_derives(const ValueModel *vm, const Node *cls, const Node *base)
 {
     const Bases *k = vm ? find_bases(vm, base) : NULL;
     return k && k->nsubs && cls != base && derives(vm, cls, base, 0);
+}
+
+const Node *value_base(const ValueModel *vm, const Node *cls, int i)
+{
+    const Bases *k = vm ? find_bases(vm, cls) : NULL;
+    return k && i < k->n ? k->of[i] : NULL;
 }
 
 int value_has_subclass(const ValueModel *vm, const Node *cls)

@@ -139,6 +139,11 @@ int value_attr_set(const ValueModel *vm, Arena *scratch, const Node *cls, const 
  * bases each class names (kept when the build ends), at most 8 deep? */
 int value_derives(const ValueModel *vm, const Node *cls, const Node *base);
 
+/* The class of the project that base i of cls (a ClassDef) names (`Base`,
+ * `Base[T]`), as kept when the build ended; NULL past the last base or for
+ * a base that is not a class of the project. */
+const Node *value_base(const ValueModel *vm, const Node *cls, int i);
+
 /* Does a class of the project name cls as one of its bases? */
 int value_has_subclass(const ValueModel *vm, const Node *cls);
 

@@ -13,8 +13,8 @@
  * AsyncSession InvalidRequestError ("concurrent operations are not
  * permitted").  Reported on the gather (the second create_task).
  *
- * What the object keeps is read from the class's methods (in whatever
- * module the class is): an assignment to `self.<attr>` of what the value
+ * What the object keeps is read from the class's methods, or a base's of
+ * the project (in whatever module the class is): an assignment to `self.<attr>` of what the value
  * model knows to be a fresh session or connection, or of a parameter that
  * it knows to hold one (`self.session = session` in __init__, the session
  * annotated or passed by the callers: whoever owns it, the object has one);
@@ -88,13 +88,18 @@ static void keeps_kid(Node *parent, Node *n, void *arg)
     k->depth--;
 }
 
-/* The statement of a method of cls (in table t) that keeps a session or
- * connection of its own in self.<attr>, or NULL; *kind: its kind. */
+/* The statement of a method of cls (in table t), or of a base of the
+ * project's it inherits (`super().__init__(session=session)` in a
+ * repository whose base keeps it), that keeps a session or connection of
+ * its own in self.<attr>, or NULL; *kind: its kind, *where: the table that
+ * holds it.  Bases are climbed at most SELF_MAX_BASES deep. */
+#define SELF_MAX_BASES 4
+
 static const Node *kept(DbCtx *c, const ScopeTable *t, const Node *cls, const char *attr,
-                        int *kind, int *given)
+                        int *kind, int *given, const ScopeTable **where, int depth)
 {
     const NodeList *body = &cls->v.ClassDef.body;
-    for (int i = 0; i < body->n; i++) {
+    for (int i = 0; t && i < body->n; i++) {
         const Node *m = body->items[i];
         const char *self = ast_is_function(m) ? self_name(m) : NULL;
         const Scope *s = self ? scope_of(t, m) : NULL;
@@ -106,8 +111,16 @@ static const Node *kept(DbCtx *c, const ScopeTable *t, const Node *cls, const ch
         if (k.at) {
             *kind = k.kind;
             *given = k.given;
+            *where = t;
             return k.at;
         }
+    }
+    const Node *b;
+    for (int i = 0; depth < SELF_MAX_BASES && (b = value_base(c->env->values, cls, i)); i++) {
+        const Node *at = kept(c, value_table_of(c->env->values, b), b, attr, kind, given, where,
+                              depth + 1);
+        if (at)
+            return at;
     }
     return NULL;
 }
@@ -187,8 +200,8 @@ static int coro_of(DbCtx *c, const DbWalk *w, const Node *e, int many, Coro *out
 }
 
 static void report(DbCtx *c, const Source *src, FindingList *out, const Node *at,
-                   const Coro *a, const Coro *b, const char *attr, const Node *made, int kind,
-                   int given)
+                   const Coro *a, const Coro *b, const char *attr, const Node *made,
+                   const ScopeTable *mt, int kind, int given)
 {
     const char *how = given ? "is given and keeps" : "makes and keeps";
     const char *noun = model_res(kind)->noun;
@@ -198,7 +211,7 @@ static void report(DbCtx *c, const Source *src, FindingList *out, const Node *at
         a->def == b->def ? arena_printf(c->a, "coroutines of `%s()` run at once here", ma)
                : arena_printf(c->a, "`%s()` and `%s()` run at once here", ma, mb);
     TraceStep steps[2] = {
-        {a->t == c->env->scopes ? src->path : NULL, made->lineno, made->col_offset,
+        {mt == c->env->scopes ? src->path : NULL, made->lineno, made->col_offset,
          arena_printf(c->a, "`%s` keeps the one %s it %s in `self.%s`", cls, noun,
                       given ? "is given" : "makes", attr)},
         {src->path, at->lineno, at->col_offset,
@@ -240,12 +253,14 @@ static int judge(DbCtx *c, const Source *src, FindingList *out, const Node *at, 
             for (int x = 0; x < ui.n; x++)
                 for (int y = 0; y < uj.n; y++) {
                     int kind, given;
-                    const Node *made =
-                        strcmp(ui.attrs[x], uj.attrs[y])
-                            ? NULL
-                            : kept(c, co[i].t, co[i].cls, ui.attrs[x], &kind, &given);
+                    const ScopeTable *mt = NULL;
+                    const Node *made = strcmp(ui.attrs[x], uj.attrs[y])
+                                           ? NULL
+                                           : kept(c, co[i].t, co[i].cls, ui.attrs[x], &kind,
+                                                  &given, &mt, 0);
                     if (made) {
-                        report(c, src, out, at, &co[i], &co[j], ui.attrs[x], made, kind, given);
+                        report(c, src, out, at, &co[i], &co[j], ui.attrs[x], made, mt, kind,
+                               given);
                         return 1;
                     }
                 }

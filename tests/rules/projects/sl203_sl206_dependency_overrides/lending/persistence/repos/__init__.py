@@ -1,0 +1,3 @@
+from lending.persistence.repos.loans import LoanRepo, MemberRepo
+
+__all__ = ["LoanRepo", "MemberRepo"]
