@@ -287,9 +287,8 @@ static int same_summary(const FlowSummary *a, const FlowSummary *b)
            a->rolls_back == b->rolls_back && !memcmp(a->adds, b->adds, sizeof a->adds) &&
            a->refreshes == b->refreshes &&
            a->checks_out == b->checks_out && a->ends_txn == b->ends_txn &&
-           a->cond == b->cond && a->releases_falsy == b->releases_falsy &&
-           a->with_releases_falsy == b->with_releases_falsy &&
-           a->commits_falsy == b->commits_falsy && a->ends_txn_falsy == b->ends_txn_falsy &&
+           !memcmp(a->cond, b->cond, sizeof a->cond) &&
+           !memcmp(a->falsy, b->falsy, sizeof a->falsy) && /* unsigned fields: no padding */
            a->needs_pool == b->needs_pool && a->yields_pool == b->yields_pool &&
            a->needs_param_pool == b->needs_param_pool && a->needs_state_pool == b->needs_state_pool &&
            a->lends_held == b->lends_held && a->enter_kind == b->enter_kind &&

@@ -2130,6 +2130,15 @@ static const char *equals_key(Ctx *c, const Node *test)
     return fmt(c, "%s == %s%s%s", l->v.Name.id, q, r->v.Constant.value.s, q);
 }
 
+/* Summary mode: does site h stand for a parameter this walk takes as falsy? */
+static int falsy_site(const Ctx *c, int h)
+{
+    for (int i = 0; i < c->nparams; i++)
+        if ((c->falsy >> i & 1) && c->param_site[i] == h)
+            return 1;
+    return 0;
+}
+
 /*
  * What path p knows of test: 1 true, 0 false, -1 unknown.  *flag gets the
  * flag the test reads (or -1); *neg says the test is its negation.  A name
@@ -2171,7 +2180,7 @@ static int truth(Ctx *c, const Path *p, const Node *test, int *flag, int *neg)
     }
     if (v >= 0) {
         int h = p->var[v];
-        if (c->falsy && h >= 0 && h == c->param_site[c->falsy - 1])
+        if (c->falsy && h >= 0 && falsy_site(c, h))
             t = none_test ? -1 : 0; /* the summary's walk for a falsy argument: False, 0, None */
         else if (h >= 0 && (c->site[h].maybe_none || c->site[h].param_only) && p->res[h] == RS_BORROWED)
             t = -1; /* `session: Session | None = None`, or a typed parameter whose caller we
@@ -2213,6 +2222,17 @@ static int state_test(Ctx *c, const Path *p, const Node *test)
         recv = test->v.Attribute.value;
     int r = recv ? fl_held_by(c, p, recv) : -1;
     return r >= 0 ? r : -1;
+}
+
+/* Summary mode: parameter i was tested as a flag (Ctx.cand), the first
+ * FLOW_COND_CANDS of them kept. */
+static void add_cand(Ctx *c, int i)
+{
+    for (int k = 0; k < c->ncand; k++)
+        if (c->cand[k] == i)
+            return;
+    if (c->ncand < FLOW_COND_CANDS)
+        c->cand[c->ncand++] = i;
 }
 
 #define ASSUME_MAX_DEPTH 32 /* nesting of not/and/or followed in a test */
@@ -2270,9 +2290,10 @@ static int assume(Ctx *c, Path *p, const Node *test, int value, int depth)
         if (j) {
             c->check_differs = 1; /* a resource stands in for the parameter here, so this
                                      branch (`if not flag:`) is walked in check mode only */
-            if (!c->cond && plain && c->nparams > 1)
-                c->cond = j; /* ... and in the summary's second walk (FlowSummary.cond);
-                                alone, a falsy parameter is no resource to release */
+            if (plain && c->nparams > 1)
+                add_cand(c, j - 1); /* ... and in a walk of its own taking it falsy
+                                       (FlowSummary.cond); alone, a falsy parameter is
+                                       no resource to release */
         }
         return 0;
     }
@@ -3188,11 +3209,12 @@ static int fork_at_copy(Ctx *c, int s, const Path *p)
     return 1;
 }
 
-static int walk(Arena *scratch, const FlowEnv *env, Node *func, Cfg *g, int falsy,
-                FlowLock *lock, FlowPark *park, const Ctx *pre, const Path *pre_start);
+static int walk(Arena *scratch, const FlowEnv *env, Node *func, Cfg *g, unsigned falsy,
+                FlowLock *lock, FlowPark *park, const Ctx *pre, const Path *pre_start,
+                int *cand);
 
 /* The context of a walk of func's graph g, before its paths (walk). */
-static void ctx_init(Ctx *c, Arena *scratch, const FlowEnv *env, Node *func, Cfg *g, int falsy,
+static void ctx_init(Ctx *c, Arena *scratch, const FlowEnv *env, Node *func, Cfg *g, unsigned falsy,
                      FlowLock *lock, FlowPark *park)
 {
     FlowFacts *facts = env->known;
@@ -3255,6 +3277,72 @@ static int quiet_before_graph(Arena *scratch, const FlowEnv *env, Node *func, Ct
     return quiet;
 }
 
+FlowCondFx flow_summary_fx(const FlowSummary *sum, unsigned mask)
+{
+    if (mask)
+        return sum->falsy[mask - 1];
+    return (FlowCondFx){sum->releases, sum->with_releases, sum->commits, sum->ends_txn,
+                        sum->checks_out};
+}
+
+/* What a summary walk of func with the parameters of the bits of falsy
+ * taken as falsy finds it releases, commits and ends. */
+static FlowCondFx falsy_walk(Arena *scratch, const FlowEnv *env, Node *func, Cfg *g,
+                             unsigned falsy)
+{
+    FlowSummary s;
+    memset(&s, 0, sizeof s);
+    FlowEnv e = *env;
+    e.summary = &s;
+    walk(scratch, &e, func, g, falsy, NULL, NULL, NULL, NULL, NULL);
+    return flow_summary_fx(&s, 0);
+}
+
+/*
+ * A test decided by the resource standing for a parameter (`if ok:`, `if not
+ * no_commit:`) takes one branch only in the summary's walk.  Of the
+ * parameters that walk tested so (cand, first met first), one decides when
+ * a walk with it falsy and every other one truthy releases, commits, ends
+ * or leaves checked out other parameters than the summary's walk (`actor`
+ * tested before `no_commit` decides nothing).  The first FLOW_MAX_COND
+ * deciding ones are
+ * kept (FlowSummary.cond) with the effects of every mix of their values
+ * (falsy[]: one more walk for each mix of two or more falsy).  Limits: a
+ * flag is tried with the others truthy, so one that decides only when
+ * another is falsy (`if a or b: commit()`, a commit under another flag's
+ * `else:`) is not seen; only the flags the first walk met are tried
+ * (FLOW_COND_CANDS of them); what else these walks learn (uses, waits, what
+ * it returns) is not kept.  Never a parameter the function works with as a
+ * resource (`if session:`): a caller passing a falsy one passes none.
+ */
+static void deciding_flags(Arena *scratch, const FlowEnv *env, Node *func, Cfg *g,
+                           const int *cand, int ncand)
+{
+    FlowSummary *sum = env->summary;
+    FlowCondFx base = flow_summary_fx(sum, 0);
+    unsigned resources = sum->uses | sum->releases | sum->with_releases | sum->commits;
+    int n = 0;
+    for (int k = 0; k < ncand && n < FLOW_MAX_COND; k++) {
+        if (resources >> cand[k] & 1)
+            continue;
+        FlowCondFx f = falsy_walk(scratch, env, func, g, 1u << cand[k]);
+        if (!memcmp(&f, &base, sizeof f))
+            continue;
+        sum->cond[n] = (unsigned char)(cand[k] + 1);
+        sum->falsy[(1u << n) - 1] = f;
+        n++;
+    }
+    for (unsigned m = 3; m < 1u << n; m++) {
+        if (!(m & (m - 1)))
+            continue; /* one flag falsy: walked above */
+        unsigned falsy = 0;
+        for (int k = 0; k < n; k++)
+            if (m >> k & 1)
+                falsy |= 1u << (sum->cond[k] - 1);
+        sum->falsy[m - 1] = falsy_walk(scratch, env, func, g, falsy);
+    }
+}
+
 /* flow_function, and flow_lock_held or flow_parked when lock or park is given. */
 static void run(Arena *scratch, const FlowEnv *env, Node *func, FlowLock *lock, FlowPark *park)
 {
@@ -3284,37 +3372,22 @@ static void run(Arena *scratch, const FlowEnv *env, Node *func, FlowLock *lock, 
     }
     if (!g || g->nsteps == 0)
         return;
-    int cond = walk(scratch, env, func, g, 0, lock, park, have_pre ? &pre : NULL, &pre_start);
-    FlowSummary *sum = env->summary;
-    /* a test decided by the resource standing for parameter cond - 1 (`if ok:`):
-     * walked again with it falsy, for what its callers passing False get.  Only
-     * the parameter first tested so (a few bits each); what else that walk
-     * learns (uses, waits, what it returns) is not kept: the first walk's
-     * stands, as for a resource passed.  Not when the function works with the
-     * parameter as a resource (`if session:`): a caller passing a falsy one
-     * passes none */
-    if (!sum || !cond ||
-        ((sum->uses | sum->releases | sum->with_releases | sum->commits) >> (cond - 1) & 1))
-        return;
-    FlowSummary falsy;
-    memset(&falsy, 0, sizeof falsy);
-    FlowEnv e = *env;
-    e.summary = &falsy;
-    walk(scratch, &e, func, g, cond, NULL, NULL, NULL, NULL);
-    sum->cond = (unsigned char)cond;
-    sum->releases_falsy = falsy.releases;
-    sum->with_releases_falsy = falsy.with_releases;
-    sum->commits_falsy = falsy.commits;
-    sum->ends_txn_falsy = falsy.ends_txn;
+    int cand[FLOW_COND_CANDS];
+    int ncand =
+        walk(scratch, env, func, g, 0, lock, park, have_pre ? &pre : NULL, &pre_start, cand);
+    if (env->summary && ncand)
+        deciding_flags(scratch, env, func, g, cand, ncand);
 }
 
 /* One walk of func's graph g: in summary mode, filling env->summary, with
- * parameter falsy - 1 taken as falsy (0: none), and returns Ctx.cond; else
+ * the parameters of the bits of falsy taken as falsy, and returns how many
+ * parameters it tested as flags (Ctx.cand, into cand; none when falsy); else
  * asking lock's or park's question when given, or reporting what it finds
  * (returns 0).  pre, when given, is the Ctx and pre_start the start path
  * quiet_before_graph built for func (check mode, found not quiet). */
-static int walk(Arena *scratch, const FlowEnv *env, Node *func, Cfg *g, int falsy,
-                FlowLock *lock, FlowPark *park, const Ctx *pre, const Path *pre_start)
+static int walk(Arena *scratch, const FlowEnv *env, Node *func, Cfg *g, unsigned falsy,
+                FlowLock *lock, FlowPark *park, const Ctx *pre, const Path *pre_start,
+                int *cand)
 {
     FlowFacts *facts = env->known;
     Ctx c;
@@ -3395,7 +3468,10 @@ static int walk(Arena *scratch, const FlowEnv *env, Node *func, Cfg *g, int fals
                 env->summary->releases_after = fp_provider_release(func) != NULL;
             }
         }
-        return c.falsy ? 0 : c.cond;
+        if (c.falsy || !cand)
+            return 0;
+        memcpy(cand, c.cand, (size_t)c.ncand * sizeof *cand);
+        return c.ncand;
     }
     if (c.lock || c.park)
         return 0; /* flow_lock_held, flow_parked: the answer is in the question */

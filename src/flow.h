@@ -34,6 +34,7 @@
 #define FLOW_MAX_EVENTS 12   /* witness steps kept per resource */
 #define FLOW_MAX_JOBS 4      /* pending background work followed per path */
 #define FLOW_TUPLE_MAX 4     /* positions of a returned tuple a summary describes */
+#define FLOW_MAX_COND 2      /* parameters a summary keeps as deciding its effects (cond) */
 #define FLOW_TUPLE_MIXED 255 /* FlowSummary.tuple_n: returns of different lengths */
 
 typedef enum FlowProblem {
@@ -100,6 +101,16 @@ typedef struct FlowReport {
  * What a function does with resources, for its callers: computed by running
  * the dataflow over it in summary mode, module functions first.
  */
+/* What a summarized function does to its parameters (bits: positional parameter i)
+ * for one set of values of its deciding flags (FlowSummary.cond). */
+typedef struct FlowCondFx {
+    unsigned releases;      /* released on every normal exit */
+    unsigned with_releases; /* ... by a with over it on some path */
+    unsigned commits;       /* committed on some path */
+    unsigned ends_txn;      /* left with its transaction ended on every normal exit */
+    unsigned checks_out;    /* left holding a connection on some normal exit */
+} FlowCondFx;
+
 typedef struct FlowSummary {
     unsigned char returns_kind;  /* ResKind of a fresh resource it returns, or RES_NONE */
     unsigned char returns_async;
@@ -160,15 +171,15 @@ typedef struct FlowSummary {
                                      session, holding a connection (a query, no commit after) */
     unsigned ends_txn;            /* bit i: every normal exit leaves it with its transaction
                                      ended (a commit, rollback or close after its last query) */
-    unsigned char cond;           /* 1 + a positional parameter j whose truth decides a test
-                                     (`if ok:`), 0 none: releases, commits and ends_txn above
-                                     hold when the caller passes a truthy j (a resource
-                                     always is), the three below when it passes a falsy one
-                                     (False, None, a flag the caller's path knows false) */
-    unsigned releases_falsy;      /* bit i: ... positional parameter i is released then */
-    unsigned with_releases_falsy; /* ... released then, on some path by a with over it */
-    unsigned commits_falsy;       /* ... committed on some path then */
-    unsigned ends_txn_falsy;      /* ... left with its transaction ended then */
+    unsigned char cond[FLOW_MAX_COND]; /* 1 + positional parameters whose truth decides
+                                     releases, commits, checks_out or ends_txn above (`if not
+                                     no_commit:
+                                     commit()`), 0 unused: those fields hold when the caller
+                                     passes each truthy (a resource always is), falsy[] when
+                                     it passes some falsy (False, None, a flag its path knows
+                                     false; flow_summary_fx) */
+    FlowCondFx falsy[(1 << FLOW_MAX_COND) - 1]; /* falsy[m - 1]: the effects with the cond
+                                     parameters of the bits of m falsy, the others truthy */
     unsigned char acquires;       /* its run made a site other than its parameters': with
                                      none, and none of its own parameters borrowed, the check
                                      pass has nothing to follow in it (not read by callers) */
@@ -278,6 +289,11 @@ typedef struct FlowEnv {
  * scratch may be reset by the caller afterwards.  Thread-safe.
  */
 void flow_function(Arena *scratch, const FlowEnv *env, Node *func);
+
+/* What sum's function does to its parameters when the caller passes falsy
+ * values to the cond parameters of the bits of mask, truthy to the others
+ * (mask 0: the summary's own releases, commits, ends_txn, checks_out). */
+FlowCondFx flow_summary_fx(const FlowSummary *sum, unsigned mask);
 
 /*
  * A session-level advisory lock taken in a function (SL304, rules/sqlapi.c),

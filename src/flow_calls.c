@@ -901,18 +901,17 @@ static unsigned caller_params(Ctx *c, const Node *call, const Node *def, int shi
 }
 
 /*
- * Does call pass a falsy value to the parameter sum->cond names: False or
- * None written there, a flag p knows false, or the parameter's constant
- * default when call leaves it out?  Unknown is not falsy: the callee's
- * summary for a truthy argument stands, as it did before conditions.
- * Limits: a default is read only when def is known and call has no *args
- * or **kwargs; a value the path knows only through another name, or an
- * attribute (`self.ok`), is unknown.
+ * Does call pass a falsy value to parameter want of def: False or None
+ * written there, a flag p knows false, or the parameter's constant default
+ * when call leaves it out?  Unknown is not falsy: the callee's summary for
+ * a truthy argument stands, as it did before conditions.  Limits: a default
+ * is read only when def is known and call has no *args or **kwargs; a value
+ * the path knows only through another name, or an attribute (`self.ok`), is
+ * unknown.
  */
-static int passes_falsy(Ctx *c, const Path *p, const Node *call, const FlowSummary *sum,
-                        const Node *def, int shift)
+static int passes_falsy(Ctx *c, const Path *p, const Node *call, int want, const Node *def,
+                        int shift)
 {
-    int want = sum->cond - 1;
     for (int j = 0; ast_call_arg(call, j); j++) {
         const Node *a = ast_call_arg(call, j);
         if (a->kind == NODE_Starred || (j >= call->v.Call.args.n &&
@@ -926,12 +925,31 @@ static int passes_falsy(Ctx *c, const Path *p, const Node *call, const FlowSumma
     return d && d->kind == NODE_Constant && fl_truth(c, p, d) == 0;
 }
 
+/* The flag of sum->cond[] whose falsy value at this call keeps parameter i
+ * from being released (mask: the flags the call passes falsy), for the
+ * witness: the first that does so alone, else the first of mask. */
+static const char *unreleasing_flag(const FlowSummary *sum, unsigned mask, int i,
+                                    const Node *def)
+{
+    int first = -1;
+    for (int k = 0; k < FLOW_MAX_COND; k++) {
+        if (!(mask >> k & 1))
+            continue;
+        FlowCondFx f = flow_summary_fx(sum, 1u << k);
+        if (!((f.releases | f.with_releases) >> i & 1))
+            return ast_param(def, sum->cond[k] - 1)->v.arg.arg;
+        if (first < 0)
+            first = k;
+    }
+    return ast_param(def, sum->cond[first] - 1)->v.arg.arg;
+}
+
 /*
  * What a summarized callee does to the arguments of call: work it hands
  * them to (defers, fans_out), releases, uses.  def is the callee (NULL:
  * positional arguments only), shift the parameters the call fills itself.
- * Releases, commits and ends of transactions are the summary's for a falsy
- * argument where the call passes one to the parameter its tests decide
+ * Releases, commits and ends of transactions are the summary's for the
+ * falsy arguments the call passes to the parameters that decide them
  * (FlowSummary.cond: `finish(session, ok)` with ok still False).
  */
 static void apply_summary(Ctx *c, Path *p, const Node *call, const FlowSummary *sum,
@@ -939,15 +957,18 @@ static void apply_summary(Ctx *c, Path *p, const Node *call, const FlowSummary *
 {
     const FlowSummary *given = sum;
     FlowSummary falsy;
-    if (sum->cond && passes_falsy(c, p, call, sum, def, shift)) {
+    unsigned mask = 0;
+    for (int k = 0; k < FLOW_MAX_COND && sum->cond[k]; k++)
+        if (passes_falsy(c, p, call, sum->cond[k] - 1, def, shift))
+            mask |= 1u << k;
+    if (mask) {
+        FlowCondFx f = flow_summary_fx(sum, mask);
         falsy = *sum;
-        falsy.releases = sum->releases_falsy;
-        falsy.with_releases = sum->with_releases_falsy;
-        falsy.commits = sum->commits_falsy;
-        falsy.ends_txn = sum->ends_txn_falsy;
-        /* the truthy walk's checkout (`if not no_commit: commit()` skipped)
-           is not this walk's: what every exit of it ends, it leaves in */
-        falsy.checks_out = sum->checks_out & ~sum->ends_txn_falsy;
+        falsy.releases = f.releases;
+        falsy.with_releases = f.with_releases;
+        falsy.commits = f.commits;
+        falsy.ends_txn = f.ends_txn;
+        falsy.checks_out = f.checks_out;
         sum = &falsy;
     }
     if (sum->fans_out)
@@ -971,8 +992,15 @@ static void apply_summary(Ctx *c, Path *p, const Node *call, const FlowSummary *
             fj_txn_by_callee(c, p, h, call, sum, i);
         if (h >= 0 && (sum->checks_out >> i & 1))
             fo_checkout(c, p, h, call);
-        else if (h >= 0 && (sum->ends_txn >> i & 1) && c->site[h].val.kind == RES_SESSION)
+        else if (h >= 0 && (sum->ends_txn >> i & 1) && c->site[h].val.kind == RES_SESSION) {
+            /* a query the truthy walk leaves checked out, which the flags
+               passed here end (`if not no_commit: commit()` after it): the
+               call takes a connection and gives it back.  Limit: taken as
+               one query on every path, before the deciding test */
+            if (sum != given && (given->checks_out >> i & 1))
+                fo_checkout(c, p, h, call);
             fo_checkin(p, h);
+        }
         for (int k = 0; h >= 0 && c->env->summary && k < c->nparams; k++)
             if (c->param_site[k] == h) { /* ended by a helper it hands the session to */
                 c->env->summary->commits |= (sum->commits >> i & 1) << k;
@@ -986,7 +1014,7 @@ static void apply_summary(Ctx *c, Path *p, const Node *call, const FlowSummary *
             c->callee_reports = 0;
         } else if (h >= 0 && sum != given && ((given->releases | given->with_releases) >> i & 1) &&
                    def && (p->res[h] == RS_OPEN || p->res[h] == RS_IDLE)) {
-            const char *flag = ast_param(def, given->cond - 1)->v.arg.arg;
+            const char *flag = unreleasing_flag(given, mask, i, def);
             p->ev[h] = fl_ev_push(c, p->ev[h], call,
                                   fmt(c, "passed here with `%s` false: `%s` releases it only "
                                          "when `%s` is true",

@@ -33,6 +33,9 @@
 #include "flow.h"
 
 #define EVAL_MAX_DEPTH 64 /* expression nesting followed for effects */
+/* Parameters tested as flags that a summary tries, one walk each with it
+ * falsy (run() in flow.c); of them FLOW_MAX_COND are kept as deciding. */
+#define FLOW_COND_CANDS 4
 
 /*
  * RS_IDLE: a session made but not used yet.  SQLAlchemy checks a connection
@@ -277,10 +280,11 @@ typedef struct Ctx {
     FlowLock *lock;          /* flow_lock_held's question, or NULL */
     FlowPark *park;          /* flow_parked's question, or NULL */
     const Node *park_use;    /* ... the last use seen that began a transaction */
-    int cond;                /* summary mode: 1 + the first parameter whose truth a test
-                                decided by its standing resource (`if ok:`), or 0 */
-    int falsy;               /* summary mode: 1 + the parameter taken as falsy in this walk
-                                (its second one: FlowSummary.cond), or 0 */
+    int cand[FLOW_COND_CANDS]; /* summary mode: the parameters whose truth a test decided
+                                  by their standing resource (`if ok:`), first met first */
+    int ncand;                 /* ... how many (run() keeps those that decide: cond) */
+    unsigned falsy;            /* summary mode: bit i, parameter i is taken as falsy in
+                                  this walk (FlowSummary.falsy), else 0 */
 } Ctx;
 
 /* What fl_eval makes of an expression. */

@@ -174,6 +174,10 @@ static const MethodRow methods[] = {
     {VAL_RESOURCE, RES_RESULT, "close", EFF_RELEASE, 0, 0},
     {VAL_RESOURCE, RES_RESULT, NULL, EFF_USE, 0, 0},
     {VAL_RESOURCE, RES_ANY, "close", EFF_RELEASE, 0, 0},
+    /* a session's and a connection's other release (dropping the connection, as
+       `try: s.invalidate() except: log` does on cancellation): a helper that
+       calls it on its parameter releases the caller's session or connection */
+    {VAL_RESOURCE, RES_ANY, "invalidate", EFF_RELEASE, 0, 0},
     {VAL_RESOURCE, RES_ANY, NULL, EFF_NONE, 0, 0},
 };
 

@@ -817,26 +817,34 @@ static void push_added(Scan *c, const Node *call, const char *s, const char *obj
 }
 
 /* The parameters the summarized def commits when call runs it: a
- * summary whose commit a flag decides (`if flush_only: ... else:
- * commit()`, FlowSummary.cond) commits as the argument's constant, or the
- * parameter's constant default, says; an argument not a constant, both
+ * summary whose commit flags decide (`if flush_only: ... else:
+ * commit()`, FlowSummary.cond) commits as the arguments' constants, or the
+ * parameters' constant defaults, say; an argument not a constant, both
  * ways (a commit on some path). */
 static unsigned call_commits(const FlowSummary *sum, const Node *def, int shift,
                              const Node *call)
 {
-    if (!sum->cond)
-        return sum->commits;
-    const Node *v = ast_param_default(def, sum->cond - 1);
-    for (int j = 0; ast_call_arg(call, j); j++)
-        if (ast_arg_param(def, shift, call, j) == sum->cond - 1)
-            v = ast_call_arg(call, j);
-    int truth = !v || v->kind != NODE_Constant ? -1
-                : v->v.Constant.value.kind == CONST_TRUE  ? 1
-                : v->v.Constant.value.kind == CONST_FALSE || v->v.Constant.value.kind == CONST_NONE
-                    ? 0
-                    : -1;
-    return truth == 1 ? sum->commits : truth == 0 ? sum->commits_falsy
-                                                  : sum->commits | sum->commits_falsy;
+    int truth[FLOW_MAX_COND];
+    for (int k = 0; k < FLOW_MAX_COND; k++) {
+        truth[k] = 1; /* no flag: as a truthy one */
+        if (!sum->cond[k])
+            continue;
+        const Node *v = ast_param_default(def, sum->cond[k] - 1);
+        for (int j = 0; ast_call_arg(call, j); j++)
+            if (ast_arg_param(def, shift, call, j) == sum->cond[k] - 1)
+                v = ast_call_arg(call, j);
+        int kind = v && v->kind == NODE_Constant ? v->v.Constant.value.kind : -1;
+        truth[k] = kind == CONST_TRUE ? 1 : kind == CONST_FALSE || kind == CONST_NONE ? 0 : -1;
+    }
+    unsigned commits = 0;
+    for (unsigned m = 0; m < 1u << FLOW_MAX_COND; m++) {
+        int fits = 1; /* every flag's value as m takes it is possible */
+        for (int k = 0; k < FLOW_MAX_COND; k++)
+            fits &= truth[k] < 0 || truth[k] == !(m >> k & 1);
+        if (fits)
+            commits |= flow_summary_fx(sum, m).commits;
+    }
+    return commits;
 }
 
 /* `user.save(db)`: the method of an object this function loaded or made
