@@ -6,12 +6,15 @@
  * Names are found by binary search over sorted arrays built once at
  * modgraph_freeze, so a frozen project is never written again and any
  * number of threads may resolve at once.  A resolve works in fixed stack
- * buffers and never allocates.  The part of a qualified name left after
- * the binding it resolves to is reported as a suffix of the caller's own
- * string; a chase whose remainder would not be one stops a hop earlier.
+ * buffers and never allocates; its answer is remembered in a table of the
+ * calling thread's own (memo below), the only state written after freezing.
+ * The part of a qualified name left after the binding it resolves to is
+ * reported as a suffix of the caller's own string; a chase whose remainder
+ * would not be one stops a hop earlier.
  */
 #include "modgraph.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -41,6 +44,7 @@ struct Project {
                             ("app" of "app.db"), hashed: a dotted name whose root
                             is not here names no module (a library's) */
     size_t hcap_roots;
+    unsigned long serial; /* set by modgraph_freeze, unique per process: tags memo entries */
     int frozen;
 };
 
@@ -403,6 +407,8 @@ void modgraph_freeze(Project *p)
     p->halts = hash_refs(p->a, p->alts, p->nalts, &p->hcap_alts);
     hash_roots(p);
     VEC_FREE(&p->added);
+    static atomic_ulong serials; /* the only shared state: numbers handed out once */
+    p->serial = atomic_fetch_add(&serials, 1) + 1;
     p->frozen = 1;
 }
 
@@ -579,12 +585,69 @@ static int resolve_from(Query *q, const char *start, Hit *out)
     return found;
 }
 
+/*
+ * The answers of recent resolves, per thread: the same qualified names are
+ * asked again and again (every use of an imported class), and a frozen
+ * project's answer never changes.  An entry is keyed by the project's
+ * serial (never 0, never reused, so a project freed and another made at
+ * its address cannot hit) and the whole name; one slot per hash, the last
+ * answer wins.  Being per thread, it needs no lock; it is bounded
+ * (MEMO_SLOTS entries of names shorter than MEMO_KEY) and lives as long as
+ * the thread.
+ */
+#define MEMO_SLOTS 1024
+#define MEMO_KEY 96
+
+typedef struct Memo {
+    unsigned long serial; /* the project's; 0: empty */
+    size_t len;           /* of key */
+    int found;            /* resolve_from's answer, and its hit: */
+    Hit h;
+    char key[MEMO_KEY];
+} Memo;
+
+static _Thread_local Memo memo[MEMO_SLOTS];
+
+/* A hash of s[0..len), eight bytes at a time; the last eight (which may
+ * overlap the word before) end it. */
+static size_t memo_hash(const char *s, size_t len)
+{
+    uint64_t h = len * 0x9E3779B97F4A7C15ULL, w = 0;
+    if (len < 8) {
+        for (size_t i = 0; i < len; i++)
+            w = w << 8 | (unsigned char)s[i];
+    } else {
+        for (size_t i = 0; i + 8 < len; i += 8) {
+            memcpy(&w, s + i, 8);
+            h = (h ^ w) * 0xff51afd7ed558ccdULL;
+            h ^= h >> 29;
+        }
+        memcpy(&w, s + len - 8, 8);
+    }
+    h = (h ^ w) * 0xff51afd7ed558ccdULL;
+    return (size_t)(h ^ h >> 32);
+}
+
 int modgraph_resolve_prefix(const Project *p, const char *qualname, const ProjectModule **module,
                             const Binding **binding, const char **rest)
 {
     Query q = {p, qualname, qualname ? strlen(qualname) : 0, MODGRAPH_MAX_HOPS};
     Hit h;
-    if (!p->frozen || !qualname || q.olen >= MODGRAPH_MAX_NAME || !resolve_from(&q, qualname, &h))
+    if (!p->frozen || !qualname || q.olen >= MODGRAPH_MAX_NAME)
+        return 0;
+    Memo *e = q.olen < MEMO_KEY ? &memo[memo_hash(qualname, q.olen) & (MEMO_SLOTS - 1)] : NULL;
+    int found;
+    if (e && e->serial == p->serial && e->len == q.olen && !memcmp(e->key, qualname, q.olen)) {
+        found = e->found;
+        h = e->h;
+    } else {
+        found = resolve_from(&q, qualname, &h);
+        if (e) {
+            *e = (Memo){p->serial, q.olen, found, found ? h : (Hit){0}, {0}};
+            memcpy(e->key, qualname, q.olen);
+        }
+    }
+    if (!found)
         return 0;
     if (module)
         *module = h.mod;

@@ -11,8 +11,9 @@
  *
  * A Project is built by one thread (modgraph_add for each module, then
  * modgraph_freeze) and is read-only afterwards: every other function may
- * then be called from any number of threads at once.  It points to each
- * module's AST and scope table, which must outlive it.
+ * then be called from any number of threads at once (each thread keeps
+ * its recent resolves in a bounded table of its own, 144 KB).  It
+ * points to each module's AST and scope table, which must outlive it.
  */
 #ifndef SL_MODGRAPH_H
 #define SL_MODGRAPH_H
