@@ -1175,6 +1175,80 @@ static int runs_now(Ctx *c, const Node *call, const Node *def)
     return w.awaited;
 }
 
+/*
+ * A coroutine handed to a task (`asyncio.create_task(coro())`,
+ * `ensure_future`, `loop.create_task`) runs beside the code that started
+ * it: a connection it takes is a second one the starter needs at once only
+ * when the starter waits for it while still holding its own.  It does when
+ * the start is awaited in the same step (`await asyncio.gather(
+ * create_task(coro()))`), when the task is a TaskGroup's (`tg.create_task`
+ * in `async with TaskGroup() as tg`: its exit waits; whether the starter
+ * still holds there is not asked, a limit), or where a name bound to the
+ * task is awaited later (awaited_coroutine); a task nothing waits for is
+ * none of the starter's (klai's fire-and-forget usage writes).
+ */
+typedef struct TaskStart {
+    const Node *call;  /* the coroutine call */
+    const Node *start; /* the task start it is the first argument of, or NULL */
+    int awaited, in_await, depth;
+} TaskStart;
+
+static const char *const task_starts[] = {"create_task", "ensure_future", NULL};
+
+static const char *call_last(const Node *call)
+{
+    const Node *f = call->v.Call.func;
+    return f->kind == NODE_Attribute ? f->v.Attribute.attr
+           : f->kind == NODE_Name    ? f->v.Name.id : "";
+}
+
+static void task_start_kid(Node *parent, Node *n, void *arg)
+{
+    TaskStart *w = arg;
+    (void)parent;
+    if (w->start || w->depth > EVAL_MAX_DEPTH || ast_is_def(n) || n->kind == NODE_Lambda)
+        return;
+    if (n->kind == NODE_Call && n->v.Call.args.n > 0 && n->v.Call.args.items[0] == w->call &&
+        ast_name_in(call_last(n), task_starts)) {
+        w->start = n;
+        w->awaited = w->in_await > 0;
+        return;
+    }
+    w->depth++;
+    w->in_await += n->kind == NODE_Await;
+    ast_children(n, task_start_kid, w);
+    w->in_await -= n->kind == NODE_Await;
+    w->depth--;
+}
+
+/* Is call (of def) a coroutine handed to a task that nothing waits for in
+ * this step (not awaited there, not a TaskGroup's)? */
+static int detached_task(Ctx *c, const Node *call, const Node *def)
+{
+    if (!def || def->kind != NODE_AsyncFunctionDef || !c->step || !c->step->node)
+        return 0;
+    TaskStart w = {call, NULL, 0, 0, 0};
+    task_start_kid(NULL, (Node *)c->step->node, &w);
+    if (!w.start || w.awaited)
+        return 0;
+    const Node *f = w.start->v.Call.func, *item = NULL;
+    const Node *group = f->kind == NODE_Attribute && f->v.Attribute.value->kind == NODE_Name
+                            ? scope_bound_once(c->env->scopes, c->scope, f->v.Attribute.value,
+                                               &item)
+                            : NULL;
+    group = group ? ast_unawait(group) : NULL;
+    return !(item && group && group->kind == NODE_Call &&
+             !strcmp(call_last(group), "TaskGroup"));
+}
+
+/* The coroutine a name bound to a task was started with: `t =
+ * asyncio.create_task(coro())` gives coro(); else the call itself. */
+static const Node *task_coroutine(const Node *call)
+{
+    const Node *a = call->v.Call.args.n ? call->v.Call.args.items[0] : NULL;
+    return a && a->kind == NODE_Call && ast_name_in(call_last(call), task_starts) ? a : call;
+}
+
 /* Is call a coroutine stored for later (`cb = self._dispatch(...)`, the
  * value of an assignment to a name), which runs where it is awaited? */
 static int stored_coroutine(Ctx *c, const Node *call, const Node *def)
@@ -1234,28 +1308,64 @@ static int needs_held(Ctx *c, const Path *p, const Node *call, const FlowSummary
  * its body runs here, so a connection it takes for itself (needs_pool) is
  * a second checkout of what the path holds here, not where it was made.
  */
+#define AWAITED_MAX_NAMES 8 /* names of one await (gather's arguments) followed */
+
+/* The names whose work `await x` waits for: x itself, or the arguments of
+ * asyncio.gather, wait, wait_for, shield (in a list, tuple or set too). */
+static int awaited_names(const Node *x, const Node **names)
+{
+    static const char *const waits_for[] = {"gather", "wait", "wait_for", "shield", NULL};
+    if (x->kind == NODE_Name) {
+        names[0] = x;
+        return 1;
+    }
+    if (x->kind != NODE_Call || !ast_name_in(call_last(x), waits_for))
+        return 0;
+    int n = 0;
+    for (int i = 0; i < x->v.Call.args.n; i++) {
+        const Node *a = x->v.Call.args.items[i];
+        if (a->kind == NODE_Starred)
+            a = a->v.Starred.value;
+        const NodeList *l = a->kind == NODE_List || a->kind == NODE_Tuple || a->kind == NODE_Set
+                                ? &a->v.List.elts : NULL;
+        for (int j = 0; l && j < l->n && n < AWAITED_MAX_NAMES; j++)
+            if (l->items[j]->kind == NODE_Name)
+                names[n++] = l->items[j];
+        if (a->kind == NODE_Name && n < AWAITED_MAX_NAMES)
+            names[n++] = a;
+    }
+    return n;
+}
+
 static void awaited_coroutine(Ctx *c, Path *p, const Node *await)
 {
-    const Node *x = await->v.Await.value, *func = c->g->func;
-    if (x->kind != NODE_Name || !p->holding || !ast_is_function(func))
+    const Node *func = c->g->func, *names[AWAITED_MAX_NAMES];
+    if (!p->holding || !ast_is_function(func))
         return;
-    Assigned w = {x->v.Name.id, NULL, 0, 4, 0, 0, {NULL}};
-    assigned_calls(func, &w);
-    for (int i = 0; i < w.n; i++) {
-        const Node *f = w.calls[i]->v.Call.func;
-        Val fv = fl_value_at(c, c->env->scopes, c->scope, f);
-        const FlowSummary *sum = fv.tag == VAL_FUNC && fv.node && c->env->summary_of
-                                     ? c->env->summary_of(c->env->summary_arg, fv.node) : NULL;
-        const Node *first = sum ? ast_param(fv.node, 0) : NULL;
-        int shift = f->kind == NODE_Attribute && first &&
-                    (!strcmp(first->v.arg.arg, "self") || !strcmp(first->v.arg.arg, "cls"));
-        int other = sum && fv.node->kind == NODE_AsyncFunctionDef
-                        ? needs_held(c, p, w.calls[i], sum, fv.node, shift) : -1;
-        if (other >= 0) {
-            report_second(c, p, other, await,
-                          "the coroutine stored earlier runs here and takes a second connection "
-                          "of the same pool for itself");
-            return;
+    int nn = awaited_names(await->v.Await.value, names);
+    for (int k = 0; k < nn; k++) {
+        Assigned w = {names[k]->v.Name.id, NULL, 0, 4, 0, 0, {NULL}};
+        assigned_calls(func, &w);
+        for (int i = 0; i < w.n; i++) {
+            const Node *call = task_coroutine(w.calls[i]), *f = call->v.Call.func;
+            Val fv = fl_value_at(c, c->env->scopes, c->scope, f);
+            const FlowSummary *sum = fv.tag == VAL_FUNC && fv.node && c->env->summary_of
+                                         ? c->env->summary_of(c->env->summary_arg, fv.node)
+                                         : NULL;
+            const Node *first = sum ? ast_param(fv.node, 0) : NULL;
+            int shift = f->kind == NODE_Attribute && first &&
+                        (!strcmp(first->v.arg.arg, "self") || !strcmp(first->v.arg.arg, "cls"));
+            int other = sum && fv.node->kind == NODE_AsyncFunctionDef
+                            ? needs_held(c, p, call, sum, fv.node, shift) : -1;
+            if (other >= 0) {
+                report_second(c, p, other, await,
+                              call != w.calls[i]
+                                  ? "this waits for the task started earlier, which takes a "
+                                    "second connection of the same pool for itself"
+                                  : "the coroutine stored earlier runs here and takes a second "
+                                    "connection of the same pool for itself");
+                return;
+            }
         }
     }
 }
@@ -1315,6 +1425,8 @@ void fo_callee(Ctx *c, Path *p, const Node *call, const FlowSummary *sum, const 
         held_wait(c, p, call, sum->waits, where, &via);
     if (!sum->needs_pool && !sum->needs_state_pool && !sum->needs_param_pool)
         return;
+    if (detached_task(c, call, def))
+        return; /* runs beside the caller, which does not wait for it here */
     /* a generator object: its body takes the connection when it is iterated, later
        (a StreamingResponse's body), not at this call; a decorated one may be a context
        manager, entered here */

@@ -1022,16 +1022,21 @@ static const Node *swallowed_by(const DbWalk *w, const Node *n)
         const Node *t = w->stack[i];
         if ((t->kind != NODE_Try && t->kind != NODE_TryStar) || !in_body(&t->v.Try.body, n))
             continue;
-        for (int h = 0; h < t->v.Try.handlers.n; h++) {
-            const Node *hd = t->v.Try.handlers.items[h];
-            if (!catches_db_errors(hd->v.ExceptHandler.type))
-                continue;
-            RaiseFind rf = {0, 0};
-            for (int k = 0; k < hd->v.ExceptHandler.body.n; k++)
-                raise_kid(NULL, hd->v.ExceptHandler.body.items[k], &rf);
-            return rf.found ? NULL : hd;
-        }
-        return NULL; /* the innermost try lets it through */
+        return crdb_swallowing_handler(t); /* or the innermost try lets it through */
+    }
+    return NULL;
+}
+
+const Node *crdb_swallowing_handler(const Node *t)
+{
+    for (int h = 0; h < t->v.Try.handlers.n; h++) {
+        const Node *hd = t->v.Try.handlers.items[h];
+        if (!catches_db_errors(hd->v.ExceptHandler.type))
+            continue;
+        RaiseFind rf = {0, 0};
+        for (int k = 0; k < hd->v.ExceptHandler.body.n; k++)
+            raise_kid(NULL, hd->v.ExceptHandler.body.items[k], &rf);
+        return rf.found ? NULL : hd;
     }
     return NULL;
 }

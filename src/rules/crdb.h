@@ -41,6 +41,12 @@ int crdb_is_cockroach(const CrdbProject *p);
  * one of psycopg's SQLSTATE classes (psycopg2.errors.UniqueViolation)? */
 int crdb_catches_db(const ScopeTable *t, const Scope *s, const Node *type);
 
+/* The first handler of try t that catches a database error (bare,
+ * Exception, SQLAlchemy's and the drivers' base errors) when it does not
+ * raise again: the failure stops there.  NULL if none, or if that handler
+ * raises. */
+const Node *crdb_swallowing_handler(const Node *t);
+
 /* What the check of one module remembers between its nodes (in c->a). */
 typedef struct CrdbCheck CrdbCheck;
 

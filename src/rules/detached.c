@@ -589,7 +589,10 @@ static int provider_expires(const Scan *c, const Node *def, int *is_async)
 /* `session_scope()` (awaited or not): a generator of the project, a
  * @contextmanager, whose summary says it lends a session it releases after
  * its yield, made by a seen factory.  Its summary; *expires and *is_async. */
-static const FlowSummary *lending_cm(Scan *c, const Node *e, int *expires, int *is_async)
+static int rolls_back_after_yield(const Scan *c, const Node *def);
+
+static const FlowSummary *lending_cm(Scan *c, const Node *e, int *expires, int *is_async,
+                                     int *rolls_back)
 {
     e = ast_unawait(e);
     if (!e || e->kind != NODE_Call || !c->env->summary_of)
@@ -601,6 +604,7 @@ static const FlowSummary *lending_cm(Scan *c, const Node *e, int *expires, int *
         (f.node->kind != NODE_FunctionDef && f.node->kind != NODE_AsyncFunctionDef))
         return NULL;
     *expires = provider_expires(c, f.node, is_async);
+    *rolls_back = *expires >= 0 && rolls_back_after_yield(c, f.node);
     return *expires >= 0 ? sum : NULL;
 }
 
@@ -756,17 +760,19 @@ static void sessions(Scan *c, const Node *n)
         add_session(c, n->v.withitem.optional_vars, x, n->v.withitem.context_expr);
         if (c->nitems < MAX_SESSIONS) {
             c->item_cm[c->nitems] = NULL;
+            c->item_rb[c->nitems] = 0;
             c->items[c->nitems++] = n;
         }
     } else if (n->kind == NODE_withitem && n->v.withitem.optional_vars &&
                n->v.withitem.optional_vars->kind == NODE_Name && c->nitems < MAX_SESSIONS) {
         /* `with session_scope() as s`: a context manager of the project lending a
            session of a seen factory; its summary says what its exit does */
-        int is_async = 0;
-        const FlowSummary *cm = lending_cm(c, n->v.withitem.context_expr, &x, &is_async);
+        int is_async = 0, rb = 0;
+        const FlowSummary *cm = lending_cm(c, n->v.withitem.context_expr, &x, &is_async, &rb);
         if (cm) {
             add_session_named(c, n->v.withitem.optional_vars->v.Name.id, x, is_async);
             c->item_cm[c->nitems] = cm;
+            c->item_rb[c->nitems] = (unsigned char)rb;
             c->items[c->nitems++] = n;
         }
     }
@@ -1342,10 +1348,29 @@ static void run_after_return(Scan *c, const Node *ret)
 
 /* Does the provider def tear its session down with a rollback on every
  * request (after its yield, not in an except handler: `finally: await
- * s.rollback()`)? */
+ * s.rollback()`), itself or through a function of the project it hands an
+ * argument whose summary rolls that parameter back
+ * (`_reset_tenant_context(session)`, klai's cross_org_session)?  Which
+ * argument is the yielded session is not asked. */
 typedef struct Teardown {
+    Scan *p; /* the provider's scan, in its own module */
     int yielded, in_handler, rolls_back, depth;
 } Teardown;
+
+/* Does call hand a parameter to a function whose summary rolls it back? */
+static int helper_rolls_back(Scan *p, const Node *call)
+{
+    int shift = 0;
+    const Node *def = p->env->summary_of && call->v.Call.args.n + call->v.Call.keywords.n
+                          ? ormpaths_callee(p->scratch, p->env, p->scope, call, &shift) : NULL;
+    const FlowSummary *sum = def ? p->env->summary_of(p->env->summary_arg, def) : NULL;
+    for (int j = 0; sum && sum->rolls_back && ast_call_arg(call, j); j++) {
+        int i = ast_arg_param(def, shift, call, j);
+        if (i >= 0 && i < 32 && (sum->rolls_back >> i & 1))
+            return 1;
+    }
+    return 0;
+}
 
 static void teardown_kid(Node *parent, Node *n, void *arg)
 {
@@ -1357,9 +1382,10 @@ static void teardown_kid(Node *parent, Node *n, void *arg)
         w->yielded = 1;
     if (n->kind == NODE_ExceptHandler)
         w->in_handler++;
-    w->rolls_back |= w->yielded && !w->in_handler && n->kind == NODE_Call &&
-                     n->v.Call.func->kind == NODE_Attribute &&
-                     !strcmp(n->v.Call.func->v.Attribute.attr, "rollback");
+    if (w->yielded && !w->in_handler && n->kind == NODE_Call)
+        w->rolls_back = (n->v.Call.func->kind == NODE_Attribute &&
+                         !strcmp(n->v.Call.func->v.Attribute.attr, "rollback")) ||
+                        (w->p && helper_rolls_back(w->p, n));
     w->depth++;
     ast_children(n, teardown_kid, w); /* a try's body comes before its finally */
     w->depth--;
@@ -1367,9 +1393,14 @@ static void teardown_kid(Node *parent, Node *n, void *arg)
         w->in_handler--;
 }
 
-static int rolls_back_after_yield(const Node *def)
+static int rolls_back_after_yield(const Scan *c, const Node *def)
 {
-    Teardown w = {0};
+    const ScopeTable *t = value_table_of(c->env->values, def);
+    FlowEnv env = *c->env; /* the provider's module is where its names mean something */
+    env.scopes = t ? t : c->env->scopes;
+    Scan p = {.k = c->k, .env = &env, .scratch = c->scratch, .func = def,
+              .scope = scope_of(env.scopes, def)};
+    Teardown w = {p.scope ? &p : NULL, 0, 0, 0, 0};
     for (int j = 0; j < def->v.FunctionDef.body.n; j++)
         teardown_kid(NULL, def->v.FunctionDef.body.items[j], &w);
     return w.rolls_back;
@@ -1387,7 +1418,7 @@ static void teardowns(Scan *c, const Node *call)
             continue;
         if (sum->uses_after)
             push_at(c, EV_COMMIT, call, c->sess[i], NULL);
-        if (rolls_back_after_yield(prov))
+        if (rolls_back_after_yield(c, prov))
             push_at(c, EV_ROLLBACK, call, c->sess[i], NULL);
         if (sum->releases_after)
             push_at(c, EV_CLOSE, call, c->sess[i], NULL);
@@ -1922,6 +1953,8 @@ static void events(Scan *c, const Node *n)
                     continue;
                 if (cm && cm->uses_after) /* the context manager commits on the way out */
                     push(c, EV_COMMIT, n, ast_end_lineno(n), n->end_col_offset, s, NULL);
+                if (cm && c->item_rb[j]) /* ... or rolls back: everything expires */
+                    push(c, EV_ROLLBACK, n, ast_end_lineno(n), n->end_col_offset, s, NULL);
                 if (!cm || cm->releases_after)
                     push(c, EV_CLOSE, n, ast_end_lineno(n), n->end_col_offset, s, NULL);
             }

@@ -173,6 +173,7 @@ typedef struct Scan {
                                         close them ... */
     const FlowSummary *item_cm[MAX_SESSIONS]; /* ... or, for a context manager of the
                                                  project, do what its summary says */
+    unsigned char item_rb[MAX_SESSIONS];      /* ... and it rolls back after its yield */
     int nitems;
     DEvent *ev;
     int nev, cap;

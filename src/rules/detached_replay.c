@@ -260,9 +260,14 @@ static void report(Scan *c, const Obj *o, const DEvent *e, const Node *close)
     int block_commit = expired->kind != NODE_Call; /* the end of a begin() block */
     const char *cm = block_commit ? committing_cm(expired) : NULL;
     int rollback = o->expired_by->kind == EV_ROLLBACK;
+    if (rollback) /* expire_on_commit=False does not keep what a rollback expires */
+        fix = "read what you need from it before the session closes, or refresh it after the "
+              "rollback";
     const char *commit =
         by ? msg(a, "the %s in `%s()` called on line %d", rollback ? "rollback" : "commit",
                  by->name, expired->lineno)
+        : rollback && cm ? msg(a, "the rollback `%s` makes as its `with` block ends on line %d",
+                               cm, ast_end_lineno(expired))
         : rollback ? msg(a, "the rollback on line %d", expired->lineno)
         : cm ? msg(a, "the commit `%s` makes as its `with` block ends on line %d", cm,
                    ast_end_lineno(expired))

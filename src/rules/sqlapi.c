@@ -794,8 +794,8 @@ static void dbapi_uncommitted(SqlCheck *k, DbWalk *w, const Node *st)
 /* Does SQL text change a setting for the rest of the connection's life:
  * `SET x ...` / `SET SESSION x ...` (not LOCAL, TRANSACTION, CONSTRAINTS or
  * SESSION CHARACTERISTICS), or `set_config(..., false)`?  The setting's
- * name into name (may be empty). */
-static int session_setting(const char *q, char *name, size_t size)
+ * name into name (may be empty).  A reset to the default is one too. */
+static int setting_stmt(const char *q, char *name, size_t size)
 {
     name[0] = 0;
     const char *p = sql_word(q, "set");
@@ -833,6 +833,14 @@ static int session_setting(const char *q, char *name, size_t size)
     return 0;
 }
 
+static int resets_setting(const char *q, const char *name);
+
+/* setting_stmt, less the resets (`SET x TO DEFAULT`, set_config(x, '',
+ * false)): they undo a setting rather than make one. */
+static int session_setting(const char *q, char *name, size_t size)
+{
+    return setting_stmt(q, name, size) && !resets_setting(q, name);
+}
 
 static int before(Pos a, Pos b) { return a.line < b.line || (a.line == b.line && a.col < b.col); }
 
@@ -886,6 +894,8 @@ typedef struct SetEnd {
     const char *back_path;
     const Node *back;        /* the putconn, or the `with` block that puts it back; or NULL */
     const char *by;          /* " (on the connection `get_cursor()` lends ...)", or NULL */
+    const char *lost_path;
+    const Node *lost;        /* a reset in the clean-up that may fail unseen, or NULL */
 } SetEnd;
 
 /* SL303 at call, which sets `name` (may be empty) through a session or a
@@ -920,7 +930,16 @@ static void setting_finding(SqlCheck *k, DbWalk *w, const Node *call, const char
     fd.path = k->src->path;
     diag_span(&fd, call);
     fd.message =
-        roles & FASTAPI_REQUEST
+        end->lost
+            ? arena_printf(ar,
+                           "%s is set%s for the connection's whole session and committed; the "
+                           "clean-up of what lends the session resets it, but when the request fails its "
+                           "transaction may be aborted and PostgreSQL refuses the reset "
+                           "(current transaction is aborted), the failure is swallowed and the "
+                           "connection goes back to the pool still set; roll the session back "
+                           "before the reset",
+                           what, by)
+        : roles & FASTAPI_REQUEST
             ? arena_printf(ar,
                            "%s is set%s for the connection's whole session and committed: when "
                            "the connection goes back to the pool it keeps %s for the next "
@@ -931,7 +950,7 @@ static void setting_finding(SqlCheck *k, DbWalk *w, const Node *call, const char
                            "that connection keeps it for whatever gets it next, and the pool's "
                            "other connections (and those it opens later) never have it; %s",
                            what, by, all_fix);
-    fd.trace = arena_alloc(ar, 3 * sizeof *fd.trace);
+    fd.trace = arena_alloc(ar, 4 * sizeof *fd.trace);
     if (via)
         fd.trace[fd.ntrace++] = (TraceStep){via->path, via->take->lineno, via->take->col_offset,
                                             "set here, for the whole session"};
@@ -942,12 +961,21 @@ static void setting_finding(SqlCheck *k, DbWalk *w, const Node *call, const char
         fd.trace[fd.ntrace++] = (TraceStep){end->back_path, end->back->lineno,
                                             end->back->col_offset,
                                             "put back in the pool here, still set"};
+    if (end->lost)
+        fd.trace[fd.ntrace++] = (TraceStep){end->lost_path, end->lost->lineno,
+                                            end->lost->col_offset,
+                                            "reset here, with no rollback before it on the "
+                                            "error path; its failure is swallowed"};
     diag_add(k->out, &fd);
 }
 
+enum { RESET_NONE, RESET_LOST, RESET_DONE };
+static int provider_reset(SqlCheck *k, const Scope *s, const Node *recv, const char *name,
+                          SetEnd *end);
+
 /* SL303 at call, which sets `name` (may be empty) through recv, a
  * SQLAlchemy session or connection, when the function commits recv after
- * it. */
+ * it, unless what lends recv resets it in its clean-up. */
 static void setting_report(SqlCheck *k, DbWalk *w, const Node *call, const Node *recv,
                            const char *name, const SetVia *via)
 {
@@ -961,7 +989,9 @@ static void setting_report(SqlCheck *k, DbWalk *w, const Node *call, const Node 
     ast_children((Node *)func, after_kid, &a);
     if (!a.found)
         return; /* not committed: the end of the transaction takes it back */
-    SetEnd end = {k->src->path, a.found, NULL, NULL, NULL};
+    SetEnd end = {k->src->path, a.found, NULL, NULL, NULL, NULL, NULL};
+    if (provider_reset(k, w->scope, recv, name, &end) == RESET_DONE)
+        return; /* the provider's clean-up resets it */
     setting_finding(k, w, call, name, via, &end, 0);
 }
 
@@ -2000,6 +2030,253 @@ static void first_yield_kid(Node *parent, Node *n, void *arg)
     y->depth--;
 }
 
+/* --- SL303: a reset in the clean-up of what lends the session ----------- */
+
+/*
+ * A request's session comes from a yield dependency (`db =
+ * Depends(get_db)`) or a project context manager (`async with
+ * tenant_session() as db`), whose code after the yield runs before the
+ * connection goes back to the pool.  A reset of the setting there, on the
+ * session it yielded, directly or through project functions handed it
+ * (RESET_MAX_HOPS deep), answers the setting: `RESET name`, `RESET ALL`,
+ * `DISCARD ALL`, `SET name TO DEFAULT`, `set_config(name, '' or NULL,
+ * false)`.  Unless it can fail unseen: on the exception path the
+ * request's transaction may be aborted (the statement that raised), and
+ * PostgreSQL then refuses everything but ROLLBACK ("current transaction is
+ * aborted"); a reset sent there with no rollback of the session before it,
+ * whose failure is swallowed (`contextlib.suppress(Exception)`, a broad
+ * handler that does not raise), leaves the connection set (klai#123).
+ * Limits: paths are source order after the yield; a finally or a handler
+ * is the exception path, and a reset outside them (run only when the
+ * request succeeds) is credited all the same; a rollback counts there when
+ * it is in a finally or a handler before the reset, or is the exit of
+ * `with session.begin()` around the yield; the yield must give a name; a
+ * string of several statements is read from its first.
+ */
+#define RESET_MAX_HOPS 3 /* project functions followed from the clean-up */
+
+
+typedef struct ResetScan {
+    SqlCheck *k;
+    const ScopeTable *t;
+    const Scope *s;
+    const char *sess;  /* the session, as this function names it */
+    const char *name;  /* the setting (empty: any reset answers) */
+    const Node *from;  /* the yield: only what follows it counts; NULL in a helper */
+    const Node *begin; /* `with sess.begin()` around the yield: its exit rolls back */
+    const char *path;  /* this function's file */
+    int exc;           /* in a finally or a handler: runs on the exception path */
+    int swallow;       /* a failure here is swallowed */
+    int rolled;        /* rolled back on the exception path before here */
+    int found;         /* RESET_* */
+    const Node *lost;  /* the reset that may fail unseen, and its file */
+    const char *lost_path;
+    int hops, depth;
+} ResetScan;
+
+/* Does SQL text q undo the session-level setting `name` (empty: any)? */
+static int resets_setting(const char *q, const char *name)
+{
+    const char *p;
+    char got[64];
+    if ((p = sql_word(q, "discard")))
+        return sql_word(p, "all") != NULL;
+    if ((p = sql_word(q, "reset"))) {
+        if (sql_word(p, "all"))
+            return 1;
+        sql_name(p, got, sizeof got);
+        return got[0] && (!name[0] || !strcmp(got, name));
+    }
+    if (!setting_stmt(q, got, sizeof got) || (name[0] && strcmp(got, name)))
+        return 0;
+    if ((p = sql_word(q, "set"))) { /* SET [SESSION] name TO DEFAULT, = DEFAULT */
+        p = strstr(p, got) + strlen(got);
+        p = sql_skip(p);
+        p = *p == '=' ? p + 1 : sql_word(p, "to");
+        return p && sql_word(p, "default");
+    }
+    /* set_config('name', '' or NULL, false): the second argument */
+    p = strchr(strstr(q, "set_config(") + 11, ',');
+    p = p ? sql_skip(p + 1) : NULL;
+    return p && ((p[0] == '\'' && p[1] == '\'') || sql_word(p, "null"));
+}
+
+static void reset_kid(Node *parent, Node *n, void *arg);
+
+static void reset_list(ResetScan *r, const NodeList *l, int exc, int swallow)
+{
+    int e = r->exc, w = r->swallow;
+    r->exc = exc;
+    r->swallow = swallow;
+    for (int i = 0; i < l->n; i++)
+        reset_kid(NULL, l->items[i], r);
+    r->exc = e;
+    r->swallow = w;
+}
+
+/* `with contextlib.suppress(Exception):` (a type covering a failed
+ * statement), or `with sess.begin():` around the yield. */
+static void reset_with(ResetScan *r, const Node *n)
+{
+    const NodeList *items = n->kind == NODE_With ? &n->v.With.items : &n->v.AsyncWith.items;
+    int swallow = r->swallow;
+    for (int i = 0; i < items->n; i++) {
+        const Node *ce = ast_unawait(items->items[i]->v.withitem.context_expr);
+        const Node *f = ce->kind == NODE_Call ? ce->v.Call.func : NULL;
+        const char *last = !f                          ? ""
+                           : f->kind == NODE_Attribute ? f->v.Attribute.attr
+                           : f->kind == NODE_Name      ? f->v.Name.id : "";
+        if (!strcmp(last, "suppress")) {
+            for (int j = 0; j < ce->v.Call.args.n; j++)
+                swallow |= crdb_catches_db(r->t, r->s, ce->v.Call.args.items[j]);
+        } else if (!strcmp(last, "begin") && r->from && inside(r->from, n) &&
+                   f->v.Attribute.value->kind == NODE_Name &&
+                   !strcmp(f->v.Attribute.value->v.Name.id, r->sess)) {
+            r->begin = n;
+        }
+    }
+    for (int i = 0; i < items->n; i++)
+        reset_kid(NULL, items->items[i], r);
+    const NodeList *body = n->kind == NODE_With ? &n->v.With.body : &n->v.AsyncWith.body;
+    reset_list(r, body, r->exc, swallow);
+}
+
+static void reset_scan(ResetScan *r, const Node *def);
+
+/* A call after the yield: the session's rollback, a reset run on it, or a
+ * project function handed it. */
+static void reset_call(ResetScan *r, const Node *n)
+{
+    const Node *f = n->v.Call.func;
+    if (f->kind == NODE_Attribute && f->v.Attribute.value->kind == NODE_Name &&
+        !strcmp(f->v.Attribute.value->v.Name.id, r->sess)) {
+        const char *m = f->v.Attribute.attr;
+        if (!strcmp(m, "rollback")) {
+            r->rolled |= r->exc;
+            return;
+        }
+        const Node *stmt = runs_sql(m) ? statement_arg(n) : NULL;
+        const char *q = stmt && stmt->kind == NODE_Constant &&
+                                stmt->v.Constant.value.kind == CONST_STR
+                            ? stmt->v.Constant.value.s
+                            : sql_text(r->k, r->t, r->s, stmt, 0);
+        if (!q || !resets_setting(q, r->name))
+            return;
+        if (r->exc && r->swallow && !r->rolled && !(r->begin && !inside(n, r->begin))) {
+            if (!r->lost) {
+                r->lost = n;
+                r->lost_path = r->path;
+            }
+            r->found = r->found > RESET_LOST ? r->found : RESET_LOST;
+        } else {
+            r->found = RESET_DONE;
+        }
+        return;
+    }
+    if (r->hops >= RESET_MAX_HOPS)
+        return;
+    const ScopeTable *t;
+    int method;
+    const Node *def = NULL;
+    for (int j = 0; j < n->v.Call.args.n + n->v.Call.keywords.n; j++) {
+        const Node *x = ast_call_arg(n, j);
+        if (x->kind != NODE_Name || strcmp(x->v.Name.id, r->sess))
+            continue;
+        if (!def && !(def = dbval_callee(r->k->c, r->t, r->s, n, &t, &method)))
+            return;
+        const char *param = param_name(def, method, n, j);
+        const Scope *ds = param ? scope_of(t, def) : NULL;
+        const char *path = ds ? value_path_of(r->k->c->env->values, def) : NULL;
+        if (!path)
+            continue;
+        ResetScan sub = *r;
+        sub.t = t;
+        sub.s = ds;
+        sub.sess = param;
+        sub.from = NULL;
+        sub.begin = NULL; /* its exit, before the call, rolled back */
+        sub.rolled |= r->begin && !inside(n, r->begin);
+        sub.path = path;
+        sub.hops++;
+        sub.depth = 0;
+        reset_scan(&sub, def);
+        r->rolled = sub.rolled;
+        r->found = sub.found;
+        r->lost = sub.lost;
+        r->lost_path = sub.lost_path;
+        return;
+    }
+}
+
+static void reset_kid(Node *parent, Node *n, void *arg)
+{
+    ResetScan *r = arg;
+    (void)parent;
+    if (r->found == RESET_DONE || r->depth > DBWALK_MAX_DEPTH || ast_is_def(n))
+        return;
+    r->depth++;
+    if (n->kind == NODE_Try || n->kind == NODE_TryStar) {
+        reset_list(r, &n->v.Try.body, r->exc, r->swallow || crdb_swallowing_handler(n));
+        for (int i = 0; i < n->v.Try.handlers.n; i++)
+            reset_list(r, &n->v.Try.handlers.items[i]->v.ExceptHandler.body, 1, r->swallow);
+        reset_list(r, &n->v.Try.orelse, r->exc, r->swallow);
+        reset_list(r, &n->v.Try.finalbody, 1, r->swallow);
+    } else if (n->kind == NODE_With || n->kind == NODE_AsyncWith) {
+        reset_with(r, n);
+    } else {
+        if (n->kind == NODE_Call && (!r->from || node_before(r->from, n)))
+            reset_call(r, n);
+        ast_children(n, reset_kid, r);
+    }
+    r->depth--;
+}
+
+static void reset_scan(ResetScan *r, const Node *def)
+{
+    const NodeList *body = &def->v.FunctionDef.body;
+    for (int i = 0; i < body->n && r->found != RESET_DONE; i++)
+        reset_kid(NULL, body->items[i], r);
+}
+
+/* recv (a session in scope s of this module) is lent by a yield dependency
+ * or a project context manager: does its clean-up reset `name`?  RESET_*;
+ * the reset that may fail unseen into end->lost. */
+static int provider_reset(SqlCheck *k, const Scope *s, const Node *recv, const char *name,
+                          SetEnd *end)
+{
+    const ScopeTable *t = k->c->env->scopes, *dt = NULL;
+    const Node *def = NULL, *item = NULL;
+    Val v = dbval_expr(k->c, s, recv);
+    if (v.tag == VAL_RESOURCE && v.node && ast_is_function(v.node)) {
+        def = v.node; /* Depends(get_db) */
+        dt = value_table_of(k->c->env->values, def);
+    } else {
+        const Node *made = bound_to(t, s, recv, &item);
+        int method;
+        if (item && made && made->kind == NODE_Call &&
+            (def = dbval_callee(k->c, t, s, made, &dt, &method)) &&
+            !ast_decorated(def, "contextmanager") && !ast_decorated(def, "asynccontextmanager"))
+            def = NULL; /* `with tenant_session() as db` */
+    }
+    const Scope *ds = def && dt ? scope_of(dt, def) : NULL;
+    const char *path = ds ? value_path_of(k->c->env->values, def) : NULL;
+    if (!path)
+        return RESET_NONE;
+    FirstYield y = {NULL, 0};
+    ast_children((Node *)def, first_yield_kid, &y);
+    const Node *val = y.found ? y.found->v.Yield.value : NULL;
+    if (!val || val->kind != NODE_Name)
+        return RESET_NONE;
+    ResetScan r = {.k = k, .t = dt, .s = ds, .sess = val->v.Name.id, .name = name,
+                   .from = y.found, .path = path};
+    reset_scan(&r, def);
+    if (r.found == RESET_LOST) {
+        end->lost = r.lost;
+        end->lost_path = r.lost_path;
+    }
+    return r.found;
+}
+
 /* The calls a function returns, when every return of it gives one and it
  * does not yield: `def get_user_connection(self): return
  * self.get_connection()` hands out the context manager of the call it
@@ -2195,7 +2472,7 @@ static void driver_setting_on(SqlCheck *k, DbWalk *w, const Node *call, const No
     ConnEnd mine = conn_end(func, l.conn, call, wrap);
     if (mine.reset || mine.closed || lent.reset || lent.closed)
         return;
-    SetEnd end = {k->src->path, mine.commit, k->src->path, mine.back, NULL};
+    SetEnd end = {k->src->path, mine.commit, k->src->path, mine.back, NULL, NULL, NULL};
     if (lender)
         end.by = arena_printf(k->c->a, " (on the connection `%s()` lends%s%s%s%s and puts back)",
                               alias ? alias->v.FunctionDef.name : lender->v.FunctionDef.name,
