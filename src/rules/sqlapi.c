@@ -932,12 +932,12 @@ static void setting_finding(SqlCheck *k, DbWalk *w, const Node *call, const char
     fd.message =
         end->lost
             ? arena_printf(ar,
-                           "%s is set%s for the connection's whole session and committed; the "
-                           "clean-up of what lends the session resets it, but when the request fails its "
-                           "transaction may be aborted and PostgreSQL refuses the reset "
-                           "(current transaction is aborted), the failure is swallowed and the "
-                           "connection goes back to the pool still set; roll the session back "
-                           "before the reset",
+                           "%s is set%s for the connection's whole session and committed; "
+                           "the clean-up of what lends the session resets it, but on the error "
+                           "path the transaction may be aborted and PostgreSQL refuses the "
+                           "reset (current transaction is aborted), the failure is swallowed "
+                           "and the connection goes back to the pool still set; roll the "
+                           "session back before the reset",
                            what, by)
         : roles & FASTAPI_REQUEST
             ? arena_printf(ar,
