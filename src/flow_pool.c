@@ -1228,8 +1228,16 @@ static int detached_task(Ctx *c, const Node *call, const Node *def)
     if (!def || def->kind != NODE_AsyncFunctionDef || !c->step || !c->step->node)
         return 0;
     TaskStart w = {call, NULL, 0, 0, 0};
-    task_start_kid(NULL, (Node *)c->step->node, &w);
+    const Node *st = c->step->node, *t, *v;
+    task_start_kid(NULL, (Node *)st, &w);
     if (!w.start || w.awaited)
+        return 0;
+    /* only a task whose handle is dropped or kept in a name (whose await
+       is seen where it comes): one put in a list, a dict or another call's
+       arguments (`tasks.append(create_task(...))`, then `gather(*tasks)`)
+       may be waited for where the container is, which is not followed */
+    if (st != w.start && !(st->kind == NODE_Expr && st->v.Expr.value == w.start) &&
+        !(ast_single_assign(st, &t, &v) && v == w.start && t->kind == NODE_Name))
         return 0;
     const Node *f = w.start->v.Call.func, *item = NULL;
     const Node *group = f->kind == NODE_Attribute && f->v.Attribute.value->kind == NODE_Name

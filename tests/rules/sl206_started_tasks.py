@@ -88,3 +88,29 @@ async def group(s: AsyncSession = Depends(get_session)):
     async with asyncio.TaskGroup() as tg:
         tg.create_task(bump_counter("group"))  # expect: SL206
     return rows
+
+
+# Bad: tasks kept in a list and gathered: where the list is awaited is not
+# followed, so the start itself counts.
+@web.get("/many")
+async def many(s: AsyncSession = Depends(get_session)):
+    rows = (await s.scalars(select(Order))).all()
+    tasks = []
+    for name in ("x", "y"):
+        tasks.append(asyncio.create_task(bump_counter(name)))  # expect: SL206
+    await asyncio.gather(*tasks)
+    return rows
+
+
+# Quiet: the documented fire-and-forget, the handle kept in a set only so
+# that it is not collected.
+_running: set = set()
+
+
+@web.get("/keep")
+async def keep(s: AsyncSession = Depends(get_session)):
+    rows = (await s.scalars(select(Order))).all()
+    job = asyncio.create_task(bump_counter("keep"))
+    _running.add(job)
+    job.add_done_callback(_running.discard)
+    return rows
