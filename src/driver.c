@@ -81,6 +81,9 @@ typedef struct Run {
     const RuleSelect **sel; /* per file asked for: its selection (configuration), or NULL */
     Arena **unit_arenas;  /* with a cache: each unit's memory for this run */
     ProjectCache *projects; /* what each folder holds, for every project of the run */
+    const char **roots;     /* each project's root folder (project_groups), or NULL */
+    const char *root;       /* the one of the files of this run: their module names
+                               start below it (NULL: the working folder) */
 } Run;
 
 /* ---- positions as users read them ---- */
@@ -305,39 +308,39 @@ static const char *import_target(Arena *a, const char *modname, int is_package, 
     return s;
 }
 
-/* Records what the project step needs of a parsed module: its imports, and
- * whether it uses a library the resource model knows. */
+/* Records what the project step needs of a parsed module: its name, its
+ * imports, and whether it uses a library the resource model knows.  The
+ * imports are gathered first, in order (a plain import's name, or the
+ * from-import node), because the module's name depends on its relative
+ * imports (modgraph_module_name) and their targets depend on the name. */
+typedef struct ImportSeen {
+    const char *name; /* import a.b: "a.b" */
+    const Node *from; /* or a from-import */
+} ImportSeen;
+
+typedef VEC(ImportSeen) SeenVec;
 typedef VEC(const char *) NameVec;
 
 typedef struct ImportWalk {
-    Arena *keep;
-    FileResult *r;
-    NameVec *names;
+    SeenVec *seen;
+    int level; /* the deepest relative import */
     int depth;
 } ImportWalk;
 
 static void import_kid(Node *parent, Node *n, void *arg);
 
-/* The modules statement st imports, into w->names: at module level, in a
+/* The modules statement st imports, into w->seen: at module level, in a
  * function (a lazy import), under `if TYPE_CHECKING:` or `try: ... except
  * ImportError:` alike. */
 static void note_import(ImportWalk *w, const Node *st)
 {
-    NameVec *v = w->names;
     if (st->kind == NODE_Import) {
         for (int k = 0; k < st->v.Import.names.n; k++)
-            VEC_PUSH(v, st->v.Import.names.items[k]->v.alias.name);
+            VEC_PUSH(w->seen, ((ImportSeen){st->v.Import.names.items[k]->v.alias.name, NULL}));
     } else if (st->kind == NODE_ImportFrom) {
-        const char *t = import_target(w->keep, w->r->modname, w->r->is_package, st);
-        if (t)
-            VEC_PUSH(v, t);
-        for (int k = 0; t && k < st->v.ImportFrom.names.n; k++) { /* from pkg import module */
-            const char *name = st->v.ImportFrom.names.items[k]->v.alias.name;
-            size_t a = strlen(t), b = strlen(name);
-            char *q = arena_alloc(w->keep, a + b + 2);
-            snprintf(q, a + b + 2, "%s.%s", t, name);
-            VEC_PUSH(v, q);
-        }
+        VEC_PUSH(w->seen, ((ImportSeen){NULL, st}));
+        if (st->v.ImportFrom.level > w->level)
+            w->level = st->v.ImportFrom.level;
     } else {
         /* only statements hold statements: expressions are not walked */
         int cat = ast_category(st->kind);
@@ -357,13 +360,34 @@ static void import_kid(Node *parent, Node *n, void *arg)
         note_import(arg, n);
 }
 
-static void note_imports(Arena *keep, FileResult *r, const Node *module, const ModelUser *user)
+static void note_imports(Arena *keep, FileResult *r, const char *path, const char *root,
+                         const Node *module, const ModelUser *user)
 {
-    NameVec v = {0};
-    ImportWalk w = {keep, r, &v, 0};
+    SeenVec seen = {0};
+    ImportWalk w = {&seen, 0, 0};
     const NodeList *body = &module->v.Module.body;
     for (int i = 0; i < body->n; i++)
         note_import(&w, body->items[i]);
+    r->modname = modgraph_module_name(keep, path, w.level, root, &r->is_package);
+    NameVec v = {0};
+    for (size_t i = 0; i < seen.n; i++) {
+        const Node *st = seen.items[i].from;
+        if (!st) {
+            VEC_PUSH(&v, seen.items[i].name);
+            continue;
+        }
+        const char *t = import_target(keep, r->modname, r->is_package, st);
+        if (t)
+            VEC_PUSH(&v, t);
+        for (int k = 0; t && k < st->v.ImportFrom.names.n; k++) { /* from pkg import module */
+            const char *name = st->v.ImportFrom.names.items[k]->v.alias.name;
+            size_t a = strlen(t), b = strlen(name);
+            char *q = arena_alloc(keep, a + b + 2);
+            snprintf(q, a + b + 2, "%s.%s", t, name);
+            VEC_PUSH(&v, q);
+        }
+    }
+    VEC_FREE(&seen);
     r->imports = arena_alloc(keep, (v.n ? v.n : 1) * sizeof *r->imports);
     for (size_t i = 0; i < v.n; i++) {
         const char *name = v.items[i];
@@ -482,8 +506,8 @@ static SourceStatus read_file(Run *run, size_t i, Arena *a, Arena *ta, Arena *na
             diag_free(fl);
             r->module = NULL;
         } else if (run->o->mode == DRIVER_CHECK) {
-            r->modname = modgraph_module_name(names, run->files[i], &r->is_package);
-            note_imports(names, r, pr.module, run->o->facts ? run->o->facts->model : NULL);
+            note_imports(names, r, run->files[i], run->root, pr.module,
+                         run->o->facts ? run->o->facts->model : NULL);
             r->uses_db |= dburl_mentions(pr.module); /* a settings module's database URL */
         }
     }
@@ -1058,14 +1082,40 @@ static void add_context(Arena *a, Run *run)
  * its session from app.db without importing SQLAlchemy itself), and then
  * the project modules all of these import, transitively (their helpers).
  */
+/* The file named name: by its module name, else by a fallback name
+ * (modgraph_fallback_names), as the project's modgraph_resolve finds it. */
+static long find_named(const ModIndex *idx, size_t n, const ModIndex *alts, size_t nalts,
+                       const char *name)
+{
+    long j = find_module(idx, n, name);
+    return j >= 0 ? j : find_module(alts, nalts, name);
+}
+
+/* The file of the module an import names: find_named, else find_imported. */
+static long imported_file(const Run *run, const ModIndex *idx, size_t n, const ModIndex *alts,
+                          size_t nalts, const char *name)
+{
+    long j = find_named(idx, n, alts, nalts, name);
+    return j >= 0 ? j : find_imported(run, idx, n, name);
+}
+
 static void select_relevant(Arena *a, Run *run)
 {
-    size_t n = 0;
+    size_t n = 0, nalts = 0;
     ModIndex *idx = arena_alloc(a, (run->nfiles + 1) * sizeof *idx);
-    for (size_t i = 0; i < run->nfiles; i++)
-        if (run->results[i].modname)
-            idx[n++] = (ModIndex){run->results[i].modname, i};
+    ModIndex *alts = arena_alloc(a, (run->nfiles * MODGRAPH_MAX_ALTS + 1) * sizeof *alts);
+    for (size_t i = 0; i < run->nfiles; i++) {
+        const FileResult *r = &run->results[i];
+        if (!r->modname)
+            continue;
+        idx[n++] = (ModIndex){r->modname, i};
+        const char *names[MODGRAPH_MAX_ALTS];
+        int m = modgraph_fallback_names(a, run->files[i], r->modname, r->is_package, names);
+        for (int k = 0; k < m; k++)
+            alts[nalts++] = (ModIndex){names[k], i};
+    }
     qsort(idx, n, sizeof *idx, cmp_modindex);
+    qsort(alts, nalts, sizeof *alts, cmp_modindex);
     /* each import's file, looked up once: the passes below go over them again */
     size_t *first = arena_alloc(a, (run->nfiles + 1) * sizeof *first), total = 0;
     for (size_t i = 0; i < run->nfiles; i++) {
@@ -1075,7 +1125,7 @@ static void select_relevant(Arena *a, Run *run)
     long *to = arena_alloc(a, (total + 1) * sizeof *to);
     for (size_t i = 0; i < run->nfiles; i++)
         for (int k = 0; k < run->results[i].nimports; k++)
-            to[first[i] + (size_t)k] = find_imported(run, idx, n, run->results[i].imports[k]);
+            to[first[i] + (size_t)k] = imported_file(run, idx, n, alts, nalts, run->results[i].imports[k]);
     for (size_t i = 0; i < run->nfiles; i++)
         run->results[i].relevant = run->results[i].uses_db;
     for (int changed = 1; changed;) {
@@ -1496,9 +1546,10 @@ static const char *project_of(DirMemo *m, char *abs, const char *top)
     return best;
 }
 
-/* Each file's project (an index into *roots), for the files of run. */
+/* Each file's project (an index into *ngroups roots, absolute folders, in a,
+ * given in *rootsp), for the files of run. */
 static size_t *project_groups(Arena *a, const DriverOptions *o, const char **files, size_t n,
-                              size_t *ngroups)
+                              size_t *ngroups, const char ***rootsp)
 {
     size_t *group = arena_alloc(a, (n + 1) * sizeof *group);
     char *cwd = getcwd(NULL, 0);
@@ -1538,6 +1589,9 @@ static size_t *project_groups(Arena *a, const DriverOptions *o, const char **fil
         group[i] = g;
     }
     *ngroups = roots.n;
+    *rootsp = arena_alloc(a, (roots.n ? roots.n : 1) * sizeof **rootsp);
+    for (size_t g = 0; g < roots.n; g++) /* "": a file below no path given */
+        (*rootsp)[g] = roots.items[g][0] ? roots.items[g] : NULL;
     VEC_FREE(&roots);
     arena_free(scratch);
     return group;
@@ -1562,6 +1616,7 @@ static void analyze_group(Run *run, const size_t *group, size_t g, int jobs)
     sub.units = NULL;
     sub.nrelevant = 0;
     sub.an = NULL;
+    sub.root = run->roots[g];
     size_t k = 0;
     for (size_t i = 0; i < run->nasked; i++)
         if (group[i] == g) {
@@ -1875,7 +1930,7 @@ void driver_run(const DriverOptions *o, Report *out)
     if ((size_t)jobs > files.n)
         jobs = files.n ? (int)files.n : 1;
     Run run = {o,    files.items, files.n, files.n, NULL, NULL, NULL, NULL,
-               NULL, 0,           NULL,    NULL,    NULL, NULL, NULL};
+               NULL, 0,           NULL,    NULL,    NULL, NULL, NULL, NULL, NULL};
     run.results = arena_alloc(a, (files.n + 1) * sizeof *run.results);
     out->narenas = jobs + 1;
     out->arenas = xcalloc((size_t)out->narenas, sizeof *out->arenas);
@@ -1896,8 +1951,10 @@ void driver_run(const DriverOptions *o, Report *out)
         run.projects = project_cache_new();
     size_t ngroups = 1;
     size_t *group = o->mode == DRIVER_CHECK && !o->stdin_path
-                        ? project_groups(a, o, files.items, files.n, &ngroups) : NULL;
+                        ? project_groups(a, o, files.items, files.n, &ngroups, &run.roots)
+                        : NULL;
     if (ngroups <= 1) {
+        run.root = run.roots ? run.roots[0] : NULL;
         pool_for(jobs, files.n, check_file, &run);
         if (o->mode == DRIVER_CHECK && !stopped(&run))
             analyze_project(a, &run, jobs);

@@ -2322,7 +2322,7 @@ static int same_jobs(const Path *a, const Path *b)
         const Job *x = &a->job[i], *y = &b->job[i];
         if (x->at != y->at || x->with != y->with || x->res != y->res || x->own != y->own ||
             x->var != y->var ||
-            x->kind != y->kind || x->many != y->many || x->quick != y->quick)
+            x->kind != y->kind || x->many != y->many || x->quick != y->quick || x->left != y->left)
             return 0;
     }
     return 1;
@@ -2911,14 +2911,16 @@ static void transfer(Ctx *c, int s, const Path *in)
             if (st->kind == STEP_RAISE_EXIT)
                 fj_gives_up_at_raise(c, &p);
             for (int k = 0; st->kind == STEP_EXIT && k < p.njobs; k++) /* work left running */
-                for (int i = 0; i < c->nparams; i++)
-                    if (c->param_site[i] >= 0 && (p.job[k].res >> c->param_site[i] & 1) &&
+                for (int i = 0; i < c->nparams; i++) {
+                    int r = c->param_site[i] < 0 && i == 0 ? c->self_site : c->param_site[i];
+                    if (r >= 0 && (p.job[k].res >> r & 1) &&
                         p.job[k].kind != JOB_CORO &&
                         (p.job[k].kind != JOB_TASK || !p.job[k].with)) {
                         c->env->summary->defers |= 1u << i;
                         if (!c->env->summary->defer_kind)
                             c->env->summary->defer_kind = p.job[k].kind;
                     }
+                }
             for (int i = 0; st->kind == STEP_EXIT && i < c->nparams; i++) {
                 /* a close that raised and was handled still counts; a
                  * parameter that escaped (returned in a value, stored) is kept */
@@ -3246,6 +3248,7 @@ static void ctx_init(Ctx *c, Arena *scratch, const FlowEnv *env, Node *func, Cfg
                             (fastapi_role(env->fastapi->model, func) &
                              (FASTAPI_PROVIDER | FASTAPI_PROVIDER_FN));
     c->yielded_site = -1;
+    c->self_site = -1;
     c->ends_param = ~0u;
     c->lock = lock;
     c->park = park;

@@ -96,9 +96,14 @@ static int streams(const Node *e)
  * calls on self.<attr> is what the provider's commit after the yield
  * would find (a commit: nothing is lost), and a method that closes
  * self.<attr> releases the borrowed session itself, as `db.close()` would
- * (SL105).  Limits: only an object whose class stores the parameter
- * directly (`self.db = db`); one a helper returns, or one kept inside
- * another object, is not followed to its close.
+ * (SL105).  A method that hands self to work still running when it
+ * returns (FlowSummary.defers bit 0: a task of `self._notify()`, of
+ * `rec(self.db)`) hands that work the session, when it or the methods it
+ * calls on self read self.<attr> (limits: the read may be the method's
+ * own, not the work's; a bound method handed on, `add_task(self._flush)`,
+ * is not followed for its reads).  Limits: only an object whose class
+ * stores the parameter directly (`self.db = db`); one a helper returns, or
+ * one kept inside another object, is not followed to its close.
  */
 static void holder_releases(Ctx *c, Path *p, const Node *call, int h, const char *m)
 {
@@ -111,6 +116,16 @@ static void holder_releases(Ctx *c, Path *p, const Node *call, int h, const char
         p->committed |= 1u << r;
     else if (last)
         p->committed &= ~(1u << r);
+    const Node *def = value_method(c->env->values, c->a, s->obj_cls, m);
+    const FlowSummary *sum = def && c->env->summary_of
+                                 ? c->env->summary_of(c->env->summary_arg, def) : NULL;
+    int stores;
+    if (sum && (sum->defers & 1) && fj_method_reads(c, def, s->obj_attr, &stores)) {
+        p->ev[r] = fl_ev_push(c, p->ev[h], call,
+                              fmt(c, "kept by the object, whose method `%s` leaves work "
+                                     "running with it", m));
+        fj_job_left(c, p, sum->defer_kind, 1u << r, call);
+    }
     if (!fc_named_method_releases(c, s->obj_cls, m, s->obj_attr, &c->site[r].val))
         return;
     p->ev[r] = p->ev[h]; /* the session's witness, then where the object kept it */

@@ -85,6 +85,8 @@ typedef struct Job {
     uint8_t quick : 1;  /* JOB_STREAM: a body already in memory (a buffer, a list) */
     uint8_t gives : 3;  /* GIVE_*: an await that may return before it ends left it running
                            (an exception path of that await: reported there too) */
+    uint8_t left : 1;   /* started by what the call at ran and left running (a method's
+                           FlowSummary.defers): awaiting that call does not end it */
 } Job;
 
 typedef struct Path {
@@ -229,6 +231,9 @@ typedef struct Ctx {
                                 scope raises it again at every await on the way out */
     int param_site[8];       /* summary mode: the site standing for each parameter */
     int nparams;
+    int self_site;           /* summary mode, a method: the site standing for self, whose
+                                value is its class's object (no param_site), read only for
+                                the work it is handed (FlowSummary.defers bit 0); else -1 */
     unsigned kept_param;     /* summary mode: parameters some normal exit keeps */
     unsigned with_param;     /* summary mode: parameters some path releases by a with over
                                 them (FlowSummary.with_releases) */
@@ -432,6 +437,9 @@ const char *fc_inner_kept(Ctx *c, const Node *obj, const char *attr, const char 
 /* Starts work at `at` using the sites in res, reporting concurrent use (SL203). */
 void fj_job_start(Ctx *c, Path *p, int kind, uint32_t res, const Node *at, const Node *with,
                   int many);
+/* ... work that what the call at ran started and left running (a helper's
+ * FlowSummary.defers): an await of that call does not end it. */
+void fj_job_left(Ctx *c, Path *p, int kind, uint32_t res, const Node *at);
 /* Ends the jobs whose handle is var, that the with-item waits for, or that at started. */
 void fj_loop_waits(Ctx *c, Path *p, const Node *loop);
 void fj_jobs_end(Path *p, int var, const Node *with, const Node *at);
@@ -492,9 +500,10 @@ const char *fj_method_txn(Ctx *c, const Node *call, const char *m);
  * itself and through the methods of its class it calls on self (two
  * deep), in source order; NULL if none or not a method we can read. */
 const char *fj_method_last(Ctx *c, const Node *call, const char *attr);
-/* What method def of a class does with self.<attr>, itself and through the
- * methods of its class it calls on self (two deep): its first read in
- * source order, or NULL; *stores: it assigns the attribute. */
+/* What method def of a class does with self.<attr> (NULL: any attribute but
+ * its methods),
+ * itself and through the methods of its class it calls on self (two deep):
+ * its first read in source order, or NULL; *stores: it assigns it. */
 const Node *fj_method_reads(Ctx *c, const Node *def, const char *attr, int *stores);
 int fj_txn(Ctx *c, Path *p, int r, const Node *call, const char *m);
 /* flow_ask.c: Path.locked under flow_lock_held ... */

@@ -64,7 +64,7 @@ void fj_jobs_end(Path *p, int var, const Node *with, const Node *at)
 {
     for (int i = p->njobs - 1; i >= 0; i--)
         if ((var >= 0 && p->job[i].var == var) || (with && p->job[i].with == with) ||
-            (at && p->job[i].at == at && runs_beside(p->job[i].kind)))
+            (at && p->job[i].at == at && runs_beside(p->job[i].kind) && !p->job[i].left))
             drop_job(p, i); /* (awaiting a call that queued a background task does not run it) */
 }
 
@@ -167,12 +167,21 @@ void fj_job_start(Ctx *c, Path *p, int kind, uint32_t res, const Node *at, const
     j->with = with;
     j->res = (uint16_t)res;
     j->own = 0;
+    j->left = 0;
     j->var = -1;
     j->kind = (uint8_t)kind;
     j->many = (uint8_t)many;
     for (int r = 0; r < c->nsites; r++)
         if (res >> r & 1)
             p->ev[r] = fl_ev_push(c, p->ev[r], at, fmt(c, "handed to a %s here", job_names[kind]));
+}
+
+void fj_job_left(Ctx *c, Path *p, int kind, uint32_t res, const Node *at)
+{
+    fj_job_start(c, p, kind, res, at, NULL, 0);
+    for (int i = 0; i < p->njobs; i++)
+        if (p->job[i].at == at && p->job[i].kind == kind)
+            p->job[i].left = 1;
 }
 
 /*
@@ -350,6 +359,30 @@ static uint32_t listed_item(Ctx *c, const Path *p, const char *id)
     return m;
 }
 
+/* Summary mode, a method: is e its self (Ctx.self_site)? */
+static int is_self(Ctx *c, const Node *e)
+{
+    const Scope *where = NULL;
+    const Binding *b = c->self_site >= 0 && e->kind == NODE_Name
+                           ? scope_lookup(c->env->scopes, c->scope, e->v.Name.id, &where) : NULL;
+    return b && b->kind == BIND_PARAM && where == c->scope &&
+           !strcmp(e->v.Name.id, ast_param(c->g->func, 0)->v.arg.arg);
+}
+
+/*
+ * Does work given `self.<attr>` of the summarized method get the object's
+ * state?  An attribute that is not a method of the class is state; a method
+ * (`create_task(self._notify())`, `add_task(self._flush)`) is, when it or
+ * the methods it calls on self read some attribute of self that is not a
+ * method.  Limit: a method of a base class counts as state.
+ */
+static int self_state(Ctx *c, const char *attr)
+{
+    const Node *m = ast_method_named(c->scope->parent->node, attr);
+    int stores;
+    return !m || fj_method_reads(c, m, NULL, &stores) != NULL;
+}
+
 /* The sites that work made of e would use: names holding them, also inside
  * lambdas and the nested functions it names (their free variables), and
  * request.state attributes already seen. */
@@ -365,6 +398,8 @@ static void uses_scan(Uses *u, const Node *n)
         if (u->inner && where != c->scope)
             return; /* the nested code's own name */
         int h = fl_held_by(c, u->p, n);
+        if (h < 0 && is_self(c, n))
+            h = c->self_site; /* self handed on: `worker(self)` */
         if (h >= 0) {
             u->mask |= 1u << h;
         } else if (!u->inner && (!b || (b->kind == BIND_LOCAL && !b->value))) {
@@ -425,6 +460,11 @@ static void uses_scan(Uses *u, const Node *n)
         int h = u->mask == before ? fp_property_site(c, (Path *)u->p, n->v.Attribute.attr) : -1;
         if (h >= 0)
             u->mask |= 1u << h;
+    }
+    if (n->kind == NODE_Attribute && is_self(c, n->v.Attribute.value)) {
+        if (self_state(c, n->v.Attribute.attr))
+            u->mask |= 1u << c->self_site;
+        return; /* self itself is not handed on */
     }
     if (u->inner && fastapi_with_lock(c->env->scopes, u->inner, n))
         return; /* the runs take turns under the lock */
@@ -1296,8 +1336,9 @@ typedef struct MethodTxn {
     const char *self;
     const char *attr; /* only self.<attr> counts (NULL: any attribute of self) */
     int ev, calls, depth;
-    const Node *read; /* the first read of self.<attr> (attr set) */
-    int stores;       /* self.<attr> is assigned (attr set) */
+    const Node *read; /* the first read of self.<attr> (attr NULL: of any attribute
+                         not a method of the class) */
+    int stores;       /* self.<attr> is assigned */
     const char *last; /* the last method called on self.<attr> but a close */
 } MethodTxn;
 
@@ -1312,13 +1353,13 @@ static void method_txn_kid(Node *parent, Node *n, void *arg)
     (void)parent;
     if (t->depth > METHOD_TXN_DEPTH || ast_is_def(n) || n->kind == NODE_ClassDef)
         return;
-    if (t->attr && n->kind == NODE_Attribute && !strcmp(n->v.Attribute.attr, t->attr) &&
+    if (n->kind == NODE_Attribute && (!t->attr || !strcmp(n->v.Attribute.attr, t->attr)) &&
         n->v.Attribute.value->kind == NODE_Name &&
         !strcmp(n->v.Attribute.value->v.Name.id, t->self)) {
         if (ast_ctx(n) == CTX_Store || ast_ctx(n) == CTX_Del)
             t->stores = 1;
-        else if (!t->read)
-            t->read = n;
+        else if (!t->read && (t->attr || !ast_method_named(t->cls, n->v.Attribute.attr)))
+            t->read = n; /* any attribute: of the object's state, not its methods */
     }
     t->depth++;
     ast_children(n, method_txn_kid, t); /* arguments run before the call */

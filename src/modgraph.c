@@ -22,7 +22,6 @@
 
 #define PATH_BUF 4096 /* longest path modgraph_module_name looks at */
 #define MAX_COMPS 256 /* components of such a path */
-#define ALT_LEVELS 4  /* folders above a module tried for fallback names */
 
 typedef struct NameRef {
     const char *name;         /* a dotted module name */
@@ -136,7 +135,30 @@ static int absolute_path(const char *path, char *buf, size_t cap)
     return absolute;
 }
 
-const char *modgraph_module_name(Arena *a, const char *path, int *is_package)
+/*
+ * How many of comps[0..n) name the folder root (absolute; NULL: the working
+ * folder) and those above it: the project's root is on sys.path, so no
+ * namespace package starts at or above it.  0 when comps is not below it.
+ */
+static int root_depth(const char *root, const char *const *comps, int n)
+{
+    char buf[PATH_BUF];
+    const char *cw[MAX_COMPS];
+    if (root && strlen(root) < sizeof buf)
+        memcpy(buf, root, strlen(root) + 1);
+    else if (root || !getcwd(buf, sizeof buf))
+        return 0;
+    int m = split_path(buf, cw, MAX_COMPS);
+    if (m < 0 || m > n)
+        return 0;
+    for (int i = 0; i < m; i++)
+        if (strcmp(cw[i], comps[i]) != 0)
+            return 0;
+    return m;
+}
+
+const char *modgraph_module_name(Arena *a, const char *path, int level, const char *root,
+                                 int *is_package)
 {
     char buf[PATH_BUF];
     const char *comps[MAX_COMPS];
@@ -160,6 +182,25 @@ const char *modgraph_module_name(Arena *a, const char *path, int *is_package)
         if (!has_init(comps, i + 1, absolute))
             break;
         top = i;
+    }
+    /*
+     * A relative import reaching above the regular packages (`from .db
+     * import x` in app/billing.py, app/ without __init__.py) says Python
+     * imported the file through a namespace package: its name goes on up
+     * through the folders without __init__.py, as far as the project's root
+     * (on sys.path), a src/ folder (a source root) or MODGRAPH_MAX_ALTS
+     * folders go, so that siblings so named agree with each other and with
+     * the fallback names (add_alts) of the rest.  A file whose relative
+     * imports stay inside its package keeps its name proper.
+     */
+    int have = n - 1 - top + !pkg; /* components of the name */
+    if (level > 0 && have < level + !pkg) {
+        int floor = absolute ? root_depth(root, comps, n) : 0;
+        for (int i = top - 1, lv = 0; i >= floor && lv < MODGRAPH_MAX_ALTS; i--, lv++) {
+            if (!is_ident(comps[i], strlen(comps[i])) || strcmp(comps[i], "src") == 0)
+                break;
+            top = i;
+        }
     }
     size_t len = pkg ? 0 : stem;
     for (int i = top; i < n - 1; i++)
@@ -318,38 +359,41 @@ static void hash_roots(Project *p)
         add_root(p, p->alts[i].name);
 }
 
-/*
- * Fallback names for a module in a folder without __init__.py, which Python
- * imports as a namespace package when the project root is on sys.path:
- * app/db.py is "db" by the rule, and also "app.db" here.
- */
-static void add_alts(Project *p, const ProjectModule *m, void *vec)
+int modgraph_fallback_names(Arena *a, const char *path, const char *name, int is_package,
+                            const char **out)
 {
-    VEC(NameRef) *alts = vec;
     char buf[PATH_BUF];
     const char *comps[MAX_COMPS];
-    size_t lp = strlen(m->path);
+    size_t lp = strlen(path);
     if (lp >= sizeof buf)
-        return;
-    memcpy(buf, m->path, lp + 1);
-    int n = split_path(buf, comps, MAX_COMPS), k = 1;
+        return 0;
+    memcpy(buf, path, lp + 1);
+    int n = split_path(buf, comps, MAX_COMPS), k = 1, count = 0;
     if (n <= 0)
-        return;
-    for (const char *s = m->name; *s; s++)
+        return 0;
+    for (const char *s = name; *s; s++)
         k += *s == '.';
-    const char *name = m->name;
-    for (int i = (m->is_package ? n - 1 - k : n - k) - 1, lv = 0; i >= 0 && lv < ALT_LEVELS;
-         i--, lv++) {
+    for (int i = (is_package ? n - 1 - k : n - k) - 1; i >= 0 && count < MODGRAPH_MAX_ALTS; i--) {
         if (!is_ident(comps[i], strlen(comps[i])))
             break;
         size_t lc = strlen(comps[i]), ln = strlen(name);
-        char *s = arena_alloc(p->a, lc + ln + 2);
+        char *s = arena_alloc(a, lc + ln + 2);
         memcpy(s, comps[i], lc);
         s[lc] = '.';
         memcpy(s + lc + 1, name, ln);
-        name = s;
-        VEC_PUSH(alts, ((NameRef){name, m}));
+        out[count++] = name = s;
     }
+    return count;
+}
+
+/* The fallback names of module m, into the vector vec of NameRef. */
+static void add_alts(Project *p, const ProjectModule *m, void *vec)
+{
+    VEC(NameRef) *alts = vec;
+    const char *names[MODGRAPH_MAX_ALTS];
+    int n = modgraph_fallback_names(p->a, m->path, m->name, m->is_package, names);
+    for (int i = 0; i < n; i++)
+        VEC_PUSH(alts, ((NameRef){names[i], m}));
 }
 
 /* Sorts the modules added and keeps the first of each name in p->mods;

@@ -24,6 +24,7 @@
 
 #define MODGRAPH_MAX_HOPS 16  /* re-exports and aliases followed per resolve */
 #define MODGRAPH_MAX_NAME 512 /* longer qualified names resolve to nothing */
+#define MODGRAPH_MAX_ALTS 4   /* folders above a module tried for fallback names */
 
 typedef struct ProjectModule {
     const char *name;         /* dotted module name: "app.db" */
@@ -40,9 +41,26 @@ typedef struct Project Project;
  * file system for __init__.py / __init__.pyi: src/app/db.py with
  * src/app/__init__.py is "app.db"; app/__init__.py is "app" with
  * *is_package = 1; scripts/run.py (no __init__.py beside it) is "run".
- * The string comes from a.  Thread-safe.
+ * level is the deepest relative import of the file (0: none): one that
+ * reaches above the regular packages names the file through the namespace
+ * folders above them, below the project's folder root (absolute; NULL: the
+ * working folder) and a src/ folder (app/billing.py with `from .uow import
+ * X` is "app.billing").  The string comes from a.  Thread-safe.
  */
-const char *modgraph_module_name(Arena *a, const char *path, int *is_package);
+const char *modgraph_module_name(Arena *a, const char *path, int level, const char *root,
+                                 int *is_package);
+
+/*
+ * The fallback names of the file at path named name: Python imports a
+ * module in a folder without __init__.py through that folder as a
+ * namespace package when the folder above is on sys.path, so app/db.py,
+ * named "db", is also "app.db", and then "src.app.db", one folder more
+ * each, while the folders are identifiers, at most MODGRAPH_MAX_ALTS,
+ * never above the start of path (as given).  The names go to out, from a;
+ * returns how many.  Thread-safe.
+ */
+int modgraph_fallback_names(Arena *a, const char *path, const char *name, int is_package,
+                            const char **out);
 
 /* An empty project whose own memory comes from a (one thread's arena). */
 Project *modgraph_new(Arena *a);

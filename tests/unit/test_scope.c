@@ -770,22 +770,43 @@ static void test_module_names(Tree *t)
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         snprintf(path, sizeof path, "%s/%s", t->root, cases[i].rel);
-        CHECK_STR(modgraph_module_name(a, path, &pkg), cases[i].name);
+        CHECK_STR(modgraph_module_name(a, path, 0, NULL, &pkg), cases[i].name);
         CHECK_INT(pkg, cases[i].pkg);
     }
     /* a relative path goes through the working folder */
     char cwd[1024];
     if (getcwd(cwd, sizeof cwd) && chdir(t->root) == 0) {
-        CHECK_STR(modgraph_module_name(a, "src/app/db/session.py", &pkg), "app.db.session");
-        CHECK_STR(modgraph_module_name(a, "./src/app/db/__init__.py", &pkg), "app.db");
+        CHECK_STR(modgraph_module_name(a, "src/app/db/session.py", 0, NULL, &pkg),
+                  "app.db.session");
+        CHECK_STR(modgraph_module_name(a, "./src/app/db/__init__.py", 0, NULL, &pkg), "app.db");
         CHECK_INT(pkg, 1);
         if (chdir("src/app/db") == 0) {
-            CHECK_STR(modgraph_module_name(a, "session.py", &pkg), "app.db.session");
-            CHECK_STR(modgraph_module_name(a, "../routers/items.py", &pkg), "app.routers.items");
+            CHECK_STR(modgraph_module_name(a, "session.py", 0, NULL, &pkg), "app.db.session");
+            CHECK_STR(modgraph_module_name(a, "../routers/items.py", 0, NULL, &pkg),
+                      "app.routers.items");
         }
         if (chdir(cwd) != 0)
             perror(cwd);
     }
+    /* a relative import reaching out of the regular packages: the name goes
+       through the namespace folders, below the project's root */
+    snprintf(path, sizeof path, "%s/ns/pkg/mod.py", t->root);
+    CHECK_STR(modgraph_module_name(a, path, 1, t->root, &pkg), "ns.pkg.mod");
+    CHECK_STR(modgraph_module_name(a, path, 2, t->root, &pkg), "ns.pkg.mod");
+    char nsroot[600];
+    snprintf(nsroot, sizeof nsroot, "%s/ns", t->root);
+    CHECK_STR(modgraph_module_name(a, path, 1, nsroot, &pkg), "pkg.mod");
+    snprintf(path, sizeof path, "%s/src/app/db/session.py", t->root);
+    CHECK_STR(modgraph_module_name(a, path, 2, t->root, &pkg), "app.db.session"); /* inside */
+    CHECK_STR(modgraph_module_name(a, path, 4, t->root, &pkg), "app.db.session"); /* src/ */
+    /* fallback names: one folder more each, never above the path given */
+    const char *alts[MODGRAPH_MAX_ALTS];
+    CHECK_INT(modgraph_fallback_names(a, "ns/pkg/mod.py", "mod", 0, alts), 2);
+    CHECK_STR(alts[0], "pkg.mod");
+    CHECK_STR(alts[1], "ns.pkg.mod");
+    CHECK_INT(modgraph_fallback_names(a, "ns/pkg/mod.py", "ns.pkg.mod", 0, alts), 0);
+    CHECK_INT(modgraph_fallback_names(a, "./src/app/db/__init__.py", "app.db", 1, alts), 1);
+    CHECK_STR(alts[0], "src.app.db");
     arena_free(a);
 }
 
@@ -898,7 +919,7 @@ static void test_modgraph(void)
         int pkg;
         snprintf(path, sizeof path, "%s/%s", t.root, project_files[i][0]);
         arenas[i] = arena_new();
-        const char *name = modgraph_module_name(arenas[i], path, &pkg);
+        const char *name = modgraph_module_name(arenas[i], path, 0, NULL, &pkg);
         Node *m = parse_text(arenas[i], path, project_files[i][1]);
         ScopeTable *st = scope_build(arenas[i], m, name, pkg);
         modgraph_add(p, name, path, pkg, m, st);

@@ -1,0 +1,5 @@
+from sqlalchemy import create_engine
+from sqlalchemy.orm import sessionmaker
+
+engine = create_engine("postgresql://app@db/ledger")
+Session = sessionmaker(bind=engine)
