@@ -1030,9 +1030,9 @@ void fp_summary_params(Ctx *c, Path *start, const Node *func)
                 c->var_val[var] = known;
                 c->param_site[c->nparams++] = -1;
                 if (c->nparams == 1 && known.tag == VAL_OBJECT && c->scope && c->scope->parent &&
-                    c->scope->parent->kind == SCOPE_CLASS &&
-                    (c->self_site = fl_site_for(c, a, v, -1)) >= 0)
-                    start->res[c->self_site] = RS_OPEN; /* self: what work it is handed */
+                    c->scope->parent->kind == SCOPE_CLASS)
+                    c->self_site = fl_site_for(c, a, v, -1); /* self: only what work it is
+                                                                handed, no state on the paths */
                 continue;
             }
             int r = fl_site_for(c, a, v, -1);
