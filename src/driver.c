@@ -1125,7 +1125,8 @@ static void select_relevant(Arena *a, Run *run)
     long *to = arena_alloc(a, (total + 1) * sizeof *to);
     for (size_t i = 0; i < run->nfiles; i++)
         for (int k = 0; k < run->results[i].nimports; k++)
-            to[first[i] + (size_t)k] = imported_file(run, idx, n, alts, nalts, run->results[i].imports[k]);
+            to[first[i] + (size_t)k] =
+                imported_file(run, idx, n, alts, nalts, run->results[i].imports[k]);
     for (size_t i = 0; i < run->nfiles; i++)
         run->results[i].relevant = run->results[i].uses_db;
     for (int changed = 1; changed;) {

@@ -3447,7 +3447,7 @@ static int walk(Arena *scratch, const FlowEnv *env, Node *func, Cfg *g, unsigned
         }
     }
     if (env->summary) {
-        int params = 0;
+        int params = c.self_site >= 0; /* self's site is a parameter's too */
         for (int i = 0; i < c.nparams; i++)
             params += c.param_site[i] >= 0;
         env->summary->acquires = c.nsites > params || c.check_differs;
