@@ -34,6 +34,8 @@
 #define MAX_HOPS 8         /* imports followed to a definition */
 #define MAX_STATE 32       /* app.state attributes and state owners kept */
 #define MAX_OVERRIDES 32   /* dependency_overrides entries kept */
+#define MAX_SUB_DEPTH 4    /* subclasses below a receiver's class followed for overrides */
+#define MAX_SUBS 32        /* ... and how many of them, per method called */
 /* A module-level binding's bits: read by request code, read in some
  * function, named anywhere (by a load: __all__'s strings do not count). */
 enum { READ_REQUEST = 1, READ_IN_FUNCTION = 2, READ_ANYWHERE = 4,
@@ -96,6 +98,10 @@ struct FastApi {
     int nhooks;
     int nstarters;
     uint64_t starter_names[4];  /* ... their names' starter_bit()s: most names are none */
+    struct Sub { const Node *base, *sub; int mod; } *subs; /* every module-level class with
+                         a base the project defines, by base (sub_cmp), made the first
+                         time a closure asks */
+    int nsubs, subs_made;
     const Node **modkey; /* each module's node, hashed (open addressing) ... */
     int *modidx;         /* ... and its index in mods */
     size_t modcap;       /* a power of two, at least twice n */
@@ -1349,12 +1355,138 @@ static const Node *class_method(const FastApi *f, int m, const Node *cls, const 
     return d;
 }
 
+/* The class of the project whose instance call (in scope s of module m)
+ * returns, its module into *mod: the class called, or the class a function
+ * or method of the project names as its return annotation (`def make() ->
+ * Repo`, `Factory.create(...)` of a classmethod `-> "Provider"`).  The
+ * annotation is read as a name or an attribute chain, or a string holding
+ * one plain name; `Optional[...]`, unions and unannotated factories are not
+ * followed.  NULL otherwise. */
+static const Node *result_class(const FastApi *f, int m, const Scope *s, const Node *call,
+                                int *mod)
+{
+    const Node *fn = call->v.Call.func;
+    int k = -1;
+    const Node *d = definition(f, m, s, fn, &k);
+    if (!d && fn->kind == NODE_Attribute) { /* Cls.factory(...) */
+        const Node *cls = definition(f, m, s, fn->v.Attribute.value, &k);
+        if (cls && cls->kind == NODE_ClassDef)
+            d = class_method(f, k, cls, fn->v.Attribute.attr, 0, &k);
+    }
+    if (d && d->kind == NODE_ClassDef) {
+        *mod = k;
+        return d;
+    }
+    const Node *ann = d ? d->v.FunctionDef.returns : NULL;
+    Node name;
+    if (ann && ann->kind == NODE_Constant && ann->v.Constant.value.kind == CONST_STR) {
+        const char *text = ann->v.Constant.value.s;
+        for (const char *p = text; *p; p++)
+            if (!(*p == '_' || (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+                  (*p >= '0' && *p <= '9')))
+                return NULL;
+        memset(&name, 0, sizeof name);
+        name.kind = NODE_Name;
+        name.v.Name.id = (char *)text;
+        ann = &name;
+    }
+    if (!ann)
+        return NULL;
+    const Scope *ds = scope_of(f->mods[k].scopes, d); /* annotations are read around the def */
+    if (!ds || !ds->parent)
+        ds = scope_module(f->mods[k].scopes);
+    else
+        ds = ds->parent;
+    const Node *cls = definition(f, k, ds, ann, mod);
+    return cls && cls->kind == NODE_ClassDef ? cls : NULL;
+}
+
+/* By base (grouped by pointer, only looked up), then by module and line:
+ * which subclasses MAX_SUBS keeps must not depend on pointer values. */
+static int sub_cmp(const void *a, const void *b)
+{
+    const struct Sub *p = a, *q = b;
+    uintptr_t x = (uintptr_t)p->base, y = (uintptr_t)q->base;
+    if (x != y)
+        return x < y ? -1 : 1;
+    if (p->mod != q->mod)
+        return p->mod < q->mod ? -1 : 1;
+    return (p->sub->lineno > q->sub->lineno) - (p->sub->lineno < q->sub->lineno);
+}
+
+/* The subclass relation, once: each module-level class against each base
+ * of it the project defines (nested classes are not read). */
+static void make_subs(FastApi *f)
+{
+    VEC(struct Sub) v = {0};
+    for (int m = 0; m < f->n; m++) {
+        const Scope *ms = scope_module(f->mods[m].scopes);
+        const NodeList *body = &f->mods[m].module->v.Module.body;
+        for (int i = 0; i < body->n; i++) {
+            const Node *c = body->items[i];
+            for (int j = 0; c->kind == NODE_ClassDef && j < c->v.ClassDef.bases.n; j++) {
+                int k = -1;
+                const Node *b = definition(f, m, ms, c->v.ClassDef.bases.items[j], &k);
+                if (b && b->kind == NODE_ClassDef && b != c)
+                    VEC_PUSH(&v, ((struct Sub){b, c, m}));
+            }
+        }
+    }
+    if (v.n)
+        qsort(v.items, v.n, sizeof *v.items, sub_cmp);
+    f->subs = arena_alloc(f->a, (v.n + 1) * sizeof *f->subs);
+    if (v.n)
+        memcpy(f->subs, v.items, v.n * sizeof *v.items);
+    f->nsubs = (int)v.n;
+    f->subs_made = 1;
+    VEC_FREE(&v);
+}
+
+/* Gives role to the method name an instance of cls (module mod) runs: its
+ * own or a base's, and every override in its subclasses, MAX_SUB_DEPTH
+ * deep and MAX_SUBS of them, since any of them may be the object (for a
+ * context, the over-approximation is the right side to err on). */
+static void give_overrides(FastApi *f, const Node *cls, int mod, const char *name, int role)
+{
+    int k = -1;
+    give(f, class_method(f, mod, cls, name, 0, &k), role, k);
+    if (!f->subs_made)
+        make_subs(f);
+    const Node *seen[MAX_SUBS + 1];
+    int depth[MAX_SUBS + 1], n = 0;
+    seen[n] = cls, depth[n++] = 0;
+    for (int i = 0; i < n; i++) {
+        int lo = 0, hi = f->nsubs; /* the first entry of base seen[i] */
+        while (lo < hi) {
+            int mid = (lo + hi) / 2;
+            if ((uintptr_t)f->subs[mid].base < (uintptr_t)seen[i])
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        for (; lo < f->nsubs && f->subs[lo].base == seen[i] && depth[i] < MAX_SUB_DEPTH; lo++) {
+            const Node *sub = f->subs[lo].sub;
+            int dup = 0;
+            for (int j = 0; j < n && !dup; j++)
+                dup = seen[j] == sub;
+            if (dup || n > MAX_SUBS)
+                continue;
+            give(f, ast_method_named(sub, name), role, f->subs[lo].mod);
+            seen[n] = sub, depth[n++] = depth[i] + 1;
+        }
+    }
+}
+
 /* The units-of-work closures also follow methods: `self.m` (on the same
  * object: SHARED stays SHARED) and `x.m` of a module-level `x = Cls(...)`
- * of the project's (an object made once, that every run uses: SHARED).
+ * or `x = factory(...)` of the project's (result_class: an object made
+ * once, that every run uses: SHARED; its class's m and the overrides,
+ * give_overrides).
  * The start-up closure follows the same, and `x.m` of a local `x =
  * Cls(...)` of the start-up code, and `Cls.m` (a factory classmethod):
- * the methods start-up code runs on what it makes (boot_class).  Other
+ * the methods start-up code runs on what it makes (boot_class), the
+ * class's own only: an override wrongly taken for start-up code would
+ * hide what requests do with it (SL108).  Other
  * receivers are not followed: what they hold is the value model's
  * question, built after this one. */
 static void event_method(Walk *w, const Node *n)
@@ -1376,13 +1508,67 @@ static void event_method(Walk *w, const Node *n)
     if (boot && b && b->kind == BIND_CLASS)
         cls = b->def, k = mod;
     else if (b && b->value && b->value->kind == NODE_Call && (local || module_level(w->f, mod, b)))
-        cls = definition(w->f, mod, local ? w->s : scope_module(mods[mod].scopes),
-                         b->value->v.Call.func, &k);
-    m = cls && cls->kind == NODE_ClassDef
-            ? class_method(w->f, k, cls, n->v.Attribute.attr, 0, &k)
-            : NULL;
-    if (m)
-        give(w->f, m, boot ? FASTAPI_BOOT : FASTAPI_EVENT | FASTAPI_SHARED, k);
+        cls = result_class(w->f, mod, local ? w->s : scope_module(mods[mod].scopes), b->value,
+                           &k);
+    if (cls && cls->kind == NODE_ClassDef && !boot)
+        give_overrides(w->f, cls, k, n->v.Attribute.attr, FASTAPI_EVENT | FASTAPI_SHARED);
+    else if (cls && cls->kind == NODE_ClassDef)
+        give(w->f, class_method(w->f, k, cls, n->v.Attribute.attr, 0, &k), FASTAPI_BOOT, k);
+}
+
+typedef struct ObjectCall {
+    Walk *w;
+    int mod;
+    const Scope *s;
+    const char *attr;
+} ObjectCall;
+
+/* One binding of the receiver: a call's instance, its methods join. */
+static int object_site(void *arg, int kind, const Node *at, const Node *value, int index)
+{
+    (void)at, (void)index;
+    ObjectCall *oc = arg;
+    value = value && (kind == SCOPE_SITE_VALUE || kind == SCOPE_SITE_ANNOTATED)
+                ? ast_unawait(value)
+                : NULL;
+    int k = -1;
+    const Node *cls = value && value->kind == NODE_Call
+                          ? result_class(oc->w->f, oc->mod, oc->s, value, &k)
+                          : NULL;
+    if (cls)
+        give_overrides(oc->w->f, cls, k, oc->attr, oc->w->role);
+    return 1;
+}
+
+/* The request closure follows `x.m(...)` where x is bound (in the
+ * function, one around it, or at module level, here or imported) to a
+ * call whose result's class the project defines (result_class): that
+ * class's m and its overrides (give_overrides).  A name bound several
+ * times (`x = make()` in a try, `x = None` in its except) counts each
+ * call it is bound to.  Other receivers (self's attributes, parameters,
+ * what a call returns in place) are not followed: what they hold is the
+ * value model's question, built after this one. */
+static void object_method(Walk *w, const Node *n)
+{
+    const Node *recv = n->v.Attribute.value;
+    if (recv->kind != NODE_Name && recv->kind != NODE_Attribute)
+        return;
+    int mod = -1;
+    const Binding *b = resolve(w->f, w->m, w->s, recv, &mod);
+    if (!b || b->kind != BIND_LOCAL)
+        return;
+    const Scope *owner = scope_module(w->f->mods[mod].scopes);
+    for (const Scope *s = mod == w->m ? w->s : NULL; s; s = s->parent)
+        if (s->nbindings > 0 && b >= s->bindings && b < s->bindings + s->nbindings) {
+            owner = s;
+            break;
+        }
+    ObjectCall oc = {w, mod, owner == scope_module(w->f->mods[mod].scopes) ? owner : w->s,
+                     n->v.Attribute.attr};
+    if (b->value)
+        object_site(&oc, SCOPE_SITE_VALUE, NULL, b->value, -1);
+    else if (b->nbind > 1)
+        scope_each_binding(owner->node, b->name, object_site, &oc);
 }
 
 static void reach_kid(Node *parent, Node *n, void *arg)
@@ -1416,6 +1602,8 @@ static void reach(Walk *w, const Node *n)
         }
         if (w->role & (FASTAPI_EVENT | FASTAPI_SHARED | FASTAPI_BOOT))
             event_method(w, n);
+        else if (w->role == FASTAPI_REQUEST)
+            object_method(w, n);
         break;
     }
     case NODE_FunctionDef:
