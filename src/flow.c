@@ -1968,6 +1968,14 @@ static void step_with_exit(Ctx *c, Path *p, const Node *item, const CfgStep *st)
        with that entered it (one per function), so a second `with session:`
        (a finally's) must not keep this one's exit from closing it */
     int again = ce->kind == NODE_Name ? fl_held_by(c, p, ce) : -1;
+    if (ce->kind == NODE_Call && ce->v.Call.func->kind == NODE_Attribute &&
+        !strcmp(ce->v.Call.func->v.Attribute.attr, "begin")) {
+        /* `with session.begin():` ends its transaction, commit or rollback: the
+           session gives its connection back (it keeps none between them) */
+        int s = fl_held_by(c, p, ce->v.Call.func->v.Attribute.value);
+        if (s >= 0 && c->site[s].val.kind == RES_SESSION)
+            fo_checkin(p, s);
+    }
     /* last acquired first: an ExitStack unwinds what it entered in reverse
        (a cursor it entered after its connection is closed before it) */
     for (int r = c->nsites - 1; r >= 0; r--) {
@@ -2030,8 +2038,10 @@ static void step_exit(Ctx *c, Path *p, const CfgStep *st, const Node *last)
             continue;
         if (c->g->func->kind == NODE_Module && c->site[r].name)
             continue; /* a module's global lives as long as the process: SL201's concern */
-        if (c->site[r].enter_attr && st->kind != STEP_RAISE_EXIT)
+        if ((c->site[r].enter_attr || c->site[r].enter_self) && st->kind != STEP_RAISE_EXIT)
             continue; /* __enter__ returned: the object has it, and its __exit__ releases it */
+        if (c->site[r].enter_self && !(p->holding >> r & 1))
+            continue; /* its transaction ended (`async with self.begin()`): no connection */
         const Ev *e = p->ev[r];
         int problem = FLOW_LEAK;
         const Node *at = c->site[r].node;
@@ -3249,6 +3259,7 @@ static void ctx_init(Ctx *c, Arena *scratch, const FlowEnv *env, Node *func, Cfg
                              (FASTAPI_PROVIDER | FASTAPI_PROVIDER_FN));
     c->yielded_site = -1;
     c->self_site = -1;
+    c->entered_self = -1;
     c->ends_param = ~0u;
     c->lock = lock;
     c->park = park;

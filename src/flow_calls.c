@@ -1856,6 +1856,13 @@ Res fc_call_value(Ctx *c, Path *p, const Node *call)
     int done = 0; /* fv is known and the callee evaluated */
     int kept = -1; /* the receiver keeps our site kept on self.<kept_attr> (a holder) */
     const char *kept_attr = NULL;
+    const Node *sup = f->kind == NODE_Attribute ? f->v.Attribute.value : NULL;
+    if (c->entered_self >= 0 && sup && sup->kind == NODE_Call &&
+        sup->v.Call.func->kind == NODE_Name && !strcmp(sup->v.Call.func->v.Name.id, "super") &&
+        (!strcmp(f->v.Attribute.attr, "__aenter__") || !strcmp(f->v.Attribute.attr, "__enter__"))) {
+        out.site = c->entered_self; /* the library's returns self (entered_self) */
+        return out;
+    }
     if (f->kind == NODE_Attribute) {
         int query;
         Res ts = {fo_thread_session(c, p, f->v.Attribute.value, fv.val, &query), unknown(), 0,

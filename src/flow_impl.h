@@ -173,6 +173,9 @@ typedef struct Site {
     const char *enter_attr; /* kept in self.<enter_attr> by __enter__/__aenter__, whose
                                __exit__ releases it: the object's once __enter__ returns,
                                and leaked if __enter__ raises (no __exit__ runs then) */
+    int enter_self;         /* self of __enter__/__aenter__ in a subclass of a session class
+                               (entered_self): the object's once __enter__ returns, and its
+                               connection leaked if __enter__ raises after checking one out */
 } Site;
 
 typedef struct Report {
@@ -231,6 +234,9 @@ typedef struct Ctx {
                                 scope raises it again at every await on the way out */
     int param_site[8];       /* summary mode: the site standing for each parameter */
     int nparams;
+    int entered_self;        /* check mode: the site of self in __enter__/__aenter__ of a
+                                session subclass (Site.enter_self), which `super().__aenter__()`
+                                returns; else -1 */
     int self_site;           /* summary mode, a method: the site standing for self, whose
                                 value is its class's object (no param_site), read only for
                                 the work it is handed (FlowSummary.defers bit 0); else -1 */

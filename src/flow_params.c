@@ -651,6 +651,48 @@ static void dependencies_queried(Ctx *c, Path *start, const Node *func)
     }
 }
 
+/*
+ * Check mode: self of __enter__/__aenter__ in a class whose instances the
+ * value model takes for sessions (a subclass of SQLAlchemy's or SQLModel's
+ * Session or AsyncSession, however deep, however made: `async_sessionmaker(
+ * engine, class_=TenantSession)` too).  The session is the method's own until
+ * it returns: the `with` calls __exit__ only then, so a connection it checks
+ * out here (a query, `connection()`, a helper that uses it) and that an
+ * exception then leaves behind is never given back.  It starts idle, as a
+ * new session holds no connection; `super().__aenter__()` returns it (the
+ * library's returns self).  A normal exit hands it to the `with`
+ * (step_exit).  Limits: only self (not a session it keeps on an attribute:
+ * that is kept_by_enter's), and only the method the with calls, not the
+ * helpers it hands self to, whose own exception paths are its.
+ */
+static int entered_self(Ctx *c, Path *start, const Node *func, const Node *a, int index, Val v)
+{
+    const Scope *cls = c->scope ? c->scope->parent : NULL;
+    if (!c->enter || c->env->summary || index != 0 || v.tag != VAL_OBJECT || !cls ||
+        cls->kind != SCOPE_CLASS || v.node != cls->node)
+        return 0;
+    v = value_instance(c->env->values, c->a, cls->node);
+    if (v.tag != VAL_RESOURCE || v.kind != RES_SESSION)
+        return 0;
+    int var = fl_var_index(c, a->v.arg.arg, 1);
+    v.fresh = 1;
+    int r = var >= 0 ? fl_site_for(c, a, v, -1) : -1;
+    if (r < 0)
+        return 0;
+    c->site[r].name = a->v.arg.arg;
+    c->site[r].enter_self = 1;
+    c->entered_self = r;
+    start->res[r] = RS_IDLE;
+    start->var[var] = (int8_t)r;
+    const char *name = func->v.FunctionDef.name;
+    const char *leave = !strcmp(name, "__enter__") ? "__exit__" : "__aexit__";
+    start->ev[r] = fl_ev_push(c, NULL, a,
+                              fmt(c, "the session the `with` enters, as `%s`: its `%s` closes it "
+                                     "only if `%s` returns",
+                                  a->v.arg.arg, leave, name));
+    return 1;
+}
+
 void fp_borrowed_params(Ctx *c, Path *start, const Node *func)
 {
     if (func->kind != NODE_FunctionDef && func->kind != NODE_AsyncFunctionDef)
@@ -710,6 +752,8 @@ void fp_borrowed_params(Ctx *c, Path *start, const Node *func)
             } else {
                 /* what its annotation says, or what the callers pass (value.h) */
                 v = value_param(c->env->values, c->a, func, index);
+                if (entered_self(c, start, func, a, index, v))
+                    continue;
                 if (v.tag != VAL_RESOURCE)
                     continue;
                 found = lent_by_callers(c, func, index, v, &pv);

@@ -2969,6 +2969,13 @@ int value_derives(const ValueModel *vm, const Node *cls, const Node *base)
     return k && k->nsubs && cls != base && derives(vm, cls, base, 0);
 }
 
+Val value_instance(const ValueModel *vm, Arena *scratch, const Node *cls)
+{
+    Ev c = question(vm, scratch);
+    const char *lib = vm && cls ? library_base(&c, cls, 0) : NULL;
+    return lib ? instance(lib) : unknown();
+}
+
 const Node *value_base(const ValueModel *vm, const Node *cls, int i)
 {
     const Bases *k = vm ? find_bases(vm, cls) : NULL;

@@ -139,6 +139,11 @@ int value_attr_set(const ValueModel *vm, Arena *scratch, const Node *cls, const 
  * bases each class names (kept when the build ends), at most 8 deep? */
 int value_derives(const ValueModel *vm, const Node *cls, const Node *base);
 
+/* What an instance of cls (a ClassDef of the project) is when it derives
+ * from a library class the model knows, however deep: a subclass of
+ * SQLAlchemy's AsyncSession is a session.  VAL_UNKNOWN otherwise. */
+Val value_instance(const ValueModel *vm, Arena *scratch, const Node *cls);
+
 /* The class of the project that base i of cls (a ClassDef) names (`Base`,
  * `Base[T]`), as kept when the build ended; NULL past the last base or for
  * a base that is not a class of the project. */

@@ -116,6 +116,11 @@ static const char *leak_message(Arena *a, const char *w, const FlowReport *r)
         return msg(a, "%s is returned by a FastAPI dependency, and FastAPI releases only what a "
                       "generator dependency yields: every request leaves one open",
                    w);
+    if (raised && event_line(r, "the session the `with` enters"))
+        return msg(a, "%s is not closed if the call on line %d raises: the `with` runs its exit "
+                      "only once the enter returns, so the connection it checked out stays out "
+                      "of the pool; close it before raising again",
+                   w, raised);
     int unreleasable = 0; /* an owning object whose class cannot release it */
     for (int i = 0; i < r->nevents; i++)
         if (r->events[i].note && strstr(r->events[i].note, "; no method of `"))
