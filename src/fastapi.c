@@ -1145,7 +1145,7 @@ static const Node *override_provider(const FastApi *f, int m, const Scope *s, co
  * itself; production requests never see it. */
 static int test_override(const Walk *w)
 {
-    if (context_of_path(w->f->mods[w->m].path + w->f->root_len) == CTX_TEST)
+    if (fastapi_in_tests(w->f, w->m))
         return 1;
     for (const Scope *s = w->s; s; s = s->parent)
         if (s->kind == SCOPE_FUNCTION &&
@@ -2232,6 +2232,12 @@ FastApi *fastapi_build(Arena *a, const Project *graph, const FastApiModule *mods
     FastApi *f = fastapi_begin(a, graph, mods, n);
     fastapi_finish(f);
     return f;
+}
+
+int fastapi_in_tests(const FastApi *f, int mod)
+{
+    return f && mod >= 0 && mod < f->n &&
+           context_of_path(f->mods[mod].path + f->root_len) == CTX_TEST;
 }
 
 const Node *fastapi_override(const FastApi *f, const Node *marker)

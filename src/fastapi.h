@@ -101,6 +101,11 @@ void fastapi_finish(FastApi *f);
  * (test modules, test functions and fixtures swap the wiring for
  * themselves); NULL when none does, or when two disagree.  Answers after
  * fastapi_begin. */
+/* Is module mod (an index of the mods given) test code, by its place below
+ * the folder all the modules share (tests/, test_*.py, conftest.py)?  The
+ * driver's project roots are decided beside the link, so they are not asked. */
+int fastapi_in_tests(const FastApi *f, int mod);
+
 const Node *fastapi_override(const FastApi *f, const Node *marker);
 
 /* The FASTAPI_* roles of a function or class node; 0 if none. */

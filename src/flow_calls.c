@@ -555,13 +555,7 @@ static const Node *ctor_of(Ctx *c, const Node *cls)
 
 const Node *fc_base(Ctx *c, const Node *cls, int i)
 {
-    const ScopeTable *t = value_table_of(c->env->values, cls);
-    const Scope *cs = t ? scope_of(t, cls) : NULL;
-    const Node *b = cs && i < cls->v.ClassDef.bases.n ? cls->v.ClassDef.bases.items[i] : NULL;
-    if (b && b->kind == NODE_Subscript) /* Base[T] */
-        b = b->v.Subscript.value;
-    Val bv = b ? value_of(c->env->values, c->a, t, cs->parent ? cs->parent : cs, b) : unknown();
-    return bv.tag == VAL_CLASS && bv.node && bv.node->kind == NODE_ClassDef ? bv.node : NULL;
+    return value_base(c->env->values, cls, i); /* as the value model kept them */
 }
 
 /* The __init__ that `super().__init__(...)` (or `Base.__init__(self,

@@ -21,7 +21,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "context.h"
 #include "diag.h"
 #include "lex.h"
 #include "parse.h"
@@ -125,7 +124,6 @@ struct ValueModel {
     Arena *a;
     const Project *graph;
     const FastApiModule *mods;
-    size_t common; /* the folder every module's path starts with: common_folder */
     int n;
     const FastApi *fastapi;
     const ModelUser *user;
@@ -1220,8 +1218,6 @@ static const Node *base_class(Ev *c, const Node *cls, const ClassBases *cb, int 
     return b.tag == VAL_CLASS ? b.node : NULL;
 }
 
-/* The def of method name of class cls or of its bases (depth: bases
- * followed so far). */
 /* Does method m only declare itself: `@abstractmethod`, or a body of a
  * docstring and `...` or `raise NotImplementedError` (`pass` alone is a
  * default that does nothing, not a declaration)? */
@@ -1269,8 +1265,7 @@ static int overrides(const ValueModel *vm, const Node *cls, const char *name, in
     int n = 0;
     for (int i = 0; k && i < k->nsubs && n < 2; i++) {
         const Node *sub = k->subs[i], *m = own_method(sub, name);
-        int mod = owner_of(vm, sub);
-        if (mod >= 0 && context_of_path(vm->mods[mod].path + vm->common) == CTX_TEST)
+        if (fastapi_in_tests(vm->fastapi, owner_of(vm, sub)))
             continue;
         if (m && !declares_only(m)) {
             if (!n || *one != m)
@@ -1308,6 +1303,8 @@ static const Node *find_method(const ValueModel *vm, Ev *c, const Node *cls, con
     return m;
 }
 
+/* The def of method name of class cls or of its bases (depth: bases
+ * followed so far). */
 static const Node *find_method_in(const ValueModel *vm, Ev *c, const Node *cls,
                                   const char *name, int depth)
 {
@@ -1692,7 +1689,7 @@ static Val call_of(Ev *c, const ScopeTable *t, const Scope *s, const Node *call,
             ret.once |= dt && scope_decorated_by(dt, f.node, model_caches);
         }
         if (!known(&ret)) {
-            /* a body out of sight (abstract, a stub), or returning what the model
+            /* a body out of sight (abstract, only declared), or returning what the model
                cannot name (a query's row): `-> AsyncSession`, `-> Model` says what */
             Val a = returns_declared(c, f.node);
             if (a.tag == VAL_RESOURCE || a.tag == VAL_FACTORY || a.tag == VAL_OBJECT) {
@@ -2767,30 +2764,6 @@ static void settle_answers(Ev *c, const ScopeTable *t, const Node *n)
         returns_declared(c, n);
 }
 
-/* The length of the folder all the modules' paths start with ("" or
- * "dir/.../"): what is below it is where a module sits in its project, for
- * context_of_path (the driver's project roots are decided beside the
- * link, so they are not asked here). */
-static size_t common_folder(const FastApiModule *mods, int n)
-{
-    size_t len = 0;
-    for (int m = 0; m < n; m++) {
-        const char *p = mods[m].path, *slash = strrchr(p, '/');
-        size_t k = slash ? (size_t)(slash - p) + 1 : 0;
-        if (m == 0) {
-            len = k;
-            continue;
-        }
-        size_t i = 0;
-        while (i < len && i < k && p[i] == mods[0].path[i])
-            i++;
-        while (i > 0 && mods[0].path[i - 1] != '/')
-            i--;
-        len = i;
-    }
-    return len;
-}
-
 ValueModel *value_build(Arena *a, const Project *graph, const FastApiModule *mods, int n,
                         const FastApi *fastapi, const ModelUser *user)
 {
@@ -2802,7 +2775,6 @@ ValueModel *value_build(Arena *a, const Project *graph, const FastApiModule *mod
     vm->mods = mods;
     vm->n = n;
     vm->user = user;
-    vm->common = common_folder(mods, n);
     for (int m = 0; m < n; m++) {
         own(vm, mods[m].scopes, m);
         OwnWalk w = {vm, NULL, m, 0};
